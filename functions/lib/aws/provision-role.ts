@@ -1,0 +1,96 @@
+/**
+ * The one module that gets role B credentials. Each handler that touches the customer's account
+ * calls `provisionClients`, which assumes role B with the tenant's External ID and caches the
+ * credentials in memory (per role, External ID and session policy) until shortly before they
+ * expire. The credentials stay inside SDK clients: nothing here returns them to a handler's output.
+ *
+ * OWNER: foundation issue — error mapping (AccessDenied → ASSUME_ROLE_DENIED, no service
+ * credentials → CREDENTIALS_NOT_CONFIGURED, throttling → AwsThrottled) belongs in here.
+ */
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { makeClients, serviceSts, type ProvisionClients } from './clients.js';
+
+export interface AssumeOptions {
+  roleArn: string;
+  externalId: string;
+  region: string;
+  /** Usually derived from the cluster id; clipped to STS's 64 characters of [\w+=,.@-]. */
+  sessionName: string;
+  /** Optional session policy (JSON object) that narrows what the credentials may do. */
+  sessionPolicy?: object;
+}
+
+export interface AssumedIdentity {
+  accountId: string;
+  assumedRoleArn: string;
+  expiresAt: Date;
+}
+
+interface CacheEntry {
+  credentials: AwsCredentialIdentity;
+  identity: AssumedIdentity;
+}
+
+/** Refresh this long before STS's expiry so no call runs on a dying token. */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+const cache = new Map<string, CacheEntry>();
+
+export function sessionNameFor(id: string): string {
+  const cleaned = `eks-provisioner-${id}`.replace(/[^\w+=,.@-]/g, '-');
+  return cleaned.slice(0, 64);
+}
+
+function cacheKey(o: AssumeOptions): string {
+  return JSON.stringify([o.roleArn, o.externalId, o.sessionPolicy ?? null]);
+}
+
+async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> {
+  const key = cacheKey(o);
+  const hit = cache.get(key);
+  if (hit && hit.identity.expiresAt.getTime() - REFRESH_MARGIN_MS > now()) return hit;
+
+  const out = await serviceSts(o.region).send(
+    new AssumeRoleCommand({
+      RoleArn: o.roleArn,
+      ExternalId: o.externalId,
+      RoleSessionName: sessionNameFor(o.sessionName),
+      DurationSeconds: 3600,
+      ...(o.sessionPolicy ? { Policy: JSON.stringify(o.sessionPolicy) } : {}),
+    }),
+  );
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+    throw new Error('STS AssumeRole returned no credentials');
+  }
+  const assumedRoleArn = out.AssumedRoleUser?.Arn ?? o.roleArn;
+  const entry: CacheEntry = {
+    credentials: {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+    },
+    identity: {
+      accountId: assumedRoleArn.split(':')[4] ?? '',
+      assumedRoleArn,
+      expiresAt: c.Expiration,
+    },
+  };
+  cache.set(key, entry);
+  return entry;
+}
+
+/** Assumes role B (or reuses cached credentials) and returns clients bound to them plus who we are. */
+export async function provisionClients(
+  o: AssumeOptions,
+  now: () => number = Date.now,
+): Promise<{ clients: ProvisionClients; identity: AssumedIdentity }> {
+  const entry = await assume(o, now);
+  return { clients: makeClients(o.region, entry.credentials), identity: entry.identity };
+}
+
+/** For tests: forget every cached credential. */
+export function clearCredentialCache(): void {
+  cache.clear();
+}

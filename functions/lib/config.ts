@@ -1,0 +1,51 @@
+/**
+ * Runtime configuration, read from the environment once. The CDK stack and the local runner set
+ * the same variables, so the handlers cannot tell where they run.
+ */
+export interface ServiceConfig {
+  /** DynamoDB single table (store). */
+  tableName: string;
+  /** EventBridge bus for completion events. */
+  eventBusName: string;
+  /** Role B names must start with this (the service may only assume such roles). */
+  roleNamePrefix: string;
+  /** Provisioning state machine (API starts executions of it). */
+  stateMachineArn: string;
+  /** Give up following a stack after this many seconds of stack time. */
+  maxProvisioningSeconds: number;
+  /** Local mode: the API trusts the X-Tenant-Id header. Never set in AWS. */
+  local: boolean;
+  /** Role B may delete what it made (opt-in; changes the generated provision policy). */
+  allowDelete: boolean;
+}
+
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  eventBusName: 'EVENT_BUS_NAME',
+  roleNamePrefix: 'ROLE_NAME_PREFIX',
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  maxProvisioningSeconds: 'MAX_PROVISIONING_SECONDS',
+  local: 'EKS_PROVISIONER_LOCAL',
+  allowDelete: 'PROVISION_POLICY_ALLOW_DELETE',
+} as const;
+
+export const DEFAULTS = {
+  tableName: 'eks-provisioner',
+  eventBusName: 'eks-provisioner',
+  roleNamePrefix: 'eks-provisioner-',
+  stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-provision-cluster',
+  maxProvisioningSeconds: 3600,
+} as const;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const seconds = Number(env[ENV.maxProvisioningSeconds] ?? DEFAULTS.maxProvisioningSeconds);
+  return {
+    tableName: env[ENV.tableName] || DEFAULTS.tableName,
+    eventBusName: env[ENV.eventBusName] || DEFAULTS.eventBusName,
+    roleNamePrefix: env[ENV.roleNamePrefix] ?? DEFAULTS.roleNamePrefix,
+    stateMachineArn: env[ENV.stateMachineArn] || DEFAULTS.stateMachineArn,
+    maxProvisioningSeconds: Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULTS.maxProvisioningSeconds,
+    local: env[ENV.local] === '1' || env[ENV.local] === 'true',
+    allowDelete: env[ENV.allowDelete] === '1' || env[ENV.allowDelete] === 'true',
+  };
+}

@@ -1,0 +1,65 @@
+/** Every diagnosis the service can give (DESIGN §5). The catalog has one entry per code. */
+export const DIAGNOSIS_CODES = [
+  'INVALID_ROLE_ARN',
+  'ASSUME_ROLE_DENIED',
+  'SECURITY_GROUPS_NOT_LOADED',
+  'KEY_PAIR_NOT_FOUND',
+  'ROLLBACK_FAILED',
+  'CLUSTER_ROLE_MISSING_EKS_POLICY',
+  'VALIDATION_FAILED',
+  'CREDENTIALS_NOT_CONFIGURED',
+  'REGION_NOT_ENABLED',
+  'VPC_NOT_FOUND',
+  'SUBNET_NOT_FOUND',
+  'SUBNET_NOT_IN_VPC',
+  'SECURITY_GROUP_NOT_IN_VPC',
+  'SUBNETS_INSUFFICIENT',
+  'UNSUPPORTED_AVAILABILITY_ZONE',
+  'INSTANCE_TYPE_NOT_OFFERED',
+  'KUBERNETES_VERSION_UNSUPPORTED',
+  'PASS_ROLE_DENIED',
+  'PERMISSION_DENIED',
+  'NAME_ALREADY_IN_USE',
+  'QUOTA_EXCEEDED',
+  'NODE_CREATION_FAILURE',
+  'PROVISIONING_TIMEOUT',
+  'UNKNOWN',
+] as const;
+
+export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
+
+/** One field-level problem, as in the API's `error.fields`. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/** The failing stack resource a diagnosis was read from. */
+export interface FailedResource {
+  logicalId: string;
+  type: string;
+  status: string;
+  reason: string;
+  physicalId?: string;
+  timestamp?: string;
+}
+
+/**
+ * A finished diagnosis: what went wrong in plain words and how to fix it.
+ * `evidence` keeps the raw facts (AWS error code, status, failed resource, ids) for people who dig.
+ */
+export interface Diagnosis {
+  code: DiagnosisCode;
+  title: string;
+  message: string;
+  remediation: string[];
+  retryable: boolean;
+  docsUrl?: string;
+  fields?: FieldProblem[];
+  /** When several problems were found at once (pre-flight), every one of them. */
+  problems?: Array<{ code: DiagnosisCode; message: string }>;
+  failedResource?: FailedResource;
+  /** ROLLBACK_FAILED keeps the failure that caused the rollback. */
+  cause?: Diagnosis;
+  evidence?: Record<string, string | number | boolean | string[] | null>;
+}

@@ -1,0 +1,92 @@
+/**
+ * The state machine's document, step by step (DESIGN §3). Each Lambda writes one key via
+ * ResultPath, so later steps see everything earlier steps found. Nothing here ever holds a
+ * credential: handlers assume role B themselves and return facts only.
+ */
+import type { Diagnosis } from './diagnosis/types.js';
+import type { ClusterSettings } from './schema/cluster-settings.js';
+
+/** What a caller (API or console execution) starts the machine with. */
+export interface ProvisionInput {
+  tenantId: string;
+  clusterId?: string;
+  cluster: unknown;
+}
+
+/** ValidateRequest's result; it replaces the whole document (ResultPath `$`). */
+export interface ValidatedRequest {
+  tenantId: string;
+  clusterId: string;
+  /** Normalised settings, defaults applied (kubernetesVersion may still be absent: pre-flight resolves it). */
+  cluster: ClusterSettings;
+  /** Account of role B, read from its ARN. */
+  accountId: string;
+  region: string;
+  /** CloudFormation stack name for this cluster. */
+  stackName: string;
+  executionArn: string;
+  startedAt: string;
+}
+
+/** AssumeProvisionRole → `$.identity`. */
+export interface ProvisionIdentity {
+  accountId: string;
+  assumedRoleArn: string;
+}
+
+/** DescribeVpcResources → `$.preflight`. */
+export interface PreflightResult {
+  kubernetesVersion: string;
+  vpcId: string;
+  subnets: Array<{ subnetId: string; availabilityZone: string; availabilityZoneId: string }>;
+  availabilityZones: string[];
+  securityGroupIds: string[];
+  serviceRoleArn: string;
+  keyName?: string;
+}
+
+/** CreateClusterStack → `$.stack`. */
+export interface StackRef {
+  stackId: string;
+  stackName: string;
+  createdAt: string;
+  /** True when a retry found the stack it had already made. */
+  adopted: boolean;
+}
+
+export type PollOutcome = 'IN_PROGRESS' | 'COMPLETE' | 'FAILED';
+
+/** PollClusterStack → `$.poll`. */
+export interface PollResult {
+  outcome: PollOutcome;
+  stackStatus: string;
+  phase: string;
+  progress: { done: number; total: number; current?: string };
+  /** Seconds for WaitForStack (SecondsPath `$.poll.nextWaitSeconds`). */
+  nextWaitSeconds: number;
+  elapsedSeconds: number;
+  polls: number;
+}
+
+/** FinalizeCluster → `$.outputs`. */
+export interface ClusterOutputs {
+  clusterName: string;
+  clusterArn: string;
+  endpoint: string;
+  certificateAuthorityData: string;
+  kubernetesVersion: string;
+  oidcIssuer: string;
+  nodeRoleArn: string;
+  nodegroupName: string;
+  nodegroupStatus: string;
+  kubeconfig: string;
+}
+
+/** Step Functions' caught error at `$.error`. */
+export interface CaughtError {
+  Error: string;
+  Cause?: string;
+}
+
+/** DiagnoseFailure → `$.diagnosis`. */
+export type DiagnosisResult = Diagnosis;

@@ -1,0 +1,82 @@
+/**
+ * What the service remembers, per tenant. Implemented over DynamoDB (store/dynamo-store.ts) with
+ * the layout in store/keys.ts. Tenants are isolated by key: every call takes the tenant id.
+ */
+import type { Diagnosis } from '../diagnosis/types.js';
+import type { ClusterSettings } from '../schema/cluster-settings.js';
+import type { ClusterOutputs } from '../state.js';
+import type { ClusterStatus } from './keys.js';
+
+export interface TenantRecord {
+  tenantId: string;
+  externalId: string;
+  createdAt: string;
+}
+
+export interface RoleRecord {
+  tenantId: string;
+  roleArn: string;
+  region: string;
+  accountId: string;
+  registeredAt: string;
+}
+
+export interface ClusterRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  environmentScope: string;
+  accountId: string;
+  region: string;
+  status: ClusterStatus;
+  /** What is happening now, in words ("Creating control plane"). */
+  phase: string;
+  progress: { done: number; total: number };
+  settings: ClusterSettings;
+  executionArn?: string;
+  stackId?: string;
+  outputs?: ClusterOutputs;
+  diagnosis?: Diagnosis;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface IdempotencyRecord {
+  tenantId: string;
+  key: string;
+  /** Hash of the request body: the same key with another body is a client error. */
+  requestHash: string;
+  statusCode: number;
+  body: unknown;
+  createdAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+export interface Store {
+  /** The tenant's External ID, created (cryptographically random, ≥32 hex chars) on first call, stable after. */
+  getOrCreateTenant(tenantId: string): Promise<TenantRecord>;
+  /** Undefined when the tenant never called setup (no External ID yet). */
+  getTenant(tenantId: string): Promise<TenantRecord | undefined>;
+
+  putRole(role: RoleRecord): Promise<void>;
+  getRole(tenantId: string, roleArn: string): Promise<RoleRecord | undefined>;
+
+  /**
+   * Creates the cluster record (status CREATING) and claims its name in account+region.
+   * Throws a NAME_ALREADY_IN_USE DiagnosedError when a live (CREATING/CREATED) record of any tenant
+   * holds the name; reclaims a claim whose cluster FAILED. Idempotent for the same cluster id.
+   */
+  createCluster(record: ClusterRecord): Promise<void>;
+  getCluster(tenantId: string, clusterId: string): Promise<ClusterRecord | undefined>;
+  /** Newest first; `nextToken` is opaque to callers. */
+  listClusters(tenantId: string, opts?: { limit?: number; nextToken?: string }): Promise<Page<ClusterRecord>>;
+  updateCluster(tenantId: string, clusterId: string, patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId'>>): Promise<void>;
+
+  /** Stores the first response for a key; returns the existing one instead if the key was seen. */
+  putIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord>;
+  getIdempotency(tenantId: string, key: string): Promise<IdempotencyRecord | undefined>;
+}
