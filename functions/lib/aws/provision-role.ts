@@ -4,11 +4,15 @@
  * credentials in memory (per role, External ID and session policy) until shortly before they
  * expire. The credentials stay inside SDK clients: nothing here returns them to a handler's output.
  *
- * OWNER: foundation issue — error mapping (AccessDenied → ASSUME_ROLE_DENIED, no service
- * credentials → CREDENTIALS_NOT_CONFIGURED, throttling → AwsThrottled) belongs in here.
+ * Errors: AccessDenied → ASSUME_ROLE_DENIED (the seed's three checks), no service credentials →
+ * CREDENTIALS_NOT_CONFIGURED, STS not active in the region → REGION_NOT_ENABLED, throttling →
+ * AwsThrottled, 5xx/network → AwsTransient. Expired role-B credentials seen by any later call drop
+ * the cache (see setStaleCredentialsHook) so the retry assumes the role again.
  */
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { Evidence } from '../diagnosis/catalog.js';
+import { setStaleCredentialsHook, toStepError } from '../diagnosis/from-aws-error.js';
 import { makeClients, serviceSts, type ProvisionClients } from './clients.js';
 
 export interface AssumeOptions {
@@ -19,6 +23,8 @@ export interface AssumeOptions {
   sessionName: string;
   /** Optional session policy (JSON object) that narrows what the credentials may do. */
   sessionPolicy?: object;
+  /** Facts for a diagnosis if the role cannot be assumed (serviceAccountId, roleNamePrefix...). */
+  evidence?: Evidence;
 }
 
 export interface AssumedIdentity {
@@ -50,18 +56,32 @@ async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> 
   const hit = cache.get(key);
   if (hit && hit.identity.expiresAt.getTime() - REFRESH_MARGIN_MS > now()) return hit;
 
-  const out = await serviceSts(o.region).send(
-    new AssumeRoleCommand({
-      RoleArn: o.roleArn,
-      ExternalId: o.externalId,
-      RoleSessionName: sessionNameFor(o.sessionName),
-      DurationSeconds: 3600,
-      ...(o.sessionPolicy ? { Policy: JSON.stringify(o.sessionPolicy) } : {}),
-    }),
-  );
+  let out;
+  try {
+    out = await serviceSts(o.region).send(
+      new AssumeRoleCommand({
+        RoleArn: o.roleArn,
+        ExternalId: o.externalId,
+        RoleSessionName: sessionNameFor(o.sessionName),
+        DurationSeconds: 3600,
+        ...(o.sessionPolicy ? { Policy: JSON.stringify(o.sessionPolicy) } : {}),
+      }),
+    );
+  } catch (err) {
+    throw toStepError(err, {
+      service: 'sts',
+      operation: 'AssumeRole',
+      principal: 'service',
+      evidence: { roleArn: o.roleArn, region: o.region, accountId: o.roleArn.split(':')[4] ?? '', externalId: o.externalId, ...(o.evidence ?? {}) },
+    });
+  }
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-    throw new Error('STS AssumeRole returned no credentials');
+    // A malformed STS answer: worth one more try, not a diagnosis.
+    throw toStepError(Object.assign(new Error('STS AssumeRole returned no credentials'), { name: 'InternalFailure', $fault: 'server' }), {
+      service: 'sts',
+      operation: 'AssumeRole',
+    });
   }
   const assumedRoleArn = out.AssumedRoleUser?.Arn ?? o.roleArn;
   const entry: CacheEntry = {
@@ -90,7 +110,9 @@ export async function provisionClients(
   return { clients: makeClients(o.region, entry.credentials), identity: entry.identity };
 }
 
-/** For tests: forget every cached credential. */
+/** Forget every cached credential (tests; and after an expired-token answer). */
 export function clearCredentialCache(): void {
   cache.clear();
 }
+
+setStaleCredentialsHook(clearCredentialCache);

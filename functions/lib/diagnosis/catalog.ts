@@ -1,7 +1,14 @@
 /**
  * The diagnosis catalog: one entry per code (title, message template, ordered remediation,
- * retryable, docs link). OWNER: foundation issue — fill every entry; keep `makeDiagnosis`'s
- * signature, other handlers call it.
+ * retryable, docs link). Templates read `evidence`; a missing fact is left out of the sentence
+ * rather than shown as "undefined". The first six entries carry the seed's troubleshooting advice.
+ *
+ * Evidence keys the templates understand (all optional):
+ *   roleArn, region, accountId, serviceAccountId, externalId, roleNamePrefix, stackName, stackId,
+ *   clusterName, serviceRoleArn, vpcId, subnetIds, securityGroupIds, keyName, instanceType,
+ *   kubernetesVersion, supportedVersions, availabilityZones, unsupportedZones, validZones, action,
+ *   resource, awsErrorCode, awsMessage, quotaName, instanceIds, elapsedSeconds, maxSeconds, status,
+ *   reason, logicalId, resourceType, operation, field, detail.
  */
 import type { Diagnosis, DiagnosisCode } from './types.js';
 
@@ -14,15 +21,462 @@ export interface DiagnosisExtras {
   cause?: Diagnosis['cause'];
 }
 
+/** Reads evidence for templates. */
+class Ev {
+  constructor(
+    readonly raw: Evidence,
+    readonly extras: DiagnosisExtras,
+  ) {}
+  has(key: string): boolean {
+    const v = this.raw[key];
+    return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
+  }
+  /** The value as text; arrays joined with ", ". */
+  s(key: string, fallback = ''): string {
+    const v = this.raw[key];
+    if (v === undefined || v === null || v === '') return fallback;
+    return Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  /** `fmt(value)` when the key is present, '' otherwise. */
+  opt(key: string, fmt: (v: string) => string): string {
+    return this.has(key) ? fmt(this.s(key)) : '';
+  }
+  /** The AWS error, quoted, when known. */
+  aws(prefix = ' AWS answered: '): string {
+    if (!this.has('awsMessage') && !this.has('awsErrorCode')) return '';
+    const code = this.s('awsErrorCode');
+    const msg = this.s('awsMessage');
+    return `${prefix}${code ? `${code}: ` : ''}${msg ? `"${msg}"` : ''}`.trimEnd() + '.';
+  }
+  region(): string {
+    return this.s('region', 'the chosen region');
+  }
+}
+
+interface CatalogEntry {
+  title: string;
+  retryable: boolean;
+  docsUrl: string;
+  message: (ev: Ev) => string;
+  remediation: (ev: Ev) => string[];
+}
+
+const sentence = (s: string) => s.replace(/\s+/g, ' ').replace(/\s+([.,:;])/g, '$1').trim();
+
+/** `arn:aws:iam::123:role/path/name` → `name`. */
+export function roleNameOf(arn: string): string {
+  const resource = arn.split(':').slice(5).join(':');
+  return resource.replace(/^role\//, '').split('/').pop() ?? arn;
+}
+
+function partitionOf(arn: string): string {
+  const p = arn.split(':')[1];
+  return p && p.startsWith('aws') ? p : 'aws';
+}
+
+const provisionPolicyHint = 'GET /v1/setup returns the exact provision policy to attach to role B.';
+
+export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
+  // ---- the seed's six troubleshooting entries -------------------------------------------------
+  INVALID_ROLE_ARN: {
+    title: 'Role ARN is not valid',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html',
+    message: (ev) =>
+      sentence(
+        `${ev.s('field', 'The role ARN')} ${ev.opt('roleArn', (v) => `"${v}"`)} must be a valid Amazon Resource Name of an IAM role.
+         ${ev.opt('detail', (v) => v + '.')}`,
+      ),
+    remediation: (ev) => [
+      'Copy the Role ARN from the IAM console (Roles → the role → "ARN"); it looks like arn:aws:iam::123456789012:role/eks-provisioner-provision.',
+      'Use an IAM role ARN, not a user, policy or instance-profile ARN; other partitions (arn:aws-cn:, arn:aws-us-gov:) are accepted.',
+      `The provision role (role B) name must start with "${ev.s('roleNamePrefix', 'eks-provisioner-')}": the service may only assume roles with that prefix.`,
+      ...(ev.has('roleArn') && ev.has('accountId')
+        ? [`Check the role exists in account ${ev.s('accountId')}: aws iam get-role --role-name ${roleNameOf(ev.s('roleArn'))}`]
+        : []),
+    ],
+  },
+  ASSUME_ROLE_DENIED: {
+    title: 'The service could not assume the provision role',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html',
+    message: (ev) =>
+      sentence(
+        `The service's credentials are not allowed to perform sts:AssumeRole on ${ev.s('roleArn', 'the provision role (role B)')}.${ev.aws()}`,
+      ),
+    remediation: (ev) => [
+      sentence(
+        `Check that the service's own AWS credentials have an AssumeRole policy: the IAM identity the service runs as
+         ${ev.opt('serviceAccountId', (v) => `(account ${v})`)} needs "Allow sts:AssumeRole" on
+         ${ev.has('roleArn') ? ev.s('roleArn') : 'the provision role'} — e.g. on arn:aws:iam::*:role/${ev.s('roleNamePrefix', 'eks-provisioner-')}* (self-managed installs set this up themselves).`,
+      ),
+      sentence(
+        `Check that the provision role has access to region ${ev.region()}: the region must be enabled for
+         ${ev.has('accountId') ? `account ${ev.s('accountId')}` : 'the account'}, and no SCP, permission boundary or aws:RequestedRegion condition may exclude it.`,
+      ),
+      sentence(
+        `Check that the Account ID and External ID in role B's Trust relationships tab match the values of this service:
+         the trusted principal must be ${ev.has('serviceAccountId') ? `account ${ev.s('serviceAccountId')} (arn:aws:iam::${ev.s('serviceAccountId')}:root)` : "the service's Account ID"}
+         and the condition "sts:ExternalId" must equal ${ev.has('externalId') ? `"${ev.s('externalId')}"` : 'your External ID'}. GET /v1/setup shows both and the exact trust policy to paste.`,
+      ),
+      'If you created or changed the role in the last minute, wait a few seconds and try again: IAM changes take a moment to reach every region.',
+    ],
+  },
+  SECURITY_GROUPS_NOT_LOADED: {
+    title: 'Could not load security groups (or other VPC resources) for this VPC',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
+    message: (ev) =>
+      sentence(
+        `Role B ${ev.opt('roleArn', (v) => `(${v})`)} was assumed successfully, but it does not have enough permissions to read
+         ${ev.s('resource', 'the VPC resources')} ${ev.opt('vpcId', (v) => `of ${v}`)} in ${ev.region()}${ev.opt('action', (v) => ` (${v} was denied)`)}.${ev.aws()}`,
+      ),
+    remediation: (ev) => [
+      sentence(
+        `Give role B the provision policy: it must allow ${ev.s('action', 'ec2:DescribeSecurityGroups')} along with ec2:DescribeVpcs,
+         ec2:DescribeSubnets, ec2:DescribeKeyPairs and ec2:DescribeInstanceTypeOfferings. ${provisionPolicyHint}`,
+      ),
+      'Check that no explicit Deny, permission boundary or SCP blocks these read-only EC2 calls in that region.',
+      'Then try again; nothing was created.',
+    ],
+  },
+  KEY_PAIR_NOT_FOUND: {
+    title: 'Key pair not found in this region',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-key-pairs.html',
+    message: (ev) =>
+      sentence(
+        `Key pair ${ev.opt('keyName', (v) => `"${v}"`)} does not exist in ${ev.region()}. Key pairs are regional: a key pair made in another region cannot be used for nodes here.`,
+      ),
+    remediation: (ev) => [
+      `List the key pairs of that region: aws ec2 describe-key-pairs --region ${ev.s('region', '<region>')}`,
+      `Create or import the key pair in ${ev.region()} (EC2 console → Key pairs, with the console set to that region), or pick one that exists there.`,
+      'Or leave keyName empty: an SSH key for the nodes is optional.',
+    ],
+  },
+  ROLLBACK_FAILED: {
+    title: 'The stack could not roll back: delete its resources by hand',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-console-delete-stack.html',
+    message: (ev) =>
+      sentence(
+        `Creating the cluster failed and CloudFormation could not roll back stack ${ev.s('stackName', '(unknown stack)')}
+         ${ev.opt('region', (v) => `in ${v}`)}${ev.opt('accountId', (v) => ` (account ${v})`)}; its remaining resources still exist and must be deleted by hand.
+         ${ev.extras.cause ? `The original failure: ${ev.extras.cause.message}` : ''}
+         ${ev.opt('reason', (v) => `CloudFormation says: "${v}".`)}`,
+      ),
+    remediation: (ev) => {
+      const stack = ev.s('stackName', '<stack name>');
+      const region = ev.s('region', '<region>');
+      return [
+        sentence(
+          `Inspect the stack: CloudFormation console${ev.opt('region', (v) => ` (region ${v})`)} → Stacks → ${stack} → Events and Resources tabs show which resource failed${ev.opt('logicalId', (v) => ` (${v})`)} and why.`,
+        ),
+        ...(ev.extras.cause ? [`Fix the original failure first: ${ev.extras.cause.remediation[0] ?? ev.extras.cause.message}`] : []),
+        `Delete the stack with your own credentials (the provision role cannot delete by default): aws cloudformation delete-stack --stack-name ${stack} --region ${region}`,
+        `If the deletion stops at a resource in DELETE_FAILED, delete that resource yourself (for an EKS cluster: its node groups first, then the cluster), or run delete-stack again with --retain-resources <LogicalId> and remove the retained resource afterwards.`,
+        'Then create the cluster again.',
+      ];
+    },
+  },
+  CLUSTER_ROLE_MISSING_EKS_POLICY: {
+    title: 'The cluster service role (role A) lacks AmazonEKSClusterPolicy',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/cluster-iam-role.html',
+    message: (ev) =>
+      sentence(
+        `Amazon EKS rejects the cluster role ${ev.s('serviceRoleArn', '(role A)')}: "The provided role doesn't have the Amazon EKS Managed Policies associated with it."
+         ${ev.opt('stackName', (v) => `Stack ${v} failed at the cluster resource.`)}`,
+      ),
+    remediation: (ev) => {
+      const arn = ev.s('serviceRoleArn');
+      const name = arn ? roleNameOf(arn) : '<role A name>';
+      const partition = arn ? partitionOf(arn) : 'aws';
+      return [
+        `Attach the AWS managed policy AmazonEKSClusterPolicy to ${name}: aws iam attach-role-policy --role-name ${name} --policy-arn arn:${partition}:iam::aws:policy/AmazonEKSClusterPolicy`,
+        'Role A must be created per the "Amazon EKS cluster IAM role" guide: its trust policy lets eks.amazonaws.com call sts:AssumeRole and sts:TagSession.',
+        ...(ev.has('stackName')
+          ? [`Delete the failed stack ${ev.s('stackName')} (aws cloudformation delete-stack --stack-name ${ev.s('stackName')}${ev.opt('region', (v) => ` --region ${v}`)}) and create the cluster again.`]
+          : ['Then create the cluster again; nothing was created.']),
+      ];
+    },
+  },
+  // ---- input and credentials ------------------------------------------------------------------
+  VALIDATION_FAILED: {
+    title: 'The cluster settings are not valid',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html',
+    message: (ev) => {
+      const fields = ev.extras.fields ?? [];
+      if (fields.length === 0) return sentence(`The cluster settings are not valid. ${ev.s('detail')}`);
+      const list = fields.map((f) => `${f.path || '(settings)'}: ${f.message}`).join('; ');
+      return `${fields.length === 1 ? '1 field needs' : `${fields.length} fields need`} fixing: ${list}`;
+    },
+    remediation: () => ['Correct each field listed in "fields" and submit the settings again. Nothing was created.'],
+  },
+  CREDENTIALS_NOT_CONFIGURED: {
+    title: 'The service has no usable AWS credentials',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/setting-credentials-node.html',
+    message: (ev) =>
+      sentence(`The service itself has no valid AWS credentials, so it cannot assume any provision role.${ev.aws()}`),
+    remediation: (ev) => [
+      'Self-managed install: create an IAM user (or use an instance/task role) for the service and provide its credentials through the default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or the instance role).',
+      `Give that identity a policy allowing sts:AssumeRole on arn:aws:iam::*:role/${ev.s('roleNamePrefix', 'eks-provisioner-')}*.`,
+      'In AWS (Lambda), the function role provides credentials: check the function still has its execution role.',
+    ],
+  },
+  REGION_NOT_ENABLED: {
+    title: 'Region not enabled for the account',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html',
+    message: (ev) =>
+      sentence(
+        `Region ${ev.s('region', '(unknown)')} is not known or not enabled for ${ev.has('accountId') ? `account ${ev.s('accountId')}` : 'the account'}.${ev.aws()}`,
+      ),
+    remediation: (ev) => [
+      `Enable the region for the account (Account settings → AWS Regions → Enable${ev.opt('region', (v) => ` ${v}`)}), wait until it shows "Enabled", then try again.`,
+      'Or choose a region the account already uses: aws ec2 describe-regions --query "Regions[].RegionName"',
+    ],
+  },
+  // ---- pre-flight -----------------------------------------------------------------------------
+  VPC_NOT_FOUND: {
+    title: 'VPC not found',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html',
+    message: (ev) => sentence(`VPC ${ev.s('vpcId', '(unknown)')} does not exist in ${ev.region()}${ev.opt('accountId', (v) => ` of account ${v}`)}.`),
+    remediation: (ev) => [
+      `List the VPCs of that region: aws ec2 describe-vpcs --region ${ev.s('region', '<region>')} --query "Vpcs[].[VpcId,Tags]"`,
+      'Pick a VPC of the same account and region as the cluster (VPCs are regional), and subnets and security groups of that VPC.',
+    ],
+  },
+  SUBNET_NOT_FOUND: {
+    title: 'Subnet not found',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html',
+    message: (ev) => sentence(`Subnet ${ev.s('subnetIds', '(unknown)')} does not exist in ${ev.region()}.`),
+    remediation: (ev) => [
+      `List the subnets of the VPC: aws ec2 describe-subnets --region ${ev.s('region', '<region>')} --filters Name=vpc-id,Values=${ev.s('vpcId', '<vpc id>')}`,
+      'Replace the missing subnet ids with subnets of that VPC.',
+    ],
+  },
+  SUBNET_NOT_IN_VPC: {
+    title: 'Subnet belongs to another VPC',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html',
+    message: (ev) => sentence(`Subnet ${ev.s('subnetIds', '(unknown)')} is not in VPC ${ev.s('vpcId', '(unknown)')}${ev.opt('detail', (v) => ` (${v})`)}.`),
+    remediation: (ev) => [
+      `Use only subnets of ${ev.s('vpcId', 'the chosen VPC')}: aws ec2 describe-subnets --filters Name=vpc-id,Values=${ev.s('vpcId', '<vpc id>')}`,
+    ],
+  },
+  SECURITY_GROUP_NOT_IN_VPC: {
+    title: 'Security group not found in the VPC',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html',
+    message: (ev) =>
+      sentence(
+        `Security group ${ev.s('securityGroupIds', '(unknown)')} ${ev.has('detail') ? ev.s('detail') : `is not in VPC ${ev.s('vpcId', '(unknown)')}`}.`,
+      ),
+    remediation: (ev) => [
+      `List the security groups of the VPC: aws ec2 describe-security-groups --region ${ev.s('region', '<region>')} --filters Name=vpc-id,Values=${ev.s('vpcId', '<vpc id>')}`,
+      'Use security groups of the cluster\'s VPC (at most 5), or leave securityGroupIds empty to let EKS create the cluster security group.',
+    ],
+  },
+  SUBNETS_INSUFFICIENT: {
+    title: 'Not enough subnets or Availability Zones',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html',
+    message: (ev) =>
+      sentence(
+        `Amazon EKS needs at least two subnets in at least two different Availability Zones;
+         ${ev.has('availabilityZones') ? `the usable subnets are in ${ev.s('availabilityZones')} only` : 'fewer were given'}.`,
+      ),
+    remediation: (ev) => [
+      `Choose subnets of ${ev.s('vpcId', 'the VPC')} in at least two Availability Zones${ev.opt('validZones', (v) => ` (EKS accepts: ${v})`)}.`,
+      'If the VPC has only one zone, add a subnet in a second Availability Zone first.',
+    ],
+  },
+  UNSUPPORTED_AVAILABILITY_ZONE: {
+    title: 'Amazon EKS does not support an Availability Zone you chose',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/troubleshooting.html#ice',
+    message: (ev) =>
+      sentence(
+        `Amazon EKS cannot place the control plane in ${ev.s('unsupportedZones', 'one of the chosen Availability Zones')}
+         ${ev.opt('subnetIds', (v) => `(subnet ${v})`)}: the zone does not have sufficient capacity for EKS.
+         ${ev.opt('validZones', (v) => `Zones EKS accepts here: ${v}.`)}`,
+      ),
+    remediation: (ev) => [
+      `Replace the subnets in ${ev.s('unsupportedZones', 'that zone')} with subnets in ${ev.s('validZones', 'other Availability Zones')}.`,
+      'Availability Zone names differ between accounts; the zone id (e.g. use1-az3) is what EKS rejects.',
+    ],
+  },
+  INSTANCE_TYPE_NOT_OFFERED: {
+    title: 'Instance type not offered in the chosen Availability Zones',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-regions.html',
+    message: (ev) =>
+      sentence(
+        `Instance type ${ev.s('instanceType', '(unknown)')} is not offered in ${ev.s('unsupportedZones', ev.s('availabilityZones', ev.region()))}.`,
+      ),
+    remediation: (ev) => [
+      `See where it is offered: aws ec2 describe-instance-type-offerings --location-type availability-zone --filters Name=instance-type,Values=${ev.s('instanceType', '<type>')} --region ${ev.s('region', '<region>')}`,
+      'Choose an instance type offered in every chosen zone (e.g. t3.medium or m5.large), or subnets in zones that offer it.',
+    ],
+  },
+  KUBERNETES_VERSION_UNSUPPORTED: {
+    title: 'Kubernetes version not offered by Amazon EKS',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html',
+    message: (ev) =>
+      sentence(
+        `Amazon EKS does not offer Kubernetes ${ev.s('kubernetesVersion', '(unknown)')} in ${ev.region()}.
+         ${ev.opt('supportedVersions', (v) => `Offered: ${v}.`)}`,
+      ),
+    remediation: () => [
+      'Choose one of the offered versions, or leave kubernetesVersion empty to get the newest version in standard support.',
+    ],
+  },
+  PASS_ROLE_DENIED: {
+    title: 'The provision role may not pass a role to EKS',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html',
+    message: (ev) =>
+      sentence(
+        `Role B ${ev.opt('roleArn', (v) => `(${v})`)} is not allowed to perform iam:PassRole on ${ev.s('resource', ev.s('serviceRoleArn', 'the cluster or node role'))}.${ev.aws()}`,
+      ),
+    remediation: (ev) => [
+      `Allow role B iam:PassRole on ${ev.s('resource', ev.s('serviceRoleArn', 'role A and the node role'))} (condition iam:PassedToService = eks.amazonaws.com / ec2.amazonaws.com). ${provisionPolicyHint}`,
+      ...(ev.has('stackName') ? [`Delete the failed stack ${ev.s('stackName')} if it is still there, then try again.`] : ['Then try again.']),
+    ],
+  },
+  PERMISSION_DENIED: {
+    title: 'The provision role lacks a permission',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html',
+    message: (ev) =>
+      sentence(
+        `Role B ${ev.opt('roleArn', (v) => `(${v})`)} is not allowed to perform ${ev.s('action', 'an action the service needs')}${ev.opt('resource', (v) => ` on ${v}`)}.${ev.aws()}`,
+      ),
+    remediation: (ev) => [
+      `Add ${ev.s('action', 'the missing action')} to role B's policy. ${provisionPolicyHint}`,
+      'Check that no explicit Deny, permission boundary or SCP blocks it.',
+      ...(ev.has('stackName') ? [`Delete the failed stack ${ev.s('stackName')} if it is still there, then try again.`] : ['Then try again.']),
+    ],
+  },
+  NAME_ALREADY_IN_USE: {
+    title: 'Cluster name already in use',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/create-cluster.html',
+    message: (ev) =>
+      sentence(
+        `The name ${ev.opt('clusterName', (v) => `"${v}"`)} is already used by ${ev.s('detail', 'another cluster or stack')}
+         ${ev.opt('region', (v) => `in ${v}`)}${ev.opt('accountId', (v) => ` of account ${v}`)}.`,
+      ),
+    remediation: (ev) => [
+      'Choose another cluster name (names are unique per account and region, for EKS clusters and CloudFormation stacks).',
+      ...(ev.has('stackName')
+        ? [`Or, if ${ev.s('stackName')} is a leftover of a failed attempt, delete it: aws cloudformation delete-stack --stack-name ${ev.s('stackName')}${ev.opt('region', (v) => ` --region ${v}`)}`]
+        : []),
+    ],
+  },
+  QUOTA_EXCEEDED: {
+    title: 'A service quota was reached',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/service-quotas.html',
+    message: (ev) =>
+      sentence(
+        `AWS refused to create ${ev.s('resourceType', 'a resource')}: the ${ev.s('quotaName', 'service quota')} was reached${ev.opt('region', (v) => ` in ${v}`)}.${ev.aws()}`,
+      ),
+    remediation: (ev) => [
+      `Free capacity (delete unused ${ev.s('resourceType', 'resources')}) or request a quota increase in the Service Quotas console${ev.opt('quotaName', (v) => ` for "${v}"`)}.`,
+      ...(ev.has('stackName') ? [`Delete the failed stack ${ev.s('stackName')} and create the cluster again.`] : ['Then try again.']),
+    ],
+  },
+  NODE_CREATION_FAILURE: {
+    title: 'Worker nodes failed to join the cluster',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/troubleshooting.html#worker-node-fail',
+    message: (ev) =>
+      sentence(
+        `The managed node group could not bring nodes into the cluster${ev.opt('instanceIds', (v) => ` (instances ${v})`)}.${ev.opt('reason', (v) => ` EKS says: "${v}".`)}`,
+      ),
+    remediation: () => [
+      'Check that the subnets can reach the EKS endpoint and ECR: public subnets need "auto-assign public IPv4"; private subnets need a NAT gateway or VPC endpoints (ecr.api, ecr.dkr, s3, sts, ec2).',
+      'Check that the node IAM role has AmazonEKSWorkerNodePolicy, AmazonEC2ContainerRegistryReadOnly and AmazonEKS_CNI_Policy.',
+      'Check that the security groups allow traffic between the nodes and the cluster security group.',
+      'Then delete the failed stack and create the cluster again.',
+    ],
+  },
+  PROVISIONING_TIMEOUT: {
+    title: 'Provisioning did not finish in time',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html',
+    message: (ev) =>
+      sentence(
+        `Stack ${ev.s('stackName', '(unknown)')} was still ${ev.s('status', 'in progress')} after ${ev.s('elapsedSeconds', ev.s('maxSeconds', 'the maximum'))} seconds; the service stopped following it.`,
+      ),
+    remediation: (ev) => [
+      `Look at the stack's Events tab (CloudFormation console${ev.opt('region', (v) => `, region ${v}`)}) to see which resource is slow.`,
+      'If the stack completes later, the cluster is usable; otherwise delete the stack and try again.',
+    ],
+  },
+  UNKNOWN: {
+    title: 'Provisioning failed',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html',
+    message: (ev) =>
+      sentence(
+        `${ev.has('stackName') ? `Stack ${ev.s('stackName')}` : 'A provisioning step'} failed${ev.opt('status', (v) => ` with status ${v}`)}${ev.opt('logicalId', (v) => ` at ${v}`)}${ev.opt('resourceType', (v) => ` (${v})`)}.
+         ${ev.opt('reason', (v) => `Reason: "${v}".`)}${ev.has('reason') ? '' : ev.aws('AWS answered: ')}`,
+      ),
+    remediation: (ev) => [
+      ev.has('stackName')
+        ? `Inspect the stack's Events tab in the CloudFormation console for the first failed resource, fix the cause, delete stack ${ev.s('stackName')} and try again.`
+        : 'Fix the cause above and try again.',
+    ],
+  },
+};
+
 /** Builds the diagnosis for `code`, filling the entry's templates from `evidence`. */
 export function makeDiagnosis(code: DiagnosisCode, evidence: Evidence = {}, extras: DiagnosisExtras = {}): Diagnosis {
-  return {
+  const entry = CATALOG[code] ?? CATALOG.UNKNOWN;
+  const ev = new Ev(evidence, extras);
+  const diagnosis: Diagnosis = {
     code,
-    title: code,
-    message: code,
-    remediation: [],
-    retryable: false,
+    title: entry.title,
+    message: entry.message(ev),
+    remediation: entry.remediation(ev).map((s) => s.trim()).filter(Boolean),
+    retryable: entry.retryable,
+    docsUrl: entry.docsUrl,
     evidence,
-    ...extras,
+  };
+  if (extras.fields) diagnosis.fields = extras.fields;
+  if (extras.problems) diagnosis.problems = extras.problems;
+  if (extras.failedResource) diagnosis.failedResource = extras.failedResource;
+  if (extras.cause) diagnosis.cause = extras.cause;
+  return diagnosis;
+}
+
+/**
+ * Several problems found at once (pre-flight) → one diagnosis: the first problem's code, every
+ * problem listed in `problems`, remediation steps of all of them (duplicates dropped).
+ */
+export function combineDiagnoses(diagnoses: Diagnosis[]): Diagnosis | undefined {
+  const [first] = diagnoses;
+  if (!first) return undefined;
+  if (diagnoses.length === 1) return { ...first, problems: [{ code: first.code, message: first.message }] };
+  const remediation = [...new Set(diagnoses.flatMap((d) => d.remediation))];
+  const fields = diagnoses.flatMap((d) => d.fields ?? []);
+  const evidence: Evidence = { ...Object.assign({}, ...diagnoses.map((d) => d.evidence ?? {})), ...(first.evidence ?? {}) };
+  return {
+    ...first,
+    title: `${diagnoses.length} problems found before creating anything`,
+    message: diagnoses.map((d, i) => `${i + 1}) ${d.message}`).join(' '),
+    remediation,
+    retryable: diagnoses.every((d) => d.retryable),
+    evidence,
+    ...(fields.length ? { fields } : {}),
+    problems: diagnoses.map((d) => ({ code: d.code, message: d.message })),
   };
 }
