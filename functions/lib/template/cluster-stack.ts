@@ -1,0 +1,200 @@
+/**
+ * The CloudFormation template the service deploys into the customer's account (DESIGN §4), typed with
+ * aws-cdk-lib L1 constructs. Build-time only: `build.ts` synthesizes it to cluster-template.json,
+ * which the functions import (no aws-cdk-lib in a Lambda bundle); a test keeps both in step.
+ *
+ * One template for every cluster: everything per cluster is a Parameter.
+ *
+ * EBS CSI credentials: **EKS Pod Identity**, not IRSA. An IRSA trust policy needs the cluster's OIDC
+ * issuer host as a *condition key* (`oidc.eks.<region>.amazonaws.com/id/<id>:sub`), which plain
+ * CloudFormation cannot compute (keys cannot be intrinsic functions; CDK works around it with a custom
+ * resource Lambda — more code and more permissions in the customer's account), plus an
+ * AWS::IAM::OIDCProvider per cluster. Pod Identity's trust policy is static
+ * (`pods.eks.amazonaws.com`), the association is a property of the add-on, and the cost is one more
+ * add-on (`eks-pod-identity-agent`). Every Kubernetes version EKS still offers supports it.
+ */
+import { App, CfnCondition, CfnOutput, CfnParameter, DefaultStackSynthesizer, Fn, Stack } from 'aws-cdk-lib';
+import { CfnAccessEntry, CfnAddon, CfnCluster, CfnNodegroup } from 'aws-cdk-lib/aws-eks';
+import { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { EBS_CSI_MANAGED_POLICIES, NODE_ROLE_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS } from './constants.js';
+import { AMI_TYPES, MAX_ADMIN_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS } from './parameters.js';
+
+const managed = (name: string) => Fn.sub(`arn:\${AWS::Partition}:iam::aws:policy/${name}`);
+
+export function buildClusterStack(): Stack {
+  const app = new App({ analyticsReporting: false });
+  const stack = new Stack(app, 'EksProvisionerCluster', {
+    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+    description: 'EKS cluster, managed node group and add-ons created by eks-provisioner',
+  });
+
+  const p = PARAMETER_KEYS;
+  const param = (id: string, props: ConstructorParameters<typeof CfnParameter>[2]) => new CfnParameter(stack, id, props);
+
+  const clusterName = param(p.clusterName, {
+    type: 'String',
+    description: 'EKS cluster name',
+    allowedPattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$',
+    minLength: 1,
+    maxLength: 100,
+  });
+  const version = param(p.kubernetesVersion, { type: 'String', description: 'Kubernetes version, e.g. 1.33' });
+  const clusterRoleArn = param(p.clusterRoleArn, { type: 'String', description: 'Cluster service role (role A)' });
+  const subnetIds = param(p.subnetIds, { type: 'List<AWS::EC2::Subnet::Id>', description: 'Subnets for control plane ENIs and nodes' });
+  const securityGroupIds = param(p.securityGroupIds, {
+    type: 'List<AWS::EC2::SecurityGroup::Id>',
+    description: 'Security groups for the EKS-managed ENIs',
+  });
+  const instanceType = param(p.instanceType, { type: 'String', description: 'Node instance type' });
+  const amiType = param(p.amiType, { type: 'String', description: 'Node AMI type', allowedValues: [...AMI_TYPES] });
+  const nodeCount = param(p.nodeCount, { type: 'Number', description: 'Number of nodes', minValue: 1, maxValue: 450 });
+  const keyName = param(p.keyName, { type: 'String', description: 'SSH key pair for nodes (empty: none)', default: '' });
+  const clusterId = param(p.clusterId, { type: 'String', description: 'eks-provisioner cluster id' });
+  const tenantId = param(p.tenantId, { type: 'String', description: 'eks-provisioner tenant id' });
+
+  const hasKeyName = new CfnCondition(stack, 'HasKeyName', { expression: Fn.conditionNot(Fn.conditionEquals(keyName.valueAsString, '')) });
+
+  const tagList = [
+    { key: TAG_KEYS.clusterId, value: clusterId.valueAsString },
+    { key: TAG_KEYS.tenantId, value: tenantId.valueAsString },
+    { key: TAG_KEYS.managedBy, value: 'eks-provisioner' },
+  ];
+  const tagMap = Object.fromEntries(tagList.map((t) => [t.key, t.value]));
+
+  const nodeRole = new CfnRole(stack, 'NodeRole', {
+    path: ROLE_PATH,
+    description: 'EKS managed node group instances',
+    assumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    },
+    managedPolicyArns: NODE_ROLE_MANAGED_POLICIES.map(managed),
+    tags: tagList,
+  });
+
+  const ebsCsiRole = new CfnRole(stack, 'EbsCsiDriverRole', {
+    path: ROLE_PATH,
+    description: 'EBS CSI driver controller (EKS Pod Identity)',
+    assumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] },
+      ],
+    },
+    managedPolicyArns: EBS_CSI_MANAGED_POLICIES.map(managed),
+    tags: tagList,
+  });
+
+  const cluster = new CfnCluster(stack, 'Cluster', {
+    name: clusterName.valueAsString,
+    version: version.valueAsString,
+    roleArn: clusterRoleArn.valueAsString,
+    resourcesVpcConfig: {
+      subnetIds: subnetIds.valueAsList,
+      securityGroupIds: securityGroupIds.valueAsList,
+      // Nodes reach the API server inside the VPC; people and the platform reach it publicly.
+      endpointPrivateAccess: true,
+      endpointPublicAccess: true,
+    },
+    accessConfig: {
+      authenticationMode: 'API_AND_CONFIG_MAP',
+      // Role B (the creator) stays cluster admin: a `managed` cluster's namespaces and service
+      // accounts are created through it.
+      bootstrapClusterCreatorAdminPermissions: true,
+    },
+    tags: tagList,
+  });
+
+  // DaemonSet add-ons are healthy with zero nodes, so they go first and nodes start on managed versions.
+  const addon = (id: string, name: string, extra: Partial<ConstructorParameters<typeof CfnAddon>[2]> = {}) => {
+    const a = new CfnAddon(stack, id, {
+      clusterName: cluster.ref,
+      addonName: name,
+      // Take over the self-managed copies EKS bootstraps.
+      resolveConflicts: 'OVERWRITE',
+      tags: tagList,
+      ...extra,
+    });
+    return a;
+  };
+  const vpcCni = addon('VpcCniAddon', 'vpc-cni');
+  const kubeProxy = addon('KubeProxyAddon', 'kube-proxy');
+  const podIdentityAgent = addon('PodIdentityAgentAddon', 'eks-pod-identity-agent');
+
+  const nodegroup = new CfnNodegroup(stack, 'Nodegroup', {
+    clusterName: cluster.ref,
+    nodeRole: nodeRole.attrArn,
+    subnets: subnetIds.valueAsList,
+    instanceTypes: [instanceType.valueAsString],
+    amiType: amiType.valueAsString,
+    capacityType: 'ON_DEMAND',
+    scalingConfig: { minSize: nodeCount.valueAsNumber, desiredSize: nodeCount.valueAsNumber, maxSize: nodeCount.valueAsNumber },
+    // SSH only from the chosen security groups: without SourceSecurityGroups EKS opens port 22 to the world.
+    remoteAccess: Fn.conditionIf(
+      hasKeyName.logicalId,
+      { Ec2SshKey: keyName.valueAsString, SourceSecurityGroups: securityGroupIds.valueAsList },
+      Fn.ref('AWS::NoValue'),
+    ),
+    tags: tagMap,
+  });
+  nodegroup.addResourceDependency(vpcCni);
+  nodegroup.addResourceDependency(kubeProxy);
+
+  // Deployments need nodes to become ACTIVE.
+  const coreDns = addon('CoreDnsAddon', 'coredns');
+  coreDns.addResourceDependency(nodegroup);
+  const ebsCsi = addon('EbsCsiDriverAddon', 'aws-ebs-csi-driver', {
+    // Replaces the seed's manual "create a default storage class" step.
+    configurationValues: JSON.stringify({ defaultStorageClass: { enabled: true } }),
+    podIdentityAssociations: [{ serviceAccount: 'ebs-csi-controller-sa', roleArn: ebsCsiRole.attrArn }],
+  });
+  ebsCsi.addResourceDependency(nodegroup);
+  ebsCsi.addResourceDependency(podIdentityAgent);
+
+  // Fixed slots: plain CloudFormation has no loops (Fn::ForEach would need a transform and CAPABILITY_AUTO_EXPAND).
+  for (let i = 1; i <= MAX_ADMIN_PRINCIPALS; i++) {
+    const principal = param(`${p.adminPrincipalArnPrefix}${i}`, {
+      // No default (CreateClusterStack always passes every slot, '' for unused ones): a '' default
+      // trips the synth-time check that PrincipalArn is non-empty, although the entry is conditional.
+      type: 'String',
+      description: `IAM principal given cluster-admin through an access entry (slot ${i}; empty: none)`,
+    });
+    const has = new CfnCondition(stack, `HasAdminPrincipal${i}`, {
+      expression: Fn.conditionNot(Fn.conditionEquals(principal.valueAsString, '')),
+    });
+    const entry = new CfnAccessEntry(stack, `AdminAccessEntry${i}`, {
+      clusterName: cluster.ref,
+      principalArn: principal.valueAsString,
+      type: 'STANDARD',
+      accessPolicies: [
+        {
+          policyArn: Fn.sub('arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'),
+          accessScope: { type: 'cluster' },
+        },
+      ],
+      tags: tagList,
+    });
+    entry.cfnOptions.condition = has;
+  }
+
+  const out = (id: string, value: string, description: string) => new CfnOutput(stack, id, { value, description });
+  out(OUTPUT_KEYS.clusterName, cluster.ref, 'EKS cluster name');
+  out(OUTPUT_KEYS.clusterArn, cluster.attrArn, 'EKS cluster ARN');
+  out(OUTPUT_KEYS.endpoint, cluster.attrEndpoint, 'Kubernetes API server endpoint');
+  out(OUTPUT_KEYS.certificateAuthorityData, cluster.attrCertificateAuthorityData, 'Cluster CA (base64)');
+  out(OUTPUT_KEYS.oidcIssuer, cluster.attrOpenIdConnectIssuerUrl, 'OIDC issuer URL');
+  out(OUTPUT_KEYS.clusterSecurityGroupId, cluster.attrClusterSecurityGroupId, 'Cluster security group EKS created');
+  out(OUTPUT_KEYS.kubernetesVersion, version.valueAsString, 'Kubernetes version requested');
+  out(OUTPUT_KEYS.nodeRoleArn, nodeRole.attrArn, 'Node IAM role');
+  out(OUTPUT_KEYS.nodegroupName, nodegroup.attrNodegroupName, 'Managed node group name');
+  out(OUTPUT_KEYS.ebsCsiRoleArn, ebsCsiRole.attrArn, 'EBS CSI driver role (Pod Identity)');
+
+  return stack;
+}
+
+/** The template as a plain object (build time). */
+export function synthesizeClusterTemplate(): Record<string, unknown> {
+  const stack = buildClusterStack();
+  const assembly = (stack.node.root as App).synth();
+  return assembly.getStackByName(stack.stackName).template as Record<string, unknown>;
+}

@@ -1,0 +1,74 @@
+/**
+ * The cluster template at run time: the committed synthesis (cluster-template.json) plus the
+ * parameters one cluster fills in. No aws-cdk-lib here, so Lambda bundles stay small.
+ */
+import template from './cluster-template.json' with { type: 'json' };
+import { MAX_ADMIN_PRINCIPALS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
+
+export { MAX_ADMIN_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
+
+export interface CfnTemplate {
+  Description?: string;
+  Parameters: Record<string, { Type: string; Default?: string | number }>;
+  Conditions?: Record<string, unknown>;
+  Resources: Record<string, { Type: string; Condition?: string; DependsOn?: string | string[]; Properties?: Record<string, unknown> }>;
+  Outputs?: Record<string, { Value: unknown; Description?: string }>;
+}
+
+export const CLUSTER_TEMPLATE = template as unknown as CfnTemplate;
+
+let body: string | undefined;
+/** Compact JSON for CreateStack's TemplateBody (built once per process). */
+export function clusterTemplateBody(): string {
+  body ??= JSON.stringify(CLUSTER_TEMPLATE);
+  return body;
+}
+
+/** Distinct resource types the template creates, sorted. */
+export function clusterTemplateResourceTypes(): string[] {
+  return [...new Set(Object.values(CLUSTER_TEMPLATE.Resources).map((r) => r.Type))].sort();
+}
+
+/** Resources that exist for every cluster (not switched off by a Condition); progress counts these. */
+export function unconditionalResourceIds(): string[] {
+  return Object.entries(CLUSTER_TEMPLATE.Resources)
+    .filter(([, r]) => !r.Condition)
+    .map(([id]) => id);
+}
+
+export interface ClusterStackValues {
+  clusterId: string;
+  tenantId: string;
+  name: string;
+  kubernetesVersion: string;
+  serviceRoleArn: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  instanceType: string;
+  nodeCount: number;
+  keyName?: string;
+  adminPrincipalArns: string[];
+}
+
+/** CreateStack `Parameters` for one cluster. Every admin slot is passed ('' = unused: no default). */
+export function clusterStackParameters(v: ClusterStackValues): Array<{ ParameterKey: string; ParameterValue: string }> {
+  if (v.adminPrincipalArns.length > MAX_ADMIN_PRINCIPALS) {
+    throw new RangeError(`adminPrincipalArns: at most ${MAX_ADMIN_PRINCIPALS} principals (got ${v.adminPrincipalArns.length})`);
+  }
+  const p = PARAMETER_KEYS;
+  const values: Record<string, string> = {
+    [p.clusterName]: v.name,
+    [p.kubernetesVersion]: v.kubernetesVersion,
+    [p.clusterRoleArn]: v.serviceRoleArn,
+    [p.subnetIds]: v.subnetIds.join(','),
+    [p.securityGroupIds]: v.securityGroupIds.join(','),
+    [p.instanceType]: v.instanceType,
+    [p.amiType]: amiTypeFor(v.instanceType),
+    [p.nodeCount]: String(v.nodeCount),
+    [p.keyName]: v.keyName ?? '',
+    [p.clusterId]: v.clusterId,
+    [p.tenantId]: v.tenantId,
+  };
+  for (let i = 1; i <= MAX_ADMIN_PRINCIPALS; i++) values[`${p.adminPrincipalArnPrefix}${i}`] = v.adminPrincipalArns[i - 1] ?? '';
+  return Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+}

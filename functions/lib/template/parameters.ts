@@ -1,0 +1,55 @@
+/** Names shared by the template definition, CreateClusterStack and FinalizeCluster. */
+
+export const PARAMETER_KEYS = {
+  clusterName: 'ClusterName',
+  kubernetesVersion: 'KubernetesVersion',
+  clusterRoleArn: 'ClusterRoleArn',
+  subnetIds: 'SubnetIds',
+  securityGroupIds: 'SecurityGroupIds',
+  instanceType: 'NodeInstanceType',
+  amiType: 'NodeAmiType',
+  nodeCount: 'NodeCount',
+  keyName: 'KeyName',
+  clusterId: 'ClusterId',
+  tenantId: 'TenantId',
+  /** AdminPrincipalArn1 … AdminPrincipalArn<MAX_ADMIN_PRINCIPALS>. */
+  adminPrincipalArnPrefix: 'AdminPrincipalArn',
+} as const;
+
+/** Access-entry slots in the template; the settings schema should cap `adminPrincipalArns` at this. */
+export const MAX_ADMIN_PRINCIPALS = 5;
+
+export const OUTPUT_KEYS = {
+  clusterName: 'EksClusterName',
+  clusterArn: 'EksClusterArn',
+  endpoint: 'EksClusterEndpoint',
+  certificateAuthorityData: 'CertificateAuthorityData',
+  oidcIssuer: 'OidcIssuerUrl',
+  clusterSecurityGroupId: 'ClusterSecurityGroupId',
+  kubernetesVersion: 'EksKubernetesVersion',
+  nodeRoleArn: 'NodeRoleArn',
+  nodegroupName: 'NodegroupName',
+  ebsCsiRoleArn: 'EbsCsiDriverRoleArn',
+} as const;
+
+/** Managed node group AMI types the template accepts (Amazon Linux 2023 families). */
+export const AMI_TYPES = [
+  'AL2023_x86_64_STANDARD',
+  'AL2023_ARM_64_STANDARD',
+  'AL2023_x86_64_NVIDIA',
+  'AL2023_ARM_64_NVIDIA',
+  'AL2023_x86_64_NEURON',
+] as const;
+export type AmiType = (typeof AMI_TYPES)[number];
+
+/**
+ * The AMI family an instance type needs: EKS does not pick an arm64 AMI for Graviton on its own, and
+ * GPU/accelerator types need the matching driver image.
+ */
+export function amiTypeFor(instanceType: string): AmiType {
+  const family = instanceType.split('.')[0]!.toLowerCase();
+  const graviton = family === 'a1' || /^[a-z]+\d+g[a-z]*$/.test(family);
+  if (/^(inf|trn)\d/.test(family)) return 'AL2023_x86_64_NEURON';
+  if (/^(p\d|g\d|gr\d)/.test(family)) return graviton ? 'AL2023_ARM_64_NVIDIA' : 'AL2023_x86_64_NVIDIA';
+  return graviton ? 'AL2023_ARM_64_STANDARD' : 'AL2023_x86_64_STANDARD';
+}
