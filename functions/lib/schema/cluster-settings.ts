@@ -1,29 +1,278 @@
 /**
  * The cluster settings (DESIGN §1, the seed's form in camelCase). One schema for the API and the
- * state machine. OWNER: foundation issue — tighten every rule AWS applies; keep the exported names.
+ * state machine, with the rules AWS itself applies, so a bad request is refused before anything is
+ * made. Every message names the field and says how to fix it.
+ *
+ * `parseClusterSettings` is the entry point: pure, returns the normalised settings or a
+ * VALIDATION_FAILED diagnosis listing every field problem (not just the first).
  */
 import { z } from 'zod';
+import { makeDiagnosis } from '../diagnosis/catalog.js';
+import type { Diagnosis, FieldProblem } from '../diagnosis/types.js';
 
-export const clusterSettingsSchema = z
-  .object({
-    name: z.string(),
-    environmentScope: z.string().default('*'),
-    region: z.string(),
-    provisionRoleArn: z.string(),
-    serviceRoleArn: z.string(),
-    kubernetesVersion: z.string().optional(),
-    keyName: z.string().optional(),
-    vpcId: z.string(),
-    subnetIds: z.array(z.string()),
-    securityGroupIds: z.array(z.string()),
-    instanceType: z.string(),
-    nodeCount: z.number().int(),
-    managed: z.boolean().default(true),
-    onFailure: z.enum(['KEEP', 'ROLLBACK']).default('KEEP'),
-    adminPrincipalArns: z.array(z.string()).default([]),
-    tags: z.record(z.string(), z.string()).default({}),
-  })
-  .strict();
+/** Partitions an IAM ARN may name. */
+export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'] as const;
+const PARTITION_RE = PARTITIONS.join('|');
+
+/** Role ARN: optional path (`/a/b/`), name of 1–64 of [\w+=,.@-] (IAM's rules). */
+export const ROLE_ARN_RE = new RegExp(`^arn:(${PARTITION_RE}):iam::(\\d{12}):role/((?:[\\x21-\\x7E]+/)*)([\\w+=,.@-]{1,64})$`);
+/** IAM principals EKS access entries accept: roles and users. */
+export const PRINCIPAL_ARN_RE = new RegExp(`^arn:(${PARTITION_RE}):iam::(\\d{12}):(role|user)/(?:[\\x21-\\x7E]+/)*[\\w+=,.@-]{1,64}$`);
+export const REGION_RE = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+export const VPC_ID_RE = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
+export const SUBNET_ID_RE = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
+export const SECURITY_GROUP_ID_RE = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
+/** e.g. t3.medium, m7i-flex.large, u-6tb1.112xlarge, c7g.metal */
+export const INSTANCE_TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+export const KUBERNETES_VERSION_RE = /^\d+\.\d+$/;
+/** Valid as an EKS cluster name ([0-9A-Za-z][A-Za-z0-9\-_]*) and inside a stack name ([a-zA-Z][-a-zA-Z0-9]*). */
+export const CLUSTER_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
+/** EKS allows 100 characters; the stack name `eks-provisioner-<name>` stays within CloudFormation's 128. */
+export const CLUSTER_NAME_MAX = 100;
+export const STACK_NAME_PREFIX = 'eks-provisioner-';
+
+/** Managed node groups: at most 450 nodes per group (EKS service quota "Nodes per managed node group"). */
+export const NODE_COUNT_MAX = 450;
+/** EKS accepts 1–5 security groups for the cluster's network interfaces. */
+export const SECURITY_GROUPS_MAX = 5;
+/** AWS allows 50 tags per resource; the service adds its own (cluster id, tenant, name...). */
+export const RESERVED_TAG_COUNT = 5;
+export const USER_TAGS_MAX = 50 - RESERVED_TAG_COUNT;
+export const RESERVED_TAG_PREFIXES = ['aws:', 'eks-provisioner:'];
+/** AWS tag characters: letters, digits, spaces and _ . : / = + - @ */
+const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+const trimmed = () => z.string().trim();
+
+const roleArn = (what: string) =>
+  trimmed().regex(ROLE_ARN_RE, {
+    error: `must be the ARN of an IAM ${what}, like arn:aws:iam::123456789012:role/${what === 'provision role (role B)' ? 'eks-provisioner-provision' : 'eks-cluster-role'} (copy it from the IAM console: Roles → the role → ARN)`,
+  });
+
+function makeSchema(roleNamePrefix: string) {
+  return z
+    .object({
+      name: trimmed()
+        .min(1, { error: 'is required: give the cluster a name' })
+        .max(CLUSTER_NAME_MAX, { error: `must be at most ${CLUSTER_NAME_MAX} characters` })
+        .regex(CLUSTER_NAME_RE, {
+          error: 'may contain only letters, digits and hyphens, and must start with a letter or digit (it names the EKS cluster and the CloudFormation stack)',
+        }),
+      environmentScope: trimmed()
+        .min(1, { error: 'must not be empty: use "*" for every environment' })
+        .max(255, { error: 'must be at most 255 characters' })
+        .regex(/^[A-Za-z0-9_/${}. *-]+$/, { error: 'may contain letters, digits, spaces and _ / $ { } . * - only (e.g. "*", "production", "review/*")' })
+        .default('*'),
+      region: trimmed().regex(REGION_RE, { error: 'must be an AWS region code such as us-east-1 or eu-west-1' }),
+      provisionRoleArn: roleArn('provision role (role B)').refine((arn) => !ROLE_ARN_RE.test(arn) || roleNameOf(arn).startsWith(roleNamePrefix), {
+        error: `must name a role whose name starts with "${roleNamePrefix}" (the service may only assume such roles): rename role B, e.g. ${roleNamePrefix}provision`,
+      }),
+      serviceRoleArn: roleArn('cluster service role (role A)'),
+      kubernetesVersion: z.preprocess(
+        emptyToUndefined,
+        trimmed()
+          .regex(KUBERNETES_VERSION_RE, { error: 'must be a Kubernetes minor version such as "1.33" (major.minor), or left out for the newest supported' })
+          .optional(),
+      ),
+      keyName: z.preprocess(
+        emptyToUndefined,
+        z
+          .string()
+          .max(255, { error: 'must be at most 255 characters' })
+          .regex(/^[\x20-\x7E]+$/, { error: 'must be ASCII text: the name of an EC2 key pair in the cluster\'s region' })
+          .optional(),
+      ),
+      vpcId: trimmed().regex(VPC_ID_RE, { error: 'must be a VPC id such as vpc-0a1b2c3d4e5f60001' }),
+      subnetIds: z
+        .array(trimmed().regex(SUBNET_ID_RE, { error: 'must be a subnet id such as subnet-0a1b2c3d4e5f60011' }), {
+          error: 'must be a list of subnet ids',
+        })
+        .min(2, { error: 'needs at least two subnets, in at least two Availability Zones' })
+        .refine((ids) => new Set(ids).size === ids.length, { error: 'lists a subnet twice: give each subnet once' }),
+      securityGroupIds: z
+        .array(trimmed().regex(SECURITY_GROUP_ID_RE, { error: 'must be a security group id such as sg-0a1b2c3d4e5f60021' }), {
+          error: 'must be a list of security group ids',
+        })
+        .max(SECURITY_GROUPS_MAX, { error: `may list at most ${SECURITY_GROUPS_MAX} security groups (an EKS limit)` })
+        .refine((ids) => new Set(ids).size === ids.length, { error: 'lists a security group twice: give each once' })
+        .default([]),
+      instanceType: trimmed().regex(INSTANCE_TYPE_RE, { error: 'must be an EC2 instance type such as t3.medium or m5.large' }),
+      nodeCount: z
+        .number({ error: 'must be a whole number of worker nodes, e.g. 2' })
+        .int({ error: 'must be a whole number of worker nodes, e.g. 2' })
+        .min(1, { error: 'must be at least 1 worker node' })
+        .max(NODE_COUNT_MAX, { error: `must be at most ${NODE_COUNT_MAX} (the managed node group limit)` }),
+      managed: z.boolean({ error: 'must be true or false' }).default(true),
+      onFailure: z.enum(['KEEP', 'ROLLBACK'], { error: 'must be "KEEP" (keep the failed stack to inspect) or "ROLLBACK" (delete what was made)' }).default('KEEP'),
+      adminPrincipalArns: z
+        .array(trimmed().regex(PRINCIPAL_ARN_RE, { error: 'must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/Admin' }), {
+          error: 'must be a list of IAM principal ARNs',
+        })
+        .refine((ids) => new Set(ids).size === ids.length, { error: 'lists a principal twice: give each once' })
+        .default([]),
+      tags: z
+        .record(
+          z
+            .string()
+            .min(1, { error: 'tag keys must not be empty' })
+            .max(128, { error: 'tag keys must be at most 128 characters' })
+            .regex(TAG_CHARS, { error: 'tag keys may contain letters, digits, spaces and _ . : / = + - @ only' })
+            .refine((k) => !RESERVED_TAG_PREFIXES.some((p) => k.toLowerCase().startsWith(p)), {
+              error: `tag keys must not start with ${RESERVED_TAG_PREFIXES.map((p) => `"${p}"`).join(' or ')} (reserved)`,
+            }),
+          z
+            .string({ error: 'tag values must be strings' })
+            .max(256, { error: 'tag values must be at most 256 characters' })
+            .regex(TAG_CHARS, { error: 'tag values may contain letters, digits, spaces and _ . : / = + - @ only' }),
+          { error: 'must be an object of tag key → value' },
+        )
+        .refine((t) => Object.keys(t).length <= USER_TAGS_MAX, {
+          error: `may have at most ${USER_TAGS_MAX} tags (AWS allows 50 per resource; the service adds ${RESERVED_TAG_COUNT})`,
+        })
+        .default({}),
+    })
+    .strict();
+}
+
+function emptyToUndefined(v: unknown): unknown {
+  return v === '' || v === null ? undefined : v;
+}
+
+/** Role name from a role ARN (`arn:aws:iam::1:role/path/name` → `name`). */
+export function roleNameOf(arn: string): string {
+  const m = ROLE_ARN_RE.exec(arn.trim());
+  return m?.[4] ?? arn.split('/').pop() ?? arn;
+}
+
+/** Account id from a role ARN, or undefined when it is not one. */
+export function accountIdOf(arn: string): string | undefined {
+  return ROLE_ARN_RE.exec(arn.trim())?.[2];
+}
+
+/** The partition a region belongs to (cn-north-1 → aws-cn, us-gov-west-1 → aws-us-gov...). */
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-isof-')) return 'aws-iso-f';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (region.startsWith('eusc-')) return 'aws-eusc';
+  return 'aws';
+}
+
+/** The schema with the default role-B name prefix. Use `clusterSettingsSchemaFor` for another. */
+export const clusterSettingsSchema = makeSchema(STACK_NAME_PREFIX);
+export const clusterSettingsSchemaFor = (opts: { roleNamePrefix: string }) => makeSchema(opts.roleNamePrefix);
 
 export type ClusterSettings = z.output<typeof clusterSettingsSchema>;
 export type ClusterSettingsInput = z.input<typeof clusterSettingsSchema>;
+
+export const CLUSTER_SETTINGS_FIELDS = Object.keys(clusterSettingsSchema.shape) as Array<keyof ClusterSettings>;
+
+/** Fields the input may carry but that are deliberately ignored (never trusted from callers). */
+const IGNORED_FIELDS = ['externalId'];
+
+/** `['subnetIds', 1]` → `subnetIds[1]`; `['tags', 'Env']` → `tags.Env`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+}
+
+function issuesToFields(issues: readonly z.core.$ZodIssue[], raw: Record<string, unknown>): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'invalid_key') {
+      // A bad tag key: report it on the map with the key named.
+      const key = issue.path[issue.path.length - 1];
+      const inner = issue.issues.map((i) => i.message).join('; ');
+      out.push({ path: formatPath(issue.path.slice(0, -1)), message: `key "${String(key)}": ${inner}` });
+      continue;
+    }
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({
+          path: formatPath([...issue.path, key]),
+          message: `is not a cluster setting: remove it (known settings: ${CLUSTER_SETTINGS_FIELDS.join(', ')})`,
+        });
+      }
+      continue;
+    }
+    let message = issue.message;
+    const top = issue.path[0];
+    if (issue.code === 'invalid_type' && issue.path.length === 1 && typeof top === 'string' && raw[top] === undefined) {
+      message = /^Invalid input/.test(message) ? 'is required' : `is required; it ${message}`;
+    }
+    out.push({ path: formatPath(issue.path), message });
+  }
+  return out;
+}
+
+/** Rules between fields; each only runs when its fields are individually well-formed. */
+function crossFieldProblems(raw: Record<string, unknown>): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string).trim() : undefined);
+  const region = str('region');
+  const roleB = str('provisionRoleArn');
+  const roleA = str('serviceRoleArn');
+  const mB = roleB ? ROLE_ARN_RE.exec(roleB) : null;
+  const mA = roleA ? ROLE_ARN_RE.exec(roleA) : null;
+  if (region && REGION_RE.test(region)) {
+    const partition = partitionOfRegion(region);
+    for (const [field, m] of [['provisionRoleArn', mB], ['serviceRoleArn', mA]] as const) {
+      if (m && m[1] !== partition) {
+        out.push({ path: field, message: `is in partition "${m[1]}" but region ${region} is in "${partition}": use a role ARN starting arn:${partition}:iam:: or a region of that partition` });
+      }
+    }
+  }
+  if (mA && mB && mA[2] !== mB[2]) {
+    out.push({
+      path: 'serviceRoleArn',
+      message: `is in account ${mA[2]} but the provision role is in account ${mB[2]}: the cluster role must be in the account the cluster is created in`,
+    });
+  }
+  const admins = raw.adminPrincipalArns;
+  if (region && REGION_RE.test(region) && Array.isArray(admins)) {
+    const partition = partitionOfRegion(region);
+    admins.forEach((a, i) => {
+      const m = typeof a === 'string' ? PRINCIPAL_ARN_RE.exec(a.trim()) : null;
+      if (m && m[1] !== partition) out.push({ path: `adminPrincipalArns[${i}]`, message: `is in partition "${m[1]}", not "${partition}" of region ${region}` });
+    });
+  }
+  return out;
+}
+
+export type ParseResult = { ok: true; settings: ClusterSettings } | { ok: false; diagnosis: Diagnosis };
+
+/**
+ * Validates and normalises cluster settings. Pure: no I/O, no clock. Every problem is reported;
+ * fields are sorted in form order.
+ */
+export function parseClusterSettings(input: unknown, opts: { roleNamePrefix: string }): ParseResult {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    const fields = [{ path: 'cluster', message: 'must be a JSON object of cluster settings (name, region, provisionRoleArn, ...)' }];
+    return { ok: false, diagnosis: makeDiagnosis('VALIDATION_FAILED', {}, { fields }) };
+  }
+  const raw: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const k of IGNORED_FIELDS) delete raw[k];
+
+  const parsed = clusterSettingsSchemaFor(opts).safeParse(raw);
+  const fields = [...(parsed.success ? [] : issuesToFields(parsed.error.issues, raw)), ...crossFieldProblems(raw)];
+  if (parsed.success && fields.length === 0) return { ok: true, settings: parsed.data };
+
+  const order = (p: string) => {
+    const i = CLUSTER_SETTINGS_FIELDS.indexOf(p.split(/[.[]/)[0] as keyof ClusterSettings);
+    return i < 0 ? CLUSTER_SETTINGS_FIELDS.length : i;
+  };
+  fields.sort((a, b) => order(a.path) - order(b.path));
+  const roleFields = fields.filter((f) => f.path === 'provisionRoleArn' || f.path === 'serviceRoleArn');
+  const evidence = { ...(roleFields.length ? { roleNamePrefix: opts.roleNamePrefix } : {}) };
+  // The seed's "Role ARN must be a valid Amazon Resource Name" keeps its own code among the problems.
+  const problems = roleFields.map((f) => ({
+    code: 'INVALID_ROLE_ARN' as const,
+    message: `${f.path} ${f.message}`,
+  }));
+  return {
+    ok: false,
+    diagnosis: makeDiagnosis('VALIDATION_FAILED', evidence, { fields, ...(problems.length ? { problems } : {}) }),
+  };
+}
