@@ -1,0 +1,426 @@
+/**
+ * The CloudFormation API of the sandbox: CreateStack, DescribeStacks, DescribeStackEvents,
+ * DescribeStackResources, DescribeStackResource, ListStackResources, ListStacks, DeleteStack, GetTemplate,
+ * ValidateTemplate. Thin over the template analyser (synchronous checks) and the stack engine (lifecycle).
+ *
+ * `service` runs stacks on real timers; tests build their own with `createCloudFormationService({ clock })`.
+ */
+import type { World } from '../world/world.js';
+import { SandboxAwsError, type OperationHandler, type RequestContext, type ServiceModule } from '../protocol/types.js';
+import { realClock, type Clock } from './engine/clock.js';
+import { cfnState, StackEngine } from './engine/run.js';
+import type { ResourceRecord, StackRecord } from './engine/types.js';
+import { catalog } from './providers/registry.js';
+import {
+  analyzeTemplate,
+  checkCapabilities,
+  effectiveReferences,
+  evaluateConditions,
+  resolveParameters,
+  staticDependencies,
+  type AnalyzedTemplate,
+  type GivenParameter,
+} from './template/analyze.js';
+import { TemplateError } from './template/errors.js';
+import { MAX_TEMPLATE_BODY_BYTES, parseTemplateBody, type Template } from './template/parse.js';
+
+export interface CloudFormationServiceOptions {
+  clock?: Clock;
+  random?: () => number;
+}
+
+const PAGE_SIZE = 100;
+
+function validation(message: string): SandboxAwsError {
+  return new SandboxAwsError('ValidationError', message, 400);
+}
+
+function asAwsError(err: unknown): never {
+  if (err instanceof TemplateError) throw new SandboxAwsError(err.code, err.message, 400);
+  throw err;
+}
+
+function encodeToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ o: offset })).toString('base64');
+}
+
+function decodeToken(token: unknown): number {
+  if (token === undefined || token === null || token === '') return 0;
+  try {
+    const o = (JSON.parse(Buffer.from(String(token), 'base64').toString('utf8')) as { o?: unknown }).o;
+    if (typeof o === 'number' && Number.isInteger(o) && o >= 0) return o;
+  } catch {
+    // fall through
+  }
+  throw validation('Invalid NextToken');
+}
+
+function page<T>(items: T[], token: unknown, size = PAGE_SIZE): { items: T[]; NextToken?: string } {
+  const offset = decodeToken(token);
+  const slice = items.slice(offset, offset + size);
+  return offset + size < items.length ? { items: slice, NextToken: encodeToken(offset + size) } : { items: slice };
+}
+
+function stackArnPattern(ctx: RequestContext, name: string): string {
+  return `arn:${ctx.world.data.partition}:cloudformation:${ctx.region}:${ctx.accountId}:stack/${name}/*`;
+}
+
+function stacksHere(ctx: RequestContext): StackRecord[] {
+  return cfnState(ctx.world).stacks.filter((s) => s.accountId === ctx.accountId && s.region === ctx.region);
+}
+
+/** By name: the live stack of that name. By id (ARN): any stack, deleted ones included. */
+function findStack(ctx: RequestContext, nameOrId: string): StackRecord | undefined {
+  const stacks = stacksHere(ctx);
+  if (nameOrId.startsWith('arn:')) return stacks.find((s) => s.stackId === nameOrId);
+  return stacks.find((s) => s.stackName === nameOrId && s.status !== 'DELETE_COMPLETE');
+}
+
+function requireStack(ctx: RequestContext, nameOrId: unknown): StackRecord {
+  if (typeof nameOrId !== 'string' || nameOrId === '') throw validation('Stack name or id must be specified');
+  const stack = findStack(ctx, nameOrId);
+  if (!stack) throw validation(`Stack with id ${nameOrId} does not exist`);
+  return stack;
+}
+
+function awsValueExists(world: World, accountId: string, region: string) {
+  const here = <T extends { accountId: string; region: string }>(list: T[]) => list.filter((x) => x.accountId === accountId && x.region === region);
+  return (type: string, value: string): boolean => {
+    switch (type) {
+      case 'AWS::EC2::Subnet::Id':
+        return here(world.data.subnets).some((s) => s.subnetId === value);
+      case 'AWS::EC2::VPC::Id':
+        return here(world.data.vpcs).some((v) => v.vpcId === value);
+      case 'AWS::EC2::SecurityGroup::Id':
+        return here(world.data.securityGroups).some((g) => g.groupId === value);
+      case 'AWS::EC2::SecurityGroup::GroupName':
+        return here(world.data.securityGroups).some((g) => g.groupName === value);
+      case 'AWS::EC2::KeyPair::KeyName':
+        return here(world.data.keyPairs).some((k) => k.keyName === value);
+      case 'AWS::EC2::AvailabilityZone::Name':
+        return !!world.region(region)?.availabilityZones.some((z) => z.name === value);
+      default:
+        // Images, instances, volumes, hosted zones: the sandbox has none to check against.
+        return true;
+    }
+  };
+}
+
+function analyze(body: unknown): AnalyzedTemplate {
+  if (typeof body !== 'string' || body === '') throw validation('Either Template URL or Template Body must be specified.');
+  if (Buffer.byteLength(body, 'utf8') > MAX_TEMPLATE_BODY_BYTES) {
+    throw validation(
+      `1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TEMPLATE_BODY_BYTES}`,
+    );
+  }
+  try {
+    return analyzeTemplate(parseTemplateBody(body), catalog);
+  } catch (err) {
+    return asAwsError(err);
+  }
+}
+
+function describeStack(stack: StackRecord): Record<string, unknown> {
+  return {
+    StackId: stack.stackId,
+    StackName: stack.stackName,
+    ...(stack.description !== undefined ? { Description: stack.description } : {}),
+    Parameters: stack.parameters.map((p) => ({ ParameterKey: p.key, ParameterValue: p.noEcho ? '****' : p.raw })),
+    CreationTime: stack.creationTime,
+    ...(stack.deletionTime ? { DeletionTime: stack.deletionTime } : {}),
+    ...(stack.lastUpdatedTime ? { LastUpdatedTime: stack.lastUpdatedTime } : {}),
+    RollbackConfiguration: {},
+    StackStatus: stack.status,
+    ...(stack.statusReason !== undefined ? { StackStatusReason: stack.statusReason } : {}),
+    DisableRollback: stack.disableRollback,
+    NotificationARNs: stack.notificationArns,
+    ...(stack.timeoutInMinutes !== undefined ? { TimeoutInMinutes: stack.timeoutInMinutes } : {}),
+    ...(stack.capabilities.length ? { Capabilities: stack.capabilities } : {}),
+    ...(stack.outputs && stack.outputs.length ? { Outputs: stack.outputs } : {}),
+    Tags: stack.tags,
+    EnableTerminationProtection: false,
+    DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+  };
+}
+
+function resourceRow(stack: StackRecord, r: ResourceRecord): Record<string, unknown> {
+  return {
+    StackName: stack.stackName,
+    StackId: stack.stackId,
+    LogicalResourceId: r.logicalId,
+    ...(r.physicalId ? { PhysicalResourceId: r.physicalId } : {}),
+    ResourceType: r.type,
+    Timestamp: r.lastUpdated,
+    ResourceStatus: r.status,
+    ...(r.statusReason !== undefined ? { ResourceStatusReason: r.statusReason } : {}),
+    DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
+  };
+}
+
+/** Resource records for a new stack: conditions applied, dependencies computed, bad references rejected. */
+function plannedResources(template: Template, conditions: Record<string, boolean>, now: string): ResourceRecord[] {
+  const all = template.Resources;
+  const created = Object.keys(all).filter((id) => all[id]!.Condition === undefined || conditions[String(all[id]!.Condition)]);
+  const createdSet = new Set(created);
+  const unresolved: string[] = [];
+  const records = created.map((id) => {
+    const res = all[id]!;
+    const refs = effectiveReferences(res.Properties, conditions);
+    const dependsOn = new Set<string>();
+    for (const d of staticDependencies(id, all)) {
+      // A static dependency that survives conditions, or an explicit DependsOn, must be created too.
+      const explicit = (Array.isArray(res.DependsOn) ? res.DependsOn : res.DependsOn !== undefined ? [res.DependsOn] : []).includes(d);
+      if (!explicit && !refs.has(d)) continue;
+      if (!createdSet.has(d)) {
+        if (!unresolved.includes(d)) unresolved.push(d);
+        continue;
+      }
+      dependsOn.add(d);
+    }
+    const record: ResourceRecord = { logicalId: id, type: res.Type, dependsOn: [...dependsOn], status: 'NOT_STARTED', lastUpdated: now };
+    if (res.DeletionPolicy !== undefined) record.deletionPolicy = String(res.DeletionPolicy);
+    return record;
+  });
+  if (unresolved.length) {
+    throw new TemplateError(`Template format error: Unresolved resource dependencies [${unresolved.join(', ')}] in the Resources block of the template`);
+  }
+  return records;
+}
+
+export function createCloudFormationService(options: CloudFormationServiceOptions = {}): ServiceModule & { engine: StackEngine } {
+  const engine = new StackEngine({ clock: options.clock ?? realClock, ...(options.random ? { random: options.random } : {}) });
+
+  const CreateStack: OperationHandler = (ctx, input) => {
+    const name = input.StackName;
+    if (typeof name !== 'string' || name === '') throw validation('1 validation error detected: Value null at \'stackName\' failed to satisfy constraint: Member must not be null');
+    if (!/^[a-zA-Z][-a-zA-Z0-9]*$/.test(name) || name.length > 128) {
+      throw validation(
+        `1 validation error detected: Value '${name}' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*`,
+      );
+    }
+    ctx.authorize('cloudformation:CreateStack', stackArnPattern(ctx, name));
+    const token = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
+    const existing = findStack(ctx, name);
+    if (existing) {
+      // A retry with the same token is the same request: same answer.
+      if (token && existing.clientRequestToken === token) return { StackId: existing.stackId };
+      throw new SandboxAwsError('AlreadyExistsException', `Stack [${name}] already exists`, 400);
+    }
+    if (input.TemplateURL !== undefined && input.TemplateBody === undefined) {
+      throw validation('TemplateURL is not modelled by the AWS sandbox (it has no S3); pass the template as TemplateBody');
+    }
+    if (input.RoleARN !== undefined) {
+      throw validation('RoleARN (a CloudFormation service role) is not modelled by the AWS sandbox; stacks run with the caller\'s credentials');
+    }
+    if (input.OnFailure !== undefined && input.DisableRollback !== undefined) {
+      throw validation('You cannot specify both OnFailure and DisableRollback.');
+    }
+    const onFailure = (input.OnFailure ?? 'ROLLBACK') as StackRecord['onFailure'];
+    if (!['ROLLBACK', 'DO_NOTHING', 'DELETE'].includes(onFailure)) {
+      throw validation(`1 validation error detected: Value '${String(onFailure)}' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]`);
+    }
+    const analyzed = analyze(input.TemplateBody);
+    const capabilities = Array.isArray(input.Capabilities) ? input.Capabilities.map(String) : [];
+    const tags = Array.isArray(input.Tags) ? (input.Tags as { Key?: unknown; Value?: unknown }[]).map((t) => ({ Key: String(t.Key), Value: String(t.Value ?? '') })) : [];
+    if (tags.length > 50) throw validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
+
+    const stackId = `arn:${ctx.world.data.partition}:cloudformation:${ctx.region}:${ctx.accountId}:stack/${name}/${ctx.world.uuid()}`;
+    let stack: StackRecord;
+    try {
+      checkCapabilities(analyzed, capabilities);
+      const parameters = resolveParameters(analyzed, (input.Parameters ?? []) as GivenParameter[], awsValueExists(ctx.world, ctx.accountId, ctx.region));
+      const template = analyzed.template;
+      const base = {
+        parameters: Object.fromEntries(parameters.map((p) => [p.key, p.value])),
+        pseudo: { region: ctx.region, accountId: ctx.accountId, stackName: name, stackId, partition: ctx.world.data.partition, urlSuffix: 'amazonaws.com' },
+        mappings: (template.Mappings ?? {}) as Record<string, Record<string, Record<string, unknown>>>,
+        resource: () => undefined,
+        availabilityZones: (r: string) => ctx.world.region(r)?.availabilityZones.map((z) => z.name) ?? [],
+      };
+      const conditions = evaluateConditions(template, base);
+      const now = engine.nowIso();
+      const resources = plannedResources(template, conditions, now);
+      if (resources.length === 0) throw new TemplateError('Template format error: At least one Resources member must be defined.');
+      stack = {
+        stackId,
+        stackName: name,
+        accountId: ctx.accountId,
+        region: ctx.region,
+        templateBody: input.TemplateBody as string,
+        ...(typeof template.Description === 'string' ? { description: template.Description } : {}),
+        parameters,
+        conditions,
+        capabilities,
+        tags,
+        onFailure: input.DisableRollback === true ? 'DO_NOTHING' : onFailure,
+        disableRollback: input.DisableRollback === true || onFailure === 'DO_NOTHING',
+        status: 'CREATE_IN_PROGRESS',
+        creationTime: now,
+        ...(token ? { clientRequestToken: token, operationToken: token } : {}),
+        timeScale: ctx.timeScale,
+        caller: { accessKeyId: ctx.caller.kind === 'service' ? '' : ctx.caller.accessKeyId, arn: ctx.caller.arn },
+        resources,
+        events: [],
+        notificationArns: Array.isArray(input.NotificationARNs) ? input.NotificationARNs.map(String) : [],
+        ...(input.TimeoutInMinutes !== undefined ? { timeoutInMinutes: Number(input.TimeoutInMinutes) } : {}),
+      };
+    } catch (err) {
+      return asAwsError(err);
+    }
+    engine.rememberCaller(ctx.world, stack.caller, ctx.caller);
+    cfnState(ctx.world).stacks.push(stack);
+    engine.stackEvent(ctx.world, stack, 'CREATE_IN_PROGRESS', 'User Initiated');
+    engine.startCreate(ctx.world, stack);
+    return { StackId: stackId };
+  };
+
+  const DescribeStacks: OperationHandler = (ctx, input) => {
+    if (input.StackName !== undefined) {
+      const stack = requireStack(ctx, input.StackName);
+      ctx.authorize('cloudformation:DescribeStacks', stack.stackId);
+      return { Stacks: [describeStack(stack)] };
+    }
+    ctx.authorize('cloudformation:DescribeStacks', '*');
+    const live = stacksHere(ctx).filter((s) => s.status !== 'DELETE_COMPLETE').reverse();
+    const p = page(live, input.NextToken);
+    return { Stacks: p.items.map(describeStack), ...(p.NextToken ? { NextToken: p.NextToken } : {}) };
+  };
+
+  const DescribeStackEvents: OperationHandler = (ctx, input) => {
+    const stack = requireStack(ctx, input.StackName);
+    ctx.authorize('cloudformation:DescribeStackEvents', stack.stackId);
+    const p = page([...stack.events].reverse(), input.NextToken);
+    return { StackEvents: p.items, ...(p.NextToken ? { NextToken: p.NextToken } : {}) };
+  };
+
+  const started = (stack: StackRecord) => stack.resources.filter((r) => r.status !== 'NOT_STARTED');
+
+  const DescribeStackResources: OperationHandler = (ctx, input) => {
+    let stack: StackRecord;
+    if (input.StackName === undefined && typeof input.PhysicalResourceId === 'string') {
+      const found = stacksHere(ctx).find((s) => s.status !== 'DELETE_COMPLETE' && s.resources.some((r) => r.physicalId === input.PhysicalResourceId));
+      if (!found) throw validation(`Stack for ${input.PhysicalResourceId} does not exist`);
+      stack = found;
+    } else stack = requireStack(ctx, input.StackName);
+    ctx.authorize('cloudformation:DescribeStackResources', stack.stackId);
+    const rows = started(stack).filter((r) => input.LogicalResourceId === undefined || r.logicalId === input.LogicalResourceId);
+    return { StackResources: rows.map((r) => resourceRow(stack, r)) };
+  };
+
+  const DescribeStackResource: OperationHandler = (ctx, input) => {
+    const stack = requireStack(ctx, input.StackName);
+    ctx.authorize('cloudformation:DescribeStackResource', stack.stackId);
+    const r = started(stack).find((x) => x.logicalId === input.LogicalResourceId);
+    if (!r) throw validation(`Resource ${String(input.LogicalResourceId)} does not exist for stack ${stack.stackName}`);
+    const row = resourceRow(stack, r);
+    const { Timestamp, ...rest } = row;
+    return { StackResourceDetail: { ...rest, LastUpdatedTimestamp: Timestamp, Metadata: '' } };
+  };
+
+  const ListStackResources: OperationHandler = (ctx, input) => {
+    const stack = requireStack(ctx, input.StackName);
+    ctx.authorize('cloudformation:ListStackResources', stack.stackId);
+    const p = page(started(stack), input.NextToken);
+    return {
+      StackResourceSummaries: p.items.map((r) => ({
+        LogicalResourceId: r.logicalId,
+        ...(r.physicalId ? { PhysicalResourceId: r.physicalId } : {}),
+        ResourceType: r.type,
+        LastUpdatedTimestamp: r.lastUpdated,
+        ResourceStatus: r.status,
+        ...(r.statusReason !== undefined ? { ResourceStatusReason: r.statusReason } : {}),
+        DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
+      })),
+      ...(p.NextToken ? { NextToken: p.NextToken } : {}),
+    };
+  };
+
+  const ListStacks: OperationHandler = (ctx, input) => {
+    ctx.authorize('cloudformation:ListStacks', '*');
+    const filter = Array.isArray(input.StackStatusFilter) ? input.StackStatusFilter.map(String) : undefined;
+    const rows = stacksHere(ctx)
+      .filter((s) => !filter || filter.includes(s.status))
+      .reverse();
+    const p = page(rows, input.NextToken);
+    return {
+      StackSummaries: p.items.map((s) => ({
+        StackId: s.stackId,
+        StackName: s.stackName,
+        ...(s.description !== undefined ? { TemplateDescription: s.description } : {}),
+        CreationTime: s.creationTime,
+        ...(s.deletionTime ? { DeletionTime: s.deletionTime } : {}),
+        StackStatus: s.status,
+        ...(s.statusReason !== undefined ? { StackStatusReason: s.statusReason } : {}),
+        DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+      })),
+      ...(p.NextToken ? { NextToken: p.NextToken } : {}),
+    };
+  };
+
+  const DeleteStack: OperationHandler = (ctx, input) => {
+    if (typeof input.StackName !== 'string' || input.StackName === '') throw validation('Stack name or id must be specified');
+    const stack = findStack(ctx, input.StackName);
+    ctx.authorize('cloudformation:DeleteStack', stack?.stackId ?? stackArnPattern(ctx, input.StackName));
+    // Deleting a stack that does not exist (or is already gone) succeeds, as in AWS.
+    if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS') return {};
+    if (stack.status === 'ROLLBACK_IN_PROGRESS') {
+      throw validation(`Stack [${stack.stackName}] cannot be deleted while in status ${stack.status}`);
+    }
+    const retain = Array.isArray(input.RetainResources) ? input.RetainResources.map(String) : [];
+    if (retain.length && stack.status !== 'DELETE_FAILED') {
+      throw validation(`Invalid operation on stack [${stack.stackId}]: RetainResources can only be specified when the stack is in the DELETE_FAILED state`);
+    }
+    const caller = { accessKeyId: ctx.caller.kind === 'service' ? '' : ctx.caller.accessKeyId, arn: ctx.caller.arn };
+    engine.rememberCaller(ctx.world, caller, ctx.caller);
+    if (stack.status === 'CREATE_IN_PROGRESS') engine.cancelCreate(ctx.world, stack);
+    stack.operationToken = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
+    if (!stack.operationToken) delete stack.operationToken;
+    engine.stackEvent(ctx.world, stack, 'DELETE_IN_PROGRESS', 'User Initiated');
+    engine.startTeardown(ctx.world, stack, 'DELETE', caller, retain);
+    return {};
+  };
+
+  const GetTemplate: OperationHandler = (ctx, input) => {
+    const stack = requireStack(ctx, input.StackName);
+    ctx.authorize('cloudformation:GetTemplate', stack.stackId);
+    return { TemplateBody: stack.templateBody, StagesAvailable: ['Original', 'Processed'] };
+  };
+
+  const ValidateTemplate: OperationHandler = (ctx, input) => {
+    ctx.authorize('cloudformation:ValidateTemplate', '*');
+    const analyzed = analyze(input.TemplateBody);
+    const decls = (analyzed.template.Parameters ?? {}) as Record<string, Record<string, unknown>>;
+    const iamTypes = [...new Set(Object.values(analyzed.template.Resources).map((r) => r.Type).filter((t) => t.startsWith('AWS::IAM::')))];
+    return {
+      Parameters: analyzed.parameterNames.map((k) => ({
+        ParameterKey: k,
+        ...(decls[k]!.Default !== undefined ? { DefaultValue: String(decls[k]!.Default) } : {}),
+        NoEcho: String(decls[k]!.NoEcho) === 'true',
+        ...(decls[k]!.Description !== undefined ? { Description: String(decls[k]!.Description) } : {}),
+      })),
+      ...(typeof analyzed.template.Description === 'string' ? { Description: analyzed.template.Description } : {}),
+      ...(analyzed.requiredCapability
+        ? { Capabilities: [analyzed.requiredCapability], CapabilitiesReason: `The following resource(s) require capabilities: [${iamTypes.join(', ')}]` }
+        : {}),
+    };
+  };
+
+  return {
+    engine,
+    operations: {
+      CreateStack,
+      DescribeStacks,
+      DescribeStackEvents,
+      DescribeStackResources,
+      DescribeStackResource,
+      ListStackResources,
+      ListStacks,
+      DeleteStack,
+      GetTemplate,
+      ValidateTemplate,
+    },
+  };
+}
+
+/** The sandbox server's CloudFormation (real timers). */
+export const service: ServiceModule = createCloudFormationService();
