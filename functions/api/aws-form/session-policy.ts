@@ -1,0 +1,29 @@
+/**
+ * The session policy the form-data routes assume role B with. A session policy can only narrow
+ * what role B may do, so these credentials can read exactly the calls below and create nothing,
+ * whatever role B's own policy allows. Keep this list equal to what form-data.ts sends (a test
+ * checks it).
+ */
+export const FORM_DATA_ACTIONS = [
+  'ec2:DescribeRegions',
+  'ec2:DescribeVpcs',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeKeyPairs',
+  'ec2:DescribeInstanceTypeOfferings',
+  'iam:ListRoles',
+  'iam:ListAttachedRolePolicies',
+  'eks:DescribeClusterVersions',
+] as const;
+
+export const READ_ONLY_SESSION_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'ReadFormDataOnly',
+      Effect: 'Allow',
+      Action: [...FORM_DATA_ACTIONS],
+      Resource: '*',
+    },
+  ],
+} as const;

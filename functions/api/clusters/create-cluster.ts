@@ -1,0 +1,149 @@
+/**
+ * POST /v1/clusters: validate (the one schema), check role B is registered for this tenant, claim
+ * the name and write the record (status CREATING), start the state machine (execution name =
+ * cluster id), answer 202. With an Idempotency-Key the first answer is kept and replayed; the
+ * cluster id is derived from the key, so even two racing repeats make one record and one execution
+ * (Step Functions treats a second StartExecution of the same name and input as the same one).
+ */
+import { createHash } from 'node:crypto';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { classifyAwsError } from '../../lib/aws/aws-error.js';
+import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
+import { diagnoseAwsError } from '../../lib/diagnosis/from-aws-error.js';
+import type { ProvisionInput } from '../../lib/state.js';
+import type { ClusterRecord, IdempotencyRecord } from '../../lib/store/types.js';
+import type { ApiDeps } from '../deps.js';
+import { diagnosisError, httpError } from '../http/errors.js';
+import { readClusterSettings } from './settings.js';
+
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+export interface CreateClusterResponse {
+  statusCode: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+/** JSON with object keys sorted, so the same body hashes the same whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** A UUID-shaped id fixed by tenant + Idempotency-Key (valid as a Step Functions execution name). */
+export function idFromIdempotencyKey(tenantId: string, key: string): string {
+  const h = sha256(`idempotency:${tenantId}\n${key}`);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}
+
+export const clusterLocation = (id: string) => `/v1/clusters/${id}`;
+
+function replay(record: IdempotencyRecord, requestHash: string): CreateClusterResponse {
+  if (record.requestHash !== requestHash) {
+    throw httpError(
+      422,
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was already used with a different request body. Use a new key for a new request, or resend exactly the first body.',
+      { fields: [{ path: 'Idempotency-Key', message: 'Already used for another request.' }] },
+    );
+  }
+  const body = record.body as { id?: unknown };
+  return {
+    statusCode: record.statusCode,
+    body: record.body,
+    headers: { 'Idempotent-Replayed': 'true', ...(typeof body?.id === 'string' ? { Location: clusterLocation(body.id) } : {}) },
+  };
+}
+
+export async function createClusterRequest(
+  deps: ApiDeps,
+  req: { tenantId: string; body: Record<string, unknown>; idempotencyKey?: string },
+): Promise<CreateClusterResponse> {
+  const { store, config } = deps;
+  const { tenantId, idempotencyKey } = req;
+  const requestHash = sha256(canonicalJson(req.body));
+
+  if (idempotencyKey !== undefined) {
+    const seen = await store.getIdempotency(tenantId, idempotencyKey);
+    if (seen) return replay(seen, requestHash);
+  }
+
+  const parsed = readClusterSettings(req.body, { roleNamePrefix: config.roleNamePrefix });
+  if (!parsed.ok) throw diagnosisError(makeDiagnosis('VALIDATION_FAILED', { problemCount: parsed.fields.length }, { fields: parsed.fields }), 400);
+  const settings = parsed.settings;
+
+  const role = await store.getRole(tenantId, settings.provisionRoleArn);
+  if (!role) {
+    throw httpError(422, 'ROLE_NOT_REGISTERED', `Role ${settings.provisionRoleArn} is not registered for you. Register it with POST /v1/roles first.`, {
+      fields: [{ path: 'provisionRoleArn', message: 'Not registered: POST /v1/roles { roleArn, region } first.' }],
+      remediation: [
+        'Call GET /v1/setup and create role B with the policy and trust policy it returns.',
+        `POST /v1/roles with { "roleArn": "${settings.provisionRoleArn}", "region": "${settings.region}" } so the service proves it can assume the role.`,
+        'Send this request again.',
+      ],
+    });
+  }
+
+  const id = idempotencyKey !== undefined ? idFromIdempotencyKey(tenantId, idempotencyKey) : deps.newId();
+  const now = deps.now().toISOString();
+  const record: ClusterRecord = {
+    id,
+    tenantId,
+    name: settings.name,
+    environmentScope: settings.environmentScope,
+    accountId: role.accountId,
+    region: settings.region,
+    status: 'CREATING',
+    phase: 'Queued',
+    progress: { done: 0, total: 0 },
+    settings,
+    createdAt: now,
+    updatedAt: now,
+  };
+  // Throws NAME_ALREADY_IN_USE (→ 409) when a live cluster holds the name in that account+region.
+  await store.createCluster(record);
+
+  const input: ProvisionInput = { tenantId, clusterId: id, cluster: settings };
+  let executionArn: string;
+  try {
+    const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: config.stateMachineArn, name: id, input: JSON.stringify(input) }));
+    executionArn = out.executionArn!;
+  } catch (err) {
+    const info = classifyAwsError(err);
+    if (info.code === 'ExecutionAlreadyExists' && idempotencyKey !== undefined) {
+      // A racing repeat with the same key started it first; it is the same execution name.
+      executionArn = `${config.stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
+    } else {
+      // Nothing will run for this record: close it so the name is free again, then say so.
+      const d = diagnoseAwsError(err, { service: 'states', operation: 'StartExecution', principal: 'service' });
+      await store
+        .updateCluster(tenantId, id, {
+          status: 'FAILED',
+          phase: 'Could not start provisioning',
+          diagnosis: d instanceof Error ? makeDiagnosis('UNKNOWN', { operation: 'states:StartExecution', awsErrorCode: info.code }) : d,
+          updatedAt: deps.now().toISOString(),
+        })
+        .catch(() => undefined);
+      if (info.kind === 'throttled') {
+        throw httpError(429, 'AWS_THROTTLED', 'Step Functions is throttling; nothing was started. Retry after a short wait.', { retryable: true }, { 'Retry-After': '5' });
+      }
+      throw httpError(503, 'AWS_UNAVAILABLE', 'The provisioning workflow could not be started; nothing was created in your account. Retry later.', { retryable: true }, { 'Retry-After': '30' });
+    }
+  }
+  await store.updateCluster(tenantId, id, { executionArn, updatedAt: deps.now().toISOString() });
+
+  const body = { id, status: 'CREATING' as const, executionArn };
+  if (idempotencyKey !== undefined) {
+    const kept = await store.putIdempotency({ tenantId, key: idempotencyKey, requestHash, statusCode: 202, body, createdAt: now });
+    if (kept.requestHash !== requestHash || JSON.stringify(kept.body) !== JSON.stringify(body)) return replay(kept, requestHash);
+  }
+  return { statusCode: 202, body, headers: { Location: clusterLocation(id) } };
+}

@@ -1,0 +1,55 @@
+/**
+ * POST /v1/roles { roleArn, region }: the seed's "Authenticate with AWS". The ARN is checked, role B
+ * is assumed now with the tenant's External ID, the region is checked to be enabled for role B's
+ * account, and only then is the role stored for the tenant.
+ */
+import { z } from 'zod';
+import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
+import { checkRegionEnabled } from '../aws-form/form-data.js';
+import type { ApiDeps } from '../deps.js';
+import { diagnosisError, httpError } from '../http/errors.js';
+import { fieldsFromZod } from '../http/zod-fields.js';
+import { assumeReadOnly } from './assume.js';
+import { checkRoleArn, EXAMPLE_ROLE_ARN } from './role-arn.js';
+
+/** AWS region names: us-east-1, ap-southeast-5, us-gov-west-1, eu-isoe-west-1 … */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+export const registerRoleSchema = z.strictObject({
+  roleArn: z.string().min(1).max(2048),
+  region: z.string().regex(REGION_PATTERN, 'Must be an AWS region name such as us-east-1.'),
+});
+
+export async function registerRole(deps: ApiDeps, tenantId: string, body: Record<string, unknown>) {
+  const parsed = registerRoleSchema.safeParse(body);
+  if (!parsed.success) {
+    throw diagnosisError(makeDiagnosis('VALIDATION_FAILED', {}, { fields: fieldsFromZod(parsed.error) }), 400);
+  }
+  const { roleArn, region } = parsed.data;
+  const prefix = deps.config.roleNamePrefix;
+
+  const arn = checkRoleArn(roleArn, prefix);
+  if ('problem' in arn) {
+    throw diagnosisError(
+      makeDiagnosis('INVALID_ROLE_ARN', { roleArn: roleArn.slice(0, 300), roleNamePrefix: prefix, exampleArn: EXAMPLE_ROLE_ARN(prefix) }, { fields: [{ path: 'roleArn', message: arn.problem }] }),
+    );
+  }
+
+  const tenant = await deps.store.getTenant(tenantId);
+  if (!tenant) {
+    throw httpError(422, 'SETUP_REQUIRED', 'You have no External ID yet, so role B cannot trust this service. Call GET /v1/setup first.', {
+      remediation: [
+        'Call GET /v1/setup to get the Account ID and your External ID.',
+        "Create role B with the returned trust policy (Account ID + External ID) and permissions policy.",
+        'Register it again with POST /v1/roles.',
+      ],
+    });
+  }
+
+  const { clients, identity } = await assumeReadOnly({ tenantId, roleArn, externalId: tenant.externalId, region, roleNamePrefix: prefix });
+  await checkRegionEnabled(clients.ec2, region, roleArn);
+
+  const accountId = identity.accountId || arn.accountId;
+  await deps.store.putRole({ tenantId, roleArn, region, accountId, registeredAt: deps.now().toISOString() });
+  return { roleArn, region, accountId };
+}

@@ -1,0 +1,128 @@
+/**
+ * The API's routes: method, path, and the function that answers. The OpenAPI document
+ * (openapi.json) lists exactly these (a test checks both ways).
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { FORM_RESOURCES, type FormResource } from './aws-form/form-data.js';
+import { formDataRequest } from './aws-form/form-route.js';
+import { clusterView } from './clusters/cluster-view.js';
+import { createClusterRequest, IDEMPOTENCY_KEY_PATTERN } from './clusters/create-cluster.js';
+import { unwrapPageToken, wrapPageToken } from './clusters/page-token.js';
+import type { ApiDeps } from './deps.js';
+import { httpError, notFound } from './http/errors.js';
+import { header, readJsonBody, readQuery } from './http/request.js';
+import openapiDocument from './openapi.json' with { type: 'json' };
+import { registerRole } from './roles/register-role.js';
+import { setupFor } from './setup/setup.js';
+
+export interface RouteContext {
+  event: APIGatewayProxyEvent;
+  deps: ApiDeps;
+  /** Undefined only on routes with `public: true`. */
+  tenantId: string;
+  pathParameters: Record<string, string>;
+}
+
+export interface RouteResult {
+  statusCode: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteDef {
+  method: 'GET' | 'POST';
+  path: string;
+  /** Served without resolving a tenant (the API description). */
+  public?: boolean;
+  handle: (ctx: RouteContext) => Promise<RouteResult>;
+}
+
+const ok = (body: unknown, headers?: Record<string, string>): RouteResult => ({ statusCode: 200, body, ...(headers ? { headers } : {}) });
+
+/** Cluster ids are UUIDs today; anything outside the execution-name alphabet cannot be one. */
+const CLUSTER_ID = /^[A-Za-z0-9_-]{1,80}$/;
+const MAX_LIMIT = 100;
+const DEFAULT_LIMIT = 20;
+
+const formRoute = (resource: FormResource): RouteDef => ({
+  method: 'GET',
+  path: `/v1/aws/${resource}`,
+  handle: async ({ deps, tenantId, event }) => ok(await formDataRequest(deps, tenantId, resource, event)),
+});
+
+export const ROUTES: RouteDef[] = [
+  {
+    method: 'GET',
+    path: '/v1/openapi.json',
+    public: true,
+    handle: async ({ event }) => {
+      readQuery(event, {});
+      return ok(openapiDocument);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/setup',
+    handle: async ({ deps, tenantId, event }) => {
+      readQuery(event, {});
+      return ok(await setupFor(deps, tenantId));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/roles',
+    handle: async ({ deps, tenantId, event }) => {
+      readQuery(event, {});
+      return ok(await registerRole(deps, tenantId, readJsonBody(event)));
+    },
+  },
+  ...FORM_RESOURCES.map(formRoute),
+  {
+    method: 'POST',
+    path: '/v1/clusters',
+    handle: async ({ deps, tenantId, event }) => {
+      readQuery(event, {});
+      const body = readJsonBody(event);
+      const key = header(event, 'Idempotency-Key');
+      if (key !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+        throw httpError(400, 'INVALID_HEADER', 'Idempotency-Key must be 1–128 characters of letters, digits and _ . : - (a UUID works).');
+      }
+      return createClusterRequest(deps, { tenantId, body, ...(key !== undefined ? { idempotencyKey: key } : {}) });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/clusters',
+    handle: async ({ deps, tenantId, event }) => {
+      const q = readQuery(event, {
+        limit: { check: (v) => (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_LIMIT ? undefined : `Must be a whole number from 1 to ${MAX_LIMIT}.`) },
+        nextToken: {},
+      });
+      const page = await deps.store.listClusters(tenantId, {
+        limit: q.limit ? Number(q.limit) : DEFAULT_LIMIT,
+        ...(q.nextToken !== undefined ? { nextToken: unwrapPageToken(tenantId, q.nextToken) } : {}),
+      });
+      const nextToken = wrapPageToken(tenantId, page.nextToken);
+      return ok({ items: page.items.filter((r) => r.tenantId === tenantId).map(clusterView), ...(nextToken ? { nextToken } : {}) });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/clusters/{id}',
+    handle: async ({ deps, tenantId, event, pathParameters }) => {
+      readQuery(event, {});
+      const id = pathParameters.id ?? '';
+      if (!CLUSTER_ID.test(id)) throw notFound(`No cluster with id "${id.slice(0, 80)}".`);
+      const record = await deps.store.getCluster(tenantId, id);
+      // Another tenant's cluster is indistinguishable from one that does not exist.
+      if (!record || record.tenantId !== tenantId) throw notFound(`No cluster with id "${id}".`);
+      return ok(clusterView(record));
+    },
+  },
+];
+
+/** `/v1/clusters/{id}` → a regex with named groups (same rule as @middy/http-router). */
+export function routePattern(path: string): RegExp {
+  const source = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\/\{([^/}]+)\}/g, '/(?<$1>[^/]+)');
+  return new RegExp(`^${source}/?$`);
+}

@@ -1,0 +1,54 @@
+/**
+ * GET /v1/setup: what a tenant needs to create role B and role A (the seed's "Account ID" and
+ * "External ID", plus the policies ready to paste as JSON objects).
+ */
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { serviceSts } from '../../lib/aws/clients.js';
+import { toStepError } from '../../lib/diagnosis/from-aws-error.js';
+import { provisionRolePolicy, provisionRoleTrustPolicy } from '../../lib/policy/provision-policy.js';
+import type { ApiDeps } from '../deps.js';
+import { EXAMPLE_ROLE_ARN } from '../roles/role-arn.js';
+
+export interface ServiceIdentity {
+  accountId: string;
+  partition: string;
+}
+
+let cached: Promise<ServiceIdentity> | undefined;
+
+/** The service's own account (sts:GetCallerIdentity, default credential chain), asked once per container. */
+export function serviceIdentity(): Promise<ServiceIdentity> {
+  cached ??= (async () => {
+    try {
+      const out = await serviceSts(process.env.AWS_REGION || 'us-east-1').send(new GetCallerIdentityCommand({}));
+      if (!out.Account || !out.Arn) throw Object.assign(new Error('GetCallerIdentity returned no account'), { name: 'InternalFailure', $fault: 'server' });
+      return { accountId: out.Account, partition: out.Arn.split(':')[1] || 'aws' };
+    } catch (err) {
+      throw toStepError(err, { service: 'sts', operation: 'GetCallerIdentity', principal: 'service' });
+    }
+  })();
+  // A failure is not cached: the next request asks again.
+  cached.catch(() => (cached = undefined));
+  return cached;
+}
+
+/** For tests. */
+export function forgetServiceIdentity(): void {
+  cached = undefined;
+}
+
+export async function setupFor(deps: ApiDeps, tenantId: string) {
+  const { accountId, partition } = await serviceIdentity();
+  const tenant = await deps.store.getOrCreateTenant(tenantId);
+  const prefix = deps.config.roleNamePrefix;
+  return {
+    accountId,
+    externalId: tenant.externalId,
+    provisionRolePolicy: provisionRolePolicy({ partition, allowDelete: deps.config.allowDelete }),
+    provisionRoleTrustPolicy: provisionRoleTrustPolicy(accountId, tenant.externalId, partition),
+    clusterRoleManagedPolicies: [`arn:${partition}:iam::aws:policy/AmazonEKSClusterPolicy`],
+    clusterRoleTrustedService: 'eks.amazonaws.com',
+    roleNamePrefix: prefix,
+    exampleProvisionRoleArn: EXAMPLE_ROLE_ARN(prefix).replace('123456789012', '<your-account-id>'),
+  };
+}
