@@ -63,6 +63,10 @@ export type OperationHandler = (ctx: RequestContext, input: OperationInput) => u
 export interface ServiceModule {
   /** Operation name → handler. Operations absent here answer as not implemented by the sandbox. */
   operations: Record<string, OperationHandler>;
+  /** Optional: called after `POST /_sandbox/reset` restored the world (drop timers, caches). */
+  onReset?(world: World): void;
+  /** Optional: called when the sandbox stops (clear timers so the process can exit). */
+  onStop?(): void | Promise<void>;
 }
 
 /**

@@ -1,0 +1,200 @@
+/**
+ * The sandbox HTTP server on loopback: AWS requests go to the router; `/_sandbox/*` is the inspection
+ * endpoint (captured events, world dump and reset, call log, faults, clock, flags).
+ *
+ *   const sb = await startSandbox({ port: 0 });   // random free port
+ *   new STSClient({ endpoint: sb.url, region: 'us-east-1', credentials })
+ *   await sb.stop();
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { startDynamo, type DynamoBackend } from './dynamodb/proxy.js';
+import { service as ec2 } from './ec2/service.js';
+import { service as eks } from './eks/service.js';
+import { service as events } from './events/service.js';
+import { Faults, type FaultRule } from './faults/faults.js';
+import { service as iam } from './iam/service.js';
+import { handleAwsRequest, type CallRecord, type RouterEnv } from './protocol/router.js';
+import type { ServiceModule } from './protocol/types.js';
+import { stepFunctionsModule, type StepFunctionsBackend } from './stepfunctions/slot.js';
+import { service as sts } from './sts/service.js';
+import { defaultWorld } from './world/default-world.js';
+import { parseWorld } from './world/schema.js';
+import type { WorldData } from './world/types.js';
+import { World } from './world/world.js';
+
+/** Default time scale: simulated AWS durations run 100× faster (a 9-minute control plane takes 5.4 s). */
+export const DEFAULT_TIME_SCALE = 100;
+
+export interface SandboxOptions {
+  /** Port on 127.0.0.1; 0 = a random free port (tests). Default 4566. */
+  port?: number;
+  /** A World, world data (validated), or omitted for the default world. */
+  world?: World | WorldData | unknown;
+  /** Simulated durations are divided by this. Default `DEFAULT_TIME_SCALE`. */
+  timeScale?: number;
+  faults?: FaultRule[];
+  /** The local runner's Step Functions implementation; without it Step Functions calls are unknown operations. */
+  stepFunctions?: StepFunctionsBackend;
+  /** Directory for DynamoDB's on-disk store; default in memory. */
+  dynamoPath?: string;
+  /** Log sink for internal errors (default console.error). */
+  log?: (message: string) => void;
+}
+
+export interface Sandbox {
+  url: string;
+  port: number;
+  world: World;
+  faults: Faults;
+  /** Calls served, newest last (bounded). No keys, secrets or tokens. */
+  calls: CallRecord[];
+  stop(): Promise<void>;
+}
+
+const MAX_CALLS = 2000;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, null, 2);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Load the CloudFormation engine when its module exists (built separately in cloudformation/). */
+async function loadCloudFormation(): Promise<ServiceModule | undefined> {
+  const here = new URL('./cloudformation/', import.meta.url);
+  if (!existsSync(new URL('service.ts', here)) && !existsSync(new URL('service.js', here))) return undefined;
+  const specifier = './cloudformation/service.js';
+  const mod = (await import(specifier)) as { service?: ServiceModule };
+  return mod.service;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const log = options.log ?? ((m: string) => console.error(m));
+  const world =
+    options.world instanceof World ? options.world : new World(options.world === undefined ? defaultWorld() : parseWorld(options.world));
+  const faults = new Faults(options.faults ?? []);
+  const dynamo: DynamoBackend = await startDynamo(options.dynamoPath);
+  const cloudformation = await loadCloudFormation();
+
+  const modules: Partial<Record<string, ServiceModule>> = { sts, iam, ec2, eks, events };
+  if (cloudformation) modules.cloudformation = cloudformation;
+  if (options.stepFunctions) modules.states = stepFunctionsModule(options.stepFunctions);
+
+  const calls: CallRecord[] = [];
+  const env: RouterEnv = {
+    world,
+    faults,
+    timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
+    modules,
+    rawBackends: { dynamodb: dynamo.backend },
+    onCall: (r) => {
+      calls.push(r);
+      if (calls.length > MAX_CALLS) calls.splice(0, calls.length - MAX_CALLS);
+    },
+    onInternalError: (err, service, operation) => log(`[sandbox] internal error in ${service}.${operation}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+  };
+
+  async function inspection(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {
+    const route = `${req.method} ${url.pathname.replace(/\/$/, '')}`;
+    const json = (): Record<string, unknown> => (body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {});
+    switch (route) {
+      case 'GET /_sandbox/health':
+        return sendJson(res, 200, { ok: true });
+      case 'GET /_sandbox/events': {
+        const source = url.searchParams.get('source');
+        const bus = url.searchParams.get('bus');
+        return sendJson(res, 200, {
+          events: world.capturedEvents.filter((e) => (!source || e.source === source) && (!bus || e.eventBusName === bus)),
+        });
+      }
+      case 'GET /_sandbox/world':
+        return sendJson(res, 200, world.toPublicJSON());
+      case 'POST /_sandbox/reset':
+        world.reset();
+        calls.length = 0;
+        for (const m of Object.values(modules)) m?.onReset?.(world);
+        if (url.searchParams.get('dynamodb') === '1') await dynamo.clear();
+        return sendJson(res, 200, { reset: true });
+      case 'GET /_sandbox/calls':
+        return sendJson(res, 200, { calls });
+      case 'GET /_sandbox/faults':
+        return sendJson(res, 200, { faults: faults.list() });
+      case 'PUT /_sandbox/faults':
+      case 'POST /_sandbox/faults': {
+        const b = json();
+        faults.set((b.faults ?? b) as FaultRule[]);
+        return sendJson(res, 200, { faults: faults.list() });
+      }
+      case 'POST /_sandbox/clock': {
+        const advanceMs = Number(json().advanceMs ?? 0);
+        if (!Number.isFinite(advanceMs) || advanceMs < 0) return sendJson(res, 400, { message: 'advanceMs must be a non-negative number of milliseconds' });
+        world.advanceClock(advanceMs);
+        return sendJson(res, 200, { now: world.nowIso() });
+      }
+      case 'PATCH /_sandbox/flags':
+      case 'POST /_sandbox/flags':
+        Object.assign(world.data.flags, json());
+        return sendJson(res, 200, { flags: world.data.flags });
+      default:
+        return sendJson(res, 404, {
+          message: `Unknown sandbox endpoint ${route}. Try GET /_sandbox/events, GET /_sandbox/world, POST /_sandbox/reset, GET /_sandbox/calls, GET|PUT /_sandbox/faults, POST /_sandbox/clock, PATCH /_sandbox/flags.`,
+        });
+    }
+  }
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      try {
+        const body = await readBody(req);
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        if (url.pathname.startsWith('/_sandbox')) {
+          try {
+            return await inspection(req, res, url, body);
+          } catch (e) {
+            return sendJson(res, 400, { message: e instanceof Error ? e.message : String(e) });
+          }
+        }
+        const out = await handleAwsRequest(env, { method: req.method ?? 'GET', url, headers: req.headers, body });
+        const payload = typeof out.body === 'string' ? Buffer.from(out.body) : out.body;
+        res.writeHead(out.status, { ...out.headers, 'content-length': payload.length });
+        res.end(payload);
+      } catch (e) {
+        log(`[sandbox] request failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        if (!res.headersSent) sendJson(res, 500, { message: 'sandbox internal error' });
+        else res.end();
+      }
+    })();
+  });
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4566, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    world,
+    faults,
+    calls,
+    stop: async () => {
+      for (const m of Object.values(modules)) await m?.onStop?.();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dynamo.stop();
+    },
+  };
+}
