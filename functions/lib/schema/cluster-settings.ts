@@ -14,10 +14,11 @@ import type { Diagnosis, FieldProblem } from '../diagnosis/types.js';
 export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'] as const;
 const PARTITION_RE = PARTITIONS.join('|');
 
-/** Role ARN: optional path (`/a/b/`), name of 1–64 of [\w+=,.@-] (IAM's rules). */
-export const ROLE_ARN_RE = new RegExp(`^arn:(${PARTITION_RE}):iam::(\\d{12}):role/((?:[\\x21-\\x7E]+/)*)([\\w+=,.@-]{1,64})$`);
+/** Role ARN: optional path (`/a/b/`), name of 1–64 of [\w+=,.@-] (IAM's rules). The path group is `?`, not `*`:
+ * its class includes `/`, so a repeated group backtracks exponentially on hostile input (ReDoS). */
+export const ROLE_ARN_RE = new RegExp(`^arn:(${PARTITION_RE}):iam::(\\d{12}):role/((?:[\\x21-\\x7E]+/)?)([\\w+=,.@-]{1,64})$`);
 /** IAM principals EKS access entries accept: roles and users. */
-export const PRINCIPAL_ARN_RE = new RegExp(`^arn:(${PARTITION_RE}):iam::(\\d{12}):(role|user)/(?:[\\x21-\\x7E]+/)*[\\w+=,.@-]{1,64}$`);
+export const PRINCIPAL_ARN_RE = new RegExp(`^arn:(${PARTITION_RE}):iam::(\\d{12}):(role|user)/(?:[\\x21-\\x7E]+/)?[\\w+=,.@-]{1,64}$`);
 export const REGION_RE = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 export const VPC_ID_RE = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 export const SUBNET_ID_RE = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
