@@ -1,0 +1,137 @@
+/**
+ * The whole local stack in one call — sandbox, Step Functions runner, API — used by `npm start`,
+ * the e2e tests and the benchmark. Order matters: the handlers read their configuration when they are
+ * imported, so the environment is set (sandbox URL, service keys, table, bus, state machine) before
+ * any handler or the API module is loaded.
+ */
+import '../polyfills.js';
+import { existsSync } from 'node:fs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { DEFAULTS } from '../../functions/lib/config.js';
+import type { FaultRule, Sandbox, StepFunctionsBackend } from '../sandbox/index.js';
+import { applyHandlerEnvironment, DEFAULT_WORLD, ensureStoreAndBus, serviceIdentityOf } from './environment.js';
+import { StepFunctionsRunner, type RunnerOptions } from './runner.js';
+import { startStepFunctionsEndpoint } from './sfn-endpoint.js';
+
+export interface LocalStackOptions {
+  /** Sandbox port on 127.0.0.1 (default 4566; 0 = any free port). */
+  sandboxPort?: number;
+  /** API port (default 3000; 0 = any free port). */
+  apiPort?: number;
+  apiHost?: string;
+  /** Sandbox seconds per wall second (default: the sandbox's DEFAULT_TIME_SCALE). Ignored with `aws`. */
+  timeScale?: number;
+  /** World data for the sandbox (default: the demo world). */
+  world?: unknown;
+  faults?: FaultRule[];
+  /** Run against real AWS with the default credential chain instead of the sandbox. */
+  aws?: boolean;
+  /** Start the HTTP API too (default true). */
+  api?: boolean;
+  /** Where components report their own trouble (never secrets). */
+  log?: (line: string) => void;
+  /** For tests: a different definition or handlers. */
+  runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler'>;
+}
+
+export interface LocalStack {
+  mode: 'sandbox' | 'aws';
+  region: string;
+  accountId: string;
+  timeScale: number;
+  sandbox?: Sandbox;
+  runner: StepFunctionsRunner;
+  apiUrl?: string;
+  /** AWS endpoint the handlers use (sandbox URL), absent in --aws mode. */
+  awsEndpoint?: string;
+  /** What was created at start (table, bus), in words. */
+  created: string[];
+  stop(): Promise<void>;
+}
+
+interface ApiServerModule {
+  startApiServer(o: { port?: number; host?: string }): Promise<{ url: string; stop: () => Promise<void> }>;
+}
+
+const API_SERVER_URL = new URL('../api/server.ts', import.meta.url);
+
+export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s().catch((e: unknown) => log(`stop: ${(e as Error).message}`));
+  };
+  const tableName = process.env['TABLE_NAME'] || DEFAULTS.tableName;
+  const eventBusName = process.env['EVENT_BUS_NAME'] || DEFAULTS.eventBusName;
+
+  try {
+    if (o.aws) {
+      const region = process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'] || DEFAULT_WORLD.region;
+      let accountId: string;
+      const sts = new STSClient({ region });
+      try {
+        accountId = (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '';
+      } catch (e) {
+        throw new Error(
+          `--aws needs AWS credentials for the service (default credential chain: AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO, instance profile). STS said: ${(e as Error).message}`,
+        );
+      } finally {
+        sts.destroy();
+      }
+      const runner = await StepFunctionsRunner.create({ region, accountId, tableName, eventBusName, timeScale: 1, log, ...o.runner });
+      stops.push(() => runner.close());
+      const endpoint = await startStepFunctionsEndpoint(runner.slot, 0);
+      stops.push(() => endpoint.stop());
+      applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, stepFunctionsEndpoint: endpoint.url });
+      const created = await ensureStoreAndBus(region, tableName, eventBusName);
+      await runner.preloadHandlers();
+      const apiUrl = o.api === false ? undefined : await startApi(o, stops);
+      return { mode: 'aws', region, accountId, timeScale: 1, runner, ...(apiUrl ? { apiUrl } : {}), created, stop: stopAll };
+    }
+
+    const sandboxMod = await import('../sandbox/index.js');
+    const timeScale = o.timeScale ?? sandboxMod.DEFAULT_TIME_SCALE;
+    const region = DEFAULT_WORLD.region;
+    // The service account comes from the world; the runner must know it before the sandbox starts.
+    const world = o.world === undefined ? undefined : new sandboxMod.World(sandboxMod.parseWorld(o.world));
+    const identity = serviceIdentityOf(world ?? new sandboxMod.World(sandboxMod.defaultWorld()));
+    const runner = await StepFunctionsRunner.create({ region, accountId: identity.accountId, tableName, eventBusName, timeScale, log, ...o.runner });
+    stops.push(() => runner.close());
+    const sandbox = await sandboxMod.startSandbox({
+      port: o.sandboxPort ?? 4566,
+      timeScale,
+      stepFunctions: runner.slot as unknown as StepFunctionsBackend,
+      log: (m) => log(m),
+      ...(world ? { world } : {}),
+      ...(o.faults ? { faults: o.faults } : {}),
+    });
+    stops.push(() => sandbox.stop());
+    applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
+    const created = await ensureStoreAndBus(region, tableName, eventBusName);
+    await runner.preloadHandlers();
+    const apiUrl = o.api === false ? undefined : await startApi(o, stops);
+    return {
+      mode: 'sandbox',
+      region,
+      accountId: identity.accountId,
+      timeScale,
+      sandbox,
+      runner,
+      awsEndpoint: sandbox.url,
+      ...(apiUrl ? { apiUrl } : {}),
+      created,
+      stop: stopAll,
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+async function startApi(o: LocalStackOptions, stops: Array<() => Promise<void>>): Promise<string> {
+  if (!existsSync(API_SERVER_URL)) throw new Error('local/api/server.ts is missing: the HTTP API cannot start.');
+  const mod = (await import(API_SERVER_URL.href)) as ApiServerModule;
+  const api = await mod.startApiServer({ port: o.apiPort ?? 3000, host: o.apiHost ?? '127.0.0.1' });
+  stops.push(() => api.stop());
+  return api.url;
+}
