@@ -1,0 +1,48 @@
+/** Shared set-up for sandbox tests: a sandbox on a random loopback port and SDK v3 clients pointed at it. */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../local/sandbox/server.js';
+import {
+  CUSTOMER_ACCESS_KEY_ID,
+  CUSTOMER_SECRET_ACCESS_KEY,
+  SERVICE_ACCESS_KEY_ID,
+  SERVICE_SECRET_ACCESS_KEY,
+} from '../../local/sandbox/world/default-world.js';
+
+export const serviceCreds: AwsCredentialIdentity = { accessKeyId: SERVICE_ACCESS_KEY_ID, secretAccessKey: SERVICE_SECRET_ACCESS_KEY };
+export const customerCreds: AwsCredentialIdentity = { accessKeyId: CUSTOMER_ACCESS_KEY_ID, secretAccessKey: CUSTOMER_SECRET_ACCESS_KEY };
+
+export function clients(sb: Sandbox, credentials: AwsCredentialIdentity, region = 'us-east-1') {
+  const cfg = { endpoint: sb.url, region, credentials, maxAttempts: 1 };
+  return {
+    sts: new STSClient(cfg),
+    iam: new IAMClient(cfg),
+    ec2: new EC2Client(cfg),
+    eks: new EKSClient(cfg),
+    events: new EventBridgeClient(cfg),
+    cfn: new CloudFormationClient(cfg),
+    ddb: new DynamoDBClient(cfg),
+    sfn: new SFNClient(cfg),
+  };
+}
+
+export async function start(options: SandboxOptions = {}): Promise<Sandbox> {
+  return startSandbox({ port: 0, log: () => undefined, ...options });
+}
+
+/** Await a rejected SDK call and return the error (fails the test when the call succeeds). */
+export async function failure(p: Promise<unknown>): Promise<Error & { name: string; $metadata?: { httpStatusCode?: number }; [k: string]: unknown }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error & { name: string };
+  }
+  throw new Error('expected the call to fail, it succeeded');
+}
