@@ -78,7 +78,7 @@ function listClusters(ctx: RequestContext, input: OperationInput) {
 }
 
 function describeNodegroup(ctx: RequestContext, input: OperationInput) {
-  const name = String(input.name);
+  const name = String(input.clusterName);
   const ngName = String(input.nodegroupName);
   const ng = ctx.world.data.eksNodegroups.find(
     (n) => n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === name && n.nodegroupName === ngName,
@@ -91,7 +91,7 @@ function describeNodegroup(ctx: RequestContext, input: OperationInput) {
 }
 
 function listNodegroups(ctx: RequestContext, input: OperationInput) {
-  const name = String(input.name);
+  const name = String(input.clusterName);
   ctx.authorize('eks:ListNodegroups', clusterArn(ctx, name));
   requireCluster(ctx, name);
   const names = ctx.world.data.eksNodegroups
