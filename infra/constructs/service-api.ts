@@ -1,0 +1,148 @@
+/**
+ * The public face: an API Gateway REST API in front of the api function. IAM (SigV4) on every
+ * method — the calling principal is the tenant —, request validation, stage throttling, access
+ * logs, execution logs for errors, X-Ray, and error responses in the API's own error shape.
+ */
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import type { ApiRoute } from '../api-routes.js';
+
+export interface ServiceApiProps {
+  handler: lambda.IFunction;
+  routes: ApiRoute[];
+  rateLimit: number;
+  burstLimit: number;
+  cloudWatchRole: boolean;
+  webAclArn?: string;
+  logRetentionDays: number;
+  removalPolicy: RemovalPolicy;
+}
+
+export const STAGE_NAME = 'prod';
+
+/**
+ * API Gateway's own errors (unknown path, bad signature, throttled, invalid body) as
+ * `{ error: { code, message, requestId } }`. `messageJson` is a JSON string literal, or
+ * `$context.error.messageString` (API Gateway's own message, already quoted and escaped).
+ */
+const errorTemplate = (code: string, messageJson: string) =>
+  `{"error":{"code":${JSON.stringify(code)},"message":${messageJson},"requestId":"$context.requestId"}}`;
+const literal = (message: string) => JSON.stringify(message);
+
+export class ServiceApi extends Construct {
+  readonly api: apigw.RestApi;
+  readonly accessLogs: logs.LogGroup;
+  readonly serverErrorsAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: ServiceApiProps) {
+    super(scope, id);
+    const stackName = Stack.of(this).stackName;
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetentionDays as logs.RetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.api = new apigw.RestApi(this, 'Api', {
+      restApiName: `${stackName}-api`,
+      description: 'eks-provisioner HTTP API (/v1); IAM (SigV4) authorization, the caller is the tenant',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      // The account-wide role API Gateway needs to write execution logs. Retained on delete:
+      // other APIs in the account rely on the same account setting.
+      cloudWatchRole: props.cloudWatchRole,
+      ...(props.cloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
+      defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
+      deployOptions: {
+        stageName: STAGE_NAME,
+        throttlingRateLimit: props.rateLimit,
+        throttlingBurstLimit: props.burstLimit,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        // Request/response bodies stay out of the logs (cluster settings, kubeconfigs).
+        dataTraceEnabled: false,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+      },
+    });
+
+    const validator = new apigw.RequestValidator(this, 'Validator', {
+      restApi: this.api,
+      requestValidatorName: 'body-and-parameters',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    // Gateway-level check only: the body is a JSON object. Field-by-field validation (with a
+    // message per field) is the handler's, from the same zod schema the state machine uses.
+    const jsonObject = new apigw.Model(this, 'JsonObjectModel', {
+      restApi: this.api,
+      contentType: 'application/json',
+      description: 'Any JSON object (fields are validated by the API function)',
+      schema: { schema: apigw.JsonSchemaVersion.DRAFT4, title: 'JsonObject', type: apigw.JsonSchemaType.OBJECT },
+    });
+
+    // One invoke permission for the whole API instead of two per method.
+    const integration = new apigw.LambdaIntegration(props.handler, { proxy: true, scopePermissionToMethod: false, allowTestInvoke: false });
+    for (const route of props.routes) {
+      const resource = this.api.root.resourceForPath(route.path);
+      const requestParameters: Record<string, boolean> = {};
+      for (const name of route.requiredQuery) requestParameters[`method.request.querystring.${name}`] = true;
+      resource.addMethod(route.method, integration, {
+        authorizationType: apigw.AuthorizationType.IAM,
+        requestValidator: validator,
+        ...(route.hasBody ? { requestModels: { 'application/json': jsonObject } } : {}),
+        ...(Object.keys(requestParameters).length ? { requestParameters } : {}),
+      });
+    }
+
+    const responses: Array<[apigw.ResponseType, string, string]> = [
+      [apigw.ResponseType.BAD_REQUEST_BODY, 'BAD_REQUEST', literal('The request body must be a JSON object (Content-Type: application/json).')],
+      [apigw.ResponseType.BAD_REQUEST_PARAMETERS, 'INVALID_QUERY', '$context.error.messageString'],
+      // REST APIs answer 403 "Missing Authentication Token" for unknown paths; say what it is.
+      [apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 'NOT_FOUND_OR_UNSIGNED', literal('No such route, or the request is not signed: sign it with AWS Signature Version 4 and check the method and path (see GET /v1/openapi.json).')],
+      [apigw.ResponseType.ACCESS_DENIED, 'ACCESS_DENIED', literal('The calling principal may not call this API: allow execute-api:Invoke on it in the caller\'s IAM policy.')],
+      [apigw.ResponseType.INVALID_SIGNATURE, 'INVALID_SIGNATURE', literal('The SigV4 signature does not match: sign for service "execute-api" in the API\'s region, and check the clock and credentials.')],
+      [apigw.ResponseType.EXPIRED_TOKEN, 'EXPIRED_TOKEN', literal('The session token has expired: refresh the caller\'s credentials.')],
+      [apigw.ResponseType.THROTTLED, 'THROTTLED', literal('Too many requests: retry with backoff.')],
+      [apigw.ResponseType.DEFAULT_4XX, 'BAD_REQUEST', '$context.error.messageString'],
+      [apigw.ResponseType.DEFAULT_5XX, 'INTERNAL_ERROR', literal('The service could not answer; retry later and quote the request id.')],
+    ];
+    for (const [type, code, message] of responses) {
+      this.api.addGatewayResponse(`${code}-${type.responseType}`.replace(/[^A-Za-z0-9]/g, ''), {
+        type,
+        templates: { 'application/json': errorTemplate(code, message) },
+      });
+    }
+
+    if (props.webAclArn) {
+      new wafv2.CfnWebACLAssociation(this, 'WebAcl', {
+        resourceArn: this.api.deploymentStage.stageArn,
+        webAclArn: props.webAclArn,
+      });
+    }
+
+    this.serverErrorsAlarm = new cloudwatch.Alarm(this, 'ServerErrorsAlarm', {
+      alarmDescription: 'The API answered 5XX (a 5xx is a bug: see the api function log group and the access logs).',
+      metric: this.api.metricServerError({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * One service Lambda function: NodejsFunction (nodejs22.x, arm64, local esbuild, SDK bundled),
+ * its own execution role (no managed policies), its own log group with retention, X-Ray tracing
+ * and an Errors alarm. Permissions beyond logging are granted by the stack from infra/functions.ts.
+ */
+import * as path from 'node:path';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { LAMBDA_BUNDLING } from '../bundling.js';
+import { functionEntry, type FunctionSpec } from '../functions.js';
+
+export interface ServiceFunctionProps {
+  spec: FunctionSpec;
+  /** Repository root (holds package-lock.json and functions/). */
+  projectRoot: string;
+  environment: Record<string, string>;
+  logRetentionDays: number;
+  removalPolicy: RemovalPolicy;
+  /** Powertools service name (shared by all functions, so logs and metrics group by service). */
+  serviceName: string;
+  logLevel: string;
+}
+
+export class ServiceFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly errorsAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+    const { spec } = props;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetentionDays as logs.RetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+
+    // An own role instead of AWSLambdaBasicExecutionRole: that managed policy may create log
+    // groups and write to any of them; this role writes to its own group only.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `eks-provisioner ${spec.name} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: path.join(props.projectRoot, functionEntry(spec.name)),
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      description: spec.description,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      bundling: LAMBDA_BUNDLING,
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: `${spec.name}: the function threw or timed out (see its log group).`,
+      metric: this.fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The service's Lambda functions and what each may touch. Permissions are derived from this list,
+ * so a function's reach is reviewed here in one table rather than scattered over the stack.
+ */
+export type FunctionName =
+  | 'validate-request'
+  | 'assume-provision-role'
+  | 'describe-vpc-resources'
+  | 'create-cluster-stack'
+  | 'poll-cluster-stack'
+  | 'diagnose-failure'
+  | 'finalize-cluster'
+  | 'api';
+
+/** What a function may do with the service table. */
+export type TableAccess = 'read' | 'read-update' | 'read-write';
+
+export interface FunctionSpec {
+  name: FunctionName;
+  /** CloudFormation logical id stem and the state machine substitution stem. */
+  id: string;
+  description: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Assumes role B in customer accounts (sts:AssumeRole on prefixed roles only). */
+  assumesProvisionRole: boolean;
+  table: TableAccess;
+  /** Run by the state machine as a Task (gets a `${<id>FunctionArn}` substitution). */
+  stateMachineTask: boolean;
+}
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  { name: 'validate-request', id: 'ValidateRequest', description: 'Validates cluster settings; resolves the tenant External ID from the store', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: false, table: 'read', stateMachineTask: true },
+  { name: 'assume-provision-role', id: 'AssumeProvisionRole', description: 'Assumes the provision role (role B) with the External ID; returns identity only', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
+  { name: 'describe-vpc-resources', id: 'DescribeVpcResources', description: 'Pre-flight checks of every VPC resource the cluster uses', timeoutSeconds: 120, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
+  { name: 'create-cluster-stack', id: 'CreateClusterStack', description: 'Creates the cluster CloudFormation stack in the customer account', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
+  { name: 'poll-cluster-stack', id: 'PollClusterStack', description: 'Follows the cluster stack and records progress', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read-update', stateMachineTask: true },
+  { name: 'diagnose-failure', id: 'DiagnoseFailure', description: 'Turns a failure into one plain-words diagnosis with the fix', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
+  { name: 'finalize-cluster', id: 'FinalizeCluster', description: 'Reads the finished cluster (endpoint, CA, OIDC issuer) and builds the kubeconfig', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
+  // API Gateway gives an integration 29 s; the function must answer first.
+  { name: 'api', id: 'Api', description: 'HTTP API (/v1): setup, roles, form data, clusters', timeoutSeconds: 28, memoryMb: 1024, assumesProvisionRole: true, table: 'read-write', stateMachineTask: false },
+];
+
+export const functionEntry = (name: FunctionName): string => `functions/${name}/handler.ts`;

@@ -1,0 +1,254 @@
+/**
+ * The eks-provisioner service stack: table, event bus, functions, the provisioning state machine,
+ * the IAM-authorized API, alarms and outputs. Environment-agnostic (no lookups): it synthesizes
+ * offline and deploys to whichever account/region the CLI credentials point at.
+ */
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct, IConstruct } from 'constructs';
+import { ENV } from '../functions/lib/config.js';
+import { TABLE_KEYS } from '../functions/lib/store/keys.js';
+import { TTL_ATTRIBUTE } from '../functions/lib/store/dynamo-store.js';
+import { readApiRoutes } from './api-routes.js';
+import { ProvisioningStateMachine } from './constructs/provisioning-state-machine.js';
+import { ServiceApi } from './constructs/service-api.js';
+import { ServiceFunction } from './constructs/service-function.js';
+import { FUNCTIONS, type FunctionName, type TableAccess } from './functions.js';
+import type { ServiceSettings } from './settings.js';
+
+export interface ServiceStackProps extends StackProps {
+  settings: ServiceSettings;
+  /** Repository root: functions/, statemachine/ and package-lock.json live there. */
+  projectRoot: string;
+}
+
+/** Powertools service name: logs of all functions group under it. */
+export const SERVICE_NAME = 'eks-provisioner';
+
+/** DynamoDB actions per access level; the store uses exactly these (TransactWriteItems is authorized per Put). */
+const TABLE_ACTIONS: Record<TableAccess, string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  'read-update': ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  'read-write': ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+};
+
+export class ServiceStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly tableKey?: kms.Key;
+  readonly eventBus: events.IEventBus;
+  readonly functions: Record<FunctionName, ServiceFunction>;
+  readonly provisioning: ProvisioningStateMachine;
+  readonly api: ServiceApi;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, {
+      description: 'eks-provisioner: creates Amazon EKS clusters in customer accounts through a provision role',
+      ...props,
+    });
+    const { settings, projectRoot } = props;
+    const logOptions = { logRetentionDays: settings.logRetentionDays, removalPolicy: settings.removalPolicy };
+
+    // ---- store -------------------------------------------------------------------------------
+    if (settings.tableEncryption === 'customer-managed') {
+      this.tableKey = new kms.Key(this, 'TableKey', {
+        description: 'eks-provisioner table encryption',
+        enableKeyRotation: true,
+        removalPolicy: settings.removalPolicy,
+      });
+    }
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.pk, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sk, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      ...(this.tableKey
+        ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.tableKey }
+        : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      removalPolicy: settings.removalPolicy,
+      deletionProtection: settings.removalPolicy === RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE_KEYS.gsi1,
+      partitionKey: { name: TABLE_KEYS.gsi1pk, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.gsi1sk, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+
+    // ---- events --------------------------------------------------------------------------------
+    this.eventBus = settings.eventBusName
+      ? events.EventBus.fromEventBusName(this, 'EventBus', settings.eventBusName)
+      : new events.EventBus(this, 'EventBus', {
+          eventBusName: settings.stackName,
+          description: 'eks-provisioner completion events (source eks-provisioner)',
+        });
+
+    // ---- functions -----------------------------------------------------------------------------
+    const environment: Record<string, string> = {
+      [ENV.tableName]: this.table.tableName,
+      [ENV.eventBusName]: this.eventBus.eventBusName,
+      [ENV.roleNamePrefix]: settings.rolePrefix,
+      [ENV.maxProvisioningSeconds]: String(settings.maxProvisioningSeconds),
+      [ENV.allowDelete]: String(settings.allowDelete),
+    };
+    const fns = {} as Record<FunctionName, ServiceFunction>;
+    for (const spec of FUNCTIONS) {
+      const f = new ServiceFunction(this, `${spec.id}Fn`, {
+        spec,
+        projectRoot,
+        environment,
+        serviceName: SERVICE_NAME,
+        logLevel: settings.logLevel,
+        ...logOptions,
+      });
+      this.grantTable(f, spec.table);
+      if (spec.assumesProvisionRole) this.grantAssumeProvisionRole(f, settings);
+      fns[spec.name] = f;
+    }
+    this.functions = fns;
+
+    // ---- state machine -------------------------------------------------------------------------
+    this.provisioning = new ProvisioningStateMachine(this, 'Provisioning', {
+      projectRoot,
+      taskFunctions: Object.fromEntries(FUNCTIONS.filter((s) => s.stateMachineTask).map((s) => [s.id, fns[s.name].fn])),
+      table: this.table,
+      ...(this.tableKey ? { tableKey: this.tableKey } : {}),
+      eventBus: this.eventBus,
+      // The ASL stops following the stack at maxProvisioningSeconds; this is the backstop.
+      timeout: Duration.seconds(settings.maxProvisioningSeconds + 1800),
+      ...logOptions,
+    });
+    const stateMachine = this.provisioning.stateMachine;
+
+    // ---- API -----------------------------------------------------------------------------------
+    const apiFn = fns.api;
+    apiFn.fn.addEnvironment(ENV.stateMachineArn, stateMachine.stateMachineArn);
+    // Start executions of this state machine only (no describe/stop: the record in the table is the status).
+    apiFn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'StartProvisioning', actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+    );
+    this.api = new ServiceApi(this, 'Http', {
+      handler: apiFn.fn,
+      routes: readApiRoutes(projectRoot),
+      rateLimit: settings.apiRateLimit,
+      burstLimit: settings.apiBurstLimit,
+      cloudWatchRole: settings.apiCloudWatchRole,
+      ...(settings.webAclArn ? { webAclArn: settings.webAclArn } : {}),
+      ...logOptions,
+    });
+
+    // ---- alarms --------------------------------------------------------------------------------
+    const alarms: cloudwatch.Alarm[] = [
+      ...this.provisioning.alarms,
+      this.api.serverErrorsAlarm,
+      ...Object.values(fns).map((f) => f.errorsAlarm),
+    ];
+    if (settings.alarmTopicArn) {
+      const topic = sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn);
+      for (const a of alarms) {
+        a.addAlarmAction(new cwActions.SnsAction(topic));
+        a.addOkAction(new cwActions.SnsAction(topic));
+      }
+    }
+
+    // ---- outputs -------------------------------------------------------------------------------
+    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the API; routes are under v1/ (sign requests with SigV4, service execute-api)', value: this.api.api.url });
+    new CfnOutput(this, 'StateMachineArn', { description: 'Provisioning state machine', value: stateMachine.stateMachineArn });
+    new CfnOutput(this, 'EventBusName', { description: 'Bus with the EKS Cluster Provisioning Started/Succeeded/Failed events', value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'ServiceAccountId', { description: 'Account that provision roles (role B) must trust', value: Aws.ACCOUNT_ID });
+    new CfnOutput(this, 'TableName', { description: 'Service table', value: this.table.tableName });
+
+    this.addNagSuppressions(settings);
+  }
+
+  /** The store's actions on the table and its GSI1, nothing else (no Scan, no Delete). */
+  private grantTable(f: ServiceFunction, access: TableAccess): void {
+    const actions = TABLE_ACTIONS[access];
+    f.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ServiceTable',
+        actions,
+        resources: [this.table.tableArn, `${this.table.tableArn}/index/${TABLE_KEYS.gsi1}`],
+      }),
+    );
+    if (this.tableKey) {
+      if (access === 'read') this.tableKey.grantDecrypt(f.role);
+      else this.tableKey.grantEncryptDecrypt(f.role);
+    }
+  }
+
+  /**
+   * Role B only: roles whose names start with the prefix, in other accounts, always with an
+   * External ID. The customer's trust policy is the real gate; this keeps a bug or a malicious
+   * input from turning the service's credentials onto any other role.
+   */
+  private grantAssumeProvisionRole(f: ServiceFunction, settings: ServiceSettings): void {
+    f.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeProvisionRole',
+        actions: ['sts:AssumeRole'],
+        resources: [`arn:${Aws.PARTITION}:iam::*:role/${settings.rolePrefix}*`],
+        conditions: { Null: { 'sts:ExternalId': 'false' } },
+      }),
+    );
+    if (!settings.allowServiceAccountRoles) {
+      f.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'NoRolesInServiceAccount',
+          effect: iam.Effect.DENY,
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`],
+        }),
+      );
+    }
+  }
+
+  /**
+   * cdk-nag acknowledgements, each for one finding on one construct (and its children), with the
+   * reason a reviewer needs.
+   */
+  private addNagSuppressions(settings: ServiceSettings): void {
+    const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
+    for (const f of Object.values(this.functions)) {
+      ack(f.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (Lambda active tracing); nothing else in this role uses *.');
+      ack(f.fn, 'AwsSolutions-L1', 'Pinned to nodejs22.x on purpose: the code is tested on Node 20/22 and the bundle targets node22.');
+    }
+    for (const spec of FUNCTIONS.filter((s) => s.assumesProvisionRole)) {
+      ack(
+        this.functions[spec.name].role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${settings.rolePrefix}*]`,
+        'Role B lives in customer accounts not known at deploy time: any account, but only roles named with the configured prefix, only with an External ID, and not in the service account.',
+      );
+    }
+    ack(
+      this.provisioning.stateMachine,
+      'AwsSolutions-IAM5[Resource::*]',
+      'CloudWatch Logs vended log delivery (logs:CreateLogDelivery etc.) and X-Ray (xray:PutTraceSegments etc.) support no resource-level permissions.',
+    );
+    if (settings.apiCloudWatchRole) {
+      ack(
+        this.api.api,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        "API Gateway's account-level CloudWatch Logs role uses the AWS managed policy made for it (execution logs).",
+      );
+    }
+    ack(
+      this.api.api,
+      'AwsSolutions-COG4',
+      'Callers are IAM principals of customer accounts: every method uses AWS_IAM (SigV4) and the principal is the tenant; Cognito does not apply.',
+    );
+    if (!settings.webAclArn) {
+      ack(
+        this.api.api,
+        'AwsSolutions-APIG3',
+        'Every method requires a SigV4 signature and the stage is throttled; a WAF web ACL is optional (context webAclArn) because unsigned requests are refused before any integration runs.',
+      );
+    }
+  }
+}
