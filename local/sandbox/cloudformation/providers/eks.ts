@@ -484,6 +484,12 @@ export const eksAddon: ResourceProvider = {
     if (props.ServiceAccountRoleArn !== undefined) {
       ctx.require('Eks', 'iam:PassRole', String(props.ServiceAccountRoleArn), passRoleKeys('eks.amazonaws.com'));
     }
+    const podIdentities = Array.isArray(props.PodIdentityAssociations) ? (props.PodIdentityAssociations as Record<string, unknown>[]) : [];
+    for (const pia of podIdentities) {
+      // EKS creates the associations as part of CreateAddon, with the caller's permissions.
+      ctx.require('Eks', 'eks:CreatePodIdentityAssociation', clusterArn(ctx, clusterName));
+      ctx.require('Eks', 'iam:PassRole', String(pia.RoleArn), passRoleKeys('pods.eks.amazonaws.com'));
+    }
     const cluster = activeCluster(ctx, clusterName);
     const versionOf = ADDON_DEFAULTS[addonName];
     if (!versionOf) throw invalid(ctx, `Addon ${addonName} specified is not supported in ${cluster.version} kubernetes version`);
@@ -498,7 +504,28 @@ export const eksAddon: ResourceProvider = {
     if (props.ServiceAccountRoleArn !== undefined && !ctx.world.roleByArn(String(props.ServiceAccountRoleArn))) {
       throw invalid(ctx, `Role ${String(props.ServiceAccountRoleArn)} does not exist`);
     }
+    for (const pia of podIdentities) {
+      if (!ctx.world.roleByArn(String(pia.RoleArn))) throw invalid(ctx, `Role provided in the request does not exist: ${String(pia.RoleArn)}`);
+    }
     const now = ctx.nowIso();
+    const associationArns = podIdentities.map((pia) => {
+      const associationId = `a-${randomString(ctx, 17).toLowerCase()}`;
+      const associationArn = `arn:${ctx.partition}:eks:${ctx.region}:${ctx.accountId}:podidentityassociation/${clusterName}/${associationId}`;
+      ctx.data.eksPodIdentityAssociations.push({
+        accountId: ctx.accountId,
+        region: ctx.region,
+        clusterName,
+        namespace: 'kube-system',
+        serviceAccount: String(pia.ServiceAccount),
+        roleArn: String(pia.RoleArn),
+        associationArn,
+        associationId,
+        tags: {},
+        createdAt: now,
+        modifiedAt: now,
+      });
+      return associationArn;
+    });
     const addon: EksAddon = {
       accountId: ctx.accountId,
       region: ctx.region,
@@ -510,6 +537,7 @@ export const eksAddon: ResourceProvider = {
       ...(props.ServiceAccountRoleArn !== undefined ? { serviceAccountRoleArn: String(props.ServiceAccountRoleArn) } : {}),
       ...(props.ConfigurationValues !== undefined ? { configurationValues: String(props.ConfigurationValues) } : {}),
       health: { issues: [] },
+      ...(associationArns.length ? { podIdentityAssociations: associationArns } : {}),
       tags: { ...ctx.stackTags, ...tagRecord(props.Tags) },
       createdAt: now,
       modifiedAt: now,
@@ -557,6 +585,8 @@ export const eksAddon: ResourceProvider = {
   finishDelete(ctx, _props, physicalId) {
     if (!physicalId) return;
     const [clusterName, addonName] = physicalId.split('|') as [string, string];
+    const owned = findAddon(ctx, clusterName, addonName)?.podIdentityAssociations ?? [];
+    ctx.data.eksPodIdentityAssociations = ctx.data.eksPodIdentityAssociations.filter((a) => !owned.includes(a.associationArn));
     ctx.data.eksAddons = ctx.data.eksAddons.filter(
       (a) => !(a.accountId === ctx.accountId && a.region === ctx.region && a.clusterName === clusterName && a.addonName === addonName),
     );
