@@ -1,0 +1,77 @@
+/**
+ * The AWS CLI (a second, independent client: botocore) against the sandbox with the default world's keys.
+ * Skips with a message when `aws` is not installed.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../local/sandbox/server.js';
+import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY, DEMO } from '../../local/sandbox/world/default-world.js';
+import { start } from './helpers.js';
+
+const run = promisify(execFile);
+
+function awsCliVersion(): string | undefined {
+  try {
+    return execFileSync('aws', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+const version = awsCliVersion();
+if (!version) console.warn('[aws-cli.test] skipped: the `aws` command is not installed on this machine');
+
+describe.skipIf(!version)(`AWS CLI (${version ?? 'absent'})`, { timeout: 90_000 }, () => {
+  let sb: Sandbox;
+  beforeAll(async () => {
+    sb = await start();
+  });
+  afterAll(async () => {
+    await sb.stop();
+  });
+
+  async function aws(...args: string[]): Promise<unknown> {
+    const { stdout } = await run('aws', ['--endpoint-url', sb.url, '--output', 'json', ...args], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        AWS_ACCESS_KEY_ID: CUSTOMER_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: CUSTOMER_SECRET_ACCESS_KEY,
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWS_PAGER: '',
+      },
+      timeout: 60_000,
+    });
+    return JSON.parse(stdout);
+  }
+
+  it('sts get-caller-identity', async () => {
+    expect(await aws('sts', 'get-caller-identity')).toEqual({ UserId: 'AIDACUSTOMERADMIN001', Account: '222222222222', Arn: 'arn:aws:iam::222222222222:user/admin' });
+  });
+
+  it('ec2 describe-subnets with a filter', async () => {
+    const out = (await aws('ec2', 'describe-subnets', '--filters', `Name=vpc-id,Values=${DEMO.vpcId}`)) as { Subnets: { SubnetId: string; AvailabilityZoneId: string }[] };
+    expect(out.Subnets.map((s) => [s.SubnetId, s.AvailabilityZoneId])).toEqual([
+      ['subnet-0a1b2c3d4e5f60011', 'use1-az1'],
+      ['subnet-0a1b2c3d4e5f60012', 'use1-az2'],
+      ['subnet-0a1b2c3d4e5f60013', 'use1-az4'],
+      ['subnet-0a1b2c3d4e5f60014', 'use1-az3'],
+    ]);
+  });
+
+  it('cloudformation describe-stacks', async () => {
+    const out = (await aws('cloudformation', 'describe-stacks')) as { Stacks: unknown[] };
+    expect(Array.isArray(out.Stacks)).toBe(true);
+  });
+
+  it('reports AWS error codes to the CLI', async () => {
+    const err = await aws('ec2', 'describe-key-pairs', '--key-names', 'missing-key').then(
+      () => undefined,
+      (e: { stderr: string }) => e.stderr,
+    );
+    expect(err).toContain("An error occurred (InvalidKeyPair.NotFound) when calling the DescribeKeyPairs operation: The key pair 'missing-key' does not exist");
+  });
+});
