@@ -93,6 +93,17 @@ export function matchAwsFailure(code: string, message: string, ctx: AwsCallConte
   return undefined;
 }
 
+/** EC2 reads behind the seed's "Could not load security groups for this VPC" (and its siblings). */
+const VPC_READS = new Set([
+  'DescribeVpcs',
+  'DescribeSubnets',
+  'DescribeSecurityGroups',
+  'DescribeKeyPairs',
+  'DescribeAvailabilityZones',
+  'DescribeInstanceTypeOfferings',
+  'DescribeInstanceTypes',
+]);
+
 function diagnosisFor(info: AwsErrorInfo, ctx: AwsCallContext): Diagnosis {
   const matched = matchAwsFailure(info.code, info.message, ctx);
   if (matched) return matched;
@@ -116,7 +127,7 @@ function diagnosisFor(info: AwsErrorInfo, ctx: AwsCallContext): Diagnosis {
       const resource = deniedResource(info.message);
       const withAction: Evidence = { ...ev, ...(action ? { action } : {}), ...(resource ? { resource } : {}) };
       // Seed: "Could not load security groups for this VPC" = role assumed, but reads are denied.
-      if (ctx.service === 'ec2' && ctx.operation?.startsWith('Describe')) return makeDiagnosis('SECURITY_GROUPS_NOT_LOADED', withAction);
+      if (ctx.service === 'ec2' && ctx.operation && VPC_READS.has(ctx.operation)) return makeDiagnosis('SECURITY_GROUPS_NOT_LOADED', withAction);
       return makeDiagnosis('PERMISSION_DENIED', withAction);
     }
     case 'no-credentials':
