@@ -1,0 +1,98 @@
+/**
+ * A small client of the service's HTTP API (`/v1`), used by the demo and the command line.
+ * Errors say what to do: an API that is not running, a 4xx with the API's error body.
+ */
+export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
+
+export interface ApiErrorBody {
+  error?: { code?: string; message?: string; fields?: Array<{ path: string; message: string }>; remediation?: string[] };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiErrorBody & Record<string, unknown>,
+    readonly route: string,
+  ) {
+    super(body.error?.message ?? `${route} answered HTTP ${status}`);
+    this.name = 'ApiError';
+  }
+}
+
+export class ApiNotRunningError extends Error {
+  constructor(readonly url: string) {
+    super(`The eks-provisioner API is not running at ${url}. Start it with \`npm start\` (or \`npx eks-provisioner start\`), or pass --api <url> / set EKS_PROVISIONER_API.`);
+    this.name = 'ApiNotRunningError';
+  }
+}
+
+export interface ClusterRecordView {
+  id: string;
+  name: string;
+  status: 'CREATING' | 'CREATED' | 'FAILED';
+  phase?: string;
+  progress?: { done: number; total: number };
+  outputs?: { endpoint?: string; kubeconfig?: string; kubernetesVersion?: string; clusterArn?: string; [k: string]: unknown };
+  diagnosis?: { code: string; title: string; message: string; remediation: string[] };
+  executionArn?: string;
+  createdAt?: string;
+  updatedAt?: string;
+  [k: string]: unknown;
+}
+
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string = process.env['EKS_PROVISIONER_API'] || DEFAULT_API_URL,
+    readonly tenantId?: string,
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+    const url = new URL(path, this.baseUrl).href;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(this.tenantId ? { 'x-tenant-id': this.tenantId } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+    } catch (e) {
+      const code = (e as { cause?: { code?: string } }).cause?.code;
+      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') throw new ApiNotRunningError(this.baseUrl);
+      throw e;
+    }
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = { error: { message: text.slice(0, 500) } };
+    }
+    if (res.status >= 400) throw new ApiError(res.status, (parsed ?? {}) as ApiErrorBody & Record<string, unknown>, `${method} ${path}`);
+    return { status: res.status, body: parsed as T };
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path).then((r) => r.body);
+  }
+
+  post<T>(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }> {
+    return this.request<T>('POST', path, body, headers);
+  }
+}
+
+/** The API's error body as lines a person can act on. */
+export function describeApiError(e: ApiError): string[] {
+  const lines = [`${e.route} → HTTP ${e.status}${e.body.error?.code ? ` ${e.body.error.code}` : ''}: ${e.body.error?.message ?? ''}`.trim()];
+  for (const f of e.body.error?.fields ?? []) lines.push(`  • ${f.path}: ${f.message}`);
+  const remediation = e.body.error?.remediation ?? [];
+  if (remediation.length) {
+    lines.push('  Fix:');
+    remediation.forEach((r, i) => lines.push(`   ${i + 1}. ${r}`));
+  }
+  return lines;
+}

@@ -1,0 +1,121 @@
+/**
+ * `provision`, `status`, `setup`, `policy`: thin commands over the HTTP API.
+ * Exit codes: 0 = done / CREATED, 1 = cluster FAILED, 2 = request refused or API unreachable.
+ */
+import { readFile } from 'node:fs/promises';
+import { ApiClient, ApiError, ApiNotRunningError, describeApiError, type ClusterRecordView } from './api-client.js';
+import { diagnosisLines, followCluster } from './follow.js';
+import { say, style, warn } from './terminal.js';
+
+export interface ApiOptions {
+  api?: string;
+  tenant?: string;
+}
+
+const client = (o: ApiOptions) => new ApiClient(o.api ?? (process.env['EKS_PROVISIONER_API'] || undefined), o.tenant);
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Runs a command; API trouble becomes a clear message and exit code 2. */
+export async function guarded(fn: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await fn();
+  } catch (e) {
+    if (e instanceof ApiNotRunningError) warn(e.message);
+    else if (e instanceof ApiError) for (const line of describeApiError(e)) warn(line);
+    else warn((e as Error).message);
+    process.exitCode = 2;
+  }
+}
+
+export async function provision(file: string, o: ApiOptions & { follow: boolean; idempotencyKey?: string }): Promise<number> {
+  let text: string;
+  try {
+    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  } catch (e) {
+    warn(`Cannot read ${file}: ${(e as Error).message}`);
+    return 2;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    warn(`${file === '-' ? 'stdin' : file} is not JSON: ${(e as Error).message}`);
+    return 2;
+  }
+  const settings = body && typeof body === 'object' && 'cluster' in body ? (body as { cluster: unknown }).cluster : body;
+  const api = client(o);
+  const res = await api.post<{ id: string; status: string; executionArn: string }>(
+    '/v1/clusters',
+    settings,
+    o.idempotencyKey ? { 'idempotency-key': o.idempotencyKey } : {},
+  );
+  say(`Submitted: cluster id ${style.bold(res.body.id)} (${res.body.status})`);
+  if (!o.follow) return 0;
+  const record = await followCluster(api, res.body.id);
+  return report(record);
+}
+
+function report(r: ClusterRecordView): number {
+  if (r.status === 'CREATED') {
+    say(`${style.green('CREATED')} ${r.name}: endpoint ${r.outputs?.endpoint ?? '(none)'}, Kubernetes ${r.outputs?.kubernetesVersion ?? '?'}`);
+    return 0;
+  }
+  if (r.status === 'FAILED') {
+    for (const line of diagnosisLines(r)) say(line);
+    return 1;
+  }
+  const p = r.progress;
+  say(`${r.status} ${r.name}: ${r.phase ?? ''}${p ? ` (${p.done}/${p.total} resources)` : ''}`);
+  return 0;
+}
+
+export async function status(id: string, o: ApiOptions & { json: boolean }): Promise<number> {
+  const r = await client(o).get<ClusterRecordView>(`/v1/clusters/${encodeURIComponent(id)}`);
+  if (o.json) {
+    say(JSON.stringify(r, null, 2));
+    return r.status === 'FAILED' ? 1 : 0;
+  }
+  say(`${style.bold(r.name)} (${r.id})`);
+  return report(r);
+}
+
+interface Setup {
+  accountId: string;
+  externalId: string;
+  provisionRolePolicy: object;
+  provisionRoleTrustPolicy: object;
+  clusterRoleManagedPolicies?: string[];
+}
+
+export async function setup(o: ApiOptions & { json: boolean }): Promise<number> {
+  const s = await client(o).get<Setup>('/v1/setup');
+  if (o.json) {
+    say(JSON.stringify(s, null, 2));
+    return 0;
+  }
+  say(`Account ID:   ${style.bold(s.accountId)}`);
+  say(`External ID:  ${style.bold(s.externalId)}`);
+  say('');
+  say(style.bold('Role B (provision role) — trust policy (Trust relationships tab):'));
+  say(JSON.stringify(s.provisionRoleTrustPolicy, null, 2));
+  say('');
+  say(style.bold('Role B — permissions policy (IAM → Policies → Create policy → JSON):'));
+  say(JSON.stringify(s.provisionRolePolicy, null, 2));
+  if (s.clusterRoleManagedPolicies?.length) {
+    say('');
+    say(style.bold('Role A (cluster service role, trusted by eks.amazonaws.com) — attach:'));
+    for (const p of s.clusterRoleManagedPolicies) say(`  ${p}`);
+  }
+  return 0;
+}
+
+export async function policy(o: ApiOptions & { trust: boolean }): Promise<number> {
+  const s = await client(o).get<Setup>('/v1/setup');
+  say(JSON.stringify(o.trust ? s.provisionRoleTrustPolicy : s.provisionRolePolicy, null, 2));
+  return 0;
+}

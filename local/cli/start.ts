@@ -1,0 +1,125 @@
+/**
+ * `eks-provisioner start` (npm start): the local stack, the demo, then keep serving until Ctrl-C.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runDemo } from '../demo/demo.js';
+import { startLocalStack, type LocalStack } from '../runner/stack.js';
+import { ApiError, ApiNotRunningError, describeApiError } from './api-client.js';
+import { logLine, quiet, say, style, warn } from './terminal.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface StartOptions {
+  demo: boolean;
+  port: number;
+  sandboxPort: number;
+  timeScale?: number;
+  world?: string;
+  aws: boolean;
+  verbose: boolean;
+}
+
+export async function start(o: StartOptions): Promise<void> {
+  const t0 = Date.now();
+  const logFile = join(REPO_ROOT, '.local', 'eks-provisioner.log');
+  const restore = o.verbose ? () => undefined : quiet(logFile);
+  // One broken execution or request never takes the stack down: note it in the log and go on.
+  process.on('unhandledRejection', (e) => logLine(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+  process.on('uncaughtException', (e) => logLine(`uncaught exception: ${e.stack ?? e.message}`));
+
+  let world: unknown;
+  if (o.world) {
+    try {
+      world = JSON.parse(await readFile(resolve(o.world), 'utf8'));
+    } catch (e) {
+      warn(`--world ${o.world}: ${(e as Error).message}`);
+      process.exitCode = 2;
+      restore();
+      return;
+    }
+  }
+
+  say(style.bold(o.aws ? 'eks-provisioner — local runner against real AWS' : 'eks-provisioner — local stack'));
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      apiPort: o.port,
+      sandboxPort: o.sandboxPort,
+      aws: o.aws,
+      log: logLine,
+      ...(o.timeScale ? { timeScale: o.timeScale } : {}),
+      ...(world !== undefined ? { world } : {}),
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') warn(`Port in use (${err.message}). Is another local stack running? Stop it, or pick other ports with --port / --sandbox-port.`);
+    else warn(`Could not start the local stack: ${err.message}`);
+    if (!o.verbose) warn(`Details: ${relative(process.cwd(), logFile)}`);
+    logLine(err.stack ?? String(err));
+    process.exitCode = 1;
+    restore();
+    return;
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      warn('Forced exit.');
+      process.exit(130);
+    }
+    stopping = true;
+    say(`\n${signal === 'SIGINT' ? 'Ctrl-C: ' : ''}stopping the local stack…`);
+    await stack.stop();
+    say('Stopped.');
+    restore();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  if (stack.mode === 'sandbox') {
+    say(`AWS sandbox ${stack.awsEndpoint} (time ×${stack.timeScale}), Step Functions runner, API ${stack.apiUrl} — ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  } else {
+    say(`Runner against AWS account ${stack.accountId} (${stack.region}), API ${stack.apiUrl}${stack.created.length ? `; created ${stack.created.join(', ')}` : ''}`);
+  }
+
+  let nextFile: string | undefined;
+  if (o.demo && stack.mode === 'sandbox') {
+    say('');
+    try {
+      const result = await runDemo({ apiUrl: stack.apiUrl!, sandboxUrl: stack.awsEndpoint!, root: REPO_ROOT });
+      nextFile = relative(process.cwd(), result.nextClusterFile);
+      say(style.dim(`   demo wall time ${(result.wallMs / 1000).toFixed(1)} s (stack start to finish: ${((Date.now() - t0) / 1000).toFixed(1)} s)`));
+    } catch (e) {
+      if (e instanceof ApiError) for (const line of describeApiError(e)) warn(line);
+      else if (e instanceof ApiNotRunningError) warn(e.message);
+      else warn(`The demo stopped: ${(e as Error).message}`);
+      logLine(`demo: ${(e as Error).stack ?? String(e)}`);
+      process.exitCode = 1;
+    }
+  } else if (o.aws && o.demo) {
+    say(style.dim('(no demo with --aws: it would create real IAM roles and an EKS cluster in your account)'));
+  }
+
+  printServing(stack, nextFile, o.verbose ? undefined : relative(process.cwd(), logFile));
+}
+
+function printServing(stack: LocalStack, nextFile: string | undefined, logFile: string | undefined): void {
+  const api = stack.apiUrl ?? '';
+  say('');
+  say(style.bold('The local stack keeps running (Ctrl-C stops it):'));
+  say(`  API          ${api}/v1   (tenant header X-Tenant-Id, default "local"; try ${api}/v1/setup)`);
+  if (stack.awsEndpoint) {
+    say(`  AWS sandbox  ${stack.awsEndpoint}   (AWS_ENDPOINT_URL for the AWS CLI / SDKs; ${stack.awsEndpoint}/_sandbox/events, /_sandbox/world, /_sandbox/calls)`);
+  }
+  if (logFile) say(`  Log          ${logFile}   (handler logs; --verbose shows them here)`);
+  say('');
+  say(style.bold('Submit another cluster:'));
+  const file = nextFile ?? 'my-cluster.json';
+  if (!nextFile) say(`  (write the cluster settings to ${file}; see events/create-cluster.json and GET ${api}/v1/setup for role B)`);
+  say(`  curl -sS -X POST ${api}/v1/clusters -H 'content-type: application/json' --data-binary @${file}`);
+  say(`  npx eks-provisioner provision ${file}        # submits and follows it; exit code 0 = CREATED`);
+  say(`  npx eks-provisioner status <id>`);
+}
