@@ -93,3 +93,65 @@ export class ManualClock implements Clock {
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
 }
+
+interface Entry {
+  due: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/**
+ * Timers that always fire in the order of their due time, even when the underlying clock is coarse
+ * (Node's setTimeout has 1 ms granularity: at a high time scale a 0.1 ms control-plane failure and a
+ * 0.7 ms role creation would otherwise fire in creation order). One real timer is armed at a time.
+ */
+export class OrderedTimers {
+  private entries: Entry[] = [];
+  private seq = 0;
+  private armed?: { due: number; cancel: () => void };
+  /** Due time of the callback running now: what it schedules is relative to that, not to CPU time spent. */
+  private base?: number;
+
+  constructor(private readonly clock: Clock) {}
+
+  schedule(ms: number, fn: () => void): () => void {
+    const entry: Entry = { due: (this.base ?? this.clock.now()) + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+    this.entries.push(entry);
+    this.arm();
+    return () => {
+      entry.cancelled = true;
+    };
+  }
+
+  private next(): Entry | undefined {
+    this.entries = this.entries.filter((e) => !e.cancelled);
+    let best: Entry | undefined;
+    for (const e of this.entries) if (!best || e.due < best.due || (e.due === best.due && e.seq < best.seq)) best = e;
+    return best;
+  }
+
+  private arm(): void {
+    const head = this.next();
+    if (!head) return;
+    if (this.armed && this.armed.due <= head.due) return;
+    this.armed?.cancel();
+    const due = head.due;
+    this.armed = { due, cancel: this.clock.schedule(due - this.clock.now(), () => this.fire()) };
+  }
+
+  private fire(): void {
+    this.armed = undefined;
+    // Everything due by now runs, earliest first (including entries those callbacks add).
+    for (let head = this.next(); head && head.due <= this.clock.now(); head = this.next()) {
+      head.cancelled = true;
+      this.base = head.due;
+      try {
+        head.fn();
+      } finally {
+        this.base = undefined;
+      }
+    }
+    this.arm();
+  }
+}

@@ -10,8 +10,8 @@ import { PROVIDERS } from '../providers/registry.js';
 import { HandlerFailure, serviceFailure, type AwsServiceName, type ProviderContext, type StartedOperation } from '../providers/types.js';
 import { TemplateError } from '../template/errors.js';
 import { evaluate, type EvalContext, type ResourceValues } from '../template/intrinsics.js';
-import { parseTemplateBody } from '../template/parse.js';
-import type { Clock } from './clock.js';
+import { parseTemplateBody, type Template } from '../template/parse.js';
+import { OrderedTimers, type Clock } from './clock.js';
 import type { CloudFormationState, ResourceRecord, StackCaller, StackEvent, StackRecord } from './types.js';
 
 export interface EngineOptions {
@@ -32,6 +32,18 @@ interface Runtime {
 
 const runtimes = new WeakMap<object, Runtime>();
 
+/** Parsed templates per stack record (the record keeps only the body, as JSON state must). */
+const parsed = new WeakMap<StackRecord, Template>();
+
+function templateOf(stack: StackRecord): Template {
+  let t = parsed.get(stack);
+  if (!t) {
+    t = parseTemplateBody(stack.templateBody);
+    parsed.set(stack, t);
+  }
+  return t;
+}
+
 interface Teardown {
   mode: 'ROLLBACK' | 'DELETE';
   caller: StackCaller;
@@ -47,10 +59,12 @@ export function cfnState(world: World): CloudFormationState {
 
 export class StackEngine {
   private readonly clock: Clock;
+  private readonly timers: OrderedTimers;
   private readonly random: () => number;
 
   constructor(options: EngineOptions) {
     this.clock = options.clock;
+    this.timers = new OrderedTimers(options.clock);
     this.random = options.random ?? Math.random;
   }
 
@@ -91,7 +105,7 @@ export class StackEngine {
     const timers = rt.timers.get(key) ?? new Set();
     rt.timers.set(key, timers);
     let cancel: () => void = () => {};
-    cancel = this.clock.schedule(ms, () => {
+    cancel = this.timers.schedule(ms, () => {
       timers.delete(cancel);
       if (!this.live(world, stack)) return;
       fn();
@@ -202,7 +216,7 @@ export class StackEngine {
   }
 
   private evalContext(world: World, stack: StackRecord): EvalContext {
-    const template = parseTemplateBody(stack.templateBody);
+    const template = templateOf(stack);
     return {
       parameters: Object.fromEntries(stack.parameters.map((p) => [p.key, p.value])),
       pseudo: {
@@ -244,7 +258,7 @@ export class StackEngine {
   private startResource(world: World, stack: StackRecord, res: ResourceRecord): void {
     const provider = PROVIDERS.get(res.type)!;
     const key = `${stack.stackId}/${res.logicalId}`;
-    const template = parseTemplateBody(stack.templateBody);
+    const template = templateOf(stack);
     let props: Record<string, unknown>;
     try {
       props = (evaluate(template.Resources[res.logicalId]!.Properties ?? {}, this.evalContext(world, stack)) ?? {}) as Record<string, unknown>;
@@ -313,7 +327,7 @@ export class StackEngine {
   }
 
   private evaluateOutputs(world: World, stack: StackRecord): StackRecord['outputs'] {
-    const template = parseTemplateBody(stack.templateBody);
+    const template = templateOf(stack);
     const ctx = this.evalContext(world, stack);
     const out: NonNullable<StackRecord['outputs']> = [];
     for (const [key, o] of Object.entries(template.Outputs ?? {})) {

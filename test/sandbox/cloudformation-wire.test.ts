@@ -1,0 +1,146 @@
+/**
+ * CloudFormation over the wire: unmodified SDK v3 clients against `startSandbox` on a random port, at a high
+ * time scale so a whole EKS stack takes well under a second.
+ */
+import {
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  ListStackResourcesCommand,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import { DescribeClusterCommand, DescribeNodegroupCommand, ListClustersCommand, DescribeAddonCommand } from '@aws-sdk/client-eks';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../local/sandbox/server.js';
+import { DEMO, eksParameters, eksTemplate } from './cloudformation-fixtures.js';
+import { clients, customerCreds, failure, start } from './helpers.js';
+
+let sb: Sandbox;
+let c: ReturnType<typeof clients>;
+
+beforeAll(async () => {
+  sb = await start({ timeScale: 20_000 });
+  c = clients(sb, customerCreds);
+});
+
+afterAll(async () => {
+  await sb?.stop();
+});
+
+async function waitForStack(name: string, timeoutMs = 15_000): Promise<Stack> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const s = (await c.cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0]!;
+    if (!s.StackStatus!.endsWith('_IN_PROGRESS')) return s;
+    if (Date.now() > until) throw new Error(`stack ${name} still ${s.StackStatus}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('CloudFormation over the wire (SDK v3)', () => {
+  it('creates an EKS stack; EKS and IAM describe calls show what it built', async () => {
+    const { StackId } = await c.cfn.send(
+      new CreateStackCommand({
+        StackName: 'wire-demo',
+        TemplateBody: JSON.stringify(eksTemplate()),
+        Parameters: eksParameters({ ClusterName: 'wire' }),
+        Capabilities: ['CAPABILITY_IAM'],
+        Tags: [{ Key: 'owner', Value: 'tests' }],
+        ClientRequestToken: 'wire-token-1',
+      }),
+    );
+    expect(StackId).toMatch(/^arn:aws:cloudformation:us-east-1:222222222222:stack\/wire-demo\//);
+    const again = await c.cfn.send(
+      new CreateStackCommand({ StackName: 'wire-demo', TemplateBody: JSON.stringify(eksTemplate()), Parameters: eksParameters({ ClusterName: 'wire' }), Capabilities: ['CAPABILITY_IAM'], ClientRequestToken: 'wire-token-1' }),
+    );
+    expect(again.StackId).toBe(StackId);
+
+    const s = await waitForStack('wire-demo');
+    expect(s.StackStatus).toBe('CREATE_COMPLETE');
+    expect(s.CreationTime).toBeInstanceOf(Date);
+    expect(s.Tags).toEqual([{ Key: 'owner', Value: 'tests' }]);
+    const outputs = Object.fromEntries(s.Outputs!.map((o) => [o.OutputKey, o.OutputValue]));
+
+    const cluster = (await c.eks.send(new DescribeClusterCommand({ name: 'wire' }))).cluster!;
+    expect(cluster.status).toBe('ACTIVE');
+    expect(cluster.endpoint).toBe(outputs.Endpoint);
+    expect(cluster.identity?.oidc?.issuer ?? outputs.Oidc).toBe(outputs.Oidc);
+    expect((await c.eks.send(new ListClustersCommand({}))).clusters).toContain('wire');
+    const ngName = outputs.NodegroupName!;
+    const ng = (await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'wire', nodegroupName: ngName }))).nodegroup!;
+    expect(ng.status).toBe('ACTIVE');
+    expect((await c.eks.send(new DescribeAddonCommand({ clusterName: 'wire', addonName: 'coredns' }))).addon?.status).toBe('ACTIVE');
+    const roleName = outputs.NodeRoleArn!.split('/').pop()!;
+    expect((await c.iam.send(new GetRoleCommand({ RoleName: roleName }))).Role?.Arn).toBe(outputs.NodeRoleArn);
+
+    const events = (await c.cfn.send(new DescribeStackEventsCommand({ StackName: 'wire-demo' }))).StackEvents!;
+    expect(events[0]).toMatchObject({ LogicalResourceId: 'wire-demo', ResourceStatus: 'CREATE_COMPLETE', ResourceType: 'AWS::CloudFormation::Stack' });
+    expect(events.at(-1)).toMatchObject({ ResourceStatus: 'CREATE_IN_PROGRESS', ResourceStatusReason: 'User Initiated', ClientRequestToken: 'wire-token-1' });
+    expect(events[0]!.Timestamp).toBeInstanceOf(Date);
+    const resources = (await c.cfn.send(new DescribeStackResourcesCommand({ StackName: 'wire-demo' }))).StackResources!;
+    expect(resources.find((r) => r.LogicalResourceId === 'Cluster')).toMatchObject({ PhysicalResourceId: 'wire', ResourceStatus: 'CREATE_COMPLETE' });
+    const summaries = (await c.cfn.send(new ListStackResourcesCommand({ StackName: StackId }))).StackResourceSummaries!;
+    expect(summaries).toHaveLength(8);
+    const body = (await c.cfn.send(new GetTemplateCommand({ StackName: 'wire-demo' }))).TemplateBody!;
+    expect(JSON.parse(body)).toEqual(eksTemplate());
+
+    await c.cfn.send(new DeleteStackCommand({ StackName: 'wire-demo' }));
+    const gone = (await (async () => {
+      const until = Date.now() + 15_000;
+      for (;;) {
+        const st = (await c.cfn.send(new DescribeStacksCommand({ StackName: StackId }))).Stacks![0]!;
+        if (st.StackStatus === 'DELETE_COMPLETE' || Date.now() > until) return st;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })())!;
+    expect(gone.StackStatus).toBe('DELETE_COMPLETE');
+    const err = await failure(c.eks.send(new DescribeClusterCommand({ name: 'wire' })));
+    expect(err.name).toBe('ResourceNotFoundException');
+  });
+
+  it('answers errors in CloudFormation\'s shapes', async () => {
+    const notThere = await failure(c.cfn.send(new DescribeStacksCommand({ StackName: 'nope' })));
+    expect(notThere.name).toBe('ValidationError');
+    expect(notThere.message).toBe('Stack with id nope does not exist');
+    expect(notThere.$metadata?.httpStatusCode).toBe(400);
+
+    const caps = await failure(
+      c.cfn.send(new CreateStackCommand({ StackName: 'caps', TemplateBody: JSON.stringify(eksTemplate()), Parameters: eksParameters() })),
+    );
+    expect(caps.name).toBe('InsufficientCapabilitiesException');
+    expect(caps.message).toBe('Requires capabilities : [CAPABILITY_IAM]');
+
+    const missing = await failure(c.cfn.send(new CreateStackCommand({ StackName: 'params', TemplateBody: JSON.stringify(eksTemplate()), Capabilities: ['CAPABILITY_IAM'] })));
+    expect(missing.name).toBe('ValidationError');
+    expect(missing.message).toBe('Parameters: [ClusterName, ClusterRoleArn, SubnetIds, SecurityGroupIds] must have values');
+
+    await c.cfn.send(new CreateStackCommand({ StackName: 'dup', TemplateBody: JSON.stringify({ Resources: { Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'x', VpcId: DEMO.vpcId } } } }) }));
+    const dup = await failure(c.cfn.send(new CreateStackCommand({ StackName: 'dup', TemplateBody: '{"Resources":{"Sg":{"Type":"AWS::EC2::SecurityGroup","Properties":{"GroupDescription":"x"}}}}' })));
+    expect(dup.name).toBe('AlreadyExistsException');
+    expect(dup.message).toBe('Stack [dup] already exists');
+  });
+
+  it('a failing cluster rolls back with the AWS reason visible in events', async () => {
+    await c.cfn.send(
+      new CreateStackCommand({
+        StackName: 'wire-fail',
+        TemplateBody: JSON.stringify(eksTemplate()),
+        Parameters: eksParameters({ ClusterName: 'wire-fail', ClusterRoleArn: DEMO.serviceRoleNoPolicyArn }),
+        Capabilities: ['CAPABILITY_IAM'],
+      }),
+    );
+    const s = await waitForStack('wire-fail');
+    expect(s.StackStatus).toBe('ROLLBACK_COMPLETE');
+    expect(s.StackStatusReason).toBeUndefined();
+    const events = (await c.cfn.send(new DescribeStackEventsCommand({ StackName: 'wire-fail' }))).StackEvents!;
+    const failed = events.find((e) => e.LogicalResourceId === 'Cluster' && e.ResourceStatus === 'CREATE_FAILED');
+    expect(failed?.ResourceStatusReason).toContain("The provided role doesn't have the Amazon EKS Managed Policies associated with it.");
+    expect(events.find((e) => e.ResourceStatus === 'ROLLBACK_IN_PROGRESS')?.ResourceStatusReason).toBe(
+      'The following resource(s) failed to create: [Cluster, NodeRole]. Rollback requested by user.',
+    );
+  });
+});
