@@ -11,8 +11,7 @@ import { assumeReadOnly } from '../roles/assume.js';
 import { REGION_PATTERN } from '../roles/register-role.js';
 import { checkRoleArn } from '../roles/role-arn.js';
 import { listFormData, type FormPage, type FormResource } from './form-data.js';
-
-const VPC_ID = /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/;
+import { VPC_ID_RE as VPC_ID } from '../../lib/schema/cluster-settings.js';
 
 /** Which query parameters each listing takes. */
 export function formQuerySpec(resource: FormResource, roleNamePrefix: string): Record<string, QueryParam> {

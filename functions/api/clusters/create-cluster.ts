@@ -77,7 +77,7 @@ export async function createClusterRequest(
   }
 
   const parsed = readClusterSettings(req.body, { roleNamePrefix: config.roleNamePrefix });
-  if (!parsed.ok) throw diagnosisError(makeDiagnosis('VALIDATION_FAILED', { problemCount: parsed.fields.length }, { fields: parsed.fields }), 400);
+  if (!parsed.ok) throw diagnosisError(parsed.diagnosis, 400);
   const settings = parsed.settings;
 
   const role = await store.getRole(tenantId, settings.provisionRoleArn);

@@ -1,14 +1,13 @@
 /**
- * The cluster settings of POST /v1/clusters, read with the same schema ValidateRequest uses (one
- * schema, lib/schema/cluster-settings.ts). Every field error is returned, not just the first.
+ * The cluster settings of POST /v1/clusters, read with the same function ValidateRequest uses
+ * (one schema: lib/schema/cluster-settings.ts). Every field error is returned, not just the first.
  */
-import type { FieldProblem } from '../../lib/diagnosis/types.js';
-import { clusterSettingsSchema, type ClusterSettings } from '../../lib/schema/cluster-settings.js';
-import { fieldsFromZod } from '../http/zod-fields.js';
+import type { Diagnosis } from '../../lib/diagnosis/types.js';
+import { parseClusterSettings } from '../../lib/schema/cluster-settings.js';
+import type { ClusterSettings } from '../../lib/schema/cluster-settings.js';
 
-export type SettingsResult = { ok: true; settings: ClusterSettings } | { ok: false; fields: FieldProblem[] };
+export type SettingsResult = { ok: true; settings: ClusterSettings } | { ok: false; diagnosis: Diagnosis };
 
-export function readClusterSettings(body: unknown, _opts: { roleNamePrefix: string }): SettingsResult {
-  const parsed = clusterSettingsSchema.safeParse(body);
-  return parsed.success ? { ok: true, settings: parsed.data } : { ok: false, fields: fieldsFromZod(parsed.error) };
+export function readClusterSettings(body: unknown, opts: { roleNamePrefix: string }): SettingsResult {
+  return parseClusterSettings(body, opts);
 }

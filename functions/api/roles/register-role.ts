@@ -11,9 +11,10 @@ import { diagnosisError, httpError } from '../http/errors.js';
 import { fieldsFromZod } from '../http/zod-fields.js';
 import { assumeReadOnly } from './assume.js';
 import { checkRoleArn, EXAMPLE_ROLE_ARN } from './role-arn.js';
+import { REGION_RE } from '../../lib/schema/cluster-settings.js';
 
-/** AWS region names: us-east-1, ap-southeast-5, us-gov-west-1, eu-isoe-west-1 … */
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** AWS region names: us-east-1, ap-southeast-5, us-gov-west-1, eu-isoe-west-1 … (the settings' rule). */
+export const REGION_PATTERN = REGION_RE;
 
 export const registerRoleSchema = z.strictObject({
   roleArn: z.string().min(1).max(2048),

@@ -3,9 +3,10 @@
  * name starts with the service's allowed prefix (the service's own credentials may assume only
  * such roles, as in the seed's `gitlab-eks-*` example).
  */
-const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'];
-// Role paths are `/` or `/…/` of printable ASCII; role names 1–64 of [\w+=,.@-].
-const ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
+import { PARTITIONS, ROLE_ARN_RE } from '../../lib/schema/cluster-settings.js';
+
+// Same rule as the cluster settings' provisionRoleArn, with a clearer message per failure.
+const ANY_ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:[\x21-\x7e]+\/)?([\w+=,.@-]{1,64})$/;
 
 export const EXAMPLE_ROLE_ARN = (prefix: string) => `arn:aws:iam::123456789012:role/${prefix}provision`;
 
@@ -17,12 +18,12 @@ export interface ParsedRoleArn {
 
 /** The parsed ARN, or the reason it is not acceptable. */
 export function checkRoleArn(arn: string, roleNamePrefix: string): ParsedRoleArn | { problem: string } {
-  const m = ROLE_ARN.exec(arn);
-  if (!m || arn.length > 2048) {
+  const m = arn.length <= 2048 ? ANY_ROLE_ARN.exec(arn) : null;
+  if (!m) {
     return { problem: `Must be a valid IAM role ARN, for example ${EXAMPLE_ROLE_ARN(roleNamePrefix)}.` };
   }
   const [, partition, accountId, roleName] = m as unknown as [string, string, string, string];
-  if (!PARTITIONS.includes(partition)) {
+  if (!(PARTITIONS as readonly string[]).includes(partition) || !ROLE_ARN_RE.test(arn)) {
     return { problem: `Unknown AWS partition "${partition}"; use one of ${PARTITIONS.join(', ')}, for example ${EXAMPLE_ROLE_ARN(roleNamePrefix)}.` };
   }
   if (!roleName.startsWith(roleNamePrefix)) {

@@ -1,0 +1,244 @@
+/**
+ * Test kit for the API: an in-memory Store with the same rules as the DynamoDB one (name claims
+ * across tenants, idempotency first-write-wins, newest-first listing), API Gateway REST proxy
+ * events, and the app wired to both.
+ */
+import { randomBytes } from 'node:crypto';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createApiHandler, type ApiLog } from '../../../functions/api/app.js';
+import type { ApiDeps } from '../../../functions/api/deps.js';
+import { DEFAULTS, type ServiceConfig } from '../../../functions/lib/config.js';
+import { makeDiagnosis } from '../../../functions/lib/diagnosis/catalog.js';
+import { DiagnosedError } from '../../../functions/lib/errors.js';
+import type { ClusterRecord, IdempotencyRecord, Page, RoleRecord, Store, TenantRecord } from '../../../functions/lib/store/types.js';
+
+export class FakeStore implements Store {
+  tenants = new Map<string, TenantRecord>();
+  roles = new Map<string, RoleRecord>();
+  clusters = new Map<string, ClusterRecord>();
+  claims = new Map<string, { tenantId: string; id: string }>();
+  idempotency = new Map<string, IdempotencyRecord>();
+  calls: string[] = [];
+
+  async getOrCreateTenant(tenantId: string) {
+    this.calls.push('getOrCreateTenant');
+    let t = this.tenants.get(tenantId);
+    if (!t) {
+      t = { tenantId, externalId: randomBytes(16).toString('hex'), createdAt: new Date().toISOString() };
+      this.tenants.set(tenantId, t);
+    }
+    return t;
+  }
+  async getTenant(tenantId: string) {
+    return this.tenants.get(tenantId);
+  }
+  async putRole(role: RoleRecord) {
+    this.calls.push('putRole');
+    this.roles.set(`${role.tenantId}|${role.roleArn}`, role);
+  }
+  async getRole(tenantId: string, roleArn: string) {
+    return this.roles.get(`${tenantId}|${roleArn}`);
+  }
+  async createCluster(record: ClusterRecord) {
+    this.calls.push('createCluster');
+    const key = `${record.tenantId}|${record.id}`;
+    if (this.clusters.has(key)) return;
+    const claimKey = `${record.accountId}#${record.region}#${record.name}`;
+    const claim = this.claims.get(claimKey);
+    if (claim && claim.id !== record.id) {
+      const holder = this.clusters.get(`${claim.tenantId}|${claim.id}`);
+      if (holder && holder.status !== 'FAILED') {
+        throw new DiagnosedError(makeDiagnosis('NAME_ALREADY_IN_USE', { name: record.name, accountId: record.accountId, region: record.region }));
+      }
+    }
+    this.claims.set(claimKey, { tenantId: record.tenantId, id: record.id });
+    this.clusters.set(key, structuredClone(record));
+  }
+  async getCluster(tenantId: string, clusterId: string) {
+    const r = this.clusters.get(`${tenantId}|${clusterId}`);
+    return r ? structuredClone(r) : undefined;
+  }
+  async listClusters(tenantId: string, opts: { limit?: number; nextToken?: string } = {}): Promise<Page<ClusterRecord>> {
+    const all = [...this.clusters.values()]
+      .filter((c) => c.tenantId === tenantId)
+      .sort((a, b) => (a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt)));
+    const start = opts.nextToken ? Number(opts.nextToken) : 0;
+    if (!Number.isInteger(start) || start < 0) throw new DiagnosedError(makeDiagnosis('VALIDATION_FAILED', {}, { fields: [{ path: 'nextToken', message: 'bad' }] }));
+    const limit = opts.limit ?? 20;
+    const items = all.slice(start, start + limit).map((c) => structuredClone(c));
+    return start + limit < all.length ? { items, nextToken: String(start + limit) } : { items };
+  }
+  async updateCluster(tenantId: string, clusterId: string, patch: Partial<ClusterRecord>) {
+    this.calls.push('updateCluster');
+    const r = this.clusters.get(`${tenantId}|${clusterId}`);
+    if (!r) throw new Error('no such cluster');
+    Object.assign(r, patch);
+  }
+  async putIdempotency(record: IdempotencyRecord) {
+    const k = `${record.tenantId}|${record.key}`;
+    const seen = this.idempotency.get(k);
+    if (seen) return seen;
+    this.idempotency.set(k, record);
+    return record;
+  }
+  async getIdempotency(tenantId: string, key: string) {
+    return this.idempotency.get(`${tenantId}|${key}`);
+  }
+}
+
+export const silentLog: ApiLog & { lines: Array<Record<string, unknown>> } = {
+  lines: [],
+  info(message, attributes) {
+    this.lines.push({ level: 'info', message, ...attributes });
+  },
+  error(message, attributes) {
+    this.lines.push({ level: 'error', message, ...attributes });
+  },
+};
+
+export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfig {
+  return {
+    tableName: 'test-table',
+    eventBusName: 'test-bus',
+    roleNamePrefix: DEFAULTS.roleNamePrefix,
+    stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-provision-cluster',
+    maxProvisioningSeconds: 3600,
+    local: true,
+    allowDelete: false,
+    ...overrides,
+  };
+}
+
+export interface EventInput {
+  method: string;
+  path: string;
+  body?: unknown;
+  /** Raw body string (wins over `body`). */
+  rawBody?: string;
+  headers?: Record<string, string>;
+  multiValueHeaders?: Record<string, string[]>;
+  query?: Record<string, string>;
+  multiValueQuery?: Record<string, string[]>;
+  tenant?: string;
+  userArn?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+/** An API Gateway REST (v1) proxy event as a `/{proxy+}` resource delivers it. */
+export function apiEvent(i: EventInput): APIGatewayProxyEvent {
+  const headers: Record<string, string> = { Accept: 'application/json', ...(i.headers ?? {}) };
+  if (i.tenant !== undefined) headers['X-Tenant-Id'] = i.tenant;
+  const body = i.rawBody ?? (i.body === undefined ? null : JSON.stringify(i.body));
+  if (body !== null && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(headers)) multiValueHeaders[k] = [v];
+  Object.assign(multiValueHeaders, i.multiValueHeaders ?? {});
+  const multiQuery: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(i.query ?? {})) multiQuery[k] = [v];
+  Object.assign(multiQuery, i.multiValueQuery ?? {});
+  const query = Object.keys(multiQuery).length ? Object.fromEntries(Object.entries(multiQuery).map(([k, v]) => [k, v[v.length - 1]!])) : null;
+  return {
+    resource: '/{proxy+}',
+    path: i.path,
+    httpMethod: i.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: query,
+    multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
+    pathParameters: { proxy: i.path.replace(/^\//, '') },
+    stageVariables: null,
+    body,
+    isBase64Encoded: i.isBase64Encoded ?? false,
+    requestContext: {
+      accountId: '111111111111',
+      apiId: 'abcdef1234',
+      authorizer: null,
+      protocol: 'HTTP/1.1',
+      httpMethod: i.method,
+      path: `/prod${i.path}`,
+      stage: 'prod',
+      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      requestTimeEpoch: 1_700_000_000_000,
+      resourceId: 'abc123',
+      resourcePath: '/{proxy+}',
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '203.0.113.7',
+        user: null,
+        userAgent: 'vitest',
+        userArn: i.userArn ?? null,
+      },
+    },
+  };
+}
+
+export interface TestApi {
+  call: (i: EventInput) => Promise<{ statusCode: number; headers: Record<string, string>; body: any; raw: APIGatewayProxyResult }>;
+  store: FakeStore;
+  deps: ApiDeps;
+}
+
+let idCounter = 0;
+export function makeTestApi(opts: { config?: Partial<ServiceConfig>; store?: FakeStore } = {}): TestApi {
+  const store = opts.store ?? new FakeStore();
+  const deps: ApiDeps = {
+    config: testConfig(opts.config),
+    store,
+    sfn: new SFNClient({ region: 'us-east-1' }),
+    now: () => new Date('2026-11-29T12:00:00.000Z'),
+    newId: () => `00000000-0000-4000-8000-${String(++idCounter).padStart(12, '0')}`,
+  };
+  const handler = createApiHandler(deps, silentLog);
+  return {
+    store,
+    deps,
+    call: async (i) => {
+      const raw = await handler(apiEvent(i));
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.body);
+      } catch {
+        body = raw.body;
+      }
+      return { statusCode: raw.statusCode, headers: (raw.headers ?? {}) as Record<string, string>, body, raw };
+    },
+  };
+}
+
+// The demo world (DESIGN §8).
+export const SERVICE_ACCOUNT = '111111111111';
+export const CUSTOMER_ACCOUNT = '222222222222';
+export const ROLE_B = `arn:aws:iam::${CUSTOMER_ACCOUNT}:role/eks-provisioner-provision`;
+export const ROLE_A = `arn:aws:iam::${CUSTOMER_ACCOUNT}:role/eks-cluster-role`;
+
+export function validSettings(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'demo',
+    region: 'us-east-1',
+    provisionRoleArn: ROLE_B,
+    serviceRoleArn: ROLE_A,
+    vpcId: 'vpc-0a1b2c3d4e5f60718',
+    subnetIds: ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60712'],
+    securityGroupIds: ['sg-0a1b2c3d4e5f60713'],
+    instanceType: 'm5.large',
+    nodeCount: 2,
+    ...overrides,
+  };
+}
+
+/** Registers role B for a tenant straight in the store (as a successful POST /v1/roles would). */
+export async function seedRole(store: FakeStore, tenantId: string, roleArn = ROLE_B, region = 'us-east-1') {
+  await store.getOrCreateTenant(tenantId);
+  await store.putRole({ tenantId, roleArn, region, accountId: roleArn.split(':')[4]!, registeredAt: '2026-11-29T11:00:00.000Z' });
+}
