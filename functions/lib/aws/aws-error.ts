@@ -150,11 +150,14 @@ function read(err: unknown): MaybeAwsError {
   return err && typeof err === 'object' ? (err as MaybeAwsError) : { message: String(err) };
 }
 
-/** AWS error code of an SDK exception (its `name`; some protocols also set `Code`). */
+/** Modeled exception class names whose wire code differs (IAM's NoSuchEntity). */
+const CODE_ALIASES: Record<string, string> = { NoSuchEntityException: 'NoSuchEntity' };
+
+/** AWS error code of an SDK exception (query protocols set `Code`; otherwise its `name`). */
 export function awsErrorCode(err: unknown): string {
   const e = read(err);
   if (typeof e.Code === 'string' && e.Code) return e.Code;
-  if (typeof e.name === 'string' && e.name && e.name !== 'Error') return e.name;
+  if (typeof e.name === 'string' && e.name && e.name !== 'Error') return CODE_ALIASES[e.name] ?? e.name;
   if (typeof e.code === 'string' && e.code) return e.code;
   return typeof e.name === 'string' ? e.name : 'Error';
 }

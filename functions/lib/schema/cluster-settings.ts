@@ -56,13 +56,13 @@ function makeSchema(roleNamePrefix: string) {
       name: trimmed()
         .min(1, { error: 'is required: give the cluster a name' })
         .max(CLUSTER_NAME_MAX, { error: `must be at most ${CLUSTER_NAME_MAX} characters` })
-        .regex(CLUSTER_NAME_RE, {
+        .refine((v) => v === '' || CLUSTER_NAME_RE.test(v), {
           error: 'may contain only letters, digits and hyphens, and must start with a letter or digit (it names the EKS cluster and the CloudFormation stack)',
         }),
       environmentScope: trimmed()
         .min(1, { error: 'must not be empty: use "*" for every environment' })
         .max(255, { error: 'must be at most 255 characters' })
-        .regex(/^[A-Za-z0-9_/${}. *-]+$/, { error: 'may contain letters, digits, spaces and _ / $ { } . * - only (e.g. "*", "production", "review/*")' })
+        .regex(/^[A-Za-z0-9_/${}. *-]*$/, { error: 'may contain letters, digits, spaces and _ / $ { } . * - only (e.g. "*", "production", "review/*")' })
         .default('*'),
       region: trimmed().regex(REGION_RE, { error: 'must be an AWS region code such as us-east-1 or eu-west-1' }),
       provisionRoleArn: roleArn('provision role (role B)').refine((arn) => !ROLE_ARN_RE.test(arn) || roleNameOf(arn).startsWith(roleNamePrefix), {
