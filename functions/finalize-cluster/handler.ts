@@ -1,0 +1,13 @@
+/** FinalizeCluster (state machine step): role B clients, read the finished cluster, build the completion. */
+import { roleBClients } from '../lib/aws/tenant-role.js';
+import { loadConfig } from '../lib/config.js';
+import { lambdaHandler } from '../lib/middleware.js';
+import { defaultStore } from '../lib/store/dynamo-store.js';
+import { finalizeCluster, type FinalizeClusterInput } from './finalize-cluster.js';
+
+const config = loadConfig();
+
+export const handler = lambdaHandler(async (event: FinalizeClusterInput) => {
+  const { clients } = await roleBClients(event, { store: defaultStore(), config });
+  return finalizeCluster(event, { cloudformation: clients.cloudformation, eks: clients.eks, now: () => new Date() });
+});

@@ -1,0 +1,144 @@
+/**
+ * The end of a run, in the shapes the state machine's last steps need: the DynamoDB UpdateItem for
+ * the record (already marshalled, because JSONPath cannot turn JSON into DynamoDB's attribute
+ * format) and the EventBridge detail (DESIGN §7; durations need date arithmetic ASL has not got).
+ * FinalizeCluster and DiagnoseFailure return this at `$.completion`.
+ */
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { Diagnosis } from '../diagnosis/types.js';
+import type { ClusterOutputs, PollResult } from '../state.js';
+import { keys } from '../store/keys.js';
+
+export interface ProvisioningEventDetail {
+  clusterId: string | null;
+  tenantId: string | null;
+  name: string | null;
+  environmentScope: string | null;
+  accountId: string | null;
+  region: string | null;
+  status: 'CREATING' | 'CREATED' | 'FAILED';
+  stackId: string | null;
+  executionArn: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationSeconds: number | null;
+  outputs?: ClusterOutputs;
+  diagnosis?: Diagnosis;
+}
+
+export interface RecordUpdate {
+  Key: Record<string, unknown>;
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+export interface CompletionResult {
+  status: 'CREATED' | 'FAILED';
+  outputs?: ClusterOutputs;
+  diagnosis?: Diagnosis;
+  /** False when the run never learnt which record it belongs to (bad console input). */
+  recordable: boolean;
+  record: RecordUpdate | null;
+  event: { detail: ProvisioningEventDetail };
+}
+
+/** What a run knows about itself at the end (any of it may be missing after an early failure). */
+export interface RunFacts {
+  tenantId?: string;
+  clusterId?: string;
+  name?: string;
+  environmentScope?: string;
+  accountId?: string;
+  region?: string;
+  stackId?: string;
+  executionArn?: string;
+  startedAt?: string;
+  poll?: Partial<PollResult>;
+}
+
+export const EVENT_SOURCE = 'eks-provisioner';
+export const DETAIL_TYPES = {
+  started: 'EKS Cluster Provisioning Started',
+  succeeded: 'EKS Cluster Provisioning Succeeded',
+  failed: 'EKS Cluster Provisioning Failed',
+} as const;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+
+function lowerFirst(s: string): string {
+  return s ? s[0]!.toLowerCase() + s.slice(1) : s;
+}
+
+/**
+ * Only the run that owns a CREATING record may finish it: a second execution for the same
+ * cluster id (console re-run) cannot overwrite a result.
+ */
+const CONDITION = 'attribute_exists(PK) AND #status = :creating AND (attribute_not_exists(#executionArn) OR #executionArn = :executionArn)';
+
+function recordUpdate(facts: RunFacts, fields: Record<string, unknown>): RecordUpdate | null {
+  if (!facts.tenantId || !facts.clusterId) return null;
+  const names: Record<string, string> = { '#status': 'status', '#executionArn': 'executionArn' };
+  const values: Record<string, unknown> = { ':creating': 'CREATING', ':executionArn': facts.executionArn ?? '' };
+  const sets: string[] = [];
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined) continue;
+    names[`#${k}`] = k;
+    values[`:${k}`] = v;
+    sets.push(`#${k} = :${k}`);
+  }
+  return {
+    Key: marshall(keys.cluster(facts.tenantId, facts.clusterId)),
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ConditionExpression: CONDITION,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true, convertClassInstanceToMap: true }),
+  };
+}
+
+function detail(facts: RunFacts, status: 'CREATED' | 'FAILED', now: Date): ProvisioningEventDetail {
+  const started = facts.startedAt ? Date.parse(facts.startedAt) : NaN;
+  return {
+    clusterId: facts.clusterId ?? null,
+    tenantId: facts.tenantId ?? null,
+    name: facts.name ?? null,
+    environmentScope: facts.environmentScope ?? null,
+    accountId: facts.accountId ?? null,
+    region: facts.region ?? null,
+    status,
+    stackId: facts.stackId ?? null,
+    executionArn: facts.executionArn ?? null,
+    startedAt: facts.startedAt ?? null,
+    finishedAt: now.toISOString(),
+    durationSeconds: Number.isFinite(started) ? Math.max(0, Math.round((now.getTime() - started) / 1000)) : null,
+  };
+}
+
+export function succeeded(facts: RunFacts, outputs: ClusterOutputs, now: Date): CompletionResult {
+  const total = facts.poll?.progress?.total;
+  const record = recordUpdate(facts, {
+    status: 'CREATED',
+    phase: 'Cluster ready',
+    ...(typeof total === 'number' ? { progress: { done: total, total } } : {}),
+    ...(facts.stackId ? { stackId: facts.stackId } : {}),
+    outputs,
+    updatedAt: now.toISOString(),
+  });
+  return { status: 'CREATED', outputs, recordable: record !== null, record, event: { detail: { ...detail(facts, 'CREATED', now), outputs } } };
+}
+
+export function failed(facts: RunFacts, diagnosis: Diagnosis, now: Date): CompletionResult {
+  const last = str(facts.poll?.phase);
+  const progress = facts.poll?.progress;
+  const record = recordUpdate(facts, {
+    status: 'FAILED',
+    // "Failed while creating node group" (stopped mid-way) or the stack's own end ("Rolled back").
+    phase: !last ? 'Failed' : facts.poll?.outcome === 'FAILED' ? last : `Failed while ${lowerFirst(last)}`,
+    ...(progress && typeof progress.done === 'number' && typeof progress.total === 'number' ? { progress: { done: progress.done, total: progress.total } } : {}),
+    ...(facts.stackId ? { stackId: facts.stackId } : {}),
+    diagnosis,
+    updatedAt: now.toISOString(),
+  });
+  return { status: 'FAILED', diagnosis, recordable: record !== null, record, event: { detail: { ...detail(facts, 'FAILED', now), diagnosis } } };
+}

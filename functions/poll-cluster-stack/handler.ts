@@ -1,0 +1,25 @@
+/** PollClusterStack (state machine step): look at the stack, keep the record's phase/progress current. */
+import { roleBClients } from '../lib/aws/tenant-role.js';
+import { loadConfig } from '../lib/config.js';
+import { lambdaHandler } from '../lib/middleware.js';
+import { defaultStore } from '../lib/store/dynamo-store.js';
+import { pollClusterStack, type PollClusterStackInput } from './poll-cluster-stack.js';
+
+const config = loadConfig();
+
+export const handler = lambdaHandler(async (event: PollClusterStackInput, { logger }) => {
+  const store = defaultStore();
+  const { clients } = await roleBClients(event, { store, config });
+  const poll = await pollClusterStack(event, {
+    cloudformation: clients.cloudformation,
+    now: () => new Date(),
+    maxProvisioningSeconds: config.maxProvisioningSeconds,
+  });
+  // Progress for GET /v1/clusters/{id}; losing one update is harmless (the next poll writes again).
+  if (poll.outcome === 'IN_PROGRESS') {
+    await store
+      .updateCluster(event.tenantId, event.clusterId, { phase: poll.phase, progress: { done: poll.progress.done, total: poll.progress.total } })
+      .catch((err: unknown) => logger.warn('could not update progress on the record', { error: String((err as Error)?.name ?? err) }));
+  }
+  return poll;
+});
