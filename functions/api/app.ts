@@ -56,6 +56,7 @@ export function createApiHandler(deps: ApiDeps, log: ApiLog): ApiHandler {
       if (!e || typeof e !== 'object' || typeof e.httpMethod !== 'string' || typeof e.path !== 'string') {
         throw httpError(400, 'BAD_REQUEST', 'Not an API Gateway REST proxy request.');
       }
+      if (!e.path.startsWith('/') || e.httpMethod === '') throw httpError(404, 'NOT_FOUND', 'No such route. GET /v1/openapi.json lists them all.');
       // The router matches on the path as given; keep only the path part and no path parameters
       // from outside the router (an API Gateway {proxy+} resource sets its own).
       e.pathParameters = null;

@@ -25,12 +25,14 @@ export interface CreateClusterResponse {
 }
 
 /** JSON with object keys sorted, so the same body hashes the same whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+export function canonicalJson(value: unknown, depth = 0): string {
+  // Valid settings are three levels deep; a deeper body is refused rather than recursed into.
+  if (depth > 32) throw httpError(400, 'MALFORMED_JSON', 'The request body is nested too deeply.');
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, depth + 1)).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.keys(value)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k], depth + 1)}`);
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
@@ -69,16 +71,16 @@ export async function createClusterRequest(
 ): Promise<CreateClusterResponse> {
   const { store, config } = deps;
   const { tenantId, idempotencyKey } = req;
-  const requestHash = sha256(canonicalJson(req.body));
+  // Validation is deterministic, so checking first refuses bad input without touching the store.
+  const parsed = readClusterSettings(req.body, { roleNamePrefix: config.roleNamePrefix });
+  if (!parsed.ok) throw diagnosisError(parsed.diagnosis, 400);
+  const settings = parsed.settings;
 
+  const requestHash = sha256(canonicalJson(req.body));
   if (idempotencyKey !== undefined) {
     const seen = await store.getIdempotency(tenantId, idempotencyKey);
     if (seen) return replay(seen, requestHash);
   }
-
-  const parsed = readClusterSettings(req.body, { roleNamePrefix: config.roleNamePrefix });
-  if (!parsed.ok) throw diagnosisError(parsed.diagnosis, 400);
-  const settings = parsed.settings;
 
   const role = await store.getRole(tenantId, settings.provisionRoleArn);
   if (!role) {

@@ -17,14 +17,18 @@ import { REGION_RE } from '../../lib/schema/cluster-settings.js';
 export const REGION_PATTERN = REGION_RE;
 
 export const registerRoleSchema = z.strictObject({
-  roleArn: z.string().min(1).max(2048),
+  roleArn: z.string().min(1),
   region: z.string().regex(REGION_PATTERN, 'Must be an AWS region name such as us-east-1.'),
 });
 
 export async function registerRole(deps: ApiDeps, tenantId: string, body: Record<string, unknown>) {
   const parsed = registerRoleSchema.safeParse(body);
   if (!parsed.success) {
-    throw diagnosisError(makeDiagnosis('VALIDATION_FAILED', {}, { fields: fieldsFromZod(parsed.error) }), 400);
+    const fields = fieldsFromZod(parsed.error);
+    throw httpError(400, 'VALIDATION_FAILED', `The request body is not valid: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, {
+      fields,
+      remediation: ['Send { "roleArn": "<role B ARN>", "region": "<AWS region>" } and nothing else.'],
+    });
   }
   const { roleArn, region } = parsed.data;
   const prefix = deps.config.roleNamePrefix;
