@@ -97,7 +97,7 @@ export class ServiceApi extends Construct {
     });
 
     // One invoke permission for the whole API instead of two per method.
-    const integration = new apigw.LambdaIntegration(props.handler, { proxy: true, scopePermissionToMethod: false, allowTestInvoke: false });
+    const integration = new apigw.LambdaIntegration(props.handler, { proxy: true, scopePermissionToMethod: false });
     for (const route of props.routes) {
       const resource = this.api.root.resourceForPath(route.path);
       const requestParameters: Record<string, boolean> = {};

@@ -1,0 +1,422 @@
+/**
+ * The service stack, synthesized once: resources and the properties a security review looks at,
+ * the ASL's substitutions both ways, AWS_IAM on every API method, least-privilege grants,
+ * cdk-nag AwsSolutions clean (every acknowledgement used and reasoned) and cfn-lint clean.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Validations } from 'aws-cdk-lib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../functions/lib/config.js';
+import { TABLE_KEYS } from '../../functions/lib/store/keys.js';
+import { readApiRoutes } from '../../infra/api-routes.js';
+import { ASL_FILE } from '../../infra/constructs/provisioning-state-machine.js';
+import { FUNCTIONS } from '../../infra/functions.js';
+import { PROJECT_ROOT } from '../../infra/service-app.js';
+import { resourcesOf, synthService, type Synthesized } from './synth.js';
+
+const cfnLintAvailable = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
+if (!cfnLintAvailable) console.warn('cfn-lint not found on PATH: skipping the cfn-lint check of the synthesized template.');
+
+let s: Synthesized;
+let cfnLint: Promise<{ status: number | null; output: string }> | undefined;
+beforeAll(() => {
+  s = synthService();
+  // cfn-lint takes seconds: start it now, the other checks run meanwhile.
+  if (cfnLintAvailable) cfnLint = runCfnLint(s);
+});
+
+function runCfnLint(synth: Synthesized): Promise<{ status: number | null; output: string }> {
+  const file = path.join(synth.outdir, 'template-for-cfn-lint.json');
+  fs.writeFileSync(file, JSON.stringify(synth.json, null, 1));
+  // W3005 ("dependency already enforced by GetAtt"): CDK makes each function and the state
+  // machine DependsOn their role *and* its default policy, so they are created only once their
+  // permissions exist; the role entry is redundant with the GetAtt but harmless.
+  const child = spawn('cfn-lint', ['--ignore-checks', 'W3005', '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, output }));
+  });
+}
+
+/** Logical id of the Lambda function built for `name`. */
+function functionId(name: string): string {
+  const spec = FUNCTIONS.find((f) => f.name === name)!;
+  const hits = resourcesOf(s.json, 'AWS::Lambda::Function').filter(([id]) => id.startsWith(`${spec.id}Fn`));
+  expect(hits, `one function for ${name}`).toHaveLength(1);
+  return hits[0]![0];
+}
+
+/** Every statement of every inline policy attached to the role of a resource (function or state machine). */
+function statementsOfRole(roleId: string): any[] {
+  return resourcesOf(s.json, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as any[]).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+}
+const roleOfFunction = (name: string): string => s.json.Resources[functionId(name)].Properties.Role['Fn::GetAtt'][0];
+const asArray = <T,>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+describe('DynamoDB table', () => {
+  it('has the store layout (PK/SK, GSI1), on demand, PITR, encryption, TTL, retained by default', () => {
+    s.template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    s.template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        KeySchema: [
+          { AttributeName: TABLE_KEYS.pk, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEYS.sk, KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: TABLE_KEYS.gsi1,
+            KeySchema: [
+              { AttributeName: TABLE_KEYS.gsi1pk, KeyType: 'HASH' },
+              { AttributeName: TABLE_KEYS.gsi1sk, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('EventBridge', () => {
+  it('has its own bus named after the stack by default', () => {
+    s.template.hasResourceProperties('AWS::Events::EventBus', { Name: 'eks-provisioner' });
+  });
+});
+
+describe('Lambda functions', () => {
+  it('are the 8 handlers: nodejs22.x, arm64, traced, JSON logs into their own log group', () => {
+    const fns = resourcesOf(s.json, 'AWS::Lambda::Function');
+    expect(fns).toHaveLength(FUNCTIONS.length);
+    for (const spec of FUNCTIONS) {
+      const props = s.json.Resources[functionId(spec.name)].Properties;
+      expect(props.Runtime).toBe('nodejs22.x');
+      expect(props.Architectures).toEqual(['arm64']);
+      expect(props.Handler).toBe('index.handler');
+      expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(props.Timeout).toBe(spec.timeoutSeconds);
+      expect(props.LoggingConfig.LogFormat).toBe('JSON');
+      const logGroupId = props.LoggingConfig.LogGroup.Ref;
+      expect(s.json.Resources[logGroupId].Type).toBe('AWS::Logs::LogGroup');
+      expect(s.json.Resources[logGroupId].Properties.RetentionInDays).toBe(90);
+    }
+  });
+
+  it('get the service configuration through the env vars of functions/lib/config.ts', () => {
+    for (const spec of FUNCTIONS) {
+      const env = s.json.Resources[functionId(spec.name)].Properties.Environment.Variables;
+      expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(env.POWERTOOLS_SERVICE_NAME).toBe('eks-provisioner');
+      expect(env.POWERTOOLS_LOG_LEVEL).toBe('INFO');
+      expect(env[ENV.tableName]).toEqual({ Ref: expect.stringMatching(/^Table/) });
+      expect(env[ENV.eventBusName]).toEqual({ Ref: expect.stringMatching(/^EventBus/) });
+      expect(env[ENV.roleNamePrefix]).toBe('eks-provisioner-');
+      expect(env[ENV.maxProvisioningSeconds]).toBe('3600');
+      expect(env[ENV.allowDelete]).toBe('false');
+      // Local mode trusts a tenant header: it must never be switched on in AWS.
+      expect(env).not.toHaveProperty(ENV.local);
+      if (spec.name === 'api') expect(env[ENV.stateMachineArn]).toEqual({ Ref: expect.stringMatching(/^ProvisioningStateMachine/) });
+      else expect(env).not.toHaveProperty(ENV.stateMachineArn);
+    }
+  });
+
+  it('run under their own roles without managed policies, writing only to their own log group', () => {
+    for (const spec of FUNCTIONS) {
+      const roleId = roleOfFunction(spec.name);
+      const role = s.json.Resources[roleId];
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+      ]);
+      const logs = statementsOfRole(roleId).filter((st) => asArray(st.Action).some((a: string) => a.startsWith('logs:')));
+      const logGroupId = s.json.Resources[functionId(spec.name)].Properties.LoggingConfig.LogGroup.Ref;
+      expect(logs).toEqual([{ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } }]);
+    }
+  });
+
+  it('may assume only prefixed roles in other accounts, with an External ID, and only where the function needs it', () => {
+    for (const spec of FUNCTIONS) {
+      const statements = statementsOfRole(roleOfFunction(spec.name)).filter((st) => asArray(st.Action).includes('sts:AssumeRole'));
+      if (!spec.assumesProvisionRole) {
+        expect(statements, spec.name).toEqual([]);
+        continue;
+      }
+      expect(statements, spec.name).toEqual([
+        {
+          Sid: 'AssumeProvisionRole',
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/eks-provisioner-*']] },
+          Condition: { Null: { 'sts:ExternalId': 'false' } },
+        },
+        {
+          Sid: 'NoRolesInServiceAccount',
+          Action: 'sts:AssumeRole',
+          Effect: 'Deny',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/*']] },
+        },
+      ]);
+    }
+  });
+
+  it('reach the table with the store\'s actions only, on the table and GSI1', () => {
+    const expected: Record<string, string[]> = {
+      read: ['dynamodb:GetItem', 'dynamodb:Query'],
+      'read-update': ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      'read-write': ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    };
+    for (const spec of FUNCTIONS) {
+      const ddb = statementsOfRole(roleOfFunction(spec.name)).filter((st) => asArray(st.Action).some((a: string) => a.startsWith('dynamodb:')));
+      expect(ddb, spec.name).toHaveLength(1);
+      expect([...asArray(ddb[0].Action)].sort()).toEqual([...expected[spec.table]!].sort());
+      expect(ddb[0].Resource).toEqual([
+        { 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] }, `/index/${TABLE_KEYS.gsi1}`]] },
+      ]);
+    }
+  });
+
+  it('only the api function may start executions, of this state machine only', () => {
+    for (const spec of FUNCTIONS) {
+      const sfn = statementsOfRole(roleOfFunction(spec.name)).filter((st) => asArray(st.Action).some((a: string) => a.startsWith('states:')));
+      if (spec.name !== 'api') expect(sfn, spec.name).toEqual([]);
+      else expect(sfn).toEqual([{ Sid: 'StartProvisioning', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^ProvisioningStateMachine/) } }]);
+    }
+  });
+});
+
+describe('IAM overall', () => {
+  it('allows "*" resources only for actions that have no resource-level permissions', () => {
+    // X-Ray and CloudWatch Logs vended-log delivery cannot be scoped to a resource.
+    const unscopable = /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/;
+    for (const [id, policy] of resourcesOf(s.json, 'AWS::IAM::Policy')) {
+      for (const st of policy.Properties.PolicyDocument.Statement as any[]) {
+        expect(asArray(st.Action).some((a: string) => a.includes('*')), `${id}: wildcard action`).toBe(false);
+        if (st.Effect === 'Allow' && asArray(st.Resource).includes('*')) {
+          for (const a of asArray(st.Action)) expect(a, `${id}: ${a} on *`).toMatch(unscopable);
+        }
+      }
+    }
+  });
+});
+
+describe('state machine', () => {
+  const asl = () => fs.readFileSync(path.join(PROJECT_ROOT, ASL_FILE), 'utf8');
+  const sm = () => resourcesOf(s.json, 'AWS::StepFunctions::StateMachine')[0]![1].Properties;
+
+  it('every ${X} in the ASL has a substitution and every substitution is used', () => {
+    const used = new Set([...asl().matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!));
+    const given = new Set(Object.keys(sm().DefinitionSubstitutions));
+    expect([...used].sort()).toEqual([...given].sort());
+    expect([...given].sort()).toEqual(
+      [
+        'ValidateRequestFunctionArn',
+        'AssumeProvisionRoleFunctionArn',
+        'DescribeVpcResourcesFunctionArn',
+        'CreateClusterStackFunctionArn',
+        'PollClusterStackFunctionArn',
+        'DiagnoseFailureFunctionArn',
+        'FinalizeClusterFunctionArn',
+        'TableName',
+        'EventBusName',
+      ].sort(),
+    );
+  });
+
+  it('substitutes each function ARN with its own function, the table and the bus', () => {
+    const subs = sm().DefinitionSubstitutions;
+    for (const spec of FUNCTIONS.filter((f) => f.stateMachineTask)) {
+      expect(subs[`${spec.id}FunctionArn`]).toEqual({ 'Fn::GetAtt': [functionId(spec.name), 'Arn'] });
+    }
+    expect(subs.TableName).toEqual({ Ref: expect.stringMatching(/^Table/) });
+    expect(subs.EventBusName).toEqual({ Ref: expect.stringMatching(/^EventBus/) });
+  });
+
+  it('is defined by the ASL file (a file asset with the same bytes)', () => {
+    const key: string = sm().DefinitionS3Location.Key;
+    const staged = path.join(s.outdir, `asset.${key}`);
+    expect(fs.readFileSync(staged, 'utf8')).toBe(asl());
+  });
+
+  it('logs ALL with execution data to a vended log group and is traced', () => {
+    const props = sm();
+    expect(props.StateMachineType).toBe('STANDARD');
+    expect(props.TracingConfiguration).toEqual({ Enabled: true });
+    expect(props.LoggingConfiguration.Level).toBe('ALL');
+    expect(props.LoggingConfiguration.IncludeExecutionData).toBe(true);
+    const lg = props.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+    expect(s.json.Resources[lg].Properties.LogGroupName).toBe('/aws/vendedlogs/states/eks-provisioner-provision-cluster');
+  });
+
+  it('is granted exactly what its tasks do: invoke the 7 task functions, write records, publish events', () => {
+    const roleId = sm().RoleArn['Fn::GetAtt'][0];
+    const statements = statementsOfRole(roleId);
+    const bySid = Object.fromEntries(statements.filter((st) => st.Sid).map((st) => [st.Sid, st]));
+    expect(bySid.InvokeTaskFunctions.Action).toBe('lambda:InvokeFunction');
+    const invoked = asArray(bySid.InvokeTaskFunctions.Resource).map((r: any) => r['Fn::GetAtt'][0]).sort();
+    expect(invoked).toEqual(FUNCTIONS.filter((f) => f.stateMachineTask).map((f) => functionId(f.name)).sort());
+    expect([...bySid.WriteClusterRecords.Action].sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(bySid.WriteClusterRecords).toMatchObject({ Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] } });
+    expect(bySid.PublishCompletionEvents).toMatchObject({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventBus/), 'Arn'] } });
+    // The api function is not a task: the state machine cannot invoke it.
+    const api = functionId('api');
+    expect(JSON.stringify(statements)).not.toContain(api);
+  });
+});
+
+describe('REST API', () => {
+  const routes = () => readApiRoutes(PROJECT_ROOT);
+  const methods = () => resourcesOf(s.json, 'AWS::ApiGateway::Method');
+
+  /** Full path of an AWS::ApiGateway::Resource, following ParentId. */
+  function pathOf(resourceRef: any): string {
+    if (resourceRef['Fn::GetAtt']) return '';
+    const r = s.json.Resources[resourceRef.Ref].Properties;
+    return `${pathOf(r.ParentId)}/${r.PathPart}`;
+  }
+
+  it('every method uses AWS_IAM', () => {
+    expect(methods().length).toBeGreaterThan(0);
+    for (const [id, m] of methods()) expect(m.Properties.AuthorizationType, id).toBe('AWS_IAM');
+  });
+
+  it('has exactly the routes of the API (OpenAPI document), no proxy and no catch-all', () => {
+    const deployed = methods().map(([, m]) => `${m.Properties.HttpMethod} ${pathOf(m.Properties.ResourceId)}`).sort();
+    expect(deployed).toEqual(routes().map((r) => `${r.method} ${r.path}`).sort());
+    expect(JSON.stringify(s.json)).not.toContain('{proxy+}');
+    for (const [, m] of methods()) expect(m.Properties.Integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' });
+  });
+
+  it('validates bodies (JSON object) and required query parameters', () => {
+    s.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    for (const [, m] of methods()) {
+      const p = m.Properties;
+      expect(p.RequestValidatorId).toBeDefined();
+      const route = routes().find((r) => r.method === p.HttpMethod && r.path === pathOf(p.ResourceId))!;
+      if (route.hasBody) expect(p.RequestModels).toEqual({ 'application/json': { Ref: expect.any(String) } });
+      for (const q of route.requiredQuery) expect(p.RequestParameters[`method.request.querystring.${q}`]).toBe(true);
+    }
+    // The form-data routes need roleArn.
+    expect(routes().find((r) => r.path === '/v1/aws/vpcs')?.requiredQuery).toContain('roleArn');
+  });
+
+  it('stage: throttled, access-logged, execution logs for errors without bodies, traced', () => {
+    s.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      MethodSettings: [
+        {
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          MetricsEnabled: true,
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        },
+      ],
+    });
+    s.template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    const stage = resourcesOf(s.json, 'AWS::ApiGateway::Stage')[0]![1];
+    const accessLogGroup = resourcesOf(s.json, 'AWS::Logs::LogGroup').find(([id]) => id.startsWith('HttpAccessLogs'))!;
+    expect(JSON.stringify(stage.Properties.AccessLogSetting.DestinationArn)).toContain(accessLogGroup[0]);
+    expect(accessLogGroup[1].Properties.RetentionInDays).toBe(90);
+  });
+
+  it('answers API Gateway errors in the API\'s JSON error shape', () => {
+    for (const [id, r] of resourcesOf(s.json, 'AWS::ApiGateway::GatewayResponse')) {
+      const template = r.Properties.ResponseTemplates['application/json'] as string;
+      // VTL variables aside, it must be JSON with error.code and error.message.
+      const sample = JSON.parse(template.replaceAll('$context.error.messageString', '"m"').replaceAll('$context.requestId', 'r'));
+      expect(sample.error.code, id).toMatch(/^[A-Z_]+$/);
+      expect(typeof sample.error.message, id).toBe('string');
+    }
+  });
+
+  it('lets API Gateway invoke the api function from this API only', () => {
+    const perms = resourcesOf(s.json, 'AWS::Lambda::Permission');
+    expect(perms).toHaveLength(1);
+    expect(perms[0]![1].Properties).toMatchObject({ Principal: 'apigateway.amazonaws.com', FunctionName: { 'Fn::GetAtt': [functionId('api'), 'Arn'] } });
+    expect(JSON.stringify(perms[0]![1].Properties.SourceArn)).toContain('"Ref":"HttpApi');
+  });
+});
+
+describe('alarms and outputs', () => {
+  it('alarm on failed, timed-out and throttled executions, API 5XX and each function\'s errors', () => {
+    const alarms = resourcesOf(s.json, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const names = alarms.map((a) => a.MetricName);
+    for (const m of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionThrottled', '5XXError']) expect(names).toContain(m);
+    const errorAlarms = alarms.filter((a) => a.MetricName === 'Errors' && a.Namespace === 'AWS/Lambda');
+    expect(errorAlarms.map((a) => a.Dimensions[0].Value.Ref).sort()).toEqual(FUNCTIONS.map((f) => functionId(f.name)).sort());
+    for (const a of alarms) expect(a.TreatMissingData).toBe('notBreaching');
+  });
+
+  it('outputs the API URL, state machine ARN, event bus name and the service Account ID', () => {
+    const outputs = s.json.Outputs;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'StateMachineArn', 'EventBusName', 'ServiceAccountId']));
+    expect(outputs.ServiceAccountId.Value).toEqual({ Ref: 'AWS::AccountId' });
+    expect(outputs.StateMachineArn.Value).toEqual({ Ref: expect.stringMatching(/^ProvisioningStateMachine/) });
+    expect(JSON.stringify(outputs.ApiUrl.Value)).toContain('execute-api');
+  });
+});
+
+describe('CDK annotations', () => {
+  it('no construct reported a warning or an error', () => {
+    expect(s.messages.filter((m) => m.level !== 'info')).toEqual([]);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('has no unacknowledged error or warning', () => {
+    const result = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(s.app);
+    const report = result.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    expect(report).toEqual([]);
+  });
+
+  it('every acknowledgement is specific, has a reason, and matches a real finding', () => {
+    // The same checks with acknowledgements ignored: what would be reported.
+    const raw = new AwsSolutionsChecks(undefined, {});
+    (raw as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
+    const findings = raw.validateScope(s.app).violations;
+    const acks: Array<{ path: string; id: string; reason: string }> = [];
+    for (const c of s.app.node.findAll()) {
+      for (const m of c.node.metadata) {
+        if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [key, reason] of Object.entries(m.data as Record<string, string>)) acks.push({ path: c.node.path, id: key.replace(/^annotation::/i, ''), reason: String(reason) });
+      }
+    }
+    expect(acks.length).toBeGreaterThan(0);
+    for (const a of acks) {
+      expect(a.reason.length, `${a.id} at ${a.path}`).toBeGreaterThan(40);
+      // IAM findings are acknowledged per finding (Resource::… / Policy::…), never the whole rule.
+      if (/^AwsSolutions-IAM[45]/.test(a.id)) expect(a.id).toMatch(/\[.+\]$/);
+      const f = findings.find((v) => v.ruleName === a.id);
+      expect(f, `acknowledgement ${a.id} at ${a.path} matches no finding`).toBeDefined();
+      expect(f!.violatingResources.some((r) => r.constructPath === a.path || r.constructPath.startsWith(`${a.path}/`)), `${a.id} at ${a.path}`).toBe(true);
+    }
+  });
+});
+
+describe('cfn-lint', () => {
+  it.skipIf(!cfnLintAvailable)('is clean on the synthesized template', async () => {
+    const r = await cfnLint!;
+    expect(r.output.trim()).toBe('');
+    expect(r.status).toBe(0);
+  }, 90_000);
+});
