@@ -416,6 +416,20 @@ describe('CloudFormation service: synchronous checks', () => {
     );
   });
 
+  it('CreateStack passes cloudformation:ResourceTypes and needs cloudformation:TagResource to tag on create', async () => {
+    const allowTypes = (types: string[]) => [
+      { Effect: 'Allow' as const, Action: 'cloudformation:CreateStack', Resource: '*', Condition: { 'ForAllValues:StringEquals': { 'cloudformation:ResourceTypes': types } } },
+    ];
+    const eksTypes = ['AWS::IAM::Role', 'AWS::EKS::Cluster', 'AWS::EKS::Addon', 'AWS::EKS::Nodegroup', 'AWS::EKS::AccessEntry'];
+    const t = setup((w) => addRoleBSession(w, allowTypes(eksTypes.filter((x) => x !== 'AWS::EKS::Nodegroup'))));
+    const roleB = ctxFor(t.world, 'ASIAROLEBSESSION0001');
+    await expectAwsError(t.call('CreateStack', createInput({ Tags: [] }), roleB), 'AccessDenied', /not authorized to perform: cloudformation:CreateStack/);
+    const u = setup((w) => addRoleBSession(w, allowTypes(eksTypes)));
+    const roleB2 = ctxFor(u.world, 'ASIAROLEBSESSION0001');
+    await expect(u.call('CreateStack', createInput({ StackName: 'untagged', Tags: [] }), roleB2)).resolves.toHaveProperty('StackId');
+    await expectAwsError(u.call('CreateStack', createInput(), roleB2), 'AccessDenied', /not authorized to perform: cloudformation:TagResource on resource: arn:aws:cloudformation:us-east-1:222222222222:stack\/demo-stack\/\*/);
+  });
+
   it('DescribeStackEvents pages at 100, newest first; ListStackResources lists started resources', async () => {
     const t = setup();
     const resources: Record<string, unknown> = {};

@@ -87,6 +87,7 @@ export const CREATE_ONLY: PolicyStatement[] = [
     Effect: 'Allow',
     Action: [
       'cloudformation:CreateStack',
+      'cloudformation:TagResource',
       'cloudformation:Describe*',
       'cloudformation:List*',
       'cloudformation:GetTemplate',

@@ -198,14 +198,7 @@ export function createCloudFormationService(options: CloudFormationServiceOption
         `1 validation error detected: Value '${name}' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*`,
       );
     }
-    ctx.authorize('cloudformation:CreateStack', stackArnPattern(ctx, name));
     const token = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
-    const existing = findStack(ctx, name);
-    if (existing) {
-      // A retry with the same token is the same request: same answer.
-      if (token && existing.clientRequestToken === token) return { StackId: existing.stackId };
-      throw new SandboxAwsError('AlreadyExistsException', `Stack [${name}] already exists`, 400);
-    }
     if (input.TemplateURL !== undefined && input.TemplateBody === undefined) {
       throw validation('TemplateURL is not modelled by the AWS sandbox (it has no S3); pass the template as TemplateBody');
     }
@@ -223,6 +216,20 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     const capabilities = Array.isArray(input.Capabilities) ? input.Capabilities.map(String) : [];
     const tags = Array.isArray(input.Tags) ? (input.Tags as { Key?: unknown; Value?: unknown }[]).map((t) => ({ Key: String(t.Key), Value: String(t.Value ?? '') })) : [];
     if (tags.length > 50) throw validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
+    // CloudFormation's request context: the template's resource types and the tags asked for.
+    const stackArn = stackArnPattern(ctx, name);
+    const tagKeys: Record<string, string | string[]> = { 'aws:TagKeys': tags.map((t) => t.Key) };
+    for (const t of tags) tagKeys[`aws:RequestTag/${t.Key}`] = t.Value;
+    const resourceTypes = [...new Set(Object.values(analyzed.template.Resources).map((r) => r.Type))];
+    ctx.authorize('cloudformation:CreateStack', stackArn, { 'cloudformation:ResourceTypes': resourceTypes, ...(tags.length ? tagKeys : {}) });
+    // Tagging on create is authorised separately (cloudformation:TagResource).
+    if (tags.length) ctx.authorize('cloudformation:TagResource', stackArn, { 'cloudformation:CreateAction': 'CreateStack', ...tagKeys });
+    const existing = findStack(ctx, name);
+    if (existing) {
+      // A retry with the same token is the same request: same answer.
+      if (token && existing.clientRequestToken === token) return { StackId: existing.stackId };
+      throw new SandboxAwsError('AlreadyExistsException', `Stack [${name}] already exists`, 400);
+    }
 
     const stackId = `arn:${ctx.world.data.partition}:cloudformation:${ctx.region}:${ctx.accountId}:stack/${name}/${ctx.world.uuid()}`;
     let stack: StackRecord;
