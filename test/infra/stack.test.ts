@@ -408,7 +408,7 @@ describe('cdk-nag AwsSolutions', () => {
       if (/^AwsSolutions-IAM[45]/.test(a.id)) expect(a.id).toMatch(/\[.+\]$/);
       const f = findings.find((v) => v.ruleName === a.id);
       expect(f, `acknowledgement ${a.id} at ${a.path} matches no finding`).toBeDefined();
-      expect(f!.violatingResources.some((r) => r.constructPath === a.path || r.constructPath.startsWith(`${a.path}/`)), `${a.id} at ${a.path}`).toBe(true);
+      expect(f!.violatingResources.some((r) => r.constructPath === a.path || (r.constructPath ?? "").startsWith(`${a.path}/`)), `${a.id} at ${a.path}`).toBe(true);
     }
   });
 });
