@@ -178,6 +178,7 @@ export function diagnoseAwsError(err: unknown, ctx: AwsCallContext = {}): Diagno
 
 /** Same as diagnoseAwsError, as a throwable error whose `name` the state machine matches on. */
 export function toStepError(err: unknown, ctx: AwsCallContext = {}): AwsThrottledError | AwsTransientError | DiagnosedError {
+  if (err instanceof DiagnosedError || err instanceof AwsThrottledError || err instanceof AwsTransientError) return err;
   const out = diagnoseAwsError(err, ctx);
   return out instanceof Error ? out : new DiagnosedError(out);
 }

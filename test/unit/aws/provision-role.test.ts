@@ -1,0 +1,101 @@
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clearCredentialCache, provisionClients, sessionNameFor } from '../../../functions/lib/aws/provision-role.js';
+import { diagnoseAwsError } from '../../../functions/lib/diagnosis/from-aws-error.js';
+import { AwsThrottledError, DiagnosedError } from '../../../functions/lib/errors.js';
+import { FAKE_STS_CREDENTIALS, FIXTURES } from './fixtures.js';
+
+const sts = mockClient(STSClient);
+const ROLE = 'arn:aws:iam::222222222222:role/eks-provisioner-provision';
+const opts = { roleArn: ROLE, externalId: '0123456789abcdef0123456789abcdef01234567', region: 'us-east-1', sessionName: 'c-abcdefghijkl' };
+const assumed = (expiration = FAKE_STS_CREDENTIALS.Expiration) => ({
+  Credentials: { ...FAKE_STS_CREDENTIALS, Expiration: expiration },
+  AssumedRoleUser: { Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c-abcdefghijkl', AssumedRoleId: 'AROAEXAMPLEID:eks-provisioner-c-abcdefghijkl' },
+});
+
+beforeEach(() => {
+  sts.reset();
+  clearCredentialCache();
+});
+afterEach(() => clearCredentialCache());
+
+describe('provisionClients', () => {
+  it('assumes role B with the External ID and a valid session name, returning identity', async () => {
+    sts.on(AssumeRoleCommand).resolves(assumed());
+    const { identity, clients } = await provisionClients(opts);
+    expect(identity).toMatchObject({ accountId: '222222222222', assumedRoleArn: assumed().AssumedRoleUser.Arn });
+    const input = sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({ RoleArn: ROLE, ExternalId: opts.externalId, RoleSessionName: 'eks-provisioner-c-abcdefghijkl' });
+    const creds = await clients.ec2.config.credentials();
+    expect(creds.accessKeyId).toBe(FAKE_STS_CREDENTIALS.AccessKeyId);
+  });
+
+  it('caches credentials per role until shortly before expiry', async () => {
+    let t = Date.parse('2030-01-01T00:00:00Z');
+    const now = () => t;
+    sts.on(AssumeRoleCommand).resolves(assumed(new Date(t + 60 * 60 * 1000)));
+    await provisionClients(opts, now);
+    await provisionClients(opts, now);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+    t += 56 * 60 * 1000; // inside the 5-minute refresh margin
+    await provisionClients(opts, now);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+    await provisionClients({ ...opts, externalId: 'another-external-id-000000000000000' }, now);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(3);
+  });
+
+  it('drops cached credentials when AWS says they expired', async () => {
+    sts.on(AssumeRoleCommand).resolves(assumed());
+    await provisionClients(opts);
+    diagnoseAwsError(FIXTURES.expiredToken(), { service: 'ec2', operation: 'DescribeVpcs', principal: 'provision-role' });
+    await provisionClients(opts);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+  });
+
+  it('keeps session names within STS rules', () => {
+    expect(sessionNameFor('x'.repeat(100))).toHaveLength(64);
+    expect(sessionNameFor('a b/c#d')).toBe('eks-provisioner-a-b-c-d');
+    expect(sessionNameFor('c-abc')).toMatch(/^[\w+=,.@-]{2,64}$/);
+  });
+});
+
+describe('provisionClients errors', () => {
+  it("AccessDenied → ASSUME_ROLE_DENIED with the seed's checks, account and External ID", async () => {
+    sts.on(AssumeRoleCommand).rejects(FIXTURES.assumeDenied());
+    const err = (await provisionClients(opts).catch((e: unknown) => e)) as DiagnosedError;
+    expect(err).toBeInstanceOf(DiagnosedError);
+    expect(err.name).toBe('Diagnosed');
+    expect(err.diagnosis.code).toBe('ASSUME_ROLE_DENIED');
+    expect(err.diagnosis.remediation).toHaveLength(4);
+    const trust = err.diagnosis.remediation[2] ?? '';
+    expect(trust).toContain('111111111111');
+    expect(trust).toContain(opts.externalId);
+    expect(err.diagnosis.message).toContain(ROLE);
+  });
+
+  it('no service credentials → CREDENTIALS_NOT_CONFIGURED', async () => {
+    sts.on(AssumeRoleCommand).rejects(FIXTURES.credentialsMissing());
+    const err = (await provisionClients(opts).catch((e: unknown) => e)) as DiagnosedError;
+    expect(err.diagnosis.code).toBe('CREDENTIALS_NOT_CONFIGURED');
+  });
+
+  it('STS not active in the region → REGION_NOT_ENABLED', async () => {
+    sts.on(AssumeRoleCommand).rejects(FIXTURES.regionDisabled());
+    const err = (await provisionClients(opts).catch((e: unknown) => e)) as DiagnosedError;
+    expect(err.diagnosis.code).toBe('REGION_NOT_ENABLED');
+  });
+
+  it('Throttling → AwsThrottled (retried by the state machine)', async () => {
+    sts.on(AssumeRoleCommand).rejects(FIXTURES.stsThrottling());
+    const err = await provisionClients(opts).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AwsThrottledError);
+    expect((err as Error).name).toBe('AwsThrottled');
+  });
+
+  it('an answer without credentials is retryable, not a crash', async () => {
+    sts.on(AssumeRoleCommand).resolves({ AssumedRoleUser: assumed().AssumedRoleUser });
+    const err = await provisionClients(opts).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('AwsTransient');
+  });
+});
