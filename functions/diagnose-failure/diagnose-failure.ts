@@ -97,6 +97,7 @@ async function fromStack(st: FailedState, deps: DiagnoseDeps): Promise<Diagnosis
       stackId,
       status: s(st.poll?.stackStatus) ?? 'failed',
       detail: `the stack failed, and its events could not be read to say why (${why})`,
+      reason: `the stack failed, and its events could not be read to say why (${why})`,
     });
   }
 }

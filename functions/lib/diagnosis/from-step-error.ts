@@ -28,8 +28,11 @@ export function readCause(cause: string | undefined): { errorType?: string; erro
   return { errorMessage: cause };
 }
 
+/** UNKNOWN with the detail as the catalog's `reason` (the message shows it) plus AWS's words. */
 function unknown(evidence: Evidence, retryable: boolean): Diagnosis {
-  return { ...makeDiagnosis('UNKNOWN', evidence), retryable };
+  const detail = typeof evidence.detail === 'string' ? evidence.detail : '';
+  const said = typeof evidence.awsMessage === 'string' && evidence.awsMessage ? `: ${evidence.awsMessage}` : '';
+  return { ...makeDiagnosis('UNKNOWN', { ...evidence, reason: clip(`${detail || String(evidence.awsErrorCode ?? 'error')}${said}`, 400) }), retryable };
 }
 
 export function diagnoseStepError(error: CaughtError | undefined, base: Evidence = {}): Diagnosis {
