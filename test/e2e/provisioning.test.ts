@@ -1,0 +1,197 @@
+/**
+ * End to end over HTTP: the API, the state machine (unchanged ASL) in the local runner, the handlers,
+ * and the AWS sandbox — started in this process on free loopback ports with a fast clock.
+ * Each seed troubleshooting case is produced from the world / role set-up alone (no mocks) and must
+ * end in the right diagnosis through the API, with a Failed event where an execution ran.
+ * The last test scans everything the runs produced for the sandbox's secrets.
+ */
+import { ScanCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { E2E, type ClusterRecord } from './harness.js';
+
+let e: E2E;
+
+beforeAll(async () => {
+  e = await E2E.start();
+}, 120_000);
+
+afterAll(async () => {
+  await e?.stop();
+});
+
+/** Registers role B for a tenant (POST /v1/roles) and expects it to work. */
+async function registered(tenant: string, roleName: string, o: { withoutActions?: RegExp } = {}): Promise<string> {
+  const roleArn = await e.createRoleB({ name: roleName, tenant, ...o });
+  const r = await e.api('POST', '/v1/roles', { roleArn, region: 'us-east-1' }, tenant);
+  expect(r.status, r.text).toBe(200);
+  expect(r.body).toMatchObject({ roleArn, region: 'us-east-1', accountId: '222222222222' });
+  return roleArn;
+}
+
+/** Submits settings and follows the cluster to its end. */
+async function provision(tenant: string, settings: Record<string, unknown>): Promise<ClusterRecord> {
+  const r = await e.api('POST', '/v1/clusters', settings, tenant);
+  expect(r.status, r.text).toBe(202);
+  expect(r.body).toMatchObject({ status: 'CREATING' });
+  expect(r.body.executionArn).toMatch(/^arn:aws:states:us-east-1:111111111111:execution:/);
+  return e.follow(r.body.id, tenant);
+}
+
+async function expectFailedEvent(record: ClusterRecord, code: string): Promise<void> {
+  const ev = await e.completionEvent(record.id);
+  expect(ev, `no completion event for ${record.name}`).toBeDefined();
+  expect(ev!.detailType).toBe('EKS Cluster Provisioning Failed');
+  expect(ev!.detail).toMatchObject({ clusterId: record.id, name: record.name, status: 'FAILED' });
+  expect(ev!.detail['diagnosis']?.code).toBe(code);
+}
+
+describe('local stack e2e', () => {
+  it('happy path: role B as GET /v1/setup says → CREATED with outputs and a Succeeded event', async () => {
+    const tenant = 'e2e-happy';
+    const roleArn = await registered(tenant, 'eks-provisioner-happy');
+    const form = await e.api('GET', `/v1/aws/security-groups?roleArn=${encodeURIComponent(roleArn)}&vpcId=vpc-0a1b2c3d4e5f60001`, undefined, tenant);
+    expect(form.status, form.text).toBe(200);
+    expect(form.body.items.map((i: { id: string }) => i.id)).toContain('sg-0a1b2c3d4e5f60021');
+
+    const record = await provision(tenant, e.settings({ name: 'e2e-happy', provisionRoleArn: roleArn }));
+    expect(record.status, JSON.stringify(record.diagnosis)).toBe('CREATED');
+    expect(record.outputs?.['endpoint']).toMatch(/^https:\/\//);
+    expect(record.outputs?.['certificateAuthorityData']).toBeTruthy();
+    expect(record.outputs?.['kubernetesVersion']).toMatch(/^1\.\d+$/);
+    expect(record.outputs?.['kubeconfig']).toContain(record.outputs?.['endpoint']);
+    expect(record.progress?.total).toBeGreaterThan(0);
+    expect(record.progress?.done).toBe(record.progress?.total);
+
+    const ev = await e.completionEvent(record.id);
+    expect(ev?.detailType).toBe('EKS Cluster Provisioning Succeeded');
+    expect(ev?.detail).toMatchObject({ clusterId: record.id, tenantId: tenant, name: 'e2e-happy', status: 'CREATED', accountId: '222222222222', region: 'us-east-1' });
+    expect(ev?.detail['outputs']?.endpoint).toBe(record.outputs?.['endpoint']);
+
+    const list = await e.api('GET', '/v1/clusters', undefined, tenant);
+    expect(list.body.items.map((c: { id: string }) => c.id)).toContain(record.id);
+    // Tenants never see each other's records.
+    const other = await e.api('GET', `/v1/clusters/${record.id}`, undefined, 'e2e-someone-else');
+    expect(other.status).toBe(404);
+  });
+
+  it('ASSUME_ROLE_DENIED: External ID in the trust relationship does not match', async () => {
+    const tenant = 'e2e-extid';
+    // As the seed's user with a typo: the trust policy carries another External ID.
+    const wrongArn = await e.createRoleB({ name: 'eks-provisioner-wrong-extid', tenant, externalId: 'not-the-external-id-from-setup' });
+    const r = await e.api('POST', '/v1/roles', { roleArn: wrongArn, region: 'us-east-1' }, tenant);
+    expect(r.status, r.text).toBe(422);
+    expect(r.body.error.code).toBe('ASSUME_ROLE_DENIED');
+    expect(JSON.stringify(r.body.error.remediation)).toMatch(/External ID/i);
+
+    // A role that worked at registration and whose trust was changed later: the execution finds out.
+    const roleArn = await registered(tenant, 'eks-provisioner-extid-later');
+    await e.setTrustExternalId('eks-provisioner-extid-later', tenant, 'changed-after-registration');
+    const record = await provision(tenant, e.settings({ name: 'e2e-extid', provisionRoleArn: roleArn }));
+    expect(record.status).toBe('FAILED');
+    expect(record.diagnosis?.code).toBe('ASSUME_ROLE_DENIED');
+    await expectFailedEvent(record, 'ASSUME_ROLE_DENIED');
+  });
+
+  it('SECURITY_GROUPS_NOT_LOADED: role B may not ec2:DescribeSecurityGroups', async () => {
+    const tenant = 'e2e-sg';
+    const roleArn = await registered(tenant, 'eks-provisioner-no-sg', { withoutActions: /^ec2:DescribeSecurityGroups$/i });
+    const form = await e.api('GET', `/v1/aws/security-groups?roleArn=${encodeURIComponent(roleArn)}&vpcId=vpc-0a1b2c3d4e5f60001`, undefined, tenant);
+    expect(form.status, form.text).toBe(422);
+    expect(form.body.error.code).toBe('SECURITY_GROUPS_NOT_LOADED');
+
+    const record = await provision(tenant, e.settings({ name: 'e2e-sg', provisionRoleArn: roleArn }));
+    expect(record.status).toBe('FAILED');
+    expect(record.diagnosis?.code).toBe('SECURITY_GROUPS_NOT_LOADED');
+    await expectFailedEvent(record, 'SECURITY_GROUPS_NOT_LOADED');
+  });
+
+  it('KEY_PAIR_NOT_FOUND: the key pair does not exist in the chosen region', async () => {
+    const tenant = 'e2e-key';
+    const roleArn = await registered(tenant, 'eks-provisioner-key');
+    const keys = await e.api('GET', `/v1/aws/key-pairs?roleArn=${encodeURIComponent(roleArn)}&region=us-west-2`, undefined, tenant);
+    expect(keys.status, keys.text).toBe(200);
+    expect(keys.body.items.map((k: { id: string }) => k.id)).not.toContain('demo-key');
+
+    const record = await provision(tenant, e.settings({ name: 'e2e-key', provisionRoleArn: roleArn, keyName: 'prod-key' }));
+    expect(record.status).toBe('FAILED');
+    expect(record.diagnosis?.code).toBe('KEY_PAIR_NOT_FOUND');
+    expect(record.diagnosis?.message).toContain('prod-key');
+    await expectFailedEvent(record, 'KEY_PAIR_NOT_FOUND');
+  });
+
+  it('CLUSTER_ROLE_MISSING_EKS_POLICY: role A without AmazonEKSClusterPolicy', async () => {
+    const tenant = 'e2e-rolea';
+    const roleArn = await registered(tenant, 'eks-provisioner-rolea');
+    const record = await provision(
+      tenant,
+      e.settings({ name: 'e2e-rolea', provisionRoleArn: roleArn, serviceRoleArn: 'arn:aws:iam::222222222222:role/eks-cluster-role-no-policy' }),
+    );
+    expect(record.status).toBe('FAILED');
+    expect(record.diagnosis?.code).toBe('CLUSTER_ROLE_MISSING_EKS_POLICY');
+    expect(JSON.stringify(record.diagnosis)).toMatch(/AmazonEKSClusterPolicy/);
+    await expectFailedEvent(record, 'CLUSTER_ROLE_MISSING_EKS_POLICY');
+  });
+
+  it('ROLLBACK_FAILED: onFailure ROLLBACK, nodes fail to join, role B may not delete', async () => {
+    const tenant = 'e2e-rollback';
+    const roleArn = await registered(tenant, 'eks-provisioner-rollback', { withoutActions: /:Delete/i });
+    await e.setFlags({ nodesFailToJoin: true });
+    let record: ClusterRecord;
+    try {
+      record = await provision(tenant, e.settings({ name: 'e2e-rollback', provisionRoleArn: roleArn, onFailure: 'ROLLBACK' }));
+    } finally {
+      await e.setFlags({ nodesFailToJoin: false });
+    }
+    expect(record.status).toBe('FAILED');
+    expect(record.diagnosis?.code).toBe('ROLLBACK_FAILED');
+    // Which stack, and how to clean up by hand.
+    expect(JSON.stringify(record.diagnosis)).toMatch(/stack/i);
+    expect(record.diagnosis?.remediation.length).toBeGreaterThan(0);
+    await expectFailedEvent(record, 'ROLLBACK_FAILED');
+  });
+
+  it('INVALID_ROLE_ARN: refused at the API, nothing started', async () => {
+    const tenant = 'e2e-arn';
+    const before = (await e.events()).length;
+    const bad = "arn:aws:iam::123456789012:role/gitlab-eks-provision'";
+    const r = await e.api('POST', '/v1/roles', { roleArn: bad, region: 'us-east-1' }, tenant);
+    expect([400, 422]).toContain(r.status);
+    expect(r.body.error.code).toBe('INVALID_ROLE_ARN');
+
+    const c = await e.api('POST', '/v1/clusters', e.settings({ name: 'e2e-arn', provisionRoleArn: 'not-an-arn' }), tenant);
+    expect([400, 422]).toContain(c.status);
+    expect(JSON.stringify(c.body.error)).toMatch(/provisionRoleArn/);
+    expect((await e.events()).length).toBe(before);
+  });
+
+  it('no secret key or session token in any response, record, item, event or execution history', async () => {
+    const world = e.stack.sandbox!.world.toJSON();
+    const secrets = [
+      ...world.users.flatMap((u) => u.accessKeys.map((k) => k.secretAccessKey)),
+      ...world.stsSessions.flatMap((s) => [s.secretAccessKey, s.sessionToken]),
+    ].filter((s) => s && s.length >= 16);
+    // The runs above assumed role B many times: there must be sessions to look for.
+    expect(world.stsSessions.length).toBeGreaterThan(5);
+
+    const haystacks: Array<[string, string]> = e.seen.map((t, i) => [`response #${i}`, t]);
+    for (const tenant of ['e2e-happy', 'e2e-extid', 'e2e-sg', 'e2e-key', 'e2e-rolea', 'e2e-rollback', 'e2e-arn']) {
+      const list = await e.api('GET', '/v1/clusters', undefined, tenant);
+      haystacks.push([`records of ${tenant}`, list.text]);
+    }
+    haystacks.push(['events', JSON.stringify(await e.events())]);
+    const histories = await e.executionHistories();
+    expect(histories.length).toBeGreaterThanOrEqual(6);
+    histories.forEach((h, i) => haystacks.push([`execution history #${i}`, h]));
+    const ddb = new DynamoDBClient({ region: 'us-east-1', endpoint: e.sandboxUrl });
+    const items = await ddb.send(new ScanCommand({ TableName: 'eks-provisioner' }));
+    ddb.destroy();
+    expect(items.Items?.length).toBeGreaterThan(0);
+    haystacks.push(['DynamoDB items', JSON.stringify(items.Items)]);
+
+    for (const [where, text] of haystacks) {
+      for (const secret of secrets) {
+        expect(text.includes(secret), `a secret (${secret.slice(0, 4)}…) appears in ${where}`).toBe(false);
+      }
+    }
+  });
+});
