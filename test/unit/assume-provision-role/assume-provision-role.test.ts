@@ -1,0 +1,139 @@
+import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
+import { clearCredentialCache } from '../../../functions/lib/aws/provision-role.js';
+import { DiagnosedError } from '../../../functions/lib/errors.js';
+import type { ValidatedRequest } from '../../../functions/lib/state.js';
+import { assumeProvisionRole } from '../../../functions/assume-provision-role/assume-provision-role.js';
+import { handler } from '../../../functions/assume-provision-role/handler.js';
+import { awsError, credentialLeaks, FAKE_STS_CREDENTIALS, FIXTURES } from '../aws/fixtures.js';
+import { MemoryStore } from '../store/memory-store.js';
+
+const sts = mockClient(STSClient);
+const ec2 = mockClient(EC2Client);
+const EXTERNAL_ID = '0123456789abcdef0123456789abcdef01234567';
+const ASSUMED = 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c-aaaaaaaaaaaa';
+
+const request = (over: Partial<ValidatedRequest> = {}): ValidatedRequest => ({
+  tenantId: 'local',
+  clusterId: 'c-aaaaaaaaaaaa',
+  cluster: {
+    name: 'demo',
+    environmentScope: '*',
+    region: 'us-east-1',
+    provisionRoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision',
+    serviceRoleArn: 'arn:aws:iam::222222222222:role/eks-cluster-role',
+    vpcId: 'vpc-0a1b2c3d4e5f60001',
+    subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'],
+    securityGroupIds: ['sg-0a1b2c3d4e5f60021'],
+    keyName: 'demo-key',
+    instanceType: 't3.medium',
+    nodeCount: 2,
+    managed: true,
+    onFailure: 'KEEP',
+    adminPrincipalArns: [],
+    tags: {},
+  },
+  accountId: '222222222222',
+  region: 'us-east-1',
+  stackName: 'eks-provisioner-demo',
+  executionArn: 'arn:aws:states:us-east-1:111111111111:execution:sm:c-aaaaaaaaaaaa',
+  startedAt: '2026-03-01T10:00:00.000Z',
+  ...over,
+});
+
+let store: MemoryStore;
+const deps = () => ({ store, config: { roleNamePrefix: 'eks-provisioner-' } });
+async function diagnosisOf(p: Promise<unknown>) {
+  const err = await p.catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(DiagnosedError);
+  return (err as DiagnosedError).diagnosis;
+}
+
+beforeEach(() => {
+  sts.reset();
+  ec2.reset();
+  clearCredentialCache();
+  store = new MemoryStore().withTenant('local', EXTERNAL_ID);
+  sts.on(AssumeRoleCommand).resolves({ Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'AROAEXAMPLE:x' } });
+  ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'us-east-1', OptInStatus: 'opt-in-not-required', Endpoint: 'ec2.us-east-1.amazonaws.com' }] });
+});
+
+describe('AssumeProvisionRole', () => {
+  it('assumes role B with the stored External ID and returns identity only', async () => {
+    const out = await assumeProvisionRole(request(), deps());
+    expect(out).toEqual({ accountId: '222222222222', assumedRoleArn: ASSUMED });
+    expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input).toMatchObject({
+      RoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision',
+      ExternalId: EXTERNAL_ID,
+      RoleSessionName: 'eks-provisioner-c-aaaaaaaaaaaa',
+    });
+    expect(ec2.commandCalls(DescribeRegionsCommand)[0]?.args[0].input).toEqual({ AllRegions: true, RegionNames: ['us-east-1'] });
+    expect(credentialLeaks(out)).toEqual([]);
+  });
+
+  it('the Lambda handler output carries no credential', async () => {
+    const spy = vi.spyOn(DynamoStore.prototype, 'getTenant').mockResolvedValue({ tenantId: 'local', externalId: EXTERNAL_ID, createdAt: 'x' });
+    try {
+      const out = await handler(request());
+      expect(out).toEqual({ accountId: '222222222222', assumedRoleArn: ASSUMED });
+      expect(credentialLeaks(out)).toEqual([]);
+      expect(spy).toHaveBeenCalledWith('local');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it.each([
+    ['not-opted-in', [{ RegionName: 'ap-east-1', OptInStatus: 'not-opted-in' }], 'ap-east-1'],
+    ['absent', [], 'us-east-1'],
+  ])('region %s → REGION_NOT_ENABLED', async (_label, regions, region) => {
+    ec2.on(DescribeRegionsCommand).resolves({ Regions: regions });
+    const d = await diagnosisOf(assumeProvisionRole(request({ region }), deps()));
+    expect(d.code).toBe('REGION_NOT_ENABLED');
+    expect(d.message).toContain(region);
+  });
+
+  it('an unknown region (InvalidParameterValue) → REGION_NOT_ENABLED', async () => {
+    ec2.on(DescribeRegionsCommand).rejects(awsError('ec2', 'InvalidParameterValue', 'Invalid region: xx-fake-1'));
+    expect((await diagnosisOf(assumeProvisionRole(request({ region: 'xx-fake-1' }), deps()))).code).toBe('REGION_NOT_ENABLED');
+  });
+
+  it("AccessDenied → ASSUME_ROLE_DENIED with the seed's three checks", async () => {
+    sts.on(AssumeRoleCommand).rejects(FIXTURES.assumeDenied());
+    const d = await diagnosisOf(assumeProvisionRole(request(), deps()));
+    expect(d.code).toBe('ASSUME_ROLE_DENIED');
+    expect(d.remediation.slice(0, 3).join('\n')).toMatch(/AssumeRole policy[\s\S]*region us-east-1[\s\S]*Trust relationships/);
+    expect(d.remediation[2]).toContain(EXTERNAL_ID);
+    expect(d.remediation[2]).toContain('111111111111');
+  });
+
+  it('no credentials of its own → CREDENTIALS_NOT_CONFIGURED', async () => {
+    sts.on(AssumeRoleCommand).rejects(FIXTURES.credentialsMissing());
+    expect((await diagnosisOf(assumeProvisionRole(request(), deps()))).code).toBe('CREDENTIALS_NOT_CONFIGURED');
+  });
+
+  it('throttling → AwsThrottled; a 5xx → AwsTransient', async () => {
+    sts.on(AssumeRoleCommand).rejects(FIXTURES.stsThrottling());
+    expect(((await assumeProvisionRole(request(), deps()).catch((e: unknown) => e)) as Error).name).toBe('AwsThrottled');
+    sts.reset();
+    sts.on(AssumeRoleCommand).resolves({ Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' } });
+    ec2.on(DescribeRegionsCommand).rejects(awsError('ec2', 'InternalError', 'An internal error has occurred', 500));
+    expect(((await assumeProvisionRole(request(), deps()).catch((e: unknown) => e)) as Error).name).toBe('AwsTransient');
+  });
+
+  it('role B may not DescribeRegions → PERMISSION_DENIED naming ec2:DescribeRegions', async () => {
+    ec2.on(DescribeRegionsCommand).rejects(awsError('ec2', 'UnauthorizedOperation', 'You are not authorized to perform this operation.', 403));
+    const d = await diagnosisOf(assumeProvisionRole(request(), deps()));
+    expect(d.code).toBe('PERMISSION_DENIED');
+    expect(d.message).toContain('ec2:DescribeRegions');
+  });
+
+  it('a tenant without an External ID is told to call GET /v1/setup', async () => {
+    const d = await diagnosisOf(assumeProvisionRole(request({ tenantId: 'nobody' }), deps()));
+    expect(d.fields?.[0]?.message).toContain('GET /v1/setup');
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+  });
+});

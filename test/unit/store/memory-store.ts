@@ -1,0 +1,60 @@
+/**
+ * An in-memory Store for handler tests (the DynamoDB implementation has its own tests against
+ * dynalite). Same name-claim rule: live (CREATING/CREATED) clusters hold a name per account+region.
+ */
+import { makeDiagnosis } from '../../../functions/lib/diagnosis/catalog.js';
+import { DiagnosedError } from '../../../functions/lib/errors.js';
+import type { ClusterRecord, IdempotencyRecord, Page, RoleRecord, Store, TenantRecord } from '../../../functions/lib/store/types.js';
+
+export class MemoryStore implements Store {
+  tenants = new Map<string, TenantRecord>();
+  roles = new Map<string, RoleRecord>();
+  clusters = new Map<string, ClusterRecord>();
+  idem = new Map<string, IdempotencyRecord>();
+
+  withTenant(tenantId: string, externalId: string): this {
+    this.tenants.set(tenantId, { tenantId, externalId, createdAt: '2026-01-01T00:00:00.000Z' });
+    return this;
+  }
+  async getOrCreateTenant(tenantId: string): Promise<TenantRecord> {
+    if (!this.tenants.has(tenantId)) this.withTenant(tenantId, 'f'.repeat(40));
+    return this.tenants.get(tenantId) as TenantRecord;
+  }
+  async getTenant(tenantId: string) {
+    return this.tenants.get(tenantId);
+  }
+  async putRole(role: RoleRecord) {
+    this.roles.set(`${role.tenantId}|${role.roleArn}`, role);
+  }
+  async getRole(tenantId: string, roleArn: string) {
+    return this.roles.get(`${tenantId}|${roleArn}`);
+  }
+  async createCluster(record: ClusterRecord) {
+    const key = `${record.tenantId}|${record.id}`;
+    if (this.clusters.has(key)) return;
+    const holder = [...this.clusters.values()].find(
+      (c) => c.name === record.name && c.accountId === record.accountId && c.region === record.region && c.status !== 'FAILED',
+    );
+    if (holder) throw new DiagnosedError(makeDiagnosis('NAME_ALREADY_IN_USE', { clusterName: record.name, region: record.region, accountId: record.accountId }));
+    this.clusters.set(key, structuredClone(record));
+  }
+  async getCluster(tenantId: string, clusterId: string) {
+    return this.clusters.get(`${tenantId}|${clusterId}`);
+  }
+  async listClusters(tenantId: string): Promise<Page<ClusterRecord>> {
+    return { items: [...this.clusters.values()].filter((c) => c.tenantId === tenantId).sort((a, b) => b.createdAt.localeCompare(a.createdAt)) };
+  }
+  async updateCluster(tenantId: string, clusterId: string, patch: Partial<ClusterRecord>) {
+    const c = this.clusters.get(`${tenantId}|${clusterId}`);
+    if (!c) throw new Error('not found');
+    Object.assign(c, patch);
+  }
+  async putIdempotency(r: IdempotencyRecord) {
+    const k = `${r.tenantId}|${r.key}`;
+    if (!this.idem.has(k)) this.idem.set(k, r);
+    return this.idem.get(k) as IdempotencyRecord;
+  }
+  async getIdempotency(tenantId: string, key: string) {
+    return this.idem.get(`${tenantId}|${key}`);
+  }
+}
