@@ -30,10 +30,11 @@ export interface FunctionSpec {
 }
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
-  { name: 'validate-request', id: 'ValidateRequest', description: 'Validates cluster settings; resolves the tenant External ID from the store', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: false, table: 'read', stateMachineTask: true },
+  // Writes the cluster record and its name claim for console-started executions (store.createCluster).
+  { name: 'validate-request', id: 'ValidateRequest', description: 'Validates cluster settings, checks the tenant has an External ID, records the cluster', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: false, table: 'read-write', stateMachineTask: true },
   { name: 'assume-provision-role', id: 'AssumeProvisionRole', description: 'Assumes the provision role (role B) with the External ID; returns identity only', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
   { name: 'describe-vpc-resources', id: 'DescribeVpcResources', description: 'Pre-flight checks of every VPC resource the cluster uses', timeoutSeconds: 120, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
-  { name: 'create-cluster-stack', id: 'CreateClusterStack', description: 'Creates the cluster CloudFormation stack in the customer account', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
+  { name: 'create-cluster-stack', id: 'CreateClusterStack', description: 'Creates the cluster CloudFormation stack in the customer account', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read-update', stateMachineTask: true },
   { name: 'poll-cluster-stack', id: 'PollClusterStack', description: 'Follows the cluster stack and records progress', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read-update', stateMachineTask: true },
   { name: 'diagnose-failure', id: 'DiagnoseFailure', description: 'Turns a failure into one plain-words diagnosis with the fix', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
   { name: 'finalize-cluster', id: 'FinalizeCluster', description: 'Reads the finished cluster (endpoint, CA, OIDC issuer) and builds the kubeconfig', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },

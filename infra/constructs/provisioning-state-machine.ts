@@ -3,6 +3,7 @@
  * ARN and name through `${Substitution}`s; since CDK cannot see inside the file, every permission
  * its tasks need is granted here explicitly, each on its one resource.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -16,6 +17,46 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 export const ASL_FILE = 'statemachine/provision-cluster.asl.json';
+
+/** Service integrations the ASL may use, and the IAM action each needs. */
+const INTEGRATION_ACTIONS: Record<string, string> = {
+  'dynamodb:putItem': 'dynamodb:PutItem',
+  'dynamodb:updateItem': 'dynamodb:UpdateItem',
+  'dynamodb:getItem': 'dynamodb:GetItem',
+  'events:putEvents': 'events:PutEvents',
+};
+
+/** Every Task `Resource` in the ASL, nested Parallel branches and Map iterators included. */
+export function taskResources(asl: unknown): string[] {
+  const out: string[] = [];
+  const walk = (states: Record<string, any> | undefined) => {
+    for (const state of Object.values(states ?? {})) {
+      if (state?.Type === 'Task' && typeof state.Resource === 'string') out.push(state.Resource);
+      for (const branch of state?.Branches ?? []) walk(branch.States);
+      walk(state?.ItemProcessor?.States ?? state?.Iterator?.States);
+    }
+  };
+  walk((asl as { States?: Record<string, any> }).States);
+  return out;
+}
+
+/**
+ * The IAM actions the ASL's optimized integrations need (`arn:aws:states:::dynamodb:updateItem`
+ * → `dynamodb:UpdateItem`). An integration not listed here fails synth, so a new kind of task
+ * cannot ship without a reviewed grant.
+ */
+export function integrationActions(asl: unknown): { dynamodb: string[]; events: string[] } {
+  const actions = new Set<string>();
+  for (const resource of taskResources(asl)) {
+    if (resource.startsWith('${')) continue; // a Lambda function ARN substitution
+    const m = /^arn:aws:states:::([a-z]+:[A-Za-z]+)$/.exec(resource);
+    const action = m ? INTEGRATION_ACTIONS[m[1]!] : undefined;
+    if (!action) throw new Error(`${ASL_FILE}: task resource ${resource} has no grant; add it to INTEGRATION_ACTIONS in infra/constructs/provisioning-state-machine.ts.`);
+    actions.add(action);
+  }
+  const sorted = [...actions].sort();
+  return { dynamodb: sorted.filter((a) => a.startsWith('dynamodb:')), events: sorted.filter((a) => a.startsWith('events:')) };
+}
 
 export interface ProvisioningStateMachineProps {
   projectRoot: string;
@@ -71,23 +112,16 @@ export class ProvisioningStateMachine extends Construct {
         resources: Object.values(props.taskFunctions).map((fn) => fn.functionArn),
       }),
     );
-    // RecordRequest / RecordSucceeded / RecordFailed write the cluster record and nothing else.
-    this.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteClusterRecords',
-        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: [props.table.tableArn],
-      }),
-    );
-    props.tableKey?.grantEncryptDecrypt(this.stateMachine);
-    // NotifySucceeded / NotifyFailed.
-    this.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'PublishCompletionEvents',
-        actions: ['events:PutEvents'],
-        resources: [props.eventBus.eventBusArn],
-      }),
-    );
+    // Record* tasks write the cluster record, Notify* tasks publish events: exactly the
+    // integrations the ASL uses, on the one table and the one bus.
+    const used = integrationActions(JSON.parse(fs.readFileSync(path.join(props.projectRoot, ASL_FILE), 'utf8')));
+    if (used.dynamodb.length) {
+      this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteClusterRecords', actions: used.dynamodb, resources: [props.table.tableArn] }));
+      props.tableKey?.grantEncryptDecrypt(this.stateMachine);
+    }
+    if (used.events.length) {
+      this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'PublishEvents', actions: used.events, resources: [props.eventBus.eventBusArn] }));
+    }
 
     const alarm = (alarmId: string, metric: cloudwatch.Metric, description: string) =>
       new cloudwatch.Alarm(this, alarmId, {

@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/lib/config.js';
 import { TABLE_KEYS } from '../../functions/lib/store/keys.js';
 import { readApiRoutes } from '../../infra/api-routes.js';
-import { ASL_FILE } from '../../infra/constructs/provisioning-state-machine.js';
+import { ASL_FILE, integrationActions, taskResources } from '../../infra/constructs/provisioning-state-machine.js';
 import { FUNCTIONS } from '../../infra/functions.js';
 import { PROJECT_ROOT } from '../../infra/service-app.js';
 import { resourcesOf, synthService, type Synthesized } from './synth.js';
@@ -263,19 +263,30 @@ describe('state machine', () => {
     expect(s.json.Resources[lg].Properties.LogGroupName).toBe('/aws/vendedlogs/states/eks-provisioner-provision-cluster');
   });
 
-  it('is granted exactly what its tasks do: invoke the 7 task functions, write records, publish events', () => {
+  it('is granted exactly what its tasks do: invoke the 7 task functions, the ASL\'s DynamoDB and EventBridge integrations', () => {
     const roleId = sm().RoleArn['Fn::GetAtt'][0];
     const statements = statementsOfRole(roleId);
     const bySid = Object.fromEntries(statements.filter((st) => st.Sid).map((st) => [st.Sid, st]));
     expect(bySid.InvokeTaskFunctions.Action).toBe('lambda:InvokeFunction');
     const invoked = asArray(bySid.InvokeTaskFunctions.Resource).map((r: any) => r['Fn::GetAtt'][0]).sort();
     expect(invoked).toEqual(FUNCTIONS.filter((f) => f.stateMachineTask).map((f) => functionId(f.name)).sort());
-    expect([...bySid.WriteClusterRecords.Action].sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
-    expect(bySid.WriteClusterRecords).toMatchObject({ Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] } });
-    expect(bySid.PublishCompletionEvents).toMatchObject({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventBus/), 'Arn'] } });
+    // The ASL's optimized integrations, read independently of the construct.
+    const resources = taskResources(JSON.parse(asl()));
+    const ddb = [...new Set(resources.filter((r) => r.startsWith('arn:aws:states:::dynamodb:')).map((r) => `dynamodb:${r.split(':').pop()!.replace(/^./, (c) => c.toUpperCase())}`))].sort();
+    expect(ddb.length).toBeGreaterThan(0);
+    expect([...asArray(bySid.WriteClusterRecords.Action)].sort()).toEqual(ddb);
+    expect(bySid.WriteClusterRecords.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] });
+    expect(resources).toContain('arn:aws:states:::events:putEvents');
+    expect(bySid.PublishEvents).toMatchObject({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventBus/), 'Arn'] } });
     // The api function is not a task: the state machine cannot invoke it.
-    const api = functionId('api');
-    expect(JSON.stringify(statements)).not.toContain(api);
+    expect(JSON.stringify(statements)).not.toContain(functionId('api'));
+  });
+
+  it('refuses an ASL integration that has no reviewed grant', () => {
+    const asl = { StartAt: 'X', States: { X: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', End: true } } };
+    expect(() => integrationActions(asl)).toThrow(/sqs:sendMessage has no grant/);
+    const nested = { StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [{ StartAt: 'Y', States: { Y: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:deleteItem', End: true } } }], End: true } } };
+    expect(() => integrationActions(nested)).toThrow(/deleteItem/);
   });
 });
 
