@@ -2,7 +2,7 @@
  * Stack event sequences as CloudFormation reports them (wording from real EKS stacks: registry
  * handler wrappers, request ids, HandlerErrorCode), newest first like DescribeStackEvents.
  */
-import type { StackEvent } from '@aws-sdk/client-cloudformation';
+import type { ResourceStatus, StackEvent } from '@aws-sdk/client-cloudformation';
 
 export const STACK_NAME = 'eks-provisioner-demo';
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/6c1f3e40-b2a1-11f0-9d3e-0e5b1c2d3a4f';
@@ -23,7 +23,7 @@ export function events(rows: Row[]): StackEvent[] {
         PhysicalResourceId: isStack ? STACK_ID : (physical ?? (status === 'CREATE_IN_PROGRESS' && !reason ? '' : `${STACK_NAME}-${id}-1A2B3C4D5E6F`)),
         ResourceType: type,
         Timestamp: new Date(T0 + s * 1000),
-        ResourceStatus: status,
+        ResourceStatus: status as ResourceStatus,
         ...(reason !== undefined ? { ResourceStatusReason: reason } : {}),
       } satisfies StackEvent;
     })
