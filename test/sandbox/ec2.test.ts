@@ -8,6 +8,7 @@ import {
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
   paginateDescribeSubnets,
+  type _InstanceType,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
@@ -129,7 +130,7 @@ describe('EC2 describes over the default world', () => {
       ['t3.medium', 2, 4096],
       ['m5.large', 2, 8192],
     ]);
-    const bad = await failure(ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ['t9.huge'] })));
+    const bad = await failure(ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ['t9.huge' as _InstanceType] })));
     expect(bad.name).toBe('InvalidInstanceType');
     const offers = await ec2.send(
       new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone', Filters: [{ Name: 'instance-type', Values: ['t3.medium'] }] }),

@@ -38,11 +38,13 @@ export async function start(options: SandboxOptions = {}): Promise<Sandbox> {
 }
 
 /** Await a rejected SDK call and return the error (fails the test when the call succeeds). */
-export async function failure(p: Promise<unknown>): Promise<Error & { name: string; $metadata?: { httpStatusCode?: number }; [k: string]: unknown }> {
+export type AwsFailure = Error & { name: string; $metadata?: { httpStatusCode?: number }; [k: string]: unknown };
+
+export async function failure(p: Promise<unknown>): Promise<AwsFailure> {
   try {
     await p;
   } catch (e) {
-    return e as Error & { name: string };
+    return e as AwsFailure;
   }
   throw new Error('expected the call to fail, it succeeded');
 }
