@@ -28,7 +28,7 @@ const requestIdOf = (event: APIGatewayProxyEvent) => {
 
 /** 405 (with Allow) when the path exists under other methods, else 404. */
 function noRoute(method: string, path: string): never {
-  const allowed = [...new Set(ROUTES.filter((r) => routePattern(r.path).test(path)).map((r) => r.method))];
+  const allowed = [...new Set(ROUTES.filter((r) => routePattern(r.path).test(path)).map((r) => r.method))].sort();
   if (allowed.length) {
     throw httpError(405, 'METHOD_NOT_ALLOWED', `${method.slice(0, 20)} is not allowed on this path; use ${allowed.join(' or ')}.`, {}, { Allow: allowed.join(', ') });
   }

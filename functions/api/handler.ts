@@ -13,12 +13,11 @@ import type { ApiDeps } from './deps.js';
 /** The deps the deployed function runs with; the local API server overrides `config.local`. */
 export function defaultApiDeps(overrides: Partial<ApiDeps> = {}): ApiDeps {
   return {
-    config: loadConfig(),
-    store: defaultStore(),
-    sfn: new SFNClient({ maxAttempts: 3 }),
-    now: () => new Date(),
-    newId: () => randomUUID(),
-    ...overrides,
+    config: overrides.config ?? loadConfig(),
+    store: overrides.store ?? defaultStore(),
+    sfn: overrides.sfn ?? new SFNClient({ maxAttempts: 3 }),
+    now: overrides.now ?? (() => new Date()),
+    newId: overrides.newId ?? (() => randomUUID()),
   };
 }
 

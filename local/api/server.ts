@@ -1,0 +1,162 @@
+/**
+ * The API on loopback for the local stack: a small Node HTTP server that turns each request into
+ * the API Gateway REST proxy event the deployed Lambda gets and runs the same handler. The local
+ * flag is always on here, so `X-Tenant-Id` names the tenant (default `local`).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { createApiHandler, type ApiHandler, type ApiLog } from '../../functions/api/app.js';
+import type { ApiDeps } from '../../functions/api/deps.js';
+import { defaultApiDeps } from '../../functions/api/handler.js';
+import { loadConfig } from '../../functions/lib/config.js';
+
+/** Bodies beyond this are not even read (the handler's own limit is 64 KiB). */
+const MAX_READ_BYTES = 1024 * 1024;
+
+export interface ApiServerOptions {
+  port?: number;
+  host?: string;
+  /** Replace parts of the wiring (tests: an in-memory store, a mocked Step Functions client). */
+  deps?: Partial<ApiDeps>;
+  log?: ApiLog;
+}
+
+export interface RunningApiServer {
+  url: string;
+  stop: () => Promise<void>;
+}
+
+const consoleLog: ApiLog = {
+  info: (message, a) => console.log(JSON.stringify({ level: 'INFO', message, ...a })),
+  error: (message, a) => console.error(JSON.stringify({ level: 'ERROR', message, ...a })),
+};
+
+export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const overrides = opts.deps ?? {};
+  const deps = defaultApiDeps({ ...overrides, config: { ...loadConfig(), ...(overrides.config ?? {}), local: true } });
+  const handler = createApiHandler(deps, opts.log ?? consoleLog);
+
+  const server = createServer((req, res) => {
+    serve(handler, req, res).catch(() => send(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'The local API server failed to answer.' } }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 3000, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  if (body === 'too-large') {
+    send(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than 64 KiB; cluster settings are a few KiB at most.' } });
+    return;
+  }
+  const event = toProxyEvent(req, body);
+  if (!event) {
+    send(res, 400, { error: { code: 'BAD_REQUEST', message: 'The request path is not valid percent-encoding.' } });
+    return;
+  }
+  const out = await handler(event);
+  res.writeHead(out.statusCode, Object.fromEntries(Object.entries(out.headers ?? {}).map(([k, v]) => [k, String(v)])));
+  res.end(out.body);
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  if (res.headersSent) return res.end();
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_READ_BYTES) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The REST (v1) proxy event for a request, as API Gateway builds it: path percent-decoded but not
+ * dot-normalised, query and headers in single- and multi-value form, no IAM identity.
+ */
+export function toProxyEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEvent | undefined {
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
+  let path: string;
+  try {
+    path = decodeURIComponent(q < 0 ? raw : raw.slice(0, q));
+  } catch {
+    return undefined;
+  }
+  const multiQuery: Record<string, string[]> = {};
+  for (const [k, v] of new URLSearchParams(q < 0 ? '' : raw.slice(q + 1))) (multiQuery[k] ??= []).push(v);
+  const multiHeaders: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(req.headersDistinct)) if (v) multiHeaders[k] = v;
+  const last = (m: Record<string, string[]>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v[v.length - 1]!]));
+  const text = body.toString('utf8');
+  // Bodies that are not valid UTF-8 travel base64-encoded, as API Gateway does for binary.
+  const binary = body.length > 0 && !Buffer.from(text, 'utf8').equals(body);
+  const method = req.method ?? 'GET';
+  return {
+    resource: '/{proxy+}',
+    path,
+    httpMethod: method,
+    headers: last(multiHeaders),
+    multiValueHeaders: multiHeaders,
+    queryStringParameters: Object.keys(multiQuery).length ? last(multiQuery) : null,
+    multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
+    pathParameters: { proxy: path.replace(/^\//, '') },
+    stageVariables: null,
+    body: body.length === 0 ? null : binary ? body.toString('base64') : text,
+    isBase64Encoded: binary,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      authorizer: null,
+      protocol: `HTTP/${req.httpVersion}`,
+      httpMethod: method,
+      path,
+      stage: 'local',
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: '/{proxy+}',
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        user: null,
+        userAgent: req.headers['user-agent'] ?? null,
+        userArn: null,
+      },
+    },
+  };
+}
