@@ -58,6 +58,26 @@ describe('Step Functions slot', () => {
     }
   });
 
+  it('accepts a class instance as backend (operations as prototype methods)', async () => {
+    class Backend {
+      count = 0;
+      ListExecutions(input: Record<string, unknown>) {
+        this.count += 1;
+        return { executions: [], nextToken: undefined, echo: input.stateMachineArn };
+      }
+    }
+    const backend = new Backend();
+    const sb = await start({ stepFunctions: backend as never });
+    try {
+      const { ListExecutionsCommand } = await import('@aws-sdk/client-sfn');
+      const out = await clients(sb, serviceCreds).sfn.send(new ListExecutionsCommand({ stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm' }));
+      expect(out.executions).toEqual([]);
+      expect(backend.count).toBe(1);
+    } finally {
+      await sb.stop();
+    }
+  });
+
   it('passes parsed input to the backend and serialises its output (dates → epoch seconds)', async () => {
     const seen: unknown[] = [];
     const sb = await start({

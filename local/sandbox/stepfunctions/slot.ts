@@ -17,10 +17,21 @@ export type StepFunctionsMethod = (input: OperationInput, ctx: RequestContext) =
 /** Any subset of operations; other Step Functions operations (e.g. DescribeStateMachine) may be added too. */
 export type StepFunctionsBackend = Partial<Record<StepFunctionsOperation, StepFunctionsMethod>> & Record<string, StepFunctionsMethod | undefined>;
 
+/** Operation names a backend offers: own and inherited (class) methods named like AWS operations. */
+function operationNames(backend: object): string[] {
+  const names = new Set<string>();
+  for (let o: object | null = backend; o && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    for (const name of Object.getOwnPropertyNames(o)) {
+      if (/^[A-Z]/.test(name) && typeof (backend as Record<string, unknown>)[name] === 'function') names.add(name);
+    }
+  }
+  return [...names];
+}
+
 export function stepFunctionsModule(backend: StepFunctionsBackend): ServiceModule {
   const operations: ServiceModule['operations'] = {};
-  for (const [name, method] of Object.entries(backend)) {
-    if (typeof method !== 'function') continue;
+  for (const name of operationNames(backend)) {
+    const method = backend[name] as StepFunctionsMethod;
     operations[name] = (ctx, input) => {
       const resource = (input.executionArn ?? input.stateMachineArn ?? '*') as string;
       ctx.authorize(`states:${name}`, resource);
