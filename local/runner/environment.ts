@@ -62,6 +62,7 @@ export interface HandlerEnvironment {
 export function applyHandlerEnvironment(e: HandlerEnvironment, env: NodeJS.ProcessEnv = process.env): void {
   // Library noise (the SDK's Node-version notice) is not ours to show.
   env['AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE'] = '1';
+  env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
   env['AWS_REGION'] = e.region;
   env['AWS_DEFAULT_REGION'] = e.region;
   env[ENV.tableName] = e.tableName;

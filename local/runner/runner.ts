@@ -359,6 +359,10 @@ export class StepFunctionsRunner {
         context: {
           Execution: { Id: executionArn, Name: name, RoleArn: `arn:aws:iam::${this.opts.accountId}:role/${STATE_MACHINE_NAME}-role` },
           StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').pop() },
+          // The library has no `$$.State`. A state's Parameters are evaluated the moment it is entered,
+          // so "now" is its EnteredTime. (State.Name / RetryCount are not offered: a path to them fails
+          // loudly rather than giving a wrong value.)
+          State: Object.defineProperty({}, 'EnteredTime', { enumerable: true, get: () => new Date().toISOString() }),
         },
       });
       exec.abort = run.abort;
