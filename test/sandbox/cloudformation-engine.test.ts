@@ -157,6 +157,19 @@ describe('CloudFormation engine: a full EKS stack', () => {
     expect(JSON.parse(template.TemplateBody).Description).toBe('EKS-like test stack');
   });
 
+  it('NoEcho values reach the resources but not events, DescribeStacks or the world dump', async () => {
+    const t = setup();
+    await t.call('CreateStack', createInput({}, { Team: 's3cr3t-team-value' }));
+    await t.clock.runAll();
+    expect(t.world.data.eksClusters[0]!.tags.team).toBe('s3cr3t-team-value');
+    const ev = await t.events('demo-stack');
+    const props = ev.find((e) => e.LogicalResourceId === 'Cluster' && e.ResourceStatus === 'CREATE_IN_PROGRESS') as { ResourceProperties?: string };
+    expect(JSON.parse(props.ResourceProperties!).Tags).toEqual([{ Key: 'team', Value: '****' }]);
+    expect(JSON.stringify(ev)).not.toContain('s3cr3t');
+    expect(JSON.stringify(await t.stack('demo-stack'))).not.toContain('s3cr3t');
+    expect(JSON.stringify(t.world.data.services)).not.toContain('s3cr3t');
+  });
+
   it('deletes in reverse dependency order, and the stack is then found by id only', async () => {
     const t = setup();
     const { StackId } = await t.call('CreateStack', createInput());

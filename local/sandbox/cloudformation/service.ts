@@ -8,7 +8,7 @@
 import type { World } from '../world/world.js';
 import { SandboxAwsError, type OperationHandler, type RequestContext, type ServiceModule } from '../protocol/types.js';
 import { realClock, type Clock } from './engine/clock.js';
-import { cfnState, StackEngine } from './engine/run.js';
+import { cfnState, rememberNoEcho, StackEngine } from './engine/run.js';
 import type { ResourceRecord, StackRecord } from './engine/types.js';
 import { catalog } from './providers/registry.js';
 import {
@@ -255,7 +255,8 @@ export function createCloudFormationService(options: CloudFormationServiceOption
         region: ctx.region,
         templateBody: input.TemplateBody as string,
         ...(typeof template.Description === 'string' ? { description: template.Description } : {}),
-        parameters,
+        // NoEcho values stay out of the record (world state); the engine keeps them in memory.
+        parameters: parameters.map((p) => (p.noEcho ? { ...p, raw: '****', value: Array.isArray(p.value) ? p.value.map(() => '****') : '****' } : p)),
         conditions,
         capabilities,
         tags,
@@ -271,6 +272,7 @@ export function createCloudFormationService(options: CloudFormationServiceOption
         notificationArns: Array.isArray(input.NotificationARNs) ? input.NotificationARNs.map(String) : [],
         ...(input.TimeoutInMinutes !== undefined ? { timeoutInMinutes: Number(input.TimeoutInMinutes) } : {}),
       };
+      rememberNoEcho(stack, Object.fromEntries(parameters.filter((p) => p.noEcho).map((p) => [p.key, p.value])));
     } catch (err) {
       return asAwsError(err);
     }

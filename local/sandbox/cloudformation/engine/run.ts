@@ -32,6 +32,22 @@ interface Runtime {
 
 const runtimes = new WeakMap<object, Runtime>();
 
+/**
+ * NoEcho parameter values live only here (process memory), never in the stack record: the record is world
+ * state that the sandbox dumps, and events show '****' in their place.
+ */
+const secrets = new WeakMap<StackRecord, Record<string, string | string[]>>();
+
+const realProperties = new WeakMap<ResourceRecord, Record<string, unknown>>();
+
+function propsOf(res: ResourceRecord): Record<string, unknown> {
+  return realProperties.get(res) ?? res.properties ?? {};
+}
+
+export function rememberNoEcho(stack: StackRecord, values: Record<string, string | string[]>): void {
+  secrets.set(stack, values);
+}
+
 /** Parsed templates per stack record (the record keeps only the body, as JSON state must). */
 const parsed = new WeakMap<StackRecord, Template>();
 
@@ -215,10 +231,11 @@ export class StackEngine {
     return ctx;
   }
 
-  private evalContext(world: World, stack: StackRecord): EvalContext {
+  private evalContext(world: World, stack: StackRecord, masked = false): EvalContext {
     const template = templateOf(stack);
+    const hidden = masked ? {} : (secrets.get(stack) ?? {});
     return {
-      parameters: Object.fromEntries(stack.parameters.map((p) => [p.key, p.value])),
+      parameters: { ...Object.fromEntries(stack.parameters.map((p) => [p.key, p.value])), ...hidden },
       pseudo: {
         region: stack.region,
         accountId: stack.accountId,
@@ -269,6 +286,16 @@ export class StackEngine {
       return;
     }
     res.properties = props;
+    if (stack.parameters.some((p) => p.noEcho)) {
+      // The record (world state, events) holds the properties with NoEcho values masked; the real ones
+      // stay in memory for the handlers.
+      realProperties.set(res, props);
+      try {
+        res.properties = (evaluate(template.Resources[res.logicalId]!.Properties ?? {}, this.evalContext(world, stack, true)) ?? {}) as Record<string, unknown>;
+      } catch {
+        res.properties = {};
+      }
+    }
     this.resourceEvent(stack, res, 'CREATE_IN_PROGRESS');
     const missing = provider.required.filter((k) => props[k] === undefined);
     if (missing.length) {
@@ -300,7 +327,7 @@ export class StackEngine {
     const ctx = this.providerContext(world, stack, res, stack.caller);
     let result: ResourceValues | { waitMs: number };
     try {
-      result = provider.finishCreate(ctx, res.properties ?? {}, res.physicalId ?? '', res.providerState);
+      result = provider.finishCreate(ctx, propsOf(res), res.physicalId ?? '', res.providerState);
     } catch (err) {
       if (!(err instanceof HandlerFailure)) throw err;
       this.failResource(world, stack, res, err.message);
@@ -429,7 +456,7 @@ export class StackEngine {
     };
     let started: StartedOperation;
     try {
-      started = provider.delete(ctx, res.properties ?? {}, res.physicalId);
+      started = provider.delete(ctx, propsOf(res), res.physicalId);
     } catch (err) {
       if (!(err instanceof HandlerFailure)) throw err;
       this.after(world, stack, key, HANDLER_LATENCY_MS, () => failDelete(err));
@@ -437,7 +464,7 @@ export class StackEngine {
     }
     this.after(world, stack, key, started.durationMs, () => {
       try {
-        provider.finishDelete(ctx, res.properties ?? {}, res.physicalId, started.state);
+        provider.finishDelete(ctx, propsOf(res), res.physicalId, started.state);
       } catch (err) {
         if (!(err instanceof HandlerFailure)) throw err;
         failDelete(err);

@@ -49,7 +49,7 @@ export interface ResourceRecord {
   status: ResourceStatus;
   statusReason?: string;
   physicalId?: string;
-  /** Properties as resolved when the resource started (used again to delete it). */
+  /** Properties as resolved when the resource started, NoEcho values shown as '****'. */
   properties?: Record<string, unknown>;
   values?: ResourceValues;
   providerState?: unknown;
