@@ -38,6 +38,14 @@ const TABLE_ACTIONS: Record<TableAccess, string[]> = {
   'read-write': ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
 };
 
+/**
+ * The table key's actions, named one by one (grantEncryptDecrypt would add ReEncrypt* and
+ * GenerateDataKey*, wildcards DynamoDB's data plane does not use).
+ */
+export function tableKeyActions(access: 'read' | 'write'): string[] {
+  return access === 'read' ? ['kms:Decrypt', 'kms:DescribeKey'] : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
+}
+
 export class ServiceStack extends Stack {
   readonly table: dynamodb.Table;
   readonly tableKey?: kms.Key;
@@ -118,7 +126,7 @@ export class ServiceStack extends Stack {
       projectRoot,
       taskFunctions: Object.fromEntries(FUNCTIONS.filter((s) => s.stateMachineTask).map((s) => [s.id, fns[s.name].fn])),
       table: this.table,
-      ...(this.tableKey ? { tableKey: this.tableKey } : {}),
+      ...(this.tableKey ? { tableKey: this.tableKey, tableKeyActions: tableKeyActions('write') } : {}),
       eventBus: this.eventBus,
       // The ASL stops following the stack at maxProvisioningSeconds; this is the backstop.
       timeout: Duration.seconds(settings.maxProvisioningSeconds + 1800),
@@ -177,10 +185,7 @@ export class ServiceStack extends Stack {
         resources: [this.table.tableArn, `${this.table.tableArn}/index/${TABLE_KEYS.gsi1}`],
       }),
     );
-    if (this.tableKey) {
-      if (access === 'read') this.tableKey.grantDecrypt(f.role);
-      else this.tableKey.grantEncryptDecrypt(f.role);
-    }
+    if (this.tableKey) this.tableKey.grant(f.role, ...tableKeyActions(access === 'read' ? 'read' : 'write'));
   }
 
   /**

@@ -18,6 +18,9 @@ import { Construct } from 'constructs';
 
 export const ASL_FILE = 'statemachine/provision-cluster.asl.json';
 
+/** Failed executions (diagnosed failures included) within 15 minutes that raise the alarm. */
+export const FAILED_EXECUTIONS_THRESHOLD = 3;
+
 /** Service integrations the ASL may use, and the IAM action each needs. */
 const INTEGRATION_ACTIONS: Record<string, string> = {
   'dynamodb:putItem': 'dynamodb:PutItem',
@@ -64,6 +67,8 @@ export interface ProvisioningStateMachineProps {
   taskFunctions: Record<string, lambda.IFunction>;
   table: dynamodb.ITable;
   tableKey?: kms.IKey;
+  /** What the table's writers may do with its key. */
+  tableKeyActions?: string[];
   eventBus: events.IEventBus;
   /** Upper bound for a whole execution (the ASL stops polling earlier, at its own cap). */
   timeout: Duration;
@@ -117,28 +122,29 @@ export class ProvisioningStateMachine extends Construct {
     const used = integrationActions(JSON.parse(fs.readFileSync(path.join(props.projectRoot, ASL_FILE), 'utf8')));
     if (used.dynamodb.length) {
       this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteClusterRecords', actions: used.dynamodb, resources: [props.table.tableArn] }));
-      props.tableKey?.grantEncryptDecrypt(this.stateMachine);
+      props.tableKey?.grant(this.stateMachine, ...(props.tableKeyActions ?? []));
     }
     if (used.events.length) {
       this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'PublishEvents', actions: used.events, resources: [props.eventBus.eventBusArn] }));
     }
 
-    const alarm = (alarmId: string, metric: cloudwatch.Metric, description: string) =>
+    const alarm = (alarmId: string, metric: cloudwatch.Metric, threshold: number, description: string) =>
       new cloudwatch.Alarm(this, alarmId, {
         alarmDescription: description,
         metric,
-        threshold: 1,
+        threshold,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-    const every5min = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    const sum = (minutes: number) => ({ period: Duration.minutes(minutes), statistic: cloudwatch.Stats.SUM });
     this.alarms = [
-      // A diagnosed provisioning failure ends the execution successfully (RecordFailed/NotifyFailed):
-      // ExecutionsFailed means the workflow itself broke.
-      alarm('ExecutionsFailedAlarm', this.stateMachine.metricFailed(every5min), 'Provisioning executions failed outside the diagnosis path (a workflow bug): see the state machine log group.'),
-      alarm('ExecutionsTimedOutAlarm', this.stateMachine.metricTimedOut(every5min), 'A provisioning execution hit the state machine timeout.'),
-      alarm('ExecutionsThrottledAlarm', this.stateMachine.metricThrottled(every5min), 'Step Functions throttled provisioning executions.'),
+      // A diagnosed provisioning failure also ends as a FAILED execution (Fail state with the
+      // diagnosis code), and one customer's wrong subnet must not page anyone: alarm on a burst.
+      alarm('ExecutionsFailedAlarm', this.stateMachine.metricFailed(sum(15)), FAILED_EXECUTIONS_THRESHOLD,
+        `${FAILED_EXECUTIONS_THRESHOLD}+ provisioning executions failed within 15 minutes: check the diagnosis codes (execution Error) for a common, service-side cause.`),
+      alarm('ExecutionsTimedOutAlarm', this.stateMachine.metricTimedOut(sum(5)), 1, 'A provisioning execution hit the state machine timeout (the ASL should have stopped polling earlier).'),
+      alarm('ExecutionsThrottledAlarm', this.stateMachine.metricThrottled(sum(5)), 1, 'Step Functions throttled provisioning executions (StartExecution or state transitions).'),
     ];
   }
 }
