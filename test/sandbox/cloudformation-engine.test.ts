@@ -274,6 +274,23 @@ describe('CloudFormation engine: failures and rollback', () => {
     expect((await t.events('demo-stack', ctx)).some((e) => e.ResourceStatus.startsWith('DELETE'))).toBe(false);
   });
 
+  it('first cluster in an account: EKS creates its service-linked role with the caller\'s permissions', async () => {
+    const t = setup((w) => addRoleBSession(w, CREATE_ONLY.map((st) => ({ ...st, Action: ([] as string[]).concat(st.Action ?? []).filter((a) => a !== 'iam:CreateServiceLinkedRole') }))));
+    const ctx = ctxFor(t.world, 'ASIAROLEBSESSION0001');
+    await t.call('CreateStack', createInput({ OnFailure: 'DO_NOTHING' }), ctx);
+    await t.clock.runAll();
+    const reason = (await t.events('demo-stack', ctx)).find((e) => e.LogicalResourceId === 'Cluster' && e.ResourceStatus === 'CREATE_FAILED')!.ResourceStatusReason!;
+    expect(reason).toContain(
+      'is not authorized to perform: iam:CreateServiceLinkedRole on resource: arn:aws:iam::222222222222:role/aws-service-role/eks.amazonaws.com/AWSServiceRoleForAmazonEKS',
+    );
+    // With the permission, the roles appear once and are reused.
+    const u = setup();
+    await u.call('CreateStack', createInput());
+    await u.clock.runAll();
+    const slr = u.world.data.roles.filter((r) => r.path.startsWith('/aws-service-role/')).map((r) => r.name).sort();
+    expect(slr).toEqual(['AWSServiceRoleForAmazonEKS', 'AWSServiceRoleForAmazonEKSNodegroup']);
+  });
+
   it('a subnet in an AZ EKS rejects: UnsupportedAvailabilityZone wording with the zones offered', async () => {
     const t = setup();
     await t.call('CreateStack', createInput({ DisableRollback: true }, { SubnetIds: [DEMO.subnetIds[0], DEMO.rejectedSubnetId].join(',') }));

@@ -95,6 +95,7 @@ export const CREATE_ONLY: PolicyStatement[] = [
       'iam:TagRole',
       'iam:PutRolePolicy',
       'iam:AttachRolePolicy',
+      'iam:CreateServiceLinkedRole',
       'eks:CreateCluster',
       'eks:CreateNodegroup',
       'eks:CreateAddon',

@@ -13,11 +13,12 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand, DescribeNodegroupCommand, ListClustersCommand, DescribeAddonCommand } from '@aws-sdk/client-eks';
-import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
-import { DEMO, eksParameters, eksTemplate } from './cloudformation-fixtures.js';
-import { clients, customerCreds, failure, start } from './helpers.js';
+import { CREATE_ONLY, DEMO, eksParameters, eksTemplate } from './cloudformation-fixtures.js';
+import { clients, customerCreds, failure, serviceCreds, start } from './helpers.js';
 
 let sb: Sandbox;
 let c: ReturnType<typeof clients>;
@@ -68,7 +69,8 @@ describe('CloudFormation over the wire (SDK v3)', () => {
     const cluster = (await c.eks.send(new DescribeClusterCommand({ name: 'wire' }))).cluster!;
     expect(cluster.status).toBe('ACTIVE');
     expect(cluster.endpoint).toBe(outputs.Endpoint);
-    expect(cluster.identity?.oidc?.issuer ?? outputs.Oidc).toBe(outputs.Oidc);
+    expect(cluster.identity?.oidc?.issuer).toBe(outputs.Oidc);
+    expect(cluster.certificateAuthority?.data).toBe(outputs.Ca);
     expect((await c.eks.send(new ListClustersCommand({}))).clusters).toContain('wire');
     const ngName = outputs.NodegroupName!;
     const ng = (await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'wire', nodegroupName: ngName }))).nodegroup!;
@@ -142,5 +144,46 @@ describe('CloudFormation over the wire (SDK v3)', () => {
     expect(events.find((e) => e.ResourceStatus === 'ROLLBACK_IN_PROGRESS')?.ResourceStatusReason).toBe(
       'The following resource(s) failed to create: [Cluster, NodeRole]. Rollback requested by user.',
     );
+  });
+
+  it('the seed case end to end: role B (assumed with an External ID) lacks delete permissions → ROLLBACK_FAILED', async () => {
+    await c.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'eks-provisioner-wire',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'ext-123' } } }],
+        }),
+      }),
+    );
+    await c.iam.send(new PutRolePolicyCommand({ RoleName: 'eks-provisioner-wire', PolicyName: 'provision', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: CREATE_ONLY }) }));
+    const svc = clients(sb, serviceCreds);
+    const creds = (await svc.sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-wire', RoleSessionName: 'provision', ExternalId: 'ext-123' }))).Credentials!;
+    const roleB = clients(sb, { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! });
+    await roleB.cfn.send(
+      new CreateStackCommand({
+        StackName: 'seed-case',
+        TemplateBody: JSON.stringify(eksTemplate()),
+        Parameters: eksParameters({ ClusterName: 'seed', ClusterRoleArn: DEMO.serviceRoleNoPolicyArn }),
+        Capabilities: ['CAPABILITY_IAM'],
+      }),
+    );
+    const s = await waitForStack('seed-case');
+    expect(s.StackStatus).toBe('ROLLBACK_FAILED');
+    expect(s.StackStatusReason).toBe('The following resource(s) failed to delete: [NodeRole]. ');
+    const events = (await roleB.cfn.send(new DescribeStackEventsCommand({ StackName: 'seed-case' }))).StackEvents!;
+    const delFailed = events.find((e) => e.ResourceStatus === 'DELETE_FAILED')!;
+    expect(delFailed.ResourceStatusReason).toContain('User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-wire/provision is not authorized to perform: iam:DetachRolePolicy');
+    // The customer's admin can clean up.
+    await c.cfn.send(new DeleteStackCommand({ StackName: 'seed-case' }));
+    const id = s.StackId!;
+    const until = Date.now() + 15_000;
+    let status = '';
+    while (Date.now() < until) {
+      status = (await c.cfn.send(new DescribeStacksCommand({ StackName: id }))).Stacks![0]!.StackStatus!;
+      if (status === 'DELETE_COMPLETE') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(status).toBe('DELETE_COMPLETE');
   });
 });

@@ -78,6 +78,31 @@ function fakeCertificateAuthority(ctx: ProviderContext, name: string): string {
   return Buffer.from(pem).toString('base64');
 }
 
+/**
+ * EKS creates its service-linked role on first use in an account, with the caller's permissions
+ * (`iam:CreateServiceLinkedRole`): `AWSServiceRoleForAmazonEKS` for clusters,
+ * `AWSServiceRoleForAmazonEKSNodegroup` for managed node groups.
+ */
+function ensureServiceLinkedRole(ctx: ProviderContext, service: string, name: string, policyArn: string): void {
+  if (ctx.world.role(ctx.accountId, name)) return;
+  const path = `/aws-service-role/${service}/`;
+  const arn = `arn:${ctx.partition}:iam::${ctx.accountId}:role${path}${name}`;
+  ctx.require('Eks', 'iam:CreateServiceLinkedRole', arn, { 'iam:AWSServiceName': service });
+  ctx.data.roles.push({
+    accountId: ctx.accountId,
+    name,
+    roleId: ctx.world.uniqueId('AROA'),
+    arn,
+    path,
+    assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] },
+    maxSessionDuration: 3600,
+    inlinePolicies: {},
+    attachedPolicyArns: [policyArn],
+    tags: {},
+    createDate: ctx.nowIso(),
+  });
+}
+
 // ----- AWS::EKS::Cluster ---------------------------------------------------------------------------------
 
 export const eksCluster: ResourceProvider = {
@@ -156,6 +181,7 @@ export const eksCluster: ResourceProvider = {
       if (!group) throw invalid(ctx, `The security group '${sg}' does not exist`);
       if (group.vpcId !== vpcId) throw invalid(ctx, `Security group ${sg} is not in the same VPC as the subnets (${vpcId})`);
     }
+    ensureServiceLinkedRole(ctx, 'eks.amazonaws.com', 'AWSServiceRoleForAmazonEKS', 'arn:aws:iam::aws:policy/aws-service-role/AmazonEKSServiceRolePolicy');
     const access = (props.AccessConfig ?? {}) as Record<string, unknown>;
     const authenticationMode = (access.AuthenticationMode as 'API' | 'API_AND_CONFIG_MAP' | 'CONFIG_MAP' | undefined) ?? 'CONFIG_MAP';
     const knc = (props.KubernetesNetworkConfig ?? {}) as Record<string, unknown>;
@@ -344,6 +370,7 @@ export const eksNodegroup: ResourceProvider = {
       if (!stored) throw invalid(ctx, `The specified launch template, with template ID ${String(lt.Id ?? lt.Name)}, does not exist.`);
       launchTemplate = { id: stored.id, name: stored.name, version: lt.Version !== undefined ? String(lt.Version) : String(stored.latestVersion) };
     }
+    ensureServiceLinkedRole(ctx, 'eks-nodegroup.amazonaws.com', 'AWSServiceRoleForAmazonEKSNodegroup', 'arn:aws:iam::aws:policy/aws-service-role/AWSServiceRoleForAmazonEKSNodegroup');
     const instanceTypes = props.InstanceTypes !== undefined ? stringList(props.InstanceTypes) : ['t3.medium'];
     const amiDefault = Number(cluster.version.split('.')[1] ?? 0) >= 30 ? 'AL2023_x86_64_STANDARD' : 'AL2_x86_64';
     const arn = `arn:${ctx.partition}:eks:${ctx.region}:${ctx.accountId}:nodegroup/${clusterName}/${name}/${ctx.uuid()}`;
