@@ -30,6 +30,8 @@ export interface LocalStackOptions {
   api?: boolean;
   /** Where components report their own trouble (never secrets). */
   log?: (line: string) => void;
+  /** The API's request log (default: JSON lines on stdout, which `start` routes to the log file). */
+  apiLog?: { info(message: string, attributes?: Record<string, unknown>): void; error(message: string, attributes?: Record<string, unknown>): void };
   /** For tests: a different definition or handlers. */
   runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler'>;
 }
@@ -50,7 +52,7 @@ export interface LocalStack {
 }
 
 interface ApiServerModule {
-  startApiServer(o: { port?: number; host?: string }): Promise<{ url: string; stop: () => Promise<void> }>;
+  startApiServer(o: { port?: number; host?: string; log?: LocalStackOptions['apiLog'] }): Promise<{ url: string; stop: () => Promise<void> }>;
 }
 
 const API_SERVER_URL = new URL('../api/server.ts', import.meta.url);
@@ -131,7 +133,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
 async function startApi(o: LocalStackOptions, stops: Array<() => Promise<void>>): Promise<string> {
   if (!existsSync(API_SERVER_URL)) throw new Error('local/api/server.ts is missing: the HTTP API cannot start.');
   const mod = (await import(API_SERVER_URL.href)) as ApiServerModule;
-  const api = await mod.startApiServer({ port: o.apiPort ?? 3000, host: o.apiHost ?? '127.0.0.1' });
+  const api = await mod.startApiServer({ port: o.apiPort ?? 3000, host: o.apiHost ?? '127.0.0.1', ...(o.apiLog ? { log: o.apiLog } : {}) });
   stops.push(() => api.stop());
   return api.url;
 }

@@ -9,6 +9,9 @@ import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@a
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { startLocalStack, type LocalStack } from '../../local/runner/stack.js';
 
+// Handler logs (Powertools JSON) would bury the test report; E2E_VERBOSE=1 shows them.
+if (!process.env['E2E_VERBOSE']) process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
+
 /** Sandbox seconds per wall second in e2e: a 12-minute stack takes about a second. */
 export const E2E_TIME_SCALE = 600;
 
@@ -49,7 +52,14 @@ export class E2E {
   }
 
   static async start(): Promise<E2E> {
-    const stack = await startLocalStack({ sandboxPort: 0, apiPort: 0, timeScale: E2E_TIME_SCALE, log: () => undefined });
+    const silent = { info: () => undefined, error: () => undefined };
+    const stack = await startLocalStack({
+      sandboxPort: 0,
+      apiPort: 0,
+      timeScale: E2E_TIME_SCALE,
+      log: () => undefined,
+      ...(process.env['E2E_VERBOSE'] ? {} : { apiLog: silent }),
+    });
     return new E2E(stack);
   }
 
