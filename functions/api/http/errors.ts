@@ -4,6 +4,7 @@
  * A client's input must never reach the 5xx branch: anything we cannot classify is logged and
  * answered with a generic 500 that carries a request id only (never a stack or an AWS message).
  */
+import { classifyAwsError } from '../../lib/aws/aws-error.js';
 import { AwsThrottledError, AwsTransientError, DiagnosedError, ERROR_NAMES } from '../../lib/errors.js';
 import type { Diagnosis, FieldProblem } from '../../lib/diagnosis/types.js';
 
@@ -99,10 +100,12 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof DiagnosedError) return diagnosisError(err.diagnosis, statusForDiagnosis(err.diagnosis));
   const name = (err as { name?: unknown } | null)?.name;
-  if (err instanceof AwsThrottledError || name === ERROR_NAMES.throttled) {
+  // An AWS error that escaped unclassified (e.g. from the store): throttling and outages are retryable.
+  const kind = err instanceof Error && !(err instanceof AwsThrottledError || err instanceof AwsTransientError) ? classifyAwsError(err).kind : undefined;
+  if (err instanceof AwsThrottledError || name === ERROR_NAMES.throttled || kind === 'throttled') {
     return httpError(429, 'AWS_THROTTLED', 'AWS is throttling requests right now; retry after a short wait.', { retryable: true }, { 'Retry-After': '5' });
   }
-  if (err instanceof AwsTransientError || name === ERROR_NAMES.transient) {
+  if (err instanceof AwsTransientError || name === ERROR_NAMES.transient || kind === 'transient') {
     return httpError(503, 'AWS_UNAVAILABLE', 'AWS did not answer in time; retry after a short wait.', { retryable: true }, { 'Retry-After': '5' });
   }
   if (name === ERROR_NAMES.diagnosed && err instanceof Error) {

@@ -13,6 +13,9 @@ import { makeDiagnosis } from '../../../functions/lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../../../functions/lib/errors.js';
 import type { ClusterRecord, IdempotencyRecord, Page, RoleRecord, Store, TenantRecord } from '../../../functions/lib/store/types.js';
 
+// Safety net: an AWS call a test forgot to mock fails fast on a closed loopback port, never the internet.
+process.env.AWS_ENDPOINT_URL ??= 'http://127.0.0.1:9';
+
 export class FakeStore implements Store {
   tenants = new Map<string, TenantRecord>();
   roles = new Map<string, RoleRecord>();

@@ -14,6 +14,7 @@ import { FORM_RESOURCES, listFormData } from '../../../functions/api/aws-form/fo
 import openapi from '../../../functions/api/openapi.json' with { type: 'json' };
 import { ROUTES } from '../../../functions/api/routes.js';
 import { makeClients } from '../../../functions/lib/aws/clients.js';
+import { provisionRolePolicy } from '../../../functions/lib/policy/provision-policy.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -84,6 +85,11 @@ describe('read-only session policy of the form-data routes', () => {
       expect(action).toMatch(/^[a-z0-9]+:(Describe|List|Get)[A-Za-z]+$/);
       expect(action).not.toContain('*');
     }
+  });
+
+  it("is within role B's own policy (a session policy only narrows; anything else would be denied)", () => {
+    const granted = new Set(provisionRolePolicy().Statement.filter((s) => s.Resource === '*' && !s.Condition).flatMap((s) => s.Action.map((a) => a.toLowerCase())));
+    for (const action of FORM_DATA_ACTIONS) expect(granted.has(action.toLowerCase()), action).toBe(true);
   });
 
   it('every action exists in the IAM catalogue', async () => {
