@@ -9,10 +9,12 @@
  * AwsThrottled, 5xx/network → AwsTransient. Expired role-B credentials seen by any later call drop
  * the cache (see setStaleCredentialsHook) so the retry assumes the role again.
  */
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import type { Evidence } from '../diagnosis/catalog.js';
+import { makeDiagnosis, type Evidence } from '../diagnosis/catalog.js';
 import { setStaleCredentialsHook, toStepError } from '../diagnosis/from-aws-error.js';
+import { DiagnosedError } from '../errors.js';
+import { classifyAwsError } from './aws-error.js';
 import { makeClients, serviceSts, type ProvisionClients } from './clients.js';
 
 export interface AssumeOptions {
@@ -68,12 +70,16 @@ async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> 
       }),
     );
   } catch (err) {
-    throw toStepError(err, {
-      service: 'sts',
-      operation: 'AssumeRole',
-      principal: 'service',
-      evidence: { roleArn: o.roleArn, region: o.region, accountId: o.roleArn.split(':')[4] ?? '', externalId: o.externalId, ...(o.evidence ?? {}) },
-    });
+    const evidence: Evidence = { roleArn: o.roleArn, region: o.region, accountId: o.roleArn.split(':')[4] ?? '', externalId: o.externalId, ...(o.evidence ?? {}) };
+    // In a region that is not enabled, STS rejects even valid keys ("The security token included
+    // in the request is invalid"). Ask STS in the partition's home region whether the keys work.
+    const info = classifyAwsError(err);
+    if (info.kind === 'no-credentials' && info.fromSdk && (await credentialsWorkInHomeRegion(o.region))) {
+      throw new DiagnosedError(
+        makeDiagnosis('REGION_NOT_ENABLED', { ...evidence, awsErrorCode: info.code, awsMessage: info.message, detail: 'STS does not accept the service credentials there' }),
+      );
+    }
+    throw toStepError(err, { service: 'sts', operation: 'AssumeRole', principal: 'service', evidence });
   }
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
@@ -99,6 +105,32 @@ async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> 
   };
   cache.set(key, entry);
   return entry;
+}
+
+/** A region of each partition that is enabled in every account. */
+const HOME_REGION: Record<string, string> = {
+  'cn-': 'cn-north-1',
+  'us-gov-': 'us-gov-west-1',
+  'us-isob-': 'us-isob-east-1',
+  'us-isof-': 'us-isof-south-1',
+  'us-iso-': 'us-iso-east-1',
+  'eu-isoe-': 'eu-isoe-west-1',
+  'eusc-': 'eusc-de-east-1',
+};
+function homeRegionOf(region: string): string {
+  const hit = Object.entries(HOME_REGION).find(([prefix]) => region.startsWith(prefix));
+  return hit ? hit[1] : 'us-east-1';
+}
+
+async function credentialsWorkInHomeRegion(region: string): Promise<boolean> {
+  const home = homeRegionOf(region);
+  if (home === region) return false;
+  try {
+    await serviceSts(home).send(new GetCallerIdentityCommand({}));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Assumes role B (or reuses cached credentials) and returns clients bound to them plus who we are. */

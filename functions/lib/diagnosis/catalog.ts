@@ -51,6 +51,15 @@ class Ev {
   region(): string {
     return this.s('region', 'the chosen region');
   }
+  /** True when the key holds more than one value. */
+  many(key: string): boolean {
+    const v = this.raw[key];
+    return Array.isArray(v) && v.length > 1;
+  }
+  /** "Subnet x does not" / "Subnets x, y do not". */
+  noun(key: string, singular: string, plural: string): string {
+    return this.many(key) ? plural : singular;
+  }
 }
 
 interface CatalogEntry {
@@ -74,6 +83,11 @@ function partitionOf(arn: string): string {
   return p && p.startsWith('aws') ? p : 'aws';
 }
 
+/** "does not exist" → "do not exist", "belongs to" → "belong to" for several ids. */
+function pluralVerb(detail: string, many: boolean): string {
+  return many ? detail.replace(/^does not/, 'do not').replace(/^belongs to/, 'belong to').replace(/^is /, 'are ') : detail;
+}
+
 const provisionPolicyHint = 'GET /v1/setup returns the exact provision policy to attach to role B.';
 
 export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
@@ -83,10 +97,9 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
     retryable: false,
     docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html',
     message: (ev) =>
-      sentence(
-        `${ev.s('field', 'The role ARN')} ${ev.opt('roleArn', (v) => `"${v}"`)} must be a valid Amazon Resource Name of an IAM role.
-         ${ev.opt('detail', (v) => v + '.')}`,
-      ),
+      ev.has('detail')
+        ? sentence(`${ev.s('field', 'The role ARN')} ${ev.opt('roleArn', (v) => `"${v}"`)} cannot be used: ${ev.s('detail')}.`)
+        : sentence(`${ev.s('field', 'The role ARN')} ${ev.opt('roleArn', (v) => `"${v}"`)} must be a valid Amazon Resource Name of an IAM role.`),
     remediation: (ev) => [
       'Copy the Role ARN from the IAM console (Roles → the role → "ARN"); it looks like arn:aws:iam::123456789012:role/eks-provisioner-provision.',
       'Use an IAM role ARN, not a user, policy or instance-profile ARN; other partitions (arn:aws-cn:, arn:aws-us-gov:) are accepted.',
@@ -232,11 +245,12 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
     docsUrl: 'https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html',
     message: (ev) =>
       sentence(
-        `Region ${ev.s('region', '(unknown)')} is not known or not enabled for ${ev.has('accountId') ? `account ${ev.s('accountId')}` : 'the account'}.${ev.aws()}`,
+        `Region ${ev.s('region', '(unknown)')} is not known or not enabled for ${ev.has('accountId') ? `account ${ev.s('accountId')}` : 'the account'}${ev.opt('detail', (v) => ` (${v})`)}.${ev.aws()}`,
       ),
     remediation: (ev) => [
       `Enable the region for the account (Account settings → AWS Regions → Enable${ev.opt('region', (v) => ` ${v}`)}), wait until it shows "Enabled", then try again.`,
       'Or choose a region the account already uses: aws ec2 describe-regions --query "Regions[].RegionName"',
+      "Opt-in regions must be enabled in the service's own account too (self-managed installs: enable it there as well).",
     ],
   },
   // ---- pre-flight -----------------------------------------------------------------------------
@@ -254,7 +268,7 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
     title: 'Subnet not found',
     retryable: false,
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html',
-    message: (ev) => sentence(`Subnet ${ev.s('subnetIds', '(unknown)')} does not exist in ${ev.region()}.`),
+    message: (ev) => sentence(`${ev.noun('subnetIds', 'Subnet', 'Subnets')} ${ev.s('subnetIds', '(unknown)')} ${ev.noun('subnetIds', 'does', 'do')} not exist in ${ev.region()}.`),
     remediation: (ev) => [
       `List the subnets of the VPC: aws ec2 describe-subnets --region ${ev.s('region', '<region>')} --filters Name=vpc-id,Values=${ev.s('vpcId', '<vpc id>')}`,
       'Replace the missing subnet ids with subnets of that VPC.',
@@ -264,7 +278,8 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
     title: 'Subnet belongs to another VPC',
     retryable: false,
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html',
-    message: (ev) => sentence(`Subnet ${ev.s('subnetIds', '(unknown)')} is not in VPC ${ev.s('vpcId', '(unknown)')}${ev.opt('detail', (v) => ` (${v})`)}.`),
+    message: (ev) =>
+      sentence(`${ev.noun('subnetIds', 'Subnet', 'Subnets')} ${ev.s('subnetIds', '(unknown)')} ${ev.noun('subnetIds', 'is', 'are')} not in VPC ${ev.s('vpcId', '(unknown)')}${ev.opt('detail', (v) => ` (${v})`)}.`),
     remediation: (ev) => [
       `Use only subnets of ${ev.s('vpcId', 'the chosen VPC')}: aws ec2 describe-subnets --filters Name=vpc-id,Values=${ev.s('vpcId', '<vpc id>')}`,
     ],
@@ -275,7 +290,9 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html',
     message: (ev) =>
       sentence(
-        `Security group ${ev.s('securityGroupIds', '(unknown)')} ${ev.has('detail') ? ev.s('detail') : `is not in VPC ${ev.s('vpcId', '(unknown)')}`}.`,
+        `${ev.noun('securityGroupIds', 'Security group', 'Security groups')} ${ev.s('securityGroupIds', '(unknown)')} ${
+          ev.has('detail') ? pluralVerb(ev.s('detail'), ev.many('securityGroupIds')) : `${ev.noun('securityGroupIds', 'is', 'are')} not in VPC ${ev.s('vpcId', '(unknown)')}`
+        }.`,
       ),
     remediation: (ev) => [
       `List the security groups of the VPC: aws ec2 describe-security-groups --region ${ev.s('region', '<region>')} --filters Name=vpc-id,Values=${ev.s('vpcId', '<vpc id>')}`,

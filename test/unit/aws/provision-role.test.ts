@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clearCredentialCache, provisionClients, sessionNameFor } from '../../../functions/lib/aws/provision-role.js';
@@ -84,6 +84,20 @@ describe('provisionClients errors', () => {
     sts.on(AssumeRoleCommand).rejects(FIXTURES.regionDisabled());
     const err = (await provisionClients(opts).catch((e: unknown) => e)) as DiagnosedError;
     expect(err.diagnosis.code).toBe('REGION_NOT_ENABLED');
+  });
+
+  it('STS refusing valid keys in an opt-in region → REGION_NOT_ENABLED; keys refused everywhere → CREDENTIALS_NOT_CONFIGURED', async () => {
+    sts.on(AssumeRoleCommand).rejects(FIXTURES.invalidClientToken());
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111', Arn: 'arn:aws:iam::111111111111:user/eks-provisioner', UserId: 'AIDAEXAMPLE' });
+    const err = (await provisionClients({ ...opts, region: 'ap-east-1' }).catch((e: unknown) => e)) as DiagnosedError;
+    expect(err.diagnosis.code).toBe('REGION_NOT_ENABLED');
+    expect(err.diagnosis.message).toContain('ap-east-1');
+    sts.on(GetCallerIdentityCommand).rejects(FIXTURES.invalidClientToken());
+    const again = (await provisionClients({ ...opts, region: 'ap-east-1' }).catch((e: unknown) => e)) as DiagnosedError;
+    expect(again.diagnosis.code).toBe('CREDENTIALS_NOT_CONFIGURED');
+    // In the home region itself there is nothing to compare with.
+    const home = (await provisionClients(opts).catch((e: unknown) => e)) as DiagnosedError;
+    expect(home.diagnosis.code).toBe('CREDENTIALS_NOT_CONFIGURED');
   });
 
   it('Throttling → AwsThrottled (retried by the state machine)', async () => {
