@@ -266,7 +266,7 @@ export function createCloudFormationService(options: CloudFormationServiceOption
         creationTime: now,
         ...(token ? { clientRequestToken: token, operationToken: token } : {}),
         timeScale: ctx.timeScale,
-        caller: { accessKeyId: ctx.caller.kind === 'service' ? '' : ctx.caller.accessKeyId, arn: ctx.caller.arn },
+        caller: engine.registerCaller(ctx.world, ctx.caller),
         resources,
         events: [],
         notificationArns: Array.isArray(input.NotificationARNs) ? input.NotificationARNs.map(String) : [],
@@ -276,7 +276,6 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     } catch (err) {
       return asAwsError(err);
     }
-    engine.rememberCaller(ctx.world, stack.caller, ctx.caller);
     cfnState(ctx.world).stacks.push(stack);
     engine.stackEvent(ctx.world, stack, 'CREATE_IN_PROGRESS', 'User Initiated');
     engine.startCreate(ctx.world, stack);
@@ -379,8 +378,7 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     if (retain.length && stack.status !== 'DELETE_FAILED') {
       throw validation(`Invalid operation on stack [${stack.stackId}]: RetainResources can only be specified when the stack is in the DELETE_FAILED state`);
     }
-    const caller = { accessKeyId: ctx.caller.kind === 'service' ? '' : ctx.caller.accessKeyId, arn: ctx.caller.arn };
-    engine.rememberCaller(ctx.world, caller, ctx.caller);
+    const caller = engine.registerCaller(ctx.world, ctx.caller);
     if (stack.status === 'CREATE_IN_PROGRESS') engine.cancelCreate(ctx.world, stack);
     stack.operationToken = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
     if (!stack.operationToken) delete stack.operationToken;

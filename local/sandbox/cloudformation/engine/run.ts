@@ -26,8 +26,8 @@ const HANDLER_LATENCY_MS = 1_500;
 /** Timers of one world generation: cancelled when a resource is cancelled; ignored after a world reset. */
 interface Runtime {
   timers: Map<string, Set<() => void>>;
-  /** Principals of the callers, in case a key disappears while a stack runs. */
-  callers: Map<string, Principal>;
+  /** Stack callers by handle: the access key to re-resolve (fresh policies) and the principal as it was. */
+  callers: Map<string, { accessKeyId?: string; principal: Principal }>;
 }
 
 const runtimes = new WeakMap<object, Runtime>();
@@ -73,6 +73,16 @@ export function cfnState(world: World): CloudFormationState {
   return state;
 }
 
+/**
+ * A provider bug must not take the sandbox down from inside a timer: it fails the resource the way
+ * CloudFormation reports its own faults ("Internal Failure") and is logged so tests and users see it.
+ */
+function asHandlerFailure(err: unknown, res: ResourceRecord): HandlerFailure {
+  if (err instanceof HandlerFailure) return err;
+  console.error(`[sandbox] CloudFormation provider ${res.type} (${res.logicalId}) failed unexpectedly:`, err);
+  return new HandlerFailure('Internal Failure', 'InternalFailure');
+}
+
 export class StackEngine {
   private readonly clock: Clock;
   private readonly timers: OrderedTimers;
@@ -103,14 +113,19 @@ export class StackEngine {
     return cfnState(world).stacks.includes(stack);
   }
 
-  rememberCaller(world: World, caller: StackCaller, principal: Principal): void {
-    this.runtime(world).callers.set(caller.accessKeyId, principal);
+  /** Record who runs a stack operation; the returned caller goes into the stack record. */
+  registerCaller(world: World, principal: Principal): StackCaller {
+    const handle = world.uuid();
+    this.runtime(world).callers.set(handle, { ...(principal.kind !== 'service' ? { accessKeyId: principal.accessKeyId } : {}), principal });
+    return { arn: principal.arn, handle };
   }
 
+  /** The caller with its current policies (CloudFormation keeps acting even if the session expires). */
   private principal(world: World, caller: StackCaller): Principal | undefined {
-    const owner = world.findAccessKey(caller.accessKeyId);
-    const fresh = owner ? world.principalFor(owner) : undefined;
-    return fresh ?? this.runtime(world).callers.get(caller.accessKeyId);
+    const known = this.runtime(world).callers.get(caller.handle);
+    if (!known) return undefined;
+    const owner = known.accessKeyId ? world.findAccessKey(known.accessKeyId) : undefined;
+    return (owner ? world.principalFor(owner) : undefined) ?? known.principal;
   }
 
   /** Schedule `fn` after a real-AWS duration, scaled; skipped if the world was reset meanwhile. */
@@ -311,8 +326,8 @@ export class StackEngine {
       durationMs = started.durationMs;
       res.providerState = started.state;
     } catch (err) {
-      if (!(err instanceof HandlerFailure)) throw err;
-      this.after(world, stack, key, HANDLER_LATENCY_MS, () => this.failResource(world, stack, res, err.message));
+      const failure = asHandlerFailure(err, res);
+      this.after(world, stack, key, HANDLER_LATENCY_MS, () => this.failResource(world, stack, res, failure.message));
       return;
     }
     this.after(world, stack, key, Math.min(HANDLER_LATENCY_MS, durationMs / 2), () => {
@@ -329,8 +344,7 @@ export class StackEngine {
     try {
       result = provider.finishCreate(ctx, propsOf(res), res.physicalId ?? '', res.providerState);
     } catch (err) {
-      if (!(err instanceof HandlerFailure)) throw err;
-      this.failResource(world, stack, res, err.message);
+      this.failResource(world, stack, res, asHandlerFailure(err, res).message);
       return;
     }
     if ('waitMs' in result) {
@@ -458,16 +472,15 @@ export class StackEngine {
     try {
       started = provider.delete(ctx, propsOf(res), res.physicalId);
     } catch (err) {
-      if (!(err instanceof HandlerFailure)) throw err;
-      this.after(world, stack, key, HANDLER_LATENCY_MS, () => failDelete(err));
+      const failure = asHandlerFailure(err, res);
+      this.after(world, stack, key, HANDLER_LATENCY_MS, () => failDelete(failure));
       return;
     }
     this.after(world, stack, key, started.durationMs, () => {
       try {
         provider.finishDelete(ctx, propsOf(res), res.physicalId, started.state);
       } catch (err) {
-        if (!(err instanceof HandlerFailure)) throw err;
-        failDelete(err);
+        failDelete(asHandlerFailure(err, res));
         return;
       }
       this.resourceEvent(stack, res, 'DELETE_COMPLETE');

@@ -57,10 +57,14 @@ export interface ResourceRecord {
   lastUpdated: string;
 }
 
-/** Identity a stack operation runs as: the SigV4 caller of CreateStack/DeleteStack (no service role). */
+/**
+ * Identity a stack operation runs as: the SigV4 caller of CreateStack/DeleteStack (no service role).
+ * Only the ARN is recorded; `handle` points at the credentials the engine keeps in memory, so no access
+ * key id ends up in world state.
+ */
 export interface StackCaller {
-  accessKeyId: string;
   arn: string;
+  handle: string;
 }
 
 export interface StackRecord {
