@@ -16,6 +16,7 @@ import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk
 import { DescribeClusterVersionsCommand, EKSClient } from '@aws-sdk/client-eks';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { computeSignature } from '../local/sandbox/protocol/sigv4.js';
 import { DEFAULT_TIME_SCALE, startSandbox } from '../local/sandbox/server.js';
 import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY, DEMO } from '../local/sandbox/world/default-world.js';
 
@@ -111,21 +112,24 @@ async function startMoto(): Promise<{ url: string; proc: ChildProcess } | undefi
 }
 
 /**
- * Server capacity without SDK client cost: replay fixed, signed-looking requests over fetch (neither the
- * sandbox nor moto verifies signatures, both identify the caller from the credential scope).
+ * Server capacity without SDK client cost: replay fixed requests, signed once (SigV4) with the key's
+ * secret, over fetch. Neither server rejects a replayed signature.
  */
-function rawCalls(url: string, accessKeyId: string): Call[] {
-  const date = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  const auth = (service: string) =>
-    `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${date.slice(0, 8)}/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
-  const post = (service: string, body: string) => async () => {
-    const res = await fetch(`${url}/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'x-amz-date': date, authorization: auth(service) },
-      body,
-    });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+function rawCalls(url: string, accessKeyId: string, secret: string): Call[] {
+  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const host = new URL(url).host;
+  const post = (service: string, bodyText: string) => {
+    const body = Buffer.from(bodyText);
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', host, 'x-amz-date': amzDate };
+    const signed = ['content-type', 'host', 'x-amz-date'];
+    const scope = { date: amzDate.slice(0, 8), region: 'us-east-1', service };
+    const signature = computeSignature({ method: 'POST', rawUrl: '/', headers, body }, signed, secret, scope, amzDate);
+    const authorization = `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${scope.date}/us-east-1/${service}/aws4_request, SignedHeaders=${signed.join(';')}, Signature=${signature}`;
+    return async () => {
+      const res = await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': headers['content-type']!, 'x-amz-date': amzDate, authorization }, body });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+    };
   };
   return [
     post('ec2', 'Action=DescribeSubnets&Version=2016-11-15'),
@@ -207,7 +211,7 @@ async function main() {
     ];
     const sandboxCommon = await measureServer(common, sb.pid);
     console.log(`sandbox  ec2+sts mix            ${fmt(sandboxCommon)}${cpuText(sandboxCommon)}`);
-    const sandboxRaw = await measureServer(rawCalls(sb.url, CUSTOMER_ACCESS_KEY_ID), sb.pid);
+    const sandboxRaw = await measureServer(rawCalls(sb.url, CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY), sb.pid);
     console.log(`sandbox  raw HTTP ec2+sts mix   ${fmt(sandboxRaw)}${cpuText(sandboxRaw)}`);
     const withEks = await measure([...common, () => c.eks.send(new DescribeClusterVersionsCommand({}))], SECONDS, CONCURRENCY);
     console.log(`sandbox  ec2+sts+eks mix        ${fmt(withEks)}`);
@@ -226,7 +230,7 @@ async function main() {
           const motoResult = await measureServer(motoCalls, moto.proc.pid);
           console.log(`moto     ec2+sts mix            ${fmt(motoResult)}${cpuText(motoResult)}`);
           console.log(`ratio    sandbox / moto         ${(sandboxCommon.perSecond / motoResult.perSecond).toFixed(1)}× (SDK clients)`);
-          const motoRaw = await measureServer(rawCalls(moto.url, 'AKIAIOSFODNN7EXAMPLE'), moto.proc.pid);
+          const motoRaw = await measureServer(rawCalls(moto.url, 'AKIAIOSFODNN7EXAMPLE', 'testing'), moto.proc.pid);
           console.log(`moto     raw HTTP ec2+sts mix   ${fmt(motoRaw)}${cpuText(motoRaw)}`);
           console.log(`ratio    sandbox / moto         ${(sandboxRaw.perSecond / motoRaw.perSecond).toFixed(1)}× (raw HTTP)`);
           if (sandboxCommon.cpuPerCall && motoResult.cpuPerCall) {

@@ -39,6 +39,8 @@ export interface SandboxOptions {
   stepFunctions?: StepFunctionsBackend;
   /** Directory for DynamoDB's on-disk store; default in memory. */
   dynamoPath?: string;
+  /** Verify SigV4 signatures against the world's secret keys (default true; a wrong secret fails as in AWS). */
+  verifySignatures?: boolean;
   /** Log sink for internal errors (default console.error). */
   log?: (message: string) => void;
 }
@@ -98,6 +100,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
     modules,
     rawBackends: { dynamodb: dynamo.backend },
+    verifySignatures: options.verifySignatures ?? true,
     onCall: (r) => {
       calls.push(r);
       if (calls.length > MAX_CALLS) calls.splice(0, calls.length - MAX_CALLS);
@@ -165,7 +168,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             return sendJson(res, 400, { message: e instanceof Error ? e.message : String(e) });
           }
         }
-        const out = await handleAwsRequest(env, { method: req.method ?? 'GET', url, headers: req.headers, body });
+        const out = await handleAwsRequest(env, { method: req.method ?? 'GET', url, rawUrl: req.url ?? '/', headers: req.headers, body });
         const payload = typeof out.body === 'string' ? Buffer.from(out.body) : out.body;
         res.writeHead(out.status, { ...out.headers, 'content-length': payload.length });
         res.end(payload);

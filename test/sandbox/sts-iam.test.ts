@@ -59,6 +59,23 @@ describe('STS', () => {
     expect((await failure(c.ec2.send(new DescribeVpcsCommand({})))).name).toBe('AuthFailure');
   });
 
+  it('verifies signatures: a wrong secret key fails as each service fails it', async () => {
+    const c = clients(sb, { accessKeyId: customerCreds.accessKeyId, secretAccessKey: 'not-the-secret' });
+    const sts = await failure(c.sts.send(new GetCallerIdentityCommand({})));
+    expect(sts.name).toBe('SignatureDoesNotMatch');
+    expect(sts.message).toContain('The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key');
+    expect((await failure(c.ec2.send(new DescribeVpcsCommand({})))).name).toBe('AuthFailure');
+    const { ListClustersCommand, DescribeAccessEntryCommand } = await import('@aws-sdk/client-eks');
+    expect((await failure(c.eks.send(new ListClustersCommand({})))).name).toBe('InvalidSignatureException');
+    // A path label with characters that need encoding (an ARN) still verifies with the right secret.
+    const good = clients(sb, customerCreds);
+    const err = await failure(good.eks.send(new DescribeAccessEntryCommand({ clusterName: 'none', principalArn: 'arn:aws:iam::222222222222:role/a b+c' })));
+    expect(err.name).toBe('ResourceNotFoundException');
+    const { ListEventBusesCommand } = await import('@aws-sdk/client-eventbridge');
+    expect((await failure(c.events.send(new ListEventBusesCommand({})))).name).toBe('InvalidSignatureException');
+    await good.events.send(new ListEventBusesCommand({ NamePrefix: 'd e' }));
+  });
+
   it('AssumeRole with the External ID returns working session credentials', async () => {
     await createRoleB();
     const out = await clients(sb, serviceCreds).sts.send(new AssumeRoleCommand({ RoleArn: ROLE_B, RoleSessionName: 'provision-1', ExternalId: 'ext-123', DurationSeconds: 900 }));

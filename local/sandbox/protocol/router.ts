@@ -12,12 +12,14 @@ import { awsJsonErrorBody, datesToEpoch, decodeRestJsonRequest, encodeRestJsonRe
 import { loadModel } from './model.js';
 import { decodeQueryRequest, encodeEc2Error, encodeQueryError, encodeQueryResponse } from './query.js';
 import { SERVICES, serviceForTarget, type ErrorSpec, type ServiceSpec } from './services.js';
-import { parseSigV4 } from './sigv4.js';
+import { parseSigV4, verifySignature, type SigV4Scope } from './sigv4.js';
 import { SandboxAwsError, type RequestContext, type ServiceModule } from './types.js';
 
 export interface RawRequest {
   method: string;
   url: URL;
+  /** The request target exactly as sent (for signature verification); defaults to url path + search. */
+  rawUrl?: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
 }
@@ -53,6 +55,8 @@ export interface RouterEnv {
   /** Service key → raw backend (dynamodb). */
   rawBackends: Partial<Record<string, RawBackend>>;
   onCall?: (record: CallRecord) => void;
+  /** Verify SigV4 signatures with the world's secrets (default true). */
+  verifySignatures?: boolean;
   onInternalError?: (err: unknown, service: string, operation: string) => void;
 }
 
@@ -143,14 +147,19 @@ function decodeOperation(spec: ServiceSpec, req: RawRequest): { operation: strin
 }
 
 /** Resolve the caller, failing as the service does for unknown, inactive, mismatched or expired credentials. */
-function identifyCaller(env: RouterEnv, spec: ServiceSpec, accessKeyId: string, sessionToken: string | undefined): Principal {
-  const owner = env.world.findAccessKey(accessKeyId);
+function identifyCaller(env: RouterEnv, spec: ServiceSpec, req: RawRequest, scope: SigV4Scope): Principal {
+  const owner = env.world.findAccessKey(scope.accessKeyId);
   if (!owner) throw errFrom(spec.unknownKey);
   if (owner.kind === 'user') {
     if (!owner.active) throw errFrom(spec.unknownKey);
   } else {
-    if (owner.session.sessionToken !== sessionToken) throw errFrom(spec.unknownKey);
+    if (owner.session.sessionToken !== scope.sessionToken) throw errFrom(spec.unknownKey);
     if (Date.parse(owner.session.expiration) <= env.world.now()) throw errFrom(spec.expiredToken);
+  }
+  if (env.verifySignatures !== false) {
+    const secret = owner.kind === 'user' ? owner.secretAccessKey : owner.session.secretAccessKey;
+    const signable = { method: req.method, rawUrl: req.rawUrl ?? `${req.url.pathname}${req.url.search}`, headers: req.headers, body: req.body };
+    if (!verifySignature(signable, scope, secret)) throw errFrom(spec.badSignature);
   }
   const principal = env.world.principalFor(owner);
   if (!principal) throw errFrom(spec.unknownKey);
@@ -190,7 +199,7 @@ export async function handleAwsRequest(env: RouterEnv, req: RawRequest): Promise
     const latency = env.faults.latencyMs(spec.key, operation);
     if (latency > 0) await sleep(latency);
 
-    const caller = identifyCaller(env, spec, scope.accessKeyId, scope.sessionToken);
+    const caller = identifyCaller(env, spec, req, scope);
     record.callerArn = caller.arn;
     record.accountId = caller.accountId;
     const region = spec.global ? 'us-east-1' : scope.region;

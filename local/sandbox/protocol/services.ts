@@ -30,6 +30,8 @@ export interface ServiceSpec {
   accessDenied: { code: string; status: number };
   unknownKey: ErrorSpec;
   expiredToken: ErrorSpec;
+  /** The signature does not verify with the key's secret (wrong secret key). */
+  badSignature: ErrorSpec;
   missingAuth: ErrorSpec;
   throttle: ErrorSpec;
   internal: ErrorSpec;
@@ -39,6 +41,8 @@ export interface ServiceSpec {
 
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 const EXPIRED_TOKEN = 'The security token included in the request is expired';
+const BAD_SIGNATURE =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 function queryService(key: string, extra: Partial<ServiceSpec> = {}): ServiceSpec {
   return {
@@ -49,6 +53,7 @@ function queryService(key: string, extra: Partial<ServiceSpec> = {}): ServiceSpe
     accessDenied: { code: 'AccessDenied', status: 403 },
     unknownKey: { code: 'InvalidClientTokenId', status: 403, message: INVALID_TOKEN },
     expiredToken: { code: 'ExpiredToken', status: 400, message: EXPIRED_TOKEN },
+    badSignature: { code: 'SignatureDoesNotMatch', status: 403, message: BAD_SIGNATURE },
     missingAuth: { code: 'MissingAuthenticationToken', status: 403, message: 'Request is missing Authentication Token' },
     throttle: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
     internal: { code: 'InternalFailure', status: 500, message: 'We encountered an internal error. Please try again.' },
@@ -68,6 +73,7 @@ function jsonService(key: string, targetPrefix: string, jsonVersion: '1.0' | '1.
     accessDenied: { code: 'AccessDeniedException', status: 400 },
     unknownKey: { code: 'UnrecognizedClientException', status: 400, message: INVALID_TOKEN },
     expiredToken: { code: 'ExpiredTokenException', status: 400, message: EXPIRED_TOKEN },
+    badSignature: { code: 'InvalidSignatureException', status: 400, message: BAD_SIGNATURE },
     missingAuth: { code: 'MissingAuthenticationTokenException', status: 400, message: 'Missing Authentication Token' },
     throttle: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
     internal: { code: 'InternalException', status: 500, message: 'Internal error' },
@@ -88,6 +94,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
     accessDenied: { code: 'UnauthorizedOperation', status: 403 },
     unknownKey: { code: 'AuthFailure', status: 401, message: 'AWS was not able to validate the provided access credentials' },
     expiredToken: { code: 'RequestExpired', status: 400, message: 'Request has expired.' },
+    badSignature: { code: 'AuthFailure', status: 401, message: 'AWS was not able to validate the provided access credentials' },
     missingAuth: { code: 'MissingAuthenticationToken', status: 401, message: 'Request is missing Authentication Token' },
     throttle: { code: 'RequestLimitExceeded', status: 503, message: 'Request limit exceeded.' },
     internal: { code: 'InternalError', status: 500, message: 'An internal error has occurred' },
@@ -102,6 +109,7 @@ export const SERVICES: Record<string, ServiceSpec> = {
     accessDenied: { code: 'AccessDeniedException', status: 403 },
     unknownKey: { code: 'UnrecognizedClientException', status: 403, message: INVALID_TOKEN },
     expiredToken: { code: 'ExpiredTokenException', status: 403, message: EXPIRED_TOKEN },
+    badSignature: { code: 'InvalidSignatureException', status: 403, message: BAD_SIGNATURE },
     missingAuth: { code: 'MissingAuthenticationTokenException', status: 403, message: 'Missing Authentication Token' },
     throttle: { code: 'ThrottlingException', status: 429, message: 'Rate exceeded' },
     internal: { code: 'ServerException', status: 500, message: 'An internal error occurred.' },
