@@ -255,6 +255,17 @@ export async function describeVpcResources(req: PreflightRequest, clients: Provi
           makeDiagnosis('INVALID_ROLE_ARN', { ...base, ...roleEvidence, field: 'serviceRoleArn', roleArn: cluster.serviceRoleArn, detail: `The role named ${roleName} has ARN ${got.Role.Arn}` }),
         );
       }
+      if (trustsService(got.Role?.AssumeRolePolicyDocument, 'eks.amazonaws.com') === false) {
+        problems.push(
+          makeDiagnosis('INVALID_ROLE_ARN', {
+            ...base,
+            ...roleEvidence,
+            field: 'serviceRoleArn',
+            roleArn: cluster.serviceRoleArn,
+            detail: `Role A (${roleName}) does not trust eks.amazonaws.com: its trust policy must allow the service principal eks.amazonaws.com to call sts:AssumeRole`,
+          }),
+        );
+      }
     } catch (err) {
       if (err instanceof Finding) throw err;
       if (classifyAwsError(err).code === 'NoSuchEntity') {
@@ -321,6 +332,30 @@ export async function describeVpcResources(req: PreflightRequest, clients: Provi
     serviceRoleArn: cluster.serviceRoleArn,
     ...(cluster.keyName ? { keyName: cluster.keyName } : {}),
   };
+}
+
+/**
+ * Whether a role's trust policy (URL-encoded JSON, as IAM returns it) lets `service` assume it.
+ * Undefined when the document is absent or unreadable: then nothing is claimed.
+ */
+export function trustsService(document: string | undefined, service: string): boolean | undefined {
+  if (!document) return undefined;
+  let doc: { Statement?: unknown };
+  try {
+    doc = JSON.parse(document.trim().startsWith('{') ? document : decodeURIComponent(document)) as { Statement?: unknown };
+  } catch {
+    return undefined;
+  }
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+  return list(doc.Statement).some((st) => {
+    const s = st as { Effect?: string; Action?: unknown; Principal?: unknown };
+    if (s.Effect !== 'Allow') return false;
+    const actions = list(s.Action).map(String);
+    if (!actions.some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*')) return false;
+    const principal = s.Principal as { Service?: unknown } | string | undefined;
+    if (principal === '*') return true;
+    return typeof principal === 'object' && list(principal.Service).map(String).includes(service);
+  });
 }
 
 /** Zone names in the region that EKS accepts (best effort: only used to word the fix). */

@@ -25,7 +25,7 @@ import type { ValidatedRequest } from '../../../functions/lib/state.js';
 import { DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
 import { TAG_KEYS } from '../../../functions/lib/template/constants.js';
 import { handler } from '../../../functions/describe-vpc-resources/handler.js';
-import { describeVpcResources, type PreflightRequest } from '../../../functions/describe-vpc-resources/preflight.js';
+import { describeVpcResources, trustsService, type PreflightRequest } from '../../../functions/describe-vpc-resources/preflight.js';
 import { awsError, credentialLeaks, FAKE_STS_CREDENTIALS, FIXTURES } from '../aws/fixtures.js';
 
 const ec2 = mockClient(EC2Client);
@@ -87,6 +87,11 @@ function subnetsFor(input: { SubnetIds?: string[]; Filters?: Array<{ Name?: stri
   return SUBNETS.filter((s) => ids.includes(s.SubnetId ?? ''));
 }
 
+const trust = (service: string) => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
+});
+
 function happyWorld() {
   ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: VPC, CidrBlock: '10.0.0.0/16', State: 'available' }] });
   // Two pages of subnets: the paginator must follow NextToken.
@@ -115,7 +120,17 @@ function happyWorld() {
       : { clusterVersions: [{ clusterVersion: '1.30', versionStatus: 'EXTENDED_SUPPORT' }, { clusterVersion: '1.31', versionStatus: 'STANDARD_SUPPORT' }], nextToken: 'v2' },
   );
   eks.on(DescribeClusterCommand).rejects(FIXTURES.eksClusterMissing());
-  iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'eks-cluster-role', Arn: 'arn:aws:iam::222222222222:role/eks-cluster-role', Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date() } });
+  iam.on(GetRoleCommand).resolves({
+    Role: {
+      RoleName: 'eks-cluster-role',
+      Arn: 'arn:aws:iam::222222222222:role/eks-cluster-role',
+      Path: '/',
+      RoleId: 'AROAEXAMPLE',
+      CreateDate: new Date(),
+      // IAM returns the trust policy URL-encoded.
+      AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust('eks.amazonaws.com'))),
+    },
+  });
   // AmazonEKSClusterPolicy on the second page.
   iam.on(ListAttachedRolePoliciesCommand).callsFake((input) =>
     input.Marker
@@ -281,6 +296,23 @@ describe('DescribeVpcResources: each failure has its own code', () => {
     const d = await problemsOf(describeVpcResources(request({ serviceRoleArn: 'arn:aws:iam::222222222222:role/eks-cluster-role' }), clients()));
     expect(d.code).toBe('CLUSTER_ROLE_MISSING_EKS_POLICY');
     expect(d.message).toContain("The provided role doesn't have the Amazon EKS Managed Policies associated with it.");
+  });
+
+  it('role A that EKS may not assume → INVALID_ROLE_ARN saying so', async () => {
+    iam.on(GetRoleCommand).resolves({
+      Role: { RoleName: 'eks-cluster-role', Arn: 'arn:aws:iam::222222222222:role/eks-cluster-role', Path: '/', RoleId: 'x', CreateDate: new Date(), AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust('ec2.amazonaws.com'))) },
+    });
+    const d = await problemsOf(describeVpcResources(request(), clients()));
+    expect(d.code).toBe('INVALID_ROLE_ARN');
+    expect(d.message).toContain('does not trust eks.amazonaws.com');
+  });
+
+  it('reads trust policies in the shapes IAM allows', () => {
+    expect(trustsService(JSON.stringify(trust('eks.amazonaws.com')), 'eks.amazonaws.com')).toBe(true);
+    expect(trustsService(encodeURIComponent(JSON.stringify({ Statement: { Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com', 'eks.amazonaws.com'] }, Action: 'sts:AssumeRole' } })), 'eks.amazonaws.com')).toBe(true);
+    expect(trustsService(JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: { Service: 'eks.amazonaws.com' }, Action: 'sts:AssumeRole' }] }), 'eks.amazonaws.com')).toBe(false);
+    expect(trustsService(undefined, 'eks.amazonaws.com')).toBeUndefined();
+    expect(trustsService('%7Bnot json', 'eks.amazonaws.com')).toBeUndefined();
   });
 
   it('iam:GetRole denied → PERMISSION_DENIED naming the action', async () => {
