@@ -122,6 +122,16 @@ describe('STS', () => {
     expect(err.name).toBe('InvalidClientTokenId');
   });
 
+  it('fails with RegionDisabledException where the role account deactivated STS in the region', async () => {
+    await createRoleB();
+    sb.world.account('222222222222')!.stsInactiveRegions = ['us-west-2'];
+    const west = await failure(clients(sb, serviceCreds, 'us-west-2').sts.send(new AssumeRoleCommand({ RoleArn: ROLE_B, RoleSessionName: 's1', ExternalId: 'ext-123' })));
+    expect(west.name).toBe('RegionDisabledException');
+    expect(west.message).toBe('STS is not activated in this region for account:222222222222. Your account administrator can activate STS in this region using the IAM Console.');
+    expect(west.$metadata?.httpStatusCode).toBe(403);
+    await clients(sb, serviceCreds, 'us-east-1').sts.send(new AssumeRoleCommand({ RoleArn: ROLE_B, RoleSessionName: 's1', ExternalId: 'ext-123' }));
+  });
+
   it('validates durations and session names', async () => {
     await createRoleB();
     const { sts } = clients(sb, serviceCreds);

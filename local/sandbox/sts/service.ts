@@ -52,6 +52,14 @@ function assumeRole(ctx: RequestContext, input: Record<string, unknown>) {
   const role = world.role(parsed.accountId, parsed.name);
   const denied = () => new SandboxAwsError('AccessDenied', assumeRoleDeniedMessage(caller, roleArn), 403);
   if (!role || role.arn !== roleArn) throw denied();
+  // STS deactivated in this region for the account whose credentials are being generated (the role's).
+  if (world.account(role.accountId)?.stsInactiveRegions?.includes(ctx.region)) {
+    throw new SandboxAwsError(
+      'RegionDisabledException',
+      `STS is not activated in this region for account:${role.accountId}. Your account administrator can activate STS in this region using the IAM Console.`,
+      403,
+    );
+  }
   const verdict = authorizeAssumeRole(world, caller, role, { region: ctx.region, keys: { 'sts:ExternalId': externalId } });
   if (!verdict.allowed) throw denied();
 

@@ -73,6 +73,7 @@ const account = z.object({
   id: accountId,
   alias: z.string().optional(),
   enabledRegions: z.array(z.string()).min(1, { error: 'list at least one region the account may use, e.g. ["us-east-1"]' }),
+  stsInactiveRegions: z.array(z.string()).optional(),
   quotas: z
     .object({ vpcsPerRegion: z.number().int().min(0).default(5), clustersPerRegion: z.number().int().min(0).default(100), nodegroupsPerCluster: z.number().int().min(0).optional() })
     .default({ vpcsPerRegion: 5, clustersPerRegion: 100 }),

@@ -127,6 +127,11 @@ export interface Account {
   alias?: string;
   /** Regions this account may call (others answer as AWS does for a region not enabled). */
   enabledRegions: string[];
+  /**
+   * Regions whose STS endpoint the account has deactivated (IAM → Account settings). AssumeRole of this
+   * account's roles there fails with RegionDisabledException, the seed's "region access" check. Optional.
+   */
+  stsInactiveRegions?: string[];
   quotas: Quotas;
 }
 
