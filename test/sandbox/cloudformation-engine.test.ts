@@ -375,6 +375,132 @@ describe('CloudFormation engine: failures and rollback', () => {
   });
 });
 
+describe('CloudFormation engine: other resource types and paths', () => {
+  const yaml = `
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  ClusterName: { Type: String }
+  Vpc: { Type: "AWS::EC2::VPC::Id" }
+  Subnets: { Type: "List<AWS::EC2::Subnet::Id>" }
+  WithExtra: { Type: String, Default: "no", AllowedValues: ["yes", "no"] }
+Conditions:
+  Extra: !Equals [!Ref WithExtra, "yes"]
+Resources:
+  ClusterRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Sub "\${AWS::StackName}-cluster"
+      AssumeRolePolicyDocument:
+        Statement: [{ Effect: Allow, Principal: { Service: eks.amazonaws.com }, Action: "sts:AssumeRole" }]
+      ManagedPolicyArns: [!Sub "arn:\${AWS::Partition}:iam::aws:policy/AmazonEKSClusterPolicy"]
+  NodeRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{ Effect: Allow, Principal: { Service: ec2.amazonaws.com }, Action: "sts:AssumeRole" }]
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy
+        - arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly
+  NodeSg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: nodes
+      VpcId: !Ref Vpc
+  NodeSgSelf:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties: { GroupId: !GetAtt NodeSg.GroupId, IpProtocol: "-1", SourceSecurityGroupId: !Ref NodeSg }
+  Lt:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        SecurityGroupIds: [!GetAtt NodeSg.GroupId]
+        MetadataOptions: { HttpTokens: required }
+  Cluster:
+    Type: AWS::EKS::Cluster
+    Properties:
+      Name: !Ref ClusterName
+      RoleArn: !GetAtt ClusterRole.Arn
+      ResourcesVpcConfig: { SubnetIds: !Ref Subnets }
+  Nodes:
+    Type: AWS::EKS::Nodegroup
+    Properties:
+      ClusterName: !Ref Cluster
+      NodeRole: !GetAtt NodeRole.Arn
+      Subnets: !Ref Subnets
+      LaunchTemplate: { Id: !Ref Lt, Version: !GetAtt Lt.LatestVersionNumber }
+  ExtraSg:
+    Type: AWS::EC2::SecurityGroup
+    Condition: Extra
+    Properties: { GroupDescription: extra, VpcId: !Ref Vpc }
+Outputs:
+  Az:
+    Value: !Select [0, !GetAZs ""]
+  Lt:
+    Value: !Join [":", [!Ref Lt, !GetAtt Lt.LatestVersionNumber]]
+  Extra:
+    Condition: Extra
+    Value: !Ref ExtraSg
+`;
+  const yamlParams = (extra: Record<string, string> = {}) =>
+    Object.entries({ ClusterName: 'yaml', Vpc: DEMO.vpcId, Subnets: DEMO.subnetIds.join(','), ...extra }).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+
+  it('a YAML template: named role, security group + ingress, launch template, node group on it; false conditions skip', async () => {
+    const t = setup();
+    await t.call('CreateStack', { StackName: 'yaml', TemplateBody: yaml, Parameters: yamlParams(), Capabilities: ['CAPABILITY_NAMED_IAM'] });
+    await t.clock.runAll();
+    const s = await t.stack('yaml');
+    expect(s.StackStatus).toBe('CREATE_COMPLETE');
+    expect(s.Outputs.map((o: { OutputKey: string }) => o.OutputKey).sort()).toEqual(['Az', 'Lt']);
+    const outputs = Object.fromEntries(s.Outputs.map((o: { OutputKey: string; OutputValue: string }) => [o.OutputKey, o.OutputValue]));
+    expect(outputs.Az).toBe('us-east-1a');
+    expect(outputs.Lt).toMatch(/^lt-[0-9a-f]{17}:1$/);
+    expect(t.world.role(CUSTOMER_ACCOUNT_ID, 'yaml-cluster')).toBeDefined();
+    const ng = t.world.data.eksNodegroups[0]!;
+    expect(ng.launchTemplate).toEqual({ id: outputs.Lt!.split(':')[0], name: expect.stringMatching(/^Lt_/), version: '1' });
+    const sg = t.world.data.securityGroups.find((g) => g.description === 'nodes')!;
+    expect(sg.ingress).toEqual([{ ipProtocol: '-1', sourceGroupIds: [sg.groupId] }]);
+    expect((await t.call('DescribeStackResources', { StackName: 'yaml' })).StackResources.map((r: { LogicalResourceId: string }) => r.LogicalResourceId)).not.toContain('ExtraSg');
+  });
+
+  it('a resource that DependsOn a resource whose condition is false is rejected', async () => {
+    const t = setup();
+    const body = yaml.replace('  Nodes:\n    Type: AWS::EKS::Nodegroup\n', '  Nodes:\n    Type: AWS::EKS::Nodegroup\n    DependsOn: ExtraSg\n');
+    await expectAwsError(
+      t.call('CreateStack', { StackName: 'yaml', TemplateBody: body, Parameters: yamlParams(), Capabilities: ['CAPABILITY_NAMED_IAM'] }),
+      'ValidationError',
+      'Template format error: Unresolved resource dependencies [ExtraSg] in the Resources block of the template',
+    );
+  });
+
+  it('instance type offered in none of the subnets\' AZs: AsgInstanceLaunchFailures', async () => {
+    const t = setup((w) => {
+      w.region('us-east-1')!.instanceTypeOfferings['t3.medium'] = ['us-east-1e', 'us-east-1f'];
+    });
+    await t.call('CreateStack', createInput({ OnFailure: 'DO_NOTHING' }));
+    await t.clock.runAll();
+    const reason = (await t.events('demo-stack')).find((e) => e.LogicalResourceId === 'Nodegroup' && e.ResourceStatus === 'CREATE_FAILED')!.ResourceStatusReason!;
+    expect(reason).toContain('[Issue(Code=AsgInstanceLaunchFailures, Message=Could not launch On-Demand Instances. Unsupported - Your requested instance type (t3.medium) is not supported');
+    expect(reason).toContain('choosing us-east-1e, us-east-1f');
+  });
+
+  it('an add-on that needs nodes, on a cluster without any, ends DEGRADED after the handler gives up', async () => {
+    const t = setup();
+    const tpl = eksTemplate() as { Resources: Record<string, { DependsOn?: unknown }> };
+    delete tpl.Resources.CoreDns!.DependsOn;
+    delete tpl.Resources.Nodegroup;
+    delete tpl.Resources.EbsCsi;
+    delete (tpl as { Outputs?: Record<string, unknown> }).Outputs!.NodegroupName;
+    const start = t.clock.now();
+    await t.call('CreateStack', createInput({ TemplateBody: JSON.stringify(tpl), OnFailure: 'DO_NOTHING' }));
+    await t.clock.runAll();
+    const failed = (await t.events('demo-stack')).find((e) => e.ResourceStatus === 'CREATE_FAILED')!;
+    expect(failed.LogicalResourceId).toBe('CoreDns');
+    expect(failed.ResourceStatusReason).toMatch(/^Resource handler returned message: "Addon coredns failed to stabilize: DEGRADED" \(RequestToken: [0-9a-f-]{36}, HandlerErrorCode: NotStabilized\)$/);
+    expect((Date.parse(failed.Timestamp) - start) / 60_000).toBeGreaterThan(29);
+    expect(t.world.data.eksAddons.find((a) => a.addonName === 'coredns')?.status).toBe('DEGRADED');
+  });
+});
+
 describe('CloudFormation service: synchronous checks', () => {
   it('validation errors use CloudFormation wording', async () => {
     const t = setup();
