@@ -243,7 +243,9 @@ export function trustsEks(encodedDocument: string | undefined): boolean {
 async function listClusterRoles(iam: IAMClient, start?: string): Promise<FormPage> {
   const r = await collect(start, async (Marker) => {
     const o = await iam.send(new ListRolesCommand({ Marker, MaxItems: 1000 }));
-    return { items: (o.Roles ?? []).filter((role) => trustsEks(role.AssumeRolePolicyDocument)), next: o.IsTruncated ? o.Marker : undefined };
+    // Service-linked roles (path /aws-service-role/) trust EKS too, but are EKS's own, never role A.
+    const candidates = (o.Roles ?? []).filter((role) => !role.Path?.startsWith('/aws-service-role/') && trustsEks(role.AssumeRolePolicyDocument));
+    return { items: candidates, next: o.IsTruncated ? o.Marker : undefined };
   });
   const items: FormItem[] = [];
   // Few roles trust EKS; checking each for AmazonEKSClusterPolicy warns about the seed's most
@@ -282,6 +284,12 @@ export function formDataError(err: unknown, resource: FormResource, q: FormQuery
   if (info.kind === 'unknown') return err; // not from AWS: a bug, answered as a logged 500
   if (q.nextToken && info.kind === 'client' && /token|marker|pagination/i.test(`${info.code} ${info.message}`)) {
     return httpError(400, 'INVALID_NEXT_TOKEN', 'nextToken is not one this route handed out (or it expired); start again without it.');
+  }
+  if (REGION_REFUSALS.has(info.code)) {
+    // Role B's credentials are fresh (cached well short of expiry), so a refusal means the region is off.
+    return new DiagnosedError(
+      makeDiagnosis('REGION_NOT_ENABLED', { region: q.region, awsErrorCode: info.code, awsMessage: info.message }, { fields: [{ path: 'region', message: `Region ${q.region} is not enabled for role B's account, or does not exist.` }] }),
+    );
   }
   const [service, operation] = ACTION_OF[resource].split(':') as [string, string];
   return toStepError(err, {

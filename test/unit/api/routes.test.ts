@@ -311,6 +311,7 @@ describe('GET /v1/aws/*', () => {
     iam.on(ListRolesCommand, { Marker: undefined }).resolves({
       Roles: [
         { RoleName: 'eks-cluster-role', Arn: ROLE_A, AssumeRolePolicyDocument: trust('eks.amazonaws.com'), Path: '/', RoleId: 'a', CreateDate: new Date() },
+        { RoleName: 'AWSServiceRoleForAmazonEKS', Arn: `arn:aws:iam::${CUSTOMER_ACCOUNT}:role/aws-service-role/eks.amazonaws.com/AWSServiceRoleForAmazonEKS`, AssumeRolePolicyDocument: trust('eks.amazonaws.com'), Path: '/aws-service-role/eks.amazonaws.com/', RoleId: 's', CreateDate: new Date() },
         { RoleName: 'lambda-role', Arn: `arn:aws:iam::${CUSTOMER_ACCOUNT}:role/lambda-role`, AssumeRolePolicyDocument: trust('lambda.amazonaws.com'), Path: '/', RoleId: 'b', CreateDate: new Date() },
       ],
       IsTruncated: true,
@@ -350,6 +351,14 @@ describe('GET /v1/aws/*', () => {
     const r = await get(api, 'kubernetes-versions');
     expect(r.body.items.map((i: { id: string }) => i.id)).toEqual(['1.34', '1.33', '1.29', '1.9']);
     expect(r.body.items.filter((i: { recommended: boolean }) => i.recommended).map((i: { id: string }) => i.id)).toEqual(['1.34']);
+  });
+
+  it('422 REGION_NOT_ENABLED when the region refuses role B (AuthFailure), not a retryable 503', async () => {
+    const api = await apiWithRole();
+    ec2.on(DescribeVpcsCommand).rejects(awsError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401));
+    const r = await get(api, 'vpcs', { region: 'ap-east-1' });
+    expect(r.statusCode).toBe(422);
+    expect(r.body.error.code).toBe('REGION_NOT_ENABLED');
   });
 
   it('uses the region the role was registered with, or the region query parameter', async () => {
