@@ -3,7 +3,7 @@
  * record (which also claims the name). The External ID is looked up here only to fail early with a
  * clear message; it is never returned (later steps read it from the store themselves).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ServiceConfig } from '../lib/config.js';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import type { FieldProblem } from '../lib/diagnosis/types.js';
@@ -33,12 +33,24 @@ export const CLUSTER_ID_RE = /^[A-Za-z0-9_-]{1,80}$/;
 export const TENANT_ID_RE = /^[\x21-\x22\x24-\x7E]{1,128}$/;
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-/** `c-` + 12 lowercase base32 characters (60 random bits): short, URL-safe, a valid execution name. */
-export function newClusterId(): string {
-  const bytes = randomBytes(12);
+function idFrom(bytes: Uint8Array): string {
   let out = 'c-';
   for (let i = 0; i < 12; i++) out += BASE32[(bytes[i] ?? 0) & 31];
   return out;
+}
+
+/** `c-` + 12 lowercase base32 characters (60 random bits): short, URL-safe, a valid execution name. */
+export function newClusterId(): string {
+  return idFrom(randomBytes(12));
+}
+
+/**
+ * The id of a cluster whose execution was started without one (console executions): derived from
+ * the execution ARN, so a retried ValidateRequest finds the record it already made instead of
+ * tripping over its own name claim.
+ */
+export function clusterIdForExecution(executionArn: string): string {
+  return idFrom(createHash('sha256').update(executionArn).digest());
 }
 
 export function stackNameFor(clusterName: string): string {
@@ -70,7 +82,7 @@ export async function validateRequest(event: ValidateRequestEvent, deps: Validat
   const settings = parsed.settings;
   await externalIdOf(deps.store, tenantId); // no External ID → "call GET /v1/setup" diagnosis
 
-  const clusterId = input.clusterId ?? deps.newId();
+  const clusterId = input.clusterId ?? (event.executionArn ? clusterIdForExecution(event.executionArn) : deps.newId());
   const accountId = accountIdOf(settings.provisionRoleArn) as string; // the schema checked the ARN
   const at = deps.now().toISOString();
   const record: ClusterRecord = {

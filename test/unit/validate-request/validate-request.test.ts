@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import demo from '../../../events/create-cluster.json' with { type: 'json' };
 import { DiagnosedError } from '../../../functions/lib/errors.js';
-import { newClusterId, validateRequest, type ValidateRequestEvent } from '../../../functions/validate-request/validate-request.js';
+import { clusterIdForExecution, newClusterId, validateRequest, type ValidateRequestEvent } from '../../../functions/validate-request/validate-request.js';
 import { credentialLeaks } from '../aws/fixtures.js';
 import { MemoryStore } from '../store/memory-store.js';
 
@@ -31,9 +31,11 @@ beforeEach(() => {
 describe('ValidateRequest', () => {
   it('normalises the demo input, assigns an id, names the stack and records the cluster', async () => {
     const out = await validateRequest(event(), deps());
+    const id = clusterIdForExecution(EXECUTION);
+    expect(id).toMatch(/^c-[a-z2-7]{12}$/);
     expect(out).toEqual({
       tenantId: 'local',
-      clusterId: 'c-aaaaaaaaaaaa',
+      clusterId: id,
       cluster: expect.objectContaining({ name: 'demo', region: 'us-east-1', environmentScope: '*', adminPrincipalArns: [], nodeCount: 2 }),
       accountId: '222222222222',
       region: 'us-east-1',
@@ -41,7 +43,7 @@ describe('ValidateRequest', () => {
       executionArn: EXECUTION,
       startedAt: '2026-03-01T09:59:59.000Z',
     });
-    const record = await store.getCluster('local', 'c-aaaaaaaaaaaa');
+    const record = await store.getCluster('local', id);
     expect(record).toMatchObject({ status: 'CREATING', name: 'demo', accountId: '222222222222', executionArn: EXECUTION, progress: { done: 0, total: 0 } });
     // The External ID stays in the store; credentials never appear.
     expect(JSON.stringify(out)).not.toContain(EXTERNAL_ID);
@@ -54,6 +56,16 @@ describe('ValidateRequest', () => {
     const again = await validateRequest(event(input), deps());
     expect(first.clusterId).toBe('c-fromtheapi01');
     expect(again).toEqual(first);
+  });
+
+  it('a retried step of the same console execution finds its own record (no self-inflicted name clash)', async () => {
+    const first = await validateRequest(event(), deps());
+    const retry = await validateRequest(event(), deps());
+    expect(retry.clusterId).toBe(first.clusterId);
+    expect(store.clusters.size).toBe(1);
+    // Another execution with the same name is refused.
+    const other = await failure(validateRequest({ ...event(), executionArn: `${EXECUTION}-2` }, deps()));
+    expect(other.code).toBe('NAME_ALREADY_IN_USE');
   });
 
   it('makes short URL-safe ids', () => {
@@ -97,8 +109,8 @@ describe('ValidateRequest', () => {
   });
 
   it('refuses a name already held by a live cluster in that account and region', async () => {
-    await validateRequest(event(), deps());
-    const d = await failure(validateRequest(event(), deps()));
+    await validateRequest(event({ ...structuredClone(demo), clusterId: 'c-first0000000' }), deps());
+    const d = await failure(validateRequest(event({ ...structuredClone(demo), clusterId: 'c-second000000' }), deps()));
     expect(d.code).toBe('NAME_ALREADY_IN_USE');
   });
 });
