@@ -88,6 +88,15 @@ describe('EC2 describes over the default world', () => {
     }
   });
 
+  it('DryRun answers DryRunOperation when allowed and UnauthorizedOperation when not', async () => {
+    const dry = await failure(ec2.send(new DescribeSecurityGroupsCommand({ DryRun: true })));
+    expect(dry.name).toBe('DryRunOperation');
+    expect(dry.message).toBe('Request would have succeeded, but DryRun flag is set.');
+    const { serviceCreds } = await import('./helpers.js');
+    const denied = await failure(clients(sb, serviceCreds).ec2.send(new DescribeSecurityGroupsCommand({ DryRun: true })));
+    expect(denied.name).toBe('UnauthorizedOperation');
+  });
+
   it('DescribeSecurityGroups by id and vpc filter; malformed and unknown ids', async () => {
     const out = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [DEMO.securityGroupId] }));
     expect(out.SecurityGroups?.[0]).toMatchObject({ GroupId: DEMO.securityGroupId, VpcId: DEMO.vpcId, GroupName: 'demo-eks' });

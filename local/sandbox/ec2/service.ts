@@ -342,15 +342,28 @@ function describeInstanceTypeOfferings(ctx: RequestContext, input: OperationInpu
   };
 }
 
+/** `DryRun: true`: check the permission only, then answer as EC2 does either way. */
+function withDryRun(name: string, handler: (ctx: RequestContext, input: OperationInput) => unknown) {
+  return (ctx: RequestContext, input: OperationInput) => {
+    if (input.DryRun === true) {
+      ctx.authorize(`ec2:${name}`);
+      throw new SandboxAwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
+    }
+    return handler(ctx, input);
+  };
+}
+
+const handlers: Record<string, (ctx: RequestContext, input: OperationInput) => unknown> = {
+  DescribeVpcs: describeVpcs,
+  DescribeSubnets: describeSubnets,
+  DescribeSecurityGroups: describeSecurityGroups,
+  DescribeKeyPairs: describeKeyPairs,
+  DescribeRegions: describeRegions,
+  DescribeAvailabilityZones: describeAvailabilityZones,
+  DescribeInstanceTypes: describeInstanceTypes,
+  DescribeInstanceTypeOfferings: describeInstanceTypeOfferings,
+};
+
 export const service: ServiceModule = {
-  operations: {
-    DescribeVpcs: describeVpcs,
-    DescribeSubnets: describeSubnets,
-    DescribeSecurityGroups: describeSecurityGroups,
-    DescribeKeyPairs: describeKeyPairs,
-    DescribeRegions: describeRegions,
-    DescribeAvailabilityZones: describeAvailabilityZones,
-    DescribeInstanceTypes: describeInstanceTypes,
-    DescribeInstanceTypeOfferings: describeInstanceTypeOfferings,
-  },
+  operations: Object.fromEntries(Object.entries(handlers).map(([name, h]) => [name, withDryRun(name, h)])),
 };
