@@ -10,7 +10,9 @@
  *
  * - `input` is the request already decoded from the wire into the SDK's own shape: member names as in the
  *   API (`StackName`, `Parameters: [{ ParameterKey, ParameterValue }]`, EC2 `Filters: [{ Name, Values }]`,
- *   EKS `{ name, nodegroupName }` with path labels merged in). Numbers/booleans are typed; timestamps are `Date`.
+ *   EKS path labels and query strings merged in under their *member* names, e.g. DescribeNodegroup
+ *   `{ clusterName, nodegroupName }` although the URI label is `{name}`). Numbers/booleans are typed;
+ *   timestamps are `Date`.
  * - `output` is a plain object in the operation's output shape (e.g. `{ Stacks: [...] }`, `{ cluster: {...} }`).
  *   Timestamps may be `Date`, ISO strings or epoch ms; tags as the API has them. The protocol layer serialises
  *   it (XML for Query/EC2 via the vendored model in `local/sandbox/models/`, JSON otherwise).
