@@ -49,6 +49,8 @@ export async function start(o: StartOptions): Promise<void> {
       sandboxPort: o.sandboxPort,
       aws: o.aws,
       log: logLine,
+      // test/statemachine validates the ASL; validating again here would add seconds to every start.
+      validateDefinition: false,
       ...(o.timeScale ? { timeScale: o.timeScale } : {}),
       ...(world !== undefined ? { world } : {}),
     });

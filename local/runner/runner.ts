@@ -44,6 +44,11 @@ export interface RunnerOptions extends Placement {
   resolveHandler?: HandlerResolver;
   /** Where the runner reports its own trouble (never secrets). */
   log?: (line: string) => void;
+  /**
+   * Validate the definition with asl-validator at start (default true). It costs seconds (the schema
+   * is compiled per call); `npm start` skips it because test/statemachine validates the same file.
+   */
+  validate?: boolean;
 }
 
 /** What the sandbox's Step Functions slot calls: parsed JSON-protocol input in, JSON output out. */
@@ -155,8 +160,9 @@ export class StepFunctionsRunner {
     this.targets = taskTargets(definition, opts);
     this.states = new Map(allStates(definition).map((s) => [s.name, s.state]));
     // Validated once here (asl-validator) so a broken definition fails at start, not per execution.
+    // (Map/Parallel would validate their sub-machines again per run; this machine has none.)
     this.machine = new StateMachine(forLibrary(definition) as unknown as StateMachineDefinition, {
-      validationOptions: { checkArn: true, checkPaths: true },
+      validationOptions: opts.validate === false ? { noValidate: true } : { checkArn: true, checkPaths: true },
     });
     this.resolveHandler = opts.resolveHandler ?? moduleHandlerResolver();
     this.log = opts.log ?? ((line) => process.stderr.write(`[runner] ${line}\n`));

@@ -32,6 +32,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** The API's request log (default: JSON lines on stdout, which `start` routes to the log file). */
   apiLog?: { info(message: string, attributes?: Record<string, unknown>): void; error(message: string, attributes?: Record<string, unknown>): void };
+  /** Validate the state machine definition at start (default true; see RunnerOptions.validate). */
+  validateDefinition?: boolean;
   /** For tests: a different definition or handlers. */
   runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler'>;
 }
@@ -80,7 +82,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       } finally {
         sts.destroy();
       }
-      const runner = await StepFunctionsRunner.create({ region, accountId, tableName, eventBusName, timeScale: 1, log, ...o.runner });
+      const runner = await StepFunctionsRunner.create({ region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false, ...o.runner });
       stops.push(() => runner.close());
       const endpoint = await startStepFunctionsEndpoint(runner.slot, 0);
       stops.push(() => endpoint.stop());
@@ -97,7 +99,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     // The service account comes from the world; the runner must know it before the sandbox starts.
     const world = o.world === undefined ? undefined : new sandboxMod.World(sandboxMod.parseWorld(o.world));
     const identity = serviceIdentityOf(world ?? new sandboxMod.World(sandboxMod.defaultWorld()));
-    const runner = await StepFunctionsRunner.create({ region, accountId: identity.accountId, tableName, eventBusName, timeScale, log, ...o.runner });
+    const runner = await StepFunctionsRunner.create({ region, accountId: identity.accountId, tableName, eventBusName, timeScale, log, validate: o.validateDefinition !== false, ...o.runner });
     stops.push(() => runner.close());
     const sandbox = await sandboxMod.startSandbox({
       port: o.sandboxPort ?? 4566,
