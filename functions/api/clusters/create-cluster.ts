@@ -14,6 +14,7 @@ import type { ProvisionInput } from '../../lib/state.js';
 import type { ClusterRecord, IdempotencyRecord } from '../../lib/store/types.js';
 import type { ApiDeps } from '../deps.js';
 import { diagnosisError, httpError } from '../http/errors.js';
+import { MAX_ROLE_ARN_LENGTH } from '../roles/role-arn.js';
 import { readClusterSettings } from './settings.js';
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -82,7 +83,8 @@ export async function createClusterRequest(
     if (seen) return replay(seen, requestHash);
   }
 
-  const role = await store.getRole(tenantId, settings.provisionRoleArn);
+  // Longer than IAM allows: it cannot have been registered (and must not reach the store's keys).
+  const role = settings.provisionRoleArn.length <= MAX_ROLE_ARN_LENGTH ? await store.getRole(tenantId, settings.provisionRoleArn) : undefined;
   if (!role) {
     throw httpError(422, 'ROLE_NOT_REGISTERED', `Role ${settings.provisionRoleArn} is not registered for you. Register it with POST /v1/roles first.`, {
       fields: [{ path: 'provisionRoleArn', message: 'Not registered: POST /v1/roles { roleArn, region } first.' }],

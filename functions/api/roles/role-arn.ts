@@ -8,6 +8,9 @@ import { PARTITIONS, ROLE_ARN_RE } from '../../lib/schema/cluster-settings.js';
 // Same rule as the cluster settings' provisionRoleArn, with a clearer message per failure.
 const ANY_ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:[\x21-\x7e]+\/)?([\w+=,.@-]{1,64})$/;
 
+/** IAM: path ≤ 512 characters, name ≤ 64; the longest partition prefix makes ~614. Keys stay well under DynamoDB's 1 KiB sort key. */
+export const MAX_ROLE_ARN_LENGTH = 640;
+
 export const EXAMPLE_ROLE_ARN = (prefix: string) => `arn:aws:iam::123456789012:role/${prefix}provision`;
 
 export interface ParsedRoleArn {
@@ -18,7 +21,7 @@ export interface ParsedRoleArn {
 
 /** The parsed ARN, or the reason it is not acceptable. */
 export function checkRoleArn(arn: string, roleNamePrefix: string): ParsedRoleArn | { problem: string } {
-  const m = arn.length <= 2048 ? ANY_ROLE_ARN.exec(arn) : null;
+  const m = arn.length <= MAX_ROLE_ARN_LENGTH ? ANY_ROLE_ARN.exec(arn) : null;
   if (!m) {
     return { problem: `Must be a valid IAM role ARN, for example ${EXAMPLE_ROLE_ARN(roleNamePrefix)}.` };
   }

@@ -291,6 +291,11 @@ const cases: Case[] = [
   { name: 'vpcId where it does not apply', req: get('/v1/aws/regions', { roleArn: ROLE_B, vpcId: 'vpc-11111111' }), status: 400, code: 'INVALID_QUERY' },
   { name: 'form data with a ReDoS roleArn', req: get('/v1/aws/vpcs', { roleArn: `arn:aws:iam::222222222222:role/${'a/'.repeat(900)}!` }), status: 400 },
 
+  // --- longer than IAM allows (would overflow the store's 1 KiB sort key) ---
+  { name: 'cluster with a 1448-char role ARN', req: cluster({ provisionRoleArn: `arn:aws:iam::222222222222:role/${'p/'.repeat(700)}eks-provisioner-x` }), status: 422, code: 'ROLE_NOT_REGISTERED' },
+  { name: 'form data with a 1448-char role ARN', req: get('/v1/aws/vpcs', { roleArn: `arn:aws:iam::222222222222:role/${'p/'.repeat(700)}eks-provisioner-x` }), status: 400, code: 'INVALID_QUERY' },
+  { name: 'register a 1448-char role ARN', req: post('/v1/roles', { roleArn: `arn:aws:iam::222222222222:role/${'p/'.repeat(700)}eks-provisioner-x`, region: 'us-east-1' }), status: 422, code: 'INVALID_ROLE_ARN' },
+
   // --- POST /v1/roles ---
   { name: 'roles: roleArn a number', req: post('/v1/roles', { roleArn: 5, region: 'us-east-1' }), status: 400, code: VF },
   { name: 'roles: region mars-1', req: post('/v1/roles', { roleArn: ROLE_B, region: 'mars-1' }), status: 400, code: VF },

@@ -483,6 +483,24 @@ describe('POST /v1/clusters', () => {
     expect(b.body.id).not.toBe(first.body.id);
   });
 
+  it('two racing requests with one Idempotency-Key make one record and one execution', async () => {
+    const api = await ready();
+    const names = new Set<string>();
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string; stateMachineArn: string }) => {
+      // Step Functions: a second start of the same name is the same execution (or ExecutionAlreadyExists).
+      if (names.has(input.name)) throw Object.assign(new Error('Execution Already Exists'), { name: 'ExecutionAlreadyExists', $metadata: { httpStatusCode: 400 } });
+      names.add(input.name);
+      return { executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: new Date() };
+    });
+    const headers = { 'Idempotency-Key': 'race-1' };
+    const [a, b] = await Promise.all([create(api, validSettings(), 'team-a', headers), create(api, validSettings(), 'team-a', headers)]);
+    expect(a.statusCode).toBe(202);
+    expect(b.statusCode).toBe(202);
+    expect(b.body).toEqual(a.body);
+    expect(names.size).toBe(1);
+    expect((await api.store.listClusters('team-a')).items).toHaveLength(1);
+  });
+
   it('a Step Functions failure frees the name and answers 503 (retryable), not a stack trace', async () => {
     const api = await ready();
     sfn.on(StartExecutionCommand).rejectsOnce(awsError('ServiceUnavailable', 'try later', 503));
