@@ -1,0 +1,182 @@
+/**
+ * Bundle benchmark (not a test): per Lambda function, the minified bundle size as deployed
+ * (same esbuild options as the CDK stack, infra/bundling.ts) and the cold import time of that
+ * bundle against a bundle that only constructs the same AWS SDK clients, measured side by side
+ * (interleaved, fresh Node process per import) in one run.
+ *
+ *   npx tsx bench/bundle-size.ts [--runs 7] [--only api,poll-cluster-stack] [--json]
+ *
+ * Goals: bundle ≤ 1 MiB; import(handler) / import(SDK clients only) ≤ 1.2.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { esbuildOptions } from '../infra/bundling.js';
+import { FUNCTIONS, functionEntry, type FunctionName } from '../infra/functions.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SIZE_GOAL = 1024 * 1024;
+const RATIO_GOAL = 1.2;
+
+/** SDK packages → what constructing "the same client" means for the baseline bundle. */
+const SDK_CONSTRUCTORS: Record<string, { imports: string; construct: string }> = {
+  'client-cloudformation': { imports: "import { CloudFormationClient } from '@aws-sdk/client-cloudformation';", construct: 'new CloudFormationClient(cfg)' },
+  'client-ec2': { imports: "import { EC2Client } from '@aws-sdk/client-ec2';", construct: 'new EC2Client(cfg)' },
+  'client-eks': { imports: "import { EKSClient } from '@aws-sdk/client-eks';", construct: 'new EKSClient(cfg)' },
+  'client-iam': { imports: "import { IAMClient } from '@aws-sdk/client-iam';", construct: 'new IAMClient(cfg)' },
+  'client-sts': { imports: "import { STSClient } from '@aws-sdk/client-sts';", construct: 'new STSClient(cfg)' },
+  'client-sfn': { imports: "import { SFNClient } from '@aws-sdk/client-sfn';", construct: 'new SFNClient(cfg)' },
+  'client-eventbridge': { imports: "import { EventBridgeClient } from '@aws-sdk/client-eventbridge';", construct: 'new EventBridgeClient(cfg)' },
+  'client-dynamodb': { imports: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';", construct: 'new DynamoDBClient(cfg)' },
+  'lib-dynamodb': { imports: "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';", construct: 'DynamoDBDocumentClient.from(new DynamoDBClient(cfg))' },
+};
+
+interface Args {
+  runs: number;
+  only?: Set<string>;
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { runs: 7, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--runs') args.runs = Math.max(1, Number(argv[++i]) || 7);
+    else if (a === '--only') args.only = new Set(String(argv[++i]).split(','));
+    else if (a === '--json') args.json = true;
+    else throw new Error(`Unknown argument ${a}: use --runs N, --only a,b, --json.`);
+  }
+  return args;
+}
+
+/** The env a function sees in Lambda (values are placeholders; nothing is called at import). */
+const CHILD_ENV = {
+  PATH: process.env.PATH ?? '',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+  TABLE_NAME: 'eks-provisioner',
+  EVENT_BUS_NAME: 'eks-provisioner',
+  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-provision-cluster',
+  POWERTOOLS_SERVICE_NAME: 'eks-provisioner',
+};
+
+/** Milliseconds for `await import(file)` in a fresh Node process (source maps on, as in Lambda). */
+function coldImportMs(file: string, cwd: string): number {
+  const script = `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
+  const r = spawnSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], { cwd, env: CHILD_ENV, encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`import of ${file} failed: ${r.stderr.slice(0, 2000)}`);
+  return Number(r.stdout);
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+interface Row {
+  name: FunctionName;
+  bundleBytes: number;
+  mapBytes: number;
+  baselineBytes: number;
+  sdk: string[];
+  handlerMs: number;
+  baselineMs: number;
+  ratio: number;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-provisioner-bench-'));
+  const rows: Row[] = [];
+  for (const spec of FUNCTIONS) {
+    if (args.only && !args.only.has(spec.name)) continue;
+    const entry = path.join(ROOT, functionEntry(spec.name));
+    if (!fs.existsSync(entry)) {
+      console.warn(`skip ${spec.name}: ${functionEntry(spec.name)} does not exist`);
+      continue;
+    }
+    const dir = path.join(work, spec.name);
+    fs.mkdirSync(dir, { recursive: true });
+    const handlerFile = path.join(dir, 'index.mjs');
+    const built = await esbuild.build({ ...esbuildOptions(entry, handlerFile), metafile: true, absWorkingDir: ROOT });
+
+    // The SDK packages that ended up in the bundle, constructed and nothing else.
+    const sdk = [...new Set(Object.keys(built.metafile!.inputs).map((i) => /node_modules\/@aws-sdk\/([a-z0-9-]+)\//.exec(i)?.[1]).filter((p): p is string => !!p && p in SDK_CONSTRUCTORS))].sort();
+    if (sdk.includes('lib-dynamodb') && !sdk.includes('client-dynamodb')) sdk.push('client-dynamodb');
+    const baselineSource = path.join(dir, 'baseline.ts');
+    fs.writeFileSync(
+      baselineSource,
+      [
+        ...sdk.map((p) => SDK_CONSTRUCTORS[p]!.imports),
+        "const cfg = { region: process.env.AWS_REGION ?? 'us-east-1' };",
+        `export const clients = [${sdk.map((p) => SDK_CONSTRUCTORS[p]!.construct).join(', ')}];`,
+      ].join('\n'),
+    );
+    const baselineFile = path.join(dir, 'baseline.mjs');
+    // Resolve the SDK from the project while the file lives in the temp folder.
+    await esbuild.build({ ...esbuildOptions(baselineSource, baselineFile), absWorkingDir: ROOT, nodePaths: [path.join(ROOT, 'node_modules')] });
+
+    const handlerTimes: number[] = [];
+    const baselineTimes: number[] = [];
+    for (let i = 0; i < args.runs; i++) {
+      // Interleaved, alternating order: machine load hits both sides alike.
+      if (i % 2 === 0) {
+        handlerTimes.push(coldImportMs(handlerFile, dir));
+        baselineTimes.push(coldImportMs(baselineFile, dir));
+      } else {
+        baselineTimes.push(coldImportMs(baselineFile, dir));
+        handlerTimes.push(coldImportMs(handlerFile, dir));
+      }
+    }
+    const handlerMs = median(handlerTimes);
+    const baselineMs = median(baselineTimes);
+    rows.push({
+      name: spec.name,
+      bundleBytes: fs.statSync(handlerFile).size,
+      mapBytes: fs.statSync(`${handlerFile}.map`).size,
+      baselineBytes: fs.statSync(baselineFile).size,
+      sdk,
+      handlerMs,
+      baselineMs,
+      ratio: handlerMs / baselineMs,
+    });
+    if (!args.json) process.stderr.write(`measured ${spec.name}\n`);
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+
+  if (args.json) {
+    console.log(JSON.stringify({ node: process.version, runs: args.runs, sizeGoalBytes: SIZE_GOAL, ratioGoal: RATIO_GOAL, rows }, null, 2));
+    return;
+  }
+  const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+  const header = ['function', 'bundle', 'map', '≤1 MiB', 'SDK-only bundle', 'import ms', 'SDK-only ms', 'ratio', '≤1.2', 'SDK clients'];
+  const table = rows.map((r) => [
+    r.name,
+    kb(r.bundleBytes),
+    kb(r.mapBytes),
+    r.bundleBytes <= SIZE_GOAL ? 'yes' : 'NO',
+    kb(r.baselineBytes),
+    r.handlerMs.toFixed(1),
+    r.baselineMs.toFixed(1),
+    r.ratio.toFixed(2),
+    r.ratio <= RATIO_GOAL ? 'yes' : 'NO',
+    r.sdk.join(' '),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(`Node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}, median of ${args.runs} cold imports each (--enable-source-maps)`);
+  console.log(line(header));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of table) console.log(line(row));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
