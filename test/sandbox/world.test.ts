@@ -67,6 +67,9 @@ describe('world files', () => {
     expect(p).toContain("subnets[0].availabilityZone: 'us-east-1z' is not an AZ of us-east-1 (known: us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f)");
     expect(p).toContain("roles[0].attachedPolicyArns[0]: 'arn:aws:iam::aws:policy/Nope' is not in managedPolicies");
     expect(problems({ accounts: [{ id: '333333333333', enabledRegions: ['us-east-1'] }], bogus: 1 })[0]).toMatch(/bogus/);
+    expect(problems({ accounts: [{ id: '333333333333', enabledRegions: ['us-east-1'] }], vpcs: [{ accountId: '333333333333', region: 'us-east-1', cidrBlock: '10.0.0.0/16' }] })).toEqual([
+      'vpcs.0.vpcId: is required (a string)',
+    ]);
   });
 });
 

@@ -267,7 +267,14 @@ function crossCheck(w: WorldData): string[] {
 export function parseWorld(json: unknown): WorldData {
   const result = worldFileSchema.safeParse(json);
   if (!result.success) {
-    throw new WorldValidationError(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+    throw new WorldValidationError(
+      result.error.issues.map((i) => {
+        const where = i.path.join('.') || '(root)';
+        // Say "missing" plainly instead of zod's "expected string, received undefined".
+        if (i.code === 'invalid_type' && /received undefined$/.test(i.message)) return `${where}: is required (a ${i.expected})`;
+        return `${where}: ${i.message}`;
+      }),
+    );
   }
   const f = result.data;
   const catalogue = defaultCatalogue();
