@@ -186,4 +186,31 @@ describe('CloudFormation over the wire (SDK v3)', () => {
     }
     expect(status).toBe('DELETE_COMPLETE');
   });
+
+  it('nodes that fail to join: the stack event and EKS DescribeNodegroup health tell the same story', async () => {
+    sb.world.data.flags.nodesFailToJoin = true;
+    try {
+      await c.cfn.send(
+        new CreateStackCommand({
+          StackName: 'wire-nodes',
+          TemplateBody: JSON.stringify(eksTemplate()),
+          Parameters: eksParameters({ ClusterName: 'wire-nodes' }),
+          Capabilities: ['CAPABILITY_IAM'],
+          OnFailure: 'DO_NOTHING',
+        }),
+      );
+      const s = await waitForStack('wire-nodes');
+      expect(s.StackStatus).toBe('CREATE_FAILED');
+      const events = (await c.cfn.send(new DescribeStackEventsCommand({ StackName: 'wire-nodes' }))).StackEvents!;
+      const failed = events.find((e) => e.LogicalResourceId === 'Nodegroup' && e.ResourceStatus === 'CREATE_FAILED')!;
+      expect(failed.ResourceStatusReason).toContain('Code=NodeCreationFailure, Message=Instances failed to join the kubernetes cluster');
+      const ngName = failed.PhysicalResourceId!.split('/')[1]!;
+      const ng = (await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'wire-nodes', nodegroupName: ngName }))).nodegroup!;
+      expect(ng.status).toBe('CREATE_FAILED');
+      expect(ng.health?.issues?.[0]).toMatchObject({ code: 'NodeCreationFailure', message: 'Instances failed to join the kubernetes cluster' });
+      for (const id of ng.health!.issues![0]!.resourceIds!) expect(failed.ResourceStatusReason).toContain(id);
+    } finally {
+      sb.world.data.flags.nodesFailToJoin = false;
+    }
+  });
 });

@@ -270,7 +270,7 @@ function evalSub(arg: unknown, ctx: EvalContext): string {
   } else throw new TemplateError(SUB_ARG_ERROR);
   const values: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(vars)) values[k] = evaluate(v, ctx);
-  return (text as string).replace(/\$\{(!?)([^}]*)\}/g, (whole, bang: string, name: string) => {
+  return (text as string).replace(/\$\{(!?)([^}]*)\}/g, (_whole, bang: string, name: string) => {
     if (bang) return `\${${name}}`; // ${!Literal}
     const key = name.trim();
     if (key in values) return str(values[key]);
