@@ -69,6 +69,7 @@ export function runBenchmark(timelines: number, failure?: (seed: number) => Fail
       name,
       medianLag: quantile(lag, 0.5),
       p95Lag: quantile(lag, 0.95),
+      p99Lag: quantile(lag, 0.99),
       medianCalls: quantile(calls, 0.5),
       p95Calls: quantile(calls, 0.95),
     };
@@ -77,10 +78,10 @@ export function runBenchmark(timelines: number, failure?: (seed: number) => Fail
 
 function print(title: string, rows: ReturnType<typeof runBenchmark>) {
   console.log(`\n${title}`);
-  console.log('schedule                          median lag   p95 lag   median calls   p95 calls');
+  console.log('schedule                          median lag   p95 lag   p99 lag   median calls   p95 calls');
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(32)} ${r.medianLag.toFixed(1).padStart(9)} s ${r.p95Lag.toFixed(1).padStart(7)} s ${String(r.medianCalls).padStart(12)} ${String(r.p95Calls).padStart(11)}`,
+      `${r.name.padEnd(32)} ${r.medianLag.toFixed(1).padStart(9)} s ${r.p95Lag.toFixed(1).padStart(7)} s ${r.p99Lag.toFixed(1).padStart(7)} s ${String(r.medianCalls).padStart(12)} ${String(r.p95Calls).padStart(11)}`,
     );
   }
 }

@@ -24,8 +24,14 @@ export const POLL_TUNING = {
   minWaitSeconds: 8,
   /** Longest sleep, so a failure mid-way is seen within this. */
   maxWaitSeconds: 300,
-  /** Sleep until this quantile of the simulated stack end. */
+  /** Sleep until this quantile of the simulated stack end… */
   endQuantile: 0.06,
+  /**
+   * …but no later than the end of a fast path: running resources done at this quantile of their
+   * remaining time, the rest at their model minimum. Guards against sleeping through a whole fast
+   * tail (the draws assume typical durations downstream; reality is sometimes all-fast).
+   */
+  fastPathQuantile: 0.2,
   samples: 256,
   /** While CloudFormation rolls back or someone updates the stack: no model, steady pace. */
   settleWaitSeconds: 30,
@@ -131,6 +137,27 @@ export function simulateStackEnd(snap: StackSnapshot, nowMs: number, ctx: PlanCo
   return ends.sort((a, b) => a - b);
 }
 
+/** The stack's end if everything from now on goes fast (epoch s). */
+export function fastPathEnd(snap: StackSnapshot, nowMs: number, ctx: PlanContext, q: number = POLL_TUNING.fastPathQuantile): number {
+  const now = nowMs / 1000;
+  const end: Record<string, number> = {};
+  let last = now;
+  for (const id of topologicalOrder(ctx.graph, ctx.expected)) {
+    const r = snap.resources[id];
+    const model = durationOf(ctx.graph.types[id] ?? '');
+    let e: number;
+    if (r?.endedAt !== undefined && isDone(r)) e = r.endedAt / 1000;
+    else if (r?.startedAt !== undefined) e = r.startedAt / 1000 + drawDuration(model, Math.max(0, now - r.startedAt / 1000), q);
+    else {
+      const ready = Math.max(0, ...(ctx.graph.dependsOn[id] ?? []).filter((d) => ctx.expected.includes(d)).map((d) => (end[d] ?? now) + DISPATCH_SECONDS));
+      e = Math.max(ready, now) + model.min;
+    }
+    end[id] = e;
+    if (e > last) last = e;
+  }
+  return last + STACK_SETTLE_SECONDS;
+}
+
 /** Seconds to wait before the next look at a stack still being created. */
 export function nextWaitSeconds(snap: StackSnapshot, nowMs: number, ctx: PlanContext): number {
   const t = POLL_TUNING;
@@ -138,7 +165,7 @@ export function nextWaitSeconds(snap: StackSnapshot, nowMs: number, ctx: PlanCon
   // A resource already failed: CloudFormation is about to turn the stack around.
   if (Object.values(snap.resources).some((r) => r.status === 'CREATE_FAILED')) return t.minWaitSeconds;
   const ends = simulateStackEnd(snap, nowMs, ctx);
-  const target = ends[Math.floor(t.endQuantile * (ends.length - 1))]!;
+  const target = Math.min(ends[Math.floor(t.endQuantile * (ends.length - 1))]!, fastPathEnd(snap, nowMs, ctx));
   return Math.round(Math.min(t.maxWaitSeconds, Math.max(t.minWaitSeconds, target - nowMs / 1000)));
 }
 
