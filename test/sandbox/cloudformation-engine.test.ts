@@ -586,6 +586,21 @@ describe('CloudFormation service: synchronous checks', () => {
     await expectAwsError(u.call('CreateStack', createInput(), roleB2), 'AccessDenied', /not authorized to perform: cloudformation:TagResource on resource: arn:aws:cloudformation:us-east-1:222222222222:stack\/demo-stack\/\*/);
   });
 
+  it('ValidateTemplate reports parameters and capabilities; ListStacks filters by status', async () => {
+    const t = setup();
+    const v = await t.call('ValidateTemplate', { TemplateBody: JSON.stringify(eksTemplate()) });
+    expect(v.Capabilities).toEqual(['CAPABILITY_IAM']);
+    expect(v.CapabilitiesReason).toBe('The following resource(s) require capabilities: [AWS::IAM::Role]');
+    expect(v.Parameters.find((p: { ParameterKey: string }) => p.ParameterKey === 'Team')).toEqual({ ParameterKey: 'Team', DefaultValue: 'platform', NoEcho: true });
+    await t.call('CreateStack', createInput());
+    await t.call('CreateStack', createInput({ StackName: 'broken' }, { ClusterRoleArn: DEMO.serviceRoleNoPolicyArn }));
+    await t.clock.runAll();
+    const complete = await t.call('ListStacks', { StackStatusFilter: ['CREATE_COMPLETE'] });
+    expect(complete.StackSummaries.map((x: { StackName: string }) => x.StackName)).toEqual(['demo-stack']);
+    const all = await t.call('ListStacks', {});
+    expect(all.StackSummaries.map((x: { StackStatus: string }) => x.StackStatus).sort()).toEqual(['CREATE_COMPLETE', 'ROLLBACK_COMPLETE']);
+  });
+
   it('DescribeStackEvents pages at 100, newest first; ListStackResources lists started resources', async () => {
     const t = setup();
     const resources: Record<string, unknown> = {};
