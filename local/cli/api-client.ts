@@ -61,9 +61,9 @@ export class ApiClient {
         ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
       });
     } catch (e) {
-      const code = (e as { cause?: { code?: string } }).cause?.code;
-      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') throw new ApiNotRunningError(this.baseUrl);
-      throw e;
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      if (cause?.code === 'ECONNREFUSED' || cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET') throw new ApiNotRunningError(this.baseUrl);
+      throw new Error(`Cannot reach the eks-provisioner API at ${this.baseUrl}: ${cause?.message ?? (e as Error).message}. Check --api / EKS_PROVISIONER_API.`);
     }
     const text = await res.text();
     let parsed: unknown = undefined;
