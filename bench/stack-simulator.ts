@@ -51,14 +51,14 @@ export interface SimulatedStack {
 
 const graph = resourceGraph(CLUSTER_TEMPLATE);
 
-export function simulateStack(seed: number, opts: { admins?: number; failure?: FailurePlan; stackName?: string } = {}): SimulatedStack {
+export function simulateStack(seed: number, opts: { admins?: number; failure?: FailurePlan; stackName?: string; createdAt?: number } = {}): SimulatedStack {
   const rand = prng(seed);
   const lognormal = (t: Truth, speed: number) => (t.min + Math.exp(Math.log(t.median - t.min) + t.sigma * normalQuantile(Math.min(0.9999, Math.max(1e-4, rand()))))) * speed;
   const admins = opts.admins ?? Math.floor(rand() * 3);
   const expected = Object.keys(graph.types).filter((id) => !graph.conditional[id] || Number(id.replace(/\D/g, '')) <= admins);
   const stackName = opts.stackName ?? `sim-${seed}`;
   const stackId = `arn:aws:cloudformation:us-east-1:222222222222:stack/${stackName}/${seed.toString(16).padStart(8, '0')}`;
-  const createdAt = Date.UTC(2026, 0, 1) + seed * 10_000;
+  const createdAt = opts.createdAt ?? Date.UTC(2026, 0, 1) + seed * 10_000;
   // One speed factor per run: some regions/accounts are just slower.
   const speed = Math.exp(0.12 * normalQuantile(Math.min(0.9999, Math.max(1e-4, rand()))));
   const events: SimulatedStack['events'] = [];

@@ -258,7 +258,7 @@ export class Harness {
       }),
       CreateClusterStack: lambda(async (e) => {
         const req = e as ValidatedRequest;
-        sim = simulateStack(seed, { stackName: req.stackName, admins: req.cluster.adminPrincipalArns.length, ...(opts.stack?.failure ? { failure: opts.stack.failure } : {}) });
+        sim = simulateStack(seed, { stackName: req.stackName, createdAt: Date.now(), admins: req.cluster.adminPrincipalArns.length, ...(opts.stack?.failure ? { failure: opts.stack.failure } : {}) });
         if (opts.stack?.stuck) sim = { ...sim, events: sim.events.filter((ev) => !/COMPLETE|FAILED/.test(String(ev.ResourceStatus))) };
         if (opts.stack?.rollbackFails) sim = withFailedRollback(sim);
         virtualNow = sim.createdAt + 1000;

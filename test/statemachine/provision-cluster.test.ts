@@ -308,3 +308,31 @@ describe('credential scan', () => {
     expect(findCredentials({ ca: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcwQkFRc0ZBREFWTVJNd0VRWURWUVFERXdwcmRXSmwK', externalId: '0123456789abcdef0123456789abcdef01234567' })).toEqual([]);
   });
 });
+
+describe('sample EventBridge events (events/eventbridge-*.json)', () => {
+  const sample = (name: string) => JSON.parse(readFileSync(`events/${name}`, 'utf8')) as { source: string; 'detail-type': string; detail: Record<string, unknown> };
+  const shape = (v: unknown): unknown =>
+    v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, shape((v as Record<string, unknown>)[k])])) : typeof v;
+
+  it('match what the machine emits (source, detail-type, detail keys and types)', async () => {
+    const ok = await h.run(input);
+    await h.reset();
+    const bad = await h.run(input, {
+      stack: { failure: { logicalId: 'Cluster', atFraction: 0.005, reason: 'Resource handler returned message: "Cannot create cluster \'demo\' because us-east-1e, the targeted availability zone, does not currently have sufficient capacity to support the cluster. Retry and choose from these availability zones: us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1f (Service: Eks, Status Code: 400, Request ID: 0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e)" (RequestToken: 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9, HandlerErrorCode: InvalidRequest)' } },
+    });
+    const pairs: Array<[string, { DetailType: string; Source: string; Detail: string }]> = [
+      ['eventbridge-started.json', ok.captured[0]!],
+      ['eventbridge-succeeded.json', ok.captured[1]!],
+      ['eventbridge-failed.json', bad.captured[1]!],
+    ];
+    for (const [file, emitted] of pairs) {
+      const s = sample(file);
+      expect(s.source, file).toBe(emitted.Source);
+      expect(s['detail-type'], file).toBe(emitted.DetailType);
+      const detail = JSON.parse(emitted.Detail) as Record<string, unknown>;
+      expect(shape(s.detail), file).toEqual(shape(detail));
+      expect(findCredentials(s)).toEqual([]);
+    }
+    expect(JSON.parse(ok.captured[1]!.Detail).durationSeconds).toBeGreaterThanOrEqual(0);
+  });
+});
