@@ -68,7 +68,7 @@ export interface PollResult {
   polls: number;
 }
 
-/** FinalizeCluster → `$.outputs`. */
+/** The cluster's outputs: FinalizeCluster returns them in `$.completion.outputs` (lib/completion). */
 export interface ClusterOutputs {
   clusterName: string;
   clusterArn: string;
@@ -88,5 +88,5 @@ export interface CaughtError {
   Cause?: string;
 }
 
-/** DiagnoseFailure → `$.diagnosis`. */
+/** DiagnoseFailure returns the diagnosis in `$.completion.diagnosis` (lib/completion). */
 export type DiagnosisResult = Diagnosis;
