@@ -12,6 +12,8 @@ const stdoutWrite: Write = process.stdout.write.bind(process.stdout);
 const stderrWrite: Write = process.stderr.write.bind(process.stderr);
 
 export const isTty = Boolean(process.stdout.isTTY);
+/** Colours only on a terminal, and never with NO_COLOR (https://no-color.org). */
+const color = isTty && !process.env['NO_COLOR'];
 
 /** A line for the user (stdout). */
 export function say(text = ''): void {
@@ -60,9 +62,9 @@ export function logLine(text: string): void {
 }
 
 export const style = {
-  bold: (s: string) => (isTty ? `\x1b[1m${s}\x1b[22m` : s),
-  dim: (s: string) => (isTty ? `\x1b[2m${s}\x1b[22m` : s),
-  green: (s: string) => (isTty ? `\x1b[32m${s}\x1b[39m` : s),
-  red: (s: string) => (isTty ? `\x1b[31m${s}\x1b[39m` : s),
-  cyan: (s: string) => (isTty ? `\x1b[36m${s}\x1b[39m` : s),
+  bold: (s: string) => (color ? `\x1b[1m${s}\x1b[22m` : s),
+  dim: (s: string) => (color ? `\x1b[2m${s}\x1b[22m` : s),
+  green: (s: string) => (color ? `\x1b[32m${s}\x1b[39m` : s),
+  red: (s: string) => (color ? `\x1b[31m${s}\x1b[39m` : s),
+  cyan: (s: string) => (color ? `\x1b[36m${s}\x1b[39m` : s),
 };
