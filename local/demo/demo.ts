@@ -107,14 +107,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const vpcs = await items('vpcs');
   const vpc = vpcs.find((v) => v.id === sample['vpcId']) ?? vpcs.find((v) => v.name === 'demo') ?? vpcs[0];
   if (!vpc) throw new Error(`Role B sees no VPC in ${region}; the demo needs one.`);
-  const [subnets, groups, keyPairs, versions, instanceTypes] = await Promise.all([
+  const [regions, subnets, groups, keyPairs, versions, instanceTypes, roles] = await Promise.all([
+    items('regions'),
     items('subnets', { vpcId: vpc.id }),
     items('security-groups', { vpcId: vpc.id }),
     items('key-pairs'),
     items('kubernetes-versions'),
     items('instance-types'),
+    items('roles'),
   ]);
-  step(4, `Form data through role B (GET /v1/aws/…): VPC ${vpc.id}${vpc.name ? ` (${vpc.name})` : ''}, ${subnets.length} subnets, ${groups.length} security group(s), key pairs [${keyPairs.map((k) => k.id).join(', ')}], ${instanceTypes.length} instance types, Kubernetes [${versions.map((v) => v.id).join(', ')}]`);
+  step(4, `Form data through role B (GET /v1/aws/…): ${regions.length} regions; VPC ${vpc.id}${vpc.name ? ` (${vpc.name})` : ''}, ${subnets.length} subnets, ${groups.length} security group(s), key pairs [${keyPairs.map((k) => k.id).join(', ')}], ${instanceTypes.length} instance types, Kubernetes [${versions.map((v) => v.id).join(', ')}], ${roles.length} IAM roles`);
 
   // 5. The settings: the sample file, checked against what the form offers.
   const settings: Record<string, unknown> = { ...sample, provisionRoleArn: roleArn, region, vpcId: vpc.id };
@@ -128,8 +130,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const sgIds = Array.isArray(sample['securityGroupIds']) ? (sample['securityGroupIds'] as string[]) : [];
   if (!sgIds.every((id) => groups.some((g) => g.id === id)) && groups[0]) settings['securityGroupIds'] = [groups[0].id];
   if (sample['keyName'] && !keyPairs.some((k) => k.id === sample['keyName'])) delete settings['keyName'];
+  // Role A as the form offers it (the role list), by ARN or name.
   const serviceRoleArn = String(settings['serviceRoleArn'] ?? '');
-  if (!serviceRoleArn.includes(`::${customer.accountId}:`)) settings['serviceRoleArn'] = `arn:aws:iam::${customer.accountId}:role/eks-cluster-role`;
+  const roleA = roles.find((r) => r.id === serviceRoleArn || r['arn'] === serviceRoleArn) ?? roles.find((r) => r.name === 'eks-cluster-role' || String(r.id).endsWith(':role/eks-cluster-role'));
+  if (roleA && !serviceRoleArn.includes(`::${customer.accountId}:`)) settings['serviceRoleArn'] = String(roleA['arn'] ?? roleA.id);
 
   const submitted = await api.post<{ id: string; status: string; executionArn: string }>('/v1/clusters', settings);
   const id = submitted.body.id;

@@ -64,6 +64,7 @@ describe('local stack e2e', () => {
 
     const ev = await e.completionEvent(record.id);
     expect(ev?.detailType).toBe('EKS Cluster Provisioning Succeeded');
+    expect((await e.events(record.id)).map((x) => x.detailType)).toContain('EKS Cluster Provisioning Started');
     expect(ev?.detail).toMatchObject({ clusterId: record.id, tenantId: tenant, name: 'e2e-happy', status: 'CREATED', accountId: '222222222222', region: 'us-east-1' });
     expect(ev?.detail['outputs']?.endpoint).toBe(record.outputs?.['endpoint']);
 
