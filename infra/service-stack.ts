@@ -198,7 +198,8 @@ export class ServiceStack extends Stack {
       new iam.PolicyStatement({
         sid: 'AssumeProvisionRole',
         actions: ['sts:AssumeRole'],
-        resources: [`arn:${Aws.PARTITION}:iam::*:role/${settings.rolePrefix}*`],
+        // Role B may sit under an IAM path (role/teams/eks-provisioner-x), as the settings schema allows.
+        resources: [`arn:${Aws.PARTITION}:iam::*:role/${settings.rolePrefix}*`, `arn:${Aws.PARTITION}:iam::*:role/*/${settings.rolePrefix}*`],
         conditions: { Null: { 'sts:ExternalId': 'false' } },
       }),
     );
@@ -225,11 +226,13 @@ export class ServiceStack extends Stack {
       ack(f.fn, 'AwsSolutions-L1', 'Pinned to nodejs22.x on purpose: the code is tested on Node 20/22 and the bundle targets node22.');
     }
     for (const spec of FUNCTIONS.filter((s) => s.assumesProvisionRole)) {
-      ack(
-        this.functions[spec.name].role,
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${settings.rolePrefix}*]`,
-        'Role B lives in customer accounts not known at deploy time: any account, but only roles named with the configured prefix, only with an External ID, and not in the service account.',
-      );
+      for (const pattern of [`role/${settings.rolePrefix}*`, `role/*/${settings.rolePrefix}*`]) {
+        ack(
+          this.functions[spec.name].role,
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:${pattern}]`,
+          'Role B lives in customer accounts not known at deploy time: any account (any IAM path), but only roles named with the configured prefix, only with an External ID, and not in the service account.',
+        );
+      }
     }
     ack(
       this.provisioning.stateMachine,

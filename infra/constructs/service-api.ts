@@ -3,9 +3,10 @@
  * method — the calling principal is the tenant —, request validation, stage throttling, access
  * logs, execution logs for errors, X-Ray, and error responses in the API's own error shape.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -96,8 +97,13 @@ export class ServiceApi extends Construct {
       schema: { schema: apigw.JsonSchemaVersion.DRAFT4, title: 'JsonObject', type: apigw.JsonSchemaType.OBJECT },
     });
 
-    // One invoke permission for the whole API instead of two per method.
-    const integration = new apigw.LambdaIntegration(props.handler, { proxy: true, scopePermissionToMethod: false });
+    // A plain AWS_PROXY integration plus one invoke permission scoped to this API's stage
+    // (LambdaIntegration would add two permissions per method, or one for every stage).
+    const integration = new apigw.Integration({
+      type: apigw.IntegrationType.AWS_PROXY,
+      integrationHttpMethod: 'POST',
+      uri: `arn:${Aws.PARTITION}:apigateway:${Aws.REGION}:lambda:path/2015-03-31/functions/${props.handler.functionArn}/invocations`,
+    });
     for (const route of props.routes) {
       const resource = this.api.root.resourceForPath(route.path);
       const requestParameters: Record<string, boolean> = {};
@@ -128,6 +134,11 @@ export class ServiceApi extends Construct {
         templates: { 'application/json': errorTemplate(code, message) },
       });
     }
+
+    props.handler.addPermission('InvokeFromApi', {
+      principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      sourceArn: this.api.arnForExecuteApi('*', '/*', STAGE_NAME),
+    });
 
     if (props.webAclArn) {
       new wafv2.CfnWebACLAssociation(this, 'WebAcl', {
