@@ -6,6 +6,7 @@
  * The last test scans everything the runs produced for the sandbox's secrets.
  */
 import { ScanCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E, type ClusterRecord } from './harness.js';
 
@@ -73,6 +74,34 @@ describe('local stack e2e', () => {
     // Tenants never see each other's records.
     const other = await e.api('GET', `/v1/clusters/${record.id}`, undefined, 'e2e-someone-else');
     expect(other.status).toBe(404);
+  });
+
+  it('Step Functions API over the wire (SDK → sandbox → runner): describe, history with every state, name idempotency', async () => {
+    const list = await e.api('GET', '/v1/clusters', undefined, 'e2e-happy');
+    const happy = list.body.items.find((c: { name: string }) => c.name === 'e2e-happy') as { executionArn?: string } | undefined;
+    const executionArn = happy?.executionArn ?? (await e.api('GET', `/v1/clusters/${list.body.items[0].id}`, undefined, 'e2e-happy')).body.executionArn;
+    expect(executionArn).toMatch(/:execution:/);
+    const sfn = new SFNClient({ region: 'us-east-1', endpoint: e.sandboxUrl });
+    try {
+      const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      expect(d.status).toBe('SUCCEEDED');
+      expect(d.startDate).toBeInstanceOf(Date);
+      expect(d.stopDate!.getTime()).toBeGreaterThanOrEqual(d.startDate!.getTime());
+      const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+      const entered = (h.events ?? []).filter((x) => x.type?.endsWith('StateEntered')).map((x) => x.stateEnteredEventDetails?.name);
+      for (const state of ['ValidateRequest', 'RecordRequest', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'WaitForStack', 'PollClusterStack', 'FinalizeCluster', 'RecordSucceeded', 'NotifySucceeded']) {
+        expect(entered, state).toContain(state);
+      }
+      const exited = (h.events ?? []).find((x) => x.type === 'TaskStateExited' && x.stateExitedEventDetails?.name === 'FinalizeCluster');
+      expect(JSON.parse(exited!.stateExitedEventDetails!.output!)).toHaveProperty('completion');
+      expect(h.events?.at(-1)?.type).toBe('ExecutionSucceeded');
+      // Same name, other input: ExecutionAlreadyExists, as AWS answers.
+      await expect(
+        sfn.send(new StartExecutionCommand({ stateMachineArn: e.stack.runner.stateMachineArn, name: executionArn.split(':').pop(), input: '{"other":true}' })),
+      ).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+    } finally {
+      sfn.destroy();
+    }
   });
 
   it('ASSUME_ROLE_DENIED: External ID in the trust relationship does not match', async () => {
