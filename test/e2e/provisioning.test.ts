@@ -194,6 +194,31 @@ describe('local stack e2e', () => {
     expect((await e.events()).length).toBe(before);
   });
 
+  it('throttling on the way (EventBridge, CloudFormation) is retried by the state machine and still ends CREATED', async () => {
+    const tenant = 'e2e-faults';
+    const roleArn = await registered(tenant, 'eks-provisioner-faults');
+    // More failures than the SDK's own retries absorb, so the state machine's Retry has to act.
+    const faults = [
+      { service: 'events', operation: 'PutEvents', throttleRate: 1, times: 4 },
+      { service: 'cloudformation', operation: 'DescribeStacks', throttleRate: 1, times: 3 },
+    ];
+    const set = await e.http('PUT', `${e.sandboxUrl}/_sandbox/faults`, faults);
+    expect(set.status, set.text).toBe(200);
+    let record: ClusterRecord;
+    try {
+      record = await provision(tenant, e.settings({ name: 'e2e-faults', provisionRoleArn: roleArn }));
+    } finally {
+      await e.http('PUT', `${e.sandboxUrl}/_sandbox/faults`, []);
+    }
+    expect(record.status, JSON.stringify(record.diagnosis)).toBe('CREATED');
+    const sfn = new SFNClient({ region: 'us-east-1', endpoint: e.sandboxUrl });
+    const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn: record.executionArn ?? (await e.api('GET', `/v1/clusters/${record.id}`, undefined, tenant)).body.executionArn, maxResults: 1000 }));
+    sfn.destroy();
+    const errors = (h.events ?? []).map((x) => x.taskFailedEventDetails?.error ?? x.lambdaFunctionFailedEventDetails?.error).filter(Boolean);
+    expect(errors.some((x) => /^EventBridge\./.test(x!)), JSON.stringify(errors)).toBe(true);
+    expect(errors, JSON.stringify(errors)).toContain('AwsThrottled');
+  });
+
   it('no secret key or session token in any response, record, item, event or execution history', async () => {
     const world = e.stack.sandbox!.world.toJSON();
     const secrets = [
@@ -204,7 +229,7 @@ describe('local stack e2e', () => {
     expect(world.stsSessions.length).toBeGreaterThan(5);
 
     const haystacks: Array<[string, string]> = e.seen.map((t, i) => [`response #${i}`, t]);
-    for (const tenant of ['e2e-happy', 'e2e-extid', 'e2e-sg', 'e2e-key', 'e2e-rolea', 'e2e-rollback', 'e2e-arn']) {
+    for (const tenant of ['e2e-happy', 'e2e-extid', 'e2e-sg', 'e2e-key', 'e2e-rolea', 'e2e-rollback', 'e2e-arn', 'e2e-faults']) {
       const list = await e.api('GET', '/v1/clusters', undefined, tenant);
       haystacks.push([`records of ${tenant}`, list.text]);
     }
