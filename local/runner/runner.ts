@@ -530,6 +530,13 @@ export class StepFunctionsRunner {
   }
 
   private async runTask(exec: Execution, stateName: string, target: TaskTarget, input: unknown): Promise<unknown> {
+    checkPayloadSize(input, `the input of ${stateName}`);
+    const output = await this.callTask(exec, target, input);
+    checkPayloadSize(output, `the result of ${stateName}`);
+    return output;
+  }
+
+  private async callTask(exec: Execution, target: TaskTarget, input: unknown): Promise<unknown> {
     const h = exec.history;
     if (target.kind === 'lambda') {
       const direct = target.integration === 'direct';
@@ -580,6 +587,22 @@ export class StepFunctionsRunner {
       throw err;
     }
   }
+}
+
+/** Step Functions' payload quota: 256 KiB of UTF-8 per state input / output / task result. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
+/**
+ * States.DataLimitExceeded is terminal in Step Functions: Retry and `States.ALL` catchers do not see it.
+ * (Checked on what a Task gets and returns — where a growing document shows first.)
+ */
+function checkPayloadSize(value: unknown, what: string): void {
+  const bytes = Buffer.byteLength(jsonText(value), 'utf8');
+  if (bytes <= MAX_PAYLOAD_BYTES) return;
+  const err = new Error(`The state/task returned a result with a size exceeding the maximum number of bytes service limit: ${what} is ${bytes} bytes (limit ${MAX_PAYLOAD_BYTES}).`);
+  err.name = 'States.DataLimitExceeded';
+  Object.defineProperties(err, { isRetryable: { value: false }, isCatchable: { value: false } });
+  throw err;
 }
 
 /** Whatever was thrown becomes an Error whose name/message are Step Functions' Error/Cause. */

@@ -173,6 +173,23 @@ describe('local Step Functions runner', () => {
     expect(r.running).toBe(0);
   });
 
+  it('a task result over 256 KiB fails the execution with States.DataLimitExceeded, past Retry and Catch', async () => {
+    let diagnosed = false;
+    const r = await make({
+      'validate-request': async () => ({ big: 'x'.repeat(300 * 1024) }),
+      'diagnose-failure': async () => {
+        diagnosed = true;
+        return {};
+      },
+    });
+    const { executionArn } = start(r, 'big-1');
+    expect(await r.waitFor(executionArn)).toBe('FAILED');
+    const d = r.describeExecution({ executionArn });
+    expect(d['error']).toBe('States.DataLimitExceeded');
+    expect(String(d['cause'])).toMatch(/the result of Validate is \d+ bytes/);
+    expect(diagnosed).toBe(false);
+  });
+
   it('StopExecution aborts a running execution', async () => {
     const r = await make({ 'validate-request': async (e) => e, 'poll-cluster-stack': pollUntil(1000) }, 1);
     const { executionArn } = start(r, 'stop-1');
