@@ -123,8 +123,17 @@ async function main(): Promise<void> {
     const handlerFile = path.join(dir, 'index.mjs');
     const built = await esbuild.build({ ...esbuildOptions(entry, handlerFile), metafile: true, absWorkingDir: ROOT });
 
-    // The SDK packages that ended up in the bundle, constructed and nothing else.
-    const sdk = [...new Set(Object.keys(built.metafile!.inputs).map((i) => /node_modules\/@aws-sdk\/([a-z0-9-]+)\//.exec(i)?.[1]).filter((p): p is string => !!p && p in SDK_CONSTRUCTORS))].sort();
+    // The SDK clients the bundle really constructs: their client class module made it into the
+    // output (a package can be present for its types or errors only).
+    const output = Object.values(built.metafile!.outputs).find((o) => o.entryPoint)!;
+    const sdk = [
+      ...new Set(
+        Object.entries(output.inputs)
+          .filter(([, v]) => v.bytesInOutput > 0)
+          .map(([file]) => /node_modules\/@aws-sdk\/([a-z0-9-]+)\/dist-[a-z]+\/[A-Za-z0-9]+Client\.js$/.exec(file)?.[1])
+          .filter((p): p is string => !!p && p in SDK_CONSTRUCTORS),
+      ),
+    ].sort();
     if (sdk.includes('lib-dynamodb') && !sdk.includes('client-dynamodb')) sdk.push('client-dynamodb');
     const baselineSource = path.join(dir, 'baseline.ts');
     fs.writeFileSync(
