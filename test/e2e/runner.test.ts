@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { substitute, substitutions, type AslDefinition } from '../../local/runner/definition.js';
 import type { HandlerResolver, LambdaHandler } from '../../local/runner/lambda.js';
 import { StepFunctionsRunner } from '../../local/runner/runner.js';
+import { startStepFunctionsEndpoint } from '../../local/runner/sfn-endpoint.js';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 
 const place = { region: 'us-east-1', accountId: '111111111111', tableName: 't', eventBusName: 'b' };
 const definition = JSON.parse(
@@ -188,6 +190,30 @@ describe('local Step Functions runner', () => {
     expect(d['error']).toBe('States.DataLimitExceeded');
     expect(String(d['cause'])).toMatch(/the result of Validate is \d+ bytes/);
     expect(diagnosed).toBe(false);
+  });
+
+  it("serves the Step Functions JSON protocol on its own endpoint (--aws mode's AWS_ENDPOINT_URL_SFN)", async () => {
+    const r = await make({ 'validate-request': async (e) => e, 'poll-cluster-stack': pollUntil(1) });
+    const endpoint = await startStepFunctionsEndpoint(r.slot, 0);
+    const sfn = new SFNClient({ region: 'us-east-1', endpoint: endpoint.url, credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+    try {
+      const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: r.stateMachineArn, name: 'wire-1', input: '{"a":1}' }));
+      expect(started.startDate).toBeInstanceOf(Date);
+      await r.waitFor(started.executionArn!);
+      const d = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
+      expect(d.status).toBe('SUCCEEDED');
+      const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn, reverseOrder: true, maxResults: 1 }));
+      expect(h.events?.[0]?.type).toBe('ExecutionSucceeded');
+      expect(h.nextToken).toBeTruthy();
+      await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: r.stateMachineArn, name: 'wire-1', input: '{"a":2}' }))).rejects.toMatchObject({
+        name: 'ExecutionAlreadyExists',
+        $metadata: { httpStatusCode: 400 },
+      });
+      await expect(sfn.send(new DescribeExecutionCommand({ executionArn: `${started.executionArn}-nope` }))).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+    } finally {
+      sfn.destroy();
+      await endpoint.stop();
+    }
   });
 
   it('StopExecution aborts a running execution', async () => {
