@@ -3,7 +3,7 @@
  * is assumed now with the tenant's External ID, the region is checked to be enabled for role B's
  * account, and only then is the role stored for the tenant.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
 import { checkRegionEnabled } from '../aws-form/form-data.js';
 import type { ApiDeps } from '../deps.js';

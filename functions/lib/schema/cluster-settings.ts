@@ -6,7 +6,7 @@
  * `parseClusterSettings` is the entry point: pure, returns the normalised settings or a
  * VALIDATION_FAILED diagnosis listing every field problem (not just the first).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import type { Diagnosis, FieldProblem } from '../diagnosis/types.js';
 
