@@ -54,7 +54,11 @@ export function lambdaHandler<E, R>(
         ...(out.name === ERROR_NAMES.diagnosed ? { diagnosisCode: (out as { diagnosis?: { code?: string } }).diagnosis?.code } : {}),
         errorMessage: redactSecrets(String((err as Error)?.message ?? err)).slice(0, 1000),
       };
-      if (info.kind === 'unknown' && !info.fromSdk) {
+      const thrownDiagnosed = (err as Error)?.name === ERROR_NAMES.diagnosed;
+      if (thrownDiagnosed) {
+        // An expected, explained failure (bad subnet, missing policy…): not an error of ours.
+        logger.warn('step failed with a diagnosis', fields);
+      } else if (info.kind === 'unknown' && !info.fromSdk) {
         // Not an AWS answer: most likely a bug. Keep the stack for whoever reads the logs.
         logger.error('step failed unexpectedly', { ...fields, stack: redactSecrets(String((err as Error)?.stack ?? '')) });
       } else if (out.name === ERROR_NAMES.diagnosed) logger.warn('step failed with a diagnosis', fields);

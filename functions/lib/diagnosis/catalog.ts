@@ -363,7 +363,7 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
         `Role B ${ev.opt('roleArn', (v) => `(${v})`)} is not allowed to perform iam:PassRole on ${ev.s('resource', ev.s('serviceRoleArn', 'the cluster or node role'))}.${ev.aws()}`,
       ),
     remediation: (ev) => [
-      `Allow role B iam:PassRole on ${ev.s('resource', ev.s('serviceRoleArn', 'role A and the node role'))} (condition iam:PassedToService = eks.amazonaws.com / ec2.amazonaws.com). ${provisionPolicyHint}`,
+      `Allow role B iam:PassRole on ${ev.s('resource', ev.s('serviceRoleArn', 'role A and the node role'))} (condition iam:PassedToService = eks.amazonaws.com for role A and the node role, pods.eks.amazonaws.com for the EBS CSI driver role). ${provisionPolicyHint}`,
       ...(ev.has('stackName') ? [`Delete the failed stack ${ev.s('stackName')} if it is still there, then try again.`] : ['Then try again.']),
     ],
   },

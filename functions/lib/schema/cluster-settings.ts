@@ -9,6 +9,7 @@
 import * as z from 'zod';
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import type { Diagnosis, FieldProblem } from '../diagnosis/types.js';
+import { MAX_ADMIN_PRINCIPALS } from '../template/parameters.js';
 
 /** Partitions an IAM ARN may name. */
 export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'] as const;
@@ -45,10 +46,21 @@ const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 const trimmed = () => z.string().trim();
 
+/** IAM's limit on a role or user path (`/a/b/`). Longer ARNs are not IAM ARNs, and would not fit a store key. */
+export const IAM_PATH_MAX = 512;
+/** The path of a role/user ARN (`…:role/a/b/name` → `/a/b/`), found without a regex (no backtracking on hostile input). */
+function iamPathLength(arn: string): number {
+  const at = Math.max(arn.indexOf(':role/'), arn.indexOf(':user/'));
+  return at < 0 ? 0 : Math.max(0, arn.lastIndexOf('/') - (at + 5) + 1);
+}
+const pathWithinLimit = (arn: string) => iamPathLength(arn) <= IAM_PATH_MAX;
+
 const roleArn = (what: string) =>
-  trimmed().regex(ROLE_ARN_RE, {
-    error: `must be the ARN of an IAM ${what}, like arn:aws:iam::123456789012:role/${what === 'provision role (role B)' ? 'eks-provisioner-provision' : 'eks-cluster-role'} (copy it from the IAM console: Roles → the role → ARN)`,
-  });
+  trimmed()
+    .regex(ROLE_ARN_RE, {
+      error: `must be the ARN of an IAM ${what}, like arn:aws:iam::123456789012:role/${what === 'provision role (role B)' ? 'eks-provisioner-provision' : 'eks-cluster-role'} (copy it from the IAM console: Roles → the role → ARN)`,
+    })
+    .refine(pathWithinLimit, { error: `has a role path longer than ${IAM_PATH_MAX} characters (IAM's limit): copy the ARN from the IAM console` });
 
 function makeSchema(roleNamePrefix: string) {
   return z
@@ -109,6 +121,10 @@ function makeSchema(roleNamePrefix: string) {
         .array(trimmed().regex(PRINCIPAL_ARN_RE, { error: 'must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/Admin' }), {
           error: 'must be a list of IAM principal ARNs',
         })
+        .max(MAX_ADMIN_PRINCIPALS, {
+          error: `may list at most ${MAX_ADMIN_PRINCIPALS} principals: give cluster-admin to an IAM role and let people assume it, or add more access entries after creation`,
+        })
+        .refine((ids) => ids.every(pathWithinLimit), { error: `has an ARN whose path is longer than ${IAM_PATH_MAX} characters (IAM's limit)` })
         .refine((ids) => new Set(ids).size === ids.length, { error: 'lists a principal twice: give each once' })
         .default([]),
       tags: z

@@ -49,6 +49,11 @@ describe('lambdaHandler', () => {
     const err = await h({}).catch((e: unknown) => e);
     expect(err).toBe(diag);
     expect(JSON.parse((err as Error).message).code).toBe('VPC_NOT_FOUND');
+    // An explained failure is a warning for operators, not an error with a stack trace.
+    const logged = lines.join('');
+    expect(logged).toContain('step failed with a diagnosis');
+    expect(logged).not.toContain('step failed unexpectedly');
+    expect(logged).not.toContain('"stack"');
   });
 
   it('turns an unexpected bug into UNKNOWN and logs it with its stack', async () => {

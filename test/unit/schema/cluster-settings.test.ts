@@ -154,6 +154,26 @@ describe('nodes, versions, region, tags', () => {
   });
 });
 
+describe('limits the template and IAM impose', () => {
+  it('allows at most five admin principals (one access entry slot each)', () => {
+    const admins = (n: number) => Array.from({ length: n }, (_, i) => `arn:aws:iam::222222222222:role/admin-${i}`);
+    expect(bad({ adminPrincipalArns: admins(5) }).ok).toBe(true);
+    const r = bad({ adminPrincipalArns: admins(6) });
+    expect(fieldsOf(r)).toEqual([expect.objectContaining({ path: 'adminPrincipalArns', message: expect.stringContaining('at most 5') })]);
+  });
+
+  it('refuses role paths longer than IAM allows, quickly, even for hostile input', () => {
+    const longPath = `arn:aws:iam::222222222222:role/${'p/'.repeat(257)}eks-provisioner-x`;
+    expect(paths(bad({ provisionRoleArn: longPath }))).toEqual(['provisionRoleArn']);
+    const okPath = `arn:aws:iam::222222222222:role/${'p/'.repeat(255)}eks-provisioner-x`;
+    expect(bad({ provisionRoleArn: okPath }).ok).toBe(true);
+    const hostile = `arn:aws:iam::222222222222:role/${'/'.repeat(60_000)}!`;
+    const started = Date.now();
+    expect(paths(bad({ provisionRoleArn: hostile, serviceRoleArn: hostile, adminPrincipalArns: [hostile] }))).toContain('provisionRoleArn');
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
 describe('every field error at once', () => {
   it('lists every problem, in form order, naming the field and the fix', () => {
     const r = parseClusterSettings(
