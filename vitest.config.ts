@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { QUIET_SDK_ENV } from './local/quiet-sdk.js';
 
 export default defineConfig({
   test: {
@@ -9,5 +10,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     setupFiles: ['test/setup.ts'],
+    // Also for processes the tests spawn (CLI, sandbox, bundles).
+    env: { ...QUIET_SDK_ENV },
   },
 });

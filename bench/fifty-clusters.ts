@@ -8,9 +8,7 @@
  *   npx tsx bench/fifty-clusters.ts --api http://127.0.0.1:3000 --sandbox http://127.0.0.1:4566
  *        (against a running `npm start -- --no-demo`; RSS is then only this client's)
  */
-process.env['AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE'] = '1';
-// The SDK's "Node 20 support ends" notice (current name of the switch).
-process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+await import('../local/quiet-sdk.js');
 await import('../local/polyfills.js');
 const { parseArgs } = await import('node:util');
 const { CreateRoleCommand, IAMClient, PutRolePolicyCommand } = await import('@aws-sdk/client-iam');

@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import '../local/quiet-sdk.js';
 import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClusterVersionsCommand, EKSClient } from '@aws-sdk/client-eks';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -20,7 +21,6 @@ import { computeSignature } from '../local/sandbox/protocol/sigv4.js';
 import { DEFAULT_TIME_SCALE, startSandbox } from '../local/sandbox/server.js';
 import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY, DEMO } from '../local/sandbox/world/default-world.js';
 
-process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {

@@ -10,6 +10,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import { CreateEventBusCommand, DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DEFAULTS, ENV } from '../../functions/lib/config.js';
 import { TABLE_KEYS } from '../../functions/lib/store/keys.js';
+import { QUIET_SDK_ENV } from '../quiet-sdk.js';
 
 /** The default world's accounts and keys (DESIGN §8; the README documents them). Public example keys. */
 export const DEFAULT_WORLD = {
@@ -61,8 +62,7 @@ export interface HandlerEnvironment {
 /** Sets process.env for in-process handlers. Returns the names it set (for the README / --verbose). */
 export function applyHandlerEnvironment(e: HandlerEnvironment, env: NodeJS.ProcessEnv = process.env): void {
   // Library noise (the SDK's Node-version notice) is not ours to show.
-  env['AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE'] = '1';
-  env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+  Object.assign(env, QUIET_SDK_ENV);
   env['AWS_REGION'] = e.region;
   env['AWS_DEFAULT_REGION'] = e.region;
   env[ENV.tableName] = e.tableName;

@@ -2,6 +2,7 @@
  * `npm run sandbox [-- --port 4566 --world FILE --time-scale 100 --dynamo-path DIR]`: serve a world on
  * loopback until Ctrl-C.
  */
+import '../quiet-sdk.js';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_TIME_SCALE, startSandbox } from './server.js';
