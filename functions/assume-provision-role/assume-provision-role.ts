@@ -5,7 +5,8 @@
  */
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import type { ServiceConfig } from '../lib/config.js';
-import { roleBClients } from '../lib/aws/tenant-role.js';
+import { ec2Client } from '../lib/aws/clients.js';
+import { roleBSession } from '../lib/aws/tenant-role.js';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { diagnoseAwsError } from '../lib/diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../lib/errors.js';
@@ -18,7 +19,7 @@ export interface AssumeProvisionRoleDeps {
 }
 
 export async function assumeProvisionRole(req: ValidatedRequest, deps: AssumeProvisionRoleDeps): Promise<ProvisionIdentity> {
-  const { clients, identity } = await roleBClients(req, deps);
+  const { session, identity } = await roleBSession(req, deps);
   const evidence = { roleArn: req.cluster.provisionRoleArn, region: req.region, accountId: identity.accountId || req.accountId };
 
   if (identity.accountId && identity.accountId !== req.accountId) {
@@ -32,7 +33,7 @@ export async function assumeProvisionRole(req: ValidatedRequest, deps: AssumePro
   let optIn: string | undefined;
   let known = false;
   try {
-    const out = await clients.ec2.send(new DescribeRegionsCommand({ AllRegions: true, RegionNames: [req.region] }));
+    const out = await ec2Client(session).send(new DescribeRegionsCommand({ AllRegions: true, RegionNames: [req.region] }));
     const region = out.Regions?.find((r) => r.RegionName === req.region);
     known = region !== undefined;
     optIn = region?.OptInStatus;

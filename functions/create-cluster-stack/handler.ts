@@ -1,5 +1,6 @@
 /** CreateClusterStack (state machine step): role B clients, create (or adopt) the stack, note its id on the record. */
-import { roleBClients } from '../lib/aws/tenant-role.js';
+import { cloudFormationClient } from '../lib/aws/clients.js';
+import { roleBSession } from '../lib/aws/tenant-role.js';
 import { loadConfig } from '../lib/config.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
@@ -9,8 +10,8 @@ const config = loadConfig();
 
 export const handler = lambdaHandler(async (event: CreateClusterStackInput, { logger }) => {
   const store = defaultStore();
-  const { clients } = await roleBClients(event, { store, config });
-  const stack = await createClusterStack(event, { cloudformation: clients.cloudformation, now: () => new Date() });
+  const { session } = await roleBSession(event, { store, config });
+  const stack = await createClusterStack(event, { cloudformation: cloudFormationClient(session), now: () => new Date() });
   // The record shows the stack as soon as it exists; a failed write here must not fail the step.
   await store
     .updateCluster(event.tenantId, event.clusterId, { stackId: stack.stackId, phase: 'Creating IAM roles' })

@@ -1,6 +1,7 @@
 /** DescribeVpcResources (state machine pre-flight): assume role B, check everything, return facts. */
 import { loadConfig } from '../lib/config.js';
-import { roleBClients } from '../lib/aws/tenant-role.js';
+import { cloudFormationClient, ec2Client, eksClient, iamClient } from '../lib/aws/clients.js';
+import { roleBSession } from '../lib/aws/tenant-role.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
 import { describeVpcResources, type PreflightRequest } from './preflight.js';
@@ -8,6 +9,11 @@ import { describeVpcResources, type PreflightRequest } from './preflight.js';
 const config = loadConfig();
 
 export const handler = lambdaHandler(async (event: PreflightRequest) => {
-  const { clients } = await roleBClients(event, { store: defaultStore(), config });
-  return describeVpcResources(event, clients);
+  const { session } = await roleBSession(event, { store: defaultStore(), config });
+  return describeVpcResources(event, {
+    ec2: ec2Client(session),
+    eks: eksClient(session),
+    iam: iamClient(session),
+    cloudformation: cloudFormationClient(session),
+  });
 });

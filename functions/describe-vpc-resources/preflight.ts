@@ -3,7 +3,7 @@
  * Every check runs even when an earlier one failed, so one answer lists every problem. Each list
  * call follows its pagination. Throttling / 5xx stop the step (the state machine retries it).
  */
-import { paginateDescribeStacks, type Stack } from '@aws-sdk/client-cloudformation';
+import { paginateDescribeStacks, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import {
   DescribeAvailabilityZonesCommand,
   DescribeKeyPairsCommand,
@@ -11,14 +11,14 @@ import {
   paginateDescribeSecurityGroups,
   paginateDescribeSubnets,
   paginateDescribeVpcs,
+  type EC2Client,
   type Filter,
   type SecurityGroup,
   type Subnet,
   type Vpc,
 } from '@aws-sdk/client-ec2';
-import { DescribeClusterCommand, paginateDescribeClusterVersions, type ClusterVersionInformation } from '@aws-sdk/client-eks';
-import { GetRoleCommand, paginateListAttachedRolePolicies } from '@aws-sdk/client-iam';
-import type { ProvisionClients } from '../lib/aws/clients.js';
+import { DescribeClusterCommand, paginateDescribeClusterVersions, type ClusterVersionInformation, type EKSClient } from '@aws-sdk/client-eks';
+import { GetRoleCommand, paginateListAttachedRolePolicies, type IAMClient } from '@aws-sdk/client-iam';
 import { classifyAwsError } from '../lib/aws/aws-error.js';
 import { combineDiagnoses, makeDiagnosis, type Evidence } from '../lib/diagnosis/catalog.js';
 import { diagnoseAwsError, type AwsCallContext } from '../lib/diagnosis/from-aws-error.js';
@@ -84,7 +84,15 @@ const isStandard = (v: ClusterVersionInformation) => v.versionStatus === 'STANDA
 const isOffered = (v: ClusterVersionInformation) =>
   isStandard(v) || v.versionStatus === 'EXTENDED_SUPPORT' || v.status === 'extended-support';
 
-export async function describeVpcResources(req: PreflightRequest, clients: ProvisionClients): Promise<PreflightResult> {
+/** The role-B clients the pre-flight reads through (it calls all four services). */
+export interface PreflightClients {
+  ec2: EC2Client;
+  eks: EKSClient;
+  iam: IAMClient;
+  cloudformation: CloudFormationClient;
+}
+
+export async function describeVpcResources(req: PreflightRequest, clients: PreflightClients): Promise<PreflightResult> {
   const { cluster, region } = req;
   const { ec2, eks, iam, cloudformation } = clients;
   const base: Evidence = { region, accountId: req.accountId, roleArn: cluster.provisionRoleArn };
@@ -359,7 +367,7 @@ export function trustsService(document: string | undefined, service: string): bo
 }
 
 /** Zone names in the region that EKS accepts (best effort: only used to word the fix). */
-async function supportedZoneNames(ec2: ProvisionClients['ec2'], rejectedIds: Set<string>): Promise<string[]> {
+async function supportedZoneNames(ec2: EC2Client, rejectedIds: Set<string>): Promise<string[]> {
   try {
     const out = await ec2.send(new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'zone-type', Values: ['availability-zone'] }] }));
     return (out.AvailabilityZones ?? [])

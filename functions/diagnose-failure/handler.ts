@@ -3,7 +3,8 @@
  * stack's events are needed; no error escapes (not even through the middleware).
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { roleBClients } from '../lib/aws/tenant-role.js';
+import { cloudFormationClient } from '../lib/aws/clients.js';
+import { roleBSession } from '../lib/aws/tenant-role.js';
 import { loadConfig } from '../lib/config.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import type { ValidatedRequest } from '../lib/state.js';
@@ -15,8 +16,8 @@ const config = loadConfig();
 export const handler = lambdaHandler((event: DiagnoseFailureEvent) =>
   diagnoseFailure(event, {
     cloudformation: async (): Promise<CloudFormationClient> => {
-      const { clients } = await roleBClients(event.state as ValidatedRequest, { store: defaultStore(), config });
-      return clients.cloudformation;
+      const { session } = await roleBSession(event.state as ValidatedRequest, { store: defaultStore(), config });
+      return cloudFormationClient(session);
     },
     now: () => new Date(),
   }),

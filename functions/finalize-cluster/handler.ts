@@ -1,5 +1,6 @@
 /** FinalizeCluster (state machine step): role B clients, read the finished cluster, build the completion. */
-import { roleBClients } from '../lib/aws/tenant-role.js';
+import { cloudFormationClient, eksClient } from '../lib/aws/clients.js';
+import { roleBSession } from '../lib/aws/tenant-role.js';
 import { loadConfig } from '../lib/config.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
@@ -8,6 +9,6 @@ import { finalizeCluster, type FinalizeClusterInput } from './finalize-cluster.j
 const config = loadConfig();
 
 export const handler = lambdaHandler(async (event: FinalizeClusterInput) => {
-  const { clients } = await roleBClients(event, { store: defaultStore(), config });
-  return finalizeCluster(event, { cloudformation: clients.cloudformation, eks: clients.eks, now: () => new Date() });
+  const { session } = await roleBSession(event, { store: defaultStore(), config });
+  return finalizeCluster(event, { cloudformation: cloudFormationClient(session), eks: eksClient(session), now: () => new Date() });
 });

@@ -1,5 +1,6 @@
 /** PollClusterStack (state machine step): look at the stack, keep the record's phase/progress current. */
-import { roleBClients } from '../lib/aws/tenant-role.js';
+import { cloudFormationClient } from '../lib/aws/clients.js';
+import { roleBSession } from '../lib/aws/tenant-role.js';
 import { loadConfig } from '../lib/config.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
@@ -9,9 +10,9 @@ const config = loadConfig();
 
 export const handler = lambdaHandler(async (event: PollClusterStackInput, { logger }) => {
   const store = defaultStore();
-  const { clients } = await roleBClients(event, { store, config });
+  const { session } = await roleBSession(event, { store, config });
   const poll = await pollClusterStack(event, {
-    cloudformation: clients.cloudformation,
+    cloudformation: cloudFormationClient(session),
     now: () => new Date(),
     maxProvisioningSeconds: config.maxProvisioningSeconds,
   });

@@ -28,7 +28,8 @@ import { diagnoseFailure } from '../../functions/diagnose-failure/diagnose-failu
 import { finalizeCluster } from '../../functions/finalize-cluster/finalize-cluster.js';
 import { assumeProvisionRole } from '../../functions/assume-provision-role/assume-provision-role.js';
 import { clearCredentialCache } from '../../functions/lib/aws/provision-role.js';
-import { roleBClients } from '../../functions/lib/aws/tenant-role.js';
+import { cloudFormationClient, eksClient } from '../../functions/lib/aws/clients.js';
+import { roleBSession } from '../../functions/lib/aws/tenant-role.js';
 import { logger, lambdaHandler } from '../../functions/lib/middleware.js';
 import type { PreflightResult, ValidatedRequest } from '../../functions/lib/state.js';
 import { documentClient, DynamoStore } from '../../functions/lib/store/dynamo-store.js';
@@ -263,22 +264,22 @@ export class Harness {
         if (opts.stack?.rollbackFails) sim = withFailedRollback(sim);
         virtualNow = sim.createdAt + 1000;
         stackOffset = virtualNow;
-        const { clients } = await roleBClients(req, { store, config });
-        return createClusterStack(e as never, { cloudformation: clients.cloudformation, now });
+        const { session } = await roleBSession(req, { store, config });
+        return createClusterStack(e as never, { cloudformation: cloudFormationClient(session), now });
       }),
       PollClusterStack: lambda(async (e) => {
         const st = e as { poll?: { nextWaitSeconds?: number } } & ValidatedRequest;
         virtualNow += (st.poll?.nextWaitSeconds ?? 0) * 1000;
-        const { clients } = await roleBClients(st, { store, config });
-        return pollClusterStack(e as never, { cloudformation: clients.cloudformation, now, maxProvisioningSeconds: maxSeconds });
+        const { session } = await roleBSession(st, { store, config });
+        return pollClusterStack(e as never, { cloudformation: cloudFormationClient(session), now, maxProvisioningSeconds: maxSeconds });
       }),
       FinalizeCluster: lambda(async (e) => {
-        const { clients } = await roleBClients(e as ValidatedRequest, { store, config });
-        return finalizeCluster(e as never, { cloudformation: clients.cloudformation, eks: clients.eks, now });
+        const { session } = await roleBSession(e as ValidatedRequest, { store, config });
+        return finalizeCluster(e as never, { cloudformation: cloudFormationClient(session), eks: eksClient(session), now });
       }),
       DiagnoseFailure: lambda((e) =>
         diagnoseFailure(e as never, {
-          cloudformation: async () => (await roleBClients((e as { state: ValidatedRequest }).state, { store, config })).clients.cloudformation,
+          cloudformation: async () => cloudFormationClient((await roleBSession((e as { state: ValidatedRequest }).state, { store, config })).session),
           now: () => (virtualNow ? now() : new Date()),
         }),
       ),

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterVersionsCommand } from '@aws-sdk/client-eks';
 import { ListAttachedRolePoliciesCommand, ListRolesCommand, type IAMClient } from '@aws-sdk/client-iam';
-import type { ProvisionClients } from '../../lib/aws/clients.js';
+import { ec2Client, eksClient, iamClient, type RoleSession } from '../../lib/aws/clients.js';
 import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../../lib/errors.js';
 import { classifyAwsError } from '../../lib/aws/aws-error.js';
@@ -74,14 +74,15 @@ export const ACTION_OF: Record<FormResource, string> = {
   'kubernetes-versions': 'eks:DescribeClusterVersions',
 };
 
-export async function listFormData(resource: FormResource, clients: ProvisionClients, q: FormQuery): Promise<FormPage> {
+/** Each listing builds only the one client it calls. */
+export async function listFormData(resource: FormResource, session: RoleSession, q: FormQuery): Promise<FormPage> {
   try {
     switch (resource) {
       case 'regions':
-        return await listRegions(clients.ec2);
+        return await listRegions(ec2Client(session));
       case 'vpcs': {
         const r = await collect(q.nextToken, async (NextToken) => {
-          const o = await clients.ec2.send(new DescribeVpcsCommand({ NextToken, MaxResults: 1000 }));
+          const o = await ec2Client(session).send(new DescribeVpcsCommand({ NextToken, MaxResults: 1000 }));
           return {
             items: (o.Vpcs ?? []).map((v) => ({ id: v.VpcId!, name: nameTag(v.Tags) ?? v.VpcId!, cidrBlock: v.CidrBlock, isDefault: v.IsDefault ?? false, state: v.State })),
             next: o.NextToken,
@@ -91,7 +92,7 @@ export async function listFormData(resource: FormResource, clients: ProvisionCli
       }
       case 'subnets': {
         const r = await collect(q.nextToken, async (NextToken) => {
-          const o = await clients.ec2.send(
+          const o = await ec2Client(session).send(
             new DescribeSubnetsCommand({ NextToken, MaxResults: 1000, ...(q.vpcId ? { Filters: [{ Name: 'vpc-id', Values: [q.vpcId] }] } : {}) }),
           );
           return {
@@ -111,7 +112,7 @@ export async function listFormData(resource: FormResource, clients: ProvisionCli
       }
       case 'security-groups': {
         const r = await collect(q.nextToken, async (NextToken) => {
-          const o = await clients.ec2.send(
+          const o = await ec2Client(session).send(
             new DescribeSecurityGroupsCommand({ NextToken, MaxResults: 1000, ...(q.vpcId ? { Filters: [{ Name: 'vpc-id', Values: [q.vpcId] }] } : {}) }),
           );
           return {
@@ -129,7 +130,7 @@ export async function listFormData(resource: FormResource, clients: ProvisionCli
       }
       case 'key-pairs': {
         // DescribeKeyPairs is not paginated.
-        const o = await clients.ec2.send(new DescribeKeyPairsCommand({}));
+        const o = await ec2Client(session).send(new DescribeKeyPairsCommand({}));
         const items = (o.KeyPairs ?? [])
           .filter((k) => k.KeyName)
           .map((k) => ({ id: k.KeyName!, name: k.KeyName!, keyPairId: k.KeyPairId, keyType: k.KeyType }));
@@ -146,17 +147,17 @@ export async function listFormData(resource: FormResource, clients: ProvisionCli
       }
       case 'instance-types': {
         const r = await collect(q.nextToken, async (NextToken) => {
-          const o = await clients.ec2.send(new DescribeInstanceTypeOfferingsCommand({ LocationType: 'region', NextToken, MaxResults: 1000 }));
+          const o = await ec2Client(session).send(new DescribeInstanceTypeOfferingsCommand({ LocationType: 'region', NextToken, MaxResults: 1000 }));
           return { items: (o.InstanceTypeOfferings ?? []).map((t) => String(t.InstanceType)).filter(Boolean), next: o.NextToken };
         });
         const names = [...new Set(r.items)].sort(compareInstanceTypes);
         return page(names.map((n) => ({ id: n, name: n })), r.next);
       }
       case 'roles':
-        return await listClusterRoles(clients.iam, q.nextToken);
+        return await listClusterRoles(iamClient(session), q.nextToken);
       case 'kubernetes-versions': {
         const r = await collect(q.nextToken, async (nextToken) => {
-          const o = await clients.eks.send(new DescribeClusterVersionsCommand({ nextToken }));
+          const o = await eksClient(session).send(new DescribeClusterVersionsCommand({ nextToken }));
           return { items: o.clusterVersions ?? [], next: o.nextToken };
         });
         const versions = r.items

@@ -39,6 +39,6 @@ export async function formDataRequest(deps: ApiDeps, tenantId: string, resource:
     });
   }
   const region = q.region ?? role.region;
-  const { clients } = await assumeReadOnly({ tenantId, roleArn, externalId: tenant.externalId, region, roleNamePrefix: deps.config.roleNamePrefix });
-  return listFormData(resource, clients, { region, ...(q.vpcId ? { vpcId: q.vpcId } : {}), ...(q.nextToken ? { nextToken: q.nextToken } : {}) });
+  const { session } = await assumeReadOnly({ tenantId, roleArn, externalId: tenant.externalId, region, roleNamePrefix: deps.config.roleNamePrefix });
+  return listFormData(resource, session, { region, ...(q.vpcId ? { vpcId: q.vpcId } : {}), ...(q.nextToken ? { nextToken: q.nextToken } : {}) });
 }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { classifyAwsError } from '../../lib/aws/aws-error.js';
-import { provisionClients } from '../../lib/aws/provision-role.js';
+import { provisionSession } from '../../lib/aws/provision-role.js';
 import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
 import { toStepError } from '../../lib/diagnosis/from-aws-error.js';
 import { DiagnosedError, ERROR_NAMES } from '../../lib/errors.js';
@@ -27,7 +27,7 @@ function sessionName(tenantId: string): string {
 
 export async function assumeReadOnly(o: AssumeForTenant) {
   try {
-    return await provisionClients({
+    return await provisionSession({
       roleArn: o.roleArn,
       externalId: o.externalId,
       region: o.region,

@@ -4,6 +4,7 @@
  * account, and only then is the role stored for the tenant.
  */
 import * as z from 'zod';
+import { ec2Client } from '../../lib/aws/clients.js';
 import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
 import { checkRegionEnabled } from '../aws-form/form-data.js';
 import type { ApiDeps } from '../deps.js';
@@ -51,8 +52,8 @@ export async function registerRole(deps: ApiDeps, tenantId: string, body: Record
     });
   }
 
-  const { clients, identity } = await assumeReadOnly({ tenantId, roleArn, externalId: tenant.externalId, region, roleNamePrefix: prefix });
-  await checkRegionEnabled(clients.ec2, region, roleArn);
+  const { session, identity } = await assumeReadOnly({ tenantId, roleArn, externalId: tenant.externalId, region, roleNamePrefix: prefix });
+  await checkRegionEnabled(ec2Client(session), region, roleArn);
 
   const accountId = identity.accountId || arn.accountId;
   await deps.store.putRole({ tenantId, roleArn, region, accountId, registeredAt: deps.now().toISOString() });

@@ -1,8 +1,9 @@
 /**
  * The one module that gets role B credentials. Each handler that touches the customer's account
- * calls `provisionClients`, which assumes role B with the tenant's External ID and caches the
+ * calls `provisionSession`, which assumes role B with the tenant's External ID and caches the
  * credentials in memory (per role, External ID and session policy) until shortly before they
- * expire. The credentials stay inside SDK clients: nothing here returns them to a handler's output.
+ * expire. The credentials stay inside a RoleSession, from which the handler builds only the SDK
+ * clients it uses (clients.ts): nothing here returns them to a handler's output.
  *
  * Errors: AccessDenied → ASSUME_ROLE_DENIED (the seed's three checks), no service credentials →
  * CREDENTIALS_NOT_CONFIGURED, STS not active in the region → REGION_NOT_ENABLED, throttling →
@@ -15,7 +16,7 @@ import { makeDiagnosis, type Evidence } from '../diagnosis/catalog.js';
 import { setStaleCredentialsHook, toStepError } from '../diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../errors.js';
 import { classifyAwsError } from './aws-error.js';
-import { makeClients, serviceSts, type ProvisionClients } from './clients.js';
+import { RoleSession, serviceSts } from './clients.js';
 
 export interface AssumeOptions {
   roleArn: string;
@@ -133,13 +134,13 @@ async function credentialsWorkInHomeRegion(region: string): Promise<boolean> {
   }
 }
 
-/** Assumes role B (or reuses cached credentials) and returns clients bound to them plus who we are. */
-export async function provisionClients(
+/** Assumes role B (or reuses cached credentials) and returns a session bound to them plus who we are. */
+export async function provisionSession(
   o: AssumeOptions,
   now: () => number = Date.now,
-): Promise<{ clients: ProvisionClients; identity: AssumedIdentity }> {
+): Promise<{ session: RoleSession; identity: AssumedIdentity }> {
   const entry = await assume(o, now);
-  return { clients: makeClients(o.region, entry.credentials), identity: entry.identity };
+  return { session: new RoleSession(o.region, entry.credentials), identity: entry.identity };
 }
 
 /** Forget every cached credential (tests; and after an expired-token answer). */

@@ -1,5 +1,5 @@
 /**
- * Role B clients for one provisioning request: the tenant's External ID comes from the store (never
+ * Role B session for one provisioning request: the tenant's External ID comes from the store (never
  * from the state or the caller), then provision-role.ts assumes the role. Every step that touches
  * the customer's account starts here.
  */
@@ -9,8 +9,8 @@ import type { Diagnosis } from '../diagnosis/types.js';
 import { DiagnosedError } from '../errors.js';
 import type { ValidatedRequest } from '../state.js';
 import type { Store } from '../store/types.js';
-import type { ProvisionClients } from './clients.js';
-import { provisionClients, type AssumedIdentity } from './provision-role.js';
+import type { RoleSession } from './clients.js';
+import { provisionSession, type AssumedIdentity } from './provision-role.js';
 
 /** The tenant never called GET /v1/setup, so there is no External ID for role B's trust policy. */
 export function noExternalIdDiagnosis(tenantId: string): Diagnosis {
@@ -39,13 +39,16 @@ export type RequestRef = Pick<ValidatedRequest, 'tenantId' | 'clusterId' | 'regi
   cluster: Pick<ValidatedRequest['cluster'], 'provisionRoleArn'>;
 };
 
-/** Assumes role B for this request (cached per role + External ID) and returns its clients. */
-export async function roleBClients(
+/**
+ * Assumes role B for this request (cached per role + External ID) and returns its session: build
+ * the clients the step uses from it (clients.ts factories), nothing more.
+ */
+export async function roleBSession(
   req: RequestRef,
   deps: { store: Store; config: Pick<ServiceConfig, 'roleNamePrefix'> },
-): Promise<{ clients: ProvisionClients; identity: AssumedIdentity }> {
+): Promise<{ session: RoleSession; identity: AssumedIdentity }> {
   const externalId = await externalIdOf(deps.store, req.tenantId);
-  return provisionClients({
+  return provisionSession({
     roleArn: req.cluster.provisionRoleArn,
     externalId,
     region: req.region,

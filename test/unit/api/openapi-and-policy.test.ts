@@ -13,7 +13,7 @@ import { FORM_DATA_ACTIONS, READ_ONLY_SESSION_POLICY } from '../../../functions/
 import { FORM_RESOURCES, listFormData } from '../../../functions/api/aws-form/form-data.js';
 import openapi from '../../../functions/api/openapi.json' with { type: 'json' };
 import { ROUTES } from '../../../functions/api/routes.js';
-import { makeClients } from '../../../functions/lib/aws/clients.js';
+import { RoleSession } from '../../../functions/lib/aws/clients.js';
 import { provisionRolePolicy } from '../../../functions/lib/policy/provision-policy.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -109,11 +109,11 @@ describe('read-only session policy of the form-data routes', () => {
     const iam = mockClient(IAMClient);
     const eks = mockClient(EKSClient);
     ec2.onAnyCommand().resolves({});
-    const clients = makeClients('us-east-1', { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' });
+    const session = new RoleSession('us-east-1', { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' });
     const ListRolesOut = { Roles: [{ RoleName: 'r', Arn: 'arn:aws:iam::222222222222:role/r', AssumeRolePolicyDocument: encodeURIComponent('{"Statement":[{"Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},"Action":"sts:AssumeRole"}]}') }] };
     iam.onAnyCommand().resolves(ListRolesOut as never);
     eks.onAnyCommand().resolves({});
-    for (const resource of FORM_RESOURCES) await listFormData(resource, clients, { region: 'us-east-1', vpcId: 'vpc-11111111' });
+    for (const resource of FORM_RESOURCES) await listFormData(resource, session, { region: 'us-east-1', vpcId: 'vpc-11111111' });
     for (const [service, mock] of [['ec2', ec2], ['iam', iam], ['eks', eks]] as const) {
       for (const call of mock.calls()) record(service)(call.args[0] as never);
     }

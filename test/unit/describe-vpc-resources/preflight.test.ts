@@ -18,7 +18,7 @@ import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { makeClients } from '../../../functions/lib/aws/clients.js';
+import { cloudFormationClient, ec2Client, eksClient, iamClient, RoleSession } from '../../../functions/lib/aws/clients.js';
 import { clearCredentialCache } from '../../../functions/lib/aws/provision-role.js';
 import { DiagnosedError } from '../../../functions/lib/errors.js';
 import type { ValidatedRequest } from '../../../functions/lib/state.js';
@@ -74,7 +74,10 @@ function request(over: Partial<ValidatedRequest['cluster']> = {}, clusterId = 'c
   };
 }
 
-const clients = () => makeClients('us-east-1', { accessKeyId: FAKE_STS_CREDENTIALS.AccessKeyId, secretAccessKey: FAKE_STS_CREDENTIALS.SecretAccessKey });
+const clients = () => {
+  const session = new RoleSession('us-east-1', { accessKeyId: FAKE_STS_CREDENTIALS.AccessKeyId, secretAccessKey: FAKE_STS_CREDENTIALS.SecretAccessKey });
+  return { ec2: ec2Client(session), eks: eksClient(session), iam: iamClient(session), cloudformation: cloudFormationClient(session) };
+};
 
 /** Answers by id or by filter, like EC2; ids that do not exist fail the by-id call. */
 function subnetsFor(input: { SubnetIds?: string[]; Filters?: Array<{ Name?: string; Values?: string[] }> }) {
