@@ -9,8 +9,8 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DEFAULTS, ENV } from '../../functions/lib/config.js';
-import { TABLE_KEYS } from '../../functions/lib/store/keys.js';
 import { QUIET_SDK_ENV } from '../quiet-sdk.js';
+import { tableDefinition } from '../../functions/lib/store/table-definition.js';
 
 /** The default world's accounts and keys (DESIGN §8; the README documents them). Public example keys. */
 export const DEFAULT_WORLD = {
@@ -99,30 +99,7 @@ export async function ensureStoreAndBus(region: string, tableName: string, event
     } catch (e) {
       if ((e as Error).name !== 'ResourceNotFoundException') throw e;
       await ddb.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: TABLE_KEYS.pk, AttributeType: 'S' },
-            { AttributeName: TABLE_KEYS.sk, AttributeType: 'S' },
-            { AttributeName: TABLE_KEYS.gsi1pk, AttributeType: 'S' },
-            { AttributeName: TABLE_KEYS.gsi1sk, AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: TABLE_KEYS.pk, KeyType: 'HASH' },
-            { AttributeName: TABLE_KEYS.sk, KeyType: 'RANGE' },
-          ],
-          GlobalSecondaryIndexes: [
-            {
-              IndexName: TABLE_KEYS.gsi1,
-              KeySchema: [
-                { AttributeName: TABLE_KEYS.gsi1pk, KeyType: 'HASH' },
-                { AttributeName: TABLE_KEYS.gsi1sk, KeyType: 'RANGE' },
-              ],
-              Projection: { ProjectionType: 'ALL' },
-            },
-          ],
-        }),
+        new CreateTableCommand(tableDefinition(tableName)),
       );
       await untilActive(ddb, tableName);
       created.push(`DynamoDB table ${tableName}`);

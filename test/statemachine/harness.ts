@@ -33,11 +33,11 @@ import { roleBSession } from '../../functions/lib/aws/tenant-role.js';
 import { logger, lambdaHandler } from '../../functions/lib/middleware.js';
 import type { PreflightResult, ValidatedRequest } from '../../functions/lib/state.js';
 import { documentClient, DynamoStore } from '../../functions/lib/store/dynamo-store.js';
-import { TABLE_KEYS } from '../../functions/lib/store/keys.js';
 import { TAG_KEYS } from '../../functions/lib/template/constants.js';
 import { OUTPUT_KEYS } from '../../functions/lib/template/index.js';
 import { pollClusterStack } from '../../functions/poll-cluster-stack/poll-cluster-stack.js';
 import { validateRequest } from '../../functions/validate-request/validate-request.js';
+import { tableDefinition } from '../../functions/lib/store/table-definition.js';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
@@ -63,6 +63,7 @@ export type TaskName =
   | 'RecordRequest'
   | 'RecordSucceeded'
   | 'RecordFailed'
+  | 'RecordUndiagnosedFailure'
   | 'NotifyStarted'
   | 'NotifySucceeded'
   | 'NotifyFailed';
@@ -143,25 +144,7 @@ export class Harness {
   async reset(): Promise<void> {
     this.table = `sm-test-${++this.tableN}`;
     await this.ddb.send(
-      new CreateTableCommand({
-        TableName: this.table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [TABLE_KEYS.pk, TABLE_KEYS.sk, TABLE_KEYS.gsi1pk, TABLE_KEYS.gsi1sk].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
-        KeySchema: [
-          { AttributeName: TABLE_KEYS.pk, KeyType: 'HASH' },
-          { AttributeName: TABLE_KEYS.sk, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: TABLE_KEYS.gsi1,
-            KeySchema: [
-              { AttributeName: TABLE_KEYS.gsi1pk, KeyType: 'HASH' },
-              { AttributeName: TABLE_KEYS.gsi1sk, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
+      new CreateTableCommand(tableDefinition(this.table)),
     );
     this.store = new DynamoStore(documentClient(this.ddb), this.table);
     await this.store.getOrCreateTenant('local');
@@ -286,6 +269,7 @@ export class Harness {
       RecordRequest: (p) => this.updateItem(p),
       RecordSucceeded: (p) => this.updateItem(p),
       RecordFailed: (p) => this.updateItem(p),
+      RecordUndiagnosedFailure: (p) => this.updateItem(p),
       NotifyStarted: async (p) => putEvents(p, captured),
       NotifySucceeded: async (p) => putEvents(p, captured),
       NotifyFailed: async (p) => putEvents(p, captured),
@@ -306,7 +290,11 @@ export class Harness {
         waitTimeOverrides: { WaitForStack: 0 },
         retryIntervalOverrides: Object.fromEntries(Object.keys(core).map((k) => [k, 0])),
       },
-      context: { Execution: { Id: `arn:aws:states:us-east-1:${SERVICE_ACCOUNT}:execution:eks-provisioner-provision-cluster:c-statemachine01`, Name: 'c-statemachine01' } } as never,
+      context: {
+        Execution: { Id: `arn:aws:states:us-east-1:${SERVICE_ACCOUNT}:execution:eks-provisioner-provision-cluster:c-statemachine01`, Name: 'c-statemachine01' },
+        // The library has no $$.State; as in the local runner, "now" is the state's EnteredTime.
+        State: Object.defineProperty({}, 'EnteredTime', { enumerable: true, get: () => new Date().toISOString() }),
+      } as never,
     });
     const log: Array<Record<string, unknown>> = [];
     const collecting = (async () => {

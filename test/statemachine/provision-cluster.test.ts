@@ -56,7 +56,7 @@ describe('definition', () => {
       expect(def.States[name], name).toBeDefined();
     }
     // Notifications must not turn a result into its opposite; the last line must not loop.
-    const exempt = new Set(['DiagnoseFailure', 'RecordFailed', 'NotifyFailed', 'NotifyStarted', 'NotifySucceeded']);
+    const exempt = new Set(['DiagnoseFailure', 'RecordFailed', 'RecordUndiagnosedFailure', 'NotifyFailed', 'NotifyStarted', 'NotifySucceeded']);
     for (const [name, s] of Object.entries(def.States)) {
       if (s.Type !== 'Task') continue;
       const catches = s.Catch as Array<{ ErrorEquals: string[]; Next: string; ResultPath: string }>;
@@ -205,7 +205,7 @@ describe('failure branches', () => {
     expect(run.record?.diagnosis?.evidence?.action).toBe('eks:DescribeCluster');
   });
 
-  it('DiagnoseFailure itself unavailable: the run ends in DiagnosisUnavailable (no loop)', async () => {
+  it('DiagnoseFailure itself unavailable: the record still leaves CREATING, and the run ends in DiagnosisUnavailable (no loop)', async () => {
     const run = await h.run(input, {
       around: {
         AssumeProvisionRole: async () => {
@@ -219,6 +219,10 @@ describe('failure branches', () => {
     expect(run.error?.name).toBe('UNKNOWN');
     expect(entered(run).filter((s) => s === 'DiagnoseFailure')).toHaveLength(1);
     expect(entered(run)[entered(run).length - 1]).toBe('DiagnosisUnavailable');
+    expect(entered(run)).toContain('RecordUndiagnosedFailure');
+    expect(run.record).toMatchObject({ status: 'FAILED', diagnosis: { code: 'UNKNOWN', retryable: true } });
+    expect(run.record?.diagnosis?.message).toContain('execution history');
+    expect(run.record?.updatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
   it('RecordFailed cannot write: the Failed event still goes out and the run fails with the diagnosis', async () => {

@@ -14,8 +14,8 @@ import { createApiHandler } from '../../../functions/api/app.js';
 import type { ApiDeps } from '../../../functions/api/deps.js';
 import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
 import { documentClient, DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
-import { TABLE_KEYS } from '../../../functions/lib/store/keys.js';
 import { apiEvent, type EventInput, ROLE_B, SERVICE_ACCOUNT, silentLog, testConfig, validSettings } from './helpers.js';
+import { tableDefinition } from '../../../functions/lib/store/table-definition.js';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
@@ -49,25 +49,7 @@ beforeEach(async () => {
   sfn.on(StartExecutionCommand).callsFake((i: { name: string }) => ({ executionArn: `arn:aws:states:us-east-1:111111111111:execution:m:${i.name}`, startDate: new Date() }));
   const table = `api-test-${++tableN}`;
   await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [TABLE_KEYS.pk, TABLE_KEYS.sk, TABLE_KEYS.gsi1pk, TABLE_KEYS.gsi1sk].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.pk, KeyType: 'HASH' },
-        { AttributeName: TABLE_KEYS.sk, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: TABLE_KEYS.gsi1,
-          KeySchema: [
-            { AttributeName: TABLE_KEYS.gsi1pk, KeyType: 'HASH' },
-            { AttributeName: TABLE_KEYS.gsi1sk, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
+    new CreateTableCommand(tableDefinition(table)),
   );
   let clock = Date.parse('2026-11-29T10:00:00.000Z');
   const now = () => new Date((clock += 1000));

@@ -10,8 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DiagnosedError } from '../../../functions/lib/errors.js';
 import { ClusterNotFoundError, documentClient, DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
-import { keys, TABLE_KEYS } from '../../../functions/lib/store/keys.js';
+import { keys } from '../../../functions/lib/store/keys.js';
 import type { ClusterRecord } from '../../../functions/lib/store/types.js';
+import { tableDefinition } from '../../../functions/lib/store/table-definition.js';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
@@ -43,25 +44,7 @@ afterAll(async () => {
 beforeEach(async () => {
   table = `store-test-${++tableN}`;
   await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [TABLE_KEYS.pk, TABLE_KEYS.sk, TABLE_KEYS.gsi1pk, TABLE_KEYS.gsi1sk].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.pk, KeyType: 'HASH' },
-        { AttributeName: TABLE_KEYS.sk, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: TABLE_KEYS.gsi1,
-          KeySchema: [
-            { AttributeName: TABLE_KEYS.gsi1pk, KeyType: 'HASH' },
-            { AttributeName: TABLE_KEYS.gsi1sk, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
+    new CreateTableCommand(tableDefinition(table)),
   );
   clock = Date.parse('2026-01-01T00:00:00.000Z');
   store = new DynamoStore(documentClient(client), table, now);

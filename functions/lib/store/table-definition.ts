@@ -1,0 +1,28 @@
+/**
+ * The table as CreateTable needs it (keys and GSI1 from keys.ts). The CDK stack declares the same
+ * table in AWS; the local runner and the tests create it with this.
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { TABLE_KEYS } from './keys.js';
+
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [TABLE_KEYS.pk, TABLE_KEYS.sk, TABLE_KEYS.gsi1pk, TABLE_KEYS.gsi1sk].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: TABLE_KEYS.pk, KeyType: 'HASH' },
+      { AttributeName: TABLE_KEYS.sk, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: TABLE_KEYS.gsi1,
+        KeySchema: [
+          { AttributeName: TABLE_KEYS.gsi1pk, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEYS.gsi1sk, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
