@@ -24,7 +24,6 @@ import { combineDiagnoses, makeDiagnosis, type Evidence } from '../lib/diagnosis
 import { diagnoseAwsError, type AwsCallContext } from '../lib/diagnosis/from-aws-error.js';
 import type { Diagnosis } from '../lib/diagnosis/types.js';
 import { DiagnosedError } from '../lib/errors.js';
-import { roleNameOf } from '../lib/schema/cluster-settings.js';
 import type { PreflightResult, ProvisionIdentity, ValidatedRequest } from '../lib/state.js';
 import { TAG_KEYS } from '../lib/template/constants.js';
 
@@ -83,6 +82,16 @@ function newerFirst(a: string, b: string): number {
 const isStandard = (v: ClusterVersionInformation) => v.versionStatus === 'STANDARD_SUPPORT' || v.status === 'standard-support';
 const isOffered = (v: ClusterVersionInformation) =>
   isStandard(v) || v.versionStatus === 'EXTENDED_SUPPORT' || v.status === 'extended-support';
+
+/**
+ * The role name: what follows the ARN's last `/` (`arn:aws:iam::1:role/path/name` → `name`). The
+ * request was validated (a role ARN, trimmed), so this equals the schema's roleNameOf; it is not
+ * imported from lib/schema, which builds the zod schema when loaded (~90 KiB and its start-up
+ * time in this function's bundle for one string operation).
+ */
+export function roleNameOf(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
 
 /** The role-B clients the pre-flight reads through (it calls all four services). */
 export interface PreflightClients {

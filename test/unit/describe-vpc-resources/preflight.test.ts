@@ -25,7 +25,8 @@ import type { ValidatedRequest } from '../../../functions/lib/state.js';
 import { DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
 import { TAG_KEYS } from '../../../functions/lib/template/constants.js';
 import { handler } from '../../../functions/describe-vpc-resources/handler.js';
-import { describeVpcResources, trustsService, type PreflightRequest } from '../../../functions/describe-vpc-resources/preflight.js';
+import { describeVpcResources, roleNameOf, trustsService, type PreflightRequest } from '../../../functions/describe-vpc-resources/preflight.js';
+import { roleNameOf as schemaRoleNameOf } from '../../../functions/lib/schema/cluster-settings.js';
 import { awsError, credentialLeaks, FAKE_STS_CREDENTIALS, FIXTURES } from '../aws/fixtures.js';
 
 const ec2 = mockClient(EC2Client);
@@ -153,6 +154,19 @@ beforeEach(() => {
   for (const m of [ec2, eks, iam, cfn, sts]) m.reset();
   clearCredentialCache();
   happyWorld();
+});
+
+describe('roleNameOf (kept out of the schema module for bundle size)', () => {
+  it('agrees with the schema on role ARNs the settings accept', () => {
+    for (const arn of [
+      'arn:aws:iam::222222222222:role/eks-cluster-role',
+      'arn:aws:iam::222222222222:role/a/b/eks-cluster-role',
+      'arn:aws-cn:iam::222222222222:role/service-role/x+=,.@-_1',
+      'arn:aws-us-gov:iam::222222222222:role/p/',
+    ]) {
+      expect(roleNameOf(arn), arn).toBe(schemaRoleNameOf(arn));
+    }
+  });
 });
 
 describe('DescribeVpcResources: the demo world passes', () => {
