@@ -4,8 +4,10 @@
  *
  * One factory per service, and a function constructs only the clients it uses: the SDK packages
  * are `sideEffects: false`, so esbuild drops every factory (and its client package) a function
- * never calls. That matters: the EC2 client alone is ~540 KiB minified (its schemas cannot be
- * tree-shaken), and bundling it where EC2 is never called doubled bundles and cold starts.
+ * never calls. That matters: the EC2 client alone is ~540 KiB minified, because the SDK's
+ * generated schemas use computed object keys (`{ [_xN]: … }`) that esbuild cannot prove free of
+ * side effects, so all ~750 operations' schemas stay (aws/aws-sdk-js-v3#7607). Bundling it where
+ * EC2 is never called doubled bundles and cold starts.
  * test/infra/bundle-contents.test.ts checks which clients each function bundles.
  *
  * Role-B credentials come from provision-role.ts as a RoleSession and stay in this process: the
