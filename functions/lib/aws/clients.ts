@@ -6,7 +6,7 @@
  * are `sideEffects: false`, so esbuild drops every factory (and its client package) a function
  * never calls. That matters: the EC2 client alone is ~540 KiB minified, because the SDK's
  * generated schemas use computed object keys (`{ [_xN]: … }`) that esbuild cannot prove free of
- * side effects, so all ~750 operations' schemas stay (aws/aws-sdk-js-v3#7607). Bundling it where
+ * side effects, so all ~810 operations' schemas stay (aws/aws-sdk-js-v3#7607). Bundling it where
  * EC2 is never called doubled bundles and cold starts.
  * test/infra/bundle-contents.test.ts checks which clients each function bundles.
  *
