@@ -292,7 +292,7 @@ const cases: Case[] = [
   { name: 'form data with a ReDoS roleArn', req: get('/v1/aws/vpcs', { roleArn: `arn:aws:iam::222222222222:role/${'a/'.repeat(900)}!` }), status: 400 },
 
   // --- longer than IAM allows (would overflow the store's 1 KiB sort key) ---
-  { name: 'cluster with a 1448-char role ARN', req: cluster({ provisionRoleArn: `arn:aws:iam::222222222222:role/${'p/'.repeat(700)}eks-provisioner-x` }), status: 422, code: 'ROLE_NOT_REGISTERED' },
+  { name: 'cluster with a 1448-char role ARN', req: cluster({ provisionRoleArn: `arn:aws:iam::222222222222:role/${'p/'.repeat(700)}eks-provisioner-x` }), status: 400, code: 'VALIDATION_FAILED' },
   { name: 'form data with a 1448-char role ARN', req: get('/v1/aws/vpcs', { roleArn: `arn:aws:iam::222222222222:role/${'p/'.repeat(700)}eks-provisioner-x` }), status: 400, code: 'INVALID_QUERY' },
   { name: 'register a 1448-char role ARN', req: post('/v1/roles', { roleArn: `arn:aws:iam::222222222222:role/${'p/'.repeat(700)}eks-provisioner-x`, region: 'us-east-1' }), status: 422, code: 'INVALID_ROLE_ARN' },
 
