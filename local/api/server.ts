@@ -11,6 +11,7 @@ import { createApiHandler, type ApiHandler, type ApiLog } from '../../functions/
 import type { ApiDeps } from '../../functions/api/deps.js';
 import { defaultApiDeps } from '../../functions/api/handler.js';
 import { loadConfig } from '../../functions/lib/config.js';
+import { proxyEvent } from './proxy-event.js';
 
 /** Bodies beyond this are not even read (the handler's own limit is 64 KiB). */
 const MAX_READ_BYTES = 1024 * 1024;
@@ -111,52 +112,25 @@ export function toProxyEvent(req: IncomingMessage, body: Buffer): APIGatewayProx
   for (const [k, v] of new URLSearchParams(q < 0 ? '' : raw.slice(q + 1))) (multiQuery[k] ??= []).push(v);
   const multiHeaders: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(req.headersDistinct)) if (v) multiHeaders[k] = v;
-  const last = (m: Record<string, string[]>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v[v.length - 1]!]));
   const text = body.toString('utf8');
   // Bodies that are not valid UTF-8 travel base64-encoded, as API Gateway does for binary.
   const binary = body.length > 0 && !Buffer.from(text, 'utf8').equals(body);
-  const method = req.method ?? 'GET';
-  return {
-    resource: '/{proxy+}',
+  return proxyEvent({
+    method: req.method ?? 'GET',
     path,
-    httpMethod: method,
-    headers: last(multiHeaders),
     multiValueHeaders: multiHeaders,
-    queryStringParameters: Object.keys(multiQuery).length ? last(multiQuery) : null,
-    multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
-    pathParameters: { proxy: path.replace(/^\//, '') },
-    stageVariables: null,
+    multiValueQuery: multiQuery,
     body: body.length === 0 ? null : binary ? body.toString('base64') : text,
     isBase64Encoded: binary,
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      authorizer: null,
-      protocol: `HTTP/${req.httpVersion}`,
-      httpMethod: method,
-      path,
-      stage: 'local',
-      requestId: randomUUID(),
-      requestTimeEpoch: Date.now(),
-      resourceId: 'local',
-      resourcePath: '/{proxy+}',
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        user: null,
-        userAgent: req.headers['user-agent'] ?? null,
-        userArn: null,
-      },
-    },
-  };
+    stage: 'local',
+    protocol: `HTTP/${req.httpVersion}`,
+    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    userAgent: req.headers['user-agent'] ?? null,
+    userArn: null,
+    accountId: 'local',
+    apiId: 'local',
+    resourceId: 'local',
+    requestId: randomUUID(),
+    requestTimeEpoch: Date.now(),
+  });
 }

@@ -12,6 +12,7 @@ import { DEFAULTS, type ServiceConfig } from '../../../functions/lib/config.js';
 import { makeDiagnosis } from '../../../functions/lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../../../functions/lib/errors.js';
 import type { ClusterRecord, IdempotencyRecord, Page, RoleRecord, Store, TenantRecord } from '../../../functions/lib/store/types.js';
+import { proxyEvent } from '../../../local/api/proxy-event.js';
 
 // Safety net: an AWS call a test forgot to mock fails fast on a closed loopback port, never the internet.
 process.env.AWS_ENDPOINT_URL ??= 'http://127.0.0.1:9';
@@ -140,50 +141,25 @@ export function apiEvent(i: EventInput): APIGatewayProxyEvent {
   const multiQuery: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(i.query ?? {})) multiQuery[k] = [v];
   Object.assign(multiQuery, i.multiValueQuery ?? {});
-  const query = Object.keys(multiQuery).length ? Object.fromEntries(Object.entries(multiQuery).map(([k, v]) => [k, v[v.length - 1]!])) : null;
-  return {
-    resource: '/{proxy+}',
+  return proxyEvent({
+    method: i.method,
     path: i.path,
-    httpMethod: i.method,
-    headers,
     multiValueHeaders,
-    queryStringParameters: query,
-    multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
-    pathParameters: { proxy: i.path.replace(/^\//, '') },
-    stageVariables: null,
+    multiValueQuery: multiQuery,
     body,
     isBase64Encoded: i.isBase64Encoded ?? false,
-    requestContext: {
-      accountId: '111111111111',
-      apiId: 'abcdef1234',
-      authorizer: null,
-      protocol: 'HTTP/1.1',
-      httpMethod: i.method,
-      path: `/prod${i.path}`,
-      stage: 'prod',
-      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
-      requestTimeEpoch: 1_700_000_000_000,
-      resourceId: 'abc123',
-      resourcePath: '/{proxy+}',
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '203.0.113.7',
-        user: null,
-        userAgent: 'vitest',
-        userArn: i.userArn ?? null,
-      },
-    },
-  };
+    stage: 'prod',
+    contextPath: `/prod${i.path}`,
+    protocol: 'HTTP/1.1',
+    sourceIp: '203.0.113.7',
+    userAgent: 'vitest',
+    userArn: i.userArn ?? null,
+    accountId: '111111111111',
+    apiId: 'abcdef1234',
+    resourceId: 'abc123',
+    requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+    requestTimeEpoch: 1_700_000_000_000,
+  });
 }
 
 export interface TestApi {
