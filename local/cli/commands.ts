@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { ApiClient, ApiError, ApiNotRunningError, describeApiError, type ClusterRecordView } from './api-client.js';
 import { diagnosisLines, followCluster } from './follow.js';
 import { say, style, warn } from './terminal.js';
+import type { SetupResponse } from '../../functions/api/setup/setup.js';
 
 export interface ApiOptions {
   api?: string;
@@ -84,16 +85,9 @@ export async function status(id: string, o: ApiOptions & { json: boolean }): Pro
   return report(r);
 }
 
-interface Setup {
-  accountId: string;
-  externalId: string;
-  provisionRolePolicy: object;
-  provisionRoleTrustPolicy: object;
-  clusterRoleManagedPolicies?: string[];
-}
 
 export async function setup(o: ApiOptions & { json: boolean }): Promise<number> {
-  const s = await client(o).get<Setup>('/v1/setup');
+  const s = await client(o).get<SetupResponse>('/v1/setup');
   if (o.json) {
     say(JSON.stringify(s, null, 2));
     return 0;
@@ -115,7 +109,7 @@ export async function setup(o: ApiOptions & { json: boolean }): Promise<number> 
 }
 
 export async function policy(o: ApiOptions & { trust: boolean }): Promise<number> {
-  const s = await client(o).get<Setup>('/v1/setup');
+  const s = await client(o).get<SetupResponse>('/v1/setup');
   say(JSON.stringify(o.trust ? s.provisionRoleTrustPolicy : s.provisionRolePolicy, null, 2));
   return 0;
 }

@@ -14,6 +14,7 @@ import { ApiClient, ApiError, describeApiError, type ClusterRecordView } from '.
 import { diagnosisLines, elapsed, followCluster } from '../cli/follow.js';
 import { say, style } from '../cli/terminal.js';
 import { DEFAULT_WORLD } from '../runner/environment.js';
+import type { SetupResponse } from '../../functions/api/setup/setup.js';
 
 export const DEMO_ROLE_NAME = 'eks-provisioner-provision';
 export const SAMPLE_CLUSTER_FILE = 'events/create-cluster.json';
@@ -35,13 +36,6 @@ export interface DemoResult {
   nextClusterFile: string;
 }
 
-interface Setup {
-  accountId: string;
-  externalId: string;
-  provisionRolePolicy: object;
-  provisionRoleTrustPolicy: object;
-  clusterRoleManagedPolicies?: string[];
-}
 
 interface FormItem {
   id: string;
@@ -73,7 +67,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const customer = o.customer ?? DEFAULT_WORLD.customer;
 
   // 1. What the service tells a new customer.
-  const setup = await api.get<Setup>('/v1/setup');
+  const setup = await api.get<SetupResponse>('/v1/setup');
   step(1, `Service set-up (GET /v1/setup): Account ID ${style.bold(setup.accountId)}, External ID ${style.bold(setup.externalId)}`);
 
   // 2. The customer creates role B in their own account, with the policies as given.

@@ -37,6 +37,9 @@ export function forgetServiceIdentity(): void {
   cached = undefined;
 }
 
+/** The body of GET /v1/setup (the CLI and the demo read it too). */
+export type SetupResponse = Awaited<ReturnType<typeof setupFor>>;
+
 export async function setupFor(deps: ApiDeps, tenantId: string) {
   const { accountId, partition } = await serviceIdentity();
   const tenant = await deps.store.getOrCreateTenant(tenantId);
