@@ -6,10 +6,13 @@
  * `parseClusterSettings` is the entry point: pure, returns the normalised settings or a
  * VALIDATION_FAILED diagnosis listing every field problem (not just the first).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+// From core directly: `z.core.X` at run time would make esbuild keep all of zod's core namespace (compile, JSON Schema, every locale).
+import { $ZodPreprocess } from 'zod/v4/core';
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import type { Diagnosis, FieldProblem } from '../diagnosis/types.js';
 import { MAX_ADMIN_PRINCIPALS } from '../template/parameters.js';
+import './zod-locale.js';
 
 /** Partitions an IAM ARN may name. */
 export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'] as const;
@@ -44,7 +47,8 @@ export const RESERVED_TAG_PREFIXES = ['aws:', 'eks-provisioner:'];
 /** AWS tag characters: letters, digits, spaces and _ . : / = + - @ */
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
-const trimmed = () => z.string().trim();
+/** A string, trimmed before its checks run (zod/mini: checks are listed in `check(...)`, run in order). */
+const trimmed = (...checks: Array<z.core.$ZodCheck<string>>) => z.string().check(z.trim(), ...checks);
 
 /** IAM's limit on a role or user path (`/a/b/`). Longer ARNs are not IAM ARNs, and would not fit a store key. */
 export const IAM_PATH_MAX = 512;
@@ -55,100 +59,149 @@ function iamPathLength(arn: string): number {
 }
 const pathWithinLimit = (arn: string) => iamPathLength(arn) <= IAM_PATH_MAX;
 
-const roleArn = (what: string) =>
-  trimmed()
-    .regex(ROLE_ARN_RE, {
-      error: `must be the ARN of an IAM ${what}, like arn:aws:iam::123456789012:role/${what === 'provision role (role B)' ? 'eks-provisioner-provision' : 'eks-cluster-role'} (copy it from the IAM console: Roles → the role → ARN)`,
-    })
-    .refine(pathWithinLimit, { error: `has a role path longer than ${IAM_PATH_MAX} characters (IAM's limit): copy the ARN from the IAM console` });
+const roleArnChecks = (what: string) => [
+  z.regex(ROLE_ARN_RE, {
+    error: `must be the ARN of an IAM ${what}, like arn:aws:iam::123456789012:role/${what === 'provision role (role B)' ? 'eks-provisioner-provision' : 'eks-cluster-role'} (copy it from the IAM console: Roles → the role → ARN)`,
+  }),
+  z.refine<string>(pathWithinLimit, { error: `has a role path longer than ${IAM_PATH_MAX} characters (IAM's limit): copy the ARN from the IAM console` }),
+];
+
+/** No duplicates in a list (compared after trimming). */
+const noDuplicates = (error: string) => z.refine<string[]>((ids) => new Set(ids).size === ids.length, { error });
+
+/** Form order: the order of the schema's keys, the sort order of field problems. Checked against the schema by a test. */
+export const CLUSTER_SETTINGS_FIELDS = [
+  'name',
+  'environmentScope',
+  'region',
+  'provisionRoleArn',
+  'serviceRoleArn',
+  'kubernetesVersion',
+  'keyName',
+  'vpcId',
+  'subnetIds',
+  'securityGroupIds',
+  'instanceType',
+  'nodeCount',
+  'managed',
+  'onFailure',
+  'adminPrincipalArns',
+  'tags',
+] as const satisfies ReadonlyArray<keyof ClusterSettings>;
+
+/**
+ * '' and null mean "left out" (a form's empty field). zod/mini has no `preprocess`; this builds the same
+ * core node classic `z.preprocess` does (a pipe from a transform), so the input type keeps the key optional.
+ */
+function emptyAsMissing<B extends z.core.$ZodType>(schema: B): z.core.$ZodPreprocess<B, unknown> {
+  return new $ZodPreprocess({ type: 'pipe', in: z.transform(emptyToUndefined), out: schema }) as unknown as z.core.$ZodPreprocess<B, unknown>;
+}
 
 function makeSchema(roleNamePrefix: string) {
-  return z
-    .object({
-      name: trimmed()
-        .min(1, { error: 'is required: give the cluster a name' })
-        .max(CLUSTER_NAME_MAX, { error: `must be at most ${CLUSTER_NAME_MAX} characters` })
-        .refine((v) => v === '' || CLUSTER_NAME_RE.test(v), {
-          error: 'may contain only letters, digits and hyphens, and must start with a letter or digit (it names the EKS cluster and the CloudFormation stack)',
-        }),
-      environmentScope: trimmed()
-        .min(1, { error: 'must not be empty: use "*" for every environment' })
-        .max(255, { error: 'must be at most 255 characters' })
-        .regex(/^[A-Za-z0-9_/${}. *-]*$/, { error: 'may contain letters, digits, spaces and _ / $ { } . * - only (e.g. "*", "production", "review/*")' })
-        .default('*'),
-      region: trimmed().regex(REGION_RE, { error: 'must be an AWS region code such as us-east-1 or eu-west-1' }),
-      provisionRoleArn: roleArn('provision role (role B)').refine((arn) => !ROLE_ARN_RE.test(arn) || roleNameOf(arn).startsWith(roleNamePrefix), {
+  return z.strictObject({
+    name: trimmed(
+      z.minLength(1, { error: 'is required: give the cluster a name' }),
+      z.maxLength(CLUSTER_NAME_MAX, { error: `must be at most ${CLUSTER_NAME_MAX} characters` }),
+      z.refine((v: string) => v === '' || CLUSTER_NAME_RE.test(v), {
+        error: 'may contain only letters, digits and hyphens, and must start with a letter or digit (it names the EKS cluster and the CloudFormation stack)',
+      }),
+    ),
+    environmentScope: z._default(
+      trimmed(
+        z.minLength(1, { error: 'must not be empty: use "*" for every environment' }),
+        z.maxLength(255, { error: 'must be at most 255 characters' }),
+        z.regex(/^[A-Za-z0-9_/${}. *-]*$/, { error: 'may contain letters, digits, spaces and _ / $ { } . * - only (e.g. "*", "production", "review/*")' }),
+      ),
+      '*',
+    ),
+    region: trimmed(z.regex(REGION_RE, { error: 'must be an AWS region code such as us-east-1 or eu-west-1' })),
+    provisionRoleArn: trimmed(
+      ...roleArnChecks('provision role (role B)'),
+      z.refine((arn: string) => !ROLE_ARN_RE.test(arn) || roleNameOf(arn).startsWith(roleNamePrefix), {
         error: `must name a role whose name starts with "${roleNamePrefix}" (the service may only assume such roles): rename role B, e.g. ${roleNamePrefix}provision`,
       }),
-      serviceRoleArn: roleArn('cluster service role (role A)'),
-      kubernetesVersion: z.preprocess(
-        emptyToUndefined,
-        trimmed()
-          .regex(KUBERNETES_VERSION_RE, { error: 'must be a Kubernetes minor version such as "1.33" (major.minor), or left out for the newest supported' })
-          .optional(),
+    ),
+    serviceRoleArn: trimmed(...roleArnChecks('cluster service role (role A)')),
+    kubernetesVersion: emptyAsMissing(
+      z.optional(
+        trimmed(z.regex(KUBERNETES_VERSION_RE, { error: 'must be a Kubernetes minor version such as "1.33" (major.minor), or left out for the newest supported' })),
       ),
-      keyName: z.preprocess(
-        emptyToUndefined,
-        z
-          .string()
-          .max(255, { error: 'must be at most 255 characters' })
-          .regex(/^[\x20-\x7E]+$/, { error: 'must be ASCII text: the name of an EC2 key pair in the cluster\'s region' })
-          .optional(),
+    ),
+    keyName: emptyAsMissing(
+      z.optional(
+        z.string().check(
+          z.maxLength(255, { error: 'must be at most 255 characters' }),
+          z.regex(/^[\x20-\x7E]+$/, { error: 'must be ASCII text: the name of an EC2 key pair in the cluster\'s region' }),
+        ),
       ),
-      vpcId: trimmed().regex(VPC_ID_RE, { error: 'must be a VPC id such as vpc-0a1b2c3d4e5f60001' }),
-      subnetIds: z
-        .array(trimmed().regex(SUBNET_ID_RE, { error: 'must be a subnet id such as subnet-0a1b2c3d4e5f60011' }), {
-          error: 'must be a list of subnet ids',
-        })
-        .min(2, { error: 'needs at least two subnets, in at least two Availability Zones' })
-        .refine((ids) => new Set(ids).size === ids.length, { error: 'lists a subnet twice: give each subnet once' }),
-      securityGroupIds: z
-        .array(trimmed().regex(SECURITY_GROUP_ID_RE, { error: 'must be a security group id such as sg-0a1b2c3d4e5f60021' }), {
+    ),
+    vpcId: trimmed(z.regex(VPC_ID_RE, { error: 'must be a VPC id such as vpc-0a1b2c3d4e5f60001' })),
+    subnetIds: z
+      .array(trimmed(z.regex(SUBNET_ID_RE, { error: 'must be a subnet id such as subnet-0a1b2c3d4e5f60011' })), { error: 'must be a list of subnet ids' })
+      .check(z.minLength(2, { error: 'needs at least two subnets, in at least two Availability Zones' }), noDuplicates('lists a subnet twice: give each subnet once')),
+    securityGroupIds: z._default(
+      z
+        .array(trimmed(z.regex(SECURITY_GROUP_ID_RE, { error: 'must be a security group id such as sg-0a1b2c3d4e5f60021' })), {
           error: 'must be a list of security group ids',
         })
-        .max(SECURITY_GROUPS_MAX, { error: `may list at most ${SECURITY_GROUPS_MAX} security groups (an EKS limit)` })
-        .refine((ids) => new Set(ids).size === ids.length, { error: 'lists a security group twice: give each once' })
-        .default([]),
-      instanceType: trimmed().regex(INSTANCE_TYPE_RE, { error: 'must be an EC2 instance type such as t3.medium or m5.large' }),
-      nodeCount: z
-        .number({ error: 'must be a whole number of worker nodes, e.g. 2' })
-        .int({ error: 'must be a whole number of worker nodes, e.g. 2' })
-        .min(1, { error: 'must be at least 1 worker node' })
-        .max(NODE_COUNT_MAX, { error: `must be at most ${NODE_COUNT_MAX} (the managed node group limit)` }),
-      managed: z.boolean({ error: 'must be true or false' }).default(true),
-      onFailure: z.enum(['KEEP', 'ROLLBACK'], { error: 'must be "KEEP" (keep the failed stack to inspect) or "ROLLBACK" (delete what was made)' }).default('KEEP'),
-      adminPrincipalArns: z
-        .array(trimmed().regex(PRINCIPAL_ARN_RE, { error: 'must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/Admin' }), {
+        .check(
+          z.maxLength(SECURITY_GROUPS_MAX, { error: `may list at most ${SECURITY_GROUPS_MAX} security groups (an EKS limit)` }),
+          noDuplicates('lists a security group twice: give each once'),
+        ),
+      [],
+    ),
+    instanceType: trimmed(z.regex(INSTANCE_TYPE_RE, { error: 'must be an EC2 instance type such as t3.medium or m5.large' })),
+    nodeCount: z
+      .number({ error: 'must be a whole number of worker nodes, e.g. 2' })
+      .check(
+        z.int({ error: 'must be a whole number of worker nodes, e.g. 2' }),
+        z.minimum(1, { error: 'must be at least 1 worker node' }),
+        z.maximum(NODE_COUNT_MAX, { error: `must be at most ${NODE_COUNT_MAX} (the managed node group limit)` }),
+      ),
+    managed: z._default(z.boolean({ error: 'must be true or false' }), true),
+    onFailure: z._default(
+      z.enum(['KEEP', 'ROLLBACK'], { error: 'must be "KEEP" (keep the failed stack to inspect) or "ROLLBACK" (delete what was made)' }),
+      'KEEP',
+    ),
+    adminPrincipalArns: z._default(
+      z
+        .array(trimmed(z.regex(PRINCIPAL_ARN_RE, { error: 'must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/Admin' })), {
           error: 'must be a list of IAM principal ARNs',
         })
-        .max(MAX_ADMIN_PRINCIPALS, {
-          error: `may list at most ${MAX_ADMIN_PRINCIPALS} principals: give cluster-admin to an IAM role and let people assume it, or add more access entries after creation`,
-        })
-        .refine((ids) => ids.every(pathWithinLimit), { error: `has an ARN whose path is longer than ${IAM_PATH_MAX} characters (IAM's limit)` })
-        .refine((ids) => new Set(ids).size === ids.length, { error: 'lists a principal twice: give each once' })
-        .default([]),
-      tags: z
+        .check(
+          z.maxLength(MAX_ADMIN_PRINCIPALS, {
+            error: `may list at most ${MAX_ADMIN_PRINCIPALS} principals: give cluster-admin to an IAM role and let people assume it, or add more access entries after creation`,
+          }),
+          z.refine((ids: string[]) => ids.every(pathWithinLimit), { error: `has an ARN whose path is longer than ${IAM_PATH_MAX} characters (IAM's limit)` }),
+          noDuplicates('lists a principal twice: give each once'),
+        ),
+      [],
+    ),
+    tags: z._default(
+      z
         .record(
-          z
-            .string()
-            .min(1, { error: 'tag keys must not be empty' })
-            .max(128, { error: 'tag keys must be at most 128 characters' })
-            .regex(TAG_CHARS, { error: 'tag keys may contain letters, digits, spaces and _ . : / = + - @ only' })
-            .refine((k) => !RESERVED_TAG_PREFIXES.some((p) => k.toLowerCase().startsWith(p)), {
+          z.string().check(
+            z.minLength(1, { error: 'tag keys must not be empty' }),
+            z.maxLength(128, { error: 'tag keys must be at most 128 characters' }),
+            z.regex(TAG_CHARS, { error: 'tag keys may contain letters, digits, spaces and _ . : / = + - @ only' }),
+            z.refine((k: string) => !RESERVED_TAG_PREFIXES.some((p) => k.toLowerCase().startsWith(p)), {
               error: `tag keys must not start with ${RESERVED_TAG_PREFIXES.map((p) => `"${p}"`).join(' or ')} (reserved)`,
             }),
-          z
-            .string({ error: 'tag values must be strings' })
-            .max(256, { error: 'tag values must be at most 256 characters' })
-            .regex(TAG_CHARS, { error: 'tag values may contain letters, digits, spaces and _ . : / = + - @ only' }),
+          ),
+          z.string({ error: 'tag values must be strings' }).check(
+            z.maxLength(256, { error: 'tag values must be at most 256 characters' }),
+            z.regex(TAG_CHARS, { error: 'tag values may contain letters, digits, spaces and _ . : / = + - @ only' }),
+          ),
           { error: 'must be an object of tag key → value' },
         )
-        .refine((t) => Object.keys(t).length <= USER_TAGS_MAX, {
-          error: `may have at most ${USER_TAGS_MAX} tags (AWS allows 50 per resource; the service adds ${RESERVED_TAG_COUNT})`,
-        })
-        .default({}),
-    })
-    .strict();
+        .check(
+          z.refine((t: Record<string, string>) => Object.keys(t).length <= USER_TAGS_MAX, {
+            error: `may have at most ${USER_TAGS_MAX} tags (AWS allows 50 per resource; the service adds ${RESERVED_TAG_COUNT})`,
+          }),
+        ),
+      {},
+    ),
+  });
 }
 
 function emptyToUndefined(v: unknown): unknown {
@@ -178,14 +231,20 @@ export function partitionOfRegion(region: string): string {
   return 'aws';
 }
 
+type ClusterSettingsSchema = ReturnType<typeof makeSchema>;
+export type ClusterSettings = z.output<ClusterSettingsSchema>;
+export type ClusterSettingsInput = z.input<ClusterSettingsSchema>;
+
+/** One schema per role-name prefix (a deployment has one): built on first use, not per parse. */
+const schemas = new Map<string, ClusterSettingsSchema>();
+export function clusterSettingsSchemaFor(opts: { roleNamePrefix: string }): ClusterSettingsSchema {
+  let schema = schemas.get(opts.roleNamePrefix);
+  if (!schema) schemas.set(opts.roleNamePrefix, (schema = makeSchema(opts.roleNamePrefix)));
+  return schema;
+}
+
 /** The schema with the default role-B name prefix. Use `clusterSettingsSchemaFor` for another. */
-export const clusterSettingsSchema = makeSchema(STACK_NAME_PREFIX);
-export const clusterSettingsSchemaFor = (opts: { roleNamePrefix: string }) => makeSchema(opts.roleNamePrefix);
-
-export type ClusterSettings = z.output<typeof clusterSettingsSchema>;
-export type ClusterSettingsInput = z.input<typeof clusterSettingsSchema>;
-
-export const CLUSTER_SETTINGS_FIELDS = Object.keys(clusterSettingsSchema.shape) as Array<keyof ClusterSettings>;
+export const clusterSettingsSchema = clusterSettingsSchemaFor({ roleNamePrefix: STACK_NAME_PREFIX });
 
 /** Fields the input may carry but that are deliberately ignored (never trusted from callers). */
 const IGNORED_FIELDS = ['externalId'];

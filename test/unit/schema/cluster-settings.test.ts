@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import demo from '../../../events/create-cluster.json' with { type: 'json' };
-import { parseClusterSettings, partitionOfRegion, roleNameOf, type ParseResult } from '../../../functions/lib/schema/cluster-settings.js';
+import {
+  CLUSTER_SETTINGS_FIELDS,
+  clusterSettingsSchema,
+  clusterSettingsSchemaFor,
+  parseClusterSettings,
+  partitionOfRegion,
+  roleNameOf,
+  type ParseResult,
+} from '../../../functions/lib/schema/cluster-settings.js';
 
 const opts = { roleNamePrefix: 'eks-provisioner-' };
 const valid = () => structuredClone(demo.cluster) as Record<string, unknown>;
@@ -209,5 +217,26 @@ describe('helpers', () => {
     expect(roleNameOf('arn:aws:iam::222222222222:role/a/b/eks-cluster-role')).toBe('eks-cluster-role');
     expect(partitionOfRegion('cn-northwest-1')).toBe('aws-cn');
     expect(partitionOfRegion('eu-west-1')).toBe('aws');
+  });
+});
+
+describe('schema wiring', () => {
+  it('lists the fields in the schema\'s order (the static list is the sort order of problems)', () => {
+    expect([...CLUSTER_SETTINGS_FIELDS]).toEqual(Object.keys(clusterSettingsSchema.shape));
+  });
+
+  it('builds one schema per role-name prefix, reused across parses', () => {
+    expect(clusterSettingsSchemaFor({ roleNamePrefix: 'eks-provisioner-' })).toBe(clusterSettingsSchema);
+    const team = clusterSettingsSchemaFor({ roleNamePrefix: 'team-' });
+    expect(clusterSettingsSchemaFor({ roleNamePrefix: 'team-' })).toBe(team);
+    expect(team).not.toBe(clusterSettingsSchema);
+    // Each prefix keeps its own rule: the cache must not hand one prefix's schema to another.
+    const arn = 'arn:aws:iam::222222222222:role/team-provision';
+    expect(parseClusterSettings({ ...valid(), provisionRoleArn: arn }, { roleNamePrefix: 'team-' }).ok).toBe(true);
+    expect(paths(parseClusterSettings({ ...valid(), provisionRoleArn: arn }, opts))).toContain('provisionRoleArn');
+  });
+
+  it('keeps zod\'s own English messages (zod/mini registers no locale by itself)', () => {
+    expect(fieldsOf(bad({ vpcId: 5 }))).toEqual([{ path: 'vpcId', message: 'Invalid input: expected string, received number' }]);
   });
 });
