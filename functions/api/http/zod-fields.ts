@@ -1,10 +1,10 @@
 /** zod issues as the API's `fields`: one entry per problem, unknown keys one entry each. */
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { FieldProblem } from '../../lib/diagnosis/types.js';
 
 const MAX_FIELDS = 50;
 
-export function fieldsFromZod(error: z.ZodError): FieldProblem[] {
+export function fieldsFromZod(error: z.core.$ZodError): FieldProblem[] {
   const out: FieldProblem[] = [];
   for (const issue of error.issues) {
     const base = issue.path.map(String);

@@ -3,7 +3,7 @@
  * is assumed now with the tenant's External ID, the region is checked to be enabled for role B's
  * account, and only then is the role stored for the tenant.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ec2Client } from '../../lib/aws/clients.js';
 import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
 import { checkRegionEnabled } from '../aws-form/form-data.js';
@@ -13,13 +13,14 @@ import { fieldsFromZod } from '../http/zod-fields.js';
 import { assumeReadOnly } from './assume.js';
 import { checkRoleArn, EXAMPLE_ROLE_ARN } from './role-arn.js';
 import { REGION_RE } from '../../lib/schema/cluster-settings.js';
+import '../../lib/schema/zod-locale.js';
 
 /** AWS region names: us-east-1, ap-southeast-5, us-gov-west-1, eu-isoe-west-1 … (the settings' rule). */
 export const REGION_PATTERN = REGION_RE;
 
 export const registerRoleSchema = z.strictObject({
-  roleArn: z.string().min(1),
-  region: z.string().regex(REGION_PATTERN, 'Must be an AWS region name such as us-east-1.'),
+  roleArn: z.string().check(z.minLength(1)),
+  region: z.string().check(z.regex(REGION_PATTERN, 'Must be an AWS region name such as us-east-1.')),
 });
 
 export async function registerRole(deps: ApiDeps, tenantId: string, body: Record<string, unknown>) {
