@@ -4,7 +4,7 @@
  * REST-JSON routes by HTTP method + the model's `requestUri` template; path labels, query-string members and
  * the JSON body merge into one input object. Output timestamps become epoch seconds (the protocol default).
  */
-import { loadModel, shapeOf, toDate, type ServiceModel, type Shape } from './model.js';
+import { decodeScalar, loadModel, shapeOf, toDate, type ServiceModel, type Shape } from './model.js';
 import type { SandboxAwsError } from './types.js';
 
 interface Route {
@@ -35,19 +35,6 @@ function routesOf(modelName: string): Route[] {
   return routes;
 }
 
-function decodeScalar(shape: Shape, raw: string): unknown {
-  switch (shape.type) {
-    case 'integer':
-    case 'long':
-    case 'double':
-    case 'float':
-      return Number(raw);
-    case 'boolean':
-      return raw === 'true';
-    default:
-      return raw;
-  }
-}
 
 /**
  * Match a REST-JSON request to an operation and build its input. Returns undefined when no route matches

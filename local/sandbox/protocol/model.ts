@@ -72,3 +72,20 @@ export function toDate(v: unknown): Date | undefined {
   }
   return undefined;
 }
+
+/** A scalar from a query string, form field or URI label, typed by its shape (epoch-second or ISO timestamps). */
+export function decodeScalar(shape: Shape, raw: string): unknown {
+  switch (shape.type) {
+    case 'integer':
+    case 'long':
+    case 'double':
+    case 'float':
+      return Number(raw);
+    case 'boolean':
+      return raw === 'true';
+    case 'timestamp':
+      return toDate(/^\d+(\.\d+)?$/.test(raw) ? Number(raw) * 1000 : raw) ?? raw;
+    default:
+      return raw;
+  }
+}

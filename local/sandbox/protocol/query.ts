@@ -6,7 +6,7 @@
  * Responses: `<OpResponse><OpResult>…</OpResult><ResponseMetadata>` (Query) or `<OpResponse><requestId>…`
  * (EC2, members by `locationName`, lists as `<item>`).
  */
-import { loadModel, shapeOf, toDate, type ServiceModel, type Shape, type ShapeRef } from './model.js';
+import { decodeScalar, loadModel, shapeOf, toDate, type ServiceModel, type Shape, type ShapeRef } from './model.js';
 import type { SandboxAwsError } from './types.js';
 
 type Tree = { [k: string]: Tree } & { __value?: string };
@@ -37,21 +37,6 @@ function numbered(node: Tree | undefined): Tree[] {
     .map((k) => node[k]!);
 }
 
-function decodeScalar(shape: Shape, raw: string): unknown {
-  switch (shape.type) {
-    case 'integer':
-    case 'long':
-    case 'double':
-    case 'float':
-      return Number(raw);
-    case 'boolean':
-      return raw === 'true';
-    case 'timestamp':
-      return toDate(/^\d+(\.\d+)?$/.test(raw) ? Number(raw) * 1000 : raw) ?? raw;
-    default:
-      return raw;
-  }
-}
 
 function decode(model: ServiceModel, ec2: boolean, shape: Shape, node: Tree | undefined, ref?: ShapeRef): unknown {
   if (!node) return undefined;
