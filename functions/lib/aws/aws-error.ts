@@ -233,9 +233,14 @@ export function deniedResource(message: string): string | undefined {
   return m?.[1]?.replace(/[.,]$/, '');
 }
 
-/** Access key ids, and anything following a secret/token label, never leave the process. */
+/**
+ * Access key ids, and anything following a secret/token label, never leave the process. Labels in
+ * every spelling they come in: JSON/JS (`secretAccessKey: '…'`), STS's XML answer
+ * (`<SessionToken>…`), env/ini files (`AWS_SECRET_ACCESS_KEY=…`), SigV4 headers and presigned URLs
+ * (`X-Amz-Security-Token=…`, whose value may be percent-encoded).
+ */
 const ACCESS_KEY_ID = /\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{16}\b/g;
-const SECRET_LABELLED = /((?:secret(?:AccessKey)?|sessionToken|SessionToken|SecretAccessKey|X-Amz-Security-Token)["'=:\s]+)[A-Za-z0-9/+=]{16,}/gi;
+const SECRET_LABELLED = /((?:secret(?:[_-]?access[_-]?key)?|session[_-]?token|security[_-]?token)["'=:>\s]+)[A-Za-z0-9/+=%]{16,}/gi;
 
 export function redactSecrets(text: string): string {
   return text.replace(ACCESS_KEY_ID, '<redacted-access-key>').replace(SECRET_LABELLED, '$1<redacted>');

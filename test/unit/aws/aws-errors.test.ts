@@ -50,6 +50,25 @@ describe('classifyAwsError', () => {
     const info = classifyAwsError(awsError('sts', 'SignatureDoesNotMatch', 'Credential should be scoped to a valid region. Credential=ASIAIOSFODNN7EXAMPLE'));
     expect(info.message).not.toContain('ASIAIOSFODNN7EXAMPLE');
   });
+
+  it('redacts secrets in XML, env-file and percent-encoded spellings, and keeps plain AWS wording', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const token = 'IQoJb3JpZ2luX2VjEAbCdEfGhIjKlMnOpQrStUvWxYz0123456789/abc+def==';
+    const texts = [
+      `<Credentials><SecretAccessKey>${secret}</SecretAccessKey><SessionToken>${token}</SessionToken></Credentials>`,
+      `AWS_SECRET_ACCESS_KEY=${secret}\naws_session_token = ${token}`,
+      `https://sts.amazonaws.com/?X-Amz-Security-Token=${encodeURIComponent(token)}&X-Amz-Date=20260101T000000Z`,
+    ];
+    for (const text of texts) {
+      const out = redactSecrets(text);
+      expect(out).not.toContain('wJalrXUtnFEMI');
+      expect(out).not.toContain('K7MDENG');
+      expect(out).not.toContain('IQoJb3JpZ2lu');
+      expect(out).not.toMatch(/abc|def%3D/);
+    }
+    const plain = 'The security token included in the request is expired. Check your AWS Secret Access Key and signing method.';
+    expect(redactSecrets(plain)).toBe(plain);
+  });
 });
 
 describe('diagnoseAwsError: AWS errors → diagnosis codes', () => {
