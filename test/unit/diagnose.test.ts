@@ -108,6 +108,29 @@ describe('root cause from stack events', () => {
     expect(String(clusters.evidence?.quotaName)).toMatch(/limit of 100 clusters/);
   });
 
+  it('keeps access keys and tokens in a stack event reason out of every part of the diagnosis', () => {
+    const key = 'ASIAQWERTYUIOPASDFGH';
+    const token = 'IQoJb3JpZ2luX2VjEAbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
+    const reasons = [
+      `User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/${key} is not authorized to perform: eks:CreateAddon (SessionToken: ${token})`,
+      `Service limit exceeded: maximum number of addons for key ${key} sessionToken=${token}`,
+      `NodeCreationFailure: Instances failed to join the kubernetes cluster (${key} X-Amz-Security-Token=${token})`,
+    ];
+    for (const reason of reasons) {
+      const d = diagnoseStackEvents(
+        fx.events([
+          [0, fx.STACK_NAME, 'AWS::CloudFormation::Stack', 'CREATE_IN_PROGRESS', 'User Initiated'],
+          [1, 'VpcCniAddon', 'AWS::EKS::Addon', 'CREATE_FAILED', reason],
+          [2, fx.STACK_NAME, 'AWS::CloudFormation::Stack', 'ROLLBACK_COMPLETE'],
+        ]),
+        ctx,
+      );
+      const text = JSON.stringify(d);
+      expect(text).not.toContain(key);
+      expect(text).not.toContain(token);
+    }
+  });
+
   it('ROLLBACK_FAILED keeps the original cause and the resources to delete by hand', () => {
     const d = diagnoseStackEvents(fx.rollbackFailed, ctx);
     expect(d.code).toBe('ROLLBACK_FAILED');

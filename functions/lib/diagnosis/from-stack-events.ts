@@ -82,7 +82,8 @@ export function diagnoseResourceFailure(root: RootCause, ctx: StackFailureContex
     ...(reason.requestId ? { requestId: reason.requestId } : {}),
   };
   const extras = { failedResource };
-  const msg = reason.message;
+  // Every path below copies the message into evidence (awsMessage, reason): redact it once here.
+  const msg = redactSecrets(reason.message);
   const code = reason.errorCode ?? reason.handlerErrorCode ?? '';
 
   const matched = matchAwsFailure(code, msg, { evidence: ev });
