@@ -44,8 +44,3 @@ export function classifyStackStatus(status: string): PollOutcome {
   if (status.endsWith('_COMPLETE')) return 'COMPLETE';
   return 'FAILED';
 }
-
-/** Statuses after which CloudFormation will not act on the stack by itself again. */
-export function isSettled(status: string): boolean {
-  return !status.endsWith('_IN_PROGRESS');
-}

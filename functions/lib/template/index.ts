@@ -29,13 +29,6 @@ export function clusterTemplateResourceTypes(): string[] {
   return [...new Set(Object.values(CLUSTER_TEMPLATE.Resources).map((r) => r.Type))].sort();
 }
 
-/** Resources that exist for every cluster (not switched off by a Condition); progress counts these. */
-export function unconditionalResourceIds(): string[] {
-  return Object.entries(CLUSTER_TEMPLATE.Resources)
-    .filter(([, r]) => !r.Condition)
-    .map(([id]) => id);
-}
-
 export interface ClusterStackValues {
   clusterId: string;
   tenantId: string;
