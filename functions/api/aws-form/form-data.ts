@@ -74,15 +74,16 @@ export const ACTION_OF: Record<FormResource, string> = {
   'kubernetes-versions': 'eks:DescribeClusterVersions',
 };
 
-/** Each listing builds only the one client it calls. */
+/** Each listing builds only the one client it calls, once (all its pages share the connection). */
 export async function listFormData(resource: FormResource, session: RoleSession, q: FormQuery): Promise<FormPage> {
   try {
     switch (resource) {
       case 'regions':
         return await listRegions(ec2Client(session));
       case 'vpcs': {
+        const ec2 = ec2Client(session);
         const r = await collect(q.nextToken, async (NextToken) => {
-          const o = await ec2Client(session).send(new DescribeVpcsCommand({ NextToken, MaxResults: 1000 }));
+          const o = await ec2.send(new DescribeVpcsCommand({ NextToken, MaxResults: 1000 }));
           return {
             items: (o.Vpcs ?? []).map((v) => ({ id: v.VpcId!, name: nameTag(v.Tags) ?? v.VpcId!, cidrBlock: v.CidrBlock, isDefault: v.IsDefault ?? false, state: v.State })),
             next: o.NextToken,
@@ -91,8 +92,9 @@ export async function listFormData(resource: FormResource, session: RoleSession,
         return page(r.items, r.next);
       }
       case 'subnets': {
+        const ec2 = ec2Client(session);
         const r = await collect(q.nextToken, async (NextToken) => {
-          const o = await ec2Client(session).send(
+          const o = await ec2.send(
             new DescribeSubnetsCommand({ NextToken, MaxResults: 1000, ...(q.vpcId ? { Filters: [{ Name: 'vpc-id', Values: [q.vpcId] }] } : {}) }),
           );
           return {
@@ -111,8 +113,9 @@ export async function listFormData(resource: FormResource, session: RoleSession,
         return page(r.items, r.next);
       }
       case 'security-groups': {
+        const ec2 = ec2Client(session);
         const r = await collect(q.nextToken, async (NextToken) => {
-          const o = await ec2Client(session).send(
+          const o = await ec2.send(
             new DescribeSecurityGroupsCommand({ NextToken, MaxResults: 1000, ...(q.vpcId ? { Filters: [{ Name: 'vpc-id', Values: [q.vpcId] }] } : {}) }),
           );
           return {
@@ -146,8 +149,9 @@ export async function listFormData(resource: FormResource, session: RoleSession,
         return { items };
       }
       case 'instance-types': {
+        const ec2 = ec2Client(session);
         const r = await collect(q.nextToken, async (NextToken) => {
-          const o = await ec2Client(session).send(new DescribeInstanceTypeOfferingsCommand({ LocationType: 'region', NextToken, MaxResults: 1000 }));
+          const o = await ec2.send(new DescribeInstanceTypeOfferingsCommand({ LocationType: 'region', NextToken, MaxResults: 1000 }));
           return { items: (o.InstanceTypeOfferings ?? []).map((t) => String(t.InstanceType)).filter(Boolean), next: o.NextToken };
         });
         const names = [...new Set(r.items)].sort(compareInstanceTypes);
@@ -156,8 +160,9 @@ export async function listFormData(resource: FormResource, session: RoleSession,
       case 'roles':
         return await listClusterRoles(iamClient(session), q.nextToken);
       case 'kubernetes-versions': {
+        const eks = eksClient(session);
         const r = await collect(q.nextToken, async (nextToken) => {
-          const o = await eksClient(session).send(new DescribeClusterVersionsCommand({ nextToken }));
+          const o = await eks.send(new DescribeClusterVersionsCommand({ nextToken }));
           return { items: o.clusterVersions ?? [], next: o.nextToken };
         });
         const versions = r.items

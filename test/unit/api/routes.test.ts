@@ -243,6 +243,8 @@ describe('GET /v1/aws/*', () => {
       ],
     });
     expect(ec2.commandCalls(DescribeVpcsCommand)).toHaveLength(2);
+    // Every page through one client (one connection pool), not a new EC2Client per page.
+    expect(new Set(ec2.commandCalls(DescribeVpcsCommand).map((c) => c.thisValue)).size).toBe(1);
   });
 
   it('subnets: filtered by vpcId, with AZ name and id and CIDR', async () => {
