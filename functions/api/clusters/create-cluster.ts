@@ -10,12 +10,12 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError } from '../../lib/aws/aws-error.js';
 import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
 import { diagnoseAwsError } from '../../lib/diagnosis/from-aws-error.js';
+import { parseClusterSettings } from '../../lib/schema/cluster-settings.js';
 import type { ProvisionInput } from '../../lib/state.js';
 import type { ClusterRecord, IdempotencyRecord } from '../../lib/store/types.js';
 import type { ApiDeps } from '../deps.js';
 import { diagnosisError, httpError } from '../http/errors.js';
 import { MAX_ROLE_ARN_LENGTH } from '../roles/role-arn.js';
-import { readClusterSettings } from './settings.js';
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -73,7 +73,7 @@ export async function createClusterRequest(
   const { store, config } = deps;
   const { tenantId, idempotencyKey } = req;
   // Validation is deterministic, so checking first refuses bad input without touching the store.
-  const parsed = readClusterSettings(req.body, { roleNamePrefix: config.roleNamePrefix });
+  const parsed = parseClusterSettings(req.body, { roleNamePrefix: config.roleNamePrefix });
   if (!parsed.ok) throw diagnosisError(parsed.diagnosis, 400);
   const settings = parsed.settings;
 
