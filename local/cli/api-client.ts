@@ -47,7 +47,13 @@ export class ApiClient {
   ) {}
 
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-    const url = new URL(path, this.baseUrl).href;
+    let url: string;
+    try {
+      url = new URL(path, this.baseUrl).href;
+    } catch {
+      // `new URL` says only "Invalid URL"; name the setting and the shape it needs.
+      throw new Error(`The API address "${this.baseUrl}" is not a URL: pass --api http://host:port (or set EKS_PROVISIONER_API), e.g. ${DEFAULT_API_URL}.`);
+    }
     let res: Response;
     try {
       res = await fetch(url, {
