@@ -2,7 +2,7 @@
  * Follows one cluster record until it is CREATED or FAILED, showing phase, resources done/total and
  * elapsed time: one redrawn line on a terminal, a plain line per change otherwise (logs, CI).
  */
-import type { ApiClient, ClusterRecordView } from './api-client.js';
+import { ApiError, type ApiClient, type ClusterRecordView } from './api-client.js';
 import { isTty, raw, say, style } from './terminal.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -34,7 +34,16 @@ export async function followCluster(api: ApiClient, id: string, o: FollowOptions
   let lastPlain = '';
   let frame = 0;
   for (;;) {
-    const r = await api.get<ClusterRecordView>(`/v1/clusters/${encodeURIComponent(id)}`);
+    let r: ClusterRecordView;
+    try {
+      r = await api.get<ClusterRecordView>(`/v1/clusters/${encodeURIComponent(id)}`);
+    } catch (e) {
+      // A throttled or briefly unavailable API (429/503, "retry after a short wait") must not end a
+      // follow of many minutes: wait and ask again, until the time limit.
+      if (!(e instanceof ApiError && (e.status === 429 || e.status === 503)) || Date.now() > until) throw e;
+      await new Promise((res) => setTimeout(res, Math.max(interval, 1000)));
+      continue;
+    }
     const text = progressText(r);
     if (show) {
       if (isTty) {

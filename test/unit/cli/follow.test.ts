@@ -1,0 +1,35 @@
+/** Following a cluster survives a throttled or briefly unavailable API; other refusals still end it. */
+import { describe, expect, it } from 'vitest';
+import { ApiError, type ApiClient, type ClusterRecordView } from '../../../local/cli/api-client.js';
+import { followCluster } from '../../../local/cli/follow.js';
+
+const record = (status: ClusterRecordView['status']): ClusterRecordView => ({ id: 'c-1', name: 'demo', status, phase: 'x', progress: { done: 1, total: 2 } });
+
+function fakeApi(answers: Array<ClusterRecordView | ApiError>): ApiClient & { calls: number } {
+  const api = {
+    calls: 0,
+    async get() {
+      const a = answers[Math.min(api.calls++, answers.length - 1)]!;
+      if (a instanceof ApiError) throw a;
+      return a;
+    },
+  };
+  return api as unknown as ApiClient & { calls: number };
+}
+
+const busy = (status: number) => new ApiError(status, { error: { code: status === 429 ? 'AWS_THROTTLED' : 'AWS_UNAVAILABLE', message: 'retry' } }, 'GET /v1/clusters/c-1');
+
+describe('followCluster', () => {
+  it('waits out 429 and 503 answers and goes on to the final status', async () => {
+    const api = fakeApi([record('CREATING'), busy(503), busy(429), record('CREATED')]);
+    const r = await followCluster(api, 'c-1', { intervalMs: 1, show: false });
+    expect(r.status).toBe('CREATED');
+    expect(api.calls).toBe(4);
+  }, 10_000);
+
+  it('ends on any other refusal (404)', async () => {
+    const api = fakeApi([new ApiError(404, { error: { code: 'NOT_FOUND', message: 'No cluster' } }, 'GET /v1/clusters/c-1')]);
+    await expect(followCluster(api, 'c-1', { intervalMs: 1, show: false })).rejects.toMatchObject({ status: 404 });
+    expect(api.calls).toBe(1);
+  });
+});
