@@ -29,8 +29,13 @@ export interface ValidateRequestDeps {
 
 /** Cluster ids double as Step Functions execution names: ≤80 of [A-Za-z0-9_-]. */
 export const CLUSTER_ID_RE = /^[A-Za-z0-9_-]{1,80}$/;
-/** Tenant ids go into table keys (`TENANT#<id>`): keep them printable and free of '#'. */
-export const TENANT_ID_RE = /^[\x21-\x22\x24-\x7E]{1,128}$/;
+/**
+ * Tenant ids go into partition keys only (`TENANT#<id>`, ≤ 2048 bytes): keep them printable and
+ * free of '#'. As long as any id the API hands out: an IAM user or role ARN with a path runs to
+ * ~620 characters (path ≤ 512, name ≤ 64), a local X-Tenant-Id to 256.
+ */
+export const TENANT_ID_MAX = 1024;
+export const TENANT_ID_RE = new RegExp(String.raw`^[\x21-\x22\x24-\x7E]{1,${TENANT_ID_MAX}}$`);
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 function idFrom(bytes: Uint8Array): string {
@@ -65,7 +70,7 @@ export async function validateRequest(event: ValidateRequestEvent, deps: Validat
   const input = (event?.input ?? {}) as Partial<ProvisionInput>;
   const envelope: FieldProblem[] = [];
   if (typeof input.tenantId !== 'string' || !TENANT_ID_RE.test(input.tenantId)) {
-    envelope.push({ path: 'tenantId', message: 'is required: the tenant the cluster belongs to (printable text without "#", at most 128 characters)' });
+    envelope.push({ path: 'tenantId', message: `is required: the tenant the cluster belongs to (printable text without "#", at most ${TENANT_ID_MAX} characters)` });
   }
   if (input.clusterId !== undefined && (typeof input.clusterId !== 'string' || !CLUSTER_ID_RE.test(input.clusterId))) {
     envelope.push({ path: 'clusterId', message: 'must be 1–80 letters, digits, "-" or "_" (it names the execution), or be left out to get a new one' });

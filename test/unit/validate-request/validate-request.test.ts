@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import demo from '../../../events/create-cluster.json' with { type: 'json' };
 import { DiagnosedError } from '../../../functions/lib/errors.js';
 import { clusterIdForExecution, newClusterId, validateRequest, type ValidateRequestEvent } from '../../../functions/validate-request/validate-request.js';
+import { LOCAL_TENANT_PATTERN, tenantFromPrincipalArn } from '../../../functions/api/tenant/resolve-tenant.js';
 import { credentialLeaks } from '../aws/fixtures.js';
 import { MemoryStore } from '../store/memory-store.js';
 
@@ -94,6 +95,20 @@ describe('ValidateRequest', () => {
     expect(d.fields?.map((f) => f.path)).toEqual(['tenantId', 'cluster.name', 'cluster.provisionRoleArn', 'cluster.subnetIds']);
     expect(d.problems?.[0]?.code).toBe('INVALID_ROLE_ARN');
     expect(store.clusters.size).toBe(0);
+  });
+
+  it('accepts every tenant id the API can hand out (IAM ARNs with long paths, 256-character local ids)', async () => {
+    const userWithPath = `arn:aws:iam::123456789012:user/${'division/'.repeat(50)}alice`;
+    expect(tenantFromPrincipalArn(userWithPath)).toBe(userWithPath);
+    const local = `t${'x'.repeat(255)}`;
+    expect(LOCAL_TENANT_PATTERN.test(local)).toBe(true);
+    for (const [i, tenantId] of [userWithPath, local].entries()) {
+      store.withTenant(tenantId, EXTERNAL_ID);
+      const input = { ...structuredClone(demo), tenantId, clusterId: `c-${i}` };
+      input.cluster.name = `demo-${i}`;
+      const out = await validateRequest(event(input), deps());
+      expect(out.tenantId).toBe(tenantId);
+    }
   });
 
   it('refuses a malformed clusterId', async () => {
