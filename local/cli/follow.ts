@@ -19,7 +19,11 @@ function progressText(r: ClusterRecordView): string {
 }
 
 export interface FollowOptions {
+  /** First wait between polls, and the wait right after anything changed (default 250 ms). */
   intervalMs?: number;
+  /** While nothing changes the wait grows ×1.5 up to this (default 2 s): brisk against the
+   * time-scaled sandbox, and not hundreds of calls a minute during a real 15-minute creation. */
+  maxIntervalMs?: number;
   /** Give up (and say so) after this long; default 30 minutes. */
   timeoutMs?: number;
   /** Draw progress (default true). */
@@ -29,6 +33,9 @@ export interface FollowOptions {
 export async function followCluster(api: ApiClient, id: string, o: FollowOptions = {}): Promise<ClusterRecordView> {
   const started = Date.now();
   const interval = o.intervalMs ?? 250;
+  const maxInterval = Math.max(interval, o.maxIntervalMs ?? 2000);
+  let wait = interval;
+  let lastSeen = '';
   const until = started + (o.timeoutMs ?? 30 * 60 * 1000);
   const show = o.show !== false;
   let lastPlain = '';
@@ -61,8 +68,15 @@ export async function followCluster(api: ApiClient, id: string, o: FollowOptions
       if (show && isTty) raw('\n');
       throw new Error(`Cluster ${id} is still ${r.status} after ${elapsed(Date.now() - started)}; check again with \`eks-provisioner status ${id}\`.`);
     }
-    await new Promise((res) => setTimeout(res, interval));
+    wait = nextWait(wait, text !== lastSeen, interval, maxInterval);
+    lastSeen = text;
+    await new Promise((res) => setTimeout(res, wait));
   }
+}
+
+/** The next wait between polls: back to the base interval after a change, else ×1.5 up to the cap. */
+export function nextWait(current: number, changed: boolean, interval: number, maxInterval: number): number {
+  return changed ? interval : Math.min(maxInterval, Math.round(current * 1.5));
 }
 
 /** The diagnosis of a failed cluster, as lines. */

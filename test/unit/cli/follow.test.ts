@@ -1,7 +1,7 @@
 /** Following a cluster survives a throttled or briefly unavailable API; other refusals still end it. */
 import { describe, expect, it } from 'vitest';
 import { ApiError, type ApiClient, type ClusterRecordView } from '../../../local/cli/api-client.js';
-import { followCluster } from '../../../local/cli/follow.js';
+import { followCluster, nextWait } from '../../../local/cli/follow.js';
 
 const record = (status: ClusterRecordView['status']): ClusterRecordView => ({ id: 'c-1', name: 'demo', status, phase: 'x', progress: { done: 1, total: 2 } });
 
@@ -32,4 +32,17 @@ describe('followCluster', () => {
     await expect(followCluster(api, 'c-1', { intervalMs: 1, show: false })).rejects.toMatchObject({ status: 404 });
     expect(api.calls).toBe(1);
   });
+
+  it('polls less often while nothing changes, and briskly again after a change', async () => {
+    const waits: number[] = [];
+    let w = 250;
+    for (const changed of [true, false, false, false, false, false, false, false, true, false]) waits.push((w = nextWait(w, changed, 250, 2000)));
+    expect(waits).toEqual([250, 375, 563, 845, 1268, 1902, 2000, 2000, 250, 375]);
+    // A long quiet phase: 10 minutes cost ~300 calls at the cap instead of 2,400 at 250 ms.
+    const api = fakeApi([record('CREATING'), record('CREATING'), record('CREATING'), record('CREATED')]);
+    const started = Date.now();
+    await followCluster(api, 'c-1', { intervalMs: 20, maxIntervalMs: 40, show: false });
+    expect(api.calls).toBe(4);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(20 + 30 + 40 - 5);
+  }, 10_000);
 });
