@@ -4,6 +4,7 @@
  */
 import { SandboxAwsError, type OperationInput, type RequestContext, type ServiceModule } from '../protocol/types.js';
 import type { IamRole, Tags } from '../world/types.js';
+import { roleArnOf, serviceLinkedTrust } from '../world/world.js';
 import { encodePolicyDocument, parsePolicyDocument } from './policy-document.js';
 
 const NAME = /^[\w+=,.@-]+$/;
@@ -16,9 +17,7 @@ function noSuchRole(name: string): SandboxAwsError {
   return new SandboxAwsError('NoSuchEntity', `The role with name ${name} cannot be found.`, 404);
 }
 
-function roleArnFor(accountId: string, path: string, name: string): string {
-  return `arn:aws:iam::${accountId}:role${path}${name}`;
-}
+const roleArnFor = (accountId: string, path: string, name: string) => roleArnOf('aws', accountId, path, name);
 
 function requireName(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0) {
@@ -90,22 +89,16 @@ function createRole(ctx: RequestContext, input: OperationInput) {
   if (input.PermissionsBoundary && !ctx.world.managedPolicy(String(input.PermissionsBoundary))) {
     throw new SandboxAwsError('NoSuchEntity', `Scope ARN: ${String(input.PermissionsBoundary)} does not exist or is not attachable.`, 404);
   }
-  const role: IamRole = {
+  const role = ctx.world.addRole({
     accountId: ctx.accountId,
     name,
-    roleId: ctx.world.uniqueId('AROA'),
-    arn,
     path,
-    assumeRolePolicyDocument: trust,
-    description: input.Description as string | undefined,
+    trust,
+    ...(input.Description !== undefined ? { description: String(input.Description) } : {}),
     maxSessionDuration: maxSession,
-    inlinePolicies: {},
-    attachedPolicyArns: [],
-    permissionsBoundaryArn: input.PermissionsBoundary as string | undefined,
+    ...(input.PermissionsBoundary !== undefined ? { permissionsBoundaryArn: String(input.PermissionsBoundary) } : {}),
     tags: tagsIn(input.Tags),
-    createDate: new Date(ctx.now).toISOString(),
-  };
-  ctx.world.data.roles.push(role);
+  });
   return { Role: roleOut(role) };
 }
 
@@ -238,24 +231,14 @@ function createServiceLinkedRole(ctx: RequestContext, input: OperationInput) {
     throw new SandboxAwsError('InvalidInput', `Service role name ${name} has been taken in this account, please try a different suffix.`, 400);
   }
   const policyArn = `arn:aws:iam::aws:policy/aws-service-role/${known.policy}`;
-  const role: IamRole = {
+  const role = ctx.world.addRole({
     accountId: ctx.accountId,
     name,
-    roleId: ctx.world.uniqueId('AROA'),
-    arn,
     path,
-    assumeRolePolicyDocument: {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: serviceName }, Action: 'sts:AssumeRole' }],
-    },
-    description: input.Description as string | undefined,
-    maxSessionDuration: 3600,
-    inlinePolicies: {},
+    trust: serviceLinkedTrust(serviceName),
+    ...(input.Description !== undefined ? { description: String(input.Description) } : {}),
     attachedPolicyArns: ctx.world.managedPolicy(policyArn) ? [policyArn] : [],
-    tags: {},
-    createDate: new Date(ctx.now).toISOString(),
-  };
-  ctx.world.data.roles.push(role);
+  });
   return { Role: roleOut(role) };
 }
 

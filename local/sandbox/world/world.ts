@@ -154,6 +154,42 @@ export class World {
     return this.data.roles.find((r) => r.accountId === accountId && r.name === name);
   }
 
+  /**
+   * Adds a role to an account (IAM CreateRole, CreateServiceLinkedRole, a CloudFormation AWS::IAM::Role):
+   * the world assigns the id, ARN and creation date. Callers check permissions and name clashes first.
+   */
+  addRole(r: {
+    accountId: string;
+    name: string;
+    path?: string;
+    partition?: string;
+    trust: IamRole['assumeRolePolicyDocument'];
+    description?: string;
+    maxSessionDuration?: number;
+    attachedPolicyArns?: string[];
+    permissionsBoundaryArn?: string;
+    tags?: IamRole['tags'];
+  }): IamRole {
+    const path = r.path ?? '/';
+    const role: IamRole = {
+      accountId: r.accountId,
+      name: r.name,
+      roleId: this.uniqueId('AROA'),
+      arn: roleArnOf(r.partition ?? 'aws', r.accountId, path, r.name),
+      path,
+      assumeRolePolicyDocument: r.trust,
+      ...(r.description !== undefined ? { description: r.description } : {}),
+      maxSessionDuration: r.maxSessionDuration ?? 3600,
+      inlinePolicies: {},
+      attachedPolicyArns: [...(r.attachedPolicyArns ?? [])],
+      ...(r.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: r.permissionsBoundaryArn } : {}),
+      tags: r.tags ?? {},
+      createDate: this.nowIso(),
+    };
+    this.data.roles.push(role);
+    return role;
+  }
+
   /** Role by ARN (any path): `arn:aws:iam::<acct>:role/<path/>name`. */
   roleByArn(arn: string): IamRole | undefined {
     const parsed = parseRoleArn(arn);
@@ -210,4 +246,14 @@ export function parseRoleArn(arn: string): { accountId: string; name: string; pa
     name: slash >= 0 ? full.slice(slash + 1) : full,
     path: slash >= 0 ? `/${full.slice(0, slash + 1)}` : '/',
   };
+}
+
+/** `arn:<partition>:iam::<account>:role<path><name>` (path starts and ends with `/`). */
+export function roleArnOf(partition: string, accountId: string, path: string, name: string): string {
+  return `arn:${partition}:iam::${accountId}:role${path}${name}`;
+}
+
+/** The trust policy AWS gives a service-linked role. */
+export function serviceLinkedTrust(service: string): IamRole['assumeRolePolicyDocument'] {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] };
 }

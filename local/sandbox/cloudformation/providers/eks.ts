@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { roleTrustsService } from '../../iam/evaluate.js';
 import type { EksAccessEntry, EksAddon, EksCluster, EksNodegroup, IamRole } from '../../world/types.js';
+import { roleArnOf, serviceLinkedTrust } from '../../world/world.js';
 import {
   alreadyExists,
   handlerFailure,
@@ -86,21 +87,9 @@ function fakeCertificateAuthority(ctx: ProviderContext, name: string): string {
 function ensureServiceLinkedRole(ctx: ProviderContext, service: string, name: string, policyArn: string): void {
   if (ctx.world.role(ctx.accountId, name)) return;
   const path = `/aws-service-role/${service}/`;
-  const arn = `arn:${ctx.partition}:iam::${ctx.accountId}:role${path}${name}`;
+  const arn = roleArnOf(ctx.partition, ctx.accountId, path, name);
   ctx.require('Eks', 'iam:CreateServiceLinkedRole', arn, { 'iam:AWSServiceName': service });
-  ctx.data.roles.push({
-    accountId: ctx.accountId,
-    name,
-    roleId: ctx.world.uniqueId('AROA'),
-    arn,
-    path,
-    assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] },
-    maxSessionDuration: 3600,
-    inlinePolicies: {},
-    attachedPolicyArns: [policyArn],
-    tags: {},
-    createDate: ctx.nowIso(),
-  });
+  ctx.world.addRole({ accountId: ctx.accountId, name, path, partition: ctx.partition, trust: serviceLinkedTrust(service), attachedPolicyArns: [policyArn] });
 }
 
 // ----- AWS::EKS::Cluster ---------------------------------------------------------------------------------

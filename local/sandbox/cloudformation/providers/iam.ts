@@ -4,6 +4,7 @@
  * TagRole when the role gets tags, stack tags included) with the caller's permissions.
  */
 import type { IamRole, ManagedPolicy, PolicyDocument } from '../../world/types.js';
+import { roleArnOf } from '../../world/world.js';
 import {
   alreadyExists,
   generatedName,
@@ -16,9 +17,7 @@ import {
   type ResourceProvider,
 } from './types.js';
 
-function roleArn(ctx: ProviderContext, path: string, name: string): string {
-  return `arn:${ctx.partition}:iam::${ctx.accountId}:role${path}${name}`;
-}
+const roleArn = (ctx: ProviderContext, path: string, name: string) => roleArnOf(ctx.partition, ctx.accountId, path, name);
 
 function findRole(ctx: ProviderContext, name: string): IamRole | undefined {
   return ctx.data.roles.find((r) => r.accountId === ctx.accountId && r.name === name);
@@ -63,22 +62,17 @@ export const iamRole: ResourceProvider = {
     const managed = stringList(props.ManagedPolicyArns);
     const inline: Record<string, PolicyDocument> = {};
     for (const p of policies) inline[String(p.PolicyName)] = validPolicy(ctx, p.PolicyDocument, 'MalformedPolicyDocument');
-    const role: IamRole = {
+    const role = ctx.world.addRole({
       accountId: ctx.accountId,
       name,
-      roleId: ctx.world.uniqueId('AROA'),
-      arn,
       path,
-      assumeRolePolicyDocument: trust,
+      partition: ctx.partition,
+      trust,
       ...(props.Description !== undefined ? { description: String(props.Description) } : {}),
-      maxSessionDuration: props.MaxSessionDuration !== undefined ? Number(props.MaxSessionDuration) : 3600,
-      inlinePolicies: {},
-      attachedPolicyArns: [],
+      ...(props.MaxSessionDuration !== undefined ? { maxSessionDuration: Number(props.MaxSessionDuration) } : {}),
       ...(props.PermissionsBoundary !== undefined ? { permissionsBoundaryArn: String(props.PermissionsBoundary) } : {}),
       tags,
-      createDate: ctx.nowIso(),
-    };
-    ctx.data.roles.push(role);
+    });
     ctx.setPhysicalId(name);
     // The handler puts inline policies, then attaches managed ones; a denial leaves the role behind.
     for (const [policyName, doc] of Object.entries(inline)) {
