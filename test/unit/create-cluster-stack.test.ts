@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { clientRequestTokenFor, createClusterStack, type CreateClusterStackInput } from '../../functions/create-cluster-stack/create-cluster-stack.js';
 import { DiagnosedError } from '../../functions/lib/errors.js';
 import { clusterTemplateBody } from '../../functions/lib/template/index.js';
+import { demoSettings } from '../support/demo-settings.js';
 
 const cfn = new CloudFormationClient({ region: 'us-east-1' });
 const mock = mockClient(cfn);
@@ -18,24 +19,14 @@ const input = (over: Partial<CreateClusterStackInput['cluster']> = {}): CreateCl
   stackName: 'eks-provisioner-demo',
   executionArn: 'arn:aws:states:us-east-1:111111111111:execution:sm:c-abcdefghijkl',
   startedAt: '2026-11-29T10:00:00.000Z',
-  cluster: {
-    name: 'demo',
-    environmentScope: '*',
-    region: 'us-east-1',
-    provisionRoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision',
-    serviceRoleArn: 'arn:aws:iam::222222222222:role/eks-cluster-role',
-    keyName: 'demo-key',
+  cluster: demoSettings({
     vpcId: 'vpc-1',
     subnetIds: ['subnet-1', 'subnet-2'],
     securityGroupIds: ['sg-1'],
     instanceType: 'm7g.large',
-    nodeCount: 2,
-    managed: true,
-    onFailure: 'KEEP',
     adminPrincipalArns: ['arn:aws:iam::222222222222:role/Admin'],
-    tags: { team: 'platform' },
     ...over,
-  },
+  }),
   preflight: {
     kubernetesVersion: '1.33',
     vpcId: 'vpc-1',

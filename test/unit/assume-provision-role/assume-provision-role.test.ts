@@ -10,6 +10,7 @@ import { assumeProvisionRole } from '../../../functions/assume-provision-role/as
 import { handler } from '../../../functions/assume-provision-role/handler.js';
 import { awsError, credentialLeaks, FAKE_STS_CREDENTIALS, FIXTURES } from '../aws/fixtures.js';
 import { MemoryStore } from '../store/memory-store.js';
+import { demoSettings } from '../../support/demo-settings.js';
 
 const sts = mockClient(STSClient);
 const ec2 = mockClient(EC2Client);
@@ -19,23 +20,7 @@ const ASSUMED = 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provisio
 const request = (over: Partial<ValidatedRequest> = {}): ValidatedRequest => ({
   tenantId: 'local',
   clusterId: 'c-aaaaaaaaaaaa',
-  cluster: {
-    name: 'demo',
-    environmentScope: '*',
-    region: 'us-east-1',
-    provisionRoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision',
-    serviceRoleArn: 'arn:aws:iam::222222222222:role/eks-cluster-role',
-    vpcId: 'vpc-0a1b2c3d4e5f60001',
-    subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'],
-    securityGroupIds: ['sg-0a1b2c3d4e5f60021'],
-    keyName: 'demo-key',
-    instanceType: 't3.medium',
-    nodeCount: 2,
-    managed: true,
-    onFailure: 'KEEP',
-    adminPrincipalArns: [],
-    tags: {},
-  },
+  cluster: demoSettings({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'], tags: {} }),
   accountId: '222222222222',
   region: 'us-east-1',
   stackName: 'eks-provisioner-demo',

@@ -28,6 +28,7 @@ import { handler } from '../../../functions/describe-vpc-resources/handler.js';
 import { describeVpcResources, roleNameOf, trustsService, type PreflightRequest } from '../../../functions/describe-vpc-resources/preflight.js';
 import { roleNameOf as schemaRoleNameOf } from '../../../functions/lib/schema/cluster-settings.js';
 import { awsError, credentialLeaks, FAKE_STS_CREDENTIALS, FIXTURES } from '../aws/fixtures.js';
+import { demoSettings } from '../../support/demo-settings.js';
 
 const ec2 = mockClient(EC2Client);
 const eks = mockClient(EKSClient);
@@ -48,24 +49,7 @@ function request(over: Partial<ValidatedRequest['cluster']> = {}, clusterId = 'c
   return {
     tenantId: 'local',
     clusterId,
-    cluster: {
-      name: 'demo',
-      environmentScope: '*',
-      region: 'us-east-1',
-      provisionRoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision',
-      serviceRoleArn: 'arn:aws:iam::222222222222:role/eks-cluster-role',
-      vpcId: VPC,
-      subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012', 'subnet-0a1b2c3d4e5f60013'],
-      securityGroupIds: [SG],
-      keyName: 'demo-key',
-      instanceType: 't3.medium',
-      nodeCount: 2,
-      managed: true,
-      onFailure: 'KEEP',
-      adminPrincipalArns: [],
-      tags: {},
-      ...over,
-    },
+    cluster: demoSettings({ vpcId: VPC, securityGroupIds: [SG], tags: {}, ...over }),
     accountId: '222222222222',
     region: 'us-east-1',
     stackName: 'eks-provisioner-demo',

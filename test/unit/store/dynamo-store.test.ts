@@ -13,6 +13,7 @@ import { ClusterNotFoundError, documentClient, DynamoStore } from '../../../func
 import { keys } from '../../../functions/lib/store/keys.js';
 import type { ClusterRecord } from '../../../functions/lib/store/types.js';
 import { tableDefinition } from '../../../functions/lib/store/table-definition.js';
+import { demoSettings } from '../../support/demo-settings.js';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
@@ -62,22 +63,7 @@ function cluster(id: string, over: Partial<ClusterRecord> = {}): ClusterRecord {
     status: 'CREATING',
     phase: 'Validating the request',
     progress: { done: 0, total: 0 },
-    settings: {
-      name: 'demo',
-      environmentScope: '*',
-      region: 'us-east-1',
-      provisionRoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision',
-      serviceRoleArn: 'arn:aws:iam::222222222222:role/eks-cluster-role',
-      vpcId: 'vpc-0a1b2c3d4e5f60001',
-      subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'],
-      securityGroupIds: [],
-      instanceType: 't3.medium',
-      nodeCount: 2,
-      managed: true,
-      onFailure: 'KEEP',
-      adminPrincipalArns: [],
-      tags: {},
-    },
+    settings: demoSettings({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'], securityGroupIds: [], keyName: undefined, tags: {} }),
     createdAt: at,
     updatedAt: at,
     ...over,
