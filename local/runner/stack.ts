@@ -12,6 +12,9 @@ import type { FaultRule, Sandbox, StepFunctionsBackend } from '../sandbox/index.
 import { applyHandlerEnvironment, DEFAULT_WORLD, ensureStoreAndBus, serviceIdentityOf } from './environment.js';
 import { StepFunctionsRunner, type RunnerOptions } from './runner.js';
 import { startStepFunctionsEndpoint } from './sfn-endpoint.js';
+import { ENDED_EXECUTION_FUNCTION } from './definition.js';
+import { moduleHandlerResolver } from './lambda.js';
+import { statusChangeRoute, type StatusChangeRoute } from './status-change.js';
 
 export interface LocalStackOptions {
   /** Sandbox port on 127.0.0.1 (default 4566; 0 = any free port). */
@@ -35,7 +38,7 @@ export interface LocalStackOptions {
   /** Validate the state machine definition at start (default true; see RunnerOptions.validate). */
   validateDefinition?: boolean;
   /** For tests: a different definition or handlers. */
-  runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler'>;
+  runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler' | 'historyEventQuota' | 'maxProvisioningSeconds'>;
 }
 
 export interface LocalStack {
@@ -45,6 +48,8 @@ export interface LocalStack {
   timeScale: number;
   sandbox?: Sandbox;
   runner: StepFunctionsRunner;
+  /** Step Functions' status-change events → the record-ended-execution handler (as the CDK rule routes them). */
+  statusChanges: StatusChangeRoute;
   apiUrl?: string;
   /** AWS endpoint the handlers use (sandbox URL), absent in --aws mode. */
   awsEndpoint?: string;
@@ -82,15 +87,19 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       } finally {
         sts.destroy();
       }
-      const runner = await StepFunctionsRunner.create({ region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false, ...o.runner });
+      const resolveHandler = o.runner?.resolveHandler ?? moduleHandlerResolver();
+      // In AWS the status-change events go to the account's default bus; here they go straight to the handler.
+      const statusChanges = statusChangeRoute({ placement: { region, accountId, tableName, eventBusName }, stateMachineArns: () => [runner.stateMachineArn], resolveHandler, log });
+      const runner = await StepFunctionsRunner.create({ region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
       stops.push(() => runner.close());
+      stops.push(async () => statusChanges.close());
       const endpoint = await startStepFunctionsEndpoint(runner.slot, 0);
       stops.push(() => endpoint.stop());
       applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, stepFunctionsEndpoint: endpoint.url });
       const created = await ensureStoreAndBus(region, tableName, eventBusName);
       await runner.preloadHandlers();
       const apiUrl = o.api === false ? undefined : await startApi(o, stops);
-      return { mode: 'aws', region, accountId, timeScale: 1, runner, ...(apiUrl ? { apiUrl } : {}), created, stop: stopAll };
+      return { mode: 'aws', region, accountId, timeScale: 1, runner, statusChanges, ...(apiUrl ? { apiUrl } : {}), created, stop: stopAll };
     }
 
     const sandboxMod = await import('../sandbox/index.js');
@@ -99,8 +108,31 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     // The service account comes from the world; the runner must know it before the sandbox starts.
     const world = o.world === undefined ? undefined : new sandboxMod.World(sandboxMod.parseWorld(o.world));
     const identity = serviceIdentityOf(world ?? new sandboxMod.World(sandboxMod.defaultWorld()));
-    const runner = await StepFunctionsRunner.create({ region, accountId: identity.accountId, tableName, eventBusName, timeScale, log, validate: o.validateDefinition !== false, ...o.runner });
+    const resolveHandler = o.runner?.resolveHandler ?? moduleHandlerResolver();
+    let sandboxWorld: { captureEvent(e: unknown): void } | undefined;
+    const statusChanges = statusChangeRoute({
+      placement: { region, accountId: identity.accountId, tableName, eventBusName },
+      stateMachineArns: () => [runner.stateMachineArn],
+      resolveHandler,
+      // On the service account's default bus, where Step Functions puts them.
+      capture: (e) =>
+        sandboxWorld?.captureEvent({ eventId: e.id, accountId: e.account, region: e.region, eventBusName: 'default', source: e.source, detailType: e['detail-type'], detail: e.detail, resources: e.resources, time: e.time }),
+      log,
+    });
+    const runner = await StepFunctionsRunner.create({
+      region,
+      accountId: identity.accountId,
+      tableName,
+      eventBusName,
+      timeScale,
+      log,
+      validate: o.validateDefinition !== false,
+      ...o.runner,
+      resolveHandler,
+      onStatusChange: (e) => statusChanges.deliver(e),
+    });
     stops.push(() => runner.close());
+    stops.push(async () => statusChanges.close());
     const sandbox = await sandboxMod.startSandbox({
       port: o.sandboxPort ?? 4566,
       timeScale,
@@ -110,9 +142,11 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       ...(o.faults ? { faults: o.faults } : {}),
     });
     stops.push(() => sandbox.stop());
+    sandboxWorld = sandbox.world as unknown as { captureEvent(e: unknown): void };
     applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
     const created = await ensureStoreAndBus(region, tableName, eventBusName);
     await runner.preloadHandlers();
+    await resolveHandler(ENDED_EXECUTION_FUNCTION).catch((e: unknown) => log(`${ENDED_EXECUTION_FUNCTION}: ${(e as Error).message}`));
     const apiUrl = o.api === false ? undefined : await startApi(o, stops);
     return {
       mode: 'sandbox',
@@ -121,6 +155,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       timeScale,
       sandbox,
       runner,
+      statusChanges,
       awsEndpoint: sandbox.url,
       ...(apiUrl ? { apiUrl } : {}),
       created,
