@@ -15,6 +15,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { ENV } from '../functions/lib/config.js';
 import { TABLE_KEYS } from '../functions/lib/store/keys.js';
 import { TTL_ATTRIBUTE } from '../functions/lib/store/dynamo-store.js';
+import { executionTimeoutSeconds } from '../functions/lib/polling/budget.js';
 import { readApiRoutes } from './api-routes.js';
 import { ProvisioningStateMachine } from './constructs/provisioning-state-machine.js';
 import { ServiceApi } from './constructs/service-api.js';
@@ -129,7 +130,7 @@ export class ServiceStack extends Stack {
       ...(this.tableKey ? { tableKey: this.tableKey, tableKeyActions: tableKeyActions('write') } : {}),
       eventBus: this.eventBus,
       // The ASL stops following the stack at maxProvisioningSeconds; this is the backstop.
-      timeout: Duration.seconds(settings.maxProvisioningSeconds + 1800),
+      timeout: Duration.seconds(executionTimeoutSeconds(settings.maxProvisioningSeconds)),
       ...logOptions,
     });
     const stateMachine = this.provisioning.stateMachine;

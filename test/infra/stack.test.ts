@@ -251,10 +251,11 @@ describe('state machine', () => {
     expect(subs.EventBusName).toEqual({ Ref: expect.stringMatching(/^EventBus/) });
   });
 
-  it('is defined by the ASL file (a file asset with the same bytes)', () => {
-    const key: string = sm().DefinitionS3Location.Key;
-    const staged = path.join(s.outdir, `asset.${key}`);
-    expect(fs.readFileSync(staged, 'utf8')).toBe(asl());
+  it('is defined by the ASL file, deployed with its execution TimeoutSeconds (nothing else changed)', () => {
+    const deployed = JSON.parse(sm().DefinitionString);
+    const { TimeoutSeconds, ...rest } = deployed;
+    expect(rest).toEqual(JSON.parse(asl()));
+    expect(TimeoutSeconds).toBe(3600 + 1800);
   });
 
   it('logs ALL with execution data to a vended log group and is traced', () => {
