@@ -14,6 +14,7 @@ import { decodeQueryRequest, encodeEc2Error, encodeQueryError, encodeQueryRespon
 import { SERVICES, serviceForTarget, type ErrorSpec, type ServiceSpec } from './services.js';
 import { parseSigV4, verifySignature, type SigV4Scope } from './sigv4.js';
 import { SandboxAwsError, type RequestContext, type ServiceModule } from './types.js';
+import { validateRequest, validationError } from './validate.js';
 
 export interface RawRequest {
   method: string;
@@ -210,6 +211,12 @@ export async function handleAwsRequest(env: RouterEnv, req: RawRequest): Promise
     if (fault?.kind === 'expired') throw errFrom(spec.expiredToken);
     if (fault?.kind === 'throttle') throw errFrom(spec.throttle);
     if (fault?.kind === 'error') throw errFrom(fault.status === 503 ? spec.unavailable : spec.internal);
+
+    // AWS checks the request against the model's constraints before any service logic (or permission check) runs.
+    if (spec.model) {
+      const violations = validateRequest(loadModel(spec.model), operation, decoded.input);
+      if (violations.length) throw validationError(spec.protocol, spec.key, violations);
+    }
 
     const ctx: RequestContext = {
       world: env.world,
