@@ -228,8 +228,10 @@ export const eksCluster: ResourceProvider = {
         tags: { Name: `eks-cluster-sg-${cluster.name}`, [`kubernetes.io/cluster/${cluster.name}`]: 'owned', 'aws:eks:cluster-name': cluster.name },
       });
       cluster.resourcesVpcConfig.clusterSecurityGroupId = sgId;
-      cluster.endpoint = `https://${randomHex(ctx, 32).toUpperCase()}.gr7.${ctx.region}.eks.amazonaws.com`;
-      cluster.certificateAuthorityData = fakeCertificateAuthority(ctx, cluster.name);
+      // With the sandbox's Kubernetes front running, the endpoint is a real loopback API server with its own CA.
+      const served = ctx.world.kubernetes?.attach(cluster);
+      cluster.endpoint = served?.endpoint ?? `https://${randomHex(ctx, 32).toUpperCase()}.gr7.${ctx.region}.eks.amazonaws.com`;
+      cluster.certificateAuthorityData = served?.certificateAuthorityData ?? fakeCertificateAuthority(ctx, cluster.name);
       cluster.oidcIssuer = `https://oidc.eks.${ctx.region}.amazonaws.com/id/${randomHex(ctx, 32).toUpperCase()}`;
       cluster.status = 'ACTIVE';
       // EKS gives the creator cluster-admin through an access entry when the mode allows access entries.
