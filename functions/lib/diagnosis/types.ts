@@ -24,6 +24,9 @@ export const DIAGNOSIS_CODES = [
   'NODE_CREATION_FAILURE',
   'PROVISIONING_TIMEOUT',
   'UNKNOWN',
+  // Deleting a cluster (DELETE /v1/clusters/{id}).
+  'DELETE_FAILED',
+  'DELETE_NOT_PERMITTED',
 ] as const;
 
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
