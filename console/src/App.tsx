@@ -87,6 +87,7 @@ function TenantModal({ open, value, onClose, onSave }: { open: boolean; value: s
 export default function App({ api, mode, features, tenant, user }: AppProps) {
   const [path, navigate] = usePath();
   const [tenantOpen, setTenantOpen] = useState(false);
+  const [navOpen, setNavOpen] = useState(true);
   const tenantKey = tenant?.value ?? user?.name ?? '';
   const ctx = useMemo<ConsoleContext>(() => ({ api, mode, features, tenantKey, navigate }), [api, mode, features, tenantKey, navigate]);
 
@@ -125,6 +126,8 @@ export default function App({ api, mode, features, tenant, user }: AppProps) {
       <AppLayout
         headerSelector="#top-nav"
         toolsHide
+        navigationOpen={navOpen}
+        onNavigationChange={({ detail }) => setNavOpen(detail.open)}
         ariaLabels={{ navigation: 'Navigation', navigationClose: 'Close navigation', navigationToggle: 'Open navigation' }}
         navigation={
           <SideNavigation

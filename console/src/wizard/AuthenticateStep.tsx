@@ -80,6 +80,7 @@ export default function AuthenticateStep({ state, onChange, exampleArn }: { stat
                 options={REGIONS.map((value) => ({ value }))}
                 onChange={({ detail }) => onChange({ roleArn: state.roleArn, region: detail.value })}
                 enteredTextLabel={(v) => `Use: ${v}`}
+                clearAriaLabel="Clear Cluster Region"
                 placeholder="us-east-1"
                 ariaRequired
                 data-testid="cluster-region"

@@ -128,7 +128,7 @@ export default function CreateWizard() {
         {
           title: 'Cluster settings',
           description: 'Everything listed here comes from your account through role B.',
-          errorText: submitError ? (submitError.fields?.length ? `${submitError.fields.length} field${submitError.fields.length === 1 ? '' : 's'} need fixing` : undefined) : undefined,
+          errorText: submitError ? (submitError.fields?.length ? `${submitError.fields.length} field${submitError.fields.length === 1 ? ' needs' : 's need'} fixing` : undefined) : undefined,
           content: auth.registered ? (
             <>
               <SettingsStep roleArn={auth.registered.roleArn} region={auth.registered.region} form={form} onChange={setForm} fieldErrors={fieldErrors} />

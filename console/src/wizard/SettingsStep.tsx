@@ -68,7 +68,8 @@ interface Props {
   roleArn: string;
   region: string;
   form: SettingsForm;
-  onChange: (f: SettingsForm) => void;
+  /** A state setter: updates are functional, so lists arriving together never undo each other. */
+  onChange: (update: (f: SettingsForm) => SettingsForm) => void;
   fieldErrors: FieldError[];
 }
 
@@ -85,7 +86,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
   const groups = useList<FormItem & { description?: string }>('security-groups', vpcQuery);
   const principals = useList<FormItem & { type?: string; arn?: string }>('principals', features.principals ? q : undefined);
 
-  const set = (patch: Partial<SettingsForm>) => onChange({ ...form, ...patch });
+  const set = (patch: Partial<SettingsForm>) => onChange((f) => ({ ...f, ...patch }));
 
   // Sensible defaults once the lists arrive: the API's default version, the only VPC.
   useEffect(() => {
@@ -170,6 +171,8 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               errorText={h.roles.errorText}
               empty={h.roles.empty}
               filteringType="auto"
+              filteringAriaLabel="Filter"
+              filteringClearAriaLabel="Clear filter"
               ariaRequired
               data-testid="service-role"
             />
@@ -202,6 +205,8 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               errorText={h.vpcs.errorText}
               empty={h.vpcs.empty}
               filteringType="auto"
+              filteringAriaLabel="Filter"
+              filteringClearAriaLabel="Clear filter"
               ariaRequired
               data-testid="vpc"
             />
@@ -223,7 +228,10 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               errorText={h.subnets.errorText}
               empty={h.subnets.empty}
               filteringType="auto"
+              filteringAriaLabel="Filter"
+              filteringClearAriaLabel="Clear filter"
               ariaRequired
+              deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
               data-testid="subnets"
             />
           </FormField>
@@ -243,6 +251,9 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               errorText={h.groups.errorText}
               empty={h.groups.empty}
               filteringType="auto"
+              filteringAriaLabel="Filter"
+              filteringClearAriaLabel="Clear filter"
+              deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
               data-testid="security-groups"
             />
           </FormField>
@@ -262,6 +273,8 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               errorText={h.types.errorText}
               empty={h.types.empty}
               filteringType="auto"
+              filteringAriaLabel="Filter"
+              filteringClearAriaLabel="Clear filter"
               ariaRequired
               data-testid="instance-type"
             />
@@ -318,6 +331,9 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
                   errorText={h.principals.errorText}
                   empty={h.principals.empty}
                   filteringType="auto"
+                  filteringAriaLabel="Filter"
+                  filteringClearAriaLabel="Clear filter"
+                  deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
                   data-testid="admin-principals"
                 />
               ) : (
