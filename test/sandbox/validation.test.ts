@@ -55,7 +55,7 @@ describe('Query protocol (IAM, STS, CloudFormation): ValidationError with AWS wo
     expect(err.message).toBe(
       `1 validation error detected: Value '${long}' at 'tags.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 256`,
     );
-    expect(sb.world.data.roles.some((r) => r.roleName === 'tagged')).toBe(false);
+    expect(sb.world.data.roles.some((r) => r.name === 'tagged')).toBe(false);
   });
 
   it('IAM CreateRole: several violations are listed together, in model order', async () => {

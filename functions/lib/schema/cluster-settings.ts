@@ -189,6 +189,8 @@ function makeSchema(roleNamePrefix: string) {
             }),
           ),
           z.string({ error: 'tag values must be strings' }).check(
+            // CloudFormation stack tags (which carry these to every resource) need a value of 1–256 characters.
+            z.minLength(1, { error: 'tag values must not be empty: CloudFormation stack tags need at least one character (leave the tag out instead)' }),
             z.maxLength(256, { error: 'tag values must be at most 256 characters' }),
             z.regex(TAG_CHARS, { error: 'tag values may contain letters, digits, spaces and _ . : / = + - @ only' }),
           ),

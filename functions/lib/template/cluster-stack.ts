@@ -18,6 +18,7 @@ import { CfnAccessEntry, CfnAddon, CfnCluster, CfnNodegroup } from 'aws-cdk-lib/
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { EBS_CSI_MANAGED_POLICIES, NODE_ROLE_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS } from './constants.js';
 import { AMI_TYPES, MAX_ADMIN_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS } from './parameters.js';
+import { TENANT_TAG_PATTERN } from './tenant-tag.js';
 
 const managed = (name: string) => Fn.sub(`arn:\${AWS::Partition}:iam::aws:policy/${name}`);
 
@@ -50,13 +51,17 @@ export function buildClusterStack(): Stack {
   const nodeCount = param(p.nodeCount, { type: 'Number', description: 'Number of nodes', minValue: 1, maxValue: 450 });
   const keyName = param(p.keyName, { type: 'String', description: 'SSH key pair for nodes (empty: none)', default: '' });
   const clusterId = param(p.clusterId, { type: 'String', description: 'eks-provisioner cluster id' });
-  const tenantId = param(p.tenantId, { type: 'String', description: 'eks-provisioner tenant id' });
+  const tenantTag = param(p.tenantTag, {
+    type: 'String',
+    description: 'SHA-256 of the eks-provisioner tenant id (a tenant id may not fit a tag value)',
+    allowedPattern: TENANT_TAG_PATTERN,
+  });
 
   const hasKeyName = new CfnCondition(stack, 'HasKeyName', { expression: Fn.conditionNot(Fn.conditionEquals(keyName.valueAsString, '')) });
 
   const tagList = [
     { key: TAG_KEYS.clusterId, value: clusterId.valueAsString },
-    { key: TAG_KEYS.tenantId, value: tenantId.valueAsString },
+    { key: TAG_KEYS.tenant, value: tenantTag.valueAsString },
     { key: TAG_KEYS.managedBy, value: 'eks-provisioner' },
   ];
   const tagMap = Object.fromEntries(tagList.map((t) => [t.key, t.value]));

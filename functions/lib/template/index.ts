@@ -4,6 +4,7 @@
  */
 import template from './cluster-template.json' with { type: 'json' };
 import { MAX_ADMIN_PRINCIPALS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
+import { tenantTagValue } from './tenant-tag.js';
 
 export { MAX_ADMIN_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
 
@@ -60,7 +61,7 @@ export function clusterStackParameters(v: ClusterStackValues): Array<{ Parameter
     [p.nodeCount]: String(v.nodeCount),
     [p.keyName]: v.keyName ?? '',
     [p.clusterId]: v.clusterId,
-    [p.tenantId]: v.tenantId,
+    [p.tenantTag]: tenantTagValue(v.tenantId),
   };
   for (let i = 1; i <= MAX_ADMIN_PRINCIPALS; i++) values[`${p.adminPrincipalArnPrefix}${i}`] = v.adminPrincipalArns[i - 1] ?? '';
   return Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));

@@ -191,6 +191,16 @@ export function validateRequest(model: ServiceModel, operation: string, input: R
   return out;
 }
 
+/**
+ * Violations of one value against a named shape of the model (for engines that model a service call
+ * without going over the wire, e.g. CloudFormation's resource handlers tagging an EKS cluster).
+ */
+export function validateShape(model: ServiceModel, shapeName: string, value: unknown, path: string): Violation[] {
+  const out: Violation[] = [];
+  walk(model, shapeOf(model, { shape: shapeName }) as ConstrainedShape, value, path, path, out, { enums: model.metadata.protocol !== 'ec2' });
+  return out;
+}
+
 /** A value as Java's `toString` shows it inside AWS's message (`[a, b]`, `{k=v}`). */
 function show(value: unknown): string {
   if (value === null || value === undefined) return 'null';

@@ -146,7 +146,9 @@ describe('nodes, versions, region, tags', () => {
   it.each([['t3'], ['T3.MEDIUM'], ['t3 medium']])('refuses instance type %s', (instanceType) => expect(paths(bad({ instanceType }))).toEqual(['instanceType']));
 
   it('enforces AWS tag limits and reserved prefixes', () => {
-    expect(bad({ tags: { 'cost-center': 'platform team', 'a/b:c=d+e@f': '' } }).ok).toBe(true);
+    expect(bad({ tags: { 'cost-center': 'platform team', 'a/b:c=d+e@f': 'x' } }).ok).toBe(true);
+    // CloudFormation's Tag.Value has a minimum length of 1: an empty value would fail CreateStack.
+    expect(fieldsOf(bad({ tags: { k: '' } }))[0]?.message).toMatch(/must not be empty/);
     const tooMany = Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`k${i}`, 'v']));
     expect(fieldsOf(bad({ tags: tooMany }))[0]?.message).toMatch(/at most 45 tags/);
     expect(fieldsOf(bad({ tags: { ['k'.repeat(129)]: 'v' } }))[0]?.message).toMatch(/128/);

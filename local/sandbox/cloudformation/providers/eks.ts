@@ -12,6 +12,7 @@ import type { EksAccessEntry, EksAddon, EksCluster, EksNodegroup, IamRole } from
 import { roleArnOf, serviceLinkedTrust } from '../../world/world.js';
 import {
   alreadyExists,
+  checkServiceRequest,
   handlerFailure,
   jitter,
   randomHex,
@@ -40,6 +41,12 @@ function invalid(ctx: ProviderContext, message: string, status = 400, handlerErr
 
 function notFound(ctx: ProviderContext, message: string) {
   return serviceFailure(ctx, { service: 'Eks', status: 404, message, handlerErrorCode: 'NotFound' });
+}
+
+/** EKS validates the request's `tags` (stack tags merged in) before it creates anything. */
+function checkEksTags(ctx: ProviderContext, props: Record<string, unknown>): void {
+  const tags = { ...ctx.stackTags, ...tagRecord(props.Tags) };
+  if (Object.keys(tags).length) checkServiceRequest(ctx, 'Eks', { shape: 'TagMap', value: tags, path: 'tags' });
 }
 
 function clusterArn(ctx: ProviderContext, name: string): string {
@@ -109,6 +116,7 @@ export const eksCluster: ResourceProvider = {
   ],
   required: ['RoleArn', 'ResourcesVpcConfig'],
   create(ctx, props) {
+    checkEksTags(ctx, props);
     const name = props.Name !== undefined ? String(props.Name) : eksGeneratedName(ctx, 100);
     const arn = clusterArn(ctx, name);
     const roleArn = String(props.RoleArn);
@@ -328,6 +336,7 @@ export const eksNodegroup: ResourceProvider = {
   attributes: ['Arn', 'ClusterName', 'NodegroupName', 'Id'],
   required: ['ClusterName', 'NodeRole', 'Subnets'],
   create(ctx, props) {
+    checkEksTags(ctx, props);
     const clusterName = String(props.ClusterName);
     const name = props.NodegroupName !== undefined ? String(props.NodegroupName) : eksGeneratedName(ctx, 63);
     const nodeRoleArn = String(props.NodeRole);
@@ -511,6 +520,7 @@ export const eksAddon: ResourceProvider = {
   attributes: ['Arn'],
   required: ['ClusterName', 'AddonName'],
   create(ctx, props) {
+    checkEksTags(ctx, props);
     const clusterName = String(props.ClusterName);
     const addonName = String(props.AddonName);
     ctx.require('Eks', 'eks:CreateAddon', clusterArn(ctx, clusterName));
@@ -666,6 +676,7 @@ export const eksAccessEntry: ResourceProvider = {
   attributes: ['AccessEntryArn'],
   required: ['ClusterName', 'PrincipalArn'],
   create(ctx, props) {
+    checkEksTags(ctx, props);
     const clusterName = String(props.ClusterName);
     const principalArn = String(props.PrincipalArn);
     ctx.require('Eks', 'eks:CreateAccessEntry', clusterArn(ctx, clusterName));
@@ -740,6 +751,7 @@ export const eksPodIdentityAssociation: ResourceProvider = {
   attributes: ['AssociationArn', 'AssociationId'],
   required: ['ClusterName', 'Namespace', 'ServiceAccount', 'RoleArn'],
   create(ctx, props) {
+    checkEksTags(ctx, props);
     const clusterName = String(props.ClusterName);
     const roleArn = String(props.RoleArn);
     ctx.require('Eks', 'eks:CreatePodIdentityAssociation', clusterArn(ctx, clusterName));
