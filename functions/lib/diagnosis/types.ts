@@ -24,6 +24,7 @@ export const DIAGNOSIS_CODES = [
   'NODE_CREATION_FAILURE',
   'PROVISIONING_TIMEOUT',
   'UNKNOWN',
+  'EXTERNAL_ID_NOT_REQUIRED',
 ] as const;
 
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
