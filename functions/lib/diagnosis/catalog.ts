@@ -8,8 +8,9 @@
  *   clusterName, serviceRoleArn, vpcId, subnetIds, securityGroupIds, keyName, instanceType,
  *   kubernetesVersion, supportedVersions, availabilityZones, unsupportedZones, validZones, action,
  *   resource, awsErrorCode, awsMessage, quotaName, instanceIds, elapsedSeconds, maxSeconds, status,
- *   reason, logicalId, resourceType, operation, field, detail, clusterId, physicalId.
+ *   reason, logicalId, resourceType, operation, field, detail, clusterId, physicalId, acceptedWithout.
  */
+import { provisionRoleTrustPolicy } from '../policy/trust-policy.js';
 import type { Diagnosis, DiagnosisCode } from './types.js';
 
 export type Evidence = NonNullable<Diagnosis['evidence']>;
@@ -86,6 +87,16 @@ function partitionOf(arn: string): string {
 /** "does not exist" → "do not exist", "belongs to" → "belong to" for several ids. */
 function pluralVerb(detail: string, many: boolean): string {
   return many ? detail.replace(/^does not/, 'do not').replace(/^belongs to/, 'belong to').replace(/^is /, 'are ') : detail;
+}
+
+/** EXTERNAL_ID_NOT_REQUIRED: which probes STS let through (`acceptedWithout`: absent, wrong). */
+function externalIdLoophole(ev: Ev): string {
+  const raw = ev.raw['acceptedWithout'];
+  const got = new Set(Array.isArray(raw) ? raw : []);
+  if (got.has('absent') && got.has('wrong')) return 'without any External ID and with a wrong one: its trust policy has no sts:ExternalId condition';
+  if (got.has('absent')) return 'without any External ID (an "...IfExists" or Null condition lets an absent one through)';
+  if (got.has('wrong')) return 'with any External ID, not only yours (a wildcard such as StringLike "*" on sts:ExternalId)';
+  return 'without your External ID';
 }
 
 const provisionPolicyHint = 'GET /v1/setup returns the exact provision policy to attach to role B.';
@@ -501,6 +512,30 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
       );
       return steps;
     },
+  EXTERNAL_ID_NOT_REQUIRED: {
+    title: 'The provision role does not require your External ID',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html',
+    message: (ev) =>
+      sentence(
+        `${ev.s('roleArn', 'The provision role (role B)')} can be assumed by the service's account
+         ${externalIdLoophole(ev)}. Anyone who learns the role's ARN could then have this service act in
+         ${ev.has('accountId') ? `account ${ev.s('accountId')}` : 'your account'} (the "confused deputy"), so the service refuses to use it.`,
+      ),
+    remediation: (ev) => [
+      sentence(
+        `Replace the trust policy of role ${ev.has('roleArn') ? roleNameOf(ev.s('roleArn')) : 'B'} (IAM console → Roles → the role → Trust relationships → Edit trust policy) with:
+         ${JSON.stringify(
+           provisionRoleTrustPolicy(
+             ev.s('serviceAccountId', '<service Account ID from GET /v1/setup>'),
+             ev.s('externalId', '<your External ID from GET /v1/setup>'),
+             partitionOf(ev.s('roleArn')),
+           ),
+         )}`,
+      ),
+      'Keep the condition exactly "StringEquals" on "sts:ExternalId" with your External ID: no wildcard (StringLike "*"), no "...IfExists" and no second statement that trusts the account without it.',
+      'Then register the role again with POST /v1/roles (and resubmit the cluster). GET /v1/setup shows the same trust policy.',
+    ],
   },
 };
 
