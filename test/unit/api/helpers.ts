@@ -52,7 +52,7 @@ export class FakeStore implements Store {
     const claim = this.claims.get(claimKey);
     if (claim && claim.id !== record.id) {
       const holder = this.clusters.get(`${claim.tenantId}|${claim.id}`);
-      if (holder && holder.status !== 'FAILED') {
+      if (holder && holder.status !== 'FAILED' && holder.status !== 'DELETED') {
         throw new DiagnosedError(makeDiagnosis('NAME_ALREADY_IN_USE', { name: record.name, accountId: record.accountId, region: record.region }));
       }
     }
@@ -72,6 +72,12 @@ export class FakeStore implements Store {
     const limit = opts.limit ?? 20;
     const items = all.slice(start, start + limit).map((c) => structuredClone(c));
     return start + limit < all.length ? { items, nextToken: String(start + limit) } : { items };
+  }
+  async releaseName(record: Pick<ClusterRecord, 'id' | 'tenantId' | 'accountId' | 'region' | 'name'>) {
+    this.calls.push('releaseName');
+    const claimKey = `${record.accountId}#${record.region}#${record.name}`;
+    const claim = this.claims.get(claimKey);
+    if (claim && claim.id === record.id && claim.tenantId === record.tenantId) this.claims.delete(claimKey);
   }
   async updateCluster(tenantId: string, clusterId: string, patch: Partial<ClusterRecord>) {
     this.calls.push('updateCluster');
