@@ -113,6 +113,7 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     eventBusName: 'test-bus',
     roleNamePrefix: DEFAULTS.roleNamePrefix,
     stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-provision-cluster',
+    deleteStateMachineArn: DEFAULTS.deleteStateMachineArn,
     maxProvisioningSeconds: 3600,
     local: true,
     allowDelete: false,
