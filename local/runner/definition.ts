@@ -19,11 +19,17 @@ export const FUNCTIONS = {
   PollClusterStackFunctionArn: 'poll-cluster-stack',
   DiagnoseFailureFunctionArn: 'diagnose-failure',
   FinalizeClusterFunctionArn: 'finalize-cluster',
+  // The delete state machine's own steps.
+  DeleteClusterStackFunctionArn: 'delete-cluster-stack',
+  PollStackDeletionFunctionArn: 'poll-stack-deletion',
+  CompleteDeletionFunctionArn: 'complete-deletion',
 } as const;
 
 export type FunctionFolder = (typeof FUNCTIONS)[keyof typeof FUNCTIONS];
 
 export const DEFINITION_URL = new URL('../../statemachine/provision-cluster.asl.json', import.meta.url);
+/** The second state machine: deleting a cluster's stack. */
+export const DELETE_DEFINITION_URL = new URL('../../statemachine/delete-cluster.asl.json', import.meta.url);
 
 export interface Placement {
   region: string;

@@ -10,6 +10,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DEFAULTS } from '../../functions/lib/config.js';
 import type { FaultRule, Sandbox, StepFunctionsBackend } from '../sandbox/index.js';
 import { applyHandlerEnvironment, DEFAULT_WORLD, ensureStoreAndBus, serviceIdentityOf } from './environment.js';
+import { DELETE_DEFINITION_URL, loadDefinition, type Placement } from './definition.js';
+import { StateMachineHost } from './machines.js';
 import { StepFunctionsRunner, type RunnerOptions } from './runner.js';
 import { startStepFunctionsEndpoint } from './sfn-endpoint.js';
 
@@ -44,7 +46,12 @@ export interface LocalStack {
   accountId: string;
   timeScale: number;
   sandbox?: Sandbox;
+  /** The provisioning state machine. */
   runner: StepFunctionsRunner;
+  /** The delete state machine (statemachine/delete-cluster.asl.json). */
+  deleteRunner: StepFunctionsRunner;
+  /** Both, behind one Step Functions API. */
+  machines: StateMachineHost;
   apiUrl?: string;
   /** AWS endpoint the handlers use (sandbox URL), absent in --aws mode. */
   awsEndpoint?: string;
@@ -82,15 +89,19 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       } finally {
         sts.destroy();
       }
-      const runner = await StepFunctionsRunner.create({ region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false, ...o.runner });
+      const runnerOpts = { region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false };
+      const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner });
       stops.push(() => runner.close());
-      const endpoint = await startStepFunctionsEndpoint(runner.slot, 0);
+      const deleteRunner = await createDeleteRunner(runnerOpts);
+      stops.push(() => deleteRunner.close());
+      const machines = new StateMachineHost([runner, deleteRunner]);
+      const endpoint = await startStepFunctionsEndpoint(machines.slot, 0);
       stops.push(() => endpoint.stop());
-      applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, stepFunctionsEndpoint: endpoint.url });
+      applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, stepFunctionsEndpoint: endpoint.url });
       const created = await ensureStoreAndBus(region, tableName, eventBusName);
-      await runner.preloadHandlers();
+      await machines.preloadHandlers();
       const apiUrl = o.api === false ? undefined : await startApi(o, stops);
-      return { mode: 'aws', region, accountId, timeScale: 1, runner, ...(apiUrl ? { apiUrl } : {}), created, stop: stopAll };
+      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, machines, ...(apiUrl ? { apiUrl } : {}), created, stop: stopAll };
     }
 
     const sandboxMod = await import('../sandbox/index.js');
@@ -99,20 +110,24 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     // The service account comes from the world; the runner must know it before the sandbox starts.
     const world = o.world === undefined ? undefined : new sandboxMod.World(sandboxMod.parseWorld(o.world));
     const identity = serviceIdentityOf(world ?? new sandboxMod.World(sandboxMod.defaultWorld()));
-    const runner = await StepFunctionsRunner.create({ region, accountId: identity.accountId, tableName, eventBusName, timeScale, log, validate: o.validateDefinition !== false, ...o.runner });
+    const runnerOpts = { region, accountId: identity.accountId, tableName, eventBusName, timeScale, log, validate: o.validateDefinition !== false };
+    const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner });
     stops.push(() => runner.close());
+    const deleteRunner = await createDeleteRunner(runnerOpts);
+    stops.push(() => deleteRunner.close());
+    const machines = new StateMachineHost([runner, deleteRunner]);
     const sandbox = await sandboxMod.startSandbox({
       port: o.sandboxPort ?? 4566,
       timeScale,
-      stepFunctions: runner.slot as unknown as StepFunctionsBackend,
+      stepFunctions: machines.slot as unknown as StepFunctionsBackend,
       log: (m) => log(m),
       ...(world ? { world } : {}),
       ...(o.faults ? { faults: o.faults } : {}),
     });
     stops.push(() => sandbox.stop());
-    applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
+    applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
     const created = await ensureStoreAndBus(region, tableName, eventBusName);
-    await runner.preloadHandlers();
+    await machines.preloadHandlers();
     const apiUrl = o.api === false ? undefined : await startApi(o, stops);
     return {
       mode: 'sandbox',
@@ -121,6 +136,8 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       timeScale,
       sandbox,
       runner,
+      deleteRunner,
+      machines,
       awsEndpoint: sandbox.url,
       ...(apiUrl ? { apiUrl } : {}),
       created,
@@ -130,6 +147,13 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     await stopAll();
     throw e;
   }
+}
+
+export const DELETE_STATE_MACHINE_NAME = 'eks-provisioner-delete-cluster';
+
+/** The delete state machine, as deployed (statemachine/delete-cluster.asl.json with the same substitutions). */
+async function createDeleteRunner(o: Placement & Omit<RunnerOptions, keyof Placement | 'definition' | 'stateMachineName'>): Promise<StepFunctionsRunner> {
+  return StepFunctionsRunner.create({ ...o, stateMachineName: DELETE_STATE_MACHINE_NAME, definition: await loadDefinition(o, DELETE_DEFINITION_URL) });
 }
 
 async function startApi(o: LocalStackOptions, stops: Array<() => Promise<void>>): Promise<string> {
