@@ -85,16 +85,16 @@ export async function tabTo(page: Page, selector: string, o: { max?: number; shi
   throw new Error(`Tab never reached ${selector} in ${max} presses (focus on ${where})`);
 }
 
-/** Tab to a button by its visible text. */
-export async function tabToButton(page: Page, text: string): Promise<void> {
+/** Tab (or Shift+Tab) to a button by its visible text (exact, or a RegExp). */
+export async function tabToButton(page: Page, text: string | RegExp, o: { shift?: boolean } = {}): Promise<void> {
   const max = 80;
   for (let i = 0; i < max; i++) {
     const t = await page.evaluate(() => {
       const a = document.activeElement as HTMLElement | null;
       return a && (a.tagName === 'BUTTON' || a.getAttribute('role') === 'button') ? a.innerText.trim() : undefined;
     });
-    if (t === text) return;
-    await page.keyboard.press('Tab');
+    if (t !== undefined && (typeof text === 'string' ? t === text : text.test(t))) return;
+    await page.keyboard.press(o.shift ? 'Shift+Tab' : 'Tab');
   }
-  throw new Error(`Tab never reached the button "${text}"`);
+  throw new Error(`Tab never reached the button "${String(text)}"`);
 }
