@@ -10,6 +10,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
+// Globals of the page, used only inside page.evaluate callbacks (the test program has no DOM library).
+interface FocusTarget {
+  tagName: string;
+  innerText: string;
+  outerHTML: string;
+  matches(sel: string): boolean;
+  closest(sel: string): unknown;
+  getAttribute(name: string): string | null;
+}
+declare const window: object;
+declare const document: { activeElement: FocusTarget | null; body: unknown };
+type HTMLElement = FocusTarget;
+
 export const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
 export const SCREENSHOTS = fileURLToPath(new URL('../../.local/screenshots/', import.meta.url));

@@ -9,6 +9,9 @@ import { ensureConsoleBuilt } from '../../local/console/build.js';
 import { E2E } from '../e2e/harness.js';
 import { axeSerious, haveChromium, launch, screenshot, tabTo, tabToButton, CHROMIUM, type Browser } from './browser.js';
 
+// The page's globals inside page.evaluate callbacks (this file is type-checked without the DOM library).
+declare const window: { localStorage: { setItem(k: string, v: string): void } };
+
 if (!haveChromium) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 
 const ACCOUNT = '222222222222';
@@ -70,7 +73,7 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
       await screenshot(page, `failed-choose-${testId}`);
       throw err;
     }
-    await expect.poll(() => field.locator('button[aria-expanded=true]').count(), `${testId} stays open`).toBe(0).catch(async (err) => {
+    await expect.poll(() => field.locator('button[aria-expanded=true]').count(), { message: `${testId} stays open` }).toBe(0).catch(async (err) => {
       await screenshot(page, `failed-close-${testId}`);
       throw err;
     });
@@ -278,7 +281,7 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await k.type('browser-keyboard');
     const pick = async (testId: string, filters: string[], o: { multi?: boolean } = {}) => {
       await tabTo(page, `[data-testid=${testId}] button[aria-haspopup]`);
-      await expect.poll(() => page.getByTestId(testId).locator('[role=option]').count(), `${testId} options`).toBeGreaterThan(0).catch(() => undefined);
+      await expect.poll(() => page.getByTestId(testId).locator('[role=option]').count(), { message: `${testId} options` }).toBeGreaterThan(0).catch(() => undefined);
       await k.press('Enter');
       for (const f of filters) {
         await k.press('Control+A');
