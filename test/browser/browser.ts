@@ -10,6 +10,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
+// Globals of the page, used only inside page.evaluate callbacks (the test program has no DOM library).
+interface FocusTarget {
+  tagName: string;
+  innerText: string;
+  outerHTML: string;
+  matches(sel: string): boolean;
+  closest(sel: string): unknown;
+  getAttribute(name: string): string | null;
+}
+declare const window: object;
+declare const document: { activeElement: FocusTarget | null; body: unknown };
+type HTMLElement = FocusTarget;
+
 export const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
 export const SCREENSHOTS = fileURLToPath(new URL('../../.local/screenshots/', import.meta.url));
@@ -85,16 +98,16 @@ export async function tabTo(page: Page, selector: string, o: { max?: number; shi
   throw new Error(`Tab never reached ${selector} in ${max} presses (focus on ${where})`);
 }
 
-/** Tab to a button by its visible text. */
-export async function tabToButton(page: Page, text: string): Promise<void> {
+/** Tab (or Shift+Tab) to a button by its visible text (exact, or a RegExp). */
+export async function tabToButton(page: Page, text: string | RegExp, o: { shift?: boolean } = {}): Promise<void> {
   const max = 80;
   for (let i = 0; i < max; i++) {
     const t = await page.evaluate(() => {
       const a = document.activeElement as HTMLElement | null;
       return a && (a.tagName === 'BUTTON' || a.getAttribute('role') === 'button') ? a.innerText.trim() : undefined;
     });
-    if (t === text) return;
-    await page.keyboard.press('Tab');
+    if (t !== undefined && (typeof text === 'string' ? t === text : text.test(t))) return;
+    await page.keyboard.press(o.shift ? 'Shift+Tab' : 'Tab');
   }
-  throw new Error(`Tab never reached the button "${text}"`);
+  throw new Error(`Tab never reached the button "${String(text)}"`);
 }

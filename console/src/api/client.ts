@@ -3,18 +3,10 @@
  * locally a header naming the tenant, in AWS a SigV4 signature with Cognito credentials.
  * Every non-2xx answer becomes an ApiError carrying the API's `{ error }` body.
  */
+import type { Signer } from './signer';
 import type { ApiErrorBody } from './types';
 
-export interface OutgoingRequest {
-  method: string;
-  /** Absolute URL. */
-  url: URL;
-  headers: Record<string, string>;
-  body?: string;
-}
-
-/** Turns a request into an authorised one (adds headers); may refresh credentials first. */
-export type Signer = (req: OutgoingRequest) => Promise<OutgoingRequest>;
+export type { OutgoingRequest, Signer } from './signer';
 
 export class ApiError extends Error {
   constructor(

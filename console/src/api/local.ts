@@ -1,5 +1,5 @@
 /** Local mode: the API on this origin; the tenant travels in X-Tenant-Id (the local server's convention). */
-import type { Signer } from './client';
+import type { Signer } from './signer';
 
 export const TENANT_STORAGE_KEY = 'eks-provisioner.tenant';
 export const DEFAULT_TENANT = 'local';

@@ -5,7 +5,7 @@
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Signer } from './client';
+import type { Signer } from './signer';
 
 export interface TemporaryCredentials {
   accessKeyId: string;
@@ -15,7 +15,8 @@ export interface TemporaryCredentials {
 }
 
 export function sigv4Signer(region: string, credentials: () => Promise<TemporaryCredentials>): Signer {
-  const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Sha256, uriEscapePath: true });
+  // applyChecksum off: no x-amz-content-sha256 header (API Gateway hashes the body itself; one CORS header fewer).
+  const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Sha256, uriEscapePath: true, applyChecksum: false });
   return async (req) => {
     const query: Record<string, string | string[]> = {};
     for (const [k, v] of req.url.searchParams) {
