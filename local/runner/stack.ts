@@ -10,6 +10,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DEFAULTS } from '../../functions/lib/config.js';
 import type { FaultRule, Sandbox, StepFunctionsBackend } from '../sandbox/index.js';
 import { applyHandlerEnvironment, DEFAULT_WORLD, ensureStoreAndBus, serviceIdentityOf } from './environment.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { resumeCreating } from './resume.js';
 import { StepFunctionsRunner, type RunnerOptions } from './runner.js';
 import { startStepFunctionsEndpoint } from './sfn-endpoint.js';
 
@@ -34,6 +36,12 @@ export interface LocalStackOptions {
   apiLog?: { info(message: string, attributes?: Record<string, unknown>): void; error(message: string, attributes?: Record<string, unknown>): void };
   /** Validate the state machine definition at start (default true; see RunnerOptions.validate). */
   validateDefinition?: boolean;
+  /**
+   * Keep the sandbox's world and the DynamoDB table on disk in this directory, and resume every cluster
+   * still CREATING at start (local/runner/resume.ts). Default: all in memory, lost when the process ends.
+   * With `aws`, the table is real already: only the resumption applies (it always does there).
+   */
+  dataDir?: string;
   /** For tests: a different definition or handlers. */
   runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler'>;
 }
@@ -50,6 +58,8 @@ export interface LocalStack {
   awsEndpoint?: string;
   /** What was created at start (table, bus), in words. */
   created: string[];
+  /** Cluster ids whose provisioning was resumed at start (records left CREATING by a previous run). */
+  resumed: string[];
   stop(): Promise<void>;
 }
 
@@ -90,7 +100,8 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       const created = await ensureStoreAndBus(region, tableName, eventBusName);
       await runner.preloadHandlers();
       const apiUrl = o.api === false ? undefined : await startApi(o, stops);
-      return { mode: 'aws', region, accountId, timeScale: 1, runner, ...(apiUrl ? { apiUrl } : {}), created, stop: stopAll };
+      const resumed = await resume(region, tableName, runner, log);
+      return { mode: 'aws', region, accountId, timeScale: 1, runner, ...(apiUrl ? { apiUrl } : {}), created, resumed, stop: stopAll };
     }
 
     const sandboxMod = await import('../sandbox/index.js');
@@ -108,12 +119,14 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       log: (m) => log(m),
       ...(world ? { world } : {}),
       ...(o.faults ? { faults: o.faults } : {}),
+      ...(o.dataDir ? { dataDir: o.dataDir } : {}),
     });
     stops.push(() => sandbox.stop());
     applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
     const created = await ensureStoreAndBus(region, tableName, eventBusName);
     await runner.preloadHandlers();
     const apiUrl = o.api === false ? undefined : await startApi(o, stops);
+    const resumed = o.dataDir ? await resume(region, tableName, runner, log) : [];
     return {
       mode: 'sandbox',
       region,
@@ -124,11 +137,21 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       awsEndpoint: sandbox.url,
       ...(apiUrl ? { apiUrl } : {}),
       created,
+      resumed,
       stop: stopAll,
     };
   } catch (e) {
     await stopAll();
     throw e;
+  }
+}
+
+async function resume(region: string, tableName: string, runner: StepFunctionsRunner, log: (line: string) => void): Promise<string[]> {
+  const ddb = new DynamoDBClient({ region });
+  try {
+    return await resumeCreating({ ddb, tableName, runner, log });
+  } finally {
+    ddb.destroy();
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startDynamo, type DynamoBackend } from './dynamodb/proxy.js';
 import { service as ec2 } from './ec2/service.js';
@@ -15,6 +16,7 @@ import { service as eks } from './eks/service.js';
 import { service as events } from './events/service.js';
 import { Faults, type FaultRule } from './faults/faults.js';
 import { service as iam } from './iam/service.js';
+import { DYNAMODB_DIR, openStateDir, READ_ONLY_OPERATION, StateSaver } from './persist/state-dir.js';
 import { handleAwsRequest, type CallRecord, type RouterEnv } from './protocol/router.js';
 import type { ServiceModule } from './protocol/types.js';
 import { stepFunctionsModule, type StepFunctionsBackend } from './stepfunctions/slot.js';
@@ -39,6 +41,12 @@ export interface SandboxOptions {
   stepFunctions?: StepFunctionsBackend;
   /** Directory for DynamoDB's on-disk store; default in memory. */
   dynamoPath?: string;
+  /**
+   * Keep all AWS-side state on disk here (world, stacks in flight, captured events, DynamoDB): a
+   * sandbox started again on the same directory carries on where it stopped, and `world` is then
+   * ignored (the saved world wins). Default: everything in memory.
+   */
+  dataDir?: string;
   /** Verify SigV4 signatures against the world's secret keys (default true; a wrong secret fails as in AWS). */
   verifySignatures?: boolean;
   /** Log sink for internal errors (default console.error). */
@@ -83,15 +91,34 @@ async function loadCloudFormation(): Promise<ServiceModule | undefined> {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const log = options.log ?? ((m: string) => console.error(m));
-  const world =
-    options.world instanceof World ? options.world : new World(options.world === undefined ? defaultWorld() : parseWorld(options.world));
+  const saved = options.dataDir ? openStateDir(options.dataDir) : undefined;
+  const world = saved
+    ? World.restore(saved)
+    : options.world instanceof World
+      ? options.world
+      : new World(options.world === undefined ? defaultWorld() : parseWorld(options.world));
   const faults = new Faults(options.faults ?? []);
-  const dynamo: DynamoBackend = await startDynamo(options.dynamoPath);
+  const dynamo: DynamoBackend = await startDynamo(options.dataDir ? join(options.dataDir, DYNAMODB_DIR) : options.dynamoPath);
   const cloudformation = await loadCloudFormation();
 
   const modules: Partial<Record<string, ServiceModule>> = { sts, iam, ec2, eks, events };
   if (cloudformation) modules.cloudformation = cloudformation;
   if (options.stepFunctions) modules.states = stepFunctionsModule(options.stepFunctions);
+
+  if (saved) for (const [name, m] of Object.entries(modules)) m?.onResume?.(world, saved.modules[name]);
+  const saver = options.dataDir
+    ? new StateSaver(
+        options.dataDir,
+        () => ({
+          initial: JSON.parse(world.initialJSON),
+          data: world.data,
+          capturedEvents: world.capturedEvents,
+          clockOffsetMs: world.clockOffset,
+          modules: Object.fromEntries(Object.entries(modules).map(([name, m]) => [name, m?.snapshot?.(world)]).filter(([, v]) => v !== undefined)),
+        }),
+        log,
+      )
+    : undefined;
 
   const calls: CallRecord[] = [];
   const env: RouterEnv = {
@@ -102,6 +129,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     rawBackends: { dynamodb: dynamo.backend },
     verifySignatures: options.verifySignatures ?? true,
     onCall: (r) => {
+      // Saved before the answer leaves: what a caller was told has happened survives a crash.
+      if (saver && r.status < 400 && r.service !== 'dynamodb' && !READ_ONLY_OPERATION.test(r.operation)) saver.flush();
       calls.push(r);
       if (calls.length > MAX_CALLS) calls.splice(0, calls.length - MAX_CALLS);
     },
@@ -195,6 +224,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     calls,
     stop: async () => {
       for (const m of Object.values(modules)) await m?.onStop?.();
+      saver?.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dynamo.stop();
