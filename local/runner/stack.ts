@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DEFAULTS } from '../../functions/lib/config.js';
 import type { FaultRule, Sandbox, StepFunctionsBackend } from '../sandbox/index.js';
+import type { RateLimitConfig } from '../sandbox/limits/rate-limits.js';
 import { applyHandlerEnvironment, DEFAULT_WORLD, ensureStoreAndBus, serviceIdentityOf } from './environment.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { resumeCreating } from './resume.js';
@@ -26,6 +27,8 @@ export interface LocalStackOptions {
   /** World data for the sandbox (default: the demo world). */
   world?: unknown;
   faults?: FaultRule[];
+  /** Sandbox AWS API rate limits (default: AWS's quotas, see local/sandbox/limits/rate-limits.ts; false = none). */
+  rateLimits?: RateLimitConfig | false;
   /** Run against real AWS with the default credential chain instead of the sandbox. */
   aws?: boolean;
   /** Start the HTTP API too (default true). */
@@ -120,6 +123,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       ...(world ? { world } : {}),
       ...(o.faults ? { faults: o.faults } : {}),
       ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+      ...(o.rateLimits !== undefined ? { rateLimits: o.rateLimits } : {}),
     });
     stops.push(() => sandbox.stop());
     applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, sandbox: { url: sandbox.url, identity } });

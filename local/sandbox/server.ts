@@ -16,6 +16,7 @@ import { service as eks } from './eks/service.js';
 import { service as events } from './events/service.js';
 import { Faults, type FaultRule } from './faults/faults.js';
 import { service as iam } from './iam/service.js';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitConfig } from './limits/rate-limits.js';
 import { DYNAMODB_DIR, openStateDir, READ_ONLY_OPERATION, StateSaver } from './persist/state-dir.js';
 import { handleAwsRequest, type CallRecord, type RouterEnv } from './protocol/router.js';
 import type { ServiceModule } from './protocol/types.js';
@@ -37,6 +38,11 @@ export interface SandboxOptions {
   /** Simulated durations are divided by this. Default `DEFAULT_TIME_SCALE`. */
   timeScale?: number;
   faults?: FaultRule[];
+  /**
+   * AWS API rate limits per account and region (limits/rate-limits.ts): default DEFAULT_RATE_LIMITS
+   * (AWS's published quotas where there are any); a config of your own; or false for none.
+   */
+  rateLimits?: RateLimitConfig | false;
   /** The local runner's Step Functions implementation; without it Step Functions calls are unknown operations. */
   stepFunctions?: StepFunctionsBackend;
   /** Directory for DynamoDB's on-disk store; default in memory. */
@@ -58,6 +64,8 @@ export interface Sandbox {
   port: number;
   world: World;
   faults: Faults;
+  /** Rate limits in force (absent when turned off): counts of calls and throttled calls per account. */
+  rateLimits?: RateLimiter;
   /** Calls served, newest last (bounded). No keys, secrets or tokens. */
   calls: CallRecord[];
   stop(): Promise<void>;
@@ -98,6 +106,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ? options.world
       : new World(options.world === undefined ? defaultWorld() : parseWorld(options.world));
   const faults = new Faults(options.faults ?? []);
+  const timeScale = options.timeScale ?? DEFAULT_TIME_SCALE;
+  const rateLimits = options.rateLimits === false ? undefined : new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS, timeScale);
   const dynamo: DynamoBackend = await startDynamo(options.dataDir ? join(options.dataDir, DYNAMODB_DIR) : options.dynamoPath);
   const cloudformation = await loadCloudFormation();
 
@@ -124,7 +134,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const env: RouterEnv = {
     world,
     faults,
-    timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
+    ...(rateLimits ? { rateLimits } : {}),
+    timeScale,
     modules,
     rawBackends: { dynamodb: dynamo.backend },
     verifySignatures: options.verifySignatures ?? true,
@@ -155,11 +166,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       case 'POST /_sandbox/reset':
         world.reset();
         calls.length = 0;
+        rateLimits?.reset();
         for (const m of Object.values(modules)) m?.onReset?.(world);
         if (url.searchParams.get('dynamodb') === '1') await dynamo.clear();
         return sendJson(res, 200, { reset: true });
       case 'GET /_sandbox/calls':
         return sendJson(res, 200, { calls });
+      case 'GET /_sandbox/rate-limits':
+        return sendJson(res, 200, rateLimits ? { enabled: true, timeScale, config: rateLimits.config, ...rateLimits.snapshot() } : { enabled: false });
       case 'GET /_sandbox/faults':
         return sendJson(res, 200, { faults: faults.list() });
       case 'PUT /_sandbox/faults':
@@ -180,7 +194,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return sendJson(res, 200, { flags: world.data.flags });
       default:
         return sendJson(res, 404, {
-          message: `Unknown sandbox endpoint ${route}. Try GET /_sandbox/events, GET /_sandbox/world, POST /_sandbox/reset, GET /_sandbox/calls, GET|PUT /_sandbox/faults, POST /_sandbox/clock, PATCH /_sandbox/flags.`,
+          message: `Unknown sandbox endpoint ${route}. Try GET /_sandbox/events, GET /_sandbox/world, POST /_sandbox/reset, GET /_sandbox/calls, GET|PUT /_sandbox/faults, GET /_sandbox/rate-limits, POST /_sandbox/clock, PATCH /_sandbox/flags.`,
         });
     }
   }
@@ -221,6 +235,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     port,
     world,
     faults,
+    ...(rateLimits ? { rateLimits } : {}),
     calls,
     stop: async () => {
       for (const m of Object.values(modules)) await m?.onStop?.();
