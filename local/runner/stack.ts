@@ -9,9 +9,12 @@ import { existsSync } from 'node:fs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DEFAULTS } from '../../functions/lib/config.js';
 import type { FaultRule, Sandbox, StepFunctionsBackend } from '../sandbox/index.js';
+import type { RateLimitConfig } from '../sandbox/limits/rate-limits.js';
 import { applyHandlerEnvironment, DEFAULT_WORLD, ensureStoreAndBus, serviceIdentityOf } from './environment.js';
 import { DELETE_DEFINITION_URL, loadDefinition, type Placement } from './definition.js';
 import { StateMachineHost } from './machines.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { resumeCreating } from './resume.js';
 import { StepFunctionsRunner, type RunnerOptions } from './runner.js';
 import { startStepFunctionsEndpoint } from './sfn-endpoint.js';
 
@@ -26,6 +29,8 @@ export interface LocalStackOptions {
   /** World data for the sandbox (default: the demo world). */
   world?: unknown;
   faults?: FaultRule[];
+  /** Sandbox AWS API rate limits (default: AWS's quotas, see local/sandbox/limits/rate-limits.ts; false = none). */
+  rateLimits?: RateLimitConfig | false;
   /** Run against real AWS with the default credential chain instead of the sandbox. */
   aws?: boolean;
   /** Start the HTTP API too (default true). */
@@ -36,6 +41,12 @@ export interface LocalStackOptions {
   apiLog?: { info(message: string, attributes?: Record<string, unknown>): void; error(message: string, attributes?: Record<string, unknown>): void };
   /** Validate the state machine definition at start (default true; see RunnerOptions.validate). */
   validateDefinition?: boolean;
+  /**
+   * Keep the sandbox's world and the DynamoDB table on disk in this directory, and resume every cluster
+   * still CREATING at start (local/runner/resume.ts). Default: all in memory, lost when the process ends.
+   * With `aws`, the table is real already: only the resumption applies (it always does there).
+   */
+  dataDir?: string;
   /** For tests: a different definition or handlers. */
   runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler'>;
 }
@@ -57,6 +68,8 @@ export interface LocalStack {
   awsEndpoint?: string;
   /** What was created at start (table, bus), in words. */
   created: string[];
+  /** Cluster ids whose provisioning was resumed at start (records left CREATING by a previous run). */
+  resumed: string[];
   stop(): Promise<void>;
 }
 
@@ -101,7 +114,8 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       const created = await ensureStoreAndBus(region, tableName, eventBusName);
       await machines.preloadHandlers();
       const apiUrl = o.api === false ? undefined : await startApi(o, stops);
-      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, machines, ...(apiUrl ? { apiUrl } : {}), created, stop: stopAll };
+      const resumed = await resume(region, tableName, runner, log);
+      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, machines, ...(apiUrl ? { apiUrl } : {}), created, resumed, stop: stopAll };
     }
 
     const sandboxMod = await import('../sandbox/index.js');
@@ -123,12 +137,15 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       log: (m) => log(m),
       ...(world ? { world } : {}),
       ...(o.faults ? { faults: o.faults } : {}),
+      ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+      ...(o.rateLimits !== undefined ? { rateLimits: o.rateLimits } : {}),
     });
     stops.push(() => sandbox.stop());
     applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
     const created = await ensureStoreAndBus(region, tableName, eventBusName);
     await machines.preloadHandlers();
     const apiUrl = o.api === false ? undefined : await startApi(o, stops);
+    const resumed = o.dataDir ? await resume(region, tableName, runner, log) : [];
     return {
       mode: 'sandbox',
       region,
@@ -141,6 +158,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       awsEndpoint: sandbox.url,
       ...(apiUrl ? { apiUrl } : {}),
       created,
+      resumed,
       stop: stopAll,
     };
   } catch (e) {
@@ -154,6 +172,15 @@ export const DELETE_STATE_MACHINE_NAME = 'eks-provisioner-delete-cluster';
 /** The delete state machine, as deployed (statemachine/delete-cluster.asl.json with the same substitutions). */
 async function createDeleteRunner(o: Placement & Omit<RunnerOptions, keyof Placement | 'definition' | 'stateMachineName'>): Promise<StepFunctionsRunner> {
   return StepFunctionsRunner.create({ ...o, stateMachineName: DELETE_STATE_MACHINE_NAME, definition: await loadDefinition(o, DELETE_DEFINITION_URL) });
+}
+
+async function resume(region: string, tableName: string, runner: StepFunctionsRunner, log: (line: string) => void): Promise<string[]> {
+  const ddb = new DynamoDBClient({ region });
+  try {
+    return await resumeCreating({ ddb, tableName, runner, log });
+  } finally {
+    ddb.destroy();
+  }
 }
 
 async function startApi(o: LocalStackOptions, stops: Array<() => Promise<void>>): Promise<string> {

@@ -417,6 +417,8 @@ export function createCloudFormationService(options: CloudFormationServiceOption
 
   return {
     engine,
+    snapshot: (world) => ({ callers: engine.exportCallers(world) }),
+    onResume: (world, snapshot) => engine.resume(world, ((snapshot ?? {}) as { callers?: Record<string, string> }).callers ?? {}),
     operations: {
       CreateStack,
       DescribeStacks,
