@@ -512,6 +512,7 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
       );
       return steps;
     },
+  },
   EXTERNAL_ID_NOT_REQUIRED: {
     title: 'The provision role does not require your External ID',
     retryable: false,
