@@ -449,6 +449,58 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
       'If the stack completes later, the cluster is usable; otherwise delete the stack and try again.',
     ],
   },
+  // The execution ended without running its own failure handling (no Catch): recorded from Step
+  // Functions' "Execution Status Change" event. Evidence: executionArn, consoleUrl, error, cause,
+  // stackName, timeoutSeconds.
+  EXECUTION_TIMED_OUT: {
+    title: 'Provisioning ran out of time',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/dg/sfn-stuck-execution.html',
+    message: (ev) =>
+      sentence(
+        `The provisioning run reached its time limit${ev.opt('timeoutSeconds', (v) => ` (${v} seconds)`)} and Step Functions stopped it before it could finish or explain a failure.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => [
+      `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} and look at the last state it was in.`,
+      ev.has('stackName')
+        ? `If CloudFormation stack ${ev.s('stackName')} exists, check its Events tab: it may still be creating, or have failed at a resource.`
+        : 'If a CloudFormation stack was created for the cluster, check its Events tab.',
+      'Submit the cluster again once the cause is clear.',
+    ],
+  },
+  EXECUTION_ABORTED: {
+    title: 'Provisioning was stopped',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html',
+    message: (ev) =>
+      sentence(
+        `Someone stopped the provisioning run (Step Functions StopExecution)${ev.opt('error', (v) => ` with error "${v}"`)}${ev.opt('cause', (v) => ` and cause "${v}"`)}.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => [
+      `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} to see the state it was stopped in.`,
+      ev.has('stackName')
+        ? `If CloudFormation stack ${ev.s('stackName')} exists, it keeps going without the service: delete it, or wait for it and submit again.`
+        : 'Any CloudFormation stack already created keeps going without the service: check the CloudFormation console.',
+      'Submit the cluster again if it is still wanted.',
+    ],
+  },
+  EXECUTION_FAILED: {
+    title: 'Provisioning stopped on an internal error',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html',
+    message: (ev) =>
+      sentence(
+        `The provisioning run failed before it could record why${ev.opt('error', (v) => ` (${v}${ev.has('cause') ? `: ${ev.s('cause')}` : ''})`)}.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => [
+      `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} and read the error of the last state.`,
+      'If the error is States.Runtime or a quota, report it to the service operator: it is not caused by your settings.',
+      'Submit the cluster again.',
+    ],
+  },
   UNKNOWN: {
     title: 'Provisioning failed',
     retryable: false,
