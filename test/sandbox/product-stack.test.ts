@@ -21,7 +21,8 @@ import {
 import demo from '../../events/create-cluster.json' with { type: 'json' };
 import { parseClusterSettings } from '../../functions/lib/schema/cluster-settings.js';
 import { sessionNameFor } from '../../functions/lib/aws/provision-role.js';
-import { clusterTemplateBody } from '../../functions/lib/template/index.js';
+import { CLUSTER_TEMPLATE, clusterTemplateBody } from '../../functions/lib/template/index.js';
+import { CHECKED_AWS_PARAMETER_TYPES } from '../../local/sandbox/cloudformation/service.js';
 import { stackNameFor } from '../../functions/validate-request/validate-request.js';
 import { loadModel } from '../../local/sandbox/protocol/model.js';
 import { validateRequest } from '../../local/sandbox/protocol/validate.js';
@@ -131,6 +132,13 @@ describe('the cluster stack against the validating sandbox', () => {
     expect(stack.StackStatus).toBe('CREATE_COMPLETE');
     const cluster = sb.world.data.eksClusters.find((k) => k.name === req.cluster.name);
     expect(cluster?.resourcesVpcConfig.securityGroupIds ?? []).toEqual([]);
+  });
+
+  it('the cluster template uses only AWS-specific parameter types the sandbox checks against the world', () => {
+    const types = Object.values(CLUSTER_TEMPLATE.Parameters).map((d) => d.Type);
+    const awsTypes = types.map((t) => (t.startsWith('List<') ? t.slice(5, -1) : t)).filter((t) => t.startsWith('AWS::'));
+    expect(awsTypes.length).toBeGreaterThan(0);
+    for (const t of awsTypes) expect(CHECKED_AWS_PARAMETER_TYPES as readonly string[]).toContain(t);
   });
 
   it('resources tagged from a parameter fail as IAM and EKS fail them: the role with IAM\'s validation message', async () => {
