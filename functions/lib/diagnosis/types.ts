@@ -24,6 +24,10 @@ export const DIAGNOSIS_CODES = [
   'NODE_CREATION_FAILURE',
   'PROVISIONING_TIMEOUT',
   'UNKNOWN',
+  // Deleting a cluster (DELETE /v1/clusters/{id}).
+  'DELETE_FAILED',
+  'DELETE_NOT_PERMITTED',
+  'EXTERNAL_ID_NOT_REQUIRED',
 ] as const;
 
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];

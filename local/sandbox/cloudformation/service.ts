@@ -378,7 +378,10 @@ export function createCloudFormationService(options: CloudFormationServiceOption
   const DeleteStack: OperationHandler = (ctx, input) => {
     if (typeof input.StackName !== 'string' || input.StackName === '') throw validation('Stack name or id must be specified');
     const stack = findStack(ctx, input.StackName);
-    ctx.authorize('cloudformation:DeleteStack', stack?.stackId ?? stackArnPattern(ctx, input.StackName));
+    // Stack tags are the stack's aws:ResourceTag keys (a delete permission may be scoped by them).
+    const resourceTags: Record<string, string> = {};
+    for (const t of stack?.tags ?? []) resourceTags[`aws:ResourceTag/${t.Key}`] = t.Value;
+    ctx.authorize('cloudformation:DeleteStack', stack?.stackId ?? stackArnPattern(ctx, input.StackName), resourceTags);
     // Deleting a stack that does not exist (or is already gone) succeeds, as in AWS.
     if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS') return {};
     if (stack.status === 'ROLLBACK_IN_PROGRESS') {
@@ -424,6 +427,8 @@ export function createCloudFormationService(options: CloudFormationServiceOption
 
   return {
     engine,
+    snapshot: (world) => ({ callers: engine.exportCallers(world) }),
+    onResume: (world, snapshot) => engine.resume(world, ((snapshot ?? {}) as { callers?: Record<string, string> }).callers ?? {}),
     operations: {
       CreateStack,
       DescribeStacks,

@@ -11,6 +11,7 @@ import {
   generatedName,
   jitter,
   policyDocument,
+  resourceTagKeys,
   serviceFailure,
   stringList,
   tagRecord,
@@ -110,14 +111,14 @@ export const iamRole: ResourceProvider = {
     const role = physicalId ? findRole(ctx, physicalId) : undefined;
     if (!role) return { durationMs: 1_000 };
     for (const policyArn of [...role.attachedPolicyArns]) {
-      ctx.require('Iam', 'iam:DetachRolePolicy', role.arn, { 'iam:PolicyARN': policyArn });
+      ctx.require('Iam', 'iam:DetachRolePolicy', role.arn, { 'iam:PolicyARN': policyArn, ...resourceTagKeys(role.tags) });
       role.attachedPolicyArns = role.attachedPolicyArns.filter((a) => a !== policyArn);
     }
     for (const name of Object.keys(role.inlinePolicies)) {
-      ctx.require('Iam', 'iam:DeleteRolePolicy', role.arn);
+      ctx.require('Iam', 'iam:DeleteRolePolicy', role.arn, resourceTagKeys(role.tags));
       delete role.inlinePolicies[name];
     }
-    ctx.require('Iam', 'iam:DeleteRole', role.arn);
+    ctx.require('Iam', 'iam:DeleteRole', role.arn, resourceTagKeys(role.tags));
     ctx.data.roles = ctx.data.roles.filter((r) => r !== role);
     return { durationMs: jitter(ctx, 3_000) };
   },

@@ -132,6 +132,16 @@ export function alreadyExists(ctx: Pick<ProviderContext, 'uuid'>, type: string, 
 
 // ----- small helpers shared by providers ---------------------------------------------------------------
 
+/**
+ * `aws:ResourceTag/<key>` condition keys for an action on an existing resource (delete, untag…), so a
+ * policy scoped by tags (role B's optional delete statement) is evaluated as IAM does.
+ */
+export function resourceTagKeys(tags: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tags ?? {})) out[`aws:ResourceTag/${k}`] = v;
+  return out;
+}
+
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const ALNUM_MIXED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
