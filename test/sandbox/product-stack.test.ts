@@ -21,7 +21,8 @@ import {
 import demo from '../../events/create-cluster.json' with { type: 'json' };
 import { parseClusterSettings } from '../../functions/lib/schema/cluster-settings.js';
 import { sessionNameFor } from '../../functions/lib/aws/provision-role.js';
-import { clusterTemplateBody } from '../../functions/lib/template/index.js';
+import { CLUSTER_TEMPLATE, clusterTemplateBody } from '../../functions/lib/template/index.js';
+import { CHECKED_AWS_PARAMETER_TYPES } from '../../local/sandbox/cloudformation/service.js';
 import { stackNameFor } from '../../functions/validate-request/validate-request.js';
 import { loadModel } from '../../local/sandbox/protocol/model.js';
 import { validateRequest } from '../../local/sandbox/protocol/validate.js';
@@ -30,7 +31,9 @@ import { tenantTagValue } from '../../functions/lib/template/tenant-tag.js';
 import { DEMO } from '../../local/sandbox/world/default-world.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { demoSettings } from '../support/demo-settings.js';
-import { clients, customerCreds, start } from './helpers.js';
+import { clients, customerCreds, failure, start } from './helpers.js';
+
+const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
 let sb: Sandbox;
 let c: ReturnType<typeof clients>;
@@ -108,6 +111,34 @@ describe('the cluster stack against the validating sandbox', () => {
         expect(t.Value).toMatch(IAM_VALUE);
       }
     }
+  });
+
+  it('no security groups: an empty value for List<AWS::EC2::SecurityGroup::Id> is refused by CloudFormation, the cluster template takes it', async () => {
+    // What AWS does with an empty AWS-specific list (the sandbox models it): CreateStack is refused.
+    const template = {
+      Parameters: { Groups: { Type: 'List<AWS::EC2::SecurityGroup::Id>' } },
+      Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: JSON.parse(TRUST) } } },
+    };
+    const refused = await failure(
+      c.cfn.send(new CreateStackCommand({ StackName: 'empty-list', TemplateBody: JSON.stringify(template), Parameters: [{ ParameterKey: 'Groups', ParameterValue: '' }], Capabilities: ['CAPABILITY_IAM'] })),
+    );
+    expect(refused.name).toBe('ValidationError');
+    expect(refused.message).toBe('Parameter validation failed: parameter value  for parameter name Groups does not exist.');
+
+    // The product's template: securityGroupIds [] (the settings default) creates the cluster without extra groups.
+    const req = input('tenant-a', { securityGroupIds: [], keyName: undefined }, 'c-nogroups0001');
+    const ref = await createClusterStack(req, { cloudformation: c.cfn, now: () => new Date() });
+    const stack = await waitForStack(ref.stackName);
+    expect(stack.StackStatus).toBe('CREATE_COMPLETE');
+    const cluster = sb.world.data.eksClusters.find((k) => k.name === req.cluster.name);
+    expect(cluster?.resourcesVpcConfig.securityGroupIds ?? []).toEqual([]);
+  });
+
+  it('the cluster template uses only AWS-specific parameter types the sandbox checks against the world', () => {
+    const types = Object.values(CLUSTER_TEMPLATE.Parameters).map((d) => d.Type);
+    const awsTypes = types.map((t) => (t.startsWith('List<') ? t.slice(5, -1) : t)).filter((t) => t.startsWith('AWS::'));
+    expect(awsTypes.length).toBeGreaterThan(0);
+    for (const t of awsTypes) expect(CHECKED_AWS_PARAMETER_TYPES as readonly string[]).toContain(t);
   });
 
   it('resources tagged from a parameter fail as IAM and EKS fail them: the role with IAM\'s validation message', async () => {

@@ -308,6 +308,15 @@ function crossFieldProblems(raw: Record<string, unknown>): FieldProblem[] {
       message: `is in account ${mA[2]} but the provision role is in account ${mB[2]}: the cluster role must be in the account the cluster is created in`,
     });
   }
+  // The template opens SSH only to the given security groups (EKS would open port 22 to 0.0.0.0/0 without).
+  const keyName = str('keyName');
+  const groups = raw.securityGroupIds;
+  if (keyName && !(Array.isArray(groups) && groups.length > 0)) {
+    out.push({
+      path: 'keyName',
+      message: 'needs securityGroupIds: SSH to the nodes is allowed only from those security groups (without them EKS would open port 22 to the internet); add a security group or leave keyName empty',
+    });
+  }
   const admins = raw.adminPrincipalArns;
   if (region && REGION_RE.test(region) && Array.isArray(admins)) {
     const partition = partitionOfRegion(region);

@@ -13,7 +13,7 @@
  * (`pods.eks.amazonaws.com`), the association is a property of the add-on, and the cost is one more
  * add-on (`eks-pod-identity-agent`). Every Kubernetes version EKS still offers supports it.
  */
-import { App, CfnCondition, CfnOutput, CfnParameter, DefaultStackSynthesizer, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnOutput, CfnParameter, DefaultStackSynthesizer, Fn, Stack, Token } from 'aws-cdk-lib';
 import { CfnAccessEntry, CfnAddon, CfnCluster, CfnNodegroup } from 'aws-cdk-lib/aws-eks';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { EBS_CSI_MANAGED_POLICIES, NODE_ROLE_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS } from './constants.js';
@@ -42,9 +42,12 @@ export function buildClusterStack(): Stack {
   const version = param(p.kubernetesVersion, { type: 'String', description: 'Kubernetes version, e.g. 1.33' });
   const clusterRoleArn = param(p.clusterRoleArn, { type: 'String', description: 'Cluster service role (role A)' });
   const subnetIds = param(p.subnetIds, { type: 'List<AWS::EC2::Subnet::Id>', description: 'Subnets for control plane ENIs and nodes' });
+  // CommaDelimitedList, not List<AWS::EC2::SecurityGroup::Id>: CloudFormation refuses an empty value for an
+  // AWS-specific list, and no extra security groups (the settings' default) is valid. DescribeVpcResources
+  // has already checked every group exists in the VPC.
   const securityGroupIds = param(p.securityGroupIds, {
-    type: 'List<AWS::EC2::SecurityGroup::Id>',
-    description: 'Security groups for the EKS-managed ENIs',
+    type: 'CommaDelimitedList',
+    description: 'Security groups for the EKS-managed ENIs (empty: none)',
   });
   const instanceType = param(p.instanceType, { type: 'String', description: 'Node instance type' });
   const amiType = param(p.amiType, { type: 'String', description: 'Node AMI type', allowedValues: [...AMI_TYPES] });
@@ -58,6 +61,13 @@ export function buildClusterStack(): Stack {
   });
 
   const hasKeyName = new CfnCondition(stack, 'HasKeyName', { expression: Fn.conditionNot(Fn.conditionEquals(keyName.valueAsString, '')) });
+  // An empty CommaDelimitedList cannot be compared directly; joined it is ''.
+  const hasSecurityGroups = new CfnCondition(stack, 'HasSecurityGroups', {
+    expression: Fn.conditionNot(Fn.conditionEquals(Fn.join(',', securityGroupIds.valueAsList), '')),
+  });
+  // SSH only with source security groups: remote access without them opens port 22 to the internet.
+  const hasRemoteAccess = new CfnCondition(stack, 'HasRemoteAccess', { expression: Fn.conditionAnd(hasKeyName, hasSecurityGroups) });
+  const securityGroupsOrNone = Token.asList(Fn.conditionIf(hasSecurityGroups.logicalId, securityGroupIds.valueAsList, Fn.ref('AWS::NoValue')));
 
   const tagList = [
     { key: TAG_KEYS.clusterId, value: clusterId.valueAsString },
@@ -96,7 +106,7 @@ export function buildClusterStack(): Stack {
     roleArn: clusterRoleArn.valueAsString,
     resourcesVpcConfig: {
       subnetIds: subnetIds.valueAsList,
-      securityGroupIds: securityGroupIds.valueAsList,
+      securityGroupIds: securityGroupsOrNone,
       // Nodes reach the API server inside the VPC; people and the platform reach it publicly.
       endpointPrivateAccess: true,
       endpointPublicAccess: true,
@@ -136,7 +146,7 @@ export function buildClusterStack(): Stack {
     scalingConfig: { minSize: nodeCount.valueAsNumber, desiredSize: nodeCount.valueAsNumber, maxSize: nodeCount.valueAsNumber },
     // SSH only from the chosen security groups: without SourceSecurityGroups EKS opens port 22 to the world.
     remoteAccess: Fn.conditionIf(
-      hasKeyName.logicalId,
+      hasRemoteAccess.logicalId,
       { Ec2SshKey: keyName.valueAsString, SourceSecurityGroups: securityGroupIds.valueAsList },
       Fn.ref('AWS::NoValue'),
     ),

@@ -33,9 +33,11 @@ export interface Violation {
   kind: 'required' | 'length' | 'pattern' | 'enum' | 'range' | 'items';
   /** For range violations: the bound and its side (EC2 wording). */
   bound?: { side: 'min' | 'max'; value: number };
+  /** The shape is marked sensitive (execution input, session policies…): its value is never echoed. */
+  sensitive?: boolean;
 }
 
-type ConstrainedShape = Shape & { min?: number; max?: number; pattern?: string };
+type ConstrainedShape = Shape & { min?: number; max?: number; pattern?: string; sensitive?: boolean };
 
 const patternCache = new Map<string, RegExp | null>();
 
@@ -177,7 +179,7 @@ function walk(model: ServiceModel, shape: ConstrainedShape, value: unknown, path
       return;
     }
     default:
-      for (const f of scalarFailures(shape, value, opts)) out.push({ path, wireName, value, ...f });
+      for (const f of scalarFailures(shape, value, opts)) out.push({ path, wireName, value, ...f, ...(shape.sensitive ? { sensitive: true } : {}) });
   }
 }
 
@@ -218,7 +220,8 @@ function show(value: unknown): string {
 export function validationMessage(violations: Violation[]): string {
   const n = violations.length;
   const parts = violations.map(
-    (v) => `Value ${v.value === null || v.value === undefined ? 'null' : `'${show(v.value)}'`} at '${v.path}' failed to satisfy constraint: ${v.constraint}`,
+    (v) =>
+      `Value ${v.sensitive ? '' : v.value === null || v.value === undefined ? 'null ' : `'${show(v.value)}' `}at '${v.path}' failed to satisfy constraint: ${v.constraint}`,
   );
   return `${n} validation error${n === 1 ? '' : 's'} detected: ${parts.join('; ')}`;
 }
