@@ -240,3 +240,22 @@ describe('schema wiring', () => {
     expect(fieldsOf(bad({ vpcId: 5 }))).toEqual([{ path: 'vpcId', message: 'Invalid input: expected string, received number' }]);
   });
 });
+
+describe('SSH is never open to the world', () => {
+  it.each([
+    ['an empty list', { securityGroupIds: [] }],
+    ['no list at all', { securityGroupIds: undefined }],
+  ])('keyName with %s of security groups → a field error on securityGroupIds that says why', (_label, patch) => {
+    const r = bad({ keyName: 'demo-key', ...patch });
+    const fields = fieldsOf(r);
+    expect(fields.map((f) => f.path)).toEqual(['securityGroupIds']);
+    expect(fields[0]!.message).toMatch(/keyName is set/);
+    expect(fields[0]!.message).toContain('0.0.0.0/0');
+  });
+
+  it('accepts an SSH key with source security groups, and no key without them', () => {
+    expect(bad({ keyName: 'demo-key', securityGroupIds: ['sg-0a1b2c3d4e5f60021'] }).ok).toBe(true);
+    expect(bad({ keyName: undefined, securityGroupIds: [] }).ok).toBe(true);
+    expect(bad({ keyName: '', securityGroupIds: [] }).ok).toBe(true);
+  });
+});
