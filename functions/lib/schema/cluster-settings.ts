@@ -308,13 +308,14 @@ function crossFieldProblems(raw: Record<string, unknown>): FieldProblem[] {
       message: `is in account ${mA[2]} but the provision role is in account ${mB[2]}: the cluster role must be in the account the cluster is created in`,
     });
   }
-  // The template opens SSH only to the given security groups (EKS would open port 22 to 0.0.0.0/0 without).
+  // An SSH key without source security groups: EKS then opens port 22 on every node to 0.0.0.0/0.
   const keyName = str('keyName');
   const groups = raw.securityGroupIds;
-  if (keyName && !(Array.isArray(groups) && groups.length > 0)) {
+  if (keyName && (groups === undefined || (Array.isArray(groups) && groups.length === 0))) {
     out.push({
-      path: 'keyName',
-      message: 'needs securityGroupIds: SSH to the nodes is allowed only from those security groups (without them EKS would open port 22 to the internet); add a security group or leave keyName empty',
+      path: 'securityGroupIds',
+      message:
+        'must list at least one security group when keyName is set: with an SSH key and no source security group, EKS opens port 22 on every node to the whole internet (0.0.0.0/0). Give the security groups SSH may come from, or leave keyName out (use SSM Session Manager instead)',
     });
   }
   const admins = raw.adminPrincipalArns;

@@ -144,7 +144,8 @@ export function buildClusterStack(): Stack {
     amiType: amiType.valueAsString,
     capacityType: 'ON_DEMAND',
     scalingConfig: { minSize: nodeCount.valueAsNumber, desiredSize: nodeCount.valueAsNumber, maxSize: nodeCount.valueAsNumber },
-    // SSH only from the chosen security groups: without SourceSecurityGroups EKS opens port 22 to the world.
+    // SSH only from the chosen security groups: without SourceSecurityGroups EKS opens port 22 to
+    // 0.0.0.0/0, so the settings schema refuses a keyName without securityGroupIds.
     remoteAccess: Fn.conditionIf(
       hasRemoteAccess.logicalId,
       { Ec2SshKey: keyName.valueAsString, SourceSecurityGroups: securityGroupIds.valueAsList },

@@ -49,6 +49,10 @@ export function clusterStackParameters(v: ClusterStackValues): Array<{ Parameter
   if (v.adminPrincipalArns.length > MAX_ADMIN_PRINCIPALS) {
     throw new RangeError(`adminPrincipalArns: at most ${MAX_ADMIN_PRINCIPALS} principals (got ${v.adminPrincipalArns.length})`);
   }
+  // Second line of defence behind the settings schema: never a node group with SSH open to 0.0.0.0/0.
+  if (v.keyName && v.securityGroupIds.length === 0) {
+    throw new RangeError('keyName needs securityGroupIds: without source security groups EKS opens SSH (port 22) on the nodes to 0.0.0.0/0');
+  }
   const p = PARAMETER_KEYS;
   const values: Record<string, string> = {
     [p.clusterName]: v.name,
