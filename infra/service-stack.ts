@@ -13,6 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct, IConstruct } from 'constructs';
+import * as path from 'node:path';
 import { ENV } from '../functions/lib/config.js';
 import { TABLE_KEYS } from '../functions/lib/store/keys.js';
 import { TTL_ATTRIBUTE } from '../functions/lib/store/dynamo-store.js';
@@ -20,7 +21,8 @@ import { executionTimeoutSeconds } from '../functions/lib/polling/budget.js';
 import { endedExecutionPattern } from '../functions/lib/execution-status/event.js';
 import { readApiRoutes } from './api-routes.js';
 import { ProvisioningStateMachine } from './constructs/provisioning-state-machine.js';
-import { ServiceApi } from './constructs/service-api.js';
+import { ServiceApi, STAGE_NAME } from './constructs/service-api.js';
+import { ServiceConsole } from './constructs/service-console.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { FUNCTIONS, type FunctionName, type TableAccess } from './functions.js';
 import type { ServiceSettings } from './settings.js';
@@ -56,6 +58,9 @@ export class ServiceStack extends Stack {
   readonly functions: Record<FunctionName, ServiceFunction>;
   readonly provisioning: ProvisioningStateMachine;
   readonly api: ServiceApi;
+  /** The web console and its sign-in (absent with `-c console=false`). */
+  readonly console?: ServiceConsole;
+  private consolePreflights: IConstruct[] = [];
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, {
@@ -168,6 +173,24 @@ export class ServiceStack extends Stack {
       ...logOptions,
     });
 
+    // ---- console -------------------------------------------------------------------------------
+    if (settings.console) {
+      const c = new ServiceConsole(this, 'Console', {
+        api: this.api.api,
+        stageName: STAGE_NAME,
+        distDir: path.join(projectRoot, 'console', 'dist'),
+        removalPolicy: settings.removalPolicy,
+        logRetentionDays: settings.logRetentionDays,
+        mfa: settings.consoleMfa,
+        selfSignUp: settings.consoleSelfSignUp,
+      });
+      this.console = c;
+      this.consolePreflights = this.api.allowOrigin(c.origin);
+      apiFn.fn.addEnvironment(ENV.corsAllowOrigin, c.origin);
+      apiFn.fn.addEnvironment(ENV.identityPoolId, c.identityPool.ref);
+      apiFn.fn.addEnvironment(ENV.identityPoolRoleArn, c.signedInRole.roleArn);
+    }
+
     // ---- alarms --------------------------------------------------------------------------------
     const alarms: cloudwatch.Alarm[] = [
       ...this.provisioning.alarms,
@@ -188,6 +211,15 @@ export class ServiceStack extends Stack {
     new CfnOutput(this, 'EventBusName', { description: 'Bus with the EKS Cluster Provisioning Started/Succeeded/Failed events', value: this.eventBus.eventBusName });
     new CfnOutput(this, 'ServiceAccountId', { description: 'Account that provision roles (role B) must trust', value: Aws.ACCOUNT_ID });
     new CfnOutput(this, 'TableName', { description: 'Service table', value: this.table.tableName });
+    if (this.console) {
+      const c = this.console;
+      new CfnOutput(this, 'ConsoleUrl', { description: 'The web console (sign in with a user of the user pool)', value: `${c.origin}/` });
+      new CfnOutput(this, 'UserPoolId', { description: 'Console users (create them with aws cognito-idp admin-create-user)', value: c.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { description: 'Console app client (SRP sign-in, no secret)', value: c.userPoolClient.userPoolClientId });
+      new CfnOutput(this, 'IdentityPoolId', { description: 'Console identity pool; each identity is its own tenant', value: c.identityPool.ref });
+      new CfnOutput(this, 'ConsoleBucketName', { description: 'Bucket with the console files (private; served by CloudFront only)', value: c.bucket.bucketName });
+      new CfnOutput(this, 'ConsoleDistributionId', { description: 'CloudFront distribution of the console', value: c.distribution.distributionId });
+    }
 
     this.addNagSuppressions(settings);
   }

@@ -99,5 +99,6 @@ export async function validateRequest(event: ValidateRequestEvent, deps: Validat
     stackName: stackNameFor(settings.name),
     executionArn: event.executionArn,
     startedAt: event.startedAt,
+    ...(typeof input.resumeOf === 'string' && input.resumeOf ? { resumeOf: input.resumeOf } : {}),
   };
 }

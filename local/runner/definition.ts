@@ -19,6 +19,10 @@ export const FUNCTIONS = {
   PollClusterStackFunctionArn: 'poll-cluster-stack',
   DiagnoseFailureFunctionArn: 'diagnose-failure',
   FinalizeClusterFunctionArn: 'finalize-cluster',
+  // The delete state machine's own steps.
+  DeleteClusterStackFunctionArn: 'delete-cluster-stack',
+  PollStackDeletionFunctionArn: 'poll-stack-deletion',
+  CompleteDeletionFunctionArn: 'complete-deletion',
 } as const;
 
 /** Functions the state machine runs as Tasks, plus the target of the status-change rule. */
@@ -28,6 +32,8 @@ export type FunctionFolder = (typeof FUNCTIONS)[keyof typeof FUNCTIONS] | typeof
 export const ENDED_EXECUTION_FUNCTION = 'record-ended-execution';
 
 export const DEFINITION_URL = new URL('../../statemachine/provision-cluster.asl.json', import.meta.url);
+/** The second state machine: deleting a cluster's stack. */
+export const DELETE_DEFINITION_URL = new URL('../../statemachine/delete-cluster.asl.json', import.meta.url);
 
 export interface Placement {
   region: string;

@@ -27,6 +27,10 @@ export const DIAGNOSIS_CODES = [
   'EXECUTION_ABORTED',
   'EXECUTION_FAILED',
   'UNKNOWN',
+  // Deleting a cluster (DELETE /v1/clusters/{id}).
+  'DELETE_FAILED',
+  'DELETE_NOT_PERMITTED',
+  'EXTERNAL_ID_NOT_REQUIRED',
 ] as const;
 
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
