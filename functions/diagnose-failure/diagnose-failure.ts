@@ -110,7 +110,13 @@ export async function diagnose(event: DiagnoseFailureEvent, deps: DiagnoseDeps):
     const fromEvents = await fromStack(st, deps);
     if (fromEvents) return fromEvents;
   }
-  const base = { step: failedStep(st), ...(s(st.stackName) ? { stackName: s(st.stackName)! } : {}), ...(s(st.region) ? { region: s(st.region)! } : {}) };
+  // The stack's id only once CreateStack returned one: before that no stack exists to blame.
+  const base = {
+    step: failedStep(st),
+    ...(s(st.stackName) ? { stackName: s(st.stackName)! } : {}),
+    ...(s(st.stack?.stackId) ? { stackId: s(st.stack?.stackId)! } : {}),
+    ...(s(st.region) ? { region: s(st.region)! } : {}),
+  };
   if (!error) return makeDiagnosis('UNKNOWN', { ...base, detail: 'the run failed without an error or a failed stack to explain it' });
   return diagnoseStepError(error, base);
 }
