@@ -20,6 +20,7 @@ import { awsCall } from '../lib/diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../lib/errors.js';
 import type { PreflightResult, ProvisionIdentity, StackRef, ValidatedRequest } from '../lib/state.js';
 import { TAG_KEYS } from '../lib/template/constants.js';
+import { managedNamespaces } from '../lib/kubernetes/namespaces.js';
 import { MAX_ADMIN_PRINCIPALS, PARAMETER_KEYS, clusterStackParameters, clusterTemplateBody } from '../lib/template/index.js';
 
 export type CreateClusterStackInput = ValidatedRequest & { identity?: ProvisionIdentity; preflight: PreflightResult };
@@ -61,6 +62,8 @@ export function createStackParameters(input: CreateClusterStackInput): Parameter
     nodeCount: cluster.nodeCount,
     ...(preflight.keyName ?? cluster.keyName ? { keyName: (preflight.keyName ?? cluster.keyName)! } : {}),
     adminPrincipalArns: cluster.adminPrincipalArns,
+    deployPrincipalArns: cluster.managed ? (cluster.deployPrincipalArns ?? []) : [],
+    deployNamespaces: managedNamespaces(cluster),
   });
 }
 

@@ -23,6 +23,10 @@ export const DIAGNOSIS_CODES = [
   'QUOTA_EXCEEDED',
   'NODE_CREATION_FAILURE',
   'PROVISIONING_TIMEOUT',
+  // After the stack: the ConfigureCluster step inside the cluster.
+  'NODES_NOT_READY',
+  'KUBERNETES_API_UNREACHABLE',
+  'KUBERNETES_FORBIDDEN',
   'UNKNOWN',
 ] as const;
 
