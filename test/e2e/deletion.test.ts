@@ -110,7 +110,7 @@ describe('deleting clusters (local stack e2e)', () => {
     // The stack's IAM roles went with it (deleted through the delete statement's role-path scope).
     const iam = new IAMClient(admin());
     const nodeRole = (record.outputs?.['nodeRoleArn'] ?? '').split('/').pop()!;
-    await expect(iam.send(new GetRoleCommand({ RoleName: nodeRole }))).rejects.toMatchObject({ name: 'NoSuchEntity' });
+    await expect(iam.send(new GetRoleCommand({ RoleName: nodeRole }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
     iam.destroy();
 
     const ev = await deletionEvent(record.id);
