@@ -29,7 +29,7 @@ export class ApiNotRunningError extends Error {
 export interface ClusterRecordView {
   id: string;
   name: string;
-  status: 'CREATING' | 'CREATED' | 'FAILED';
+  status: 'CREATING' | 'CREATED' | 'FAILED' | 'DELETING' | 'DELETED';
   phase?: string;
   progress?: { done: number; total: number };
   outputs?: { endpoint?: string; kubeconfig?: string; kubernetesVersion?: string; clusterArn?: string; [k: string]: unknown };
@@ -88,6 +88,10 @@ export class ApiClient {
 
   post<T>(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }> {
     return this.request<T>('POST', path, body, headers);
+  }
+
+  delete<T>(path: string): Promise<{ status: number; body: T }> {
+    return this.request<T>('DELETE', path);
   }
 }
 

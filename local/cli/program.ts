@@ -2,7 +2,7 @@
  * The `eks-provisioner` command (commander). `npm start` runs `eks-provisioner start`.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { guarded, policy, provision, setup, status } from './commands.js';
+import { deleteCluster, guarded, policy, provision, setup, status } from './commands.js';
 import { start } from './start.js';
 
 const int = (name: string, min: number) => (v: string) => {
@@ -51,6 +51,15 @@ export function program(): Command {
   apiOpts(cli.command('status <id>').description("show a cluster's status, progress, outputs or diagnosis").option('--json', 'print the record as JSON', false)).action(
     async (id: string, o: { json: boolean; api?: string; tenant?: string }) => guarded(() => status(id, o)),
   );
+
+  apiOpts(
+    cli
+      .command('delete <id>')
+      .description(
+        "delete a cluster's stack through role B and follow it to DELETED (exit 0), FAILED (1, with the diagnosis), or 3 when role B may not delete (the manual commands are printed)",
+      )
+      .option('--no-follow', 'start the deletion and return without waiting'),
+  ).action(async (id: string, o: { follow: boolean; api?: string; tenant?: string }) => guarded(() => deleteCluster(id, o)));
 
   apiOpts(cli.command('setup').description('Account ID, External ID and the policies for role A and role B, ready to paste').option('--json', 'print as JSON', false)).action(
     async (o: { json: boolean; api?: string; tenant?: string }) => guarded(() => setup(o)),
