@@ -66,7 +66,7 @@ async function main() {
   const root = createRoot(document.getElementById('root')!);
   let config: ConsoleConfig;
   try {
-    config = await loadConfig();
+    config = await loadConfig(window.location.origin);
   } catch (e) {
     fatal(root, (e as Error).message);
     return;
