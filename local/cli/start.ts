@@ -1,6 +1,7 @@
 /**
  * `eks-provisioner start` (npm start): the local stack, the demo, then keep serving until Ctrl-C.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,7 @@ import { ensureConsoleBuilt } from '../console/build.js';
 import { DEMO_ROLE_NAME, runDemo } from '../demo/demo.js';
 import { DEFAULT_WORLD } from '../runner/environment.js';
 import { startLocalStack, type LocalStack } from '../runner/stack.js';
+import { WORLD_FILE } from '../sandbox/persist/state-dir.js';
 import { ApiError, ApiNotRunningError, describeApiError } from './api-client.js';
 import { logLine, quiet, say, style, warn } from './terminal.js';
 
@@ -19,6 +21,7 @@ export interface StartOptions {
   sandboxPort: number;
   timeScale?: number;
   world?: string;
+  dataDir?: string;
   aws: boolean;
   verbose: boolean;
 }
@@ -43,6 +46,8 @@ export async function start(o: StartOptions): Promise<void> {
     }
   }
 
+  // A data dir with saved state: the demo ran before (its cluster name is taken); just carry on.
+  const restored = !!o.dataDir && !o.aws && existsSync(join(resolve(o.dataDir), WORLD_FILE));
   say(style.bold(o.aws ? 'eks-provisioner — local runner against real AWS' : 'eks-provisioner — local stack'));
   // The web console is served from its build; build it first when the sources changed (a few seconds).
   let consoleNote = '';
@@ -64,6 +69,7 @@ export async function start(o: StartOptions): Promise<void> {
       validateDefinition: false,
       ...(o.timeScale ? { timeScale: o.timeScale } : {}),
       ...(world !== undefined ? { world } : {}),
+      ...(o.dataDir ? { dataDir: resolve(o.dataDir) } : {}),
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -98,8 +104,11 @@ export async function start(o: StartOptions): Promise<void> {
     say(`Runner against AWS account ${stack.accountId} (${stack.region}), API ${stack.apiUrl}${stack.created.length ? `; created ${stack.created.join(', ')}` : ''}`);
   }
 
+  if (o.dataDir && stack.mode === 'sandbox') say(style.dim(`   state kept in ${o.dataDir} (sandbox world + DynamoDB table)${restored ? ', carried on from the last run (no demo)' : ''}`));
+  if (stack.resumed.length) say(`Resumed ${stack.resumed.length} cluster(s) left CREATING by the previous run: ${stack.resumed.join(', ')}`);
+
   let nextFile: string | undefined;
-  if (o.demo && stack.mode === 'sandbox') {
+  if (o.demo && stack.mode === 'sandbox' && !restored) {
     say('');
     try {
       const result = await runDemo({ apiUrl: stack.apiUrl!, sandboxUrl: stack.awsEndpoint!, root: REPO_ROOT });
