@@ -119,7 +119,7 @@ describe('console (default)', () => {
     expect(route('/favicon.ico')).toBe('/favicon.ico');
   });
 
-  it('user pool: administrators create users, strong passwords, TOTP MFA optional; app client: SRP, no secret, no OAuth', () => {
+  it('user pool: administrators create users, strong passwords, TOTP MFA optional; app client: SRP or password sign-in, no secret, no OAuth', () => {
     const pool = s.json.Resources[ids.userPool].Properties;
     expect(pool.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
     expect(pool.Policies.PasswordPolicy).toEqual({ MinimumLength: 12, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true, RequireUppercase: true, TemporaryPasswordValidityDays: 3 });
@@ -129,7 +129,7 @@ describe('console (default)', () => {
     expect(JSON.stringify(pool.AdminCreateUserConfig.InviteMessageTemplate.EmailMessage)).toContain(ids.cdn);
     const client = s.json.Resources[ids.client].Properties;
     expect(client.GenerateSecret).toBe(false);
-    expect(client.ExplicitAuthFlows.sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+    expect(client.ExplicitAuthFlows.sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']);
     expect(client.AllowedOAuthFlowsUserPoolClient).toBe(false);
     expect(client.PreventUserExistenceErrors).toBe('ENABLED');
   });
@@ -324,7 +324,7 @@ describe('the construct with and without a console build', () => {
     const [, page] = one(json, 'Custom::CDKBucketDeployment');
     const staged = path.join(outdir, `asset.${String(page.Properties.SourceObjectKeys[0]).replace(/\.zip$/, '')}`);
     expect(fs.readFileSync(path.join(staged, 'index.html'), 'utf8')).toBe(PLACEHOLDER_PAGE);
-    expect(PLACEHOLDER_PAGE).toContain('npm run build');
+    expect(PLACEHOLDER_PAGE).toContain('npx vite build console');
     fs.rmSync(outdir, { recursive: true, force: true });
   });
 });
