@@ -6,6 +6,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import { DEFAULTS } from '../functions/lib/config.js';
+import { PROVISIONING_SECONDS_BOUNDS } from '../functions/lib/polling/budget.js';
 
 export interface ServiceSettings {
   /** CloudFormation stack name (also the name of the stack's own event bus). */
@@ -146,7 +147,7 @@ export function readSettings(node: Node): ServiceSettings {
     apiCloudWatchRole: bool('apiCloudWatchRole', CONTEXT_DEFAULTS.apiCloudWatchRole),
     ...(webAclArn !== undefined ? { webAclArn } : {}),
     ...(alarmTopicArn !== undefined ? { alarmTopicArn } : {}),
-    maxProvisioningSeconds: int('maxProvisioningSeconds', CONTEXT_DEFAULTS.maxProvisioningSeconds, 300, 86_400),
+    maxProvisioningSeconds: int('maxProvisioningSeconds', CONTEXT_DEFAULTS.maxProvisioningSeconds, PROVISIONING_SECONDS_BOUNDS.min, PROVISIONING_SECONDS_BOUNDS.max),
     allowDelete: bool('allowDelete', CONTEXT_DEFAULTS.allowDelete),
     allowServiceAccountRoles: bool('allowServiceAccountRoles', CONTEXT_DEFAULTS.allowServiceAccountRoles),
     console: bool('console', CONTEXT_DEFAULTS.console),

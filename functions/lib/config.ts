@@ -11,6 +11,8 @@ export interface ServiceConfig {
   roleNamePrefix: string;
   /** Provisioning state machine (API starts executions of it). */
   stateMachineArn: string;
+  /** Delete state machine (DELETE /v1/clusters/{id} starts executions of it). */
+  deleteStateMachineArn: string;
   /** Give up following a stack after this many seconds of stack time. */
   maxProvisioningSeconds: number;
   /** Local mode: the API trusts the X-Tenant-Id header. Never set in AWS. */
@@ -33,6 +35,7 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   roleNamePrefix: 'ROLE_NAME_PREFIX',
   stateMachineArn: 'STATE_MACHINE_ARN',
+  deleteStateMachineArn: 'DELETE_STATE_MACHINE_ARN',
   maxProvisioningSeconds: 'MAX_PROVISIONING_SECONDS',
   local: 'EKS_PROVISIONER_LOCAL',
   allowDelete: 'PROVISION_POLICY_ALLOW_DELETE',
@@ -46,6 +49,7 @@ export const DEFAULTS = {
   eventBusName: 'eks-provisioner',
   roleNamePrefix: 'eks-provisioner-',
   stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-provision-cluster',
+  deleteStateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-delete-cluster',
   maxProvisioningSeconds: 3600,
 } as const;
 
@@ -56,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     eventBusName: env[ENV.eventBusName] || DEFAULTS.eventBusName,
     roleNamePrefix: env[ENV.roleNamePrefix] ?? DEFAULTS.roleNamePrefix,
     stateMachineArn: env[ENV.stateMachineArn] || DEFAULTS.stateMachineArn,
+    deleteStateMachineArn: env[ENV.deleteStateMachineArn] || DEFAULTS.deleteStateMachineArn,
     maxProvisioningSeconds: Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULTS.maxProvisioningSeconds,
     local: env[ENV.local] === '1' || env[ENV.local] === 'true',
     allowDelete: env[ENV.allowDelete] === '1' || env[ENV.allowDelete] === 'true',
