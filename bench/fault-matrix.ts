@@ -16,8 +16,10 @@ const { startLocalStack } = await import('../local/runner/stack.js');
 const { apiCaller, sampleSettings, setUpTenant } = await import('./lib/clusters.js');
 type FaultRule = import('../local/sandbox/index.js').FaultRule;
 
+const { spawnSync } = await import('node:child_process');
+const { fileURLToPath } = await import('node:url');
 const { values: args } = parseArgs({
-  options: { count: { type: 'string', default: '10' }, only: { type: 'string' }, 'timeout-s': { type: 'string', default: '300' } },
+  options: { count: { type: 'string', default: '10' }, only: { type: 'string' }, 'timeout-s': { type: 'string', default: '300' }, row: { type: 'string' } },
 });
 const count = Number(args.count);
 const timeoutMs = Number(args['timeout-s']) * 1000;
@@ -60,12 +62,15 @@ async function runRow(row: Row): Promise<Result> {
   const logs: string[] = [];
   const realWrite = process.stdout.write.bind(process.stdout);
   process.env['POWERTOOLS_LOG_LEVEL'] = 'INFO';
-  (process.stdout as { write: unknown }).write = (chunk: unknown, ...rest: unknown[]) => {
+  const realErr = process.stderr.write.bind(process.stderr);
+  const capture = (chunk: unknown, ...rest: unknown[]) => {
     logs.push(String(chunk));
     const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
     cb?.();
     return true;
   };
+  (process.stdout as { write: unknown }).write = capture;
+  (process.stderr as { write: unknown }).write = capture;
   const print = (s: string) => realWrite(`${s}\n`);
   const log = (line: string) => logs.push(line);
   const stack = await startLocalStack({
@@ -136,7 +141,7 @@ async function runRow(row: Row): Promise<Result> {
       if (r.status === 'CREATING') stuck++;
       const ok = r.status === row.expect.status && (row.expect.status === 'CREATED' || r.diagnosis?.code === (row.expect as { code: string }).code);
       if (ok) right++;
-      else wrong.push(`${r.name}: ${r.status}${r.diagnosis ? ` ${r.diagnosis.code}${r.diagnosis.cause?.code ? `/${r.diagnosis.cause.code}` : ''}` : ''}`);
+      else wrong.push(`${r.name}: ${r.status}${r.diagnosis ? ` ${r.diagnosis.code}${r.diagnosis.cause?.code ? `/${r.diagnosis.cause.code}` : ''} "${String(r.diagnosis.message ?? '').slice(0, 300)}"` : ''}`);
     }
     const stacks = ((world.services['cloudformation'] as { stacks?: Array<{ stackName: string }> })?.stacks ?? []);
     const dupStacks = names.filter((n) => stacks.filter((s) => s.stackName === `eks-provisioner-${n}`).length > 1).length;
@@ -164,15 +169,37 @@ async function runRow(row: Row): Promise<Result> {
   } finally {
     await stack.stop();
     (process.stdout as { write: unknown }).write = realWrite;
+    (process.stderr as { write: unknown }).write = realErr;
   }
 }
 
+// One process per row: handlers keep their SDK clients (and endpoint) for the life of the process, as
+// in Lambda, so each stack gets a fresh process.
+if (args.row) {
+  const row = ROWS.find((r) => r.key === args.row);
+  if (!row) throw new Error(`--row ${args.row}: no such row (${ROWS.map((r) => r.key).join(', ')})`);
+  const result = await runRow(row);
+  process.stdout.write(`RESULT ${JSON.stringify({ ...result, row: row.key })}\n`);
+  process.exit(0);
+}
 const only = args.only ? new Set(args.only.split(',')) : undefined;
 const results: Result[] = [];
 for (const row of ROWS) {
   if (only && !only.has(row.key)) continue;
   process.stderr.write(`running ${row.key}…\n`);
-  results.push(await runRow(row));
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--row', row.key, '--count', String(count), '--timeout-s', String(timeoutMs / 1000)], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env },
+  });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) {
+    process.stderr.write(`row ${row.key} produced no result (exit ${child.status}): ${child.stderr.slice(-2000)}\n`);
+    results.push({ row, right: 0, stuck: count, dupStacks: 0, eventProblems: 0, secrets: [], wallMs: 0, wrong: [`run failed: ${child.stderr.slice(-300)}`] });
+    continue;
+  }
+  const r = JSON.parse(line.slice('RESULT '.length)) as Omit<Result, 'row'>;
+  results.push({ ...r, row });
 }
 
 const header = ['fault', 'right terminal state', 'stuck CREATING', 'dup stacks', 'dup/missing completion events', 'secrets found', 'wall time'];
