@@ -8,6 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -17,6 +18,7 @@ import { ENV } from '../functions/lib/config.js';
 import { TABLE_KEYS } from '../functions/lib/store/keys.js';
 import { TTL_ATTRIBUTE } from '../functions/lib/store/dynamo-store.js';
 import { executionTimeoutSeconds } from '../functions/lib/polling/budget.js';
+import { endedExecutionPattern } from '../functions/lib/execution-status/event.js';
 import { readApiRoutes } from './api-routes.js';
 import { ProvisioningStateMachine } from './constructs/provisioning-state-machine.js';
 import { ServiceApi, STAGE_NAME } from './constructs/service-api.js';
@@ -139,6 +141,20 @@ export class ServiceStack extends Stack {
       ...logOptions,
     });
     const stateMachine = this.provisioning.stateMachine;
+
+    // ---- runs that end without their Catch ------------------------------------------------------
+    // Timeouts, StopExecution, the history quota and States.Runtime end an execution without its
+    // Catch. Step Functions reports every end on the default bus; this rule sends those of the
+    // service's state machines to the function that records FAILED if the record is still CREATING.
+    const ended = fns['record-ended-execution'];
+    new events.Rule(this, 'EndedExecutionsRule', {
+      description: 'Provisioning executions that FAILED, TIMED_OUT or were ABORTED → record-ended-execution',
+      eventPattern: endedExecutionPattern([stateMachine.stateMachineArn]),
+      targets: [new eventTargets.LambdaFunction(ended.fn, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+    });
+    ended.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'PublishFailedEvent', actions: ['events:PutEvents'], resources: [this.eventBus.eventBusArn] }),
+    );
 
     // ---- API -----------------------------------------------------------------------------------
     const apiFn = fns.api;

@@ -25,7 +25,11 @@ export const FUNCTIONS = {
   CompleteDeletionFunctionArn: 'complete-deletion',
 } as const;
 
-export type FunctionFolder = (typeof FUNCTIONS)[keyof typeof FUNCTIONS];
+/** Functions the state machine runs as Tasks, plus the target of the status-change rule. */
+export type FunctionFolder = (typeof FUNCTIONS)[keyof typeof FUNCTIONS] | typeof ENDED_EXECUTION_FUNCTION;
+
+/** Target of the rule on "Execution Status Change" events (not a Task: no substitution). */
+export const ENDED_EXECUTION_FUNCTION = 'record-ended-execution';
 
 export const DEFINITION_URL = new URL('../../statemachine/provision-cluster.asl.json', import.meta.url);
 /** The second state machine: deleting a cluster's stack. */

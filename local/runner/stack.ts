@@ -17,6 +17,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { resumeCreating } from './resume.js';
 import { StepFunctionsRunner, type RunnerOptions } from './runner.js';
 import { startStepFunctionsEndpoint } from './sfn-endpoint.js';
+import { ENDED_EXECUTION_FUNCTION } from './definition.js';
+import { moduleHandlerResolver } from './lambda.js';
+import { statusChangeRoute, type StatusChangeRoute } from './status-change.js';
 
 export interface LocalStackOptions {
   /** Sandbox port on 127.0.0.1 (default 4566; 0 = any free port). */
@@ -48,7 +51,7 @@ export interface LocalStackOptions {
    */
   dataDir?: string;
   /** For tests: a different definition or handlers. */
-  runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler'>;
+  runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler' | 'historyEventQuota' | 'maxProvisioningSeconds'>;
 }
 
 export interface LocalStack {
@@ -63,6 +66,8 @@ export interface LocalStack {
   deleteRunner: StepFunctionsRunner;
   /** Both, behind one Step Functions API. */
   machines: StateMachineHost;
+  /** Step Functions' status-change events → the record-ended-execution handler (as the CDK rule routes them). */
+  statusChanges: StatusChangeRoute;
   apiUrl?: string;
   /** AWS endpoint the handlers use (sandbox URL), absent in --aws mode. */
   awsEndpoint?: string;
@@ -102,9 +107,13 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       } finally {
         sts.destroy();
       }
+      const resolveHandler = o.runner?.resolveHandler ?? moduleHandlerResolver();
+      // In AWS the status-change events go to the account's default bus; here they go straight to the handler.
+      const statusChanges = statusChangeRoute({ placement: { region, accountId, tableName, eventBusName }, stateMachineArns: () => [runner.stateMachineArn], resolveHandler, log });
       const runnerOpts = { region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false };
-      const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner });
+      const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
       stops.push(() => runner.close());
+      stops.push(async () => statusChanges.close());
       const deleteRunner = await createDeleteRunner(runnerOpts);
       stops.push(() => deleteRunner.close());
       const machines = new StateMachineHost([runner, deleteRunner]);
@@ -115,7 +124,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       await machines.preloadHandlers();
       const apiUrl = o.api === false ? undefined : await startApi(o, stops);
       const resumed = await resume(region, tableName, runner, log);
-      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, machines, ...(apiUrl ? { apiUrl } : {}), created, resumed, stop: stopAll };
+      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, machines, statusChanges, ...(apiUrl ? { apiUrl } : {}), created, resumed, stop: stopAll };
     }
 
     const sandboxMod = await import('../sandbox/index.js');
@@ -124,9 +133,21 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     // The service account comes from the world; the runner must know it before the sandbox starts.
     const world = o.world === undefined ? undefined : new sandboxMod.World(sandboxMod.parseWorld(o.world));
     const identity = serviceIdentityOf(world ?? new sandboxMod.World(sandboxMod.defaultWorld()));
+    const resolveHandler = o.runner?.resolveHandler ?? moduleHandlerResolver();
+    let sandboxWorld: { captureEvent(e: unknown): void } | undefined;
+    const statusChanges = statusChangeRoute({
+      placement: { region, accountId: identity.accountId, tableName, eventBusName },
+      stateMachineArns: () => [runner.stateMachineArn],
+      resolveHandler,
+      // On the service account's default bus, where Step Functions puts them.
+      capture: (e) =>
+        sandboxWorld?.captureEvent({ eventId: e.id, accountId: e.account, region: e.region, eventBusName: 'default', source: e.source, detailType: e['detail-type'], detail: e.detail, resources: e.resources, time: e.time }),
+      log,
+    });
     const runnerOpts = { region, accountId: identity.accountId, tableName, eventBusName, timeScale, log, validate: o.validateDefinition !== false };
-    const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner });
+    const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
     stops.push(() => runner.close());
+    stops.push(async () => statusChanges.close());
     const deleteRunner = await createDeleteRunner(runnerOpts);
     stops.push(() => deleteRunner.close());
     const machines = new StateMachineHost([runner, deleteRunner]);
@@ -141,9 +162,11 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       ...(o.rateLimits !== undefined ? { rateLimits: o.rateLimits } : {}),
     });
     stops.push(() => sandbox.stop());
+    sandboxWorld = sandbox.world as unknown as { captureEvent(e: unknown): void };
     applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
     const created = await ensureStoreAndBus(region, tableName, eventBusName);
     await machines.preloadHandlers();
+    await resolveHandler(ENDED_EXECUTION_FUNCTION).catch((e: unknown) => log(`${ENDED_EXECUTION_FUNCTION}: ${(e as Error).message}`));
     const apiUrl = o.api === false ? undefined : await startApi(o, stops);
     const resumed = o.dataDir ? await resume(region, tableName, runner, log) : [];
     return {
@@ -155,6 +178,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       runner,
       deleteRunner,
       machines,
+      statusChanges,
       awsEndpoint: sandbox.url,
       ...(apiUrl ? { apiUrl } : {}),
       created,

@@ -27,3 +27,28 @@ describe('execution TimeoutSeconds in the deployed definition', () => {
     expect(() => withExecutionTimeout({}, 1.5)).toThrow(/whole number of seconds/);
   });
 });
+
+describe('runs that end without their Catch', () => {
+  it("a rule on the default bus sends the state machine's FAILED / TIMED_OUT / ABORTED status changes to record-ended-execution", () => {
+    const { json } = synthService();
+    const rules = resourcesOf(json, 'AWS::Events::Rule');
+    const [[, rule]] = rules.filter(([id]) => id.startsWith('EndedExecutionsRule')) as [[string, any]];
+    expect(rule.Properties.EventBusName).toBeUndefined(); // the default bus, where Step Functions reports
+    const [[smId]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([id]) => id.startsWith('Provisioning')) as [[string, any]];
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: smId }] },
+    });
+    const target = rule.Properties.Targets[0];
+    expect(target.Arn['Fn::GetAtt'][0]).toMatch(/^RecordEndedExecutionFn/);
+    expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+    const invoke = resourcesOf(json, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'events.amazonaws.com');
+    expect(invoke).toHaveLength(1);
+    expect(invoke[0]![1].Properties.SourceArn['Fn::GetAtt'][0]).toMatch(/^EndedExecutionsRule/);
+    // The function may publish the Failed event on the service's bus (and nothing else on events).
+    const statements = resourcesOf(json, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+    const publish = statements.find((s) => s.Sid === 'PublishFailedEvent');
+    expect(publish).toMatchObject({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventBus/), 'Arn'] } });
+  }, 60_000);
+});

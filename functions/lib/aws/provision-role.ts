@@ -1,7 +1,7 @@
 /**
  * The one module that gets role B credentials. Each handler that touches the customer's account
  * calls `provisionSession`, which assumes role B with the tenant's External ID and caches the
- * credentials in memory (per role, External ID and session policy) until shortly before they
+ * credentials in memory (per role, External ID, session policy and session name) until shortly before they
  * expire. The credentials stay inside a RoleSession, from which the handler builds only the SDK
  * clients it uses (clients.ts): nothing here returns them to a handler's output.
  *
@@ -72,8 +72,12 @@ export function sessionNameFor(id: string): string {
   return cleaned.slice(0, 64);
 }
 
+/**
+ * Everything the session says: the role, External ID, session policy and the session name (it is
+ * what CloudTrail credits every call to, so one cluster never runs on another cluster's session).
+ */
 function cacheKey(o: AssumeOptions): string {
-  return JSON.stringify([o.roleArn, o.externalId, o.sessionPolicy ?? null]);
+  return JSON.stringify([o.roleArn, o.externalId, o.sessionPolicy ?? null, sessionNameFor(o.sessionName)]);
 }
 
 async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> {

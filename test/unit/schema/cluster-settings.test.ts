@@ -147,8 +147,8 @@ describe('nodes, versions, region, tags', () => {
 
   it('a key pair needs security groups: SSH is opened only to them (EKS opens port 22 to the internet otherwise)', () => {
     const r = bad({ keyName: 'demo-key', securityGroupIds: [] });
-    expect(paths(r)).toEqual(['keyName']);
-    expect(fieldsOf(r)[0]?.message).toMatch(/needs securityGroupIds/);
+    expect(paths(r)).toEqual(['securityGroupIds']);
+    expect(fieldsOf(r)[0]?.message).toMatch(/at least one security group when keyName is set/);
     expect(bad({ keyName: 'demo-key', securityGroupIds: ['sg-0a1b2c3d4e5f60021'] }).ok).toBe(true);
     expect(bad({ keyName: '', securityGroupIds: [] }).ok).toBe(true);
   });
@@ -248,5 +248,24 @@ describe('schema wiring', () => {
 
   it('keeps zod\'s own English messages (zod/mini registers no locale by itself)', () => {
     expect(fieldsOf(bad({ vpcId: 5 }))).toEqual([{ path: 'vpcId', message: 'Invalid input: expected string, received number' }]);
+  });
+});
+
+describe('SSH is never open to the world', () => {
+  it.each([
+    ['an empty list', { securityGroupIds: [] }],
+    ['no list at all', { securityGroupIds: undefined }],
+  ])('keyName with %s of security groups → a field error on securityGroupIds that says why', (_label, patch) => {
+    const r = bad({ keyName: 'demo-key', ...patch });
+    const fields = fieldsOf(r);
+    expect(fields.map((f) => f.path)).toEqual(['securityGroupIds']);
+    expect(fields[0]!.message).toMatch(/keyName is set/);
+    expect(fields[0]!.message).toContain('0.0.0.0/0');
+  });
+
+  it('accepts an SSH key with source security groups, and no key without them', () => {
+    expect(bad({ keyName: 'demo-key', securityGroupIds: ['sg-0a1b2c3d4e5f60021'] }).ok).toBe(true);
+    expect(bad({ keyName: undefined, securityGroupIds: [] }).ok).toBe(true);
+    expect(bad({ keyName: '', securityGroupIds: [] }).ok).toBe(true);
   });
 });

@@ -416,6 +416,24 @@ export const eksNodegroup: ResourceProvider = {
     };
     ctx.data.eksNodegroups.push(ng);
     ctx.setPhysicalId(`${clusterName}/${name}`);
+    if (remote?.Ec2SshKey !== undefined) {
+      // As EKS does: a remote-access security group on the nodes, port 22 open to the source
+      // groups — or, without any, to the whole internet (0.0.0.0/0).
+      const sources = stringList(remote.SourceSecurityGroups);
+      const sgId = `sg-${randomHex(ctx, 17)}`;
+      ctx.data.securityGroups.push({
+        accountId: ctx.accountId,
+        region: ctx.region,
+        groupId: sgId,
+        groupName: `eks-remoteAccess-${arn.split('/').pop()}`,
+        description: 'Security group for all nodes in the nodeGroup to allow SSH access',
+        vpcId: cluster.resourcesVpcConfig.vpcId,
+        ingress: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ...(sources.length ? { sourceGroupIds: sources } : { cidrIps: ['0.0.0.0/0'] }) }],
+        egress: [{ ipProtocol: '-1', cidrIps: ['0.0.0.0/0'] }],
+        tags: { 'eks:cluster-name': clusterName, 'eks:nodegroup-name': name },
+      });
+      ng.resources = { remoteAccessSecurityGroup: sgId };
+    }
     ctx.require('Eks', 'eks:DescribeNodegroup', arn);
 
     // Decide now what the instances will do; the failure shows only after they have tried to launch/join.
@@ -447,7 +465,7 @@ export const eksNodegroup: ResourceProvider = {
     const ng = findNodegroup(ctx, clusterName, name);
     if (!ng) throw notFound(ctx, `No node group found for name: ${name}.`);
     const s = state as { failure?: NodegroupFailure; desiredSize: number };
-    ng.resources = { autoScalingGroups: [{ name: `eks-${name}-${ng.nodegroupArn.split('/').pop()}` }] };
+    ng.resources = { ...ng.resources, autoScalingGroups: [{ name: `eks-${name}-${ng.nodegroupArn.split('/').pop()}` }] };
     if (s.failure) {
       ng.status = 'CREATE_FAILED';
       ng.modifiedAt = ctx.nowIso();
@@ -482,9 +500,13 @@ export const eksNodegroup: ResourceProvider = {
   finishDelete(ctx, _props, physicalId) {
     if (!physicalId) return;
     const [clusterName, name] = splitNodegroupId(physicalId);
+    const ng = findNodegroup(ctx, clusterName, name);
     ctx.data.eksNodegroups = ctx.data.eksNodegroups.filter(
       (n) => !(n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === clusterName && n.nodegroupName === name),
     );
+    // EKS deletes the remote-access security group it made with the node group.
+    const sg = ng?.resources?.remoteAccessSecurityGroup;
+    if (sg) ctx.data.securityGroups = ctx.data.securityGroups.filter((g) => !(g.groupId === sg && g.accountId === ctx.accountId && g.region === ctx.region));
   },
 };
 
