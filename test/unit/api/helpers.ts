@@ -142,7 +142,8 @@ export function apiEvent(i: EventInput): APIGatewayProxyEvent {
   const multiValueHeaders: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(headers)) multiValueHeaders[k] = [v];
   Object.assign(multiValueHeaders, i.multiValueHeaders ?? {});
-  const multiQuery: Record<string, string[]> = {};
+  // Own keys, as JSON.parse gives the Lambda its event: `__proto__` is a name, not the prototype.
+  const multiQuery: Record<string, string[]> = Object.create(null);
   for (const [k, v] of Object.entries(i.query ?? {})) multiQuery[k] = [v];
   Object.assign(multiQuery, i.multiValueQuery ?? {});
   return proxyEvent({

@@ -283,6 +283,16 @@ const cases: Case[] = [
   { name: 'nextToken with odd characters', req: get('/v1/clusters', { nextToken: '../../etc' }), status: 400, code: 'INVALID_NEXT_TOKEN' },
   { name: 'huge nextToken', req: get('/v1/clusters', { nextToken: 'a'.repeat(3000) }), status: 400 },
   { name: 'query on /v1/setup', req: get('/v1/setup', { x: '1' }), status: 400, code: 'INVALID_QUERY' },
+  // Names that are Object.prototype members: plain unknown names, never a 500 (the query arrives as parsed JSON).
+  ...['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'].flatMap((name): Case[] =>
+    ['/v1/clusters', '/v1/setup', '/v1/aws/vpcs', `/v1/clusters/${OTHER_CLUSTER_ID}`].map((path) => ({
+      name: `query parameter ${name} on ${path.slice(0, 20)}`,
+      req: get(path, JSON.parse(`{"${name}":"1","limit":"5"}`) as Record<string, string>),
+      status: 400,
+      code: 'INVALID_QUERY',
+    })),
+  ),
+  { name: 'query parameter __proto__ twice', req: get('/v1/clusters', undefined, { multiValueQuery: JSON.parse('{"__proto__":["1","2"]}') as Record<string, string[]> }), status: 400, code: 'INVALID_QUERY' },
   { name: 'query on POST /v1/clusters', req: post('/v1/clusters', validSettings(), { query: { dryRun: 'false' } }), status: 400, code: 'INVALID_QUERY' },
   { name: 'form data without roleArn', req: get('/v1/aws/vpcs'), status: 400, code: 'INVALID_QUERY' },
   { name: 'form data with a bad roleArn', req: get('/v1/aws/subnets', { roleArn: 'arn:aws:iam::1:role/x' }), status: 400, code: 'INVALID_QUERY' },
