@@ -76,6 +76,12 @@ export interface Store {
   listClusters(tenantId: string, opts?: { limit?: number; nextToken?: string }): Promise<Page<ClusterRecord>>;
   updateCluster(tenantId: string, clusterId: string, patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId'>>): Promise<void>;
 
+  /**
+   * A service-wide secret (hex, 256 random bits) made on first use and stable after: the first
+   * writer wins, every container reads the same one (e.g. the page-token MAC key).
+   */
+  getOrCreateSecret(name: string): Promise<string>;
+
   /** Stores the first response for a key; returns the existing one instead if the key was seen. */
   putIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord>;
   getIdempotency(tenantId: string, key: string): Promise<IdempotencyRecord | undefined>;

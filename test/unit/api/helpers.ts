@@ -90,6 +90,11 @@ export class FakeStore implements Store {
     this.idempotency.set(k, record);
     return record;
   }
+  secrets = new Map<string, string>();
+  async getOrCreateSecret(name: string) {
+    if (!this.secrets.has(name)) this.secrets.set(name, randomBytes(32).toString('hex'));
+    return this.secrets.get(name)!;
+  }
   async getIdempotency(tenantId: string, key: string) {
     return this.idempotency.get(`${tenantId}|${key}`);
   }
