@@ -93,7 +93,7 @@ describe('cluster template', () => {
       const tags = r.Properties?.Tags;
       expect(tags, id).toBeDefined();
       const keys = Array.isArray(tags) ? (tags as Array<{ Key: string }>).map((t) => t.Key) : Object.keys(tags as object);
-      expect(keys, id).toEqual(expect.arrayContaining([TAG_KEYS.clusterId, TAG_KEYS.tenantId]));
+      expect(keys, id).toEqual(expect.arrayContaining([TAG_KEYS.clusterId, TAG_KEYS.tenant]));
     }
   });
 

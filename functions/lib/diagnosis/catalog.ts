@@ -8,7 +8,7 @@
  *   clusterName, serviceRoleArn, vpcId, subnetIds, securityGroupIds, keyName, instanceType,
  *   kubernetesVersion, supportedVersions, availabilityZones, unsupportedZones, validZones, action,
  *   resource, awsErrorCode, awsMessage, quotaName, instanceIds, elapsedSeconds, maxSeconds, status,
- *   reason, logicalId, resourceType, operation, field, detail, acceptedWithout.
+ *   reason, logicalId, resourceType, operation, field, detail, clusterId, physicalId, acceptedWithout.
  */
 import { provisionRoleTrustPolicy } from '../policy/trust-policy.js';
 import type { Diagnosis, DiagnosisCode } from './types.js';
@@ -449,6 +449,102 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
       'If the stack completes later, the cluster is usable; otherwise delete the stack and try again.',
     ],
   },
+  // The execution ended without running its own failure handling (no Catch): recorded from Step
+  // Functions' "Execution Status Change" event. Evidence: executionArn, consoleUrl, error, cause,
+  // stackName, timeoutSeconds.
+  EXECUTION_TIMED_OUT: {
+    title: 'Provisioning ran out of time',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/dg/sfn-stuck-execution.html',
+    message: (ev) =>
+      sentence(
+        `The provisioning run reached its time limit${ev.opt('timeoutSeconds', (v) => ` (${v} seconds)`)} and Step Functions stopped it before it could finish or explain a failure.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => [
+      `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} and look at the last state it was in.`,
+      ev.has('stackName')
+        ? `If CloudFormation stack ${ev.s('stackName')} exists, check its Events tab: it may still be creating, or have failed at a resource.`
+        : 'If a CloudFormation stack was created for the cluster, check its Events tab.',
+      'Submit the cluster again once the cause is clear.',
+    ],
+  },
+  EXECUTION_ABORTED: {
+    title: 'Provisioning was stopped',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html',
+    message: (ev) =>
+      sentence(
+        `Someone stopped the provisioning run (Step Functions StopExecution)${ev.opt('error', (v) => ` with error "${v}"`)}${ev.opt('cause', (v) => ` and cause "${v}"`)}.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => [
+      `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} to see the state it was stopped in.`,
+      ev.has('stackName')
+        ? `If CloudFormation stack ${ev.s('stackName')} exists, it keeps going without the service: delete it, or wait for it and submit again.`
+        : 'Any CloudFormation stack already created keeps going without the service: check the CloudFormation console.',
+      'Submit the cluster again if it is still wanted.',
+    ],
+  },
+  EXECUTION_FAILED: {
+    title: 'Provisioning stopped on an internal error',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html',
+    message: (ev) =>
+      sentence(
+        `The provisioning run failed before it could record why${ev.opt('error', (v) => ` (${v}${ev.has('cause') ? `: ${ev.s('cause')}` : ''})`)}.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => [
+      `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} and read the error of the last state.`,
+      'If the error is States.Runtime or a quota, report it to the service operator: it is not caused by your settings.',
+      'Submit the cluster again.',
+    ],
+  },
+  NODES_NOT_READY: {
+    title: 'Worker nodes did not become Ready',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/troubleshooting.html#worker-node-fail',
+    message: (ev) =>
+      sentence(
+        `The cluster and its node group were created, but only ${ev.s('readyNodes', '0')} of ${ev.s('expectedNodes', 'the requested')} nodes were Ready after ${ev.s('elapsedSeconds', 'the')} seconds${ev.opt('registeredNodes', (v) => ` (${v} registered with the API server)`)}.${ev.opt('reason', (v) => ` Kubernetes says: "${v}".`)}`,
+      ),
+    remediation: (ev) => [
+      `Look at the nodes: kubectl get nodes -o wide, then kubectl describe node <name> (Conditions) — or the node group's Health tab in the EKS console${ev.opt('clusterName', (v) => ` (cluster ${v})`)}.`,
+      'Nodes that never register cannot reach the API server: the subnets need a route to the EKS endpoint and to ECR (public subnets with "auto-assign public IPv4", or a NAT gateway / VPC endpoints for private subnets), and the security groups must allow traffic to the cluster security group.',
+      'Nodes registered but NotReady usually wait for the VPC CNI: check the aws-node pods in kube-system and that the node role has AmazonEKS_CNI_Policy.',
+      'The cluster itself is kept; once the nodes are Ready, submit the cluster again under a new name or use it as it is.',
+    ],
+  },
+  KUBERNETES_API_UNREACHABLE: {
+    title: "The cluster's Kubernetes API could not be reached",
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html',
+    message: (ev) =>
+      sentence(
+        `The cluster was created, but the service could not connect to its Kubernetes API${ev.opt('endpoint', (v) => ` at ${v}`)}${ev.opt('detail', (v) => `: ${v}`)}.${ev.has('privateOnly') && ev.s('privateOnly') === 'true' ? ' The endpoint is private only: it is reachable from inside the VPC, not from the service.' : ''}`,
+      ),
+    remediation: (ev) => [
+      ev.has('privateOnly') && ev.s('privateOnly') === 'true'
+        ? `Enable public access to the endpoint (EKS console → ${ev.s('clusterName', 'the cluster')} → Networking → Manage endpoint access → Public and private), optionally limited to known CIDR blocks, then configure the cluster again.`
+        : `Check that the endpoint's public access CIDR blocks${ev.opt('publicAccessCidrs', (v) => ` (now ${v})`)} include the service's addresses, and that the endpoint answers (aws eks describe-cluster --name ${ev.s('clusterName', '<name>')}${ev.opt('region', (v) => ` --region ${v}`)}).`,
+      'The cluster itself is kept; nothing inside it was changed by this step.',
+    ],
+  },
+  KUBERNETES_FORBIDDEN: {
+    title: 'The provision role may not configure the cluster',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html',
+    message: (ev) =>
+      sentence(
+        `The Kubernetes API answered ${ev.s('status', '403')} to the provision role${ev.opt('roleArn', (v) => ` ${v}`)}${ev.opt('operation', (v) => ` (${v})`)}${ev.opt('detail', (v) => `: "${v}"`)}. ${ev.s('status') === '401' ? 'The role has no access entry on the cluster (EKS maps it to no Kubernetes user).' : 'Its access entry does not allow this.'}`,
+      ),
+    remediation: (ev) => [
+      `Give the provision role cluster-admin: aws eks create-access-entry --cluster-name ${ev.s('clusterName', '<name>')} --principal-arn ${ev.s('roleArn', '<role B ARN>')}${ev.opt('region', (v) => ` --region ${v}`)}, then aws eks associate-access-policy with --policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy --access-scope type=cluster.`,
+      "Check the cluster's authentication mode allows access entries (API or API_AND_CONFIG_MAP).",
+      'The cluster itself is kept; submit it again (new name) or configure it by hand.',
+    ],
+  },
   UNKNOWN: {
     title: 'Provisioning failed',
     retryable: false,
@@ -463,6 +559,55 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
         ? `Inspect the stack's Events tab in the CloudFormation console for the first failed resource, fix the cause, delete stack ${ev.s('stackName')} and try again.`
         : 'Fix the cause above and try again.',
     ],
+  },
+  // ---- deleting a cluster ----------------------------------------------------------------------
+  DELETE_NOT_PERMITTED: {
+    title: 'The provision role may not delete the cluster stack',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-console-delete-stack.html',
+    message: (ev) =>
+      sentence(
+        `Role ${ev.s('roleArn', 'B (the provision role)')} is not allowed to perform ${ev.s('action', 'cloudformation:DeleteStack')}${ev.opt('resource', (v) => ` on ${v}`)},
+         so stack ${ev.s('stackName', '(unknown)')}${ev.opt('region', (v) => ` in ${v}`)}${ev.opt('accountId', (v) => ` (account ${v})`)} was not deleted.
+         By default role B may create clusters but never delete anything; deleting needs the optional delete statement, or your own credentials.${ev.aws()}`,
+      ),
+    remediation: (ev) => manualDeletionSteps(ev),
+  },
+  DELETE_FAILED: {
+    title: 'The cluster stack could not be deleted',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-delete-stack-fails',
+    message: (ev) =>
+      sentence(
+        `Deleting stack ${ev.s('stackName', '(unknown)')}${ev.opt('region', (v) => ` in ${v}`)} stopped${ev.opt('status', (v) => ` in ${v}`)}${ev.opt('logicalId', (v) => `: ${v}`)}${ev.opt('resourceType', (v) => ` (${v})`)}${ev.opt('physicalId', (v) => ` ${v}`)} could not be deleted.
+         ${ev.opt('reason', (v) => `AWS says: "${v}".`)}${ev.has('reason') ? '' : ev.aws('AWS answered: ')}
+         ${inUse(ev) ? 'Something outside the stack still uses it: typically a load balancer that a Kubernetes Service of type LoadBalancer (or an Ingress) created, whose network interfaces keep the security group, subnets or VPC busy.' : ''}
+         ${ev.opt('detail', (v) => v)}`,
+      ),
+    remediation: (ev) => {
+      const region = ev.s('region', '<region>');
+      const steps: string[] = [];
+      if (inUse(ev)) {
+        const sg = /\b(sg-[0-9a-f]+)/.exec(ev.s('reason'))?.[1];
+        steps.push(
+          'Before deleting a cluster, delete its Services of type LoadBalancer and its Ingresses (kubectl delete svc,ingress --all-namespaces --field-selector metadata.namespace!=kube-system … or per namespace) so their load balancers go too.',
+          sg
+            ? `If the cluster is already gone, find what still uses ${sg}: aws ec2 describe-network-interfaces --region ${region} --filters Name=group-id,Values=${sg} --query "NetworkInterfaces[].[NetworkInterfaceId,Description]"; delete the load balancer named in the description (aws elbv2 delete-load-balancer / aws elb delete-load-balancer), then its security group.`
+            : `Find load balancers left in the VPC: aws elbv2 describe-load-balancers --region ${region} (and aws elb describe-load-balancers); delete the ones Kubernetes created (tag kubernetes.io/cluster/<name> or elbv2.k8s.aws/cluster).`,
+        );
+      } else if (/not authorized|AccessDenied|UnauthorizedOperation/i.test(ev.s('reason'))) {
+        steps.push('Role B lacks a delete permission for this resource: add the delete statement from GET /v1/setup (provisionRoleDeleteStatement) to role B, complete.');
+      } else {
+        steps.push(`Look at the stack's Events tab (CloudFormation console${ev.opt('region', (v) => `, region ${v}`)}) for the DELETE_FAILED resource and fix what AWS names.`);
+      }
+      steps.push(
+        ev.has('clusterId')
+          ? `Then delete again: eks-provisioner delete ${ev.s('clusterId')} (or DELETE /v1/clusters/${ev.s('clusterId')}); the stack resumes from where it stopped.`
+          : 'Then delete the cluster again; the stack resumes from where it stopped.',
+        `If a resource cannot be deleted at all, remove it by hand and skip it: aws cloudformation delete-stack --stack-name ${ev.s('stackId', ev.s('stackName', '<stack>'))} --region ${region} --retain-resources ${ev.s('logicalId', '<LogicalId>')}`,
+      );
+      return steps;
+    },
   },
   EXTERNAL_ID_NOT_REQUIRED: {
     title: 'The provision role does not require your External ID',
@@ -490,6 +635,27 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
     ],
   },
 };
+
+/** A deletion failure caused by something outside the stack still using the resource. */
+function inUse(ev: Ev): boolean {
+  return /DependencyViolation|dependent object|in use|has dependencies/i.test(`${ev.s('reason')} ${ev.s('awsErrorCode')} ${ev.s('awsMessage')}`);
+}
+
+/** DELETE_NOT_PERMITTED: the exact commands to delete by hand, or to let the service do it. */
+function manualDeletionSteps(ev: Ev): string[] {
+  const stack = ev.s('stackName', '<stack name>');
+  const stackId = ev.s('stackId', stack);
+  const region = ev.s('region', '<region>');
+  const role = ev.has('roleArn') ? roleNameOf(ev.s('roleArn')) : '<role B name>';
+  const again = ev.has('clusterId') ? `eks-provisioner delete ${ev.s('clusterId')} (or DELETE /v1/clusters/${ev.s('clusterId')})` : 'DELETE /v1/clusters/<id>';
+  return [
+    `Either let the service delete it: add the delete statement from GET /v1/setup (provisionRoleDeleteStatement, scoped to what the service made) to role B, e.g. save it as delete-statement.json and run aws iam put-role-policy --role-name ${role} --policy-name eks-provisioner-delete --policy-document file://delete-statement.json; then ${again} again.`,
+    `Or delete it yourself, with credentials of account ${ev.s('accountId', '<account>')} that may delete the stack's EKS cluster, node group, add-ons, access entries and IAM roles: aws cloudformation delete-stack --stack-name ${stackId} --region ${region}`,
+    `Wait for it to finish: aws cloudformation wait stack-delete-complete --stack-name ${stackId} --region ${region} (an EKS cluster takes 10–15 minutes).`,
+    `If it stops in DELETE_FAILED, see why: aws cloudformation describe-stack-events --stack-name ${stackId} --region ${region} --query "StackEvents[?ResourceStatus=='DELETE_FAILED'].[LogicalResourceId,ResourceStatusReason]"`,
+    `Once the stack is gone, run ${again} again: the record becomes DELETED and the name is free.`,
+  ];
+}
 
 /** Builds the diagnosis for `code`, filling the entry's templates from `evidence`. */
 export function makeDiagnosis(code: DiagnosisCode, evidence: Evidence = {}, extras: DiagnosisExtras = {}): Diagnosis {

@@ -30,4 +30,5 @@ export const keys = {
   secret: (name: string) => ({ PK: 'SERVICE', SK: `SECRET#${name}` }),
 } as const;
 
-export type ClusterStatus = 'CREATING' | 'CREATED' | 'FAILED';
+/** DELETING while the delete state machine runs; DELETED when the stack is gone and the name is free. */
+export type ClusterStatus = 'CREATING' | 'CREATED' | 'FAILED' | 'DELETING' | 'DELETED';
