@@ -16,6 +16,7 @@ export const FUNCTIONS = {
   PollClusterStackFunctionArn: 'poll-cluster-stack',
   DiagnoseFailureFunctionArn: 'diagnose-failure',
   FinalizeClusterFunctionArn: 'finalize-cluster',
+  ConfigureClusterFunctionArn: 'configure-cluster',
 } as const;
 
 export type FunctionFolder = (typeof FUNCTIONS)[keyof typeof FUNCTIONS];

@@ -26,6 +26,7 @@ const EXPECTED_CLIENTS: Record<FunctionName, string[]> = {
   'poll-cluster-stack': ['cloudformation', 'dynamodb', 'sts'],
   'diagnose-failure': ['cloudformation', 'dynamodb', 'sts'],
   'finalize-cluster': ['cloudformation', 'dynamodb', 'eks', 'sts'],
+  'configure-cluster': ['dynamodb', 'eks', 'sts'],
   api: ['dynamodb', 'ec2', 'eks', 'iam', 'sfn', 'sts'],
 };
 const USES_ZOD = new Set<FunctionName>(['validate-request', 'api']);

@@ -236,6 +236,7 @@ describe('state machine', () => {
         'PollClusterStackFunctionArn',
         'DiagnoseFailureFunctionArn',
         'FinalizeClusterFunctionArn',
+        'ConfigureClusterFunctionArn',
         'TableName',
         'EventBusName',
       ].sort(),

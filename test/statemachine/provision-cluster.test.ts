@@ -50,7 +50,7 @@ describe('definition', () => {
     const def = JSON.parse(text) as { States: Record<string, Record<string, unknown>> };
     const subs = new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
     expect([...subs].sort()).toEqual(
-      ['AssumeProvisionRoleFunctionArn', 'CreateClusterStackFunctionArn', 'DescribeVpcResourcesFunctionArn', 'DiagnoseFailureFunctionArn', 'EventBusName', 'FinalizeClusterFunctionArn', 'PollClusterStackFunctionArn', 'TableName', 'ValidateRequestFunctionArn'].sort(),
+      ['AssumeProvisionRoleFunctionArn', 'ConfigureClusterFunctionArn', 'CreateClusterStackFunctionArn', 'DescribeVpcResourcesFunctionArn', 'DiagnoseFailureFunctionArn', 'EventBusName', 'FinalizeClusterFunctionArn', 'PollClusterStackFunctionArn', 'TableName', 'ValidateRequestFunctionArn'].sort(),
     );
     for (const name of ['ValidateRequest', 'RecordRequest', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'WaitForStack', 'PollClusterStack', 'IsStackDone', 'FinalizeCluster', 'RecordSucceeded', 'RecordFailed', 'NotifySucceeded', 'NotifyFailed', 'DiagnoseFailure']) {
       expect(def.States[name], name).toBeDefined();
