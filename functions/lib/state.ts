@@ -11,6 +11,11 @@ export interface ProvisionInput {
   tenantId: string;
   clusterId?: string;
   cluster: unknown;
+  /**
+   * Set by the local runner when it resumes a cluster whose execution died with the process that ran
+   * it: the ARN of that execution. The new run adopts the stack and does not announce a second start.
+   */
+  resumeOf?: string;
 }
 
 /** ValidateRequest's result; it replaces the whole document (ResultPath `$`). */
@@ -26,6 +31,8 @@ export interface ValidatedRequest {
   stackName: string;
   executionArn: string;
   startedAt: string;
+  /** ProvisionInput.resumeOf, passed on (the Started event was sent by the first execution). */
+  resumeOf?: string;
 }
 
 /** AssumeProvisionRole → `$.identity`. */
@@ -128,3 +135,37 @@ export interface CaughtError {
 
 /** DiagnoseFailure returns the diagnosis in `$.completion.diagnosis` (lib/completion). */
 export type DiagnosisResult = Diagnosis;
+
+// ---- the delete state machine (statemachine/delete-cluster.asl.json) ----------------------------
+
+/** What the API (or a console execution) starts the delete machine with. */
+export interface DeletionInput {
+  tenantId: string;
+  clusterId: string;
+}
+
+/**
+ * The delete machine's document after ShapeRequest: the record's facts in the shape the provision
+ * steps read (AssumeProvisionRole takes it as is).
+ */
+export interface DeletionRequest {
+  tenantId: string;
+  clusterId: string;
+  name: string;
+  environmentScope: string;
+  accountId: string;
+  region: string;
+  cluster: { provisionRoleArn: string };
+  executionArn: string;
+  startedAt: string;
+}
+
+/** DeleteClusterStack → `$.stack`. */
+export interface DeletionStackRef {
+  stackName: string;
+  /** Absent when no stack was ever found for the cluster. */
+  stackId?: string;
+  /** The stack is already gone (deleted by hand, or never made): nothing to follow. */
+  alreadyGone: boolean;
+  requestedAt: string;
+}

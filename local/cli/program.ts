@@ -30,6 +30,7 @@ export function program(): Command {
     .option('--sandbox-port <port>', 'AWS sandbox port on 127.0.0.1', int('--sandbox-port', 0), 4566)
     .option('--time-scale <factor>', 'sandbox seconds per real second (default: the sandbox default, 100)', positive)
     .option('--world <file>', 'sandbox world JSON (default: the demo world)')
+    .option('--data-dir <dir>', 'keep the sandbox world and the DynamoDB table on disk in <dir> and resume unfinished clusters on restart (default: in memory, lost on exit)')
     .option('--aws', 'run the state machine locally against real AWS (default credential chain) instead of the sandbox', false)
     .option('--verbose', 'show handler and library logs here instead of .local/eks-provisioner.log', false)
     .action(async (o: { demo: boolean; port: number; sandboxPort: number; timeScale?: number; world?: string; aws: boolean; verbose: boolean }) => {

@@ -65,6 +65,28 @@ export class World {
     this.clockOffsetMs += ms;
   }
 
+  /** How far `advanceClock` has moved sandbox time (saved with the world). */
+  get clockOffset(): number {
+    return this.clockOffsetMs;
+  }
+
+  /** The world as it was loaded (what `reset()` restores), as JSON. */
+  get initialJSON(): string {
+    return this.initial;
+  }
+
+  /**
+   * A world saved by a sandbox with a data directory: `initial` is what reset restores, `data` the
+   * state when it was saved; events and the clock offset carry on.
+   */
+  static restore(saved: { initial: WorldData; data: WorldData; capturedEvents: CapturedEvent[]; clockOffsetMs: number }, options: WorldOptions = {}): World {
+    const world = new World(saved.initial, options);
+    world.data = saved.data;
+    world.capturedEvents = saved.capturedEvents;
+    world.clockOffsetMs = saved.clockOffsetMs;
+    return world;
+  }
+
   // ----- lifecycle ----------------------------------------------------------------------------------------
 
   /** Restore the world as loaded, drop captured events. */
