@@ -19,6 +19,7 @@ export const FUNCTIONS = {
   PollClusterStackFunctionArn: 'poll-cluster-stack',
   DiagnoseFailureFunctionArn: 'diagnose-failure',
   FinalizeClusterFunctionArn: 'finalize-cluster',
+  ConfigureClusterFunctionArn: 'configure-cluster',
   // The delete state machine's own steps.
   DeleteClusterStackFunctionArn: 'delete-cluster-stack',
   PollStackDeletionFunctionArn: 'poll-stack-deletion',

@@ -245,6 +245,7 @@ describe('state machine', () => {
         'PollClusterStackFunctionArn',
         'DiagnoseFailureFunctionArn',
         'FinalizeClusterFunctionArn',
+        'ConfigureClusterFunctionArn',
         'TableName',
         'EventBusName',
       ].sort(),

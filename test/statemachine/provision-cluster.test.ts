@@ -50,7 +50,7 @@ describe('definition', () => {
     const def = JSON.parse(text) as { States: Record<string, Record<string, unknown>> };
     const subs = new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
     expect([...subs].sort()).toEqual(
-      ['AssumeProvisionRoleFunctionArn', 'CreateClusterStackFunctionArn', 'DescribeVpcResourcesFunctionArn', 'DiagnoseFailureFunctionArn', 'EventBusName', 'FinalizeClusterFunctionArn', 'PollClusterStackFunctionArn', 'TableName', 'ValidateRequestFunctionArn'].sort(),
+      ['AssumeProvisionRoleFunctionArn', 'ConfigureClusterFunctionArn', 'CreateClusterStackFunctionArn', 'DescribeVpcResourcesFunctionArn', 'DiagnoseFailureFunctionArn', 'EventBusName', 'FinalizeClusterFunctionArn', 'PollClusterStackFunctionArn', 'TableName', 'ValidateRequestFunctionArn'].sort(),
     );
     for (const name of ['ValidateRequest', 'RecordRequest', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'WaitForStack', 'PollClusterStack', 'IsStackDone', 'FinalizeCluster', 'RecordSucceeded', 'RecordFailed', 'NotifySucceeded', 'NotifyFailed', 'DiagnoseFailure']) {
       expect(def.States[name], name).toBeDefined();
@@ -82,7 +82,7 @@ describe('happy path (events/create-cluster.json as is)', () => {
   it('creates, follows, records CREATED and announces Started + Succeeded', async () => {
     const run = await h.run(input);
     expect(run.error).toBeUndefined();
-    expect(entered(run)).toEqual(expect.arrayContaining(['ValidateRequest', 'RecordRequest', 'NotifyStarted', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'StartPolling', 'WaitForStack', 'PollClusterStack', 'IsStackDone', 'FinalizeCluster', 'RecordSucceeded', 'NotifySucceeded']));
+    expect(entered(run)).toEqual(expect.arrayContaining(['ValidateRequest', 'RecordRequest', 'NotifyStarted', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'StartPolling', 'WaitForStack', 'PollClusterStack', 'IsStackDone', 'StartConfiguring', 'ConfigureCluster', 'IsClusterConfigured', 'FinalizeCluster', 'RecordSucceeded', 'NotifySucceeded']));
     expect(entered(run)).not.toContain('DiagnoseFailure');
     expect(detailTypes(run)).toEqual(['EKS Cluster Provisioning Started', 'EKS Cluster Provisioning Succeeded']);
     expect(run.captured.every((e) => e.Source === 'eks-provisioner' && e.EventBusName === 'eks-provisioner')).toBe(true);
