@@ -26,7 +26,10 @@ const EXPECTED_CLIENTS: Record<FunctionName, string[]> = {
   'poll-cluster-stack': ['cloudformation', 'dynamodb', 'sts'],
   'diagnose-failure': ['cloudformation', 'dynamodb', 'sts'],
   'finalize-cluster': ['cloudformation', 'dynamodb', 'eks', 'sts'],
-  api: ['dynamodb', 'ec2', 'eks', 'iam', 'sfn', 'sts'],
+  'delete-cluster-stack': ['cloudformation', 'dynamodb', 'sts'],
+  'poll-stack-deletion': ['cloudformation', 'dynamodb', 'sts'],
+  'complete-deletion': ['cloudformation', 'dynamodb', 'sts'],
+  api: ['cloudformation', 'dynamodb', 'ec2', 'eks', 'iam', 'sfn', 'sts'],
 };
 const USES_ZOD = new Set<FunctionName>(['validate-request', 'api']);
 
