@@ -161,7 +161,7 @@ async function waitFor(url: string, proc: ChildProcess): Promise<boolean> {
  */
 async function sandboxUnderTest(): Promise<{ url: string; stop: () => Promise<void>; pid?: number }> {
   if (args.includes('--in-process')) {
-    const sb = await startSandbox({ port: 0, log: () => undefined });
+    const sb = await startSandbox({ port: 0, log: () => undefined, rateLimits: false /* raw throughput, not AWS's quotas */ });
     return { url: sb.url, stop: () => sb.stop() };
   }
   const port = await freePort();

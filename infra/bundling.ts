@@ -1,13 +1,19 @@
 /**
- * How every function is bundled, in one place: the CDK stack (NodejsFunction, local esbuild) and
- * the bundle-size benchmark (esbuild API) use the same options, so the benchmark measures what
- * gets deployed.
+ * How every function is bundled, in one place: the CDK stack (infra/constructs/service-function.ts,
+ * through infra/bundle-function.ts), the bundle-size benchmark and the bundle tests all build with
+ * esbuildOptions() below, so what is measured and tested is what gets deployed.
+ *
+ * Why esbuild's JS API and not NodejsFunction's esbuild CLI: the CLI takes no plugins, and one is
+ * needed to keep the AWS SDK's schema modules tree-shakeable (sdkSchemaTreeShaking below).
  */
-import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { BuildOptions } from 'esbuild';
+import * as fs from 'node:fs';
+import type { BuildOptions, Plugin } from 'esbuild';
 
 /** Lambda's Node.js 22 runtime; the code also runs on Node 20 locally. */
 export const ESBUILD_TARGET = 'node22';
+
+/** Every function bundle stays at or under this (a goal the tests and the benchmark check). */
+export const BUNDLE_SIZE_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * ESM output is tree-shaken best, but CommonJS dependencies bundled into it may still call
@@ -19,23 +25,46 @@ export const CREATE_REQUIRE_BANNER =
 /** The AWS SDK v3 prefers its ES module builds (`module` field), which tree-shake. */
 const MAIN_FIELDS = ['module', 'main'];
 
-export const LAMBDA_BUNDLING: BundlingOptions = {
-  minify: true,
-  sourceMap: true,
-  // Line mapping is what --enable-source-maps needs; the sources themselves only make the zip bigger.
-  sourcesContent: false,
-  format: OutputFormat.ESM,
-  target: ESBUILD_TARGET,
-  mainFields: MAIN_FIELDS,
-  banner: CREATE_REQUIRE_BANNER,
-  // Bundle the SDK v3 we tested with instead of whatever version the runtime ships.
-  bundleAwsSDK: true,
-  externalModules: [],
-  // Local esbuild only (a devDependency): Docker is never used.
-  forceDockerBundling: false,
-};
+/** An SDK client's generated schema module (`@aws-sdk/client-ec2/dist-es/schemas/schemas_0.js`). */
+export const SDK_SCHEMA_MODULE = /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
 
-/** The same bundle through esbuild's API (the benchmark). */
+/**
+ * The SDK's generated schemas (one `export var X$ = [...]` per shape and operation) name their
+ * traits with computed keys on module constants: `{ [_xN]: _m }` where `const _xN = "xmlName"`.
+ * esbuild cannot prove a computed key free of side effects (it could call toString), so it keeps
+ * every schema of a module that is imported at all — for EC2, ~540 KiB minified of shapes for
+ * ~800 operations when a function sends four (aws-sdk-js-v3#7607). Writing those keys as the
+ * string literals they are changes nothing at run time and lets esbuild drop unused schemas.
+ * Only keys whose constant is a plain string literal declared at the top of the module are
+ * rewritten; anything else is left as is.
+ */
+export function inlineSchemaKeys(source: string): { code: string; rewritten: number } {
+  const constants = new Map<string, string>();
+  for (const m of source.matchAll(/^const (_[A-Za-z0-9_$]+) = ("[^"\\\n]*");$/gm)) constants.set(m[1]!, m[2]!);
+  let rewritten = 0;
+  // A computed key starts an object literal or follows a comma in one: `{ [_k]:` / `, [_k]:`.
+  const code = source.replace(/(?<=[{,]\s*)\[(_[A-Za-z0-9_$]+)\]:/g, (whole, id: string) => {
+    const literal = constants.get(id);
+    if (literal === undefined) return whole;
+    rewritten++;
+    return `${literal}:`;
+  });
+  return { code, rewritten };
+}
+
+export function sdkSchemaTreeShaking(): Plugin {
+  return {
+    name: 'sdk-schema-tree-shaking',
+    setup(build) {
+      build.onLoad({ filter: SDK_SCHEMA_MODULE }, async (args) => {
+        const source = await fs.promises.readFile(args.path, 'utf8');
+        return { contents: inlineSchemaKeys(source).code, loader: 'js' };
+      });
+    },
+  };
+}
+
+/** The bundle of one function (esbuild's JS API; the caller adds absWorkingDir, write, metafile). */
 export function esbuildOptions(entry: string, outfile: string): BuildOptions {
   return {
     entryPoints: [entry],
@@ -45,10 +74,14 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     target: ESBUILD_TARGET,
     format: 'esm',
     minify: true,
+    // Line mapping is what --enable-source-maps needs; the sources themselves only make the zip bigger.
     sourcemap: true,
     sourcesContent: false,
     mainFields: MAIN_FIELDS,
     banner: { js: CREATE_REQUIRE_BANNER },
+    // Bundle the SDK v3 we tested with instead of whatever version the runtime ships: nothing external.
+    external: [],
+    plugins: [sdkSchemaTreeShaking()],
     logLevel: 'error',
   };
 }

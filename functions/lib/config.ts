@@ -19,6 +19,15 @@ export interface ServiceConfig {
   local: boolean;
   /** Role B may delete what it made (opt-in; changes the generated provision policy). */
   allowDelete: boolean;
+  /**
+   * The console's Cognito identity pool (`region:uuid`). Callers signing with credentials of this
+   * pool are tenants by their identity id; absent when the stack has no console.
+   */
+  identityPoolId?: string;
+  /** The identity pool's authenticated role (shared by every console user; never a tenant itself). */
+  identityPoolRoleArn?: string;
+  /** The console's origin (`https://d123.cloudfront.net`): the only origin CORS allows. */
+  corsAllowOrigin?: string;
 }
 
 export const ENV = {
@@ -30,6 +39,9 @@ export const ENV = {
   maxProvisioningSeconds: 'MAX_PROVISIONING_SECONDS',
   local: 'EKS_PROVISIONER_LOCAL',
   allowDelete: 'PROVISION_POLICY_ALLOW_DELETE',
+  identityPoolId: 'COGNITO_IDENTITY_POOL_ID',
+  identityPoolRoleArn: 'COGNITO_IDENTITY_POOL_ROLE_ARN',
+  corsAllowOrigin: 'CORS_ALLOW_ORIGIN',
 } as const;
 
 export const DEFAULTS = {
@@ -52,5 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     maxProvisioningSeconds: Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULTS.maxProvisioningSeconds,
     local: env[ENV.local] === '1' || env[ENV.local] === 'true',
     allowDelete: env[ENV.allowDelete] === '1' || env[ENV.allowDelete] === 'true',
+    ...(env[ENV.identityPoolId] ? { identityPoolId: env[ENV.identityPoolId] } : {}),
+    ...(env[ENV.identityPoolRoleArn] ? { identityPoolRoleArn: env[ENV.identityPoolRoleArn] } : {}),
+    ...(env[ENV.corsAllowOrigin] ? { corsAllowOrigin: env[ENV.corsAllowOrigin] } : {}),
   };
 }

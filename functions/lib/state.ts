@@ -11,6 +11,11 @@ export interface ProvisionInput {
   tenantId: string;
   clusterId?: string;
   cluster: unknown;
+  /**
+   * Set by the local runner when it resumes a cluster whose execution died with the process that ran
+   * it: the ARN of that execution. The new run adopts the stack and does not announce a second start.
+   */
+  resumeOf?: string;
 }
 
 /** ValidateRequest's result; it replaces the whole document (ResultPath `$`). */
@@ -26,6 +31,8 @@ export interface ValidatedRequest {
   stackName: string;
   executionArn: string;
   startedAt: string;
+  /** ProvisionInput.resumeOf, passed on (the Started event was sent by the first execution). */
+  resumeOf?: string;
 }
 
 /** AssumeProvisionRole → `$.identity`. */

@@ -1,17 +1,16 @@
 /**
- * One service Lambda function: NodejsFunction (nodejs22.x, arm64, local esbuild, SDK bundled),
+ * One service Lambda function (nodejs22.x, arm64, bundled locally by esbuild with the SDK inside),
  * its own execution role (no managed policies), its own log group with retention, X-Ray tracing
  * and an Errors alarm. Permissions beyond logging are granted by the stack from infra/functions.ts.
  */
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling, type RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { LAMBDA_BUNDLING } from '../bundling.js';
 import { functionEntry, type FunctionSpec } from '../functions.js';
 
 export interface ServiceFunctionProps {
@@ -27,7 +26,7 @@ export interface ServiceFunctionProps {
 }
 
 export class ServiceFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly errorsAlarm: cloudwatch.Alarm;
@@ -49,11 +48,9 @@ export class ServiceFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: path.join(props.projectRoot, functionEntry(spec.name)),
-      handler: 'handler',
-      projectRoot: props.projectRoot,
-      depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+    this.fn = new lambda.Function(this, 'Function', {
+      code: functionCode(props.projectRoot, functionEntry(spec.name)),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: spec.memoryMb,
@@ -63,7 +60,6 @@ export class ServiceFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
-      bundling: LAMBDA_BUNDLING,
       environment: {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
@@ -81,4 +77,27 @@ export class ServiceFunction extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
+}
+
+/**
+ * The function's code: esbuild (infra/bundling.ts, with its SDK schema plugin) run on this machine
+ * by infra/bundle-function.ts. The asset hash is the bundle's, so an unchanged bundle is not
+ * re-uploaded. Docker is never used: the image below is only a name CDK requires.
+ */
+function functionCode(projectRoot: string, entry: string): lambda.Code {
+  const local: ILocalBundling = {
+    tryBundle(outputDir: string): boolean {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'infra', 'bundle-function.ts'), entry, outputDir], {
+        cwd: projectRoot,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      if (r.status !== 0) throw new Error(`Bundling ${entry} failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`);
+      return true;
+    },
+  };
+  return lambda.Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: { image: DockerImage.fromRegistry('local-esbuild-only'), local },
+  });
 }

@@ -5,17 +5,15 @@
  * manual commands are printed).
  */
 import { readFile } from 'node:fs/promises';
-import { ApiClient, ApiError, ApiNotRunningError, describeApiError, type ClusterRecordView } from './api-client.js';
+import { ApiError, ApiNotRunningError, describeApiError, type ClusterRecordView } from './api-client.js';
+import { apiClient, type ApiOptions } from './connect.js';
 import { diagnosisLines, followCluster } from './follow.js';
 import { say, style, warn } from './terminal.js';
 import type { SetupResponse } from '../../functions/api/setup/setup.js';
 
-export interface ApiOptions {
-  api?: string;
-  tenant?: string;
-}
+export type { ApiOptions } from './connect.js';
 
-const client = (o: ApiOptions) => new ApiClient(o.api ?? (process.env['EKS_PROVISIONER_API'] || undefined), o.tenant);
+const client = (o: ApiOptions) => apiClient(o);
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

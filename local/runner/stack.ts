@@ -9,11 +9,17 @@ import { existsSync } from 'node:fs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DEFAULTS } from '../../functions/lib/config.js';
 import type { FaultRule, Sandbox, StepFunctionsBackend } from '../sandbox/index.js';
+import type { RateLimitConfig } from '../sandbox/limits/rate-limits.js';
 import { applyHandlerEnvironment, DEFAULT_WORLD, ensureStoreAndBus, serviceIdentityOf } from './environment.js';
 import { DELETE_DEFINITION_URL, loadDefinition, type Placement } from './definition.js';
 import { StateMachineHost } from './machines.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { resumeCreating } from './resume.js';
 import { StepFunctionsRunner, type RunnerOptions } from './runner.js';
 import { startStepFunctionsEndpoint } from './sfn-endpoint.js';
+import { ENDED_EXECUTION_FUNCTION } from './definition.js';
+import { moduleHandlerResolver } from './lambda.js';
+import { statusChangeRoute, type StatusChangeRoute } from './status-change.js';
 
 export interface LocalStackOptions {
   /** Sandbox port on 127.0.0.1 (default 4566; 0 = any free port). */
@@ -26,6 +32,8 @@ export interface LocalStackOptions {
   /** World data for the sandbox (default: the demo world). */
   world?: unknown;
   faults?: FaultRule[];
+  /** Sandbox AWS API rate limits (default: AWS's quotas, see local/sandbox/limits/rate-limits.ts; false = none). */
+  rateLimits?: RateLimitConfig | false;
   /** Run against real AWS with the default credential chain instead of the sandbox. */
   aws?: boolean;
   /** Start the HTTP API too (default true). */
@@ -36,8 +44,14 @@ export interface LocalStackOptions {
   apiLog?: { info(message: string, attributes?: Record<string, unknown>): void; error(message: string, attributes?: Record<string, unknown>): void };
   /** Validate the state machine definition at start (default true; see RunnerOptions.validate). */
   validateDefinition?: boolean;
+  /**
+   * Keep the sandbox's world and the DynamoDB table on disk in this directory, and resume every cluster
+   * still CREATING at start (local/runner/resume.ts). Default: all in memory, lost when the process ends.
+   * With `aws`, the table is real already: only the resumption applies (it always does there).
+   */
+  dataDir?: string;
   /** For tests: a different definition or handlers. */
-  runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler'>;
+  runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler' | 'historyEventQuota' | 'maxProvisioningSeconds'>;
 }
 
 export interface LocalStack {
@@ -52,11 +66,15 @@ export interface LocalStack {
   deleteRunner: StepFunctionsRunner;
   /** Both, behind one Step Functions API. */
   machines: StateMachineHost;
+  /** Step Functions' status-change events → the record-ended-execution handler (as the CDK rule routes them). */
+  statusChanges: StatusChangeRoute;
   apiUrl?: string;
   /** AWS endpoint the handlers use (sandbox URL), absent in --aws mode. */
   awsEndpoint?: string;
   /** What was created at start (table, bus), in words. */
   created: string[];
+  /** Cluster ids whose provisioning was resumed at start (records left CREATING by a previous run). */
+  resumed: string[];
   stop(): Promise<void>;
 }
 
@@ -89,9 +107,13 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       } finally {
         sts.destroy();
       }
+      const resolveHandler = o.runner?.resolveHandler ?? moduleHandlerResolver();
+      // In AWS the status-change events go to the account's default bus; here they go straight to the handler.
+      const statusChanges = statusChangeRoute({ placement: { region, accountId, tableName, eventBusName }, stateMachineArns: () => [runner.stateMachineArn], resolveHandler, log });
       const runnerOpts = { region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false };
-      const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner });
+      const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
       stops.push(() => runner.close());
+      stops.push(async () => statusChanges.close());
       const deleteRunner = await createDeleteRunner(runnerOpts);
       stops.push(() => deleteRunner.close());
       const machines = new StateMachineHost([runner, deleteRunner]);
@@ -101,7 +123,8 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       const created = await ensureStoreAndBus(region, tableName, eventBusName);
       await machines.preloadHandlers();
       const apiUrl = o.api === false ? undefined : await startApi(o, stops);
-      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, machines, ...(apiUrl ? { apiUrl } : {}), created, stop: stopAll };
+      const resumed = await resume(region, tableName, runner, log);
+      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, machines, statusChanges, ...(apiUrl ? { apiUrl } : {}), created, resumed, stop: stopAll };
     }
 
     const sandboxMod = await import('../sandbox/index.js');
@@ -110,9 +133,21 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     // The service account comes from the world; the runner must know it before the sandbox starts.
     const world = o.world === undefined ? undefined : new sandboxMod.World(sandboxMod.parseWorld(o.world));
     const identity = serviceIdentityOf(world ?? new sandboxMod.World(sandboxMod.defaultWorld()));
+    const resolveHandler = o.runner?.resolveHandler ?? moduleHandlerResolver();
+    let sandboxWorld: { captureEvent(e: unknown): void } | undefined;
+    const statusChanges = statusChangeRoute({
+      placement: { region, accountId: identity.accountId, tableName, eventBusName },
+      stateMachineArns: () => [runner.stateMachineArn],
+      resolveHandler,
+      // On the service account's default bus, where Step Functions puts them.
+      capture: (e) =>
+        sandboxWorld?.captureEvent({ eventId: e.id, accountId: e.account, region: e.region, eventBusName: 'default', source: e.source, detailType: e['detail-type'], detail: e.detail, resources: e.resources, time: e.time }),
+      log,
+    });
     const runnerOpts = { region, accountId: identity.accountId, tableName, eventBusName, timeScale, log, validate: o.validateDefinition !== false };
-    const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner });
+    const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
     stops.push(() => runner.close());
+    stops.push(async () => statusChanges.close());
     const deleteRunner = await createDeleteRunner(runnerOpts);
     stops.push(() => deleteRunner.close());
     const machines = new StateMachineHost([runner, deleteRunner]);
@@ -123,12 +158,17 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       log: (m) => log(m),
       ...(world ? { world } : {}),
       ...(o.faults ? { faults: o.faults } : {}),
+      ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+      ...(o.rateLimits !== undefined ? { rateLimits: o.rateLimits } : {}),
     });
     stops.push(() => sandbox.stop());
+    sandboxWorld = sandbox.world as unknown as { captureEvent(e: unknown): void };
     applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
     const created = await ensureStoreAndBus(region, tableName, eventBusName);
     await machines.preloadHandlers();
+    await resolveHandler(ENDED_EXECUTION_FUNCTION).catch((e: unknown) => log(`${ENDED_EXECUTION_FUNCTION}: ${(e as Error).message}`));
     const apiUrl = o.api === false ? undefined : await startApi(o, stops);
+    const resumed = o.dataDir ? await resume(region, tableName, runner, log) : [];
     return {
       mode: 'sandbox',
       region,
@@ -138,9 +178,11 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       runner,
       deleteRunner,
       machines,
+      statusChanges,
       awsEndpoint: sandbox.url,
       ...(apiUrl ? { apiUrl } : {}),
       created,
+      resumed,
       stop: stopAll,
     };
   } catch (e) {
@@ -154,6 +196,15 @@ export const DELETE_STATE_MACHINE_NAME = 'eks-provisioner-delete-cluster';
 /** The delete state machine, as deployed (statemachine/delete-cluster.asl.json with the same substitutions). */
 async function createDeleteRunner(o: Placement & Omit<RunnerOptions, keyof Placement | 'definition' | 'stateMachineName'>): Promise<StepFunctionsRunner> {
   return StepFunctionsRunner.create({ ...o, stateMachineName: DELETE_STATE_MACHINE_NAME, definition: await loadDefinition(o, DELETE_DEFINITION_URL) });
+}
+
+async function resume(region: string, tableName: string, runner: StepFunctionsRunner, log: (line: string) => void): Promise<string[]> {
+  const ddb = new DynamoDBClient({ region });
+  try {
+    return await resumeCreating({ ddb, tableName, runner, log });
+  } finally {
+    ddb.destroy();
+  }
 }
 
 async function startApi(o: LocalStackOptions, stops: Array<() => Promise<void>>): Promise<string> {

@@ -1,6 +1,6 @@
 /**
- * `npm run sandbox [-- --port 4566 --world FILE --time-scale 100 --dynamo-path DIR]`: serve a world on
- * loopback until Ctrl-C.
+ * `npm run sandbox [-- --port 4566 --world FILE --time-scale 100 --dynamo-path DIR --data-dir DIR]`: serve a
+ * world on loopback until Ctrl-C.
  */
 import '../quiet-sdk.js';
 import { readFileSync } from 'node:fs';
@@ -28,9 +28,10 @@ const program = new Command()
   .option('--world <file>', 'world JSON file (default: the built-in demo world)')
   .option('--time-scale <n>', 'divide simulated AWS durations by n', positiveNumber, DEFAULT_TIME_SCALE)
   .option('--dynamo-path <dir>', 'keep DynamoDB tables on disk in this directory (default: in memory)')
+  .option('--data-dir <dir>', 'keep everything (world, stacks in flight, events, DynamoDB) on disk in <dir>; a restart on the same <dir> carries on (default: in memory)')
   .parse();
 
-const opts = program.opts<{ port: number; world?: string; timeScale: number; dynamoPath?: string }>();
+const opts = program.opts<{ port: number; world?: string; timeScale: number; dynamoPath?: string; dataDir?: string }>();
 
 let world: unknown;
 if (opts.world) {
@@ -44,7 +45,8 @@ if (opts.world) {
 }
 
 try {
-  const sandbox = await startSandbox({ port: opts.port, world, timeScale: opts.timeScale, dynamoPath: opts.dynamoPath });
+  const sandbox = await startSandbox({ port: opts.port, world, timeScale: opts.timeScale, dynamoPath: opts.dynamoPath, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
+  if (opts.dataDir) console.log(`  state kept in ${opts.dataDir} (a restart on it carries on; without --data-dir everything is in memory)`);
   console.log(`AWS sandbox listening on ${sandbox.url} (time scale ${opts.timeScale}×)`);
   if (!opts.world) {
     console.log(`  service account 111111111111 key ${SERVICE_ACCESS_KEY_ID}; customer account 222222222222 key ${CUSTOMER_ACCESS_KEY_ID}`);

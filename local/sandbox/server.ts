@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startDynamo, type DynamoBackend } from './dynamodb/proxy.js';
 import { service as ec2 } from './ec2/service.js';
@@ -15,6 +16,9 @@ import { service as eks } from './eks/service.js';
 import { service as events } from './events/service.js';
 import { Faults, type FaultRule } from './faults/faults.js';
 import { service as iam } from './iam/service.js';
+import { KubernetesFront } from './kubernetes/server.js';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitConfig } from './limits/rate-limits.js';
+import { DYNAMODB_DIR, openStateDir, READ_ONLY_OPERATION, StateSaver } from './persist/state-dir.js';
 import { handleAwsRequest, type CallRecord, type RouterEnv } from './protocol/router.js';
 import type { ServiceModule } from './protocol/types.js';
 import { stepFunctionsModule, type StepFunctionsBackend } from './stepfunctions/slot.js';
@@ -35,14 +39,27 @@ export interface SandboxOptions {
   /** Simulated durations are divided by this. Default `DEFAULT_TIME_SCALE`. */
   timeScale?: number;
   faults?: FaultRule[];
+  /**
+   * AWS API rate limits per account and region (limits/rate-limits.ts): default DEFAULT_RATE_LIMITS
+   * (AWS's published quotas where there are any); a config of your own; or false for none.
+   */
+  rateLimits?: RateLimitConfig | false;
   /** The local runner's Step Functions implementation; without it Step Functions calls are unknown operations. */
   stepFunctions?: StepFunctionsBackend;
   /** Directory for DynamoDB's on-disk store; default in memory. */
   dynamoPath?: string;
+  /**
+   * Keep all AWS-side state on disk here (world, stacks in flight, captured events, DynamoDB): a
+   * sandbox started again on the same directory carries on where it stopped, and `world` is then
+   * ignored (the saved world wins). Default: everything in memory.
+   */
+  dataDir?: string;
   /** Verify SigV4 signatures against the world's secret keys (default true; a wrong secret fails as in AWS). */
   verifySignatures?: boolean;
   /** Log sink for internal errors (default console.error). */
   log?: (message: string) => void;
+  /** Serve a Kubernetes API (HTTPS on loopback, own CA) for each ACTIVE EKS cluster. Default true. */
+  kubernetes?: boolean;
 }
 
 export interface Sandbox {
@@ -50,6 +67,8 @@ export interface Sandbox {
   port: number;
   world: World;
   faults: Faults;
+  /** Rate limits in force (absent when turned off): counts of calls and throttled calls per account. */
+  rateLimits?: RateLimiter;
   /** Calls served, newest last (bounded). No keys, secrets or tokens. */
   calls: CallRecord[];
   stop(): Promise<void>;
@@ -83,25 +102,55 @@ async function loadCloudFormation(): Promise<ServiceModule | undefined> {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const log = options.log ?? ((m: string) => console.error(m));
-  const world =
-    options.world instanceof World ? options.world : new World(options.world === undefined ? defaultWorld() : parseWorld(options.world));
+  const saved = options.dataDir ? openStateDir(options.dataDir) : undefined;
+  const world = saved
+    ? World.restore(saved)
+    : options.world instanceof World
+      ? options.world
+      : new World(options.world === undefined ? defaultWorld() : parseWorld(options.world));
   const faults = new Faults(options.faults ?? []);
-  const dynamo: DynamoBackend = await startDynamo(options.dynamoPath);
+  const timeScale = options.timeScale ?? DEFAULT_TIME_SCALE;
+  const rateLimits = options.rateLimits === false ? undefined : new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS, timeScale);
+  const dynamo: DynamoBackend = await startDynamo(options.dataDir ? join(options.dataDir, DYNAMODB_DIR) : options.dynamoPath);
   const cloudformation = await loadCloudFormation();
+  const kubernetes =
+    options.kubernetes === false
+      ? undefined
+      : new KubernetesFront(world, { timeScale: options.timeScale ?? DEFAULT_TIME_SCALE, verifySignatures: options.verifySignatures ?? true, log });
+  await kubernetes?.start();
+  if (kubernetes) world.kubernetes = kubernetes;
 
   const modules: Partial<Record<string, ServiceModule>> = { sts, iam, ec2, eks, events };
   if (cloudformation) modules.cloudformation = cloudformation;
   if (options.stepFunctions) modules.states = stepFunctionsModule(options.stepFunctions);
 
+  if (saved) for (const [name, m] of Object.entries(modules)) m?.onResume?.(world, saved.modules[name]);
+  const saver = options.dataDir
+    ? new StateSaver(
+        options.dataDir,
+        () => ({
+          initial: JSON.parse(world.initialJSON),
+          data: world.data,
+          capturedEvents: world.capturedEvents,
+          clockOffsetMs: world.clockOffset,
+          modules: Object.fromEntries(Object.entries(modules).map(([name, m]) => [name, m?.snapshot?.(world)]).filter(([, v]) => v !== undefined)),
+        }),
+        log,
+      )
+    : undefined;
+
   const calls: CallRecord[] = [];
   const env: RouterEnv = {
     world,
     faults,
-    timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
+    ...(rateLimits ? { rateLimits } : {}),
+    timeScale,
     modules,
     rawBackends: { dynamodb: dynamo.backend },
     verifySignatures: options.verifySignatures ?? true,
     onCall: (r) => {
+      // Saved before the answer leaves: what a caller was told has happened survives a crash.
+      if (saver && r.status < 400 && r.service !== 'dynamodb' && !READ_ONLY_OPERATION.test(r.operation)) saver.flush();
       calls.push(r);
       if (calls.length > MAX_CALLS) calls.splice(0, calls.length - MAX_CALLS);
     },
@@ -126,11 +175,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       case 'POST /_sandbox/reset':
         world.reset();
         calls.length = 0;
+        rateLimits?.reset();
         for (const m of Object.values(modules)) m?.onReset?.(world);
         if (url.searchParams.get('dynamodb') === '1') await dynamo.clear();
         return sendJson(res, 200, { reset: true });
       case 'GET /_sandbox/calls':
         return sendJson(res, 200, { calls });
+      case 'GET /_sandbox/rate-limits':
+        return sendJson(res, 200, rateLimits ? { enabled: true, timeScale, config: rateLimits.config, ...rateLimits.snapshot() } : { enabled: false });
       case 'GET /_sandbox/faults':
         return sendJson(res, 200, { faults: faults.list() });
       case 'PUT /_sandbox/faults':
@@ -151,7 +203,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return sendJson(res, 200, { flags: world.data.flags });
       default:
         return sendJson(res, 404, {
-          message: `Unknown sandbox endpoint ${route}. Try GET /_sandbox/events, GET /_sandbox/world, POST /_sandbox/reset, GET /_sandbox/calls, GET|PUT /_sandbox/faults, POST /_sandbox/clock, PATCH /_sandbox/flags.`,
+          message: `Unknown sandbox endpoint ${route}. Try GET /_sandbox/events, GET /_sandbox/world, POST /_sandbox/reset, GET /_sandbox/calls, GET|PUT /_sandbox/faults, GET /_sandbox/rate-limits, POST /_sandbox/clock, PATCH /_sandbox/flags.`,
         });
     }
   }
@@ -192,9 +244,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     port,
     world,
     faults,
+    ...(rateLimits ? { rateLimits } : {}),
     calls,
     stop: async () => {
       for (const m of Object.values(modules)) await m?.onStop?.();
+      await kubernetes?.stop();
+      saver?.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dynamo.stop();

@@ -1,24 +1,27 @@
 /**
- * What each function's bundle carries (same esbuild options as the stack, infra/bundling.ts). The
- * bundle size goal hangs on two things a harmless-looking edit can undo:
- * - each function bundles only the SDK clients it calls (lib/aws/clients.ts factories, tree-shaken):
- *   the EC2 client alone is ~540 KiB minified and cannot be tree-shaken inside;
+ * What each function's bundle carries (same esbuild options as the stack, infra/bundling.ts), and
+ * that every function infra defines bundles to ≤ 1 MiB. The size goal hangs on things a
+ * harmless-looking edit can undo:
+ * - each function bundles only the SDK clients it calls (lib/aws/clients.ts factories, tree-shaken);
+ * - inside a client, only the schemas of the operations it sends: the EC2 client's full schema module
+ *   is ~540 KiB minified, and only the sdk-schema-tree-shaking plugin lets esbuild drop the rest;
  * - zod/mini only (~30 KiB; classic zod is ~85 KiB more and ~40 ms more import CPU), English locale
  *   only, and only where a schema is parsed. `z.core.X` or `z.locales` used at run time through the
  *   namespace would pull in all of zod's core (compiler, JSON Schema, ~80 locales): import such
  *   pieces from 'zod/v4/core' by name.
- * Sizes and import times are the benchmark's job (bench/bundle-size.ts); this checks the contents.
+ * Import times are the benchmark's job (bench/bundle-size.ts); this checks contents and size.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { esbuildOptions } from '../../infra/bundling.js';
-import { functionEntry, type FunctionName } from '../../infra/functions.js';
+import { BUNDLE_SIZE_LIMIT_BYTES, esbuildOptions } from '../../infra/bundling.js';
+import { FUNCTIONS, functionEntry, type FunctionName } from '../../infra/functions.js';
 import { PROJECT_ROOT } from '../../infra/service-app.js';
 
 /** The AWS service clients each function constructs (its own calls, plus the table and role-B STS). */
-const EXPECTED_CLIENTS: Record<FunctionName, string[]> = {
+const EXPECTED_CLIENTS: Partial<Record<FunctionName, string[]>> = {
   'validate-request': ['dynamodb'],
   'assume-provision-role': ['dynamodb', 'ec2', 'sts'],
   'describe-vpc-resources': ['cloudformation', 'dynamodb', 'ec2', 'eks', 'iam', 'sts'],
@@ -29,18 +32,37 @@ const EXPECTED_CLIENTS: Record<FunctionName, string[]> = {
   'delete-cluster-stack': ['cloudformation', 'dynamodb', 'sts'],
   'poll-stack-deletion': ['cloudformation', 'dynamodb', 'sts'],
   'complete-deletion': ['cloudformation', 'dynamodb', 'sts'],
+  'record-ended-execution': ['dynamodb', 'eventbridge'],
   api: ['cloudformation', 'dynamodb', 'ec2', 'eks', 'iam', 'sfn', 'sts'],
 };
 const USES_ZOD = new Set<FunctionName>(['validate-request', 'api']);
 
-async function bundleInputs(name: FunctionName): Promise<string[]> {
+interface Bundle {
+  /** Input files with at least one byte in the output. */
+  inputs: string[];
+  /** Bytes each input contributes. */
+  bytesOf: (pathPart: string) => number;
+  /** Size of index.mjs as deployed (minified, without its source map). */
+  bytes: number;
+}
+
+const bundles = new Map<FunctionName, Promise<Bundle>>();
+function bundle(name: FunctionName): Promise<Bundle> {
+  if (!bundles.has(name)) bundles.set(name, build(name));
+  return bundles.get(name)!;
+}
+async function build(name: FunctionName): Promise<Bundle> {
   const outfile = path.join(os.tmpdir(), `eks-provisioner-contents-${name}`, 'index.mjs');
   const built = await esbuild.build({ ...esbuildOptions(path.join(PROJECT_ROOT, functionEntry(name)), outfile), write: false, metafile: true, absWorkingDir: PROJECT_ROOT });
   const output = Object.values(built.metafile!.outputs).find((o) => o.entryPoint)!;
-  return Object.entries(output.inputs)
-    .filter(([, v]) => v.bytesInOutput > 0)
-    .map(([file]) => file);
+  const used = Object.entries(output.inputs).filter(([, v]) => v.bytesInOutput > 0);
+  return {
+    inputs: used.map(([file]) => file),
+    bytesOf: (part) => used.filter(([f]) => f.includes(part)).reduce((n, [, v]) => n + v.bytesInOutput, 0),
+    bytes: built.outputFiles!.find((f) => f.path.endsWith('.mjs'))!.contents.byteLength,
+  };
 }
+const bundleInputs = async (name: FunctionName) => (await bundle(name)).inputs;
 
 /** `client-ec2/dist-es/EC2Client.js` in the output means an EC2 client is constructed. */
 function serviceClients(inputs: string[]): string[] {
@@ -49,6 +71,26 @@ function serviceClients(inputs: string[]): string[] {
     .filter((s): s is string => !!s);
   return [...new Set(found)].sort();
 }
+
+/** Functions infra defines whose handler exists (other work may add entries before handlers). */
+const BUILT = FUNCTIONS.filter((f) => fs.existsSync(path.join(PROJECT_ROOT, functionEntry(f.name)))).map((f) => f.name);
+
+describe('bundle size per function', () => {
+  for (const name of BUILT) {
+    it(`${name}: ≤ 1 MiB minified`, async () => {
+      const { bytes } = await bundle(name);
+      expect(bytes, `${name} is ${(bytes / 1024).toFixed(0)} KiB`).toBeLessThanOrEqual(BUNDLE_SIZE_LIMIT_BYTES);
+    }, 60_000);
+  }
+
+  it('the EC2 client carries only the schemas of the operations sent (not all ~800)', async () => {
+    for (const name of BUILT) {
+      const ec2Schemas = (await bundle(name)).bytesOf('@aws-sdk/client-ec2/dist-es/schemas/');
+      // Four Describe* operations' shapes are ~20 KiB; the whole module is ~540 KiB.
+      expect(ec2Schemas, name).toBeLessThan(64 * 1024);
+    }
+  }, 120_000);
+});
 
 describe('bundle contents per function', () => {
   for (const [name, expected] of Object.entries(EXPECTED_CLIENTS) as Array<[FunctionName, string[]]>) {

@@ -1,5 +1,5 @@
 /**
- * The two things the in-process synth skips: real esbuild bundling through NodejsFunction (one
+ * The two things the in-process synth skips: real esbuild bundling through ServiceFunction (one
  * function, the api — the largest), and the CLI entry itself (cdk.json's `app` command, with
  * the cdk-nag validation plugin, as `npx cdk synth` runs it).
  */
@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLE_SIZE_LIMIT_BYTES } from '../../infra/bundling.js';
 import { ServiceFunction } from '../../infra/constructs/service-function.js';
 import { FUNCTIONS, functionEntry } from '../../infra/functions.js';
 import { PROJECT_ROOT } from '../../infra/service-app.js';
@@ -44,6 +45,7 @@ describe.skipIf(entryMissing)(`real bundling (${BUNDLED})`, () => {
 
   it('produces a minified ESM bundle with a source map (no sources inside) and nothing else', () => {
     expect(fs.readdirSync(assetDir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(fs.statSync(path.join(assetDir, 'index.mjs')).size).toBeLessThanOrEqual(BUNDLE_SIZE_LIMIT_BYTES);
     const code = fs.readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
     // Minified: long lines (template literals keep their own newlines).
     expect(code.length / code.split('\n').length).toBeGreaterThan(2000);

@@ -42,6 +42,9 @@ describe('readSettings', () => {
     [{ alarmTopicArn: 'my-topic' }, /alarmTopicArn.*SNS/],
     [{ tableEncryption: 'none' }, /tableEncryption/],
     [{ stackName: '1stack' }, /stackName/],
+    [{ console: 'no' }, /"console".*true or false/],
+    [{ consoleMfa: 'sms' }, /consoleMfa.*off, optional, required/],
+    [{ consoleSelfSignUp: 1 }, /consoleSelfSignUp.*true or false/],
   ])('rejects %j naming the option and the fix', (context, message) => {
     if (message === null) {
       // An empty prefix falls back to the default rather than "any role".
@@ -70,14 +73,26 @@ describe('every option changed', () => {
       alarmTopicArn: topic,
       allowServiceAccountRoles: true,
       allowDelete: true,
+      consoleMfa: 'required',
+      consoleSelfSignUp: true,
     });
+  });
+
+  it('console sign-in: MFA required for everyone, users may sign up themselves', () => {
+    const [[, pool]] = resourcesOf(s.json, 'AWS::Cognito::UserPool') as [[string, any]];
+    expect(pool.Properties.MfaConfiguration).toBe('ON');
+    expect(pool.Properties.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+    expect(pool.Properties.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(false);
+    expect(pool.DeletionPolicy).toBe('Delete');
   });
 
   it('uses an existing bus instead of creating one', () => {
     s.template.resourceCountIs('AWS::Events::EventBus', 0);
     const sm = resourcesOf(s.json, 'AWS::StepFunctions::StateMachine')[0]![1].Properties;
     expect(sm.DefinitionSubstitutions.EventBusName).toBe('default');
-    for (const [, fn] of resourcesOf(s.json, 'AWS::Lambda::Function')) {
+    const ours = resourcesOf(s.json, 'AWS::Lambda::Function').filter(([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
+    expect(ours.length).toBeGreaterThan(0);
+    for (const [, fn] of ours) {
       expect(fn.Properties.Environment.Variables.EVENT_BUS_NAME).toBe('default');
       expect(fn.Properties.Environment.Variables.PROVISION_POLICY_ALLOW_DELETE).toBe('true');
       expect(fn.Properties.Environment.Variables.ROLE_NAME_PREFIX).toBe('acme-prov-');

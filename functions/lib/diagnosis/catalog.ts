@@ -8,8 +8,9 @@
  *   clusterName, serviceRoleArn, vpcId, subnetIds, securityGroupIds, keyName, instanceType,
  *   kubernetesVersion, supportedVersions, availabilityZones, unsupportedZones, validZones, action,
  *   resource, awsErrorCode, awsMessage, quotaName, instanceIds, elapsedSeconds, maxSeconds, status,
- *   reason, logicalId, resourceType, operation, field, detail, clusterId, physicalId.
+ *   reason, logicalId, resourceType, operation, field, detail, clusterId, physicalId, acceptedWithout.
  */
+import { provisionRoleTrustPolicy } from '../policy/trust-policy.js';
 import type { Diagnosis, DiagnosisCode } from './types.js';
 
 export type Evidence = NonNullable<Diagnosis['evidence']>;
@@ -86,6 +87,16 @@ function partitionOf(arn: string): string {
 /** "does not exist" → "do not exist", "belongs to" → "belong to" for several ids. */
 function pluralVerb(detail: string, many: boolean): string {
   return many ? detail.replace(/^does not/, 'do not').replace(/^belongs to/, 'belong to').replace(/^is /, 'are ') : detail;
+}
+
+/** EXTERNAL_ID_NOT_REQUIRED: which probes STS let through (`acceptedWithout`: absent, wrong). */
+function externalIdLoophole(ev: Ev): string {
+  const raw = ev.raw['acceptedWithout'];
+  const got = new Set(Array.isArray(raw) ? raw : []);
+  if (got.has('absent') && got.has('wrong')) return 'without any External ID and with a wrong one: its trust policy has no sts:ExternalId condition';
+  if (got.has('absent')) return 'without any External ID (an "...IfExists" or Null condition lets an absent one through)';
+  if (got.has('wrong')) return 'with any External ID, not only yours (a wildcard such as StringLike "*" on sts:ExternalId)';
+  return 'without your External ID';
 }
 
 const provisionPolicyHint = 'GET /v1/setup returns the exact provision policy to attach to role B.';
@@ -438,6 +449,102 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
       'If the stack completes later, the cluster is usable; otherwise delete the stack and try again.',
     ],
   },
+  // The execution ended without running its own failure handling (no Catch): recorded from Step
+  // Functions' "Execution Status Change" event. Evidence: executionArn, consoleUrl, error, cause,
+  // stackName, timeoutSeconds.
+  EXECUTION_TIMED_OUT: {
+    title: 'Provisioning ran out of time',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/dg/sfn-stuck-execution.html',
+    message: (ev) =>
+      sentence(
+        `The provisioning run reached its time limit${ev.opt('timeoutSeconds', (v) => ` (${v} seconds)`)} and Step Functions stopped it before it could finish or explain a failure.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => [
+      `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} and look at the last state it was in.`,
+      ev.has('stackName')
+        ? `If CloudFormation stack ${ev.s('stackName')} exists, check its Events tab: it may still be creating, or have failed at a resource.`
+        : 'If a CloudFormation stack was created for the cluster, check its Events tab.',
+      'Submit the cluster again once the cause is clear.',
+    ],
+  },
+  EXECUTION_ABORTED: {
+    title: 'Provisioning was stopped',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html',
+    message: (ev) =>
+      sentence(
+        `Someone stopped the provisioning run (Step Functions StopExecution)${ev.opt('error', (v) => ` with error "${v}"`)}${ev.opt('cause', (v) => ` and cause "${v}"`)}.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => [
+      `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} to see the state it was stopped in.`,
+      ev.has('stackName')
+        ? `If CloudFormation stack ${ev.s('stackName')} exists, it keeps going without the service: delete it, or wait for it and submit again.`
+        : 'Any CloudFormation stack already created keeps going without the service: check the CloudFormation console.',
+      'Submit the cluster again if it is still wanted.',
+    ],
+  },
+  EXECUTION_FAILED: {
+    title: 'Provisioning stopped on an internal error',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html',
+    message: (ev) =>
+      sentence(
+        `The provisioning run failed before it could record why${ev.opt('error', (v) => ` (${v}${ev.has('cause') ? `: ${ev.s('cause')}` : ''})`)}.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => [
+      `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} and read the error of the last state.`,
+      'If the error is States.Runtime or a quota, report it to the service operator: it is not caused by your settings.',
+      'Submit the cluster again.',
+    ],
+  },
+  NODES_NOT_READY: {
+    title: 'Worker nodes did not become Ready',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/troubleshooting.html#worker-node-fail',
+    message: (ev) =>
+      sentence(
+        `The cluster and its node group were created, but only ${ev.s('readyNodes', '0')} of ${ev.s('expectedNodes', 'the requested')} nodes were Ready after ${ev.s('elapsedSeconds', 'the')} seconds${ev.opt('registeredNodes', (v) => ` (${v} registered with the API server)`)}.${ev.opt('reason', (v) => ` Kubernetes says: "${v}".`)}`,
+      ),
+    remediation: (ev) => [
+      `Look at the nodes: kubectl get nodes -o wide, then kubectl describe node <name> (Conditions) — or the node group's Health tab in the EKS console${ev.opt('clusterName', (v) => ` (cluster ${v})`)}.`,
+      'Nodes that never register cannot reach the API server: the subnets need a route to the EKS endpoint and to ECR (public subnets with "auto-assign public IPv4", or a NAT gateway / VPC endpoints for private subnets), and the security groups must allow traffic to the cluster security group.',
+      'Nodes registered but NotReady usually wait for the VPC CNI: check the aws-node pods in kube-system and that the node role has AmazonEKS_CNI_Policy.',
+      'The cluster itself is kept; once the nodes are Ready, submit the cluster again under a new name or use it as it is.',
+    ],
+  },
+  KUBERNETES_API_UNREACHABLE: {
+    title: "The cluster's Kubernetes API could not be reached",
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html',
+    message: (ev) =>
+      sentence(
+        `The cluster was created, but the service could not connect to its Kubernetes API${ev.opt('endpoint', (v) => ` at ${v}`)}${ev.opt('detail', (v) => `: ${v}`)}.${ev.has('privateOnly') && ev.s('privateOnly') === 'true' ? ' The endpoint is private only: it is reachable from inside the VPC, not from the service.' : ''}`,
+      ),
+    remediation: (ev) => [
+      ev.has('privateOnly') && ev.s('privateOnly') === 'true'
+        ? `Enable public access to the endpoint (EKS console → ${ev.s('clusterName', 'the cluster')} → Networking → Manage endpoint access → Public and private), optionally limited to known CIDR blocks, then configure the cluster again.`
+        : `Check that the endpoint's public access CIDR blocks${ev.opt('publicAccessCidrs', (v) => ` (now ${v})`)} include the service's addresses, and that the endpoint answers (aws eks describe-cluster --name ${ev.s('clusterName', '<name>')}${ev.opt('region', (v) => ` --region ${v}`)}).`,
+      'The cluster itself is kept; nothing inside it was changed by this step.',
+    ],
+  },
+  KUBERNETES_FORBIDDEN: {
+    title: 'The provision role may not configure the cluster',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html',
+    message: (ev) =>
+      sentence(
+        `The Kubernetes API answered ${ev.s('status', '403')} to the provision role${ev.opt('roleArn', (v) => ` ${v}`)}${ev.opt('operation', (v) => ` (${v})`)}${ev.opt('detail', (v) => `: "${v}"`)}. ${ev.s('status') === '401' ? 'The role has no access entry on the cluster (EKS maps it to no Kubernetes user).' : 'Its access entry does not allow this.'}`,
+      ),
+    remediation: (ev) => [
+      `Give the provision role cluster-admin: aws eks create-access-entry --cluster-name ${ev.s('clusterName', '<name>')} --principal-arn ${ev.s('roleArn', '<role B ARN>')}${ev.opt('region', (v) => ` --region ${v}`)}, then aws eks associate-access-policy with --policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy --access-scope type=cluster.`,
+      "Check the cluster's authentication mode allows access entries (API or API_AND_CONFIG_MAP).",
+      'The cluster itself is kept; submit it again (new name) or configure it by hand.',
+    ],
+  },
   UNKNOWN: {
     title: 'Provisioning failed',
     retryable: false,
@@ -501,6 +608,31 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
       );
       return steps;
     },
+  },
+  EXTERNAL_ID_NOT_REQUIRED: {
+    title: 'The provision role does not require your External ID',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html',
+    message: (ev) =>
+      sentence(
+        `${ev.s('roleArn', 'The provision role (role B)')} can be assumed by the service's account
+         ${externalIdLoophole(ev)}. Anyone who learns the role's ARN could then have this service act in
+         ${ev.has('accountId') ? `account ${ev.s('accountId')}` : 'your account'} (the "confused deputy"), so the service refuses to use it.`,
+      ),
+    remediation: (ev) => [
+      sentence(
+        `Replace the trust policy of role ${ev.has('roleArn') ? roleNameOf(ev.s('roleArn')) : 'B'} (IAM console → Roles → the role → Trust relationships → Edit trust policy) with:
+         ${JSON.stringify(
+           provisionRoleTrustPolicy(
+             ev.s('serviceAccountId', '<service Account ID from GET /v1/setup>'),
+             ev.s('externalId', '<your External ID from GET /v1/setup>'),
+             partitionOf(ev.s('roleArn')),
+           ),
+         )}`,
+      ),
+      'Keep the condition exactly "StringEquals" on "sts:ExternalId" with your External ID: no wildcard (StringLike "*"), no "...IfExists" and no second statement that trusts the account without it.',
+      'Then register the role again with POST /v1/roles (and resubmit the cluster). GET /v1/setup shows the same trust policy.',
+    ],
   },
 };
 

@@ -23,10 +23,18 @@ export const DIAGNOSIS_CODES = [
   'QUOTA_EXCEEDED',
   'NODE_CREATION_FAILURE',
   'PROVISIONING_TIMEOUT',
+  'EXECUTION_TIMED_OUT',
+  'EXECUTION_ABORTED',
+  'EXECUTION_FAILED',
+  // After the stack: the ConfigureCluster step inside the cluster.
+  'NODES_NOT_READY',
+  'KUBERNETES_API_UNREACHABLE',
+  'KUBERNETES_FORBIDDEN',
   'UNKNOWN',
   // Deleting a cluster (DELETE /v1/clusters/{id}).
   'DELETE_FAILED',
   'DELETE_NOT_PERMITTED',
+  'EXTERNAL_ID_NOT_REQUIRED',
 ] as const;
 
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];

@@ -3,9 +3,10 @@
  * parameters one cluster fills in. No aws-cdk-lib here, so Lambda bundles stay small.
  */
 import template from './cluster-template.json' with { type: 'json' };
-import { MAX_ADMIN_PRINCIPALS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
+import { MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
+import { tenantTagValue } from './tenant-tag.js';
 
-export { MAX_ADMIN_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
+export { MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
 
 export interface CfnTemplate {
   Description?: string;
@@ -41,12 +42,19 @@ export interface ClusterStackValues {
   nodeCount: number;
   keyName?: string;
   adminPrincipalArns: string[];
+  /** IAM roles given edit in `deployNamespaces` (managed clusters). */
+  deployPrincipalArns?: string[];
+  deployNamespaces?: string[];
 }
 
 /** CreateStack `Parameters` for one cluster. Every admin slot is passed ('' = unused: no default). */
 export function clusterStackParameters(v: ClusterStackValues): Array<{ ParameterKey: string; ParameterValue: string }> {
   if (v.adminPrincipalArns.length > MAX_ADMIN_PRINCIPALS) {
     throw new RangeError(`adminPrincipalArns: at most ${MAX_ADMIN_PRINCIPALS} principals (got ${v.adminPrincipalArns.length})`);
+  }
+  // Second line of defence behind the settings schema: never a node group with SSH open to 0.0.0.0/0.
+  if (v.keyName && v.securityGroupIds.length === 0) {
+    throw new RangeError('keyName needs securityGroupIds: without source security groups EKS opens SSH (port 22) on the nodes to 0.0.0.0/0');
   }
   const p = PARAMETER_KEYS;
   const values: Record<string, string> = {
@@ -60,8 +68,13 @@ export function clusterStackParameters(v: ClusterStackValues): Array<{ Parameter
     [p.nodeCount]: String(v.nodeCount),
     [p.keyName]: v.keyName ?? '',
     [p.clusterId]: v.clusterId,
-    [p.tenantId]: v.tenantId,
+    [p.tenantTag]: tenantTagValue(v.tenantId),
   };
   for (let i = 1; i <= MAX_ADMIN_PRINCIPALS; i++) values[`${p.adminPrincipalArnPrefix}${i}`] = v.adminPrincipalArns[i - 1] ?? '';
+  const deploy = v.deployPrincipalArns ?? [];
+  if (deploy.length > MAX_DEPLOY_PRINCIPALS) throw new RangeError(`deployPrincipalArns: at most ${MAX_DEPLOY_PRINCIPALS} roles (got ${deploy.length})`);
+  if (deploy.length > 0 && !v.deployNamespaces?.length) throw new RangeError('deployPrincipalArns need at least one managed namespace');
+  for (let i = 1; i <= MAX_DEPLOY_PRINCIPALS; i++) values[`${p.deployPrincipalArnPrefix}${i}`] = deploy[i - 1] ?? '';
+  values[p.deployNamespaces] = (v.deployNamespaces ?? []).join(',');
   return Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 }

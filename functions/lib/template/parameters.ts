@@ -11,13 +11,20 @@ export const PARAMETER_KEYS = {
   nodeCount: 'NodeCount',
   keyName: 'KeyName',
   clusterId: 'ClusterId',
-  tenantId: 'TenantId',
+  /** The tenant's tag value (SHA-256 of the tenant id), never the tenant id itself. */
+  tenantTag: 'TenantTag',
   /** AdminPrincipalArn1 … AdminPrincipalArn<MAX_ADMIN_PRINCIPALS>. */
   adminPrincipalArnPrefix: 'AdminPrincipalArn',
+  /** DeployPrincipalArn1 … DeployPrincipalArn<MAX_DEPLOY_PRINCIPALS>: edit access in the managed namespaces. */
+  deployPrincipalArnPrefix: 'DeployPrincipalArn',
+  /** The managed namespaces the deploy entries are scoped to. */
+  deployNamespaces: 'DeployNamespaces',
 } as const;
 
 /** Access-entry slots in the template; the settings schema should cap `adminPrincipalArns` at this. */
 export const MAX_ADMIN_PRINCIPALS = 5;
+/** Deploy access-entry slots (AmazonEKSEditPolicy, namespace scope). */
+export const MAX_DEPLOY_PRINCIPALS = 5;
 
 export const OUTPUT_KEYS = {
   clusterName: 'EksClusterName',

@@ -83,6 +83,16 @@ function requireStack(ctx: RequestContext, nameOrId: unknown): StackRecord {
   return stack;
 }
 
+/** AWS-specific parameter types whose values the sandbox looks up in the world (others are accepted unchecked). */
+export const CHECKED_AWS_PARAMETER_TYPES = [
+  'AWS::EC2::Subnet::Id',
+  'AWS::EC2::VPC::Id',
+  'AWS::EC2::SecurityGroup::Id',
+  'AWS::EC2::SecurityGroup::GroupName',
+  'AWS::EC2::KeyPair::KeyName',
+  'AWS::EC2::AvailabilityZone::Name',
+] as const;
+
 function awsValueExists(world: World, accountId: string, region: string) {
   const here = <T extends { accountId: string; region: string }>(list: T[]) => list.filter((x) => x.accountId === accountId && x.region === region);
   return (type: string, value: string): boolean => {
@@ -417,6 +427,8 @@ export function createCloudFormationService(options: CloudFormationServiceOption
 
   return {
     engine,
+    snapshot: (world) => ({ callers: engine.exportCallers(world) }),
+    onResume: (world, snapshot) => engine.resume(world, ((snapshot ?? {}) as { callers?: Record<string, string> }).callers ?? {}),
     operations: {
       CreateStack,
       DescribeStacks,

@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { authorize, ec2UnauthorizedMessage, notAuthorizedMessage } from '../iam/evaluate.js';
 import type { Faults } from '../faults/faults.js';
+import type { RateLimiter } from '../limits/rate-limits.js';
 import type { Principal } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { awsJsonErrorBody, datesToEpoch, decodeRestJsonRequest, encodeRestJsonResponse, restJsonErrorBody } from './json.js';
@@ -14,6 +15,7 @@ import { decodeQueryRequest, encodeEc2Error, encodeQueryError, encodeQueryRespon
 import { SERVICES, serviceForTarget, type ErrorSpec, type ServiceSpec } from './services.js';
 import { parseSigV4, verifySignature, type SigV4Scope } from './sigv4.js';
 import { SandboxAwsError, type RequestContext, type ServiceModule } from './types.js';
+import { validateRequest, validationError } from './validate.js';
 
 export interface RawRequest {
   method: string;
@@ -49,6 +51,8 @@ export type RawBackend = (req: RawRequest, ctx: RequestContext, operation: strin
 export interface RouterEnv {
   world: World;
   faults: Faults;
+  /** AWS API rate limits per account and region (absent = unlimited). */
+  rateLimits?: RateLimiter;
   timeScale: number;
   /** Service key → handler module (sts, iam, ec2, eks, events, states, cloudformation when present). */
   modules: Partial<Record<string, ServiceModule>>;
@@ -210,6 +214,14 @@ export async function handleAwsRequest(env: RouterEnv, req: RawRequest): Promise
     if (fault?.kind === 'expired') throw errFrom(spec.expiredToken);
     if (fault?.kind === 'throttle') throw errFrom(spec.throttle);
     if (fault?.kind === 'error') throw errFrom(fault.status === 503 ? spec.unavailable : spec.internal);
+    // The caller's account shares its buckets with every other caller in it (roles, users, services).
+    if (env.rateLimits && !env.rateLimits.take(spec.key, operation, caller.accountId, spec.global ? 'global' : region)) throw errFrom(spec.throttle);
+
+    // AWS checks the request against the model's constraints before any service logic (or permission check) runs.
+    if (spec.model) {
+      const violations = validateRequest(loadModel(spec.model), operation, decoded.input);
+      if (violations.length) throw validationError(spec.protocol, spec.key, violations);
+    }
 
     const ctx: RequestContext = {
       world: env.world,

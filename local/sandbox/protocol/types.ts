@@ -69,6 +69,12 @@ export interface ServiceModule {
   onReset?(world: World): void;
   /** Optional: called when the sandbox stops (clear timers so the process can exit). */
   onStop?(): void | Promise<void>;
+  /**
+   * Optional, for a sandbox that keeps its state on disk: what the module keeps outside world state
+   * (JSON), and how it carries on from a saved world plus that snapshot (restart timers).
+   */
+  snapshot?(world: World): unknown;
+  onResume?(world: World, snapshot: unknown): void;
 }
 
 /**

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type {
   Account,
   CapturedEvent,
+  EksCluster,
   IamRole,
   IamUser,
   ManagedPolicy,
@@ -36,6 +37,11 @@ export class World {
   private readonly initial: string;
   private clockOffsetMs = 0;
   private readonly baseNow: () => number;
+  /**
+   * Set by the sandbox server when it serves Kubernetes APIs: gives a cluster turning ACTIVE its real
+   * loopback endpoint and CA (local/sandbox/kubernetes). Not part of the data (not serialised).
+   */
+  kubernetes?: { attach(cluster: EksCluster): { endpoint: string; certificateAuthorityData: string } | undefined };
 
   constructor(data: WorldData, options: WorldOptions = {}) {
     this.initial = JSON.stringify(data);
@@ -57,6 +63,28 @@ export class World {
   /** Move sandbox time forward (tests: make sessions expire without waiting). */
   advanceClock(ms: number): void {
     this.clockOffsetMs += ms;
+  }
+
+  /** How far `advanceClock` has moved sandbox time (saved with the world). */
+  get clockOffset(): number {
+    return this.clockOffsetMs;
+  }
+
+  /** The world as it was loaded (what `reset()` restores), as JSON. */
+  get initialJSON(): string {
+    return this.initial;
+  }
+
+  /**
+   * A world saved by a sandbox with a data directory: `initial` is what reset restores, `data` the
+   * state when it was saved; events and the clock offset carry on.
+   */
+  static restore(saved: { initial: WorldData; data: WorldData; capturedEvents: CapturedEvent[]; clockOffsetMs: number }, options: WorldOptions = {}): World {
+    const world = new World(saved.initial, options);
+    world.data = saved.data;
+    world.capturedEvents = saved.capturedEvents;
+    world.clockOffsetMs = saved.clockOffsetMs;
+    return world;
   }
 
   // ----- lifecycle ----------------------------------------------------------------------------------------

@@ -17,6 +17,9 @@ import { proxyEvent } from '../../../local/api/proxy-event.js';
 // Safety net: an AWS call a test forgot to mock fails fast on a closed loopback port, never the internet.
 process.env.AWS_ENDPOINT_URL ??= 'http://127.0.0.1:9';
 
+/** Every External ID a FakeStore handed out: the ones a correct role B's trust policy names. */
+export const issuedExternalIds = new Set<string>();
+
 export class FakeStore implements Store {
   tenants = new Map<string, TenantRecord>();
   roles = new Map<string, RoleRecord>();
@@ -31,6 +34,7 @@ export class FakeStore implements Store {
     if (!t) {
       t = { tenantId, externalId: randomBytes(16).toString('hex'), createdAt: new Date().toISOString() };
       this.tenants.set(tenantId, t);
+      issuedExternalIds.add(t.externalId);
     }
     return t;
   }

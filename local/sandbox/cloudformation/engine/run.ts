@@ -120,6 +120,43 @@ export class StackEngine {
     return { arn: principal.arn, handle };
   }
 
+  /**
+   * Stack callers as handle → access key id, for a sandbox that saves its state (--data-dir): kept
+   * beside the world file, not in world state, so GET /_sandbox/world shows no key ids.
+   */
+  exportCallers(world: World): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [handle, c] of this.runtime(world).callers) if (c.accessKeyId) out[handle] = c.accessKeyId;
+    return out;
+  }
+
+  /**
+   * After loading a saved world: know the stack callers again and carry on every operation that was in
+   * progress — resources whose handler answer was due finish at their due time (at once if it passed
+   * while the sandbox was down), not-started resources start as their dependencies complete, rollbacks
+   * and deletes run their teardown again from where the resources stand.
+   */
+  resume(world: World, callers: Record<string, string>): void {
+    const rt = this.runtime(world);
+    for (const [handle, accessKeyId] of Object.entries(callers)) {
+      const owner = world.findAccessKey(accessKeyId);
+      const principal = owner ? world.principalFor(owner) : undefined;
+      if (principal) rt.callers.set(handle, { accessKeyId, principal });
+    }
+    for (const stack of cfnState(world).stacks) {
+      if (stack.status === 'CREATE_IN_PROGRESS') {
+        for (const res of stack.resources) {
+          if (res.status !== 'CREATE_IN_PROGRESS') continue;
+          const wait = res.dueAt ? Math.max(0, Date.parse(res.dueAt) - this.clock.now()) : HANDLER_LATENCY_MS / Math.max(stack.timeScale, 1e-9);
+          this.afterScaled(world, stack, `${stack.stackId}/${res.logicalId}`, wait, () => this.finishResource(world, stack, res));
+        }
+        this.after(world, stack, stack.stackId, 500, () => this.advanceCreate(world, stack));
+      } else if (stack.status === 'ROLLBACK_IN_PROGRESS' || stack.status === 'DELETE_IN_PROGRESS') {
+        this.startTeardown(world, stack, stack.status === 'ROLLBACK_IN_PROGRESS' ? 'ROLLBACK' : 'DELETE', stack.caller);
+      }
+    }
+  }
+
   /** The caller with its current policies (CloudFormation keeps acting even if the session expires). */
   private principal(world: World, caller: StackCaller): Principal | undefined {
     const known = this.runtime(world).callers.get(caller.handle);
@@ -128,11 +165,17 @@ export class StackEngine {
     return (owner ? world.principalFor(owner) : undefined) ?? known.principal;
   }
 
-  /** Schedule `fn` after a real-AWS duration, scaled; skipped if the world was reset meanwhile. */
-  private after(world: World, stack: StackRecord, key: string, realMs: number, fn: () => void): void {
-    const rt = this.runtime(world);
+  /** Schedule `fn` after a real-AWS duration, scaled; skipped if the world was reset meanwhile. Returns the due time (ISO). */
+  private after(world: World, stack: StackRecord, key: string, realMs: number, fn: () => void): string {
     const extra = world.data.flags.extraProvisioningDelayMs ?? 0;
     const ms = (realMs + extra) / Math.max(stack.timeScale, 1e-9);
+    this.afterScaled(world, stack, key, ms, fn);
+    return new Date(this.clock.now() + ms).toISOString();
+  }
+
+  /** `after` with a duration already in sandbox milliseconds. */
+  private afterScaled(world: World, stack: StackRecord, key: string, ms: number, fn: () => void): void {
+    const rt = this.runtime(world);
     const timers = rt.timers.get(key) ?? new Set();
     rt.timers.set(key, timers);
     let cancel: () => void = () => {};
@@ -333,7 +376,7 @@ export class StackEngine {
     this.after(world, stack, key, Math.min(HANDLER_LATENCY_MS, durationMs / 2), () => {
       if (res.status === 'CREATE_IN_PROGRESS') this.resourceEvent(stack, res, 'CREATE_IN_PROGRESS', 'Resource creation Initiated');
     });
-    this.after(world, stack, key, durationMs, () => this.finishResource(world, stack, res));
+    res.dueAt = this.after(world, stack, key, durationMs, () => this.finishResource(world, stack, res));
   }
 
   private finishResource(world: World, stack: StackRecord, res: ResourceRecord): void {
@@ -348,9 +391,10 @@ export class StackEngine {
       return;
     }
     if ('waitMs' in result) {
-      this.after(world, stack, `${stack.stackId}/${res.logicalId}`, result.waitMs, () => this.finishResource(world, stack, res));
+      res.dueAt = this.after(world, stack, `${stack.stackId}/${res.logicalId}`, result.waitMs, () => this.finishResource(world, stack, res));
       return;
     }
+    delete res.dueAt;
     res.values = result;
     this.resourceEvent(stack, res, 'CREATE_COMPLETE');
     this.advanceCreate(world, stack);

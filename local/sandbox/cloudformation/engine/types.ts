@@ -55,6 +55,11 @@ export interface ResourceRecord {
   providerState?: unknown;
   deletionPolicy?: string;
   lastUpdated: string;
+  /**
+   * Sandbox time (ISO) at which the handler's answer is due while the resource is in progress: a
+   * sandbox restarted from a saved world (--data-dir) finishes it then, as AWS kept working meanwhile.
+   */
+  dueAt?: string;
 }
 
 /**

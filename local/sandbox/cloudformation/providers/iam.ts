@@ -7,6 +7,7 @@ import type { IamRole, ManagedPolicy, PolicyDocument } from '../../world/types.j
 import { roleArnOf } from '../../world/world.js';
 import {
   alreadyExists,
+  checkServiceRequest,
   generatedName,
   jitter,
   policyDocument,
@@ -56,6 +57,18 @@ export const iamRole: ResourceProvider = {
     const arn = roleArn(ctx, path, name);
     const tags = { ...ctx.stackTags, ...tagRecord(props.Tags) };
     const trust = validPolicy(ctx, props.AssumeRolePolicyDocument, 'MalformedPolicyDocument');
+    // IAM validates CreateRole (name, path, description, tags with stack tags merged in) before anything else.
+    checkServiceRequest(ctx, 'Iam', {
+      operation: 'CreateRole',
+      input: {
+        RoleName: name,
+        Path: path,
+        AssumeRolePolicyDocument: JSON.stringify(trust),
+        ...(props.Description !== undefined ? { Description: String(props.Description) } : {}),
+        ...(props.MaxSessionDuration !== undefined ? { MaxSessionDuration: Number(props.MaxSessionDuration) } : {}),
+        ...(Object.keys(tags).length ? { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
+      },
+    });
     ctx.require('Iam', 'iam:CreateRole', arn);
     if (Object.keys(tags).length) ctx.require('Iam', 'iam:TagRole', arn);
     if (findRole(ctx, name)) throw alreadyExists(ctx, 'AWS::IAM::Role', name);

@@ -1,0 +1,79 @@
+/**
+ * After a restart of the local stack on a kept store (`--data-dir`, or `--aws` with its real table),
+ * every cluster record still CREATING lost the execution that drove it: that execution lived in the
+ * process that died. Each gets a new execution with the same cluster id, which
+ * - re-validates and finds its own record (idempotent),
+ * - passes pre-flight (the stack and EKS cluster of that name carry its own cluster-id tag),
+ * - sends CreateStack with the same ClientRequestToken: CloudFormation answers with the existing stack
+ *   (or AlreadyExists, and the stack is adopted by its tag) — never a second stack,
+ * - follows the stack to the end and records CREATED or FAILED once, with one completion event
+ *   (the first execution never got that far), and skips the Started event the first one sent.
+ */
+import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { ProvisionInput } from '../../functions/lib/state.js';
+import type { StepFunctionsRunner } from './runner.js';
+
+export interface CreatingRecord {
+  tenantId: string;
+  id: string;
+  settings: unknown;
+  executionArn?: string;
+  phase?: string;
+}
+
+/**
+ * Phases written before the Started event is sent (the API's, ValidateRequest's): a record still in
+ * one of them never announced its start, so its resumed run must.
+ */
+const NOT_YET_ANNOUNCED = new Set(['Queued', 'Checking the request']);
+
+/** Every cluster record with status CREATING (a scan: this runs once, at start, on one machine's table). */
+export async function creatingRecords(ddb: DynamoDBClient, tableName: string): Promise<CreatingRecord[]> {
+  const out: CreatingRecord[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await ddb.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'begins_with(SK, :cluster) AND #status = :creating',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':cluster': { S: 'CLUSTER#' }, ':creating': { S: 'CREATING' } },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const r = unmarshall(item) as Record<string, unknown>;
+      if (typeof r['tenantId'] !== 'string' || typeof r['id'] !== 'string') continue;
+      out.push({ tenantId: r['tenantId'], id: r['id'], settings: r['settings'], ...(typeof r['executionArn'] === 'string' ? { executionArn: r['executionArn'] } : {}), ...(typeof r['phase'] === 'string' ? { phase: r['phase'] } : {}) });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/** Execution name for the n-th resumption: AWS keeps execution names unique, so never the old one. */
+export function resumedExecutionName(clusterId: string, previousArn: string | undefined): string {
+  const previous = previousArn?.split(':').at(-1) ?? clusterId;
+  const m = /-r(\d+)$/.exec(previous);
+  const n = m && previous.startsWith(clusterId) ? Number(m[1]) + 1 : 1;
+  const suffix = `-r${n}`;
+  return `${clusterId.slice(0, 80 - suffix.length)}${suffix}`;
+}
+
+export async function resumeCreating(o: { ddb: DynamoDBClient; tableName: string; runner: StepFunctionsRunner; log: (line: string) => void }): Promise<string[]> {
+  const records = await creatingRecords(o.ddb, o.tableName);
+  const resumed: string[] = [];
+  for (const r of records) {
+    const announced = r.executionArn !== undefined && !NOT_YET_ANNOUNCED.has(r.phase ?? 'Queued');
+    const input: ProvisionInput = { tenantId: r.tenantId, clusterId: r.id, cluster: r.settings, ...(announced ? { resumeOf: r.executionArn } : {}) };
+    try {
+      const name = resumedExecutionName(r.id, r.executionArn);
+      o.runner.startExecution({ stateMachineArn: o.runner.stateMachineArn, name, input: JSON.stringify(input) });
+      resumed.push(r.id);
+    } catch (e) {
+      o.log(`resume: cluster ${r.id} (tenant ${r.tenantId}) could not be resumed: ${(e as Error).message}`);
+    }
+  }
+  return resumed;
+}
