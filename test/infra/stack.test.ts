@@ -333,7 +333,10 @@ describe('delete state machine', () => {
 
   it('is the delete ASL file with every substitution filled by its own functions, the table and the bus', () => {
     const props = machine();
-    expect(fs.readFileSync(path.join(s.outdir, `asset.${props.DefinitionS3Location.Key}`), 'utf8')).toBe(asl());
+    const { TimeoutSeconds, ...rest } = JSON.parse(props.DefinitionString);
+    expect(rest).toEqual(JSON.parse(asl()));
+    // Same poll cap, same execution timeout as provisioning.
+    expect(TimeoutSeconds).toBe(3600 + 1800);
     const used = new Set([...asl().matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!));
     expect([...used].sort()).toEqual(Object.keys(props.DefinitionSubstitutions).sort());
     for (const spec of FUNCTIONS.filter((f) => f.deletionTask)) {
