@@ -57,6 +57,8 @@ export class ServiceStack extends Stack {
   readonly eventBus: events.IEventBus;
   readonly functions: Record<FunctionName, ServiceFunction>;
   readonly provisioning: ProvisioningStateMachine;
+  /** statemachine/delete-cluster.asl.json (DELETE /v1/clusters/{id}). */
+  readonly deletion: ProvisioningStateMachine;
   readonly api: ServiceApi;
   /** The web console and its sign-in (absent with `-c console=false`). */
   readonly console?: ServiceConsole;
@@ -141,6 +143,19 @@ export class ServiceStack extends Stack {
       ...logOptions,
     });
     const stateMachine = this.provisioning.stateMachine;
+    this.deletion = new ProvisioningStateMachine(this, 'Deletion', {
+      projectRoot,
+      aslFile: 'statemachine/delete-cluster.asl.json',
+      logName: 'delete-cluster',
+      what: 'deletion',
+      taskFunctions: Object.fromEntries(FUNCTIONS.filter((s) => s.deletionTask).map((s) => [s.id, fns[s.name].fn])),
+      table: this.table,
+      ...(this.tableKey ? { tableKey: this.tableKey, tableKeyActions: tableKeyActions('write') } : {}),
+      eventBus: this.eventBus,
+      // The deletion's poll cap is the same setting: same execution TimeoutSeconds as provisioning.
+      timeout: Duration.seconds(executionTimeoutSeconds(settings.maxProvisioningSeconds)),
+      ...logOptions,
+    });
 
     // ---- runs that end without their Catch ------------------------------------------------------
     // Timeouts, StopExecution, the history quota and States.Runtime end an execution without its
@@ -162,6 +177,19 @@ export class ServiceStack extends Stack {
     // Start executions of this state machine only (no describe/stop: the record in the table is the status).
     apiFn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'StartProvisioning', actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+    );
+    apiFn.fn.addEnvironment(ENV.deleteStateMachineArn, this.deletion.stateMachine.stateMachineArn);
+    apiFn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'StartDeletion', actions: ['states:StartExecution'], resources: [this.deletion.stateMachine.stateMachineArn] }),
+    );
+    // A stack found gone (deleted by hand) frees the name at once: delete name-claim items only.
+    apiFn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReleaseNameClaims',
+        actions: ['dynamodb:DeleteItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['NAME#*'] } },
+      }),
     );
     this.api = new ServiceApi(this, 'Http', {
       handler: apiFn.fn,
@@ -194,6 +222,7 @@ export class ServiceStack extends Stack {
     // ---- alarms --------------------------------------------------------------------------------
     const alarms: cloudwatch.Alarm[] = [
       ...this.provisioning.alarms,
+      ...this.deletion.alarms,
       this.api.serverErrorsAlarm,
       ...Object.values(fns).map((f) => f.errorsAlarm),
     ];
@@ -208,6 +237,7 @@ export class ServiceStack extends Stack {
     // ---- outputs -------------------------------------------------------------------------------
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the API; routes are under v1/ (sign requests with SigV4, service execute-api)', value: this.api.api.url });
     new CfnOutput(this, 'StateMachineArn', { description: 'Provisioning state machine', value: stateMachine.stateMachineArn });
+    new CfnOutput(this, 'DeleteStateMachineArn', { description: 'Delete state machine', value: this.deletion.stateMachine.stateMachineArn });
     new CfnOutput(this, 'EventBusName', { description: 'Bus with the EKS Cluster Provisioning Started/Succeeded/Failed events', value: this.eventBus.eventBusName });
     new CfnOutput(this, 'ServiceAccountId', { description: 'Account that provision roles (role B) must trust', value: Aws.ACCOUNT_ID });
     new CfnOutput(this, 'TableName', { description: 'Service table', value: this.table.tableName });
@@ -283,11 +313,13 @@ export class ServiceStack extends Stack {
         );
       }
     }
-    ack(
-      this.provisioning.stateMachine,
-      'AwsSolutions-IAM5[Resource::*]',
-      'CloudWatch Logs vended log delivery (logs:CreateLogDelivery etc.) and X-Ray (xray:PutTraceSegments etc.) support no resource-level permissions.',
-    );
+    for (const machine of [this.provisioning.stateMachine, this.deletion.stateMachine]) {
+      ack(
+        machine,
+        'AwsSolutions-IAM5[Resource::*]',
+        'CloudWatch Logs vended log delivery (logs:CreateLogDelivery etc.) and X-Ray (xray:PutTraceSegments etc.) support no resource-level permissions.',
+      );
+    }
     if (settings.apiCloudWatchRole) {
       ack(
         this.api.api,
