@@ -159,9 +159,19 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await page.getByRole('link', { name: 'browser-happy' }).waitFor();
     await screenshot(page, '6-clusters');
     await expectAccessible(page, 'clusters');
+
+    // Delete, as offered: role B made from the default policy may not delete → the refusal and the manual way.
+    if (await page.getByRole('radio').count()) {
+      await page.getByRole('radio', { name: 'browser-happy' }).check();
+      await page.getByTestId('delete').click();
+      await page.getByTestId('confirm-delete').click();
+      await expectDiagnosis(page, 'delete-diagnosis', { title: /.+/, text: [/DELETE_NOT_PERMITTED/], minSteps: 1 });
+      await screenshot(page, '6-clusters-delete-refused');
+      await expectAccessible(page, 'delete refused');
+    }
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
     await page.close();
-  }, 120_000);
+  }, 150_000);
 
   async function expectDiagnosis(page: Page, testId: string, o: { title: RegExp; text: RegExp[]; minSteps: number }) {
     const box = page.getByTestId(testId);
