@@ -4,6 +4,7 @@
  * every step. One browser and one stack for the whole file (2 cores). Screenshots: .local/screenshots/.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../local/console/build.js';
 import { E2E } from '../e2e/harness.js';
@@ -11,6 +12,9 @@ import { axeSerious, haveChromium, launch, screenshot, tabTo, tabToButton, CHROM
 
 // The page's globals inside page.evaluate callbacks (this file is type-checked without the DOM library).
 declare const window: { localStorage: { setItem(k: string, v: string): void } };
+
+// This file's console build lives in .local/, so console/dist (which the CDK stack deploys) is never rewritten mid-suite.
+process.env['EKS_PROVISIONER_CONSOLE_DIST'] ||= fileURLToPath(new URL('../../.local/console-dist-test/', import.meta.url));
 
 if (!haveChromium) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 
