@@ -8,7 +8,7 @@ import { formDataRequest } from './aws-form/form-route.js';
 import { clusterView } from './clusters/cluster-view.js';
 import { createClusterRequest, IDEMPOTENCY_KEY_PATTERN } from './clusters/create-cluster.js';
 import { deleteClusterRequest } from './clusters/delete-cluster.js';
-import { unwrapPageToken, wrapPageToken } from './clusters/page-token.js';
+import { pageTokenKey, unwrapPageToken, wrapPageToken } from './clusters/page-token.js';
 import type { ApiDeps } from './deps.js';
 import { httpError, notFound } from './http/errors.js';
 import { header, readJsonBody, readQuery } from './http/request.js';
@@ -99,11 +99,12 @@ export const ROUTES: RouteDef[] = [
         limit: { check: (v) => (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_LIMIT ? undefined : `Must be a whole number from 1 to ${MAX_LIMIT}.`) },
         nextToken: {},
       });
+      const key = await pageTokenKey(deps.store);
       const page = await deps.store.listClusters(tenantId, {
         limit: q.limit ? Number(q.limit) : DEFAULT_LIMIT,
-        ...(q.nextToken !== undefined ? { nextToken: unwrapPageToken(tenantId, q.nextToken) } : {}),
+        ...(q.nextToken !== undefined ? { nextToken: unwrapPageToken(key, tenantId, q.nextToken) } : {}),
       });
-      const nextToken = wrapPageToken(tenantId, page.nextToken);
+      const nextToken = wrapPageToken(key, tenantId, page.nextToken);
       return ok({ items: page.items.filter((r) => r.tenantId === tenantId).map(clusterView), ...(nextToken ? { nextToken } : {}) });
     },
   },

@@ -27,8 +27,12 @@ export interface ProxyEventParts {
   requestTimeEpoch: number;
 }
 
-/** Single-value view of a multi-value map: the last value wins, as API Gateway does. */
-const lastValues = (m: Record<string, string[]>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v[v.length - 1]!]));
+/**
+ * Single-value view of a multi-value map: the last value wins, as API Gateway does. Own keys only,
+ * on a null-prototype object, so `__proto__` or `constructor` are plain names.
+ */
+const lastValues = (m: Record<string, string[]>): Record<string, string> =>
+  Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v[v.length - 1]!])));
 
 export function proxyEvent(p: ProxyEventParts): APIGatewayProxyEvent {
   const hasQuery = Object.keys(p.multiValueQuery).length > 0;

@@ -130,9 +130,10 @@ export function toProxyEvent(req: IncomingMessage, body: Buffer): APIGatewayProx
   } catch {
     return undefined;
   }
-  const multiQuery: Record<string, string[]> = {};
+  // Null-prototype maps: a parameter named __proto__, constructor or toString is just a name.
+  const multiQuery: Record<string, string[]> = Object.create(null);
   for (const [k, v] of new URLSearchParams(q < 0 ? '' : raw.slice(q + 1))) (multiQuery[k] ??= []).push(v);
-  const multiHeaders: Record<string, string[]> = {};
+  const multiHeaders: Record<string, string[]> = Object.create(null);
   for (const [k, v] of Object.entries(req.headersDistinct)) if (v) multiHeaders[k] = v;
   const text = body.toString('utf8');
   // Bodies that are not valid UTF-8 travel base64-encoded, as API Gateway does for binary.

@@ -105,12 +105,21 @@ describe('happy path (events/create-cluster.json as is)', () => {
 });
 
 describe('failure branches', () => {
-  it('invalid console input: no record to update, Failed event, execution fails with VALIDATION_FAILED', async () => {
-    const run = await h.run({ tenantId: 'local', cluster: { ...(input.cluster as object), nodeCount: 0 } });
+  it('invalid console input: a FAILED record the tenant can list, and a Failed event with the execution ARN and the name given', async () => {
+    const run = await h.run({ tenantId: 'local', cluster: { ...(input.cluster as object), name: 'Bad Name!', nodeCount: 0 } });
     expect(run.error?.name).toBe('VALIDATION_FAILED');
-    expect(entered(run)).toEqual(expect.arrayContaining(['DiagnoseFailure', 'CanRecordFailure', 'NotifyFailed', 'ProvisioningFailed']));
-    expect(entered(run)).not.toContain('RecordFailed');
-    expect(lastDetail(run)).toMatchObject({ status: 'FAILED', clusterId: null, diagnosis: { code: 'VALIDATION_FAILED' } });
+    expect(entered(run)).toEqual(expect.arrayContaining(['DiagnoseFailure', 'CanRecordFailure', 'RecordFailed', 'NotifyFailed', 'ProvisioningFailed']));
+    const detail = lastDetail(run) as { clusterId: string; executionArn: string };
+    expect(detail).toMatchObject({ status: 'FAILED', tenantId: 'local', name: 'Bad Name!', diagnosis: { code: 'VALIDATION_FAILED' } });
+    expect(detail.clusterId).toMatch(/^c-[a-z2-7]{12}$/);
+    expect(detail.executionArn).toMatch(/^arn:aws:states:/);
+    const listed = await h.store.listClusters('local');
+    const record = listed.items.find((r) => r.id === detail.clusterId);
+    expect(record).toMatchObject({ status: 'FAILED', name: 'Bad Name!', executionArn: detail.executionArn, diagnosis: { code: 'VALIDATION_FAILED' } });
+    // Without a tenant there is no one to show it to: no record, still the event.
+    const anonymous = await h.run({ cluster: input.cluster });
+    expect(entered(anonymous)).not.toContain('RecordFailed');
+    expect(lastDetail(anonymous)).toMatchObject({ status: 'FAILED', clusterId: null, tenantId: null });
     expectNoCredentials(run);
   });
 

@@ -47,17 +47,18 @@ export interface QueryParam {
  * are all reported together in `fields`.
  */
 export function readQuery<K extends string>(event: APIGatewayProxyEvent, spec: Record<K, QueryParam>): Partial<Record<K, string>> {
-  const multi: Record<string, string[]> = {};
+  // A Map, not an object: names such as __proto__, constructor or toString are only names.
+  const multi = new Map<string, string[]>();
   for (const [k, vs] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
-    if (Array.isArray(vs)) multi[k] = vs.filter((v): v is string => typeof v === 'string');
+    if (Array.isArray(vs)) multi.set(k, vs.filter((v): v is string => typeof v === 'string'));
   }
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) {
-    if (typeof v === 'string' && !multi[k]) multi[k] = [v];
+    if (typeof v === 'string' && !multi.has(k)) multi.set(k, [v]);
   }
   const fields: Array<{ path: string; message: string }> = [];
-  const out: Partial<Record<K, string>> = {};
+  const out: Partial<Record<K, string>> = Object.create(null);
   const known = Object.keys(spec);
-  for (const [name, values] of Object.entries(multi)) {
+  for (const [name, values] of multi) {
     if (!Object.hasOwn(spec, name)) {
       fields.push({
         path: name.slice(0, 100),

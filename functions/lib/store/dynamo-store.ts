@@ -245,6 +245,28 @@ export class DynamoStore implements Store {
     }
   }
 
+  async getOrCreateSecret(name: string): Promise<string> {
+    const existing = await this.get(keys.secret(name));
+    if (typeof existing?.value === 'string') return existing.value;
+    const value = randomBytes(32).toString('hex');
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.secret(name), entity: 'SECRET', value, createdAt: this.now().toISOString() },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return value;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      // Another container made it first: use theirs.
+      const theirs = await this.get(keys.secret(name));
+      if (typeof theirs?.value !== 'string') throw err;
+      return theirs.value;
+    }
+  }
+
   async getIdempotency(tenantId: string, key: string): Promise<IdempotencyRecord | undefined> {
     return strip<IdempotencyRecord>(await this.get(keys.idempotency(tenantId, key)));
   }

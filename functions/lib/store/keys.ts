@@ -10,6 +10,7 @@
  * | cluster record    | TENANT#<tenantId>                   | CLUSTER#<clusterId>   | CLUSTERS#<tenantId>    | <createdAt>#<clusterId>|
  * | live name claim   | NAME#<accountId>#<region>#<name>    | NAME                  |                        |                        |
  * | idempotency key   | TENANT#<tenantId>                   | IDEMPOTENCY#<key>     |                        |                        |
+ * | service secret    | SERVICE                             | SECRET#<name>         |                        |                        |
  *
  * GSI1 lists a tenant's clusters newest first (ScanIndexForward=false).
  */
@@ -25,6 +26,8 @@ export const keys = {
   }),
   nameClaim: (accountId: string, region: string, name: string) => ({ PK: `NAME#${accountId}#${region}#${name}`, SK: 'NAME' }),
   idempotency: (tenantId: string, key: string) => ({ PK: `TENANT#${tenantId}`, SK: `IDEMPOTENCY#${key}` }),
+  // No tenant id can make this key: tenant items all start with TENANT#.
+  secret: (name: string) => ({ PK: 'SERVICE', SK: `SECRET#${name}` }),
 } as const;
 
 /** DELETING while the delete state machine runs; DELETED when the stack is gone and the name is free. */

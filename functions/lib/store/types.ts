@@ -80,6 +80,12 @@ export interface Store {
   /** Drops the cluster's name claim (its stack is gone); a claim another cluster has taken over stays. */
   releaseName(record: Pick<ClusterRecord, 'id' | 'tenantId' | 'accountId' | 'region' | 'name'>): Promise<void>;
 
+  /**
+   * A service-wide secret (hex, 256 random bits) made on first use and stable after: the first
+   * writer wins, every container reads the same one (e.g. the page-token MAC key).
+   */
+  getOrCreateSecret(name: string): Promise<string>;
+
   /** Stores the first response for a key; returns the existing one instead if the key was seen. */
   putIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord>;
   getIdempotency(tenantId: string, key: string): Promise<IdempotencyRecord | undefined>;

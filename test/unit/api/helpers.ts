@@ -96,6 +96,11 @@ export class FakeStore implements Store {
     this.idempotency.set(k, record);
     return record;
   }
+  secrets = new Map<string, string>();
+  async getOrCreateSecret(name: string) {
+    if (!this.secrets.has(name)) this.secrets.set(name, randomBytes(32).toString('hex'));
+    return this.secrets.get(name)!;
+  }
   async getIdempotency(tenantId: string, key: string) {
     return this.idempotency.get(`${tenantId}|${key}`);
   }
@@ -149,7 +154,8 @@ export function apiEvent(i: EventInput): APIGatewayProxyEvent {
   const multiValueHeaders: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(headers)) multiValueHeaders[k] = [v];
   Object.assign(multiValueHeaders, i.multiValueHeaders ?? {});
-  const multiQuery: Record<string, string[]> = {};
+  // Own keys, as JSON.parse gives the Lambda its event: `__proto__` is a name, not the prototype.
+  const multiQuery: Record<string, string[]> = Object.create(null);
   for (const [k, v] of Object.entries(i.query ?? {})) multiQuery[k] = [v];
   Object.assign(multiQuery, i.multiValueQuery ?? {});
   return proxyEvent({

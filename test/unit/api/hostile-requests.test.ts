@@ -8,7 +8,8 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wrapPageToken } from '../../../functions/api/clusters/page-token.js';
+import { createHash } from 'node:crypto';
+import { pageTokenKey, wrapPageToken } from '../../../functions/api/clusters/page-token.js';
 import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
 import { clearCredentialCache } from '../../../functions/lib/aws/provision-role.js';
 import type { ClusterRecord } from '../../../functions/lib/store/types.js';
@@ -24,6 +25,7 @@ const OTHER_CLUSTER_ID = '11111111-2222-4333-8444-555555555555';
 let api: TestApi;
 let awsApi: TestApi;
 let otherTenantsToken: string;
+let forgedTokens: Record<string, string>;
 
 beforeAll(async () => {
   sts.reset();
@@ -56,7 +58,20 @@ beforeAll(async () => {
   };
   await api.store.createCluster(other);
   await api.store.createCluster({ ...other, id: `${OTHER_CLUSTER_ID.slice(0, -1)}6`, name: 'secret-2' });
-  otherTenantsToken = wrapPageToken('team-b', '1')!;
+  const key = await pageTokenKey(api.store);
+  otherTenantsToken = wrapPageToken(key, 'team-b', '1')!;
+  // Forgeries: the right shape, the other tenant's or a made-up store token, tagged without the key.
+  const unkeyed = (tenant: string, s: string) => `${s}.${createHash('sha256').update(`page-token\n${tenant}\n${s}`).digest('base64url')}`;
+  forgedTokens = {
+    'tagged with an unkeyed SHA-256': unkeyed('team-a', '1'),
+    'tagged with another key': wrapPageToken(Buffer.alloc(32, 7), 'team-a', '1')!,
+    'the old format (tenant digest, no key)': Buffer.from(JSON.stringify({ t: createHash('sha256').update('page-token:team-a').digest('base64url').slice(0, 22), s: '1' })).toString('base64url'),
+    "another tenant's token with its store part changed": otherTenantsToken.replace(/^1\./, '0.'),
+    'a valid token with one tag character changed': (() => {
+      const t = wrapPageToken(key, 'team-a', '1')!;
+      return t.slice(0, -1) + (t.endsWith('A') ? 'B' : 'A');
+    })(),
+  };
 });
 
 afterAll(() => {
@@ -281,9 +296,26 @@ const cases: Case[] = [
   { name: 'limit twice', req: get('/v1/clusters', undefined, { multiValueQuery: { limit: ['1', '2'] } }), status: 400, code: 'INVALID_QUERY' },
   { name: 'unknown query parameter', req: get('/v1/clusters', { tenantId: 'team-b' }), status: 400, code: 'INVALID_QUERY' },
   { name: 'made-up nextToken', req: get('/v1/clusters', { nextToken: 'eyJ0IjoiZm9vIn0' }), status: 400, code: 'INVALID_NEXT_TOKEN' },
+  ...[
+    'tagged with an unkeyed SHA-256',
+    'tagged with another key',
+    'the old format (tenant digest, no key)',
+    "another tenant's token with its store part changed",
+    'a valid token with one tag character changed',
+  ].map((label): Case => ({ name: `forged nextToken: ${label}`, req: () => get('/v1/clusters', { nextToken: forgedTokens[label]! }), status: 400, code: 'INVALID_NEXT_TOKEN' })),
   { name: 'nextToken with odd characters', req: get('/v1/clusters', { nextToken: '../../etc' }), status: 400, code: 'INVALID_NEXT_TOKEN' },
   { name: 'huge nextToken', req: get('/v1/clusters', { nextToken: 'a'.repeat(3000) }), status: 400 },
   { name: 'query on /v1/setup', req: get('/v1/setup', { x: '1' }), status: 400, code: 'INVALID_QUERY' },
+  // Names that are Object.prototype members: plain unknown names, never a 500 (the query arrives as parsed JSON).
+  ...['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'].flatMap((name): Case[] =>
+    ['/v1/clusters', '/v1/setup', '/v1/aws/vpcs', `/v1/clusters/${OTHER_CLUSTER_ID}`].map((path) => ({
+      name: `query parameter ${name} on ${path.slice(0, 20)}`,
+      req: get(path, JSON.parse(`{"${name}":"1","limit":"5"}`) as Record<string, string>),
+      status: 400,
+      code: 'INVALID_QUERY',
+    })),
+  ),
+  { name: 'query parameter __proto__ twice', req: get('/v1/clusters', undefined, { multiValueQuery: JSON.parse('{"__proto__":["1","2"]}') as Record<string, string[]> }), status: 400, code: 'INVALID_QUERY' },
   { name: 'query on POST /v1/clusters', req: post('/v1/clusters', validSettings(), { query: { dryRun: 'false' } }), status: 400, code: 'INVALID_QUERY' },
   { name: 'form data without roleArn', req: get('/v1/aws/vpcs'), status: 400, code: 'INVALID_QUERY' },
   { name: 'form data with a bad roleArn', req: get('/v1/aws/subnets', { roleArn: 'arn:aws:iam::1:role/x' }), status: 400, code: 'INVALID_QUERY' },

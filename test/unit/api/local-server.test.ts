@@ -85,4 +85,17 @@ describe('local API server', () => {
     expect(m.headers.allow).toBe('GET, POST');
     expect((await http('GET', '/v1/clusters?limit=1&limit=2')).status).toBe(400);
   });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'])(
+    'a query parameter named %s is an unknown parameter (400) on every route, not a 500',
+    async (name) => {
+      for (const path of ['/v1/clusters', '/v1/setup', '/v1/aws/vpcs', '/v1/clusters/00000000-0000-4000-8000-000000000000']) {
+        const r = await http('GET', `${path}?${name}=1`);
+        expect(r.status, `${path}: ${JSON.stringify(r.json)}`).toBe(400);
+        expect(r.json.error.fields).toContainEqual({ path: name, message: expect.any(String) });
+      }
+      // Twice, or next to a real parameter: still a 400 naming it.
+      expect((await http('GET', `/v1/clusters?${name}=1&${name}=2&limit=5`)).status).toBe(400);
+    },
+  );
 });

@@ -93,6 +93,20 @@ describe('tenants and External IDs', () => {
   });
 });
 
+describe('service secrets (the page-token MAC key)', () => {
+  it('makes 256 random bits once: every container of the stack reads the same, racing first calls agree, another stack has its own', async () => {
+    const other = new DynamoStore(documentClient(client), table, now);
+    const [a, b] = await Promise.all([store.getOrCreateSecret('page-token-key'), other.getOrCreateSecret('page-token-key')]);
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(b).toBe(a);
+    expect(await new DynamoStore(documentClient(client), table, now).getOrCreateSecret('page-token-key')).toBe(a);
+    expect(await store.getOrCreateSecret('another')).not.toBe(a);
+    const otherTable = `store-test-${++tableN}`;
+    await client.send(new CreateTableCommand(tableDefinition(otherTable)));
+    expect(await new DynamoStore(documentClient(client), otherTable, now).getOrCreateSecret('page-token-key')).not.toBe(a);
+  });
+});
+
 describe('roles', () => {
   it('stores and reads a registered role per tenant', async () => {
     const role = { tenantId: 'a', roleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-x', region: 'us-east-1', accountId: '222222222222', registeredAt: now().toISOString() };

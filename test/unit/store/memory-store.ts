@@ -2,6 +2,7 @@
  * An in-memory Store for handler tests (the DynamoDB implementation has its own tests against
  * dynalite). Same name-claim rule: live (CREATING/CREATED) clusters hold a name per account+region.
  */
+import { randomBytes } from 'node:crypto';
 import { makeDiagnosis } from '../../../functions/lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../../../functions/lib/errors.js';
 import type { ClusterRecord, IdempotencyRecord, Page, RoleRecord, Store, TenantRecord } from '../../../functions/lib/store/types.js';
@@ -56,6 +57,11 @@ export class MemoryStore implements Store {
     const k = `${r.tenantId}|${r.key}`;
     if (!this.idem.has(k)) this.idem.set(k, r);
     return this.idem.get(k) as IdempotencyRecord;
+  }
+  secrets = new Map<string, string>();
+  async getOrCreateSecret(name: string) {
+    if (!this.secrets.has(name)) this.secrets.set(name, randomBytes(32).toString('hex'));
+    return this.secrets.get(name)!;
   }
   async getIdempotency(tenantId: string, key: string) {
     return this.idem.get(`${tenantId}|${key}`);
