@@ -10,6 +10,7 @@ export type FunctionName =
   | 'poll-cluster-stack'
   | 'diagnose-failure'
   | 'finalize-cluster'
+  | 'record-ended-execution'
   | 'api';
 
 /** What a function may do with the service table. */
@@ -38,6 +39,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'poll-cluster-stack', id: 'PollClusterStack', description: 'Follows the cluster stack and records progress', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read-update', stateMachineTask: true },
   { name: 'diagnose-failure', id: 'DiagnoseFailure', description: 'Turns a failure into one plain-words diagnosis with the fix', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
   { name: 'finalize-cluster', id: 'FinalizeCluster', description: 'Reads the finished cluster (endpoint, CA, OIDC issuer) and builds the kubeconfig', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
+  // Target of the rule on Step Functions' "Execution Status Change" events: records runs that ended without their Catch.
+  { name: 'record-ended-execution', id: 'RecordEndedExecution', description: 'Records FAILED (timed out, stopped, failed uncaught) for executions whose record is still CREATING', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: false, table: 'read-update', stateMachineTask: false },
   // API Gateway gives an integration 29 s; the function must answer first.
   { name: 'api', id: 'Api', description: 'HTTP API (/v1): setup, roles, form data, clusters', timeoutSeconds: 28, memoryMb: 1024, assumesProvisionRole: true, table: 'read-write', stateMachineTask: false },
 ];

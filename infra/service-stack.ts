@@ -8,16 +8,21 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct, IConstruct } from 'constructs';
+import * as path from 'node:path';
 import { ENV } from '../functions/lib/config.js';
 import { TABLE_KEYS } from '../functions/lib/store/keys.js';
 import { TTL_ATTRIBUTE } from '../functions/lib/store/dynamo-store.js';
+import { executionTimeoutSeconds } from '../functions/lib/polling/budget.js';
+import { endedExecutionPattern } from '../functions/lib/execution-status/event.js';
 import { readApiRoutes } from './api-routes.js';
 import { ProvisioningStateMachine } from './constructs/provisioning-state-machine.js';
-import { ServiceApi } from './constructs/service-api.js';
+import { ServiceApi, STAGE_NAME } from './constructs/service-api.js';
+import { ServiceConsole } from './constructs/service-console.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { FUNCTIONS, type FunctionName, type TableAccess } from './functions.js';
 import type { ServiceSettings } from './settings.js';
@@ -53,6 +58,9 @@ export class ServiceStack extends Stack {
   readonly functions: Record<FunctionName, ServiceFunction>;
   readonly provisioning: ProvisioningStateMachine;
   readonly api: ServiceApi;
+  /** The web console and its sign-in (absent with `-c console=false`). */
+  readonly console?: ServiceConsole;
+  private consolePreflights: IConstruct[] = [];
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, {
@@ -129,10 +137,24 @@ export class ServiceStack extends Stack {
       ...(this.tableKey ? { tableKey: this.tableKey, tableKeyActions: tableKeyActions('write') } : {}),
       eventBus: this.eventBus,
       // The ASL stops following the stack at maxProvisioningSeconds; this is the backstop.
-      timeout: Duration.seconds(settings.maxProvisioningSeconds + 1800),
+      timeout: Duration.seconds(executionTimeoutSeconds(settings.maxProvisioningSeconds)),
       ...logOptions,
     });
     const stateMachine = this.provisioning.stateMachine;
+
+    // ---- runs that end without their Catch ------------------------------------------------------
+    // Timeouts, StopExecution, the history quota and States.Runtime end an execution without its
+    // Catch. Step Functions reports every end on the default bus; this rule sends those of the
+    // service's state machines to the function that records FAILED if the record is still CREATING.
+    const ended = fns['record-ended-execution'];
+    new events.Rule(this, 'EndedExecutionsRule', {
+      description: 'Provisioning executions that FAILED, TIMED_OUT or were ABORTED → record-ended-execution',
+      eventPattern: endedExecutionPattern([stateMachine.stateMachineArn]),
+      targets: [new eventTargets.LambdaFunction(ended.fn, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+    });
+    ended.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'PublishFailedEvent', actions: ['events:PutEvents'], resources: [this.eventBus.eventBusArn] }),
+    );
 
     // ---- API -----------------------------------------------------------------------------------
     const apiFn = fns.api;
@@ -150,6 +172,24 @@ export class ServiceStack extends Stack {
       ...(settings.webAclArn ? { webAclArn: settings.webAclArn } : {}),
       ...logOptions,
     });
+
+    // ---- console -------------------------------------------------------------------------------
+    if (settings.console) {
+      const c = new ServiceConsole(this, 'Console', {
+        api: this.api.api,
+        stageName: STAGE_NAME,
+        distDir: path.join(projectRoot, 'console', 'dist'),
+        removalPolicy: settings.removalPolicy,
+        logRetentionDays: settings.logRetentionDays,
+        mfa: settings.consoleMfa,
+        selfSignUp: settings.consoleSelfSignUp,
+      });
+      this.console = c;
+      this.consolePreflights = this.api.allowOrigin(c.origin);
+      apiFn.fn.addEnvironment(ENV.corsAllowOrigin, c.origin);
+      apiFn.fn.addEnvironment(ENV.identityPoolId, c.identityPool.ref);
+      apiFn.fn.addEnvironment(ENV.identityPoolRoleArn, c.signedInRole.roleArn);
+    }
 
     // ---- alarms --------------------------------------------------------------------------------
     const alarms: cloudwatch.Alarm[] = [
@@ -171,6 +211,15 @@ export class ServiceStack extends Stack {
     new CfnOutput(this, 'EventBusName', { description: 'Bus with the EKS Cluster Provisioning Started/Succeeded/Failed events', value: this.eventBus.eventBusName });
     new CfnOutput(this, 'ServiceAccountId', { description: 'Account that provision roles (role B) must trust', value: Aws.ACCOUNT_ID });
     new CfnOutput(this, 'TableName', { description: 'Service table', value: this.table.tableName });
+    if (this.console) {
+      const c = this.console;
+      new CfnOutput(this, 'ConsoleUrl', { description: 'The web console (sign in with a user of the user pool)', value: `${c.origin}/` });
+      new CfnOutput(this, 'UserPoolId', { description: 'Console users (create them with aws cognito-idp admin-create-user)', value: c.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { description: 'Console app client (SRP sign-in, no secret)', value: c.userPoolClient.userPoolClientId });
+      new CfnOutput(this, 'IdentityPoolId', { description: 'Console identity pool; each identity is its own tenant', value: c.identityPool.ref });
+      new CfnOutput(this, 'ConsoleBucketName', { description: 'Bucket with the console files (private; served by CloudFront only)', value: c.bucket.bucketName });
+      new CfnOutput(this, 'ConsoleDistributionId', { description: 'CloudFront distribution of the console', value: c.distribution.distributionId });
+    }
 
     this.addNagSuppressions(settings);
   }

@@ -6,6 +6,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import { DEFAULTS } from '../functions/lib/config.js';
+import { PROVISIONING_SECONDS_BOUNDS } from '../functions/lib/polling/budget.js';
 
 export interface ServiceSettings {
   /** CloudFormation stack name (also the name of the stack's own event bus). */
@@ -36,6 +37,12 @@ export interface ServiceSettings {
   allowDelete: boolean;
   /** Let the service assume prefixed roles in its own account too (off: only other accounts). */
   allowServiceAccountRoles: boolean;
+  /** Deploy the web console (S3 + CloudFront) and its sign-in (Cognito user pool + identity pool). */
+  console: boolean;
+  /** Multi-factor sign-in for console users: off, optional (users may enrol a TOTP app) or required. */
+  consoleMfa: 'off' | 'optional' | 'required';
+  /** Let anyone with the console URL create a user (off: administrators create users). */
+  consoleSelfSignUp: boolean;
 }
 
 /** Context keys and defaults, in one place for the README and the tests. */
@@ -52,6 +59,9 @@ export const CONTEXT_DEFAULTS = {
   maxProvisioningSeconds: DEFAULTS.maxProvisioningSeconds,
   allowDelete: false,
   allowServiceAccountRoles: false,
+  console: true,
+  consoleMfa: 'optional',
+  consoleSelfSignUp: false,
 } as const;
 
 /** CloudWatch Logs accepts only these retention periods. */
@@ -137,8 +147,11 @@ export function readSettings(node: Node): ServiceSettings {
     apiCloudWatchRole: bool('apiCloudWatchRole', CONTEXT_DEFAULTS.apiCloudWatchRole),
     ...(webAclArn !== undefined ? { webAclArn } : {}),
     ...(alarmTopicArn !== undefined ? { alarmTopicArn } : {}),
-    maxProvisioningSeconds: int('maxProvisioningSeconds', CONTEXT_DEFAULTS.maxProvisioningSeconds, 300, 86_400),
+    maxProvisioningSeconds: int('maxProvisioningSeconds', CONTEXT_DEFAULTS.maxProvisioningSeconds, PROVISIONING_SECONDS_BOUNDS.min, PROVISIONING_SECONDS_BOUNDS.max),
     allowDelete: bool('allowDelete', CONTEXT_DEFAULTS.allowDelete),
     allowServiceAccountRoles: bool('allowServiceAccountRoles', CONTEXT_DEFAULTS.allowServiceAccountRoles),
+    console: bool('console', CONTEXT_DEFAULTS.console),
+    consoleMfa: oneOf('consoleMfa', CONTEXT_DEFAULTS.consoleMfa, ['off', 'optional', 'required'] as const),
+    consoleSelfSignUp: bool('consoleSelfSignUp', CONTEXT_DEFAULTS.consoleSelfSignUp),
   };
 }

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { redactSecrets } from '../lib/aws/aws-error.js';
 import type { ApiDeps } from './deps.js';
 import { httpError, toHttpError } from './http/errors.js';
-import { errorResponse, jsonResponse } from './http/response.js';
+import { corsHeaders, errorResponse, jsonResponse } from './http/response.js';
 import { ROUTES, routePattern, type RouteDef } from './routes.js';
 import { resolveTenant } from './tenant/resolve-tenant.js';
 
@@ -37,7 +37,8 @@ function noRoute(method: string, path: string): never {
 
 export function createApiHandler(deps: ApiDeps, log: ApiLog): ApiHandler {
   const wrap = (route: RouteDef) => async (event: APIGatewayProxyEvent) => {
-    const tenantId = route.public ? '' : resolveTenant(event, { local: deps.config.local });
+    const { local, identityPoolId, identityPoolRoleArn } = deps.config;
+    const tenantId = route.public ? '' : resolveTenant(event, { local, identityPoolId, identityPoolRoleArn });
     (event as { tenantId?: string }).tenantId = tenantId;
     const result = await route.handle({ event, deps, tenantId, pathParameters: (event.pathParameters ?? {}) as Record<string, string> });
     return jsonResponse(result.statusCode, result.body, result.headers, requestIdOf(event));
@@ -48,6 +49,9 @@ export function createApiHandler(deps: ApiDeps, log: ApiLog): ApiHandler {
     notFoundResponse: ({ method, path }) => noRoute(method, path),
   });
 
+  // The console's origin (CDK sets it when the stack has a console): on successes and errors alike,
+  // or the browser hides the error body from the console.
+  const cors = corsHeaders(deps.config.corsAllowOrigin);
   const started = new WeakMap<object, number>();
   const app = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .before((request) => {
@@ -63,7 +67,10 @@ export function createApiHandler(deps: ApiDeps, log: ApiLog): ApiHandler {
     })
     .after((request) => {
       const response = request.response;
-      if (response) logLine(log, request.event, response.statusCode, started.get(request));
+      if (response) {
+        response.headers = { ...response.headers, ...cors };
+        logLine(log, request.event, response.statusCode, started.get(request));
+      }
     })
     .onError((request) => {
       const err = request.error;
@@ -78,6 +85,7 @@ export function createApiHandler(deps: ApiDeps, log: ApiLog): ApiHandler {
       }
       const event = request.event ?? ({} as APIGatewayProxyEvent);
       request.response = errorResponse(http, requestIdOf(event));
+      request.response.headers = { ...request.response.headers, ...cors };
       logLine(log, event, http.statusCode, started.get(request), String(http.body.error.code));
     })
     .handler(router);

@@ -1,6 +1,7 @@
 /**
  * AssumeProvisionRole: proves the service can assume role B with the tenant's External ID (the
- * seed's "Authenticate with AWS") and that the cluster's region is enabled for the account. Returns
+ * seed's "Authenticate with AWS"), that role B refuses anyone without that External ID
+ * (EXTERNAL_ID_NOT_REQUIRED otherwise) and that the cluster's region is enabled for the account. Returns
  * who we are in the customer's account — never the credentials.
  */
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
@@ -19,7 +20,8 @@ export interface AssumeProvisionRoleDeps {
 }
 
 export async function assumeProvisionRole(req: ValidatedRequest, deps: AssumeProvisionRoleDeps): Promise<ProvisionIdentity> {
-  const { session, identity } = await roleBSession(req, deps);
+  // The trust policy may have changed since POST /v1/roles: prove again, before anything is done.
+  const { session, identity } = await roleBSession(req, deps, { proveExternalId: 'always' });
   const evidence = { roleArn: req.cluster.provisionRoleArn, region: req.region, accountId: identity.accountId || req.accountId };
 
   if (identity.accountId && identity.accountId !== req.accountId) {

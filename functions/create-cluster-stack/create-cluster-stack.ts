@@ -20,6 +20,7 @@ import { awsCall } from '../lib/diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../lib/errors.js';
 import type { PreflightResult, ProvisionIdentity, StackRef, ValidatedRequest } from '../lib/state.js';
 import { TAG_KEYS } from '../lib/template/constants.js';
+import { tenantTagValue } from '../lib/template/tenant-tag.js';
 import { MAX_ADMIN_PRINCIPALS, PARAMETER_KEYS, clusterStackParameters, clusterTemplateBody } from '../lib/template/index.js';
 
 export type CreateClusterStackInput = ValidatedRequest & { identity?: ProvisionIdentity; preflight: PreflightResult };
@@ -32,7 +33,8 @@ export function clientRequestTokenFor(clusterId: string): string {
 export function stackTags(input: ValidatedRequest): Tag[] {
   const ours: Tag[] = [
     { Key: TAG_KEYS.clusterId, Value: input.clusterId },
-    { Key: TAG_KEYS.tenantId, Value: input.tenantId },
+    // Never the tenant id itself: up to 1024 characters, tag values are at most 256 (tenant-tag.ts).
+    { Key: TAG_KEYS.tenant, Value: tenantTagValue(input.tenantId) },
     { Key: TAG_KEYS.managedBy, Value: 'eks-provisioner' },
   ];
   // User tags first-class on the stack; CloudFormation propagates stack tags to every resource.

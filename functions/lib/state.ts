@@ -97,3 +97,37 @@ export interface CaughtError {
 
 /** DiagnoseFailure returns the diagnosis in `$.completion.diagnosis` (lib/completion). */
 export type DiagnosisResult = Diagnosis;
+
+// ---- the delete state machine (statemachine/delete-cluster.asl.json) ----------------------------
+
+/** What the API (or a console execution) starts the delete machine with. */
+export interface DeletionInput {
+  tenantId: string;
+  clusterId: string;
+}
+
+/**
+ * The delete machine's document after ShapeRequest: the record's facts in the shape the provision
+ * steps read (AssumeProvisionRole takes it as is).
+ */
+export interface DeletionRequest {
+  tenantId: string;
+  clusterId: string;
+  name: string;
+  environmentScope: string;
+  accountId: string;
+  region: string;
+  cluster: { provisionRoleArn: string };
+  executionArn: string;
+  startedAt: string;
+}
+
+/** DeleteClusterStack → `$.stack`. */
+export interface DeletionStackRef {
+  stackName: string;
+  /** Absent when no stack was ever found for the cluster. */
+  stackId?: string;
+  /** The stack is already gone (deleted by hand, or never made): nothing to follow. */
+  alreadyGone: boolean;
+  requestedAt: string;
+}

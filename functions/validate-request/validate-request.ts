@@ -3,7 +3,7 @@
  * record (which also claims the name). The External ID is looked up here only to fail early with a
  * clear message; it is never returned (later steps read it from the store themselves).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { clusterIdForExecution } from '../lib/cluster-ids.js';
 import type { ServiceConfig } from '../lib/config.js';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import type { FieldProblem } from '../lib/diagnosis/types.js';
@@ -37,26 +37,7 @@ export const CLUSTER_ID_RE = /^[A-Za-z0-9_-]{1,80}$/;
 export const TENANT_ID_MAX = 1024;
 export const TENANT_ID_RE = new RegExp(String.raw`^[\x21-\x22\x24-\x7E]{1,${TENANT_ID_MAX}}$`);
 
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-function idFrom(bytes: Uint8Array): string {
-  let out = 'c-';
-  for (let i = 0; i < 12; i++) out += BASE32[(bytes[i] ?? 0) & 31];
-  return out;
-}
-
-/** `c-` + 12 lowercase base32 characters (60 random bits): short, URL-safe, a valid execution name. */
-export function newClusterId(): string {
-  return idFrom(randomBytes(12));
-}
-
-/**
- * The id of a cluster whose execution was started without one (console executions): derived from
- * the execution ARN, so a retried ValidateRequest finds the record it already made instead of
- * tripping over its own name claim.
- */
-export function clusterIdForExecution(executionArn: string): string {
-  return idFrom(createHash('sha256').update(executionArn).digest());
-}
+export { clusterIdForExecution, newClusterId } from '../lib/cluster-ids.js';
 
 export function stackNameFor(clusterName: string): string {
   return `${STACK_NAME_PREFIX}${clusterName}`;

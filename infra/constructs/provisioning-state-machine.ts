@@ -15,6 +15,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { deployedDefinitionText } from '../asl.js';
 
 export const ASL_FILE = 'statemachine/provision-cluster.asl.json';
 
@@ -70,7 +71,10 @@ export interface ProvisioningStateMachineProps {
   /** What the table's writers may do with its key. */
   tableKeyActions?: string[];
   eventBus: events.IEventBus;
-  /** Upper bound for a whole execution (the ASL stops polling earlier, at its own cap). */
+  /**
+   * Upper bound for a whole execution (the ASL stops polling earlier, at its own cap). Written into
+   * the deployed definition as its top-level TimeoutSeconds.
+   */
   timeout: Duration;
   logRetentionDays: number;
   removalPolicy: RemovalPolicy;
@@ -102,9 +106,11 @@ export class ProvisioningStateMachine extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment: 'Provisions one EKS cluster in a customer account (see DESIGN §3)',
-      definitionBody: sfn.DefinitionBody.fromFile(path.join(props.projectRoot, ASL_FILE)),
+      // Built from the file with its TimeoutSeconds set: `timeout` is ignored for a file definition.
+      definitionBody: sfn.DefinitionBody.fromString(
+        deployedDefinitionText(fs.readFileSync(path.join(props.projectRoot, ASL_FILE), 'utf8'), props.timeout.toSeconds()),
+      ),
       definitionSubstitutions: this.substitutions,
-      timeout: props.timeout,
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });

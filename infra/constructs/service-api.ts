@@ -11,7 +11,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { ApiRoute } from '../api-routes.js';
+import type { ApiRoute, HttpMethod } from '../api-routes.js';
 
 export interface ServiceApiProps {
   handler: lambda.IFunction;
@@ -26,6 +26,9 @@ export interface ServiceApiProps {
 
 export const STAGE_NAME = 'prod';
 
+/** Request headers a browser signing with SigV4 sends; a CORS preflight must allow them. */
+export const CORS_ALLOW_HEADERS = ['Content-Type', 'Authorization', 'X-Amz-Date', 'X-Amz-Security-Token', 'X-Amz-Content-Sha256', 'X-Amz-User-Agent', 'Idempotency-Key'];
+
 /**
  * API Gateway's own errors (unknown path, bad signature, throttled, invalid body) as
  * `{ error: { code, message, requestId } }`. `messageJson` is a JSON string literal, or
@@ -39,6 +42,9 @@ export class ServiceApi extends Construct {
   readonly api: apigw.RestApi;
   readonly accessLogs: logs.LogGroup;
   readonly serverErrorsAlarm: cloudwatch.Alarm;
+  /** Each route's resource and its methods (for CORS preflights). */
+  private readonly routeResources = new Map<apigw.Resource, Set<HttpMethod>>();
+  private readonly gatewayResponses: apigw.GatewayResponse[] = [];
 
   constructor(scope: Construct, id: string, props: ServiceApiProps) {
     super(scope, id);
@@ -106,6 +112,8 @@ export class ServiceApi extends Construct {
     });
     for (const route of props.routes) {
       const resource = this.api.root.resourceForPath(route.path);
+      if (!this.routeResources.has(resource)) this.routeResources.set(resource, new Set());
+      this.routeResources.get(resource)!.add(route.method);
       const requestParameters: Record<string, boolean> = {};
       for (const name of route.requiredQuery) requestParameters[`method.request.querystring.${name}`] = true;
       resource.addMethod(route.method, integration, {
@@ -129,10 +137,12 @@ export class ServiceApi extends Construct {
       [apigw.ResponseType.DEFAULT_5XX, 'INTERNAL_ERROR', literal('The service could not answer; retry later and quote the request id.')],
     ];
     for (const [type, code, message] of responses) {
-      this.api.addGatewayResponse(`${code}-${type.responseType}`.replace(/[^A-Za-z0-9]/g, ''), {
-        type,
-        templates: { 'application/json': errorTemplate(code, message) },
-      });
+      this.gatewayResponses.push(
+        this.api.addGatewayResponse(`${code}-${type.responseType}`.replace(/[^A-Za-z0-9]/g, ''), {
+          type,
+          templates: { 'application/json': errorTemplate(code, message) },
+        }),
+      );
     }
 
     props.handler.addPermission('InvokeFromApi', {
@@ -155,5 +165,32 @@ export class ServiceApi extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+  }
+
+  /**
+   * CORS for exactly one origin (the console): an unauthenticated OPTIONS preflight (mock
+   * integration, nothing behind it) on each route, and the header on API Gateway's own errors
+   * (bad signature, throttled…) so the browser lets the console read them. The function adds the
+   * same header to its own answers (CORS_ALLOW_ORIGIN).
+   */
+  allowOrigin(origin: string): apigw.Method[] {
+    const preflights: apigw.Method[] = [];
+    for (const [resource, methods] of this.routeResources) {
+      preflights.push(
+        resource.addCorsPreflight({
+          allowOrigins: [origin],
+          allowMethods: [...[...methods].sort(), 'OPTIONS'],
+          allowHeaders: CORS_ALLOW_HEADERS,
+          maxAge: Duration.hours(1),
+        }),
+      );
+    }
+    for (const response of this.gatewayResponses) {
+      (response.node.defaultChild as apigw.CfnGatewayResponse).addPropertyOverride('ResponseParameters', {
+        'gatewayresponse.header.Access-Control-Allow-Origin': `'${origin}'`,
+        'gatewayresponse.header.Vary': "'Origin'",
+      });
+    }
+    return preflights;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The API on loopback for the local stack: a small Node HTTP server that turns each request into
  * the API Gateway REST proxy event the deployed Lambda gets and runs the same handler. The local
- * flag is always on here, so `X-Tenant-Id` names the tenant (default `local`).
+ * flag is always on here, so `X-Tenant-Id` names the tenant (default `local`). Every path outside
+ * /v1 is the built web console (console/dist), so the console and the API share one origin.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -11,6 +12,8 @@ import { createApiHandler, type ApiHandler, type ApiLog } from '../../functions/
 import type { ApiDeps } from '../../functions/api/deps.js';
 import { defaultApiDeps } from '../../functions/api/handler.js';
 import { loadConfig } from '../../functions/lib/config.js';
+import { CONSOLE_DIST } from '../console/build.js';
+import { serveConsole } from '../console/static.js';
 import { proxyEvent } from './proxy-event.js';
 
 /** Bodies beyond this are not even read (the handler's own limit is 64 KiB). */
@@ -22,6 +25,8 @@ export interface ApiServerOptions {
   /** Replace parts of the wiring (tests: an in-memory store, a mocked Step Functions client). */
   deps?: Partial<ApiDeps>;
   log?: ApiLog;
+  /** The built console served outside /v1 (default console/dist; false: API only). */
+  consoleDir?: string | false;
 }
 
 export interface RunningApiServer {
@@ -40,7 +45,13 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const deps = defaultApiDeps({ ...overrides, config: { ...loadConfig(), ...(overrides.config ?? {}), local: true } });
   const handler = createApiHandler(deps, opts.log ?? consoleLog);
 
+  const consoleDir = opts.consoleDir === undefined ? CONSOLE_DIST : opts.consoleDir;
   const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (consoleDir && !isApiPath(path)) {
+      serveConsole(consoleDir, req, res).catch(() => send(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'The local server failed to serve a console file.' } }));
+      return;
+    }
     serve(handler, req, res).catch(() => send(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'The local API server failed to answer.' } }));
   });
   await new Promise<void>((resolve, reject) => {
@@ -56,6 +67,17 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
         server.close(() => resolve());
       }),
   };
+}
+
+/** /v1 and below (also percent-encoded spellings of it) belong to the API. */
+function isApiPath(path: string): boolean {
+  let p = path;
+  try {
+    p = decodeURIComponent(path);
+  } catch {
+    return true; // the API answers malformed encodings with its own 400
+  }
+  return p === '/v1' || p.startsWith('/v1/');
 }
 
 async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {

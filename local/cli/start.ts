@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runDemo } from '../demo/demo.js';
+import { ensureConsoleBuilt } from '../console/build.js';
+import { DEMO_ROLE_NAME, runDemo } from '../demo/demo.js';
+import { DEFAULT_WORLD } from '../runner/environment.js';
 import { startLocalStack, type LocalStack } from '../runner/stack.js';
 import { WORLD_FILE } from '../sandbox/persist/state-dir.js';
 import { ApiError, ApiNotRunningError, describeApiError } from './api-client.js';
@@ -47,6 +49,15 @@ export async function start(o: StartOptions): Promise<void> {
   // A data dir with saved state: the demo ran before (its cluster name is taken); just carry on.
   const restored = !!o.dataDir && !o.aws && existsSync(join(resolve(o.dataDir), WORLD_FILE));
   say(style.bold(o.aws ? 'eks-provisioner — local runner against real AWS' : 'eks-provisioner — local stack'));
+  // The web console is served from its build; build it first when the sources changed (a few seconds).
+  let consoleNote = '';
+  try {
+    const t = Date.now();
+    if ((await ensureConsoleBuilt()) === 'built') consoleNote = ` (console built in ${((Date.now() - t) / 1000).toFixed(1)} s)`;
+  } catch (e) {
+    warn(`The web console could not be built (${(e as Error).message.split('\n')[0]}); the API works without it.`);
+    logLine(`console build: ${(e as Error).stack ?? String(e)}`);
+  }
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
@@ -88,7 +99,7 @@ export async function start(o: StartOptions): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   if (stack.mode === 'sandbox') {
-    say(`AWS sandbox ${stack.awsEndpoint} (time ×${stack.timeScale}), Step Functions runner, API ${stack.apiUrl} — ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    say(`AWS sandbox ${stack.awsEndpoint} (time ×${stack.timeScale}), Step Functions runner, API ${stack.apiUrl} — ready in ${((Date.now() - t0) / 1000).toFixed(1)} s${consoleNote}`);
   } else {
     say(`Runner against AWS account ${stack.accountId} (${stack.region}), API ${stack.apiUrl}${stack.created.length ? `; created ${stack.created.join(', ')}` : ''}`);
   }
@@ -121,6 +132,8 @@ function printServing(stack: LocalStack, nextFile: string | undefined, logFile: 
   const api = stack.apiUrl ?? '';
   say('');
   say(style.bold('The local stack keeps running (Ctrl-C stops it):'));
+  say(`  Console      ${api}/   (open it in a browser: the seed's wizard; pick the tenant in the header)`);
+  if (nextFile) say(`               role B for tenant "local" (made by the demo): arn:aws:iam::${DEFAULT_WORLD.customer.accountId}:role/${DEMO_ROLE_NAME}, region ${DEFAULT_WORLD.region}`);
   say(`  API          ${api}/v1   (tenant header X-Tenant-Id, default "local"; try ${api}/v1/setup)`);
   if (stack.awsEndpoint) {
     say(`  AWS sandbox  ${stack.awsEndpoint}   (AWS_ENDPOINT_URL for the AWS CLI / SDKs; ${stack.awsEndpoint}/_sandbox/events, /_sandbox/world, /_sandbox/calls)`);

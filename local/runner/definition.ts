@@ -6,6 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../functions/lib/config.js';
+import { executionTimeoutSeconds } from '../../functions/lib/polling/budget.js';
+import { withExecutionTimeout } from '../../infra/asl.js';
 
 /** Lambda function folders (COMMON.md) ↔ the substitution that carries their ARN. */
 export const FUNCTIONS = {
@@ -16,11 +19,21 @@ export const FUNCTIONS = {
   PollClusterStackFunctionArn: 'poll-cluster-stack',
   DiagnoseFailureFunctionArn: 'diagnose-failure',
   FinalizeClusterFunctionArn: 'finalize-cluster',
+  // The delete state machine's own steps.
+  DeleteClusterStackFunctionArn: 'delete-cluster-stack',
+  PollStackDeletionFunctionArn: 'poll-stack-deletion',
+  CompleteDeletionFunctionArn: 'complete-deletion',
 } as const;
 
-export type FunctionFolder = (typeof FUNCTIONS)[keyof typeof FUNCTIONS];
+/** Functions the state machine runs as Tasks, plus the target of the status-change rule. */
+export type FunctionFolder = (typeof FUNCTIONS)[keyof typeof FUNCTIONS] | typeof ENDED_EXECUTION_FUNCTION;
+
+/** Target of the rule on "Execution Status Change" events (not a Task: no substitution). */
+export const ENDED_EXECUTION_FUNCTION = 'record-ended-execution';
 
 export const DEFINITION_URL = new URL('../../statemachine/provision-cluster.asl.json', import.meta.url);
+/** The second state machine: deleting a cluster's stack. */
+export const DELETE_DEFINITION_URL = new URL('../../statemachine/delete-cluster.asl.json', import.meta.url);
 
 export interface Placement {
   region: string;
@@ -56,7 +69,11 @@ export function substitute(text: string, subs: Record<string, string>): string {
   });
 }
 
-export async function loadDefinition(p: Placement, url: URL | string = DEFINITION_URL): Promise<AslDefinition> {
+/**
+ * The definition as the CDK stack deploys it: the file, the substitutions, and the execution's
+ * TimeoutSeconds for the poll cap (default: MAX_PROVISIONING_SECONDS, as the handlers read it).
+ */
+export async function loadDefinition(p: Placement, url: URL | string = DEFINITION_URL, maxProvisioningSeconds?: number): Promise<AslDefinition> {
   const path = typeof url === 'string' ? url : fileURLToPath(url);
   let text: string;
   try {
@@ -64,7 +81,8 @@ export async function loadDefinition(p: Placement, url: URL | string = DEFINITIO
   } catch (e) {
     throw new Error(`Cannot read the state machine definition at ${path}: ${(e as Error).message}`);
   }
-  return JSON.parse(substitute(text, substitutions(p))) as AslDefinition;
+  const parsed = JSON.parse(substitute(text, substitutions(p))) as AslDefinition;
+  return withExecutionTimeout(parsed, executionTimeoutSeconds(maxProvisioningSeconds ?? loadConfig().maxProvisioningSeconds));
 }
 
 // --- what the Task states call ------------------------------------------------------------------
@@ -153,10 +171,13 @@ export function taskTargets(def: AslDefinition, p: Placement): Map<string, TaskT
  * aws-local-stepfunctions 3.0.0 treats `"ResultPath": "$"` as a key named "$" (it writes
  * `{ ...input, "$": result }`) instead of replacing the document, as Step Functions does. `"$"` is
  * also the default, so dropping it is the same program in the ASL's semantics; this copy is what the
- * library runs. Nothing else is changed.
+ * library runs. The top-level TimeoutSeconds is taken out too (the library would count it in wall-clock
+ * time; the runner enforces it on the scaled clock). Nothing else is changed.
  */
 export function forLibrary(def: AslDefinition): AslDefinition {
   const copy = JSON.parse(JSON.stringify(def)) as AslDefinition;
+  // The runner times the execution out itself, on the sandbox's (scaled) clock.
+  delete copy['TimeoutSeconds'];
   for (const { state } of allStates(copy)) {
     if (state['ResultPath'] === '$') delete state['ResultPath'];
     const catchers = state['Catch'];

@@ -23,17 +23,45 @@ export const STATE_EVENT_PREFIX: Record<string, string> = {
   Map: 'Map',
 };
 
+/** Step Functions' quota: a Standard execution's history holds at most this many events. */
+export const HISTORY_EVENT_QUOTA = 25_000;
+
+const TERMINAL = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
+
 export class History {
   readonly events: HistoryEvent[] = [];
   private last = 0;
+  private closed = false;
 
-  add(type: string, details: Record<string, unknown> = {}, at = Date.now()): HistoryEvent {
+  /**
+   * @param limit the history quota; the last slot is kept for the event that ends the execution.
+   * @param onFull called (once) instead of adding the event that would take that last slot: the
+   *   execution fails there, as in Step Functions, and `onFull` records how.
+   */
+  constructor(
+    readonly limit: number = HISTORY_EVENT_QUOTA,
+    private readonly onFull?: () => void,
+  ) {}
+
+  /** True once the execution's terminal event is in (later events are dropped). */
+  get ended(): boolean {
+    return this.closed;
+  }
+
+  add(type: string, details: Record<string, unknown> = {}, at = Date.now()): HistoryEvent | undefined {
+    if (this.closed) return undefined;
+    const terminal = TERMINAL.has(type);
+    if (!terminal && this.onFull && this.events.length >= this.limit - 1) {
+      this.onFull();
+      return undefined;
+    }
     // Events of one execution never go back in time, even when recorded late.
     const timestamp = Math.max(at, this.last);
     this.last = timestamp;
     const id = this.events.length + 1;
     const event: HistoryEvent = { id, previousEventId: id - 1, type, timestamp, ...details };
     this.events.push(event);
+    if (terminal) this.closed = true;
     return event;
   }
 }

@@ -71,10 +71,15 @@ export async function callDynamoDb(clients: IntegrationClients, action: Extract<
   }
 }
 
-export async function callPutEvents(clients: IntegrationClients, params: unknown): Promise<unknown> {
+/**
+ * events:putEvents as Step Functions makes it: Detail objects serialised, and the execution ARN and
+ * the state machine ARN appended to each entry's `Resources` (rules may filter on them).
+ */
+export async function callPutEvents(clients: IntegrationClients, params: unknown, caller: { executionArn: string; stateMachineArn: string }): Promise<unknown> {
   const entries = ((params as { Entries?: unknown[] })?.Entries ?? []) as Array<Record<string, unknown>>;
   const Entries: PutEventsRequestEntry[] = entries.map((e) => ({
     ...e,
+    Resources: [...(Array.isArray(e['Resources']) ? (e['Resources'] as string[]) : []), caller.executionArn, caller.stateMachineArn],
     // Step Functions accepts Detail as a JSON object and sends it as a string.
     ...(e['Detail'] !== undefined && typeof e['Detail'] !== 'string' ? { Detail: JSON.stringify(e['Detail']) } : {}),
   })) as PutEventsRequestEntry[];

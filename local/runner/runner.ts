@@ -26,9 +26,10 @@ import {
   type Placement,
   type TaskTarget,
 } from './definition.js';
-import { History, historyPage, jsonText, STATE_EVENT_PREFIX } from './history.js';
+import { History, HISTORY_EVENT_QUOTA, historyPage, jsonText, STATE_EVENT_PREFIX } from './history.js';
 import { callDynamoDb, callPutEvents, makeIntegrationClients, type IntegrationClients } from './integrations.js';
 import { invokeInProcess, moduleHandlerResolver, type HandlerResolver } from './lambda.js';
+import { statusChangeEvent, type ExecutionStatusChangeEvent } from '../../functions/lib/execution-status/event.js';
 
 export const STATE_MACHINE_NAME = 'eks-provisioner-provision-cluster';
 
@@ -49,6 +50,15 @@ export interface RunnerOptions extends Placement {
    * is compiled per call); `npm start` skips it because test/statemachine validates the same file.
    */
   validate?: boolean;
+  /** Poll cap the default definition's TimeoutSeconds is derived from (default: the handlers' config). */
+  maxProvisioningSeconds?: number;
+  /** Events one execution's history may hold (Step Functions: 25,000). Lower only in tests. */
+  historyEventQuota?: number;
+  /**
+   * Step Functions' "Execution Status Change" events (EventBridge, default bus), one per change:
+   * RUNNING at the start, then the terminal status. Called synchronously; must not throw.
+   */
+  onStatusChange?: (event: ExecutionStatusChangeEvent) => void;
 }
 
 /** What the sandbox's Step Functions slot calls: parsed JSON-protocol input in, JSON output out. */
@@ -89,6 +99,8 @@ interface Execution {
   abort: () => void;
   /** A scaled Wait being served (see the header comment). */
   pendingWait?: Promise<void>;
+  /** The definition's TimeoutSeconds, running on the scaled clock. */
+  timeoutTimer?: NodeJS.Timeout;
   done: Promise<void>;
 }
 
@@ -149,6 +161,10 @@ export class StepFunctionsRunner {
   private clients?: IntegrationClients;
   private readonly log: (line: string) => void;
   private closed = false;
+  /** The definition's top-level TimeoutSeconds (undefined: the execution may run up to a year). */
+  readonly executionTimeoutSeconds?: number;
+  /** Events one execution's history may hold before it fails. */
+  readonly historyEventQuota: number;
 
   private constructor(
     private readonly opts: RunnerOptions,
@@ -166,10 +182,21 @@ export class StepFunctionsRunner {
     });
     this.resolveHandler = opts.resolveHandler ?? moduleHandlerResolver();
     this.log = opts.log ?? ((line) => process.stderr.write(`[runner] ${line}\n`));
+    this.historyEventQuota = opts.historyEventQuota ?? HISTORY_EVENT_QUOTA;
+    const timeout = definition['TimeoutSeconds'];
+    if (timeout !== undefined) {
+      if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1) throw new Error(`The definition's TimeoutSeconds must be a positive integer, got ${JSON.stringify(timeout)}.`);
+      this.executionTimeoutSeconds = timeout;
+    }
+  }
+
+  /** The definition as deployed (substitutions filled, TimeoutSeconds set): what DescribeStateMachine returns. */
+  get deployedDefinition(): string {
+    return JSON.stringify(this.definition, null, 2);
   }
 
   static async create(opts: RunnerOptions): Promise<StepFunctionsRunner> {
-    const definition = opts.definition ?? (await loadDefinition(opts));
+    const definition = opts.definition ?? (await loadDefinition(opts, undefined, opts.maxProvisioningSeconds));
     return new StepFunctionsRunner(opts, definition);
   }
 
@@ -326,15 +353,69 @@ export class StepFunctionsRunner {
 
   private finishAborted(e: Execution, error?: string, cause?: string): void {
     if (e.status !== 'RUNNING') return;
-    e.status = 'ABORTED';
-    e.stopDate = Date.now();
-    if (error !== undefined) e.error = error;
-    if (cause !== undefined) e.cause = cause;
     e.history.add('ExecutionAborted', {
       executionAbortedEventDetails: { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) },
     });
+    this.settle(e, 'ABORTED', { error, cause });
     e.controller.abort();
     e.abort();
+  }
+
+  /** The definition's TimeoutSeconds ran out: TIMED_OUT, no Catch runs (as in Step Functions). */
+  private finishTimedOut(e: Execution): void {
+    if (e.status !== 'RUNNING') return;
+    const cause = `The execution ran longer than the state machine's TimeoutSeconds (${this.executionTimeoutSeconds} s).`;
+    e.history.add('ExecutionTimedOut', { executionTimedOutEventDetails: { error: 'States.Timeout', cause } });
+    this.settle(e, 'TIMED_OUT', { error: 'States.Timeout', cause });
+    e.controller.abort();
+    e.abort();
+  }
+
+  /** The history quota is reached: the execution fails there, past every Retry and Catch. */
+  private finishHistoryFull(e: Execution): void {
+    if (e.status !== 'RUNNING') return;
+    const error = 'States.Runtime';
+    const cause = `The execution reached the maximum number of events in its history (${e.history.limit}).`;
+    e.history.add('ExecutionFailed', { executionFailedEventDetails: { error, cause } });
+    this.settle(e, 'FAILED', { error, cause });
+    e.controller.abort();
+    e.abort();
+  }
+
+  /** The one place an execution leaves RUNNING: status, stop date, and the status-change event. */
+  private settle(e: Execution, status: Exclude<ExecutionStatus, 'RUNNING'>, r: { output?: string; error?: string | undefined; cause?: string | undefined }): void {
+    if (e.status !== 'RUNNING') return;
+    e.status = status;
+    e.stopDate = Date.now();
+    if (r.output !== undefined) e.output = r.output;
+    if (r.error !== undefined) e.error = r.error;
+    if (r.cause !== undefined) e.cause = r.cause;
+    if (e.timeoutTimer) clearTimeout(e.timeoutTimer);
+    this.emitStatusChange(e);
+  }
+
+  private emitStatusChange(e: Execution): void {
+    if (!this.opts.onStatusChange) return;
+    try {
+      this.opts.onStatusChange(
+        statusChangeEvent({
+          account: this.opts.accountId,
+          region: this.opts.region,
+          executionArn: e.executionArn,
+          stateMachineArn: this.stateMachineArn,
+          name: e.name,
+          status: e.status,
+          startDate: e.startDate,
+          stopDate: e.stopDate ?? null,
+          input: e.input,
+          output: e.output ?? null,
+          error: e.error ?? null,
+          cause: e.cause ?? null,
+        }),
+      );
+    } catch (err) {
+      this.log(`status change of ${e.name} not delivered: ${(err as Error).message}`);
+    }
   }
 
   private launch(executionArn: string, name: string, input: string, parsed: unknown, traceHeader?: string): Execution {
@@ -345,14 +426,22 @@ export class StepFunctionsRunner {
       input,
       status: 'RUNNING',
       startDate: Date.now(),
+      // Replaced below once `exec` exists (the quota handler needs it).
       history: new History(),
       controller,
       abort: () => undefined,
       done: Promise.resolve(),
       ...(traceHeader !== undefined ? { traceHeader } : {}),
     };
+    exec.history = new History(this.historyEventQuota, () => this.finishHistoryFull(exec));
     this.executions.set(executionArn, exec);
     this.byName.set(name, exec);
+    this.emitStatusChange(exec);
+    if (this.executionTimeoutSeconds !== undefined) {
+      // On the sandbox's clock, like every Wait: a run that is too long times out as it would on AWS.
+      exec.timeoutTimer = setTimeout(() => this.finishTimedOut(exec), (this.executionTimeoutSeconds * 1000) / this.timeScale);
+      exec.timeoutTimer.unref?.();
+    }
 
     try {
       const run = this.machine.run(parsed as never, {
@@ -376,17 +465,17 @@ export class StepFunctionsRunner {
       const settled = run.result.then(
         (output) => {
           if (exec.status !== 'RUNNING') return;
-          exec.status = 'SUCCEEDED';
-          exec.output = jsonText(output);
+          this.settle(exec, 'SUCCEEDED', { output: jsonText(output) });
         },
         (err: unknown) => {
           if (exec.status !== 'RUNNING') return;
           const inner = (err as { cause?: unknown }).cause as { name?: string; message?: string; cause?: unknown } | undefined;
           const isTimeout = (err as Error)?.name === 'ExecutionTimeoutError';
-          exec.status = isTimeout ? 'TIMED_OUT' : 'FAILED';
-          exec.error = isTimeout ? 'States.Timeout' : (inner?.name ?? (err as Error)?.name ?? 'States.Runtime');
           const cause = inner ? (typeof inner.cause === 'string' ? inner.cause : inner.message) : (err as Error)?.message;
-          if (cause !== undefined) exec.cause = String(cause);
+          this.settle(exec, isTimeout ? 'TIMED_OUT' : 'FAILED', {
+            error: isTimeout ? 'States.Timeout' : (inner?.name ?? (err as Error)?.name ?? 'States.Runtime'),
+            cause: cause !== undefined ? String(cause) : undefined,
+          });
         },
       );
       exec.done = Promise.allSettled([settled, recorded]).then(() => {
@@ -394,12 +483,9 @@ export class StepFunctionsRunner {
       });
     } catch (e) {
       // The library refused to start the run: a failed execution, never a crashed runner.
-      exec.status = 'FAILED';
-      exec.error = 'States.Runtime';
-      exec.cause = (e as Error).message;
-      exec.stopDate = Date.now();
       exec.history.add('ExecutionStarted', { executionStartedEventDetails: { input, inputDetails: { truncated: false } } });
-      exec.history.add('ExecutionFailed', { executionFailedEventDetails: { error: exec.error, cause: exec.cause } });
+      exec.history.add('ExecutionFailed', { executionFailedEventDetails: { error: 'States.Runtime', cause: (e as Error).message } });
+      this.settle(exec, 'FAILED', { error: 'States.Runtime', cause: (e as Error).message });
     }
     return exec;
   }
@@ -415,7 +501,8 @@ export class StepFunctionsRunner {
         exec.pendingWait = undefined;
         heldUntil = Date.now();
       }
-      if (exec.status === 'ABORTED' && exec.history.events.some((e) => e.type === 'ExecutionAborted')) return;
+      // Ended by the runner itself (StopExecution, TimeoutSeconds, history quota): nothing more to record.
+      if (exec.history.ended) return;
       const state = ev['state'] as { name: string; type: string; input: unknown; output?: unknown } | undefined;
       const at = Math.max(ev.timestamp, heldUntil);
       switch (ev.type) {
@@ -464,6 +551,7 @@ export class StepFunctionsRunner {
           break;
         }
         case 'ExecutionTimeout':
+          // Not reached: forLibrary() removes TimeoutSeconds and the runner times out on the scaled clock.
           h.add('ExecutionTimedOut', { executionTimedOutEventDetails: { error: 'States.Timeout' } }, at);
           break;
         default:
@@ -578,7 +666,7 @@ export class StepFunctionsRunner {
     h.add('TaskStarted', { taskStartedEventDetails: resourceDetails });
     try {
       this.clients ??= makeIntegrationClients(this.opts.region);
-      const output = target.kind === 'dynamodb' ? await callDynamoDb(this.clients, target.action, input) : await callPutEvents(this.clients, input);
+      const output = target.kind === 'dynamodb' ? await callDynamoDb(this.clients, target.action, input) : await callPutEvents(this.clients, input, { executionArn: exec.executionArn, stateMachineArn: this.stateMachineArn });
       h.add('TaskSucceeded', { taskSucceededEventDetails: { ...resourceDetails, output: jsonText(output), outputDetails: { truncated: false } } });
       return output;
     } catch (e) {

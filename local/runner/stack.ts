@@ -11,10 +11,15 @@ import { DEFAULTS } from '../../functions/lib/config.js';
 import type { FaultRule, Sandbox, StepFunctionsBackend } from '../sandbox/index.js';
 import type { RateLimitConfig } from '../sandbox/limits/rate-limits.js';
 import { applyHandlerEnvironment, DEFAULT_WORLD, ensureStoreAndBus, serviceIdentityOf } from './environment.js';
+import { DELETE_DEFINITION_URL, loadDefinition, type Placement } from './definition.js';
+import { StateMachineHost } from './machines.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { resumeCreating } from './resume.js';
 import { StepFunctionsRunner, type RunnerOptions } from './runner.js';
 import { startStepFunctionsEndpoint } from './sfn-endpoint.js';
+import { ENDED_EXECUTION_FUNCTION } from './definition.js';
+import { moduleHandlerResolver } from './lambda.js';
+import { statusChangeRoute, type StatusChangeRoute } from './status-change.js';
 
 export interface LocalStackOptions {
   /** Sandbox port on 127.0.0.1 (default 4566; 0 = any free port). */
@@ -46,7 +51,7 @@ export interface LocalStackOptions {
    */
   dataDir?: string;
   /** For tests: a different definition or handlers. */
-  runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler'>;
+  runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler' | 'historyEventQuota' | 'maxProvisioningSeconds'>;
 }
 
 export interface LocalStack {
@@ -55,7 +60,14 @@ export interface LocalStack {
   accountId: string;
   timeScale: number;
   sandbox?: Sandbox;
+  /** The provisioning state machine. */
   runner: StepFunctionsRunner;
+  /** The delete state machine (statemachine/delete-cluster.asl.json). */
+  deleteRunner: StepFunctionsRunner;
+  /** Both, behind one Step Functions API. */
+  machines: StateMachineHost;
+  /** Step Functions' status-change events → the record-ended-execution handler (as the CDK rule routes them). */
+  statusChanges: StatusChangeRoute;
   apiUrl?: string;
   /** AWS endpoint the handlers use (sandbox URL), absent in --aws mode. */
   awsEndpoint?: string;
@@ -95,16 +107,24 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       } finally {
         sts.destroy();
       }
-      const runner = await StepFunctionsRunner.create({ region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false, ...o.runner });
+      const resolveHandler = o.runner?.resolveHandler ?? moduleHandlerResolver();
+      // In AWS the status-change events go to the account's default bus; here they go straight to the handler.
+      const statusChanges = statusChangeRoute({ placement: { region, accountId, tableName, eventBusName }, stateMachineArns: () => [runner.stateMachineArn], resolveHandler, log });
+      const runnerOpts = { region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false };
+      const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
       stops.push(() => runner.close());
-      const endpoint = await startStepFunctionsEndpoint(runner.slot, 0);
+      stops.push(async () => statusChanges.close());
+      const deleteRunner = await createDeleteRunner(runnerOpts);
+      stops.push(() => deleteRunner.close());
+      const machines = new StateMachineHost([runner, deleteRunner]);
+      const endpoint = await startStepFunctionsEndpoint(machines.slot, 0);
       stops.push(() => endpoint.stop());
-      applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, stepFunctionsEndpoint: endpoint.url });
+      applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, stepFunctionsEndpoint: endpoint.url });
       const created = await ensureStoreAndBus(region, tableName, eventBusName);
-      await runner.preloadHandlers();
+      await machines.preloadHandlers();
       const apiUrl = o.api === false ? undefined : await startApi(o, stops);
       const resumed = await resume(region, tableName, runner, log);
-      return { mode: 'aws', region, accountId, timeScale: 1, runner, ...(apiUrl ? { apiUrl } : {}), created, resumed, stop: stopAll };
+      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, machines, statusChanges, ...(apiUrl ? { apiUrl } : {}), created, resumed, stop: stopAll };
     }
 
     const sandboxMod = await import('../sandbox/index.js');
@@ -113,12 +133,28 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     // The service account comes from the world; the runner must know it before the sandbox starts.
     const world = o.world === undefined ? undefined : new sandboxMod.World(sandboxMod.parseWorld(o.world));
     const identity = serviceIdentityOf(world ?? new sandboxMod.World(sandboxMod.defaultWorld()));
-    const runner = await StepFunctionsRunner.create({ region, accountId: identity.accountId, tableName, eventBusName, timeScale, log, validate: o.validateDefinition !== false, ...o.runner });
+    const resolveHandler = o.runner?.resolveHandler ?? moduleHandlerResolver();
+    let sandboxWorld: { captureEvent(e: unknown): void } | undefined;
+    const statusChanges = statusChangeRoute({
+      placement: { region, accountId: identity.accountId, tableName, eventBusName },
+      stateMachineArns: () => [runner.stateMachineArn],
+      resolveHandler,
+      // On the service account's default bus, where Step Functions puts them.
+      capture: (e) =>
+        sandboxWorld?.captureEvent({ eventId: e.id, accountId: e.account, region: e.region, eventBusName: 'default', source: e.source, detailType: e['detail-type'], detail: e.detail, resources: e.resources, time: e.time }),
+      log,
+    });
+    const runnerOpts = { region, accountId: identity.accountId, tableName, eventBusName, timeScale, log, validate: o.validateDefinition !== false };
+    const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
     stops.push(() => runner.close());
+    stops.push(async () => statusChanges.close());
+    const deleteRunner = await createDeleteRunner(runnerOpts);
+    stops.push(() => deleteRunner.close());
+    const machines = new StateMachineHost([runner, deleteRunner]);
     const sandbox = await sandboxMod.startSandbox({
       port: o.sandboxPort ?? 4566,
       timeScale,
-      stepFunctions: runner.slot as unknown as StepFunctionsBackend,
+      stepFunctions: machines.slot as unknown as StepFunctionsBackend,
       log: (m) => log(m),
       ...(world ? { world } : {}),
       ...(o.faults ? { faults: o.faults } : {}),
@@ -126,9 +162,11 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       ...(o.rateLimits !== undefined ? { rateLimits: o.rateLimits } : {}),
     });
     stops.push(() => sandbox.stop());
-    applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
+    sandboxWorld = sandbox.world as unknown as { captureEvent(e: unknown): void };
+    applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
     const created = await ensureStoreAndBus(region, tableName, eventBusName);
-    await runner.preloadHandlers();
+    await machines.preloadHandlers();
+    await resolveHandler(ENDED_EXECUTION_FUNCTION).catch((e: unknown) => log(`${ENDED_EXECUTION_FUNCTION}: ${(e as Error).message}`));
     const apiUrl = o.api === false ? undefined : await startApi(o, stops);
     const resumed = o.dataDir ? await resume(region, tableName, runner, log) : [];
     return {
@@ -138,6 +176,9 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       timeScale,
       sandbox,
       runner,
+      deleteRunner,
+      machines,
+      statusChanges,
       awsEndpoint: sandbox.url,
       ...(apiUrl ? { apiUrl } : {}),
       created,
@@ -148,6 +189,13 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     await stopAll();
     throw e;
   }
+}
+
+export const DELETE_STATE_MACHINE_NAME = 'eks-provisioner-delete-cluster';
+
+/** The delete state machine, as deployed (statemachine/delete-cluster.asl.json with the same substitutions). */
+async function createDeleteRunner(o: Placement & Omit<RunnerOptions, keyof Placement | 'definition' | 'stateMachineName'>): Promise<StepFunctionsRunner> {
+  return StepFunctionsRunner.create({ ...o, stateMachineName: DELETE_STATE_MACHINE_NAME, definition: await loadDefinition(o, DELETE_DEFINITION_URL) });
 }
 
 async function resume(region: string, tableName: string, runner: StepFunctionsRunner, log: (line: string) => void): Promise<string[]> {

@@ -16,6 +16,7 @@ import { service as eks } from './eks/service.js';
 import { service as events } from './events/service.js';
 import { Faults, type FaultRule } from './faults/faults.js';
 import { service as iam } from './iam/service.js';
+import { KubernetesFront } from './kubernetes/server.js';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitConfig } from './limits/rate-limits.js';
 import { DYNAMODB_DIR, openStateDir, READ_ONLY_OPERATION, StateSaver } from './persist/state-dir.js';
 import { handleAwsRequest, type CallRecord, type RouterEnv } from './protocol/router.js';
@@ -57,6 +58,8 @@ export interface SandboxOptions {
   verifySignatures?: boolean;
   /** Log sink for internal errors (default console.error). */
   log?: (message: string) => void;
+  /** Serve a Kubernetes API (HTTPS on loopback, own CA) for each ACTIVE EKS cluster. Default true. */
+  kubernetes?: boolean;
 }
 
 export interface Sandbox {
@@ -110,6 +113,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const rateLimits = options.rateLimits === false ? undefined : new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS, timeScale);
   const dynamo: DynamoBackend = await startDynamo(options.dataDir ? join(options.dataDir, DYNAMODB_DIR) : options.dynamoPath);
   const cloudformation = await loadCloudFormation();
+  const kubernetes =
+    options.kubernetes === false
+      ? undefined
+      : new KubernetesFront(world, { timeScale: options.timeScale ?? DEFAULT_TIME_SCALE, verifySignatures: options.verifySignatures ?? true, log });
+  await kubernetes?.start();
+  if (kubernetes) world.kubernetes = kubernetes;
 
   const modules: Partial<Record<string, ServiceModule>> = { sts, iam, ec2, eks, events };
   if (cloudformation) modules.cloudformation = cloudformation;
@@ -239,6 +248,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     calls,
     stop: async () => {
       for (const m of Object.values(modules)) await m?.onStop?.();
+      await kubernetes?.stop();
       saver?.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -100,6 +100,11 @@ export class E2E {
     return `arn:aws:iam::${DEFAULT_WORLD.customer.accountId}:role/${o.name}`;
   }
 
+  /** Replaces role B's trust policy as the customer would in the IAM console. */
+  async setTrustPolicy(roleName: string, doc: unknown): Promise<void> {
+    await this.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(doc) }));
+  }
+
   async setTrustExternalId(roleName: string, tenant: string, externalId: string): Promise<void> {
     const setup = await this.api('GET', '/v1/setup', undefined, tenant);
     const trust = structuredClone(setup.body.provisionRoleTrustPolicy);

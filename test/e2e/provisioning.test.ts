@@ -122,6 +122,69 @@ describe('local stack e2e', () => {
     await expectFailedEvent(record, 'ASSUME_ROLE_DENIED');
   });
 
+  it('EXTERNAL_ID_NOT_REQUIRED: a role B that trusts the account without the External ID is refused at registration and at the start of a run', async () => {
+    const open = (condition?: object) => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'sts:AssumeRole', ...(condition ? { Condition: condition } : {}) }],
+    });
+    // The confused deputy: two tenants try to register one role whose trust policy has no condition.
+    const roleArn = await registered('e2e-deputy-owner', 'eks-provisioner-deputy');
+    await e.setTrustPolicy('eks-provisioner-deputy', open());
+    for (const tenant of ['e2e-deputy-owner', 'e2e-deputy-attacker']) {
+      const setup = await e.api('GET', '/v1/setup', undefined, tenant);
+      const r = await e.api('POST', '/v1/roles', { roleArn, region: 'us-east-1' }, tenant);
+      expect(r.status, r.text).toBe(422);
+      expect(r.body.error.code).toBe('EXTERNAL_ID_NOT_REQUIRED');
+      expect(r.body.error.remediation[0]).toContain(`"sts:ExternalId":"${setup.body.externalId}"`);
+    }
+    const attacker = await e.api('POST', '/v1/clusters', e.settings({ name: 'e2e-deputy', provisionRoleArn: roleArn }), 'e2e-deputy-attacker');
+    expect(attacker.status).toBe(422);
+    expect(attacker.body.error.code).toBe('ROLE_NOT_REGISTERED');
+
+    // Registered while correct, loosened to StringLike "*" afterwards: the run stops at AssumeProvisionRole.
+    await e.setTrustPolicy('eks-provisioner-deputy', open({ StringLike: { 'sts:ExternalId': '*' } }));
+    const record = await provision('e2e-deputy-owner', e.settings({ name: 'e2e-deputy', provisionRoleArn: roleArn }));
+    expect(record.status).toBe('FAILED');
+    expect(record.diagnosis?.code).toBe('EXTERNAL_ID_NOT_REQUIRED');
+    expect(record.phase).not.toMatch(/stack/i);
+    await expectFailedEvent(record, 'EXTERNAL_ID_NOT_REQUIRED');
+    // Nothing was done through the role in that run: no AWS call was made with its session.
+    const calls = await e.http<{ calls: Array<{ callerArn?: string; operation: string }> }>('GET', `${e.sandboxUrl}/_sandbox/calls`);
+    expect(calls.body.calls.filter((c) => c.callerArn?.includes(`assumed-role/eks-provisioner-deputy/eks-provisioner-${record.id}`))).toEqual([]);
+  });
+
+  it('SSH is never open to the world: keyName without securityGroupIds is refused; with them, port 22 only from those groups', async () => {
+    const tenant = 'e2e-ssh';
+    const roleArn = await registered(tenant, 'eks-provisioner-ssh');
+    const r = await e.api('POST', '/v1/clusters', e.settings({ name: 'e2e-ssh', provisionRoleArn: roleArn, keyName: 'demo-key', securityGroupIds: [] }), tenant);
+    expect(r.status, r.text).toBe(400);
+    expect(r.body.error.fields).toEqual([{ path: 'securityGroupIds', message: expect.stringContaining('0.0.0.0/0') }]);
+    // The console path (Step Functions input, no API in front) is refused by ValidateRequest the same way.
+    const sfn = new SFNClient({ region: 'us-east-1', endpoint: e.sandboxUrl });
+    try {
+      const cluster = e.settings({ name: 'e2e-ssh-console', provisionRoleArn: roleArn, keyName: 'demo-key' });
+      delete cluster['securityGroupIds'];
+      const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: e.stack.runner.stateMachineArn, name: 'e2e-ssh-console', input: JSON.stringify({ tenantId: tenant, cluster }) }));
+      let d;
+      for (let i = 0; i < 200 && (d = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }))).status === 'RUNNING'; i++) await new Promise((res) => setTimeout(res, 50));
+      expect(d?.status).toBe('FAILED');
+      expect(`${d?.error} ${d?.cause}`).toContain('securityGroupIds');
+    } finally {
+      sfn.destroy();
+    }
+    const record = await provision(tenant, e.settings({ name: 'e2e-ssh', provisionRoleArn: roleArn, keyName: 'demo-key' }));
+    expect(record.status).toBe('CREATED');
+    const world = await e.http('GET', `${e.sandboxUrl}/_sandbox/world`);
+    const ng = world.body.eksNodegroups.find((n: { clusterName: string }) => n.clusterName === 'e2e-ssh');
+    const remote = world.body.securityGroups.find((g: { groupId: string }) => g.groupId === ng.resources.remoteAccessSecurityGroup);
+    expect(remote.ingress).toEqual([{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, sourceGroupIds: e.settings({}).securityGroupIds }]);
+    // No security group anywhere in the account lets SSH in from the internet.
+    const sshFromWorld = world.body.securityGroups.filter((g: { ingress: Array<{ fromPort?: number; toPort?: number; cidrIps?: string[] }> }) =>
+      g.ingress.some((i) => (i.fromPort ?? 0) <= 22 && (i.toPort ?? 65535) >= 22 && (i.cidrIps ?? []).includes('0.0.0.0/0')),
+    );
+    expect(sshFromWorld).toEqual([]);
+  });
+
   it('SECURITY_GROUPS_NOT_LOADED: role B may not ec2:DescribeSecurityGroups', async () => {
     const tenant = 'e2e-sg';
     const roleArn = await registered(tenant, 'eks-provisioner-no-sg', { withoutActions: /^ec2:DescribeSecurityGroups$/i });

@@ -29,6 +29,7 @@ const EXPECTED_CLIENTS: Partial<Record<FunctionName, string[]>> = {
   'poll-cluster-stack': ['cloudformation', 'dynamodb', 'sts'],
   'diagnose-failure': ['cloudformation', 'dynamodb', 'sts'],
   'finalize-cluster': ['cloudformation', 'dynamodb', 'eks', 'sts'],
+  'record-ended-execution': ['dynamodb', 'eventbridge'],
   api: ['dynamodb', 'ec2', 'eks', 'iam', 'sfn', 'sts'],
 };
 const USES_ZOD = new Set<FunctionName>(['validate-request', 'api']);

@@ -77,7 +77,9 @@ describe('every option changed', () => {
     s.template.resourceCountIs('AWS::Events::EventBus', 0);
     const sm = resourcesOf(s.json, 'AWS::StepFunctions::StateMachine')[0]![1].Properties;
     expect(sm.DefinitionSubstitutions.EventBusName).toBe('default');
-    for (const [, fn] of resourcesOf(s.json, 'AWS::Lambda::Function')) {
+    const ours = resourcesOf(s.json, 'AWS::Lambda::Function').filter(([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
+    expect(ours.length).toBeGreaterThan(0);
+    for (const [, fn] of ours) {
       expect(fn.Properties.Environment.Variables.EVENT_BUS_NAME).toBe('default');
       expect(fn.Properties.Environment.Variables.PROVISION_POLICY_ALLOW_DELETE).toBe('true');
       expect(fn.Properties.Environment.Variables.ROLE_NAME_PREFIX).toBe('acme-prov-');

@@ -315,6 +315,23 @@ describe('CloudFormation engine: failures and rollback', () => {
     expect(ev.at(-1)).toBe('demo-stack ROLLBACK_COMPLETE');
   });
 
+  it('an SSH key without SourceSecurityGroups: EKS opens port 22 on the nodes to 0.0.0.0/0 (and removes that group with the node group)', async () => {
+    const t = setup();
+    // The fixture template's RemoteAccess has only Ec2SshKey, the mistake the product must never make.
+    await t.call('CreateStack', createInput({}, { KeyName: DEMO.keyName }));
+    await t.clock.runAll();
+    expect((await t.stack('demo-stack')).StackStatus).toBe('CREATE_COMPLETE');
+    const ng = t.world.data.eksNodegroups[0]!;
+    const sgId = ng.resources?.remoteAccessSecurityGroup;
+    const sg = t.world.data.securityGroups.find((g) => g.groupId === sgId)!;
+    expect(sg.groupName).toMatch(/^eks-remoteAccess-/);
+    expect(sg.ingress).toEqual([{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIps: ['0.0.0.0/0'] }]);
+    expect(ng.resources?.autoScalingGroups).toHaveLength(1);
+    await t.call('DeleteStack', { StackName: 'demo-stack' });
+    await t.clock.runAll();
+    expect(t.world.data.securityGroups.find((g) => g.groupId === sgId)).toBeUndefined();
+  });
+
   it('nodes fail to join (world flag): NodeCreationFailure with instance ids, health issue visible in EKS data', async () => {
     const t = setup((w) => {
       w.data.flags.nodesFailToJoin = true;

@@ -38,6 +38,7 @@ import { OUTPUT_KEYS } from '../../functions/lib/template/index.js';
 import { pollClusterStack } from '../../functions/poll-cluster-stack/poll-cluster-stack.js';
 import { validateRequest } from '../../functions/validate-request/validate-request.js';
 import { tableDefinition } from '../../functions/lib/store/table-definition.js';
+import { asCorrectRoleB } from '../unit/aws/fixtures.js';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
@@ -177,10 +178,12 @@ export class Harness {
     const maxSeconds = opts.maxProvisioningSeconds ?? 3600;
 
     // Role B: STS hands out a session; EC2 says the region is enabled.
-    this.sts.on(AssumeRoleCommand).resolves({
-      Credentials: { ...ROLE_B_CREDENTIALS, Expiration: new Date(Date.now() + 3600_000) },
-      AssumedRoleUser: { Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c', AssumedRoleId: 'AROAEXAMPLE:x' },
-    });
+    this.sts.on(AssumeRoleCommand).callsFake(
+      asCorrectRoleB(async () => [(await this.store.getTenant('local'))?.externalId ?? ''], {
+        Credentials: { ...ROLE_B_CREDENTIALS, Expiration: new Date(Date.now() + 3600_000) },
+        AssumedRoleUser: { Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c', AssumedRoleId: 'AROAEXAMPLE:x' },
+      }),
+    );
     this.ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: region, OptInStatus: 'opt-in-not-required' }] });
 
     // CloudFormation: the simulated stack, seen through a virtual clock.

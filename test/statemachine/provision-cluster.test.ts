@@ -225,6 +225,24 @@ describe('failure branches', () => {
     expect(run.record?.updatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
+  it('ValidateRequest fails and DiagnoseFailure fails too: the run ends in DiagnosisUnavailable, not in an uncatchable States.Runtime', async () => {
+    // No executionArn (and no clusterId) in the document: CanRecordUndiagnosed must test presence first.
+    const run = await h.run(input, {
+      around: {
+        ValidateRequest: async () => {
+          throw Object.assign(new Error(JSON.stringify({ errorType: 'Error', errorMessage: 'boom' })), { name: 'Error' });
+        },
+        DiagnoseFailure: async () => {
+          throw Object.assign(new Error('{"errorType":"Runtime.ExitError"}'), { name: 'Lambda.Unknown' });
+        },
+      },
+    });
+    expect(run.error?.name).toBe('UNKNOWN');
+    expect(entered(run)).toContain('CanRecordUndiagnosed');
+    expect(entered(run)).not.toContain('RecordUndiagnosedFailure');
+    expect(entered(run).at(-1)).toBe('DiagnosisUnavailable');
+  });
+
   it('RecordFailed cannot write: the Failed event still goes out and the run fails with the diagnosis', async () => {
     const run = await h.run(input, {
       around: {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,7 +59,8 @@ describe('CreateClusterStack', () => {
     });
     expect(sent.Tags).toEqual([
       { Key: 'eks-provisioner:cluster-id', Value: 'c-abcdefghijkl' },
-      { Key: 'eks-provisioner:tenant-id', Value: 't-1' },
+      // SHA-256 of 't-1': the tenant id itself may not fit a tag value.
+      { Key: 'eks-provisioner:tenant-sha256', Value: createHash('sha256').update('t-1').digest('hex') },
       { Key: 'eks-provisioner:managed-by', Value: 'eks-provisioner' },
       { Key: 'team', Value: 'platform' },
     ]);
@@ -76,7 +78,7 @@ describe('CreateClusterStack', () => {
       AdminPrincipalArn1: 'arn:aws:iam::222222222222:role/Admin',
       AdminPrincipalArn2: '',
       ClusterId: 'c-abcdefghijkl',
-      TenantId: 't-1',
+      TenantTag: createHash('sha256').update('t-1').digest('hex'),
     });
   });
 

@@ -93,7 +93,7 @@ describe('cluster template', () => {
       const tags = r.Properties?.Tags;
       expect(tags, id).toBeDefined();
       const keys = Array.isArray(tags) ? (tags as Array<{ Key: string }>).map((t) => t.Key) : Object.keys(tags as object);
-      expect(keys, id).toEqual(expect.arrayContaining([TAG_KEYS.clusterId, TAG_KEYS.tenantId]));
+      expect(keys, id).toEqual(expect.arrayContaining([TAG_KEYS.clusterId, TAG_KEYS.tenant]));
     }
   });
 
@@ -120,6 +120,8 @@ describe('cluster template', () => {
       AdminPrincipalArn1: 'arn:aws:iam::222222222222:role/admin',
       AdminPrincipalArn2: '',
     });
+    // Never SSH open to 0.0.0.0/0, even if a caller skipped the settings schema.
+    expect(() => clusterStackParameters({ ...values, keyName: 'demo-key', securityGroupIds: [] })).toThrow(/0\.0\.0\.0\/0/);
     expect(() => clusterStackParameters({ ...values, adminPrincipalArns: Array(MAX_ADMIN_PRINCIPALS + 1).fill('arn:aws:iam::1:role/x') })).toThrow(
       /adminPrincipalArns: at most/,
     );

@@ -39,6 +39,14 @@ export async function formDataRequest(deps: ApiDeps, tenantId: string, resource:
     });
   }
   const region = q.region ?? role.region;
-  const { session } = await assumeReadOnly({ tenantId, roleArn, externalId: tenant.externalId, region, roleNamePrefix: deps.config.roleNamePrefix });
+  const { session } = await assumeReadOnly({
+    tenantId,
+    roleArn,
+    externalId: tenant.externalId,
+    region,
+    roleNamePrefix: deps.config.roleNamePrefix,
+    // A trust policy loosened after registration is caught within minutes (PROOF_TTL_MS).
+    proveExternalId: 'if-stale',
+  });
   return listFormData(resource, session, { region, ...(q.vpcId ? { vpcId: q.vpcId } : {}), ...(q.nextToken ? { nextToken: q.nextToken } : {}) });
 }

@@ -20,6 +20,10 @@ export type ApiErrorCode =
   | 'INVALID_HEADER'
   | 'INVALID_NEXT_TOKEN'
   | 'UNAUTHENTICATED'
+  // Console (Cognito identity pool) callers: another pool, a guest identity, the shared role without an identity.
+  | 'FOREIGN_IDENTITY_POOL'
+  | 'SIGN_IN_REQUIRED'
+  | 'IDENTITY_REQUIRED'
   | 'SETUP_REQUIRED'
   | 'ROLE_NOT_REGISTERED'
   | 'IDEMPOTENCY_KEY_REUSED'

@@ -18,6 +18,8 @@ export interface AssumeForTenant {
   externalId: string;
   region: string;
   roleNamePrefix: string;
+  /** See provision-role.ts: registration proves it every time, form data when not proven in the last minutes. */
+  proveExternalId: 'always' | 'if-stale';
 }
 
 /** Session names show up in the customer's CloudTrail: say it is the API, not who the tenant is. */
@@ -34,6 +36,7 @@ export async function assumeReadOnly(o: AssumeForTenant) {
       sessionName: sessionName(o.tenantId),
       sessionPolicy: READ_ONLY_SESSION_POLICY,
       evidence: { roleNamePrefix: o.roleNamePrefix },
+      proveExternalId: o.proveExternalId,
     });
   } catch (err) {
     const e = err as { name?: string; message?: string } | null;

@@ -1,6 +1,7 @@
 /**
  * POST /v1/roles { roleArn, region }: the seed's "Authenticate with AWS". The ARN is checked, role B
- * is assumed now with the tenant's External ID, the region is checked to be enabled for role B's
+ * is assumed now with the tenant's External ID (and proven to demand it: a role that can be assumed
+ * without it is refused with EXTERNAL_ID_NOT_REQUIRED), the region is checked to be enabled for role B's
  * account, and only then is the role stored for the tenant.
  */
 import * as z from 'zod/mini';
@@ -53,7 +54,7 @@ export async function registerRole(deps: ApiDeps, tenantId: string, body: Record
     });
   }
 
-  const { session, identity } = await assumeReadOnly({ tenantId, roleArn, externalId: tenant.externalId, region, roleNamePrefix: prefix });
+  const { session, identity } = await assumeReadOnly({ tenantId, roleArn, externalId: tenant.externalId, region, roleNamePrefix: prefix, proveExternalId: 'always' });
   await checkRegionEnabled(ec2Client(session), region, roleArn);
 
   const accountId = identity.accountId || arn.accountId;

@@ -5,6 +5,7 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { serviceSts } from '../../lib/aws/clients.js';
 import { toStepError } from '../../lib/diagnosis/from-aws-error.js';
+import { provisionRoleDeleteStatement } from '../../lib/policy/delete-statement.js';
 import { provisionRolePolicy, provisionRoleTrustPolicy } from '../../lib/policy/provision-policy.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLE_ROLE_ARN } from '../roles/role-arn.js';
@@ -49,6 +50,8 @@ export async function setupFor(deps: ApiDeps, tenantId: string) {
     externalId: tenant.externalId,
     provisionRolePolicy: provisionRolePolicy({ partition, allowDelete: deps.config.allowDelete }),
     provisionRoleTrustPolicy: provisionRoleTrustPolicy(accountId, tenant.externalId, partition),
+    /** Optional: add to role B so DELETE /v1/clusters/{id} can delete what the service made (and nothing else). */
+    provisionRoleDeleteStatement: provisionRoleDeleteStatement({ partition }),
     clusterRoleManagedPolicies: [`arn:${partition}:iam::aws:policy/AmazonEKSClusterPolicy`],
     clusterRoleTrustedService: 'eks.amazonaws.com',
     roleNamePrefix: prefix,

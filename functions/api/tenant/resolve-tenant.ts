@@ -1,9 +1,17 @@
 /**
  * Who is calling. In AWS the tenant is the IAM principal API Gateway authenticated (SigV4):
  * `requestContext.identity.userArn`. Sessions of one role are one tenant, so an assumed-role
- * session ARN is reduced to its role (`arn:aws:sts::123456789012:assumed-role/Name`). Locally
- * (config.local only) the `X-Tenant-Id` header names the tenant, default `local`; in AWS that
- * header is ignored, so no caller can claim another tenant.
+ * session ARN is reduced to its role (`arn:aws:sts::123456789012:assumed-role/Name`).
+ *
+ * Console users sign with credentials of the console's Cognito identity pool: they all share one
+ * IAM role, so for them the tenant is their Cognito identity id (`eu-west-1:1a2b…`), never the
+ * role. API Gateway fills `requestContext.identity` from the credentials it verified, not from
+ * anything the client sends, so the identity id cannot be claimed by a header; we still accept it
+ * only from the configured pool, and refuse a session of the shared role that carries no identity
+ * (it would otherwise become one tenant for every console user).
+ *
+ * Locally (config.local only) the `X-Tenant-Id` header names the tenant, default `local`; in AWS
+ * that header is ignored, so no caller can claim another tenant.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { httpError } from '../http/errors.js';
@@ -14,6 +22,9 @@ export const TENANT_HEADER = 'X-Tenant-Id';
 
 /** Local tenant ids: letters, digits and the punctuation of IAM ARNs; no `#` (key separator). */
 export const LOCAL_TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@/+=,-]{0,255}$/;
+
+/** Cognito identity ids and identity pool ids: `<region>:<uuid>` (region as in eu-west-1, us-gov-west-1). */
+export const COGNITO_ID_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const PRINCIPAL_ARN = /^arn:(aws[a-z-]*):(iam|sts)::(\d{12}):(.+)$/;
 
@@ -33,7 +44,21 @@ export function tenantFromPrincipalArn(arn: string): string | undefined {
   return undefined;
 }
 
-export function resolveTenant(event: APIGatewayProxyEvent, opts: { local: boolean }): string {
+/** The tenant id sessions of an IAM role ARN reduce to (`arn:aws:iam::1:role/p/Name` → `arn:aws:sts::1:assumed-role/Name`). */
+export function assumedRoleTenant(roleArn: string): string | undefined {
+  const m = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+  return m ? `arn:${m[1]}:sts::${m[2]}:assumed-role/${m[3]}` : undefined;
+}
+
+export interface TenantOptions {
+  local: boolean;
+  /** The console's identity pool; identity-pool sessions of any other pool are refused. */
+  identityPoolId?: string;
+  /** The identity pool's authenticated role: its sessions are tenants only through their identity id. */
+  identityPoolRoleArn?: string;
+}
+
+export function resolveTenant(event: APIGatewayProxyEvent, opts: TenantOptions): string {
   if (opts.local) {
     const claimed = header(event, TENANT_HEADER);
     if (claimed === undefined) return LOCAL_DEFAULT_TENANT;
@@ -46,11 +71,38 @@ export function resolveTenant(event: APIGatewayProxyEvent, opts: { local: boolea
     }
     return claimed;
   }
-  const userArn = event.requestContext?.identity?.userArn;
+  const identity = event.requestContext?.identity;
+  const identityId = identity?.cognitoIdentityId;
+  if (typeof identityId === 'string' && identityId !== '') return cognitoTenant(identityId, identity, opts);
+
+  const userArn = identity?.userArn;
   const tenant = typeof userArn === 'string' ? tenantFromPrincipalArn(userArn) : undefined;
   if (!tenant) {
     // API Gateway with IAM authorization always sets userArn; without it we cannot tell tenants apart.
     throw httpError(401, 'UNAUTHENTICATED', 'Sign the request with AWS Signature Version 4 (IAM authorization); the calling principal is the tenant.');
   }
+  if (opts.identityPoolRoleArn && tenant === assumedRoleTenant(opts.identityPoolRoleArn)) {
+    throw httpError(403, 'IDENTITY_REQUIRED', "This role is the console's shared sign-in role: call the API with credentials from the console's Cognito identity pool, so that your Cognito identity is the tenant.");
+  }
   return tenant;
+}
+
+function cognitoTenant(identityId: string, identity: APIGatewayProxyEvent['requestContext']['identity'], opts: TenantOptions): string {
+  const poolId = identity.cognitoIdentityPoolId;
+  if (!opts.identityPoolId || poolId !== opts.identityPoolId) {
+    throw httpError(
+      403,
+      'FOREIGN_IDENTITY_POOL',
+      opts.identityPoolId
+        ? "These credentials come from a Cognito identity pool other than the console's: sign in through the console, or sign with your own IAM credentials."
+        : 'This deployment has no console identity pool: sign with your own IAM credentials (the calling principal is the tenant).',
+    );
+  }
+  if (identity.cognitoAuthenticationType !== 'authenticated') {
+    throw httpError(403, 'SIGN_IN_REQUIRED', 'Sign in to the console first: guest (unauthenticated) identities may not use the API.');
+  }
+  if (!COGNITO_ID_PATTERN.test(identityId)) {
+    throw httpError(401, 'UNAUTHENTICATED', 'The Cognito identity of this request is not of the form <region>:<uuid>; sign in through the console again.');
+  }
+  return identityId;
 }

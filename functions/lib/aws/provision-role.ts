@@ -1,12 +1,13 @@
 /**
  * The one module that gets role B credentials. Each handler that touches the customer's account
  * calls `provisionSession`, which assumes role B with the tenant's External ID and caches the
- * credentials in memory (per role, External ID and session policy) until shortly before they
+ * credentials in memory (per role, External ID, session policy and session name) until shortly before they
  * expire. The credentials stay inside a RoleSession, from which the handler builds only the SDK
  * clients it uses (clients.ts): nothing here returns them to a handler's output.
  *
  * Errors: AccessDenied → ASSUME_ROLE_DENIED (the seed's three checks), no service credentials →
- * CREDENTIALS_NOT_CONFIGURED, STS not active in the region → REGION_NOT_ENABLED, throttling →
+ * CREDENTIALS_NOT_CONFIGURED, STS not active in the region → REGION_NOT_ENABLED, a role that does
+ * not demand the External ID → EXTERNAL_ID_NOT_REQUIRED (external-id-proof.ts), throttling →
  * AwsThrottled, 5xx/network → AwsTransient. Expired role-B credentials seen by any later call drop
  * the cache (see setStaleCredentialsHook) so the retry assumes the role again.
  */
@@ -16,6 +17,7 @@ import { makeDiagnosis, type Evidence } from '../diagnosis/catalog.js';
 import { setStaleCredentialsHook, toStepError } from '../diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../errors.js';
 import { classifyAwsError } from './aws-error.js';
+import { proveExternalIdRequired } from './external-id-proof.js';
 import { RoleSession, serviceSts } from './clients.js';
 
 export interface AssumeOptions {
@@ -28,6 +30,14 @@ export interface AssumeOptions {
   sessionPolicy?: object;
   /** Facts for a diagnosis if the role cannot be assumed (serviceAccountId, roleNamePrefix...). */
   evidence?: Evidence;
+  /**
+   * Prove role B demands this External ID (external-id-proof.ts) before the credentials are used:
+   * `always` — every call (registration, the start of each run); `if-stale` — unless these
+   * credentials were proven in the last PROOF_TTL_MS (form data: a form load lists ~8 things, and
+   * each proof is two AccessDenied entries in the customer's CloudTrail). Absent: no proof (the
+   * steps after AssumeProvisionRole, which proved it at the start of the same run).
+   */
+  proveExternalId?: 'always' | 'if-stale';
 }
 
 export interface AssumedIdentity {
@@ -39,6 +49,18 @@ export interface AssumedIdentity {
 interface CacheEntry {
   credentials: AwsCredentialIdentity;
   identity: AssumedIdentity;
+  /** When role B was last proven to demand the External ID (epoch ms). */
+  provenAt?: number;
+}
+
+/** How long an External ID proof holds for `if-stale` callers. */
+export const PROOF_TTL_MS = 5 * 60 * 1000;
+
+async function prove(o: AssumeOptions, entry: CacheEntry | undefined, now: () => number): Promise<number | undefined> {
+  if (!o.proveExternalId) return entry?.provenAt;
+  if (o.proveExternalId === 'if-stale' && entry?.provenAt !== undefined && now() - entry.provenAt < PROOF_TTL_MS) return entry.provenAt;
+  await proveExternalIdRequired(o);
+  return now();
 }
 
 /** Refresh this long before STS's expiry so no call runs on a dying token. */
@@ -50,14 +72,27 @@ export function sessionNameFor(id: string): string {
   return cleaned.slice(0, 64);
 }
 
+/**
+ * Everything the session says: the role, External ID, session policy and the session name (it is
+ * what CloudTrail credits every call to, so one cluster never runs on another cluster's session).
+ */
 function cacheKey(o: AssumeOptions): string {
-  return JSON.stringify([o.roleArn, o.externalId, o.sessionPolicy ?? null]);
+  return JSON.stringify([o.roleArn, o.externalId, o.sessionPolicy ?? null, sessionNameFor(o.sessionName)]);
 }
 
 async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> {
   const key = cacheKey(o);
   const hit = cache.get(key);
-  if (hit && hit.identity.expiresAt.getTime() - REFRESH_MARGIN_MS > now()) return hit;
+  if (hit && hit.identity.expiresAt.getTime() - REFRESH_MARGIN_MS > now()) {
+    try {
+      hit.provenAt = await prove(o, hit, now);
+    } catch (err) {
+      // A role found open is forgotten: no later step may reuse its credentials.
+      if (err instanceof DiagnosedError) cache.delete(key);
+      throw err;
+    }
+    return hit;
+  }
 
   let out;
   try {
@@ -104,6 +139,9 @@ async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> 
       expiresAt: c.Expiration,
     },
   };
+  // Before the credentials are kept or handed out: a role open to any caller is never used.
+  const provenAt = await prove(o, undefined, now);
+  if (provenAt !== undefined) entry.provenAt = provenAt;
   cache.set(key, entry);
   return entry;
 }

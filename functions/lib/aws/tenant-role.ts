@@ -46,6 +46,7 @@ export type RequestRef = Pick<ValidatedRequest, 'tenantId' | 'clusterId' | 'regi
 export async function roleBSession(
   req: RequestRef,
   deps: { store: Store; config: Pick<ServiceConfig, 'roleNamePrefix'> },
+  opts: { proveExternalId?: 'always' | 'if-stale' } = {},
 ): Promise<{ session: RoleSession; identity: AssumedIdentity }> {
   const externalId = await externalIdOf(deps.store, req.tenantId);
   return provisionSession({
@@ -54,5 +55,6 @@ export async function roleBSession(
     region: req.region,
     sessionName: req.clusterId,
     evidence: { roleNamePrefix: deps.config.roleNamePrefix },
+    ...(opts.proveExternalId ? { proveExternalId: opts.proveExternalId } : {}),
   });
 }

@@ -8,8 +8,9 @@
  *   clusterName, serviceRoleArn, vpcId, subnetIds, securityGroupIds, keyName, instanceType,
  *   kubernetesVersion, supportedVersions, availabilityZones, unsupportedZones, validZones, action,
  *   resource, awsErrorCode, awsMessage, quotaName, instanceIds, elapsedSeconds, maxSeconds, status,
- *   reason, logicalId, resourceType, operation, field, detail.
+ *   reason, logicalId, resourceType, operation, field, detail, clusterId, physicalId, acceptedWithout.
  */
+import { provisionRoleTrustPolicy } from '../policy/trust-policy.js';
 import type { Diagnosis, DiagnosisCode } from './types.js';
 
 export type Evidence = NonNullable<Diagnosis['evidence']>;
@@ -86,6 +87,16 @@ function partitionOf(arn: string): string {
 /** "does not exist" → "do not exist", "belongs to" → "belong to" for several ids. */
 function pluralVerb(detail: string, many: boolean): string {
   return many ? detail.replace(/^does not/, 'do not').replace(/^belongs to/, 'belong to').replace(/^is /, 'are ') : detail;
+}
+
+/** EXTERNAL_ID_NOT_REQUIRED: which probes STS let through (`acceptedWithout`: absent, wrong). */
+function externalIdLoophole(ev: Ev): string {
+  const raw = ev.raw['acceptedWithout'];
+  const got = new Set(Array.isArray(raw) ? raw : []);
+  if (got.has('absent') && got.has('wrong')) return 'without any External ID and with a wrong one: its trust policy has no sts:ExternalId condition';
+  if (got.has('absent')) return 'without any External ID (an "...IfExists" or Null condition lets an absent one through)';
+  if (got.has('wrong')) return 'with any External ID, not only yours (a wildcard such as StringLike "*" on sts:ExternalId)';
+  return 'without your External ID';
 }
 
 const provisionPolicyHint = 'GET /v1/setup returns the exact provision policy to attach to role B.';
@@ -438,6 +449,58 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
       'If the stack completes later, the cluster is usable; otherwise delete the stack and try again.',
     ],
   },
+  // The execution ended without running its own failure handling (no Catch): recorded from Step
+  // Functions' "Execution Status Change" event. Evidence: executionArn, consoleUrl, error, cause,
+  // stackName, timeoutSeconds.
+  EXECUTION_TIMED_OUT: {
+    title: 'Provisioning ran out of time',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/dg/sfn-stuck-execution.html',
+    message: (ev) =>
+      sentence(
+        `The provisioning run reached its time limit${ev.opt('timeoutSeconds', (v) => ` (${v} seconds)`)} and Step Functions stopped it before it could finish or explain a failure.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => [
+      `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} and look at the last state it was in.`,
+      ev.has('stackName')
+        ? `If CloudFormation stack ${ev.s('stackName')} exists, check its Events tab: it may still be creating, or have failed at a resource.`
+        : 'If a CloudFormation stack was created for the cluster, check its Events tab.',
+      'Submit the cluster again once the cause is clear.',
+    ],
+  },
+  EXECUTION_ABORTED: {
+    title: 'Provisioning was stopped',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html',
+    message: (ev) =>
+      sentence(
+        `Someone stopped the provisioning run (Step Functions StopExecution)${ev.opt('error', (v) => ` with error "${v}"`)}${ev.opt('cause', (v) => ` and cause "${v}"`)}.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => [
+      `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} to see the state it was stopped in.`,
+      ev.has('stackName')
+        ? `If CloudFormation stack ${ev.s('stackName')} exists, it keeps going without the service: delete it, or wait for it and submit again.`
+        : 'Any CloudFormation stack already created keeps going without the service: check the CloudFormation console.',
+      'Submit the cluster again if it is still wanted.',
+    ],
+  },
+  EXECUTION_FAILED: {
+    title: 'Provisioning stopped on an internal error',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html',
+    message: (ev) =>
+      sentence(
+        `The provisioning run failed before it could record why${ev.opt('error', (v) => ` (${v}${ev.has('cause') ? `: ${ev.s('cause')}` : ''})`)}.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => [
+      `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} and read the error of the last state.`,
+      'If the error is States.Runtime or a quota, report it to the service operator: it is not caused by your settings.',
+      'Submit the cluster again.',
+    ],
+  },
   UNKNOWN: {
     title: 'Provisioning failed',
     retryable: false,
@@ -453,7 +516,102 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
         : 'Fix the cause above and try again.',
     ],
   },
+  // ---- deleting a cluster ----------------------------------------------------------------------
+  DELETE_NOT_PERMITTED: {
+    title: 'The provision role may not delete the cluster stack',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-console-delete-stack.html',
+    message: (ev) =>
+      sentence(
+        `Role ${ev.s('roleArn', 'B (the provision role)')} is not allowed to perform ${ev.s('action', 'cloudformation:DeleteStack')}${ev.opt('resource', (v) => ` on ${v}`)},
+         so stack ${ev.s('stackName', '(unknown)')}${ev.opt('region', (v) => ` in ${v}`)}${ev.opt('accountId', (v) => ` (account ${v})`)} was not deleted.
+         By default role B may create clusters but never delete anything; deleting needs the optional delete statement, or your own credentials.${ev.aws()}`,
+      ),
+    remediation: (ev) => manualDeletionSteps(ev),
+  },
+  DELETE_FAILED: {
+    title: 'The cluster stack could not be deleted',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-delete-stack-fails',
+    message: (ev) =>
+      sentence(
+        `Deleting stack ${ev.s('stackName', '(unknown)')}${ev.opt('region', (v) => ` in ${v}`)} stopped${ev.opt('status', (v) => ` in ${v}`)}${ev.opt('logicalId', (v) => `: ${v}`)}${ev.opt('resourceType', (v) => ` (${v})`)}${ev.opt('physicalId', (v) => ` ${v}`)} could not be deleted.
+         ${ev.opt('reason', (v) => `AWS says: "${v}".`)}${ev.has('reason') ? '' : ev.aws('AWS answered: ')}
+         ${inUse(ev) ? 'Something outside the stack still uses it: typically a load balancer that a Kubernetes Service of type LoadBalancer (or an Ingress) created, whose network interfaces keep the security group, subnets or VPC busy.' : ''}
+         ${ev.opt('detail', (v) => v)}`,
+      ),
+    remediation: (ev) => {
+      const region = ev.s('region', '<region>');
+      const steps: string[] = [];
+      if (inUse(ev)) {
+        const sg = /\b(sg-[0-9a-f]+)/.exec(ev.s('reason'))?.[1];
+        steps.push(
+          'Before deleting a cluster, delete its Services of type LoadBalancer and its Ingresses (kubectl delete svc,ingress --all-namespaces --field-selector metadata.namespace!=kube-system … or per namespace) so their load balancers go too.',
+          sg
+            ? `If the cluster is already gone, find what still uses ${sg}: aws ec2 describe-network-interfaces --region ${region} --filters Name=group-id,Values=${sg} --query "NetworkInterfaces[].[NetworkInterfaceId,Description]"; delete the load balancer named in the description (aws elbv2 delete-load-balancer / aws elb delete-load-balancer), then its security group.`
+            : `Find load balancers left in the VPC: aws elbv2 describe-load-balancers --region ${region} (and aws elb describe-load-balancers); delete the ones Kubernetes created (tag kubernetes.io/cluster/<name> or elbv2.k8s.aws/cluster).`,
+        );
+      } else if (/not authorized|AccessDenied|UnauthorizedOperation/i.test(ev.s('reason'))) {
+        steps.push('Role B lacks a delete permission for this resource: add the delete statement from GET /v1/setup (provisionRoleDeleteStatement) to role B, complete.');
+      } else {
+        steps.push(`Look at the stack's Events tab (CloudFormation console${ev.opt('region', (v) => `, region ${v}`)}) for the DELETE_FAILED resource and fix what AWS names.`);
+      }
+      steps.push(
+        ev.has('clusterId')
+          ? `Then delete again: eks-provisioner delete ${ev.s('clusterId')} (or DELETE /v1/clusters/${ev.s('clusterId')}); the stack resumes from where it stopped.`
+          : 'Then delete the cluster again; the stack resumes from where it stopped.',
+        `If a resource cannot be deleted at all, remove it by hand and skip it: aws cloudformation delete-stack --stack-name ${ev.s('stackId', ev.s('stackName', '<stack>'))} --region ${region} --retain-resources ${ev.s('logicalId', '<LogicalId>')}`,
+      );
+      return steps;
+    },
+  },
+  EXTERNAL_ID_NOT_REQUIRED: {
+    title: 'The provision role does not require your External ID',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html',
+    message: (ev) =>
+      sentence(
+        `${ev.s('roleArn', 'The provision role (role B)')} can be assumed by the service's account
+         ${externalIdLoophole(ev)}. Anyone who learns the role's ARN could then have this service act in
+         ${ev.has('accountId') ? `account ${ev.s('accountId')}` : 'your account'} (the "confused deputy"), so the service refuses to use it.`,
+      ),
+    remediation: (ev) => [
+      sentence(
+        `Replace the trust policy of role ${ev.has('roleArn') ? roleNameOf(ev.s('roleArn')) : 'B'} (IAM console → Roles → the role → Trust relationships → Edit trust policy) with:
+         ${JSON.stringify(
+           provisionRoleTrustPolicy(
+             ev.s('serviceAccountId', '<service Account ID from GET /v1/setup>'),
+             ev.s('externalId', '<your External ID from GET /v1/setup>'),
+             partitionOf(ev.s('roleArn')),
+           ),
+         )}`,
+      ),
+      'Keep the condition exactly "StringEquals" on "sts:ExternalId" with your External ID: no wildcard (StringLike "*"), no "...IfExists" and no second statement that trusts the account without it.',
+      'Then register the role again with POST /v1/roles (and resubmit the cluster). GET /v1/setup shows the same trust policy.',
+    ],
+  },
 };
+
+/** A deletion failure caused by something outside the stack still using the resource. */
+function inUse(ev: Ev): boolean {
+  return /DependencyViolation|dependent object|in use|has dependencies/i.test(`${ev.s('reason')} ${ev.s('awsErrorCode')} ${ev.s('awsMessage')}`);
+}
+
+/** DELETE_NOT_PERMITTED: the exact commands to delete by hand, or to let the service do it. */
+function manualDeletionSteps(ev: Ev): string[] {
+  const stack = ev.s('stackName', '<stack name>');
+  const stackId = ev.s('stackId', stack);
+  const region = ev.s('region', '<region>');
+  const role = ev.has('roleArn') ? roleNameOf(ev.s('roleArn')) : '<role B name>';
+  const again = ev.has('clusterId') ? `eks-provisioner delete ${ev.s('clusterId')} (or DELETE /v1/clusters/${ev.s('clusterId')})` : 'DELETE /v1/clusters/<id>';
+  return [
+    `Either let the service delete it: add the delete statement from GET /v1/setup (provisionRoleDeleteStatement, scoped to what the service made) to role B, e.g. save it as delete-statement.json and run aws iam put-role-policy --role-name ${role} --policy-name eks-provisioner-delete --policy-document file://delete-statement.json; then ${again} again.`,
+    `Or delete it yourself, with credentials of account ${ev.s('accountId', '<account>')} that may delete the stack's EKS cluster, node group, add-ons, access entries and IAM roles: aws cloudformation delete-stack --stack-name ${stackId} --region ${region}`,
+    `Wait for it to finish: aws cloudformation wait stack-delete-complete --stack-name ${stackId} --region ${region} (an EKS cluster takes 10–15 minutes).`,
+    `If it stops in DELETE_FAILED, see why: aws cloudformation describe-stack-events --stack-name ${stackId} --region ${region} --query "StackEvents[?ResourceStatus=='DELETE_FAILED'].[LogicalResourceId,ResourceStatusReason]"`,
+    `Once the stack is gone, run ${again} again: the record becomes DELETED and the name is free.`,
+  ];
+}
 
 /** Builds the diagnosis for `code`, filling the entry's templates from `evidence`. */
 export function makeDiagnosis(code: DiagnosisCode, evidence: Evidence = {}, extras: DiagnosisExtras = {}): Diagnosis {

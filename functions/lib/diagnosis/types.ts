@@ -23,7 +23,14 @@ export const DIAGNOSIS_CODES = [
   'QUOTA_EXCEEDED',
   'NODE_CREATION_FAILURE',
   'PROVISIONING_TIMEOUT',
+  'EXECUTION_TIMED_OUT',
+  'EXECUTION_ABORTED',
+  'EXECUTION_FAILED',
   'UNKNOWN',
+  // Deleting a cluster (DELETE /v1/clusters/{id}).
+  'DELETE_FAILED',
+  'DELETE_NOT_PERMITTED',
+  'EXTERNAL_ID_NOT_REQUIRED',
 ] as const;
 
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];

@@ -33,16 +33,8 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
-export interface TrustPolicyDocument {
-  Version: '2012-10-17';
-  Statement: Array<{
-    Sid: string;
-    Effect: 'Allow';
-    Principal: { AWS: string };
-    Action: 'sts:AssumeRole';
-    Condition: { StringEquals: { 'sts:ExternalId': string } };
-  }>;
-}
+// Role B's trust policy lives in its own small module (the diagnosis catalog shows it too).
+export { provisionRoleTrustPolicy, type TrustPolicyDocument } from './trust-policy.js';
 
 export interface ProvisionPolicyOptions {
   /** Allow deleting what the service made (stack rollback, cleanup). Default false, as in the seed. */
@@ -153,18 +145,3 @@ export function provisionRolePolicy(opts: ProvisionPolicyOptions = {}): PolicyDo
   return { Version: '2012-10-17', Statement: statements };
 }
 
-/** Role B's trust policy: the service's account may assume it, only with the tenant's External ID. */
-export function provisionRoleTrustPolicy(serviceAccountId: string, externalId: string, partition = 'aws'): TrustPolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'EksProvisionerAssumesWithExternalId',
-        Effect: 'Allow',
-        Principal: { AWS: `arn:${partition}:iam::${serviceAccountId}:root` },
-        Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'sts:ExternalId': externalId } },
-      },
-    ],
-  };
-}

@@ -19,6 +19,18 @@ export const RESOURCE_DURATIONS: Record<string, DurationModel> = {
   'AWS::EKS::AccessEntry': { min: 1, median: 5, sigma: 0.5 },
 };
 
+/**
+ * Deleting, per resource type (keys `delete:<type>`): EKS control plane 3–8 min, managed node group
+ * 3–6 min (instances drained and terminated), add-ons well under a minute, IAM roles seconds.
+ */
+export const DELETE_DURATIONS: Record<string, DurationModel> = {
+  'delete:AWS::IAM::Role': { min: 1, median: 4, sigma: 0.5 },
+  'delete:AWS::EKS::Cluster': { min: 120, median: 260, sigma: 0.4 },
+  'delete:AWS::EKS::Addon': { min: 5, median: 30, sigma: 0.5 },
+  'delete:AWS::EKS::Nodegroup': { min: 120, median: 250, sigma: 0.35 },
+  'delete:AWS::EKS::AccessEntry': { min: 1, median: 3, sigma: 0.5 },
+};
+
 /** Anything else: a wide guess. */
 export const DEFAULT_DURATION: DurationModel = { min: 2, median: 30, sigma: 0.8 };
 
@@ -26,4 +38,4 @@ export const DEFAULT_DURATION: DurationModel = { min: 2, median: 30, sigma: 0.8 
 export const DISPATCH_SECONDS = 1;
 export const STACK_SETTLE_SECONDS = 1;
 
-export const durationOf = (type: string): DurationModel => RESOURCE_DURATIONS[type] ?? DEFAULT_DURATION;
+export const durationOf = (type: string): DurationModel => RESOURCE_DURATIONS[type] ?? DELETE_DURATIONS[type] ?? DEFAULT_DURATION;

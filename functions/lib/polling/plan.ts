@@ -35,7 +35,22 @@ export const POLL_TUNING = {
   samples: 256,
   /** While CloudFormation rolls back or someone updates the stack: no model, steady pace. */
   settleWaitSeconds: 30,
+  /**
+   * Overtime. Past this much stack time (a normal creation takes ~15 min) the stack is late, and the
+   * shortest wait grows with the lateness (`overtimeBackoff` of it, up to maxWaitSeconds): a stuck
+   * stack followed to a cap of hours must not fill the execution history (25,000 events, ~9 per poll).
+   */
+  overtimeAfterSeconds: 1800,
+  overtimeBackoff: 0.1,
 } as const;
+
+/** The shortest wait the planner ever chooses at this elapsed stack time (before the cap clamps it). */
+export function waitFloorSeconds(elapsedSeconds: number): number {
+  const t = POLL_TUNING;
+  const late = elapsedSeconds - t.overtimeAfterSeconds;
+  if (late <= 0) return t.minWaitSeconds;
+  return Math.min(t.maxWaitSeconds, Math.max(t.minWaitSeconds, Math.round(late * t.overtimeBackoff)));
+}
 
 export interface PlanContext {
   graph: ResourceGraph;
@@ -179,7 +194,7 @@ export function decide(snap: StackSnapshot, nowMs: number, ctx: PlanContext): Po
   let wait = 0;
   if (outcome === 'IN_PROGRESS' && !timedOut) {
     // Never sleep past the cap: the timeout is reported when it happens, not a poll later.
-    wait = Math.max(1, Math.min(nextWaitSeconds(snap, nowMs, ctx), ctx.maxProvisioningSeconds - elapsedSeconds));
+    wait = Math.max(1, Math.min(Math.max(nextWaitSeconds(snap, nowMs, ctx), waitFloorSeconds(elapsedSeconds)), ctx.maxProvisioningSeconds - elapsedSeconds));
   }
   return { outcome, stackStatus: snap.stackStatus, phase, progress, nextWaitSeconds: wait, elapsedSeconds, timedOut };
 }

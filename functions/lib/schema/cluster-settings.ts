@@ -189,6 +189,8 @@ function makeSchema(roleNamePrefix: string) {
             }),
           ),
           z.string({ error: 'tag values must be strings' }).check(
+            // CloudFormation stack tags (which carry these to every resource) need a value of 1–256 characters.
+            z.minLength(1, { error: 'tag values must not be empty: CloudFormation stack tags need at least one character (leave the tag out instead)' }),
             z.maxLength(256, { error: 'tag values must be at most 256 characters' }),
             z.regex(TAG_CHARS, { error: 'tag values may contain letters, digits, spaces and _ . : / = + - @ only' }),
           ),
@@ -304,6 +306,16 @@ function crossFieldProblems(raw: Record<string, unknown>): FieldProblem[] {
     out.push({
       path: 'serviceRoleArn',
       message: `is in account ${mA[2]} but the provision role is in account ${mB[2]}: the cluster role must be in the account the cluster is created in`,
+    });
+  }
+  // An SSH key without source security groups: EKS then opens port 22 on every node to 0.0.0.0/0.
+  const keyName = str('keyName');
+  const groups = raw.securityGroupIds;
+  if (keyName && (groups === undefined || (Array.isArray(groups) && groups.length === 0))) {
+    out.push({
+      path: 'securityGroupIds',
+      message:
+        'must list at least one security group when keyName is set: with an SSH key and no source security group, EKS opens port 22 on every node to the whole internet (0.0.0.0/0). Give the security groups SSH may come from, or leave keyName out (use SSM Session Manager instead)',
     });
   }
   const admins = raw.adminPrincipalArns;

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -51,8 +52,8 @@ function isConditionFailure(err: unknown): boolean {
   return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
 
-/** Live statuses hold a name; a FAILED cluster's claim may be taken over. */
-const LIVE = new Set(['CREATING', 'CREATED']);
+/** Live statuses hold a name (a cluster being deleted still exists); a FAILED or DELETED cluster's claim may be taken over. */
+const LIVE = new Set(['CREATING', 'CREATED', 'DELETING']);
 /** How long a claim without its cluster record still counts as live. */
 const CLAIM_GRACE_MS = 60_000;
 
@@ -206,6 +207,22 @@ export class DynamoStore implements Store {
     } catch (err) {
       if (isConditionFailure(err)) throw new ClusterNotFoundError(tenantId, clusterId);
       throw err;
+    }
+  }
+
+  async releaseName(record: Pick<ClusterRecord, 'id' | 'tenantId' | 'accountId' | 'region' | 'name'>): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.nameClaim(record.accountId, record.region, record.name),
+          // Only this cluster's own claim: another cluster may have taken the name over since.
+          ConditionExpression: 'clusterId = :me AND tenantId = :tenant',
+          ExpressionAttributeValues: { ':me': record.id, ':tenant': record.tenantId },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
     }
   }
 

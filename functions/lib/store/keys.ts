@@ -27,4 +27,5 @@ export const keys = {
   idempotency: (tenantId: string, key: string) => ({ PK: `TENANT#${tenantId}`, SK: `IDEMPOTENCY#${key}` }),
 } as const;
 
-export type ClusterStatus = 'CREATING' | 'CREATED' | 'FAILED';
+/** DELETING while the delete state machine runs; DELETED when the stack is gone and the name is free. */
+export type ClusterStatus = 'CREATING' | 'CREATED' | 'FAILED' | 'DELETING' | 'DELETED';

@@ -37,6 +37,8 @@ export interface ClusterRecord {
   stackId?: string;
   outputs?: ClusterOutputs;
   diagnosis?: Diagnosis;
+  /** When the stack was found gone (status DELETED). */
+  deletedAt?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -75,6 +77,8 @@ export interface Store {
   /** Newest first; `nextToken` is opaque to callers. */
   listClusters(tenantId: string, opts?: { limit?: number; nextToken?: string }): Promise<Page<ClusterRecord>>;
   updateCluster(tenantId: string, clusterId: string, patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId'>>): Promise<void>;
+  /** Drops the cluster's name claim (its stack is gone); a claim another cluster has taken over stays. */
+  releaseName(record: Pick<ClusterRecord, 'id' | 'tenantId' | 'accountId' | 'region' | 'name'>): Promise<void>;
 
   /** Stores the first response for a key; returns the existing one instead if the key was seen. */
   putIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord>;

@@ -13,11 +13,12 @@
  * (`pods.eks.amazonaws.com`), the association is a property of the add-on, and the cost is one more
  * add-on (`eks-pod-identity-agent`). Every Kubernetes version EKS still offers supports it.
  */
-import { App, CfnCondition, CfnOutput, CfnParameter, DefaultStackSynthesizer, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnOutput, CfnParameter, DefaultStackSynthesizer, Fn, Stack, Token } from 'aws-cdk-lib';
 import { CfnAccessEntry, CfnAddon, CfnCluster, CfnNodegroup } from 'aws-cdk-lib/aws-eks';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { EBS_CSI_MANAGED_POLICIES, NODE_ROLE_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS } from './constants.js';
 import { AMI_TYPES, MAX_ADMIN_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS } from './parameters.js';
+import { TENANT_TAG_PATTERN } from './tenant-tag.js';
 
 const managed = (name: string) => Fn.sub(`arn:\${AWS::Partition}:iam::aws:policy/${name}`);
 
@@ -41,22 +42,36 @@ export function buildClusterStack(): Stack {
   const version = param(p.kubernetesVersion, { type: 'String', description: 'Kubernetes version, e.g. 1.33' });
   const clusterRoleArn = param(p.clusterRoleArn, { type: 'String', description: 'Cluster service role (role A)' });
   const subnetIds = param(p.subnetIds, { type: 'List<AWS::EC2::Subnet::Id>', description: 'Subnets for control plane ENIs and nodes' });
+  // CommaDelimitedList, not List<AWS::EC2::SecurityGroup::Id>: CloudFormation refuses an empty value for an
+  // AWS-specific list, and no extra security groups (the settings' default) is valid. DescribeVpcResources
+  // has already checked every group exists in the VPC.
   const securityGroupIds = param(p.securityGroupIds, {
-    type: 'List<AWS::EC2::SecurityGroup::Id>',
-    description: 'Security groups for the EKS-managed ENIs',
+    type: 'CommaDelimitedList',
+    description: 'Security groups for the EKS-managed ENIs (empty: none)',
   });
   const instanceType = param(p.instanceType, { type: 'String', description: 'Node instance type' });
   const amiType = param(p.amiType, { type: 'String', description: 'Node AMI type', allowedValues: [...AMI_TYPES] });
   const nodeCount = param(p.nodeCount, { type: 'Number', description: 'Number of nodes', minValue: 1, maxValue: 450 });
   const keyName = param(p.keyName, { type: 'String', description: 'SSH key pair for nodes (empty: none)', default: '' });
   const clusterId = param(p.clusterId, { type: 'String', description: 'eks-provisioner cluster id' });
-  const tenantId = param(p.tenantId, { type: 'String', description: 'eks-provisioner tenant id' });
+  const tenantTag = param(p.tenantTag, {
+    type: 'String',
+    description: 'SHA-256 of the eks-provisioner tenant id (a tenant id may not fit a tag value)',
+    allowedPattern: TENANT_TAG_PATTERN,
+  });
 
   const hasKeyName = new CfnCondition(stack, 'HasKeyName', { expression: Fn.conditionNot(Fn.conditionEquals(keyName.valueAsString, '')) });
+  // An empty CommaDelimitedList cannot be compared directly; joined it is ''.
+  const hasSecurityGroups = new CfnCondition(stack, 'HasSecurityGroups', {
+    expression: Fn.conditionNot(Fn.conditionEquals(Fn.join(',', securityGroupIds.valueAsList), '')),
+  });
+  // SSH only with source security groups: remote access without them opens port 22 to the internet.
+  const hasRemoteAccess = new CfnCondition(stack, 'HasRemoteAccess', { expression: Fn.conditionAnd(hasKeyName, hasSecurityGroups) });
+  const securityGroupsOrNone = Token.asList(Fn.conditionIf(hasSecurityGroups.logicalId, securityGroupIds.valueAsList, Fn.ref('AWS::NoValue')));
 
   const tagList = [
     { key: TAG_KEYS.clusterId, value: clusterId.valueAsString },
-    { key: TAG_KEYS.tenantId, value: tenantId.valueAsString },
+    { key: TAG_KEYS.tenant, value: tenantTag.valueAsString },
     { key: TAG_KEYS.managedBy, value: 'eks-provisioner' },
   ];
   const tagMap = Object.fromEntries(tagList.map((t) => [t.key, t.value]));
@@ -91,7 +106,7 @@ export function buildClusterStack(): Stack {
     roleArn: clusterRoleArn.valueAsString,
     resourcesVpcConfig: {
       subnetIds: subnetIds.valueAsList,
-      securityGroupIds: securityGroupIds.valueAsList,
+      securityGroupIds: securityGroupsOrNone,
       // Nodes reach the API server inside the VPC; people and the platform reach it publicly.
       endpointPrivateAccess: true,
       endpointPublicAccess: true,
@@ -129,9 +144,10 @@ export function buildClusterStack(): Stack {
     amiType: amiType.valueAsString,
     capacityType: 'ON_DEMAND',
     scalingConfig: { minSize: nodeCount.valueAsNumber, desiredSize: nodeCount.valueAsNumber, maxSize: nodeCount.valueAsNumber },
-    // SSH only from the chosen security groups: without SourceSecurityGroups EKS opens port 22 to the world.
+    // SSH only from the chosen security groups: without SourceSecurityGroups EKS opens port 22 to
+    // 0.0.0.0/0, so the settings schema refuses a keyName without securityGroupIds.
     remoteAccess: Fn.conditionIf(
-      hasKeyName.logicalId,
+      hasRemoteAccess.logicalId,
       { Ec2SshKey: keyName.valueAsString, SourceSecurityGroups: securityGroupIds.valueAsList },
       Fn.ref('AWS::NoValue'),
     ),

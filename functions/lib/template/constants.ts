@@ -29,6 +29,7 @@ export const SERVICE_LINKED_ROLE_SERVICES = ['eks.amazonaws.com', 'eks-nodegroup
 /** Tag keys put on the stack (CloudFormation propagates stack tags to every taggable resource). */
 export const TAG_KEYS = {
   clusterId: 'eks-provisioner:cluster-id',
-  tenantId: 'eks-provisioner:tenant-id',
+  /** SHA-256 of the tenant id (see tenant-tag.ts): a tenant id itself may not fit a tag value. */
+  tenant: 'eks-provisioner:tenant-sha256',
   managedBy: 'eks-provisioner:managed-by',
 } as const;

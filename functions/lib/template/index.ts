@@ -4,6 +4,7 @@
  */
 import template from './cluster-template.json' with { type: 'json' };
 import { MAX_ADMIN_PRINCIPALS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
+import { tenantTagValue } from './tenant-tag.js';
 
 export { MAX_ADMIN_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
 
@@ -48,6 +49,10 @@ export function clusterStackParameters(v: ClusterStackValues): Array<{ Parameter
   if (v.adminPrincipalArns.length > MAX_ADMIN_PRINCIPALS) {
     throw new RangeError(`adminPrincipalArns: at most ${MAX_ADMIN_PRINCIPALS} principals (got ${v.adminPrincipalArns.length})`);
   }
+  // Second line of defence behind the settings schema: never a node group with SSH open to 0.0.0.0/0.
+  if (v.keyName && v.securityGroupIds.length === 0) {
+    throw new RangeError('keyName needs securityGroupIds: without source security groups EKS opens SSH (port 22) on the nodes to 0.0.0.0/0');
+  }
   const p = PARAMETER_KEYS;
   const values: Record<string, string> = {
     [p.clusterName]: v.name,
@@ -60,7 +65,7 @@ export function clusterStackParameters(v: ClusterStackValues): Array<{ Parameter
     [p.nodeCount]: String(v.nodeCount),
     [p.keyName]: v.keyName ?? '',
     [p.clusterId]: v.clusterId,
-    [p.tenantId]: v.tenantId,
+    [p.tenantTag]: tenantTagValue(v.tenantId),
   };
   for (let i = 1; i <= MAX_ADMIN_PRINCIPALS; i++) values[`${p.adminPrincipalArnPrefix}${i}`] = v.adminPrincipalArns[i - 1] ?? '';
   return Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));

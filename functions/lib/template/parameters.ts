@@ -11,7 +11,8 @@ export const PARAMETER_KEYS = {
   nodeCount: 'NodeCount',
   keyName: 'KeyName',
   clusterId: 'ClusterId',
-  tenantId: 'TenantId',
+  /** The tenant's tag value (SHA-256 of the tenant id), never the tenant id itself. */
+  tenantTag: 'TenantTag',
   /** AdminPrincipalArn1 … AdminPrincipalArn<MAX_ADMIN_PRINCIPALS>. */
   adminPrincipalArnPrefix: 'AdminPrincipalArn',
 } as const;

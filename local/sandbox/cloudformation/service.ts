@@ -83,6 +83,16 @@ function requireStack(ctx: RequestContext, nameOrId: unknown): StackRecord {
   return stack;
 }
 
+/** AWS-specific parameter types whose values the sandbox looks up in the world (others are accepted unchecked). */
+export const CHECKED_AWS_PARAMETER_TYPES = [
+  'AWS::EC2::Subnet::Id',
+  'AWS::EC2::VPC::Id',
+  'AWS::EC2::SecurityGroup::Id',
+  'AWS::EC2::SecurityGroup::GroupName',
+  'AWS::EC2::KeyPair::KeyName',
+  'AWS::EC2::AvailabilityZone::Name',
+] as const;
+
 function awsValueExists(world: World, accountId: string, region: string) {
   const here = <T extends { accountId: string; region: string }>(list: T[]) => list.filter((x) => x.accountId === accountId && x.region === region);
   return (type: string, value: string): boolean => {
@@ -368,7 +378,10 @@ export function createCloudFormationService(options: CloudFormationServiceOption
   const DeleteStack: OperationHandler = (ctx, input) => {
     if (typeof input.StackName !== 'string' || input.StackName === '') throw validation('Stack name or id must be specified');
     const stack = findStack(ctx, input.StackName);
-    ctx.authorize('cloudformation:DeleteStack', stack?.stackId ?? stackArnPattern(ctx, input.StackName));
+    // Stack tags are the stack's aws:ResourceTag keys (a delete permission may be scoped by them).
+    const resourceTags: Record<string, string> = {};
+    for (const t of stack?.tags ?? []) resourceTags[`aws:ResourceTag/${t.Key}`] = t.Value;
+    ctx.authorize('cloudformation:DeleteStack', stack?.stackId ?? stackArnPattern(ctx, input.StackName), resourceTags);
     // Deleting a stack that does not exist (or is already gone) succeeds, as in AWS.
     if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS') return {};
     if (stack.status === 'ROLLBACK_IN_PROGRESS') {

@@ -1,6 +1,8 @@
 /**
- * Vendors the botocore service models the sandbox serialises from, trimmed to the operations it serves
- * and stripped of documentation (keeps the repo small; runtime never needs Python or botocore).
+ * Vendors the botocore service models the sandbox serialises from and validates requests against, trimmed
+ * to the operations it serves and stripped of documentation (keeps the repo small; runtime never needs
+ * Python or botocore). Constraint traits (`required`, `min`, `max`, `pattern`, `enum`) are kept: every
+ * request is checked against them (`protocol/validate.ts`).
  *
  *   npx tsx local/sandbox/models/trim.ts <botocore data dir>
  *   # data dir: $(python3 -c "import botocore,os;print(os.path.dirname(botocore.__file__))")/data
@@ -32,6 +34,12 @@ export const OPERATIONS: Record<string, string[]> = {
     'DescribeCluster', 'ListClusters', 'DescribeNodegroup', 'ListNodegroups', 'DescribeAddon', 'ListAddons',
     'DescribeClusterVersions', 'ListAccessEntries', 'DescribeAccessEntry', 'ListPodIdentityAssociations',
     'DescribePodIdentityAssociation',
+  ],
+  // JSON protocols: the sandbox decodes their bodies without a model; these are for request validation.
+  events: ['PutEvents', 'CreateEventBus', 'DescribeEventBus', 'ListEventBuses', 'DeleteEventBus'],
+  stepfunctions: [
+    'StartExecution', 'DescribeExecution', 'GetExecutionHistory', 'ListExecutions', 'StopExecution',
+    'ListStateMachines', 'DescribeStateMachine', 'DescribeStateMachineForExecution',
   ],
 };
 

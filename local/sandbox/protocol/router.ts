@@ -15,6 +15,7 @@ import { decodeQueryRequest, encodeEc2Error, encodeQueryError, encodeQueryRespon
 import { SERVICES, serviceForTarget, type ErrorSpec, type ServiceSpec } from './services.js';
 import { parseSigV4, verifySignature, type SigV4Scope } from './sigv4.js';
 import { SandboxAwsError, type RequestContext, type ServiceModule } from './types.js';
+import { validateRequest, validationError } from './validate.js';
 
 export interface RawRequest {
   method: string;
@@ -215,6 +216,12 @@ export async function handleAwsRequest(env: RouterEnv, req: RawRequest): Promise
     if (fault?.kind === 'error') throw errFrom(fault.status === 503 ? spec.unavailable : spec.internal);
     // The caller's account shares its buckets with every other caller in it (roles, users, services).
     if (env.rateLimits && !env.rateLimits.take(spec.key, operation, caller.accountId, spec.global ? 'global' : region)) throw errFrom(spec.throttle);
+
+    // AWS checks the request against the model's constraints before any service logic (or permission check) runs.
+    if (spec.model) {
+      const violations = validateRequest(loadModel(spec.model), operation, decoded.input);
+      if (violations.length) throw validationError(spec.protocol, spec.key, violations);
+    }
 
     const ctx: RequestContext = {
       world: env.world,

@@ -18,7 +18,7 @@ export interface ServiceSpec {
   /** Key used in fault rules, logs and `RequestContext.service`; equals the SigV4 signing name. */
   key: string;
   protocol: Protocol;
-  /** Vendored model file name (query/ec2/rest-json). */
+  /** Vendored model file name: (de)serialisation for query/ec2/rest-json, request validation for all. */
   model?: string;
   /** JSON protocols: `X-Amz-Target` prefix and JSON version. */
   targetPrefix?: string;
@@ -63,13 +63,14 @@ function queryService(key: string, extra: Partial<ServiceSpec> = {}): ServiceSpe
   };
 }
 
-function jsonService(key: string, targetPrefix: string, jsonVersion: '1.0' | '1.1', iamPrefix = key): ServiceSpec {
+function jsonService(key: string, targetPrefix: string, jsonVersion: '1.0' | '1.1', model?: string): ServiceSpec {
   return {
     key,
     protocol: 'json',
+    ...(model ? { model } : {}),
     targetPrefix,
     jsonVersion,
-    iamPrefix,
+    iamPrefix: key,
     accessDenied: { code: 'AccessDeniedException', status: 400 },
     unknownKey: { code: 'UnrecognizedClientException', status: 400, message: INVALID_TOKEN },
     expiredToken: { code: 'ExpiredTokenException', status: 400, message: EXPIRED_TOKEN },
@@ -116,8 +117,9 @@ export const SERVICES: Record<string, ServiceSpec> = {
     unavailable: { code: 'ServiceUnavailableException', status: 503, message: 'The service is unavailable. Try again later.' },
     unknownOperation: (op) => ({ code: 'UnknownOperationException', status: 404, message: `${op} is not a supported operation` }),
   },
-  events: jsonService('events', 'AWSEvents', '1.1'),
-  states: jsonService('states', 'AWSStepFunctions', '1.0'),
+  events: jsonService('events', 'AWSEvents', '1.1', 'events'),
+  states: jsonService('states', 'AWSStepFunctions', '1.0', 'stepfunctions'),
+  // No vendored model: dynalite validates DynamoDB requests itself, with DynamoDB's own messages.
   dynamodb: jsonService('dynamodb', 'DynamoDB_20120810', '1.0'),
 };
 

@@ -134,3 +134,23 @@ export function verifySignature(req: SignableRequest, scope: SigV4Scope, secret:
   const expected = computeSignature(req, signed.split(';'), secret, scope, amzDate);
   return expected === signature;
 }
+
+/**
+ * Verify a presigned (query-string) SigV4 URL as the service would when it is fetched with `headers`
+ * (lower-case names; `host` is taken from the URL when absent). Presigners differ on the payload hash of
+ * a bodiless GET — botocore signs `UNSIGNED-PAYLOAD`, the JS and Go SDKs the hash of the empty body — and
+ * STS accepts both, so both are tried.
+ */
+export function verifyPresignedUrl(url: URL, headers: Record<string, string>, secret: string, scope: { date: string; region: string; service: string }): boolean {
+  const signature = url.searchParams.get('X-Amz-Signature');
+  const signed = url.searchParams.get('X-Amz-SignedHeaders');
+  const amzDate = url.searchParams.get('X-Amz-Date');
+  if (!signature || !signed || !amzDate) return false;
+  const rawUrl = `${url.pathname}${url.search}`;
+  const allHeaders: Record<string, string> = { host: url.host, ...headers };
+  const emptyHash = createHash('sha256').update('').digest('hex');
+  return ['UNSIGNED-PAYLOAD', emptyHash].some(
+    (payloadHash) =>
+      computeSignature({ method: 'GET', rawUrl, headers: { ...allHeaders, 'x-amz-content-sha256': payloadHash }, body: Buffer.alloc(0) }, signed.split(';'), secret, scope, amzDate) === signature,
+  );
+}

@@ -427,6 +427,11 @@ export interface WorldFlags {
   nodesFailToJoin: boolean;
   /** Added to every delay the CloudFormation engine simulates, before time scaling (ms); 0 by default. */
   extraProvisioningDelayMs?: number;
+  /**
+   * A load balancer made by a Kubernetes Service of type LoadBalancer was left behind: deleting an EKS
+   * cluster fails (its cluster security group has a dependent object) until the flag is cleared.
+   */
+  loadBalancerLeftBehind?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------

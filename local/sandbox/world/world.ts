@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type {
   Account,
   CapturedEvent,
+  EksCluster,
   IamRole,
   IamUser,
   ManagedPolicy,
@@ -36,6 +37,11 @@ export class World {
   private readonly initial: string;
   private clockOffsetMs = 0;
   private readonly baseNow: () => number;
+  /**
+   * Set by the sandbox server when it serves Kubernetes APIs: gives a cluster turning ACTIVE its real
+   * loopback endpoint and CA (local/sandbox/kubernetes). Not part of the data (not serialised).
+   */
+  kubernetes?: { attach(cluster: EksCluster): { endpoint: string; certificateAuthorityData: string } | undefined };
 
   constructor(data: WorldData, options: WorldOptions = {}) {
     this.initial = JSON.stringify(data);

@@ -12,7 +12,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../../functions/api/app.js';
 import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
 import { clearCredentialCache } from '../../../functions/lib/aws/provision-role.js';
-import { FakeStore, SERVICE_ACCOUNT, silentLog, testConfig } from './helpers.js';
+import { asCorrectRoleB } from '../aws/fixtures.js';
+import { FakeStore, issuedExternalIds, SERVICE_ACCOUNT, silentLog, testConfig } from './helpers.js';
 
 const sts = mockClient(STSClient);
 const ec2 = mockClient(EC2Client);
@@ -29,10 +30,12 @@ beforeAll(() => {
   clearCredentialCache();
   forgetServiceIdentity();
   sts.on(GetCallerIdentityCommand).resolves({ Account: SERVICE_ACCOUNT, Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner` });
-  sts.on(AssumeRoleCommand).resolves({
-    Credentials: { AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3_600_000) },
-    AssumedRoleUser: { Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/api', AssumedRoleId: 'AROA:api' },
-  });
+  sts.on(AssumeRoleCommand).callsFake(
+    asCorrectRoleB(() => issuedExternalIds, {
+      Credentials: { AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3_600_000) },
+      AssumedRoleUser: { Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/api', AssumedRoleId: 'AROA:api' },
+    }),
+  );
   ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'us-east-1', OptInStatus: 'opt-in-not-required' }] });
   ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: 'subnet-0a1b2c3d4e5f60711', VpcId: 'vpc-0a1b2c3d4e5f60718', AvailabilityZone: 'us-east-1a', AvailabilityZoneId: 'use1-az1', CidrBlock: '10.0.1.0/24' }] });
   sfn.on(StartExecutionCommand).callsFake((i: { name: string; stateMachineArn: string }) => ({ executionArn: `${i.stateMachineArn.replace(':stateMachine:', ':execution:')}:${i.name}`, startDate: new Date() }));

@@ -17,6 +17,9 @@ import { proxyEvent } from '../../../local/api/proxy-event.js';
 // Safety net: an AWS call a test forgot to mock fails fast on a closed loopback port, never the internet.
 process.env.AWS_ENDPOINT_URL ??= 'http://127.0.0.1:9';
 
+/** Every External ID a FakeStore handed out: the ones a correct role B's trust policy names. */
+export const issuedExternalIds = new Set<string>();
+
 export class FakeStore implements Store {
   tenants = new Map<string, TenantRecord>();
   roles = new Map<string, RoleRecord>();
@@ -31,6 +34,7 @@ export class FakeStore implements Store {
     if (!t) {
       t = { tenantId, externalId: randomBytes(16).toString('hex'), createdAt: new Date().toISOString() };
       this.tenants.set(tenantId, t);
+      issuedExternalIds.add(t.externalId);
     }
     return t;
   }
@@ -52,7 +56,7 @@ export class FakeStore implements Store {
     const claim = this.claims.get(claimKey);
     if (claim && claim.id !== record.id) {
       const holder = this.clusters.get(`${claim.tenantId}|${claim.id}`);
-      if (holder && holder.status !== 'FAILED') {
+      if (holder && holder.status !== 'FAILED' && holder.status !== 'DELETED') {
         throw new DiagnosedError(makeDiagnosis('NAME_ALREADY_IN_USE', { name: record.name, accountId: record.accountId, region: record.region }));
       }
     }
@@ -72,6 +76,12 @@ export class FakeStore implements Store {
     const limit = opts.limit ?? 20;
     const items = all.slice(start, start + limit).map((c) => structuredClone(c));
     return start + limit < all.length ? { items, nextToken: String(start + limit) } : { items };
+  }
+  async releaseName(record: Pick<ClusterRecord, 'id' | 'tenantId' | 'accountId' | 'region' | 'name'>) {
+    this.calls.push('releaseName');
+    const claimKey = `${record.accountId}#${record.region}#${record.name}`;
+    const claim = this.claims.get(claimKey);
+    if (claim && claim.id === record.id && claim.tenantId === record.tenantId) this.claims.delete(claimKey);
   }
   async updateCluster(tenantId: string, clusterId: string, patch: Partial<ClusterRecord>) {
     this.calls.push('updateCluster');
@@ -107,6 +117,7 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     eventBusName: 'test-bus',
     roleNamePrefix: DEFAULTS.roleNamePrefix,
     stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-provision-cluster',
+    deleteStateMachineArn: DEFAULTS.deleteStateMachineArn,
     maxProvisioningSeconds: 3600,
     local: true,
     allowDelete: false,

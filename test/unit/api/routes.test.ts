@@ -16,11 +16,12 @@ import { IAMClient, ListAttachedRolePoliciesCommand, ListRolesCommand } from '@a
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { READ_ONLY_SESSION_POLICY } from '../../../functions/api/aws-form/session-policy.js';
 import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
 import { clearCredentialCache } from '../../../functions/lib/aws/provision-role.js';
-import { CUSTOMER_ACCOUNT, makeTestApi, ROLE_A, ROLE_B, seedRole, SERVICE_ACCOUNT, validSettings } from './helpers.js';
+import { asCorrectRoleB } from '../aws/fixtures.js';
+import { CUSTOMER_ACCOUNT, issuedExternalIds, makeTestApi, ROLE_A, ROLE_B, seedRole, SERVICE_ACCOUNT, validSettings } from './helpers.js';
 
 const sts = mockClient(STSClient);
 const ec2 = mockClient(EC2Client);
@@ -32,10 +33,10 @@ const awsError = (name: string, message: string, httpStatusCode = 400) =>
   Object.assign(new Error(message), { name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode, requestId: 'req-1' } });
 
 function assumeOk() {
-  sts.on(AssumeRoleCommand).callsFake((input: { RoleArn: string }) => ({
+  sts.on(AssumeRoleCommand).callsFake(asCorrectRoleB(() => issuedExternalIds, (input: { RoleArn?: string; ExternalId?: string }) => ({
     Credentials: { AccessKeyId: 'ASIAEXAMPLEEXAMPLE12', SecretAccessKey: 'secret/EXAMPLE/key', SessionToken: 'token', Expiration: new Date(Date.now() + 3_600_000) },
-    AssumedRoleUser: { Arn: `arn:aws:sts::${input.RoleArn.split(':')[4]}:assumed-role/eks-provisioner-provision/api-x`, AssumedRoleId: 'AROAEXAMPLE:api-x' },
-  }));
+    AssumedRoleUser: { Arn: `arn:aws:sts::${input.RoleArn!.split(':')[4]}:assumed-role/eks-provisioner-provision/api-x`, AssumedRoleId: 'AROAEXAMPLE:api-x' },
+  })));
 }
 
 beforeEach(() => {
@@ -127,6 +128,42 @@ describe('POST /v1/roles', () => {
     expect(r.body.error.code).toBe('ASSUME_ROLE_DENIED');
     expect(r.body.error.remediation.length).toBeGreaterThanOrEqual(3);
     expect(api.store.calls).not.toContain('putRole');
+  });
+
+  it('422 EXTERNAL_ID_NOT_REQUIRED when role B can be assumed without this tenant External ID; nothing stored, no region check', async () => {
+    // Trust policy with no sts:ExternalId condition: STS grants every request.
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: { AccessKeyId: 'ASIAEXAMPLEEXAMPLE12', SecretAccessKey: 'secret/EXAMPLE/key', SessionToken: 'token', Expiration: new Date(Date.now() + 3_600_000) },
+      AssumedRoleUser: { Arn: `arn:aws:sts::${CUSTOMER_ACCOUNT}:assumed-role/eks-provisioner-provision/x`, AssumedRoleId: 'AROAEXAMPLE:x' },
+    });
+    const api = makeTestApi();
+    for (const tenant of ['team-a', 'team-b']) {
+      const { externalId } = await api.store.getOrCreateTenant(tenant);
+      const r = await register(api, { roleArn: ROLE_B, region: 'us-east-1' }, tenant);
+      expect(r.statusCode, JSON.stringify(r.body)).toBe(422);
+      expect(r.body.error.code).toBe('EXTERNAL_ID_NOT_REQUIRED');
+      expect(r.body.error.remediation.join('\n')).toContain(`"sts:ExternalId":"${externalId}"`);
+      expect(r.body.error.remediation.join('\n')).toContain(`arn:aws:iam::${SERVICE_ACCOUNT}:root`);
+      expect(await api.store.getRole(tenant, ROLE_B)).toBeUndefined();
+    }
+    expect(api.store.calls).not.toContain('putRole');
+    expect(ec2.commandCalls(DescribeRegionsCommand)).toHaveLength(0);
+    // Per registration: the real AssumeRole + one probe without an External ID + one with a wrong one.
+    const calls = sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.ExternalId);
+    expect(calls).toHaveLength(6);
+    expect(calls.filter((x) => x === undefined)).toHaveLength(2);
+  });
+
+  it('a correct role B costs exactly two denied probes per registration, also when credentials are cached', async () => {
+    assumeOk();
+    ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'us-east-1', OptInStatus: 'opt-in-not-required' }] });
+    const api = makeTestApi();
+    await api.store.getOrCreateTenant('team-a');
+    for (let i = 0; i < 2; i++) expect((await register(api, { roleArn: ROLE_B, region: 'us-east-1' })).statusCode).toBe(200);
+    const results = await Promise.all(sts.commandCalls(AssumeRoleCommand).map((c) => c.returnValue.then(() => 'granted', () => 'denied')));
+    // First registration: 1 granted + 2 denied; the second reuses the credentials and proves again (2 denied).
+    expect(results.filter((r) => r === 'granted')).toHaveLength(1);
+    expect(results.filter((r) => r === 'denied')).toHaveLength(4);
   });
 
   it('422 INVALID_ROLE_ARN naming the field, with an example ARN, before any AWS call', async () => {
@@ -229,6 +266,30 @@ describe('GET /v1/aws/*', () => {
     expect(r.body.items.map((i: { id: string }) => i.id)).toEqual(['me-south-1', 'us-east-1', 'us-west-2']);
     expect(JSON.parse(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input.Policy!)).toEqual(READ_ONLY_SESSION_POLICY);
     expect(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input.ExternalId).toBe((await api.store.getTenant('team-a'))!.externalId);
+  });
+
+  describe('a trust policy loosened after registration', () => {
+    afterEach(() => vi.useRealTimers());
+    it('stops form data within minutes: 422 EXTERNAL_ID_NOT_REQUIRED, no EC2 call', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const api = await apiWithRole();
+      ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-11111111', CidrBlock: '10.0.0.0/16' }] });
+      expect((await get(api, 'vpcs')).statusCode).toBe(200);
+      // The customer now trusts the account without any condition.
+      sts.reset();
+      sts.on(AssumeRoleCommand).resolves({
+        Credentials: { AccessKeyId: 'ASIAEXAMPLEEXAMPLE12', SecretAccessKey: 'secret/EXAMPLE/key', SessionToken: 'token', Expiration: new Date(Date.now() + 3_600_000) },
+        AssumedRoleUser: { Arn: `arn:aws:sts::${CUSTOMER_ACCOUNT}:assumed-role/eks-provisioner-provision/x`, AssumedRoleId: 'AROAEXAMPLE:x' },
+      });
+      vi.setSystemTime(Date.now() + 5 * 60_000 + 1);
+      const before = ec2.commandCalls(DescribeVpcsCommand).length;
+      const r = await get(api, 'vpcs');
+      expect(r.statusCode, JSON.stringify(r.body)).toBe(422);
+      expect(r.body.error.code).toBe('EXTERNAL_ID_NOT_REQUIRED');
+      expect(ec2.commandCalls(DescribeVpcsCommand)).toHaveLength(before);
+      // And the credentials are forgotten: the next request asks STS again and is refused again.
+      expect((await get(api, 'vpcs')).body.error.code).toBe('EXTERNAL_ID_NOT_REQUIRED');
+    });
   });
 
   it('vpcs: names from Name tags, every page followed', async () => {

@@ -8,7 +8,7 @@ import { DiagnosedError } from '../../../functions/lib/errors.js';
 import type { ValidatedRequest } from '../../../functions/lib/state.js';
 import { assumeProvisionRole } from '../../../functions/assume-provision-role/assume-provision-role.js';
 import { handler } from '../../../functions/assume-provision-role/handler.js';
-import { awsError, credentialLeaks, FAKE_STS_CREDENTIALS, FIXTURES } from '../aws/fixtures.js';
+import { asCorrectRoleB, awsError, credentialLeaks, FAKE_STS_CREDENTIALS, FIXTURES } from '../aws/fixtures.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { demoSettings } from '../../support/demo-settings.js';
 
@@ -42,7 +42,7 @@ beforeEach(() => {
   ec2.reset();
   clearCredentialCache();
   store = new MemoryStore().withTenant('local', EXTERNAL_ID);
-  sts.on(AssumeRoleCommand).resolves({ Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'AROAEXAMPLE:x' } });
+  sts.on(AssumeRoleCommand).callsFake(asCorrectRoleB(() => [EXTERNAL_ID], { Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'AROAEXAMPLE:x' } }));
   ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'us-east-1', OptInStatus: 'opt-in-not-required', Endpoint: 'ec2.us-east-1.amazonaws.com' }] });
 });
 
@@ -95,6 +95,22 @@ describe('AssumeProvisionRole', () => {
     expect(d.remediation[2]).toContain('111111111111');
   });
 
+  it('role B assumable without the External ID (trust loosened after registration) → EXTERNAL_ID_NOT_REQUIRED before anything is done', async () => {
+    sts.reset();
+    sts.on(AssumeRoleCommand).resolves({ Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' } });
+    const d = await diagnosisOf(assumeProvisionRole(request(), deps()));
+    expect(d.code).toBe('EXTERNAL_ID_NOT_REQUIRED');
+    expect(d.remediation[0]).toContain(EXTERNAL_ID);
+    expect(ec2.commandCalls(DescribeRegionsCommand)).toHaveLength(0);
+    // Each run proves it anew, even with credentials cached in this process.
+    const before = sts.commandCalls(AssumeRoleCommand).length;
+    sts.reset();
+    sts.on(AssumeRoleCommand).callsFake(asCorrectRoleB(() => [EXTERNAL_ID], { Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' } }));
+    await assumeProvisionRole(request(), deps());
+    expect(before).toBe(3);
+    expect(sts.commandCalls(AssumeRoleCommand).filter((c) => c.args[0].input.ExternalId !== EXTERNAL_ID)).toHaveLength(2);
+  });
+
   it('no credentials of its own → CREDENTIALS_NOT_CONFIGURED', async () => {
     sts.on(AssumeRoleCommand).rejects(FIXTURES.credentialsMissing());
     expect((await diagnosisOf(assumeProvisionRole(request(), deps()))).code).toBe('CREDENTIALS_NOT_CONFIGURED');
@@ -104,7 +120,7 @@ describe('AssumeProvisionRole', () => {
     sts.on(AssumeRoleCommand).rejects(FIXTURES.stsThrottling());
     expect(((await assumeProvisionRole(request(), deps()).catch((e: unknown) => e)) as Error).name).toBe('AwsThrottled');
     sts.reset();
-    sts.on(AssumeRoleCommand).resolves({ Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' } });
+    sts.on(AssumeRoleCommand).callsFake(asCorrectRoleB(() => [EXTERNAL_ID], { Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' } }));
     ec2.on(DescribeRegionsCommand).rejects(awsError('ec2', 'InternalError', 'An internal error has occurred', 500));
     expect(((await assumeProvisionRole(request(), deps()).catch((e: unknown) => e)) as Error).name).toBe('AwsTransient');
   });

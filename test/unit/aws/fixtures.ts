@@ -65,3 +65,19 @@ export function credentialLeaks(value: unknown): string[] {
   if (/"(?:secretAccessKey|SecretAccessKey|sessionToken|SessionToken|accessKeyId|AccessKeyId|Credentials|credentials)"/.test(text)) leaks.push('credential field');
   return leaks;
 }
+
+/**
+ * AssumeRole as a correct role B answers it (trust policy `StringEquals sts:ExternalId <tenant's>`):
+ * granted only with one of `externalIds` — without an External ID, or with any other, AccessDenied.
+ * For `sts.on(AssumeRoleCommand).callsFake(…)`.
+ */
+export function asCorrectRoleB<I extends { ExternalId?: string | undefined }, O>(
+  externalIds: () => Iterable<string> | Promise<Iterable<string>>,
+  answer: O | ((input: I) => O),
+): (input: I) => Promise<O> {
+  return async (input) => {
+    const allowed = new Set(await externalIds());
+    if (input.ExternalId === undefined || !allowed.has(input.ExternalId)) throw FIXTURES.assumeDenied();
+    return typeof answer === 'function' ? (answer as (input: I) => O)(input) : answer;
+  };
+}

@@ -53,6 +53,21 @@ describe('provisionSession', () => {
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(3);
   });
 
+  it('never hands one cluster the session of another: the session name is part of the cache key', async () => {
+    sts.on(AssumeRoleCommand).callsFake((input: { RoleSessionName: string }) => ({
+      ...assumed(),
+      AssumedRoleUser: { Arn: `arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/${input.RoleSessionName}`, AssumedRoleId: `AROAEXAMPLEID:${input.RoleSessionName}` },
+    }));
+    const first = await provisionSession({ ...opts, sessionName: 'c-first' });
+    const second = await provisionSession({ ...opts, sessionName: 'c-second' });
+    expect(first.identity.assumedRoleArn).toMatch(/\/eks-provisioner-c-first$/);
+    expect(second.identity.assumedRoleArn).toMatch(/\/eks-provisioner-c-second$/);
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleSessionName)).toEqual(['eks-provisioner-c-first', 'eks-provisioner-c-second']);
+    // The same cluster again: its own cached session.
+    expect((await provisionSession({ ...opts, sessionName: 'c-first' })).identity.assumedRoleArn).toBe(first.identity.assumedRoleArn);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+  });
+
   it('drops cached credentials when AWS says they expired', async () => {
     sts.on(AssumeRoleCommand).resolves(assumed());
     await provisionSession(opts);

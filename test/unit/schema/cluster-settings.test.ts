@@ -145,8 +145,18 @@ describe('nodes, versions, region, tags', () => {
   it.each([['t3.medium'], ['m7i-flex.large'], ['u-6tb1.112xlarge'], ['c7g.metal']])('accepts instance type %s', (instanceType) => expect(bad({ instanceType }).ok).toBe(true));
   it.each([['t3'], ['T3.MEDIUM'], ['t3 medium']])('refuses instance type %s', (instanceType) => expect(paths(bad({ instanceType }))).toEqual(['instanceType']));
 
+  it('a key pair needs security groups: SSH is opened only to them (EKS opens port 22 to the internet otherwise)', () => {
+    const r = bad({ keyName: 'demo-key', securityGroupIds: [] });
+    expect(paths(r)).toEqual(['securityGroupIds']);
+    expect(fieldsOf(r)[0]?.message).toMatch(/at least one security group when keyName is set/);
+    expect(bad({ keyName: 'demo-key', securityGroupIds: ['sg-0a1b2c3d4e5f60021'] }).ok).toBe(true);
+    expect(bad({ keyName: '', securityGroupIds: [] }).ok).toBe(true);
+  });
+
   it('enforces AWS tag limits and reserved prefixes', () => {
-    expect(bad({ tags: { 'cost-center': 'platform team', 'a/b:c=d+e@f': '' } }).ok).toBe(true);
+    expect(bad({ tags: { 'cost-center': 'platform team', 'a/b:c=d+e@f': 'x' } }).ok).toBe(true);
+    // CloudFormation's Tag.Value has a minimum length of 1: an empty value would fail CreateStack.
+    expect(fieldsOf(bad({ tags: { k: '' } }))[0]?.message).toMatch(/must not be empty/);
     const tooMany = Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`k${i}`, 'v']));
     expect(fieldsOf(bad({ tags: tooMany }))[0]?.message).toMatch(/at most 45 tags/);
     expect(fieldsOf(bad({ tags: { ['k'.repeat(129)]: 'v' } }))[0]?.message).toMatch(/128/);
@@ -238,5 +248,24 @@ describe('schema wiring', () => {
 
   it('keeps zod\'s own English messages (zod/mini registers no locale by itself)', () => {
     expect(fieldsOf(bad({ vpcId: 5 }))).toEqual([{ path: 'vpcId', message: 'Invalid input: expected string, received number' }]);
+  });
+});
+
+describe('SSH is never open to the world', () => {
+  it.each([
+    ['an empty list', { securityGroupIds: [] }],
+    ['no list at all', { securityGroupIds: undefined }],
+  ])('keyName with %s of security groups → a field error on securityGroupIds that says why', (_label, patch) => {
+    const r = bad({ keyName: 'demo-key', ...patch });
+    const fields = fieldsOf(r);
+    expect(fields.map((f) => f.path)).toEqual(['securityGroupIds']);
+    expect(fields[0]!.message).toMatch(/keyName is set/);
+    expect(fields[0]!.message).toContain('0.0.0.0/0');
+  });
+
+  it('accepts an SSH key with source security groups, and no key without them', () => {
+    expect(bad({ keyName: 'demo-key', securityGroupIds: ['sg-0a1b2c3d4e5f60021'] }).ok).toBe(true);
+    expect(bad({ keyName: undefined, securityGroupIds: [] }).ok).toBe(true);
+    expect(bad({ keyName: '', securityGroupIds: [] }).ok).toBe(true);
   });
 });

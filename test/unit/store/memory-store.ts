@@ -33,10 +33,13 @@ export class MemoryStore implements Store {
     const key = `${record.tenantId}|${record.id}`;
     if (this.clusters.has(key)) return;
     const holder = [...this.clusters.values()].find(
-      (c) => c.name === record.name && c.accountId === record.accountId && c.region === record.region && c.status !== 'FAILED',
+      (c) => c.name === record.name && c.accountId === record.accountId && c.region === record.region && c.status !== 'FAILED' && c.status !== 'DELETED',
     );
     if (holder) throw new DiagnosedError(makeDiagnosis('NAME_ALREADY_IN_USE', { clusterName: record.name, region: record.region, accountId: record.accountId }));
     this.clusters.set(key, structuredClone(record));
+  }
+  async releaseName() {
+    // Claims are derived from the records here: a DELETED record holds no name.
   }
   async getCluster(tenantId: string, clusterId: string) {
     return this.clusters.get(`${tenantId}|${clusterId}`);

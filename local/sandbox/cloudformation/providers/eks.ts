@@ -12,10 +12,12 @@ import type { EksAccessEntry, EksAddon, EksCluster, EksNodegroup, IamRole } from
 import { roleArnOf, serviceLinkedTrust } from '../../world/world.js';
 import {
   alreadyExists,
+  checkServiceRequest,
   handlerFailure,
   jitter,
   randomHex,
   randomString,
+  resourceTagKeys,
   serviceFailure,
   stringList,
   tagRecord,
@@ -39,6 +41,12 @@ function invalid(ctx: ProviderContext, message: string, status = 400, handlerErr
 
 function notFound(ctx: ProviderContext, message: string) {
   return serviceFailure(ctx, { service: 'Eks', status: 404, message, handlerErrorCode: 'NotFound' });
+}
+
+/** EKS validates the request's `tags` (stack tags merged in) before it creates anything. */
+function checkEksTags(ctx: ProviderContext, props: Record<string, unknown>): void {
+  const tags = { ...ctx.stackTags, ...tagRecord(props.Tags) };
+  if (Object.keys(tags).length) checkServiceRequest(ctx, 'Eks', { shape: 'TagMap', value: tags, path: 'tags' });
 }
 
 function clusterArn(ctx: ProviderContext, name: string): string {
@@ -108,6 +116,7 @@ export const eksCluster: ResourceProvider = {
   ],
   required: ['RoleArn', 'ResourcesVpcConfig'],
   create(ctx, props) {
+    checkEksTags(ctx, props);
     const name = props.Name !== undefined ? String(props.Name) : eksGeneratedName(ctx, 100);
     const arn = clusterArn(ctx, name);
     const roleArn = String(props.RoleArn);
@@ -228,8 +237,10 @@ export const eksCluster: ResourceProvider = {
         tags: { Name: `eks-cluster-sg-${cluster.name}`, [`kubernetes.io/cluster/${cluster.name}`]: 'owned', 'aws:eks:cluster-name': cluster.name },
       });
       cluster.resourcesVpcConfig.clusterSecurityGroupId = sgId;
-      cluster.endpoint = `https://${randomHex(ctx, 32).toUpperCase()}.gr7.${ctx.region}.eks.amazonaws.com`;
-      cluster.certificateAuthorityData = fakeCertificateAuthority(ctx, cluster.name);
+      // With the sandbox's Kubernetes front running, the endpoint is a real loopback API server with its own CA.
+      const served = ctx.world.kubernetes?.attach(cluster);
+      cluster.endpoint = served?.endpoint ?? `https://${randomHex(ctx, 32).toUpperCase()}.gr7.${ctx.region}.eks.amazonaws.com`;
+      cluster.certificateAuthorityData = served?.certificateAuthorityData ?? fakeCertificateAuthority(ctx, cluster.name);
       cluster.oidcIssuer = `https://oidc.eks.${ctx.region}.amazonaws.com/id/${randomHex(ctx, 32).toUpperCase()}`;
       cluster.status = 'ACTIVE';
       // EKS gives the creator cluster-admin through an access entry when the mode allows access entries.
@@ -258,7 +269,7 @@ export const eksCluster: ResourceProvider = {
   delete(ctx, _props, physicalId) {
     const cluster = physicalId ? findCluster(ctx, physicalId) : undefined;
     if (!cluster) return { durationMs: 1_000 };
-    ctx.require('Eks', 'eks:DeleteCluster', cluster.arn);
+    ctx.require('Eks', 'eks:DeleteCluster', cluster.arn, resourceTagKeys(cluster.tags));
     const groups = ctx.data.eksNodegroups.filter((n) => n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === cluster.name);
     if (groups.length) {
       throw serviceFailure(ctx, {
@@ -274,6 +285,20 @@ export const eksCluster: ResourceProvider = {
   finishDelete(ctx, _props, physicalId) {
     const cluster = physicalId ? findCluster(ctx, physicalId) : undefined;
     if (!cluster) return;
+    if (ctx.data.flags.loadBalancerLeftBehind) {
+      // A load balancer that a Kubernetes Service of type LoadBalancer made (not deleted before the
+      // cluster) still has network interfaces using the cluster security group: EC2 refuses to delete
+      // the group (DependencyViolation) and the cluster deletion fails. Once the load balancer is gone
+      // (flag off), deleting again succeeds.
+      const sg = cluster.resourcesVpcConfig.clusterSecurityGroupId ?? 'sg-unknown';
+      cluster.status = 'FAILED';
+      throw serviceFailure(ctx, {
+        service: 'Ec2',
+        status: 400,
+        message: `resource ${sg} has a dependent object`,
+        handlerErrorCode: 'GeneralServiceException',
+      });
+    }
     const match = (x: { accountId: string; region: string; clusterName: string }) =>
       x.accountId === ctx.accountId && x.region === ctx.region && x.clusterName === cluster.name;
     ctx.data.eksAddons = ctx.data.eksAddons.filter((a) => !match(a));
@@ -311,6 +336,7 @@ export const eksNodegroup: ResourceProvider = {
   attributes: ['Arn', 'ClusterName', 'NodegroupName', 'Id'],
   required: ['ClusterName', 'NodeRole', 'Subnets'],
   create(ctx, props) {
+    checkEksTags(ctx, props);
     const clusterName = String(props.ClusterName);
     const name = props.NodegroupName !== undefined ? String(props.NodegroupName) : eksGeneratedName(ctx, 63);
     const nodeRoleArn = String(props.NodeRole);
@@ -390,6 +416,24 @@ export const eksNodegroup: ResourceProvider = {
     };
     ctx.data.eksNodegroups.push(ng);
     ctx.setPhysicalId(`${clusterName}/${name}`);
+    if (remote?.Ec2SshKey !== undefined) {
+      // As EKS does: a remote-access security group on the nodes, port 22 open to the source
+      // groups — or, without any, to the whole internet (0.0.0.0/0).
+      const sources = stringList(remote.SourceSecurityGroups);
+      const sgId = `sg-${randomHex(ctx, 17)}`;
+      ctx.data.securityGroups.push({
+        accountId: ctx.accountId,
+        region: ctx.region,
+        groupId: sgId,
+        groupName: `eks-remoteAccess-${arn.split('/').pop()}`,
+        description: 'Security group for all nodes in the nodeGroup to allow SSH access',
+        vpcId: cluster.resourcesVpcConfig.vpcId,
+        ingress: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ...(sources.length ? { sourceGroupIds: sources } : { cidrIps: ['0.0.0.0/0'] }) }],
+        egress: [{ ipProtocol: '-1', cidrIps: ['0.0.0.0/0'] }],
+        tags: { 'eks:cluster-name': clusterName, 'eks:nodegroup-name': name },
+      });
+      ng.resources = { remoteAccessSecurityGroup: sgId };
+    }
     ctx.require('Eks', 'eks:DescribeNodegroup', arn);
 
     // Decide now what the instances will do; the failure shows only after they have tried to launch/join.
@@ -421,7 +465,7 @@ export const eksNodegroup: ResourceProvider = {
     const ng = findNodegroup(ctx, clusterName, name);
     if (!ng) throw notFound(ctx, `No node group found for name: ${name}.`);
     const s = state as { failure?: NodegroupFailure; desiredSize: number };
-    ng.resources = { autoScalingGroups: [{ name: `eks-${name}-${ng.nodegroupArn.split('/').pop()}` }] };
+    ng.resources = { ...ng.resources, autoScalingGroups: [{ name: `eks-${name}-${ng.nodegroupArn.split('/').pop()}` }] };
     if (s.failure) {
       ng.status = 'CREATE_FAILED';
       ng.modifiedAt = ctx.nowIso();
@@ -449,16 +493,20 @@ export const eksNodegroup: ResourceProvider = {
     const [clusterName, name] = splitNodegroupId(physicalId);
     const ng = findNodegroup(ctx, clusterName, name);
     if (!ng) return { durationMs: 1_000 };
-    ctx.require('Eks', 'eks:DeleteNodegroup', ng.nodegroupArn);
+    ctx.require('Eks', 'eks:DeleteNodegroup', ng.nodegroupArn, resourceTagKeys(ng.tags));
     ng.status = 'DELETING';
     return { durationMs: jitter(ctx, ng.health.issues.length ? 2 * MIN : 4 * MIN) };
   },
   finishDelete(ctx, _props, physicalId) {
     if (!physicalId) return;
     const [clusterName, name] = splitNodegroupId(physicalId);
+    const ng = findNodegroup(ctx, clusterName, name);
     ctx.data.eksNodegroups = ctx.data.eksNodegroups.filter(
       (n) => !(n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === clusterName && n.nodegroupName === name),
     );
+    // EKS deletes the remote-access security group it made with the node group.
+    const sg = ng?.resources?.remoteAccessSecurityGroup;
+    if (sg) ctx.data.securityGroups = ctx.data.securityGroups.filter((g) => !(g.groupId === sg && g.accountId === ctx.accountId && g.region === ctx.region));
   },
 };
 
@@ -494,6 +542,7 @@ export const eksAddon: ResourceProvider = {
   attributes: ['Arn'],
   required: ['ClusterName', 'AddonName'],
   create(ctx, props) {
+    checkEksTags(ctx, props);
     const clusterName = String(props.ClusterName);
     const addonName = String(props.AddonName);
     ctx.require('Eks', 'eks:CreateAddon', clusterArn(ctx, clusterName));
@@ -594,7 +643,7 @@ export const eksAddon: ResourceProvider = {
     const [clusterName, addonName] = physicalId.split('|') as [string, string];
     const addon = findAddon(ctx, clusterName, addonName);
     if (!addon) return { durationMs: 500 };
-    ctx.require('Eks', 'eks:DeleteAddon', addon.addonArn);
+    ctx.require('Eks', 'eks:DeleteAddon', addon.addonArn, resourceTagKeys(addon.tags));
     addon.status = 'DELETING';
     return { durationMs: jitter(ctx, 40_000, 0.3) };
   },
@@ -649,6 +698,7 @@ export const eksAccessEntry: ResourceProvider = {
   attributes: ['AccessEntryArn'],
   required: ['ClusterName', 'PrincipalArn'],
   create(ctx, props) {
+    checkEksTags(ctx, props);
     const clusterName = String(props.ClusterName);
     const principalArn = String(props.PrincipalArn);
     ctx.require('Eks', 'eks:CreateAccessEntry', clusterArn(ctx, clusterName));
@@ -709,7 +759,7 @@ export const eksAccessEntry: ResourceProvider = {
       (e) => e.accountId === ctx.accountId && e.region === ctx.region && e.clusterName === physicalId.slice(0, sep) && e.principalArn === physicalId.slice(sep + 1),
     );
     if (!entry) return { durationMs: 500 };
-    ctx.require('Eks', 'eks:DeleteAccessEntry', entry.accessEntryArn);
+    ctx.require('Eks', 'eks:DeleteAccessEntry', entry.accessEntryArn, resourceTagKeys(entry.tags));
     ctx.data.eksAccessEntries = ctx.data.eksAccessEntries.filter((e) => e !== entry);
     return { durationMs: jitter(ctx, 3_000, 0.3) };
   },
@@ -723,6 +773,7 @@ export const eksPodIdentityAssociation: ResourceProvider = {
   attributes: ['AssociationArn', 'AssociationId'],
   required: ['ClusterName', 'Namespace', 'ServiceAccount', 'RoleArn'],
   create(ctx, props) {
+    checkEksTags(ctx, props);
     const clusterName = String(props.ClusterName);
     const roleArn = String(props.RoleArn);
     ctx.require('Eks', 'eks:CreatePodIdentityAssociation', clusterArn(ctx, clusterName));

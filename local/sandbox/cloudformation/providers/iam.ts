@@ -7,9 +7,11 @@ import type { IamRole, ManagedPolicy, PolicyDocument } from '../../world/types.j
 import { roleArnOf } from '../../world/world.js';
 import {
   alreadyExists,
+  checkServiceRequest,
   generatedName,
   jitter,
   policyDocument,
+  resourceTagKeys,
   serviceFailure,
   stringList,
   tagRecord,
@@ -55,6 +57,18 @@ export const iamRole: ResourceProvider = {
     const arn = roleArn(ctx, path, name);
     const tags = { ...ctx.stackTags, ...tagRecord(props.Tags) };
     const trust = validPolicy(ctx, props.AssumeRolePolicyDocument, 'MalformedPolicyDocument');
+    // IAM validates CreateRole (name, path, description, tags with stack tags merged in) before anything else.
+    checkServiceRequest(ctx, 'Iam', {
+      operation: 'CreateRole',
+      input: {
+        RoleName: name,
+        Path: path,
+        AssumeRolePolicyDocument: JSON.stringify(trust),
+        ...(props.Description !== undefined ? { Description: String(props.Description) } : {}),
+        ...(props.MaxSessionDuration !== undefined ? { MaxSessionDuration: Number(props.MaxSessionDuration) } : {}),
+        ...(Object.keys(tags).length ? { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
+      },
+    });
     ctx.require('Iam', 'iam:CreateRole', arn);
     if (Object.keys(tags).length) ctx.require('Iam', 'iam:TagRole', arn);
     if (findRole(ctx, name)) throw alreadyExists(ctx, 'AWS::IAM::Role', name);
@@ -97,14 +111,14 @@ export const iamRole: ResourceProvider = {
     const role = physicalId ? findRole(ctx, physicalId) : undefined;
     if (!role) return { durationMs: 1_000 };
     for (const policyArn of [...role.attachedPolicyArns]) {
-      ctx.require('Iam', 'iam:DetachRolePolicy', role.arn, { 'iam:PolicyARN': policyArn });
+      ctx.require('Iam', 'iam:DetachRolePolicy', role.arn, { 'iam:PolicyARN': policyArn, ...resourceTagKeys(role.tags) });
       role.attachedPolicyArns = role.attachedPolicyArns.filter((a) => a !== policyArn);
     }
     for (const name of Object.keys(role.inlinePolicies)) {
-      ctx.require('Iam', 'iam:DeleteRolePolicy', role.arn);
+      ctx.require('Iam', 'iam:DeleteRolePolicy', role.arn, resourceTagKeys(role.tags));
       delete role.inlinePolicies[name];
     }
-    ctx.require('Iam', 'iam:DeleteRole', role.arn);
+    ctx.require('Iam', 'iam:DeleteRole', role.arn, resourceTagKeys(role.tags));
     ctx.data.roles = ctx.data.roles.filter((r) => r !== role);
     return { durationMs: jitter(ctx, 3_000) };
   },

@@ -12,6 +12,8 @@
 import type { Principal, WorldData } from '../../world/types.js';
 import type { World } from '../../world/world.js';
 import type { ResourceValues } from '../template/intrinsics.js';
+import { loadModel } from '../../protocol/model.js';
+import { validateRequest, validateShape, validationError, type Violation } from '../../protocol/validate.js';
 
 export type AwsServiceName = 'Iam' | 'Eks' | 'Ec2' | 'Sts';
 
@@ -99,6 +101,23 @@ export function serviceFailure(ctx: Pick<ProviderContext, 'uuid'>, spec: Service
   );
 }
 
+/**
+ * The service's own request validation for a call a handler makes (IAM CreateRole, EKS tags…): the
+ * resource fails with the service's validation message, as the handler's SDK exception would carry it.
+ * `operation` checks a whole request; `{ shape, value, path }` checks one member (e.g. EKS `TagMap`).
+ */
+export function checkServiceRequest(
+  ctx: Pick<ProviderContext, 'uuid'>,
+  service: 'Iam' | 'Eks',
+  call: { operation: string; input: Record<string, unknown> } | { shape: string; value: unknown; path: string },
+): void {
+  const model = loadModel(service === 'Iam' ? 'iam' : 'eks');
+  const violations: Violation[] = 'operation' in call ? validateRequest(model, call.operation, call.input) : validateShape(model, call.shape, call.value, call.path);
+  if (!violations.length) return;
+  const err = validationError(service === 'Iam' ? 'query' : 'rest-json', service === 'Iam' ? 'iam' : 'eks', violations);
+  throw serviceFailure(ctx, { service, status: 400, message: err.message, handlerErrorCode: 'InvalidRequest' });
+}
+
 /** Failure raised by the handler itself (no service call behind it). */
 export function handlerFailure(ctx: Pick<ProviderContext, 'uuid'>, message: string, handlerErrorCode: string): HandlerFailure {
   return new HandlerFailure(
@@ -112,6 +131,16 @@ export function alreadyExists(ctx: Pick<ProviderContext, 'uuid'>, type: string, 
 }
 
 // ----- small helpers shared by providers ---------------------------------------------------------------
+
+/**
+ * `aws:ResourceTag/<key>` condition keys for an action on an existing resource (delete, untag…), so a
+ * policy scoped by tags (role B's optional delete statement) is evaluated as IAM does.
+ */
+export function resourceTagKeys(tags: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tags ?? {})) out[`aws:ResourceTag/${k}`] = v;
+  return out;
+}
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const ALNUM_MIXED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -274,7 +274,10 @@ export function resolveParameters(analyzed: AnalyzedTemplate, given: GivenParame
     const type = String(decl.Type);
     const raw = byKey.has(key) ? byKey.get(key)! : Array.isArray(decl.Default) ? decl.Default.join(',') : String(decl.Default);
     const isList = type.startsWith('List<') || type === 'CommaDelimitedList';
-    const items = isList ? (raw === '' ? [] : raw.split(',').map((s) => (type === 'CommaDelimitedList' ? s : s.trim()))) : [raw];
+    const awsList = type.startsWith('List<AWS::');
+    // An empty CommaDelimitedList/List<Number> is an empty list; an AWS-specific list has no empty value:
+    // '' is checked (and refused) as one value that does not exist, as CloudFormation refuses it.
+    const items = isList ? (raw === '' && !awsList ? [] : raw.split(',').map((s) => (type === 'CommaDelimitedList' ? s : s.trim()))) : [raw];
     const allowed = Array.isArray(decl.AllowedValues) ? decl.AllowedValues.map(String) : undefined;
     for (const item of items) {
       if (allowed && !allowed.includes(item)) throw new TemplateError(`Parameter '${key}' must be one of AllowedValues`);

@@ -1,0 +1,133 @@
+/** The API's shapes as the console reads them (see functions/api/openapi.json). */
+
+export interface PolicyDocument {
+  Version: string;
+  Statement: unknown;
+}
+
+export interface Setup {
+  accountId: string;
+  externalId: string;
+  provisionRolePolicy: PolicyDocument;
+  provisionRoleTrustPolicy: PolicyDocument;
+  clusterRoleManagedPolicies: string[];
+  clusterRoleTrustedService?: string;
+  roleNamePrefix?: string;
+  exampleProvisionRoleArn?: string;
+  /** Optional statement that lets role B delete the clusters it created (where the API offers deletion). */
+  provisionRoleDeletePolicy?: PolicyDocument;
+}
+
+export interface RegisteredRole {
+  roleArn: string;
+  region: string;
+  accountId: string;
+}
+
+export interface FormItem {
+  id: string;
+  name?: string;
+  [k: string]: unknown;
+}
+
+export interface FormPage<T extends FormItem = FormItem> {
+  items: T[];
+  nextToken?: string;
+  notice?: { code: string; message: string };
+}
+
+export interface SubnetItem extends FormItem {
+  vpcId: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  cidrBlock?: string;
+}
+
+export interface RoleItem extends FormItem {
+  arn?: string;
+  hasAmazonEKSClusterPolicy?: boolean;
+}
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface Problem {
+  code: string;
+  message: string;
+  field?: string;
+  path?: string;
+}
+
+export interface Diagnosis {
+  code: string;
+  title: string;
+  message: string;
+  remediation: string[];
+  retryable?: boolean;
+  docsUrl?: string;
+  fields?: FieldError[];
+  problems?: Problem[];
+  failedResource?: { logicalId?: string; type?: string; status?: string; reason?: string; [k: string]: unknown };
+  evidence?: Record<string, unknown>;
+  cause?: { code?: string; message?: string };
+}
+
+/** `{ error: … }` bodies: a diagnosis-shaped error. */
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  title?: string;
+  fields?: FieldError[];
+  remediation?: string[];
+  problems?: Problem[];
+  docsUrl?: string;
+  [k: string]: unknown;
+}
+
+export type ClusterStatus = 'CREATING' | 'CREATED' | 'FAILED' | 'DELETING' | 'DELETED' | 'DELETE_FAILED';
+
+export interface ClusterRecord {
+  id: string;
+  name: string;
+  environmentScope?: string;
+  accountId?: string;
+  region?: string;
+  status: ClusterStatus | string;
+  phase?: string;
+  progress?: { done: number; total: number };
+  stackId?: string;
+  executionArn?: string;
+  outputs?: Record<string, unknown> & { endpoint?: string; kubeconfig?: string; kubernetesVersion?: string };
+  diagnosis?: Diagnosis;
+  settings?: Record<string, unknown> & { adminPrincipalArns?: string[]; namespaces?: string[] };
+  createdAt?: string;
+  updatedAt?: string;
+  /** Where the API says who may use the cluster (access entries). */
+  access?: Array<{ principalArn: string; policy?: string; scope?: string; [k: string]: unknown }>;
+}
+
+export interface ClusterAccepted {
+  id: string;
+  status: string;
+  executionArn?: string;
+}
+
+export interface ClusterSettings {
+  name: string;
+  environmentScope: string;
+  region: string;
+  provisionRoleArn: string;
+  serviceRoleArn: string;
+  kubernetesVersion?: string;
+  keyName?: string;
+  vpcId: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  instanceType: string;
+  nodeCount: number;
+  managed: boolean;
+  adminPrincipalArns?: string[];
+  namespaces?: string[];
+}

@@ -1,0 +1,202 @@
+/**
+ * One cluster, live: phase, resources done/total and elapsed time while it is being created
+ * (polling GET /v1/clusters/{id}); then the endpoint, the kubeconfig and who has access — or the
+ * diagnosis with its evidence and numbered remediation.
+ */
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import Container from '@cloudscape-design/components/container';
+import ContentLayout from '@cloudscape-design/components/content-layout';
+import CopyToClipboard from '@cloudscape-design/components/copy-to-clipboard';
+import Header from '@cloudscape-design/components/header';
+import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
+import ProgressBar from '@cloudscape-design/components/progress-bar';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import Spinner from '@cloudscape-design/components/spinner';
+import { useEffect, useState } from 'react';
+import { ApiError } from '../api/client';
+import { useConsole } from '../api/context';
+import type { ApiErrorBody, ClusterRecord } from '../api/types';
+import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
+import DeleteCluster from './DeleteCluster';
+import { ClusterStatus, elapsed, isBusy } from './status';
+
+/** Brisk right after a change, slower while nothing moves (a real creation takes ~15 minutes). */
+const FAST_MS = 500;
+const SLOW_MS = 5000;
+
+function useCluster(id: string) {
+  const { api } = useConsole();
+  const [record, setRecord] = useState<ClusterRecord>();
+  const [error, setError] = useState<ApiErrorBody>();
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let delay = FAST_MS;
+    let last = '';
+    const poll = async () => {
+      try {
+        const r = await api.get<ClusterRecord>(`/v1/clusters/${encodeURIComponent(id)}`);
+        if (!live) return;
+        setRecord(r);
+        setError(undefined);
+        const sig = `${r.status}|${r.phase}|${r.progress?.done}`;
+        delay = sig === last ? Math.min(SLOW_MS, delay * 1.5) : FAST_MS;
+        last = sig;
+        if (isBusy(r.status)) timer = setTimeout(() => void poll(), delay);
+      } catch (e) {
+        if (!live) return;
+        const err = e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) };
+        setError(err);
+        // Throttled or briefly unreachable: keep following.
+        if (!(e instanceof ApiError) || e.status === 0 || e.status === 429 || e.status >= 500) timer = setTimeout(() => void poll(), SLOW_MS);
+      }
+    };
+    void poll();
+    return () => {
+      live = false;
+      if (timer) clearTimeout(timer);
+    };
+  }, [api, id, tick]);
+  return { record, error, reload: () => setTick((t) => t + 1) };
+}
+
+function useNow(active: boolean) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [active]);
+  return now;
+}
+
+function download(name: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export default function ClusterPage({ id }: { id: string }) {
+  const { api, features, navigate } = useConsole();
+  const { record: r, error, reload } = useCluster(id);
+  const busy = r ? isBusy(r.status) : false;
+  const now = useNow(busy);
+  const [kubeError, setKubeError] = useState<ApiErrorBody>();
+
+  if (!r) {
+    return error ? <DiagnosisAlert diagnosis={fromApiError(error)} /> : <Spinner size="large" />;
+  }
+  const started = r.createdAt ? Date.parse(r.createdAt) : undefined;
+  const ended = busy ? now : r.updatedAt ? Date.parse(r.updatedAt) : now;
+  const took = started !== undefined ? elapsed(ended - started) : '—';
+  const done = r.progress?.done ?? 0;
+  const total = r.progress?.total ?? 0;
+  const admins = r.settings?.adminPrincipalArns ?? [];
+  const provisionRole = typeof r.settings?.['provisionRoleArn'] === 'string' ? (r.settings['provisionRoleArn'] as string) : undefined;
+
+  const getKubeconfig = async () => {
+    setKubeError(undefined);
+    try {
+      const text = features.kubeconfig ? await api.getText(`/v1/clusters/${encodeURIComponent(r.id)}/kubeconfig`) : String(r.outputs?.kubeconfig ?? '');
+      download(`kubeconfig-${r.name}.yaml`, text);
+    } catch (e) {
+      setKubeError(e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) });
+    }
+  };
+  const hasKubeconfig = features.kubeconfig || typeof r.outputs?.kubeconfig === 'string';
+
+  return (
+    <ContentLayout
+      header={
+        <Header
+          variant="h1"
+          description={`${r.region ?? ''}${r.accountId ? ` · account ${r.accountId}` : ''}${r.environmentScope ? ` · environment scope ${r.environmentScope}` : ''}`}
+          actions={
+            <SpaceBetween direction="horizontal" size="xs">
+              <Button onClick={() => navigate('/clusters')}>All clusters</Button>
+              {features.deleteCluster && (r.status === 'CREATED' || r.status === 'FAILED') && <DeleteCluster cluster={r} onDone={reload} />}
+            </SpaceBetween>
+          }
+        >
+          {r.name}
+        </Header>
+      }
+    >
+      <SpaceBetween size="l">
+        <Container header={<Header variant="h2">Status</Header>}>
+          <SpaceBetween size="m">
+            <KeyValuePairs
+              columns={4}
+              items={[
+                { label: 'Status', value: <span data-testid="cluster-status"><ClusterStatus status={r.status} /></span> },
+                { label: 'Phase', value: <span data-testid="cluster-phase">{r.phase ?? '—'}</span> },
+                { label: 'Resources', value: <span data-testid="cluster-resources">{total ? `${done} of ${total} created` : '—'}</span> },
+                { label: 'Elapsed', value: <span data-testid="cluster-elapsed">{took}</span> },
+              ]}
+            />
+            {busy && (
+              <ProgressBar
+                value={total ? Math.round((done / total) * 100) : 0}
+                label={r.status === 'DELETING' ? 'Deleting the cluster' : 'Creating the cluster'}
+                description={r.phase}
+                additionalInfo={r.status === 'CREATING' ? 'An EKS control plane takes about 10 minutes in AWS; this page updates by itself.' : undefined}
+              />
+            )}
+          </SpaceBetween>
+        </Container>
+
+        {r.status === 'CREATED' && (
+          <Container header={<Header variant="h2" actions={hasKubeconfig ? <Button iconName="download" onClick={() => void getKubeconfig()} data-testid="kubeconfig">Download kubeconfig</Button> : undefined}>Cluster</Header>}>
+            <SpaceBetween size="m">
+              <KeyValuePairs
+                columns={2}
+                items={[
+                  {
+                    label: 'API server endpoint',
+                    value: r.outputs?.endpoint ? (
+                      <span data-testid="endpoint">
+                        <CopyToClipboard variant="inline" textToCopy={String(r.outputs.endpoint)} copyButtonAriaLabel="Copy endpoint" copySuccessText="Endpoint copied" copyErrorText="Could not copy" />
+                      </span>
+                    ) : (
+                      '—'
+                    ),
+                  },
+                  { label: 'Kubernetes version', value: String(r.outputs?.kubernetesVersion ?? r.settings?.['kubernetesVersion'] ?? '—') },
+                  {
+                    label: 'Who has access',
+                    value: (
+                      <ul data-testid="access">
+                        {(r.access ?? []).map((a) => (
+                          <li key={a.principalArn}>
+                            {a.principalArn}
+                            {a.policy ? ` — ${a.policy}` : ''}
+                            {a.scope ? ` (${a.scope})` : ''}
+                          </li>
+                        ))}
+                        {!r.access && provisionRole && <li>{provisionRole} — cluster admin (role B, the cluster's creator)</li>}
+                        {!r.access && admins.map((a) => <li key={a}>{a} — cluster admin (access entry)</li>)}
+                      </ul>
+                    ),
+                  },
+                  { label: 'Stack', value: r.stackId ?? '—' },
+                ]}
+              />
+              <Box variant="small">The kubeconfig runs “aws eks get-token” as your own AWS identity; that identity needs an access entry on the cluster.</Box>
+              {kubeError && <DiagnosisAlert diagnosis={fromApiError(kubeError)} />}
+            </SpaceBetween>
+          </Container>
+        )}
+
+        {r.diagnosis && (r.status === 'FAILED' || r.status === 'DELETE_FAILED') && <DiagnosisAlert diagnosis={r.diagnosis} testId="cluster-diagnosis" />}
+        {error && <DiagnosisAlert diagnosis={fromApiError(error)} type="warning" />}
+      </SpaceBetween>
+    </ContentLayout>
+  );
+}

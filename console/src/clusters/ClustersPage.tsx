@@ -1,0 +1,123 @@
+/** The tenant's clusters, newest first, with their status and the actions the API offers. */
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import Header from '@cloudscape-design/components/header';
+import Link from '@cloudscape-design/components/link';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import Table from '@cloudscape-design/components/table';
+import { useEffect, useState } from 'react';
+import { ApiError } from '../api/client';
+import { useConsole } from '../api/context';
+import type { ApiErrorBody, ClusterRecord } from '../api/types';
+import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
+import DeleteCluster from './DeleteCluster';
+import { ClusterStatus, isBusy } from './status';
+
+const MAX_PAGES = 20;
+
+export default function ClustersPage() {
+  const { api, navigate, features, tenantKey } = useConsole();
+  const [items, setItems] = useState<ClusterRecord[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<ApiErrorBody>();
+  const [selected, setSelected] = useState<ClusterRecord[]>([]);
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    (async () => {
+      setLoading(true);
+      try {
+        const all: ClusterRecord[] = [];
+        let nextToken: string | undefined;
+        for (let i = 0; i < MAX_PAGES; i++) {
+          const page = await api.get<{ items: ClusterRecord[]; nextToken?: string }>('/v1/clusters', { limit: '100', nextToken });
+          all.push(...page.items);
+          if (!page.nextToken) break;
+          nextToken = page.nextToken;
+        }
+        if (!live) return;
+        all.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+        setItems(all);
+        setError(undefined);
+        // Keep statuses fresh while something is in progress.
+        if (all.some((c) => isBusy(c.status))) timer = setTimeout(() => setTick((t) => t + 1), 3000);
+      } catch (e) {
+        if (live) setError(e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) });
+      } finally {
+        if (live) setLoading(false);
+      }
+    })();
+    return () => {
+      live = false;
+      if (timer) clearTimeout(timer);
+    };
+  }, [api, tick, tenantKey]);
+
+  const chosen = selected[0];
+  return (
+    <SpaceBetween size="m">
+      {error && <DiagnosisAlert diagnosis={fromApiError(error)} />}
+      <Table
+        items={items}
+        loading={loading && items.length === 0}
+        loadingText="Loading clusters"
+        trackBy="id"
+        variant="full-page"
+        {...(features.deleteCluster
+          ? { selectionType: 'single' as const, selectedItems: selected, onSelectionChange: ({ detail }: { detail: { selectedItems: ClusterRecord[] } }) => setSelected(detail.selectedItems) }
+          : {})}
+        ariaLabels={{ selectionGroupLabel: 'Clusters', itemSelectionLabel: (_s, c) => c.name, allItemsSelectionLabel: () => 'All clusters', tableLabel: 'Clusters' }}
+        header={
+          <Header
+            variant="awsui-h1-sticky"
+            counter={`(${items.length})`}
+            actions={
+              <SpaceBetween direction="horizontal" size="xs">
+                <Button iconName="refresh" ariaLabel="Refresh" onClick={() => setTick((t) => t + 1)} />
+                {features.deleteCluster && chosen && <DeleteCluster cluster={chosen} disabled={isBusy(chosen.status) || chosen.status === 'DELETED'} onDone={() => setTick((t) => t + 1)} />}
+                <Button variant="primary" onClick={() => navigate('/')}>
+                  Create cluster
+                </Button>
+              </SpaceBetween>
+            }
+          >
+            Clusters
+          </Header>
+        }
+        columnDefinitions={[
+          {
+            id: 'name',
+            header: 'Name',
+            cell: (c) => (
+              <Link
+                href={`/clusters/${encodeURIComponent(c.id)}`}
+                onFollow={(e) => {
+                  e.preventDefault();
+                  navigate(`/clusters/${encodeURIComponent(c.id)}`);
+                }}
+              >
+                {c.name}
+              </Link>
+            ),
+          },
+          { id: 'status', header: 'Status', cell: (c) => <ClusterStatus status={c.status} /> },
+          { id: 'phase', header: 'Phase', cell: (c) => c.phase ?? '—' },
+          { id: 'scope', header: 'Environment scope', cell: (c) => c.environmentScope ?? '—' },
+          { id: 'region', header: 'Region', cell: (c) => c.region ?? '—' },
+          { id: 'account', header: 'Account', cell: (c) => c.accountId ?? '—' },
+          { id: 'created', header: 'Created', cell: (c) => (c.createdAt ? new Date(c.createdAt).toLocaleString() : '—') },
+        ]}
+        empty={
+          <Box textAlign="center" color="inherit">
+            <SpaceBetween size="xs">
+              <b>No clusters yet</b>
+              <Button onClick={() => navigate('/')}>Create cluster</Button>
+            </SpaceBetween>
+          </Box>
+        }
+      />
+    </SpaceBetween>
+  );
+}

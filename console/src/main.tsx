@@ -1,0 +1,74 @@
+/**
+ * Start-up: read the runtime configuration, pick local or AWS mode, learn what the API offers,
+ * render. AWS mode's sign-in and SigV4 code is a separate chunk that local mode never loads.
+ */
+import '@cloudscape-design/global-styles/index.css';
+import './styles.css';
+import { StrictMode, useState } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { ApiClient } from './api/client';
+import { loadConfig, type ConsoleConfig } from './api/config';
+import { featuresFromOpenApi, NO_FEATURES, type Features } from './api/context';
+import { currentTenant, localSigner, setTenant } from './api/local';
+import App from './App';
+
+async function features(api: ApiClient): Promise<Features> {
+  try {
+    return featuresFromOpenApi(await api.get('/v1/openapi.json'));
+  } catch {
+    // Without the description the console still works; the optional parts stay hidden.
+    return NO_FEATURES;
+  }
+}
+
+function LocalConsole({ api, initial, feats }: { api: ApiClient; initial: string; feats: Features }) {
+  const [tenant, setT] = useState(initial);
+  return (
+    <App
+      api={api}
+      mode="local"
+      features={feats}
+      tenant={{
+        value: tenant,
+        set: (t) => {
+          setTenant(t);
+          setT(t);
+        },
+      }}
+    />
+  );
+}
+
+function fatal(root: Root, message: string) {
+  root.render(
+    <div role="alert" style={{ padding: 24, fontFamily: 'sans-serif' }}>
+      <h1>The console could not start</h1>
+      <p>{message}</p>
+    </div>,
+  );
+}
+
+async function main() {
+  const root = createRoot(document.getElementById('root')!);
+  let config: ConsoleConfig;
+  try {
+    config = await loadConfig();
+  } catch (e) {
+    fatal(root, (e as Error).message);
+    return;
+  }
+  if (config.mode === 'local') {
+    const api = new ApiClient(config.apiUrl, localSigner(currentTenant));
+    const feats = await features(api);
+    root.render(
+      <StrictMode>
+        <LocalConsole api={api} initial={currentTenant()} feats={feats} />
+      </StrictMode>,
+    );
+    return;
+  }
+  const { startAwsConsole } = await import('./aws/aws-console');
+  await startAwsConsole(root, config, features);
+}
+
+void main();

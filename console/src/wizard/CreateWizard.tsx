@@ -1,0 +1,164 @@
+/**
+ * The seed's journey as a wizard: set up roles → Authenticate with AWS → cluster settings →
+ * "Create Kubernetes cluster". After 202 the cluster page shows progress and the result.
+ */
+import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
+import Spinner from '@cloudscape-design/components/spinner';
+import Wizard from '@cloudscape-design/components/wizard';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError } from '../api/client';
+import { useConsole } from '../api/context';
+import type { ApiErrorBody, ClusterAccepted, ClusterSettings, FieldError, Setup } from '../api/types';
+import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
+import AuthenticateStep, { type AuthState } from './AuthenticateStep';
+import SettingsStep, { EMPTY_SETTINGS, fieldOf, type SettingsForm } from './SettingsStep';
+import SetupStep from './SetupStep';
+
+const SETTINGS_FIELDS = new Set(['name', 'environmentScope', 'serviceRoleArn', 'kubernetesVersion', 'keyName', 'vpcId', 'subnetIds', 'securityGroupIds', 'instanceType', 'nodeCount', 'managed', 'adminPrincipalArns', 'namespaces']);
+
+export function toSettings(auth: AuthState, f: SettingsForm, features: { adminPrincipalArns: boolean; namespaces: boolean }): ClusterSettings {
+  const nodeCount = f.nodeCount.trim() === '' ? Number.NaN : Number(f.nodeCount);
+  const namespaces = f.namespaces.split(/[\s,]+/).filter(Boolean);
+  return {
+    name: f.name.trim(),
+    environmentScope: f.environmentScope.trim(),
+    region: auth.registered?.region ?? auth.region,
+    provisionRoleArn: auth.registered?.roleArn ?? auth.roleArn,
+    serviceRoleArn: f.serviceRoleArn,
+    ...(f.kubernetesVersion ? { kubernetesVersion: f.kubernetesVersion } : {}),
+    ...(f.keyName ? { keyName: f.keyName } : {}),
+    vpcId: f.vpcId,
+    subnetIds: f.subnetIds,
+    securityGroupIds: f.securityGroupIds,
+    instanceType: f.instanceType,
+    // Not a number → sent as typed, so the API's message names the field.
+    nodeCount: (Number.isFinite(nodeCount) ? nodeCount : f.nodeCount) as number,
+    managed: f.managed,
+    ...(features.adminPrincipalArns && f.adminPrincipalArns.length ? { adminPrincipalArns: f.adminPrincipalArns } : {}),
+    ...(features.namespaces && f.managed && namespaces.length ? { namespaces } : {}),
+  };
+}
+
+export default function CreateWizard() {
+  const { api, navigate, features, tenantKey } = useConsole();
+  const [step, setStep] = useState(0);
+  const [setup, setSetup] = useState<Setup>();
+  const [setupError, setSetupError] = useState<ApiErrorBody>();
+  const [auth, setAuth] = useState<AuthState>({ roleArn: '', region: 'us-east-1' });
+  const [form, setForm] = useState<SettingsForm>(EMPTY_SETTINGS);
+  const [stepError, setStepError] = useState<string>();
+  const [submitError, setSubmitError] = useState<ApiErrorBody>();
+  const [submitting, setSubmitting] = useState(false);
+  // One key per submitted body: a double click or a retry after a lost answer creates one cluster.
+  const idem = useRef<{ body: string; key: string } | undefined>(undefined);
+
+  useEffect(() => {
+    let live = true;
+    setSetup(undefined);
+    setSetupError(undefined);
+    setStep(0);
+    setAuth({ roleArn: '', region: 'us-east-1' });
+    setForm(EMPTY_SETTINGS);
+    api.get<Setup>('/v1/setup').then(
+      (s) => live && setSetup(s),
+      (e: unknown) => live && setSetupError(e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, tenantKey]);
+
+  const fieldErrors: FieldError[] = useMemo(() => submitError?.fields ?? [], [submitError]);
+  const otherFieldErrors = fieldErrors.filter((f) => !SETTINGS_FIELDS.has(fieldOf(f.path)));
+
+  const submit = async () => {
+    const settings = toSettings(auth, form, features);
+    const body = JSON.stringify(settings);
+    if (idem.current?.body !== body) idem.current = { body, key: crypto.randomUUID() };
+    setSubmitting(true);
+    setSubmitError(undefined);
+    try {
+      const r = await api.request<ClusterAccepted>('POST', '/v1/clusters', { body: settings, headers: { 'Idempotency-Key': idem.current.key } });
+      navigate(`/clusters/${encodeURIComponent(r.body.id)}`);
+    } catch (e) {
+      setSubmitError(e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) });
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <Wizard
+      i18nStrings={{
+        stepNumberLabel: (n) => `Step ${n}`,
+        collapsedStepsLabel: (n, total) => `Step ${n} of ${total}`,
+        skipToButtonLabel: (s) => `Skip to ${s.title}`,
+        navigationAriaLabel: 'Steps',
+        cancelButton: 'Cancel',
+        previousButton: 'Previous',
+        nextButton: 'Next',
+        submitButton: 'Create Kubernetes cluster',
+        optional: 'optional',
+      }}
+      activeStepIndex={step}
+      isLoadingNextStep={submitting}
+      onCancel={() => navigate('/clusters')}
+      onNavigate={({ detail }) => {
+        setStepError(undefined);
+        if (detail.requestedStepIndex === 2 && !auth.registered) {
+          setStepError('Authenticate with AWS first: the cluster settings are loaded through role B.');
+          return;
+        }
+        setStep(detail.requestedStepIndex);
+      }}
+      onSubmit={() => void submit()}
+      steps={[
+        {
+          title: 'Set up roles',
+          description: 'Create role B (and role A) in your AWS account with these values.',
+          content: setupError ? <DiagnosisAlert diagnosis={fromApiError(setupError)} /> : setup ? <SetupStep setup={setup} /> : <Spinner size="large" />,
+        },
+        {
+          title: 'Authenticate with AWS',
+          description: 'Give the Role ARN of role B and the region for the cluster.',
+          errorText: stepError,
+          content: <AuthenticateStep state={auth} onChange={setAuth} {...(setup?.exampleProvisionRoleArn ? { exampleArn: setup.exampleProvisionRoleArn } : {})} />,
+        },
+        {
+          title: 'Cluster settings',
+          description: 'Everything listed here comes from your account through role B.',
+          errorText: submitError ? (submitError.fields?.length ? `${submitError.fields.length} field${submitError.fields.length === 1 ? ' needs' : 's need'} fixing` : undefined) : undefined,
+          content: auth.registered ? (
+            <>
+              <SettingsStep roleArn={auth.registered.roleArn} region={auth.registered.region} form={form} onChange={setForm} fieldErrors={fieldErrors} />
+              {submitError && (
+                <Box margin={{ top: 'l' }}>
+                  {submitError.fields?.length ? (
+                    <Alert type="error" header={submitError.title ?? 'The cluster settings are not valid'} data-testid="submit-problems">
+                      <ul>
+                        {submitError.fields.map((f, i) => (
+                          <li key={i}>
+                            <strong>{f.path}</strong>: {f.message}
+                          </li>
+                        ))}
+                        {(submitError.problems ?? []).filter((p) => !fieldErrors.some((f) => p.message.includes(f.path))).map((p, i) => (
+                          <li key={`p${i}`}>{p.message}</li>
+                        ))}
+                      </ul>
+                      {otherFieldErrors.length > 0 && 'Go back to Authenticate with AWS to fix the role or region.'}
+                    </Alert>
+                  ) : (
+                    <DiagnosisAlert diagnosis={fromApiError(submitError)} testId="submit-diagnosis" />
+                  )}
+                </Box>
+              )}
+            </>
+          ) : (
+            <Alert type="info">Authenticate with AWS first.</Alert>
+          ),
+        },
+      ]}
+    />
+  );
+}

@@ -1,0 +1,356 @@
+/**
+ * Step 3: the seed's cluster settings. Every list comes from the customer's account through role B
+ * (GET /v1/aws/…, all pages); subnets and security groups follow the VPC, key pairs the Cluster Region.
+ * Field errors from the API land on their fields.
+ */
+import Checkbox from '@cloudscape-design/components/checkbox';
+import ColumnLayout from '@cloudscape-design/components/column-layout';
+import Container from '@cloudscape-design/components/container';
+import FormField from '@cloudscape-design/components/form-field';
+import Header from '@cloudscape-design/components/header';
+import Input from '@cloudscape-design/components/input';
+import Multiselect, { type MultiselectProps } from '@cloudscape-design/components/multiselect';
+import Select, { type SelectProps } from '@cloudscape-design/components/select';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import { useEffect, useMemo } from 'react';
+import { useConsole } from '../api/context';
+import type { FieldError, FormItem, RoleItem, SubnetItem } from '../api/types';
+import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
+import { useList, type ListState } from './useList';
+
+export interface SettingsForm {
+  name: string;
+  environmentScope: string;
+  serviceRoleArn: string;
+  kubernetesVersion: string;
+  keyName: string;
+  vpcId: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  instanceType: string;
+  nodeCount: string;
+  managed: boolean;
+  adminPrincipalArns: string[];
+  namespaces: string;
+}
+
+export const EMPTY_SETTINGS: SettingsForm = {
+  name: '',
+  environmentScope: '*',
+  serviceRoleArn: '',
+  kubernetesVersion: '',
+  keyName: '',
+  vpcId: '',
+  subnetIds: [],
+  securityGroupIds: [],
+  instanceType: '',
+  nodeCount: '2',
+  managed: true,
+  adminPrincipalArns: [],
+  namespaces: '',
+};
+
+/** `subnetIds.1` / `subnetIds[1]` → `subnetIds`: errors on list items belong to the list's field. */
+export const fieldOf = (path: string) => path.split(/[.[]/)[0] ?? path;
+
+const NO_KEY = '';
+
+function listHint(l: ListState<FormItem>, what: string): { errorText?: string; statusType: 'loading' | 'finished' | 'error'; empty: string } {
+  const statusType = l.status === 'loading' ? 'loading' : l.status === 'error' ? 'error' : 'finished';
+  return {
+    statusType,
+    ...(l.error ? { errorText: `${l.error.title ? `${l.error.title}: ` : ''}${l.error.message}` } : {}),
+    empty: l.notice?.message ?? `No ${what} found.`,
+  };
+}
+
+interface Props {
+  roleArn: string;
+  region: string;
+  form: SettingsForm;
+  /** A state setter: updates are functional, so lists arriving together never undo each other. */
+  onChange: (update: (f: SettingsForm) => SettingsForm) => void;
+  fieldErrors: FieldError[];
+}
+
+export default function SettingsStep({ roleArn, region, form, onChange, fieldErrors }: Props) {
+  const { features } = useConsole();
+  const q = useMemo(() => ({ roleArn, region }), [roleArn, region]);
+  const roles = useList<RoleItem>('roles', q);
+  const versions = useList<FormItem & { defaultVersion?: boolean; status?: string }>('kubernetes-versions', q);
+  const keyPairs = useList('key-pairs', q);
+  const vpcs = useList('vpcs', q);
+  const instanceTypes = useList('instance-types', q);
+  const vpcQuery = useMemo(() => (form.vpcId ? { roleArn, region, vpcId: form.vpcId } : undefined), [roleArn, region, form.vpcId]);
+  const subnets = useList<SubnetItem>('subnets', vpcQuery);
+  const groups = useList<FormItem & { description?: string }>('security-groups', vpcQuery);
+  const principals = useList<FormItem & { type?: string; arn?: string }>('principals', features.principals ? q : undefined);
+
+  const set = (patch: Partial<SettingsForm>) => onChange((f) => ({ ...f, ...patch }));
+
+  // Sensible defaults once the lists arrive: the API's default version, the only VPC.
+  useEffect(() => {
+    if (!form.kubernetesVersion && versions.items.length) {
+      const d = versions.items.find((v) => v.defaultVersion) ?? versions.items[0];
+      if (d) set({ kubernetesVersion: d.id });
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [versions.items]);
+  useEffect(() => {
+    if (form.keyName && keyPairs.status === 'finished' && !keyPairs.items.some((k) => k.id === form.keyName)) set({ keyName: NO_KEY });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [keyPairs.items]);
+
+  const err = (field: string) => {
+    const msgs = fieldErrors.filter((f) => fieldOf(f.path) === field).map((f) => (f.path === field ? f.message : `${f.path}: ${f.message}`));
+    return msgs.length ? msgs.join('; ') : undefined;
+  };
+
+  const opt = (i: FormItem, description?: string, tags?: string[]): SelectProps.Option => ({
+    value: i.id,
+    label: i.name && i.name !== i.id ? i.name : i.id,
+    ...(i.name && i.name !== i.id ? { labelTag: i.id } : {}),
+    ...(description ? { description } : {}),
+    ...(tags?.length ? { tags } : {}),
+  });
+  const selected = (opts: SelectProps.Option[], v: string) => opts.find((o) => o.value === v) ?? null;
+  const selectedMany = (opts: MultiselectProps.Option[], vs: string[]) => opts.filter((o) => o.value !== undefined && vs.includes(o.value));
+
+  const roleOpts = roles.items.map((r) =>
+    opt({ ...r, id: r.arn ?? r.id }, r.arn ?? r.id, r.hasAmazonEKSClusterPolicy === false ? ['no AmazonEKSClusterPolicy'] : undefined),
+  );
+  const chosenRole = roles.items.find((r) => (r.arn ?? r.id) === form.serviceRoleArn);
+  const versionOpts = versions.items.map((v) => opt(v, undefined, [String(v.status ?? '').replace(/_/g, ' ').toLowerCase(), v.defaultVersion ? 'default' : ''].filter(Boolean)));
+  const keyOpts: SelectProps.Option[] = [{ value: NO_KEY, label: 'No key pair', description: 'No SSH access to the nodes' }, ...keyPairs.items.map((k) => opt(k))];
+  const vpcOpts = vpcs.items.map((v) => opt(v, [v['cidrBlock'], v['isDefault'] ? 'default VPC' : ''].filter(Boolean).join(' · ')));
+  const subnetOpts = subnets.items.map((s) => opt(s, `${s.availabilityZone} (${s.availabilityZoneId})${s.cidrBlock ? ` · ${s.cidrBlock}` : ''}`));
+  const groupOpts = groups.items.map((g) => opt(g, g.description));
+  const typeOpts = instanceTypes.items.map((t) => opt(t));
+  const principalOpts = principals.items.map((p) => opt({ ...p, id: p.arn ?? p.id }, p.arn ?? p.id, p.type ? [p.type] : undefined));
+
+  const h = {
+    roles: listHint(roles, 'IAM roles trusted by EKS'),
+    versions: listHint(versions, 'Kubernetes versions'),
+    keyPairs: listHint(keyPairs, 'key pairs'),
+    vpcs: listHint(vpcs, 'VPCs'),
+    subnets: listHint(subnets, 'subnets in this VPC'),
+    groups: listHint(groups, 'security groups in this VPC'),
+    types: listHint(instanceTypes, 'instance types'),
+    principals: listHint(principals, 'IAM roles or users'),
+  };
+  // One explanation per distinct refusal (e.g. role B may not ec2:DescribeSecurityGroups), with its fix.
+  const listErrors = [roles, versions, keyPairs, vpcs, subnets, groups, instanceTypes, principals]
+    .map((l) => l.error)
+    .filter((e): e is NonNullable<typeof e> => !!e)
+    .filter((e, i, all) => all.findIndex((x) => x.code === e.code && x.message === e.message) === i);
+  const chosenAzs = new Set(subnets.items.filter((s) => form.subnetIds.includes(s.id)).map((s) => s.availabilityZone));
+
+  return (
+    <SpaceBetween size="l">
+      <Container header={<Header variant="h2" description={`Created in ${region} through ${roleArn}`}>Cluster</Header>}>
+        <ColumnLayout columns={2}>
+          <FormField label="Kubernetes cluster name" description="Letters, digits and hyphens; unique in the account and region." errorText={err('name')}>
+            <Input value={form.name} onChange={({ detail }) => set({ name: detail.value })} ariaRequired data-testid="name" spellcheck={false} />
+          </FormField>
+          <FormField label="Environment scope" description="The environments this cluster serves; * for all." errorText={err('environmentScope')}>
+            <Input value={form.environmentScope} onChange={({ detail }) => set({ environmentScope: detail.value })} data-testid="environment-scope" />
+          </FormField>
+          <FormField
+            label="Service role"
+            description="Role A: trusted by eks.amazonaws.com, with AmazonEKSClusterPolicy."
+            errorText={err('serviceRoleArn') ?? h.roles.errorText}
+            warningText={chosenRole?.hasAmazonEKSClusterPolicy === false ? `${chosenRole.name ?? chosenRole.id} does not have AmazonEKSClusterPolicy attached; EKS will refuse to create the cluster with it.` : undefined}
+          >
+            <Select
+              selectedOption={selected(roleOpts, form.serviceRoleArn)}
+              options={roleOpts}
+              onChange={({ detail }) => set({ serviceRoleArn: detail.selectedOption.value ?? '' })}
+              placeholder="Choose role A"
+              statusType={h.roles.statusType}
+              loadingText="Loading roles through role B"
+              errorText={h.roles.errorText}
+              empty={h.roles.empty}
+              filteringType="auto"
+              filteringAriaLabel="Filter"
+              filteringClearAriaLabel="Clear filter"
+              ariaRequired
+              data-testid="service-role"
+            />
+          </FormField>
+          <FormField label="Kubernetes version" errorText={err('kubernetesVersion') ?? h.versions.errorText}>
+            <Select
+              selectedOption={selected(versionOpts, form.kubernetesVersion)}
+              options={versionOpts}
+              onChange={({ detail }) => set({ kubernetesVersion: detail.selectedOption.value ?? '' })}
+              statusType={h.versions.statusType}
+              loadingText="Loading versions"
+              errorText={h.versions.errorText}
+              empty={h.versions.empty}
+              data-testid="kubernetes-version"
+            />
+          </FormField>
+        </ColumnLayout>
+      </Container>
+
+      <Container header={<Header variant="h2">Networking</Header>}>
+        <SpaceBetween size="m">
+          <FormField label="VPC" description="The VPC for the cluster's resources." errorText={err('vpcId') ?? h.vpcs.errorText}>
+            <Select
+              selectedOption={selected(vpcOpts, form.vpcId)}
+              options={vpcOpts}
+              onChange={({ detail }) => set({ vpcId: detail.selectedOption.value ?? '', subnetIds: [], securityGroupIds: [] })}
+              placeholder="Choose a VPC"
+              statusType={h.vpcs.statusType}
+              loadingText="Loading VPCs through role B"
+              errorText={h.vpcs.errorText}
+              empty={h.vpcs.empty}
+              filteringType="auto"
+              filteringAriaLabel="Filter"
+              filteringClearAriaLabel="Clear filter"
+              ariaRequired
+              data-testid="vpc"
+            />
+          </FormField>
+          <FormField
+            label="Subnets"
+            description="Where the worker nodes run: at least two, in at least two Availability Zones."
+            errorText={err('subnetIds') ?? h.subnets.errorText}
+            constraintText={form.subnetIds.length ? `${form.subnetIds.length} selected in ${chosenAzs.size} Availability Zone${chosenAzs.size === 1 ? '' : 's'}` : undefined}
+          >
+            <Multiselect
+              selectedOptions={selectedMany(subnetOpts, form.subnetIds)}
+              options={subnetOpts}
+              onChange={({ detail }) => set({ subnetIds: detail.selectedOptions.map((o) => o.value!).filter(Boolean) })}
+              placeholder={form.vpcId ? 'Choose subnets' : 'Choose a VPC first'}
+              disabled={!form.vpcId}
+              statusType={h.subnets.statusType}
+              loadingText="Loading subnets"
+              errorText={h.subnets.errorText}
+              empty={h.subnets.empty}
+              filteringType="auto"
+              filteringAriaLabel="Filter"
+              filteringClearAriaLabel="Clear filter"
+              ariaRequired
+              deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
+              data-testid="subnets"
+            />
+          </FormField>
+          <FormField
+            label="Security groups"
+            description="Applied to the EKS-managed network interfaces in the worker node subnets."
+            errorText={err('securityGroupIds') ?? h.groups.errorText}
+          >
+            <Multiselect
+              selectedOptions={selectedMany(groupOpts, form.securityGroupIds)}
+              options={groupOpts}
+              onChange={({ detail }) => set({ securityGroupIds: detail.selectedOptions.map((o) => o.value!).filter(Boolean) })}
+              placeholder={form.vpcId ? 'Choose security groups' : 'Choose a VPC first'}
+              disabled={!form.vpcId}
+              statusType={h.groups.statusType}
+              loadingText="Loading security groups"
+              errorText={h.groups.errorText}
+              empty={h.groups.empty}
+              filteringType="auto"
+              filteringAriaLabel="Filter"
+              filteringClearAriaLabel="Clear filter"
+              deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
+              data-testid="security-groups"
+            />
+          </FormField>
+        </SpaceBetween>
+      </Container>
+
+      <Container header={<Header variant="h2">Worker nodes</Header>}>
+        <ColumnLayout columns={2}>
+          <FormField label="Instance type" errorText={err('instanceType') ?? h.types.errorText}>
+            <Select
+              selectedOption={selected(typeOpts, form.instanceType)}
+              options={typeOpts}
+              onChange={({ detail }) => set({ instanceType: detail.selectedOption.value ?? '' })}
+              placeholder="Choose an instance type"
+              statusType={h.types.statusType}
+              loadingText="Loading instance types offered in this region"
+              errorText={h.types.errorText}
+              empty={h.types.empty}
+              filteringType="auto"
+              filteringAriaLabel="Filter"
+              filteringClearAriaLabel="Clear filter"
+              ariaRequired
+              data-testid="instance-type"
+            />
+          </FormField>
+          <FormField label="Number of nodes" errorText={err('nodeCount')}>
+            <Input type="number" inputMode="numeric" value={form.nodeCount} onChange={({ detail }) => set({ nodeCount: detail.value })} ariaRequired data-testid="node-count" />
+          </FormField>
+          <FormField
+            label="Key pair name"
+            description={`A key pair in ${region} for SSH to the nodes (optional).`}
+            errorText={err('keyName') ?? h.keyPairs.errorText}
+            warningText={keyPairs.notice?.message}
+          >
+            <Select
+              selectedOption={selected(keyOpts, form.keyName)}
+              options={keyOpts}
+              onChange={({ detail }) => set({ keyName: detail.selectedOption.value ?? NO_KEY })}
+              statusType={h.keyPairs.statusType}
+              loadingText={`Loading key pairs in ${region}`}
+              errorText={h.keyPairs.errorText}
+              empty={h.keyPairs.empty}
+              data-testid="key-pair"
+            />
+          </FormField>
+        </ColumnLayout>
+      </Container>
+
+      <Container header={<Header variant="h2">Access</Header>}>
+        <SpaceBetween size="m">
+          <FormField label="Managed cluster" description="The platform manages a namespace and a deployer service account per environment." errorText={err('managed')}>
+            <Checkbox checked={form.managed} onChange={({ detail }) => set({ managed: detail.checked })} data-testid="managed">
+              Managed cluster
+            </Checkbox>
+          </FormField>
+          {features.namespaces && form.managed && (
+            <FormField label="Namespaces" description="Comma-separated namespaces to create (optional)." errorText={err('namespaces')}>
+              <Input value={form.namespaces} onChange={({ detail }) => set({ namespaces: detail.value })} data-testid="namespaces" />
+            </FormField>
+          )}
+          {features.adminPrincipalArns && (
+            <FormField
+              label="Cluster administrators"
+              description="IAM roles or users given cluster-admin through EKS access entries (optional)."
+              errorText={err('adminPrincipalArns') ?? (features.principals ? h.principals.errorText : undefined)}
+            >
+              {features.principals ? (
+                <Multiselect
+                  selectedOptions={selectedMany(principalOpts, form.adminPrincipalArns)}
+                  options={principalOpts}
+                  onChange={({ detail }) => set({ adminPrincipalArns: detail.selectedOptions.map((o) => o.value!).filter(Boolean) })}
+                  placeholder="Choose IAM principals"
+                  statusType={h.principals.statusType}
+                  loadingText="Loading IAM principals"
+                  errorText={h.principals.errorText}
+                  empty={h.principals.empty}
+                  filteringType="auto"
+                  filteringAriaLabel="Filter"
+                  filteringClearAriaLabel="Clear filter"
+                  deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
+                  data-testid="admin-principals"
+                />
+              ) : (
+                <Input
+                  value={form.adminPrincipalArns.join(', ')}
+                  onChange={({ detail }) => set({ adminPrincipalArns: detail.value.split(/[\s,]+/).filter(Boolean) })}
+                  placeholder="arn:aws:iam::123456789012:role/platform-admins"
+                  data-testid="admin-principals"
+                />
+              )}
+            </FormField>
+          )}
+        </SpaceBetween>
+      </Container>
+      {listErrors.map((e) => (
+        <DiagnosisAlert key={e.code} diagnosis={fromApiError(e)} testId="list-diagnosis" />
+      ))}
+    </SpaceBetween>
+  );
+}

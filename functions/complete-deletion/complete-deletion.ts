@@ -1,0 +1,55 @@
+/**
+ * CompleteDeletion (delete state machine): the record update and the event for the end of a
+ * deletion. `outcome: DELETED` after DELETE_COMPLETE (or a stack already gone); `outcome: FAILED`
+ * diagnoses what stopped it — a caught step error (`$.error`, e.g. DELETE_NOT_PERMITTED from
+ * DeleteStack) or the stack's own DELETE_FAILED events. Never throws on the FAILED path.
+ */
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { deletionFailed, deletionSucceeded, type DeletionCompletion, type DeletionFacts } from '../lib/completion/deletion.js';
+import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
+import { diagnoseDeletion } from '../lib/diagnosis/from-deletion.js';
+import { diagnoseStepError } from '../lib/diagnosis/from-step-error.js';
+import type { Diagnosis } from '../lib/diagnosis/types.js';
+import { readStackEvents } from '../lib/polling/stack-events.js';
+import type { CaughtError } from '../lib/state.js';
+
+export interface CompleteDeletionEvent {
+  outcome: 'DELETED' | 'FAILED';
+  state: DeletionFacts & { error?: CaughtError };
+}
+
+export async function completeDeletion(
+  event: CompleteDeletionEvent,
+  deps: { cloudformation: () => Promise<CloudFormationClient>; now: () => Date },
+): Promise<DeletionCompletion> {
+  const facts = event.state ?? {};
+  if (event.outcome === 'DELETED') return deletionSucceeded(facts, deps.now());
+  return deletionFailed(facts, await diagnose(facts, deps), deps.now());
+}
+
+async function diagnose(facts: CompleteDeletionEvent['state'], deps: { cloudformation: () => Promise<CloudFormationClient> }): Promise<Diagnosis> {
+  const base = {
+    ...(facts.stack?.stackName ? { stackName: facts.stack.stackName } : {}),
+    ...(facts.stack?.stackId ? { stackId: facts.stack.stackId } : {}),
+    ...(facts.region ? { region: facts.region } : {}),
+    ...(facts.accountId ? { accountId: facts.accountId } : {}),
+    ...(facts.clusterId ? { clusterId: facts.clusterId } : {}),
+  };
+  if (facts.error) return diagnoseStepError(facts.error, base);
+  if (!facts.stack?.stackName) return makeDiagnosis('DELETE_FAILED', { ...base, detail: 'The deletion stopped before the stack was found.' });
+  try {
+    const cfn = await deps.cloudformation();
+    const events = await readStackEvents(cfn, facts.stack.stackId ?? facts.stack.stackName, { maxPages: 5 });
+    return diagnoseDeletion(events, {
+      stackName: facts.stack.stackName,
+      ...(facts.stack.stackId ? { stackId: facts.stack.stackId } : {}),
+      ...(facts.region ? { region: facts.region } : {}),
+      ...(facts.accountId ? { accountId: facts.accountId } : {}),
+      ...(facts.cluster?.provisionRoleArn ? { roleArn: facts.cluster.provisionRoleArn } : {}),
+      ...(facts.clusterId ? { clusterId: facts.clusterId } : {}),
+    });
+  } catch (err) {
+    // The events could not be read: say so, with what is known.
+    return makeDiagnosis('DELETE_FAILED', { ...base, status: facts.poll?.stackStatus ?? 'DELETE_FAILED', detail: `The stack's events could not be read (${String((err as Error)?.name ?? err)}).` });
+  }
+}

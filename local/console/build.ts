@@ -1,0 +1,36 @@
+/**
+ * Builds the web console (Vite) when console/dist is missing or older than its sources, so
+ * `npm start` and the browser tests always serve the console of this checkout.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
+export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
+
+function newestMtime(path: string): number {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  let newest = 0;
+  for (const e of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, e)));
+  return newest;
+}
+
+/** True when dist/index.html is missing or a source file changed after it was built. */
+export function consoleBuildIsStale(): boolean {
+  const built = join(CONSOLE_DIST, 'index.html');
+  if (!existsSync(built)) return true;
+  const sources = ['src', 'public', 'index.html', 'vite.config.ts'].map((p) => join(CONSOLE_DIR, p)).filter((p) => existsSync(p));
+  const newest = Math.max(...sources.map(newestMtime));
+  return newest > statSync(built).mtimeMs;
+}
+
+/** Builds when stale; answers what it did (for the start-up line). */
+export async function ensureConsoleBuilt(o: { force?: boolean } = {}): Promise<'built' | 'up-to-date'> {
+  if (!o.force && !consoleBuildIsStale()) return 'up-to-date';
+  // vite is a dev dependency: only this path needs it.
+  const { build } = await import('vite');
+  await build({ configFile: join(CONSOLE_DIR, 'vite.config.ts'), logLevel: 'error' });
+  return 'built';
+}

@@ -1,0 +1,113 @@
+/**
+ * Browser-test support: Debian's Chromium driven by playwright-core (headless, fresh profile),
+ * the local stack in this process (test/e2e/harness.ts) serving the built console, screenshots
+ * as artefacts in .local/screenshots/, and an axe-core scan helper.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+// Globals of the page, used only inside page.evaluate callbacks (the test program has no DOM library).
+interface FocusTarget {
+  tagName: string;
+  innerText: string;
+  outerHTML: string;
+  matches(sel: string): boolean;
+  closest(sel: string): unknown;
+  getAttribute(name: string): string | null;
+}
+declare const window: object;
+declare const document: { activeElement: FocusTarget | null; body: unknown };
+type HTMLElement = FocusTarget;
+
+export const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
+export const haveChromium = existsSync(CHROMIUM);
+export const SCREENSHOTS = fileURLToPath(new URL('../../.local/screenshots/', import.meta.url));
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export interface Browser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** One headless Chromium with a fresh --user-data-dir (Playwright passes it from userDataDir). */
+export async function launch(): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'eks-provisioner-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+    timeout: 30_000,
+  });
+  context.setDefaultTimeout(15_000);
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[]; failureSummary?: string }>;
+}
+
+/** axe-core (WCAG 2.x A/AA rules) on the page as it is; answers the serious and critical violations. */
+export async function axeSerious(page: Page): Promise<AxeViolation[]> {
+  // Evaluated over the DevTools protocol: the console's CSP (no inline scripts) does not apply to it.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, ...(n.failureSummary ? { failureSummary: n.failureSummary } : {}) })) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Presses Tab until the focused element matches `selector` (or is inside an element matching it). */
+export async function tabTo(page: Page, selector: string, o: { max?: number; shift?: boolean } = {}): Promise<void> {
+  const max = o.max ?? 80;
+  for (let i = 0; i < max; i++) {
+    const hit = await page.evaluate((sel) => {
+      const a = document.activeElement;
+      return !!a && a !== document.body && (a.matches(sel) || !!a.closest(sel));
+    }, selector);
+    if (hit) return;
+    await page.keyboard.press(o.shift ? 'Shift+Tab' : 'Tab');
+  }
+  const where = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 200));
+  throw new Error(`Tab never reached ${selector} in ${max} presses (focus on ${where})`);
+}
+
+/** Tab (or Shift+Tab) to a button by its visible text (exact, or a RegExp). */
+export async function tabToButton(page: Page, text: string | RegExp, o: { shift?: boolean } = {}): Promise<void> {
+  const max = 80;
+  for (let i = 0; i < max; i++) {
+    const t = await page.evaluate(() => {
+      const a = document.activeElement as HTMLElement | null;
+      return a && (a.tagName === 'BUTTON' || a.getAttribute('role') === 'button') ? a.innerText.trim() : undefined;
+    });
+    if (t !== undefined && (typeof text === 'string' ? t === text : text.test(t))) return;
+    await page.keyboard.press(o.shift ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`Tab never reached the button "${String(text)}"`);
+}

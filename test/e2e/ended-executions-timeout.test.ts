@@ -1,0 +1,13 @@
+/** The definition's TimeoutSeconds ends a run (see ended-harness.ts). One local stack per file. */
+import { loadDefinition, type AslDefinition } from '../../local/runner/definition.js';
+import { describe, expect, it } from 'vitest';
+import { expectRecordedEnd, placement, start, submit } from './ended-harness.js';
+
+describe('runs that end without their Catch are recorded', () => {
+  it("the definition's TimeoutSeconds → EXECUTION_TIMED_OUT", async () => {
+    const definition = { ...(await loadDefinition(placement)), TimeoutSeconds: 300 } as AslDefinition;
+    const x = await start({ definition });
+    const c = await submit(x, 'e2e-timeout', 'e2e-timeout');
+    await expectRecordedEnd(x, 'e2e-timeout', c, 'TIMED_OUT', 'EXECUTION_TIMED_OUT');
+  }, 60_000);
+});

@@ -1,0 +1,56 @@
+/**
+ * Shared by the ended-executions*.test.ts files. No record stays CREATING, whatever ends the execution: the definition's TimeoutSeconds, an
+ * operator's StopExecution, the history quota, an uncatchable States.Runtime. Each ends the run
+ * without its Catch; the runner emits Step Functions' "Execution Status Change" event, the local
+ * stack routes it (same pattern as the CDK rule) to record-ended-execution, and the record becomes
+ * FAILED with a diagnosis naming the execution — with exactly one Failed event.
+ */
+import { afterAll, expect } from 'vitest';
+import { DEFAULT_WORLD } from '../../local/runner/environment.js';
+import { startLocalStack, type LocalStackOptions } from '../../local/runner/stack.js';
+import { E2E, E2E_TIME_SCALE, type ClusterRecord } from './harness.js';
+
+let e: E2E | undefined;
+afterAll(async () => {
+  await e?.stop();
+  e = undefined;
+});
+
+/** One local stack per test file: handlers bind to the sandbox's address when first imported. */
+export async function start(runner: LocalStackOptions['runner'] = {}): Promise<E2E> {
+  if (e) return e;
+  const silent = { info: () => undefined, error: () => undefined };
+  const stack = await startLocalStack({ sandboxPort: 0, apiPort: 0, timeScale: E2E_TIME_SCALE, log: () => undefined, apiLog: silent, validateDefinition: false, runner });
+  e = new E2E(stack);
+  return e;
+}
+
+export const placement = { region: 'us-east-1', accountId: DEFAULT_WORLD.service.accountId, tableName: process.env['TABLE_NAME'] || 'eks-provisioner', eventBusName: process.env['EVENT_BUS_NAME'] || 'eks-provisioner' };
+
+/** Role B for the tenant, and a cluster submitted through the API (still CREATING). */
+export async function submit(x: E2E, tenant: string, name: string): Promise<{ id: string; executionArn: string }> {
+  const roleArn = await x.createRoleB({ name: `eks-provisioner-${name}`, tenant });
+  const reg = await x.api('POST', '/v1/roles', { roleArn, region: 'us-east-1' }, tenant);
+  expect(reg.status, reg.text).toBe(200);
+  const r = await x.api('POST', '/v1/clusters', x.settings({ name, provisionRoleArn: roleArn }), tenant);
+  expect(r.status, r.text).toBe(202);
+  return { id: r.body.id, executionArn: r.body.executionArn };
+}
+
+export async function expectRecordedEnd(x: E2E, tenant: string, c: { id: string; executionArn: string }, status: string, code: string): Promise<ClusterRecord> {
+  expect(await x.stack.runner.waitFor(c.executionArn)).toBe(status);
+  await x.stack.statusChanges.drain();
+  const record = await x.follow(c.id, tenant, 10_000);
+  expect(record.status).toBe('FAILED');
+  expect(record.diagnosis?.code).toBe(code);
+  expect(record.diagnosis?.message).toContain(c.executionArn);
+  expect(JSON.stringify(record.diagnosis?.remediation)).toContain('console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/');
+  const failed = (await x.events(c.id)).filter((ev) => ev.detailType === 'EKS Cluster Provisioning Failed');
+  expect(failed).toHaveLength(1);
+  expect(failed[0]!.detail).toMatchObject({ clusterId: c.id, tenantId: tenant, status: 'FAILED', executionArn: c.executionArn, diagnosis: { code } });
+  // Step Functions' own event is on the service account's default bus, as in AWS.
+  const raw = await x.http<{ events: Array<{ source: string; eventBusName: string; detail: { executionArn: string; status: string } }> }>('GET', `${x.sandboxUrl}/_sandbox/events?source=aws.states`);
+  expect(raw.body.events.filter((ev) => ev.eventBusName === 'default' && ev.detail.executionArn === c.executionArn).map((ev) => ev.detail.status)).toEqual(['RUNNING', status]);
+  return record;
+}
+

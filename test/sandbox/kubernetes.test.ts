@@ -1,0 +1,207 @@
+/**
+ * The sandbox's Kubernetes API, over the wire: an EKS stack goes ACTIVE, DescribeCluster returns a loopback
+ * endpoint and a per-cluster CA, and the official client (@kubernetes/client-node) talks to it with EKS
+ * tokens made like `aws eks get-token` — TLS verified against that CA, tokens checked like EKS does,
+ * principals mapped through access entries.
+ */
+import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { CoreV1Api, KubeConfig, StorageV1Api } from '@kubernetes/client-node';
+import { request } from 'node:https';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eksToken } from '../../functions/lib/kubernetes/eks-token.js';
+import type { Sandbox } from '../../local/sandbox/server.js';
+import { CUSTOMER_ACCOUNT_ID, eksParameters, eksTemplate } from './cloudformation-fixtures.js';
+import { clients, customerCreds, serviceCreds, start } from './helpers.js';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+
+let sb: Sandbox;
+let c: ReturnType<typeof clients>;
+let endpoint: string;
+let ca: string;
+let developer: AwsCredentialIdentity;
+
+async function waitForStack(name: string): Promise<string> {
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const s = (await c.cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0]!;
+    if (!s.StackStatus!.endsWith('_IN_PROGRESS')) return s.StackStatus!;
+    if (Date.now() > until) throw new Error(`stack ${name} still ${s.StackStatus}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function tokenFor(credentials: AwsCredentialIdentity, clusterName = 'kube', now?: Date): Promise<string> {
+  return (await eksToken({ clusterName, region: 'us-east-1', credentials, endpoint: new URL(sb.url), ...(now ? { now } : {}) })).token;
+}
+
+function kubeConfig(token: string, caData = ca): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'kube', server: endpoint, caData, skipTLSVerify: false }],
+    users: [{ name: 'u', token }],
+    contexts: [{ name: 'ctx', cluster: 'kube', user: 'u' }],
+    currentContext: 'ctx',
+  });
+  return kc;
+}
+
+/** Raw HTTPS GET (status + JSON body), trusting the cluster CA. */
+function get(path: string, token?: string, accept = 'application/json'): Promise<{ status: number; body: any }> {
+  const u = new URL(path, endpoint);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, ca: Buffer.from(ca, 'base64'), headers: { accept, ...(token ? { authorization: `Bearer ${token}` } : {}) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  sb = await start({ timeScale: 20_000 });
+  c = clients(sb, customerCreds);
+  await c.cfn.send(
+    new CreateStackCommand({ StackName: 'kube-stack', TemplateBody: JSON.stringify(eksTemplate()), Parameters: eksParameters({ ClusterName: 'kube' }), Capabilities: ['CAPABILITY_IAM'] }),
+  );
+  expect(await waitForStack('kube-stack')).toBe('CREATE_COMPLETE');
+  const cluster = (await c.eks.send(new DescribeClusterCommand({ name: 'kube' }))).cluster!;
+  endpoint = cluster.endpoint!;
+  ca = cluster.certificateAuthority!.data!;
+  // A developer with an access entry limited to editing namespace "team-a".
+  const now = sb.world.nowIso();
+  developer = { accessKeyId: 'AKIADEVELOPER0000001', secretAccessKey: 'developer/secret/key/EXAMPLEKEY0000000000' };
+  sb.world.data.users.push({
+    accountId: CUSTOMER_ACCOUNT_ID,
+    name: 'developer',
+    userId: 'AIDADEVELOPER0000001',
+    arn: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/developer`,
+    path: '/',
+    accessKeys: [{ accessKeyId: developer.accessKeyId, secretAccessKey: developer.secretAccessKey, status: 'Active', createDate: now }],
+    inlinePolicies: {},
+    attachedPolicyArns: [],
+    tags: {},
+    createDate: now,
+  });
+  sb.world.data.eksAccessEntries.push({
+    accountId: CUSTOMER_ACCOUNT_ID,
+    region: 'us-east-1',
+    clusterName: 'kube',
+    principalArn: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/developer`,
+    accessEntryArn: `arn:aws:eks:us-east-1:${CUSTOMER_ACCOUNT_ID}:access-entry/kube/user/${CUSTOMER_ACCOUNT_ID}/developer/x`,
+    kubernetesGroups: [],
+    type: 'STANDARD',
+    accessPolicies: [{ policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy', accessScope: { type: 'namespace', namespaces: ['team-a'] } }],
+    tags: {},
+    createdAt: now,
+    modifiedAt: now,
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await sb?.stop();
+});
+
+describe('sandbox Kubernetes API', () => {
+  it('DescribeCluster returns a loopback HTTPS endpoint and a real per-cluster CA', () => {
+    expect(endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(Buffer.from(ca, 'base64').toString()).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+  });
+
+  it('the creator (cluster admin) lists Ready nodes, namespaces and the EBS CSI default class with client-node', async () => {
+    const kc = kubeConfig(await tokenFor(customerCreds));
+    const core = kc.makeApiClient(CoreV1Api);
+    // Nodes register when the node group is ACTIVE and turn Ready after the modelled delay.
+    let nodes = await core.listNode();
+    for (let i = 0; i < 100 && !nodes.items.every((n) => n.status?.conditions?.find((x) => x.type === 'Ready')?.status === 'True'); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      nodes = await core.listNode();
+    }
+    expect(nodes.items).toHaveLength(2);
+    expect(nodes.items.every((n) => n.status?.conditions?.find((x) => x.type === 'Ready')?.status === 'True')).toBe(true);
+    expect(nodes.items[0]!.metadata?.labels?.['eks.amazonaws.com/nodegroup']).toBeTruthy();
+    const ns = await core.listNamespace();
+    expect(ns.items.map((n) => n.metadata?.name).sort()).toEqual(['default', 'kube-node-lease', 'kube-public', 'kube-system']);
+    const classes = await kc.makeApiClient(StorageV1Api).listStorageClass();
+    const defaults = classes.items.filter((s) => s.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+    expect(defaults.map((s) => [s.metadata?.name, s.provisioner, s.volumeBindingMode])).toEqual([['ebs-csi-default-sc', 'ebs.csi.aws.com', 'WaitForFirstConsumer']]);
+  });
+
+  it('creates namespaces and service accounts; conflicts and missing namespaces answer as the API server does', async () => {
+    const core = kubeConfig(await tokenFor(customerCreds)).makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'team-a' } } });
+    const dup = await core.createNamespace({ body: { metadata: { name: 'team-a' } } }).catch((e: { code: number; body: string }) => e);
+    expect((dup as { code: number }).code).toBe(409);
+    expect(JSON.parse((dup as { body: string }).body)).toMatchObject({ kind: 'Status', reason: 'AlreadyExists', message: 'namespaces "team-a" already exists' });
+    const sa = await core.createNamespacedServiceAccount({ namespace: 'team-a', body: { metadata: { name: 'deployer' } } });
+    expect(sa.metadata?.namespace).toBe('team-a');
+    const missing = await core.createNamespacedServiceAccount({ namespace: 'nope', body: { metadata: { name: 'x' } } }).catch((e: { code: number }) => e);
+    expect((missing as { code: number }).code).toBe(404);
+    const bad = await core.createNamespace({ body: { metadata: { name: 'Bad_Name' } } }).catch((e: { code: number; body: string }) => e);
+    expect((bad as { code: number }).code).toBe(422);
+    expect(JSON.parse((bad as { body: string }).body).message).toMatch(/^Namespace "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 label/);
+  });
+
+  it('401 for a principal without an access entry, a token for another cluster, a forged or expired token', async () => {
+    const unauthorized = { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 };
+    expect(await get('/api/v1/nodes', await tokenFor(serviceCreds))).toMatchObject({ status: 401, body: unauthorized });
+    expect(await get('/api/v1/nodes', await tokenFor(customerCreds, 'another-cluster'))).toMatchObject({ status: 401, body: unauthorized });
+    expect(await get('/api/v1/nodes', await tokenFor({ ...customerCreds, secretAccessKey: 'wrong' }))).toMatchObject({ status: 401 });
+    expect(await get('/api/v1/nodes', await tokenFor(customerCreds, 'kube', new Date(Date.now() - 16 * 60_000)))).toMatchObject({ status: 401 });
+    expect(await get('/api/v1/nodes', 'not-a-token')).toMatchObject({ status: 401 });
+    expect(await get('/api/v1/nodes')).toMatchObject({ status: 401 });
+    // A token from 14 minutes ago (kubectl's cache) still works.
+    expect((await get('/api/v1/nodes', await tokenFor(customerCreds, 'kube', new Date(Date.now() - 14 * 60_000)))).status).toBe(200);
+  });
+
+  it('403 with the API server wording outside the access policy scope; allowed inside it', async () => {
+    const token = await tokenFor(developer);
+    const nodes = await get('/api/v1/nodes', token);
+    expect(nodes.status).toBe(403);
+    expect(nodes.body).toMatchObject({
+      kind: 'Status',
+      reason: 'Forbidden',
+      code: 403,
+      message: `nodes is forbidden: User "arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/developer" cannot list resource "nodes" in API group "" at the cluster scope`,
+    });
+    const other = await get('/api/v1/namespaces/default/serviceaccounts', token);
+    expect(other.status).toBe(403);
+    expect(other.body.message).toContain('in the namespace "default"');
+    const mine = await get('/api/v1/namespaces/team-a/serviceaccounts', token);
+    expect(mine.status).toBe(200);
+    expect(mine.body.items.map((s: { metadata: { name: string } }) => s.metadata.name).sort()).toEqual(['default', 'deployer']);
+    const rb = await get('/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings', token);
+    expect(rb.status).toBe(403); // edit does not cover RBAC
+  });
+
+  it('serves discovery, /version and server-side tables (what kubectl get asks for)', async () => {
+    const token = await tokenFor(customerCreds);
+    expect((await get('/version')).body).toMatchObject({ major: '1' });
+    expect((await get('/api', token)).body.versions).toEqual(['v1']);
+    expect((await get('/apis', token)).body.groups.map((g: { name: string }) => g.name)).toEqual(['rbac.authorization.k8s.io', 'storage.k8s.io']);
+    const t = await get('/apis/storage.k8s.io/v1/storageclasses', token, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json');
+    expect(t.body.kind).toBe('Table');
+    expect(t.body.rows.map((r: { cells: unknown[] }) => r.cells[0])).toEqual(['ebs-csi-default-sc (default)', 'gp2']);
+  });
+
+  it('a client given another CA fails TLS verification', async () => {
+    const other = Buffer.from((await import('../../local/sandbox/kubernetes/pki.js')).makeClusterPki(new Date()).caCertPem).toString('base64');
+    const core = kubeConfig(await tokenFor(customerCreds), other).makeApiClient(CoreV1Api);
+    await expect(core.listNode()).rejects.toThrow(/certificate|self.signed|verify/i);
+  });
+
+  it('nodes never register while instances fail to join', async () => {
+    const core = kubeConfig(await tokenFor(customerCreds)).makeApiClient(CoreV1Api);
+    sb.world.data.flags.nodesFailToJoin = true;
+    try {
+      expect((await core.listNode()).items).toEqual([]);
+    } finally {
+      sb.world.data.flags.nodesFailToJoin = false;
+    }
+  });
+});
