@@ -21,6 +21,7 @@ import { DiagnosedError } from '../lib/errors.js';
 import type { PreflightResult, ProvisionIdentity, StackRef, ValidatedRequest } from '../lib/state.js';
 import { TAG_KEYS } from '../lib/template/constants.js';
 import { tenantTagValue } from '../lib/template/tenant-tag.js';
+import { managedNamespaces } from '../lib/kubernetes/namespaces.js';
 import { MAX_ADMIN_PRINCIPALS, PARAMETER_KEYS, clusterStackParameters, clusterTemplateBody } from '../lib/template/index.js';
 
 export type CreateClusterStackInput = ValidatedRequest & { identity?: ProvisionIdentity; preflight: PreflightResult };
@@ -63,6 +64,8 @@ export function createStackParameters(input: CreateClusterStackInput): Parameter
     nodeCount: cluster.nodeCount,
     ...(preflight.keyName ?? cluster.keyName ? { keyName: (preflight.keyName ?? cluster.keyName)! } : {}),
     adminPrincipalArns: cluster.adminPrincipalArns,
+    deployPrincipalArns: cluster.managed ? (cluster.deployPrincipalArns ?? []) : [],
+    deployNamespaces: managedNamespaces(cluster),
   });
 }
 

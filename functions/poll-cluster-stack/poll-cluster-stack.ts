@@ -19,12 +19,12 @@ export type PollClusterStackInput = ValidatedRequest & { stack: StackRef; poll?:
 let graph: ResourceGraph | undefined;
 const templateGraph = () => (graph ??= resourceGraph(CLUSTER_TEMPLATE));
 
-/** Resources this cluster's stack will have: every unconditional one, plus the admin slots in use. */
-export function expectedResources(g: ResourceGraph, adminCount: number): string[] {
+/** Resources this cluster's stack will have: every unconditional one, plus the admin and deploy slots in use. */
+export function expectedResources(g: ResourceGraph, adminCount: number, deployCount = 0): string[] {
   return Object.keys(g.types).filter((id) => {
     if (!g.conditional[id]) return true;
-    const slot = /^AdminAccessEntry(\d+)$/.exec(id);
-    return slot ? Number(slot[1]) <= adminCount : false;
+    const slot = /^(Admin|Deploy)AccessEntry(\d+)$/.exec(id);
+    return slot ? Number(slot[2]) <= (slot[1] === 'Admin' ? adminCount : deployCount) : false;
   });
 }
 
@@ -44,7 +44,7 @@ export async function pollClusterStack(
   const g = templateGraph();
   const d = decide(snap, now, {
     graph: g,
-    expected: expectedResources(g, input.cluster.adminPrincipalArns?.length ?? 0),
+    expected: expectedResources(g, input.cluster.adminPrincipalArns?.length ?? 0, input.cluster.managed ? (input.cluster.deployPrincipalArns?.length ?? 0) : 0),
     maxProvisioningSeconds: deps.maxProvisioningSeconds,
     createdAt,
     seed: `${stack.stackId}#${polls}`,

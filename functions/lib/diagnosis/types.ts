@@ -26,6 +26,10 @@ export const DIAGNOSIS_CODES = [
   'EXECUTION_TIMED_OUT',
   'EXECUTION_ABORTED',
   'EXECUTION_FAILED',
+  // After the stack: the ConfigureCluster step inside the cluster.
+  'NODES_NOT_READY',
+  'KUBERNETES_API_UNREACHABLE',
+  'KUBERNETES_FORBIDDEN',
   'UNKNOWN',
   // Deleting a cluster (DELETE /v1/clusters/{id}).
   'DELETE_FAILED',

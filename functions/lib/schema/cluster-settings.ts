@@ -11,7 +11,8 @@ import * as z from 'zod/mini';
 import { $ZodPreprocess } from 'zod/v4/core';
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import type { Diagnosis, FieldProblem } from '../diagnosis/types.js';
-import { MAX_ADMIN_PRINCIPALS } from '../template/parameters.js';
+import { MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS } from '../template/parameters.js';
+import { MAX_NAMESPACES, NAMESPACE_RE } from '../kubernetes/namespaces.js';
 import './zod-locale.js';
 
 /** Partitions an IAM ARN may name. */
@@ -86,6 +87,8 @@ export const CLUSTER_SETTINGS_FIELDS = [
   'managed',
   'onFailure',
   'adminPrincipalArns',
+  'namespaces',
+  'deployPrincipalArns',
   'tags',
 ] as const satisfies ReadonlyArray<keyof ClusterSettings>;
 
@@ -177,6 +180,34 @@ function makeSchema(roleNamePrefix: string) {
         ),
       [],
     ),
+    namespaces: emptyAsMissing(
+      z.optional(
+        z
+          .array(
+            trimmed(
+              z.regex(NAMESPACE_RE, {
+                error: 'must be a Kubernetes namespace name: lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters (e.g. "production")',
+              }),
+              z.refine((n: string) => !n.startsWith('kube-') && n !== 'default', { error: 'must not be "default" or start with "kube-" (reserved by Kubernetes)' }),
+            ),
+            { error: 'must be a list of namespace names, one per environment' },
+          )
+          .check(
+            z.minLength(1, { error: 'must list at least one namespace, or be left out to derive one from environmentScope' }),
+            z.maxLength(MAX_NAMESPACES, { error: `may list at most ${MAX_NAMESPACES} namespaces` }),
+            noDuplicates('lists a namespace twice: give each once'),
+          ),
+      ),
+    ),
+    deployPrincipalArns: z._default(
+      z
+        .array(trimmed(...roleArnChecks('role for deployments (e.g. your CI system)')), { error: 'must be a list of IAM role ARNs' })
+        .check(
+          z.maxLength(MAX_DEPLOY_PRINCIPALS, { error: `may list at most ${MAX_DEPLOY_PRINCIPALS} roles: let several CI jobs assume one deploy role` }),
+          noDuplicates('lists a role twice: give each once'),
+        ),
+      [],
+    ),
     tags: z._default(
       z
         .record(
@@ -208,6 +239,13 @@ function makeSchema(roleNamePrefix: string) {
 
 function emptyToUndefined(v: unknown): unknown {
   return v === '' || v === null ? undefined : v;
+}
+
+/** Same IAM role (account + name; EKS ignores role paths when it maps a session to its role). */
+function sameRole(a: string, b: string): boolean {
+  const ma = ROLE_ARN_RE.exec(a);
+  const mb = ROLE_ARN_RE.exec(b);
+  return !!ma && !!mb && ma[1] === mb[1] && ma[2] === mb[2] && ma[4] === mb[4];
 }
 
 /** Role name from a role ARN (`arn:aws:iam::1:role/path/name` → `name`). */
@@ -317,6 +355,30 @@ function crossFieldProblems(raw: Record<string, unknown>): FieldProblem[] {
       message:
         'must list at least one security group when keyName is set: with an SSH key and no source security group, EKS opens port 22 on every node to the whole internet (0.0.0.0/0). Give the security groups SSH may come from, or leave keyName out (use SSM Session Manager instead)',
     });
+  }
+  // EKS allows one access entry per principal, and the creator (role B) already has cluster-admin.
+  const principalLists = [['adminPrincipalArns', raw.adminPrincipalArns], ['deployPrincipalArns', raw.deployPrincipalArns]] as const;
+  const admins0 = Array.isArray(raw.adminPrincipalArns) ? raw.adminPrincipalArns.map((a) => (typeof a === 'string' ? a.trim() : a)) : [];
+  for (const [field, list] of principalLists) {
+    if (!Array.isArray(list)) continue;
+    list.forEach((a, i) => {
+      const arn = typeof a === 'string' ? a.trim() : undefined;
+      if (!arn) return;
+      if (roleB && sameRole(arn, roleB)) {
+        out.push({
+          path: `${field}[${i}]`,
+          message: 'is the provision role (role B): EKS already gives the cluster creator cluster-admin, and allows one access entry per principal — remove it (people who may assume role B get access through it)',
+        });
+      } else if (field === 'deployPrincipalArns' && admins0.includes(arn)) {
+        out.push({ path: `${field}[${i}]`, message: 'is also in adminPrincipalArns: EKS allows one access entry per principal — keep it in one list only' });
+      }
+    });
+  }
+  if (raw.managed === false && Array.isArray(raw.deployPrincipalArns) && raw.deployPrincipalArns.length > 0) {
+    out.push({ path: 'deployPrincipalArns', message: 'needs managed: true — deploy roles get access to the managed namespaces only; set managed to true or leave deployPrincipalArns out' });
+  }
+  if (raw.managed === false && Array.isArray(raw.namespaces) && raw.namespaces.length > 0) {
+    out.push({ path: 'namespaces', message: 'needs managed: true — the service creates namespaces only for managed clusters; set managed to true or leave namespaces out' });
   }
   const admins = raw.adminPrincipalArns;
   if (region && REGION_RE.test(region) && Array.isArray(admins)) {

@@ -17,7 +17,7 @@ import { App, CfnCondition, CfnOutput, CfnParameter, DefaultStackSynthesizer, Fn
 import { CfnAccessEntry, CfnAddon, CfnCluster, CfnNodegroup } from 'aws-cdk-lib/aws-eks';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { EBS_CSI_MANAGED_POLICIES, NODE_ROLE_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS } from './constants.js';
-import { AMI_TYPES, MAX_ADMIN_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS } from './parameters.js';
+import { AMI_TYPES, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS } from './parameters.js';
 import { TENANT_TAG_PATTERN } from './tenant-tag.js';
 
 const managed = (name: string) => Fn.sub(`arn:\${AWS::Partition}:iam::aws:policy/${name}`);
@@ -186,6 +186,35 @@ export function buildClusterStack(): Stack {
         {
           policyArn: Fn.sub('arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'),
           accessScope: { type: 'cluster' },
+        },
+      ],
+      tags: tagList,
+    });
+    entry.cfnOptions.condition = has;
+  }
+
+  // Deploy roles (CI systems): edit in the managed namespaces only, through access entries — no
+  // long-lived Kubernetes token is ever made. The namespaces themselves are created by ConfigureCluster.
+  const deployNamespaces = param(p.deployNamespaces, {
+    type: 'CommaDelimitedList',
+    description: 'Managed namespaces the deploy roles may edit (empty: no deploy roles)',
+  });
+  for (let i = 1; i <= MAX_DEPLOY_PRINCIPALS; i++) {
+    const principal = param(`${p.deployPrincipalArnPrefix}${i}`, {
+      type: 'String',
+      description: `IAM role given edit in the managed namespaces through an access entry (slot ${i}; empty: none)`,
+    });
+    const has = new CfnCondition(stack, `HasDeployPrincipal${i}`, {
+      expression: Fn.conditionNot(Fn.conditionEquals(principal.valueAsString, '')),
+    });
+    const entry = new CfnAccessEntry(stack, `DeployAccessEntry${i}`, {
+      clusterName: cluster.ref,
+      principalArn: principal.valueAsString,
+      type: 'STANDARD',
+      accessPolicies: [
+        {
+          policyArn: Fn.sub('arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSEditPolicy'),
+          accessScope: { type: 'namespace', namespaces: deployNamespaces.valueAsList },
         },
       ],
       tags: tagList,

@@ -3,10 +3,10 @@
  * parameters one cluster fills in. No aws-cdk-lib here, so Lambda bundles stay small.
  */
 import template from './cluster-template.json' with { type: 'json' };
-import { MAX_ADMIN_PRINCIPALS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
+import { MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
 import { tenantTagValue } from './tenant-tag.js';
 
-export { MAX_ADMIN_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
+export { MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
 
 export interface CfnTemplate {
   Description?: string;
@@ -42,6 +42,9 @@ export interface ClusterStackValues {
   nodeCount: number;
   keyName?: string;
   adminPrincipalArns: string[];
+  /** IAM roles given edit in `deployNamespaces` (managed clusters). */
+  deployPrincipalArns?: string[];
+  deployNamespaces?: string[];
 }
 
 /** CreateStack `Parameters` for one cluster. Every admin slot is passed ('' = unused: no default). */
@@ -68,5 +71,10 @@ export function clusterStackParameters(v: ClusterStackValues): Array<{ Parameter
     [p.tenantTag]: tenantTagValue(v.tenantId),
   };
   for (let i = 1; i <= MAX_ADMIN_PRINCIPALS; i++) values[`${p.adminPrincipalArnPrefix}${i}`] = v.adminPrincipalArns[i - 1] ?? '';
+  const deploy = v.deployPrincipalArns ?? [];
+  if (deploy.length > MAX_DEPLOY_PRINCIPALS) throw new RangeError(`deployPrincipalArns: at most ${MAX_DEPLOY_PRINCIPALS} roles (got ${deploy.length})`);
+  if (deploy.length > 0 && !v.deployNamespaces?.length) throw new RangeError('deployPrincipalArns need at least one managed namespace');
+  for (let i = 1; i <= MAX_DEPLOY_PRINCIPALS; i++) values[`${p.deployPrincipalArnPrefix}${i}`] = deploy[i - 1] ?? '';
+  values[p.deployNamespaces] = (v.deployNamespaces ?? []).join(',');
   return Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 }

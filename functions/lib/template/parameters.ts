@@ -15,10 +15,16 @@ export const PARAMETER_KEYS = {
   tenantTag: 'TenantTag',
   /** AdminPrincipalArn1 … AdminPrincipalArn<MAX_ADMIN_PRINCIPALS>. */
   adminPrincipalArnPrefix: 'AdminPrincipalArn',
+  /** DeployPrincipalArn1 … DeployPrincipalArn<MAX_DEPLOY_PRINCIPALS>: edit access in the managed namespaces. */
+  deployPrincipalArnPrefix: 'DeployPrincipalArn',
+  /** The managed namespaces the deploy entries are scoped to. */
+  deployNamespaces: 'DeployNamespaces',
 } as const;
 
 /** Access-entry slots in the template; the settings schema should cap `adminPrincipalArns` at this. */
 export const MAX_ADMIN_PRINCIPALS = 5;
+/** Deploy access-entry slots (AmazonEKSEditPolicy, namespace scope). */
+export const MAX_DEPLOY_PRINCIPALS = 5;
 
 export const OUTPUT_KEYS = {
   clusterName: 'EksClusterName',
