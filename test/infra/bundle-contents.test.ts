@@ -30,7 +30,7 @@ const EXPECTED_CLIENTS: Partial<Record<FunctionName, string[]>> = {
   'diagnose-failure': ['cloudformation', 'dynamodb', 'sts'],
   'finalize-cluster': ['cloudformation', 'dynamodb', 'eks', 'sts'],
   'record-ended-execution': ['dynamodb', 'eventbridge'],
-  api: ['dynamodb', 'ec2', 'eks', 'iam', 'sfn', 'sts'],
+  api: ['cloudformation', 'dynamodb', 'ec2', 'eks', 'iam', 'sfn', 'sts'],
 };
 const USES_ZOD = new Set<FunctionName>(['validate-request', 'api']);
 
