@@ -141,7 +141,21 @@ async function runRow(row: Row): Promise<Result> {
       if (r.status === 'CREATING') stuck++;
       const ok = r.status === row.expect.status && (row.expect.status === 'CREATED' || r.diagnosis?.code === (row.expect as { code: string }).code);
       if (ok) right++;
-      else wrong.push(`${r.name}: ${r.status}${r.diagnosis ? ` ${r.diagnosis.code}${r.diagnosis.cause?.code ? `/${r.diagnosis.cause.code}` : ''} "${String(r.diagnosis.message ?? '').slice(0, 300)}"` : ''}`);
+      else {
+        // Where it went wrong: the failed steps of its execution (error names), for whoever fixes it.
+        let steps = '';
+        try {
+          const h = runner.getExecutionHistory({ executionArn: r.executionArn, maxResults: 100_000 }) as { events: Array<Record<string, any>> };
+          steps = h.events
+            .map((e) => Object.entries(e).find(([k]) => /FailedEventDetails$|TimedOutEventDetails$/.test(k))?.[1] as { error?: string; cause?: string } | undefined)
+            .filter((d): d is { error?: string; cause?: string } => !!d)
+            .map((d) => `${d.error}: ${String(d.cause ?? '').slice(0, 160)}`)
+            .join(' | ');
+        } catch {
+          /* no history */
+        }
+        wrong.push(`${r.name}: ${r.status}${r.diagnosis ? ` ${r.diagnosis.code}${r.diagnosis.cause?.code ? `/${r.diagnosis.cause.code}` : ''} "${String(r.diagnosis.message ?? '').slice(0, 300)}"` : ''}${steps ? ` [failed steps: ${steps}]` : ''}`);
+      }
     }
     const stacks = ((world.services['cloudformation'] as { stacks?: Array<{ stackName: string }> })?.stacks ?? []);
     const dupStacks = names.filter((n) => stacks.filter((s) => s.stackName === `eks-provisioner-${n}`).length > 1).length;
