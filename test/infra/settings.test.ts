@@ -5,6 +5,7 @@
 import { App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../infra/functions.js';
 import { CONTEXT_DEFAULTS, readSettings } from '../../infra/settings.js';
 import { resourcesOf, synthService, type Synthesized } from './synth.js';
 
@@ -103,11 +104,12 @@ describe('every option changed', () => {
     s.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     const [[keyId]] = resourcesOf(s.json, 'AWS::KMS::Key') as [[string, unknown]];
     s.template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } } });
-    // Every role that touches the table (8 functions + the state machine) may use the key.
+    // Every role that touches the table (each function, each state machine) may use the key.
     const kmsPolicies = resourcesOf(s.json, 'AWS::IAM::Policy').filter(([, p]) =>
       (p.Properties.PolicyDocument.Statement as any[]).some((st) => [st.Action].flat().includes('kms:Decrypt') && JSON.stringify(st.Resource).includes(keyId)),
     );
-    expect(kmsPolicies).toHaveLength(9);
+    const stateMachines = resourcesOf(s.json, 'AWS::StepFunctions::StateMachine').length;
+    expect(kmsPolicies).toHaveLength(FUNCTIONS.length + stateMachines);
   });
 
   it('lets data go with the stack when asked (destroy) and keeps log retention', () => {
@@ -129,7 +131,9 @@ describe('every option changed', () => {
     s.template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: webAcl });
     s.template.resourceCountIs('AWS::ApiGateway::Account', 0);
     const alarms = resourcesOf(s.json, 'AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBe(12);
+    // Errors per function, API 5XX, and failed / timed out / throttled per state machine.
+    const stateMachines = resourcesOf(s.json, 'AWS::StepFunctions::StateMachine').length;
+    expect(alarms.length).toBe(FUNCTIONS.length + 1 + 3 * stateMachines);
     for (const [, a] of alarms) {
       expect(a.Properties.AlarmActions).toEqual([topic]);
       expect(a.Properties.OKActions).toEqual([topic]);
