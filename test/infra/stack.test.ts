@@ -206,7 +206,15 @@ describe('Lambda functions', () => {
     for (const spec of FUNCTIONS) {
       const sfn = statementsOfRole(roleOfFunction(spec.name)).filter((st) => asArray(st.Action).some((a: string) => a.startsWith('states:')));
       if (spec.name !== 'api') expect(sfn, spec.name).toEqual([]);
-      else expect(sfn).toEqual([{ Sid: 'StartProvisioning', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^ProvisioningStateMachine/) } }]);
+      else {
+        expect(sfn).toEqual([
+          { Sid: 'StartProvisioning', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^ProvisioningStateMachine/) } },
+          { Sid: 'CheckProvisioningStarted', Action: 'states:DescribeExecution', Effect: 'Allow', Resource: expect.anything() },
+        ]);
+        // Executions of this state machine only.
+        expect(JSON.stringify(sfn[1].Resource)).toMatch(/:execution:/);
+        expect(JSON.stringify(sfn[1].Resource)).toMatch(/ProvisioningStateMachine.*Name/);
+      }
     }
   });
 });
