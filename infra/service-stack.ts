@@ -3,7 +3,7 @@
  * the IAM-authorized API, alarms and outputs. Environment-agnostic (no lookups): it synthesizes
  * offline and deploys to whichever account/region the CLI credentials point at.
  */
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -174,7 +174,7 @@ export class ServiceStack extends Stack {
     // ---- API -----------------------------------------------------------------------------------
     const apiFn = fns.api;
     apiFn.fn.addEnvironment(ENV.stateMachineArn, stateMachine.stateMachineArn);
-    // Start executions of this state machine only (no describe/stop: the record in the table is the status).
+    // Start executions of this state machine only (no stop: the record in the table is the status).
     apiFn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'StartProvisioning', actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
     );
@@ -189,6 +189,14 @@ export class ServiceStack extends Stack {
         actions: ['dynamodb:DeleteItem'],
         resources: [this.table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['NAME#*'] } },
+      }),
+    );
+    // After a failed StartExecution: did it start anyway? (Idempotency under faults.)
+    apiFn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'CheckProvisioningStarted',
+        actions: ['states:DescribeExecution'],
+        resources: [Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
       }),
     );
     this.api = new ServiceApi(this, 'Http', {

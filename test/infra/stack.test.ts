@@ -207,11 +207,16 @@ describe('Lambda functions', () => {
     for (const spec of FUNCTIONS) {
       const sfn = statementsOfRole(roleOfFunction(spec.name)).filter((st) => asArray(st.Action).some((a: string) => a.startsWith('states:')));
       if (spec.name !== 'api') expect(sfn, spec.name).toEqual([]);
-      else
+      else {
         expect(sfn).toEqual([
           { Sid: 'StartProvisioning', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^ProvisioningStateMachine/) } },
           { Sid: 'StartDeletion', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^DeletionStateMachine/) } },
+          { Sid: 'CheckProvisioningStarted', Action: 'states:DescribeExecution', Effect: 'Allow', Resource: expect.anything() },
         ]);
+        // Executions of the provisioning state machine only.
+        expect(JSON.stringify(sfn[2].Resource)).toMatch(/:execution:/);
+        expect(JSON.stringify(sfn[2].Resource)).toMatch(/ProvisioningStateMachine.*Name/);
+      }
     }
   });
 

@@ -6,7 +6,7 @@
  * (Step Functions treats a second StartExecution of the same name and input as the same one).
  */
 import { createHash } from 'node:crypto';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError } from '../../lib/aws/aws-error.js';
 import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
 import { diagnoseAwsError } from '../../lib/diagnosis/from-aws-error.js';
@@ -66,6 +66,14 @@ function replay(record: IdempotencyRecord, requestHash: string): CreateClusterRe
   };
 }
 
+/** What an Idempotency-Key holds until the answer is known: the body's hash and this attempt's cluster id. */
+interface Pending {
+  id: string;
+  attempt: number;
+  pending: true;
+}
+const isPending = (body: unknown): body is Pending => !!body && typeof body === 'object' && (body as Pending).pending === true && typeof (body as Pending).id === 'string';
+
 export async function createClusterRequest(
   deps: ApiDeps,
   req: { tenantId: string; body: Record<string, unknown>; idempotencyKey?: string },
@@ -76,11 +84,16 @@ export async function createClusterRequest(
   const parsed = parseClusterSettings(req.body, { roleNamePrefix: config.roleNamePrefix });
   if (!parsed.ok) throw diagnosisError(parsed.diagnosis, 400);
   const settings = parsed.settings;
+  const now = deps.now().toISOString();
 
+  // With a key, the key is taken for this body before anything else happens: whatever fails later,
+  // another body with the same key is a 422, and a retry of this body finds the same cluster id.
   const requestHash = sha256(canonicalJson(req.body));
+  let reservation: IdempotencyRecord | undefined;
   if (idempotencyKey !== undefined) {
-    const seen = await store.getIdempotency(tenantId, idempotencyKey);
-    if (seen) return replay(seen, requestHash);
+    const first: Pending = { id: idFromIdempotencyKey(tenantId, idempotencyKey), attempt: 0, pending: true };
+    reservation = await store.putIdempotency({ tenantId, key: idempotencyKey, requestHash, statusCode: 0, body: first, createdAt: now });
+    if (reservation.requestHash !== requestHash || !isPending(reservation.body)) return replay(reservation, requestHash);
   }
 
   // Longer than IAM allows: it cannot have been registered (and must not reach the store's keys).
@@ -96,8 +109,8 @@ export async function createClusterRequest(
     });
   }
 
-  const id = idempotencyKey !== undefined ? idFromIdempotencyKey(tenantId, idempotencyKey) : deps.newId();
-  const now = deps.now().toISOString();
+  const pending = reservation?.body as Pending | undefined;
+  const id = pending ? pending.id : deps.newId();
   const record: ClusterRecord = {
     id,
     tenantId,
@@ -113,41 +126,64 @@ export async function createClusterRequest(
     updatedAt: now,
   };
   // Throws NAME_ALREADY_IN_USE (→ 409) when a live cluster holds the name in that account+region.
+  // Idempotent for the same id: a retry after a later failure finds its own record.
   await store.createCluster(record);
 
   const input: ProvisionInput = { tenantId, clusterId: id, cluster: settings };
-  let executionArn: string;
+  const executionArn = `${config.stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
   try {
-    const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: config.stateMachineArn, name: id, input: JSON.stringify(input) }));
-    executionArn = out.executionArn!;
+    // Same name and input as a running execution: Step Functions answers with that execution.
+    await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: config.stateMachineArn, name: id, input: JSON.stringify(input) }));
   } catch (err) {
     const info = classifyAwsError(err);
-    if (info.code === 'ExecutionAlreadyExists' && idempotencyKey !== undefined) {
-      // A racing repeat with the same key started it first; it is the same execution name.
-      executionArn = `${config.stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
-    } else {
-      // Nothing will run for this record: close it so the name is free again, then say so.
-      const d = diagnoseAwsError(err, { service: 'states', operation: 'StartExecution', principal: 'service' });
-      await store
-        .updateCluster(tenantId, id, {
-          status: 'FAILED',
-          phase: 'Could not start provisioning',
-          diagnosis: d instanceof Error ? makeDiagnosis('UNKNOWN', { operation: 'states:StartExecution', awsErrorCode: info.code }) : d,
-          updatedAt: deps.now().toISOString(),
-        })
-        .catch(() => undefined);
+    // The name is taken: a racing or earlier repeat started it (a finished run answers this too).
+    const started = info.code === 'ExecutionAlreadyExists' ? true : await executionExists(deps, executionArn);
+    if (!started) {
+      if (started === false) {
+        // Nothing runs for this record: close it so the name is free again, and give the key a fresh
+        // cluster id so a retry starts a new cluster instead of replaying a dead one.
+        const d = diagnoseAwsError(err, { service: 'states', operation: 'StartExecution', principal: 'service' });
+        await store
+          .updateCluster(tenantId, id, {
+            status: 'FAILED',
+            phase: 'Could not start provisioning',
+            diagnosis: d instanceof Error ? makeDiagnosis('UNKNOWN', { operation: 'states:StartExecution', awsErrorCode: info.code }) : d,
+            updatedAt: deps.now().toISOString(),
+          })
+          .catch(() => undefined);
+        if (reservation && pending) {
+          const next: Pending = { id: idFromIdempotencyKey(tenantId, `${idempotencyKey}#${pending.attempt + 1}`), attempt: pending.attempt + 1, pending: true };
+          await store.updateIdempotency({ ...reservation, body: next }, pending).catch(() => undefined);
+        }
+      }
+      // started === undefined: unknown whether it runs; the record stays as it is, and a retry with the
+      // same key converges (same execution name and input).
       if (info.kind === 'throttled') {
         throw httpError(429, 'AWS_THROTTLED', 'Step Functions is throttling; nothing was started. Retry after a short wait.', { retryable: true }, { 'Retry-After': '5' });
       }
       throw httpError(503, 'AWS_UNAVAILABLE', 'The provisioning workflow could not be started; nothing was created in your account. Retry later.', { retryable: true }, { 'Retry-After': '30' });
     }
   }
-  await store.updateCluster(tenantId, id, { executionArn, updatedAt: deps.now().toISOString() });
+  // From here the run goes on whatever fails: the answer is 202. RecordRequest writes the
+  // executionArn too, so losing this write loses nothing.
+  await store.updateCluster(tenantId, id, { executionArn, updatedAt: deps.now().toISOString() }).catch(() => undefined);
 
   const body = { id, status: 'CREATING' as const, executionArn };
-  if (idempotencyKey !== undefined) {
-    const kept = await store.putIdempotency({ tenantId, key: idempotencyKey, requestHash, statusCode: 202, body, createdAt: now });
-    if (kept.requestHash !== requestHash || JSON.stringify(kept.body) !== JSON.stringify(body)) return replay(kept, requestHash);
+  if (reservation && pending) {
+    // Keep the answer for replays; if this write fails, a retry finds the pending key, the same id and
+    // the same running execution, and answers this again.
+    await store.updateIdempotency({ ...reservation, statusCode: 202, body }, pending).catch(() => undefined);
   }
   return { statusCode: 202, body, headers: { Location: clusterLocation(id) } };
+}
+
+/** Does the execution exist? `undefined` when Step Functions cannot say. */
+async function executionExists(deps: ApiDeps, executionArn: string): Promise<boolean | undefined> {
+  try {
+    await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return true;
+  } catch (err) {
+    const code = classifyAwsError(err).code;
+    return code === 'ExecutionDoesNotExist' ? false : undefined;
+  }
 }

@@ -267,6 +267,26 @@ export class DynamoStore implements Store {
     }
   }
 
+  async updateIdempotency(record: IdempotencyRecord, expected: { id: string; attempt: number }): Promise<IdempotencyRecord | undefined> {
+    const expiresAt = Math.floor(Date.parse(record.createdAt) / 1000) + IDEMPOTENCY_TTL_SECONDS;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.idempotency(record.tenantId, record.key), entity: 'IDEMPOTENCY', ...record, [TTL_ATTRIBUTE]: expiresAt },
+          // Scalars only: DynamoDB compares maps in conditions no better than by their parts.
+          ConditionExpression: '#body.#pending = :true AND #body.#id = :id AND #body.#attempt = :attempt AND requestHash = :hash',
+          ExpressionAttributeNames: { '#body': 'body', '#pending': 'pending', '#id': 'id', '#attempt': 'attempt' },
+          ExpressionAttributeValues: { ':true': true, ':id': expected.id, ':attempt': expected.attempt, ':hash': record.requestHash },
+        }),
+      );
+      return record;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return this.getIdempotency(record.tenantId, record.key);
+    }
+  }
+
   async getIdempotency(tenantId: string, key: string): Promise<IdempotencyRecord | undefined> {
     return strip<IdempotencyRecord>(await this.get(keys.idempotency(tenantId, key)));
   }

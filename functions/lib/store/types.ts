@@ -89,4 +89,9 @@ export interface Store {
   /** Stores the first response for a key; returns the existing one instead if the key was seen. */
   putIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord>;
   getIdempotency(tenantId: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /**
+   * Replaces a key's record only while it is still pending with this cluster id and attempt
+   * (pending → the answer, or → a new attempt); returns what the key holds afterwards.
+   */
+  updateIdempotency(record: IdempotencyRecord, expected: { id: string; attempt: number }): Promise<IdempotencyRecord | undefined>;
 }

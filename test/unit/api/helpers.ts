@@ -101,6 +101,12 @@ export class FakeStore implements Store {
     if (!this.secrets.has(name)) this.secrets.set(name, randomBytes(32).toString('hex'));
     return this.secrets.get(name)!;
   }
+  async updateIdempotency(record: IdempotencyRecord, expected: { id: string; attempt: number }) {
+    const k = `${record.tenantId}|${record.key}`;
+    const seen = this.idempotency.get(k);
+    if (seen && seen.requestHash === record.requestHash && (seen.body as { pending?: boolean }).pending === true && (seen.body as { id?: string }).id === expected.id && (seen.body as { attempt?: number }).attempt === expected.attempt) this.idempotency.set(k, record);
+    return this.idempotency.get(k);
+  }
   async getIdempotency(tenantId: string, key: string) {
     return this.idempotency.get(`${tenantId}|${key}`);
   }

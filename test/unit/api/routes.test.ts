@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterVersionsCommand, EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient, ListAttachedRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -567,6 +567,7 @@ describe('POST /v1/clusters', () => {
   it('a Step Functions failure frees the name and answers 503 (retryable), not a stack trace', async () => {
     const api = await ready();
     sfn.on(StartExecutionCommand).rejectsOnce(awsError('ServiceUnavailable', 'try later', 503));
+    sfn.on(DescribeExecutionCommand).rejects(awsError('ExecutionDoesNotExist', 'Execution Does Not Exist', 400));
     const r = await create(api, validSettings());
     expect(r.statusCode).toBe(503);
     expect(r.body.error.code).toBe('AWS_UNAVAILABLE');

@@ -63,6 +63,12 @@ export class MemoryStore implements Store {
     if (!this.secrets.has(name)) this.secrets.set(name, randomBytes(32).toString('hex'));
     return this.secrets.get(name)!;
   }
+  async updateIdempotency(record: IdempotencyRecord, expected: { id: string; attempt: number }) {
+    const k = `${record.tenantId}|${record.key}`;
+    const seen = this.idem.get(k);
+    if (seen && seen.requestHash === record.requestHash && (seen.body as { pending?: boolean }).pending === true && (seen.body as { id?: string }).id === expected.id && (seen.body as { attempt?: number }).attempt === expected.attempt) this.idem.set(k, record);
+    return this.idem.get(k);
+  }
   async getIdempotency(tenantId: string, key: string) {
     return this.idem.get(`${tenantId}|${key}`);
   }
