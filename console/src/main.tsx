@@ -4,7 +4,7 @@
  */
 import '@cloudscape-design/global-styles/index.css';
 import './styles.css';
-import { StrictMode, useState } from 'react';
+import { StrictMode, useEffect, useState } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { ApiClient } from './api/client';
 import { loadConfig, type ConsoleConfig } from './api/config';
@@ -21,8 +21,22 @@ async function features(api: ApiClient): Promise<Features> {
   }
 }
 
-function LocalConsole({ api, initial, feats }: { api: ApiClient; initial: string; feats: Features }) {
+/** What the API offers, learnt after the first render (the set-up step does not depend on it). */
+export function useFeatures(api: ApiClient): Features {
+  const [feats, setFeats] = useState<Features>(NO_FEATURES);
+  useEffect(() => {
+    let live = true;
+    void features(api).then((f) => live && setFeats(f));
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  return feats;
+}
+
+function LocalConsole({ api, initial }: { api: ApiClient; initial: string }) {
   const [tenant, setT] = useState(initial);
+  const feats = useFeatures(api);
   return (
     <App
       api={api}
@@ -52,23 +66,22 @@ async function main() {
   const root = createRoot(document.getElementById('root')!);
   let config: ConsoleConfig;
   try {
-    config = await loadConfig();
+    config = await loadConfig(window.location.origin);
   } catch (e) {
     fatal(root, (e as Error).message);
     return;
   }
   if (config.mode === 'local') {
     const api = new ApiClient(config.apiUrl, localSigner(currentTenant));
-    const feats = await features(api);
     root.render(
       <StrictMode>
-        <LocalConsole api={api} initial={currentTenant()} feats={feats} />
+        <LocalConsole api={api} initial={currentTenant()} />
       </StrictMode>,
     );
     return;
   }
   const { startAwsConsole } = await import('./aws/aws-console');
-  await startAwsConsole(root, config, features);
+  await startAwsConsole(root, config, useFeatures);
 }
 
 void main();

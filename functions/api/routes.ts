@@ -7,6 +7,7 @@ import { FORM_RESOURCES, type FormResource } from './aws-form/form-data.js';
 import { formDataRequest } from './aws-form/form-route.js';
 import { clusterView } from './clusters/cluster-view.js';
 import { createClusterRequest, IDEMPOTENCY_KEY_PATTERN } from './clusters/create-cluster.js';
+import { deleteClusterRequest } from './clusters/delete-cluster.js';
 import { unwrapPageToken, wrapPageToken } from './clusters/page-token.js';
 import type { ApiDeps } from './deps.js';
 import { httpError, notFound } from './http/errors.js';
@@ -30,7 +31,7 @@ export interface RouteResult {
 }
 
 export interface RouteDef {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   /** Served without resolving a tenant (the API description). */
   public?: boolean;
@@ -117,6 +118,18 @@ export const ROUTES: RouteDef[] = [
       // Another tenant's cluster is indistinguishable from one that does not exist.
       if (!record || record.tenantId !== tenantId) throw notFound(`No cluster with id "${id}".`);
       return ok(clusterView(record));
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/clusters/{id}',
+    handle: async ({ deps, tenantId, event, pathParameters }) => {
+      readQuery(event, {});
+      const id = pathParameters.id ?? '';
+      if (!CLUSTER_ID.test(id)) throw notFound(`No cluster with id "${id.slice(0, 80)}".`);
+      const record = await deps.store.getCluster(tenantId, id);
+      if (!record || record.tenantId !== tenantId) throw notFound(`No cluster with id "${id}".`);
+      return deleteClusterRequest(deps, tenantId, record);
     },
   },
 ];

@@ -58,7 +58,7 @@ export const SPA_ROUTING_FUNCTION = `function handler(event) {
 export const PLACEHOLDER_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>eks-provisioner console</title></head>
 <body><h1>eks-provisioner console not built</h1>
-<p>This deployment was synthesized without the console build. Build it (<code>npm run build</code> in <code>console/</code>, which writes <code>console/dist</code>) and run <code>cdk deploy</code> again.</p>
+<p>This deployment was synthesized without the console build. Build it (<code>npx vite build console</code> in the repository, which writes <code>console/dist</code>) and run <code>cdk deploy</code> again.</p>
 <p>The API works meanwhile: see <a href="config.json">config.json</a> for its URL.</p></body></html>
 `;
 
@@ -177,9 +177,11 @@ export class ServiceConsole extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.userPoolClient = this.userPool.addClient('ConsoleClient', {
-      // A browser app cannot keep a secret; SRP keeps the password off the wire.
+      // A browser app cannot keep a secret. SRP keeps the password off the wire; USER_PASSWORD_AUTH
+      // (the password over TLS to Cognito only, never to this service) is what the console's
+      // SDK-free sign-in uses.
       generateSecret: false,
-      authFlows: { userSrp: true },
+      authFlows: { userSrp: true, userPassword: true },
       disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
@@ -227,7 +229,7 @@ export class ServiceConsole extends Construct {
     };
     this.built = fs.existsSync(path.join(props.distDir, 'index.html'));
     if (!this.built) {
-      Annotations.of(this).addInfo(`${path.relative(process.cwd(), props.distDir) || '.'}/index.html not found: deploying a placeholder page. Build the console (npm run build in console/) and deploy again.`);
+      Annotations.of(this).addInfo(`${path.relative(process.cwd(), props.distDir) || '.'}/index.html not found: deploying a placeholder page. Build the console (npx vite build console) and deploy again.`);
     }
     // CDK's deploy handler logs here (with the stack's retention and removal policy) instead of a
     // log group of its own kept for two years.

@@ -1,7 +1,10 @@
 /**
  * A small client of the service's HTTP API (`/v1`), used by the demo and the command line.
  * Errors say what to do: an API that is not running, a 4xx with the API's error body.
+ * With a signer (the deployed API) every request is signed with SigV4 and no X-Tenant-Id is sent.
  */
+import type { RequestSigner } from './signing.js';
+
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
 export interface ApiErrorBody {
@@ -29,7 +32,7 @@ export class ApiNotRunningError extends Error {
 export interface ClusterRecordView {
   id: string;
   name: string;
-  status: 'CREATING' | 'CREATED' | 'FAILED';
+  status: 'CREATING' | 'CREATED' | 'FAILED' | 'DELETING' | 'DELETED';
   phase?: string;
   progress?: { done: number; total: number };
   outputs?: { endpoint?: string; kubeconfig?: string; kubernetesVersion?: string; clusterArn?: string; [k: string]: unknown };
@@ -44,31 +47,34 @@ export class ApiClient {
   constructor(
     readonly baseUrl: string = process.env['EKS_PROVISIONER_API'] || DEFAULT_API_URL,
     readonly tenantId?: string,
+    readonly signer?: RequestSigner,
   ) {}
 
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
     let url: string;
     try {
-      url = new URL(path, this.baseUrl).href;
+      // Relative to the base, so a stage path (https://…/prod/) is kept: '/v1/x' → '<base>/v1/x'.
+      const base = this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`;
+      url = new URL(path.replace(/^\/+/, ''), base).href;
     } catch {
       // `new URL` says only "Invalid URL"; name the setting and the shape it needs.
       throw new Error(`The API address "${this.baseUrl}" is not a URL: pass --api http://host:port (or set EKS_PROVISIONER_API), e.g. ${DEFAULT_API_URL}.`);
     }
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    let sendHeaders: Record<string, string> = {
+      accept: 'application/json',
+      ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+      // The deployed API ignores X-Tenant-Id (the signer's identity is the tenant): never send it there.
+      ...(this.tenantId && !this.signer ? { 'x-tenant-id': this.tenantId } : {}),
+      ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+    };
+    if (this.signer) sendHeaders = await this.signer({ method, url: new URL(url), headers: sendHeaders, ...(payload !== undefined ? { body: payload } : {}) });
     let res: Response;
     try {
-      res = await fetch(url, {
-        method,
-        headers: {
-          accept: 'application/json',
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...(this.tenantId ? { 'x-tenant-id': this.tenantId } : {}),
-          ...headers,
-        },
-        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
+      res = await fetch(url, { method, headers: sendHeaders, ...(payload !== undefined ? { body: payload } : {}) });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      if (cause?.code === 'ECONNREFUSED' || cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET') throw new ApiNotRunningError(this.baseUrl);
+      if (!this.signer && (cause?.code === 'ECONNREFUSED' || cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET')) throw new ApiNotRunningError(this.baseUrl);
       throw new Error(`Cannot reach the eks-provisioner API at ${this.baseUrl}: ${cause?.message ?? (e as Error).message}. Check --api / EKS_PROVISIONER_API.`);
     }
     const text = await res.text();
@@ -88,6 +94,10 @@ export class ApiClient {
 
   post<T>(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }> {
     return this.request<T>('POST', path, body, headers);
+  }
+
+  delete<T>(path: string): Promise<{ status: number; body: T }> {
+    return this.request<T>('DELETE', path);
   }
 }
 

@@ -1,19 +1,19 @@
 /**
- * `provision`, `status`, `setup`, `policy`: thin commands over the HTTP API.
- * Exit codes: 0 = done / CREATED, 1 = cluster FAILED, 2 = request refused or API unreachable.
+ * `provision`, `status`, `delete`, `setup`, `policy`: thin commands over the HTTP API.
+ * Exit codes: 0 = done / CREATED / DELETED, 1 = cluster FAILED (creation or deletion), 2 = request
+ * refused or API unreachable, 3 = deletion not permitted (role B lacks the delete statement; the
+ * manual commands are printed).
  */
 import { readFile } from 'node:fs/promises';
-import { ApiClient, ApiError, ApiNotRunningError, describeApiError, type ClusterRecordView } from './api-client.js';
+import { ApiError, ApiNotRunningError, describeApiError, type ClusterRecordView } from './api-client.js';
+import { apiClient, type ApiOptions } from './connect.js';
 import { diagnosisLines, followCluster } from './follow.js';
 import { say, style, warn } from './terminal.js';
 import type { SetupResponse } from '../../functions/api/setup/setup.js';
 
-export interface ApiOptions {
-  api?: string;
-  tenant?: string;
-}
+export type { ApiOptions } from './connect.js';
 
-const client = (o: ApiOptions) => new ApiClient(o.api ?? (process.env['EKS_PROVISIONER_API'] || undefined), o.tenant);
+const client = (o: ApiOptions) => apiClient(o);
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -62,6 +62,10 @@ export async function provision(file: string, o: ApiOptions & { follow: boolean;
 }
 
 function report(r: ClusterRecordView): number {
+  if (r.status === 'DELETED') {
+    say(`${style.green('DELETED')} ${r.name}: the stack is gone and the name is free.`);
+    return 0;
+  }
   if (r.status === 'CREATED') {
     say(`${style.green('CREATED')} ${r.name}: endpoint ${r.outputs?.endpoint ?? '(none)'}, Kubernetes ${r.outputs?.kubernetesVersion ?? '?'}`);
     return 0;
@@ -85,6 +89,26 @@ export async function status(id: string, o: ApiOptions & { json: boolean }): Pro
   return report(r);
 }
 
+/** Exit code when role B may not delete (DELETE_NOT_PERMITTED): distinct so scripts can fall back to the manual commands. */
+export const EXIT_DELETE_NOT_PERMITTED = 3;
+
+export async function deleteCluster(id: string, o: ApiOptions & { follow: boolean }): Promise<number> {
+  const api = client(o);
+  let res: { status: number; body: ClusterRecordView & { status: string } };
+  try {
+    res = await api.delete(`/v1/clusters/${encodeURIComponent(id)}`);
+  } catch (e) {
+    if (e instanceof ApiError && e.body.error?.code === 'DELETE_NOT_PERMITTED') {
+      for (const line of describeApiError(e)) warn(line);
+      return EXIT_DELETE_NOT_PERMITTED;
+    }
+    throw e;
+  }
+  if (res.status === 200) return report(res.body);
+  say(`Deleting: cluster ${style.bold(id)} (${res.body.status})`);
+  if (!o.follow) return 0;
+  return report(await followCluster(api, id, { until: ['DELETED', 'FAILED'] }));
+}
 
 export async function setup(o: ApiOptions & { json: boolean }): Promise<number> {
   const s = await client(o).get<SetupResponse>('/v1/setup');

@@ -28,6 +28,8 @@ export interface FollowOptions {
   timeoutMs?: number;
   /** Draw progress (default true). */
   show?: boolean;
+  /** Statuses that end the follow (default CREATED and FAILED; a deletion follows to DELETED or FAILED). */
+  until?: ReadonlyArray<ClusterRecordView['status']>;
 }
 
 export async function followCluster(api: ApiClient, id: string, o: FollowOptions = {}): Promise<ClusterRecordView> {
@@ -38,6 +40,7 @@ export async function followCluster(api: ApiClient, id: string, o: FollowOptions
   let lastSeen = '';
   const until = started + (o.timeoutMs ?? 30 * 60 * 1000);
   const show = o.show !== false;
+  const terminal = new Set(o.until ?? ['CREATED', 'FAILED']);
   let lastPlain = '';
   let frame = 0;
   for (;;) {
@@ -60,8 +63,8 @@ export async function followCluster(api: ApiClient, id: string, o: FollowOptions
         lastPlain = text;
       }
     }
-    if (r.status === 'CREATED' || r.status === 'FAILED') {
-      if (show && isTty) raw(`\r\x1b[2K${r.status === 'CREATED' ? style.green('✔') : style.red('✖')} ${r.name}  ${text}  ${elapsed(Date.now() - started)}\n`);
+    if (terminal.has(r.status)) {
+      if (show && isTty) raw(`\r\x1b[2K${r.status !== 'FAILED' ? style.green('✔') : style.red('✖')} ${r.name}  ${text}  ${elapsed(Date.now() - started)}\n`);
       return r;
     }
     if (Date.now() > until) {

@@ -2,8 +2,9 @@
  * The `eks-provisioner` command (commander). `npm start` runs `eks-provisioner start`.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { guarded, policy, provision, setup, status } from './commands.js';
+import { deleteCluster, guarded, policy, provision, setup, status } from './commands.js';
 import { start } from './start.js';
+import { AWS_LISTS, awsList, list, rolesAdd, type AwsList } from './journey.js';
 
 const int = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -37,8 +38,14 @@ export function program(): Command {
       await start(o);
     });
 
+  // Loopback → the local stack (unsigned, X-Tenant-Id); anything else → SigV4 with the default credential chain.
   const apiOpts = (c: Command) =>
-    c.option('--api <url>', 'API base URL (default $EKS_PROVISIONER_API or http://127.0.0.1:3000)').option('--tenant <id>', 'X-Tenant-Id (local API only)');
+    c
+      .option('--api <url>', 'API base URL (default $EKS_PROVISIONER_API or http://127.0.0.1:3000); the deployed one is the stack output ApiUrl')
+      .option('--tenant <id>', 'X-Tenant-Id (local API only)')
+      .option('--profile <name>', 'AWS profile to sign requests to the deployed API with (default: the default credential chain)')
+      .option('--api-region <region>', "region to sign for (default: from the API URL, else $AWS_REGION)")
+      .option('--sign', 'sign requests even when the API is on loopback (a tunnel to the deployed API)', false);
 
   apiOpts(
     cli
@@ -52,12 +59,49 @@ export function program(): Command {
     async (id: string, o: { json: boolean; api?: string; tenant?: string }) => guarded(() => status(id, o)),
   );
 
+  apiOpts(
+    cli
+      .command('delete <id>')
+      .description(
+        "delete a cluster's stack through role B and follow it to DELETED (exit 0), FAILED (1, with the diagnosis), or 3 when role B may not delete (the manual commands are printed)",
+      )
+      .option('--no-follow', 'start the deletion and return without waiting'),
+  ).action(async (id: string, o: { follow: boolean; api?: string; tenant?: string }) => guarded(() => deleteCluster(id, o)));
+
   apiOpts(cli.command('setup').description('Account ID, External ID and the policies for role A and role B, ready to paste').option('--json', 'print as JSON', false)).action(
     async (o: { json: boolean; api?: string; tenant?: string }) => guarded(() => setup(o)),
   );
 
   apiOpts(cli.command('policy').description("print role B's permissions policy as JSON (for piping)").option('--trust', 'print the trust policy instead', false)).action(
     async (o: { trust: boolean; api?: string; tenant?: string }) => guarded(() => policy(o)),
+  );
+
+  const roles = cli.command('roles').description('provision roles (role B)');
+  apiOpts(
+    roles
+      .command('add <roleArn>')
+      .description('"Authenticate with AWS": register role B (assumed now with your External ID) for a cluster region')
+      .requiredOption('--region <region>', 'Cluster Region, e.g. eu-west-1')
+      .option('--json', 'print the answer as JSON', false),
+  ).action(async (roleArn: string, o: { region: string; json: boolean } & Record<string, unknown>) => guarded(() => rolesAdd(roleArn, o)));
+
+  apiOpts(
+    cli
+      .command('aws <list>')
+      .description(`the cluster form's lists through role B, every page: ${AWS_LISTS.join(', ')}`)
+      .requiredOption('--role-arn <arn>', 'role B, registered with `roles add`')
+      .option('--region <region>', 'region to list (default: the region the role was registered with)')
+      .option('--vpc-id <id>', 'VPC (subnets, security-groups)')
+      .option('--json', 'print { items } as JSON', false),
+  ).action(async (which: string, o: { roleArn: string; region?: string; vpcId?: string; json: boolean } & Record<string, unknown>) => {
+    if (!(AWS_LISTS as readonly string[]).includes(which)) {
+      cli.error(`error: unknown list "${which}": use one of ${AWS_LISTS.join(', ')}.`, { exitCode: 2 });
+    }
+    await guarded(() => awsList(which as AwsList, o));
+  });
+
+  apiOpts(cli.command('list').description("your clusters, newest first: id, name, status, phase, progress").option('--json', 'print the records as JSON', false)).action(
+    async (o: { json: boolean } & Record<string, unknown>) => guarded(() => list(o)),
   );
 
   return cli;

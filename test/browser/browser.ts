@@ -41,7 +41,7 @@ export async function launch(): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
+    viewport: { width: 1440, height: 900 },
     acceptDownloads: true,
     timeout: 30_000,
   });

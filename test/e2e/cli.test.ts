@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { E2E } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -85,5 +87,27 @@ describe('eks-provisioner command', () => {
     const nj = await cli(['provision', notJson, '--api', e.stack.apiUrl!]);
     expect(nj.code).toBe(2);
     expect(nj.stderr).toContain('is not JSON');
+  });
+
+  it('delete: exit 3 with the manual commands when role B may not delete; with the delete statement it follows to DELETED (exit 0)', async () => {
+    const t = 'e2e-cli-delete';
+    const roleArn = await e.createRoleB({ name: 'eks-provisioner-cli-del', tenant: t });
+    expect((await e.api('POST', '/v1/roles', { roleArn, region: 'us-east-1' }, t)).status).toBe(200);
+    const sub = await e.api('POST', '/v1/clusters', e.settings({ name: 'e2e-cli-del', provisionRoleArn: roleArn }), t);
+    const created = await e.follow(sub.body.id, t);
+    expect(created.status).toBe('CREATED');
+
+    const denied = await cli(['delete', created.id, '--api', e.stack.apiUrl!, '--tenant', t]);
+    expect(denied.code, denied.stdout + denied.stderr).toBe(3);
+    expect(denied.stderr).toContain('DELETE_NOT_PERMITTED');
+    expect(denied.stderr).toContain('aws cloudformation delete-stack --stack-name arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-e2e-cli-del/');
+
+    const setup = await e.api('GET', '/v1/setup', undefined, t);
+    const iam = new IAMClient({ region: 'us-east-1', endpoint: e.sandboxUrl, credentials: { accessKeyId: DEFAULT_WORLD.customer.accessKeyId, secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey } });
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'eks-provisioner-cli-del', PolicyName: 'eks-provisioner-delete', PolicyDocument: JSON.stringify(setup.body.provisionRoleDeleteStatement) }));
+    iam.destroy();
+    const ok = await cli(['delete', created.id, '--api', e.stack.apiUrl!, '--tenant', t]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('DELETED e2e-cli-del');
   });
 });

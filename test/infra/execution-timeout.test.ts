@@ -34,7 +34,7 @@ describe('runs that end without their Catch', () => {
     const rules = resourcesOf(json, 'AWS::Events::Rule');
     const [[, rule]] = rules.filter(([id]) => id.startsWith('EndedExecutionsRule')) as [[string, any]];
     expect(rule.Properties.EventBusName).toBeUndefined(); // the default bus, where Step Functions reports
-    const [[smId]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine');
+    const [[smId]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([id]) => id.startsWith('Provisioning')) as [[string, any]];
     expect(rule.Properties.EventPattern).toEqual({
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],

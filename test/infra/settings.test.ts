@@ -42,6 +42,9 @@ describe('readSettings', () => {
     [{ alarmTopicArn: 'my-topic' }, /alarmTopicArn.*SNS/],
     [{ tableEncryption: 'none' }, /tableEncryption/],
     [{ stackName: '1stack' }, /stackName/],
+    [{ console: 'no' }, /"console".*true or false/],
+    [{ consoleMfa: 'sms' }, /consoleMfa.*off, optional, required/],
+    [{ consoleSelfSignUp: 1 }, /consoleSelfSignUp.*true or false/],
   ])('rejects %j naming the option and the fix', (context, message) => {
     if (message === null) {
       // An empty prefix falls back to the default rather than "any role".
@@ -70,7 +73,17 @@ describe('every option changed', () => {
       alarmTopicArn: topic,
       allowServiceAccountRoles: true,
       allowDelete: true,
+      consoleMfa: 'required',
+      consoleSelfSignUp: true,
     });
+  });
+
+  it('console sign-in: MFA required for everyone, users may sign up themselves', () => {
+    const [[, pool]] = resourcesOf(s.json, 'AWS::Cognito::UserPool') as [[string, any]];
+    expect(pool.Properties.MfaConfiguration).toBe('ON');
+    expect(pool.Properties.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+    expect(pool.Properties.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(false);
+    expect(pool.DeletionPolicy).toBe('Delete');
   });
 
   it('uses an existing bus instead of creating one', () => {

@@ -32,9 +32,10 @@ export function parseAwsConfig(doc: unknown): AwsConsoleConfig {
   return c;
 }
 
-export async function loadConfig(fetchImpl: typeof fetch = (...a) => fetch(...a)): Promise<ConsoleConfig> {
-  const res = await fetchImpl('/config.json', { headers: { accept: 'application/json' }, cache: 'no-store' });
-  if (res.status === 404) return { mode: 'local', apiUrl: window.location.origin };
+/** `origin`: the page's own origin (the local API's). No DOM use here, so Node tests can run it. */
+export async function loadConfig(origin: string, fetchImpl: typeof fetch = (...a) => fetch(...a)): Promise<ConsoleConfig> {
+  const res = await fetchImpl(`${origin}/config.json`, { headers: { accept: 'application/json' } });
+  if (res.status === 404) return { mode: 'local', apiUrl: origin };
   if (!res.ok) throw new Error(`Loading /config.json failed: ${res.status} ${res.statusText}.`);
   let doc: unknown;
   try {

@@ -7,9 +7,15 @@ import type { AwsConsoleConfig } from '../api/config';
 import type { Features } from '../api/context';
 import { sigv4Signer } from '../api/sigv4';
 import App from '../App';
+
 import SignIn from './SignIn';
 
-export async function startAwsConsole(root: Root, config: AwsConsoleConfig, features: (api: ApiClient) => Promise<Features>): Promise<void> {
+function SignedIn({ api, useFeatures, name, signOut }: { api: ApiClient; useFeatures: (api: ApiClient) => Features; name: string; signOut: () => void }) {
+  const features = useFeatures(api);
+  return <App api={api} mode="aws" features={features} user={{ name, signOut }} />;
+}
+
+export async function startAwsConsole(root: Root, config: AwsConsoleConfig, useFeatures: (api: ApiClient) => Features): Promise<void> {
   const session = new CognitoSession(config);
   const api = new ApiClient(config.apiUrl, sigv4Signer(config.region, session.credentials));
   const render = async () => {
@@ -21,19 +27,15 @@ export async function startAwsConsole(root: Root, config: AwsConsoleConfig, feat
       );
       return;
     }
-    const feats = await features(api);
     root.render(
       <StrictMode>
-        <App
+        <SignedIn
           api={api}
-          mode="aws"
-          features={feats}
-          user={{
-            name: session.username ?? 'signed in',
-            signOut: () => {
-              session.signOut();
-              void render();
-            },
+          useFeatures={useFeatures}
+          name={session.username ?? 'signed in'}
+          signOut={() => {
+            session.signOut();
+            void render();
           }}
         />
       </StrictMode>,

@@ -22,7 +22,8 @@ function evidenceOf(d: Shown): Array<[string, string]> {
     const what = [fr.logicalId, fr.type].filter(Boolean).join(' ');
     out.push(['Failed resource', `${what}${fr.status ? ` — ${fr.status}` : ''}${fr.reason ? `: ${fr.reason}` : ''}`]);
   }
-  for (const p of d.problems ?? []) out.push([p.code, p.message]);
+  // A single problem usually is the message itself: show only what adds to it.
+  for (const p of d.problems ?? []) if (p.message !== d.message) out.push([p.code, p.message]);
   for (const f of d.fields ?? []) out.push([f.path, f.message]);
   if (d.evidence) for (const [k, v] of Object.entries(d.evidence)) out.push([k, typeof v === 'string' ? v : JSON.stringify(v)]);
   if (d.cause?.message) out.push([d.cause.code ?? 'cause', d.cause.message]);

@@ -45,5 +45,6 @@ export function clusterView(r: ClusterRecord) {
     settings: r.settings,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
+    ...(r.deletedAt ? { deletedAt: r.deletedAt } : {}),
   };
 }

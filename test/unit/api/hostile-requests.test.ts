@@ -258,9 +258,10 @@ const cases: Case[] = [
   ),
 
   // --- methods ---
+  // Deleting another tenant's cluster: indistinguishable from one that does not exist.
+  { name: 'DELETE another tenant\'s cluster', req: { method: 'DELETE', path: `/v1/clusters/${OTHER_CLUSTER_ID}`, tenant: T }, status: 404, code: 'NOT_FOUND' },
   ...(
     [
-      ['DELETE', `/v1/clusters/${OTHER_CLUSTER_ID}`],
       ['PUT', '/v1/clusters'],
       ['PATCH', '/v1/roles'],
       ['GET', '/v1/roles'],
