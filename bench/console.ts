@@ -33,6 +33,8 @@ if (!existsSync(CHROMIUM)) {
 }
 process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
 
+// Built into .local/ like the browser tests: console/dist is what the CDK stack deploys.
+process.env['EKS_PROVISIONER_CONSOLE_DIST'] ||= new URL('../.local/console-dist-bench/', import.meta.url).pathname;
 const built = await ensureConsoleBuilt();
 const stack = await startLocalStack({ sandboxPort: 0, apiPort: 0, log: () => undefined, apiLog: { info: () => undefined, error: () => undefined }, validateDefinition: false });
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });

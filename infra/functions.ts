@@ -10,6 +10,10 @@ export type FunctionName =
   | 'poll-cluster-stack'
   | 'diagnose-failure'
   | 'finalize-cluster'
+  | 'configure-cluster'
+  | 'delete-cluster-stack'
+  | 'poll-stack-deletion'
+  | 'complete-deletion'
   | 'record-ended-execution'
   | 'api';
 
@@ -28,17 +32,25 @@ export interface FunctionSpec {
   table: TableAccess;
   /** Run by the state machine as a Task (gets a `${<id>FunctionArn}` substitution). */
   stateMachineTask: boolean;
+  /** Run by the delete state machine as a Task (its own `${<id>FunctionArn}` substitution). */
+  deletionTask?: boolean;
 }
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
   // Writes the cluster record and its name claim for console-started executions (store.createCluster).
   { name: 'validate-request', id: 'ValidateRequest', description: 'Validates cluster settings, checks the tenant has an External ID, records the cluster', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: false, table: 'read-write', stateMachineTask: true },
-  { name: 'assume-provision-role', id: 'AssumeProvisionRole', description: 'Assumes the provision role (role B) with the External ID; returns identity only', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
+  { name: 'assume-provision-role', id: 'AssumeProvisionRole', description: 'Assumes the provision role (role B) with the External ID; returns identity only', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true, deletionTask: true },
   { name: 'describe-vpc-resources', id: 'DescribeVpcResources', description: 'Pre-flight checks of every VPC resource the cluster uses', timeoutSeconds: 120, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
   { name: 'create-cluster-stack', id: 'CreateClusterStack', description: 'Creates the cluster CloudFormation stack in the customer account', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read-update', stateMachineTask: true },
   { name: 'poll-cluster-stack', id: 'PollClusterStack', description: 'Follows the cluster stack and records progress', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read-update', stateMachineTask: true },
   { name: 'diagnose-failure', id: 'DiagnoseFailure', description: 'Turns a failure into one plain-words diagnosis with the fix', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
   { name: 'finalize-cluster', id: 'FinalizeCluster', description: 'Reads the finished cluster (endpoint, CA, OIDC issuer) and builds the kubeconfig', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: true },
+  // Talks to the cluster's Kubernetes API (HTTPS to the EKS endpoint), not only to AWS APIs.
+  { name: 'configure-cluster', id: 'ConfigureCluster', description: 'Inside the new cluster: nodes Ready, one default StorageClass, managed namespaces', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read-update', stateMachineTask: true },
+  // The delete state machine's own steps.
+  { name: 'delete-cluster-stack', id: 'DeleteClusterStack', description: "Deletes a cluster's CloudFormation stack through role B", timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: false, deletionTask: true },
+  { name: 'poll-stack-deletion', id: 'PollStackDeletion', description: 'Follows a stack deletion and records progress', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read-update', stateMachineTask: false, deletionTask: true },
+  { name: 'complete-deletion', id: 'CompleteDeletion', description: 'Records the end of a deletion, with a diagnosis when it failed', timeoutSeconds: 120, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: false, deletionTask: true },
   // Target of the rule on Step Functions' "Execution Status Change" events: records runs that ended without their Catch.
   { name: 'record-ended-execution', id: 'RecordEndedExecution', description: 'Records FAILED (timed out, stopped, failed uncaught) for executions whose record is still CREATING', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: false, table: 'read-update', stateMachineTask: false },
   // API Gateway gives an integration 29 s; the function must answer first.

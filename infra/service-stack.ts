@@ -3,7 +3,7 @@
  * the IAM-authorized API, alarms and outputs. Environment-agnostic (no lookups): it synthesizes
  * offline and deploys to whichever account/region the CLI credentials point at.
  */
-import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, CfnResource, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -57,6 +57,8 @@ export class ServiceStack extends Stack {
   readonly eventBus: events.IEventBus;
   readonly functions: Record<FunctionName, ServiceFunction>;
   readonly provisioning: ProvisioningStateMachine;
+  /** statemachine/delete-cluster.asl.json (DELETE /v1/clusters/{id}). */
+  readonly deletion: ProvisioningStateMachine;
   readonly api: ServiceApi;
   /** The web console and its sign-in (absent with `-c console=false`). */
   readonly console?: ServiceConsole;
@@ -141,6 +143,19 @@ export class ServiceStack extends Stack {
       ...logOptions,
     });
     const stateMachine = this.provisioning.stateMachine;
+    this.deletion = new ProvisioningStateMachine(this, 'Deletion', {
+      projectRoot,
+      aslFile: 'statemachine/delete-cluster.asl.json',
+      logName: 'delete-cluster',
+      what: 'deletion',
+      taskFunctions: Object.fromEntries(FUNCTIONS.filter((s) => s.deletionTask).map((s) => [s.id, fns[s.name].fn])),
+      table: this.table,
+      ...(this.tableKey ? { tableKey: this.tableKey, tableKeyActions: tableKeyActions('write') } : {}),
+      eventBus: this.eventBus,
+      // The deletion's poll cap is the same setting: same execution TimeoutSeconds as provisioning.
+      timeout: Duration.seconds(executionTimeoutSeconds(settings.maxProvisioningSeconds)),
+      ...logOptions,
+    });
 
     // ---- runs that end without their Catch ------------------------------------------------------
     // Timeouts, StopExecution, the history quota and States.Runtime end an execution without its
@@ -169,6 +184,19 @@ export class ServiceStack extends Stack {
         sid: 'CheckProvisioningStarted',
         actions: ['states:DescribeExecution'],
         resources: [Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    );
+    apiFn.fn.addEnvironment(ENV.deleteStateMachineArn, this.deletion.stateMachine.stateMachineArn);
+    apiFn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'StartDeletion', actions: ['states:StartExecution'], resources: [this.deletion.stateMachine.stateMachineArn] }),
+    );
+    // A stack found gone (deleted by hand) frees the name at once: delete name-claim items only.
+    apiFn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReleaseNameClaims',
+        actions: ['dynamodb:DeleteItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['NAME#*'] } },
       }),
     );
     this.api = new ServiceApi(this, 'Http', {
@@ -202,6 +230,7 @@ export class ServiceStack extends Stack {
     // ---- alarms --------------------------------------------------------------------------------
     const alarms: cloudwatch.Alarm[] = [
       ...this.provisioning.alarms,
+      ...this.deletion.alarms,
       this.api.serverErrorsAlarm,
       ...Object.values(fns).map((f) => f.errorsAlarm),
     ];
@@ -216,6 +245,7 @@ export class ServiceStack extends Stack {
     // ---- outputs -------------------------------------------------------------------------------
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the API; routes are under v1/ (sign requests with SigV4, service execute-api)', value: this.api.api.url });
     new CfnOutput(this, 'StateMachineArn', { description: 'Provisioning state machine', value: stateMachine.stateMachineArn });
+    new CfnOutput(this, 'DeleteStateMachineArn', { description: 'Delete state machine', value: this.deletion.stateMachine.stateMachineArn });
     new CfnOutput(this, 'EventBusName', { description: 'Bus with the EKS Cluster Provisioning Started/Succeeded/Failed events', value: this.eventBus.eventBusName });
     new CfnOutput(this, 'ServiceAccountId', { description: 'Account that provision roles (role B) must trust', value: Aws.ACCOUNT_ID });
     new CfnOutput(this, 'TableName', { description: 'Service table', value: this.table.tableName });
@@ -292,10 +322,17 @@ export class ServiceStack extends Stack {
       }
     }
     ack(
-      this.provisioning.stateMachine,
-      'AwsSolutions-IAM5[Resource::*]',
-      'CloudWatch Logs vended log delivery (logs:CreateLogDelivery etc.) and X-Ray (xray:PutTraceSegments etc.) support no resource-level permissions.',
+      this.functions.api.role,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(this).getLogicalId(this.provisioning.stateMachine.node.defaultChild as CfnResource)}.Name>:*]`,
+      'DescribeExecution on executions of the provisioning state machine only (execution names are cluster ids, known only at run time): after a failed StartExecution the API checks whether it started.',
     );
+    for (const machine of [this.provisioning.stateMachine, this.deletion.stateMachine]) {
+      ack(
+        machine,
+        'AwsSolutions-IAM5[Resource::*]',
+        'CloudWatch Logs vended log delivery (logs:CreateLogDelivery etc.) and X-Ray (xray:PutTraceSegments etc.) support no resource-level permissions.',
+      );
+    }
     if (settings.apiCloudWatchRole) {
       ack(
         this.api.api,

@@ -6,6 +6,7 @@
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { redactSecrets } from '../lib/aws/aws-error.js';
+import { clusterIdForExecution } from '../lib/cluster-ids.js';
 import { failed, type CompletionResult, type RunFacts } from '../lib/completion/completion.js';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { diagnoseAwsError } from '../lib/diagnosis/from-aws-error.js';
@@ -54,13 +55,28 @@ function failedStep(st: FailedState): string {
   return 'PollClusterStack';
 }
 
+/** Keys the record may be stored under (ValidateRequest's rules, without the schema). */
+const TENANT_KEY_RE = /^[\x21-\x22\x24-\x7E]{1,1024}$/;
+const CLUSTER_ID_KEY_RE = /^[A-Za-z0-9_-]{1,80}$/;
+
 export function runFacts(event: DiagnoseFailureEvent): RunFacts {
   const st = (event?.state && typeof event.state === 'object' ? event.state : {}) as FailedState;
   const c = st.cluster && typeof st.cluster === 'object' ? st.cluster : {};
+  // Validation failed before ValidateRequest made a record: the run still belongs to its tenant, under
+  // the id ValidateRequest would have given it, so GET /v1/clusters shows it.
+  const validated = !!s(st.stackName);
+  const tenantId = s(st.tenantId);
+  const executionArn = s(event?.executionArn);
+  const given = s(st.clusterId);
+  const unrecorded = !validated && !!tenantId && TENANT_KEY_RE.test(tenantId) && !!executionArn;
+  const clusterId = unrecorded ? (given && CLUSTER_ID_KEY_RE.test(given) ? given : clusterIdForExecution(executionArn!)) : given;
+  // Whatever name was given, even one the schema refused (clipped, as text).
+  const name = typeof c.name === 'string' || typeof c.name === 'number' ? String(c.name).slice(0, 200) || undefined : undefined;
   return {
-    ...(s(st.tenantId) ? { tenantId: s(st.tenantId) } : {}),
-    ...(s(st.clusterId) ? { clusterId: s(st.clusterId) } : {}),
-    ...(s(c.name) ? { name: s(c.name) } : {}),
+    ...(unrecorded ? { recordIfMissing: true } : {}),
+    ...(tenantId ? { tenantId } : {}),
+    ...(clusterId ? { clusterId } : {}),
+    ...(name ? { name } : {}),
     ...(s(c.environmentScope) ? { environmentScope: s(c.environmentScope) } : {}),
     ...(s(st.accountId) ? { accountId: s(st.accountId) } : {}),
     ...(s(st.region) ?? s(c.region) ? { region: s(st.region) ?? s(c.region) } : {}),
@@ -110,7 +126,13 @@ export async function diagnose(event: DiagnoseFailureEvent, deps: DiagnoseDeps):
     const fromEvents = await fromStack(st, deps);
     if (fromEvents) return fromEvents;
   }
-  const base = { step: failedStep(st), ...(s(st.stackName) ? { stackName: s(st.stackName)! } : {}), ...(s(st.region) ? { region: s(st.region)! } : {}) };
+  // The stack's id only once CreateStack returned one: before that no stack exists to blame.
+  const base = {
+    step: failedStep(st),
+    ...(s(st.stackName) ? { stackName: s(st.stackName)! } : {}),
+    ...(s(st.stack?.stackId) ? { stackId: s(st.stack?.stackId)! } : {}),
+    ...(s(st.region) ? { region: s(st.region)! } : {}),
+  };
   if (!error) return makeDiagnosis('UNKNOWN', { ...base, detail: 'the run failed without an error or a failed stack to explain it' });
   return diagnoseStepError(error, base);
 }

@@ -7,11 +7,12 @@ import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/clien
 import { DescribeClusterCommand, DescribeNodegroupCommand, type EKSClient } from '@aws-sdk/client-eks';
 import { succeeded, type CompletionResult } from '../lib/completion/completion.js';
 import { awsCall } from '../lib/diagnosis/from-aws-error.js';
-import type { ClusterOutputs, PollResult, StackRef, ValidatedRequest } from '../lib/state.js';
+import type { ClusterOutputs, ConfigureProgress, PollResult, StackRef, ValidatedRequest } from '../lib/state.js';
+import { clusterAccess } from '../lib/kubernetes/access.js';
 import { OUTPUT_KEYS } from '../lib/template/index.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 
-export type FinalizeClusterInput = ValidatedRequest & { stack: StackRef; poll?: PollResult };
+export type FinalizeClusterInput = ValidatedRequest & { stack: StackRef; poll?: PollResult; configure?: ConfigureProgress };
 
 export async function finalizeCluster(
   input: FinalizeClusterInput,
@@ -46,6 +47,8 @@ export async function finalizeCluster(
     nodegroupName,
     nodegroupStatus: nodegroup?.status ?? 'UNKNOWN',
     kubeconfig: kubeconfigYaml({ clusterName, clusterArn, endpoint, certificateAuthorityData, region: input.region }),
+    ...(input.configure?.configuration ? { configuration: input.configure.configuration } : {}),
+    access: clusterAccess(input.cluster),
   };
   return succeeded(
     {

@@ -75,6 +75,40 @@ export interface PollResult {
   polls: number;
 }
 
+/** What ConfigureCluster found and did inside the cluster (on the record and the Succeeded event). */
+export interface ClusterConfiguration {
+  nodesReady: number;
+  nodesExpected: number;
+  /** The one default StorageClass; `created` when the service made it, `undefaulted` the extra defaults it turned off. */
+  storageClass: { name: string; provisioner: string; created: boolean; undefaulted: string[] };
+  /** Managed namespaces, each with its `deployer` service account bound to ClusterRole `edit`. */
+  namespaces: Array<{ name: string; created: boolean; serviceAccount: string; clusterRole: string }>;
+  configuredAt: string;
+}
+
+/** ConfigureCluster → `$.configure` (loops through WaitForNodes while WAITING). */
+export interface ConfigureProgress {
+  outcome: 'WAITING' | 'DONE';
+  attempts: number;
+  /** Seconds waited so far (sum of the Wait states). */
+  elapsedSeconds: number;
+  nextWaitSeconds: number;
+  nodes: { ready: number; registered: number; expected: number };
+  /** Why the last look could not reach the API (while still within the cap). */
+  lastError?: string;
+  configuration?: ClusterConfiguration;
+}
+
+/** Who can use the cluster's Kubernetes API, through which EKS access entry. */
+export interface ClusterAccess {
+  principalArn: string;
+  /** `cluster-admin` (AmazonEKSClusterAdminPolicy, cluster scope) or `edit` (AmazonEKSEditPolicy in `namespaces`). */
+  access: 'cluster-admin' | 'edit';
+  namespaces?: string[];
+  /** Why it has access: the creator (role B), or the setting that named it. */
+  source: 'creator' | 'adminPrincipalArns' | 'deployPrincipalArns';
+}
+
 /** The cluster's outputs: FinalizeCluster returns them in `$.completion.outputs` (lib/completion). */
 export interface ClusterOutputs {
   clusterName: string;
@@ -87,6 +121,10 @@ export interface ClusterOutputs {
   nodegroupName: string;
   nodegroupStatus: string;
   kubeconfig: string;
+  /** ConfigureCluster's result (absent on records made before the step existed). */
+  configuration?: ClusterConfiguration;
+  /** Principals with access to the Kubernetes API. */
+  access?: ClusterAccess[];
 }
 
 /** Step Functions' caught error at `$.error`. */

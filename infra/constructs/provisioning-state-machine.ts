@@ -27,6 +27,7 @@ const INTEGRATION_ACTIONS: Record<string, string> = {
   'dynamodb:putItem': 'dynamodb:PutItem',
   'dynamodb:updateItem': 'dynamodb:UpdateItem',
   'dynamodb:getItem': 'dynamodb:GetItem',
+  'dynamodb:deleteItem': 'dynamodb:DeleteItem',
   'events:putEvents': 'events:PutEvents',
 };
 
@@ -64,6 +65,11 @@ export function integrationActions(asl: unknown): { dynamodb: string[]; events: 
 
 export interface ProvisioningStateMachineProps {
   projectRoot: string;
+  /** The ASL file (default the provisioning one); the delete machine passes statemachine/delete-cluster.asl.json. */
+  aslFile?: string;
+  /** Log group suffix and words for comments and alarms (default provision-cluster / provisioning). */
+  logName?: string;
+  what?: string;
   /** `ValidateRequest` → the function; becomes `${ValidateRequestFunctionArn}`. */
   taskFunctions: Record<string, lambda.IFunction>;
   table: dynamodb.ITable;
@@ -88,6 +94,8 @@ export class ProvisioningStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: ProvisioningStateMachineProps) {
     super(scope, id);
+    const aslFile = props.aslFile ?? ASL_FILE;
+    const what = props.what ?? 'provisioning';
 
     this.substitutions = {
       ...Object.fromEntries(Object.entries(props.taskFunctions).map(([stem, fn]) => [`${stem}FunctionArn`, fn.functionArn])),
@@ -98,17 +106,17 @@ export class ProvisioningStateMachine extends Construct {
     // /aws/vendedlogs/ keeps Step Functions' log delivery from growing the account's
     // CloudWatch Logs resource policy with one entry per group.
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-provision-cluster`,
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${props.logName ?? 'provision-cluster'}`,
       retention: props.logRetentionDays as logs.RetentionDays,
       removalPolicy: props.removalPolicy,
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      comment: 'Provisions one EKS cluster in a customer account (see DESIGN §3)',
+      comment: props.aslFile ? `eks-provisioner ${what} (${aslFile})` : 'Provisions one EKS cluster in a customer account (see DESIGN §3)',
       // Built from the file with its TimeoutSeconds set: `timeout` is ignored for a file definition.
       definitionBody: sfn.DefinitionBody.fromString(
-        deployedDefinitionText(fs.readFileSync(path.join(props.projectRoot, ASL_FILE), 'utf8'), props.timeout.toSeconds()),
+        deployedDefinitionText(fs.readFileSync(path.join(props.projectRoot, aslFile), 'utf8'), props.timeout.toSeconds()),
       ),
       definitionSubstitutions: this.substitutions,
       tracingEnabled: true,
@@ -125,7 +133,7 @@ export class ProvisioningStateMachine extends Construct {
     );
     // Record* tasks write the cluster record, Notify* tasks publish events: exactly the
     // integrations the ASL uses, on the one table and the one bus.
-    const used = integrationActions(JSON.parse(fs.readFileSync(path.join(props.projectRoot, ASL_FILE), 'utf8')));
+    const used = integrationActions(JSON.parse(fs.readFileSync(path.join(props.projectRoot, aslFile), 'utf8')));
     if (used.dynamodb.length) {
       this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteClusterRecords', actions: used.dynamodb, resources: [props.table.tableArn] }));
       props.tableKey?.grant(this.stateMachine, ...(props.tableKeyActions ?? []));
@@ -148,9 +156,9 @@ export class ProvisioningStateMachine extends Construct {
       // A diagnosed provisioning failure also ends as a FAILED execution (Fail state with the
       // diagnosis code), and one customer's wrong subnet must not page anyone: alarm on a burst.
       alarm('ExecutionsFailedAlarm', this.stateMachine.metricFailed(sum(15)), FAILED_EXECUTIONS_THRESHOLD,
-        `${FAILED_EXECUTIONS_THRESHOLD}+ provisioning executions failed within 15 minutes: check the diagnosis codes (execution Error) for a common, service-side cause.`),
-      alarm('ExecutionsTimedOutAlarm', this.stateMachine.metricTimedOut(sum(5)), 1, 'A provisioning execution hit the state machine timeout (the ASL should have stopped polling earlier).'),
-      alarm('ExecutionsThrottledAlarm', this.stateMachine.metricThrottled(sum(5)), 1, 'Step Functions throttled provisioning executions (StartExecution or state transitions).'),
+        `${FAILED_EXECUTIONS_THRESHOLD}+ ${what} executions failed within 15 minutes: check the diagnosis codes (execution Error) for a common, service-side cause.`),
+      alarm('ExecutionsTimedOutAlarm', this.stateMachine.metricTimedOut(sum(5)), 1, `A ${what} execution hit the state machine timeout (the ASL should have stopped polling earlier).`),
+      alarm('ExecutionsThrottledAlarm', this.stateMachine.metricThrottled(sum(5)), 1, `Step Functions throttled ${what} executions (StartExecution or state transitions).`),
     ];
   }
 }

@@ -12,7 +12,7 @@ import { createApiHandler, type ApiHandler, type ApiLog } from '../../functions/
 import type { ApiDeps } from '../../functions/api/deps.js';
 import { defaultApiDeps } from '../../functions/api/handler.js';
 import { loadConfig } from '../../functions/lib/config.js';
-import { CONSOLE_DIST } from '../console/build.js';
+import { consoleDist } from '../console/build.js';
 import { serveConsole } from '../console/static.js';
 import { proxyEvent } from './proxy-event.js';
 
@@ -25,7 +25,7 @@ export interface ApiServerOptions {
   /** Replace parts of the wiring (tests: an in-memory store, a mocked Step Functions client). */
   deps?: Partial<ApiDeps>;
   log?: ApiLog;
-  /** The built console served outside /v1 (default console/dist; false: API only). */
+  /** The built console served outside /v1 (default console/dist or EKS_PROVISIONER_CONSOLE_DIST; false: API only). */
   consoleDir?: string | false;
 }
 
@@ -45,7 +45,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const deps = defaultApiDeps({ ...overrides, config: { ...loadConfig(), ...(overrides.config ?? {}), local: true } });
   const handler = createApiHandler(deps, opts.log ?? consoleLog);
 
-  const consoleDir = opts.consoleDir === undefined ? CONSOLE_DIST : opts.consoleDir;
+  const consoleDir = opts.consoleDir === undefined ? consoleDist() : opts.consoleDir;
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (consoleDir && !isApiPath(path)) {

@@ -9,6 +9,14 @@ import { fileURLToPath } from 'node:url';
 export const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
 export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
 
+/**
+ * Where the build goes and is served from: console/dist, or EKS_PROVISIONER_CONSOLE_DIST (the browser
+ * tests build into .local/ so they never rewrite console/dist while other tests synthesize the stack from it).
+ */
+export function consoleDist(): string {
+  return process.env['EKS_PROVISIONER_CONSOLE_DIST'] || CONSOLE_DIST;
+}
+
 function newestMtime(path: string): number {
   const s = statSync(path);
   if (!s.isDirectory()) return s.mtimeMs;
@@ -18,8 +26,8 @@ function newestMtime(path: string): number {
 }
 
 /** True when dist/index.html is missing or a source file changed after it was built. */
-export function consoleBuildIsStale(): boolean {
-  const built = join(CONSOLE_DIST, 'index.html');
+export function consoleBuildIsStale(outDir = consoleDist()): boolean {
+  const built = join(outDir, 'index.html');
   if (!existsSync(built)) return true;
   const sources = ['src', 'public', 'index.html', 'vite.config.ts'].map((p) => join(CONSOLE_DIR, p)).filter((p) => existsSync(p));
   const newest = Math.max(...sources.map(newestMtime));
@@ -27,10 +35,11 @@ export function consoleBuildIsStale(): boolean {
 }
 
 /** Builds when stale; answers what it did (for the start-up line). */
-export async function ensureConsoleBuilt(o: { force?: boolean } = {}): Promise<'built' | 'up-to-date'> {
-  if (!o.force && !consoleBuildIsStale()) return 'up-to-date';
+export async function ensureConsoleBuilt(o: { force?: boolean; outDir?: string } = {}): Promise<'built' | 'up-to-date'> {
+  const outDir = o.outDir ?? consoleDist();
+  if (!o.force && !consoleBuildIsStale(outDir)) return 'up-to-date';
   // vite is a dev dependency: only this path needs it.
   const { build } = await import('vite');
-  await build({ configFile: join(CONSOLE_DIR, 'vite.config.ts'), logLevel: 'error' });
+  await build({ configFile: join(CONSOLE_DIR, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
   return 'built';
 }

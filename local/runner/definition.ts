@@ -19,6 +19,7 @@ export const FUNCTIONS = {
   PollClusterStackFunctionArn: 'poll-cluster-stack',
   DiagnoseFailureFunctionArn: 'diagnose-failure',
   FinalizeClusterFunctionArn: 'finalize-cluster',
+  ConfigureClusterFunctionArn: 'configure-cluster',
   // The delete state machine's own steps.
   DeleteClusterStackFunctionArn: 'delete-cluster-stack',
   PollStackDeletionFunctionArn: 'poll-stack-deletion',
@@ -82,6 +83,8 @@ export async function loadDefinition(p: Placement, url: URL | string = DEFINITIO
     throw new Error(`Cannot read the state machine definition at ${path}: ${(e as Error).message}`);
   }
   const parsed = JSON.parse(substitute(text, substitutions(p))) as AslDefinition;
+  // The provisioning machine's TimeoutSeconds comes from the poll cap; other machines keep their file's.
+  if (String(url) !== String(DEFINITION_URL)) return parsed;
   return withExecutionTimeout(parsed, executionTimeoutSeconds(maxProvisioningSeconds ?? loadConfig().maxProvisioningSeconds));
 }
 

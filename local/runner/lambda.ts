@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FunctionFolder } from './definition.js';
 import { functionName } from './definition.js';
+import { FUNCTIONS as FUNCTION_SPECS } from '../../infra/functions.js';
 
 export type LambdaHandler = (event: unknown, context: LambdaContext) => unknown;
 
@@ -78,9 +79,8 @@ export function lambdaErrorPayload(thrown: unknown): { errorType: string; errorM
   return { errorType: 'Error', errorMessage: String(thrown), trace: [] };
 }
 
-const TIMEOUT_MS = 5 * 60 * 1000;
-
-function makeContext(folder: FunctionFolder, functionArn: string): LambdaContext {
+function makeContext(folder: FunctionFolder, functionArn: string, timeoutSeconds: number): LambdaContext {
+  const TIMEOUT_MS = timeoutSeconds * 1000;
   const started = Date.now();
   const name = functionName(folder);
   const noop = () => undefined;
@@ -112,9 +112,14 @@ function overTheWire(value: unknown): unknown {
  */
 export async function invokeInProcess(handler: LambdaHandler, folder: FunctionFolder, functionArn: string, event: unknown): Promise<unknown> {
   const payload = overTheWire(event);
-  const context = makeContext(folder, functionArn);
+  const timeoutSeconds = functionTimeoutSeconds(folder);
+  const context = makeContext(folder, functionArn, timeoutSeconds);
+  let timer: NodeJS.Timeout | undefined;
   try {
     const result = await new Promise<unknown>((resolve, reject) => {
+      // The function's own timeout (infra/functions.ts), as Lambda enforces it: Sandbox.Timedout.
+      timer = setTimeout(() => reject(Object.assign(new Error(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds`), { name: 'Sandbox.Timedout' })), timeoutSeconds * 1000);
+      timer.unref?.();
       const callback = (err?: unknown, res?: unknown) => (err ? reject(err) : resolve(res));
       context.done = (err, res) => callback(err, res);
       context.fail = (err) => callback(typeof err === 'string' ? new Error(err) : err);
@@ -131,5 +136,12 @@ export async function invokeInProcess(handler: LambdaHandler, folder: FunctionFo
   } catch (thrown) {
     const p = lambdaErrorPayload(thrown);
     throw new LambdaFunctionError(p.errorType, JSON.stringify(p));
+  } finally {
+    if (timer) clearTimeout(timer);
   }
+}
+
+/** The deployed function's timeout (infra/functions.ts); Lambda's maximum for one it does not list. */
+export function functionTimeoutSeconds(folder: FunctionFolder): number {
+  return FUNCTION_SPECS.find((f) => f.name === folder)?.timeoutSeconds ?? 900;
 }

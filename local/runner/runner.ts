@@ -74,6 +74,9 @@ export interface StepFunctionsSlot {
   }): Promise<Record<string, unknown>>;
   ListExecutions(input: { stateMachineArn?: string; statusFilter?: string; maxResults?: number; nextToken?: string }): Promise<Record<string, unknown>>;
   StopExecution(input: { executionArn?: string; error?: string; cause?: string }): Promise<{ stopDate: number }>;
+  ListStateMachines(input: { maxResults?: number; nextToken?: string }): Promise<Record<string, unknown>>;
+  DescribeStateMachine(input: { stateMachineArn?: string }): Promise<Record<string, unknown>>;
+  DescribeStateMachineForExecution(input: { executionArn?: string }): Promise<Record<string, unknown>>;
 }
 
 export interface StartExecutionInput {
@@ -166,12 +169,16 @@ export class StepFunctionsRunner {
   /** Events one execution's history may hold before it fails. */
   readonly historyEventQuota: number;
 
+  readonly stateMachineName: string;
+  private readonly createdAt = Date.now();
+
   private constructor(
     private readonly opts: RunnerOptions,
     private readonly definition: AslDefinition,
   ) {
     this.timeScale = opts.timeScale && opts.timeScale > 0 ? opts.timeScale : 1;
     const name = opts.stateMachineName ?? STATE_MACHINE_NAME;
+    this.stateMachineName = name;
     this.stateMachineArn = `arn:aws:states:${opts.region}:${opts.accountId}:stateMachine:${name}`;
     this.targets = taskTargets(definition, opts);
     this.states = new Map(allStates(definition).map((s) => [s.name, s.state]));
@@ -188,6 +195,11 @@ export class StepFunctionsRunner {
       if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1) throw new Error(`The definition's TimeoutSeconds must be a positive integer, got ${JSON.stringify(timeout)}.`);
       this.executionTimeoutSeconds = timeout;
     }
+  }
+
+  /** The state machine's execution role, as the local stack names it. */
+  get roleArn(): string {
+    return `arn:aws:iam::${this.opts.accountId}:role/${this.stateMachineName}-role`;
   }
 
   /** The definition as deployed (substitutions filled, TimeoutSeconds set): what DescribeStateMachine returns. */
@@ -208,6 +220,9 @@ export class StepFunctionsRunner {
       GetExecutionHistory: async (i) => this.getExecutionHistory(i),
       ListExecutions: async (i) => this.listExecutions(i),
       StopExecution: async (i) => this.stopExecution(i),
+      ListStateMachines: async () => this.listStateMachines(),
+      DescribeStateMachine: async (i) => this.describeStateMachine(i),
+      DescribeStateMachineForExecution: async (i) => this.describeStateMachineForExecution(i),
     };
   }
 
@@ -334,6 +349,37 @@ export class StepFunctionsRunner {
     return { executions: page, ...(more ? { nextToken: Buffer.from(String(start + size)).toString('base64url') } : {}) };
   }
 
+  /** This runner's state machine (one per runner; combineSlots() lists several). */
+  listStateMachines(): { stateMachines: Array<Record<string, unknown>> } {
+    return { stateMachines: [{ stateMachineArn: this.stateMachineArn, name: this.stateMachineName, type: 'STANDARD', creationDate: seconds(this.createdAt) }] };
+  }
+
+  /** The definition as deployed: substitutions filled, TimeoutSeconds set (what CDK deploys). */
+  describeStateMachine(req: { stateMachineArn?: string }): Record<string, unknown> {
+    const arn = req.stateMachineArn;
+    if (!arn || !/^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]+$/.test(arn)) {
+      throw new SfnApiError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn ?? ''}'`);
+    }
+    if (arn !== this.stateMachineArn) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return {
+      stateMachineArn: this.stateMachineArn,
+      name: this.stateMachineName,
+      status: 'ACTIVE',
+      definition: this.deployedDefinition,
+      roleArn: this.roleArn,
+      type: 'STANDARD',
+      creationDate: seconds(this.createdAt),
+      loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+      tracingConfiguration: { enabled: false },
+    };
+  }
+
+  describeStateMachineForExecution(req: { executionArn?: string }): Record<string, unknown> {
+    this.get(req.executionArn);
+    const { status: _s, creationDate, ...rest } = this.describeStateMachine({ stateMachineArn: this.stateMachineArn });
+    return { ...rest, updateDate: creationDate };
+  }
+
   stopExecution(req: { executionArn?: string; error?: string; cause?: string }): { stopDate: number } {
     const e = this.get(req.executionArn);
     if (e.status === 'RUNNING') this.finishAborted(e, req.error, req.cause);
@@ -452,7 +498,7 @@ export class StepFunctionsRunner {
           retryIntervalOverrides: this.retryOverrides(),
         },
         context: {
-          Execution: { Id: executionArn, Name: name, RoleArn: `arn:aws:iam::${this.opts.accountId}:role/${STATE_MACHINE_NAME}-role` },
+          Execution: { Id: executionArn, Name: name, RoleArn: this.roleArn },
           StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').pop() },
           // The library has no `$$.State`. A state's Parameters are evaluated the moment it is entered,
           // so "now" is its EnteredTime. (State.Name / RetryCount are not offered: a path to them fails
@@ -513,7 +559,7 @@ export class StepFunctionsRunner {
               executionStartedEventDetails: {
                 input: exec.input,
                 inputDetails: { truncated: false },
-                roleArn: `arn:aws:iam::${this.opts.accountId}:role/${STATE_MACHINE_NAME}-role`,
+                roleArn: this.roleArn,
               },
             },
             at,

@@ -1,13 +1,22 @@
 /**
  * A loopback Step Functions endpoint (AWS JSON 1.0 protocol) in front of the runner, for --aws mode:
  * there is no sandbox then, and the API's StartExecution must still reach the local runner
- * (AWS_ENDPOINT_URL_SFN points here). Only the five operations the runner serves; no auth (loopback).
+ * (AWS_ENDPOINT_URL_SFN points here). Only the operations the runner serves (OPERATIONS); no auth (loopback).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StepFunctionsSlot } from './runner.js';
 
-const OPERATIONS = ['StartExecution', 'DescribeExecution', 'GetExecutionHistory', 'ListExecutions', 'StopExecution'] as const;
+const OPERATIONS = [
+  'StartExecution',
+  'DescribeExecution',
+  'GetExecutionHistory',
+  'ListExecutions',
+  'StopExecution',
+  'ListStateMachines',
+  'DescribeStateMachine',
+  'DescribeStateMachineForExecution',
+] as const;
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

@@ -114,7 +114,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
       stops.push(() => runner.close());
       stops.push(async () => statusChanges.close());
-      const deleteRunner = await createDeleteRunner(runnerOpts);
+      const deleteRunner = await createDeleteRunner({ ...runnerOpts, onStatusChange: (e) => statusChanges.deliver(e) });
       stops.push(() => deleteRunner.close());
       const machines = new StateMachineHost([runner, deleteRunner]);
       const endpoint = await startStepFunctionsEndpoint(machines.slot, 0);
@@ -148,7 +148,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
     stops.push(() => runner.close());
     stops.push(async () => statusChanges.close());
-    const deleteRunner = await createDeleteRunner(runnerOpts);
+    const deleteRunner = await createDeleteRunner({ ...runnerOpts, onStatusChange: (e) => statusChanges.deliver(e) });
     stops.push(() => deleteRunner.close());
     const machines = new StateMachineHost([runner, deleteRunner]);
     const sandbox = await sandboxMod.startSandbox({

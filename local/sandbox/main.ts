@@ -46,12 +46,12 @@ if (opts.world) {
 
 try {
   const sandbox = await startSandbox({ port: opts.port, world, timeScale: opts.timeScale, dynamoPath: opts.dynamoPath, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
-  if (opts.dataDir) console.log(`  state kept in ${opts.dataDir} (a restart on it carries on; without --data-dir everything is in memory)`);
   console.log(`AWS sandbox listening on ${sandbox.url} (time scale ${opts.timeScale}×)`);
   if (!opts.world) {
     console.log(`  service account 111111111111 key ${SERVICE_ACCESS_KEY_ID}; customer account 222222222222 key ${CUSTOMER_ACCESS_KEY_ID}`);
   }
-  console.log(`  inspection: ${sandbox.url}/_sandbox/events  /_sandbox/world  /_sandbox/calls  (POST /_sandbox/reset)`);
+  console.log(`  inspection: ${sandbox.url}/_sandbox/events  /_sandbox/world  /_sandbox/calls  /_sandbox/rate-limits  (POST /_sandbox/reset)`);
+  if (opts.dataDir) console.log(`  state kept in ${opts.dataDir} (a restart on it carries on; without --data-dir everything is in memory)`);
   const shutdown = () => {
     void sandbox.stop().then(() => process.exit(0));
   };

@@ -4,6 +4,7 @@
  * every step. One browser and one stack for the whole file (2 cores). Screenshots: .local/screenshots/.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../local/console/build.js';
 import { E2E } from '../e2e/harness.js';
@@ -11,6 +12,9 @@ import { axeSerious, haveChromium, launch, screenshot, tabTo, tabToButton, CHROM
 
 // The page's globals inside page.evaluate callbacks (this file is type-checked without the DOM library).
 declare const window: { localStorage: { setItem(k: string, v: string): void } };
+
+// This file's console build lives in .local/, so console/dist (which the CDK stack deploys) is never rewritten mid-suite.
+process.env['EKS_PROVISIONER_CONSOLE_DIST'] ||= fileURLToPath(new URL('../../.local/console-dist-test/', import.meta.url));
 
 if (!haveChromium) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 
@@ -159,9 +163,19 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await page.getByRole('link', { name: 'browser-happy' }).waitFor();
     await screenshot(page, '6-clusters');
     await expectAccessible(page, 'clusters');
+
+    // Delete, as offered: role B made from the default policy may not delete → the refusal and the manual way.
+    if (await page.getByRole('radio').count()) {
+      await page.getByRole('radio', { name: 'browser-happy' }).check();
+      await page.getByTestId('delete').click();
+      await page.getByTestId('confirm-delete').click();
+      await expectDiagnosis(page, 'delete-diagnosis', { title: /.+/, text: [/DELETE_NOT_PERMITTED/], minSteps: 1 });
+      await screenshot(page, '6-clusters-delete-refused');
+      await expectAccessible(page, 'delete refused');
+    }
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
     await page.close();
-  }, 120_000);
+  }, 150_000);
 
   async function expectDiagnosis(page: Page, testId: string, o: { title: RegExp; text: RegExp[]; minSteps: number }) {
     const box = page.getByTestId(testId);

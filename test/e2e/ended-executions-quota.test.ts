@@ -9,5 +9,5 @@ describe('runs that end without their Catch are recorded', () => {
     const record = await expectRecordedEnd(x, 'e2e-quota', c, 'FAILED', 'EXECUTION_FAILED');
     expect(record.diagnosis?.message).toContain('States.Runtime');
     expect(record.diagnosis?.message).toMatch(/maximum number of events/);
-  }, 60_000);
+  }, 180_000);
 });

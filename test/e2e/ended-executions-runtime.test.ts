@@ -13,5 +13,5 @@ describe('runs that end without their Catch are recorded', () => {
     const c = await submit(x, 'e2e-runtime', 'e2e-runtime');
     const record = await expectRecordedEnd(x, 'e2e-runtime', c, 'FAILED', 'EXECUTION_FAILED');
     expect(record.diagnosis?.message).toContain('States.Runtime');
-  }, 60_000);
+  }, 180_000);
 });

@@ -9,5 +9,5 @@ describe('runs that end without their Catch are recorded', () => {
     const x = await start({ definition });
     const c = await submit(x, 'e2e-timeout', 'e2e-timeout');
     await expectRecordedEnd(x, 'e2e-timeout', c, 'TIMED_OUT', 'EXECUTION_TIMED_OUT');
-  }, 60_000);
+  }, 180_000);
 });

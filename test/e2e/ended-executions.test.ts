@@ -19,7 +19,7 @@ describe('runs that end without their Catch are recorded', () => {
     const record = await expectRecordedEnd(x, 'e2e-stop', c, 'ABORTED', 'EXECUTION_ABORTED');
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(record.diagnosis?.message).toContain('OperatorStop');
-  }, 60_000);
+  }, 180_000);
 
   it('a run that records its own failure is left alone (no second Failed event)', async () => {
     const x = await start();
@@ -34,5 +34,5 @@ describe('runs that end without their Catch are recorded', () => {
     const record = await x.follow(r.body.id, tenant);
     expect(record.diagnosis?.code).not.toMatch(/^EXECUTION_/);
     expect((await x.events(r.body.id)).filter((ev) => ev.detailType === 'EKS Cluster Provisioning Failed')).toHaveLength(1);
-  }, 60_000);
+  }, 180_000);
 });

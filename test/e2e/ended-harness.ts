@@ -17,10 +17,10 @@ afterAll(async () => {
 });
 
 /** One local stack per test file: handlers bind to the sandbox's address when first imported. */
-export async function start(runner: LocalStackOptions['runner'] = {}): Promise<E2E> {
+export async function start(runner: LocalStackOptions['runner'] = {}, timeScale = E2E_TIME_SCALE): Promise<E2E> {
   if (e) return e;
   const silent = { info: () => undefined, error: () => undefined };
-  const stack = await startLocalStack({ sandboxPort: 0, apiPort: 0, timeScale: E2E_TIME_SCALE, log: () => undefined, apiLog: silent, validateDefinition: false, runner });
+  const stack = await startLocalStack({ sandboxPort: 0, apiPort: 0, timeScale, log: () => undefined, apiLog: silent, validateDefinition: false, runner });
   e = new E2E(stack);
   return e;
 }

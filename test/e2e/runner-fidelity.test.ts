@@ -7,12 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FUNCTIONS as FUNCTION_SPECS } from '../../infra/functions.js';
 import { executionTimeoutSeconds } from '../../functions/lib/polling/budget.js';
 import type { ExecutionStatusChangeEvent } from '../../functions/lib/execution-status/event.js';
 import { loadDefinition, substitute, substitutions, type AslDefinition } from '../../local/runner/definition.js';
 import { callPutEvents, makeIntegrationClients } from '../../local/runner/integrations.js';
-import type { HandlerResolver, LambdaHandler } from '../../local/runner/lambda.js';
+import { functionTimeoutSeconds, invokeInProcess, type HandlerResolver, type LambdaHandler } from '../../local/runner/lambda.js';
 import { StepFunctionsRunner, type RunnerOptions } from '../../local/runner/runner.js';
 
 const place = { region: 'us-east-1', accountId: '111111111111', tableName: 't', eventBusName: 'b' };
@@ -145,6 +146,24 @@ describe('events:putEvents', () => {
       expect(sent[0]!.Detail).toBe('{"a":1}');
     } finally {
       eb.restore();
+    }
+  });
+});
+
+describe('Lambda function timeouts', () => {
+  it("a handler running past its function's timeout (infra/functions.ts) fails with Sandbox.Timedout, as Lambda does", async () => {
+    expect(functionTimeoutSeconds('describe-vpc-resources')).toBe(FUNCTION_SPECS.find((f) => f.name === 'describe-vpc-resources')!.timeoutSeconds);
+    vi.useFakeTimers();
+    try {
+      const never: LambdaHandler = () => new Promise(() => undefined);
+      const call = invokeInProcess(never, 'validate-request', 'arn:aws:lambda:us-east-1:111111111111:function:eks-provisioner-validate-request', {});
+      const settled = call.then(() => 'resolved', (e: Error) => e);
+      await vi.advanceTimersByTimeAsync(functionTimeoutSeconds('validate-request') * 1000 + 10);
+      const err = (await settled) as Error;
+      expect(err.name).toBe('Sandbox.Timedout');
+      expect(JSON.parse(err.message).errorMessage).toMatch(/Task timed out after 30\.00 seconds/);
+    } finally {
+      vi.useRealTimers();
     }
   });
 });

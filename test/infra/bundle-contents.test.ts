@@ -29,8 +29,12 @@ const EXPECTED_CLIENTS: Partial<Record<FunctionName, string[]>> = {
   'poll-cluster-stack': ['cloudformation', 'dynamodb', 'sts'],
   'diagnose-failure': ['cloudformation', 'dynamodb', 'sts'],
   'finalize-cluster': ['cloudformation', 'dynamodb', 'eks', 'sts'],
+  'configure-cluster': ['dynamodb', 'eks', 'sts'],
+  'delete-cluster-stack': ['cloudformation', 'dynamodb', 'sts'],
+  'poll-stack-deletion': ['cloudformation', 'dynamodb', 'sts'],
+  'complete-deletion': ['cloudformation', 'dynamodb', 'sts'],
   'record-ended-execution': ['dynamodb', 'eventbridge'],
-  api: ['dynamodb', 'ec2', 'eks', 'iam', 'sfn', 'sts'],
+  api: ['cloudformation', 'dynamodb', 'ec2', 'eks', 'iam', 'sfn', 'sts'],
 };
 const USES_ZOD = new Set<FunctionName>(['validate-request', 'api']);
 

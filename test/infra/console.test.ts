@@ -197,8 +197,10 @@ describe('console (default)', () => {
   });
 
   it('config.json carries exactly the API URL, region, user pool, app client and identity pool; served with no-cache and invalidated', () => {
-    const [, page] = one(s.json, 'Custom::CDKBucketDeployment');
-    const p = page.Properties;
+    // With console/dist built there is also the assets/ deployment; the page one carries config.json.
+    const pages = resourcesOf(s.json, 'Custom::CDKBucketDeployment').filter(([, d]) => d.Properties.DestinationBucketKeyPrefix === undefined);
+    expect(pages).toHaveLength(1);
+    const p = pages[0]![1].Properties;
     expect(p.DestinationBucketName).toEqual({ Ref: ids.bucket });
     expect(p.SystemMetadata).toEqual({ 'cache-control': 'no-cache' });
     expect(p.DistributionId).toEqual({ Ref: ids.cdn });

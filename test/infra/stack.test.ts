@@ -192,7 +192,8 @@ describe('Lambda functions', () => {
       'read-write': ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     };
     for (const spec of FUNCTIONS) {
-      const ddb = statementsOfRole(roleOfFunction(spec.name)).filter((st) => asArray(st.Action).some((a: string) => a.startsWith('dynamodb:')));
+      // The api's name-claim release is checked on its own below.
+      const ddb = statementsOfRole(roleOfFunction(spec.name)).filter((st) => st.Sid !== 'ReleaseNameClaims' && asArray(st.Action).some((a: string) => a.startsWith('dynamodb:')));
       expect(ddb, spec.name).toHaveLength(1);
       expect([...asArray(ddb[0].Action)].sort()).toEqual([...expected[spec.table]!].sort());
       expect(ddb[0].Resource).toEqual([
@@ -210,11 +211,29 @@ describe('Lambda functions', () => {
         expect(sfn).toEqual([
           { Sid: 'StartProvisioning', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^ProvisioningStateMachine/) } },
           { Sid: 'CheckProvisioningStarted', Action: 'states:DescribeExecution', Effect: 'Allow', Resource: expect.anything() },
+          { Sid: 'StartDeletion', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^DeletionStateMachine/) } },
         ]);
-        // Executions of this state machine only.
+        // Executions of the provisioning state machine only.
         expect(JSON.stringify(sfn[1].Resource)).toMatch(/:execution:/);
         expect(JSON.stringify(sfn[1].Resource)).toMatch(/ProvisioningStateMachine.*Name/);
       }
+    }
+  });
+
+  it('only the api may delete table items, and only name claims (a stack found gone frees its name)', () => {
+    for (const spec of FUNCTIONS) {
+      const del = statementsOfRole(roleOfFunction(spec.name)).filter((st) => asArray(st.Action).includes('dynamodb:DeleteItem'));
+      if (spec.name !== 'api') expect(del, spec.name).toEqual([]);
+      else
+        expect(del).toEqual([
+          {
+            Sid: 'ReleaseNameClaims',
+            Action: 'dynamodb:DeleteItem',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] },
+            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['NAME#*'] } },
+          },
+        ]);
     }
   });
 });
@@ -253,6 +272,7 @@ describe('state machine', () => {
         'PollClusterStackFunctionArn',
         'DiagnoseFailureFunctionArn',
         'FinalizeClusterFunctionArn',
+        'ConfigureClusterFunctionArn',
         'TableName',
         'EventBusName',
       ].sort(),
@@ -307,8 +327,43 @@ describe('state machine', () => {
   it('refuses an ASL integration that has no reviewed grant', () => {
     const asl = { StartAt: 'X', States: { X: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', End: true } } };
     expect(() => integrationActions(asl)).toThrow(/sqs:sendMessage has no grant/);
-    const nested = { StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [{ StartAt: 'Y', States: { Y: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:deleteItem', End: true } } }], End: true } } };
-    expect(() => integrationActions(nested)).toThrow(/deleteItem/);
+    const nested = { StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [{ StartAt: 'Y', States: { Y: { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', End: true } } }], End: true } } };
+    expect(() => integrationActions(nested)).toThrow(/sns:publish/);
+  });
+});
+
+describe('delete state machine', () => {
+  const DELETE_ASL = 'statemachine/delete-cluster.asl.json';
+  const asl = () => fs.readFileSync(path.join(PROJECT_ROOT, DELETE_ASL), 'utf8');
+  const machine = () => resourcesOf(s.json, 'AWS::StepFunctions::StateMachine').find(([id]) => id.startsWith('Deletion'))![1].Properties;
+
+  it('is the delete ASL file with every substitution filled by its own functions, the table and the bus', () => {
+    const props = machine();
+    const { TimeoutSeconds, ...rest } = JSON.parse(props.DefinitionString);
+    expect(rest).toEqual(JSON.parse(asl()));
+    // Same poll cap, same execution timeout as provisioning.
+    expect(TimeoutSeconds).toBe(3600 + 1800);
+    const used = new Set([...asl().matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!));
+    expect([...used].sort()).toEqual(Object.keys(props.DefinitionSubstitutions).sort());
+    for (const spec of FUNCTIONS.filter((f) => f.deletionTask)) {
+      expect(props.DefinitionSubstitutions[`${spec.id}FunctionArn`]).toEqual({ 'Fn::GetAtt': [functionId(spec.name), 'Arn'] });
+    }
+    expect(props.LoggingConfiguration.Level).toBe('ALL');
+    const lg = props.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+    expect(s.json.Resources[lg].Properties.LogGroupName).toBe('/aws/vendedlogs/states/eks-provisioner-delete-cluster');
+  });
+
+  it('may invoke only its task functions and use only its own integrations (update, delete the name claim, put events)', () => {
+    const bySid = Object.fromEntries(statementsOfRole(machine().RoleArn['Fn::GetAtt'][0]).filter((st) => st.Sid).map((st) => [st.Sid, st]));
+    const invoked = asArray(bySid.InvokeTaskFunctions.Resource).map((r: any) => r['Fn::GetAtt'][0]).sort();
+    expect(invoked).toEqual(FUNCTIONS.filter((f) => f.deletionTask).map((f) => functionId(f.name)).sort());
+    expect([...asArray(bySid.WriteClusterRecords.Action)].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
+    expect(bySid.PublishEvents).toMatchObject({ Action: 'events:PutEvents' });
+  });
+
+  it('the api function knows its ARN', () => {
+    const env = s.json.Resources[functionId('api')].Properties.Environment.Variables;
+    expect(env.DELETE_STATE_MACHINE_ARN).toEqual({ Ref: expect.stringMatching(/^DeletionStateMachine/) });
   });
 });
 

@@ -74,4 +74,16 @@ describe.skipIf(!version)(`AWS CLI (${version ?? 'absent'})`, { timeout: 90_000 
     );
     expect(err).toContain("An error occurred (InvalidKeyPair.NotFound) when calling the DescribeKeyPairs operation: The key pair 'missing-key' does not exist");
   });
+
+  it('a constraint botocore does not check client-side (max length) comes back as the service\'s validation error', async () => {
+    const long = 'v'.repeat(300);
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const err = await aws('iam', 'create-role', '--role-name', 'cli-tagged', '--assume-role-policy-document', trust, '--tags', `Key=tenant,Value=${long}`).then(
+      () => undefined,
+      (e: { stderr: string }) => e.stderr,
+    );
+    expect(err).toContain(
+      `An error occurred (ValidationError) when calling the CreateRole operation: 1 validation error detected: Value '${long}' at 'tags.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 256`,
+    );
+  });
 });

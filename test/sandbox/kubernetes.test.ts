@@ -10,6 +10,9 @@ import { CoreV1Api, KubeConfig, StorageV1Api } from '@kubernetes/client-node';
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eksToken } from '../../functions/lib/kubernetes/eks-token.js';
+import { kubeApi } from '../../functions/lib/kubernetes/client.js';
+import { configureCluster } from '../../functions/configure-cluster/configure-cluster.js';
+import { DiagnosedError } from '../../functions/lib/errors.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { CUSTOMER_ACCOUNT_ID, eksParameters, eksTemplate } from './cloudformation-fixtures.js';
 import { clients, customerCreds, serviceCreds, start } from './helpers.js';
@@ -203,5 +206,119 @@ describe('sandbox Kubernetes API', () => {
     } finally {
       sb.world.data.flags.nodesFailToJoin = false;
     }
+  });
+});
+
+describe('ConfigureCluster against the sandbox cluster (real client-node, real token)', () => {
+  const input = (over: Record<string, unknown> = {}) =>
+    ({
+      tenantId: 't',
+      clusterId: 'c-kube',
+      region: 'us-east-1',
+      accountId: CUSTOMER_ACCOUNT_ID,
+      stackName: 'kube-stack',
+      executionArn: 'arn:aws:states:us-east-1:111111111111:execution:x:y',
+      startedAt: new Date().toISOString(),
+      stack: { stackId: 'id', stackName: 'kube-stack', createdAt: new Date().toISOString(), adopted: false },
+      cluster: {
+        name: 'kube',
+        environmentScope: 'review/*',
+        region: 'us-east-1',
+        provisionRoleArn: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:role/eks-provisioner-provision`,
+        serviceRoleArn: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:role/eks-cluster-role`,
+        vpcId: 'vpc-0a1b2c3d4e5f60001',
+        subnetIds: [],
+        securityGroupIds: [],
+        instanceType: 't3.medium',
+        nodeCount: 2,
+        managed: true,
+        onFailure: 'KEEP',
+        adminPrincipalArns: [],
+        deployPrincipalArns: [],
+        tags: {},
+      },
+      ...over,
+    }) as never;
+  const deps = (credentials: AwsCredentialIdentity = customerCreds, kube = kubeApi) => ({
+    eks: c.eks,
+    credentials,
+    kube,
+    now: () => new Date(sb.world.now()),
+    stsEndpoint: new URL(sb.url),
+  });
+  const diagnosisOf = async (p: Promise<unknown>) => {
+    const err = await p.then(() => undefined, (x: unknown) => x);
+    expect(err).toBeInstanceOf(DiagnosedError);
+    return (err as DiagnosedError).diagnosis;
+  };
+
+  it('DONE: nodes Ready, the EBS CSI default class kept, namespace + deployer + edit binding made; a second run converges', async () => {
+    const first = await configureCluster(input(), deps());
+    expect(first).toMatchObject({
+      outcome: 'DONE',
+      nodes: { ready: 2, registered: 2, expected: 2 },
+      configuration: { storageClass: { name: 'ebs-csi-default-sc', created: false, undefaulted: [] }, namespaces: [{ name: 'review', created: true, serviceAccount: 'deployer', clusterRole: 'edit' }] },
+    });
+    const again = await configureCluster(input(), deps());
+    expect(again.configuration?.namespaces).toEqual([{ name: 'review', created: false, serviceAccount: 'deployer', clusterRole: 'edit' }]);
+    const rb = await get('/apis/rbac.authorization.k8s.io/v1/namespaces/review/rolebindings/deployer-edit', await tokenFor(customerCreds));
+    expect(rb.body).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'edit' }, subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: 'review' }] });
+  });
+
+  it('exactly one default StorageClass: creates gp3 (ebs.csi.aws.com, WaitForFirstConsumer) when none; un-defaults extras', async () => {
+    const storage = kubeConfig(await tokenFor(customerCreds)).makeApiClient(StorageV1Api);
+    await storage.deleteStorageClass({ name: 'ebs-csi-default-sc' });
+    const made = await configureCluster(input({ cluster: { ...(input() as any).cluster, managed: false } }), deps());
+    expect(made.configuration?.storageClass).toEqual({ name: 'gp3', provisioner: 'ebs.csi.aws.com', created: true, undefaulted: [] });
+    const gp3 = await storage.readStorageClass({ name: 'gp3' });
+    expect(gp3).toMatchObject({ provisioner: 'ebs.csi.aws.com', volumeBindingMode: 'WaitForFirstConsumer', metadata: { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } });
+    // A second default (say, someone else's): the EBS CSI one stays, the other is turned off.
+    await storage.createStorageClass({ body: { metadata: { name: 'other', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'example.com/nfs' } });
+    const fixed = await configureCluster(input({ cluster: { ...(input() as any).cluster, managed: false } }), deps());
+    expect(fixed.configuration?.storageClass).toMatchObject({ name: 'gp3', undefaulted: ['other'] });
+    expect((await storage.readStorageClass({ name: 'other' })).metadata?.annotations?.['storageclass.kubernetes.io/is-default-class']).toBe('false');
+  });
+
+  it('NODES_NOT_READY: while nodes cannot join it waits (adaptive), then gives up at the cap with the evidence', async () => {
+    sb.world.data.flags.nodesFailToJoin = true;
+    try {
+      const waiting = await configureCluster(input(), deps());
+      expect(waiting).toMatchObject({ outcome: 'WAITING', nextWaitSeconds: 10, nodes: { ready: 0, registered: 0, expected: 2 } });
+      const later = await configureCluster(input({ configure: waiting }), deps());
+      expect(later.nextWaitSeconds).toBe(15);
+      const d = await diagnosisOf(configureCluster(input({ configure: { ...later, elapsedSeconds: 900 } }), deps()));
+      expect(d.code).toBe('NODES_NOT_READY');
+      expect(d.message).toContain('only 0 of 2 nodes were Ready after 915 seconds');
+      expect(d.message).toContain('no node has registered with the API server');
+    } finally {
+      sb.world.data.flags.nodesFailToJoin = false;
+    }
+  });
+
+  it('KUBERNETES_FORBIDDEN: 401 without an access entry, 403 when the entry does not allow it', async () => {
+    const unauth = await diagnosisOf(configureCluster(input(), deps(serviceCreds)));
+    expect(unauth).toMatchObject({ code: 'KUBERNETES_FORBIDDEN', evidence: { status: '401' } });
+    expect(unauth.message).toContain('has no access entry');
+    const forbidden = await diagnosisOf(configureCluster(input(), deps(developer)));
+    expect(forbidden).toMatchObject({ code: 'KUBERNETES_FORBIDDEN', evidence: { status: '403' } });
+    expect(forbidden.message).toContain('nodes is forbidden');
+    expect(forbidden.remediation[0]).toContain('aws eks create-access-entry --cluster-name kube');
+  });
+
+  it('KUBERNETES_API_UNREACHABLE: a private-only endpoint, and a server whose certificate is not from the cluster CA', async () => {
+    const cluster = sb.world.data.eksClusters.find((x) => x.name === 'kube')!;
+    cluster.resourcesVpcConfig.endpointPublicAccess = false;
+    try {
+      const d = await diagnosisOf(configureCluster(input(), deps()));
+      expect(d.code).toBe('KUBERNETES_API_UNREACHABLE');
+      expect(d.message).toContain('private only');
+      expect(d.remediation[0]).toContain('Enable public access');
+    } finally {
+      cluster.resourcesVpcConfig.endpointPublicAccess = true;
+    }
+    const otherCa = Buffer.from((await import('../../local/sandbox/kubernetes/pki.js')).makeClusterPki(new Date()).caCertPem).toString('base64');
+    const tls = await diagnosisOf(configureCluster(input(), deps(customerCreds, (o) => kubeApi({ ...o, certificateAuthorityData: otherCa }))));
+    expect(tls.code).toBe('KUBERNETES_API_UNREACHABLE');
+    expect(tls.message).toContain('not signed by the cluster CA');
   });
 });

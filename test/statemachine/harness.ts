@@ -26,6 +26,8 @@ import { eventsVisibleAt, simulateStack, type FailurePlan, type SimulatedStack }
 import { createClusterStack } from '../../functions/create-cluster-stack/create-cluster-stack.js';
 import { diagnoseFailure } from '../../functions/diagnose-failure/diagnose-failure.js';
 import { finalizeCluster } from '../../functions/finalize-cluster/finalize-cluster.js';
+import { configureCluster } from '../../functions/configure-cluster/configure-cluster.js';
+import type { KubeApi } from '../../functions/lib/kubernetes/client.js';
 import { assumeProvisionRole } from '../../functions/assume-provision-role/assume-provision-role.js';
 import { clearCredentialCache } from '../../functions/lib/aws/provision-role.js';
 import { cloudFormationClient, eksClient } from '../../functions/lib/aws/clients.js';
@@ -60,6 +62,7 @@ export type TaskName =
   | 'CreateClusterStack'
   | 'PollClusterStack'
   | 'FinalizeCluster'
+  | 'ConfigureCluster'
   | 'DiagnoseFailure'
   | 'RecordRequest'
   | 'RecordSucceeded'
@@ -84,6 +87,8 @@ export interface ScenarioOptions {
   around?: Partial<Record<TaskName, (next: (input: unknown) => Promise<unknown>, input: unknown, call: number) => Promise<unknown>>>;
   /** CreateStack answers AlreadyExists; the existing stack carries this cluster id tag. */
   existingStackOwner?: string;
+  /** ConfigureCluster sees the nodes NotReady for this many looks (default 0: Ready at once). */
+  nodesReadyAfterLooks?: number;
 }
 
 /** One Lambda invocation across the wire: JSON in, JSON out, errors as Lambda reports them. */
@@ -156,7 +161,7 @@ export class Harness {
   /** The definition as deployed, with the substitutions the CDK stack fills. */
   definition(): Record<string, unknown> {
     const subs: Record<string, string> = { TableName: this.table, EventBusName: 'eks-provisioner' };
-    for (const name of ['ValidateRequest', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'PollClusterStack', 'DiagnoseFailure', 'FinalizeCluster']) {
+    for (const name of ['ValidateRequest', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'PollClusterStack', 'DiagnoseFailure', 'FinalizeCluster', 'ConfigureCluster']) {
       subs[`${name}FunctionArn`] = `arn:aws:lambda:us-east-1:${SERVICE_ACCOUNT}:function:eks-provisioner-${name.replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase())}`;
     }
     const text = readFileSync(ASL_PATH, 'utf8').replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, k: string) => {
@@ -258,6 +263,23 @@ export class Harness {
         virtualNow += (st.poll?.nextWaitSeconds ?? 0) * 1000;
         const { session } = await roleBSession(st, { store, config });
         return pollClusterStack(e as never, { cloudformation: cloudFormationClient(session), now, maxProvisioningSeconds: maxSeconds });
+      }),
+      // The cluster's Kubernetes API has its own tests (unit + sandbox); here nodes are Ready after
+      // `opts.nodesReadyAfterLooks` looks and the EBS CSI add-on's default class exists.
+      ConfigureCluster: lambda(async (e) => {
+        const { session } = await roleBSession(e as ValidatedRequest, { store, config });
+        calls.kubeLooks = (calls.kubeLooks ?? 0) + 1;
+        const looks = calls.kubeLooks;
+        const fake: KubeApi = {
+          listNodes: async () => [{ name: 'ip-10-0-1-10.ec2.internal', ready: looks > (opts.nodesReadyAfterLooks ?? 0) }, { name: 'ip-10-0-2-10.ec2.internal', ready: looks > (opts.nodesReadyAfterLooks ?? 0) }],
+          listStorageClasses: async () => [{ name: 'ebs-csi-default-sc', provisioner: 'ebs.csi.aws.com', isDefault: true }],
+          createStorageClass: async () => true,
+          unsetDefaultClass: async () => undefined,
+          createNamespace: async () => true,
+          createServiceAccount: async () => true,
+          bindClusterRole: async () => true,
+        };
+        return configureCluster(e as never, { eks: eksClient(session), credentials: session.clientConfig().credentials!, kube: () => fake, now, stsEndpoint: new URL('https://sts.us-east-1.amazonaws.com/') });
       }),
       FinalizeCluster: lambda(async (e) => {
         const { session } = await roleBSession(e as ValidatedRequest, { store, config });

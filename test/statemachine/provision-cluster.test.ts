@@ -50,7 +50,7 @@ describe('definition', () => {
     const def = JSON.parse(text) as { States: Record<string, Record<string, unknown>> };
     const subs = new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
     expect([...subs].sort()).toEqual(
-      ['AssumeProvisionRoleFunctionArn', 'CreateClusterStackFunctionArn', 'DescribeVpcResourcesFunctionArn', 'DiagnoseFailureFunctionArn', 'EventBusName', 'FinalizeClusterFunctionArn', 'PollClusterStackFunctionArn', 'TableName', 'ValidateRequestFunctionArn'].sort(),
+      ['AssumeProvisionRoleFunctionArn', 'ConfigureClusterFunctionArn', 'CreateClusterStackFunctionArn', 'DescribeVpcResourcesFunctionArn', 'DiagnoseFailureFunctionArn', 'EventBusName', 'FinalizeClusterFunctionArn', 'PollClusterStackFunctionArn', 'TableName', 'ValidateRequestFunctionArn'].sort(),
     );
     for (const name of ['ValidateRequest', 'RecordRequest', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'WaitForStack', 'PollClusterStack', 'IsStackDone', 'FinalizeCluster', 'RecordSucceeded', 'RecordFailed', 'NotifySucceeded', 'NotifyFailed', 'DiagnoseFailure']) {
       expect(def.States[name], name).toBeDefined();
@@ -82,7 +82,7 @@ describe('happy path (events/create-cluster.json as is)', () => {
   it('creates, follows, records CREATED and announces Started + Succeeded', async () => {
     const run = await h.run(input);
     expect(run.error).toBeUndefined();
-    expect(entered(run)).toEqual(expect.arrayContaining(['ValidateRequest', 'RecordRequest', 'NotifyStarted', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'StartPolling', 'WaitForStack', 'PollClusterStack', 'IsStackDone', 'FinalizeCluster', 'RecordSucceeded', 'NotifySucceeded']));
+    expect(entered(run)).toEqual(expect.arrayContaining(['ValidateRequest', 'RecordRequest', 'NotifyStarted', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'StartPolling', 'WaitForStack', 'PollClusterStack', 'IsStackDone', 'StartConfiguring', 'ConfigureCluster', 'IsClusterConfigured', 'FinalizeCluster', 'RecordSucceeded', 'NotifySucceeded']));
     expect(entered(run)).not.toContain('DiagnoseFailure');
     expect(detailTypes(run)).toEqual(['EKS Cluster Provisioning Started', 'EKS Cluster Provisioning Succeeded']);
     expect(run.captured.every((e) => e.Source === 'eks-provisioner' && e.EventBusName === 'eks-provisioner')).toBe(true);
@@ -105,12 +105,21 @@ describe('happy path (events/create-cluster.json as is)', () => {
 });
 
 describe('failure branches', () => {
-  it('invalid console input: no record to update, Failed event, execution fails with VALIDATION_FAILED', async () => {
-    const run = await h.run({ tenantId: 'local', cluster: { ...(input.cluster as object), nodeCount: 0 } });
+  it('invalid console input: a FAILED record the tenant can list, and a Failed event with the execution ARN and the name given', async () => {
+    const run = await h.run({ tenantId: 'local', cluster: { ...(input.cluster as object), name: 'Bad Name!', nodeCount: 0 } });
     expect(run.error?.name).toBe('VALIDATION_FAILED');
-    expect(entered(run)).toEqual(expect.arrayContaining(['DiagnoseFailure', 'CanRecordFailure', 'NotifyFailed', 'ProvisioningFailed']));
-    expect(entered(run)).not.toContain('RecordFailed');
-    expect(lastDetail(run)).toMatchObject({ status: 'FAILED', clusterId: null, diagnosis: { code: 'VALIDATION_FAILED' } });
+    expect(entered(run)).toEqual(expect.arrayContaining(['DiagnoseFailure', 'CanRecordFailure', 'RecordFailed', 'NotifyFailed', 'ProvisioningFailed']));
+    const detail = lastDetail(run) as { clusterId: string; executionArn: string };
+    expect(detail).toMatchObject({ status: 'FAILED', tenantId: 'local', name: 'Bad Name!', diagnosis: { code: 'VALIDATION_FAILED' } });
+    expect(detail.clusterId).toMatch(/^c-[a-z2-7]{12}$/);
+    expect(detail.executionArn).toMatch(/^arn:aws:states:/);
+    const listed = await h.store.listClusters('local');
+    const record = listed.items.find((r) => r.id === detail.clusterId);
+    expect(record).toMatchObject({ status: 'FAILED', name: 'Bad Name!', executionArn: detail.executionArn, diagnosis: { code: 'VALIDATION_FAILED' } });
+    // Without a tenant there is no one to show it to: no record, still the event.
+    const anonymous = await h.run({ cluster: input.cluster });
+    expect(entered(anonymous)).not.toContain('RecordFailed');
+    expect(lastDetail(anonymous)).toMatchObject({ status: 'FAILED', clusterId: null, tenantId: null });
     expectNoCredentials(run);
   });
 

@@ -24,7 +24,7 @@ const lambdaTasks = Object.entries(asl.States)
 describe('Lambda Task timeouts', () => {
   it('covers every Lambda Task of the machine', () => {
     expect(lambdaTasks.map((t) => t.name).sort()).toEqual(
-      ['AssumeProvisionRole', 'CreateClusterStack', 'DescribeVpcResources', 'DiagnoseFailure', 'FinalizeCluster', 'PollClusterStack', 'ValidateRequest'].sort(),
+      ['AssumeProvisionRole', 'ConfigureCluster', 'CreateClusterStack', 'DescribeVpcResources', 'DiagnoseFailure', 'FinalizeCluster', 'PollClusterStack', 'ValidateRequest'].sort(),
     );
   });
 

@@ -5,7 +5,7 @@ import { ATTACHED_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS } from '../../functions/
 import { renderTemplateFile, TEMPLATE_FILE } from '../../functions/lib/template/build.js';
 import {
   CLUSTER_TEMPLATE,
-  MAX_ADMIN_PRINCIPALS,
+  MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS,
   OUTPUT_KEYS,
   amiTypeFor,
   clusterStackParameters,
@@ -98,9 +98,26 @@ describe('cluster template', () => {
   });
 
   it('gives an access entry slot per admin principal, each switched on by a condition', () => {
-    const entries = ofType('AWS::EKS::AccessEntry');
+    const entries = ofType('AWS::EKS::AccessEntry').filter(([id]) => id.startsWith('AdminAccessEntry'));
     expect(entries).toHaveLength(MAX_ADMIN_PRINCIPALS);
     for (const [, e] of entries) expect(e.Condition).toMatch(/^HasAdminPrincipal\d$/);
+  });
+
+  it('gives deploy roles edit in the managed namespaces only (namespace-scoped AmazonEKSEditPolicy), one conditional slot each', () => {
+    const entries = ofType('AWS::EKS::AccessEntry').filter(([id]) => id.startsWith('DeployAccessEntry'));
+    expect(entries).toHaveLength(MAX_DEPLOY_PRINCIPALS);
+    for (const [, e] of entries) {
+      expect(e.Condition).toMatch(/^HasDeployPrincipal\d$/);
+      const policies = (e.Properties as { AccessPolicies: Array<{ PolicyArn: unknown; AccessScope: unknown }> }).AccessPolicies;
+      expect(policies).toEqual([
+        { PolicyArn: { 'Fn::Sub': 'arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSEditPolicy' }, AccessScope: { Type: 'namespace', Namespaces: { Ref: 'DeployNamespaces' } } },
+      ]);
+    }
+    const params = Object.fromEntries(
+      clusterStackParameters({ ...values, deployPrincipalArns: ['arn:aws:iam::222222222222:role/ci'], deployNamespaces: ['production', 'staging'] }).map((p) => [p.ParameterKey, p.ParameterValue]),
+    );
+    expect(params).toMatchObject({ DeployPrincipalArn1: 'arn:aws:iam::222222222222:role/ci', DeployPrincipalArn2: '', DeployNamespaces: 'production,staging' });
+    expect(() => clusterStackParameters({ ...values, deployPrincipalArns: ['arn:aws:iam::222222222222:role/ci'], deployNamespaces: [] })).toThrow(/namespace/);
   });
 
   it('outputs everything FinalizeCluster reads', () => {

@@ -1,12 +1,14 @@
 /**
- * AWS mode sign-in without an SDK: Cognito user pool (InitiateAuth USER_PASSWORD_AUTH over HTTPS,
- * NEW_PASSWORD_REQUIRED for admin-created users, REFRESH_TOKEN_AUTH) and the identity pool
+ * AWS mode sign-in without an SDK: Cognito user pool (InitiateAuth USER_SRP_AUTH + PASSWORD_VERIFIER,
+ * so the password never leaves the browser; NEW_PASSWORD_REQUIRED for admin-created users;
+ * REFRESH_TOKEN_AUTH) and the identity pool
  * (GetId + GetCredentialsForIdentity) for temporary credentials whose role may only invoke the API.
  * These calls are unsigned JSON calls by design. Tokens stay in sessionStorage (this tab only);
  * credentials only in memory.
  */
 import type { AwsConsoleConfig } from './config';
 import type { TemporaryCredentials } from './sigv4';
+import { passwordVerifierResponses, srpStart } from './srp';
 
 const STORAGE_KEY = 'eks-provisioner.session';
 
@@ -89,13 +91,38 @@ export class CognitoSession {
   }
 
   async signIn(username: string, password: string): Promise<SignInResult> {
-    const r = await call<{ ChallengeName?: string; Session?: string; AuthenticationResult?: { IdToken?: string; RefreshToken?: string; ExpiresIn?: number } }>(
-      this.idpUrl,
-      'AWSCognitoIdentityProviderService.InitiateAuth',
-      { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: this.c.userPoolClientId, AuthParameters: { USERNAME: username, PASSWORD: password } },
-    );
-    if (r.ChallengeName === 'NEW_PASSWORD_REQUIRED' && r.Session) return { kind: 'new-password-required', session: r.Session, username };
-    if (r.ChallengeName) throw new CognitoError(r.ChallengeName, `Cognito asks for ${r.ChallengeName}, which this console does not support; sign in once with the hosted UI or ask an administrator.`);
+    type AuthAnswer = { ChallengeName?: string; Session?: string; ChallengeParameters?: Record<string, string>; AuthenticationResult?: { IdToken?: string; RefreshToken?: string; ExpiresIn?: number } };
+    const client = srpStart();
+    const first = await call<AuthAnswer>(this.idpUrl, 'AWSCognitoIdentityProviderService.InitiateAuth', {
+      AuthFlow: 'USER_SRP_AUTH',
+      ClientId: this.c.userPoolClientId,
+      AuthParameters: { USERNAME: username, SRP_A: client.A.toString(16) },
+    });
+    let r = first;
+    // The user's id in the pool (the alias typed may be an email): what challenge answers must name.
+    let challengeUser = username;
+    if (first.ChallengeName === 'PASSWORD_VERIFIER') {
+      const p = first.ChallengeParameters ?? {};
+      if (!p['SALT'] || !p['SRP_B'] || !p['SECRET_BLOCK'] || !p['USER_ID_FOR_SRP']) throw new CognitoError('BadChallenge', 'Cognito sent an incomplete PASSWORD_VERIFIER challenge.');
+      const responses = await passwordVerifierResponses({
+        userPoolId: this.c.userPoolId,
+        userIdForSrp: p['USER_ID_FOR_SRP'],
+        saltHex: p['SALT'],
+        srpBHex: p['SRP_B'],
+        secretBlock: p['SECRET_BLOCK'],
+        password,
+        client,
+      });
+      r = await call<AuthAnswer>(this.idpUrl, 'AWSCognitoIdentityProviderService.RespondToAuthChallenge', {
+        ChallengeName: 'PASSWORD_VERIFIER',
+        ClientId: this.c.userPoolClientId,
+        ChallengeResponses: responses,
+        ...(first.Session ? { Session: first.Session } : {}),
+      });
+      challengeUser = p['USER_ID_FOR_SRP'];
+    }
+    if (r.ChallengeName === 'NEW_PASSWORD_REQUIRED' && r.Session) return { kind: 'new-password-required', session: r.Session, username: challengeUser };
+    if (r.ChallengeName) throw new CognitoError(r.ChallengeName, `Cognito asks for ${r.ChallengeName} (e.g. MFA), which this console does not support yet; ask an administrator to adjust your user.`);
     this.accept(username, r);
     return { kind: 'signed-in' };
   }

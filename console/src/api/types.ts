@@ -14,8 +14,8 @@ export interface Setup {
   clusterRoleTrustedService?: string;
   roleNamePrefix?: string;
   exampleProvisionRoleArn?: string;
-  /** Optional statement that lets role B delete the clusters it created (where the API offers deletion). */
-  provisionRoleDeletePolicy?: PolicyDocument;
+  /** Optional statement for role B's policy so the service may delete the clusters it created (where the API offers deletion). */
+  provisionRoleDeleteStatement?: Record<string, unknown>;
 }
 
 export interface RegisteredRole {

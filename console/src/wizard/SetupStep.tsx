@@ -54,9 +54,12 @@ export default function SetupStep({ setup }: { setup: Setup }) {
           <ExpandableSection headerText="Permissions policy" variant="container">
             <JsonBlock label="permissions policy" value={setup.provisionRolePolicy} />
           </ExpandableSection>
-          {setup.provisionRoleDeletePolicy && (
+          {setup.provisionRoleDeleteStatement && (
             <ExpandableSection headerText="Optional: let the service delete the clusters it created" variant="container">
-              <JsonBlock label="delete policy" value={setup.provisionRoleDeletePolicy} />
+              <SpaceBetween size="xs">
+                <Box>Add this statement to the permissions policy's Statement list. Without it, Delete is refused with the commands to delete the stack yourself.</Box>
+                <JsonBlock label="delete statement" value={setup.provisionRoleDeleteStatement} />
+              </SpaceBetween>
             </ExpandableSection>
           )}
         </SpaceBetween>

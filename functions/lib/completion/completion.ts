@@ -56,6 +56,11 @@ export interface RunFacts {
   executionArn?: string;
   startedAt?: string;
   poll?: Partial<PollResult>;
+  /**
+   * The run failed before any record was made (invalid console input): create the FAILED record so
+   * the tenant finds the run in GET /v1/clusters. Never overwrites another run's record.
+   */
+  recordIfMissing?: boolean;
 }
 
 export const EVENT_SOURCE = 'eks-provisioner';
@@ -82,8 +87,32 @@ function recordUpdate(facts: RunFacts, fields: Record<string, unknown>): RecordU
   const names: Record<string, string> = { '#status': 'status', '#executionArn': 'executionArn' };
   const values: Record<string, unknown> = { ':creating': 'CREATING', ':executionArn': facts.executionArn ?? '' };
   const sets: string[] = [];
+  const initialised = new Set<string>();
+  if (facts.recordIfMissing) {
+    // Everything a record made by the store has (keys, GSI1 for the tenant's listing), kept if it exists.
+    const createdAt = facts.startedAt ?? String(fields['updatedAt'] ?? '');
+    const init: Record<string, unknown> = {
+      id: facts.clusterId,
+      tenantId: facts.tenantId,
+      entity: 'CLUSTER',
+      ...keys.clusterIndex(facts.tenantId, createdAt, facts.clusterId),
+      createdAt,
+      name: facts.name ?? '(no name given)',
+      environmentScope: facts.environmentScope ?? null,
+      accountId: facts.accountId ?? null,
+      region: facts.region ?? null,
+      progress: { done: 0, total: 0 },
+      executionArn: facts.executionArn ?? null,
+    };
+    for (const [k, v] of Object.entries(init)) {
+      names[`#${k}`] = k;
+      values[`:${k}`] = v;
+      sets.push(`#${k} = if_not_exists(#${k}, :${k})`);
+      initialised.add(k);
+    }
+  }
   for (const [k, v] of Object.entries(fields)) {
-    if (v === undefined) continue;
+    if (v === undefined || initialised.has(k)) continue;
     names[`#${k}`] = k;
     values[`:${k}`] = v;
     sets.push(`#${k} = :${k}`);
@@ -91,7 +120,7 @@ function recordUpdate(facts: RunFacts, fields: Record<string, unknown>): RecordU
   return {
     Key: marshall(keys.cluster(facts.tenantId, facts.clusterId)),
     UpdateExpression: `SET ${sets.join(', ')}`,
-    ConditionExpression: CONDITION,
+    ConditionExpression: facts.recordIfMissing ? `attribute_not_exists(PK) OR (${CONDITION})` : CONDITION,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true, convertClassInstanceToMap: true }),
   };

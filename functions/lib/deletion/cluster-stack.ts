@@ -9,9 +9,8 @@ import { classifyAwsError, deniedAction, deniedResource } from '../aws/aws-error
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import { toStepError } from '../diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../errors.js';
-import { STACK_NAME_PREFIX } from '../schema/cluster-settings.js';
 import type { ClusterRecord } from '../store/types.js';
-import { TAG_KEYS } from '../template/constants.js';
+import { STACK_NAME_PREFIX, TAG_KEYS } from '../template/constants.js';
 
 export type ClusterStack = { gone: true; stackName: string; stackId?: string } | { gone: false; stackName: string; stackId: string; status: string };
 

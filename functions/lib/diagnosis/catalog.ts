@@ -71,6 +71,9 @@ interface CatalogEntry {
   remediation: (ev: Ev) => string[];
 }
 
+/** The stack is real: CloudFormation gave it an id, or its events were read. */
+const stackExists = (ev: Ev) => ev.has('stackName') && (ev.has('stackId') || ev.has('logicalId'));
+
 const sentence = (s: string) => s.replace(/\s+/g, ' ').replace(/\s+([.,:;])/g, '$1').trim();
 
 /** `arn:aws:iam::123:role/path/name` → `name`. */
@@ -549,15 +552,25 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
     title: 'Provisioning failed',
     retryable: false,
     docsUrl: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html',
+    // A stack is blamed (and its deletion asked for) only when it exists: `stackId` is known, or its
+    // events were read. Before CreateStack succeeded the message says what was refused or failed.
     message: (ev) =>
       sentence(
-        `${ev.has('stackName') ? `Stack ${ev.s('stackName')}` : 'A provisioning step'} failed${ev.opt('status', (v) => ` with status ${v}`)}${ev.opt('logicalId', (v) => ` at ${v}`)}${ev.opt('resourceType', (v) => ` (${v})`)}.
+        `${
+          stackExists(ev)
+            ? `Stack ${ev.s('stackName')} failed`
+            : ev.has('operation')
+              ? `AWS refused ${ev.s('operation')}${ev.opt('stackName', (v) => ` for stack ${v}, so the stack was not created`)}`
+              : ev.has('step')
+                ? `Step ${ev.s('step')} failed${ev.opt('stackName', () => ' before any CloudFormation stack was created')}`
+                : 'A provisioning step failed'
+        }${ev.opt('status', (v) => ` with status ${v}`)}${ev.opt('logicalId', (v) => ` at ${v}`)}${ev.opt('resourceType', (v) => ` (${v})`)}.
          ${ev.opt('reason', (v) => `Reason: "${v}".`)}${ev.has('reason') ? '' : ev.aws('AWS answered: ')}`,
       ),
     remediation: (ev) => [
-      ev.has('stackName')
+      stackExists(ev)
         ? `Inspect the stack's Events tab in the CloudFormation console for the first failed resource, fix the cause, delete stack ${ev.s('stackName')} and try again.`
-        : 'Fix the cause above and try again.',
+        : 'Fix the cause above and try again; no CloudFormation stack was created for this cluster.',
     ],
   },
   // ---- deleting a cluster ----------------------------------------------------------------------

@@ -45,7 +45,11 @@ export function diagnoseStepError(error: CaughtError | undefined, base: Evidence
   const ev: Evidence = { ...base, awsErrorCode: name || 'unknown', ...(errorMessage ? { awsMessage: clip(redactSecrets(errorMessage)) } : {}) };
 
   if (name === ERROR_NAMES.throttled) return unknown({ ...ev, detail: 'AWS kept throttling the requests after several retries' }, true);
-  if (name === ERROR_NAMES.transient) return unknown({ ...ev, detail: 'AWS kept failing (5xx or network errors) after several retries' }, true);
+  if (name === ERROR_NAMES.transient) {
+    // Expired role-B credentials are re-assumed on each retry; say so rather than "5xx".
+    const expired = /expired|ExpiredToken|RequestExpired/i.test(errorMessage);
+    return unknown({ ...ev, detail: expired ? "role B's temporary credentials kept expiring, even though each retry assumed the role again" : 'AWS kept failing (5xx or network errors) after several retries' }, true);
+  }
   if (name === ERROR_NAMES.diagnosed) return unknown({ ...ev, detail: 'a step reported a diagnosis that could not be read' }, false);
   if (name === 'States.Timeout') return unknown({ ...ev, detail: 'a step took longer than its time limit' }, true);
   if (name === 'States.HeartbeatTimeout') return unknown({ ...ev, detail: 'a step stopped reporting progress' }, true);

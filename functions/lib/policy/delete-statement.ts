@@ -10,8 +10,7 @@
  *   EKS clusters, node groups, add-ons and access entries only when tagged by the service (stack tags
  *   propagate to them), IAM roles only under the template's role path and tagged likewise.
  */
-import { STACK_NAME_PREFIX } from '../schema/cluster-settings.js';
-import { ATTACHED_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS, managedPolicyArn } from '../template/constants.js';
+import { ATTACHED_MANAGED_POLICIES, ROLE_PATH, STACK_NAME_PREFIX, TAG_KEYS, managedPolicyArn } from '../template/constants.js';
 import type { PolicyDocument, PolicyStatement } from './provision-policy.js';
 import { provisionActions } from './provision-policy.js';
 

@@ -11,6 +11,7 @@ import * as z from 'zod/mini';
 import { $ZodPreprocess } from 'zod/v4/core';
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import type { Diagnosis, FieldProblem } from '../diagnosis/types.js';
+import { STACK_NAME_PREFIX } from '../template/constants.js';
 import { MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS } from '../template/parameters.js';
 import { MAX_NAMESPACES, NAMESPACE_RE } from '../kubernetes/namespaces.js';
 import './zod-locale.js';
@@ -35,7 +36,8 @@ export const KUBERNETES_VERSION_RE = /^\d+\.\d+$/;
 export const CLUSTER_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 /** EKS allows 100 characters; the stack name `eks-provisioner-<name>` stays within CloudFormation's 128. */
 export const CLUSTER_NAME_MAX = 100;
-export const STACK_NAME_PREFIX = 'eks-provisioner-';
+// Lives with the template's facts so zod-free functions (deletion) can use it.
+export { STACK_NAME_PREFIX };
 
 /** Managed node groups: at most 450 nodes per group (EKS service quota "Nodes per managed node group"). */
 export const NODE_COUNT_MAX = 450;

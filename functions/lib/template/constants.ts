@@ -3,6 +3,9 @@
  * the sandbox). Kept apart from the CDK definition so importing them never loads aws-cdk-lib.
  */
 
+/** Every cluster stack is named `eks-provisioner-<cluster name>`. */
+export const STACK_NAME_PREFIX = 'eks-provisioner-';
+
 /** Every IAM role the stack creates lives under this path, so role B may create roles only here. */
 export const ROLE_PATH = '/eks-provisioner/';
 

@@ -45,11 +45,11 @@ const RO = ['get', 'list', 'watch'];
 
 export const RESOURCES: Record<string, ResourceDef> = {
   nodes: { group: '', version: 'v1', kind: 'Node', namespaced: false, verbs: RO, shortNames: ['no'], singular: 'node' },
-  namespaces: { group: '', version: 'v1', kind: 'Namespace', namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'watch'], shortNames: ['ns'], singular: 'namespace' },
-  serviceaccounts: { group: '', version: 'v1', kind: 'ServiceAccount', namespaced: true, verbs: ['create', 'delete', 'get', 'list', 'watch'], shortNames: ['sa'], singular: 'serviceaccount' },
-  rolebindings: { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', namespaced: true, verbs: ['create', 'delete', 'get', 'list', 'watch'], singular: 'rolebinding' },
+  namespaces: { group: '', version: 'v1', kind: 'Namespace', namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'], shortNames: ['ns'], singular: 'namespace' },
+  serviceaccounts: { group: '', version: 'v1', kind: 'ServiceAccount', namespaced: true, verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'], shortNames: ['sa'], singular: 'serviceaccount' },
+  rolebindings: { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', namespaced: true, verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'], singular: 'rolebinding' },
   clusterroles: { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', namespaced: false, verbs: RO, singular: 'clusterrole' },
-  storageclasses: { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'watch'], shortNames: ['sc'], singular: 'storageclass' },
+  storageclasses: { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'], shortNames: ['sc'], singular: 'storageclass' },
 };
 
 const BUILTIN_CLUSTER_ROLES = ['admin', 'cluster-admin', 'edit', 'view'];
@@ -270,6 +270,35 @@ function createObject(env: KubeEnv, resource: string, namespace: string | undefi
   return { status: 201, body: store[key] };
 }
 
+/** PUT: replace an object; a stale resourceVersion is a 409 Conflict, as optimistic concurrency wants. */
+function updateObject(env: KubeEnv, resource: string, namespace: string | undefined, name: string, body: Buffer): KubeResponse {
+  const d = RESOURCES[resource]!;
+  const store = env.state.objects[resource as StoredResource];
+  const key = storeKey(resource, namespace, name);
+  const current = store[key];
+  if (!current) return notFound(resource, name, d.group);
+  let obj: KubeObject;
+  try {
+    obj = JSON.parse(body.toString('utf8')) as KubeObject;
+  } catch {
+    return status(400, 'BadRequest', `the object provided is unrecognized (must be of type ${d.kind}): json parse error`);
+  }
+  if (!obj?.metadata || obj.metadata.name !== name) {
+    return status(400, 'BadRequest', 'the name of the object (' + String(obj?.metadata?.name ?? '') + ') does not match the name on the URL (' + name + ')');
+  }
+  const res = d.group ? `${resource}.${d.group}` : resource;
+  if (obj.metadata.resourceVersion !== undefined && obj.metadata.resourceVersion !== current.metadata.resourceVersion) {
+    return status(409, 'Conflict', `Operation cannot be fulfilled on ${res} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, ...(d.group ? { group: d.group } : {}), kind: resource });
+  }
+  if (resource === 'storageclasses' && (obj.provisioner !== current.provisioner || JSON.stringify(obj.parameters ?? {}) !== JSON.stringify(current.parameters ?? {}))) {
+    return status(422, 'Invalid', `StorageClass.storage.k8s.io "${name}" is invalid: [parameters: Forbidden: updates to parameters are forbidden., provisioner: Forbidden: updates to provisioner are forbidden.]`);
+  }
+  const updated: KubeObject = { ...withType(resource, obj), metadata: { ...obj.metadata, name, uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp, ...(d.namespaced ? { namespace } : {}) } };
+  delete updated.metadata.resourceVersion;
+  store[key] = stamp(env.state, updated, env.world.nowIso());
+  return { status: 200, body: store[key] };
+}
+
 function deleteObject(env: KubeEnv, resource: string, namespace: string | undefined, name: string): KubeResponse {
   const d = RESOURCES[resource]!;
   const store = env.state.objects[resource as StoredResource];
@@ -373,6 +402,10 @@ export function handleKubeRequest(env: KubeEnv, req: KubeRequest): KubeResponse 
   reconcileAddons(env.world, env.state, env.cluster);
   if (verb === 'create') return createObject(env, route.resource, route.namespace, req.body);
   if (verb === 'delete') return deleteObject(env, route.resource, route.namespace, route.name!);
+  if (verb === 'update') {
+    if (!route.name) return status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    return updateObject(env, route.resource, route.namespace, route.name, req.body);
+  }
 
   const items = listOf(env, route.resource, route.namespace);
   if (verb === 'get') {

@@ -10,7 +10,15 @@
  */
 import type { OperationInput, RequestContext, ServiceModule } from '../protocol/types.js';
 
-export type StepFunctionsOperation = 'StartExecution' | 'DescribeExecution' | 'GetExecutionHistory' | 'ListExecutions' | 'StopExecution';
+export type StepFunctionsOperation =
+  | 'StartExecution'
+  | 'DescribeExecution'
+  | 'GetExecutionHistory'
+  | 'ListExecutions'
+  | 'StopExecution'
+  | 'ListStateMachines'
+  | 'DescribeStateMachine'
+  | 'DescribeStateMachineForExecution';
 
 export type StepFunctionsMethod = (input: OperationInput, ctx: RequestContext) => unknown | Promise<unknown>;
 

@@ -204,6 +204,8 @@ export function defaultWorld(): WorldData {
               { Sid: 'OwnEvents', Effect: 'Allow', Action: 'events:*', Resource: [`arn:aws:events:*:${SERVICE_ACCOUNT_ID}:event-bus/*`] },
               { Sid: 'ListEventBuses', Effect: 'Allow', Action: 'events:ListEventBuses', Resource: '*' },
               { Sid: 'OwnStateMachines', Effect: 'Allow', Action: 'states:*', Resource: [`arn:aws:states:*:${SERVICE_ACCOUNT_ID}:*`] },
+              // No resource-level permissions for listing: AWS only matches it with "*".
+              { Sid: 'ListStateMachines', Effect: 'Allow', Action: 'states:ListStateMachines', Resource: '*' },
             ],
           },
         },

@@ -180,7 +180,8 @@ describe('signed requests against an execute-api-like stub', () => {
   });
 });
 
-describe('the eks-provisioner command against the stub', () => {
+// Each case starts the real command line (tsx compiles it): seconds apiece on a busy machine.
+describe('the eks-provisioner command against the stub', { timeout: 120_000 }, () => {
   const stub = executeApiStub({ region: 'eu-west-1', requireSignature: true });
   let base = '';
   let dir = '';
