@@ -3,7 +3,7 @@
  * the IAM-authorized API, alarms and outputs. Environment-agnostic (no lookups): it synthesizes
  * offline and deploys to whichever account/region the CLI credentials point at.
  */
-import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, CfnResource, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -178,6 +178,14 @@ export class ServiceStack extends Stack {
     apiFn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'StartProvisioning', actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
     );
+    // After a failed StartExecution: did it start anyway? (Idempotency under faults.)
+    apiFn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'CheckProvisioningStarted',
+        actions: ['states:DescribeExecution'],
+        resources: [Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    );
     apiFn.fn.addEnvironment(ENV.deleteStateMachineArn, this.deletion.stateMachine.stateMachineArn);
     apiFn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'StartDeletion', actions: ['states:StartExecution'], resources: [this.deletion.stateMachine.stateMachineArn] }),
@@ -189,14 +197,6 @@ export class ServiceStack extends Stack {
         actions: ['dynamodb:DeleteItem'],
         resources: [this.table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['NAME#*'] } },
-      }),
-    );
-    // After a failed StartExecution: did it start anyway? (Idempotency under faults.)
-    apiFn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'CheckProvisioningStarted',
-        actions: ['states:DescribeExecution'],
-        resources: [Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
       }),
     );
     this.api = new ServiceApi(this, 'Http', {
@@ -321,6 +321,11 @@ export class ServiceStack extends Stack {
         );
       }
     }
+    ack(
+      this.functions.api.role,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(this).getLogicalId(this.provisioning.stateMachine.node.defaultChild as CfnResource)}.Name>:*]`,
+      'DescribeExecution on executions of the provisioning state machine only (execution names are cluster ids, known only at run time): after a failed StartExecution the API checks whether it started.',
+    );
     for (const machine of [this.provisioning.stateMachine, this.deletion.stateMachine]) {
       ack(
         machine,

@@ -210,12 +210,12 @@ describe('Lambda functions', () => {
       else {
         expect(sfn).toEqual([
           { Sid: 'StartProvisioning', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^ProvisioningStateMachine/) } },
-          { Sid: 'StartDeletion', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^DeletionStateMachine/) } },
           { Sid: 'CheckProvisioningStarted', Action: 'states:DescribeExecution', Effect: 'Allow', Resource: expect.anything() },
+          { Sid: 'StartDeletion', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^DeletionStateMachine/) } },
         ]);
         // Executions of the provisioning state machine only.
-        expect(JSON.stringify(sfn[2].Resource)).toMatch(/:execution:/);
-        expect(JSON.stringify(sfn[2].Resource)).toMatch(/ProvisioningStateMachine.*Name/);
+        expect(JSON.stringify(sfn[1].Resource)).toMatch(/:execution:/);
+        expect(JSON.stringify(sfn[1].Resource)).toMatch(/ProvisioningStateMachine.*Name/);
       }
     }
   });
