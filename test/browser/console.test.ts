@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../local/console/build.js';
+import { startLocalStack } from '../../local/runner/stack.js';
 import { E2E } from '../e2e/harness.js';
 import { axeSerious, haveChromium, launch, screenshot, tabTo, tabToButton, CHROMIUM, type Browser } from './browser.js';
 
@@ -28,7 +29,11 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    [e, browser] = await Promise.all([E2E.start(), launch()]);
+    // Time ×100, not the e2e ×600: a person watches the progress page, and on a loaded machine ×600 turns
+    // a few slow wall seconds into the state machine's own time limit (EXECUTION_TIMED_OUT).
+    const silent = { info: () => undefined, error: () => undefined };
+    const stack = startLocalStack({ sandboxPort: 0, apiPort: 0, timeScale: 100, log: () => undefined, ...(process.env['E2E_VERBOSE'] ? {} : { apiLog: silent }) });
+    [e, browser] = await Promise.all([stack.then((s) => new E2E(s)), launch()]);
   }, 120_000);
 
   afterAll(async () => {
