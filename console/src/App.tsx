@@ -52,6 +52,7 @@ function TenantModal({ open, value, onClose, onSave }: { open: boolean; value: s
     <Modal
       visible={open}
       onDismiss={onClose}
+      closeAriaLabel="Close"
       header="Switch tenant"
       footer={
         <Box float="right">

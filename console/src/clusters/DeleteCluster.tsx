@@ -35,6 +35,7 @@ export default function DeleteCluster({ cluster, onDone, disabled }: { cluster: 
       <Modal
         visible={open}
         onDismiss={() => setOpen(false)}
+        closeAriaLabel="Close"
         header={`Delete cluster ${cluster.name}?`}
         footer={
           <Box float="right">
