@@ -36,7 +36,7 @@ function stsIssuesFreshTokens(): void {
 const expired = (code: string, message: string) => Object.assign(new Error(message), { name: code, $fault: 'client', $metadata: { httpStatusCode: 400, requestId: 'req-1' } });
 
 /** The wire: records each attempt's session token; tokens in `dead` are answered as expired. */
-function wire(client: { middlewareStack: { addRelativeTo: (mw: never, o: object) => void } }, dead: Set<string>, err: () => Error, output: object) {
+function wire(client: { middlewareStack: { addRelativeTo: (mw: never, o: never) => void } }, dead: Set<string>, err: () => Error, output: object) {
   const seen: string[] = [];
   const mw: FinalizeRequestMiddleware<object, object> = () => async (args) => {
     const t = (args.request as HttpRequest).headers['x-amz-security-token'] ?? '';
@@ -44,7 +44,7 @@ function wire(client: { middlewareStack: { addRelativeTo: (mw: never, o: object)
     if (dead.has(t)) throw err();
     return { response: { statusCode: 200, headers: {} }, output: { $metadata: {}, ...output } };
   };
-  client.middlewareStack.addRelativeTo(mw as never, { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'testWire' });
+  client.middlewareStack.addRelativeTo(mw as never, { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'testWire' } as never);
   return seen;
 }
 
