@@ -19,6 +19,8 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { InitializeHandler, InitializeHandlerArguments, InitializeHandlerOutput, InitializeMiddleware, MetadataBearer } from '@aws-sdk/types';
+import { classifyAwsError } from './aws-error.js';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -31,24 +33,81 @@ interface ClientConfig {
 /** Handlers retry through the state machine (backoff with jitter); keep SDK retries short. */
 const base = (region: string, credentials?: Credentials): ClientConfig => ({ region, maxAttempts: 2, ...(credentials ? { credentials } : {}) });
 
+/** Assumes role B again (dropping the cached session) and returns the fresh credentials. */
+export type Renew = () => Promise<AwsCredentialIdentity>;
+
 /**
  * Where and as whom clients act: a region plus credentials (role B's, assumed by
  * provision-role.ts). Hand it to the factories below; never to an output, log or event — and if
  * it gets there by mistake, it serialises to `{ region }` only.
+ *
+ * With a `renew` function the session is renewable: STS sessions can end before their stated
+ * expiry (revoked, or the key that assumed them rotated), and AWS then answers ExpiredToken /
+ * ExpiredTokenException / RequestExpired. Retrying with the same token can only fail again, so a
+ * call that meets one assumes role B again and is sent once more, within the same invocation;
+ * a second expiry goes out to the caller (awsCall → AwsTransient, which the state machine retries).
  */
 export class RoleSession {
   readonly #credentials: Credentials;
+  readonly #renew: Renew | undefined;
+  #current: AwsCredentialIdentity | undefined;
+  /** Bumped on each renewal: calls that failed on older credentials retry without renewing again. */
+  #generation = 0;
+  #renewing: Promise<void> | undefined;
 
   constructor(
     readonly region: string,
     credentials: Credentials,
+    renew?: Renew,
   ) {
-    this.#credentials = credentials;
+    this.#renew = renew;
+    if (renew && typeof credentials !== 'function') {
+      this.#current = credentials;
+      // `memoized` tells the SDK not to wrap (and pin) this provider: every signing reads the
+      // session's current credentials, so a renewal reaches clients already built.
+      this.#credentials = Object.assign(async () => this.#current!, { memoized: true });
+    } else {
+      this.#credentials = credentials;
+    }
   }
 
   /** SDK client configuration bound to this session (for the factories). */
   clientConfig(): ClientConfig {
     return base(this.region, this.#credentials);
+  }
+
+  get renewable(): boolean {
+    return this.#renew !== undefined && this.#current !== undefined;
+  }
+
+  /** Renew once for every caller that saw the credentials of `generation` expire. */
+  async #renewFrom(generation: number): Promise<void> {
+    if (generation !== this.#generation) return; // someone already renewed since that call was signed
+    this.#renewing ??= (async () => {
+      try {
+        this.#current = await this.#renew!();
+        this.#generation++;
+      } finally {
+        this.#renewing = undefined;
+      }
+    })();
+    await this.#renewing;
+  }
+
+  /** SDK middleware: on an expired-token answer, assume role B again and send the call once more. */
+  reassumeOnExpiry(): InitializeMiddleware<object, MetadataBearer> {
+    return (next: InitializeHandler<object, MetadataBearer>) =>
+      async (args: InitializeHandlerArguments<object>): Promise<InitializeHandlerOutput<MetadataBearer>> => {
+        const generation = this.#generation;
+        try {
+          return await next(args);
+        } catch (err) {
+          if (!this.renewable || classifyAwsError(err).kind !== 'expired-token') throw err;
+          // A failed renewal surfaces as the AssumeRole failure it is (denied, throttled, 5xx).
+          await this.#renewFrom(generation);
+          return next(args);
+        }
+      };
   }
 
   toJSON(): { region: string } {
@@ -61,11 +120,17 @@ export class RoleSession {
   }
 }
 
-export const cloudFormationClient = (s: RoleSession): CloudFormationClient => new CloudFormationClient(s.clientConfig());
-export const ec2Client = (s: RoleSession): EC2Client => new EC2Client(s.clientConfig());
-export const eksClient = (s: RoleSession): EKSClient => new EKSClient(s.clientConfig());
+/** Builds a client bound to the session; renewable sessions re-assume role B on an expired token. */
+function bound<C extends { middlewareStack: { add: (mw: never, o: { step: 'initialize'; name: string; priority: 'high' }) => void } }>(s: RoleSession, client: C): C {
+  if (s.renewable) client.middlewareStack.add(s.reassumeOnExpiry() as never, { step: 'initialize', name: 'reassumeRoleOnExpiredToken', priority: 'high' });
+  return client;
+}
+
+export const cloudFormationClient = (s: RoleSession): CloudFormationClient => bound(s, new CloudFormationClient(s.clientConfig()));
+export const ec2Client = (s: RoleSession): EC2Client => bound(s, new EC2Client(s.clientConfig()));
+export const eksClient = (s: RoleSession): EKSClient => bound(s, new EKSClient(s.clientConfig()));
 /** IAM is global; the SDK scopes SigV4 to the partition's IAM region whatever region it is given. */
-export const iamClient = (s: RoleSession): IAMClient => new IAMClient(s.clientConfig());
+export const iamClient = (s: RoleSession): IAMClient => bound(s, new IAMClient(s.clientConfig()));
 
 /** STS with the service's own credentials (default chain). */
 export function serviceSts(region: string): STSClient {

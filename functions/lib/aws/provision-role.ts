@@ -178,7 +178,15 @@ export async function provisionSession(
   now: () => number = Date.now,
 ): Promise<{ session: RoleSession; identity: AssumedIdentity }> {
   const entry = await assume(o, now);
-  return { session: new RoleSession(o.region, entry.credentials), identity: entry.identity };
+  let used = entry;
+  // An expired-token answer mid-invocation: drop this session (unless already replaced) and assume again.
+  const renew = async (): Promise<AwsCredentialIdentity> => {
+    const key = cacheKey(o);
+    if (cache.get(key) === used) cache.delete(key);
+    used = await assume(o, now);
+    return used.credentials;
+  };
+  return { session: new RoleSession(o.region, entry.credentials, renew), identity: entry.identity };
 }
 
 /** Forget every cached credential (tests; and after an expired-token answer). */
