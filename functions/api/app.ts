@@ -1,6 +1,6 @@
 /**
  * The API as one middy handler: @middy/http-router picks the route; one middleware turns anything
- * thrown into the JSON error of DESIGN §6 and logs one line per request (method, path, status,
+ * thrown into the API's JSON error shape and logs one line per request (method, path, status,
  * tenant, duration; never bodies or headers).
  */
 import middy from '@middy/core';

@@ -1,5 +1,5 @@
 /**
- * DescribeVpcResources: the whole pre-flight of DESIGN §3, through role B, before anything is made.
+ * DescribeVpcResources: the whole pre-flight, through role B, before anything is made.
  * Every check runs even when an earlier one failed, so one answer lists every problem. Each list
  * call follows its pagination. Throttling / 5xx stop the step (the state machine retries it).
  */

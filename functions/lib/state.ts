@@ -1,5 +1,5 @@
 /**
- * The state machine's document, step by step (DESIGN §3). Each Lambda writes one key via
+ * The state machine's document, step by step. Each Lambda writes one key via
  * ResultPath, so later steps see everything earlier steps found. Nothing here ever holds a
  * credential: handlers assume role B themselves and return facts only.
  */

@@ -113,7 +113,7 @@ export class ProvisioningStateMachine extends Construct {
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      comment: props.aslFile ? `eks-provisioner ${what} (${aslFile})` : 'Provisions one EKS cluster in a customer account (see DESIGN §3)',
+      comment: props.aslFile ? `eks-provisioner ${what} (${aslFile})` : 'Provisions one EKS cluster in a customer account',
       // Built from the file with its TimeoutSeconds set: `timeout` is ignored for a file definition.
       definitionBody: sfn.DefinitionBody.fromString(
         deployedDefinitionText(fs.readFileSync(path.join(props.projectRoot, aslFile), 'utf8'), props.timeout.toSeconds()),

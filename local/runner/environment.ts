@@ -12,7 +12,7 @@ import { DEFAULTS, ENV } from '../../functions/lib/config.js';
 import { QUIET_SDK_ENV } from '../quiet-sdk.js';
 import { tableDefinition } from '../../functions/lib/store/table-definition.js';
 
-/** The default world's accounts and keys (DESIGN §8; the README documents them). Public example keys. */
+/** The default world's accounts and keys (the README documents them). Public example keys. */
 export const DEFAULT_WORLD = {
   region: 'us-east-1',
   service: {

@@ -168,7 +168,7 @@ export async function listFormData(resource: FormResource, session: RoleSession,
         const versions = r.items
           .filter((v) => v.clusterVersion)
           .sort((a, b) => compareVersions(b.clusterVersion!, a.clusterVersion!));
-        // The default when a request names no version (DESIGN §1): newest in standard support.
+        // The default when a request names no version: newest in standard support.
         const recommended = versions.find((v) => (v.versionStatus ?? v.status) === 'STANDARD_SUPPORT')?.clusterVersion;
         return page(
           versions.map((v) => ({

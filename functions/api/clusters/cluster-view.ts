@@ -1,4 +1,4 @@
-/** A cluster record as the API shows it (DESIGN §6): no tenant id, no evidence internals. */
+/** A cluster record as the API shows it: no tenant id, no evidence internals. */
 import type { Diagnosis } from '../../lib/diagnosis/types.js';
 import type { ClusterRecord } from '../../lib/store/types.js';
 

@@ -1,6 +1,6 @@
 /**
  * Every error the API answers with, and how a thrown error becomes an HTTP response.
- * Body shape (DESIGN §6): `{ "error": { code, message, fields?, remediation? } }`.
+ * Body shape: `{ "error": { code, message, fields?, remediation? } }`.
  * A client's input must never reach the 5xx branch: anything we cannot classify is logged and
  * answered with a generic 500 that carries a request id only (never a stack or an AWS message).
  */

@@ -1,7 +1,7 @@
 /**
  * The end of a run, in the shapes the state machine's last steps need: the DynamoDB UpdateItem for
  * the record (already marshalled, because JSONPath cannot turn JSON into DynamoDB's attribute
- * format) and the EventBridge detail (DESIGN §7; durations need date arithmetic ASL has not got).
+ * format) and the EventBridge detail (durations need date arithmetic ASL has not got).
  * FinalizeCluster and DiagnoseFailure return this at `$.completion`.
  */
 import { marshall } from '@aws-sdk/util-dynamodb';

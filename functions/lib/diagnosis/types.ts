@@ -1,4 +1,4 @@
-/** Every diagnosis the service can give (DESIGN §5). The catalog has one entry per code. */
+/** Every diagnosis the service can give. The catalog has one entry per code. */
 export const DIAGNOSIS_CODES = [
   'INVALID_ROLE_ARN',
   'ASSUME_ROLE_DENIED',

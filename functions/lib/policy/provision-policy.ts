@@ -1,6 +1,6 @@
 /**
  * Role B's permissions and trust policy, generated from what the cluster template creates and what
- * the functions call (DESIGN §4). Shown to customers by `GET /v1/setup` as objects ready to paste.
+ * the functions call. Shown to customers by `GET /v1/setup` as objects ready to paste.
  *
  * Shape of the least privilege:
  * - roles: created only under the template's path, with only the managed policies the template attaches;

@@ -1,5 +1,5 @@
 /**
- * The cluster settings (DESIGN §1, the seed's form in camelCase). One schema for the API and the
+ * The cluster settings (the seed's form in camelCase). One schema for the API and the
  * state machine, with the rules AWS itself applies, so a bad request is refused before anything is
  * made. Every message names the field and says how to fix it.
  *

@@ -1,5 +1,5 @@
 /**
- * The CloudFormation template the service deploys into the customer's account (DESIGN §4), typed with
+ * The CloudFormation template the service deploys into the customer's account, typed with
  * aws-cdk-lib L1 constructs. Build-time only: `build.ts` synthesizes it to cluster-template.json,
  * which the functions import (no aws-cdk-lib in a Lambda bundle); a test keeps both in step.
  *

@@ -1,5 +1,5 @@
 /**
- * The default world: DESIGN §8's table (the demo). Tests, examples and scripts rely on these ids and keys;
+ * The default world: the README's table (the demo). Tests, examples and scripts rely on these ids and keys;
  * change them only together with the README and events/.
  *
  * | what | value |

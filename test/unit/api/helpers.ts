@@ -218,7 +218,7 @@ export function makeTestApi(opts: { config?: Partial<ServiceConfig>; store?: Fak
   };
 }
 
-// The demo world (DESIGN §8).
+// The demo world.
 export const SERVICE_ACCOUNT = '111111111111';
 export const CUSTOMER_ACCOUNT = '222222222222';
 export const ROLE_B = `arn:aws:iam::${CUSTOMER_ACCOUNT}:role/eks-provisioner-provision`;

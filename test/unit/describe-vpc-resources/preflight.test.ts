@@ -1,6 +1,6 @@
 /**
  * DescribeVpcResources against mocked EC2/EKS/IAM/CloudFormation shaped like the demo world
- * (DESIGN §8): AWS's own error codes and messages, pagination on every list call.
+ *: AWS's own error codes and messages, pagination on every list call.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
