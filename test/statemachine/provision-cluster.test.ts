@@ -45,7 +45,7 @@ describe('definition', () => {
     expect(cli).toMatch(/is valid/);
   });
 
-  it('names states as the README's state table, uses only the agreed substitutions, and every Task can fail into DiagnoseFailure', () => {
+  it('names its states as functions/lib/state.ts documents them, uses only the agreed substitutions, and every Task can fail into DiagnoseFailure', () => {
     const text = readFileSync('statemachine/provision-cluster.asl.json', 'utf8');
     const def = JSON.parse(text) as { States: Record<string, Record<string, unknown>> };
     const subs = new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
