@@ -39,7 +39,8 @@ afterAll(async () => {
   await e?.stop();
 });
 
-describe('eks-provisioner command', () => {
+// Each case starts the real command line several times (a Node process with tsx): slow on a busy machine.
+describe('eks-provisioner command', { timeout: 120_000 }, () => {
   it('says plainly when the API is not running (exit 2)', async () => {
     // A port nobody listens on: bind one, then close it.
     const server = createServer();
