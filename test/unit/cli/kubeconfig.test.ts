@@ -1,4 +1,5 @@
 /** Kubeconfig merge (as `aws eks update-kubeconfig` does) and `eks-provisioner kubeconfig` against the API app. */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -119,6 +120,27 @@ describe('eks-provisioner kubeconfig <id>', () => {
     expect(merged.users[0].user.token).toBe('keep-me');
     expect(merged['current-context']).toBe(ARN);
   });
+
+  // kubectl as an independent reader of the merged file (skipped where it is not installed).
+  const kubectl = (() => {
+    try {
+      execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  it.skipIf(!kubectl)('kubectl reads the merged file: both contexts, the new one current, AWS_PROFILE in the exec env', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kc-'));
+    const file = join(dir, 'config');
+    await writeFile(file, existing);
+    expect(await kubeconfig('c-1', { api: url, tenant: 'team-a', file, profile: 'ops' }, {})).toBe(0);
+    const run = (...args: string[]) => execFileSync('kubectl', [...args, '--kubeconfig', file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } }).trim();
+    expect(run('config', 'get-contexts', '-o', 'name').split('\n').sort()).toEqual([ARN, 'kind-dev'].sort());
+    expect(run('config', 'current-context')).toBe(ARN);
+    expect(run('config', 'view', '-o', `jsonpath={.users[?(@.name=="${ARN}")].user.exec.env[0].value}`)).toBe('ops');
+  });
+  if (!kubectl) console.warn('kubectl not installed: skipping the kubectl check of the merged kubeconfig');
 
   it('writes to the first $KUBECONFIG path when no --file is given', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kc-'));
