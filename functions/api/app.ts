@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { redactSecrets } from '../lib/aws/aws-error.js';
 import type { ApiDeps } from './deps.js';
 import { httpError, toHttpError } from './http/errors.js';
-import { corsHeaders, errorResponse, jsonResponse } from './http/response.js';
+import { corsHeaders, errorResponse, jsonResponse, textResponse } from './http/response.js';
 import { ROUTES, routePattern, type RouteDef } from './routes.js';
 import { resolveTenant } from './tenant/resolve-tenant.js';
 
@@ -41,6 +41,9 @@ export function createApiHandler(deps: ApiDeps, log: ApiLog): ApiHandler {
     const tenantId = route.public ? '' : resolveTenant(event, { local, identityPoolId, identityPoolRoleArn });
     (event as { tenantId?: string }).tenantId = tenantId;
     const result = await route.handle({ event, deps, tenantId, pathParameters: (event.pathParameters ?? {}) as Record<string, string> });
+    if (result.contentType !== undefined && typeof result.body === 'string') {
+      return textResponse(result.statusCode, result.body, result.contentType, result.headers, requestIdOf(event));
+    }
     return jsonResponse(result.statusCode, result.body, result.headers, requestIdOf(event));
   };
 

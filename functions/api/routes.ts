@@ -8,6 +8,7 @@ import { formDataRequest } from './aws-form/form-route.js';
 import { clusterView } from './clusters/cluster-view.js';
 import { createClusterRequest, IDEMPOTENCY_KEY_PATTERN } from './clusters/create-cluster.js';
 import { deleteClusterRequest } from './clusters/delete-cluster.js';
+import { clusterKubeconfig } from './clusters/kubeconfig.js';
 import { pageTokenKey, unwrapPageToken, wrapPageToken } from './clusters/page-token.js';
 import type { ApiDeps } from './deps.js';
 import { httpError, notFound } from './http/errors.js';
@@ -15,6 +16,9 @@ import { header, readJsonBody, readQuery } from './http/request.js';
 import openapiDocument from './openapi.json' with { type: 'json' };
 import { registerRole } from './roles/register-role.js';
 import { setupFor } from './setup/setup.js';
+import { AWS_PROFILE_NAME } from '../finalize-cluster/kubeconfig.js';
+
+const PROFILE_RULE = 'An AWS CLI profile name: 1–64 letters, digits and _ . - (e.g. ?profile=my-admin).';
 
 export interface RouteContext {
   event: APIGatewayProxyEvent;
@@ -28,6 +32,8 @@ export interface RouteResult {
   statusCode: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Set for a text body (a string) answered as is instead of as JSON. */
+  contentType?: string;
 }
 
 export interface RouteDef {
@@ -131,6 +137,18 @@ export const ROUTES: RouteDef[] = [
       const record = await deps.store.getCluster(tenantId, id);
       if (!record || record.tenantId !== tenantId) throw notFound(`No cluster with id "${id}".`);
       return deleteClusterRequest(deps, tenantId, record);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/clusters/{id}/kubeconfig',
+    handle: async ({ deps, tenantId, event, pathParameters }) => {
+      const q = readQuery(event, { profile: { check: (v) => (AWS_PROFILE_NAME.test(v) ? undefined : PROFILE_RULE) } });
+      const id = pathParameters.id ?? '';
+      if (!CLUSTER_ID.test(id)) throw notFound(`No cluster with id "${id.slice(0, 80)}".`);
+      const record = await deps.store.getCluster(tenantId, id);
+      if (!record || record.tenantId !== tenantId) throw notFound(`No cluster with id "${id}".`);
+      return { statusCode: 200, body: clusterKubeconfig(record, q.profile), contentType: 'application/yaml; charset=utf-8' };
     },
   },
 ];

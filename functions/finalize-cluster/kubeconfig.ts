@@ -11,7 +11,12 @@ export interface KubeconfigInput {
   endpoint: string;
   certificateAuthorityData: string;
   region: string;
+  /** An AWS CLI profile for `aws eks get-token` (set as AWS_PROFILE in the exec env). */
+  profile?: string;
 }
+
+/** What an AWS CLI profile name may be here: it ends up in a YAML file the user runs. */
+export const AWS_PROFILE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export function kubeconfigYaml(c: KubeconfigInput): string {
   const doc = {
@@ -29,8 +34,8 @@ export function kubeconfigYaml(c: KubeconfigInput): string {
             apiVersion: 'client.authentication.k8s.io/v1beta1',
             command: 'aws',
             args: ['--region', c.region, 'eks', 'get-token', '--cluster-name', c.clusterName, '--output', 'json'],
-            // Empty on purpose: the user's own profile/credentials apply (no AWS_PROFILE baked in).
-            env: null,
+            // Without a profile: empty on purpose, the user's own credentials apply.
+            env: c.profile ? [{ name: 'AWS_PROFILE', value: c.profile }] : null,
             interactiveMode: 'IfAvailable',
             provideClusterInfo: false,
           },

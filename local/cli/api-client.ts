@@ -50,7 +50,7 @@ export class ApiClient {
     readonly signer?: RequestSigner,
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T; text: string }> {
     let url: string;
     try {
       // Relative to the base, so a stage path (https://…/prod/) is kept: '/v1/x' → '<base>/v1/x'.
@@ -85,11 +85,16 @@ export class ApiClient {
       parsed = { error: { message: text.slice(0, 500) } };
     }
     if (res.status >= 400) throw new ApiError(res.status, (parsed ?? {}) as ApiErrorBody & Record<string, unknown>, `${method} ${path}`);
-    return { status: res.status, body: parsed as T };
+    return { status: res.status, body: parsed as T, text };
   }
 
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path).then((r) => r.body);
+  }
+
+  /** A text answer (e.g. YAML): `accept` names the media type; errors are the API's JSON as usual. */
+  getText(path: string, accept: string): Promise<string> {
+    return this.request<never>('GET', path, undefined, { accept: `${accept}, application/json` }).then((r) => r.text);
   }
 
   post<T>(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }> {

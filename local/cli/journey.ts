@@ -8,7 +8,7 @@ import { apiClient, type ApiOptions } from './connect.js';
 import { say, style, warn } from './terminal.js';
 
 /** The API's form-data lists (GET /v1/aws/{resource}). */
-export const AWS_LISTS = ['regions', 'vpcs', 'subnets', 'security-groups', 'key-pairs', 'instance-types', 'roles', 'kubernetes-versions'] as const;
+export const AWS_LISTS = ['regions', 'vpcs', 'subnets', 'security-groups', 'key-pairs', 'instance-types', 'roles', 'kubernetes-versions', 'principals'] as const;
 export type AwsList = (typeof AWS_LISTS)[number];
 
 /** A runaway nextToken chain stops here (the API itself caps the pages it reads from AWS). */

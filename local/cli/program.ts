@@ -3,6 +3,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { deleteCluster, guarded, policy, provision, setup, status } from './commands.js';
+import { kubeconfig } from './kubeconfig/command.js';
 import { start } from './start.js';
 import { AWS_LISTS, awsList, list, rolesAdd, type AwsList } from './journey.js';
 
@@ -103,6 +104,15 @@ export function program(): Command {
   apiOpts(cli.command('list').description("your clusters, newest first: id, name, status, phase, progress").option('--json', 'print the records as JSON', false)).action(
     async (o: { json: boolean } & Record<string, unknown>) => guarded(() => list(o)),
   );
+
+  apiOpts(
+    cli
+      .command('kubeconfig <id>')
+      .description(
+        "merge a CREATED cluster's kubeconfig into your kubeconfig file as `aws eks update-kubeconfig` does (same-name entries replaced, others kept, current-context set); --profile also becomes AWS_PROFILE for `aws eks get-token`",
+      )
+      .option('--file <path>', 'kubeconfig file to update (default: the first path of $KUBECONFIG, else ~/.kube/config)'),
+  ).action(async (id: string, o: { file?: string } & Record<string, unknown>) => guarded(() => kubeconfig(id, o)));
 
   return cli;
 }

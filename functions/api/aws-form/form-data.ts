@@ -14,7 +14,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterVersionsCommand } from '@aws-sdk/client-eks';
-import { ListAttachedRolePoliciesCommand, ListRolesCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { ListAttachedRolePoliciesCommand, ListRolesCommand, ListUsersCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { ec2Client, eksClient, iamClient, type RoleSession } from '../../lib/aws/clients.js';
 import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../../lib/errors.js';
@@ -43,7 +43,7 @@ export interface FormQuery {
   nextToken?: string;
 }
 
-export const FORM_RESOURCES = ['regions', 'vpcs', 'subnets', 'security-groups', 'key-pairs', 'instance-types', 'roles', 'kubernetes-versions'] as const;
+export const FORM_RESOURCES = ['regions', 'vpcs', 'subnets', 'security-groups', 'key-pairs', 'instance-types', 'roles', 'kubernetes-versions', 'principals'] as const;
 export type FormResource = (typeof FORM_RESOURCES)[number];
 
 const nameTag = (tags: Tag[] | undefined) => tags?.find((t) => t.Key === 'Name')?.Value;
@@ -72,6 +72,7 @@ export const ACTION_OF: Record<FormResource, string> = {
   'instance-types': 'ec2:DescribeInstanceTypeOfferings',
   roles: 'iam:ListRoles',
   'kubernetes-versions': 'eks:DescribeClusterVersions',
+  principals: 'iam:ListRoles',
 };
 
 /** Each listing builds only the one client it calls, once (all its pages share the connection). */
@@ -159,6 +160,8 @@ export async function listFormData(resource: FormResource, session: RoleSession,
       }
       case 'roles':
         return await listClusterRoles(iamClient(session), q.nextToken);
+      case 'principals':
+        return await listPrincipals(iamClient(session), q);
       case 'kubernetes-versions': {
         const eks = eksClient(session);
         const r = await collect(q.nextToken, async (nextToken) => {
@@ -283,8 +286,41 @@ async function clusterPolicyFlag(iam: IAMClient, roleName: string): Promise<{ ha
   }
 }
 
+/**
+ * IAM roles, then IAM users, of role B's account: who may get an access entry (adminPrincipalArns).
+ * One listing over two AWS paginations: our nextToken says which one and where (`roles:<marker>`,
+ * `users:<marker>`; `users:` = users from the start).
+ */
+async function listPrincipals(iam: IAMClient, q: FormQuery): Promise<FormPage> {
+  const m = q.nextToken === undefined ? { phase: 'roles', marker: undefined } : /^(?<phase>roles|users):(?<marker>.*)$/s.exec(q.nextToken)?.groups;
+  if (!m) throw httpError(400, 'INVALID_NEXT_TOKEN', 'nextToken is not one this route handed out (or it expired); start again without it.');
+  const items: FormItem[] = [];
+  let phase = m.phase;
+  let marker = m.marker || undefined;
+  for (let pages = 0; pages < MAX_PAGES; pages++) {
+    if (phase === 'roles') {
+      const o = await iam.send(new ListRolesCommand({ Marker: marker, MaxItems: 1000 }));
+      // Service-linked roles belong to AWS services; no person or CI system uses them.
+      for (const r of o.Roles ?? []) if (r.Arn && !r.Path?.startsWith('/aws-service-role/')) items.push({ id: r.Arn, name: r.RoleName ?? r.Arn, type: 'role' });
+      marker = o.IsTruncated ? o.Marker : undefined;
+      if (!marker) phase = 'users';
+    } else {
+      let o;
+      try {
+        o = await iam.send(new ListUsersCommand({ Marker: marker, MaxItems: 1000 }));
+      } catch (err) {
+        throw formDataError(err, 'principals', q, 'iam:ListUsers');
+      }
+      for (const u of o.Users ?? []) if (u.Arn) items.push({ id: u.Arn, name: u.UserName ?? u.Arn, type: 'user' });
+      marker = o.IsTruncated ? o.Marker : undefined;
+      if (!marker) return { items };
+    }
+  }
+  return page(items, `${phase}:${marker ?? ''}`);
+}
+
 /** A failure while reading form data, as the error the caller sees (thrown by the caller). */
-export function formDataError(err: unknown, resource: FormResource, q: FormQuery): unknown {
+export function formDataError(err: unknown, resource: FormResource, q: FormQuery, action: string = ACTION_OF[resource]): unknown {
   if (err instanceof DiagnosedError) return err;
   const info = classifyAwsError(err);
   if (info.kind === 'unknown') return err; // not from AWS: a bug, answered as a logged 500
@@ -297,12 +333,12 @@ export function formDataError(err: unknown, resource: FormResource, q: FormQuery
       makeDiagnosis('REGION_NOT_ENABLED', { region: q.region, awsErrorCode: info.code, awsMessage: info.message }, { fields: [{ path: 'region', message: `Region ${q.region} is not enabled for role B's account, or does not exist.` }] }),
     );
   }
-  const [service, operation] = ACTION_OF[resource].split(':') as [string, string];
+  const [service, operation] = action.split(':') as [string, string];
   return toStepError(err, {
     service,
     operation,
     principal: 'provision-role',
-    evidence: { action: ACTION_OF[resource], region: q.region, ...(q.vpcId ? { vpcId: q.vpcId } : {}) },
+    evidence: { action, region: q.region, ...(q.vpcId ? { vpcId: q.vpcId } : {}) },
   });
 }
 

@@ -12,6 +12,7 @@ export const FORM_DATA_ACTIONS = [
   'ec2:DescribeKeyPairs',
   'ec2:DescribeInstanceTypeOfferings',
   'iam:ListRoles',
+  'iam:ListUsers',
   'iam:ListAttachedRolePolicies',
   'eks:DescribeClusterVersions',
 ] as const;

@@ -37,3 +37,12 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
 export function errorResponse(err: HttpError, requestId?: string): APIGatewayProxyResult {
   return jsonResponse(err.statusCode, err.body, err.headers, requestId);
 }
+
+/** A text body (e.g. a kubeconfig as YAML) with the same security headers as JSON answers. */
+export function textResponse(statusCode: number, body: string, contentType: string, headers: Record<string, string> = {}, requestId?: string): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { ...COMMON_HEADERS, 'Content-Type': contentType, ...(requestId ? { 'X-Request-Id': requestId } : {}), ...headers },
+    body,
+  };
+}

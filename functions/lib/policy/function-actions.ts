@@ -22,6 +22,8 @@ export const FUNCTION_ACTIONS: string[] = [
   'eks:DescribeClusterVersions',
   'iam:GetRole',
   'iam:ListRoles',
+  // GET /v1/aws/principals (adminPrincipalArns candidates)
+  'iam:ListUsers',
   'iam:ListAttachedRolePolicies',
 ];
 

@@ -145,6 +145,21 @@ function listRoles(ctx: RequestContext, input: OperationInput) {
   return { Roles: p.page.map((r) => roleOut(r, false)), IsTruncated: p.IsTruncated, Marker: p.Marker };
 }
 
+/** ListUsers: like ListRoles, paginated by Marker/MaxItems; no tags in the listing (AWS omits them). */
+function listUsers(ctx: RequestContext, input: OperationInput) {
+  ctx.authorize('iam:ListUsers', `arn:aws:iam::${ctx.accountId}:user/`);
+  const prefix = (input.PathPrefix as string | undefined) ?? '/';
+  const users = ctx.world.data.users
+    .filter((u) => u.accountId === ctx.accountId && u.path.startsWith(prefix))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const p = page(users, input.Marker, input.MaxItems);
+  return {
+    Users: p.page.map((u) => ({ Path: u.path, UserName: u.name, UserId: u.userId, Arn: u.arn, CreateDate: u.createDate })),
+    IsTruncated: p.IsTruncated,
+    Marker: p.Marker,
+  };
+}
+
 function putRolePolicy(ctx: RequestContext, input: OperationInput) {
   const role = getRoleOrThrow(ctx, requireName(input.RoleName, 'roleName'), 'iam:PutRolePolicy');
   const policyName = requireName(input.PolicyName, 'policyName');
@@ -323,5 +338,6 @@ export const service: ServiceModule = {
     ListRoleTags: listRoleTags,
     UpdateAssumeRolePolicy: updateAssumeRolePolicy,
     GetUser: getUser,
+    ListUsers: listUsers,
   },
 };

@@ -19,7 +19,7 @@ export const OPERATIONS: Record<string, string[]> = {
   iam: [
     'CreateRole', 'GetRole', 'ListRoles', 'DeleteRole', 'PutRolePolicy', 'AttachRolePolicy', 'DetachRolePolicy',
     'ListAttachedRolePolicies', 'ListRolePolicies', 'GetRolePolicy', 'DeleteRolePolicy', 'CreateServiceLinkedRole',
-    'GetPolicy', 'TagRole', 'UntagRole', 'ListRoleTags', 'UpdateAssumeRolePolicy', 'GetUser',
+    'GetPolicy', 'TagRole', 'UntagRole', 'ListRoleTags', 'UpdateAssumeRolePolicy', 'GetUser', 'ListUsers',
   ],
   ec2: [
     'DescribeRegions', 'DescribeAvailabilityZones', 'DescribeVpcs', 'DescribeSubnets', 'DescribeSecurityGroups',

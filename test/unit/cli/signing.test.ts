@@ -120,7 +120,7 @@ describe('where the API is and how to sign for it', () => {
       'subnet-1   a     vpc-1  eu-west-1a',
       'subnet-22  bb                             10.0.1.0/24',
     ]);
-    expect([...AWS_LISTS]).toEqual(['regions', 'vpcs', 'subnets', 'security-groups', 'key-pairs', 'instance-types', 'roles', 'kubernetes-versions']);
+    expect([...AWS_LISTS]).toEqual(['regions', 'vpcs', 'subnets', 'security-groups', 'key-pairs', 'instance-types', 'roles', 'kubernetes-versions', 'principals']);
   });
 });
 
