@@ -23,7 +23,7 @@ describe('world files', () => {
     expect(w).toEqual(defaultWorld());
   });
 
-  it('default world matches the README's default-world table', () => {
+  it("default world matches the README's default-world table", () => {
     const w = new World(defaultWorld());
     expect(w.findAccessKey('AKIAIOSFODNN7EXAMPLE')).toMatchObject({ kind: 'user', user: { arn: 'arn:aws:iam::111111111111:user/eks-provisioner' } });
     expect(w.findAccessKey('AKIAI44QH8DHBEXAMPLE')).toMatchObject({ kind: 'user', user: { arn: 'arn:aws:iam::222222222222:user/admin' } });
