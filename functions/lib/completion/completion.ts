@@ -9,21 +9,25 @@ import type { Diagnosis } from '../diagnosis/types.js';
 import type { ClusterOutputs, PollResult } from '../state.js';
 import { keys } from '../store/keys.js';
 
-export interface ProvisioningEventDetail {
+/** The EventBridge detail both machines send, by the status they end (or start) in. */
+export interface RunEventDetail<S extends string> {
   clusterId: string | null;
   tenantId: string | null;
   name: string | null;
   environmentScope: string | null;
   accountId: string | null;
   region: string | null;
-  status: 'CREATING' | 'CREATED' | 'FAILED';
+  status: S;
   stackId: string | null;
   executionArn: string | null;
   startedAt: string | null;
   finishedAt: string | null;
   durationSeconds: number | null;
-  outputs?: ClusterOutputs;
   diagnosis?: Diagnosis;
+}
+
+export interface ProvisioningEventDetail extends RunEventDetail<'CREATING' | 'CREATED' | 'FAILED'> {
+  outputs?: ClusterOutputs;
 }
 
 export interface RecordUpdate {
@@ -45,16 +49,8 @@ export interface CompletionResult {
 }
 
 /** What a run knows about itself at the end (any of it may be missing after an early failure). */
-export interface RunFacts {
-  tenantId?: string;
-  clusterId?: string;
-  name?: string;
-  environmentScope?: string;
-  accountId?: string;
-  region?: string;
+export interface RunFacts extends EndedRunFacts {
   stackId?: string;
-  executionArn?: string;
-  startedAt?: string;
   poll?: Partial<PollResult>;
   /**
    * The run failed before any record was made (invalid console input): create the FAILED record so
@@ -155,7 +151,7 @@ export interface EndedRunFacts {
 }
 
 /** The EventBridge detail common to both machines' ends; the duration is measured from `startedAt`. */
-export function endedDetail<S extends string>(facts: EndedRunFacts, stackId: string | undefined, status: S, now: Date) {
+export function endedDetail<S extends string>(facts: EndedRunFacts, stackId: string | undefined, status: S, now: Date): RunEventDetail<S> & { finishedAt: string } {
   const started = facts.startedAt ? Date.parse(facts.startedAt) : NaN;
   return {
     clusterId: facts.clusterId ?? null,

@@ -5,27 +5,15 @@
  */
 import type { Diagnosis } from '../diagnosis/types.js';
 import type { DeletionRequest, DeletionStackRef, PollResult } from '../state.js';
-import { endedDetail, setUpdate, type RecordUpdate } from './completion.js';
+import { endedDetail, setUpdate, type RecordUpdate, type RunEventDetail } from './completion.js';
 
 export const DELETION_DETAIL_TYPES = {
   succeeded: 'EKS Cluster Deletion Succeeded',
   failed: 'EKS Cluster Deletion Failed',
 } as const;
 
-export interface DeletionEventDetail {
-  clusterId: string | null;
-  tenantId: string | null;
-  name: string | null;
-  environmentScope: string | null;
-  accountId: string | null;
-  region: string | null;
-  status: 'DELETED' | 'FAILED';
-  stackId: string | null;
-  executionArn: string | null;
-  startedAt: string | null;
+export interface DeletionEventDetail extends RunEventDetail<'DELETED' | 'FAILED'> {
   finishedAt: string;
-  durationSeconds: number | null;
-  diagnosis?: Diagnosis;
 }
 
 export interface DeletionCompletion {
