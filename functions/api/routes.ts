@@ -51,6 +51,14 @@ const CLUSTER_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const MAX_LIMIT = 100;
 const DEFAULT_LIMIT = 20;
 
+/** The tenant's cluster `id`, or 404: another tenant's cluster is indistinguishable from one that does not exist. */
+async function tenantCluster(deps: ApiDeps, tenantId: string, id: string) {
+  if (!CLUSTER_ID.test(id)) throw notFound(`No cluster with id "${id.slice(0, 80)}".`);
+  const record = await deps.store.getCluster(tenantId, id);
+  if (!record || record.tenantId !== tenantId) throw notFound(`No cluster with id "${id}".`);
+  return record;
+}
+
 const formRoute = (resource: FormResource): RouteDef => ({
   method: 'GET',
   path: `/v1/aws/${resource}`,
@@ -119,12 +127,7 @@ export const ROUTES: RouteDef[] = [
     path: '/v1/clusters/{id}',
     handle: async ({ deps, tenantId, event, pathParameters }) => {
       readQuery(event, {});
-      const id = pathParameters.id ?? '';
-      if (!CLUSTER_ID.test(id)) throw notFound(`No cluster with id "${id.slice(0, 80)}".`);
-      const record = await deps.store.getCluster(tenantId, id);
-      // Another tenant's cluster is indistinguishable from one that does not exist.
-      if (!record || record.tenantId !== tenantId) throw notFound(`No cluster with id "${id}".`);
-      return ok(clusterView(record));
+      return ok(clusterView(await tenantCluster(deps, tenantId, pathParameters.id ?? '')));
     },
   },
   {
@@ -132,11 +135,7 @@ export const ROUTES: RouteDef[] = [
     path: '/v1/clusters/{id}',
     handle: async ({ deps, tenantId, event, pathParameters }) => {
       readQuery(event, {});
-      const id = pathParameters.id ?? '';
-      if (!CLUSTER_ID.test(id)) throw notFound(`No cluster with id "${id.slice(0, 80)}".`);
-      const record = await deps.store.getCluster(tenantId, id);
-      if (!record || record.tenantId !== tenantId) throw notFound(`No cluster with id "${id}".`);
-      return deleteClusterRequest(deps, tenantId, record);
+      return deleteClusterRequest(deps, tenantId, await tenantCluster(deps, tenantId, pathParameters.id ?? ''));
     },
   },
   {

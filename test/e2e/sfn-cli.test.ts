@@ -5,24 +5,15 @@
  * describe-state-machine-for-execution, stop-execution — and the record says why within seconds.
  * Skips with a message when `aws` is absent.
  */
-import { execFile, execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { clusterIdForExecution } from '../../functions/lib/cluster-ids.js';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
+import { awsCli, awsCliVersion } from '../support/aws-cli.js';
 import { start } from './ended-harness.js';
 
-const run = promisify(execFile);
-function awsCliVersion(): string | undefined {
-  try {
-    return execFileSync('aws', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 }).trim();
-  } catch {
-    return undefined;
-  }
-}
 const version = awsCliVersion();
 if (!version) console.warn('[sfn-cli.test] skipped: the `aws` command is not installed on this machine');
 
@@ -30,23 +21,8 @@ describe.skipIf(!version)(`AWS CLI (${version ?? 'absent'}) against the local St
   it('list → describe (as deployed) → start a console execution → describe for execution → stop → FAILED record within seconds', async () => {
     // A slow clock: each CLI call takes a second or two, and the cluster must still be creating when stopped.
     const x = await start({}, 10);
-    const aws = async (...args: string[]): Promise<any> => {
-      const { stdout } = await run('aws', ['--endpoint-url', x.sandboxUrl, '--output', 'json', ...args], {
-        env: {
-          PATH: process.env['PATH'],
-          HOME: process.env['HOME'],
-          // The service account's keys (the default world's IAM user eks-provisioner).
-          AWS_ACCESS_KEY_ID: DEFAULT_WORLD.service.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: DEFAULT_WORLD.service.secretAccessKey,
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_PAGER: '',
-        },
-        timeout: 60_000,
-      });
-      return stdout.trim() ? JSON.parse(stdout) : {};
-    };
+    // The service account's keys (the default world's IAM user eks-provisioner).
+    const aws = awsCli(() => x.sandboxUrl, DEFAULT_WORLD.service);
 
     const listed = await aws('stepfunctions', 'list-state-machines');
     const sm = listed.stateMachines.find((m: { name: string }) => m.name === 'eks-provisioner-provision-cluster');

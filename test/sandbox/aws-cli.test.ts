@@ -2,22 +2,11 @@
  * The AWS CLI (a second, independent client: botocore) against the sandbox with the default world's keys.
  * Skips with a message when `aws` is not installed.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY, DEMO } from '../../local/sandbox/world/default-world.js';
+import { awsCli, awsCliVersion } from '../support/aws-cli.js';
 import { start } from './helpers.js';
-
-const run = promisify(execFile);
-
-function awsCliVersion(): string | undefined {
-  try {
-    return execFileSync('aws', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 }).trim();
-  } catch {
-    return undefined;
-  }
-}
 
 const version = awsCliVersion();
 if (!version) console.warn('[aws-cli.test] skipped: the `aws` command is not installed on this machine');
@@ -31,22 +20,7 @@ describe.skipIf(!version)(`AWS CLI (${version ?? 'absent'})`, { timeout: 90_000 
     await sb.stop();
   });
 
-  async function aws(...args: string[]): Promise<unknown> {
-    const { stdout } = await run('aws', ['--endpoint-url', sb.url, '--output', 'json', ...args], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        AWS_ACCESS_KEY_ID: CUSTOMER_ACCESS_KEY_ID,
-        AWS_SECRET_ACCESS_KEY: CUSTOMER_SECRET_ACCESS_KEY,
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_PAGER: '',
-      },
-      timeout: 60_000,
-    });
-    return JSON.parse(stdout);
-  }
+  const aws = awsCli(() => sb.url, { accessKeyId: CUSTOMER_ACCESS_KEY_ID, secretAccessKey: CUSTOMER_SECRET_ACCESS_KEY });
 
   it('sts get-caller-identity', async () => {
     expect(await aws('sts', 'get-caller-identity')).toEqual({ UserId: 'AIDACUSTOMERADMIN001', Account: '222222222222', Arn: 'arn:aws:iam::222222222222:user/admin' });

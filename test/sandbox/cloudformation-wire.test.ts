@@ -18,7 +18,7 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { CREATE_ONLY, DEMO, eksParameters, eksTemplate } from './cloudformation-fixtures.js';
-import { clients, customerCreds, failure, serviceCreds, start } from './helpers.js';
+import { clients, customerCreds, failure, serviceCreds, start, waitForStack as waitForStackOn } from './helpers.js';
 
 let sb: Sandbox;
 let c: ReturnType<typeof clients>;
@@ -32,15 +32,7 @@ afterAll(async () => {
   await sb?.stop();
 });
 
-async function waitForStack(name: string, timeoutMs = 15_000): Promise<Stack> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const s = (await c.cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0]!;
-    if (!s.StackStatus!.endsWith('_IN_PROGRESS')) return s;
-    if (Date.now() > until) throw new Error(`stack ${name} still ${s.StackStatus}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const waitForStack = (name: string, timeoutMs = 15_000): Promise<Stack> => waitForStackOn(c.cfn, name, timeoutMs);
 
 describe('CloudFormation over the wire (SDK v3)', () => {
   it('creates an EKS stack; EKS and IAM describe calls show what it built', async () => {

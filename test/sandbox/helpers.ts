@@ -1,5 +1,5 @@
 /** Shared set-up for sandbox tests: a sandbox on a random loopback port and SDK v3 clients pointed at it. */
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
@@ -47,4 +47,15 @@ export async function failure(p: Promise<unknown>): Promise<AwsFailure> {
     return e as AwsFailure;
   }
   throw new Error('expected the call to fail, it succeeded');
+}
+
+/** Polls DescribeStacks until the stack leaves its *_IN_PROGRESS status; throws naming the status at the deadline. */
+export async function waitForStack(cfn: CloudFormationClient, name: string, timeoutMs = 15_000): Promise<Stack> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const s = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0]!;
+    if (!s.StackStatus!.endsWith('_IN_PROGRESS')) return s;
+    if (Date.now() > until) throw new Error(`stack ${name} still ${s.StackStatus}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -8,7 +8,7 @@
  * - No security groups: a `List<AWS::EC2::SecurityGroup::Id>` parameter refuses an empty value, so the
  *   template must take an empty list another way.
  */
-import { CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CreateStackCommand, DescribeStackEventsCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { ListRoleTagsCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -32,7 +32,7 @@ import { tenantTagValue } from '../../functions/lib/template/tenant-tag.js';
 import { DEMO } from '../../local/sandbox/world/default-world.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { demoSettings } from '../support/demo-settings.js';
-import { clients, customerCreds, failure, start } from './helpers.js';
+import { clients, customerCreds, failure, start, waitForStack as waitForStackOn } from './helpers.js';
 
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
@@ -76,15 +76,7 @@ function input(tenantId: string, over: Partial<CreateClusterStackInput['cluster'
   };
 }
 
-async function waitForStack(name: string, timeoutMs = 20_000): Promise<Stack> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const s = (await c.cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0]!;
-    if (!s.StackStatus!.endsWith('_IN_PROGRESS')) return s;
-    if (Date.now() > until) throw new Error(`stack ${name} still ${s.StackStatus}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitForStack = (name: string, timeoutMs = 20_000): Promise<Stack> => waitForStackOn(c.cfn, name, timeoutMs);
 
 describe('the cluster stack against the validating sandbox', () => {
   it(`a ${LONG_TENANT.length}-character tenant id: the stack is created and completes; stack and roles carry a tag that fits`, async () => {

@@ -21,6 +21,7 @@ import { lambdaHandler } from '../../functions/lib/middleware.js';
 import type { DeletionRequest } from '../../functions/lib/state.js';
 import { keys } from '../../functions/lib/store/keys.js';
 import type { ClusterRecord } from '../../functions/lib/store/types.js';
+import { clusterRecord } from '../support/cluster-record.js';
 import { pollStackDeletion } from '../../functions/poll-stack-deletion/poll-stack-deletion.js';
 import { asCorrectRoleB } from '../unit/aws/fixtures.js';
 import { findCredentials, Harness, ROLE_B_CREDENTIALS, SERVICE_ACCOUNT } from './harness.js';
@@ -68,21 +69,7 @@ function definition(): Record<string, unknown> {
 
 async function seedRecord(status: ClusterRecord['status'], extra: Partial<ClusterRecord> = {}): Promise<ClusterRecord> {
   const now = new Date().toISOString();
-  const record: ClusterRecord = {
-    id: 'c-del-1',
-    tenantId: 'local',
-    name: 'demo',
-    environmentScope: '*',
-    accountId: '222222222222',
-    region: 'us-east-1',
-    status: 'CREATING',
-    phase: 'Queued',
-    progress: { done: 0, total: 0 },
-    settings: { provisionRoleArn: ROLE_B } as ClusterRecord['settings'],
-    stackId: STACK_ID,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const record = clusterRecord('c-del-1', now, { phase: 'Queued', settings: { provisionRoleArn: ROLE_B } as ClusterRecord['settings'], stackId: STACK_ID });
   await h.store.createCluster(record);
   await h.store.updateCluster('local', record.id, { status, ...extra });
   return record;

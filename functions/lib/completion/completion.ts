@@ -9,21 +9,25 @@ import type { Diagnosis } from '../diagnosis/types.js';
 import type { ClusterOutputs, PollResult } from '../state.js';
 import { keys } from '../store/keys.js';
 
-export interface ProvisioningEventDetail {
+/** The EventBridge detail both machines send, by the status they end (or start) in. */
+export interface RunEventDetail<S extends string> {
   clusterId: string | null;
   tenantId: string | null;
   name: string | null;
   environmentScope: string | null;
   accountId: string | null;
   region: string | null;
-  status: 'CREATING' | 'CREATED' | 'FAILED';
+  status: S;
   stackId: string | null;
   executionArn: string | null;
   startedAt: string | null;
   finishedAt: string | null;
   durationSeconds: number | null;
-  outputs?: ClusterOutputs;
   diagnosis?: Diagnosis;
+}
+
+export interface ProvisioningEventDetail extends RunEventDetail<'CREATING' | 'CREATED' | 'FAILED'> {
+  outputs?: ClusterOutputs;
 }
 
 export interface RecordUpdate {
@@ -45,16 +49,8 @@ export interface CompletionResult {
 }
 
 /** What a run knows about itself at the end (any of it may be missing after an early failure). */
-export interface RunFacts {
-  tenantId?: string;
-  clusterId?: string;
-  name?: string;
-  environmentScope?: string;
-  accountId?: string;
-  region?: string;
+export interface RunFacts extends EndedRunFacts {
   stackId?: string;
-  executionArn?: string;
-  startedAt?: string;
   poll?: Partial<PollResult>;
   /**
    * The run failed before any record was made (invalid console input): create the FAILED record so
@@ -111,22 +107,51 @@ function recordUpdate(facts: RunFacts, fields: Record<string, unknown>): RecordU
       initialised.add(k);
     }
   }
+  return setUpdate(facts.tenantId, facts.clusterId, { names, values, sets }, fields, facts.recordIfMissing ? `attribute_not_exists(PK) OR (${CONDITION})` : CONDITION, initialised);
+}
+
+/**
+ * The cluster record's UpdateItem, shared by provisioning and deletion: `#k = :k` for every defined
+ * field not already set in `parts` (`skip`), under `condition`, marshalled for DynamoDB.
+ */
+export function setUpdate(
+  tenantId: string,
+  clusterId: string,
+  parts: { names: Record<string, string>; values: Record<string, unknown>; sets: string[] },
+  fields: Record<string, unknown>,
+  condition: string,
+  skip: ReadonlySet<string> = new Set(),
+): RecordUpdate {
+  const { names, values, sets } = parts;
   for (const [k, v] of Object.entries(fields)) {
-    if (v === undefined || initialised.has(k)) continue;
+    if (v === undefined || skip.has(k)) continue;
     names[`#${k}`] = k;
     values[`:${k}`] = v;
     sets.push(`#${k} = :${k}`);
   }
   return {
-    Key: marshall(keys.cluster(facts.tenantId, facts.clusterId)),
+    Key: marshall(keys.cluster(tenantId, clusterId)),
     UpdateExpression: `SET ${sets.join(', ')}`,
-    ConditionExpression: facts.recordIfMissing ? `attribute_not_exists(PK) OR (${CONDITION})` : CONDITION,
+    ConditionExpression: condition,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true, convertClassInstanceToMap: true }),
   };
 }
 
-function detail(facts: RunFacts, status: 'CREATED' | 'FAILED', now: Date): ProvisioningEventDetail {
+/** What an ended run (provisioning or deletion) says about itself in its EventBridge detail. */
+export interface EndedRunFacts {
+  tenantId?: string;
+  clusterId?: string;
+  name?: string;
+  environmentScope?: string;
+  accountId?: string;
+  region?: string;
+  executionArn?: string;
+  startedAt?: string;
+}
+
+/** The EventBridge detail common to both machines' ends; the duration is measured from `startedAt`. */
+export function endedDetail<S extends string>(facts: EndedRunFacts, stackId: string | undefined, status: S, now: Date): RunEventDetail<S> & { finishedAt: string } {
   const started = facts.startedAt ? Date.parse(facts.startedAt) : NaN;
   return {
     clusterId: facts.clusterId ?? null,
@@ -136,12 +161,16 @@ function detail(facts: RunFacts, status: 'CREATED' | 'FAILED', now: Date): Provi
     accountId: facts.accountId ?? null,
     region: facts.region ?? null,
     status,
-    stackId: facts.stackId ?? null,
+    stackId: stackId ?? null,
     executionArn: facts.executionArn ?? null,
     startedAt: facts.startedAt ?? null,
     finishedAt: now.toISOString(),
     durationSeconds: Number.isFinite(started) ? Math.max(0, Math.round((now.getTime() - started) / 1000)) : null,
   };
+}
+
+function detail(facts: RunFacts, status: 'CREATED' | 'FAILED', now: Date): ProvisioningEventDetail {
+  return endedDetail(facts, facts.stackId, status, now);
 }
 
 export function succeeded(facts: RunFacts, outputs: ClusterOutputs, now: Date): CompletionResult {

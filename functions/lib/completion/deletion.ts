@@ -3,31 +3,17 @@
  * for provisioning): the record's UpdateItem, already marshalled, and the EventBridge detail.
  * Only the execution that owns the DELETING record may finish it.
  */
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Diagnosis } from '../diagnosis/types.js';
 import type { DeletionRequest, DeletionStackRef, PollResult } from '../state.js';
-import { keys } from '../store/keys.js';
-import type { RecordUpdate } from './completion.js';
+import { endedDetail, setUpdate, type RecordUpdate, type RunEventDetail } from './completion.js';
 
 export const DELETION_DETAIL_TYPES = {
   succeeded: 'EKS Cluster Deletion Succeeded',
   failed: 'EKS Cluster Deletion Failed',
 } as const;
 
-export interface DeletionEventDetail {
-  clusterId: string | null;
-  tenantId: string | null;
-  name: string | null;
-  environmentScope: string | null;
-  accountId: string | null;
-  region: string | null;
-  status: 'DELETED' | 'FAILED';
-  stackId: string | null;
-  executionArn: string | null;
-  startedAt: string | null;
+export interface DeletionEventDetail extends RunEventDetail<'DELETED' | 'FAILED'> {
   finishedAt: string;
-  durationSeconds: number | null;
-  diagnosis?: Diagnosis;
 }
 
 export interface DeletionCompletion {
@@ -46,38 +32,11 @@ function recordUpdate(facts: DeletionFacts, fields: Record<string, unknown>): Re
   if (!facts.tenantId || !facts.clusterId || !facts.executionArn) return null;
   const names: Record<string, string> = { '#status': 'status', '#executionArn': 'executionArn' };
   const values: Record<string, unknown> = { ':deleting': 'DELETING', ':executionArn': facts.executionArn };
-  const sets: string[] = [];
-  for (const [k, v] of Object.entries(fields)) {
-    if (v === undefined) continue;
-    if (k !== 'status') names[`#${k}`] = k;
-    values[`:${k}`] = v;
-    sets.push(`#${k} = :${k}`);
-  }
-  return {
-    Key: marshall(keys.cluster(facts.tenantId, facts.clusterId)),
-    UpdateExpression: `SET ${sets.join(', ')}`,
-    ConditionExpression: CONDITION,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true, convertClassInstanceToMap: true }),
-  };
+  return setUpdate(facts.tenantId, facts.clusterId, { names, values, sets: [] }, fields, CONDITION);
 }
 
 function detail(facts: DeletionFacts, status: 'DELETED' | 'FAILED', now: Date): DeletionEventDetail {
-  const started = facts.startedAt ? Date.parse(facts.startedAt) : NaN;
-  return {
-    clusterId: facts.clusterId ?? null,
-    tenantId: facts.tenantId ?? null,
-    name: facts.name ?? null,
-    environmentScope: facts.environmentScope ?? null,
-    accountId: facts.accountId ?? null,
-    region: facts.region ?? null,
-    status,
-    stackId: facts.stack?.stackId ?? null,
-    executionArn: facts.executionArn ?? null,
-    startedAt: facts.startedAt ?? null,
-    finishedAt: now.toISOString(),
-    durationSeconds: Number.isFinite(started) ? Math.max(0, Math.round((now.getTime() - started) / 1000)) : null,
-  };
+  return endedDetail(facts, facts.stack?.stackId, status, now);
 }
 
 export function deletionSucceeded(facts: DeletionFacts, now: Date): DeletionCompletion {

@@ -8,7 +8,7 @@
  */
 import type { PollOutcome } from '../state.js';
 import type { ResourceGraph } from './dependencies.js';
-import { decide } from './plan.js';
+import { decide, type PollDecision } from './plan.js';
 import { chronological, isStackEvent, toMillis, type ResourceState, type StackEventLike, type StackSnapshot } from './timeline.js';
 
 export interface DeletionSnapshot {
@@ -109,15 +109,8 @@ export function deletionOutcome(stackStatus: string): PollOutcome {
   return 'IN_PROGRESS';
 }
 
-export interface DeletionDecision {
-  outcome: PollOutcome;
-  stackStatus: string;
-  phase: string;
-  progress: { done: number; total: number; current?: string };
-  nextWaitSeconds: number;
-  elapsedSeconds: number;
-  timedOut: boolean;
-}
+/** A deletion poll answers in the same shape as a provisioning one. */
+export type DeletionDecision = PollDecision;
 
 export function decideDeletion(
   snap: DeletionSnapshot,

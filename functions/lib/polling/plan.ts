@@ -10,7 +10,7 @@
  * near it the sleep shrinks to the dense interval. A first look ~20 s in catches the failures AWS
  * reports at once (role policy, Availability Zone, permissions) without waiting for the control plane.
  */
-import type { PollOutcome } from '../state.js';
+import type { PollResult } from '../state.js';
 import { topologicalOrder, type ResourceGraph } from './dependencies.js';
 import { DISPATCH_SECONDS, STACK_SETTLE_SECONDS, durationOf, type DurationModel } from './durations.js';
 import { hashSeed, normalCdf, normalQuantile, prng } from './math.js';
@@ -63,14 +63,9 @@ export interface PlanContext {
   seed: string;
 }
 
-export interface PollDecision {
-  outcome: PollOutcome;
-  stackStatus: string;
-  phase: string;
-  progress: { done: number; total: number; current?: string };
-  nextWaitSeconds: number;
-  elapsedSeconds: number;
-  /** Still in progress at the cap: the caller reports PROVISIONING_TIMEOUT. */
+/** One poll's answer (the state's PollResult less the poll count the handler keeps). */
+export interface PollDecision extends Omit<PollResult, 'polls'> {
+  /** Still in progress at the cap: the caller reports PROVISIONING_TIMEOUT (or DELETE_TIMEOUT). */
   timedOut: boolean;
 }
 

@@ -33,6 +33,12 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 
 const KEY_ATTRS = [TABLE_KEYS.pk, TABLE_KEYS.sk, TABLE_KEYS.gsi1pk, TABLE_KEYS.gsi1sk, 'entity', TTL_ATTRIBUTE];
 
+/** An idempotency record as stored: its keys, and its expiry a day after it was first written. */
+function idempotencyItem(record: IdempotencyRecord): Item {
+  const expiresAt = Math.floor(Date.parse(record.createdAt) / 1000) + IDEMPOTENCY_TTL_SECONDS;
+  return { ...keys.idempotency(record.tenantId, record.key), entity: 'IDEMPOTENCY', ...record, [TTL_ATTRIBUTE]: expiresAt };
+}
+
 function strip<T>(item: Item | undefined): T | undefined {
   if (!item) return undefined;
   const out: Item = { ...item };
@@ -227,12 +233,11 @@ export class DynamoStore implements Store {
   }
 
   async putIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord> {
-    const expiresAt = Math.floor(Date.parse(record.createdAt) / 1000) + IDEMPOTENCY_TTL_SECONDS;
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.idempotency(record.tenantId, record.key), entity: 'IDEMPOTENCY', ...record, [TTL_ATTRIBUTE]: expiresAt },
+          Item: idempotencyItem(record),
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
       );
@@ -268,12 +273,11 @@ export class DynamoStore implements Store {
   }
 
   async updateIdempotency(record: IdempotencyRecord, expected: { id: string; attempt: number }): Promise<IdempotencyRecord | undefined> {
-    const expiresAt = Math.floor(Date.parse(record.createdAt) / 1000) + IDEMPOTENCY_TTL_SECONDS;
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.idempotency(record.tenantId, record.key), entity: 'IDEMPOTENCY', ...record, [TTL_ATTRIBUTE]: expiresAt },
+          Item: idempotencyItem(record),
           // Scalars only: DynamoDB compares maps in conditions no better than by their parts.
           ConditionExpression: '#body.#pending = :true AND #body.#id = :id AND #body.#attempt = :attempt AND requestHash = :hash',
           ExpressionAttributeNames: { '#body': 'body', '#pending': 'pending', '#id': 'id', '#attempt': 'attempt' },

@@ -168,30 +168,43 @@ export function buildClusterStack(): Stack {
   ebsCsi.addResourceDependency(podIdentityAgent);
 
   // Fixed slots: plain CloudFormation has no loops (Fn::ForEach would need a transform and CAPABILITY_AUTO_EXPAND).
-  for (let i = 1; i <= MAX_ADMIN_PRINCIPALS; i++) {
-    const principal = param(`${p.adminPrincipalArnPrefix}${i}`, {
-      // No default (CreateClusterStack always passes every slot, '' for unused ones): a '' default
-      // trips the synth-time check that PrincipalArn is non-empty, although the entry is conditional.
-      type: 'String',
-      description: `IAM principal given cluster-admin through an access entry (slot ${i}; empty: none)`,
-    });
-    const has = new CfnCondition(stack, `HasAdminPrincipal${i}`, {
-      expression: Fn.conditionNot(Fn.conditionEquals(principal.valueAsString, '')),
-    });
-    const entry = new CfnAccessEntry(stack, `AdminAccessEntry${i}`, {
-      clusterName: cluster.ref,
-      principalArn: principal.valueAsString,
-      type: 'STANDARD',
-      accessPolicies: [
-        {
-          policyArn: Fn.sub('arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'),
-          accessScope: { type: 'cluster' },
-        },
-      ],
-      tags: tagList,
-    });
-    entry.cfnOptions.condition = has;
-  }
+  // Each slot is a parameter and an access entry that exists only when the parameter is not empty.
+  const accessEntrySlots = (
+    kind: 'Admin' | 'Deploy',
+    count: number,
+    paramPrefix: string,
+    description: (i: number) => string,
+    policy: string,
+    accessScope: { type: string; namespaces?: string[] },
+  ) => {
+    for (let i = 1; i <= count; i++) {
+      const principal = param(`${paramPrefix}${i}`, {
+        // No default (CreateClusterStack always passes every slot, '' for unused ones): a '' default
+        // trips the synth-time check that PrincipalArn is non-empty, although the entry is conditional.
+        type: 'String',
+        description: description(i),
+      });
+      const has = new CfnCondition(stack, `Has${kind}Principal${i}`, {
+        expression: Fn.conditionNot(Fn.conditionEquals(principal.valueAsString, '')),
+      });
+      const entry = new CfnAccessEntry(stack, `${kind}AccessEntry${i}`, {
+        clusterName: cluster.ref,
+        principalArn: principal.valueAsString,
+        type: 'STANDARD',
+        accessPolicies: [{ policyArn: Fn.sub(`arn:\${AWS::Partition}:eks::aws:cluster-access-policy/${policy}`), accessScope }],
+        tags: tagList,
+      });
+      entry.cfnOptions.condition = has;
+    }
+  };
+  accessEntrySlots(
+    'Admin',
+    MAX_ADMIN_PRINCIPALS,
+    p.adminPrincipalArnPrefix,
+    (i) => `IAM principal given cluster-admin through an access entry (slot ${i}; empty: none)`,
+    'AmazonEKSClusterAdminPolicy',
+    { type: 'cluster' },
+  );
 
   // Deploy roles (CI systems): edit in the managed namespaces only, through access entries — no
   // long-lived Kubernetes token is ever made. The namespaces themselves are created by ConfigureCluster.
@@ -199,28 +212,14 @@ export function buildClusterStack(): Stack {
     type: 'CommaDelimitedList',
     description: 'Managed namespaces the deploy roles may edit (empty: no deploy roles)',
   });
-  for (let i = 1; i <= MAX_DEPLOY_PRINCIPALS; i++) {
-    const principal = param(`${p.deployPrincipalArnPrefix}${i}`, {
-      type: 'String',
-      description: `IAM role given edit in the managed namespaces through an access entry (slot ${i}; empty: none)`,
-    });
-    const has = new CfnCondition(stack, `HasDeployPrincipal${i}`, {
-      expression: Fn.conditionNot(Fn.conditionEquals(principal.valueAsString, '')),
-    });
-    const entry = new CfnAccessEntry(stack, `DeployAccessEntry${i}`, {
-      clusterName: cluster.ref,
-      principalArn: principal.valueAsString,
-      type: 'STANDARD',
-      accessPolicies: [
-        {
-          policyArn: Fn.sub('arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSEditPolicy'),
-          accessScope: { type: 'namespace', namespaces: deployNamespaces.valueAsList },
-        },
-      ],
-      tags: tagList,
-    });
-    entry.cfnOptions.condition = has;
-  }
+  accessEntrySlots(
+    'Deploy',
+    MAX_DEPLOY_PRINCIPALS,
+    p.deployPrincipalArnPrefix,
+    (i) => `IAM role given edit in the managed namespaces through an access entry (slot ${i}; empty: none)`,
+    'AmazonEKSEditPolicy',
+    { type: 'namespace', namespaces: deployNamespaces.valueAsList },
+  );
 
   const out = (id: string, value: string, description: string) => new CfnOutput(stack, id, { value, description });
   out(OUTPUT_KEYS.clusterName, cluster.ref, 'EKS cluster name');

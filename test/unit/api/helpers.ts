@@ -11,6 +11,7 @@ import type { ApiDeps } from '../../../functions/api/deps.js';
 import { DEFAULTS, type ServiceConfig } from '../../../functions/lib/config.js';
 import { makeDiagnosis } from '../../../functions/lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../../../functions/lib/errors.js';
+import * as idempotency from '../../support/memory-idempotency.js';
 import type { ClusterRecord, IdempotencyRecord, Page, RoleRecord, Store, TenantRecord } from '../../../functions/lib/store/types.js';
 import { proxyEvent } from '../../../local/api/proxy-event.js';
 
@@ -90,11 +91,7 @@ export class FakeStore implements Store {
     Object.assign(r, patch);
   }
   async putIdempotency(record: IdempotencyRecord) {
-    const k = `${record.tenantId}|${record.key}`;
-    const seen = this.idempotency.get(k);
-    if (seen) return seen;
-    this.idempotency.set(k, record);
-    return record;
+    return idempotency.putIdempotency(this.idempotency, record);
   }
   secrets = new Map<string, string>();
   async getOrCreateSecret(name: string) {
@@ -102,13 +99,10 @@ export class FakeStore implements Store {
     return this.secrets.get(name)!;
   }
   async updateIdempotency(record: IdempotencyRecord, expected: { id: string; attempt: number }) {
-    const k = `${record.tenantId}|${record.key}`;
-    const seen = this.idempotency.get(k);
-    if (seen && seen.requestHash === record.requestHash && (seen.body as { pending?: boolean }).pending === true && (seen.body as { id?: string }).id === expected.id && (seen.body as { attempt?: number }).attempt === expected.attempt) this.idempotency.set(k, record);
-    return this.idempotency.get(k);
+    return idempotency.updateIdempotency(this.idempotency, record, expected);
   }
   async getIdempotency(tenantId: string, key: string) {
-    return this.idempotency.get(`${tenantId}|${key}`);
+    return idempotency.getIdempotency(this.idempotency, tenantId, key);
   }
 }
 

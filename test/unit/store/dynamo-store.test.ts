@@ -13,6 +13,7 @@ import { ClusterNotFoundError, documentClient, DynamoStore } from '../../../func
 import { keys } from '../../../functions/lib/store/keys.js';
 import type { ClusterRecord } from '../../../functions/lib/store/types.js';
 import { tableDefinition } from '../../../functions/lib/store/table-definition.js';
+import { clusterRecord } from '../../support/cluster-record.js';
 import { demoSettings } from '../../support/demo-settings.js';
 
 const require = createRequire(import.meta.url);
@@ -52,22 +53,8 @@ beforeEach(async () => {
 });
 
 function cluster(id: string, over: Partial<ClusterRecord> = {}): ClusterRecord {
-  const at = now().toISOString();
-  return {
-    id,
-    tenantId: 'local',
-    name: 'demo',
-    environmentScope: '*',
-    accountId: '222222222222',
-    region: 'us-east-1',
-    status: 'CREATING',
-    phase: 'Validating the request',
-    progress: { done: 0, total: 0 },
-    settings: demoSettings({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'], securityGroupIds: [], keyName: undefined, tags: {} }),
-    createdAt: at,
-    updatedAt: at,
-    ...over,
-  };
+  const settings = demoSettings({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'], securityGroupIds: [], keyName: undefined, tags: {} });
+  return clusterRecord(id, now().toISOString(), { settings, ...over });
 }
 
 describe('tenants and External IDs', () => {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { makeDiagnosis } from '../../../functions/lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../../../functions/lib/errors.js';
+import * as idempotency from '../../support/memory-idempotency.js';
 import type { ClusterRecord, IdempotencyRecord, Page, RoleRecord, Store, TenantRecord } from '../../../functions/lib/store/types.js';
 
 export class MemoryStore implements Store {
@@ -53,10 +54,8 @@ export class MemoryStore implements Store {
     if (!c) throw new Error('not found');
     Object.assign(c, patch);
   }
-  async putIdempotency(r: IdempotencyRecord) {
-    const k = `${r.tenantId}|${r.key}`;
-    if (!this.idem.has(k)) this.idem.set(k, r);
-    return this.idem.get(k) as IdempotencyRecord;
+  async putIdempotency(record: IdempotencyRecord) {
+    return idempotency.putIdempotency(this.idem, record);
   }
   secrets = new Map<string, string>();
   async getOrCreateSecret(name: string) {
@@ -64,12 +63,9 @@ export class MemoryStore implements Store {
     return this.secrets.get(name)!;
   }
   async updateIdempotency(record: IdempotencyRecord, expected: { id: string; attempt: number }) {
-    const k = `${record.tenantId}|${record.key}`;
-    const seen = this.idem.get(k);
-    if (seen && seen.requestHash === record.requestHash && (seen.body as { pending?: boolean }).pending === true && (seen.body as { id?: string }).id === expected.id && (seen.body as { attempt?: number }).attempt === expected.attempt) this.idem.set(k, record);
-    return this.idem.get(k);
+    return idempotency.updateIdempotency(this.idem, record, expected);
   }
   async getIdempotency(tenantId: string, key: string) {
-    return this.idem.get(`${tenantId}|${key}`);
+    return idempotency.getIdempotency(this.idem, tenantId, key);
   }
 }
