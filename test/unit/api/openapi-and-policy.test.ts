@@ -15,6 +15,9 @@ import openapi from '../../../functions/api/openapi.json' with { type: 'json' };
 import { ROUTES } from '../../../functions/api/routes.js';
 import { RoleSession } from '../../../functions/lib/aws/clients.js';
 import { provisionRolePolicy } from '../../../functions/lib/policy/provision-policy.js';
+import { MAX_NAMESPACES, NAMESPACE_RE } from '../../../functions/lib/kubernetes/namespaces.js';
+import { CLUSTER_SETTINGS_FIELDS, PRINCIPAL_ARN_RE } from '../../../functions/lib/schema/cluster-settings.js';
+import { MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS } from '../../../functions/lib/template/parameters.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -73,6 +76,35 @@ describe('OpenAPI document', () => {
         expect(params.sort(), `${method} ${path}`).toEqual(names.sort());
       }
     }
+  });
+
+  it('describes every cluster setting, with the access and namespace lists as first-class settings', () => {
+    const settings = (openapi as unknown as { components: { schemas: Record<string, { properties: Record<string, { maxItems?: number; description?: string; items?: { pattern?: string } }> }> } })
+      .components.schemas['ClusterSettings']!.properties;
+    expect(Object.keys(settings)).toEqual([...CLUSTER_SETTINGS_FIELDS]);
+    expect(settings['adminPrincipalArns']!.maxItems).toBe(MAX_ADMIN_PRINCIPALS);
+    expect(settings['deployPrincipalArns']!.maxItems).toBe(MAX_DEPLOY_PRINCIPALS);
+    expect(settings['namespaces']!.maxItems).toBe(MAX_NAMESPACES);
+    expect(settings['adminPrincipalArns']!.description).toMatch(/cluster-admin.*access entries/);
+    expect(settings['deployPrincipalArns']!.description).toMatch(/edit.*managed namespaces/);
+    expect(settings['namespaces']!.description).toMatch(/environmentScope/);
+    // The documented patterns accept what the server accepts.
+    const admin = new RegExp(settings['adminPrincipalArns']!.items!.pattern!);
+    const deploy = new RegExp(settings['deployPrincipalArns']!.items!.pattern!);
+    const ns = new RegExp(settings['namespaces']!.items!.pattern!);
+    for (const arn of ['arn:aws:iam::123456789012:role/Admin', 'arn:aws-cn:iam::123456789012:user/ops/alice']) {
+      expect(PRINCIPAL_ARN_RE.test(arn)).toBe(true);
+      expect(admin.test(arn)).toBe(true);
+    }
+    expect(deploy.test('arn:aws:iam::123456789012:role/ci/deploy')).toBe(true);
+    expect(deploy.test('arn:aws:iam::123456789012:user/alice')).toBe(false);
+    for (const n of ['production', 'staging-eu']) expect(NAMESPACE_RE.test(n) && ns.test(n)).toBe(true);
+    expect(ns.test('Staging')).toBe(false);
+  });
+
+  it('lets the console detect the optional settings and routes', async () => {
+    const { featuresFromOpenApi } = await import('../../../console/src/api/context.js');
+    expect(featuresFromOpenApi(openapi)).toEqual({ principals: true, kubeconfig: true, deleteCluster: true, adminPrincipalArns: true, namespaces: true });
   });
 });
 
