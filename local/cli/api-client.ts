@@ -4,6 +4,7 @@
  * With a signer (the deployed API) every request is signed with SigV4 and no X-Tenant-Id is sent.
  */
 import type { RequestSigner } from './signing.js';
+import type { ClusterAccess, ClusterConfiguration } from '../../functions/lib/state.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
@@ -35,7 +36,16 @@ export interface ClusterRecordView {
   status: 'CREATING' | 'CREATED' | 'FAILED' | 'DELETING' | 'DELETED';
   phase?: string;
   progress?: { done: number; total: number };
-  outputs?: { endpoint?: string; kubeconfig?: string; kubernetesVersion?: string; clusterArn?: string; [k: string]: unknown };
+  outputs?: {
+    endpoint?: string;
+    kubeconfig?: string;
+    kubernetesVersion?: string;
+    clusterArn?: string;
+    clusterName?: string;
+    access?: ClusterAccess[];
+    configuration?: ClusterConfiguration;
+    [k: string]: unknown;
+  };
   diagnosis?: { code: string; title: string; message: string; remediation: string[] };
   executionArn?: string;
   createdAt?: string;

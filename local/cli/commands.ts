@@ -5,6 +5,7 @@
  * manual commands are printed).
  */
 import { readFile } from 'node:fs/promises';
+import { clusterDetailLines } from './cluster-details.js';
 import { ApiError, ApiNotRunningError, describeApiError, type ClusterRecordView } from './api-client.js';
 import { apiClient, type ApiOptions } from './connect.js';
 import { diagnosisLines, followCluster } from './follow.js';
@@ -86,7 +87,9 @@ export async function status(id: string, o: ApiOptions & { json: boolean }): Pro
     return r.status === 'FAILED' ? 1 : 0;
   }
   say(`${style.bold(r.name)} (${r.id})`);
-  return report(r);
+  const code = report(r);
+  if (r.status === 'CREATED') for (const line of clusterDetailLines(r)) say(line);
+  return code;
 }
 
 /** Exit code when role B may not delete (DELETE_NOT_PERMITTED): distinct so scripts can fall back to the manual commands. */

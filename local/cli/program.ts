@@ -52,11 +52,23 @@ export function program(): Command {
     cli
       .command('provision <file>')
       .description('submit cluster settings (a JSON file, or - for stdin) and follow the cluster to CREATED or FAILED')
+      .addHelpText(
+        'after',
+        [
+          '',
+          'Access and namespaces (optional settings):',
+          '  adminPrincipalArns   IAM roles/users given cluster-admin through EKS access entries (at most 5; not role B, which has it already)',
+          '  namespaces           managed clusters: one namespace per environment, each with a `deployer` service account bound to `edit`',
+          '                       (default: derived from environmentScope — "*" → apps, "production" → production, "review/*" → review)',
+          '  deployPrincipalArns  managed clusters: IAM roles (e.g. CI) given edit in those namespaces through access entries (at most 5)',
+          '`eks-provisioner status <id>` shows who has access and what was configured.',
+        ].join('\n'),
+      )
       .option('--no-follow', 'submit and return the id without waiting')
       .option('--idempotency-key <key>', 'Idempotency-Key header: a retried submit returns the first answer'),
   ).action(async (file: string, o: { follow: boolean; idempotencyKey?: string; api?: string; tenant?: string }) => guarded(() => provision(file, o)));
 
-  apiOpts(cli.command('status <id>').description("show a cluster's status, progress, outputs or diagnosis").option('--json', 'print the record as JSON', false)).action(
+  apiOpts(cli.command('status <id>').description("show a cluster's status, progress, outputs or diagnosis; for a CREATED cluster also who has cluster access and what was configured (nodes ready, default StorageClass, namespaces)").option('--json', 'print the record as JSON', false)).action(
     async (id: string, o: { json: boolean; api?: string; tenant?: string }) => guarded(() => status(id, o)),
   );
 
