@@ -123,8 +123,14 @@ export function program(): Command {
       .description(
         "merge a CREATED cluster's kubeconfig into your kubeconfig file as `aws eks update-kubeconfig` does (same-name entries replaced, others kept, current-context set); --profile also becomes AWS_PROFILE for `aws eks get-token`",
       )
-      .option('--file <path>', 'kubeconfig file to update (default: the first path of $KUBECONFIG, else ~/.kube/config)'),
-  ).action(async (id: string, o: { file?: string } & Record<string, unknown>) => guarded(() => kubeconfig(id, o)));
+      .option('--file <path>', 'kubeconfig file to update (default: the first path of $KUBECONFIG, else ~/.kube/config)')
+      .option(
+        '--assume-provision-role',
+        'self-managed installs, where you may assume role B: print an AWS CLI profile (role_arn = role B, external_id = your External ID) for ~/.aws/config and make kubectl use it',
+        false,
+      )
+      .option('--source-profile <name>', 'with --assume-provision-role: the profile whose credentials assume role B (default: default)'),
+  ).action(async (id: string, o: { file?: string; assumeProvisionRole: boolean; sourceProfile?: string } & Record<string, unknown>) => guarded(() => kubeconfig(id, o)));
 
   return cli;
 }

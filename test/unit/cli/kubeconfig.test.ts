@@ -5,15 +5,27 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { kubeconfigYaml } from '../../../functions/finalize-cluster/kubeconfig.js';
+import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
 import { kubeconfig } from '../../../local/cli/kubeconfig/command.js';
+import { assumeRoleProfile, provisionRoleProfileName } from '../../../local/cli/kubeconfig/assume-role-profile.js';
 import { defaultKubeconfigPath, mergeKubeconfig } from '../../../local/cli/kubeconfig/merge.js';
 import type { ClusterRecord } from '../../../functions/lib/store/types.js';
 import { makeTestApi } from '../api/helpers.js';
 
+// What the command prints, captured (the terminal module writes through its own bound stdout).
+const said = vi.hoisted(() => [] as string[]);
+vi.mock('../../../local/cli/terminal.js', async (real) => ({
+  ...(await real<typeof import('../../../local/cli/terminal.js')>()),
+  say: (text = '') => void said.push(text),
+}));
+
 const ARN = 'arn:aws:eks:eu-west-1:222222222222:cluster/demo';
+const ROLE_B = 'arn:aws:iam::222222222222:role/eks-provisioner-provision';
 const incoming = (endpoint = 'https://NEW.eks') =>
   kubeconfigYaml({ clusterName: 'demo', clusterArn: ARN, endpoint, certificateAuthorityData: 'Q0E=', region: 'eu-west-1' });
 
@@ -82,9 +94,12 @@ describe('eks-provisioner kubeconfig <id>', () => {
   const api = makeTestApi();
 
   beforeAll(async () => {
+    // GET /v1/setup names the service's account (STS, answered here without AWS).
+    forgetServiceIdentity();
+    mockClient(STSClient).on(GetCallerIdentityCommand).resolves({ Account: '111111111111', Arn: 'arn:aws:iam::111111111111:role/service' });
     const record = {
       id: 'c-1', tenantId: 'team-a', name: 'demo', environmentScope: '*', accountId: '222222222222', region: 'eu-west-1',
-      status: 'CREATED', phase: 'Ready', progress: { done: 1, total: 1 }, settings: {},
+      status: 'CREATED', phase: 'Ready', progress: { done: 1, total: 1 }, settings: { provisionRoleArn: ROLE_B },
       outputs: { clusterName: 'demo', clusterArn: ARN, endpoint: 'https://NEW.eks', certificateAuthorityData: 'Q0E=', kubernetesVersion: '1.34', oidcIssuer: '', nodeRoleArn: '', nodegroupName: '', nodegroupStatus: '', kubeconfig: '' },
       createdAt: '2026-11-29T10:00:00.000Z', updatedAt: '2026-11-29T10:00:00.000Z',
     } as unknown as ClusterRecord;
@@ -164,5 +179,30 @@ describe('eks-provisioner kubeconfig <id>', () => {
     await writeFile(file, '- not\n- a kubeconfig\n');
     expect(await kubeconfig('c-1', { api: url, tenant: 'team-a', file }, {})).toBe(2);
     expect(await readFile(file, 'utf8')).toBe('- not\n- a kubeconfig\n');
+  });
+  it('--assume-provision-role: prints the AWS CLI profile for role B with the External ID and makes kubectl use it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kc-'));
+    const file = join(dir, 'config');
+    said.length = 0;
+    expect(await kubeconfig('c-1', { api: url, tenant: 'team-a', file, assumeProvisionRole: true, sourceProfile: 'work' }, {})).toBe(0);
+    const out = [...said];
+    const setup = (await api.call({ method: 'GET', path: '/v1/setup', tenant: 'team-a' })).body as { externalId: string };
+    expect(setup.externalId).toMatch(/\S{8,}/);
+    const printed = out.join('\n');
+    expect(printed).toContain(`[profile eks-provisioner-demo]\nrole_arn = ${ROLE_B}\nexternal_id = ${setup.externalId}\nsource_profile = work\n`);
+    const doc = parse(await readFile(file, 'utf8'));
+    expect(doc.users[0].user.exec.env).toEqual([{ name: 'AWS_PROFILE', value: 'eks-provisioner-demo' }]);
+  });
+
+  it('--assume-provision-role defaults source_profile to default; --source-profile alone is refused', async () => {
+    expect(assumeRoleProfile({ clusterName: 'demo', roleArn: ROLE_B, externalId: 'ext-123' }).text).toBe(
+      `[profile eks-provisioner-demo]\nrole_arn = ${ROLE_B}\nexternal_id = ext-123\nsource_profile = default\n`,
+    );
+    expect(() => assumeRoleProfile({ clusterName: 'demo', roleArn: ROLE_B, externalId: 'x', sourceProfile: 'has space' })).toThrow(/--source-profile "has space"/);
+    expect(provisionRoleProfileName('a'.repeat(100))).toHaveLength(64);
+    const dir = await mkdtemp(join(tmpdir(), 'kc-'));
+    const file = join(dir, 'config');
+    expect(await kubeconfig('c-1', { api: url, tenant: 'team-a', file, sourceProfile: 'work' }, {})).toBe(2);
+    await expect(stat(file)).rejects.toThrow();
   });
 });
