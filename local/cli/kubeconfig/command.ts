@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { AWS_PROFILE_NAME } from '../../../functions/finalize-cluster/kubeconfig.js';
 import { apiClient, type ApiOptions } from '../connect.js';
 import { say, style, warn } from '../terminal.js';
 import { assumeRoleProfile, type AssumeRoleProfile } from './assume-role-profile.js';
@@ -38,6 +39,10 @@ async function readIfPresent(path: string): Promise<string | undefined> {
 export async function kubeconfig(id: string, o: KubeconfigOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (o.sourceProfile !== undefined && !o.assumeProvisionRole) {
     warn('--source-profile goes with --assume-provision-role: add it, or use --profile to pick the profile kubectl runs as.');
+    return 2;
+  }
+  if (o.sourceProfile !== undefined && !AWS_PROFILE_NAME.test(o.sourceProfile)) {
+    warn(`--source-profile "${o.sourceProfile}" is not an AWS CLI profile name: use 1–64 letters, digits and _ . - (e.g. --source-profile work).`);
     return 2;
   }
   const api = apiClient(o);

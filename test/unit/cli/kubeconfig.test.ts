@@ -204,5 +204,7 @@ describe('eks-provisioner kubeconfig <id>', () => {
     const file = join(dir, 'config');
     expect(await kubeconfig('c-1', { api: url, tenant: 'team-a', file, sourceProfile: 'work' }, {})).toBe(2);
     await expect(stat(file)).rejects.toThrow();
+    expect(await kubeconfig('c-1', { api: url, tenant: 'team-a', file, assumeProvisionRole: true, sourceProfile: 'a b' }, {})).toBe(2);
+    await expect(stat(file)).rejects.toThrow();
   });
 });
