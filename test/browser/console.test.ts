@@ -75,17 +75,24 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
 
   async function choose(page: Page, testId: string, option: string | RegExp) {
     const field = page.getByTestId(testId);
-    await field.locator('button').first().click();
-    try {
-      await page.getByRole('option', { name: option }).first().click();
-    } catch (err) {
-      await screenshot(page, `failed-choose-${testId}`);
-      throw err;
+    const open = () => field.locator('button[aria-expanded=true]').count();
+    // A dependent list (e.g. instance types after the subnets change) may be re-rendered under the
+    // pointer while it reloads; the click then lands on an option that is gone. Pick again, at most 3 times.
+    for (let attempt = 1; ; attempt++) {
+      if ((await open()) === 0) await field.locator('button').first().click();
+      try {
+        await page.getByRole('option', { name: option }).first().click();
+      } catch (err) {
+        await screenshot(page, `failed-choose-${testId}`);
+        throw err;
+      }
+      const closed = await expect.poll(open, { timeout: 2_000 }).toBe(0).then(() => true, () => false);
+      if (closed) return;
+      if (attempt === 3) {
+        await screenshot(page, `failed-close-${testId}`);
+        throw new Error(`${testId} stays open after ${attempt} picks of ${String(option)}`);
+      }
     }
-    await expect.poll(() => field.locator('button[aria-expanded=true]').count(), { message: `${testId} stays open` }).toBe(0).catch(async (err) => {
-      await screenshot(page, `failed-close-${testId}`);
-      throw err;
-    });
   }
 
   async function chooseMany(page: Page, testId: string, options: string[]) {
