@@ -146,11 +146,29 @@ describe('PollClusterStack', () => {
     mock.restore();
   });
 
-  it('a throttled DescribeStackEvents comes out as AwsThrottled (retried by the state machine)', async () => {
+  it('a throttled look keeps the last known state and looks again later, backing off; at the cap the throttle goes through', async () => {
     const mock = mockClient(cfn);
     mock.on(DescribeStackEventsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
-    const err = await pollClusterStack(input, { cloudformation: cfn, now: () => new Date(), maxProvisioningSeconds: 3600 }).catch((e: unknown) => e);
-    expect((err as Error).name).toBe('AwsThrottled');
+    const deps = { cloudformation: cfn, now: () => new Date('2026-11-29T10:20:00Z'), maxProvisioningSeconds: 3600 };
+    const withPoll = (poll: unknown) => ({ ...(input as object), poll }) as never;
+    const last = { outcome: 'IN_PROGRESS', stackStatus: 'CREATE_IN_PROGRESS', phase: 'Creating the control plane', progress: { done: 3, total: 12 }, nextWaitSeconds: 20, elapsedSeconds: 1100, polls: 7 } as const;
+    const first = await pollClusterStack(withPoll(last), deps);
+    expect(first).toEqual({ ...last, nextWaitSeconds: 40, elapsedSeconds: 1200, polls: 8 });
+    const second = await pollClusterStack(withPoll(first), deps);
+    expect(second.nextWaitSeconds).toBe(80);
+    const third = await pollClusterStack(withPoll(second), deps);
+    expect(third.nextWaitSeconds).toBe(120); // capped
+    const atCap = await pollClusterStack(withPoll(third), { ...deps, now: () => new Date('2026-11-29T11:00:00Z') }).catch((e: unknown) => e);
+    expect((atCap as Error).name).toBe('AwsThrottled');
+    mock.restore();
+  });
+
+  it('other errors of a look are not swallowed', async () => {
+    const mock = mockClient(cfn);
+    mock.on(DescribeStackEventsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const err = await pollClusterStack(input, { cloudformation: cfn, now: () => new Date('2026-11-29T10:20:00Z'), maxProvisioningSeconds: 3600 }).catch((e: unknown) => e);
+    expect((err as Error).name).not.toBe('AwsThrottled');
+    expect(err).toBeInstanceOf(Error);
     mock.restore();
   });
 });
