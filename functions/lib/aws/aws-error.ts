@@ -242,6 +242,9 @@ export function deniedResource(message: string): string | undefined {
 const ACCESS_KEY_ID = /\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{16}\b/g;
 const SECRET_LABELLED = /((?:secret(?:[_-]?access[_-]?key)?|session[_-]?token|security[_-]?token)["'=:>\s]+)[A-Za-z0-9/+=%]{16,}/gi;
 
+/** An EKS bearer token (`aws eks get-token`): a presigned STS URL, base64url; whoever holds it is role B. */
+const EKS_TOKEN = /\bk8s-aws-v1\.[A-Za-z0-9_-]+/g;
+
 export function redactSecrets(text: string): string {
-  return text.replace(ACCESS_KEY_ID, '<redacted-access-key>').replace(SECRET_LABELLED, '$1<redacted>');
+  return text.replace(ACCESS_KEY_ID, '<redacted-access-key>').replace(SECRET_LABELLED, '$1<redacted>').replace(EKS_TOKEN, 'k8s-aws-v1.<redacted>');
 }

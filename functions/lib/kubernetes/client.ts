@@ -12,6 +12,7 @@
  *   transient    — 429 / 5xx: try again
  *   other        — anything else (4xx with the API server's message)
  */
+import { redactSecrets } from '../aws/aws-error.js';
 import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api, StorageV1Api, type V1StorageClass } from '@kubernetes/client-node';
 
 export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
@@ -27,7 +28,8 @@ export class KubeError extends Error {
     readonly operation: string,
     readonly status?: number,
   ) {
-    super(message);
+    // Every Kubernetes failure passes here on its way to diagnoses, records and logs: no bearer token or key gets further.
+    super(redactSecrets(message));
   }
 }
 

@@ -66,6 +66,8 @@ describe('classifyAwsError', () => {
       expect(out).not.toContain('IQoJb3JpZ2lu');
       expect(out).not.toMatch(/abc|def%3D/);
     }
+    const bearer = `Authorization: Bearer k8s-aws-v1.${Buffer.from('https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity').toString('base64url')}`;
+    expect(redactSecrets(bearer)).toBe('Authorization: Bearer k8s-aws-v1.<redacted>');
     const plain = 'The security token included in the request is expired. Check your AWS Secret Access Key and signing method.';
     expect(redactSecrets(plain)).toBe(plain);
   });
