@@ -71,9 +71,14 @@ function ext(extnID: string, critical: boolean, value: unknown): Extension {
   return new Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
 }
 
-function serial(): ArrayBuffer {
+/**
+ * A random 16-byte serial whose DER INTEGER is minimal and positive: the top bit clear (positive) and the
+ * first byte non-zero (a leading 0x00 before a byte < 0x80 is illegal padding, which OpenSSL refuses
+ * with ERR_OSSL_ASN1_ILLEGAL_PADDING — once in 512 certificates when only the top bit was cleared).
+ */
+export function serial(): ArrayBuffer {
   const b = randomBytes(16);
-  b[0] = b[0]! & 0x7f; // positive INTEGER
+  b[0] = 0x40 | (b[0]! & 0x3f);
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.length);
 }
 
