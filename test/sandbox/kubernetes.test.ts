@@ -194,6 +194,20 @@ describe('sandbox Kubernetes API', () => {
     expect(t.body.rows.map((r: { cells: unknown[] }) => r.cells[0])).toEqual(['ebs-csi-default-sc (default)', 'gp2']);
   });
 
+  it('many clusters turning ACTIVE at once each get a live loopback endpoint (listeners opened while they create)', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `burst-${i}`);
+    await Promise.all(
+      names.map((name) =>
+        c.cfn.send(new CreateStackCommand({ StackName: `${name}-stack`, TemplateBody: JSON.stringify(eksTemplate()), Parameters: eksParameters({ ClusterName: name }), Capabilities: ['CAPABILITY_IAM'] })),
+      ),
+    );
+    for (const name of names) expect(await waitForStack(`${name}-stack`)).toBe('CREATE_COMPLETE');
+    for (const name of names) {
+      const cl = (await c.eks.send(new DescribeClusterCommand({ name }))).cluster!;
+      expect(cl.endpoint, name).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    }
+  });
+
   it('a client given another CA fails TLS verification', async () => {
     const other = Buffer.from((await import('../../local/sandbox/kubernetes/pki.js')).makeClusterPki(new Date()).caCertPem).toString('base64');
     const core = kubeConfig(await tokenFor(customerCreds), other).makeApiClient(CoreV1Api);
