@@ -91,6 +91,10 @@ describe('bundle size per function', () => {
     expect(inputs.filter((f) => f.includes('node_modules/@kubernetes/'))).toEqual([]);
   }, 60_000);
 
+  it('no function bundles a YAML library (the kubeconfig is written by blockYaml; yaml is ~113 KiB)', async () => {
+    for (const name of BUILT) expect((await bundleInputs(name)).filter((f) => f.includes('node_modules/yaml/')), name).toEqual([]);
+  }, 120_000);
+
   it('the EC2 client carries only the schemas of the operations sent (not all ~800)', async () => {
     for (const name of BUILT) {
       const ec2Schemas = (await bundle(name)).bytesOf('@aws-sdk/client-ec2/dist-es/schemas/');
