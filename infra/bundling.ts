@@ -64,6 +64,23 @@ export function sdkSchemaTreeShaking(): Plugin {
   };
 }
 
+/**
+ * Our own JSON documents (the OpenAPI document, the cluster template) as `JSON.parse('…')` instead of an
+ * object literal: V8 parses a JSON string faster than it compiles the same data as JavaScript, and this
+ * is on every cold start. Only default imports are used for these files, which is all this provides.
+ */
+export function jsonParseAtRuntime(): Plugin {
+  return {
+    name: 'json-parse-at-runtime',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]functions[\\/].*\.json$/ }, async (args) => {
+        const text = JSON.stringify(JSON.parse(await fs.promises.readFile(args.path, 'utf8')));
+        return { contents: `export default JSON.parse(${JSON.stringify(text)});`, loader: 'js' };
+      });
+    },
+  };
+}
+
 /** The bundle of one function (esbuild's JS API; the caller adds absWorkingDir, write, metafile). */
 export function esbuildOptions(entry: string, outfile: string): BuildOptions {
   return {
@@ -81,7 +98,7 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     banner: { js: CREATE_REQUIRE_BANNER },
     // Bundle the SDK v3 we tested with instead of whatever version the runtime ships: nothing external.
     external: [],
-    plugins: [sdkSchemaTreeShaking()],
+    plugins: [sdkSchemaTreeShaking(), jsonParseAtRuntime()],
     logLevel: 'error',
   };
 }

@@ -49,7 +49,7 @@ export function kubeconfigYaml(c: KubeconfigInput): string {
   return blockYaml(doc);
 }
 
-type Yaml = string | number | boolean | null | Yaml[] | { [key: string]: Yaml };
+export type Yaml = string | number | boolean | null | Yaml[] | { [key: string]: Yaml };
 
 /** A string that reads back as the same string when written plain (no quotes) in block YAML: no ": ", no trailing ":". */
 const PLAIN = /^[A-Za-z_/](?:[A-Za-z0-9_./:@+=-]*[A-Za-z0-9_./@+=-])?$/;

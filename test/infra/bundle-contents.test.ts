@@ -45,6 +45,7 @@ interface Bundle {
   bytesOf: (pathPart: string) => number;
   /** Size of index.mjs as deployed (minified, without its source map). */
   bytes: number;
+  text: string;
 }
 
 const bundles = new Map<FunctionName, Promise<Bundle>>();
@@ -61,6 +62,7 @@ async function build(name: FunctionName): Promise<Bundle> {
     inputs: used.map(([file]) => file),
     bytesOf: (part) => used.filter(([f]) => f.includes(part)).reduce((n, [, v]) => n + v.bytesInOutput, 0),
     bytes: built.outputFiles!.find((f) => f.path.endsWith('.mjs'))!.contents.byteLength,
+    text: built.outputFiles!.find((f) => f.path.endsWith('.mjs'))!.text,
   };
 }
 const bundleInputs = async (name: FunctionName) => (await bundle(name)).inputs;
@@ -89,6 +91,12 @@ describe('bundle size per function', () => {
   it('configure-cluster talks to Kubernetes without @kubernetes/client-node (its models alone are ~2 MiB)', async () => {
     const inputs = await bundleInputs('configure-cluster');
     expect(inputs.filter((f) => f.includes('node_modules/@kubernetes/'))).toEqual([]);
+  }, 60_000);
+
+  it('our JSON documents are parsed at run time (JSON.parse), not compiled as object literals', async () => {
+    // includes() rather than toContain(): a failure message would print the whole bundle.
+    expect((await bundle('api')).text.includes(`JSON.parse('{"openapi":"3.1.0"`)).toBe(true);
+    expect((await bundle('create-cluster-stack')).text.includes(`JSON.parse('{"Description":"EKS cluster`)).toBe(true);
   }, 60_000);
 
   it('no function bundles a YAML library (the kubeconfig is written by blockYaml; yaml is ~113 KiB)', async () => {

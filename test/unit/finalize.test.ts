@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { finalizeCluster, type FinalizeClusterInput } from '../../functions/finalize-cluster/finalize-cluster.js';
-import { blockYaml, kubeconfigYaml } from '../../functions/finalize-cluster/kubeconfig.js';
+import { blockYaml, kubeconfigYaml, type Yaml } from '../../functions/finalize-cluster/kubeconfig.js';
 import { OUTPUT_KEYS } from '../../functions/lib/template/index.js';
 
 const cfn = new CloudFormationClient({ region: 'us-east-1' });
@@ -139,7 +139,7 @@ describe('kubeconfig', () => {
 
   it('blockYaml reads back as the same data, whatever the strings hold (YAML 1.2 and 1.1 readers)', () => {
     const awkward = ['yes', 'No', 'null', '~', 'true', '0x1f', '1e3', '012', '', ' lead', 'trail ', 'a: b', 'a #b', '#c', '- d', '[e]', '{f}', '"g"', "'h'", 'i\nj', 'k\tl', '*m', '&n', '!o', '%p', '@q', '`r', '|s', '>t', 'ü', '://u', 'v:', '-', '?', 'https://x.y:443/z', 'LS0t+/=='];
-    const doc = { apiVersion: 'v1', list: awkward, nested: [{ name: 'x', map: Object.fromEntries(awkward.map((a, i) => [a || `k${i}`, a])) }, { empty: [], none: {} }], n: 3, b: false, z: null };
+    const doc: Yaml = { apiVersion: 'v1', list: awkward, nested: [{ name: 'x', map: Object.fromEntries(awkward.map((a, i) => [a || `k${i}`, a])) }, { empty: [], none: {} }], n: 3, b: false, z: null };
     expect(parse(blockYaml(doc))).toEqual(doc);
     expect(parse(blockYaml(doc), { version: '1.1' })).toEqual(doc);
   });
