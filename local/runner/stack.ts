@@ -52,6 +52,8 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** For tests: a different definition or handlers. */
   runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler' | 'historyEventQuota' | 'maxProvisioningSeconds'>;
+  /** For tests: a different delete state machine definition (e.g. a short TimeoutSeconds). */
+  deleteRunner?: Pick<RunnerOptions, 'definition'>;
 }
 
 export interface LocalStack {
@@ -109,12 +111,12 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       }
       const resolveHandler = o.runner?.resolveHandler ?? moduleHandlerResolver();
       // In AWS the status-change events go to the account's default bus; here they go straight to the handler.
-      const statusChanges = statusChangeRoute({ placement: { region, accountId, tableName, eventBusName }, stateMachineArns: () => [runner.stateMachineArn], resolveHandler, log });
+      const statusChanges = statusChangeRoute({ placement: { region, accountId, tableName, eventBusName }, stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn], resolveHandler, log });
       const runnerOpts = { region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false };
       const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
       stops.push(() => runner.close());
       stops.push(async () => statusChanges.close());
-      const deleteRunner = await createDeleteRunner({ ...runnerOpts, onStatusChange: (e) => statusChanges.deliver(e) });
+      const deleteRunner = await createDeleteRunner({ ...runnerOpts, ...o.deleteRunner, onStatusChange: (e) => statusChanges.deliver(e) });
       stops.push(() => deleteRunner.close());
       const machines = new StateMachineHost([runner, deleteRunner]);
       const endpoint = await startStepFunctionsEndpoint(machines.slot, 0);
@@ -137,7 +139,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     let sandboxWorld: { captureEvent(e: unknown): void } | undefined;
     const statusChanges = statusChangeRoute({
       placement: { region, accountId: identity.accountId, tableName, eventBusName },
-      stateMachineArns: () => [runner.stateMachineArn],
+      stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn],
       resolveHandler,
       // On the service account's default bus, where Step Functions puts them.
       capture: (e) =>
@@ -148,7 +150,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
     stops.push(() => runner.close());
     stops.push(async () => statusChanges.close());
-    const deleteRunner = await createDeleteRunner({ ...runnerOpts, onStatusChange: (e) => statusChanges.deliver(e) });
+    const deleteRunner = await createDeleteRunner({ ...runnerOpts, ...o.deleteRunner, onStatusChange: (e) => statusChanges.deliver(e) });
     stops.push(() => deleteRunner.close());
     const machines = new StateMachineHost([runner, deleteRunner]);
     const sandbox = await sandboxMod.startSandbox({
@@ -194,8 +196,8 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
 export const DELETE_STATE_MACHINE_NAME = 'eks-provisioner-delete-cluster';
 
 /** The delete state machine, as deployed (statemachine/delete-cluster.asl.json with the same substitutions). */
-async function createDeleteRunner(o: Placement & Omit<RunnerOptions, keyof Placement | 'definition' | 'stateMachineName'>): Promise<StepFunctionsRunner> {
-  return StepFunctionsRunner.create({ ...o, stateMachineName: DELETE_STATE_MACHINE_NAME, definition: await loadDefinition(o, DELETE_DEFINITION_URL) });
+async function createDeleteRunner(o: Placement & Omit<RunnerOptions, keyof Placement | 'stateMachineName'>): Promise<StepFunctionsRunner> {
+  return StepFunctionsRunner.create({ ...o, stateMachineName: DELETE_STATE_MACHINE_NAME, definition: o.definition ?? (await loadDefinition(o, DELETE_DEFINITION_URL, o.maxProvisioningSeconds)) });
 }
 
 async function resume(region: string, tableName: string, runner: StepFunctionsRunner, log: (line: string) => void): Promise<string[]> {
