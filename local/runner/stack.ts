@@ -14,7 +14,7 @@ import { applyHandlerEnvironment, DEFAULT_WORLD, ensureStoreAndBus, serviceIdent
 import { DELETE_DEFINITION_URL, loadDefinition, type Placement } from './definition.js';
 import { StateMachineHost } from './machines.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { resumeCreating } from './resume.js';
+import { resumeCreating, resumeDeleting } from './resume.js';
 import { StepFunctionsRunner, type RunnerOptions } from './runner.js';
 import { startStepFunctionsEndpoint } from './sfn-endpoint.js';
 import { ENDED_EXECUTION_FUNCTION } from './definition.js';
@@ -46,7 +46,7 @@ export interface LocalStackOptions {
   validateDefinition?: boolean;
   /**
    * Keep the sandbox's world and the DynamoDB table on disk in this directory, and resume every cluster
-   * still CREATING at start (local/runner/resume.ts). Default: all in memory, lost when the process ends.
+   * still CREATING or DELETING at start (local/runner/resume.ts). Default: all in memory, lost when the process ends.
    * With `aws`, the table is real already: only the resumption applies (it always does there).
    */
   dataDir?: string;
@@ -77,6 +77,8 @@ export interface LocalStack {
   created: string[];
   /** Cluster ids whose provisioning was resumed at start (records left CREATING by a previous run). */
   resumed: string[];
+  /** Cluster ids whose deletion was resumed at start (records left DELETING by a previous run). */
+  resumedDeletions: string[];
   stop(): Promise<void>;
 }
 
@@ -125,8 +127,8 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       const created = await ensureStoreAndBus(region, tableName, eventBusName);
       await machines.preloadHandlers();
       const apiUrl = o.api === false ? undefined : await startApi(o, stops);
-      const resumed = await resume(region, tableName, runner, log);
-      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, machines, statusChanges, ...(apiUrl ? { apiUrl } : {}), created, resumed, stop: stopAll };
+      const { resumed, resumedDeletions } = await resume(region, tableName, runner, deleteRunner, log);
+      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, machines, statusChanges, ...(apiUrl ? { apiUrl } : {}), created, resumed, resumedDeletions, stop: stopAll };
     }
 
     const sandboxMod = await import('../sandbox/index.js');
@@ -170,7 +172,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     await machines.preloadHandlers();
     await resolveHandler(ENDED_EXECUTION_FUNCTION).catch((e: unknown) => log(`${ENDED_EXECUTION_FUNCTION}: ${(e as Error).message}`));
     const apiUrl = o.api === false ? undefined : await startApi(o, stops);
-    const resumed = o.dataDir ? await resume(region, tableName, runner, log) : [];
+    const { resumed, resumedDeletions } = o.dataDir ? await resume(region, tableName, runner, deleteRunner, log) : { resumed: [], resumedDeletions: [] };
     return {
       mode: 'sandbox',
       region,
@@ -185,6 +187,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       ...(apiUrl ? { apiUrl } : {}),
       created,
       resumed,
+      resumedDeletions,
       stop: stopAll,
     };
   } catch (e) {
@@ -200,10 +203,10 @@ async function createDeleteRunner(o: Placement & Omit<RunnerOptions, keyof Place
   return StepFunctionsRunner.create({ ...o, stateMachineName: DELETE_STATE_MACHINE_NAME, definition: o.definition ?? (await loadDefinition(o, DELETE_DEFINITION_URL, o.maxProvisioningSeconds)) });
 }
 
-async function resume(region: string, tableName: string, runner: StepFunctionsRunner, log: (line: string) => void): Promise<string[]> {
+async function resume(region: string, tableName: string, runner: StepFunctionsRunner, deleteRunner: StepFunctionsRunner, log: (line: string) => void): Promise<{ resumed: string[]; resumedDeletions: string[] }> {
   const ddb = new DynamoDBClient({ region });
   try {
-    return await resumeCreating({ ddb, tableName, runner, log });
+    return { resumed: await resumeCreating({ ddb, tableName, runner, log }), resumedDeletions: await resumeDeleting({ ddb, tableName, runner: deleteRunner, log }) };
   } finally {
     ddb.destroy();
   }
