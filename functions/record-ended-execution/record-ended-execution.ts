@@ -7,11 +7,13 @@
  * what ended it, and the matching Failed event goes out (Provisioning Failed / Deletion Failed). A
  * deletion's FAILED record may be deleted again, which picks the stack up where it is.
  *
- * Exactly one event, at least once: the record update is conditional (same status, same execution),
- * so a run that recorded its own end, or a newer run, is never touched; the winning update also
- * stores the event and `endedEventPublished: false`, flipped to true (and the stored copy dropped)
- * only after PutEvents succeeded. When PutEvents fails the handler throws, EventBridge retries, and
- * the retry finds this execution's FAILED record still unpublished and sends the stored event.
+ * The event at least once, and once in the normal path and on redelivery: the record update is
+ * conditional (same status, same execution), so a run that recorded its own end, or a newer run, is
+ * never touched; the winning update also stores the event and `endedEventPublished: false`, flipped
+ * to true (and the stored copy dropped) only after PutEvents succeeded. When PutEvents fails the
+ * handler throws, EventBridge retries, and the retry finds this execution's FAILED record still
+ * unpublished and sends the stored event. (Two deliveries racing between PutEvents and the mark can
+ * still both send it: the at-least-once side of the trade.)
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { redactSecrets } from '../lib/aws/aws-error.js';
