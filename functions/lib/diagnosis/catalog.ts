@@ -592,7 +592,7 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
     docsUrl: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-delete-stack-fails',
     message: (ev) =>
       sentence(
-        `Deleting stack ${ev.s('stackName', '(unknown)')}${ev.opt('region', (v) => ` in ${v}`)} stopped${ev.opt('status', (v) => ` in ${v}`)}${ev.opt('logicalId', (v) => `: ${v}`)}${ev.opt('resourceType', (v) => ` (${v})`)}${ev.opt('physicalId', (v) => ` ${v}`)} could not be deleted.
+        `Deleting stack ${ev.s('stackName', '(unknown)')}${ev.opt('region', (v) => ` in ${v}`)} stopped${ev.opt('status', (v) => ` in ${v}`)}${ev.opt('logicalId', (v) => `: ${v}`)}${ev.opt('resourceType', (v) => ` (${v})`)}${ev.opt('physicalId', (v) => ` ${v}`)}${ev.has('logicalId') ? ' could not be deleted' : ''}.
          ${ev.opt('reason', (v) => `AWS says: "${v}".`)}${ev.has('reason') ? '' : ev.aws('AWS answered: ')}
          ${inUse(ev) ? 'Something outside the stack still uses it: typically a load balancer that a Kubernetes Service of type LoadBalancer (or an Ingress) created, whose network interfaces keep the security group, subnets or VPC busy.' : ''}
          ${ev.opt('detail', (v) => v)}`,
