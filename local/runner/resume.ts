@@ -34,7 +34,7 @@ export interface CreatingRecord {
  */
 const NOT_YET_ANNOUNCED = new Set(['Queued', 'Checking the request']);
 
-/** Every cluster record with status CREATING (a scan: this runs once, at start, on one machine's table). */
+/** Every cluster record with that status, CREATING by default (a scan: this runs once, at start, on one machine's table). */
 export async function creatingRecords(ddb: DynamoDBClient, tableName: string, status: 'CREATING' | 'DELETING' = 'CREATING'): Promise<CreatingRecord[]> {
   const out: CreatingRecord[] = [];
   let start: Record<string, AttributeValue> | undefined;
@@ -111,7 +111,8 @@ export async function resumeDeleting(o: { ddb: DynamoDBClient; tableName: string
       o.runner.startExecution({ stateMachineArn: o.runner.stateMachineArn, name, input: JSON.stringify(input) });
       resumed.push(r.id);
     } catch (e) {
-      // A record that moved on meanwhile (ConditionalCheckFailed) needs nothing; anything else is said.
+      // A record that moved on meanwhile (ConditionalCheckFailed) needs nothing; anything else is said. A
+      // record handed over to an execution that then failed to start is taken up again at the next start.
       o.log(`resume: deletion of cluster ${r.id} (tenant ${r.tenantId}) could not be resumed: ${(e as Error).name}: ${(e as Error).message}`);
     }
   }
