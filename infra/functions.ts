@@ -52,7 +52,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'poll-stack-deletion', id: 'PollStackDeletion', description: 'Follows a stack deletion and records progress', timeoutSeconds: 60, memoryMb: 512, assumesProvisionRole: true, table: 'read-update', stateMachineTask: false, deletionTask: true },
   { name: 'complete-deletion', id: 'CompleteDeletion', description: 'Records the end of a deletion, with a diagnosis when it failed', timeoutSeconds: 120, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: false, deletionTask: true },
   // Target of the rule on Step Functions' "Execution Status Change" events: records runs that ended without their Catch.
-  { name: 'record-ended-execution', id: 'RecordEndedExecution', description: 'Records FAILED (timed out, stopped, failed uncaught) for executions whose record is still CREATING', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: false, table: 'read-update', stateMachineTask: false },
+  { name: 'record-ended-execution', id: 'RecordEndedExecution', description: 'Records FAILED (timed out, stopped, failed uncaught) for executions whose record is still CREATING or DELETING', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: false, table: 'read-update', stateMachineTask: false },
   // API Gateway gives an integration 29 s; the function must answer first.
   { name: 'api', id: 'Api', description: 'HTTP API (/v1): setup, roles, form data, clusters', timeoutSeconds: 28, memoryMb: 1024, assumesProvisionRole: true, table: 'read-write', stateMachineTask: false },
 ];

@@ -160,11 +160,12 @@ export class ServiceStack extends Stack {
     // ---- runs that end without their Catch ------------------------------------------------------
     // Timeouts, StopExecution, the history quota and States.Runtime end an execution without its
     // Catch. Step Functions reports every end on the default bus; this rule sends those of the
-    // service's state machines to the function that records FAILED if the record is still CREATING.
+    // service's state machines to the function that records FAILED if the record is still CREATING
+    // (provisioning) or DELETING (deletion) for that execution.
     const ended = fns['record-ended-execution'];
     new events.Rule(this, 'EndedExecutionsRule', {
-      description: 'Provisioning executions that FAILED, TIMED_OUT or were ABORTED → record-ended-execution',
-      eventPattern: endedExecutionPattern([stateMachine.stateMachineArn]),
+      description: 'Provisioning and deletion executions that FAILED, TIMED_OUT or were ABORTED → record-ended-execution',
+      eventPattern: endedExecutionPattern([stateMachine.stateMachineArn, this.deletion.stateMachine.stateMachineArn]),
       targets: [new eventTargets.LambdaFunction(ended.fn, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
     ended.role.addToPrincipalPolicy(

@@ -11,6 +11,7 @@ import { diagnoseDeletion } from '../lib/diagnosis/from-deletion.js';
 import { diagnoseStepError } from '../lib/diagnosis/from-step-error.js';
 import type { Diagnosis } from '../lib/diagnosis/types.js';
 import { readStackEvents } from '../lib/polling/stack-events.js';
+import { STACK_NAME_PREFIX } from '../lib/template/constants.js';
 import type { CaughtError } from '../lib/state.js';
 
 export interface CompleteDeletionEvent {
@@ -35,7 +36,24 @@ async function diagnose(facts: CompleteDeletionEvent['state'], deps: { cloudform
     ...(facts.accountId ? { accountId: facts.accountId } : {}),
     ...(facts.clusterId ? { clusterId: facts.clusterId } : {}),
   };
-  if (facts.error) return diagnoseStepError(facts.error, base);
+  if (facts.error) {
+    const d = diagnoseStepError(facts.error, base);
+    if (d.code !== 'UNKNOWN') return d;
+    // UNKNOWN speaks of provisioning ("Provisioning failed … delete stack X and try again"); a deletion
+    // that stopped on machinery (throttling or 5xx past every retry, a function that could not run)
+    // is said as a deletion, with the same facts and "delete again".
+    const ev = d.evidence ?? {};
+    return {
+      ...makeDiagnosis('DELETE_FAILED', {
+        ...base,
+        ...(base.stackName ? {} : facts.name ? { stackName: `${STACK_NAME_PREFIX}${facts.name}` } : {}),
+        ...(facts.poll?.stackStatus ? { status: facts.poll.stackStatus } : {}),
+        // The reason carries AWS's words (UNKNOWN's `reason` = what kept failing + AWS's message).
+        detail: `The service stopped following the deletion: ${String(ev['reason'] ?? 'a step failed')}. CloudFormation may still be deleting the stack.`,
+      }),
+      retryable: d.retryable,
+    };
+  }
   if (!facts.stack?.stackName) return makeDiagnosis('DELETE_FAILED', { ...base, detail: 'The deletion stopped before the stack was found.' });
   try {
     const cfn = await deps.cloudformation();

@@ -24,3 +24,8 @@ export function newClusterId(): string {
 export function clusterIdForExecution(executionArn: string): string {
   return idFrom(createHash('sha256').update(executionArn).digest());
 }
+
+/** A delete execution's name: the cluster id plus a time stamp, so each deletion (retried, resumed) gets a new one (≤ 80 chars). */
+export function deletionExecutionName(clusterId: string, now: Date): string {
+  return `${clusterId}-delete-${now.getTime().toString(36)}`.slice(0, 80);
+}

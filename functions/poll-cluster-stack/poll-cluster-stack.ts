@@ -6,10 +6,11 @@
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
-import { DiagnosedError, ERROR_NAMES } from '../lib/errors.js';
+import { DiagnosedError } from '../lib/errors.js';
 import { resourceGraph, type ResourceGraph } from '../lib/polling/dependencies.js';
 import { decide } from '../lib/polling/plan.js';
 import { readStackEvents } from '../lib/polling/stack-events.js';
+import { throttledLook } from '../lib/polling/throttled.js';
 import { snapshotFromEvents } from '../lib/polling/timeline.js';
 import type { PollResult, StackRef, ValidatedRequest } from '../lib/state.js';
 import { CLUSTER_TEMPLATE } from '../lib/template/index.js';
@@ -40,7 +41,13 @@ export async function pollClusterStack(
       context: { evidence: { stackName: stack.stackName, stackId: stack.stackId, region: input.region } },
     });
   } catch (e) {
-    const carryOn = throttledLook(input, e, deps);
+    const carryOn = throttledLook(e, {
+      last: input.poll,
+      startedAt: stack.createdAt,
+      now: deps.now(),
+      maxSeconds: deps.maxProvisioningSeconds,
+      initial: { stackStatus: 'CREATE_IN_PROGRESS', phase: 'Creating the cluster stack' },
+    });
     if (carryOn) return carryOn;
     throw e;
   }
@@ -78,31 +85,5 @@ export async function pollClusterStack(
     nextWaitSeconds: d.nextWaitSeconds,
     elapsedSeconds: d.elapsedSeconds,
     polls,
-  };
-}
-
-/** Longest wait after a throttled look: the account's CloudFormation rate is shared by every run in it. */
-export const THROTTLED_WAIT_MAX_SECONDS = 120;
-
-/**
- * A throttled look is not a failed stack: the stack goes on whether or not we can read it. Keep the
- * last known state and look again later, twice as late each time (with the cap still in force), so
- * many runs in one account back off instead of failing once Step Functions' retries run out.
- */
-function throttledLook(input: PollClusterStackInput, e: unknown, deps: { now: () => Date; maxProvisioningSeconds: number }): PollResult | undefined {
-  if ((e as Error | undefined)?.name !== ERROR_NAMES.throttled) return undefined;
-  const createdAt = Date.parse(input.stack.createdAt);
-  const elapsedSeconds = Number.isFinite(createdAt) ? Math.max(0, Math.round((deps.now().getTime() - createdAt) / 1000)) : 0;
-  if (elapsedSeconds >= deps.maxProvisioningSeconds) return undefined; // at the cap: let the error (and its diagnosis) through
-  const prev = input.poll;
-  const nextWaitSeconds = Math.min(THROTTLED_WAIT_MAX_SECONDS, Math.max(10, 2 * (prev?.nextWaitSeconds ?? 5)), Math.max(1, deps.maxProvisioningSeconds - elapsedSeconds));
-  return {
-    outcome: 'IN_PROGRESS',
-    stackStatus: prev?.stackStatus ?? 'CREATE_IN_PROGRESS',
-    phase: prev?.phase ?? 'Creating the cluster stack',
-    progress: prev?.progress ?? { done: 0, total: 0 },
-    nextWaitSeconds,
-    elapsedSeconds,
-    polls: (prev?.polls ?? 0) + 1,
   };
 }

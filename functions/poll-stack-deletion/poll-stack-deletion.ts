@@ -1,7 +1,8 @@
 /**
  * PollStackDeletion (delete state machine): one look at the stack's events → status, progress, a
  * phase in words and the adaptive wait before the next look (polling/deletion.ts). At the cap it
- * stops with DELETE_FAILED saying the deletion did not finish in time.
+ * stops with DELETE_FAILED saying the deletion did not finish in time. A throttled look backs off
+ * (polling/throttled.ts) instead of failing.
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
@@ -9,6 +10,7 @@ import { DiagnosedError } from '../lib/errors.js';
 import { resourceGraph, type ResourceGraph } from '../lib/polling/dependencies.js';
 import { decideDeletion, deletionSnapshot } from '../lib/polling/deletion.js';
 import { readStackEvents } from '../lib/polling/stack-events.js';
+import { throttledLook } from '../lib/polling/throttled.js';
 import type { DeletionRequest, DeletionStackRef, PollResult } from '../lib/state.js';
 import { CLUSTER_TEMPLATE } from '../lib/template/index.js';
 
@@ -24,10 +26,24 @@ export async function pollStackDeletion(
   const { stack } = input;
   const ref = stack.stackId ?? stack.stackName;
   // Newest first: the deletion's events are on the first pages.
-  const events = await readStackEvents(deps.cloudformation, ref, {
-    maxPages: 5,
-    context: { evidence: { stackName: stack.stackName, ...(stack.stackId ? { stackId: stack.stackId } : {}), region: input.region } },
-  });
+  let events: Awaited<ReturnType<typeof readStackEvents>>;
+  try {
+    events = await readStackEvents(deps.cloudformation, ref, {
+      maxPages: 5,
+      context: { evidence: { stackName: stack.stackName, ...(stack.stackId ? { stackId: stack.stackId } : {}), region: input.region } },
+    });
+  } catch (e) {
+    // Throttled: keep the last known state and look again later, as PollClusterStack does.
+    const carryOn = throttledLook(e, {
+      last: input.poll,
+      startedAt: stack.requestedAt,
+      now: deps.now(),
+      maxSeconds: deps.maxSeconds,
+      initial: { stackStatus: 'DELETE_IN_PROGRESS', phase: 'Starting deletion' },
+    });
+    if (carryOn) return carryOn;
+    throw e;
+  }
   const snap = deletionSnapshot(events, stack.stackName);
   const polls = (input.poll?.polls ?? 0) + 1;
   const d = decideDeletion(snap, deps.now().getTime(), {

@@ -1,11 +1,12 @@
 /**
  * RecordEndedExecution (EventBridge rule target): Step Functions "Execution Status Change" events of
  * the service's state machines → FAILED record + Failed event when a run ended without its Catch.
+ * A throw (PutEvents refused) makes EventBridge retry; the retry sends the event kept on the record.
  */
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { loadConfig } from '../lib/config.js';
-import { DETAIL_TYPES, EVENT_SOURCE } from '../lib/completion/completion.js';
+import { EVENT_SOURCE } from '../lib/completion/completion.js';
 import type { ExecutionStatusChangeEvent } from '../lib/execution-status/event.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
@@ -27,14 +28,16 @@ export const handler = lambdaHandler(async (event: ExecutionStatusChangeEvent, {
         throw e;
       }
     },
-    publishFailed: async (detail, resources) => {
+    publish: async (detailType, detail, resources) => {
       const out = await events.send(
-        new PutEventsCommand({ Entries: [{ EventBusName: config.eventBusName, Source: EVENT_SOURCE, DetailType: DETAIL_TYPES.failed, Detail: JSON.stringify(detail), Resources: resources }] }),
+        new PutEventsCommand({ Entries: [{ EventBusName: config.eventBusName, Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), Resources: resources }] }),
       );
-      if ((out.FailedEntryCount ?? 0) > 0) throw new Error(`EventBridge refused the Failed event: ${out.Entries?.[0]?.ErrorCode ?? ''} ${out.Entries?.[0]?.ErrorMessage ?? ''}`.trim());
+      if ((out.FailedEntryCount ?? 0) > 0) throw new Error(`EventBridge refused the ${detailType} event: ${out.Entries?.[0]?.ErrorCode ?? ''} ${out.Entries?.[0]?.ErrorMessage ?? ''}`.trim());
     },
     now: () => new Date(),
   });
   logger.info('execution status change', { executionArn: event?.detail?.executionArn, status: event?.detail?.status, ...result });
+  // The event is out but the record still says unpublished: a redelivery of this status change would send it again.
+  if ('marked' in result && !result.marked) logger.warn('the Failed event was published but the record could not be marked', { executionArn: event?.detail?.executionArn, ...result });
   return result;
 });

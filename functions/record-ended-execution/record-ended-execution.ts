@@ -1,36 +1,54 @@
 /**
  * RecordEndedExecution: the backstop for runs that ended without their own failure handling. Step
- * Functions' "Execution Status Change" event (FAILED, TIMED_OUT, ABORTED) arrives through an
- * EventBridge rule; if the execution's cluster record is still CREATING — a timeout, StopExecution,
- * the history quota or a States.Runtime error ended it before its Catch could run — the record
- * becomes FAILED with a diagnosis that says what ended it, and the Failed event goes out. The record
- * update is conditional (still CREATING, same execution), so a run that recorded its own failure,
- * or a redelivered event, changes nothing and publishes nothing.
+ * Functions' "Execution Status Change" event (FAILED, TIMED_OUT, ABORTED) of either state machine
+ * arrives through an EventBridge rule; if the execution's cluster record is still CREATING or
+ * DELETING for that very execution — a timeout, StopExecution, the history quota or a States.Runtime
+ * error ended it before its Catch could run — the record becomes FAILED with a diagnosis that says
+ * what ended it, and the matching Failed event goes out (Provisioning Failed / Deletion Failed). A
+ * deletion's FAILED record may be deleted again, which picks the stack up where it is.
+ *
+ * The event at least once, and once in the normal path and on redelivery: the record update is
+ * conditional (same status, same execution), so a run that recorded its own end, or a newer run, is
+ * never touched; the winning update also stores the event and `endedEventPublished: false`, flipped
+ * to true (and the stored copy dropped) only after PutEvents succeeded. When PutEvents fails the
+ * handler throws, EventBridge retries, and the retry finds this execution's FAILED record still
+ * unpublished and sends the stored event. (Two deliveries racing between PutEvents and the mark can
+ * still both send it: the at-least-once side of the trade.)
  */
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { redactSecrets } from '../lib/aws/aws-error.js';
-import { failed, type ProvisioningEventDetail, type RecordUpdate } from '../lib/completion/completion.js';
+import { DETAIL_TYPES, failed, setUpdate, type RecordUpdate } from '../lib/completion/completion.js';
+import { deletionFailed, DELETION_DETAIL_TYPES } from '../lib/completion/deletion.js';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import type { Diagnosis, DiagnosisCode } from '../lib/diagnosis/types.js';
 import { ENDED_WITHOUT_CATCH, type ExecutionStatusChangeEvent } from '../lib/execution-status/event.js';
-import type { ClusterRecord } from '../lib/store/types.js';
+import type { ClusterRecord, PendingEndedEvent } from '../lib/store/types.js';
 import { clusterIdForExecution } from '../lib/cluster-ids.js';
+import { STACK_NAME_PREFIX } from '../lib/template/constants.js';
 
 export interface RecordEndedExecutionDeps {
   getCluster(tenantId: string, clusterId: string): Promise<ClusterRecord | undefined>;
-  /** Applies the conditional update; false when its condition failed (no longer this run's CREATING record). */
+  /** Applies the conditional update; false when its condition failed (the record moved on). */
   updateRecord(update: RecordUpdate): Promise<boolean>;
-  publishFailed(detail: ProvisioningEventDetail, resources: string[]): Promise<void>;
+  /** PutEvents of one entry on the service's bus; throws when it was not accepted. */
+  publish(detailType: string, detail: PendingEndedEvent['detail'], resources: string[]): Promise<void>;
   now(): Date;
 }
 
 export type RecordEndedExecutionResult =
-  | { action: 'recorded'; tenantId: string; clusterId: string; code: DiagnosisCode }
+  | { action: 'recorded' | 'republished'; run: 'provisioning' | 'deletion'; tenantId: string; clusterId: string; code: DiagnosisCode; marked: boolean; markError?: string }
   | { action: 'skipped'; reason: string };
 
 const CODE_BY_STATUS: Record<(typeof ENDED_WITHOUT_CATCH)[number], DiagnosisCode> = {
   TIMED_OUT: 'EXECUTION_TIMED_OUT',
   ABORTED: 'EXECUTION_ABORTED',
   FAILED: 'EXECUTION_FAILED',
+};
+
+const DELETION_CODE_BY_STATUS: Record<(typeof ENDED_WITHOUT_CATCH)[number], DiagnosisCode> = {
+  TIMED_OUT: 'DELETE_EXECUTION_TIMED_OUT',
+  ABORTED: 'DELETE_EXECUTION_ABORTED',
+  FAILED: 'DELETE_EXECUTION_FAILED',
 };
 
 /** The execution's page in the Step Functions console. */
@@ -60,14 +78,19 @@ function parseInput(input: unknown): { tenantId?: string; clusterId?: string } {
 }
 
 /** The diagnosis for how the execution ended (error and cause redacted and kept short). */
-export function endedDiagnosis(status: keyof typeof CODE_BY_STATUS, d: { executionArn: string; error?: string | null; cause?: string | null; stackName?: string }): Diagnosis {
+export function endedDiagnosis(
+  status: keyof typeof CODE_BY_STATUS,
+  d: { executionArn: string; error?: string | null; cause?: string | null; stackName?: string },
+  deletion?: { clusterId: string; region: string; stackId?: string },
+): Diagnosis {
   const clip = (v: string | null | undefined) => (v ? redactSecrets(v).slice(0, 500) : undefined);
-  return makeDiagnosis(CODE_BY_STATUS[status], {
+  return makeDiagnosis((deletion ? DELETION_CODE_BY_STATUS : CODE_BY_STATUS)[status], {
     executionArn: d.executionArn,
     consoleUrl: executionConsoleUrl(d.executionArn),
     ...(clip(d.error) ? { error: clip(d.error)! } : {}),
     ...(clip(d.cause) ? { cause: clip(d.cause)! } : {}),
     ...(d.stackName ? { stackName: d.stackName } : {}),
+    ...(deletion ? { clusterId: deletion.clusterId, region: deletion.region, ...(deletion.stackId ? { stackId: deletion.stackId } : {}) } : {}),
   });
 }
 
@@ -83,30 +106,110 @@ export async function recordEndedExecution(event: ExecutionStatusChangeEvent, de
   const clusterId = given.clusterId ?? clusterIdForExecution(d.executionArn);
   const record = await deps.getCluster(given.tenantId, clusterId);
   if (!record) return { action: 'skipped', reason: `no cluster record ${clusterId} for this tenant` };
-  if (record.status !== 'CREATING') return { action: 'skipped', reason: `the record is already ${record.status}` };
   if (record.executionArn && record.executionArn !== d.executionArn) return { action: 'skipped', reason: 'the record belongs to another execution' };
+  const resources = [d.executionArn, d.stateMachineArn];
 
-  const diagnosis = endedDiagnosis(status, { executionArn: d.executionArn, error: d.error ?? null, cause: d.cause ?? null, ...(stackNameOf(record.stackId) ? { stackName: stackNameOf(record.stackId)! } : {}) });
+  // A retry after PutEvents failed: this execution ended the record here, the event is not out yet.
+  const kept = record.pendingEndedEvent;
+  if (record.status === 'FAILED' && record.executionArn === d.executionArn && record.endedEventPublished === false && kept?.detail.executionArn === d.executionArn) {
+    await deps.publish(kept.detailType, kept.detail, resources);
+    return { action: 'republished', ...ended(record, kept), ...(await markPublished(record, d.executionArn, deps)) };
+  }
+  if (record.status !== 'CREATING' && record.status !== 'DELETING') return { action: 'skipped', reason: `the record is already ${record.status}` };
+  // A deletion's record always names its execution (RecordDeleting and the API set it).
+  if (record.status === 'DELETING' && record.executionArn !== d.executionArn) return { action: 'skipped', reason: 'the record belongs to another execution' };
+
+  const pending = record.status === 'CREATING' ? provisioningEnd(record, status, d, deps.now()) : deletionEnd(record, status, d, deps.now());
+  if (!pending) return { action: 'skipped', reason: 'the record cannot be updated' };
+  if (!(await deps.updateRecord(withPendingEvent(pending.update, pending.event)))) {
+    return { action: 'skipped', reason: `the record left ${record.status} meanwhile` };
+  }
+  // Only the update's winner publishes: one Failed event per run. If this throws, the retry above sends it.
+  await deps.publish(pending.event.detailType, pending.event.detail, resources);
+  return { action: 'recorded', ...ended(record, pending.event), ...(await markPublished(record, d.executionArn, deps)) };
+}
+
+function provisioningEnd(r: ClusterRecord, st: keyof typeof CODE_BY_STATUS, det: ExecutionStatusChangeEvent['detail'], now: Date) {
+  const diagnosis = endedDiagnosis(st, { executionArn: det.executionArn, error: det.error ?? null, cause: det.cause ?? null, ...(stackNameOf(r.stackId) ? { stackName: stackNameOf(r.stackId)! } : {}) });
   const completion = failed(
     {
-      tenantId: record.tenantId,
-      clusterId: record.id,
-      name: record.name,
-      environmentScope: record.environmentScope,
-      accountId: record.accountId,
-      region: record.region,
-      ...(record.stackId ? { stackId: record.stackId } : {}),
-      executionArn: d.executionArn,
-      startedAt: new Date(d.startDate).toISOString(),
-      poll: { phase: record.phase, progress: record.progress, outcome: 'IN_PROGRESS' },
+      tenantId: r.tenantId,
+      clusterId: r.id,
+      name: r.name,
+      environmentScope: r.environmentScope,
+      accountId: r.accountId,
+      region: r.region,
+      ...(r.stackId ? { stackId: r.stackId } : {}),
+      executionArn: det.executionArn,
+      startedAt: new Date(det.startDate).toISOString(),
+      poll: { phase: r.phase, progress: r.progress, outcome: 'IN_PROGRESS' },
     },
     diagnosis,
-    deps.now(),
+    now,
   );
-  if (!completion.record || !(await deps.updateRecord(completion.record))) {
-    return { action: 'skipped', reason: 'the record left CREATING meanwhile' };
+  return completion.record ? { update: completion.record, event: { detailType: DETAIL_TYPES.failed, detail: completion.event.detail } } : undefined;
+}
+
+function deletionEnd(r: ClusterRecord, status: keyof typeof CODE_BY_STATUS, d: ExecutionStatusChangeEvent['detail'], now: Date) {
+  const stackName = stackNameOf(r.stackId) ?? `${STACK_NAME_PREFIX}${r.name}`;
+  const diagnosis = endedDiagnosis(status, { executionArn: d.executionArn, error: d.error ?? null, cause: d.cause ?? null, stackName }, { clusterId: r.id, region: r.region, ...(r.stackId ? { stackId: r.stackId } : {}) });
+  const completion = deletionFailed(
+    {
+      tenantId: r.tenantId,
+      clusterId: r.id,
+      name: r.name,
+      environmentScope: r.environmentScope,
+      accountId: r.accountId,
+      region: r.region,
+      executionArn: d.executionArn,
+      startedAt: new Date(d.startDate).toISOString(),
+      stack: { stackName, ...(r.stackId ? { stackId: r.stackId } : {}) },
+      poll: { progress: r.progress },
+    },
+    diagnosis,
+    now,
+  );
+  return completion.record ? { update: completion.record, event: { detailType: DELETION_DETAIL_TYPES.failed, detail: completion.event.detail } } : undefined;
+}
+
+function ended(record: ClusterRecord, event: PendingEndedEvent) {
+  const deletion = event.detailType === DELETION_DETAIL_TYPES.failed;
+  return { run: deletion ? ('deletion' as const) : ('provisioning' as const), tenantId: record.tenantId, clusterId: record.id, code: event.detail.diagnosis?.code ?? 'UNKNOWN' };
+}
+
+/** The winning update also keeps the event and an unpublished mark, so a retry can send it. */
+function withPendingEvent(update: RecordUpdate, event: PendingEndedEvent): RecordUpdate {
+  return {
+    ...update,
+    UpdateExpression: `${update.UpdateExpression}, #endedEventPublished = :endedEventPublished, #pendingEndedEvent = :pendingEndedEvent`,
+    ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#endedEventPublished': 'endedEventPublished', '#pendingEndedEvent': 'pendingEndedEvent' },
+    ExpressionAttributeValues: {
+      ...update.ExpressionAttributeValues,
+      ...marshall({ ':endedEventPublished': false, ':pendingEndedEvent': event }, { removeUndefinedValues: true, convertClassInstanceToMap: true }),
+    },
+  };
+}
+
+/**
+ * After PutEvents: mark the record (only this execution's, only while unpublished) and drop the kept
+ * copy. A failed mark is reported, not thrown: the event is out, and a retry would send it twice.
+ */
+async function markPublished(record: ClusterRecord, executionArn: string, deps: RecordEndedExecutionDeps): Promise<{ marked: boolean; markError?: string }> {
+  const update = markPublishedUpdate(record.tenantId, record.id, executionArn);
+  try {
+    return { marked: await deps.updateRecord(update) };
+  } catch (e) {
+    return { marked: false, markError: String((e as Error)?.name ?? e) };
   }
-  // Only the update's winner publishes: one Failed event per run.
-  await deps.publishFailed(completion.event.detail, [d.executionArn, d.stateMachineArn]);
-  return { action: 'recorded', tenantId: record.tenantId, clusterId: record.id, code: diagnosis.code };
+}
+
+export function markPublishedUpdate(tenantId: string, clusterId: string, executionArn: string): RecordUpdate {
+  const u = setUpdate(
+    tenantId,
+    clusterId,
+    { names: { '#executionArn': 'executionArn', '#pendingEndedEvent': 'pendingEndedEvent' }, values: { ':executionArn': executionArn, ':false': false }, sets: [] },
+    { endedEventPublished: true },
+    'attribute_exists(PK) AND #executionArn = :executionArn AND #endedEventPublished = :false',
+  );
+  return { ...u, UpdateExpression: `${u.UpdateExpression} REMOVE #pendingEndedEvent` };
 }

@@ -106,6 +106,7 @@ export async function start(o: StartOptions): Promise<void> {
 
   if (o.dataDir && stack.mode === 'sandbox') say(style.dim(`   state kept in ${o.dataDir} (sandbox world + DynamoDB table)${restored ? ', carried on from the last run (no demo)' : ''}`));
   if (stack.resumed.length) say(`Resumed ${stack.resumed.length} cluster(s) left CREATING by the previous run: ${stack.resumed.join(', ')}`);
+  if (stack.resumedDeletions.length) say(`Resumed the deletion of ${stack.resumedDeletions.length} cluster(s) left DELETING by the previous run: ${stack.resumedDeletions.join(', ')}`);
 
   let nextFile: string | undefined;
   if (o.demo && stack.mode === 'sandbox' && !restored) {

@@ -83,8 +83,9 @@ export async function loadDefinition(p: Placement, url: URL | string = DEFINITIO
     throw new Error(`Cannot read the state machine definition at ${path}: ${(e as Error).message}`);
   }
   const parsed = JSON.parse(substitute(text, substitutions(p))) as AslDefinition;
-  // The provisioning machine's TimeoutSeconds comes from the poll cap; other machines keep their file's.
-  if (String(url) !== String(DEFINITION_URL)) return parsed;
+  // Both service machines get TimeoutSeconds from the poll cap, as the CDK stack deploys them (the
+  // deletion polls under the same cap); any other file keeps its own.
+  if (String(url) !== String(DEFINITION_URL) && String(url) !== String(DELETE_DEFINITION_URL)) return parsed;
   return withExecutionTimeout(parsed, executionTimeoutSeconds(maxProvisioningSeconds ?? loadConfig().maxProvisioningSeconds));
 }
 

@@ -8,10 +8,16 @@
  *   (or AlreadyExists, and the stack is adopted by its tag) — never a second stack,
  * - follows the stack to the end and records CREATED or FAILED once, with one completion event
  *   (the first execution never got that far), and skips the Started event the first one sent.
+ * Every record still DELETING lost its delete execution the same way: the record is handed to a new
+ * delete execution (its executionArn swapped, conditionally, from the dead one's), which finds the
+ * stack by id still DELETE_IN_PROGRESS (DeleteStack is a no-op then) or already gone, follows it and
+ * records DELETED or FAILED once, with one Deletion event (the dead execution never sent one).
  */
-import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { ProvisionInput } from '../../functions/lib/state.js';
+import { DynamoDBClient, ScanCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { deletionExecutionName } from '../../functions/lib/cluster-ids.js';
+import type { DeletionInput, ProvisionInput } from '../../functions/lib/state.js';
+import { keys } from '../../functions/lib/store/keys.js';
 import type { StepFunctionsRunner } from './runner.js';
 
 export interface CreatingRecord {
@@ -28,17 +34,17 @@ export interface CreatingRecord {
  */
 const NOT_YET_ANNOUNCED = new Set(['Queued', 'Checking the request']);
 
-/** Every cluster record with status CREATING (a scan: this runs once, at start, on one machine's table). */
-export async function creatingRecords(ddb: DynamoDBClient, tableName: string): Promise<CreatingRecord[]> {
+/** Every cluster record with that status, CREATING by default (a scan: this runs once, at start, on one machine's table). */
+export async function creatingRecords(ddb: DynamoDBClient, tableName: string, status: 'CREATING' | 'DELETING' = 'CREATING'): Promise<CreatingRecord[]> {
   const out: CreatingRecord[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await ddb.send(
       new ScanCommand({
         TableName: tableName,
-        FilterExpression: 'begins_with(SK, :cluster) AND #status = :creating',
+        FilterExpression: 'begins_with(SK, :cluster) AND #status = :status',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':cluster': { S: 'CLUSTER#' }, ':creating': { S: 'CREATING' } },
+        ExpressionAttributeValues: { ':cluster': { S: 'CLUSTER#' }, ':status': { S: status } },
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
@@ -73,6 +79,41 @@ export async function resumeCreating(o: { ddb: DynamoDBClient; tableName: string
       resumed.push(r.id);
     } catch (e) {
       o.log(`resume: cluster ${r.id} (tenant ${r.tenantId}) could not be resumed: ${(e as Error).message}`);
+    }
+  }
+  return resumed;
+}
+
+/**
+ * Records left DELETING: each gets a new delete execution. The record is handed over first (only if it
+ * still names the dead execution), because the machine's first step accepts a DELETING record only
+ * for the execution it names — the same hand-over the API does before it starts a deletion.
+ */
+export async function resumeDeleting(o: { ddb: DynamoDBClient; tableName: string; runner: StepFunctionsRunner; log: (line: string) => void; now?: () => Date }): Promise<string[]> {
+  const now = o.now ?? (() => new Date());
+  const records = await creatingRecords(o.ddb, o.tableName, 'DELETING');
+  const resumed: string[] = [];
+  for (const r of records) {
+    const name = deletionExecutionName(r.id, now());
+    const executionArn = `${o.runner.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    try {
+      await o.ddb.send(
+        new UpdateItemCommand({
+          TableName: o.tableName,
+          Key: marshall(keys.cluster(r.tenantId, r.id)),
+          UpdateExpression: 'SET #executionArn = :new, #phase = :phase, #updatedAt = :now',
+          ConditionExpression: r.executionArn ? '#status = :deleting AND #executionArn = :old' : '#status = :deleting AND attribute_not_exists(#executionArn)',
+          ExpressionAttributeNames: { '#status': 'status', '#executionArn': 'executionArn', '#phase': 'phase', '#updatedAt': 'updatedAt' },
+          ExpressionAttributeValues: marshall({ ':deleting': 'DELETING', ':new': executionArn, ':phase': 'Resuming deletion', ':now': now().toISOString(), ...(r.executionArn ? { ':old': r.executionArn } : {}) }),
+        }),
+      );
+      const input: DeletionInput = { tenantId: r.tenantId, clusterId: r.id };
+      o.runner.startExecution({ stateMachineArn: o.runner.stateMachineArn, name, input: JSON.stringify(input) });
+      resumed.push(r.id);
+    } catch (e) {
+      // A record that moved on meanwhile (ConditionalCheckFailed) needs nothing; anything else is said. A
+      // record handed over to an execution that then failed to start is taken up again at the next start.
+      o.log(`resume: deletion of cluster ${r.id} (tenant ${r.tenantId}) could not be resumed: ${(e as Error).name}: ${(e as Error).message}`);
     }
   }
   return resumed;

@@ -14,7 +14,7 @@ import { applyHandlerEnvironment, DEFAULT_WORLD, ensureStoreAndBus, serviceIdent
 import { DELETE_DEFINITION_URL, loadDefinition, type Placement } from './definition.js';
 import { StateMachineHost } from './machines.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { resumeCreating } from './resume.js';
+import { resumeCreating, resumeDeleting } from './resume.js';
 import { StepFunctionsRunner, type RunnerOptions } from './runner.js';
 import { startStepFunctionsEndpoint } from './sfn-endpoint.js';
 import { ENDED_EXECUTION_FUNCTION } from './definition.js';
@@ -46,12 +46,14 @@ export interface LocalStackOptions {
   validateDefinition?: boolean;
   /**
    * Keep the sandbox's world and the DynamoDB table on disk in this directory, and resume every cluster
-   * still CREATING at start (local/runner/resume.ts). Default: all in memory, lost when the process ends.
+   * still CREATING or DELETING at start (local/runner/resume.ts). Default: all in memory, lost when the process ends.
    * With `aws`, the table is real already: only the resumption applies (it always does there).
    */
   dataDir?: string;
   /** For tests: a different definition or handlers. */
   runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler' | 'historyEventQuota' | 'maxProvisioningSeconds'>;
+  /** For tests: a different delete state machine definition (e.g. a short TimeoutSeconds). */
+  deleteRunner?: Pick<RunnerOptions, 'definition'>;
 }
 
 export interface LocalStack {
@@ -75,6 +77,8 @@ export interface LocalStack {
   created: string[];
   /** Cluster ids whose provisioning was resumed at start (records left CREATING by a previous run). */
   resumed: string[];
+  /** Cluster ids whose deletion was resumed at start (records left DELETING by a previous run). */
+  resumedDeletions: string[];
   stop(): Promise<void>;
 }
 
@@ -109,12 +113,12 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       }
       const resolveHandler = o.runner?.resolveHandler ?? moduleHandlerResolver();
       // In AWS the status-change events go to the account's default bus; here they go straight to the handler.
-      const statusChanges = statusChangeRoute({ placement: { region, accountId, tableName, eventBusName }, stateMachineArns: () => [runner.stateMachineArn], resolveHandler, log });
+      const statusChanges = statusChangeRoute({ placement: { region, accountId, tableName, eventBusName }, stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn], resolveHandler, log });
       const runnerOpts = { region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false };
       const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
       stops.push(() => runner.close());
       stops.push(async () => statusChanges.close());
-      const deleteRunner = await createDeleteRunner({ ...runnerOpts, onStatusChange: (e) => statusChanges.deliver(e) });
+      const deleteRunner = await createDeleteRunner({ ...runnerOpts, ...o.deleteRunner, onStatusChange: (e) => statusChanges.deliver(e) });
       stops.push(() => deleteRunner.close());
       const machines = new StateMachineHost([runner, deleteRunner]);
       const endpoint = await startStepFunctionsEndpoint(machines.slot, 0);
@@ -123,8 +127,8 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       const created = await ensureStoreAndBus(region, tableName, eventBusName);
       await machines.preloadHandlers();
       const apiUrl = o.api === false ? undefined : await startApi(o, stops);
-      const resumed = await resume(region, tableName, runner, log);
-      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, machines, statusChanges, ...(apiUrl ? { apiUrl } : {}), created, resumed, stop: stopAll };
+      const { resumed, resumedDeletions } = await resume(region, tableName, runner, deleteRunner, log);
+      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, machines, statusChanges, ...(apiUrl ? { apiUrl } : {}), created, resumed, resumedDeletions, stop: stopAll };
     }
 
     const sandboxMod = await import('../sandbox/index.js');
@@ -137,7 +141,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     let sandboxWorld: { captureEvent(e: unknown): void } | undefined;
     const statusChanges = statusChangeRoute({
       placement: { region, accountId: identity.accountId, tableName, eventBusName },
-      stateMachineArns: () => [runner.stateMachineArn],
+      stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn],
       resolveHandler,
       // On the service account's default bus, where Step Functions puts them.
       capture: (e) =>
@@ -148,7 +152,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
     stops.push(() => runner.close());
     stops.push(async () => statusChanges.close());
-    const deleteRunner = await createDeleteRunner({ ...runnerOpts, onStatusChange: (e) => statusChanges.deliver(e) });
+    const deleteRunner = await createDeleteRunner({ ...runnerOpts, ...o.deleteRunner, onStatusChange: (e) => statusChanges.deliver(e) });
     stops.push(() => deleteRunner.close());
     const machines = new StateMachineHost([runner, deleteRunner]);
     const sandbox = await sandboxMod.startSandbox({
@@ -168,7 +172,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     await machines.preloadHandlers();
     await resolveHandler(ENDED_EXECUTION_FUNCTION).catch((e: unknown) => log(`${ENDED_EXECUTION_FUNCTION}: ${(e as Error).message}`));
     const apiUrl = o.api === false ? undefined : await startApi(o, stops);
-    const resumed = o.dataDir ? await resume(region, tableName, runner, log) : [];
+    const { resumed, resumedDeletions } = o.dataDir ? await resume(region, tableName, runner, deleteRunner, log) : { resumed: [], resumedDeletions: [] };
     return {
       mode: 'sandbox',
       region,
@@ -183,6 +187,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       ...(apiUrl ? { apiUrl } : {}),
       created,
       resumed,
+      resumedDeletions,
       stop: stopAll,
     };
   } catch (e) {
@@ -194,14 +199,14 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
 export const DELETE_STATE_MACHINE_NAME = 'eks-provisioner-delete-cluster';
 
 /** The delete state machine, as deployed (statemachine/delete-cluster.asl.json with the same substitutions). */
-async function createDeleteRunner(o: Placement & Omit<RunnerOptions, keyof Placement | 'definition' | 'stateMachineName'>): Promise<StepFunctionsRunner> {
-  return StepFunctionsRunner.create({ ...o, stateMachineName: DELETE_STATE_MACHINE_NAME, definition: await loadDefinition(o, DELETE_DEFINITION_URL) });
+async function createDeleteRunner(o: Placement & Omit<RunnerOptions, keyof Placement | 'stateMachineName'>): Promise<StepFunctionsRunner> {
+  return StepFunctionsRunner.create({ ...o, stateMachineName: DELETE_STATE_MACHINE_NAME, definition: o.definition ?? (await loadDefinition(o, DELETE_DEFINITION_URL, o.maxProvisioningSeconds)) });
 }
 
-async function resume(region: string, tableName: string, runner: StepFunctionsRunner, log: (line: string) => void): Promise<string[]> {
+async function resume(region: string, tableName: string, runner: StepFunctionsRunner, deleteRunner: StepFunctionsRunner, log: (line: string) => void): Promise<{ resumed: string[]; resumedDeletions: string[] }> {
   const ddb = new DynamoDBClient({ region });
   try {
-    return await resumeCreating({ ddb, tableName, runner, log });
+    return { resumed: await resumeCreating({ ddb, tableName, runner, log }), resumedDeletions: await resumeDeleting({ ddb, tableName, runner: deleteRunner, log }) };
   } finally {
     ddb.destroy();
   }

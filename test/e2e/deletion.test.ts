@@ -210,6 +210,30 @@ describe('deleting clusters (local stack e2e)', () => {
     expect(done.status, JSON.stringify(done.diagnosis)).toBe('DELETED');
   }, 120_000);
 
+  it('deletion polling backs off under throttling: 30 throttled DescribeStackEvents (more than the retries of one step) and the cluster is still DELETED', async () => {
+    const tenant = 'e2e-delete-throttled';
+    const roleArn = await registered(tenant, 'eks-provisioner-throttled', true);
+    const record = await created(tenant, 'e2e-throttled', roleArn);
+    expect(record.status).toBe('CREATED');
+    // Each look is SDK_MAX_ATTEMPTS (3) calls and the Task retries AwsThrottled 6 times: 21 calls would end it.
+    const set = await e.http('PUT', `${e.sandboxUrl}/_sandbox/faults`, [{ service: 'cloudformation', operation: 'DescribeStackEvents', throttleRate: 1, times: 30 }]);
+    expect(set.status).toBeLessThan(300);
+    try {
+      const r = await e.api('DELETE', `/v1/clusters/${record.id}`, undefined, tenant);
+      expect(r.status, r.text).toBe(202);
+      const done = await deleted(record.id, tenant);
+      expect(done.status, JSON.stringify(done.diagnosis)).toBe('DELETED');
+      // Every one of the 30 was injected into this deletion's looks.
+      const calls = await e.http<{ calls: Array<{ operation: string; errorCode?: string }> }>('GET', `${e.sandboxUrl}/_sandbox/calls`);
+      expect(calls.body.calls.filter((c) => c.operation === 'DescribeStackEvents' && c.errorCode === 'Throttling')).toHaveLength(30);
+    } finally {
+      await e.http('PUT', `${e.sandboxUrl}/_sandbox/faults`, []);
+    }
+    expect(await stackStatus(record.stackId!)).toBe('DELETE_COMPLETE');
+    const events = (await e.events(record.id)).filter((ev) => /^EKS Cluster Deletion/.test(ev.detailType));
+    expect(events.map((ev) => ev.detailType)).toEqual(['EKS Cluster Deletion Succeeded']);
+  }, 120_000);
+
   it('a cluster still CREATING cannot be deleted (409), another tenant cannot see it (404)', async () => {
     const tenant = 'e2e-delete-busy';
     const roleArn = await registered(tenant, 'eks-provisioner-busy', true);

@@ -24,7 +24,7 @@ export interface HttpResult<T = any> {
 export interface ClusterRecord {
   id: string;
   name: string;
-  status: 'CREATING' | 'CREATED' | 'FAILED';
+  status: 'CREATING' | 'CREATED' | 'FAILED' | 'DELETING' | 'DELETED';
   phase?: string;
   progress?: { done: number; total: number };
   outputs?: Record<string, string>;
@@ -88,7 +88,7 @@ export class E2E {
   }
 
   /** The seed's role B, created by the customer with what GET /v1/setup says — or deliberately not quite. */
-  async createRoleB(o: { name: string; tenant: string; externalId?: string; withoutActions?: RegExp }): Promise<string> {
+  async createRoleB(o: { name: string; tenant: string; externalId?: string; withoutActions?: RegExp; withDeleteStatement?: boolean }): Promise<string> {
     const setup = await this.api('GET', '/v1/setup', undefined, o.tenant);
     if (setup.status !== 200) throw new Error(`GET /v1/setup → ${setup.status} ${setup.text}`);
     const trust = structuredClone(setup.body.provisionRoleTrustPolicy);
@@ -97,6 +97,10 @@ export class E2E {
     if (o.withoutActions) dropActions(policy, o.withoutActions);
     await this.iam.send(new CreateRoleCommand({ RoleName: o.name, AssumeRolePolicyDocument: JSON.stringify(trust) }));
     await this.iam.send(new PutRolePolicyCommand({ RoleName: o.name, PolicyName: 'provision', PolicyDocument: JSON.stringify(policy) }));
+    // The optional statement that lets the service delete the cluster (GET /v1/setup's provisionRoleDeleteStatement).
+    if (o.withDeleteStatement) {
+      await this.iam.send(new PutRolePolicyCommand({ RoleName: o.name, PolicyName: 'eks-provisioner-delete', PolicyDocument: JSON.stringify(setup.body.provisionRoleDeleteStatement) }));
+    }
     return `arn:aws:iam::${DEFAULT_WORLD.customer.accountId}:role/${o.name}`;
   }
 

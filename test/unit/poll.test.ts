@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runBenchmark } from '../../bench/poll-schedules.js';
 import { eventsVisibleAt, simulateStack } from '../../bench/stack-simulator.js';
 import { expectedResources, pollClusterStack } from '../../functions/poll-cluster-stack/poll-cluster-stack.js';
+import { pollStackDeletion } from '../../functions/poll-stack-deletion/poll-stack-deletion.js';
 import { DiagnosedError } from '../../functions/lib/errors.js';
 import { resourceGraph, topologicalOrder } from '../../functions/lib/polling/dependencies.js';
 import { decide, describePhase, POLL_TUNING, type PlanContext } from '../../functions/lib/polling/plan.js';
@@ -169,6 +170,52 @@ describe('PollClusterStack', () => {
     const err = await pollClusterStack(input, { cloudformation: cfn, now: () => new Date('2026-11-29T10:20:00Z'), maxProvisioningSeconds: 3600 }).catch((e: unknown) => e);
     expect((err as Error).name).not.toBe('AwsThrottled');
     expect(err).toBeInstanceOf(Error);
+    mock.restore();
+  });
+});
+
+describe('PollStackDeletion under throttling', () => {
+  const cfn = new CloudFormationClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  const input = {
+    tenantId: 't1',
+    clusterId: 'c-1',
+    name: 'demo',
+    environmentScope: '*',
+    accountId: '222222222222',
+    region: 'us-east-1',
+    cluster: { provisionRoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision' },
+    executionArn: 'arn:x',
+    startedAt: '2026-11-29T10:00:00Z',
+    stack: { stackId: fx.STACK_ID, stackName: fx.STACK_NAME, alreadyGone: false, requestedAt: '2026-11-29T10:00:00.000Z' },
+  };
+  const deps = { cloudformation: cfn, now: () => new Date('2026-11-29T10:05:00Z'), maxSeconds: 3600 };
+
+  it('a throttled look keeps the last known state and looks again twice as late (≤ 120 s); at the cap the throttle goes through', async () => {
+    const mock = mockClient(cfn);
+    mock.on(DescribeStackEventsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
+    const last = { outcome: 'IN_PROGRESS', stackStatus: 'DELETE_IN_PROGRESS', phase: 'Deleting node group', progress: { done: 2, total: 9 }, nextWaitSeconds: 30, elapsedSeconds: 240, polls: 5 } as const;
+    const first = await pollStackDeletion({ ...input, poll: last }, deps);
+    expect(first).toEqual({ ...last, nextWaitSeconds: 60, elapsedSeconds: 300, polls: 6 });
+    const second = await pollStackDeletion({ ...input, poll: first }, deps);
+    expect(second.nextWaitSeconds).toBe(120);
+    expect((await pollStackDeletion({ ...input, poll: second }, deps)).nextWaitSeconds).toBe(120); // capped
+    // The first look after DeleteStack (StartDeletionPolling's 10 s) throttled: still deleting, 20 s later.
+    const fresh = await pollStackDeletion({ ...input, poll: { outcome: 'IN_PROGRESS', stackStatus: 'DELETE_IN_PROGRESS', phase: 'Starting deletion', progress: { done: 0, total: 0 }, nextWaitSeconds: 10, elapsedSeconds: 0, polls: 0 } }, deps);
+    expect(fresh).toMatchObject({ outcome: 'IN_PROGRESS', stackStatus: 'DELETE_IN_PROGRESS', nextWaitSeconds: 20, polls: 1 });
+    // Never past the cap: the last wait ends at it, and at it the throttle goes through.
+    const nearCap = await pollStackDeletion({ ...input, poll: second }, { ...deps, now: () => new Date('2026-11-29T10:59:30Z') });
+    expect(nearCap.nextWaitSeconds).toBe(30);
+    const atCap = await pollStackDeletion({ ...input, poll: second }, { ...deps, now: () => new Date('2026-11-29T11:00:00Z') }).catch((e: unknown) => e);
+    expect((atCap as Error).name).toBe('AwsThrottled');
+    mock.restore();
+  });
+
+  it('other errors of a look are not swallowed', async () => {
+    const mock = mockClient(cfn);
+    mock.on(DescribeStackEventsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const err = await pollStackDeletion(input, deps).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).name).not.toBe('AwsThrottled');
     mock.restore();
   });
 });

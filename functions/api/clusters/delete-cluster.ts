@@ -9,6 +9,7 @@
  */
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError } from '../../lib/aws/aws-error.js';
+import { deletionExecutionName } from '../../lib/cluster-ids.js';
 import { cloudFormationClient } from '../../lib/aws/clients.js';
 import { roleBSession } from '../../lib/aws/tenant-role.js';
 import { findClusterStack, requestStackDeletion } from '../../lib/deletion/cluster-stack.js';
@@ -23,10 +24,8 @@ export interface DeleteClusterResponse {
   body: unknown;
 }
 
-/** Execution name: the cluster id plus a time stamp, so a deletion retried after a failure gets a new one (≤ 80 chars). */
-export function deletionExecutionName(clusterId: string, now: Date): string {
-  return `${clusterId}-delete-${now.getTime().toString(36)}`.slice(0, 80);
-}
+/** Execution name: the cluster id plus a time stamp (lib/cluster-ids.ts). */
+export { deletionExecutionName };
 
 export async function deleteClusterRequest(deps: ApiDeps, tenantId: string, record: ClusterRecord): Promise<DeleteClusterResponse> {
   const { store, config } = deps;

