@@ -111,9 +111,21 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
 
   async function chooseMany(page: Page, testId: string, options: string[]) {
     const field = page.getByTestId(testId);
-    await field.locator('button').first().click();
-    for (const o of options) await page.getByRole('option', { name: new RegExp(o) }).first().click();
-    await page.keyboard.press('Escape');
+    // As in choose(): a list that reloads under the pointer (security groups after the VPC) can swallow a
+    // pick. The chosen options show as tokens in the field; pick the missing ones again, at most 3 times.
+    for (let attempt = 1; ; attempt++) {
+      const shown = await field.innerText();
+      const missing = options.filter((o) => !shown.includes(o));
+      if (missing.length === 0) return;
+      if (attempt > 3) {
+        await screenshot(page, `failed-choose-many-${testId}`);
+        throw new Error(`${testId}: ${missing.join(', ')} not selected after 3 attempts`);
+      }
+      await field.locator('button').first().click();
+      for (const o of missing) await page.getByRole('option', { name: new RegExp(o) }).first().click();
+      await page.keyboard.press('Escape');
+      await expect.poll(() => field.innerText(), { timeout: 2_000 }).toContain(missing[missing.length - 1]!).catch(() => undefined);
+    }
   }
 
   async function fillSettings(page: Page, o: { name: string; serviceRole?: string; subnets?: string[] }) {
