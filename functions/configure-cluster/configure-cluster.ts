@@ -38,6 +38,12 @@ export interface ConfigureDeps {
   now: () => Date;
   /** STS endpoint for the token (tests; default: the regional endpoint or AWS_ENDPOINT_URL). */
   stsEndpoint?: URL;
+  /**
+   * Assume role B again (RoleSession.renew). A 401 is how the API server answers a token signed with
+   * credentials that expired mid-invocation; one renewal and a new token tell that apart from a missing
+   * access entry, which stays 401.
+   */
+  renewCredentials?: () => Promise<void>;
 }
 
 /** Next wait: short when nodes are registering, longer while none is there; capped. */
@@ -108,12 +114,20 @@ async function ensureDefaultStorageClass(kube: KubeApi): Promise<ClusterConfigur
   return { name: keep.name, provisioner: keep.provisioner, created: false, undefaulted: others.map((c) => c.name) };
 }
 
+/** Where this look stands: the progress so far and the cluster DescribeCluster returned. */
+interface Look {
+  input: ConfigureClusterInput;
+  cluster: Cluster;
+  prev: Partial<ConfigureProgress>;
+  attempts: number;
+  elapsedSeconds: number;
+  now: () => Date;
+}
+
 export async function configureCluster(input: ConfigureClusterInput, deps: ConfigureDeps): Promise<ConfigureProgress> {
   const prev = input.configure ?? {};
-  const attempts = (prev.attempts ?? 0) + 1;
   // State-machine time: the waits already taken (Wait states, scaled in the local stack).
   const elapsedSeconds = (prev.elapsedSeconds ?? 0) + (prev.outcome === 'WAITING' ? (prev.nextWaitSeconds ?? 0) : 0);
-  const expected = input.cluster.nodeCount;
 
   const { cluster } = await awsCall(
     { service: 'eks', operation: 'DescribeCluster', principal: 'provision-role', evidence: { clusterName: input.cluster.name, region: input.region } },
@@ -127,57 +141,74 @@ export async function configureCluster(input: ConfigureClusterInput, deps: Confi
       makeDiagnosis('KUBERNETES_API_UNREACHABLE', { ...evidenceOf(input, cluster), privateOnly: 'true', detail: 'public endpoint access is disabled' }),
     );
   }
-  const { token } = await eksToken({ clusterName: cluster.name ?? input.cluster.name, region: input.region, credentials: deps.credentials, now: deps.now(), ...(deps.stsEndpoint ? { endpoint: deps.stsEndpoint } : {}) });
-  const kube = deps.kube({ endpoint: cluster.endpoint, certificateAuthorityData: cluster.certificateAuthority.data, token, clusterName: cluster.name ?? input.cluster.name });
+  const look: Look = { input, cluster, prev, attempts: (prev.attempts ?? 0) + 1, elapsedSeconds, now: deps.now };
+  const clusterName = cluster.name ?? input.cluster.name;
+  const connect = async (): Promise<KubeApi> => {
+    const { token } = await eksToken({ clusterName, region: input.region, credentials: deps.credentials, now: deps.now(), ...(deps.stsEndpoint ? { endpoint: deps.stsEndpoint } : {}) });
+    return deps.kube({ endpoint: cluster.endpoint!, certificateAuthorityData: cluster.certificateAuthority!.data!, token, clusterName });
+  };
+  const asStepError = (err: unknown): unknown => (err instanceof KubeError ? failure(err, input, cluster) : err);
 
   try {
-    let nodes;
-    try {
-      nodes = await kube.listNodes();
-    } catch (err) {
-      // A new endpoint can take a while to resolve everywhere: keep looking until the cap.
-      if (!(err instanceof KubeError) || err.kind !== 'unreachable' || elapsedSeconds >= NODE_WAIT_CAP_SECONDS) throw err;
-      return { outcome: 'WAITING', attempts, elapsedSeconds, nextWaitSeconds: nextWait(prev.outcome === 'WAITING' ? prev.nextWaitSeconds : undefined, 0), nodes: { ready: 0, registered: 0, expected }, lastError: err.message };
-    }
-    const ready = nodes.filter((n) => n.ready).length;
-    const nodeFacts = { ready, registered: nodes.length, expected };
-    if (ready < expected) {
-      if (elapsedSeconds >= NODE_WAIT_CAP_SECONDS) {
-        const notReady = nodes.find((n) => !n.ready);
-        throw new DiagnosedError(
-          makeDiagnosis('NODES_NOT_READY', {
-            ...evidenceOf(input, cluster),
-            readyNodes: ready,
-            registeredNodes: nodes.length,
-            expectedNodes: expected,
-            elapsedSeconds,
-            ...(notReady?.reason ? { reason: `${notReady.name}: ${notReady.reason}` } : nodes.length === 0 ? { reason: 'no node has registered with the API server' } : {}),
-          }),
-        );
-      }
-      return { outcome: 'WAITING', attempts, elapsedSeconds, nextWaitSeconds: nextWait(prev.outcome === 'WAITING' ? prev.nextWaitSeconds : undefined, nodes.length), nodes: nodeFacts };
-    }
-
-    const storageClass = await ensureDefaultStorageClass(kube);
-    const namespaces = managedNamespaces(input.cluster);
-    const made: ClusterConfiguration['namespaces'] = [];
-    for (const ns of namespaces) {
-      const labels = { ...MANAGED_BY, 'eks-provisioner/cluster-id': input.clusterId };
-      const created = await kube.createNamespace(ns, labels, { 'eks-provisioner/environment-scope': input.cluster.environmentScope });
-      await kube.createServiceAccount(ns, DEPLOYER_SERVICE_ACCOUNT, MANAGED_BY);
-      await kube.bindClusterRole(ns, `${DEPLOYER_SERVICE_ACCOUNT}-edit`, 'edit', DEPLOYER_SERVICE_ACCOUNT, MANAGED_BY);
-      made.push({ name: ns, created, serviceAccount: DEPLOYER_SERVICE_ACCOUNT, clusterRole: 'edit' });
-    }
-    return {
-      outcome: 'DONE',
-      attempts,
-      elapsedSeconds,
-      nextWaitSeconds: 0,
-      nodes: nodeFacts,
-      configuration: { nodesReady: ready, nodesExpected: expected, storageClass, namespaces: made, configuredAt: deps.now().toISOString() },
-    };
+    return await lookAndConfigure(await connect(), look);
   } catch (err) {
-    if (err instanceof KubeError) throw failure(err, input, cluster);
-    throw err;
+    if (!(err instanceof KubeError) || err.kind !== 'unauthorized' || !deps.renewCredentials) throw asStepError(err);
   }
+  // 401: perhaps role B's session expired under us. Every step is idempotent, so the look runs again
+  // once with fresh credentials; a 401 then is a real one (no access entry).
+  await deps.renewCredentials();
+  try {
+    return await lookAndConfigure(await connect(), look);
+  } catch (err) {
+    throw asStepError(err);
+  }
+}
+
+/** One look through the Kubernetes API: nodes Ready yet? Then the storage class and managed namespaces. */
+async function lookAndConfigure(kube: KubeApi, { input, cluster, prev, attempts, elapsedSeconds, now }: Look): Promise<ConfigureProgress> {
+  const expected = input.cluster.nodeCount;
+  let nodes;
+  try {
+    nodes = await kube.listNodes();
+  } catch (err) {
+    // A new endpoint can take a while to resolve everywhere: keep looking until the cap.
+    if (!(err instanceof KubeError) || err.kind !== 'unreachable' || elapsedSeconds >= NODE_WAIT_CAP_SECONDS) throw err;
+    return { outcome: 'WAITING', attempts, elapsedSeconds, nextWaitSeconds: nextWait(prev.outcome === 'WAITING' ? prev.nextWaitSeconds : undefined, 0), nodes: { ready: 0, registered: 0, expected }, lastError: err.message };
+  }
+  const ready = nodes.filter((n) => n.ready).length;
+  const nodeFacts = { ready, registered: nodes.length, expected };
+  if (ready < expected) {
+    if (elapsedSeconds >= NODE_WAIT_CAP_SECONDS) {
+      const notReady = nodes.find((n) => !n.ready);
+      throw new DiagnosedError(
+        makeDiagnosis('NODES_NOT_READY', {
+          ...evidenceOf(input, cluster),
+          readyNodes: ready,
+          registeredNodes: nodes.length,
+          expectedNodes: expected,
+          elapsedSeconds,
+          ...(notReady?.reason ? { reason: `${notReady.name}: ${notReady.reason}` } : nodes.length === 0 ? { reason: 'no node has registered with the API server' } : {}),
+        }),
+      );
+    }
+    return { outcome: 'WAITING', attempts, elapsedSeconds, nextWaitSeconds: nextWait(prev.outcome === 'WAITING' ? prev.nextWaitSeconds : undefined, nodes.length), nodes: nodeFacts };
+  }
+
+  const storageClass = await ensureDefaultStorageClass(kube);
+  const made: ClusterConfiguration['namespaces'] = [];
+  for (const ns of managedNamespaces(input.cluster)) {
+    const labels = { ...MANAGED_BY, 'eks-provisioner/cluster-id': input.clusterId };
+    const created = await kube.createNamespace(ns, labels, { 'eks-provisioner/environment-scope': input.cluster.environmentScope });
+    await kube.createServiceAccount(ns, DEPLOYER_SERVICE_ACCOUNT, MANAGED_BY);
+    await kube.bindClusterRole(ns, `${DEPLOYER_SERVICE_ACCOUNT}-edit`, 'edit', DEPLOYER_SERVICE_ACCOUNT, MANAGED_BY);
+    made.push({ name: ns, created, serviceAccount: DEPLOYER_SERVICE_ACCOUNT, clusterRole: 'edit' });
+  }
+  return {
+    outcome: 'DONE',
+    attempts,
+    elapsedSeconds,
+    nextWaitSeconds: 0,
+    nodes: nodeFacts,
+    configuration: { nodesReady: ready, nodesExpected: expected, storageClass, namespaces: made, configuredAt: now().toISOString() },
+  };
 }

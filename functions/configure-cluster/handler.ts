@@ -17,6 +17,7 @@ export const handler = lambdaHandler(async (event: ConfigureClusterInput, { logg
     credentials: session.clientConfig().credentials!,
     kube: kubeApi,
     now: () => new Date(),
+    renewCredentials: () => session.renew(),
   });
   // What the user sees while nodes come up; losing one update is harmless (the next look writes again).
   const phase =

@@ -102,9 +102,24 @@ interface Execution {
   abort: () => void;
   /** A scaled Wait being served (see the header comment). */
   pendingWait?: Promise<void>;
-  /** The definition's TimeoutSeconds, running on the scaled clock. */
+  /** The definition's TimeoutSeconds, on the execution's own clock (see executionElapsedMs). */
   timeoutTimer?: NodeJS.Timeout;
+  /** Real ms spent inside Tasks so far (ended ones), and since when Tasks are running now. */
+  taskMs: number;
+  tasksRunning: number;
+  taskSince?: number;
   done: Promise<void>;
+}
+
+/**
+ * How long an execution has run, in AWS time. Waits and Retry intervals are served `scale` times faster
+ * than declared, so time outside Tasks counts `scale` times; time inside a Task is a handler running at
+ * real speed (its SDK retries and back-off included), as a Lambda function would, and counts once. A busy
+ * machine that makes handlers slow therefore does not make executions time out `scale` times sooner.
+ */
+export function executionElapsedMs(e: Pick<Execution, 'startDate' | 'taskMs' | 'tasksRunning' | 'taskSince'>, scale: number, now: number): number {
+  const inTasks = e.taskMs + (e.tasksRunning > 0 && e.taskSince !== undefined ? now - e.taskSince : 0);
+  return (now - e.startDate - inTasks) * scale + inTasks;
 }
 
 type LibraryEvent = Record<string, unknown> & { type: string; timestamp: number };
@@ -407,6 +422,35 @@ export class StepFunctionsRunner {
     e.abort();
   }
 
+  /**
+   * (Re-)arms the TimeoutSeconds timer for when the execution's clock (executionElapsedMs) reaches it at
+   * the current pace: re-armed whenever a Task starts or ends, since that changes the pace.
+   */
+  private armExecutionTimeout(e: Execution): void {
+    if (this.executionTimeoutSeconds === undefined || e.status !== 'RUNNING') return;
+    if (e.timeoutTimer) clearTimeout(e.timeoutTimer);
+    const remaining = this.executionTimeoutSeconds * 1000 - executionElapsedMs(e, this.timeScale, Date.now());
+    if (remaining <= 0) return this.finishTimedOut(e);
+    const pace = e.tasksRunning > 0 ? 1 : this.timeScale;
+    e.timeoutTimer = setTimeout(() => this.armExecutionTimeout(e), Math.ceil(remaining / pace));
+    e.timeoutTimer.unref?.();
+  }
+
+  /** A Task runs: its real time counts once on the execution's clock (see executionElapsedMs). */
+  private async timedTask<T>(e: Execution, run: () => Promise<T>): Promise<T> {
+    if (e.tasksRunning++ === 0) e.taskSince = Date.now();
+    this.armExecutionTimeout(e);
+    try {
+      return await run();
+    } finally {
+      if (--e.tasksRunning === 0 && e.taskSince !== undefined) {
+        e.taskMs += Date.now() - e.taskSince;
+        e.taskSince = undefined;
+      }
+      this.armExecutionTimeout(e);
+    }
+  }
+
   /** The definition's TimeoutSeconds ran out: TIMED_OUT, no Catch runs (as in Step Functions). */
   private finishTimedOut(e: Execution): void {
     if (e.status !== 'RUNNING') return;
@@ -476,6 +520,8 @@ export class StepFunctionsRunner {
       history: new History(),
       controller,
       abort: () => undefined,
+      taskMs: 0,
+      tasksRunning: 0,
       done: Promise.resolve(),
       ...(traceHeader !== undefined ? { traceHeader } : {}),
     };
@@ -483,11 +529,7 @@ export class StepFunctionsRunner {
     this.executions.set(executionArn, exec);
     this.byName.set(name, exec);
     this.emitStatusChange(exec);
-    if (this.executionTimeoutSeconds !== undefined) {
-      // On the sandbox's clock, like every Wait: a run that is too long times out as it would on AWS.
-      exec.timeoutTimer = setTimeout(() => this.finishTimedOut(exec), (this.executionTimeoutSeconds * 1000) / this.timeScale);
-      exec.timeoutTimer.unref?.();
-    }
+    this.armExecutionTimeout(exec);
 
     try {
       const run = this.machine.run(parsed as never, {
@@ -657,7 +699,7 @@ export class StepFunctionsRunner {
           await macrotask();
         }
         if (exec.status !== 'RUNNING') throw Object.assign(new Error('Execution stopped'), { name: 'States.Aborted' });
-        return this.runTask(exec, stateName, target, input);
+        return this.timedTask(exec, () => this.runTask(exec, stateName, target, input));
       };
     }
     return handlers;

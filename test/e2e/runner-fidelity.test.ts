@@ -82,6 +82,29 @@ describe('ends without Catch', () => {
     expect(ended.detail.stopDate).toBeGreaterThanOrEqual(ended.detail.startDate);
   });
 
+  it('time inside Tasks counts once, not scaled: slow handlers on a busy machine do not time a run out early', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // 1.2 s of handler time at ×60: 72 s if it were scaled like a Wait, over the 60 s limit; it is 1.2 s.
+    const slow = await make(
+      { 'validate-request': async (e) => (await sleep(600), e), 'poll-cluster-stack': async () => (await sleep(600), { outcome: 'DONE', nextWaitSeconds: 0, polls: 1 }), 'diagnose-failure': async () => ({}) },
+      { definition: { ...mini(), TimeoutSeconds: 60 } },
+    );
+    const ok = start(slow.r, 'slow-handlers');
+    expect(await slow.r.waitFor(ok.executionArn)).toBe('SUCCEEDED');
+    await runner!.close();
+    // Waits still count at the scaled rate: 0.3 s polls + 30 s waits reach 60 s after the second wait.
+    const waits = await make(
+      { 'validate-request': async (e) => e, 'poll-cluster-stack': async () => (await sleep(300), { outcome: 'IN_PROGRESS', nextWaitSeconds: 30, polls: 1 }), 'diagnose-failure': async () => ({}) },
+      { definition: { ...mini(), TimeoutSeconds: 60 } },
+    );
+    const t0 = Date.now();
+    const loop = start(waits.r, 'slow-polls');
+    expect(await waits.r.waitFor(loop.executionArn)).toBe('TIMED_OUT');
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(1500); // 2 × (300 ms + 500 ms), where scaling all of it gave ~1 s
+    expect(took).toBeLessThan(4000);
+  });
+
   it('the history quota: FAILED with States.Runtime at exactly the quota, past every Catch', async () => {
     let diagnosed = false;
     const { r, changes } = await make(

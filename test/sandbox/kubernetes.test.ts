@@ -6,6 +6,8 @@
  */
 import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { CoreV1Api, KubeConfig, StorageV1Api } from '@kubernetes/client-node';
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -192,6 +194,20 @@ describe('sandbox Kubernetes API', () => {
     expect(t.body.rows.map((r: { cells: unknown[] }) => r.cells[0])).toEqual(['ebs-csi-default-sc (default)', 'gp2']);
   });
 
+  it('many clusters turning ACTIVE at once each get a live loopback endpoint (listeners opened while they create)', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `burst-${i}`);
+    await Promise.all(
+      names.map((name) =>
+        c.cfn.send(new CreateStackCommand({ StackName: `${name}-stack`, TemplateBody: JSON.stringify(eksTemplate()), Parameters: eksParameters({ ClusterName: name }), Capabilities: ['CAPABILITY_IAM'] })),
+      ),
+    );
+    for (const name of names) expect(await waitForStack(`${name}-stack`)).toBe('CREATE_COMPLETE');
+    for (const name of names) {
+      const cl = (await c.eks.send(new DescribeClusterCommand({ name }))).cluster!;
+      expect(cl.endpoint, name).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    }
+  });
+
   it('a client given another CA fails TLS verification', async () => {
     const other = Buffer.from((await import('../../local/sandbox/kubernetes/pki.js')).makeClusterPki(new Date()).caCertPem).toString('base64');
     const core = kubeConfig(await tokenFor(customerCreds), other).makeApiClient(CoreV1Api);
@@ -303,6 +319,49 @@ describe('ConfigureCluster against the sandbox cluster (real client-node, real t
     expect(forbidden).toMatchObject({ code: 'KUBERNETES_FORBIDDEN', evidence: { status: '403' } });
     expect(forbidden.message).toContain('nodes is forbidden');
     expect(forbidden.remediation[0]).toContain('aws eks create-access-entry --cluster-name kube');
+  });
+
+  it('role B credentials that expired mid-invocation (401): assumes role B again once and goes on; without renewal it is a 401 diagnosis', async () => {
+    const roleName = 'eks-provisioner-kube-expiring'; // the service user may assume eks-provisioner-* roles only
+    const roleArn = `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:role/${roleName}`;
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'ext-kube' } } }] };
+    await c.iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+    const now = sb.world.nowIso();
+    sb.world.data.eksAccessEntries.push({
+      accountId: CUSTOMER_ACCOUNT_ID,
+      region: 'us-east-1',
+      clusterName: 'kube',
+      principalArn: roleArn,
+      accessEntryArn: `arn:aws:eks:us-east-1:${CUSTOMER_ACCOUNT_ID}:access-entry/kube/role/${CUSTOMER_ACCOUNT_ID}/${roleName}/x`,
+      kubernetesGroups: [],
+      type: 'STANDARD',
+      accessPolicies: [{ policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy', accessScope: { type: 'cluster', namespaces: [] } }],
+      tags: {},
+      createdAt: now,
+      modifiedAt: now,
+    });
+    const sts = clients(sb, serviceCreds).sts;
+    const assume = async (): Promise<AwsCredentialIdentity> => {
+      const out = (await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'c-kube', ExternalId: 'ext-kube', DurationSeconds: 900 }))).Credentials!;
+      return { accessKeyId: out.AccessKeyId!, secretAccessKey: out.SecretAccessKey!, sessionToken: out.SessionToken!, expiration: out.Expiration! };
+    };
+    let current = await assume();
+    sb.world.advanceClock(901_000); // the session ends while the step runs
+    let renewals = 0;
+    const renewing = { ...deps(), credentials: async () => current, renewCredentials: async () => void (renewals++, (current = await assume())) };
+    const done = await configureCluster(input(), renewing);
+    expect(done.outcome).toBe('DONE');
+    expect(renewals).toBe(1);
+
+    current = await assume();
+    sb.world.advanceClock(901_000);
+    const d = await diagnosisOf(configureCluster(input(), { ...deps(), credentials: async () => current }));
+    expect(d).toMatchObject({ code: 'KUBERNETES_FORBIDDEN', evidence: { status: '401' } });
+    // A real 401 (no access entry) stays a 401 after one renewal: renewed once, not in a loop.
+    renewals = 0;
+    const unmapped = await diagnosisOf(configureCluster(input(), { ...deps(serviceCreds), renewCredentials: async () => void renewals++ }));
+    expect(unmapped).toMatchObject({ code: 'KUBERNETES_FORBIDDEN', evidence: { status: '401' } });
+    expect(renewals).toBe(1);
   });
 
   it('KUBERNETES_API_UNREACHABLE: a private-only endpoint, and a server whose certificate is not from the cluster CA', async () => {

@@ -94,6 +94,15 @@ export class RoleSession {
     await this.#renewing;
   }
 
+  /**
+   * Assume role B again now (once for every caller holding the same generation). For credentials used
+   * outside an SDK client — the EKS token — whose expiry only shows as the Kubernetes API's 401.
+   */
+  async renew(): Promise<void> {
+    if (!this.renewable) return;
+    await this.#renewFrom(this.#generation);
+  }
+
   /** SDK middleware: on an expired-token answer, assume role B again and send the call once more. */
   reassumeOnExpiry(): InitializeMiddleware<object, MetadataBearer> {
     return (next: InitializeHandler<object, MetadataBearer>) =>

@@ -50,11 +50,24 @@ export class KubernetesFront {
     this.sweeper.unref();
   }
 
-  /** Keep SPARES servers listening (unbound to a cluster, no certificate yet). */
+  /**
+   * A cluster started creating: make sure a listener will be free when it turns ACTIVE. Attaching happens
+   * inside a synchronous engine step, so listeners are opened ahead: one per cluster still CREATING plus
+   * SPARES (200 clusters turning ACTIVE at once would otherwise find the pool empty).
+   */
+  prepare(): void {
+    void this.refill().catch((e: unknown) => this.opts.log(`[sandbox] kubernetes: could not open a listener: ${String(e)}`));
+  }
+
+  private wanted(): number {
+    return SPARES + this.world.data.eksClusters.filter((c) => c.status === 'CREATING').length;
+  }
+
+  /** Keep wanted() servers listening (unbound to a cluster, no certificate yet). */
   private refill(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     this.filling ??= (async () => {
-      while (!this.stopped && this.spares.length < SPARES) {
+      while (!this.stopped && this.spares.length < this.wanted()) {
         const server = createServer({});
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -145,6 +158,8 @@ export class KubernetesFront {
   /** Close servers of clusters that are gone (deleted, or dropped by a world reset). */
   sweep(): void {
     for (const key of [...this.served.keys()]) if (!this.live(key)) this.close(key);
+    // After a burst, close the listeners no cluster will need.
+    while (!this.filling && this.spares.length > this.wanted()) this.spares.pop()!.close();
   }
 
   async stop(): Promise<void> {

@@ -41,7 +41,7 @@ export class World {
    * Set by the sandbox server when it serves Kubernetes APIs: gives a cluster turning ACTIVE its real
    * loopback endpoint and CA (local/sandbox/kubernetes). Not part of the data (not serialised).
    */
-  kubernetes?: { attach(cluster: EksCluster): { endpoint: string; certificateAuthorityData: string } | undefined };
+  kubernetes?: { attach(cluster: EksCluster): { endpoint: string; certificateAuthorityData: string } | undefined; prepare?(): void };
 
   constructor(data: WorldData, options: WorldOptions = {}) {
     this.initial = JSON.stringify(data);

@@ -121,4 +121,14 @@ describe('expired role-B session', () => {
     expect(seen).toHaveLength(1);
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
   });
+
+  it('renew() (for the EKS token, whose expiry shows only as a 401): parallel callers assume once; later calls sign with the new token', async () => {
+    stsIssuesFreshTokens();
+    const { session } = await provisionSession(opts);
+    const credentials = session.clientConfig().credentials as () => Promise<{ sessionToken?: string }>;
+    expect((await credentials()).sessionToken).toBe(token(1));
+    await Promise.all([session.renew(), session.renew(), session.renew()]);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+    expect((await credentials()).sessionToken).toBe(token(2));
+  });
 });

@@ -214,6 +214,7 @@ export const eksCluster: ResourceProvider = {
     };
     if (props.Logging !== undefined) cluster.logging = props.Logging;
     ctx.data.eksClusters.push(cluster);
+    ctx.world.kubernetes?.prepare?.(); // a listener ready for its endpoint when it turns ACTIVE
     ctx.setPhysicalId(name);
     // The handler polls DescribeCluster with the caller's credentials while the control plane comes up.
     ctx.require('Eks', 'eks:DescribeCluster', arn);
