@@ -12,9 +12,7 @@ import { apiCaller, followAll, setUpTenant, submitAll } from '../../bench/lib/cl
 if (!process.env['E2E_VERBOSE']) process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
 
 /**
- * Refill rates are per sandbox second; at ×100 they are 100× per wall second. Bursts are small. (×100,
- * not the e2e ×600: the execution's time limit runs on the scaled clock while SDK retry back-off runs in
- * wall time, so at ×600 heavy throttling would spend the run's whole budget — a local artefact.)
+ * Refill rates are per sandbox second; at ×100 they are 100× per wall second. Bursts are small.
  */
 const TIME_SCALE = 100;
 const TIGHT: RateLimitConfig = {

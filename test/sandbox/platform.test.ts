@@ -159,6 +159,23 @@ describe('faults', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
   });
 
+  it("the product's clients ride out two throttles of one call (3 attempts), so one busy call does not restart a whole step", async () => {
+    const { RoleSession, ec2Client } = await import('../../functions/lib/aws/clients.js');
+    const previous = process.env['AWS_ENDPOINT_URL'];
+    process.env['AWS_ENDPOINT_URL'] = sb.url;
+    try {
+      sb.faults.set([{ service: 'ec2', operation: 'DescribeVpcs', throttleRate: 1, times: 2 }]);
+      const out = await ec2Client(new RoleSession('us-east-1', customerCreds)).send(new DescribeVpcsCommand({}));
+      expect(out.$metadata.attempts).toBe(3);
+      sb.faults.set([{ service: 'ec2', operation: 'DescribeVpcs', throttleRate: 1, times: 3 }]);
+      const err = await failure(ec2Client(new RoleSession('us-east-1', customerCreds)).send(new DescribeVpcsCommand({})));
+      expect(err.name).toBe('RequestLimitExceeded');
+    } finally {
+      if (previous === undefined) delete process.env['AWS_ENDPOINT_URL'];
+      else process.env['AWS_ENDPOINT_URL'] = previous;
+    }
+  });
+
   it('expires session tokens early on demand', async () => {
     const admin = clients(sb, customerCreds);
     await admin.iam.send(

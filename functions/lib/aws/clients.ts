@@ -30,8 +30,15 @@ interface ClientConfig {
   credentials?: Credentials;
 }
 
-/** Handlers retry through the state machine (backoff with jitter); keep SDK retries short. */
-const base = (region: string, credentials?: Credentials): ClientConfig => ({ region, maxAttempts: 2, ...(credentials ? { credentials } : {}) });
+/**
+ * The SDK's own default of 3 attempts (standard mode: jittered back-off, 500 ms base for throttling).
+ * The state machine retries whole steps, but a step like DescribeVpcResources makes over a dozen calls
+ * and starts over when any one fails: with 2 attempts under 30 % throttling a call failed 1 time in 11
+ * (0.3²), most step attempts failed, and 2 of 10 runs used up the step's retries (bench/fault-matrix.ts);
+ * with 3 attempts a call fails 1 time in 37.
+ */
+export const SDK_MAX_ATTEMPTS = 3;
+const base = (region: string, credentials?: Credentials): ClientConfig => ({ region, maxAttempts: SDK_MAX_ATTEMPTS, ...(credentials ? { credentials } : {}) });
 
 /** Assumes role B again (dropping the cached session) and returns the fresh credentials. */
 export type Renew = () => Promise<AwsCredentialIdentity>;
