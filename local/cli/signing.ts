@@ -6,10 +6,11 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
+import { EXECUTE_API_SERVICE, executeApiSigner, type ExecuteApiSigner, type SignableRequest } from '../../shared/execute-api-signer.js';
 
-export const SIGNING_SERVICE = 'execute-api';
+export const SIGNING_SERVICE = EXECUTE_API_SERVICE;
+export type { SignableRequest };
 
 /** `https://{api-id}.execute-api.{region}.amazonaws.com[.cn]/{stage}/` → its parts. */
 export function parseExecuteApiUrl(url: string): { apiId: string; region: string; stage?: string } | undefined {
@@ -81,15 +82,8 @@ function toBuffer(data: SourceData): Buffer {
   return Buffer.from(data as ArrayBuffer);
 }
 
-export interface SignableRequest {
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  body?: string;
-}
-
 /** Returns the headers to send (the request's own plus Authorization, X-Amz-Date, X-Amz-Security-Token). */
-export type RequestSigner = (req: SignableRequest) => Promise<Record<string, string>>;
+export type RequestSigner = ExecuteApiSigner;
 
 export interface SignerOptions {
   region: string;
@@ -112,26 +106,5 @@ export function createSigner(o: SignerOptions): RequestSigner {
       );
     }
   };
-  const signer = new SignatureV4({ service: SIGNING_SERVICE, region: o.region, credentials, sha256: NodeSha256, uriEscapePath: true });
-  return async (req) => {
-    const query: Record<string, string | string[]> = {};
-    for (const [k, v] of req.url.searchParams) {
-      const prev = query[k];
-      query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-    }
-    const signed = await signer.sign({
-      method: req.method,
-      protocol: req.url.protocol,
-      hostname: req.url.hostname,
-      ...(req.url.port ? { port: Number(req.url.port) } : {}),
-      path: req.url.pathname,
-      query,
-      // `host` is signed; fetch sends the same value from the URL.
-      headers: { ...req.headers, host: req.url.host },
-      ...(req.body !== undefined ? { body: req.body } : {}),
-    });
-    const headers = { ...(signed.headers as Record<string, string>) };
-    delete headers['host'];
-    return headers;
-  };
+  return executeApiSigner({ region: o.region, credentials, sha256: NodeSha256 });
 }

@@ -29,7 +29,8 @@ function newestMtime(path: string): number {
 export function consoleBuildIsStale(outDir = consoleDist()): boolean {
   const built = join(outDir, 'index.html');
   if (!existsSync(built)) return true;
-  const sources = ['src', 'public', 'index.html', 'vite.config.ts'].map((p) => join(CONSOLE_DIR, p)).filter((p) => existsSync(p));
+  // ../shared: code the console shares with the command line (e.g. SigV4 for execute-api).
+  const sources = ['src', 'public', 'index.html', 'vite.config.ts', '../shared'].map((p) => join(CONSOLE_DIR, p)).filter((p) => existsSync(p));
   const newest = Math.max(...sources.map(newestMtime));
   return newest > statSync(built).mtimeMs;
 }

@@ -115,12 +115,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       // In AWS the status-change events go to the account's default bus; here they go straight to the handler.
       const statusChanges = statusChangeRoute({ placement: { region, accountId, tableName, eventBusName }, stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn], resolveHandler, log });
       const runnerOpts = { region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false };
-      const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
-      stops.push(() => runner.close());
-      stops.push(async () => statusChanges.close());
-      const deleteRunner = await createDeleteRunner({ ...runnerOpts, ...o.deleteRunner, onStatusChange: (e) => statusChanges.deliver(e) });
-      stops.push(() => deleteRunner.close());
-      const machines = new StateMachineHost([runner, deleteRunner]);
+      const { runner, deleteRunner, machines } = await startMachines(runnerOpts, { ...o.runner, resolveHandler }, o.deleteRunner ?? {}, statusChanges, stops);
       const endpoint = await startStepFunctionsEndpoint(machines.slot, 0);
       stops.push(() => endpoint.stop());
       applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, stepFunctionsEndpoint: endpoint.url });
@@ -149,12 +144,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       log,
     });
     const runnerOpts = { region, accountId: identity.accountId, tableName, eventBusName, timeScale, log, validate: o.validateDefinition !== false };
-    const runner = await StepFunctionsRunner.create({ ...runnerOpts, ...o.runner, resolveHandler, onStatusChange: (e) => statusChanges.deliver(e) });
-    stops.push(() => runner.close());
-    stops.push(async () => statusChanges.close());
-    const deleteRunner = await createDeleteRunner({ ...runnerOpts, ...o.deleteRunner, onStatusChange: (e) => statusChanges.deliver(e) });
-    stops.push(() => deleteRunner.close());
-    const machines = new StateMachineHost([runner, deleteRunner]);
+    const { runner, deleteRunner, machines } = await startMachines(runnerOpts, { ...o.runner, resolveHandler }, o.deleteRunner ?? {}, statusChanges, stops);
     const sandbox = await sandboxMod.startSandbox({
       port: o.sandboxPort ?? 4566,
       timeScale,
@@ -199,7 +189,26 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
 export const DELETE_STATE_MACHINE_NAME = 'eks-provisioner-delete-cluster';
 
 /** The delete state machine, as deployed (statemachine/delete-cluster.asl.json with the same substitutions). */
-async function createDeleteRunner(o: Placement & Omit<RunnerOptions, keyof Placement | 'stateMachineName'>): Promise<StepFunctionsRunner> {
+type MachineOptions = Placement & Omit<RunnerOptions, keyof Placement | 'stateMachineName'>;
+
+/** Both state machines (each with the caller's runner options) behind one host; stopped with the stack. */
+async function startMachines(
+  base: MachineOptions,
+  provisioning: Partial<RunnerOptions>,
+  deletion: Partial<RunnerOptions>,
+  statusChanges: StatusChangeRoute,
+  stops: Array<() => Promise<void>>,
+) {
+  const onStatusChange: RunnerOptions['onStatusChange'] = (e) => statusChanges.deliver(e);
+  const runner = await StepFunctionsRunner.create({ ...base, ...provisioning, onStatusChange });
+  stops.push(() => runner.close());
+  stops.push(async () => statusChanges.close());
+  const deleteRunner = await createDeleteRunner({ ...base, ...deletion, onStatusChange });
+  stops.push(() => deleteRunner.close());
+  return { runner, deleteRunner, machines: new StateMachineHost([runner, deleteRunner]) };
+}
+
+async function createDeleteRunner(o: MachineOptions): Promise<StepFunctionsRunner> {
   return StepFunctionsRunner.create({ ...o, stateMachineName: DELETE_STATE_MACHINE_NAME, definition: o.definition ?? (await loadDefinition(o, DELETE_DEFINITION_URL, o.maxProvisioningSeconds)) });
 }
 

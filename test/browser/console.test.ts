@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import type { Page, Request } from 'playwright-core';
+import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { ensureConsoleBuilt } from '../../local/console/build.js';
 import { startLocalStack } from '../../local/runner/stack.js';
 import { E2E } from '../e2e/harness.js';
@@ -62,6 +64,18 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     expect(v, `${step}: ${JSON.stringify(v, null, 1)}`).toEqual([]);
   }
 
+  /** IAM roles in the customer's account, as their CI system would have (EKS refuses access entries for missing ones). */
+  async function createCiRoles(names: string[]): Promise<string[]> {
+    const iam = new IAMClient({ region: REGION, endpoint: e.sandboxUrl, credentials: { accessKeyId: DEFAULT_WORLD.customer.accessKeyId, secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey } });
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] };
+    try {
+      for (const RoleName of names) await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+    } finally {
+      iam.destroy();
+    }
+    return names.map((n) => `arn:aws:iam::${ACCOUNT}:role/${n}`);
+  }
+
   const next = (page: Page) => page.getByRole('button', { name: 'Next', exact: true }).click();
 
   async function authenticate(page: Page, roleArn: string, region = REGION) {
@@ -97,9 +111,21 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
 
   async function chooseMany(page: Page, testId: string, options: string[]) {
     const field = page.getByTestId(testId);
-    await field.locator('button').first().click();
-    for (const o of options) await page.getByRole('option', { name: new RegExp(o) }).first().click();
-    await page.keyboard.press('Escape');
+    // As in choose(): a list that reloads under the pointer (security groups after the VPC) can swallow a
+    // pick. The chosen options show as tokens in the field; pick the missing ones again, at most 3 times.
+    for (let attempt = 1; ; attempt++) {
+      const shown = await field.innerText();
+      const missing = options.filter((o) => !shown.includes(o));
+      if (missing.length === 0) return;
+      if (attempt > 3) {
+        await screenshot(page, `failed-choose-many-${testId}`);
+        throw new Error(`${testId}: ${missing.join(', ')} not selected after 3 attempts`);
+      }
+      await field.locator('button').first().click();
+      for (const o of missing) await page.getByRole('option', { name: new RegExp(o) }).first().click();
+      await page.keyboard.press('Escape');
+      await expect.poll(() => field.innerText(), { timeout: 2_000 }).toContain(missing[missing.length - 1]!).catch(() => undefined);
+    }
   }
 
   async function fillSettings(page: Page, o: { name: string; serviceRole?: string; subnets?: string[] }) {
@@ -138,18 +164,41 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await page.getByRole('heading', { name: 'Networking' }).waitFor();
     await fillSettings(page, { name: 'Bad_Name!' });
     await expectAccessible(page, 'cluster settings');
+
+    // Deploy roles (deployPrincipalArns): two CI roles the customer made in their account.
+    const ciRoles = await createCiRoles(['ci-deploy-a', 'ci-deploy-b']);
+    const isPost = (r: Request) => r.method() === 'POST' && new URL(r.url()).pathname === '/v1/clusters';
+    let posts = 0;
+    page.on('request', (r) => void (isPost(r) && posts++));
+    const deployField = page.getByTestId('deploy-principals-field');
+    const deployInput = page.getByTestId('deploy-principals').locator('textarea');
+    // The console's own check (the API's list rule): an IAM user is refused on the field, nothing is sent.
+    await deployInput.fill(`${ciRoles[0]}\narn:aws:iam::${ACCOUNT}:user/ci`);
+    await deployInput.blur();
+    await expect.poll(() => deployField.innerText()).toMatch(/deployPrincipalArns\[1\]: must be the ARN of an IAM role[\s\S]*IAM users cannot be deploy principals/);
     await page.getByRole('button', { name: 'Create Kubernetes cluster', exact: true }).click();
-    // The API's field error sits on its field.
-    const nameField = page.locator('[data-testid=name]').locator('xpath=ancestor::*[contains(@class,"form-field")][1]');
     await page.getByTestId('submit-problems').waitFor();
-    expect(await page.getByTestId('submit-problems').innerText()).toMatch(/name/);
+    expect(await page.getByTestId('submit-problems').innerText()).toMatch(/deployPrincipalArns\[1\]/);
+    expect(posts).toBe(0);
+
+    // Two role ARNs the console accepts, the second role B: the request carries both, and the API's
+    // field errors land on their fields (a rule across fields: role B is the creator, already admin).
+    await deployInput.fill(`${ciRoles[0]}\n${roleArn}`);
+    let sent = page.waitForRequest(isPost);
+    await page.getByRole('button', { name: 'Create Kubernetes cluster', exact: true }).click();
+    expect((await sent).postDataJSON()).toMatchObject({ name: 'Bad_Name!', deployPrincipalArns: [ciRoles[0], roleArn] });
+    await expect.poll(() => page.getByTestId('submit-problems').innerText()).toMatch(/name[\s\S]*deployPrincipalArns\[1\]/);
+    expect(await deployField.innerText()).toMatch(/deployPrincipalArns\[1\]: is the provision role \(role B\)/);
     await screenshot(page, '3-settings-field-error');
     expect(await page.locator('body').innerText()).toMatch(/Kubernetes cluster name[\s\S]*(letters|lower|character|name)/i);
-    void nameField;
+    await expectAccessible(page, 'field errors');
 
     await page.getByLabel('Kubernetes cluster name', { exact: true }).fill('browser-happy');
+    await deployInput.fill(`${ciRoles[0]},\n${ciRoles[1]}`);
     await screenshot(page, '3-settings');
+    sent = page.waitForRequest(isPost);
     await page.getByRole('button', { name: 'Create Kubernetes cluster', exact: true }).click();
+    expect((await sent).postDataJSON()).toMatchObject({ name: 'browser-happy', deployPrincipalArns: ciRoles });
 
     // 4. Progress, then 5. the result.
     await page.waitForURL(/\/clusters\/[^/]+$/);
@@ -160,7 +209,9 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     expect(await page.getByTestId('cluster-status').innerText()).toContain('CREATED');
     expect(await page.getByTestId('cluster-resources').innerText()).toMatch(/^(\d+) of \1 created$/);
     expect(await page.getByTestId('endpoint').innerText()).toMatch(/^https:\/\//);
-    expect(await page.getByTestId('access').innerText()).toContain(roleArn);
+    const access = await page.getByTestId('access').innerText();
+    expect(access).toContain(roleArn);
+    for (const ci of ciRoles) expect(access).toContain(`${ci} — edit in apps (deploy role)`);
     const download = page.waitForEvent('download');
     await page.getByTestId('kubeconfig').click();
     const file = await download;

@@ -1,5 +1,5 @@
 /** Token buckets per account and region, and AWS's throttling errors from the sandbox. */
-import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS, RateLimiter, TokenBucket } from '../../local/sandbox/limits/rate-limits.js';
@@ -46,10 +46,87 @@ describe('RateLimiter', () => {
     expect(limiter.take('eks', 'DescribeCluster', 'a', 'r')).toBe(true);
   });
 
-  it('every default names its source and is a usable bucket', () => {
-    expect(() => new RateLimiter(DEFAULT_RATE_LIMITS)).not.toThrow();
-    for (const rules of Object.values(DEFAULT_RATE_LIMITS)) for (const r of rules) expect(r.source.length).toBeGreaterThan(10);
-    expect(DEFAULT_RATE_LIMITS.ec2![0]).toMatchObject({ burst: 100, ratePerSecond: 20 });
+  it('a rule for some Regions applies there only; the next matching rule elsewhere', () => {
+    const t = 0;
+    const limiter = new RateLimiter(
+      {
+        states: [
+          { operations: 'StartExecution', per: 'operation', regions: ['us-east-1'], burst: 3, ratePerSecond: 1, source: 'test' },
+          { operations: 'StartExecution', per: 'operation', burst: 1, ratePerSecond: 1, source: 'test' },
+        ],
+      },
+      1,
+      () => t,
+    );
+    const burst = (region: string) => Array.from({ length: 4 }, () => limiter.take('states', 'StartExecution', 'a', region)).filter(Boolean).length;
+    expect(burst('us-east-1')).toBe(3);
+    expect(burst('ap-east-1')).toBe(1);
+    expect(() => new RateLimiter({ states: [{ operations: '.*', per: 'operation', regions: [], burst: 1, ratePerSecond: 1, source: 'test' }] })).toThrow(/regions: give at least one Region/);
+  });
+
+  it("EC2's unfiltered, unpaginated describes draw on their own bucket; with a filter or pagination, the standard one", () => {
+    const t = 0;
+    const limiter = new RateLimiter(
+      {
+        ec2: [
+          { operations: 'DescribeSecurityGroups', per: 'operation', unfilteredOnly: true, burst: 1, ratePerSecond: 1, source: 'test' },
+          { operations: 'Describe.*', per: 'operation', burst: 2, ratePerSecond: 1, source: 'test' },
+        ],
+      },
+      1,
+      () => t,
+    );
+    const take = (input?: Record<string, unknown>) => limiter.take('ec2', 'DescribeSecurityGroups', 'a', 'us-east-1', input);
+    expect([take({}), take({ Filters: [] })]).toEqual([true, false]); // an empty filter list is no filter
+    expect([take({ Filters: [{ Name: 'vpc-id', Values: ['vpc-1'] }] }), take({ MaxResults: 5 }), take({ NextToken: 'x' })]).toEqual([true, true, false]);
+  });
+});
+
+describe('default rate limits (AWS published quotas, or conservative where AWS publishes none)', () => {
+  const limiter = () => {
+    const t = 0;
+    return new RateLimiter(DEFAULT_RATE_LIMITS, 1, () => t);
+  };
+  /** How many calls at once pass before the first throttle. */
+  const burst = (l: RateLimiter, service: string, op: string, region = 'us-east-1', input?: Record<string, unknown>) => {
+    let n = 0;
+    while (l.take(service, op, '222222222222', region, input) && n < 100_000) n++;
+    return n;
+  };
+
+  it('every rule cites an AWS page; the ones AWS does not publish say so', () => {
+    for (const [service, rules] of Object.entries(DEFAULT_RATE_LIMITS)) {
+      for (const r of rules) {
+        expect(r.source, service).toMatch(/https:\/\/(docs\.aws\.amazon\.com|repost\.aws)\//);
+        expect(r.source.includes('not published by AWS'), `${service}: ${r.source}`).toBe(['sts', 'iam', 'cloudformation', 'eks'].includes(service));
+      }
+    }
+  });
+
+  it('EC2: 100 describes at once (filtered or paginated), 50 unfiltered security-group describes', () => {
+    expect(burst(limiter(), 'ec2', 'DescribeSubnets', 'us-east-1', { MaxResults: 1000 })).toBe(100);
+    expect(burst(limiter(), 'ec2', 'DescribeSecurityGroups', 'us-east-1', { Filters: [{ Name: 'vpc-id', Values: ['vpc-1'] }] })).toBe(100);
+    expect(burst(limiter(), 'ec2', 'DescribeSecurityGroups', 'us-east-1', {})).toBe(50);
+    expect(burst(limiter(), 'ec2', 'CreateSecurityGroup')).toBe(50);
+  });
+
+  it('Step Functions StartExecution: 1,300 in us-east-1, us-west-2 and eu-west-1; 800 elsewhere', () => {
+    const l = limiter();
+    expect([burst(l, 'states', 'StartExecution', 'us-east-1'), burst(l, 'states', 'StartExecution', 'us-west-2'), burst(l, 'states', 'StartExecution', 'ap-east-1')]).toEqual([1_300, 1_300, 800]);
+    expect(burst(l, 'states', 'DescribeExecution', 'us-east-1')).toBe(300);
+  });
+
+  it('EventBridge PutEvents by Region (10,000 us-east-1, 600 ap-east-1, 400 unnamed Regions); control plane 50', () => {
+    const l = limiter();
+    expect([burst(l, 'events', 'PutEvents', 'us-east-1'), burst(l, 'events', 'PutEvents', 'ap-east-1'), burst(l, 'events', 'PutEvents', 'me-central-1')]).toEqual([10_000, 600, 400]);
+    expect(burst(l, 'events', 'DescribeEventBus')).toBe(50);
+  });
+
+  it('STS (not published): one bucket of 100 shared by every action, per account and Region', () => {
+    const l = limiter();
+    expect(burst(l, 'sts', 'AssumeRole')).toBe(100);
+    expect(l.take('sts', 'GetCallerIdentity', '222222222222', 'us-east-1')).toBe(false);
+    expect(l.take('sts', 'GetCallerIdentity', '222222222222', 'us-west-2')).toBe(true);
   });
 });
 
@@ -61,7 +138,10 @@ describe('the sandbox answers over-limit calls with the service’s own throttli
       log: () => undefined,
       timeScale: 1,
       rateLimits: {
-        ec2: [{ operations: 'Describe.*', per: 'operation', burst: 2, ratePerSecond: 0.001, source: 'test' }],
+        ec2: [
+          { operations: 'DescribeSecurityGroups', per: 'operation', unfilteredOnly: true, burst: 1, ratePerSecond: 0.001, source: 'test' },
+          { operations: 'Describe.*', per: 'operation', burst: 2, ratePerSecond: 0.001, source: 'test' },
+        ],
         sts: [{ operations: '.*', per: 'service', burst: 1, ratePerSecond: 0.001, source: 'test' }],
       },
     });
@@ -86,6 +166,15 @@ describe('the sandbox answers over-limit calls with the service’s own throttli
     other.destroy();
   });
 
+  it('EC2: an unfiltered DescribeSecurityGroups is throttled on its own bucket; the filtered call is not', async () => {
+    const ec2 = client(EC2Client, CUSTOMER_ACCESS_KEY_ID, secretOf(CUSTOMER_ACCESS_KEY_ID));
+    await ec2.send(new DescribeSecurityGroupsCommand({}));
+    expect(await ec2.send(new DescribeSecurityGroupsCommand({})).then(() => 'ok', (e: Error) => e.name)).toBe('RequestLimitExceeded');
+    const filtered = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: ['vpc-0a1b2c3d4e5f60001'] }] }));
+    expect(filtered.SecurityGroups?.length).toBeGreaterThan(0);
+    ec2.destroy();
+  });
+
   it('STS: Throttling, HTTP 400; counted in GET /_sandbox/rate-limits', async () => {
     const sts = client(STSClient, CUSTOMER_ACCESS_KEY_ID, secretOf(CUSTOMER_ACCESS_KEY_ID));
     await sts.send(new GetCallerIdentityCommand({}));
@@ -93,6 +182,6 @@ describe('the sandbox answers over-limit calls with the service’s own throttli
     expect(err).toMatchObject({ name: 'Throttling', $metadata: { httpStatusCode: 400 } });
     sts.destroy();
     const stats = (await (await fetch(`${sb.url}/_sandbox/rate-limits`)).json()) as { throttled: Record<string, Record<string, number>> };
-    expect(stats.throttled).toEqual({ ec2: { '222222222222': 1 }, sts: { '222222222222': 1 } });
+    expect(stats.throttled).toEqual({ ec2: { '222222222222': 2 }, sts: { '222222222222': 1 } });
   });
 });

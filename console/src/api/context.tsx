@@ -9,9 +9,10 @@ export interface Features {
   deleteCluster: boolean;
   adminPrincipalArns: boolean;
   namespaces: boolean;
+  deployPrincipalArns: boolean;
 }
 
-export const NO_FEATURES: Features = { principals: false, kubeconfig: false, deleteCluster: false, adminPrincipalArns: false, namespaces: false };
+export const NO_FEATURES: Features = { principals: false, kubeconfig: false, deleteCluster: false, adminPrincipalArns: false, namespaces: false, deployPrincipalArns: false };
 
 export function featuresFromOpenApi(doc: unknown): Features {
   const d = (doc ?? {}) as { paths?: Record<string, Record<string, unknown>>; components?: { schemas?: Record<string, { properties?: Record<string, unknown> }> } };
@@ -23,6 +24,7 @@ export function featuresFromOpenApi(doc: unknown): Features {
     deleteCluster: !!paths['/v1/clusters/{id}']?.['delete'],
     adminPrincipalArns: 'adminPrincipalArns' in settings,
     namespaces: 'namespaces' in settings,
+    deployPrincipalArns: 'deployPrincipalArns' in settings,
   };
 }
 

@@ -99,13 +99,19 @@ export interface ClusterRecord {
   progress?: { done: number; total: number };
   stackId?: string;
   executionArn?: string;
-  outputs?: Record<string, unknown> & { endpoint?: string; kubeconfig?: string; kubernetesVersion?: string };
+  outputs?: Record<string, unknown> & { endpoint?: string; kubeconfig?: string; kubernetesVersion?: string; access?: ClusterAccess[] };
   diagnosis?: Diagnosis;
-  settings?: Record<string, unknown> & { adminPrincipalArns?: string[]; namespaces?: string[] };
+  settings?: Record<string, unknown> & { adminPrincipalArns?: string[]; namespaces?: string[]; deployPrincipalArns?: string[]; managed?: boolean };
   createdAt?: string;
   updatedAt?: string;
-  /** Where the API says who may use the cluster (access entries). */
-  access?: Array<{ principalArn: string; policy?: string; scope?: string; [k: string]: unknown }>;
+}
+
+/** Who may use a CREATED cluster's Kubernetes API (the record's `outputs.access`): one EKS access entry each. */
+export interface ClusterAccess {
+  principalArn: string;
+  access: 'cluster-admin' | 'edit' | string;
+  namespaces?: string[];
+  source?: 'creator' | 'adminPrincipalArns' | 'deployPrincipalArns' | string;
 }
 
 export interface ClusterAccepted {
@@ -130,4 +136,5 @@ export interface ClusterSettings {
   managed: boolean;
   adminPrincipalArns?: string[];
   namespaces?: string[];
+  deployPrincipalArns?: string[];
 }

@@ -16,7 +16,7 @@ import Spinner from '@cloudscape-design/components/spinner';
 import { useEffect, useState } from 'react';
 import { ApiError } from '../api/client';
 import { useConsole } from '../api/context';
-import type { ApiErrorBody, ClusterRecord } from '../api/types';
+import type { ApiErrorBody, ClusterAccess, ClusterRecord } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import DeleteCluster from './DeleteCluster';
 import { ClusterStatus, elapsed, isBusy } from './status';
@@ -83,6 +83,25 @@ function download(name: string, text: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** Who may use the cluster: the record's `outputs.access` (what was made), else derived from its settings (older records). */
+function whoHasAccess(r: ClusterRecord): ClusterAccess[] {
+  if (r.outputs?.access) return r.outputs.access;
+  const s = r.settings ?? {};
+  const role = typeof s['provisionRoleArn'] === 'string' ? s['provisionRoleArn'] : undefined;
+  return [
+    ...(role ? [{ principalArn: role, access: 'cluster-admin', source: 'creator' }] : []),
+    ...(s.adminPrincipalArns ?? []).map((principalArn) => ({ principalArn, access: 'cluster-admin', source: 'adminPrincipalArns' })),
+    ...(s.managed === false ? [] : (s.deployPrincipalArns ?? [])).map((principalArn) => ({ principalArn, access: 'edit', source: 'deployPrincipalArns' })),
+  ];
+}
+
+function accessText(a: ClusterAccess): string {
+  const why = a.source === 'creator' ? ' (role B, the cluster\'s creator)' : a.source === 'deployPrincipalArns' ? ' (deploy role)' : a.source === 'adminPrincipalArns' ? ' (administrator)' : '';
+  if (a.access === 'cluster-admin') return `cluster admin${why}`;
+  if (a.access === 'edit') return `edit in ${a.namespaces?.length ? a.namespaces.join(', ') : 'the managed namespaces'}${why}`;
+  return `${a.access}${why}`;
+}
+
 export default function ClusterPage({ id }: { id: string }) {
   const { api, features, navigate } = useConsole();
   const { record: r, error, reload } = useCluster(id);
@@ -98,8 +117,8 @@ export default function ClusterPage({ id }: { id: string }) {
   const took = started !== undefined ? elapsed(ended - started) : '—';
   const done = r.progress?.done ?? 0;
   const total = r.progress?.total ?? 0;
-  const admins = r.settings?.adminPrincipalArns ?? [];
-  const provisionRole = typeof r.settings?.['provisionRoleArn'] === 'string' ? (r.settings['provisionRoleArn'] as string) : undefined;
+  const access = whoHasAccess(r);
+  const deployRoles = r.settings?.managed === false ? [] : (r.settings?.deployPrincipalArns ?? []);
 
   const getKubeconfig = async () => {
     setKubeError(undefined);
@@ -139,6 +158,10 @@ export default function ClusterPage({ id }: { id: string }) {
                 { label: 'Phase', value: <span data-testid="cluster-phase">{r.phase ?? '—'}</span> },
                 { label: 'Resources', value: <span data-testid="cluster-resources">{total ? `${done} of ${total} created` : '—'}</span> },
                 { label: 'Elapsed', value: <span data-testid="cluster-elapsed">{took}</span> },
+                // Until the cluster is CREATED (then "Who has access" lists them with their namespaces).
+                ...(deployRoles.length && r.status !== 'CREATED'
+                  ? [{ label: 'Deploy roles (edit in the managed namespaces)', value: <ul data-testid="deploy-roles">{deployRoles.map((a) => <li key={a}>{a}</li>)}</ul> }]
+                  : []),
               ]}
             />
             {busy && (
@@ -173,15 +196,11 @@ export default function ClusterPage({ id }: { id: string }) {
                     label: 'Who has access',
                     value: (
                       <ul data-testid="access">
-                        {(r.access ?? []).map((a) => (
+                        {access.map((a) => (
                           <li key={a.principalArn}>
-                            {a.principalArn}
-                            {a.policy ? ` — ${a.policy}` : ''}
-                            {a.scope ? ` (${a.scope})` : ''}
+                            {a.principalArn} — {accessText(a)}
                           </li>
                         ))}
-                        {!r.access && provisionRole && <li>{provisionRole} — cluster admin (role B, the cluster's creator)</li>}
-                        {!r.access && admins.map((a) => <li key={a}>{a} — cluster admin (access entry)</li>)}
                       </ul>
                     ),
                   },

@@ -14,12 +14,16 @@ import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import AuthenticateStep, { type AuthState } from './AuthenticateStep';
 import SettingsStep, { EMPTY_SETTINGS, fieldOf, type SettingsForm } from './SettingsStep';
 import SetupStep from './SetupStep';
+import { deployRoleProblems, parseArnList } from './deploy-roles';
 
-const SETTINGS_FIELDS = new Set(['name', 'environmentScope', 'serviceRoleArn', 'kubernetesVersion', 'keyName', 'vpcId', 'subnetIds', 'securityGroupIds', 'instanceType', 'nodeCount', 'managed', 'adminPrincipalArns', 'namespaces']);
+const SETTINGS_FIELDS = new Set(['name', 'environmentScope', 'serviceRoleArn', 'kubernetesVersion', 'keyName', 'vpcId', 'subnetIds', 'securityGroupIds', 'instanceType', 'nodeCount', 'managed', 'adminPrincipalArns', 'namespaces', 'deployPrincipalArns']);
 
-export function toSettings(auth: AuthState, f: SettingsForm, features: { adminPrincipalArns: boolean; namespaces: boolean }): ClusterSettings {
+type FormFeatures = { adminPrincipalArns: boolean; namespaces: boolean; deployPrincipalArns: boolean };
+
+export function toSettings(auth: AuthState, f: SettingsForm, features: FormFeatures): ClusterSettings {
   const nodeCount = f.nodeCount.trim() === '' ? Number.NaN : Number(f.nodeCount);
   const namespaces = f.namespaces.split(/[\s,]+/).filter(Boolean);
+  const deployRoles = parseArnList(f.deployPrincipalArns);
   return {
     name: f.name.trim(),
     environmentScope: f.environmentScope.trim(),
@@ -37,7 +41,15 @@ export function toSettings(auth: AuthState, f: SettingsForm, features: { adminPr
     managed: f.managed,
     ...(features.adminPrincipalArns && f.adminPrincipalArns.length ? { adminPrincipalArns: f.adminPrincipalArns } : {}),
     ...(features.namespaces && f.managed && namespaces.length ? { namespaces } : {}),
+    // Like namespaces: only for managed clusters (the field is hidden otherwise).
+    ...(features.deployPrincipalArns && f.managed && deployRoles.length ? { deployPrincipalArns: deployRoles } : {}),
   };
+}
+
+/** What the console checks before sending (the API checks again): the API's answer shape, so it shows the same way. */
+export function clientProblems(settings: ClusterSettings): ApiErrorBody | undefined {
+  const fields = deployRoleProblems(settings.deployPrincipalArns ?? []);
+  return fields.length ? { code: 'VALIDATION_FAILED', title: 'The cluster settings are not valid', message: 'Fix the fields below.', fields } : undefined;
 }
 
 export default function CreateWizard() {
@@ -74,6 +86,11 @@ export default function CreateWizard() {
 
   const submit = async () => {
     const settings = toSettings(auth, form, features);
+    const refused = clientProblems(settings);
+    if (refused) {
+      setSubmitError(refused);
+      return;
+    }
     const body = JSON.stringify(settings);
     if (idem.current?.body !== body) idem.current = { body, key: crypto.randomUUID() };
     setSubmitting(true);

@@ -12,10 +12,12 @@ import Input from '@cloudscape-design/components/input';
 import Multiselect, { type MultiselectProps } from '@cloudscape-design/components/multiselect';
 import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
-import { useEffect, useMemo } from 'react';
+import Textarea from '@cloudscape-design/components/textarea';
+import { useEffect, useMemo, useState } from 'react';
 import { useConsole } from '../api/context';
 import type { FieldError, FormItem, RoleItem, SubnetItem } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
+import { deployRoleProblems, DEPLOY_FIELD, MAX_DEPLOY_ROLES, parseArnList } from './deploy-roles';
 import { useList, type ListState } from './useList';
 
 export interface SettingsForm {
@@ -32,6 +34,8 @@ export interface SettingsForm {
   managed: boolean;
   adminPrincipalArns: string[];
   namespaces: string;
+  /** As typed: role ARNs, one per line or comma-separated (split when sent). */
+  deployPrincipalArns: string;
 }
 
 export const EMPTY_SETTINGS: SettingsForm = {
@@ -48,6 +52,7 @@ export const EMPTY_SETTINGS: SettingsForm = {
   managed: true,
   adminPrincipalArns: [],
   namespaces: '',
+  deployPrincipalArns: '',
 };
 
 /** `subnetIds.1` / `subnetIds[1]` → `subnetIds`: errors on list items belong to the list's field. */
@@ -87,6 +92,8 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
   const principals = useList<FormItem & { type?: string; arn?: string }>('principals', features.principals ? q : undefined);
 
   const set = (patch: Partial<SettingsForm>) => onChange((f) => ({ ...f, ...patch }));
+  // The deploy roles are checked once the field is left (not while an ARN is half typed).
+  const [deployTouched, setDeployTouched] = useState(false);
 
   // Sensible defaults once the lists arrive: the API's default version, the only VPC.
   useEffect(() => {
@@ -101,10 +108,11 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [keyPairs.items]);
 
-  const err = (field: string) => {
-    const msgs = fieldErrors.filter((f) => fieldOf(f.path) === field).map((f) => (f.path === field ? f.message : `${f.path}: ${f.message}`));
+  const err = (field: string, errors: FieldError[] = fieldErrors) => {
+    const msgs = errors.filter((f) => fieldOf(f.path) === field).map((f) => (f.path === field ? f.message : `${f.path}: ${f.message}`));
     return msgs.length ? msgs.join('; ') : undefined;
   };
+  const deployRoles = parseArnList(form.deployPrincipalArns);
 
   const opt = (i: FormItem, description?: string, tags?: string[]): SelectProps.Option => ({
     value: i.id,
@@ -312,6 +320,26 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
           {features.namespaces && form.managed && (
             <FormField label="Namespaces" description="Comma-separated namespaces to create (optional)." errorText={err('namespaces')}>
               <Input value={form.namespaces} onChange={({ detail }) => set({ namespaces: detail.value })} data-testid="namespaces" />
+            </FormField>
+          )}
+          {features.deployPrincipalArns && form.managed && (
+            <FormField
+              label="Deploy roles"
+              description={`IAM roles (e.g. your CI system) given edit access in the managed namespaces through EKS access entries; one ARN per line, at most ${MAX_DEPLOY_ROLES} (optional).`}
+              errorText={err(DEPLOY_FIELD) ?? (deployTouched ? err(DEPLOY_FIELD, deployRoleProblems(deployRoles)) : undefined)}
+              constraintText={deployRoles.length ? `${deployRoles.length} role${deployRoles.length === 1 ? '' : 's'}` : undefined}
+              stretch
+              data-testid="deploy-principals-field"
+            >
+              <Textarea
+                value={form.deployPrincipalArns}
+                onChange={({ detail }) => set({ deployPrincipalArns: detail.value })}
+                onBlur={() => setDeployTouched(true)}
+                placeholder="arn:aws:iam::123456789012:role/ci-deploy"
+                rows={2}
+                spellcheck={false}
+                data-testid="deploy-principals"
+              />
             </FormField>
           )}
           {features.adminPrincipalArns && (

@@ -215,7 +215,7 @@ export async function handleAwsRequest(env: RouterEnv, req: RawRequest): Promise
     if (fault?.kind === 'throttle') throw errFrom(spec.throttle);
     if (fault?.kind === 'error') throw errFrom(fault.status === 503 ? spec.unavailable : spec.internal);
     // The caller's account shares its buckets with every other caller in it (roles, users, services).
-    if (env.rateLimits && !env.rateLimits.take(spec.key, operation, caller.accountId, spec.global ? 'global' : region)) throw errFrom(spec.throttle);
+    if (env.rateLimits && !env.rateLimits.take(spec.key, operation, caller.accountId, spec.global ? 'global' : region, decoded.input)) throw errFrom(spec.throttle);
 
     // AWS checks the request against the model's constraints before any service logic (or permission check) runs.
     if (spec.model) {
