@@ -94,6 +94,8 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
   const set = (patch: Partial<SettingsForm>) => onChange((f) => ({ ...f, ...patch }));
   // The deploy roles are checked once the field is left (not while an ARN is half typed).
   const [deployTouched, setDeployTouched] = useState(false);
+  // The free-text administrators field keeps what is typed ("arn…, " included); the form holds the parsed list.
+  const [adminText, setAdminText] = useState(() => form.adminPrincipalArns.join(', '));
 
   // Sensible defaults once the lists arrive: the API's default version, the only VPC.
   useEffect(() => {
@@ -366,8 +368,11 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
                 />
               ) : (
                 <Input
-                  value={form.adminPrincipalArns.join(', ')}
-                  onChange={({ detail }) => set({ adminPrincipalArns: detail.value.split(/[\s,]+/).filter(Boolean) })}
+                  value={adminText}
+                  onChange={({ detail }) => {
+                    setAdminText(detail.value);
+                    set({ adminPrincipalArns: parseArnList(detail.value) });
+                  }}
                   placeholder="arn:aws:iam::123456789012:role/platform-admins"
                   data-testid="admin-principals"
                 />
