@@ -610,8 +610,11 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
         );
       } else if (/not authorized|AccessDenied|UnauthorizedOperation/i.test(ev.s('reason'))) {
         steps.push('Role B lacks a delete permission for this resource: add the delete statement from GET /v1/setup (provisionRoleDeleteStatement) to role B, complete.');
-      } else {
+      } else if (ev.has('logicalId') || ev.s('status') === 'DELETE_FAILED') {
         steps.push(`Look at the stack's Events tab (CloudFormation console${ev.opt('region', (v) => `, region ${v}`)}) for the DELETE_FAILED resource and fix what AWS names.`);
+      } else {
+        // No resource failed: the stack was still deleting (or could not be looked at) when the run gave up.
+        steps.push(`See where the stack stands: aws cloudformation describe-stacks --stack-name ${ev.s('stackName', '<stack>')} --region ${region} (DELETE_IN_PROGRESS: let it finish; DELETE_FAILED: its Events tab names the resource).`);
       }
       steps.push(
         ev.has('clusterId')

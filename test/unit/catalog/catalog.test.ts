@@ -95,6 +95,15 @@ describe("the seed's six troubleshooting entries", () => {
     expect(d.cause?.code).toBe('CLUSTER_ROLE_MISSING_EKS_POLICY');
   });
 
+  it('DELETE_FAILED points at the failed resource only when one failed; a stack still deleting gets describe-stacks', () => {
+    const failed = makeDiagnosis('DELETE_FAILED', { stackName: 'eks-provisioner-demo', region: 'us-east-1', status: 'DELETE_FAILED', logicalId: 'NodeRole', reason: 'boom' });
+    expect(failed.remediation[0]).toContain('for the DELETE_FAILED resource');
+    const deleting = makeDiagnosis('DELETE_FAILED', { stackName: 'eks-provisioner-demo', region: 'us-east-1', status: 'DELETE_IN_PROGRESS', detail: 'AWS kept throttling' });
+    expect(deleting.remediation[0]).toBe(
+      'See where the stack stands: aws cloudformation describe-stacks --stack-name eks-provisioner-demo --region us-east-1 (DELETE_IN_PROGRESS: let it finish; DELETE_FAILED: its Events tab names the resource).',
+    );
+  });
+
   it("CLUSTER_ROLE_MISSING_EKS_POLICY quotes AWS and gives the attach command in the role's partition", () => {
     const d = makeDiagnosis('CLUSTER_ROLE_MISSING_EKS_POLICY', { serviceRoleArn: 'arn:aws-cn:iam::222222222222:role/path/eks-cluster-role' });
     expect(d.message).toContain('"The provided role doesn\'t have the Amazon EKS Managed Policies associated with it."');
