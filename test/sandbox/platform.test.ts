@@ -176,6 +176,26 @@ describe('faults', () => {
     }
   });
 
+  it("the pollers' CloudFormation client leaves throttling to the poller (one call per look) but still retries a 5xx", async () => {
+    const { RoleSession, cloudFormationClient } = await import('../../functions/lib/aws/clients.js');
+    const { DescribeStackEventsCommand } = await import('@aws-sdk/client-cloudformation');
+    const previous = process.env['AWS_ENDPOINT_URL'];
+    process.env['AWS_ENDPOINT_URL'] = sb.url;
+    try {
+      const polling = () => cloudFormationClient(new RoleSession('us-east-1', customerCreds), { polling: true });
+      sb.faults.set([{ service: 'cloudformation', operation: 'DescribeStackEvents', throttleRate: 1, times: 1 }]);
+      const throttled = await failure(polling().send(new DescribeStackEventsCommand({ StackName: 'none' })));
+      expect([throttled.name, throttled.$metadata?.attempts]).toEqual(['Throttling', 1]);
+      sb.faults.set([{ service: 'cloudformation', operation: 'DescribeStackEvents', errorRate: 1, times: 1 }]);
+      const retried = await failure(polling().send(new DescribeStackEventsCommand({ StackName: 'none' })));
+      // The 5xx was retried; the second attempt reached CloudFormation, which has no such stack.
+      expect([retried.name, retried.$metadata?.attempts]).toEqual(['ValidationError', 2]);
+    } finally {
+      if (previous === undefined) delete process.env['AWS_ENDPOINT_URL'];
+      else process.env['AWS_ENDPOINT_URL'] = previous;
+    }
+  });
+
   it('expires session tokens early on demand', async () => {
     const admin = clients(sb, customerCreds);
     await admin.iam.send(

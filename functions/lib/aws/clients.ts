@@ -20,6 +20,8 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { InitializeHandler, InitializeHandlerArguments, InitializeHandlerOutput, InitializeMiddleware, MetadataBearer } from '@aws-sdk/types';
+import { StandardRetryStrategy } from '@smithy/core/retry';
+import type { RetryErrorInfo, StandardRetryToken } from '@smithy/types';
 import { classifyAwsError } from './aws-error.js';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -142,7 +144,21 @@ function bound<C extends { middlewareStack: { add: (mw: never, o: { step: 'initi
   return client;
 }
 
-export const cloudFormationClient = (s: RoleSession): CloudFormationClient => bound(s, new CloudFormationClient(s.clientConfig()));
+/**
+ * Retries like the SDK's standard mode, except throttling: a poller's throttled look is not retried on the
+ * spot but answered by looking again later (lib/polling/throttled.ts), so every run polling one busy
+ * account spends one call per look, not three, and the account's bucket gets time to refill.
+ */
+class NoThrottlingRetry extends StandardRetryStrategy {
+  override async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
+    if (errorInfo.errorType === 'THROTTLING') throw new Error('throttled: left to the poller');
+    return super.refreshRetryTokenForRetry(token, errorInfo);
+  }
+}
+
+/** `polling`: a client for the stack pollers, whose throttled calls are not retried by the SDK (above). */
+export const cloudFormationClient = (s: RoleSession, o: { polling?: boolean } = {}): CloudFormationClient =>
+  bound(s, new CloudFormationClient({ ...s.clientConfig(), ...(o.polling ? { retryStrategy: new NoThrottlingRetry(SDK_MAX_ATTEMPTS) } : {}) }));
 export const ec2Client = (s: RoleSession): EC2Client => bound(s, new EC2Client(s.clientConfig()));
 export const eksClient = (s: RoleSession): EKSClient => bound(s, new EKSClient(s.clientConfig()));
 /** IAM is global; the SDK scopes SigV4 to the partition's IAM region whatever region it is given. */
