@@ -46,19 +46,31 @@ const customerThrottled = () => {
   return out;
 };
 
+/** Calls (or throttled calls) by `service:Operation` in the customer account. */
+const byOperation = (which: 'callsByOperation' | 'throttledByOperation') => {
+  const out = new Map<string, number>();
+  for (const [op, byAccount] of Object.entries(limiter?.snapshot()[which] ?? {})) if (byAccount[CUSTOMER_ACCOUNT_ID]) out.set(op, byAccount[CUSTOMER_ACCOUNT_ID]!);
+  return out;
+};
+const diff = (after: Map<string, number>, before: Map<string, number>) => new Map([...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, v]) => v > 0));
+
 const tenant = `one-account-${Date.now().toString(36)}`;
 const call = apiCaller(stack.apiUrl!, tenant);
 const roleArn = await setUpTenant(call, stack.awsEndpoint!, `eks-provisioner-${tenant}`);
 
 // A lone cluster first: the calls one cluster makes in the account when nothing else runs.
 const beforeLone = customerCalls();
+const loneOpsBefore = byOperation('callsByOperation');
 const lone = await submitAll(call, roleArn, ['lone']);
 const loneFinal = await followAll(call, lone.ids.values(), 120_000, 200);
 const loneCalls = customerCalls() - beforeLone;
+const loneOps = diff(byOperation('callsByOperation'), loneOpsBefore);
 if (loneFinal.get(lone.ids.get('lone')!)?.status !== 'CREATED') throw new Error(`the lone cluster did not reach CREATED: ${JSON.stringify([...loneFinal.values()])}`);
 
 const beforeMany = customerCalls();
 const throttledBefore = customerThrottled();
+const manyOpsBefore = byOperation('callsByOperation');
+const throttledOpsBefore = byOperation('throttledByOperation');
 const t0 = Date.now();
 const names = Array.from({ length: count }, (_, i) => `busy-${String(i + 1).padStart(3, '0')}`);
 const { ids, refused } = await submitAll(call, roleArn, names);
@@ -66,6 +78,8 @@ const submitMs = Date.now() - t0;
 const final = await followAll(call, ids.values(), timeoutMs);
 const wallMs = Date.now() - t0;
 const manyCalls = customerCalls() - beforeMany;
+const manyOps = diff(byOperation('callsByOperation'), manyOpsBefore);
+const throttledOps = diff(byOperation('throttledByOperation'), throttledOpsBefore);
 const throttledAfter = customerThrottled();
 const throttled: Record<string, number> = {};
 for (const [svc, n] of Object.entries(throttledAfter)) if (n - (throttledBefore[svc] ?? 0) > 0) throttled[svc] = n - (throttledBefore[svc] ?? 0);
@@ -95,6 +109,15 @@ const w = Math.max(...rows.map(([k]) => k.length));
 console.log(`| ${'measure'.padEnd(w)} | value |\n| ${'-'.repeat(w)} | ----- |`);
 for (const [k, v] of rows) console.log(`| ${k.padEnd(w)} | ${v} |`);
 console.log(`goal (${count}/${count} CREATED, 0 throttling diagnoses, calls/cluster ≤ 1.1 × a lone cluster's): ${met ? 'MET' : 'NOT MET'}`);
+// Where calls per cluster differ from the lone cluster's, and which calls were throttled.
+const opRows = [...new Set([...loneOps.keys(), ...manyOps.keys()])]
+  .map((op) => ({ op, lone: loneOps.get(op) ?? 0, many: (manyOps.get(op) ?? 0) / Math.max(1, ids.size), throttled: throttledOps.get(op) ?? 0 }))
+  .filter((r) => Math.abs(r.many - r.lone) >= 0.05 || r.throttled > 0)
+  .sort((a, b) => Math.abs(b.many - b.lone) - Math.abs(a.many - a.lone));
+if (opRows.length) {
+  console.log('| operation | calls per cluster (lone) | throttled |\n| --------- | ------------------------ | --------- |');
+  for (const r of opRows) console.log(`| ${r.op} | ${r.many.toFixed(2)} (${r.lone}) | ${r.throttled} |`);
+}
 const firstFailure = [...final.values()].find((f) => f.status !== 'CREATED');
 if (firstFailure) console.log(`first failure: ${firstFailure.code} ${firstFailure.cause ?? ''} ${firstFailure.message ?? ''}`);
 console.log(JSON.stringify({ count, accepted: ids.size, created, throttlingDiagnoses, throttled, loneCalls, perCluster, wallMs, peakRssBytes: peak, timeScale: stack.timeScale }));

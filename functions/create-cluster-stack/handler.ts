@@ -11,7 +11,7 @@ const config = loadConfig();
 export const handler = lambdaHandler(async (event: CreateClusterStackInput, { logger }) => {
   const store = defaultStore();
   const { session } = await roleBSession(event, { store, config });
-  const stack = await createClusterStack(event, { cloudformation: cloudFormationClient(session), now: () => new Date() });
+  const stack = await createClusterStack(event, { cloudformation: cloudFormationClient(session, { retryThrottling: false }), now: () => new Date() });
   // The record shows the stack as soon as it exists; a failed write here must not fail the step.
   await store
     .updateCluster(event.tenantId, event.clusterId, { stackId: stack.stackId, phase: 'Creating IAM roles' })

@@ -12,7 +12,7 @@ export const handler = lambdaHandler(async (event: PollClusterStackInput, { logg
   const store = defaultStore();
   const { session } = await roleBSession(event, { store, config });
   const poll = await pollClusterStack(event, {
-    cloudformation: cloudFormationClient(session, { polling: true }),
+    cloudformation: cloudFormationClient(session, { retryThrottling: false }),
     now: () => new Date(),
     maxProvisioningSeconds: config.maxProvisioningSeconds,
   });

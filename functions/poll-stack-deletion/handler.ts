@@ -11,7 +11,7 @@ const config = loadConfig();
 export const handler = lambdaHandler(async (event: PollStackDeletionInput, { logger }) => {
   const store = defaultStore();
   const { session } = await roleBSession(event, { store, config });
-  const poll = await pollStackDeletion(event, { cloudformation: cloudFormationClient(session, { polling: true }), now: () => new Date(), maxSeconds: config.maxProvisioningSeconds });
+  const poll = await pollStackDeletion(event, { cloudformation: cloudFormationClient(session, { retryThrottling: false }), now: () => new Date(), maxSeconds: config.maxProvisioningSeconds });
   // Progress for GET /v1/clusters/{id}; losing one update is harmless (the next poll writes again).
   if (poll.outcome === 'IN_PROGRESS') {
     await store

@@ -264,6 +264,7 @@ describe('local stack e2e', () => {
     const faults = [
       { service: 'events', operation: 'PutEvents', throttleRate: 1, times: 4 },
       { service: 'cloudformation', operation: 'DescribeStacks', throttleRate: 1, times: 3 },
+      { service: 'cloudformation', operation: 'CreateStack', throttleRate: 1, times: 3 },
     ];
     const set = await e.http('PUT', `${e.sandboxUrl}/_sandbox/faults`, faults);
     expect(set.status, set.text).toBe(200);
@@ -280,6 +281,9 @@ describe('local stack e2e', () => {
     const errors = (h.events ?? []).map((x) => x.taskFailedEventDetails?.error ?? x.lambdaFunctionFailedEventDetails?.error).filter(Boolean);
     expect(errors.some((x) => /^EventBridge\./.test(x!)), JSON.stringify(errors)).toBe(true);
     expect(errors, JSON.stringify(errors)).toContain('AwsThrottled');
+    // A throttled CreateStack is retried by the state machine (jittered back-off), not three times on the spot by the SDK.
+    const createThrottled = (h.events ?? []).filter((x) => x.lambdaFunctionFailedEventDetails?.error === 'AwsThrottled' && /CreateStack/.test(x.lambdaFunctionFailedEventDetails.cause ?? ''));
+    expect(createThrottled).toHaveLength(3);
   });
 
   it('no secret key or session token in any response, record, item, event or execution history', async () => {

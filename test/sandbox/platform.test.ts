@@ -182,14 +182,14 @@ describe('faults', () => {
     const previous = process.env['AWS_ENDPOINT_URL'];
     process.env['AWS_ENDPOINT_URL'] = sb.url;
     try {
-      const polling = () => cloudFormationClient(new RoleSession('us-east-1', customerCreds), { polling: true });
+      const polling = () => cloudFormationClient(new RoleSession('us-east-1', customerCreds), { retryThrottling: false });
       sb.faults.set([{ service: 'cloudformation', operation: 'DescribeStackEvents', throttleRate: 1, times: 1 }]);
       const throttled = await failure(polling().send(new DescribeStackEventsCommand({ StackName: 'none' })));
-      expect([throttled.name, throttled.$metadata?.attempts]).toEqual(['Throttling', 1]);
+      expect([throttled.name, (throttled.$metadata as { attempts?: number } | undefined)?.attempts]).toEqual(['Throttling', 1]);
       sb.faults.set([{ service: 'cloudformation', operation: 'DescribeStackEvents', errorRate: 1, times: 1 }]);
       const retried = await failure(polling().send(new DescribeStackEventsCommand({ StackName: 'none' })));
       // The 5xx was retried; the second attempt reached CloudFormation, which has no such stack.
-      expect([retried.name, retried.$metadata?.attempts]).toEqual(['ValidationError', 2]);
+      expect([retried.name, (retried.$metadata as { attempts?: number } | undefined)?.attempts]).toEqual(['ValidationError', 2]);
     } finally {
       if (previous === undefined) delete process.env['AWS_ENDPOINT_URL'];
       else process.env['AWS_ENDPOINT_URL'] = previous;

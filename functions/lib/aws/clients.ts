@@ -145,9 +145,11 @@ function bound<C extends { middlewareStack: { add: (mw: never, o: { step: 'initi
 }
 
 /**
- * Retries like the SDK's standard mode, except throttling: a poller's throttled look is not retried on the
- * spot but answered by looking again later (lib/polling/throttled.ts), so every run polling one busy
- * account spends one call per look, not three, and the account's bucket gets time to refill.
+ * Retries like the SDK's standard mode, except throttling, for steps that make one call and have a better
+ * answer to "Rate exceeded" than the SDK's retries half a second apart: the pollers look again later
+ * (lib/polling/throttled.ts), CreateClusterStack is retried by the state machine with jittered back-off
+ * (ClientRequestToken makes that safe). 200 clusters in one account at ×10 made 4 CreateStack calls per
+ * cluster with SDK retries (each throttled burst retried into the same empty bucket).
  */
 class NoThrottlingRetry extends StandardRetryStrategy {
   override async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
@@ -156,9 +158,9 @@ class NoThrottlingRetry extends StandardRetryStrategy {
   }
 }
 
-/** `polling`: a client for the stack pollers, whose throttled calls are not retried by the SDK (above). */
-export const cloudFormationClient = (s: RoleSession, o: { polling?: boolean } = {}): CloudFormationClient =>
-  bound(s, new CloudFormationClient({ ...s.clientConfig(), ...(o.polling ? { retryStrategy: new NoThrottlingRetry(SDK_MAX_ATTEMPTS) } : {}) }));
+/** `retryThrottling: false`: throttled calls come straight back to the caller (above); 5xx are still retried. */
+export const cloudFormationClient = (s: RoleSession, o: { retryThrottling?: boolean } = {}): CloudFormationClient =>
+  bound(s, new CloudFormationClient({ ...s.clientConfig(), ...(o.retryThrottling === false ? { retryStrategy: new NoThrottlingRetry(SDK_MAX_ATTEMPTS) } : {}) }));
 export const ec2Client = (s: RoleSession): EC2Client => bound(s, new EC2Client(s.clientConfig()));
 export const eksClient = (s: RoleSession): EKSClient => bound(s, new EKSClient(s.clientConfig()));
 /** IAM is global; the SDK scopes SigV4 to the partition's IAM region whatever region it is given. */

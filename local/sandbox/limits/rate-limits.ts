@@ -158,12 +158,15 @@ export interface RateLimitStats {
   /** Calls seen / throttled, by service and account (all regions). */
   calls: Record<string, Record<string, number>>;
   throttled: Record<string, Record<string, number>>;
+  /** The same by `service:Operation` (which calls a busy account makes and loses). */
+  callsByOperation: Record<string, Record<string, number>>;
+  throttledByOperation: Record<string, Record<string, number>>;
 }
 
 export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly compiled: Record<string, Array<RateLimitRule & { re: RegExp }>>;
-  private stats: RateLimitStats = { calls: {}, throttled: {} };
+  private stats: RateLimitStats = { calls: {}, throttled: {}, callsByOperation: {}, throttledByOperation: {} };
 
   constructor(
     readonly config: RateLimitConfig,
@@ -187,6 +190,7 @@ export class RateLimiter {
    */
   take(service: string, operation: string, accountId: string, region: string, input?: Record<string, unknown>): boolean {
     bump(this.stats.calls, service, accountId);
+    bump(this.stats.callsByOperation, `${service}:${operation}`, accountId);
     const rules = this.compiled[service];
     const at = rules?.findIndex((r) => r.re.test(operation) && (!r.regions || r.regions.includes(region)) && (!r.unfilteredOnly || isUnfiltered(input))) ?? -1;
     const rule = at >= 0 ? rules![at]! : undefined;
@@ -200,6 +204,7 @@ export class RateLimiter {
     }
     if (bucket.take()) return true;
     bump(this.stats.throttled, service, accountId);
+    bump(this.stats.throttledByOperation, `${service}:${operation}`, accountId);
     return false;
   }
 
@@ -210,7 +215,7 @@ export class RateLimiter {
   /** Forget counts and refill every bucket (POST /_sandbox/reset). */
   reset(): void {
     this.buckets.clear();
-    this.stats = { calls: {}, throttled: {} };
+    this.stats = { calls: {}, throttled: {}, callsByOperation: {}, throttledByOperation: {} };
   }
 }
 
