@@ -10,7 +10,7 @@ import { DiagnosedError } from '../lib/errors.js';
 import { resourceGraph, type ResourceGraph } from '../lib/polling/dependencies.js';
 import { decide } from '../lib/polling/plan.js';
 import { readStackEvents } from '../lib/polling/stack-events.js';
-import { throttledLook } from '../lib/polling/throttled.js';
+import { eventsOrCarryOn } from '../lib/polling/throttled.js';
 import { snapshotFromEvents } from '../lib/polling/timeline.js';
 import type { PollResult, StackRef, ValidatedRequest } from '../lib/state.js';
 import { CLUSTER_TEMPLATE } from '../lib/template/index.js';
@@ -34,23 +34,16 @@ export async function pollClusterStack(
   deps: { cloudformation: CloudFormationClient; now: () => Date; maxProvisioningSeconds: number },
 ): Promise<PollResult> {
   const { stack } = input;
-  let events: Awaited<ReturnType<typeof readStackEvents>>;
-  try {
-    events = await readStackEvents(deps.cloudformation, stack.stackId, {
-      maxPages: 10,
-      context: { evidence: { stackName: stack.stackName, stackId: stack.stackId, region: input.region } },
-    });
-  } catch (e) {
-    const carryOn = throttledLook(e, {
-      last: input.poll,
-      startedAt: stack.createdAt,
-      now: deps.now(),
-      maxSeconds: deps.maxProvisioningSeconds,
-      initial: { stackStatus: 'CREATE_IN_PROGRESS', phase: 'Creating the cluster stack' },
-    });
-    if (carryOn) return carryOn;
-    throw e;
-  }
+  const look = await eventsOrCarryOn(
+    () =>
+      readStackEvents(deps.cloudformation, stack.stackId, {
+        maxPages: 10,
+        context: { evidence: { stackName: stack.stackName, stackId: stack.stackId, region: input.region } },
+      }),
+    { last: input.poll, startedAt: stack.createdAt, now: deps.now(), maxSeconds: deps.maxProvisioningSeconds, initial: { stackStatus: 'CREATE_IN_PROGRESS', phase: 'Creating the cluster stack' } },
+  );
+  if ('carryOn' in look) return look.carryOn;
+  const { events } = look;
   const snap = snapshotFromEvents(events, stack.stackName);
   const now = deps.now().getTime();
   const polls = (input.poll?.polls ?? 0) + 1;

@@ -10,7 +10,7 @@ import { DiagnosedError } from '../lib/errors.js';
 import { resourceGraph, type ResourceGraph } from '../lib/polling/dependencies.js';
 import { decideDeletion, deletionSnapshot } from '../lib/polling/deletion.js';
 import { readStackEvents } from '../lib/polling/stack-events.js';
-import { throttledLook } from '../lib/polling/throttled.js';
+import { eventsOrCarryOn } from '../lib/polling/throttled.js';
 import type { DeletionRequest, DeletionStackRef, PollResult } from '../lib/state.js';
 import { CLUSTER_TEMPLATE } from '../lib/template/index.js';
 
@@ -26,24 +26,17 @@ export async function pollStackDeletion(
   const { stack } = input;
   const ref = stack.stackId ?? stack.stackName;
   // Newest first: the deletion's events are on the first pages.
-  let events: Awaited<ReturnType<typeof readStackEvents>>;
-  try {
-    events = await readStackEvents(deps.cloudformation, ref, {
-      maxPages: 5,
-      context: { evidence: { stackName: stack.stackName, ...(stack.stackId ? { stackId: stack.stackId } : {}), region: input.region } },
-    });
-  } catch (e) {
-    // Throttled: keep the last known state and look again later, as PollClusterStack does.
-    const carryOn = throttledLook(e, {
-      last: input.poll,
-      startedAt: stack.requestedAt,
-      now: deps.now(),
-      maxSeconds: deps.maxSeconds,
-      initial: { stackStatus: 'DELETE_IN_PROGRESS', phase: 'Starting deletion' },
-    });
-    if (carryOn) return carryOn;
-    throw e;
-  }
+  // Throttled: keep the last known state and look again later, as PollClusterStack does.
+  const look = await eventsOrCarryOn(
+    () =>
+      readStackEvents(deps.cloudformation, ref, {
+        maxPages: 5,
+        context: { evidence: { stackName: stack.stackName, ...(stack.stackId ? { stackId: stack.stackId } : {}), region: input.region } },
+      }),
+    { last: input.poll, startedAt: stack.requestedAt, now: deps.now(), maxSeconds: deps.maxSeconds, initial: { stackStatus: 'DELETE_IN_PROGRESS', phase: 'Starting deletion' } },
+  );
+  if ('carryOn' in look) return look.carryOn;
+  const { events } = look;
   const snap = deletionSnapshot(events, stack.stackName);
   const polls = (input.poll?.polls ?? 0) + 1;
   const d = decideDeletion(snap, deps.now().getTime(), {

@@ -129,19 +129,26 @@ export async function recordEndedExecution(event: ExecutionStatusChangeEvent, de
   return { action: 'recorded', ...ended(record, pending.event), ...(await markPublished(record, d.executionArn, deps)) };
 }
 
+/** The run the record and the ended execution describe, as both completions want it. */
+function runOf(r: ClusterRecord, d: ExecutionStatusChangeEvent['detail']) {
+  return {
+    tenantId: r.tenantId,
+    clusterId: r.id,
+    name: r.name,
+    environmentScope: r.environmentScope,
+    accountId: r.accountId,
+    region: r.region,
+    executionArn: d.executionArn,
+    startedAt: new Date(d.startDate).toISOString(),
+  };
+}
+
 function provisioningEnd(r: ClusterRecord, st: keyof typeof CODE_BY_STATUS, det: ExecutionStatusChangeEvent['detail'], now: Date) {
   const diagnosis = endedDiagnosis(st, { executionArn: det.executionArn, error: det.error ?? null, cause: det.cause ?? null, ...(stackNameOf(r.stackId) ? { stackName: stackNameOf(r.stackId)! } : {}) });
   const completion = failed(
     {
-      tenantId: r.tenantId,
-      clusterId: r.id,
-      name: r.name,
-      environmentScope: r.environmentScope,
-      accountId: r.accountId,
-      region: r.region,
+      ...runOf(r, det),
       ...(r.stackId ? { stackId: r.stackId } : {}),
-      executionArn: det.executionArn,
-      startedAt: new Date(det.startDate).toISOString(),
       poll: { phase: r.phase, progress: r.progress, outcome: 'IN_PROGRESS' },
     },
     diagnosis,
@@ -155,14 +162,7 @@ function deletionEnd(r: ClusterRecord, status: keyof typeof CODE_BY_STATUS, d: E
   const diagnosis = endedDiagnosis(status, { executionArn: d.executionArn, error: d.error ?? null, cause: d.cause ?? null, stackName }, { clusterId: r.id, region: r.region, ...(r.stackId ? { stackId: r.stackId } : {}) });
   const completion = deletionFailed(
     {
-      tenantId: r.tenantId,
-      clusterId: r.id,
-      name: r.name,
-      environmentScope: r.environmentScope,
-      accountId: r.accountId,
-      region: r.region,
-      executionArn: d.executionArn,
-      startedAt: new Date(d.startDate).toISOString(),
+      ...runOf(r, d),
       stack: { stackName, ...(r.stackId ? { stackId: r.stackId } : {}) },
       poll: { progress: r.progress },
     },

@@ -40,3 +40,17 @@ export function throttledLook(e: unknown, c: ThrottledLookContext): PollResult |
     polls: (prev?.polls ?? 0) + 1,
   };
 }
+
+/**
+ * One look at the stack's events: the events, or — when the look was throttled and the cap is not reached —
+ * the carry-on result the poller returns as is (last known state, a longer wait).
+ */
+export async function eventsOrCarryOn<T>(read: () => Promise<T[]>, c: ThrottledLookContext): Promise<{ events: T[] } | { carryOn: PollResult }> {
+  try {
+    return { events: await read() };
+  } catch (e) {
+    const carryOn = throttledLook(e, c);
+    if (carryOn) return { carryOn };
+    throw e;
+  }
+}
