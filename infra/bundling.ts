@@ -74,6 +74,7 @@ export function jsonParseAtRuntime(): Plugin {
     name: 'json-parse-at-runtime',
     setup(build) {
       build.onLoad({ filter: /[\\/]functions[\\/].*\.json$/ }, async (args) => {
+        if (/[\\/]node_modules[\\/]/.test(args.path)) return undefined; // a package's JSON stays as esbuild loads it
         const text = JSON.stringify(JSON.parse(await fs.promises.readFile(args.path, 'utf8')));
         return { contents: `export default JSON.parse(${JSON.stringify(text)});`, loader: 'js' };
       });

@@ -25,6 +25,11 @@ export function clusterIdForExecution(executionArn: string): string {
   return idFrom(createHash('sha256').update(executionArn).digest());
 }
 
+/** The ARN an execution of `stateMachineArn` named `name` gets (known before StartExecution answers). */
+export function executionArnFor(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
 /** A delete execution's name: the cluster id plus a time stamp, so each deletion (retried, resumed) gets a new one (≤ 80 chars). */
 export function deletionExecutionName(clusterId: string, now: Date): string {
   return `${clusterId}-delete-${now.getTime().toString(36)}`.slice(0, 80);

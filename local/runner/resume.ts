@@ -15,12 +15,12 @@
  */
 import { DynamoDBClient, ScanCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { deletionExecutionName } from '../../functions/lib/cluster-ids.js';
+import { deletionExecutionName, executionArnFor } from '../../functions/lib/cluster-ids.js';
 import type { DeletionInput, ProvisionInput } from '../../functions/lib/state.js';
 import { keys } from '../../functions/lib/store/keys.js';
 import type { StepFunctionsRunner } from './runner.js';
 
-export interface CreatingRecord {
+export interface UnfinishedRecord {
   tenantId: string;
   id: string;
   settings: unknown;
@@ -34,9 +34,9 @@ export interface CreatingRecord {
  */
 const NOT_YET_ANNOUNCED = new Set(['Queued', 'Checking the request']);
 
-/** Every cluster record with that status, CREATING by default (a scan: this runs once, at start, on one machine's table). */
-export async function creatingRecords(ddb: DynamoDBClient, tableName: string, status: 'CREATING' | 'DELETING' = 'CREATING'): Promise<CreatingRecord[]> {
-  const out: CreatingRecord[] = [];
+/** Every cluster record with that status (a scan: this runs once, at start, on one machine's table). */
+export async function recordsInStatus(ddb: DynamoDBClient, tableName: string, status: 'CREATING' | 'DELETING'): Promise<UnfinishedRecord[]> {
+  const out: UnfinishedRecord[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await ddb.send(
@@ -68,7 +68,7 @@ export function resumedExecutionName(clusterId: string, previousArn: string | un
 }
 
 export async function resumeCreating(o: { ddb: DynamoDBClient; tableName: string; runner: StepFunctionsRunner; log: (line: string) => void }): Promise<string[]> {
-  const records = await creatingRecords(o.ddb, o.tableName);
+  const records = await recordsInStatus(o.ddb, o.tableName, 'CREATING');
   const resumed: string[] = [];
   for (const r of records) {
     const announced = r.executionArn !== undefined && !NOT_YET_ANNOUNCED.has(r.phase ?? 'Queued');
@@ -91,11 +91,11 @@ export async function resumeCreating(o: { ddb: DynamoDBClient; tableName: string
  */
 export async function resumeDeleting(o: { ddb: DynamoDBClient; tableName: string; runner: StepFunctionsRunner; log: (line: string) => void; now?: () => Date }): Promise<string[]> {
   const now = o.now ?? (() => new Date());
-  const records = await creatingRecords(o.ddb, o.tableName, 'DELETING');
+  const records = await recordsInStatus(o.ddb, o.tableName, 'DELETING');
   const resumed: string[] = [];
   for (const r of records) {
     const name = deletionExecutionName(r.id, now());
-    const executionArn = `${o.runner.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const executionArn = executionArnFor(o.runner.stateMachineArn, name);
     try {
       await o.ddb.send(
         new UpdateItemCommand({

@@ -29,6 +29,7 @@ import {
 import { History, HISTORY_EVENT_QUOTA, historyPage, jsonText, STATE_EVENT_PREFIX } from './history.js';
 import { callDynamoDb, callPutEvents, makeIntegrationClients, type IntegrationClients } from './integrations.js';
 import { invokeInProcess, moduleHandlerResolver, type HandlerResolver } from './lambda.js';
+import { executionArnFor } from '../../functions/lib/cluster-ids.js';
 import { statusChangeEvent, type ExecutionStatusChangeEvent } from '../../functions/lib/execution-status/event.js';
 
 export const STATE_MACHINE_NAME = 'eks-provisioner-provision-cluster';
@@ -304,7 +305,7 @@ export class StepFunctionsRunner {
       throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
     }
 
-    const executionArn = this.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
+    const executionArn = executionArnFor(this.stateMachineArn, name);
     const exec = this.launch(executionArn, name, input, parsed, req.traceHeader);
     return { executionArn, startDate: seconds(exec.startDate) };
   }

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError } from '../../lib/aws/aws-error.js';
+import { executionArnFor } from '../../lib/cluster-ids.js';
 import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
 import { diagnoseAwsError } from '../../lib/diagnosis/from-aws-error.js';
 import { parseClusterSettings } from '../../lib/schema/cluster-settings.js';
@@ -130,7 +131,7 @@ export async function createClusterRequest(
   await store.createCluster(record);
 
   const input: ProvisionInput = { tenantId, clusterId: id, cluster: settings };
-  const executionArn = `${config.stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
+  const executionArn = executionArnFor(config.stateMachineArn, id);
   try {
     // Same name and input as a running execution: Step Functions answers with that execution.
     await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: config.stateMachineArn, name: id, input: JSON.stringify(input) }));

@@ -9,7 +9,7 @@
  */
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError } from '../../lib/aws/aws-error.js';
-import { deletionExecutionName } from '../../lib/cluster-ids.js';
+import { deletionExecutionName, executionArnFor } from '../../lib/cluster-ids.js';
 import { cloudFormationClient } from '../../lib/aws/clients.js';
 import { roleBSession } from '../../lib/aws/tenant-role.js';
 import { findClusterStack, requestStackDeletion } from '../../lib/deletion/cluster-stack.js';
@@ -23,9 +23,6 @@ export interface DeleteClusterResponse {
   statusCode: number;
   body: unknown;
 }
-
-/** Execution name: the cluster id plus a time stamp (lib/cluster-ids.ts). */
-export { deletionExecutionName };
 
 export async function deleteClusterRequest(deps: ApiDeps, tenantId: string, record: ClusterRecord): Promise<DeleteClusterResponse> {
   const { store, config } = deps;
@@ -61,7 +58,7 @@ export async function deleteClusterRequest(deps: ApiDeps, tenantId: string, reco
 
   // The record turns DELETING for this execution before it starts (its first step checks that).
   const name = deletionExecutionName(record.id, deps.now());
-  const executionArn = `${config.deleteStateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  const executionArn = executionArnFor(config.deleteStateMachineArn, name);
   await store.updateCluster(tenantId, record.id, { status: 'DELETING', phase: 'Starting deletion', executionArn, updatedAt: deps.now().toISOString() });
   const input: DeletionInput = { tenantId, clusterId: record.id };
   try {

@@ -153,7 +153,7 @@ function bound<C extends { middlewareStack: { add: (mw: never, o: { step: 'initi
  */
 class NoThrottlingRetry extends StandardRetryStrategy {
   override async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
-    if (errorInfo.errorType === 'THROTTLING') throw new Error('throttled: left to the poller');
+    if (errorInfo.errorType === 'THROTTLING') throw new Error('throttled: left to the caller');
     return super.refreshRetryTokenForRetry(token, errorInfo);
   }
 }

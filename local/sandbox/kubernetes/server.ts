@@ -88,7 +88,7 @@ export class KubernetesFront {
    */
   attach(cluster: EksCluster): { endpoint: string; certificateAuthorityData: string } | undefined {
     const server = this.spares.shift();
-    void this.refill().catch((e: unknown) => this.opts.log(`[sandbox] kubernetes: could not open a listener: ${String(e)}`));
+    this.prepare();
     if (!server) {
       this.opts.log(`[sandbox] kubernetes: no free listener for cluster ${cluster.name}; its endpoint will not answer`);
       return undefined;
