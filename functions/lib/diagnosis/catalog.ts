@@ -8,7 +8,8 @@
  *   clusterName, serviceRoleArn, vpcId, subnetIds, securityGroupIds, keyName, instanceType,
  *   kubernetesVersion, supportedVersions, availabilityZones, unsupportedZones, validZones, action,
  *   resource, awsErrorCode, awsMessage, quotaName, instanceIds, elapsedSeconds, maxSeconds, status,
- *   reason, logicalId, resourceType, operation, field, detail, clusterId, physicalId, acceptedWithout.
+ *   reason, logicalId, resourceType, operation, field, detail, clusterId, physicalId,
+ *   trustProblem, why, statementIndex, offendingStatement (the External ID proof).
  */
 import { provisionRoleTrustPolicy } from '../policy/trust-policy.js';
 import type { Diagnosis, DiagnosisCode } from './types.js';
