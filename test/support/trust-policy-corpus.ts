@@ -175,6 +175,7 @@ export const TRUST_CORPUS: TrustCase[] = [
   { name: 'aws:PrincipalAccount condition only', policy: doc(allow({ Condition: { StringEquals: { 'aws:PrincipalAccount': SERVICE_ACCOUNT } } })), proof: 'external-id-not-pinned' },
   { name: 'bare account id, no condition', policy: doc(allow({ Principal: { AWS: SERVICE_ACCOUNT } })), proof: 'external-id-not-pinned' },
   { name: "the service's user, no condition", policy: doc(allow({ Principal: { AWS: SERVICE_USER } })), proof: 'external-id-not-pinned' },
+  { name: 'principal as a unique id (whose, cannot be told), no condition', policy: doc(allow({ Principal: { AWS: 'AIDAJQABLZS4A3QDU576Q' } })), proof: 'external-id-not-pinned' },
   { name: 'principal list with the service, no condition', policy: doc(allow({ Principal: { AWS: [STRANGER_ROOT, SERVICE_ACCOUNT] } })), proof: 'external-id-not-pinned' },
   { name: 'Action "sts:*", no condition', policy: doc(allow({ Action: 'sts:*' })), proof: 'external-id-not-pinned' },
   { name: 'Action "*", no condition', policy: doc(allow({ Action: '*' })), proof: 'external-id-not-pinned' },

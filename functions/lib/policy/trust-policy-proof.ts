@@ -78,6 +78,8 @@ function principalReach(principal: unknown, serviceAccountId: string): 'everyone
       if (s === serviceAccountId) reach = 'service';
       // Any IAM or STS principal of the service's account: its root, roles, users, sessions.
       else if (new RegExp(`^arn:aws[a-z-]*:(iam|sts)::${serviceAccountId}:`).test(s)) reach = 'service';
+      // A unique id (AIDA…, AROA…) names no account we can read: it might be the service's own identity.
+      else if (/^A[A-Z0-9]{15,}$/.test(s)) reach = 'service';
     }
   }
   return reach;
