@@ -12,6 +12,9 @@
  * MalformedPolicyDocument, and every corpus document is accepted there.
  */
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parsePolicyDocument } from '../../local/sandbox/iam/policy-document.js';
 import { SandboxAwsError, type RequestContext } from '../../local/sandbox/protocol/types.js';
@@ -182,5 +185,25 @@ describe('CreateRole / UpdateAssumeRolePolicy refuse what AWS refuses', () => {
 
   it('every corpus document is a valid trust policy', () => {
     for (const c of TRUST_CORPUS) expect(() => parsePolicyDocument(typeof c.policy === 'string' ? c.policy : JSON.stringify(c.policy), 'trust'), c.name).not.toThrow();
+  });
+});
+
+describe('the oracle stays test-only (AGPL)', () => {
+  it('nothing that ships or runs the sandbox imports @cloud-copilot/iam-simulate; it is a devDependency', () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.name === 'node_modules' || entry.name.startsWith('.') || entry.name === 'dist' || entry.name === 'cdk.out') continue;
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (/\.(ts|tsx|js|mjs)$/.test(entry.name) && readFileSync(path, 'utf8').includes('@cloud-copilot/iam-simulate')) offenders.push(path.slice(root.length));
+      }
+    };
+    for (const dir of ['functions', 'local', 'console', 'shared', 'cli', 'infra']) if (existsSync(join(root, dir))) walk(join(root, dir));
+    expect(offenders).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    expect(pkg.dependencies?.['@cloud-copilot/iam-simulate']).toBeUndefined();
+    expect(pkg.devDependencies?.['@cloud-copilot/iam-simulate']).toBeDefined();
   });
 });
