@@ -160,6 +160,9 @@ describe('sandbox Kubernetes API', () => {
     expect(await get('/api/v1/nodes', await tokenFor(customerCreds, 'kube', new Date(Date.now() - 16 * 60_000)))).toMatchObject({ status: 401 });
     expect(await get('/api/v1/nodes', 'not-a-token')).toMatchObject({ status: 401 });
     expect(await get('/api/v1/nodes')).toMatchObject({ status: 401 });
+    // Dated in the future beyond SigV4's 5 minutes of skew: STS refuses the signature.
+    expect(await get('/api/v1/nodes', await tokenFor(customerCreds, 'kube', new Date(sb.world.now() + 6 * 60_000)))).toMatchObject({ status: 401 });
+    expect((await get('/api/v1/nodes', await tokenFor(customerCreds, 'kube', new Date(sb.world.now() + 4 * 60_000)))).status).toBe(200);
     // A token from 14 minutes ago (kubectl's cache) still works.
     expect((await get('/api/v1/nodes', await tokenFor(customerCreds, 'kube', new Date(Date.now() - 14 * 60_000)))).status).toBe(200);
   });

@@ -13,11 +13,13 @@ import {
   ListRolePoliciesCommand,
   ListRolesCommand,
   PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { clients, customerCreds, failure, serviceCreds, start } from './helpers.js';
+import { MALFORMED_TRUST_POLICIES } from '../support/trust-policy-corpus.js';
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -280,6 +282,14 @@ describe('IAM', () => {
     expect(bad.name).toBe('MalformedPolicyDocumentException');
     const noPrincipal = await failure(iam.send(new CreateRoleCommand({ RoleName: 'x1', AssumeRolePolicyDocument: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole' }] }) })));
     expect(noPrincipal.name).toBe('MalformedPolicyDocumentException');
+    // What AWS refuses on the wire, for CreateRole and UpdateAssumeRolePolicy alike (the corpus of test/support).
+    for (const m of MALFORMED_TRUST_POLICIES) {
+      const created = await failure(iam.send(new CreateRoleCommand({ RoleName: 'x1', AssumeRolePolicyDocument: JSON.stringify(m.policy) })));
+      expect([created.name, created.message], m.name).toEqual(['MalformedPolicyDocumentException', expect.stringMatching(m.message)]);
+    }
+    await iam.send(new CreateRoleCommand({ RoleName: 'x2', AssumeRolePolicyDocument: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) }));
+    const updated = await failure(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'x2', PolicyDocument: JSON.stringify(MALFORMED_TRUST_POLICIES[0]!.policy) })));
+    expect(updated.name).toBe('MalformedPolicyDocumentException');
 
     const denied = await failure(clients(sb, serviceCreds).iam.send(new GetRoleCommand({ RoleName: 'anything' })));
     expect(denied.name).toBe('AccessDenied');

@@ -15,7 +15,8 @@ import { CloudFormationClient, CreateStackCommand, DescribeStackEventsCommand, D
 import { CreateTableCommand, DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -40,7 +41,7 @@ import { OUTPUT_KEYS } from '../../functions/lib/template/index.js';
 import { pollClusterStack } from '../../functions/poll-cluster-stack/poll-cluster-stack.js';
 import { validateRequest } from '../../functions/validate-request/validate-request.js';
 import { tableDefinition } from '../../functions/lib/store/table-definition.js';
-import { asCorrectRoleB } from '../unit/aws/fixtures.js';
+import { asCorrectRoleB, roleBReadsItsTrust } from '../unit/aws/fixtures.js';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
@@ -123,6 +124,7 @@ export class Harness {
   ec2!: AwsStub<any, any, any>;
   cfn!: AwsStub<any, any, any>;
   eks!: AwsStub<any, any, any>;
+  iam!: AwsStub<any, any, any>;
 
   async start(): Promise<void> {
     logger.setLogLevel('SILENT');
@@ -138,10 +140,11 @@ export class Harness {
     this.ec2 = mockClient(EC2Client);
     this.cfn = mockClient(CloudFormationClient);
     this.eks = mockClient(EKSClient);
+    this.iam = mockClient(IAMClient);
   }
 
   async stop(): Promise<void> {
-    for (const m of [this.sts, this.ec2, this.cfn, this.eks]) m?.restore();
+    for (const m of [this.sts, this.ec2, this.cfn, this.eks, this.iam]) m?.restore();
     this.ddb?.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
@@ -154,8 +157,11 @@ export class Harness {
     );
     this.store = new DynamoStore(documentClient(this.ddb), this.table);
     await this.store.getOrCreateTenant('local');
-    for (const m of [this.sts, this.ec2, this.cfn, this.eks]) m.reset();
+    for (const m of [this.sts, this.ec2, this.cfn, this.eks, this.iam]) m.reset();
     clearCredentialCache();
+    // The External ID proof: the service's own account, and role B reading its (correct) trust policy.
+    this.sts.on(GetCallerIdentityCommand).resolves({ Account: SERVICE_ACCOUNT, Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner`, UserId: 'AIDAEXAMPLE' });
+    this.iam.on(GetRoleCommand).callsFake(roleBReadsItsTrust(SERVICE_ACCOUNT));
   }
 
   /** The definition as deployed, with the substitutions the CDK stack fills. */

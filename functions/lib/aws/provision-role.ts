@@ -7,7 +7,8 @@
  *
  * Errors: AccessDenied → ASSUME_ROLE_DENIED (the seed's three checks), no service credentials →
  * CREDENTIALS_NOT_CONFIGURED, STS not active in the region → REGION_NOT_ENABLED, a role that does
- * not demand the External ID → EXTERNAL_ID_NOT_REQUIRED (external-id-proof.ts), throttling →
+ * not demand the External ID → EXTERNAL_ID_NOT_REQUIRED, one that may not read its own trust policy →
+ * TRUST_POLICY_UNREADABLE (external-id-proof.ts), throttling →
  * AwsThrottled, 5xx/network → AwsTransient. Expired role-B credentials seen by any later call drop
  * the cache (see setStaleCredentialsHook) so the retry assumes the role again.
  */
@@ -34,7 +35,7 @@ export interface AssumeOptions {
    * Prove role B demands this External ID (external-id-proof.ts) before the credentials are used:
    * `always` — every call (registration, the start of each run); `if-stale` — unless these
    * credentials were proven in the last PROOF_TTL_MS (form data: a form load lists ~8 things, and
-   * each proof is two AccessDenied entries in the customer's CloudTrail). Absent: no proof (the
+   * each proof is an iam:GetRole call in the customer's account). Absent: no proof (the
    * steps after AssumeProvisionRole, which proved it at the start of the same run).
    */
   proveExternalId?: 'always' | 'if-stale';
@@ -56,10 +57,11 @@ interface CacheEntry {
 /** How long an External ID proof holds for `if-stale` callers. */
 export const PROOF_TTL_MS = 5 * 60 * 1000;
 
-async function prove(o: AssumeOptions, entry: CacheEntry | undefined, now: () => number): Promise<number | undefined> {
-  if (!o.proveExternalId) return entry?.provenAt;
-  if (o.proveExternalId === 'if-stale' && entry?.provenAt !== undefined && now() - entry.provenAt < PROOF_TTL_MS) return entry.provenAt;
-  await proveExternalIdRequired(o);
+async function prove(o: AssumeOptions, entry: CacheEntry, now: () => number): Promise<number | undefined> {
+  if (!o.proveExternalId) return entry.provenAt;
+  if (o.proveExternalId === 'if-stale' && entry.provenAt !== undefined && now() - entry.provenAt < PROOF_TTL_MS) return entry.provenAt;
+  // Role B reads its own trust policy with the credentials just obtained (nothing else is done with them yet).
+  await proveExternalIdRequired(o, new RoleSession(o.region, entry.credentials));
   return now();
 }
 
@@ -139,8 +141,8 @@ async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> 
       expiresAt: c.Expiration,
     },
   };
-  // Before the credentials are kept or handed out: a role open to any caller is never used.
-  const provenAt = await prove(o, undefined, now);
+  // Before the credentials are kept or handed out: a role open to other tenants is never used.
+  const provenAt = await prove(o, entry, now);
   if (provenAt !== undefined) entry.provenAt = provenAt;
   cache.set(key, entry);
   return entry;

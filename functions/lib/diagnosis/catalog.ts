@@ -8,7 +8,8 @@
  *   clusterName, serviceRoleArn, vpcId, subnetIds, securityGroupIds, keyName, instanceType,
  *   kubernetesVersion, supportedVersions, availabilityZones, unsupportedZones, validZones, action,
  *   resource, awsErrorCode, awsMessage, quotaName, instanceIds, elapsedSeconds, maxSeconds, status,
- *   reason, logicalId, resourceType, operation, field, detail, clusterId, physicalId, acceptedWithout.
+ *   reason, logicalId, resourceType, operation, field, detail, clusterId, physicalId,
+ *   trustProblem, why, statementIndex, offendingStatement (the External ID proof).
  */
 import { provisionRoleTrustPolicy } from '../policy/trust-policy.js';
 import type { Diagnosis, DiagnosisCode } from './types.js';
@@ -92,14 +93,11 @@ function pluralVerb(detail: string, many: boolean): string {
   return many ? detail.replace(/^does not/, 'do not').replace(/^belongs to/, 'belong to').replace(/^is /, 'are ') : detail;
 }
 
-/** EXTERNAL_ID_NOT_REQUIRED: which probes STS let through (`acceptedWithout`: absent, wrong). */
+/** EXTERNAL_ID_NOT_REQUIRED: what is wrong with role B's trust policy, and where (`why`, `statementIndex`). */
 function externalIdLoophole(ev: Ev): string {
-  const raw = ev.raw['acceptedWithout'];
-  const got = new Set(Array.isArray(raw) ? raw : []);
-  if (got.has('absent') && got.has('wrong')) return 'without any External ID and with a wrong one: its trust policy has no sts:ExternalId condition';
-  if (got.has('absent')) return 'without any External ID (an "...IfExists" or Null condition lets an absent one through)';
-  if (got.has('wrong')) return 'with any External ID, not only yours (a wildcard such as StringLike "*" on sts:ExternalId)';
-  return 'without your External ID';
+  const where = ev.has('statementIndex') ? `statement ${Number(ev.raw['statementIndex']) + 1} of its trust policy` : 'its trust policy';
+  if (ev.has('why')) return `${where}: ${ev.s('why')}`;
+  return `${where} does not require your External ID`;
 }
 
 const provisionPolicyHint = 'GET /v1/setup returns the exact provision policy to attach to role B.';
@@ -669,8 +667,8 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
     docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html',
     message: (ev) =>
       sentence(
-        `${ev.s('roleArn', 'The provision role (role B)')} can be assumed by the service's account
-         ${externalIdLoophole(ev)}. Anyone who learns the role's ARN could then have this service act in
+        `${ev.s('roleArn', 'The provision role (role B)')} does not demand exactly your External ID from the service — ${externalIdLoophole(ev)}.
+         Another tenant who learns the role's ARN could then have this service act in
          ${ev.has('accountId') ? `account ${ev.s('accountId')}` : 'your account'} (the "confused deputy"), so the service refuses to use it.`,
       ),
     remediation: (ev) => [
@@ -684,8 +682,28 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
            ),
          )}`,
       ),
-      'Keep the condition exactly "StringEquals" on "sts:ExternalId" with your External ID: no wildcard (StringLike "*"), no "...IfExists" and no second statement that trusts the account without it.',
+      ...(ev.has('offendingStatement') ? [`The statement at fault: ${ev.s('offendingStatement')}`] : []),
+      'Every statement that lets the service\'s account assume the role must say "StringEquals" on "sts:ExternalId" with your External ID alone: no pattern (StringLike), no "...IfExists", no Null, no negated or set operator, no other tenant\'s ID, and no Principal "*" or NotPrincipal.',
       'Then register the role again with POST /v1/roles (and resubmit the cluster). GET /v1/setup shows the same trust policy.',
+    ],
+  },
+  // ---- the External ID proof: role B reads its own trust policy -----------------------------------
+  TRUST_POLICY_UNREADABLE: {
+    title: 'The provision role may not read its own trust policy',
+    retryable: false,
+    docsUrl: 'https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html',
+    message: (ev) =>
+      sentence(
+        `Before using ${ev.s('roleArn', 'the provision role (role B)')} the service checks that its trust policy demands your External ID,
+         by reading it with iam:GetRole as the role itself; that call was denied.${ev.aws()} The service does not use a role it cannot check.`,
+      ),
+    remediation: (ev) => [
+      sentence(
+        `Add this statement to role ${ev.has('roleArn') ? roleNameOf(ev.s('roleArn')) : 'B'}'s permissions (or attach the current provision policy from GET /v1/setup, which has it):
+         ${JSON.stringify({ Sid: 'ReadOwnTrustPolicy', Effect: 'Allow', Action: 'iam:GetRole', Resource: ev.s('roleArn', '<role B ARN>') })}`,
+      ),
+      'Check that no explicit Deny, permission boundary or SCP blocks iam:GetRole on the role.',
+      'Then register the role again with POST /v1/roles (and resubmit the cluster).',
     ],
   },
 };

@@ -39,6 +39,8 @@ export const DIAGNOSIS_CODES = [
   'DELETE_EXECUTION_ABORTED',
   'DELETE_EXECUTION_FAILED',
   'EXTERNAL_ID_NOT_REQUIRED',
+  // The External ID proof over role B's trust policy: role B may not read itself (iam:GetRole).
+  'TRUST_POLICY_UNREADABLE',
 ] as const;
 
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];

@@ -20,6 +20,7 @@ export const FUNCTION_ACTIONS: string[] = [
   'ec2:DescribeKeyPairs',
   'ec2:DescribeInstanceTypeOfferings',
   'eks:DescribeClusterVersions',
+  // Also role B reading its own trust policy: the External ID proof (aws/external-id-proof.ts).
   'iam:GetRole',
   'iam:ListRoles',
   // GET /v1/aws/principals (adminPrincipalArns candidates)

@@ -8,11 +8,12 @@
  * - Action/NotAction (case-insensitive, `*` and `?` wildcards), Resource/NotResource (wildcards);
  * - conditions: StringEquals, StringNotEquals, StringEqualsIgnoreCase, StringLike, StringNotLike, ArnEquals,
  *   ArnLike, ArnNotEquals, ArnNotLike, Bool, Null, each with the `IfExists` suffix, and the
- *   `ForAnyValue:`/`ForAllValues:` set prefixes; keys come from the request context (e.g. `sts:ExternalId`,
+ *   `ForAnyValue:`/`ForAllValues:` set prefixes, operator names in any case (as IAM reads them);
+ *   keys come from the request context (e.g. `sts:ExternalId`, `sts:RoleSessionName`,
  *   `iam:PassedToService`) plus global keys derived here (`aws:RequestedRegion`, `aws:PrincipalArn`,
  *   `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username`, `aws:userid`);
  * - trust policies for sts:AssumeRole (`authorizeAssumeRole`): Principal matching (`*`, account id, account
- *   root ARN, user/role ARN, service), and — when the trust delegates to the account rather than naming the
+ *   root ARN, user/role ARN, service), NotPrincipal (everyone it does not name), and — when the trust delegates to the account rather than naming the
  *   caller, or the caller is in another account — the caller's own identity permission for sts:AssumeRole.
  *
  * Not modelled: resource-based policies other than trust policies, SCPs, policy variables, numeric/date
@@ -102,6 +103,9 @@ function buildContext(principal: Principal, ctx: AuthContext): ContextValues {
     put('aws:PrincipalServiceName', principal.service);
   }
   put('aws:RequestedRegion', ctx.region);
+  // Every sandbox request arrives signed by an IAM identity or a service, as AWS sees a signed HTTPS call.
+  put('aws:SecureTransport', 'true');
+  put('aws:PrincipalIsAWSService', principal.kind === 'service' ? 'true' : 'false');
   for (const [k, v] of Object.entries(ctx.keys ?? {})) put(k, v);
   return values;
 }
@@ -131,23 +135,37 @@ const NEGATED: Record<string, string> = {
   ArnNotLike: 'ArnLike',
 };
 
+/** Canonical spelling of each operator the evaluator knows, by lower-case name (IAM reads them case-insensitively). */
+const OPERATORS = new Map(
+  ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'Bool', 'Null'].map(
+    (op) => [op.toLowerCase(), op],
+  ),
+);
+
+/** `ForAnyValue:StringEqualsIfExists` → set mode, base operator (canonical spelling, or undefined) and IfExists, in any case. */
+export function parseOperator(raw: string): { setMode?: 'any' | 'all'; base: string | undefined; ifExists: boolean } {
+  let op = raw.toLowerCase();
+  let setMode: 'any' | 'all' | undefined;
+  if (op.startsWith('foranyvalue:')) {
+    setMode = 'any';
+    op = op.slice('foranyvalue:'.length);
+  } else if (op.startsWith('forallvalues:')) {
+    setMode = 'all';
+    op = op.slice('forallvalues:'.length);
+  }
+  const ifExists = op.endsWith('ifexists') && op !== 'null';
+  if (ifExists) op = op.slice(0, -'ifexists'.length);
+  return { ...(setMode ? { setMode } : {}), base: OPERATORS.get(op), ifExists };
+}
+
 /** Evaluate one condition operator block; unknown operators never match (fail closed). */
 function operatorMatches(
   rawOperator: string,
   block: Record<string, string | string[] | boolean | number>,
   values: ContextValues,
 ): boolean {
-  let op = rawOperator;
-  let setMode: 'any' | 'all' | undefined;
-  if (op.startsWith('ForAnyValue:')) {
-    setMode = 'any';
-    op = op.slice('ForAnyValue:'.length);
-  } else if (op.startsWith('ForAllValues:')) {
-    setMode = 'all';
-    op = op.slice('ForAllValues:'.length);
-  }
-  const ifExists = op.endsWith('IfExists');
-  if (ifExists) op = op.slice(0, -'IfExists'.length);
+  const { setMode, base: op, ifExists } = parseOperator(rawOperator);
+  if (op === undefined) return false;
 
   for (const [key, expectedRaw] of Object.entries(block)) {
     const expected = asList(expectedRaw as string | string[]).map(String);
@@ -159,9 +177,6 @@ function operatorMatches(
     }
     const negatedBase = NEGATED[op];
     const base = negatedBase ?? op;
-    if (!['StringEquals', 'StringEqualsIgnoreCase', 'StringLike', 'ArnEquals', 'ArnLike', 'Bool'].includes(base)) {
-      return false;
-    }
     if (actual === undefined || actual.length === 0) {
       // Missing key: IfExists and ForAllValues match, negated operators match, the rest do not.
       if (ifExists || setMode === 'all' || negatedBase) continue;
@@ -318,7 +333,8 @@ export function authorizeAssumeRole(
   let trustAllow: 'direct' | 'account' | undefined;
   for (const st of statementsOf(role.assumeRolePolicyDocument)) {
     if (!actionMatches(st, action)) continue;
-    const how = principalMatch(st.Principal, caller);
+    // NotPrincipal: every principal it does not name, in any account (as the caller's account would: identity policy needed).
+    const how = st.NotPrincipal !== undefined ? (principalMatch(st.NotPrincipal, caller) ? undefined : 'account') : principalMatch(st.Principal, caller);
     if (!how || !conditionsMatch(st, values)) continue;
     if (st.Effect === 'Deny') {
       return { allowed: false, decision: 'explicit-deny', policyType: 'trust', reason: `trust policy of ${role.arn} denies ${caller.arn}` };

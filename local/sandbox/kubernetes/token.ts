@@ -17,6 +17,8 @@ import type { World } from '../world/world.js';
 export const TOKEN_PREFIX = 'k8s-aws-v1.';
 /** The authenticator's fixed lifetime of a presigned URL (X-Amz-Date + 15 minutes). */
 export const TOKEN_MAX_AGE_MS = 15 * 60_000;
+/** SigV4's clock-skew tolerance: STS refuses a request dated more than 5 minutes ahead of its clock. */
+export const SIGV4_MAX_SKEW_MS = 5 * 60_000;
 
 const ALLOWED_PARAMS = new Set([
   'action',
@@ -50,6 +52,10 @@ function stsHostAllowed(host: string, loopbackHosts: ReadonlySet<string>): boole
 function parseAmzDate(v: string): number {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(v);
   return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : NaN;
+}
+
+function amzDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
 /** IAM role/user ARN an access entry would name for this caller. */
@@ -89,6 +95,13 @@ export function authenticateToken(
   if (!Number.isFinite(date)) return { ok: false, reason: 'error parsing X-Amz-Date parameter' };
   const now = world.now();
   if (now > date + TOKEN_MAX_AGE_MS) return { ok: false, reason: 'X-Amz-Date parameter is expired (15 minute expiration)' };
+  // The authenticator only checks age; STS itself refuses a signature from the future (beyond skew).
+  if (date > now + SIGV4_MAX_SKEW_MS) {
+    return {
+      ok: false,
+      reason: `sts getCallerIdentity failed: SignatureDoesNotMatch: Signature not yet current: ${amzDate(date)} is still later than ${amzDate(now + SIGV4_MAX_SKEW_MS)} (${amzDate(now)} + 5 min.)`,
+    };
+  }
   // X-Amz-Expires is not enforced: `aws eks get-token` signs for 60 s and kubectl reuses the token for
   // 14 minutes; EKS accepts it for the authenticator's fixed 15 minutes.
 

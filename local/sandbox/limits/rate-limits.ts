@@ -96,8 +96,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   // Not published: AWS says each STS API has token buckets and each Regional endpoint its own limits
   // (IAM_STS_DOC), without numbers. One bucket shared by every STS action (stricter than per action),
   // 100 at once and 100/s per account and Region: a sixth of the 600/s this sandbox assumed before (a
-  // figure no AWS page states), and still ~30 runs starting in the same second (AssumeRole plus the two
-  // External ID probes each).
+  // figure no AWS page states), and still ~50 runs starting in the same second (AssumeRole plus the
+  // service's GetCallerIdentity for the External ID proof each).
   sts: [{ operations: '.*', per: 'service', burst: 100, ratePerSecond: 100, source: `${NOT_PUBLISHED} (${IAM_STS_DOC}): conservative, one bucket for all STS actions` }],
   events: [
     ...PUT_EVENTS_TPS.map(([tps, regions]): RateLimitRule => ({ operations: 'PutEvents', per: 'operation', regions, burst: tps, ratePerSecond: tps, source: `${EVENTS_DOC} (PutEvents ${tps.toLocaleString('en-US')}/s; burst not published: one second)` })),

@@ -60,7 +60,8 @@ function assumeRole(ctx: RequestContext, input: Record<string, unknown>) {
       403,
     );
   }
-  const verdict = authorizeAssumeRole(world, caller, role, { region: ctx.region, keys: { 'sts:ExternalId': externalId } });
+  // The request's own keys, as STS puts them in the context of the trust policy.
+  const verdict = authorizeAssumeRole(world, caller, role, { region: ctx.region, keys: { 'sts:ExternalId': externalId, 'sts:RoleSessionName': sessionName } });
   if (!verdict.allowed) throw denied();
 
   if (duration > role.maxSessionDuration) {

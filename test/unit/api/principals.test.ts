@@ -1,12 +1,12 @@
 /** GET /v1/aws/principals: roles then users of role B's account, one listing over two paginations. */
-import { IAMClient, ListRolesCommand, ListUsersCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, IAMClient, ListRolesCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MAX_PAGES } from '../../../functions/api/aws-form/form-data.js';
 import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
 import { clearCredentialCache } from '../../../functions/lib/aws/provision-role.js';
-import { asCorrectRoleB } from '../aws/fixtures.js';
+import { asCorrectRoleB, roleBReadsItsTrust } from '../aws/fixtures.js';
 import { CUSTOMER_ACCOUNT, issuedExternalIds, makeTestApi, ROLE_B, seedRole, SERVICE_ACCOUNT } from './helpers.js';
 
 const sts = mockClient(STSClient);
@@ -28,6 +28,7 @@ beforeEach(() => {
       AssumedRoleUser: { Arn: `arn:aws:sts::${CUSTOMER_ACCOUNT}:assumed-role/eks-provisioner-provision/api-x`, AssumedRoleId: 'AROAEXAMPLE:api-x' },
     })),
   );
+  iam.on(GetRoleCommand).callsFake(roleBReadsItsTrust(SERVICE_ACCOUNT));
 });
 
 async function api() {

@@ -12,7 +12,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterVersionsCommand, EKSClient } from '@aws-sdk/client-eks';
-import { IAMClient, ListAttachedRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -20,7 +20,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { READ_ONLY_SESSION_POLICY } from '../../../functions/api/aws-form/session-policy.js';
 import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
 import { clearCredentialCache } from '../../../functions/lib/aws/provision-role.js';
-import { asCorrectRoleB } from '../aws/fixtures.js';
+import { asCorrectRoleB, roleBGetRoleOutput, roleBReadsItsTrust, UNCONDITIONED_TRUST } from '../aws/fixtures.js';
 import { CUSTOMER_ACCOUNT, issuedExternalIds, makeTestApi, ROLE_A, ROLE_B, seedRole, SERVICE_ACCOUNT, validSettings } from './helpers.js';
 
 const sts = mockClient(STSClient);
@@ -37,6 +37,7 @@ function assumeOk() {
     Credentials: { AccessKeyId: 'ASIAEXAMPLEEXAMPLE12', SecretAccessKey: 'secret/EXAMPLE/key', SessionToken: 'token', Expiration: new Date(Date.now() + 3_600_000) },
     AssumedRoleUser: { Arn: `arn:aws:sts::${input.RoleArn!.split(':')[4]}:assumed-role/eks-provisioner-provision/api-x`, AssumedRoleId: 'AROAEXAMPLE:api-x' },
   })));
+  iam.on(GetRoleCommand).callsFake(roleBReadsItsTrust(SERVICE_ACCOUNT));
 }
 
 beforeEach(() => {
@@ -104,7 +105,7 @@ describe('POST /v1/roles', () => {
     const api = makeTestApi();
     const { externalId } = await api.store.getOrCreateTenant('team-a');
     const r = await register(api, { roleArn: ROLE_B, region: 'us-east-1' });
-    expect(r.statusCode).toBe(200);
+    expect(r.statusCode, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toEqual({ roleArn: ROLE_B, region: 'us-east-1', accountId: CUSTOMER_ACCOUNT });
     const assume = sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input;
     expect(assume.RoleArn).toBe(ROLE_B);
@@ -136,34 +137,45 @@ describe('POST /v1/roles', () => {
       Credentials: { AccessKeyId: 'ASIAEXAMPLEEXAMPLE12', SecretAccessKey: 'secret/EXAMPLE/key', SessionToken: 'token', Expiration: new Date(Date.now() + 3_600_000) },
       AssumedRoleUser: { Arn: `arn:aws:sts::${CUSTOMER_ACCOUNT}:assumed-role/eks-provisioner-provision/x`, AssumedRoleId: 'AROAEXAMPLE:x' },
     });
+    iam.on(GetRoleCommand).resolves(roleBGetRoleOutput('eks-provisioner-provision', UNCONDITIONED_TRUST));
     const api = makeTestApi();
     for (const tenant of ['team-a', 'team-b']) {
       const { externalId } = await api.store.getOrCreateTenant(tenant);
       const r = await register(api, { roleArn: ROLE_B, region: 'us-east-1' }, tenant);
       expect(r.statusCode, JSON.stringify(r.body)).toBe(422);
       expect(r.body.error.code).toBe('EXTERNAL_ID_NOT_REQUIRED');
+      expect(r.body.error.message).toContain('statement 1 of its trust policy: it has no sts:ExternalId condition');
       expect(r.body.error.remediation.join('\n')).toContain(`"sts:ExternalId":"${externalId}"`);
       expect(r.body.error.remediation.join('\n')).toContain(`arn:aws:iam::${SERVICE_ACCOUNT}:root`);
+      expect(r.body.error.remediation.join('\n')).toContain(`The statement at fault: ${JSON.stringify(UNCONDITIONED_TRUST.Statement[0])}`);
       expect(await api.store.getRole(tenant, ROLE_B)).toBeUndefined();
     }
     expect(api.store.calls).not.toContain('putRole');
     expect(ec2.commandCalls(DescribeRegionsCommand)).toHaveLength(0);
-    // Per registration: the real AssumeRole + one probe without an External ID + one with a wrong one.
-    const calls = sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.ExternalId);
-    expect(calls).toHaveLength(6);
-    expect(calls.filter((x) => x === undefined)).toHaveLength(2);
   });
 
-  it('a correct role B costs exactly two denied probes per registration, also when credentials are cached', async () => {
+  it('422 TRUST_POLICY_UNREADABLE with the statement to add when role B may not read itself; nothing stored', async () => {
+    assumeOk();
+    iam.on(GetRoleCommand).rejects(awsError('AccessDenied', `User: arn:aws:sts::${CUSTOMER_ACCOUNT}:assumed-role/eks-provisioner-provision/x is not authorized to perform: iam:GetRole on resource: role eks-provisioner-provision because no identity-based policy allows the iam:GetRole action`, 403));
+    const api = makeTestApi();
+    await api.store.getOrCreateTenant('team-a');
+    const r = await register(api, { roleArn: ROLE_B, region: 'us-east-1' });
+    expect(r.statusCode, JSON.stringify(r.body)).toBe(422);
+    expect(r.body.error.code).toBe('TRUST_POLICY_UNREADABLE');
+    expect(r.body.error.remediation[0]).toContain(`{"Sid":"ReadOwnTrustPolicy","Effect":"Allow","Action":"iam:GetRole","Resource":"${ROLE_B}"}`);
+    expect(api.store.calls).not.toContain('putRole');
+  });
+
+  it('a correct role B costs one AssumeRole and one GetRole of itself per registration, no denied call, also when credentials are cached', async () => {
     assumeOk();
     ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'us-east-1', OptInStatus: 'opt-in-not-required' }] });
     const api = makeTestApi();
     await api.store.getOrCreateTenant('team-a');
     for (let i = 0; i < 2; i++) expect((await register(api, { roleArn: ROLE_B, region: 'us-east-1' })).statusCode).toBe(200);
     const results = await Promise.all(sts.commandCalls(AssumeRoleCommand).map((c) => c.returnValue.then(() => 'granted', () => 'denied')));
-    // First registration: 1 granted + 2 denied; the second reuses the credentials and proves again (2 denied).
-    expect(results.filter((r) => r === 'granted')).toHaveLength(1);
-    expect(results.filter((r) => r === 'denied')).toHaveLength(4);
+    // The second registration reuses the credentials and proves again from the trust policy.
+    expect(results).toEqual(['granted']);
+    expect(iam.commandCalls(GetRoleCommand).map((c) => c.args[0].input.RoleName)).toEqual(['eks-provisioner-provision', 'eks-provisioner-provision']);
   });
 
   it('422 INVALID_ROLE_ARN naming the field, with an example ARN, before any AWS call', async () => {
@@ -276,11 +288,7 @@ describe('GET /v1/aws/*', () => {
       ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: 'vpc-11111111', CidrBlock: '10.0.0.0/16' }] });
       expect((await get(api, 'vpcs')).statusCode).toBe(200);
       // The customer now trusts the account without any condition.
-      sts.reset();
-      sts.on(AssumeRoleCommand).resolves({
-        Credentials: { AccessKeyId: 'ASIAEXAMPLEEXAMPLE12', SecretAccessKey: 'secret/EXAMPLE/key', SessionToken: 'token', Expiration: new Date(Date.now() + 3_600_000) },
-        AssumedRoleUser: { Arn: `arn:aws:sts::${CUSTOMER_ACCOUNT}:assumed-role/eks-provisioner-provision/x`, AssumedRoleId: 'AROAEXAMPLE:x' },
-      });
+      iam.on(GetRoleCommand).resolves(roleBGetRoleOutput('eks-provisioner-provision', UNCONDITIONED_TRUST));
       vi.setSystemTime(Date.now() + 5 * 60_000 + 1);
       const before = ec2.commandCalls(DescribeVpcsCommand).length;
       const r = await get(api, 'vpcs');

@@ -1,5 +1,6 @@
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
@@ -8,12 +9,13 @@ import { DiagnosedError } from '../../../functions/lib/errors.js';
 import type { ValidatedRequest } from '../../../functions/lib/state.js';
 import { assumeProvisionRole } from '../../../functions/assume-provision-role/assume-provision-role.js';
 import { handler } from '../../../functions/assume-provision-role/handler.js';
-import { asCorrectRoleB, awsError, credentialLeaks, FAKE_STS_CREDENTIALS, FIXTURES } from '../aws/fixtures.js';
+import { asCorrectRoleB, awsError, credentialLeaks, FAKE_STS_CREDENTIALS, FIXTURES, roleBGetRoleOutput, roleBReadsItsTrust, UNCONDITIONED_TRUST } from '../aws/fixtures.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { demoSettings } from '../../support/demo-settings.js';
 
 const sts = mockClient(STSClient);
 const ec2 = mockClient(EC2Client);
+const iam = mockClient(IAMClient);
 const EXTERNAL_ID = '0123456789abcdef0123456789abcdef01234567';
 const ASSUMED = 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c-aaaaaaaaaaaa';
 
@@ -37,10 +39,16 @@ async function diagnosisOf(p: Promise<unknown>) {
   return (err as DiagnosedError).diagnosis;
 }
 
+const serviceIdentity = () =>
+  sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111', Arn: 'arn:aws:iam::111111111111:user/eks-provisioner', UserId: 'AIDAEXAMPLE' });
+
 beforeEach(() => {
   sts.reset();
   ec2.reset();
+  iam.reset();
   clearCredentialCache();
+  serviceIdentity();
+  iam.on(GetRoleCommand).callsFake(roleBReadsItsTrust());
   store = new MemoryStore().withTenant('local', EXTERNAL_ID);
   sts.on(AssumeRoleCommand).callsFake(asCorrectRoleB(() => [EXTERNAL_ID], { Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'AROAEXAMPLE:x' } }));
   ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'us-east-1', OptInStatus: 'opt-in-not-required', Endpoint: 'ec2.us-east-1.amazonaws.com' }] });
@@ -97,18 +105,22 @@ describe('AssumeProvisionRole', () => {
 
   it('role B assumable without the External ID (trust loosened after registration) → EXTERNAL_ID_NOT_REQUIRED before anything is done', async () => {
     sts.reset();
+    serviceIdentity();
     sts.on(AssumeRoleCommand).resolves({ Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' } });
+    iam.on(GetRoleCommand).resolves(roleBGetRoleOutput('eks-provisioner-provision', UNCONDITIONED_TRUST));
     const d = await diagnosisOf(assumeProvisionRole(request(), deps()));
     expect(d.code).toBe('EXTERNAL_ID_NOT_REQUIRED');
     expect(d.remediation[0]).toContain(EXTERNAL_ID);
     expect(ec2.commandCalls(DescribeRegionsCommand)).toHaveLength(0);
-    // Each run proves it anew, even with credentials cached in this process.
-    const before = sts.commandCalls(AssumeRoleCommand).length;
+    // Each run proves it anew from the trust policy, even with credentials cached in this process.
+    iam.reset();
+    iam.on(GetRoleCommand).callsFake(roleBReadsItsTrust());
     sts.reset();
+    serviceIdentity();
     sts.on(AssumeRoleCommand).callsFake(asCorrectRoleB(() => [EXTERNAL_ID], { Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' } }));
     await assumeProvisionRole(request(), deps());
-    expect(before).toBe(3);
-    expect(sts.commandCalls(AssumeRoleCommand).filter((c) => c.args[0].input.ExternalId !== EXTERNAL_ID)).toHaveLength(2);
+    expect(iam.commandCalls(GetRoleCommand)).toHaveLength(1);
+    expect(sts.commandCalls(AssumeRoleCommand).every((c) => c.args[0].input.ExternalId === EXTERNAL_ID)).toBe(true);
   });
 
   it('no credentials of its own → CREDENTIALS_NOT_CONFIGURED', async () => {
@@ -120,6 +132,7 @@ describe('AssumeProvisionRole', () => {
     sts.on(AssumeRoleCommand).rejects(FIXTURES.stsThrottling());
     expect(((await assumeProvisionRole(request(), deps()).catch((e: unknown) => e)) as Error).name).toBe('AwsThrottled');
     sts.reset();
+    serviceIdentity();
     sts.on(AssumeRoleCommand).callsFake(asCorrectRoleB(() => [EXTERNAL_ID], { Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' } }));
     ec2.on(DescribeRegionsCommand).rejects(awsError('ec2', 'InternalError', 'An internal error has occurred', 500));
     expect(((await assumeProvisionRole(request(), deps()).catch((e: unknown) => e)) as Error).name).toBe('AwsTransient');

@@ -8,6 +8,7 @@ import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { EKSServiceException } from '@aws-sdk/client-eks';
 import { IAMServiceException } from '@aws-sdk/client-iam';
 import { STSServiceException } from '@aws-sdk/client-sts';
+import { provisionRoleTrustPolicy } from '../../../functions/lib/policy/trust-policy.js';
 
 type Base = typeof EC2ServiceException;
 const bases = { ec2: EC2ServiceException, sts: STSServiceException, iam: IAMServiceException, eks: EKSServiceException, cloudformation: CloudFormationServiceException } as const;
@@ -71,13 +72,60 @@ export function credentialLeaks(value: unknown): string[] {
  * granted only with one of `externalIds` — without an External ID, or with any other, AccessDenied.
  * For `sts.on(AssumeRoleCommand).callsFake(…)`.
  */
-export function asCorrectRoleB<I extends { ExternalId?: string | undefined }, O>(
+export function asCorrectRoleB<I extends { ExternalId?: string | undefined; RoleArn?: string | undefined }, O>(
   externalIds: () => Iterable<string> | Promise<Iterable<string>>,
   answer: O | ((input: I) => O),
 ): (input: I) => Promise<O> {
   return async (input) => {
     const allowed = new Set(await externalIds());
     if (input.ExternalId === undefined || !allowed.has(input.ExternalId)) throw FIXTURES.assumeDenied();
+    if (input.RoleArn) grantedTrust.set(input.RoleArn.split('/').pop()!, input.ExternalId);
     return typeof answer === 'function' ? (answer as (input: I) => O)(input) : answer;
   };
 }
+
+/** Role name → the External ID role B last granted (what its trust policy pins), for `roleBReadsItsTrust`. */
+const grantedTrust = new Map<string, string>();
+
+/**
+ * GetRole as role B answers it about itself: the trust policy GET /v1/setup hands out, pinned to the
+ * External ID asCorrectRoleB last granted for that role. For `iam.on(GetRoleCommand).callsFake(…)`;
+ * input-specific GetRole mocks (role A) still take precedence. Unknown roles: NoSuchEntity.
+ */
+export function roleBReadsItsTrust(serviceAccountId = '111111111111') {
+  return async (input: { RoleName?: string | undefined }) => {
+    const externalId = grantedTrust.get(input.RoleName ?? '');
+    if (externalId === undefined) throw FIXTURES.noSuchRole(input.RoleName);
+    const arn = `arn:aws:iam::222222222222:role/${input.RoleName}`;
+    return {
+      Role: {
+        RoleName: input.RoleName!,
+        Arn: arn,
+        Path: '/',
+        RoleId: 'AROAEXAMPLEROLEB0001',
+        CreateDate: new Date('2026-01-01T00:00:00Z'),
+        AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(provisionRoleTrustPolicy(serviceAccountId, externalId))),
+      },
+    };
+  };
+}
+
+/** GetRole's answer for role B with this trust policy (a loosened one, say), URL-encoded as IAM sends it. */
+export function roleBGetRoleOutput(roleName: string, trustPolicy: object) {
+  return {
+    Role: {
+      RoleName: roleName,
+      Arn: `arn:aws:iam::222222222222:role/${roleName}`,
+      Path: '/',
+      RoleId: 'AROAEXAMPLEROLEB0001',
+      CreateDate: new Date('2026-01-01T00:00:00Z'),
+      AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trustPolicy)),
+    },
+  };
+}
+
+/** A trust policy that trusts the service's account with no External ID condition at all. */
+export const UNCONDITIONED_TRUST = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'sts:AssumeRole' }],
+};
