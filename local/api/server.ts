@@ -13,6 +13,7 @@ import type { ApiDeps } from '../../functions/api/deps.js';
 import { defaultApiDeps } from '../../functions/api/handler.js';
 import { loadConfig } from '../../functions/lib/config.js';
 import { consoleDist } from '../console/build.js';
+import { checkRequest } from '../loopback/request-guard.js';
 import { serveConsole } from '../console/static.js';
 import { proxyEvent } from './proxy-event.js';
 
@@ -46,7 +47,15 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const handler = createApiHandler(deps, opts.log ?? consoleLog);
 
   const consoleDir = opts.consoleDir === undefined ? consoleDist() : opts.consoleDir;
+  let port = 0;
   const server = createServer((req, res) => {
+    // Loopback Host names and this server's own origin only (DNS rebinding, cross-site POSTs).
+    const verdict = checkRequest(req.headers, { port, boundHost: host });
+    if (!verdict.ok) {
+      req.resume();
+      send(res, 403, { error: { code: verdict.reason === 'host' ? 'FORBIDDEN_HOST' : 'FORBIDDEN_ORIGIN', message: verdict.message } });
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0]!;
     if (consoleDir && !isApiPath(path)) {
       serveConsole(consoleDir, req, res).catch(() => send(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'The local server failed to serve a console file.' } }));
@@ -58,7 +67,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     server.once('error', reject);
     server.listen(opts.port ?? 3000, host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     stop: () =>
