@@ -20,6 +20,7 @@ import { TTL_ATTRIBUTE } from '../functions/lib/store/dynamo-store.js';
 import { executionTimeoutSeconds } from '../functions/lib/polling/budget.js';
 import { endedExecutionPattern } from '../functions/lib/execution-status/event.js';
 import { readApiRoutes } from './api-routes.js';
+import { apiResourcePolicy } from './api-resource-policy.js';
 import { ProvisioningStateMachine } from './constructs/provisioning-state-machine.js';
 import { ServiceApi, STAGE_NAME } from './constructs/service-api.js';
 import { ServiceConsole } from './constructs/service-console.js';
@@ -206,6 +207,12 @@ export class ServiceStack extends Stack {
       rateLimit: settings.apiRateLimit,
       burstLimit: settings.apiBurstLimit,
       cloudWatchRole: settings.apiCloudWatchRole,
+      resourcePolicy: apiResourcePolicy({
+        serviceAccountId: Aws.ACCOUNT_ID,
+        stageName: STAGE_NAME,
+        allowedAccounts: settings.apiAllowedAccounts,
+        ...(settings.apiAllowedOrgId ? { allowedOrgId: settings.apiAllowedOrgId } : {}),
+      }),
       ...(settings.webAclArn ? { webAclArn: settings.webAclArn } : {}),
       ...logOptions,
     });
