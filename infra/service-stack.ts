@@ -201,6 +201,7 @@ export class ServiceStack extends Stack {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['NAME#*'] } },
       }),
     );
+    this.limitApiConcurrency(apiFn, settings.apiReservedConcurrency);
     this.api = new ServiceApi(this, 'Http', {
       handler: apiFn.fn,
       routes: readApiRoutes(projectRoot),
@@ -268,6 +269,17 @@ export class ServiceStack extends Stack {
     }
 
     this.addNagSuppressions(settings);
+  }
+
+  /**
+   * The api function gets reserved concurrency: that many executions are kept for it and it can use no
+   * more, so a burst of API calls (or a caller looping) cannot starve the state machines' functions of
+   * the account's concurrency while clusters are being built. Above the limit Lambda throttles the
+   * API, which answers the API Gateway 5XX error; the stage throttling (apiRateLimit/apiBurstLimit)
+   * normally refuses such bursts earlier with 429.
+   */
+  private limitApiConcurrency(apiFn: ServiceFunction, reserved: number): void {
+    if (reserved > 0) (apiFn.fn.node.defaultChild as CfnResource).addPropertyOverride('ReservedConcurrentExecutions', reserved);
   }
 
   /** The store's actions on the table and its GSI1, nothing else (no Scan, no Delete). */

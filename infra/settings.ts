@@ -27,6 +27,11 @@ export interface ServiceSettings {
   apiBurstLimit: number;
   /** Create the account-wide API Gateway → CloudWatch Logs role (off when the account already has one). */
   apiCloudWatchRole: boolean;
+  /**
+   * Reserved (and so maximum) concurrency of the api function: a burst of API calls cannot take the
+   * account's Lambda concurrency from the provisioning pipeline's functions. 0: not reserved.
+   */
+  apiReservedConcurrency: number;
   /** Only these AWS accounts may call the API from outside the service account (empty: any account). */
   apiAllowedAccounts: string[];
   /** Only principals of this AWS Organization may call the API from outside the service account. */
@@ -60,6 +65,7 @@ export const CONTEXT_DEFAULTS = {
   apiRateLimit: 50,
   apiBurstLimit: 100,
   apiCloudWatchRole: true,
+  apiReservedConcurrency: 50,
   maxProvisioningSeconds: DEFAULTS.maxProvisioningSeconds,
   allowDelete: false,
   allowServiceAccountRoles: false,
@@ -155,6 +161,7 @@ export function readSettings(node: Node): ServiceSettings {
     apiBurstLimit,
     apiCloudWatchRole: bool('apiCloudWatchRole', CONTEXT_DEFAULTS.apiCloudWatchRole),
     apiAllowedAccounts,
+    apiReservedConcurrency: int('apiReservedConcurrency', CONTEXT_DEFAULTS.apiReservedConcurrency, 0, 10_000),
     ...(apiAllowedOrgId !== undefined ? { apiAllowedOrgId } : {}),
     ...(webAclArn !== undefined ? { webAclArn } : {}),
     ...(alarmTopicArn !== undefined ? { alarmTopicArn } : {}),

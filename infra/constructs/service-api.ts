@@ -42,6 +42,32 @@ const errorTemplate = (code: string, messageJson: string) =>
   `{"error":{"code":${JSON.stringify(code)},"message":${messageJson},"requestId":"$context.requestId"}}`;
 const literal = (message: string) => JSON.stringify(message);
 
+/**
+ * One JSON line per request: API Gateway's standard fields plus who called. Under IAM authorization
+ * `user`/`caller` are the principal; for the console's identity-pool sessions all users share one role,
+ * so `cognitoIdentityId` (the tenant) is what tells them apart in the log.
+ */
+export function accessLogFormat(): apigw.AccessLogFormat {
+  const F = apigw.AccessLogField;
+  return apigw.AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: F.contextRequestId(),
+      ip: F.contextIdentitySourceIp(),
+      caller: F.contextIdentityCaller(),
+      user: F.contextIdentityUser(),
+      userArn: F.contextIdentityUserArn(),
+      cognitoIdentityId: F.contextIdentityCognitoIdentityId(),
+      cognitoIdentityPoolId: F.contextIdentityCognitoIdentityPoolId(),
+      requestTime: F.contextRequestTime(),
+      httpMethod: F.contextHttpMethod(),
+      resourcePath: F.contextResourcePath(),
+      status: F.contextStatus(),
+      protocol: F.contextProtocol(),
+      responseLength: F.contextResponseLength(),
+    }),
+  );
+}
+
 export class ServiceApi extends Construct {
   readonly api: apigw.RestApi;
   readonly accessLogs: logs.LogGroup;
@@ -80,17 +106,7 @@ export class ServiceApi extends Construct {
         // Request/response bodies stay out of the logs (cluster settings, kubeconfigs).
         dataTraceEnabled: false,
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
-          caller: true,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: true,
-        }),
+        accessLogFormat: accessLogFormat(),
       },
     });
 
