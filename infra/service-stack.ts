@@ -108,6 +108,8 @@ export class ServiceStack extends Stack {
           description: 'eks-provisioner completion events (source eks-provisioner)',
         });
 
+    if (settings.eventBusName) this.requireExistingBus(settings.eventBusName);
+
     // ---- functions -----------------------------------------------------------------------------
     const environment: Record<string, string> = {
       [ENV.tableName]: this.table.tableName,
@@ -280,6 +282,20 @@ export class ServiceStack extends Stack {
    */
   private limitApiConcurrency(apiFn: ServiceFunction, reserved: number): void {
     if (reserved > 0) (apiFn.fn.node.defaultChild as CfnResource).addPropertyOverride('ReservedConcurrentExecutions', reserved);
+  }
+
+  /**
+   * PutEvents to a bus that does not exist succeeds (an EventId, FailedEntryCount 0) and the event is
+   * dropped, so a typo in `eventBusName` would lose every completion event without an error anywhere.
+   * A rule on that bus (no targets: it routes nothing and costs nothing) makes CloudFormation check
+   * the bus at deploy time: PutRule on a missing bus fails the deployment with "Event bus … does not exist".
+   */
+  private requireExistingBus(name: string): void {
+    new events.Rule(this, 'EventBusExists', {
+      eventBus: this.eventBus,
+      description: `Deploy-time check that the configured event bus ${name} exists (no targets; matches the service's own events)`,
+      eventPattern: { source: ['eks-provisioner'] },
+    });
   }
 
   /** The store's actions on the table and its GSI1, nothing else (no Scan, no Delete). */
