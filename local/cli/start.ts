@@ -134,16 +134,20 @@ export async function start(o: StartOptions): Promise<void> {
     say(style.dim('(no demo with --aws: it would create real IAM roles and an EKS cluster in your account)'));
   }
 
-  printServing(stack, nextFile, o.verbose ? undefined : relative(process.cwd(), logFile));
+  printServing(stack, nextFile, o.verbose ? undefined : relative(process.cwd(), logFile), o.iamAuth === true);
 }
 
-function printServing(stack: LocalStack, nextFile: string | undefined, logFile: string | undefined): void {
+function printServing(stack: LocalStack, nextFile: string | undefined, logFile: string | undefined, iamAuth = false): void {
   const api = stack.apiUrl ?? '';
   say('');
   say(style.bold('The local stack keeps running (Ctrl-C stops it):'));
   say(`  Console      ${api}/   (open it in a browser: the seed's wizard; pick the tenant in the header)`);
   if (nextFile) say(`               role B for tenant "local" (made by the demo): arn:aws:iam::${DEFAULT_WORLD.customer.accountId}:role/${DEMO_ROLE_NAME}, region ${DEFAULT_WORLD.region}`);
-  say(`  API          ${api}/v1   (tenant header X-Tenant-Id, default "local"; try ${api}/v1/setup)`);
+  say(
+    iamAuth
+      ? `  API          ${api}/v1   (IAM authorization: SigV4-signed requests only, the signing principal is the tenant; the console needs the default mode)`
+      : `  API          ${api}/v1   (tenant header X-Tenant-Id, default "local"; try ${api}/v1/setup)`,
+  );
   if (stack.awsEndpoint) {
     say(`  AWS sandbox  ${stack.awsEndpoint}   (AWS_ENDPOINT_URL for the AWS CLI / SDKs; ${stack.awsEndpoint}/_sandbox/events, /_sandbox/world, /_sandbox/calls)`);
   }
