@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { roleTrustsService } from '../../iam/evaluate.js';
 import type { EksAccessEntry, EksAddon, EksCluster, EksNodegroup, IamRole } from '../../world/types.js';
 import { roleArnOf, serviceLinkedTrust } from '../../world/world.js';
+import { ADDON_CATALOG, defaultAddonVersion } from '../../eks/addons.js';
 import {
   alreadyExists,
   checkServiceRequest,
@@ -213,6 +214,12 @@ export const eksCluster: ResourceProvider = {
       createdAt: ctx.nowIso(),
     };
     if (props.Logging !== undefined) cluster.logging = props.Logging;
+    // AWS's default when UpgradePolicy is absent: the cluster enters extended support.
+    const upgrade = (props.UpgradePolicy ?? {}) as Record<string, unknown>;
+    if (upgrade.SupportType !== undefined && upgrade.SupportType !== 'STANDARD' && upgrade.SupportType !== 'EXTENDED') {
+      throw invalid(ctx, `Invalid value ${String(upgrade.SupportType)} for upgradePolicy.supportType; valid values: STANDARD, EXTENDED`);
+    }
+    cluster.upgradePolicy = { supportType: upgrade.SupportType === 'STANDARD' ? 'STANDARD' : 'EXTENDED' };
     ctx.data.eksClusters.push(cluster);
     ctx.world.kubernetes?.prepare?.(); // a listener ready for its endpoint when it turns ACTIVE
     ctx.setPhysicalId(name);
@@ -513,24 +520,8 @@ export const eksNodegroup: ResourceProvider = {
 
 // ----- AWS::EKS::Addon -----------------------------------------------------------------------------------
 
-/** Default add-on versions EKS offers (per add-on; kube-proxy follows the cluster's minor). */
-const ADDON_DEFAULTS: Record<string, (k8s: string) => string> = {
-  'vpc-cni': () => 'v1.19.5-eksbuild.1',
-  'kube-proxy': (k8s) => `v${k8s}.0-eksbuild.2`,
-  coredns: () => 'v1.11.4-eksbuild.2',
-  'aws-ebs-csi-driver': () => 'v1.44.0-eksbuild.1',
-  'aws-efs-csi-driver': () => 'v2.1.8-eksbuild.1',
-  'eks-pod-identity-agent': () => 'v1.3.7-eksbuild.2',
-  'snapshot-controller': () => 'v8.2.0-eksbuild.1',
-  'metrics-server': () => 'v0.7.2-eksbuild.3',
-  'amazon-cloudwatch-observability': () => 'v4.1.0-eksbuild.1',
-  'aws-guardduty-agent': () => 'v1.10.0-eksbuild.2',
-  'aws-mountpoint-s3-csi-driver': () => 'v1.15.0-eksbuild.1',
-  'adot': () => 'v0.117.0-eksbuild.1',
-};
-
 /** Add-ons whose pods need nodes: they only become ACTIVE once a node group is. */
-const NEEDS_NODES = new Set(['coredns', 'aws-ebs-csi-driver', 'aws-efs-csi-driver', 'snapshot-controller', 'metrics-server', 'adot']);
+const NEEDS_NODES = new Set(Object.values(ADDON_CATALOG).filter((a) => a.needsNodes).map((a) => a.addonName));
 
 function findAddon(ctx: ProviderContext, clusterName: string, name: string): EksAddon | undefined {
   return ctx.data.eksAddons.find(
@@ -557,8 +548,9 @@ export const eksAddon: ResourceProvider = {
       ctx.require('Eks', 'iam:PassRole', String(pia.RoleArn), passRoleKeys('pods.eks.amazonaws.com'));
     }
     const cluster = activeCluster(ctx, clusterName);
-    const versionOf = ADDON_DEFAULTS[addonName];
-    if (!versionOf) throw invalid(ctx, `Addon ${addonName} specified is not supported in ${cluster.version} kubernetes version`);
+    const offered = (ctx.world.region(ctx.region)?.eksVersions ?? []).map((v) => v.version);
+    const defaultVersion = defaultAddonVersion(addonName, cluster.version, offered);
+    if (!defaultVersion) throw invalid(ctx, `Addon ${addonName} specified is not supported in ${cluster.version} kubernetes version`);
     if (findAddon(ctx, clusterName, addonName)) throw alreadyExists(ctx, 'AWS::EKS::Addon', `${clusterName}|${addonName}`);
     if (props.ConfigurationValues !== undefined) {
       try {
@@ -598,7 +590,7 @@ export const eksAddon: ResourceProvider = {
       clusterName,
       addonName,
       addonArn: `arn:${ctx.partition}:eks:${ctx.region}:${ctx.accountId}:addon/${clusterName}/${addonName}/${ctx.uuid()}`,
-      addonVersion: props.AddonVersion !== undefined ? String(props.AddonVersion) : versionOf(cluster.version),
+      addonVersion: props.AddonVersion !== undefined ? String(props.AddonVersion) : defaultVersion,
       status: 'CREATING',
       ...(props.ServiceAccountRoleArn !== undefined ? { serviceAccountRoleArn: String(props.ServiceAccountRoleArn) } : {}),
       ...(props.ConfigurationValues !== undefined ? { configurationValues: String(props.ConfigurationValues) } : {}),
