@@ -8,9 +8,11 @@
  */
 import { createHash } from 'node:crypto';
 import { roleTrustsService } from '../../iam/evaluate.js';
+import type { ResourceValues } from '../template/intrinsics.js';
 import type { EksAccessEntry, EksAddon, EksCluster, EksNodegroup, IamRole } from '../../world/types.js';
 import { roleArnOf, serviceLinkedTrust } from '../../world/world.js';
 import { ADDON_CATALOG, defaultAddonVersion } from '../../eks/addons.js';
+import { addonJobs, clusterJobs, finishJobs, nodegroupJobs, runJobs, updateAccessEntryNow } from './eks-update.js';
 import {
   alreadyExists,
   checkServiceRequest,
@@ -274,6 +276,13 @@ export const eksCluster: ResourceProvider = {
       },
     };
   },
+  update(ctx, before, after, physicalId) {
+    return runJobs(ctx, physicalId, clusterJobs(ctx, before, after, physicalId));
+  },
+  finishUpdate(ctx, _before, after, physicalId, state) {
+    const encryption = Array.isArray(after.EncryptionConfig) ? (after.EncryptionConfig as Record<string, any>[]) : [];
+    return finishJobs(ctx, physicalId, state, () => eksCluster.finishCreate(ctx, after, physicalId, { keyArn: encryption[0]?.Provider?.KeyArn ?? '' }) as ResourceValues);
+  },
   delete(ctx, _props, physicalId) {
     const cluster = physicalId ? findCluster(ctx, physicalId) : undefined;
     if (!cluster) return { durationMs: 1_000 };
@@ -496,6 +505,17 @@ export const eksNodegroup: ResourceProvider = {
     ng.modifiedAt = ctx.nowIso();
     return { ref: physicalId, attributes: { Arn: ng.nodegroupArn, ClusterName: clusterName, NodegroupName: name, Id: physicalId } };
   },
+  update(ctx, before, after, physicalId) {
+    return runJobs(ctx, physicalId, nodegroupJobs(ctx, before, after, physicalId));
+  },
+  finishUpdate(ctx, _before, _after, physicalId, state) {
+    return finishJobs(ctx, physicalId, state, () => {
+      const [clusterName, name] = splitNodegroupId(physicalId);
+      const ng = findNodegroup(ctx, clusterName, name);
+      if (!ng) throw notFound(ctx, `No node group found for name: ${name}.`);
+      return { ref: physicalId, attributes: { Arn: ng.nodegroupArn, ClusterName: clusterName, NodegroupName: name, Id: physicalId } };
+    });
+  },
   delete(ctx, _props, physicalId) {
     if (!physicalId) return { durationMs: 1_000 };
     const [clusterName, name] = splitNodegroupId(physicalId);
@@ -631,6 +651,17 @@ export const eksAddon: ResourceProvider = {
     addon.modifiedAt = ctx.nowIso();
     return { ref: physicalId, attributes: { Arn: addon.addonArn } };
   },
+  update(ctx, before, after, physicalId) {
+    return runJobs(ctx, physicalId, addonJobs(ctx, before, after, physicalId));
+  },
+  finishUpdate(ctx, _before, _after, physicalId, state) {
+    return finishJobs(ctx, physicalId, state, () => {
+      const [clusterName, addonName] = physicalId.split('|') as [string, string];
+      const addon = findAddon(ctx, clusterName, addonName);
+      if (!addon) throw notFound(ctx, `No addon: ${addonName} found in cluster: ${clusterName}`);
+      return { ref: physicalId, attributes: { Arn: addon.addonArn } };
+    });
+  },
   delete(ctx, _props, physicalId) {
     if (!physicalId) return { durationMs: 500 };
     const [clusterName, addonName] = physicalId.split('|') as [string, string];
@@ -744,6 +775,13 @@ export const eksAccessEntry: ResourceProvider = {
     );
     if (!entry) throw notFound(ctx, `The specified access entry ${physicalId} could not be found.`);
     return { ref: physicalId, attributes: { AccessEntryArn: entry.accessEntryArn } };
+  },
+  update(ctx, before, after, physicalId) {
+    updateAccessEntryNow(ctx, before, after, physicalId);
+    return { durationMs: jitter(ctx, 3_000, 0.3) };
+  },
+  finishUpdate(ctx, _before, after, physicalId) {
+    return eksAccessEntry.finishCreate(ctx, after, physicalId, undefined) as ResourceValues;
   },
   delete(ctx, _props, physicalId) {
     if (!physicalId) return { durationMs: 500 };
