@@ -602,6 +602,12 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     };
   };
 
+  function refuseDisableRollback(input: Record<string, any>): void {
+    if (input.DisableRollback === true || input.RetainExceptOnCreate === true) {
+      throw validation('DisableRollback/RetainExceptOnCreate on stack updates are not modelled by the AWS sandbox: a failed update always rolls back');
+    }
+  }
+
   function begin(ctx: RequestContext, stack: StackRecord, planned: UpdatePlan, noEcho: Record<string, string | string[]>, token: unknown): void {
     stack.operationToken = typeof token === 'string' ? token : undefined;
     if (!stack.operationToken) delete stack.operationToken;
@@ -612,6 +618,7 @@ export function createCloudFormationService(options: CloudFormationServiceOption
 
   const ExecuteChangeSet: OperationHandler = (ctx, input) => {
     const cs = findChangeSet(ctx, input);
+    refuseDisableRollback(input);
     const stack = stacksHere(ctx).find((s) => s.stackId === cs.stackId && s.status !== 'DELETE_COMPLETE');
     ctx.authorize('cloudformation:ExecuteChangeSet', cs.stackId, { 'cloudformation:ChangeSetName': cs.changeSetName });
     const st = changeSetStatus(cs, stack);
@@ -645,6 +652,7 @@ export function createCloudFormationService(options: CloudFormationServiceOption
   const UpdateStack: OperationHandler = (ctx, input) => {
     const stack = requireStack(ctx, input.StackName);
     ctx.authorize('cloudformation:UpdateStack', stack.stackId);
+    refuseDisableRollback(input);
     requireUpdatable(stack);
     const planned = plan(ctx, stack, input);
     if (planned.noChange) throw validation('No updates are to be performed.');
