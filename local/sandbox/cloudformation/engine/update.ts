@@ -36,6 +36,14 @@ function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
 
+/** A physical resource to delete in a cleanup phase. */
+interface Leftover {
+  logicalId: string;
+  type: string;
+  physicalId?: string;
+  properties: Record<string, unknown>;
+}
+
 /** Work one resource does in this phase. */
 type Step = { kind: 'add' } | { kind: 'modify'; replace: boolean; before: Record<string, unknown> } | { kind: 'revert'; to: ResourceRecord; replacedPhysicalId?: string };
 
@@ -43,6 +51,12 @@ export class StackUpdater {
   /** Steps pending per stack (process memory; the run itself is in the stack record). */
   private readonly pending = new WeakMap<StackRecord, Map<string, Step>>();
   private readonly inFlight = new WeakMap<StackRecord, Set<string>>();
+  /** NoEcho values the stack had before the update (restored by a rollback). */
+  private readonly previousNoEcho = new WeakMap<StackRecord, Record<string, string | string[]>>();
+  /** Logical ids the update removes (deleted in cleanup once the update succeeded). */
+  private readonly removedIds = new WeakMap<StackRecord, Set<string>>();
+  /** Replacements a rollback abandoned: deleted in the rollback's cleanup. */
+  private readonly leftoverMap = new WeakMap<StackRecord, Leftover[]>();
 
   constructor(private readonly engine: StackEngine) {}
 
@@ -97,9 +111,6 @@ export class StackUpdater {
     this.inFlight.set(stack, new Set());
     this.engine.after(world, stack, stack.stackId, 500, () => this.advance(world, stack));
   }
-
-  private readonly previousNoEcho = new WeakMap<StackRecord, Record<string, string | string[]>>();
-  private readonly removedIds = new WeakMap<StackRecord, Set<string>>();
 
   private adopt(stack: StackRecord, body: string, parameters: StackRecord['parameters'], conditions: Record<string, boolean>, tags: StackRecord['tags'], description?: string): void {
     stack.templateBody = body;
@@ -294,9 +305,7 @@ export class StackUpdater {
     return stack.update!.touched;
   }
 
-  private readonly leftoverMap = new WeakMap<StackRecord, { logicalId: string; type: string; physicalId?: string; properties: Record<string, unknown> }[]>();
-
-  private leftovers(stack: StackRecord) {
+  private leftovers(stack: StackRecord): Leftover[] {
     let l = this.leftoverMap.get(stack);
     if (!l) this.leftoverMap.set(stack, (l = []));
     return l;
@@ -324,7 +333,7 @@ export class StackUpdater {
   }
 
   /** Delete leftovers one by one (dependents were listed first); failures are reported but do not fail the stack. */
-  private cleanup(world: World, stack: StackRecord, items: { logicalId: string; type: string; physicalId?: string; properties: Record<string, unknown> }[], then: () => void): void {
+  private cleanup(world: World, stack: StackRecord, items: Leftover[], then: () => void): void {
     const next = items.shift();
     if (!next) {
       this.engine.after(world, stack, stack.stackId, 500, then);
