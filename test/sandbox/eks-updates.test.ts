@@ -84,7 +84,8 @@ describe('EKS updates', () => {
     const down = await failure(c.eks.send(new UpdateClusterVersionCommand({ name: 'upd', version: '1.31' })));
     expect(down.message).toBe('Unsupported Kubernetes minor version update from 1.32 to 1.31');
 
-    sb.world.data.flags.extraProvisioningDelayMs = 600_000; // hold the update long enough to look at it
+    // Hold the update (100 h of AWS time ≈ 18 s here) so a loaded machine still sees it running.
+    sb.world.data.flags.extraProvisioningDelayMs = 360_000_000;
     let id: string;
     try {
       const { update } = await c.eks.send(new UpdateClusterVersionCommand({ name: 'upd', version: '1.33', clientRequestToken: 'up-1' }));
@@ -99,7 +100,7 @@ describe('EKS updates', () => {
     } finally {
       sb.world.data.flags.extraProvisioningDelayMs = 0;
     }
-    sb.world.advanceClock(60_000);
+    sb.world.advanceClock(20_000);
     expect((await settled('upd', id)).status).toBe('Successful');
     const cluster = (await c.eks.send(new DescribeClusterCommand({ name: 'upd' }))).cluster!;
     expect(cluster).toMatchObject({ version: '1.33', status: 'ACTIVE' });
@@ -114,8 +115,15 @@ describe('EKS updates', () => {
     const above = await failure(c.eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'upd', nodegroupName: ngName, version: '1.34' })));
     expect(above.message).toBe('Requested Nodegroup Kubernetes version 1.34 is greater than cluster version 1.33');
 
-    const { update } = await c.eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'upd', nodegroupName: ngName }));
-    expect((await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'upd', nodegroupName: ngName }))).nodegroup!.status).toBe('UPDATING');
+    sb.world.data.flags.extraProvisioningDelayMs = 360_000_000;
+    let update: Update | undefined;
+    try {
+      update = (await c.eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'upd', nodegroupName: ngName }))).update;
+      expect((await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'upd', nodegroupName: ngName }))).nodegroup!.status).toBe('UPDATING');
+    } finally {
+      sb.world.data.flags.extraProvisioningDelayMs = 0;
+    }
+    sb.world.advanceClock(20_000);
     expect((await settled('upd', update!.id!, { nodegroupName: ngName })).status).toBe('Successful');
     expect((await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'upd', nodegroupName: ngName }))).nodegroup).toMatchObject({ version: '1.33', status: 'ACTIVE' });
   });
@@ -148,6 +156,12 @@ describe('EKS updates', () => {
       expect(errors.map((i) => i.name)).toEqual(['Deprecated APIs removed in Kubernetes v1.34']);
       const detail = (await c.eks.send(new DescribeInsightCommand({ clusterName: 'upd', id: errors[0]!.id! }))).insight!;
       expect(detail.categorySpecificSummary!.deprecationDetails![0]).toMatchObject({ stopServingVersion: '1.34' });
+      // An ERROR insight blocks the upgrade unless forced, as EKS's readiness checks do.
+      const blocked = await failure(c.eks.send(new UpdateClusterVersionCommand({ name: 'upd', version: '1.34' })));
+      expect(blocked.name).toBe('InvalidStateException');
+      expect(blocked.message).toContain('Amazon EKS detected upgrade readiness issues');
+      const { update } = await c.eks.send(new UpdateClusterVersionCommand({ name: 'upd', version: '1.34', force: true }));
+      expect((await settled('upd', update!.id!)).status).toBe('Successful');
     } finally {
       sb.world.data.flags.upgradeInsightError = false;
     }

@@ -251,7 +251,7 @@ function updateClusterVersion(ctx: RequestContext, input: OperationInput) {
   const name = String(input.name);
   ctx.authorize('eks:UpdateClusterVersion', clusterArn(ctx, name));
   const cluster = requireCluster(ctx, name);
-  const u = asApiError(() => startClusterVersionUpdate(ctx.world, cluster, String(input.version), ctx.timeScale, token(input)), { clusterName: name });
+  const u = asApiError(() => startClusterVersionUpdate(ctx.world, cluster, String(input.version), ctx.timeScale, token(input), input.force === true), { clusterName: name });
   return { update: updateOut(u) };
 }
 

@@ -12,6 +12,7 @@
  */
 import { nodesOf } from '../kubernetes/objects.js';
 import { evictPodsFromNode } from '../kubernetes/eviction.js';
+import { insightsFor } from './insights.js';
 import type { EksAddon, EksCluster, EksNodegroup } from '../world/types.js';
 import type { World } from '../world/world.js';
 
@@ -64,7 +65,7 @@ export interface EksUpdateRecord {
 /** An EKS API error the caller maps to its own wire shape (EKS API) or handler failure (CloudFormation). */
 export class EksUpdateError extends Error {
   constructor(
-    readonly code: 'InvalidParameterException' | 'ResourceInUseException' | 'InvalidRequestException' | 'ResourceNotFoundException',
+    readonly code: 'InvalidParameterException' | 'ResourceInUseException' | 'InvalidRequestException' | 'ResourceNotFoundException' | 'InvalidStateException',
     message: string,
     readonly status = 400,
   ) {
@@ -145,8 +146,11 @@ function tokenReplay(world: World, t: Target, token: string | undefined): EksUpd
 
 // ----- starting updates ----------------------------------------------------------------------------------
 
-/** UpdateClusterVersion: one minor up, offered in the region, node groups at the cluster's version first. */
-export function startClusterVersionUpdate(world: World, cluster: EksCluster, version: string, timeScale: number, token?: string): EksUpdateRecord {
+/**
+ * UpdateClusterVersion: one minor up, offered in the region, node groups at the cluster's version first,
+ * no upgrade insight in ERROR unless `force` (EKS's upgrade-blocking readiness checks).
+ */
+export function startClusterVersionUpdate(world: World, cluster: EksCluster, version: string, timeScale: number, token?: string, force = false): EksUpdateRecord {
   const t: Target = { accountId: cluster.accountId, region: cluster.region, clusterName: cluster.name };
   const replay = tokenReplay(world, t, token);
   if (replay) return replay;
@@ -163,6 +167,12 @@ export function startClusterVersionUpdate(world: World, cluster: EksCluster, ver
     .map((n) => n.nodegroupName);
   if (behind.length) {
     throw new EksUpdateError('InvalidParameterException', `Nodegroups ${behind.join(', ')} must be updated to match cluster version ${cluster.version} before updating cluster version`);
+  }
+  if (!force && insightsFor(world, cluster).some((i) => i.insightStatus.status === 'ERROR')) {
+    throw new EksUpdateError(
+      'InvalidStateException',
+      'Amazon EKS detected upgrade readiness issues. Call the ListInsights API to view detected upgrade blocking issues. Pass the force flag when updating to override upgrade readiness errors.',
+    );
   }
   const u = record(world, t, 'VersionUpdate', [{ type: 'Version', value: version }, { type: 'PlatformVersion', value: offered.platformVersion }], { kind: 'clusterVersion', version, platformVersion: offered.platformVersion }, UPDATE_DURATIONS.clusterVersion, timeScale, token);
   cluster.status = 'UPDATING';

@@ -26,7 +26,7 @@ import type { ResourceValues } from '../template/intrinsics.js';
 
 /** One EKS API update the handler makes (JSON: it lives in the resource's provider state). */
 export type EksJob =
-  | { kind: 'clusterVersion'; version: string }
+  | { kind: 'clusterVersion'; version: string; force: boolean }
   | { kind: 'upgradePolicy'; supportType: string }
   | { kind: 'accessConfig'; authenticationMode: string }
   | { kind: 'scaling'; scaling: { minSize?: number; maxSize?: number; desiredSize?: number } }
@@ -97,7 +97,7 @@ function startJob(ctx: ProviderContext, physicalId: string, job: EksJob): EksUpd
         if (!cluster) throw new EksUpdateError('ResourceNotFoundException', `No cluster found for name: ${physicalId}.`, 404);
         if (job.kind === 'clusterVersion') {
           ctx.require('Eks', 'eks:UpdateClusterVersion', cluster.arn);
-          return startClusterVersionUpdate(ctx.world, cluster, job.version, ctx.timeScale);
+          return startClusterVersionUpdate(ctx.world, cluster, job.version, ctx.timeScale, undefined, job.force);
         }
         ctx.require('Eks', 'eks:UpdateClusterConfig', cluster.arn);
         return job.kind === 'upgradePolicy'
@@ -170,7 +170,7 @@ export function finishJobs(ctx: ProviderContext, physicalId: string, state: unkn
 
 // ----- what each resource type turns a property change into -----------------------------------------------
 
-const CLUSTER_MODELLED = new Set(['Version', 'UpgradePolicy', 'AccessConfig', 'Tags', 'Logging', 'Name', 'RoleArn']);
+const CLUSTER_MODELLED = new Set(['Version', 'UpgradePolicy', 'AccessConfig', 'Tags', 'Logging', 'Name', 'RoleArn', 'Force']);
 
 export function clusterJobs(ctx: ProviderContext, before: Record<string, unknown>, after: Record<string, unknown>, physicalId: string): EksJob[] {
   const cluster = clusterByName(ctx, physicalId);
@@ -185,7 +185,7 @@ export function clusterJobs(ctx: ProviderContext, before: Record<string, unknown
   }
   const jobs: EksJob[] = [];
   const version = after.Version !== undefined ? String(after.Version) : undefined;
-  if (version !== undefined && version !== cluster.version) jobs.push({ kind: 'clusterVersion', version });
+  if (version !== undefined && version !== cluster.version) jobs.push({ kind: 'clusterVersion', version, force: String(after.Force) === 'true' });
   const supportType = String(((after.UpgradePolicy ?? {}) as Record<string, unknown>).SupportType ?? 'EXTENDED');
   if (supportType !== (cluster.upgradePolicy?.supportType ?? 'EXTENDED')) jobs.push({ kind: 'upgradePolicy', supportType });
   const mode = ((after.AccessConfig ?? {}) as Record<string, unknown>).AuthenticationMode;
