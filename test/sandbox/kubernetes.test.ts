@@ -197,6 +197,17 @@ describe('sandbox Kubernetes API', () => {
     expect(t.body.rows.map((r: { cells: unknown[] }) => r.cells[0])).toEqual(['ebs-csi-default-sc (default)', 'gp2']);
   });
 
+  it('stays up while the control plane is UPDATING (EKS upgrades keep the API server available)', async () => {
+    const cluster = sb.world.data.eksClusters.find((k) => k.name === 'kube')!;
+    cluster.status = 'UPDATING';
+    try {
+      expect((await get('/version')).status).toBe(200);
+    } finally {
+      cluster.status = 'ACTIVE';
+    }
+    expect((await get('/version')).status).toBe(200);
+  });
+
   it('many clusters turning ACTIVE at once each get a live loopback endpoint (listeners opened while they create)', async () => {
     const names = Array.from({ length: 12 }, (_, i) => `burst-${i}`);
     await Promise.all(

@@ -116,7 +116,8 @@ export class KubernetesFront {
     const state = kubeStates(this.world)[key];
     if (!state) return undefined;
     const cluster = this.world.data.eksClusters.find((c) => clusterKey(c) === key);
-    if (!cluster || cluster.status !== 'ACTIVE' || cluster.endpoint !== state.endpoint) return undefined;
+    // EKS keeps the API server available during a control plane upgrade (UPDATING).
+    if (!cluster || (cluster.status !== 'ACTIVE' && cluster.status !== 'UPDATING') || cluster.endpoint !== state.endpoint) return undefined;
     return { cluster, state };
   }
 
