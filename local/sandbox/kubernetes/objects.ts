@@ -33,7 +33,23 @@ export type KubeObject = {
 };
 
 /** Stored kinds, keyed by plural resource name; namespaced keys are `<namespace>/<name>`. */
-export type StoredResource = 'namespaces' | 'serviceaccounts' | 'rolebindings' | 'storageclasses';
+export type StoredResource = 'namespaces' | 'serviceaccounts' | 'rolebindings' | 'storageclasses' | 'pods' | 'deployments' | 'daemonsets' | 'poddisruptionbudgets';
+
+export const STORED: StoredResource[] = ['namespaces', 'serviceaccounts', 'rolebindings', 'storageclasses', 'pods', 'deployments', 'daemonsets', 'poddisruptionbudgets'];
+
+/**
+ * What was changed on a Node through the API (`kubectl label`, `kubectl cordon`): nodes themselves are
+ * derived from the node groups, so these edits live beside them and hold while the node keeps the
+ * registration they were made on (a re-registered node starts clean, like a replaced instance).
+ */
+export interface NodeOverlay {
+  creationTimestamp: string;
+  resourceVersion: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  unschedulable?: boolean;
+  taints?: unknown[];
+}
 
 export interface ClusterKubeState {
   /** Cluster ARN + creation time: a new cluster of the same name is another cluster. */
@@ -43,6 +59,17 @@ export interface ClusterKubeState {
   resourceVersion: number;
   objects: Record<StoredResource, Record<string, KubeObject>>;
   ebsDefaultClassMade?: boolean;
+  nodeOverlays?: Record<string, NodeOverlay>;
+  systemWorkloadsMade?: boolean;
+  ebsWorkloadsMade?: boolean;
+}
+
+/** One cluster's Kubernetes side, as the API and the controllers see it. */
+export interface KubeCtx {
+  world: World;
+  cluster: EksCluster;
+  state: ClusterKubeState;
+  timeScale: number;
 }
 
 export const NODE_READY_DELAY_MS = 45_000;
@@ -57,7 +84,7 @@ export function kubeStates(world: World): Record<string, ClusterKubeState> {
   return s.clusters;
 }
 
-function uid(seed: string): string {
+export function uid(seed: string): string {
   const h = createHash('sha256').update(seed).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
