@@ -69,6 +69,7 @@ export const RESOURCES: Record<string, ResourceDef> = {
   clusterroles: { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', namespaced: false, verbs: RO, singular: 'clusterrole' },
   storageclasses: { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'], shortNames: ['sc'], singular: 'storageclass' },
   deployments: { group: 'apps', version: 'v1', kind: 'Deployment', namespaced: true, verbs: RW, shortNames: ['deploy'], singular: 'deployment', categories: ['all'] },
+  leases: { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', namespaced: true, verbs: RO, singular: 'lease' },
   daemonsets: { group: 'apps', version: 'v1', kind: 'DaemonSet', namespaced: true, verbs: RO, shortNames: ['ds'], singular: 'daemonset', categories: ['all'] },
   poddisruptionbudgets: { group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', namespaced: true, verbs: RW, shortNames: ['pdb'], singular: 'poddisruptionbudget' },
   selfsubjectaccessreviews: { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'], singular: 'selfsubjectaccessreview' },
@@ -123,7 +124,7 @@ function apiGroup(name: string): unknown {
   return { kind: 'APIGroup', apiVersion: 'v1', name, versions: [gv], preferredVersion: gv };
 }
 
-const GROUPS = ['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'policy'];
+const GROUPS = ['apps', 'authentication.k8s.io', 'authorization.k8s.io', 'coordination.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'policy'];
 
 function versionInfo(cluster: EksCluster): unknown {
   const minor = cluster.version.split('.')[1] ?? '0';
@@ -182,8 +183,18 @@ function listOf(env: KubeEnv, resource: string, namespace: string | undefined): 
   if (resource === 'nodes') return nodesNow(env);
   if (resource === 'clusterroles') return BUILTIN_CLUSTER_ROLES.map(builtinClusterRole);
   if (resource === 'events') return [];
+  if (resource === 'leases') return !namespace || namespace === 'kube-node-lease' ? nodesNow(env).map((n) => nodeLease(n, env.world.now())) : [];
   const all = Object.values(env.state.objects[resource as StoredResource] ?? {});
   return namespace ? all.filter((o) => o.metadata.namespace === namespace) : all;
+}
+
+/** The kubelet's heartbeat Lease of a node (kube-node-lease), renewed every 10 s. */
+function nodeLease(n: KubeObject, now: number): KubeObject {
+  const renew = new Date(now - (now % 10_000)).toISOString().replace('Z', '000Z');
+  return {
+    metadata: { name: n.metadata.name, namespace: 'kube-node-lease', uid: n.metadata.uid, resourceVersion: n.metadata.resourceVersion, creationTimestamp: n.metadata.creationTimestamp, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: n.metadata.name, uid: n.metadata.uid }] },
+    spec: { holderIdentity: n.metadata.name, leaseDurationSeconds: 40, renewTime: renew },
+  };
 }
 
 function withType(resource: string, o: KubeObject): KubeObject {

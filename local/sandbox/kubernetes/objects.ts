@@ -166,6 +166,29 @@ function ipIn(cidr: string, n: number): string {
   return [ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255].join('.');
 }
 
+/** vCPUs, memory (MiB) and the VPC CNI's max pods of common instance types; others count as t3.medium. */
+const SIZES: Record<string, [number, number, number]> = {
+  't3.small': [2, 2048, 11],
+  't3.medium': [2, 4096, 17],
+  't3.large': [2, 8192, 35],
+  't3.xlarge': [4, 16384, 58],
+  'm5.large': [2, 8192, 29],
+  'm5.xlarge': [4, 16384, 58],
+  'm6i.large': [2, 8192, 29],
+  'c5.large': [2, 4096, 29],
+};
+
+/** status.capacity/allocatable as the kubelet reports them (EKS AMI reservations for kube and system). */
+function capacityOf(instanceType: string): { capacity: Record<string, string>; allocatable: Record<string, string> } {
+  const [cpu, mib, pods] = SIZES[instanceType] ?? SIZES['t3.medium']!;
+  const memKi = Math.round(mib * 1024 * 0.94);
+  const reservedMi = 255 + 11 * pods + 100;
+  return {
+    capacity: { cpu: String(cpu), 'ephemeral-storage': '20959212Ki', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: `${memKi}Ki`, pods: String(pods) },
+    allocatable: { cpu: `${cpu * 1000 - 70}m`, 'ephemeral-storage': '18242267924', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: `${memKi - reservedMi * 1024}Ki`, pods: String(pods) },
+  };
+}
+
 /** Node objects of the cluster's managed node groups, as the kubelets registered them. */
 export function nodesOf(world: World, cluster: EksCluster, timeScale: number): KubeObject[] {
   if (world.data.flags.nodesFailToJoin) return [];
@@ -224,6 +247,7 @@ export function nodesOf(world: World, cluster: EksCluster, timeScale: number): K
               lastTransitionTime: ready ? readySince : since,
             },
           ],
+          ...capacityOf(ng.instanceTypes[0] ?? 't3.medium'),
           nodeInfo: {
             architecture: 'amd64',
             containerRuntimeVersion: 'containerd://1.7.27',
