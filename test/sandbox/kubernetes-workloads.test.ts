@@ -206,12 +206,15 @@ describe('Deployments and PodDisruptionBudgets', () => {
     expect(patched.status).toBe(200);
     expect(patched.body.metadata.generation).toBe(2);
     expect(patched.body.status.disruptionsAllowed).toBe(1);
+    const before = (await podsOf('default', 'app=web')).map((p) => p.metadata.name);
     expect((await evict()).status).toBe(201);
     const after = await podsOf('default', 'app=web');
     expect(after).toHaveLength(3);
     expect(after.map((p) => p.metadata.name)).not.toContain(victim.metadata.name);
-    // The replacement avoided nothing here but is Running on a Ready node.
+    // The replacement is Running on another Ready node.
     expect(after.every((p) => p.status.phase === 'Running')).toBe(true);
+    const replacement = after.find((p) => !before.includes(p.metadata.name))!;
+    expect(replacement.spec.nodeName).not.toBe(victim.spec.nodeName);
     expect((await admin('POST', '/api/v1/namespaces/default/pods/nope/eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'nope' } })).status).toBe(404);
   });
 

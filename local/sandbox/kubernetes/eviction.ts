@@ -18,7 +18,7 @@ export type EvictionOutcome =
   | { ok: true }
   | { ok: false; status: 404 | 429 | 500; reason: string; message: string; pdb?: { name: string; namespace: string }; causes?: { reason: string; message: string }[] };
 
-/** Evict one pod; `avoidNode` keeps its replacement off the node being drained. */
+/** Evict one pod; its replacement avoids `avoidNode` (default: the node the pod was on). */
 export function evictPod(ctx: KubeCtx, namespace: string, name: string, avoidNode?: string): EvictionOutcome {
   reconcileWorkloads(ctx);
   const pod = ctx.state.objects.pods[`${namespace}/${name}`];
@@ -44,7 +44,9 @@ export function evictPod(ctx: KubeCtx, namespace: string, name: string, avoidNod
     }
   }
   deletePod(ctx, pod);
-  reconcileWorkloads(ctx, avoidNode);
+  // The replacement goes to another Ready node when there is one (the evicted pod's node is usually being
+  // drained); with none it stays Pending until a node fits.
+  reconcileWorkloads(ctx, avoidNode ?? (pod.spec as { nodeName?: string }).nodeName);
   return { ok: true };
 }
 
