@@ -259,6 +259,20 @@ describe('PATCH, reviews and encodings', () => {
     expect((await call(developer, 'PATCH', `/api/v1/nodes/${node}`, { metadata: { labels: { x: 'y' } } }, 'application/merge-patch+json')).status).toBe(403);
   });
 
+  it('a pod no node fits stays Pending with the scheduler\'s reason, and is bound once a label makes a node fit', async () => {
+    const d = deployment('picky', 1);
+    (d.spec.template.spec as Record<string, unknown>)['nodeSelector'] = { disk: 'ssd' };
+    expect((await admin('POST', '/apis/apps/v1/namespaces/default/deployments', d)).status).toBe(201);
+    const [pending] = await podsOf('default', 'app=picky');
+    expect(pending.status.phase).toBe('Pending');
+    expect(pending.spec.nodeName).toBeUndefined();
+    expect(pending.status.conditions[0]).toMatchObject({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: expect.stringMatching(/^0\/2 nodes are available: 2 node\(s\) didn't match Pod's node affinity\/selector\./) });
+    const node = nodeNames[1]!;
+    expect((await admin('PATCH', `/api/v1/nodes/${node}`, { metadata: { labels: { disk: 'ssd' } } }, 'application/strategic-merge-patch+json')).status).toBe(200);
+    const [bound] = await podsOf('default', 'app=picky');
+    expect([bound.metadata.name, bound.spec.nodeName, bound.status.phase]).toEqual([pending.metadata.name, node, 'Running']);
+  });
+
   it('whoami and can-i --list answer as on EKS; reviews sent as protobuf are decoded, other protobuf bodies are a 415', async () => {
     const me = await call(developer, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
     expect(me.status).toBe(201);

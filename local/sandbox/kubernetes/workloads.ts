@@ -107,25 +107,34 @@ function setIfChanged(ctx: KubeCtx, obj: KubeObject, field: string, value: unkno
   obj.metadata.resourceVersion = String(ctx.state.resourceVersion);
 }
 
+/** The scheduler's FailedScheduling message: why each node did not fit, counted by reason. */
+function unschedulableMessage(pod: KubeObject, nodes: KubeObject[]): string {
+  if (!nodes.length) return 'no nodes available to schedule pods';
+  const sel = ((pod.spec as { nodeSelector?: Record<string, string> }).nodeSelector ?? {}) as Record<string, string>;
+  const reasons = new Map<string, number>();
+  for (const n of nodes) {
+    const why = !nodeReady(n)
+      ? 'node(s) had untolerated taint {node.kubernetes.io/not-ready: }'
+      : (n.spec as { unschedulable?: boolean }).unschedulable
+        ? 'node(s) were unschedulable'
+        : !Object.entries(sel).every(([k, v]) => n.metadata.labels?.[k] === v)
+          ? "node(s) didn't match Pod's node affinity/selector"
+          : 'node(s) were being drained';
+    reasons.set(why, (reasons.get(why) ?? 0) + 1);
+  }
+  const list = [...reasons.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([why, k]) => `${k} ${why}`).join(', ');
+  return `0/${nodes.length} nodes are available: ${list}. preemption: 0/${nodes.length} nodes are available: ${nodes.length} Preemption is not helpful for scheduling.`;
+}
+
 /** Status of a pod given its node: Running/Ready on a Ready node, ContainerCreating on a NotReady one. */
 function podStatus(pod: KubeObject, node: KubeObject | undefined, nodes: KubeObject[]): unknown {
   const spec = pod.spec as { containers: { name: string; image: string }[]; hostNetwork?: boolean; nodeName?: string };
   const created = pod.metadata.creationTimestamp!;
   if (!spec.nodeName) {
-    const ready = nodes.filter(nodeReady).length;
     return {
       phase: 'Pending',
       qosClass: 'BestEffort',
-      conditions: [
-        {
-          type: 'PodScheduled',
-          status: 'False',
-          reason: 'Unschedulable',
-          message: `0/${nodes.length} nodes are available: ${nodes.length - ready ? `${nodes.length - ready} node(s) had untolerated taint {node.kubernetes.io/not-ready: }, ` : ''}${ready} node(s) were unschedulable. preemption: 0/${nodes.length} nodes are available: ${nodes.length} Preemption is not helpful for scheduling.`,
-          lastProbeTime: null,
-          lastTransitionTime: created,
-        },
-      ],
+      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: unschedulableMessage(pod, nodes), lastProbeTime: null, lastTransitionTime: created }],
     };
   }
   const ip = node ? nodeIp(node) : '';
