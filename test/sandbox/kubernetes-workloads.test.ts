@@ -273,6 +273,20 @@ describe('PATCH, reviews and encodings', () => {
     expect([bound.metadata.name, bound.spec.nodeName, bound.status.phase]).toEqual([pending.metadata.name, node, 'Running']);
   });
 
+  it('kubectl scale: the Scale subresource (autoscaling/v1) changes replicas; bad counts, stale versions and View are refused', async () => {
+    expect((await admin('POST', '/apis/apps/v1/namespaces/team-a/deployments', deployment('scaled', 2))).status).toBe(201);
+    const path = '/apis/apps/v1/namespaces/team-a/deployments/scaled/scale';
+    const scale = await admin('GET', path);
+    expect(scale.body).toMatchObject({ apiVersion: 'autoscaling/v1', kind: 'Scale', spec: { replicas: 2 }, status: { replicas: 2, selector: 'app=scaled' } });
+    const down = await call(developer, 'PATCH', path, { spec: { replicas: 1 } }, 'application/merge-patch+json');
+    expect([down.status, down.body.spec]).toEqual([200, { replicas: 1 }]);
+    expect(await podsOf('team-a', 'app=scaled')).toHaveLength(1);
+    expect((await admin('PATCH', path, { spec: { replicas: -1 } }, 'application/merge-patch+json')).body.message).toBe('Scale.autoscaling "scaled" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0');
+    expect((await admin('PATCH', path, { metadata: { resourceVersion: '1' }, spec: { replicas: 3 } }, 'application/merge-patch+json')).status).toBe(409);
+    expect((await call(viewer, 'PATCH', path, { spec: { replicas: 3 } }, 'application/merge-patch+json')).status).toBe(403);
+    expect(await podsOf('team-a', 'app=scaled')).toHaveLength(1);
+  });
+
   it('whoami and can-i --list answer as on EKS; reviews sent as protobuf are decoded, other protobuf bodies are a 415', async () => {
     const me = await call(developer, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
     expect(me.status).toBe(201);

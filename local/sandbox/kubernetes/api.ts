@@ -70,6 +70,7 @@ export const RESOURCES: Record<string, ResourceDef> = {
   storageclasses: { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'], shortNames: ['sc'], singular: 'storageclass' },
   deployments: { group: 'apps', version: 'v1', kind: 'Deployment', namespaced: true, verbs: RW, shortNames: ['deploy'], singular: 'deployment', categories: ['all'] },
   leases: { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', namespaced: true, verbs: RO, singular: 'lease' },
+  'deployments/scale': { group: 'autoscaling', version: 'v1', kind: 'Scale', namespaced: true, verbs: ['get', 'patch', 'update'], singular: '' },
   daemonsets: { group: 'apps', version: 'v1', kind: 'DaemonSet', namespaced: true, verbs: RO, shortNames: ['ds'], singular: 'daemonset', categories: ['all'] },
   poddisruptionbudgets: { group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', namespaced: true, verbs: RW, shortNames: ['pdb'], singular: 'poddisruptionbudget' },
   selfsubjectaccessreviews: { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'], singular: 'selfsubjectaccessreview' },
@@ -450,6 +451,49 @@ function deleteObject(env: KubeEnv, resource: string, namespace: string | undefi
   return { status: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, ...(d.group ? { group: d.group } : {}), kind: resource, uid: obj.metadata.uid } } };
 }
 
+/** autoscaling/v1 Scale of a Deployment (`kubectl scale`). */
+function scaleOf(d: KubeObject): KubeObject {
+  const spec = d.spec as { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
+  return {
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    metadata: { name: d.metadata.name, namespace: d.metadata.namespace, uid: d.metadata.uid, resourceVersion: d.metadata.resourceVersion, creationTimestamp: d.metadata.creationTimestamp },
+    spec: { replicas: spec.replicas ?? 1 },
+    status: { replicas: (d.status as { replicas?: number } | undefined)?.replicas ?? 0, selector: Object.entries(spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') },
+  };
+}
+
+function scaleRequest(env: KubeEnv, route: Route, verb: string, req: KubeRequest): KubeResponse {
+  const current = env.state.objects.deployments[`${route.namespace}/${route.name}`];
+  if (!current) return notFound('deployments', route.name!, 'apps');
+  const scale = scaleOf(current);
+  if (verb === 'get') return { status: 200, body: scale };
+  let next: KubeObject;
+  if (verb === 'patch') {
+    const type = mediaType(req.headers);
+    if (!PATCH_TYPES.slice(0, 3).includes(type)) return unsupportedMedia(PATCH_TYPES.slice(0, 3));
+    try {
+      const patch = JSON.parse(req.body.toString('utf8')) as unknown;
+      next = (type === 'application/json-patch+json' ? jsonPatch(scale, patch) : type === 'application/merge-patch+json' ? mergePatch(scale, patch) : strategicMergePatch(scale, patch)) as KubeObject;
+    } catch (e) {
+      return status(e instanceof JsonPatchError ? 422 : 400, e instanceof JsonPatchError ? 'Invalid' : 'BadRequest', e instanceof Error ? e.message : String(e));
+    }
+  } else {
+    const decoded = decodeBody(req, 'Scale');
+    if (!decoded.ok) return decoded.res;
+    next = decoded.obj;
+  }
+  const wanted = next.metadata?.resourceVersion;
+  if (wanted !== undefined && wanted !== current.metadata.resourceVersion) return conflict(RESOURCES['deployments']!, 'deployments', route.name!);
+  const replicas = (next.spec as { replicas?: unknown } | undefined)?.replicas;
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+    return invalid(RESOURCES['deployments/scale']!, route.name!, [{ field: 'spec.replicas', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0` }]);
+  }
+  const updated = replaceObject(env, 'deployments', route.namespace, route.name!, { ...structuredClone(current), spec: { ...(current.spec as object), replicas } }, current);
+  if (updated.status !== 200) return updated;
+  return { status: 200, body: scaleOf(env.state.objects.deployments[`${route.namespace}/${route.name}`]!) };
+}
+
 // ----- routing -------------------------------------------------------------------------------------------
 
 interface Route {
@@ -590,6 +634,7 @@ export function handleKubeRequest(env: KubeEnv, req: KubeRequest): KubeResponse 
   reconcileAddons(env.world, env.state, env.cluster);
   reconcileWorkloads(env);
 
+  if (route.subresource === 'scale') return scaleRequest(env, route, verb, req);
   if (verb === 'patch') {
     const type = mediaType(req.headers);
     if (!PATCH_TYPES.includes(type)) return unsupportedMedia(PATCH_TYPES);
