@@ -191,7 +191,15 @@ describe('sandbox Kubernetes API', () => {
     const token = await tokenFor(customerCreds);
     expect((await get('/version')).body).toMatchObject({ major: '1' });
     expect((await get('/api', token)).body.versions).toEqual(['v1']);
-    expect((await get('/apis', token)).body.groups.map((g: { name: string }) => g.name)).toEqual(['rbac.authorization.k8s.io', 'storage.k8s.io']);
+    expect((await get('/apis', token)).body.groups.map((g: { name: string }) => g.name)).toEqual([
+      'apps',
+      'authentication.k8s.io',
+      'authorization.k8s.io',
+      'coordination.k8s.io',
+      'rbac.authorization.k8s.io',
+      'storage.k8s.io',
+      'policy',
+    ]);
     const t = await get('/apis/storage.k8s.io/v1/storageclasses', token, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json');
     expect(t.body.kind).toBe('Table');
     expect(t.body.rows.map((r: { cells: unknown[] }) => r.cells[0])).toEqual(['ebs-csi-default-sc (default)', 'gp2']);
