@@ -1,6 +1,6 @@
 /**
  * Rolling node group updates: nodes replaced one at a time, each old node's pods evicted through the
- * Kubernetes eviction rules (`kubernetes/eviction.ts`, mocked here to play a PodDisruptionBudget that
+ * Kubernetes eviction rules (`kubernetes/eviction.ts`, its drain mocked here to play a PodDisruptionBudget that
  * allows no disruption); EKS gives up after 15 minutes with PodEvictionFailure, also through CloudFormation.
  */
 import { CreateStackCommand, DescribeStackEventsCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
@@ -13,7 +13,9 @@ import { clients, customerCreds, start, waitForStack } from './helpers.js';
 
 const blocked = new Set<string>();
 const evictions: { cluster: string; node: string }[] = [];
-vi.mock('../../local/sandbox/kubernetes/eviction.js', () => ({
+vi.mock('../../local/sandbox/kubernetes/eviction.js', async (importOriginal) => ({
+  // The Kubernetes front still registers its worlds with the real module; only the drain is played.
+  ...(await importOriginal<typeof import('../../local/sandbox/kubernetes/eviction.js')>()),
   evictPodsFromNode: (cluster: string, node: string) => {
     evictions.push({ cluster, node });
     return blocked.has(cluster) ? { ok: false, pdb: { name: 'web', namespace: 'default' }, pod: 'web-0' } : { ok: true };
