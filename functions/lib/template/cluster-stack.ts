@@ -17,7 +17,7 @@ import { App, CfnCondition, CfnOutput, CfnParameter, DefaultStackSynthesizer, Fn
 import { CfnAccessEntry, CfnAddon, CfnCluster, CfnNodegroup } from 'aws-cdk-lib/aws-eks';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { EBS_CSI_MANAGED_POLICIES, NODE_ROLE_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS } from './constants.js';
-import { AMI_TYPES, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS } from './parameters.js';
+import { AMI_TYPES, DEFAULT_UPGRADE_POLICY, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, UPGRADE_POLICIES } from './parameters.js';
 import { TENANT_TAG_PATTERN } from './tenant-tag.js';
 
 const managed = (name: string) => Fn.sub(`arn:\${AWS::Partition}:iam::aws:policy/${name}`);
@@ -53,6 +53,14 @@ export function buildClusterStack(): Stack {
   const amiType = param(p.amiType, { type: 'String', description: 'Node AMI type', allowedValues: [...AMI_TYPES] });
   const nodeCount = param(p.nodeCount, { type: 'Number', description: 'Number of nodes', minValue: 1, maxValue: 450 });
   const keyName = param(p.keyName, { type: 'String', description: 'SSH key pair for nodes (empty: none)', default: '' });
+  // Explicit, never EKS's default (EXTENDED, billed): a stack made before this parameter existed gains it
+  // with the default when an update brings the stack up to this template.
+  const upgradePolicy = param(p.upgradePolicy, {
+    type: 'String',
+    description: 'Support at the end of standard support: STANDARD (auto-upgrade) or EXTENDED (billed extra)',
+    allowedValues: [...UPGRADE_POLICIES],
+    default: DEFAULT_UPGRADE_POLICY,
+  });
   const clusterId = param(p.clusterId, { type: 'String', description: 'eks-provisioner cluster id' });
   const tenantTag = param(p.tenantTag, {
     type: 'String',
@@ -117,6 +125,7 @@ export function buildClusterStack(): Stack {
       // accounts are created through it.
       bootstrapClusterCreatorAdminPermissions: true,
     },
+    upgradePolicy: { supportType: upgradePolicy.valueAsString },
     tags: tagList,
   });
 
@@ -142,6 +151,9 @@ export function buildClusterStack(): Stack {
     subnets: subnetIds.valueAsList,
     instanceTypes: [instanceType.valueAsString],
     amiType: amiType.valueAsString,
+    // Explicit, so raising KubernetesVersion rolls the nodes after the control plane (EKS does not
+    // follow the cluster's version on its own) and the stack says which version the nodes run.
+    version: version.valueAsString,
     capacityType: 'ON_DEMAND',
     scalingConfig: { minSize: nodeCount.valueAsNumber, desiredSize: nodeCount.valueAsNumber, maxSize: nodeCount.valueAsNumber },
     // SSH only from the chosen security groups: without SourceSecurityGroups EKS opens port 22 to

@@ -3,10 +3,10 @@
  * parameters one cluster fills in. No aws-cdk-lib here, so Lambda bundles stay small.
  */
 import template from './cluster-template.json' with { type: 'json' };
-import { MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
+import { DEFAULT_UPGRADE_POLICY, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, PARAMETER_KEYS, amiTypeFor, type UpgradePolicy } from './parameters.js';
 import { tenantTagValue } from './tenant-tag.js';
 
-export { MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
+export { DEFAULT_UPGRADE_POLICY, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, UPGRADE_POLICIES, amiTypeFor, type UpgradePolicy } from './parameters.js';
 
 export interface CfnTemplate {
   Description?: string;
@@ -40,6 +40,8 @@ export interface ClusterStackValues {
   securityGroupIds: string[];
   instanceType: string;
   nodeCount: number;
+  /** Default STANDARD. */
+  upgradePolicy?: UpgradePolicy;
   keyName?: string;
   adminPrincipalArns: string[];
   /** IAM roles given edit in `deployNamespaces` (managed clusters). */
@@ -66,6 +68,7 @@ export function clusterStackParameters(v: ClusterStackValues): Array<{ Parameter
     [p.instanceType]: v.instanceType,
     [p.amiType]: amiTypeFor(v.instanceType),
     [p.nodeCount]: String(v.nodeCount),
+    [p.upgradePolicy]: v.upgradePolicy ?? DEFAULT_UPGRADE_POLICY,
     [p.keyName]: v.keyName ?? '',
     [p.clusterId]: v.clusterId,
     [p.tenantTag]: tenantTagValue(v.tenantId),

@@ -9,6 +9,8 @@ export const PARAMETER_KEYS = {
   instanceType: 'NodeInstanceType',
   amiType: 'NodeAmiType',
   nodeCount: 'NodeCount',
+  /** EKS support policy at the end of standard support: STANDARD (auto-upgrade) or EXTENDED (billed). */
+  upgradePolicy: 'UpgradePolicy',
   keyName: 'KeyName',
   clusterId: 'ClusterId',
   /** The tenant's tag value (SHA-256 of the tenant id), never the tenant id itself. */
@@ -20,6 +22,14 @@ export const PARAMETER_KEYS = {
   /** The managed namespaces the deploy entries are scoped to. */
   deployNamespaces: 'DeployNamespaces',
 } as const;
+
+/**
+ * `AWS::EKS::Cluster.UpgradePolicy.SupportType`. AWS's own default is EXTENDED (billed at six times the
+ * control-plane price once standard support ends); the product's default is STANDARD.
+ */
+export const UPGRADE_POLICIES = ['STANDARD', 'EXTENDED'] as const;
+export type UpgradePolicy = (typeof UPGRADE_POLICIES)[number];
+export const DEFAULT_UPGRADE_POLICY: UpgradePolicy = 'STANDARD';
 
 /** Access-entry slots in the template; the settings schema should cap `adminPrincipalArns` at this. */
 export const MAX_ADMIN_PRINCIPALS = 5;
