@@ -59,6 +59,8 @@ export class ServiceStack extends Stack {
   readonly provisioning: ProvisioningStateMachine;
   /** statemachine/delete-cluster.asl.json (DELETE /v1/clusters/{id}). */
   readonly deletion: ProvisioningStateMachine;
+  /** statemachine/update-cluster.asl.json (PATCH /v1/clusters/{id}). */
+  readonly updating: ProvisioningStateMachine;
   readonly api: ServiceApi;
   /** The web console and its sign-in (absent with `-c console=false`). */
   readonly console?: ServiceConsole;
@@ -157,6 +159,20 @@ export class ServiceStack extends Stack {
       ...logOptions,
     });
 
+    this.updating = new ProvisioningStateMachine(this, 'Updating', {
+      projectRoot,
+      aslFile: 'statemachine/update-cluster.asl.json',
+      logName: 'update-cluster',
+      what: 'update',
+      taskFunctions: Object.fromEntries(FUNCTIONS.filter((s) => s.updateTask).map((s) => [s.id, fns[s.name].fn])),
+      table: this.table,
+      ...(this.tableKey ? { tableKey: this.tableKey, tableKeyActions: tableKeyActions('write') } : {}),
+      eventBus: this.eventBus,
+      // An update follows its stack under the same poll cap.
+      timeout: Duration.seconds(executionTimeoutSeconds(settings.maxProvisioningSeconds)),
+      ...logOptions,
+    });
+
     // ---- runs that end without their Catch ------------------------------------------------------
     // Timeouts, StopExecution, the history quota and States.Runtime end an execution without its
     // Catch. Step Functions reports every end on the default bus; this rule sends those of the
@@ -190,6 +206,10 @@ export class ServiceStack extends Stack {
     apiFn.fn.addEnvironment(ENV.deleteStateMachineArn, this.deletion.stateMachine.stateMachineArn);
     apiFn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'StartDeletion', actions: ['states:StartExecution'], resources: [this.deletion.stateMachine.stateMachineArn] }),
+    );
+    apiFn.fn.addEnvironment(ENV.updateStateMachineArn, this.updating.stateMachine.stateMachineArn);
+    apiFn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'StartUpdate', actions: ['states:StartExecution'], resources: [this.updating.stateMachine.stateMachineArn] }),
     );
     // A stack found gone (deleted by hand) frees the name at once: delete name-claim items only.
     apiFn.role.addToPrincipalPolicy(
@@ -327,7 +347,7 @@ export class ServiceStack extends Stack {
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(this).getLogicalId(this.provisioning.stateMachine.node.defaultChild as CfnResource)}.Name>:*]`,
       'DescribeExecution on executions of the provisioning state machine only (execution names are cluster ids, known only at run time): after a failed StartExecution the API checks whether it started.',
     );
-    for (const machine of [this.provisioning.stateMachine, this.deletion.stateMachine]) {
+    for (const machine of [this.provisioning.stateMachine, this.deletion.stateMachine, this.updating.stateMachine]) {
       ack(
         machine,
         'AwsSolutions-IAM5[Resource::*]',

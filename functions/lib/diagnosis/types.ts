@@ -39,6 +39,15 @@ export const DIAGNOSIS_CODES = [
   'DELETE_EXECUTION_ABORTED',
   'DELETE_EXECUTION_FAILED',
   'EXTERNAL_ID_NOT_REQUIRED',
+  // Cluster updates (PATCH /v1/clusters/{id}, statemachine/update-cluster.asl.json).
+  'UPDATE_ROLLED_BACK',
+  'UPDATE_ROLLBACK_FAILED',
+  'NODEGROUP_UPDATE_BLOCKED_BY_PDB',
+  'UPGRADE_BLOCKED_BY_INSIGHT',
+  'CLUSTER_DRIFTED',
+  'UPDATE_NOT_PERMITTED',
+  'SUBNET_IPS_EXHAUSTED',
+  'NODEGROUP_VERSION_SKEW',
 ] as const;
 
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
