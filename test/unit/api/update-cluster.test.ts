@@ -143,6 +143,14 @@ describe('PATCH /v1/clusters/{id}', () => {
     expect(api.store.clusters.get(`t1|${ID}`)!.update).toMatchObject({ status: 'FAILED', phase: expect.stringMatching(/nothing was changed/) });
   });
 
+  it('DELETE while an update runs is 409 CLUSTER_BUSY', async () => {
+    const { api } = seeded();
+    expect((await patch(api, { nodeCount: 3 })).statusCode).toBe(202);
+    const r = await api.call({ method: 'DELETE', path: PATH, tenant: 't1' });
+    expect(r.statusCode).toBe(409);
+    expect(r.body.error.message).toMatch(/being updated/);
+  });
+
   it("another tenant's cluster is 404", async () => {
     const { api } = seeded();
     const r = await api.call({ method: 'PATCH', path: PATH, tenant: 't2', body: { nodeCount: 3 } });
