@@ -17,14 +17,36 @@ import { makeDiagnosis, type Evidence } from '../lib/diagnosis/catalog.js';
 import { awsCall, toStepError } from '../lib/diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../lib/errors.js';
 import { managedNamespaces } from '../lib/kubernetes/namespaces.js';
-import { clusterStackParameters, clusterTemplateBody } from '../lib/template/index.js';
+import { ADDON_VERSION_PARAMETERS, clusterStackParameters, clusterTemplateBody } from '../lib/template/index.js';
+import { DescribeAddonVersionsCommand, type EKSClient } from '@aws-sdk/client-eks';
 import type { ChangeSetState, UpdateRun } from '../lib/update/run.js';
 import { updateStatementsFor } from './statements.js';
 
 export const changeSetNameFor = (version: number) => `eks-provisioner-update-${version}`;
 
+/**
+ * Add-on versions for the change set: on a Kubernetes version change, EKS's default version of each
+ * add-on for the new version (DescribeAddonVersions); otherwise what the stack has now.
+ */
+export async function addonVersionsFor(run: UpdateRun, eks: EKSClient): Promise<Record<string, string>> {
+  const current = run.preflight?.addonVersions ?? {};
+  const to = typeof run.update.to.kubernetesVersion === 'string' ? run.update.to.kubernetesVersion : undefined;
+  if (!to) return current;
+  const out: Record<string, string> = {};
+  for (const addonName of Object.keys(ADDON_VERSION_PARAMETERS)) {
+    const r = await awsCall({ service: 'eks', operation: 'DescribeAddonVersions', principal: 'provision-role', evidence: evidenceOf(run) }, () =>
+      eks.send(new DescribeAddonVersionsCommand({ addonName, kubernetesVersion: to })),
+    );
+    const versions = r.addons?.find((a) => a.addonName === addonName)?.addonVersions ?? [];
+    const byDefault = versions.find((v) => v.compatibilities?.some((c) => c.clusterVersion === to && c.defaultVersion));
+    // No default listed: leave it to EKS (its default for the cluster's version).
+    out[addonName] = byDefault?.addonVersion ?? '';
+  }
+  return out;
+}
+
 /** Stack parameters for the settings after the update (same function as CreateStack uses). */
-export function updateParameters(run: UpdateRun) {
+export function updateParameters(run: UpdateRun, addonVersions: Record<string, string> = run.preflight?.addonVersions ?? {}) {
   const c = run.cluster;
   return clusterStackParameters({
     clusterId: run.clusterId,
@@ -41,6 +63,7 @@ export function updateParameters(run: UpdateRun) {
     adminPrincipalArns: c.adminPrincipalArns,
     deployPrincipalArns: c.managed ? (c.deployPrincipalArns ?? []) : [],
     deployNamespaces: managedNamespaces(c),
+    addonVersions,
   });
 }
 
@@ -48,11 +71,13 @@ const evidenceOf = (run: UpdateRun): Evidence => ({ stackName: run.stack.stackNa
 const NO_CHANGES = /didn't contain changes|No updates are to be performed|submitted information didn't contain/i;
 
 /** Creates the change set on the first call, then describes it until CloudFormation has computed it. */
-export async function prepareChangeSet(run: UpdateRun, deps: { cloudformation: CloudFormationClient }): Promise<ChangeSetState> {
+export async function prepareChangeSet(run: UpdateRun, deps: { cloudformation: CloudFormationClient; eks: EKSClient }): Promise<ChangeSetState> {
   const ev = evidenceOf(run);
   const changeSetName = changeSetNameFor(run.update.version);
   const ctx = (operation: string) => ({ service: 'cloudformation', operation, principal: 'provision-role' as const, evidence: ev });
+  let addonVersions = run.changeSet?.addonVersions;
   if (!run.changeSet?.changeSetId) {
+    addonVersions = await addonVersionsFor(run, deps.eks);
     try {
       await deps.cloudformation.send(
         new CreateChangeSetCommand({
@@ -60,7 +85,7 @@ export async function prepareChangeSet(run: UpdateRun, deps: { cloudformation: C
           ChangeSetName: changeSetName,
           ChangeSetType: 'UPDATE',
           TemplateBody: clusterTemplateBody(),
-          Parameters: updateParameters(run),
+          Parameters: updateParameters(run, addonVersions),
           Capabilities: ['CAPABILITY_IAM'],
           Tags: stackTags(run),
           ClientToken: changeSetName,
@@ -73,7 +98,7 @@ export async function prepareChangeSet(run: UpdateRun, deps: { cloudformation: C
     }
   }
   const out = await awsCall(ctx('DescribeChangeSet'), () => deps.cloudformation.send(new DescribeChangeSetCommand({ StackName: run.stack.stackId, ChangeSetName: changeSetName })));
-  return changeSetState(out, changeSetName, run);
+  return { ...changeSetState(out, changeSetName, run), ...(addonVersions ? { addonVersions } : {}) };
 }
 
 export function changeSetState(out: DescribeChangeSetCommandOutput, changeSetName: string, run: UpdateRun): ChangeSetState {

@@ -41,7 +41,7 @@ export const handler = lambdaHandler(async (event: UpdateStepEvent, { logger }) 
     case 'preflight':
       return updatePreflight(run, { eks: eksClient(session), ec2: ec2Client(session), cloudformation });
     case 'changeSet':
-      return prepareChangeSet(run, { cloudformation });
+      return prepareChangeSet(run, { cloudformation, eks: eksClient(session) });
     case 'execute':
       return executeChangeSet(run, { cloudformation, now });
     case 'poll': {

@@ -10,7 +10,7 @@ import { combineDiagnoses, makeDiagnosis, type Evidence } from '../lib/diagnosis
 import type { Diagnosis } from '../lib/diagnosis/types.js';
 import { awsCall } from '../lib/diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../lib/errors.js';
-import { OUTPUT_KEYS, PARAMETER_KEYS } from '../lib/template/index.js';
+import { ADDON_VERSION_PARAMETERS, OUTPUT_KEYS, PARAMETER_KEYS } from '../lib/template/index.js';
 import { parseMinor } from '../lib/update/patch.js';
 import type { UpdatePreflightResult, UpdateRun } from '../lib/update/run.js';
 
@@ -112,7 +112,8 @@ export async function updatePreflight(run: UpdateRun, deps: PreflightDeps): Prom
   }
 
   const combined = combineDiagnoses(problems);
-  if (combined) throw new DiagnosedError(combined);
+  // The shared combiner speaks of creation; an update has changed nothing either.
+  if (combined) throw new DiagnosedError(problems.length > 1 ? { ...combined, title: `${problems.length} problems found before changing anything` } : combined);
   return {
     clusterVersion,
     ...(nodegroupName ? { nodegroupName } : {}),
@@ -120,6 +121,7 @@ export async function updatePreflight(run: UpdateRun, deps: PreflightDeps): Prom
     freeIpAddresses: Number.isFinite(freeIpAddresses) ? freeIpAddresses : -1,
     insights: insightsOut,
     forcedPast,
+    addonVersions: Object.fromEntries(Object.entries(ADDON_VERSION_PARAMETERS).map(([addon, key]) => [addon, params[key] ?? ''])),
   };
 }
 

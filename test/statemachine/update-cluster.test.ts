@@ -15,7 +15,7 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeRegionsCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
-import { DescribeClusterCommand, DescribeInsightCommand, DescribeNodegroupCommand, ListAccessEntriesCommand, ListInsightsCommand } from '@aws-sdk/client-eks';
+import { DescribeAddonVersionsCommand, DescribeClusterCommand, DescribeInsightCommand, DescribeNodegroupCommand, ListAccessEntriesCommand, ListInsightsCommand } from '@aws-sdk/client-eks';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -176,6 +176,17 @@ async function run(s: Scenario) {
   }));
   h.eks.on(DescribeNodegroupCommand).callsFake(() => ({ nodegroup: { nodegroupName: 'Nodegroup-abc', version: liveVersion, status: 'ACTIVE', scalingConfig: { desiredSize: s.liveDesired ?? Number(stackParams.NodeCount) }, nodeRole: 'arn:aws:iam::222222222222:role/eks-provisioner/node' } }));
   h.eks.on(ListAccessEntriesCommand).resolves({ accessEntries: [ROLE_B] });
+  h.eks.on(DescribeAddonVersionsCommand).callsFake((i: { addonName: string; kubernetesVersion: string }) => ({
+    addons: [
+      {
+        addonName: i.addonName,
+        addonVersions: [
+          { addonVersion: `v1.0.0-eksbuild.1`, compatibilities: [{ clusterVersion: i.kubernetesVersion, defaultVersion: false }] },
+          { addonVersion: `v1.1.0-${i.kubernetesVersion}-eksbuild.2`, compatibilities: [{ clusterVersion: i.kubernetesVersion, defaultVersion: true }] },
+        ],
+      },
+    ],
+  }));
   h.eks.on(ListInsightsCommand).resolves({ insights: [{ id: 'ins-1', name: 'Deprecated APIs removed in Kubernetes v1.33', category: 'UPGRADE_READINESS', insightStatus: { status: s.insight ?? 'PASSING', reason: 'Deprecated API usage detected within last 30 days' } }] });
   h.eks.on(DescribeInsightCommand).resolves({
     insight: {
@@ -260,7 +271,10 @@ async function run(s: Scenario) {
       const ss = await session(st);
       return updatePreflight(st, { eks: eksClient(ss), ec2: ec2Client(ss), cloudformation: cloudFormationClient(ss) });
     }),
-    CreateChangeSet: step(async (st) => prepareChangeSet(st, { cloudformation: cloudFormationClient(await session(st)) })),
+    CreateChangeSet: step(async (st) => {
+      const ss = await session(st);
+      return prepareChangeSet(st, { cloudformation: cloudFormationClient(ss), eks: eksClient(ss) });
+    }),
     ExecuteChangeSet: step(async (st) => {
       const r = await executeChangeSet(st, { cloudformation: cloudFormationClient(await session(st)), now });
       stackParams = { ...stackParams, ...((calls as Record<string, unknown>).sentParams as Record<string, string>) };
@@ -341,6 +355,8 @@ describe('update-cluster state machine', () => {
     expect(r.error).toBeUndefined();
     expect(r.entered).toEqual(expect.arrayContaining(['PrepareUpdate', 'UpdatePreflight', 'CreateChangeSet', 'WaitForChangeSet', 'ExecuteChangeSet', 'PollStackUpdate', 'FinalizeCluster', 'RecordUpdateSucceeded']));
     expect(r.sentParams).toMatchObject({ KubernetesVersion: '1.33', NodeCount: '2', UpgradePolicy: 'STANDARD' });
+    // Each add-on to EKS's default version for 1.33.
+    expect(r.sentParams).toMatchObject({ CoreDnsAddonVersion: 'v1.1.0-1.33-eksbuild.2', VpcCniAddonVersion: 'v1.1.0-1.33-eksbuild.2', EbsCsiDriverAddonVersion: 'v1.1.0-1.33-eksbuild.2' });
     expect(r.calls.ExecuteChangeSet).toBe(1);
     // Adaptive: 60 s looks while the control plane upgrades, not a fixed short interval.
     expect(r.calls.polls).toBeLessThan(12);
@@ -354,6 +370,8 @@ describe('update-cluster state machine', () => {
     const r = await run({ patch: { nodeCount: 3 }, ends: 'complete' });
     expect(r.error).toBeUndefined();
     expect(r.sentParams).toMatchObject({ NodeCount: '3', KubernetesVersion: '1.32' });
+    // No version change: the add-ons keep what the stack has ('' = EKS's default at creation).
+    expect(r.sentParams).toMatchObject({ CoreDnsAddonVersion: '', VpcCniAddonVersion: '' });
     expect(r.record).toMatchObject({ settings: { nodeCount: 3 }, update: { status: 'SUCCEEDED' } });
   });
 
@@ -383,6 +401,7 @@ describe('update-cluster state machine', () => {
   it('too few free IPs and an ERROR insight: both in one report', async () => {
     const r = await run({ patch: { kubernetesVersion: '1.33' }, insight: 'ERROR', freeIps: 2 });
     expect(r.record?.update?.diagnosis?.problems?.map((p) => p.code).sort()).toEqual(['SUBNET_IPS_EXHAUSTED', 'UPGRADE_BLOCKED_BY_INSIGHT']);
+    expect(r.record?.update?.diagnosis?.title).toBe('2 problems found before changing anything');
   });
 
   it('a PodDisruptionBudget that blocks eviction: rolled back, diagnosis names the PDB and namespace', async () => {

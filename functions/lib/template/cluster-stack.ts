@@ -17,7 +17,7 @@ import { App, CfnCondition, CfnOutput, CfnParameter, DefaultStackSynthesizer, Fn
 import { CfnAccessEntry, CfnAddon, CfnCluster, CfnNodegroup } from 'aws-cdk-lib/aws-eks';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { EBS_CSI_MANAGED_POLICIES, NODE_ROLE_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS } from './constants.js';
-import { AMI_TYPES, DEFAULT_UPGRADE_POLICY, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, UPGRADE_POLICIES } from './parameters.js';
+import { ADDON_VERSION_PARAMETERS, AMI_TYPES, DEFAULT_UPGRADE_POLICY, type AddonName, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, UPGRADE_POLICIES } from './parameters.js';
 import { TENANT_TAG_PATTERN } from './tenant-tag.js';
 
 const managed = (name: string) => Fn.sub(`arn:\${AWS::Partition}:iam::aws:policy/${name}`);
@@ -130,10 +130,18 @@ export function buildClusterStack(): Stack {
   });
 
   // DaemonSet add-ons are healthy with zero nodes, so they go first and nodes start on managed versions.
-  const addon = (id: string, name: string, extra: Partial<ConstructorParameters<typeof CfnAddon>[2]> = {}) => {
+  const addon = (id: string, name: AddonName, extra: Partial<ConstructorParameters<typeof CfnAddon>[2]> = {}) => {
+    // No default, like the access-entry slots: the service always passes it ('' = EKS's default version),
+    // and a '' default trips the synth-time length check although the property is conditional.
+    const versionParam = param(ADDON_VERSION_PARAMETERS[name], {
+      type: 'String',
+      description: `${name} add-on version (empty: EKS's default for the cluster's Kubernetes version)`,
+    });
+    const hasVersion = new CfnCondition(stack, `Has${ADDON_VERSION_PARAMETERS[name]}`, { expression: Fn.conditionNot(Fn.conditionEquals(versionParam.valueAsString, '')) });
     const a = new CfnAddon(stack, id, {
       clusterName: cluster.ref,
       addonName: name,
+      addonVersion: Token.asString(Fn.conditionIf(hasVersion.logicalId, versionParam.valueAsString, Fn.ref('AWS::NoValue'))),
       // Take over the self-managed copies EKS bootstraps.
       resolveConflicts: 'OVERWRITE',
       tags: tagList,

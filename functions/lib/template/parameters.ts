@@ -24,6 +24,20 @@ export const PARAMETER_KEYS = {
 } as const;
 
 /**
+ * The add-ons the template installs, each with a version parameter ('' = EKS's default for the
+ * cluster's version, at creation). An update to a new Kubernetes version sets each to the default
+ * version for it (DescribeAddonVersions), so CloudFormation updates the add-ons after the control plane.
+ */
+export const ADDON_VERSION_PARAMETERS = {
+  'vpc-cni': 'VpcCniAddonVersion',
+  'kube-proxy': 'KubeProxyAddonVersion',
+  'eks-pod-identity-agent': 'PodIdentityAgentAddonVersion',
+  coredns: 'CoreDnsAddonVersion',
+  'aws-ebs-csi-driver': 'EbsCsiDriverAddonVersion',
+} as const;
+export type AddonName = keyof typeof ADDON_VERSION_PARAMETERS;
+
+/**
  * `AWS::EKS::Cluster.UpgradePolicy.SupportType`. AWS's own default is EXTENDED (billed at six times the
  * control-plane price once standard support ends); the product's default is STANDARD.
  */

@@ -36,6 +36,8 @@ export interface UpdatePreflightResult {
   insights: Array<{ id: string; name: string; status: string }>;
   /** ERROR insights passed over because the request said force. */
   forcedPast: string[];
+  /** The add-on version parameters the stack has now (by add-on name; '' = EKS's default). */
+  addonVersions: Record<string, string>;
 }
 
 /** CreateChangeSet / ExecuteChangeSet → `$.changeSet`. */
@@ -49,6 +51,8 @@ export interface ChangeSetState {
   changes: Array<{ logicalId: string; type: string; action: string; replacement?: string }>;
   /** When ExecuteChangeSet was accepted: stack events before it belong to earlier runs. */
   executedAt?: string;
+  /** The add-on versions the change set sets (by add-on name). */
+  addonVersions?: Record<string, string>;
 }
 
 export function updateOnRecord(run: UpdateRun, over: Partial<ClusterUpdate>): ClusterUpdate {
