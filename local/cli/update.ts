@@ -22,6 +22,13 @@ export interface UpdateOptions extends ApiOptions {
   idempotencyKey?: string;
 }
 
+interface PreflightView {
+  checked: boolean;
+  ok?: boolean;
+  message?: string;
+  diagnosis?: { code: string; title: string; message: string; remediation: string[] };
+}
+
 interface PlanView {
   steps: Array<{ component: string; action: string; disruption?: string }>;
   nodesReplaced: boolean;
@@ -60,13 +67,23 @@ export async function updateCluster(id: string, o: UpdateOptions, api: Pick<ApiC
   const path = `/v1/clusters/${encodeURIComponent(id)}`;
   const record = await api.get<ClusterRecordView>(path);
   const query = o.force ? '&force=true' : '';
-  const dry = await api.patch<{ changed: boolean; plan: PlanView }>(`${path}?dryRun=true${query}`, patch);
+  const dry = await api.patch<{ changed: boolean; plan: PlanView; preflight?: PreflightView }>(`${path}?dryRun=true${query}`, patch);
   if (!dry.body.changed) {
     say(`${record.name}: nothing to change (the settings already have these values).`);
     return 0;
   }
   say(`${style.bold(record.name)} (${id}):`);
   for (const line of planLines(dry.body.plan)) say(line);
+  const pf = dry.body.preflight;
+  if (pf?.checked && !pf.ok && pf.diagnosis) {
+    // The run would refuse the same way: say why now and change nothing.
+    say(`Pre-flight: ${style.red(pf.diagnosis.code)} — ${pf.diagnosis.title}`);
+    say(`  ${pf.diagnosis.message}`);
+    pf.diagnosis.remediation.forEach((step, i) => say(`   ${i + 1}. ${step}`));
+    say(style.dim('Nothing was changed.'));
+    return 1;
+  }
+  say(pf?.checked ? 'Pre-flight: passed (free IPs, version skew, upgrade insights, drift).' : `Pre-flight: ${pf?.message ?? 'not run'}`);
   if (!o.approve) {
     say(style.dim('Nothing was changed. Run again with --approve to apply this plan.'));
     return 0;

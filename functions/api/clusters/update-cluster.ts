@@ -23,6 +23,13 @@ import { buildUpdatePlan, type UpdatePlan } from '../../lib/update/plan.js';
 import type { ApiDeps } from '../deps.js';
 import { diagnosisError, httpError } from '../http/errors.js';
 import { canonicalJson, clusterLocation } from './create-cluster.js';
+import { diagnosisView, type DiagnosisView } from './cluster-view.js';
+import { cloudFormationClient, ec2Client, eksClient } from '../../lib/aws/clients.js';
+import { roleBSession } from '../../lib/aws/tenant-role.js';
+import { DiagnosedError } from '../../lib/errors.js';
+import { STACK_NAME_PREFIX } from '../../lib/template/constants.js';
+import type { UpdatePreflightResult, UpdateRun } from '../../lib/update/run.js';
+import { updatePreflight } from '../../update-cluster/preflight.js';
 
 export interface UpdateClusterRequest {
   tenantId: string;
@@ -100,7 +107,12 @@ export async function updateClusterRequest(deps: ApiDeps, req: UpdateClusterRequ
     }, etag);
   }
   if (req.dryRun) {
-    return { statusCode: 200, body: { id: record.id, dryRun: true, changed: true, version, plan, ...(plan.nodesReplaced ? { warning: 'The nodes are replaced: every pod is evicted and rescheduled on the new node group.' } : {}) }, headers: etag };
+    const preflight = await dryRunPreflight(deps, record, patched, req.force);
+    return {
+      statusCode: 200,
+      body: { id: record.id, dryRun: true, changed: true, version, plan, preflight, ...(plan.nodesReplaced ? { warning: 'The nodes are replaced: every pod is evicted and rescheduled on the new node group.' } : {}) },
+      headers: etag,
+    };
   }
 
   const next = version + 1;
@@ -154,6 +166,55 @@ export async function updateClusterRequest(deps: ApiDeps, req: UpdateClusterRequ
     await store.putIdempotency({ tenantId, key: idemKey, requestHash, statusCode: 202, body, createdAt: now }).catch(() => undefined);
   }
   return { statusCode: 202, body, headers: { Location: clusterLocation(record.id), ETag: etagOf(next) } };
+}
+
+/** What the dry run's pre-flight found (the same checks the update run makes first), never a failure of the request. */
+export type DryRunPreflight =
+  | { checked: true; ok: true; result: UpdatePreflightResult }
+  | { checked: true; ok: false; diagnosis: DiagnosisView }
+  | { checked: false; message: string };
+
+async function dryRunPreflight(deps: ApiDeps, record: ClusterRecord, patched: { settings: ClusterSettings; changes: SettingChange[] }, force: boolean): Promise<DryRunPreflight> {
+  const run: UpdateRun = {
+    tenantId: record.tenantId,
+    clusterId: record.id,
+    cluster: patched.settings,
+    accountId: record.accountId,
+    region: record.region,
+    stackName: `${STACK_NAME_PREFIX}${record.name}`,
+    executionArn: '',
+    startedAt: deps.now().toISOString(),
+    stack: { stackId: record.stackId ?? `${STACK_NAME_PREFIX}${record.name}`, stackName: `${STACK_NAME_PREFIX}${record.name}`, createdAt: record.createdAt, adopted: true },
+    update: {
+      version: recordVersion(record) + 1,
+      from: pick(patched.changes, 'from'),
+      to: pick(patched.changes, 'to'),
+      changes: patched.changes,
+      force,
+      liveVersion: record.outputs?.kubernetesVersion ?? record.settings.kubernetesVersion ?? '',
+    },
+  };
+  let session;
+  try {
+    ({ session } = await roleBSession(run, { store: deps.store, config: deps.config }));
+  } catch (err) {
+    // Not a verdict on the cluster: the checks could not start (role B not assumable right now).
+    const why = err instanceof DiagnosedError ? err.diagnosis.title : classifyAwsError(err).code || (err as Error).name;
+    return { checked: false, message: `The pre-flight could not run now: role B could not be assumed (${why}); the update run makes the same checks before changing anything.` };
+  }
+  try {
+    const clients = { eks: eksClient(session), ec2: ec2Client(session), cloudformation: cloudFormationClient(session) };
+    try {
+      return { checked: true, ok: true, result: await updatePreflight(run, clients) };
+    } finally {
+      clients.eks.destroy();
+      clients.ec2.destroy();
+      clients.cloudformation.destroy();
+    }
+  } catch (err) {
+    if (err instanceof DiagnosedError) return { checked: true, ok: false, diagnosis: diagnosisView(err.diagnosis) };
+    return { checked: false, message: `The pre-flight could not run now (${classifyAwsError(err).code || (err as Error).name}); the update run makes the same checks before changing anything.` };
+  }
 }
 
 function busyMessage(record: ClusterRecord): string {

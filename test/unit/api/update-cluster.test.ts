@@ -2,8 +2,14 @@
  * PATCH /v1/clusters/{id} through the real handler: plan (dryRun), no-op, field errors, If-Match,
  * busy clusters, idempotency, and the start of the update run.
  */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, ListAccessEntriesCommand, ListInsightsCommand } from '@aws-sdk/client-eks';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { clearCredentialCache } from '../../../functions/lib/aws/provision-role.js';
+import { asCorrectRoleB } from '../aws/fixtures.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseClusterSettings } from '../../../functions/lib/schema/cluster-settings.js';
 import type { UpdateInput } from '../../../functions/lib/state.js';
@@ -12,6 +18,36 @@ import { clusterRecord } from '../../support/cluster-record.js';
 import { makeTestApi, validSettings } from './helpers.js';
 
 const sfn = mockClient(SFNClient);
+const sts = mockClient(STSClient);
+const eks = mockClient(EKSClient);
+const ec2 = mockClient(EC2Client);
+const cfn = mockClient(CloudFormationClient);
+
+/** Role B and the live cluster as the dry run's pre-flight reads them; `desired` differs from the stack's 2 = drift. */
+function customerAccount(api: ReturnType<typeof makeTestApi>, desired = 2) {
+  sts.on(AssumeRoleCommand).callsFake(
+    asCorrectRoleB(async () => [(await api.store.getTenant('t1'))?.externalId ?? ''], {
+      Credentials: { AccessKeyId: 'ASIAEXAMPLEEXAMPLE12', SecretAccessKey: 'secret/EXAMPLE/key', SessionToken: 'token', Expiration: new Date(Date.now() + 3_600_000) },
+      AssumedRoleUser: { Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/x', AssumedRoleId: 'AROAEXAMPLE:x' },
+    }),
+  );
+  cfn.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      {
+        StackName: 'eks-provisioner-demo',
+        StackStatus: 'CREATE_COMPLETE',
+        CreationTime: new Date(),
+        Parameters: [{ ParameterKey: 'KubernetesVersion', ParameterValue: '1.32' }, { ParameterKey: 'NodeCount', ParameterValue: '2' }],
+        Outputs: [{ OutputKey: 'EksClusterName', OutputValue: 'demo' }, { OutputKey: 'NodegroupName', OutputValue: 'ng-1' }],
+      },
+    ],
+  });
+  eks.on(DescribeClusterCommand).resolves({ cluster: { name: 'demo', version: '1.32', resourcesVpcConfig: { subnetIds: ['subnet-1'] } } });
+  eks.on(DescribeNodegroupCommand).resolves({ nodegroup: { nodegroupName: 'ng-1', version: '1.32', scalingConfig: { desiredSize: desired } } });
+  eks.on(ListAccessEntriesCommand).resolves({ accessEntries: [] });
+  eks.on(ListInsightsCommand).resolves({ insights: [] });
+  ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: 'subnet-1', AvailableIpAddressCount: 100 }] });
+}
 const ID = 'c-aaaaaaaaaaaa';
 const PATH = `/v1/clusters/${ID}`;
 
@@ -28,6 +64,7 @@ function seeded(over: Partial<ClusterRecord> = {}) {
     ...over,
   });
   api.store.clusters.set(`t1|${ID}`, record);
+  void api.store.getOrCreateTenant('t1');
   return { api, record };
 }
 
@@ -35,6 +72,8 @@ const patch = (api: ReturnType<typeof makeTestApi>, body: unknown, extra: { quer
   api.call({ method: 'PATCH', path: PATH, tenant: 't1', body, ...extra });
 
 beforeEach(() => {
+  for (const m of [sts, eks, ec2, cfn]) m.reset();
+  clearCredentialCache();
   sfn.reset();
   sfn.on(StartExecutionCommand).callsFake((input: { name: string; stateMachineArn: string }) => ({
     executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
@@ -43,14 +82,16 @@ beforeEach(() => {
 });
 
 describe('PATCH /v1/clusters/{id}', () => {
-  it('dryRun answers the plan in order and changes nothing', async () => {
+  it('dryRun answers the plan in order and what pre-flight found, and changes nothing', async () => {
     const { api, record } = seeded();
+    customerAccount(api);
     const before = JSON.stringify(record);
     const r = await patch(api, { kubernetesVersion: '1.33', nodeCount: 3 }, { query: { dryRun: 'true' } });
     expect(r.statusCode).toBe(200);
     expect(r.body.dryRun).toBe(true);
     expect(r.body.plan.steps.map((s: { component: string }) => s.component)).toEqual(['control-plane', 'node-group', 'node-group', 'add-ons']);
     expect(r.headers.ETag).toBe('"1"');
+    expect(r.body.preflight).toMatchObject({ checked: true, ok: true, result: { clusterVersion: '1.32', freeIpAddresses: 100 } });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     expect(JSON.stringify(api.store.clusters.get(`t1|${ID}`))).toBe(before);
   });
@@ -74,6 +115,24 @@ describe('PATCH /v1/clusters/{id}', () => {
     const view = await api.call({ method: 'GET', path: PATH, tenant: 't1' });
     expect(view.headers.ETag).toBe('"2"');
     expect(view.body.update).toMatchObject({ status: 'RUNNING', to: { kubernetesVersion: '1.33' } });
+  });
+
+  it('dryRun on a drifted cluster: the pre-flight diagnosis in the answer (still 200, nothing changes)', async () => {
+    const { api } = seeded();
+    customerAccount(api, 5);
+    const r = await patch(api, { nodeCount: 3 }, { query: { dryRun: 'true' } });
+    expect(r.statusCode).toBe(200);
+    expect(r.body.preflight).toMatchObject({ checked: true, ok: false, diagnosis: { code: 'CLUSTER_DRIFTED' } });
+    expect(r.body.preflight.diagnosis.message).toMatch(/5 desired nodes, the stack says 2/);
+  });
+
+  it('dryRun when role B cannot be assumed now: the plan, and a pre-flight that says it did not run', async () => {
+    const { api } = seeded();
+    sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('down'), { name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } }));
+    const r = await patch(api, { nodeCount: 3 }, { query: { dryRun: 'true' } });
+    expect(r.statusCode).toBe(200);
+    expect(r.body.plan.steps).toHaveLength(1);
+    expect(r.body.preflight.checked === false || r.body.preflight.ok === false).toBe(true);
   });
 
   it('a patch that changes nothing is 200 with no execution', async () => {

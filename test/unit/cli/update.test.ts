@@ -4,6 +4,7 @@
  * its end (exit 0 / 1 with the diagnosis).
  */
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, type ApiClient } from '../../../local/cli/api-client.js';
@@ -21,6 +22,8 @@ vi.mock('../../../local/cli/terminal.js', async (importOriginal) => ({
 }));
 
 const sfn = mockClient(SFNClient);
+// Role B cannot be assumed here: the dry run's pre-flight says it did not run (offline test).
+const sts = mockClient(STSClient);
 const ID = 'c-cli-upd';
 
 function setup() {
@@ -54,6 +57,8 @@ beforeEach(() => {
   sfn.reset();
   sfn.on(StartExecutionCommand).callsFake((i: { name: string; stateMachineArn: string }) => ({ executionArn: `${i.stateMachineArn.replace(':stateMachine:', ':execution:')}:${i.name}`, startDate: new Date() }));
   out.length = 0;
+  sts.reset();
+  sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('offline'), { name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } }));
 });
 
 describe('eks-provisioner update', () => {
@@ -68,7 +73,8 @@ describe('eks-provisioner update', () => {
 
   it('without --approve: prints the plan, changes nothing, exit 0', async () => {
     const { client, api, sent } = setup();
-    expect(await updateCluster(ID, opts({ version: '1.33' }), client)).toBe(0);
+    const code = await updateCluster(ID, opts({ version: '1.33' }), client);
+    expect(code, out.join('\n')).toBe(0);
     expect(sent.map((s) => s.path)).toEqual([`/v1/clusters/${ID}?dryRun=true`]);
     expect(out.join('\n')).toMatch(/1\. \[control-plane\] Upgrade the control plane from Kubernetes 1\.32 to 1\.33/);
     expect(out.join('\n')).toMatch(/--approve/);
@@ -96,6 +102,27 @@ describe('eks-provisioner update', () => {
       sfn.resetHistory();
     }
   }, 20_000);
+
+  it('a pre-flight refusal in the plan: printed, exit 1, nothing applied even with --approve', async () => {
+    const patches: string[] = [];
+    const client: Pick<ApiClient, 'get' | 'patch'> = {
+      get: (async () => ({ id: ID, name: 'demo', status: 'CREATED', version: 4 })) as ApiClient['get'],
+      patch: (async (path: string) => {
+        patches.push(path);
+        return {
+          status: 200,
+          body: {
+            changed: true,
+            plan: { steps: [{ component: 'node-group', action: 'Scale the node group from 2 to 3 node(s)' }], nodesReplaced: false, changes: [{ field: 'nodeCount', from: 2, to: 3 }] },
+            preflight: { checked: true, ok: false, diagnosis: { code: 'CLUSTER_DRIFTED', title: 'The cluster was changed outside the service', message: 'node group ng has 5 desired nodes, the stack says 2', remediation: ['Decide which is right.'] } },
+          },
+        };
+      }) as ApiClient['patch'],
+    };
+    expect(await updateCluster(ID, opts({ nodes: 3, approve: true }), client)).toBe(1);
+    expect(patches).toEqual([`/v1/clusters/${ID}?dryRun=true`]);
+    expect(out.join('\n')).toMatch(/Pre-flight: CLUSTER_DRIFTED[\s\S]*5 desired nodes[\s\S]*Nothing was changed/);
+  });
 
   it('a change the cluster already has: nothing to change, exit 0, no run', async () => {
     const { client } = setup();
