@@ -180,8 +180,8 @@ export class ServiceStack extends Stack {
     // (provisioning) or DELETING (deletion) for that execution.
     const ended = fns['record-ended-execution'];
     new events.Rule(this, 'EndedExecutionsRule', {
-      description: 'Provisioning and deletion executions that FAILED, TIMED_OUT or were ABORTED → record-ended-execution',
-      eventPattern: endedExecutionPattern([stateMachine.stateMachineArn, this.deletion.stateMachine.stateMachineArn]),
+      description: 'Provisioning, deletion and update executions that FAILED, TIMED_OUT or were ABORTED → record-ended-execution',
+      eventPattern: endedExecutionPattern([stateMachine.stateMachineArn, this.deletion.stateMachine.stateMachineArn, this.updating.stateMachine.stateMachineArn]),
       targets: [new eventTargets.LambdaFunction(ended.fn, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
     ended.role.addToPrincipalPolicy(

@@ -364,6 +364,12 @@ describe('update-cluster state machine', () => {
     expect(r.captured.map((e) => e.DetailType)).toEqual(['EKS Cluster Update Started', 'EKS Cluster Update Succeeded']);
     expect(r.captured[1]!.Detail).toMatchObject({ clusterId: ID, status: 'UPDATED', from: { kubernetesVersion: '1.32' }, to: { kubernetesVersion: '1.33' } });
     expect(JSON.stringify(r.captured)).not.toMatch(/ASIA|SecretAccessKey|SessionToken/);
+    // The samples in events/ have the shape the machine sends.
+    for (const [i, kind] of [[0, 'started'], [1, 'succeeded']] as const) {
+      const sample = JSON.parse(readFileSync(new URL(`../../events/eventbridge-update-${kind}.json`, import.meta.url), 'utf8')) as { 'detail-type': string; detail: Record<string, unknown> };
+      expect(sample['detail-type']).toBe(r.captured[i]!.DetailType);
+      expect(Object.keys(sample.detail).sort()).toEqual(Object.keys(r.captured[i]!.Detail).sort());
+    }
   });
 
   it('node count: the change set carries NodeCount and the record the new count', async () => {
@@ -383,6 +389,8 @@ describe('update-cluster state machine', () => {
     expect(r.record?.update).toMatchObject({ status: 'FAILED', diagnosis: { code: 'UPGRADE_BLOCKED_BY_INSIGHT' } });
     expect(r.record?.update?.diagnosis?.message).toMatch(/flowschemas.*legacy-operator/);
     expect(r.captured.map((e) => e.DetailType)).toEqual(['EKS Cluster Update Started', 'EKS Cluster Update Failed']);
+    const failedSample = JSON.parse(readFileSync(new URL('../../events/eventbridge-update-failed.json', import.meta.url), 'utf8')) as { detail: Record<string, unknown> };
+    expect(Object.keys(failedSample.detail).sort()).toEqual(Object.keys(r.captured[1]!.Detail).sort());
   });
 
   it('force goes past an ERROR insight', async () => {

@@ -800,6 +800,21 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
       'Then send the upgrade again.',
     ],
   },
+  UPDATE_EXECUTION_ENDED: {
+    title: 'The update run ended before it finished',
+    retryable: true,
+    docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/dg/sfn-stuck-execution.html',
+    message: (ev) =>
+      sentence(
+        `The update run ${ev.s('ended', 'ended')} before it could finish or explain a failure${ev.opt('executionArn', (v) => ` (execution ${v})`)}.
+         CloudFormation goes on with a change set it had started: the stack finishes the update or rolls it back on its own.`,
+      ),
+    remediation: (ev) => [
+      `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} and look at the last state it was in.`,
+      `See where the stack is: aws cloudformation describe-stacks --stack-name ${ev.s('stackName', '<stack>')} --region ${ev.s('region', '<region>')} (UPDATE_COMPLETE, or UPDATE_ROLLBACK_COMPLETE when it was rolled back).`,
+      'Once it is stable, send the change again: the cluster is CREATED and can be updated.',
+    ],
+  },
 };
 
 /** A deletion failure caused by something outside the stack still using the resource. */

@@ -48,6 +48,7 @@ export const DIAGNOSIS_CODES = [
   'UPDATE_NOT_PERMITTED',
   'SUBNET_IPS_EXHAUSTED',
   'NODEGROUP_VERSION_SKEW',
+  'UPDATE_EXECUTION_ENDED',
 ] as const;
 
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
