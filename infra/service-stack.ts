@@ -252,6 +252,7 @@ export class ServiceStack extends Stack {
     const alarms: cloudwatch.Alarm[] = [
       ...this.provisioning.alarms,
       ...this.deletion.alarms,
+      ...this.updating.alarms,
       this.api.serverErrorsAlarm,
       ...Object.values(fns).map((f) => f.errorsAlarm),
     ];
