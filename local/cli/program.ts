@@ -63,6 +63,11 @@ export function program(): Command {
           '                       (default: derived from environmentScope — "*" → apps, "production" → production, "review/*" → review)',
           '  deployPrincipalArns  managed clusters: IAM roles (e.g. CI) given edit in those namespaces through access entries (at most 5)',
           '`eks-provisioner status <id>` shows who has access and what was configured.',
+          '',
+          'Support policy (optional):',
+          '  upgradePolicy        STANDARD (default): at the end of standard support EKS upgrades the control plane, no extra charge;',
+          '                       EXTENDED: 12 more months on the version, at six times the control-plane price (AWS\'s own default)',
+          'Change a cluster later with `eks-provisioner update <id>` (plan first; --approve applies it).',
         ].join('\n'),
       )
       .option('--no-follow', 'submit and return the id without waiting')
