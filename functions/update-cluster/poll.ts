@@ -73,7 +73,10 @@ export async function pollStackUpdate(run: UpdateRun, deps: { cloudformation: Cl
   const done = new Set(events.filter((e) => planned.has(e.LogicalResourceId ?? '') && /_COMPLETE$/.test(e.ResourceStatus ?? '')).map((e) => e.LogicalResourceId));
   const active = events.find((e) => planned.has(e.LogicalResourceId ?? '') && /_IN_PROGRESS$/.test(e.ResourceStatus ?? '') && !done.has(e.LogicalResourceId));
   const rollingBack = status.startsWith('UPDATE_ROLLBACK');
-  const outcome = classifyUpdateStatus(status);
+  // ExecuteChangeSet returns before the update starts: until the stack's own UPDATE_IN_PROGRESS event
+  // appears, its status is the one before (CREATE_COMPLETE, or a previous update's UPDATE_COMPLETE).
+  const begun = events.some((e) => e.ResourceType === 'AWS::CloudFormation::Stack' && e.ResourceStatus === 'UPDATE_IN_PROGRESS');
+  const outcome = begun ? classifyUpdateStatus(status) : 'IN_PROGRESS';
   const elapsedSeconds = Math.max(0, Math.round((deps.now().getTime() - Date.parse(run.changeSet?.executedAt ?? run.startedAt)) / 1000));
   if (outcome === 'IN_PROGRESS' && elapsedSeconds >= deps.maxProvisioningSeconds) {
     throw new DiagnosedError(
@@ -81,7 +84,9 @@ export async function pollStackUpdate(run: UpdateRun, deps: { cloudformation: Cl
     );
   }
   const phase =
-    outcome === 'COMPLETE'
+    !begun
+      ? 'Starting the update'
+      : outcome === 'COMPLETE'
       ? 'Stack updated'
       : rollingBack
         ? 'Rolling the update back'
