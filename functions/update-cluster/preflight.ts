@@ -16,6 +16,8 @@ import type { UpdatePreflightResult, UpdateRun } from '../lib/update/run.js';
 
 /** EKS needs up to five free addresses in the cluster's subnets for a control-plane upgrade. */
 export const MIN_FREE_IPS = 5;
+/** Stack statuses a change set can be executed from. */
+export const STABLE_STACK_STATUSES = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE']);
 /** Kubernetes' skew policy: kubelet up to three minors older than the API server (1.28+). */
 export const MAX_NODE_SKEW = 3;
 
@@ -35,6 +37,14 @@ export async function updatePreflight(run: UpdateRun, deps: PreflightDeps): Prom
   const params = Object.fromEntries((stack?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']));
   const outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
   const clusterName = outputs[OUTPUT_KEYS.clusterName] || run.cluster.name;
+  // Only a settled stack can take a change set: a stuck rollback needs the user first; a stack busy
+  // with someone else's change is not ours to queue behind.
+  const stackStatus = stack?.StackStatus ?? '';
+  if (stackStatus === 'UPDATE_ROLLBACK_FAILED') {
+    problems.push(makeDiagnosis('UPDATE_ROLLBACK_FAILED', { ...ev, status: stackStatus, detail: 'an earlier update could not be rolled back' }));
+  } else if (stackStatus && !STABLE_STACK_STATUSES.has(stackStatus)) {
+    problems.push(makeDiagnosis('CLUSTER_DRIFTED', { ...ev, detail: `stack ${run.stack.stackName} is ${stackStatus}, not settled (changed outside the service, or still changing); wait until it is UPDATE_COMPLETE or UPDATE_ROLLBACK_COMPLETE` }));
+  }
 
   const { cluster } = await awsCall(ctx('eks', 'DescribeCluster'), () => deps.eks.send(new DescribeClusterCommand({ name: clusterName })));
   const clusterVersion = cluster?.version ?? '';
