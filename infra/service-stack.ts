@@ -60,6 +60,8 @@ export class ServiceStack extends Stack {
   readonly provisioning: ProvisioningStateMachine;
   /** statemachine/delete-cluster.asl.json (DELETE /v1/clusters/{id}). */
   readonly deletion: ProvisioningStateMachine;
+  /** statemachine/update-cluster.asl.json (PATCH /v1/clusters/{id}). */
+  readonly updating: ProvisioningStateMachine;
   readonly api: ServiceApi;
   /** The web console and its sign-in (absent with `-c console=false`). */
   readonly console?: ServiceConsole;
@@ -160,6 +162,20 @@ export class ServiceStack extends Stack {
       ...logOptions,
     });
 
+    this.updating = new ProvisioningStateMachine(this, 'Updating', {
+      projectRoot,
+      aslFile: 'statemachine/update-cluster.asl.json',
+      logName: 'update-cluster',
+      what: 'update',
+      taskFunctions: Object.fromEntries(FUNCTIONS.filter((s) => s.updateTask).map((s) => [s.id, fns[s.name].fn])),
+      table: this.table,
+      ...(this.tableKey ? { tableKey: this.tableKey, tableKeyActions: tableKeyActions('write') } : {}),
+      eventBus: this.eventBus,
+      // An update follows its stack under the same poll cap.
+      timeout: Duration.seconds(executionTimeoutSeconds(settings.maxProvisioningSeconds)),
+      ...logOptions,
+    });
+
     // ---- runs that end without their Catch ------------------------------------------------------
     // Timeouts, StopExecution, the history quota and States.Runtime end an execution without its
     // Catch. Step Functions reports every end on the default bus; this rule sends those of the
@@ -167,8 +183,8 @@ export class ServiceStack extends Stack {
     // (provisioning) or DELETING (deletion) for that execution.
     const ended = fns['record-ended-execution'];
     new events.Rule(this, 'EndedExecutionsRule', {
-      description: 'Provisioning and deletion executions that FAILED, TIMED_OUT or were ABORTED → record-ended-execution',
-      eventPattern: endedExecutionPattern([stateMachine.stateMachineArn, this.deletion.stateMachine.stateMachineArn]),
+      description: 'Provisioning, deletion and update executions that FAILED, TIMED_OUT or were ABORTED → record-ended-execution',
+      eventPattern: endedExecutionPattern([stateMachine.stateMachineArn, this.deletion.stateMachine.stateMachineArn, this.updating.stateMachine.stateMachineArn]),
       targets: [new eventTargets.LambdaFunction(ended.fn, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
     ended.role.addToPrincipalPolicy(
@@ -193,6 +209,10 @@ export class ServiceStack extends Stack {
     apiFn.fn.addEnvironment(ENV.deleteStateMachineArn, this.deletion.stateMachine.stateMachineArn);
     apiFn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'StartDeletion', actions: ['states:StartExecution'], resources: [this.deletion.stateMachine.stateMachineArn] }),
+    );
+    apiFn.fn.addEnvironment(ENV.updateStateMachineArn, this.updating.stateMachine.stateMachineArn);
+    apiFn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'StartUpdate', actions: ['states:StartExecution'], resources: [this.updating.stateMachine.stateMachineArn] }),
     );
     // A stack found gone (deleted by hand) frees the name at once: delete name-claim items only.
     apiFn.role.addToPrincipalPolicy(
@@ -242,6 +262,7 @@ export class ServiceStack extends Stack {
     const alarms: cloudwatch.Alarm[] = [
       ...this.provisioning.alarms,
       ...this.deletion.alarms,
+      ...this.updating.alarms,
       this.api.serverErrorsAlarm,
       ...Object.values(fns).map((f) => f.errorsAlarm),
     ];
@@ -362,7 +383,7 @@ export class ServiceStack extends Stack {
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(this).getLogicalId(this.provisioning.stateMachine.node.defaultChild as CfnResource)}.Name>:*]`,
       'DescribeExecution on executions of the provisioning state machine only (execution names are cluster ids, known only at run time): after a failed StartExecution the API checks whether it started.',
     );
-    for (const machine of [this.provisioning.stateMachine, this.deletion.stateMachine]) {
+    for (const machine of [this.provisioning.stateMachine, this.deletion.stateMachine, this.updating.stateMachine]) {
       ack(
         machine,
         'AwsSolutions-IAM5[Resource::*]',

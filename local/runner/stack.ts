@@ -11,7 +11,7 @@ import { DEFAULTS } from '../../functions/lib/config.js';
 import type { FaultRule, Sandbox, StepFunctionsBackend } from '../sandbox/index.js';
 import type { RateLimitConfig } from '../sandbox/limits/rate-limits.js';
 import { applyHandlerEnvironment, DEFAULT_WORLD, ensureStoreAndBus, serviceIdentityOf } from './environment.js';
-import { DELETE_DEFINITION_URL, loadDefinition, type Placement } from './definition.js';
+import { DELETE_DEFINITION_URL, UPDATE_DEFINITION_URL, loadDefinition, type Placement } from './definition.js';
 import { StateMachineHost } from './machines.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { resumeCreating, resumeDeleting } from './resume.js';
@@ -68,7 +68,9 @@ export interface LocalStack {
   runner: StepFunctionsRunner;
   /** The delete state machine (statemachine/delete-cluster.asl.json). */
   deleteRunner: StepFunctionsRunner;
-  /** Both, behind one Step Functions API. */
+  /** The update state machine (statemachine/update-cluster.asl.json). */
+  updateRunner: StepFunctionsRunner;
+  /** All three, behind one Step Functions API. */
   machines: StateMachineHost;
   /** Step Functions' status-change events → the record-ended-execution handler (as the CDK rule routes them). */
   statusChanges: StatusChangeRoute;
@@ -115,17 +117,17 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       }
       const resolveHandler = o.runner?.resolveHandler ?? moduleHandlerResolver();
       // In AWS the status-change events go to the account's default bus; here they go straight to the handler.
-      const statusChanges = statusChangeRoute({ placement: { region, accountId, tableName, eventBusName }, stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn], resolveHandler, log });
+      const statusChanges = statusChangeRoute({ placement: { region, accountId, tableName, eventBusName }, stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn, updateRunner.stateMachineArn], resolveHandler, log });
       const runnerOpts = { region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false };
-      const { runner, deleteRunner, machines } = await startMachines(runnerOpts, { ...o.runner, resolveHandler }, o.deleteRunner ?? {}, statusChanges, stops);
+      const { runner, deleteRunner, updateRunner, machines } = await startMachines(runnerOpts, { ...o.runner, resolveHandler }, o.deleteRunner ?? {}, statusChanges, stops);
       const endpoint = await startStepFunctionsEndpoint(machines.slot, 0);
       stops.push(() => endpoint.stop());
-      applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, stepFunctionsEndpoint: endpoint.url });
+      applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, updateStateMachineArn: updateRunner.stateMachineArn, stepFunctionsEndpoint: endpoint.url });
       const created = await ensureStoreAndBus(region, tableName, eventBusName);
       await machines.preloadHandlers();
       const apiUrl = o.api === false ? undefined : await startApi(o, stops);
       const { resumed, resumedDeletions } = await resume(region, tableName, runner, deleteRunner, log);
-      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, machines, statusChanges, ...(apiUrl ? { apiUrl } : {}), created, resumed, resumedDeletions, stop: stopAll };
+      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, updateRunner, machines, statusChanges, ...(apiUrl ? { apiUrl } : {}), created, resumed, resumedDeletions, stop: stopAll };
     }
 
     const sandboxMod = await import('../sandbox/index.js');
@@ -138,7 +140,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     let sandboxWorld: { captureEvent(e: unknown): void } | undefined;
     const statusChanges = statusChangeRoute({
       placement: { region, accountId: identity.accountId, tableName, eventBusName },
-      stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn],
+      stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn, updateRunner.stateMachineArn],
       resolveHandler,
       // On the service account's default bus, where Step Functions puts them.
       capture: (e) =>
@@ -146,7 +148,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       log,
     });
     const runnerOpts = { region, accountId: identity.accountId, tableName, eventBusName, timeScale, log, validate: o.validateDefinition !== false };
-    const { runner, deleteRunner, machines } = await startMachines(runnerOpts, { ...o.runner, resolveHandler }, o.deleteRunner ?? {}, statusChanges, stops);
+    const { runner, deleteRunner, updateRunner, machines } = await startMachines(runnerOpts, { ...o.runner, resolveHandler }, o.deleteRunner ?? {}, statusChanges, stops);
     const sandbox = await sandboxMod.startSandbox({
       port: o.sandboxPort ?? 4566,
       timeScale,
@@ -159,7 +161,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     });
     stops.push(() => sandbox.stop());
     sandboxWorld = sandbox.world as unknown as { captureEvent(e: unknown): void };
-    applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
+    applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, updateStateMachineArn: updateRunner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
     const created = await ensureStoreAndBus(region, tableName, eventBusName);
     await machines.preloadHandlers();
     await resolveHandler(ENDED_EXECUTION_FUNCTION).catch((e: unknown) => log(`${ENDED_EXECUTION_FUNCTION}: ${(e as Error).message}`));
@@ -173,6 +175,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       sandbox,
       runner,
       deleteRunner,
+      updateRunner,
       machines,
       statusChanges,
       awsEndpoint: sandbox.url,
@@ -189,6 +192,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
 }
 
 export const DELETE_STATE_MACHINE_NAME = 'eks-provisioner-delete-cluster';
+export const UPDATE_STATE_MACHINE_NAME = 'eks-provisioner-update-cluster';
 
 /** The delete state machine, as deployed (statemachine/delete-cluster.asl.json with the same substitutions). */
 type MachineOptions = Placement & Omit<RunnerOptions, keyof Placement | 'stateMachineName'>;
@@ -207,7 +211,14 @@ async function startMachines(
   stops.push(async () => statusChanges.close());
   const deleteRunner = await createDeleteRunner({ ...base, ...deletion, onStatusChange });
   stops.push(() => deleteRunner.close());
-  return { runner, deleteRunner, machines: new StateMachineHost([runner, deleteRunner]) };
+  const updateRunner = await StepFunctionsRunner.create({
+    ...base,
+    onStatusChange,
+    stateMachineName: UPDATE_STATE_MACHINE_NAME,
+    definition: await loadDefinition(base, UPDATE_DEFINITION_URL, base.maxProvisioningSeconds),
+  });
+  stops.push(() => updateRunner.close());
+  return { runner, deleteRunner, updateRunner, machines: new StateMachineHost([runner, deleteRunner, updateRunner]) };
 }
 
 async function createDeleteRunner(o: MachineOptions): Promise<StepFunctionsRunner> {

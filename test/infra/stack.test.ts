@@ -212,6 +212,7 @@ describe('Lambda functions', () => {
           { Sid: 'StartProvisioning', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^ProvisioningStateMachine/) } },
           { Sid: 'CheckProvisioningStarted', Action: 'states:DescribeExecution', Effect: 'Allow', Resource: expect.anything() },
           { Sid: 'StartDeletion', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^DeletionStateMachine/) } },
+          { Sid: 'StartUpdate', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^UpdatingStateMachine/) } },
         ]);
         // Executions of the provisioning state machine only.
         expect(JSON.stringify(sfn[1].Resource)).toMatch(/:execution:/);

@@ -43,6 +43,22 @@ export function clusterView(r: ClusterRecord) {
     ...(r.outputs ? { outputs: r.outputs } : {}),
     ...(r.diagnosis ? { diagnosis: diagnosisView(r.diagnosis) } : {}),
     settings: r.settings,
+    version: r.version ?? 1,
+    ...(r.update
+      ? {
+          update: {
+            status: r.update.status,
+            phase: r.update.phase,
+            from: r.update.from,
+            to: r.update.to,
+            startedAt: r.update.startedAt,
+            ...(r.update.finishedAt ? { finishedAt: r.update.finishedAt } : {}),
+            resources: r.update.resources,
+            executionArn: r.update.executionArn,
+            ...(r.update.diagnosis ? { diagnosis: diagnosisView(r.update.diagnosis) } : {}),
+          },
+        }
+      : {}),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     ...(r.deletedAt ? { deletedAt: r.deletedAt } : {}),

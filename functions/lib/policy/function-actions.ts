@@ -28,5 +28,18 @@ export const FUNCTION_ACTIONS: string[] = [
   'iam:ListAttachedRolePolicies',
 ];
 
+/**
+ * Updates (the update state machine): the change set on the cluster's own stack, and the update
+ * pre-flight (access entries for drift, upgrade insights).
+ */
+export const FUNCTION_UPDATE_ACTIONS: string[] = [
+  'cloudformation:CreateChangeSet',
+  'cloudformation:DescribeChangeSet',
+  'cloudformation:ExecuteChangeSet',
+  'eks:ListAccessEntries',
+  'eks:ListInsights',
+  'eks:DescribeInsight',
+];
+
 /** Deleting what the service made (opt-in only). */
 export const FUNCTION_DELETE_ACTIONS: string[] = ['cloudformation:DeleteStack'];

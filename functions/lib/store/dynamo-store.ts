@@ -216,6 +216,43 @@ export class DynamoStore implements Store {
     }
   }
 
+  async updateClusterIfVersion(
+    tenantId: string,
+    clusterId: string,
+    expectedVersion: number,
+    patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId' | 'version'>>,
+  ): Promise<boolean> {
+    const fields: Item = { ...patch, updatedAt: patch.updatedAt ?? this.now().toISOString(), version: expectedVersion + 1 };
+    delete fields.createdAt;
+    const sets: string[] = [];
+    const names: Record<string, string> = { '#ver': 'version' };
+    const values: Item = { ':expected': expectedVersion };
+    Object.entries(fields).forEach(([k, v], i) => {
+      if (v === undefined) return;
+      names[`#f${i}`] = k;
+      values[`:v${i}`] = v;
+      sets.push(`#f${i} = :v${i}`);
+    });
+    // Records from before versions existed count as version 1.
+    const versionMatches = expectedVersion === 1 ? '(attribute_not_exists(#ver) OR #ver = :expected)' : '#ver = :expected';
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.cluster(tenantId, clusterId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `attribute_exists(PK) AND ${versionMatches}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
   async releaseName(record: Pick<ClusterRecord, 'id' | 'tenantId' | 'accountId' | 'region' | 'name'>): Promise<void> {
     try {
       await this.doc.send(
