@@ -15,6 +15,7 @@ export type FunctionName =
   | 'poll-stack-deletion'
   | 'complete-deletion'
   | 'record-ended-execution'
+  | 'reconcile-executions'
   | 'api';
 
 /** What a function may do with the service table. */
@@ -53,6 +54,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'complete-deletion', id: 'CompleteDeletion', description: 'Records the end of a deletion, with a diagnosis when it failed', timeoutSeconds: 120, memoryMb: 512, assumesProvisionRole: true, table: 'read', stateMachineTask: false, deletionTask: true },
   // Target of the rule on Step Functions' "Execution Status Change" events: records runs that ended without their Catch.
   { name: 'record-ended-execution', id: 'RecordEndedExecution', description: 'Records FAILED (timed out, stopped, failed uncaught) for executions whose record is still CREATING or DELETING', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: false, table: 'read-update', stateMachineTask: false },
+  // Scheduled: settles runs whose status-change event was lost (reads the RunningRuns index, asks Step Functions).
+  { name: 'reconcile-executions', id: 'ReconcileExecutions', description: 'Every 5 minutes: settles CREATING/DELETING records whose execution ended without its end being recorded', timeoutSeconds: 120, memoryMb: 512, assumesProvisionRole: false, table: 'read-update', stateMachineTask: false },
   // API Gateway gives an integration 29 s; the function must answer first.
   { name: 'api', id: 'Api', description: 'HTTP API (/v1): setup, roles, form data, clusters', timeoutSeconds: 28, memoryMb: 1024, assumesProvisionRole: true, table: 'read-write', stateMachineTask: false },
 ];
