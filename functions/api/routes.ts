@@ -119,7 +119,7 @@ export const ROUTES: RouteDef[] = [
         ...(q.nextToken !== undefined ? { nextToken: unwrapPageToken(key, tenantId, q.nextToken) } : {}),
       });
       const nextToken = wrapPageToken(key, tenantId, page.nextToken);
-      return ok({ items: page.items.filter((r) => r.tenantId === tenantId).map(clusterView), ...(nextToken ? { nextToken } : {}) });
+      return ok({ items: page.items.filter((r) => r.tenantId === tenantId).map((r) => clusterView(r, deps.now())), ...(nextToken ? { nextToken } : {}) });
     },
   },
   {
@@ -127,7 +127,7 @@ export const ROUTES: RouteDef[] = [
     path: '/v1/clusters/{id}',
     handle: async ({ deps, tenantId, event, pathParameters }) => {
       readQuery(event, {});
-      return ok(clusterView(await tenantCluster(deps, tenantId, pathParameters.id ?? '')));
+      return ok(clusterView(await tenantCluster(deps, tenantId, pathParameters.id ?? ''), deps.now()));
     },
   },
   {
