@@ -16,6 +16,7 @@ export type FunctionName =
   | 'complete-deletion'
   | 'update-cluster'
   | 'record-ended-execution'
+  | 'reconcile-executions'
   | 'api';
 
 /** What a function may do with the service table. */
@@ -58,6 +59,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'update-cluster', id: 'UpdateCluster', description: "Updates a cluster's settings through a CloudFormation change set (pre-flight, change set, poll, record)", timeoutSeconds: 120, memoryMb: 512, assumesProvisionRole: true, table: 'read-update', stateMachineTask: false, updateTask: true },
   // Target of the rule on Step Functions' "Execution Status Change" events: records runs that ended without their Catch.
   { name: 'record-ended-execution', id: 'RecordEndedExecution', description: 'Records FAILED (timed out, stopped, failed uncaught) for executions whose record is still CREATING or DELETING', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: false, table: 'read-update', stateMachineTask: false },
+  // Scheduled: settles runs whose status-change event was lost (reads the RunningRuns index, asks Step Functions).
+  { name: 'reconcile-executions', id: 'ReconcileExecutions', description: 'Every 5 minutes: settles CREATING/DELETING records whose execution ended without its end being recorded', timeoutSeconds: 120, memoryMb: 512, assumesProvisionRole: false, table: 'read-update', stateMachineTask: false },
   // API Gateway gives an integration 29 s; the function must answer first.
   { name: 'api', id: 'Api', description: 'HTTP API (/v1): setup, roles, form data, clusters', timeoutSeconds: 28, memoryMb: 1024, assumesProvisionRole: true, table: 'read-write', stateMachineTask: false },
 ];

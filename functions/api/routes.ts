@@ -121,7 +121,7 @@ export const ROUTES: RouteDef[] = [
         ...(q.nextToken !== undefined ? { nextToken: unwrapPageToken(key, tenantId, q.nextToken) } : {}),
       });
       const nextToken = wrapPageToken(key, tenantId, page.nextToken);
-      return ok({ items: page.items.filter((r) => r.tenantId === tenantId).map(clusterView), ...(nextToken ? { nextToken } : {}) });
+      return ok({ items: page.items.filter((r) => r.tenantId === tenantId).map((r) => clusterView(r, deps.now())), ...(nextToken ? { nextToken } : {}) });
     },
   },
   {
@@ -130,7 +130,7 @@ export const ROUTES: RouteDef[] = [
     handle: async ({ deps, tenantId, event, pathParameters }) => {
       readQuery(event, {});
       const record = await tenantCluster(deps, tenantId, pathParameters.id ?? '');
-      return ok(clusterView(record), { ETag: etagOf(recordVersion(record)) });
+      return ok(clusterView(record, deps.now()), { ETag: etagOf(recordVersion(record)) });
     },
   },
   {

@@ -1,6 +1,7 @@
 /** A cluster record as the API shows it: no tenant id, no evidence internals. */
 import type { Diagnosis } from '../../lib/diagnosis/types.js';
 import type { ClusterRecord } from '../../lib/store/types.js';
+import { supportOf, type UpgradePolicy } from '../../lib/support/support-window.js';
 
 export interface DiagnosisView {
   code: string;
@@ -28,7 +29,14 @@ export function diagnosisView(d: Diagnosis): DiagnosisView {
   };
 }
 
-export function clusterView(r: ClusterRecord) {
+/** Support of a CREATED cluster's version, once the daily support check has stored its dates. */
+export function supportView(r: ClusterRecord, now: Date) {
+  if (r.status !== 'CREATED' || !r.supportDates) return undefined;
+  return supportOf((r.settings as { upgradePolicy?: UpgradePolicy }).upgradePolicy, r.supportDates, now);
+}
+
+export function clusterView(r: ClusterRecord, now: Date = new Date()) {
+  const support = supportView(r, now);
   return {
     id: r.id,
     name: r.name,
@@ -42,6 +50,7 @@ export function clusterView(r: ClusterRecord) {
     ...(r.stackId ? { stackId: r.stackId } : {}),
     ...(r.outputs ? { outputs: r.outputs } : {}),
     ...(r.diagnosis ? { diagnosis: diagnosisView(r.diagnosis) } : {}),
+    ...(support ? { support } : {}),
     settings: r.settings,
     version: r.version ?? 1,
     ...(r.update

@@ -26,6 +26,11 @@ export const FUNCTION_ACTIONS: string[] = [
   // GET /v1/aws/principals (adminPrincipalArns candidates)
   'iam:ListUsers',
   'iam:ListAttachedRolePolicies',
+  // Pre-flight of onFailure ROLLBACK: role B reads its own policies to prove it may delete what the stack makes
+  'iam:ListRolePolicies',
+  'iam:GetRolePolicy',
+  'iam:GetPolicy',
+  'iam:GetPolicyVersion',
 ];
 
 /**

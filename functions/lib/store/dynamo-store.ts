@@ -17,7 +17,7 @@ import {
 import { loadConfig } from '../config.js';
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import { DiagnosedError } from '../errors.js';
-import { keys, TABLE_KEYS } from './keys.js';
+import { keys, runMarker, TABLE_KEYS } from './keys.js';
 import type { ClusterRecord, IdempotencyRecord, Page, RoleRecord, Store, TenantRecord } from './types.js';
 
 type Item = Record<string, NativeAttributeValue>;
@@ -31,7 +31,7 @@ export function newExternalId(): string {
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-const KEY_ATTRS = [TABLE_KEYS.pk, TABLE_KEYS.sk, TABLE_KEYS.gsi1pk, TABLE_KEYS.gsi1sk, 'entity', TTL_ATTRIBUTE];
+const KEY_ATTRS = [TABLE_KEYS.pk, TABLE_KEYS.sk, TABLE_KEYS.gsi1pk, TABLE_KEYS.gsi1sk, TABLE_KEYS.runpk, TABLE_KEYS.runsk, 'runKind', 'runExecutionArn', 'entity', TTL_ATTRIBUTE];
 
 /** An idempotency record as stored: its keys, and its expiry a day after it was first written. */
 function idempotencyItem(record: IdempotencyRecord): Item {
@@ -349,6 +349,10 @@ export class DynamoStore implements Store {
       ...keys.clusterIndex(record.tenantId, record.createdAt, record.id),
       entity: 'CLUSTER',
       ...record,
+      // A CREATING record is a run's work from its first write: the reconciler must see it even if the run never records itself.
+      ...(record.status === 'CREATING'
+        ? runMarker({ kind: 'create', startedAt: record.createdAt, tenantId: record.tenantId, clusterId: record.id, ...(record.executionArn ? { executionArn: record.executionArn } : {}) })
+        : {}),
     };
   }
 

@@ -6,6 +6,7 @@ import type { Diagnosis } from '../diagnosis/types.js';
 import type { ClusterSettings } from '../schema/cluster-settings.js';
 import type { ClusterOutputs } from '../state.js';
 import type { ClusterStatus } from './keys.js';
+import type { SupportDates } from '../support/support-window.js';
 
 export interface TenantRecord {
   tenantId: string;
@@ -53,6 +54,10 @@ export interface ClusterRecord {
   version?: number;
   /** The last (or running) update; `status` stays CREATED while it runs. */
   update?: ClusterUpdate;
+  /** The version's support dates when the daily support check last looked (functions/support-check). */
+  supportDates?: SupportDates;
+  /** "Support Ending" reminders already sent, `<endsAt>#<days>` (a string set, added conditionally). */
+  supportRemindersSent?: string[];
   createdAt: string;
   updatedAt: string;
 }
