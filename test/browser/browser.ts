@@ -3,12 +3,13 @@
  * the local stack in this process (test/e2e/harness.ts) serving the built console, screenshots
  * as artefacts in .local/screenshots/, and an axe-core scan helper.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_PATH } from '../support/tools.js';
 
 // Globals of the page, used only inside page.evaluate callbacks (the test program has no DOM library).
 interface FocusTarget {
@@ -29,8 +30,7 @@ declare const document: { activeElement: FocusTarget | null; body: unknown; getA
 declare function requestAnimationFrame(cb: () => void): number;
 type HTMLElement = FocusTarget;
 
-export const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
-export const haveChromium = existsSync(CHROMIUM);
+export const CHROMIUM = CHROMIUM_PATH;
 export const SCREENSHOTS = fileURLToPath(new URL('../../.local/screenshots/', import.meta.url));
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
