@@ -52,7 +52,9 @@ export function findTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): 
     tool = existsSync(path) ? { name, command: [path], version: path } : undefined;
   } else {
     for (const c of PROBES[name].candidates) {
-      const r = spawnSync(c.probe[0]!, c.probe.slice(1), { encoding: 'utf8', timeout: 20_000, env });
+      // Generous: python tools behind pyenv shims take tens of seconds to start on a loaded machine,
+      // and a slow probe must not read as a missing tool.
+      const r = spawnSync(c.probe[0]!, c.probe.slice(1), { encoding: 'utf8', timeout: 120_000, env });
       if (!r.error && r.status === 0) {
         tool = { name, command: c.command, version: (r.stdout || r.stderr).trim().split('\n')[0] ?? '' };
         break;
