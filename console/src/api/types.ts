@@ -16,6 +16,8 @@ export interface Setup {
   exampleProvisionRoleArn?: string;
   /** Optional statement for role B's policy so the service may delete the clusters it created (where the API offers deletion). */
   provisionRoleDeleteStatement?: Record<string, unknown>;
+  /** The caller as an IAM principal an access entry can name (API callers only). */
+  requester?: string;
 }
 
 export interface RegisteredRole {

@@ -110,12 +110,22 @@ export default function ClustersPage() {
           { id: 'created', header: 'Created', cell: (c) => (c.createdAt ? new Date(c.createdAt).toLocaleString() : '—') },
         ]}
         empty={
-          <Box textAlign="center" color="inherit">
-            <SpaceBetween size="xs">
-              <b>No clusters yet</b>
-              <Button onClick={() => navigate('/')}>Create cluster</Button>
-            </SpaceBetween>
-          </Box>
+          // After a failed load the list is unknown, not empty: the alert above says why.
+          error ? (
+            <Box textAlign="center" color="inherit" data-testid="clusters-unknown">
+              <SpaceBetween size="xs">
+                <b>The clusters could not be loaded</b>
+                <Button onClick={() => setTick((t) => t + 1)}>Try again</Button>
+              </SpaceBetween>
+            </Box>
+          ) : (
+            <Box textAlign="center" color="inherit">
+              <SpaceBetween size="xs">
+                <b>No clusters yet</b>
+                <Button onClick={() => navigate('/')}>Create cluster</Button>
+              </SpaceBetween>
+            </Box>
+          )
         }
       />
     </SpaceBetween>

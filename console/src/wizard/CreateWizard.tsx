@@ -139,7 +139,8 @@ export default function CreateWizard() {
         {
           title: 'Authenticate with AWS',
           description: 'Give the Role ARN of role B and the region for the cluster.',
-          errorText: stepError,
+          // Only while it is true: once authenticated, the green success stands alone.
+          errorText: auth.registered ? undefined : stepError,
           content: <AuthenticateStep state={auth} onChange={setAuth} {...(setup?.exampleProvisionRoleArn ? { exampleArn: setup.exampleProvisionRoleArn } : {})} />,
         },
         {
@@ -148,7 +149,7 @@ export default function CreateWizard() {
           errorText: submitError ? (submitError.fields?.length ? `${submitError.fields.length} field${submitError.fields.length === 1 ? ' needs' : 's need'} fixing` : undefined) : undefined,
           content: auth.registered ? (
             <>
-              <SettingsStep roleArn={auth.registered.roleArn} region={auth.registered.region} form={form} onChange={setForm} fieldErrors={fieldErrors} />
+              <SettingsStep roleArn={auth.registered.roleArn} region={auth.registered.region} form={form} onChange={setForm} fieldErrors={fieldErrors} {...(setup?.requester ? { requester: setup.requester } : {})} accountId={auth.registered.accountId} />
               {submitError && (
                 <Box margin={{ top: 'l' }}>
                   {submitError.fields?.length ? (

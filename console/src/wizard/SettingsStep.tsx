@@ -36,6 +36,8 @@ export interface SettingsForm {
   namespaces: string;
   /** As typed: role ARNs, one per line or comma-separated (split when sent). */
   deployPrincipalArns: string;
+  /** The requester was proposed as administrator once (removing them is then the user's choice, kept). */
+  requesterProposed?: boolean;
 }
 
 export const EMPTY_SETTINGS: SettingsForm = {
@@ -76,9 +78,13 @@ interface Props {
   /** A state setter: updates are functional, so lists arriving together never undo each other. */
   onChange: (update: (f: SettingsForm) => SettingsForm) => void;
   fieldErrors: FieldError[];
+  /** The caller's IAM principal (GET /v1/setup `requester`), when the API knows it. */
+  requester?: string;
+  /** Role B's account (Authenticate with AWS): only a principal of that account is proposed. */
+  accountId?: string;
 }
 
-export default function SettingsStep({ roleArn, region, form, onChange, fieldErrors }: Props) {
+export default function SettingsStep({ roleArn, region, form, onChange, fieldErrors, requester, accountId }: Props) {
   const { features } = useConsole();
   const q = useMemo(() => ({ roleArn, region }), [roleArn, region]);
   const roles = useList<RoleItem>('roles', q);
@@ -96,6 +102,16 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
   const [deployTouched, setDeployTouched] = useState(false);
   // The free-text administrators field keeps what is typed ("arn…, " included); the form holds the parsed list.
   const [adminText, setAdminText] = useState(() => form.adminPrincipalArns.join(', '));
+
+  // The person asking becomes a cluster administrator by default when EKS can name them (an IAM
+  // principal of the cluster's account): then their own kubeconfig works without role B.
+  const proposeRequester = !!features.adminPrincipalArns && !!requester && requester.split(':')[4] === accountId;
+  useEffect(() => {
+    if (!proposeRequester || form.requesterProposed || !requester) return;
+    onChange((f) => ({ ...f, requesterProposed: true, adminPrincipalArns: f.adminPrincipalArns.includes(requester) ? f.adminPrincipalArns : [...f.adminPrincipalArns, requester] }));
+    setAdminText((t) => (t.includes(requester) ? t : [t, requester].filter(Boolean).join(', ')));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [proposeRequester, requester]);
 
   // Sensible defaults once the lists arrive: the API's default version, the only VPC.
   useEffect(() => {
@@ -137,6 +153,8 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
   const groupOpts = groups.items.map((g) => opt(g, g.description));
   const typeOpts = instanceTypes.items.map((t) => opt(t));
   const principalOpts = principals.items.map((p) => opt({ ...p, id: p.arn ?? p.id }, p.arn ?? p.id, p.type ? [p.type] : undefined));
+  // The requester may be missing from the listed principals (e.g. a role with a path): still offer them.
+  if (requester && proposeRequester && !principalOpts.some((o) => o.value === requester)) principalOpts.unshift({ value: requester, label: requester.split('/').pop() ?? requester, description: requester, tags: ['you'] });
 
   const h = {
     roles: listHint(roles, 'IAM roles trusted by EKS'),
@@ -347,7 +365,11 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
           {features.adminPrincipalArns && (
             <FormField
               label="Cluster administrators"
-              description="IAM roles or users given cluster-admin through EKS access entries (optional)."
+              description={
+                proposeRequester
+                  ? `IAM roles or users given cluster-admin through EKS access entries. You (${requester}) are proposed so that kubectl works for you with your own AWS identity; remove yourself to leave access to role B alone.`
+                  : 'IAM roles or users given cluster-admin through EKS access entries (optional). Without one, kubectl works through role B’s profile.'
+              }
               errorText={err('adminPrincipalArns') ?? (features.principals ? h.principals.errorText : undefined)}
             >
               {features.principals ? (

@@ -55,6 +55,14 @@ beforeEach(() => {
 });
 
 describe('GET /v1/setup', () => {
+  it('names an IAM caller as `requester` (the console proposes them as cluster administrator); not for other tenants', async () => {
+    const api = makeTestApi();
+    const user = await api.call({ method: 'GET', path: '/v1/setup', tenant: 'arn:aws:iam::222222222222:user/admin' });
+    expect(user.body.requester).toBe('arn:aws:iam::222222222222:user/admin');
+    const local = await api.call({ method: 'GET', path: '/v1/setup', tenant: 'team-a' });
+    expect(local.body).not.toHaveProperty('requester');
+  });
+
   it('gives the account id, a stable per-tenant External ID and paste-ready policies', async () => {
     const api = makeTestApi();
     const first = await api.call({ method: 'GET', path: '/v1/setup', tenant: 'team-a' });
