@@ -11,6 +11,7 @@ import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import RadioGroup from '@cloudscape-design/components/radio-group';
 import SpaceBetween from '@cloudscape-design/components/space-between';
+import Spinner from '@cloudscape-design/components/spinner';
 import { useEffect, useState } from 'react';
 import { accessEntryCommands, assumeRoleProfile, updateKubeconfigCommand, workingIdentity } from '../../../shared/kubectl/access';
 import { ApiError } from '../api/client';
@@ -95,8 +96,9 @@ export default function KubectlAccess({ record: r, access }: { record: ClusterRe
       }
     >
       <SpaceBetween size="m">
-        <Box data-testid="kubectl-verdict">{verdict}</Box>
-        {canDownload && (
+        {/* Which identity works depends on who is asking (GET /v1/setup): no guess before it is known. */}
+        {setup ? <Box data-testid="kubectl-verdict">{verdict}</Box> : !error && <Spinner />}
+        {setup && canDownload && (
           <FormField label="kubectl runs as">
             <RadioGroup
               value={identity}
@@ -117,7 +119,7 @@ export default function KubectlAccess({ record: r, access }: { record: ClusterRe
             />
           </FormField>
         )}
-        {canDownload && (
+        {(setup || error) && canDownload && (
           <div>
             <Button iconName="download" onClick={() => void getKubeconfig()} data-testid="kubeconfig">
               Download kubeconfig
