@@ -14,7 +14,8 @@ import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import AuthenticateStep, { type AuthState } from './AuthenticateStep';
 import SettingsStep, { EMPTY_SETTINGS, fieldOf, type SettingsForm } from './SettingsStep';
 import SetupStep from './SetupStep';
-import { deployRoleProblems, parseArnList } from './deploy-roles';
+import { parseArnList } from './deploy-roles';
+import { formProblems } from './form-check';
 
 const SETTINGS_FIELDS = new Set(['name', 'environmentScope', 'serviceRoleArn', 'kubernetesVersion', 'keyName', 'vpcId', 'subnetIds', 'securityGroupIds', 'instanceType', 'nodeCount', 'managed', 'adminPrincipalArns', 'namespaces', 'deployPrincipalArns']);
 
@@ -46,11 +47,6 @@ export function toSettings(auth: AuthState, f: SettingsForm, features: FormFeatu
   };
 }
 
-/** What the console checks before sending (the API checks again): the API's answer shape, so it shows the same way. */
-export function clientProblems(settings: ClusterSettings): ApiErrorBody | undefined {
-  const fields = deployRoleProblems(settings.deployPrincipalArns ?? []);
-  return fields.length ? { code: 'VALIDATION_FAILED', title: 'The cluster settings are not valid', message: 'Fix the fields below.', fields } : undefined;
-}
 
 export default function CreateWizard() {
   const { api, navigate, features, tenantKey } = useConsole();
@@ -72,6 +68,8 @@ export default function CreateWizard() {
     setStep(0);
     setAuth({ roleArn: '', region: 'us-east-1' });
     setForm(EMPTY_SETTINGS);
+    setTouched(new Set());
+    setRefused(false);
     api.get<Setup>('/v1/setup').then(
       (s) => live && setSetup(s),
       (e: unknown) => live && setSetupError(e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) }),
@@ -81,16 +79,27 @@ export default function CreateWizard() {
     };
   }, [api, tenantKey]);
 
-  const fieldErrors: FieldError[] = useMemo(() => submitError?.fields ?? [], [submitError]);
-  const otherFieldErrors = fieldErrors.filter((f) => !SETTINGS_FIELDS.has(fieldOf(f.path)));
+  // The API's own schema, in the browser: each field's problems once the field was left (or on submit).
+  const prefix = setup?.roleNamePrefix ?? 'eks-provisioner-';
+  const clientFields = useMemo(() => (auth.registered ? formProblems(toSettings(auth, form, features), prefix) : []), [auth, form, features, prefix]);
+  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
+  const [refused, setRefused] = useState(false);
+  const touchedFields = useMemo(() => clientFields.filter((f) => refused || touched.has(fieldOf(f.path))), [clientFields, touched, refused]);
+  const serverFields: FieldError[] = useMemo(() => submitError?.fields ?? [], [submitError]);
+  // The API's answer to the last submit wins on a field; the browser's check fills the others.
+  const fieldErrors = useMemo(() => [...serverFields, ...touchedFields.filter((c) => !serverFields.some((s) => fieldOf(s.path) === fieldOf(c.path)))], [serverFields, touchedFields]);
+  const shownProblems = refused && clientFields.length ? clientFields : serverFields;
+  const otherFieldErrors = shownProblems.filter((f) => !SETTINGS_FIELDS.has(fieldOf(f.path)));
 
   const submit = async () => {
     const settings = toSettings(auth, form, features);
-    const refused = clientProblems(settings);
-    if (refused) {
-      setSubmitError(refused);
+    if (clientFields.length) {
+      // Nothing is sent: every problem shows on its field and once in the alert.
+      setRefused(true);
+      setSubmitError(undefined);
       return;
     }
+    setRefused(false);
     const body = JSON.stringify(settings);
     if (idem.current?.body !== body) idem.current = { body, key: crypto.randomUUID() };
     setSubmitting(true);
@@ -99,7 +108,9 @@ export default function CreateWizard() {
       const r = await api.request<ClusterAccepted>('POST', '/v1/clusters', { body: settings, headers: { 'Idempotency-Key': idem.current.key } });
       navigate(`/clusters/${encodeURIComponent(r.body.id)}`);
     } catch (e) {
-      setSubmitError(e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) });
+      const err = e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) };
+      // The name is taken (409): that is the name field's problem, said there.
+      setSubmitError(err.code === 'NAME_ALREADY_IN_USE' && !err.fields?.length ? { ...err, fields: [{ path: 'name', message: err.message }] } : err);
     } finally {
       setSubmitting(false);
     }
@@ -146,28 +157,36 @@ export default function CreateWizard() {
         {
           title: 'Cluster settings',
           description: 'Everything listed here comes from your account through role B.',
-          errorText: submitError ? (submitError.fields?.length ? `${submitError.fields.length} field${submitError.fields.length === 1 ? ' needs' : 's need'} fixing` : undefined) : undefined,
           content: auth.registered ? (
             <>
-              <SettingsStep roleArn={auth.registered.roleArn} region={auth.registered.region} form={form} onChange={setForm} fieldErrors={fieldErrors} {...(setup?.requester ? { requester: setup.requester } : {})} accountId={auth.registered.accountId} />
-              {submitError && (
+              <SettingsStep
+                roleArn={auth.registered.roleArn}
+                region={auth.registered.region}
+                form={form}
+                onChange={setForm}
+                onLeaveField={(field) => setTouched((t) => (t.has(field) ? t : new Set([...t, field])))}
+                fieldErrors={fieldErrors}
+                {...(setup?.requester ? { requester: setup.requester } : {})}
+                accountId={auth.registered.accountId}
+              />
+              {(shownProblems.length > 0 || (submitError && !submitError.fields?.length)) && (
                 <Box margin={{ top: 'l' }}>
-                  {submitError.fields?.length ? (
-                    <Alert type="error" header={submitError.title ?? 'The cluster settings are not valid'} data-testid="submit-problems">
+                  {shownProblems.length ? (
+                    <Alert type="error" header={refused ? 'Fix these settings before creating the cluster' : (submitError?.title ?? 'The cluster settings are not valid')} data-testid="submit-problems">
                       <ul>
-                        {submitError.fields.map((f, i) => (
+                        {shownProblems.map((f, i) => (
                           <li key={i}>
                             <strong>{f.path}</strong>: {f.message}
                           </li>
                         ))}
-                        {(submitError.problems ?? []).filter((p) => !fieldErrors.some((f) => p.message.includes(f.path))).map((p, i) => (
+                        {(refused ? [] : (submitError?.problems ?? [])).filter((p) => !shownProblems.some((f) => p.message.includes(f.path))).map((p, i) => (
                           <li key={`p${i}`}>{p.message}</li>
                         ))}
                       </ul>
                       {otherFieldErrors.length > 0 && 'Go back to Authenticate with AWS to fix the role or region.'}
                     </Alert>
                   ) : (
-                    <DiagnosisAlert diagnosis={fromApiError(submitError)} testId="submit-diagnosis" />
+                    submitError && <DiagnosisAlert diagnosis={fromApiError(submitError)} testId="submit-diagnosis" />
                   )}
                 </Box>
               )}

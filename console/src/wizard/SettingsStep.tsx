@@ -17,7 +17,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useConsole } from '../api/context';
 import type { FieldError, FormItem, RoleItem, SubnetItem } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
-import { deployRoleProblems, DEPLOY_FIELD, MAX_DEPLOY_ROLES, parseArnList } from './deploy-roles';
+import { DEPLOY_FIELD, MAX_DEPLOY_ROLES, parseArnList } from './deploy-roles';
 import { useList, type ListState } from './useList';
 
 export interface SettingsForm {
@@ -78,13 +78,15 @@ interface Props {
   /** A state setter: updates are functional, so lists arriving together never undo each other. */
   onChange: (update: (f: SettingsForm) => SettingsForm) => void;
   fieldErrors: FieldError[];
+  /** A field was left: from then on the browser's check of it shows. */
+  onLeaveField: (field: string) => void;
   /** The caller's IAM principal (GET /v1/setup `requester`), when the API knows it. */
   requester?: string;
   /** Role B's account (Authenticate with AWS): only a principal of that account is proposed. */
   accountId?: string;
 }
 
-export default function SettingsStep({ roleArn, region, form, onChange, fieldErrors, requester, accountId }: Props) {
+export default function SettingsStep({ roleArn, region, form, onChange, onLeaveField, fieldErrors, requester, accountId }: Props) {
   const { features } = useConsole();
   const q = useMemo(() => ({ roleArn, region }), [roleArn, region]);
   const roles = useList<RoleItem>('roles', q);
@@ -98,8 +100,8 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
   const principals = useList<FormItem & { type?: string; arn?: string }>('principals', features.principals ? q : undefined);
 
   const set = (patch: Partial<SettingsForm>) => onChange((f) => ({ ...f, ...patch }));
-  // The deploy roles are checked once the field is left (not while an ARN is half typed).
-  const [deployTouched, setDeployTouched] = useState(false);
+  // Each field is checked once it is left (not while a value is half typed).
+  const leave = (field: string) => () => onLeaveField(field);
   // The free-text administrators field keeps what is typed ("arn…, " included); the form holds the parsed list.
   const [adminText, setAdminText] = useState(() => form.adminPrincipalArns.join(', '));
 
@@ -122,12 +124,20 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [versions.items]);
   useEffect(() => {
+    // The API's recommended node type (t3.medium where offered), unless one is chosen.
+    if (!form.instanceType && instanceTypes.items.length) {
+      const d = instanceTypes.items.find((t) => t['recommended']);
+      if (d) set({ instanceType: d.id });
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [instanceTypes.items]);
+  useEffect(() => {
     if (form.keyName && keyPairs.status === 'finished' && !keyPairs.items.some((k) => k.id === form.keyName)) set({ keyName: NO_KEY });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [keyPairs.items]);
 
-  const err = (field: string, errors: FieldError[] = fieldErrors) => {
-    const msgs = errors.filter((f) => fieldOf(f.path) === field).map((f) => (f.path === field ? f.message : `${f.path}: ${f.message}`));
+  const err = (field: string) => {
+    const msgs = fieldErrors.filter((f) => fieldOf(f.path) === field).map((f) => (f.path === field ? f.message : `${f.path}: ${f.message}`));
     return msgs.length ? msgs.join('; ') : undefined;
   };
   const deployRoles = parseArnList(form.deployPrincipalArns);
@@ -149,9 +159,21 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
   const versionOpts = versions.items.map((v) => opt(v, undefined, [String(v.status ?? '').replace(/_/g, ' ').toLowerCase(), v.defaultVersion ? 'default' : ''].filter(Boolean)));
   const keyOpts: SelectProps.Option[] = [{ value: NO_KEY, label: 'No key pair', description: 'No SSH access to the nodes' }, ...keyPairs.items.map((k) => opt(k))];
   const vpcOpts = vpcs.items.map((v) => opt(v, [v['cidrBlock'], v['isDefault'] ? 'default VPC' : ''].filter(Boolean).join(' · ')));
-  const subnetOpts = subnets.items.map((s) => opt(s, `${s.availabilityZone} (${s.availabilityZoneId})${s.cidrBlock ? ` · ${s.cidrBlock}` : ''}`));
+  // Zones where EKS cannot place a control plane (the pre-flight's list, from the API): marked before submit.
+  const unsupported = (s: SubnetItem) => s['eksControlPlaneSupported'] === false;
+  const subnetOpts = subnets.items.map((s) =>
+    opt(s, `${s.availabilityZone} (${s.availabilityZoneId})${s.cidrBlock ? ` · ${s.cidrBlock}` : ''}`, unsupported(s) ? ['EKS cannot use this Availability Zone'] : undefined),
+  );
+  const badZones = [...new Set(subnets.items.filter((s) => unsupported(s) && form.subnetIds.includes(s.id)).map((s) => `${s.availabilityZone} (${s.availabilityZoneId})`))];
+  const zoneError = badZones.length
+    ? `EKS cannot create a control plane in ${badZones.join(', ')}: choose subnets in other Availability Zones.`
+    : undefined;
   const groupOpts = groups.items.map((g) => opt(g, g.description));
-  const typeOpts = instanceTypes.items.map((t) => opt(t));
+  const gib = (mib: number) => `${Number((mib / 1024).toFixed(1))} GiB`;
+  const typeOpts = instanceTypes.items.map((t) => {
+    const size = typeof t['vCpus'] === 'number' && typeof t['memoryMiB'] === 'number' ? `${t['vCpus']} vCPU · ${gib(t['memoryMiB'])} memory` : undefined;
+    return opt(t, size, t['recommended'] ? ['default'] : undefined);
+  });
   const principalOpts = principals.items.map((p) => opt({ ...p, id: p.arn ?? p.id }, p.arn ?? p.id, p.type ? [p.type] : undefined));
   // The requester may be missing from the listed principals (e.g. a role with a path): still offer them.
   if (requester && proposeRequester && !principalOpts.some((o) => o.value === requester)) principalOpts.unshift({ value: requester, label: requester.split('/').pop() ?? requester, description: requester, tags: ['you'] });
@@ -178,16 +200,22 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
       <Container header={<Header variant="h2" description={`Created in ${region} through ${roleArn}`}>Cluster</Header>}>
         <ColumnLayout columns={2}>
           <FormField label="Kubernetes cluster name" description="Letters, digits and hyphens; unique in the account and region." errorText={err('name')}>
-            <Input value={form.name} onChange={({ detail }) => set({ name: detail.value })} ariaRequired data-testid="name" spellcheck={false} />
+            <Input value={form.name} onChange={({ detail }) => set({ name: detail.value })} ariaRequired onBlur={leave('name')} data-testid="name" spellcheck={false} />
           </FormField>
           <FormField label="Environment scope" description="The environments this cluster serves; * for all." errorText={err('environmentScope')}>
-            <Input value={form.environmentScope} onChange={({ detail }) => set({ environmentScope: detail.value })} data-testid="environment-scope" />
+            <Input value={form.environmentScope} onChange={({ detail }) => set({ environmentScope: detail.value })} onBlur={leave('environmentScope')} data-testid="environment-scope" />
           </FormField>
           <FormField
             label="Service role"
             description="Role A: trusted by eks.amazonaws.com, with AmazonEKSClusterPolicy."
-            errorText={err('serviceRoleArn') ?? h.roles.errorText}
-            warningText={chosenRole?.hasAmazonEKSClusterPolicy === false ? `${chosenRole.name ?? chosenRole.id} does not have AmazonEKSClusterPolicy attached; EKS will refuse to create the cluster with it.` : undefined}
+            // EKS refuses a cluster role without AmazonEKSClusterPolicy: an error, not a warning.
+            errorText={
+              err('serviceRoleArn') ??
+              (chosenRole?.hasAmazonEKSClusterPolicy === false
+                ? `${chosenRole.name ?? chosenRole.id} does not have AmazonEKSClusterPolicy attached; EKS will refuse to create the cluster with it. Attach the policy to the role in the IAM console, or choose another role.`
+                : undefined) ??
+              h.roles.errorText
+            }
           >
             <Select
               selectedOption={selected(roleOpts, form.serviceRoleArn)}
@@ -202,6 +230,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               filteringAriaLabel="Filter"
               filteringClearAriaLabel="Clear filter"
               ariaRequired
+              onBlur={leave('serviceRoleArn')}
               data-testid="service-role"
             />
           </FormField>
@@ -236,13 +265,14 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               filteringAriaLabel="Filter"
               filteringClearAriaLabel="Clear filter"
               ariaRequired
+              onBlur={leave('vpcId')}
               data-testid="vpc"
             />
           </FormField>
           <FormField
             label="Subnets"
             description="Where the worker nodes run: at least two, in at least two Availability Zones."
-            errorText={err('subnetIds') ?? h.subnets.errorText}
+            errorText={err('subnetIds') ?? zoneError ?? h.subnets.errorText}
             constraintText={form.subnetIds.length ? `${form.subnetIds.length} selected in ${chosenAzs.size} Availability Zone${chosenAzs.size === 1 ? '' : 's'}` : undefined}
           >
             <Multiselect
@@ -260,6 +290,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               filteringClearAriaLabel="Clear filter"
               ariaRequired
               deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
+              onBlur={leave('subnetIds')}
               data-testid="subnets"
             />
           </FormField>
@@ -282,6 +313,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               filteringAriaLabel="Filter"
               filteringClearAriaLabel="Clear filter"
               deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
+              onBlur={leave('securityGroupIds')}
               data-testid="security-groups"
             />
           </FormField>
@@ -304,11 +336,12 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               filteringAriaLabel="Filter"
               filteringClearAriaLabel="Clear filter"
               ariaRequired
+              onBlur={leave('instanceType')}
               data-testid="instance-type"
             />
           </FormField>
           <FormField label="Number of nodes" errorText={err('nodeCount')}>
-            <Input type="number" inputMode="numeric" value={form.nodeCount} onChange={({ detail }) => set({ nodeCount: detail.value })} ariaRequired data-testid="node-count" />
+            <Input type="number" inputMode="numeric" value={form.nodeCount} onChange={({ detail }) => set({ nodeCount: detail.value })} ariaRequired onBlur={leave('nodeCount')} data-testid="node-count" />
           </FormField>
           <FormField
             label="Key pair name"
@@ -339,14 +372,14 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
           </FormField>
           {features.namespaces && form.managed && (
             <FormField label="Namespaces" description="Comma-separated namespaces to create (optional)." errorText={err('namespaces')}>
-              <Input value={form.namespaces} onChange={({ detail }) => set({ namespaces: detail.value })} data-testid="namespaces" />
+              <Input value={form.namespaces} onChange={({ detail }) => set({ namespaces: detail.value })} onBlur={leave('namespaces')} data-testid="namespaces" />
             </FormField>
           )}
           {features.deployPrincipalArns && form.managed && (
             <FormField
               label="Deploy roles"
               description={`IAM roles (e.g. your CI system) given edit access in the managed namespaces through EKS access entries; one ARN per line, at most ${MAX_DEPLOY_ROLES} (optional).`}
-              errorText={err(DEPLOY_FIELD) ?? (deployTouched ? err(DEPLOY_FIELD, deployRoleProblems(deployRoles)) : undefined)}
+              errorText={err(DEPLOY_FIELD)}
               constraintText={deployRoles.length ? `${deployRoles.length} role${deployRoles.length === 1 ? '' : 's'}` : undefined}
               stretch
               data-testid="deploy-principals-field"
@@ -354,7 +387,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               <Textarea
                 value={form.deployPrincipalArns}
                 onChange={({ detail }) => set({ deployPrincipalArns: detail.value })}
-                onBlur={() => setDeployTouched(true)}
+                onBlur={leave(DEPLOY_FIELD)}
                 placeholder="arn:aws:iam::123456789012:role/ci-deploy"
                 rows={2}
                 spellcheck={false}

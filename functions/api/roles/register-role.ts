@@ -14,7 +14,7 @@ import { fieldsFromZod } from '../http/zod-fields.js';
 import { assumeReadOnly } from './assume.js';
 import { checkRoleArn, EXAMPLE_ROLE_ARN } from './role-arn.js';
 import { REGION_RE } from '../../lib/schema/cluster-settings.js';
-import '../../lib/schema/zod-locale.js';
+import '../../../shared/settings/zod-locale.js';
 
 /** AWS region names: us-east-1, ap-southeast-5, us-gov-west-1, eu-isoe-west-1 … (the settings' rule). */
 export const REGION_PATTERN = REGION_RE;

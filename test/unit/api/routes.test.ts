@@ -4,6 +4,7 @@
  */
 import {
   DescribeInstanceTypeOfferingsCommand,
+  DescribeInstanceTypesCommand,
   DescribeKeyPairsCommand,
   DescribeRegionsCommand,
   DescribeSecurityGroupsCommand,
@@ -316,16 +317,18 @@ describe('GET /v1/aws/*', () => {
     expect(new Set(ec2.commandCalls(DescribeVpcsCommand).map((c) => c.thisValue)).size).toBe(1);
   });
 
-  it('subnets: filtered by vpcId, with AZ name and id and CIDR', async () => {
+  it('subnets: filtered by vpcId, with AZ name and id and CIDR, and whether EKS can place a control plane in the zone', async () => {
     const api = await apiWithRole();
     ec2.on(DescribeSubnetsCommand).resolves({
       Subnets: [
         { SubnetId: 'subnet-11111111', VpcId: 'vpc-11111111', AvailabilityZone: 'us-east-1a', AvailabilityZoneId: 'use1-az1', CidrBlock: '10.0.1.0/24', Tags: [{ Key: 'Name', Value: 'a' }] },
+        { SubnetId: 'subnet-33333333', VpcId: 'vpc-11111111', AvailabilityZone: 'us-east-1d', AvailabilityZoneId: 'use1-az3', CidrBlock: '10.0.3.0/24' },
       ],
     });
     const r = await get(api, 'subnets', { vpcId: 'vpc-11111111' });
     expect(r.body.items).toEqual([
-      { id: 'subnet-11111111', name: 'a', vpcId: 'vpc-11111111', availabilityZone: 'us-east-1a', availabilityZoneId: 'use1-az1', cidrBlock: '10.0.1.0/24' },
+      { id: 'subnet-11111111', name: 'a', vpcId: 'vpc-11111111', availabilityZone: 'us-east-1a', availabilityZoneId: 'use1-az1', cidrBlock: '10.0.1.0/24', eksControlPlaneSupported: true },
+      { id: 'subnet-33333333', name: 'subnet-33333333', vpcId: 'vpc-11111111', availabilityZone: 'us-east-1d', availabilityZoneId: 'use1-az3', cidrBlock: '10.0.3.0/24', eksControlPlaneSupported: false },
     ]);
     expect(ec2.commandCalls(DescribeSubnetsCommand)[0]!.args[0].input.Filters).toEqual([{ Name: 'vpc-id', Values: ['vpc-11111111'] }]);
   });
@@ -374,6 +377,22 @@ describe('GET /v1/aws/*', () => {
     const r = await get(api, 'instance-types');
     expect(r.body.items.map((i: { id: string }) => i.id)).toEqual(['m5.large', 'm5.xlarge', 'm5.2xlarge', 't3.micro']);
     expect(ec2.commandCalls(DescribeInstanceTypeOfferingsCommand)[0]!.args[0].input.LocationType).toBe('region');
+  });
+
+  it('instance-types: vCPUs and memory from DescribeInstanceTypes (all pages), t3.medium recommended; names only when role B may not describe them', async () => {
+    const api = await apiWithRole();
+    ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: 't3.medium' }, { InstanceType: 'm5.large' }] });
+    ec2.on(DescribeInstanceTypesCommand, { NextToken: undefined }).resolves({ InstanceTypes: [{ InstanceType: 't3.medium', VCpuInfo: { DefaultVCpus: 2 }, MemoryInfo: { SizeInMiB: 4096 } }], NextToken: 'p2' });
+    ec2.on(DescribeInstanceTypesCommand, { NextToken: 'p2' }).resolves({ InstanceTypes: [{ InstanceType: 'm5.large', VCpuInfo: { DefaultVCpus: 2 }, MemoryInfo: { SizeInMiB: 8192 } }] });
+    const r = await get(api, 'instance-types');
+    expect(r.body.items).toEqual([
+      { id: 'm5.large', name: 'm5.large', vCpus: 2, memoryMiB: 8192 },
+      { id: 't3.medium', name: 't3.medium', vCpus: 2, memoryMiB: 4096, recommended: true },
+    ]);
+    ec2.on(DescribeInstanceTypesCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403));
+    const names = await get(api, 'instance-types');
+    expect(names.statusCode).toBe(200);
+    expect(names.body.items).toEqual([{ id: 'm5.large', name: 'm5.large' }, { id: 't3.medium', name: 't3.medium', recommended: true }]);
   });
 
   it('roles: only roles trusted by eks.amazonaws.com, flagged for AmazonEKSClusterPolicy', async () => {
