@@ -63,6 +63,15 @@ describe.skipIf(!haveChromium)('console: the default journey, tenant switch, API
     // The requester (an IAM user of role B's account) is proposed as cluster administrator, with the reason.
     await expect.poll(() => page.getByTestId('admin-principals').innerText()).toContain('admin');
     expect(await page.locator('body').innerText()).toContain(`You (${ADMIN_ARN}) are proposed so that kubectl works for you with your own AWS identity`);
+    // The review: every setting, what will be made, the endpoint's access, and the hourly cost with its source.
+    await next(page);
+    await page.getByRole('heading', { name: 'Estimated cost' }).waitFor();
+    expect(await page.getByTestId('review-creates').innerText()).toMatch(/managed node group of 2 × t3\.medium/);
+    expect(await page.getByTestId('review-endpoint').innerText()).toMatch(/public/);
+    expect(await page.getByTestId('review-cost').innerText()).toMatch(/EKS control plane \(standard support\): \$0\.10 per hour[\s\S]*2 × t3\.medium at \$0\.0416 = \$0\.0832 per hour/);
+    expect(await page.getByTestId('review-total').innerText()).toBe('Total: $0.1832 per hour (about $134 per month)');
+    expect(await page.locator('body').innerText()).toMatch(/price table shipped with this service, as of 2024-06/);
+    await screenshot(page, 'journey-review');
     const sent = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/v1/clusters');
     await page.getByRole('button', { name: 'Create Kubernetes cluster', exact: true }).click();
     expect((await sent).postDataJSON()).toMatchObject({ name: 'journey', adminPrincipalArns: [ADMIN_ARN] });
@@ -105,6 +114,66 @@ describe.skipIf(!haveChromium)('console: the default journey, tenant switch, API
     expect(asRoleB.stdout.trim().split('\n')).toHaveLength(2);
     await page.close();
   }, 240_000);
+
+  it('each settings field says what to do once it is left empty (the API schema, in the browser), and a taken name lands on the name field', async () => {
+    const tenant = 'browser-blur';
+    const roleArn = await rig.e.createRoleB({ name: 'eks-provisioner-blur', tenant });
+    const page = await rig.open(tenant);
+    await page.getByRole('heading', { name: 'Service identity' }).waitFor();
+    await next(page);
+    // Next before authenticating: the step says so...
+    await page.getByLabel('Role ARN', { exact: true }).waitFor();
+    await next(page);
+    await page.getByText('Authenticate with AWS first: the cluster settings are loaded through role B.').first().waitFor();
+    await page.getByLabel('Role ARN', { exact: true }).fill(roleArn);
+    await page.getByRole('button', { name: 'Authenticate with AWS', exact: true }).click();
+    await page.getByTestId('auth-success').waitFor();
+    // ...and once authenticated, the green success stands alone.
+    await expect.poll(() => page.locator('text=Authenticate with AWS first >> visible=true').count()).toBe(0);
+    await next(page);
+    await page.getByRole('heading', { name: 'Networking' }).waitFor();
+    const FIELD: Record<string, string> = { 'Kubernetes cluster name': 'name-field', 'Number of nodes': 'node-count-field', 'Service role': 'service-role-field', VPC: 'vpc-field' };
+    const fieldOf = (label: string) => page.getByTestId(FIELD[label]!);
+    // Nothing is said before a field is left.
+    expect(await page.locator('body').innerText()).not.toMatch(/Choose a VPC\./);
+    const name = page.getByLabel('Kubernetes cluster name', { exact: true });
+    await name.focus();
+    await name.blur();
+    await expect.poll(() => fieldOf('Kubernetes cluster name').innerText()).toContain('Enter a name for the cluster.');
+    await name.fill('Bad_Name!');
+    await name.blur();
+    await expect.poll(() => fieldOf('Kubernetes cluster name').innerText()).toMatch(/The name may contain only letters, digits and hyphens/);
+    const count = page.getByTestId('node-count').locator('input');
+    await count.fill('0');
+    await count.blur();
+    await expect.poll(() => fieldOf('Number of nodes').innerText()).toContain('Enter a whole number of nodes from 1 to 450.');
+    for (const [testId, label, says] of [
+      ['service-role', 'Service role', 'Choose the cluster service role (role A).'],
+      ['vpc', 'VPC', 'Choose a VPC.'],
+    ] as const) {
+      const button = page.getByTestId(testId).locator('button').first();
+      await button.focus();
+      await button.blur();
+      await expect.poll(() => fieldOf(label).innerText(), { message: testId }).toContain(says);
+    }
+    // Next refuses with one alert listing every problem; nothing is sent.
+    await next(page);
+    const alert = page.getByTestId('submit-problems');
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/name[\s\S]*serviceRoleArn[\s\S]*vpcId[\s\S]*subnetIds[\s\S]*nodeCount/);
+    expect(await page.getByRole('alert').filter({ hasText: 'fix' }).count()).toBeLessThanOrEqual(1);
+    await screenshot(page, 'blur-errors');
+
+    // A name already used by a cluster in the account (409): said on the name field after Create.
+    await fillSettings(page, { name: 'journey' });
+    await count.fill('2');
+    await next(page);
+    await page.getByRole('heading', { name: 'Estimated cost' }).waitFor();
+    await page.getByRole('button', { name: 'Create Kubernetes cluster', exact: true }).click();
+    await expect.poll(() => fieldOf('Kubernetes cluster name').innerText(), { timeout: 30_000 }).toMatch(/journey/);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 
   it("switching tenant on a cluster page leaves the other tenant's cluster and its Delete button", async () => {
     expect(clusterPath, 'the journey made a cluster').toBeDefined();

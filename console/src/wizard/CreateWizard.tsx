@@ -13,6 +13,7 @@ import type { ApiErrorBody, ClusterAccepted, ClusterSettings, FieldError, Setup 
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import AuthenticateStep, { type AuthState } from './AuthenticateStep';
 import SettingsStep, { EMPTY_SETTINGS, fieldOf, type SettingsForm } from './SettingsStep';
+import ReviewStep from './ReviewStep';
 import SetupStep from './SetupStep';
 import { parseArnList } from './deploy-roles';
 import { formProblems } from './form-check';
@@ -110,7 +111,10 @@ export default function CreateWizard() {
     } catch (e) {
       const err = e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) };
       // The name is taken (409): that is the name field's problem, said there.
-      setSubmitError(err.code === 'NAME_ALREADY_IN_USE' && !err.fields?.length ? { ...err, fields: [{ path: 'name', message: err.message }] } : err);
+      const withFields = err.code === 'NAME_ALREADY_IN_USE' && !err.fields?.length ? { ...err, fields: [{ path: 'name', message: err.message }] } : err;
+      setSubmitError(withFields);
+      // Field problems are fixed where the fields are.
+      if (withFields.fields?.length) setStep(2);
     } finally {
       setSubmitting(false);
     }
@@ -134,8 +138,14 @@ export default function CreateWizard() {
       onCancel={() => navigate('/clusters')}
       onNavigate={({ detail }) => {
         setStepError(undefined);
-        if (detail.requestedStepIndex === 2 && !auth.registered) {
+        if (detail.requestedStepIndex >= 2 && !auth.registered) {
           setStepError('Authenticate with AWS first: the cluster settings are loaded through role B.');
+          return;
+        }
+        // The review shows settings the API will accept: problems stay on the settings step, on their fields.
+        if (detail.requestedStepIndex === 3 && clientFields.length) {
+          setRefused(true);
+          setSubmitError(undefined);
           return;
         }
         setStep(detail.requestedStepIndex);
@@ -194,6 +204,23 @@ export default function CreateWizard() {
           ) : (
             <Alert type="info">Authenticate with AWS first.</Alert>
           ),
+        },
+        {
+          title: 'Review and create',
+          description: 'Check the settings, what will be created and what it costs, then create the cluster.',
+          content:
+            auth.registered && !clientFields.length ? (
+              <>
+                <ReviewStep settings={toSettings(auth, form, features)} role={auth.registered} />
+                {submitError && (
+                  <Box margin={{ top: 'l' }}>
+                    <DiagnosisAlert diagnosis={fromApiError(submitError)} testId="submit-diagnosis" />
+                  </Box>
+                )}
+              </>
+            ) : (
+              <Alert type="info">Complete the cluster settings first.</Alert>
+            ),
         },
       ]}
     />

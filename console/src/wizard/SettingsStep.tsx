@@ -199,13 +199,14 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
     <SpaceBetween size="l">
       <Container header={<Header variant="h2" description={`Created in ${region} through ${roleArn}`}>Cluster</Header>}>
         <ColumnLayout columns={2}>
-          <FormField label="Kubernetes cluster name" description="Letters, digits and hyphens; unique in the account and region." errorText={err('name')}>
+          <FormField data-testid="name-field" label="Kubernetes cluster name" description="Letters, digits and hyphens; unique in the account and region." errorText={err('name')}>
             <Input value={form.name} onChange={({ detail }) => set({ name: detail.value })} ariaRequired onBlur={leave('name')} data-testid="name" spellcheck={false} />
           </FormField>
           <FormField label="Environment scope" description="The environments this cluster serves; * for all." errorText={err('environmentScope')}>
             <Input value={form.environmentScope} onChange={({ detail }) => set({ environmentScope: detail.value })} onBlur={leave('environmentScope')} data-testid="environment-scope" />
           </FormField>
           <FormField
+            data-testid="service-role-field"
             label="Service role"
             description="Role A: trusted by eks.amazonaws.com, with AmazonEKSClusterPolicy."
             // EKS refuses a cluster role without AmazonEKSClusterPolicy: an error, not a warning.
@@ -251,7 +252,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
 
       <Container header={<Header variant="h2">Networking</Header>}>
         <SpaceBetween size="m">
-          <FormField label="VPC" description="The VPC for the cluster's resources." errorText={err('vpcId') ?? h.vpcs.errorText}>
+          <FormField data-testid="vpc-field" label="VPC" description="The VPC for the cluster's resources." errorText={err('vpcId') ?? h.vpcs.errorText}>
             <Select
               selectedOption={selected(vpcOpts, form.vpcId)}
               options={vpcOpts}
@@ -270,6 +271,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
             />
           </FormField>
           <FormField
+            data-testid="subnets-field"
             label="Subnets"
             description="Where the worker nodes run: at least two, in at least two Availability Zones."
             errorText={err('subnetIds') ?? zoneError ?? h.subnets.errorText}
@@ -322,7 +324,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
 
       <Container header={<Header variant="h2">Worker nodes</Header>}>
         <ColumnLayout columns={2}>
-          <FormField label="Instance type" errorText={err('instanceType') ?? h.types.errorText}>
+          <FormField data-testid="instance-type-field" label="Instance type" errorText={err('instanceType') ?? h.types.errorText}>
             <Select
               selectedOption={selected(typeOpts, form.instanceType)}
               options={typeOpts}
@@ -340,7 +342,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
               data-testid="instance-type"
             />
           </FormField>
-          <FormField label="Number of nodes" errorText={err('nodeCount')}>
+          <FormField data-testid="node-count-field" label="Number of nodes" errorText={err('nodeCount')}>
             <Input type="number" inputMode="numeric" value={form.nodeCount} onChange={({ detail }) => set({ nodeCount: detail.value })} ariaRequired onBlur={leave('nodeCount')} data-testid="node-count" />
           </FormField>
           <FormField
