@@ -175,6 +175,47 @@ describe.skipIf(!haveChromium)('console: the default journey, tenant switch, API
     await page.close();
   }, 120_000);
 
+  it('a reload keeps the wizard; a FAILED cluster has "Edit and retry" with its settings; role B is remembered', async () => {
+    const tenant = 'browser-retry';
+    const roleArn = await rig.e.createRoleB({ name: 'eks-provisioner-retry', tenant });
+    const page = await rig.open(tenant);
+    await authenticate(page, roleArn);
+    await page.getByTestId('auth-success').waitFor();
+    await next(page);
+    await page.getByRole('heading', { name: 'Networking' }).waitFor();
+    await fillSettings(page, { name: 'retry-me', serviceRole: 'eks-cluster-role-no-policy' });
+    // EKS would refuse this role A: said as an error on the field, before anything starts.
+    await expect.poll(() => page.getByTestId('service-role-field').innerText()).toMatch(/does not have AmazonEKSClusterPolicy attached; EKS will refuse/);
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'Networking' }).waitFor();
+    expect(await page.getByLabel('Kubernetes cluster name', { exact: true }).inputValue()).toBe('retry-me');
+    await expect.poll(() => page.getByTestId('vpc').innerText()).toContain('demo');
+    await expect.poll(() => page.getByTestId('subnets-field').innerText()).toMatch(/3 selected in 3 Availability Zones/);
+
+    await next(page);
+    await page.getByRole('heading', { name: 'Estimated cost' }).waitFor();
+    await page.getByRole('button', { name: 'Create Kubernetes cluster', exact: true }).click();
+    await page.waitForURL(/\/clusters\/[^/]+$/);
+    await expect.poll(() => page.getByTestId('cluster-status').innerText(), { timeout: 60_000 }).toContain('FAILED');
+
+    await page.getByTestId('edit-and-retry').click();
+    await page.getByRole('heading', { name: 'Networking' }).waitFor();
+    expect(await page.getByLabel('Kubernetes cluster name', { exact: true }).inputValue()).toBe('retry-me');
+    await expect.poll(() => page.getByTestId('service-role').innerText()).toContain('eks-cluster-role-no-policy');
+    await expect.poll(() => page.getByTestId('subnets-field').innerText()).toMatch(/3 selected in 3 Availability Zones/);
+    await screenshot(page, 'edit-and-retry');
+
+    // Another tab (its own session): starts at the beginning, role B's ARN already filled in.
+    const other = await rig.open(tenant);
+    await other.getByRole('heading', { name: 'Service identity' }).waitFor();
+    await next(other);
+    expect(await other.getByLabel('Role ARN', { exact: true }).inputValue()).toBe(roleArn);
+    expect(page.errors).toEqual([]);
+    await other.close();
+    await page.close();
+  }, 150_000);
+
   it("switching tenant on a cluster page leaves the other tenant's cluster and its Delete button", async () => {
     expect(clusterPath, 'the journey made a cluster').toBeDefined();
     const page = await rig.open(ADMIN_ARN, clusterPath);

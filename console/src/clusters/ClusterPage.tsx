@@ -22,6 +22,7 @@ import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import DeleteCluster from './DeleteCluster';
 import KubectlAccess from './KubectlAccess';
 import NotFound from '../components/NotFound';
+import { editAndRetry } from '../wizard/wizard-state';
 import { ClusterStatus, elapsed, isBusy } from './status';
 
 /** Brisk right after a change, slower while nothing moves (a real creation takes ~15 minutes). */
@@ -108,7 +109,7 @@ function StackLink({ stackId }: { stackId: string }) {
 }
 
 export default function ClusterPage({ id }: { id: string }) {
-  const { api, features, navigate } = useConsole();
+  const { features, navigate, tenantKey } = useConsole();
   const { record: r, error, reload } = useCluster(id);
   const busy = r ? isBusy(r.status) : false;
   const now = useNow(busy);
@@ -133,6 +134,19 @@ export default function ClusterPage({ id }: { id: string }) {
           actions={
             <SpaceBetween direction="horizontal" size="xs">
               <Button onClick={() => navigate('/clusters')}>All clusters</Button>
+              {r.status === 'FAILED' && r.settings && (
+                <Button
+                  data-testid="edit-and-retry"
+                  onClick={() => {
+                    const role = typeof r.settings?.['provisionRoleArn'] === 'string' ? r.settings['provisionRoleArn'] : undefined;
+                    const region = typeof r.settings?.['region'] === 'string' ? r.settings['region'] : r.region;
+                    editAndRetry(window.sessionStorage, tenantKey, r.settings ?? {}, role && region && r.accountId ? { roleArn: role, region, accountId: r.accountId } : undefined);
+                    navigate('/');
+                  }}
+                >
+                  Edit and retry
+                </Button>
+              )}
               {features.deleteCluster && (r.status === 'CREATED' || r.status === 'FAILED') && <DeleteCluster cluster={r} onDone={reload} />}
             </SpaceBetween>
           }

@@ -15,6 +15,7 @@ import AuthenticateStep, { type AuthState } from './AuthenticateStep';
 import SettingsStep, { EMPTY_SETTINGS, fieldOf, type SettingsForm } from './SettingsStep';
 import ReviewStep from './ReviewStep';
 import SetupStep from './SetupStep';
+import { clearWizard, loadWizard, rememberRole, saveWizard } from './wizard-state';
 import { parseArnList } from './deploy-roles';
 import { formProblems } from './form-check';
 
@@ -62,15 +63,19 @@ export default function CreateWizard() {
   // One key per submitted body: a double click or a retry after a lost answer creates one cluster.
   const idem = useRef<{ body: string; key: string } | undefined>(undefined);
 
+  // Restored per tenant from this tab's storage (a reload keeps the wizard); saved once restored.
+  const [loadedFor, setLoadedFor] = useState<string>();
   useEffect(() => {
     let live = true;
+    const saved = loadWizard(window.sessionStorage, window.localStorage, tenantKey);
     setSetup(undefined);
     setSetupError(undefined);
-    setStep(0);
-    setAuth({ roleArn: '', region: 'us-east-1' });
-    setForm(EMPTY_SETTINGS);
+    setStep(saved.step);
+    setAuth(saved.auth);
+    setForm(saved.form);
     setTouched(new Set());
     setRefused(false);
+    setLoadedFor(tenantKey);
     api.get<Setup>('/v1/setup').then(
       (s) => live && setSetup(s),
       (e: unknown) => live && setSetupError(e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) }),
@@ -79,6 +84,13 @@ export default function CreateWizard() {
       live = false;
     };
   }, [api, tenantKey]);
+
+  useEffect(() => {
+    if (loadedFor === tenantKey) saveWizard(window.sessionStorage, tenantKey, { step, auth, form });
+  }, [loadedFor, tenantKey, step, auth, form]);
+  useEffect(() => {
+    if (auth.registered) rememberRole(window.localStorage, tenantKey, auth.registered);
+  }, [auth.registered, tenantKey]);
 
   // The API's own schema, in the browser: each field's problems once the field was left (or on submit).
   const prefix = setup?.roleNamePrefix ?? 'eks-provisioner-';
@@ -107,6 +119,7 @@ export default function CreateWizard() {
     setSubmitError(undefined);
     try {
       const r = await api.request<ClusterAccepted>('POST', '/v1/clusters', { body: settings, headers: { 'Idempotency-Key': idem.current.key } });
+      clearWizard(window.sessionStorage, tenantKey);
       navigate(`/clusters/${encodeURIComponent(r.body.id)}`);
     } catch (e) {
       const err = e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) };
