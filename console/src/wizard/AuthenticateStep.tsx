@@ -86,7 +86,9 @@ export default function AuthenticateStep({ state, onChange, exampleArn }: { stat
                 data-testid="cluster-region"
               />
             </FormField>
-            {error && (error.fields?.length ? <Alert type="error" header="Check the fields above">{error.message}</Alert> : <DiagnosisAlert diagnosis={fromApiError(error)} testId="auth-diagnosis" />)}
+            {/* Field problems are said on their fields only (one message, not a second one in an alert). */}
+            {error && !error.fields?.length && <DiagnosisAlert diagnosis={fromApiError(error)} testId="auth-diagnosis" />}
+            {error?.fields?.some((f) => f.path !== 'roleArn' && f.path !== 'region') && <Alert type="error" header="The request was refused">{error.message}</Alert>}
             {state.registered && (
               <Alert type="success" header="Authenticated with AWS" data-testid="auth-success">
                 The service assumed {state.registered.roleArn} in {state.registered.region} (account {state.registered.accountId}). Choose Next to fill in the cluster settings.

@@ -39,7 +39,8 @@ export async function registerRole(deps: ApiDeps, tenantId: string, body: Record
   const arn = checkRoleArn(roleArn, prefix);
   if ('problem' in arn) {
     throw diagnosisError(
-      makeDiagnosis('INVALID_ROLE_ARN', { roleArn: roleArn.slice(0, 300), roleNamePrefix: prefix, exampleArn: EXAMPLE_ROLE_ARN(prefix) }, { fields: [{ path: 'roleArn', message: arn.problem }] }),
+      // The one reason, in the message too: the field and the alert never say two different things.
+      makeDiagnosis('INVALID_ROLE_ARN', { roleArn: roleArn.slice(0, 300), roleNamePrefix: prefix, exampleArn: EXAMPLE_ROLE_ARN(prefix), detail: arn.problem.replace(/\.$/, '') }, { fields: [{ path: 'roleArn', message: arn.problem }] }),
     );
   }
 

@@ -188,6 +188,15 @@ describe('POST /v1/roles', () => {
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
   });
 
+  it("GitLab's example role name: one reason, the same in the message and on the field (the prefix, and why)", async () => {
+    const api = makeTestApi();
+    await api.store.getOrCreateTenant('team-a');
+    const r = await register(api, { roleArn: 'arn:aws:iam::123456789012:role/gitlab-eks-provision', region: 'us-east-1' });
+    expect(r.body.error.fields[0].message).toMatch(/^The role name must start with "eks-provisioner-" \(the service may assume only such roles\)/);
+    expect(r.body.error.message).toContain('cannot be used: The role name must start with "eks-provisioner-" (the service may assume only such roles)');
+    expect(r.body.error.message).not.toMatch(/valid Amazon Resource Name/);
+  });
+
   it('accepts role paths and other partitions', async () => {
     assumeOk();
     ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'cn-north-1', OptInStatus: 'opt-in-not-required' }] });
