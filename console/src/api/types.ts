@@ -106,6 +106,9 @@ export interface ClusterRecord {
   settings?: Record<string, unknown> & { adminPrincipalArns?: string[]; namespaces?: string[]; deployPrincipalArns?: string[]; managed?: boolean };
   createdAt?: string;
   updatedAt?: string;
+  /** When the last deletion started (DELETING / DELETED). */
+  deletionStartedAt?: string;
+  deletedAt?: string;
 }
 
 /** Who may use a CREATED cluster's Kubernetes API (the record's `outputs.access`): one EKS access entry each. */

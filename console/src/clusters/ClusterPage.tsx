@@ -21,6 +21,7 @@ import type { ApiErrorBody, ClusterAccess, ClusterRecord } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import DeleteCluster from './DeleteCluster';
 import KubectlAccess from './KubectlAccess';
+import { Configuration, SettingsUsed } from './ClusterDetails';
 import NotFound from '../components/NotFound';
 import { editAndRetry } from '../wizard/wizard-state';
 import { ClusterStatus, elapsed, isBusy } from './status';
@@ -117,8 +118,12 @@ export default function ClusterPage({ id }: { id: string }) {
     if (error?.code === 'NOT_FOUND') return <NotFound path={id} what="cluster" />;
     return error ? <DiagnosisAlert diagnosis={fromApiError(error)} /> : <Spinner size="large" />;
   }
-  const started = r.createdAt ? Date.parse(r.createdAt) : undefined;
-  const ended = busy ? now : r.updatedAt ? Date.parse(r.updatedAt) : now;
+  // A deletion counts from its own start, not from the cluster's creation.
+  const deleting = (r.status === 'DELETING' || r.status === 'DELETED') && !!r.deletionStartedAt;
+  const startedAt = deleting ? r.deletionStartedAt : r.createdAt;
+  const started = startedAt ? Date.parse(startedAt) : undefined;
+  const endedAt = r.status === 'DELETED' ? (r.deletedAt ?? r.updatedAt) : r.updatedAt;
+  const ended = busy ? now : endedAt ? Date.parse(endedAt) : now;
   const took = started !== undefined ? elapsed(ended - started) : '—';
   const done = r.progress?.done ?? 0;
   const total = r.progress?.total ?? 0;
@@ -163,8 +168,8 @@ export default function ClusterPage({ id }: { id: string }) {
               items={[
                 { label: 'Status', value: <span data-testid="cluster-status"><ClusterStatus status={r.status} /></span> },
                 { label: 'Phase', value: <span data-testid="cluster-phase">{r.phase ?? '—'}</span> },
-                { label: 'Resources', value: <span data-testid="cluster-resources">{total ? `${done} of ${total} created` : '—'}</span> },
-                { label: 'Elapsed', value: <span data-testid="cluster-elapsed">{took}</span> },
+                { label: 'Resources', value: <span data-testid="cluster-resources">{total ? `${done} of ${total} ${deleting ? 'deleted' : 'created'}` : '—'}</span> },
+                { label: deleting ? 'Deletion elapsed' : 'Elapsed', value: <span data-testid="cluster-elapsed">{took}</span> },
                 // Until the cluster is CREATED (then "Who has access" lists them with their namespaces).
                 ...(deployRoles.length && r.status !== 'CREATED'
                   ? [{ label: 'Deploy roles (edit in the managed namespaces)', value: <ul data-testid="deploy-roles">{deployRoles.map((a) => <li key={a}>{a}</li>)}</ul> }]
@@ -218,6 +223,8 @@ export default function ClusterPage({ id }: { id: string }) {
           </Container>
         )}
         {r.status === 'CREATED' && <KubectlAccess record={r} access={access} />}
+        {r.status === 'CREATED' && <Configuration record={r} />}
+        {r.settings && <SettingsUsed record={r} />}
 
         {r.diagnosis && (r.status === 'FAILED' || r.status === 'DELETE_FAILED') && <DiagnosisAlert diagnosis={r.diagnosis} testId="cluster-diagnosis" />}
         {error && <DiagnosisAlert diagnosis={fromApiError(error)} type="warning" />}

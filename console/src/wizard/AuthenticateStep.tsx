@@ -13,6 +13,7 @@ import { ApiError } from '../api/client';
 import { useConsole } from '../api/context';
 import type { ApiErrorBody, RegisteredRole } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
+import type { AuthState } from './form';
 
 /** Commercial regions where EKS runs; the service checks the one you pick against role B. */
 const REGIONS = [
@@ -21,11 +22,7 @@ const REGIONS = [
   'ap-southeast-2', 'ap-south-1', 'ap-east-1', 'me-central-1', 'af-south-1',
 ];
 
-export interface AuthState {
-  roleArn: string;
-  region: string;
-  registered?: RegisteredRole;
-}
+export type { AuthState } from './form';
 
 export default function AuthenticateStep({ state, onChange, exampleArn }: { state: AuthState; onChange: (s: AuthState) => void; exampleArn?: string }) {
   const { api } = useConsole();

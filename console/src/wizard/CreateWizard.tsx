@@ -12,43 +12,16 @@ import { useConsole } from '../api/context';
 import type { ApiErrorBody, ClusterAccepted, ClusterSettings, FieldError, Setup } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import AuthenticateStep, { type AuthState } from './AuthenticateStep';
-import SettingsStep, { EMPTY_SETTINGS, fieldOf, type SettingsForm } from './SettingsStep';
+import SettingsStep from './SettingsStep';
+import { EMPTY_SETTINGS, fieldOf, toSettings, type SettingsForm } from './form';
 import ReviewStep from './ReviewStep';
 import SetupStep from './SetupStep';
 import { clearWizard, loadWizard, rememberRole, saveWizard } from './wizard-state';
-import { parseArnList } from './deploy-roles';
 import { formProblems } from './form-check';
 
 const SETTINGS_FIELDS = new Set(['name', 'environmentScope', 'serviceRoleArn', 'kubernetesVersion', 'keyName', 'vpcId', 'subnetIds', 'securityGroupIds', 'instanceType', 'nodeCount', 'managed', 'adminPrincipalArns', 'namespaces', 'deployPrincipalArns']);
 
-type FormFeatures = { adminPrincipalArns: boolean; namespaces: boolean; deployPrincipalArns: boolean };
-
-export function toSettings(auth: AuthState, f: SettingsForm, features: FormFeatures): ClusterSettings {
-  const nodeCount = f.nodeCount.trim() === '' ? Number.NaN : Number(f.nodeCount);
-  const namespaces = f.namespaces.split(/[\s,]+/).filter(Boolean);
-  const deployRoles = parseArnList(f.deployPrincipalArns);
-  return {
-    name: f.name.trim(),
-    environmentScope: f.environmentScope.trim(),
-    region: auth.registered?.region ?? auth.region,
-    provisionRoleArn: auth.registered?.roleArn ?? auth.roleArn,
-    serviceRoleArn: f.serviceRoleArn,
-    ...(f.kubernetesVersion ? { kubernetesVersion: f.kubernetesVersion } : {}),
-    ...(f.keyName ? { keyName: f.keyName } : {}),
-    vpcId: f.vpcId,
-    subnetIds: f.subnetIds,
-    securityGroupIds: f.securityGroupIds,
-    instanceType: f.instanceType,
-    // Not a number → sent as typed, so the API's message names the field.
-    nodeCount: (Number.isFinite(nodeCount) ? nodeCount : f.nodeCount) as number,
-    managed: f.managed,
-    ...(features.adminPrincipalArns && f.adminPrincipalArns.length ? { adminPrincipalArns: f.adminPrincipalArns } : {}),
-    ...(features.namespaces && f.managed && namespaces.length ? { namespaces } : {}),
-    // Like namespaces: only for managed clusters (the field is hidden otherwise).
-    ...(features.deployPrincipalArns && f.managed && deployRoles.length ? { deployPrincipalArns: deployRoles } : {}),
-  };
-}
-
+export { toSettings } from './form';
 
 export default function CreateWizard() {
   const { api, navigate, features, tenantKey } = useConsole();

@@ -19,46 +19,9 @@ import type { FieldError, FormItem, RoleItem, SubnetItem } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import { DEPLOY_FIELD, MAX_DEPLOY_ROLES, parseArnList } from './deploy-roles';
 import { useList, type ListState } from './useList';
+import { fieldOf, type SettingsForm } from './form';
 
-export interface SettingsForm {
-  name: string;
-  environmentScope: string;
-  serviceRoleArn: string;
-  kubernetesVersion: string;
-  keyName: string;
-  vpcId: string;
-  subnetIds: string[];
-  securityGroupIds: string[];
-  instanceType: string;
-  nodeCount: string;
-  managed: boolean;
-  adminPrincipalArns: string[];
-  namespaces: string;
-  /** As typed: role ARNs, one per line or comma-separated (split when sent). */
-  deployPrincipalArns: string;
-  /** The requester was proposed as administrator once (removing them is then the user's choice, kept). */
-  requesterProposed?: boolean;
-}
-
-export const EMPTY_SETTINGS: SettingsForm = {
-  name: '',
-  environmentScope: '*',
-  serviceRoleArn: '',
-  kubernetesVersion: '',
-  keyName: '',
-  vpcId: '',
-  subnetIds: [],
-  securityGroupIds: [],
-  instanceType: '',
-  nodeCount: '2',
-  managed: true,
-  adminPrincipalArns: [],
-  namespaces: '',
-  deployPrincipalArns: '',
-};
-
-/** `subnetIds.1` / `subnetIds[1]` → `subnetIds`: errors on list items belong to the list's field. */
-export const fieldOf = (path: string) => path.split(/[.[]/)[0] ?? path;
+export { EMPTY_SETTINGS, fieldOf, type SettingsForm } from './form';
 
 const NO_KEY = '';
 

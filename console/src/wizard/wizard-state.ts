@@ -5,8 +5,7 @@
  * DOM-free (storage is passed in), unit-tested in Node.
  */
 import type { ClusterSettings, RegisteredRole } from '../api/types';
-import type { AuthState } from './AuthenticateStep';
-import { EMPTY_SETTINGS, type SettingsForm } from './SettingsStep';
+import { EMPTY_SETTINGS, type AuthState, type SettingsForm } from './form';
 
 export interface WizardState {
   step: number;

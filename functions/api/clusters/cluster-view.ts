@@ -45,6 +45,7 @@ export function clusterView(r: ClusterRecord) {
     settings: r.settings,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
+    ...(r.deletionStartedAt ? { deletionStartedAt: r.deletionStartedAt } : {}),
     ...(r.deletedAt ? { deletedAt: r.deletedAt } : {}),
   };
 }

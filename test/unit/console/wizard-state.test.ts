@@ -1,7 +1,6 @@
 /** The wizard's state across reloads, the remembered role B and "Edit and retry" (console/src/wizard/wizard-state.ts). */
 import { describe, expect, it } from 'vitest';
-import { toSettings } from '../../../console/src/wizard/CreateWizard.js';
-import { EMPTY_SETTINGS } from '../../../console/src/wizard/SettingsStep.js';
+import { EMPTY_SETTINGS, toSettings } from '../../../console/src/wizard/form.js';
 import { clearWizard, editAndRetry, formFromSettings, loadWizard, rememberRole, saveWizard, type KeyValueStore } from '../../../console/src/wizard/wizard-state.js';
 
 function store(): KeyValueStore & { data: Map<string, string> } {
