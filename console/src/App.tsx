@@ -89,7 +89,24 @@ function TenantModal({ open, value, onClose, onSave }: { open: boolean; value: s
   );
 }
 
+/**
+ * Cloudscape's mobile toolbar puts aria-orientation on its <nav>, where ARIA does not allow it (axe:
+ * aria-allowed-attr, critical). Until Cloudscape fixes it, the attribute is taken off whenever it appears.
+ */
+function useMobileToolbarAriaFix() {
+  useEffect(() => {
+    const strip = () => {
+      for (const el of document.querySelectorAll('nav[aria-orientation]')) el.removeAttribute('aria-orientation');
+    };
+    strip();
+    const observer = new MutationObserver(strip);
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-orientation'] });
+    return () => observer.disconnect();
+  }, []);
+}
+
 export default function App({ api, mode, features, tenant, user }: AppProps) {
+  useMobileToolbarAriaFix();
   const [path, navigate] = usePath();
   const [tenantOpen, setTenantOpen] = useState(false);
   const [navOpen, setNavOpen] = useState(true);

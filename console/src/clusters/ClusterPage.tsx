@@ -135,7 +135,18 @@ export default function ClusterPage({ id }: { id: string }) {
       header={
         <Header
           variant="h1"
-          description={`${r.region ?? ''}${r.accountId ? ` · account ${r.accountId}` : ''}${r.environmentScope ? ` · environment scope ${r.environmentScope}` : ''}`}
+          description={
+            <>
+              {r.region ?? ''}
+              {r.accountId && (
+                <>
+                  {' · '}
+                  <span className="nowrap" data-testid="account-id">account {r.accountId}</span>
+                </>
+              )}
+              {r.environmentScope ? ` · environment scope ${r.environmentScope}` : ''}
+            </>
+          }
           actions={
             <SpaceBetween direction="horizontal" size="xs">
               <Button onClick={() => navigate('/clusters')}>All clusters</Button>
