@@ -297,7 +297,7 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await page.getByTestId('auth-success').waitFor();
     await next(page);
     await page.getByTestId('key-pair').waitFor();
-    await expect.poll(() => page.locator('body').innerText()).toMatch(/Key pair name[\s\S]*No EC2 key pairs in us-west-2/).catch(async (err) => {
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toMatch(/Key pair name[\s\S]*No EC2 key pairs in us-west-2/).catch(async (err) => {
       await screenshot(page, 'failed-key-pair-region');
       throw err;
     });
