@@ -125,7 +125,7 @@ describe('bundle contents per function', () => {
         expect(zod.filter((f) => f.includes('/v4/classic/'))).toEqual([]);
         // Nothing of zod's core the schemas don't run: the JIT compiler, JSON Schema.
         expect(zod.map((f) => path.basename(f)).filter((f) => /^(compile|to-json-schema|json-schema-processors|json-schema-generator)\.js$/.test(f))).toEqual([]);
-        // English only: the locale the messages are written in (lib/schema/zod-locale.ts registers it).
+        // English only: the locale the messages are written in (shared/settings/zod-locale.ts registers it).
         expect(zod.filter((f) => f.includes('/locales/')).map((f) => path.basename(f))).toEqual(['en.js']);
       } else {
         expect(zod).toEqual([]);
