@@ -17,7 +17,7 @@ import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { E2E, type ClusterRecord } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'local/cli/eks-provisioner.mjs');
+const BIN = join(ROOT, 'cli/eks-provisioner.mjs');
 
 let e: E2E;
 let changeSets = false;
