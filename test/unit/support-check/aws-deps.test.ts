@@ -3,6 +3,7 @@
  * no longer CREATED leave the index, DescribeClusterVersions is asked once per account and region
  * through role B, and a reminder is claimed conditionally on the record before it is published.
  */
+import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeClusterVersionsCommand, EKSClient } from '@aws-sdk/client-eks';
@@ -100,7 +101,16 @@ describe('support check over AWS', () => {
     expect(put).toHaveLength(1);
     const entry = put[0]!.args[0].input.Entries![0]!;
     expect(entry).toMatchObject({ EventBusName: 'bus', Source: 'eks-provisioner', DetailType: 'EKS Cluster Support Ending' });
-    expect(JSON.parse(entry.Detail!)).toMatchObject({ clusterId: 'c-1', thresholdDays: 90, support: { type: 'STANDARD', daysLeft: 90 } });
+    const detail = JSON.parse(entry.Detail!);
+    expect(detail).toMatchObject({ clusterId: 'c-1', thresholdDays: 90, support: { type: 'STANDARD', daysLeft: 90 } });
+    // events/eventbridge-support-ending.json shows exactly this shape.
+    const sample = JSON.parse(readFileSync(new URL('../../../events/eventbridge-support-ending.json', import.meta.url), 'utf8'));
+    expect(sample['detail-type']).toBe(entry.DetailType);
+    expect(Object.keys(sample.detail).sort()).toEqual(Object.keys(detail).sort());
+    // `warning` only under 90 days left: the sample (89 days) has it, this event (90) not.
+    const noWarning = (o: object) => Object.keys(o).filter((k) => k !== 'warning').sort();
+    expect(noWarning(sample.detail.support)).toEqual(noWarning(detail.support));
+    expect(sample.detail.support.warning).toMatch(/ends in 89 days/);
   });
 
   it('a claim refused (another run sent it) publishes nothing; a refused PutEvents gives the claim back', async () => {
@@ -124,5 +134,7 @@ describe('support check over AWS', () => {
     const fallback = new Date('2020-01-01T00:00:00Z');
     expect(runTime({ time: 'yesterday' }, () => fallback)).toBe(fallback);
     expect(runTime(undefined, () => fallback)).toBe(fallback);
+    const sample = JSON.parse(readFileSync(new URL('../../../events/scheduled-support-check.json', import.meta.url), 'utf8'));
+    expect(runTime(sample).toISOString()).toBe('2026-12-23T00:00:00.000Z');
   });
 });
