@@ -49,11 +49,11 @@ afterAll(async () => {
 
 type Updated = ClusterRecord & { version?: number; update?: { status: string; phase: string; diagnosis?: { code: string; message: string; remediation: string[] } }; stackId?: string; settings?: Record<string, unknown> };
 
-async function createdCluster(tenant: string, name: string, roleOpts: { withoutActions?: RegExp } = {}): Promise<Updated> {
+async function createdCluster(tenant: string, name: string, roleOpts: { withoutActions?: RegExp } = {}, extra: Record<string, unknown> = {}): Promise<Updated> {
   const roleArn = await e.createRoleB({ name: `eks-provisioner-${name}`, tenant, ...roleOpts });
   const reg = await e.api('POST', '/v1/roles', { roleArn, region: 'us-east-1' }, tenant);
   expect(reg.status, reg.text).toBe(200);
-  const r = await e.api('POST', '/v1/clusters', e.settings({ name, provisionRoleArn: roleArn, kubernetesVersion: '1.32' }), tenant);
+  const r = await e.api('POST', '/v1/clusters', e.settings({ name, provisionRoleArn: roleArn, kubernetesVersion: '1.32', ...extra }), tenant);
   expect(r.status, r.text).toBe(202);
   const c = await e.follow(r.body.id, tenant);
   expect(c.status).toBe('CREATED');
@@ -72,8 +72,8 @@ async function updated(id: string, tenant: string, timeoutMs = 90_000): Promise<
   }
 }
 
-async function patch(id: string, tenant: string, body: unknown, version: number) {
-  const res = await fetch(`${e.stack.apiUrl}/v1/clusters/${id}`, {
+async function patch(id: string, tenant: string, body: unknown, version: number, query = '') {
+  const res = await fetch(`${e.stack.apiUrl}/v1/clusters/${id}${query}`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/merge-patch+json', 'x-tenant-id': tenant, 'if-match': `"${version}"` },
     body: JSON.stringify(body),
@@ -166,5 +166,45 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     expect(end.update?.diagnosis?.code).toBe('UPDATE_NOT_PERMITTED');
     expect(end.update?.diagnosis?.remediation.join(' ')).toMatch(/UpdateClusterStack/);
     expect(await updateEvents(c.id, 'Failed')).toHaveLength(1);
+  });
+
+  it('an ERROR upgrade insight: UPGRADE_BLOCKED_BY_INSIGHT with the insight, nothing changed; with force=true it goes through', async (ctx) => {
+    if (!changeSets) return ctx.skip();
+    const tenant = 'e2e-upd-insight';
+    const c = await createdCluster(tenant, 'upd-insight');
+    await e.setFlags({ upgradeInsightError: true });
+    try {
+      const started = await patch(c.id, tenant, { kubernetesVersion: '1.33' }, c.version ?? 1);
+      expect(started.status).toBe(202);
+      const end = await updated(c.id, tenant);
+      expect(end.update?.status).toBe('FAILED');
+      expect(end.update?.diagnosis?.code).toBe('UPGRADE_BLOCKED_BY_INSIGHT');
+      // The insight itself, as EKS names it, and how to read it.
+      expect(end.update?.diagnosis?.message).toMatch(/Deprecated APIs removed in Kubernetes v1\.33/);
+      expect(end.update?.diagnosis?.message).toMatch(/Deprecated API usage detected/);
+      expect(end.update?.diagnosis?.remediation.join(' ')).toMatch(/aws eks describe-insight --cluster-name upd-insight --id \S+/);
+      // Nothing changed: the record, EKS, the stack (no change set executed).
+      expect(end.status).toBe('CREATED');
+      expect((end.settings as { kubernetesVersion?: string }).kubernetesVersion).toBe('1.32');
+      const live = await eks((x) => x.send(new DescribeClusterCommand({ name: 'upd-insight' })));
+      expect(live.cluster?.version).toBe('1.32');
+      const cfn = new CloudFormationClient(admin());
+      const stacks = await cfn.send(new DescribeStacksCommand({ StackName: 'eks-provisioner-upd-insight' }));
+      cfn.destroy();
+      expect(stacks.Stacks?.[0]?.StackStatus).toBe('CREATE_COMPLETE');
+      expect(await updateEvents(c.id, 'Failed')).toHaveLength(1);
+      expect(await updateEvents(c.id, 'Succeeded')).toHaveLength(0);
+
+      // The person read the insight and goes on anyway.
+      const forced = await patch(c.id, tenant, { kubernetesVersion: '1.33' }, end.version ?? 2, '?force=true');
+      expect(forced.status).toBe(202);
+      const after = await updated(c.id, tenant);
+      expect(after.update?.status, JSON.stringify(after.update)).toBe('SUCCEEDED');
+      const upgraded = await eks((x) => x.send(new DescribeClusterCommand({ name: 'upd-insight' })));
+      expect(upgraded.cluster?.version).toBe('1.33');
+      expect(await updateEvents(c.id, 'Succeeded')).toHaveLength(1);
+    } finally {
+      await e.setFlags({ upgradeInsightError: false });
+    }
   });
 });
