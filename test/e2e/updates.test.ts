@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, CreateChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
+import { AppsV1Api, KubeConfig, PolicyV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eksToken } from '../../functions/lib/kubernetes/eks-token.js';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { E2E, type ClusterRecord } from './harness.js';
 
@@ -207,4 +209,68 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
       await e.setFlags({ upgradeInsightError: false });
     }
   });
+
+  it('a PodDisruptionBudget allowing no disruption blocks the node roll of 1.32 → 1.33: UPDATE_ROLLBACK_FAILED caused by NODEGROUP_UPDATE_BLOCKED_BY_PDB, record on the old values', async (ctx) => {
+    if (!changeSets) return ctx.skip();
+    const tenant = 'e2e-upd-pdb';
+    const name = 'upd-pdb';
+    // The customer's admin gets cluster-admin (an access entry), to put a workload on the nodes.
+    const c = await createdCluster(tenant, name, {}, { adminPrincipalArns: [`arn:aws:iam::${DEFAULT_WORLD.customer.accountId}:user/${DEFAULT_WORLD.customer.userName}`] });
+    const kube = await kubeAsAdmin(name);
+    const labels = { app: 'checkout' };
+    await kube.apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: { metadata: { name: 'checkout', labels }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'public.ecr.aws/nginx/nginx:1.27' }] } } } },
+    });
+    await kube.policy.createNamespacedPodDisruptionBudget({ namespace: 'default', body: { metadata: { name: 'checkout-pdb' }, spec: { minAvailable: 1, selector: { matchLabels: labels } } } });
+    // Wait for the state the roll will meet: the pod scheduled on a node, the budget at 0 disruptions allowed.
+    await until(async () => {
+      const pdb = await kube.policy.readNamespacedPodDisruptionBudget({ namespace: 'default', name: 'checkout-pdb' });
+      return pdb.status?.currentHealthy === 1 && pdb.status?.disruptionsAllowed === 0;
+    }, 'the PDB to count its pod healthy with no disruption allowed');
+
+    expect((await patch(c.id, tenant, { kubernetesVersion: '1.33' }, c.version ?? 1)).status).toBe(202);
+    const end = (await updated(c.id, tenant, 180_000)) as Updated & { update?: { diagnosis?: { cause?: { code: string; message: string }; failedResource?: { logicalId: string; reason: string } } } };
+    expect(end.update?.status).toBe('FAILED');
+    // EKS cannot take a control plane back to 1.32, so CloudFormation's rollback of the upgrade fails
+    // (as in AWS); the blocked node roll that started it is the diagnosis's cause.
+    expect(end.update?.diagnosis?.code, JSON.stringify(end.update?.diagnosis)).toBe('UPDATE_ROLLBACK_FAILED');
+    expect(end.update?.diagnosis?.cause?.code).toBe('NODEGROUP_UPDATE_BLOCKED_BY_PDB');
+    expect(end.update?.diagnosis?.failedResource).toMatchObject({ logicalId: 'Nodegroup', reason: expect.stringContaining('PodEvictionFailure') });
+    expect(end.update?.diagnosis?.remediation.join(' ')).toMatch(/continue-update-rollback --stack-name eks-provisioner-upd-pdb/);
+    const cfn = new CloudFormationClient(admin());
+    const stacks = await cfn.send(new DescribeStacksCommand({ StackName: `eks-provisioner-${name}` }));
+    cfn.destroy();
+    expect(stacks.Stacks?.[0]?.StackStatus).toBe('UPDATE_ROLLBACK_FAILED');
+    // The record stays CREATED on its old settings; the nodes were never rolled; one Failed event.
+    expect(end.status).toBe('CREATED');
+    expect((end.settings as { kubernetesVersion?: string }).kubernetesVersion).toBe('1.32');
+    const ng = await eks((x) => x.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: String((c as { outputs?: { nodegroupName?: string } }).outputs?.nodegroupName) })));
+    expect(ng.nodegroup?.version).toBe('1.32');
+    expect(await updateEvents(c.id, 'Failed')).toHaveLength(1);
+    expect(await updateEvents(c.id, 'Succeeded')).toHaveLength(0);
+  });
 });
+
+/** Polls `check` until it holds (no fixed wait: the state is what is waited for). */
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The official Kubernetes client as the customer's admin, with a token made like `aws eks get-token`. */
+async function kubeAsAdmin(clusterName: string) {
+  const live = await eks((x) => x.send(new DescribeClusterCommand({ name: clusterName })));
+  const { token } = await eksToken({ clusterName, region: 'us-east-1', credentials: admin().credentials, endpoint: new URL(e.sandboxUrl) });
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: clusterName, server: live.cluster!.endpoint!, caData: live.cluster!.certificateAuthority!.data!, skipTLSVerify: false }],
+    users: [{ name: 'admin', token }],
+    contexts: [{ name: 'ctx', cluster: clusterName, user: 'admin' }],
+    currentContext: 'ctx',
+  });
+  return { apps: kc.makeApiClient(AppsV1Api), policy: kc.makeApiClient(PolicyV1Api) };
+}
