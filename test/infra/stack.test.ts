@@ -155,6 +155,8 @@ describe('Lambda functions', () => {
       expect(env).not.toHaveProperty(ENV.local);
       if (spec.name === 'api' || spec.name === 'reconcile-executions') expect(env[ENV.stateMachineArn]).toEqual({ Ref: expect.stringMatching(/^ProvisioningStateMachine/) });
       else expect(env).not.toHaveProperty(ENV.stateMachineArn);
+      // The reconciler settles update runs too: it must know the update machine.
+      if (spec.name === 'reconcile-executions') expect(env[ENV.updateStateMachineArn]).toEqual({ Ref: expect.stringMatching(/^UpdatingStateMachine/) });
     }
   });
 
@@ -227,9 +229,9 @@ describe('Lambda functions', () => {
     for (const spec of FUNCTIONS) {
       const sfn = statementsOfRole(roleOfFunction(spec.name)).filter((st) => asArray(st.Action).some((a: string) => a.startsWith('states:')));
       if (spec.name === 'reconcile-executions') {
-        // The reconciler reads executions of both machines, and nothing else.
-        expect(sfn).toEqual([{ Sid: 'ReadRunExecutions', Action: 'states:DescribeExecution', Effect: 'Allow', Resource: [expect.anything(), expect.anything()] }]);
-        for (const m of ['ProvisioningStateMachine', 'DeletionStateMachine']) expect(asArray(sfn[0].Resource).filter((r: unknown) => new RegExp(`:execution:.*${m}`).test(JSON.stringify(r)))).toHaveLength(1);
+        // The reconciler reads executions of the three machines, and nothing else.
+        expect(sfn).toEqual([{ Sid: 'ReadRunExecutions', Action: 'states:DescribeExecution', Effect: 'Allow', Resource: [expect.anything(), expect.anything(), expect.anything()] }]);
+        for (const m of ['ProvisioningStateMachine', 'DeletionStateMachine', 'UpdatingStateMachine']) expect(asArray(sfn[0].Resource).filter((r: unknown) => new RegExp(`:execution:.*${m}`).test(JSON.stringify(r)))).toHaveLength(1);
       } else if (spec.name !== 'api') expect(sfn, spec.name).toEqual([]);
       else {
         expect(sfn).toEqual([
