@@ -20,6 +20,7 @@ import { TTL_ATTRIBUTE } from '../functions/lib/store/dynamo-store.js';
 import { executionTimeoutSeconds } from '../functions/lib/polling/budget.js';
 import { endedExecutionPattern } from '../functions/lib/execution-status/event.js';
 import { readApiRoutes } from './api-routes.js';
+import { apiResourcePolicy } from './api-resource-policy.js';
 import { ProvisioningStateMachine } from './constructs/provisioning-state-machine.js';
 import { ServiceApi, STAGE_NAME } from './constructs/service-api.js';
 import { ServiceConsole } from './constructs/service-console.js';
@@ -106,6 +107,8 @@ export class ServiceStack extends Stack {
           eventBusName: settings.stackName,
           description: 'eks-provisioner completion events (source eks-provisioner)',
         });
+
+    if (settings.eventBusName) this.requireExistingBus(settings.eventBusName);
 
     // ---- functions -----------------------------------------------------------------------------
     const environment: Record<string, string> = {
@@ -200,12 +203,19 @@ export class ServiceStack extends Stack {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['NAME#*'] } },
       }),
     );
+    this.limitApiConcurrency(apiFn, settings.apiReservedConcurrency);
     this.api = new ServiceApi(this, 'Http', {
       handler: apiFn.fn,
       routes: readApiRoutes(projectRoot),
       rateLimit: settings.apiRateLimit,
       burstLimit: settings.apiBurstLimit,
       cloudWatchRole: settings.apiCloudWatchRole,
+      resourcePolicy: apiResourcePolicy({
+        serviceAccountId: Aws.ACCOUNT_ID,
+        stageName: STAGE_NAME,
+        allowedAccounts: settings.apiAllowedAccounts,
+        ...(settings.apiAllowedOrgId ? { allowedOrgId: settings.apiAllowedOrgId } : {}),
+      }),
       ...(settings.webAclArn ? { webAclArn: settings.webAclArn } : {}),
       ...logOptions,
     });
@@ -261,6 +271,31 @@ export class ServiceStack extends Stack {
     }
 
     this.addNagSuppressions(settings);
+  }
+
+  /**
+   * The api function gets reserved concurrency: that many executions are kept for it and it can use no
+   * more, so a burst of API calls (or a caller looping) cannot starve the state machines' functions of
+   * the account's concurrency while clusters are being built. Above the limit Lambda throttles the
+   * API, which answers the API Gateway 5XX error; the stage throttling (apiRateLimit/apiBurstLimit)
+   * normally refuses such bursts earlier with 429.
+   */
+  private limitApiConcurrency(apiFn: ServiceFunction, reserved: number): void {
+    if (reserved > 0) (apiFn.fn.node.defaultChild as CfnResource).addPropertyOverride('ReservedConcurrentExecutions', reserved);
+  }
+
+  /**
+   * PutEvents to a bus that does not exist succeeds (an EventId, FailedEntryCount 0) and the event is
+   * dropped, so a typo in `eventBusName` would lose every completion event without an error anywhere.
+   * A rule on that bus (no targets: it routes nothing and costs nothing) makes CloudFormation check
+   * the bus at deploy time: PutRule on a missing bus fails the deployment with "Event bus … does not exist".
+   */
+  private requireExistingBus(name: string): void {
+    new events.Rule(this, 'EventBusExists', {
+      eventBus: this.eventBus,
+      description: `Deploy-time check that the configured event bus ${name} exists (no targets; matches the service's own events)`,
+      eventPattern: { source: ['eks-provisioner'] },
+    });
   }
 
   /** The store's actions on the table and its GSI1, nothing else (no Scan, no Delete). */

@@ -27,6 +27,15 @@ export interface ServiceSettings {
   apiBurstLimit: number;
   /** Create the account-wide API Gateway → CloudWatch Logs role (off when the account already has one). */
   apiCloudWatchRole: boolean;
+  /**
+   * Reserved (and so maximum) concurrency of the api function: a burst of API calls cannot take the
+   * account's Lambda concurrency from the provisioning pipeline's functions. 0: not reserved.
+   */
+  apiReservedConcurrency: number;
+  /** Only these AWS accounts may call the API from outside the service account (empty: any account). */
+  apiAllowedAccounts: string[];
+  /** Only principals of this AWS Organization may call the API from outside the service account. */
+  apiAllowedOrgId?: string;
   /** Optional WAFv2 web ACL (regional) to associate with the API stage. */
   webAclArn?: string;
   /** Optional SNS topic that receives alarm and OK notifications. */
@@ -56,6 +65,7 @@ export const CONTEXT_DEFAULTS = {
   apiRateLimit: 50,
   apiBurstLimit: 100,
   apiCloudWatchRole: true,
+  apiReservedConcurrency: 50,
   maxProvisioningSeconds: DEFAULTS.maxProvisioningSeconds,
   allowDelete: false,
   allowServiceAccountRoles: false,
@@ -125,6 +135,11 @@ export function readSettings(node: Node): ServiceSettings {
   }
   const apiRateLimit = int('apiRateLimit', CONTEXT_DEFAULTS.apiRateLimit, 1, 10_000);
   const apiBurstLimit = int('apiBurstLimit', CONTEXT_DEFAULTS.apiBurstLimit, 1, 5_000);
+  const apiAllowedAccounts = accountList('apiAllowedAccounts', raw('apiAllowedAccounts'));
+  const apiAllowedOrgId = str('apiAllowedOrgId');
+  if (apiAllowedOrgId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(apiAllowedOrgId)) {
+    throw new SettingsError('apiAllowedOrgId', apiAllowedOrgId, 'give an AWS Organizations id (o- and 10–32 lower-case letters or digits, e.g. o-a1b2c3d4e5)');
+  }
   const webAclArn = str('webAclArn');
   if (webAclArn !== undefined && !/^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/.+/.test(webAclArn)) {
     throw new SettingsError('webAclArn', webAclArn, 'give the ARN of a REGIONAL WAFv2 web ACL');
@@ -145,6 +160,9 @@ export function readSettings(node: Node): ServiceSettings {
     apiRateLimit,
     apiBurstLimit,
     apiCloudWatchRole: bool('apiCloudWatchRole', CONTEXT_DEFAULTS.apiCloudWatchRole),
+    apiAllowedAccounts,
+    apiReservedConcurrency: int('apiReservedConcurrency', CONTEXT_DEFAULTS.apiReservedConcurrency, 0, 10_000),
+    ...(apiAllowedOrgId !== undefined ? { apiAllowedOrgId } : {}),
     ...(webAclArn !== undefined ? { webAclArn } : {}),
     ...(alarmTopicArn !== undefined ? { alarmTopicArn } : {}),
     maxProvisioningSeconds: int('maxProvisioningSeconds', CONTEXT_DEFAULTS.maxProvisioningSeconds, PROVISIONING_SECONDS_BOUNDS.min, PROVISIONING_SECONDS_BOUNDS.max),
@@ -154,4 +172,17 @@ export function readSettings(node: Node): ServiceSettings {
     consoleMfa: oneOf('consoleMfa', CONTEXT_DEFAULTS.consoleMfa, ['off', 'optional', 'required'] as const),
     consoleSelfSignUp: bool('consoleSelfSignUp', CONTEXT_DEFAULTS.consoleSelfSignUp),
   };
+}
+
+/**
+ * `apiAllowedAccounts`: a JSON array in cdk.json, or `-c apiAllowedAccounts=111111111111,222222222222`
+ * on the command line. Each entry is a 12-digit account id; duplicates are dropped.
+ */
+function accountList(key: string, v: unknown): string[] {
+  if (v === undefined || v === null || v === '') return [];
+  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : undefined;
+  if (!items || items.some((x) => typeof x !== 'string' || !/^\d{12}$/.test(x))) {
+    throw new SettingsError(key, v, 'give 12-digit AWS account ids, comma-separated (-c) or as a JSON array (cdk.json)');
+  }
+  return [...new Set(items as string[])];
 }

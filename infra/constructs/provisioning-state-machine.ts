@@ -120,7 +120,10 @@ export class ProvisioningStateMachine extends Construct {
       ),
       definitionSubstitutions: this.substitutions,
       tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // States, transitions and errors only: every input and output (cluster settings, outputs,
+      // kubeconfig, CA data) is already in the execution history; a second copy in CloudWatch Logs
+      // would have its own retention and its own readers. Errors keep their cause in the history.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
 
     // Lambda tasks: invoke exactly these functions (unqualified ARNs, as the ASL names them).

@@ -12,6 +12,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { ApiRoute, HttpMethod } from '../api-routes.js';
+import { API_STAGE_NAME, GATEWAY_ERRORS } from '../api-gateway-errors.js';
+import type { PolicyJson } from '../api-resource-policy.js';
 
 export interface ServiceApiProps {
   handler: lambda.IFunction;
@@ -22,9 +24,11 @@ export interface ServiceApiProps {
   webAclArn?: string;
   logRetentionDays: number;
   removalPolicy: RemovalPolicy;
+  /** The API's resource policy (infra/api-resource-policy.ts): lets other accounts' principals call. */
+  resourcePolicy: PolicyJson;
 }
 
-export const STAGE_NAME = 'prod';
+export const STAGE_NAME = API_STAGE_NAME;
 
 /** Request headers a browser signing with SigV4 sends; a CORS preflight must allow them. */
 export const CORS_ALLOW_HEADERS = ['Content-Type', 'Authorization', 'X-Amz-Date', 'X-Amz-Security-Token', 'X-Amz-Content-Sha256', 'X-Amz-User-Agent', 'Idempotency-Key'];
@@ -37,6 +41,32 @@ export const CORS_ALLOW_HEADERS = ['Content-Type', 'Authorization', 'X-Amz-Date'
 const errorTemplate = (code: string, messageJson: string) =>
   `{"error":{"code":${JSON.stringify(code)},"message":${messageJson},"requestId":"$context.requestId"}}`;
 const literal = (message: string) => JSON.stringify(message);
+
+/**
+ * One JSON line per request: API Gateway's standard fields plus who called. Under IAM authorization
+ * `user`/`caller` are the principal; for the console's identity-pool sessions all users share one role,
+ * so `cognitoIdentityId` (the tenant) is what tells them apart in the log.
+ */
+export function accessLogFormat(): apigw.AccessLogFormat {
+  const F = apigw.AccessLogField;
+  return apigw.AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: F.contextRequestId(),
+      ip: F.contextIdentitySourceIp(),
+      caller: F.contextIdentityCaller(),
+      user: F.contextIdentityUser(),
+      userArn: F.contextIdentityUserArn(),
+      cognitoIdentityId: F.contextIdentityCognitoIdentityId(),
+      cognitoIdentityPoolId: F.contextIdentityCognitoIdentityPoolId(),
+      requestTime: F.contextRequestTime(),
+      httpMethod: F.contextHttpMethod(),
+      resourcePath: F.contextResourcePath(),
+      status: F.contextStatus(),
+      protocol: F.contextProtocol(),
+      responseLength: F.contextResponseLength(),
+    }),
+  );
+}
 
 export class ServiceApi extends Construct {
   readonly api: apigw.RestApi;
@@ -64,6 +94,8 @@ export class ServiceApi extends Construct {
       cloudWatchRole: props.cloudWatchRole,
       ...(props.cloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
+      // Cross-account IAM callers need an Allow here as well as in their own identity policy.
+      policy: iam.PolicyDocument.fromJson(props.resourcePolicy),
       deployOptions: {
         stageName: STAGE_NAME,
         throttlingRateLimit: props.rateLimit,
@@ -74,17 +106,7 @@ export class ServiceApi extends Construct {
         // Request/response bodies stay out of the logs (cluster settings, kubeconfigs).
         dataTraceEnabled: false,
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
-          caller: true,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: true,
-        }),
+        accessLogFormat: accessLogFormat(),
       },
     });
 
@@ -124,23 +146,12 @@ export class ServiceApi extends Construct {
       });
     }
 
-    const responses: Array<[apigw.ResponseType, string, string]> = [
-      [apigw.ResponseType.BAD_REQUEST_BODY, 'BAD_REQUEST', literal('The request body must be a JSON object (Content-Type: application/json).')],
-      [apigw.ResponseType.BAD_REQUEST_PARAMETERS, 'INVALID_QUERY', '$context.error.messageString'],
-      // REST APIs answer 403 "Missing Authentication Token" for unknown paths; say what it is.
-      [apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 'NOT_FOUND_OR_UNSIGNED', literal('No such route, or the request is not signed: sign it with AWS Signature Version 4 and check the method and path (see GET /v1/openapi.json).')],
-      [apigw.ResponseType.ACCESS_DENIED, 'ACCESS_DENIED', literal('The calling principal may not call this API: allow execute-api:Invoke on it in the caller\'s IAM policy.')],
-      [apigw.ResponseType.INVALID_SIGNATURE, 'INVALID_SIGNATURE', literal('The SigV4 signature does not match: sign for service "execute-api" in the API\'s region, and check the clock and credentials.')],
-      [apigw.ResponseType.EXPIRED_TOKEN, 'EXPIRED_TOKEN', literal('The session token has expired: refresh the caller\'s credentials.')],
-      [apigw.ResponseType.THROTTLED, 'THROTTLED', literal('Too many requests: retry with backoff.')],
-      [apigw.ResponseType.DEFAULT_4XX, 'BAD_REQUEST', '$context.error.messageString'],
-      [apigw.ResponseType.DEFAULT_5XX, 'INTERNAL_ERROR', literal('The service could not answer; retry later and quote the request id.')],
-    ];
-    for (const [type, code, message] of responses) {
+    for (const e of GATEWAY_ERRORS) {
+      const type = apigw.ResponseType.of(e.type);
       this.gatewayResponses.push(
-        this.api.addGatewayResponse(`${code}-${type.responseType}`.replace(/[^A-Za-z0-9]/g, ''), {
+        this.api.addGatewayResponse(`${e.code}-${e.type}`.replace(/[^A-Za-z0-9]/g, ''), {
           type,
-          templates: { 'application/json': errorTemplate(code, message) },
+          templates: { 'application/json': errorTemplate(e.code, e.message === undefined ? '$context.error.messageString' : literal(e.message)) },
         }),
       );
     }

@@ -42,17 +42,34 @@ export interface ConsoleRuntimeConfig {
 
 export const CONSOLE_CONFIG_FILE = 'config.json';
 
+/** Where Vite puts the hashed build files (its default assetsDir). */
+export const ASSETS_PREFIX = '/assets/';
+
 /**
- * SPA routing at the edge (viewer request): a path whose last segment has no file extension is a
- * route of the app and gets index.html; files (assets, config.json) are fetched as they are, so a
- * missing asset is a real 403/404 and never HTML served as JavaScript.
+ * The build's files outside assets/ (index.html, public files such as favicon.ico) plus config.json:
+ * the only root paths that are files. Read from console/dist at synth.
  */
-export const SPA_ROUTING_FUNCTION = `function handler(event) {
+export function consoleRootFiles(distDir: string): string[] {
+  const files = fs.existsSync(distDir) ? fs.readdirSync(distDir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => `/${e.name}`) : [];
+  return [...new Set(['/index.html', `/${CONSOLE_CONFIG_FILE}`, ...files])].sort();
+}
+
+/**
+ * SPA routing at the edge (viewer request): the build's files (anything under /assets/, and the root
+ * files named at synth) are fetched as they are, so a missing asset is a real 403/404 and never HTML
+ * served as JavaScript; every other path is a route of the app and gets index.html — also one with a
+ * dot in it (a cluster named my.cluster, /v1.2/settings), which is not a file.
+ */
+export function spaRoutingFunction(rootFiles: readonly string[]): string {
+  return `function handler(event) {
   var request = event.request;
   var uri = request.uri;
-  if (uri.lastIndexOf('.') <= uri.lastIndexOf('/')) request.uri = '/index.html';
+  var files = ${JSON.stringify(rootFiles)};
+  if (uri.indexOf(${JSON.stringify(ASSETS_PREFIX)}) === 0 || files.indexOf(uri) >= 0) return request;
+  request.uri = '/index.html';
   return request;
 }`;
+}
 
 /** Served while console/dist has not been built: says how to get the real console. */
 export const PLACEHOLDER_PAGE = `<!doctype html>
@@ -129,7 +146,7 @@ export class ServiceConsole extends Construct {
 
     const routing = new cloudfront.Function(this, 'SpaRouting', {
       comment: 'eks-provisioner console: app routes get index.html',
-      code: cloudfront.FunctionCode.fromInline(SPA_ROUTING_FUNCTION),
+      code: cloudfront.FunctionCode.fromInline(spaRoutingFunction(consoleRootFiles(props.distDir))),
       runtime: cloudfront.FunctionRuntime.JS_2_0,
     });
 
@@ -177,11 +194,11 @@ export class ServiceConsole extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.userPoolClient = this.userPool.addClient('ConsoleClient', {
-      // A browser app cannot keep a secret. SRP keeps the password off the wire; USER_PASSWORD_AUTH
-      // (the password over TLS to Cognito only, never to this service) is what the console's
-      // SDK-free sign-in uses.
+      // A browser app cannot keep a secret. SRP only (the console signs in with USER_SRP_AUTH, so
+      // the password never leaves the browser); USER_PASSWORD_AUTH would accept the password itself,
+      // which makes the client a password-guessing endpoint. Refresh tokens are always allowed.
       generateSecret: false,
-      authFlows: { userSrp: true, userPassword: true },
+      authFlows: { userSrp: true },
       disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,

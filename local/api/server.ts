@@ -13,7 +13,9 @@ import type { ApiDeps } from '../../functions/api/deps.js';
 import { defaultApiDeps } from '../../functions/api/handler.js';
 import { loadConfig } from '../../functions/lib/config.js';
 import { consoleDist } from '../console/build.js';
+import { checkRequest } from '../loopback/request-guard.js';
 import { serveConsole } from '../console/static.js';
+import { IamAuthorizer, type IamAuthOptions, type VerifiedIdentity } from './iam-auth.js';
 import { proxyEvent } from './proxy-event.js';
 
 /** Bodies beyond this are not even read (the handler's own limit is 64 KiB). */
@@ -27,6 +29,14 @@ export interface ApiServerOptions {
   log?: ApiLog;
   /** The built console served outside /v1 (default console/dist or EKS_PROVISIONER_CONSOLE_DIST; false: API only). */
   consoleDir?: string | false;
+  /**
+   * `local` (default): the tenant is the `X-Tenant-Id` header, nothing is signed. `iam`: as the deployed
+   * API — SigV4 verified against the sandbox's world, identity policy + the API's resource policy
+   * evaluated with API Gateway's rules, the tenant derived from the verified principal.
+   */
+  auth?: 'local' | 'iam';
+  /** With `auth: 'iam'`: the sandbox's world (required) and where the API is modelled to live. */
+  iam?: IamAuthOptions;
 }
 
 export interface RunningApiServer {
@@ -42,23 +52,34 @@ const consoleLog: ApiLog = {
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
   const host = opts.host ?? '127.0.0.1';
   const overrides = opts.deps ?? {};
-  const deps = defaultApiDeps({ ...overrides, config: { ...loadConfig(), ...(overrides.config ?? {}), local: true } });
+  if (opts.auth === 'iam' && !opts.iam?.world) throw new Error("startApiServer({ auth: 'iam' }) needs iam.world: the sandbox's world holds the keys and policies to check.");
+  const iam = opts.auth === 'iam' ? new IamAuthorizer(opts.iam!) : undefined;
+  // Local tenant header only without IAM authorization; with it the handler reads the principal, as in AWS.
+  const deps = defaultApiDeps({ ...overrides, config: { ...loadConfig(), ...(overrides.config ?? {}), local: !iam } });
   const handler = createApiHandler(deps, opts.log ?? consoleLog);
 
   const consoleDir = opts.consoleDir === undefined ? consoleDist() : opts.consoleDir;
+  let port = 0;
   const server = createServer((req, res) => {
+    // Loopback Host names and this server's own origin only (DNS rebinding, cross-site POSTs).
+    const verdict = checkRequest(req.headers, { port, boundHost: host });
+    if (!verdict.ok) {
+      req.resume();
+      send(res, 403, { error: { code: verdict.reason === 'host' ? 'FORBIDDEN_HOST' : 'FORBIDDEN_ORIGIN', message: verdict.message } });
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0]!;
     if (consoleDir && !isApiPath(path)) {
       serveConsole(consoleDir, req, res).catch(() => send(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'The local server failed to serve a console file.' } }));
       return;
     }
-    serve(handler, req, res).catch(() => send(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'The local API server failed to answer.' } }));
+    serve(handler, req, res, iam).catch(() => send(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'The local API server failed to answer.' } }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 3000, host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     stop: () =>
@@ -80,16 +101,26 @@ function isApiPath(path: string): boolean {
   return p === '/v1' || p.startsWith('/v1/');
 }
 
-async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerResponse, iam?: IamAuthorizer): Promise<void> {
   const body = await readBody(req);
   if (body === 'too-large') {
     send(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than 64 KiB; cluster settings are a few KiB at most.' } });
     return;
   }
-  const event = toProxyEvent(req, body);
+  const requestId = randomUUID();
+  const event = toProxyEvent(req, body, requestId);
   if (!event) {
     send(res, 400, { error: { code: 'BAD_REQUEST', message: 'The request path is not valid percent-encoding.' } });
     return;
+  }
+  if (iam) {
+    const verdict = iam.check({ method: event.httpMethod, rawUrl: req.url ?? '/', path: event.path, headers: req.headers, body }, requestId);
+    if (!verdict.ok) {
+      res.writeHead(verdict.status, { 'Content-Type': 'application/json' });
+      res.end(verdict.body);
+      return;
+    }
+    withIdentity(event, verdict.identity, iam);
   }
   const out = await handler(event);
   res.writeHead(out.statusCode, Object.fromEntries(Object.entries(out.headers ?? {}).map(([k, v]) => [k, String(v)])));
@@ -121,7 +152,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
  * The REST (v1) proxy event for a request, as API Gateway builds it: path percent-decoded but not
  * dot-normalised, query and headers in single- and multi-value form, no IAM identity.
  */
-export function toProxyEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEvent | undefined {
+export function toProxyEvent(req: IncomingMessage, body: Buffer, requestId: string = randomUUID()): APIGatewayProxyEvent | undefined {
   const raw = req.url ?? '/';
   const q = raw.indexOf('?');
   let path: string;
@@ -153,7 +184,13 @@ export function toProxyEvent(req: IncomingMessage, body: Buffer): APIGatewayProx
     accountId: 'local',
     apiId: 'local',
     resourceId: 'local',
-    requestId: randomUUID(),
+    requestId,
     requestTimeEpoch: Date.now(),
   });
+}
+
+/** The identity API Gateway puts in the event for a SigV4 caller it authorized. */
+function withIdentity(event: APIGatewayProxyEvent, id: VerifiedIdentity, iam: IamAuthorizer): void {
+  Object.assign(event.requestContext.identity, { accountId: id.accountId, accessKey: id.accessKey, caller: id.caller, user: id.user, userArn: id.userArn });
+  Object.assign(event.requestContext, { accountId: iam.accountId, apiId: iam.apiId });
 }

@@ -35,7 +35,8 @@ export function program(): Command {
     .option('--data-dir <dir>', 'keep the sandbox world and the DynamoDB table on disk in <dir> and resume unfinished clusters on restart (default: in memory, lost on exit)')
     .option('--aws', 'run the state machine locally against real AWS (default credential chain) instead of the sandbox', false)
     .option('--verbose', 'show handler and library logs here instead of .local/eks-provisioner.log', false)
-    .action(async (o: { demo: boolean; port: number; sandboxPort: number; timeScale?: number; world?: string; aws: boolean; verbose: boolean }) => {
+    .option('--iam-auth', "the API authorizes as the deployed one: SigV4 checked against the sandbox's keys, the caller's IAM policy and the API's resource policy evaluated, the tenant is the signing principal (no X-Tenant-Id; no demo)", false)
+    .action(async (o: { demo: boolean; port: number; sandboxPort: number; timeScale?: number; world?: string; aws: boolean; verbose: boolean; iamAuth: boolean }) => {
       await start(o);
     });
 

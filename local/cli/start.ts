@@ -24,6 +24,8 @@ export interface StartOptions {
   dataDir?: string;
   aws: boolean;
   verbose: boolean;
+  /** The API authorizes with IAM as API Gateway does (sandbox keys and policies); the demo is skipped. */
+  iamAuth?: boolean;
 }
 
 export async function start(o: StartOptions): Promise<void> {
@@ -67,6 +69,7 @@ export async function start(o: StartOptions): Promise<void> {
       log: logLine,
       // test/statemachine validates the ASL; validating again here would add seconds to every start.
       validateDefinition: false,
+      ...(o.iamAuth ? { apiAuth: 'iam' as const } : {}),
       ...(o.timeScale ? { timeScale: o.timeScale } : {}),
       ...(world !== undefined ? { world } : {}),
       ...(o.dataDir ? { dataDir: resolve(o.dataDir) } : {}),
@@ -109,7 +112,12 @@ export async function start(o: StartOptions): Promise<void> {
   if (stack.resumedDeletions.length) say(`Resumed the deletion of ${stack.resumedDeletions.length} cluster(s) left DELETING by the previous run: ${stack.resumedDeletions.join(', ')}`);
 
   let nextFile: string | undefined;
-  if (o.demo && stack.mode === 'sandbox' && !restored) {
+  if (o.iamAuth) {
+    say(style.dim('   API with IAM authorization: sign requests (service execute-api, us-east-1) with a key of the sandbox world, e.g.'));
+    say(style.dim(`   AWS_ACCESS_KEY_ID=<key> AWS_SECRET_ACCESS_KEY=<secret> eks-provisioner setup --api ${stack.apiUrl} --sign --api-region us-east-1`));
+    say(style.dim('   (the demo, which uses X-Tenant-Id, does not run in this mode; see docs/api-access.md)'));
+  }
+  if (o.demo && !o.iamAuth && stack.mode === 'sandbox' && !restored) {
     say('');
     try {
       const result = await runDemo({ apiUrl: stack.apiUrl!, sandboxUrl: stack.awsEndpoint!, root: REPO_ROOT });
@@ -126,16 +134,20 @@ export async function start(o: StartOptions): Promise<void> {
     say(style.dim('(no demo with --aws: it would create real IAM roles and an EKS cluster in your account)'));
   }
 
-  printServing(stack, nextFile, o.verbose ? undefined : relative(process.cwd(), logFile));
+  printServing(stack, nextFile, o.verbose ? undefined : relative(process.cwd(), logFile), o.iamAuth === true);
 }
 
-function printServing(stack: LocalStack, nextFile: string | undefined, logFile: string | undefined): void {
+function printServing(stack: LocalStack, nextFile: string | undefined, logFile: string | undefined, iamAuth = false): void {
   const api = stack.apiUrl ?? '';
   say('');
   say(style.bold('The local stack keeps running (Ctrl-C stops it):'));
   say(`  Console      ${api}/   (open it in a browser: the seed's wizard; pick the tenant in the header)`);
   if (nextFile) say(`               role B for tenant "local" (made by the demo): arn:aws:iam::${DEFAULT_WORLD.customer.accountId}:role/${DEMO_ROLE_NAME}, region ${DEFAULT_WORLD.region}`);
-  say(`  API          ${api}/v1   (tenant header X-Tenant-Id, default "local"; try ${api}/v1/setup)`);
+  say(
+    iamAuth
+      ? `  API          ${api}/v1   (IAM authorization: SigV4-signed requests only, the signing principal is the tenant; the console needs the default mode)`
+      : `  API          ${api}/v1   (tenant header X-Tenant-Id, default "local"; try ${api}/v1/setup)`,
+  );
   if (stack.awsEndpoint) {
     say(`  AWS sandbox  ${stack.awsEndpoint}   (AWS_ENDPOINT_URL for the AWS CLI / SDKs; ${stack.awsEndpoint}/_sandbox/events, /_sandbox/world, /_sandbox/calls)`);
   }

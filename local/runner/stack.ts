@@ -38,6 +38,8 @@ export interface LocalStackOptions {
   aws?: boolean;
   /** Start the HTTP API too (default true). */
   api?: boolean;
+  /** `iam`: the API verifies SigV4 against the sandbox and evaluates IAM as API Gateway (sandbox mode only). */
+  apiAuth?: 'local' | 'iam';
   /** Where components report their own trouble (never secrets). */
   log?: (line: string) => void;
   /** The API's request log (default: JSON lines on stdout, which `start` routes to the log file). */
@@ -83,7 +85,7 @@ export interface LocalStack {
 }
 
 interface ApiServerModule {
-  startApiServer(o: { port?: number; host?: string; log?: LocalStackOptions['apiLog'] }): Promise<{ url: string; stop: () => Promise<void> }>;
+  startApiServer(o: { port?: number; host?: string; log?: LocalStackOptions['apiLog']; auth?: 'local' | 'iam'; iam?: { world: unknown; accountId?: string; region?: string } }): Promise<{ url: string; stop: () => Promise<void> }>;
 }
 
 const API_SERVER_URL = new URL('../api/server.ts', import.meta.url);
@@ -161,7 +163,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     const created = await ensureStoreAndBus(region, tableName, eventBusName);
     await machines.preloadHandlers();
     await resolveHandler(ENDED_EXECUTION_FUNCTION).catch((e: unknown) => log(`${ENDED_EXECUTION_FUNCTION}: ${(e as Error).message}`));
-    const apiUrl = o.api === false ? undefined : await startApi(o, stops);
+    const apiUrl = o.api === false ? undefined : await startApi(o, stops, o.apiAuth === 'iam' ? { world: sandbox.world, accountId: identity.accountId, region } : undefined);
     const { resumed, resumedDeletions } = o.dataDir ? await resume(region, tableName, runner, deleteRunner, log) : { resumed: [], resumedDeletions: [] };
     return {
       mode: 'sandbox',
@@ -221,10 +223,11 @@ async function resume(region: string, tableName: string, runner: StepFunctionsRu
   }
 }
 
-async function startApi(o: LocalStackOptions, stops: Array<() => Promise<void>>): Promise<string> {
+async function startApi(o: LocalStackOptions, stops: Array<() => Promise<void>>, iam?: { world: unknown; accountId: string; region: string }): Promise<string> {
   if (!existsSync(API_SERVER_URL)) throw new Error('local/api/server.ts is missing: the HTTP API cannot start.');
+  if (o.apiAuth === 'iam' && !iam) throw new Error('IAM authorization of the local API needs the sandbox (its keys and policies): drop --aws or --iam-auth.');
   const mod = (await import(API_SERVER_URL.href)) as ApiServerModule;
-  const api = await mod.startApiServer({ port: o.apiPort ?? 3000, host: o.apiHost ?? '127.0.0.1', ...(o.apiLog ? { log: o.apiLog } : {}) });
+  const api = await mod.startApiServer({ port: o.apiPort ?? 3000, host: o.apiHost ?? '127.0.0.1', ...(o.apiLog ? { log: o.apiLog } : {}), ...(iam ? { auth: 'iam' as const, iam } : {}) });
   stops.push(() => api.stop());
   return api.url;
 }

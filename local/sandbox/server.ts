@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { checkRequest } from '../loopback/request-guard.js';
 import { startDynamo, type DynamoBackend } from './dynamodb/proxy.js';
 import { service as ec2 } from './ec2/service.js';
 import { service as eks } from './eks/service.js';
@@ -89,6 +90,21 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, null, 2);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+const PRIVATE_KEY_PEM = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+
+/**
+ * The world view without private keys: any string holding a PEM private key (the clusters' CA and
+ * API server keys, whatever service state keeps them) becomes "***". The certificates stay.
+ */
+export function maskPrivateKeys<T>(value: T): T {
+  if (typeof value === 'string') return (PRIVATE_KEY_PEM.test(value) ? '***' : value) as T;
+  if (Array.isArray(value)) return value.map((v) => maskPrivateKeys(v)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskPrivateKeys(v)])) as T;
+  }
+  return value;
 }
 
 /** Load the CloudFormation engine when its module exists (built separately in cloudformation/). */
@@ -171,7 +187,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         });
       }
       case 'GET /_sandbox/world':
-        return sendJson(res, 200, world.toPublicJSON());
+        return sendJson(res, 200, maskPrivateKeys(world.toPublicJSON()));
       case 'POST /_sandbox/reset':
         world.reset();
         calls.length = 0;
@@ -208,7 +224,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
   }
 
+  let port = 0;
   const server = createServer((req, res) => {
+    // Loopback Host names only, no browser page of another origin (DNS rebinding, cross-site POSTs).
+    const verdict = checkRequest(req.headers, { port });
+    if (!verdict.ok) {
+      req.resume();
+      return sendJson(res, 403, { message: verdict.message });
+    }
     void (async () => {
       try {
         const body = await readBody(req);
@@ -237,7 +260,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     server.once('error', reject);
     server.listen(options.port ?? 4566, '127.0.0.1', () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
 
   return {
     url: `http://127.0.0.1:${port}`,

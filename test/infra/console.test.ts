@@ -14,7 +14,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/lib/config.js';
 import { CORS_ALLOW_HEADERS } from '../../infra/constructs/service-api.js';
-import { CONSOLE_CONFIG_FILE, PLACEHOLDER_PAGE, ServiceConsole, SPA_ROUTING_FUNCTION } from '../../infra/constructs/service-console.js';
+import { CONSOLE_CONFIG_FILE, consoleRootFiles, PLACEHOLDER_PAGE, ServiceConsole, spaRoutingFunction } from '../../infra/constructs/service-console.js';
+import { PROJECT_ROOT } from '../../infra/service-app.js';
 import { resourcesOf, synthService, type Synthesized } from './synth.js';
 
 const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
@@ -78,7 +79,7 @@ describe('console (default)', () => {
     expect(b.ResponseHeadersPolicyId).toEqual({ Ref: one(s.json, 'AWS::CloudFront::ResponseHeadersPolicy')[0] });
     const [fnId, fn] = one(s.json, 'AWS::CloudFront::Function');
     expect(b.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } }]);
-    expect(fn.Properties.FunctionCode).toBe(SPA_ROUTING_FUNCTION);
+    expect(fn.Properties.FunctionCode).toBe(spaRoutingFunction(consoleRootFiles(path.join(PROJECT_ROOT, 'console', 'dist'))));
     expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
     expect(dist.DefaultRootObject).toBe('index.html');
     expect(dist.CacheBehaviors).toBeUndefined();
@@ -108,18 +109,24 @@ describe('console (default)', () => {
 
   it('SPA routing: app paths get index.html, files are fetched as they are', () => {
     // The function's own code, run as CloudFront runs it (a handler of the viewer request).
-    const handler = new Function(`${SPA_ROUTING_FUNCTION}; return handler;`)() as (e: { request: { uri: string } }) => { uri: string };
+    const code = spaRoutingFunction(['/config.json', '/favicon.ico', '/index.html']);
+    const handler = new Function(`${code}; return handler;`)() as (e: { request: { uri: string } }) => { uri: string };
     const route = (uri: string) => handler({ request: { uri } }).uri;
     expect(route('/')).toBe('/index.html');
     expect(route('/clusters')).toBe('/index.html');
     expect(route('/clusters/0f1e2d3c-4b5a/progress')).toBe('/index.html');
     expect(route('/v1.2/settings')).toBe('/index.html');
+    // Dotted paths that are no file of the build are app routes too.
+    expect(route('/clusters/my.cluster')).toBe('/index.html');
+    expect(route('/clusters/team.prod/kubeconfig.yaml')).toBe('/index.html');
     expect(route('/assets/index-3fa9c1.js')).toBe('/assets/index-3fa9c1.js');
+    expect(route('/assets/missing.js')).toBe('/assets/missing.js');
     expect(route('/config.json')).toBe('/config.json');
     expect(route('/favicon.ico')).toBe('/favicon.ico');
+    expect(route('/index.html')).toBe('/index.html');
   });
 
-  it('user pool: administrators create users, strong passwords, TOTP MFA optional; app client: SRP or password sign-in, no secret, no OAuth', () => {
+  it('user pool: administrators create users, strong passwords, TOTP MFA optional; app client: SRP sign-in only, no secret, no OAuth', () => {
     const pool = s.json.Resources[ids.userPool].Properties;
     expect(pool.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
     expect(pool.Policies.PasswordPolicy).toEqual({ MinimumLength: 12, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true, RequireUppercase: true, TemporaryPasswordValidityDays: 3 });
@@ -129,7 +136,8 @@ describe('console (default)', () => {
     expect(JSON.stringify(pool.AdminCreateUserConfig.InviteMessageTemplate.EmailMessage)).toContain(ids.cdn);
     const client = s.json.Resources[ids.client].Properties;
     expect(client.GenerateSecret).toBe(false);
-    expect(client.ExplicitAuthFlows.sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']);
+    // SRP only: USER_PASSWORD_AUTH would take the password itself (the console signs in with SRP).
+    expect(client.ExplicitAuthFlows.sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
     expect(client.AllowedOAuthFlowsUserPoolClient).toBe(false);
     expect(client.PreventUserExistenceErrors).toBe('ENABLED');
   });

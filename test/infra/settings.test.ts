@@ -76,7 +76,15 @@ describe('every option changed', () => {
       allowDelete: true,
       consoleMfa: 'required',
       consoleSelfSignUp: true,
+      apiReservedConcurrency: 0,
+      apiAllowedAccounts: '222222222222',
     });
+  });
+
+  it('api function without reserved concurrency when apiReservedConcurrency=0', () => {
+    const apiFn = resourcesOf(s.json, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('ApiFn'));
+    expect(apiFn).toHaveLength(1);
+    expect(apiFn[0]![1].Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
   it('console sign-in: MFA required for everyone, users may sign up themselves', () => {
@@ -89,6 +97,9 @@ describe('every option changed', () => {
 
   it('uses an existing bus instead of creating one', () => {
     s.template.resourceCountIs('AWS::Events::EventBus', 0);
+    // PutEvents to a missing bus succeeds and drops the event: a rule on the bus makes the deployment
+    // itself fail when the bus does not exist.
+    s.template.hasResourceProperties('AWS::Events::Rule', { EventBusName: 'default', EventPattern: { source: ['eks-provisioner'] } });
     const sm = resourcesOf(s.json, 'AWS::StepFunctions::StateMachine')[0]![1].Properties;
     expect(sm.DefinitionSubstitutions.EventBusName).toBe('default');
     const ours = resourcesOf(s.json, 'AWS::Lambda::Function').filter(([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);

@@ -295,12 +295,12 @@ describe('state machine', () => {
     expect(TimeoutSeconds).toBe(3600 + 1800);
   });
 
-  it('logs ALL with execution data to a vended log group and is traced', () => {
+  it('logs ALL without execution data (inputs and outputs stay in the history only) to a vended log group and is traced', () => {
     const props = sm();
     expect(props.StateMachineType).toBe('STANDARD');
     expect(props.TracingConfiguration).toEqual({ Enabled: true });
     expect(props.LoggingConfiguration.Level).toBe('ALL');
-    expect(props.LoggingConfiguration.IncludeExecutionData).toBe(true);
+    expect(props.LoggingConfiguration.IncludeExecutionData).toBe(false);
     const lg = props.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
     expect(s.json.Resources[lg].Properties.LogGroupName).toBe('/aws/vendedlogs/states/eks-provisioner-provision-cluster');
   });
@@ -426,6 +426,26 @@ describe('REST API', () => {
     const accessLogGroup = resourcesOf(s.json, 'AWS::Logs::LogGroup').find(([id]) => id.startsWith('HttpAccessLogs'))!;
     expect(JSON.stringify(stage.Properties.AccessLogSetting.DestinationArn)).toContain(accessLogGroup[0]);
     expect(accessLogGroup[1].Properties.RetentionInDays).toBe(90);
+  });
+
+  it('access log: one JSON line per request with the caller, including the Cognito identity (the console tenant)', () => {
+    const stage = resourcesOf(s.json, 'AWS::ApiGateway::Stage')[0]![1];
+    const line = JSON.parse(stage.Properties.AccessLogSetting.Format);
+    expect(line).toMatchObject({
+      requestId: '$context.requestId',
+      caller: '$context.identity.caller',
+      userArn: '$context.identity.userArn',
+      cognitoIdentityId: '$context.identity.cognitoIdentityId',
+      status: '$context.status',
+    });
+  });
+
+  it('the api function has reserved concurrency (it cannot starve the pipeline functions)', () => {
+    const apiFn = resourcesOf(s.json, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('ApiFn'));
+    expect(apiFn).toHaveLength(1);
+    expect(apiFn[0]![1].Properties.ReservedConcurrentExecutions).toBe(50);
+    const others = resourcesOf(s.json, 'AWS::Lambda::Function').filter(([id]) => !id.startsWith('ApiFn') && id.endsWith('Function'));
+    for (const [id, f] of others) expect(f.Properties.ReservedConcurrentExecutions, id).toBeUndefined();
   });
 
   it('answers API Gateway errors in the API\'s JSON error shape', () => {

@@ -8,7 +8,14 @@
  *   service's `eks-provisioner:managed-by` tag (`aws:ResourceTag/…`);
  * - what CloudFormation then deletes with role B's credentials (the stack has no service role):
  *   EKS clusters, node groups, add-ons and access entries only when tagged by the service (stack tags
- *   propagate to them), IAM roles only under the template's role path and tagged likewise.
+ *   propagate to them), IAM roles only under the template's role path and tagged likewise;
+ * - the EBS CSI add-on's Pod Identity association: IAM authorizes `eks:DeleteAddon` against the add-on
+ *   and also against the `podidentityassociation` resources the add-on owns (Service Authorization
+ *   Reference: DeleteAddon's resource types are `addon`, required, and `podidentityassociation`).
+ *   EKS creates that association for the add-on (`Addon.PodIdentityAssociations`); it is no resource
+ *   of the stack and stack tags do not reach it, so the tag condition cannot apply. The statement
+ *   allows `eks:DeleteAddon` on associations only: deleting an add-on still needs the tag-scoped
+ *   Allow on the add-on itself, so this lets role B delete nothing the service did not make.
  */
 import { ATTACHED_MANAGED_POLICIES, ROLE_PATH, STACK_NAME_PREFIX, TAG_KEYS, managedPolicyArn } from '../template/constants.js';
 import type { PolicyDocument, PolicyStatement } from './provision-policy.js';
@@ -53,6 +60,14 @@ export function provisionRoleDeleteStatement(opts: DeleteStatementOptions = {}):
       Condition: managedByCondition(),
     },
   ];
+  if (actions.eks.includes('eks:DeleteAddon')) {
+    statements.push({
+      Sid: 'DeleteTheAddOnsPodIdentityAssociations',
+      Effect: 'Allow',
+      Action: ['eks:DeleteAddon'],
+      Resource: `arn:${partition}:eks:*:*:podidentityassociation/*`,
+    });
+  }
   const detach = actions.iam.filter((a) => a === 'iam:DetachRolePolicy');
   const rest = actions.iam.filter((a) => a !== 'iam:DetachRolePolicy');
   const roles = `arn:${partition}:iam::*:role${ROLE_PATH}*`;

