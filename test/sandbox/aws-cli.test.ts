@@ -61,3 +61,40 @@ describe.skipIf(!version)(`AWS CLI (${version ?? 'absent'})`, { timeout: 90_000 
     );
   });
 });
+
+describe.skipIf(!version)(`AWS CLI (${version ?? 'absent'}): a stack update through a change set`, { timeout: 180_000 }, () => {
+  let sb: Sandbox;
+  beforeAll(async () => {
+    sb = await start({ timeScale: 20_000 });
+  });
+  afterAll(async () => {
+    await sb.stop();
+  });
+  const aws = awsCli(() => sb.url, { accessKeyId: CUSTOMER_ACCESS_KEY_ID, secretAccessKey: CUSTOMER_SECRET_ACCESS_KEY });
+  const status = async (name: string): Promise<string> => {
+    for (;;) {
+      const s = ((await aws('cloudformation', 'describe-stacks', '--stack-name', name)) as { Stacks: { StackStatus: string }[] }).Stacks[0]!.StackStatus;
+      if (!s.endsWith('_IN_PROGRESS')) return s;
+    }
+  };
+
+  it('create-change-set, describe-change-set (nested Details), execute-change-set', async () => {
+    const template = {
+      Parameters: { V: { Type: 'String' } },
+      Resources: {
+        C: { Type: 'AWS::EKS::Cluster', Properties: { Name: 'cli', Version: { Ref: 'V' }, RoleArn: DEMO.serviceRoleArn, ResourcesVpcConfig: { SubnetIds: DEMO.subnetIds.slice(0, 2) } } },
+      },
+    };
+    await aws('cloudformation', 'create-stack', '--stack-name', 'cli', '--template-body', JSON.stringify(template), '--parameters', 'ParameterKey=V,ParameterValue=1.32');
+    expect(await status('cli')).toBe('CREATE_COMPLETE');
+    await aws('cloudformation', 'create-change-set', '--stack-name', 'cli', '--change-set-name', 'up', '--use-previous-template', '--parameters', 'ParameterKey=V,ParameterValue=1.33');
+    let cs: { Status: string; Changes: { ResourceChange: { Action: string; Replacement: string; Details: { Target: { Name: string }; CausingEntity: string }[] } }[] };
+    do cs = (await aws('cloudformation', 'describe-change-set', '--stack-name', 'cli', '--change-set-name', 'up')) as typeof cs;
+    while (cs.Status !== 'CREATE_COMPLETE' && cs.Status !== 'FAILED');
+    expect(cs.Status).toBe('CREATE_COMPLETE');
+    expect(cs.Changes[0]!.ResourceChange).toMatchObject({ Action: 'Modify', Replacement: 'False', Details: [{ Target: { Name: 'Version' }, CausingEntity: 'V' }] });
+    await aws('cloudformation', 'execute-change-set', '--stack-name', 'cli', '--change-set-name', 'up');
+    expect(await status('cli')).toBe('UPDATE_COMPLETE');
+    expect(((await aws('eks', 'describe-cluster', '--name', 'cli')) as { cluster: { version: string } }).cluster.version).toBe('1.33');
+  });
+});

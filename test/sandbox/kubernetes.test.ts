@@ -191,10 +191,29 @@ describe('sandbox Kubernetes API', () => {
     const token = await tokenFor(customerCreds);
     expect((await get('/version')).body).toMatchObject({ major: '1' });
     expect((await get('/api', token)).body.versions).toEqual(['v1']);
-    expect((await get('/apis', token)).body.groups.map((g: { name: string }) => g.name)).toEqual(['rbac.authorization.k8s.io', 'storage.k8s.io']);
+    expect((await get('/apis', token)).body.groups.map((g: { name: string }) => g.name)).toEqual([
+      'apps',
+      'authentication.k8s.io',
+      'authorization.k8s.io',
+      'coordination.k8s.io',
+      'rbac.authorization.k8s.io',
+      'storage.k8s.io',
+      'policy',
+    ]);
     const t = await get('/apis/storage.k8s.io/v1/storageclasses', token, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json');
     expect(t.body.kind).toBe('Table');
     expect(t.body.rows.map((r: { cells: unknown[] }) => r.cells[0])).toEqual(['ebs-csi-default-sc (default)', 'gp2']);
+  });
+
+  it('stays up while the control plane is UPDATING (EKS upgrades keep the API server available)', async () => {
+    const cluster = sb.world.data.eksClusters.find((k) => k.name === 'kube')!;
+    cluster.status = 'UPDATING';
+    try {
+      expect((await get('/version')).status).toBe(200);
+    } finally {
+      cluster.status = 'ACTIVE';
+    }
+    expect((await get('/version')).status).toBe(200);
   });
 
   it('many clusters turning ACTIVE at once each get a live loopback endpoint (listeners opened while they create)', async () => {

@@ -11,6 +11,7 @@ import { DELETION } from './codes/deletion.js';
 import { EXECUTION } from './codes/execution.js';
 import { PREFLIGHT } from './codes/preflight.js';
 import { STACK } from './codes/stack.js';
+import { UPDATE } from './codes/update.js';
 import { Ev, serializeEvidence, type CatalogEntry, type ContextEvidence, type DiagnosisExtras, type Evidence } from './entry.js';
 import type { Diagnosis, DiagnosisCode } from './types.js';
 
@@ -24,6 +25,7 @@ export const CATALOG = {
   ...CLUSTER,
   ...DELETION,
   ...EXECUTION,
+  ...UPDATE,
 } satisfies Record<DiagnosisCode, CatalogEntry<ContextEvidence>>;
 
 // Every entry in the catalog is a code of types.ts (the line above checks the converse).

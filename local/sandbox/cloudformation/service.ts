@@ -1,28 +1,31 @@
 /**
  * The CloudFormation API of the sandbox: CreateStack, DescribeStacks, DescribeStackEvents,
  * DescribeStackResources, DescribeStackResource, ListStackResources, ListStacks, DeleteStack, GetTemplate,
- * ValidateTemplate. Thin over the template analyser (synchronous checks) and the stack engine (lifecycle).
+ * ValidateTemplate; updates: CreateChangeSet, DescribeChangeSet, ListChangeSets, ExecuteChangeSet,
+ * DeleteChangeSet, UpdateStack, ContinueUpdateRollback. Thin over the template analyser (synchronous
+ * checks), the update planner (engine/plan.ts) and the stack engine (lifecycle: run.ts, update.ts).
  *
  * `service` runs stacks on real timers; tests build their own with `createCloudFormationService({ clock })`.
  */
 import type { World } from '../world/world.js';
 import { SandboxAwsError, type OperationHandler, type RequestContext, type ServiceModule } from '../protocol/types.js';
 import { realClock, type Clock } from './engine/clock.js';
-import { cfnState, rememberNoEcho, StackEngine } from './engine/run.js';
-import type { ResourceRecord, StackRecord } from './engine/types.js';
+import { cfnState, noEchoValues, rememberNoEcho, StackEngine, templateOf } from './engine/run.js';
+import { planChanges } from './engine/plan.js';
+import { StackUpdater } from './engine/update.js';
+import type { ChangeSetRecord, ResourceRecord, StackRecord, UpdatePlan } from './engine/types.js';
 import { catalog } from './providers/registry.js';
 import {
   analyzeTemplate,
   checkCapabilities,
-  effectiveReferences,
   evaluateConditions,
   resolveParameters,
-  staticDependencies,
   type AnalyzedTemplate,
   type GivenParameter,
 } from './template/analyze.js';
 import { TemplateError } from './template/errors.js';
-import { MAX_TEMPLATE_BODY_BYTES, parseTemplateBody, type Template } from './template/parse.js';
+import { plannedResources } from './engine/plan.js';
+import { MAX_TEMPLATE_BODY_BYTES, parseTemplateBody } from './template/parse.js';
 
 export interface CloudFormationServiceOptions {
   clock?: Clock;
@@ -165,36 +168,6 @@ function resourceRow(stack: StackRecord, r: ResourceRecord): Record<string, unkn
     ...(r.statusReason !== undefined ? { ResourceStatusReason: r.statusReason } : {}),
     DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
   };
-}
-
-/** Resource records for a new stack: conditions applied, dependencies computed, bad references rejected. */
-function plannedResources(template: Template, conditions: Record<string, boolean>, now: string): ResourceRecord[] {
-  const all = template.Resources;
-  const created = Object.keys(all).filter((id) => all[id]!.Condition === undefined || conditions[String(all[id]!.Condition)]);
-  const createdSet = new Set(created);
-  const unresolved: string[] = [];
-  const records = created.map((id) => {
-    const res = all[id]!;
-    const refs = effectiveReferences(res.Properties, conditions);
-    const dependsOn = new Set<string>();
-    for (const d of staticDependencies(id, all)) {
-      // A static dependency that survives conditions, or an explicit DependsOn, must be created too.
-      const explicit = (Array.isArray(res.DependsOn) ? res.DependsOn : res.DependsOn !== undefined ? [res.DependsOn] : []).includes(d);
-      if (!explicit && !refs.has(d)) continue;
-      if (!createdSet.has(d)) {
-        if (!unresolved.includes(d)) unresolved.push(d);
-        continue;
-      }
-      dependsOn.add(d);
-    }
-    const record: ResourceRecord = { logicalId: id, type: res.Type, dependsOn: [...dependsOn], status: 'NOT_STARTED', lastUpdated: now };
-    if (res.DeletionPolicy !== undefined) record.deletionPolicy = String(res.DeletionPolicy);
-    return record;
-  });
-  if (unresolved.length) {
-    throw new TemplateError(`Template format error: Unresolved resource dependencies [${unresolved.join(', ')}] in the Resources block of the template`);
-  }
-  return records;
 }
 
 export function createCloudFormationService(options: CloudFormationServiceOptions = {}): ServiceModule & { engine: StackEngine } {
@@ -384,7 +357,7 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     ctx.authorize('cloudformation:DeleteStack', stack?.stackId ?? stackArnPattern(ctx, input.StackName), resourceTags);
     // Deleting a stack that does not exist (or is already gone) succeeds, as in AWS.
     if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS') return {};
-    if (stack.status === 'ROLLBACK_IN_PROGRESS') {
+    if (['ROLLBACK_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'].includes(stack.status)) {
       throw validation(`Stack [${stack.stackName}] cannot be deleted while in status ${stack.status}`);
     }
     const retain = Array.isArray(input.RetainResources) ? input.RetainResources.map(String) : [];
@@ -395,6 +368,7 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     if (stack.status === 'CREATE_IN_PROGRESS') engine.cancelCreate(ctx.world, stack);
     stack.operationToken = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
     if (!stack.operationToken) delete stack.operationToken;
+    delete stack.update;
     engine.stackEvent(ctx.world, stack, 'DELETE_IN_PROGRESS', 'User Initiated');
     engine.startTeardown(ctx.world, stack, 'DELETE', caller, retain);
     return {};
@@ -425,6 +399,286 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     };
   };
 
+  // ----- updates: change sets, UpdateStack, ContinueUpdateRollback (issue 22) -------------------------------
+
+  const updater = new StackUpdater(engine);
+  const UPDATABLE = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'];
+  /** AWS takes a few seconds to compute a change set. */
+  const CHANGE_SET_COMPUTE_MS = 5_000;
+  const NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set.";
+
+  function requireUpdatable(stack: StackRecord): void {
+    if (!UPDATABLE.includes(stack.status)) throw validation(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`);
+  }
+
+  const changeSets = (ctx: RequestContext) => (cfnState(ctx.world).changeSets ??= []);
+
+  /** The update a CreateChangeSet / UpdateStack asks for, planned against the stack as it is. */
+  function plan(ctx: RequestContext, stack: StackRecord, input: Record<string, any>): { plan: UpdatePlan; noEcho: Record<string, string | string[]>; noChange: boolean } {
+    if (input.UsePreviousTemplate === true && input.TemplateBody !== undefined) {
+      throw validation('You cannot specify both usePreviousTemplate and Template Body');
+    }
+    if (input.TemplateURL !== undefined && input.TemplateBody === undefined) {
+      throw validation('TemplateURL is not modelled by the AWS sandbox (it has no S3); pass the template as TemplateBody or UsePreviousTemplate');
+    }
+    if (input.RoleARN !== undefined) {
+      throw validation("RoleARN (a CloudFormation service role) is not modelled by the AWS sandbox; stacks run with the caller's credentials");
+    }
+    const body = input.UsePreviousTemplate === true ? stack.templateBody : input.TemplateBody;
+    const analyzed = analyze(body);
+    const capabilities = Array.isArray(input.Capabilities) ? input.Capabilities.map(String) : [];
+    try {
+      checkCapabilities(analyzed, capabilities);
+      const previous = new Map(stack.parameters.map((p) => [p.key, p]));
+      const hidden = noEchoValues(stack);
+      const given = ((input.Parameters ?? []) as GivenParameter[]).map((g) => {
+        if (g.UsePreviousValue !== true) return g;
+        if (g.ParameterValue !== undefined) throw validation(`Invalid input for parameter key ${g.ParameterKey}. Cannot specify usePreviousValue as true and non empty value for a parameter`);
+        const prev = previous.get(String(g.ParameterKey));
+        if (!prev) throw validation(`Invalid input for parameter key ${g.ParameterKey}. Cannot specify usePreviousValue as true for a parameter key not in the previous template`);
+        const real = hidden[prev.key];
+        return { ParameterKey: g.ParameterKey, ParameterValue: prev.noEcho && real !== undefined ? (Array.isArray(real) ? real.join(',') : real) : prev.raw };
+      });
+      const parameters = resolveParameters(analyzed, given, awsValueExists(ctx.world, ctx.accountId, ctx.region));
+      const template = analyzed.template;
+      const conditions = evaluateConditions(template, {
+        parameters: Object.fromEntries(parameters.map((p) => [p.key, p.value])),
+        pseudo: { region: ctx.region, accountId: ctx.accountId, stackName: stack.stackName, stackId: stack.stackId, partition: ctx.world.data.partition, urlSuffix: 'amazonaws.com' },
+        mappings: (template.Mappings ?? {}) as Record<string, Record<string, Record<string, unknown>>>,
+        resource: () => undefined,
+        availabilityZones: (r: string) => ctx.world.region(r)?.availabilityZones.map((z) => z.name) ?? [],
+      });
+      const noEcho = Object.fromEntries(parameters.filter((p) => p.noEcho).map((p) => [p.key, p.value]));
+      const changes = planChanges(ctx.world, stack, templateOf(stack), template, parameters, noEcho, conditions, hidden);
+      const tags = Array.isArray(input.Tags) ? (input.Tags as { Key?: unknown; Value?: unknown }[]).map((t) => ({ Key: String(t.Key), Value: String(t.Value ?? '') })) : stack.tags;
+      const masked = parameters.map((p) => (p.noEcho ? { ...p, raw: '****', value: Array.isArray(p.value) ? p.value.map(() => '****') : '****' } : p));
+      const sameParams =
+        parameters.length === stack.parameters.length &&
+        parameters.every((p) => {
+          const prev = previous.get(p.key);
+          if (!prev) return false;
+          if (p.noEcho) return JSON.stringify(hidden[p.key] ?? prev.value) === JSON.stringify(p.value);
+          return prev.raw === p.raw;
+        });
+      const noChange = changes.length === 0 && body === stack.templateBody && sameParams && JSON.stringify(tags) === JSON.stringify(stack.tags);
+      return {
+        plan: { templateBody: body as string, ...(typeof template.Description === 'string' ? { description: template.Description } : {}), parameters: masked, conditions, capabilities, tags, changes },
+        noEcho,
+        noChange,
+      };
+    } catch (err) {
+      return asAwsError(err);
+    }
+  }
+
+  function findChangeSet(ctx: RequestContext, input: Record<string, any>): ChangeSetRecord {
+    const name = String(input.ChangeSetName ?? '');
+    let cs: ChangeSetRecord | undefined;
+    if (name.startsWith('arn:')) cs = changeSets(ctx).find((c) => c.changeSetId === name);
+    else {
+      if (input.StackName === undefined) throw validation('StackName must be specified if ChangeSetName is not specified as an ARN.');
+      const stack = findStack(ctx, String(input.StackName));
+      cs = stack ? changeSets(ctx).find((c) => c.stackId === stack.stackId && c.changeSetName === name) : undefined;
+    }
+    if (!cs || cs.status === 'DELETE_COMPLETE') throw new SandboxAwsError('ChangeSetNotFound', `ChangeSet [${name}] does not exist`, 404);
+    return cs;
+  }
+
+  /** Status as time goes by: pending, computing, then complete (or FAILED without changes). */
+  function changeSetStatus(cs: ChangeSetRecord, stack: StackRecord | undefined): Pick<ChangeSetRecord, 'status' | 'executionStatus' | 'statusReason'> {
+    const now = engine.nowIso();
+    if (cs.status === 'CREATE_PENDING' && now < cs.readyAt) {
+      const started = Date.parse(cs.creationTime) + (Date.parse(cs.readyAt) - Date.parse(cs.creationTime)) / 5;
+      return { status: Date.parse(now) < started ? 'CREATE_PENDING' : 'CREATE_IN_PROGRESS', executionStatus: 'UNAVAILABLE' };
+    }
+    if (cs.status === 'CREATE_PENDING') {
+      if (cs.statusReason === NO_CHANGES) Object.assign(cs, { status: 'FAILED', executionStatus: 'UNAVAILABLE' });
+      else Object.assign(cs, { status: 'CREATE_COMPLETE', executionStatus: 'AVAILABLE' });
+    }
+    if (cs.executionStatus === 'EXECUTE_IN_PROGRESS' && stack) {
+      if (stack.status === 'UPDATE_COMPLETE') cs.executionStatus = 'EXECUTE_COMPLETE';
+      else if (stack.status === 'UPDATE_ROLLBACK_COMPLETE' || stack.status === 'UPDATE_ROLLBACK_FAILED' || stack.status.startsWith('DELETE')) cs.executionStatus = 'EXECUTE_FAILED';
+    }
+    return { status: cs.status, executionStatus: cs.executionStatus, ...(cs.statusReason !== undefined ? { statusReason: cs.statusReason } : {}) };
+  }
+
+  const CreateChangeSet: OperationHandler = (ctx, input) => {
+    const type = input.ChangeSetType ?? 'UPDATE';
+    if (type !== 'UPDATE') {
+      throw validation(`ChangeSetType ${String(type)} is not modelled by the AWS sandbox; create stacks with CreateStack and update them with change sets (ChangeSetType UPDATE)`);
+    }
+    const stack = requireStack(ctx, input.StackName);
+    ctx.authorize('cloudformation:CreateChangeSet', stack.stackId, { 'cloudformation:ChangeSetName': String(input.ChangeSetName) });
+    const existing = changeSets(ctx).find((c) => c.stackId === stack.stackId && c.changeSetName === input.ChangeSetName && c.status !== 'DELETE_COMPLETE');
+    if (existing) {
+      if (typeof input.ClientToken === 'string' && existing.clientToken === input.ClientToken) return { Id: existing.changeSetId, StackId: stack.stackId };
+      throw new SandboxAwsError('AlreadyExistsException', `ChangeSet [${String(input.ChangeSetName)}] already exists`, 400);
+    }
+    requireUpdatable(stack);
+    const planned = plan(ctx, stack, input);
+    const now = engine.nowIso();
+    const cs: ChangeSetRecord = {
+      changeSetId: `arn:${ctx.world.data.partition}:cloudformation:${ctx.region}:${ctx.accountId}:changeSet/${String(input.ChangeSetName)}/${ctx.world.uuid()}`,
+      changeSetName: String(input.ChangeSetName),
+      stackId: stack.stackId,
+      ...(typeof input.Description === 'string' ? { description: input.Description } : {}),
+      status: 'CREATE_PENDING',
+      ...(planned.noChange ? { statusReason: NO_CHANGES } : {}),
+      executionStatus: 'UNAVAILABLE',
+      creationTime: now,
+      readyAt: new Date(Date.parse(now) + CHANGE_SET_COMPUTE_MS / Math.max(ctx.timeScale, 1e-9)).toISOString(),
+      ...(typeof input.ClientToken === 'string' ? { clientToken: input.ClientToken } : {}),
+      plan: planned.plan,
+    };
+    changeSetSecrets.set(cs.changeSetId, planned.noEcho);
+    changeSets(ctx).push(cs);
+    return { Id: cs.changeSetId, StackId: stack.stackId };
+  };
+
+  /** NoEcho values of change sets (process memory only, like the stacks'). */
+  const changeSetSecrets = new Map<string, Record<string, string | string[]>>();
+
+  const DescribeChangeSet: OperationHandler = (ctx, input) => {
+    const cs = findChangeSet(ctx, input);
+    const stack = stacksHere(ctx).find((s) => s.stackId === cs.stackId);
+    ctx.authorize('cloudformation:DescribeChangeSet', cs.stackId, { 'cloudformation:ChangeSetName': cs.changeSetName });
+    const st = changeSetStatus(cs, stack);
+    const ready = st.status === 'CREATE_COMPLETE';
+    return {
+      ChangeSetName: cs.changeSetName,
+      ChangeSetId: cs.changeSetId,
+      StackId: cs.stackId,
+      StackName: stack?.stackName,
+      ...(cs.description !== undefined ? { Description: cs.description } : {}),
+      Parameters: cs.plan.parameters.map((p) => ({ ParameterKey: p.key, ParameterValue: p.raw })),
+      CreationTime: cs.creationTime,
+      ExecutionStatus: st.executionStatus,
+      Status: st.status,
+      ...(st.statusReason !== undefined && st.status === 'FAILED' ? { StatusReason: st.statusReason } : {}),
+      NotificationARNs: stack?.notificationArns ?? [],
+      RollbackConfiguration: {},
+      ...(cs.plan.capabilities.length ? { Capabilities: cs.plan.capabilities } : {}),
+      Tags: cs.plan.tags,
+      Changes: ready || st.status === 'FAILED'
+        ? cs.plan.changes.map((c) => ({
+            Type: 'Resource',
+            ResourceChange: {
+              Action: c.action,
+              LogicalResourceId: c.logicalId,
+              ...(c.physicalId !== undefined ? { PhysicalResourceId: c.physicalId } : {}),
+              ResourceType: c.type,
+              ...(c.replacement !== undefined ? { Replacement: c.replacement } : {}),
+              Scope: c.scope,
+              Details: c.details,
+            },
+          }))
+        : [],
+      IncludeNestedStacks: false,
+    };
+  };
+
+  const ListChangeSets: OperationHandler = (ctx, input) => {
+    const stack = requireStack(ctx, input.StackName);
+    ctx.authorize('cloudformation:ListChangeSets', stack.stackId);
+    const list = changeSets(ctx).filter((c) => c.stackId === stack.stackId && c.status !== 'DELETE_COMPLETE');
+    const p = page(list, input.NextToken);
+    return {
+      Summaries: p.items.map((cs) => {
+        const st = changeSetStatus(cs, stack);
+        return {
+          StackId: stack.stackId,
+          StackName: stack.stackName,
+          ChangeSetId: cs.changeSetId,
+          ChangeSetName: cs.changeSetName,
+          ExecutionStatus: st.executionStatus,
+          Status: st.status,
+          ...(st.status === 'FAILED' && st.statusReason !== undefined ? { StatusReason: st.statusReason } : {}),
+          CreationTime: cs.creationTime,
+          ...(cs.description !== undefined ? { Description: cs.description } : {}),
+          IncludeNestedStacks: false,
+        };
+      }),
+      ...(p.NextToken ? { NextToken: p.NextToken } : {}),
+    };
+  };
+
+  function refuseDisableRollback(input: Record<string, any>): void {
+    if (input.DisableRollback === true || input.RetainExceptOnCreate === true) {
+      throw validation('DisableRollback/RetainExceptOnCreate on stack updates are not modelled by the AWS sandbox: a failed update always rolls back');
+    }
+  }
+
+  function begin(ctx: RequestContext, stack: StackRecord, planned: UpdatePlan, noEcho: Record<string, string | string[]>, token: unknown): void {
+    stack.operationToken = typeof token === 'string' ? token : undefined;
+    if (!stack.operationToken) delete stack.operationToken;
+    const caller = engine.registerCaller(ctx.world, ctx.caller);
+    engine.stackEvent(ctx.world, stack, 'UPDATE_IN_PROGRESS', 'User Initiated');
+    updater.start(ctx.world, stack, planned, noEcho, caller);
+  }
+
+  const ExecuteChangeSet: OperationHandler = (ctx, input) => {
+    const cs = findChangeSet(ctx, input);
+    refuseDisableRollback(input);
+    const stack = stacksHere(ctx).find((s) => s.stackId === cs.stackId && s.status !== 'DELETE_COMPLETE');
+    ctx.authorize('cloudformation:ExecuteChangeSet', cs.stackId, { 'cloudformation:ChangeSetName': cs.changeSetName });
+    const st = changeSetStatus(cs, stack);
+    if (!stack || st.status !== 'CREATE_COMPLETE' || st.executionStatus !== 'AVAILABLE') {
+      throw new SandboxAwsError('InvalidChangeSetStatus', `ChangeSet [${cs.changeSetId}] cannot be executed in its current status of [${st.status}]`, 400);
+    }
+    requireUpdatable(stack);
+    // The stack must not have changed since the change set was made.
+    if (Date.parse(stack.lastUpdatedTime ?? stack.creationTime) > Date.parse(cs.creationTime)) {
+      cs.executionStatus = 'OBSOLETE';
+      throw new SandboxAwsError('InvalidChangeSetStatus', `ChangeSet [${cs.changeSetId}] cannot be executed in its current status of [OBSOLETE]`, 400);
+    }
+    cs.executionStatus = 'EXECUTE_IN_PROGRESS';
+    // CloudFormation deletes the stack's other change sets once one is executed.
+    for (const other of changeSets(ctx)) if (other.stackId === stack.stackId && other !== cs) other.status = 'DELETE_COMPLETE';
+    begin(ctx, stack, cs.plan, changeSetSecrets.get(cs.changeSetId) ?? {}, input.ClientRequestToken);
+    return {};
+  };
+
+  const DeleteChangeSet: OperationHandler = (ctx, input) => {
+    const cs = findChangeSet(ctx, input);
+    ctx.authorize('cloudformation:DeleteChangeSet', cs.stackId, { 'cloudformation:ChangeSetName': cs.changeSetName });
+    if (cs.executionStatus === 'EXECUTE_IN_PROGRESS') {
+      throw new SandboxAwsError('InvalidChangeSetStatus', `Cannot delete ChangeSet [${cs.changeSetId}] while it is in EXECUTE_IN_PROGRESS`, 400);
+    }
+    cs.status = 'DELETE_COMPLETE';
+    changeSetSecrets.delete(cs.changeSetId);
+    return {};
+  };
+
+  const UpdateStack: OperationHandler = (ctx, input) => {
+    const stack = requireStack(ctx, input.StackName);
+    ctx.authorize('cloudformation:UpdateStack', stack.stackId);
+    refuseDisableRollback(input);
+    requireUpdatable(stack);
+    const planned = plan(ctx, stack, input);
+    if (planned.noChange) throw validation('No updates are to be performed.');
+    begin(ctx, stack, planned.plan, planned.noEcho, input.ClientRequestToken);
+    return { StackId: stack.stackId };
+  };
+
+  const ContinueUpdateRollback: OperationHandler = (ctx, input) => {
+    const stack = requireStack(ctx, input.StackName);
+    ctx.authorize('cloudformation:ContinueUpdateRollback', stack.stackId);
+    if (stack.status !== 'UPDATE_ROLLBACK_FAILED' || !stack.update) {
+      throw validation(`Stack ${stack.stackName} is in ${stack.status} state and cannot continue update rollback; ContinueUpdateRollback applies to stacks in UPDATE_ROLLBACK_FAILED`);
+    }
+    const skip = Array.isArray(input.ResourcesToSkip) ? input.ResourcesToSkip.map(String) : [];
+    for (const id of skip) {
+      const res = stack.resources.find((r) => r.logicalId === id);
+      if (!res || res.status !== 'UPDATE_FAILED') {
+        throw validation(`Resource ${id} cannot be skipped: ResourcesToSkip may name only resources in UPDATE_FAILED state`);
+      }
+    }
+    stack.operationToken = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
+    if (!stack.operationToken) delete stack.operationToken;
+    updater.continueRollback(ctx.world, stack, skip, engine.registerCaller(ctx.world, ctx.caller));
+    return {};
+  };
+
   return {
     engine,
     snapshot: (world) => ({ callers: engine.exportCallers(world) }),
@@ -440,6 +694,13 @@ export function createCloudFormationService(options: CloudFormationServiceOption
       DeleteStack,
       GetTemplate,
       ValidateTemplate,
+      CreateChangeSet,
+      DescribeChangeSet,
+      ListChangeSets,
+      ExecuteChangeSet,
+      DeleteChangeSet,
+      UpdateStack,
+      ContinueUpdateRollback,
     },
   };
 }

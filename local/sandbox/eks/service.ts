@@ -3,7 +3,21 @@
  * engine creates them), plus DescribeClusterVersions from the region catalogue.
  */
 import { SandboxAwsError, type OperationInput, type RequestContext, type ServiceModule } from '../protocol/types.js';
-import type { EksCluster } from '../world/types.js';
+import type { EksCluster, EksNodegroup } from '../world/types.js';
+import { ADDON_CATALOG } from './addons.js';
+import { insightsFor, insightSummary } from './insights.js';
+import {
+  EksUpdateError,
+  eksUpdates,
+  settleEksUpdates,
+  startAccessConfigUpdate,
+  startAddonUpdate,
+  startClusterVersionUpdate,
+  startNodegroupScalingUpdate,
+  startNodegroupVersionUpdate,
+  startUpgradePolicyUpdate,
+  updateOut,
+} from './updates.js';
 
 function notFound(message: string, fields: Record<string, unknown>): SandboxAwsError {
   return new SandboxAwsError('ResourceNotFoundException', message, 404, fields);
@@ -58,11 +72,13 @@ export function clusterOut(c: EksCluster) {
     tags: c.tags,
     health: c.health ?? { issues: [] },
     accessConfig: c.accessConfig,
+    upgradePolicy: c.upgradePolicy ?? { supportType: 'EXTENDED' },
   };
 }
 
 function describeCluster(ctx: RequestContext, input: OperationInput) {
   const name = String(input.name);
+  settleEksUpdates(ctx.world);
   ctx.authorize('eks:DescribeCluster', clusterArn(ctx, name));
   return { cluster: clusterOut(requireCluster(ctx, name)) };
 }
@@ -79,6 +95,7 @@ function listClusters(ctx: RequestContext, input: OperationInput) {
 
 function describeNodegroup(ctx: RequestContext, input: OperationInput) {
   const name = String(input.clusterName);
+  settleEksUpdates(ctx.world);
   const ngName = String(input.nodegroupName);
   const ng = ctx.world.data.eksNodegroups.find(
     (n) => n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === name && n.nodegroupName === ngName,
@@ -104,6 +121,7 @@ function listNodegroups(ctx: RequestContext, input: OperationInput) {
 
 function describeAddon(ctx: RequestContext, input: OperationInput) {
   const name = String(input.clusterName);
+  settleEksUpdates(ctx.world);
   const addonName = String(input.addonName);
   const addon = ctx.world.data.eksAddons.find(
     (a) => a.accountId === ctx.accountId && a.region === ctx.region && a.clusterName === name && a.addonName === addonName,
@@ -205,8 +223,238 @@ function describeClusterVersions(ctx: RequestContext, input: OperationInput) {
   return { clusterVersions: p.page, nextToken: p.nextToken };
 }
 
+// ----- updates (issue 22) --------------------------------------------------------------------------------
+
+/** Run an update starter; its rule violations become the EKS API's errors. */
+function asApiError<T>(fn: () => T, fields: Record<string, unknown>): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof EksUpdateError) throw new SandboxAwsError(err.code, err.message, err.status, fields);
+    throw err;
+  }
+}
+
+function token(input: OperationInput): string | undefined {
+  return typeof input.clientRequestToken === 'string' ? input.clientRequestToken : undefined;
+}
+
+function requireNodegroup(ctx: RequestContext, clusterName: string, ngName: string): EksNodegroup {
+  const ng = ctx.world.data.eksNodegroups.find(
+    (n) => n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === clusterName && n.nodegroupName === ngName,
+  );
+  if (!ng) throw notFound(`No node group found for name: ${ngName}.`, { clusterName, nodegroupName: ngName });
+  return ng;
+}
+
+function updateClusterVersion(ctx: RequestContext, input: OperationInput) {
+  const name = String(input.name);
+  ctx.authorize('eks:UpdateClusterVersion', clusterArn(ctx, name));
+  const cluster = requireCluster(ctx, name);
+  const u = asApiError(() => startClusterVersionUpdate(ctx.world, cluster, String(input.version), ctx.timeScale, token(input), input.force === true), { clusterName: name });
+  return { update: updateOut(u) };
+}
+
+function updateClusterConfig(ctx: RequestContext, input: OperationInput) {
+  const name = String(input.name);
+  ctx.authorize('eks:UpdateClusterConfig', clusterArn(ctx, name));
+  const cluster = requireCluster(ctx, name);
+  const asked = ['resourcesVpcConfig', 'logging', 'accessConfig', 'upgradePolicy', 'zonalShiftConfig', 'computeConfig', 'kubernetesNetworkConfig', 'storageConfig', 'remoteNetworkConfig', 'deletionProtection', 'controlPlaneScalingConfig'].filter(
+    (k) => input[k] !== undefined,
+  );
+  if (asked.length !== 1) {
+    throw invalidParameter(asked.length ? 'Only one type of update can be allowed.' : 'No changes specified in the update request.');
+  }
+  const fields = { clusterName: name };
+  if (asked[0] === 'upgradePolicy') {
+    const u = asApiError(() => startUpgradePolicyUpdate(ctx.world, cluster, String(input.upgradePolicy.supportType), ctx.timeScale, token(input)), fields);
+    return { update: updateOut(u) };
+  }
+  if (asked[0] === 'accessConfig') {
+    if (input.accessConfig.authenticationMode === undefined) throw invalidParameter('authenticationMode must be specified.');
+    const u = asApiError(() => startAccessConfigUpdate(ctx.world, cluster, String(input.accessConfig.authenticationMode), ctx.timeScale, token(input)), fields);
+    return { update: updateOut(u) };
+  }
+  throw new SandboxAwsError('InvalidRequestException', `The AWS sandbox does not model UpdateClusterConfig with ${asked[0]}; it models upgradePolicy and accessConfig`, 400, fields);
+}
+
+function updateNodegroupConfig(ctx: RequestContext, input: OperationInput) {
+  const name = String(input.clusterName);
+  requireCluster(ctx, name);
+  const ng = requireNodegroup(ctx, name, String(input.nodegroupName));
+  ctx.authorize('eks:UpdateNodegroupConfig', ng.nodegroupArn);
+  const other = ['labels', 'taints', 'updateConfig', 'nodeRepairConfig'].filter((k) => input[k] !== undefined);
+  if (other.length) throw new SandboxAwsError('InvalidRequestException', `The AWS sandbox does not model UpdateNodegroupConfig with ${other.join(', ')}; it models scalingConfig`, 400);
+  if (input.scalingConfig === undefined) throw invalidParameter('No changes specified in the update request.');
+  const u = asApiError(() => startNodegroupScalingUpdate(ctx.world, ng, input.scalingConfig, ctx.timeScale, token(input)), { clusterName: name, nodegroupName: ng.nodegroupName });
+  return { update: updateOut(u) };
+}
+
+function updateNodegroupVersion(ctx: RequestContext, input: OperationInput) {
+  const name = String(input.clusterName);
+  requireCluster(ctx, name);
+  const ng = requireNodegroup(ctx, name, String(input.nodegroupName));
+  ctx.authorize('eks:UpdateNodegroupVersion', ng.nodegroupArn);
+  const u = asApiError(
+    () => startNodegroupVersionUpdate(ctx.world, ng, input.version === undefined ? undefined : String(input.version), input.force === true, ctx.timeScale, token(input)),
+    { clusterName: name, nodegroupName: ng.nodegroupName },
+  );
+  return { update: updateOut(u) };
+}
+
+function updateAddon(ctx: RequestContext, input: OperationInput) {
+  const name = String(input.clusterName);
+  const cluster = requireCluster(ctx, name);
+  const addonName = String(input.addonName);
+  const addon = ctx.world.data.eksAddons.find((a) => a.accountId === ctx.accountId && a.region === ctx.region && a.clusterName === name && a.addonName === addonName);
+  ctx.authorize('eks:UpdateAddon', addon?.addonArn ?? `arn:aws:eks:${ctx.region}:${ctx.accountId}:addon/${name}/${addonName}/*`);
+  if (!addon) throw notFound(`No addon: ${addonName} found in cluster: ${name}`, { clusterName: name, addonName });
+  if (input.serviceAccountRoleArn !== undefined) ctx.authorize('iam:PassRole', String(input.serviceAccountRoleArn), { 'iam:PassedToService': 'eks.amazonaws.com' });
+  if (input.addonVersion !== undefined) {
+    const offered = compatible(ctx, addonName, cluster.version);
+    if (!offered.includes(String(input.addonVersion))) {
+      throw invalidParameter(`Addon version specified is not supported for cluster version ${cluster.version}`);
+    }
+  }
+  if (input.configurationValues !== undefined) {
+    try {
+      JSON.parse(String(input.configurationValues));
+    } catch {
+      throw invalidParameter('ConfigurationValue provided in request is not supported: Json schema validation failed with error: unable to parse the configuration value');
+    }
+  }
+  const u = asApiError(
+    () =>
+      startAddonUpdate(
+        ctx.world,
+        addon,
+        {
+          ...(input.addonVersion !== undefined ? { addonVersion: String(input.addonVersion) } : {}),
+          ...(input.configurationValues !== undefined ? { configurationValues: String(input.configurationValues) } : {}),
+          ...(input.serviceAccountRoleArn !== undefined ? { serviceAccountRoleArn: String(input.serviceAccountRoleArn) } : {}),
+        },
+        ctx.timeScale,
+        token(input),
+      ),
+    { clusterName: name, addonName },
+  );
+  return { update: updateOut(u) };
+}
+
+function findUpdate(ctx: RequestContext, input: OperationInput) {
+  settleEksUpdates(ctx.world);
+  return eksUpdates(ctx.world).filter(
+    (u) =>
+      u.accountId === ctx.accountId &&
+      u.region === ctx.region &&
+      u.clusterName === String(input.name) &&
+      u.nodegroupName === (input.nodegroupName === undefined ? undefined : String(input.nodegroupName)) &&
+      u.addonName === (input.addonName === undefined ? undefined : String(input.addonName)),
+  );
+}
+
+function describeUpdate(ctx: RequestContext, input: OperationInput) {
+  const name = String(input.name);
+  ctx.authorize('eks:DescribeUpdate', clusterArn(ctx, name));
+  requireCluster(ctx, name);
+  const u = findUpdate(ctx, input).find((x) => x.id === String(input.updateId));
+  if (!u) throw notFound(`No update found for ID: ${String(input.updateId)}`, { clusterName: name, updateId: String(input.updateId) });
+  return { update: updateOut(u) };
+}
+
+function listUpdates(ctx: RequestContext, input: OperationInput) {
+  const name = String(input.name);
+  ctx.authorize('eks:ListUpdates', clusterArn(ctx, name));
+  requireCluster(ctx, name);
+  if (input.nodegroupName !== undefined) requireNodegroup(ctx, name, String(input.nodegroupName));
+  const p = page(findUpdate(ctx, input).map((u) => u.id), input);
+  return { updateIds: p.page, nextToken: p.nextToken };
+}
+
+function offeredVersions(ctx: RequestContext): string[] {
+  return (ctx.world.region(ctx.region)?.eksVersions ?? []).filter((v) => v.status !== 'UNSUPPORTED').map((v) => v.version);
+}
+
+function compatible(ctx: RequestContext, addonName: string, k8s: string): string[] {
+  const entry = ADDON_CATALOG[addonName];
+  if (!entry) return [];
+  return entry.versions(offeredVersions(ctx)).filter((v) => v.compatible === '*' || v.compatible.includes(k8s)).map((v) => v.addonVersion);
+}
+
+function describeAddonVersions(ctx: RequestContext, input: OperationInput) {
+  ctx.authorize('eks:DescribeAddonVersions');
+  const offered = offeredVersions(ctx);
+  const k8s = input.kubernetesVersion === undefined ? undefined : String(input.kubernetesVersion);
+  const names = input.addonName !== undefined ? [String(input.addonName)] : Object.keys(ADDON_CATALOG).sort();
+  const addons = names
+    .map((n) => ADDON_CATALOG[n])
+    .filter((a): a is NonNullable<typeof a> => !!a)
+    .filter((a) => !input.types?.length || (input.types as string[]).includes(a.type))
+    .map((a) => {
+      const all = a.versions(offered);
+      const versions = all.filter((v) => !k8s || v.compatible === '*' || v.compatible.includes(k8s));
+      return {
+        addonName: a.addonName,
+        type: a.type,
+        addonVersions: versions.map((v) => ({
+          addonVersion: v.addonVersion,
+          architecture: ['amd64', 'arm64'],
+          computeTypes: ['ec2'],
+          compatibilities: (v.compatible === '*' ? offered : v.compatible).map((cv) => ({
+            clusterVersion: cv,
+            platformVersions: ['*'],
+            // One default per Kubernetes version: the first (newest) version listed for it.
+            defaultVersion: all.find((x) => x.compatible === '*' || x.compatible.includes(cv))?.addonVersion === v.addonVersion,
+          })),
+          requiresConfiguration: false,
+          requiresIamPermissions: a.addonName === 'aws-ebs-csi-driver' || a.addonName === 'vpc-cni',
+        })),
+        publisher: a.publisher,
+        owner: a.owner,
+      };
+    })
+    .filter((a) => a.addonVersions.length);
+  const p = page(addons, input);
+  return { addons: p.page, nextToken: p.nextToken };
+}
+
+function listInsights(ctx: RequestContext, input: OperationInput) {
+  const name = String(input.clusterName);
+  ctx.authorize('eks:ListInsights', clusterArn(ctx, name));
+  const cluster = requireCluster(ctx, name);
+  settleEksUpdates(ctx.world);
+  const f = (input.filter ?? {}) as { categories?: string[]; kubernetesVersions?: string[]; statuses?: string[] };
+  const list = insightsFor(ctx.world, cluster)
+    .filter((i) => !f.categories?.length || f.categories.includes(i.category))
+    .filter((i) => !f.kubernetesVersions?.length || f.kubernetesVersions.includes(i.kubernetesVersion))
+    .filter((i) => !f.statuses?.length || f.statuses.includes(i.insightStatus.status))
+    .map(insightSummary);
+  const p = page(list, input);
+  return { insights: p.page, nextToken: p.nextToken };
+}
+
+function describeInsight(ctx: RequestContext, input: OperationInput) {
+  const name = String(input.clusterName);
+  ctx.authorize('eks:DescribeInsight', clusterArn(ctx, name));
+  const cluster = requireCluster(ctx, name);
+  settleEksUpdates(ctx.world);
+  const insight = insightsFor(ctx.world, cluster).find((i) => i.id === String(input.id));
+  if (!insight) throw notFound(`No insight found for id: ${String(input.id)}`, { clusterName: name });
+  return { insight };
+}
+
 export const service: ServiceModule = {
   operations: {
+    UpdateClusterVersion: updateClusterVersion,
+    UpdateClusterConfig: updateClusterConfig,
+    UpdateNodegroupConfig: updateNodegroupConfig,
+    UpdateNodegroupVersion: updateNodegroupVersion,
+    UpdateAddon: updateAddon,
+    DescribeUpdate: describeUpdate,
+    ListUpdates: listUpdates,
+    DescribeAddonVersions: describeAddonVersions,
+    ListInsights: listInsights,
+    DescribeInsight: describeInsight,
     DescribeCluster: describeCluster,
     ListClusters: listClusters,
     DescribeNodegroup: describeNodegroup,

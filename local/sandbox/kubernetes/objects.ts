@@ -33,7 +33,23 @@ export type KubeObject = {
 };
 
 /** Stored kinds, keyed by plural resource name; namespaced keys are `<namespace>/<name>`. */
-export type StoredResource = 'namespaces' | 'serviceaccounts' | 'rolebindings' | 'storageclasses';
+export type StoredResource = 'namespaces' | 'serviceaccounts' | 'rolebindings' | 'storageclasses' | 'pods' | 'deployments' | 'daemonsets' | 'poddisruptionbudgets';
+
+export const STORED: StoredResource[] = ['namespaces', 'serviceaccounts', 'rolebindings', 'storageclasses', 'pods', 'deployments', 'daemonsets', 'poddisruptionbudgets'];
+
+/**
+ * What was changed on a Node through the API (`kubectl label`, `kubectl cordon`): nodes themselves are
+ * derived from the node groups, so these edits live beside them and hold while the node keeps the
+ * registration they were made on (a re-registered node starts clean, like a replaced instance).
+ */
+export interface NodeOverlay {
+  creationTimestamp: string;
+  resourceVersion: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  unschedulable?: boolean;
+  taints?: unknown[];
+}
 
 export interface ClusterKubeState {
   /** Cluster ARN + creation time: a new cluster of the same name is another cluster. */
@@ -43,6 +59,17 @@ export interface ClusterKubeState {
   resourceVersion: number;
   objects: Record<StoredResource, Record<string, KubeObject>>;
   ebsDefaultClassMade?: boolean;
+  nodeOverlays?: Record<string, NodeOverlay>;
+  systemWorkloadsMade?: boolean;
+  ebsWorkloadsMade?: boolean;
+}
+
+/** One cluster's Kubernetes side, as the API and the controllers see it. */
+export interface KubeCtx {
+  world: World;
+  cluster: EksCluster;
+  state: ClusterKubeState;
+  timeScale: number;
 }
 
 export const NODE_READY_DELAY_MS = 45_000;
@@ -57,7 +84,7 @@ export function kubeStates(world: World): Record<string, ClusterKubeState> {
   return s.clusters;
 }
 
-function uid(seed: string): string {
+export function uid(seed: string): string {
   const h = createHash('sha256').update(seed).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
@@ -139,6 +166,29 @@ function ipIn(cidr: string, n: number): string {
   return [ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255].join('.');
 }
 
+/** vCPUs, memory (MiB) and the VPC CNI's max pods of common instance types; others count as t3.medium. */
+const SIZES: Record<string, [number, number, number]> = {
+  't3.small': [2, 2048, 11],
+  't3.medium': [2, 4096, 17],
+  't3.large': [2, 8192, 35],
+  't3.xlarge': [4, 16384, 58],
+  'm5.large': [2, 8192, 29],
+  'm5.xlarge': [4, 16384, 58],
+  'm6i.large': [2, 8192, 29],
+  'c5.large': [2, 4096, 29],
+};
+
+/** status.capacity/allocatable as the kubelet reports them (EKS AMI reservations for kube and system). */
+function capacityOf(instanceType: string): { capacity: Record<string, string>; allocatable: Record<string, string> } {
+  const [cpu, mib, pods] = SIZES[instanceType] ?? SIZES['t3.medium']!;
+  const memKi = Math.round(mib * 1024 * 0.94);
+  const reservedMi = 255 + 11 * pods + 100;
+  return {
+    capacity: { cpu: String(cpu), 'ephemeral-storage': '20959212Ki', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: `${memKi}Ki`, pods: String(pods) },
+    allocatable: { cpu: `${cpu * 1000 - 70}m`, 'ephemeral-storage': '18242267924', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: `${memKi - reservedMi * 1024}Ki`, pods: String(pods) },
+  };
+}
+
 /** Node objects of the cluster's managed node groups, as the kubelets registered them. */
 export function nodesOf(world: World, cluster: EksCluster, timeScale: number): KubeObject[] {
   if (world.data.flags.nodesFailToJoin) return [];
@@ -197,6 +247,7 @@ export function nodesOf(world: World, cluster: EksCluster, timeScale: number): K
               lastTransitionTime: ready ? readySince : since,
             },
           ],
+          ...capacityOf(ng.instanceTypes[0] ?? 't3.medium'),
           nodeInfo: {
             architecture: 'amd64',
             containerRuntimeVersion: 'containerd://1.7.27',

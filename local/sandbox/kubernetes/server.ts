@@ -16,7 +16,8 @@ import type { AddressInfo } from 'node:net';
 import type { EksCluster } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { handleKubeRequest } from './api.js';
-import { clusterKey, initialObjects, kubeStates, type ClusterKubeState } from './objects.js';
+import { registerKubernetesWorld } from './eviction.js';
+import { clusterKey, initialObjects, kubeStates, STORED, type ClusterKubeState } from './objects.js';
 import { makeClusterPki } from './pki.js';
 
 const SPARES = 3;
@@ -38,6 +39,7 @@ export class KubernetesFront {
   private filling: Promise<void> | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private stopped = false;
+  private unregister: (() => void) | undefined;
 
   constructor(
     private readonly world: World,
@@ -45,6 +47,8 @@ export class KubernetesFront {
   ) {}
 
   async start(): Promise<void> {
+    // evictPodsFromNode (node group updates on the EKS side) finds clusters by name through this.
+    this.unregister = registerKubernetesWorld(this.world, this.opts.timeScale);
     await this.refill();
     this.sweeper = setInterval(() => this.sweep(), 2_000);
     this.sweeper.unref();
@@ -102,7 +106,7 @@ export class KubernetesFront {
       pki,
       endpoint,
       resourceVersion: 1000,
-      objects: { namespaces: {}, serviceaccounts: {}, rolebindings: {}, storageclasses: {} },
+      objects: Object.fromEntries(STORED.map((r) => [r, {}])) as ClusterKubeState['objects'],
     };
     initialObjects(state, cluster, this.world.nowIso());
     kubeStates(this.world)[key] = state;
@@ -116,7 +120,8 @@ export class KubernetesFront {
     const state = kubeStates(this.world)[key];
     if (!state) return undefined;
     const cluster = this.world.data.eksClusters.find((c) => clusterKey(c) === key);
-    if (!cluster || cluster.status !== 'ACTIVE' || cluster.endpoint !== state.endpoint) return undefined;
+    // EKS keeps the API server available during a control plane upgrade (UPDATING).
+    if (!cluster || (cluster.status !== 'ACTIVE' && cluster.status !== 'UPDATING') || cluster.endpoint !== state.endpoint) return undefined;
     return { cluster, state };
   }
 
@@ -164,6 +169,7 @@ export class KubernetesFront {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unregister?.();
     if (this.sweeper) clearInterval(this.sweeper);
     await this.filling?.catch(() => undefined);
     const all = [...this.spares.splice(0), ...[...this.served.values()].map((s) => s.server)];

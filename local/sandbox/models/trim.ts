@@ -28,12 +28,15 @@ export const OPERATIONS: Record<string, string[]> = {
   cloudformation: [
     'CreateStack', 'UpdateStack', 'DeleteStack', 'DescribeStacks', 'DescribeStackEvents', 'DescribeStackResources',
     'DescribeStackResource', 'ListStackResources', 'ListStacks', 'GetTemplate', 'ValidateTemplate',
-    'GetTemplateSummary',
+    'GetTemplateSummary', 'CreateChangeSet', 'DescribeChangeSet', 'ListChangeSets', 'ExecuteChangeSet',
+    'DeleteChangeSet', 'ContinueUpdateRollback',
   ],
   eks: [
     'DescribeCluster', 'ListClusters', 'DescribeNodegroup', 'ListNodegroups', 'DescribeAddon', 'ListAddons',
     'DescribeClusterVersions', 'ListAccessEntries', 'DescribeAccessEntry', 'ListPodIdentityAssociations',
-    'DescribePodIdentityAssociation',
+    'DescribePodIdentityAssociation', 'UpdateClusterVersion', 'UpdateClusterConfig', 'DescribeUpdate', 'ListUpdates',
+    'UpdateNodegroupVersion', 'UpdateNodegroupConfig', 'DescribeAddonVersions', 'UpdateAddon', 'ListInsights',
+    'DescribeInsight',
   ],
   // JSON protocols: the sandbox decodes their bodies without a model; these are for request validation.
   events: ['PutEvents', 'CreateEventBus', 'DescribeEventBus', 'ListEventBuses', 'DeleteEventBus'],

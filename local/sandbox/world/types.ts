@@ -296,6 +296,8 @@ export interface EksCluster {
     bootstrapClusterCreatorAdminPermissions?: boolean;
   };
   logging?: unknown;
+  /** EKS's support policy at the end of standard support (AWS's default: EXTENDED). */
+  upgradePolicy?: { supportType: 'STANDARD' | 'EXTENDED' };
   health?: { issues: EksHealthIssue[] };
   tags: Tags;
   createdAt: string;
@@ -432,6 +434,11 @@ export interface WorldFlags {
    * cluster fails (its cluster security group has a dependent object) until the flag is cleared.
    */
   loadBalancerLeftBehind?: boolean;
+  /**
+   * EKS upgrade insights: "Deprecated APIs removed in Kubernetes v<next>" is ERROR (a client still calls
+   * an API the next minor removes), so an upgrade pre-flight that reads insights refuses.
+   */
+  upgradeInsightError?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------

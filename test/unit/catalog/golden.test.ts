@@ -102,6 +102,15 @@ const BRANCHES: Case[] = [
   ['TRUST_POLICY_UNREADABLE code only', 'TRUST_POLICY_UNREADABLE', { awsErrorCode: 'AccessDenied' }],
   ['ASSUME_ROLE_DENIED message only', 'ASSUME_ROLE_DENIED', { awsMessage: 'm' }],
   ['EXECUTION_FAILED error', 'EXECUTION_FAILED', { error: 'Lambda.Unknown' }],
+  // Cluster updates.
+  ['UPDATE_ROLLED_BACK from', 'UPDATE_ROLLED_BACK', { ...RICH, from: 'kubernetesVersion "1.31"' }],
+  ['UPDATE_ROLLBACK_FAILED skip', 'UPDATE_ROLLBACK_FAILED', { ...RICH, skip: 'NodeGroup Addon' }],
+  ['NODEGROUP_UPDATE_BLOCKED_BY_PDB pdb', 'NODEGROUP_UPDATE_BLOCKED_BY_PDB', { ...RICH, nodegroupName: 'ng', pdb: 'checkout-pdb', namespace: 'shop' }],
+  ['NODEGROUP_UPDATE_BLOCKED_BY_PDB all namespaces', 'NODEGROUP_UPDATE_BLOCKED_BY_PDB', { pdb: 'checkout-pdb' }],
+  ['UPGRADE_BLOCKED_BY_INSIGHT insight', 'UPGRADE_BLOCKED_BY_INSIGHT', { ...RICH, to: '1.33', insight: 'ERROR Deprecated APIs', insightId: 'ins-1' }],
+  ['UPDATE_NOT_PERMITTED rolled back', 'UPDATE_NOT_PERMITTED', { ...RICH, rolledBack: true, statements: '{"Effect":"Allow"}' }],
+  ['NODEGROUP_VERSION_SKEW versions', 'NODEGROUP_VERSION_SKEW', { ...RICH, nodegroupName: 'ng', nodeVersion: '1.29', clusterVersion: '1.32', to: '1.33', maxSkew: 3 }],
+  ['UPDATE_EXECUTION_ENDED ended', 'UPDATE_EXECUTION_ENDED', { ...RICH, ended: 'was stopped' }],
 ];
 
 const CASES: Case[] = [

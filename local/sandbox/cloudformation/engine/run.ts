@@ -51,7 +51,36 @@ export function rememberNoEcho(stack: StackRecord, values: Record<string, string
 /** Parsed templates per stack record (the record keeps only the body, as JSON state must). */
 const parsed = new WeakMap<StackRecord, Template>();
 
-function templateOf(stack: StackRecord): Template {
+/** The NoEcho values of a stack (process memory only). */
+export function noEchoValues(stack: StackRecord): Record<string, string | string[]> {
+  return secrets.get(stack) ?? {};
+}
+
+/** A resource's real properties (NoEcho values unmasked) for handlers. */
+export function realPropertiesOf(res: ResourceRecord): Record<string, unknown> {
+  return propsOf(res);
+}
+
+/**
+ * Record a resource's evaluated properties: the record (world state, events) holds them with NoEcho values
+ * masked; the real ones stay in memory for the handlers.
+ */
+export function keepProperties(res: ResourceRecord, real: Record<string, unknown>, masked: Record<string, unknown> | undefined): void {
+  if (masked === undefined) {
+    realProperties.delete(res);
+    res.properties = real;
+    return;
+  }
+  realProperties.set(res, real);
+  res.properties = masked;
+}
+
+/** After an update changed the template body. */
+export function forgetTemplate(stack: StackRecord): void {
+  parsed.delete(stack);
+}
+
+export function templateOf(stack: StackRecord): Template {
   let t = parsed.get(stack);
   if (!t) {
     t = parseTemplateBody(stack.templateBody);
@@ -109,7 +138,8 @@ export class StackEngine {
   }
 
   /** Is this stack record still the live one (no world reset since)? */
-  private live(world: World, stack: StackRecord): boolean {
+  /** @internal (update.ts) */
+  live(world: World, stack: StackRecord): boolean {
     return cfnState(world).stacks.includes(stack);
   }
 
@@ -158,7 +188,8 @@ export class StackEngine {
   }
 
   /** The caller with its current policies (CloudFormation keeps acting even if the session expires). */
-  private principal(world: World, caller: StackCaller): Principal | undefined {
+  /** @internal (update.ts) */
+  principal(world: World, caller: StackCaller): Principal | undefined {
     const known = this.runtime(world).callers.get(caller.handle);
     if (!known) return undefined;
     const owner = known.accessKeyId ? world.findAccessKey(known.accessKeyId) : undefined;
@@ -166,7 +197,8 @@ export class StackEngine {
   }
 
   /** Schedule `fn` after a real-AWS duration, scaled; skipped if the world was reset meanwhile. Returns the due time (ISO). */
-  private after(world: World, stack: StackRecord, key: string, realMs: number, fn: () => void): string {
+  /** @internal (update.ts) */
+  after(world: World, stack: StackRecord, key: string, realMs: number, fn: () => void): string {
     const extra = world.data.flags.extraProvisioningDelayMs ?? 0;
     const ms = (realMs + extra) / Math.max(stack.timeScale, 1e-9);
     this.afterScaled(world, stack, key, ms, fn);
@@ -174,7 +206,8 @@ export class StackEngine {
   }
 
   /** `after` with a duration already in sandbox milliseconds. */
-  private afterScaled(world: World, stack: StackRecord, key: string, ms: number, fn: () => void): void {
+  /** @internal (update.ts) */
+  afterScaled(world: World, stack: StackRecord, key: string, ms: number, fn: () => void): void {
     const rt = this.runtime(world);
     const timers = rt.timers.get(key) ?? new Set();
     rt.timers.set(key, timers);
@@ -187,7 +220,8 @@ export class StackEngine {
     timers.add(cancel);
   }
 
-  private cancelTimers(world: World, key: string): void {
+  /** @internal (update.ts) */
+  cancelTimers(world: World, key: string): void {
     const rt = this.runtime(world);
     for (const cancel of rt.timers.get(key) ?? []) cancel();
     rt.timers.delete(key);
@@ -223,7 +257,8 @@ export class StackEngine {
     else delete stack.statusReason;
   }
 
-  private resourceEvent(stack: StackRecord, res: ResourceRecord, status: ResourceRecord['status'], reason?: string): void {
+  /** @internal (update.ts) */
+  resourceEvent(stack: StackRecord, res: ResourceRecord, status: ResourceRecord['status'], reason?: string): void {
     const ts = this.timestamp(stack);
     stack.events.push({
       StackId: stack.stackId,
@@ -246,7 +281,8 @@ export class StackEngine {
 
   // ----- provider context ------------------------------------------------------------------------------------
 
-  private providerContext(world: World, stack: StackRecord, res: ResourceRecord, caller: StackCaller): ProviderContext {
+  /** @internal (update.ts) */
+  providerContext(world: World, stack: StackRecord, res: ResourceRecord, caller: StackCaller): ProviderContext {
     const principal = this.principal(world, caller);
     const uuid = () => world.uuid();
     const ctx: ProviderContext = {
@@ -259,6 +295,7 @@ export class StackEngine {
       stackId: stack.stackId,
       logicalId: res.logicalId,
       stackTags: Object.fromEntries(stack.tags.map((t) => [t.Key, t.Value])),
+      timeScale: stack.timeScale,
       caller: principal ?? { kind: 'service', service: 'cloudformation.amazonaws.com', accountId: stack.accountId, arn: caller.arn, userId: caller.arn },
       require: (service: AwsServiceName, action: string, resource: string, keys?: Record<string, string>, shown?: string) => {
         if (!principal) {
@@ -289,7 +326,8 @@ export class StackEngine {
     return ctx;
   }
 
-  private evalContext(world: World, stack: StackRecord, masked = false): EvalContext {
+  /** @internal (update.ts) */
+  evalContext(world: World, stack: StackRecord, masked = false): EvalContext {
     const template = templateOf(stack);
     const hidden = masked ? {} : (secrets.get(stack) ?? {});
     return {
@@ -306,7 +344,7 @@ export class StackEngine {
       mappings: (template.Mappings ?? {}) as EvalContext['mappings'],
       resource: (id) => {
         const r = stack.resources.find((x) => x.logicalId === id);
-        return r?.status === 'CREATE_COMPLETE' ? r.values : undefined;
+        return r?.values;
       },
       availabilityZones: (region) => world.region(region)?.availabilityZones.map((z) => z.name) ?? [],
     };
@@ -411,7 +449,8 @@ export class StackEngine {
     this.stackEvent(world, stack, 'CREATE_COMPLETE');
   }
 
-  private evaluateOutputs(world: World, stack: StackRecord): StackRecord['outputs'] {
+  /** @internal (update.ts) */
+  evaluateOutputs(world: World, stack: StackRecord): StackRecord['outputs'] {
     const template = templateOf(stack);
     const ctx = this.evalContext(world, stack);
     const out: NonNullable<StackRecord['outputs']> = [];

@@ -15,7 +15,14 @@ export type StackStatus =
   | 'ROLLBACK_COMPLETE'
   | 'DELETE_IN_PROGRESS'
   | 'DELETE_FAILED'
-  | 'DELETE_COMPLETE';
+  | 'DELETE_COMPLETE'
+  | 'UPDATE_IN_PROGRESS'
+  | 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'
+  | 'UPDATE_COMPLETE'
+  | 'UPDATE_ROLLBACK_IN_PROGRESS'
+  | 'UPDATE_ROLLBACK_FAILED'
+  | 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'
+  | 'UPDATE_ROLLBACK_COMPLETE';
 
 export type ResourceStatus =
   | 'NOT_STARTED'
@@ -25,7 +32,10 @@ export type ResourceStatus =
   | 'DELETE_IN_PROGRESS'
   | 'DELETE_FAILED'
   | 'DELETE_COMPLETE'
-  | 'DELETE_SKIPPED';
+  | 'DELETE_SKIPPED'
+  | 'UPDATE_IN_PROGRESS'
+  | 'UPDATE_COMPLETE'
+  | 'UPDATE_FAILED';
 
 export interface StackEvent {
   StackId: string;
@@ -102,9 +112,73 @@ export interface StackRecord {
   outputs?: { OutputKey: string; OutputValue: string; Description?: string; ExportName?: string }[];
   notificationArns: string[];
   timeoutInMinutes?: number;
+  /** The stack update running (or whose rollback failed), with what to roll back to. */
+  update?: UpdateRun;
+}
+
+/** One resource change of a change set / stack update, as DescribeChangeSet shows it. */
+export interface PlannedChange {
+  action: 'Add' | 'Modify' | 'Remove';
+  logicalId: string;
+  physicalId?: string;
+  type: string;
+  replacement?: 'True' | 'False' | 'Conditional';
+  scope: string[];
+  details: {
+    Target: { Attribute: string; Name?: string; RequiresRecreation: 'Always' | 'Never' | 'Conditionally' };
+    Evaluation: 'Static' | 'Dynamic';
+    ChangeSource: 'DirectModification' | 'ParameterReference' | 'ResourceReference';
+    CausingEntity?: string;
+  }[];
+}
+
+/** A planned stack update: the template, parameters and conditions it moves to, and its changes. */
+export interface UpdatePlan {
+  templateBody: string;
+  description?: string;
+  parameters: ResolvedParameter[];
+  conditions: Record<string, boolean>;
+  capabilities: string[];
+  tags: { Key: string; Value: string }[];
+  changes: PlannedChange[];
+}
+
+export interface UpdateRun {
+  phase: 'UPDATE' | 'ROLLBACK';
+  plan: UpdatePlan;
+  /** The stack as it was before the update (restored by a rollback). */
+  previous: {
+    templateBody: string;
+    description?: string;
+    parameters: ResolvedParameter[];
+    conditions: Record<string, boolean>;
+    tags: { Key: string; Value: string }[];
+    resources: ResourceRecord[];
+    outputs?: StackRecord['outputs'];
+  };
+  /** Logical ids this run changed (in order), what they were, and the physical resource a replacement left behind. */
+  touched: { logicalId: string; action: 'Add' | 'Modify'; replacedPhysicalId?: string; oldProperties?: Record<string, unknown> }[];
+  /** Resources a ContinueUpdateRollback was told to skip. */
+  skipped: string[];
+}
+
+export interface ChangeSetRecord {
+  changeSetId: string;
+  changeSetName: string;
+  stackId: string;
+  description?: string;
+  status: 'CREATE_PENDING' | 'CREATE_IN_PROGRESS' | 'CREATE_COMPLETE' | 'DELETE_COMPLETE' | 'FAILED';
+  statusReason?: string;
+  executionStatus: 'UNAVAILABLE' | 'AVAILABLE' | 'EXECUTE_IN_PROGRESS' | 'EXECUTE_COMPLETE' | 'EXECUTE_FAILED' | 'OBSOLETE';
+  creationTime: string;
+  /** Sandbox time (ISO) from which DescribeChangeSet shows CREATE_COMPLETE/FAILED (AWS computes for a few seconds). */
+  readyAt: string;
+  clientToken?: string;
+  plan: UpdatePlan;
 }
 
 export interface CloudFormationState {
   stacks: StackRecord[];
+  changeSets?: ChangeSetRecord[];
   launchTemplates?: StoredLaunchTemplate[];
 }

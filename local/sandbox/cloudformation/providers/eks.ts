@@ -8,8 +8,11 @@
  */
 import { createHash } from 'node:crypto';
 import { roleTrustsService } from '../../iam/evaluate.js';
+import type { ResourceValues } from '../template/intrinsics.js';
 import type { EksAccessEntry, EksAddon, EksCluster, EksNodegroup, IamRole } from '../../world/types.js';
 import { roleArnOf, serviceLinkedTrust } from '../../world/world.js';
+import { ADDON_CATALOG, defaultAddonVersion } from '../../eks/addons.js';
+import { addonJobs, clusterJobs, finishJobs, nodegroupJobs, runJobs, updateAccessEntryNow } from './eks-update.js';
 import {
   alreadyExists,
   checkServiceRequest,
@@ -213,6 +216,12 @@ export const eksCluster: ResourceProvider = {
       createdAt: ctx.nowIso(),
     };
     if (props.Logging !== undefined) cluster.logging = props.Logging;
+    // AWS's default when UpgradePolicy is absent: the cluster enters extended support.
+    const upgrade = (props.UpgradePolicy ?? {}) as Record<string, unknown>;
+    if (upgrade.SupportType !== undefined && upgrade.SupportType !== 'STANDARD' && upgrade.SupportType !== 'EXTENDED') {
+      throw invalid(ctx, `Invalid value ${String(upgrade.SupportType)} for upgradePolicy.supportType; valid values: STANDARD, EXTENDED`);
+    }
+    cluster.upgradePolicy = { supportType: upgrade.SupportType === 'STANDARD' ? 'STANDARD' : 'EXTENDED' };
     ctx.data.eksClusters.push(cluster);
     ctx.world.kubernetes?.prepare?.(); // a listener ready for its endpoint when it turns ACTIVE
     ctx.setPhysicalId(name);
@@ -266,6 +275,13 @@ export const eksCluster: ResourceProvider = {
         OpenIdConnectIssuerUrl: cluster.oidcIssuer ?? '',
       },
     };
+  },
+  update(ctx, before, after, physicalId) {
+    return runJobs(ctx, physicalId, clusterJobs(ctx, before, after, physicalId));
+  },
+  finishUpdate(ctx, _before, after, physicalId, state) {
+    const encryption = Array.isArray(after.EncryptionConfig) ? (after.EncryptionConfig as Record<string, any>[]) : [];
+    return finishJobs(ctx, physicalId, state, () => eksCluster.finishCreate(ctx, after, physicalId, { keyArn: encryption[0]?.Provider?.KeyArn ?? '' }) as ResourceValues);
   },
   delete(ctx, _props, physicalId) {
     const cluster = physicalId ? findCluster(ctx, physicalId) : undefined;
@@ -489,6 +505,17 @@ export const eksNodegroup: ResourceProvider = {
     ng.modifiedAt = ctx.nowIso();
     return { ref: physicalId, attributes: { Arn: ng.nodegroupArn, ClusterName: clusterName, NodegroupName: name, Id: physicalId } };
   },
+  update(ctx, before, after, physicalId) {
+    return runJobs(ctx, physicalId, nodegroupJobs(ctx, before, after, physicalId));
+  },
+  finishUpdate(ctx, _before, _after, physicalId, state) {
+    return finishJobs(ctx, physicalId, state, () => {
+      const [clusterName, name] = splitNodegroupId(physicalId);
+      const ng = findNodegroup(ctx, clusterName, name);
+      if (!ng) throw notFound(ctx, `No node group found for name: ${name}.`);
+      return { ref: physicalId, attributes: { Arn: ng.nodegroupArn, ClusterName: clusterName, NodegroupName: name, Id: physicalId } };
+    });
+  },
   delete(ctx, _props, physicalId) {
     if (!physicalId) return { durationMs: 1_000 };
     const [clusterName, name] = splitNodegroupId(physicalId);
@@ -513,24 +540,8 @@ export const eksNodegroup: ResourceProvider = {
 
 // ----- AWS::EKS::Addon -----------------------------------------------------------------------------------
 
-/** Default add-on versions EKS offers (per add-on; kube-proxy follows the cluster's minor). */
-const ADDON_DEFAULTS: Record<string, (k8s: string) => string> = {
-  'vpc-cni': () => 'v1.19.5-eksbuild.1',
-  'kube-proxy': (k8s) => `v${k8s}.0-eksbuild.2`,
-  coredns: () => 'v1.11.4-eksbuild.2',
-  'aws-ebs-csi-driver': () => 'v1.44.0-eksbuild.1',
-  'aws-efs-csi-driver': () => 'v2.1.8-eksbuild.1',
-  'eks-pod-identity-agent': () => 'v1.3.7-eksbuild.2',
-  'snapshot-controller': () => 'v8.2.0-eksbuild.1',
-  'metrics-server': () => 'v0.7.2-eksbuild.3',
-  'amazon-cloudwatch-observability': () => 'v4.1.0-eksbuild.1',
-  'aws-guardduty-agent': () => 'v1.10.0-eksbuild.2',
-  'aws-mountpoint-s3-csi-driver': () => 'v1.15.0-eksbuild.1',
-  'adot': () => 'v0.117.0-eksbuild.1',
-};
-
 /** Add-ons whose pods need nodes: they only become ACTIVE once a node group is. */
-const NEEDS_NODES = new Set(['coredns', 'aws-ebs-csi-driver', 'aws-efs-csi-driver', 'snapshot-controller', 'metrics-server', 'adot']);
+const NEEDS_NODES = new Set(Object.values(ADDON_CATALOG).filter((a) => a.needsNodes).map((a) => a.addonName));
 
 function findAddon(ctx: ProviderContext, clusterName: string, name: string): EksAddon | undefined {
   return ctx.data.eksAddons.find(
@@ -557,8 +568,9 @@ export const eksAddon: ResourceProvider = {
       ctx.require('Eks', 'iam:PassRole', String(pia.RoleArn), passRoleKeys('pods.eks.amazonaws.com'));
     }
     const cluster = activeCluster(ctx, clusterName);
-    const versionOf = ADDON_DEFAULTS[addonName];
-    if (!versionOf) throw invalid(ctx, `Addon ${addonName} specified is not supported in ${cluster.version} kubernetes version`);
+    const offered = (ctx.world.region(ctx.region)?.eksVersions ?? []).map((v) => v.version);
+    const defaultVersion = defaultAddonVersion(addonName, cluster.version, offered);
+    if (!defaultVersion) throw invalid(ctx, `Addon ${addonName} specified is not supported in ${cluster.version} kubernetes version`);
     if (findAddon(ctx, clusterName, addonName)) throw alreadyExists(ctx, 'AWS::EKS::Addon', `${clusterName}|${addonName}`);
     if (props.ConfigurationValues !== undefined) {
       try {
@@ -598,7 +610,7 @@ export const eksAddon: ResourceProvider = {
       clusterName,
       addonName,
       addonArn: `arn:${ctx.partition}:eks:${ctx.region}:${ctx.accountId}:addon/${clusterName}/${addonName}/${ctx.uuid()}`,
-      addonVersion: props.AddonVersion !== undefined ? String(props.AddonVersion) : versionOf(cluster.version),
+      addonVersion: props.AddonVersion !== undefined ? String(props.AddonVersion) : defaultVersion,
       status: 'CREATING',
       ...(props.ServiceAccountRoleArn !== undefined ? { serviceAccountRoleArn: String(props.ServiceAccountRoleArn) } : {}),
       ...(props.ConfigurationValues !== undefined ? { configurationValues: String(props.ConfigurationValues) } : {}),
@@ -638,6 +650,17 @@ export const eksAddon: ResourceProvider = {
     addon.status = 'ACTIVE';
     addon.modifiedAt = ctx.nowIso();
     return { ref: physicalId, attributes: { Arn: addon.addonArn } };
+  },
+  update(ctx, before, after, physicalId) {
+    return runJobs(ctx, physicalId, addonJobs(ctx, before, after, physicalId));
+  },
+  finishUpdate(ctx, _before, _after, physicalId, state) {
+    return finishJobs(ctx, physicalId, state, () => {
+      const [clusterName, addonName] = physicalId.split('|') as [string, string];
+      const addon = findAddon(ctx, clusterName, addonName);
+      if (!addon) throw notFound(ctx, `No addon: ${addonName} found in cluster: ${clusterName}`);
+      return { ref: physicalId, attributes: { Arn: addon.addonArn } };
+    });
   },
   delete(ctx, _props, physicalId) {
     if (!physicalId) return { durationMs: 500 };
@@ -752,6 +775,13 @@ export const eksAccessEntry: ResourceProvider = {
     );
     if (!entry) throw notFound(ctx, `The specified access entry ${physicalId} could not be found.`);
     return { ref: physicalId, attributes: { AccessEntryArn: entry.accessEntryArn } };
+  },
+  update(ctx, before, after, physicalId) {
+    updateAccessEntryNow(ctx, before, after, physicalId);
+    return { durationMs: jitter(ctx, 3_000, 0.3) };
+  },
+  finishUpdate(ctx, _before, after, physicalId) {
+    return eksAccessEntry.finishCreate(ctx, after, physicalId, undefined) as ResourceValues;
   },
   delete(ctx, _props, physicalId) {
     if (!physicalId) return { durationMs: 500 };

@@ -28,6 +28,8 @@ export interface ProviderContext {
   logicalId: string;
   /** Tags the stack propagates to taggable resources. */
   stackTags: Record<string, string>;
+  /** The sandbox's time scale for this stack (real AWS durations are divided by it). */
+  timeScale: number;
   /** Who the handler acts as (the stack caller). */
   caller: Principal;
   /**
@@ -62,6 +64,14 @@ export interface ResourceProvider {
    * return `{ waitMs }` to be asked again later (the provider keeps its own deadline in `state`).
    */
   finishCreate(ctx: ProviderContext, props: Record<string, unknown>, physicalId: string, state: unknown): ResourceValues | { waitMs: number };
+  /**
+   * In-place update (no replacement): the service calls that move the resource from `before` to `after`
+   * (throw `HandlerFailure` when the service refuses). Absent: the sandbox does not model updating this
+   * type in place, and such an update fails (never silently succeeds).
+   */
+  update?(ctx: ProviderContext, before: Record<string, unknown>, after: Record<string, unknown>, physicalId: string): StartedOperation;
+  /** Stabilise an update, as `finishCreate` does a create. */
+  finishUpdate?(ctx: ProviderContext, before: Record<string, unknown>, after: Record<string, unknown>, physicalId: string, state: unknown): ResourceValues | { waitMs: number };
   /** Delete what `physicalId` names (absent → nothing to do). */
   delete(ctx: ProviderContext, props: Record<string, unknown>, physicalId: string | undefined): StartedOperation;
   finishDelete(ctx: ProviderContext, props: Record<string, unknown>, physicalId: string | undefined, state: unknown): void;
