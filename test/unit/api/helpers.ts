@@ -58,7 +58,7 @@ export class FakeStore implements Store {
     if (claim && claim.id !== record.id) {
       const holder = this.clusters.get(`${claim.tenantId}|${claim.id}`);
       if (holder && holder.status !== 'FAILED' && holder.status !== 'DELETED') {
-        throw new DiagnosedError(makeDiagnosis('NAME_ALREADY_IN_USE', { name: record.name, accountId: record.accountId, region: record.region }));
+        throw new DiagnosedError(makeDiagnosis('NAME_ALREADY_IN_USE', { clusterName: record.name, accountId: record.accountId, region: record.region }));
       }
     }
     this.claims.set(claimKey, { tenantId: record.tenantId, id: record.id });
