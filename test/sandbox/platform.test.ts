@@ -7,7 +7,8 @@ import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxAwsError } from '../../local/sandbox/protocol/types.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
-import { CUSTOMER_SECRET_ACCESS_KEY, SERVICE_SECRET_ACCESS_KEY } from '../../local/sandbox/world/default-world.js';
+import { CUSTOMER_SECRET_ACCESS_KEY } from '../../local/sandbox/world/default-world.js';
+import { SERVICE_SECRET_ACCESS_KEY } from '../../local/runner/product-world.js';
 import { clients, customerCreds, failure, serviceCreds, start } from './helpers.js';
 
 describe('DynamoDB (dynalite behind the sandbox)', () => {

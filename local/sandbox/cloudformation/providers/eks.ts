@@ -1,5 +1,5 @@
 /**
- * EKS resources: Cluster, Nodegroup (managed), Addon, AccessEntry, PodIdentityAssociation.
+ * EKS resources: Cluster, Nodegroup (managed), Addon (with its PodIdentityAssociations), AccessEntry.
  *
  * Each models the checks EKS itself makes (role A's trust and managed policy, subnets and their AZs,
  * Kubernetes version, quotas, node role trust, key pair region, authentication mode) and the way the
@@ -792,63 +792,6 @@ export const eksAccessEntry: ResourceProvider = {
     if (!entry) return { durationMs: 500 };
     ctx.require('Eks', 'eks:DeleteAccessEntry', entry.accessEntryArn, resourceTagKeys(entry.tags));
     ctx.data.eksAccessEntries = ctx.data.eksAccessEntries.filter((e) => e !== entry);
-    return { durationMs: jitter(ctx, 3_000, 0.3) };
-  },
-  finishDelete() {},
-};
-
-// ----- AWS::EKS::PodIdentityAssociation ------------------------------------------------------------------
-
-export const eksPodIdentityAssociation: ResourceProvider = {
-  type: 'AWS::EKS::PodIdentityAssociation',
-  attributes: ['AssociationArn', 'AssociationId'],
-  required: ['ClusterName', 'Namespace', 'ServiceAccount', 'RoleArn'],
-  create(ctx, props) {
-    checkEksTags(ctx, props);
-    const clusterName = String(props.ClusterName);
-    const roleArn = String(props.RoleArn);
-    ctx.require('Eks', 'eks:CreatePodIdentityAssociation', clusterArn(ctx, clusterName));
-    ctx.require('Eks', 'iam:PassRole', roleArn, passRoleKeys('pods.eks.amazonaws.com'));
-    activeCluster(ctx, clusterName);
-    const role = ctx.world.roleByArn(roleArn);
-    if (!role) throw invalid(ctx, `Role provided in the request does not exist: ${roleArn}`);
-    const namespace = String(props.Namespace);
-    const serviceAccount = String(props.ServiceAccount);
-    const duplicate = ctx.data.eksPodIdentityAssociations.some(
-      (a) => a.accountId === ctx.accountId && a.region === ctx.region && a.clusterName === clusterName && a.namespace === namespace && a.serviceAccount === serviceAccount,
-    );
-    if (duplicate) {
-      throw invalid(ctx, `Association already exists for serviceAccount: ${serviceAccount} in namespace: ${namespace}`, 409, 'AlreadyExists');
-    }
-    const associationId = `a-${randomString(ctx, 17).toLowerCase()}`;
-    const associationArn = `arn:${ctx.partition}:eks:${ctx.region}:${ctx.accountId}:podidentityassociation/${clusterName}/${associationId}`;
-    const now = ctx.nowIso();
-    ctx.data.eksPodIdentityAssociations.push({
-      accountId: ctx.accountId,
-      region: ctx.region,
-      clusterName,
-      namespace,
-      serviceAccount,
-      roleArn,
-      associationArn,
-      associationId,
-      tags: { ...ctx.stackTags, ...tagRecord(props.Tags) },
-      createdAt: now,
-      modifiedAt: now,
-    });
-    ctx.setPhysicalId(associationArn);
-    return { durationMs: jitter(ctx, 3_000, 0.3) };
-  },
-  finishCreate(ctx, _props, physicalId) {
-    const a = ctx.data.eksPodIdentityAssociations.find((x) => x.associationArn === physicalId);
-    if (!a) throw notFound(ctx, `Association ${physicalId} not found`);
-    return { ref: physicalId, attributes: { AssociationArn: a.associationArn, AssociationId: a.associationId } };
-  },
-  delete(ctx, _props, physicalId) {
-    const a = physicalId ? ctx.data.eksPodIdentityAssociations.find((x) => x.associationArn === physicalId) : undefined;
-    if (!a) return { durationMs: 500 };
-    ctx.require('Eks', 'eks:DeletePodIdentityAssociation', a.associationArn);
-    ctx.data.eksPodIdentityAssociations = ctx.data.eksPodIdentityAssociations.filter((x) => x !== a);
     return { durationMs: jitter(ctx, 3_000, 0.3) };
   },
   finishDelete() {},
