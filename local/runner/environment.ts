@@ -55,6 +55,8 @@ export interface HandlerEnvironment {
   stateMachineArn: string;
   /** The delete state machine (DELETE /v1/clusters/{id}). */
   deleteStateMachineArn?: string;
+  /** The update state machine (PATCH /v1/clusters/{id}). */
+  updateStateMachineArn?: string;
   /** Sandbox mode: where AWS is, and who the service is there. Absent in --aws mode. */
   sandbox?: { url: string; identity: ServiceIdentity };
   /** --aws mode: the runner's own Step Functions endpoint, so the API's StartExecution reaches it. */
@@ -71,6 +73,7 @@ export function applyHandlerEnvironment(e: HandlerEnvironment, env: NodeJS.Proce
   env[ENV.eventBusName] = e.eventBusName;
   env[ENV.stateMachineArn] = e.stateMachineArn;
   if (e.deleteStateMachineArn) env[ENV.deleteStateMachineArn] = e.deleteStateMachineArn;
+  if (e.updateStateMachineArn) env[ENV.updateStateMachineArn] = e.updateStateMachineArn;
   env[ENV.local] = '1';
   env[ENV.roleNamePrefix] ??= DEFAULTS.roleNamePrefix;
   env['POWERTOOLS_SERVICE_NAME'] ??= 'eks-provisioner';

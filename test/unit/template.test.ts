@@ -124,7 +124,7 @@ describe('cluster template', () => {
     expect(Object.keys(CLUSTER_TEMPLATE.Outputs ?? {}).sort()).toEqual(Object.values(OUTPUT_KEYS).sort());
   });
 
-  it('stack parameters fill exactly the template parameters, every one without a default', () => {
+  it('stack parameters fill exactly the template parameters', () => {
     const params = clusterStackParameters({ ...values, keyName: 'demo-key' });
     const keys = params.map((p) => p.ParameterKey).sort();
     expect(keys).toEqual(Object.keys(CLUSTER_TEMPLATE.Parameters).sort());
@@ -142,6 +142,21 @@ describe('cluster template', () => {
     expect(() => clusterStackParameters({ ...values, adminPrincipalArns: Array(MAX_ADMIN_PRINCIPALS + 1).fill('arn:aws:iam::1:role/x') })).toThrow(
       /adminPrincipalArns: at most/,
     );
+  });
+
+  it('sets an explicit support policy (default STANDARD) from the UpgradePolicy parameter', () => {
+    const [, cluster] = ofType('AWS::EKS::Cluster')[0]!;
+    expect(cluster.Properties?.UpgradePolicy).toEqual({ SupportType: { Ref: 'UpgradePolicy' } });
+    expect(CLUSTER_TEMPLATE.Parameters.UpgradePolicy).toMatchObject({ Default: 'STANDARD', AllowedValues: ['STANDARD', 'EXTENDED'] });
+    const byKey = (v: Parameters<typeof clusterStackParameters>[0]) => Object.fromEntries(clusterStackParameters(v).map((p) => [p.ParameterKey, p.ParameterValue]));
+    expect(byKey(values).UpgradePolicy).toBe('STANDARD');
+    expect(byKey({ ...values, upgradePolicy: 'EXTENDED' }).UpgradePolicy).toBe('EXTENDED');
+  });
+
+  it('lets the node group follow the version and be replaced (no custom name: CloudFormation cannot replace a named resource)', () => {
+    const [, nodegroup] = ofType('AWS::EKS::Nodegroup')[0]!;
+    expect(nodegroup.Properties?.Version).toEqual({ Ref: 'KubernetesVersion' });
+    expect(nodegroup.Properties).not.toHaveProperty('NodegroupName');
   });
 
   it('picks the AMI family the instance type needs', () => {

@@ -90,6 +90,13 @@ export class FakeStore implements Store {
     if (!r) throw new Error('no such cluster');
     Object.assign(r, patch);
   }
+  async updateClusterIfVersion(tenantId: string, clusterId: string, expectedVersion: number, patch: Partial<ClusterRecord>) {
+    const r = this.clusters.get(`${tenantId}|${clusterId}`);
+    if (!r) throw new Error('no such cluster');
+    if ((r.version ?? 1) !== expectedVersion) return false;
+    Object.assign(r, patch, { version: expectedVersion + 1 });
+    return true;
+  }
   async putIdempotency(record: IdempotencyRecord) {
     return idempotency.putIdempotency(this.idempotency, record);
   }
@@ -123,6 +130,7 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     roleNamePrefix: DEFAULTS.roleNamePrefix,
     stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-provision-cluster',
     deleteStateMachineArn: DEFAULTS.deleteStateMachineArn,
+    updateStateMachineArn: DEFAULTS.updateStateMachineArn,
     maxProvisioningSeconds: 3600,
     local: true,
     allowDelete: false,

@@ -183,3 +183,37 @@ describe('the Failed event, at least once and not twice', () => {
     expect(x.published).toHaveLength(0);
   });
 });
+
+describe('an update execution that ends without its Catch', () => {
+  const UPDATE_SM = 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-update-cluster';
+  const arn = exec(UPDATE_SM, 'c-del-1-update-2');
+  async function seedUpdating(): Promise<void> {
+    await seed('CREATED', exec(PROVISION_SM, 'c-del-1'));
+    await store.updateCluster('local', 'c-del-1', {
+      update: { status: 'RUNNING', phase: 'Updating the control plane', from: { kubernetesVersion: '1.32' }, to: { kubernetesVersion: '1.33' }, startedAt: '2026-01-01T00:30:00Z', resources: { done: 1, total: 3 }, executionArn: arn },
+    });
+  }
+
+  it('TIMED_OUT: update FAILED with what ended it, the cluster stays CREATED, one Update Failed event; a redelivery changes nothing', async () => {
+    await seedUpdating();
+    const x = deps();
+    const out = await recordEndedExecution(ended(arn, UPDATE_SM, 'TIMED_OUT'), x.d);
+    expect(out).toMatchObject({ action: 'recorded', run: 'update', code: 'UPDATE_EXECUTION_ENDED' });
+    const r = (await store.getCluster('local', 'c-del-1'))!;
+    expect(r.status).toBe('CREATED');
+    expect(r.update).toMatchObject({ status: 'FAILED', executionArn: arn, diagnosis: { code: 'UPDATE_EXECUTION_ENDED' }, from: { kubernetesVersion: '1.32' } });
+    expect(r.update!.diagnosis!.message).toMatch(/reached its time limit/);
+    expect(r.update!.diagnosis!.remediation.join(' ')).toMatch(/describe-stacks --stack-name eks-provisioner-demo --region us-east-1/);
+    expect(x.published).toEqual([expect.objectContaining({ detailType: 'EKS Cluster Update Failed', detail: expect.objectContaining({ clusterId: 'c-del-1', status: 'UPDATE_FAILED', to: { kubernetesVersion: '1.33' } }) })]);
+    expect(await recordEndedExecution(ended(arn, UPDATE_SM, 'TIMED_OUT'), x.d)).toMatchObject({ action: 'skipped' });
+    expect(x.published).toHaveLength(1);
+  });
+
+  it("another update run's end leaves this update alone", async () => {
+    await seedUpdating();
+    const x = deps();
+    expect(await recordEndedExecution(ended(exec(UPDATE_SM, 'c-del-1-update-1'), UPDATE_SM, 'FAILED'), x.d)).toMatchObject({ action: 'skipped' });
+    expect((await store.getCluster('local', 'c-del-1'))!.update?.status).toBe('RUNNING');
+    expect(x.published).toHaveLength(0);
+  });
+});

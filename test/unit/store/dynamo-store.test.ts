@@ -223,3 +223,18 @@ describe('idempotency keys', () => {
     expect(await store.getIdempotency('other', 'k1')).toBeUndefined();
   });
 });
+
+describe('DynamoStore: optimistic concurrency (updates)', () => {
+  it('writes only while the version is the expected one; a record without a version is version 1', async () => {
+    const r = cluster('c-ver', { status: 'CREATED' });
+    await store.createCluster(r);
+    expect(await store.updateClusterIfVersion('local', 'c-ver', 2, { phase: 'too new' })).toBe(false);
+    expect(await store.updateClusterIfVersion('local', 'c-ver', 1, { phase: 'first' })).toBe(true);
+    expect(await store.getCluster('local', 'c-ver')).toMatchObject({ version: 2, phase: 'first' });
+    // The loser of a race read version 1 too: refused, nothing written.
+    expect(await store.updateClusterIfVersion('local', 'c-ver', 1, { phase: 'second' })).toBe(false);
+    expect(await store.updateClusterIfVersion('local', 'c-ver', 2, { phase: 'third' })).toBe(true);
+    expect(await store.getCluster('local', 'c-ver')).toMatchObject({ version: 3, phase: 'third' });
+    expect(await store.updateClusterIfVersion('local', 'c-none', 1, { phase: 'x' })).toBe(false);
+  });
+});

@@ -54,6 +54,13 @@ export class MemoryStore implements Store {
     if (!c) throw new Error('not found');
     Object.assign(c, patch);
   }
+  async updateClusterIfVersion(tenantId: string, clusterId: string, expectedVersion: number, patch: Partial<ClusterRecord>) {
+    const r = this.clusters.get(`${tenantId}|${clusterId}`);
+    if (!r) throw new Error('not found');
+    if ((r.version ?? 1) !== expectedVersion) return false;
+    Object.assign(r, patch, { version: expectedVersion + 1 });
+    return true;
+  }
   async putIdempotency(record: IdempotencyRecord) {
     return idempotency.putIdempotency(this.idem, record);
   }
