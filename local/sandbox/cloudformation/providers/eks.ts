@@ -302,20 +302,6 @@ export const eksCluster: ResourceProvider = {
   finishDelete(ctx, _props, physicalId) {
     const cluster = physicalId ? findCluster(ctx, physicalId) : undefined;
     if (!cluster) return;
-    if (ctx.data.flags.loadBalancerLeftBehind) {
-      // A load balancer that a Kubernetes Service of type LoadBalancer made (not deleted before the
-      // cluster) still has network interfaces using the cluster security group: EC2 refuses to delete
-      // the group (DependencyViolation) and the cluster deletion fails. Once the load balancer is gone
-      // (flag off), deleting again succeeds.
-      const sg = cluster.resourcesVpcConfig.clusterSecurityGroupId ?? 'sg-unknown';
-      cluster.status = 'FAILED';
-      throw serviceFailure(ctx, {
-        service: 'Ec2',
-        status: 400,
-        message: `resource ${sg} has a dependent object`,
-        handlerErrorCode: 'GeneralServiceException',
-      });
-    }
     const match = (x: { accountId: string; region: string; clusterName: string }) =>
       x.accountId === ctx.accountId && x.region === ctx.region && x.clusterName === cluster.name;
     ctx.data.eksAddons = ctx.data.eksAddons.filter((a) => !match(a));
@@ -324,6 +310,16 @@ export const eksCluster: ResourceProvider = {
     const sg = cluster.resourcesVpcConfig.clusterSecurityGroupId;
     if (sg) ctx.data.securityGroups = ctx.data.securityGroups.filter((g) => g.groupId !== sg);
     ctx.data.eksClusters = ctx.data.eksClusters.filter((c) => c !== cluster);
+  },
+  dependentObjectFailure(ctx, _props, physicalId) {
+    // E.g. a load balancer that a Kubernetes Service of type LoadBalancer made (not deleted before the
+    // cluster) still has network interfaces using the cluster security group: EC2 refuses to delete the
+    // group (DependencyViolation) and the cluster deletion fails. Once it is gone, deleting again succeeds.
+    const cluster = physicalId ? findCluster(ctx, physicalId) : undefined;
+    if (!cluster) return undefined;
+    cluster.status = 'FAILED';
+    const sg = cluster.resourcesVpcConfig.clusterSecurityGroupId ?? 'sg-unknown';
+    return serviceFailure(ctx, { service: 'Ec2', status: 400, message: `resource ${sg} has a dependent object`, handlerErrorCode: 'GeneralServiceException' });
   },
 };
 
