@@ -6,11 +6,12 @@
  * Also creates what the state machine writes to: the DynamoDB table (store/keys.ts layout) and the
  * event bus.
  */
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DEFAULTS, ENV } from '../../functions/lib/config.js';
 import { QUIET_SDK_ENV } from '../quiet-sdk.js';
 import { tableDefinition } from '../../functions/lib/store/table-definition.js';
+import { createTableUntilActive } from './create-table.js';
 
 /** The default world's accounts and keys (the README documents them). Public example keys. */
 export const DEFAULT_WORLD = {
@@ -104,10 +105,7 @@ export async function ensureStoreAndBus(region: string, tableName: string, event
       await ddb.send(new DescribeTableCommand({ TableName: tableName }));
     } catch (e) {
       if ((e as Error).name !== 'ResourceNotFoundException') throw e;
-      await ddb.send(
-        new CreateTableCommand(tableDefinition(tableName)),
-      );
-      await untilActive(ddb, tableName);
+      await createTableUntilActive(ddb, tableDefinition(tableName));
       created.push(`DynamoDB table ${tableName}`);
     }
     if (eventBusName !== 'default') {
@@ -124,18 +122,4 @@ export async function ensureStoreAndBus(region: string, tableName: string, event
     events.destroy();
   }
   return created;
-}
-
-/** Polls DescribeTable (the SDK waiter's minimum delay is a whole second; the local table is ready in ms). */
-async function untilActive(ddb: DynamoDBClient, tableName: string, timeoutMs = 120_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let delay = 50;
-  for (;;) {
-    const t = await ddb.send(new DescribeTableCommand({ TableName: tableName }));
-    const gsisReady = (t.Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE');
-    if (t.Table?.TableStatus === 'ACTIVE' && gsisReady) return;
-    if (Date.now() > until) throw new Error(`DynamoDB table ${tableName} did not become ACTIVE within ${timeoutMs / 1000} s.`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 2000);
-  }
 }

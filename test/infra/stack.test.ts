@@ -17,9 +17,9 @@ import { ASL_FILE, integrationActions, taskResources } from '../../infra/constru
 import { FUNCTIONS } from '../../infra/functions.js';
 import { PROJECT_ROOT } from '../../infra/service-app.js';
 import { resourcesOf, synthService, type Synthesized } from './synth.js';
+import { requireTool } from '../support/tools.js';
 
-const cfnLintAvailable = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
-if (!cfnLintAvailable) console.warn('cfn-lint not found on PATH: skipping the cfn-lint check of the synthesized template.');
+const cfnLintAvailable = !!requireTool('cfn-lint', 'the cfn-lint check of the synthesized service stack (test/infra/stack)');
 
 let s: Synthesized;
 let cfnLint: Promise<{ status: number | null; output: string }> | undefined;

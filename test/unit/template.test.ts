@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { requireTool } from '../support/tools.js';
 import { ATTACHED_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS } from '../../functions/lib/template/constants.js';
 import { renderTemplateFile, TEMPLATE_FILE } from '../../functions/lib/template/build.js';
 import {
@@ -43,13 +44,8 @@ describe('cluster template', () => {
     expect(Buffer.byteLength(clusterTemplateBody())).toBeLessThan(51_200);
   });
 
-  it('is clean under cfn-lint', (ctx) => {
-    const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
-    if (probe.error || probe.status !== 0) {
-      console.warn('cfn-lint not installed: skipping the cfn-lint check');
-      ctx.skip();
-      return;
-    }
+  const cfnLint = requireTool('cfn-lint', 'the cfn-lint check of the cluster template (test/unit/template)');
+  it.skipIf(!cfnLint)('is clean under cfn-lint', () => {
     const run = spawnSync('cfn-lint', ['--', TEMPLATE_FILE], { encoding: 'utf8', timeout: 120_000 });
     expect(run.stdout + run.stderr).toBe('');
     expect(run.status).toBe(0);

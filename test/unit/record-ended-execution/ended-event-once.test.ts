@@ -5,12 +5,13 @@
  */
 import type { AddressInfo, Server } from 'node:net';
 import { createRequire } from 'node:module';
-import { ConditionalCheckFailedException, CreateTableCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordUpdate } from '../../../functions/lib/completion/completion.js';
 import { statusChangeEvent, type ExecutionStatus } from '../../../functions/lib/execution-status/event.js';
 import { documentClient, DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
 import { tableDefinition } from '../../../functions/lib/store/table-definition.js';
+import { createTableUntilActive, TABLE_CREATING_MS } from '../../../local/runner/create-table.js';
 import type { ClusterRecord } from '../../../functions/lib/store/types.js';
 import { recordEndedExecution, type RecordEndedExecutionDeps } from '../../../functions/record-ended-execution/record-ended-execution.js';
 import { clusterRecord } from '../../support/cluster-record.js';
@@ -30,7 +31,7 @@ let table = '';
 let n = 0;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 });
+  server = dynalite({ createTableMs: TABLE_CREATING_MS });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   ddb = new DynamoDBClient({
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -44,7 +45,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   table = `ended-${++n}`;
-  await ddb.send(new CreateTableCommand(tableDefinition(table)));
+  await createTableUntilActive(ddb, tableDefinition(table));
   store = new DynamoStore(documentClient(ddb), table);
 });
 

@@ -2,7 +2,7 @@
  * The DynamoDB store against a real in-process emulator (dynalite on a random loopback port), with
  * the table layout of store/keys.ts.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
@@ -13,6 +13,7 @@ import { ClusterNotFoundError, documentClient, DynamoStore } from '../../../func
 import { keys } from '../../../functions/lib/store/keys.js';
 import type { ClusterRecord } from '../../../functions/lib/store/types.js';
 import { tableDefinition } from '../../../functions/lib/store/table-definition.js';
+import { createTableUntilActive, TABLE_CREATING_MS } from '../../../local/runner/create-table.js';
 import { clusterRecord } from '../../support/cluster-record.js';
 import { demoSettings } from '../../support/demo-settings.js';
 
@@ -28,7 +29,7 @@ const now = () => new Date(clock);
 let store: DynamoStore;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 });
+  server = dynalite({ createTableMs: TABLE_CREATING_MS });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   client = new DynamoDBClient({
@@ -45,9 +46,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   table = `store-test-${++tableN}`;
-  await client.send(
-    new CreateTableCommand(tableDefinition(table)),
-  );
+  await createTableUntilActive(client, tableDefinition(table));
   clock = Date.parse('2026-01-01T00:00:00.000Z');
   store = new DynamoStore(documentClient(client), table, now);
 });
@@ -89,7 +88,7 @@ describe('service secrets (the page-token MAC key)', () => {
     expect(await new DynamoStore(documentClient(client), table, now).getOrCreateSecret('page-token-key')).toBe(a);
     expect(await store.getOrCreateSecret('another')).not.toBe(a);
     const otherTable = `store-test-${++tableN}`;
-    await client.send(new CreateTableCommand(tableDefinition(otherTable)));
+    await createTableUntilActive(client, tableDefinition(otherTable));
     expect(await new DynamoStore(documentClient(client), otherTable, now).getOrCreateSecret('page-token-key')).not.toBe(a);
   });
 });
