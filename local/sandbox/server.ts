@@ -216,14 +216,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
       case 'PATCH /_sandbox/flags':
       case 'POST /_sandbox/flags': {
-        const { loadBalancerLeftBehind, ...flags } = json();
-        // Earlier name of a deletion fault rule, still accepted: set or clear that rule.
-        if (loadBalancerLeftBehind !== undefined) {
-          faults.remove(LOAD_BALANCER_LEFT_BEHIND);
-          if (loadBalancerLeftBehind === true) faults.add(LOAD_BALANCER_LEFT_BEHIND);
+        const flags = json();
+        // An earlier flag, now a general deletion fault rule: say how to set it instead of ignoring it.
+        if ('loadBalancerLeftBehind' in flags) {
+          return sendJson(res, 400, {
+            message: `loadBalancerLeftBehind is no longer a flag: it is a deletion fault rule. Set it with PUT /_sandbox/faults ${JSON.stringify([LOAD_BALANCER_LEFT_BEHIND])} and clear it with PUT /_sandbox/faults [] (nothing was changed).`,
+          });
         }
         Object.assign(world.data.flags, flags);
-        return sendJson(res, 200, { flags: world.data.flags, faults: faults.list() });
+        return sendJson(res, 200, { flags: world.data.flags });
       }
       default:
         return sendJson(res, 404, {

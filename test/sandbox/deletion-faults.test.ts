@@ -103,13 +103,13 @@ describe('deletion fault rules', () => {
     expect(listed.faults).toEqual([{ service: 'eks', operation: 'DescribeCluster', latencyMs: 1 }]);
   });
 
-  it('the earlier flag loadBalancerLeftBehind sets and clears the EKS cluster rule', async () => {
-    const patch = async (flags: unknown) =>
-      (await (await fetch(`${sb.url}/_sandbox/flags`, { method: 'PATCH', body: JSON.stringify(flags) })).json()) as { flags: Record<string, unknown>; faults: unknown[] };
-    const on = await patch({ loadBalancerLeftBehind: true });
-    expect(on.faults).toEqual([{ resourceType: 'AWS::EKS::Cluster', dependencyViolationRate: 1 }]);
-    expect(on.flags).not.toHaveProperty('loadBalancerLeftBehind');
-    expect((await patch({ loadBalancerLeftBehind: true })).faults).toHaveLength(1);
-    expect((await patch({ loadBalancerLeftBehind: false })).faults).toEqual([]);
+  it('refuses the earlier flag loadBalancerLeftBehind with the fault rule to set instead, changing nothing', async () => {
+    const r = await fetch(`${sb.url}/_sandbox/flags`, { method: 'PATCH', body: JSON.stringify({ loadBalancerLeftBehind: true, nodesFailToJoin: true }) });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { message: string }).message).toContain('PUT /_sandbox/faults [{"resourceType":"AWS::EKS::Cluster","dependencyViolationRate":1}]');
+    expect(sb.world.data.flags.nodesFailToJoin).toBe(false);
+    expect(sb.world.data.flags).not.toHaveProperty('loadBalancerLeftBehind');
+    const listed = (await (await fetch(`${sb.url}/_sandbox/faults`)).json()) as { faults: unknown[] };
+    expect(listed.faults).toEqual([]);
   });
 });

@@ -68,17 +68,6 @@ export class Faults {
     return this.rules.map((r) => r.rule);
   }
 
-  /** Add one rule (validated) after the others. */
-  add(rule: FaultRule): void {
-    this.rules.push({ rule: faultRuleSchema.parse(rule), injected: 0 });
-  }
-
-  /** Remove every rule deep-equal to `rule`. */
-  remove(rule: FaultRule): void {
-    const key = JSON.stringify(faultRuleSchema.parse(rule), Object.keys(rule).sort());
-    this.rules = this.rules.filter((r) => JSON.stringify(r.rule, Object.keys(r.rule).sort()) !== key);
-  }
-
   private matching(service: string, operation: string) {
     return this.rules.filter(
       (r) => r.rule.resourceType === undefined && (!r.rule.service || r.rule.service === service) && (!r.rule.operation || r.rule.operation === operation),
