@@ -1,6 +1,6 @@
 /**
  * The sandbox is a model of AWS and knows nothing of the product: nothing under local/sandbox/ imports the
- * product's code (functions/, shared/, console/, infra/) or the local stack around it (local/runner,
+ * product's code (functions/, shared/, console/, infra/, cli/) or the local stack around it (local/runner,
  * local/demo, local/api, local/cli), and no file there names the product. Whoever seeds the sandbox with
  * the product's world does it from outside (local/runner/product-world.ts).
  */
@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SANDBOX = join(ROOT, 'local', 'sandbox');
 
-const FORBIDDEN_ROOTS = ['functions', 'shared', 'console', 'infra', 'local/runner', 'local/demo', 'local/api', 'local/cli'];
+const FORBIDDEN_ROOTS = ['functions', 'shared', 'console', 'infra', 'cli', 'local/runner', 'local/demo', 'local/api', 'local/cli'];
 const PRODUCT_NAME = /eks[-_ ]?provisioner/i;
 /** The one mention allowed: the saved-state format name written before the rename, still read (persist/state-dir.ts). */
 const ALLOWED_MENTIONS = new Set(["const READABLE_FORMATS: readonly string[] = [SAVED_FORMAT, 'eks-provisioner-sandbox/1'];"]);
