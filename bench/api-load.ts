@@ -13,7 +13,8 @@ const { parseArgs } = await import('node:util');
 const os = await import('node:os');
 const { default: autocannon } = await import('autocannon');
 const { startLocalStack } = await import('../local/runner/stack.js');
-const { defaultWorld, CUSTOMER_ACCOUNT_ID } = await import('../local/sandbox/index.js');
+const { CUSTOMER_ACCOUNT_ID } = await import('../local/sandbox/index.js');
+const { productWorld } = await import('../local/runner/product-world.js');
 const { apiCaller, followAll, mib, rssSampler, sampleSettings, setUpTenant, submitAll } = await import('./lib/clusters.js');
 
 const { values: args } = parseArgs({
@@ -28,7 +29,7 @@ process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
 const quiet = () => undefined;
 // Every submission creates a cluster in the one customer account: raise its EKS cluster quota (AWS
 // default 100 per region) so the load test is not a quota test.
-const world = defaultWorld();
+const world = productWorld();
 for (const a of world.accounts) if (a.id === CUSTOMER_ACCOUNT_ID) a.quotas.clustersPerRegion = submitRate * duration + 100;
 const stack = await startLocalStack({ sandboxPort: 0, apiPort: 0, world, log: quiet, apiLog: { info: quiet, error: quiet }, validateDefinition: false });
 const tenant = 'api-load';

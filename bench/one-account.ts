@@ -14,7 +14,8 @@ await import('../local/quiet-sdk.js');
 await import('../local/polyfills.js');
 const { parseArgs } = await import('node:util');
 const { startLocalStack } = await import('../local/runner/stack.js');
-const { defaultWorld, CUSTOMER_ACCOUNT_ID } = await import('../local/sandbox/index.js');
+const { CUSTOMER_ACCOUNT_ID } = await import('../local/sandbox/index.js');
+const { productWorld } = await import('../local/runner/product-world.js');
 const { apiCaller, followAll, mib, rssSampler, setUpTenant, submitAll } = await import('./lib/clusters.js');
 
 const { values: args } = parseArgs({
@@ -26,7 +27,7 @@ const rss = rssSampler();
 
 process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
 const quiet = () => undefined;
-const world = defaultWorld();
+const world = productWorld();
 for (const a of world.accounts) if (a.id === CUSTOMER_ACCOUNT_ID) a.quotas.clustersPerRegion = count + 10;
 const stack = await startLocalStack({
   sandboxPort: 0,

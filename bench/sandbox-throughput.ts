@@ -167,7 +167,7 @@ async function sandboxUnderTest(): Promise<{ url: string; stop: () => Promise<vo
     return { url: sb.url, stop: () => sb.stop() };
   }
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', new URL('../local/sandbox/main.ts', import.meta.url).pathname, '--port', String(port)], { stdio: 'ignore' });
+  const proc = spawn(process.execPath, ['--import', 'tsx', new URL('../local/runner/sandbox-main.ts', import.meta.url).pathname, '--port', String(port)], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   if (!(await waitFor(`${url}/_sandbox/health`, proc))) throw new Error('sandbox process did not start');
   return { url, stop: async () => void proc.kill('SIGTERM'), pid: proc.pid };

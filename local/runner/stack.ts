@@ -145,11 +145,13 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     }
 
     const sandboxMod = await import('../sandbox/index.js');
+    const { productWorld } = await import('./product-world.js');
     const timeScale = o.timeScale ?? sandboxMod.DEFAULT_TIME_SCALE;
     const region = DEFAULT_WORLD.region;
     // The service account comes from the world; the runner must know it before the sandbox starts.
-    const world = o.world === undefined ? undefined : new sandboxMod.World(sandboxMod.parseWorld(o.world));
-    const identity = serviceIdentityOf(world ?? new sandboxMod.World(sandboxMod.defaultWorld()));
+    // Without a world of its own, the local stack serves the product's (the sandbox's default knows no product).
+    const world = new sandboxMod.World(o.world === undefined ? productWorld() : sandboxMod.parseWorld(o.world));
+    const identity = serviceIdentityOf(world);
     const resolveHandler = o.runner?.resolveHandler ?? moduleHandlerResolver();
     let sandboxWorld: { captureEvent(e: unknown): void } | undefined;
     const statusChanges = statusChangeRoute({
@@ -169,7 +171,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       timeScale,
       stepFunctions: machines.slot as unknown as StepFunctionsBackend,
       log: (m) => log(m),
-      ...(world ? { world } : {}),
+      world,
       ...(o.faults ? { faults: o.faults } : {}),
       ...(o.dataDir ? { dataDir: o.dataDir } : {}),
       ...(o.rateLimits !== undefined ? { rateLimits: o.rateLimits } : {}),

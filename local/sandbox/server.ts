@@ -15,7 +15,7 @@ import { startDynamo, type DynamoBackend } from './dynamodb/proxy.js';
 import { service as ec2 } from './ec2/service.js';
 import { service as eks } from './eks/service.js';
 import { service as events } from './events/service.js';
-import { Faults, type FaultRule } from './faults/faults.js';
+import { Faults, LOAD_BALANCER_LEFT_BEHIND, type FaultRule } from './faults/faults.js';
 import { service as iam } from './iam/service.js';
 import { KubernetesFront } from './kubernetes/server.js';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitConfig } from './limits/rate-limits.js';
@@ -135,6 +135,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       : new KubernetesFront(world, { timeScale: options.timeScale ?? DEFAULT_TIME_SCALE, verifySignatures: options.verifySignatures ?? true, log });
   await kubernetes?.start();
   if (kubernetes) world.kubernetes = kubernetes;
+  world.faults = faults;
 
   const modules: Partial<Record<string, ServiceModule>> = { sts, iam, ec2, eks, events };
   if (cloudformation) modules.cloudformation = cloudformation;
@@ -214,9 +215,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return sendJson(res, 200, { now: world.nowIso() });
       }
       case 'PATCH /_sandbox/flags':
-      case 'POST /_sandbox/flags':
-        Object.assign(world.data.flags, json());
+      case 'POST /_sandbox/flags': {
+        const flags = json();
+        // An earlier flag, now a general deletion fault rule: say how to set it instead of ignoring it.
+        if ('loadBalancerLeftBehind' in flags) {
+          return sendJson(res, 400, {
+            message: `loadBalancerLeftBehind is no longer a flag: it is a deletion fault rule. Set it with PUT /_sandbox/faults ${JSON.stringify([LOAD_BALANCER_LEFT_BEHIND])} and clear it with PUT /_sandbox/faults [] (nothing was changed).`,
+          });
+        }
+        Object.assign(world.data.flags, flags);
         return sendJson(res, 200, { flags: world.data.flags });
+      }
       default:
         return sendJson(res, 404, {
           message: `Unknown sandbox endpoint ${route}. Try GET /_sandbox/events, GET /_sandbox/world, POST /_sandbox/reset, GET /_sandbox/calls, GET|PUT /_sandbox/faults, GET /_sandbox/rate-limits, POST /_sandbox/clock, PATCH /_sandbox/flags.`,

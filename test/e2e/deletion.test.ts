@@ -189,7 +189,9 @@ describe('deleting clusters (local stack e2e)', () => {
     const roleArn = await registered(tenant, 'eks-provisioner-lb', true);
     const record = await created(tenant, 'e2e-lb', roleArn);
     expect(record.status).toBe('CREATED');
-    await e.setFlags({ loadBalancerLeftBehind: true });
+    // A load balancer a Kubernetes Service left in the cluster security group: the sandbox's deletion fault.
+    const set = await e.http('PUT', `${e.sandboxUrl}/_sandbox/faults`, [{ resourceType: 'AWS::EKS::Cluster', dependencyViolationRate: 1 }]);
+    expect(set.status, set.text).toBe(200);
     try {
       const r = await e.api('DELETE', `/v1/clusters/${record.id}`, undefined, tenant);
       expect(r.status, r.text).toBe(202);
@@ -206,7 +208,7 @@ describe('deleting clusters (local stack e2e)', () => {
       expect(ev?.detailType).toBe('EKS Cluster Deletion Failed');
       expect(ev?.detail['diagnosis']?.code).toBe('DELETE_FAILED');
     } finally {
-      await e.setFlags({ loadBalancerLeftBehind: false });
+      await e.http('PUT', `${e.sandboxUrl}/_sandbox/faults`, []);
     }
     const again = await e.api('DELETE', `/v1/clusters/${record.id}`, undefined, tenant);
     expect(again.status, again.text).toBe(202);

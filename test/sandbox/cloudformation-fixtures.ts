@@ -5,14 +5,15 @@
  */
 import { authorize, notAuthorizedMessage } from '../../local/sandbox/iam/evaluate.js';
 import { SandboxAwsError, type RequestContext } from '../../local/sandbox/protocol/types.js';
-import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_ACCOUNT_ID, DEMO, defaultWorld } from '../../local/sandbox/world/default-world.js';
+import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_ACCOUNT_ID, DEMO } from '../../local/sandbox/world/default-world.js';
+import { productWorld } from '../../local/runner/product-world.js';
 import type { PolicyDocument, PolicyStatement, Principal } from '../../local/sandbox/world/types.js';
 import { World } from '../../local/sandbox/world/world.js';
 
 export { CUSTOMER_ACCOUNT_ID, DEMO };
 
 export function newWorld(mutate?: (w: World) => void): World {
-  const world = new World(defaultWorld());
+  const world = new World(productWorld());
   mutate?.(world);
   return world;
 }

@@ -9,13 +9,14 @@ import {
 import { CreateEventBusCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
-import { defaultWorld, DEMO } from '../../local/sandbox/world/default-world.js';
+import { DEMO } from '../../local/sandbox/world/default-world.js';
+import { productWorld } from '../../local/runner/product-world.js';
 import type { WorldData } from '../../local/sandbox/world/types.js';
 import { clients, customerCreds, failure, serviceCreds, start } from './helpers.js';
 
 /** A world with one ACTIVE cluster, a degraded node group and an add-on, as the CloudFormation engine leaves them. */
 function worldWithCluster(): WorldData {
-  const w = defaultWorld();
+  const w = productWorld();
   const base = { accountId: '222222222222', region: 'us-east-1' };
   const t = '2026-01-01T00:00:00.000Z';
   w.eksClusters.push({

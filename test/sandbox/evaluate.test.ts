@@ -8,12 +8,12 @@ import {
   roleTrustsService,
   wildcardMatch,
 } from '../../local/sandbox/iam/evaluate.js';
-import { defaultWorld } from '../../local/sandbox/world/default-world.js';
+import { productWorld } from '../../local/runner/product-world.js';
 import type { IamRole, PolicyDocument, Principal, StsSession } from '../../local/sandbox/world/types.js';
 import { World } from '../../local/sandbox/world/world.js';
 
 function world(): World {
-  return new World(defaultWorld());
+  return new World(productWorld());
 }
 
 function userPrincipal(w: World, account: string, name: string): Principal {

@@ -9,12 +9,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../local/sandbox/server.js';
-import {
-  CUSTOMER_ACCESS_KEY_ID,
-  CUSTOMER_SECRET_ACCESS_KEY,
-  SERVICE_ACCESS_KEY_ID,
-  SERVICE_SECRET_ACCESS_KEY,
-} from '../../local/sandbox/world/default-world.js';
+import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY } from '../../local/sandbox/world/default-world.js';
+import { productWorld, SERVICE_ACCESS_KEY_ID, SERVICE_SECRET_ACCESS_KEY } from '../../local/runner/product-world.js';
 
 export const serviceCreds: AwsCredentialIdentity = { accessKeyId: SERVICE_ACCESS_KEY_ID, secretAccessKey: SERVICE_SECRET_ACCESS_KEY };
 export const customerCreds: AwsCredentialIdentity = { accessKeyId: CUSTOMER_ACCESS_KEY_ID, secretAccessKey: CUSTOMER_SECRET_ACCESS_KEY };
@@ -33,8 +29,9 @@ export function clients(sb: Sandbox, credentials: AwsCredentialIdentity, region 
   };
 }
 
+/** A sandbox on a random port, seeded with the product's world (the sandbox's default plus the service user). */
 export async function start(options: SandboxOptions = {}): Promise<Sandbox> {
-  return startSandbox({ port: 0, log: () => undefined, ...options });
+  return startSandbox({ port: 0, log: () => undefined, world: productWorld(), ...options });
 }
 
 /** Await a rejected SDK call and return the error (fails the test when the call succeeds). */

@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTableUntilActive } from '../../local/runner/create-table.js';
 import { SandboxAwsError } from '../../local/sandbox/protocol/types.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
-import { CUSTOMER_SECRET_ACCESS_KEY, SERVICE_SECRET_ACCESS_KEY } from '../../local/sandbox/world/default-world.js';
+import { CUSTOMER_SECRET_ACCESS_KEY } from '../../local/sandbox/world/default-world.js';
+import { SERVICE_SECRET_ACCESS_KEY } from '../../local/runner/product-world.js';
 import { clients, customerCreds, failure, serviceCreds, start } from './helpers.js';
 
 describe('DynamoDB (dynalite behind the sandbox)', () => {

@@ -4,7 +4,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS, RateLimiter, TokenBucket } from '../../local/sandbox/limits/rate-limits.js';
 import { startSandbox, type Sandbox } from '../../local/sandbox/server.js';
-import { CUSTOMER_ACCESS_KEY_ID, SERVICE_ACCESS_KEY_ID } from '../../local/sandbox/world/default-world.js';
+import { CUSTOMER_ACCESS_KEY_ID } from '../../local/sandbox/world/default-world.js';
+import { productWorld, SERVICE_ACCESS_KEY_ID } from '../../local/runner/product-world.js';
 
 describe('TokenBucket', () => {
   it('allows a burst, then refills at its rate, never above the burst', () => {
@@ -136,6 +137,7 @@ describe('the sandbox answers over-limit calls with the service’s own throttli
     sb = await startSandbox({
       port: 0,
       log: () => undefined,
+      world: productWorld(),
       timeScale: 1,
       rateLimits: {
         ec2: [

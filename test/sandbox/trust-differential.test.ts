@@ -19,7 +19,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePolicyDocument } from '../../local/sandbox/iam/policy-document.js';
 import { SandboxAwsError, type RequestContext } from '../../local/sandbox/protocol/types.js';
 import { service as sts } from '../../local/sandbox/sts/service.js';
-import { defaultWorld } from '../../local/sandbox/world/default-world.js';
+import { productWorld } from '../../local/runner/product-world.js';
 import type { IamRole, PolicyDocument, Principal, StsSession } from '../../local/sandbox/world/types.js';
 import { World } from '../../local/sandbox/world/world.js';
 import { CUSTOMER_ACCOUNT, MALFORMED_TRUST_POLICIES, OTHER_TENANT_XID, RANDOM_XID, SERVICE_ACCOUNT, STRANGER_ACCOUNT, TRUST_CORPUS, XID } from '../support/trust-policy-corpus.js';
@@ -95,7 +95,7 @@ const SESSION_NAMES = ['eks-provisioner-c-0123456789ab', 'anything-else'];
 
 /** The sandbox's own STS operation, called as a signed request from `caller` would reach it. */
 function sandboxAllows(trust: PolicyDocument, caller: Principal, externalId: string | undefined, sessionName: string): boolean {
-  const world = new World(defaultWorld());
+  const world = new World(productWorld());
   world.data.roles.push(role(CUSTOMER_ACCOUNT, ROLE_B_NAME, trust));
   const ctx = { world, caller, region: 'us-east-1', accountId: caller.accountId, now: world.now(), requestId: 'r', service: 'sts', operation: 'AssumeRole', timeScale: 1 } as RequestContext;
   try {

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { defaultWorld, DEMO } from '../../local/sandbox/world/default-world.js';
+import { productWorld } from '../../local/runner/product-world.js';
 import { parseWorld, WorldValidationError } from '../../local/sandbox/world/schema.js';
 import { World } from '../../local/sandbox/world/world.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
@@ -23,9 +24,29 @@ describe('world files', () => {
     expect(w).toEqual(defaultWorld());
   });
 
-  it("default world matches the README's default-world table", () => {
-    const w = new World(defaultWorld());
-    expect(w.findAccessKey('AKIAIOSFODNN7EXAMPLE')).toMatchObject({ kind: 'user', user: { arn: 'arn:aws:iam::111111111111:user/eks-provisioner' } });
+  it('the default world knows no product: its first account has no users', () => {
+    const w = defaultWorld();
+    expect(w.accounts.map((a) => a.id)).toEqual(['111111111111', '222222222222']);
+    expect(w.users.filter((u) => u.accountId === '111111111111')).toEqual([]);
+    expect(JSON.stringify(w)).not.toMatch(/provisioner/i);
+  });
+
+  it('the product world is the default world plus the service user, and parses unchanged', () => {
+    const product = productWorld();
+    expect(parseWorld(JSON.parse(JSON.stringify(product)))).toEqual(product);
+    const { accounts, users, ...rest } = product;
+    const { accounts: baseAccounts, users: baseUsers, ...baseRest } = defaultWorld();
+    expect(rest).toEqual(baseRest);
+    expect(accounts.map((a) => a.id)).toEqual(baseAccounts.map((a) => a.id));
+    expect(users.slice(1)).toEqual(baseUsers);
+    expect(users[0]!.inlinePolicies['assume-provision-roles']!.Statement).toEqual([
+      { Sid: 'AssumeProvisionRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/eks-provisioner-*' },
+    ]);
+  });
+
+  it("product world matches the README's default-world table", () => {
+    const w = new World(productWorld());
+    expect(w.findAccessKey('AKIAIOSFODNN7EXAMPLE')).toMatchObject({ kind: 'user', user: { arn: 'arn:aws:iam::111111111111:user/eks-provisioner', userId: 'AIDAEKSPROVISIONER01' } });
     expect(w.findAccessKey('AKIAI44QH8DHBEXAMPLE')).toMatchObject({ kind: 'user', user: { arn: 'arn:aws:iam::222222222222:user/admin' } });
     expect(w.region('us-east-1')!.availabilityZones.map((z) => z.zoneId).sort()).toEqual(['use1-az1', 'use1-az2', 'use1-az3', 'use1-az4', 'use1-az5', 'use1-az6']);
     expect(w.region('us-east-1')!.availabilityZones.filter((z) => !z.eksSupported).map((z) => z.zoneId)).toEqual(['use1-az3']);

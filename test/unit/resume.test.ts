@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resumedExecutionName } from '../../local/runner/resume.js';
 import { openStateDir, StateSaver, WORLD_FILE } from '../../local/sandbox/persist/state-dir.js';
-import { defaultWorld } from '../../local/sandbox/world/default-world.js';
+import { productWorld } from '../../local/runner/product-world.js';
 
 describe('resumedExecutionName', () => {
   const arn = (name: string) => `arn:aws:states:us-east-1:111111111111:execution:eks-provisioner-provision-cluster:${name}`;
@@ -25,7 +25,7 @@ describe('the sandbox state directory', () => {
   it('starts empty, saves, and reads back what was saved', () => {
     const dir = mkdtempSync(join(tmpdir(), 'state-dir-'));
     expect(openStateDir(dir)).toBeUndefined();
-    const world = defaultWorld();
+    const world = productWorld();
     const saver = new StateSaver(dir, () => ({ initial: world, data: world, capturedEvents: [], clockOffsetMs: 42, modules: { cloudformation: { callers: {} } } }), () => undefined, 60_000);
     saver.stop();
     const saved = openStateDir(dir)!;

@@ -374,7 +374,7 @@ export function roleTrustsService(world: World, role: IamRole, service: string):
 // ---------------------------------------------------------------------------------------------------------
 
 /**
- * `User: arn:aws:iam::111111111111:user/eks-provisioner is not authorized to perform: sts:AssumeRole on
+ * `User: arn:aws:iam::111111111111:user/app is not authorized to perform: sts:AssumeRole on
  * resource: arn:aws:iam::222222222222:role/x` — the STS AssumeRole form, no "because" clause.
  */
 export function assumeRoleDeniedMessage(caller: Principal, roleArn: string): string {

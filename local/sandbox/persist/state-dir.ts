@@ -18,8 +18,13 @@ import type { CapturedEvent, WorldData } from '../world/types.js';
 export const WORLD_FILE = 'sandbox-world.json';
 export const DYNAMODB_DIR = 'dynamodb';
 
+/** Written on save. */
+export const SAVED_FORMAT = 'aws-sandbox/1';
+/** Also read: the same layout under the name state directories saved before the sandbox was renamed. */
+const READABLE_FORMATS: readonly string[] = [SAVED_FORMAT, 'eks-provisioner-sandbox/1'];
+
 export interface SavedSandbox {
-  format: 'eks-provisioner-sandbox/1';
+  format: string;
   savedAt: string;
   initial: WorldData;
   data: WorldData;
@@ -41,7 +46,7 @@ export function openStateDir(dir: string): SavedSandbox | undefined {
   } catch (e) {
     throw new Error(`${file} is not a saved sandbox (${(e as Error).message}): move it away to start from a fresh world.`);
   }
-  if (saved?.format !== 'eks-provisioner-sandbox/1' || !saved.data || !saved.initial) {
+  if (!READABLE_FORMATS.includes(saved?.format) || !saved.data || !saved.initial) {
     throw new Error(`${file} is not a saved sandbox of this version (format ${String(saved?.format)}): move it away to start from a fresh world.`);
   }
   return saved;
@@ -68,7 +73,7 @@ export class StateSaver {
     try {
       const body = JSON.stringify(this.collect());
       if (body === this.last) return;
-      const text = `{"format":"eks-provisioner-sandbox/1","savedAt":${JSON.stringify(new Date().toISOString())},${body.slice(1)}`;
+      const text = `{"format":${JSON.stringify(SAVED_FORMAT)},"savedAt":${JSON.stringify(new Date().toISOString())},${body.slice(1)}`;
       const tmp = `${this.file}.${process.pid}.tmp`;
       writeFileSync(tmp, text, { mode: 0o600 });
       renameSync(tmp, this.file);

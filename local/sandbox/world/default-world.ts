@@ -1,24 +1,21 @@
 /**
- * The default world: the README's table (the demo). Tests, examples and scripts rely on these ids and keys;
- * change them only together with the README and events/.
+ * The sandbox's default world: a generic two-account AWS (what any caller of the sandbox may rely on). It
+ * knows no product: whoever seeds the sandbox layers its own identities over it (the local stack adds its
+ * service's IAM user in the first account — local/runner/product-world.ts). Tests, examples and scripts
+ * rely on these ids and keys; change them only together with the docs.
  *
  * | what | value |
- * | service account | 111111111111, IAM user eks-provisioner (AKIAIOSFODNN7EXAMPLE) — may assume only
- * |                 | arn:aws:iam::*:role/eks-provisioner-*, plus its own DynamoDB/EventBridge/Step Functions
- * |                 | resources (what a Lambda execution role would hold) |
- * | customer account | 222222222222, IAM user admin (AKIAI44QH8DHBEXAMPLE), AdministratorAccess |
+ * | first account | 111111111111 (no users: the seeder adds its own) |
+ * | second account | 222222222222, IAM user admin (AKIAI44QH8DHBEXAMPLE), AdministratorAccess |
  * | regions | us-east-1 (use1-az1…az6; EKS rejects use1-az3 = us-east-1d), us-west-2, ap-east-1 (opt-in, not enabled) |
- * | customer VPC (us-east-1) | vpc-0a1b2c3d4e5f60001 Name=demo 10.0.0.0/16; subnets …011 (1a/az1), …012 (1b/az2),
- * |                          | …013 (1c/az4), …014 (1d/az3, rejected by EKS); SG sg-0a1b2c3d4e5f60021; key pair demo-key |
- * | role A | eks-cluster-role (AmazonEKSClusterPolicy), eks-cluster-role-no-policy (none) |
- * | role B | not pre-created |
+ * | VPC (us-east-1, second account) | vpc-0a1b2c3d4e5f60001 Name=demo 10.0.0.0/16; subnets …011 (1a/az1), …012 (1b/az2),
+ * |                                 | …013 (1c/az4), …014 (1d/az3, rejected by EKS); SG sg-0a1b2c3d4e5f60021; key pair demo-key |
+ * | EKS cluster roles | eks-cluster-role (AmazonEKSClusterPolicy), eks-cluster-role-no-policy (none) |
  */
 import type { EksVersion, IamRole, InstanceType, ManagedPolicy, PolicyDocument, Region, WorldData } from './types.js';
 
 export const SERVICE_ACCOUNT_ID = '111111111111';
 export const CUSTOMER_ACCOUNT_ID = '222222222222';
-export const SERVICE_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
-export const SERVICE_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 export const CUSTOMER_ACCESS_KEY_ID = 'AKIAI44QH8DHBEXAMPLE';
 export const CUSTOMER_SECRET_ACCESS_KEY = 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY';
 
@@ -179,40 +176,10 @@ export function defaultWorld(): WorldData {
     partition: 'aws',
     ...defaultCatalogue(),
     accounts: [
-      { id: SERVICE_ACCOUNT_ID, alias: 'eks-provisioner-service', enabledRegions: ['us-east-1', 'us-west-2'], quotas: { vpcsPerRegion: 5, clustersPerRegion: 100, nodegroupsPerCluster: 30 } },
+      { id: SERVICE_ACCOUNT_ID, alias: 'service', enabledRegions: ['us-east-1', 'us-west-2'], quotas: { vpcsPerRegion: 5, clustersPerRegion: 100, nodegroupsPerCluster: 30 } },
       { id: CUSTOMER_ACCOUNT_ID, alias: 'customer-demo', enabledRegions: ['us-east-1', 'us-west-2'], quotas: { vpcsPerRegion: 5, clustersPerRegion: 100, nodegroupsPerCluster: 30 } },
     ],
     users: [
-      {
-        accountId: SERVICE_ACCOUNT_ID,
-        name: 'eks-provisioner',
-        userId: 'AIDAEKSPROVISIONER01',
-        arn: `arn:aws:iam::${SERVICE_ACCOUNT_ID}:user/eks-provisioner`,
-        path: '/',
-        accessKeys: [{ accessKeyId: SERVICE_ACCESS_KEY_ID, secretAccessKey: SERVICE_SECRET_ACCESS_KEY, status: 'Active', createDate: CREATED }],
-        inlinePolicies: {
-          // The seed's self-managed requirement: the service's own credentials may assume only provision roles.
-          'assume-provision-roles': {
-            Version: '2012-10-17',
-            Statement: [{ Sid: 'AssumeProvisionRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/eks-provisioner-*' }],
-          },
-          // What the service's Lambda execution role holds in AWS: its own table, bus and state machine.
-          'service-own-resources': {
-            Version: '2012-10-17',
-            Statement: [
-              { Sid: 'OwnTables', Effect: 'Allow', Action: 'dynamodb:*', Resource: [`arn:aws:dynamodb:*:${SERVICE_ACCOUNT_ID}:table/*`] },
-              { Sid: 'OwnEvents', Effect: 'Allow', Action: 'events:*', Resource: [`arn:aws:events:*:${SERVICE_ACCOUNT_ID}:event-bus/*`] },
-              { Sid: 'ListEventBuses', Effect: 'Allow', Action: 'events:ListEventBuses', Resource: '*' },
-              { Sid: 'OwnStateMachines', Effect: 'Allow', Action: 'states:*', Resource: [`arn:aws:states:*:${SERVICE_ACCOUNT_ID}:*`] },
-              // No resource-level permissions for listing: AWS only matches it with "*".
-              { Sid: 'ListStateMachines', Effect: 'Allow', Action: 'states:ListStateMachines', Resource: '*' },
-            ],
-          },
-        },
-        attachedPolicyArns: [],
-        tags: {},
-        createDate: CREATED,
-      },
       {
         accountId: CUSTOMER_ACCOUNT_ID,
         name: 'admin',

@@ -180,7 +180,7 @@ export const worldFileSchema = z
     eksAccessEntries: loose,
     eksPodIdentityAssociations: loose,
     eventBuses: loose,
-    flags: z.object({ nodesFailToJoin: z.boolean().default(false), extraProvisioningDelayMs: z.number().min(0).optional(), loadBalancerLeftBehind: z.boolean().optional(), upgradeInsightError: z.boolean().optional() }).default({ nodesFailToJoin: false }),
+    flags: z.object({ nodesFailToJoin: z.boolean().default(false), extraProvisioningDelayMs: z.number().min(0).optional(), upgradeInsightError: z.boolean().optional() }).default({ nodesFailToJoin: false }),
     services: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();

@@ -430,11 +430,6 @@ export interface WorldFlags {
   /** Added to every delay the CloudFormation engine simulates, before time scaling (ms); 0 by default. */
   extraProvisioningDelayMs?: number;
   /**
-   * A load balancer made by a Kubernetes Service of type LoadBalancer was left behind: deleting an EKS
-   * cluster fails (its cluster security group has a dependent object) until the flag is cleared.
-   */
-  loadBalancerLeftBehind?: boolean;
-  /**
    * EKS upgrade insights: "Deprecated APIs removed in Kubernetes v<next>" is ERROR (a client still calls
    * an API the next minor removes), so an upgrade pre-flight that reads insights refuses.
    */

@@ -42,6 +42,11 @@ export class World {
    * loopback endpoint and CA (local/sandbox/kubernetes). Not part of the data (not serialised).
    */
   kubernetes?: { attach(cluster: EksCluster): { endpoint: string; certificateAuthorityData: string } | undefined; prepare?(): void };
+  /**
+   * Set by the sandbox server: its fault rules, for the deletions CloudFormation runs in the background
+   * (faults/faults.ts deletion rules). Not part of the data (not serialised).
+   */
+  faults?: { deletionBlocked(resourceType: string): boolean };
 
   constructor(data: WorldData, options: WorldOptions = {}) {
     this.initial = JSON.stringify(data);

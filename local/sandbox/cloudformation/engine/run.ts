@@ -12,6 +12,7 @@ import { TemplateError } from '../template/errors.js';
 import { evaluate, type EvalContext, type ResourceValues } from '../template/intrinsics.js';
 import { parseTemplateBody, type Template } from '../template/parse.js';
 import { OrderedTimers, type Clock } from './clock.js';
+import { throwIfDeletionBlocked } from './deletion-fault.js';
 import type { CloudFormationState, ResourceRecord, StackCaller, StackEvent, StackRecord } from './types.js';
 
 export interface EngineOptions {
@@ -561,6 +562,7 @@ export class StackEngine {
     }
     this.after(world, stack, key, started.durationMs, () => {
       try {
+        throwIfDeletionBlocked(world, provider, ctx, propsOf(res), res.physicalId);
         provider.finishDelete(ctx, propsOf(res), res.physicalId, started.state);
       } catch (err) {
         failDelete(asHandlerFailure(err, res));

@@ -20,6 +20,7 @@ import { NAME_PROPERTY } from '../providers/update-behaviour.js';
 import { HandlerFailure, handlerFailure, type StartedOperation } from '../providers/types.js';
 import { TemplateError } from '../template/errors.js';
 import { evaluate, type ResourceValues } from '../template/intrinsics.js';
+import { throwIfDeletionBlocked } from './deletion-fault.js';
 import { plannedResources } from './plan.js';
 import { forgetTemplate, keepProperties, noEchoValues, realPropertiesOf, rememberNoEcho, templateOf, type StackEngine } from './run.js';
 import type { ResourceRecord, StackCaller, StackRecord, UpdatePlan, UpdateRun } from './types.js';
@@ -357,6 +358,7 @@ export class StackUpdater {
     }
     this.engine.after(world, stack, key, started.durationMs, () => {
       try {
+        throwIfDeletionBlocked(world, provider, ctx, next.properties, next.physicalId);
         provider.finishDelete(ctx, next.properties, next.physicalId, started.state);
         this.engine.resourceEvent(stack, shadow, 'DELETE_COMPLETE');
       } catch (err) {

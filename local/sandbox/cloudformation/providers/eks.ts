@@ -1,5 +1,5 @@
 /**
- * EKS resources: Cluster, Nodegroup (managed), Addon, AccessEntry, PodIdentityAssociation.
+ * EKS resources: Cluster, Nodegroup (managed), Addon (with its PodIdentityAssociations), AccessEntry.
  *
  * Each models the checks EKS itself makes (role A's trust and managed policy, subnets and their AZs,
  * Kubernetes version, quotas, node role trust, key pair region, authentication mode) and the way the
@@ -302,20 +302,6 @@ export const eksCluster: ResourceProvider = {
   finishDelete(ctx, _props, physicalId) {
     const cluster = physicalId ? findCluster(ctx, physicalId) : undefined;
     if (!cluster) return;
-    if (ctx.data.flags.loadBalancerLeftBehind) {
-      // A load balancer that a Kubernetes Service of type LoadBalancer made (not deleted before the
-      // cluster) still has network interfaces using the cluster security group: EC2 refuses to delete
-      // the group (DependencyViolation) and the cluster deletion fails. Once the load balancer is gone
-      // (flag off), deleting again succeeds.
-      const sg = cluster.resourcesVpcConfig.clusterSecurityGroupId ?? 'sg-unknown';
-      cluster.status = 'FAILED';
-      throw serviceFailure(ctx, {
-        service: 'Ec2',
-        status: 400,
-        message: `resource ${sg} has a dependent object`,
-        handlerErrorCode: 'GeneralServiceException',
-      });
-    }
     const match = (x: { accountId: string; region: string; clusterName: string }) =>
       x.accountId === ctx.accountId && x.region === ctx.region && x.clusterName === cluster.name;
     ctx.data.eksAddons = ctx.data.eksAddons.filter((a) => !match(a));
@@ -324,6 +310,16 @@ export const eksCluster: ResourceProvider = {
     const sg = cluster.resourcesVpcConfig.clusterSecurityGroupId;
     if (sg) ctx.data.securityGroups = ctx.data.securityGroups.filter((g) => g.groupId !== sg);
     ctx.data.eksClusters = ctx.data.eksClusters.filter((c) => c !== cluster);
+  },
+  dependentObjectFailure(ctx, _props, physicalId) {
+    // E.g. a load balancer that a Kubernetes Service of type LoadBalancer made (not deleted before the
+    // cluster) still has network interfaces using the cluster security group: EC2 refuses to delete the
+    // group (DependencyViolation) and the cluster deletion fails. Once it is gone, deleting again succeeds.
+    const cluster = physicalId ? findCluster(ctx, physicalId) : undefined;
+    if (!cluster) return undefined;
+    cluster.status = 'FAILED';
+    const sg = cluster.resourcesVpcConfig.clusterSecurityGroupId ?? 'sg-unknown';
+    return serviceFailure(ctx, { service: 'Ec2', status: 400, message: `resource ${sg} has a dependent object`, handlerErrorCode: 'GeneralServiceException' });
   },
 };
 
@@ -792,63 +788,6 @@ export const eksAccessEntry: ResourceProvider = {
     if (!entry) return { durationMs: 500 };
     ctx.require('Eks', 'eks:DeleteAccessEntry', entry.accessEntryArn, resourceTagKeys(entry.tags));
     ctx.data.eksAccessEntries = ctx.data.eksAccessEntries.filter((e) => e !== entry);
-    return { durationMs: jitter(ctx, 3_000, 0.3) };
-  },
-  finishDelete() {},
-};
-
-// ----- AWS::EKS::PodIdentityAssociation ------------------------------------------------------------------
-
-export const eksPodIdentityAssociation: ResourceProvider = {
-  type: 'AWS::EKS::PodIdentityAssociation',
-  attributes: ['AssociationArn', 'AssociationId'],
-  required: ['ClusterName', 'Namespace', 'ServiceAccount', 'RoleArn'],
-  create(ctx, props) {
-    checkEksTags(ctx, props);
-    const clusterName = String(props.ClusterName);
-    const roleArn = String(props.RoleArn);
-    ctx.require('Eks', 'eks:CreatePodIdentityAssociation', clusterArn(ctx, clusterName));
-    ctx.require('Eks', 'iam:PassRole', roleArn, passRoleKeys('pods.eks.amazonaws.com'));
-    activeCluster(ctx, clusterName);
-    const role = ctx.world.roleByArn(roleArn);
-    if (!role) throw invalid(ctx, `Role provided in the request does not exist: ${roleArn}`);
-    const namespace = String(props.Namespace);
-    const serviceAccount = String(props.ServiceAccount);
-    const duplicate = ctx.data.eksPodIdentityAssociations.some(
-      (a) => a.accountId === ctx.accountId && a.region === ctx.region && a.clusterName === clusterName && a.namespace === namespace && a.serviceAccount === serviceAccount,
-    );
-    if (duplicate) {
-      throw invalid(ctx, `Association already exists for serviceAccount: ${serviceAccount} in namespace: ${namespace}`, 409, 'AlreadyExists');
-    }
-    const associationId = `a-${randomString(ctx, 17).toLowerCase()}`;
-    const associationArn = `arn:${ctx.partition}:eks:${ctx.region}:${ctx.accountId}:podidentityassociation/${clusterName}/${associationId}`;
-    const now = ctx.nowIso();
-    ctx.data.eksPodIdentityAssociations.push({
-      accountId: ctx.accountId,
-      region: ctx.region,
-      clusterName,
-      namespace,
-      serviceAccount,
-      roleArn,
-      associationArn,
-      associationId,
-      tags: { ...ctx.stackTags, ...tagRecord(props.Tags) },
-      createdAt: now,
-      modifiedAt: now,
-    });
-    ctx.setPhysicalId(associationArn);
-    return { durationMs: jitter(ctx, 3_000, 0.3) };
-  },
-  finishCreate(ctx, _props, physicalId) {
-    const a = ctx.data.eksPodIdentityAssociations.find((x) => x.associationArn === physicalId);
-    if (!a) throw notFound(ctx, `Association ${physicalId} not found`);
-    return { ref: physicalId, attributes: { AssociationArn: a.associationArn, AssociationId: a.associationId } };
-  },
-  delete(ctx, _props, physicalId) {
-    const a = physicalId ? ctx.data.eksPodIdentityAssociations.find((x) => x.associationArn === physicalId) : undefined;
-    if (!a) return { durationMs: 500 };
-    ctx.require('Eks', 'eks:DeletePodIdentityAssociation', a.associationArn);
-    ctx.data.eksPodIdentityAssociations = ctx.data.eksPodIdentityAssociations.filter((x) => x !== a);
     return { durationMs: jitter(ctx, 3_000, 0.3) };
   },
   finishDelete() {},

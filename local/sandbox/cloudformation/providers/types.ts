@@ -75,6 +75,13 @@ export interface ResourceProvider {
   /** Delete what `physicalId` names (absent → nothing to do). */
   delete(ctx: ProviderContext, props: Record<string, unknown>, physicalId: string | undefined): StartedOperation;
   finishDelete(ctx: ProviderContext, props: Record<string, unknown>, physicalId: string | undefined, state: unknown): void;
+  /**
+   * The failure a deletion fault rule (faults/faults.ts) makes of this type's deletion when a dependent
+   * object still uses the resource, with the service's own wording and any state change it brings; without
+   * it the engine fails the deletion with EC2's generic DependencyViolation text (engine/deletion-fault.ts).
+   * `undefined`: the resource is already gone, nothing can depend on it.
+   */
+  dependentObjectFailure?(ctx: ProviderContext, props: Record<string, unknown>, physicalId: string | undefined): HandlerFailure | undefined;
 }
 
 /** A resource handler failure; `message` is the full event reason. */

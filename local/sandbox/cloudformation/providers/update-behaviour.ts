@@ -28,10 +28,7 @@ export const CREATE_ONLY_PROPERTIES: Record<string, readonly string[]> = {
   ],
   'AWS::EKS::Addon': ['/properties/ClusterName', '/properties/AddonName', '/properties/NamespaceConfig'],
   'AWS::EKS::AccessEntry': ['/properties/PrincipalArn', '/properties/ClusterName', '/properties/Type'],
-  'AWS::EKS::PodIdentityAssociation': ['/properties/ClusterName', '/properties/Namespace', '/properties/ServiceAccount'],
   'AWS::IAM::Role': ['/properties/Path', '/properties/RoleName'],
-  'AWS::IAM::Policy': [],
-  'AWS::IAM::ManagedPolicy': ['/properties/ManagedPolicyName', '/properties/Description', '/properties/Path'],
   'AWS::EC2::SecurityGroup': ['/properties/GroupDescription', '/properties/GroupName', '/properties/VpcId'],
   'AWS::EC2::SecurityGroupIngress': [
     '/properties/GroupName',
@@ -54,7 +51,6 @@ export const NAME_PROPERTY: Record<string, string> = {
   'AWS::EKS::Cluster': 'Name',
   'AWS::EKS::Nodegroup': 'NodegroupName',
   'AWS::IAM::Role': 'RoleName',
-  'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
   'AWS::EC2::SecurityGroup': 'GroupName',
   'AWS::EC2::LaunchTemplate': 'LaunchTemplateName',
 };
