@@ -4,7 +4,8 @@
  *     STS GetCallerIdentity, EKS DescribeClusterVersions), fixed concurrency, bounded duration;
  *  2. the same EC2/STS calls against `moto_server` when installed (started on a free loopback port);
  *  3. wall time of the full default-world cluster stack (functions/lib/template/cluster-template.json)
- *     at the default time scale, when the CloudFormation engine is present.
+ *     at the default time scale (a stack that cannot be created or ends other than CREATE_COMPLETE
+ *     fails the run: exit code 1).
  *
  *   npx tsx bench/sandbox-throughput.ts [--seconds 5] [--concurrency 16] [--no-moto] [--no-stack]
  */
@@ -19,6 +20,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { computeSignature } from '../local/sandbox/protocol/sigv4.js';
 import { DEFAULT_TIME_SCALE, startSandbox } from '../local/sandbox/server.js';
+import { clusterStackParameters } from '../functions/lib/template/index.js';
 import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY, DEMO } from '../local/sandbox/world/default-world.js';
 
 
@@ -244,31 +246,28 @@ async function main() {
 
     if (!args.includes('--no-stack')) {
       const template = readFileSync(new URL('../functions/lib/template/cluster-template.json', import.meta.url), 'utf8');
-      const params: Record<string, string> = {
-        ClusterName: 'bench',
-        KubernetesVersion: '1.33',
-        ClusterRoleArn: DEMO.serviceRoleArn,
-        SubnetIds: DEMO.subnetIds.join(','),
-        SecurityGroupIds: DEMO.securityGroupId,
-        NodeInstanceType: 't3.medium',
-        NodeAmiType: 'AL2023_x86_64_STANDARD',
-        NodeCount: '2',
-        KeyName: DEMO.keyName,
-        ClusterId: 'bench-1',
-        TenantId: 'bench',
-        AdminPrincipalArn1: '',
-        AdminPrincipalArn2: '',
-        AdminPrincipalArn3: '',
-        AdminPrincipalArn4: '',
-        AdminPrincipalArn5: '',
-      };
+      // The product's own parameter list (the one CreateClusterStack sends), so the bench cannot drift
+      // from the template's parameters again (it once passed TenantId after the tenant tag changed).
+      const parameters = clusterStackParameters({
+        clusterId: 'bench-1',
+        tenantId: 'bench',
+        name: 'bench',
+        kubernetesVersion: '1.33',
+        serviceRoleArn: DEMO.serviceRoleArn,
+        subnetIds: [...DEMO.subnetIds],
+        securityGroupIds: [DEMO.securityGroupId],
+        instanceType: 't3.medium',
+        nodeCount: 2,
+        keyName: DEMO.keyName,
+        adminPrincipalArns: [],
+      });
       const t0 = performance.now();
       try {
         await c.cfn.send(
           new CreateStackCommand({
             StackName: 'bench-cluster',
             TemplateBody: template,
-            Parameters: Object.entries(params).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+            Parameters: parameters,
             Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
           }),
         );
@@ -284,8 +283,11 @@ async function main() {
         console.log(
           `stack    default-world cluster  ${status} in ${((performance.now() - t0) / 1000).toFixed(1)} s at time scale ${DEFAULT_TIME_SCALE}${reason ? ` (${reason})` : ''}`,
         );
+        if (status !== 'CREATE_COMPLETE') throw new Error(`the stack ended ${status || 'without a status'}${reason ? `: ${reason}` : ''}`);
       } catch (e) {
-        console.log(`stack    skipped: ${(e as Error).name}: ${(e as Error).message}`);
+        // A measurement that cannot run is a broken benchmark, not a skipped one.
+        console.error(`stack    FAILED: ${(e as Error).name}: ${(e as Error).message}`);
+        process.exitCode = 1;
       }
     }
   } finally {

@@ -8,23 +8,22 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct, IConstruct } from 'constructs';
 import * as path from 'node:path';
 import { ENV } from '../functions/lib/config.js';
-import { TABLE_KEYS } from '../functions/lib/store/keys.js';
+import { RUN_ATTRIBUTES, TABLE_KEYS } from '../functions/lib/store/keys.js';
 import { TTL_ATTRIBUTE } from '../functions/lib/store/dynamo-store.js';
 import { executionTimeoutSeconds } from '../functions/lib/polling/budget.js';
-import { endedExecutionPattern } from '../functions/lib/execution-status/event.js';
 import { readApiRoutes } from './api-routes.js';
 import { apiResourcePolicy } from './api-resource-policy.js';
 import { ProvisioningStateMachine } from './constructs/provisioning-state-machine.js';
 import { ServiceApi, STAGE_NAME } from './constructs/service-api.js';
 import { ServiceConsole } from './constructs/service-console.js';
 import { ServiceFunction } from './constructs/service-function.js';
+import { ExecutionBackstop } from './constructs/execution-backstop.js';
 import { FUNCTIONS, type FunctionName, type TableAccess } from './functions.js';
 import type { ServiceSettings } from './settings.js';
 
@@ -60,6 +59,10 @@ export class ServiceStack extends Stack {
   readonly provisioning: ProvisioningStateMachine;
   /** statemachine/delete-cluster.asl.json (DELETE /v1/clusters/{id}). */
   readonly deletion: ProvisioningStateMachine;
+  /** statemachine/update-cluster.asl.json (PATCH /v1/clusters/{id}). */
+  readonly updating: ProvisioningStateMachine;
+  /** Status-change DLQ, on-failure destination, the reconciler schedule and the DLQ alarm. */
+  readonly backstop: ExecutionBackstop;
   readonly api: ServiceApi;
   /** The web console and its sign-in (absent with `-c console=false`). */
   readonly console?: ServiceConsole;
@@ -98,6 +101,14 @@ export class ServiceStack extends Stack {
       partitionKey: { name: TABLE_KEYS.gsi1pk, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.gsi1sk, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
+    });
+    // Sparse: only records a run is working on (keys.ts); the reconciler's one Query.
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE_KEYS.running,
+      partitionKey: { name: TABLE_KEYS.runpk, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.runsk, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...RUN_ATTRIBUTES],
     });
 
     // ---- events --------------------------------------------------------------------------------
@@ -160,20 +171,29 @@ export class ServiceStack extends Stack {
       ...logOptions,
     });
 
-    // ---- runs that end without their Catch ------------------------------------------------------
-    // Timeouts, StopExecution, the history quota and States.Runtime end an execution without its
-    // Catch. Step Functions reports every end on the default bus; this rule sends those of the
-    // service's state machines to the function that records FAILED if the record is still CREATING
-    // (provisioning) or DELETING (deletion) for that execution.
-    const ended = fns['record-ended-execution'];
-    new events.Rule(this, 'EndedExecutionsRule', {
-      description: 'Provisioning and deletion executions that FAILED, TIMED_OUT or were ABORTED → record-ended-execution',
-      eventPattern: endedExecutionPattern([stateMachine.stateMachineArn, this.deletion.stateMachine.stateMachineArn]),
-      targets: [new eventTargets.LambdaFunction(ended.fn, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+    this.updating = new ProvisioningStateMachine(this, 'Updating', {
+      projectRoot,
+      aslFile: 'statemachine/update-cluster.asl.json',
+      logName: 'update-cluster',
+      what: 'update',
+      taskFunctions: Object.fromEntries(FUNCTIONS.filter((s) => s.updateTask).map((s) => [s.id, fns[s.name].fn])),
+      table: this.table,
+      ...(this.tableKey ? { tableKey: this.tableKey, tableKeyActions: tableKeyActions('write') } : {}),
+      eventBus: this.eventBus,
+      // An update follows its stack under the same poll cap.
+      timeout: Duration.seconds(executionTimeoutSeconds(settings.maxProvisioningSeconds)),
+      ...logOptions,
     });
-    ended.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'PublishFailedEvent', actions: ['events:PutEvents'], resources: [this.eventBus.eventBusArn] }),
-    );
+
+    // ---- runs that end without their Catch, and events that never arrive ------------------------
+    this.backstop = new ExecutionBackstop(this, 'Backstop', {
+      ended: fns['record-ended-execution'],
+      reconcile: fns['reconcile-executions'],
+      provisioning: stateMachine,
+      deletion: this.deletion.stateMachine,
+      updating: this.updating.stateMachine,
+      eventBus: this.eventBus,
+    });
 
     // ---- API -----------------------------------------------------------------------------------
     const apiFn = fns.api;
@@ -193,6 +213,10 @@ export class ServiceStack extends Stack {
     apiFn.fn.addEnvironment(ENV.deleteStateMachineArn, this.deletion.stateMachine.stateMachineArn);
     apiFn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'StartDeletion', actions: ['states:StartExecution'], resources: [this.deletion.stateMachine.stateMachineArn] }),
+    );
+    apiFn.fn.addEnvironment(ENV.updateStateMachineArn, this.updating.stateMachine.stateMachineArn);
+    apiFn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'StartUpdate', actions: ['states:StartExecution'], resources: [this.updating.stateMachine.stateMachineArn] }),
     );
     // A stack found gone (deleted by hand) frees the name at once: delete name-claim items only.
     apiFn.role.addToPrincipalPolicy(
@@ -242,7 +266,9 @@ export class ServiceStack extends Stack {
     const alarms: cloudwatch.Alarm[] = [
       ...this.provisioning.alarms,
       ...this.deletion.alarms,
+      ...this.updating.alarms,
       this.api.serverErrorsAlarm,
+      this.backstop.deadLetterAlarm,
       ...Object.values(fns).map((f) => f.errorsAlarm),
     ];
     if (settings.alarmTopicArn) {
@@ -298,14 +324,14 @@ export class ServiceStack extends Stack {
     });
   }
 
-  /** The store's actions on the table and its GSI1, nothing else (no Scan, no Delete). */
+  /** The store's actions on the table and its indexes (GSI1, RunningRuns), nothing else (no Scan, no Delete). */
   private grantTable(f: ServiceFunction, access: TableAccess): void {
     const actions = TABLE_ACTIONS[access];
     f.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ServiceTable',
         actions,
-        resources: [this.table.tableArn, `${this.table.tableArn}/index/${TABLE_KEYS.gsi1}`],
+        resources: [this.table.tableArn, `${this.table.tableArn}/index/${TABLE_KEYS.gsi1}`, `${this.table.tableArn}/index/${TABLE_KEYS.running}`],
       }),
     );
     if (this.tableKey) this.tableKey.grant(f.role, ...tableKeyActions(access === 'read' ? 'read' : 'write'));
@@ -362,7 +388,7 @@ export class ServiceStack extends Stack {
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(this).getLogicalId(this.provisioning.stateMachine.node.defaultChild as CfnResource)}.Name>:*]`,
       'DescribeExecution on executions of the provisioning state machine only (execution names are cluster ids, known only at run time): after a failed StartExecution the API checks whether it started.',
     );
-    for (const machine of [this.provisioning.stateMachine, this.deletion.stateMachine]) {
+    for (const machine of [this.provisioning.stateMachine, this.deletion.stateMachine, this.updating.stateMachine]) {
       ack(
         machine,
         'AwsSolutions-IAM5[Resource::*]',

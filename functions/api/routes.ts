@@ -8,6 +8,8 @@ import { formDataRequest } from './aws-form/form-route.js';
 import { clusterView } from './clusters/cluster-view.js';
 import { createClusterRequest, IDEMPOTENCY_KEY_PATTERN } from './clusters/create-cluster.js';
 import { deleteClusterRequest } from './clusters/delete-cluster.js';
+import { etagOf, updateClusterRequest } from './clusters/update-cluster.js';
+import { recordVersion } from '../lib/store/types.js';
 import { clusterKubeconfig } from './clusters/kubeconfig.js';
 import { pageTokenKey, unwrapPageToken, wrapPageToken } from './clusters/page-token.js';
 import type { ApiDeps } from './deps.js';
@@ -37,7 +39,7 @@ export interface RouteResult {
 }
 
 export interface RouteDef {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   /** Served without resolving a tenant (the API description). */
   public?: boolean;
@@ -119,7 +121,7 @@ export const ROUTES: RouteDef[] = [
         ...(q.nextToken !== undefined ? { nextToken: unwrapPageToken(key, tenantId, q.nextToken) } : {}),
       });
       const nextToken = wrapPageToken(key, tenantId, page.nextToken);
-      return ok({ items: page.items.filter((r) => r.tenantId === tenantId).map(clusterView), ...(nextToken ? { nextToken } : {}) });
+      return ok({ items: page.items.filter((r) => r.tenantId === tenantId).map((r) => clusterView(r, deps.now())), ...(nextToken ? { nextToken } : {}) });
     },
   },
   {
@@ -127,7 +129,32 @@ export const ROUTES: RouteDef[] = [
     path: '/v1/clusters/{id}',
     handle: async ({ deps, tenantId, event, pathParameters }) => {
       readQuery(event, {});
-      return ok(clusterView(await tenantCluster(deps, tenantId, pathParameters.id ?? '')));
+      const record = await tenantCluster(deps, tenantId, pathParameters.id ?? '');
+      return ok(clusterView(record, deps.now()), { ETag: etagOf(recordVersion(record)) });
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/clusters/{id}',
+    handle: async ({ deps, tenantId, event, pathParameters }) => {
+      const bool = { check: (v: string) => (v === 'true' || v === 'false' ? undefined : 'Must be true or false.') };
+      const q = readQuery(event, { dryRun: bool, force: bool });
+      const body = readJsonBody(event);
+      const key = header(event, 'Idempotency-Key');
+      if (key !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+        throw httpError(400, 'INVALID_HEADER', 'Idempotency-Key must be 1–128 characters of letters, digits and _ . : - (a UUID works).');
+      }
+      const ifMatch = header(event, 'If-Match');
+      const record = await tenantCluster(deps, tenantId, pathParameters.id ?? '');
+      return updateClusterRequest(deps, {
+        tenantId,
+        record,
+        body,
+        dryRun: q.dryRun === 'true',
+        force: q.force === 'true',
+        ...(ifMatch !== undefined ? { ifMatch } : {}),
+        ...(key !== undefined ? { idempotencyKey: key } : {}),
+      });
     },
   },
   {

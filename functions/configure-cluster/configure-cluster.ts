@@ -21,8 +21,9 @@ import { eksToken } from '../lib/kubernetes/eks-token.js';
 import { DEPLOYER_SERVICE_ACCOUNT, managedNamespaces } from '../lib/kubernetes/namespaces.js';
 import type { ClusterConfiguration, ConfigureProgress, StackRef, ValidatedRequest } from '../lib/state.js';
 
-/** Nodes usually turn Ready 1–3 minutes after the node group is ACTIVE; 15 minutes means something is wrong. */
-export const NODE_WAIT_CAP_SECONDS = 900;
+import { NODE_WAIT_CAP_SECONDS } from '../lib/polling/budget.js';
+/** Nodes usually turn Ready 1–3 minutes after the node group is ACTIVE; 15 minutes means something is wrong (the figure lives with the execution budget). */
+export { NODE_WAIT_CAP_SECONDS };
 export const FIRST_WAIT_SECONDS = 10;
 export const MAX_WAIT_SECONDS = 30;
 export const GP3_CLASS = 'gp3';

@@ -62,6 +62,7 @@ export function createStackParameters(input: CreateClusterStackInput): Parameter
     securityGroupIds: preflight.securityGroupIds.length ? preflight.securityGroupIds : cluster.securityGroupIds,
     instanceType: cluster.instanceType,
     nodeCount: cluster.nodeCount,
+    upgradePolicy: cluster.upgradePolicy,
     ...(preflight.keyName ?? cluster.keyName ? { keyName: (preflight.keyName ?? cluster.keyName)! } : {}),
     adminPrincipalArns: cluster.adminPrincipalArns,
     deployPrincipalArns: cluster.managed ? (cluster.deployPrincipalArns ?? []) : [],

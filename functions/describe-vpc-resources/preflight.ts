@@ -18,7 +18,8 @@ import {
   type Vpc,
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, paginateDescribeClusterVersions, type ClusterVersionInformation, type EKSClient } from '@aws-sdk/client-eks';
-import { GetRoleCommand, paginateListAttachedRolePolicies, type IAMClient } from '@aws-sdk/client-iam';
+import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, paginateListAttachedRolePolicies, paginateListRolePolicies, type IAMClient } from '@aws-sdk/client-iam';
+import { missingRollbackActions, type PolicyDoc } from '../lib/policy/delete-permission.js';
 import { classifyAwsError } from '../lib/aws/aws-error.js';
 import { combineDiagnoses, makeDiagnosis, type Evidence } from '../lib/diagnosis/catalog.js';
 import { diagnoseAwsError, type AwsCallContext } from '../lib/diagnosis/from-aws-error.js';
@@ -304,6 +305,35 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
     }
   });
 
+  // ---- onFailure ROLLBACK: role B must be able to delete what the stack made ---------------------
+  // The rollback deletes with role B's credentials; without the delete statement it ends ROLLBACK_FAILED with orphans.
+  if (cluster.onFailure === 'ROLLBACK') {
+    const roleB = roleNameOf(cluster.provisionRoleArn);
+    const partition = cluster.provisionRoleArn.split(':')[1] || 'aws';
+    let problem: string | undefined;
+    try {
+      const docs = await roleBPolicies(iam, roleB);
+      const missing = missingRollbackActions(docs, { partition, region, accountId: req.accountId, stackName: req.stackName, clusterName: cluster.name });
+      if (missing.length) problem = `role B (${roleB}) may not ${missing.join(', ')} on what this stack creates`;
+    } catch (err) {
+      const info = classifyAwsError(err);
+      if (info.retryable) throw err;
+      problem = `role B (${roleB}) could not read its own policies to prove it may delete (${info.code})`;
+    }
+    if (problem) {
+      problems.push(
+        makeDiagnosis('VALIDATION_FAILED', { ...base }, {
+          fields: [
+            {
+              path: 'onFailure',
+              message: `ROLLBACK needs role B to delete what the stack created, but ${problem}: every rollback delete would be denied and the stack would end ROLLBACK_FAILED with resources left behind. Add the delete statement from GET /v1/setup (provisionRoleDeleteStatement) to role B, or use onFailure KEEP.`,
+            },
+          ],
+        }),
+      );
+    }
+  }
+
   // ---- name free: no stack, no EKS cluster (unless they are this cluster's own) -----------------
   const nameEvidence: Evidence = { clusterName: cluster.name, stackName: req.stackName };
   await check({ service: 'cloudformation', operation: 'DescribeStacks', evidence: { clusterName: cluster.name } }, async () => {
@@ -386,4 +416,19 @@ async function supportedZoneNames(ec2: EC2Client, rejectedIds: Set<string>): Pro
   } catch {
     return [];
   }
+}
+
+/** Role B's inline and attached (default version) policy documents, as IAM returns them (URL-encoded JSON). */
+async function roleBPolicies(iam: IAMClient, roleName: string): Promise<PolicyDoc[]> {
+  const parse = (text: string | undefined): PolicyDoc => (text ? (JSON.parse(decodeURIComponent(text)) as PolicyDoc) : {});
+  const docs: PolicyDoc[] = [];
+  const inline = await all(paginateListRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.PolicyNames);
+  for (const name of inline) docs.push(parse((await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }))).PolicyDocument));
+  const attached = await all(paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.AttachedPolicies);
+  for (const a of attached) {
+    if (!a.PolicyArn) continue;
+    const version = (await iam.send(new GetPolicyCommand({ PolicyArn: a.PolicyArn }))).Policy?.DefaultVersionId;
+    if (version) docs.push(parse((await iam.send(new GetPolicyVersionCommand({ PolicyArn: a.PolicyArn, VersionId: version }))).PolicyVersion?.Document));
+  }
+  return docs;
 }

@@ -13,6 +13,8 @@ export interface ServiceConfig {
   stateMachineArn: string;
   /** Delete state machine (DELETE /v1/clusters/{id} starts executions of it). */
   deleteStateMachineArn: string;
+  /** Update state machine (PATCH /v1/clusters/{id} starts executions of it). */
+  updateStateMachineArn: string;
   /** Give up following a stack after this many seconds of stack time. */
   maxProvisioningSeconds: number;
   /** Local mode: the API trusts the X-Tenant-Id header. Never set in AWS. */
@@ -36,6 +38,7 @@ export const ENV = {
   roleNamePrefix: 'ROLE_NAME_PREFIX',
   stateMachineArn: 'STATE_MACHINE_ARN',
   deleteStateMachineArn: 'DELETE_STATE_MACHINE_ARN',
+  updateStateMachineArn: 'UPDATE_STATE_MACHINE_ARN',
   maxProvisioningSeconds: 'MAX_PROVISIONING_SECONDS',
   local: 'EKS_PROVISIONER_LOCAL',
   allowDelete: 'PROVISION_POLICY_ALLOW_DELETE',
@@ -50,6 +53,7 @@ export const DEFAULTS = {
   roleNamePrefix: 'eks-provisioner-',
   stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-provision-cluster',
   deleteStateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-delete-cluster',
+  updateStateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-update-cluster',
   maxProvisioningSeconds: 3600,
 } as const;
 
@@ -61,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     roleNamePrefix: env[ENV.roleNamePrefix] ?? DEFAULTS.roleNamePrefix,
     stateMachineArn: env[ENV.stateMachineArn] || DEFAULTS.stateMachineArn,
     deleteStateMachineArn: env[ENV.deleteStateMachineArn] || DEFAULTS.deleteStateMachineArn,
+    updateStateMachineArn: env[ENV.updateStateMachineArn] || DEFAULTS.updateStateMachineArn,
     maxProvisioningSeconds: Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULTS.maxProvisioningSeconds,
     local: env[ENV.local] === '1' || env[ENV.local] === 'true',
     allowDelete: env[ENV.allowDelete] === '1' || env[ENV.allowDelete] === 'true',

@@ -136,6 +136,22 @@ export interface CaughtError {
 /** DiagnoseFailure returns the diagnosis in `$.completion.diagnosis` (lib/completion). */
 export type DiagnosisResult = Diagnosis;
 
+// ---- the update state machine (statemachine/update-cluster.asl.json) ----------------------------
+
+/** What PATCH /v1/clusters/{id} starts the update machine with. */
+export interface UpdateInput {
+  tenantId: string;
+  clusterId: string;
+  /** The record version this update makes (the record was bumped to it when the run started). */
+  version: number;
+  /** The settings after the update (validated by the one schema). */
+  settings: ClusterSettings;
+  /** Changed settings, before → after. */
+  changes: Array<{ field: string; from: unknown; to: unknown }>;
+  /** Go on despite ERROR upgrade insights. */
+  force: boolean;
+}
+
 // ---- the delete state machine (statemachine/delete-cluster.asl.json) ----------------------------
 
 /** What the API (or a console execution) starts the delete machine with. */

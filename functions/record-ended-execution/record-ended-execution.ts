@@ -36,7 +36,7 @@ export interface RecordEndedExecutionDeps {
 }
 
 export type RecordEndedExecutionResult =
-  | { action: 'recorded' | 'republished'; run: 'provisioning' | 'deletion'; tenantId: string; clusterId: string; code: DiagnosisCode; marked: boolean; markError?: string }
+  | { action: 'recorded' | 'republished'; run: 'provisioning' | 'deletion' | 'update'; tenantId: string; clusterId: string; code: DiagnosisCode; marked: boolean; markError?: string }
   | { action: 'skipped'; reason: string };
 
 const CODE_BY_STATUS: Record<(typeof ENDED_WITHOUT_CATCH)[number], DiagnosisCode> = {
@@ -106,6 +106,8 @@ export async function recordEndedExecution(event: ExecutionStatusChangeEvent, de
   const clusterId = given.clusterId ?? clusterIdForExecution(d.executionArn);
   const record = await deps.getCluster(given.tenantId, clusterId);
   if (!record) return { action: 'skipped', reason: `no cluster record ${clusterId} for this tenant` };
+  // An update run: the record stays CREATED and names the run in `update.executionArn`.
+  if (record.update?.executionArn === d.executionArn) return updateRunEnded(record, status, d, deps);
   if (record.executionArn && record.executionArn !== d.executionArn) return { action: 'skipped', reason: 'the record belongs to another execution' };
   const resources = [d.executionArn, d.stateMachineArn];
 
@@ -127,6 +129,52 @@ export async function recordEndedExecution(event: ExecutionStatusChangeEvent, de
   // Only the update's winner publishes: one Failed event per run. If this throws, the retry above sends it.
   await deps.publish(pending.event.detailType, pending.event.detail, resources);
   return { action: 'recorded', ...ended(record, pending.event), ...(await markPublished(record, d.executionArn, deps)) };
+}
+
+/** The failed-update event detail (as the update machine's own NotifyUpdateFailed sends it). */
+export const UPDATE_FAILED_DETAIL_TYPE = 'EKS Cluster Update Failed';
+
+/**
+ * An update run that ended without its Catch: `update` becomes FAILED with what ended it (the
+ * cluster stays CREATED: CloudFormation finishes or rolls back the change set on its own, and the
+ * next PATCH is allowed), and one Update Failed event. The event goes out first, then the conditional
+ * write: a redelivery after a lost write sends it again (at least once), never after the write won.
+ */
+async function updateRunEnded(record: ClusterRecord, status: keyof typeof CODE_BY_STATUS, d: ExecutionStatusChangeEvent['detail'], deps: RecordEndedExecutionDeps): Promise<RecordEndedExecutionResult> {
+  const u = record.update!;
+  if (u.status !== 'RUNNING') return { action: 'skipped', reason: `the update already ended ${u.status}` };
+  const now = deps.now();
+  const words = { TIMED_OUT: 'reached its time limit', ABORTED: 'was stopped', FAILED: 'failed' } as const;
+  const diagnosis = makeDiagnosis('UPDATE_EXECUTION_ENDED', {
+    ended: words[status],
+    executionArn: d.executionArn,
+    consoleUrl: executionConsoleUrl(d.executionArn),
+    region: record.region,
+    stackName: stackNameOf(record.stackId) ?? `${STACK_NAME_PREFIX}${record.name}`,
+    ...(d.error ? { error: redactSecrets(d.error).slice(0, 500) } : {}),
+    ...(d.cause ? { cause: redactSecrets(d.cause).slice(0, 500) } : {}),
+  });
+  const finishedAt = now.toISOString();
+  const detail = {
+    ...runOf(record, d),
+    status: 'UPDATE_FAILED',
+    stackId: record.stackId ?? null,
+    finishedAt,
+    durationSeconds: Math.max(0, Math.round((now.getTime() - new Date(d.startDate).getTime()) / 1000)),
+    from: u.from,
+    to: u.to,
+    diagnosis,
+  };
+  await deps.publish(UPDATE_FAILED_DETAIL_TYPE, detail as unknown as PendingEndedEvent['detail'], [d.executionArn, d.stateMachineArn]);
+  const update = setUpdate(
+    record.tenantId,
+    record.id,
+    { names: { '#u': 'update', '#ux': 'executionArn', '#us': 'status' }, values: { ':arn': d.executionArn, ':running': 'RUNNING' }, sets: [] },
+    { update: { ...u, status: 'FAILED', phase: diagnosis.title, finishedAt, diagnosis }, updatedAt: finishedAt },
+    'attribute_exists(PK) AND #u.#ux = :arn AND #u.#us = :running',
+  );
+  if (!(await deps.updateRecord(update))) return { action: 'skipped', reason: 'the update ended meanwhile' };
+  return { action: 'recorded', run: 'update', tenantId: record.tenantId, clusterId: record.id, code: diagnosis.code, marked: true };
 }
 
 /** The run the record and the ended execution describe, as both completions want it. */

@@ -31,7 +31,7 @@ export interface ServiceApiProps {
 export const STAGE_NAME = API_STAGE_NAME;
 
 /** Request headers a browser signing with SigV4 sends; a CORS preflight must allow them. */
-export const CORS_ALLOW_HEADERS = ['Content-Type', 'Authorization', 'X-Amz-Date', 'X-Amz-Security-Token', 'X-Amz-Content-Sha256', 'X-Amz-User-Agent', 'Idempotency-Key'];
+export const CORS_ALLOW_HEADERS = ['Content-Type', 'Authorization', 'X-Amz-Date', 'X-Amz-Security-Token', 'X-Amz-Content-Sha256', 'X-Amz-User-Agent', 'Idempotency-Key', 'If-Match'];
 
 /**
  * API Gateway's own errors (unknown path, bad signature, throttled, invalid body) as

@@ -47,10 +47,26 @@ export interface ClusterRecordView {
     [k: string]: unknown;
   };
   diagnosis?: { code: string; title: string; message: string; remediation: string[] };
+  /** Record version (the ETag PATCH's If-Match wants). */
+  version?: number;
+  /** The last or running settings update (status stays CREATED while it runs). */
+  update?: ClusterUpdateView;
   executionArn?: string;
   createdAt?: string;
   updatedAt?: string;
   [k: string]: unknown;
+}
+
+export interface ClusterUpdateView {
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  phase: string;
+  from: Record<string, unknown>;
+  to: Record<string, unknown>;
+  startedAt: string;
+  finishedAt?: string;
+  resources: { done: number; total: number };
+  executionArn: string;
+  diagnosis?: { code: string; title: string; message: string; remediation: string[] };
 }
 
 export class ApiClient {
@@ -109,6 +125,10 @@ export class ApiClient {
 
   post<T>(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }> {
     return this.request<T>('POST', path, body, headers);
+  }
+
+  patch<T>(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }> {
+    return this.request<T>('PATCH', path, body, headers);
   }
 
   delete<T>(path: string): Promise<{ status: number; body: T }> {

@@ -10,6 +10,7 @@ import { ApiError, ApiNotRunningError, describeApiError, type ClusterRecordView 
 import { apiClient, type ApiOptions } from './connect.js';
 import { diagnosisLines, followCluster } from './follow.js';
 import { say, style, warn } from './terminal.js';
+import { updateStatusLines } from './update.js';
 import type { SetupResponse } from '../../functions/api/setup/setup.js';
 
 export type { ApiOptions } from './connect.js';
@@ -88,6 +89,7 @@ export async function status(id: string, o: ApiOptions & { json: boolean }): Pro
   }
   say(`${style.bold(r.name)} (${r.id})`);
   const code = report(r);
+  for (const line of updateStatusLines(r)) say(line);
   if (r.status === 'CREATED') for (const line of clusterDetailLines(r)) say(line);
   return code;
 }

@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { deleteCluster, guarded, policy, provision, setup, status } from './commands.js';
 import { kubeconfig } from './kubeconfig/command.js';
 import { start } from './start.js';
+import { updateCluster, type UpdateOptions } from './update.js';
 import { AWS_LISTS, awsList, list, rolesAdd, type AwsList } from './journey.js';
 
 const int = (name: string, min: number) => (v: string) => {
@@ -63,6 +64,11 @@ export function program(): Command {
           '                       (default: derived from environmentScope — "*" → apps, "production" → production, "review/*" → review)',
           '  deployPrincipalArns  managed clusters: IAM roles (e.g. CI) given edit in those namespaces through access entries (at most 5)',
           '`eks-provisioner status <id>` shows who has access and what was configured.',
+          '',
+          'Support policy (optional):',
+          '  upgradePolicy        STANDARD (default): at the end of standard support EKS upgrades the control plane, no extra charge;',
+          '                       EXTENDED: 12 more months on the version, at six times the control-plane price (AWS\'s own default)',
+          'Change a cluster later with `eks-provisioner update <id>` (plan first; --approve applies it).',
         ].join('\n'),
       )
       .option('--no-follow', 'submit and return the id without waiting')
@@ -81,6 +87,28 @@ export function program(): Command {
       )
       .option('--no-follow', 'start the deletion and return without waiting'),
   ).action(async (id: string, o: { follow: boolean; api?: string; tenant?: string }) => guarded(() => deleteCluster(id, o)));
+
+  const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+  apiOpts(
+    cli
+      .command('update <id>')
+      .description(
+        "change a CREATED cluster: prints the plan (nothing changes), applies it with --approve and follows it to the end (exit 0 on success, 1 with the diagnosis when it failed)",
+      )
+      .option('--version <minor>', 'Kubernetes version, one minor up (e.g. 1.33): control plane, then nodes, then add-ons')
+      .option('--nodes <n>', 'number of nodes', int('--nodes', 1))
+      .option('--instance-type <type>', 'node instance type (the node group is replaced: new nodes first, capacity never drops to zero)')
+      .option(
+        '--support-type <policy>',
+        'STANDARD (at the end of standard support EKS upgrades the control plane; no extra charge) or EXTENDED (12 more months on the version, six times the control-plane price)',
+      )
+      .option('--admin <arn>', 'cluster-admin principal (repeat for several; the list replaces the current one)', collect)
+      .option('--deploy <arn>', 'deploy role with edit in the managed namespaces (repeat; replaces the current list)', collect)
+      .option('--approve', 'apply the plan (without it only the plan is printed)', false)
+      .option('--force', 'upgrade despite ERROR upgrade insights', false)
+      .option('--no-follow', 'start the update and return without waiting')
+      .option('--idempotency-key <key>', 'Idempotency-Key header: a retried update returns the first answer'),
+  ).action(async (id: string, o: UpdateOptions) => guarded(() => updateCluster(id, o)));
 
   apiOpts(cli.command('setup').description('Account ID, External ID and the policies for role A and role B, ready to paste').option('--json', 'print as JSON', false)).action(
     async (o: { json: boolean; api?: string; tenant?: string }) => guarded(() => setup(o)),

@@ -67,4 +67,5 @@ export const style = {
   green: (s: string) => (color ? `\x1b[32m${s}\x1b[39m` : s),
   red: (s: string) => (color ? `\x1b[31m${s}\x1b[39m` : s),
   cyan: (s: string) => (color ? `\x1b[36m${s}\x1b[39m` : s),
+  yellow: (s: string) => (color ? `\x1b[33m${s}\x1b[39m` : s),
 };

@@ -24,10 +24,15 @@ export const FUNCTIONS = {
   DeleteClusterStackFunctionArn: 'delete-cluster-stack',
   PollStackDeletionFunctionArn: 'poll-stack-deletion',
   CompleteDeletionFunctionArn: 'complete-deletion',
+  // The update state machine's own steps (one function, a step per call).
+  UpdateClusterFunctionArn: 'update-cluster',
 } as const;
 
 /** Functions the state machine runs as Tasks, plus the target of the status-change rule. */
-export type FunctionFolder = (typeof FUNCTIONS)[keyof typeof FUNCTIONS] | typeof ENDED_EXECUTION_FUNCTION;
+export type FunctionFolder = (typeof FUNCTIONS)[keyof typeof FUNCTIONS] | typeof ENDED_EXECUTION_FUNCTION | typeof RECONCILE_FUNCTION;
+
+/** Run on a schedule: settles runs whose status-change event was lost (not a Task: no substitution). */
+export const RECONCILE_FUNCTION = 'reconcile-executions';
 
 /** Target of the rule on "Execution Status Change" events (not a Task: no substitution). */
 export const ENDED_EXECUTION_FUNCTION = 'record-ended-execution';
@@ -35,6 +40,8 @@ export const ENDED_EXECUTION_FUNCTION = 'record-ended-execution';
 export const DEFINITION_URL = new URL('../../statemachine/provision-cluster.asl.json', import.meta.url);
 /** The second state machine: deleting a cluster's stack. */
 export const DELETE_DEFINITION_URL = new URL('../../statemachine/delete-cluster.asl.json', import.meta.url);
+/** The third: updating a cluster's settings through a change set. */
+export const UPDATE_DEFINITION_URL = new URL('../../statemachine/update-cluster.asl.json', import.meta.url);
 
 export interface Placement {
   region: string;
@@ -85,7 +92,7 @@ export async function loadDefinition(p: Placement, url: URL | string = DEFINITIO
   const parsed = JSON.parse(substitute(text, substitutions(p))) as AslDefinition;
   // Both service machines get TimeoutSeconds from the poll cap, as the CDK stack deploys them (the
   // deletion polls under the same cap); any other file keeps its own.
-  if (String(url) !== String(DEFINITION_URL) && String(url) !== String(DELETE_DEFINITION_URL)) return parsed;
+  if (![DEFINITION_URL, DELETE_DEFINITION_URL, UPDATE_DEFINITION_URL].some((u) => String(u) === String(url))) return parsed;
   return withExecutionTimeout(parsed, executionTimeoutSeconds(maxProvisioningSeconds ?? loadConfig().maxProvisioningSeconds));
 }
 

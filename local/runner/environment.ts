@@ -6,11 +6,12 @@
  * Also creates what the state machine writes to: the DynamoDB table (store/keys.ts layout) and the
  * event bus.
  */
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DEFAULTS, ENV } from '../../functions/lib/config.js';
 import { QUIET_SDK_ENV } from '../quiet-sdk.js';
 import { tableDefinition } from '../../functions/lib/store/table-definition.js';
+import { createTableUntilActive } from './create-table.js';
 
 /** The default world's accounts and keys (the README documents them). Public example keys. */
 export const DEFAULT_WORLD = {
@@ -55,6 +56,8 @@ export interface HandlerEnvironment {
   stateMachineArn: string;
   /** The delete state machine (DELETE /v1/clusters/{id}). */
   deleteStateMachineArn?: string;
+  /** The update state machine (PATCH /v1/clusters/{id}). */
+  updateStateMachineArn?: string;
   /** Sandbox mode: where AWS is, and who the service is there. Absent in --aws mode. */
   sandbox?: { url: string; identity: ServiceIdentity };
   /** --aws mode: the runner's own Step Functions endpoint, so the API's StartExecution reaches it. */
@@ -71,6 +74,7 @@ export function applyHandlerEnvironment(e: HandlerEnvironment, env: NodeJS.Proce
   env[ENV.eventBusName] = e.eventBusName;
   env[ENV.stateMachineArn] = e.stateMachineArn;
   if (e.deleteStateMachineArn) env[ENV.deleteStateMachineArn] = e.deleteStateMachineArn;
+  if (e.updateStateMachineArn) env[ENV.updateStateMachineArn] = e.updateStateMachineArn;
   env[ENV.local] = '1';
   env[ENV.roleNamePrefix] ??= DEFAULTS.roleNamePrefix;
   env['POWERTOOLS_SERVICE_NAME'] ??= 'eks-provisioner';
@@ -101,10 +105,7 @@ export async function ensureStoreAndBus(region: string, tableName: string, event
       await ddb.send(new DescribeTableCommand({ TableName: tableName }));
     } catch (e) {
       if ((e as Error).name !== 'ResourceNotFoundException') throw e;
-      await ddb.send(
-        new CreateTableCommand(tableDefinition(tableName)),
-      );
-      await untilActive(ddb, tableName);
+      await createTableUntilActive(ddb, tableDefinition(tableName));
       created.push(`DynamoDB table ${tableName}`);
     }
     if (eventBusName !== 'default') {
@@ -121,18 +122,4 @@ export async function ensureStoreAndBus(region: string, tableName: string, event
     events.destroy();
   }
   return created;
-}
-
-/** Polls DescribeTable (the SDK waiter's minimum delay is a whole second; the local table is ready in ms). */
-async function untilActive(ddb: DynamoDBClient, tableName: string, timeoutMs = 120_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let delay = 50;
-  for (;;) {
-    const t = await ddb.send(new DescribeTableCommand({ TableName: tableName }));
-    const gsisReady = (t.Table?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE');
-    if (t.Table?.TableStatus === 'ACTIVE' && gsisReady) return;
-    if (Date.now() > until) throw new Error(`DynamoDB table ${tableName} did not become ACTIVE within ${timeoutMs / 1000} s.`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 2000);
-  }
 }

@@ -11,7 +11,7 @@ import { DEFAULTS } from '../../functions/lib/config.js';
 import type { FaultRule, Sandbox, StepFunctionsBackend } from '../sandbox/index.js';
 import type { RateLimitConfig } from '../sandbox/limits/rate-limits.js';
 import { applyHandlerEnvironment, DEFAULT_WORLD, ensureStoreAndBus, serviceIdentityOf } from './environment.js';
-import { DELETE_DEFINITION_URL, loadDefinition, type Placement } from './definition.js';
+import { DELETE_DEFINITION_URL, UPDATE_DEFINITION_URL, loadDefinition, type Placement } from './definition.js';
 import { StateMachineHost } from './machines.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { resumeCreating, resumeDeleting } from './resume.js';
@@ -20,6 +20,7 @@ import { startStepFunctionsEndpoint } from './sfn-endpoint.js';
 import { ENDED_EXECUTION_FUNCTION } from './definition.js';
 import { moduleHandlerResolver } from './lambda.js';
 import { statusChangeRoute, type StatusChangeRoute } from './status-change.js';
+import { reconcileSchedule, type ReconcileSchedule } from './reconcile-schedule.js';
 
 export interface LocalStackOptions {
   /** Sandbox port on 127.0.0.1 (default 4566; 0 = any free port). */
@@ -54,6 +55,10 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** For tests: a different definition or handlers. */
   runner?: Pick<RunnerOptions, 'definition' | 'resolveHandler' | 'historyEventQuota' | 'maxProvisioningSeconds'>;
+  /** Fault flag: lose every Step Functions status-change event (toggle later with `statusChanges.setDrop`). */
+  dropStatusChanges?: boolean;
+  /** Run the reconciler on its (time-scaled) schedule (default true); `reconciler.sweep()` works either way. */
+  reconcileSchedule?: boolean;
   /** For tests: a different delete state machine definition (e.g. a short TimeoutSeconds). */
   deleteRunner?: Pick<RunnerOptions, 'definition'>;
 }
@@ -68,10 +73,14 @@ export interface LocalStack {
   runner: StepFunctionsRunner;
   /** The delete state machine (statemachine/delete-cluster.asl.json). */
   deleteRunner: StepFunctionsRunner;
-  /** Both, behind one Step Functions API. */
+  /** The update state machine (statemachine/update-cluster.asl.json). */
+  updateRunner: StepFunctionsRunner;
+  /** All three, behind one Step Functions API. */
   machines: StateMachineHost;
   /** Step Functions' status-change events → the record-ended-execution handler (as the CDK rule routes them). */
   statusChanges: StatusChangeRoute;
+  /** The scheduled sweep that settles runs whose status-change event was lost (as the CDK schedule does). */
+  reconciler: ReconcileSchedule;
   apiUrl?: string;
   /** AWS endpoint the handlers use (sandbox URL), absent in --aws mode. */
   awsEndpoint?: string;
@@ -115,17 +124,18 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       }
       const resolveHandler = o.runner?.resolveHandler ?? moduleHandlerResolver();
       // In AWS the status-change events go to the account's default bus; here they go straight to the handler.
-      const statusChanges = statusChangeRoute({ placement: { region, accountId, tableName, eventBusName }, stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn], resolveHandler, log });
+      const statusChanges = statusChangeRoute({ placement: { region, accountId, tableName, eventBusName }, stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn, updateRunner.stateMachineArn], resolveHandler, log, drop: o.dropStatusChanges === true });
       const runnerOpts = { region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false };
-      const { runner, deleteRunner, machines } = await startMachines(runnerOpts, { ...o.runner, resolveHandler }, o.deleteRunner ?? {}, statusChanges, stops);
+      const { runner, deleteRunner, updateRunner, machines } = await startMachines(runnerOpts, { ...o.runner, resolveHandler }, o.deleteRunner ?? {}, statusChanges, stops);
       const endpoint = await startStepFunctionsEndpoint(machines.slot, 0);
       stops.push(() => endpoint.stop());
-      applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, stepFunctionsEndpoint: endpoint.url });
+      applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, updateStateMachineArn: updateRunner.stateMachineArn, stepFunctionsEndpoint: endpoint.url });
       const created = await ensureStoreAndBus(region, tableName, eventBusName);
       await machines.preloadHandlers();
       const apiUrl = o.api === false ? undefined : await startApi(o, stops);
       const { resumed, resumedDeletions } = await resume(region, tableName, runner, deleteRunner, log);
-      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, machines, statusChanges, ...(apiUrl ? { apiUrl } : {}), created, resumed, resumedDeletions, stop: stopAll };
+      const reconciler = startReconciler({ region, accountId, tableName, eventBusName }, resolveHandler, 1, o, log, stops);
+      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, updateRunner, machines, statusChanges, reconciler, ...(apiUrl ? { apiUrl } : {}), created, resumed, resumedDeletions, stop: stopAll };
     }
 
     const sandboxMod = await import('../sandbox/index.js');
@@ -138,15 +148,16 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     let sandboxWorld: { captureEvent(e: unknown): void } | undefined;
     const statusChanges = statusChangeRoute({
       placement: { region, accountId: identity.accountId, tableName, eventBusName },
-      stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn],
+      stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn, updateRunner.stateMachineArn],
       resolveHandler,
       // On the service account's default bus, where Step Functions puts them.
       capture: (e) =>
         sandboxWorld?.captureEvent({ eventId: e.id, accountId: e.account, region: e.region, eventBusName: 'default', source: e.source, detailType: e['detail-type'], detail: e.detail, resources: e.resources, time: e.time }),
       log,
+      drop: o.dropStatusChanges === true,
     });
     const runnerOpts = { region, accountId: identity.accountId, tableName, eventBusName, timeScale, log, validate: o.validateDefinition !== false };
-    const { runner, deleteRunner, machines } = await startMachines(runnerOpts, { ...o.runner, resolveHandler }, o.deleteRunner ?? {}, statusChanges, stops);
+    const { runner, deleteRunner, updateRunner, machines } = await startMachines(runnerOpts, { ...o.runner, resolveHandler }, o.deleteRunner ?? {}, statusChanges, stops);
     const sandbox = await sandboxMod.startSandbox({
       port: o.sandboxPort ?? 4566,
       timeScale,
@@ -159,12 +170,13 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     });
     stops.push(() => sandbox.stop());
     sandboxWorld = sandbox.world as unknown as { captureEvent(e: unknown): void };
-    applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
+    applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, updateStateMachineArn: updateRunner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
     const created = await ensureStoreAndBus(region, tableName, eventBusName);
     await machines.preloadHandlers();
     await resolveHandler(ENDED_EXECUTION_FUNCTION).catch((e: unknown) => log(`${ENDED_EXECUTION_FUNCTION}: ${(e as Error).message}`));
     const apiUrl = o.api === false ? undefined : await startApi(o, stops, o.apiAuth === 'iam' ? { world: sandbox.world, accountId: identity.accountId, region } : undefined);
     const { resumed, resumedDeletions } = o.dataDir ? await resume(region, tableName, runner, deleteRunner, log) : { resumed: [], resumedDeletions: [] };
+    const reconciler = startReconciler({ region, accountId: identity.accountId, tableName, eventBusName }, resolveHandler, timeScale, o, log, stops);
     return {
       mode: 'sandbox',
       region,
@@ -173,8 +185,10 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       sandbox,
       runner,
       deleteRunner,
+      updateRunner,
       machines,
       statusChanges,
+      reconciler,
       awsEndpoint: sandbox.url,
       ...(apiUrl ? { apiUrl } : {}),
       created,
@@ -189,6 +203,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
 }
 
 export const DELETE_STATE_MACHINE_NAME = 'eks-provisioner-delete-cluster';
+export const UPDATE_STATE_MACHINE_NAME = 'eks-provisioner-update-cluster';
 
 /** The delete state machine, as deployed (statemachine/delete-cluster.asl.json with the same substitutions). */
 type MachineOptions = Placement & Omit<RunnerOptions, keyof Placement | 'stateMachineName'>;
@@ -207,7 +222,14 @@ async function startMachines(
   stops.push(async () => statusChanges.close());
   const deleteRunner = await createDeleteRunner({ ...base, ...deletion, onStatusChange });
   stops.push(() => deleteRunner.close());
-  return { runner, deleteRunner, machines: new StateMachineHost([runner, deleteRunner]) };
+  const updateRunner = await StepFunctionsRunner.create({
+    ...base,
+    onStatusChange,
+    stateMachineName: UPDATE_STATE_MACHINE_NAME,
+    definition: await loadDefinition(base, UPDATE_DEFINITION_URL, base.maxProvisioningSeconds),
+  });
+  stops.push(() => updateRunner.close());
+  return { runner, deleteRunner, updateRunner, machines: new StateMachineHost([runner, deleteRunner, updateRunner]) };
 }
 
 async function createDeleteRunner(o: MachineOptions): Promise<StepFunctionsRunner> {
@@ -221,6 +243,13 @@ async function resume(region: string, tableName: string, runner: StepFunctionsRu
   } finally {
     ddb.destroy();
   }
+}
+
+/** The reconciler's schedule; stopped before the machines (stops run in reverse). */
+function startReconciler(placement: Placement, resolveHandler: ReturnType<typeof moduleHandlerResolver>, timeScale: number, o: LocalStackOptions, log: (line: string) => void, stops: Array<() => Promise<void>>): ReconcileSchedule {
+  const r = reconcileSchedule({ placement, resolveHandler, timeScale, log, periodic: o.reconcileSchedule !== false });
+  stops.push(() => r.stop());
+  return r;
 }
 
 async function startApi(o: LocalStackOptions, stops: Array<() => Promise<void>>, iam?: { world: unknown; accountId: string; region: string }): Promise<string> {

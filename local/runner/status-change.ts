@@ -19,6 +19,8 @@ export interface StatusChangeRouteOptions {
   /** Attempts per event (EventBridge retries a failed async invocation). */
   attempts?: number;
   retryDelayMs?: number;
+  /** Fault: lose every event (Step Functions delivers them best-effort); the reconciler must settle the runs. */
+  drop?: boolean;
 }
 
 export interface StatusChangeRoute {
@@ -27,11 +29,17 @@ export interface StatusChangeRoute {
   drain(): Promise<void>;
   /** Stops routing (the local stack is shutting down: its own aborts are not operator stops). */
   close(): void;
+  /** The fault flag: while on, events are lost before the bus (neither captured nor delivered). */
+  setDrop(on: boolean): void;
+  /** Events lost to the fault flag so far. */
+  readonly dropped: number;
 }
 
 export function statusChangeRoute(o: StatusChangeRouteOptions): StatusChangeRoute {
   const pending = new Set<Promise<void>>();
   let closed = false;
+  let drop = o.drop === true;
+  let dropped = 0;
   const attempts = o.attempts ?? 3;
   const delay = o.retryDelayMs ?? 500;
   const invoke = async (event: ExecutionStatusChangeEvent) => {
@@ -52,6 +60,10 @@ export function statusChangeRoute(o: StatusChangeRouteOptions): StatusChangeRout
   return {
     deliver(event) {
       if (closed) return;
+      if (drop) {
+        dropped++;
+        return;
+      }
       try {
         o.capture?.(event);
       } catch (e) {
@@ -66,6 +78,12 @@ export function statusChangeRoute(o: StatusChangeRouteOptions): StatusChangeRout
     },
     close() {
       closed = true;
+    },
+    setDrop(on) {
+      drop = on;
+    },
+    get dropped() {
+      return dropped;
     },
   };
 }

@@ -3,12 +3,13 @@
  * the local stack in this process (test/e2e/harness.ts) serving the built console, screenshots
  * as artefacts in .local/screenshots/, and an axe-core scan helper.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_PATH } from '../support/tools.js';
 
 // Globals of the page, used only inside page.evaluate callbacks (the test program has no DOM library).
 interface FocusTarget {
@@ -19,12 +20,17 @@ interface FocusTarget {
   closest(sel: string): unknown;
   getAttribute(name: string): string | null;
 }
+interface PageAnimation {
+  playState: string;
+  pending: boolean;
+  effect: { getTiming(): { iterations?: number } } | null;
+}
 declare const window: object;
-declare const document: { activeElement: FocusTarget | null; body: unknown };
+declare const document: { activeElement: FocusTarget | null; body: unknown; getAnimations(): PageAnimation[] };
+declare function requestAnimationFrame(cb: () => void): number;
 type HTMLElement = FocusTarget;
 
-export const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
-export const haveChromium = existsSync(CHROMIUM);
+export const CHROMIUM = CHROMIUM_PATH;
 export const SCREENSHOTS = fileURLToPath(new URL('../../.local/screenshots/', import.meta.url));
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -42,6 +48,8 @@ export async function launch(): Promise<Browser> {
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1440, height: 900 },
+    // prefers-reduced-motion: Cloudscape then skips its fades and slides, so what axe measures is what stays on screen.
+    reducedMotion: 'reduce',
     acceptDownloads: true,
     timeout: 30_000,
   });
@@ -71,8 +79,36 @@ export interface AxeViolation {
   nodes: Array<{ target: string[]; failureSummary?: string }>;
 }
 
-/** axe-core (WCAG 2.x A/AA rules) on the page as it is; answers the serious and critical violations. */
+/**
+ * Waits until no finite CSS animation or transition is running or pending, on two frames in a row
+ * (a React render may start a transition on the next frame). Endless ones (spinners) never end and
+ * change no colour, so they do not count. A fading dialog measured mid-fade has blended colours:
+ * axe must see the page as it stays.
+ */
+export async function settled(page: Page, timeoutMs = 10_000): Promise<void> {
+  // One evaluate that resolves when settled (waitForFunction would take the returned Promise as truthy).
+  const quiet = await page.evaluate(async (timeout) => {
+    const frame = () => new Promise<void>((r) => requestAnimationFrame(() => r()));
+    const moving = () => document.getAnimations().filter((a) => (a.pending || a.playState === 'running') && a.effect?.getTiming().iterations !== Infinity).length;
+    const until = Date.now() + timeout;
+    for (let stillFrames = 0; stillFrames < 2; ) {
+      if (Date.now() > until) return false;
+      await frame();
+      stillFrames = moving() === 0 ? stillFrames + 1 : 0;
+    }
+    return true;
+  }, timeoutMs);
+  if (!quiet) throw new Error(`the page was still animating after ${timeoutMs / 1000} s`);
+}
+
+/** axe-core (WCAG 2.x A/AA rules) on the settled page; answers the serious and critical violations. */
 export async function axeSerious(page: Page): Promise<AxeViolation[]> {
+  await settled(page);
+  return axeSeriousNow(page);
+}
+
+/** The same scan on the page as it is this instant, moving or not (only to show why axeSerious waits). */
+export async function axeSeriousNow(page: Page): Promise<AxeViolation[]> {
   // Evaluated over the DevTools protocol: the console's CSP (no inline scripts) does not apply to it.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {

@@ -13,20 +13,14 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { E2E, type ClusterRecord } from './harness.js';
+import { requireTool } from '../support/tools.js';
 
 const run = promisify(execFile);
 
-async function has(cmd: string, args: string[]): Promise<boolean> {
-  try {
-    await run(cmd, args, { timeout: 20_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const tools = (await has('kubectl', ['version', '--client'])) && (await has('aws', ['--version']));
-if (!tools) console.warn('[e2e kubectl] skipped: kubectl and the AWS CLI (aws eks get-token) are needed on PATH');
+// kubectl, and the AWS CLI for the kubeconfig's `aws eks get-token`.
+const kubectlTool = requireTool('kubectl', 'kubectl against a created cluster (test/e2e/kubectl)');
+const awsTool = requireTool('aws', 'kubectl against a created cluster (test/e2e/kubectl: aws eks get-token)');
+const tools = !!kubectlTool && !!awsTool;
 
 let e: E2E;
 let record: ClusterRecord & { outputs?: Record<string, any> };

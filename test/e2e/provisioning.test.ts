@@ -228,9 +228,10 @@ describe('local stack e2e', () => {
     await expectFailedEvent(record, 'CLUSTER_ROLE_MISSING_EKS_POLICY');
   });
 
-  it('ROLLBACK_FAILED: onFailure ROLLBACK, nodes fail to join, role B may not delete', async () => {
+  it('onFailure ROLLBACK without the delete statement: refused at pre-flight (field error on onFailure), no stack made', async () => {
     const tenant = 'e2e-rollback';
-    const roleArn = await registered(tenant, 'eks-provisioner-rollback', { withoutActions: /:Delete/i });
+    const roleArn = await registered(tenant, 'eks-provisioner-rollback');
+    // Before the fix this run created the stack, the nodes failed, and every rollback delete was denied: ROLLBACK_FAILED with orphans.
     await e.setFlags({ nodesFailToJoin: true });
     let record: ClusterRecord;
     try {
@@ -239,11 +240,11 @@ describe('local stack e2e', () => {
       await e.setFlags({ nodesFailToJoin: false });
     }
     expect(record.status).toBe('FAILED');
-    expect(record.diagnosis?.code).toBe('ROLLBACK_FAILED');
-    // Which stack, and how to clean up by hand.
-    expect(JSON.stringify(record.diagnosis)).toMatch(/stack/i);
-    expect(record.diagnosis?.remediation.length).toBeGreaterThan(0);
-    await expectFailedEvent(record, 'ROLLBACK_FAILED');
+    expect(record.diagnosis?.code).toBe('VALIDATION_FAILED');
+    expect(JSON.stringify(record.diagnosis)).toMatch(/onFailure/);
+    expect(JSON.stringify(record.diagnosis)).toMatch(/provisionRoleDeleteStatement/);
+    expect((record as ClusterRecord & { stackId?: string }).stackId).toBeUndefined();
+    await expectFailedEvent(record, 'VALIDATION_FAILED');
   });
 
   it('INVALID_ROLE_ARN: refused at the API, nothing started', async () => {

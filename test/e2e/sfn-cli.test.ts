@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterIdForExecution } from '../../functions/lib/cluster-ids.js';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
-import { awsCli, awsCliVersion } from '../support/aws-cli.js';
+import { awsCli } from '../support/aws-cli.js';
+import { requireTool } from '../support/tools.js';
 import { start } from './ended-harness.js';
 
-const version = awsCliVersion();
-if (!version) console.warn('[sfn-cli.test] skipped: the `aws` command is not installed on this machine');
+const version = requireTool('aws', 'the AWS CLI against the local Step Functions (test/e2e/sfn-cli)')?.version;
 
 describe.skipIf(!version)(`AWS CLI (${version ?? 'absent'}) against the local Step Functions`, () => {
   it('list → describe (as deployed) → start a console execution → describe for execution → stop → FAILED record within seconds', async () => {

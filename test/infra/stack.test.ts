@@ -17,9 +17,9 @@ import { ASL_FILE, integrationActions, taskResources } from '../../infra/constru
 import { FUNCTIONS } from '../../infra/functions.js';
 import { PROJECT_ROOT } from '../../infra/service-app.js';
 import { resourcesOf, synthService, type Synthesized } from './synth.js';
+import { requireTool } from '../support/tools.js';
 
-const cfnLintAvailable = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
-if (!cfnLintAvailable) console.warn('cfn-lint not found on PATH: skipping the cfn-lint check of the synthesized template.');
+const cfnLintAvailable = !!requireTool('cfn-lint', 'the cfn-lint check of the synthesized service stack (test/infra/stack)');
 
 let s: Synthesized;
 let cfnLint: Promise<{ status: number | null; output: string }> | undefined;
@@ -93,6 +93,14 @@ describe('DynamoDB table', () => {
             ],
             Projection: { ProjectionType: 'ALL' },
           },
+          {
+            IndexName: TABLE_KEYS.running,
+            KeySchema: [
+              { AttributeName: TABLE_KEYS.runpk, KeyType: 'HASH' },
+              { AttributeName: TABLE_KEYS.runsk, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['runKind', 'runExecutionArn', 'tenantId', 'id'] },
+          },
         ],
       },
     });
@@ -137,7 +145,7 @@ describe('Lambda functions', () => {
       expect(env[ENV.allowDelete]).toBe('false');
       // Local mode trusts a tenant header: it must never be switched on in AWS.
       expect(env).not.toHaveProperty(ENV.local);
-      if (spec.name === 'api') expect(env[ENV.stateMachineArn]).toEqual({ Ref: expect.stringMatching(/^ProvisioningStateMachine/) });
+      if (spec.name === 'api' || spec.name === 'reconcile-executions') expect(env[ENV.stateMachineArn]).toEqual({ Ref: expect.stringMatching(/^ProvisioningStateMachine/) });
       else expect(env).not.toHaveProperty(ENV.stateMachineArn);
     }
   });
@@ -185,7 +193,7 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('reach the table with the store\'s actions only, on the table and GSI1', () => {
+  it('reach the table with the store\'s actions only, on the table, GSI1 and RunningRuns', () => {
     const expected: Record<string, string[]> = {
       read: ['dynamodb:GetItem', 'dynamodb:Query'],
       'read-update': ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
@@ -199,6 +207,7 @@ describe('Lambda functions', () => {
       expect(ddb[0].Resource).toEqual([
         { 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] },
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] }, `/index/${TABLE_KEYS.gsi1}`]] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] }, `/index/${TABLE_KEYS.running}`]] },
       ]);
     }
   });
@@ -206,12 +215,17 @@ describe('Lambda functions', () => {
   it('only the api function may start executions, of this state machine only', () => {
     for (const spec of FUNCTIONS) {
       const sfn = statementsOfRole(roleOfFunction(spec.name)).filter((st) => asArray(st.Action).some((a: string) => a.startsWith('states:')));
-      if (spec.name !== 'api') expect(sfn, spec.name).toEqual([]);
+      if (spec.name === 'reconcile-executions') {
+        // The reconciler reads executions of both machines, and nothing else.
+        expect(sfn).toEqual([{ Sid: 'ReadRunExecutions', Action: 'states:DescribeExecution', Effect: 'Allow', Resource: [expect.anything(), expect.anything()] }]);
+        for (const m of ['ProvisioningStateMachine', 'DeletionStateMachine']) expect(asArray(sfn[0].Resource).filter((r: unknown) => new RegExp(`:execution:.*${m}`).test(JSON.stringify(r)))).toHaveLength(1);
+      } else if (spec.name !== 'api') expect(sfn, spec.name).toEqual([]);
       else {
         expect(sfn).toEqual([
           { Sid: 'StartProvisioning', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^ProvisioningStateMachine/) } },
           { Sid: 'CheckProvisioningStarted', Action: 'states:DescribeExecution', Effect: 'Allow', Resource: expect.anything() },
           { Sid: 'StartDeletion', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^DeletionStateMachine/) } },
+          { Sid: 'StartUpdate', Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^UpdatingStateMachine/) } },
         ]);
         // Executions of the provisioning state machine only.
         expect(JSON.stringify(sfn[1].Resource)).toMatch(/:execution:/);
@@ -531,4 +545,34 @@ describe('cfn-lint', () => {
     expect(r.output.trim()).toBe('');
     expect(r.status).toBe(0);
   }, 90_000);
+});
+
+describe('execution backstop (lost status-change events)', () => {
+  const res = () => s.json.Resources as Record<string, { Type: string; Properties: any }>;
+  const ofType = (t: string) => Object.entries(res()).filter(([, r]) => r.Type === t);
+  const fnId = (name: string) => Object.entries(res()).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(`${FUNCTIONS.find((f) => f.name === name)!.id}Fn`))![0];
+
+  it('has an encrypted dead-letter queue kept 14 days, alarmed on its first message', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    expect(queues).toHaveLength(1);
+    const [qid, q] = queues[0]!;
+    expect(q.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    const alarm = ofType('AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(alarm?.[1].Properties).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 1, Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [qid, 'QueueName'] } }] });
+  });
+
+  it('the status-change rule and the schedule send what they cannot deliver to it; both functions send failed async invocations to it', () => {
+    const [qid] = ofType('AWS::SQS::Queue')[0]!;
+    const rules = ofType('AWS::Events::Rule');
+    const ended = rules.find(([, r]) => r.Properties.EventPattern?.source?.[0] === 'aws.states')![1];
+    expect(ended.Properties.Targets[0]).toMatchObject({ Arn: { 'Fn::GetAtt': [fnId('record-ended-execution'), 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [qid, 'Arn'] } } });
+    const schedule = rules.find(([, r]) => r.Properties.ScheduleExpression)![1];
+    expect(schedule.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(schedule.Properties.Targets[0]).toMatchObject({ Arn: { 'Fn::GetAtt': [fnId('reconcile-executions'), 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [qid, 'Arn'] } } });
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties);
+    for (const name of ['record-ended-execution', 'reconcile-executions']) {
+      const c = configs.find((p) => p.FunctionName?.Ref === fnId(name));
+      expect(c, name).toMatchObject({ DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [qid, 'Arn'] } } } });
+    }
+  });
 });

@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY, DEMO } from '../../local/sandbox/world/default-world.js';
-import { awsCli, awsCliVersion } from '../support/aws-cli.js';
+import { awsCli } from '../support/aws-cli.js';
+import { requireTool } from '../support/tools.js';
 import { start } from './helpers.js';
 
-const version = awsCliVersion();
-if (!version) console.warn('[aws-cli.test] skipped: the `aws` command is not installed on this machine');
+const version = requireTool('aws', 'the AWS CLI against the sandbox (test/sandbox/aws-cli)')?.version;
 
 describe.skipIf(!version)(`AWS CLI (${version ?? 'absent'})`, { timeout: 90_000 }, () => {
   let sb: Sandbox;

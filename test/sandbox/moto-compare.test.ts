@@ -8,7 +8,7 @@
  * cases here are ones it does check. Known wording differences, normalised below: moto writes
  * `tags.X.member.value` where AWS and the sandbox give the 1-based index, and sometimes ends with a period.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { PutEventsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -16,12 +16,7 @@ import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from '@aw
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { clients, customerCreds, failure, serviceCreds, start } from './helpers.js';
-
-function motoCommand(): string[] | undefined {
-  if (spawnSync('moto_server', ['--help'], { encoding: 'utf8' }).status === 0) return ['moto_server'];
-  if (spawnSync('python3', ['-c', 'import moto.server'], { encoding: 'utf8' }).status === 0) return ['python3', '-m', 'moto.server'];
-  return undefined;
-}
+import { requireTool } from '../support/tools.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -34,16 +29,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-const moto = motoCommand();
+const moto = requireTool('moto', 'the moto comparison (test/sandbox/moto-compare)')?.command;
 let proc: ChildProcess | undefined;
 let motoUrl = '';
 let sb: Sandbox;
 
 beforeAll(async () => {
-  if (!moto) {
-    console.warn('moto is not installed (pip install "moto[server]"): skipping the moto comparison');
-    return;
-  }
+  if (!moto) return;
   const port = await freePort();
   motoUrl = `http://127.0.0.1:${port}`;
   proc = spawn(moto[0]!, [...moto.slice(1), '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });

@@ -1,10 +1,11 @@
-import { CreateTableCommand, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeSubnetsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { DescribeClusterVersionsCommand } from '@aws-sdk/client-eks';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTableUntilActive } from '../../local/runner/create-table.js';
 import { SandboxAwsError } from '../../local/sandbox/protocol/types.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { CUSTOMER_SECRET_ACCESS_KEY, SERVICE_SECRET_ACCESS_KEY } from '../../local/sandbox/world/default-world.js';
@@ -21,14 +22,12 @@ describe('DynamoDB (dynalite behind the sandbox)', () => {
 
   it('serves tables through the same endpoint, with IAM checked per table', async () => {
     const { ddb } = clients(sb, serviceCreds);
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: 'clusters',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createTableUntilActive(ddb, {
+      TableName: 'clusters',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    });
     await ddb.send(new PutItemCommand({ TableName: 'clusters', Item: { pk: { S: 'c-1' }, status: { S: 'CREATING' } } }));
     const got = await ddb.send(new GetItemCommand({ TableName: 'clusters', Key: { pk: { S: 'c-1' } } }));
     expect(got.Item?.status?.S).toBe('CREATING');

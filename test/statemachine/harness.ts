@@ -12,7 +12,7 @@
  */
 import '../support/promise-with-resolvers.js';
 import { CloudFormationClient, CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CreateTableCommand, DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -41,6 +41,7 @@ import { OUTPUT_KEYS } from '../../functions/lib/template/index.js';
 import { pollClusterStack } from '../../functions/poll-cluster-stack/poll-cluster-stack.js';
 import { validateRequest } from '../../functions/validate-request/validate-request.js';
 import { tableDefinition } from '../../functions/lib/store/table-definition.js';
+import { createTableUntilActive, TABLE_CREATING_MS } from '../../local/runner/create-table.js';
 import { asCorrectRoleB, roleBReadsItsTrust } from '../unit/aws/fixtures.js';
 
 const require = createRequire(import.meta.url);
@@ -128,7 +129,7 @@ export class Harness {
 
   async start(): Promise<void> {
     logger.setLogLevel('SILENT');
-    this.server = dynalite({ createTableMs: 0 });
+    this.server = dynalite({ createTableMs: TABLE_CREATING_MS });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     const { port } = this.server.address() as AddressInfo;
     this.ddb = new DynamoDBClient({
@@ -152,9 +153,7 @@ export class Harness {
   /** A fresh table, tenant "local" with its External ID, and mocks reset. */
   async reset(): Promise<void> {
     this.table = `sm-test-${++this.tableN}`;
-    await this.ddb.send(
-      new CreateTableCommand(tableDefinition(this.table)),
-    );
+    await createTableUntilActive(this.ddb, tableDefinition(this.table));
     this.store = new DynamoStore(documentClient(this.ddb), this.table);
     await this.store.getOrCreateTenant('local');
     for (const m of [this.sts, this.ec2, this.cfn, this.eks, this.iam]) m.reset();

@@ -1,12 +1,14 @@
 /**
- * A DynamoDB engine for tests: dynalite on a random loopback port, and a client for it. Each caller
- * makes its own tables (tableDefinition) so tests never share data.
+ * A DynamoDB engine for tests: dynalite on a random loopback port (tables CREATING for a moment, as
+ * in AWS), and a client for it. Each caller makes its own tables, ACTIVE before use, so tests never
+ * share data.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tableDefinition } from '../../functions/lib/store/table-definition.js';
+import { createTableUntilActive, TABLE_CREATING_MS } from '../../local/runner/create-table.js';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
@@ -21,7 +23,7 @@ export interface LocalDynamo {
 let tables = 0;
 
 export async function startDynalite(): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0 });
+  const server = dynalite({ createTableMs: TABLE_CREATING_MS });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   const client = new DynamoDBClient({
@@ -33,7 +35,7 @@ export async function startDynalite(): Promise<LocalDynamo> {
     client,
     async newTable(prefix = 'test') {
       const name = `${prefix}-${++tables}`;
-      await client.send(new CreateTableCommand(tableDefinition(name)));
+      await createTableUntilActive(client, tableDefinition(name));
       return name;
     },
     async close() {

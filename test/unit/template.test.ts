@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { requireTool } from '../support/tools.js';
 import { ATTACHED_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS } from '../../functions/lib/template/constants.js';
 import { renderTemplateFile, TEMPLATE_FILE } from '../../functions/lib/template/build.js';
 import {
@@ -43,13 +44,8 @@ describe('cluster template', () => {
     expect(Buffer.byteLength(clusterTemplateBody())).toBeLessThan(51_200);
   });
 
-  it('is clean under cfn-lint', (ctx) => {
-    const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
-    if (probe.error || probe.status !== 0) {
-      console.warn('cfn-lint not installed: skipping the cfn-lint check');
-      ctx.skip();
-      return;
-    }
+  const cfnLint = requireTool('cfn-lint', 'the cfn-lint check of the cluster template (test/unit/template)');
+  it.skipIf(!cfnLint)('is clean under cfn-lint', () => {
     const run = spawnSync('cfn-lint', ['--', TEMPLATE_FILE], { encoding: 'utf8', timeout: 120_000 });
     expect(run.stdout + run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -124,7 +120,7 @@ describe('cluster template', () => {
     expect(Object.keys(CLUSTER_TEMPLATE.Outputs ?? {}).sort()).toEqual(Object.values(OUTPUT_KEYS).sort());
   });
 
-  it('stack parameters fill exactly the template parameters, every one without a default', () => {
+  it('stack parameters fill exactly the template parameters', () => {
     const params = clusterStackParameters({ ...values, keyName: 'demo-key' });
     const keys = params.map((p) => p.ParameterKey).sort();
     expect(keys).toEqual(Object.keys(CLUSTER_TEMPLATE.Parameters).sort());
@@ -142,6 +138,21 @@ describe('cluster template', () => {
     expect(() => clusterStackParameters({ ...values, adminPrincipalArns: Array(MAX_ADMIN_PRINCIPALS + 1).fill('arn:aws:iam::1:role/x') })).toThrow(
       /adminPrincipalArns: at most/,
     );
+  });
+
+  it('sets an explicit support policy (default STANDARD) from the UpgradePolicy parameter', () => {
+    const [, cluster] = ofType('AWS::EKS::Cluster')[0]!;
+    expect(cluster.Properties?.UpgradePolicy).toEqual({ SupportType: { Ref: 'UpgradePolicy' } });
+    expect(CLUSTER_TEMPLATE.Parameters.UpgradePolicy).toMatchObject({ Default: 'STANDARD', AllowedValues: ['STANDARD', 'EXTENDED'] });
+    const byKey = (v: Parameters<typeof clusterStackParameters>[0]) => Object.fromEntries(clusterStackParameters(v).map((p) => [p.ParameterKey, p.ParameterValue]));
+    expect(byKey(values).UpgradePolicy).toBe('STANDARD');
+    expect(byKey({ ...values, upgradePolicy: 'EXTENDED' }).UpgradePolicy).toBe('EXTENDED');
+  });
+
+  it('lets the node group follow the version and be replaced (no custom name: CloudFormation cannot replace a named resource)', () => {
+    const [, nodegroup] = ofType('AWS::EKS::Nodegroup')[0]!;
+    expect(nodegroup.Properties?.Version).toEqual({ Ref: 'KubernetesVersion' });
+    expect(nodegroup.Properties).not.toHaveProperty('NodegroupName');
   });
 
   it('picks the AMI family the instance type needs', () => {

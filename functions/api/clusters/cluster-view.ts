@@ -1,6 +1,7 @@
 /** A cluster record as the API shows it: no tenant id, no evidence internals. */
 import type { Diagnosis } from '../../lib/diagnosis/types.js';
 import type { ClusterRecord } from '../../lib/store/types.js';
+import { supportOf, type UpgradePolicy } from '../../lib/support/support-window.js';
 
 export interface DiagnosisView {
   code: string;
@@ -28,7 +29,14 @@ export function diagnosisView(d: Diagnosis): DiagnosisView {
   };
 }
 
-export function clusterView(r: ClusterRecord) {
+/** Support of a CREATED cluster's version, once the daily support check has stored its dates. */
+export function supportView(r: ClusterRecord, now: Date) {
+  if (r.status !== 'CREATED' || !r.supportDates) return undefined;
+  return supportOf((r.settings as { upgradePolicy?: UpgradePolicy }).upgradePolicy, r.supportDates, now);
+}
+
+export function clusterView(r: ClusterRecord, now: Date = new Date()) {
+  const support = supportView(r, now);
   return {
     id: r.id,
     name: r.name,
@@ -42,7 +50,24 @@ export function clusterView(r: ClusterRecord) {
     ...(r.stackId ? { stackId: r.stackId } : {}),
     ...(r.outputs ? { outputs: r.outputs } : {}),
     ...(r.diagnosis ? { diagnosis: diagnosisView(r.diagnosis) } : {}),
+    ...(support ? { support } : {}),
     settings: r.settings,
+    version: r.version ?? 1,
+    ...(r.update
+      ? {
+          update: {
+            status: r.update.status,
+            phase: r.update.phase,
+            from: r.update.from,
+            to: r.update.to,
+            startedAt: r.update.startedAt,
+            ...(r.update.finishedAt ? { finishedAt: r.update.finishedAt } : {}),
+            resources: r.update.resources,
+            executionArn: r.update.executionArn,
+            ...(r.update.diagnosis ? { diagnosis: diagnosisView(r.update.diagnosis) } : {}),
+          },
+        }
+      : {}),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     ...(r.deletedAt ? { deletedAt: r.deletedAt } : {}),

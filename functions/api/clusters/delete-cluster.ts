@@ -35,6 +35,14 @@ export async function deleteClusterRequest(deps: ApiDeps, tenantId: string, reco
     });
   }
 
+  if (record.update?.status === 'RUNNING') {
+    // Deleting under a running change set would fight CloudFormation; the update ends on its own.
+    throw httpError(409, 'CLUSTER_BUSY', `Cluster ${record.id} is being updated (${record.update.phase}); delete it once the update has finished.`, {
+      remediation: [`Follow it with GET /v1/clusters/${record.id} (or eks-provisioner status ${record.id}) and delete it when update.status is no longer RUNNING.`],
+      retryable: true,
+    });
+  }
+
   const { session } = await roleBSession({ tenantId, clusterId: record.id, region: record.region, cluster: { provisionRoleArn: record.settings.provisionRoleArn } }, { store, config });
   const cfn = cloudFormationClient(session);
   try {

@@ -29,6 +29,8 @@ export type ApiErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'CLUSTER_BUSY'
   | 'CLUSTER_NOT_READY'
+  // PATCH /v1/clusters/{id} with an If-Match that is not the record's version.
+  | 'PRECONDITION_FAILED'
   | 'AWS_THROTTLED'
   | 'AWS_UNAVAILABLE'
   | 'INTERNAL_ERROR';

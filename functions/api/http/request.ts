@@ -135,6 +135,7 @@ const tooLarge = () =>
 export function isJsonMediaType(value: string | undefined): boolean {
   if (!value) return false;
   const [type, ...params] = value.split(';').map((s) => s.trim().toLowerCase());
-  if (type !== 'application/json') return false;
+  // JSON merge patch (RFC 7396) is JSON too: PATCH /v1/clusters/{id} takes either.
+  if (type !== 'application/json' && type !== 'application/merge-patch+json') return false;
   return params.every((p) => p === '' || p === 'charset=utf-8' || p === 'charset="utf-8"');
 }

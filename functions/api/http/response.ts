@@ -9,7 +9,7 @@ const COMMON_HEADERS = {
 };
 
 /** Response headers the console (another origin) may read; the rest stay hidden from its scripts. */
-export const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Location', 'Allow', 'Idempotent-Replayed'];
+export const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Location', 'Allow', 'Idempotent-Replayed', 'ETag'];
 
 /**
  * CORS for the console: one configured origin (the CloudFront domain), never `*`. The value is

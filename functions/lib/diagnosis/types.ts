@@ -41,6 +41,16 @@ export const DIAGNOSIS_CODES = [
   'EXTERNAL_ID_NOT_REQUIRED',
   // The External ID proof over role B's trust policy: role B may not read itself (iam:GetRole).
   'TRUST_POLICY_UNREADABLE',
+  // Cluster updates (PATCH /v1/clusters/{id}, statemachine/update-cluster.asl.json).
+  'UPDATE_ROLLED_BACK',
+  'UPDATE_ROLLBACK_FAILED',
+  'NODEGROUP_UPDATE_BLOCKED_BY_PDB',
+  'UPGRADE_BLOCKED_BY_INSIGHT',
+  'CLUSTER_DRIFTED',
+  'UPDATE_NOT_PERMITTED',
+  'SUBNET_IPS_EXHAUSTED',
+  'NODEGROUP_VERSION_SKEW',
+  'UPDATE_EXECUTION_ENDED',
 ] as const;
 
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];

@@ -26,6 +26,24 @@ export const FUNCTION_ACTIONS: string[] = [
   // GET /v1/aws/principals (adminPrincipalArns candidates)
   'iam:ListUsers',
   'iam:ListAttachedRolePolicies',
+  // Pre-flight of onFailure ROLLBACK: role B reads its own policies to prove it may delete what the stack makes
+  'iam:ListRolePolicies',
+  'iam:GetRolePolicy',
+  'iam:GetPolicy',
+  'iam:GetPolicyVersion',
+];
+
+/**
+ * Updates (the update state machine): the change set on the cluster's own stack, and the update
+ * pre-flight (access entries for drift, upgrade insights).
+ */
+export const FUNCTION_UPDATE_ACTIONS: string[] = [
+  'cloudformation:CreateChangeSet',
+  'cloudformation:DescribeChangeSet',
+  'cloudformation:ExecuteChangeSet',
+  'eks:ListAccessEntries',
+  'eks:ListInsights',
+  'eks:DescribeInsight',
 ];
 
 /** Deleting what the service made (opt-in only). */

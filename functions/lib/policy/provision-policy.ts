@@ -10,14 +10,16 @@
  * - nothing that deletes unless the operator opts in (then rollback and cleanup work too).
  */
 import {
+  STACK_NAME_PREFIX,
   ATTACHED_MANAGED_POLICIES,
   PASSED_TO_SERVICES,
   ROLE_PATH,
   SERVICE_LINKED_ROLE_SERVICES,
+  TAG_KEYS,
   managedPolicyArn,
 } from '../template/constants.js';
 import { TEMPLATE_RESOURCE_TYPES } from '../template/resource-types.js';
-import { FUNCTION_ACTIONS, FUNCTION_DELETE_ACTIONS } from './function-actions.js';
+import { FUNCTION_ACTIONS, FUNCTION_DELETE_ACTIONS, FUNCTION_UPDATE_ACTIONS } from './function-actions.js';
 import { RESOURCE_TYPE_ACTIONS } from './resource-actions.js';
 
 export interface PolicyStatement {
@@ -49,21 +51,59 @@ export interface ProvisionPolicyOptions {
 const STACK_ROLE_ACTIONS = new Set(['iam:CreateRole', 'iam:TagRole', 'iam:UntagRole', 'iam:DeleteRole']);
 const ATTACH_ACTIONS = new Set(['iam:AttachRolePolicy', 'iam:DetachRolePolicy']);
 const SPECIAL = new Set(['iam:PassRole', 'iam:CreateServiceLinkedRole', 'cloudformation:CreateStack']);
+const UPDATE_DELETES = /:(Delete|Disassociate)/;
+/** Change-set actions: on the service's own stacks only (statement UpdateClusterStack). */
+const CHANGE_SET_ACTIONS = new Set(['cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet']);
 
 const sorted = (s: Iterable<string>) => [...new Set(s)].sort();
 
 /** All actions role B needs, before they are grouped into statements. */
-export function provisionActions(opts: ProvisionPolicyOptions = {}): { create: string[]; delete: string[] } {
+export function provisionActions(opts: ProvisionPolicyOptions = {}): { create: string[]; delete: string[]; update: string[] } {
   const types = opts.resourceTypes ?? TEMPLATE_RESOURCE_TYPES;
   const create = new Set(FUNCTION_ACTIONS);
   const del = new Set(FUNCTION_DELETE_ACTIONS);
+  const update = new Set(FUNCTION_UPDATE_ACTIONS);
   for (const type of types) {
     const entry = RESOURCE_TYPE_ACTIONS[type];
     if (!entry) throw new Error(`No permissions known for resource type ${type}: add it to policy/resource-actions.ts`);
     entry.create.forEach((a) => create.add(a));
     entry.delete.forEach((a) => del.add(a));
+    entry.update.forEach((a) => update.add(a));
   }
-  return { create: sorted(create), delete: sorted(del) };
+  return { create: sorted(create), delete: sorted(del), update: sorted([...update].filter((a) => !create.has(a))) };
+}
+
+/**
+ * What an update needs beyond a create (PATCH /v1/clusters/{id}): in the default policy, and — for a
+ * role B made before updates existed — the statements to add (UPDATE_NOT_PERMITTED shows them).
+ */
+export function updateStatements(opts: ProvisionPolicyOptions = {}): PolicyStatement[] {
+  const partition = opts.partition ?? 'aws';
+  const types = opts.resourceTypes ?? TEMPLATE_RESOURCE_TYPES;
+  const { update } = provisionActions(opts);
+  const changeSet = update.filter((a) => CHANGE_SET_ACTIONS.has(a));
+  const rest = update.filter((a) => !CHANGE_SET_ACTIONS.has(a));
+  const stacks = `arn:${partition}:cloudformation:*:*:stack/${STACK_NAME_PREFIX}*/*`;
+  return [
+    {
+      Sid: 'UpdateClusterStack',
+      Effect: 'Allow',
+      Action: changeSet,
+      // The service's own cluster stacks only, made of the template's resource types.
+      Resource: [stacks, `arn:${partition}:cloudformation:*:*:changeSet/${STACK_NAME_PREFIX}update-*/*`],
+      Condition: { 'ForAllValues:StringEquals': { 'cloudformation:ResourceTypes': sorted(types) } },
+    },
+    { Sid: 'UpdateEksCluster', Effect: 'Allow', Action: rest.filter((a) => !UPDATE_DELETES.test(a)), Resource: '*' },
+    {
+      // The deletes an update itself makes (a replaced node group, a removed principal's access
+      // entry) — only of resources the service's stacks made and tagged.
+      Sid: 'UpdateReplacesOwnResources',
+      Effect: 'Allow',
+      Action: rest.filter((a) => UPDATE_DELETES.test(a)),
+      Resource: '*',
+      Condition: { StringEquals: { [`aws:ResourceTag/${TAG_KEYS.managedBy}`]: 'eks-provisioner' } },
+    },
+  ];
 }
 
 export function provisionRolePolicy(opts: ProvisionPolicyOptions = {}): PolicyDocument {
@@ -142,6 +182,8 @@ export function provisionRolePolicy(opts: ProvisionPolicyOptions = {}): PolicyDo
       Condition: { StringEquals: { 'iam:AWSServiceName': [...SERVICE_LINKED_ROLE_SERVICES] } },
     });
   }
+  // Updates are always allowed: they change only what the service made.
+  statements.push(...updateStatements(opts));
   return { Version: '2012-10-17', Statement: statements };
 }
 

@@ -13,12 +13,20 @@ export interface ResourceActions {
   create: string[];
   /** Delete handler: only with the operator's opt-in (rollback and stack deletion need it). */
   delete: string[];
+  /**
+   * Update handler, for what PATCH /v1/clusters/{id} changes in place (always granted: an update
+   * changes only what the service made). Includes the deletes an update itself performs: a replaced
+   * node group's old group, an access entry whose principal was removed from the settings.
+   */
+  update: string[];
 }
 
 export const RESOURCE_TYPE_ACTIONS: Record<string, ResourceActions> = {
   'AWS::IAM::Role': {
     create: ['iam:CreateRole', 'iam:GetRole', 'iam:TagRole', 'iam:AttachRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'],
     delete: ['iam:DeleteRole', 'iam:DetachRolePolicy', 'iam:UntagRole'],
+    // The template's roles do not change with any setting: nothing to update.
+    update: [],
   },
   'AWS::EKS::Cluster': {
     create: [
@@ -33,6 +41,8 @@ export const RESOURCE_TYPE_ACTIONS: Record<string, ResourceActions> = {
       'ec2:DescribeSecurityGroups',
     ],
     delete: ['eks:DeleteCluster', 'eks:UntagResource'],
+    // Version (UpdateClusterVersion), UpgradePolicy (UpdateClusterConfig), both followed by DescribeUpdate.
+    update: ['eks:UpdateClusterVersion', 'eks:UpdateClusterConfig', 'eks:DescribeUpdate'],
   },
   'AWS::EKS::Nodegroup': {
     create: [
@@ -46,6 +56,8 @@ export const RESOURCE_TYPE_ACTIONS: Record<string, ResourceActions> = {
       'ec2:DescribeKeyPairs',
     ],
     delete: ['eks:DeleteNodegroup'],
+    // Version roll, scaling; an instance-type change replaces the group (create new, then delete old).
+    update: ['eks:UpdateNodegroupVersion', 'eks:UpdateNodegroupConfig', 'eks:DescribeUpdate', 'eks:DeleteNodegroup'],
   },
   'AWS::EKS::Addon': {
     create: [
@@ -61,6 +73,7 @@ export const RESOURCE_TYPE_ACTIONS: Record<string, ResourceActions> = {
       'eks:ListPodIdentityAssociations',
     ],
     delete: ['eks:DeleteAddon', 'eks:DeletePodIdentityAssociation'],
+    update: ['eks:UpdateAddon', 'eks:DescribeUpdate', 'eks:UpdatePodIdentityAssociation'],
   },
   'AWS::EKS::AccessEntry': {
     create: [
@@ -71,5 +84,7 @@ export const RESOURCE_TYPE_ACTIONS: Record<string, ResourceActions> = {
       'eks:TagResource',
     ],
     delete: ['eks:DeleteAccessEntry', 'eks:DisassociateAccessPolicy'],
+    // A principal removed from the settings: its entry's condition turns false and CloudFormation deletes it.
+    update: ['eks:UpdateAccessEntry', 'eks:AssociateAccessPolicy', 'eks:DisassociateAccessPolicy', 'eks:DeleteAccessEntry'],
   },
 };

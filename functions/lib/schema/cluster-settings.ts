@@ -12,7 +12,7 @@ import { $ZodPreprocess } from 'zod/v4/core';
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import type { Diagnosis, FieldProblem } from '../diagnosis/types.js';
 import { STACK_NAME_PREFIX } from '../template/constants.js';
-import { MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS } from '../template/parameters.js';
+import { DEFAULT_UPGRADE_POLICY, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, UPGRADE_POLICIES } from '../template/parameters.js';
 import { MAX_NAMESPACES, NAMESPACE_RE } from '../kubernetes/namespaces.js';
 import './zod-locale.js';
 
@@ -80,6 +80,7 @@ export const CLUSTER_SETTINGS_FIELDS = [
   'provisionRoleArn',
   'serviceRoleArn',
   'kubernetesVersion',
+  'upgradePolicy',
   'keyName',
   'vpcId',
   'subnetIds',
@@ -131,6 +132,13 @@ function makeSchema(roleNamePrefix: string) {
       z.optional(
         trimmed(z.regex(KUBERNETES_VERSION_RE, { error: 'must be a Kubernetes minor version such as "1.33" (major.minor), or left out for the newest supported' })),
       ),
+    ),
+    upgradePolicy: z._default(
+      z.enum(UPGRADE_POLICIES, {
+        error:
+          'must be "STANDARD" (at the end of standard support EKS upgrades the control plane to the next version; no extra charge) or "EXTENDED" (stays on the version for 12 more months, billed at six times the standard control-plane price)',
+      }),
+      DEFAULT_UPGRADE_POLICY,
     ),
     keyName: emptyAsMissing(
       z.optional(

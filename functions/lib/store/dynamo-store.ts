@@ -17,7 +17,7 @@ import {
 import { loadConfig } from '../config.js';
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import { DiagnosedError } from '../errors.js';
-import { keys, TABLE_KEYS } from './keys.js';
+import { keys, runMarker, TABLE_KEYS } from './keys.js';
 import type { ClusterRecord, IdempotencyRecord, Page, RoleRecord, Store, TenantRecord } from './types.js';
 
 type Item = Record<string, NativeAttributeValue>;
@@ -31,7 +31,7 @@ export function newExternalId(): string {
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-const KEY_ATTRS = [TABLE_KEYS.pk, TABLE_KEYS.sk, TABLE_KEYS.gsi1pk, TABLE_KEYS.gsi1sk, 'entity', TTL_ATTRIBUTE];
+const KEY_ATTRS = [TABLE_KEYS.pk, TABLE_KEYS.sk, TABLE_KEYS.gsi1pk, TABLE_KEYS.gsi1sk, TABLE_KEYS.runpk, TABLE_KEYS.runsk, 'runKind', 'runExecutionArn', 'entity', TTL_ATTRIBUTE];
 
 /** An idempotency record as stored: its keys, and its expiry a day after it was first written. */
 function idempotencyItem(record: IdempotencyRecord): Item {
@@ -216,6 +216,43 @@ export class DynamoStore implements Store {
     }
   }
 
+  async updateClusterIfVersion(
+    tenantId: string,
+    clusterId: string,
+    expectedVersion: number,
+    patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId' | 'version'>>,
+  ): Promise<boolean> {
+    const fields: Item = { ...patch, updatedAt: patch.updatedAt ?? this.now().toISOString(), version: expectedVersion + 1 };
+    delete fields.createdAt;
+    const sets: string[] = [];
+    const names: Record<string, string> = { '#ver': 'version' };
+    const values: Item = { ':expected': expectedVersion };
+    Object.entries(fields).forEach(([k, v], i) => {
+      if (v === undefined) return;
+      names[`#f${i}`] = k;
+      values[`:v${i}`] = v;
+      sets.push(`#f${i} = :v${i}`);
+    });
+    // Records from before versions existed count as version 1.
+    const versionMatches = expectedVersion === 1 ? '(attribute_not_exists(#ver) OR #ver = :expected)' : '#ver = :expected';
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.cluster(tenantId, clusterId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `attribute_exists(PK) AND ${versionMatches}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
   async releaseName(record: Pick<ClusterRecord, 'id' | 'tenantId' | 'accountId' | 'region' | 'name'>): Promise<void> {
     try {
       await this.doc.send(
@@ -312,6 +349,10 @@ export class DynamoStore implements Store {
       ...keys.clusterIndex(record.tenantId, record.createdAt, record.id),
       entity: 'CLUSTER',
       ...record,
+      // A CREATING record is a run's work from its first write: the reconciler must see it even if the run never records itself.
+      ...(record.status === 'CREATING'
+        ? runMarker({ kind: 'create', startedAt: record.createdAt, tenantId: record.tenantId, clusterId: record.id, ...(record.executionArn ? { executionArn: record.executionArn } : {}) })
+        : {}),
     };
   }
 

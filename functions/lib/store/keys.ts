@@ -13,8 +13,49 @@
  * | service secret    | SERVICE                             | SECRET#<name>         |                        |                        |
  *
  * GSI1 lists a tenant's clusters newest first (ScanIndexForward=false).
+ *
+ * RunningRuns is a sparse index of the cluster records a state machine run is working on right now
+ * (the reconciler's work list, functions/reconcile-executions): only items carrying RUNPK are in it.
+ *
+ * | attribute         | value                                                                  |
+ * |-------------------|------------------------------------------------------------------------|
+ * | RUNPK             | `RUNNING` (one partition: running runs are few, and one Query reads them) |
+ * | RUNSK             | `<run start, ISO-8601 UTC>#<tenantId>#<clusterId>` (oldest first)       |
+ * | runKind           | `create` \| `delete` \| `update`: which machine's run                  |
+ * | runExecutionArn   | the run's execution ARN (create runs of the API may lack it until the run records itself) |
+ *
+ * Who sets it: a run's first record write (store.createCluster and RecordRequest for `create`,
+ * RecordDeleting for `delete`; an update run sets `runKind: update` the same way while the record
+ * stays CREATED). Who removes it: the reconciler, once the run has ended and its end is recorded
+ * (a record whose run ended normally leaves the index at the next sweep). Projection: keys and
+ * the run attributes only; the reconciler reads the record itself (consistently) before acting.
  */
-export const TABLE_KEYS = { pk: 'PK', sk: 'SK', gsi1: 'GSI1', gsi1pk: 'GSI1PK', gsi1sk: 'GSI1SK' } as const;
+export const TABLE_KEYS = {
+  pk: 'PK',
+  sk: 'SK',
+  gsi1: 'GSI1',
+  gsi1pk: 'GSI1PK',
+  gsi1sk: 'GSI1SK',
+  running: 'RunningRuns',
+  runpk: 'RUNPK',
+  runsk: 'RUNSK',
+} as const;
+
+/** The value of RUNPK on every running record. */
+export const RUNNING_PARTITION = 'RUNNING';
+export type RunKind = 'create' | 'delete' | 'update';
+/** Attributes the RunningRuns index projects besides the keys. */
+export const RUN_ATTRIBUTES = ['runKind', 'runExecutionArn', 'tenantId', 'id'] as const;
+
+/** The attributes that put a record into RunningRuns. */
+export function runMarker(run: { kind: RunKind; startedAt: string; tenantId: string; clusterId: string; executionArn?: string }): Record<string, string> {
+  return {
+    [TABLE_KEYS.runpk]: RUNNING_PARTITION,
+    [TABLE_KEYS.runsk]: `${run.startedAt}#${run.tenantId}#${run.clusterId}`,
+    runKind: run.kind,
+    ...(run.executionArn ? { runExecutionArn: run.executionArn } : {}),
+  };
+}
 
 export const keys = {
   tenant: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: 'TENANT' }),

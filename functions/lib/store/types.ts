@@ -6,6 +6,7 @@ import type { Diagnosis } from '../diagnosis/types.js';
 import type { ClusterSettings } from '../schema/cluster-settings.js';
 import type { ClusterOutputs } from '../state.js';
 import type { ClusterStatus } from './keys.js';
+import type { SupportDates } from '../support/support-window.js';
 
 export interface TenantRecord {
   tenantId: string;
@@ -45,9 +46,42 @@ export interface ClusterRecord {
    */
   endedEventPublished?: boolean;
   pendingEndedEvent?: PendingEndedEvent;
+  /**
+   * Optimistic concurrency: bumped by every change of the settings (PATCH starting an update, the
+   * update's end). Absent on records made before updates existed: read it through `recordVersion`.
+   * The API shows it as the ETag; `If-Match` with another value is 412.
+   */
+  version?: number;
+  /** The last (or running) update; `status` stays CREATED while it runs. */
+  update?: ClusterUpdate;
+  /** The version's support dates when the daily support check last looked (functions/support-check). */
+  supportDates?: SupportDates;
+  /** "Support Ending" reminders already sent, `<endsAt>#<days>` (a string set, added conditionally). */
+  supportRemindersSent?: string[];
   createdAt: string;
   updatedAt: string;
 }
+
+/** A settings update of a CREATED cluster (PATCH /v1/clusters/{id}) as the record shows it. */
+export interface ClusterUpdate {
+  /** RUNNING until the update run ends; then SUCCEEDED or FAILED (the cluster is as `diagnosis` says). */
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  /** What is happening now, in words. */
+  phase: string;
+  /** The changed settings: before → after. */
+  from: Record<string, unknown>;
+  to: Record<string, unknown>;
+  startedAt: string;
+  finishedAt?: string;
+  /** Stack resources done / to do in the change set. */
+  resources: { done: number; total: number };
+  /** The update run (the reconciler settles records whose run has ended). */
+  executionArn: string;
+  diagnosis?: Diagnosis;
+}
+
+/** A record's version: 1 for records written before versions existed. */
+export const recordVersion = (r: Pick<ClusterRecord, 'version'>): number => r.version ?? 1;
 
 /** An event stored on the record until it is published (record-ended-execution). */
 export interface PendingEndedEvent {
@@ -90,6 +124,16 @@ export interface Store {
   /** Newest first; `nextToken` is opaque to callers. */
   listClusters(tenantId: string, opts?: { limit?: number; nextToken?: string }): Promise<Page<ClusterRecord>>;
   updateCluster(tenantId: string, clusterId: string, patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId'>>): Promise<void>;
+  /**
+   * Writes `patch` and `version = expectedVersion + 1` only while the record's version is still
+   * `expectedVersion` (optimistic concurrency). False when another change got there first.
+   */
+  updateClusterIfVersion(
+    tenantId: string,
+    clusterId: string,
+    expectedVersion: number,
+    patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId' | 'version'>>,
+  ): Promise<boolean>;
   /** Drops the cluster's name claim (its stack is gone); a claim another cluster has taken over stays. */
   releaseName(record: Pick<ClusterRecord, 'id' | 'tenantId' | 'accountId' | 'region' | 'name'>): Promise<void>;
 

@@ -17,7 +17,7 @@ import { App, CfnCondition, CfnOutput, CfnParameter, DefaultStackSynthesizer, Fn
 import { CfnAccessEntry, CfnAddon, CfnCluster, CfnNodegroup } from 'aws-cdk-lib/aws-eks';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { EBS_CSI_MANAGED_POLICIES, NODE_ROLE_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS } from './constants.js';
-import { AMI_TYPES, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS } from './parameters.js';
+import { ADDON_VERSION_PARAMETERS, AMI_TYPES, DEFAULT_UPGRADE_POLICY, type AddonName, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, UPGRADE_POLICIES } from './parameters.js';
 import { TENANT_TAG_PATTERN } from './tenant-tag.js';
 
 const managed = (name: string) => Fn.sub(`arn:\${AWS::Partition}:iam::aws:policy/${name}`);
@@ -53,6 +53,14 @@ export function buildClusterStack(): Stack {
   const amiType = param(p.amiType, { type: 'String', description: 'Node AMI type', allowedValues: [...AMI_TYPES] });
   const nodeCount = param(p.nodeCount, { type: 'Number', description: 'Number of nodes', minValue: 1, maxValue: 450 });
   const keyName = param(p.keyName, { type: 'String', description: 'SSH key pair for nodes (empty: none)', default: '' });
+  // Explicit, never EKS's default (EXTENDED, billed): a stack made before this parameter existed gains it
+  // with the default when an update brings the stack up to this template.
+  const upgradePolicy = param(p.upgradePolicy, {
+    type: 'String',
+    description: 'Support at the end of standard support: STANDARD (auto-upgrade) or EXTENDED (billed extra)',
+    allowedValues: [...UPGRADE_POLICIES],
+    default: DEFAULT_UPGRADE_POLICY,
+  });
   const clusterId = param(p.clusterId, { type: 'String', description: 'eks-provisioner cluster id' });
   const tenantTag = param(p.tenantTag, {
     type: 'String',
@@ -117,14 +125,23 @@ export function buildClusterStack(): Stack {
       // accounts are created through it.
       bootstrapClusterCreatorAdminPermissions: true,
     },
+    upgradePolicy: { supportType: upgradePolicy.valueAsString },
     tags: tagList,
   });
 
   // DaemonSet add-ons are healthy with zero nodes, so they go first and nodes start on managed versions.
-  const addon = (id: string, name: string, extra: Partial<ConstructorParameters<typeof CfnAddon>[2]> = {}) => {
+  const addon = (id: string, name: AddonName, extra: Partial<ConstructorParameters<typeof CfnAddon>[2]> = {}) => {
+    // No default, like the access-entry slots: the service always passes it ('' = EKS's default version),
+    // and a '' default trips the synth-time length check although the property is conditional.
+    const versionParam = param(ADDON_VERSION_PARAMETERS[name], {
+      type: 'String',
+      description: `${name} add-on version (empty: EKS's default for the cluster's Kubernetes version)`,
+    });
+    const hasVersion = new CfnCondition(stack, `Has${ADDON_VERSION_PARAMETERS[name]}`, { expression: Fn.conditionNot(Fn.conditionEquals(versionParam.valueAsString, '')) });
     const a = new CfnAddon(stack, id, {
       clusterName: cluster.ref,
       addonName: name,
+      addonVersion: Token.asString(Fn.conditionIf(hasVersion.logicalId, versionParam.valueAsString, Fn.ref('AWS::NoValue'))),
       // Take over the self-managed copies EKS bootstraps.
       resolveConflicts: 'OVERWRITE',
       tags: tagList,
@@ -142,6 +159,9 @@ export function buildClusterStack(): Stack {
     subnets: subnetIds.valueAsList,
     instanceTypes: [instanceType.valueAsString],
     amiType: amiType.valueAsString,
+    // Explicit, so raising KubernetesVersion rolls the nodes after the control plane (EKS does not
+    // follow the cluster's version on its own) and the stack says which version the nodes run.
+    version: version.valueAsString,
     capacityType: 'ON_DEMAND',
     scalingConfig: { minSize: nodeCount.valueAsNumber, desiredSize: nodeCount.valueAsNumber, maxSize: nodeCount.valueAsNumber },
     // SSH only from the chosen security groups: without SourceSecurityGroups EKS opens port 22 to

@@ -3,10 +3,10 @@
  * parameters one cluster fills in. No aws-cdk-lib here, so Lambda bundles stay small.
  */
 import template from './cluster-template.json' with { type: 'json' };
-import { MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
+import { ADDON_VERSION_PARAMETERS, DEFAULT_UPGRADE_POLICY, MAX_ADMIN_PRINCIPALS, type AddonName, MAX_DEPLOY_PRINCIPALS, PARAMETER_KEYS, amiTypeFor, type UpgradePolicy } from './parameters.js';
 import { tenantTagValue } from './tenant-tag.js';
 
-export { MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, amiTypeFor } from './parameters.js';
+export { ADDON_VERSION_PARAMETERS, DEFAULT_UPGRADE_POLICY, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, UPGRADE_POLICIES, amiTypeFor, type UpgradePolicy } from './parameters.js';
 
 export interface CfnTemplate {
   Description?: string;
@@ -40,11 +40,15 @@ export interface ClusterStackValues {
   securityGroupIds: string[];
   instanceType: string;
   nodeCount: number;
+  /** Default STANDARD. */
+  upgradePolicy?: UpgradePolicy;
   keyName?: string;
   adminPrincipalArns: string[];
   /** IAM roles given edit in `deployNamespaces` (managed clusters). */
   deployPrincipalArns?: string[];
   deployNamespaces?: string[];
+  /** Add-on versions by add-on name; absent or '' = EKS's default for the cluster's version. */
+  addonVersions?: Partial<Record<AddonName, string>>;
 }
 
 /** CreateStack `Parameters` for one cluster. Every admin slot is passed ('' = unused: no default). */
@@ -66,6 +70,7 @@ export function clusterStackParameters(v: ClusterStackValues): Array<{ Parameter
     [p.instanceType]: v.instanceType,
     [p.amiType]: amiTypeFor(v.instanceType),
     [p.nodeCount]: String(v.nodeCount),
+    [p.upgradePolicy]: v.upgradePolicy ?? DEFAULT_UPGRADE_POLICY,
     [p.keyName]: v.keyName ?? '',
     [p.clusterId]: v.clusterId,
     [p.tenantTag]: tenantTagValue(v.tenantId),
@@ -76,5 +81,6 @@ export function clusterStackParameters(v: ClusterStackValues): Array<{ Parameter
   if (deploy.length > 0 && !v.deployNamespaces?.length) throw new RangeError('deployPrincipalArns need at least one managed namespace');
   for (let i = 1; i <= MAX_DEPLOY_PRINCIPALS; i++) values[`${p.deployPrincipalArnPrefix}${i}`] = deploy[i - 1] ?? '';
   values[p.deployNamespaces] = (v.deployNamespaces ?? []).join(',');
+  for (const [addon, key] of Object.entries(ADDON_VERSION_PARAMETERS)) values[key] = v.addonVersions?.[addon as AddonName] ?? '';
   return Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 }

@@ -9,6 +9,8 @@ export const PARAMETER_KEYS = {
   instanceType: 'NodeInstanceType',
   amiType: 'NodeAmiType',
   nodeCount: 'NodeCount',
+  /** EKS support policy at the end of standard support: STANDARD (auto-upgrade) or EXTENDED (billed). */
+  upgradePolicy: 'UpgradePolicy',
   keyName: 'KeyName',
   clusterId: 'ClusterId',
   /** The tenant's tag value (SHA-256 of the tenant id), never the tenant id itself. */
@@ -20,6 +22,28 @@ export const PARAMETER_KEYS = {
   /** The managed namespaces the deploy entries are scoped to. */
   deployNamespaces: 'DeployNamespaces',
 } as const;
+
+/**
+ * The add-ons the template installs, each with a version parameter ('' = EKS's default for the
+ * cluster's version, at creation). An update to a new Kubernetes version sets each to the default
+ * version for it (DescribeAddonVersions), so CloudFormation updates the add-ons after the control plane.
+ */
+export const ADDON_VERSION_PARAMETERS = {
+  'vpc-cni': 'VpcCniAddonVersion',
+  'kube-proxy': 'KubeProxyAddonVersion',
+  'eks-pod-identity-agent': 'PodIdentityAgentAddonVersion',
+  coredns: 'CoreDnsAddonVersion',
+  'aws-ebs-csi-driver': 'EbsCsiDriverAddonVersion',
+} as const;
+export type AddonName = keyof typeof ADDON_VERSION_PARAMETERS;
+
+/**
+ * `AWS::EKS::Cluster.UpgradePolicy.SupportType`. AWS's own default is EXTENDED (billed at six times the
+ * control-plane price once standard support ends); the product's default is STANDARD.
+ */
+export const UPGRADE_POLICIES = ['STANDARD', 'EXTENDED'] as const;
+export type UpgradePolicy = (typeof UPGRADE_POLICIES)[number];
+export const DEFAULT_UPGRADE_POLICY: UpgradePolicy = 'STANDARD';
 
 /** Access-entry slots in the template; the settings schema should cap `adminPrincipalArns` at this. */
 export const MAX_ADMIN_PRINCIPALS = 5;

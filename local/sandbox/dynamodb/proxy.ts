@@ -29,13 +29,20 @@ function tablesOf(input: Record<string, unknown>): string[] {
   return [];
 }
 
+/**
+ * How long dynalite keeps a new table CREATING (its createTableMs), here and in the test harnesses.
+ * AWS takes seconds; dynalite's 0 turns a missing wait into a rare race (PutItem before the ACTIVE write
+ * lands). A short, real CREATING window makes a caller that does not wait fail every time, as in AWS.
+ */
+export const TABLE_CREATING_MS = 50;
+
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
 }
 
 export async function startDynamo(path?: string): Promise<DynamoBackend> {
-  const options = { path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 };
+  const options = { path, createTableMs: TABLE_CREATING_MS, deleteTableMs: 0, updateTableMs: 0 };
   let server = dynalite(options);
   let port = await listen(server);
 

@@ -2,7 +2,7 @@
  * The API on the real DynamoDB store (dynalite in-process on loopback): External IDs, name claims,
  * idempotency records and newest-first pages behave the same as with the in-memory fake.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -16,6 +16,7 @@ import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
 import { documentClient, DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
 import { apiEvent, type EventInput, ROLE_B, SERVICE_ACCOUNT, silentLog, testConfig, validSettings } from './helpers.js';
 import { tableDefinition } from '../../../functions/lib/store/table-definition.js';
+import { createTableUntilActive, TABLE_CREATING_MS } from '../../../local/runner/create-table.js';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
@@ -30,7 +31,7 @@ let store: DynamoStore;
 let call: (i: EventInput) => Promise<{ statusCode: number; body: any; headers: Record<string, string> }>;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 });
+  server = dynalite({ createTableMs: TABLE_CREATING_MS });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' } });
@@ -48,9 +49,7 @@ beforeEach(async () => {
   sts.on(GetCallerIdentityCommand).resolves({ Account: SERVICE_ACCOUNT, Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner` });
   sfn.on(StartExecutionCommand).callsFake((i: { name: string }) => ({ executionArn: `arn:aws:states:us-east-1:111111111111:execution:m:${i.name}`, startDate: new Date() }));
   const table = `api-test-${++tableN}`;
-  await client.send(
-    new CreateTableCommand(tableDefinition(table)),
-  );
+  await createTableUntilActive(client, tableDefinition(table));
   let clock = Date.parse('2026-11-29T10:00:00.000Z');
   const now = () => new Date((clock += 1000));
   store = new DynamoStore(documentClient(client), table, now);

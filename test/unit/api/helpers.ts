@@ -32,6 +32,7 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     roleNamePrefix: DEFAULTS.roleNamePrefix,
     stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-provision-cluster',
     deleteStateMachineArn: DEFAULTS.deleteStateMachineArn,
+    updateStateMachineArn: DEFAULTS.updateStateMachineArn,
     maxProvisioningSeconds: 3600,
     local: true,
     allowDelete: false,

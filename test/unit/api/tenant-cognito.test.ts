@@ -133,6 +133,8 @@ describe('the API with the console configured', () => {
     expect([...store.tenants.keys()].sort()).toEqual([ALICE, BOB]);
     expect(a.headers?.['Access-Control-Allow-Origin']).toBe(ORIGIN);
     expect(String(a.headers?.['Access-Control-Expose-Headers'])).toContain('X-Request-Id');
+    // The console reads the record version from ETag for PATCH's If-Match.
+    expect(String(a.headers?.['Access-Control-Expose-Headers'])).toContain('ETag');
   });
 
   it('errors carry the CORS header too (else the console cannot read them)', async () => {

@@ -16,6 +16,7 @@ import { assumeRoleProfile, provisionRoleProfileName } from '../../../local/cli/
 import { defaultKubeconfigPath, mergeKubeconfig } from '../../../local/cli/kubeconfig/merge.js';
 import type { ClusterRecord } from '../../../functions/lib/store/types.js';
 import { makeTestApi } from '../api/helpers.js';
+import { requireTool } from '../../support/tools.js';
 
 // What the command prints, captured (the terminal module writes through its own bound stdout).
 const said = vi.hoisted(() => [] as string[]);
@@ -137,14 +138,7 @@ describe('eks-provisioner kubeconfig <id>', () => {
   });
 
   // kubectl as an independent reader of the merged file (skipped where it is not installed).
-  const kubectl = (() => {
-    try {
-      execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+  const kubectl = !!requireTool('kubectl', 'the kubectl check of the merged kubeconfig (test/unit/cli/kubeconfig)');
   it.skipIf(!kubectl)('kubectl reads the merged file: both contexts, the new one current, AWS_PROFILE in the exec env', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kc-'));
     const file = join(dir, 'config');
@@ -155,7 +149,6 @@ describe('eks-provisioner kubeconfig <id>', () => {
     expect(run('config', 'current-context')).toBe(ARN);
     expect(run('config', 'view', '-o', `jsonpath={.users[?(@.name=="${ARN}")].user.exec.env[0].value}`)).toBe('ops');
   });
-  if (!kubectl) console.warn('kubectl not installed: skipping the kubectl check of the merged kubeconfig');
 
   it('writes to the first $KUBECONFIG path when no --file is given', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kc-'));

@@ -14,7 +14,9 @@ import {
   type Subnet,
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, DescribeClusterVersionsCommand, EKSClient } from '@aws-sdk/client-eks';
-import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { provisionRoleDeleteStatement } from '../../../functions/lib/policy/delete-statement.js';
+import { provisionRolePolicy } from '../../../functions/lib/policy/provision-policy.js';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -366,5 +368,49 @@ describe('DescribeVpcResources: retryable failures stop the step', () => {
   it('throttled EKS → AwsThrottled', async () => {
     eks.on(DescribeClusterVersionsCommand).rejects(awsError('eks', 'ThrottlingException', 'Rate exceeded'));
     expect(((await describeVpcResources(request(), clients()).catch((e: unknown) => e)) as Error).name).toBe('AwsThrottled');
+  });
+});
+
+describe('DescribeVpcResources: onFailure ROLLBACK needs the delete statement on role B', () => {
+  const roleB = () => roleNameOf(request().cluster.provisionRoleArn);
+  /** Role B with these inline policies (and no attached ones); role A keeps its own answers. */
+  function roleBWith(inline: Record<string, unknown>) {
+    iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: Object.keys(inline), IsTruncated: false });
+    iam.on(GetRolePolicyCommand).callsFake((input) => ({ RoleName: input.RoleName, PolicyName: input.PolicyName, PolicyDocument: encodeURIComponent(JSON.stringify(inline[input.PolicyName])) }));
+    iam.on(ListAttachedRolePoliciesCommand, { RoleName: roleB() }).resolves({ AttachedPolicies: [], IsTruncated: false });
+  }
+
+  it('KEEP reads nothing more', async () => {
+    await describeVpcResources(request({ onFailure: 'KEEP' }), clients());
+    expect(iam.commandCalls(ListRolePoliciesCommand)).toHaveLength(0);
+  });
+
+  it('ROLLBACK without the delete statement → VALIDATION_FAILED on onFailure naming what is missing, before any stack is made', async () => {
+    roleBWith({ provision: provisionRolePolicy() });
+    const d = await problemsOf(describeVpcResources(request({ onFailure: 'ROLLBACK' }), clients()));
+    expect(d.code).toBe('VALIDATION_FAILED');
+    expect(d.fields?.map((f) => f.path)).toEqual(['onFailure']);
+    expect(d.fields?.[0]?.message).toMatch(/cloudformation:DeleteStack/);
+    expect(d.fields?.[0]?.message).toMatch(/provisionRoleDeleteStatement/);
+    expect(d.fields?.[0]?.message).toMatch(/ROLLBACK_FAILED/);
+  });
+
+  it('ROLLBACK with the delete statement from GET /v1/setup passes', async () => {
+    roleBWith({ provision: provisionRolePolicy(), 'eks-provisioner-delete': provisionRoleDeleteStatement() });
+    await expect(describeVpcResources(request({ onFailure: 'ROLLBACK' }), clients())).resolves.toBeDefined();
+  });
+
+  it('an explicit Deny of a delete action wins over the statement', async () => {
+    roleBWith({ 'eks-provisioner-delete': provisionRoleDeleteStatement(), deny: { Statement: [{ Effect: 'Deny', Action: 'eks:DeleteNodegroup', Resource: '*' }] } });
+    const d = await problemsOf(describeVpcResources(request({ onFailure: 'ROLLBACK' }), clients()));
+    expect(d.fields?.[0]?.message).toMatch(/eks:DeleteNodegroup/);
+    expect(d.fields?.[0]?.message).not.toMatch(/cloudformation:DeleteStack/);
+  });
+
+  it('role B may not read its own policies (an older provision policy) → the same field error, saying so', async () => {
+    iam.on(ListRolePoliciesCommand).rejects(awsError('iam', 'AccessDenied', 'not authorized to perform: iam:ListRolePolicies'));
+    const d = await problemsOf(describeVpcResources(request({ onFailure: 'ROLLBACK' }), clients()));
+    expect(d.fields?.[0]?.path).toBe('onFailure');
+    expect(d.fields?.[0]?.message).toMatch(/could not read its own policies/);
   });
 });

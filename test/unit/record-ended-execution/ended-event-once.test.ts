@@ -5,12 +5,13 @@
  */
 import type { AddressInfo, Server } from 'node:net';
 import { createRequire } from 'node:module';
-import { ConditionalCheckFailedException, CreateTableCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordUpdate } from '../../../functions/lib/completion/completion.js';
 import { statusChangeEvent, type ExecutionStatus } from '../../../functions/lib/execution-status/event.js';
 import { documentClient, DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
 import { tableDefinition } from '../../../functions/lib/store/table-definition.js';
+import { createTableUntilActive, TABLE_CREATING_MS } from '../../../local/runner/create-table.js';
 import type { ClusterRecord } from '../../../functions/lib/store/types.js';
 import { recordEndedExecution, type RecordEndedExecutionDeps } from '../../../functions/record-ended-execution/record-ended-execution.js';
 import { clusterRecord } from '../../support/cluster-record.js';
@@ -30,7 +31,7 @@ let table = '';
 let n = 0;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 });
+  server = dynalite({ createTableMs: TABLE_CREATING_MS });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   ddb = new DynamoDBClient({
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -44,7 +45,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   table = `ended-${++n}`;
-  await ddb.send(new CreateTableCommand(tableDefinition(table)));
+  await createTableUntilActive(ddb, tableDefinition(table));
   store = new DynamoStore(documentClient(ddb), table);
 });
 
@@ -180,6 +181,40 @@ describe('the Failed event, at least once and not twice', () => {
     await store.updateCluster('local', 'c-del-1', { status: 'FAILED', executionArn: del });
     const x = deps();
     expect((await recordEndedExecution(ended(del, DELETE_SM, 'FAILED'), x.d)).action).toBe('skipped');
+    expect(x.published).toHaveLength(0);
+  });
+});
+
+describe('an update execution that ends without its Catch', () => {
+  const UPDATE_SM = 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-update-cluster';
+  const arn = exec(UPDATE_SM, 'c-del-1-update-2');
+  async function seedUpdating(): Promise<void> {
+    await seed('CREATED', exec(PROVISION_SM, 'c-del-1'));
+    await store.updateCluster('local', 'c-del-1', {
+      update: { status: 'RUNNING', phase: 'Updating the control plane', from: { kubernetesVersion: '1.32' }, to: { kubernetesVersion: '1.33' }, startedAt: '2026-01-01T00:30:00Z', resources: { done: 1, total: 3 }, executionArn: arn },
+    });
+  }
+
+  it('TIMED_OUT: update FAILED with what ended it, the cluster stays CREATED, one Update Failed event; a redelivery changes nothing', async () => {
+    await seedUpdating();
+    const x = deps();
+    const out = await recordEndedExecution(ended(arn, UPDATE_SM, 'TIMED_OUT'), x.d);
+    expect(out).toMatchObject({ action: 'recorded', run: 'update', code: 'UPDATE_EXECUTION_ENDED' });
+    const r = (await store.getCluster('local', 'c-del-1'))!;
+    expect(r.status).toBe('CREATED');
+    expect(r.update).toMatchObject({ status: 'FAILED', executionArn: arn, diagnosis: { code: 'UPDATE_EXECUTION_ENDED' }, from: { kubernetesVersion: '1.32' } });
+    expect(r.update!.diagnosis!.message).toMatch(/reached its time limit/);
+    expect(r.update!.diagnosis!.remediation.join(' ')).toMatch(/describe-stacks --stack-name eks-provisioner-demo --region us-east-1/);
+    expect(x.published).toEqual([expect.objectContaining({ detailType: 'EKS Cluster Update Failed', detail: expect.objectContaining({ clusterId: 'c-del-1', status: 'UPDATE_FAILED', to: { kubernetesVersion: '1.33' } }) })]);
+    expect(await recordEndedExecution(ended(arn, UPDATE_SM, 'TIMED_OUT'), x.d)).toMatchObject({ action: 'skipped' });
+    expect(x.published).toHaveLength(1);
+  });
+
+  it("another update run's end leaves this update alone", async () => {
+    await seedUpdating();
+    const x = deps();
+    expect(await recordEndedExecution(ended(exec(UPDATE_SM, 'c-del-1-update-1'), UPDATE_SM, 'FAILED'), x.d)).toMatchObject({ action: 'skipped' });
+    expect((await store.getCluster('local', 'c-del-1'))!.update?.status).toBe('RUNNING');
     expect(x.published).toHaveLength(0);
   });
 });

@@ -34,6 +34,16 @@ describe('parseClusterSettings: the demo input', () => {
     expect(m.ok && m.settings).toMatchObject({ environmentScope: '*', managed: true, onFailure: 'KEEP', tags: {}, securityGroupIds: [] });
   });
 
+  it('upgradePolicy defaults to STANDARD (not EKS\'s billed EXTENDED) and accepts only STANDARD or EXTENDED', () => {
+    const r = parseClusterSettings(valid(), opts);
+    expect(r.ok && r.settings.upgradePolicy).toBe('STANDARD');
+    const e = bad({ upgradePolicy: 'EXTENDED' });
+    expect(e.ok && e.settings.upgradePolicy).toBe('EXTENDED');
+    const wrong = bad({ upgradePolicy: 'extended' });
+    expect(paths(wrong)).toEqual(['upgradePolicy']);
+    expect(fieldsOf(wrong)[0]!.message).toMatch(/STANDARD.*EXTENDED.*six times/);
+  });
+
   it('trims pasted values and treats an empty keyName / kubernetesVersion as absent', () => {
     const r = bad({ vpcId: '  vpc-0a1b2c3d4e5f60001 ', keyName: '', kubernetesVersion: '' });
     expect(r.ok).toBe(true);

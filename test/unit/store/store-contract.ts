@@ -187,6 +187,39 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
     });
 
+    describe('updateClusterIfVersion (optimistic concurrency for cluster updates)', () => {
+      it('writes only while the version is the expected one; a record without a version is version 1', async () => {
+        await store.createCluster(cluster('c-ver', { status: 'CREATED' }));
+        expect(await store.updateClusterIfVersion('local', 'c-ver', 2, { phase: 'too new' })).toBe(false);
+        clock += 1000;
+        expect(await store.updateClusterIfVersion('local', 'c-ver', 1, { phase: 'first', createdAt: '2030-01-01T00:00:00.000Z' })).toBe(true);
+        expect(await store.getCluster('local', 'c-ver')).toMatchObject({ version: 2, phase: 'first', updatedAt: now().toISOString(), createdAt: '2026-01-01T00:00:00.000Z' });
+        // The loser of a race read version 1 too: refused, nothing written.
+        expect(await store.updateClusterIfVersion('local', 'c-ver', 1, { phase: 'second' })).toBe(false);
+        expect((await store.getCluster('local', 'c-ver'))?.phase).toBe('first');
+        expect(await store.updateClusterIfVersion('local', 'c-ver', 2, { phase: 'third' })).toBe(true);
+        expect(await store.getCluster('local', 'c-ver')).toMatchObject({ version: 3, phase: 'third' });
+        // A plain updateCluster leaves the version alone.
+        await store.updateCluster('local', 'c-ver', { phase: 'progress' });
+        expect((await store.getCluster('local', 'c-ver'))?.version).toBe(3);
+      });
+
+      it('refuses (false, nothing written) a record that does not exist, or another tenant\'s', async () => {
+        await store.createCluster(cluster('c-ver'));
+        expect(await store.updateClusterIfVersion('local', 'c-none', 1, { phase: 'x' })).toBe(false);
+        expect(await store.updateClusterIfVersion('other', 'c-ver', 1, { phase: 'x' })).toBe(false);
+        expect(await store.getCluster('other', 'c-ver')).toBeUndefined();
+        expect((await store.getCluster('local', 'c-ver'))?.version).toBeUndefined();
+      });
+
+      it('lets exactly one of racing writers with the same version win', async () => {
+        await store.createCluster(cluster('c-ver', { status: 'CREATED' }));
+        const wins = await Promise.all(['a', 'b', 'c', 'd'].map((p, i) => (i % 2 ? under.sibling() : store).updateClusterIfVersion('local', 'c-ver', 1, { phase: p })));
+        expect(wins.filter(Boolean)).toHaveLength(1);
+        expect((await store.getCluster('local', 'c-ver'))?.version).toBe(2);
+      });
+    });
+
     describe('listClusters', () => {
       it('lists newest first (ties by id), page by page, with an opaque token, per tenant', async () => {
         for (let i = 0; i < 7; i++) {

@@ -1,0 +1,76 @@
+/**
+ * The end of an update run: the record (settings and outputs on success; `update.status` and the
+ * diagnosis either way — the cluster stays CREATED) and the event detail the next state publishes.
+ */
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { makeDiagnosis, type Evidence } from '../lib/diagnosis/catalog.js';
+import { diagnoseStepError } from '../lib/diagnosis/from-step-error.js';
+import { diagnoseUpdateEvents } from '../lib/diagnosis/from-update-events.js';
+import type { Diagnosis } from '../lib/diagnosis/types.js';
+import type { CaughtError, ClusterOutputs } from '../lib/state.js';
+import type { Store } from '../lib/store/types.js';
+import { updateOnRecord, type UpdateRun } from '../lib/update/run.js';
+import { eventDetail, type UpdateEventDetail } from './prepare.js';
+import { eventsSince } from './poll.js';
+import { updateStatementsFor } from './statements.js';
+
+export interface UpdateCompletion {
+  status: 'SUCCEEDED' | 'FAILED';
+  diagnosis?: Diagnosis;
+  event: { detail: UpdateEventDetail };
+}
+
+export async function completeUpdateSucceeded(
+  run: UpdateRun & { finalize?: { outputs?: ClusterOutputs } },
+  deps: { store: Store; now: () => Date },
+): Promise<UpdateCompletion> {
+  const now = deps.now();
+  const outputs = run.finalize?.outputs;
+  const phase = run.changeSet?.status === 'NO_CHANGES' ? 'Update complete (the stack already matched)' : 'Update complete';
+  await deps.store.updateCluster(run.tenantId, run.clusterId, {
+    settings: run.cluster,
+    ...(outputs ? { outputs } : {}),
+    update: updateOnRecord(run, { status: 'SUCCEEDED', phase, finishedAt: now.toISOString(), resources: { done: run.poll?.progress.total ?? 0, total: run.poll?.progress.total ?? 0 } }),
+    updatedAt: now.toISOString(),
+  });
+  return { status: 'SUCCEEDED', event: { detail: eventDetail(run, 'UPDATED', now) } };
+}
+
+export async function completeUpdateFailed(
+  run: UpdateRun & { error?: CaughtError },
+  deps: { store: Store; now: () => Date; cloudformation: () => Promise<CloudFormationClient> },
+): Promise<UpdateCompletion> {
+  const diagnosis = await diagnoseUpdate(run, deps).catch(() => diagnoseStepError(run.error, evidenceOf(run)));
+  const now = deps.now();
+  await deps.store.updateCluster(run.tenantId, run.clusterId, {
+    update: updateOnRecord(run, {
+      status: 'FAILED',
+      phase: diagnosis.title,
+      finishedAt: now.toISOString(),
+      resources: { done: run.poll?.progress.done ?? 0, total: run.poll?.progress.total ?? run.changeSet?.changes.length ?? 0 },
+      diagnosis,
+    }),
+    updatedAt: now.toISOString(),
+  });
+  return { status: 'FAILED', diagnosis, event: { detail: eventDetail(run, 'UPDATE_FAILED', now, diagnosis) } };
+}
+
+const evidenceOf = (run: UpdateRun): Evidence => ({
+  stackName: run.stack?.stackName ?? '',
+  ...(run.stack?.stackId ? { stackId: run.stack.stackId } : {}),
+  region: run.region,
+  accountId: run.accountId,
+  clusterName: run.cluster?.name ?? '',
+  clusterId: run.clusterId,
+  from: Object.entries(run.update?.from ?? {}).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', '),
+});
+
+/** The caught error's diagnosis, or — when the stack update itself failed — one read from its events. */
+export async function diagnoseUpdate(run: UpdateRun & { error?: CaughtError }, deps: { cloudformation: () => Promise<CloudFormationClient> }): Promise<Diagnosis> {
+  if (run.error) return diagnoseStepError(run.error, evidenceOf(run));
+  const cfn = await deps.cloudformation();
+  const events = await eventsSince(cfn, run, run.changeSet?.executedAt, 10);
+  const d = diagnoseUpdateEvents(events, run.poll?.stackStatus ?? 'UPDATE_ROLLBACK_COMPLETE', evidenceOf(run));
+  // Denied during the stack update: show the statements to add (the catalog does not load the policy module).
+  return d.code === 'UPDATE_NOT_PERMITTED' ? makeDiagnosis('UPDATE_NOT_PERMITTED', { ...d.evidence, roleArn: run.cluster.provisionRoleArn, statements: updateStatementsFor(run.cluster.provisionRoleArn) }, d.failedResource ? { failedResource: d.failedResource } : {}) : d;
+}

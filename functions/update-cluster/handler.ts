@@ -1,0 +1,57 @@
+/**
+ * UpdateCluster (the update state machine's own steps). One function, one step per call
+ * (`{ step, state }`): each step is a plain function in this folder, tested without AWS.
+ */
+import { cloudFormationClient, ec2Client, eksClient } from '../lib/aws/clients.js';
+import { roleBSession } from '../lib/aws/tenant-role.js';
+import { loadConfig } from '../lib/config.js';
+import { lambdaHandler } from '../lib/middleware.js';
+import type { CaughtError, UpdateInput } from '../lib/state.js';
+import { defaultStore } from '../lib/store/dynamo-store.js';
+import { updateOnRecord, type UpdateRun } from '../lib/update/run.js';
+import { executeChangeSet, prepareChangeSet } from './change-set.js';
+import { completeUpdateFailed, completeUpdateSucceeded } from './complete.js';
+import { updatePreflight } from './preflight.js';
+import { prepareUpdate } from './prepare.js';
+import { pollStackUpdate } from './poll.js';
+
+const config = loadConfig();
+
+export type UpdateStepEvent =
+  | { step: 'prepare'; state: UpdateInput; executionArn: string; startedAt: string }
+  | { step: 'preflight' | 'changeSet' | 'execute' | 'poll' | 'succeeded'; state: UpdateRun }
+  | { step: 'failed'; state: UpdateRun & { error?: CaughtError } };
+
+export const handler = lambdaHandler(async (event: UpdateStepEvent, { logger }) => {
+  const store = defaultStore();
+  const now = () => new Date();
+  if (event.step === 'prepare') return prepareUpdate({ ...event.state, executionArn: event.executionArn, startedAt: event.startedAt }, { store });
+  const run = event.state;
+  if (event.step === 'failed') {
+    return completeUpdateFailed(run, {
+      store,
+      now,
+      cloudformation: async () => cloudFormationClient((await roleBSession(run, { store, config })).session),
+    });
+  }
+  if (event.step === 'succeeded') return completeUpdateSucceeded(run, { store, now });
+  const { session } = await roleBSession(run, { store, config });
+  const cloudformation = cloudFormationClient(session);
+  switch (event.step) {
+    case 'preflight':
+      return updatePreflight(run, { eks: eksClient(session), ec2: ec2Client(session), cloudformation });
+    case 'changeSet':
+      return prepareChangeSet(run, { cloudformation, eks: eksClient(session) });
+    case 'execute':
+      return executeChangeSet(run, { cloudformation, now });
+    case 'poll': {
+      const poll = await pollStackUpdate(run, { cloudformation, now, maxProvisioningSeconds: config.maxProvisioningSeconds });
+      // What the user sees while it runs; losing one write is harmless (the next look writes again).
+      await store
+        .updateCluster(run.tenantId, run.clusterId, { update: updateOnRecord(run, { phase: poll.phase, resources: { done: poll.progress.done, total: poll.progress.total } }) })
+        .catch((err: unknown) => logger.warn('could not update the progress on the record', { error: String((err as Error)?.name ?? err) }));
+      return poll;
+    }
+  }
+  throw new Error(`unknown update step ${(event as { step: string }).step}`);
+});

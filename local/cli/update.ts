@@ -1,0 +1,159 @@
+/**
+ * `eks-provisioner update <id>`: like `eksctl upgrade cluster`, the plan first (PATCH ?dryRun=true),
+ * applied only with --approve (PATCH with If-Match on the version read), then followed to the end.
+ * Exit codes: 0 = plan shown / nothing to change / update SUCCEEDED, 1 = update FAILED (diagnosis
+ * printed), 2 = request refused or API unreachable.
+ */
+import { ApiError, type ApiClient, type ClusterRecordView } from './api-client.js';
+import { apiClient, type ApiOptions } from './connect.js';
+import { elapsed } from './follow.js';
+import { isTty, raw, say, style, warn } from './terminal.js';
+
+export interface UpdateOptions extends ApiOptions {
+  version?: string;
+  nodes?: number;
+  instanceType?: string;
+  supportType?: string;
+  admin?: string[];
+  deploy?: string[];
+  approve: boolean;
+  force: boolean;
+  follow: boolean;
+  idempotencyKey?: string;
+}
+
+interface PreflightView {
+  checked: boolean;
+  ok?: boolean;
+  message?: string;
+  diagnosis?: { code: string; title: string; message: string; remediation: string[] };
+}
+
+interface PlanView {
+  steps: Array<{ component: string; action: string; disruption?: string }>;
+  nodesReplaced: boolean;
+  changes: Array<{ field: string; from: unknown; to: unknown }>;
+}
+
+/** The merge patch the options ask for. */
+export function patchFromOptions(o: UpdateOptions): Record<string, unknown> {
+  return {
+    ...(o.version !== undefined ? { kubernetesVersion: o.version } : {}),
+    ...(o.nodes !== undefined ? { nodeCount: o.nodes } : {}),
+    ...(o.instanceType !== undefined ? { instanceType: o.instanceType } : {}),
+    ...(o.supportType !== undefined ? { upgradePolicy: o.supportType.toUpperCase() } : {}),
+    ...(o.admin !== undefined ? { adminPrincipalArns: o.admin } : {}),
+    ...(o.deploy !== undefined ? { deployPrincipalArns: o.deploy } : {}),
+  };
+}
+
+export function planLines(plan: PlanView): string[] {
+  const lines = plan.changes.map((c) => `  ${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
+  lines.push('Plan, in order:');
+  plan.steps.forEach((s, i) => {
+    lines.push(`  ${i + 1}. [${s.component}] ${s.action}`);
+    if (s.disruption) lines.push(`     ${style.yellow('disrupts:')} ${s.disruption}`);
+  });
+  if (plan.nodesReplaced) lines.push(style.yellow('Every node is replaced (new node group first; capacity never drops to zero).'));
+  return lines;
+}
+
+export async function updateCluster(id: string, o: UpdateOptions, api: Pick<ApiClient, 'get' | 'patch'> = apiClient(o)): Promise<number> {
+  const patch = patchFromOptions(o);
+  if (Object.keys(patch).length === 0) {
+    warn('Nothing to change: give at least one of --version, --nodes, --instance-type, --support-type, --admin, --deploy.');
+    return 2;
+  }
+  const path = `/v1/clusters/${encodeURIComponent(id)}`;
+  const record = await api.get<ClusterRecordView>(path);
+  const query = o.force ? '&force=true' : '';
+  const dry = await api.patch<{ changed: boolean; plan: PlanView; preflight?: PreflightView }>(`${path}?dryRun=true${query}`, patch);
+  if (!dry.body.changed) {
+    say(`${record.name}: nothing to change (the settings already have these values).`);
+    return 0;
+  }
+  say(`${style.bold(record.name)} (${id}):`);
+  for (const line of planLines(dry.body.plan)) say(line);
+  const pf = dry.body.preflight;
+  if (pf?.checked && !pf.ok && pf.diagnosis) {
+    // The run would refuse the same way: say why now and change nothing.
+    say(`Pre-flight: ${style.red(pf.diagnosis.code)} — ${pf.diagnosis.title}`);
+    say(`  ${pf.diagnosis.message}`);
+    pf.diagnosis.remediation.forEach((step, i) => say(`   ${i + 1}. ${step}`));
+    say(style.dim('Nothing was changed.'));
+    return 1;
+  }
+  say(pf?.checked ? 'Pre-flight: passed (free IPs, version skew, upgrade insights, drift).' : `Pre-flight: ${pf?.message ?? 'not run'}`);
+  if (!o.approve) {
+    say(style.dim('Nothing was changed. Run again with --approve to apply this plan.'));
+    return 0;
+  }
+  const headers: Record<string, string> = { 'if-match': `"${record.version ?? 1}"` };
+  if (o.idempotencyKey) headers['idempotency-key'] = o.idempotencyKey;
+  const started = await api.patch<{ executionArn?: string; changed?: boolean }>(`${path}${o.force ? '?force=true' : ''}`, patch, headers);
+  if (started.status === 200) {
+    say(`${record.name}: nothing to change.`);
+    return 0;
+  }
+  say(`Updating: cluster ${style.bold(id)}`);
+  if (!o.follow) return 0;
+  const end = await followUpdate(api, id, started.body.executionArn);
+  if (end.update?.status === 'SUCCEEDED') {
+    say(`${style.green('UPDATED')} ${end.name}: ${Object.entries(end.update.to).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')}`);
+    return 0;
+  }
+  const d = end.update?.diagnosis;
+  say(d ? `${style.red(d.code)} — ${d.title}\n  ${d.message}` : `${end.name}: the update failed without a diagnosis.`);
+  if (d?.remediation?.length) {
+    say('  Fix:');
+    d.remediation.forEach((step, i) => say(`   ${i + 1}. ${step}`));
+  }
+  return 1;
+}
+
+/** Follows the record's `update` (this run's) until it is no longer RUNNING. */
+export async function followUpdate(api: Pick<ApiClient, 'get'>, id: string, executionArn: string | undefined, o: { intervalMs?: number; maxIntervalMs?: number; timeoutMs?: number } = {}): Promise<ClusterRecordView> {
+  const started = Date.now();
+  const base = o.intervalMs ?? 250;
+  const cap = Math.max(base, o.maxIntervalMs ?? 2000);
+  const until = started + (o.timeoutMs ?? 90 * 60 * 1000);
+  let wait = base;
+  let last = '';
+  for (;;) {
+    let r: ClusterRecordView;
+    try {
+      r = await api.get<ClusterRecordView>(`/v1/clusters/${encodeURIComponent(id)}`);
+    } catch (e) {
+      if (!(e instanceof ApiError && (e.status === 429 || e.status === 503)) || Date.now() > until) throw e;
+      await new Promise((res) => setTimeout(res, Math.max(base, 1000)));
+      continue;
+    }
+    const u = r.update;
+    const mine = u && (!executionArn || u.executionArn === executionArn);
+    const text = mine ? `${u.status.padEnd(9)} ${u.phase.padEnd(34)} ${u.resources.total ? `${u.resources.done}/${u.resources.total} resources` : 'resources –'}` : 'waiting for the update to start';
+    if (isTty) raw(`\r\x1b[2K${r.name}  ${text}  ${style.dim(elapsed(Date.now() - started))}`);
+    else if (text !== last) say(`[${elapsed(Date.now() - started)}] ${r.name}  ${text}`);
+    if (mine && u.status !== 'RUNNING') {
+      if (isTty) raw('\n');
+      return r;
+    }
+    if (Date.now() > until) {
+      if (isTty) raw('\n');
+      throw new Error(`Cluster ${id}'s update is still running after ${elapsed(Date.now() - started)}; check again with \`eks-provisioner status ${id}\`.`);
+    }
+    wait = text !== last ? base : Math.min(cap, Math.round(wait * 1.5));
+    last = text;
+    await new Promise((res) => setTimeout(res, wait));
+  }
+}
+
+/** `status`: an update shown like creation progress. */
+export function updateStatusLines(r: ClusterRecordView): string[] {
+  const u = r.update;
+  if (!u) return [];
+  const change = Object.keys(u.to).map((k) => `${k} ${JSON.stringify(u.from[k])} → ${JSON.stringify(u.to[k])}`).join(', ');
+  const head = u.status === 'RUNNING' ? style.cyan('UPDATING') : u.status === 'SUCCEEDED' ? style.green('UPDATED') : style.red('UPDATE FAILED');
+  const lines = [`${head} ${change}: ${u.phase}${u.resources.total ? ` (${u.resources.done}/${u.resources.total} resources)` : ''}`];
+  if (u.status === 'FAILED' && u.diagnosis) lines.push(`  ${u.diagnosis.code}: ${u.diagnosis.message}`);
+  return lines;
+}
