@@ -1,6 +1,7 @@
 /**
  * The console's frame: top bar (tenant picker in local mode, user in AWS mode), side navigation,
- * and a tiny path router (/, /clusters, /clusters/{id}; the server falls back to index.html).
+ * and a tiny path router (/, /clusters, /clusters/{id}; anything else is "not found"; the server falls
+ * back to index.html). Pages sit in an error boundary: a page whose code cannot load says so.
  */
 import AppLayout from '@cloudscape-design/components/app-layout';
 import Box from '@cloudscape-design/components/box';
@@ -10,11 +11,14 @@ import Input from '@cloudscape-design/components/input';
 import Modal from '@cloudscape-design/components/modal';
 import SideNavigation from '@cloudscape-design/components/side-navigation';
 import SpaceBetween from '@cloudscape-design/components/space-between';
+import Spinner from '@cloudscape-design/components/spinner';
 import TopNavigation from '@cloudscape-design/components/top-navigation';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiClient } from './api/client';
 import { Ctx, type ConsoleContext, type Features } from './api/context';
 import CreateWizard from './wizard/CreateWizard';
+import NotFound from './components/NotFound';
+import PageErrorBoundary from './components/PageErrorBoundary';
 
 const ClusterPage = lazy(() => import('./clusters/ClusterPage'));
 const ClustersPage = lazy(() => import('./clusters/ClustersPage'));
@@ -85,7 +89,24 @@ function TenantModal({ open, value, onClose, onSave }: { open: boolean; value: s
   );
 }
 
+/**
+ * Cloudscape's mobile toolbar puts aria-orientation on its <nav>, where ARIA does not allow it (axe:
+ * aria-allowed-attr, critical). Until Cloudscape fixes it, the attribute is taken off whenever it appears.
+ */
+function useMobileToolbarAriaFix() {
+  useEffect(() => {
+    const strip = () => {
+      for (const el of document.querySelectorAll('nav[aria-orientation]')) el.removeAttribute('aria-orientation');
+    };
+    strip();
+    const observer = new MutationObserver(strip);
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-orientation'] });
+    return () => observer.disconnect();
+  }, []);
+}
+
 export default function App({ api, mode, features, tenant, user }: AppProps) {
+  useMobileToolbarAriaFix();
   const [path, navigate] = usePath();
   const [tenantOpen, setTenantOpen] = useState(false);
   const [navOpen, setNavOpen] = useState(true);
@@ -93,12 +114,15 @@ export default function App({ api, mode, features, tenant, user }: AppProps) {
   const ctx = useMemo<ConsoleContext>(() => ({ api, mode, features, tenantKey, navigate }), [api, mode, features, tenantKey, navigate]);
 
   const clusterId = /^\/clusters\/([^/]+)\/?$/.exec(path)?.[1];
+  // Keyed by tenant too: switching tenant never leaves the previous tenant's page (or its buttons) on screen.
   const page = clusterId ? (
-    <ClusterPage key={clusterId} id={decodeURIComponent(clusterId)} />
-  ) : path.startsWith('/clusters') ? (
-    <ClustersPage />
-  ) : (
+    <ClusterPage key={`${tenantKey}|${clusterId}`} id={decodeURIComponent(clusterId)} />
+  ) : /^\/clusters\/?$/.test(path) ? (
+    <ClustersPage key={tenantKey} />
+  ) : path === '/' || path === '/index.html' ? (
     <CreateWizard />
+  ) : (
+    <NotFound path={path} />
   );
   const active = clusterId || path.startsWith('/clusters') ? '/clusters' : '/';
 
@@ -146,7 +170,11 @@ export default function App({ api, mode, features, tenant, user }: AppProps) {
             ]}
           />
         }
-        content={<Suspense fallback={null}>{page}</Suspense>}
+        content={
+          <PageErrorBoundary resetKey={`${tenantKey}|${path}`}>
+            <Suspense fallback={<Spinner size="large" />}>{page}</Suspense>
+          </PageErrorBoundary>
+        }
       />
       {tenant && (
         <TenantModal

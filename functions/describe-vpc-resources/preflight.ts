@@ -28,15 +28,9 @@ import { DiagnosedError } from '../lib/errors.js';
 import type { PreflightResult, ProvisionIdentity, ValidatedRequest } from '../lib/state.js';
 import { TAG_KEYS } from '../lib/template/constants.js';
 
-/**
- * Availability Zone ids where Amazon EKS cannot create a control plane (EKS user guide, "View
- * Amazon EKS networking requirements"). Zone names map to different ids per account; ids do not.
- */
-export const EKS_UNSUPPORTED_AZ_IDS: Readonly<Record<string, readonly string[]>> = {
-  'us-east-1': ['use1-az3'],
-  'us-west-1': ['usw1-az2'],
-  'ca-central-1': ['cac1-az3'],
-};
+// Where EKS cannot place a control plane: one list for the pre-flight and the form's subnet list.
+import { EKS_UNSUPPORTED_AZ_IDS } from '../lib/aws/eks-zones.js';
+export { EKS_UNSUPPORTED_AZ_IDS };
 
 export const EKS_CLUSTER_POLICY = 'AmazonEKSClusterPolicy';
 

@@ -18,8 +18,8 @@ export interface KubeconfigInput {
   profile?: string;
 }
 
-/** What an AWS CLI profile name may be here: it ends up in a YAML file the user runs. */
-export const AWS_PROFILE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** What an AWS CLI profile name may be here (one rule for the API, the CLI and the console). */
+export { AWS_PROFILE_NAME } from '../../shared/kubectl/access.js';
 
 export function kubeconfigYaml(c: KubeconfigInput): string {
   const doc = {

@@ -5,7 +5,7 @@
  * manual commands are printed).
  */
 import { readFile } from 'node:fs/promises';
-import { clusterDetailLines } from './cluster-details.js';
+import { clusterDetailLines, kubectlAccessLines } from './cluster-details.js';
 import { ApiError, ApiNotRunningError, describeApiError, type ClusterRecordView } from './api-client.js';
 import { apiClient, type ApiOptions } from './connect.js';
 import { diagnosisLines, followCluster } from './follow.js';
@@ -90,7 +90,12 @@ export async function status(id: string, o: ApiOptions & { json: boolean }): Pro
   say(`${style.bold(r.name)} (${r.id})`);
   const code = report(r);
   for (const line of updateStatusLines(r)) say(line);
-  if (r.status === 'CREATED') for (const line of clusterDetailLines(r)) say(line);
+  if (r.status === 'CREATED') {
+    for (const line of clusterDetailLines(r)) say(line);
+    // The External ID for role B's profile (and who the caller is) come from the tenant's set-up.
+    const s = await client(o).get<SetupResponse>('/v1/setup');
+    for (const line of kubectlAccessLines(r, { externalId: s.externalId, ...(s.requester ? { requester: s.requester } : {}) })) say(line);
+  }
   return code;
 }
 

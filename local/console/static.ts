@@ -28,6 +28,9 @@ const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-
 
 const COMMON_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
 
+/** What /config.json says on the local stack (console/src/api/config.ts reads it). */
+export const LOCAL_CONFIG = { mode: 'local' } as const;
+
 function plain(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}) {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...COMMON_HEADERS, ...extra });
   res.end(text);
@@ -65,6 +68,13 @@ export async function serveConsole(root: string, req: IncomingMessage, res: Serv
   if (!target) return plain(res, 400, 'Bad path.');
 
   let file = await fileAt(target);
+  // The local stack's own config.json (a build folder's file wins): local mode, said with a 200 so the
+  // console's start-up does not leave a red 404 in the browser's console on every load.
+  if (!file && urlPath === '/config.json') {
+    const body = JSON.stringify(LOCAL_CONFIG);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), 'Cache-Control': 'no-cache', ...COMMON_HEADERS });
+    return void res.end(method === 'HEAD' ? undefined : body);
+  }
   if (!file && urlPath.endsWith('/')) file = await fileAt(join(target, 'index.html'));
   // A console route (/clusters/abc): no extension on the last segment → the app shell.
   if (!file && !extname(urlPath)) file = await fileAt(join(resolve(root), 'index.html'));

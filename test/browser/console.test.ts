@@ -103,6 +103,13 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
 
   const next = (page: Page) => page.getByRole('button', { name: 'Next', exact: true }).click();
 
+  /** Settings → the review step (every setting, what will be made, the cost) → "Create Kubernetes cluster". */
+  async function reviewAndCreate(page: Page) {
+    await next(page);
+    await page.getByRole('heading', { name: 'Estimated cost' }).waitFor();
+    await page.getByRole('button', { name: 'Create Kubernetes cluster', exact: true }).click();
+  }
+
   async function authenticate(page: Page, roleArn: string, region = REGION) {
     await page.getByRole('heading', { name: 'Service identity' }).waitFor();
     await next(page);
@@ -201,18 +208,17 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await deployInput.fill(`${ciRoles[0]}\narn:aws:iam::${ACCOUNT}:user/ci`);
     await deployInput.blur();
     await expect.poll(() => deployField.innerText()).toMatch(/deployPrincipalArns\[1\]: must be the ARN of an IAM role[\s\S]*IAM users cannot be deploy principals/);
-    await page.getByRole('button', { name: 'Create Kubernetes cluster', exact: true }).click();
+    await next(page);
     await page.getByTestId('submit-problems').waitFor();
     expect(await page.getByTestId('submit-problems').innerText()).toMatch(/deployPrincipalArns\[1\]/);
     expect(posts).toBe(0);
 
-    // Two role ARNs the console accepts, the second role B: the request carries both, and the API's
-    // field errors land on their fields (a rule across fields: role B is the creator, already admin).
+    // Two role ARNs, the second role B: the API's schema (run in the browser too) refuses it across
+    // fields (role B is the creator, already admin) and the name, on their fields; nothing is sent.
     await deployInput.fill(`${ciRoles[0]}\n${roleArn}`);
-    let sent = page.waitForRequest(isPost);
-    await page.getByRole('button', { name: 'Create Kubernetes cluster', exact: true }).click();
-    expect((await sent).postDataJSON()).toMatchObject({ name: 'Bad_Name!', deployPrincipalArns: [ciRoles[0], roleArn] });
+    await next(page);
     await expect.poll(() => page.getByTestId('submit-problems').innerText()).toMatch(/name[\s\S]*deployPrincipalArns\[1\]/);
+    expect(posts).toBe(0);
     expect(await deployField.innerText()).toMatch(/deployPrincipalArns\[1\]: is the provision role \(role B\)/);
     await screenshot(page, '3-settings-field-error');
     expect(await page.locator('body').innerText()).toMatch(/Kubernetes cluster name[\s\S]*(letters|lower|character|name)/i);
@@ -221,8 +227,8 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await page.getByLabel('Kubernetes cluster name', { exact: true }).fill('browser-happy');
     await deployInput.fill(`${ciRoles[0]},\n${ciRoles[1]}`);
     await screenshot(page, '3-settings');
-    sent = page.waitForRequest(isPost);
-    await page.getByRole('button', { name: 'Create Kubernetes cluster', exact: true }).click();
+    const sent = page.waitForRequest(isPost);
+    await reviewAndCreate(page);
     expect((await sent).postDataJSON()).toMatchObject({ name: 'browser-happy', deployPrincipalArns: ciRoles });
 
     // 4. Progress, then 5. the result.
@@ -299,7 +305,7 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await fillSettings(page, { name: 'browser-rolea', serviceRole: 'eks-cluster-role-no-policy' });
     expect(await page.locator('body').innerText()).toMatch(/eks-cluster-role-no-policy does not have AmazonEKSClusterPolicy attached/);
     await screenshot(page, 'trouble-role-a-warning');
-    await page.getByRole('button', { name: 'Create Kubernetes cluster', exact: true }).click();
+    await reviewAndCreate(page);
     await page.waitForURL(/\/clusters\/[^/]+$/);
     await expectDiagnosis(page, 'cluster-diagnosis', { title: /.+/, text: [/AmazonEKSClusterPolicy/, /CLUSTER_ROLE_MISSING_EKS_POLICY/] , minSteps: 1 });
     expect(await page.getByTestId('cluster-status').innerText()).toContain('FAILED');
@@ -316,7 +322,7 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await page.getByTestId('auth-success').waitFor();
     await next(page);
     await page.getByTestId('key-pair').waitFor();
-    await expect.poll(() => page.locator('body').innerText()).toMatch(/Key pair name[\s\S]*No EC2 key pairs in us-west-2/).catch(async (err) => {
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toMatch(/Key pair name[\s\S]*No EC2 key pairs in us-west-2/).catch(async (err) => {
       await screenshot(page, 'failed-key-pair-region');
       throw err;
     });
@@ -338,7 +344,7 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await next(page);
     await fillSettings(page, { name: 'browser-az', subnets: ['demo-us-east-1a', 'demo-us-east-1d'] });
     expect(await page.locator('body').innerText()).toMatch(/us-east-1d \(use1-az3\)/);
-    await page.getByRole('button', { name: 'Create Kubernetes cluster', exact: true }).click();
+    await reviewAndCreate(page);
     // Refused before anything starts (form) or found by the workflow (cluster page): either way in words.
     const where = await Promise.race([
       page.getByTestId('submit-problems').waitFor({ timeout: 60_000 }).then(() => 'submit-problems'),
@@ -413,6 +419,9 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     const body = await page.locator('body').innerText();
     expect(body).toMatch(/3 selected in 3 Availability Zones/);
     await screenshot(page, 'keyboard-3-settings');
+    await tabToButton(page, 'Next');
+    await k.press('Enter');
+    await page.getByRole('heading', { name: 'Estimated cost' }).waitFor();
     await tabToButton(page, 'Create Kubernetes cluster');
     await k.press('Enter');
 

@@ -100,6 +100,10 @@ describe('deleting clusters (local stack e2e)', () => {
     const done = await deleted(record.id, tenant);
     expect(done.status, JSON.stringify(done.diagnosis)).toBe('DELETED');
     expect(done.deletedAt).toBeTruthy();
+    // The deletion's own start (its elapsed time and progress count from here, not from the creation).
+    const startedAt = Date.parse(String((done as unknown as Record<string, unknown>)['deletionStartedAt']));
+    expect(startedAt).toBeGreaterThanOrEqual(Date.parse(String((record as unknown as Record<string, unknown>)['updatedAt'])));
+    expect(startedAt).toBeLessThanOrEqual(Date.parse(String(done.deletedAt)));
 
     // The stack is gone: by name nothing, by id DELETE_COMPLETE; EKS no longer knows the cluster.
     expect(await stackStatus('eks-provisioner-e2e-delete')).toMatch(/does not exist/);

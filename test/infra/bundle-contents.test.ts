@@ -21,18 +21,20 @@ import { FUNCTIONS, functionEntry, type FunctionName } from '../../infra/functio
 import { PROJECT_ROOT } from '../../infra/service-app.js';
 
 /** The AWS service clients each function constructs (its own calls, plus the table and role-B STS). */
+// Every function that assumes role B carries the IAM client: role B reads its own trust policy
+// (iam:GetRole, the External ID proof in lib/aws/provision-role.ts) when a caller asks for the proof.
 const EXPECTED_CLIENTS: Partial<Record<FunctionName, string[]>> = {
   'validate-request': ['dynamodb'],
-  'assume-provision-role': ['dynamodb', 'ec2', 'sts'],
+  'assume-provision-role': ['dynamodb', 'ec2', 'iam', 'sts'],
   'describe-vpc-resources': ['cloudformation', 'dynamodb', 'ec2', 'eks', 'iam', 'sts'],
-  'create-cluster-stack': ['cloudformation', 'dynamodb', 'sts'],
-  'poll-cluster-stack': ['cloudformation', 'dynamodb', 'sts'],
-  'diagnose-failure': ['cloudformation', 'dynamodb', 'sts'],
-  'finalize-cluster': ['cloudformation', 'dynamodb', 'eks', 'sts'],
-  'configure-cluster': ['dynamodb', 'eks', 'sts'],
-  'delete-cluster-stack': ['cloudformation', 'dynamodb', 'sts'],
-  'poll-stack-deletion': ['cloudformation', 'dynamodb', 'sts'],
-  'complete-deletion': ['cloudformation', 'dynamodb', 'sts'],
+  'create-cluster-stack': ['cloudformation', 'dynamodb', 'iam', 'sts'],
+  'poll-cluster-stack': ['cloudformation', 'dynamodb', 'iam', 'sts'],
+  'diagnose-failure': ['cloudformation', 'dynamodb', 'iam', 'sts'],
+  'finalize-cluster': ['cloudformation', 'dynamodb', 'eks', 'iam', 'sts'],
+  'configure-cluster': ['dynamodb', 'eks', 'iam', 'sts'],
+  'delete-cluster-stack': ['cloudformation', 'dynamodb', 'iam', 'sts'],
+  'poll-stack-deletion': ['cloudformation', 'dynamodb', 'iam', 'sts'],
+  'complete-deletion': ['cloudformation', 'dynamodb', 'iam', 'sts'],
   'record-ended-execution': ['dynamodb', 'eventbridge'],
   api: ['cloudformation', 'dynamodb', 'ec2', 'eks', 'iam', 'sfn', 'sts'],
 };
@@ -125,7 +127,7 @@ describe('bundle contents per function', () => {
         expect(zod.filter((f) => f.includes('/v4/classic/'))).toEqual([]);
         // Nothing of zod's core the schemas don't run: the JIT compiler, JSON Schema.
         expect(zod.map((f) => path.basename(f)).filter((f) => /^(compile|to-json-schema|json-schema-processors|json-schema-generator)\.js$/.test(f))).toEqual([]);
-        // English only: the locale the messages are written in (lib/schema/zod-locale.ts registers it).
+        // English only: the locale the messages are written in (shared/settings/zod-locale.ts registers it).
         expect(zod.filter((f) => f.includes('/locales/')).map((f) => path.basename(f))).toEqual(['en.js']);
       } else {
         expect(zod).toEqual([]);

@@ -29,17 +29,18 @@ describe('execution TimeoutSeconds in the deployed definition', () => {
 });
 
 describe('runs that end without their Catch', () => {
-  it("a rule on the default bus sends both state machines' FAILED / TIMED_OUT / ABORTED status changes to record-ended-execution", () => {
+  it("a rule on the default bus sends the three state machines' FAILED / TIMED_OUT / ABORTED status changes to record-ended-execution", () => {
     const { json } = synthService();
     const rules = resourcesOf(json, 'AWS::Events::Rule');
     const [[, rule]] = rules.filter(([id]) => id.includes('EndedExecutionsRule')) as [[string, any]];
     expect(rule.Properties.EventBusName).toBeUndefined(); // the default bus, where Step Functions reports
     const [[smId]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([id]) => id.startsWith('Provisioning')) as [[string, any]];
     const [[deleteSmId]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([id]) => id.startsWith('Deletion')) as [[string, any]];
+    const [[updateSmId]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([id]) => id.startsWith('Updating')) as [[string, any]];
     expect(rule.Properties.EventPattern).toEqual({
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],
-      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: smId }, { Ref: deleteSmId }] },
+      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: smId }, { Ref: deleteSmId }, { Ref: updateSmId }] },
     });
     const target = rule.Properties.Targets[0];
     expect(target.Arn['Fn::GetAtt'][0]).toMatch(/^RecordEndedExecutionFn/);

@@ -1,8 +1,8 @@
 /**
  * Runtime configuration. The deployed console finds `/config.json` next to index.html:
  *   { "apiUrl", "region", "userPoolId", "userPoolClientId", "identityPoolId" }
- * (written by the CDK stack at deploy time, so one build serves every stage). No config.json
- * means local mode: the API is on this origin and the tenant is picked in the header.
+ * (written by the CDK stack at deploy time, so one build serves every stage). No config.json, or
+ * `{ "mode": "local" }` (what the local stack serves), means local mode: the API is on this origin and the tenant is picked in the header.
  */
 export interface AwsConsoleConfig {
   /** The REST API's invoke URL including the stage, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/prod */
@@ -43,5 +43,7 @@ export async function loadConfig(origin: string, fetchImpl: typeof fetch = (...a
   } catch {
     throw new Error('/config.json is not valid JSON.');
   }
+  // The local stack serves { "mode": "local" }: same as no config.json, without a 404 on every load.
+  if (doc && typeof doc === 'object' && (doc as { mode?: unknown }).mode === 'local') return { mode: 'local', apiUrl: origin };
   return { mode: 'aws', ...parseAwsConfig(doc) };
 }

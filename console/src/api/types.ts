@@ -16,6 +16,8 @@ export interface Setup {
   exampleProvisionRoleArn?: string;
   /** Optional statement for role B's policy so the service may delete the clusters it created (where the API offers deletion). */
   provisionRoleDeleteStatement?: Record<string, unknown>;
+  /** The caller as an IAM principal an access entry can name (API callers only). */
+  requester?: string;
 }
 
 export interface RegisteredRole {
@@ -104,6 +106,9 @@ export interface ClusterRecord {
   settings?: Record<string, unknown> & { adminPrincipalArns?: string[]; namespaces?: string[]; deployPrincipalArns?: string[]; managed?: boolean };
   createdAt?: string;
   updatedAt?: string;
+  /** When the last deletion started (DELETING / DELETED). */
+  deletionStartedAt?: string;
+  deletedAt?: string;
 }
 
 /** Who may use a CREATED cluster's Kubernetes API (the record's `outputs.access`): one EKS access entry each. */

@@ -10,6 +10,7 @@ import ContentLayout from '@cloudscape-design/components/content-layout';
 import CopyToClipboard from '@cloudscape-design/components/copy-to-clipboard';
 import Header from '@cloudscape-design/components/header';
 import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
+import Link from '@cloudscape-design/components/link';
 import ProgressBar from '@cloudscape-design/components/progress-bar';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
@@ -19,6 +20,10 @@ import { useConsole } from '../api/context';
 import type { ApiErrorBody, ClusterAccess, ClusterRecord } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import DeleteCluster from './DeleteCluster';
+import KubectlAccess from './KubectlAccess';
+import { Configuration, SettingsUsed } from './ClusterDetails';
+import NotFound from '../components/NotFound';
+import { editAndRetry } from '../wizard/wizard-state';
 import { ClusterStatus, elapsed, isBusy } from './status';
 
 /** Brisk right after a change, slower while nothing moves (a real creation takes ~15 minutes). */
@@ -72,17 +77,6 @@ function useNow(active: boolean) {
   return now;
 }
 
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 /** Who may use the cluster: the record's `outputs.access` (what was made), else derived from its settings (older records). */
 function whoHasAccess(r: ClusterRecord): ClusterAccess[] {
   if (r.outputs?.access) return r.outputs.access;
@@ -102,44 +96,73 @@ function accessText(a: ClusterAccess): string {
   return `${a.access}${why}`;
 }
 
+/** The stack in the CloudFormation console of its region (the region is the ARN's fourth field). */
+function StackLink({ stackId }: { stackId: string }) {
+  const region = stackId.split(':')[3];
+  const name = /:stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId;
+  if (!region) return <>{stackId}</>;
+  const href = `https://${region}.console.aws.amazon.com/cloudformation/home?region=${region}#/stacks/stackinfo?stackId=${encodeURIComponent(stackId)}`;
+  return (
+    <Link href={href} external externalIconAriaLabel="(opens in a new tab)" data-testid="stack-link">
+      {name}
+    </Link>
+  );
+}
+
 export default function ClusterPage({ id }: { id: string }) {
-  const { api, features, navigate } = useConsole();
+  const { features, navigate, tenantKey } = useConsole();
   const { record: r, error, reload } = useCluster(id);
   const busy = r ? isBusy(r.status) : false;
   const now = useNow(busy);
-  const [kubeError, setKubeError] = useState<ApiErrorBody>();
-
   if (!r) {
+    if (error?.code === 'NOT_FOUND') return <NotFound path={id} what="cluster" />;
     return error ? <DiagnosisAlert diagnosis={fromApiError(error)} /> : <Spinner size="large" />;
   }
-  const started = r.createdAt ? Date.parse(r.createdAt) : undefined;
-  const ended = busy ? now : r.updatedAt ? Date.parse(r.updatedAt) : now;
+  // A deletion counts from its own start, not from the cluster's creation.
+  const deleting = (r.status === 'DELETING' || r.status === 'DELETED') && !!r.deletionStartedAt;
+  const startedAt = deleting ? r.deletionStartedAt : r.createdAt;
+  const started = startedAt ? Date.parse(startedAt) : undefined;
+  const endedAt = r.status === 'DELETED' ? (r.deletedAt ?? r.updatedAt) : r.updatedAt;
+  const ended = busy ? now : endedAt ? Date.parse(endedAt) : now;
   const took = started !== undefined ? elapsed(ended - started) : '—';
   const done = r.progress?.done ?? 0;
   const total = r.progress?.total ?? 0;
   const access = whoHasAccess(r);
   const deployRoles = r.settings?.managed === false ? [] : (r.settings?.deployPrincipalArns ?? []);
 
-  const getKubeconfig = async () => {
-    setKubeError(undefined);
-    try {
-      const text = features.kubeconfig ? await api.getText(`/v1/clusters/${encodeURIComponent(r.id)}/kubeconfig`) : String(r.outputs?.kubeconfig ?? '');
-      download(`kubeconfig-${r.name}.yaml`, text);
-    } catch (e) {
-      setKubeError(e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) });
-    }
-  };
-  const hasKubeconfig = features.kubeconfig || typeof r.outputs?.kubeconfig === 'string';
-
   return (
     <ContentLayout
       header={
         <Header
           variant="h1"
-          description={`${r.region ?? ''}${r.accountId ? ` · account ${r.accountId}` : ''}${r.environmentScope ? ` · environment scope ${r.environmentScope}` : ''}`}
+          description={
+            <>
+              {r.region ?? ''}
+              {r.accountId && (
+                <>
+                  {' · '}
+                  <span className="nowrap" data-testid="account-id">account {r.accountId}</span>
+                </>
+              )}
+              {r.environmentScope ? ` · environment scope ${r.environmentScope}` : ''}
+            </>
+          }
           actions={
             <SpaceBetween direction="horizontal" size="xs">
               <Button onClick={() => navigate('/clusters')}>All clusters</Button>
+              {r.status === 'FAILED' && r.settings && (
+                <Button
+                  data-testid="edit-and-retry"
+                  onClick={() => {
+                    const role = typeof r.settings?.['provisionRoleArn'] === 'string' ? r.settings['provisionRoleArn'] : undefined;
+                    const region = typeof r.settings?.['region'] === 'string' ? r.settings['region'] : r.region;
+                    editAndRetry(window.sessionStorage, tenantKey, r.settings ?? {}, role && region && r.accountId ? { roleArn: role, region, accountId: r.accountId } : undefined);
+                    navigate('/');
+                  }}
+                >
+                  Edit and retry
+                </Button>
+              )}
               {features.deleteCluster && (r.status === 'CREATED' || r.status === 'FAILED') && <DeleteCluster cluster={r} onDone={reload} />}
             </SpaceBetween>
           }
@@ -156,8 +179,8 @@ export default function ClusterPage({ id }: { id: string }) {
               items={[
                 { label: 'Status', value: <span data-testid="cluster-status"><ClusterStatus status={r.status} /></span> },
                 { label: 'Phase', value: <span data-testid="cluster-phase">{r.phase ?? '—'}</span> },
-                { label: 'Resources', value: <span data-testid="cluster-resources">{total ? `${done} of ${total} created` : '—'}</span> },
-                { label: 'Elapsed', value: <span data-testid="cluster-elapsed">{took}</span> },
+                { label: 'Resources', value: <span data-testid="cluster-resources">{total ? `${done} of ${total} ${deleting ? 'deleted' : 'created'}` : '—'}</span> },
+                { label: deleting ? 'Deletion elapsed' : 'Elapsed', value: <span data-testid="cluster-elapsed">{took}</span> },
                 // Until the cluster is CREATED (then "Who has access" lists them with their namespaces).
                 ...(deployRoles.length && r.status !== 'CREATED'
                   ? [{ label: 'Deploy roles (edit in the managed namespaces)', value: <ul data-testid="deploy-roles">{deployRoles.map((a) => <li key={a}>{a}</li>)}</ul> }]
@@ -176,7 +199,7 @@ export default function ClusterPage({ id }: { id: string }) {
         </Container>
 
         {r.status === 'CREATED' && (
-          <Container header={<Header variant="h2" actions={hasKubeconfig ? <Button iconName="download" onClick={() => void getKubeconfig()} data-testid="kubeconfig">Download kubeconfig</Button> : undefined}>Cluster</Header>}>
+          <Container header={<Header variant="h2">Cluster</Header>}>
             <SpaceBetween size="m">
               <KeyValuePairs
                 columns={2}
@@ -204,14 +227,15 @@ export default function ClusterPage({ id }: { id: string }) {
                       </ul>
                     ),
                   },
-                  { label: 'Stack', value: r.stackId ?? '—' },
+                  { label: 'Stack', value: r.stackId ? <StackLink stackId={r.stackId} /> : '—' },
                 ]}
               />
-              <Box variant="small">The kubeconfig runs “aws eks get-token” as your own AWS identity; that identity needs an access entry on the cluster.</Box>
-              {kubeError && <DiagnosisAlert diagnosis={fromApiError(kubeError)} />}
             </SpaceBetween>
           </Container>
         )}
+        {r.status === 'CREATED' && <KubectlAccess record={r} access={access} />}
+        {r.status === 'CREATED' && <Configuration record={r} />}
+        {r.settings && <SettingsUsed record={r} />}
 
         {r.diagnosis && (r.status === 'FAILED' || r.status === 'DELETE_FAILED') && <DiagnosisAlert diagnosis={r.diagnosis} testId="cluster-diagnosis" />}
         {error && <DiagnosisAlert diagnosis={fromApiError(error)} type="warning" />}

@@ -5,6 +5,7 @@ import Header from '@cloudscape-design/components/header';
 import Link from '@cloudscape-design/components/link';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
+import Toggle from '@cloudscape-design/components/toggle';
 import { useEffect, useState } from 'react';
 import { ApiError } from '../api/client';
 import { useConsole } from '../api/context';
@@ -15,6 +16,19 @@ import { ClusterStatus, isBusy } from './status';
 
 const MAX_PAGES = 20;
 
+/** Phone width: the list keeps the columns that matter and wraps, so the page never scrolls sideways. */
+function useNarrow(): boolean {
+  const query = '(max-width: 688px)';
+  const [narrow, setNarrow] = useState(() => window.matchMedia(query).matches);
+  useEffect(() => {
+    const m = window.matchMedia(query);
+    const on = () => setNarrow(m.matches);
+    m.addEventListener('change', on);
+    return () => m.removeEventListener('change', on);
+  }, []);
+  return narrow;
+}
+
 export default function ClustersPage() {
   const { api, navigate, features, tenantKey } = useConsole();
   const [items, setItems] = useState<ClusterRecord[]>([]);
@@ -22,6 +36,9 @@ export default function ClustersPage() {
   const [error, setError] = useState<ApiErrorBody>();
   const [selected, setSelected] = useState<ClusterRecord[]>([]);
   const [tick, setTick] = useState(0);
+  // DELETED clusters are history: hidden unless asked for.
+  const [showDeleted, setShowDeleted] = useState(false);
+  const narrow = useNarrow();
 
   useEffect(() => {
     let live = true;
@@ -56,12 +73,16 @@ export default function ClustersPage() {
   }, [api, tick, tenantKey]);
 
   const chosen = selected[0];
+  const deletedCount = items.filter((c) => c.status === 'DELETED').length;
+  const shown = showDeleted ? items : items.filter((c) => c.status !== 'DELETED');
   return (
     <SpaceBetween size="m">
       {error && <DiagnosisAlert diagnosis={fromApiError(error)} />}
       <Table
-        items={items}
+        items={shown}
         loading={loading && items.length === 0}
+        wrapLines={narrow}
+        {...(narrow ? { columnDisplay: [{ id: 'name', visible: true }, { id: 'status', visible: true }, { id: 'phase', visible: false }, { id: 'scope', visible: false }, { id: 'region', visible: true }, { id: 'account', visible: false }, { id: 'created', visible: false }] } : {})}
         loadingText="Loading clusters"
         trackBy="id"
         variant="full-page"
@@ -72,7 +93,12 @@ export default function ClustersPage() {
         header={
           <Header
             variant="awsui-h1-sticky"
-            counter={`(${items.length})`}
+            counter={`(${shown.length})`}
+            description={
+              <Toggle checked={showDeleted} onChange={({ detail }) => setShowDeleted(detail.checked)} data-testid="show-deleted">
+                Show deleted clusters{deletedCount ? ` (${deletedCount})` : ''}
+              </Toggle>
+            }
             actions={
               <SpaceBetween direction="horizontal" size="xs">
                 <Button iconName="refresh" ariaLabel="Refresh" onClick={() => setTick((t) => t + 1)} />
@@ -106,16 +132,26 @@ export default function ClustersPage() {
           { id: 'phase', header: 'Phase', cell: (c) => c.phase ?? '—' },
           { id: 'scope', header: 'Environment scope', cell: (c) => c.environmentScope ?? '—' },
           { id: 'region', header: 'Region', cell: (c) => c.region ?? '—' },
-          { id: 'account', header: 'Account', cell: (c) => c.accountId ?? '—' },
+          { id: 'account', header: 'Account', cell: (c) => <span className="nowrap">{c.accountId ?? '—'}</span> },
           { id: 'created', header: 'Created', cell: (c) => (c.createdAt ? new Date(c.createdAt).toLocaleString() : '—') },
         ]}
         empty={
-          <Box textAlign="center" color="inherit">
-            <SpaceBetween size="xs">
-              <b>No clusters yet</b>
-              <Button onClick={() => navigate('/')}>Create cluster</Button>
-            </SpaceBetween>
-          </Box>
+          // After a failed load the list is unknown, not empty: the alert above says why.
+          error ? (
+            <Box textAlign="center" color="inherit" data-testid="clusters-unknown">
+              <SpaceBetween size="xs">
+                <b>The clusters could not be loaded</b>
+                <Button onClick={() => setTick((t) => t + 1)}>Try again</Button>
+              </SpaceBetween>
+            </Box>
+          ) : (
+            <Box textAlign="center" color="inherit">
+              <SpaceBetween size="xs">
+                <b>{deletedCount && !showDeleted ? `No clusters (${deletedCount} deleted, hidden)` : 'No clusters yet'}</b>
+                <Button onClick={() => navigate('/')}>Create cluster</Button>
+              </SpaceBetween>
+            </Box>
+          )
         }
       />
     </SpaceBetween>

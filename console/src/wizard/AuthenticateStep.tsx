@@ -13,6 +13,7 @@ import { ApiError } from '../api/client';
 import { useConsole } from '../api/context';
 import type { ApiErrorBody, RegisteredRole } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
+import type { AuthState } from './form';
 
 /** Commercial regions where EKS runs; the service checks the one you pick against role B. */
 const REGIONS = [
@@ -21,11 +22,7 @@ const REGIONS = [
   'ap-southeast-2', 'ap-south-1', 'ap-east-1', 'me-central-1', 'af-south-1',
 ];
 
-export interface AuthState {
-  roleArn: string;
-  region: string;
-  registered?: RegisteredRole;
-}
+export type { AuthState } from './form';
 
 export default function AuthenticateStep({ state, onChange, exampleArn }: { state: AuthState; onChange: (s: AuthState) => void; exampleArn?: string }) {
   const { api } = useConsole();
@@ -86,7 +83,9 @@ export default function AuthenticateStep({ state, onChange, exampleArn }: { stat
                 data-testid="cluster-region"
               />
             </FormField>
-            {error && (error.fields?.length ? <Alert type="error" header="Check the fields above">{error.message}</Alert> : <DiagnosisAlert diagnosis={fromApiError(error)} testId="auth-diagnosis" />)}
+            {/* Field problems are said on their fields only (one message, not a second one in an alert). */}
+            {error && !error.fields?.length && <DiagnosisAlert diagnosis={fromApiError(error)} testId="auth-diagnosis" />}
+            {error?.fields?.some((f) => f.path !== 'roleArn' && f.path !== 'region') && <Alert type="error" header="The request was refused">{error.message}</Alert>}
             {state.registered && (
               <Alert type="success" header="Authenticated with AWS" data-testid="auth-success">
                 The service assumed {state.registered.roleArn} in {state.registered.region} (account {state.registered.accountId}). Choose Next to fill in the cluster settings.

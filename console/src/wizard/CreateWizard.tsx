@@ -12,45 +12,16 @@ import { useConsole } from '../api/context';
 import type { ApiErrorBody, ClusterAccepted, ClusterSettings, FieldError, Setup } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import AuthenticateStep, { type AuthState } from './AuthenticateStep';
-import SettingsStep, { EMPTY_SETTINGS, fieldOf, type SettingsForm } from './SettingsStep';
+import SettingsStep from './SettingsStep';
+import { EMPTY_SETTINGS, fieldOf, toSettings, type SettingsForm } from './form';
+import ReviewStep from './ReviewStep';
 import SetupStep from './SetupStep';
-import { deployRoleProblems, parseArnList } from './deploy-roles';
+import { clearWizard, loadWizard, rememberRole, saveWizard } from './wizard-state';
+import { formProblems } from './form-check';
 
 const SETTINGS_FIELDS = new Set(['name', 'environmentScope', 'serviceRoleArn', 'kubernetesVersion', 'keyName', 'vpcId', 'subnetIds', 'securityGroupIds', 'instanceType', 'nodeCount', 'managed', 'adminPrincipalArns', 'namespaces', 'deployPrincipalArns']);
 
-type FormFeatures = { adminPrincipalArns: boolean; namespaces: boolean; deployPrincipalArns: boolean };
-
-export function toSettings(auth: AuthState, f: SettingsForm, features: FormFeatures): ClusterSettings {
-  const nodeCount = f.nodeCount.trim() === '' ? Number.NaN : Number(f.nodeCount);
-  const namespaces = f.namespaces.split(/[\s,]+/).filter(Boolean);
-  const deployRoles = parseArnList(f.deployPrincipalArns);
-  return {
-    name: f.name.trim(),
-    environmentScope: f.environmentScope.trim(),
-    region: auth.registered?.region ?? auth.region,
-    provisionRoleArn: auth.registered?.roleArn ?? auth.roleArn,
-    serviceRoleArn: f.serviceRoleArn,
-    ...(f.kubernetesVersion ? { kubernetesVersion: f.kubernetesVersion } : {}),
-    ...(f.keyName ? { keyName: f.keyName } : {}),
-    vpcId: f.vpcId,
-    subnetIds: f.subnetIds,
-    securityGroupIds: f.securityGroupIds,
-    instanceType: f.instanceType,
-    // Not a number → sent as typed, so the API's message names the field.
-    nodeCount: (Number.isFinite(nodeCount) ? nodeCount : f.nodeCount) as number,
-    managed: f.managed,
-    ...(features.adminPrincipalArns && f.adminPrincipalArns.length ? { adminPrincipalArns: f.adminPrincipalArns } : {}),
-    ...(features.namespaces && f.managed && namespaces.length ? { namespaces } : {}),
-    // Like namespaces: only for managed clusters (the field is hidden otherwise).
-    ...(features.deployPrincipalArns && f.managed && deployRoles.length ? { deployPrincipalArns: deployRoles } : {}),
-  };
-}
-
-/** What the console checks before sending (the API checks again): the API's answer shape, so it shows the same way. */
-export function clientProblems(settings: ClusterSettings): ApiErrorBody | undefined {
-  const fields = deployRoleProblems(settings.deployPrincipalArns ?? []);
-  return fields.length ? { code: 'VALIDATION_FAILED', title: 'The cluster settings are not valid', message: 'Fix the fields below.', fields } : undefined;
-}
+export { toSettings } from './form';
 
 export default function CreateWizard() {
   const { api, navigate, features, tenantKey } = useConsole();
@@ -65,13 +36,19 @@ export default function CreateWizard() {
   // One key per submitted body: a double click or a retry after a lost answer creates one cluster.
   const idem = useRef<{ body: string; key: string } | undefined>(undefined);
 
+  // Restored per tenant from this tab's storage (a reload keeps the wizard); saved once restored.
+  const [loadedFor, setLoadedFor] = useState<string>();
   useEffect(() => {
     let live = true;
+    const saved = loadWizard(window.sessionStorage, window.localStorage, tenantKey);
     setSetup(undefined);
     setSetupError(undefined);
-    setStep(0);
-    setAuth({ roleArn: '', region: 'us-east-1' });
-    setForm(EMPTY_SETTINGS);
+    setStep(saved.step);
+    setAuth(saved.auth);
+    setForm(saved.form);
+    setTouched(new Set());
+    setRefused(false);
+    setLoadedFor(tenantKey);
     api.get<Setup>('/v1/setup').then(
       (s) => live && setSetup(s),
       (e: unknown) => live && setSetupError(e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) }),
@@ -81,25 +58,49 @@ export default function CreateWizard() {
     };
   }, [api, tenantKey]);
 
-  const fieldErrors: FieldError[] = useMemo(() => submitError?.fields ?? [], [submitError]);
-  const otherFieldErrors = fieldErrors.filter((f) => !SETTINGS_FIELDS.has(fieldOf(f.path)));
+  useEffect(() => {
+    if (loadedFor === tenantKey) saveWizard(window.sessionStorage, tenantKey, { step, auth, form });
+  }, [loadedFor, tenantKey, step, auth, form]);
+  useEffect(() => {
+    if (auth.registered) rememberRole(window.localStorage, tenantKey, auth.registered);
+  }, [auth.registered, tenantKey]);
+
+  // The API's own schema, in the browser: each field's problems once the field was left (or on submit).
+  const prefix = setup?.roleNamePrefix ?? 'eks-provisioner-';
+  const clientFields = useMemo(() => (auth.registered ? formProblems(toSettings(auth, form, features), prefix) : []), [auth, form, features, prefix]);
+  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
+  const [refused, setRefused] = useState(false);
+  const touchedFields = useMemo(() => clientFields.filter((f) => refused || touched.has(fieldOf(f.path))), [clientFields, touched, refused]);
+  const serverFields: FieldError[] = useMemo(() => submitError?.fields ?? [], [submitError]);
+  // The API's answer to the last submit wins on a field; the browser's check fills the others.
+  const fieldErrors = useMemo(() => [...serverFields, ...touchedFields.filter((c) => !serverFields.some((s) => fieldOf(s.path) === fieldOf(c.path)))], [serverFields, touchedFields]);
+  const shownProblems = refused && clientFields.length ? clientFields : serverFields;
+  const otherFieldErrors = shownProblems.filter((f) => !SETTINGS_FIELDS.has(fieldOf(f.path)));
 
   const submit = async () => {
     const settings = toSettings(auth, form, features);
-    const refused = clientProblems(settings);
-    if (refused) {
-      setSubmitError(refused);
+    if (clientFields.length) {
+      // Nothing is sent: every problem shows on its field and once in the alert.
+      setRefused(true);
+      setSubmitError(undefined);
       return;
     }
+    setRefused(false);
     const body = JSON.stringify(settings);
     if (idem.current?.body !== body) idem.current = { body, key: crypto.randomUUID() };
     setSubmitting(true);
     setSubmitError(undefined);
     try {
       const r = await api.request<ClusterAccepted>('POST', '/v1/clusters', { body: settings, headers: { 'Idempotency-Key': idem.current.key } });
+      clearWizard(window.sessionStorage, tenantKey);
       navigate(`/clusters/${encodeURIComponent(r.body.id)}`);
     } catch (e) {
-      setSubmitError(e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) });
+      const err = e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) };
+      // The name is taken (409): that is the name field's problem, said there.
+      const withFields = err.code === 'NAME_ALREADY_IN_USE' && !err.fields?.length ? { ...err, fields: [{ path: 'name', message: err.message }] } : err;
+      setSubmitError(withFields);
+      // Field problems are fixed where the fields are.
+      if (withFields.fields?.length) setStep(2);
     } finally {
       setSubmitting(false);
     }
@@ -123,8 +124,14 @@ export default function CreateWizard() {
       onCancel={() => navigate('/clusters')}
       onNavigate={({ detail }) => {
         setStepError(undefined);
-        if (detail.requestedStepIndex === 2 && !auth.registered) {
+        if (detail.requestedStepIndex >= 2 && !auth.registered) {
           setStepError('Authenticate with AWS first: the cluster settings are loaded through role B.');
+          return;
+        }
+        // The review shows settings the API will accept: problems stay on the settings step, on their fields.
+        if (detail.requestedStepIndex === 3 && clientFields.length) {
+          setRefused(true);
+          setSubmitError(undefined);
           return;
         }
         setStep(detail.requestedStepIndex);
@@ -139,34 +146,43 @@ export default function CreateWizard() {
         {
           title: 'Authenticate with AWS',
           description: 'Give the Role ARN of role B and the region for the cluster.',
-          errorText: stepError,
+          // Only while it is true: once authenticated, the green success stands alone.
+          errorText: auth.registered ? undefined : stepError,
           content: <AuthenticateStep state={auth} onChange={setAuth} {...(setup?.exampleProvisionRoleArn ? { exampleArn: setup.exampleProvisionRoleArn } : {})} />,
         },
         {
           title: 'Cluster settings',
           description: 'Everything listed here comes from your account through role B.',
-          errorText: submitError ? (submitError.fields?.length ? `${submitError.fields.length} field${submitError.fields.length === 1 ? ' needs' : 's need'} fixing` : undefined) : undefined,
           content: auth.registered ? (
             <>
-              <SettingsStep roleArn={auth.registered.roleArn} region={auth.registered.region} form={form} onChange={setForm} fieldErrors={fieldErrors} />
-              {submitError && (
+              <SettingsStep
+                roleArn={auth.registered.roleArn}
+                region={auth.registered.region}
+                form={form}
+                onChange={setForm}
+                onLeaveField={(field) => setTouched((t) => (t.has(field) ? t : new Set([...t, field])))}
+                fieldErrors={fieldErrors}
+                {...(setup?.requester ? { requester: setup.requester } : {})}
+                accountId={auth.registered.accountId}
+              />
+              {(shownProblems.length > 0 || (submitError && !submitError.fields?.length)) && (
                 <Box margin={{ top: 'l' }}>
-                  {submitError.fields?.length ? (
-                    <Alert type="error" header={submitError.title ?? 'The cluster settings are not valid'} data-testid="submit-problems">
+                  {shownProblems.length ? (
+                    <Alert type="error" header={refused ? 'Fix these settings before creating the cluster' : (submitError?.title ?? 'The cluster settings are not valid')} data-testid="submit-problems">
                       <ul>
-                        {submitError.fields.map((f, i) => (
+                        {shownProblems.map((f, i) => (
                           <li key={i}>
                             <strong>{f.path}</strong>: {f.message}
                           </li>
                         ))}
-                        {(submitError.problems ?? []).filter((p) => !fieldErrors.some((f) => p.message.includes(f.path))).map((p, i) => (
+                        {(refused ? [] : (submitError?.problems ?? [])).filter((p) => !shownProblems.some((f) => p.message.includes(f.path))).map((p, i) => (
                           <li key={`p${i}`}>{p.message}</li>
                         ))}
                       </ul>
                       {otherFieldErrors.length > 0 && 'Go back to Authenticate with AWS to fix the role or region.'}
                     </Alert>
                   ) : (
-                    <DiagnosisAlert diagnosis={fromApiError(submitError)} testId="submit-diagnosis" />
+                    submitError && <DiagnosisAlert diagnosis={fromApiError(submitError)} testId="submit-diagnosis" />
                   )}
                 </Box>
               )}
@@ -174,6 +190,23 @@ export default function CreateWizard() {
           ) : (
             <Alert type="info">Authenticate with AWS first.</Alert>
           ),
+        },
+        {
+          title: 'Review and create',
+          description: 'Check the settings, what will be created and what it costs, then create the cluster.',
+          content:
+            auth.registered && !clientFields.length ? (
+              <>
+                <ReviewStep settings={toSettings(auth, form, features)} role={auth.registered} />
+                {submitError && (
+                  <Box margin={{ top: 'l' }}>
+                    <DiagnosisAlert diagnosis={fromApiError(submitError)} testId="submit-diagnosis" />
+                  </Box>
+                )}
+              </>
+            ) : (
+              <Alert type="info">Complete the cluster settings first.</Alert>
+            ),
         },
       ]}
     />

@@ -17,46 +17,11 @@ import { useEffect, useMemo, useState } from 'react';
 import { useConsole } from '../api/context';
 import type { FieldError, FormItem, RoleItem, SubnetItem } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
-import { deployRoleProblems, DEPLOY_FIELD, MAX_DEPLOY_ROLES, parseArnList } from './deploy-roles';
+import { DEPLOY_FIELD, MAX_DEPLOY_ROLES, parseArnList } from './deploy-roles';
 import { useList, type ListState } from './useList';
+import { fieldOf, type SettingsForm } from './form';
 
-export interface SettingsForm {
-  name: string;
-  environmentScope: string;
-  serviceRoleArn: string;
-  kubernetesVersion: string;
-  keyName: string;
-  vpcId: string;
-  subnetIds: string[];
-  securityGroupIds: string[];
-  instanceType: string;
-  nodeCount: string;
-  managed: boolean;
-  adminPrincipalArns: string[];
-  namespaces: string;
-  /** As typed: role ARNs, one per line or comma-separated (split when sent). */
-  deployPrincipalArns: string;
-}
-
-export const EMPTY_SETTINGS: SettingsForm = {
-  name: '',
-  environmentScope: '*',
-  serviceRoleArn: '',
-  kubernetesVersion: '',
-  keyName: '',
-  vpcId: '',
-  subnetIds: [],
-  securityGroupIds: [],
-  instanceType: '',
-  nodeCount: '2',
-  managed: true,
-  adminPrincipalArns: [],
-  namespaces: '',
-  deployPrincipalArns: '',
-};
-
-/** `subnetIds.1` / `subnetIds[1]` → `subnetIds`: errors on list items belong to the list's field. */
-export const fieldOf = (path: string) => path.split(/[.[]/)[0] ?? path;
+export { EMPTY_SETTINGS, fieldOf, type SettingsForm } from './form';
 
 const NO_KEY = '';
 
@@ -76,9 +41,15 @@ interface Props {
   /** A state setter: updates are functional, so lists arriving together never undo each other. */
   onChange: (update: (f: SettingsForm) => SettingsForm) => void;
   fieldErrors: FieldError[];
+  /** A field was left: from then on the browser's check of it shows. */
+  onLeaveField: (field: string) => void;
+  /** The caller's IAM principal (GET /v1/setup `requester`), when the API knows it. */
+  requester?: string;
+  /** Role B's account (Authenticate with AWS): only a principal of that account is proposed. */
+  accountId?: string;
 }
 
-export default function SettingsStep({ roleArn, region, form, onChange, fieldErrors }: Props) {
+export default function SettingsStep({ roleArn, region, form, onChange, onLeaveField, fieldErrors, requester, accountId }: Props) {
   const { features } = useConsole();
   const q = useMemo(() => ({ roleArn, region }), [roleArn, region]);
   const roles = useList<RoleItem>('roles', q);
@@ -92,10 +63,20 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
   const principals = useList<FormItem & { type?: string; arn?: string }>('principals', features.principals ? q : undefined);
 
   const set = (patch: Partial<SettingsForm>) => onChange((f) => ({ ...f, ...patch }));
-  // The deploy roles are checked once the field is left (not while an ARN is half typed).
-  const [deployTouched, setDeployTouched] = useState(false);
+  // Each field is checked once it is left (not while a value is half typed).
+  const leave = (field: string) => () => onLeaveField(field);
   // The free-text administrators field keeps what is typed ("arn…, " included); the form holds the parsed list.
   const [adminText, setAdminText] = useState(() => form.adminPrincipalArns.join(', '));
+
+  // The person asking becomes a cluster administrator by default when EKS can name them (an IAM
+  // principal of the cluster's account): then their own kubeconfig works without role B.
+  const proposeRequester = !!features.adminPrincipalArns && !!requester && requester.split(':')[4] === accountId;
+  useEffect(() => {
+    if (!proposeRequester || form.requesterProposed || !requester) return;
+    onChange((f) => ({ ...f, requesterProposed: true, adminPrincipalArns: f.adminPrincipalArns.includes(requester) ? f.adminPrincipalArns : [...f.adminPrincipalArns, requester] }));
+    setAdminText((t) => (t.includes(requester) ? t : [t, requester].filter(Boolean).join(', ')));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [proposeRequester, requester]);
 
   // Sensible defaults once the lists arrive: the API's default version, the only VPC.
   useEffect(() => {
@@ -106,12 +87,20 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [versions.items]);
   useEffect(() => {
+    // The API's recommended node type (t3.medium where offered), unless one is chosen.
+    if (!form.instanceType && instanceTypes.items.length) {
+      const d = instanceTypes.items.find((t) => t['recommended']);
+      if (d) set({ instanceType: d.id });
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [instanceTypes.items]);
+  useEffect(() => {
     if (form.keyName && keyPairs.status === 'finished' && !keyPairs.items.some((k) => k.id === form.keyName)) set({ keyName: NO_KEY });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [keyPairs.items]);
 
-  const err = (field: string, errors: FieldError[] = fieldErrors) => {
-    const msgs = errors.filter((f) => fieldOf(f.path) === field).map((f) => (f.path === field ? f.message : `${f.path}: ${f.message}`));
+  const err = (field: string) => {
+    const msgs = fieldErrors.filter((f) => fieldOf(f.path) === field).map((f) => (f.path === field ? f.message : `${f.path}: ${f.message}`));
     return msgs.length ? msgs.join('; ') : undefined;
   };
   const deployRoles = parseArnList(form.deployPrincipalArns);
@@ -133,10 +122,24 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
   const versionOpts = versions.items.map((v) => opt(v, undefined, [String(v.status ?? '').replace(/_/g, ' ').toLowerCase(), v.defaultVersion ? 'default' : ''].filter(Boolean)));
   const keyOpts: SelectProps.Option[] = [{ value: NO_KEY, label: 'No key pair', description: 'No SSH access to the nodes' }, ...keyPairs.items.map((k) => opt(k))];
   const vpcOpts = vpcs.items.map((v) => opt(v, [v['cidrBlock'], v['isDefault'] ? 'default VPC' : ''].filter(Boolean).join(' · ')));
-  const subnetOpts = subnets.items.map((s) => opt(s, `${s.availabilityZone} (${s.availabilityZoneId})${s.cidrBlock ? ` · ${s.cidrBlock}` : ''}`));
+  // Zones where EKS cannot place a control plane (the pre-flight's list, from the API): marked before submit.
+  const unsupported = (s: SubnetItem) => s['eksControlPlaneSupported'] === false;
+  const subnetOpts = subnets.items.map((s) =>
+    opt(s, `${s.availabilityZone} (${s.availabilityZoneId})${s.cidrBlock ? ` · ${s.cidrBlock}` : ''}`, unsupported(s) ? ['EKS cannot use this Availability Zone'] : undefined),
+  );
+  const badZones = [...new Set(subnets.items.filter((s) => unsupported(s) && form.subnetIds.includes(s.id)).map((s) => `${s.availabilityZone} (${s.availabilityZoneId})`))];
+  const zoneError = badZones.length
+    ? `EKS cannot create a control plane in ${badZones.join(', ')}: choose subnets in other Availability Zones.`
+    : undefined;
   const groupOpts = groups.items.map((g) => opt(g, g.description));
-  const typeOpts = instanceTypes.items.map((t) => opt(t));
+  const gib = (mib: number) => `${Number((mib / 1024).toFixed(1))} GiB`;
+  const typeOpts = instanceTypes.items.map((t) => {
+    const size = typeof t['vCpus'] === 'number' && typeof t['memoryMiB'] === 'number' ? `${t['vCpus']} vCPU · ${gib(t['memoryMiB'])} memory` : undefined;
+    return opt(t, size, t['recommended'] ? ['default'] : undefined);
+  });
   const principalOpts = principals.items.map((p) => opt({ ...p, id: p.arn ?? p.id }, p.arn ?? p.id, p.type ? [p.type] : undefined));
+  // The requester may be missing from the listed principals (e.g. a role with a path): still offer them.
+  if (requester && proposeRequester && !principalOpts.some((o) => o.value === requester)) principalOpts.unshift({ value: requester, label: requester.split('/').pop() ?? requester, description: requester, tags: ['you'] });
 
   const h = {
     roles: listHint(roles, 'IAM roles trusted by EKS'),
@@ -159,17 +162,24 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
     <SpaceBetween size="l">
       <Container header={<Header variant="h2" description={`Created in ${region} through ${roleArn}`}>Cluster</Header>}>
         <ColumnLayout columns={2}>
-          <FormField label="Kubernetes cluster name" description="Letters, digits and hyphens; unique in the account and region." errorText={err('name')}>
-            <Input value={form.name} onChange={({ detail }) => set({ name: detail.value })} ariaRequired data-testid="name" spellcheck={false} />
+          <FormField data-testid="name-field" label="Kubernetes cluster name" description="Letters, digits and hyphens; unique in the account and region." errorText={err('name')}>
+            <Input value={form.name} onChange={({ detail }) => set({ name: detail.value })} ariaRequired onBlur={leave('name')} data-testid="name" spellcheck={false} />
           </FormField>
           <FormField label="Environment scope" description="The environments this cluster serves; * for all." errorText={err('environmentScope')}>
-            <Input value={form.environmentScope} onChange={({ detail }) => set({ environmentScope: detail.value })} data-testid="environment-scope" />
+            <Input value={form.environmentScope} onChange={({ detail }) => set({ environmentScope: detail.value })} onBlur={leave('environmentScope')} data-testid="environment-scope" />
           </FormField>
           <FormField
+            data-testid="service-role-field"
             label="Service role"
             description="Role A: trusted by eks.amazonaws.com, with AmazonEKSClusterPolicy."
-            errorText={err('serviceRoleArn') ?? h.roles.errorText}
-            warningText={chosenRole?.hasAmazonEKSClusterPolicy === false ? `${chosenRole.name ?? chosenRole.id} does not have AmazonEKSClusterPolicy attached; EKS will refuse to create the cluster with it.` : undefined}
+            // EKS refuses a cluster role without AmazonEKSClusterPolicy: an error, not a warning.
+            errorText={
+              err('serviceRoleArn') ??
+              (chosenRole?.hasAmazonEKSClusterPolicy === false
+                ? `${chosenRole.name ?? chosenRole.id} does not have AmazonEKSClusterPolicy attached; EKS will refuse to create the cluster with it. Attach the policy to the role in the IAM console, or choose another role.`
+                : undefined) ??
+              h.roles.errorText
+            }
           >
             <Select
               selectedOption={selected(roleOpts, form.serviceRoleArn)}
@@ -184,6 +194,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               filteringAriaLabel="Filter"
               filteringClearAriaLabel="Clear filter"
               ariaRequired
+              onBlur={leave('serviceRoleArn')}
               data-testid="service-role"
             />
           </FormField>
@@ -204,7 +215,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
 
       <Container header={<Header variant="h2">Networking</Header>}>
         <SpaceBetween size="m">
-          <FormField label="VPC" description="The VPC for the cluster's resources." errorText={err('vpcId') ?? h.vpcs.errorText}>
+          <FormField data-testid="vpc-field" label="VPC" description="The VPC for the cluster's resources." errorText={err('vpcId') ?? h.vpcs.errorText}>
             <Select
               selectedOption={selected(vpcOpts, form.vpcId)}
               options={vpcOpts}
@@ -218,13 +229,15 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               filteringAriaLabel="Filter"
               filteringClearAriaLabel="Clear filter"
               ariaRequired
+              onBlur={leave('vpcId')}
               data-testid="vpc"
             />
           </FormField>
           <FormField
+            data-testid="subnets-field"
             label="Subnets"
             description="Where the worker nodes run: at least two, in at least two Availability Zones."
-            errorText={err('subnetIds') ?? h.subnets.errorText}
+            errorText={err('subnetIds') ?? zoneError ?? h.subnets.errorText}
             constraintText={form.subnetIds.length ? `${form.subnetIds.length} selected in ${chosenAzs.size} Availability Zone${chosenAzs.size === 1 ? '' : 's'}` : undefined}
           >
             <Multiselect
@@ -242,6 +255,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               filteringClearAriaLabel="Clear filter"
               ariaRequired
               deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
+              onBlur={leave('subnetIds')}
               data-testid="subnets"
             />
           </FormField>
@@ -264,6 +278,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               filteringAriaLabel="Filter"
               filteringClearAriaLabel="Clear filter"
               deselectAriaLabel={(o) => `Remove ${o.label ?? o.value}`}
+              onBlur={leave('securityGroupIds')}
               data-testid="security-groups"
             />
           </FormField>
@@ -272,7 +287,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
 
       <Container header={<Header variant="h2">Worker nodes</Header>}>
         <ColumnLayout columns={2}>
-          <FormField label="Instance type" errorText={err('instanceType') ?? h.types.errorText}>
+          <FormField data-testid="instance-type-field" label="Instance type" errorText={err('instanceType') ?? h.types.errorText}>
             <Select
               selectedOption={selected(typeOpts, form.instanceType)}
               options={typeOpts}
@@ -286,11 +301,12 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               filteringAriaLabel="Filter"
               filteringClearAriaLabel="Clear filter"
               ariaRequired
+              onBlur={leave('instanceType')}
               data-testid="instance-type"
             />
           </FormField>
-          <FormField label="Number of nodes" errorText={err('nodeCount')}>
-            <Input type="number" inputMode="numeric" value={form.nodeCount} onChange={({ detail }) => set({ nodeCount: detail.value })} ariaRequired data-testid="node-count" />
+          <FormField data-testid="node-count-field" label="Number of nodes" errorText={err('nodeCount')}>
+            <Input type="number" inputMode="numeric" value={form.nodeCount} onChange={({ detail }) => set({ nodeCount: detail.value })} ariaRequired onBlur={leave('nodeCount')} data-testid="node-count" />
           </FormField>
           <FormField
             label="Key pair name"
@@ -321,14 +337,14 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
           </FormField>
           {features.namespaces && form.managed && (
             <FormField label="Namespaces" description="Comma-separated namespaces to create (optional)." errorText={err('namespaces')}>
-              <Input value={form.namespaces} onChange={({ detail }) => set({ namespaces: detail.value })} data-testid="namespaces" />
+              <Input value={form.namespaces} onChange={({ detail }) => set({ namespaces: detail.value })} onBlur={leave('namespaces')} data-testid="namespaces" />
             </FormField>
           )}
           {features.deployPrincipalArns && form.managed && (
             <FormField
               label="Deploy roles"
               description={`IAM roles (e.g. your CI system) given edit access in the managed namespaces through EKS access entries; one ARN per line, at most ${MAX_DEPLOY_ROLES} (optional).`}
-              errorText={err(DEPLOY_FIELD) ?? (deployTouched ? err(DEPLOY_FIELD, deployRoleProblems(deployRoles)) : undefined)}
+              errorText={err(DEPLOY_FIELD)}
               constraintText={deployRoles.length ? `${deployRoles.length} role${deployRoles.length === 1 ? '' : 's'}` : undefined}
               stretch
               data-testid="deploy-principals-field"
@@ -336,7 +352,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
               <Textarea
                 value={form.deployPrincipalArns}
                 onChange={({ detail }) => set({ deployPrincipalArns: detail.value })}
-                onBlur={() => setDeployTouched(true)}
+                onBlur={leave(DEPLOY_FIELD)}
                 placeholder="arn:aws:iam::123456789012:role/ci-deploy"
                 rows={2}
                 spellcheck={false}
@@ -347,7 +363,11 @@ export default function SettingsStep({ roleArn, region, form, onChange, fieldErr
           {features.adminPrincipalArns && (
             <FormField
               label="Cluster administrators"
-              description="IAM roles or users given cluster-admin through EKS access entries (optional)."
+              description={
+                proposeRequester
+                  ? `IAM roles or users given cluster-admin through EKS access entries. You (${requester}) are proposed so that kubectl works for you with your own AWS identity; remove yourself to leave access to role B alone.`
+                  : 'IAM roles or users given cluster-admin through EKS access entries (optional). Without one, kubectl works through role B’s profile.'
+              }
               errorText={err('adminPrincipalArns') ?? (features.principals ? h.principals.errorText : undefined)}
             >
               {features.principals ? (

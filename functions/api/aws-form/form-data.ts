@@ -5,6 +5,7 @@
  */
 import {
   DescribeInstanceTypeOfferingsCommand,
+  DescribeInstanceTypesCommand,
   DescribeKeyPairsCommand,
   DescribeRegionsCommand,
   DescribeSecurityGroupsCommand,
@@ -16,6 +17,7 @@ import {
 import { DescribeClusterVersionsCommand } from '@aws-sdk/client-eks';
 import { ListAttachedRolePoliciesCommand, ListRolesCommand, ListUsersCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { ec2Client, eksClient, iamClient, type RoleSession } from '../../lib/aws/clients.js';
+import { eksControlPlaneSupported } from '../../lib/aws/eks-zones.js';
 import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../../lib/errors.js';
 import { classifyAwsError } from '../../lib/aws/aws-error.js';
@@ -107,6 +109,8 @@ export async function listFormData(resource: FormResource, session: RoleSession,
               availabilityZoneId: s.AvailabilityZoneId,
               cidrBlock: s.CidrBlock,
               availableIpAddressCount: s.AvailableIpAddressCount,
+              // The pre-flight would refuse it: the form marks it before submit.
+              eksControlPlaneSupported: eksControlPlaneSupported(session.region, s.AvailabilityZoneId),
             })),
             next: o.NextToken,
           };
@@ -156,7 +160,11 @@ export async function listFormData(resource: FormResource, session: RoleSession,
           return { items: (o.InstanceTypeOfferings ?? []).map((t) => String(t.InstanceType)).filter(Boolean), next: o.NextToken };
         });
         const names = [...new Set(r.items)].sort(compareInstanceTypes);
-        return page(names.map((n) => ({ id: n, name: n })), r.next);
+        const sizes = await instanceTypeSizes(ec2);
+        return page(
+          names.map((n) => ({ id: n, name: n, ...sizes.get(n), ...(n === DEFAULT_INSTANCE_TYPE ? { recommended: true } : {}) })),
+          r.next,
+        );
       }
       case 'roles':
         return await listClusterRoles(iamClient(session), q.nextToken);
@@ -268,6 +276,31 @@ async function listClusterRoles(iam: IAMClient, start?: string): Promise<FormPag
     });
   }
   return page(items, r.next);
+}
+
+/** The form's default node type: general purpose, burstable, enough memory for the add-ons (2 vCPU, 4 GiB). */
+export const DEFAULT_INSTANCE_TYPE = 't3.medium';
+
+/**
+ * vCPUs and memory per instance type (ec2:DescribeInstanceTypes), so the list says what each type is.
+ * Best effort: a role B made from an older policy may not allow the call; the list then shows names only.
+ */
+async function instanceTypeSizes(ec2: EC2Client): Promise<Map<string, { vCpus?: number; memoryMiB?: number }>> {
+  const sizes = new Map<string, { vCpus?: number; memoryMiB?: number }>();
+  try {
+    let token: string | undefined;
+    for (let i = 0; i < MAX_PAGES; i++) {
+      const o = await ec2.send(new DescribeInstanceTypesCommand({ NextToken: token, MaxResults: 100 }));
+      for (const t of o.InstanceTypes ?? []) {
+        if (t.InstanceType) sizes.set(t.InstanceType, { ...(t.VCpuInfo?.DefaultVCpus !== undefined ? { vCpus: t.VCpuInfo.DefaultVCpus } : {}), ...(t.MemoryInfo?.SizeInMiB !== undefined ? { memoryMiB: t.MemoryInfo.SizeInMiB } : {}) });
+      }
+      token = o.NextToken || undefined;
+      if (!token) break;
+    }
+  } catch (err) {
+    if (classifyAwsError(err).retryable) throw toStepError(err, { service: 'ec2', operation: 'DescribeInstanceTypes', principal: 'provision-role' });
+  }
+  return sizes;
 }
 
 async function clusterPolicyFlag(iam: IAMClient, roleName: string): Promise<{ hasAmazonEKSClusterPolicy?: boolean }> {

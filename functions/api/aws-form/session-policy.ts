@@ -11,6 +11,7 @@ export const FORM_DATA_ACTIONS = [
   'ec2:DescribeSecurityGroups',
   'ec2:DescribeKeyPairs',
   'ec2:DescribeInstanceTypeOfferings',
+  'ec2:DescribeInstanceTypes',
   'iam:ListRoles',
   'iam:ListUsers',
   'iam:ListAttachedRolePolicies',

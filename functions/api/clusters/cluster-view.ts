@@ -70,6 +70,7 @@ export function clusterView(r: ClusterRecord, now: Date = new Date()) {
       : {}),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
+    ...(r.deletionStartedAt ? { deletionStartedAt: r.deletionStartedAt } : {}),
     ...(r.deletedAt ? { deletedAt: r.deletedAt } : {}),
   };
 }

@@ -67,7 +67,8 @@ export async function deleteClusterRequest(deps: ApiDeps, tenantId: string, reco
   // The record turns DELETING for this execution before it starts (its first step checks that).
   const name = deletionExecutionName(record.id, deps.now());
   const executionArn = executionArnFor(config.deleteStateMachineArn, name);
-  await store.updateCluster(tenantId, record.id, { status: 'DELETING', phase: 'Starting deletion', executionArn, updatedAt: deps.now().toISOString() });
+  const startedAt = deps.now().toISOString();
+  await store.updateCluster(tenantId, record.id, { status: 'DELETING', phase: 'Starting deletion', executionArn, deletionStartedAt: startedAt, updatedAt: startedAt });
   const input: DeletionInput = { tenantId, clusterId: record.id };
   try {
     await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: config.deleteStateMachineArn, name, input: JSON.stringify(input) }));

@@ -14,7 +14,7 @@ import { fieldsFromZod } from '../http/zod-fields.js';
 import { assumeReadOnly } from './assume.js';
 import { checkRoleArn, EXAMPLE_ROLE_ARN } from './role-arn.js';
 import { REGION_RE } from '../../lib/schema/cluster-settings.js';
-import '../../lib/schema/zod-locale.js';
+import '../../../shared/settings/zod-locale.js';
 
 /** AWS region names: us-east-1, ap-southeast-5, us-gov-west-1, eu-isoe-west-1 … (the settings' rule). */
 export const REGION_PATTERN = REGION_RE;
@@ -39,7 +39,8 @@ export async function registerRole(deps: ApiDeps, tenantId: string, body: Record
   const arn = checkRoleArn(roleArn, prefix);
   if ('problem' in arn) {
     throw diagnosisError(
-      makeDiagnosis('INVALID_ROLE_ARN', { roleArn: roleArn.slice(0, 300), roleNamePrefix: prefix, exampleArn: EXAMPLE_ROLE_ARN(prefix) }, { fields: [{ path: 'roleArn', message: arn.problem }] }),
+      // The one reason, in the message too: the field and the alert never say two different things.
+      makeDiagnosis('INVALID_ROLE_ARN', { roleArn: roleArn.slice(0, 300), roleNamePrefix: prefix, exampleArn: EXAMPLE_ROLE_ARN(prefix), detail: arn.problem.replace(/\.$/, '') }, { fields: [{ path: 'roleArn', message: arn.problem }] }),
     );
   }
 

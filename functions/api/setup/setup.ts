@@ -9,6 +9,7 @@ import { provisionRoleDeleteStatement } from '../../lib/policy/delete-statement.
 import { provisionRolePolicy, provisionRoleTrustPolicy } from '../../lib/policy/provision-policy.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLE_ROLE_ARN } from '../roles/role-arn.js';
+import { requesterPrincipalArn } from '../tenant/resolve-tenant.js';
 
 export interface ServiceIdentity {
   accountId: string;
@@ -45,6 +46,7 @@ export async function setupFor(deps: ApiDeps, tenantId: string) {
   const { accountId, partition } = await serviceIdentity();
   const tenant = await deps.store.getOrCreateTenant(tenantId);
   const prefix = deps.config.roleNamePrefix;
+  const requester = requesterPrincipalArn(tenantId);
   return {
     accountId,
     externalId: tenant.externalId,
@@ -56,5 +58,7 @@ export async function setupFor(deps: ApiDeps, tenantId: string) {
     clusterRoleTrustedService: 'eks.amazonaws.com',
     roleNamePrefix: prefix,
     exampleProvisionRoleArn: EXAMPLE_ROLE_ARN(prefix).replace('123456789012', '<your-account-id>'),
+    /** The caller as an IAM principal an access entry can name (API callers), so forms can propose them as administrator. */
+    ...(requester ? { requester } : {}),
   };
 }

@@ -50,6 +50,20 @@ export function assumedRoleTenant(roleArn: string): string | undefined {
   return m ? `arn:${m[1]}:sts::${m[2]}:assumed-role/${m[3]}` : undefined;
 }
 
+/**
+ * The IAM principal an EKS access entry can name for this tenant, when the tenant is one: an IAM
+ * user or role as is, an assumed-role session as its role (path unknown: the session ARN drops it).
+ * Not for root, federated users, Cognito identities or plain local names.
+ */
+export function requesterPrincipalArn(tenantId: string): string | undefined {
+  const m = /^arn:(aws[a-z-]*):(iam|sts)::(\d{12}):(.+)$/.exec(tenantId);
+  if (!m) return undefined;
+  const [, partition, service, account, resource] = m as unknown as [string, string, string, string, string];
+  if (service === 'iam') return /^(user|role)\/.+/.test(resource) ? tenantId : undefined;
+  const assumed = /^assumed-role\/([^/]+)$/.exec(resource);
+  return assumed ? `arn:${partition}:iam::${account}:role/${assumed[1]}` : undefined;
+}
+
 export interface TenantOptions {
   local: boolean;
   /** The console's identity pool; identity-pool sessions of any other pool are refused. */

@@ -129,22 +129,26 @@ export const CATALOG: Record<DiagnosisCode, CatalogEntry> = {
       sentence(
         `The service's credentials are not allowed to perform sts:AssumeRole on ${ev.s('roleArn', 'the provision role (role B)')}.${ev.aws()}`,
       ),
+    // The tenant's own causes first (what they set up and can fix), the operator's credentials last.
     remediation: (ev) => [
-      sentence(
-        `Check that the service's own AWS credentials have an AssumeRole policy: the IAM identity the service runs as
-         ${ev.opt('serviceAccountId', (v) => `(account ${v})`)} needs "Allow sts:AssumeRole" on
-         ${ev.has('roleArn') ? ev.s('roleArn') : 'the provision role'} — e.g. on arn:aws:iam::*:role/${ev.s('roleNamePrefix', 'eks-provisioner-')}* (self-managed installs set this up themselves).`,
-      ),
-      sentence(
-        `Check that the provision role has access to region ${ev.region()}: the region must be enabled for
-         ${ev.has('accountId') ? `account ${ev.s('accountId')}` : 'the account'}, and no SCP, permission boundary or aws:RequestedRegion condition may exclude it.`,
-      ),
       sentence(
         `Check that the Account ID and External ID in role B's Trust relationships tab match the values of this service:
          the trusted principal must be ${ev.has('serviceAccountId') ? `account ${ev.s('serviceAccountId')} (arn:aws:iam::${ev.s('serviceAccountId')}:root)` : "the service's Account ID"}
          and the condition "sts:ExternalId" must equal ${ev.has('externalId') ? `"${ev.s('externalId')}"` : 'your External ID'}. GET /v1/setup shows both and the exact trust policy to paste.`,
       ),
+      sentence(
+        `Check that role B exists under exactly this name ${ev.opt('roleArn', (v) => `(${v})`)} in ${ev.has('accountId') ? `account ${ev.s('accountId')}` : 'your account'}, and that its name starts with "${ev.s('roleNamePrefix', 'eks-provisioner-')}".`,
+      ),
+      sentence(
+        `Check that the provision role has access to region ${ev.region()}: the region must be enabled for
+         ${ev.has('accountId') ? `account ${ev.s('accountId')}` : 'the account'}, and no SCP, permission boundary or aws:RequestedRegion condition may exclude it.`,
+      ),
       'If you created or changed the role in the last minute, wait a few seconds and try again: IAM changes take a moment to reach every region.',
+      sentence(
+        `Self-managed installs only (the operator of the service, not you, fixes this): the service's own AWS credentials need an AssumeRole policy — the IAM identity the service runs as
+         ${ev.opt('serviceAccountId', (v) => `(account ${v})`)} needs "Allow sts:AssumeRole" on
+         ${ev.has('roleArn') ? ev.s('roleArn') : 'the provision role'}, e.g. on arn:aws:iam::*:role/${ev.s('roleNamePrefix', 'eks-provisioner-')}*.`,
+      ),
     ],
   },
   SECURITY_GROUPS_NOT_LOADED: {

@@ -19,6 +19,7 @@ export const FUNCTION_ACTIONS: string[] = [
   'ec2:DescribeSecurityGroups',
   'ec2:DescribeKeyPairs',
   'ec2:DescribeInstanceTypeOfferings',
+  'ec2:DescribeInstanceTypes',
   'eks:DescribeClusterVersions',
   // Also role B reading its own trust policy: the External ID proof (aws/external-id-proof.ts).
   'iam:GetRole',

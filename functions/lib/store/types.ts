@@ -38,6 +38,8 @@ export interface ClusterRecord {
   stackId?: string;
   outputs?: ClusterOutputs;
   diagnosis?: Diagnosis;
+  /** When the last deletion was accepted (status DELETING): its progress and elapsed time count from here. */
+  deletionStartedAt?: string;
   /** When the stack was found gone (status DELETED). */
   deletedAt?: string;
   /**

@@ -4,6 +4,7 @@
  */
 import {
   DescribeInstanceTypeOfferingsCommand,
+  DescribeInstanceTypesCommand,
   DescribeKeyPairsCommand,
   DescribeRegionsCommand,
   DescribeSecurityGroupsCommand,
@@ -56,6 +57,14 @@ beforeEach(() => {
 });
 
 describe('GET /v1/setup', () => {
+  it('names an IAM caller as `requester` (the console proposes them as cluster administrator); not for other tenants', async () => {
+    const api = makeTestApi();
+    const user = await api.call({ method: 'GET', path: '/v1/setup', tenant: 'arn:aws:iam::222222222222:user/admin' });
+    expect(user.body.requester).toBe('arn:aws:iam::222222222222:user/admin');
+    const local = await api.call({ method: 'GET', path: '/v1/setup', tenant: 'team-a' });
+    expect(local.body).not.toHaveProperty('requester');
+  });
+
   it('gives the account id, a stable per-tenant External ID and paste-ready policies', async () => {
     const api = makeTestApi();
     const first = await api.call({ method: 'GET', path: '/v1/setup', tenant: 'team-a' });
@@ -191,6 +200,15 @@ describe('POST /v1/roles', () => {
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
   });
 
+  it("GitLab's example role name: one reason, the same in the message and on the field (the prefix, and why)", async () => {
+    const api = makeTestApi();
+    await api.store.getOrCreateTenant('team-a');
+    const r = await register(api, { roleArn: 'arn:aws:iam::123456789012:role/gitlab-eks-provision', region: 'us-east-1' });
+    expect(r.body.error.fields[0].message).toMatch(/^The role name must start with "eks-provisioner-" \(the service may assume only such roles\)/);
+    expect(r.body.error.message).toContain('cannot be used: The role name must start with "eks-provisioner-" (the service may assume only such roles)');
+    expect(r.body.error.message).not.toMatch(/valid Amazon Resource Name/);
+  });
+
   it('accepts role paths and other partitions', async () => {
     assumeOk();
     ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'cn-north-1', OptInStatus: 'opt-in-not-required' }] });
@@ -316,16 +334,18 @@ describe('GET /v1/aws/*', () => {
     expect(new Set(ec2.commandCalls(DescribeVpcsCommand).map((c) => c.thisValue)).size).toBe(1);
   });
 
-  it('subnets: filtered by vpcId, with AZ name and id and CIDR', async () => {
+  it('subnets: filtered by vpcId, with AZ name and id and CIDR, and whether EKS can place a control plane in the zone', async () => {
     const api = await apiWithRole();
     ec2.on(DescribeSubnetsCommand).resolves({
       Subnets: [
         { SubnetId: 'subnet-11111111', VpcId: 'vpc-11111111', AvailabilityZone: 'us-east-1a', AvailabilityZoneId: 'use1-az1', CidrBlock: '10.0.1.0/24', Tags: [{ Key: 'Name', Value: 'a' }] },
+        { SubnetId: 'subnet-33333333', VpcId: 'vpc-11111111', AvailabilityZone: 'us-east-1d', AvailabilityZoneId: 'use1-az3', CidrBlock: '10.0.3.0/24' },
       ],
     });
     const r = await get(api, 'subnets', { vpcId: 'vpc-11111111' });
     expect(r.body.items).toEqual([
-      { id: 'subnet-11111111', name: 'a', vpcId: 'vpc-11111111', availabilityZone: 'us-east-1a', availabilityZoneId: 'use1-az1', cidrBlock: '10.0.1.0/24' },
+      { id: 'subnet-11111111', name: 'a', vpcId: 'vpc-11111111', availabilityZone: 'us-east-1a', availabilityZoneId: 'use1-az1', cidrBlock: '10.0.1.0/24', eksControlPlaneSupported: true },
+      { id: 'subnet-33333333', name: 'subnet-33333333', vpcId: 'vpc-11111111', availabilityZone: 'us-east-1d', availabilityZoneId: 'use1-az3', cidrBlock: '10.0.3.0/24', eksControlPlaneSupported: false },
     ]);
     expect(ec2.commandCalls(DescribeSubnetsCommand)[0]!.args[0].input.Filters).toEqual([{ Name: 'vpc-id', Values: ['vpc-11111111'] }]);
   });
@@ -374,6 +394,22 @@ describe('GET /v1/aws/*', () => {
     const r = await get(api, 'instance-types');
     expect(r.body.items.map((i: { id: string }) => i.id)).toEqual(['m5.large', 'm5.xlarge', 'm5.2xlarge', 't3.micro']);
     expect(ec2.commandCalls(DescribeInstanceTypeOfferingsCommand)[0]!.args[0].input.LocationType).toBe('region');
+  });
+
+  it('instance-types: vCPUs and memory from DescribeInstanceTypes (all pages), t3.medium recommended; names only when role B may not describe them', async () => {
+    const api = await apiWithRole();
+    ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: 't3.medium' }, { InstanceType: 'm5.large' }] });
+    ec2.on(DescribeInstanceTypesCommand, { NextToken: undefined }).resolves({ InstanceTypes: [{ InstanceType: 't3.medium', VCpuInfo: { DefaultVCpus: 2 }, MemoryInfo: { SizeInMiB: 4096 } }], NextToken: 'p2' });
+    ec2.on(DescribeInstanceTypesCommand, { NextToken: 'p2' }).resolves({ InstanceTypes: [{ InstanceType: 'm5.large', VCpuInfo: { DefaultVCpus: 2 }, MemoryInfo: { SizeInMiB: 8192 } }] });
+    const r = await get(api, 'instance-types');
+    expect(r.body.items).toEqual([
+      { id: 'm5.large', name: 'm5.large', vCpus: 2, memoryMiB: 8192 },
+      { id: 't3.medium', name: 't3.medium', vCpus: 2, memoryMiB: 4096, recommended: true },
+    ]);
+    ec2.on(DescribeInstanceTypesCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 403));
+    const names = await get(api, 'instance-types');
+    expect(names.statusCode).toBe(200);
+    expect(names.body.items).toEqual([{ id: 'm5.large', name: 'm5.large' }, { id: 't3.medium', name: 't3.medium', recommended: true }]);
   });
 
   it('roles: only roles trusted by eks.amazonaws.com, flagged for AmazonEKSClusterPolicy', async () => {

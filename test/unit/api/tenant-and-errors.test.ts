@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { toHttpError } from '../../../functions/api/http/errors.js';
 import { isJsonMediaType } from '../../../functions/api/http/request.js';
-import { LOCAL_TENANT_PATTERN, tenantFromPrincipalArn } from '../../../functions/api/tenant/resolve-tenant.js';
+import { LOCAL_TENANT_PATTERN, requesterPrincipalArn, tenantFromPrincipalArn } from '../../../functions/api/tenant/resolve-tenant.js';
 import { makeDiagnosis } from '../../../functions/lib/diagnosis/catalog.js';
 import { AwsThrottledError, AwsTransientError, DiagnosedError } from '../../../functions/lib/errors.js';
 import { makeTestApi, silentLog, validSettings, seedRole } from './helpers.js';
@@ -30,6 +30,21 @@ describe('tenantFromPrincipalArn', () => {
     expect(LOCAL_TENANT_PATTERN.test('team-a')).toBe(true);
     expect(LOCAL_TENANT_PATTERN.test('arn:aws:iam::123456789012:user/alice')).toBe(true);
     expect(LOCAL_TENANT_PATTERN.test('a#b')).toBe(false);
+  });
+});
+
+describe('requesterPrincipalArn (who GET /v1/setup proposes as cluster administrator)', () => {
+  it.each([
+    ['arn:aws:iam::123456789012:user/alice', 'arn:aws:iam::123456789012:user/alice'],
+    ['arn:aws:iam::123456789012:role/ops/admin', 'arn:aws:iam::123456789012:role/ops/admin'],
+    ['arn:aws:sts::123456789012:assumed-role/platform', 'arn:aws:iam::123456789012:role/platform'],
+    ['arn:aws-cn:sts::123456789012:assumed-role/ci', 'arn:aws-cn:iam::123456789012:role/ci'],
+  ])('%s → %s', (tenant, arn) => {
+    expect(requesterPrincipalArn(tenant)).toBe(arn);
+  });
+
+  it.each(['local', 'eu-west-1:0a1b2c3d-1111-2222-3333-444455556666', 'arn:aws:iam::123456789012:root', 'arn:aws:sts::123456789012:federated-user/bob'])('none for %j', (tenant) => {
+    expect(requesterPrincipalArn(tenant)).toBeUndefined();
   });
 });
 

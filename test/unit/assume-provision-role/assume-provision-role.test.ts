@@ -98,9 +98,10 @@ describe('AssumeProvisionRole', () => {
     sts.on(AssumeRoleCommand).rejects(FIXTURES.assumeDenied());
     const d = await diagnosisOf(assumeProvisionRole(request(), deps()));
     expect(d.code).toBe('ASSUME_ROLE_DENIED');
-    expect(d.remediation.slice(0, 3).join('\n')).toMatch(/AssumeRole policy[\s\S]*region us-east-1[\s\S]*Trust relationships/);
-    expect(d.remediation[2]).toContain(EXTERNAL_ID);
-    expect(d.remediation[2]).toContain('111111111111');
+    // The tenant's causes first (trust: External ID and account; role name; region), the operator's credentials last.
+    expect(d.remediation.join('\n')).toMatch(/Trust relationships[\s\S]*exactly this name[\s\S]*region us-east-1[\s\S]*Self-managed installs only[\s\S]*AssumeRole policy/);
+    expect(d.remediation[0]).toContain(EXTERNAL_ID);
+    expect(d.remediation[0]).toContain('111111111111');
   });
 
   it('role B assumable without the External ID (trust loosened after registration) → EXTERNAL_ID_NOT_REQUIRED before anything is done', async () => {

@@ -90,8 +90,8 @@ describe('provisionSession errors', () => {
     expect(err).toBeInstanceOf(DiagnosedError);
     expect(err.name).toBe('Diagnosed');
     expect(err.diagnosis.code).toBe('ASSUME_ROLE_DENIED');
-    expect(err.diagnosis.remediation).toHaveLength(4);
-    const trust = err.diagnosis.remediation[2] ?? '';
+    expect(err.diagnosis.remediation).toHaveLength(5);
+    const trust = err.diagnosis.remediation[0] ?? '';
     expect(trust).toContain('111111111111');
     expect(trust).toContain(opts.externalId);
     expect(err.diagnosis.message).toContain(ROLE);

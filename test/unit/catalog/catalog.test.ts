@@ -61,8 +61,11 @@ describe("the seed's six troubleshooting entries", () => {
 
   it("ASSUME_ROLE_DENIED gives the seed's three checks, naming the account id and External ID", () => {
     const d = makeDiagnosis('ASSUME_ROLE_DENIED', FULL_EVIDENCE);
-    const [policy, region, trust] = d.remediation;
-    expect(policy).toMatch(/AssumeRole policy/);
+    // The tenant's causes first; the service's own credentials last, for self-managed installs.
+    const [trust, name, region] = d.remediation;
+    const policy = d.remediation[d.remediation.length - 1];
+    expect(name).toMatch(/role B exists under exactly this name/);
+    expect(policy).toMatch(/^Self-managed installs only[\s\S]*AssumeRole policy/);
     expect(policy).toContain('sts:AssumeRole');
     expect(region).toMatch(/region us-east-1/);
     expect(trust).toMatch(/Trust relationships/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterDetailLines } from '../../../local/cli/cluster-details.js';
+import { clusterDetailLines, kubectlAccessLines } from '../../../local/cli/cluster-details.js';
 
 describe('status: cluster access and configuration lines', () => {
   it('lists each principal with its access and why, then what ConfigureCluster did', () => {
@@ -55,5 +55,32 @@ describe('status: cluster access and configuration lines', () => {
     });
     expect(lines).toContain('  default StorageClass: gp3 (ebs.csi.aws.com, made by the EBS CSI add-on)');
     expect(lines).toContain('  namespaces: none (not managed)');
+  });
+});
+
+describe('status: how to run kubectl (issue: kubectl works for the person who asked)', () => {
+  const record = {
+    id: 'c-1',
+    name: 'demo',
+    region: 'us-east-1',
+    settings: { provisionRoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision', region: 'us-east-1' },
+    outputs: { clusterName: 'demo', access: [{ principalArn: 'arn:aws:iam::222222222222:user/admin', access: 'cluster-admin' as const, source: 'adminPrincipalArns' as const }] },
+  };
+  const externalId = 'a'.repeat(32);
+
+  it("gives role B's profile with this tenant's External ID, ready to paste, and the kubeconfig command that uses it", () => {
+    const text = kubectlAccessLines(record, { externalId }).join('\n');
+    expect(text).toContain('  [profile eks-provisioner-demo]\n  role_arn = arn:aws:iam::222222222222:role/eks-provisioner-provision\n  external_id = ' + externalId + '\n  source_profile = default');
+    expect(text).toContain('eks-provisioner kubeconfig c-1 --assume-provision-role');
+    expect(text).toContain('aws eks update-kubeconfig --region us-east-1 --name demo --profile eks-provisioner-demo');
+    expect(text).toContain('aws eks --region us-east-1 create-access-entry --cluster-name demo');
+    // Not named in the access entries: the own-identity line is not offered.
+    expect(text).not.toContain('kubectl as yourself');
+  });
+
+  it('offers the own identity first when the caller has an access entry', () => {
+    const lines = kubectlAccessLines(record, { externalId, requester: 'arn:aws:iam::222222222222:user/admin' });
+    expect(lines[0]).toBe('kubectl as yourself (arn:aws:iam::222222222222:user/admin has an access entry):');
+    expect(lines[1]).toBe('  eks-provisioner kubeconfig c-1');
   });
 });

@@ -21,6 +21,10 @@ describe('console config.json', () => {
     expect(await loadConfig('http://127.0.0.1:3000', answer(404, 'Not found'))).toEqual({ mode: 'local', apiUrl: 'http://127.0.0.1:3000' });
   });
 
+  it('{ "mode": "local" } (the local stack\'s config.json) → local mode against the page origin', async () => {
+    expect(await loadConfig('http://127.0.0.1:3000', answer(200, '{"mode":"local"}'))).toEqual({ mode: 'local', apiUrl: 'http://127.0.0.1:3000' });
+  });
+
   it('the deployed contract → AWS mode with exactly those fields', async () => {
     expect(await loadConfig('https://d111.cloudfront.net', answer(200, JSON.stringify({ ...GOOD, extra: 'ignored' })))).toEqual({ mode: 'aws', ...GOOD });
   });

@@ -70,8 +70,12 @@ describe('console static files', () => {
       expect(r.status, route).toBe(200);
       expect(r.body).toContain('<title>shell</title>');
     }
-    // config.json absent = local mode: it must be a 404, not the shell.
-    expect((await raw('GET', '/config.json')).status).toBe(404);
+    // config.json absent from the build = the local stack's own: local mode, said with a 200 (no red 404 in the browser), never the shell.
+    const config = await raw('GET', '/config.json');
+    expect(config.status).toBe(200);
+    expect(config.headers['content-type']).toBe('application/json');
+    expect(config.headers['cache-control']).toBe('no-cache');
+    expect(JSON.parse(config.body)).toEqual({ mode: 'local' });
     expect((await raw('GET', '/assets/missing-12345678.js')).status).toBe(404);
   });
 
