@@ -17,6 +17,7 @@ export type FunctionName =
   | 'update-cluster'
   | 'record-ended-execution'
   | 'reconcile-executions'
+  | 'support-check'
   | 'api';
 
 /** What a function may do with the service table. */
@@ -38,6 +39,8 @@ export interface FunctionSpec {
   deletionTask?: boolean;
   /** Run by the update state machine as a Task. */
   updateTask?: boolean;
+  /** May Query the CreatedClusters index (the support check's work list); no other function reads it. */
+  readsCreatedClusters?: boolean;
 }
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
@@ -61,6 +64,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'record-ended-execution', id: 'RecordEndedExecution', description: 'Records FAILED (timed out, stopped, failed uncaught) for executions whose record is still CREATING or DELETING', timeoutSeconds: 30, memoryMb: 512, assumesProvisionRole: false, table: 'read-update', stateMachineTask: false },
   // Scheduled: settles runs whose status-change event was lost (reads the RunningRuns index, asks Step Functions).
   { name: 'reconcile-executions', id: 'ReconcileExecutions', description: 'Every 5 minutes: settles CREATING/DELETING records whose execution ended without its end being recorded', timeoutSeconds: 120, memoryMb: 512, assumesProvisionRole: false, table: 'read-update', stateMachineTask: false },
+  // Scheduled daily: support dates and "Support Ending" reminders for every CREATED cluster (reads CreatedClusters, role B for DescribeClusterVersions).
+  { name: 'support-check', id: 'SupportCheck', description: 'Daily: Kubernetes version support dates of every CREATED cluster; EKS Cluster Support Ending events at 90, 30 and 7 days', timeoutSeconds: 300, memoryMb: 512, assumesProvisionRole: true, table: 'read-update', stateMachineTask: false, readsCreatedClusters: true },
   // API Gateway gives an integration 29 s; the function must answer first.
   { name: 'api', id: 'Api', description: 'HTTP API (/v1): setup, roles, form data, clusters', timeoutSeconds: 28, memoryMb: 1024, assumesProvisionRole: true, table: 'read-write', stateMachineTask: false },
 ];

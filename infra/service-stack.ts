@@ -24,6 +24,7 @@ import { ServiceApi, STAGE_NAME } from './constructs/service-api.js';
 import { ServiceConsole } from './constructs/service-console.js';
 import { ServiceFunction } from './constructs/service-function.js';
 import { ExecutionBackstop } from './constructs/execution-backstop.js';
+import { SupportSchedule } from './constructs/support-schedule.js';
 import { FUNCTIONS, type FunctionName, type TableAccess } from './functions.js';
 import type { ServiceSettings } from './settings.js';
 
@@ -63,6 +64,8 @@ export class ServiceStack extends Stack {
   readonly updating: ProvisioningStateMachine;
   /** Status-change DLQ, on-failure destination, the reconciler schedule and the DLQ alarm. */
   readonly backstop: ExecutionBackstop;
+  /** The daily support check's schedule, its DLQ and alarm. */
+  readonly supportSchedule: SupportSchedule;
   readonly api: ServiceApi;
   /** The web console and its sign-in (absent with `-c console=false`). */
   readonly console?: ServiceConsole;
@@ -110,6 +113,13 @@ export class ServiceStack extends Stack {
       projectionType: dynamodb.ProjectionType.INCLUDE,
       nonKeyAttributes: [...RUN_ATTRIBUTES],
     });
+    // Sparse: only CREATED records (keys.ts); the daily support check's one Query.
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE_KEYS.created,
+      partitionKey: { name: TABLE_KEYS.livepk, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.livesk, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
 
     // ---- events --------------------------------------------------------------------------------
     this.eventBus = settings.eventBusName
@@ -139,7 +149,7 @@ export class ServiceStack extends Stack {
         logLevel: settings.logLevel,
         ...logOptions,
       });
-      this.grantTable(f, spec.table);
+      this.grantTable(f, spec.table, spec.readsCreatedClusters === true);
       if (spec.assumesProvisionRole) this.grantAssumeProvisionRole(f, settings);
       fns[spec.name] = f;
     }
@@ -194,6 +204,9 @@ export class ServiceStack extends Stack {
       updating: this.updating.stateMachine,
       eventBus: this.eventBus,
     });
+
+    // ---- the daily support check ---------------------------------------------------------------
+    this.supportSchedule = new SupportSchedule(this, 'SupportCheck', { check: fns['support-check'], eventBus: this.eventBus });
 
     // ---- API -----------------------------------------------------------------------------------
     const apiFn = fns.api;
@@ -269,6 +282,7 @@ export class ServiceStack extends Stack {
       ...this.updating.alarms,
       this.api.serverErrorsAlarm,
       this.backstop.deadLetterAlarm,
+      this.supportSchedule.deadLetterAlarm,
       ...Object.values(fns).map((f) => f.errorsAlarm),
     ];
     if (settings.alarmTopicArn) {
@@ -325,13 +339,18 @@ export class ServiceStack extends Stack {
   }
 
   /** The store's actions on the table and its indexes (GSI1, RunningRuns), nothing else (no Scan, no Delete). */
-  private grantTable(f: ServiceFunction, access: TableAccess): void {
+  private grantTable(f: ServiceFunction, access: TableAccess, createdIndex = false): void {
     const actions = TABLE_ACTIONS[access];
     f.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ServiceTable',
         actions,
-        resources: [this.table.tableArn, `${this.table.tableArn}/index/${TABLE_KEYS.gsi1}`, `${this.table.tableArn}/index/${TABLE_KEYS.running}`],
+        resources: [
+          this.table.tableArn,
+          `${this.table.tableArn}/index/${TABLE_KEYS.gsi1}`,
+          `${this.table.tableArn}/index/${TABLE_KEYS.running}`,
+          ...(createdIndex ? [`${this.table.tableArn}/index/${TABLE_KEYS.created}`] : []),
+        ],
       }),
     );
     if (this.tableKey) this.tableKey.grant(f.role, ...tableKeyActions(access === 'read' ? 'read' : 'write'));

@@ -11,7 +11,7 @@ import { defaultStore, documentClient } from '../lib/store/dynamo-store.js';
 import { clearRun, runsStartedBefore } from '../lib/store/running-runs.js';
 import { endedExecutionDeps } from '../record-ended-execution/aws-deps.js';
 import { recordEndedExecution } from '../record-ended-execution/record-ended-execution.js';
-import { reconcileExecutions, type DescribedExecution, type ReconcileDeps } from './reconcile-executions.js';
+import { reconcileExecutions, statusChangeOf, type DescribedExecution, type ReconcileDeps } from './reconcile-executions.js';
 
 const config = loadConfig();
 const doc = documentClient();
@@ -30,6 +30,11 @@ export const deps: ReconcileDeps = {
     }
   },
   recordEnded: (event) => recordEndedExecution(event, ended),
+  // The update run's end goes the same way its lost status-change event would have (UPDATE_EXECUTION_ENDED).
+  settleUpdate: async (_run, execution) => {
+    const r = await recordEndedExecution(statusChangeOf(execution), ended);
+    return r.action === 'skipped' ? `skipped: ${r.reason}` : r.code;
+  },
   clearRun: (run) => clearRun(doc, config.tableName, run),
   createExecutionArn: (clusterId) => executionArnFor(config.stateMachineArn, clusterId),
   now: () => new Date(),

@@ -9,8 +9,9 @@
  * Failed event. Racing the handler is harmless: whichever update wins publishes, the other skips.
  *
  * A run whose record has moved on (its run recorded its own end) just leaves the index. An update
- * run (record CREATED with `runKind: update`) is settled by `settleUpdate` when one is given (the
- * update machine's owner supplies it); without one its marker is kept and reported.
+ * run (record CREATED with `runKind: update`, owed while `update` is RUNNING on that execution) is
+ * settled by `settleUpdate` (the handler's records it through record-ended-execution, as the lost
+ * event would have); without one its marker is kept and reported.
  */
 import type { ClusterRecord } from '../lib/store/types.js';
 import type { RunningRun } from '../lib/store/running-runs.js';
@@ -39,8 +40,11 @@ export interface ReconcileDeps {
   describeExecution(executionArn: string): Promise<DescribedExecution | undefined>;
   /** record-ended-execution's core, given the status-change event Step Functions would have sent. */
   recordEnded(event: ExecutionStatusChangeEvent): Promise<RecordEndedExecutionResult>;
-  /** Settles an ended update run (absent until the update machine exists). */
-  settleUpdate?(run: RunningRun, execution: DescribedExecution): Promise<void>;
+  /**
+   * Settles an ended update run (the record's `update` becomes FAILED with UPDATE_EXECUTION_ENDED,
+   * one Update Failed event); answers what it did. Without it update markers are kept and reported.
+   */
+  settleUpdate?(run: RunningRun, execution: DescribedExecution): Promise<string | void>;
   /** Removes the run's marker if the record still carries it; false when it moved on. */
   clearRun(run: RunningRun): Promise<boolean>;
   /** The execution ARN of a create run the API started (named by the cluster id) before the run recorded it. */
@@ -82,7 +86,8 @@ const RUNNING_STATUS: Record<'create' | 'delete', ClusterRecord['status']> = { c
 
 /** Whether the record still says this run is going on (or owes its Failed event), so it must be looked at. */
 function stillOwed(run: RunningRun, record: ClusterRecord, executionArn: string): boolean {
-  if (run.kind === 'update') return true; // only the update's settler can tell
+  // An update run leaves the record CREATED: it is owed while `update` still names it RUNNING.
+  if (run.kind === 'update') return record.update?.executionArn === executionArn && record.update.status === 'RUNNING';
   if (record.executionArn && record.executionArn !== executionArn) return false; // another run owns it now
   if (record.status === RUNNING_STATUS[run.kind]) return true;
   // Ended by record-ended-execution, whose Failed event did not go out yet: its retry is owed.
@@ -131,7 +136,8 @@ async function reconcileRun(run: RunningRun, deps: ReconcileDeps): Promise<RunOu
     await deps.clearRun(run);
     return { action: 'cleared', ...base, detail: 'no such record' };
   }
-  const executionArn = run.executionArn ?? record.executionArn ?? (run.kind === 'create' ? deps.createExecutionArn(run.clusterId) : undefined);
+  // An update's run is named in `update.executionArn` (the record's own executionArn is its create run's).
+  const executionArn = run.executionArn ?? (run.kind === 'update' ? record.update?.executionArn : (record.executionArn ?? (run.kind === 'create' ? deps.createExecutionArn(run.clusterId) : undefined)));
   if (!executionArn) return { action: 'no-execution', ...base, detail: 'the run names no execution' };
   const withArn = { ...base, executionArn };
   if (!stillOwed(run, record, executionArn)) {
@@ -145,9 +151,13 @@ async function reconcileRun(run: RunningRun, deps: ReconcileDeps): Promise<RunOu
 
   if (run.kind === 'update') {
     if (!deps.settleUpdate) return { action: 'unsettled', ...withArn, detail: `update run ended ${execution.status}; no update settler is installed` };
-    await deps.settleUpdate(run, execution);
+    const detail = await deps.settleUpdate(run, execution);
+    const after = await deps.getCluster(run.tenantId, run.clusterId);
+    if (after && stillOwed(run, after, executionArn)) {
+      return { action: 'unsettled', ...withArn, detail: `update run ended ${execution.status}; ${detail ?? 'not settled'}; update still ${after.update?.status}` };
+    }
     await deps.clearRun(run);
-    return { action: 'settled', ...withArn, detail: execution.status };
+    return { action: 'settled', ...withArn, detail: `${execution.status} → ${detail ?? 'settled'}` };
   }
 
   const result = await deps.recordEnded(statusChangeOf(execution));

@@ -59,6 +59,8 @@ export function updateParameters(run: UpdateRun, addonVersions: Record<string, s
     instanceType: c.instanceType,
     nodeCount: c.nodeCount,
     upgradePolicy: c.upgradePolicy,
+    // The person's force (PATCH ?force=true) reaches EKS: without it EKS refuses past an ERROR insight.
+    forceUpgrade: run.update.force === true,
     ...(c.keyName ? { keyName: c.keyName } : {}),
     adminPrincipalArns: c.adminPrincipalArns,
     deployPrincipalArns: c.managed ? (c.deployPrincipalArns ?? []) : [],

@@ -2,8 +2,8 @@
  * PollStackUpdate: one look at the stack while the change set runs. Update statuses read from the
  * point of view of "we asked for an update" (UPDATE_ROLLBACK_COMPLETE is a failure here, not a
  * settled stack), progress counts the change set's resources, and the next wait follows what is
- * being updated (the update profile: a control-plane upgrade takes ~10 minutes, a node roll minutes
- * per node, access entries seconds).
+ * being updated (the update profile, functions/lib/polling/update.ts: a control-plane upgrade takes
+ * ~10 minutes, a node roll minutes per node, access entries seconds).
  */
 import type { ReportProgress } from '../lib/progress/progress.js';
 import { DescribeStackEventsCommand, DescribeStacksCommand, type CloudFormationClient, type StackEvent } from '@aws-sdk/client-cloudformation';
@@ -11,7 +11,13 @@ import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { awsCall } from '../lib/diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../lib/errors.js';
 import type { PollOutcome, PollResult } from '../lib/state.js';
+import { resourceGraph, type ResourceGraph } from '../lib/polling/dependencies.js';
+import { updateWaitSeconds } from '../lib/polling/update.js';
+import { CLUSTER_TEMPLATE } from '../lib/template/index.js';
 import { updateOnRecord, type UpdateRun } from '../lib/update/run.js';
+
+let graph: ResourceGraph | undefined;
+const templateGraph = () => (graph ??= resourceGraph(CLUSTER_TEMPLATE));
 
 export const UPDATE_STATUS_OUTCOME: Record<string, PollOutcome> = {
   UPDATE_IN_PROGRESS: 'IN_PROGRESS',
@@ -28,15 +34,6 @@ export const UPDATE_STATUS_OUTCOME: Record<string, PollOutcome> = {
 
 export function classifyUpdateStatus(status: string): PollOutcome {
   return UPDATE_STATUS_OUTCOME[status] ?? (status.endsWith('_IN_PROGRESS') ? 'IN_PROGRESS' : 'FAILED');
-}
-
-/** Seconds until the next look, by what is being updated now. */
-export function updateWaitSeconds(current: string | undefined, rollingBack: boolean): number {
-  if (rollingBack) return 30;
-  if (current === 'AWS::EKS::Cluster') return 60;
-  if (current === 'AWS::EKS::Nodegroup') return 45;
-  if (current === 'AWS::EKS::Addon') return 20;
-  return 10;
 }
 
 const PHASES: Record<string, string> = {
@@ -109,7 +106,15 @@ async function lookAtUpdate(run: UpdateRun, deps: { cloudformation: CloudFormati
     stackStatus: status,
     phase,
     progress: { done: done.size, total: planned.size, ...(active?.LogicalResourceId ? { current: active.LogicalResourceId } : {}) },
-    nextWaitSeconds: updateWaitSeconds(active?.ResourceType, rollingBack),
+    nextWaitSeconds: updateWaitSeconds({
+      stackStatus: begun ? status : 'UPDATE_IN_PROGRESS',
+      events,
+      changes: run.changeSet?.changes ?? [],
+      graph: templateGraph(),
+      nowMs: deps.now().getTime(),
+      executedAtMs: Date.parse(run.changeSet?.executedAt ?? run.startedAt),
+      seed: `${run.stack.stackId}#${(run.poll?.polls ?? 0) + 1}`,
+    }),
     elapsedSeconds,
     polls: (run.poll?.polls ?? 0) + 1,
   };

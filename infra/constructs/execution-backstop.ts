@@ -63,7 +63,7 @@ export class ExecutionBackstop extends Construct {
 
     // Every 5 minutes (RECONCILE_PERIOD_SECONDS: a lost end is settled within the grace + 5 min).
     this.schedule = new events.Rule(this, 'ReconcileSchedule', {
-      description: 'Runs reconcile-executions: settles CREATING/DELETING records whose execution ended unrecorded',
+      description: 'Runs reconcile-executions: settles CREATING/DELETING records and update runs whose execution ended unrecorded',
       schedule: events.Schedule.rate(Duration.seconds(RECONCILE_PERIOD_SECONDS)),
       targets: [new eventTargets.LambdaFunction(props.reconcile.fn, { retryAttempts: 2, maxEventAge: Duration.seconds(RECONCILE_PERIOD_SECONDS), deadLetterQueue: this.deadLetterQueue })],
     });
@@ -71,16 +71,17 @@ export class ExecutionBackstop extends Construct {
     props.reconcile.fn.configureAsyncInvoke({ onFailure: new destinations.SqsDestination(this.deadLetterQueue), retryAttempts: 0 });
     props.reconcile.fn.addEnvironment(ENV.stateMachineArn, props.provisioning.stateMachineArn);
     props.reconcile.fn.addEnvironment(ENV.deleteStateMachineArn, props.deletion.stateMachineArn);
+    props.reconcile.fn.addEnvironment(ENV.updateStateMachineArn, props.updating.stateMachineArn);
     const executionsOf = (m: sfn.StateMachine) => Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName: `${m.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const logicalId = (m: sfn.StateMachine) => Stack.of(this).getLogicalId(m.node.defaultChild as CfnResource);
-    for (const m of [props.provisioning, props.deletion]) {
+    for (const m of [props.provisioning, props.deletion, props.updating]) {
       Validations.of(props.reconcile.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${logicalId(m)}.Name>:*]`,
         reason: "DescribeExecution on this state machine's executions only (execution names are cluster ids, known at run time): the reconciler asks how each running record's run ended.",
       });
     }
     props.reconcile.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'ReadRunExecutions', actions: ['states:DescribeExecution'], resources: [executionsOf(props.provisioning), executionsOf(props.deletion)] }),
+      new iam.PolicyStatement({ sid: 'ReadRunExecutions', actions: ['states:DescribeExecution'], resources: [executionsOf(props.provisioning), executionsOf(props.deletion), executionsOf(props.updating)] }),
     );
     props.reconcile.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'PublishFailedEvent', actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn] }));
 

@@ -10,9 +10,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { ApiClient, ApiError, describeApiError, type ClusterRecordView } from '../cli/api-client.js';
-import { diagnosisLines, elapsed, followCluster } from '../cli/follow.js';
-import { say, style } from '../cli/terminal.js';
+import { ApiClient, ApiError, describeApiError, type ClusterRecordView } from '../../cli/api-client.js';
+import { diagnosisLines, elapsed, followCluster } from '../../cli/follow.js';
+import { say, style } from '../../cli/terminal.js';
 import { DEFAULT_WORLD } from '../runner/environment.js';
 import type { SetupResponse } from '../../functions/api/setup/setup.js';
 

@@ -29,10 +29,13 @@ export const FUNCTIONS = {
 } as const;
 
 /** Functions the state machine runs as Tasks, plus the target of the status-change rule. */
-export type FunctionFolder = (typeof FUNCTIONS)[keyof typeof FUNCTIONS] | typeof ENDED_EXECUTION_FUNCTION | typeof RECONCILE_FUNCTION;
+export type FunctionFolder = (typeof FUNCTIONS)[keyof typeof FUNCTIONS] | typeof ENDED_EXECUTION_FUNCTION | typeof RECONCILE_FUNCTION | typeof SUPPORT_CHECK_FUNCTION;
 
 /** Run on a schedule: settles runs whose status-change event was lost (not a Task: no substitution). */
 export const RECONCILE_FUNCTION = 'reconcile-executions';
+
+/** Run once a day: support dates and "Support Ending" reminders (not a Task: no substitution). */
+export const SUPPORT_CHECK_FUNCTION = 'support-check';
 
 /** Target of the rule on "Execution Status Change" events (not a Task: no substitution). */
 export const ENDED_EXECUTION_FUNCTION = 'record-ended-execution';

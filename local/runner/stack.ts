@@ -21,6 +21,7 @@ import { ENDED_EXECUTION_FUNCTION } from './definition.js';
 import { moduleHandlerResolver } from './lambda.js';
 import { statusChangeRoute, type StatusChangeRoute } from './status-change.js';
 import { reconcileSchedule, type ReconcileSchedule } from './reconcile-schedule.js';
+import { supportSchedule, type SupportSchedule } from './support-schedule.js';
 
 export interface LocalStackOptions {
   /** Sandbox port on 127.0.0.1 (default 4566; 0 = any free port). */
@@ -59,6 +60,8 @@ export interface LocalStackOptions {
   dropStatusChanges?: boolean;
   /** Run the reconciler on its (time-scaled) schedule (default true); `reconciler.sweep()` works either way. */
   reconcileSchedule?: boolean;
+  /** Run the support check once a (time-scaled) day (default true); `supportCheck.runNow()` works either way. */
+  supportSchedule?: boolean;
   /** For tests: a different delete state machine definition (e.g. a short TimeoutSeconds). */
   deleteRunner?: Pick<RunnerOptions, 'definition'>;
 }
@@ -81,6 +84,8 @@ export interface LocalStack {
   statusChanges: StatusChangeRoute;
   /** The scheduled sweep that settles runs whose status-change event was lost (as the CDK schedule does). */
   reconciler: ReconcileSchedule;
+  /** The daily support check (as the CDK's daily rule runs it), on the sandbox's clock. */
+  supportCheck: SupportSchedule;
   apiUrl?: string;
   /** AWS endpoint the handlers use (sandbox URL), absent in --aws mode. */
   awsEndpoint?: string;
@@ -135,7 +140,8 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       const apiUrl = o.api === false ? undefined : await startApi(o, stops);
       const { resumed, resumedDeletions } = await resume(region, tableName, runner, deleteRunner, log);
       const reconciler = startReconciler({ region, accountId, tableName, eventBusName }, resolveHandler, 1, o, log, stops);
-      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, updateRunner, machines, statusChanges, reconciler, ...(apiUrl ? { apiUrl } : {}), created, resumed, resumedDeletions, stop: stopAll };
+      const supportCheck = startSupportCheck({ region, accountId, tableName, eventBusName }, resolveHandler, 1, Date.now, o, log, stops);
+      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, updateRunner, machines, statusChanges, reconciler, supportCheck, ...(apiUrl ? { apiUrl } : {}), created, resumed, resumedDeletions, stop: stopAll };
     }
 
     const sandboxMod = await import('../sandbox/index.js');
@@ -177,6 +183,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     const apiUrl = o.api === false ? undefined : await startApi(o, stops, o.apiAuth === 'iam' ? { world: sandbox.world, accountId: identity.accountId, region } : undefined);
     const { resumed, resumedDeletions } = o.dataDir ? await resume(region, tableName, runner, deleteRunner, log) : { resumed: [], resumedDeletions: [] };
     const reconciler = startReconciler({ region, accountId: identity.accountId, tableName, eventBusName }, resolveHandler, timeScale, o, log, stops);
+    const supportCheck = startSupportCheck({ region, accountId: identity.accountId, tableName, eventBusName }, resolveHandler, timeScale, () => sandbox.world.now(), o, log, stops);
     return {
       mode: 'sandbox',
       region,
@@ -189,6 +196,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       machines,
       statusChanges,
       reconciler,
+      supportCheck,
       awsEndpoint: sandbox.url,
       ...(apiUrl ? { apiUrl } : {}),
       created,
@@ -250,6 +258,13 @@ function startReconciler(placement: Placement, resolveHandler: ReturnType<typeof
   const r = reconcileSchedule({ placement, resolveHandler, timeScale, log, periodic: o.reconcileSchedule !== false });
   stops.push(() => r.stop());
   return r;
+}
+
+/** The daily support check's schedule; stopped before the machines. */
+function startSupportCheck(placement: Placement, resolveHandler: ReturnType<typeof moduleHandlerResolver>, timeScale: number, now: () => number, o: LocalStackOptions, log: (line: string) => void, stops: Array<() => Promise<void>>): SupportSchedule {
+  const s = supportSchedule({ placement, resolveHandler, timeScale, now, log, periodic: o.supportSchedule !== false });
+  stops.push(() => s.stop());
+  return s;
 }
 
 async function startApi(o: LocalStackOptions, stops: Array<() => Promise<void>>, iam?: { world: unknown; accountId: string; region: string }): Promise<string> {

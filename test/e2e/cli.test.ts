@@ -15,7 +15,7 @@ import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { E2E } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'local/cli/eks-provisioner.mjs');
+const BIN = join(ROOT, 'cli/eks-provisioner.mjs');
 
 function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

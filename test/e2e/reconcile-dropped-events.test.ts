@@ -101,4 +101,44 @@ describe('the reconciler settles runs whose status-change event was lost', () =>
     expect(ends.sort()).toEqual(['EKS Cluster Deletion Failed', 'EKS Cluster Provisioning Succeeded']);
     expect(await running(e)).not.toContain(c.id);
   }, 180_000);
+
+  it('a stopped update run: update still RUNNING → FAILED UPDATE_EXECUTION_ENDED after one sweep, record CREATED, one Update Failed event', async () => {
+    const e = await start();
+    const tenant = 'e2e-recon-update';
+    const c = await submit(e, tenant, 'e2e-recon-upd');
+    const created = await e.follow(c.id, tenant);
+    expect(created.status, JSON.stringify(created.diagnosis)).toBe('CREATED');
+    const started = await fetch(`${e.stack.apiUrl}/v1/clusters/${c.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json', 'x-tenant-id': tenant, 'if-match': `"${(created as { version?: number }).version ?? 1}"` },
+      body: JSON.stringify({ nodeCount: 3 }),
+    });
+    const body = (await started.json()) as { executionArn: string };
+    expect(started.status, JSON.stringify(body)).toBe(202);
+    expect(body.executionArn).toMatch(/:execution:eks-provisioner-update-cluster:/);
+    // The PATCH put the record into RunningRuns for the update run.
+    expect(await running(e)).toContain(c.id);
+    await stop(e, body.executionArn);
+    expect(await e.stack.updateRunner.waitFor(body.executionArn)).toBe('ABORTED');
+    const t0 = Date.now();
+    await e.stack.statusChanges.drain();
+    const before = (await record(e, tenant, c.id)) as ClusterRecord & { update?: { status: string } };
+    expect(before.update?.status).toBe('RUNNING'); // nothing else will ever end it
+
+    await pastGrace(e, t0);
+    const swept = await e.stack.reconciler.sweep();
+    const r = (await record(e, tenant, c.id)) as ClusterRecord & { update?: { status: string; diagnosis?: { code: string; message: string } } };
+    expect(r.update?.status, JSON.stringify(swept)).toBe('FAILED');
+    expect(r.update?.diagnosis?.code).toBe('UPDATE_EXECUTION_ENDED');
+    expect(r.update?.diagnosis?.message).toContain(body.executionArn);
+    expect(r.status).toBe('CREATED');
+    const failed = () => e.events(c.id).then((evs) => evs.filter((ev) => ev.detailType === 'EKS Cluster Update Failed'));
+    expect(await failed()).toHaveLength(1);
+    expect(await running(e)).not.toContain(c.id);
+
+    // A second sweep changes nothing; the cluster can be updated again.
+    await e.stack.reconciler.sweep();
+    expect(await failed()).toHaveLength(1);
+    expect((await e.api('PATCH', `/v1/clusters/${c.id}?dryRun=true`, { nodeCount: 3 }, tenant)).status).toBe(200);
+  }, 180_000);
 });

@@ -12,12 +12,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, CreateChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
+import { AppsV1Api, KubeConfig, PolicyV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eksToken } from '../../functions/lib/kubernetes/eks-token.js';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { E2E, type ClusterRecord } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'local/cli/eks-provisioner.mjs');
+const BIN = join(ROOT, 'cli/eks-provisioner.mjs');
 
 let e: E2E;
 let changeSets = false;
@@ -49,11 +51,11 @@ afterAll(async () => {
 
 type Updated = ClusterRecord & { version?: number; update?: { status: string; phase: string; diagnosis?: { code: string; message: string; remediation: string[] } }; stackId?: string; settings?: Record<string, unknown> };
 
-async function createdCluster(tenant: string, name: string, roleOpts: { withoutActions?: RegExp } = {}): Promise<Updated> {
+async function createdCluster(tenant: string, name: string, roleOpts: { withoutActions?: RegExp } = {}, extra: Record<string, unknown> = {}): Promise<Updated> {
   const roleArn = await e.createRoleB({ name: `eks-provisioner-${name}`, tenant, ...roleOpts });
   const reg = await e.api('POST', '/v1/roles', { roleArn, region: 'us-east-1' }, tenant);
   expect(reg.status, reg.text).toBe(200);
-  const r = await e.api('POST', '/v1/clusters', e.settings({ name, provisionRoleArn: roleArn, kubernetesVersion: '1.32' }), tenant);
+  const r = await e.api('POST', '/v1/clusters', e.settings({ name, provisionRoleArn: roleArn, kubernetesVersion: '1.32', ...extra }), tenant);
   expect(r.status, r.text).toBe(202);
   const c = await e.follow(r.body.id, tenant);
   expect(c.status).toBe('CREATED');
@@ -72,8 +74,8 @@ async function updated(id: string, tenant: string, timeoutMs = 90_000): Promise<
   }
 }
 
-async function patch(id: string, tenant: string, body: unknown, version: number) {
-  const res = await fetch(`${e.stack.apiUrl}/v1/clusters/${id}`, {
+async function patch(id: string, tenant: string, body: unknown, version: number, query = '') {
+  const res = await fetch(`${e.stack.apiUrl}/v1/clusters/${id}${query}`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/merge-patch+json', 'x-tenant-id': tenant, 'if-match': `"${version}"` },
     body: JSON.stringify(body),
@@ -167,4 +169,108 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     expect(end.update?.diagnosis?.remediation.join(' ')).toMatch(/UpdateClusterStack/);
     expect(await updateEvents(c.id, 'Failed')).toHaveLength(1);
   });
+
+  it('an ERROR upgrade insight: UPGRADE_BLOCKED_BY_INSIGHT with the insight, nothing changed; with force=true it goes through', async (ctx) => {
+    if (!changeSets) return ctx.skip();
+    const tenant = 'e2e-upd-insight';
+    const c = await createdCluster(tenant, 'upd-insight');
+    await e.setFlags({ upgradeInsightError: true });
+    try {
+      const started = await patch(c.id, tenant, { kubernetesVersion: '1.33' }, c.version ?? 1);
+      expect(started.status).toBe(202);
+      const end = await updated(c.id, tenant);
+      expect(end.update?.status).toBe('FAILED');
+      expect(end.update?.diagnosis?.code).toBe('UPGRADE_BLOCKED_BY_INSIGHT');
+      // The insight itself, as EKS names it, and how to read it.
+      expect(end.update?.diagnosis?.message).toMatch(/Deprecated APIs removed in Kubernetes v1\.33/);
+      expect(end.update?.diagnosis?.message).toMatch(/Deprecated API usage detected/);
+      expect(end.update?.diagnosis?.remediation.join(' ')).toMatch(/aws eks describe-insight --cluster-name upd-insight --id \S+/);
+      // Nothing changed: the record, EKS, the stack (no change set executed).
+      expect(end.status).toBe('CREATED');
+      expect((end.settings as { kubernetesVersion?: string }).kubernetesVersion).toBe('1.32');
+      const live = await eks((x) => x.send(new DescribeClusterCommand({ name: 'upd-insight' })));
+      expect(live.cluster?.version).toBe('1.32');
+      const cfn = new CloudFormationClient(admin());
+      const stacks = await cfn.send(new DescribeStacksCommand({ StackName: 'eks-provisioner-upd-insight' }));
+      cfn.destroy();
+      expect(stacks.Stacks?.[0]?.StackStatus).toBe('CREATE_COMPLETE');
+      expect(await updateEvents(c.id, 'Failed')).toHaveLength(1);
+      expect(await updateEvents(c.id, 'Succeeded')).toHaveLength(0);
+
+      // The person read the insight and goes on anyway.
+      const forced = await patch(c.id, tenant, { kubernetesVersion: '1.33' }, end.version ?? 2, '?force=true');
+      expect(forced.status).toBe(202);
+      const after = await updated(c.id, tenant);
+      expect(after.update?.status, JSON.stringify(after.update)).toBe('SUCCEEDED');
+      const upgraded = await eks((x) => x.send(new DescribeClusterCommand({ name: 'upd-insight' })));
+      expect(upgraded.cluster?.version).toBe('1.33');
+      expect(await updateEvents(c.id, 'Succeeded')).toHaveLength(1);
+    } finally {
+      await e.setFlags({ upgradeInsightError: false });
+    }
+  });
+
+  it('a PodDisruptionBudget allowing no disruption blocks the node roll of 1.32 → 1.33: UPDATE_ROLLBACK_FAILED caused by NODEGROUP_UPDATE_BLOCKED_BY_PDB, record on the old values', async (ctx) => {
+    if (!changeSets) return ctx.skip();
+    const tenant = 'e2e-upd-pdb';
+    const name = 'upd-pdb';
+    // The customer's admin gets cluster-admin (an access entry), to put a workload on the nodes.
+    const c = await createdCluster(tenant, name, {}, { adminPrincipalArns: [`arn:aws:iam::${DEFAULT_WORLD.customer.accountId}:user/${DEFAULT_WORLD.customer.userName}`] });
+    const kube = await kubeAsAdmin(name);
+    const labels = { app: 'checkout' };
+    await kube.apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: { metadata: { name: 'checkout', labels }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'public.ecr.aws/nginx/nginx:1.27' }] } } } },
+    });
+    await kube.policy.createNamespacedPodDisruptionBudget({ namespace: 'default', body: { metadata: { name: 'checkout-pdb' }, spec: { minAvailable: 1, selector: { matchLabels: labels } } } });
+    // Wait for the state the roll will meet: the pod scheduled on a node, the budget at 0 disruptions allowed.
+    await until(async () => {
+      const pdb = await kube.policy.readNamespacedPodDisruptionBudget({ namespace: 'default', name: 'checkout-pdb' });
+      return pdb.status?.currentHealthy === 1 && pdb.status?.disruptionsAllowed === 0;
+    }, 'the PDB to count its pod healthy with no disruption allowed');
+
+    expect((await patch(c.id, tenant, { kubernetesVersion: '1.33' }, c.version ?? 1)).status).toBe(202);
+    const end = (await updated(c.id, tenant, 180_000)) as Updated & { update?: { diagnosis?: { cause?: { code: string; message: string }; failedResource?: { logicalId: string; reason: string } } } };
+    expect(end.update?.status).toBe('FAILED');
+    // EKS cannot take a control plane back to 1.32, so CloudFormation's rollback of the upgrade fails
+    // (as in AWS); the blocked node roll that started it is the diagnosis's cause.
+    expect(end.update?.diagnosis?.code, JSON.stringify(end.update?.diagnosis)).toBe('UPDATE_ROLLBACK_FAILED');
+    expect(end.update?.diagnosis?.cause?.code).toBe('NODEGROUP_UPDATE_BLOCKED_BY_PDB');
+    expect(end.update?.diagnosis?.failedResource).toMatchObject({ logicalId: 'Nodegroup', reason: expect.stringContaining('PodEvictionFailure') });
+    expect(end.update?.diagnosis?.remediation.join(' ')).toMatch(/continue-update-rollback --stack-name eks-provisioner-upd-pdb/);
+    const cfn = new CloudFormationClient(admin());
+    const stacks = await cfn.send(new DescribeStacksCommand({ StackName: `eks-provisioner-${name}` }));
+    cfn.destroy();
+    expect(stacks.Stacks?.[0]?.StackStatus).toBe('UPDATE_ROLLBACK_FAILED');
+    // The record stays CREATED on its old settings; the nodes were never rolled; one Failed event.
+    expect(end.status).toBe('CREATED');
+    expect((end.settings as { kubernetesVersion?: string }).kubernetesVersion).toBe('1.32');
+    const ng = await eks((x) => x.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: String((c as { outputs?: { nodegroupName?: string } }).outputs?.nodegroupName) })));
+    expect(ng.nodegroup?.version).toBe('1.32');
+    expect(await updateEvents(c.id, 'Failed')).toHaveLength(1);
+    expect(await updateEvents(c.id, 'Succeeded')).toHaveLength(0);
+  });
 });
+
+/** Polls `check` until it holds (no fixed wait: the state is what is waited for). */
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The official Kubernetes client as the customer's admin, with a token made like `aws eks get-token`. */
+async function kubeAsAdmin(clusterName: string) {
+  const live = await eks((x) => x.send(new DescribeClusterCommand({ name: clusterName })));
+  const { token } = await eksToken({ clusterName, region: 'us-east-1', credentials: admin().credentials, endpoint: new URL(e.sandboxUrl) });
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: clusterName, server: live.cluster!.endpoint!, caData: live.cluster!.certificateAuthority!.data!, skipTLSVerify: false }],
+    users: [{ name: 'admin', token }],
+    contexts: [{ name: 'ctx', cluster: clusterName, user: 'admin' }],
+    currentContext: 'ctx',
+  });
+  return { apps: kc.makeApiClient(AppsV1Api), policy: kc.makeApiClient(PolicyV1Api) };
+}

@@ -146,9 +146,9 @@ describe('every option changed', () => {
     s.template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: webAcl });
     s.template.resourceCountIs('AWS::ApiGateway::Account', 0);
     const alarms = resourcesOf(s.json, 'AWS::CloudWatch::Alarm');
-    // Errors per function, API 5XX, failed / timed out / throttled per state machine, and the status-change DLQ.
+    // Errors per function, API 5XX, failed / timed out / throttled per state machine, the status-change DLQ and the support check's DLQ.
     const stateMachines = resourcesOf(s.json, 'AWS::StepFunctions::StateMachine').length;
-    expect(alarms.length).toBe(FUNCTIONS.length + 1 + 3 * stateMachines + 1);
+    expect(alarms.length).toBe(FUNCTIONS.length + 1 + 3 * stateMachines + 2);
     for (const [, a] of alarms) {
       expect(a.Properties.AlarmActions).toEqual([topic]);
       expect(a.Properties.OKActions).toEqual([topic]);

@@ -101,6 +101,14 @@ describe('DynamoDB table', () => {
             ],
             Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['runKind', 'runExecutionArn', 'tenantId', 'id'] },
           },
+          {
+            IndexName: TABLE_KEYS.created,
+            KeySchema: [
+              { AttributeName: TABLE_KEYS.livepk, KeyType: 'HASH' },
+              { AttributeName: TABLE_KEYS.livesk, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
       },
     });
@@ -147,6 +155,8 @@ describe('Lambda functions', () => {
       expect(env).not.toHaveProperty(ENV.local);
       if (spec.name === 'api' || spec.name === 'reconcile-executions') expect(env[ENV.stateMachineArn]).toEqual({ Ref: expect.stringMatching(/^ProvisioningStateMachine/) });
       else expect(env).not.toHaveProperty(ENV.stateMachineArn);
+      // The reconciler settles update runs too: it must know the update machine.
+      if (spec.name === 'reconcile-executions') expect(env[ENV.updateStateMachineArn]).toEqual({ Ref: expect.stringMatching(/^UpdatingStateMachine/) });
     }
   });
 
@@ -193,7 +203,7 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('reach the table with the store\'s actions only, on the table, GSI1 and RunningRuns', () => {
+  it('reach the table with the store\'s actions only, on the table, GSI1 and RunningRuns (CreatedClusters: the support check only)', () => {
     const expected: Record<string, string[]> = {
       read: ['dynamodb:GetItem', 'dynamodb:Query'],
       'read-update': ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
@@ -204,11 +214,14 @@ describe('Lambda functions', () => {
       const ddb = statementsOfRole(roleOfFunction(spec.name)).filter((st) => st.Sid !== 'ReleaseNameClaims' && asArray(st.Action).some((a: string) => a.startsWith('dynamodb:')));
       expect(ddb, spec.name).toHaveLength(1);
       expect([...asArray(ddb[0].Action)].sort()).toEqual([...expected[spec.table]!].sort());
-      expect(ddb[0].Resource).toEqual([
+      // CDK orders a statement's resources by their rendering: compare as a set.
+      expect(ddb[0].Resource).toHaveLength(spec.readsCreatedClusters ? 4 : 3);
+      expect(ddb[0].Resource).toEqual(expect.arrayContaining([
         { 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] },
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] }, `/index/${TABLE_KEYS.gsi1}`]] },
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] }, `/index/${TABLE_KEYS.running}`]] },
-      ]);
+        ...(spec.readsCreatedClusters ? [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] }, `/index/${TABLE_KEYS.created}`]] }] : []),
+      ]));
     }
   });
 
@@ -216,9 +229,9 @@ describe('Lambda functions', () => {
     for (const spec of FUNCTIONS) {
       const sfn = statementsOfRole(roleOfFunction(spec.name)).filter((st) => asArray(st.Action).some((a: string) => a.startsWith('states:')));
       if (spec.name === 'reconcile-executions') {
-        // The reconciler reads executions of both machines, and nothing else.
-        expect(sfn).toEqual([{ Sid: 'ReadRunExecutions', Action: 'states:DescribeExecution', Effect: 'Allow', Resource: [expect.anything(), expect.anything()] }]);
-        for (const m of ['ProvisioningStateMachine', 'DeletionStateMachine']) expect(asArray(sfn[0].Resource).filter((r: unknown) => new RegExp(`:execution:.*${m}`).test(JSON.stringify(r)))).toHaveLength(1);
+        // The reconciler reads executions of the three machines, and nothing else.
+        expect(sfn).toEqual([{ Sid: 'ReadRunExecutions', Action: 'states:DescribeExecution', Effect: 'Allow', Resource: [expect.anything(), expect.anything(), expect.anything()] }]);
+        for (const m of ['ProvisioningStateMachine', 'DeletionStateMachine', 'UpdatingStateMachine']) expect(asArray(sfn[0].Resource).filter((r: unknown) => new RegExp(`:execution:.*${m}`).test(JSON.stringify(r)))).toHaveLength(1);
       } else if (spec.name !== 'api') expect(sfn, spec.name).toEqual([]);
       else {
         expect(sfn).toEqual([
@@ -549,7 +562,8 @@ describe('cfn-lint', () => {
 
 describe('execution backstop (lost status-change events)', () => {
   const res = () => s.json.Resources as Record<string, { Type: string; Properties: any }>;
-  const ofType = (t: string) => Object.entries(res()).filter(([, r]) => r.Type === t);
+  // The backstop's own resources (the support check has a queue and a schedule of its own).
+  const ofType = (t: string) => Object.entries(res()).filter(([id, r]) => r.Type === t && (t !== 'AWS::SQS::Queue' && t !== 'AWS::Events::Rule' ? true : id.startsWith('Backstop')));
   const fnId = (name: string) => Object.entries(res()).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(`${FUNCTIONS.find((f) => f.name === name)!.id}Fn`))![0];
 
   it('has an encrypted dead-letter queue kept 14 days, alarmed on its first message', () => {
@@ -574,5 +588,34 @@ describe('execution backstop (lost status-change events)', () => {
       const c = configs.find((p) => p.FunctionName?.Ref === fnId(name));
       expect(c, name).toMatchObject({ DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [qid, 'Arn'] } } } });
     }
+  });
+});
+
+describe('daily support check', () => {
+  const res = () => s.json.Resources as Record<string, { Type: string; Properties: any }>;
+  const ofType = (t: string) => Object.entries(res()).filter(([id, r]) => r.Type === t && id.startsWith('SupportCheck') && !id.startsWith('SupportCheckFn'));
+  const fnId = () => Object.entries(res()).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('SupportCheckFn'))![0];
+
+  it('runs support-check once a day; what the rule or the function cannot handle lands in its own encrypted DLQ, alarmed', () => {
+    const [qid, q] = ofType('AWS::SQS::Queue')[0]!;
+    expect(q.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    const rules = ofType('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    expect(rules[0]![1].Properties).toMatchObject({ ScheduleExpression: 'rate(1 day)', State: 'ENABLED' });
+    expect(rules[0]![1].Properties.Targets).toHaveLength(1);
+    expect(rules[0]![1].Properties.Targets[0]).toMatchObject({ Arn: { 'Fn::GetAtt': [fnId(), 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [qid, 'Arn'] } }, RetryPolicy: { MaximumRetryAttempts: 2 } });
+    const config = Object.values(res()).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && r.Properties.FunctionName?.Ref === fnId());
+    expect(config?.Properties).toMatchObject({ DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [qid, 'Arn'] } } } });
+    const alarm = ofType('AWS::CloudWatch::Alarm')[0]?.[1];
+    expect(alarm?.Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [qid, 'QueueName'] } }] });
+  });
+
+  it('its role may publish to the service bus only, assume only prefixed role B, and no state machine', () => {
+    const role = Object.entries(res()).find(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith('SupportCheckFn'))![1];
+    const statements = role.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: string | string[]; Resource: unknown }>;
+    const actions = statements.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
+    expect(actions.filter((a) => a.startsWith('events:'))).toEqual(['events:PutEvents']);
+    expect(actions.filter((a) => a.startsWith('states:') || a === 'dynamodb:Scan' || a === 'dynamodb:PutItem' || a === 'dynamodb:DeleteItem')).toEqual([]);
+    expect(statements.find((st) => st.Sid === 'PublishSupportEnding')?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^EventBus/), 'Arn'] });
   });
 });

@@ -13,6 +13,8 @@ export interface DiagnosisView {
   fields?: Diagnosis['fields'];
   problems?: Diagnosis['problems'];
   failedResource?: Diagnosis['failedResource'];
+  /** A failed rollback's first failure (e.g. a PodDisruptionBudget that blocked the node roll): what to fix first. */
+  cause?: { code: string; title: string; message: string };
 }
 
 export function diagnosisView(d: Diagnosis): DiagnosisView {
@@ -26,6 +28,7 @@ export function diagnosisView(d: Diagnosis): DiagnosisView {
     ...(d.fields?.length ? { fields: d.fields } : {}),
     ...(d.problems?.length ? { problems: d.problems } : {}),
     ...(d.failedResource ? { failedResource: d.failedResource } : {}),
+    ...(d.cause ? { cause: { code: d.cause.code, title: d.cause.title, message: d.cause.message } } : {}),
   };
 }
 

@@ -129,7 +129,8 @@ export async function updateClusterRequest(deps: ApiDeps, req: UpdateClusterRequ
     executionArn,
   };
   // The settings on the record change only when the update succeeds; `update.to` holds the wish.
-  const won = await store.updateClusterIfVersion(tenantId, record.id, version, { update, updatedAt: now });
+  // The same write marks the record in RunningRuns: if the run's end is never recorded, the reconciler settles it.
+  const won = await store.updateClusterIfVersion(tenantId, record.id, version, { update, updatedAt: now }, { kind: 'update', startedAt: now, executionArn });
   if (!won) {
     if (idemKey) {
       const seen = await store.getIdempotency(tenantId, idemKey);

@@ -8,7 +8,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Diagnosis } from '../diagnosis/types.js';
 import type { ClusterOutputs, PollResult } from '../state.js';
-import { keys } from '../store/keys.js';
+import { createdMarker, keys } from '../store/keys.js';
 
 /** The EventBridge detail both machines send, by the status they end (or start) in. */
 export interface RunEventDetail<S extends string> {
@@ -184,6 +184,8 @@ export function succeeded(facts: RunFacts, outputs: ClusterOutputs, now: Date): 
     ...(facts.stackId ? { stackId: facts.stackId } : {}),
     outputs,
     updatedAt: now.toISOString(),
+    // Into CreatedClusters (keys.ts): the daily support check's work list.
+    ...(facts.tenantId && facts.clusterId ? createdMarker({ accountId: facts.accountId, region: facts.region, tenantId: facts.tenantId, clusterId: facts.clusterId }) : {}),
   });
   return { status: 'CREATED', outputs, recordable: record !== null, record, event: { detail: { ...detail(facts, 'CREATED', now), outputs } } };
 }

@@ -31,6 +31,19 @@ export const DELETE_DURATIONS: Record<string, DurationModel> = {
   'delete:AWS::EKS::AccessEntry': { min: 1, median: 3, sigma: 0.5 },
 };
 
+/**
+ * Updating in place, per resource type (keys `update:<type>`): a control-plane version upgrade
+ * 6–15 min, a managed node group roll (new nodes up, old ones drained, one at a time) 3–12 min,
+ * add-ons and access entries well under a minute.
+ */
+export const UPDATE_DURATIONS: Record<string, DurationModel> = {
+  'update:AWS::IAM::Role': { min: 1, median: 5, sigma: 0.5 },
+  'update:AWS::EKS::Cluster': { min: 360, median: 560, sigma: 0.5 },
+  'update:AWS::EKS::Addon': { min: 5, median: 35, sigma: 0.6 },
+  'update:AWS::EKS::Nodegroup': { min: 120, median: 330, sigma: 0.55 },
+  'update:AWS::EKS::AccessEntry': { min: 1, median: 4, sigma: 0.5 },
+};
+
 /** Anything else: a wide guess. */
 export const DEFAULT_DURATION: DurationModel = { min: 2, median: 30, sigma: 0.8 };
 
@@ -38,4 +51,4 @@ export const DEFAULT_DURATION: DurationModel = { min: 2, median: 30, sigma: 0.8 
 export const DISPATCH_SECONDS = 1;
 export const STACK_SETTLE_SECONDS = 1;
 
-export const durationOf = (type: string): DurationModel => RESOURCE_DURATIONS[type] ?? DELETE_DURATIONS[type] ?? DEFAULT_DURATION;
+export const durationOf = (type: string): DurationModel => RESOURCE_DURATIONS[type] ?? DELETE_DURATIONS[type] ?? UPDATE_DURATIONS[type] ?? DEFAULT_DURATION;

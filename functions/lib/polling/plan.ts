@@ -19,7 +19,13 @@ import type { ResourceState, StackSnapshot } from './timeline.js';
 
 export const POLL_TUNING = {
   /** First look after CreateStack (the ASL's StartPolling state uses the same value). */
-  firstWaitSeconds: 20,
+  firstWaitSeconds: 12,
+  /**
+   * Looks in the stack's first `earlyWindowSeconds` are at most `earlyWaitSeconds` apart: AWS
+   * rejects a bad cluster (role policy, Availability Zone, permissions) within ~5–12 s of CreateStack.
+   */
+  earlyWaitSeconds: 12,
+  earlyWindowSeconds: 20,
   /** Densest polling, used only when the end is near. */
   minWaitSeconds: 8,
   /** Longest sleep, so a failure mid-way is seen within this. */
@@ -32,6 +38,11 @@ export const POLL_TUNING = {
    * tail (the draws assume typical durations downstream; reality is sometimes all-fast).
    */
   fastPathQuantile: 0.2,
+  /**
+   * …and in that fast path every duration may be this much shorter than the model says: a whole run
+   * is sometimes uniformly fast (region, account, time of day), below the model's per-resource minimum.
+   */
+  fastPathSpeed: 0.95,
   samples: 256,
   /** While CloudFormation rolls back or someone updates the stack: no model, steady pace. */
   settleWaitSeconds: 30,
@@ -148,13 +159,14 @@ export function simulateStackEnd(snap: StackSnapshot, nowMs: number, ctx: PlanCo
 }
 
 /** The stack's end if everything from now on goes fast (epoch s). */
-export function fastPathEnd(snap: StackSnapshot, nowMs: number, ctx: PlanContext, q: number = POLL_TUNING.fastPathQuantile): number {
+export function fastPathEnd(snap: StackSnapshot, nowMs: number, ctx: PlanContext, q: number = POLL_TUNING.fastPathQuantile, speed: number = POLL_TUNING.fastPathSpeed): number {
   const now = nowMs / 1000;
   const end: Record<string, number> = {};
   let last = now;
   for (const id of topologicalOrder(ctx.graph, ctx.expected)) {
     const r = snap.resources[id];
-    const model = durationOf(ctx.graph.types[id] ?? '');
+    const m = durationOf(ctx.graph.types[id] ?? '');
+    const model = { min: m.min * speed, median: m.median * speed, sigma: m.sigma };
     let e: number;
     if (r?.endedAt !== undefined && isDone(r)) e = r.endedAt / 1000;
     else if (r?.startedAt !== undefined) e = r.startedAt / 1000 + drawDuration(model, Math.max(0, now - r.startedAt / 1000), q);
@@ -176,7 +188,9 @@ export function nextWaitSeconds(snap: StackSnapshot, nowMs: number, ctx: PlanCon
   if (Object.values(snap.resources).some((r) => r.status === 'CREATE_FAILED')) return t.minWaitSeconds;
   const ends = simulateStackEnd(snap, nowMs, ctx);
   const target = Math.min(ends[Math.floor(t.endQuantile * (ends.length - 1))]!, fastPathEnd(snap, nowMs, ctx));
-  return Math.round(Math.min(t.maxWaitSeconds, Math.max(t.minWaitSeconds, target - nowMs / 1000)));
+  let wait = target - nowMs / 1000;
+  if ((nowMs - ctx.createdAt) / 1000 < t.earlyWindowSeconds) wait = Math.min(wait, t.earlyWaitSeconds);
+  return Math.round(Math.min(t.maxWaitSeconds, Math.max(t.minWaitSeconds, wait)));
 }
 
 export function decide(snap: StackSnapshot, nowMs: number, ctx: PlanContext): PollDecision {

@@ -17,7 +17,7 @@ import {
 import { loadConfig } from '../config.js';
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import { DiagnosedError } from '../errors.js';
-import { keys, runMarker, TABLE_KEYS } from './keys.js';
+import { keys, runMarker, TABLE_KEYS, type RunKind } from './keys.js';
 import type { ClusterRecord, IdempotencyRecord, Page, RoleRecord, Store, TenantRecord } from './types.js';
 
 type Item = Record<string, NativeAttributeValue>;
@@ -221,8 +221,14 @@ export class DynamoStore implements Store {
     clusterId: string,
     expectedVersion: number,
     patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId' | 'version'>>,
+    run?: { kind: RunKind; startedAt: string; executionArn?: string },
   ): Promise<boolean> {
-    const fields: Item = { ...patch, updatedAt: patch.updatedAt ?? this.now().toISOString(), version: expectedVersion + 1 };
+    const fields: Item = {
+      ...patch,
+      updatedAt: patch.updatedAt ?? this.now().toISOString(),
+      version: expectedVersion + 1,
+      ...(run ? runMarker({ ...run, tenantId, clusterId }) : {}),
+    };
     delete fields.createdAt;
     const sets: string[] = [];
     const names: Record<string, string> = { '#ver': 'version' };

@@ -29,6 +29,20 @@
  * stays CREATED). Who removes it: the reconciler, once the run has ended and its end is recorded
  * (a record whose run ended normally leaves the index at the next sweep). Projection: keys and
  * the run attributes only; the reconciler reads the record itself (consistently) before acting.
+ *
+ * CreatedClusters is a sparse index of the CREATED cluster records (the daily support check's work
+ * list, functions/support-check): only items carrying LIVEPK are in it, so its Query costs what is
+ * alive, never the table's history.
+ *
+ * | attribute | value                                                                                 |
+ * |-----------|---------------------------------------------------------------------------------------|
+ * | LIVEPK    | `CREATED` (one partition: one Query reads every tenant's live clusters)                |
+ * | LIVESK    | `<accountId>#<region>#<tenantId>#<clusterId>` (grouped by account and region)          |
+ *
+ * Who sets it: the write that records CREATED (completion.succeeded: RecordSucceeded, the local
+ * resume and record-ended-execution all use it). Who removes it: RecordDeleting (CREATED → DELETING;
+ * FAILED and DELETED only follow DELETING), and the support check for any record it finds there
+ * that is no longer CREATED. Projection: ALL (the check needs the settings, outputs and reminders).
  */
 export const TABLE_KEYS = {
   pk: 'PK',
@@ -39,7 +53,21 @@ export const TABLE_KEYS = {
   running: 'RunningRuns',
   runpk: 'RUNPK',
   runsk: 'RUNSK',
+  created: 'CreatedClusters',
+  livepk: 'LIVEPK',
+  livesk: 'LIVESK',
 } as const;
+
+/** The value of LIVEPK on every CREATED record. */
+export const CREATED_PARTITION = 'CREATED';
+
+/** The attributes that put a CREATED record into CreatedClusters. */
+export function createdMarker(c: { accountId?: string | null; region?: string | null; tenantId: string; clusterId: string }): Record<string, string> {
+  return {
+    [TABLE_KEYS.livepk]: CREATED_PARTITION,
+    [TABLE_KEYS.livesk]: `${c.accountId ?? ''}#${c.region ?? ''}#${c.tenantId}#${c.clusterId}`,
+  };
+}
 
 /** The value of RUNPK on every running record. */
 export const RUNNING_PARTITION = 'RUNNING';

@@ -9,7 +9,7 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [TABLE_KEYS.pk, TABLE_KEYS.sk, TABLE_KEYS.gsi1pk, TABLE_KEYS.gsi1sk, TABLE_KEYS.runpk, TABLE_KEYS.runsk].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    AttributeDefinitions: [TABLE_KEYS.pk, TABLE_KEYS.sk, TABLE_KEYS.gsi1pk, TABLE_KEYS.gsi1sk, TABLE_KEYS.runpk, TABLE_KEYS.runsk, TABLE_KEYS.livepk, TABLE_KEYS.livesk].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
     KeySchema: [
       { AttributeName: TABLE_KEYS.pk, KeyType: 'HASH' },
       { AttributeName: TABLE_KEYS.sk, KeyType: 'RANGE' },
@@ -30,6 +30,14 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
           { AttributeName: TABLE_KEYS.runsk, KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...RUN_ATTRIBUTES] },
+      },
+      {
+        IndexName: TABLE_KEYS.created,
+        KeySchema: [
+          { AttributeName: TABLE_KEYS.livepk, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEYS.livesk, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
       },
     ],
   };

@@ -5,7 +5,7 @@
 import type { Diagnosis } from '../diagnosis/types.js';
 import type { ClusterSettings } from '../schema/cluster-settings.js';
 import type { ClusterOutputs } from '../state.js';
-import type { ClusterStatus } from './keys.js';
+import type { ClusterStatus, RunKind } from './keys.js';
 import type { SupportDates } from '../support/support-window.js';
 
 export interface TenantRecord {
@@ -135,6 +135,8 @@ export interface Store {
     clusterId: string,
     expectedVersion: number,
     patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId' | 'version'>>,
+    /** Puts the record into RunningRuns for this run in the same write (an update run: `kind: 'update'`). */
+    run?: { kind: RunKind; startedAt: string; executionArn?: string },
   ): Promise<boolean>;
   /** Drops the cluster's name claim (its stack is gone); a claim another cluster has taken over stays. */
   releaseName(record: Pick<ClusterRecord, 'id' | 'tenantId' | 'accountId' | 'region' | 'name'>): Promise<void>;

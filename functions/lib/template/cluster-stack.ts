@@ -61,6 +61,15 @@ export function buildClusterStack(): Stack {
     allowedValues: [...UPGRADE_POLICIES],
     default: DEFAULT_UPGRADE_POLICY,
   });
+  // EKS refuses a version update while an upgrade insight is ERROR unless the update is forced; the
+  // service forces only when the person asked to (PATCH ?force=true), and omits Force otherwise.
+  const forceUpgrade = param(p.forceUpgrade, {
+    type: 'String',
+    description: 'Force a version update past ERROR upgrade insights (true only when asked for)',
+    allowedValues: ['true', 'false'],
+    default: 'false',
+  });
+  const isForced = new CfnCondition(stack, 'IsForceUpgrade', { expression: Fn.conditionEquals(forceUpgrade.valueAsString, 'true') });
   const clusterId = param(p.clusterId, { type: 'String', description: 'eks-provisioner cluster id' });
   const tenantTag = param(p.tenantTag, {
     type: 'String',
@@ -126,6 +135,7 @@ export function buildClusterStack(): Stack {
       bootstrapClusterCreatorAdminPermissions: true,
     },
     upgradePolicy: { supportType: upgradePolicy.valueAsString },
+    force: Fn.conditionIf(isForced.logicalId, true, Fn.ref('AWS::NoValue')),
     tags: tagList,
   });
 

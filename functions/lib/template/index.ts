@@ -42,6 +42,8 @@ export interface ClusterStackValues {
   nodeCount: number;
   /** Default STANDARD. */
   upgradePolicy?: UpgradePolicy;
+  /** An update forced past ERROR upgrade insights (sets the cluster's Force). */
+  forceUpgrade?: boolean;
   keyName?: string;
   adminPrincipalArns: string[];
   /** IAM roles given edit in `deployNamespaces` (managed clusters). */
@@ -71,6 +73,7 @@ export function clusterStackParameters(v: ClusterStackValues): Array<{ Parameter
     [p.amiType]: amiTypeFor(v.instanceType),
     [p.nodeCount]: String(v.nodeCount),
     [p.upgradePolicy]: v.upgradePolicy ?? DEFAULT_UPGRADE_POLICY,
+    [p.forceUpgrade]: v.forceUpgrade ? 'true' : 'false',
     [p.keyName]: v.keyName ?? '',
     [p.clusterId]: v.clusterId,
     [p.tenantTag]: tenantTagValue(v.tenantId),

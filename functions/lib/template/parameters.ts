@@ -11,6 +11,8 @@ export const PARAMETER_KEYS = {
   nodeCount: 'NodeCount',
   /** EKS support policy at the end of standard support: STANDARD (auto-upgrade) or EXTENDED (billed). */
   upgradePolicy: 'UpgradePolicy',
+  /** `AWS::EKS::Cluster.Force`: 'true' only for an update the person forced past ERROR upgrade insights. */
+  forceUpgrade: 'ForceUpgrade',
   keyName: 'KeyName',
   clusterId: 'ClusterId',
   /** The tenant's tag value (SHA-256 of the tenant id), never the tenant id itself. */

@@ -1,6 +1,6 @@
 /** The command line's API client: a mistyped --api names the option and the expected shape. */
 import { describe, expect, it } from 'vitest';
-import { ApiClient } from '../../../local/cli/api-client.js';
+import { ApiClient } from '../../../cli/api-client.js';
 
 describe('ApiClient', () => {
   it.each(['localhost:3000', 'not a url', '127.0.0.1'])('refuses --api %j with a message naming --api and EKS_PROVISIONER_API', async (base) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterDetailLines, kubectlAccessLines } from '../../../local/cli/cluster-details.js';
+import { clusterDetailLines, kubectlAccessLines } from '../../../cli/cluster-details.js';
 
 describe('status: cluster access and configuration lines', () => {
   it('lists each principal with its access and why, then what ConfigureCluster did', () => {

@@ -1,7 +1,7 @@
 /** Following a cluster survives a throttled or briefly unavailable API; other refusals still end it. */
 import { describe, expect, it } from 'vitest';
-import { ApiError, type ApiClient, type ClusterRecordView } from '../../../local/cli/api-client.js';
-import { followCluster, nextWait } from '../../../local/cli/follow.js';
+import { ApiError, type ApiClient, type ClusterRecordView } from '../../../cli/api-client.js';
+import { followCluster, nextWait } from '../../../cli/follow.js';
 
 const record = (status: ClusterRecordView['status']): ClusterRecordView => ({ id: 'c-1', name: 'demo', status, phase: 'x', progress: { done: 1, total: 2 } });
 

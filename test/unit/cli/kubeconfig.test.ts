@@ -11,17 +11,17 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { kubeconfigYaml } from '../../../functions/finalize-cluster/kubeconfig.js';
 import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
-import { kubeconfig } from '../../../local/cli/kubeconfig/command.js';
-import { assumeRoleProfile, provisionRoleProfileName } from '../../../local/cli/kubeconfig/assume-role-profile.js';
-import { defaultKubeconfigPath, mergeKubeconfig } from '../../../local/cli/kubeconfig/merge.js';
+import { kubeconfig } from '../../../cli/kubeconfig/command.js';
+import { assumeRoleProfile, provisionRoleProfileName } from '../../../cli/kubeconfig/assume-role-profile.js';
+import { defaultKubeconfigPath, mergeKubeconfig } from '../../../cli/kubeconfig/merge.js';
 import type { ClusterRecord } from '../../../functions/lib/store/types.js';
 import { makeTestApi } from '../api/helpers.js';
 import { requireTool } from '../../support/tools.js';
 
 // What the command prints, captured (the terminal module writes through its own bound stdout).
 const said = vi.hoisted(() => [] as string[]);
-vi.mock('../../../local/cli/terminal.js', async (real) => ({
-  ...(await real<typeof import('../../../local/cli/terminal.js')>()),
+vi.mock('../../../cli/terminal.js', async (real) => ({
+  ...(await real<typeof import('../../../cli/terminal.js')>()),
   say: (text = '') => void said.push(text),
 }));
 

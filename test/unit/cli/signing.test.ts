@@ -11,10 +11,10 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, ApiError } from '../../../local/cli/api-client.js';
-import { apiClient, shouldSign } from '../../../local/cli/connect.js';
-import { AWS_LISTS, columnsOf, table } from '../../../local/cli/journey.js';
-import { createSigner, isLoopbackUrl, parseExecuteApiUrl, signingRegion, SigningSetupError } from '../../../local/cli/signing.js';
+import { ApiClient, ApiError } from '../../../cli/api-client.js';
+import { apiClient, shouldSign } from '../../../cli/connect.js';
+import { AWS_LISTS, columnsOf, table } from '../../../cli/journey.js';
+import { createSigner, isLoopbackUrl, parseExecuteApiUrl, signingRegion, SigningSetupError } from '../../../cli/signing.js';
 import { parseSigV4, verifySignature } from '../../../local/sandbox/protocol/sigv4.js';
 
 const PROJECT_ROOT = path.resolve(__dirname, '../../..');
@@ -204,7 +204,7 @@ describe('the eks-provisioner command against the stub', { timeout: 120_000 }, (
   function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && k !== 'EKS_PROVISIONER_API'));
     Object.assign(env, { AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'credentials'), AWS_CONFIG_FILE: path.join(dir, 'config'), AWS_EC2_METADATA_DISABLED: 'true', NO_COLOR: '1' });
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'local/cli/eks-provisioner.mjs'), ...args], { env, cwd: PROJECT_ROOT });
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'cli/eks-provisioner.mjs'), ...args], { env, cwd: PROJECT_ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -7,15 +7,15 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, type ApiClient } from '../../../local/cli/api-client.js';
-import { patchFromOptions, updateCluster, updateStatusLines, type UpdateOptions } from '../../../local/cli/update.js';
+import { ApiError, type ApiClient } from '../../../cli/api-client.js';
+import { patchFromOptions, updateCluster, updateStatusLines, type UpdateOptions } from '../../../cli/update.js';
 import { parseClusterSettings } from '../../../functions/lib/schema/cluster-settings.js';
 import { clusterRecord } from '../../support/cluster-record.js';
 import { makeTestApi, validSettings } from '../api/helpers.js';
 
 const out: string[] = [];
-vi.mock('../../../local/cli/terminal.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../../local/cli/terminal.js')>()),
+vi.mock('../../../cli/terminal.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../../cli/terminal.js')>()),
   say: (t = '') => void out.push(t),
   warn: (t = '') => void out.push(t),
   raw: () => undefined,

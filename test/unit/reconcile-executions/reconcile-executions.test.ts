@@ -86,14 +86,47 @@ describe('reconcileExecutions', () => {
     expect(d.clearRun).not.toHaveBeenCalled();
   });
 
-  it('an ended update run without a settler keeps its marker; with one it is settled', async () => {
-    const without = deps({ runs: [run({ kind: 'update' })], records: [rec({ status: 'CREATED' })], execution: exec('FAILED') });
+  const updating = (status: 'RUNNING' | 'FAILED' | 'SUCCEEDED', executionArn = arn('c-a')) =>
+    rec({ status: 'CREATED', executionArn: arn('c-a-create'), update: { status, phase: 'x', from: {}, to: {}, startedAt: '', resources: { done: 0, total: 0 }, executionArn } as NonNullable<ClusterRecord['update']> });
+
+  it('an ended update run without a settler keeps its marker; with one it is settled, then leaves the index', async () => {
+    const without = deps({ runs: [run({ kind: 'update' })], records: [updating('RUNNING')], execution: exec('FAILED') });
     expect((await reconcileExecutions(without)).outcomes[0]!.action).toBe('unsettled');
     expect(without.clearRun).not.toHaveBeenCalled();
-    const settleUpdate = vi.fn(async () => undefined);
-    const withSettler = { ...deps({ runs: [run({ kind: 'update' })], records: [rec({ status: 'CREATED' })], execution: exec('FAILED') }), settleUpdate };
-    expect((await reconcileExecutions(withSettler)).outcomes[0]!.action).toBe('settled');
+    const settleUpdate = vi.fn(async () => 'UPDATE_EXECUTION_ENDED');
+    // Read before, then read back after the settler: FAILED now.
+    const withSettler = { ...deps({ runs: [run({ kind: 'update' })], records: [updating('RUNNING'), updating('FAILED')], execution: exec('FAILED') }), settleUpdate };
+    const r = await reconcileExecutions(withSettler);
+    expect(r.outcomes[0]).toMatchObject({ action: 'settled', executionArn: arn('c-a') });
     expect(settleUpdate).toHaveBeenCalledTimes(1);
+    expect(withSettler.clearRun).toHaveBeenCalledTimes(1);
+    expect(withSettler.recordEnded).not.toHaveBeenCalled();
+  });
+
+  it('an update run whose settler could not end it keeps its marker (unsettled)', async () => {
+    const settleUpdate = vi.fn(async () => 'skipped: status SUCCEEDED needs nothing recorded');
+    const d = { ...deps({ runs: [run({ kind: 'update' })], records: [updating('RUNNING')], execution: exec('SUCCEEDED') }), settleUpdate };
+    expect((await reconcileExecutions(d)).outcomes[0]!.action).toBe('unsettled');
+    expect(d.clearRun).not.toHaveBeenCalled();
+  });
+
+  it('an update run that recorded its own end, or was followed by another, just leaves the index (no Step Functions call)', async () => {
+    for (const record of [updating('SUCCEEDED'), updating('RUNNING', arn('c-a-update-3'))]) {
+      const settleUpdate = vi.fn(async () => undefined);
+      const d = { ...deps({ runs: [run({ kind: 'update' })], records: [record], execution: exec('SUCCEEDED') }), settleUpdate };
+      expect((await reconcileExecutions(d)).outcomes[0]!.action).toBe('cleared');
+      expect(d.describeExecution).not.toHaveBeenCalled();
+      expect(settleUpdate).not.toHaveBeenCalled();
+      expect(d.clearRun).toHaveBeenCalledTimes(1);
+    }
+  });
+
+  it("an update marker without its ARN reads the run from update.executionArn, never the create run's", async () => {
+    const settleUpdate = vi.fn(async () => 'UPDATE_EXECUTION_ENDED');
+    const { executionArn: _omit, ...bare } = run({ kind: 'update' });
+    const d = { ...deps({ runs: [bare], records: [updating('RUNNING'), updating('FAILED')], execution: exec('ABORTED') }), settleUpdate };
+    expect((await reconcileExecutions(d)).outcomes[0]).toMatchObject({ action: 'settled', executionArn: arn('c-a') });
+    expect(d.describeExecution).toHaveBeenCalledWith(arn('c-a'));
   });
 
   it('one failing run does not stop the sweep; errors are counted', async () => {

@@ -3,8 +3,8 @@
  * Plain lines from the record (outputs.access, outputs.configuration); nothing when they are absent
  * (records made before those steps existed).
  */
-import type { ClusterAccess, ClusterConfiguration } from '../../functions/lib/state.js';
-import { accessEntryCommands, assumeRoleProfile, updateKubeconfigCommand } from '../../shared/kubectl/access.js';
+import type { ClusterAccess, ClusterConfiguration } from '../functions/lib/state.js';
+import { accessEntryCommands, assumeRoleProfile, updateKubeconfigCommand } from '../shared/kubectl/access.js';
 
 export interface ClusterDetailsInput {
   outputs?: { access?: ClusterAccess[]; configuration?: ClusterConfiguration; [k: string]: unknown };

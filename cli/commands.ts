@@ -11,7 +11,7 @@ import { apiClient, type ApiOptions } from './connect.js';
 import { diagnosisLines, followCluster } from './follow.js';
 import { say, style, warn } from './terminal.js';
 import { updateStatusLines } from './update.js';
-import type { SetupResponse } from '../../functions/api/setup/setup.js';
+import type { SetupResponse } from '../functions/api/setup/setup.js';
 
 export type { ApiOptions } from './connect.js';
 

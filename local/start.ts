@@ -5,15 +5,15 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureConsoleBuilt } from '../console/build.js';
-import { DEMO_ROLE_NAME, runDemo } from '../demo/demo.js';
-import { DEFAULT_WORLD } from '../runner/environment.js';
-import { startLocalStack, type LocalStack } from '../runner/stack.js';
-import { WORLD_FILE } from '../sandbox/persist/state-dir.js';
-import { ApiError, ApiNotRunningError, describeApiError } from './api-client.js';
-import { logLine, quiet, say, style, warn } from './terminal.js';
+import { ensureConsoleBuilt } from './console/build.js';
+import { DEMO_ROLE_NAME, runDemo } from './demo/demo.js';
+import { DEFAULT_WORLD } from './runner/environment.js';
+import { startLocalStack, type LocalStack } from './runner/stack.js';
+import { WORLD_FILE } from './sandbox/persist/state-dir.js';
+import { ApiError, ApiNotRunningError, describeApiError } from '../cli/api-client.js';
+import { logLine, quiet, say, style, warn } from '../cli/terminal.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 export interface StartOptions {
   demo: boolean;

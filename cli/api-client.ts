@@ -4,7 +4,7 @@
  * With a signer (the deployed API) every request is signed with SigV4 and no X-Tenant-Id is sent.
  */
 import type { RequestSigner } from './signing.js';
-import type { ClusterAccess, ClusterConfiguration } from '../../functions/lib/state.js';
+import type { ClusterAccess, ClusterConfiguration } from '../functions/lib/state.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 

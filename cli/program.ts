@@ -4,7 +4,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { deleteCluster, guarded, policy, provision, setup, status } from './commands.js';
 import { kubeconfig } from './kubeconfig/command.js';
-import { start } from './start.js';
 import { updateCluster, type UpdateOptions } from './update.js';
 import { AWS_LISTS, awsList, list, rolesAdd, type AwsList } from './journey.js';
 
@@ -38,6 +37,8 @@ export function program(): Command {
     .option('--verbose', 'show handler and library logs here instead of .local/eks-provisioner.log', false)
     .option('--iam-auth', "the API authorizes as the deployed one: SigV4 checked against the sandbox's keys, the caller's IAM policy and the API's resource policy evaluated, the tenant is the signing principal (no X-Tenant-Id; no demo)", false)
     .action(async (o: { demo: boolean; port: number; sandboxPort: number; timeScale?: number; world?: string; aws: boolean; verbose: boolean; iamAuth: boolean }) => {
+      // The local stack is loaded only for this command: the other commands talk to an API.
+      const { start } = await import('../local/start.js');
       await start(o);
     });
 
