@@ -15,7 +15,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-cloudformation';
 import { awsErrorCode } from '../lib/aws/aws-error.js';
-import { makeDiagnosis, type Evidence } from '../lib/diagnosis/catalog.js';
+import { makeDiagnosis, type ContextEvidence } from '../lib/diagnosis/catalog.js';
 import type { DiagnosisCode } from '../lib/diagnosis/types.js';
 import { awsCall } from '../lib/diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../lib/errors.js';
@@ -72,7 +72,7 @@ export function createStackParameters(input: CreateClusterStackInput): Parameter
 }
 
 /** "Parameter validation failed: parameter value subnet-1 for parameter name SubnetIds does not exist." */
-function parameterDiagnosis(message: string, ev: Evidence) {
+function parameterDiagnosis(message: string, ev: ContextEvidence) {
   const m = /parameter value (\S+) for parameter name (\w+) does not exist/i.exec(message);
   if (!m) return undefined;
   const [, value, name] = m;
@@ -90,7 +90,7 @@ function parameterDiagnosis(message: string, ev: Evidence) {
   });
 }
 
-async function adopt(cfn: CloudFormationClient, input: ValidatedRequest, ev: Evidence): Promise<StackRef> {
+async function adopt(cfn: CloudFormationClient, input: ValidatedRequest, ev: ContextEvidence): Promise<StackRef> {
   const out = await awsCall({ service: 'cloudformation', operation: 'DescribeStacks', principal: 'provision-role', evidence: ev }, () =>
     cfn.send(new DescribeStacksCommand({ StackName: input.stackName })),
   );
@@ -127,7 +127,7 @@ export async function createClusterStack(
 }
 
 async function createOrAdoptStack(input: CreateClusterStackInput, deps: { cloudformation: CloudFormationClient; now: () => Date }): Promise<StackRef> {
-  const ev: Evidence = {
+  const ev: ContextEvidence = {
     stackName: input.stackName,
     clusterName: input.cluster.name,
     region: input.region,

@@ -21,7 +21,7 @@ import { DescribeClusterCommand, paginateDescribeClusterVersions, type ClusterVe
 import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, paginateListAttachedRolePolicies, paginateListRolePolicies, type IAMClient } from '@aws-sdk/client-iam';
 import { missingRollbackActions, type PolicyDoc } from '../lib/policy/delete-permission.js';
 import { classifyAwsError } from '../lib/aws/aws-error.js';
-import { combineDiagnoses, makeDiagnosis, type Evidence } from '../lib/diagnosis/catalog.js';
+import { combineDiagnoses, makeDiagnosis, type ContextEvidence } from '../lib/diagnosis/catalog.js';
 import { diagnoseAwsError, type AwsCallContext } from '../lib/diagnosis/from-aws-error.js';
 import type { Diagnosis } from '../lib/diagnosis/types.js';
 import { DiagnosedError } from '../lib/errors.js';
@@ -99,7 +99,7 @@ export interface PreflightClients {
 export async function describeVpcResources(req: PreflightRequest, clients: PreflightClients): Promise<PreflightResult> {
   const { cluster, region } = req;
   const { ec2, eks, iam, cloudformation } = clients;
-  const base: Evidence = { region, accountId: req.accountId, roleArn: cluster.provisionRoleArn };
+  const base: ContextEvidence = { region, accountId: req.accountId, roleArn: cluster.provisionRoleArn };
   const problems: Diagnosis[] = [];
 
   /** Runs one check; AWS findings become problems, retryable failures stop the step. */
@@ -117,7 +117,7 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
       return undefined;
     }
   }
-  const ec2Ctx = (operation: string, evidence: Evidence = {}): AwsCallContext => ({ service: 'ec2', operation, evidence: { vpcId: cluster.vpcId, ...evidence } });
+  const ec2Ctx = (operation: string, evidence: ContextEvidence = {}): AwsCallContext => ({ service: 'ec2', operation, evidence: { vpcId: cluster.vpcId, ...evidence } });
 
   // ---- VPC --------------------------------------------------------------------------------------
   const vpcs = await check(ec2Ctx('DescribeVpcs', { resource: 'the VPC' }), () =>
@@ -258,7 +258,7 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
 
   // ---- role A: exists, has AmazonEKSClusterPolicy ------------------------------------------------
   const roleName = roleNameOf(cluster.serviceRoleArn);
-  const roleEvidence: Evidence = { serviceRoleArn: cluster.serviceRoleArn };
+  const roleEvidence: ContextEvidence = { serviceRoleArn: cluster.serviceRoleArn };
   await check({ service: 'iam', operation: 'GetRole', evidence: roleEvidence }, async () => {
     try {
       const got = await iam.send(new GetRoleCommand({ RoleName: roleName }));
@@ -329,7 +329,7 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
   }
 
   // ---- name free: no stack, no EKS cluster (unless they are this cluster's own) -----------------
-  const nameEvidence: Evidence = { clusterName: cluster.name, stackName: req.stackName };
+  const nameEvidence: ContextEvidence = { clusterName: cluster.name, stackName: req.stackName };
   await check({ service: 'cloudformation', operation: 'DescribeStacks', evidence: { clusterName: cluster.name } }, async () => {
     let stacks: Stack[];
     try {

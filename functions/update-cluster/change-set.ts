@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { stackTags } from '../create-cluster-stack/create-cluster-stack.js';
 import { awsErrorCode } from '../lib/aws/aws-error.js';
-import { makeDiagnosis, type Evidence } from '../lib/diagnosis/catalog.js';
+import { makeDiagnosis, type ContextEvidence } from '../lib/diagnosis/catalog.js';
 import { awsCall, toStepError } from '../lib/diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../lib/errors.js';
 import { managedNamespaces } from '../lib/kubernetes/namespaces.js';
@@ -69,7 +69,7 @@ export function updateParameters(run: UpdateRun, addonVersions: Record<string, s
   });
 }
 
-const evidenceOf = (run: UpdateRun): Evidence => ({ stackName: run.stack.stackName, stackId: run.stack.stackId, region: run.region, accountId: run.accountId, roleArn: run.cluster.provisionRoleArn });
+const evidenceOf = (run: UpdateRun): ContextEvidence => ({ stackName: run.stack.stackName, stackId: run.stack.stackId, region: run.region, accountId: run.accountId, roleArn: run.cluster.provisionRoleArn });
 const NO_CHANGES = /didn't contain changes|No updates are to be performed|submitted information didn't contain/i;
 
 /** Creates the change set on the first call, then describes it until CloudFormation has computed it. */

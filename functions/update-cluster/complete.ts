@@ -3,7 +3,7 @@
  * diagnosis either way — the cluster stays CREATED) and the event detail the next state publishes.
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { makeDiagnosis, type Evidence } from '../lib/diagnosis/catalog.js';
+import { makeDiagnosis, type ContextEvidence } from '../lib/diagnosis/catalog.js';
 import { diagnoseStepError } from '../lib/diagnosis/from-step-error.js';
 import { diagnoseUpdateEvents } from '../lib/diagnosis/from-update-events.js';
 import type { Diagnosis } from '../lib/diagnosis/types.js';
@@ -55,7 +55,7 @@ export async function completeUpdateFailed(
   return { status: 'FAILED', diagnosis, event: { detail: eventDetail(run, 'UPDATE_FAILED', now, diagnosis) } };
 }
 
-const evidenceOf = (run: UpdateRun): Evidence => ({
+const evidenceOf = (run: UpdateRun): ContextEvidence & { from?: string } => ({
   stackName: run.stack?.stackName ?? '',
   ...(run.stack?.stackId ? { stackId: run.stack.stackId } : {}),
   region: run.region,

@@ -6,7 +6,7 @@
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, DescribeInsightCommand, DescribeNodegroupCommand, ListAccessEntriesCommand, ListInsightsCommand, type EKSClient } from '@aws-sdk/client-eks';
-import { combineDiagnoses, makeDiagnosis, type Evidence } from '../lib/diagnosis/catalog.js';
+import { combineDiagnoses, makeDiagnosis, type ContextEvidence } from '../lib/diagnosis/catalog.js';
 import type { Diagnosis } from '../lib/diagnosis/types.js';
 import { awsCall } from '../lib/diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../lib/errors.js';
@@ -28,7 +28,7 @@ export interface PreflightDeps {
 }
 
 export async function updatePreflight(run: UpdateRun, deps: PreflightDeps): Promise<UpdatePreflightResult> {
-  const ev: Evidence = { stackName: run.stack.stackName, region: run.region, accountId: run.accountId, clusterName: run.cluster.name, roleArn: run.cluster.provisionRoleArn };
+  const ev: ContextEvidence = { stackName: run.stack.stackName, region: run.region, accountId: run.accountId, clusterName: run.cluster.name, roleArn: run.cluster.provisionRoleArn };
   const ctx = (service: string, operation: string) => ({ service, operation, principal: 'provision-role' as const, evidence: ev });
   const problems: Diagnosis[] = [];
 

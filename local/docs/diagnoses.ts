@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CATALOG, makeDiagnosis } from '../../functions/lib/diagnosis/catalog.js';
-import type { DiagnosisCode } from '../../functions/lib/diagnosis/types.js';
+import { DIAGNOSIS_CODES, type DiagnosisCode } from '../../functions/lib/diagnosis/types.js';
 
 export const DIAGNOSES_DOC = fileURLToPath(new URL('../../docs/diagnoses.md', import.meta.url));
 
@@ -15,7 +15,8 @@ export const DIAGNOSES_DOC = fileURLToPath(new URL('../../docs/diagnoses.md', im
 const anchor = (code: string) => code.toLowerCase();
 
 export function renderDiagnosesDoc(): string {
-  const codes = Object.keys(CATALOG) as DiagnosisCode[];
+  // types.ts order (the catalog itself is gathered by phase).
+  const codes: readonly DiagnosisCode[] = DIAGNOSIS_CODES;
   const out: string[] = [
     '# Diagnoses',
     '',

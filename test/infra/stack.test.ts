@@ -18,6 +18,7 @@ import { FUNCTIONS } from '../../infra/functions.js';
 import { PROJECT_ROOT } from '../../infra/service-app.js';
 import { resourcesOf, synthService, type Synthesized } from './synth.js';
 import { requireTool } from '../support/tools.js';
+import { executionTimeoutSeconds } from '../../functions/lib/polling/budget.js';
 
 const cfnLintAvailable = !!requireTool('cfn-lint', 'the cfn-lint check of the synthesized service stack (test/infra/stack)');
 
@@ -319,7 +320,7 @@ describe('state machine', () => {
     const deployed = JSON.parse(sm().DefinitionString);
     const { TimeoutSeconds, ...rest } = deployed;
     expect(rest).toEqual(JSON.parse(asl()));
-    expect(TimeoutSeconds).toBe(3600 + 1800);
+    expect(TimeoutSeconds).toBe(executionTimeoutSeconds(3600)); // the default poll cap + the derived margin
   });
 
   it('logs ALL without execution data (inputs and outputs stay in the history only) to a vended log group and is traced', () => {
@@ -369,7 +370,7 @@ describe('delete state machine', () => {
     const { TimeoutSeconds, ...rest } = JSON.parse(props.DefinitionString);
     expect(rest).toEqual(JSON.parse(asl()));
     // Same poll cap, same execution timeout as provisioning.
-    expect(TimeoutSeconds).toBe(3600 + 1800);
+    expect(TimeoutSeconds).toBe(executionTimeoutSeconds(3600)); // the default poll cap + the derived margin
     const used = new Set([...asl().matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!));
     expect([...used].sort()).toEqual(Object.keys(props.DefinitionSubstitutions).sort());
     for (const spec of FUNCTIONS.filter((f) => f.deletionTask)) {
@@ -557,7 +558,7 @@ describe('cfn-lint', () => {
     const r = await cfnLint!;
     expect(r.output.trim()).toBe('');
     expect(r.status).toBe(0);
-  }, 90_000);
+  }, 300_000);
 });
 
 describe('execution backstop (lost status-change events)', () => {

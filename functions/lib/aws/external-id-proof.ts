@@ -12,7 +12,7 @@
  */
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { makeDiagnosis, type Evidence } from '../diagnosis/catalog.js';
+import { makeDiagnosis, type ContextEvidence } from '../diagnosis/catalog.js';
 import { toStepError } from '../diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../errors.js';
 import { proveTrustPolicy } from '../policy/trust-policy-proof.js';
@@ -23,7 +23,7 @@ export interface ExternalIdProofInput {
   roleArn: string;
   externalId: string;
   region: string;
-  evidence?: Evidence;
+  evidence?: ContextEvidence;
 }
 
 /**
@@ -33,7 +33,7 @@ export interface ExternalIdProofInput {
  */
 export async function proveExternalIdRequired(o: ExternalIdProofInput, session: RoleSession): Promise<void> {
   const accountId = o.roleArn.split(':')[4] ?? '';
-  const base: Evidence = { roleArn: o.roleArn, region: o.region, accountId, externalId: o.externalId, ...(o.evidence ?? {}) };
+  const base: ContextEvidence = { roleArn: o.roleArn, region: o.region, accountId, externalId: o.externalId, ...(o.evidence ?? {}) };
   let document: string | undefined;
   try {
     document = (await iamClient(session).send(new GetRoleCommand({ RoleName: roleNameOf(o.roleArn) }))).Role?.AssumeRolePolicyDocument;

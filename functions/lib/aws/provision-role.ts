@@ -14,7 +14,7 @@
  */
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { makeDiagnosis, type Evidence } from '../diagnosis/catalog.js';
+import { makeDiagnosis, type ContextEvidence } from '../diagnosis/catalog.js';
 import { setStaleCredentialsHook, toStepError } from '../diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../errors.js';
 import { classifyAwsError } from './aws-error.js';
@@ -30,7 +30,7 @@ export interface AssumeOptions {
   /** Optional session policy (JSON object) that narrows what the credentials may do. */
   sessionPolicy?: object;
   /** Facts for a diagnosis if the role cannot be assumed (serviceAccountId, roleNamePrefix...). */
-  evidence?: Evidence;
+  evidence?: ContextEvidence;
   /**
    * Prove role B demands this External ID (external-id-proof.ts) before the credentials are used:
    * `always` — every call (registration, the start of each run); `if-stale` — unless these
@@ -108,7 +108,7 @@ async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> 
       }),
     );
   } catch (err) {
-    const evidence: Evidence = { roleArn: o.roleArn, region: o.region, accountId: o.roleArn.split(':')[4] ?? '', externalId: o.externalId, ...(o.evidence ?? {}) };
+    const evidence: ContextEvidence = { roleArn: o.roleArn, region: o.region, accountId: o.roleArn.split(':')[4] ?? '', externalId: o.externalId, ...(o.evidence ?? {}) };
     // In a region that is not enabled, STS rejects even valid keys ("The security token included
     // in the request is invalid"). Ask STS in the partition's home region whether the keys work.
     const info = classifyAwsError(err);

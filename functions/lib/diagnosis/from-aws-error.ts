@@ -5,7 +5,7 @@
  */
 import { classifyAwsError, deniedAction, deniedResource, redactSecrets, type AwsErrorInfo } from '../aws/aws-error.js';
 import { AwsThrottledError, AwsTransientError, DiagnosedError, ERROR_NAMES } from '../errors.js';
-import { makeDiagnosis, type Evidence } from './catalog.js';
+import { makeDiagnosis, type ContextEvidence } from './catalog.js';
 import type { Diagnosis } from './types.js';
 
 export interface AwsCallContext {
@@ -16,7 +16,7 @@ export interface AwsCallContext {
   /** Whose credentials made the call: the service's own, or role B's. */
   principal?: 'service' | 'provision-role';
   /** Facts to carry into the diagnosis (roleArn, region, vpcId, stackName...). */
-  evidence?: Evidence;
+  evidence?: ContextEvidence;
 }
 
 /** Called when temporary credentials turned out to be expired/invalid, so the next try re-assumes. */
@@ -33,8 +33,8 @@ const quoted = (re: RegExp, text: string): string | undefined => re.exec(text)?.
  * CloudFormation stack event reasons alike. Returns undefined when no rule matches.
  */
 export function matchAwsFailure(code: string, message: string, ctx: AwsCallContext = {}): Diagnosis | undefined {
-  const ev: Evidence = { ...(ctx.evidence ?? {}), awsErrorCode: code || null, awsMessage: message || null };
-  for (const k of Object.keys(ev)) if (ev[k] === null) delete ev[k];
+  // An empty code or message is unknown: undefined hides any the context carried, and is not serialized.
+  const ev: ContextEvidence = { ...ctx.evidence, awsErrorCode: code || undefined, awsMessage: message || undefined };
   const text = `${code} ${message}`;
 
   if (/doesn't have the Amazon EKS Managed Policies|does not have the Amazon EKS Managed Polic/i.test(message)) {
@@ -107,7 +107,7 @@ const VPC_READS = new Set([
 function diagnosisFor(info: AwsErrorInfo, ctx: AwsCallContext): Diagnosis {
   const matched = matchAwsFailure(info.code, info.message, ctx);
   if (matched) return matched;
-  const ev: Evidence = {
+  const ev: ContextEvidence = {
     ...(ctx.evidence ?? {}),
     awsErrorCode: info.code,
     ...(info.message ? { awsMessage: info.message } : {}),
@@ -125,7 +125,7 @@ function diagnosisFor(info: AwsErrorInfo, ctx: AwsCallContext): Diagnosis {
       }
       const action = deniedAction(info.message) ?? (ctx.service && ctx.operation ? `${ctx.service}:${ctx.operation}` : undefined);
       const resource = deniedResource(info.message);
-      const withAction: Evidence = { ...ev, ...(action ? { action } : {}), ...(resource ? { resource } : {}) };
+      const withAction: ContextEvidence = { ...ev, ...(action ? { action } : {}), ...(resource ? { resource } : {}) };
       // Seed: "Could not load security groups for this VPC" = role assumed, but reads are denied.
       if (ctx.service === 'ec2' && ctx.operation && VPC_READS.has(ctx.operation)) return makeDiagnosis('SECURITY_GROUPS_NOT_LOADED', withAction);
       return makeDiagnosis('PERMISSION_DENIED', withAction);

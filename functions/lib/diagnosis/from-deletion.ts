@@ -6,7 +6,7 @@
  */
 import { deniedAction, deniedResource, redactSecrets } from '../aws/aws-error.js';
 import { chronological, isStackEvent, toMillis, type StackEventLike } from '../polling/timeline.js';
-import { makeDiagnosis, type Evidence } from './catalog.js';
+import { makeDiagnosis, type ContextEvidence } from './catalog.js';
 import { CANCELLED, STACK_SUMMARY, unwrapReason } from './stack-reason.js';
 import type { Diagnosis, FailedResource } from './types.js';
 
@@ -33,7 +33,7 @@ export function diagnoseDeletion(events: readonly StackEventLike[], ctx: Deletio
   const recent = latestDeletionEvents(events, ctx.stackName);
   const stackEvents = recent.filter((e) => isStackEvent(e, ctx.stackName));
   const status = stackEvents[stackEvents.length - 1]?.ResourceStatus ?? 'DELETE_FAILED';
-  const base: Evidence = {
+  const base: ContextEvidence = {
     stackName: ctx.stackName,
     status,
     ...(ctx.stackId ? { stackId: ctx.stackId } : {}),
@@ -60,7 +60,7 @@ export function diagnoseDeletion(events: readonly StackEventLike[], ctx: Deletio
     ...(failed.PhysicalResourceId ? { physicalId: failed.PhysicalResourceId } : {}),
     ...(Number.isFinite(t) ? { timestamp: new Date(t).toISOString() } : {}),
   };
-  const ev: Evidence = {
+  const ev: ContextEvidence = {
     ...base,
     logicalId: failedResource.logicalId,
     resourceType: failedResource.type,

@@ -9,7 +9,7 @@
 import { deniedAction, deniedResource, redactSecrets } from '../aws/aws-error.js';
 import { RESOURCE_TYPE_ACTIONS } from '../policy/resource-actions.js';
 import { chronological, isStackEvent, toMillis, type StackEventLike } from '../polling/timeline.js';
-import { makeDiagnosis, type Evidence } from './catalog.js';
+import { makeDiagnosis, type ContextEvidence } from './catalog.js';
 import { matchAwsFailure } from './from-aws-error.js';
 import { CANCELLED, STACK_SUMMARY, unwrapReason, type StackReason } from './stack-reason.js';
 import type { Diagnosis, FailedResource } from './types.js';
@@ -70,7 +70,7 @@ function quotaName(message: string): string | undefined {
 /** One failure reason (unwrapped) → diagnosis; never undefined (UNKNOWN keeps the raw facts). */
 export function diagnoseResourceFailure(root: RootCause, ctx: StackFailureContext, stackStatus?: string): Diagnosis {
   const { reason, failedResource } = root;
-  const ev: Evidence = {
+  const ev: ContextEvidence = {
     stackName: ctx.stackName,
     ...(ctx.stackId ? { stackId: ctx.stackId } : {}),
     ...(ctx.region ? { region: ctx.region } : {}),

@@ -6,7 +6,7 @@
 import { redactSecrets } from '../aws/aws-error.js';
 import { diagnosisFromCause, ERROR_NAMES } from '../errors.js';
 import type { CaughtError } from '../state.js';
-import { makeDiagnosis, type Evidence } from './catalog.js';
+import { makeDiagnosis, type ContextEvidence } from './catalog.js';
 import type { Diagnosis } from './types.js';
 
 const clip = (s: string, n = 600) => (s.length > n ? `${s.slice(0, n)}…` : s);
@@ -29,20 +29,20 @@ export function readCause(cause: string | undefined): { errorType?: string; erro
 }
 
 /** UNKNOWN with the detail as the catalog's `reason` (the message shows it) plus AWS's words. */
-function unknown(evidence: Evidence, retryable: boolean): Diagnosis {
+function unknown(evidence: ContextEvidence, retryable: boolean): Diagnosis {
   const detail = typeof evidence.detail === 'string' ? evidence.detail : '';
   const said = typeof evidence.awsMessage === 'string' && evidence.awsMessage ? `: ${evidence.awsMessage}` : '';
   return { ...makeDiagnosis('UNKNOWN', { ...evidence, reason: clip(`${detail || String(evidence.awsErrorCode ?? 'error')}${said}`, 400) }), retryable };
 }
 
-export function diagnoseStepError(error: CaughtError | undefined, base: Evidence = {}): Diagnosis {
+export function diagnoseStepError(error: CaughtError | undefined, base: ContextEvidence = {}): Diagnosis {
   const name = typeof error?.Error === 'string' ? error.Error : '';
   const cause = typeof error?.Cause === 'string' ? error.Cause : undefined;
   const carried = diagnosisFromCause(name, cause);
   if (carried) return carried;
 
   const { errorType, errorMessage } = readCause(cause);
-  const ev: Evidence = { ...base, awsErrorCode: name || 'unknown', ...(errorMessage ? { awsMessage: clip(redactSecrets(errorMessage)) } : {}) };
+  const ev: ContextEvidence = { ...base, awsErrorCode: name || 'unknown', ...(errorMessage ? { awsMessage: clip(redactSecrets(errorMessage)) } : {}) };
 
   if (name === ERROR_NAMES.throttled) return unknown({ ...ev, detail: 'AWS kept throttling the requests after several retries' }, true);
   if (name === ERROR_NAMES.transient) {

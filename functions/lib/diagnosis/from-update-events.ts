@@ -4,13 +4,13 @@
  * began ("Resource update cancelled" is noise); a rollback that failed names what to skip.
  */
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
-import { makeDiagnosis, type Evidence } from './catalog.js';
+import { makeDiagnosis, type ContextEvidence } from './catalog.js';
 import type { Diagnosis } from './types.js';
 
 const FAILED = /^(UPDATE|CREATE|DELETE)_FAILED$/;
 const NOISE = /cancelled|canceled/i;
 
-export function diagnoseUpdateEvents(newestFirst: StackEvent[], stackStatus: string, base: Evidence): Diagnosis {
+export function diagnoseUpdateEvents(newestFirst: StackEvent[], stackStatus: string, base: ContextEvidence): Diagnosis {
   const events = [...newestFirst].reverse();
   const isStack = (e: StackEvent) => e.ResourceType === 'AWS::CloudFormation::Stack';
   const rollbackAt = events.findIndex((e) => isStack(e) && e.ResourceStatus === 'UPDATE_ROLLBACK_IN_PROGRESS');
@@ -19,7 +19,7 @@ export function diagnoseUpdateEvents(newestFirst: StackEvent[], stackStatus: str
   const failures = (list: StackEvent[]) => list.filter((e) => !isStack(e) && FAILED.test(e.ResourceStatus ?? '') && !NOISE.test(e.ResourceStatusReason ?? ''));
   const root = failures(before)[0] ?? before.filter((e) => !isStack(e) && FAILED.test(e.ResourceStatus ?? ''))[0];
   const reason = root?.ResourceStatusReason ?? '';
-  const ev: Evidence = {
+  const ev: ContextEvidence = {
     ...base,
     status: stackStatus,
     ...(root?.LogicalResourceId ? { logicalId: root.LogicalResourceId } : {}),
@@ -51,7 +51,7 @@ export function diagnoseUpdateEvents(newestFirst: StackEvent[], stackStatus: str
   return cause;
 }
 
-function diagnoseRoot(reason: string, root: StackEvent | undefined, ev: Evidence, extras: { failedResource?: Diagnosis['failedResource'] }): Diagnosis {
+function diagnoseRoot(reason: string, root: StackEvent | undefined, ev: ContextEvidence, extras: { failedResource?: Diagnosis['failedResource'] }): Diagnosis {
   if (/PodEvictionFailure/i.test(reason)) {
     // e.g. "… PodEvictionFailure … PodDisruptionBudget shop/checkout-pdb …" or "… pdb "checkout-pdb" in namespace "shop" …"
     const qualified = /PodDisruptionBudget\s+"?([a-z0-9-]+)\/([a-z0-9.-]+)"?/i.exec(reason);
