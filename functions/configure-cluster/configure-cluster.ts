@@ -11,6 +11,7 @@
  *   ClusterRole `edit` in that namespace (no token is created or handed out).
  * Returns DONE with what it found and did; FinalizeCluster puts that on the record and the event.
  */
+import type { ReportProgress } from '../lib/progress/progress.js';
 import { DescribeClusterCommand, type Cluster, type EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
@@ -45,6 +46,8 @@ export interface ConfigureDeps {
    * access entry, which stays 401.
    */
   renewCredentials?: () => Promise<void>;
+  /** Where the look's phase goes (the record, for GET /v1/clusters/{id}); absent: nowhere. */
+  progress?: ReportProgress;
 }
 
 /** Next wait: short when nodes are registering, longer while none is there; capped. */
@@ -126,6 +129,17 @@ interface Look {
 }
 
 export async function configureCluster(input: ConfigureClusterInput, deps: ConfigureDeps): Promise<ConfigureProgress> {
+  const result = await lookAtCluster(input, deps);
+  await deps.progress?.({ phase: configurePhase(result) });
+  return result;
+}
+
+/** What the user sees while nodes come up. */
+export function configurePhase(result: ConfigureProgress): string {
+  return result.outcome === 'WAITING' ? `Waiting for nodes (${result.nodes.ready} of ${result.nodes.expected} Ready)` : 'Configuring the cluster';
+}
+
+async function lookAtCluster(input: ConfigureClusterInput, deps: ConfigureDeps): Promise<ConfigureProgress> {
   const prev = input.configure ?? {};
   // State-machine time: the waits already taken (Wait states, scaled in the local stack).
   const elapsedSeconds = (prev.elapsedSeconds ?? 0) + (prev.outcome === 'WAITING' ? (prev.nextWaitSeconds ?? 0) : 0);

@@ -6,6 +6,7 @@
  * AlreadyExistsException, the stack is adopted when its cluster-id tag is ours; a stack of that
  * name that is not ours is NAME_ALREADY_IN_USE.
  */
+import type { ReportProgress } from '../lib/progress/progress.js';
 import {
   CreateStackCommand,
   DescribeStacksCommand,
@@ -112,7 +113,20 @@ async function adopt(cfn: CloudFormationClient, input: ValidatedRequest, ev: Con
   };
 }
 
-export async function createClusterStack(input: CreateClusterStackInput, deps: { cloudformation: CloudFormationClient; now: () => Date }): Promise<StackRef> {
+/** The phase the record shows once the stack exists (its first resources are the IAM roles). */
+export const STACK_CREATED_PHASE = 'Creating IAM roles';
+
+export async function createClusterStack(
+  input: CreateClusterStackInput,
+  deps: { cloudformation: CloudFormationClient; now: () => Date; progress?: ReportProgress },
+): Promise<StackRef> {
+  const stack = await createOrAdoptStack(input, deps);
+  // The record shows the stack as soon as it exists.
+  await deps.progress?.({ stackId: stack.stackId, phase: STACK_CREATED_PHASE });
+  return stack;
+}
+
+async function createOrAdoptStack(input: CreateClusterStackInput, deps: { cloudformation: CloudFormationClient; now: () => Date }): Promise<StackRef> {
   const ev: ContextEvidence = {
     stackName: input.stackName,
     clusterName: input.cluster.name,

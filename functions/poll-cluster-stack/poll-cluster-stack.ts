@@ -4,6 +4,7 @@
  * configured cap it stops with PROVISIONING_TIMEOUT (a Diagnosed error, so the state machine's
  * Catch takes it to DiagnoseFailure like any other failure).
  */
+import type { ReportProgress } from '../lib/progress/progress.js';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../lib/errors.js';
@@ -30,6 +31,16 @@ export function expectedResources(g: ResourceGraph, adminCount: number, deployCo
 }
 
 export async function pollClusterStack(
+  input: PollClusterStackInput,
+  deps: { cloudformation: CloudFormationClient; now: () => Date; maxProvisioningSeconds: number; progress?: ReportProgress },
+): Promise<PollResult> {
+  const poll = await lookAtStack(input, deps);
+  // Progress for GET /v1/clusters/{id} while the stack builds; the run's end writes its own.
+  if (poll.outcome === 'IN_PROGRESS') await deps.progress?.({ phase: poll.phase, progress: { done: poll.progress.done, total: poll.progress.total } });
+  return poll;
+}
+
+async function lookAtStack(
   input: PollClusterStackInput,
   deps: { cloudformation: CloudFormationClient; now: () => Date; maxProvisioningSeconds: number },
 ): Promise<PollResult> {

@@ -3,6 +3,7 @@ import { cloudFormationClient } from '../lib/aws/clients.js';
 import { roleBSession } from '../lib/aws/tenant-role.js';
 import { loadConfig } from '../lib/config.js';
 import { lambdaHandler } from '../lib/middleware.js';
+import { recordProgress } from '../lib/progress/progress.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
 import { pollStackDeletion, type PollStackDeletionInput } from './poll-stack-deletion.js';
 
@@ -11,12 +12,10 @@ const config = loadConfig();
 export const handler = lambdaHandler(async (event: PollStackDeletionInput, { logger }) => {
   const store = defaultStore();
   const { session } = await roleBSession(event, { store, config });
-  const poll = await pollStackDeletion(event, { cloudformation: cloudFormationClient(session, { retryThrottling: false }), now: () => new Date(), maxSeconds: config.maxProvisioningSeconds });
-  // Progress for GET /v1/clusters/{id}; losing one update is harmless (the next poll writes again).
-  if (poll.outcome === 'IN_PROGRESS') {
-    await store
-      .updateCluster(event.tenantId, event.clusterId, { phase: poll.phase, progress: { done: poll.progress.done, total: poll.progress.total } })
-      .catch((err: unknown) => logger.warn('could not update progress on the record', { error: String((err as Error)?.name ?? err) }));
-  }
-  return poll;
+  return pollStackDeletion(event, {
+    cloudformation: cloudFormationClient(session, { retryThrottling: false }),
+    now: () => new Date(),
+    maxSeconds: config.maxProvisioningSeconds,
+    progress: recordProgress(store, event, logger),
+  });
 });

@@ -4,6 +4,7 @@
  * stops with DELETE_FAILED saying the deletion did not finish in time. A throttled look backs off
  * (polling/throttled.ts) instead of failing.
  */
+import type { ReportProgress } from '../lib/progress/progress.js';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../lib/errors.js';
@@ -20,6 +21,16 @@ let graph: ResourceGraph | undefined;
 const templateGraph = () => (graph ??= resourceGraph(CLUSTER_TEMPLATE));
 
 export async function pollStackDeletion(
+  input: PollStackDeletionInput,
+  deps: { cloudformation: CloudFormationClient; now: () => Date; maxSeconds: number; progress?: ReportProgress },
+): Promise<PollResult> {
+  const poll = await lookAtDeletion(input, deps);
+  // Progress for GET /v1/clusters/{id} while the stack goes; the run's end writes its own.
+  if (poll.outcome === 'IN_PROGRESS') await deps.progress?.({ phase: poll.phase, progress: { done: poll.progress.done, total: poll.progress.total } });
+  return poll;
+}
+
+async function lookAtDeletion(
   input: PollStackDeletionInput,
   deps: { cloudformation: CloudFormationClient; now: () => Date; maxSeconds: number },
 ): Promise<PollResult> {

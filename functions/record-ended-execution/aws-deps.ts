@@ -2,25 +2,19 @@
  * record-ended-execution's dependencies over AWS (the table, the service bus), shared by its own
  * handler and by the reconciler, which settles runs through the same core.
  */
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { EVENT_SOURCE } from '../lib/completion/completion.js';
 import type { ServiceConfig } from '../lib/config.js';
-import { defaultStore } from '../lib/store/dynamo-store.js';
+import { documentClient, DynamoStore } from '../lib/store/dynamo-store.js';
+import { applyRecordUpdate } from '../lib/store/record-update.js';
 import type { RecordEndedExecutionDeps } from './record-ended-execution.js';
 
 export function endedExecutionDeps(config: ServiceConfig, ddb = new DynamoDBClient({ maxAttempts: 3 }), events = new EventBridgeClient({ maxAttempts: 5 })): RecordEndedExecutionDeps {
+  const store = new DynamoStore(documentClient(ddb), config.tableName);
   return {
-    getCluster: (tenantId, clusterId) => defaultStore().getCluster(tenantId, clusterId),
-    updateRecord: async (u) => {
-      try {
-        await ddb.send(new UpdateItemCommand({ TableName: config.tableName, ...(u as unknown as Omit<ConstructorParameters<typeof UpdateItemCommand>[0], 'TableName'>) }));
-        return true;
-      } catch (e) {
-        if ((e as Error).name === 'ConditionalCheckFailedException') return false;
-        throw e;
-      }
-    },
+    getCluster: (tenantId, clusterId) => store.getCluster(tenantId, clusterId),
+    updateRecord: (u) => applyRecordUpdate(ddb, config.tableName, u),
     publish: async (detailType, detail, resources) => {
       const out = await events.send(
         new PutEventsCommand({ Entries: [{ EventBusName: config.eventBusName, Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), Resources: resources }] }),

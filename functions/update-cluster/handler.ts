@@ -6,9 +6,10 @@ import { cloudFormationClient, ec2Client, eksClient } from '../lib/aws/clients.j
 import { roleBSession } from '../lib/aws/tenant-role.js';
 import { loadConfig } from '../lib/config.js';
 import { lambdaHandler } from '../lib/middleware.js';
+import { recordProgress } from '../lib/progress/progress.js';
 import type { CaughtError, UpdateInput } from '../lib/state.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
-import { updateOnRecord, type UpdateRun } from '../lib/update/run.js';
+import type { UpdateRun } from '../lib/update/run.js';
 import { executeChangeSet, prepareChangeSet } from './change-set.js';
 import { completeUpdateFailed, completeUpdateSucceeded } from './complete.js';
 import { updatePreflight } from './preflight.js';
@@ -45,12 +46,7 @@ export const handler = lambdaHandler(async (event: UpdateStepEvent, { logger }) 
     case 'execute':
       return executeChangeSet(run, { cloudformation, now });
     case 'poll': {
-      const poll = await pollStackUpdate(run, { cloudformation, now, maxProvisioningSeconds: config.maxProvisioningSeconds });
-      // What the user sees while it runs; losing one write is harmless (the next look writes again).
-      await store
-        .updateCluster(run.tenantId, run.clusterId, { update: updateOnRecord(run, { phase: poll.phase, resources: { done: poll.progress.done, total: poll.progress.total } }) })
-        .catch((err: unknown) => logger.warn('could not update the progress on the record', { error: String((err as Error)?.name ?? err) }));
-      return poll;
+      return pollStackUpdate(run, { cloudformation, now, maxProvisioningSeconds: config.maxProvisioningSeconds, progress: recordProgress(store, run, logger) });
     }
   }
   throw new Error(`unknown update step ${(event as { step: string }).step}`);

@@ -5,6 +5,7 @@
  * being updated (the update profile, functions/lib/polling/update.ts: a control-plane upgrade takes
  * ~10 minutes, a node roll minutes per node, access entries seconds).
  */
+import type { ReportProgress } from '../lib/progress/progress.js';
 import { DescribeStackEventsCommand, DescribeStacksCommand, type CloudFormationClient, type StackEvent } from '@aws-sdk/client-cloudformation';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { awsCall } from '../lib/diagnosis/from-aws-error.js';
@@ -13,7 +14,7 @@ import type { PollOutcome, PollResult } from '../lib/state.js';
 import { resourceGraph, type ResourceGraph } from '../lib/polling/dependencies.js';
 import { updateWaitSeconds } from '../lib/polling/update.js';
 import { CLUSTER_TEMPLATE } from '../lib/template/index.js';
-import type { UpdateRun } from '../lib/update/run.js';
+import { updateOnRecord, type UpdateRun } from '../lib/update/run.js';
 
 let graph: ResourceGraph | undefined;
 const templateGraph = () => (graph ??= resourceGraph(CLUSTER_TEMPLATE));
@@ -60,7 +61,17 @@ export async function eventsSince(cfn: CloudFormationClient, run: UpdateRun, sin
   return out;
 }
 
-export async function pollStackUpdate(run: UpdateRun, deps: { cloudformation: CloudFormationClient; now: () => Date; maxProvisioningSeconds: number }): Promise<PollResult> {
+export async function pollStackUpdate(
+  run: UpdateRun,
+  deps: { cloudformation: CloudFormationClient; now: () => Date; maxProvisioningSeconds: number; progress?: ReportProgress },
+): Promise<PollResult> {
+  const poll = await lookAtUpdate(run, deps);
+  // What the user sees while it runs: the update's phase and resources on the record.
+  await deps.progress?.({ update: updateOnRecord(run, { phase: poll.phase, resources: { done: poll.progress.done, total: poll.progress.total } }) });
+  return poll;
+}
+
+async function lookAtUpdate(run: UpdateRun, deps: { cloudformation: CloudFormationClient; now: () => Date; maxProvisioningSeconds: number }): Promise<PollResult> {
   const stacks = await awsCall({ service: 'cloudformation', operation: 'DescribeStacks', principal: 'provision-role', evidence: { stackName: run.stack.stackName, region: run.region } }, () =>
     deps.cloudformation.send(new DescribeStacksCommand({ StackName: run.stack.stackId })),
   );

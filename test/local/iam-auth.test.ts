@@ -15,14 +15,14 @@ import type { PolicyDocument } from '../../local/sandbox/world/types.js';
 import { executeApiSigner } from '../../shared/execute-api-signer.js';
 import { clusterRecord } from '../support/cluster-record.js';
 import { customerCreds, serviceCreds, start } from '../sandbox/helpers.js';
-import { FakeStore, silentLog, testConfig, validSettings } from '../unit/api/helpers.js';
+import { MemoryStore, silentLog, testConfig, validSettings } from '../unit/api/helpers.js';
 
 const ADMIN_ARN = 'arn:aws:iam::222222222222:user/admin';
 
 let sb: Sandbox;
 let open: RunningApiServer;
 let restricted: RunningApiServer;
-const store = new FakeStore();
+const store = new MemoryStore();
 let noInvoke: AwsCredentialIdentity;
 let denied: AwsCredentialIdentity;
 

@@ -12,7 +12,7 @@ import { startApiServer, type RunningApiServer } from '../../local/api/server.js
 import { makeClusterPki } from '../../local/sandbox/kubernetes/pki.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { clients, customerCreds, start } from '../sandbox/helpers.js';
-import { FakeStore, silentLog, testConfig } from '../unit/api/helpers.js';
+import { MemoryStore, silentLog, testConfig } from '../unit/api/helpers.js';
 
 interface Reply {
   status: number;
@@ -110,7 +110,7 @@ describe('sandbox: foreign Host and Origin', () => {
 
 describe('local API: foreign Host and Origin', () => {
   let api: RunningApiServer;
-  const store = new FakeStore();
+  const store = new MemoryStore();
   beforeAll(async () => {
     api = await startApiServer({ port: 0, consoleDir: false, deps: { store, config: testConfig() }, log: silentLog });
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ProgressUpdate } from '../../functions/lib/progress/progress.js';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,8 +48,11 @@ const sdkError = (name: string, message: string, status = 400) => Object.assign(
 describe('CreateClusterStack', () => {
   it('creates the stack: template, parameters, tags, capabilities, KEEP → DO_NOTHING, token from the cluster id', async () => {
     mock.on(CreateStackCommand).resolves({ StackId: STACK_ID });
-    const out = await createClusterStack(input(), deps);
+    const reports: ProgressUpdate[] = [];
+    const out = await createClusterStack(input(), { ...deps, progress: async (p) => void reports.push(p) });
     expect(out).toEqual({ stackId: STACK_ID, stackName: 'eks-provisioner-demo', createdAt: '2026-11-29T10:00:05.000Z', adopted: false });
+    // The record shows the stack as soon as it exists.
+    expect(reports).toEqual([{ stackId: STACK_ID, phase: 'Creating IAM roles' }]);
     const sent = mock.commandCalls(CreateStackCommand)[0]!.args[0].input;
     expect(sent).toMatchObject({
       StackName: 'eks-provisioner-demo',

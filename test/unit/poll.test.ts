@@ -6,6 +6,7 @@ import { eventsVisibleAt, simulateStack } from '../../bench/stack-simulator.js';
 import { expectedResources, pollClusterStack } from '../../functions/poll-cluster-stack/poll-cluster-stack.js';
 import { pollStackDeletion } from '../../functions/poll-stack-deletion/poll-stack-deletion.js';
 import { DiagnosedError } from '../../functions/lib/errors.js';
+import type { ProgressUpdate } from '../../functions/lib/progress/progress.js';
 import { resourceGraph, topologicalOrder } from '../../functions/lib/polling/dependencies.js';
 import { decide, describePhase, POLL_TUNING, type PlanContext } from '../../functions/lib/polling/plan.js';
 import { classifyStackStatus, STACK_STATUS_OUTCOME } from '../../functions/lib/polling/stack-status.js';
@@ -130,7 +131,10 @@ describe('PollClusterStack', () => {
   it('one DescribeStackEvents per poll when the first page reaches the stack start', async () => {
     const mock = mockClient(cfn);
     mock.on(DescribeStackEventsCommand).resolves({ StackEvents: fx.nodeCreationFailure, NextToken: 'more' });
-    const out = await pollClusterStack(input, { cloudformation: cfn, now: () => new Date('2026-11-29T10:30:00Z'), maxProvisioningSeconds: 3600 });
+    const reports: ProgressUpdate[] = [];
+    const out = await pollClusterStack(input, { cloudformation: cfn, now: () => new Date('2026-11-29T10:30:00Z'), maxProvisioningSeconds: 3600, progress: async (p) => void reports.push(p) });
+    // A failed stack's end is the run's to record: no progress report.
+    expect(reports).toEqual([]);
     expect(mock.commandCalls(DescribeStackEventsCommand)).toHaveLength(1);
     expect(mock.commandCalls(DescribeStackEventsCommand)[0]!.args[0].input).toEqual({ StackName: fx.STACK_ID });
     expect(out).toMatchObject({ outcome: 'FAILED', stackStatus: 'CREATE_FAILED', polls: 4, elapsedSeconds: 1800, nextWaitSeconds: 0 });
@@ -150,11 +154,14 @@ describe('PollClusterStack', () => {
   it('a throttled look keeps the last known state and looks again later, backing off; at the cap the throttle goes through', async () => {
     const mock = mockClient(cfn);
     mock.on(DescribeStackEventsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
-    const deps = { cloudformation: cfn, now: () => new Date('2026-11-29T10:20:00Z'), maxProvisioningSeconds: 3600 };
+    const reports: ProgressUpdate[] = [];
+    const deps = { cloudformation: cfn, now: () => new Date('2026-11-29T10:20:00Z'), maxProvisioningSeconds: 3600, progress: async (p: ProgressUpdate) => void reports.push(p) };
     const withPoll = (poll: unknown) => ({ ...(input as object), poll }) as never;
     const last = { outcome: 'IN_PROGRESS', stackStatus: 'CREATE_IN_PROGRESS', phase: 'Creating the control plane', progress: { done: 3, total: 12 }, nextWaitSeconds: 20, elapsedSeconds: 1100, polls: 7 } as const;
     const first = await pollClusterStack(withPoll(last), deps);
     expect(first).toEqual({ ...last, nextWaitSeconds: 40, elapsedSeconds: 1200, polls: 8 });
+    // The record keeps showing where the stack is while a look is throttled.
+    expect(reports).toEqual([{ phase: 'Creating the control plane', progress: { done: 3, total: 12 } }]);
     const second = await pollClusterStack(withPoll(first), deps);
     expect(second.nextWaitSeconds).toBe(80);
     const third = await pollClusterStack(withPoll(second), deps);

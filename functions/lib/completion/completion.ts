@@ -4,6 +4,7 @@
  * format) and the EventBridge detail (durations need date arithmetic ASL has not got).
  * FinalizeCluster and DiagnoseFailure return this at `$.completion`.
  */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Diagnosis } from '../diagnosis/types.js';
 import type { ClusterOutputs, PollResult } from '../state.js';
@@ -30,12 +31,13 @@ export interface ProvisioningEventDetail extends RunEventDetail<'CREATING' | 'CR
   outputs?: ClusterOutputs;
 }
 
+/** A conditional UpdateItem of the cluster record, marshalled (the state machine's DynamoDB task takes it as is). */
 export interface RecordUpdate {
-  Key: Record<string, unknown>;
+  Key: Record<string, AttributeValue>;
   UpdateExpression: string;
   ConditionExpression: string;
   ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues: Record<string, unknown>;
+  ExpressionAttributeValues: Record<string, AttributeValue>;
 }
 
 export interface CompletionResult {

@@ -14,7 +14,7 @@ import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
 import { clearCredentialCache } from '../../../functions/lib/aws/provision-role.js';
 import { asCorrectRoleB, roleBReadsItsTrust } from '../aws/fixtures.js';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { FakeStore, issuedExternalIds, SERVICE_ACCOUNT, silentLog, testConfig } from './helpers.js';
+import { MemoryStore, issuedExternalIds, SERVICE_ACCOUNT, silentLog, testConfig } from './helpers.js';
 
 const sts = mockClient(STSClient);
 const ec2 = mockClient(EC2Client);
@@ -22,7 +22,7 @@ const sfn = mockClient(SFNClient);
 const iam = mockClient(IAMClient);
 const load = (name: string) => JSON.parse(readFileSync(new URL(`../../../events/${name}.json`, import.meta.url), 'utf8')) as APIGatewayProxyEvent;
 
-const store = new FakeStore();
+const store = new MemoryStore();
 const handler = createApiHandler(
   { config: testConfig({ local: false }), store, sfn: new SFNClient({ region: 'us-east-1' }), now: () => new Date('2026-11-29T12:00:00Z'), newId: () => 'unused' },
   silentLog,

@@ -1,117 +1,19 @@
 /**
- * Test kit for the API: an in-memory Store with the same rules as the DynamoDB one (name claims
- * across tenants, idempotency first-write-wins, newest-first listing), API Gateway REST proxy
- * events, and the app wired to both.
+ * Test kit for the API: API Gateway REST proxy events, and the app wired to the tests' in-memory
+ * Store (test/support/memory-store.ts, held to the DynamoDB store's contract).
  */
-import { randomBytes } from 'node:crypto';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createApiHandler, type ApiLog } from '../../../functions/api/app.js';
 import type { ApiDeps } from '../../../functions/api/deps.js';
 import { DEFAULTS, type ServiceConfig } from '../../../functions/lib/config.js';
-import { makeDiagnosis } from '../../../functions/lib/diagnosis/catalog.js';
-import { DiagnosedError } from '../../../functions/lib/errors.js';
-import * as idempotency from '../../support/memory-idempotency.js';
-import type { ClusterRecord, IdempotencyRecord, Page, RoleRecord, Store, TenantRecord } from '../../../functions/lib/store/types.js';
+import { MemoryStore } from '../../support/memory-store.js';
 import { proxyEvent } from '../../../local/api/proxy-event.js';
+
+export { issuedExternalIds, MemoryStore } from '../../support/memory-store.js';
 
 // Safety net: an AWS call a test forgot to mock fails fast on a closed loopback port, never the internet.
 process.env.AWS_ENDPOINT_URL ??= 'http://127.0.0.1:9';
-
-/** Every External ID a FakeStore handed out: the ones a correct role B's trust policy names. */
-export const issuedExternalIds = new Set<string>();
-
-export class FakeStore implements Store {
-  tenants = new Map<string, TenantRecord>();
-  roles = new Map<string, RoleRecord>();
-  clusters = new Map<string, ClusterRecord>();
-  claims = new Map<string, { tenantId: string; id: string }>();
-  idempotency = new Map<string, IdempotencyRecord>();
-  calls: string[] = [];
-
-  async getOrCreateTenant(tenantId: string) {
-    this.calls.push('getOrCreateTenant');
-    let t = this.tenants.get(tenantId);
-    if (!t) {
-      t = { tenantId, externalId: randomBytes(16).toString('hex'), createdAt: new Date().toISOString() };
-      this.tenants.set(tenantId, t);
-      issuedExternalIds.add(t.externalId);
-    }
-    return t;
-  }
-  async getTenant(tenantId: string) {
-    return this.tenants.get(tenantId);
-  }
-  async putRole(role: RoleRecord) {
-    this.calls.push('putRole');
-    this.roles.set(`${role.tenantId}|${role.roleArn}`, role);
-  }
-  async getRole(tenantId: string, roleArn: string) {
-    return this.roles.get(`${tenantId}|${roleArn}`);
-  }
-  async createCluster(record: ClusterRecord) {
-    this.calls.push('createCluster');
-    const key = `${record.tenantId}|${record.id}`;
-    if (this.clusters.has(key)) return;
-    const claimKey = `${record.accountId}#${record.region}#${record.name}`;
-    const claim = this.claims.get(claimKey);
-    if (claim && claim.id !== record.id) {
-      const holder = this.clusters.get(`${claim.tenantId}|${claim.id}`);
-      if (holder && holder.status !== 'FAILED' && holder.status !== 'DELETED') {
-        throw new DiagnosedError(makeDiagnosis('NAME_ALREADY_IN_USE', { clusterName: record.name, accountId: record.accountId, region: record.region }));
-      }
-    }
-    this.claims.set(claimKey, { tenantId: record.tenantId, id: record.id });
-    this.clusters.set(key, structuredClone(record));
-  }
-  async getCluster(tenantId: string, clusterId: string) {
-    const r = this.clusters.get(`${tenantId}|${clusterId}`);
-    return r ? structuredClone(r) : undefined;
-  }
-  async listClusters(tenantId: string, opts: { limit?: number; nextToken?: string } = {}): Promise<Page<ClusterRecord>> {
-    const all = [...this.clusters.values()]
-      .filter((c) => c.tenantId === tenantId)
-      .sort((a, b) => (a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt)));
-    const start = opts.nextToken ? Number(opts.nextToken) : 0;
-    if (!Number.isInteger(start) || start < 0) throw new DiagnosedError(makeDiagnosis('VALIDATION_FAILED', {}, { fields: [{ path: 'nextToken', message: 'bad' }] }));
-    const limit = opts.limit ?? 20;
-    const items = all.slice(start, start + limit).map((c) => structuredClone(c));
-    return start + limit < all.length ? { items, nextToken: String(start + limit) } : { items };
-  }
-  async releaseName(record: Pick<ClusterRecord, 'id' | 'tenantId' | 'accountId' | 'region' | 'name'>) {
-    this.calls.push('releaseName');
-    const claimKey = `${record.accountId}#${record.region}#${record.name}`;
-    const claim = this.claims.get(claimKey);
-    if (claim && claim.id === record.id && claim.tenantId === record.tenantId) this.claims.delete(claimKey);
-  }
-  async updateCluster(tenantId: string, clusterId: string, patch: Partial<ClusterRecord>) {
-    this.calls.push('updateCluster');
-    const r = this.clusters.get(`${tenantId}|${clusterId}`);
-    if (!r) throw new Error('no such cluster');
-    Object.assign(r, patch);
-  }
-  async updateClusterIfVersion(tenantId: string, clusterId: string, expectedVersion: number, patch: Partial<ClusterRecord>) {
-    const r = this.clusters.get(`${tenantId}|${clusterId}`);
-    if (!r) throw new Error('no such cluster');
-    if ((r.version ?? 1) !== expectedVersion) return false;
-    Object.assign(r, patch, { version: expectedVersion + 1 });
-    return true;
-  }
-  async putIdempotency(record: IdempotencyRecord) {
-    return idempotency.putIdempotency(this.idempotency, record);
-  }
-  secrets = new Map<string, string>();
-  async getOrCreateSecret(name: string) {
-    if (!this.secrets.has(name)) this.secrets.set(name, randomBytes(32).toString('hex'));
-    return this.secrets.get(name)!;
-  }
-  async updateIdempotency(record: IdempotencyRecord, expected: { id: string; attempt: number }) {
-    return idempotency.updateIdempotency(this.idempotency, record, expected);
-  }
-  async getIdempotency(tenantId: string, key: string) {
-    return idempotency.getIdempotency(this.idempotency, tenantId, key);
-  }
-}
 
 export const silentLog: ApiLog & { lines: Array<Record<string, unknown>> } = {
   lines: [],
@@ -189,13 +91,13 @@ export function apiEvent(i: EventInput): APIGatewayProxyEvent {
 
 export interface TestApi {
   call: (i: EventInput) => Promise<{ statusCode: number; headers: Record<string, string>; body: any; raw: APIGatewayProxyResult }>;
-  store: FakeStore;
+  store: MemoryStore;
   deps: ApiDeps;
 }
 
 let idCounter = 0;
-export function makeTestApi(opts: { config?: Partial<ServiceConfig>; store?: FakeStore } = {}): TestApi {
-  const store = opts.store ?? new FakeStore();
+export function makeTestApi(opts: { config?: Partial<ServiceConfig>; store?: MemoryStore } = {}): TestApi {
+  const store = opts.store ?? new MemoryStore();
   const deps: ApiDeps = {
     config: testConfig(opts.config),
     store,
@@ -242,7 +144,7 @@ export function validSettings(overrides: Record<string, unknown> = {}): Record<s
 }
 
 /** Registers role B for a tenant straight in the store (as a successful POST /v1/roles would). */
-export async function seedRole(store: FakeStore, tenantId: string, roleArn = ROLE_B, region = 'us-east-1') {
+export async function seedRole(store: MemoryStore, tenantId: string, roleArn = ROLE_B, region = 'us-east-1') {
   await store.getOrCreateTenant(tenantId);
   await store.putRole({ tenantId, roleArn, region, accountId: roleArn.split(':')[4]!, registeredAt: '2026-11-29T11:00:00.000Z' });
 }

@@ -10,7 +10,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { IdempotencyRecord } from '../../../functions/lib/store/types.js';
-import { FakeStore, makeTestApi, seedRole, validSettings } from './helpers.js';
+import { MemoryStore, makeTestApi, seedRole, validSettings } from './helpers.js';
 
 const sfn = mockClient(SFNClient);
 const awsError = (name: string, status: number) =>
@@ -42,7 +42,7 @@ beforeEach(() => {
 });
 
 /** A store whose n-th call (counting every call of one request) fails once, as DynamoDB throttling would. */
-class FaultyStore extends FakeStore {
+class FaultyStore extends MemoryStore {
   failAt = -1;
   count = 0;
   private maybeFail(): void {
@@ -60,11 +60,11 @@ class FaultyStore extends FakeStore {
     this.maybeFail();
     return super.getRole(t, a);
   }
-  override async createCluster(...a: Parameters<FakeStore['createCluster']>) {
+  override async createCluster(...a: Parameters<MemoryStore['createCluster']>) {
     this.maybeFail();
     return super.createCluster(...a);
   }
-  override async updateCluster(...a: Parameters<FakeStore['updateCluster']>) {
+  override async updateCluster(...a: Parameters<MemoryStore['updateCluster']>) {
     this.maybeFail();
     return super.updateCluster(...a);
   }

@@ -6,11 +6,11 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
 import { startApiServer, type RunningApiServer } from '../../../local/api/server.js';
-import { FakeStore, seedRole, SERVICE_ACCOUNT, silentLog, testConfig, validSettings } from './helpers.js';
+import { MemoryStore, seedRole, SERVICE_ACCOUNT, silentLog, testConfig, validSettings } from './helpers.js';
 
 const sts = mockClient(STSClient);
 const sfn = mockClient(SFNClient);
-const store = new FakeStore();
+const store = new MemoryStore();
 let server: RunningApiServer;
 
 beforeAll(async () => {

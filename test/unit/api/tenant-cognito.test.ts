@@ -13,7 +13,7 @@ import { createApiHandler } from '../../../functions/api/app.js';
 import type { ApiDeps } from '../../../functions/api/deps.js';
 import { assumedRoleTenant, resolveTenant } from '../../../functions/api/tenant/resolve-tenant.js';
 import { ENV, loadConfig } from '../../../functions/lib/config.js';
-import { apiEvent, FakeStore, silentLog, testConfig } from './helpers.js';
+import { apiEvent, MemoryStore, silentLog, testConfig } from './helpers.js';
 
 const POOL = 'eu-west-1:0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
 const OTHER_POOL = 'eu-west-1:11111111-2222-4333-8444-555555555555';
@@ -112,7 +112,7 @@ describe('the API with the console configured', () => {
   afterAll(() => sts.restore());
 
   const make = (config: Partial<ApiDeps['config']>) => {
-    const store = new FakeStore();
+    const store = new MemoryStore();
     const deps: ApiDeps = {
       config: testConfig({ local: false, ...config }),
       store,

@@ -10,7 +10,7 @@ import type { ValidatedRequest } from '../../../functions/lib/state.js';
 import { assumeProvisionRole } from '../../../functions/assume-provision-role/assume-provision-role.js';
 import { handler } from '../../../functions/assume-provision-role/handler.js';
 import { asCorrectRoleB, awsError, credentialLeaks, FAKE_STS_CREDENTIALS, FIXTURES, roleBGetRoleOutput, roleBReadsItsTrust, UNCONDITIONED_TRUST } from '../aws/fixtures.js';
-import { MemoryStore } from '../store/memory-store.js';
+import { MemoryStore } from '../../support/memory-store.js';
 import { demoSettings } from '../../support/demo-settings.js';
 
 const sts = mockClient(STSClient);

@@ -5,14 +5,15 @@
  */
 import type { AddressInfo, Server } from 'node:net';
 import { createRequire } from 'node:module';
-import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RecordUpdate } from '../../../functions/lib/completion/completion.js';
 import { statusChangeEvent, type ExecutionStatus } from '../../../functions/lib/execution-status/event.js';
 import { documentClient, DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
 import { tableDefinition } from '../../../functions/lib/store/table-definition.js';
 import { createTableUntilActive, TABLE_CREATING_MS } from '../../../local/runner/create-table.js';
 import type { ClusterRecord } from '../../../functions/lib/store/types.js';
+import { ENV, loadConfig } from '../../../functions/lib/config.js';
+import { endedExecutionDeps } from '../../../functions/record-ended-execution/aws-deps.js';
 import { recordEndedExecution, type RecordEndedExecutionDeps } from '../../../functions/record-ended-execution/record-ended-execution.js';
 import { clusterRecord } from '../../support/cluster-record.js';
 
@@ -57,21 +58,15 @@ async function seed(status: ClusterRecord['status'], executionArn: string): Prom
   return record;
 }
 
-/** The handler's deps over the real table; PutEvents fails `failures` times first (as EventBridge refusing an entry). */
+/**
+ * The handler's own deps (endedExecutionDeps: the store's read and the record-update adapter over the
+ * real table); PutEvents fails `failures` times first (as EventBridge refusing an entry).
+ */
 function deps(failures = 0) {
   const published: Array<{ detailType: string; detail: Record<string, unknown>; resources: string[] }> = [];
   let attempts = 0;
   const d: RecordEndedExecutionDeps = {
-    getCluster: (t, c) => store.getCluster(t, c),
-    updateRecord: async (u: RecordUpdate) => {
-      try {
-        await ddb.send(new UpdateItemCommand({ TableName: table, ...(u as unknown as object) } as ConstructorParameters<typeof UpdateItemCommand>[0]));
-        return true;
-      } catch (e) {
-        if (e instanceof ConditionalCheckFailedException || (e as Error).name === 'ConditionalCheckFailedException') return false;
-        throw e;
-      }
-    },
+    ...endedExecutionDeps(loadConfig({ [ENV.tableName]: table }), ddb),
     publish: async (detailType, detail, resources) => {
       attempts++;
       if (attempts <= failures) throw new Error('EventBridge refused the event: InternalFailure');

@@ -4,7 +4,7 @@ import { DiagnosedError } from '../../../functions/lib/errors.js';
 import { clusterIdForExecution, newClusterId, validateRequest, type ValidateRequestEvent } from '../../../functions/validate-request/validate-request.js';
 import { LOCAL_TENANT_PATTERN, tenantFromPrincipalArn } from '../../../functions/api/tenant/resolve-tenant.js';
 import { credentialLeaks } from '../aws/fixtures.js';
-import { MemoryStore } from '../store/memory-store.js';
+import { MemoryStore } from '../../support/memory-store.js';
 
 const EXTERNAL_ID = '0123456789abcdef0123456789abcdef01234567';
 const EXECUTION = 'arn:aws:states:us-east-1:111111111111:execution:eks-provisioner-provision-cluster:c-abcdefghijkl';
