@@ -4,6 +4,7 @@
  * grace scaled the same way (but at least LOCAL_MIN_GRACE_SECONDS), so a run whose status-change event was dropped settles within one
  * sweep as it would in AWS. `sweep()` runs one now (tests); sweeps never overlap.
  */
+import { scheduleInProcess } from './scheduled-function.js';
 import { RECONCILE_GRACE_SECONDS, RECONCILE_PERIOD_SECONDS } from '../../functions/reconcile-executions/reconcile-executions.js';
 import { functionArn, RECONCILE_FUNCTION, type Placement } from './definition.js';
 import { invokeInProcess, type HandlerResolver } from './lambda.js';
@@ -36,33 +37,15 @@ export function reconcileSchedule(o: ReconcileScheduleOptions): ReconcileSchedul
   // Scaled, but never inside the local status-change delivery's own retries (wall clock, a few
   // seconds): as in AWS, the sweep comes after a healthy delivery has had its chance.
   const graceSeconds = Math.max(RECONCILE_GRACE_SECONDS / o.timeScale, LOCAL_MIN_GRACE_SECONDS);
-  let current: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const run = async () => {
-    const handler = await o.resolveHandler(RECONCILE_FUNCTION);
-    return invokeInProcess(handler, RECONCILE_FUNCTION, functionArn(o.placement, RECONCILE_FUNCTION), { graceSeconds });
-  };
-  const sweep = () => {
-    const next = current.catch(() => undefined).then(run);
-    current = next;
-    return next;
-  };
-  const timer =
-    o.periodic === false
-      ? undefined
-      : setInterval(() => {
-          if (stopped) return;
-          sweep().catch((e: unknown) => o.log(`${RECONCILE_FUNCTION}: ${(e as Error).message.slice(0, 300)}`));
-        }, periodMs);
-  timer?.unref();
-  return {
+  const scheduled = scheduleInProcess({
+    name: RECONCILE_FUNCTION,
     periodMs,
-    graceSeconds,
-    sweep,
-    async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      await current.catch(() => undefined);
+    ...(o.periodic === false ? { periodic: false } : {}),
+    log: o.log,
+    invoke: async () => {
+      const handler = await o.resolveHandler(RECONCILE_FUNCTION);
+      return invokeInProcess(handler, RECONCILE_FUNCTION, functionArn(o.placement, RECONCILE_FUNCTION), { graceSeconds });
     },
-  };
+  });
+  return { periodMs, graceSeconds, sweep: scheduled.runNow, stop: scheduled.stop };
 }

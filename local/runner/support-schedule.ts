@@ -4,6 +4,7 @@
  * test that moves the sandbox clock moves the check's "now" with it. `runNow()` runs one at once
  * (tests, `npm start` users); runs never overlap.
  */
+import { scheduleInProcess } from './scheduled-function.js';
 import { functionArn, SUPPORT_CHECK_FUNCTION, type Placement } from './definition.js';
 import { invokeInProcess, type HandlerResolver } from './lambda.js';
 
@@ -47,32 +48,15 @@ export function scheduledEvent(p: Placement, nowMs: number): Record<string, unkn
 export function supportSchedule(o: SupportScheduleOptions): SupportSchedule {
   // At least a minute of wall time: a daily job never spins, whatever the time factor.
   const periodMs = Math.max(60_000, Math.round((SUPPORT_CHECK_PERIOD_SECONDS * 1000) / o.timeScale));
-  let current: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const run = async () => {
-    const handler = await o.resolveHandler(SUPPORT_CHECK_FUNCTION);
-    return invokeInProcess(handler, SUPPORT_CHECK_FUNCTION, functionArn(o.placement, SUPPORT_CHECK_FUNCTION), scheduledEvent(o.placement, o.now()));
-  };
-  const runNow = () => {
-    const next = current.catch(() => undefined).then(run);
-    current = next;
-    return next;
-  };
-  const timer =
-    o.periodic === false
-      ? undefined
-      : setInterval(() => {
-          if (stopped) return;
-          runNow().catch((e: unknown) => o.log(`${SUPPORT_CHECK_FUNCTION}: ${(e as Error).message.slice(0, 300)}`));
-        }, periodMs);
-  timer?.unref();
-  return {
+  const scheduled = scheduleInProcess({
+    name: SUPPORT_CHECK_FUNCTION,
     periodMs,
-    runNow,
-    async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      await current.catch(() => undefined);
+    ...(o.periodic === false ? { periodic: false } : {}),
+    log: o.log,
+    invoke: async () => {
+      const handler = await o.resolveHandler(SUPPORT_CHECK_FUNCTION);
+      return invokeInProcess(handler, SUPPORT_CHECK_FUNCTION, functionArn(o.placement, SUPPORT_CHECK_FUNCTION), scheduledEvent(o.placement, o.now()));
     },
-  };
+  });
+  return { periodMs, runNow: scheduled.runNow, stop: scheduled.stop };
 }
