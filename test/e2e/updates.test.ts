@@ -152,6 +152,13 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     const c = await createdCluster(tenant, 'upd-drift');
     const nodegroupName = String((c as { outputs?: { nodegroupName?: string } }).outputs?.nodegroupName);
     await eks((x) => x.send(new UpdateNodegroupConfigCommand({ clusterName: 'upd-drift', nodegroupName, scalingConfig: { minSize: 2, maxSize: 4, desiredSize: 4 } })));
+    // EKS applies a scaling change asynchronously (the node group is UPDATING meanwhile): wait until it shows.
+    await expect
+      .poll(async () => {
+        const ng = (await eks((x) => x.send(new DescribeNodegroupCommand({ clusterName: 'upd-drift', nodegroupName })))).nodegroup;
+        return `${ng?.status} ${ng?.scalingConfig?.desiredSize}`;
+      }, { timeout: 30_000, interval: 100 })
+      .toBe('ACTIVE 4');
     expect((await patch(c.id, tenant, { kubernetesVersion: '1.33' }, c.version ?? 1)).status).toBe(202);
     const end = await updated(c.id, tenant);
     expect(end.update?.diagnosis?.code).toBe('CLUSTER_DRIFTED');
