@@ -5,6 +5,7 @@
  * describe-state-machine-for-execution, stop-execution — and the record says why within seconds.
  * Skips with a message when `aws` is absent.
  */
+import { executionTimeoutSeconds } from '../../functions/lib/polling/budget.js';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +32,7 @@ describe.skipIf(!version)(`AWS CLI (${version ?? 'absent'}) against the local St
     const described = await aws('stepfunctions', 'describe-state-machine', '--state-machine-arn', sm.stateMachineArn);
     expect(described).toMatchObject({ name: 'eks-provisioner-provision-cluster', status: 'ACTIVE', type: 'STANDARD' });
     const definition = JSON.parse(described.definition);
-    expect(definition.TimeoutSeconds).toBe(3600 + 1800);
+    expect(definition.TimeoutSeconds).toBe(executionTimeoutSeconds(3600)); // the default poll cap + the derived margin
     expect(described.definition).not.toContain('${');
     expect(definition.States.ValidateRequest.Resource).toBe('arn:aws:lambda:us-east-1:111111111111:function:eks-provisioner-validate-request');
 
@@ -45,7 +46,7 @@ describe.skipIf(!version)(`AWS CLI (${version ?? 'absent'}) against the local St
 
     const forExecution = await aws('stepfunctions', 'describe-state-machine-for-execution', '--execution-arn', started.executionArn);
     expect(forExecution).toMatchObject({ stateMachineArn: sm.stateMachineArn, name: 'eks-provisioner-provision-cluster' });
-    expect(JSON.parse(forExecution.definition).TimeoutSeconds).toBe(5400);
+    expect(JSON.parse(forExecution.definition).TimeoutSeconds).toBe(executionTimeoutSeconds(3600));
 
     // Wait until the run made its record, then stop it by hand.
     const clusterId = clusterIdForExecution(started.executionArn);
