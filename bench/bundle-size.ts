@@ -115,8 +115,8 @@ async function main(): Promise<void> {
     if (args.only && !args.only.has(spec.name)) continue;
     const entry = path.join(ROOT, functionEntry(spec.name));
     if (!fs.existsSync(entry)) {
-      console.warn(`skip ${spec.name}: ${functionEntry(spec.name)} does not exist`);
-      continue;
+      // A function infra deploys without a handler is a broken build, not a row to leave out.
+      throw new Error(`${spec.name}: ${functionEntry(spec.name)} does not exist, so it cannot be measured`);
     }
     const dir = path.join(work, spec.name);
     fs.mkdirSync(dir, { recursive: true });

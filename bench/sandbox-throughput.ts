@@ -220,7 +220,11 @@ async function main() {
 
     if (!args.includes('--no-moto')) {
       const moto = await startMoto();
-      if (!moto) console.log('moto     skipped: moto_server not installed or did not start');
+      if (!moto) {
+        // The comparison was asked for (no --no-moto) and cannot run: say so and fail, never skip quietly.
+        console.log('moto     NOT MEASURED: moto_server not installed or did not start (pass --no-moto to leave it out)');
+        process.exitCode = 1;
+      }
       else {
         try {
           const m = clientsFor(moto.url, { accessKeyId: 'testing', secretAccessKey: 'testing' });
