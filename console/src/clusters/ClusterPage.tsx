@@ -25,6 +25,11 @@ import { Configuration, SettingsUsed } from './ClusterDetails';
 import NotFound from '../components/NotFound';
 import { editAndRetry } from '../wizard/wizard-state';
 import { ClusterStatus, elapsed, isBusy } from './status';
+import SupportBlock from '../support/SupportBlock';
+import UpdateStatus from '../update/UpdateStatus';
+
+/** Creating, deleting, or an update running: the page keeps following the record. */
+const following = (r: ClusterRecord) => isBusy(r.status) || r.update?.status === 'RUNNING';
 
 /** Brisk right after a change, slower while nothing moves (a real creation takes ~15 minutes). */
 const FAST_MS = 500;
@@ -46,10 +51,10 @@ function useCluster(id: string) {
         if (!live) return;
         setRecord(r);
         setError(undefined);
-        const sig = `${r.status}|${r.phase}|${r.progress?.done}`;
+        const sig = `${r.status}|${r.phase}|${r.progress?.done}|${r.update?.phase}|${r.update?.resources?.done}`;
         delay = sig === last ? Math.min(SLOW_MS, delay * 1.5) : FAST_MS;
         last = sig;
-        if (isBusy(r.status)) timer = setTimeout(() => void poll(), delay);
+        if (following(r)) timer = setTimeout(() => void poll(), delay);
       } catch (e) {
         if (!live) return;
         const err = e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) };
@@ -113,7 +118,7 @@ export default function ClusterPage({ id }: { id: string }) {
   const { features, navigate, tenantKey } = useConsole();
   const { record: r, error, reload } = useCluster(id);
   const busy = r ? isBusy(r.status) : false;
-  const now = useNow(busy);
+  const now = useNow(r ? following(r) : false);
   if (!r) {
     if (error?.code === 'NOT_FOUND') return <NotFound path={id} what="cluster" />;
     return error ? <DiagnosisAlert diagnosis={fromApiError(error)} /> : <Spinner size="large" />;
@@ -150,6 +155,11 @@ export default function ClusterPage({ id }: { id: string }) {
           actions={
             <SpaceBetween direction="horizontal" size="xs">
               <Button onClick={() => navigate('/clusters')}>All clusters</Button>
+              {features.updateCluster && r.status === 'CREATED' && r.update?.status !== 'RUNNING' && (
+                <Button data-testid="update-cluster" onClick={() => navigate(`/clusters/${encodeURIComponent(r.id)}/update`)}>
+                  Update cluster
+                </Button>
+              )}
               {r.status === 'FAILED' && r.settings && (
                 <Button
                   data-testid="edit-and-retry"
@@ -197,6 +207,9 @@ export default function ClusterPage({ id }: { id: string }) {
             )}
           </SpaceBetween>
         </Container>
+
+        {r.update && <UpdateStatus update={r.update} now={now} />}
+        {r.support && <SupportBlock support={r.support} />}
 
         {r.status === 'CREATED' && (
           <Container header={<Header variant="h2">Cluster</Header>}>

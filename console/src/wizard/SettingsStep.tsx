@@ -19,6 +19,7 @@ import type { FieldError, FormItem, RoleItem, SubnetItem } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import { DEPLOY_FIELD, MAX_DEPLOY_ROLES, parseArnList } from './deploy-roles';
 import { useList, type ListState } from './useList';
+import { versionSupportText, versionTags, type VersionItem } from '../support/support-text';
 import { fieldOf, type SettingsForm } from './form';
 
 export { EMPTY_SETTINGS, fieldOf, type SettingsForm } from './form';
@@ -53,7 +54,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
   const { features } = useConsole();
   const q = useMemo(() => ({ roleArn, region }), [roleArn, region]);
   const roles = useList<RoleItem>('roles', q);
-  const versions = useList<FormItem & { defaultVersion?: boolean; status?: string }>('kubernetes-versions', q);
+  const versions = useList<FormItem & VersionItem>('kubernetes-versions', q);
   const keyPairs = useList('key-pairs', q);
   const vpcs = useList('vpcs', q);
   const instanceTypes = useList('instance-types', q);
@@ -119,7 +120,9 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
     opt({ ...r, id: r.arn ?? r.id }, r.arn ?? r.id, r.hasAmazonEKSClusterPolicy === false ? ['no AmazonEKSClusterPolicy'] : undefined),
   );
   const chosenRole = roles.items.find((r) => (r.arn ?? r.id) === form.serviceRoleArn);
-  const versionOpts = versions.items.map((v) => opt(v, undefined, [String(v.status ?? '').replace(/_/g, ' ').toLowerCase(), v.defaultVersion ? 'default' : ''].filter(Boolean)));
+  // Each version with its end of standard and of extended support (a version already in extended support says so).
+  const versionOpts = versions.items.map((v) => opt(v, versionSupportText(v), versionTags(v)));
+  const chosenVersion = versions.items.find((v) => v.id === form.kubernetesVersion);
   const keyOpts: SelectProps.Option[] = [{ value: NO_KEY, label: 'No key pair', description: 'No SSH access to the nodes' }, ...keyPairs.items.map((k) => opt(k))];
   const vpcOpts = vpcs.items.map((v) => opt(v, [v['cidrBlock'], v['isDefault'] ? 'default VPC' : ''].filter(Boolean).join(' · ')));
   // Zones where EKS cannot place a control plane (the pre-flight's list, from the API): marked before submit.
@@ -198,7 +201,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
               data-testid="service-role"
             />
           </FormField>
-          <FormField label="Kubernetes version" errorText={err('kubernetesVersion') ?? h.versions.errorText}>
+          <FormField label="Kubernetes version" errorText={err('kubernetesVersion') ?? h.versions.errorText} constraintText={chosenVersion ? versionSupportText(chosenVersion) : undefined} data-testid="kubernetes-version-field">
             <Select
               selectedOption={selected(versionOpts, form.kubernetesVersion)}
               options={versionOpts}
