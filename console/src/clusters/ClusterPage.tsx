@@ -1,7 +1,7 @@
 /**
- * One cluster, live: phase, resources done/total and elapsed time while it is being created
- * (polling GET /v1/clusters/{id}); then the endpoint, the kubeconfig and who has access — or the
- * diagnosis with its evidence and numbered remediation.
+ * One cluster, live: phase, resources done/total and elapsed time while it is being created or
+ * updated (polling GET /v1/clusters/{id}); then the endpoint, the kubeconfig, who has access and the
+ * version's support — or the diagnosis with its evidence and numbered remediation.
  */
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
@@ -209,7 +209,7 @@ export default function ClusterPage({ id }: { id: string }) {
         </Container>
 
         {r.update && <UpdateStatus update={r.update} now={now} />}
-        {r.support && <SupportBlock support={r.support} />}
+        {r.support && <SupportBlock support={r.support} runningVersion={typeof r.outputs?.kubernetesVersion === 'string' ? r.outputs.kubernetesVersion : undefined} />}
 
         {r.status === 'CREATED' && (
           <Container header={<Header variant="h2">Cluster</Header>}>

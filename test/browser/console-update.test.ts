@@ -1,0 +1,212 @@
+/**
+ * The console's "Update cluster" page in Debian's Chromium against the local stack (issue 22): a
+ * cluster made on 1.32 is upgraded to 1.33 from the console (review: control plane → node group →
+ * add-ons; then progress and the outcome on the cluster page; EKS itself on 1.33, one "EKS Cluster
+ * Update Succeeded" event); a change made elsewhere meanwhile gives the 412 message; an update the
+ * pre-flight refuses (an ERROR upgrade insight) shows its diagnosis and changes nothing; the pages
+ * hold at phone width; axe finds nothing serious on any new view. The wizard's version picker shows
+ * each version's support dates. One browser and one local stack for the file.
+ */
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DEFAULT_WORLD } from '../../local/runner/environment.js';
+import { axeSerious, screenshot } from './browser.js';
+import { requireTool } from '../support/tools.js';
+import { authenticate, choose, next, startRig, type ConsoleRig, type TrackedPage } from './wizard.js';
+
+// The page's globals inside page.evaluate callbacks (this file is type-checked without the DOM library).
+declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
+
+const haveChromium = !!requireTool('chromium', 'the console browser tests (test/browser)');
+
+describe.skipIf(!haveChromium)('console: Update cluster', () => {
+  let rig: ConsoleRig;
+  const tenant = 'browser-update';
+  let roleArn: string;
+  /** Made on 1.32: `upgraded` goes to 1.33 from the console; `kept` is refused, then raced. */
+  const ids: Record<'upgraded' | 'kept', string> = { upgraded: '', kept: '' };
+
+  beforeAll(async () => {
+    rig = await startRig('console-dist-update');
+    roleArn = await rig.e.createRoleB({ name: 'eks-provisioner-update', tenant });
+    expect((await rig.e.api('POST', '/v1/roles', { roleArn, region: 'us-east-1' }, tenant)).status).toBe(200);
+    const make = async (name: string) => {
+      const r = await rig.e.api('POST', '/v1/clusters', rig.e.settings({ name, provisionRoleArn: roleArn, kubernetesVersion: '1.32' }), tenant);
+      expect(r.status, r.text).toBe(202);
+      const c = await rig.e.follow(r.body.id, tenant, 150_000);
+      expect(c.status).toBe('CREATED');
+      return c.id;
+    };
+    [ids.upgraded, ids.kept] = await Promise.all([make('console-upgraded'), make('console-kept')]);
+    // The daily support check stores each cluster's support dates (the cluster page's support block).
+    await rig.e.stack.supportCheck.runNow();
+  }, 240_000);
+  afterAll(async () => rig?.stop());
+
+  const record = async (id: string) => (await rig.e.api('GET', `/v1/clusters/${id}`, undefined, tenant)).body as { version: number; update?: { status: string }; settings: Record<string, unknown> };
+  const liveVersion = async (name: string) => {
+    const eks = new EKSClient({ region: 'us-east-1', endpoint: rig.e.sandboxUrl, credentials: { accessKeyId: DEFAULT_WORLD.customer.accessKeyId, secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey } });
+    try {
+      return (await eks.send(new DescribeClusterCommand({ name }))).cluster?.version;
+    } finally {
+      eks.destroy();
+    }
+  };
+  const axeClean = async (page: Page) => {
+    const v = await axeSerious(page);
+    expect(v, JSON.stringify(v, null, 1)).toEqual([]);
+  };
+  const noSideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+
+  async function openUpdate(id: string): Promise<TrackedPage> {
+    const page = await rig.open(tenant, `/clusters/${id}`);
+    await expect.poll(() => page.getByTestId('cluster-status').innerText()).toContain('CREATED');
+    // The support block: 1.32 is in standard support until 2027-03-23 (the default world's dates).
+    expect(await page.getByTestId('support-type').innerText()).toBe('Standard support');
+    expect(await page.getByTestId('support-block').innerText()).toMatch(/Standard support ends\s+2027-03-23[\s\S]*Extended support ends\s+2028-03-23/);
+    await page.getByTestId('update-cluster').click();
+    await page.waitForURL(new RegExp(`/clusters/${id}/update$`));
+    await page.getByRole('heading', { name: 'Kubernetes version and support' }).waitFor();
+    return page;
+  }
+
+  it('1.32 → 1.33 from the console: review in order, progress, CREATED on 1.33 in EKS, one Succeeded event', async () => {
+    const page = await openUpdate(ids.upgraded);
+    // Only the current version and the next minor, each with its support dates.
+    await page.getByTestId('update-version').locator('button').first().click();
+    const options = await page.getByRole('option').allInnerTexts();
+    expect(options).toHaveLength(2);
+    expect(options[0]).toMatch(/^1\.32 \(current\)[\s\S]*Standard support until 2027-03-23 · extended support until 2028-03-23/);
+    expect(options[1]).toMatch(/^1\.33 \(upgrade\)[\s\S]*Standard support until 2027-07-29 · extended support until 2028-07-29/);
+    await page.keyboard.press('Escape');
+    // Both support policies say what they do and cost.
+    expect(await page.getByTestId('update-policy').innerText()).toMatch(/upgrades the control plane[\s\S]*No extra charge[\s\S]*12 more months[\s\S]*\$0\.60 per cluster hour/);
+    await axeClean(page);
+
+    // An untouched form starts nothing.
+    await page.getByTestId('update-review').click();
+    await page.getByTestId('update-nothing').waitFor();
+    // A bad node count is refused on its field before anything is sent.
+    await page.getByTestId('update-node-count').locator('input').fill('0');
+    await page.getByTestId('update-review').click();
+    await page.getByText('Enter a whole number of nodes from 1 to 450.').waitFor();
+    await page.getByTestId('update-node-count').locator('input').fill('2');
+
+    await choose(page, 'update-version', /^1\.33 \(upgrade\)/);
+    await page.getByTestId('update-version-field').getByText('Standard support until 2027-07-29').waitFor();
+    const dry = page.waitForRequest((r) => r.method() === 'PATCH' && new URL(r.url()).searchParams.get('dryRun') === 'true');
+    await page.getByTestId('update-review').click();
+    expect((await dry).postDataJSON()).toEqual({ kubernetesVersion: '1.33' });
+    await page.getByTestId('review-steps').waitFor();
+    expect(await page.getByTestId('review-changes').innerText()).toBe('Kubernetes version: 1.32 → 1.33');
+    const components = await page.getByTestId('review-steps').locator('li').evaluateAll((lis) => lis.map((li) => (li as unknown as { getAttribute(n: string): string }).getAttribute('data-component')));
+    expect(components).toEqual(['control-plane', 'node-group', 'add-ons']);
+    expect(await page.getByTestId('review-steps').innerText()).toMatch(/Control plane: Upgrade the control plane from Kubernetes 1\.32 to 1\.33[\s\S]*Node group: Roll the nodes[\s\S]*Disrupts: Pods are evicted[\s\S]*Add-ons: Update the add-ons/);
+    expect(await page.getByTestId('review-nodes-replaced').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('review-preflight').innerText()).toMatch(/Passed: nothing stops this update/);
+    expect(await page.getByTestId('review-cost').innerText()).toMatch(/Difference: none/);
+    await screenshot(page, 'update-review');
+    await axeClean(page);
+
+    const sent = page.waitForRequest((r) => r.method() === 'PATCH' && !new URL(r.url()).searchParams.has('dryRun'));
+    await page.getByTestId('update-apply').click();
+    expect((await sent).headers()['if-match']).toBe('"1"');
+    await page.waitForURL(new RegExp(`/clusters/${ids.upgraded}$`));
+    // Progress like creation's, then the outcome.
+    await expect.poll(() => page.getByTestId('update-status').innerText(), { timeout: 120_000 }).toMatch(/^(Updated|Update failed)$/);
+    expect(await page.getByTestId('update-status').innerText()).toBe('Updated');
+    expect(await page.getByTestId('update-changes').innerText()).toBe('Kubernetes version: 1.32 → 1.33');
+    expect(await page.getByTestId('update-resources').innerText()).toMatch(/^\d+ of \d+ updated$|^—$/);
+    expect(await page.getByTestId('cluster-status').innerText()).toContain('CREATED');
+    // The stored support dates are 1.32's until the next daily check: not shown as 1.33's.
+    expect(await page.getByTestId('support-pending').innerText()).toMatch(/now runs Kubernetes 1\.33/);
+    await screenshot(page, 'update-succeeded');
+    await axeClean(page);
+
+    expect(await liveVersion('console-upgraded')).toBe('1.33');
+    const succeeded = (await rig.e.events(ids.upgraded)).filter((x) => x.detailType === 'EKS Cluster Update Succeeded');
+    expect(succeeded).toHaveLength(1);
+    expect(page.errors).toEqual([]);
+
+    // Phone width: the cluster page with its update and the update form do not scroll sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await noSideways(page)).toBe(true);
+    await axeClean(page);
+    await page.getByTestId('update-cluster').click();
+    await page.getByRole('heading', { name: 'Kubernetes version and support' }).waitFor();
+    expect(await noSideways(page)).toBe(true);
+    await screenshot(page, 'phone-update-form');
+    await axeClean(page);
+    await page.close();
+  }, 240_000);
+
+  it('an ERROR upgrade insight: the review shows the diagnosis, Apply is off, nothing changes', async () => {
+    await rig.e.setFlags({ upgradeInsightError: true });
+    try {
+      const before = await record(ids.kept);
+      const page = await openUpdate(ids.kept);
+      await choose(page, 'update-version', /^1\.33 \(upgrade\)/);
+      await page.getByTestId('update-review').click();
+      await page.getByTestId('preflight-diagnosis').waitFor();
+      const shown = await page.getByTestId('preflight-diagnosis').innerText();
+      expect(shown).toMatch(/UPGRADE_BLOCKED_BY_INSIGHT/);
+      expect(shown).toMatch(/Deprecated APIs removed in Kubernetes v1\.33/);
+      expect(shown).toMatch(/aws eks describe-insight --cluster-name console-kept/);
+      expect(await page.getByTestId('update-apply').isDisabled()).toBe(true);
+      await screenshot(page, 'update-refused');
+      await axeClean(page);
+      const after = await record(ids.kept);
+      expect(after.version).toBe(before.version);
+      expect(after.update).toBeUndefined();
+      expect(await liveVersion('console-kept')).toBe('1.32');
+      expect((await rig.e.events(ids.kept)).filter((x) => x.detailType.startsWith('EKS Cluster Update'))).toEqual([]);
+      await page.close();
+    } finally {
+      await rig.e.setFlags({ upgradeInsightError: false });
+    }
+  }, 120_000);
+
+  it('a change made elsewhere after the page read the cluster: 412 in plain words, the page reloads', async () => {
+    const page = await openUpdate(ids.kept);
+    await page.getByTestId('update-node-count').locator('input').fill('3');
+    await page.getByTestId('update-review').click();
+    await page.getByTestId('review-steps').waitFor();
+    expect(await page.getByTestId('review-steps').innerText()).toMatch(/Scale the node group from 2 to 3/);
+    // Someone else changes the cluster (the API, their own If-Match): its version moves on.
+    const v = (await record(ids.kept)).version;
+    const other = await fetch(`${rig.e.stack.apiUrl}/v1/clusters/${ids.kept}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json', 'x-tenant-id': tenant, 'if-match': `"${v}"` },
+      body: JSON.stringify({ upgradePolicy: 'EXTENDED' }),
+    });
+    expect(other.status).toBe(202);
+    const answered = page.waitForResponse((r) => r.request().method() === 'PATCH' && !new URL(r.url()).searchParams.has('dryRun'));
+    await page.getByTestId('update-apply').click();
+    expect((await answered).status()).toBe(412);
+    expect(await page.getByTestId('update-stale').innerText()).toMatch(/Someone else changed this cluster[\s\S]*nothing was applied/);
+    // Reloaded: the other update is running, so this page says the cluster cannot be updated now.
+    await page.getByTestId('update-not-now').waitFor();
+    expect(await page.getByTestId('update-node-count').locator('input').inputValue()).toBe('2');
+    await screenshot(page, 'update-stale');
+    await axeClean(page);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('the wizard\'s version picker: each version\'s end of standard and of extended support; one in extended support says so', async () => {
+    const page = await rig.open(tenant);
+    await authenticate(page, roleArn);
+    await page.getByTestId('auth-success').waitFor();
+    await next(page);
+    await page.getByRole('heading', { name: 'Networking' }).waitFor();
+    await page.getByTestId('kubernetes-version').locator('button').first().click();
+    const options = await page.getByRole('option').allInnerTexts();
+    expect(options.find((o) => o.startsWith('1.33'))).toMatch(/Standard support until 2027-07-29 · extended support until 2028-07-29/);
+    expect(options.find((o) => o.startsWith('1.31'))).toMatch(/In extended support since 2025-11-26 \(\$0\.60 per cluster hour\) · extended support until 2026-11-26/);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('kubernetes-version-field').getByText(/Standard support until/).waitFor();
+    await axeClean(page);
+    await page.close();
+  }, 120_000);
+});
