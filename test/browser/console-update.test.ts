@@ -167,12 +167,19 @@ describe.skipIf(!haveChromium)('console: Update cluster', () => {
     }
   }, 120_000);
 
-  it('a change made elsewhere after the page read the cluster: 412 in plain words, the page reloads', async () => {
+  it('a new instance type: nodes replaced, cost difference; a change made elsewhere meanwhile: 412 in plain words, the page reloads', async () => {
     const page = await openUpdate(ids.kept);
+    await choose(page, 'update-instance-type', /^m5\.large/);
     await page.getByTestId('update-node-count').locator('input').fill('3');
+    const dry = page.waitForRequest((r) => r.method() === 'PATCH' && new URL(r.url()).searchParams.get('dryRun') === 'true');
     await page.getByTestId('update-review').click();
+    expect((await dry).postDataJSON()).toEqual({ instanceType: 'm5.large', nodeCount: 3 });
     await page.getByTestId('review-steps').waitFor();
-    expect(await page.getByTestId('review-steps').innerText()).toMatch(/Scale the node group from 2 to 3/);
+    // A new instance type replaces the node group: said plainly, with the cost it adds.
+    expect(await page.getByTestId('review-steps').innerText()).toMatch(/Replace the node group: a new group of 3 m5\.large node\(s\)[\s\S]*Disrupts: Every node is replaced/);
+    expect(await page.getByTestId('review-nodes-replaced').innerText()).toMatch(/Every node is replaced/);
+    expect(await page.getByTestId('review-cost').innerText()).toMatch(/Now: \$0\.1832 per hour[\s\S]*After the update: \$0\.3880 per hour[\s\S]*Difference: \+\$0\.2048 per hour \(about \$150 per month\)/);
+    await axeClean(page);
     // Someone else changes the cluster (the API, their own If-Match): its version moves on.
     const v = (await record(ids.kept)).version;
     const other = await fetch(`${rig.e.stack.apiUrl}/v1/clusters/${ids.kept}`, {
