@@ -156,6 +156,10 @@ describe.skipIf(!haveChromium)('console: Update cluster', () => {
       expect(await page.getByTestId('update-apply').isDisabled()).toBe(true);
       await screenshot(page, 'update-refused');
       await axeClean(page);
+      // The review with its diagnosis at phone width: nothing scrolls sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await noSideways(page)).toBe(true);
+      await axeClean(page);
       const after = await record(ids.kept);
       expect(after.version).toBe(before.version);
       expect(after.update).toBeUndefined();
