@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { axeSerious, screenshot } from './browser.js';
 import { requireTool } from '../support/tools.js';
-import { authenticate, choose, next, startRig, type ConsoleRig, type TrackedPage } from './wizard.js';
+import { authenticate, choose, fillSettings, next, startRig, type ConsoleRig, type TrackedPage } from './wizard.js';
 
 // The page's globals inside page.evaluate callbacks (this file is type-checked without the DOM library).
 declare const document: { documentElement: { scrollWidth: number; clientWidth: number } };
@@ -205,7 +205,7 @@ describe.skipIf(!haveChromium)('console: Update cluster', () => {
     await page.close();
   }, 120_000);
 
-  it('the wizard\'s version picker: each version\'s end of standard and of extended support; one in extended support says so', async () => {
+  it('the wizard: each version\'s end of standard and of extended support (one in extended support says so), and the support policy', async () => {
     const page = await rig.open(tenant);
     await authenticate(page, roleArn);
     await page.getByTestId('auth-success').waitFor();
@@ -217,7 +217,14 @@ describe.skipIf(!haveChromium)('console: Update cluster', () => {
     expect(options.find((o) => o.startsWith('1.31'))).toMatch(/In extended support since 2025-11-26 \(\$0\.60 per cluster hour\) · extended support until 2026-11-26/);
     await page.keyboard.press('Escape');
     await page.getByTestId('kubernetes-version-field').getByText(/Standard support until/).waitFor();
+    // The support policy, in the same words as the update form; the review shows the choice.
+    expect(await page.getByTestId('support-policy').innerText()).toMatch(/upgrades the control plane[\s\S]*No extra charge[\s\S]*12 more months[\s\S]*\$0\.60 per cluster hour/);
     await axeClean(page);
+    await page.getByRole('radio', { name: /^Extended/ }).check();
+    await fillSettings(page, { name: 'console-extended' });
+    await next(page);
+    await page.getByRole('heading', { name: 'Estimated cost' }).waitFor();
+    expect(await page.getByTestId('review-support-policy').innerText()).toBe('EXTENDED');
     await page.close();
   }, 120_000);
 });

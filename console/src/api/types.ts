@@ -188,6 +188,7 @@ export interface ClusterSettings {
   provisionRoleArn: string;
   serviceRoleArn: string;
   kubernetesVersion?: string;
+  upgradePolicy?: 'STANDARD' | 'EXTENDED';
   keyName?: string;
   vpcId: string;
   subnetIds: string[];

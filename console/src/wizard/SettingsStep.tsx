@@ -3,6 +3,7 @@
  * (GET /v1/aws/…, all pages); subnets and security groups follow the VPC, key pairs the Cluster Region.
  * Field errors from the API land on their fields.
  */
+import Box from '@cloudscape-design/components/box';
 import Checkbox from '@cloudscape-design/components/checkbox';
 import ColumnLayout from '@cloudscape-design/components/column-layout';
 import Container from '@cloudscape-design/components/container';
@@ -10,6 +11,7 @@ import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import Multiselect, { type MultiselectProps } from '@cloudscape-design/components/multiselect';
+import RadioGroup from '@cloudscape-design/components/radio-group';
 import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Textarea from '@cloudscape-design/components/textarea';
@@ -19,7 +21,7 @@ import type { FieldError, FormItem, RoleItem, SubnetItem } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import { DEPLOY_FIELD, MAX_DEPLOY_ROLES, parseArnList } from './deploy-roles';
 import { useList, type ListState } from './useList';
-import { versionSupportText, versionTags, type VersionItem } from '../support/support-text';
+import { SUPPORT_POLICY_TEXT, versionSupportText, versionTags, type VersionItem } from '../support/support-text';
 import { fieldOf, type SettingsForm } from './form';
 
 export { EMPTY_SETTINGS, fieldOf, type SettingsForm } from './form';
@@ -214,6 +216,19 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
             />
           </FormField>
         </ColumnLayout>
+        <Box margin={{ top: 'm' }}>
+          <FormField label="Support policy" description="What happens when the version's standard support ends." errorText={err('upgradePolicy')}>
+            <RadioGroup
+              value={form.upgradePolicy}
+              onChange={({ detail }) => set({ upgradePolicy: detail.value === 'EXTENDED' ? 'EXTENDED' : 'STANDARD' })}
+              items={[
+                { value: 'STANDARD', label: 'Standard', description: SUPPORT_POLICY_TEXT.STANDARD },
+                { value: 'EXTENDED', label: 'Extended', description: SUPPORT_POLICY_TEXT.EXTENDED },
+              ]}
+              data-testid="support-policy"
+            />
+          </FormField>
+        </Box>
       </Container>
 
       <Container header={<Header variant="h2">Networking</Header>}>
