@@ -119,6 +119,8 @@ describe.skipIf(!haveChromium)('console: Update cluster', () => {
     expect(await page.getByTestId('update-changes').innerText()).toBe('Kubernetes version: 1.32 → 1.33');
     expect(await page.getByTestId('update-resources').innerText()).toMatch(/^\d+ of \d+ updated$|^—$/);
     expect(await page.getByTestId('cluster-status').innerText()).toContain('CREATED');
+    // The creation's elapsed time is not stretched to the update's end (updatedAt moved with it).
+    expect(await page.getByTestId('cluster-elapsed').innerText()).toBe('—');
     // The stored support dates are 1.32's until the next daily check: not shown as 1.33's.
     expect(await page.getByTestId('support-pending').innerText()).toMatch(/now runs Kubernetes 1\.33/);
     await screenshot(page, 'update-succeeded');

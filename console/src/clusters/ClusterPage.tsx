@@ -129,7 +129,9 @@ export default function ClusterPage({ id }: { id: string }) {
   const started = startedAt ? Date.parse(startedAt) : undefined;
   const endedAt = r.status === 'DELETED' ? (r.deletedAt ?? r.updatedAt) : r.updatedAt;
   const ended = busy ? now : endedAt ? Date.parse(endedAt) : now;
-  const took = started !== undefined ? elapsed(ended - started) : '—';
+  // updatedAt also moves with every update: after one, it no longer marks the end of the creation.
+  const creationEndUnknown = !deleting && !busy && !!r.update;
+  const took = started === undefined || creationEndUnknown ? '—' : elapsed(ended - started);
   const done = r.progress?.done ?? 0;
   const total = r.progress?.total ?? 0;
   const access = whoHasAccess(r);
