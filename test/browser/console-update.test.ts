@@ -173,7 +173,7 @@ describe.skipIf(!haveChromium)('console: Update cluster', () => {
     }
   }, 120_000);
 
-  it('a new instance type: nodes replaced, cost difference; a change made elsewhere meanwhile: 412 in plain words, the page reloads', async () => {
+  it('a new instance type: nodes replaced, cost difference; a change made elsewhere meanwhile: 409 busy on review, 412 on apply, the page reloads', async () => {
     const page = await openUpdate(ids.kept);
     await choose(page, 'update-instance-type', /^m5\.large/);
     await page.getByTestId('update-node-count').locator('input').fill('3');
@@ -186,21 +186,31 @@ describe.skipIf(!haveChromium)('console: Update cluster', () => {
     expect(await page.getByTestId('review-nodes-replaced').innerText()).toMatch(/Every node is replaced/);
     expect(await page.getByTestId('review-cost').innerText()).toMatch(/Now: \$0\.1832 per hour[\s\S]*After the update: \$0\.3880 per hour[\s\S]*Difference: \+\$0\.2048 per hour \(about \$150 per month\)/);
     await axeClean(page);
+    // A second tab, opened before the other change, reviews only after it started: the cluster is busy.
+    const second = await openUpdate(ids.kept);
+    await second.getByTestId('update-node-count').locator('input').fill('4');
     // Someone else changes the cluster (the API, their own If-Match): its version moves on.
     const v = (await record(ids.kept)).version;
     const other = await fetch(`${rig.e.stack.apiUrl}/v1/clusters/${ids.kept}`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/merge-patch+json', 'x-tenant-id': tenant, 'if-match': `"${v}"` },
-      body: JSON.stringify({ upgradePolicy: 'EXTENDED' }),
+      // A version upgrade: it runs long enough (control plane first) for the second tab to find it running.
+      body: JSON.stringify({ kubernetesVersion: '1.33' }),
     });
     expect(other.status).toBe(202);
+    await second.getByTestId('update-review').click();
+    expect(await second.getByTestId('update-busy').innerText()).toMatch(/The cluster is busy[\s\S]*being updated[\s\S]*Nothing was changed/);
+    await axeClean(second);
+    await second.close();
     const answered = page.waitForResponse((r) => r.request().method() === 'PATCH' && !new URL(r.url()).searchParams.has('dryRun'));
     await page.getByTestId('update-apply').click();
-    expect((await answered).status()).toBe(412);
+    const answer = await answered;
+    expect(answer.status()).toBe(412);
+    expect(answer.request().headers()['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
     expect(await page.getByTestId('update-stale').innerText()).toMatch(/Someone else changed this cluster[\s\S]*nothing was applied/);
-    // Reloaded: the other update is running, so this page says the cluster cannot be updated now.
-    await page.getByTestId('update-not-now').waitFor();
-    expect(await page.getByTestId('update-node-count').locator('input').inputValue()).toBe('2');
+    // Reloaded: the form shows the cluster as it is now (this page's change is not kept for a blind retry).
+    await expect.poll(() => page.getByTestId('update-node-count').locator('input').inputValue()).toBe('2');
+    expect(await page.getByTestId('update-instance-type').innerText()).toContain('t3.medium');
     await screenshot(page, 'update-stale');
     await axeClean(page);
     expect(page.errors).toEqual([]);

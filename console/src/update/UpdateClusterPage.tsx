@@ -36,6 +36,8 @@ export default function UpdateClusterPage({ id }: { id: string }) {
   const [showAll, setShowAll] = useState(false);
   const [prefix, setPrefix] = useState('eks-provisioner-');
   const [answer, setAnswer] = useState<UpdatePlanAnswer>();
+  // One key per reviewed plan: Apply retried after a lost answer replays the first start instead of a 412.
+  const [idempotencyKey, setIdempotencyKey] = useState('');
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<Notice>();
   const [apiError, setApiError] = useState<ApiErrorBody>();
@@ -85,7 +87,10 @@ export default function UpdateClusterPage({ id }: { id: string }) {
     try {
       const r = await api.request<UpdatePlanAnswer>('PATCH', path, { query: { dryRun: 'true' }, body: patch });
       if (!r.body.changed) setNotice({ type: 'info', header: 'Nothing to change', text: 'The cluster already has these settings: no update is started.', testId: 'update-nothing' });
-      else setAnswer(r.body);
+      else {
+        setAnswer(r.body);
+        setIdempotencyKey(crypto.randomUUID());
+      }
     } catch (e) {
       await refused(e);
     } finally {
@@ -98,7 +103,7 @@ export default function UpdateClusterPage({ id }: { id: string }) {
     setNotice(undefined);
     setApiError(undefined);
     try {
-      const r = await api.request<{ changed?: boolean }>('PATCH', path, { body: patch, headers: { 'if-match': `"${record.version ?? 1}"` } });
+      const r = await api.request<{ changed?: boolean }>('PATCH', path, { body: patch, headers: { 'if-match': `"${record.version ?? 1}"`, 'idempotency-key': idempotencyKey } });
       if (r.status === 200) {
         setAnswer(undefined);
         setNotice({ type: 'info', header: 'Nothing to change', text: 'The cluster already has these settings: no update was started.', testId: 'update-nothing' });
