@@ -87,6 +87,13 @@ describe.skipIf(!haveChromium)('console: Update cluster', () => {
     // An untouched form starts nothing.
     await page.getByTestId('update-review').click();
     await page.getByTestId('update-nothing').waitFor();
+    // A switch to Extended: the review says when its higher price starts. Then back (Edit keeps the form).
+    await page.getByRole('radio', { name: /^Extended/ }).check();
+    await page.getByTestId('update-review').click();
+    expect(await page.getByTestId('review-changes').innerText()).toBe('Support policy: STANDARD → EXTENDED');
+    expect(await page.getByTestId('review-extended-cost').innerText()).toMatch(/\$0\.60 per cluster hour instead of \$0\.10, from the end of the version's standard support/);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByRole('radio', { name: /^Standard/ }).check();
     // A bad node count is refused on its field before anything is sent.
     await page.getByTestId('update-node-count').locator('input').fill('0');
     await page.getByTestId('update-review').click();

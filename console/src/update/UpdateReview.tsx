@@ -9,7 +9,7 @@ import Container from '@cloudscape-design/components/container';
 import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
-import { formatHourly, PRICES_AS_OF } from '../../../shared/pricing/hourly-cost';
+import { EKS_CONTROL_PLANE_USD_PER_HOUR, formatHourly, PRICES_AS_OF } from '../../../shared/pricing/hourly-cost';
 import type { UpdatePlanAnswer } from '../api/types';
 import DiagnosisAlert from '../components/DiagnosisAlert';
 import { changeText, COMPONENT_LABEL } from './update-text';
@@ -17,6 +17,7 @@ import type { CostChange } from './update-form';
 
 export default function UpdateReview({ answer, cost }: { answer: UpdatePlanAnswer; cost?: CostChange }) {
   const { plan, preflight } = answer;
+  const toExtended = plan.changes.some((c) => c.field === 'upgradePolicy' && c.to === 'EXTENDED');
   return (
     <SpaceBetween size="l">
       <Container header={<Header variant="h2">What changes</Header>}>
@@ -67,6 +68,11 @@ export default function UpdateReview({ answer, cost }: { answer: UpdatePlanAnswe
       </Container>
 
       <Container header={<Header variant="h2" description={`On-demand list prices from the price table shipped with this service, as of ${PRICES_AS_OF}.`}>Estimated cost</Header>}>
+        {toExtended && (
+          <Box variant="p" data-testid="review-extended-cost">
+            Extended support costs ${EKS_CONTROL_PLANE_USD_PER_HOUR.extended.toFixed(2)} per cluster hour instead of ${EKS_CONTROL_PLANE_USD_PER_HOUR.standard.toFixed(2)}, from the end of the version's standard support; nothing changes in price before then.
+          </Box>
+        )}
         {cost ? (
           <ul data-testid="review-cost">
             <li>Now: {formatHourly(cost.before.total)}</li>
@@ -76,7 +82,7 @@ export default function UpdateReview({ answer, cost }: { answer: UpdatePlanAnswe
             </li>
           </ul>
         ) : (
-          <Box data-testid="review-cost">The shipped price table does not cover this instance type or region, so no difference is estimated; see the EC2 on-demand pricing page.</Box>
+          <Box data-testid="review-cost-unknown">The shipped price table does not cover this instance type or region, so no difference is estimated; see the EC2 on-demand pricing page.</Box>
         )}
       </Container>
     </SpaceBetween>
