@@ -181,6 +181,7 @@ export default function UpdateClusterPage({ id }: { id: string }) {
               form={form}
               current={{ kubernetesVersion: current, instanceType: String(record.settings?.['instanceType'] ?? '') }}
               versions={offeredVersions<VersionItem>(current, versions.items)}
+              {...(versions.error ? { versionsError: versions.error.message } : {})}
               instanceTypes={instanceTypes}
               managed={record.settings?.managed !== false}
               errors={shown}

@@ -21,6 +21,8 @@ interface Props {
   form: Form;
   current: { kubernetesVersion: string; instanceType: string };
   versions: VersionItem[];
+  /** Why the versions EKS offers could not be listed (then only the current one is offered). */
+  versionsError?: string;
   instanceTypes: ListState<FormItem>;
   managed: boolean;
   errors: FieldError[];
@@ -28,7 +30,7 @@ interface Props {
   onLeave: (field: string) => void;
 }
 
-export default function UpdateForm({ form, current, versions, instanceTypes, managed, errors, onChange, onLeave }: Props) {
+export default function UpdateForm({ form, current, versions, versionsError, instanceTypes, managed, errors, onChange, onLeave }: Props) {
   const err = (field: string) => {
     const msgs = errors.filter((e) => (e.path.split(/[.[]/)[0] ?? e.path) === field).map((e) => (e.path === field ? e.message : `${e.path}: ${e.message}`));
     return msgs.length ? msgs.join('; ') : undefined;
@@ -52,7 +54,7 @@ export default function UpdateForm({ form, current, versions, instanceTypes, man
     <SpaceBetween size="l">
       <Container header={<Header variant="h2" description="EKS upgrades one minor version at a time and never downgrades.">Kubernetes version and support</Header>}>
         <SpaceBetween size="m">
-          <FormField label="Kubernetes version" errorText={err('kubernetesVersion')} constraintText={chosen ? versionSupportText(chosen) : undefined} data-testid="update-version-field">
+          <FormField label="Kubernetes version" errorText={err('kubernetesVersion') ?? (versionsError ? `The versions EKS offers could not be listed through role B: ${versionsError}` : undefined)} constraintText={chosen ? versionSupportText(chosen) : undefined} data-testid="update-version-field">
             <Select
               selectedOption={selected(versionOpts, form.kubernetesVersion)}
               options={versionOpts}
