@@ -1,6 +1,6 @@
 /**
  * The console's frame: top bar (tenant picker in local mode, user in AWS mode), side navigation,
- * and a tiny path router (/, /clusters, /clusters/{id}; anything else is "not found"; the server falls
+ * and a tiny path router (/, /clusters, /clusters/{id}, /clusters/{id}/update; anything else is "not found"; the server falls
  * back to index.html). Pages sit in an error boundary: a page whose code cannot load says so.
  */
 import AppLayout from '@cloudscape-design/components/app-layout';
@@ -22,6 +22,7 @@ import PageErrorBoundary from './components/PageErrorBoundary';
 
 const ClusterPage = lazy(() => import('./clusters/ClusterPage'));
 const ClustersPage = lazy(() => import('./clusters/ClustersPage'));
+const UpdateClusterPage = lazy(() => import('./update/UpdateClusterPage'));
 
 function usePath(): [string, (p: string) => void] {
   const [path, setPath] = useState(window.location.pathname);
@@ -114,8 +115,11 @@ export default function App({ api, mode, features, tenant, user }: AppProps) {
   const ctx = useMemo<ConsoleContext>(() => ({ api, mode, features, tenantKey, navigate }), [api, mode, features, tenantKey, navigate]);
 
   const clusterId = /^\/clusters\/([^/]+)\/?$/.exec(path)?.[1];
+  const updateId = /^\/clusters\/([^/]+)\/update\/?$/.exec(path)?.[1];
   // Keyed by tenant too: switching tenant never leaves the previous tenant's page (or its buttons) on screen.
-  const page = clusterId ? (
+  const page = updateId ? (
+    <UpdateClusterPage key={`${tenantKey}|${updateId}|update`} id={decodeURIComponent(updateId)} />
+  ) : clusterId ? (
     <ClusterPage key={`${tenantKey}|${clusterId}`} id={decodeURIComponent(clusterId)} />
   ) : /^\/clusters\/?$/.test(path) ? (
     <ClustersPage key={tenantKey} />
@@ -124,7 +128,7 @@ export default function App({ api, mode, features, tenant, user }: AppProps) {
   ) : (
     <NotFound path={path} />
   );
-  const active = clusterId || path.startsWith('/clusters') ? '/clusters' : '/';
+  const active = clusterId || updateId || path.startsWith('/clusters') ? '/clusters' : '/';
 
   return (
     <Ctx.Provider value={ctx}>

@@ -7,12 +7,14 @@ export interface Features {
   principals: boolean;
   kubeconfig: boolean;
   deleteCluster: boolean;
+  /** PATCH /v1/clusters/{id}: the "Update cluster" page. */
+  updateCluster: boolean;
   adminPrincipalArns: boolean;
   namespaces: boolean;
   deployPrincipalArns: boolean;
 }
 
-export const NO_FEATURES: Features = { principals: false, kubeconfig: false, deleteCluster: false, adminPrincipalArns: false, namespaces: false, deployPrincipalArns: false };
+export const NO_FEATURES: Features = { principals: false, kubeconfig: false, deleteCluster: false, updateCluster: false, adminPrincipalArns: false, namespaces: false, deployPrincipalArns: false };
 
 export function featuresFromOpenApi(doc: unknown): Features {
   const d = (doc ?? {}) as { paths?: Record<string, Record<string, unknown>>; components?: { schemas?: Record<string, { properties?: Record<string, unknown> }> } };
@@ -22,6 +24,7 @@ export function featuresFromOpenApi(doc: unknown): Features {
     principals: !!paths['/v1/aws/principals']?.['get'],
     kubeconfig: !!paths['/v1/clusters/{id}/kubeconfig']?.['get'],
     deleteCluster: !!paths['/v1/clusters/{id}']?.['delete'],
+    updateCluster: !!paths['/v1/clusters/{id}']?.['patch'],
     adminPrincipalArns: 'adminPrincipalArns' in settings,
     namespaces: 'namespaces' in settings,
     deployPrincipalArns: 'deployPrincipalArns' in settings,

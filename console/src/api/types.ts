@@ -109,6 +109,62 @@ export interface ClusterRecord {
   /** When the last deletion started (DELETING / DELETED). */
   deletionStartedAt?: string;
   deletedAt?: string;
+  /** The record's version (its ETag): sent as If-Match with a PATCH. */
+  version?: number;
+  /** The last update (PATCH): RUNNING while it runs; the record stays CREATED throughout. */
+  update?: ClusterUpdate;
+  /** Support of the cluster's version, once the daily support check has stored its dates. */
+  support?: ClusterSupport;
+}
+
+export interface ClusterUpdate {
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | string;
+  phase: string;
+  from: Record<string, unknown>;
+  to: Record<string, unknown>;
+  startedAt: string;
+  finishedAt?: string;
+  resources: { done: number; total: number };
+  executionArn?: string;
+  diagnosis?: Diagnosis;
+}
+
+export interface ClusterSupport {
+  type: 'STANDARD' | 'EXTENDED' | 'ENDED' | string;
+  upgradePolicy: 'STANDARD' | 'EXTENDED' | string;
+  upgradePolicyAssumed?: boolean;
+  kubernetesVersion: string;
+  standardSupportEndsAt?: string;
+  extendedSupportEndsAt?: string;
+  daysLeft?: number;
+  warning?: string;
+}
+
+/** One step of an update's plan (PATCH ?dryRun=true), in the order it happens. */
+export interface UpdateStep {
+  component: 'control-plane' | 'node-group' | 'add-ons' | 'access-entries' | 'kubernetes' | string;
+  action: string;
+  disruption?: string;
+}
+
+export interface UpdatePlan {
+  changes: Array<{ field: string; from: unknown; to: unknown }>;
+  steps: UpdateStep[];
+  nodesReplaced: boolean;
+  disruptive?: boolean;
+}
+
+/** The dry run's pre-flight: the checks the update makes first, run now through role B. */
+export type UpdatePreflight = { checked: true; ok: true } | { checked: true; ok: false; diagnosis: Diagnosis } | { checked: false; message: string };
+
+/** PATCH /v1/clusters/{id}?dryRun=true (200), or a PATCH that changes nothing (200, `changed: false`). */
+export interface UpdatePlanAnswer {
+  id: string;
+  changed: boolean;
+  version: number;
+  plan: UpdatePlan;
+  preflight?: UpdatePreflight;
+  warning?: string;
 }
 
 /** Who may use a CREATED cluster's Kubernetes API (the record's `outputs.access`): one EKS access entry each. */
@@ -132,6 +188,7 @@ export interface ClusterSettings {
   provisionRoleArn: string;
   serviceRoleArn: string;
   kubernetesVersion?: string;
+  upgradePolicy?: 'STANDARD' | 'EXTENDED';
   keyName?: string;
   vpcId: string;
   subnetIds: string[];

@@ -1,7 +1,7 @@
 /**
- * One cluster, live: phase, resources done/total and elapsed time while it is being created
- * (polling GET /v1/clusters/{id}); then the endpoint, the kubeconfig and who has access — or the
- * diagnosis with its evidence and numbered remediation.
+ * One cluster, live: phase, resources done/total and elapsed time while it is being created or
+ * updated (polling GET /v1/clusters/{id}); then the endpoint, the kubeconfig, who has access and the
+ * version's support — or the diagnosis with its evidence and numbered remediation.
  */
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
@@ -25,6 +25,11 @@ import { Configuration, SettingsUsed } from './ClusterDetails';
 import NotFound from '../components/NotFound';
 import { editAndRetry } from '../wizard/wizard-state';
 import { ClusterStatus, elapsed, isBusy } from './status';
+import SupportBlock from '../support/SupportBlock';
+import UpdateStatus from '../update/UpdateStatus';
+
+/** Creating, deleting, or an update running: the page keeps following the record. */
+const following = (r: ClusterRecord) => isBusy(r.status) || r.update?.status === 'RUNNING';
 
 /** Brisk right after a change, slower while nothing moves (a real creation takes ~15 minutes). */
 const FAST_MS = 500;
@@ -46,10 +51,10 @@ function useCluster(id: string) {
         if (!live) return;
         setRecord(r);
         setError(undefined);
-        const sig = `${r.status}|${r.phase}|${r.progress?.done}`;
+        const sig = `${r.status}|${r.phase}|${r.progress?.done}|${r.update?.phase}|${r.update?.resources?.done}`;
         delay = sig === last ? Math.min(SLOW_MS, delay * 1.5) : FAST_MS;
         last = sig;
-        if (isBusy(r.status)) timer = setTimeout(() => void poll(), delay);
+        if (following(r)) timer = setTimeout(() => void poll(), delay);
       } catch (e) {
         if (!live) return;
         const err = e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) };
@@ -113,7 +118,7 @@ export default function ClusterPage({ id }: { id: string }) {
   const { features, navigate, tenantKey } = useConsole();
   const { record: r, error, reload } = useCluster(id);
   const busy = r ? isBusy(r.status) : false;
-  const now = useNow(busy);
+  const now = useNow(r ? following(r) : false);
   if (!r) {
     if (error?.code === 'NOT_FOUND') return <NotFound path={id} what="cluster" />;
     return error ? <DiagnosisAlert diagnosis={fromApiError(error)} /> : <Spinner size="large" />;
@@ -124,7 +129,9 @@ export default function ClusterPage({ id }: { id: string }) {
   const started = startedAt ? Date.parse(startedAt) : undefined;
   const endedAt = r.status === 'DELETED' ? (r.deletedAt ?? r.updatedAt) : r.updatedAt;
   const ended = busy ? now : endedAt ? Date.parse(endedAt) : now;
-  const took = started !== undefined ? elapsed(ended - started) : '—';
+  // updatedAt also moves with every update: after one, it no longer marks the end of the creation.
+  const creationEndUnknown = !deleting && !busy && !!r.update;
+  const took = started === undefined || creationEndUnknown ? '—' : elapsed(ended - started);
   const done = r.progress?.done ?? 0;
   const total = r.progress?.total ?? 0;
   const access = whoHasAccess(r);
@@ -150,6 +157,11 @@ export default function ClusterPage({ id }: { id: string }) {
           actions={
             <SpaceBetween direction="horizontal" size="xs">
               <Button onClick={() => navigate('/clusters')}>All clusters</Button>
+              {features.updateCluster && r.status === 'CREATED' && r.update?.status !== 'RUNNING' && (
+                <Button data-testid="update-cluster" onClick={() => navigate(`/clusters/${encodeURIComponent(r.id)}/update`)}>
+                  Update cluster
+                </Button>
+              )}
               {r.status === 'FAILED' && r.settings && (
                 <Button
                   data-testid="edit-and-retry"
@@ -197,6 +209,9 @@ export default function ClusterPage({ id }: { id: string }) {
             )}
           </SpaceBetween>
         </Container>
+
+        {r.update && <UpdateStatus update={r.update} now={now} />}
+        {r.support && <SupportBlock support={r.support} runningVersion={typeof r.outputs?.kubernetesVersion === 'string' ? r.outputs.kubernetesVersion : undefined} />}
 
         {r.status === 'CREATED' && (
           <Container header={<Header variant="h2">Cluster</Header>}>

@@ -38,6 +38,7 @@ export default function ReviewStep({ settings, role }: { settings: ClusterSettin
             { label: 'Role B (provision role)', value: settings.provisionRoleArn },
             { label: 'Service role (role A)', value: settings.serviceRoleArn },
             { label: 'Kubernetes version', value: version ? `${version}${settings.kubernetesVersion ? '' : ' (default)'}` : 'newest in standard support' },
+            { label: 'Support policy', value: <span data-testid="review-support-policy">{settings.upgradePolicy ?? 'STANDARD'}</span> },
             { label: 'VPC', value: settings.vpcId },
             { label: 'Subnets', value: list(settings.subnetIds) },
             { label: 'Security groups', value: list(settings.securityGroupIds) },

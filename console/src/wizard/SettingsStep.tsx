@@ -3,6 +3,7 @@
  * (GET /v1/aws/…, all pages); subnets and security groups follow the VPC, key pairs the Cluster Region.
  * Field errors from the API land on their fields.
  */
+import Box from '@cloudscape-design/components/box';
 import Checkbox from '@cloudscape-design/components/checkbox';
 import ColumnLayout from '@cloudscape-design/components/column-layout';
 import Container from '@cloudscape-design/components/container';
@@ -10,6 +11,7 @@ import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import Multiselect, { type MultiselectProps } from '@cloudscape-design/components/multiselect';
+import RadioGroup from '@cloudscape-design/components/radio-group';
 import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Textarea from '@cloudscape-design/components/textarea';
@@ -19,6 +21,7 @@ import type { FieldError, FormItem, RoleItem, SubnetItem } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import { DEPLOY_FIELD, MAX_DEPLOY_ROLES, parseArnList } from './deploy-roles';
 import { useList, type ListState } from './useList';
+import { SUPPORT_POLICY_TEXT, versionSupportText, versionTags, type VersionItem } from '../support/support-text';
 import { fieldOf, type SettingsForm } from './form';
 
 export { EMPTY_SETTINGS, fieldOf, type SettingsForm } from './form';
@@ -53,7 +56,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
   const { features } = useConsole();
   const q = useMemo(() => ({ roleArn, region }), [roleArn, region]);
   const roles = useList<RoleItem>('roles', q);
-  const versions = useList<FormItem & { defaultVersion?: boolean; status?: string }>('kubernetes-versions', q);
+  const versions = useList<FormItem & VersionItem>('kubernetes-versions', q);
   const keyPairs = useList('key-pairs', q);
   const vpcs = useList('vpcs', q);
   const instanceTypes = useList('instance-types', q);
@@ -119,7 +122,9 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
     opt({ ...r, id: r.arn ?? r.id }, r.arn ?? r.id, r.hasAmazonEKSClusterPolicy === false ? ['no AmazonEKSClusterPolicy'] : undefined),
   );
   const chosenRole = roles.items.find((r) => (r.arn ?? r.id) === form.serviceRoleArn);
-  const versionOpts = versions.items.map((v) => opt(v, undefined, [String(v.status ?? '').replace(/_/g, ' ').toLowerCase(), v.defaultVersion ? 'default' : ''].filter(Boolean)));
+  // Each version with its end of standard and of extended support (a version already in extended support says so).
+  const versionOpts = versions.items.map((v) => opt(v, versionSupportText(v), versionTags(v)));
+  const chosenVersion = versions.items.find((v) => v.id === form.kubernetesVersion);
   const keyOpts: SelectProps.Option[] = [{ value: NO_KEY, label: 'No key pair', description: 'No SSH access to the nodes' }, ...keyPairs.items.map((k) => opt(k))];
   const vpcOpts = vpcs.items.map((v) => opt(v, [v['cidrBlock'], v['isDefault'] ? 'default VPC' : ''].filter(Boolean).join(' · ')));
   // Zones where EKS cannot place a control plane (the pre-flight's list, from the API): marked before submit.
@@ -198,7 +203,7 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
               data-testid="service-role"
             />
           </FormField>
-          <FormField label="Kubernetes version" errorText={err('kubernetesVersion') ?? h.versions.errorText}>
+          <FormField label="Kubernetes version" errorText={err('kubernetesVersion') ?? h.versions.errorText} constraintText={chosenVersion ? versionSupportText(chosenVersion) : undefined} data-testid="kubernetes-version-field">
             <Select
               selectedOption={selected(versionOpts, form.kubernetesVersion)}
               options={versionOpts}
@@ -211,6 +216,19 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
             />
           </FormField>
         </ColumnLayout>
+        <Box margin={{ top: 'm' }}>
+          <FormField label="Support policy" description="What happens when the version's standard support ends." errorText={err('upgradePolicy')}>
+            <RadioGroup
+              value={form.upgradePolicy}
+              onChange={({ detail }) => set({ upgradePolicy: detail.value === 'EXTENDED' ? 'EXTENDED' : 'STANDARD' })}
+              items={[
+                { value: 'STANDARD', label: 'Standard', description: SUPPORT_POLICY_TEXT.STANDARD },
+                { value: 'EXTENDED', label: 'Extended', description: SUPPORT_POLICY_TEXT.EXTENDED },
+              ]}
+              data-testid="support-policy"
+            />
+          </FormField>
+        </Box>
       </Container>
 
       <Container header={<Header variant="h2">Networking</Header>}>

@@ -17,6 +17,8 @@ export interface SettingsForm {
   environmentScope: string;
   serviceRoleArn: string;
   kubernetesVersion: string;
+  /** What EKS does when the version's standard support ends (the API's default: STANDARD). */
+  upgradePolicy: 'STANDARD' | 'EXTENDED';
   keyName: string;
   vpcId: string;
   subnetIds: string[];
@@ -37,6 +39,7 @@ export const EMPTY_SETTINGS: SettingsForm = {
   environmentScope: '*',
   serviceRoleArn: '',
   kubernetesVersion: '',
+  upgradePolicy: 'STANDARD',
   keyName: '',
   vpcId: '',
   subnetIds: [],
@@ -65,6 +68,8 @@ export function toSettings(auth: AuthState, f: SettingsForm, features: FormFeatu
     provisionRoleArn: auth.registered?.roleArn ?? auth.roleArn,
     serviceRoleArn: f.serviceRoleArn,
     ...(f.kubernetesVersion ? { kubernetesVersion: f.kubernetesVersion } : {}),
+    // STANDARD is the API's default: sent only when it differs (an API without the setting still accepts the rest).
+    ...(f.upgradePolicy === 'EXTENDED' ? { upgradePolicy: 'EXTENDED' as const } : {}),
     ...(f.keyName ? { keyName: f.keyName } : {}),
     vpcId: f.vpcId,
     subnetIds: f.subnetIds,

@@ -77,6 +77,7 @@ export function formFromSettings(s: Partial<ClusterSettings> & Record<string, un
     environmentScope: isString(s.environmentScope) ? s.environmentScope : '*',
     serviceRoleArn: isString(s.serviceRoleArn) ? s.serviceRoleArn : '',
     kubernetesVersion: isString(s.kubernetesVersion) ? s.kubernetesVersion : '',
+    upgradePolicy: s['upgradePolicy'] === 'EXTENDED' ? 'EXTENDED' : 'STANDARD',
     keyName: isString(s.keyName) ? s.keyName : '',
     vpcId: isString(s.vpcId) ? s.vpcId : '',
     subnetIds: strings(s.subnetIds),

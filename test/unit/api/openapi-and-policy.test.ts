@@ -106,7 +106,7 @@ describe('OpenAPI document', () => {
     // A .tsx module (the console's own tsconfig compiles it): a computed specifier keeps this project's tsc out of JSX.
     const contextModule = '../../../console/src/api/context.tsx';
     const { featuresFromOpenApi } = (await import(/* @vite-ignore */ contextModule)) as { featuresFromOpenApi: (doc: unknown) => Record<string, boolean> };
-    expect(featuresFromOpenApi(openapi)).toEqual({ principals: true, kubeconfig: true, deleteCluster: true, adminPrincipalArns: true, namespaces: true, deployPrincipalArns: true });
+    expect(featuresFromOpenApi(openapi)).toEqual({ principals: true, kubeconfig: true, deleteCluster: true, updateCluster: true, adminPrincipalArns: true, namespaces: true, deployPrincipalArns: true });
   });
 });
 

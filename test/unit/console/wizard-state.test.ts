@@ -52,4 +52,15 @@ describe('wizard state', () => {
     expect(w.auth.registered).toEqual(ROLE);
     expect(w.form.name).toBe('retry-me');
   });
+
+  it('support policy: EXTENDED is sent and survives Edit and retry; STANDARD (the API default) is not sent', () => {
+    const base = { name: 'p', environmentScope: '*', region: 'us-east-1', provisionRoleArn: ROLE.roleArn, serviceRoleArn: 'arn:aws:iam::222222222222:role/eks-cluster-role', vpcId: 'vpc-0a1b2c3d', subnetIds: ['subnet-1', 'subnet-2'], securityGroupIds: [], instanceType: 't3.medium', nodeCount: 2, managed: true };
+    const extended = formFromSettings({ ...base, upgradePolicy: 'EXTENDED' });
+    expect(extended.upgradePolicy).toBe('EXTENDED');
+    expect(toSettings({ roleArn: ROLE.roleArn, region: 'us-east-1' }, extended, ALL)).toEqual({ ...base, upgradePolicy: 'EXTENDED' });
+    const standard = formFromSettings({ ...base, upgradePolicy: 'STANDARD' });
+    expect(standard.upgradePolicy).toBe('STANDARD');
+    expect(toSettings({ roleArn: ROLE.roleArn, region: 'us-east-1' }, standard, ALL)).not.toHaveProperty('upgradePolicy');
+    expect(EMPTY_SETTINGS.upgradePolicy).toBe('STANDARD');
+  });
 });
