@@ -10,6 +10,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_PATH } from '../support/tools.js';
+import { vi } from 'vitest';
+
+// What a page shows comes from the API over the sandbox; on a loaded machine that takes more than
+// expect.poll's default second (one run in five failed waiting for the key pair field's text; the
+// journey's edit-and-retry poll failed the same way in a full browser run). Every browser test file
+// imports this module, so every file gets the same cap; a cap is a limit, never a wait.
+vi.setConfig({ expect: { poll: { timeout: 15_000 } } });
 
 // Globals of the page, used only inside page.evaluate callbacks (the test program has no DOM library).
 interface FocusTarget {

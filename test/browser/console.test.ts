@@ -20,11 +20,8 @@ declare const window: { localStorage: { setItem(k: string, v: string): void } };
 // This file's console build lives in .local/, so console/dist (which the CDK stack deploys) is never rewritten mid-suite.
 process.env['EKS_PROVISIONER_CONSOLE_DIST'] ||= fileURLToPath(new URL('../../.local/console-dist-test/', import.meta.url));
 
-// What the page shows comes from the API over the sandbox; on a loaded machine that takes more than
-// expect.poll's default second (one run in five failed waiting for the key pair field's text).
-// The tests' own caps are wide for the same reason: the keyboard journey took 39-124 s across runs on
-// 2 shared cores (load average above 20); a cap is a limit, never a wait.
-vi.setConfig({ expect: { poll: { timeout: 15_000 } } });
+// The tests' caps are wide: the keyboard journey took 39-124 s across runs on 2 shared cores
+// (load average above 20); a cap is a limit, never a wait. expect.poll's cap is set in browser.ts.
 
 const haveChromium = !!requireTool('chromium', 'the console browser tests (test/browser)');
 
