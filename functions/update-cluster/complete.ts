@@ -8,7 +8,7 @@ import { diagnoseStepError } from '../lib/diagnosis/from-step-error.js';
 import { diagnoseUpdateEvents } from '../lib/diagnosis/from-update-events.js';
 import type { Diagnosis } from '../lib/diagnosis/types.js';
 import type { CaughtError, ClusterOutputs } from '../lib/state.js';
-import type { Store } from '../lib/store/types.js';
+import type { ClusterUpdate, Store } from '../lib/store/types.js';
 import { updateOnRecord, type UpdateRun } from '../lib/update/run.js';
 import { eventDetail, type UpdateEventDetail } from './prepare.js';
 import { eventsSince } from './poll.js';
@@ -30,7 +30,7 @@ export async function completeUpdateSucceeded(
   await deps.store.updateCluster(run.tenantId, run.clusterId, {
     settings: run.cluster,
     ...(outputs ? { outputs } : {}),
-    update: updateOnRecord(run, { status: 'SUCCEEDED', phase, finishedAt: now.toISOString(), resources: { done: run.poll?.progress.total ?? 0, total: run.poll?.progress.total ?? 0 } }),
+    update: updateOnRecord(run, { status: 'SUCCEEDED', phase, ...(run.preflight?.stages?.length ? { stages: run.preflight.stages.map((st) => ({ name: st.name, title: st.title, status: 'SUCCEEDED' as const })) } : {}), finishedAt: now.toISOString(), resources: { done: run.poll?.progress.total ?? 0, total: run.poll?.progress.total ?? 0 } }),
     updatedAt: now.toISOString(),
   });
   return { status: 'SUCCEEDED', event: { detail: eventDetail(run, 'UPDATED', now) } };
@@ -40,12 +40,15 @@ export async function completeUpdateFailed(
   run: UpdateRun & { error?: CaughtError },
   deps: { store: Store; now: () => Date; cloudformation: () => Promise<CloudFormationClient> },
 ): Promise<UpdateCompletion> {
-  const diagnosis = await diagnoseUpdate(run, deps).catch(() => diagnoseStepError(run.error, evidenceOf(run)));
+  const found = await diagnoseUpdate(run, deps).catch(() => diagnoseStepError(run.error, evidenceOf(run)));
+  const staged = stagesOutcome(run);
+  const diagnosis = staged?.done ? withStagesDone(found, staged.done) : found;
   const now = deps.now();
   await deps.store.updateCluster(run.tenantId, run.clusterId, {
     update: updateOnRecord(run, {
       status: 'FAILED',
       phase: diagnosis.title,
+      ...(staged ? { stages: staged.stages, versions: staged.versions } : {}),
       finishedAt: now.toISOString(),
       resources: { done: run.poll?.progress.done ?? 0, total: run.poll?.progress.total ?? run.changeSet?.changes.length ?? 0 },
       diagnosis,
@@ -53,6 +56,34 @@ export async function completeUpdateFailed(
     updatedAt: now.toISOString(),
   });
   return { status: 'FAILED', diagnosis, event: { detail: eventDetail(run, 'UPDATE_FAILED', now, diagnosis) } };
+}
+
+/**
+ * How a run of stages ended: each stage's status and the versions the cluster runs (the failed
+ * stage was rolled back; those before it stay). Undefined before the stages were planned.
+ */
+export function stagesOutcome(run: UpdateRun): { stages: NonNullable<ClusterUpdate['stages']>; versions: NonNullable<ClusterUpdate['versions']>; done?: string } | undefined {
+  const planned = run.preflight?.stages;
+  if (!planned?.length || !run.stage) return undefined;
+  const failedAt = Math.min(run.stage.index, planned.length - 1);
+  const stages = planned.map((s, i) => ({ name: s.name, title: s.title, status: i < failedAt ? ('SUCCEEDED' as const) : i === failedAt ? ('FAILED' as const) : ('NOT_STARTED' as const) }));
+  const last = failedAt > 0 ? planned[failedAt - 1]! : undefined;
+  const versions = last
+    ? { controlPlane: last.controlPlaneVersion, nodegroup: last.nodegroupVersion }
+    : { controlPlane: run.preflight!.clusterVersion, nodegroup: run.preflight!.nodegroupVersion ?? run.preflight!.clusterVersion };
+  const done = last
+    ? `Stage ${failedAt} of ${planned.length} (${last.title}) had completed and stays: the control plane runs Kubernetes ${versions.controlPlane} and the nodes ${versions.nodegroup}${versions.controlPlane !== versions.nodegroup ? ', a skew Kubernetes supports' : ''}. Only stage ${failedAt + 1} (${planned[failedAt]!.title}) was rolled back.`
+    : undefined;
+  return { stages, versions, ...(done ? { done } : {}) };
+}
+
+/** The diagnosis of a later stage, saying what the completed stages changed and that the same change resumes. */
+function withStagesDone(d: Diagnosis, done: string): Diagnosis {
+  return {
+    ...d,
+    message: `${d.message} ${done}`,
+    remediation: [...d.remediation, 'Then send the same change again: it plans and runs only the stages not done yet.'],
+  };
 }
 
 const evidenceOf = (run: UpdateRun): ContextEvidence & { from?: string } => ({
