@@ -3,7 +3,10 @@
  * diagnosis either way — the cluster stays CREATED) and the event detail the next state publishes.
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { makeDiagnosis, type ContextEvidence } from '../lib/diagnosis/catalog.js';
+import { makeDiagnosis, type ContextEvidence, type EvidenceOf } from '../lib/diagnosis/catalog.js';
+import { redactSecrets } from '../lib/aws/aws-error.js';
+import { KubeError } from '../lib/kubernetes/client.js';
+import { describeBudget, findBlockingBudgets, type DisruptionReader } from '../lib/kubernetes/disruption.js';
 import { diagnoseStepError } from '../lib/diagnosis/from-step-error.js';
 import { diagnoseUpdateEvents } from '../lib/diagnosis/from-update-events.js';
 import type { Diagnosis } from '../lib/diagnosis/types.js';
@@ -38,7 +41,7 @@ export async function completeUpdateSucceeded(
 
 export async function completeUpdateFailed(
   run: UpdateRun & { error?: CaughtError },
-  deps: { store: Store; now: () => Date; cloudformation: () => Promise<CloudFormationClient> },
+  deps: { store: Store; now: () => Date; cloudformation: () => Promise<CloudFormationClient>; disruption?: () => Promise<DisruptionReader> },
 ): Promise<UpdateCompletion> {
   const found = await diagnoseUpdate(run, deps).catch(() => diagnoseStepError(run.error, evidenceOf(run)));
   const staged = stagesOutcome(run);
@@ -56,6 +59,42 @@ export async function completeUpdateFailed(
     updatedAt: now.toISOString(),
   });
   return { status: 'FAILED', diagnosis, event: { detail: eventDetail(run, 'UPDATE_FAILED', now, diagnosis) } };
+}
+
+const PDB = 'NODEGROUP_UPDATE_BLOCKED_BY_PDB';
+/** The look at the budgets stays well inside the step's Lambda timeout (120 s): the record comes first. */
+export const BUDGET_LOOKUP_MS = 30_000;
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new KubeError('unreachable', `no answer within ${ms / 1000} s`, 'list pod disruption budgets')), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * EKS's PodEvictionFailure does not name the budget: list the cluster's PodDisruptionBudgets (role B,
+ * cluster-admin as the creator) and name those allowing no disruption that select pods on the node
+ * group's nodes. Listing denied or unreachable: say so, keep EKS's text.
+ */
+export async function withBlockingBudgets(d: Diagnosis, run: UpdateRun, reader: () => Promise<DisruptionReader>): Promise<Diagnosis> {
+  const blocked = d.code === PDB ? d : d.cause?.code === PDB ? d.cause : undefined;
+  if (!blocked) return d;
+  const nodegroupName = run.preflight?.nodegroupName ?? (typeof blocked.evidence?.nodegroupName === 'string' ? blocked.evidence.nodegroupName : undefined);
+  let facts: EvidenceOf<typeof PDB>;
+  try {
+    const found = await withDeadline(findBlockingBudgets(await reader(), nodegroupName), BUDGET_LOOKUP_MS);
+    // None allows no disruption any more (relaxed since, or deleted): EKS's words are all there is.
+    if (!found.budgets.length) return d;
+    const first = found.budgets[0]!;
+    facts = { budgets: found.budgets.map(describeBudget).join('; '), budgetsMatched: String(found.matchedToPods), pdb: first.name, namespace: first.namespace };
+  } catch (err) {
+    const why = err instanceof KubeError ? `${err.kind === 'forbidden' || err.kind === 'unauthorized' ? 'no access' : err.kind}: ${err.message}` : redactSecrets((err as Error)?.message ?? String(err));
+    facts = { budgetListError: why.slice(0, 300) };
+  }
+  const named = makeDiagnosis(PDB, { ...(blocked.evidence as EvidenceOf<typeof PDB>), ...(nodegroupName ? { nodegroupName } : {}), ...facts }, blocked.failedResource ? { failedResource: blocked.failedResource } : {});
+  return blocked === d ? named : { ...d, cause: named };
 }
 
 /**
@@ -82,7 +121,7 @@ function withStagesDone(d: Diagnosis, done: string): Diagnosis {
   return {
     ...d,
     message: `${d.message} ${done}`,
-    remediation: [...d.remediation, 'Then send the same change again: it plans and runs only the stages not done yet.'],
+    remediation: d.remediation.some((r) => /same change again/.test(r)) ? d.remediation : [...d.remediation, 'Then send the same change again: it plans and runs only the stages not done yet.'],
   };
 }
 
@@ -97,11 +136,15 @@ const evidenceOf = (run: UpdateRun): ContextEvidence & { from?: string } => ({
 });
 
 /** The caught error's diagnosis, or — when the stack update itself failed — one read from its events. */
-export async function diagnoseUpdate(run: UpdateRun & { error?: CaughtError }, deps: { cloudformation: () => Promise<CloudFormationClient> }): Promise<Diagnosis> {
+export async function diagnoseUpdate(
+  run: UpdateRun & { error?: CaughtError },
+  deps: { cloudformation: () => Promise<CloudFormationClient>; disruption?: () => Promise<DisruptionReader> },
+): Promise<Diagnosis> {
   if (run.error) return diagnoseStepError(run.error, evidenceOf(run));
   const cfn = await deps.cloudformation();
   const events = await eventsSince(cfn, run, run.changeSet?.executedAt, 10);
-  const d = diagnoseUpdateEvents(events, run.poll?.stackStatus ?? 'UPDATE_ROLLBACK_COMPLETE', evidenceOf(run));
+  const read = diagnoseUpdateEvents(events, run.poll?.stackStatus ?? 'UPDATE_ROLLBACK_COMPLETE', evidenceOf(run));
+  const d = deps.disruption ? await withBlockingBudgets(read, run, deps.disruption) : read;
   // Denied during the stack update: show the statements to add (the catalog does not load the policy module).
   return d.code === 'UPDATE_NOT_PERMITTED' ? makeDiagnosis('UPDATE_NOT_PERMITTED', { ...d.evidence, roleArn: run.cluster.provisionRoleArn, statements: updateStatementsFor(run.cluster.provisionRoleArn) }, d.failedResource ? { failedResource: d.failedResource } : {}) : d;
 }

@@ -250,6 +250,12 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     expect(end.update?.stages?.map((s) => `${s.name} ${s.status}`)).toEqual(['control-plane SUCCEEDED', 'nodes FAILED']);
     expect(end.update?.versions).toEqual({ controlPlane: '1.33', nodegroup: '1.32' });
     expect(end.update?.diagnosis?.message).toMatch(/control plane runs Kubernetes 1\.33 and the nodes 1\.32/);
+    // EKS's words do not name the budget; the diagnosis does, read through the cluster's API as role B.
+    expect(end.update?.diagnosis?.failedResource?.reason).not.toMatch(/checkout-pdb/);
+    expect(end.update?.diagnosis?.message).toMatch(/select pods on its nodes and allow no disruption: default\/checkout-pdb \(minAvailable 1; 1 healthy of 1 expected, 1 needed; 0 disruptions allowed\)/);
+    expect(end.update?.diagnosis?.message).not.toMatch(/kube-system\/coredns/);
+    expect(end.update?.diagnosis?.remediation.join(' ')).toMatch(/kubectl get pdb checkout-pdb -n default -o yaml/);
+    expect(end.update?.diagnosis?.remediation.join(' ')).not.toMatch(/delete/i);
     const stackStatus = async () => {
       const cfn = new CloudFormationClient(admin());
       try {

@@ -452,7 +452,7 @@ describe('update-cluster state machine', () => {
     expect(d).toMatchObject({ code: 'NODEGROUP_UPDATE_BLOCKED_BY_PDB', failedResource: { logicalId: 'Nodegroup' } });
     expect(d?.message).toMatch(/checkout-pdb in namespace shop/);
     expect(d?.message).toMatch(/control plane runs Kubernetes 1\.33 and the nodes 1\.32, a skew Kubernetes supports/);
-    expect(d?.remediation.join(' ')).toMatch(/kubectl get pdb -n shop/);
+    expect(d?.remediation.join(' ')).toMatch(/kubectl get pdb checkout-pdb -n shop -o yaml/);
     expect(d?.remediation.at(-1)).toMatch(/same change again/);
     expect(r.captured.map((e) => e.DetailType)).toEqual(['EKS Cluster Update Started', 'EKS Cluster Update Failed']);
   });
