@@ -29,8 +29,12 @@ interface PreflightView {
   diagnosis?: { code: string; title: string; message: string; remediation: string[] };
 }
 
+type PlanStep = { component: string; action: string; disruption?: string };
+
 interface PlanView {
-  steps: Array<{ component: string; action: string; disruption?: string }>;
+  steps: PlanStep[];
+  /** Absent from servers older than staged upgrades. */
+  stages?: Array<{ name: string; title: string; steps: PlanStep[] }>;
   nodesReplaced: boolean;
   changes: Array<{ field: string; from: unknown; to: unknown }>;
 }
@@ -50,10 +54,20 @@ export function patchFromOptions(o: UpdateOptions): Record<string, unknown> {
 export function planLines(plan: PlanView): string[] {
   const lines = plan.changes.map((c) => `  ${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
   lines.push('Plan, in order:');
-  plan.steps.forEach((s, i) => {
-    lines.push(`  ${i + 1}. [${s.component}] ${s.action}`);
+  const step = (s: PlanStep, i: number) => {
+    lines.push(`  ${i}. [${s.component}] ${s.action}`);
     if (s.disruption) lines.push(`     ${style.yellow('disrupts:')} ${s.disruption}`);
-  });
+  };
+  let n = 0;
+  if (plan.stages && plan.stages.length > 1) {
+    // Each stage is its own stack update; a failed one rolls back alone and the same command resumes.
+    plan.stages.forEach((st, k) => {
+      lines.push(` Stage ${k + 1} of ${plan.stages!.length}: ${st.title}`);
+      for (const s of st.steps) step(s, ++n);
+    });
+  } else {
+    for (const s of plan.steps) step(s, ++n);
+  }
   if (plan.nodesReplaced) lines.push(style.yellow('Every node is replaced (new node group first; capacity never drops to zero).'));
   return lines;
 }

@@ -19,10 +19,12 @@ import { DiagnosedError } from '../lib/errors.js';
 import { managedNamespaces } from '../lib/kubernetes/namespaces.js';
 import { ADDON_VERSION_PARAMETERS, clusterStackParameters, clusterTemplateBody } from '../lib/template/index.js';
 import { DescribeAddonVersionsCommand, type EKSClient } from '@aws-sdk/client-eks';
-import type { ChangeSetState, UpdateRun } from '../lib/update/run.js';
+import { currentStage, type ChangeSetState, type UpdateRun } from '../lib/update/run.js';
+import { stageParameters, type UpdateStage } from '../lib/update/stages.js';
 import { updateStatementsFor } from './statements.js';
 
-export const changeSetNameFor = (version: number) => `eks-provisioner-update-${version}`;
+/** One change set per record version and stage (a single-stage update keeps the plain name). */
+export const changeSetNameFor = (version: number, stage?: Pick<UpdateStage, 'name'>) => `eks-provisioner-update-${version}${stage && stage.name !== 'all' ? `-${stage.name}` : ''}`;
 
 /**
  * Add-on versions for the change set: on a Kubernetes version change, EKS's default version of each
@@ -75,11 +77,16 @@ const NO_CHANGES = /didn't contain changes|No updates are to be performed|submit
 /** Creates the change set on the first call, then describes it until CloudFormation has computed it. */
 export async function prepareChangeSet(run: UpdateRun, deps: { cloudformation: CloudFormationClient; eks: EKSClient }): Promise<ChangeSetState> {
   const ev = evidenceOf(run);
-  const changeSetName = changeSetNameFor(run.update.version);
+  const stage = currentStage(run);
+  const changeSetName = changeSetNameFor(run.update.version, stage);
   const ctx = (operation: string) => ({ service: 'cloudformation', operation, principal: 'provision-role' as const, evidence: ev });
-  let addonVersions = run.changeSet?.addonVersions;
-  if (!run.changeSet?.changeSetId) {
-    addonVersions = await addonVersionsFor(run, deps.eks);
+  // The previous stage's change set is done: this stage makes its own.
+  const mine = run.changeSet?.changeSetName === changeSetName ? run.changeSet : undefined;
+  let addonVersions = mine?.addonVersions;
+  if (!mine?.changeSetId) {
+    const parameters = stageParameters(updateParameters(run, await addonVersionsFor(run, deps.eks)), stage, run.preflight?.stackParameters ?? {});
+    const sent = Object.fromEntries(parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
+    addonVersions = Object.fromEntries(Object.entries(ADDON_VERSION_PARAMETERS).map(([addon, key]) => [addon, sent[key] ?? '']));
     try {
       await deps.cloudformation.send(
         new CreateChangeSetCommand({
@@ -87,11 +94,11 @@ export async function prepareChangeSet(run: UpdateRun, deps: { cloudformation: C
           ChangeSetName: changeSetName,
           ChangeSetType: 'UPDATE',
           TemplateBody: clusterTemplateBody(),
-          Parameters: updateParameters(run, addonVersions),
+          Parameters: parameters,
           Capabilities: ['CAPABILITY_IAM'],
           Tags: stackTags(run),
           ClientToken: changeSetName,
-          Description: `eks-provisioner update to version ${run.update.version}: ${run.update.changes.map((c) => c.field).join(', ')}`,
+          Description: `eks-provisioner update to version ${run.update.version}: ${stage.name === 'all' ? run.update.changes.map((c) => c.field).join(', ') : stage.title}`.slice(0, 1024),
         }),
       );
     } catch (err) {
@@ -100,7 +107,8 @@ export async function prepareChangeSet(run: UpdateRun, deps: { cloudformation: C
     }
   }
   const out = await awsCall(ctx('DescribeChangeSet'), () => deps.cloudformation.send(new DescribeChangeSetCommand({ StackName: run.stack.stackId, ChangeSetName: changeSetName })));
-  return { ...changeSetState(out, changeSetName, run), ...(addonVersions ? { addonVersions } : {}) };
+  const first = run.changeSet?.firstExecutedAt ?? (mine ? undefined : run.changeSet?.executedAt);
+  return { ...changeSetState(out, changeSetName, run), ...(addonVersions ? { addonVersions } : {}), ...(first ? { firstExecutedAt: first } : {}) };
 }
 
 export function changeSetState(out: DescribeChangeSetCommandOutput, changeSetName: string, run: UpdateRun): ChangeSetState {
@@ -128,7 +136,8 @@ export async function executeChangeSet(run: UpdateRun, deps: { cloudformation: C
     const code = awsErrorCode(err);
     if (code !== 'InvalidChangeSetStatus' && code !== 'ChangeSetNotFound') throw notPermittedOr(err, run, 'cloudformation:ExecuteChangeSet');
   }
-  return { ...cs, status: 'EXECUTING', nextWaitSeconds: 15, executedAt: deps.now().toISOString() };
+  const executedAt = deps.now().toISOString();
+  return { ...cs, status: 'EXECUTING', nextWaitSeconds: 15, executedAt, firstExecutedAt: cs.firstExecutedAt ?? executedAt };
 }
 
 function notPermittedOr(err: unknown, run: UpdateRun, action: string): unknown {

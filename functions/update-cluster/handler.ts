@@ -5,6 +5,7 @@
 import { cloudFormationClient, ec2Client, eksClient } from '../lib/aws/clients.js';
 import { roleBSession } from '../lib/aws/tenant-role.js';
 import { loadConfig } from '../lib/config.js';
+import { connectDisruptionReader } from '../lib/kubernetes/connect.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import { recordProgress } from '../lib/progress/progress.js';
 import type { CaughtError, UpdateInput } from '../lib/state.js';
@@ -29,10 +30,17 @@ export const handler = lambdaHandler(async (event: UpdateStepEvent, { logger }) 
   if (event.step === 'prepare') return prepareUpdate({ ...event.state, executionArn: event.executionArn, startedAt: event.startedAt }, { store });
   const run = event.state;
   if (event.step === 'failed') {
+    let session: Promise<Awaited<ReturnType<typeof roleBSession>>['session']> | undefined;
+    const roleB = () => (session ??= roleBSession(run, { store, config }).then((r) => r.session));
     return completeUpdateFailed(run, {
       store,
       now,
-      cloudformation: async () => cloudFormationClient((await roleBSession(run, { store, config })).session),
+      cloudformation: async () => cloudFormationClient(await roleB()),
+      // A blocked node roll: name the PodDisruptionBudget through the cluster's API.
+      disruption: async () => {
+        const s = await roleB();
+        return connectDisruptionReader({ eks: eksClient(s), clusterName: run.cluster.name, region: run.region, credentials: s.clientConfig().credentials!, now });
+      },
     });
   }
   if (event.step === 'succeeded') return completeUpdateSucceeded(run, { store, now });

@@ -14,7 +14,7 @@ import type { PollOutcome, PollResult } from '../lib/state.js';
 import { resourceGraph, type ResourceGraph } from '../lib/polling/dependencies.js';
 import { updateWaitSeconds } from '../lib/polling/update.js';
 import { CLUSTER_TEMPLATE } from '../lib/template/index.js';
-import { updateOnRecord, type UpdateRun } from '../lib/update/run.js';
+import { stagePrefix, updateOnRecord, type UpdateRun } from '../lib/update/run.js';
 
 let graph: ResourceGraph | undefined;
 const templateGraph = () => (graph ??= resourceGraph(CLUSTER_TEMPLATE));
@@ -67,7 +67,7 @@ export async function pollStackUpdate(
 ): Promise<PollResult> {
   const poll = await lookAtUpdate(run, deps);
   // What the user sees while it runs: the update's phase and resources on the record.
-  await deps.progress?.({ update: updateOnRecord(run, { phase: poll.phase, resources: { done: poll.progress.done, total: poll.progress.total } }) });
+  await deps.progress?.({ update: updateOnRecord(run, { phase: `${stagePrefix(run)}${poll.phase}`, resources: { done: poll.progress.done, total: poll.progress.total } }) });
   return poll;
 }
 
@@ -85,7 +85,8 @@ async function lookAtUpdate(run: UpdateRun, deps: { cloudformation: CloudFormati
   // appears, its status is the one before (CREATE_COMPLETE, or a previous update's UPDATE_COMPLETE).
   const begun = events.some((e) => e.ResourceType === 'AWS::CloudFormation::Stack' && e.ResourceStatus === 'UPDATE_IN_PROGRESS');
   const outcome = begun ? classifyUpdateStatus(status) : 'IN_PROGRESS';
-  const elapsedSeconds = Math.max(0, Math.round((deps.now().getTime() - Date.parse(run.changeSet?.executedAt ?? run.startedAt)) / 1000));
+  // The poll cap covers the whole update (every stage), from the first change set's execution.
+  const elapsedSeconds = Math.max(0, Math.round((deps.now().getTime() - Date.parse(run.changeSet?.firstExecutedAt ?? run.changeSet?.executedAt ?? run.startedAt)) / 1000));
   if (outcome === 'IN_PROGRESS' && elapsedSeconds >= deps.maxProvisioningSeconds) {
     throw new DiagnosedError(
       makeDiagnosis('PROVISIONING_TIMEOUT', { stackName: run.stack.stackName, stackId: run.stack.stackId, region: run.region, accountId: run.accountId, status, elapsedSeconds, maxSeconds: deps.maxProvisioningSeconds }),

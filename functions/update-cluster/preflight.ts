@@ -13,6 +13,7 @@ import { DiagnosedError } from '../lib/errors.js';
 import { ADDON_VERSION_PARAMETERS, OUTPUT_KEYS, PARAMETER_KEYS } from '../lib/template/index.js';
 import { parseMinor } from '../lib/update/patch.js';
 import type { UpdatePreflightResult, UpdateRun } from '../lib/update/run.js';
+import { DEFERRED_PARAMETER_KEYS, planUpdateStages } from '../lib/update/stages.js';
 
 /** EKS needs up to five free addresses in the cluster's subnets for a control-plane upgrade. */
 export const MIN_FREE_IPS = 5;
@@ -74,6 +75,10 @@ export async function updatePreflight(run: UpdateRun, deps: PreflightDeps): Prom
   const insightsOut: UpdatePreflightResult['insights'] = [];
   const forcedPast: string[] = [];
   let freeIpAddresses = Number.NaN;
+  // The stages follow what runs now: a control plane already on the target (an earlier run's node
+  // stage rolled back) is not upgraded again, nor checked for it.
+  const stages = planUpdateStages({ controlPlaneVersion: clusterVersion || run.update.liveVersion, ...(nodegroup?.version ? { nodegroupVersion: nodegroup.version } : {}) }, run.update.changes);
+  const upgradesControlPlane = stages.some((s) => s.name === 'control-plane');
   if (toVersion) {
     // Version skew: the nodes must stay within the supported distance of the new control plane.
     const nodeVersion = nodegroup?.version;
@@ -83,7 +88,7 @@ export async function updatePreflight(run: UpdateRun, deps: PreflightDeps): Prom
       problems.push(makeDiagnosis('NODEGROUP_VERSION_SKEW', { ...ev, nodeVersion: nodeVersion!, clusterVersion, to: toVersion, maxSkew: MAX_NODE_SKEW, ...(nodegroupName ? { nodegroupName } : {}) }));
     }
     // Free IPs in the control plane's subnets.
-    const subnetIds = cluster?.resourcesVpcConfig?.subnetIds ?? [];
+    const subnetIds = upgradesControlPlane ? (cluster?.resourcesVpcConfig?.subnetIds ?? []) : [];
     if (subnetIds.length) {
       const subnets = await awsCall(ctx('ec2', 'DescribeSubnets'), () => deps.ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds })));
       freeIpAddresses = (subnets.Subnets ?? []).reduce((n, s) => n + (s.AvailableIpAddressCount ?? 0), 0);
@@ -93,9 +98,9 @@ export async function updatePreflight(run: UpdateRun, deps: PreflightDeps): Prom
       }
     }
     // EKS upgrade insights: an ERROR refuses the upgrade unless the request says force.
-    const listed = await awsCall(ctx('eks', 'ListInsights'), () =>
-      deps.eks.send(new ListInsightsCommand({ clusterName, filter: { categories: ['UPGRADE_READINESS'], kubernetesVersions: [toVersion] } })),
-    );
+    const listed = upgradesControlPlane
+      ? await awsCall(ctx('eks', 'ListInsights'), () => deps.eks.send(new ListInsightsCommand({ clusterName, filter: { categories: ['UPGRADE_READINESS'], kubernetesVersions: [toVersion] } })))
+      : { insights: [] };
     for (const i of listed.insights ?? []) {
       const status = i.insightStatus?.status ?? 'UNKNOWN';
       insightsOut.push({ id: i.id ?? '', name: i.name ?? '', status });
@@ -132,6 +137,9 @@ export async function updatePreflight(run: UpdateRun, deps: PreflightDeps): Prom
     insights: insightsOut,
     forcedPast,
     addonVersions: Object.fromEntries(Object.entries(ADDON_VERSION_PARAMETERS).map(([addon, key]) => [addon, params[key] ?? ''])),
+    stages,
+    stageCount: stages.length,
+    stackParameters: Object.fromEntries(DEFERRED_PARAMETER_KEYS.filter((k) => k in params).map((k) => [k, params[k]!])),
   };
 }
 

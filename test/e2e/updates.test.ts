@@ -217,12 +217,13 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     }
   });
 
-  it('a PodDisruptionBudget allowing no disruption blocks the node roll of 1.32 → 1.33: UPDATE_ROLLBACK_FAILED caused by NODEGROUP_UPDATE_BLOCKED_BY_PDB, record on the old values', async (ctx) => {
+  it('a PodDisruptionBudget allowing no disruption blocks the node stage of 1.32 → 1.33: UPDATE_ROLLBACK_COMPLETE, control plane 1.33 / nodes 1.32, NODEGROUP_UPDATE_BLOCKED_BY_PDB; relaxed, the same PATCH finishes the nodes', async (ctx) => {
     if (!changeSets) return ctx.skip();
     const tenant = 'e2e-upd-pdb';
     const name = 'upd-pdb';
     // The customer's admin gets cluster-admin (an access entry), to put a workload on the nodes.
     const c = await createdCluster(tenant, name, {}, { adminPrincipalArns: [`arn:aws:iam::${DEFAULT_WORLD.customer.accountId}:user/${DEFAULT_WORLD.customer.userName}`] });
+    const nodegroupName = String((c as { outputs?: { nodegroupName?: string } }).outputs?.nodegroupName);
     const kube = await kubeAsAdmin(name);
     const labels = { app: 'checkout' };
     await kube.apps.createNamespacedDeployment({
@@ -236,26 +237,61 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
       return pdb.status?.currentHealthy === 1 && pdb.status?.disruptionsAllowed === 0;
     }, 'the PDB to count its pod healthy with no disruption allowed');
 
-    expect((await patch(c.id, tenant, { kubernetesVersion: '1.33' }, c.version ?? 1)).status).toBe(202);
-    const end = (await updated(c.id, tenant, 180_000)) as Updated & { update?: { diagnosis?: { cause?: { code: string; message: string }; failedResource?: { logicalId: string; reason: string } } } };
+    const first = await patch(c.id, tenant, { kubernetesVersion: '1.33' }, c.version ?? 1);
+    expect(first.status).toBe(202);
+    expect(first.body.plan.stages.map((s: { name: string }) => s.name)).toEqual(['control-plane', 'nodes']);
+    const end = (await updated(c.id, tenant, 180_000)) as Updated & {
+      update?: { versions?: { controlPlane: string; nodegroup: string }; stages?: Array<{ name: string; status: string }>; diagnosis?: { failedResource?: { logicalId: string; reason: string } } };
+    };
     expect(end.update?.status).toBe('FAILED');
-    // EKS cannot take a control plane back to 1.32, so CloudFormation's rollback of the upgrade fails
-    // (as in AWS); the blocked node roll that started it is the diagnosis's cause.
-    expect(end.update?.diagnosis?.code, JSON.stringify(end.update?.diagnosis)).toBe('UPDATE_ROLLBACK_FAILED');
-    expect(end.update?.diagnosis?.cause?.code).toBe('NODEGROUP_UPDATE_BLOCKED_BY_PDB');
+    // Stage 2 (nodes + add-ons) is rolled back on its own; stage 1 (the control plane) stays.
+    expect(end.update?.diagnosis?.code, JSON.stringify(end.update?.diagnosis)).toBe('NODEGROUP_UPDATE_BLOCKED_BY_PDB');
     expect(end.update?.diagnosis?.failedResource).toMatchObject({ logicalId: 'Nodegroup', reason: expect.stringContaining('PodEvictionFailure') });
-    expect(end.update?.diagnosis?.remediation.join(' ')).toMatch(/continue-update-rollback --stack-name eks-provisioner-upd-pdb/);
-    const cfn = new CloudFormationClient(admin());
-    const stacks = await cfn.send(new DescribeStacksCommand({ StackName: `eks-provisioner-${name}` }));
-    cfn.destroy();
-    expect(stacks.Stacks?.[0]?.StackStatus).toBe('UPDATE_ROLLBACK_FAILED');
-    // The record stays CREATED on its old settings; the nodes were never rolled; one Failed event.
+    expect(end.update?.stages?.map((s) => `${s.name} ${s.status}`)).toEqual(['control-plane SUCCEEDED', 'nodes FAILED']);
+    expect(end.update?.versions).toEqual({ controlPlane: '1.33', nodegroup: '1.32' });
+    expect(end.update?.diagnosis?.message).toMatch(/control plane runs Kubernetes 1\.33 and the nodes 1\.32/);
+    // EKS's words do not name the budget; the diagnosis does, read through the cluster's API as role B.
+    expect(end.update?.diagnosis?.failedResource?.reason).not.toMatch(/checkout-pdb/);
+    expect(end.update?.diagnosis?.message).toMatch(/select pods on its nodes and allow no disruption: default\/checkout-pdb \(minAvailable 1; 1 healthy of 1 expected, 1 needed; 0 disruptions allowed\)/);
+    expect(end.update?.diagnosis?.message).not.toMatch(/kube-system\/coredns/);
+    expect(end.update?.diagnosis?.remediation.join(' ')).toMatch(/kubectl get pdb checkout-pdb -n default -o yaml/);
+    expect(end.update?.diagnosis?.remediation.join(' ')).not.toMatch(/delete/i);
+    const stackStatus = async () => {
+      const cfn = new CloudFormationClient(admin());
+      try {
+        return (await cfn.send(new DescribeStacksCommand({ StackName: `eks-provisioner-${name}` }))).Stacks?.[0]?.StackStatus;
+      } finally {
+        cfn.destroy();
+      }
+    };
+    expect(await stackStatus()).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect((await eks((x) => x.send(new DescribeClusterCommand({ name })))).cluster?.version).toBe('1.33');
+    expect((await eks((x) => x.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName })))).nodegroup?.version).toBe('1.32');
+    // The record stays CREATED on its old settings (so the same PATCH is not a no-op); one Failed event.
     expect(end.status).toBe('CREATED');
     expect((end.settings as { kubernetesVersion?: string }).kubernetesVersion).toBe('1.32');
-    const ng = await eks((x) => x.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: String((c as { outputs?: { nodegroupName?: string } }).outputs?.nodegroupName) })));
-    expect(ng.nodegroup?.version).toBe('1.32');
     expect(await updateEvents(c.id, 'Failed')).toHaveLength(1);
     expect(await updateEvents(c.id, 'Succeeded')).toHaveLength(0);
+
+    // Relax the budget, then the same PATCH: it plans and runs the node stage only.
+    await kube.policy.patchNamespacedPodDisruptionBudget({ namespace: 'default', name: 'checkout-pdb', body: [{ op: 'replace', path: '/spec/minAvailable', value: 0 }] });
+    await until(async () => (await kube.policy.readNamespacedPodDisruptionBudget({ namespace: 'default', name: 'checkout-pdb' })).status?.disruptionsAllowed === 1, 'the relaxed PDB to allow a disruption');
+    const plan = await e.api('PATCH', `/v1/clusters/${c.id}?dryRun=true`, { kubernetesVersion: '1.33' }, tenant);
+    expect(plan.status, plan.text).toBe(200);
+    expect(plan.body.plan.stages.map((s: { name: string }) => s.name)).toEqual(['nodes']);
+    expect(plan.body.plan.steps.map((s: { component: string }) => s.component)).toEqual(['node-group', 'add-ons']);
+    const again = await patch(c.id, tenant, { kubernetesVersion: '1.33' }, end.version ?? 2);
+    expect(again.status, JSON.stringify(again.body)).toBe(202);
+    expect(again.body.plan.stages.map((s: { name: string }) => s.name)).toEqual(['nodes']);
+    const done = await updated(c.id, tenant, 180_000);
+    expect(done.update?.status, JSON.stringify(done.update)).toBe('SUCCEEDED');
+    expect(done.status).toBe('CREATED');
+    expect((done.settings as { kubernetesVersion?: string }).kubernetesVersion).toBe('1.33');
+    expect(await stackStatus()).toBe('UPDATE_COMPLETE');
+    expect((await eks((x) => x.send(new DescribeClusterCommand({ name })))).cluster?.version).toBe('1.33');
+    expect((await eks((x) => x.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName })))).nodegroup?.version).toBe('1.33');
+    expect(await updateEvents(c.id, 'Succeeded')).toHaveLength(1);
+    expect(await updateEvents(c.id, 'Failed')).toHaveLength(1);
   });
 });
 

@@ -145,8 +145,10 @@ interface Scenario {
   liveDesired?: number;
   freeIps?: number;
   changeSetDenied?: boolean;
-  /** How the stack update ends. */
+  /** How the stack update ends ('pdb' / 'rollbackFailed': the node stage's). */
   ends?: 'complete' | 'pdb' | 'rollbackFailed';
+  /** What the cluster runs before the update (default 1.32 everywhere, and a stack without NodegroupVersion). */
+  live?: { controlPlane: string; nodes: string };
 }
 
 async function run(s: Scenario) {
@@ -160,8 +162,11 @@ async function run(s: Scenario) {
   const calls: Record<string, number> = {};
   const count = (k: string) => (calls[k] = (calls[k] ?? 0) + 1);
   let executed = false;
-  let stackParams: Record<string, string> = { KubernetesVersion: '1.32', NodeCount: '2', AdminPrincipalArn1: '' };
-  let liveVersion = '1.32';
+  // A stack made before NodegroupVersion existed (the change set brings the current template).
+  let stackParams: Record<string, string> = { KubernetesVersion: s.live?.controlPlane ?? '1.32', NodeCount: '2', AdminPrincipalArn1: '', ...(s.live ? { NodegroupVersion: s.live.nodes } : {}) };
+  let liveVersion = s.live?.controlPlane ?? '1.32';
+  let liveNodeVersion = s.live?.nodes ?? '1.32';
+  const sentParamsByChangeSet: Array<{ name: string; params: Record<string, string> }> = [];
 
   h.sts.on(AssumeRoleCommand).callsFake(
     asCorrectRoleB(async () => [(await store.getTenant('local'))?.externalId ?? ''], {
@@ -174,7 +179,7 @@ async function run(s: Scenario) {
   h.eks.on(DescribeClusterCommand).callsFake(() => ({
     cluster: { name: 'demo', arn: 'arn:aws:eks:us-east-1:222222222222:cluster/demo', version: liveVersion, endpoint: 'https://demo.eks.example', certificateAuthority: { data: 'Q0E=' }, resourcesVpcConfig: { subnetIds: ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60712'] } },
   }));
-  h.eks.on(DescribeNodegroupCommand).callsFake(() => ({ nodegroup: { nodegroupName: 'Nodegroup-abc', version: liveVersion, status: 'ACTIVE', scalingConfig: { desiredSize: s.liveDesired ?? Number(stackParams.NodeCount) }, nodeRole: 'arn:aws:iam::222222222222:role/eks-provisioner/node' } }));
+  h.eks.on(DescribeNodegroupCommand).callsFake(() => ({ nodegroup: { nodegroupName: 'Nodegroup-abc', version: liveNodeVersion, status: 'ACTIVE', scalingConfig: { desiredSize: s.liveDesired ?? Number(stackParams.NodeCount) }, nodeRole: 'arn:aws:iam::222222222222:role/eks-provisioner/node' } }));
   h.eks.on(ListAccessEntriesCommand).resolves({ accessEntries: [ROLE_B] });
   h.eks.on(DescribeAddonVersionsCommand).callsFake((i: { addonName: string; kubernetesVersion: string }) => ({
     addons: [
@@ -195,12 +200,19 @@ async function run(s: Scenario) {
       categorySpecificSummary: { deprecationDetails: [{ usage: '/apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas', replacedWith: '/apis/flowcontrol.apiserver.k8s.io/v1/flowschemas', clientStats: [{ userAgent: 'legacy-operator' }] }] },
     },
   });
+  // Each executed change set is one stack update: what it changes decides its events (a control-plane
+  // stage, a node stage, or the rest), timed from its own execution.
+  type Kind = 'controlPlane' | 'nodes' | 'other';
+  const execs: Array<{ t: number; kind: Kind; params: Record<string, string> }> = [];
+  let created: { kind: Kind; params: Record<string, string> } | undefined;
+  const kindOf = (sent: Record<string, string>): Kind =>
+    sent.KubernetesVersion !== stackParams.KubernetesVersion ? 'controlPlane' : sent.NodegroupVersion !== (stackParams.NodegroupVersion || stackParams.KubernetesVersion) ? 'nodes' : 'other';
+  const failsHere = (kind: Kind) => (s.ends === 'pdb' || s.ends === 'rollbackFailed') && kind !== 'controlPlane';
   const stackStatus = () => {
-    if (!executed) return 'UPDATE_COMPLETE';
-    const elapsed = virtualNow - t0;
-    if (elapsed < 300_000) return 'UPDATE_IN_PROGRESS';
-    if (s.ends === 'pdb') return 'UPDATE_ROLLBACK_COMPLETE';
-    if (s.ends === 'rollbackFailed') return 'UPDATE_ROLLBACK_FAILED';
+    const last = execs.at(-1);
+    if (!last) return 'UPDATE_COMPLETE';
+    if (virtualNow - last.t < 300_000) return 'UPDATE_IN_PROGRESS';
+    if (failsHere(last.kind)) return s.ends === 'pdb' ? 'UPDATE_ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_FAILED';
     return 'UPDATE_COMPLETE';
   };
   h.cfn.on(DescribeStacksCommand).callsFake(() => ({
@@ -218,45 +230,53 @@ async function run(s: Scenario) {
       },
     ],
   }));
-  h.cfn.on(CreateChangeSetCommand).callsFake((i: { Parameters: Array<{ ParameterKey: string; ParameterValue: string }> }) => {
+  h.cfn.on(CreateChangeSetCommand).callsFake((i: { ChangeSetName: string; Parameters: Array<{ ParameterKey: string; ParameterValue: string }> }) => {
     count('CreateChangeSet');
     if (s.changeSetDenied) {
       throw Object.assign(new Error(`User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/x is not authorized to perform: cloudformation:CreateChangeSet on resource: ${STACK_ID}`), { name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } });
     }
-    calls.params = 0;
-    (calls as Record<string, unknown>).sentParams = Object.fromEntries(i.Parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
-    return { Id: 'arn:aws:cloudformation:us-east-1:222222222222:changeSet/eks-provisioner-update-2/1', StackId: STACK_ID };
+    const sent = Object.fromEntries(i.Parameters.map((p) => [p.ParameterKey, p.ParameterValue]));
+    sentParamsByChangeSet.push({ name: i.ChangeSetName, params: sent });
+    (calls as Record<string, unknown>).sentParams = sent;
+    created = { kind: kindOf(sent), params: sent };
+    describes = 0;
+    return { Id: `arn:aws:cloudformation:us-east-1:222222222222:changeSet/${i.ChangeSetName}/1`, StackId: STACK_ID };
   });
   let describes = 0;
-  h.cfn.on(DescribeChangeSetCommand).callsFake(() => ({
-    ChangeSetId: 'arn:aws:cloudformation:us-east-1:222222222222:changeSet/eks-provisioner-update-2/1',
+  h.cfn.on(DescribeChangeSetCommand).callsFake((i: { ChangeSetName: string }) => ({
+    ChangeSetId: `arn:aws:cloudformation:us-east-1:222222222222:changeSet/${i.ChangeSetName}/1`,
     Status: ++describes < 2 ? 'CREATE_IN_PROGRESS' : 'CREATE_COMPLETE',
     Changes: [
-      { Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'Cluster', ResourceType: 'AWS::EKS::Cluster', Replacement: 'False' } },
-      { Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'Nodegroup', ResourceType: 'AWS::EKS::Nodegroup', Replacement: 'False' } },
+      ...(created?.kind === 'controlPlane' ? [{ Type: 'Resource' as const, ResourceChange: { Action: 'Modify' as const, LogicalResourceId: 'Cluster', ResourceType: 'AWS::EKS::Cluster', Replacement: 'False' as const } }] : []),
+      ...(created?.kind !== 'controlPlane' ? [{ Type: 'Resource' as const, ResourceChange: { Action: 'Modify' as const, LogicalResourceId: 'Nodegroup', ResourceType: 'AWS::EKS::Nodegroup', Replacement: 'False' as const } }] : []),
     ],
   }));
   h.cfn.on(ExecuteChangeSetCommand).callsFake(() => {
     count('ExecuteChangeSet');
-    executed = true;
+    execs.push({ t: virtualNow, kind: created!.kind, params: created!.params });
     return {};
   });
-  const events = (): StackEvent[] => {
-    const out = [ev('u0', STACK, S, 'UPDATE_IN_PROGRESS', t0, 'User Initiated'), ev('u1', 'Cluster', 'AWS::EKS::Cluster', 'UPDATE_IN_PROGRESS', t0 + 1000)];
-    if (virtualNow - t0 >= 120_000) out.push(ev('u2', 'Cluster', 'AWS::EKS::Cluster', 'UPDATE_COMPLETE', t0 + 120_000), ev('u3', 'Nodegroup', 'AWS::EKS::Nodegroup', 'UPDATE_IN_PROGRESS', t0 + 121_000));
-    if (virtualNow - t0 >= 300_000) {
-      if (s.ends === 'pdb' || s.ends === 'rollbackFailed') {
-        out.push(
-          ev('u4', 'Nodegroup', 'AWS::EKS::Nodegroup', 'UPDATE_FAILED', t0 + 280_000, 'Resource handler returned message: "[ErrorCode: PodEvictionFailure] Reached max retries while trying to evict pods from nodes in node group Nodegroup-abc: PodDisruptionBudget shop/checkout-pdb allows no disruption"'),
-          ev('u5', STACK, S, 'UPDATE_ROLLBACK_IN_PROGRESS', t0 + 281_000, 'The following resource(s) failed to update: [Nodegroup].'),
-          ev('u6', 'Cluster', 'AWS::EKS::Cluster', s.ends === 'rollbackFailed' ? 'UPDATE_FAILED' : 'UPDATE_COMPLETE', t0 + 290_000, s.ends === 'rollbackFailed' ? 'Unsupported Kubernetes minor version update from 1.33 to 1.32' : undefined),
-        );
-      } else {
-        out.push(ev('u4', 'Nodegroup', 'AWS::EKS::Nodegroup', 'UPDATE_COMPLETE', t0 + 280_000), ev('u9', STACK, S, 'UPDATE_COMPLETE', t0 + 290_000));
-      }
+  const stageEvents = (x: { t: number; kind: Kind }, n: number): StackEvent[] => {
+    const at = (dt: number) => x.t + dt;
+    const id = (k: string) => `s${n}-${k}`;
+    const out = [ev(id('u0'), STACK, S, 'UPDATE_IN_PROGRESS', at(0), 'User Initiated')];
+    if (x.kind === 'controlPlane') {
+      out.push(ev(id('u1'), 'Cluster', 'AWS::EKS::Cluster', 'UPDATE_IN_PROGRESS', at(1000)), ev(id('u2'), 'Cluster', 'AWS::EKS::Cluster', 'UPDATE_COMPLETE', at(120_000)), ev(id('u9'), STACK, S, 'UPDATE_COMPLETE', at(290_000)));
+      return out;
     }
-    return out.filter((e) => e.Timestamp!.getTime() <= virtualNow).reverse();
+    out.push(ev(id('u3'), 'Nodegroup', 'AWS::EKS::Nodegroup', 'UPDATE_IN_PROGRESS', at(1000)));
+    if (failsHere(x.kind)) {
+      out.push(
+        ev(id('u4'), 'Nodegroup', 'AWS::EKS::Nodegroup', 'UPDATE_FAILED', at(280_000), 'Resource handler returned message: "[ErrorCode: PodEvictionFailure] Reached max retries while trying to evict pods from nodes in node group Nodegroup-abc: PodDisruptionBudget shop/checkout-pdb allows no disruption"'),
+        ev(id('u5'), STACK, S, 'UPDATE_ROLLBACK_IN_PROGRESS', at(281_000), 'The following resource(s) failed to update: [Nodegroup].'),
+        ev(id('u6'), 'VpcCniAddon', 'AWS::EKS::Addon', s.ends === 'rollbackFailed' ? 'UPDATE_FAILED' : 'UPDATE_COMPLETE', at(290_000), s.ends === 'rollbackFailed' ? 'Resource handler returned message: "Addon version v1.0.0-eksbuild.1 is older than the installed one"' : undefined),
+      );
+    } else {
+      out.push(ev(id('u4'), 'Nodegroup', 'AWS::EKS::Nodegroup', 'UPDATE_COMPLETE', at(280_000)), ev(id('u9'), STACK, S, 'UPDATE_COMPLETE', at(290_000)));
+    }
+    return out;
   };
+  const events = (): StackEvent[] => execs.flatMap((x, n) => stageEvents(x, n)).filter((e) => e.Timestamp!.getTime() <= virtualNow).reverse();
   h.cfn.on(DescribeStackEventsCommand).callsFake(() => ({ StackEvents: events() }));
 
   const session = async (st: UpdateRun) => (await roleBSession(st, { store, config })).session;
@@ -283,7 +303,9 @@ async function run(s: Scenario) {
     PollStackUpdate: step(async (st) => {
       virtualNow += (st.poll?.nextWaitSeconds ?? 0) * 1000;
       count('polls');
-      if (virtualNow - t0 >= 120_000 && s.ends !== 'pdb' && s.ends !== 'rollbackFailed') liveVersion = String(st.cluster.kubernetesVersion);
+      const last = execs.at(-1)!;
+      if (last.kind === 'controlPlane' && virtualNow - last.t >= 120_000) liveVersion = last.params.KubernetesVersion!;
+      if (last.kind === 'nodes' && virtualNow - last.t >= 280_000 && !failsHere('nodes')) liveNodeVersion = last.params.NodegroupVersion!;
       return pollStackUpdate(st, { cloudformation: cloudFormationClient(await session(st)), now, maxProvisioningSeconds: 3600 });
     }),
     // Stand-in for the reused Kubernetes step (covered by its own tests): the nodes are Ready.
@@ -334,7 +356,7 @@ async function run(s: Scenario) {
   if (failed) error = { name: String(failed.Error), message: String(failed.Cause) };
   const record = await store.getCluster('local', ID);
   const entered = log.filter((e) => e.type === 'StateEntered').map((e) => (e.state as { name: string }).name);
-  return { error, record, captured, calls, entered, sentParams: (calls as Record<string, unknown>).sentParams as Record<string, string> | undefined };
+  return { error, record, captured, calls, entered, sentParams: (calls as Record<string, unknown>).sentParams as Record<string, string> | undefined, changeSets: sentParamsByChangeSet };
 }
 
 describe('update-cluster state machine', () => {
@@ -350,17 +372,22 @@ describe('update-cluster state machine', () => {
     }
   });
 
-  it('1.32 → 1.33: pre-flight, change set, execute, adaptive polls, CREATED with the new version, Started and Succeeded events', async () => {
+  it('1.32 → 1.33 in two stages (control plane, then nodes + add-ons): CREATED with the new version, Started and Succeeded events', async () => {
     const r = await run({ patch: { kubernetesVersion: '1.33' }, ends: 'complete' });
     expect(r.error).toBeUndefined();
-    expect(r.entered).toEqual(expect.arrayContaining(['PrepareUpdate', 'UpdatePreflight', 'CreateChangeSet', 'WaitForChangeSet', 'ExecuteChangeSet', 'PollStackUpdate', 'FinalizeCluster', 'RecordUpdateSucceeded']));
-    expect(r.sentParams).toMatchObject({ KubernetesVersion: '1.33', NodeCount: '2', UpgradePolicy: 'STANDARD' });
-    // Each add-on to EKS's default version for 1.33.
-    expect(r.sentParams).toMatchObject({ CoreDnsAddonVersion: 'v1.1.0-1.33-eksbuild.2', VpcCniAddonVersion: 'v1.1.0-1.33-eksbuild.2', EbsCsiDriverAddonVersion: 'v1.1.0-1.33-eksbuild.2' });
-    expect(r.calls.ExecuteChangeSet).toBe(1);
+    expect(r.entered).toEqual(expect.arrayContaining(['PrepareUpdate', 'UpdatePreflight', 'StartStages', 'CreateChangeSet', 'WaitForChangeSet', 'ExecuteChangeSet', 'PollStackUpdate', 'NextStage', 'HasMoreStages', 'FinalizeCluster', 'RecordUpdateSucceeded']));
+    // Stage 1 moves the control plane only: the nodes and add-ons keep what the stack has (a stack from
+    // before NodegroupVersion existed: its nodes ran the control plane's version, its add-ons EKS's default).
+    expect(r.changeSets.map((c) => c.name)).toEqual(['eks-provisioner-update-2-control-plane', 'eks-provisioner-update-2-nodes']);
+    expect(r.changeSets[0]!.params).toMatchObject({ KubernetesVersion: '1.33', NodegroupVersion: '1.32', NodeCount: '2', UpgradePolicy: 'STANDARD', CoreDnsAddonVersion: '', VpcCniAddonVersion: '' });
+    // Stage 2: the nodes and each add-on to EKS's default version for 1.33.
+    expect(r.changeSets[1]!.params).toMatchObject({ KubernetesVersion: '1.33', NodegroupVersion: '1.33', NodeCount: '2' });
+    expect(r.changeSets[1]!.params).toMatchObject({ CoreDnsAddonVersion: 'v1.1.0-1.33-eksbuild.2', VpcCniAddonVersion: 'v1.1.0-1.33-eksbuild.2', EbsCsiDriverAddonVersion: 'v1.1.0-1.33-eksbuild.2' });
+    expect(r.calls.ExecuteChangeSet).toBe(2);
     // Adaptive: 60 s looks while the control plane upgrades, not a fixed short interval.
-    expect(r.calls.polls).toBeLessThan(12);
+    expect(r.calls.polls).toBeLessThan(20);
     expect(r.record).toMatchObject({ status: 'CREATED', version: 2, settings: { kubernetesVersion: '1.33' }, outputs: { kubernetesVersion: '1.33' }, update: { status: 'SUCCEEDED', from: { kubernetesVersion: '1.32' }, to: { kubernetesVersion: '1.33' } } });
+    expect(r.record?.update?.stages?.map((x) => `${x.name} ${x.status}`)).toEqual(['control-plane SUCCEEDED', 'nodes SUCCEEDED']);
     expect(r.captured.map((e) => e.DetailType)).toEqual(['EKS Cluster Update Started', 'EKS Cluster Update Succeeded']);
     expect(r.captured[1]!.Detail).toMatchObject({ clusterId: ID, status: 'UPDATED', from: { kubernetesVersion: '1.32' }, to: { kubernetesVersion: '1.33' } });
     expect(JSON.stringify(r.captured)).not.toMatch(/ASIA|SecretAccessKey|SessionToken/);
@@ -372,10 +399,11 @@ describe('update-cluster state machine', () => {
     }
   });
 
-  it('node count: the change set carries NodeCount and the record the new count', async () => {
+  it('node count: one stage, the change set carries NodeCount and the record the new count', async () => {
     const r = await run({ patch: { nodeCount: 3 }, ends: 'complete' });
     expect(r.error).toBeUndefined();
-    expect(r.sentParams).toMatchObject({ NodeCount: '3', KubernetesVersion: '1.32' });
+    expect(r.changeSets.map((c) => c.name)).toEqual(['eks-provisioner-update-2']);
+    expect(r.sentParams).toMatchObject({ NodeCount: '3', KubernetesVersion: '1.32', NodegroupVersion: '1.32' });
     // No version change: the add-ons keep what the stack has ('' = EKS's default at creation).
     expect(r.sentParams).toMatchObject({ CoreDnsAddonVersion: '', VpcCniAddonVersion: '' });
     expect(r.record).toMatchObject({ settings: { nodeCount: 3 }, update: { status: 'SUCCEEDED' } });
@@ -412,22 +440,36 @@ describe('update-cluster state machine', () => {
     expect(r.record?.update?.diagnosis?.title).toBe('2 problems found before changing anything');
   });
 
-  it('a PodDisruptionBudget that blocks eviction: rolled back, diagnosis names the PDB and namespace', async () => {
+  it('a PodDisruptionBudget that blocks eviction: the node stage rolled back, the control plane stays on 1.33, the diagnosis names the PDB and namespace', async () => {
     const r = await run({ patch: { kubernetesVersion: '1.33' }, ends: 'pdb' });
     expect(r.error?.name).toBe('UPDATE_FAILED');
     expect(r.record?.status).toBe('CREATED');
+    // The settings keep the old version: the same PATCH again is a change, not a no-op.
     expect(r.record?.settings.kubernetesVersion).toBe('1.32');
+    expect(r.record?.update?.stages?.map((x) => `${x.name} ${x.status}`)).toEqual(['control-plane SUCCEEDED', 'nodes FAILED']);
+    expect(r.record?.update?.versions).toEqual({ controlPlane: '1.33', nodegroup: '1.32' });
     const d = r.record?.update?.diagnosis;
     expect(d).toMatchObject({ code: 'NODEGROUP_UPDATE_BLOCKED_BY_PDB', failedResource: { logicalId: 'Nodegroup' } });
     expect(d?.message).toMatch(/checkout-pdb in namespace shop/);
-    expect(d?.remediation.join(' ')).toMatch(/kubectl get pdb -n shop/);
+    expect(d?.message).toMatch(/control plane runs Kubernetes 1\.33 and the nodes 1\.32, a skew Kubernetes supports/);
+    expect(d?.remediation.join(' ')).toMatch(/kubectl get pdb checkout-pdb -n shop -o yaml/);
+    expect(d?.remediation.at(-1)).toMatch(/same change again/);
+    expect(r.captured.map((e) => e.DetailType)).toEqual(['EKS Cluster Update Started', 'EKS Cluster Update Failed']);
+  });
+
+  it('the control plane already on 1.33 (an earlier node stage rolled back): the node stage only, no upgrade insights asked', async () => {
+    const r = await run({ patch: { kubernetesVersion: '1.33' }, live: { controlPlane: '1.33', nodes: '1.32' }, insight: 'ERROR', ends: 'complete' });
+    expect(r.error).toBeUndefined();
+    expect(r.changeSets.map((c) => c.name)).toEqual(['eks-provisioner-update-2-nodes']);
+    expect(r.changeSets[0]!.params).toMatchObject({ KubernetesVersion: '1.33', NodegroupVersion: '1.33', CoreDnsAddonVersion: 'v1.1.0-1.33-eksbuild.2' });
+    expect(r.record).toMatchObject({ settings: { kubernetesVersion: '1.33' }, update: { status: 'SUCCEEDED', stages: [{ name: 'nodes', status: 'SUCCEEDED' }] } });
   });
 
   it('a rollback that fails: the continue-update-rollback command with the resources to skip', async () => {
     const r = await run({ patch: { kubernetesVersion: '1.33' }, ends: 'rollbackFailed' });
     const d = r.record?.update?.diagnosis;
     expect(d?.code).toBe('UPDATE_ROLLBACK_FAILED');
-    expect(d?.remediation.join(' ')).toMatch(/continue-update-rollback --stack-name eks-provisioner-demo --region us-east-1 --resources-to-skip Cluster/);
+    expect(d?.remediation.join(' ')).toMatch(/continue-update-rollback --stack-name eks-provisioner-demo --region us-east-1 --resources-to-skip VpcCniAddon/);
     expect(d?.cause?.code).toBe('NODEGROUP_UPDATE_BLOCKED_BY_PDB');
   });
 

@@ -149,9 +149,12 @@ describe('cluster template', () => {
     expect(byKey({ ...values, upgradePolicy: 'EXTENDED' }).UpgradePolicy).toBe('EXTENDED');
   });
 
-  it('lets the node group follow the version and be replaced (no custom name: CloudFormation cannot replace a named resource)', () => {
+  it('gives the node group its own version (staged upgrades; empty: the control plane version) and lets it be replaced (no custom name: CloudFormation cannot replace a named resource)', () => {
     const [, nodegroup] = ofType('AWS::EKS::Nodegroup')[0]!;
-    expect(nodegroup.Properties?.Version).toEqual({ Ref: 'KubernetesVersion' });
+    expect(nodegroup.Properties?.Version).toEqual({ 'Fn::If': ['HasNodegroupVersion', { Ref: 'NodegroupVersion' }, { Ref: 'KubernetesVersion' }] });
+    // A stack made before the parameter existed can still take a change set that leaves it out.
+    expect(CLUSTER_TEMPLATE.Parameters.NodegroupVersion).toMatchObject({ Type: 'String', Default: '' });
+    expect(CLUSTER_TEMPLATE.Conditions?.HasNodegroupVersion).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'NodegroupVersion' }, ''] }] });
     expect(nodegroup.Properties).not.toHaveProperty('NodegroupName');
   });
 

@@ -67,6 +67,8 @@ export function clusterView(r: ClusterRecord, now: Date = new Date()) {
             ...(r.update.finishedAt ? { finishedAt: r.update.finishedAt } : {}),
             resources: r.update.resources,
             executionArn: r.update.executionArn,
+            ...(r.update.stages ? { stages: r.update.stages } : {}),
+            ...(r.update.versions ? { versions: r.update.versions } : {}),
             ...(r.update.diagnosis ? { diagnosis: diagnosisView(r.update.diagnosis) } : {}),
           },
         }

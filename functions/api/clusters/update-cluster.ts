@@ -20,6 +20,7 @@ import type { UpdateInput } from '../../lib/state.js';
 import { recordVersion, type ClusterRecord, type ClusterUpdate } from '../../lib/store/types.js';
 import { applyClusterPatch, type SettingChange } from '../../lib/update/patch.js';
 import { buildUpdatePlan, type UpdatePlan } from '../../lib/update/plan.js';
+import type { LiveVersions } from '../../lib/update/stages.js';
 import type { ApiDeps } from '../deps.js';
 import { diagnosisError, httpError } from '../http/errors.js';
 import { canonicalJson, clusterLocation } from './create-cluster.js';
@@ -66,6 +67,13 @@ export function updateExecutionName(clusterId: string, version: number): string 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const pick = (changes: SettingChange[], side: 'from' | 'to') => Object.fromEntries(changes.map((c) => [c.field, c[side]]));
 
+/** The versions the cluster runs as the record knows them: a failed staged upgrade says (update.versions). */
+export function liveVersionsOf(record: ClusterRecord): LiveVersions | undefined {
+  if (record.update?.status === 'FAILED' && record.update.versions) return { controlPlaneVersion: record.update.versions.controlPlane, nodegroupVersion: record.update.versions.nodegroup };
+  const v = record.outputs?.kubernetesVersion;
+  return v ? { controlPlaneVersion: v, nodegroupVersion: v } : undefined;
+}
+
 export function isUpdateRunning(record: ClusterRecord): boolean {
   return record.update?.status === 'RUNNING';
 }
@@ -96,7 +104,7 @@ export async function updateClusterRequest(deps: ApiDeps, req: UpdateClusterRequ
   }
 
   const before = { ...record.settings, ...(record.settings.kubernetesVersion ? {} : { kubernetesVersion: record.outputs?.kubernetesVersion }) } as ClusterSettings;
-  const plan = buildUpdatePlan(before, patched.settings, patched.changes);
+  const plan = buildUpdatePlan(before, patched.settings, patched.changes, liveVersionsOf(record));
   if (patched.changes.length === 0) {
     return { statusCode: 200, body: { id: record.id, changed: false, version, plan }, headers: etag };
   }
@@ -108,9 +116,14 @@ export async function updateClusterRequest(deps: ApiDeps, req: UpdateClusterRequ
   }
   if (req.dryRun) {
     const preflight = await dryRunPreflight(deps, record, patched, req.force);
+    // The pre-flight read what runs now: the plan follows it (a control plane already upgraded is not planned again).
+    const livePlan =
+      preflight.checked && preflight.ok && preflight.result.clusterVersion
+        ? buildUpdatePlan(before, patched.settings, patched.changes, { controlPlaneVersion: preflight.result.clusterVersion, ...(preflight.result.nodegroupVersion ? { nodegroupVersion: preflight.result.nodegroupVersion } : {}) })
+        : plan;
     return {
       statusCode: 200,
-      body: { id: record.id, dryRun: true, changed: true, version, plan, preflight, ...(plan.nodesReplaced ? { warning: 'The nodes are replaced: every pod is evicted and rescheduled on the new node group.' } : {}) },
+      body: { id: record.id, dryRun: true, changed: true, version, plan: livePlan, preflight, ...(plan.nodesReplaced ? { warning: 'The nodes are replaced: every pod is evicted and rescheduled on the new node group.' } : {}) },
       headers: etag,
     };
   }

@@ -18,7 +18,8 @@
  *   other        — anything else (4xx with the API server's message)
  */
 import { Agent, request } from 'node:https';
-import type { V1Namespace, V1NodeList, V1RoleBinding, V1ServiceAccount, V1StorageClass, V1StorageClassList } from '@kubernetes/client-node';
+import type { V1Namespace, V1NodeList, V1PodDisruptionBudgetList, V1PodList, V1RoleBinding, V1ServiceAccount, V1StorageClass, V1StorageClassList } from '@kubernetes/client-node';
+import { NODEGROUP_LABEL, type DisruptionReader } from './disruption.js';
 import { redactSecrets } from '../aws/aws-error.js';
 
 export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
@@ -173,7 +174,7 @@ const STORAGE_CLASSES = '/apis/storage.k8s.io/v1/storageclasses';
 const segment = encodeURIComponent;
 
 /** A client for one cluster: endpoint and base64 CA from DescribeCluster, an EKS bearer token. */
-export function kubeApi(opts: { endpoint: string; certificateAuthorityData: string; token: string; clusterName: string; timeoutMs?: number }): KubeApi {
+export function kubeApi(opts: { endpoint: string; certificateAuthorityData: string; token: string; clusterName: string; timeoutMs?: number }): KubeApi & DisruptionReader {
   const base = new URL(opts.endpoint);
   // Exactly the cluster CA (not the system store), verified; one connection reused for the few calls.
   const agent = new Agent({ ca: Buffer.from(opts.certificateAuthorityData, 'base64'), rejectUnauthorized: true, keepAlive: true, maxSockets: 2 });
@@ -198,6 +199,28 @@ export function kubeApi(opts: { endpoint: string; certificateAuthorityData: stri
       // PUT carries metadata.resourceVersion from the GET: a concurrent change answers 409, not a lost update.
       await call('update storage class', 'PUT', `${STORAGE_CLASSES}/${segment(name)}`, sc);
     },
+    // Cluster-wide lists (a ClusterRoleBinding's worth of access: role B is cluster-admin as the creator).
+    listPodDisruptionBudgets: async () =>
+      (await call<V1PodDisruptionBudgetList>('list pod disruption budgets', 'GET', '/apis/policy/v1/poddisruptionbudgets')).items.map((b) => ({
+        namespace: b.metadata?.namespace ?? '',
+        name: b.metadata?.name ?? '',
+        ...(b.spec?.minAvailable !== undefined ? { minAvailable: b.spec.minAvailable } : {}),
+        ...(b.spec?.maxUnavailable !== undefined ? { maxUnavailable: b.spec.maxUnavailable } : {}),
+        ...(b.spec?.selector ? { selector: b.spec.selector } : {}),
+        disruptionsAllowed: b.status?.disruptionsAllowed ?? 0,
+        currentHealthy: b.status?.currentHealthy ?? 0,
+        desiredHealthy: b.status?.desiredHealthy ?? 0,
+        expectedPods: b.status?.expectedPods ?? 0,
+      })),
+    listNodegroupNodes: async (nodegroupName) =>
+      (await call<V1NodeList>('list nodes', 'GET', `/api/v1/nodes?labelSelector=${segment(`${NODEGROUP_LABEL}=${nodegroupName}`)}`)).items.map((n) => n.metadata?.name ?? '').filter(Boolean),
+    listPodsOnNode: async (nodeName) =>
+      (await call<V1PodList>('list pods', 'GET', `/api/v1/pods?fieldSelector=${segment(`spec.nodeName=${nodeName}`)}`)).items.map((p) => ({
+        namespace: p.metadata?.namespace ?? '',
+        name: p.metadata?.name ?? '',
+        ...(p.spec?.nodeName ? { nodeName: p.spec.nodeName } : {}),
+        labels: p.metadata?.labels ?? {},
+      })),
     createNamespace: (name, labels, annotations) =>
       create(() => call('create namespace', 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations } } satisfies V1Namespace)),
     createServiceAccount: (namespace, name, labels) =>

@@ -80,6 +80,10 @@ export interface ClusterUpdate {
   /** The update run (the reconciler settles records whose run has ended). */
   executionArn: string;
   diagnosis?: Diagnosis;
+  /** The update's stages and how each ended (a version upgrade: control plane, then nodes). */
+  stages?: Array<{ name: string; title: string; status: 'SUCCEEDED' | 'FAILED' | 'NOT_STARTED' }>;
+  /** What the cluster runs once a failed update has ended (a completed stage stays). */
+  versions?: { controlPlane: string; nodegroup: string };
 }
 
 /** A record's version: 1 for records written before versions existed. */

@@ -39,7 +39,12 @@ export function buildClusterStack(): Stack {
     minLength: 1,
     maxLength: 100,
   });
-  const version = param(p.kubernetesVersion, { type: 'String', description: 'Kubernetes version, e.g. 1.33' });
+  const version = param(p.kubernetesVersion, { type: 'String', description: 'Kubernetes version of the control plane, e.g. 1.33' });
+  // The nodes' version on its own, so an upgrade runs in stages like eksctl's (control plane, then
+  // nodes): a blocked node roll rolls back alone, leaving a supported skew instead of a control plane
+  // CloudFormation cannot take back. '' (a stack made before this parameter): the control plane's.
+  const nodegroupVersion = param(p.nodegroupVersion, { type: 'String', description: 'Kubernetes version of the node group (empty: the control plane version)', default: '' });
+  const hasNodegroupVersion = new CfnCondition(stack, 'HasNodegroupVersion', { expression: Fn.conditionNot(Fn.conditionEquals(nodegroupVersion.valueAsString, '')) });
   const clusterRoleArn = param(p.clusterRoleArn, { type: 'String', description: 'Cluster service role (role A)' });
   const subnetIds = param(p.subnetIds, { type: 'List<AWS::EC2::Subnet::Id>', description: 'Subnets for control plane ENIs and nodes' });
   // CommaDelimitedList, not List<AWS::EC2::SecurityGroup::Id>: CloudFormation refuses an empty value for an
@@ -169,9 +174,9 @@ export function buildClusterStack(): Stack {
     subnets: subnetIds.valueAsList,
     instanceTypes: [instanceType.valueAsString],
     amiType: amiType.valueAsString,
-    // Explicit, so raising KubernetesVersion rolls the nodes after the control plane (EKS does not
-    // follow the cluster's version on its own) and the stack says which version the nodes run.
-    version: version.valueAsString,
+    // Explicit, so raising NodegroupVersion rolls the nodes (EKS does not follow the cluster's version
+    // on its own) and the stack says which version the nodes run.
+    version: Token.asString(Fn.conditionIf(hasNodegroupVersion.logicalId, nodegroupVersion.valueAsString, version.valueAsString)),
     capacityType: 'ON_DEMAND',
     scalingConfig: { minSize: nodeCount.valueAsNumber, desiredSize: nodeCount.valueAsNumber, maxSize: nodeCount.valueAsNumber },
     // SSH only from the chosen security groups: without SourceSecurityGroups EKS opens port 22 to

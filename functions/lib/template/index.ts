@@ -35,6 +35,8 @@ export interface ClusterStackValues {
   tenantId: string;
   name: string;
   kubernetesVersion: string;
+  /** The node group's version; default: `kubernetesVersion`. */
+  nodegroupVersion?: string;
   serviceRoleArn: string;
   subnetIds: string[];
   securityGroupIds: string[];
@@ -66,6 +68,7 @@ export function clusterStackParameters(v: ClusterStackValues): Array<{ Parameter
   const values: Record<string, string> = {
     [p.clusterName]: v.name,
     [p.kubernetesVersion]: v.kubernetesVersion,
+    [p.nodegroupVersion]: v.nodegroupVersion ?? v.kubernetesVersion,
     [p.clusterRoleArn]: v.serviceRoleArn,
     [p.subnetIds]: v.subnetIds.join(','),
     [p.securityGroupIds]: v.securityGroupIds.join(','),

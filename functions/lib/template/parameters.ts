@@ -2,7 +2,10 @@
 
 export const PARAMETER_KEYS = {
   clusterName: 'ClusterName',
+  /** The control plane's Kubernetes version. */
   kubernetesVersion: 'KubernetesVersion',
+  /** The node group's Kubernetes version ('' = the control plane's): an upgrade moves it in its own stage. */
+  nodegroupVersion: 'NodegroupVersion',
   clusterRoleArn: 'ClusterRoleArn',
   subnetIds: 'SubnetIds',
   securityGroupIds: 'SecurityGroupIds',

@@ -8,6 +8,7 @@ import type { ClusterSettings } from '../schema/cluster-settings.js';
 import { managedNamespaces } from '../kubernetes/namespaces.js';
 import { amiTypeFor } from '../template/parameters.js';
 import type { SettingChange } from './patch.js';
+import { planUpdateStages, type LiveVersions, type UpdateStageName } from './stages.js';
 
 export type UpdateComponent = 'control-plane' | 'node-group' | 'add-ons' | 'access-entries' | 'kubernetes';
 const ORDER: UpdateComponent[] = ['control-plane', 'node-group', 'add-ons', 'access-entries', 'kubernetes'];
@@ -26,6 +27,8 @@ export interface UpdateStep {
 export interface UpdatePlan {
   changes: SettingChange[];
   steps: UpdateStep[];
+  /** The same steps by stage: each stage is one stack update, run after the one before has completed. */
+  stages: Array<{ name: UpdateStageName; title: string; steps: UpdateStep[] }>;
   /** True when the node group is replaced (instance type or AMI family): every node is new. */
   nodesReplaced: boolean;
   /** True when pods are evicted (node roll, replacement or scale-down). */
@@ -34,15 +37,21 @@ export interface UpdatePlan {
 
 const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
 
-export function buildUpdatePlan(before: ClusterSettings, after: ClusterSettings, changes: SettingChange[]): UpdatePlan {
+/**
+ * `live`: the versions the cluster runs, when known (a failed upgrade may have left the control plane
+ * on the new version and the nodes on the old one); default: the settings' version everywhere.
+ */
+export function buildUpdatePlan(before: ClusterSettings, after: ClusterSettings, changes: SettingChange[], live?: LiveVersions): UpdatePlan {
   const steps: UpdateStep[] = [];
   const changed = (f: SettingChange['field']) => changes.find((c) => c.field === f);
   const version = changed('kubernetesVersion');
+  const liveVersions: LiveVersions = live ?? { controlPlaneVersion: String(version?.from ?? before.kubernetesVersion ?? '') };
+  const controlPlaneThere = !!version && liveVersions.controlPlaneVersion === version.to;
   const instance = changed('instanceType');
   const count = changed('nodeCount');
   const replaced = !!instance;
 
-  if (version) {
+  if (version && !controlPlaneThere) {
     steps.push({
       component: 'control-plane',
       action: `Upgrade the control plane from Kubernetes ${String(version.from)} to ${String(version.to)} (EKS takes about 10 minutes; the Kubernetes API stays available)`,
@@ -68,7 +77,7 @@ export function buildUpdatePlan(before: ClusterSettings, after: ClusterSettings,
   } else if (version) {
     steps.push({
       component: 'node-group',
-      action: `Roll the nodes to Kubernetes ${String(version.to)}: EKS starts nodes on the new AMI, then drains and terminates the old ones one at a time`,
+      action: `Roll the nodes ${controlPlaneThere ? `from Kubernetes ${liveVersions.nodegroupVersion ?? String(version.from)} ` : ''}to Kubernetes ${String(version.to)}${controlPlaneThere ? ' (the control plane runs it already)' : ''}: EKS starts nodes on the new AMI, then drains and terminates the old ones one at a time`,
       disruption: 'Pods are evicted from each old node (PodDisruptionBudgets are respected; one that allows no eviction blocks the update)',
     });
   }
@@ -113,9 +122,17 @@ export function buildUpdatePlan(before: ClusterSettings, after: ClusterSettings,
     });
   }
   steps.sort((a, b) => ORDER.indexOf(a.component) - ORDER.indexOf(b.component));
+  const stagesHaveControlPlane = planUpdateStages(liveVersions, changes).some((st) => st.name === 'control-plane');
+  const stages = planUpdateStages(liveVersions, changes).map((st) => ({
+    name: st.name,
+    title: st.title,
+    // A control-plane stage does the control plane's steps; the stage after it (or the only one) the rest.
+    steps: st.name === 'control-plane' ? steps.filter((x) => x.component === 'control-plane') : steps.filter((x) => !(stagesHaveControlPlane && x.component === 'control-plane')),
+  }));
   return {
     changes,
     steps,
+    stages,
     nodesReplaced: replaced,
     disruptive: steps.some((s) => s.component === 'node-group' && !!s.disruption),
   };

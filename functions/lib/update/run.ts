@@ -5,6 +5,7 @@
  */
 import type { ConfigureProgress, PollResult, ProvisionIdentity, StackRef, ValidatedRequest } from '../state.js';
 import type { ClusterUpdate } from '../store/types.js';
+import { planUpdateStages, type UpdateStage } from './stages.js';
 
 export interface UpdateFacts {
   /** The record version this run makes. */
@@ -22,6 +23,8 @@ export interface UpdateRun extends ValidatedRequest {
   update: UpdateFacts;
   identity?: ProvisionIdentity;
   preflight?: UpdatePreflightResult;
+  /** The stage running now (index into preflight.stages); set by the ASL's StartStages / NextStage. */
+  stage?: { index: number; count: number };
   changeSet?: ChangeSetState;
   poll?: PollResult;
   configure?: ConfigureProgress;
@@ -38,6 +41,11 @@ export interface UpdatePreflightResult {
   forcedPast: string[];
   /** The add-on version parameters the stack has now (by add-on name; '' = EKS's default). */
   addonVersions: Record<string, string>;
+  /** The stages this update runs, in order (lib/update/stages.ts). */
+  stages: UpdateStage[];
+  stageCount: number;
+  /** The stack's values of the parameters a control-plane stage leaves alone. */
+  stackParameters: Record<string, string>;
 }
 
 /** CreateChangeSet / ExecuteChangeSet → `$.changeSet`. */
@@ -49,10 +57,26 @@ export interface ChangeSetState {
   nextWaitSeconds: number;
   /** What the change set modifies or replaces (the plan, resource by resource). */
   changes: Array<{ logicalId: string; type: string; action: string; replacement?: string }>;
-  /** When ExecuteChangeSet was accepted: stack events before it belong to earlier runs. */
+  /** When ExecuteChangeSet was accepted: stack events before it belong to earlier runs (and stages). */
   executedAt?: string;
+  /** When the first stage's change set was executed: the poll cap covers all stages together. */
+  firstExecutedAt?: string;
   /** The add-on versions the change set sets (by add-on name). */
   addonVersions?: Record<string, string>;
+}
+
+/** The stage running now; a run from before stages existed (no preflight.stages) has one, planned here. */
+export function currentStage(run: UpdateRun): UpdateStage {
+  const planned = run.preflight?.stages?.length ? run.preflight.stages : planUpdateStages({ controlPlaneVersion: run.preflight?.clusterVersion || run.update.liveVersion, ...(run.preflight?.nodegroupVersion ? { nodegroupVersion: run.preflight.nodegroupVersion } : {}) }, run.update.changes);
+  return planned[Math.min(run.stage?.index ?? 0, planned.length - 1)]!;
+}
+
+/** "stage 1 of 2: Control plane to Kubernetes 1.33: " while a run of several stages goes; '' for one. */
+export function stagePrefix(run: UpdateRun): string {
+  const count = run.preflight?.stages?.length ?? 1;
+  if (count < 2) return '';
+  const i = Math.min(run.stage?.index ?? 0, count - 1);
+  return `Stage ${i + 1} of ${count} (${run.preflight!.stages[i]!.title}): `;
 }
 
 export function updateOnRecord(run: UpdateRun, over: Partial<ClusterUpdate>): ClusterUpdate {

@@ -107,6 +107,13 @@ const BRANCHES: Case[] = [
   ['UPDATE_ROLLBACK_FAILED skip', 'UPDATE_ROLLBACK_FAILED', { ...RICH, skip: 'NodeGroup Addon' }],
   ['NODEGROUP_UPDATE_BLOCKED_BY_PDB pdb', 'NODEGROUP_UPDATE_BLOCKED_BY_PDB', { ...RICH, nodegroupName: 'ng', pdb: 'checkout-pdb', namespace: 'shop' }],
   ['NODEGROUP_UPDATE_BLOCKED_BY_PDB all namespaces', 'NODEGROUP_UPDATE_BLOCKED_BY_PDB', { pdb: 'checkout-pdb' }],
+  [
+    'NODEGROUP_UPDATE_BLOCKED_BY_PDB listed and matched to pods',
+    'NODEGROUP_UPDATE_BLOCKED_BY_PDB',
+    { nodegroupName: 'ng', pdb: 'checkout-pdb', namespace: 'default', budgets: 'default/checkout-pdb (minAvailable 1; 1 healthy of 1 expected, 1 needed; 0 disruptions allowed)', budgetsMatched: 'true', reason: 'Reached max retries while trying to evict pods from nodes in node group ng' },
+  ],
+  ['NODEGROUP_UPDATE_BLOCKED_BY_PDB listed, not matched to pods', 'NODEGROUP_UPDATE_BLOCKED_BY_PDB', { nodegroupName: 'ng', pdb: 'a', namespace: 'x', budgets: 'x/a (maxUnavailable 0; 2 healthy of 2 expected, 2 needed; 0 disruptions allowed); y/b (minAvailable 100%; 3 healthy of 3 expected, 3 needed; 0 disruptions allowed)', budgetsMatched: 'false' }],
+  ['NODEGROUP_UPDATE_BLOCKED_BY_PDB not listable', 'NODEGROUP_UPDATE_BLOCKED_BY_PDB', { nodegroupName: 'ng', budgetListError: 'forbidden: poddisruptionbudgets.policy is forbidden', reason: 'Reached max retries while trying to evict pods from nodes in node group ng' }],
   ['UPGRADE_BLOCKED_BY_INSIGHT insight', 'UPGRADE_BLOCKED_BY_INSIGHT', { ...RICH, to: '1.33', insight: 'ERROR Deprecated APIs', insightId: 'ins-1' }],
   ['UPDATE_NOT_PERMITTED rolled back', 'UPDATE_NOT_PERMITTED', { ...RICH, rolledBack: true, statements: '{"Effect":"Allow"}' }],
   ['NODEGROUP_VERSION_SKEW versions', 'NODEGROUP_VERSION_SKEW', { ...RICH, nodegroupName: 'ng', nodeVersion: '1.29', clusterVersion: '1.32', to: '1.33', maxSkew: 3 }],

@@ -43,4 +43,15 @@ describe('pollStackUpdate', () => {
     expect(classifyUpdateStatus('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS')).toBe('IN_PROGRESS');
     expect(classifyUpdateStatus('UPDATE_ROLLBACK_FAILED')).toBe('FAILED');
   });
+
+  it('the poll cap covers every stage together: a second stage past the cap since the first execution times out', async () => {
+    const begun = [ev('a', 'eks-provisioner-demo', 'AWS::CloudFormation::Stack', 'UPDATE_IN_PROGRESS', T0 + 1000)];
+    cfnMock.on(DescribeStackEventsCommand).resolves({ StackEvents: begun });
+    cfnMock.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'x', StackStatus: 'UPDATE_IN_PROGRESS', CreationTime: new Date() }] });
+    // Stage 2 ran 15 s ago; stage 1 had run 3,000 s before it.
+    const stage2 = { ...run, changeSet: { ...run.changeSet!, firstExecutedAt: new Date(T0 - 3_000_000).toISOString() } } as UpdateRun;
+    const look = (max: number) => pollStackUpdate(stage2, { cloudformation: new CloudFormationClient({ region: 'us-east-1' }), now: () => new Date(T0 + 15_000), maxProvisioningSeconds: max });
+    await expect(look(3000)).rejects.toMatchObject({ diagnosis: { code: 'PROVISIONING_TIMEOUT' } });
+    expect(await look(3600)).toMatchObject({ outcome: 'IN_PROGRESS', elapsedSeconds: 3015 });
+  });
 });

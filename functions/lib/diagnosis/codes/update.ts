@@ -31,19 +31,37 @@ export const UPDATE = {
       'Once the stack is UPDATE_ROLLBACK_COMPLETE, send the change again.',
     ],
   }),
-  NODEGROUP_UPDATE_BLOCKED_BY_PDB: entry<{ nodegroupName?: string; pdb?: string; namespace?: string }>({
+  NODEGROUP_UPDATE_BLOCKED_BY_PDB: entry<{
+    nodegroupName?: string;
+    pdb?: string;
+    namespace?: string;
+    /** The blocking budgets as listed through the Kubernetes API ("ns/name (minAvailable 1; …)", "; "-joined). */
+    budgets?: string;
+    /** 'true': matched to pods on the node group's nodes; 'false': every budget allowing no disruption. */
+    budgetsMatched?: string;
+    /** Why the budgets could not be listed. */
+    budgetListError?: string;
+  }>({
     title: 'A PodDisruptionBudget blocked the node update',
     retryable: true,
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/managed-node-update-behavior.html',
     message: (ev) =>
       sentence(
-        `EKS could not drain the old nodes of node group ${ev.s('nodegroupName', '(unknown)')}: evicting pods failed (PodEvictionFailure)${ev.opt('pdb', (v) => ` because PodDisruptionBudget ${v}`)}${ev.opt('namespace', (v) => ` in namespace ${v}`)}${ev.has('pdb') ? ' allows no disruption' : ''}.${ev.opt('reason', (v) => ` EKS says: "${v}".`)}
-         CloudFormation rolled the update back.`,
+        `EKS could not drain the old nodes of node group ${ev.s('nodegroupName', '(unknown)')}: evicting pods failed (PodEvictionFailure)${
+          ev.has('budgets')
+            ? ev.s('budgetsMatched') === 'true'
+              ? `, blocked by PodDisruptionBudgets that select pods on its nodes and allow no disruption: ${ev.s('budgets')}`
+              : `; these PodDisruptionBudgets allow no disruption: ${ev.s('budgets')}`
+            : `${ev.opt('pdb', (v) => ` because PodDisruptionBudget ${v}`)}${ev.opt('namespace', (v) => ` in namespace ${v}`)}${ev.has('pdb') ? ' allows no disruption' : ''}`
+        }.${ev.opt('budgetListError', (v) => ` The PodDisruptionBudgets could not be listed to name the one that blocks (${v}).`)}${ev.opt('reason', (v) => ` EKS says: "${v}".`)}
+         CloudFormation rolled the node group update back.`,
       ),
     remediation: (ev) => [
-      `Find the budget: kubectl get pdb ${ev.has('namespace') ? `-n ${ev.s('namespace')}` : '-A'} — ALLOWED DISRUPTIONS 0 blocks every eviction.`,
-      'Scale the workload up (so one pod may go) or relax the budget (maxUnavailable: 1) for the update, then send the change again.',
-      'EKS can also force the drain (UpdateNodegroupVersion --force), which ignores the budget: only if losing those pods at once is acceptable.',
+      ev.has('pdb')
+        ? `Look at the budget: kubectl get pdb ${ev.s('pdb')}${ev.opt('namespace', (v) => ` -n ${v}`)} -o yaml — ALLOWED DISRUPTIONS 0 blocks every eviction.`
+        : `Find the budget: kubectl get pdb ${ev.has('namespace') ? `-n ${ev.s('namespace')}` : '-A'} — ALLOWED DISRUPTIONS 0 blocks every eviction.`,
+      'Let one pod go: relax the budget for the update (a lower minAvailable, or maxUnavailable: 1) or scale the workload up so a pod may be evicted, keeping the budget in place.',
+      'Then send the same change again (PATCH /v1/clusters/{id} or eks-provisioner update): it runs only what is not done yet.',
     ],
   }),
   UPGRADE_BLOCKED_BY_INSIGHT: entry<{ to?: string; insight?: string; insightId?: string }>({
