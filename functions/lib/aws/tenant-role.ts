@@ -46,7 +46,7 @@ export type RequestRef = Pick<ValidatedRequest, 'tenantId' | 'clusterId' | 'regi
 export async function roleBSession(
   req: RequestRef,
   deps: { store: Store; config: Pick<ServiceConfig, 'roleNamePrefix'> },
-  opts: { proveExternalId?: ExternalIdProof } = {},
+  opts: { proveExternalId?: ExternalIdProof; sessionPolicy?: object } = {},
 ): Promise<{ session: RoleSession; identity: AssumedIdentity }> {
   const externalId = await externalIdOf(deps.store, req.tenantId);
   return provisionSession({
@@ -56,5 +56,6 @@ export async function roleBSession(
     sessionName: req.clusterId,
     evidence: { roleNamePrefix: deps.config.roleNamePrefix },
     ...(opts.proveExternalId ? { proveExternalId: opts.proveExternalId } : {}),
+    ...(opts.sessionPolicy ? { sessionPolicy: opts.sessionPolicy } : {}),
   });
 }
