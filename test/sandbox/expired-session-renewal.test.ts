@@ -8,6 +8,7 @@ import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_RENEWALS_PER_CALL, ec2Client } from '../../functions/lib/aws/clients.js';
+import { proveExternalIdRequired } from '../../functions/lib/aws/external-id-proof.js';
 import { clearCredentialCache, provisionSession } from '../../functions/lib/aws/provision-role.js';
 import { AwsTransientError } from '../../functions/lib/errors.js';
 import { awsCall } from '../../functions/lib/diagnosis/from-aws-error.js';
@@ -36,8 +37,13 @@ async function roleB(): Promise<string> {
   const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': XID } } }] };
   const iam = clients(sb, customerCreds).iam;
   await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }));
-  await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: 'read-vpcs', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:DescribeVpcs', Resource: '*' }] }) }));
-  return `arn:aws:iam::222222222222:role/${name}`;
+  const arn = `arn:aws:iam::222222222222:role/${name}`;
+  const statements = [
+    { Effect: 'Allow', Action: 'ec2:DescribeVpcs', Resource: '*' },
+    { Effect: 'Allow', Action: 'iam:GetRole', Resource: arn },
+  ];
+  await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: 'read', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
+  return arn;
 }
 
 const describeVpcs = async (roleArn: string) => {
@@ -65,5 +71,17 @@ describe('role-B session expiring again after each re-assume (sandbox wire)', ()
     const sent = sb.calls.filter((c) => c.operation === 'DescribeVpcs');
     expect(sent.map((c) => c.status)).toEqual(Array(1 + MAX_RENEWALS_PER_CALL).fill(400));
     expect(sb.calls.filter((c) => c.operation === 'AssumeRole')).toHaveLength(1 + MAX_RENEWALS_PER_CALL);
+  });
+
+  it('under the External ID proof (iam:GetRole right after AssumeRole): two expiries in a row, the proof still completes', async () => {
+    const roleArn = await roleB();
+    sb.faults.set([{ service: 'iam', expireTokensRate: 1, times: 2 }]);
+    const prove = { when: 'always' as const, prove: proveExternalIdRequired };
+    const { session } = await provisionSession({ roleArn, externalId: XID, region: 'us-east-1', sessionName: 'c-renewal', proveExternalId: prove });
+    expect(sb.calls.filter((c) => c.operation === 'GetRole').map((c) => c.status)).toEqual([400, 400, 200]);
+    // The session handed out is the one that passed the proof, and it works.
+    sb.faults.set([]);
+    await expect(ec2Client(session).send(new DescribeVpcsCommand({}))).resolves.toBeDefined();
+    expect(sb.calls.filter((c) => c.operation === 'AssumeRole')).toHaveLength(3);
   });
 });

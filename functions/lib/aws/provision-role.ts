@@ -74,7 +74,14 @@ async function prove(o: AssumeOptions, entry: CacheEntry, now: () => number): Pr
   if (!o.proveExternalId) return entry.provenAt;
   if (o.proveExternalId.when === 'if-stale' && entry.provenAt !== undefined && now() - entry.provenAt < PROOF_TTL_MS) return entry.provenAt;
   // Role B reads its own trust policy with the credentials just obtained (nothing else is done with them yet).
-  await o.proveExternalId.prove(o, new RoleSession(o.region, entry.credentials));
+  // Renewable like every role-B session: a session cut short under the proof is assumed again (and kept).
+  const renew = async (): Promise<AwsCredentialIdentity> => {
+    const fresh = await stsAssume(o);
+    entry.credentials = fresh.credentials;
+    entry.identity = fresh.identity;
+    return fresh.credentials;
+  };
+  await o.proveExternalId.prove(o, new RoleSession(o.region, entry.credentials, renew));
   return now();
 }
 
@@ -109,6 +116,16 @@ async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> 
     return hit;
   }
 
+  const entry = await stsAssume(o);
+  // Before the credentials are kept or handed out: a role open to other tenants is never used.
+  const provenAt = await prove(o, entry, now);
+  if (provenAt !== undefined) entry.provenAt = provenAt;
+  cache.set(key, entry);
+  return entry;
+}
+
+/** sts:AssumeRole as role B (service credentials), failures as diagnoses or retryable step errors. */
+async function stsAssume(o: AssumeOptions): Promise<CacheEntry> {
   let out;
   try {
     out = await serviceSts(o.region).send(
@@ -141,7 +158,7 @@ async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> 
     });
   }
   const assumedRoleArn = out.AssumedRoleUser?.Arn ?? o.roleArn;
-  const entry: CacheEntry = {
+  return {
     credentials: {
       accessKeyId: c.AccessKeyId,
       secretAccessKey: c.SecretAccessKey,
@@ -154,11 +171,6 @@ async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> 
       expiresAt: c.Expiration,
     },
   };
-  // Before the credentials are kept or handed out: a role open to other tenants is never used.
-  const provenAt = await prove(o, entry, now);
-  if (provenAt !== undefined) entry.provenAt = provenAt;
-  cache.set(key, entry);
-  return entry;
 }
 
 /** A region of each partition that is enabled in every account. */
