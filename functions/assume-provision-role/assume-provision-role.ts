@@ -7,6 +7,7 @@
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import type { ServiceConfig } from '../lib/config.js';
 import { ec2Client } from '../lib/aws/clients.js';
+import { proveExternalIdRequired } from '../lib/aws/external-id-proof.js';
 import { roleBSession } from '../lib/aws/tenant-role.js';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { diagnoseAwsError } from '../lib/diagnosis/from-aws-error.js';
@@ -21,7 +22,7 @@ export interface AssumeProvisionRoleDeps {
 
 export async function assumeProvisionRole(req: ValidatedRequest, deps: AssumeProvisionRoleDeps): Promise<ProvisionIdentity> {
   // The trust policy may have changed since POST /v1/roles: prove again, before anything is done.
-  const { session, identity } = await roleBSession(req, deps, { proveExternalId: 'always' });
+  const { session, identity } = await roleBSession(req, deps, { proveExternalId: { when: 'always', prove: proveExternalIdRequired } });
   const evidence = { roleArn: req.cluster.provisionRoleArn, region: req.region, accountId: identity.accountId || req.accountId };
 
   if (identity.accountId && identity.accountId !== req.accountId) {

@@ -13,6 +13,7 @@
  * settled by `settleUpdate` (the handler's records it through record-ended-execution, as the lost
  * event would have); without one its marker is kept and reported.
  */
+import { errorSummary } from '../lib/aws/aws-error.js';
 import type { ClusterRecord } from '../lib/store/types.js';
 import type { RunningRun } from '../lib/store/running-runs.js';
 import { statusChangeEvent, type ExecutionStatus, type ExecutionStatusChangeEvent } from '../lib/execution-status/event.js';
@@ -123,7 +124,7 @@ export async function reconcileExecutions(deps: ReconcileDeps, o: ReconcileOptio
       outcomes.push(await reconcileRun(run, deps));
     } catch (e) {
       // One bad record must not stop the sweep; the handler reports the errors after it.
-      outcomes.push({ action: 'error', kind: run.kind, tenantId: run.tenantId, clusterId: run.clusterId, ...(run.executionArn ? { executionArn: run.executionArn } : {}), detail: `${(e as Error)?.name ?? 'Error'}: ${String((e as Error)?.message ?? e).slice(0, 300)}` });
+      outcomes.push({ action: 'error', kind: run.kind, tenantId: run.tenantId, clusterId: run.clusterId, ...(run.executionArn ? { executionArn: run.executionArn } : {}), detail: errorSummary(e) });
     }
   }
   return { checked: runs.length, outcomes, settled: outcomes.filter((x) => x.action === 'settled').length, errors: outcomes.filter((x) => x.action === 'error').length };

@@ -8,6 +8,7 @@
  * (a conditional ADD of its key to `supportRemindersSent`, refused when the key is there), and only
  * the claimant publishes; a refused PutEvents gives the claim back so the next run sends it.
  */
+import { errorSummary } from '../lib/aws/aws-error.js';
 import type { ClusterRecord } from '../lib/store/types.js';
 import { dueReminder, supportOf, type ClusterSupport, type SupportDates, type UpgradePolicy } from '../lib/support/support-window.js';
 
@@ -52,7 +53,7 @@ export async function checkSupport(deps: SupportCheckDeps): Promise<SupportCheck
     try {
       out.push(await checkOne(record, deps));
     } catch (e) {
-      out.push({ clusterId: record.id, action: 'error', detail: `${(e as Error)?.name ?? 'Error'}: ${String((e as Error)?.message ?? e).slice(0, 300)}` });
+      out.push({ clusterId: record.id, action: 'error', detail: errorSummary(e) });
     }
   }
   return out;

@@ -3,7 +3,10 @@
  * with the service's own expired-token error: ExpiredToken, ExpiredTokenException, RequestExpired):
  * every run still ends CREATED, because an expired session is assumed again and the call resent,
  * rather than retried with the same dead token until the state machine's retries run out (before the
- * fix about 3 runs in 10 ended so; the chance of four in a row was under 1 %).
+ * fix about 3 runs in 10 ended so; the chance of four in a row was under 1 %). A re-assumed session can
+ * expire again (1 call in 25 at this rate): each call assumes role B again up to MAX_RENEWALS_PER_CALL
+ * times, so a step no longer fails on two expiries in a row (test/sandbox/expired-session-renewal.test.ts
+ * forces them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2E } from './harness.js';

@@ -102,6 +102,8 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     const plan = await e.api('PATCH', `/v1/clusters/${c.id}?dryRun=true`, { kubernetesVersion: '1.33' }, tenant);
     expect(plan.status, plan.text).toBe(200);
     expect(plan.body.plan.steps.map((s: { component: string }) => s.component)).toEqual(['control-plane', 'node-group', 'add-ons']);
+    // The pre-flight ran on role B narrowed to its reads (the dry run's session policy), and passed.
+    expect(plan.body.preflight, JSON.stringify(plan.body.preflight)).toMatchObject({ checked: true, ok: true });
     const started = await patch(c.id, tenant, { kubernetesVersion: '1.33' }, c.version ?? 1);
     expect(started.status).toBe(202);
     const end = await updated(c.id, tenant);

@@ -21,24 +21,27 @@ import { FUNCTIONS, functionEntry, type FunctionName } from '../../infra/functio
 import { PROJECT_ROOT } from '../../infra/service-app.js';
 
 /** The AWS service clients each function constructs (its own calls, plus the table and role-B STS). */
-// Every function that assumes role B carries the IAM client: role B reads its own trust policy
-// (iam:GetRole, the External ID proof in lib/aws/provision-role.ts) when a caller asks for the proof.
+// Only the functions that prove role B demands the External ID (role B reads its own trust policy with
+// iam:GetRole: AssumeProvisionRole and the API) or read role A (DescribeVpcResources) carry the IAM client;
+// provision-role.ts takes the proof as an argument so the other role-B functions do not (~33 KiB each).
 const EXPECTED_CLIENTS: Partial<Record<FunctionName, string[]>> = {
   'validate-request': ['dynamodb'],
   'assume-provision-role': ['dynamodb', 'ec2', 'iam', 'sts'],
   'describe-vpc-resources': ['cloudformation', 'dynamodb', 'ec2', 'eks', 'iam', 'sts'],
-  'create-cluster-stack': ['cloudformation', 'dynamodb', 'iam', 'sts'],
-  'poll-cluster-stack': ['cloudformation', 'dynamodb', 'iam', 'sts'],
-  'diagnose-failure': ['cloudformation', 'dynamodb', 'iam', 'sts'],
-  'finalize-cluster': ['cloudformation', 'dynamodb', 'eks', 'iam', 'sts'],
-  'configure-cluster': ['dynamodb', 'eks', 'iam', 'sts'],
-  'delete-cluster-stack': ['cloudformation', 'dynamodb', 'iam', 'sts'],
-  'poll-stack-deletion': ['cloudformation', 'dynamodb', 'iam', 'sts'],
-  'complete-deletion': ['cloudformation', 'dynamodb', 'iam', 'sts'],
+  'create-cluster-stack': ['cloudformation', 'dynamodb', 'sts'],
+  'poll-cluster-stack': ['cloudformation', 'dynamodb', 'sts'],
+  'diagnose-failure': ['cloudformation', 'dynamodb', 'sts'],
+  'finalize-cluster': ['cloudformation', 'dynamodb', 'eks', 'sts'],
+  'configure-cluster': ['dynamodb', 'eks', 'sts'],
+  'delete-cluster-stack': ['cloudformation', 'dynamodb', 'sts'],
+  'poll-stack-deletion': ['cloudformation', 'dynamodb', 'sts'],
+  'complete-deletion': ['cloudformation', 'dynamodb', 'sts'],
+  'update-cluster': ['cloudformation', 'dynamodb', 'ec2', 'eks', 'sts'],
+  'support-check': ['dynamodb', 'eks', 'eventbridge', 'sts'],
   'record-ended-execution': ['dynamodb', 'eventbridge'],
   api: ['cloudformation', 'dynamodb', 'ec2', 'eks', 'iam', 'sfn', 'sts'],
 };
-const USES_ZOD = new Set<FunctionName>(['validate-request', 'api']);
+const USES_ZOD = new Set<FunctionName>(['validate-request', 'api', 'update-cluster']);
 
 interface Bundle {
   /** Input files with at least one byte in the output. */

@@ -7,6 +7,7 @@
 import { CreateRoleCommand, DeleteRolePolicyCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { proveExternalIdRequired } from '../../functions/lib/aws/external-id-proof.js';
 import { clearCredentialCache, provisionSession } from '../../functions/lib/aws/provision-role.js';
 import type { DiagnosedError } from '../../functions/lib/errors.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
@@ -68,7 +69,7 @@ function countAssumeRole() {
   return calls;
 }
 
-const opts = (roleArn: string) => ({ roleArn, externalId: XID, region: 'us-east-1', sessionName: 'cluster-1', proveExternalId: 'always' as const });
+const opts = (roleArn: string) => ({ roleArn, externalId: XID, region: 'us-east-1', sessionName: 'cluster-1', proveExternalId: { when: 'always' as const, prove: proveExternalIdRequired } });
 
 async function refusal(p: Promise<unknown>): Promise<DiagnosedError> {
   const err = await p.then(

@@ -25,6 +25,7 @@ import type { ApiDeps } from '../deps.js';
 import { diagnosisError, httpError } from '../http/errors.js';
 import { canonicalJson, clusterLocation } from './create-cluster.js';
 import { diagnosisView, type DiagnosisView } from './cluster-view.js';
+import { UPDATE_PREFLIGHT_SESSION_POLICY } from './preflight-session-policy.js';
 import { cloudFormationClient, ec2Client, eksClient } from '../../lib/aws/clients.js';
 import { roleBSession } from '../../lib/aws/tenant-role.js';
 import { DiagnosedError } from '../../lib/errors.js';
@@ -210,7 +211,8 @@ async function dryRunPreflight(deps: ApiDeps, record: ClusterRecord, patched: { 
   };
   let session;
   try {
-    ({ session } = await roleBSession(run, { store: deps.store, config: deps.config }));
+    // Read-only: the dry run changes nothing, and these credentials could not if it tried.
+    ({ session } = await roleBSession(run, { store: deps.store, config: deps.config }, { sessionPolicy: UPDATE_PREFLIGHT_SESSION_POLICY }));
   } catch (err) {
     // Not a verdict on the cluster: the checks could not start (role B not assumable right now).
     const why = err instanceof DiagnosedError ? err.diagnosis.title : classifyAwsError(err).code || (err as Error).name;

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { classifyAwsError } from '../../lib/aws/aws-error.js';
+import { proveExternalIdRequired } from '../../lib/aws/external-id-proof.js';
 import { provisionSession } from '../../lib/aws/provision-role.js';
 import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
 import { toStepError } from '../../lib/diagnosis/from-aws-error.js';
@@ -36,7 +37,7 @@ export async function assumeReadOnly(o: AssumeForTenant) {
       sessionName: sessionName(o.tenantId),
       sessionPolicy: READ_ONLY_SESSION_POLICY,
       evidence: { roleNamePrefix: o.roleNamePrefix },
-      proveExternalId: o.proveExternalId,
+      proveExternalId: { when: o.proveExternalId, prove: proveExternalIdRequired },
     });
   } catch (err) {
     const e = err as { name?: string; message?: string } | null;

@@ -2,42 +2,15 @@
  * GET /v1/setup: what a tenant needs to create role B and role A (the seed's "Account ID" and
  * "External ID", plus the policies ready to paste as JSON objects).
  */
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { serviceSts } from '../../lib/aws/clients.js';
-import { toStepError } from '../../lib/diagnosis/from-aws-error.js';
+import { serviceIdentity } from '../../lib/aws/service-identity.js';
 import { provisionRoleDeleteStatement } from '../../lib/policy/delete-statement.js';
 import { provisionRolePolicy, provisionRoleTrustPolicy } from '../../lib/policy/provision-policy.js';
 import type { ApiDeps } from '../deps.js';
 import { EXAMPLE_ROLE_ARN } from '../roles/role-arn.js';
 import { requesterPrincipalArn } from '../tenant/resolve-tenant.js';
 
-export interface ServiceIdentity {
-  accountId: string;
-  partition: string;
-}
-
-let cached: Promise<ServiceIdentity> | undefined;
-
-/** The service's own account (sts:GetCallerIdentity, default credential chain), asked once per container. */
-export function serviceIdentity(): Promise<ServiceIdentity> {
-  cached ??= (async () => {
-    try {
-      const out = await serviceSts(process.env.AWS_REGION || 'us-east-1').send(new GetCallerIdentityCommand({}));
-      if (!out.Account || !out.Arn) throw Object.assign(new Error('GetCallerIdentity returned no account'), { name: 'InternalFailure', $fault: 'server' });
-      return { accountId: out.Account, partition: out.Arn.split(':')[1] || 'aws' };
-    } catch (err) {
-      throw toStepError(err, { service: 'sts', operation: 'GetCallerIdentity', principal: 'service' });
-    }
-  })();
-  // A failure is not cached: the next request asks again.
-  cached.catch(() => (cached = undefined));
-  return cached;
-}
-
-/** For tests. */
-export function forgetServiceIdentity(): void {
-  cached = undefined;
-}
+/** Tests import it from here. */
+export { forgetServiceIdentity } from '../../lib/aws/service-identity.js';
 
 /** The body of GET /v1/setup (the CLI and the demo read it too). */
 export type SetupResponse = Awaited<ReturnType<typeof setupFor>>;

@@ -248,3 +248,15 @@ const EKS_TOKEN = /\bk8s-aws-v1\.[A-Za-z0-9_-]+/g;
 export function redactSecrets(text: string): string {
   return text.replace(ACCESS_KEY_ID, '<redacted-access-key>').replace(SECRET_LABELLED, '$1<redacted>').replace(EKS_TOKEN, 'k8s-aws-v1.<redacted>');
 }
+
+/**
+ * One line for a log or an outcome list about an error caught in a sweep (`Name: message`), redacted and
+ * clipped: raw SDK errors carry AWS's words, and a SignatureDoesNotMatch repeats the canonical request,
+ * session token header included.
+ */
+export function errorSummary(e: unknown, max = 300): string {
+  const err = e as { name?: unknown; message?: unknown } | null | undefined;
+  const name = typeof err?.name === 'string' ? err.name : 'Error';
+  const message = typeof err?.message === 'string' ? err.message : String(e);
+  return redactSecrets(`${name}: ${message}`).slice(0, max);
+}

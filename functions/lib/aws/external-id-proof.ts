@@ -11,13 +11,13 @@
  * name and duration as every call) already proved the role is usable; no other call is made to STS.
  */
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { makeDiagnosis, type ContextEvidence } from '../diagnosis/catalog.js';
 import { toStepError } from '../diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../errors.js';
 import { proveTrustPolicy } from '../policy/trust-policy-proof.js';
 import { classifyAwsError } from './aws-error.js';
-import { iamClient, serviceSts, type RoleSession } from './clients.js';
+import { iamClient, type RoleSession } from './clients.js';
+import { serviceIdentity } from './service-identity.js';
 
 export interface ExternalIdProofInput {
   roleArn: string;
@@ -44,7 +44,7 @@ export async function proveExternalIdRequired(o: ExternalIdProofInput, session: 
     }
     throw toStepError(err, { service: 'iam', operation: 'GetRole', principal: 'provision-role', evidence: base });
   }
-  const serviceAccountId = await serviceAccountOf(o.region);
+  const serviceAccountId = (await serviceIdentity()).accountId;
   const proof = proveTrustPolicy({ document: document ?? '', externalId: o.externalId, serviceAccountId });
   if (proof.ok) return;
   const { problem } = proof;
@@ -63,13 +63,4 @@ export async function proveExternalIdRequired(o: ExternalIdProofInput, session: 
 /** `arn:aws:iam::1:role/path/name` → `name` (GetRole takes the name without the path). */
 function roleNameOf(roleArn: string): string {
   return roleArn.split('/').pop() ?? roleArn;
-}
-
-/** The service's own account: the principal role B must name (GetCallerIdentity is free and never denied). */
-async function serviceAccountOf(region: string): Promise<string> {
-  try {
-    return (await serviceSts(region).send(new GetCallerIdentityCommand({}))).Account ?? '';
-  } catch (err) {
-    throw toStepError(err, { service: 'sts', operation: 'GetCallerIdentity', principal: 'service', evidence: { region } });
-  }
 }

@@ -8,7 +8,7 @@
  * Errors: AccessDenied → ASSUME_ROLE_DENIED (the seed's three checks), no service credentials →
  * CREDENTIALS_NOT_CONFIGURED, STS not active in the region → REGION_NOT_ENABLED, a role that does
  * not demand the External ID → EXTERNAL_ID_NOT_REQUIRED, one that may not read its own trust policy →
- * TRUST_POLICY_UNREADABLE (external-id-proof.ts), throttling →
+ * TRUST_POLICY_UNREADABLE (external-id-proof.ts, passed in by the callers that prove), throttling →
  * AwsThrottled, 5xx/network → AwsTransient. Expired role-B credentials seen by any later call drop
  * the cache (see setStaleCredentialsHook) so the retry assumes the role again.
  */
@@ -18,8 +18,16 @@ import { makeDiagnosis, type ContextEvidence } from '../diagnosis/catalog.js';
 import { setStaleCredentialsHook, toStepError } from '../diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../errors.js';
 import { classifyAwsError } from './aws-error.js';
-import { proveExternalIdRequired } from './external-id-proof.js';
 import { RoleSession, serviceSts } from './clients.js';
+import type { ExternalIdProofInput } from './external-id-proof.js';
+
+/**
+ * The External ID proof (external-id-proof.ts `proveExternalIdRequired`), handed in by the few callers
+ * that prove rather than imported here: it needs the IAM client, which every function that assumes
+ * role B would otherwise bundle (~33 KiB minified with the proof) for a call only AssumeProvisionRole
+ * and the API make.
+ */
+export type ExternalIdProver = (o: ExternalIdProofInput, session: RoleSession) => Promise<void>;
 
 export interface AssumeOptions {
   roleArn: string;
@@ -32,13 +40,18 @@ export interface AssumeOptions {
   /** Facts for a diagnosis if the role cannot be assumed (serviceAccountId, roleNamePrefix...). */
   evidence?: ContextEvidence;
   /**
-   * Prove role B demands this External ID (external-id-proof.ts) before the credentials are used:
-   * `always` — every call (registration, the start of each run); `if-stale` — unless these
+   * Prove role B demands this External ID (`prove`: external-id-proof.ts) before the credentials are
+   * used, `when`: `always` — every call (registration, the start of each run); `if-stale` — unless these
    * credentials were proven in the last PROOF_TTL_MS (form data: a form load lists ~8 things, and
    * each proof is an iam:GetRole call in the customer's account). Absent: no proof (the
    * steps after AssumeProvisionRole, which proved it at the start of the same run).
    */
-  proveExternalId?: 'always' | 'if-stale';
+  proveExternalId?: ExternalIdProof;
+}
+
+export interface ExternalIdProof {
+  when: 'always' | 'if-stale';
+  prove: ExternalIdProver;
 }
 
 export interface AssumedIdentity {
@@ -59,9 +72,16 @@ export const PROOF_TTL_MS = 5 * 60 * 1000;
 
 async function prove(o: AssumeOptions, entry: CacheEntry, now: () => number): Promise<number | undefined> {
   if (!o.proveExternalId) return entry.provenAt;
-  if (o.proveExternalId === 'if-stale' && entry.provenAt !== undefined && now() - entry.provenAt < PROOF_TTL_MS) return entry.provenAt;
+  if (o.proveExternalId.when === 'if-stale' && entry.provenAt !== undefined && now() - entry.provenAt < PROOF_TTL_MS) return entry.provenAt;
   // Role B reads its own trust policy with the credentials just obtained (nothing else is done with them yet).
-  await proveExternalIdRequired(o, new RoleSession(o.region, entry.credentials));
+  // Renewable like every role-B session: a session cut short under the proof is assumed again (and kept).
+  const renew = async (): Promise<AwsCredentialIdentity> => {
+    const fresh = await stsAssume(o);
+    entry.credentials = fresh.credentials;
+    entry.identity = fresh.identity;
+    return fresh.credentials;
+  };
+  await o.proveExternalId.prove(o, new RoleSession(o.region, entry.credentials, renew));
   return now();
 }
 
@@ -96,6 +116,16 @@ async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> 
     return hit;
   }
 
+  const entry = await stsAssume(o);
+  // Before the credentials are kept or handed out: a role open to other tenants is never used.
+  const provenAt = await prove(o, entry, now);
+  if (provenAt !== undefined) entry.provenAt = provenAt;
+  cache.set(key, entry);
+  return entry;
+}
+
+/** sts:AssumeRole as role B (service credentials), failures as diagnoses or retryable step errors. */
+async function stsAssume(o: AssumeOptions): Promise<CacheEntry> {
   let out;
   try {
     out = await serviceSts(o.region).send(
@@ -128,7 +158,7 @@ async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> 
     });
   }
   const assumedRoleArn = out.AssumedRoleUser?.Arn ?? o.roleArn;
-  const entry: CacheEntry = {
+  return {
     credentials: {
       accessKeyId: c.AccessKeyId,
       secretAccessKey: c.SecretAccessKey,
@@ -141,11 +171,6 @@ async function assume(o: AssumeOptions, now: () => number): Promise<CacheEntry> 
       expiresAt: c.Expiration,
     },
   };
-  // Before the credentials are kept or handed out: a role open to other tenants is never used.
-  const provenAt = await prove(o, entry, now);
-  if (provenAt !== undefined) entry.provenAt = provenAt;
-  cache.set(key, entry);
-  return entry;
 }
 
 /** A region of each partition that is enabled in every account. */

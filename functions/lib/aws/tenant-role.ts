@@ -10,7 +10,7 @@ import { DiagnosedError } from '../errors.js';
 import type { ValidatedRequest } from '../state.js';
 import type { Store } from '../store/types.js';
 import type { RoleSession } from './clients.js';
-import { provisionSession, type AssumedIdentity } from './provision-role.js';
+import { provisionSession, type AssumedIdentity, type ExternalIdProof } from './provision-role.js';
 
 /** The tenant never called GET /v1/setup, so there is no External ID for role B's trust policy. */
 export function noExternalIdDiagnosis(tenantId: string): Diagnosis {
@@ -46,7 +46,7 @@ export type RequestRef = Pick<ValidatedRequest, 'tenantId' | 'clusterId' | 'regi
 export async function roleBSession(
   req: RequestRef,
   deps: { store: Store; config: Pick<ServiceConfig, 'roleNamePrefix'> },
-  opts: { proveExternalId?: 'always' | 'if-stale' } = {},
+  opts: { proveExternalId?: ExternalIdProof; sessionPolicy?: object } = {},
 ): Promise<{ session: RoleSession; identity: AssumedIdentity }> {
   const externalId = await externalIdOf(deps.store, req.tenantId);
   return provisionSession({
@@ -56,5 +56,6 @@ export async function roleBSession(
     sessionName: req.clusterId,
     evidence: { roleNamePrefix: deps.config.roleNamePrefix },
     ...(opts.proveExternalId ? { proveExternalId: opts.proveExternalId } : {}),
+    ...(opts.sessionPolicy ? { sessionPolicy: opts.sessionPolicy } : {}),
   });
 }

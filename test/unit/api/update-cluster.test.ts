@@ -16,6 +16,9 @@ import type { UpdateInput } from '../../../functions/lib/state.js';
 import type { ClusterRecord } from '../../../functions/lib/store/types.js';
 import { clusterRecord } from '../../support/cluster-record.js';
 import { makeTestApi, validSettings } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { UPDATE_PREFLIGHT_ACTIONS } from '../../../functions/api/clusters/preflight-session-policy.js';
+import { provisionRolePolicy } from '../../../functions/lib/policy/provision-policy.js';
 
 const sfn = mockClient(SFNClient);
 const sts = mockClient(STSClient);
@@ -115,6 +118,35 @@ describe('PATCH /v1/clusters/{id}', () => {
     const view = await api.call({ method: 'GET', path: PATH, tenant: 't1' });
     expect(view.headers.ETag).toBe('"2"');
     expect(view.body.update).toMatchObject({ status: 'RUNNING', to: { kubernetesVersion: '1.33' } });
+  });
+
+  it('dryRun assumes role B narrowed to the pre-flight reads (a session policy): it could not change anything', async () => {
+    const { api } = seeded();
+    customerAccount(api);
+    const r = await patch(api, { nodeCount: 3 }, { query: { dryRun: 'true' } });
+    expect(r.body.preflight).toMatchObject({ checked: true, ok: true });
+    const assumed = sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input);
+    expect(assumed).toHaveLength(1);
+    const policy = JSON.parse(assumed[0]!.Policy ?? 'null') as { Statement: Array<{ Effect: string; Action: string[]; Resource: string }> } | null;
+    expect(policy?.Statement.flatMap((st) => st.Action).sort()).toEqual([...UPDATE_PREFLIGHT_ACTIONS].sort());
+    expect(policy?.Statement.every((st) => st.Effect === 'Allow')).toBe(true);
+  });
+
+  it("the dry run's session policy: exactly the commands the update pre-flight sends, reads only, all within role B's policy", () => {
+    // The pre-flight module's SDK commands, by the client package each is imported from.
+    const source = readFileSync(new URL('../../../functions/update-cluster/preflight.ts', import.meta.url), 'utf8');
+    const serviceOf = new Map<string, string>();
+    for (const m of source.matchAll(/import \{([^}]*)\} from '@aws-sdk\/client-([a-z0-9-]+)'/g)) {
+      for (const name of m[1]!.split(',').map((x) => x.trim().replace(/^type /, ''))) serviceOf.set(name, m[2]!);
+    }
+    const sent = new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => `${serviceOf.get(`${m[1]}Command`)}:${m[1]}`));
+    expect(sent.size).toBeGreaterThan(0);
+    expect([...UPDATE_PREFLIGHT_ACTIONS].sort()).toEqual([...sent].sort());
+    const granted = new Set(provisionRolePolicy().Statement.filter((st) => st.Resource === '*' && !st.Condition).flatMap((st) => st.Action.map((a) => a.toLowerCase())));
+    for (const action of UPDATE_PREFLIGHT_ACTIONS) {
+      expect(action).toMatch(/^[a-z0-9]+:(Describe|List|Get)[A-Za-z]+$/);
+      expect(granted.has(action.toLowerCase()), action).toBe(true);
+    }
   });
 
   it('dryRun on a drifted cluster: the pre-flight diagnosis in the answer (still 200, nothing changes)', async () => {

@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
 import { clearCredentialCache } from '../../../functions/lib/aws/provision-role.js';
+import { forgetServiceIdentity } from '../../../functions/lib/aws/service-identity.js';
 import { DiagnosedError } from '../../../functions/lib/errors.js';
 import type { ValidatedRequest } from '../../../functions/lib/state.js';
 import { assumeProvisionRole } from '../../../functions/assume-provision-role/assume-provision-role.js';
@@ -122,6 +123,14 @@ describe('AssumeProvisionRole', () => {
     await assumeProvisionRole(request(), deps());
     expect(iam.commandCalls(GetRoleCommand)).toHaveLength(1);
     expect(sts.commandCalls(AssumeRoleCommand).every((c) => c.args[0].input.ExternalId === EXTERNAL_ID)).toBe(true);
+  });
+
+  it("the service's own account is asked once per container, not on each run's proof", async () => {
+    forgetServiceIdentity();
+    await assumeProvisionRole(request(), deps());
+    await assumeProvisionRole(request({ clusterId: 'c-bbbbbbbbbbbb' }), deps());
+    expect(iam.commandCalls(GetRoleCommand)).toHaveLength(2);
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
   });
 
   it('no credentials of its own → CREDENTIALS_NOT_CONFIGURED', async () => {

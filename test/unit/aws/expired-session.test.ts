@@ -1,8 +1,8 @@
 /**
  * Role B's session expiring before its stated expiry (AWS answers ExpiredToken / ExpiredTokenException /
- * RequestExpired): the call assumes role B again and is sent once more within the same invocation; a
- * second expiry comes out as AwsTransient (retried by the state machine) whose exhausted-retries
- * diagnosis says the credentials kept expiring. Real SDK clients and signing; the wire is replaced by a
+ * RequestExpired): the call assumes role B again and is sent again within the same invocation, up to
+ * MAX_RENEWALS_PER_CALL times (a fresh session may expire too); past that the expiry comes out as
+ * AwsTransient (retried by the state machine) whose exhausted-retries diagnosis says the credentials kept expiring. Real SDK clients and signing; the wire is replaced by a
  * middleware placed right after signing, which sees the session token each attempt was signed with.
  */
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
@@ -10,7 +10,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { FinalizeRequestMiddleware, HttpRequest } from '@aws-sdk/types';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cloudFormationClient, ec2Client } from '../../../functions/lib/aws/clients.js';
+import { MAX_RENEWALS_PER_CALL, cloudFormationClient, ec2Client } from '../../../functions/lib/aws/clients.js';
 import { clearCredentialCache, provisionSession } from '../../../functions/lib/aws/provision-role.js';
 import { awsCall } from '../../../functions/lib/diagnosis/from-aws-error.js';
 import { diagnoseStepError } from '../../../functions/lib/diagnosis/from-step-error.js';
@@ -91,19 +91,37 @@ describe('expired role-B session', () => {
     for (const s of seen) expect(s.at(-1)).toBe(token(2));
   });
 
-  it('expiring again after the re-assume: bounded, AwsTransient with no secrets, diagnosis says credentials kept expiring', async () => {
+  it('the re-assumed session expiring too (two and three expiries in a row): assumes again until a session works', async () => {
+    for (const expiries of [2, 3]) {
+      sts.reset();
+      clearCredentialCache();
+      stsIssuesFreshTokens();
+      const { session } = await provisionSession(opts);
+      const ec2 = ec2Client(session);
+      const dead = new Set(Array.from({ length: expiries }, (_, i) => token(i + 1)));
+      const seen = wire(ec2, dead, () => expired('ExpiredToken', 'The security token included in the request is expired'), { Regions: [{ RegionName: 'us-east-1' }] });
+      const out = await awsCall({ service: 'ec2', operation: 'DescribeRegions', principal: 'provision-role' }, () => ec2.send(new DescribeRegionsCommand({})));
+      expect(out.Regions?.[0]?.RegionName).toBe('us-east-1');
+      expect(seen).toEqual(Array.from({ length: expiries + 1 }, (_, i) => token(i + 1)));
+      expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(expiries + 1);
+    }
+  });
+
+  it('expiring after every re-assume: bounded, AwsTransient with no secrets, diagnosis says credentials kept expiring', async () => {
     stsIssuesFreshTokens();
     const { session } = await provisionSession(opts);
     const ec2 = ec2Client(session);
-    const seen = wire(ec2, new Set([token(1), token(2), token(3)]), () => expired('ExpiredToken', 'The security token included in the request is expired'), {});
+    const dead = new Set(Array.from({ length: MAX_RENEWALS_PER_CALL + 2 }, (_, i) => token(i + 1)));
+    const seen = wire(ec2, dead, () => expired('ExpiredToken', 'The security token included in the request is expired'), {});
     const err = await awsCall({ service: 'ec2', operation: 'DescribeRegions', principal: 'provision-role' }, () => ec2.send(new DescribeRegionsCommand({}))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AwsTransientError);
     expect((err as Error).name).toBe('AwsTransient');
-    // One re-assume per call, not a loop.
-    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
-    expect(seen).not.toContain(token(3));
+    // MAX_RENEWALS_PER_CALL re-assumes per call, not an endless loop.
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1 + MAX_RENEWALS_PER_CALL);
+    expect(seen).toHaveLength(1 + MAX_RENEWALS_PER_CALL);
+    expect(seen).not.toContain(token(MAX_RENEWALS_PER_CALL + 2));
     const text = `${(err as Error).message} ${JSON.stringify(err)}`;
-    for (const secret of [FAKE_STS_CREDENTIALS.AccessKeyId, FAKE_STS_CREDENTIALS.SecretAccessKey, token(1), token(2)]) expect(text).not.toContain(secret);
+    for (const secret of [FAKE_STS_CREDENTIALS.AccessKeyId, FAKE_STS_CREDENTIALS.SecretAccessKey, ...dead]) expect(text).not.toContain(secret);
     // What the record says once the state machine's retries are exhausted.
     const d = diagnoseStepError({ Error: 'AwsTransient', Cause: JSON.stringify({ errorType: 'AwsTransient', errorMessage: (err as Error).message }) });
     expect(d.retryable).toBe(true);

@@ -132,3 +132,19 @@ describe('combineDiagnoses', () => {
     expect(combineDiagnoses([a])?.problems).toHaveLength(1);
   });
 });
+
+describe('access denials with a stack in the evidence (a create, but also an update, dry run or deletion)', () => {
+  // The update pre-flight and change-set calls carry the live cluster's stackName: "delete the failed
+  // stack" there would have the user delete a working cluster.
+  for (const code of ['PERMISSION_DENIED', 'PASS_ROLE_DENIED'] as const) {
+    it(`${code}: deletes the stack only in the states a never-created cluster leaves`, () => {
+      const d = makeDiagnosis(code, { stackName: 'eks-provisioner-prod', roleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision', action: 'eks:ListInsights' });
+      const steps = d.remediation.join('\n');
+      expect(steps).not.toMatch(/Delete the failed stack/);
+      const last = d.remediation.at(-1)!;
+      expect(last).toMatch(/Only if stack eks-provisioner-prod is in CREATE_FAILED or ROLLBACK_COMPLETE/);
+      expect(last).toMatch(/keep it/);
+      expect(makeDiagnosis(code, {}).remediation.at(-1)).toBe('Then try again.');
+    });
+  }
+});

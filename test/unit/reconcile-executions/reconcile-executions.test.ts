@@ -6,6 +6,15 @@ import { reconcileExecutions, type DescribedExecution, type ReconcileDeps } from
 
 const NOW = new Date('2026-12-06T12:00:00.000Z');
 const SM = 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-provision-cluster';
+const SESSION_TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLEsessionTOKENvalue1234567890abcdefABCDEF';
+/** What AWS answers a mis-signed call: the canonical request, the Lambda's own session token header in it. */
+const signatureMismatch = () =>
+  Object.assign(
+    new Error(
+      `The request signature we calculated does not match the signature you provided. The Canonical String for this request should have been 'POST\n/\n\nhost:dynamodb.us-east-1.amazonaws.com\nx-amz-security-token:${SESSION_TOKEN}\n' Credential=ASIAEXAMPLEEXAMPLE12/20261206/us-east-1/dynamodb/aws4_request`,
+    ),
+    { name: 'InvalidSignatureException' },
+  );
 const arn = (id: string) => `${SM.replace(':stateMachine:', ':execution:')}:${id}`;
 
 function run(p: Partial<RunningRun> = {}): RunningRun {
@@ -135,5 +144,14 @@ describe('reconcileExecutions', () => {
     const r = await reconcileExecutions(d);
     expect(r.errors).toBe(1);
     expect(r.outcomes.map((o) => o.action)).toEqual(['error', 'running']);
+  });
+
+  it('an error outcome (logged by the handler) names the error without the secrets in its message', async () => {
+    const d = deps({ runs: [run()], records: [rec()], execution: exec('RUNNING') });
+    d.describeExecution.mockRejectedValueOnce(signatureMismatch());
+    const r = await reconcileExecutions(d);
+    expect(r.outcomes[0]).toMatchObject({ action: 'error', detail: expect.stringMatching(/^InvalidSignatureException: The request signature/) });
+    expect(JSON.stringify(r)).not.toContain(SESSION_TOKEN);
+    expect(JSON.stringify(r)).not.toContain('ASIAEXAMPLEEXAMPLE12');
   });
 });

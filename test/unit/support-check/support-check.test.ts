@@ -10,6 +10,15 @@ import { dueReminder, supportOf } from '../../../functions/lib/support/support-w
 const STD_END = '2027-03-23T00:00:00.000Z';
 const EXT_END = '2028-03-23T00:00:00.000Z';
 const DAY = 86_400_000;
+const SESSION_TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLEsessionTOKENvalue1234567890abcdefABCDEF';
+/** What AWS answers a mis-signed call: the canonical request, the Lambda's own session token header in it. */
+const signatureMismatch = () =>
+  Object.assign(
+    new Error(
+      `The request signature we calculated does not match the signature you provided. The Canonical String for this request should have been 'POST\n/\n\nhost:dynamodb.us-east-1.amazonaws.com\nx-amz-security-token:${SESSION_TOKEN}\n' Credential=ASIAEXAMPLEEXAMPLE12/20261206/us-east-1/dynamodb/aws4_request`,
+    ),
+    { name: 'InvalidSignatureException' },
+  );
 
 function cluster(over: Partial<SupportRecord['settings']> = {}): SupportRecord {
   return {
@@ -92,6 +101,15 @@ describe('daily support check', () => {
     await checkSupport(w.deps());
     await checkSupport(w.deps());
     expect(w.events.map((e) => e.thresholdDays)).toEqual([30]);
+  });
+
+  it('an error outcome (logged by the handler) names the error without the secrets in its message', async () => {
+    const clock = { now: new Date(Date.parse(STD_END) - 29 * DAY) };
+    const w = world([cluster({ upgradePolicy: 'STANDARD' } as never)], clock);
+    const out = await checkSupport({ ...w.deps(), versionDates: async () => Promise.reject(signatureMismatch()) });
+    expect(out[0]).toMatchObject({ action: 'error', detail: expect.stringMatching(/^InvalidSignatureException: The request signature/) });
+    expect(JSON.stringify(out)).not.toContain(SESSION_TOKEN);
+    expect(JSON.stringify(out)).not.toContain('ASIAEXAMPLEEXAMPLE12');
   });
 
   it('two checks racing over the same record: one event', async () => {

@@ -11,6 +11,17 @@ function externalIdLoophole(ev: Ev<TrustEvidence>): string {
   return `${where} does not require your External ID`;
 }
 
+/**
+ * The last step of an access denial. These codes come from any call that has a stack in its evidence —
+ * a failed create, but also an update, a dry run or a deletion of a working cluster — so the stack is
+ * to be deleted only in the states a never-created cluster leaves it in.
+ */
+function leftoverStackStep(ev: Ev<ContextEvidence>): string[] {
+  if (!ev.has('stackName')) return ['Then try again.'];
+  const name = ev.s('stackName');
+  return [`Only if stack ${name} is in CREATE_FAILED or ROLLBACK_COMPLETE (its cluster was never created), delete it; in any other state it holds a working cluster: keep it. Then try again.`];
+}
+
 export const ACCESS = {
   INVALID_ROLE_ARN: entry<{ field?: string; exampleArn?: string }>({
     title: 'Role ARN is not valid',
@@ -139,7 +150,7 @@ export const ACCESS = {
       ),
     remediation: (ev) => [
       `Allow role B iam:PassRole on ${ev.s('resource', ev.s('serviceRoleArn', 'role A and the node role'))} (condition iam:PassedToService = eks.amazonaws.com for role A and the node role, pods.eks.amazonaws.com for the EBS CSI driver role). ${provisionPolicyHint}`,
-      ...(ev.has('stackName') ? [`Delete the failed stack ${ev.s('stackName')} if it is still there, then try again.`] : ['Then try again.']),
+      ...leftoverStackStep(ev),
     ],
   }),
   PERMISSION_DENIED: entry({
@@ -153,7 +164,7 @@ export const ACCESS = {
     remediation: (ev) => [
       `Add ${ev.s('action', 'the missing action')} to role B's policy. ${provisionPolicyHint}`,
       'Check that no explicit Deny, permission boundary or SCP blocks it.',
-      ...(ev.has('stackName') ? [`Delete the failed stack ${ev.s('stackName')} if it is still there, then try again.`] : ['Then try again.']),
+      ...leftoverStackStep(ev),
     ],
   }),
 };
