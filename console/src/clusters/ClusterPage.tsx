@@ -3,7 +3,6 @@
  * (polling GET /v1/clusters/{id}); then the endpoint, the kubeconfig and who has access — or the
  * diagnosis with its evidence and numbered remediation.
  */
-import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
 import ContentLayout from '@cloudscape-design/components/content-layout';

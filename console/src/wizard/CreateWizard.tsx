@@ -9,7 +9,7 @@ import Wizard from '@cloudscape-design/components/wizard';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import { useConsole } from '../api/context';
-import type { ApiErrorBody, ClusterAccepted, ClusterSettings, FieldError, Setup } from '../api/types';
+import type { ApiErrorBody, ClusterAccepted, FieldError, Setup } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import AuthenticateStep, { type AuthState } from './AuthenticateStep';
 import SettingsStep from './SettingsStep';

@@ -149,7 +149,7 @@ function describeStack(stack: StackRecord): Record<string, unknown> {
     NotificationARNs: stack.notificationArns,
     ...(stack.timeoutInMinutes !== undefined ? { TimeoutInMinutes: stack.timeoutInMinutes } : {}),
     ...(stack.capabilities.length ? { Capabilities: stack.capabilities } : {}),
-    ...(stack.outputs && stack.outputs.length ? { Outputs: stack.outputs } : {}),
+    ...(stack.outputs?.length ? { Outputs: stack.outputs } : {}),
     Tags: stack.tags,
     EnableTerminationProtection: false,
     DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
@@ -669,7 +669,7 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     const skip = Array.isArray(input.ResourcesToSkip) ? input.ResourcesToSkip.map(String) : [];
     for (const id of skip) {
       const res = stack.resources.find((r) => r.logicalId === id);
-      if (!res || res.status !== 'UPDATE_FAILED') {
+      if (res?.status !== 'UPDATE_FAILED') {
         throw validation(`Resource ${id} cannot be skipped: ResourcesToSkip may name only resources in UPDATE_FAILED state`);
       }
     }

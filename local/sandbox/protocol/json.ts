@@ -65,7 +65,7 @@ export function decodeRestJsonRequest(
       const wire = ref.locationName ?? name;
       const memberShape = shapeOf(model, ref);
       if (ref.location === 'uri') {
-        const idx = route.labels.findIndex((l) => l === wire);
+        const idx = route.labels.indexOf(wire);
         if (idx >= 0) input[name] = decodeURIComponent(m[idx + 1]!);
       } else if (ref.location === 'querystring') {
         const all = url.searchParams.getAll(wire);

@@ -66,7 +66,7 @@ describe('record-ended-execution', () => {
   it('leaves alone: a finished record, another execution\'s record, no record, no tenant, RUNNING/SUCCEEDED, and a lost race', async () => {
     for (const [ev, rec, why] of [
       [event('FAILED'), record({ status: 'FAILED' }), /already FAILED/],
-      [event('FAILED'), record({ executionArn: EXEC + '-other' }), /another execution/],
+      [event('FAILED'), record({ executionArn: `${EXEC}-other` }), /another execution/],
       [event('FAILED'), undefined, /no cluster record/],
       [event('FAILED', { cluster: {} }), record(), /names no tenant/],
       [event('FAILED', 'not json at all'), record(), /names no tenant/],
@@ -96,7 +96,7 @@ describe('record-ended-execution', () => {
     expect(p).toEqual({ source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'], detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [SM] } });
     expect(matchesEndedExecution(event('FAILED'), [SM])).toBe(true);
     expect(matchesEndedExecution(event('SUCCEEDED'), [SM])).toBe(false);
-    expect(matchesEndedExecution(event('FAILED'), [SM + '-other'])).toBe(false);
+    expect(matchesEndedExecution(event('FAILED'), [`${SM}-other`])).toBe(false);
   });
 
   it('links the execution in the console of its region', () => {
