@@ -34,6 +34,7 @@ function useCluster(id: string) {
   const [record, setRecord] = useState<ClusterRecord>();
   const [error, setError] = useState<ApiErrorBody>();
   const [tick, setTick] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `tick` restarts the poll when Refresh is pressed.
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;

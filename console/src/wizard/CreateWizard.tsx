@@ -171,11 +171,13 @@ export default function CreateWizard() {
                     <Alert type="error" header={refused ? 'Fix these settings before creating the cluster' : (submitError?.title ?? 'The cluster settings are not valid')} data-testid="submit-problems">
                       <ul>
                         {shownProblems.map((f, i) => (
+                          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list, never reordered, whose entries may repeat
                           <li key={i}>
                             <strong>{f.path}</strong>: {f.message}
                           </li>
                         ))}
                         {(refused ? [] : (submitError?.problems ?? [])).filter((p) => !shownProblems.some((f) => p.message.includes(f.path))).map((p, i) => (
+                          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list, never reordered, whose entries may repeat
                           <li key={`p${i}`}>{p.message}</li>
                         ))}
                       </ul>
