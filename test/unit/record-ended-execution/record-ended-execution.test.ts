@@ -25,8 +25,14 @@ function deps(rec: ClusterRecord | undefined, updateWins = true) {
   const published: Array<{ detailType: string; detail: unknown; resources: string[] }> = [];
   const looked: string[] = [];
   const d: RecordEndedExecutionDeps = {
-    getCluster: async (t, c) => (looked.push(`${t}/${c}`), rec),
-    updateRecord: async (u) => (updates.push(u), updateWins),
+    getCluster: async (t, c) => {
+      looked.push(`${t}/${c}`);
+      return rec;
+    },
+    updateRecord: async (u) => {
+      updates.push(u);
+      return updateWins;
+    },
     publish: async (detailType, detail, resources) => void published.push({ detailType, detail, resources }),
     now: () => new Date('2026-01-01T01:00:05Z'),
   };
