@@ -21,7 +21,6 @@ import { formProblems } from './form-check';
 
 const SETTINGS_FIELDS = new Set(['name', 'environmentScope', 'serviceRoleArn', 'kubernetesVersion', 'keyName', 'vpcId', 'subnetIds', 'securityGroupIds', 'instanceType', 'nodeCount', 'managed', 'adminPrincipalArns', 'namespaces', 'deployPrincipalArns']);
 
-export { toSettings } from './form';
 
 export default function CreateWizard() {
   const { api, navigate, features, tenantKey } = useConsole();

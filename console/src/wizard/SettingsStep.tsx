@@ -21,7 +21,7 @@ import { DEPLOY_FIELD, MAX_DEPLOY_ROLES, parseArnList } from './deploy-roles';
 import { useList, type ListState } from './useList';
 import { fieldOf, type SettingsForm } from './form';
 
-export { EMPTY_SETTINGS, fieldOf, type SettingsForm } from './form';
+export type { SettingsForm } from './form';
 
 const NO_KEY = '';
 

@@ -36,7 +36,7 @@ export interface PolicyDocument {
 }
 
 // Role B's trust policy lives in its own small module (the diagnosis catalog shows it too).
-export { provisionRoleTrustPolicy, type TrustPolicyDocument } from './trust-policy.js';
+export { provisionRoleTrustPolicy } from './trust-policy.js';
 
 export interface ProvisionPolicyOptions {
   /** Allow deleting what the service made (stack rollback, cleanup). Default false, as in the seed. */

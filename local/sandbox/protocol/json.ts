@@ -115,11 +115,6 @@ export function encodeRestJsonResponse(modelName: string, operation: string, out
   return JSON.stringify(shapeJson(model, shapeOf(model, op.output), output ?? {}) ?? {});
 }
 
-/** Model-less JSON: Dates → epoch seconds (JSON 1.0/1.1 timestamp default). */
-export function encodeGenericJson(output: unknown): string {
-  return JSON.stringify(output ?? {}, (_k, v: unknown) => v, 0).replace(/"__date__:(-?\d+(?:\.\d+)?)"/g, '$1');
-}
-
 /** Replace Date values by epoch seconds before JSON.stringify (which would otherwise emit ISO strings). */
 export function datesToEpoch(value: unknown): unknown {
   if (value instanceof Date) return value.getTime() / 1000;
