@@ -143,7 +143,7 @@ export function describeApiError(e: ApiError): string[] {
   const remediation = e.body.error?.remediation ?? [];
   if (remediation.length) {
     lines.push('  Fix:');
-    remediation.forEach((r, i) => lines.push(`   ${i + 1}. ${r}`));
+    lines.push(...remediation.map((r, i) => `   ${i + 1}. ${r}`));
   }
   return lines;
 }

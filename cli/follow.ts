@@ -89,7 +89,7 @@ export function diagnosisLines(r: ClusterRecordView): string[] {
   const lines = [`${style.red(d.code)} — ${d.title}`, `  ${d.message}`];
   if (d.remediation?.length) {
     lines.push('  Fix:');
-    d.remediation.forEach((step, i) => lines.push(`   ${i + 1}. ${step}`));
+    lines.push(...d.remediation.map((step, i) => `   ${i + 1}. ${step}`));
   }
   return lines;
 }

@@ -7,10 +7,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
-import { EXECUTE_API_SERVICE, executeApiSigner, type ExecuteApiSigner, type SignableRequest } from '../shared/execute-api-signer.js';
+import { executeApiSigner, type ExecuteApiSigner } from '../shared/execute-api-signer.js';
 
-export const SIGNING_SERVICE = EXECUTE_API_SERVICE;
-export type { SignableRequest };
 
 /** `https://{api-id}.execute-api.{region}.amazonaws.com[.cn]/{stage}/` → its parts. */
 export function parseExecuteApiUrl(url: string): { apiId: string; region: string; stage?: string } | undefined {

@@ -93,7 +93,7 @@ export async function updateCluster(id: string, o: UpdateOptions, api: Pick<ApiC
     // The run would refuse the same way: say why now and change nothing.
     say(`Pre-flight: ${style.red(pf.diagnosis.code)} — ${pf.diagnosis.title}`);
     say(`  ${pf.diagnosis.message}`);
-    pf.diagnosis.remediation.forEach((step, i) => say(`   ${i + 1}. ${step}`));
+    for (const [i, step] of pf.diagnosis.remediation.entries()) say(`   ${i + 1}. ${step}`);
     say(style.dim('Nothing was changed.'));
     return 1;
   }
@@ -120,7 +120,7 @@ export async function updateCluster(id: string, o: UpdateOptions, api: Pick<ApiC
   say(d ? `${style.red(d.code)} — ${d.title}\n  ${d.message}` : `${end.name}: the update failed without a diagnosis.`);
   if (d?.remediation?.length) {
     say('  Fix:');
-    d.remediation.forEach((step, i) => say(`   ${i + 1}. ${step}`));
+    for (const [i, step] of d.remediation.entries()) say(`   ${i + 1}. ${step}`);
   }
   return 1;
 }

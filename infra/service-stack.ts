@@ -69,7 +69,6 @@ export class ServiceStack extends Stack {
   readonly api: ServiceApi;
   /** The web console and its sign-in (absent with `-c console=false`). */
   readonly console?: ServiceConsole;
-  private consolePreflights: IConstruct[] = [];
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, {
@@ -269,7 +268,7 @@ export class ServiceStack extends Stack {
         selfSignUp: settings.consoleSelfSignUp,
       });
       this.console = c;
-      this.consolePreflights = this.api.allowOrigin(c.origin);
+      this.api.allowOrigin(c.origin);
       apiFn.fn.addEnvironment(ENV.corsAllowOrigin, c.origin);
       apiFn.fn.addEnvironment(ENV.identityPoolId, c.identityPool.ref);
       apiFn.fn.addEnvironment(ENV.identityPoolRoleArn, c.signedInRole.roleArn);

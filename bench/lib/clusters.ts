@@ -65,7 +65,10 @@ export async function submitAll(call: ApiCaller, roleArn: string, names: string[
   const answers = await Promise.all(names.map((name) => call('POST', '/v1/clusters', { ...sample, ...extra, name, provisionRoleArn: roleArn })));
   const ids = new Map<string, string>();
   const refused: Array<{ name: string; status: number; body: unknown }> = [];
-  answers.forEach((a, i) => (a.status === 202 ? ids.set(names[i]!, a.body.id) : refused.push({ name: names[i]!, status: a.status, body: a.body })));
+  answers.forEach((a, i) => {
+    if (a.status === 202) ids.set(names[i]!, a.body.id);
+    else refused.push({ name: names[i]!, status: a.status, body: a.body });
+  });
   return { ids, refused };
 }
 

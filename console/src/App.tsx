@@ -51,8 +51,9 @@ export interface AppProps {
 
 function TenantModal({ open, value, onClose, onSave }: { open: boolean; value: string; onClose: () => void; onSave: (t: string) => void }) {
   const [draft, setDraft] = useState(value);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `open` re-seeds the draft each time the modal opens.
   useEffect(() => setDraft(value), [value, open]);
-  const ok = /^[A-Za-z0-9._:@\/-]{1,256}$/.test(draft.trim());
+  const ok = /^[A-Za-z0-9._:@/-]{1,256}$/.test(draft.trim());
   return (
     <Modal
       visible={open}
@@ -134,7 +135,10 @@ export default function App({ api, mode, features, tenant, user }: AppProps) {
     <Ctx.Provider value={ctx}>
       <div id="top-nav">
         <TopNavigation
-          identity={{ href: '/', title: 'eks-provisioner', onFollow: (e) => (e.preventDefault(), navigate('/')) }}
+          identity={{ href: '/', title: 'eks-provisioner', onFollow: (e) => {
+            e.preventDefault();
+            navigate('/');
+          } }}
           i18nStrings={{ overflowMenuTriggerText: 'More', overflowMenuTitleText: 'All' }}
           utilities={[
             ...(tenant

@@ -17,8 +17,6 @@ export const ERROR_NAMES = {
   diagnosed: 'Diagnosed',
 } as const;
 
-export type ErrorName = (typeof ERROR_NAMES)[keyof typeof ERROR_NAMES];
-
 export class AwsThrottledError extends Error {
   override readonly name = ERROR_NAMES.throttled;
   constructor(

@@ -12,7 +12,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { classifyAwsError, redactSecrets } from './aws/aws-error.js';
-import { toStepError, type AwsCallContext } from './diagnosis/from-aws-error.js';
+import { toStepError } from './diagnosis/from-aws-error.js';
 import { ERROR_NAMES } from './errors.js';
 
 /** One logger per process; tests may call `logger.setLogLevel('SILENT')`. */
@@ -23,30 +23,15 @@ export interface HandlerTools {
   context: Context;
 }
 
-export interface LambdaHandlerOptions {
-  /** Context for classifying AWS errors that escape `fn` unclassified (service, evidence...). */
-  errorContext?: AwsCallContext;
-  /**
-   * HTTP handlers turn errors into responses themselves; set false to let their errors through
-   * untouched (the API helper's router does its own mapping).
-   */
-  normaliseErrors?: boolean;
-}
-
 export type WrappedHandler<E, R> = (event: E, context?: Context) => Promise<R>;
 
 /** Wraps a plain async function as a Lambda handler (middy + logger + error normalisation). */
-export function lambdaHandler<E, R>(
-  fn: (event: E, tools: HandlerTools) => Promise<R>,
-  options: LambdaHandlerOptions = {},
-): WrappedHandler<E, R> {
-  const normalise = options.normaliseErrors ?? true;
+export function lambdaHandler<E, R>(fn: (event: E, tools: HandlerTools) => Promise<R>): WrappedHandler<E, R> {
   const wrapped = middy(async (event: E, context: Context) => {
     try {
       return await fn(event, { logger, context });
     } catch (err) {
-      if (!normalise) throw err;
-      const out = toStepError(err, options.errorContext);
+      const out = toStepError(err);
       const info = classifyAwsError(err);
       const fields = {
         errorName: out.name,

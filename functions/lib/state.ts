@@ -3,7 +3,6 @@
  * ResultPath, so later steps see everything earlier steps found. Nothing here ever holds a
  * credential: handlers assume role B themselves and return facts only.
  */
-import type { Diagnosis } from './diagnosis/types.js';
 import type { ClusterSettings } from './schema/cluster-settings.js';
 
 /** What a caller (API or console execution) starts the machine with. */
@@ -133,8 +132,6 @@ export interface CaughtError {
   Cause?: string;
 }
 
-/** DiagnoseFailure returns the diagnosis in `$.completion.diagnosis` (lib/completion). */
-export type DiagnosisResult = Diagnosis;
 
 // ---- the update state machine (statemachine/update-cluster.asl.json) ----------------------------
 

@@ -45,7 +45,7 @@ export interface ReconcileDeps {
    * Settles an ended update run (the record's `update` becomes FAILED with UPDATE_EXECUTION_ENDED,
    * one Update Failed event); answers what it did. Without it update markers are kept and reported.
    */
-  settleUpdate?(run: RunningRun, execution: DescribedExecution): Promise<string | void>;
+  settleUpdate?(run: RunningRun, execution: DescribedExecution): Promise<string | undefined>;
   /** Removes the run's marker if the record still carries it; false when it moved on. */
   clearRun(run: RunningRun): Promise<boolean>;
   /** The execution ARN of a create run the API started (named by the cluster id) before the run recorded it. */

@@ -31,12 +31,6 @@ export interface UpdateEventDetail {
   diagnosis?: unknown;
 }
 
-export const UPDATE_DETAIL_TYPES = {
-  started: 'EKS Cluster Update Started',
-  succeeded: 'EKS Cluster Update Succeeded',
-  failed: 'EKS Cluster Update Failed',
-} as const;
-
 export async function prepareUpdate(input: PrepareUpdateEvent, deps: { store: Store }): Promise<UpdateRun & { event: { detail: UpdateEventDetail } }> {
   const record = await deps.store.getCluster(input.tenantId, input.clusterId);
   const mine = record?.update?.executionArn === input.executionArn && record.update.status === 'RUNNING';

@@ -31,17 +31,27 @@ const INTEGRATION_ACTIONS: Record<string, string> = {
   'events:putEvents': 'events:PutEvents',
 };
 
+/** The part of an ASL state that taskResources walks. */
+interface AslState {
+  Type?: string;
+  Resource?: unknown;
+  Branches?: Array<{ States?: AslStates }>;
+  ItemProcessor?: { States?: AslStates };
+  Iterator?: { States?: AslStates };
+}
+type AslStates = Record<string, AslState | undefined>;
+
 /** Every Task `Resource` in the ASL, nested Parallel branches and Map iterators included. */
 export function taskResources(asl: unknown): string[] {
   const out: string[] = [];
-  const walk = (states: Record<string, any> | undefined) => {
+  const walk = (states: AslStates | undefined) => {
     for (const state of Object.values(states ?? {})) {
       if (state?.Type === 'Task' && typeof state.Resource === 'string') out.push(state.Resource);
       for (const branch of state?.Branches ?? []) walk(branch.States);
       walk(state?.ItemProcessor?.States ?? state?.Iterator?.States);
     }
   };
-  walk((asl as { States?: Record<string, any> }).States);
+  walk((asl as { States?: AslStates }).States);
   return out;
 }
 

@@ -10,7 +10,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { ApiClient, ApiError, describeApiError, type ClusterRecordView } from '../../cli/api-client.js';
+import { ApiClient, type ClusterRecordView } from '../../cli/api-client.js';
 import { diagnosisLines, elapsed, followCluster } from '../../cli/follow.js';
 import { say, style } from '../../cli/terminal.js';
 import { DEFAULT_WORLD } from '../runner/environment.js';
@@ -195,4 +195,3 @@ function eventForDisplay(e: CapturedEvent): unknown {
   return { source: e.source, 'detail-type': e.detailType, time: e.time, detail: shorten(e.detail) };
 }
 
-export { ApiError, describeApiError };

@@ -36,12 +36,12 @@ export function renderDiagnosesDoc(): string {
     out.push('', `## ${code}`, '', `**${d.title}**`, '', d.message, '');
     if (d.remediation.length) {
       out.push('How to fix it:', '');
-      d.remediation.forEach((step, i) => out.push(`${i + 1}. ${step}`));
+      out.push(...d.remediation.map((step, i) => `${i + 1}. ${step}`));
       out.push('');
     }
     out.push(`Retryable: ${d.retryable ? 'yes' : 'no'}.${d.docsUrl ? ` AWS documentation: <${d.docsUrl}>` : ''}`);
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -70,7 +70,7 @@ export function substitutions(p: Placement): Record<string, string> {
 
 /** Replaces `${Name}` in every string of the document; an unknown name is an error (the deploy would fail too). */
 export function substitute(text: string, subs: Record<string, string>): string {
-  return text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
+  return text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_whole, name: string) => {
     const value = subs[name];
     if (value === undefined) {
       throw new Error(`State machine definition uses \${${name}}, which the local runner does not know. Known: ${Object.keys(subs).join(', ')}`);

@@ -431,7 +431,10 @@ export class StepFunctionsRunner {
     if (this.executionTimeoutSeconds === undefined || e.status !== 'RUNNING') return;
     if (e.timeoutTimer) clearTimeout(e.timeoutTimer);
     const remaining = this.executionTimeoutSeconds * 1000 - executionElapsedMs(e, this.timeScale, Date.now());
-    if (remaining <= 0) return this.finishTimedOut(e);
+    if (remaining <= 0) {
+      this.finishTimedOut(e);
+      return;
+    }
     const pace = e.tasksRunning > 0 ? 1 : this.timeScale;
     e.timeoutTimer = setTimeout(() => this.armExecutionTimeout(e), Math.ceil(remaining / pace));
     e.timeoutTimer.unref?.();

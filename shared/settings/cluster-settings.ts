@@ -289,7 +289,6 @@ export function partitionOfRegion(region: string): string {
 
 type ClusterSettingsSchema = ReturnType<typeof makeSchema>;
 export type ClusterSettings = z.output<ClusterSettingsSchema>;
-export type ClusterSettingsInput = z.input<ClusterSettingsSchema>;
 
 /** One schema per role-name prefix (a deployment has one): built on first use, not per parse. */
 const schemas = new Map<string, ClusterSettingsSchema>();

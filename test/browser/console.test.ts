@@ -77,7 +77,9 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
       small { color: #656871 }
     </style></head><body><main><div class="alert"><p>Delete refused <small>(DELETE_NOT_PERMITTED)</small></p></div></main></body></html>`);
     // Hold the fade at its start (opacity 0.2) while axe measures "now", then let it run: axeSerious waits it out.
-    const fade = (op: 'pause' | 'play') => page.evaluate((o) => (globalThis as unknown as { document: { getAnimations(): Array<{ pause(): void; play(): void }> } }).document.getAnimations().forEach((a) => a[o]()), op);
+    const fade = (op: 'pause' | 'play') => page.evaluate((o) => (globalThis as unknown as { document: { getAnimations(): Array<{ pause(): void; play(): void }> } }).document.getAnimations().forEach((a) => {
+      a[o]();
+    }), op);
     await fade('pause');
     const midFade = await axeSeriousNow(page);
     expect(midFade.map((v) => v.id)).toContain('color-contrast');

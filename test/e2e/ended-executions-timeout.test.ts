@@ -1,6 +1,6 @@
 /** The definition's TimeoutSeconds ends a run (see ended-harness.ts). One local stack per file. */
 import { loadDefinition, type AslDefinition } from '../../local/runner/definition.js';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { expectRecordedEnd, placement, start, submit } from './ended-harness.js';
 
 describe('runs that end without their Catch are recorded', () => {

@@ -307,7 +307,7 @@ describe('local stack e2e', () => {
     haystacks.push(['events', JSON.stringify(await e.events())]);
     const histories = await e.executionHistories();
     expect(histories.length).toBeGreaterThanOrEqual(6);
-    histories.forEach((h, i) => haystacks.push([`execution history #${i}`, h]));
+    haystacks.push(...histories.map((h, i): [string, string] => [`execution history #${i}`, h]));
     const ddb = new DynamoDBClient({ region: 'us-east-1', endpoint: e.sandboxUrl });
     const items = await ddb.send(new ScanCommand({ TableName: 'eks-provisioner' }));
     ddb.destroy();

@@ -62,7 +62,11 @@ describe('ends without Catch', () => {
   it("TimeoutSeconds (on the sandbox's clock): TIMED_OUT, no Catch, a TIMED_OUT status change", async () => {
     let diagnosed = false;
     const { r, changes } = await make(
-      { 'validate-request': async (e) => e, 'poll-cluster-stack': neverDone, 'diagnose-failure': async () => ((diagnosed = true), {}) },
+      { 'validate-request': async (e) => e, 'poll-cluster-stack': neverDone, 'diagnose-failure': async () => {
+          diagnosed = true;
+          return {};
+        },
+      },
       { definition: { ...mini(), TimeoutSeconds: 60 } },
     );
     const t0 = Date.now();
@@ -86,7 +90,14 @@ describe('ends without Catch', () => {
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     // 1.2 s of handler time at ×60: 72 s if it were scaled like a Wait, over the 60 s limit; it is 1.2 s.
     const slow = await make(
-      { 'validate-request': async (e) => (await sleep(600), e), 'poll-cluster-stack': async () => (await sleep(600), { outcome: 'DONE', nextWaitSeconds: 0, polls: 1 }), 'diagnose-failure': async () => ({}) },
+      { 'validate-request': async (e) => {
+          await sleep(600);
+          return e;
+        },
+        'poll-cluster-stack': async () => {
+          await sleep(600);
+          return { outcome: 'DONE', nextWaitSeconds: 0, polls: 1 };
+        }, 'diagnose-failure': async () => ({}) },
       { definition: { ...mini(), TimeoutSeconds: 60 } },
     );
     const ok = start(slow.r, 'slow-handlers');
@@ -94,7 +105,10 @@ describe('ends without Catch', () => {
     await runner!.close();
     // Waits still count at the scaled rate: 0.3 s polls + 30 s waits reach 60 s after the second wait.
     const waits = await make(
-      { 'validate-request': async (e) => e, 'poll-cluster-stack': async () => (await sleep(300), { outcome: 'IN_PROGRESS', nextWaitSeconds: 30, polls: 1 }), 'diagnose-failure': async () => ({}) },
+      { 'validate-request': async (e) => e, 'poll-cluster-stack': async () => {
+          await sleep(300);
+          return { outcome: 'IN_PROGRESS', nextWaitSeconds: 30, polls: 1 };
+        }, 'diagnose-failure': async () => ({}) },
       { definition: { ...mini(), TimeoutSeconds: 60 } },
     );
     const t0 = Date.now();
@@ -108,7 +122,11 @@ describe('ends without Catch', () => {
   it('the history quota: FAILED with States.Runtime at exactly the quota, past every Catch', async () => {
     let diagnosed = false;
     const { r, changes } = await make(
-      { 'validate-request': async (e) => e, 'poll-cluster-stack': async () => ({ outcome: 'IN_PROGRESS', nextWaitSeconds: 0, polls: 1 }), 'diagnose-failure': async () => ((diagnosed = true), {}) },
+      { 'validate-request': async (e) => e, 'poll-cluster-stack': async () => ({ outcome: 'IN_PROGRESS', nextWaitSeconds: 0, polls: 1 }), 'diagnose-failure': async () => {
+          diagnosed = true;
+          return {};
+        },
+      },
       { definition: mini(), historyEventQuota: 300 },
     );
     const { executionArn } = start(r, 'quota-1');

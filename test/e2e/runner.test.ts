@@ -90,7 +90,7 @@ describe('local Step Functions runner', () => {
     expect(() => start(r, 'bad name!', {})).toThrowError(/Invalid Name/);
     expect(() => r.startExecution({ stateMachineArn: r.stateMachineArn, name: 'badjson', input: '{' })).toThrowError(/Invalid State Machine Execution Input/);
     expect(() => r.startExecution({ stateMachineArn: r.stateMachineArn.replace('cluster', 'other'), input: '{}' })).toThrowError(/State Machine Does Not Exist/);
-    expect(() => r.describeExecution({ executionArn: a.executionArn + 'x' })).toThrowError(/Execution Does Not Exist/);
+    expect(() => r.describeExecution({ executionArn: `${a.executionArn}x` })).toThrowError(/Execution Does Not Exist/);
   });
 
   it('a thrown error keeps its name for Retry and reaches Catch as Lambda reports it', async () => {
@@ -167,7 +167,7 @@ describe('local Step Functions runner', () => {
     });
     const arns = Array.from({ length: 30 }, (_, n) => start(r, `many-${n}`, { n }).executionArn);
     const statuses = await Promise.all(arns.map((a) => r.waitFor(a)));
-    statuses.forEach((s, n) => expect(s).toBe(n % 3 === 2 ? 'SUCCEEDED' : 'FAILED'));
+    expect(statuses).toEqual(statuses.map((_, n) => (n % 3 === 2 ? 'SUCCEEDED' : 'FAILED')));
     const d = r.describeExecution({ executionArn: arns[1]! });
     expect(d['error']).toBe('Error'); // DiagnoseFailure's own error, uncaught
     const listed = r.listExecutions({ stateMachineArn: r.stateMachineArn, statusFilter: 'FAILED', maxResults: 100 }) as { executions: unknown[] };

@@ -3,7 +3,7 @@
  * the ASL's substitutions both ways, AWS_IAM on every API method, least-privilege grants,
  * cdk-nag AwsSolutions clean (every acknowledgement used and reasoned) and cfn-lint clean.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';

@@ -370,7 +370,11 @@ describe('ConfigureCluster against the sandbox cluster (real client-node, real t
     let current = await assume();
     sb.world.advanceClock(901_000); // the session ends while the step runs
     let renewals = 0;
-    const renewing = { ...deps(), credentials: async () => current, renewCredentials: async () => void (renewals++, (current = await assume())) };
+    const renewing = { ...deps(), credentials: async () => current, renewCredentials: async () => {
+        renewals++;
+        current = await assume();
+      },
+    };
     const done = await configureCluster(input(), renewing);
     expect(done.outcome).toBe('DONE');
     expect(renewals).toBe(1);

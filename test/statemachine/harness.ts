@@ -48,7 +48,6 @@ const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
 
 export const SERVICE_ACCOUNT = '111111111111';
-export const STATE_MACHINE_ARN = `arn:aws:states:us-east-1:${SERVICE_ACCOUNT}:stateMachine:eks-provisioner-provision-cluster`;
 export const ASL_PATH = new URL('../../statemachine/provision-cluster.asl.json', import.meta.url);
 /** The role B session STS hands out in these tests: must never show up anywhere. */
 export const ROLE_B_CREDENTIALS = {

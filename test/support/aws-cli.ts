@@ -2,19 +2,10 @@
  * The AWS CLI v1 (botocore: a second, independent client) pointed at a local endpoint, for tests
  * that check the local stack answers as AWS does. Tests skip with a message when `aws` is absent.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-
-/** `aws --version`, or undefined when the CLI is not installed. */
-export function awsCliVersion(): string | undefined {
-  try {
-    return execFileSync('aws', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 }).trim();
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * `aws …` against `endpoint` with only these keys (no profile, config file or pager of this

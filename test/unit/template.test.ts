@@ -79,7 +79,7 @@ describe('cluster template', () => {
     for (const [, role] of roles) {
       expect(role.Properties?.Path).toBe(ROLE_PATH);
       expect(role.Properties?.RoleName).toBeUndefined(); // CAPABILITY_IAM is enough
-      for (const arn of role.Properties?.ManagedPolicyArns as unknown[]) expect(allowed).toContainEqual(arn);
+      for (const arn of role.Properties!.ManagedPolicyArns as unknown[]) expect(allowed).toContainEqual(arn);
       expect(role.Properties?.Policies).toBeUndefined();
     }
   });

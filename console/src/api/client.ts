@@ -6,7 +6,7 @@
 import type { Signer } from './signer';
 import type { ApiErrorBody } from './types';
 
-export type { OutgoingRequest, Signer } from './signer';
+export type { Signer } from './signer';
 
 export class ApiError extends Error {
   constructor(

@@ -3,7 +3,6 @@
  * updated (polling GET /v1/clusters/{id}); then the endpoint, the kubeconfig, who has access and the
  * version's support — or the diagnosis with its evidence and numbered remediation.
  */
-import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
 import ContentLayout from '@cloudscape-design/components/content-layout';
@@ -40,6 +39,7 @@ function useCluster(id: string) {
   const [record, setRecord] = useState<ClusterRecord>();
   const [error, setError] = useState<ApiErrorBody>();
   const [tick, setTick] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `tick` restarts the poll when Refresh is pressed.
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -40,6 +40,7 @@ export default function ClustersPage() {
   const [showDeleted, setShowDeleted] = useState(false);
   const narrow = useNarrow();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `tick` (Refresh) and `tenantKey` (tenant switch) reload the list.
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -34,6 +34,8 @@ function CodeBlock({ text, label }: { text: string; label: string }) {
   return (
     <SpaceBetween size="xxs">
       <CopyToClipboard variant="button" copyButtonText={`Copy ${label}`} copySuccessText={`${label} copied`} copyErrorText={`${label} could not be copied`} textToCopy={text} />
+      {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: the label names the block when it takes focus */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable block must be reachable by keyboard (axe scrollable-region-focusable) */}
       <pre className="json-block" aria-label={label} tabIndex={0} data-testid={label.replace(/\W+/g, '-')}>
         <Box variant="code">{text}</Box>
       </pre>

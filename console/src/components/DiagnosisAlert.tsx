@@ -42,6 +42,7 @@ export default function DiagnosisAlert({ diagnosis, type = 'error', testId }: { 
           <ExpandableSection headerText="Evidence" defaultExpanded>
             <ul>
               {evidence.map(([k, v], i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list, never reordered, whose entries may repeat
                 <li key={i}>
                   <Box variant="strong">{k}</Box>: {v}
                 </li>
@@ -54,6 +55,7 @@ export default function DiagnosisAlert({ diagnosis, type = 'error', testId }: { 
             <Box variant="h4">How to fix it</Box>
             <ol data-testid="remediation">
               {diagnosis.remediation.map((r, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list, never reordered, whose entries may repeat
                 <li key={i}>{r}</li>
               ))}
             </ol>

@@ -8,6 +8,8 @@ export default function JsonBlock({ value, label }: { value: unknown; label: str
   return (
     <SpaceBetween size="xs">
       <CopyToClipboard variant="button" copyButtonText={`Copy ${label}`} copySuccessText={`${label} copied`} copyErrorText={`${label} could not be copied`} textToCopy={text} />
+      {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: the label names the block when it takes focus */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable block must be reachable by keyboard (axe scrollable-region-focusable) */}
       <pre className="json-block" aria-label={label} tabIndex={0}>
         <Box variant="code">{text}</Box>
       </pre>

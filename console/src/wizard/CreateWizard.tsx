@@ -9,7 +9,7 @@ import Wizard from '@cloudscape-design/components/wizard';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import { useConsole } from '../api/context';
-import type { ApiErrorBody, ClusterAccepted, ClusterSettings, FieldError, Setup } from '../api/types';
+import type { ApiErrorBody, ClusterAccepted, FieldError, Setup } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import AuthenticateStep, { type AuthState } from './AuthenticateStep';
 import SettingsStep from './SettingsStep';
@@ -21,7 +21,6 @@ import { formProblems } from './form-check';
 
 const SETTINGS_FIELDS = new Set(['name', 'environmentScope', 'serviceRoleArn', 'kubernetesVersion', 'keyName', 'vpcId', 'subnetIds', 'securityGroupIds', 'instanceType', 'nodeCount', 'managed', 'adminPrincipalArns', 'namespaces', 'deployPrincipalArns']);
 
-export { toSettings } from './form';
 
 export default function CreateWizard() {
   const { api, navigate, features, tenantKey } = useConsole();
@@ -171,11 +170,13 @@ export default function CreateWizard() {
                     <Alert type="error" header={refused ? 'Fix these settings before creating the cluster' : (submitError?.title ?? 'The cluster settings are not valid')} data-testid="submit-problems">
                       <ul>
                         {shownProblems.map((f, i) => (
+                          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list, never reordered, whose entries may repeat
                           <li key={i}>
                             <strong>{f.path}</strong>: {f.message}
                           </li>
                         ))}
                         {(refused ? [] : (submitError?.problems ?? [])).filter((p) => !shownProblems.some((f) => p.message.includes(f.path))).map((p, i) => (
+                          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list, never reordered, whose entries may repeat
                           <li key={`p${i}`}>{p.message}</li>
                         ))}
                       </ul>

@@ -68,7 +68,8 @@ export default function ReviewStep({ settings, role }: { settings: ClusterSettin
             <li>the add-ons vpc-cni, kube-proxy, coredns and aws-ebs-csi-driver (with a default storage class);</li>
             <li>
               EKS access entries: role B (the creator) and {settings.adminPrincipalArns?.length ? `${settings.adminPrincipalArns.length} administrator${settings.adminPrincipalArns.length === 1 ? '' : 's'}` : 'no other administrator'}
-              {settings.deployPrincipalArns?.length ? `, ${settings.deployPrincipalArns.length} deploy role${settings.deployPrincipalArns.length === 1 ? '' : 's'}` : ''};
+              {settings.deployPrincipalArns?.length ? `, ${settings.deployPrincipalArns.length} deploy role${settings.deployPrincipalArns.length === 1 ? '' : 's'}` : ''}
+              {';'}
             </li>
             {settings.managed && <li>after the stack: a namespace per environment with a deployer service account (managed cluster).</li>}
           </ul>

@@ -24,7 +24,7 @@ import { useList, type ListState } from './useList';
 import { SUPPORT_POLICY_TEXT, versionSupportText, versionTags, type VersionItem } from '../support/support-text';
 import { fieldOf, type SettingsForm } from './form';
 
-export { EMPTY_SETTINGS, fieldOf, type SettingsForm } from './form';
+export type { SettingsForm } from './form';
 
 const NO_KEY = '';
 
@@ -74,32 +74,32 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
   // The person asking becomes a cluster administrator by default when EKS can name them (an IAM
   // principal of the cluster's account): then their own kubeconfig works without role B.
   const proposeRequester = !!features.adminPrincipalArns && !!requester && requester.split(':')[4] === accountId;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: proposed once per requester; a removal by the user must stick.
   useEffect(() => {
     if (!proposeRequester || form.requesterProposed || !requester) return;
     onChange((f) => ({ ...f, requesterProposed: true, adminPrincipalArns: f.adminPrincipalArns.includes(requester) ? f.adminPrincipalArns : [...f.adminPrincipalArns, requester] }));
     setAdminText((t) => (t.includes(requester) ? t : [t, requester].filter(Boolean).join(', ')));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [proposeRequester, requester]);
 
   // Sensible defaults once the lists arrive: the API's default version, the only VPC.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: defaults are proposed when the list arrives, never over a later choice.
   useEffect(() => {
     if (!form.kubernetesVersion && versions.items.length) {
       const d = versions.items.find((v) => v.defaultVersion) ?? versions.items[0];
       if (d) set({ kubernetesVersion: d.id });
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [versions.items]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: defaults are proposed when the list arrives, never over a later choice.
   useEffect(() => {
     // The API's recommended node type (t3.medium where offered), unless one is chosen.
     if (!form.instanceType && instanceTypes.items.length) {
       const d = instanceTypes.items.find((t) => t['recommended']);
       if (d) set({ instanceType: d.id });
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [instanceTypes.items]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new key pair list may clear the chosen key, not each edit.
   useEffect(() => {
     if (form.keyName && keyPairs.status === 'finished' && !keyPairs.items.some((k) => k.id === form.keyName)) set({ keyName: NO_KEY });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [keyPairs.items]);
 
   const err = (field: string) => {

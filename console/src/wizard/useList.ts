@@ -16,6 +16,7 @@ export function useList<T extends FormItem>(resource: string, query: Record<stri
   const { api } = useConsole();
   const [state, setState] = useState<ListState<T>>({ status: 'idle', items: [] });
   const key = query ? JSON.stringify(query) : '';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` is the query by value; the object itself is new on each render.
   useEffect(() => {
     if (!query) {
       setState({ status: 'idle', items: [] });
@@ -30,7 +31,6 @@ export function useList<T extends FormItem>(resource: string, query: Record<stri
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, resource, key]);
   return state;
 }

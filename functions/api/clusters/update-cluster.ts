@@ -19,7 +19,7 @@ import type { ClusterSettings } from '../../lib/schema/cluster-settings.js';
 import type { UpdateInput } from '../../lib/state.js';
 import { recordVersion, type ClusterRecord, type ClusterUpdate } from '../../lib/store/types.js';
 import { applyClusterPatch, type SettingChange } from '../../lib/update/patch.js';
-import { buildUpdatePlan, type UpdatePlan } from '../../lib/update/plan.js';
+import { buildUpdatePlan } from '../../lib/update/plan.js';
 import type { LiveVersions } from '../../lib/update/stages.js';
 import type { ApiDeps } from '../deps.js';
 import { diagnosisError, httpError } from '../http/errors.js';

@@ -15,8 +15,7 @@ import { UPDATE } from './codes/update.js';
 import { Ev, serializeEvidence, type CatalogEntry, type ContextEvidence, type DiagnosisExtras, type Evidence } from './entry.js';
 import type { Diagnosis, DiagnosisCode } from './types.js';
 
-export { roleNameOf } from './entry.js';
-export type { ContextEvidence, DiagnosisExtras, Evidence } from './entry.js';
+export type { ContextEvidence, DiagnosisExtras } from './entry.js';
 
 export const CATALOG = {
   ...ACCESS,

@@ -84,7 +84,8 @@ export class Ev<E extends object> {
     if (!present(this.raw, 'awsMessage') && !present(this.raw, 'awsErrorCode')) return '';
     const code = text(this.raw, 'awsErrorCode');
     const msg = text(this.raw, 'awsMessage');
-    return `${prefix}${code ? `${code}: ` : ''}${msg ? `"${msg}"` : ''}`.trimEnd() + '.';
+    const quoted = `${prefix}${code ? `${code}: ` : ''}${msg ? `"${msg}"` : ''}`.trimEnd();
+    return `${quoted}.`;
   }
   region(): string {
     return text(this.raw, 'region', 'the chosen region');
@@ -150,7 +151,7 @@ export function roleNameOf(arn: string): string {
 
 export function partitionOf(arn: string): string {
   const p = arn.split(':')[1];
-  return p && p.startsWith('aws') ? p : 'aws';
+  return p?.startsWith('aws') ? p : 'aws';
 }
 
 /** "does not exist" → "do not exist", "belongs to" → "belong to" for several ids. */

@@ -36,7 +36,7 @@ export interface PolicyDocument {
 }
 
 // Role B's trust policy lives in its own small module (the diagnosis catalog shows it too).
-export { provisionRoleTrustPolicy, type TrustPolicyDocument } from './trust-policy.js';
+export { provisionRoleTrustPolicy } from './trust-policy.js';
 
 export interface ProvisionPolicyOptions {
   /** Allow deleting what the service made (stack rollback, cleanup). Default false, as in the seed. */
@@ -66,9 +66,9 @@ export function provisionActions(opts: ProvisionPolicyOptions = {}): { create: s
   for (const type of types) {
     const entry = RESOURCE_TYPE_ACTIONS[type];
     if (!entry) throw new Error(`No permissions known for resource type ${type}: add it to policy/resource-actions.ts`);
-    entry.create.forEach((a) => create.add(a));
-    entry.delete.forEach((a) => del.add(a));
-    entry.update.forEach((a) => update.add(a));
+    for (const a of entry.create) create.add(a);
+    for (const a of entry.delete) del.add(a);
+    for (const a of entry.update) update.add(a);
   }
   return { create: sorted(create), delete: sorted(del), update: sorted([...update].filter((a) => !create.has(a))) };
 }

@@ -10,7 +10,7 @@ export interface ResourceGraph {
 
 function referencedIds(value: unknown, ids: Set<string>, out: Set<string>): void {
   if (Array.isArray(value)) {
-    value.forEach((v) => referencedIds(v, ids, out));
+    for (const v of value) referencedIds(v, ids, out);
     return;
   }
   if (!value || typeof value !== 'object') return;
@@ -34,7 +34,7 @@ export function resourceGraph(template: CfnTemplate): ResourceGraph {
   for (const [id, r] of Object.entries(template.Resources)) {
     const deps = new Set<string>();
     const explicit = r.DependsOn === undefined ? [] : Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn];
-    explicit.forEach((d) => deps.add(d));
+    for (const d of explicit) deps.add(d);
     referencedIds(r.Properties ?? {}, ids, deps);
     deps.delete(id);
     graph.types[id] = r.Type;
@@ -58,6 +58,6 @@ export function topologicalOrder(graph: ResourceGraph, ids: readonly string[]): 
     seen.add(id);
     order.push(id);
   };
-  [...ids].sort().forEach((id) => visit(id, new Set()));
+  for (const id of [...ids].sort()) visit(id, new Set());
   return order;
 }

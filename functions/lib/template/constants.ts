@@ -18,9 +18,6 @@ export const NODE_ROLE_MANAGED_POLICIES = [
 export const EBS_CSI_MANAGED_POLICIES = ['service-role/AmazonEBSCSIDriverPolicy'] as const;
 export const ATTACHED_MANAGED_POLICIES = [...NODE_ROLE_MANAGED_POLICIES, ...EBS_CSI_MANAGED_POLICIES] as const;
 
-/** Managed policy role A (the cluster service role) must carry. */
-export const CLUSTER_ROLE_MANAGED_POLICIES = ['AmazonEKSClusterPolicy'] as const;
-
 export const managedPolicyArn = (name: string, partition = 'aws') => `arn:${partition}:iam::aws:policy/${name}`;
 
 /** Services the stack passes roles to (cluster role, node role → eks; EBS CSI role → Pod Identity). */

@@ -6,7 +6,7 @@ import template from './cluster-template.json' with { type: 'json' };
 import { ADDON_VERSION_PARAMETERS, DEFAULT_UPGRADE_POLICY, MAX_ADMIN_PRINCIPALS, type AddonName, MAX_DEPLOY_PRINCIPALS, PARAMETER_KEYS, amiTypeFor, type UpgradePolicy } from './parameters.js';
 import { tenantTagValue } from './tenant-tag.js';
 
-export { ADDON_VERSION_PARAMETERS, DEFAULT_UPGRADE_POLICY, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, UPGRADE_POLICIES, amiTypeFor, type UpgradePolicy } from './parameters.js';
+export { ADDON_VERSION_PARAMETERS, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, amiTypeFor, type UpgradePolicy } from './parameters.js';
 
 export interface CfnTemplate {
   Description?: string;

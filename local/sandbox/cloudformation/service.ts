@@ -8,7 +8,7 @@
  * `service` runs stacks on real timers; tests build their own with `createCloudFormationService({ clock })`.
  */
 import type { World } from '../world/world.js';
-import { SandboxAwsError, type OperationHandler, type RequestContext, type ServiceModule } from '../protocol/types.js';
+import { SandboxAwsError, type OperationHandler, type OperationInput, type RequestContext, type ServiceModule } from '../protocol/types.js';
 import { realClock, type Clock } from './engine/clock.js';
 import { cfnState, noEchoValues, rememberNoEcho, StackEngine, templateOf } from './engine/run.js';
 import { planChanges } from './engine/plan.js';
@@ -149,7 +149,7 @@ function describeStack(stack: StackRecord): Record<string, unknown> {
     NotificationARNs: stack.notificationArns,
     ...(stack.timeoutInMinutes !== undefined ? { TimeoutInMinutes: stack.timeoutInMinutes } : {}),
     ...(stack.capabilities.length ? { Capabilities: stack.capabilities } : {}),
-    ...(stack.outputs && stack.outputs.length ? { Outputs: stack.outputs } : {}),
+    ...(stack.outputs?.length ? { Outputs: stack.outputs } : {}),
     Tags: stack.tags,
     EnableTerminationProtection: false,
     DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
@@ -414,7 +414,7 @@ export function createCloudFormationService(options: CloudFormationServiceOption
   const changeSets = (ctx: RequestContext) => (cfnState(ctx.world).changeSets ??= []);
 
   /** The update a CreateChangeSet / UpdateStack asks for, planned against the stack as it is. */
-  function plan(ctx: RequestContext, stack: StackRecord, input: Record<string, any>): { plan: UpdatePlan; noEcho: Record<string, string | string[]>; noChange: boolean } {
+  function plan(ctx: RequestContext, stack: StackRecord, input: OperationInput): { plan: UpdatePlan; noEcho: Record<string, string | string[]>; noChange: boolean } {
     if (input.UsePreviousTemplate === true && input.TemplateBody !== undefined) {
       throw validation('You cannot specify both usePreviousTemplate and Template Body');
     }
@@ -471,7 +471,7 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     }
   }
 
-  function findChangeSet(ctx: RequestContext, input: Record<string, any>): ChangeSetRecord {
+  function findChangeSet(ctx: RequestContext, input: OperationInput): ChangeSetRecord {
     const name = String(input.ChangeSetName ?? '');
     let cs: ChangeSetRecord | undefined;
     if (name.startsWith('arn:')) cs = changeSets(ctx).find((c) => c.changeSetId === name);
@@ -602,7 +602,7 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     };
   };
 
-  function refuseDisableRollback(input: Record<string, any>): void {
+  function refuseDisableRollback(input: OperationInput): void {
     if (input.DisableRollback === true || input.RetainExceptOnCreate === true) {
       throw validation('DisableRollback/RetainExceptOnCreate on stack updates are not modelled by the AWS sandbox: a failed update always rolls back');
     }
@@ -669,7 +669,7 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     const skip = Array.isArray(input.ResourcesToSkip) ? input.ResourcesToSkip.map(String) : [];
     for (const id of skip) {
       const res = stack.resources.find((r) => r.logicalId === id);
-      if (!res || res.status !== 'UPDATE_FAILED') {
+      if (res?.status !== 'UPDATE_FAILED') {
         throw validation(`Resource ${id} cannot be skipped: ResourcesToSkip may name only resources in UPDATE_FAILED state`);
       }
     }

@@ -44,7 +44,7 @@ function checkCondition(condition: unknown): void {
  */
 function checkPrincipal(principal: unknown): void {
   if (principal === '*') return;
-  if (!principal || typeof principal !== 'object' || Array.isArray(principal)) throw malformed('Invalid principal in policy: ' + JSON.stringify(principal));
+  if (!principal || typeof principal !== 'object' || Array.isArray(principal)) throw malformed(`Invalid principal in policy: ${JSON.stringify(principal)}`);
   for (const [type, raw] of Object.entries(principal as Record<string, unknown>)) {
     const values = Array.isArray(raw) ? raw : [raw];
     for (const v of values) {

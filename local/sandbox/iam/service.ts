@@ -211,7 +211,7 @@ function listAttachedRolePolicies(ctx: RequestContext, input: OperationInput) {
   const prefix = (input.PathPrefix as string | undefined) ?? '/';
   const attached = role.attachedPolicyArns
     .map((arn) => ctx.world.managedPolicy(arn))
-    .filter((p) => p && p.path.startsWith(prefix))
+    .filter((p) => p?.path.startsWith(prefix))
     .map((p) => ({ PolicyName: p!.name, PolicyArn: p!.arn }));
   const p = page(attached, input.Marker, input.MaxItems);
   return { AttachedPolicies: p.page, IsTruncated: p.IsTruncated, Marker: p.Marker };

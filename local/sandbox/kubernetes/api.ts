@@ -344,7 +344,7 @@ function conflict(d: ResourceDef, resource: string, name: string): KubeResponse 
 function replaceObject(env: KubeEnv, resource: string, namespace: string | undefined, name: string, obj: KubeObject, current: KubeObject): KubeResponse {
   const d = RESOURCES[resource]!;
   if (!obj || typeof obj !== 'object' || !obj.metadata || obj.metadata.name !== name) {
-    return status(400, 'BadRequest', 'the name of the object (' + String(obj?.metadata?.name ?? '') + ') does not match the name on the URL (' + name + ')');
+    return status(400, 'BadRequest', `the name of the object (${String(obj?.metadata?.name ?? '')}) does not match the name on the URL (${name})`);
   }
   if (obj.metadata.resourceVersion !== undefined && obj.metadata.resourceVersion !== current.metadata.resourceVersion) return conflict(d, resource, name);
   if (resource === 'nodes') {

@@ -38,7 +38,7 @@ function expectedScale(ctx: KubeCtx, pods: KubeObject[]): number | undefined {
   const seen = new Map<string, number>();
   for (const p of pods) {
     const c = controllerOf(p);
-    if (!c || c.kind !== 'ReplicaSet') return undefined;
+    if (c?.kind !== 'ReplicaSet') return undefined;
     const deployName = c.name.replace(/-[^-]+$/, '');
     const d = ctx.state.objects.deployments[`${p.metadata.namespace}/${deployName}`];
     if (!d) return undefined;

@@ -16,7 +16,7 @@ export function selects(sel: LabelSelector | undefined, labels: Record<string, s
   const l = labels ?? {};
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
   for (const e of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
+    const has = Object.hasOwn(l, e.key);
     const vals = e.values ?? [];
     if (e.operator === 'In' && !(has && vals.includes(l[e.key]!))) return false;
     if (e.operator === 'NotIn' && has && vals.includes(l[e.key]!)) return false;

@@ -107,7 +107,7 @@ export function authenticateToken(
 
   // STS's part: who signed, is the key live, does the signature hold with x-k8s-aws-id = this cluster.
   const cred = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/.exec(params.get('x-amz-credential') ?? '');
-  if (!cred || cred[4] !== 'sts') return { ok: false, reason: 'sts getCallerIdentity failed: malformed X-Amz-Credential' };
+  if (cred?.[4] !== 'sts') return { ok: false, reason: 'sts getCallerIdentity failed: malformed X-Amz-Credential' };
   const owner = world.findAccessKey(cred[1]!);
   if (!owner || (owner.kind === 'user' && !owner.active)) {
     return { ok: false, reason: 'sts getCallerIdentity failed: InvalidClientTokenId: The security token included in the request is invalid.' };

@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import { nodesOf, stamp, type KubeCtx, type KubeObject, type NodeOverlay, STORED } from './objects.js';
 import { refreshPdbStatuses } from './pdb.js';
-import { selects, type LabelSelector } from './selectors.js';
+import type { LabelSelector } from './selectors.js';
 
 const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -414,4 +414,3 @@ export function reconcileWorkloads(ctx: KubeCtx, avoidNode?: string): void {
   refreshPdbStatuses(ctx);
 }
 
-export { selects };

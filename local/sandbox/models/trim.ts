@@ -46,6 +46,7 @@ export const OPERATIONS: Record<string, string[]> = {
   ],
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: botocore's service-model JSON, walked by key
 type Json = Record<string, any>;
 
 function loadModel(dataDir: string, service: string): Json {

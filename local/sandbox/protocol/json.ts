@@ -65,7 +65,7 @@ export function decodeRestJsonRequest(
       const wire = ref.locationName ?? name;
       const memberShape = shapeOf(model, ref);
       if (ref.location === 'uri') {
-        const idx = route.labels.findIndex((l) => l === wire);
+        const idx = route.labels.indexOf(wire);
         if (idx >= 0) input[name] = decodeURIComponent(m[idx + 1]!);
       } else if (ref.location === 'querystring') {
         const all = url.searchParams.getAll(wire);
@@ -113,11 +113,6 @@ export function encodeRestJsonResponse(modelName: string, operation: string, out
   const op = model.operations[operation]!;
   if (!op.output) return '{}';
   return JSON.stringify(shapeJson(model, shapeOf(model, op.output), output ?? {}) ?? {});
-}
-
-/** Model-less JSON: Dates → epoch seconds (JSON 1.0/1.1 timestamp default). */
-export function encodeGenericJson(output: unknown): string {
-  return JSON.stringify(output ?? {}, (_k, v: unknown) => v, 0).replace(/"__date__:(-?\d+(?:\.\d+)?)"/g, '$1');
 }
 
 /** Replace Date values by epoch seconds before JSON.stringify (which would otherwise emit ISO strings). */

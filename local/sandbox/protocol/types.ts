@@ -57,7 +57,7 @@ export interface RequestContext {
   check(action: string, resourceArn?: string, keys?: AuthContext['keys']): AuthResult;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: wire input decoded by the protocol layer and checked against the service model, not a TS type
 export type OperationInput = Record<string, any>;
 
 export type OperationHandler = (ctx: RequestContext, input: OperationInput) => unknown | Promise<unknown>;

@@ -152,7 +152,9 @@ function walk(model: ServiceModel, shape: ConstrainedShape, value: unknown, path
         }
         return;
       }
-      value.forEach((item, i) => walk(model, itemShape, item, `${path}.${i + 1}.member`, wireName, out, opts));
+      value.forEach((item, i) => {
+        walk(model, itemShape, item, `${path}.${i + 1}.member`, wireName, out, opts);
+      });
       return;
     }
     case 'map': {

@@ -26,9 +26,12 @@ function checkString(value: unknown, field: string, min: number, max: number, pa
   return value;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: AWS's own RoleArn pattern admits tab, LF and CR
+const ROLE_ARN_PATTERN = /^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD]+$/;
+
 function assumeRole(ctx: RequestContext, input: Record<string, unknown>) {
   const { world, caller } = ctx;
-  const roleArn = checkString(input.RoleArn, 'roleArn', 20, 2048, /^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD]+$/, '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+');
+  const roleArn = checkString(input.RoleArn, 'roleArn', 20, 2048, ROLE_ARN_PATTERN, '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+');
   const sessionName = checkString(input.RoleSessionName, 'roleSessionName', 2, 64, /^[\w+=,.@-]*$/, '[\\w+=,.@-]*');
   const externalId =
     input.ExternalId === undefined ? undefined : checkString(input.ExternalId, 'externalId', 2, 1224, /^[\w+=,.@:/-]*$/, '[\\w+=,.@:\\/-]*');

@@ -211,11 +211,11 @@ function crossCheck(w: WorldData): string[] {
   const accounts = new Set(w.accounts.map((a) => a.id));
   const regionNames = new Set(w.regions.map((r) => r.name));
   const policies = new Set(w.managedPolicies.map((p) => p.arn));
-  w.accounts.forEach((a, i) =>
-    a.enabledRegions.forEach((r) => {
+  w.accounts.forEach((a, i) => {
+    for (const r of a.enabledRegions) {
       if (!regionNames.has(r)) problems.push(`accounts[${i}].enabledRegions: '${r}' is not in regions (known: ${[...regionNames].join(', ')})`);
-    }),
-  );
+    }
+  });
   const checkAccount = (field: string, id: string) => {
     if (!accounts.has(id)) problems.push(`${field}.accountId: '${id}' is not in accounts (add it to accounts or fix the id)`);
   };
@@ -241,7 +241,9 @@ function crossCheck(w: WorldData): string[] {
     checkAccount(field, x.accountId);
     if (!regionNames.has(x.region)) problems.push(`${field}.region: '${x.region}' is not in regions (known: ${[...regionNames].join(', ')})`);
   };
-  w.vpcs.forEach((v, i) => checkRegional(`vpcs[${i}]`, v));
+  w.vpcs.forEach((v, i) => {
+    checkRegional(`vpcs[${i}]`, v);
+  });
   w.subnets.forEach((s, i) => {
     checkRegional(`subnets[${i}]`, s);
     if (!w.vpcs.some((v) => v.vpcId === s.vpcId && v.accountId === s.accountId && v.region === s.region)) {
@@ -256,7 +258,9 @@ function crossCheck(w: WorldData): string[] {
     checkRegional(`securityGroups[${i}]`, g);
     if (!w.vpcs.some((v) => v.vpcId === g.vpcId && v.accountId === g.accountId)) problems.push(`securityGroups[${i}].vpcId: '${g.vpcId}' is not in vpcs`);
   });
-  w.keyPairs.forEach((k, i) => checkRegional(`keyPairs[${i}]`, k));
+  w.keyPairs.forEach((k, i) => {
+    checkRegional(`keyPairs[${i}]`, k);
+  });
   return problems;
 }
 

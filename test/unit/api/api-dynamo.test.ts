@@ -62,7 +62,7 @@ beforeEach(async () => {
   };
 });
 
-async function register(tenant: string, roleArn = ROLE_B) {
+async function registerRole(tenant: string, roleArn = ROLE_B) {
   await store.getOrCreateTenant(tenant);
   await store.putRole({ tenantId: tenant, roleArn, region: 'us-east-1', accountId: roleArn.split(':')[4]!, registeredAt: new Date().toISOString() });
 }
@@ -79,7 +79,7 @@ describe('API on the DynamoDB store', () => {
   });
 
   it('creates, refuses a live duplicate name (409), replays an Idempotency-Key, and pages newest first', async () => {
-    await register('a');
+    await registerRole('a');
     const key = { 'Idempotency-Key': 'req-0001' };
     const c1 = await call({ method: 'POST', path: '/v1/clusters', body: validSettings({ name: 'one' }), tenant: 'a', headers: key });
     expect(c1.statusCode).toBe(202);
@@ -107,7 +107,7 @@ describe('API on the DynamoDB store', () => {
   });
 
   it("hides other tenants' clusters and tokens", async () => {
-    await register('a');
+    await registerRole('a');
     const c = await call({ method: 'POST', path: '/v1/clusters', body: validSettings({ name: 'mine' }), tenant: 'a' });
     await call({ method: 'POST', path: '/v1/clusters', body: validSettings({ name: 'mine2' }), tenant: 'a' });
     expect((await call({ method: 'GET', path: `/v1/clusters/${c.body.id}`, tenant: 'b' })).statusCode).toBe(404);

@@ -138,7 +138,7 @@ describe('golden diagnoses', () => {
       make('VALIDATION_FAILED', {}, { fields: [{ path: 'name', message: 'is required' }] }),
     ]);
     out['combined one'] = catalog.combineDiagnoses([make('VPC_NOT_FOUND', { vpcId: 'vpc-1' })]);
-    await expect(JSON.stringify(out, null, 2) + '\n').toMatchFileSnapshot('./golden/diagnoses.json');
+    await expect(`${JSON.stringify(out, null, 2)}\n`).toMatchFileSnapshot('./golden/diagnoses.json');
   });
 
   it('cover every code', () => {

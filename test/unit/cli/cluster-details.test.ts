@@ -70,7 +70,7 @@ describe('status: how to run kubectl (issue: kubectl works for the person who as
 
   it("gives role B's profile with this tenant's External ID, ready to paste, and the kubeconfig command that uses it", () => {
     const text = kubectlAccessLines(record, { externalId }).join('\n');
-    expect(text).toContain('  [profile eks-provisioner-demo]\n  role_arn = arn:aws:iam::222222222222:role/eks-provisioner-provision\n  external_id = ' + externalId + '\n  source_profile = default');
+    expect(text).toContain(`  [profile eks-provisioner-demo]\n  role_arn = arn:aws:iam::222222222222:role/eks-provisioner-provision\n  external_id = ${externalId}\n  source_profile = default`);
     expect(text).toContain('eks-provisioner kubeconfig c-1 --assume-provision-role');
     expect(text).toContain('aws eks update-kubeconfig --region us-east-1 --name demo --profile eks-provisioner-demo');
     expect(text).toContain('aws eks --region us-east-1 create-access-entry --cluster-name demo');

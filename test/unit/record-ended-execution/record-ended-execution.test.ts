@@ -25,8 +25,14 @@ function deps(rec: ClusterRecord | undefined, updateWins = true) {
   const published: Array<{ detailType: string; detail: unknown; resources: string[] }> = [];
   const looked: string[] = [];
   const d: RecordEndedExecutionDeps = {
-    getCluster: async (t, c) => (looked.push(`${t}/${c}`), rec),
-    updateRecord: async (u) => (updates.push(u), updateWins),
+    getCluster: async (t, c) => {
+      looked.push(`${t}/${c}`);
+      return rec;
+    },
+    updateRecord: async (u) => {
+      updates.push(u);
+      return updateWins;
+    },
     publish: async (detailType, detail, resources) => void published.push({ detailType, detail, resources }),
     now: () => new Date('2026-01-01T01:00:05Z'),
   };
@@ -66,7 +72,7 @@ describe('record-ended-execution', () => {
   it('leaves alone: a finished record, another execution\'s record, no record, no tenant, RUNNING/SUCCEEDED, and a lost race', async () => {
     for (const [ev, rec, why] of [
       [event('FAILED'), record({ status: 'FAILED' }), /already FAILED/],
-      [event('FAILED'), record({ executionArn: EXEC + '-other' }), /another execution/],
+      [event('FAILED'), record({ executionArn: `${EXEC}-other` }), /another execution/],
       [event('FAILED'), undefined, /no cluster record/],
       [event('FAILED', { cluster: {} }), record(), /names no tenant/],
       [event('FAILED', 'not json at all'), record(), /names no tenant/],
@@ -96,7 +102,7 @@ describe('record-ended-execution', () => {
     expect(p).toEqual({ source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'], detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [SM] } });
     expect(matchesEndedExecution(event('FAILED'), [SM])).toBe(true);
     expect(matchesEndedExecution(event('SUCCEEDED'), [SM])).toBe(false);
-    expect(matchesEndedExecution(event('FAILED'), [SM + '-other'])).toBe(false);
+    expect(matchesEndedExecution(event('FAILED'), [`${SM}-other`])).toBe(false);
   });
 
   it('links the execution in the console of its region', () => {

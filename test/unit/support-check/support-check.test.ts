@@ -39,11 +39,13 @@ function world(records: SupportRecord[], clock: { now: Date }, failPublish = () 
     claimReminder: async (r, keys) => {
       const s = sent.get(r.id) ?? new Set<string>();
       if (keys.some((k) => s.has(k))) return false;
-      keys.forEach((k) => s.add(k));
+      for (const k of keys) s.add(k);
       sent.set(r.id, s);
       return true;
     },
-    releaseReminder: async (r, keys) => keys.forEach((k) => sent.get(r.id)?.delete(k)),
+    releaseReminder: async (r, keys) => {
+      for (const k of keys) sent.get(r.id)?.delete(k);
+    },
     publish: async (d) => {
       if (failPublish()) throw new Error('EventBridge refused the event');
       events.push(d);

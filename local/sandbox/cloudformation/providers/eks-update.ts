@@ -24,6 +24,12 @@ import { sameValue } from './update-behaviour.js';
 import { handlerFailure, jitter, resourceTagKeys, serviceFailure, stringList, tagRecord, type ProviderContext, type StartedOperation } from './types.js';
 import type { ResourceValues } from '../template/intrinsics.js';
 
+/** One AWS::EKS::AccessEntry AccessPolicies item as the template wrote it. */
+export interface AccessPolicyProperty {
+  PolicyArn?: unknown;
+  AccessScope?: unknown;
+}
+
 /** One EKS API update the handler makes (JSON: it lives in the resource's provider state). */
 export type EksJob =
   | { kind: 'clusterVersion'; version: string; force: boolean }
@@ -247,7 +253,7 @@ export function updateAccessEntryNow(ctx: ProviderContext, before: Record<string
     if (after.Username !== undefined) entry.username = String(after.Username);
   }
   if (sameValue(before.AccessPolicies, after.AccessPolicies)) return;
-  const wanted = (Array.isArray(after.AccessPolicies) ? (after.AccessPolicies as Record<string, any>[]) : []).map((p) => {
+  const wanted = (Array.isArray(after.AccessPolicies) ? (after.AccessPolicies as AccessPolicyProperty[]) : []).map((p) => {
     const scope = (p.AccessScope ?? {}) as Record<string, unknown>;
     return {
       policyArn: String(p.PolicyArn),

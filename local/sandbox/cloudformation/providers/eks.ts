@@ -12,7 +12,7 @@ import type { ResourceValues } from '../template/intrinsics.js';
 import type { EksAccessEntry, EksAddon, EksCluster, EksNodegroup, IamRole } from '../../world/types.js';
 import { roleArnOf, serviceLinkedTrust } from '../../world/world.js';
 import { ADDON_CATALOG, defaultAddonVersion } from '../../eks/addons.js';
-import { addonJobs, clusterJobs, finishJobs, nodegroupJobs, runJobs, updateAccessEntryNow } from './eks-update.js';
+import { type AccessPolicyProperty, addonJobs, clusterJobs, finishJobs, nodegroupJobs, runJobs, updateAccessEntryNow } from './eks-update.js';
 import {
   alreadyExists,
   checkServiceRequest,
@@ -37,6 +37,11 @@ const ECR_POLICIES = [
 const ADMIN_ACCESS_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 
 const MIN = 60_000;
+
+/** One AWS::EKS::Cluster EncryptionConfig item as the template wrote it. */
+interface EncryptionConfigProperty {
+  Provider?: { KeyArn?: string };
+}
 
 function invalid(ctx: ProviderContext, message: string, status = 400, handlerErrorCode = 'InvalidRequest') {
   return serviceFailure(ctx, { service: 'Eks', status, message, handlerErrorCode });
@@ -227,7 +232,7 @@ export const eksCluster: ResourceProvider = {
     ctx.setPhysicalId(name);
     // The handler polls DescribeCluster with the caller's credentials while the control plane comes up.
     ctx.require('Eks', 'eks:DescribeCluster', arn);
-    const encryption = Array.isArray(props.EncryptionConfig) ? (props.EncryptionConfig as Record<string, any>[]) : [];
+    const encryption = Array.isArray(props.EncryptionConfig) ? (props.EncryptionConfig as EncryptionConfigProperty[]) : [];
     return { durationMs: jitter(ctx, 9 * MIN), state: { keyArn: encryption[0]?.Provider?.KeyArn ?? '' } };
   },
   finishCreate(ctx, _props, physicalId, state) {
@@ -280,7 +285,7 @@ export const eksCluster: ResourceProvider = {
     return runJobs(ctx, physicalId, clusterJobs(ctx, before, after, physicalId));
   },
   finishUpdate(ctx, _before, after, physicalId, state) {
-    const encryption = Array.isArray(after.EncryptionConfig) ? (after.EncryptionConfig as Record<string, any>[]) : [];
+    const encryption = Array.isArray(after.EncryptionConfig) ? (after.EncryptionConfig as EncryptionConfigProperty[]) : [];
     return finishJobs(ctx, physicalId, state, () => eksCluster.finishCreate(ctx, after, physicalId, { keyArn: encryption[0]?.Provider?.KeyArn ?? '' }) as ResourceValues);
   },
   delete(ctx, _props, physicalId) {
@@ -737,7 +742,7 @@ export const eksAccessEntry: ResourceProvider = {
       (e) => e.accountId === ctx.accountId && e.region === ctx.region && e.clusterName === clusterName && e.principalArn === principalArn,
     );
     if (duplicate) throw invalid(ctx, 'The specified access entry resource is already in use on this cluster.', 409, 'AlreadyExists');
-    const policies = Array.isArray(props.AccessPolicies) ? (props.AccessPolicies as Record<string, any>[]) : [];
+    const policies = Array.isArray(props.AccessPolicies) ? (props.AccessPolicies as AccessPolicyProperty[]) : [];
     const entry = newAccessEntry(
       ctx,
       cluster,

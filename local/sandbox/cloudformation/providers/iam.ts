@@ -3,7 +3,7 @@
  * IAM is global: ARNs carry no region; the handlers call CreateRole/PutRolePolicy/AttachRolePolicy (and
  * TagRole when the role gets tags, stack tags included) with the caller's permissions.
  */
-import type { IamRole, ManagedPolicy, PolicyDocument } from '../../world/types.js';
+import type { IamRole, PolicyDocument } from '../../world/types.js';
 import { roleArnOf } from '../../world/world.js';
 import {
   alreadyExists,
@@ -23,11 +23,6 @@ const roleArn = (ctx: ProviderContext, path: string, name: string) => roleArnOf(
 
 function findRole(ctx: ProviderContext, name: string): IamRole | undefined {
   return ctx.data.roles.find((r) => r.accountId === ctx.accountId && r.name === name);
-}
-
-/** Role name from a `Roles` entry (name or ARN). */
-function roleNameOf(value: string): string {
-  return value.startsWith('arn:') ? value.slice(value.lastIndexOf('/') + 1) : value;
 }
 
 function noSuchEntity(ctx: ProviderContext, message: string) {
