@@ -44,6 +44,8 @@ const base = (region: string, credentials?: Credentials): ClientConfig => ({ reg
 
 /** Assumes role B again (dropping the cached session) and returns the fresh credentials. */
 export type Renew = () => Promise<AwsCredentialIdentity>;
+/** Drops the session from whatever cache handed it out, so the next step (or retry) assumes role B again. */
+export type Forget = () => void;
 
 /**
  * Where and as whom clients act: a region plus credentials (role B's, assumed by
@@ -55,10 +57,13 @@ export type Renew = () => Promise<AwsCredentialIdentity>;
  * ExpiredTokenException / RequestExpired. Retrying with the same token can only fail again, so a
  * call that meets one assumes role B again and is sent once more, within the same invocation;
  * a second expiry goes out to the caller (awsCall → AwsTransient, which the state machine retries).
+ * With a `forget` function, credentials AWS no longer accepts (a second expiry, or an invalid token)
+ * are dropped from the cache that handed them out, so that retry assumes role B afresh.
  */
 export class RoleSession {
   readonly #credentials: Credentials;
   readonly #renew: Renew | undefined;
+  readonly #forget: Forget | undefined;
   #current: AwsCredentialIdentity | undefined;
   /** Bumped on each renewal: calls that failed on older credentials retry without renewing again. */
   #generation = 0;
@@ -68,8 +73,10 @@ export class RoleSession {
     readonly region: string,
     credentials: Credentials,
     renew?: Renew,
+    forget?: Forget,
   ) {
     this.#renew = renew;
+    this.#forget = forget;
     if (renew && typeof credentials !== 'function') {
       this.#current = credentials;
       // `memoized` tells the SDK not to wrap (and pin) this provider: every signing reads the
@@ -112,7 +119,10 @@ export class RoleSession {
     await this.#renewFrom(this.#generation);
   }
 
-  /** SDK middleware: on an expired-token answer, assume role B again and send the call once more. */
+  /**
+   * SDK middleware: on an expired-token answer, assume role B again and send the call once more;
+   * credentials still refused after that (or refused as invalid) are forgotten before the error goes out.
+   */
   reassumeOnExpiry(): InitializeMiddleware<object, MetadataBearer> {
     return (next: InitializeHandler<object, MetadataBearer>) =>
       async (args: InitializeHandlerArguments<object>): Promise<InitializeHandlerOutput<MetadataBearer>> => {
@@ -120,12 +130,23 @@ export class RoleSession {
         try {
           return await next(args);
         } catch (err) {
-          if (!this.renewable || classifyAwsError(err).kind !== 'expired-token') throw err;
+          if (!this.renewable || classifyAwsError(err).kind !== 'expired-token') throw this.#forgetIfRefused(err);
           // A failed renewal surfaces as the AssumeRole failure it is (denied, throttled, 5xx).
           await this.#renewFrom(generation);
-          return next(args);
+          try {
+            return await next(args);
+          } catch (again) {
+            throw this.#forgetIfRefused(again);
+          }
         }
       };
+  }
+
+  /** Credentials AWS refuses (expired, or not valid at all) must not be handed to the next step. */
+  #forgetIfRefused(err: unknown): unknown {
+    const kind = classifyAwsError(err).kind;
+    if (kind === 'expired-token' || kind === 'no-credentials') this.#forget?.();
+    return err;
   }
 
   toJSON(): { region: string } {

@@ -19,13 +19,6 @@ export interface AwsCallContext {
   evidence?: ContextEvidence;
 }
 
-/** Called when temporary credentials turned out to be expired/invalid, so the next try re-assumes. */
-type OnStaleCredentials = () => void;
-let onStaleCredentials: OnStaleCredentials | undefined;
-export function setStaleCredentialsHook(fn: OnStaleCredentials | undefined): void {
-  onStaleCredentials = fn;
-}
-
 const quoted = (re: RegExp, text: string): string | undefined => re.exec(text)?.[1];
 
 /**
@@ -168,9 +161,9 @@ export function diagnoseAwsError(err: unknown, ctx: AwsCallContext = {}): Diagno
   const info = classifyAwsError(err);
   if (info.kind === 'throttled') return new AwsThrottledError(describe(info, ctx), ctx.service, ctx.operation);
   if (info.kind === 'transient') return new AwsTransientError(describe(info, ctx), ctx.service, ctx.operation);
-  // Role B's temporary credentials went stale: forget them so the retry assumes the role again.
+  // Role B's temporary credentials went stale: retryable, since the session that met it has already
+  // dropped them from the cache (RoleSession's `forget`), so the retry assumes the role again.
   if (info.kind === 'expired-token' || (info.kind === 'no-credentials' && ctx.principal === 'provision-role')) {
-    onStaleCredentials?.();
     return new AwsTransientError(describe(info, ctx), ctx.service, ctx.operation);
   }
   return diagnosisFor(info, ctx);

@@ -109,6 +109,23 @@ describe('expired role-B session', () => {
     expect(d.retryable).toBe(true);
     expect(JSON.stringify(d)).toMatch(/credentials kept expiring/);
     expect(JSON.stringify(d)).not.toMatch(/5xx|delete stack/i);
+    // The refused session left the cache: the state machine's retry assumes role B afresh.
+    await provisionSession(opts);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(3);
+  });
+
+  it('credentials AWS calls invalid are not renewed here but dropped, so the retry assumes role B again', async () => {
+    stsIssuesFreshTokens();
+    const { session } = await provisionSession(opts);
+    const ec2 = ec2Client(session);
+    const invalid = () => Object.assign(new Error('AWS was not able to validate the provided access credentials'), { name: 'AuthFailure', $fault: 'client', $metadata: { httpStatusCode: 401 } });
+    const seen = wire(ec2, new Set([token(1)]), invalid, {});
+    const err = await awsCall({ service: 'ec2', operation: 'DescribeRegions', principal: 'provision-role' }, () => ec2.send(new DescribeRegionsCommand({}))).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AwsTransientError);
+    expect(seen).toHaveLength(1);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+    await provisionSession(opts);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
   });
 
   it('errors other than an expired token are not retried here', async () => {
