@@ -7,7 +7,7 @@
  * - DynamoDB tasks send the Parameters the machine built, unchanged, to a real DynamoDB emulator
  *   (dynalite), where the store (DynamoStore) reads the record back;
  * - EventBridge tasks capture the entries (Detail serialised as Step Functions does).
- * A virtual clock runs the simulated stack (bench/stack-simulator.ts): each poll advances it by the
+ * A virtual clock runs the simulated stack (test/support/simulators/stack.ts): each poll advances it by the
  * previous poll's chosen wait, while Wait states take 0 ms.
  */
 import '../support/promise-with-resolvers.js';
@@ -23,7 +23,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { eventsVisibleAt, simulateStack, type FailurePlan, type SimulatedStack } from '../../bench/stack-simulator.js';
+import { eventsVisibleAt, simulateStack, type FailurePlan, type SimulatedStack } from '../support/simulators/stack.js';
 import { createClusterStack } from '../../functions/create-cluster-stack/create-cluster-stack.js';
 import { diagnoseFailure } from '../../functions/diagnose-failure/diagnose-failure.js';
 import { finalizeCluster } from '../../functions/finalize-cluster/finalize-cluster.js';
