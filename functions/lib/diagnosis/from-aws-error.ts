@@ -28,6 +28,8 @@ const quoted = (re: RegExp, text: string): string | undefined => re.exec(text)?.
 export function matchAwsFailure(code: string, message: string, ctx: AwsCallContext = {}): Diagnosis | undefined {
   // An empty code or message is unknown: undefined hides any the context carried, and is not serialized.
   const ev: ContextEvidence = { ...ctx.evidence, awsErrorCode: code || undefined, awsMessage: message || undefined };
+  // The `...(x ? { k: x } : {})` below stay spreads: a fact read from the message adds to the
+  // context's evidence, and when the message has none the context's value (vpcId, resource…) stands.
   const text = `${code} ${message}`;
 
   if (/doesn't have the Amazon EKS Managed Policies|does not have the Amazon EKS Managed Polic/i.test(message)) {
