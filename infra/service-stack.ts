@@ -158,38 +158,21 @@ export class ServiceStack extends Stack {
     this.functions = fns;
 
     // ---- state machine -------------------------------------------------------------------------
-    this.provisioning = new ProvisioningStateMachine(this, 'Provisioning', {
+    // The three workflows share the table, the bus and the poll cap: maxProvisioningSeconds bounds
+    // how long each ASL follows its stack, and the execution timeout is the backstop after it.
+    const workflow = {
       projectRoot,
-      taskFunctions: Object.fromEntries(FUNCTIONS.filter((s) => s.stateMachineTask).map((s) => [s.id, fns[s.name].fn])),
       table: this.table,
       ...(this.tableKey ? { tableKey: this.tableKey, tableKeyActions: tableKeyActions('write') } : {}),
       eventBus: this.eventBus,
-      // The ASL stops following the stack at maxProvisioningSeconds; this is the backstop.
       timeout: Duration.seconds(executionTimeoutSeconds(settings.maxProvisioningSeconds)),
       ...logOptions,
-    });
+    };
+    const tasksWhere = (is: (s: (typeof FUNCTIONS)[number]) => boolean | undefined) => Object.fromEntries(FUNCTIONS.filter(is).map((s) => [s.id, fns[s.name].fn]));
+    this.provisioning = new ProvisioningStateMachine(this, 'Provisioning', { ...workflow, taskFunctions: tasksWhere((s) => s.stateMachineTask) });
     const stateMachine = this.provisioning.stateMachine;
-    this.deletion = new DeletionStateMachine(this, 'Deletion', {
-      projectRoot,
-      taskFunctions: Object.fromEntries(FUNCTIONS.filter((s) => s.deletionTask).map((s) => [s.id, fns[s.name].fn])),
-      table: this.table,
-      ...(this.tableKey ? { tableKey: this.tableKey, tableKeyActions: tableKeyActions('write') } : {}),
-      eventBus: this.eventBus,
-      // The deletion's poll cap is the same setting: same execution TimeoutSeconds as provisioning.
-      timeout: Duration.seconds(executionTimeoutSeconds(settings.maxProvisioningSeconds)),
-      ...logOptions,
-    });
-
-    this.updating = new UpdatingStateMachine(this, 'Updating', {
-      projectRoot,
-      taskFunctions: Object.fromEntries(FUNCTIONS.filter((s) => s.updateTask).map((s) => [s.id, fns[s.name].fn])),
-      table: this.table,
-      ...(this.tableKey ? { tableKey: this.tableKey, tableKeyActions: tableKeyActions('write') } : {}),
-      eventBus: this.eventBus,
-      // An update follows its stack under the same poll cap.
-      timeout: Duration.seconds(executionTimeoutSeconds(settings.maxProvisioningSeconds)),
-      ...logOptions,
-    });
+    this.deletion = new DeletionStateMachine(this, 'Deletion', { ...workflow, taskFunctions: tasksWhere((s) => s.deletionTask) });
+    this.updating = new UpdatingStateMachine(this, 'Updating', { ...workflow, taskFunctions: tasksWhere((s) => s.updateTask) });
 
     // ---- runs that end without their Catch, and events that never arrive ------------------------
     this.backstop = new ExecutionBackstop(this, 'Backstop', {
