@@ -48,6 +48,16 @@ function wire(client: { middlewareStack: { addRelativeTo: (mw: never, o: never) 
   return seen;
 }
 
+/** Role B's session through a fresh provisionSession, and an EC2 client whose wire refuses `dead` tokens with `err`. */
+async function ec2WithDeadTokens(dead: string[], err: () => Error) {
+  stsIssuesFreshTokens();
+  const { session } = await provisionSession(opts);
+  const ec2 = ec2Client(session);
+  return { ec2, seen: wire(ec2, new Set(dead), err, {}) };
+}
+const describeRegions = (ec2: ReturnType<typeof ec2Client>) =>
+  awsCall({ service: 'ec2', operation: 'DescribeRegions', principal: 'provision-role' }, () => ec2.send(new DescribeRegionsCommand({}))).catch((e: unknown) => e);
+
 beforeEach(() => {
   sts.reset();
   clearCredentialCache();
@@ -92,11 +102,8 @@ describe('expired role-B session', () => {
   });
 
   it('expiring again after the re-assume: bounded, AwsTransient with no secrets, diagnosis says credentials kept expiring', async () => {
-    stsIssuesFreshTokens();
-    const { session } = await provisionSession(opts);
-    const ec2 = ec2Client(session);
-    const seen = wire(ec2, new Set([token(1), token(2), token(3)]), () => expired('ExpiredToken', 'The security token included in the request is expired'), {});
-    const err = await awsCall({ service: 'ec2', operation: 'DescribeRegions', principal: 'provision-role' }, () => ec2.send(new DescribeRegionsCommand({}))).catch((e: unknown) => e);
+    const { ec2, seen } = await ec2WithDeadTokens([token(1), token(2), token(3)], () => expired('ExpiredToken', 'The security token included in the request is expired'));
+    const err = await describeRegions(ec2);
     expect(err).toBeInstanceOf(AwsTransientError);
     expect((err as Error).name).toBe('AwsTransient');
     // One re-assume per call, not a loop.
@@ -115,13 +122,9 @@ describe('expired role-B session', () => {
   });
 
   it('credentials AWS calls invalid are not renewed here but dropped, so the retry assumes role B again', async () => {
-    stsIssuesFreshTokens();
-    const { session } = await provisionSession(opts);
-    const ec2 = ec2Client(session);
     const invalid = () => Object.assign(new Error('AWS was not able to validate the provided access credentials'), { name: 'AuthFailure', $fault: 'client', $metadata: { httpStatusCode: 401 } });
-    const seen = wire(ec2, new Set([token(1)]), invalid, {});
-    const err = await awsCall({ service: 'ec2', operation: 'DescribeRegions', principal: 'provision-role' }, () => ec2.send(new DescribeRegionsCommand({}))).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(AwsTransientError);
+    const { ec2, seen } = await ec2WithDeadTokens([token(1)], invalid);
+    expect(await describeRegions(ec2)).toBeInstanceOf(AwsTransientError);
     expect(seen).toHaveLength(1);
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
     await provisionSession(opts);
@@ -129,11 +132,8 @@ describe('expired role-B session', () => {
   });
 
   it('errors other than an expired token are not retried here', async () => {
-    stsIssuesFreshTokens();
-    const { session } = await provisionSession(opts);
-    const ec2 = ec2Client(session);
     const denied = () => Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation', $fault: 'client', $metadata: { httpStatusCode: 403 } });
-    const seen = wire(ec2, new Set([token(1)]), denied, {});
+    const { ec2, seen } = await ec2WithDeadTokens([token(1)], denied);
     await expect(ec2.send(new DescribeRegionsCommand({}))).rejects.toMatchObject({ name: 'UnauthorizedOperation' });
     expect(seen).toHaveLength(1);
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
