@@ -23,7 +23,7 @@ import type { ClusterRecord } from '../../functions/lib/store/types.js';
 import { clusterRecord } from '../support/cluster-record.js';
 import { pollStackDeletion } from '../../functions/poll-stack-deletion/poll-stack-deletion.js';
 import { asCorrectRoleB } from '../unit/aws/fixtures.js';
-import { findCredentials, Harness, LambdaError, lambdaTask, ROLE_B_CREDENTIALS, SERVICE_ACCOUNT, workflowDefinition } from './harness.js';
+import { findCredentials, Harness, LambdaError, lambdaTask, ROLE_B_CREDENTIALS, runToEnd, SERVICE_ACCOUNT, workflowDefinition } from './harness.js';
 
 const h = new Harness();
 beforeAll(() => h.start(), 60_000);
@@ -179,19 +179,7 @@ async function run(s: Scenario) {
       State: Object.defineProperty({}, 'EnteredTime', { enumerable: true, get: () => new Date().toISOString() }),
     } as never,
   });
-  const log: Array<Record<string, unknown>> = [];
-  const collecting = (async () => {
-    for await (const e of execution.eventLogs) log.push(e as unknown as Record<string, unknown>);
-  })();
-  let error: { name: string; message: string } | undefined;
-  try {
-    await execution.result;
-  } catch (e) {
-    error = { name: (e as Error).name, message: (e as Error).message };
-  }
-  await collecting;
-  const failed = log.find((e) => e.type === 'ExecutionFailed');
-  if (failed) error = { name: String(failed.Error), message: String(failed.Cause) };
+  const { log, error } = await runToEnd(execution);
   const record = await store.getCluster('local', 'c-del-1');
   const claim = await h.ddb.send(new GetItemCommand({ TableName: h.table, Key: { PK: { S: keys.nameClaim('222222222222', 'us-east-1', 'demo').PK }, SK: { S: 'NAME' } } }));
   const entered = log.filter((e) => e.type === 'StateEntered').map((e) => (e.state as { name: string }).name);

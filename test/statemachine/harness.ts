@@ -132,6 +132,24 @@ export function workflowDefinition(asl: URL, table: string, tasks: string[]): Re
   return forLibrary(substitutedDefinition(asl, subs));
 }
 
+/** Waits for an execution to end: its whole event log, and the error it failed with (if it did). */
+export async function runToEnd(execution: { eventLogs: AsyncIterable<unknown>; result: Promise<unknown> }) {
+  const log: Array<Record<string, unknown>> = [];
+  const collecting = (async () => {
+    for await (const e of execution.eventLogs) log.push(e as Record<string, unknown>);
+  })();
+  let error: { name: string; message: string } | undefined;
+  try {
+    await execution.result;
+  } catch (e) {
+    error = { name: (e as Error).name, message: (e as Error).message };
+  }
+  await collecting;
+  const failed = log.find((e) => e.type === 'ExecutionFailed');
+  if (failed) error = { name: String(failed.Error), message: String(failed.Cause) };
+  return { log, error };
+}
+
 export class Harness {
   server!: Server;
   ddb!: DynamoDBClient;

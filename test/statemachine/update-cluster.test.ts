@@ -34,7 +34,7 @@ import { updatePreflight } from '../../functions/update-cluster/preflight.js';
 import { prepareUpdate } from '../../functions/update-cluster/prepare.js';
 import { clusterRecord } from '../support/cluster-record.js';
 import { asCorrectRoleB } from '../unit/aws/fixtures.js';
-import { Harness, lambdaTask, ROLE_B_CREDENTIALS, SERVICE_ACCOUNT, workflowDefinition } from './harness.js';
+import { Harness, lambdaTask, ROLE_B_CREDENTIALS, runToEnd, SERVICE_ACCOUNT, workflowDefinition } from './harness.js';
 
 const h = new Harness();
 beforeAll(() => h.start(), 60_000);
@@ -289,19 +289,7 @@ async function run(s: Scenario) {
       State: Object.defineProperty({}, 'EnteredTime', { enumerable: true, get: () => new Date().toISOString() }),
     } as never,
   });
-  const log: Array<Record<string, unknown>> = [];
-  const collecting = (async () => {
-    for await (const e of execution.eventLogs) log.push(e as unknown as Record<string, unknown>);
-  })();
-  let error: { name: string; message: string } | undefined;
-  try {
-    await execution.result;
-  } catch (e) {
-    error = { name: (e as Error).name, message: (e as Error).message };
-  }
-  await collecting;
-  const failed = log.find((e) => e.type === 'ExecutionFailed');
-  if (failed) error = { name: String(failed.Error), message: String(failed.Cause) };
+  const { log, error } = await runToEnd(execution);
   const record = await store.getCluster('local', ID);
   const entered = log.filter((e) => e.type === 'StateEntered').map((e) => (e.state as { name: string }).name);
   return { error, record, captured, calls, entered, sentParams: (calls as Record<string, unknown>).sentParams as Record<string, string> | undefined };
