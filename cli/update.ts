@@ -37,6 +37,7 @@ interface PlanView {
 
 /** The merge patch the options ask for. */
 export function patchFromOptions(o: UpdateOptions): Record<string, unknown> {
+  // Spreads on purpose: in a merge patch a key present means "change this", and an empty patch is refused.
   return {
     ...(o.version !== undefined ? { kubernetesVersion: o.version } : {}),
     ...(o.nodes !== undefined ? { nodeCount: o.nodes } : {}),
