@@ -15,7 +15,7 @@ const { default: autocannon } = await import('autocannon');
 const { startLocalStack } = await import('../local/runner/stack.js');
 const { CUSTOMER_ACCOUNT_ID } = await import('../local/sandbox/index.js');
 const { productWorld } = await import('../local/runner/product-world.js');
-const { apiCaller, followAll, mib, rssSampler, sampleSettings, setUpTenant, submitAll } = await import('./lib/clusters.js');
+const { apiCaller, followAll, mib, rssSampler, sampleSettings, setUpTenant, submitAll } = await import('../test/support/load-clusters.js');
 
 const { values: args } = parseArgs({
   options: { users: { type: 'string', default: '100' }, 'submit-rate': { type: 'string', default: '10' }, duration: { type: 'string', default: '60' } },

@@ -13,7 +13,7 @@ await import('../local/quiet-sdk.js');
 await import('../local/polyfills.js');
 const { parseArgs } = await import('node:util');
 const { startLocalStack } = await import('../local/runner/stack.js');
-const { apiCaller, sampleSettings, setUpTenant } = await import('./lib/clusters.js');
+const { apiCaller, sampleSettings, setUpTenant } = await import('../test/support/load-clusters.js');
 type FaultRule = import('../local/sandbox/index.js').FaultRule;
 
 const { spawnSync } = await import('node:child_process');

@@ -16,7 +16,7 @@ const { parseArgs } = await import('node:util');
 const { startLocalStack } = await import('../local/runner/stack.js');
 const { CUSTOMER_ACCOUNT_ID } = await import('../local/sandbox/index.js');
 const { productWorld } = await import('../local/runner/product-world.js');
-const { apiCaller, followAll, mib, rssSampler, setUpTenant, submitAll } = await import('./lib/clusters.js');
+const { apiCaller, followAll, mib, rssSampler, setUpTenant, submitAll } = await import('../test/support/load-clusters.js');
 
 const { values: args } = parseArgs({
   options: { count: { type: 'string', default: '200' }, 'time-scale': { type: 'string' }, 'timeout-s': { type: 'string', default: '900' } },

@@ -1,9 +1,9 @@
 /**
  * How quickly and how cheaply each polling schedule notices that a cluster stack finished.
  * Runs the real poll decision (functions/lib/polling/plan.ts) on a virtual clock over thousands of
- * simulated stack timelines (bench/stack-simulator.ts), next to GitLab's schedule (first look at
+ * simulated stack timelines (test/support/simulators/stack.ts), next to GitLab's schedule (first look at
  * 5 min, then every 60 s), eksctl's (30 s, 30 s, then every 60 s) and a fixed 5 s. Then cluster
- * updates (bench/update-simulator.ts: control-plane upgrade, then node group roll): the update
+ * updates (test/support/simulators/update.ts: control-plane upgrade, then node group roll): the update
  * machine's profile (functions/lib/polling/update.ts) against eksctl's UpdateWaiter.
  * Prints one `goal …: MET | NOT MET` line per goal and exits 1 when any is not met.
  *
@@ -18,8 +18,8 @@ import { decide, POLL_TUNING } from '../functions/lib/polling/plan.js';
 import { snapshotFromEvents } from '../functions/lib/polling/timeline.js';
 import { updateWaitSeconds, UPDATE_POLL_TUNING } from '../functions/lib/polling/update.js';
 import { classifyUpdateStatus } from '../functions/update-cluster/poll.js';
-import { eventsVisibleAt, simulateStack, type FailurePlan, type SimulatedStack } from './stack-simulator.js';
-import { simulateUpdate, updateVisibleAt, type SimulatedUpdate } from './update-simulator.js';
+import { eventsVisibleAt, simulateStack, type FailurePlan, type SimulatedStack } from '../test/support/simulators/stack.js';
+import { simulateUpdate, updateVisibleAt, type SimulatedUpdate } from '../test/support/simulators/update.js';
 
 export interface Detection {
   lagSeconds: number;

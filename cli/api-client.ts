@@ -5,6 +5,7 @@
  */
 import type { RequestSigner } from './signing.js';
 import type { ClusterAccess, ClusterConfiguration } from '../functions/lib/state.js';
+import type { ClusterUpdate } from '../functions/lib/store/types.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
@@ -50,23 +51,11 @@ export interface ClusterRecordView {
   /** Record version (the ETag PATCH's If-Match wants). */
   version?: number;
   /** The last or running settings update (status stays CREATED while it runs). */
-  update?: ClusterUpdateView;
+  update?: ClusterUpdate;
   executionArn?: string;
   createdAt?: string;
   updatedAt?: string;
   [k: string]: unknown;
-}
-
-export interface ClusterUpdateView {
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
-  phase: string;
-  from: Record<string, unknown>;
-  to: Record<string, unknown>;
-  startedAt: string;
-  finishedAt?: string;
-  resources: { done: number; total: number };
-  executionArn: string;
-  diagnosis?: { code: string; title: string; message: string; remediation: string[] };
 }
 
 export class ApiClient {

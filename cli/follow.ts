@@ -32,6 +32,21 @@ export interface FollowOptions {
   until?: ReadonlyArray<ClusterRecordView['status']>;
 }
 
+/**
+ * GET the cluster's record. A throttled or briefly unavailable API (429/503, "retry after a short
+ * wait") must not end a follow of many minutes: wait at least a second and ask again, until `until`.
+ */
+export async function readRecord(api: Pick<ApiClient, 'get'>, id: string, until: number, intervalMs: number): Promise<ClusterRecordView> {
+  for (;;) {
+    try {
+      return await api.get<ClusterRecordView>(`/v1/clusters/${encodeURIComponent(id)}`);
+    } catch (e) {
+      if (!(e instanceof ApiError && (e.status === 429 || e.status === 503)) || Date.now() > until) throw e;
+      await new Promise((res) => setTimeout(res, Math.max(intervalMs, 1000)));
+    }
+  }
+}
+
 export async function followCluster(api: ApiClient, id: string, o: FollowOptions = {}): Promise<ClusterRecordView> {
   const started = Date.now();
   const interval = o.intervalMs ?? 250;
@@ -44,16 +59,7 @@ export async function followCluster(api: ApiClient, id: string, o: FollowOptions
   let lastPlain = '';
   let frame = 0;
   for (;;) {
-    let r: ClusterRecordView;
-    try {
-      r = await api.get<ClusterRecordView>(`/v1/clusters/${encodeURIComponent(id)}`);
-    } catch (e) {
-      // A throttled or briefly unavailable API (429/503, "retry after a short wait") must not end a
-      // follow of many minutes: wait and ask again, until the time limit.
-      if (!(e instanceof ApiError && (e.status === 429 || e.status === 503)) || Date.now() > until) throw e;
-      await new Promise((res) => setTimeout(res, Math.max(interval, 1000)));
-      continue;
-    }
+    const r = await readRecord(api, id, until, interval);
     const text = progressText(r);
     if (show) {
       if (isTty) {

@@ -4,9 +4,9 @@
  * Exit codes: 0 = plan shown / nothing to change / update SUCCEEDED, 1 = update FAILED (diagnosis
  * printed), 2 = request refused or API unreachable.
  */
-import { ApiError, type ApiClient, type ClusterRecordView } from './api-client.js';
+import { type ApiClient, type ClusterRecordView } from './api-client.js';
 import { apiClient, type ApiOptions } from './connect.js';
-import { elapsed } from './follow.js';
+import { elapsed, readRecord } from './follow.js';
 import { isTty, raw, say, style, warn } from './terminal.js';
 
 export interface UpdateOptions extends ApiOptions {
@@ -41,6 +41,7 @@ interface PlanView {
 
 /** The merge patch the options ask for. */
 export function patchFromOptions(o: UpdateOptions): Record<string, unknown> {
+  // Spreads on purpose: in a merge patch a key present means "change this", and an empty patch is refused.
   return {
     ...(o.version !== undefined ? { kubernetesVersion: o.version } : {}),
     ...(o.nodes !== undefined ? { nodeCount: o.nodes } : {}),
@@ -134,14 +135,7 @@ export async function followUpdate(api: Pick<ApiClient, 'get'>, id: string, exec
   let wait = base;
   let last = '';
   for (;;) {
-    let r: ClusterRecordView;
-    try {
-      r = await api.get<ClusterRecordView>(`/v1/clusters/${encodeURIComponent(id)}`);
-    } catch (e) {
-      if (!(e instanceof ApiError && (e.status === 429 || e.status === 503)) || Date.now() > until) throw e;
-      await new Promise((res) => setTimeout(res, Math.max(base, 1000)));
-      continue;
-    }
+    const r = await readRecord(api, id, until, base);
     const u = r.update;
     const mine = u && (!executionArn || u.executionArn === executionArn);
     const text = mine ? `${u.status.padEnd(9)} ${u.phase.padEnd(34)} ${u.resources.total ? `${u.resources.done}/${u.resources.total} resources` : 'resources –'}` : 'waiting for the update to start';

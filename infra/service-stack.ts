@@ -19,7 +19,9 @@ import { TTL_ATTRIBUTE } from '../functions/lib/store/dynamo-store.js';
 import { executionTimeoutSeconds } from '../functions/lib/polling/budget.js';
 import { readApiRoutes } from './api-routes.js';
 import { apiResourcePolicy } from './api-resource-policy.js';
-import { ProvisioningStateMachine } from './constructs/provisioning-state-machine.js';
+import { DeletionStateMachine } from './constructs/state-machines/deletion.js';
+import { ProvisioningStateMachine } from './constructs/state-machines/provisioning.js';
+import { UpdatingStateMachine } from './constructs/state-machines/updating.js';
 import { ServiceApi, STAGE_NAME } from './constructs/service-api.js';
 import { ServiceConsole } from './constructs/service-console.js';
 import { ServiceFunction } from './constructs/service-function.js';
@@ -59,9 +61,9 @@ export class ServiceStack extends Stack {
   readonly functions: Record<FunctionName, ServiceFunction>;
   readonly provisioning: ProvisioningStateMachine;
   /** statemachine/delete-cluster.asl.json (DELETE /v1/clusters/{id}). */
-  readonly deletion: ProvisioningStateMachine;
+  readonly deletion: DeletionStateMachine;
   /** statemachine/update-cluster.asl.json (PATCH /v1/clusters/{id}). */
-  readonly updating: ProvisioningStateMachine;
+  readonly updating: UpdatingStateMachine;
   /** Status-change DLQ, on-failure destination, the reconciler schedule and the DLQ alarm. */
   readonly backstop: ExecutionBackstop;
   /** The daily support check's schedule, its DLQ and alarm. */
@@ -155,44 +157,21 @@ export class ServiceStack extends Stack {
     this.functions = fns;
 
     // ---- state machine -------------------------------------------------------------------------
-    this.provisioning = new ProvisioningStateMachine(this, 'Provisioning', {
+    // The three workflows share the table, the bus and the poll cap: maxProvisioningSeconds bounds
+    // how long each ASL follows its stack, and the execution timeout is the backstop after it.
+    const workflow = {
       projectRoot,
-      taskFunctions: Object.fromEntries(FUNCTIONS.filter((s) => s.stateMachineTask).map((s) => [s.id, fns[s.name].fn])),
       table: this.table,
       ...(this.tableKey ? { tableKey: this.tableKey, tableKeyActions: tableKeyActions('write') } : {}),
       eventBus: this.eventBus,
-      // The ASL stops following the stack at maxProvisioningSeconds; this is the backstop.
       timeout: Duration.seconds(executionTimeoutSeconds(settings.maxProvisioningSeconds)),
       ...logOptions,
-    });
+    };
+    const tasksWhere = (is: (s: (typeof FUNCTIONS)[number]) => boolean | undefined) => Object.fromEntries(FUNCTIONS.filter(is).map((s) => [s.id, fns[s.name].fn]));
+    this.provisioning = new ProvisioningStateMachine(this, 'Provisioning', { ...workflow, taskFunctions: tasksWhere((s) => s.stateMachineTask) });
     const stateMachine = this.provisioning.stateMachine;
-    this.deletion = new ProvisioningStateMachine(this, 'Deletion', {
-      projectRoot,
-      aslFile: 'statemachine/delete-cluster.asl.json',
-      logName: 'delete-cluster',
-      what: 'deletion',
-      taskFunctions: Object.fromEntries(FUNCTIONS.filter((s) => s.deletionTask).map((s) => [s.id, fns[s.name].fn])),
-      table: this.table,
-      ...(this.tableKey ? { tableKey: this.tableKey, tableKeyActions: tableKeyActions('write') } : {}),
-      eventBus: this.eventBus,
-      // The deletion's poll cap is the same setting: same execution TimeoutSeconds as provisioning.
-      timeout: Duration.seconds(executionTimeoutSeconds(settings.maxProvisioningSeconds)),
-      ...logOptions,
-    });
-
-    this.updating = new ProvisioningStateMachine(this, 'Updating', {
-      projectRoot,
-      aslFile: 'statemachine/update-cluster.asl.json',
-      logName: 'update-cluster',
-      what: 'update',
-      taskFunctions: Object.fromEntries(FUNCTIONS.filter((s) => s.updateTask).map((s) => [s.id, fns[s.name].fn])),
-      table: this.table,
-      ...(this.tableKey ? { tableKey: this.tableKey, tableKeyActions: tableKeyActions('write') } : {}),
-      eventBus: this.eventBus,
-      // An update follows its stack under the same poll cap.
-      timeout: Duration.seconds(executionTimeoutSeconds(settings.maxProvisioningSeconds)),
-      ...logOptions,
-    });
+    this.deletion = new DeletionStateMachine(this, 'Deletion', { ...workflow, taskFunctions: tasksWhere((s) => s.deletionTask) });
+    this.updating = new UpdatingStateMachine(this, 'Updating', { ...workflow, taskFunctions: tasksWhere((s) => s.updateTask) });
 
     // ---- runs that end without their Catch, and events that never arrive ------------------------
     this.backstop = new ExecutionBackstop(this, 'Backstop', {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { AWS_PROFILE_NAME } from '../../functions/finalize-cluster/kubeconfig.js';
+import { AWS_PROFILE_NAME } from '../../functions/lib/kubernetes/kubeconfig.js';
 import { apiClient, type ApiOptions } from '../connect.js';
 import { say, style, warn } from '../terminal.js';
 import { assumeRoleProfile, type AssumeRoleProfile } from './assume-role-profile.js';

@@ -18,7 +18,7 @@ import { header, readJsonBody, readQuery } from './http/request.js';
 import openapiDocument from './openapi.json' with { type: 'json' };
 import { registerRole } from './roles/register-role.js';
 import { setupFor } from './setup/setup.js';
-import { AWS_PROFILE_NAME } from '../finalize-cluster/kubeconfig.js';
+import { AWS_PROFILE_NAME } from '../lib/kubernetes/kubeconfig.js';
 
 const PROFILE_RULE = 'An AWS CLI profile name: 1–64 letters, digits and _ . - (e.g. ?profile=my-admin).';
 

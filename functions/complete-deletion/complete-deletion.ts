@@ -29,12 +29,13 @@ export async function completeDeletion(
 }
 
 async function diagnose(facts: CompleteDeletionEvent['state'], deps: { cloudformation: () => Promise<CloudFormationClient> }): Promise<Diagnosis> {
+  // Evidence drops undefined; an empty string from the state counts as unknown too.
   const base = {
-    ...(facts.stack?.stackName ? { stackName: facts.stack.stackName } : {}),
-    ...(facts.stack?.stackId ? { stackId: facts.stack.stackId } : {}),
-    ...(facts.region ? { region: facts.region } : {}),
-    ...(facts.accountId ? { accountId: facts.accountId } : {}),
-    ...(facts.clusterId ? { clusterId: facts.clusterId } : {}),
+    stackName: facts.stack?.stackName || undefined,
+    stackId: facts.stack?.stackId || undefined,
+    region: facts.region || undefined,
+    accountId: facts.accountId || undefined,
+    clusterId: facts.clusterId || undefined,
   };
   if (facts.error) {
     const d = diagnoseStepError(facts.error, base);
@@ -60,11 +61,11 @@ async function diagnose(facts: CompleteDeletionEvent['state'], deps: { cloudform
     const events = await readStackEvents(cfn, facts.stack.stackId ?? facts.stack.stackName, { maxPages: 5 });
     return diagnoseDeletion(events, {
       stackName: facts.stack.stackName,
-      ...(facts.stack.stackId ? { stackId: facts.stack.stackId } : {}),
-      ...(facts.region ? { region: facts.region } : {}),
-      ...(facts.accountId ? { accountId: facts.accountId } : {}),
-      ...(facts.cluster?.provisionRoleArn ? { roleArn: facts.cluster.provisionRoleArn } : {}),
-      ...(facts.clusterId ? { clusterId: facts.clusterId } : {}),
+      stackId: base.stackId,
+      region: base.region,
+      accountId: base.accountId,
+      roleArn: facts.cluster?.provisionRoleArn || undefined,
+      clusterId: base.clusterId,
     });
   } catch (err) {
     // The events could not be read: say so, with what is known.

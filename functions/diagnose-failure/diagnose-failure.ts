@@ -94,11 +94,11 @@ async function fromStack(st: FailedState, deps: DiagnoseDeps): Promise<Diagnosis
   const ctx = {
     stackName,
     stackId,
-    ...(s(st.region) ? { region: s(st.region) } : {}),
-    ...(s(st.accountId) ? { accountId: s(st.accountId) } : {}),
-    ...(s(st.cluster?.provisionRoleArn) ? { roleArn: s(st.cluster?.provisionRoleArn) } : {}),
-    ...(s(st.preflight?.serviceRoleArn) ?? s(st.cluster?.serviceRoleArn) ? { serviceRoleArn: s(st.preflight?.serviceRoleArn) ?? s(st.cluster?.serviceRoleArn) } : {}),
-    ...(Array.isArray(st.preflight?.subnets) ? { subnets: st.preflight.subnets } : {}),
+    region: s(st.region),
+    accountId: s(st.accountId),
+    roleArn: s(st.cluster?.provisionRoleArn),
+    serviceRoleArn: s(st.preflight?.serviceRoleArn) ?? s(st.cluster?.serviceRoleArn),
+    subnets: Array.isArray(st.preflight?.subnets) ? st.preflight.subnets : undefined,
   };
   try {
     const cfn = await deps.cloudformation();
@@ -129,9 +129,9 @@ export async function diagnose(event: DiagnoseFailureEvent, deps: DiagnoseDeps):
   // The stack's id only once CreateStack returned one: before that no stack exists to blame.
   const base = {
     step: failedStep(st),
-    ...(s(st.stackName) ? { stackName: s(st.stackName)! } : {}),
-    ...(s(st.stack?.stackId) ? { stackId: s(st.stack?.stackId)! } : {}),
-    ...(s(st.region) ? { region: s(st.region)! } : {}),
+    stackName: s(st.stackName),
+    stackId: s(st.stack?.stackId),
+    region: s(st.region),
   };
   if (!error) return makeDiagnosis('UNKNOWN', { ...base, detail: 'the run failed without an error or a failed stack to explain it' });
   return diagnoseStepError(error, base);

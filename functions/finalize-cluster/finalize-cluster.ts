@@ -10,7 +10,7 @@ import { awsCall } from '../lib/diagnosis/from-aws-error.js';
 import type { ClusterOutputs, ConfigureProgress, PollResult, StackRef, ValidatedRequest } from '../lib/state.js';
 import { clusterAccess } from '../lib/kubernetes/access.js';
 import { OUTPUT_KEYS } from '../lib/template/index.js';
-import { kubeconfigYaml } from './kubeconfig.js';
+import { kubeconfigYaml } from '../lib/kubernetes/kubeconfig.js';
 
 export type FinalizeClusterInput = ValidatedRequest & { stack: StackRef; poll?: PollResult; configure?: ConfigureProgress };
 

@@ -83,14 +83,16 @@ export function endedDiagnosis(
   d: { executionArn: string; error?: string | null; cause?: string | null; stackName?: string },
   deletion?: { clusterId: string; region: string; stackId?: string },
 ): Diagnosis {
-  const clip = (v: string | null | undefined) => (v ? redactSecrets(v).slice(0, 500) : undefined);
+  const clip = (v: string | null | undefined) => (v ? redactSecrets(v).slice(0, 500) || undefined : undefined);
   return makeDiagnosis((deletion ? DELETION_CODE_BY_STATUS : CODE_BY_STATUS)[status], {
     executionArn: d.executionArn,
     consoleUrl: executionConsoleUrl(d.executionArn),
-    ...(clip(d.error) ? { error: clip(d.error)! } : {}),
-    ...(clip(d.cause) ? { cause: clip(d.cause)! } : {}),
-    ...(d.stackName ? { stackName: d.stackName } : {}),
-    ...(deletion ? { clusterId: deletion.clusterId, region: deletion.region, ...(deletion.stackId ? { stackId: deletion.stackId } : {}) } : {}),
+    error: clip(d.error),
+    cause: clip(d.cause),
+    stackName: d.stackName || undefined,
+    clusterId: deletion?.clusterId,
+    region: deletion?.region,
+    stackId: deletion?.stackId || undefined,
   });
 }
 
@@ -151,8 +153,8 @@ async function updateRunEnded(record: ClusterRecord, status: keyof typeof CODE_B
     consoleUrl: executionConsoleUrl(d.executionArn),
     region: record.region,
     stackName: stackNameOf(record.stackId) ?? `${STACK_NAME_PREFIX}${record.name}`,
-    ...(d.error ? { error: redactSecrets(d.error).slice(0, 500) } : {}),
-    ...(d.cause ? { cause: redactSecrets(d.cause).slice(0, 500) } : {}),
+    error: d.error ? redactSecrets(d.error).slice(0, 500) : undefined,
+    cause: d.cause ? redactSecrets(d.cause).slice(0, 500) : undefined,
   });
   const finishedAt = now.toISOString();
   const detail = {

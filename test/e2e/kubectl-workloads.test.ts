@@ -16,6 +16,7 @@ import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
+import { addNamespaceUser } from '../support/eks-access.js';
 import { CUSTOMER_ACCOUNT_ID, eksParameters, eksTemplate } from '../sandbox/cloudformation-fixtures.js';
 import { clients, customerCreds, start, waitForStack } from '../sandbox/helpers.js';
 
@@ -108,32 +109,7 @@ beforeAll(async () => {
   server = cluster.endpoint!;
   caData = cluster.certificateAuthority!.data!;
   dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'));
-  const now = sb.world.nowIso();
-  sb.world.data.users.push({
-    accountId: CUSTOMER_ACCOUNT_ID,
-    name: 'dev',
-    userId: 'AIDADEV0000000000003',
-    arn: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/dev`,
-    path: '/',
-    accessKeys: [{ accessKeyId: developer.accessKeyId, secretAccessKey: developer.secretAccessKey, status: 'Active', createDate: now }],
-    inlinePolicies: {},
-    attachedPolicyArns: [],
-    tags: {},
-    createDate: now,
-  });
-  sb.world.data.eksAccessEntries.push({
-    accountId: CUSTOMER_ACCOUNT_ID,
-    region: 'us-east-1',
-    clusterName: 'wl',
-    principalArn: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/dev`,
-    accessEntryArn: `arn:aws:eks:us-east-1:${CUSTOMER_ACCOUNT_ID}:access-entry/wl/user/${CUSTOMER_ACCOUNT_ID}/dev/x`,
-    kubernetesGroups: [],
-    type: 'STANDARD',
-    accessPolicies: [{ policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy', accessScope: { type: 'namespace', namespaces: ['team-a'] } }],
-    tags: {},
-    createdAt: now,
-    modifiedAt: now,
-  });
+  addNamespaceUser(sb.world, { clusterName: 'wl', name: 'dev', userId: 'AIDADEV0000000000003', credentials: developer, policy: 'AmazonEKSEditPolicy', namespaces: ['team-a'] });
 }, 60_000);
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/runner/stack.js';
 import { CUSTOMER_ACCOUNT_ID } from '../../local/sandbox/index.js';
 import type { RateLimitConfig } from '../../local/sandbox/limits/rate-limits.js';
-import { apiCaller, followAll, setUpTenant, submitAll } from '../../bench/lib/clusters.js';
+import { apiCaller, followAll, setUpTenant, submitAll } from '../support/load-clusters.js';
 
 if (!process.env['E2E_VERBOSE']) process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
 

@@ -21,23 +21,15 @@ import {
 import { DescribeAccessEntryCommand, DescribeClusterCommand, DescribeNodegroupCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CREATE_ONLY_PROPERTIES } from '../../local/sandbox/cloudformation/providers/update-behaviour.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { CREATE_ONLY, eksParameters, eksTemplate } from './cloudformation-fixtures.js';
-import { clients, customerCreds, failure, serviceCreds, start, waitForStack } from './helpers.js';
+import { clients, failure, serviceCreds, waitForStack, sandboxForFile, type SandboxClients } from './helpers.js';
 
 let sb: Sandbox;
-let c: ReturnType<typeof clients>;
-
-beforeAll(async () => {
-  sb = await start({ timeScale: 20_000 });
-  c = clients(sb, customerCreds);
-});
-
-afterAll(async () => {
-  await sb?.stop();
-});
+let c: SandboxClients;
+sandboxForFile({ timeScale: 20_000 }, (s, cs) => ((sb = s), (c = cs)));
 
 const previous = (keys: string[], changed: Record<string, string>): Parameter[] =>
   keys.map((k) => (k in changed ? { ParameterKey: k, ParameterValue: changed[k] } : { ParameterKey: k, UsePreviousValue: true }));

@@ -15,22 +15,14 @@ import {
 import { DescribeClusterCommand, DescribeNodegroupCommand, ListClustersCommand, DescribeAddonCommand } from '@aws-sdk/client-eks';
 import { CreateRoleCommand, GetRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { CREATE_ONLY, DEMO, eksParameters, eksTemplate } from './cloudformation-fixtures.js';
-import { clients, customerCreds, failure, serviceCreds, start, waitForStack as waitForStackOn } from './helpers.js';
+import { clients, failure, serviceCreds, waitForStack as waitForStackOn, sandboxForFile, type SandboxClients } from './helpers.js';
 
 let sb: Sandbox;
-let c: ReturnType<typeof clients>;
-
-beforeAll(async () => {
-  sb = await start({ timeScale: 20_000 });
-  c = clients(sb, customerCreds);
-});
-
-afterAll(async () => {
-  await sb?.stop();
-});
+let c: SandboxClients;
+sandboxForFile({ timeScale: 20_000 }, (s, cs) => ((sb = s), (c = cs)));
 
 const waitForStack = (name: string, timeoutMs = 15_000): Promise<Stack> => waitForStackOn(c.cfn, name, timeoutMs);
 

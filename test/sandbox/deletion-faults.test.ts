@@ -5,22 +5,14 @@
  */
 import { CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { eksParameters, eksTemplate } from './cloudformation-fixtures.js';
-import { clients, customerCreds, start, waitForStack } from './helpers.js';
+import { waitForStack, sandboxForFile, type SandboxClients } from './helpers.js';
 
 let sb: Sandbox;
-let c: ReturnType<typeof clients>;
-
-beforeAll(async () => {
-  sb = await start({ timeScale: 20_000, kubernetes: false });
-  c = clients(sb, customerCreds);
-});
-
-afterAll(async () => {
-  await sb?.stop();
-});
+let c: SandboxClients;
+sandboxForFile({ timeScale: 20_000, kubernetes: false }, (s, cs) => ((sb = s), (c = cs)));
 
 afterEach(async () => {
   await setFaults([]);

@@ -5,11 +5,11 @@
  */
 import { CreateStackCommand, DescribeStackEventsCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeNodegroupCommand, DescribeUpdateCommand, UpdateClusterVersionCommand, UpdateNodegroupVersionCommand, type Update } from '@aws-sdk/client-eks';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nodesOf } from '../../local/sandbox/kubernetes/objects.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { eksParameters, eksTemplate } from './cloudformation-fixtures.js';
-import { clients, customerCreds, start, waitForStack } from './helpers.js';
+import { waitForStack, sandboxForFile, type SandboxClients } from './helpers.js';
 
 const blocked = new Set<string>();
 const evictions: { cluster: string; node: string }[] = [];
@@ -23,16 +23,8 @@ vi.mock('../../local/sandbox/kubernetes/eviction.js', async (importOriginal) => 
 }));
 
 let sb: Sandbox;
-let c: ReturnType<typeof clients>;
-
-beforeAll(async () => {
-  sb = await start({ timeScale: 20_000 });
-  c = clients(sb, customerCreds);
-});
-
-afterAll(async () => {
-  await sb?.stop();
-});
+let c: SandboxClients;
+sandboxForFile({ timeScale: 20_000 }, (s, cs) => ((sb = s), (c = cs)));
 
 async function settled(name: string, id: string, nodegroupName: string): Promise<Update> {
   const until = Date.now() + 10_000;

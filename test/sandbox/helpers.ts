@@ -8,6 +8,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { afterAll, beforeAll } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../local/sandbox/server.js';
 import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY } from '../../local/sandbox/world/default-world.js';
 import { productWorld, SERVICE_ACCESS_KEY_ID, SERVICE_SECRET_ACCESS_KEY } from '../../local/runner/product-world.js';
@@ -32,6 +33,23 @@ export function clients(sb: Sandbox, credentials: AwsCredentialIdentity, region 
 /** A sandbox on a random port, seeded with the product's world (the sandbox's default plus the service user). */
 export async function start(options: SandboxOptions = {}): Promise<Sandbox> {
   return startSandbox({ port: 0, log: () => undefined, world: productWorld(), ...options });
+}
+
+export type SandboxClients = ReturnType<typeof clients>;
+
+/**
+ * One sandbox for a test file: started before its tests (then `ready` gets it with the customer's
+ * clients), stopped after them.
+ */
+export function sandboxForFile(options: SandboxOptions, ready: (sb: Sandbox, c: SandboxClients) => void): void {
+  let sb: Sandbox | undefined;
+  beforeAll(async () => {
+    sb = await start(options);
+    ready(sb, clients(sb, customerCreds));
+  });
+  afterAll(async () => {
+    await sb?.stop();
+  });
 }
 
 /** Await a rejected SDK call and return the error (fails the test when the call succeeds). */

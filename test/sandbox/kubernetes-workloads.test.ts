@@ -13,6 +13,7 @@ import { eksToken } from '../../functions/lib/kubernetes/eks-token.js';
 import { evictPodsFromNode } from '../../local/sandbox/kubernetes/eviction.js';
 import { decodeProtobufReview } from '../../local/sandbox/kubernetes/protobuf.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
+import { addNamespaceUser } from '../support/eks-access.js';
 import { CUSTOMER_ACCOUNT_ID, eksParameters, eksTemplate } from './cloudformation-fixtures.js';
 import { clients, customerCreds, start, waitForStack } from './helpers.js';
 
@@ -44,34 +45,8 @@ async function call(creds: AwsCredentialIdentity, method: string, path: string, 
 
 const admin = (method: string, path: string, body?: unknown, contentType?: string, accept?: string) => call(customerCreds, method, path, body, contentType, accept);
 
-function addUser(name: string, creds: AwsCredentialIdentity, policy: string, namespaces: string[]): void {
-  const now = sb.world.nowIso();
-  sb.world.data.users.push({
-    accountId: CUSTOMER_ACCOUNT_ID,
-    name,
-    userId: `AIDA${name.toUpperCase().padEnd(16, '0')}`,
-    arn: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/${name}`,
-    path: '/',
-    accessKeys: [{ accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, status: 'Active', createDate: now }],
-    inlinePolicies: {},
-    attachedPolicyArns: [],
-    tags: {},
-    createDate: now,
-  });
-  sb.world.data.eksAccessEntries.push({
-    accountId: CUSTOMER_ACCOUNT_ID,
-    region: 'us-east-1',
-    clusterName: 'wl',
-    principalArn: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/${name}`,
-    accessEntryArn: `arn:aws:eks:us-east-1:${CUSTOMER_ACCOUNT_ID}:access-entry/wl/user/${CUSTOMER_ACCOUNT_ID}/${name}/x`,
-    kubernetesGroups: [],
-    type: 'STANDARD',
-    accessPolicies: [{ policyArn: `arn:aws:eks::aws:cluster-access-policy/${policy}`, accessScope: { type: 'namespace', namespaces } }],
-    tags: {},
-    createdAt: now,
-    modifiedAt: now,
-  });
-}
+const addUser = (name: string, credentials: AwsCredentialIdentity, policy: string, namespaces: string[]) =>
+  addNamespaceUser(sb.world, { clusterName: 'wl', name, credentials, policy, namespaces });
 
 /** Poll until the check passes (nodes turn Ready after the modelled, time-scaled delay). */
 async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, label: string): Promise<T> {

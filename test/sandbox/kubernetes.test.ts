@@ -16,6 +16,7 @@ import { kubeApi } from '../../functions/lib/kubernetes/client.js';
 import { configureCluster } from '../../functions/configure-cluster/configure-cluster.js';
 import { DiagnosedError } from '../../functions/lib/errors.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
+import { addNamespaceUser } from '../support/eks-access.js';
 import { CUSTOMER_ACCOUNT_ID, eksParameters, eksTemplate } from './cloudformation-fixtures.js';
 import { clients, customerCreds, serviceCreds, start } from './helpers.js';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
@@ -79,33 +80,8 @@ beforeAll(async () => {
   endpoint = cluster.endpoint!;
   ca = cluster.certificateAuthority!.data!;
   // A developer with an access entry limited to editing namespace "team-a".
-  const now = sb.world.nowIso();
   developer = { accessKeyId: 'AKIADEVELOPER0000001', secretAccessKey: 'developer/secret/key/EXAMPLEKEY0000000000' };
-  sb.world.data.users.push({
-    accountId: CUSTOMER_ACCOUNT_ID,
-    name: 'developer',
-    userId: 'AIDADEVELOPER0000001',
-    arn: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/developer`,
-    path: '/',
-    accessKeys: [{ accessKeyId: developer.accessKeyId, secretAccessKey: developer.secretAccessKey, status: 'Active', createDate: now }],
-    inlinePolicies: {},
-    attachedPolicyArns: [],
-    tags: {},
-    createDate: now,
-  });
-  sb.world.data.eksAccessEntries.push({
-    accountId: CUSTOMER_ACCOUNT_ID,
-    region: 'us-east-1',
-    clusterName: 'kube',
-    principalArn: `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/developer`,
-    accessEntryArn: `arn:aws:eks:us-east-1:${CUSTOMER_ACCOUNT_ID}:access-entry/kube/user/${CUSTOMER_ACCOUNT_ID}/developer/x`,
-    kubernetesGroups: [],
-    type: 'STANDARD',
-    accessPolicies: [{ policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy', accessScope: { type: 'namespace', namespaces: ['team-a'] } }],
-    tags: {},
-    createdAt: now,
-    modifiedAt: now,
-  });
+  addNamespaceUser(sb.world, { clusterName: 'kube', name: 'developer', userId: 'AIDADEVELOPER0000001', credentials: developer, policy: 'AmazonEKSEditPolicy', namespaces: ['team-a'] });
 }, 30_000);
 
 afterAll(async () => {

@@ -13,22 +13,16 @@ import {
   type Parameter,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand, ListAccessEntriesCommand, ListNodegroupsCommand, DescribeNodegroupCommand } from '@aws-sdk/client-eks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClusterStack, type CreateClusterStackInput } from '../../functions/create-cluster-stack/create-cluster-stack.js';
 import { DEMO } from '../../local/sandbox/world/default-world.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { demoSettings } from '../support/demo-settings.js';
-import { clients, customerCreds, start, waitForStack } from './helpers.js';
+import { waitForStack, sandboxForFile, type SandboxClients } from './helpers.js';
 
 let sb: Sandbox;
-let c: ReturnType<typeof clients>;
-beforeAll(async () => {
-  sb = await start({ timeScale: 20_000 });
-  c = clients(sb, customerCreds);
-});
-afterAll(async () => {
-  await sb?.stop();
-});
+let c: SandboxClients;
+sandboxForFile({ timeScale: 20_000 }, (s, cs) => ((sb = s), (c = cs)));
 
 function input(): CreateClusterStackInput {
   const cluster = demoSettings({ name: 'upd', vpcId: DEMO.vpcId, subnetIds: DEMO.subnetIds.slice(0, 2), securityGroupIds: [DEMO.securityGroupId], keyName: undefined, adminPrincipalArns: [], nodeCount: 2 });

@@ -10,7 +10,7 @@
  */
 import { CreateStackCommand, DescribeStackEventsCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { ListRoleTagsCommand } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   clientRequestTokenFor,
   createClusterStack,
@@ -31,19 +31,13 @@ import { tenantTagValue } from '../../functions/lib/template/tenant-tag.js';
 import { DEMO } from '../../local/sandbox/world/default-world.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { demoSettings } from '../support/demo-settings.js';
-import { clients, customerCreds, failure, start, waitForStack as waitForStackOn } from './helpers.js';
+import { failure, waitForStack as waitForStackOn, sandboxForFile, type SandboxClients } from './helpers.js';
 
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
 let sb: Sandbox;
-let c: ReturnType<typeof clients>;
-beforeAll(async () => {
-  sb = await start({ timeScale: 20_000 });
-  c = clients(sb, customerCreds);
-});
-afterAll(async () => {
-  await sb?.stop();
-});
+let c: SandboxClients;
+sandboxForFile({ timeScale: 20_000 }, (s, cs) => ((sb = s), (c = cs)));
 beforeEach(() => sb.world.reset());
 
 /** An IAM role ARN with a long path, as the API hands out for tenants: 311+ characters, with a comma. */

@@ -17,14 +17,13 @@ import { completeDeletion } from '../../functions/complete-deletion/complete-del
 import { deleteClusterStack } from '../../functions/delete-cluster-stack/delete-cluster-stack.js';
 import { cloudFormationClient } from '../../functions/lib/aws/clients.js';
 import { roleBSession } from '../../functions/lib/aws/tenant-role.js';
-import { lambdaHandler } from '../../functions/lib/middleware.js';
 import type { DeletionRequest } from '../../functions/lib/state.js';
 import { keys } from '../../functions/lib/store/keys.js';
 import type { ClusterRecord } from '../../functions/lib/store/types.js';
 import { clusterRecord } from '../support/cluster-record.js';
 import { pollStackDeletion } from '../../functions/poll-stack-deletion/poll-stack-deletion.js';
 import { asCorrectRoleB } from '../unit/aws/fixtures.js';
-import { findCredentials, Harness, ROLE_B_CREDENTIALS, SERVICE_ACCOUNT } from './harness.js';
+import { findCredentials, Harness, LambdaError, lambdaTask, ROLE_B_CREDENTIALS, runToEnd, SERVICE_ACCOUNT, workflowDefinition } from './harness.js';
 
 const h = new Harness();
 beforeAll(() => h.start(), 60_000);
@@ -36,36 +35,7 @@ const EXECUTION = `arn:aws:states:us-east-1:${SERVICE_ACCOUNT}:execution:eks-pro
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/0a1b2c3d-0000-4000-8000-000000000001';
 const ROLE_B = 'arn:aws:iam::222222222222:role/eks-provisioner-provision';
 
-class LambdaError extends Error {
-  constructor(name: string, cause: string) {
-    super(cause);
-    this.name = name;
-  }
-}
-const wire = <T,>(v: T): T => (v === undefined ? (null as T) : (JSON.parse(JSON.stringify(v)) as T));
-function lambda(fn: (event: unknown) => Promise<unknown>) {
-  const wrapped = lambdaHandler(fn);
-  return async (input: unknown) => {
-    try {
-      return wire(await wrapped(wire(input)));
-    } catch (e) {
-      const err = e as Error;
-      throw new LambdaError(err.name || 'Error', JSON.stringify({ errorType: err.name || 'Error', errorMessage: err.message, trace: [] }));
-    }
-  };
-}
-
-function definition(): Record<string, unknown> {
-  const subs: Record<string, string> = { TableName: h.table, EventBusName: 'eks-provisioner' };
-  for (const n of ['AssumeProvisionRole', 'DeleteClusterStack', 'PollStackDeletion', 'CompleteDeletion']) subs[`${n}FunctionArn`] = `arn:aws:lambda:us-east-1:${SERVICE_ACCOUNT}:function:${n}`;
-  const text = readFileSync(ASL, 'utf8').replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, k: string) => {
-    if (!(k in subs)) throw new Error(`unknown substitution \${${k}}`);
-    return subs[k]!;
-  });
-  const def = JSON.parse(text) as { States: Record<string, Record<string, unknown>> };
-  for (const s of Object.values(def.States)) if (s.ResultPath === '$') delete s.ResultPath; // library quirk, same meaning
-  return def as unknown as Record<string, unknown>;
-}
+const definition = () => workflowDefinition(ASL, h.table, ['AssumeProvisionRole', 'DeleteClusterStack', 'PollStackDeletion', 'CompleteDeletion']);
 
 async function seedRecord(status: ClusterRecord['status'], extra: Partial<ClusterRecord> = {}): Promise<ClusterRecord> {
   const now = new Date().toISOString();
@@ -153,19 +123,19 @@ async function run(s: Scenario) {
   h.cfn.on(DescribeStackEventsCommand).callsFake(() => ({ StackEvents: all.filter((e) => e.Timestamp!.getTime() <= virtualNow).reverse() }));
 
   const core: Record<string, (input: unknown) => Promise<unknown>> = {
-    AssumeProvisionRole: lambda((e) => assumeProvisionRole(e as never, { store, config })),
-    DeleteClusterStack: lambda(async (e) => {
+    AssumeProvisionRole: lambdaTask((e) => assumeProvisionRole(e as never, { store, config })),
+    DeleteClusterStack: lambdaTask(async (e) => {
       const { session } = await roleBSession(e as DeletionRequest, { store, config });
       return deleteClusterStack(e as DeletionRequest, { store, cloudformation: cloudFormationClient(session), now });
     }),
-    PollStackDeletion: lambda(async (e) => {
+    PollStackDeletion: lambdaTask(async (e) => {
       const st = e as DeletionRequest & { poll?: { nextWaitSeconds?: number } };
       virtualNow += (st.poll?.nextWaitSeconds ?? 0) * 1000;
       calls.polls = (calls.polls ?? 0) + 1;
       const { session } = await roleBSession(st, { store, config });
       return pollStackDeletion(e as never, { cloudformation: cloudFormationClient(session), now, maxSeconds: 3600 });
     }),
-    CompleteDeletion: lambda((e) =>
+    CompleteDeletion: lambdaTask((e) =>
       completeDeletion(e as never, {
         cloudformation: async () => cloudFormationClient((await roleBSession((e as { state: DeletionRequest }).state, { store, config })).session),
         now,
@@ -209,19 +179,7 @@ async function run(s: Scenario) {
       State: Object.defineProperty({}, 'EnteredTime', { enumerable: true, get: () => new Date().toISOString() }),
     } as never,
   });
-  const log: Array<Record<string, unknown>> = [];
-  const collecting = (async () => {
-    for await (const e of execution.eventLogs) log.push(e as unknown as Record<string, unknown>);
-  })();
-  let error: { name: string; message: string } | undefined;
-  try {
-    await execution.result;
-  } catch (e) {
-    error = { name: (e as Error).name, message: (e as Error).message };
-  }
-  await collecting;
-  const failed = log.find((e) => e.type === 'ExecutionFailed');
-  if (failed) error = { name: String(failed.Error), message: String(failed.Cause) };
+  const { log, error } = await runToEnd(execution);
   const record = await store.getCluster('local', 'c-del-1');
   const claim = await h.ddb.send(new GetItemCommand({ TableName: h.table, Key: { PK: { S: keys.nameClaim('222222222222', 'us-east-1', 'demo').PK }, SK: { S: 'NAME' } } }));
   const entered = log.filter((e) => e.type === 'StateEntered').map((e) => (e.state as { name: string }).name);

@@ -7,7 +7,7 @@
  * - DynamoDB tasks send the Parameters the machine built, unchanged, to a real DynamoDB emulator
  *   (dynalite), where the store (DynamoStore) reads the record back;
  * - EventBridge tasks capture the entries (Detail serialised as Step Functions does).
- * A virtual clock runs the simulated stack (bench/stack-simulator.ts): each poll advances it by the
+ * A virtual clock runs the simulated stack (test/support/simulators/stack.ts): each poll advances it by the
  * previous poll's chosen wait, while Wait states take 0 ms.
  */
 import '../support/promise-with-resolvers.js';
@@ -23,7 +23,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { eventsVisibleAt, simulateStack, type FailurePlan, type SimulatedStack } from '../../bench/stack-simulator.js';
+import { eventsVisibleAt, simulateStack, type FailurePlan, type SimulatedStack } from '../support/simulators/stack.js';
 import { createClusterStack } from '../../functions/create-cluster-stack/create-cluster-stack.js';
 import { diagnoseFailure } from '../../functions/diagnose-failure/diagnose-failure.js';
 import { finalizeCluster } from '../../functions/finalize-cluster/finalize-cluster.js';
@@ -93,7 +93,7 @@ export interface ScenarioOptions {
 }
 
 /** One Lambda invocation across the wire: JSON in, JSON out, errors as Lambda reports them. */
-class LambdaError extends Error {
+export class LambdaError extends Error {
   constructor(name: string, cause: string) {
     super(cause);
     this.name = name;
@@ -102,7 +102,8 @@ class LambdaError extends Error {
 function overTheWire<T>(v: T): T {
   return v === undefined ? (null as T) : (JSON.parse(JSON.stringify(v)) as T);
 }
-function lambda(fn: (event: unknown) => Promise<unknown>) {
+/** A Lambda task for aws-local-stepfunctions: the function's core behind the real middleware, over JSON. */
+export function lambdaTask(fn: (event: unknown) => Promise<unknown>) {
   const wrapped = lambdaHandler(fn);
   return async (input: unknown) => {
     try {
@@ -112,6 +113,40 @@ function lambda(fn: (event: unknown) => Promise<unknown>) {
       throw new LambdaError(err.name || 'Error', JSON.stringify({ errorType: err.name || 'Error', errorMessage: err.message, trace: String(err.stack ?? '').split('\n') }));
     }
   };
+}
+
+/** An ASL file with its `${…}` filled as the CDK stack fills them; an unknown one is an error. */
+export function substitutedDefinition(asl: URL, subs: Record<string, string>): Record<string, unknown> {
+  const text = readFileSync(asl, 'utf8').replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, k: string) => {
+    if (!(k in subs)) throw new Error(`unknown substitution \${${k}}`);
+    return subs[k]!;
+  });
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** The delete and update machines' definitions for the library: table, bus, and `<Task>FunctionArn`s. */
+export function workflowDefinition(asl: URL, table: string, tasks: string[]): Record<string, unknown> {
+  const subs: Record<string, string> = { TableName: table, EventBusName: 'eks-provisioner' };
+  for (const n of tasks) subs[`${n}FunctionArn`] = `arn:aws:lambda:us-east-1:${SERVICE_ACCOUNT}:function:${n}`;
+  return forLibrary(substitutedDefinition(asl, subs));
+}
+
+/** Waits for an execution to end: its whole event log, and the error it failed with (if it did). */
+export async function runToEnd(execution: { eventLogs: AsyncIterable<unknown>; result: Promise<unknown> }) {
+  const log: Array<Record<string, unknown>> = [];
+  const collecting = (async () => {
+    for await (const e of execution.eventLogs) log.push(e as Record<string, unknown>);
+  })();
+  let error: { name: string; message: string } | undefined;
+  try {
+    await execution.result;
+  } catch (e) {
+    error = { name: (e as Error).name, message: (e as Error).message };
+  }
+  await collecting;
+  const failed = log.find((e) => e.type === 'ExecutionFailed');
+  if (failed) error = { name: String(failed.Error), message: String(failed.Cause) };
+  return { log, error };
 }
 
 export class Harness {
@@ -168,11 +203,7 @@ export class Harness {
     for (const name of ['ValidateRequest', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'PollClusterStack', 'DiagnoseFailure', 'FinalizeCluster', 'ConfigureCluster']) {
       subs[`${name}FunctionArn`] = `arn:aws:lambda:us-east-1:${SERVICE_ACCOUNT}:function:eks-provisioner-${name.replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase())}`;
     }
-    const text = readFileSync(ASL_PATH, 'utf8').replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, k: string) => {
-      if (!(k in subs)) throw new Error(`unknown substitution \${${k}}`);
-      return subs[k]!;
-    });
-    return JSON.parse(text) as Record<string, unknown>;
+    return substitutedDefinition(ASL_PATH, subs);
   }
 
   async run(input: unknown, opts: ScenarioOptions = {}) {
@@ -236,10 +267,10 @@ export class Harness {
     const now = () => new Date(virtualNow);
     const store = this.store;
     const core: Record<string, (input: unknown) => Promise<unknown>> = {
-      ValidateRequest: lambda((e) => validateRequest(e as never, { store, config, now: () => new Date(), newId: () => 'c-statemachine01' })),
-      AssumeProvisionRole: lambda((e) => assumeProvisionRole(e as ValidatedRequest, { store, config })),
+      ValidateRequest: lambdaTask((e) => validateRequest(e as never, { store, config, now: () => new Date(), newId: () => 'c-statemachine01' })),
+      AssumeProvisionRole: lambdaTask((e) => assumeProvisionRole(e as ValidatedRequest, { store, config })),
       // Pre-flight has its own tests; here it reports the request's resources as found.
-      DescribeVpcResources: lambda(async (e) => {
+      DescribeVpcResources: lambdaTask(async (e) => {
         const req = e as ValidatedRequest;
         const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d'];
         return {
@@ -252,7 +283,7 @@ export class Harness {
           ...(req.cluster.keyName ? { keyName: req.cluster.keyName } : {}),
         } satisfies PreflightResult;
       }),
-      CreateClusterStack: lambda(async (e) => {
+      CreateClusterStack: lambdaTask(async (e) => {
         const req = e as ValidatedRequest;
         sim = simulateStack(seed, { stackName: req.stackName, createdAt: Date.now(), admins: req.cluster.adminPrincipalArns.length, ...(opts.stack?.failure ? { failure: opts.stack.failure } : {}) });
         if (opts.stack?.stuck) sim = { ...sim, events: sim.events.filter((ev) => !/COMPLETE|FAILED/.test(String(ev.ResourceStatus))) };
@@ -262,7 +293,7 @@ export class Harness {
         const { session } = await roleBSession(req, { store, config });
         return createClusterStack(e as never, { cloudformation: cloudFormationClient(session), now });
       }),
-      PollClusterStack: lambda(async (e) => {
+      PollClusterStack: lambdaTask(async (e) => {
         const st = e as { poll?: { nextWaitSeconds?: number } } & ValidatedRequest;
         virtualNow += (st.poll?.nextWaitSeconds ?? 0) * 1000;
         const { session } = await roleBSession(st, { store, config });
@@ -270,7 +301,7 @@ export class Harness {
       }),
       // The cluster's Kubernetes API has its own tests (unit + sandbox); here nodes are Ready after
       // `opts.nodesReadyAfterLooks` looks and the EBS CSI add-on's default class exists.
-      ConfigureCluster: lambda(async (e) => {
+      ConfigureCluster: lambdaTask(async (e) => {
         const { session } = await roleBSession(e as ValidatedRequest, { store, config });
         calls.kubeLooks = (calls.kubeLooks ?? 0) + 1;
         const looks = calls.kubeLooks;
@@ -285,11 +316,11 @@ export class Harness {
         };
         return configureCluster(e as never, { eks: eksClient(session), credentials: session.clientConfig().credentials!, kube: () => fake, now, stsEndpoint: new URL('https://sts.us-east-1.amazonaws.com/') });
       }),
-      FinalizeCluster: lambda(async (e) => {
+      FinalizeCluster: lambdaTask(async (e) => {
         const { session } = await roleBSession(e as ValidatedRequest, { store, config });
         return finalizeCluster(e as never, { cloudformation: cloudFormationClient(session), eks: eksClient(session), now });
       }),
-      DiagnoseFailure: lambda((e) =>
+      DiagnoseFailure: lambdaTask((e) =>
         diagnoseFailure(e as never, {
           cloudformation: async () => cloudFormationClient((await roleBSession((e as { state: ValidatedRequest }).state, { store, config })).session),
           now: () => (virtualNow ? now() : new Date()),
@@ -372,7 +403,7 @@ function putEvents(params: unknown, captured: CapturedEvent[]) {
  * aws-local-stepfunctions 3.0.0 writes `"ResultPath": "$"` to a key named "$" instead of replacing
  * the document (the default, same meaning in ASL): drop it for the library only.
  */
-function forLibrary(def: Record<string, unknown>): Record<string, unknown> {
+export function forLibrary(def: Record<string, unknown>): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(def)) as { States: Record<string, Record<string, unknown>> };
   for (const s of Object.values(copy.States)) if (s.ResultPath === '$') delete s.ResultPath;
   return copy as unknown as Record<string, unknown>;

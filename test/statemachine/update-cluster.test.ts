@@ -23,7 +23,6 @@ import { assumeProvisionRole } from '../../functions/assume-provision-role/assum
 import { finalizeCluster } from '../../functions/finalize-cluster/finalize-cluster.js';
 import { cloudFormationClient, ec2Client, eksClient } from '../../functions/lib/aws/clients.js';
 import { roleBSession } from '../../functions/lib/aws/tenant-role.js';
-import { lambdaHandler } from '../../functions/lib/middleware.js';
 import { parseClusterSettings } from '../../functions/lib/schema/cluster-settings.js';
 import type { ClusterRecord } from '../../functions/lib/store/types.js';
 import { applyClusterPatch } from '../../functions/lib/update/patch.js';
@@ -35,7 +34,7 @@ import { updatePreflight } from '../../functions/update-cluster/preflight.js';
 import { prepareUpdate } from '../../functions/update-cluster/prepare.js';
 import { clusterRecord } from '../support/cluster-record.js';
 import { asCorrectRoleB } from '../unit/aws/fixtures.js';
-import { Harness, ROLE_B_CREDENTIALS, SERVICE_ACCOUNT } from './harness.js';
+import { Harness, lambdaTask, ROLE_B_CREDENTIALS, runToEnd, SERVICE_ACCOUNT, workflowDefinition } from './harness.js';
 
 const h = new Harness();
 beforeAll(() => h.start(), 60_000);
@@ -50,36 +49,7 @@ const STACK_ID = `arn:aws:cloudformation:us-east-1:222222222222:stack/${STACK}/0
 const ROLE_B = 'arn:aws:iam::222222222222:role/eks-provisioner-provision';
 const opts = { roleNamePrefix: 'eks-provisioner-' };
 
-class LambdaError extends Error {
-  constructor(name: string, cause: string) {
-    super(cause);
-    this.name = name;
-  }
-}
-const wire = <T,>(v: T): T => (v === undefined ? (null as T) : (JSON.parse(JSON.stringify(v)) as T));
-function lambda(fn: (event: unknown) => Promise<unknown>) {
-  const wrapped = lambdaHandler(fn);
-  return async (input: unknown) => {
-    try {
-      return wire(await wrapped(wire(input)));
-    } catch (e) {
-      const err = e as Error;
-      throw new LambdaError(err.name || 'Error', JSON.stringify({ errorType: err.name || 'Error', errorMessage: err.message, trace: [] }));
-    }
-  };
-}
-
-function definition(): Record<string, unknown> {
-  const subs: Record<string, string> = { TableName: h.table, EventBusName: 'eks-provisioner' };
-  for (const n of ['AssumeProvisionRole', 'UpdateCluster', 'ConfigureCluster', 'FinalizeCluster']) subs[`${n}FunctionArn`] = `arn:aws:lambda:us-east-1:${SERVICE_ACCOUNT}:function:${n}`;
-  const text = readFileSync(ASL, 'utf8').replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, k: string) => {
-    if (!(k in subs)) throw new Error(`unknown substitution \${${k}}`);
-    return subs[k]!;
-  });
-  const def = JSON.parse(text) as { States: Record<string, Record<string, unknown>> };
-  for (const s of Object.values(def.States)) if (s.ResultPath === '$') delete s.ResultPath; // library quirk, same meaning
-  return def as unknown as Record<string, unknown>;
-}
+const definition = () => workflowDefinition(ASL, h.table, ['AssumeProvisionRole', 'UpdateCluster', 'ConfigureCluster', 'FinalizeCluster']);
 
 const settings = () => {
   const r = parseClusterSettings(
@@ -280,13 +250,13 @@ async function run(s: Scenario) {
   h.cfn.on(DescribeStackEventsCommand).callsFake(() => ({ StackEvents: events() }));
 
   const session = async (st: UpdateRun) => (await roleBSession(st, { store, config })).session;
-  const step = (fn: (st: UpdateRun & { error?: never }) => Promise<unknown>) => lambda((e) => fn((e as { state: UpdateRun & { error?: never } }).state));
+  const step = (fn: (st: UpdateRun & { error?: never }) => Promise<unknown>) => lambdaTask((e) => fn((e as { state: UpdateRun & { error?: never } }).state));
   const core: Record<string, (input: unknown) => Promise<unknown>> = {
-    PrepareUpdate: lambda((e) => {
+    PrepareUpdate: lambdaTask((e) => {
       const x = e as { state: typeof input; executionArn: string; startedAt: string };
       return prepareUpdate({ ...x.state, executionArn: x.executionArn, startedAt: x.startedAt }, { store });
     }),
-    AssumeProvisionRole: lambda((e) => assumeProvisionRole(e as never, { store, config })),
+    AssumeProvisionRole: lambdaTask((e) => assumeProvisionRole(e as never, { store, config })),
     UpdatePreflight: step(async (st) => {
       const ss = await session(st);
       return updatePreflight(st, { eks: eksClient(ss), ec2: ec2Client(ss), cloudformation: cloudFormationClient(ss) });
@@ -310,12 +280,12 @@ async function run(s: Scenario) {
     }),
     // Stand-in for the reused Kubernetes step (covered by its own tests): the nodes are Ready.
     ConfigureCluster: async () => ({ outcome: 'DONE', attempts: 1, elapsedSeconds: 0, nextWaitSeconds: 0, nodes: { ready: 2, registered: 2, expected: 2 } }),
-    FinalizeCluster: lambda(async (e) => {
+    FinalizeCluster: lambdaTask(async (e) => {
       const ss = await session(e as UpdateRun);
       return finalizeCluster(e as never, { cloudformation: cloudFormationClient(ss), eks: eksClient(ss), now });
     }),
     RecordUpdateSucceeded: step((st) => completeUpdateSucceeded(st as never, { store, now })),
-    RecordUpdateFailed: lambda((e) => {
+    RecordUpdateFailed: lambdaTask((e) => {
       const st = (e as { state: UpdateRun }).state;
       return completeUpdateFailed(st, { store, now, cloudformation: async () => cloudFormationClient(await session(st)) });
     }),
@@ -341,19 +311,7 @@ async function run(s: Scenario) {
       State: Object.defineProperty({}, 'EnteredTime', { enumerable: true, get: () => new Date().toISOString() }),
     } as never,
   });
-  const log: Array<Record<string, unknown>> = [];
-  const collecting = (async () => {
-    for await (const e of execution.eventLogs) log.push(e as unknown as Record<string, unknown>);
-  })();
-  let error: { name: string; message: string } | undefined;
-  try {
-    await execution.result;
-  } catch (e) {
-    error = { name: (e as Error).name, message: (e as Error).message };
-  }
-  await collecting;
-  const failed = log.find((e) => e.type === 'ExecutionFailed');
-  if (failed) error = { name: String(failed.Error), message: String(failed.Cause) };
+  const { log, error } = await runToEnd(execution);
   const record = await store.getCluster('local', ID);
   const entered = log.filter((e) => e.type === 'StateEntered').map((e) => (e.state as { name: string }).name);
   return { error, record, captured, calls, entered, sentParams: (calls as Record<string, unknown>).sentParams as Record<string, string> | undefined, changeSets: sentParamsByChangeSet };

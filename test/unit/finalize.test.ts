@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { finalizeCluster, type FinalizeClusterInput } from '../../functions/finalize-cluster/finalize-cluster.js';
-import { blockYaml, kubeconfigYaml, type Yaml } from '../../functions/finalize-cluster/kubeconfig.js';
+import { blockYaml, kubeconfigYaml, type Yaml } from '../../functions/lib/kubernetes/kubeconfig.js';
 import { OUTPUT_KEYS } from '../../functions/lib/template/index.js';
 
 const cfn = new CloudFormationClient({ region: 'us-east-1' });

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { eventsVisibleAt, simulateStack, type SimulatedStack } from '../../bench/stack-simulator.js';
+import { eventsVisibleAt, simulateStack, type SimulatedStack } from '../support/simulators/stack.js';
 import { PROVISIONING_SECONDS_BOUNDS } from '../../functions/lib/polling/budget.js';
 import { decide, POLL_TUNING, waitFloorSeconds } from '../../functions/lib/polling/plan.js';
 import { snapshotFromEvents } from '../../functions/lib/polling/timeline.js';

@@ -3,7 +3,7 @@
  * a cluster AWS rejects within seconds is seen within seconds, and a uniformly fast run is not slept through.
  */
 import { describe, expect, it } from 'vitest';
-import { eventsVisibleAt, simulateStack, type SimulatedStack } from '../../bench/stack-simulator.js';
+import { eventsVisibleAt, simulateStack, type SimulatedStack } from '../support/simulators/stack.js';
 import { decide, POLL_TUNING } from '../../functions/lib/polling/plan.js';
 import { snapshotFromEvents } from '../../functions/lib/polling/timeline.js';
 

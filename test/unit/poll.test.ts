@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStackEventsCommand, StackStatus } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { runBenchmark } from '../../bench/poll-schedules.js';
-import { eventsVisibleAt, simulateStack } from '../../bench/stack-simulator.js';
+import { eventsVisibleAt, simulateStack } from '../support/simulators/stack.js';
 import { expectedResources, pollClusterStack } from '../../functions/poll-cluster-stack/poll-cluster-stack.js';
 import { pollStackDeletion } from '../../functions/poll-stack-deletion/poll-stack-deletion.js';
 import { DiagnosedError } from '../../functions/lib/errors.js';

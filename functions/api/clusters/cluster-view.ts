@@ -24,11 +24,12 @@ export function diagnosisView(d: Diagnosis): DiagnosisView {
     message: d.message,
     remediation: d.remediation,
     retryable: d.retryable,
-    ...(d.docsUrl ? { docsUrl: d.docsUrl } : {}),
+    // Views are sent as JSON, which drops undefined; only empty lists are left out on purpose.
+    docsUrl: d.docsUrl || undefined,
     ...(d.fields?.length ? { fields: d.fields } : {}),
     ...(d.problems?.length ? { problems: d.problems } : {}),
-    ...(d.failedResource ? { failedResource: d.failedResource } : {}),
-    ...(d.cause ? { cause: { code: d.cause.code, title: d.cause.title, message: d.cause.message } } : {}),
+    failedResource: d.failedResource,
+    cause: d.cause ? { code: d.cause.code, title: d.cause.title, message: d.cause.message } : undefined,
   };
 }
 
@@ -49,11 +50,12 @@ export function clusterView(r: ClusterRecord, now: Date = new Date()) {
     status: r.status,
     phase: r.phase,
     progress: r.progress,
-    ...(r.executionArn ? { executionArn: r.executionArn } : {}),
-    ...(r.stackId ? { stackId: r.stackId } : {}),
-    ...(r.outputs ? { outputs: r.outputs } : {}),
-    ...(r.diagnosis ? { diagnosis: diagnosisView(r.diagnosis) } : {}),
-    ...(support ? { support } : {}),
+    // Sent as JSON, which drops undefined.
+    executionArn: r.executionArn || undefined,
+    stackId: r.stackId || undefined,
+    outputs: r.outputs,
+    diagnosis: r.diagnosis ? diagnosisView(r.diagnosis) : undefined,
+    support,
     settings: r.settings,
     version: r.version ?? 1,
     ...(r.update
@@ -64,18 +66,18 @@ export function clusterView(r: ClusterRecord, now: Date = new Date()) {
             from: r.update.from,
             to: r.update.to,
             startedAt: r.update.startedAt,
-            ...(r.update.finishedAt ? { finishedAt: r.update.finishedAt } : {}),
+            finishedAt: r.update.finishedAt || undefined,
             resources: r.update.resources,
             executionArn: r.update.executionArn,
-            ...(r.update.stages ? { stages: r.update.stages } : {}),
-            ...(r.update.versions ? { versions: r.update.versions } : {}),
-            ...(r.update.diagnosis ? { diagnosis: diagnosisView(r.update.diagnosis) } : {}),
+            stages: r.update.stages,
+            versions: r.update.versions,
+            diagnosis: r.update.diagnosis ? diagnosisView(r.update.diagnosis) : undefined,
           },
         }
       : {}),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
-    ...(r.deletionStartedAt ? { deletionStartedAt: r.deletionStartedAt } : {}),
-    ...(r.deletedAt ? { deletedAt: r.deletedAt } : {}),
+    deletionStartedAt: r.deletionStartedAt || undefined,
+    deletedAt: r.deletedAt || undefined,
   };
 }

@@ -2,7 +2,7 @@
  * A cluster's kubeconfig for the caller: built from the record's outputs, the same way
  * FinalizeCluster built the stored one, with an optional AWS CLI profile in the exec env.
  */
-import { kubeconfigYaml } from '../../finalize-cluster/kubeconfig.js';
+import { kubeconfigYaml } from '../../lib/kubernetes/kubeconfig.js';
 import type { ClusterRecord } from '../../lib/store/types.js';
 import { httpError } from '../http/errors.js';
 

@@ -50,6 +50,8 @@ export const MAX_RENEWALS_PER_CALL = 3;
 
 /** Assumes role B again (dropping the cached session) and returns the fresh credentials. */
 export type Renew = () => Promise<AwsCredentialIdentity>;
+/** Drops the session from whatever cache handed it out, so the next step (or retry) assumes role B again. */
+export type Forget = () => void;
 
 /**
  * Where and as whom clients act: a region plus credentials (role B's, assumed by
@@ -64,10 +66,13 @@ export type Renew = () => Promise<AwsCredentialIdentity>;
  * MAX_RENEWALS_PER_CALL times: with one renewal, two expiries in a row failed the call and a step
  * making a dozen calls at a 20 % expiry rate failed 4 attempts in 10 until the state machine gave up.
  * Past the bound the expiry goes out to the caller (awsCall → AwsTransient, retried by the state machine).
+ * With a `forget` function, credentials AWS still refuses then (or refuses as invalid) are dropped
+ * from the cache that handed them out, so that retry assumes role B afresh.
  */
 export class RoleSession {
   readonly #credentials: Credentials;
   readonly #renew: Renew | undefined;
+  readonly #forget: Forget | undefined;
   #current: AwsCredentialIdentity | undefined;
   /** Bumped on each renewal: calls that failed on older credentials retry without renewing again. */
   #generation = 0;
@@ -77,8 +82,10 @@ export class RoleSession {
     readonly region: string,
     credentials: Credentials,
     renew?: Renew,
+    forget?: Forget,
   ) {
     this.#renew = renew;
+    this.#forget = forget;
     if (renew && typeof credentials !== 'function') {
       this.#current = credentials;
       // `memoized` tells the SDK not to wrap (and pin) this provider: every signing reads the
@@ -121,7 +128,10 @@ export class RoleSession {
     await this.#renewFrom(this.#generation);
   }
 
-  /** SDK middleware: on an expired-token answer, assume role B again and send the call again (bounded). */
+  /**
+   * SDK middleware: on an expired-token answer, assume role B again and send the call again (bounded);
+   * credentials still refused after that (or refused as invalid) are forgotten before the error goes out.
+   */
   reassumeOnExpiry(): InitializeMiddleware<object, MetadataBearer> {
     return (next: InitializeHandler<object, MetadataBearer>) =>
       async (args: InitializeHandlerArguments<object>): Promise<InitializeHandlerOutput<MetadataBearer>> => {
@@ -130,12 +140,21 @@ export class RoleSession {
           try {
             return await next(args);
           } catch (err) {
-            if (!this.renewable || classifyAwsError(err).kind !== 'expired-token' || renewals === MAX_RENEWALS_PER_CALL) throw err;
+            if (!this.renewable || classifyAwsError(err).kind !== 'expired-token' || renewals === MAX_RENEWALS_PER_CALL) {
+              throw this.#forgetIfRefused(err);
+            }
             // A failed renewal surfaces as the AssumeRole failure it is (denied, throttled, 5xx).
             await this.#renewFrom(generation);
           }
         }
       };
+  }
+
+  /** Credentials AWS refuses (expired, or not valid at all) must not be handed to the next step. */
+  #forgetIfRefused(err: unknown): unknown {
+    const kind = classifyAwsError(err).kind;
+    if (kind === 'expired-token' || kind === 'no-credentials') this.#forget?.();
+    return err;
   }
 
   toJSON(): { region: string } {

@@ -9,13 +9,14 @@
  * CREDENTIALS_NOT_CONFIGURED, STS not active in the region → REGION_NOT_ENABLED, a role that does
  * not demand the External ID → EXTERNAL_ID_NOT_REQUIRED, one that may not read its own trust policy →
  * TRUST_POLICY_UNREADABLE (external-id-proof.ts, passed in by the callers that prove), throttling →
- * AwsThrottled, 5xx/network → AwsTransient. Expired role-B credentials seen by any later call drop
- * the cache (see setStaleCredentialsHook) so the retry assumes the role again.
+ * AwsThrottled, 5xx/network → AwsTransient. Role-B credentials that a later call still finds expired
+ * (after its renewals) or invalid are dropped from the cache by the session (RoleSession's `forget`),
+ * so the retry assumes the role again.
  */
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { makeDiagnosis, type ContextEvidence } from '../diagnosis/catalog.js';
-import { setStaleCredentialsHook, toStepError } from '../diagnosis/from-aws-error.js';
+import { toStepError } from '../diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../errors.js';
 import { classifyAwsError } from './aws-error.js';
 import { RoleSession, serviceSts } from './clients.js';
@@ -207,18 +208,19 @@ export async function provisionSession(
   const entry = await assume(o, now);
   let used = entry;
   // An expired-token answer mid-invocation: drop this session (unless already replaced) and assume again.
-  const renew = async (): Promise<AwsCredentialIdentity> => {
+  const forget = (): void => {
     const key = cacheKey(o);
     if (cache.get(key) === used) cache.delete(key);
+  };
+  const renew = async (): Promise<AwsCredentialIdentity> => {
+    forget();
     used = await assume(o, now);
     return used.credentials;
   };
-  return { session: new RoleSession(o.region, entry.credentials, renew), identity: entry.identity };
+  return { session: new RoleSession(o.region, entry.credentials, renew, forget), identity: entry.identity };
 }
 
-/** Forget every cached credential (tests; and after an expired-token answer). */
+/** Forget every cached credential (tests). */
 export function clearCredentialCache(): void {
   cache.clear();
 }
-
-setStaleCredentialsHook(clearCredentialCache);

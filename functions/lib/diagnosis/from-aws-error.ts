@@ -19,13 +19,6 @@ export interface AwsCallContext {
   evidence?: ContextEvidence;
 }
 
-/** Called when temporary credentials turned out to be expired/invalid, so the next try re-assumes. */
-type OnStaleCredentials = () => void;
-let onStaleCredentials: OnStaleCredentials | undefined;
-export function setStaleCredentialsHook(fn: OnStaleCredentials | undefined): void {
-  onStaleCredentials = fn;
-}
-
 const quoted = (re: RegExp, text: string): string | undefined => re.exec(text)?.[1];
 
 /**
@@ -35,6 +28,8 @@ const quoted = (re: RegExp, text: string): string | undefined => re.exec(text)?.
 export function matchAwsFailure(code: string, message: string, ctx: AwsCallContext = {}): Diagnosis | undefined {
   // An empty code or message is unknown: undefined hides any the context carried, and is not serialized.
   const ev: ContextEvidence = { ...ctx.evidence, awsErrorCode: code || undefined, awsMessage: message || undefined };
+  // The `...(x ? { k: x } : {})` below stay spreads: a fact read from the message adds to the
+  // context's evidence, and when the message has none the context's value (vpcId, resource…) stands.
   const text = `${code} ${message}`;
 
   if (/doesn't have the Amazon EKS Managed Policies|does not have the Amazon EKS Managed Polic/i.test(message)) {
@@ -168,9 +163,9 @@ export function diagnoseAwsError(err: unknown, ctx: AwsCallContext = {}): Diagno
   const info = classifyAwsError(err);
   if (info.kind === 'throttled') return new AwsThrottledError(describe(info, ctx), ctx.service, ctx.operation);
   if (info.kind === 'transient') return new AwsTransientError(describe(info, ctx), ctx.service, ctx.operation);
-  // Role B's temporary credentials went stale: forget them so the retry assumes the role again.
+  // Role B's temporary credentials went stale: retryable, since the session that met it has already
+  // dropped them from the cache (RoleSession's `forget`), so the retry assumes the role again.
   if (info.kind === 'expired-token' || (info.kind === 'no-credentials' && ctx.principal === 'provision-role')) {
-    onStaleCredentials?.();
     return new AwsTransientError(describe(info, ctx), ctx.service, ctx.operation);
   }
   return diagnosisFor(info, ctx);

@@ -36,11 +36,11 @@ export function diagnoseDeletion(events: readonly StackEventLike[], ctx: Deletio
   const base: ContextEvidence = {
     stackName: ctx.stackName,
     status,
-    ...(ctx.stackId ? { stackId: ctx.stackId } : {}),
-    ...(ctx.region ? { region: ctx.region } : {}),
-    ...(ctx.accountId ? { accountId: ctx.accountId } : {}),
-    ...(ctx.roleArn ? { roleArn: ctx.roleArn } : {}),
-    ...(ctx.clusterId ? { clusterId: ctx.clusterId } : {}),
+    stackId: ctx.stackId,
+    region: ctx.region,
+    accountId: ctx.accountId,
+    roleArn: ctx.roleArn,
+    clusterId: ctx.clusterId,
   };
   const failed = recent.find(
     (e) => !isStackEvent(e, ctx.stackName) && e.ResourceStatus === 'DELETE_FAILED' && !CANCELLED.test((e.ResourceStatusReason ?? '').trim()) && !STACK_SUMMARY.test(e.ResourceStatusReason ?? ''),
@@ -57,16 +57,17 @@ export function diagnoseDeletion(events: readonly StackEventLike[], ctx: Deletio
     type: failed.ResourceType ?? '',
     status: 'DELETE_FAILED',
     reason: message,
-    ...(failed.PhysicalResourceId ? { physicalId: failed.PhysicalResourceId } : {}),
-    ...(Number.isFinite(t) ? { timestamp: new Date(t).toISOString() } : {}),
+    // CloudFormation reports an empty PhysicalResourceId for a resource it never created.
+    physicalId: failed.PhysicalResourceId || undefined,
+    timestamp: Number.isFinite(t) ? new Date(t).toISOString() : undefined,
   };
   const ev: ContextEvidence = {
     ...base,
     logicalId: failedResource.logicalId,
     resourceType: failedResource.type,
     reason: message,
-    ...(failedResource.physicalId ? { physicalId: failedResource.physicalId } : {}),
-    ...(reason.errorCode ? { awsErrorCode: reason.errorCode } : reason.handlerErrorCode ? { awsErrorCode: reason.handlerErrorCode } : {}),
+    physicalId: failedResource.physicalId,
+    awsErrorCode: reason.errorCode || reason.handlerErrorCode || undefined,
   };
   const action = deniedAction(message) ?? (reason.handlerErrorCode === 'AccessDenied' ? reason.apiAction : undefined);
   if (action || reason.handlerErrorCode === 'AccessDenied') {

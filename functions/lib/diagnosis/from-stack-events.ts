@@ -41,8 +41,9 @@ function failedResourceOf(e: StackEventLike, reason: StackReason): FailedResourc
     type: e.ResourceType ?? '',
     status: e.ResourceStatus ?? '',
     reason: redactSecrets(reason.message || (e.ResourceStatusReason ?? '')),
-    ...(e.PhysicalResourceId ? { physicalId: e.PhysicalResourceId } : {}),
-    ...(Number.isFinite(t) ? { timestamp: new Date(t).toISOString() } : {}),
+    // CloudFormation reports an empty PhysicalResourceId for a resource it never created.
+    physicalId: e.PhysicalResourceId || undefined,
+    timestamp: Number.isFinite(t) ? new Date(t).toISOString() : undefined,
   };
 }
 
@@ -72,14 +73,14 @@ export function diagnoseResourceFailure(root: RootCause, ctx: StackFailureContex
   const { reason, failedResource } = root;
   const ev: ContextEvidence = {
     stackName: ctx.stackName,
-    ...(ctx.stackId ? { stackId: ctx.stackId } : {}),
-    ...(ctx.region ? { region: ctx.region } : {}),
-    ...(ctx.accountId ? { accountId: ctx.accountId } : {}),
-    ...(ctx.roleArn ? { roleArn: ctx.roleArn } : {}),
-    ...(ctx.serviceRoleArn ? { serviceRoleArn: ctx.serviceRoleArn } : {}),
+    stackId: ctx.stackId,
+    region: ctx.region,
+    accountId: ctx.accountId,
+    roleArn: ctx.roleArn,
+    serviceRoleArn: ctx.serviceRoleArn,
     logicalId: failedResource.logicalId,
     resourceType: failedResource.type,
-    ...(reason.requestId ? { requestId: reason.requestId } : {}),
+    requestId: reason.requestId,
   };
   const extras = { failedResource };
   // Every path below copies the message into evidence (awsMessage, reason): redact it once here.
@@ -147,25 +148,25 @@ export function diagnoseStackEvents(events: readonly StackEventLike[], ctx: Stac
       'ROLLBACK_FAILED',
       {
         stackName: ctx.stackName,
-        ...(ctx.stackId ? { stackId: ctx.stackId } : {}),
-        ...(ctx.region ? { region: ctx.region } : {}),
-        ...(ctx.accountId ? { accountId: ctx.accountId } : {}),
+        stackId: ctx.stackId,
+        region: ctx.region,
+        accountId: ctx.accountId,
         status,
         reason: redactSecrets(deleteReason?.message || reason),
         resourcesToDelete: [...left.values()].map((e) => `${e.LogicalResourceId} (${e.ResourceType}${e.PhysicalResourceId ? `: ${e.PhysicalResourceId}` : ''})`),
       },
       {
-        ...(rootDiagnosis ? { cause: rootDiagnosis } : {}),
-        ...(firstDelete && deleteReason ? { failedResource: failedResourceOf(firstDelete, deleteReason) } : {}),
+        cause: rootDiagnosis,
+        failedResource: firstDelete && deleteReason ? failedResourceOf(firstDelete, deleteReason) : undefined,
       },
     );
   }
   if (rootDiagnosis) return rootDiagnosis;
   return makeDiagnosis('UNKNOWN', {
     stackName: ctx.stackName,
-    ...(ctx.stackId ? { stackId: ctx.stackId } : {}),
-    ...(ctx.region ? { region: ctx.region } : {}),
+    stackId: ctx.stackId,
+    region: ctx.region,
     status: status || 'unknown',
-    ...(reason ? { reason: redactSecrets(unwrapReason(reason).message) } : {}),
+    reason: reason ? redactSecrets(unwrapReason(reason).message) : undefined,
   });
 }

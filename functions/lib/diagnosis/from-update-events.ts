@@ -10,6 +10,7 @@ import type { Diagnosis } from './types.js';
 const FAILED = /^(UPDATE|CREATE|DELETE)_FAILED$/;
 const NOISE = /cancelled|canceled/i;
 
+// Spreads, not plain properties, where a fact lays over `ev`: without the fact, ev's value stands.
 export function diagnoseUpdateEvents(newestFirst: StackEvent[], stackStatus: string, base: ContextEvidence): Diagnosis {
   const events = [...newestFirst].reverse();
   const isStack = (e: StackEvent) => e.ResourceType === 'AWS::CloudFormation::Stack';
@@ -22,9 +23,9 @@ export function diagnoseUpdateEvents(newestFirst: StackEvent[], stackStatus: str
   const ev: ContextEvidence = {
     ...base,
     status: stackStatus,
-    ...(root?.LogicalResourceId ? { logicalId: root.LogicalResourceId } : {}),
-    ...(root?.ResourceType ? { resourceType: root.ResourceType } : {}),
-    ...(reason ? { reason } : {}),
+    logicalId: root?.LogicalResourceId || undefined,
+    resourceType: root?.ResourceType || undefined,
+    reason: reason || undefined,
   };
   const failedResource = root
     ? {
@@ -32,8 +33,9 @@ export function diagnoseUpdateEvents(newestFirst: StackEvent[], stackStatus: str
         type: root.ResourceType ?? '',
         status: root.ResourceStatus ?? '',
         reason,
-        ...(root.PhysicalResourceId ? { physicalId: root.PhysicalResourceId } : {}),
-        ...(root.Timestamp ? { timestamp: root.Timestamp.toISOString() } : {}),
+        // CloudFormation reports an empty PhysicalResourceId for a resource it never created.
+        physicalId: root.PhysicalResourceId || undefined,
+        timestamp: root.Timestamp?.toISOString(),
       }
     : undefined;
   const extras = failedResource ? { failedResource } : {};

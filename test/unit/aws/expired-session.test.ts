@@ -48,6 +48,16 @@ function wire(client: { middlewareStack: { addRelativeTo: (mw: never, o: never) 
   return seen;
 }
 
+/** Role B's session through a fresh provisionSession, and an EC2 client whose wire refuses `dead` tokens with `err`. */
+async function ec2WithDeadTokens(dead: string[], err: () => Error) {
+  stsIssuesFreshTokens();
+  const { session } = await provisionSession(opts);
+  const ec2 = ec2Client(session);
+  return { ec2, seen: wire(ec2, new Set(dead), err, {}) };
+}
+const describeRegions = (ec2: ReturnType<typeof ec2Client>) =>
+  awsCall({ service: 'ec2', operation: 'DescribeRegions', principal: 'provision-role' }, () => ec2.send(new DescribeRegionsCommand({}))).catch((e: unknown) => e);
+
 beforeEach(() => {
   sts.reset();
   clearCredentialCache();
@@ -127,14 +137,24 @@ describe('expired role-B session', () => {
     expect(d.retryable).toBe(true);
     expect(JSON.stringify(d)).toMatch(/credentials kept expiring/);
     expect(JSON.stringify(d)).not.toMatch(/5xx|delete stack/i);
+    // The refused session left the cache: the state machine's retry assumes role B afresh.
+    await provisionSession(opts);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2 + MAX_RENEWALS_PER_CALL);
+  });
+
+  it('credentials AWS calls invalid are not renewed here but dropped, so the retry assumes role B again', async () => {
+    const invalid = () => Object.assign(new Error('AWS was not able to validate the provided access credentials'), { name: 'AuthFailure', $fault: 'client', $metadata: { httpStatusCode: 401 } });
+    const { ec2, seen } = await ec2WithDeadTokens([token(1)], invalid);
+    expect(await describeRegions(ec2)).toBeInstanceOf(AwsTransientError);
+    expect(seen).toHaveLength(1);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+    await provisionSession(opts);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
   });
 
   it('errors other than an expired token are not retried here', async () => {
-    stsIssuesFreshTokens();
-    const { session } = await provisionSession(opts);
-    const ec2 = ec2Client(session);
     const denied = () => Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation', $fault: 'client', $metadata: { httpStatusCode: 403 } });
-    const seen = wire(ec2, new Set([token(1)]), denied, {});
+    const { ec2, seen } = await ec2WithDeadTokens([token(1)], denied);
     await expect(ec2.send(new DescribeRegionsCommand({}))).rejects.toMatchObject({ name: 'UnauthorizedOperation' });
     expect(seen).toHaveLength(1);
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);

@@ -68,14 +68,6 @@ describe('provisionSession', () => {
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
   });
 
-  it('drops cached credentials when AWS says they expired', async () => {
-    sts.on(AssumeRoleCommand).resolves(assumed());
-    await provisionSession(opts);
-    diagnoseAwsError(FIXTURES.expiredToken(), { service: 'ec2', operation: 'DescribeVpcs', principal: 'provision-role' });
-    await provisionSession(opts);
-    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
-  });
-
   it('keeps session names within STS rules', () => {
     expect(sessionNameFor('x'.repeat(100))).toHaveLength(64);
     expect(sessionNameFor('a b/c#d')).toBe('eks-provisioner-a-b-c-d');

@@ -9,7 +9,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { kubeconfigYaml } from '../../../functions/finalize-cluster/kubeconfig.js';
+import { kubeconfigYaml } from '../../../functions/lib/kubernetes/kubeconfig.js';
 import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
 import { kubeconfig } from '../../../cli/kubeconfig/command.js';
 import { assumeRoleProfile, provisionRoleProfileName } from '../../../cli/kubeconfig/assume-role-profile.js';

@@ -1,6 +1,6 @@
 /** The update profile: when PollStackUpdate looks again, from the change set and its events. */
 import { describe, expect, it } from 'vitest';
-import { simulateUpdate, updateVisibleAt } from '../../../bench/update-simulator.js';
+import { simulateUpdate, updateVisibleAt } from '../../support/simulators/update.js';
 import { resourceGraph } from '../../../functions/lib/polling/dependencies.js';
 import { waitFloorSeconds } from '../../../functions/lib/polling/plan.js';
 import { UPDATE_POLL_TUNING, updateSnapshot, updateWaitSeconds, type PlannedChange } from '../../../functions/lib/polling/update.js';

@@ -5,11 +5,11 @@
  * differ from the planner's model (UPDATE_DURATIONS): a node roll here is per node (2–4 nodes, one
  * at a time), the planner only knows a whole-roll distribution.
  */
-import { resourceGraph, type ResourceGraph } from '../functions/lib/polling/dependencies.js';
-import { normalQuantile, prng } from '../functions/lib/polling/math.js';
-import type { PlannedChange } from '../functions/lib/polling/update.js';
-import type { StackEventLike } from '../functions/lib/polling/timeline.js';
-import { CLUSTER_TEMPLATE } from '../functions/lib/template/index.js';
+import { resourceGraph, type ResourceGraph } from '../../../functions/lib/polling/dependencies.js';
+import { normalQuantile, prng } from '../../../functions/lib/polling/math.js';
+import type { PlannedChange } from '../../../functions/lib/polling/update.js';
+import type { StackEventLike } from '../../../functions/lib/polling/timeline.js';
+import { CLUSTER_TEMPLATE } from '../../../functions/lib/template/index.js';
 
 export interface SimulatedUpdate {
   stackName: string;

@@ -4,10 +4,10 @@
  * (functions/lib/polling/durations.ts): per-add-on medians, a per-run speed factor (region, account,
  * time of day) and heavier tails, so the benchmark does not just grade the model against itself.
  */
-import { resourceGraph, topologicalOrder, type ResourceGraph } from '../functions/lib/polling/dependencies.js';
-import { normalQuantile, prng } from '../functions/lib/polling/math.js';
-import type { StackEventLike } from '../functions/lib/polling/timeline.js';
-import { CLUSTER_TEMPLATE } from '../functions/lib/template/index.js';
+import { resourceGraph, topologicalOrder, type ResourceGraph } from '../../../functions/lib/polling/dependencies.js';
+import { normalQuantile, prng } from '../../../functions/lib/polling/math.js';
+import type { StackEventLike } from '../../../functions/lib/polling/timeline.js';
+import { CLUSTER_TEMPLATE } from '../../../functions/lib/template/index.js';
 
 interface Truth {
   min: number;

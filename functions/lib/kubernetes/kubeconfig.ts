@@ -19,7 +19,7 @@ export interface KubeconfigInput {
 }
 
 /** What an AWS CLI profile name may be here (one rule for the API, the CLI and the console). */
-export { AWS_PROFILE_NAME } from '../../shared/kubectl/access.js';
+export { AWS_PROFILE_NAME } from '../../../shared/kubectl/access.js';
 
 export function kubeconfigYaml(c: KubeconfigInput): string {
   const doc = {

@@ -1,7 +1,8 @@
 /**
- * The provisioning workflow from statemachine/provision-cluster.asl.json. The ASL names every
- * ARN and name through `${Substitution}`s; since CDK cannot see inside the file, every permission
- * its tasks need is granted here explicitly, each on its one resource.
+ * What the three cluster workflows (provisioning.ts, deletion.ts, updating.ts) share: a Standard
+ * state machine built from an ASL file with its execution timeout written in, its `${…}`
+ * substitutions (task functions, table, bus), a log group, a role granted exactly what the ASL's
+ * tasks use (integration-grants.ts), and alarms on failed, timed-out and throttled executions.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,71 +16,15 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { deployedDefinitionText } from '../asl.js';
-
-export const ASL_FILE = 'statemachine/provision-cluster.asl.json';
+import { deployedDefinitionText } from '../../asl.js';
+import { integrationActions } from './integration-grants.js';
 
 /** Failed executions (diagnosed failures included) within 15 minutes that raise the alarm. */
 export const FAILED_EXECUTIONS_THRESHOLD = 3;
 
-/** Service integrations the ASL may use, and the IAM action each needs. */
-const INTEGRATION_ACTIONS: Record<string, string> = {
-  'dynamodb:putItem': 'dynamodb:PutItem',
-  'dynamodb:updateItem': 'dynamodb:UpdateItem',
-  'dynamodb:getItem': 'dynamodb:GetItem',
-  'dynamodb:deleteItem': 'dynamodb:DeleteItem',
-  'events:putEvents': 'events:PutEvents',
-};
-
-/** The part of an ASL state that taskResources walks. */
-interface AslState {
-  Type?: string;
-  Resource?: unknown;
-  Branches?: Array<{ States?: AslStates }>;
-  ItemProcessor?: { States?: AslStates };
-  Iterator?: { States?: AslStates };
-}
-type AslStates = Record<string, AslState | undefined>;
-
-/** Every Task `Resource` in the ASL, nested Parallel branches and Map iterators included. */
-export function taskResources(asl: unknown): string[] {
-  const out: string[] = [];
-  const walk = (states: AslStates | undefined) => {
-    for (const state of Object.values(states ?? {})) {
-      if (state?.Type === 'Task' && typeof state.Resource === 'string') out.push(state.Resource);
-      for (const branch of state?.Branches ?? []) walk(branch.States);
-      walk(state?.ItemProcessor?.States ?? state?.Iterator?.States);
-    }
-  };
-  walk((asl as { States?: AslStates }).States);
-  return out;
-}
-
-/**
- * The IAM actions the ASL's optimized integrations need (`arn:aws:states:::dynamodb:updateItem`
- * → `dynamodb:UpdateItem`). An integration not listed here fails synth, so a new kind of task
- * cannot ship without a reviewed grant.
- */
-export function integrationActions(asl: unknown): { dynamodb: string[]; events: string[] } {
-  const actions = new Set<string>();
-  for (const resource of taskResources(asl)) {
-    if (resource.startsWith('${')) continue; // a Lambda function ARN substitution
-    const m = /^arn:aws:states:::([a-z]+:[A-Za-z]+)$/.exec(resource);
-    const action = m ? INTEGRATION_ACTIONS[m[1]!] : undefined;
-    if (!action) throw new Error(`${ASL_FILE}: task resource ${resource} has no grant; add it to INTEGRATION_ACTIONS in infra/constructs/provisioning-state-machine.ts.`);
-    actions.add(action);
-  }
-  const sorted = [...actions].sort();
-  return { dynamodb: sorted.filter((a) => a.startsWith('dynamodb:')), events: sorted.filter((a) => a.startsWith('events:')) };
-}
-
-export interface ProvisioningStateMachineProps {
+/** What the service stack hands each cluster workflow. */
+export interface ClusterStateMachineProps {
   projectRoot: string;
-  /** The ASL file (default the provisioning one); the delete machine passes statemachine/delete-cluster.asl.json. */
-  aslFile?: string;
-  /** Log group suffix and words for comments and alarms (default provision-cluster / provisioning). */
-  logName?: string;
-  what?: string;
   /** `ValidateRequest` → the function; becomes `${ValidateRequestFunctionArn}`. */
   taskFunctions: Record<string, lambda.IFunction>;
   table: dynamodb.ITable;
@@ -96,16 +41,27 @@ export interface ProvisioningStateMachineProps {
   removalPolicy: RemovalPolicy;
 }
 
-export class ProvisioningStateMachine extends Construct {
+/** What tells one workflow from another (each workflow's construct fixes these). */
+export interface AslStateMachineProps extends ClusterStateMachineProps {
+  /** The ASL file, relative to the project root. */
+  aslFile: string;
+  /** Log group suffix, e.g. provision-cluster. */
+  logName: string;
+  /** The word for its executions in alarm descriptions, e.g. provisioning. */
+  what: string;
+  /** The state machine's comment. */
+  comment: string;
+}
+
+export class AslStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly logGroup: logs.LogGroup;
   readonly substitutions: Record<string, string>;
   readonly alarms: cloudwatch.Alarm[];
 
-  constructor(scope: Construct, id: string, props: ProvisioningStateMachineProps) {
+  constructor(scope: Construct, id: string, props: AslStateMachineProps) {
     super(scope, id);
-    const aslFile = props.aslFile ?? ASL_FILE;
-    const what = props.what ?? 'provisioning';
+    const { aslFile, what } = props;
 
     this.substitutions = {
       ...Object.fromEntries(Object.entries(props.taskFunctions).map(([stem, fn]) => [`${stem}FunctionArn`, fn.functionArn])),
@@ -116,14 +72,14 @@ export class ProvisioningStateMachine extends Construct {
     // /aws/vendedlogs/ keeps Step Functions' log delivery from growing the account's
     // CloudWatch Logs resource policy with one entry per group.
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${props.logName ?? 'provision-cluster'}`,
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${props.logName}`,
       retention: props.logRetentionDays as logs.RetentionDays,
       removalPolicy: props.removalPolicy,
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      comment: props.aslFile ? `eks-provisioner ${what} (${aslFile})` : 'Provisions one EKS cluster in a customer account',
+      comment: props.comment,
       // Built from the file with its TimeoutSeconds set: `timeout` is ignored for a file definition.
       definitionBody: sfn.DefinitionBody.fromString(
         deployedDefinitionText(fs.readFileSync(path.join(props.projectRoot, aslFile), 'utf8'), props.timeout.toSeconds()),
@@ -146,7 +102,7 @@ export class ProvisioningStateMachine extends Construct {
     );
     // Record* tasks write the cluster record, Notify* tasks publish events: exactly the
     // integrations the ASL uses, on the one table and the one bus.
-    const used = integrationActions(JSON.parse(fs.readFileSync(path.join(props.projectRoot, aslFile), 'utf8')));
+    const used = integrationActions(JSON.parse(fs.readFileSync(path.join(props.projectRoot, aslFile), 'utf8')), aslFile);
     if (used.dynamodb.length) {
       this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteClusterRecords', actions: used.dynamodb, resources: [props.table.tableArn] }));
       props.tableKey?.grant(this.stateMachine, ...(props.tableKeyActions ?? []));
