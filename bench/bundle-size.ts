@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { BUNDLE_SIZE_LIMIT_BYTES, esbuildOptions } from '../infra/bundling.js';
-import { FUNCTIONS, functionEntry, type FunctionName } from '../infra/functions.js';
+import { FUNCTIONS, type FunctionName, functionEntry } from '../infra/functions.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SIZE_GOAL = BUNDLE_SIZE_LIMIT_BYTES;
@@ -24,15 +24,27 @@ const RATIO_GOAL = 1.2;
 
 /** SDK packages → what constructing "the same client" means for the baseline bundle. */
 const SDK_CONSTRUCTORS: Record<string, { imports: string; construct: string }> = {
-  'client-cloudformation': { imports: "import { CloudFormationClient } from '@aws-sdk/client-cloudformation';", construct: 'new CloudFormationClient(cfg)' },
+  'client-cloudformation': {
+    imports: "import { CloudFormationClient } from '@aws-sdk/client-cloudformation';",
+    construct: 'new CloudFormationClient(cfg)',
+  },
   'client-ec2': { imports: "import { EC2Client } from '@aws-sdk/client-ec2';", construct: 'new EC2Client(cfg)' },
   'client-eks': { imports: "import { EKSClient } from '@aws-sdk/client-eks';", construct: 'new EKSClient(cfg)' },
   'client-iam': { imports: "import { IAMClient } from '@aws-sdk/client-iam';", construct: 'new IAMClient(cfg)' },
   'client-sts': { imports: "import { STSClient } from '@aws-sdk/client-sts';", construct: 'new STSClient(cfg)' },
   'client-sfn': { imports: "import { SFNClient } from '@aws-sdk/client-sfn';", construct: 'new SFNClient(cfg)' },
-  'client-eventbridge': { imports: "import { EventBridgeClient } from '@aws-sdk/client-eventbridge';", construct: 'new EventBridgeClient(cfg)' },
-  'client-dynamodb': { imports: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';", construct: 'new DynamoDBClient(cfg)' },
-  'lib-dynamodb': { imports: "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';", construct: 'DynamoDBDocumentClient.from(new DynamoDBClient(cfg))' },
+  'client-eventbridge': {
+    imports: "import { EventBridgeClient } from '@aws-sdk/client-eventbridge';",
+    construct: 'new EventBridgeClient(cfg)',
+  },
+  'client-dynamodb': {
+    imports: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+    construct: 'new DynamoDBClient(cfg)',
+  },
+  'lib-dynamodb': {
+    imports: "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+    construct: 'DynamoDBDocumentClient.from(new DynamoDBClient(cfg))',
+  },
 };
 
 interface Args {
@@ -81,7 +93,12 @@ function coldImport(file: string, cwd: string): ImportCost {
     'const wall = performance.now() - t; const d = process.cpuUsage(c);',
     'process.stdout.write(JSON.stringify({ wall, cpu: (d.user + d.system) / 1000 }));',
   ].join(' ');
-  const r = spawnSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], { cwd, env: CHILD_ENV, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+    cwd,
+    env: CHILD_ENV,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (r.status !== 0) throw new Error(`import of ${file} failed: ${r.stderr.slice(0, 2000)}`);
   return JSON.parse(r.stdout) as ImportCost;
 }
@@ -146,7 +163,11 @@ async function main(): Promise<void> {
     );
     const baselineFile = path.join(dir, 'baseline.mjs');
     // Resolve the SDK from the project while the file lives in the temp folder.
-    await esbuild.build({ ...esbuildOptions(baselineSource, baselineFile), absWorkingDir: ROOT, nodePaths: [path.join(ROOT, 'node_modules')] });
+    await esbuild.build({
+      ...esbuildOptions(baselineSource, baselineFile),
+      absWorkingDir: ROOT,
+      nodePaths: [path.join(ROOT, 'node_modules')],
+    });
 
     const handlerRuns: ImportCost[] = [];
     const baselineRuns: ImportCost[] = [];
@@ -160,7 +181,10 @@ async function main(): Promise<void> {
         handlerRuns.push(coldImport(handlerFile, dir));
       }
     }
-    const med = (runs: ImportCost[]): ImportCost => ({ wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)) });
+    const med = (runs: ImportCost[]): ImportCost => ({
+      wall: median(runs.map((r) => r.wall)),
+      cpu: median(runs.map((r) => r.cpu)),
+    });
     const handler = med(handlerRuns);
     const baseline = med(baselineRuns);
     rows.push({
@@ -179,11 +203,30 @@ async function main(): Promise<void> {
   fs.rmSync(work, { recursive: true, force: true });
 
   if (args.json) {
-    console.log(JSON.stringify({ node: process.version, runs: args.runs, sizeGoalBytes: SIZE_GOAL, ratioGoal: RATIO_GOAL, rows }, null, 2));
+    console.log(
+      JSON.stringify(
+        { node: process.version, runs: args.runs, sizeGoalBytes: SIZE_GOAL, ratioGoal: RATIO_GOAL, rows },
+        null,
+        2,
+      ),
+    );
     return;
   }
   const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
-  const header = ['function', 'bundle', 'map', '≤1 MiB', 'SDK-only bundle', 'import CPU ms', 'SDK-only CPU ms', 'ratio', '≤1.2', 'wall ms (SDK-only)', 'wall ratio', 'SDK clients'];
+  const header = [
+    'function',
+    'bundle',
+    'map',
+    '≤1 MiB',
+    'SDK-only bundle',
+    'import CPU ms',
+    'SDK-only CPU ms',
+    'ratio',
+    '≤1.2',
+    'wall ms (SDK-only)',
+    'wall ratio',
+    'SDK clients',
+  ];
   const table = rows.map((r) => [
     r.name,
     kb(r.bundleBytes),
@@ -200,7 +243,9 @@ async function main(): Promise<void> {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(`Node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}, median of ${args.runs} cold imports each (fresh process, --enable-source-maps); ratio = CPU time`);
+  console.log(
+    `Node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}, median of ${args.runs} cold imports each (fresh process, --enable-source-maps); ratio = CPU time`,
+  );
   console.log(line(header));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of table) console.log(line(row));

@@ -15,7 +15,15 @@ import { ensureConsoleBuilt } from '../local/console/build.js';
 import { startLocalStack } from '../local/runner/stack.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const JS_GOAL = 400 * 1024;
 
 // The page's globals, only inside page.evaluate callbacks.
@@ -36,7 +44,13 @@ process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
 // Built into .local/ like the browser tests: console/dist is what the CDK stack deploys.
 process.env['EKS_PROVISIONER_CONSOLE_DIST'] ||= new URL('../.local/console-dist-bench/', import.meta.url).pathname;
 const built = await ensureConsoleBuilt();
-const stack = await startLocalStack({ sandboxPort: 0, apiPort: 0, log: () => undefined, apiLog: { info: () => undefined, error: () => undefined }, validateDefinition: false });
+const stack = await startLocalStack({
+  sandboxPort: 0,
+  apiPort: 0,
+  log: () => undefined,
+  apiLog: { info: () => undefined, error: () => undefined },
+  validateDefinition: false,
+});
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
 const url = `${stack.apiUrl}/`;
 
@@ -64,7 +78,12 @@ try {
         const t = document.body.innerText;
         // The wizard's frame first (script parsed and run), then the set-up data.
         if (window.__shellMs === undefined && t.includes('Set up roles')) window.__shellMs = performance.now();
-        return t.includes('Account ID') && t.includes('External ID') && /\b\d{12}\b/.test(t) && /\b[0-9a-f]{32,}\b/.test(t) ? [window.__shellMs ?? performance.now(), performance.now()] : 0;
+        return t.includes('Account ID') &&
+          t.includes('External ID') &&
+          /\b\d{12}\b/.test(t) &&
+          /\b[0-9a-f]{32,}\b/.test(t)
+          ? [window.__shellMs ?? performance.now(), performance.now()]
+          : 0;
       },
       undefined,
       { polling: 'raf', timeout: 60_000 },
@@ -105,8 +124,14 @@ const summary = {
 if (json) console.log(JSON.stringify(summary, null, 2));
 else {
   console.log(`console build: ${built}`);
-  console.log(`first page JavaScript: ${first.scripts.length} file(s), ${kib(first.jsRaw)} raw, ${kib(first.jsGzip)} gzip (goal ≤ ${kib(JS_GOAL)}: ${summary.jsWithinGoal ? 'met' : 'MISSED'})`);
-  console.log(`first render of the set-up step (cold cache, ${runs} runs): median ${summary.firstRenderSetupMs.median} ms (min ${summary.firstRenderSetupMs.min}, max ${summary.firstRenderSetupMs.max}); wizard frame alone median ${summary.wizardFrameMs.median} ms`);
-  console.log(`(machine load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).cpus().length} cores while measuring)`);
+  console.log(
+    `first page JavaScript: ${first.scripts.length} file(s), ${kib(first.jsRaw)} raw, ${kib(first.jsGzip)} gzip (goal ≤ ${kib(JS_GOAL)}: ${summary.jsWithinGoal ? 'met' : 'MISSED'})`,
+  );
+  console.log(
+    `first render of the set-up step (cold cache, ${runs} runs): median ${summary.firstRenderSetupMs.median} ms (min ${summary.firstRenderSetupMs.min}, max ${summary.firstRenderSetupMs.max}); wizard frame alone median ${summary.wizardFrameMs.median} ms`,
+  );
+  console.log(
+    `(machine load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).cpus().length} cores while measuring)`,
+  );
 }
 process.exit(summary.jsWithinGoal ? 0 : 1);

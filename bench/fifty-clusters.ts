@@ -65,20 +65,44 @@ const roleName = `eks-provisioner-${tenant}`;
 const iam = new IAMClient({
   region: 'us-east-1',
   endpoint: sandboxUrl,
-  credentials: { accessKeyId: DEFAULT_WORLD.customer.accessKeyId, secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey },
+  credentials: {
+    accessKeyId: DEFAULT_WORLD.customer.accessKeyId,
+    secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey,
+  },
 });
-await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(setup.body.provisionRoleTrustPolicy) }));
-await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'provision', PolicyDocument: JSON.stringify(setup.body.provisionRolePolicy) }));
+await iam.send(
+  new CreateRoleCommand({
+    RoleName: roleName,
+    AssumeRolePolicyDocument: JSON.stringify(setup.body.provisionRoleTrustPolicy),
+  }),
+);
+await iam.send(
+  new PutRolePolicyCommand({
+    RoleName: roleName,
+    PolicyName: 'provision',
+    PolicyDocument: JSON.stringify(setup.body.provisionRolePolicy),
+  }),
+);
 iam.destroy();
 const roleArn = `arn:aws:iam::${DEFAULT_WORLD.customer.accountId}:role/${roleName}`;
 const reg = await call('POST', '/v1/roles', { roleArn, region: 'us-east-1' });
 if (reg.status !== 200) throw new Error(`POST /v1/roles → ${reg.status} ${JSON.stringify(reg.body)}`);
 
-const sample = (JSON.parse(readFileSync(new URL('../events/create-cluster.json', import.meta.url), 'utf8')) as { cluster: Record<string, unknown> }).cluster;
+const sample = (
+  JSON.parse(readFileSync(new URL('../events/create-cluster.json', import.meta.url), 'utf8')) as {
+    cluster: Record<string, unknown>;
+  }
+).cluster;
 
 const t0 = Date.now();
 const submitted = await Promise.all(
-  Array.from({ length: count }, (_, i) => call('POST', '/v1/clusters', { ...sample, name: `${tenant}-${String(i + 1).padStart(2, '0')}`, provisionRoleArn: roleArn })),
+  Array.from({ length: count }, (_, i) =>
+    call('POST', '/v1/clusters', {
+      ...sample,
+      name: `${tenant}-${String(i + 1).padStart(2, '0')}`,
+      provisionRoleArn: roleArn,
+    }),
+  ),
 );
 const submitMs = Date.now() - t0;
 const ids = submitted.filter((s) => s.status === 202).map((s) => s.body.id as string);
@@ -92,12 +116,13 @@ while (final.size < ids.length && Date.now() - t0 < timeoutMs) {
   await new Promise((r) => setTimeout(r, 1000));
   let nextToken: string | undefined;
   do {
-    const page = await call<{ items: Array<{ id: string; status: string; diagnosis?: { code: string } }>; nextToken?: string }>(
-      'GET',
-      `/v1/clusters?limit=100${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ''}`,
-    );
+    const page = await call<{
+      items: Array<{ id: string; status: string; diagnosis?: { code: string } }>;
+      nextToken?: string;
+    }>('GET', `/v1/clusters?limit=100${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ''}`);
     for (const r of page.body.items) {
-      if (wanted.has(r.id) && r.status !== 'CREATING' && !final.has(r.id)) final.set(r.id, { status: r.status, ...(r.diagnosis ? { code: r.diagnosis.code } : {}) });
+      if (wanted.has(r.id) && r.status !== 'CREATING' && !final.has(r.id))
+        final.set(r.id, { status: r.status, ...(r.diagnosis ? { code: r.diagnosis.code } : {}) });
     }
     nextToken = page.body.nextToken;
   } while (nextToken);
@@ -108,7 +133,8 @@ peakRss = Math.max(peakRss, process.memoryUsage.rss(), process.resourceUsage().m
 
 const created = [...final.values()].filter((f) => f.status === 'CREATED').length;
 const failures = new Map<string, number>();
-for (const f of final.values()) if (f.status !== 'CREATED') failures.set(f.code ?? f.status, (failures.get(f.code ?? f.status) ?? 0) + 1);
+for (const f of final.values())
+  if (f.status !== 'CREATED') failures.set(f.code ?? f.status, (failures.get(f.code ?? f.status) ?? 0) + 1);
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
 
 const lines = [
@@ -120,8 +146,11 @@ const lines = [
   `goal                 ${count}/${count}, < 60 s, < 1 GiB → ${created === count && wallMs < 60_000 && peakRss < 1024 ** 3 ? 'met' : 'NOT met'}`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
-process.stdout.write(`${JSON.stringify({ count, accepted: ids.length, created, wallMs, submitMs, peakRssBytes: peakRss, timeScale: stack?.timeScale })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ count, accepted: ids.length, created, wallMs, submitMs, peakRssBytes: peakRss, timeScale: stack?.timeScale })}\n`,
+);
 
 await stack?.stop();
 process.exit(created === count ? 0 : 1);
+
 export {};

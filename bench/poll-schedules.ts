@@ -16,10 +16,15 @@
 import { hashSeed, prng } from '../functions/lib/polling/math.js';
 import { decide, POLL_TUNING } from '../functions/lib/polling/plan.js';
 import { snapshotFromEvents } from '../functions/lib/polling/timeline.js';
-import { updateWaitSeconds, UPDATE_POLL_TUNING } from '../functions/lib/polling/update.js';
+import { UPDATE_POLL_TUNING, updateWaitSeconds } from '../functions/lib/polling/update.js';
 import { classifyUpdateStatus } from '../functions/update-cluster/poll.js';
-import { eventsVisibleAt, simulateStack, type FailurePlan, type SimulatedStack } from '../test/support/simulators/stack.js';
-import { simulateUpdate, updateVisibleAt, type SimulatedUpdate } from '../test/support/simulators/update.js';
+import {
+  eventsVisibleAt,
+  type FailurePlan,
+  type SimulatedStack,
+  simulateStack,
+} from '../test/support/simulators/stack.js';
+import { type SimulatedUpdate, simulateUpdate, updateVisibleAt } from '../test/support/simulators/update.js';
 
 export interface Detection {
   lagSeconds: number;
@@ -29,13 +34,15 @@ export interface Detection {
 type Schedule = (sim: SimulatedStack) => Detection;
 
 /** A schedule that only knows "look after these waits". */
-const fixed = (waits: (i: number) => number): Schedule => (sim) => {
-  let t = sim.createdAt;
-  for (let i = 0; ; i++) {
-    t += waits(i) * 1000;
-    if (t >= sim.finishedAt) return { lagSeconds: (t - sim.finishedAt) / 1000, calls: i + 1 };
-  }
-};
+const fixed =
+  (waits: (i: number) => number): Schedule =>
+  (sim) => {
+    let t = sim.createdAt;
+    for (let i = 0; ; i++) {
+      t += waits(i) * 1000;
+      if (t >= sim.finishedAt) return { lagSeconds: (t - sim.finishedAt) / 1000, calls: i + 1 };
+    }
+  };
 
 /** Ours: the real decision on the events visible at each poll. */
 export const adaptive: Schedule = (sim) => {
@@ -81,9 +88,21 @@ export const adaptiveUpdate: UpdateSchedule = (sim) => {
   let t = sim.executedAt + UPDATE_POLL_TUNING.firstWaitSeconds * 1000;
   for (let calls = 1; calls < 10_000; calls++) {
     const { stackStatus, events } = updateVisibleAt(sim, t);
-    const begun = events.some((e) => e.LogicalResourceId === sim.stackName && e.ResourceStatus === 'UPDATE_IN_PROGRESS');
-    if (begun && classifyUpdateStatus(stackStatus) !== 'IN_PROGRESS') return { lagSeconds: (t - sim.finishedAt) / 1000, calls };
-    t += updateWaitSeconds({ stackStatus, events, changes: sim.changes, graph: sim.graph, nowMs: t, executedAtMs: sim.executedAt, seed: `${sim.stackId}#${calls}` }) * 1000;
+    const begun = events.some(
+      (e) => e.LogicalResourceId === sim.stackName && e.ResourceStatus === 'UPDATE_IN_PROGRESS',
+    );
+    if (begun && classifyUpdateStatus(stackStatus) !== 'IN_PROGRESS')
+      return { lagSeconds: (t - sim.finishedAt) / 1000, calls };
+    t +=
+      updateWaitSeconds({
+        stackStatus,
+        events,
+        changes: sim.changes,
+        graph: sim.graph,
+        nowMs: t,
+        executedAtMs: sim.executedAt,
+        seed: `${sim.stackId}#${calls}`,
+      }) * 1000;
   }
   throw new Error('adaptive update schedule never finished');
 };
@@ -115,12 +134,15 @@ export const eksctlUpdate: UpdateSchedule = (sim) => {
   const rand = prng(hashSeed(sim.stackId));
   const cp = eksctlWaiter(sim.controlPlaneSeconds, rand);
   const ng = eksctlWaiter(sim.nodeRollSeconds, rand);
-  return { lagSeconds: cp.seenAfter - sim.controlPlaneSeconds + (ng.seenAfter - sim.nodeRollSeconds), calls: cp.calls + ng.calls };
+  return {
+    lagSeconds: cp.seenAfter - sim.controlPlaneSeconds + (ng.seenAfter - sim.nodeRollSeconds),
+    calls: cp.calls + ng.calls,
+  };
 };
 
 export const UPDATE_SCHEDULES: Record<string, UpdateSchedule> = {
   'ours (update profile)': adaptiveUpdate,
-  "eksctl (UpdateWaiter 30-120 s)": eksctlUpdate,
+  'eksctl (UpdateWaiter 30-120 s)': eksctlUpdate,
   'fixed 30 s': (sim) => {
     let t = sim.executedAt;
     for (let calls = 1; ; calls++) {
@@ -162,19 +184,23 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv[2] ?? 2000);
   const t0 = Date.now();
   const sims = simulateStack(1);
-  console.log(`${n} simulated creations of the cluster template (e.g. ${((sims.finishedAt - sims.createdAt) / 60000).toFixed(1)} min each)`);
+  console.log(
+    `${n} simulated creations of the cluster template (e.g. ${((sims.finishedAt - sims.createdAt) / 60000).toFixed(1)} min each)`,
+  );
   const ok = runBenchmark(n);
   print('Successful creations', ok);
   const early = runBenchmark(Math.ceil(n / 4), () => ({
     logicalId: 'Cluster',
     atFraction: 0.01,
-    reason: "Resource handler returned message: \"The provided role doesn't have the Amazon EKS Managed Policies associated with it.\"",
+    reason:
+      'Resource handler returned message: "The provided role doesn\'t have the Amazon EKS Managed Policies associated with it."',
   }));
   print('Early failures (control plane rejected within seconds)', early);
   const late = runBenchmark(Math.ceil(n / 4), () => ({
     logicalId: 'Nodegroup',
     atFraction: 1.4,
-    reason: 'Resource handler returned message: "[Issue(Code=NodeCreationFailure, Message=Instances failed to join the kubernetes cluster)]"',
+    reason:
+      'Resource handler returned message: "[Issue(Code=NodeCreationFailure, Message=Instances failed to join the kubernetes cluster)]"',
   }));
   print('Late failures (node group fails)', late);
   const updates = runUpdateBenchmark(Math.ceil(n / 4));
@@ -186,11 +212,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     [`successful creations median calls ≤ 13 (${ours.medianCalls})`, ours.medianCalls <= 13],
     [
       `updates beat eksctl's waiter on lag at no more calls (median ${oursUpdate.medianLag.toFixed(1)} vs ${eksctlUpdateRow.medianLag.toFixed(1)} s, p95 ${oursUpdate.p95Lag.toFixed(1)} vs ${eksctlUpdateRow.p95Lag.toFixed(1)} s, median calls ${oursUpdate.medianCalls} vs ${eksctlUpdateRow.medianCalls})`,
-      oursUpdate.medianLag < eksctlUpdateRow.medianLag && oursUpdate.p95Lag < eksctlUpdateRow.p95Lag && oursUpdate.medianCalls <= eksctlUpdateRow.medianCalls,
+      oursUpdate.medianLag < eksctlUpdateRow.medianLag &&
+        oursUpdate.p95Lag < eksctlUpdateRow.p95Lag &&
+        oursUpdate.medianCalls <= eksctlUpdateRow.medianCalls,
     ],
   ];
   console.log('');
   for (const [text, met] of goals) console.log(`goal ${text}: ${met ? 'MET' : 'NOT MET'}`);
-  console.log(`[${n} creations, ${Math.ceil(n / 4)} per failure and update scenario; ${((Date.now() - t0) / 1000).toFixed(1)} s]`);
+  console.log(
+    `[${n} creations, ${Math.ceil(n / 4)} per failure and update scenario; ${((Date.now() - t0) / 1000).toFixed(1)} s]`,
+  );
   if (goals.some(([, met]) => !met)) process.exitCode = 1;
 }

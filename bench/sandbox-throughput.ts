@@ -9,7 +9,7 @@
  *
  *   npx tsx bench/sandbox-throughput.ts [--seconds 5] [--concurrency 16] [--no-moto] [--no-stack]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -18,11 +18,10 @@ import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk
 import { DescribeClusterVersionsCommand, EKSClient } from '@aws-sdk/client-eks';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { clusterStackParameters } from '../functions/lib/template/index.js';
 import { computeSignature } from '../local/sandbox/protocol/sigv4.js';
 import { DEFAULT_TIME_SCALE, startSandbox } from '../local/sandbox/server.js';
-import { clusterStackParameters } from '../functions/lib/template/index.js';
 import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY, DEMO } from '../local/sandbox/world/default-world.js';
-
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -73,7 +72,12 @@ async function measure(calls: Call[], seconds: number, concurrency: number, warm
 
 function clientsFor(endpoint: string, credentials: AwsCredentialIdentity) {
   const cfg = { endpoint, region: 'us-east-1', credentials, maxAttempts: 1 };
-  return { ec2: new EC2Client(cfg), sts: new STSClient(cfg), eks: new EKSClient(cfg), cfn: new CloudFormationClient(cfg) };
+  return {
+    ec2: new EC2Client(cfg),
+    sts: new STSClient(cfg),
+    eks: new EKSClient(cfg),
+    cfn: new CloudFormationClient(cfg),
+  };
 }
 
 function freePort(): Promise<number> {
@@ -118,17 +122,28 @@ async function startMoto(): Promise<{ url: string; proc: ChildProcess } | undefi
  * secret, over fetch. Neither server rejects a replayed signature.
  */
 function rawCalls(url: string, accessKeyId: string, secret: string): Call[] {
-  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const host = new URL(url).host;
   const post = (service: string, bodyText: string) => {
     const body = Buffer.from(bodyText);
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', host, 'x-amz-date': amzDate };
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      host,
+      'x-amz-date': amzDate,
+    };
     const signed = ['content-type', 'host', 'x-amz-date'];
     const scope = { date: amzDate.slice(0, 8), region: 'us-east-1', service };
     const signature = computeSignature({ method: 'POST', rawUrl: '/', headers, body }, signed, secret, scope, amzDate);
     const authorization = `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${scope.date}/us-east-1/${service}/aws4_request, SignedHeaders=${signed.join(';')}, Signature=${signature}`;
     return async () => {
-      const res = await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': headers['content-type']!, 'x-amz-date': amzDate, authorization }, body });
+      const res = await fetch(`${url}/`, {
+        method: 'POST',
+        headers: { 'content-type': headers['content-type']!, 'x-amz-date': amzDate, authorization },
+        body,
+      });
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
     };
@@ -163,11 +178,19 @@ async function waitFor(url: string, proc: ChildProcess): Promise<boolean> {
  */
 async function sandboxUnderTest(): Promise<{ url: string; stop: () => Promise<void>; pid?: number }> {
   if (args.includes('--in-process')) {
-    const sb = await startSandbox({ port: 0, log: () => undefined, rateLimits: false /* raw throughput, not AWS's quotas */ });
+    const sb = await startSandbox({
+      port: 0,
+      log: () => undefined,
+      rateLimits: false /* raw throughput, not AWS's quotas */,
+    });
     return { url: sb.url, stop: () => sb.stop() };
   }
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', new URL('../local/runner/sandbox-main.ts', import.meta.url).pathname, '--port', String(port)], { stdio: 'ignore' });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('../local/runner/sandbox-main.ts', import.meta.url).pathname, '--port', String(port)],
+    { stdio: 'ignore' },
+  );
   const url = `http://127.0.0.1:${port}`;
   if (!(await waitFor(`${url}/_sandbox/health`, proc))) throw new Error('sandbox process did not start');
   return { url, stop: async () => void proc.kill('SIGTERM'), pid: proc.pid };
@@ -195,7 +218,9 @@ async function measureServer(calls: Call[], pid: number | undefined): Promise<Re
 }
 
 const cpuText = (r: { cpuPerCall?: number }) =>
-  r.cpuPerCall === undefined ? '' : `; server CPU ${r.cpuPerCall.toFixed(2)} ms/call ≈ ${(1000 / r.cpuPerCall).toFixed(0)} calls/s per core`;
+  r.cpuPerCall === undefined
+    ? ''
+    : `; server CPU ${r.cpuPerCall.toFixed(2)} ms/call ≈ ${(1000 / r.cpuPerCall).toFixed(0)} calls/s per core`;
 
 async function main() {
   const creds = { accessKeyId: CUSTOMER_ACCESS_KEY_ID, secretAccessKey: CUSTOMER_SECRET_ACCESS_KEY };
@@ -213,19 +238,27 @@ async function main() {
     ];
     const sandboxCommon = await measureServer(common, sb.pid);
     console.log(`sandbox  ec2+sts mix            ${fmt(sandboxCommon)}${cpuText(sandboxCommon)}`);
-    const sandboxRaw = await measureServer(rawCalls(sb.url, CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY), sb.pid);
+    const sandboxRaw = await measureServer(
+      rawCalls(sb.url, CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY),
+      sb.pid,
+    );
     console.log(`sandbox  raw HTTP ec2+sts mix   ${fmt(sandboxRaw)}${cpuText(sandboxRaw)}`);
-    const withEks = await measure([...common, () => c.eks.send(new DescribeClusterVersionsCommand({}))], SECONDS, CONCURRENCY);
+    const withEks = await measure(
+      [...common, () => c.eks.send(new DescribeClusterVersionsCommand({}))],
+      SECONDS,
+      CONCURRENCY,
+    );
     console.log(`sandbox  ec2+sts+eks mix        ${fmt(withEks)}`);
 
     if (!args.includes('--no-moto')) {
       const moto = await startMoto();
       if (!moto) {
         // The comparison was asked for (no --no-moto) and cannot run: say so and fail, never skip quietly.
-        console.log('moto     NOT MEASURED: moto_server not installed or did not start (pass --no-moto to leave it out)');
+        console.log(
+          'moto     NOT MEASURED: moto_server not installed or did not start (pass --no-moto to leave it out)',
+        );
         process.exitCode = 1;
-      }
-      else {
+      } else {
         try {
           const m = clientsFor(moto.url, { accessKeyId: 'testing', secretAccessKey: 'testing' });
           const motoCalls: Call[] = [
@@ -235,12 +268,18 @@ async function main() {
           ];
           const motoResult = await measureServer(motoCalls, moto.proc.pid);
           console.log(`moto     ec2+sts mix            ${fmt(motoResult)}${cpuText(motoResult)}`);
-          console.log(`ratio    sandbox / moto         ${(sandboxCommon.perSecond / motoResult.perSecond).toFixed(1)}× (SDK clients)`);
+          console.log(
+            `ratio    sandbox / moto         ${(sandboxCommon.perSecond / motoResult.perSecond).toFixed(1)}× (SDK clients)`,
+          );
           const motoRaw = await measureServer(rawCalls(moto.url, 'AKIAIOSFODNN7EXAMPLE', 'testing'), moto.proc.pid);
           console.log(`moto     raw HTTP ec2+sts mix   ${fmt(motoRaw)}${cpuText(motoRaw)}`);
-          console.log(`ratio    sandbox / moto         ${(sandboxRaw.perSecond / motoRaw.perSecond).toFixed(1)}× (raw HTTP)`);
+          console.log(
+            `ratio    sandbox / moto         ${(sandboxRaw.perSecond / motoRaw.perSecond).toFixed(1)}× (raw HTTP)`,
+          );
           if (sandboxCommon.cpuPerCall && motoResult.cpuPerCall) {
-            console.log(`ratio    moto / sandbox CPU     ${(motoResult.cpuPerCall / sandboxCommon.cpuPerCall).toFixed(1)}× server CPU per call (load-independent)`);
+            console.log(
+              `ratio    moto / sandbox CPU     ${(motoResult.cpuPerCall / sandboxCommon.cpuPerCall).toFixed(1)}× server CPU per call (load-independent)`,
+            );
           }
         } finally {
           moto.proc.kill();
@@ -249,7 +288,10 @@ async function main() {
     }
 
     if (!args.includes('--no-stack')) {
-      const template = readFileSync(new URL('../functions/lib/template/cluster-template.json', import.meta.url), 'utf8');
+      const template = readFileSync(
+        new URL('../functions/lib/template/cluster-template.json', import.meta.url),
+        'utf8',
+      );
       // The product's own parameter list (the one CreateClusterStack sends), so the bench cannot drift
       // from the template's parameters again (it once passed TenantId after the tenant tag changed).
       const parameters = clusterStackParameters({
@@ -287,7 +329,8 @@ async function main() {
         console.log(
           `stack    default-world cluster  ${status} in ${((performance.now() - t0) / 1000).toFixed(1)} s at time scale ${DEFAULT_TIME_SCALE}${reason ? ` (${reason})` : ''}`,
         );
-        if (status !== 'CREATE_COMPLETE') throw new Error(`the stack ended ${status || 'without a status'}${reason ? `: ${reason}` : ''}`);
+        if (status !== 'CREATE_COMPLETE')
+          throw new Error(`the stack ended ${status || 'without a status'}${reason ? `: ${reason}` : ''}`);
       } catch (e) {
         // A measurement that cannot run is a broken benchmark, not a skipped one.
         console.error(`stack    FAILED: ${(e as Error).name}: ${(e as Error).message}`);

@@ -3,14 +3,20 @@
  * Errors say what to do: an API that is not running, a 4xx with the API's error body.
  * With a signer (the deployed API) every request is signed with SigV4 and no X-Tenant-Id is sent.
  */
-import type { RequestSigner } from './signing.js';
+
 import type { ClusterAccess, ClusterConfiguration } from '../functions/lib/state.js';
 import type { ClusterUpdate } from '../functions/lib/store/types.js';
+import type { RequestSigner } from './signing.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
 export interface ApiErrorBody {
-  error?: { code?: string; message?: string; fields?: Array<{ path: string; message: string }>; remediation?: string[] };
+  error?: {
+    code?: string;
+    message?: string;
+    fields?: Array<{ path: string; message: string }>;
+    remediation?: string[];
+  };
 }
 
 export class ApiError extends Error {
@@ -26,7 +32,9 @@ export class ApiError extends Error {
 
 export class ApiNotRunningError extends Error {
   constructor(readonly url: string) {
-    super(`The eks-provisioner API is not running at ${url}. Start it with \`npm start\` (or \`npx eks-provisioner start\`), or pass --api <url> / set EKS_PROVISIONER_API.`);
+    super(
+      `The eks-provisioner API is not running at ${url}. Start it with \`npm start\` (or \`npx eks-provisioner start\`), or pass --api <url> / set EKS_PROVISIONER_API.`,
+    );
     this.name = 'ApiNotRunningError';
   }
 }
@@ -65,7 +73,12 @@ export class ApiClient {
     readonly signer?: RequestSigner,
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T; text: string }> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T; text: string }> {
     let url: string;
     try {
       // Relative to the base, so a stage path (https://…/prod/) is kept: '/v1/x' → '<base>/v1/x'.
@@ -73,7 +86,9 @@ export class ApiClient {
       url = new URL(path.replace(/^\/+/, ''), base).href;
     } catch {
       // `new URL` says only "Invalid URL"; name the setting and the shape it needs.
-      throw new Error(`The API address "${this.baseUrl}" is not a URL: pass --api http://host:port (or set EKS_PROVISIONER_API), e.g. ${DEFAULT_API_URL}.`);
+      throw new Error(
+        `The API address "${this.baseUrl}" is not a URL: pass --api http://host:port (or set EKS_PROVISIONER_API), e.g. ${DEFAULT_API_URL}.`,
+      );
     }
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     let sendHeaders: Record<string, string> = {
@@ -83,23 +98,36 @@ export class ApiClient {
       ...(this.tenantId && !this.signer ? { 'x-tenant-id': this.tenantId } : {}),
       ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
     };
-    if (this.signer) sendHeaders = await this.signer({ method, url: new URL(url), headers: sendHeaders, ...(payload !== undefined ? { body: payload } : {}) });
+    if (this.signer)
+      sendHeaders = await this.signer({
+        method,
+        url: new URL(url),
+        headers: sendHeaders,
+        ...(payload !== undefined ? { body: payload } : {}),
+      });
     let res: Response;
     try {
       res = await fetch(url, { method, headers: sendHeaders, ...(payload !== undefined ? { body: payload } : {}) });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      if (!this.signer && (cause?.code === 'ECONNREFUSED' || cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET')) throw new ApiNotRunningError(this.baseUrl);
-      throw new Error(`Cannot reach the eks-provisioner API at ${this.baseUrl}: ${cause?.message ?? (e as Error).message}. Check --api / EKS_PROVISIONER_API.`);
+      if (
+        !this.signer &&
+        (cause?.code === 'ECONNREFUSED' || cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET')
+      )
+        throw new ApiNotRunningError(this.baseUrl);
+      throw new Error(
+        `Cannot reach the eks-provisioner API at ${this.baseUrl}: ${cause?.message ?? (e as Error).message}. Check --api / EKS_PROVISIONER_API.`,
+      );
     }
     const text = await res.text();
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       parsed = { error: { message: text.slice(0, 500) } };
     }
-    if (res.status >= 400) throw new ApiError(res.status, (parsed ?? {}) as ApiErrorBody & Record<string, unknown>, `${method} ${path}`);
+    if (res.status >= 400)
+      throw new ApiError(res.status, (parsed ?? {}) as ApiErrorBody & Record<string, unknown>, `${method} ${path}`);
     return { status: res.status, body: parsed as T, text };
   }
 
@@ -127,7 +155,9 @@ export class ApiClient {
 
 /** The API's error body as lines a person can act on. */
 export function describeApiError(e: ApiError): string[] {
-  const lines = [`${e.route} → HTTP ${e.status}${e.body.error?.code ? ` ${e.body.error.code}` : ''}: ${e.body.error?.message ?? ''}`.trim()];
+  const lines = [
+    `${e.route} → HTTP ${e.status}${e.body.error?.code ? ` ${e.body.error.code}` : ''}: ${e.body.error?.message ?? ''}`.trim(),
+  ];
   for (const f of e.body.error?.fields ?? []) lines.push(`  • ${f.path}: ${f.message}`);
   const remediation = e.body.error?.remediation ?? [];
   if (remediation.length) {

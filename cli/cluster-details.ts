@@ -22,7 +22,10 @@ export function clusterDetailLines(r: ClusterDetailsInput): string[] {
   if (access?.length) {
     lines.push('Cluster access (EKS access entries):');
     for (const a of access) {
-      const scope = a.access === 'edit' ? `edit in ${a.namespaces?.length ? a.namespaces.join(', ') : '(no namespaces)'}` : 'cluster-admin';
+      const scope =
+        a.access === 'edit'
+          ? `edit in ${a.namespaces?.length ? a.namespaces.join(', ') : '(no namespaces)'}`
+          : 'cluster-admin';
       lines.push(`  ${a.principalArn}  ${scope}  (${SOURCE[a.source] ?? a.source})`);
     }
   }
@@ -32,11 +35,15 @@ export function clusterDetailLines(r: ClusterDetailsInput): string[] {
     lines.push(`  nodes ready: ${c.nodesReady}/${c.nodesExpected}`);
     const sc = c.storageClass;
     const undefaulted = sc.undefaulted.length ? `; no longer default: ${sc.undefaulted.join(', ')}` : '';
-    lines.push(`  default StorageClass: ${sc.name} (${sc.provisioner}, ${sc.created ? 'created by the service' : 'made by the EBS CSI add-on'}${undefaulted})`);
+    lines.push(
+      `  default StorageClass: ${sc.name} (${sc.provisioner}, ${sc.created ? 'created by the service' : 'made by the EBS CSI add-on'}${undefaulted})`,
+    );
     if (c.namespaces.length) {
       lines.push('  namespaces:');
       for (const n of c.namespaces) {
-        lines.push(`    ${n.name}${n.created ? '' : ' (already there)'}: service account ${n.serviceAccount} bound to ClusterRole ${n.clusterRole}`);
+        lines.push(
+          `    ${n.name}${n.created ? '' : ' (already there)'}: service account ${n.serviceAccount} bound to ClusterRole ${n.clusterRole}`,
+        );
       }
     } else {
       lines.push('  namespaces: none (not managed)');
@@ -70,14 +77,16 @@ export function kubectlAccessLines(r: KubectlAccessInput, o: { externalId: strin
   }
   if (roleArn) {
     const profile = assumeRoleProfile({ clusterName, roleArn, externalId: o.externalId });
-    lines.push('kubectl as role B (cluster-admin): add this profile to ~/.aws/config; its source_profile must be allowed to assume role B:');
+    lines.push(
+      'kubectl as role B (cluster-admin): add this profile to ~/.aws/config; its source_profile must be allowed to assume role B:',
+    );
     for (const l of profile.text.trimEnd().split('\n')) lines.push(`  ${l}`);
     lines.push('then write the kubeconfig that uses it:');
     lines.push(`  eks-provisioner kubeconfig ${r.id} --assume-provision-role`);
     if (region) lines.push(`  (or: ${updateKubeconfigCommand({ clusterName, region, profile: profile.name })})`);
   }
   if (region) {
-    lines.push('Give someone else cluster-admin (run in the cluster\'s account):');
+    lines.push("Give someone else cluster-admin (run in the cluster's account):");
     for (const c of accessEntryCommands({ clusterName, region })) lines.push(`  ${c}`);
   }
   return lines;

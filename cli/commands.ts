@@ -5,13 +5,13 @@
  * manual commands are printed).
  */
 import { readFile } from 'node:fs/promises';
+import type { SetupResponse } from '../functions/api/setup/setup.js';
+import { ApiError, ApiNotRunningError, type ClusterRecordView, describeApiError } from './api-client.js';
 import { clusterDetailLines, kubectlAccessLines } from './cluster-details.js';
-import { ApiError, ApiNotRunningError, describeApiError, type ClusterRecordView } from './api-client.js';
-import { apiClient, type ApiOptions } from './connect.js';
+import { type ApiOptions, apiClient } from './connect.js';
 import { diagnosisLines, followCluster } from './follow.js';
 import { say, style, warn } from './terminal.js';
 import { updateStatusLines } from './update.js';
-import type { SetupResponse } from '../functions/api/setup/setup.js';
 
 export type { ApiOptions } from './connect.js';
 
@@ -35,7 +35,10 @@ export async function guarded(fn: () => Promise<number>): Promise<void> {
   }
 }
 
-export async function provision(file: string, o: ApiOptions & { follow: boolean; idempotencyKey?: string }): Promise<number> {
+export async function provision(
+  file: string,
+  o: ApiOptions & { follow: boolean; idempotencyKey?: string },
+): Promise<number> {
   let text: string;
   try {
     text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
@@ -50,7 +53,8 @@ export async function provision(file: string, o: ApiOptions & { follow: boolean;
     warn(`${file === '-' ? 'stdin' : file} is not JSON: ${(e as Error).message}`);
     return 2;
   }
-  const settings = body && typeof body === 'object' && 'cluster' in body ? (body as { cluster: unknown }).cluster : body;
+  const settings =
+    body && typeof body === 'object' && 'cluster' in body ? (body as { cluster: unknown }).cluster : body;
   const api = client(o);
   const res = await api.post<{ id: string; status: string; executionArn: string }>(
     '/v1/clusters',
@@ -69,7 +73,9 @@ function report(r: ClusterRecordView): number {
     return 0;
   }
   if (r.status === 'CREATED') {
-    say(`${style.green('CREATED')} ${r.name}: endpoint ${r.outputs?.endpoint ?? '(none)'}, Kubernetes ${r.outputs?.kubernetesVersion ?? '?'}`);
+    say(
+      `${style.green('CREATED')} ${r.name}: endpoint ${r.outputs?.endpoint ?? '(none)'}, Kubernetes ${r.outputs?.kubernetesVersion ?? '?'}`,
+    );
     return 0;
   }
   if (r.status === 'FAILED') {
@@ -94,7 +100,11 @@ export async function status(id: string, o: ApiOptions & { json: boolean }): Pro
     for (const line of clusterDetailLines(r)) say(line);
     // The External ID for role B's profile (and who the caller is) come from the tenant's set-up.
     const s = await client(o).get<SetupResponse>('/v1/setup');
-    for (const line of kubectlAccessLines(r, { externalId: s.externalId, ...(s.requester ? { requester: s.requester } : {}) })) say(line);
+    for (const line of kubectlAccessLines(r, {
+      externalId: s.externalId,
+      ...(s.requester ? { requester: s.requester } : {}),
+    }))
+      say(line);
   }
   return code;
 }

@@ -30,6 +30,13 @@ export function shouldSign(url: string, o: ApiOptions): boolean {
 export function apiClient(o: ApiOptions): ApiClient {
   const url = apiUrlOf(o);
   if (!shouldSign(url, o)) return new ApiClient(url, o.tenant);
-  if (o.tenant) warn('--tenant applies to the local API only; the deployed API makes your AWS identity (or your console sign-in) the tenant.');
-  return new ApiClient(url, undefined, createSigner({ region: signingRegion(url, o.apiRegion), ...(o.profile ? { profile: o.profile } : {}) }));
+  if (o.tenant)
+    warn(
+      '--tenant applies to the local API only; the deployed API makes your AWS identity (or your console sign-in) the tenant.',
+    );
+  return new ApiClient(
+    url,
+    undefined,
+    createSigner({ region: signingRegion(url, o.apiRegion), ...(o.profile ? { profile: o.profile } : {}) }),
+  );
 }

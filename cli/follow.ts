@@ -2,7 +2,7 @@
  * Follows one cluster record until it is CREATED or FAILED, showing phase, resources done/total and
  * elapsed time: one redrawn line on a terminal, a plain line per change otherwise (logs, CI).
  */
-import { ApiError, type ApiClient, type ClusterRecordView } from './api-client.js';
+import { type ApiClient, ApiError, type ClusterRecordView } from './api-client.js';
 import { isTty, raw, say, style } from './terminal.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -36,7 +36,12 @@ export interface FollowOptions {
  * GET the cluster's record. A throttled or briefly unavailable API (429/503, "retry after a short
  * wait") must not end a follow of many minutes: wait at least a second and ask again, until `until`.
  */
-export async function readRecord(api: Pick<ApiClient, 'get'>, id: string, until: number, intervalMs: number): Promise<ClusterRecordView> {
+export async function readRecord(
+  api: Pick<ApiClient, 'get'>,
+  id: string,
+  until: number,
+  intervalMs: number,
+): Promise<ClusterRecordView> {
   for (;;) {
     try {
       return await api.get<ClusterRecordView>(`/v1/clusters/${encodeURIComponent(id)}`);
@@ -63,19 +68,26 @@ export async function followCluster(api: ApiClient, id: string, o: FollowOptions
     const text = progressText(r);
     if (show) {
       if (isTty) {
-        raw(`\r\x1b[2K${style.cyan(SPINNER[frame++ % SPINNER.length] ?? '')} ${r.name}  ${text}  ${style.dim(elapsed(Date.now() - started))}`);
+        raw(
+          `\r\x1b[2K${style.cyan(SPINNER[frame++ % SPINNER.length] ?? '')} ${r.name}  ${text}  ${style.dim(elapsed(Date.now() - started))}`,
+        );
       } else if (text !== lastPlain) {
         say(`[${elapsed(Date.now() - started)}] ${r.name}  ${text}`);
         lastPlain = text;
       }
     }
     if (terminal.has(r.status)) {
-      if (show && isTty) raw(`\r\x1b[2K${r.status !== 'FAILED' ? style.green('✔') : style.red('✖')} ${r.name}  ${text}  ${elapsed(Date.now() - started)}\n`);
+      if (show && isTty)
+        raw(
+          `\r\x1b[2K${r.status !== 'FAILED' ? style.green('✔') : style.red('✖')} ${r.name}  ${text}  ${elapsed(Date.now() - started)}\n`,
+        );
       return r;
     }
     if (Date.now() > until) {
       if (show && isTty) raw('\n');
-      throw new Error(`Cluster ${id} is still ${r.status} after ${elapsed(Date.now() - started)}; check again with \`eks-provisioner status ${id}\`.`);
+      throw new Error(
+        `Cluster ${id} is still ${r.status} after ${elapsed(Date.now() - started)}; check again with \`eks-provisioner status ${id}\`.`,
+      );
     }
     wait = nextWait(wait, text !== lastSeen, interval, maxInterval);
     lastSeen = text;

@@ -4,11 +4,21 @@
  * Tables for people, `--json` for scripts. Exit codes as the other commands: 0 ok, 2 refused.
  */
 import type { ClusterRecordView } from './api-client.js';
-import { apiClient, type ApiOptions } from './connect.js';
+import { type ApiOptions, apiClient } from './connect.js';
 import { say, style, warn } from './terminal.js';
 
 /** The API's form-data lists (GET /v1/aws/{resource}). */
-export const AWS_LISTS = ['regions', 'vpcs', 'subnets', 'security-groups', 'key-pairs', 'instance-types', 'roles', 'kubernetes-versions', 'principals'] as const;
+export const AWS_LISTS = [
+  'regions',
+  'vpcs',
+  'subnets',
+  'security-groups',
+  'key-pairs',
+  'instance-types',
+  'roles',
+  'kubernetes-versions',
+  'principals',
+] as const;
 export type AwsList = (typeof AWS_LISTS)[number];
 
 /** A runaway nextToken chain stops here (the API itself caps the pages it reads from AWS). */
@@ -22,10 +32,22 @@ interface Page<T> {
 
 /** Left-aligned columns; cells are flattened to one line. */
 export function table(rows: Array<Record<string, unknown>>, columns: string[]): string[] {
-  const cell = (v: unknown) => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\s+/g, ' ');
+  const cell = (v: unknown) =>
+    (v === undefined || v === null
+      ? ''
+      : Array.isArray(v)
+        ? v.join(', ')
+        : typeof v === 'object'
+          ? JSON.stringify(v)
+          : String(v)
+    ).replace(/\s+/g, ' ');
   const cells = rows.map((r) => columns.map((c) => cell(r[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: string[]) => values.map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.toUpperCase())), ...cells.map(line)];
 }
 
@@ -47,17 +69,28 @@ async function allPages<T>(fetchPage: (nextToken?: string) => Promise<Page<T>>):
     if (!p.nextToken || p.nextToken === token) return { items, ...(notice ? { notice } : {}) };
     token = p.nextToken;
   }
-  throw new Error(`The API kept answering with a nextToken after ${MAX_PAGES} pages; stopped. Narrow the listing (--region, --vpc-id).`);
+  throw new Error(
+    `The API kept answering with a nextToken after ${MAX_PAGES} pages; stopped. Narrow the listing (--region, --vpc-id).`,
+  );
 }
 
 export async function rolesAdd(roleArn: string, o: ApiOptions & { region: string; json: boolean }): Promise<number> {
-  const res = await apiClient(o).post<{ roleArn: string; region: string; accountId: string }>('/v1/roles', { roleArn, region: o.region });
+  const res = await apiClient(o).post<{ roleArn: string; region: string; accountId: string }>('/v1/roles', {
+    roleArn,
+    region: o.region,
+  });
   if (o.json) say(JSON.stringify(res.body, null, 2));
-  else say(`${style.green('Authenticated with AWS')}: ${res.body.roleArn} (account ${res.body.accountId}), cluster region ${res.body.region}.`);
+  else
+    say(
+      `${style.green('Authenticated with AWS')}: ${res.body.roleArn} (account ${res.body.accountId}), cluster region ${res.body.region}.`,
+    );
   return 0;
 }
 
-export async function awsList(list: AwsList, o: ApiOptions & { roleArn: string; region?: string; vpcId?: string; json: boolean }): Promise<number> {
+export async function awsList(
+  list: AwsList,
+  o: ApiOptions & { roleArn: string; region?: string; vpcId?: string; json: boolean },
+): Promise<number> {
   const api = apiClient(o);
   const page = await allPages<Record<string, unknown>>((nextToken) => {
     const q = new URLSearchParams({ roleArn: o.roleArn });
@@ -81,7 +114,11 @@ export async function awsList(list: AwsList, o: ApiOptions & { roleArn: string; 
 
 export async function list(o: ApiOptions & { json: boolean }): Promise<number> {
   const api = apiClient(o);
-  const page = await allPages<ClusterRecordView>((nextToken) => api.get<Page<ClusterRecordView>>(`/v1/clusters?limit=100${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ''}`));
+  const page = await allPages<ClusterRecordView>((nextToken) =>
+    api.get<Page<ClusterRecordView>>(
+      `/v1/clusters?limit=100${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ''}`,
+    ),
+  );
   if (o.json) {
     say(JSON.stringify(page.items, null, 2));
     return 0;

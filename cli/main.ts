@@ -5,4 +5,5 @@
 await import('../local/quiet-sdk.js');
 const { program } = await import('./program.js');
 await program().parseAsync(process.argv);
+
 export {};

@@ -7,8 +7,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
-import { executeApiSigner, type ExecuteApiSigner } from '../shared/execute-api-signer.js';
-
+import { type ExecuteApiSigner, executeApiSigner } from '../shared/execute-api-signer.js';
 
 /** `https://{api-id}.execute-api.{region}.amazonaws.com[.cn]/{stage}/` → its parts. */
 export function parseExecuteApiUrl(url: string): { apiId: string; region: string; stage?: string } | undefined {
@@ -42,7 +41,8 @@ export class SigningSetupError extends Error {
 /** Which region to sign for: `--api-region`, else the API URL's, else AWS_REGION / AWS_DEFAULT_REGION. */
 export function signingRegion(apiUrl: string, override?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (override) {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(override)) throw new SigningSetupError(`--api-region "${override}" is not an AWS region name such as eu-west-1.`);
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(override))
+      throw new SigningSetupError(`--api-region "${override}" is not an AWS region name such as eu-west-1.`);
     return override;
   }
   const parsed = parseExecuteApiUrl(apiUrl)?.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
@@ -97,7 +97,9 @@ export function createSigner(o: SignerOptions): RequestSigner {
     try {
       return typeof chain === 'function' ? await chain() : chain;
     } catch (e) {
-      const where = o.profile ? `profile "${o.profile}"` : 'the default credential chain (environment, ~/.aws/config and credentials, SSO, instance role)';
+      const where = o.profile
+        ? `profile "${o.profile}"`
+        : 'the default credential chain (environment, ~/.aws/config and credentials, SSO, instance role)';
       throw new SigningSetupError(
         `No AWS credentials to sign API requests with, from ${where}: ${(e as Error).message.split('\n')[0]} ` +
           '— run `aws configure` or `aws sso login`, pass --profile <name>, or set AWS_PROFILE.',

@@ -4,8 +4,8 @@
  * Exit codes: 0 = plan shown / nothing to change / update SUCCEEDED, 1 = update FAILED (diagnosis
  * printed), 2 = request refused or API unreachable.
  */
-import { type ApiClient, type ClusterRecordView } from './api-client.js';
-import { apiClient, type ApiOptions } from './connect.js';
+import type { ApiClient, ClusterRecordView } from './api-client.js';
+import { type ApiOptions, apiClient } from './connect.js';
 import { elapsed, readRecord } from './follow.js';
 import { isTty, raw, say, style, warn } from './terminal.js';
 
@@ -69,20 +69,30 @@ export function planLines(plan: PlanView): string[] {
   } else {
     for (const s of plan.steps) step(s, ++n);
   }
-  if (plan.nodesReplaced) lines.push(style.yellow('Every node is replaced (new node group first; capacity never drops to zero).'));
+  if (plan.nodesReplaced)
+    lines.push(style.yellow('Every node is replaced (new node group first; capacity never drops to zero).'));
   return lines;
 }
 
-export async function updateCluster(id: string, o: UpdateOptions, api: Pick<ApiClient, 'get' | 'patch'> = apiClient(o)): Promise<number> {
+export async function updateCluster(
+  id: string,
+  o: UpdateOptions,
+  api: Pick<ApiClient, 'get' | 'patch'> = apiClient(o),
+): Promise<number> {
   const patch = patchFromOptions(o);
   if (Object.keys(patch).length === 0) {
-    warn('Nothing to change: give at least one of --version, --nodes, --instance-type, --support-type, --admin, --deploy.');
+    warn(
+      'Nothing to change: give at least one of --version, --nodes, --instance-type, --support-type, --admin, --deploy.',
+    );
     return 2;
   }
   const path = `/v1/clusters/${encodeURIComponent(id)}`;
   const record = await api.get<ClusterRecordView>(path);
   const query = o.force ? '&force=true' : '';
-  const dry = await api.patch<{ changed: boolean; plan: PlanView; preflight?: PreflightView }>(`${path}?dryRun=true${query}`, patch);
+  const dry = await api.patch<{ changed: boolean; plan: PlanView; preflight?: PreflightView }>(
+    `${path}?dryRun=true${query}`,
+    patch,
+  );
   if (!dry.body.changed) {
     say(`${record.name}: nothing to change (the settings already have these values).`);
     return 0;
@@ -98,14 +108,22 @@ export async function updateCluster(id: string, o: UpdateOptions, api: Pick<ApiC
     say(style.dim('Nothing was changed.'));
     return 1;
   }
-  say(pf?.checked ? 'Pre-flight: passed (free IPs, version skew, upgrade insights, drift).' : `Pre-flight: ${pf?.message ?? 'not run'}`);
+  say(
+    pf?.checked
+      ? 'Pre-flight: passed (free IPs, version skew, upgrade insights, drift).'
+      : `Pre-flight: ${pf?.message ?? 'not run'}`,
+  );
   if (!o.approve) {
     say(style.dim('Nothing was changed. Run again with --approve to apply this plan.'));
     return 0;
   }
   const headers: Record<string, string> = { 'if-match': `"${record.version ?? 1}"` };
   if (o.idempotencyKey) headers['idempotency-key'] = o.idempotencyKey;
-  const started = await api.patch<{ executionArn?: string; changed?: boolean }>(`${path}${o.force ? '?force=true' : ''}`, patch, headers);
+  const started = await api.patch<{ executionArn?: string; changed?: boolean }>(
+    `${path}${o.force ? '?force=true' : ''}`,
+    patch,
+    headers,
+  );
   if (started.status === 200) {
     say(`${record.name}: nothing to change.`);
     return 0;
@@ -114,7 +132,11 @@ export async function updateCluster(id: string, o: UpdateOptions, api: Pick<ApiC
   if (!o.follow) return 0;
   const end = await followUpdate(api, id, started.body.executionArn);
   if (end.update?.status === 'SUCCEEDED') {
-    say(`${style.green('UPDATED')} ${end.name}: ${Object.entries(end.update.to).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')}`);
+    say(
+      `${style.green('UPDATED')} ${end.name}: ${Object.entries(end.update.to)
+        .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+        .join(', ')}`,
+    );
     return 0;
   }
   const d = end.update?.diagnosis;
@@ -127,7 +149,12 @@ export async function updateCluster(id: string, o: UpdateOptions, api: Pick<ApiC
 }
 
 /** Follows the record's `update` (this run's) until it is no longer RUNNING. */
-export async function followUpdate(api: Pick<ApiClient, 'get'>, id: string, executionArn: string | undefined, o: { intervalMs?: number; maxIntervalMs?: number; timeoutMs?: number } = {}): Promise<ClusterRecordView> {
+export async function followUpdate(
+  api: Pick<ApiClient, 'get'>,
+  id: string,
+  executionArn: string | undefined,
+  o: { intervalMs?: number; maxIntervalMs?: number; timeoutMs?: number } = {},
+): Promise<ClusterRecordView> {
   const started = Date.now();
   const base = o.intervalMs ?? 250;
   const cap = Math.max(base, o.maxIntervalMs ?? 2000);
@@ -138,7 +165,9 @@ export async function followUpdate(api: Pick<ApiClient, 'get'>, id: string, exec
     const r = await readRecord(api, id, until, base);
     const u = r.update;
     const mine = u && (!executionArn || u.executionArn === executionArn);
-    const text = mine ? `${u.status.padEnd(9)} ${u.phase.padEnd(34)} ${u.resources.total ? `${u.resources.done}/${u.resources.total} resources` : 'resources –'}` : 'waiting for the update to start';
+    const text = mine
+      ? `${u.status.padEnd(9)} ${u.phase.padEnd(34)} ${u.resources.total ? `${u.resources.done}/${u.resources.total} resources` : 'resources –'}`
+      : 'waiting for the update to start';
     if (isTty) raw(`\r\x1b[2K${r.name}  ${text}  ${style.dim(elapsed(Date.now() - started))}`);
     else if (text !== last) say(`[${elapsed(Date.now() - started)}] ${r.name}  ${text}`);
     if (mine && u.status !== 'RUNNING') {
@@ -147,7 +176,9 @@ export async function followUpdate(api: Pick<ApiClient, 'get'>, id: string, exec
     }
     if (Date.now() > until) {
       if (isTty) raw('\n');
-      throw new Error(`Cluster ${id}'s update is still running after ${elapsed(Date.now() - started)}; check again with \`eks-provisioner status ${id}\`.`);
+      throw new Error(
+        `Cluster ${id}'s update is still running after ${elapsed(Date.now() - started)}; check again with \`eks-provisioner status ${id}\`.`,
+      );
     }
     wait = text !== last ? base : Math.min(cap, Math.round(wait * 1.5));
     last = text;
@@ -159,9 +190,18 @@ export async function followUpdate(api: Pick<ApiClient, 'get'>, id: string, exec
 export function updateStatusLines(r: ClusterRecordView): string[] {
   const u = r.update;
   if (!u) return [];
-  const change = Object.keys(u.to).map((k) => `${k} ${JSON.stringify(u.from[k])} → ${JSON.stringify(u.to[k])}`).join(', ');
-  const head = u.status === 'RUNNING' ? style.cyan('UPDATING') : u.status === 'SUCCEEDED' ? style.green('UPDATED') : style.red('UPDATE FAILED');
-  const lines = [`${head} ${change}: ${u.phase}${u.resources.total ? ` (${u.resources.done}/${u.resources.total} resources)` : ''}`];
+  const change = Object.keys(u.to)
+    .map((k) => `${k} ${JSON.stringify(u.from[k])} → ${JSON.stringify(u.to[k])}`)
+    .join(', ');
+  const head =
+    u.status === 'RUNNING'
+      ? style.cyan('UPDATING')
+      : u.status === 'SUCCEEDED'
+        ? style.green('UPDATED')
+        : style.red('UPDATE FAILED');
+  const lines = [
+    `${head} ${change}: ${u.phase}${u.resources.total ? ` (${u.resources.done}/${u.resources.total} resources)` : ''}`,
+  ];
   if (u.status === 'FAILED' && u.diagnosis) lines.push(`  ${u.diagnosis.code}: ${u.diagnosis.message}`);
   return lines;
 }

@@ -2,8 +2,9 @@
  * Build of the web console. `root` is this folder, output in console/dist; the local API server
  * serves that folder on its own origin, CloudFront serves it from S3 in AWS.
  */
-import react from '@vitejs/plugin-react';
+
 import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 export default defineConfig({

@@ -19,14 +19,20 @@ export interface GatewayError {
 }
 
 export const GATEWAY_ERRORS: readonly GatewayError[] = [
-  { type: 'BAD_REQUEST_BODY', status: 400, code: 'BAD_REQUEST', message: 'The request body must be a JSON object (Content-Type: application/json).' },
+  {
+    type: 'BAD_REQUEST_BODY',
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: 'The request body must be a JSON object (Content-Type: application/json).',
+  },
   { type: 'BAD_REQUEST_PARAMETERS', status: 400, code: 'INVALID_QUERY' },
   // REST APIs answer 403 "Missing Authentication Token" for unknown paths; say what it is.
   {
     type: 'MISSING_AUTHENTICATION_TOKEN',
     status: 403,
     code: 'NOT_FOUND_OR_UNSIGNED',
-    message: 'No such route, or the request is not signed: sign it with AWS Signature Version 4 and check the method and path (see GET /v1/openapi.json).',
+    message:
+      'No such route, or the request is not signed: sign it with AWS Signature Version 4 and check the method and path (see GET /v1/openapi.json).',
   },
   {
     type: 'ACCESS_DENIED',
@@ -39,12 +45,23 @@ export const GATEWAY_ERRORS: readonly GatewayError[] = [
     type: 'INVALID_SIGNATURE',
     status: 403,
     code: 'INVALID_SIGNATURE',
-    message: 'The SigV4 signature does not match: sign for service "execute-api" in the API\'s region, and check the clock and credentials.',
+    message:
+      'The SigV4 signature does not match: sign for service "execute-api" in the API\'s region, and check the clock and credentials.',
   },
-  { type: 'EXPIRED_TOKEN', status: 403, code: 'EXPIRED_TOKEN', message: "The session token has expired: refresh the caller's credentials." },
+  {
+    type: 'EXPIRED_TOKEN',
+    status: 403,
+    code: 'EXPIRED_TOKEN',
+    message: "The session token has expired: refresh the caller's credentials.",
+  },
   { type: 'THROTTLED', status: 429, code: 'THROTTLED', message: 'Too many requests: retry with backoff.' },
   { type: 'DEFAULT_4XX', status: 400, code: 'BAD_REQUEST' },
-  { type: 'DEFAULT_5XX', status: 500, code: 'INTERNAL_ERROR', message: 'The service could not answer; retry later and quote the request id.' },
+  {
+    type: 'DEFAULT_5XX',
+    status: 500,
+    code: 'INTERNAL_ERROR',
+    message: 'The service could not answer; retry later and quote the request id.',
+  },
 ];
 
 /** The body API Gateway sends for `type`, with `messageString` standing in for `$context.error.messageString`. */

@@ -53,7 +53,14 @@ export function apiResourcePolicy(o: ApiResourcePolicyOptions): PolicyJson {
   const statements: PolicyJson['Statement'] = [];
   const restricted = (o.allowedAccounts?.length ?? 0) > 0 || o.allowedOrgId !== undefined;
   if (!restricted) {
-    statements.push({ Sid: 'CustomerAccountsInvoke', Effect: 'Allow', Principal: { AWS: '*' }, Action: INVOKE, Resource: routes, Condition: otherAccounts });
+    statements.push({
+      Sid: 'CustomerAccountsInvoke',
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: INVOKE,
+      Resource: routes,
+      Condition: otherAccounts,
+    });
   }
   if (o.allowedAccounts?.length) {
     statements.push({
@@ -76,7 +83,13 @@ export function apiResourcePolicy(o: ApiResourcePolicyOptions): PolicyJson {
       Condition: { ...otherAccounts, StringEquals: { 'aws:PrincipalOrgID': o.allowedOrgId } },
     });
   }
-  statements.push({ Sid: 'CorsPreflights', Effect: 'Allow', Principal: '*', Action: INVOKE, Resource: `execute-api:/${o.stageName}/OPTIONS/*` });
+  statements.push({
+    Sid: 'CorsPreflights',
+    Effect: 'Allow',
+    Principal: '*',
+    Action: INVOKE,
+    Resource: `execute-api:/${o.stageName}/OPTIONS/*`,
+  });
   return { Version: '2012-10-17', Statement: statements };
 }
 
@@ -85,9 +98,13 @@ export function apiResourcePolicy(o: ApiResourcePolicyOptions): PolicyJson {
  * `arn:<partition>:execute-api:<region>:<account>:<api id>/…`.
  */
 export function expandShorthand(doc: PolicyJson, apiArnPrefix: string): PolicyJson {
-  const expand = (r: string) => (r.startsWith('execute-api:/') ? `${apiArnPrefix}/${r.slice('execute-api:/'.length)}` : r);
+  const expand = (r: string) =>
+    r.startsWith('execute-api:/') ? `${apiArnPrefix}/${r.slice('execute-api:/'.length)}` : r;
   return {
     ...doc,
-    Statement: doc.Statement.map((s) => ({ ...s, Resource: Array.isArray(s.Resource) ? s.Resource.map(expand) : expand(s.Resource) })),
+    Statement: doc.Statement.map((s) => ({
+      ...s,
+      Resource: Array.isArray(s.Resource) ? s.Resource.map(expand) : expand(s.Resource),
+    })),
   };
 }

@@ -61,7 +61,8 @@ export function readApiRoutes(projectRoot: string): ApiRoute[] {
       });
     }
   }
-  if (routes.length === 0) throw new Error(`${OPENAPI_FILE} lists no paths: the API stack needs the API's routes from it.`);
+  if (routes.length === 0)
+    throw new Error(`${OPENAPI_FILE} lists no paths: the API stack needs the API's routes from it.`);
   for (const r of routes) {
     if (!r.path.startsWith('/v1/')) throw new Error(`${OPENAPI_FILE}: route ${r.method} ${r.path} must be under /v1/.`);
   }

@@ -5,9 +5,14 @@
  */
 
 /** Parses the ASL text and sets its top-level `TimeoutSeconds` (an integer ≥ 1, as Step Functions requires). */
-export function withExecutionTimeout<T extends object>(definition: T, timeoutSeconds: number): T & { TimeoutSeconds: number } {
+export function withExecutionTimeout<T extends object>(
+  definition: T,
+  timeoutSeconds: number,
+): T & { TimeoutSeconds: number } {
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 99_999_999) {
-    throw new Error(`Execution TimeoutSeconds must be a whole number of seconds between 1 and 99999999, got ${timeoutSeconds}.`);
+    throw new Error(
+      `Execution TimeoutSeconds must be a whole number of seconds between 1 and 99999999, got ${timeoutSeconds}.`,
+    );
   }
   return { ...definition, TimeoutSeconds: timeoutSeconds };
 }

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Validations, type App } from 'aws-cdk-lib';
+import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ServiceStack } from './service-stack.js';
 import { readSettings } from './settings.js';
@@ -28,7 +28,9 @@ export function buildServiceApp(app: App, options: BuildOptions = {}): ServiceSt
   });
   if (options.nag ?? true) {
     // writeSuppressionsToCloudFormation: the reasons travel with the template for reviewers.
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
+    Validations.of(app).addPlugins(
+      new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
+    );
   }
   return stack;
 }

@@ -3,8 +3,20 @@
  * the IAM-authorized API, alarms and outputs. Environment-agnostic (no lookups): it synthesizes
  * offline and deploys to whichever account/region the CLI credentials point at.
  */
-import { ArnFormat, Aws, CfnOutput, CfnResource, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+
+import * as path from 'node:path';
+import {
+  ArnFormat,
+  Aws,
+  CfnOutput,
+  type CfnResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -12,20 +24,19 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct, IConstruct } from 'constructs';
-import * as path from 'node:path';
 import { ENV } from '../functions/lib/config.js';
-import { RUN_ATTRIBUTES, TABLE_KEYS } from '../functions/lib/store/keys.js';
-import { TTL_ATTRIBUTE } from '../functions/lib/store/dynamo-store.js';
 import { executionTimeoutSeconds } from '../functions/lib/polling/budget.js';
-import { readApiRoutes } from './api-routes.js';
+import { TTL_ATTRIBUTE } from '../functions/lib/store/dynamo-store.js';
+import { RUN_ATTRIBUTES, TABLE_KEYS } from '../functions/lib/store/keys.js';
 import { apiResourcePolicy } from './api-resource-policy.js';
-import { DeletionStateMachine } from './constructs/state-machines/deletion.js';
-import { ProvisioningStateMachine } from './constructs/state-machines/provisioning.js';
-import { UpdatingStateMachine } from './constructs/state-machines/updating.js';
+import { readApiRoutes } from './api-routes.js';
+import { ExecutionBackstop } from './constructs/execution-backstop.js';
 import { ServiceApi, STAGE_NAME } from './constructs/service-api.js';
 import { ServiceConsole } from './constructs/service-console.js';
 import { ServiceFunction } from './constructs/service-function.js';
-import { ExecutionBackstop } from './constructs/execution-backstop.js';
+import { DeletionStateMachine } from './constructs/state-machines/deletion.js';
+import { ProvisioningStateMachine } from './constructs/state-machines/provisioning.js';
+import { UpdatingStateMachine } from './constructs/state-machines/updating.js';
 import { SupportSchedule } from './constructs/support-schedule.js';
 import { FUNCTIONS, type FunctionName, type TableAccess } from './functions.js';
 import type { ServiceSettings } from './settings.js';
@@ -51,7 +62,9 @@ const TABLE_ACTIONS: Record<TableAccess, string[]> = {
  * GenerateDataKey*, wildcards DynamoDB's data plane does not use).
  */
 export function tableKeyActions(access: 'read' | 'write'): string[] {
-  return access === 'read' ? ['kms:Decrypt', 'kms:DescribeKey'] : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
+  return access === 'read'
+    ? ['kms:Decrypt', 'kms:DescribeKey']
+    : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'];
 }
 
 export class ServiceStack extends Stack {
@@ -167,11 +180,21 @@ export class ServiceStack extends Stack {
       timeout: Duration.seconds(executionTimeoutSeconds(settings.maxProvisioningSeconds)),
       ...logOptions,
     };
-    const tasksWhere = (is: (s: (typeof FUNCTIONS)[number]) => boolean | undefined) => Object.fromEntries(FUNCTIONS.filter(is).map((s) => [s.id, fns[s.name].fn]));
-    this.provisioning = new ProvisioningStateMachine(this, 'Provisioning', { ...workflow, taskFunctions: tasksWhere((s) => s.stateMachineTask) });
+    const tasksWhere = (is: (s: (typeof FUNCTIONS)[number]) => boolean | undefined) =>
+      Object.fromEntries(FUNCTIONS.filter(is).map((s) => [s.id, fns[s.name].fn]));
+    this.provisioning = new ProvisioningStateMachine(this, 'Provisioning', {
+      ...workflow,
+      taskFunctions: tasksWhere((s) => s.stateMachineTask),
+    });
     const stateMachine = this.provisioning.stateMachine;
-    this.deletion = new DeletionStateMachine(this, 'Deletion', { ...workflow, taskFunctions: tasksWhere((s) => s.deletionTask) });
-    this.updating = new UpdatingStateMachine(this, 'Updating', { ...workflow, taskFunctions: tasksWhere((s) => s.updateTask) });
+    this.deletion = new DeletionStateMachine(this, 'Deletion', {
+      ...workflow,
+      taskFunctions: tasksWhere((s) => s.deletionTask),
+    });
+    this.updating = new UpdatingStateMachine(this, 'Updating', {
+      ...workflow,
+      taskFunctions: tasksWhere((s) => s.updateTask),
+    });
 
     // ---- runs that end without their Catch, and events that never arrive ------------------------
     this.backstop = new ExecutionBackstop(this, 'Backstop', {
@@ -184,30 +207,52 @@ export class ServiceStack extends Stack {
     });
 
     // ---- the daily support check ---------------------------------------------------------------
-    this.supportSchedule = new SupportSchedule(this, 'SupportCheck', { check: fns['support-check'], eventBus: this.eventBus });
+    this.supportSchedule = new SupportSchedule(this, 'SupportCheck', {
+      check: fns['support-check'],
+      eventBus: this.eventBus,
+    });
 
     // ---- API -----------------------------------------------------------------------------------
     const apiFn = fns.api;
     apiFn.fn.addEnvironment(ENV.stateMachineArn, stateMachine.stateMachineArn);
     // Start executions of this state machine only (no stop: the record in the table is the status).
     apiFn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'StartProvisioning', actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+      new iam.PolicyStatement({
+        sid: 'StartProvisioning',
+        actions: ['states:StartExecution'],
+        resources: [stateMachine.stateMachineArn],
+      }),
     );
     // After a failed StartExecution: did it start anyway? (Idempotency under faults.)
     apiFn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'CheckProvisioningStarted',
         actions: ['states:DescribeExecution'],
-        resources: [Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'states',
+            resource: 'execution',
+            resourceName: `${stateMachine.stateMachineName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
       }),
     );
     apiFn.fn.addEnvironment(ENV.deleteStateMachineArn, this.deletion.stateMachine.stateMachineArn);
     apiFn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'StartDeletion', actions: ['states:StartExecution'], resources: [this.deletion.stateMachine.stateMachineArn] }),
+      new iam.PolicyStatement({
+        sid: 'StartDeletion',
+        actions: ['states:StartExecution'],
+        resources: [this.deletion.stateMachine.stateMachineArn],
+      }),
     );
     apiFn.fn.addEnvironment(ENV.updateStateMachineArn, this.updating.stateMachine.stateMachineArn);
     apiFn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'StartUpdate', actions: ['states:StartExecution'], resources: [this.updating.stateMachine.stateMachineArn] }),
+      new iam.PolicyStatement({
+        sid: 'StartUpdate',
+        actions: ['states:StartExecution'],
+        resources: [this.updating.stateMachine.stateMachineArn],
+      }),
     );
     // A stack found gone (deleted by hand) frees the name at once: delete name-claim items only.
     apiFn.role.addToPrincipalPolicy(
@@ -272,20 +317,53 @@ export class ServiceStack extends Stack {
     }
 
     // ---- outputs -------------------------------------------------------------------------------
-    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the API; routes are under v1/ (sign requests with SigV4, service execute-api)', value: this.api.api.url });
-    new CfnOutput(this, 'StateMachineArn', { description: 'Provisioning state machine', value: stateMachine.stateMachineArn });
-    new CfnOutput(this, 'DeleteStateMachineArn', { description: 'Delete state machine', value: this.deletion.stateMachine.stateMachineArn });
-    new CfnOutput(this, 'EventBusName', { description: 'Bus with the EKS Cluster Provisioning Started/Succeeded/Failed events', value: this.eventBus.eventBusName });
-    new CfnOutput(this, 'ServiceAccountId', { description: 'Account that provision roles (role B) must trust', value: Aws.ACCOUNT_ID });
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the API; routes are under v1/ (sign requests with SigV4, service execute-api)',
+      value: this.api.api.url,
+    });
+    new CfnOutput(this, 'StateMachineArn', {
+      description: 'Provisioning state machine',
+      value: stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'DeleteStateMachineArn', {
+      description: 'Delete state machine',
+      value: this.deletion.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'EventBusName', {
+      description: 'Bus with the EKS Cluster Provisioning Started/Succeeded/Failed events',
+      value: this.eventBus.eventBusName,
+    });
+    new CfnOutput(this, 'ServiceAccountId', {
+      description: 'Account that provision roles (role B) must trust',
+      value: Aws.ACCOUNT_ID,
+    });
     new CfnOutput(this, 'TableName', { description: 'Service table', value: this.table.tableName });
     if (this.console) {
       const c = this.console;
-      new CfnOutput(this, 'ConsoleUrl', { description: 'The web console (sign in with a user of the user pool)', value: `${c.origin}/` });
-      new CfnOutput(this, 'UserPoolId', { description: 'Console users (create them with aws cognito-idp admin-create-user)', value: c.userPool.userPoolId });
-      new CfnOutput(this, 'UserPoolClientId', { description: 'Console app client (SRP sign-in, no secret)', value: c.userPoolClient.userPoolClientId });
-      new CfnOutput(this, 'IdentityPoolId', { description: 'Console identity pool; each identity is its own tenant', value: c.identityPool.ref });
-      new CfnOutput(this, 'ConsoleBucketName', { description: 'Bucket with the console files (private; served by CloudFront only)', value: c.bucket.bucketName });
-      new CfnOutput(this, 'ConsoleDistributionId', { description: 'CloudFront distribution of the console', value: c.distribution.distributionId });
+      new CfnOutput(this, 'ConsoleUrl', {
+        description: 'The web console (sign in with a user of the user pool)',
+        value: `${c.origin}/`,
+      });
+      new CfnOutput(this, 'UserPoolId', {
+        description: 'Console users (create them with aws cognito-idp admin-create-user)',
+        value: c.userPool.userPoolId,
+      });
+      new CfnOutput(this, 'UserPoolClientId', {
+        description: 'Console app client (SRP sign-in, no secret)',
+        value: c.userPoolClient.userPoolClientId,
+      });
+      new CfnOutput(this, 'IdentityPoolId', {
+        description: 'Console identity pool; each identity is its own tenant',
+        value: c.identityPool.ref,
+      });
+      new CfnOutput(this, 'ConsoleBucketName', {
+        description: 'Bucket with the console files (private; served by CloudFront only)',
+        value: c.bucket.bucketName,
+      });
+      new CfnOutput(this, 'ConsoleDistributionId', {
+        description: 'CloudFront distribution of the console',
+        value: c.distribution.distributionId,
+      });
     }
 
     this.addNagSuppressions(settings);
@@ -299,7 +377,8 @@ export class ServiceStack extends Stack {
    * normally refuses such bursts earlier with 429.
    */
   private limitApiConcurrency(apiFn: ServiceFunction, reserved: number): void {
-    if (reserved > 0) (apiFn.fn.node.defaultChild as CfnResource).addPropertyOverride('ReservedConcurrentExecutions', reserved);
+    if (reserved > 0)
+      (apiFn.fn.node.defaultChild as CfnResource).addPropertyOverride('ReservedConcurrentExecutions', reserved);
   }
 
   /**
@@ -345,7 +424,10 @@ export class ServiceStack extends Stack {
         sid: 'AssumeProvisionRole',
         actions: ['sts:AssumeRole'],
         // Role B may sit under an IAM path (role/teams/eks-provisioner-x), as the settings schema allows.
-        resources: [`arn:${Aws.PARTITION}:iam::*:role/${settings.rolePrefix}*`, `arn:${Aws.PARTITION}:iam::*:role/*/${settings.rolePrefix}*`],
+        resources: [
+          `arn:${Aws.PARTITION}:iam::*:role/${settings.rolePrefix}*`,
+          `arn:${Aws.PARTITION}:iam::*:role/*/${settings.rolePrefix}*`,
+        ],
         conditions: { Null: { 'sts:ExternalId': 'false' } },
       }),
     );
@@ -368,8 +450,16 @@ export class ServiceStack extends Stack {
   private addNagSuppressions(settings: ServiceSettings): void {
     const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     for (const f of Object.values(this.functions)) {
-      ack(f.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (Lambda active tracing); nothing else in this role uses *.');
-      ack(f.fn, 'AwsSolutions-L1', 'Pinned to nodejs22.x on purpose: the code is tested on Node 20/22 and the bundle targets node22.');
+      ack(
+        f.role,
+        'AwsSolutions-IAM5[Resource::*]',
+        'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (Lambda active tracing); nothing else in this role uses *.',
+      );
+      ack(
+        f.fn,
+        'AwsSolutions-L1',
+        'Pinned to nodejs22.x on purpose: the code is tested on Node 20/22 and the bundle targets node22.',
+      );
     }
     for (const spec of FUNCTIONS.filter((s) => s.assumesProvisionRole)) {
       for (const pattern of [`role/${settings.rolePrefix}*`, `role/*/${settings.rolePrefix}*`]) {

@@ -75,12 +75,16 @@ export const CONTEXT_DEFAULTS = {
 } as const;
 
 /** CloudWatch Logs accepts only these retention periods. */
-const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
   constructor(key: string, value: unknown, fix: string) {
-    super(`CDK context "${key}" = ${JSON.stringify(value)} is not valid: ${fix} (set it with -c ${key}=... or in cdk.json).`);
+    super(
+      `CDK context "${key}" = ${JSON.stringify(value)} is not valid: ${fix} (set it with -c ${key}=... or in cdk.json).`,
+    );
   }
 }
 
@@ -97,7 +101,8 @@ export function readSettings(node: Node): ServiceSettings {
     const v = raw(key);
     if (v === undefined || v === null || v === '') return fallback;
     const n = typeof v === 'number' ? v : Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new SettingsError(key, v, `use a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new SettingsError(key, v, `use a whole number from ${min} to ${max}`);
     return n;
   };
   // `-c flag=true` arrives as the string "true"; cdk.json gives a boolean.
@@ -110,17 +115,26 @@ export function readSettings(node: Node): ServiceSettings {
   };
   const oneOf = <T extends string>(key: string, fallback: T, allowed: readonly T[]): T => {
     const v = str(key, fallback)!;
-    if (!(allowed as readonly string[]).includes(v)) throw new SettingsError(key, v, `use one of ${allowed.join(', ')}`);
+    if (!(allowed as readonly string[]).includes(v))
+      throw new SettingsError(key, v, `use one of ${allowed.join(', ')}`);
     return v as T;
   };
 
   const stackName = str('stackName', CONTEXT_DEFAULTS.stackName)!;
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
-    throw new SettingsError('stackName', stackName, 'start with a letter; letters, digits and hyphens only, at most 128 characters');
+    throw new SettingsError(
+      'stackName',
+      stackName,
+      'start with a letter; letters, digits and hyphens only, at most 128 characters',
+    );
   }
   const eventBusName = str('eventBusName');
   if (eventBusName !== undefined && !/^[/.\-_A-Za-z0-9]{1,256}$/.test(eventBusName)) {
-    throw new SettingsError('eventBusName', eventBusName, 'give the name (not the ARN) of an existing event bus in the same account and region');
+    throw new SettingsError(
+      'eventBusName',
+      eventBusName,
+      'give the name (not the ARN) of an existing event bus in the same account and region',
+    );
   }
   const rolePrefix = str('rolePrefix', CONTEXT_DEFAULTS.rolePrefix)!;
   // The prefix ends up inside an IAM resource ARN: role-name characters only, and never empty
@@ -131,14 +145,22 @@ export function readSettings(node: Node): ServiceSettings {
   const removal = oneOf('removalPolicy', CONTEXT_DEFAULTS.removalPolicy, ['retain', 'destroy'] as const);
   const logRetentionDays = int('logRetentionDays', CONTEXT_DEFAULTS.logRetentionDays, 1, 3653);
   if (!RETENTION_DAYS.includes(logRetentionDays)) {
-    throw new SettingsError('logRetentionDays', logRetentionDays, `use one of CloudWatch Logs' periods: ${RETENTION_DAYS.join(', ')}`);
+    throw new SettingsError(
+      'logRetentionDays',
+      logRetentionDays,
+      `use one of CloudWatch Logs' periods: ${RETENTION_DAYS.join(', ')}`,
+    );
   }
   const apiRateLimit = int('apiRateLimit', CONTEXT_DEFAULTS.apiRateLimit, 1, 10_000);
   const apiBurstLimit = int('apiBurstLimit', CONTEXT_DEFAULTS.apiBurstLimit, 1, 5_000);
   const apiAllowedAccounts = accountList('apiAllowedAccounts', raw('apiAllowedAccounts'));
   const apiAllowedOrgId = str('apiAllowedOrgId');
   if (apiAllowedOrgId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(apiAllowedOrgId)) {
-    throw new SettingsError('apiAllowedOrgId', apiAllowedOrgId, 'give an AWS Organizations id (o- and 10–32 lower-case letters or digits, e.g. o-a1b2c3d4e5)');
+    throw new SettingsError(
+      'apiAllowedOrgId',
+      apiAllowedOrgId,
+      'give an AWS Organizations id (o- and 10–32 lower-case letters or digits, e.g. o-a1b2c3d4e5)',
+    );
   }
   const webAclArn = str('webAclArn');
   if (webAclArn !== undefined && !/^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/.+/.test(webAclArn)) {
@@ -154,7 +176,10 @@ export function readSettings(node: Node): ServiceSettings {
     ...(eventBusName !== undefined ? { eventBusName } : {}),
     rolePrefix,
     removalPolicy: removal === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    tableEncryption: oneOf('tableEncryption', CONTEXT_DEFAULTS.tableEncryption, ['aws-managed', 'customer-managed'] as const),
+    tableEncryption: oneOf('tableEncryption', CONTEXT_DEFAULTS.tableEncryption, [
+      'aws-managed',
+      'customer-managed',
+    ] as const),
     logRetentionDays,
     logLevel: oneOf('logLevel', CONTEXT_DEFAULTS.logLevel, ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const),
     apiRateLimit,
@@ -165,7 +190,12 @@ export function readSettings(node: Node): ServiceSettings {
     ...(apiAllowedOrgId !== undefined ? { apiAllowedOrgId } : {}),
     ...(webAclArn !== undefined ? { webAclArn } : {}),
     ...(alarmTopicArn !== undefined ? { alarmTopicArn } : {}),
-    maxProvisioningSeconds: int('maxProvisioningSeconds', CONTEXT_DEFAULTS.maxProvisioningSeconds, PROVISIONING_SECONDS_BOUNDS.min, PROVISIONING_SECONDS_BOUNDS.max),
+    maxProvisioningSeconds: int(
+      'maxProvisioningSeconds',
+      CONTEXT_DEFAULTS.maxProvisioningSeconds,
+      PROVISIONING_SECONDS_BOUNDS.min,
+      PROVISIONING_SECONDS_BOUNDS.max,
+    ),
     allowDelete: bool('allowDelete', CONTEXT_DEFAULTS.allowDelete),
     allowServiceAccountRoles: bool('allowServiceAccountRoles', CONTEXT_DEFAULTS.allowServiceAccountRoles),
     console: bool('console', CONTEXT_DEFAULTS.console),
@@ -180,9 +210,20 @@ export function readSettings(node: Node): ServiceSettings {
  */
 function accountList(key: string, v: unknown): string[] {
   if (v === undefined || v === null || v === '') return [];
-  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : undefined;
+  const items = Array.isArray(v)
+    ? v
+    : typeof v === 'string'
+      ? v
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x !== '')
+      : undefined;
   if (!items || items.some((x) => typeof x !== 'string' || !/^\d{12}$/.test(x))) {
-    throw new SettingsError(key, v, 'give 12-digit AWS account ids, comma-separated (-c) or as a JSON array (cdk.json)');
+    throw new SettingsError(
+      key,
+      v,
+      'give 12-digit AWS account ids, comma-separated (-c) or as a JSON array (cdk.json)',
+    );
   }
   return [...new Set(items as string[])];
 }

@@ -38,7 +38,9 @@ if (typeof promiseCtor.withResolvers !== 'function') {
 
 if (typeof AbortSignal.any !== 'function') {
   // Node < 20.3: the runner needs Node 20.3 or newer (engines says >=20; say it plainly).
-  throw new Error('eks-provisioner local stack needs Node.js 20.3 or newer (AbortSignal.any is missing). Upgrade Node.js.');
+  throw new Error(
+    'eks-provisioner local stack needs Node.js 20.3 or newer (AbortSignal.any is missing). Upgrade Node.js.',
+  );
 }
 
 export {};

@@ -5,7 +5,12 @@
  * and credentials. Type-checked under both the root and the console tsconfig.
  */
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, ChecksumConstructor, HashConstructor } from '@smithy/types';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  ChecksumConstructor,
+  HashConstructor,
+} from '@smithy/types';
 
 export const EXECUTE_API_SERVICE = 'execute-api';
 

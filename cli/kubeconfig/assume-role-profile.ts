@@ -5,4 +5,4 @@
  * AWS_PROFILE set to it — the creator's access entry, no extra entry needed. The profile itself is
  * built in shared/kubectl (the console offers the same one).
  */
-export { assumeRoleProfile, provisionRoleProfileName, type AssumeRoleProfile } from '../../shared/kubectl/access.js';
+export { type AssumeRoleProfile, assumeRoleProfile, provisionRoleProfileName } from '../../shared/kubectl/access.js';

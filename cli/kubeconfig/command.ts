@@ -7,9 +7,9 @@ import { chmod, mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { AWS_PROFILE_NAME } from '../../functions/lib/kubernetes/kubeconfig.js';
-import { apiClient, type ApiOptions } from '../connect.js';
+import { type ApiOptions, apiClient } from '../connect.js';
 import { say, style, warn } from '../terminal.js';
-import { assumeRoleProfile, type AssumeRoleProfile } from './assume-role-profile.js';
+import { type AssumeRoleProfile, assumeRoleProfile } from './assume-role-profile.js';
 import { defaultKubeconfigPath, KubeconfigFileError, mergeKubeconfig } from './merge.js';
 
 export interface KubeconfigOptions extends ApiOptions {
@@ -36,13 +36,21 @@ async function readIfPresent(path: string): Promise<string | undefined> {
   }
 }
 
-export async function kubeconfig(id: string, o: KubeconfigOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function kubeconfig(
+  id: string,
+  o: KubeconfigOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   if (o.sourceProfile !== undefined && !o.assumeProvisionRole) {
-    warn('--source-profile goes with --assume-provision-role: add it, or use --profile to pick the profile kubectl runs as.');
+    warn(
+      '--source-profile goes with --assume-provision-role: add it, or use --profile to pick the profile kubectl runs as.',
+    );
     return 2;
   }
   if (o.sourceProfile !== undefined && !AWS_PROFILE_NAME.test(o.sourceProfile)) {
-    warn(`--source-profile "${o.sourceProfile}" is not an AWS CLI profile name: use 1–64 letters, digits and _ . - (e.g. --source-profile work).`);
+    warn(
+      `--source-profile "${o.sourceProfile}" is not an AWS CLI profile name: use 1–64 letters, digits and _ . - (e.g. --source-profile work).`,
+    );
     return 2;
   }
   const api = apiClient(o);
@@ -56,11 +64,18 @@ export async function kubeconfig(id: string, o: KubeconfigOptions, env: NodeJS.P
     ]);
     const roleArn = record.settings?.provisionRoleArn;
     if (!roleArn) {
-      warn(`Cluster ${id} has no provision role (role B) on its record: use --profile with an identity that has an access entry instead.`);
+      warn(
+        `Cluster ${id} has no provision role (role B) on its record: use --profile with an identity that has an access entry instead.`,
+      );
       return 2;
     }
     try {
-      roleProfile = assumeRoleProfile({ clusterName: record.outputs?.clusterName ?? record.name, roleArn, externalId: setup.externalId, ...(o.sourceProfile !== undefined ? { sourceProfile: o.sourceProfile } : {}) });
+      roleProfile = assumeRoleProfile({
+        clusterName: record.outputs?.clusterName ?? record.name,
+        roleArn,
+        externalId: setup.externalId,
+        ...(o.sourceProfile !== undefined ? { sourceProfile: o.sourceProfile } : {}),
+      });
     } catch (e) {
       warn((e as Error).message);
       return 2;
@@ -99,8 +114,12 @@ export async function kubeconfig(id: string, o: KubeconfigOptions, env: NodeJS.P
   say(`current-context is now ${merged.context}; other contexts were kept.`);
   if (roleProfile) {
     say('');
-    say(`kubectl runs \`aws eks get-token\` with AWS_PROFILE=${roleProfile.name}, which assumes role B (the cluster's creator, cluster-admin).`);
-    say('Add this profile to ~/.aws/config (the identity of its source_profile must be allowed to assume role B — self-managed installs):');
+    say(
+      `kubectl runs \`aws eks get-token\` with AWS_PROFILE=${roleProfile.name}, which assumes role B (the cluster's creator, cluster-admin).`,
+    );
+    say(
+      'Add this profile to ~/.aws/config (the identity of its source_profile must be allowed to assume role B — self-managed installs):',
+    );
     say('');
     say(roleProfile.text);
     return 0;

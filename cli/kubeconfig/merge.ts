@@ -25,10 +25,15 @@ function readDoc(text: string, what: string): Record<string, unknown> {
   try {
     doc = parse(text);
   } catch (e) {
-    throw new KubeconfigFileError(`${what} is not valid YAML (${(e as Error).message.split('\n')[0]}); fix or move it, then retry. Nothing was written.`);
+    throw new KubeconfigFileError(
+      `${what} is not valid YAML (${(e as Error).message.split('\n')[0]}); fix or move it, then retry. Nothing was written.`,
+    );
   }
   if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new KubeconfigFileError(`${what} is not a kubeconfig (a YAML mapping with clusters, users, contexts). Nothing was written.`);
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new KubeconfigFileError(
+      `${what} is not a kubeconfig (a YAML mapping with clusters, users, contexts). Nothing was written.`,
+    );
   return doc as Record<string, unknown>;
 }
 
@@ -40,11 +45,16 @@ function listOf(doc: Record<string, unknown>, key: ListName, what: string): Name
 }
 
 /** `existing`: the file's text (undefined or empty when there is none); `incoming`: the API's kubeconfig. */
-export function mergeKubeconfig(existing: string | undefined, incoming: string, existingName = 'the kubeconfig file'): MergeResult {
+export function mergeKubeconfig(
+  existing: string | undefined,
+  incoming: string,
+  existingName = 'the kubeconfig file',
+): MergeResult {
   const base = readDoc(existing ?? '', existingName);
   const add = readDoc(incoming, 'The API answer');
   const context = add['current-context'];
-  if (typeof context !== 'string' || !context) throw new KubeconfigFileError('The API answer has no current-context; nothing was written.');
+  if (typeof context !== 'string' || !context)
+    throw new KubeconfigFileError('The API answer has no current-context; nothing was written.');
   const replaced = { clusters: false, users: false, contexts: false };
   const out: Record<string, unknown> = { apiVersion: 'v1', kind: 'Config', ...base };
   for (const key of LISTS) {

@@ -15,10 +15,10 @@ import Spinner from '@cloudscape-design/components/spinner';
 import TopNavigation from '@cloudscape-design/components/top-navigation';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiClient } from './api/client';
-import { Ctx, type ConsoleContext, type Features } from './api/context';
-import CreateWizard from './wizard/CreateWizard';
+import { type ConsoleContext, Ctx, type Features } from './api/context';
 import NotFound from './components/NotFound';
 import PageErrorBoundary from './components/PageErrorBoundary';
+import CreateWizard from './wizard/CreateWizard';
 
 const ClusterPage = lazy(() => import('./clusters/ClusterPage'));
 const ClustersPage = lazy(() => import('./clusters/ClustersPage'));
@@ -49,7 +49,17 @@ export interface AppProps {
   user?: { name: string; signOut: () => void };
 }
 
-function TenantModal({ open, value, onClose, onSave }: { open: boolean; value: string; onClose: () => void; onSave: (t: string) => void }) {
+function TenantModal({
+  open,
+  value,
+  onClose,
+  onSave,
+}: {
+  open: boolean;
+  value: string;
+  onClose: () => void;
+  onSave: (t: string) => void;
+}) {
   const [draft, setDraft] = useState(value);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `open` re-seeds the draft each time the modal opens.
   useEffect(() => setDraft(value), [value, open]);
@@ -102,7 +112,12 @@ function useMobileToolbarAriaFix() {
     };
     strip();
     const observer = new MutationObserver(strip);
-    observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-orientation'] });
+    observer.observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['aria-orientation'],
+    });
     return () => observer.disconnect();
   }, []);
 }
@@ -113,7 +128,10 @@ export default function App({ api, mode, features, tenant, user }: AppProps) {
   const [tenantOpen, setTenantOpen] = useState(false);
   const [navOpen, setNavOpen] = useState(true);
   const tenantKey = tenant?.value ?? user?.name ?? '';
-  const ctx = useMemo<ConsoleContext>(() => ({ api, mode, features, tenantKey, navigate }), [api, mode, features, tenantKey, navigate]);
+  const ctx = useMemo<ConsoleContext>(
+    () => ({ api, mode, features, tenantKey, navigate }),
+    [api, mode, features, tenantKey, navigate],
+  );
 
   const clusterId = /^\/clusters\/([^/]+)\/?$/.exec(path)?.[1];
   const updateId = /^\/clusters\/([^/]+)\/update\/?$/.exec(path)?.[1];
@@ -135,10 +153,14 @@ export default function App({ api, mode, features, tenant, user }: AppProps) {
     <Ctx.Provider value={ctx}>
       <div id="top-nav">
         <TopNavigation
-          identity={{ href: '/', title: 'eks-provisioner', onFollow: (e) => {
-            e.preventDefault();
-            navigate('/');
-          } }}
+          identity={{
+            href: '/',
+            title: 'eks-provisioner',
+            onFollow: (e) => {
+              e.preventDefault();
+              navigate('/');
+            },
+          }}
           i18nStrings={{ overflowMenuTriggerText: 'More', overflowMenuTitleText: 'All' }}
           utilities={[
             ...(tenant
@@ -152,7 +174,17 @@ export default function App({ api, mode, features, tenant, user }: AppProps) {
                   },
                 ]
               : []),
-            ...(user ? [{ type: 'menu-dropdown' as const, text: user.name, iconName: 'user-profile' as const, items: [{ id: 'signout', text: 'Sign out' }], onItemClick: () => user.signOut() }] : []),
+            ...(user
+              ? [
+                  {
+                    type: 'menu-dropdown' as const,
+                    text: user.name,
+                    iconName: 'user-profile' as const,
+                    items: [{ id: 'signout', text: 'Sign out' }],
+                    onItemClick: () => user.signOut(),
+                  },
+                ]
+              : []),
           ]}
         />
       </div>
@@ -161,7 +193,11 @@ export default function App({ api, mode, features, tenant, user }: AppProps) {
         toolsHide
         navigationOpen={navOpen}
         onNavigationChange={({ detail }) => setNavOpen(detail.open)}
-        ariaLabels={{ navigation: 'Navigation', navigationClose: 'Close navigation', navigationToggle: 'Open navigation' }}
+        ariaLabels={{
+          navigation: 'Navigation',
+          navigationClose: 'Close navigation',
+          navigationToggle: 'Open navigation',
+        }}
         navigation={
           <SideNavigation
             activeHref={active}

@@ -6,11 +6,11 @@ import '@cloudscape-design/global-styles/index.css';
 import './styles.css';
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { ApiClient } from './api/client';
-import { loadConfig, type ConsoleConfig } from './api/config';
-import { featuresFromOpenApi, NO_FEATURES, type Features } from './api/context';
-import { currentTenant, localSigner, setTenant } from './api/local';
 import App from './App';
+import { ApiClient } from './api/client';
+import { type ConsoleConfig, loadConfig } from './api/config';
+import { type Features, featuresFromOpenApi, NO_FEATURES } from './api/context';
+import { currentTenant, localSigner, setTenant } from './api/local';
 
 async function features(api: ApiClient): Promise<Features> {
   try {

@@ -3,15 +3,16 @@
  * thrown into the API's JSON error shape and logs one line per request (method, path, status,
  * tenant, duration; never bodies or headers).
  */
+
+import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
 import { redactSecrets } from '../lib/aws/aws-error.js';
 import type { ApiDeps } from './deps.js';
 import { httpError, toHttpError } from './http/errors.js';
 import { corsHeaders, errorResponse, jsonResponse, textResponse } from './http/response.js';
-import { ROUTES, routePattern, type RouteDef } from './routes.js';
+import { ROUTES, type RouteDef, routePattern } from './routes.js';
 import { resolveTenant } from './tenant/resolve-tenant.js';
 
 export interface ApiLog {
@@ -30,7 +31,13 @@ const requestIdOf = (event: APIGatewayProxyEvent) => {
 function noRoute(method: string, path: string): never {
   const allowed = [...new Set(ROUTES.filter((r) => routePattern(r.path).test(path)).map((r) => r.method))].sort();
   if (allowed.length) {
-    throw httpError(405, 'METHOD_NOT_ALLOWED', `${method.slice(0, 20)} is not allowed on this path; use ${allowed.join(' or ')}.`, {}, { Allow: allowed.join(', ') });
+    throw httpError(
+      405,
+      'METHOD_NOT_ALLOWED',
+      `${method.slice(0, 20)} is not allowed on this path; use ${allowed.join(' or ')}.`,
+      {},
+      { Allow: allowed.join(', ') },
+    );
   }
   throw httpError(404, 'NOT_FOUND', 'No such route. GET /v1/openapi.json lists them all.');
 }
@@ -40,7 +47,12 @@ export function createApiHandler(deps: ApiDeps, log: ApiLog): ApiHandler {
     const { local, identityPoolId, identityPoolRoleArn } = deps.config;
     const tenantId = route.public ? '' : resolveTenant(event, { local, identityPoolId, identityPoolRoleArn });
     (event as { tenantId?: string }).tenantId = tenantId;
-    const result = await route.handle({ event, deps, tenantId, pathParameters: (event.pathParameters ?? {}) as Record<string, string> });
+    const result = await route.handle({
+      event,
+      deps,
+      tenantId,
+      pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+    });
     if (result.contentType !== undefined && typeof result.body === 'string') {
       return textResponse(result.statusCode, result.body, result.contentType, result.headers, requestIdOf(event));
     }
@@ -63,7 +75,8 @@ export function createApiHandler(deps: ApiDeps, log: ApiLog): ApiHandler {
       if (!e || typeof e !== 'object' || typeof e.httpMethod !== 'string' || typeof e.path !== 'string') {
         throw httpError(400, 'BAD_REQUEST', 'Not an API Gateway REST proxy request.');
       }
-      if (!e.path.startsWith('/') || e.httpMethod === '') throw httpError(404, 'NOT_FOUND', 'No such route. GET /v1/openapi.json lists them all.');
+      if (!e.path.startsWith('/') || e.httpMethod === '')
+        throw httpError(404, 'NOT_FOUND', 'No such route. GET /v1/openapi.json lists them all.');
       // The router matches on the path as given; keep only the path part and no path parameters
       // from outside the router (an API Gateway {proxy+} resource sets its own).
       e.pathParameters = null;

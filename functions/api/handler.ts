@@ -7,7 +7,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { loadConfig } from '../lib/config.js';
 import { logger } from '../lib/middleware.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
-import { createApiHandler, type ApiHandler } from './app.js';
+import { type ApiHandler, createApiHandler } from './app.js';
 import type { ApiDeps } from './deps.js';
 
 /** The deps the deployed function runs with; the local API server overrides `config.local`. */

@@ -3,22 +3,22 @@
  * (openapi.json) lists exactly these (a test checks both ways).
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { AWS_PROFILE_NAME } from '../lib/kubernetes/kubeconfig.js';
+import { recordVersion } from '../lib/store/types.js';
 import { FORM_RESOURCES, type FormResource } from './aws-form/form-data.js';
 import { formDataRequest } from './aws-form/form-route.js';
 import { clusterView } from './clusters/cluster-view.js';
 import { createClusterRequest, IDEMPOTENCY_KEY_PATTERN } from './clusters/create-cluster.js';
 import { deleteClusterRequest } from './clusters/delete-cluster.js';
-import { etagOf, updateClusterRequest } from './clusters/update-cluster.js';
-import { recordVersion } from '../lib/store/types.js';
 import { clusterKubeconfig } from './clusters/kubeconfig.js';
 import { pageTokenKey, unwrapPageToken, wrapPageToken } from './clusters/page-token.js';
+import { etagOf, updateClusterRequest } from './clusters/update-cluster.js';
 import type { ApiDeps } from './deps.js';
 import { httpError, notFound } from './http/errors.js';
 import { header, readJsonBody, readQuery } from './http/request.js';
 import openapiDocument from './openapi.json' with { type: 'json' };
 import { registerRole } from './roles/register-role.js';
 import { setupFor } from './setup/setup.js';
-import { AWS_PROFILE_NAME } from '../lib/kubernetes/kubeconfig.js';
 
 const PROFILE_RULE = 'An AWS CLI profile name: 1–64 letters, digits and _ . - (e.g. ?profile=my-admin).';
 
@@ -46,7 +46,11 @@ export interface RouteDef {
   handle: (ctx: RouteContext) => Promise<RouteResult>;
 }
 
-const ok = (body: unknown, headers?: Record<string, string>): RouteResult => ({ statusCode: 200, body, ...(headers ? { headers } : {}) });
+const ok = (body: unknown, headers?: Record<string, string>): RouteResult => ({
+  statusCode: 200,
+  body,
+  ...(headers ? { headers } : {}),
+});
 
 /** Cluster ids are UUIDs today; anything outside the execution-name alphabet cannot be one. */
 const CLUSTER_ID = /^[A-Za-z0-9_-]{1,80}$/;
@@ -102,7 +106,11 @@ export const ROUTES: RouteDef[] = [
       const body = readJsonBody(event);
       const key = header(event, 'Idempotency-Key');
       if (key !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(key)) {
-        throw httpError(400, 'INVALID_HEADER', 'Idempotency-Key must be 1–128 characters of letters, digits and _ . : - (a UUID works).');
+        throw httpError(
+          400,
+          'INVALID_HEADER',
+          'Idempotency-Key must be 1–128 characters of letters, digits and _ . : - (a UUID works).',
+        );
       }
       return createClusterRequest(deps, { tenantId, body, ...(key !== undefined ? { idempotencyKey: key } : {}) });
     },
@@ -112,7 +120,12 @@ export const ROUTES: RouteDef[] = [
     path: '/v1/clusters',
     handle: async ({ deps, tenantId, event }) => {
       const q = readQuery(event, {
-        limit: { check: (v) => (/^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_LIMIT ? undefined : `Must be a whole number from 1 to ${MAX_LIMIT}.`) },
+        limit: {
+          check: (v) =>
+            /^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_LIMIT
+              ? undefined
+              : `Must be a whole number from 1 to ${MAX_LIMIT}.`,
+        },
         nextToken: {},
       });
       const key = await pageTokenKey(deps.store);
@@ -121,7 +134,10 @@ export const ROUTES: RouteDef[] = [
         ...(q.nextToken !== undefined ? { nextToken: unwrapPageToken(key, tenantId, q.nextToken) } : {}),
       });
       const nextToken = wrapPageToken(key, tenantId, page.nextToken);
-      return ok({ items: page.items.filter((r) => r.tenantId === tenantId).map((r) => clusterView(r, deps.now())), ...(nextToken ? { nextToken } : {}) });
+      return ok({
+        items: page.items.filter((r) => r.tenantId === tenantId).map((r) => clusterView(r, deps.now())),
+        ...(nextToken ? { nextToken } : {}),
+      });
     },
   },
   {
@@ -142,7 +158,11 @@ export const ROUTES: RouteDef[] = [
       const body = readJsonBody(event);
       const key = header(event, 'Idempotency-Key');
       if (key !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(key)) {
-        throw httpError(400, 'INVALID_HEADER', 'Idempotency-Key must be 1–128 characters of letters, digits and _ . : - (a UUID works).');
+        throw httpError(
+          400,
+          'INVALID_HEADER',
+          'Idempotency-Key must be 1–128 characters of letters, digits and _ . : - (a UUID works).',
+        );
       }
       const ifMatch = header(event, 'If-Match');
       const record = await tenantCluster(deps, tenantId, pathParameters.id ?? '');
@@ -174,7 +194,11 @@ export const ROUTES: RouteDef[] = [
       if (!CLUSTER_ID.test(id)) throw notFound(`No cluster with id "${id.slice(0, 80)}".`);
       const record = await deps.store.getCluster(tenantId, id);
       if (!record || record.tenantId !== tenantId) throw notFound(`No cluster with id "${id}".`);
-      return { statusCode: 200, body: clusterKubeconfig(record, q.profile), contentType: 'application/yaml; charset=utf-8' };
+      return {
+        statusCode: 200,
+        body: clusterKubeconfig(record, q.profile),
+        contentType: 'application/yaml; charset=utf-8',
+      };
     },
   },
 ];

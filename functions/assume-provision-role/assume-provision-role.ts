@@ -5,10 +5,10 @@
  * who we are in the customer's account — never the credentials.
  */
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
-import type { ServiceConfig } from '../lib/config.js';
 import { ec2Client } from '../lib/aws/clients.js';
 import { proveExternalIdRequired } from '../lib/aws/external-id-proof.js';
 import { roleBSession } from '../lib/aws/tenant-role.js';
+import type { ServiceConfig } from '../lib/config.js';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { diagnoseAwsError } from '../lib/diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../lib/errors.js';
@@ -20,15 +20,28 @@ export interface AssumeProvisionRoleDeps {
   config: Pick<ServiceConfig, 'roleNamePrefix'>;
 }
 
-export async function assumeProvisionRole(req: ValidatedRequest, deps: AssumeProvisionRoleDeps): Promise<ProvisionIdentity> {
+export async function assumeProvisionRole(
+  req: ValidatedRequest,
+  deps: AssumeProvisionRoleDeps,
+): Promise<ProvisionIdentity> {
   // The trust policy may have changed since POST /v1/roles: prove again, before anything is done.
-  const { session, identity } = await roleBSession(req, deps, { proveExternalId: { when: 'always', prove: proveExternalIdRequired } });
-  const evidence = { roleArn: req.cluster.provisionRoleArn, region: req.region, accountId: identity.accountId || req.accountId };
+  const { session, identity } = await roleBSession(req, deps, {
+    proveExternalId: { when: 'always', prove: proveExternalIdRequired },
+  });
+  const evidence = {
+    roleArn: req.cluster.provisionRoleArn,
+    region: req.region,
+    accountId: identity.accountId || req.accountId,
+  };
 
   if (identity.accountId && identity.accountId !== req.accountId) {
     // STS answered for another account than the ARN names: never act on it.
     throw new DiagnosedError(
-      makeDiagnosis('INVALID_ROLE_ARN', { ...evidence, field: 'provisionRoleArn', detail: `Assuming it returned a session in account ${identity.accountId}, not ${req.accountId}` }),
+      makeDiagnosis('INVALID_ROLE_ARN', {
+        ...evidence,
+        field: 'provisionRoleArn',
+        detail: `Assuming it returned a session in account ${identity.accountId}, not ${req.accountId}`,
+      }),
     );
   }
 
@@ -36,21 +49,37 @@ export async function assumeProvisionRole(req: ValidatedRequest, deps: AssumePro
   let optIn: string | undefined;
   let known = false;
   try {
-    const out = await ec2Client(session).send(new DescribeRegionsCommand({ AllRegions: true, RegionNames: [req.region] }));
+    const out = await ec2Client(session).send(
+      new DescribeRegionsCommand({ AllRegions: true, RegionNames: [req.region] }),
+    );
     const region = out.Regions?.find((r) => r.RegionName === req.region);
     known = region !== undefined;
     optIn = region?.OptInStatus;
   } catch (err) {
-    const out = diagnoseAwsError(err, { service: 'ec2', operation: 'DescribeRegions', principal: 'provision-role', evidence });
+    const out = diagnoseAwsError(err, {
+      service: 'ec2',
+      operation: 'DescribeRegions',
+      principal: 'provision-role',
+      evidence,
+    });
     if (out instanceof Error) throw out;
     // "Invalid region" answers (InvalidParameterValue) mean the region does not exist.
-    if (/InvalidParameterValue|Invalid region/i.test(`${out.evidence?.awsErrorCode ?? ''} ${out.evidence?.awsMessage ?? ''}`)) known = false;
+    if (
+      /InvalidParameterValue|Invalid region/i.test(
+        `${out.evidence?.awsErrorCode ?? ''} ${out.evidence?.awsMessage ?? ''}`,
+      )
+    )
+      known = false;
     else if (out.code === 'SECURITY_GROUPS_NOT_LOADED' || out.code === 'PERMISSION_DENIED') {
-      throw new DiagnosedError(makeDiagnosis('PERMISSION_DENIED', { ...evidence, action: 'ec2:DescribeRegions', ...pick(out.evidence) }));
+      throw new DiagnosedError(
+        makeDiagnosis('PERMISSION_DENIED', { ...evidence, action: 'ec2:DescribeRegions', ...pick(out.evidence) }),
+      );
     } else throw new DiagnosedError(out);
   }
   if (!known || optIn === 'not-opted-in') {
-    throw new DiagnosedError(makeDiagnosis('REGION_NOT_ENABLED', { ...evidence, ...(optIn ? { optInStatus: optIn } : {}) }));
+    throw new DiagnosedError(
+      makeDiagnosis('REGION_NOT_ENABLED', { ...evidence, ...(optIn ? { optInStatus: optIn } : {}) }),
+    );
   }
   return { accountId: identity.accountId || req.accountId, assumedRoleArn: identity.assumedRoleArn };
 }

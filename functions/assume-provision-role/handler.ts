@@ -7,4 +7,6 @@ import { assumeProvisionRole } from './assume-provision-role.js';
 
 const config = loadConfig();
 
-export const handler = lambdaHandler((event: ValidatedRequest) => assumeProvisionRole(event, { store: defaultStore(), config }));
+export const handler = lambdaHandler((event: ValidatedRequest) =>
+  assumeProvisionRole(event, { store: defaultStore(), config }),
+);

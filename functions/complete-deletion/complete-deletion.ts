@@ -5,14 +5,19 @@
  * DeleteStack) or the stack's own DELETE_FAILED events. Never throws on the FAILED path.
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { deletionFailed, deletionSucceeded, type DeletionCompletion, type DeletionFacts } from '../lib/completion/deletion.js';
+import {
+  type DeletionCompletion,
+  type DeletionFacts,
+  deletionFailed,
+  deletionSucceeded,
+} from '../lib/completion/deletion.js';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { diagnoseDeletion } from '../lib/diagnosis/from-deletion.js';
 import { diagnoseStepError } from '../lib/diagnosis/from-step-error.js';
 import type { Diagnosis } from '../lib/diagnosis/types.js';
 import { readStackEvents } from '../lib/polling/stack-events.js';
-import { STACK_NAME_PREFIX } from '../lib/template/constants.js';
 import type { CaughtError } from '../lib/state.js';
+import { STACK_NAME_PREFIX } from '../lib/template/constants.js';
 
 export interface CompleteDeletionEvent {
   outcome: 'DELETED' | 'FAILED';
@@ -28,7 +33,10 @@ export async function completeDeletion(
   return deletionFailed(facts, await diagnose(facts, deps), deps.now());
 }
 
-async function diagnose(facts: CompleteDeletionEvent['state'], deps: { cloudformation: () => Promise<CloudFormationClient> }): Promise<Diagnosis> {
+async function diagnose(
+  facts: CompleteDeletionEvent['state'],
+  deps: { cloudformation: () => Promise<CloudFormationClient> },
+): Promise<Diagnosis> {
   // Evidence drops undefined; an empty string from the state counts as unknown too.
   const base = {
     stackName: facts.stack?.stackName || undefined,
@@ -55,7 +63,8 @@ async function diagnose(facts: CompleteDeletionEvent['state'], deps: { cloudform
       retryable: d.retryable,
     };
   }
-  if (!facts.stack?.stackName) return makeDiagnosis('DELETE_FAILED', { ...base, detail: 'The deletion stopped before the stack was found.' });
+  if (!facts.stack?.stackName)
+    return makeDiagnosis('DELETE_FAILED', { ...base, detail: 'The deletion stopped before the stack was found.' });
   try {
     const cfn = await deps.cloudformation();
     const events = await readStackEvents(cfn, facts.stack.stackId ?? facts.stack.stackName, { maxPages: 5 });
@@ -69,6 +78,10 @@ async function diagnose(facts: CompleteDeletionEvent['state'], deps: { cloudform
     });
   } catch (err) {
     // The events could not be read: say so, with what is known.
-    return makeDiagnosis('DELETE_FAILED', { ...base, status: facts.poll?.stackStatus ?? 'DELETE_FAILED', detail: `The stack's events could not be read (${String((err as Error)?.name ?? err)}).` });
+    return makeDiagnosis('DELETE_FAILED', {
+      ...base,
+      status: facts.poll?.stackStatus ?? 'DELETE_FAILED',
+      detail: `The stack's events could not be read (${String((err as Error)?.name ?? err)}).`,
+    });
   }
 }

@@ -6,7 +6,7 @@ import { loadConfig } from '../lib/config.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import type { DeletionRequest } from '../lib/state.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
-import { completeDeletion, type CompleteDeletionEvent } from './complete-deletion.js';
+import { type CompleteDeletionEvent, completeDeletion } from './complete-deletion.js';
 
 const config = loadConfig();
 

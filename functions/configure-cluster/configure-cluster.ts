@@ -11,18 +11,24 @@
  *   ClusterRole `edit` in that namespace (no token is created or handed out).
  * Returns DONE with what it found and did; FinalizeCluster puts that on the record and the event.
  */
-import type { ReportProgress } from '../lib/progress/progress.js';
-import { DescribeClusterCommand, type Cluster, type EKSClient } from '@aws-sdk/client-eks';
+
+import { type Cluster, DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { awsCall } from '../lib/diagnosis/from-aws-error.js';
 import { AwsTransientError, DiagnosedError } from '../lib/errors.js';
-import { DEFAULT_CLASS_ANNOTATION, KubeError, type KubeApi, type StorageClassSummary } from '../lib/kubernetes/client.js';
+import {
+  DEFAULT_CLASS_ANNOTATION,
+  type KubeApi,
+  KubeError,
+  type StorageClassSummary,
+} from '../lib/kubernetes/client.js';
 import { eksToken } from '../lib/kubernetes/eks-token.js';
 import { DEPLOYER_SERVICE_ACCOUNT, managedNamespaces } from '../lib/kubernetes/namespaces.js';
+import { NODE_WAIT_CAP_SECONDS } from '../lib/polling/budget.js';
+import type { ReportProgress } from '../lib/progress/progress.js';
 import type { ClusterConfiguration, ConfigureProgress, StackRef, ValidatedRequest } from '../lib/state.js';
 
-import { NODE_WAIT_CAP_SECONDS } from '../lib/polling/budget.js';
 /** Nodes usually turn Ready 1–3 minutes after the node group is ACTIVE; 15 minutes means something is wrong (the figure lives with the execution budget). */
 export { NODE_WAIT_CAP_SECONDS };
 export const FIRST_WAIT_SECONDS = 10;
@@ -75,10 +81,20 @@ function failure(err: KubeError, input: ConfigureClusterInput, cluster: Cluster 
       return new AwsTransientError(`Kubernetes API ${err.operation}: ${err.message}`, 'kubernetes', err.operation);
     case 'unauthorized':
     case 'forbidden':
-      return new DiagnosedError(makeDiagnosis('KUBERNETES_FORBIDDEN', { ...ev, status: String(err.status), operation: err.operation, detail: err.message }));
+      return new DiagnosedError(
+        makeDiagnosis('KUBERNETES_FORBIDDEN', {
+          ...ev,
+          status: String(err.status),
+          operation: err.operation,
+          detail: err.message,
+        }),
+      );
     case 'tls':
       return new DiagnosedError(
-        makeDiagnosis('KUBERNETES_API_UNREACHABLE', { ...ev, detail: `the server's TLS certificate is not signed by the cluster CA EKS returned (${err.message})` }),
+        makeDiagnosis('KUBERNETES_API_UNREACHABLE', {
+          ...ev,
+          detail: `the server's TLS certificate is not signed by the cluster CA EKS returned (${err.message})`,
+        }),
       );
     case 'unreachable':
       return new DiagnosedError(
@@ -90,7 +106,14 @@ function failure(err: KubeError, input: ConfigureClusterInput, cluster: Cluster 
         }),
       );
     default:
-      return new DiagnosedError(makeDiagnosis('UNKNOWN', { ...ev, operation: err.operation, reason: err.message, ...(err.status ? { status: String(err.status) } : {}) }));
+      return new DiagnosedError(
+        makeDiagnosis('UNKNOWN', {
+          ...ev,
+          operation: err.operation,
+          reason: err.message,
+          ...(err.status ? { status: String(err.status) } : {}),
+        }),
+      );
   }
 }
 
@@ -136,7 +159,9 @@ export async function configureCluster(input: ConfigureClusterInput, deps: Confi
 
 /** What the user sees while nodes come up. */
 export function configurePhase(result: ConfigureProgress): string {
-  return result.outcome === 'WAITING' ? `Waiting for nodes (${result.nodes.ready} of ${result.nodes.expected} Ready)` : 'Configuring the cluster';
+  return result.outcome === 'WAITING'
+    ? `Waiting for nodes (${result.nodes.ready} of ${result.nodes.expected} Ready)`
+    : 'Configuring the cluster';
 }
 
 async function lookAtCluster(input: ConfigureClusterInput, deps: ConfigureDeps): Promise<ConfigureProgress> {
@@ -145,22 +170,46 @@ async function lookAtCluster(input: ConfigureClusterInput, deps: ConfigureDeps):
   const elapsedSeconds = (prev.elapsedSeconds ?? 0) + (prev.outcome === 'WAITING' ? (prev.nextWaitSeconds ?? 0) : 0);
 
   const { cluster } = await awsCall(
-    { service: 'eks', operation: 'DescribeCluster', principal: 'provision-role', evidence: { clusterName: input.cluster.name, region: input.region } },
+    {
+      service: 'eks',
+      operation: 'DescribeCluster',
+      principal: 'provision-role',
+      evidence: { clusterName: input.cluster.name, region: input.region },
+    },
     () => deps.eks.send(new DescribeClusterCommand({ name: input.cluster.name })),
   );
   if (!cluster?.endpoint || !cluster.certificateAuthority?.data) {
-    throw new AwsTransientError(`cluster ${input.cluster.name} has no endpoint or CA yet (status ${cluster?.status ?? 'unknown'})`, 'eks', 'DescribeCluster');
+    throw new AwsTransientError(
+      `cluster ${input.cluster.name} has no endpoint or CA yet (status ${cluster?.status ?? 'unknown'})`,
+      'eks',
+      'DescribeCluster',
+    );
   }
   if (cluster.resourcesVpcConfig?.endpointPublicAccess === false) {
     throw new DiagnosedError(
-      makeDiagnosis('KUBERNETES_API_UNREACHABLE', { ...evidenceOf(input, cluster), privateOnly: 'true', detail: 'public endpoint access is disabled' }),
+      makeDiagnosis('KUBERNETES_API_UNREACHABLE', {
+        ...evidenceOf(input, cluster),
+        privateOnly: 'true',
+        detail: 'public endpoint access is disabled',
+      }),
     );
   }
   const look: Look = { input, cluster, prev, attempts: (prev.attempts ?? 0) + 1, elapsedSeconds, now: deps.now };
   const clusterName = cluster.name ?? input.cluster.name;
   const connect = async (): Promise<KubeApi> => {
-    const { token } = await eksToken({ clusterName, region: input.region, credentials: deps.credentials, now: deps.now(), ...(deps.stsEndpoint ? { endpoint: deps.stsEndpoint } : {}) });
-    return deps.kube({ endpoint: cluster.endpoint!, certificateAuthorityData: cluster.certificateAuthority!.data!, token, clusterName });
+    const { token } = await eksToken({
+      clusterName,
+      region: input.region,
+      credentials: deps.credentials,
+      now: deps.now(),
+      ...(deps.stsEndpoint ? { endpoint: deps.stsEndpoint } : {}),
+    });
+    return deps.kube({
+      endpoint: cluster.endpoint!,
+      certificateAuthorityData: cluster.certificateAuthority!.data!,
+      token,
+      clusterName,
+    });
   };
   const asStepError = (err: unknown): unknown => (err instanceof KubeError ? failure(err, input, cluster) : err);
 
@@ -180,7 +229,10 @@ async function lookAtCluster(input: ConfigureClusterInput, deps: ConfigureDeps):
 }
 
 /** One look through the Kubernetes API: nodes Ready yet? Then the storage class and managed namespaces. */
-async function lookAndConfigure(kube: KubeApi, { input, cluster, prev, attempts, elapsedSeconds, now }: Look): Promise<ConfigureProgress> {
+async function lookAndConfigure(
+  kube: KubeApi,
+  { input, cluster, prev, attempts, elapsedSeconds, now }: Look,
+): Promise<ConfigureProgress> {
   const expected = input.cluster.nodeCount;
   let nodes;
   try {
@@ -188,7 +240,14 @@ async function lookAndConfigure(kube: KubeApi, { input, cluster, prev, attempts,
   } catch (err) {
     // A new endpoint can take a while to resolve everywhere: keep looking until the cap.
     if (!(err instanceof KubeError) || err.kind !== 'unreachable' || elapsedSeconds >= NODE_WAIT_CAP_SECONDS) throw err;
-    return { outcome: 'WAITING', attempts, elapsedSeconds, nextWaitSeconds: nextWait(prev.outcome === 'WAITING' ? prev.nextWaitSeconds : undefined, 0), nodes: { ready: 0, registered: 0, expected }, lastError: err.message };
+    return {
+      outcome: 'WAITING',
+      attempts,
+      elapsedSeconds,
+      nextWaitSeconds: nextWait(prev.outcome === 'WAITING' ? prev.nextWaitSeconds : undefined, 0),
+      nodes: { ready: 0, registered: 0, expected },
+      lastError: err.message,
+    };
   }
   const ready = nodes.filter((n) => n.ready).length;
   const nodeFacts = { ready, registered: nodes.length, expected };
@@ -202,18 +261,30 @@ async function lookAndConfigure(kube: KubeApi, { input, cluster, prev, attempts,
           registeredNodes: nodes.length,
           expectedNodes: expected,
           elapsedSeconds,
-          ...(notReady?.reason ? { reason: `${notReady.name}: ${notReady.reason}` } : nodes.length === 0 ? { reason: 'no node has registered with the API server' } : {}),
+          ...(notReady?.reason
+            ? { reason: `${notReady.name}: ${notReady.reason}` }
+            : nodes.length === 0
+              ? { reason: 'no node has registered with the API server' }
+              : {}),
         }),
       );
     }
-    return { outcome: 'WAITING', attempts, elapsedSeconds, nextWaitSeconds: nextWait(prev.outcome === 'WAITING' ? prev.nextWaitSeconds : undefined, nodes.length), nodes: nodeFacts };
+    return {
+      outcome: 'WAITING',
+      attempts,
+      elapsedSeconds,
+      nextWaitSeconds: nextWait(prev.outcome === 'WAITING' ? prev.nextWaitSeconds : undefined, nodes.length),
+      nodes: nodeFacts,
+    };
   }
 
   const storageClass = await ensureDefaultStorageClass(kube);
   const made: ClusterConfiguration['namespaces'] = [];
   for (const ns of managedNamespaces(input.cluster)) {
     const labels = { ...MANAGED_BY, 'eks-provisioner/cluster-id': input.clusterId };
-    const created = await kube.createNamespace(ns, labels, { 'eks-provisioner/environment-scope': input.cluster.environmentScope });
+    const created = await kube.createNamespace(ns, labels, {
+      'eks-provisioner/environment-scope': input.cluster.environmentScope,
+    });
     await kube.createServiceAccount(ns, DEPLOYER_SERVICE_ACCOUNT, MANAGED_BY);
     await kube.bindClusterRole(ns, `${DEPLOYER_SERVICE_ACCOUNT}-edit`, 'edit', DEPLOYER_SERVICE_ACCOUNT, MANAGED_BY);
     made.push({ name: ns, created, serviceAccount: DEPLOYER_SERVICE_ACCOUNT, clusterRole: 'edit' });
@@ -224,6 +295,12 @@ async function lookAndConfigure(kube: KubeApi, { input, cluster, prev, attempts,
     elapsedSeconds,
     nextWaitSeconds: 0,
     nodes: nodeFacts,
-    configuration: { nodesReady: ready, nodesExpected: expected, storageClass, namespaces: made, configuredAt: now().toISOString() },
+    configuration: {
+      nodesReady: ready,
+      nodesExpected: expected,
+      storageClass,
+      namespaces: made,
+      configuredAt: now().toISOString(),
+    },
   };
 }

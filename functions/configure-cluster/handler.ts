@@ -6,7 +6,7 @@ import { kubeApi } from '../lib/kubernetes/client.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import { recordProgress } from '../lib/progress/progress.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
-import { configureCluster, type ConfigureClusterInput } from './configure-cluster.js';
+import { type ConfigureClusterInput, configureCluster } from './configure-cluster.js';
 
 const config = loadConfig();
 

@@ -6,24 +6,30 @@
  * AlreadyExistsException, the stack is adopted when its cluster-id tag is ours; a stack of that
  * name that is not ours is NAME_ALREADY_IN_USE.
  */
-import type { ReportProgress } from '../lib/progress/progress.js';
+
 import {
+  type CloudFormationClient,
   CreateStackCommand,
   DescribeStacksCommand,
-  type CloudFormationClient,
   type Parameter,
   type Tag,
 } from '@aws-sdk/client-cloudformation';
 import { awsErrorCode } from '../lib/aws/aws-error.js';
-import { makeDiagnosis, type ContextEvidence } from '../lib/diagnosis/catalog.js';
-import type { DiagnosisCode } from '../lib/diagnosis/types.js';
+import { type ContextEvidence, makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { awsCall } from '../lib/diagnosis/from-aws-error.js';
+import type { DiagnosisCode } from '../lib/diagnosis/types.js';
 import { DiagnosedError } from '../lib/errors.js';
+import { managedNamespaces } from '../lib/kubernetes/namespaces.js';
+import type { ReportProgress } from '../lib/progress/progress.js';
 import type { PreflightResult, ProvisionIdentity, StackRef, ValidatedRequest } from '../lib/state.js';
 import { TAG_KEYS } from '../lib/template/constants.js';
+import {
+  clusterStackParameters,
+  clusterTemplateBody,
+  MAX_ADMIN_PRINCIPALS,
+  PARAMETER_KEYS,
+} from '../lib/template/index.js';
 import { tenantTagValue } from '../lib/template/tenant-tag.js';
-import { managedNamespaces } from '../lib/kubernetes/namespaces.js';
-import { MAX_ADMIN_PRINCIPALS, PARAMETER_KEYS, clusterStackParameters, clusterTemplateBody } from '../lib/template/index.js';
 
 export type CreateClusterStackInput = ValidatedRequest & { identity?: ProvisionIdentity; preflight: PreflightResult };
 
@@ -48,9 +54,18 @@ export function createStackParameters(input: CreateClusterStackInput): Parameter
   const { cluster, preflight } = input;
   if (cluster.adminPrincipalArns.length > MAX_ADMIN_PRINCIPALS) {
     throw new DiagnosedError(
-      makeDiagnosis('VALIDATION_FAILED', {}, {
-        fields: [{ path: 'cluster.adminPrincipalArns', message: `may list at most ${MAX_ADMIN_PRINCIPALS} principals: give the others access after creation (EKS access entries)` }],
-      }),
+      makeDiagnosis(
+        'VALIDATION_FAILED',
+        {},
+        {
+          fields: [
+            {
+              path: 'cluster.adminPrincipalArns',
+              message: `may list at most ${MAX_ADMIN_PRINCIPALS} principals: give the others access after creation (EKS access entries)`,
+            },
+          ],
+        },
+      ),
     );
   }
   return clusterStackParameters({
@@ -64,7 +79,7 @@ export function createStackParameters(input: CreateClusterStackInput): Parameter
     instanceType: cluster.instanceType,
     nodeCount: cluster.nodeCount,
     upgradePolicy: cluster.upgradePolicy,
-    ...(preflight.keyName ?? cluster.keyName ? { keyName: (preflight.keyName ?? cluster.keyName)! } : {}),
+    ...((preflight.keyName ?? cluster.keyName) ? { keyName: (preflight.keyName ?? cluster.keyName)! } : {}),
     adminPrincipalArns: cluster.adminPrincipalArns,
     deployPrincipalArns: cluster.managed ? (cluster.deployPrincipalArns ?? []) : [],
     deployNamespaces: managedNamespaces(cluster),
@@ -84,15 +99,18 @@ function parameterDiagnosis(message: string, ev: ContextEvidence) {
   if (!code) return undefined;
   return makeDiagnosis(code, {
     ...ev,
-    ...(code === 'SUBNET_NOT_FOUND' ? { subnetIds: [value!] } : { securityGroupIds: [value!], detail: 'does not exist in this region' }),
+    ...(code === 'SUBNET_NOT_FOUND'
+      ? { subnetIds: [value!] }
+      : { securityGroupIds: [value!], detail: 'does not exist in this region' }),
     awsErrorCode: 'ValidationError',
     awsMessage: message,
   });
 }
 
 async function adopt(cfn: CloudFormationClient, input: ValidatedRequest, ev: ContextEvidence): Promise<StackRef> {
-  const out = await awsCall({ service: 'cloudformation', operation: 'DescribeStacks', principal: 'provision-role', evidence: ev }, () =>
-    cfn.send(new DescribeStacksCommand({ StackName: input.stackName })),
+  const out = await awsCall(
+    { service: 'cloudformation', operation: 'DescribeStacks', principal: 'provision-role', evidence: ev },
+    () => cfn.send(new DescribeStacksCommand({ StackName: input.stackName })),
   );
   const stack = out.Stacks?.[0];
   const owner = stack?.Tags?.find((t) => t.Key === TAG_KEYS.clusterId)?.Value;
@@ -126,7 +144,10 @@ export async function createClusterStack(
   return stack;
 }
 
-async function createOrAdoptStack(input: CreateClusterStackInput, deps: { cloudformation: CloudFormationClient; now: () => Date }): Promise<StackRef> {
+async function createOrAdoptStack(
+  input: CreateClusterStackInput,
+  deps: { cloudformation: CloudFormationClient; now: () => Date },
+): Promise<StackRef> {
   const ev: ContextEvidence = {
     stackName: input.stackName,
     clusterName: input.cluster.name,
@@ -150,13 +171,20 @@ async function createOrAdoptStack(input: CreateClusterStackInput, deps: { cloudf
         Tags: stackTags(input),
       }),
     );
-    if (!out.StackId) throw Object.assign(new Error('CreateStack returned no StackId'), { name: 'InternalFailure', $fault: 'server' });
+    if (!out.StackId)
+      throw Object.assign(new Error('CreateStack returned no StackId'), { name: 'InternalFailure', $fault: 'server' });
     return { stackId: out.StackId, stackName: input.stackName, createdAt: requestedAt.toISOString(), adopted: false };
   } catch (err) {
     if (awsErrorCode(err) === 'AlreadyExistsException') return adopt(deps.cloudformation, input, ev);
-    const fromParams = awsErrorCode(err) === 'ValidationError' ? parameterDiagnosis(String((err as Error).message ?? ''), ev) : undefined;
+    const fromParams =
+      awsErrorCode(err) === 'ValidationError'
+        ? parameterDiagnosis(String((err as Error).message ?? ''), ev)
+        : undefined;
     if (fromParams) throw new DiagnosedError(fromParams);
     // Everything else: the shared mapping (AccessDenied → PERMISSION_DENIED, limits → QUOTA_EXCEEDED, throttling…).
-    return awsCall({ service: 'cloudformation', operation: 'CreateStack', principal: 'provision-role', evidence: ev }, () => Promise.reject(err));
+    return awsCall(
+      { service: 'cloudformation', operation: 'CreateStack', principal: 'provision-role', evidence: ev },
+      () => Promise.reject(err),
+    );
   }
 }

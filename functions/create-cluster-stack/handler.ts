@@ -5,7 +5,7 @@ import { loadConfig } from '../lib/config.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import { recordProgress } from '../lib/progress/progress.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
-import { createClusterStack, type CreateClusterStackInput } from './create-cluster-stack.js';
+import { type CreateClusterStackInput, createClusterStack } from './create-cluster-stack.js';
 
 const config = loadConfig();
 

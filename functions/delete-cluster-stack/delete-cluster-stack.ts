@@ -16,11 +16,28 @@ export async function deleteClusterStack(
 ): Promise<DeletionStackRef> {
   const record = await deps.store.getCluster(req.tenantId, req.clusterId);
   if (!record) {
-    throw new DiagnosedError(makeDiagnosis('VALIDATION_FAILED', {}, { fields: [{ path: 'clusterId', message: `no cluster ${req.clusterId} for this tenant` }] }));
+    throw new DiagnosedError(
+      makeDiagnosis(
+        'VALIDATION_FAILED',
+        {},
+        { fields: [{ path: 'clusterId', message: `no cluster ${req.clusterId} for this tenant` }] },
+      ),
+    );
   }
   const requestedAt = deps.now().toISOString();
   const stack = await findClusterStack(deps.cloudformation, record);
-  if (stack.gone) return { stackName: stack.stackName, ...(stack.stackId ? { stackId: stack.stackId } : {}), alreadyGone: true, requestedAt };
-  await requestStackDeletion(deps.cloudformation, stack, { clusterId: req.clusterId, region: req.region, accountId: req.accountId, roleArn: req.cluster.provisionRoleArn });
+  if (stack.gone)
+    return {
+      stackName: stack.stackName,
+      ...(stack.stackId ? { stackId: stack.stackId } : {}),
+      alreadyGone: true,
+      requestedAt,
+    };
+  await requestStackDeletion(deps.cloudformation, stack, {
+    clusterId: req.clusterId,
+    region: req.region,
+    accountId: req.accountId,
+    roleArn: req.cluster.provisionRoleArn,
+  });
   return { stackName: stack.stackName, stackId: stack.stackId, alreadyGone: false, requestedAt };
 }

@@ -1,7 +1,8 @@
 /** DescribeVpcResources (state machine pre-flight): assume role B, check everything, return facts. */
-import { loadConfig } from '../lib/config.js';
+
 import { cloudFormationClient, ec2Client, eksClient, iamClient } from '../lib/aws/clients.js';
 import { roleBSession } from '../lib/aws/tenant-role.js';
+import { loadConfig } from '../lib/config.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
 import { describeVpcResources, type PreflightRequest } from './preflight.js';

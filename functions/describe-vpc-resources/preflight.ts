@@ -3,33 +3,46 @@
  * Every check runs even when an earlier one failed, so one answer lists every problem. Each list
  * call follows its pagination. Throttling / 5xx stop the step (the state machine retries it).
  */
-import { paginateDescribeStacks, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import { type CloudFormationClient, paginateDescribeStacks, type Stack } from '@aws-sdk/client-cloudformation';
 import {
   DescribeAvailabilityZonesCommand,
   DescribeKeyPairsCommand,
+  type EC2Client,
+  type Filter,
   paginateDescribeInstanceTypeOfferings,
   paginateDescribeSecurityGroups,
   paginateDescribeSubnets,
   paginateDescribeVpcs,
-  type EC2Client,
-  type Filter,
   type SecurityGroup,
   type Subnet,
   type Vpc,
 } from '@aws-sdk/client-ec2';
-import { DescribeClusterCommand, paginateDescribeClusterVersions, type ClusterVersionInformation, type EKSClient } from '@aws-sdk/client-eks';
-import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, paginateListAttachedRolePolicies, paginateListRolePolicies, type IAMClient } from '@aws-sdk/client-iam';
-import { missingRollbackActions, type PolicyDoc } from '../lib/policy/delete-permission.js';
+import {
+  type ClusterVersionInformation,
+  DescribeClusterCommand,
+  type EKSClient,
+  paginateDescribeClusterVersions,
+} from '@aws-sdk/client-eks';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  type IAMClient,
+  paginateListAttachedRolePolicies,
+  paginateListRolePolicies,
+} from '@aws-sdk/client-iam';
 import { classifyAwsError } from '../lib/aws/aws-error.js';
-import { combineDiagnoses, makeDiagnosis, type ContextEvidence } from '../lib/diagnosis/catalog.js';
-import { diagnoseAwsError, type AwsCallContext } from '../lib/diagnosis/from-aws-error.js';
+// Where EKS cannot place a control plane: one list for the pre-flight and the form's subnet list.
+import { EKS_UNSUPPORTED_AZ_IDS } from '../lib/aws/eks-zones.js';
+import { type ContextEvidence, combineDiagnoses, makeDiagnosis } from '../lib/diagnosis/catalog.js';
+import { type AwsCallContext, diagnoseAwsError } from '../lib/diagnosis/from-aws-error.js';
 import type { Diagnosis } from '../lib/diagnosis/types.js';
 import { DiagnosedError } from '../lib/errors.js';
+import { missingRollbackActions, type PolicyDoc } from '../lib/policy/delete-permission.js';
 import type { PreflightResult, ProvisionIdentity, ValidatedRequest } from '../lib/state.js';
 import { TAG_KEYS } from '../lib/template/constants.js';
 
-// Where EKS cannot place a control plane: one list for the pre-flight and the form's subnet list.
-import { EKS_UNSUPPORTED_AZ_IDS } from '../lib/aws/eks-zones.js';
 export { EKS_UNSUPPORTED_AZ_IDS };
 
 export const EKS_CLUSTER_POLICY = 'AmazonEKSClusterPolicy';
@@ -54,7 +67,12 @@ class Finding extends Error {
  * Describes resources by id; when EC2 answers `*.NotFound` (it names only some of the missing ids),
  * asks again by filter, which returns the ones that exist, so every missing id is found.
  */
-async function describeByIds<T>(ids: string[], byIds: () => Promise<T[]>, byFilter: () => Promise<T[]>, idOf: (t: T) => string | undefined): Promise<T[]> {
+async function describeByIds<T>(
+  ids: string[],
+  byIds: () => Promise<T[]>,
+  byFilter: () => Promise<T[]>,
+  idOf: (t: T) => string | undefined,
+): Promise<T[]> {
   let found: T[];
   try {
     found = await byIds();
@@ -71,10 +89,12 @@ function versionKey(v: string): number[] {
 }
 function newerFirst(a: string, b: string): number {
   const [x, y] = [versionKey(a), versionKey(b)];
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (y[i] ?? 0) - (x[i] ?? 0);
+  for (let i = 0; i < Math.max(x.length, y.length); i++)
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (y[i] ?? 0) - (x[i] ?? 0);
   return 0;
 }
-const isStandard = (v: ClusterVersionInformation) => v.versionStatus === 'STANDARD_SUPPORT' || v.status === 'standard-support';
+const isStandard = (v: ClusterVersionInformation) =>
+  v.versionStatus === 'STANDARD_SUPPORT' || v.status === 'standard-support';
 const isOffered = (v: ClusterVersionInformation) =>
   isStandard(v) || v.versionStatus === 'EXTENDED_SUPPORT' || v.status === 'extended-support';
 
@@ -111,20 +131,32 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
         problems.push(err.diagnosis);
         return undefined;
       }
-      const out = diagnoseAwsError(err, { principal: 'provision-role', ...ctx, evidence: { ...base, ...(ctx.evidence ?? {}) } });
+      const out = diagnoseAwsError(err, {
+        principal: 'provision-role',
+        ...ctx,
+        evidence: { ...base, ...(ctx.evidence ?? {}) },
+      });
       if (out instanceof Error) throw out;
       problems.push(out);
       return undefined;
     }
   }
-  const ec2Ctx = (operation: string, evidence: ContextEvidence = {}): AwsCallContext => ({ service: 'ec2', operation, evidence: { vpcId: cluster.vpcId, ...evidence } });
+  const ec2Ctx = (operation: string, evidence: ContextEvidence = {}): AwsCallContext => ({
+    service: 'ec2',
+    operation,
+    evidence: { vpcId: cluster.vpcId, ...evidence },
+  });
 
   // ---- VPC --------------------------------------------------------------------------------------
   const vpcs = await check(ec2Ctx('DescribeVpcs', { resource: 'the VPC' }), () =>
     describeByIds<Vpc>(
       [cluster.vpcId],
       () => all(paginateDescribeVpcs({ client: ec2 }, { VpcIds: [cluster.vpcId] }), (p) => p.Vpcs),
-      () => all(paginateDescribeVpcs({ client: ec2 }, { Filters: [{ Name: 'vpc-id', Values: [cluster.vpcId] }] }), (p) => p.Vpcs),
+      () =>
+        all(
+          paginateDescribeVpcs({ client: ec2 }, { Filters: [{ Name: 'vpc-id', Values: [cluster.vpcId] }] }),
+          (p) => p.Vpcs,
+        ),
       (v) => v.VpcId,
     ),
   );
@@ -136,7 +168,11 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
     describeByIds<Subnet>(
       cluster.subnetIds,
       () => all(paginateDescribeSubnets({ client: ec2 }, { SubnetIds: cluster.subnetIds }), (p) => p.Subnets),
-      () => all(paginateDescribeSubnets({ client: ec2 }, { Filters: [{ Name: 'subnet-id', Values: cluster.subnetIds }] }), (p) => p.Subnets),
+      () =>
+        all(
+          paginateDescribeSubnets({ client: ec2 }, { Filters: [{ Name: 'subnet-id', Values: cluster.subnetIds }] }),
+          (p) => p.Subnets,
+        ),
       (s) => s.SubnetId,
     ),
   );
@@ -145,7 +181,8 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
     const byId = new Map(subnets.map((s) => [s.SubnetId ?? '', s]));
     const ordered = cluster.subnetIds.map((id) => byId.get(id)).filter((s): s is Subnet => s !== undefined);
     const missing = cluster.subnetIds.filter((id) => !byId.has(id));
-    if (missing.length) problems.push(makeDiagnosis('SUBNET_NOT_FOUND', { ...base, vpcId: cluster.vpcId, subnetIds: missing }));
+    if (missing.length)
+      problems.push(makeDiagnosis('SUBNET_NOT_FOUND', { ...base, vpcId: cluster.vpcId, subnetIds: missing }));
 
     const elsewhere = vpcFound ? ordered.filter((s) => s.VpcId !== cluster.vpcId) : [];
     if (elsewhere.length) {
@@ -178,26 +215,51 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
     const zones = new Set(usable.map((s) => s.AvailabilityZone));
     if (!missing.length && !elsewhere.length && !rejected.length && zones.size < 2) {
       problems.push(
-        makeDiagnosis('SUBNETS_INSUFFICIENT', { ...base, vpcId: cluster.vpcId, subnetIds: cluster.subnetIds, availabilityZones: [...zones].filter(Boolean) as string[] }),
+        makeDiagnosis('SUBNETS_INSUFFICIENT', {
+          ...base,
+          vpcId: cluster.vpcId,
+          subnetIds: cluster.subnetIds,
+          availabilityZones: [...zones].filter(Boolean) as string[],
+        }),
       );
     }
   }
 
   // ---- security groups --------------------------------------------------------------------------
   if (cluster.securityGroupIds.length) {
-    const groups = await check(ec2Ctx('DescribeSecurityGroups', { resource: 'the security groups', securityGroupIds: cluster.securityGroupIds }), () =>
-      describeByIds<SecurityGroup>(
-        cluster.securityGroupIds,
-        () => all(paginateDescribeSecurityGroups({ client: ec2 }, { GroupIds: cluster.securityGroupIds }), (p) => p.SecurityGroups),
-        () => all(paginateDescribeSecurityGroups({ client: ec2 }, { Filters: [{ Name: 'group-id', Values: cluster.securityGroupIds }] }), (p) => p.SecurityGroups),
-        (g) => g.GroupId,
-      ),
+    const groups = await check(
+      ec2Ctx('DescribeSecurityGroups', { resource: 'the security groups', securityGroupIds: cluster.securityGroupIds }),
+      () =>
+        describeByIds<SecurityGroup>(
+          cluster.securityGroupIds,
+          () =>
+            all(
+              paginateDescribeSecurityGroups({ client: ec2 }, { GroupIds: cluster.securityGroupIds }),
+              (p) => p.SecurityGroups,
+            ),
+          () =>
+            all(
+              paginateDescribeSecurityGroups(
+                { client: ec2 },
+                { Filters: [{ Name: 'group-id', Values: cluster.securityGroupIds }] },
+              ),
+              (p) => p.SecurityGroups,
+            ),
+          (g) => g.GroupId,
+        ),
     );
     if (groups) {
       const found = new Set(groups.map((g) => g.GroupId));
       const missing = cluster.securityGroupIds.filter((id) => !found.has(id));
       if (missing.length) {
-        problems.push(makeDiagnosis('SECURITY_GROUP_NOT_IN_VPC', { ...base, vpcId: cluster.vpcId, securityGroupIds: missing, detail: `does not exist in ${region}` }));
+        problems.push(
+          makeDiagnosis('SECURITY_GROUP_NOT_IN_VPC', {
+            ...base,
+            vpcId: cluster.vpcId,
+            securityGroupIds: missing,
+            detail: `does not exist in ${region}`,
+          }),
+        );
       }
       const elsewhere = vpcFound ? groups.filter((g) => g.VpcId !== cluster.vpcId) : [];
       if (elsewhere.length) {
@@ -218,7 +280,8 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
     const keyName = cluster.keyName;
     await check(ec2Ctx('DescribeKeyPairs', { keyName, resource: 'the key pairs' }), async () => {
       const out = await ec2.send(new DescribeKeyPairsCommand({ KeyNames: [keyName] }));
-      if (!(out.KeyPairs ?? []).some((k) => k.KeyName === keyName)) throw new Finding(makeDiagnosis('KEY_PAIR_NOT_FOUND', { ...base, keyName }));
+      if (!(out.KeyPairs ?? []).some((k) => k.KeyName === keyName))
+        throw new Finding(makeDiagnosis('KEY_PAIR_NOT_FOUND', { ...base, keyName }));
     });
   }
 
@@ -231,28 +294,57 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
       { Name: 'location', Values: byZone ? zones : [region] },
     ];
     const offers = await all(
-      paginateDescribeInstanceTypeOfferings({ client: ec2 }, { LocationType: byZone ? 'availability-zone' : 'region', Filters: filters }),
+      paginateDescribeInstanceTypeOfferings(
+        { client: ec2 },
+        { LocationType: byZone ? 'availability-zone' : 'region', Filters: filters },
+      ),
       (p) => p.InstanceTypeOfferings,
     );
     const offered = new Set(offers.filter((o) => o.InstanceType === cluster.instanceType).map((o) => o.Location));
     const lacking = byZone ? zones.filter((z) => !offered.has(z)) : offered.has(region) ? [] : [region];
     if (lacking.length) {
-      throw new Finding(makeDiagnosis('INSTANCE_TYPE_NOT_OFFERED', { ...base, instanceType: cluster.instanceType, unsupportedZones: lacking, availabilityZones: zones }));
+      throw new Finding(
+        makeDiagnosis('INSTANCE_TYPE_NOT_OFFERED', {
+          ...base,
+          instanceType: cluster.instanceType,
+          unsupportedZones: lacking,
+          availabilityZones: zones,
+        }),
+      );
     }
   });
 
   // ---- Kubernetes version -----------------------------------------------------------------------
   const version = await check({ service: 'eks', operation: 'DescribeClusterVersions' }, async () => {
-    const versions = (await all(paginateDescribeClusterVersions({ client: eks }, {}), (p) => p.clusterVersions)).filter(isOffered);
+    const versions = (await all(paginateDescribeClusterVersions({ client: eks }, {}), (p) => p.clusterVersions)).filter(
+      isOffered,
+    );
     const offered = [...new Set(versions.map((v) => v.clusterVersion ?? '').filter(Boolean))].sort(newerFirst);
     if (cluster.kubernetesVersion) {
       if (!offered.includes(cluster.kubernetesVersion)) {
-        throw new Finding(makeDiagnosis('KUBERNETES_VERSION_UNSUPPORTED', { ...base, kubernetesVersion: cluster.kubernetesVersion, supportedVersions: offered }));
+        throw new Finding(
+          makeDiagnosis('KUBERNETES_VERSION_UNSUPPORTED', {
+            ...base,
+            kubernetesVersion: cluster.kubernetesVersion,
+            supportedVersions: offered,
+          }),
+        );
       }
       return cluster.kubernetesVersion;
     }
-    const newest = versions.filter(isStandard).map((v) => v.clusterVersion ?? '').filter(Boolean).sort(newerFirst)[0];
-    if (!newest) throw new Finding(makeDiagnosis('KUBERNETES_VERSION_UNSUPPORTED', { ...base, kubernetesVersion: 'newest in standard support', supportedVersions: offered }));
+    const newest = versions
+      .filter(isStandard)
+      .map((v) => v.clusterVersion ?? '')
+      .filter(Boolean)
+      .sort(newerFirst)[0];
+    if (!newest)
+      throw new Finding(
+        makeDiagnosis('KUBERNETES_VERSION_UNSUPPORTED', {
+          ...base,
+          kubernetesVersion: 'newest in standard support',
+          supportedVersions: offered,
+        }),
+      );
     return newest;
   });
 
@@ -264,7 +356,13 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
       const got = await iam.send(new GetRoleCommand({ RoleName: roleName }));
       if (got.Role?.Arn && got.Role.Arn !== cluster.serviceRoleArn) {
         throw new Finding(
-          makeDiagnosis('INVALID_ROLE_ARN', { ...base, ...roleEvidence, field: 'serviceRoleArn', roleArn: cluster.serviceRoleArn, detail: `The role named ${roleName} has ARN ${got.Role.Arn}` }),
+          makeDiagnosis('INVALID_ROLE_ARN', {
+            ...base,
+            ...roleEvidence,
+            field: 'serviceRoleArn',
+            roleArn: cluster.serviceRoleArn,
+            detail: `The role named ${roleName} has ARN ${got.Role.Arn}`,
+          }),
         );
       }
       if (trustsService(got.Role?.AssumeRolePolicyDocument, 'eks.amazonaws.com') === false) {
@@ -293,9 +391,22 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
       }
       throw err;
     }
-    const attached = await all(paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.AttachedPolicies);
-    if (!attached.some((p) => p.PolicyName === EKS_CLUSTER_POLICY || p.PolicyArn?.endsWith(`:policy/${EKS_CLUSTER_POLICY}`))) {
-      throw new Finding(makeDiagnosis('CLUSTER_ROLE_MISSING_EKS_POLICY', { ...base, ...roleEvidence, attachedPolicies: attached.map((p) => p.PolicyName ?? '') }));
+    const attached = await all(
+      paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }),
+      (p) => p.AttachedPolicies,
+    );
+    if (
+      !attached.some(
+        (p) => p.PolicyName === EKS_CLUSTER_POLICY || p.PolicyArn?.endsWith(`:policy/${EKS_CLUSTER_POLICY}`),
+      )
+    ) {
+      throw new Finding(
+        makeDiagnosis('CLUSTER_ROLE_MISSING_EKS_POLICY', {
+          ...base,
+          ...roleEvidence,
+          attachedPolicies: attached.map((p) => p.PolicyName ?? ''),
+        }),
+      );
     }
   });
 
@@ -307,7 +418,13 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
     let problem: string | undefined;
     try {
       const docs = await roleBPolicies(iam, roleB);
-      const missing = missingRollbackActions(docs, { partition, region, accountId: req.accountId, stackName: req.stackName, clusterName: cluster.name });
+      const missing = missingRollbackActions(docs, {
+        partition,
+        region,
+        accountId: req.accountId,
+        stackName: req.stackName,
+        clusterName: cluster.name,
+      });
       if (missing.length) problem = `role B (${roleB}) may not ${missing.join(', ')} on what this stack creates`;
     } catch (err) {
       const info = classifyAwsError(err);
@@ -316,43 +433,68 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
     }
     if (problem) {
       problems.push(
-        makeDiagnosis('VALIDATION_FAILED', { ...base }, {
-          fields: [
-            {
-              path: 'onFailure',
-              message: `ROLLBACK needs role B to delete what the stack created, but ${problem}: every rollback delete would be denied and the stack would end ROLLBACK_FAILED with resources left behind. Add the delete statement from GET /v1/setup (provisionRoleDeleteStatement) to role B, or use onFailure KEEP.`,
-            },
-          ],
-        }),
+        makeDiagnosis(
+          'VALIDATION_FAILED',
+          { ...base },
+          {
+            fields: [
+              {
+                path: 'onFailure',
+                message: `ROLLBACK needs role B to delete what the stack created, but ${problem}: every rollback delete would be denied and the stack would end ROLLBACK_FAILED with resources left behind. Add the delete statement from GET /v1/setup (provisionRoleDeleteStatement) to role B, or use onFailure KEEP.`,
+              },
+            ],
+          },
+        ),
       );
     }
   }
 
   // ---- name free: no stack, no EKS cluster (unless they are this cluster's own) -----------------
   const nameEvidence: ContextEvidence = { clusterName: cluster.name, stackName: req.stackName };
-  await check({ service: 'cloudformation', operation: 'DescribeStacks', evidence: { clusterName: cluster.name } }, async () => {
-    let stacks: Stack[];
-    try {
-      stacks = await all(paginateDescribeStacks({ client: cloudformation }, { StackName: req.stackName }), (p) => p.Stacks);
-    } catch (err) {
-      // "Stack with id eks-provisioner-demo does not exist" (ValidationError): the name is free.
-      const info = classifyAwsError(err);
-      if (info.code === 'ValidationError' && /does not exist/i.test(info.message)) return;
-      throw err;
-    }
-    const live = stacks.filter((s) => s.StackStatus !== 'DELETE_COMPLETE');
-    const foreign = live.filter((s) => !(s.Tags ?? []).some((t) => t.Key === TAG_KEYS.clusterId && t.Value === req.clusterId));
-    const first = foreign[0];
-    if (first) {
-      throw new Finding(makeDiagnosis('NAME_ALREADY_IN_USE', { ...base, ...nameEvidence, detail: `CloudFormation stack ${first.StackName} (${first.StackStatus})` }));
-    }
-  });
+  await check(
+    { service: 'cloudformation', operation: 'DescribeStacks', evidence: { clusterName: cluster.name } },
+    async () => {
+      let stacks: Stack[];
+      try {
+        stacks = await all(
+          paginateDescribeStacks({ client: cloudformation }, { StackName: req.stackName }),
+          (p) => p.Stacks,
+        );
+      } catch (err) {
+        // "Stack with id eks-provisioner-demo does not exist" (ValidationError): the name is free.
+        const info = classifyAwsError(err);
+        if (info.code === 'ValidationError' && /does not exist/i.test(info.message)) return;
+        throw err;
+      }
+      const live = stacks.filter((s) => s.StackStatus !== 'DELETE_COMPLETE');
+      const foreign = live.filter(
+        (s) => !(s.Tags ?? []).some((t) => t.Key === TAG_KEYS.clusterId && t.Value === req.clusterId),
+      );
+      const first = foreign[0];
+      if (first) {
+        throw new Finding(
+          makeDiagnosis('NAME_ALREADY_IN_USE', {
+            ...base,
+            ...nameEvidence,
+            detail: `CloudFormation stack ${first.StackName} (${first.StackStatus})`,
+          }),
+        );
+      }
+    },
+  );
   await check({ service: 'eks', operation: 'DescribeCluster', evidence: { clusterName: cluster.name } }, async () => {
     try {
       const out = await eks.send(new DescribeClusterCommand({ name: cluster.name }));
       const c = out.cluster;
       if (c && c.tags?.[TAG_KEYS.clusterId] !== req.clusterId) {
-        throw new Finding(makeDiagnosis('NAME_ALREADY_IN_USE', { clusterName: cluster.name, region, accountId: req.accountId, detail: `EKS cluster ${c.name} (${c.status})` }));
+        throw new Finding(
+          makeDiagnosis('NAME_ALREADY_IN_USE', {
+            clusterName: cluster.name,
+            region,
+            accountId: req.accountId,
+            detail: `EKS cluster ${c.name} (${c.status})`,
+          }),
+        );
       }
     } catch (err) {
       if (err instanceof Finding) throw err;
@@ -367,7 +509,11 @@ export async function describeVpcResources(req: PreflightRequest, clients: Prefl
   return {
     kubernetesVersion: version as string,
     vpcId: cluster.vpcId,
-    subnets: usable.map((s) => ({ subnetId: s.SubnetId ?? '', availabilityZone: s.AvailabilityZone ?? '', availabilityZoneId: s.AvailabilityZoneId ?? '' })),
+    subnets: usable.map((s) => ({
+      subnetId: s.SubnetId ?? '',
+      availabilityZone: s.AvailabilityZone ?? '',
+      availabilityZoneId: s.AvailabilityZoneId ?? '',
+    })),
     availabilityZones: zones,
     securityGroupIds: cluster.securityGroupIds,
     serviceRoleArn: cluster.serviceRoleArn,
@@ -383,7 +529,9 @@ export function trustsService(document: string | undefined, service: string): bo
   if (!document) return undefined;
   let doc: { Statement?: unknown };
   try {
-    doc = JSON.parse(document.trim().startsWith('{') ? document : decodeURIComponent(document)) as { Statement?: unknown };
+    doc = JSON.parse(document.trim().startsWith('{') ? document : decodeURIComponent(document)) as {
+      Statement?: unknown;
+    };
   } catch {
     return undefined;
   }
@@ -402,7 +550,9 @@ export function trustsService(document: string | undefined, service: string): bo
 /** Zone names in the region that EKS accepts (best effort: only used to word the fix). */
 async function supportedZoneNames(ec2: EC2Client, rejectedIds: Set<string>): Promise<string[]> {
   try {
-    const out = await ec2.send(new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'zone-type', Values: ['availability-zone'] }] }));
+    const out = await ec2.send(
+      new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'zone-type', Values: ['availability-zone'] }] }),
+    );
     return (out.AvailabilityZones ?? [])
       .filter((z) => z.State === 'available' && !rejectedIds.has(z.ZoneId ?? ''))
       .map((z) => z.ZoneName ?? '')
@@ -414,15 +564,28 @@ async function supportedZoneNames(ec2: EC2Client, rejectedIds: Set<string>): Pro
 
 /** Role B's inline and attached (default version) policy documents, as IAM returns them (URL-encoded JSON). */
 async function roleBPolicies(iam: IAMClient, roleName: string): Promise<PolicyDoc[]> {
-  const parse = (text: string | undefined): PolicyDoc => (text ? (JSON.parse(decodeURIComponent(text)) as PolicyDoc) : {});
+  const parse = (text: string | undefined): PolicyDoc =>
+    text ? (JSON.parse(decodeURIComponent(text)) as PolicyDoc) : {};
   const docs: PolicyDoc[] = [];
   const inline = await all(paginateListRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.PolicyNames);
-  for (const name of inline) docs.push(parse((await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }))).PolicyDocument));
-  const attached = await all(paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.AttachedPolicies);
+  for (const name of inline)
+    docs.push(
+      parse((await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }))).PolicyDocument),
+    );
+  const attached = await all(
+    paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }),
+    (p) => p.AttachedPolicies,
+  );
   for (const a of attached) {
     if (!a.PolicyArn) continue;
     const version = (await iam.send(new GetPolicyCommand({ PolicyArn: a.PolicyArn }))).Policy?.DefaultVersionId;
-    if (version) docs.push(parse((await iam.send(new GetPolicyVersionCommand({ PolicyArn: a.PolicyArn, VersionId: version }))).PolicyVersion?.Document));
+    if (version)
+      docs.push(
+        parse(
+          (await iam.send(new GetPolicyVersionCommand({ PolicyArn: a.PolicyArn, VersionId: version }))).PolicyVersion
+            ?.Document,
+        ),
+      );
   }
   return docs;
 }

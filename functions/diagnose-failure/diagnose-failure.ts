@@ -7,7 +7,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { redactSecrets } from '../lib/aws/aws-error.js';
 import { clusterIdForExecution } from '../lib/cluster-ids.js';
-import { failed, type CompletionResult, type RunFacts } from '../lib/completion/completion.js';
+import { type CompletionResult, failed, type RunFacts } from '../lib/completion/completion.js';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { diagnoseAwsError } from '../lib/diagnosis/from-aws-error.js';
 import { diagnoseStackEvents } from '../lib/diagnosis/from-stack-events.js';
@@ -31,7 +31,13 @@ interface FailedState {
   accountId?: unknown;
   region?: unknown;
   stackName?: unknown;
-  cluster?: { name?: unknown; environmentScope?: unknown; region?: unknown; provisionRoleArn?: unknown; serviceRoleArn?: unknown };
+  cluster?: {
+    name?: unknown;
+    environmentScope?: unknown;
+    region?: unknown;
+    provisionRoleArn?: unknown;
+    serviceRoleArn?: unknown;
+  };
   preflight?: Partial<PreflightResult>;
   stack?: Partial<StackRef>;
   poll?: Partial<PollResult>;
@@ -49,7 +55,8 @@ const s = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : 
 /** Which step most likely failed, from what the document already holds. */
 function failedStep(st: FailedState): string {
   if (!s(st.stackName)) return 'ValidateRequest';
-  if (!st.preflight) return st.error?.Error?.startsWith('DynamoDB.') ? 'RecordRequest' : 'AssumeProvisionRole or DescribeVpcResources';
+  if (!st.preflight)
+    return st.error?.Error?.startsWith('DynamoDB.') ? 'RecordRequest' : 'AssumeProvisionRole or DescribeVpcResources';
   if (!st.stack) return 'CreateClusterStack';
   if (st.poll?.outcome === 'COMPLETE') return 'FinalizeCluster or RecordSucceeded';
   return 'PollClusterStack';
@@ -69,9 +76,14 @@ export function runFacts(event: DiagnoseFailureEvent): RunFacts {
   const executionArn = s(event?.executionArn);
   const given = s(st.clusterId);
   const unrecorded = !validated && !!tenantId && TENANT_KEY_RE.test(tenantId) && !!executionArn;
-  const clusterId = unrecorded ? (given && CLUSTER_ID_KEY_RE.test(given) ? given : clusterIdForExecution(executionArn!)) : given;
+  const clusterId = unrecorded
+    ? given && CLUSTER_ID_KEY_RE.test(given)
+      ? given
+      : clusterIdForExecution(executionArn!)
+    : given;
   // Whatever name was given, even one the schema refused (clipped, as text).
-  const name = typeof c.name === 'string' || typeof c.name === 'number' ? String(c.name).slice(0, 200) || undefined : undefined;
+  const name =
+    typeof c.name === 'string' || typeof c.name === 'number' ? String(c.name).slice(0, 200) || undefined : undefined;
   return {
     ...(unrecorded ? { recordIfMissing: true } : {}),
     ...(tenantId ? { tenantId } : {}),
@@ -79,7 +91,7 @@ export function runFacts(event: DiagnoseFailureEvent): RunFacts {
     ...(name ? { name } : {}),
     ...(s(c.environmentScope) ? { environmentScope: s(c.environmentScope) } : {}),
     ...(s(st.accountId) ? { accountId: s(st.accountId) } : {}),
-    ...(s(st.region) ?? s(c.region) ? { region: s(st.region) ?? s(c.region) } : {}),
+    ...((s(st.region) ?? s(c.region)) ? { region: s(st.region) ?? s(c.region) } : {}),
     ...(s(st.stack?.stackId) ? { stackId: s(st.stack?.stackId) } : {}),
     ...(s(event?.executionArn) ? { executionArn: s(event.executionArn) } : {}),
     ...(s(event?.startedAt) ? { startedAt: s(event.startedAt) } : {}),
@@ -106,7 +118,12 @@ async function fromStack(st: FailedState, deps: DiagnoseDeps): Promise<Diagnosis
     return diagnoseStackEvents(events, ctx);
   } catch (err) {
     // The stack's story is out of reach (role B gone, throttled, …): say what we know and why not more.
-    const d = diagnoseAwsError(err, { service: 'cloudformation', operation: 'DescribeStackEvents', principal: 'provision-role', evidence: { stackName, stackId } });
+    const d = diagnoseAwsError(err, {
+      service: 'cloudformation',
+      operation: 'DescribeStackEvents',
+      principal: 'provision-role',
+      evidence: { stackName, stackId },
+    });
     const why = d instanceof Error ? redactSecrets(d.message) : d.message;
     return makeDiagnosis('UNKNOWN', {
       stackName,
@@ -133,7 +150,11 @@ export async function diagnose(event: DiagnoseFailureEvent, deps: DiagnoseDeps):
     stackId: s(st.stack?.stackId),
     region: s(st.region),
   };
-  if (!error) return makeDiagnosis('UNKNOWN', { ...base, detail: 'the run failed without an error or a failed stack to explain it' });
+  if (!error)
+    return makeDiagnosis('UNKNOWN', {
+      ...base,
+      detail: 'the run failed without an error or a failed stack to explain it',
+    });
   return diagnoseStepError(error, base);
 }
 
@@ -143,7 +164,9 @@ export async function diagnoseFailure(event: DiagnoseFailureEvent, deps: Diagnos
   try {
     diagnosis = await diagnose(event, deps);
   } catch (err) {
-    diagnosis = makeDiagnosis('UNKNOWN', { detail: `diagnosis itself failed: ${redactSecrets(String((err as Error)?.message ?? err)).slice(0, 300)}` });
+    diagnosis = makeDiagnosis('UNKNOWN', {
+      detail: `diagnosis itself failed: ${redactSecrets(String((err as Error)?.message ?? err)).slice(0, 300)}`,
+    });
   }
   let facts: RunFacts;
   try {

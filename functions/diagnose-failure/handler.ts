@@ -9,7 +9,7 @@ import { loadConfig } from '../lib/config.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import type { ValidatedRequest } from '../lib/state.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
-import { diagnoseFailure, type DiagnoseFailureEvent } from './diagnose-failure.js';
+import { type DiagnoseFailureEvent, diagnoseFailure } from './diagnose-failure.js';
 
 const config = loadConfig();
 

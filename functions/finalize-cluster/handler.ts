@@ -4,11 +4,15 @@ import { roleBSession } from '../lib/aws/tenant-role.js';
 import { loadConfig } from '../lib/config.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
-import { finalizeCluster, type FinalizeClusterInput } from './finalize-cluster.js';
+import { type FinalizeClusterInput, finalizeCluster } from './finalize-cluster.js';
 
 const config = loadConfig();
 
 export const handler = lambdaHandler(async (event: FinalizeClusterInput) => {
   const { session } = await roleBSession(event, { store: defaultStore(), config });
-  return finalizeCluster(event, { cloudformation: cloudFormationClient(session), eks: eksClient(session), now: () => new Date() });
+  return finalizeCluster(event, {
+    cloudformation: cloudFormationClient(session),
+    eks: eksClient(session),
+    now: () => new Date(),
+  });
 });

@@ -36,7 +36,9 @@ export function lambdaHandler<E, R>(fn: (event: E, tools: HandlerTools) => Promi
       const fields = {
         errorName: out.name,
         awsErrorCode: info.code,
-        ...(out.name === ERROR_NAMES.diagnosed ? { diagnosisCode: (out as { diagnosis?: { code?: string } }).diagnosis?.code } : {}),
+        ...(out.name === ERROR_NAMES.diagnosed
+          ? { diagnosisCode: (out as { diagnosis?: { code?: string } }).diagnosis?.code }
+          : {}),
         errorMessage: redactSecrets(String((err as Error)?.message ?? err)).slice(0, 1000),
       };
       const thrownDiagnosed = (err as Error)?.name === ERROR_NAMES.diagnosed;
@@ -45,7 +47,10 @@ export function lambdaHandler<E, R>(fn: (event: E, tools: HandlerTools) => Promi
         logger.warn('step failed with a diagnosis', fields);
       } else if (info.kind === 'unknown' && !info.fromSdk) {
         // Not an AWS answer: most likely a bug. Keep the stack for whoever reads the logs.
-        logger.error('step failed unexpectedly', { ...fields, stack: redactSecrets(String((err as Error)?.stack ?? '')) });
+        logger.error('step failed unexpectedly', {
+          ...fields,
+          stack: redactSecrets(String((err as Error)?.stack ?? '')),
+        });
       } else if (out.name === ERROR_NAMES.diagnosed) logger.warn('step failed with a diagnosis', fields);
       else logger.warn('step failed, retryable', fields);
       throw out;

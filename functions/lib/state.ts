@@ -132,7 +132,6 @@ export interface CaughtError {
   Cause?: string;
 }
 
-
 // ---- the update state machine (statemachine/update-cluster.asl.json) ----------------------------
 
 /** What PATCH /v1/clusters/{id} starts the update machine with. */

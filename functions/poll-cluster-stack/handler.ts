@@ -5,7 +5,7 @@ import { loadConfig } from '../lib/config.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import { recordProgress } from '../lib/progress/progress.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
-import { pollClusterStack, type PollClusterStackInput } from './poll-cluster-stack.js';
+import { type PollClusterStackInput, pollClusterStack } from './poll-cluster-stack.js';
 
 const config = loadConfig();
 

@@ -4,15 +4,16 @@
  * configured cap it stops with PROVISIONING_TIMEOUT (a Diagnosed error, so the state machine's
  * Catch takes it to DiagnoseFailure like any other failure).
  */
-import type { ReportProgress } from '../lib/progress/progress.js';
+
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../lib/errors.js';
-import { resourceGraph, type ResourceGraph } from '../lib/polling/dependencies.js';
+import { type ResourceGraph, resourceGraph } from '../lib/polling/dependencies.js';
 import { decide } from '../lib/polling/plan.js';
 import { readStackEvents } from '../lib/polling/stack-events.js';
 import { eventsOrCarryOn } from '../lib/polling/throttled.js';
 import { snapshotFromEvents } from '../lib/polling/timeline.js';
+import type { ReportProgress } from '../lib/progress/progress.js';
 import type { PollResult, StackRef, ValidatedRequest } from '../lib/state.js';
 import { CLUSTER_TEMPLATE } from '../lib/template/index.js';
 
@@ -32,11 +33,17 @@ export function expectedResources(g: ResourceGraph, adminCount: number, deployCo
 
 export async function pollClusterStack(
   input: PollClusterStackInput,
-  deps: { cloudformation: CloudFormationClient; now: () => Date; maxProvisioningSeconds: number; progress?: ReportProgress },
+  deps: {
+    cloudformation: CloudFormationClient;
+    now: () => Date;
+    maxProvisioningSeconds: number;
+    progress?: ReportProgress;
+  },
 ): Promise<PollResult> {
   const poll = await lookAtStack(input, deps);
   // Progress for GET /v1/clusters/{id} while the stack builds; the run's end writes its own.
-  if (poll.outcome === 'IN_PROGRESS') await deps.progress?.({ phase: poll.phase, progress: { done: poll.progress.done, total: poll.progress.total } });
+  if (poll.outcome === 'IN_PROGRESS')
+    await deps.progress?.({ phase: poll.phase, progress: { done: poll.progress.done, total: poll.progress.total } });
   return poll;
 }
 
@@ -51,7 +58,13 @@ async function lookAtStack(
         maxPages: 10,
         context: { evidence: { stackName: stack.stackName, stackId: stack.stackId, region: input.region } },
       }),
-    { last: input.poll, startedAt: stack.createdAt, now: deps.now(), maxSeconds: deps.maxProvisioningSeconds, initial: { stackStatus: 'CREATE_IN_PROGRESS', phase: 'Creating the cluster stack' } },
+    {
+      last: input.poll,
+      startedAt: stack.createdAt,
+      now: deps.now(),
+      maxSeconds: deps.maxProvisioningSeconds,
+      initial: { stackStatus: 'CREATE_IN_PROGRESS', phase: 'Creating the cluster stack' },
+    },
   );
   if ('carryOn' in look) return look.carryOn;
   const { events } = look;
@@ -62,7 +75,11 @@ async function lookAtStack(
   const g = templateGraph();
   const d = decide(snap, now, {
     graph: g,
-    expected: expectedResources(g, input.cluster.adminPrincipalArns?.length ?? 0, input.cluster.managed ? (input.cluster.deployPrincipalArns?.length ?? 0) : 0),
+    expected: expectedResources(
+      g,
+      input.cluster.adminPrincipalArns?.length ?? 0,
+      input.cluster.managed ? (input.cluster.deployPrincipalArns?.length ?? 0) : 0,
+    ),
     maxProvisioningSeconds: deps.maxProvisioningSeconds,
     createdAt,
     seed: `${stack.stackId}#${polls}`,

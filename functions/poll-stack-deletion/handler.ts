@@ -5,7 +5,7 @@ import { loadConfig } from '../lib/config.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import { recordProgress } from '../lib/progress/progress.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
-import { pollStackDeletion, type PollStackDeletionInput } from './poll-stack-deletion.js';
+import { type PollStackDeletionInput, pollStackDeletion } from './poll-stack-deletion.js';
 
 const config = loadConfig();
 

@@ -4,14 +4,15 @@
  * stops with DELETE_FAILED saying the deletion did not finish in time. A throttled look backs off
  * (polling/throttled.ts) instead of failing.
  */
-import type { ReportProgress } from '../lib/progress/progress.js';
+
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../lib/errors.js';
-import { resourceGraph, type ResourceGraph } from '../lib/polling/dependencies.js';
 import { decideDeletion, deletionSnapshot } from '../lib/polling/deletion.js';
+import { type ResourceGraph, resourceGraph } from '../lib/polling/dependencies.js';
 import { readStackEvents } from '../lib/polling/stack-events.js';
 import { eventsOrCarryOn } from '../lib/polling/throttled.js';
+import type { ReportProgress } from '../lib/progress/progress.js';
 import type { DeletionRequest, DeletionStackRef, PollResult } from '../lib/state.js';
 import { CLUSTER_TEMPLATE } from '../lib/template/index.js';
 
@@ -26,7 +27,8 @@ export async function pollStackDeletion(
 ): Promise<PollResult> {
   const poll = await lookAtDeletion(input, deps);
   // Progress for GET /v1/clusters/{id} while the stack goes; the run's end writes its own.
-  if (poll.outcome === 'IN_PROGRESS') await deps.progress?.({ phase: poll.phase, progress: { done: poll.progress.done, total: poll.progress.total } });
+  if (poll.outcome === 'IN_PROGRESS')
+    await deps.progress?.({ phase: poll.phase, progress: { done: poll.progress.done, total: poll.progress.total } });
   return poll;
 }
 
@@ -42,9 +44,21 @@ async function lookAtDeletion(
     () =>
       readStackEvents(deps.cloudformation, ref, {
         maxPages: 5,
-        context: { evidence: { stackName: stack.stackName, ...(stack.stackId ? { stackId: stack.stackId } : {}), region: input.region } },
+        context: {
+          evidence: {
+            stackName: stack.stackName,
+            ...(stack.stackId ? { stackId: stack.stackId } : {}),
+            region: input.region,
+          },
+        },
       }),
-    { last: input.poll, startedAt: stack.requestedAt, now: deps.now(), maxSeconds: deps.maxSeconds, initial: { stackStatus: 'DELETE_IN_PROGRESS', phase: 'Starting deletion' } },
+    {
+      last: input.poll,
+      startedAt: stack.requestedAt,
+      now: deps.now(),
+      maxSeconds: deps.maxSeconds,
+      initial: { stackStatus: 'DELETE_IN_PROGRESS', phase: 'Starting deletion' },
+    },
   );
   if ('carryOn' in look) return look.carryOn;
   const { events } = look;
@@ -69,5 +83,13 @@ async function lookAtDeletion(
       }),
     );
   }
-  return { outcome: d.outcome, stackStatus: d.stackStatus, phase: d.phase, progress: d.progress, nextWaitSeconds: d.nextWaitSeconds, elapsedSeconds: d.elapsedSeconds, polls };
+  return {
+    outcome: d.outcome,
+    stackStatus: d.stackStatus,
+    phase: d.phase,
+    progress: d.progress,
+    nextWaitSeconds: d.nextWaitSeconds,
+    elapsedSeconds: d.elapsedSeconds,
+    polls,
+  };
 }

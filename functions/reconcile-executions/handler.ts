@@ -11,7 +11,12 @@ import { defaultStore, documentClient } from '../lib/store/dynamo-store.js';
 import { clearRun, runsStartedBefore } from '../lib/store/running-runs.js';
 import { endedExecutionDeps } from '../record-ended-execution/aws-deps.js';
 import { recordEndedExecution } from '../record-ended-execution/record-ended-execution.js';
-import { reconcileExecutions, statusChangeOf, type DescribedExecution, type ReconcileDeps } from './reconcile-executions.js';
+import {
+  type DescribedExecution,
+  type ReconcileDeps,
+  reconcileExecutions,
+  statusChangeOf,
+} from './reconcile-executions.js';
 
 const config = loadConfig();
 const doc = documentClient();
@@ -46,9 +51,20 @@ export const deps: ReconcileDeps = {
  */
 export const handler = lambdaHandler(async (event: { graceSeconds?: unknown } | undefined, { logger }) => {
   const g = event?.graceSeconds;
-  const result = await reconcileExecutions(deps, typeof g === 'number' && Number.isFinite(g) && g >= 0 ? { graceSeconds: g } : {});
+  const result = await reconcileExecutions(
+    deps,
+    typeof g === 'number' && Number.isFinite(g) && g >= 0 ? { graceSeconds: g } : {},
+  );
   const acted = result.outcomes.filter((o) => o.action !== 'running');
-  logger.info('reconciled running runs', { checked: result.checked, settled: result.settled, errors: result.errors, outcomes: acted.slice(0, 50) });
-  if (result.errors > 0) throw new Error(`${result.errors} of ${result.checked} runs could not be reconciled (see the outcomes logged above)`);
+  logger.info('reconciled running runs', {
+    checked: result.checked,
+    settled: result.settled,
+    errors: result.errors,
+    outcomes: acted.slice(0, 50),
+  });
+  if (result.errors > 0)
+    throw new Error(
+      `${result.errors} of ${result.checked} runs could not be reconciled (see the outcomes logged above)`,
+    );
   return { checked: result.checked, settled: result.settled, errors: result.errors };
 });

@@ -14,9 +14,13 @@
  * event would have); without one its marker is kept and reported.
  */
 import { errorSummary } from '../lib/aws/aws-error.js';
-import type { ClusterRecord } from '../lib/store/types.js';
+import {
+  type ExecutionStatus,
+  type ExecutionStatusChangeEvent,
+  statusChangeEvent,
+} from '../lib/execution-status/event.js';
 import type { RunningRun } from '../lib/store/running-runs.js';
-import { statusChangeEvent, type ExecutionStatus, type ExecutionStatusChangeEvent } from '../lib/execution-status/event.js';
+import type { ClusterRecord } from '../lib/store/types.js';
 import type { RecordEndedExecutionResult } from '../record-ended-execution/record-ended-execution.js';
 
 /** What DescribeExecution says (dates as Date, as the SDK gives them). */
@@ -72,8 +76,22 @@ export const RECONCILE_GRACE_SECONDS = 600;
 export const RECONCILE_PERIOD_SECONDS = 300;
 
 export type RunOutcome =
-  | { action: 'running' | 'cleared' | 'settled' | 'no-execution' | 'unsettled'; kind: RunningRun['kind']; tenantId: string; clusterId: string; executionArn?: string; detail?: string }
-  | { action: 'error'; kind: RunningRun['kind']; tenantId: string; clusterId: string; executionArn?: string; detail: string };
+  | {
+      action: 'running' | 'cleared' | 'settled' | 'no-execution' | 'unsettled';
+      kind: RunningRun['kind'];
+      tenantId: string;
+      clusterId: string;
+      executionArn?: string;
+      detail?: string;
+    }
+  | {
+      action: 'error';
+      kind: RunningRun['kind'];
+      tenantId: string;
+      clusterId: string;
+      executionArn?: string;
+      detail: string;
+    };
 
 export interface ReconcileResult {
   checked: number;
@@ -124,10 +142,22 @@ export async function reconcileExecutions(deps: ReconcileDeps, o: ReconcileOptio
       outcomes.push(await reconcileRun(run, deps));
     } catch (e) {
       // One bad record must not stop the sweep; the handler reports the errors after it.
-      outcomes.push({ action: 'error', kind: run.kind, tenantId: run.tenantId, clusterId: run.clusterId, ...(run.executionArn ? { executionArn: run.executionArn } : {}), detail: errorSummary(e) });
+      outcomes.push({
+        action: 'error',
+        kind: run.kind,
+        tenantId: run.tenantId,
+        clusterId: run.clusterId,
+        ...(run.executionArn ? { executionArn: run.executionArn } : {}),
+        detail: errorSummary(e),
+      });
     }
   }
-  return { checked: runs.length, outcomes, settled: outcomes.filter((x) => x.action === 'settled').length, errors: outcomes.filter((x) => x.action === 'error').length };
+  return {
+    checked: runs.length,
+    outcomes,
+    settled: outcomes.filter((x) => x.action === 'settled').length,
+    errors: outcomes.filter((x) => x.action === 'error').length,
+  };
 }
 
 async function reconcileRun(run: RunningRun, deps: ReconcileDeps): Promise<RunOutcome> {
@@ -138,7 +168,11 @@ async function reconcileRun(run: RunningRun, deps: ReconcileDeps): Promise<RunOu
     return { action: 'cleared', ...base, detail: 'no such record' };
   }
   // An update's run is named in `update.executionArn` (the record's own executionArn is its create run's).
-  const executionArn = run.executionArn ?? (run.kind === 'update' ? record.update?.executionArn : (record.executionArn ?? (run.kind === 'create' ? deps.createExecutionArn(run.clusterId) : undefined)));
+  const executionArn =
+    run.executionArn ??
+    (run.kind === 'update'
+      ? record.update?.executionArn
+      : (record.executionArn ?? (run.kind === 'create' ? deps.createExecutionArn(run.clusterId) : undefined)));
   if (!executionArn) return { action: 'no-execution', ...base, detail: 'the run names no execution' };
   const withArn = { ...base, executionArn };
   if (!stillOwed(run, record, executionArn)) {
@@ -148,14 +182,24 @@ async function reconcileRun(run: RunningRun, deps: ReconcileDeps): Promise<RunOu
   const execution = await deps.describeExecution(executionArn);
   // Never started (or its history expired): nothing to read an end from. Reported, left for a person.
   if (!execution) return { action: 'no-execution', ...withArn, detail: 'Step Functions does not know the execution' };
-  if (execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE') return { action: 'running', ...withArn };
+  if (execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE')
+    return { action: 'running', ...withArn };
 
   if (run.kind === 'update') {
-    if (!deps.settleUpdate) return { action: 'unsettled', ...withArn, detail: `update run ended ${execution.status}; no update settler is installed` };
+    if (!deps.settleUpdate)
+      return {
+        action: 'unsettled',
+        ...withArn,
+        detail: `update run ended ${execution.status}; no update settler is installed`,
+      };
     const detail = await deps.settleUpdate(run, execution);
     const after = await deps.getCluster(run.tenantId, run.clusterId);
     if (after && stillOwed(run, after, executionArn)) {
-      return { action: 'unsettled', ...withArn, detail: `update run ended ${execution.status}; ${detail ?? 'not settled'}; update still ${after.update?.status}` };
+      return {
+        action: 'unsettled',
+        ...withArn,
+        detail: `update run ended ${execution.status}; ${detail ?? 'not settled'}; update still ${after.update?.status}`,
+      };
     }
     await deps.clearRun(run);
     return { action: 'settled', ...withArn, detail: `${execution.status} → ${detail ?? 'settled'}` };
@@ -165,8 +209,14 @@ async function reconcileRun(run: RunningRun, deps: ReconcileDeps): Promise<RunOu
   // Read back: the marker goes only once the record no longer owes anything for this run.
   const after = await deps.getCluster(run.tenantId, run.clusterId);
   if (after && stillOwed(run, after, executionArn)) {
-    return { action: 'unsettled', ...withArn, detail: `execution ${execution.status}; ${result.action === 'skipped' ? result.reason : result.action}; record still ${after.status}` };
+    return {
+      action: 'unsettled',
+      ...withArn,
+      detail: `execution ${execution.status}; ${result.action === 'skipped' ? result.reason : result.action}; record still ${after.status}`,
+    };
   }
   await deps.clearRun(run);
-  return result.action === 'skipped' ? { action: 'cleared', ...withArn, detail: result.reason } : { action: 'settled', ...withArn, detail: `${execution.status} → ${result.code}` };
+  return result.action === 'skipped'
+    ? { action: 'cleared', ...withArn, detail: result.reason }
+    : { action: 'settled', ...withArn, detail: `${execution.status} → ${result.code}` };
 }

@@ -13,8 +13,16 @@ const deps = endedExecutionDeps(loadConfig());
 
 export const handler = lambdaHandler(async (event: ExecutionStatusChangeEvent, { logger }) => {
   const result = await recordEndedExecution(event, deps);
-  logger.info('execution status change', { executionArn: event?.detail?.executionArn, status: event?.detail?.status, ...result });
+  logger.info('execution status change', {
+    executionArn: event?.detail?.executionArn,
+    status: event?.detail?.status,
+    ...result,
+  });
   // The event is out but the record still says unpublished: a redelivery of this status change would send it again.
-  if ('marked' in result && !result.marked) logger.warn('the Failed event was published but the record could not be marked', { executionArn: event?.detail?.executionArn, ...result });
+  if ('marked' in result && !result.marked)
+    logger.warn('the Failed event was published but the record could not be marked', {
+      executionArn: event?.detail?.executionArn,
+      ...result,
+    });
   return result;
 });

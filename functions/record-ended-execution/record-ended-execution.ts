@@ -17,13 +17,13 @@
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { redactSecrets } from '../lib/aws/aws-error.js';
-import { DETAIL_TYPES, failed, setUpdate, type RecordUpdate } from '../lib/completion/completion.js';
-import { deletionFailed, DELETION_DETAIL_TYPES } from '../lib/completion/deletion.js';
+import { clusterIdForExecution } from '../lib/cluster-ids.js';
+import { DETAIL_TYPES, failed, type RecordUpdate, setUpdate } from '../lib/completion/completion.js';
+import { DELETION_DETAIL_TYPES, deletionFailed } from '../lib/completion/deletion.js';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import type { Diagnosis, DiagnosisCode } from '../lib/diagnosis/types.js';
-import { ENDED_WITHOUT_CATCH, type ExecutionStatusChangeEvent } from '../lib/execution-status/event.js';
+import type { ENDED_WITHOUT_CATCH, ExecutionStatusChangeEvent } from '../lib/execution-status/event.js';
 import type { ClusterRecord, PendingEndedEvent } from '../lib/store/types.js';
-import { clusterIdForExecution } from '../lib/cluster-ids.js';
 import { STACK_NAME_PREFIX } from '../lib/template/constants.js';
 
 export interface RecordEndedExecutionDeps {
@@ -36,7 +36,15 @@ export interface RecordEndedExecutionDeps {
 }
 
 export type RecordEndedExecutionResult =
-  | { action: 'recorded' | 'republished'; run: 'provisioning' | 'deletion' | 'update'; tenantId: string; clusterId: string; code: DiagnosisCode; marked: boolean; markError?: string }
+  | {
+      action: 'recorded' | 'republished';
+      run: 'provisioning' | 'deletion' | 'update';
+      tenantId: string;
+      clusterId: string;
+      code: DiagnosisCode;
+      marked: boolean;
+      markError?: string;
+    }
   | { action: 'skipped'; reason: string };
 
 const CODE_BY_STATUS: Record<(typeof ENDED_WITHOUT_CATCH)[number], DiagnosisCode> = {
@@ -54,7 +62,12 @@ const DELETION_CODE_BY_STATUS: Record<(typeof ENDED_WITHOUT_CATCH)[number], Diag
 /** The execution's page in the Step Functions console. */
 export function executionConsoleUrl(executionArn: string): string {
   const [, partition = 'aws', , region = 'us-east-1'] = executionArn.split(':');
-  const host = partition === 'aws-cn' ? `${region}.console.amazonaws.cn` : partition === 'aws-us-gov' ? `console.amazonaws-us-gov.com` : `${region}.console.aws.amazon.com`;
+  const host =
+    partition === 'aws-cn'
+      ? `${region}.console.amazonaws.cn`
+      : partition === 'aws-us-gov'
+        ? `console.amazonaws-us-gov.com`
+        : `${region}.console.aws.amazon.com`;
   return `https://${host}/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }
 
@@ -96,41 +109,61 @@ export function endedDiagnosis(
   });
 }
 
-export async function recordEndedExecution(event: ExecutionStatusChangeEvent, deps: RecordEndedExecutionDeps): Promise<RecordEndedExecutionResult> {
+export async function recordEndedExecution(
+  event: ExecutionStatusChangeEvent,
+  deps: RecordEndedExecutionDeps,
+): Promise<RecordEndedExecutionResult> {
   const d = event?.detail;
   if (!d || typeof d.executionArn !== 'string') return { action: 'skipped', reason: 'not an execution status change' };
   const status = d.status as keyof typeof CODE_BY_STATUS;
-  if (!(status in CODE_BY_STATUS)) return { action: 'skipped', reason: `status ${String(d.status)} needs nothing recorded` };
+  if (!(status in CODE_BY_STATUS))
+    return { action: 'skipped', reason: `status ${String(d.status)} needs nothing recorded` };
 
   const given = parseInput(d.input);
-  if (!given.tenantId) return { action: 'skipped', reason: 'the execution input names no tenant, so there is no record' };
+  if (!given.tenantId)
+    return { action: 'skipped', reason: 'the execution input names no tenant, so there is no record' };
   // Console executions get their cluster id from the execution ARN (ValidateRequest does the same).
   const clusterId = given.clusterId ?? clusterIdForExecution(d.executionArn);
   const record = await deps.getCluster(given.tenantId, clusterId);
   if (!record) return { action: 'skipped', reason: `no cluster record ${clusterId} for this tenant` };
   // An update run: the record stays CREATED and names the run in `update.executionArn`.
   if (record.update?.executionArn === d.executionArn) return updateRunEnded(record, status, d, deps);
-  if (record.executionArn && record.executionArn !== d.executionArn) return { action: 'skipped', reason: 'the record belongs to another execution' };
+  if (record.executionArn && record.executionArn !== d.executionArn)
+    return { action: 'skipped', reason: 'the record belongs to another execution' };
   const resources = [d.executionArn, d.stateMachineArn];
 
   // A retry after PutEvents failed: this execution ended the record here, the event is not out yet.
   const kept = record.pendingEndedEvent;
-  if (record.status === 'FAILED' && record.executionArn === d.executionArn && record.endedEventPublished === false && kept?.detail.executionArn === d.executionArn) {
+  if (
+    record.status === 'FAILED' &&
+    record.executionArn === d.executionArn &&
+    record.endedEventPublished === false &&
+    kept?.detail.executionArn === d.executionArn
+  ) {
     await deps.publish(kept.detailType, kept.detail, resources);
     return { action: 'republished', ...ended(record, kept), ...(await markPublished(record, d.executionArn, deps)) };
   }
-  if (record.status !== 'CREATING' && record.status !== 'DELETING') return { action: 'skipped', reason: `the record is already ${record.status}` };
+  if (record.status !== 'CREATING' && record.status !== 'DELETING')
+    return { action: 'skipped', reason: `the record is already ${record.status}` };
   // A deletion's record always names its execution (RecordDeleting and the API set it).
-  if (record.status === 'DELETING' && record.executionArn !== d.executionArn) return { action: 'skipped', reason: 'the record belongs to another execution' };
+  if (record.status === 'DELETING' && record.executionArn !== d.executionArn)
+    return { action: 'skipped', reason: 'the record belongs to another execution' };
 
-  const pending = record.status === 'CREATING' ? provisioningEnd(record, status, d, deps.now()) : deletionEnd(record, status, d, deps.now());
+  const pending =
+    record.status === 'CREATING'
+      ? provisioningEnd(record, status, d, deps.now())
+      : deletionEnd(record, status, d, deps.now());
   if (!pending) return { action: 'skipped', reason: 'the record cannot be updated' };
   if (!(await deps.updateRecord(withPendingEvent(pending.update, pending.event)))) {
     return { action: 'skipped', reason: `the record left ${record.status} meanwhile` };
   }
   // Only the update's winner publishes: one Failed event per run. If this throws, the retry above sends it.
   await deps.publish(pending.event.detailType, pending.event.detail, resources);
-  return { action: 'recorded', ...ended(record, pending.event), ...(await markPublished(record, d.executionArn, deps)) };
+  return {
+    action: 'recorded',
+    ...ended(record, pending.event),
+    ...(await markPublished(record, d.executionArn, deps)),
+  };
 }
 
 /** The failed-update event detail (as the update machine's own NotifyUpdateFailed sends it). */
@@ -142,7 +175,12 @@ export const UPDATE_FAILED_DETAIL_TYPE = 'EKS Cluster Update Failed';
  * next PATCH is allowed), and one Update Failed event. The event goes out first, then the conditional
  * write: a redelivery after a lost write sends it again (at least once), never after the write won.
  */
-async function updateRunEnded(record: ClusterRecord, status: keyof typeof CODE_BY_STATUS, d: ExecutionStatusChangeEvent['detail'], deps: RecordEndedExecutionDeps): Promise<RecordEndedExecutionResult> {
+async function updateRunEnded(
+  record: ClusterRecord,
+  status: keyof typeof CODE_BY_STATUS,
+  d: ExecutionStatusChangeEvent['detail'],
+  deps: RecordEndedExecutionDeps,
+): Promise<RecordEndedExecutionResult> {
   const u = record.update!;
   if (u.status !== 'RUNNING') return { action: 'skipped', reason: `the update already ended ${u.status}` };
   const now = deps.now();
@@ -167,16 +205,30 @@ async function updateRunEnded(record: ClusterRecord, status: keyof typeof CODE_B
     to: u.to,
     diagnosis,
   };
-  await deps.publish(UPDATE_FAILED_DETAIL_TYPE, detail as unknown as PendingEndedEvent['detail'], [d.executionArn, d.stateMachineArn]);
+  await deps.publish(UPDATE_FAILED_DETAIL_TYPE, detail as unknown as PendingEndedEvent['detail'], [
+    d.executionArn,
+    d.stateMachineArn,
+  ]);
   const update = setUpdate(
     record.tenantId,
     record.id,
-    { names: { '#u': 'update', '#ux': 'executionArn', '#us': 'status' }, values: { ':arn': d.executionArn, ':running': 'RUNNING' }, sets: [] },
+    {
+      names: { '#u': 'update', '#ux': 'executionArn', '#us': 'status' },
+      values: { ':arn': d.executionArn, ':running': 'RUNNING' },
+      sets: [],
+    },
     { update: { ...u, status: 'FAILED', phase: diagnosis.title, finishedAt, diagnosis }, updatedAt: finishedAt },
     'attribute_exists(PK) AND #u.#ux = :arn AND #u.#us = :running',
   );
   if (!(await deps.updateRecord(update))) return { action: 'skipped', reason: 'the update ended meanwhile' };
-  return { action: 'recorded', run: 'update', tenantId: record.tenantId, clusterId: record.id, code: diagnosis.code, marked: true };
+  return {
+    action: 'recorded',
+    run: 'update',
+    tenantId: record.tenantId,
+    clusterId: record.id,
+    code: diagnosis.code,
+    marked: true,
+  };
 }
 
 /** The run the record and the ended execution describe, as both completions want it. */
@@ -193,8 +245,18 @@ function runOf(r: ClusterRecord, d: ExecutionStatusChangeEvent['detail']) {
   };
 }
 
-function provisioningEnd(r: ClusterRecord, st: keyof typeof CODE_BY_STATUS, det: ExecutionStatusChangeEvent['detail'], now: Date) {
-  const diagnosis = endedDiagnosis(st, { executionArn: det.executionArn, error: det.error ?? null, cause: det.cause ?? null, ...(stackNameOf(r.stackId) ? { stackName: stackNameOf(r.stackId)! } : {}) });
+function provisioningEnd(
+  r: ClusterRecord,
+  st: keyof typeof CODE_BY_STATUS,
+  det: ExecutionStatusChangeEvent['detail'],
+  now: Date,
+) {
+  const diagnosis = endedDiagnosis(st, {
+    executionArn: det.executionArn,
+    error: det.error ?? null,
+    cause: det.cause ?? null,
+    ...(stackNameOf(r.stackId) ? { stackName: stackNameOf(r.stackId)! } : {}),
+  });
   const completion = failed(
     {
       ...runOf(r, det),
@@ -204,12 +266,23 @@ function provisioningEnd(r: ClusterRecord, st: keyof typeof CODE_BY_STATUS, det:
     diagnosis,
     now,
   );
-  return completion.record ? { update: completion.record, event: { detailType: DETAIL_TYPES.failed, detail: completion.event.detail } } : undefined;
+  return completion.record
+    ? { update: completion.record, event: { detailType: DETAIL_TYPES.failed, detail: completion.event.detail } }
+    : undefined;
 }
 
-function deletionEnd(r: ClusterRecord, status: keyof typeof CODE_BY_STATUS, d: ExecutionStatusChangeEvent['detail'], now: Date) {
+function deletionEnd(
+  r: ClusterRecord,
+  status: keyof typeof CODE_BY_STATUS,
+  d: ExecutionStatusChangeEvent['detail'],
+  now: Date,
+) {
   const stackName = stackNameOf(r.stackId) ?? `${STACK_NAME_PREFIX}${r.name}`;
-  const diagnosis = endedDiagnosis(status, { executionArn: d.executionArn, error: d.error ?? null, cause: d.cause ?? null, stackName }, { clusterId: r.id, region: r.region, ...(r.stackId ? { stackId: r.stackId } : {}) });
+  const diagnosis = endedDiagnosis(
+    status,
+    { executionArn: d.executionArn, error: d.error ?? null, cause: d.cause ?? null, stackName },
+    { clusterId: r.id, region: r.region, ...(r.stackId ? { stackId: r.stackId } : {}) },
+  );
   const completion = deletionFailed(
     {
       ...runOf(r, d),
@@ -219,12 +292,22 @@ function deletionEnd(r: ClusterRecord, status: keyof typeof CODE_BY_STATUS, d: E
     diagnosis,
     now,
   );
-  return completion.record ? { update: completion.record, event: { detailType: DELETION_DETAIL_TYPES.failed, detail: completion.event.detail } } : undefined;
+  return completion.record
+    ? {
+        update: completion.record,
+        event: { detailType: DELETION_DETAIL_TYPES.failed, detail: completion.event.detail },
+      }
+    : undefined;
 }
 
 function ended(record: ClusterRecord, event: PendingEndedEvent) {
   const deletion = event.detailType === DELETION_DETAIL_TYPES.failed;
-  return { run: deletion ? ('deletion' as const) : ('provisioning' as const), tenantId: record.tenantId, clusterId: record.id, code: event.detail.diagnosis?.code ?? 'UNKNOWN' };
+  return {
+    run: deletion ? ('deletion' as const) : ('provisioning' as const),
+    tenantId: record.tenantId,
+    clusterId: record.id,
+    code: event.detail.diagnosis?.code ?? 'UNKNOWN',
+  };
 }
 
 /** The winning update also keeps the event and an unpublished mark, so a retry can send it. */
@@ -232,10 +315,17 @@ function withPendingEvent(update: RecordUpdate, event: PendingEndedEvent): Recor
   return {
     ...update,
     UpdateExpression: `${update.UpdateExpression}, #endedEventPublished = :endedEventPublished, #pendingEndedEvent = :pendingEndedEvent`,
-    ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#endedEventPublished': 'endedEventPublished', '#pendingEndedEvent': 'pendingEndedEvent' },
+    ExpressionAttributeNames: {
+      ...update.ExpressionAttributeNames,
+      '#endedEventPublished': 'endedEventPublished',
+      '#pendingEndedEvent': 'pendingEndedEvent',
+    },
     ExpressionAttributeValues: {
       ...update.ExpressionAttributeValues,
-      ...marshall({ ':endedEventPublished': false, ':pendingEndedEvent': event }, { removeUndefinedValues: true, convertClassInstanceToMap: true }),
+      ...marshall(
+        { ':endedEventPublished': false, ':pendingEndedEvent': event },
+        { removeUndefinedValues: true, convertClassInstanceToMap: true },
+      ),
     },
   };
 }
@@ -244,7 +334,11 @@ function withPendingEvent(update: RecordUpdate, event: PendingEndedEvent): Recor
  * After PutEvents: mark the record (only this execution's, only while unpublished) and drop the kept
  * copy. A failed mark is reported, not thrown: the event is out, and a retry would send it twice.
  */
-async function markPublished(record: ClusterRecord, executionArn: string, deps: RecordEndedExecutionDeps): Promise<{ marked: boolean; markError?: string }> {
+async function markPublished(
+  record: ClusterRecord,
+  executionArn: string,
+  deps: RecordEndedExecutionDeps,
+): Promise<{ marked: boolean; markError?: string }> {
   const update = markPublishedUpdate(record.tenantId, record.id, executionArn);
   try {
     return { marked: await deps.updateRecord(update) };
@@ -257,7 +351,11 @@ export function markPublishedUpdate(tenantId: string, clusterId: string, executi
   const u = setUpdate(
     tenantId,
     clusterId,
-    { names: { '#executionArn': 'executionArn', '#pendingEndedEvent': 'pendingEndedEvent' }, values: { ':executionArn': executionArn, ':false': false }, sets: [] },
+    {
+      names: { '#executionArn': 'executionArn', '#pendingEndedEvent': 'pendingEndedEvent' },
+      values: { ':executionArn': executionArn, ':false': false },
+      sets: [],
+    },
     { endedEventPublished: true },
     'attribute_exists(PK) AND #executionArn = :executionArn AND #endedEventPublished = :false',
   );

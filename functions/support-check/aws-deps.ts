@@ -4,9 +4,10 @@
  * role B — once per account and region per run, whatever the number of clusters there — and the
  * service bus.
  */
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { paginateDescribeClusterVersions, type EKSClient } from '@aws-sdk/client-eks';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
+import { type EKSClient, paginateDescribeClusterVersions } from '@aws-sdk/client-eks';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { EVENT_SOURCE } from '../lib/completion/completion.js';
 import { createdClusterItems, dropStaleCreated } from '../lib/store/created-clusters.js';
 import { keys } from '../lib/store/keys.js';
@@ -24,7 +25,8 @@ export interface SupportAwsOptions {
   now(): Date;
 }
 
-const iso = (d: Date | string | undefined): string | undefined => (d === undefined ? undefined : d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+const iso = (d: Date | string | undefined): string | undefined =>
+  d === undefined ? undefined : d instanceof Date ? d.toISOString() : new Date(d).toISOString();
 
 /** Dependencies for one run: the per-region version cache lives as long as the returned object. */
 export function supportCheckAwsDeps(o: SupportAwsOptions): SupportCheckDeps {
@@ -42,7 +44,10 @@ export function supportCheckAwsDeps(o: SupportAwsOptions): SupportCheckDeps {
             if (!v.clusterVersion) continue;
             const std = iso(v.endOfStandardSupportDate);
             const ext = iso(v.endOfExtendedSupportDate);
-            out.set(v.clusterVersion, { ...(std ? { standardSupportEndsAt: std } : {}), ...(ext ? { extendedSupportEndsAt: ext } : {}) });
+            out.set(v.clusterVersion, {
+              ...(std ? { standardSupportEndsAt: std } : {}),
+              ...(ext ? { extendedSupportEndsAt: ext } : {}),
+            });
           }
         }
         return out;
@@ -60,7 +65,9 @@ export function supportCheckAwsDeps(o: SupportAwsOptions): SupportCheckDeps {
       UpdateExpression: add ? 'ADD #sent :keys' : 'DELETE #sent :keys',
       // Claimed only on a CREATED record none of whose keys is there yet: only the claimant publishes.
       ...(add
-        ? { ConditionExpression: `#status = :created AND ${keysToSet.map((_, i) => `NOT contains(#sent, :k${i})`).join(' AND ')}` }
+        ? {
+            ConditionExpression: `#status = :created AND ${keysToSet.map((_, i) => `NOT contains(#sent, :k${i})`).join(' AND ')}`,
+          }
         : {}),
       ExpressionAttributeNames: { '#sent': 'supportRemindersSent', ...(add ? { '#status': 'status' } : {}) },
       ExpressionAttributeValues: {
@@ -116,10 +123,21 @@ export function supportCheckAwsDeps(o: SupportAwsOptions): SupportCheckDeps {
     publish: async (detail) => {
       const out = await o.events.send(
         new PutEventsCommand({
-          Entries: [{ EventBusName: o.eventBusName, Source: EVENT_SOURCE, DetailType: SUPPORT_ENDING_DETAIL_TYPE, Detail: JSON.stringify(detail), Resources: [] }],
+          Entries: [
+            {
+              EventBusName: o.eventBusName,
+              Source: EVENT_SOURCE,
+              DetailType: SUPPORT_ENDING_DETAIL_TYPE,
+              Detail: JSON.stringify(detail),
+              Resources: [],
+            },
+          ],
         }),
       );
-      if ((out.FailedEntryCount ?? 0) > 0) throw new Error(`EventBridge refused the ${SUPPORT_ENDING_DETAIL_TYPE} event: ${out.Entries?.[0]?.ErrorCode ?? ''} ${out.Entries?.[0]?.ErrorMessage ?? ''}`.trim());
+      if ((out.FailedEntryCount ?? 0) > 0)
+        throw new Error(
+          `EventBridge refused the ${SUPPORT_ENDING_DETAIL_TYPE} event: ${out.Entries?.[0]?.ErrorCode ?? ''} ${out.Entries?.[0]?.ErrorMessage ?? ''}`.trim(),
+        );
     },
     now: o.now,
   };

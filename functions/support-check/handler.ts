@@ -27,7 +27,12 @@ export function runTime(event: unknown, fallback: () => Date = () => new Date())
 
 async function eksFor(record: SupportRecord) {
   const { session } = await roleBSession(
-    { tenantId: record.tenantId, clusterId: record.id, region: record.region, cluster: { provisionRoleArn: record.settings.provisionRoleArn } },
+    {
+      tenantId: record.tenantId,
+      clusterId: record.id,
+      region: record.region,
+      cluster: { provisionRoleArn: record.settings.provisionRoleArn },
+    },
     { store: defaultStore(), config },
   );
   return eksClient(session);
@@ -35,10 +40,27 @@ async function eksFor(record: SupportRecord) {
 
 export const handler = lambdaHandler(async (event: { time?: unknown } | undefined, { logger }) => {
   const now = runTime(event);
-  const outcomes = await checkSupport(supportCheckAwsDeps({ doc, tableName: config.tableName, events, eventBusName: config.eventBusName, eksFor, now: () => now }));
+  const outcomes = await checkSupport(
+    supportCheckAwsDeps({
+      doc,
+      tableName: config.tableName,
+      events,
+      eventBusName: config.eventBusName,
+      eksFor,
+      now: () => now,
+    }),
+  );
   const errors = outcomes.filter((o) => o.action === 'error');
   const sent = outcomes.filter((o) => o.action === 'sent').length;
-  logger.info('support check', { checked: outcomes.length, sent, errors: errors.length, outcomes: outcomes.filter((o) => o.action !== 'ok').slice(0, 50) });
-  if (errors.length) throw new Error(`${errors.length} of ${outcomes.length} clusters could not be checked (see the outcomes logged above)`);
+  logger.info('support check', {
+    checked: outcomes.length,
+    sent,
+    errors: errors.length,
+    outcomes: outcomes.filter((o) => o.action !== 'ok').slice(0, 50),
+  });
+  if (errors.length)
+    throw new Error(
+      `${errors.length} of ${outcomes.length} clusters could not be checked (see the outcomes logged above)`,
+    );
   return { checked: outcomes.length, sent, errors: 0 };
 });

@@ -10,12 +10,21 @@
  */
 import { errorSummary } from '../lib/aws/aws-error.js';
 import type { ClusterRecord } from '../lib/store/types.js';
-import { dueReminder, supportOf, type ClusterSupport, type SupportDates, type UpgradePolicy } from '../lib/support/support-window.js';
+import {
+  type ClusterSupport,
+  dueReminder,
+  type SupportDates,
+  supportOf,
+  type UpgradePolicy,
+} from '../lib/support/support-window.js';
 
 export const SUPPORT_ENDING_DETAIL_TYPE = 'EKS Cluster Support Ending';
 
 /** The record as the check needs it: the settings' upgrade policy and what was already sent. */
-export type SupportRecord = ClusterRecord & { supportRemindersSent?: string[]; settings: ClusterRecord['settings'] & { upgradePolicy?: UpgradePolicy } };
+export type SupportRecord = ClusterRecord & {
+  supportRemindersSent?: string[];
+  settings: ClusterRecord['settings'] & { upgradePolicy?: UpgradePolicy };
+};
 
 export interface SupportEndingDetail {
   clusterId: string;
@@ -33,7 +42,10 @@ export interface SupportCheckDeps {
   /** Every CREATED cluster record (all tenants). */
   createdClusters(): Promise<SupportRecord[]>;
   /** The version's dates in that account and region (through the cluster's role B). */
-  versionDates(record: SupportRecord, version: string): Promise<Omit<SupportDates, 'checkedAt' | 'kubernetesVersion'> | undefined>;
+  versionDates(
+    record: SupportRecord,
+    version: string,
+  ): Promise<Omit<SupportDates, 'checkedAt' | 'kubernetesVersion'> | undefined>;
   saveDates(record: SupportRecord, dates: SupportDates): Promise<void>;
   /** Adds the keys to the record's sent set unless one is there already; false = someone else claimed it. */
   claimReminder(record: SupportRecord, keys: string[]): Promise<boolean>;
@@ -70,9 +82,19 @@ async function checkOne(record: SupportRecord, deps: SupportCheckDeps): Promise<
   const support = supportOf(record.settings.upgradePolicy, dates, now);
   const due = dueReminder(support, record.supportRemindersSent ?? []);
   if (!due) return { clusterId: record.id, action: 'ok' };
-  if (!(await deps.claimReminder(record, due.keys))) return { clusterId: record.id, action: 'already-sent', thresholdDays: due.days };
+  if (!(await deps.claimReminder(record, due.keys)))
+    return { clusterId: record.id, action: 'already-sent', thresholdDays: due.days };
   try {
-    await deps.publish({ clusterId: record.id, tenantId: record.tenantId, name: record.name, accountId: record.accountId, region: record.region, kubernetesVersion: version, thresholdDays: due.days, support });
+    await deps.publish({
+      clusterId: record.id,
+      tenantId: record.tenantId,
+      name: record.name,
+      accountId: record.accountId,
+      region: record.region,
+      kubernetesVersion: version,
+      thresholdDays: due.days,
+      support,
+    });
   } catch (e) {
     await deps.releaseReminder(record, due.keys).catch(() => undefined);
     throw e;

@@ -3,18 +3,18 @@
  * diagnosis either way — the cluster stays CREATED) and the event detail the next state publishes.
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { makeDiagnosis, type ContextEvidence, type EvidenceOf } from '../lib/diagnosis/catalog.js';
 import { redactSecrets } from '../lib/aws/aws-error.js';
-import { KubeError } from '../lib/kubernetes/client.js';
-import { describeBudget, findBlockingBudgets, type DisruptionReader } from '../lib/kubernetes/disruption.js';
+import { type ContextEvidence, type EvidenceOf, makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { diagnoseStepError } from '../lib/diagnosis/from-step-error.js';
 import { diagnoseUpdateEvents } from '../lib/diagnosis/from-update-events.js';
 import type { Diagnosis } from '../lib/diagnosis/types.js';
+import { KubeError } from '../lib/kubernetes/client.js';
+import { type DisruptionReader, describeBudget, findBlockingBudgets } from '../lib/kubernetes/disruption.js';
 import type { CaughtError, ClusterOutputs } from '../lib/state.js';
 import type { ClusterUpdate, Store } from '../lib/store/types.js';
-import { updateOnRecord, type UpdateRun } from '../lib/update/run.js';
-import { eventDetail, type UpdateEventDetail } from './prepare.js';
+import { type UpdateRun, updateOnRecord } from '../lib/update/run.js';
 import { eventsSince } from './poll.js';
+import { eventDetail, type UpdateEventDetail } from './prepare.js';
 import { updateStatementsFor } from './statements.js';
 
 export interface UpdateCompletion {
@@ -29,11 +29,26 @@ export async function completeUpdateSucceeded(
 ): Promise<UpdateCompletion> {
   const now = deps.now();
   const outputs = run.finalize?.outputs;
-  const phase = run.changeSet?.status === 'NO_CHANGES' ? 'Update complete (the stack already matched)' : 'Update complete';
+  const phase =
+    run.changeSet?.status === 'NO_CHANGES' ? 'Update complete (the stack already matched)' : 'Update complete';
   await deps.store.updateCluster(run.tenantId, run.clusterId, {
     settings: run.cluster,
     ...(outputs ? { outputs } : {}),
-    update: updateOnRecord(run, { status: 'SUCCEEDED', phase, ...(run.preflight?.stages?.length ? { stages: run.preflight.stages.map((st) => ({ name: st.name, title: st.title, status: 'SUCCEEDED' as const })) } : {}), finishedAt: now.toISOString(), resources: { done: run.poll?.progress.total ?? 0, total: run.poll?.progress.total ?? 0 } }),
+    update: updateOnRecord(run, {
+      status: 'SUCCEEDED',
+      phase,
+      ...(run.preflight?.stages?.length
+        ? {
+            stages: run.preflight.stages.map((st) => ({
+              name: st.name,
+              title: st.title,
+              status: 'SUCCEEDED' as const,
+            })),
+          }
+        : {}),
+      finishedAt: now.toISOString(),
+      resources: { done: run.poll?.progress.total ?? 0, total: run.poll?.progress.total ?? 0 },
+    }),
     updatedAt: now.toISOString(),
   });
   return { status: 'SUCCEEDED', event: { detail: eventDetail(run, 'UPDATED', now) } };
@@ -41,7 +56,12 @@ export async function completeUpdateSucceeded(
 
 export async function completeUpdateFailed(
   run: UpdateRun & { error?: CaughtError },
-  deps: { store: Store; now: () => Date; cloudformation: () => Promise<CloudFormationClient>; disruption?: () => Promise<DisruptionReader> },
+  deps: {
+    store: Store;
+    now: () => Date;
+    cloudformation: () => Promise<CloudFormationClient>;
+    disruption?: () => Promise<DisruptionReader>;
+  },
 ): Promise<UpdateCompletion> {
   const found = await diagnoseUpdate(run, deps).catch(() => diagnoseStepError(run.error, evidenceOf(run)));
   const staged = stagesOutcome(run);
@@ -53,7 +73,10 @@ export async function completeUpdateFailed(
       phase: diagnosis.title,
       ...(staged ? { stages: staged.stages, versions: staged.versions } : {}),
       finishedAt: now.toISOString(),
-      resources: { done: run.poll?.progress.done ?? 0, total: run.poll?.progress.total ?? run.changeSet?.changes.length ?? 0 },
+      resources: {
+        done: run.poll?.progress.done ?? 0,
+        total: run.poll?.progress.total ?? run.changeSet?.changes.length ?? 0,
+      },
       diagnosis,
     }),
     updatedAt: now.toISOString(),
@@ -68,7 +91,10 @@ export const BUDGET_LOOKUP_MS = 30_000;
 function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KubeError('unreachable', `no answer within ${ms / 1000} s`, 'list pod disruption budgets')), ms);
+    timer = setTimeout(
+      () => reject(new KubeError('unreachable', `no answer within ${ms / 1000} s`, 'list pod disruption budgets')),
+      ms,
+    );
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
@@ -78,22 +104,40 @@ function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
  * cluster-admin as the creator) and name those allowing no disruption that select pods on the node
  * group's nodes. Listing denied or unreachable: say so, keep EKS's text.
  */
-export async function withBlockingBudgets(d: Diagnosis, run: UpdateRun, reader: () => Promise<DisruptionReader>): Promise<Diagnosis> {
+export async function withBlockingBudgets(
+  d: Diagnosis,
+  run: UpdateRun,
+  reader: () => Promise<DisruptionReader>,
+): Promise<Diagnosis> {
   const blocked = d.code === PDB ? d : d.cause?.code === PDB ? d.cause : undefined;
   if (!blocked) return d;
-  const nodegroupName = run.preflight?.nodegroupName ?? (typeof blocked.evidence?.nodegroupName === 'string' ? blocked.evidence.nodegroupName : undefined);
+  const nodegroupName =
+    run.preflight?.nodegroupName ??
+    (typeof blocked.evidence?.nodegroupName === 'string' ? blocked.evidence.nodegroupName : undefined);
   let facts: EvidenceOf<typeof PDB>;
   try {
     const found = await withDeadline(findBlockingBudgets(await reader(), nodegroupName), BUDGET_LOOKUP_MS);
     // None allows no disruption any more (relaxed since, or deleted): EKS's words are all there is.
     if (!found.budgets.length) return d;
     const first = found.budgets[0]!;
-    facts = { budgets: found.budgets.map(describeBudget).join('; '), budgetsMatched: String(found.matchedToPods), pdb: first.name, namespace: first.namespace };
+    facts = {
+      budgets: found.budgets.map(describeBudget).join('; '),
+      budgetsMatched: String(found.matchedToPods),
+      pdb: first.name,
+      namespace: first.namespace,
+    };
   } catch (err) {
-    const why = err instanceof KubeError ? `${err.kind === 'forbidden' || err.kind === 'unauthorized' ? 'no access' : err.kind}: ${err.message}` : redactSecrets((err as Error)?.message ?? String(err));
+    const why =
+      err instanceof KubeError
+        ? `${err.kind === 'forbidden' || err.kind === 'unauthorized' ? 'no access' : err.kind}: ${err.message}`
+        : redactSecrets((err as Error)?.message ?? String(err));
     facts = { budgetListError: why.slice(0, 300) };
   }
-  const named = makeDiagnosis(PDB, { ...(blocked.evidence as EvidenceOf<typeof PDB>), ...(nodegroupName ? { nodegroupName } : {}), ...facts }, blocked.failedResource ? { failedResource: blocked.failedResource } : {});
+  const named = makeDiagnosis(
+    PDB,
+    { ...(blocked.evidence as EvidenceOf<typeof PDB>), ...(nodegroupName ? { nodegroupName } : {}), ...facts },
+    blocked.failedResource ? { failedResource: blocked.failedResource } : {},
+  );
   return blocked === d ? named : { ...d, cause: named };
 }
 
@@ -101,15 +145,26 @@ export async function withBlockingBudgets(d: Diagnosis, run: UpdateRun, reader: 
  * How a run of stages ended: each stage's status and the versions the cluster runs (the failed
  * stage was rolled back; those before it stay). Undefined before the stages were planned.
  */
-export function stagesOutcome(run: UpdateRun): { stages: NonNullable<ClusterUpdate['stages']>; versions: NonNullable<ClusterUpdate['versions']>; done?: string } | undefined {
+export function stagesOutcome(
+  run: UpdateRun,
+):
+  | { stages: NonNullable<ClusterUpdate['stages']>; versions: NonNullable<ClusterUpdate['versions']>; done?: string }
+  | undefined {
   const planned = run.preflight?.stages;
   if (!planned?.length || !run.stage) return undefined;
   const failedAt = Math.min(run.stage.index, planned.length - 1);
-  const stages = planned.map((s, i) => ({ name: s.name, title: s.title, status: i < failedAt ? ('SUCCEEDED' as const) : i === failedAt ? ('FAILED' as const) : ('NOT_STARTED' as const) }));
+  const stages = planned.map((s, i) => ({
+    name: s.name,
+    title: s.title,
+    status: i < failedAt ? ('SUCCEEDED' as const) : i === failedAt ? ('FAILED' as const) : ('NOT_STARTED' as const),
+  }));
   const last = failedAt > 0 ? planned[failedAt - 1]! : undefined;
   const versions = last
     ? { controlPlane: last.controlPlaneVersion, nodegroup: last.nodegroupVersion }
-    : { controlPlane: run.preflight!.clusterVersion, nodegroup: run.preflight!.nodegroupVersion ?? run.preflight!.clusterVersion };
+    : {
+        controlPlane: run.preflight!.clusterVersion,
+        nodegroup: run.preflight!.nodegroupVersion ?? run.preflight!.clusterVersion,
+      };
   const done = last
     ? `Stage ${failedAt} of ${planned.length} (${last.title}) had completed and stays: the control plane runs Kubernetes ${versions.controlPlane} and the nodes ${versions.nodegroup}${versions.controlPlane !== versions.nodegroup ? ', a skew Kubernetes supports' : ''}. Only stage ${failedAt + 1} (${planned[failedAt]!.title}) was rolled back.`
     : undefined;
@@ -121,7 +176,9 @@ function withStagesDone(d: Diagnosis, done: string): Diagnosis {
   return {
     ...d,
     message: `${d.message} ${done}`,
-    remediation: d.remediation.some((r) => /same change again/.test(r)) ? d.remediation : [...d.remediation, 'Then send the same change again: it plans and runs only the stages not done yet.'],
+    remediation: d.remediation.some((r) => /same change again/.test(r))
+      ? d.remediation
+      : [...d.remediation, 'Then send the same change again: it plans and runs only the stages not done yet.'],
   };
 }
 
@@ -132,7 +189,9 @@ const evidenceOf = (run: UpdateRun): ContextEvidence & { from?: string } => ({
   accountId: run.accountId,
   clusterName: run.cluster?.name ?? '',
   clusterId: run.clusterId,
-  from: Object.entries(run.update?.from ?? {}).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', '),
+  from: Object.entries(run.update?.from ?? {})
+    .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+    .join(', '),
 });
 
 /** The caught error's diagnosis, or — when the stack update itself failed — one read from its events. */
@@ -146,5 +205,15 @@ export async function diagnoseUpdate(
   const read = diagnoseUpdateEvents(events, run.poll?.stackStatus ?? 'UPDATE_ROLLBACK_COMPLETE', evidenceOf(run));
   const d = deps.disruption ? await withBlockingBudgets(read, run, deps.disruption) : read;
   // Denied during the stack update: show the statements to add (the catalog does not load the policy module).
-  return d.code === 'UPDATE_NOT_PERMITTED' ? makeDiagnosis('UPDATE_NOT_PERMITTED', { ...d.evidence, roleArn: run.cluster.provisionRoleArn, statements: updateStatementsFor(run.cluster.provisionRoleArn) }, d.failedResource ? { failedResource: d.failedResource } : {}) : d;
+  return d.code === 'UPDATE_NOT_PERMITTED'
+    ? makeDiagnosis(
+        'UPDATE_NOT_PERMITTED',
+        {
+          ...d.evidence,
+          roleArn: run.cluster.provisionRoleArn,
+          statements: updateStatementsFor(run.cluster.provisionRoleArn),
+        },
+        d.failedResource ? { failedResource: d.failedResource } : {},
+      )
+    : d;
 }

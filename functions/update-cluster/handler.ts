@@ -13,9 +13,9 @@ import { defaultStore } from '../lib/store/dynamo-store.js';
 import type { UpdateRun } from '../lib/update/run.js';
 import { executeChangeSet, prepareChangeSet } from './change-set.js';
 import { completeUpdateFailed, completeUpdateSucceeded } from './complete.js';
+import { pollStackUpdate } from './poll.js';
 import { updatePreflight } from './preflight.js';
 import { prepareUpdate } from './prepare.js';
-import { pollStackUpdate } from './poll.js';
 
 const config = loadConfig();
 
@@ -27,7 +27,8 @@ export type UpdateStepEvent =
 export const handler = lambdaHandler(async (event: UpdateStepEvent, { logger }) => {
   const store = defaultStore();
   const now = () => new Date();
-  if (event.step === 'prepare') return prepareUpdate({ ...event.state, executionArn: event.executionArn, startedAt: event.startedAt }, { store });
+  if (event.step === 'prepare')
+    return prepareUpdate({ ...event.state, executionArn: event.executionArn, startedAt: event.startedAt }, { store });
   const run = event.state;
   if (event.step === 'failed') {
     let session: Promise<Awaited<ReturnType<typeof roleBSession>>['session']> | undefined;
@@ -39,7 +40,13 @@ export const handler = lambdaHandler(async (event: UpdateStepEvent, { logger }) 
       // A blocked node roll: name the PodDisruptionBudget through the cluster's API.
       disruption: async () => {
         const s = await roleB();
-        return connectDisruptionReader({ eks: eksClient(s), clusterName: run.cluster.name, region: run.region, credentials: s.clientConfig().credentials!, now });
+        return connectDisruptionReader({
+          eks: eksClient(s),
+          clusterName: run.cluster.name,
+          region: run.region,
+          credentials: s.clientConfig().credentials!,
+          now,
+        });
       },
     });
   }
@@ -54,7 +61,12 @@ export const handler = lambdaHandler(async (event: UpdateStepEvent, { logger }) 
     case 'execute':
       return executeChangeSet(run, { cloudformation, now });
     case 'poll': {
-      return pollStackUpdate(run, { cloudformation, now, maxProvisioningSeconds: config.maxProvisioningSeconds, progress: recordProgress(store, run, logger) });
+      return pollStackUpdate(run, {
+        cloudformation,
+        now,
+        maxProvisioningSeconds: config.maxProvisioningSeconds,
+        progress: recordProgress(store, run, logger),
+      });
     }
   }
   throw new Error(`unknown update step ${(event as { step: string }).step}`);

@@ -5,9 +5,9 @@
  */
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../lib/errors.js';
-import { STACK_NAME_PREFIX } from '../lib/template/constants.js';
 import type { UpdateInput } from '../lib/state.js';
 import type { Store } from '../lib/store/types.js';
+import { STACK_NAME_PREFIX } from '../lib/template/constants.js';
 import type { UpdateRun } from '../lib/update/run.js';
 
 export type PrepareUpdateEvent = UpdateInput & { executionArn: string; startedAt: string };
@@ -31,14 +31,21 @@ export interface UpdateEventDetail {
   diagnosis?: unknown;
 }
 
-export async function prepareUpdate(input: PrepareUpdateEvent, deps: { store: Store }): Promise<UpdateRun & { event: { detail: UpdateEventDetail } }> {
+export async function prepareUpdate(
+  input: PrepareUpdateEvent,
+  deps: { store: Store },
+): Promise<UpdateRun & { event: { detail: UpdateEventDetail } }> {
   const record = await deps.store.getCluster(input.tenantId, input.clusterId);
   const mine = record?.update?.executionArn === input.executionArn && record.update.status === 'RUNNING';
   if (!record || !mine || !record.stackId) {
     throw new DiagnosedError(
       makeDiagnosis('UNKNOWN', {
         clusterId: input.clusterId,
-        detail: !record ? 'the cluster record does not exist' : !record.stackId ? 'the cluster has no stack' : 'this execution is not the update the record is waiting for (a newer change replaced it, or it was started by hand)',
+        detail: !record
+          ? 'the cluster record does not exist'
+          : !record.stackId
+            ? 'the cluster has no stack'
+            : 'this execution is not the update the record is waiting for (a newer change replaced it, or it was started by hand)',
       }),
     );
   }
@@ -52,7 +59,12 @@ export async function prepareUpdate(input: PrepareUpdateEvent, deps: { store: St
     stackName: `${STACK_NAME_PREFIX}${record.name}`,
     executionArn: input.executionArn,
     startedAt: input.startedAt,
-    stack: { stackId: record.stackId, stackName: `${STACK_NAME_PREFIX}${record.name}`, createdAt: input.startedAt, adopted: true },
+    stack: {
+      stackId: record.stackId,
+      stackName: `${STACK_NAME_PREFIX}${record.name}`,
+      createdAt: input.startedAt,
+      adopted: true,
+    },
     update: {
       version: input.version,
       from: record.update!.from,
@@ -65,7 +77,12 @@ export async function prepareUpdate(input: PrepareUpdateEvent, deps: { store: St
   return { ...run, event: { detail: eventDetail(run, 'UPDATING', undefined) } };
 }
 
-export function eventDetail(run: UpdateRun, status: UpdateEventDetail['status'], now: Date | undefined, diagnosis?: unknown): UpdateEventDetail {
+export function eventDetail(
+  run: UpdateRun,
+  status: UpdateEventDetail['status'],
+  now: Date | undefined,
+  diagnosis?: unknown,
+): UpdateEventDetail {
   const finishedAt = now ? now.toISOString() : null;
   return {
     clusterId: run.clusterId,

@@ -2,7 +2,7 @@
 import { loadConfig } from '../lib/config.js';
 import { lambdaHandler } from '../lib/middleware.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
-import { newClusterId, validateRequest, type ValidateRequestEvent } from './validate-request.js';
+import { newClusterId, type ValidateRequestEvent, validateRequest } from './validate-request.js';
 
 const config = loadConfig();
 

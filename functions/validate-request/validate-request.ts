@@ -3,12 +3,13 @@
  * record (which also claims the name). The External ID is looked up here only to fail early with a
  * clear message; it is never returned (later steps read it from the store themselves).
  */
+
+import { externalIdOf } from '../lib/aws/tenant-role.js';
 import { clusterIdForExecution } from '../lib/cluster-ids.js';
 import type { ServiceConfig } from '../lib/config.js';
 import { makeDiagnosis } from '../lib/diagnosis/catalog.js';
 import type { FieldProblem } from '../lib/diagnosis/types.js';
 import { DiagnosedError } from '../lib/errors.js';
-import { externalIdOf } from '../lib/aws/tenant-role.js';
 import { accountIdOf, parseClusterSettings, STACK_NAME_PREFIX } from '../lib/schema/cluster-settings.js';
 import type { ProvisionInput, ValidatedRequest } from '../lib/state.js';
 import type { ClusterRecord, Store } from '../lib/store/types.js';
@@ -47,20 +48,38 @@ function invalid(fields: FieldProblem[]): DiagnosedError {
   return new DiagnosedError(makeDiagnosis('VALIDATION_FAILED', {}, { fields }));
 }
 
-export async function validateRequest(event: ValidateRequestEvent, deps: ValidateRequestDeps): Promise<ValidatedRequest> {
+export async function validateRequest(
+  event: ValidateRequestEvent,
+  deps: ValidateRequestDeps,
+): Promise<ValidatedRequest> {
   const input = (event?.input ?? {}) as Partial<ProvisionInput>;
   const envelope: FieldProblem[] = [];
   if (typeof input.tenantId !== 'string' || !TENANT_ID_RE.test(input.tenantId)) {
-    envelope.push({ path: 'tenantId', message: `is required: the tenant the cluster belongs to (printable text without "#", at most ${TENANT_ID_MAX} characters)` });
+    envelope.push({
+      path: 'tenantId',
+      message: `is required: the tenant the cluster belongs to (printable text without "#", at most ${TENANT_ID_MAX} characters)`,
+    });
   }
   if (input.clusterId !== undefined && (typeof input.clusterId !== 'string' || !CLUSTER_ID_RE.test(input.clusterId))) {
-    envelope.push({ path: 'clusterId', message: 'must be 1–80 letters, digits, "-" or "_" (it names the execution), or be left out to get a new one' });
+    envelope.push({
+      path: 'clusterId',
+      message: 'must be 1–80 letters, digits, "-" or "_" (it names the execution), or be left out to get a new one',
+    });
   }
   const parsed = parseClusterSettings(input.cluster, { roleNamePrefix: deps.config.roleNamePrefix });
   if (!parsed.ok) {
     // Settings fields are reported under `cluster.` so envelope and settings problems read alike.
-    const fields = [...envelope, ...(parsed.diagnosis.fields ?? []).map((f) => ({ ...f, path: f.path === 'cluster' ? f.path : `cluster.${f.path}` }))];
-    throw new DiagnosedError({ ...makeDiagnosis('VALIDATION_FAILED', parsed.diagnosis.evidence ?? {}, { fields }), ...(parsed.diagnosis.problems ? { problems: parsed.diagnosis.problems } : {}) });
+    const fields = [
+      ...envelope,
+      ...(parsed.diagnosis.fields ?? []).map((f) => ({
+        ...f,
+        path: f.path === 'cluster' ? f.path : `cluster.${f.path}`,
+      })),
+    ];
+    throw new DiagnosedError({
+      ...makeDiagnosis('VALIDATION_FAILED', parsed.diagnosis.evidence ?? {}, { fields }),
+      ...(parsed.diagnosis.problems ? { problems: parsed.diagnosis.problems } : {}),
+    });
   }
   if (envelope.length) throw invalid(envelope);
 

@@ -11,9 +11,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { ApiRoute, HttpMethod } from '../api-routes.js';
 import { API_STAGE_NAME, GATEWAY_ERRORS } from '../api-gateway-errors.js';
 import type { PolicyJson } from '../api-resource-policy.js';
+import type { ApiRoute, HttpMethod } from '../api-routes.js';
 
 export interface ServiceApiProps {
   handler: lambda.IFunction;
@@ -31,7 +31,16 @@ export interface ServiceApiProps {
 export const STAGE_NAME = API_STAGE_NAME;
 
 /** Request headers a browser signing with SigV4 sends; a CORS preflight must allow them. */
-export const CORS_ALLOW_HEADERS = ['Content-Type', 'Authorization', 'X-Amz-Date', 'X-Amz-Security-Token', 'X-Amz-Content-Sha256', 'X-Amz-User-Agent', 'Idempotency-Key', 'If-Match'];
+export const CORS_ALLOW_HEADERS = [
+  'Content-Type',
+  'Authorization',
+  'X-Amz-Date',
+  'X-Amz-Security-Token',
+  'X-Amz-Content-Sha256',
+  'X-Amz-User-Agent',
+  'Idempotency-Key',
+  'If-Match',
+];
 
 /**
  * API Gateway's own errors (unknown path, bad signature, throttled, invalid body) as
@@ -151,7 +160,12 @@ export class ServiceApi extends Construct {
       this.gatewayResponses.push(
         this.api.addGatewayResponse(`${e.code}-${e.type}`.replace(/[^A-Za-z0-9]/g, ''), {
           type,
-          templates: { 'application/json': errorTemplate(e.code, e.message === undefined ? '$context.error.messageString' : literal(e.message)) },
+          templates: {
+            'application/json': errorTemplate(
+              e.code,
+              e.message === undefined ? '$context.error.messageString' : literal(e.message),
+            ),
+          },
         }),
       );
     }

@@ -50,7 +50,12 @@ export const ASSETS_PREFIX = '/assets/';
  * the only root paths that are files. Read from console/dist at synth.
  */
 export function consoleRootFiles(distDir: string): string[] {
-  const files = fs.existsSync(distDir) ? fs.readdirSync(distDir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => `/${e.name}`) : [];
+  const files = fs.existsSync(distDir)
+    ? fs
+        .readdirSync(distDir, { withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => `/${e.name}`)
+    : [];
   return [...new Set(['/index.html', `/${CONSOLE_CONFIG_FILE}`, ...files])].sort();
 }
 
@@ -138,7 +143,11 @@ export class ServiceConsole extends Construct {
       },
       customHeadersBehavior: {
         customHeaders: [
-          { header: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()', override: true },
+          {
+            header: 'Permissions-Policy',
+            value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+            override: true,
+          },
           { header: 'Cross-Origin-Opener-Policy', value: 'same-origin', override: true },
         ],
       },
@@ -182,7 +191,12 @@ export class ServiceConsole extends Construct {
         requireSymbols: true,
         tempPasswordValidity: Duration.days(3),
       },
-      mfa: props.mfa === 'required' ? cognito.Mfa.REQUIRED : props.mfa === 'optional' ? cognito.Mfa.OPTIONAL : cognito.Mfa.OFF,
+      mfa:
+        props.mfa === 'required'
+          ? cognito.Mfa.REQUIRED
+          : props.mfa === 'optional'
+            ? cognito.Mfa.OPTIONAL
+            : cognito.Mfa.OFF,
       ...(props.mfa === 'off' ? {} : { mfaSecondFactor: { otp: true, sms: false } }),
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       featurePlan: cognito.FeaturePlan.ESSENTIALS,
@@ -211,11 +225,16 @@ export class ServiceConsole extends Construct {
       // Enhanced flow only: credentials come from GetCredentialsForIdentity with the pool's role.
       allowClassicFlow: false,
       cognitoIdentityProviders: [
-        { clientId: this.userPoolClient.userPoolClientId, providerName: this.userPool.userPoolProviderName, serverSideTokenCheck: true },
+        {
+          clientId: this.userPoolClient.userPoolClientId,
+          providerName: this.userPool.userPoolProviderName,
+          serverSideTokenCheck: true,
+        },
       ],
     });
     this.signedInRole = new iam.Role(this, 'SignedInRole', {
-      description: 'eks-provisioner console users (Cognito identity pool, signed in): may only invoke the eks-provisioner API',
+      description:
+        'eks-provisioner console users (Cognito identity pool, signed in): may only invoke the eks-provisioner API',
       assumedBy: new iam.FederatedPrincipal(
         'cognito-identity.amazonaws.com',
         {
@@ -229,7 +248,11 @@ export class ServiceConsole extends Construct {
     // A separate policy resource (not inline): the API function's environment names this role, and the
     // API's methods name the function, so the role itself must not depend on the API.
     this.signedInRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'InvokeServiceApi', actions: ['execute-api:Invoke'], resources: [api.arnForExecuteApi('*', '/v1/*', stageName)] }),
+      new iam.PolicyStatement({
+        sid: 'InvokeServiceApi',
+        actions: ['execute-api:Invoke'],
+        resources: [api.arnForExecuteApi('*', '/v1/*', stageName)],
+      }),
     );
     new cognito.CfnIdentityPoolRoleAttachment(this, 'IdentityRoles', {
       identityPoolId: this.identityPool.ref,
@@ -246,11 +269,16 @@ export class ServiceConsole extends Construct {
     };
     this.built = fs.existsSync(path.join(props.distDir, 'index.html'));
     if (!this.built) {
-      Annotations.of(this).addInfo(`${path.relative(process.cwd(), props.distDir) || '.'}/index.html not found: deploying a placeholder page. Build the console (npx vite build console) and deploy again.`);
+      Annotations.of(this).addInfo(
+        `${path.relative(process.cwd(), props.distDir) || '.'}/index.html not found: deploying a placeholder page. Build the console (npx vite build console) and deploy again.`,
+      );
     }
     // CDK's deploy handler logs here (with the stack's retention and removal policy) instead of a
     // log group of its own kept for two years.
-    const logGroup = new logs.LogGroup(this, 'DeployLogs', { retention: props.logRetentionDays as logs.RetentionDays, removalPolicy: props.removalPolicy });
+    const logGroup = new logs.LogGroup(this, 'DeployLogs', {
+      retention: props.logRetentionDays as logs.RetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
     const assetsDir = path.join(props.distDir, 'assets');
     let assets: s3deploy.BucketDeployment | undefined;
     if (this.built && fs.existsSync(assetsDir)) {
@@ -261,7 +289,11 @@ export class ServiceConsole extends Construct {
         destinationKeyPrefix: 'assets/',
         prune: false,
         logGroup,
-        cacheControl: [s3deploy.CacheControl.setPublic(), s3deploy.CacheControl.maxAge(Duration.days(365)), s3deploy.CacheControl.immutable()],
+        cacheControl: [
+          s3deploy.CacheControl.setPublic(),
+          s3deploy.CacheControl.maxAge(Duration.days(365)),
+          s3deploy.CacheControl.immutable(),
+        ],
       });
       this.deployments.push(assets);
     }
@@ -291,12 +323,32 @@ export class ServiceConsole extends Construct {
   /** cdk-nag acknowledgements for the console's resources, each with the reason a reviewer needs. */
   private acknowledgeFindings(props: ServiceConsoleProps): void {
     const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
-    ack(this.bucket, 'AwsSolutions-S1', "The bucket holds only the console's build output (no user data) and is read only by this CloudFront distribution (origin access control); what users do is recorded in the API's access logs.");
+    ack(
+      this.bucket,
+      'AwsSolutions-S1',
+      "The bucket holds only the console's build output (no user data) and is read only by this CloudFront distribution (origin access control); what users do is recorded in the API's access logs.",
+    );
     const cdn = this.distribution;
-    ack(cdn, 'AwsSolutions-CFR1', 'The console serves the service users wherever they work; add a CloudFront geo restriction if your organisation limits countries.');
-    ack(cdn, 'AwsSolutions-CFR2', 'Static files only: every API call goes to API Gateway, which requires a SigV4 signature, is throttled, and takes the optional regional web ACL (context webAclArn).');
-    ack(cdn, 'AwsSolutions-CFR3', "Viewer requests fetch the same public build files and carry no data; who did what is in the API's access logs (caller and Cognito identity).");
-    ack(cdn, 'AwsSolutions-CFR4', "The distribution uses CloudFront's default *.cloudfront.net certificate, whose TLS policy CloudFront sets; a custom domain with an ACM certificate (TLSv1.2_2021) is not part of this stack.");
+    ack(
+      cdn,
+      'AwsSolutions-CFR1',
+      'The console serves the service users wherever they work; add a CloudFront geo restriction if your organisation limits countries.',
+    );
+    ack(
+      cdn,
+      'AwsSolutions-CFR2',
+      'Static files only: every API call goes to API Gateway, which requires a SigV4 signature, is throttled, and takes the optional regional web ACL (context webAclArn).',
+    );
+    ack(
+      cdn,
+      'AwsSolutions-CFR3',
+      "Viewer requests fetch the same public build files and carry no data; who did what is in the API's access logs (caller and Cognito identity).",
+    );
+    ack(
+      cdn,
+      'AwsSolutions-CFR4',
+      "The distribution uses CloudFront's default *.cloudfront.net certificate, whose TLS policy CloudFront sets; a custom domain with an ACM certificate (TLSv1.2_2021) is not part of this stack.",
+    );
     if (props.mfa !== 'required') {
       ack(
         this.userPool,
@@ -306,21 +358,56 @@ export class ServiceConsole extends Construct {
           : 'MFA is off because the deployment chose -c consoleMfa=off; the password policy still requires 12 characters of four kinds.',
       );
     }
-    ack(this.userPool, 'AwsSolutions-COG8', 'Essentials feature plan: Plus (threat protection) is billed per monthly active user; users are created by administrators (no self sign-up by default) and a signed-in user can only invoke the API.');
-    const logicalId = (c: IConstruct): string => Stack.of(this).resolve((c.node.defaultChild as CfnElement).logicalId) as string;
-    ack(this.signedInRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalId(props.api)}>/${props.stageName}/*/v1/*]`, "Signed-in console users may invoke the /v1 routes of this API's stage and nothing else; the API makes each Cognito identity its own tenant.");
+    ack(
+      this.userPool,
+      'AwsSolutions-COG8',
+      'Essentials feature plan: Plus (threat protection) is billed per monthly active user; users are created by administrators (no self sign-up by default) and a signed-in user can only invoke the API.',
+    );
+    const logicalId = (c: IConstruct): string =>
+      Stack.of(this).resolve((c.node.defaultChild as CfnElement).logicalId) as string;
+    ack(
+      this.signedInRole,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalId(props.api)}>/${props.stageName}/*/v1/*]`,
+      "Signed-in console users may invoke the /v1 routes of this API's stage and nothing else; the API makes each Cognito identity its own tenant.",
+    );
 
     // CDK's BucketDeployment handler (one per stack) copies the build into the bucket at deploy time.
-    for (const handler of Stack.of(this).node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))) {
+    for (const handler of Stack.of(this).node.children.filter((c) =>
+      c.node.id.startsWith('Custom::CDKBucketDeployment'),
+    )) {
       const role = handler.node.findChild('ServiceRole');
-      ack(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', "CDK's BucketDeployment handler writes its own logs with the AWS managed basic execution policy; it runs only during deployments.");
+      ack(
+        role,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        "CDK's BucketDeployment handler writes its own logs with the AWS managed basic execution policy; it runs only during deployments.",
+      );
       for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:Abort*', 's3:DeleteObject*']) {
-        ack(role, `AwsSolutions-IAM5[Action::${action}]`, "CDK's BucketDeployment read/write grant for its two buckets only: the CDK asset bucket (read the build) and the console bucket (write it).");
+        ack(
+          role,
+          `AwsSolutions-IAM5[Action::${action}]`,
+          "CDK's BucketDeployment read/write grant for its two buckets only: the CDK asset bucket (read the build) and the console bucket (write it).",
+        );
       }
-      ack(role, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]', "CDK's BucketDeployment reads the console build from the CDK bootstrap asset bucket of this account and region.");
-      ack(role, `AwsSolutions-IAM5[Resource::<${logicalId(this.bucket)}.Arn>/*]`, "CDK's BucketDeployment writes the console build to the console bucket's objects.");
-      ack(role, 'AwsSolutions-IAM5[Resource::*]', "CDK's BucketDeployment grants cloudfront:CreateInvalidation/GetInvalidation on *; it invalidates only the console distribution after each deploy.");
-      ack(handler, 'AwsSolutions-L1', "CDK's BucketDeployment handler runtime is chosen by aws-cdk-lib and moves with it; it runs only during deployments.");
+      ack(
+        role,
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        "CDK's BucketDeployment reads the console build from the CDK bootstrap asset bucket of this account and region.",
+      );
+      ack(
+        role,
+        `AwsSolutions-IAM5[Resource::<${logicalId(this.bucket)}.Arn>/*]`,
+        "CDK's BucketDeployment writes the console build to the console bucket's objects.",
+      );
+      ack(
+        role,
+        'AwsSolutions-IAM5[Resource::*]',
+        "CDK's BucketDeployment grants cloudfront:CreateInvalidation/GetInvalidation on *; it invalidates only the console distribution after each deploy.",
+      );
+      ack(
+        handler,
+        'AwsSolutions-L1',
+        "CDK's BucketDeployment handler runtime is chosen by aws-cdk-lib and moves with it; it runs only during deployments.",
+      );
     }
   }
 }

@@ -11,7 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { functionEntry, type FunctionSpec } from '../functions.js';
+import { type FunctionSpec, functionEntry } from '../functions.js';
 
 export interface ServiceFunctionProps {
   spec: FunctionSpec;
@@ -87,12 +87,17 @@ export class ServiceFunction extends Construct {
 function functionCode(projectRoot: string, entry: string): lambda.Code {
   const local: ILocalBundling = {
     tryBundle(outputDir: string): boolean {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'infra', 'bundle-function.ts'), entry, outputDir], {
-        cwd: projectRoot,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      if (r.status !== 0) throw new Error(`Bundling ${entry} failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`);
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', path.join(projectRoot, 'infra', 'bundle-function.ts'), entry, outputDir],
+        {
+          cwd: projectRoot,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      if (r.status !== 0)
+        throw new Error(`Bundling ${entry} failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`);
       return true;
     },
   };

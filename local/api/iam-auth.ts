@@ -54,7 +54,9 @@ export interface VerifiedIdentity {
   userArn: string;
 }
 
-export type IamAuthResult = { ok: true; identity: VerifiedIdentity } | { ok: false; status: number; body: string; reason: string };
+export type IamAuthResult =
+  | { ok: true; identity: VerifiedIdentity }
+  | { ok: false; status: number; body: string; reason: string };
 
 /** API Gateway refuses signatures dated more than 5 minutes from its clock. */
 const MAX_SKEW_MS = 5 * 60 * 1000;
@@ -70,7 +72,10 @@ export class IamAuthorizer {
     this.region = o.region ?? 'us-east-1';
     this.apiId = o.apiId ?? 'local';
     const doc = o.resourcePolicy ?? apiResourcePolicy({ serviceAccountId: this.accountId, stageName: API_STAGE_NAME });
-    this.policy = expandShorthand(doc, `arn:aws:execute-api:${this.region}:${this.accountId}:${this.apiId}`) as unknown as PolicyDocument;
+    this.policy = expandShorthand(
+      doc,
+      `arn:aws:execute-api:${this.region}:${this.accountId}:${this.apiId}`,
+    ) as unknown as PolicyDocument;
   }
 
   /** The ARN API Gateway authorizes for a request (stage of the deployed API, path without its leading slash). */
@@ -90,27 +95,53 @@ export class IamAuthorizer {
     if (!scope) return fail('MISSING_AUTHENTICATION_TOKEN', 'no SigV4 signature');
     const { world } = this.o;
     const owner = world.findAccessKey(scope.accessKeyId);
-    if (!owner || (owner.kind === 'user' && !owner.active) || (owner.kind === 'session' && owner.session.sessionToken !== scope.sessionToken)) {
-      return fail('DEFAULT_4XX', `unknown access key ${scope.accessKeyId}`, 403, 'The security token included in the request is invalid.');
+    if (
+      !owner ||
+      (owner.kind === 'user' && !owner.active) ||
+      (owner.kind === 'session' && owner.session.sessionToken !== scope.sessionToken)
+    ) {
+      return fail(
+        'DEFAULT_4XX',
+        `unknown access key ${scope.accessKeyId}`,
+        403,
+        'The security token included in the request is invalid.',
+      );
     }
-    if (owner.kind === 'session' && Date.parse(owner.session.expiration) <= world.now()) return fail('EXPIRED_TOKEN', 'session expired');
-    if (scope.service !== 'execute-api') return fail('INVALID_SIGNATURE', `credential scoped to ${scope.service}, not execute-api`);
-    if (scope.region !== this.region) return fail('INVALID_SIGNATURE', `credential scoped to ${scope.region}, not ${this.region}`);
+    if (owner.kind === 'session' && Date.parse(owner.session.expiration) <= world.now())
+      return fail('EXPIRED_TOKEN', 'session expired');
+    if (scope.service !== 'execute-api')
+      return fail('INVALID_SIGNATURE', `credential scoped to ${scope.service}, not execute-api`);
+    if (scope.region !== this.region)
+      return fail('INVALID_SIGNATURE', `credential scoped to ${scope.region}, not ${this.region}`);
     const amzDate = req.headers['x-amz-date'];
-    const signedAt = typeof amzDate === 'string' ? Date.parse(amzDate.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z')) : NaN;
-    if (!Number.isFinite(signedAt) || Math.abs(signedAt - Date.now()) > MAX_SKEW_MS) return fail('INVALID_SIGNATURE', 'signature date missing or more than 5 minutes off');
+    const signedAt =
+      typeof amzDate === 'string'
+        ? Date.parse(amzDate.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'))
+        : NaN;
+    if (!Number.isFinite(signedAt) || Math.abs(signedAt - Date.now()) > MAX_SKEW_MS)
+      return fail('INVALID_SIGNATURE', 'signature date missing or more than 5 minutes off');
     const secret = owner.kind === 'user' ? owner.secretAccessKey : owner.session.secretAccessKey;
-    if (!req.headers.authorization || !verifySignature({ method: req.method, rawUrl: req.rawUrl, headers: req.headers, body: req.body }, scope, secret)) {
+    if (
+      !req.headers.authorization ||
+      !verifySignature({ method: req.method, rawUrl: req.rawUrl, headers: req.headers, body: req.body }, scope, secret)
+    ) {
       return fail('INVALID_SIGNATURE', 'signature does not match');
     }
     const principal = world.principalFor(owner);
-    if (!principal) return fail('DEFAULT_4XX', 'principal gone', 403, 'The security token included in the request is invalid.');
+    if (!principal)
+      return fail('DEFAULT_4XX', 'principal gone', 403, 'The security token included in the request is invalid.');
 
     const decision = this.decide(principal, req.method, req.path);
     if (!decision.allowed) return fail('ACCESS_DENIED', decision.reason);
     return {
       ok: true,
-      identity: { accountId: principal.accountId, accessKey: scope.accessKeyId, caller: principal.userId, user: principal.userId, userArn: principal.arn },
+      identity: {
+        accountId: principal.accountId,
+        accessKey: scope.accessKeyId,
+        caller: principal.userId,
+        user: principal.userId,
+        userArn: principal.arn,
+      },
     };
   }
 
@@ -120,14 +151,19 @@ export class IamAuthorizer {
     const context = { region: this.region };
     const identity = authorize(this.o.world, principal, INVOKE, resource, context);
     const resourcePolicy = evaluateResourcePolicy(this.policy, principal, INVOKE, resource, context);
-    if (identity.decision === 'explicit-deny') return { allowed: false, reason: `explicit deny in the caller's ${identity.policyType} policy` };
+    if (identity.decision === 'explicit-deny')
+      return { allowed: false, reason: `explicit deny in the caller's ${identity.policyType} policy` };
     if (resourcePolicy.deny) return { allowed: false, reason: "explicit deny in the API's resource policy" };
     if (principal.accountId === this.accountId) {
       return identity.allowed || resourcePolicy.allow
         ? { allowed: true, reason: 'same account: identity or resource policy allows' }
         : { allowed: false, reason: 'same account: neither the identity policy nor the resource policy allows' };
     }
-    if (!resourcePolicy.allow) return { allowed: false, reason: `cross-account: the API's resource policy does not allow account ${principal.accountId}` };
+    if (!resourcePolicy.allow)
+      return {
+        allowed: false,
+        reason: `cross-account: the API's resource policy does not allow account ${principal.accountId}`,
+      };
     if (!identity.allowed) return { allowed: false, reason: `cross-account: ${identity.reason}` };
     return { allowed: true, reason: 'cross-account: identity and resource policy allow' };
   }

@@ -32,7 +32,10 @@ export interface ProxyEventParts {
  * on a null-prototype object, so `__proto__` or `constructor` are plain names.
  */
 const lastValues = (m: Record<string, string[]>): Record<string, string> =>
-  Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v[v.length - 1]!])));
+  Object.assign(
+    Object.create(null) as Record<string, string>,
+    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v[v.length - 1]!])),
+  );
 
 export function proxyEvent(p: ProxyEventParts): APIGatewayProxyEvent {
   const hasQuery = Object.keys(p.multiValueQuery).length > 0;

@@ -8,14 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { createApiHandler, type ApiHandler, type ApiLog } from '../../functions/api/app.js';
+import { type ApiHandler, type ApiLog, createApiHandler } from '../../functions/api/app.js';
 import type { ApiDeps } from '../../functions/api/deps.js';
 import { defaultApiDeps } from '../../functions/api/handler.js';
 import { loadConfig } from '../../functions/lib/config.js';
 import { consoleDist } from '../console/build.js';
-import { checkRequest } from '../loopback/request-guard.js';
 import { serveConsole } from '../console/static.js';
-import { IamAuthorizer, type IamAuthOptions, type VerifiedIdentity } from './iam-auth.js';
+import { checkRequest } from '../loopback/request-guard.js';
+import { type IamAuthOptions, IamAuthorizer, type VerifiedIdentity } from './iam-auth.js';
 import { proxyEvent } from './proxy-event.js';
 
 /** Bodies beyond this are not even read (the handler's own limit is 64 KiB). */
@@ -52,7 +52,10 @@ const consoleLog: ApiLog = {
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
   const host = opts.host ?? '127.0.0.1';
   const overrides = opts.deps ?? {};
-  if (opts.auth === 'iam' && !opts.iam?.world) throw new Error("startApiServer({ auth: 'iam' }) needs iam.world: the sandbox's world holds the keys and policies to check.");
+  if (opts.auth === 'iam' && !opts.iam?.world)
+    throw new Error(
+      "startApiServer({ auth: 'iam' }) needs iam.world: the sandbox's world holds the keys and policies to check.",
+    );
   const iam = opts.auth === 'iam' ? new IamAuthorizer(opts.iam!) : undefined;
   // Local tenant header only without IAM authorization; with it the handler reads the principal, as in AWS.
   const deps = defaultApiDeps({ ...overrides, config: { ...loadConfig(), ...(overrides.config ?? {}), local: !iam } });
@@ -65,15 +68,23 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     const verdict = checkRequest(req.headers, { port, boundHost: host });
     if (!verdict.ok) {
       req.resume();
-      send(res, 403, { error: { code: verdict.reason === 'host' ? 'FORBIDDEN_HOST' : 'FORBIDDEN_ORIGIN', message: verdict.message } });
+      send(res, 403, {
+        error: { code: verdict.reason === 'host' ? 'FORBIDDEN_HOST' : 'FORBIDDEN_ORIGIN', message: verdict.message },
+      });
       return;
     }
     const path = (req.url ?? '/').split('?')[0]!;
     if (consoleDir && !isApiPath(path)) {
-      serveConsole(consoleDir, req, res).catch(() => send(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'The local server failed to serve a console file.' } }));
+      serveConsole(consoleDir, req, res).catch(() =>
+        send(res, 500, {
+          error: { code: 'INTERNAL_ERROR', message: 'The local server failed to serve a console file.' },
+        }),
+      );
       return;
     }
-    serve(handler, req, res, iam).catch(() => send(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'The local API server failed to answer.' } }));
+    serve(handler, req, res, iam).catch(() =>
+      send(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'The local API server failed to answer.' } }),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -101,10 +112,20 @@ function isApiPath(path: string): boolean {
   return p === '/v1' || p.startsWith('/v1/');
 }
 
-async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerResponse, iam?: IamAuthorizer): Promise<void> {
+async function serve(
+  handler: ApiHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  iam?: IamAuthorizer,
+): Promise<void> {
   const body = await readBody(req);
   if (body === 'too-large') {
-    send(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than 64 KiB; cluster settings are a few KiB at most.' } });
+    send(res, 413, {
+      error: {
+        code: 'PAYLOAD_TOO_LARGE',
+        message: 'The request body is larger than 64 KiB; cluster settings are a few KiB at most.',
+      },
+    });
     return;
   }
   const requestId = randomUUID();
@@ -114,7 +135,10 @@ async function serve(handler: ApiHandler, req: IncomingMessage, res: ServerRespo
     return;
   }
   if (iam) {
-    const verdict = iam.check({ method: event.httpMethod, rawUrl: req.url ?? '/', path: event.path, headers: req.headers, body }, requestId);
+    const verdict = iam.check(
+      { method: event.httpMethod, rawUrl: req.url ?? '/', path: event.path, headers: req.headers, body },
+      requestId,
+    );
     if (!verdict.ok) {
       res.writeHead(verdict.status, { 'Content-Type': 'application/json' });
       res.end(verdict.body);
@@ -152,7 +176,11 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
  * The REST (v1) proxy event for a request, as API Gateway builds it: path percent-decoded but not
  * dot-normalised, query and headers in single- and multi-value form, no IAM identity.
  */
-export function toProxyEvent(req: IncomingMessage, body: Buffer, requestId: string = randomUUID()): APIGatewayProxyEvent | undefined {
+export function toProxyEvent(
+  req: IncomingMessage,
+  body: Buffer,
+  requestId: string = randomUUID(),
+): APIGatewayProxyEvent | undefined {
   const raw = req.url ?? '/';
   const q = raw.indexOf('?');
   let path: string;
@@ -191,6 +219,12 @@ export function toProxyEvent(req: IncomingMessage, body: Buffer, requestId: stri
 
 /** The identity API Gateway puts in the event for a SigV4 caller it authorized. */
 function withIdentity(event: APIGatewayProxyEvent, id: VerifiedIdentity, iam: IamAuthorizer): void {
-  Object.assign(event.requestContext.identity, { accountId: id.accountId, accessKey: id.accessKey, caller: id.caller, user: id.user, userArn: id.userArn });
+  Object.assign(event.requestContext.identity, {
+    accountId: id.accountId,
+    accessKey: id.accessKey,
+    caller: id.caller,
+    user: id.user,
+    userArn: id.userArn,
+  });
   Object.assign(event.requestContext, { accountId: iam.accountId, apiId: iam.apiId });
 }

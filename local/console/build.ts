@@ -30,17 +30,25 @@ export function consoleBuildIsStale(outDir = consoleDist()): boolean {
   const built = join(outDir, 'index.html');
   if (!existsSync(built)) return true;
   // ../shared: code the console shares with the command line (e.g. SigV4 for execute-api).
-  const sources = ['src', 'public', 'index.html', 'vite.config.ts', '../shared'].map((p) => join(CONSOLE_DIR, p)).filter((p) => existsSync(p));
+  const sources = ['src', 'public', 'index.html', 'vite.config.ts', '../shared']
+    .map((p) => join(CONSOLE_DIR, p))
+    .filter((p) => existsSync(p));
   const newest = Math.max(...sources.map(newestMtime));
   return newest > statSync(built).mtimeMs;
 }
 
 /** Builds when stale; answers what it did (for the start-up line). */
-export async function ensureConsoleBuilt(o: { force?: boolean; outDir?: string } = {}): Promise<'built' | 'up-to-date'> {
+export async function ensureConsoleBuilt(
+  o: { force?: boolean; outDir?: string } = {},
+): Promise<'built' | 'up-to-date'> {
   const outDir = o.outDir ?? consoleDist();
   if (!o.force && !consoleBuildIsStale(outDir)) return 'up-to-date';
   // vite is a dev dependency: only this path needs it.
   const { build } = await import('vite');
-  await build({ configFile: join(CONSOLE_DIR, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  await build({
+    configFile: join(CONSOLE_DIR, 'vite.config.ts'),
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true },
+  });
   return 'built';
 }

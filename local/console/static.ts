@@ -24,7 +24,8 @@ const TYPES: Record<string, string> = {
 };
 
 /** What the console needs and nothing more: its own scripts, styles, fonts and the API on this origin. */
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 const COMMON_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
 
@@ -61,7 +62,10 @@ async function fileAt(path: string): Promise<{ path: string; size: number; mtime
 
 export async function serveConsole(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = req.method ?? 'GET';
-  if (method !== 'GET' && method !== 'HEAD') return plain(res, 405, `${method} is not allowed here; the console is read-only (the API is under /v1).`, { Allow: 'GET, HEAD' });
+  if (method !== 'GET' && method !== 'HEAD')
+    return plain(res, 405, `${method} is not allowed here; the console is read-only (the API is under /v1).`, {
+      Allow: 'GET, HEAD',
+    });
   const raw = req.url ?? '/';
   const urlPath = raw.split('?')[0]!.split('#')[0]!;
   const target = resolveInside(root, urlPath);
@@ -72,7 +76,12 @@ export async function serveConsole(root: string, req: IncomingMessage, res: Serv
   // console's start-up does not leave a red 404 in the browser's console on every load.
   if (!file && urlPath === '/config.json') {
     const body = JSON.stringify(LOCAL_CONFIG);
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), 'Cache-Control': 'no-cache', ...COMMON_HEADERS });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Content-Length': String(Buffer.byteLength(body)),
+      'Cache-Control': 'no-cache',
+      ...COMMON_HEADERS,
+    });
     return void res.end(method === 'HEAD' ? undefined : body);
   }
   if (!file && urlPath.endsWith('/')) file = await fileAt(join(target, 'index.html'));
@@ -80,7 +89,11 @@ export async function serveConsole(root: string, req: IncomingMessage, res: Serv
   if (!file && !extname(urlPath)) file = await fileAt(join(resolve(root), 'index.html'));
   if (!file) {
     if (!(await fileAt(join(resolve(root), 'index.html')))) {
-      return plain(res, 404, 'The web console is not built. `npm start` builds it; or run: npx vite build --config console/vite.config.ts');
+      return plain(
+        res,
+        404,
+        'The web console is not built. `npm start` builds it; or run: npx vite build --config console/vite.config.ts',
+      );
     }
     return plain(res, 404, `Not found: ${urlPath.slice(0, 200)}`);
   }

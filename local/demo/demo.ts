@@ -13,8 +13,8 @@ import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, UpdateAssumeRolePol
 import { ApiClient, type ClusterRecordView } from '../../cli/api-client.js';
 import { diagnosisLines, elapsed, followCluster } from '../../cli/follow.js';
 import { say, style } from '../../cli/terminal.js';
-import { DEFAULT_WORLD } from '../runner/environment.js';
 import type { SetupResponse } from '../../functions/api/setup/setup.js';
+import { DEFAULT_WORLD } from '../runner/environment.js';
 
 export const DEMO_ROLE_NAME = 'eks-provisioner-provision';
 export const SAMPLE_CLUSTER_FILE = 'events/create-cluster.json';
@@ -35,7 +35,6 @@ export interface DemoResult {
   /** The settings file to submit another cluster with (name changed). */
   nextClusterFile: string;
 }
-
 
 interface FormItem {
   id: string;
@@ -68,15 +67,26 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
   // 1. What the service tells a new customer.
   const setup = await api.get<SetupResponse>('/v1/setup');
-  step(1, `Service set-up (GET /v1/setup): Account ID ${style.bold(setup.accountId)}, External ID ${style.bold(setup.externalId)}`);
+  step(
+    1,
+    `Service set-up (GET /v1/setup): Account ID ${style.bold(setup.accountId)}, External ID ${style.bold(setup.externalId)}`,
+  );
 
   // 2. The customer creates role B in their own account, with the policies as given.
-  const iam = new IAMClient({ region, endpoint: o.sandboxUrl, credentials: { accessKeyId: customer.accessKeyId, secretAccessKey: customer.secretAccessKey } });
+  const iam = new IAMClient({
+    region,
+    endpoint: o.sandboxUrl,
+    credentials: { accessKeyId: customer.accessKeyId, secretAccessKey: customer.secretAccessKey },
+  });
   const trust = JSON.stringify(setup.provisionRoleTrustPolicy);
   let roleArn: string;
   try {
     const created = await iam.send(
-      new CreateRoleCommand({ RoleName: DEMO_ROLE_NAME, AssumeRolePolicyDocument: trust, Description: 'Lets eks-provisioner create EKS clusters in this account' }),
+      new CreateRoleCommand({
+        RoleName: DEMO_ROLE_NAME,
+        AssumeRolePolicyDocument: trust,
+        Description: 'Lets eks-provisioner create EKS clusters in this account',
+      }),
     );
     roleArn = created.Role?.Arn ?? `arn:aws:iam::${customer.accountId}:role/${DEMO_ROLE_NAME}`;
   } catch (e) {
@@ -84,14 +94,28 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: DEMO_ROLE_NAME, PolicyDocument: trust }));
     roleArn = `arn:aws:iam::${customer.accountId}:role/${DEMO_ROLE_NAME}`;
   }
-  await iam.send(new PutRolePolicyCommand({ RoleName: DEMO_ROLE_NAME, PolicyName: 'eks-provisioner-provision', PolicyDocument: JSON.stringify(setup.provisionRolePolicy) }));
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: DEMO_ROLE_NAME,
+      PolicyName: 'eks-provisioner-provision',
+      PolicyDocument: JSON.stringify(setup.provisionRolePolicy),
+    }),
+  );
   iam.destroy();
   step(2, `As the customer (IAM user admin, account ${customer.accountId}): created role B ${roleArn}`);
-  detail('trust policy: the service account + External ID; permissions: the provision policy (iam:CreateRole, iam:PutRolePolicy)');
+  detail(
+    'trust policy: the service account + External ID; permissions: the provision policy (iam:CreateRole, iam:PutRolePolicy)',
+  );
 
   // 3. "Authenticate with AWS".
-  const registered = await api.post<{ roleArn: string; region: string; accountId: string }>('/v1/roles', { roleArn, region });
-  step(3, `Registered role B (POST /v1/roles): the service assumed it in ${registered.body.region} (account ${registered.body.accountId})`);
+  const registered = await api.post<{ roleArn: string; region: string; accountId: string }>('/v1/roles', {
+    roleArn,
+    region,
+  });
+  step(
+    3,
+    `Registered role B (POST /v1/roles): the service assumed it in ${registered.body.region} (account ${registered.body.accountId})`,
+  );
 
   // 4. Form data through role B, as the cluster form loads it.
   const q = (extra: Record<string, string> = {}) => `?${new URLSearchParams({ roleArn, region, ...extra }).toString()}`;
@@ -110,7 +134,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     items('instance-types'),
     items('roles'),
   ]);
-  step(4, `Form data through role B (GET /v1/aws/…): ${regions.length} regions; VPC ${vpc.id}${vpc.name ? ` (${vpc.name})` : ''}, ${subnets.length} subnets, ${groups.length} security group(s), key pairs [${keyPairs.map((k) => k.id).join(', ')}], ${instanceTypes.length} instance types, Kubernetes [${versions.map((v) => v.id).join(', ')}], ${roles.length} IAM roles`);
+  step(
+    4,
+    `Form data through role B (GET /v1/aws/…): ${regions.length} regions; VPC ${vpc.id}${vpc.name ? ` (${vpc.name})` : ''}, ${subnets.length} subnets, ${groups.length} security group(s), key pairs [${keyPairs.map((k) => k.id).join(', ')}], ${instanceTypes.length} instance types, Kubernetes [${versions.map((v) => v.id).join(', ')}], ${roles.length} IAM roles`,
+  );
 
   // 5. The settings: the sample file, checked against what the form offers.
   const settings: Record<string, unknown> = { ...sample, provisionRoleArn: roleArn, region, vpcId: vpc.id };
@@ -126,12 +153,18 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   if (sample['keyName'] && !keyPairs.some((k) => k.id === sample['keyName'])) delete settings['keyName'];
   // Role A as the form offers it (the role list), by ARN or name.
   const serviceRoleArn = String(settings['serviceRoleArn'] ?? '');
-  const roleA = roles.find((r) => r.id === serviceRoleArn || r['arn'] === serviceRoleArn) ?? roles.find((r) => r.name === 'eks-cluster-role' || String(r.id).endsWith(':role/eks-cluster-role'));
-  if (roleA && !serviceRoleArn.includes(`::${customer.accountId}:`)) settings['serviceRoleArn'] = String(roleA['arn'] ?? roleA.id);
+  const roleA =
+    roles.find((r) => r.id === serviceRoleArn || r['arn'] === serviceRoleArn) ??
+    roles.find((r) => r.name === 'eks-cluster-role' || String(r.id).endsWith(':role/eks-cluster-role'));
+  if (roleA && !serviceRoleArn.includes(`::${customer.accountId}:`))
+    settings['serviceRoleArn'] = String(roleA['arn'] ?? roleA.id);
 
   const submitted = await api.post<{ id: string; status: string; executionArn: string }>('/v1/clusters', settings);
   const id = submitted.body.id;
-  step(5, `Submitted ${SAMPLE_CLUSTER_FILE} (POST /v1/clusters → ${submitted.status}): cluster ${style.bold(String(settings['name']))} id ${id}`);
+  step(
+    5,
+    `Submitted ${SAMPLE_CLUSTER_FILE} (POST /v1/clusters → ${submitted.status}): cluster ${style.bold(String(settings['name']))} id ${id}`,
+  );
   detail(`execution ${submitted.body.executionArn}`);
 
   const record = await followCluster(api, id);
@@ -140,7 +173,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   // Another cluster: same settings, another name.
   const nextClusterFile = join(o.root, '.local', 'next-cluster.json');
   await mkdir(join(o.root, '.local'), { recursive: true });
-  await writeFile(nextClusterFile, `${JSON.stringify({ ...settings, name: `${String(settings['name'])}-2` }, null, 2)}\n`);
+  await writeFile(
+    nextClusterFile,
+    `${JSON.stringify({ ...settings, name: `${String(settings['name'])}-2` }, null, 2)}\n`,
+  );
 
   const event = await completionEvent(o.sandboxUrl, id);
   if (record.status !== 'CREATED') {
@@ -155,7 +191,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     kubeconfigPath = join(o.root, '.local', `kubeconfig-${record.name}`);
     await writeFile(kubeconfigPath, record.outputs.kubeconfig, { mode: 0o600 });
   }
-  step(6, style.green(`Cluster ${record.name} CREATED in ${elapsed(wallMs)} (sandbox time runs faster; a real EKS cluster takes ~10–15 minutes)`));
+  step(
+    6,
+    style.green(
+      `Cluster ${record.name} CREATED in ${elapsed(wallMs)} (sandbox time runs faster; a real EKS cluster takes ~10–15 minutes)`,
+    ),
+  );
   if (event) {
     say(`   Completion event (EventBridge, bus ${event.eventBusName}):`);
     for (const line of JSON.stringify(eventForDisplay(event), null, 2).split('\n')) say(`     ${line}`);
@@ -173,7 +214,11 @@ interface CapturedEvent {
   detail: Record<string, unknown>;
 }
 
-export async function completionEvent(sandboxUrl: string, clusterId: string, waitMs = 3000): Promise<CapturedEvent | undefined> {
+export async function completionEvent(
+  sandboxUrl: string,
+  clusterId: string,
+  waitMs = 3000,
+): Promise<CapturedEvent | undefined> {
   const until = Date.now() + waitMs;
   for (;;) {
     const res = await fetch(`${sandboxUrl}/_sandbox/events?source=eks-provisioner`);
@@ -194,4 +239,3 @@ function eventForDisplay(e: CapturedEvent): unknown {
   };
   return { source: e.source, 'detail-type': e.detailType, time: e.time, detail: shorten(e.detail) };
 }
-

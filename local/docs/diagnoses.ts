@@ -29,7 +29,10 @@ export function renderDiagnosesDoc(): string {
     '',
     '| code | title | retryable |',
     '|---|---|---|',
-    ...codes.map((c) => `| [\`${c}\`](#${anchor(c)}) | ${CATALOG[c].title.replace(/\|/g, '\\|')} | ${CATALOG[c].retryable ? 'yes' : 'no'} |`),
+    ...codes.map(
+      (c) =>
+        `| [\`${c}\`](#${anchor(c)}) | ${CATALOG[c].title.replace(/\|/g, '\\|')} | ${CATALOG[c].retryable ? 'yes' : 'no'} |`,
+    ),
   ];
   for (const code of codes) {
     const d = makeDiagnosis(code);

@@ -72,7 +72,11 @@ export function checkRequest(headers: IncomingHttpHeaders, opts: GuardOptions): 
   // Browsers always send Sec-Fetch-Site; a cross-site GET may come without Origin.
   const site = headers['sec-fetch-site'];
   if (site === 'cross-site' || site === 'same-site') {
-    return { ok: false, reason: 'origin', message: `Browser requests from other sites are refused (Sec-Fetch-Site: ${site}).` };
+    return {
+      ok: false,
+      reason: 'origin',
+      message: `Browser requests from other sites are refused (Sec-Fetch-Site: ${site}).`,
+    };
   }
   return { ok: true };
 }

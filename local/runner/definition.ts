@@ -29,7 +29,11 @@ export const FUNCTIONS = {
 } as const;
 
 /** Functions the state machine runs as Tasks, plus the target of the status-change rule. */
-export type FunctionFolder = (typeof FUNCTIONS)[keyof typeof FUNCTIONS] | typeof ENDED_EXECUTION_FUNCTION | typeof RECONCILE_FUNCTION | typeof SUPPORT_CHECK_FUNCTION;
+export type FunctionFolder =
+  | (typeof FUNCTIONS)[keyof typeof FUNCTIONS]
+  | typeof ENDED_EXECUTION_FUNCTION
+  | typeof RECONCILE_FUNCTION
+  | typeof SUPPORT_CHECK_FUNCTION;
 
 /** Run on a schedule: settles runs whose status-change event was lost (not a Task: no substitution). */
 export const RECONCILE_FUNCTION = 'reconcile-executions';
@@ -73,7 +77,9 @@ export function substitute(text: string, subs: Record<string, string>): string {
   return text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_whole, name: string) => {
     const value = subs[name];
     if (value === undefined) {
-      throw new Error(`State machine definition uses \${${name}}, which the local runner does not know. Known: ${Object.keys(subs).join(', ')}`);
+      throw new Error(
+        `State machine definition uses \${${name}}, which the local runner does not know. Known: ${Object.keys(subs).join(', ')}`,
+      );
     }
     // Values are inserted into JSON string literals.
     return JSON.stringify(value).slice(1, -1);
@@ -84,7 +90,11 @@ export function substitute(text: string, subs: Record<string, string>): string {
  * The definition as the CDK stack deploys it: the file, the substitutions, and the execution's
  * TimeoutSeconds for the poll cap (default: MAX_PROVISIONING_SECONDS, as the handlers read it).
  */
-export async function loadDefinition(p: Placement, url: URL | string = DEFINITION_URL, maxProvisioningSeconds?: number): Promise<AslDefinition> {
+export async function loadDefinition(
+  p: Placement,
+  url: URL | string = DEFINITION_URL,
+  maxProvisioningSeconds?: number,
+): Promise<AslDefinition> {
   const path = typeof url === 'string' ? url : fileURLToPath(url);
   let text: string;
   try {
@@ -95,8 +105,12 @@ export async function loadDefinition(p: Placement, url: URL | string = DEFINITIO
   const parsed = JSON.parse(substitute(text, substitutions(p))) as AslDefinition;
   // Both service machines get TimeoutSeconds from the poll cap, as the CDK stack deploys them (the
   // deletion polls under the same cap); any other file keeps its own.
-  if (![DEFINITION_URL, DELETE_DEFINITION_URL, UPDATE_DEFINITION_URL].some((u) => String(u) === String(url))) return parsed;
-  return withExecutionTimeout(parsed, executionTimeoutSeconds(maxProvisioningSeconds ?? loadConfig().maxProvisioningSeconds));
+  if (![DEFINITION_URL, DELETE_DEFINITION_URL, UPDATE_DEFINITION_URL].some((u) => String(u) === String(url)))
+    return parsed;
+  return withExecutionTimeout(
+    parsed,
+    executionTimeoutSeconds(maxProvisioningSeconds ?? loadConfig().maxProvisioningSeconds),
+  );
 }
 
 // --- what the Task states call ------------------------------------------------------------------
@@ -168,14 +182,22 @@ export function taskTargets(def: AslDefinition, p: Placement): Map<string, TaskT
     if (service === 'lambda' && action === 'invoke') {
       const fn = String(state.Parameters?.['FunctionName'] ?? '');
       const folder = byArn.get(fn) ?? byArn.get(fn.replace(/:(\$LATEST|\d+)$/, ''));
-      if (!folder) throw new Error(`Task state ${name} invokes ${fn || '(no FunctionName)'}, which is not one of the service's functions.`);
+      if (!folder)
+        throw new Error(
+          `Task state ${name} invokes ${fn || '(no FunctionName)'}, which is not one of the service's functions.`,
+        );
       targets.set(name, { kind: 'lambda', integration: 'invoke', folder, functionArn: fn });
-    } else if (service === 'dynamodb' && (action === 'getItem' || action === 'putItem' || action === 'updateItem' || action === 'deleteItem')) {
+    } else if (
+      service === 'dynamodb' &&
+      (action === 'getItem' || action === 'putItem' || action === 'updateItem' || action === 'deleteItem')
+    ) {
       targets.set(name, { kind: 'dynamodb', action });
     } else if (service === 'events' && action === 'putEvents') {
       targets.set(name, { kind: 'events', action });
     } else {
-      throw new Error(`Task state ${name} uses resource ${resource}, which the local runner does not support (Lambda functions, dynamodb:getItem|putItem|updateItem|deleteItem, events:putEvents).`);
+      throw new Error(
+        `Task state ${name} uses resource ${resource}, which the local runner does not support (Lambda functions, dynamodb:getItem|putItem|updateItem|deleteItem, events:putEvents).`,
+      );
     }
   }
   return targets;

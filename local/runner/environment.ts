@@ -9,8 +9,8 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DEFAULTS, ENV } from '../../functions/lib/config.js';
-import { QUIET_SDK_ENV } from '../quiet-sdk.js';
 import { tableDefinition } from '../../functions/lib/store/table-definition.js';
+import { QUIET_SDK_ENV } from '../quiet-sdk.js';
 import { createTableUntilActive } from './create-table.js';
 
 /** The default world's accounts and keys (the README documents them). Public example keys. */
@@ -38,14 +38,21 @@ export interface ServiceIdentity {
 
 /** Minimal view of a loaded sandbox world (local/sandbox/world/world.ts). */
 interface WorldLike {
-  toJSON(): { users: Array<{ accountId: string; name: string; accessKeys: Array<{ accessKeyId: string; secretAccessKey: string; status: string }> }> };
+  toJSON(): {
+    users: Array<{
+      accountId: string;
+      name: string;
+      accessKeys: Array<{ accessKeyId: string; secretAccessKey: string; status: string }>;
+    }>;
+  };
 }
 
 /** The service's IAM user keys in this world (a custom world may use other keys than the default one). */
 export function serviceIdentityOf(world: WorldLike | undefined): ServiceIdentity {
   const user = world?.toJSON().users.find((u) => u.name === DEFAULT_WORLD.service.userName);
   const key = user?.accessKeys.find((k) => k.status === 'Active');
-  if (user && key) return { accountId: user.accountId, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+  if (user && key)
+    return { accountId: user.accountId, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
   return { ...DEFAULT_WORLD.service };
 }
 

@@ -87,12 +87,15 @@ export function historyPage(
     if (!include) {
       for (const [k, v] of Object.entries(o)) {
         if (k.endsWith('EventDetails') && v && typeof v === 'object') {
-          o[k] = Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([dk]) => !DETAIL_DATA_KEYS.has(dk)));
+          o[k] = Object.fromEntries(
+            Object.entries(v as Record<string, unknown>).filter(([dk]) => !DETAIL_DATA_KEYS.has(dk)),
+          );
         }
       }
     }
     return o;
   });
-  const next = start + size < ordered.length ? Buffer.from(String(start + size), 'utf8').toString('base64url') : undefined;
+  const next =
+    start + size < ordered.length ? Buffer.from(String(start + size), 'utf8').toString('base64url') : undefined;
   return next ? { events: out, nextToken: next } : { events: out };
 }

@@ -9,13 +9,13 @@
  */
 import {
   DeleteItemCommand,
+  type DeleteItemCommandInput,
   DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-  type DeleteItemCommandInput,
   type GetItemCommandInput,
+  PutItemCommand,
   type PutItemCommandInput,
+  UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
@@ -35,7 +35,10 @@ export interface IntegrationClients {
 
 export function makeIntegrationClients(region: string): IntegrationClients {
   // Endpoint and credentials from the environment, like any SDK client in the state machine's role.
-  return { dynamodb: new DynamoDBClient({ region, maxAttempts: 3 }), events: new EventBridgeClient({ region, maxAttempts: 3 }) };
+  return {
+    dynamodb: new DynamoDBClient({ region, maxAttempts: 3 }),
+    events: new EventBridgeClient({ region, maxAttempts: 3 }),
+  };
 }
 
 function withoutMetadata<T extends object>(out: T): Omit<T, '$metadata'> {
@@ -45,7 +48,12 @@ function withoutMetadata<T extends object>(out: T): Omit<T, '$metadata'> {
 
 function sdkFailure(service: 'DynamoDB' | 'EventBridge', e: unknown): ServiceIntegrationError {
   const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
-  const code = err.name && err.name !== 'Error' ? err.name : service === 'DynamoDB' ? 'AmazonDynamoDBException' : 'AmazonEventBridgeException';
+  const code =
+    err.name && err.name !== 'Error'
+      ? err.name
+      : service === 'DynamoDB'
+        ? 'AmazonDynamoDBException'
+        : 'AmazonEventBridgeException';
   const status = err.$metadata?.httpStatusCode ?? 400;
   const svc = service === 'DynamoDB' ? 'DynamoDb' : 'EventBridge';
   return new ServiceIntegrationError(
@@ -54,7 +62,11 @@ function sdkFailure(service: 'DynamoDB' | 'EventBridge', e: unknown): ServiceInt
   );
 }
 
-export async function callDynamoDb(clients: IntegrationClients, action: Extract<TaskTarget, { kind: 'dynamodb' }>['action'], params: unknown): Promise<unknown> {
+export async function callDynamoDb(
+  clients: IntegrationClients,
+  action: Extract<TaskTarget, { kind: 'dynamodb' }>['action'],
+  params: unknown,
+): Promise<unknown> {
   try {
     switch (action) {
       case 'getItem':
@@ -75,11 +87,19 @@ export async function callDynamoDb(clients: IntegrationClients, action: Extract<
  * events:putEvents as Step Functions makes it: Detail objects serialised, and the execution ARN and
  * the state machine ARN appended to each entry's `Resources` (rules may filter on them).
  */
-export async function callPutEvents(clients: IntegrationClients, params: unknown, caller: { executionArn: string; stateMachineArn: string }): Promise<unknown> {
+export async function callPutEvents(
+  clients: IntegrationClients,
+  params: unknown,
+  caller: { executionArn: string; stateMachineArn: string },
+): Promise<unknown> {
   const entries = ((params as { Entries?: unknown[] })?.Entries ?? []) as Array<Record<string, unknown>>;
   const Entries: PutEventsRequestEntry[] = entries.map((e) => ({
     ...e,
-    Resources: [...(Array.isArray(e['Resources']) ? (e['Resources'] as string[]) : []), caller.executionArn, caller.stateMachineArn],
+    Resources: [
+      ...(Array.isArray(e['Resources']) ? (e['Resources'] as string[]) : []),
+      caller.executionArn,
+      caller.stateMachineArn,
+    ],
     // Step Functions accepts Detail as a JSON object and sends it as a string.
     ...(e['Detail'] !== undefined && typeof e['Detail'] !== 'string' ? { Detail: JSON.stringify(e['Detail']) } : {}),
   })) as PutEventsRequestEntry[];

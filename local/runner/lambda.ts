@@ -5,9 +5,9 @@
  * `Error` = the error's name (Retry/Catch match on it), `Cause` = JSON `{ errorType, errorMessage, trace }`.
  */
 import { randomUUID } from 'node:crypto';
+import { FUNCTIONS as FUNCTION_SPECS } from '../../infra/functions.js';
 import type { FunctionFolder } from './definition.js';
 import { functionName } from './definition.js';
-import { FUNCTIONS as FUNCTION_SPECS } from '../../infra/functions.js';
 
 export type LambdaHandler = (event: unknown, context: LambdaContext) => unknown;
 
@@ -73,7 +73,12 @@ export function lambdaErrorPayload(thrown: unknown): { errorType: string; errorM
   if (thrown && typeof thrown === 'object') {
     const o = thrown as { name?: unknown; errorType?: unknown; message?: unknown; errorMessage?: unknown };
     const errorType = typeof o.errorType === 'string' ? o.errorType : typeof o.name === 'string' ? o.name : 'Error';
-    const msg = typeof o.errorMessage === 'string' ? o.errorMessage : typeof o.message === 'string' ? o.message : JSON.stringify(thrown);
+    const msg =
+      typeof o.errorMessage === 'string'
+        ? o.errorMessage
+        : typeof o.message === 'string'
+          ? o.message
+          : JSON.stringify(thrown);
     return { errorType, errorMessage: msg, trace: [] };
   }
   return { errorType: 'Error', errorMessage: String(thrown), trace: [] };
@@ -110,7 +115,12 @@ function overTheWire(value: unknown): unknown {
  * Invokes a handler with `event`; resolves with the JSON result or rejects with LambdaFunctionError.
  * Handlers that use the (event, context, callback) style are supported too.
  */
-export async function invokeInProcess(handler: LambdaHandler, folder: FunctionFolder, functionArn: string, event: unknown): Promise<unknown> {
+export async function invokeInProcess(
+  handler: LambdaHandler,
+  folder: FunctionFolder,
+  functionArn: string,
+  event: unknown,
+): Promise<unknown> {
   const payload = overTheWire(event);
   const timeoutSeconds = functionTimeoutSeconds(folder);
   const context = makeContext(folder, functionArn, timeoutSeconds);
@@ -118,15 +128,28 @@ export async function invokeInProcess(handler: LambdaHandler, folder: FunctionFo
   try {
     const result = await new Promise<unknown>((resolve, reject) => {
       // The function's own timeout (infra/functions.ts), as Lambda enforces it: Sandbox.Timedout.
-      timer = setTimeout(() => reject(Object.assign(new Error(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds`), { name: 'Sandbox.Timedout' })), timeoutSeconds * 1000);
+      timer = setTimeout(
+        () =>
+          reject(
+            Object.assign(new Error(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds`), {
+              name: 'Sandbox.Timedout',
+            }),
+          ),
+        timeoutSeconds * 1000,
+      );
       timer.unref?.();
       const callback = (err?: unknown, res?: unknown) => (err ? reject(err) : resolve(res));
       context.done = (err, res) => callback(err, res);
       context.fail = (err) => callback(typeof err === 'string' ? new Error(err) : err);
       context.succeed = (res) => callback(undefined, res);
       try {
-        const out = (handler as (e: unknown, c: LambdaContext, cb: typeof callback) => unknown)(payload, context, callback);
-        if (out && typeof (out as Promise<unknown>).then === 'function') (out as Promise<unknown>).then(resolve, reject);
+        const out = (handler as (e: unknown, c: LambdaContext, cb: typeof callback) => unknown)(
+          payload,
+          context,
+          callback,
+        );
+        if (out && typeof (out as Promise<unknown>).then === 'function')
+          (out as Promise<unknown>).then(resolve, reject);
         else if (handler.length < 3) resolve(out);
       } catch (e) {
         reject(e);

@@ -45,9 +45,12 @@ export class StateMachineHost {
       DescribeExecution: async (i) => this.forExecution(i.executionArn).slot.DescribeExecution(i),
       GetExecutionHistory: async (i) => this.forExecution(i.executionArn).slot.GetExecutionHistory(i),
       StopExecution: async (i) => this.forExecution(i.executionArn).slot.StopExecution(i),
-      ListStateMachines: async () => ({ stateMachines: this.runners.flatMap((r) => r.listStateMachines().stateMachines) }),
+      ListStateMachines: async () => ({
+        stateMachines: this.runners.flatMap((r) => r.listStateMachines().stateMachines),
+      }),
       DescribeStateMachine: async (i) => this.forMachine(i.stateMachineArn).slot.DescribeStateMachine(i),
-      DescribeStateMachineForExecution: async (i) => this.forExecution(i.executionArn).slot.DescribeStateMachineForExecution(i),
+      DescribeStateMachineForExecution: async (i) =>
+        this.forExecution(i.executionArn).slot.DescribeStateMachineForExecution(i),
     };
   }
 

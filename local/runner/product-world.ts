@@ -29,21 +29,50 @@ export function serviceUser(accountId: string = SERVICE_ACCOUNT_ID): IamUser {
     userId: 'AIDAEKSPROVISIONER01',
     arn: `arn:aws:iam::${accountId}:user/${SERVICE_USER_NAME}`,
     path: '/',
-    accessKeys: [{ accessKeyId: SERVICE_ACCESS_KEY_ID, secretAccessKey: SERVICE_SECRET_ACCESS_KEY, status: 'Active', createDate: CREATED }],
+    accessKeys: [
+      {
+        accessKeyId: SERVICE_ACCESS_KEY_ID,
+        secretAccessKey: SERVICE_SECRET_ACCESS_KEY,
+        status: 'Active',
+        createDate: CREATED,
+      },
+    ],
     inlinePolicies: {
       // The seed's self-managed requirement: the service's own credentials may assume only provision roles.
       'assume-provision-roles': {
         Version: '2012-10-17',
-        Statement: [{ Sid: 'AssumeProvisionRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${DEFAULTS.roleNamePrefix}*` }],
+        Statement: [
+          {
+            Sid: 'AssumeProvisionRoles',
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Resource: `arn:aws:iam::*:role/${DEFAULTS.roleNamePrefix}*`,
+          },
+        ],
       },
       // What the service's Lambda execution role holds in AWS: its own table, bus and state machine.
       'service-own-resources': {
         Version: '2012-10-17',
         Statement: [
-          { Sid: 'OwnTables', Effect: 'Allow', Action: 'dynamodb:*', Resource: [`arn:aws:dynamodb:*:${accountId}:table/*`] },
-          { Sid: 'OwnEvents', Effect: 'Allow', Action: 'events:*', Resource: [`arn:aws:events:*:${accountId}:event-bus/*`] },
+          {
+            Sid: 'OwnTables',
+            Effect: 'Allow',
+            Action: 'dynamodb:*',
+            Resource: [`arn:aws:dynamodb:*:${accountId}:table/*`],
+          },
+          {
+            Sid: 'OwnEvents',
+            Effect: 'Allow',
+            Action: 'events:*',
+            Resource: [`arn:aws:events:*:${accountId}:event-bus/*`],
+          },
           { Sid: 'ListEventBuses', Effect: 'Allow', Action: 'events:ListEventBuses', Resource: '*' },
-          { Sid: 'OwnStateMachines', Effect: 'Allow', Action: 'states:*', Resource: [`arn:aws:states:*:${accountId}:*`] },
+          {
+            Sid: 'OwnStateMachines',
+            Effect: 'Allow',
+            Action: 'states:*',
+            Resource: [`arn:aws:states:*:${accountId}:*`],
+          },
           // No resource-level permissions for listing: AWS only matches it with "*".
           { Sid: 'ListStateMachines', Effect: 'Allow', Action: 'states:ListStateMachines', Resource: '*' },
         ],
@@ -57,8 +86,13 @@ export function serviceUser(accountId: string = SERVICE_ACCOUNT_ID): IamUser {
 
 /** A fresh copy of the product's world, layered over `base` (default: the sandbox's default world). */
 export function productWorld(base: WorldData = defaultWorld()): WorldData {
-  const accounts = base.accounts.map((a) => (a.id === SERVICE_ACCOUNT_ID ? { ...a, alias: 'eks-provisioner-service' } : a));
+  const accounts = base.accounts.map((a) =>
+    a.id === SERVICE_ACCOUNT_ID ? { ...a, alias: 'eks-provisioner-service' } : a,
+  );
   // The service user comes first, as it always has (iteration order shows in listings).
-  const users = [serviceUser(), ...base.users.filter((u) => !(u.accountId === SERVICE_ACCOUNT_ID && u.name === SERVICE_USER_NAME))];
+  const users = [
+    serviceUser(),
+    ...base.users.filter((u) => !(u.accountId === SERVICE_ACCOUNT_ID && u.name === SERVICE_USER_NAME)),
+  ];
   return { ...base, accounts, users };
 }

@@ -4,10 +4,14 @@
  * grace scaled the same way (but at least LOCAL_MIN_GRACE_SECONDS), so a run whose status-change event was dropped settles within one
  * sweep as it would in AWS. `sweep()` runs one now (tests); sweeps never overlap.
  */
+
+import {
+  RECONCILE_GRACE_SECONDS,
+  RECONCILE_PERIOD_SECONDS,
+} from '../../functions/reconcile-executions/reconcile-executions.js';
+import { functionArn, type Placement, RECONCILE_FUNCTION } from './definition.js';
+import { type HandlerResolver, invokeInProcess } from './lambda.js';
 import { scheduleInProcess } from './scheduled-function.js';
-import { RECONCILE_GRACE_SECONDS, RECONCILE_PERIOD_SECONDS } from '../../functions/reconcile-executions/reconcile-executions.js';
-import { functionArn, RECONCILE_FUNCTION, type Placement } from './definition.js';
-import { invokeInProcess, type HandlerResolver } from './lambda.js';
 
 /** The local status-change route retries within ~2 s (3 attempts, 0.5 s × attempt): the grace stays above that. */
 export const LOCAL_MIN_GRACE_SECONDS = 5;
@@ -44,7 +48,9 @@ export function reconcileSchedule(o: ReconcileScheduleOptions): ReconcileSchedul
     log: o.log,
     invoke: async () => {
       const handler = await o.resolveHandler(RECONCILE_FUNCTION);
-      return invokeInProcess(handler, RECONCILE_FUNCTION, functionArn(o.placement, RECONCILE_FUNCTION), { graceSeconds });
+      return invokeInProcess(handler, RECONCILE_FUNCTION, functionArn(o.placement, RECONCILE_FUNCTION), {
+        graceSeconds,
+      });
     },
   });
   return { periodMs, graceSeconds, sweep: scheduled.runNow, stop: scheduled.stop };

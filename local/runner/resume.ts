@@ -13,7 +13,7 @@
  * stack by id still DELETE_IN_PROGRESS (DeleteStack is a no-op then) or already gone, follows it and
  * records DELETED or FAILED once, with one Deletion event (the dead execution never sent one).
  */
-import { DynamoDBClient, ScanCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { deletionExecutionName, executionArnFor } from '../../functions/lib/cluster-ids.js';
 import type { DeletionInput, ProvisionInput } from '../../functions/lib/state.js';
@@ -35,7 +35,11 @@ export interface UnfinishedRecord {
 const NOT_YET_ANNOUNCED = new Set(['Queued', 'Checking the request']);
 
 /** Every cluster record with that status (a scan: this runs once, at start, on one machine's table). */
-export async function recordsInStatus(ddb: DynamoDBClient, tableName: string, status: 'CREATING' | 'DELETING'): Promise<UnfinishedRecord[]> {
+export async function recordsInStatus(
+  ddb: DynamoDBClient,
+  tableName: string,
+  status: 'CREATING' | 'DELETING',
+): Promise<UnfinishedRecord[]> {
   const out: UnfinishedRecord[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
@@ -51,7 +55,13 @@ export async function recordsInStatus(ddb: DynamoDBClient, tableName: string, st
     for (const item of page.Items ?? []) {
       const r = unmarshall(item) as Record<string, unknown>;
       if (typeof r['tenantId'] !== 'string' || typeof r['id'] !== 'string') continue;
-      out.push({ tenantId: r['tenantId'], id: r['id'], settings: r['settings'], ...(typeof r['executionArn'] === 'string' ? { executionArn: r['executionArn'] } : {}), ...(typeof r['phase'] === 'string' ? { phase: r['phase'] } : {}) });
+      out.push({
+        tenantId: r['tenantId'],
+        id: r['id'],
+        settings: r['settings'],
+        ...(typeof r['executionArn'] === 'string' ? { executionArn: r['executionArn'] } : {}),
+        ...(typeof r['phase'] === 'string' ? { phase: r['phase'] } : {}),
+      });
     }
     start = page.LastEvaluatedKey;
   } while (start);
@@ -67,12 +77,22 @@ export function resumedExecutionName(clusterId: string, previousArn: string | un
   return `${clusterId.slice(0, 80 - suffix.length)}${suffix}`;
 }
 
-export async function resumeCreating(o: { ddb: DynamoDBClient; tableName: string; runner: StepFunctionsRunner; log: (line: string) => void }): Promise<string[]> {
+export async function resumeCreating(o: {
+  ddb: DynamoDBClient;
+  tableName: string;
+  runner: StepFunctionsRunner;
+  log: (line: string) => void;
+}): Promise<string[]> {
   const records = await recordsInStatus(o.ddb, o.tableName, 'CREATING');
   const resumed: string[] = [];
   for (const r of records) {
     const announced = r.executionArn !== undefined && !NOT_YET_ANNOUNCED.has(r.phase ?? 'Queued');
-    const input: ProvisionInput = { tenantId: r.tenantId, clusterId: r.id, cluster: r.settings, ...(announced ? { resumeOf: r.executionArn } : {}) };
+    const input: ProvisionInput = {
+      tenantId: r.tenantId,
+      clusterId: r.id,
+      cluster: r.settings,
+      ...(announced ? { resumeOf: r.executionArn } : {}),
+    };
     try {
       const name = resumedExecutionName(r.id, r.executionArn);
       o.runner.startExecution({ stateMachineArn: o.runner.stateMachineArn, name, input: JSON.stringify(input) });
@@ -89,7 +109,13 @@ export async function resumeCreating(o: { ddb: DynamoDBClient; tableName: string
  * still names the dead execution), because the machine's first step accepts a DELETING record only
  * for the execution it names — the same hand-over the API does before it starts a deletion.
  */
-export async function resumeDeleting(o: { ddb: DynamoDBClient; tableName: string; runner: StepFunctionsRunner; log: (line: string) => void; now?: () => Date }): Promise<string[]> {
+export async function resumeDeleting(o: {
+  ddb: DynamoDBClient;
+  tableName: string;
+  runner: StepFunctionsRunner;
+  log: (line: string) => void;
+  now?: () => Date;
+}): Promise<string[]> {
   const now = o.now ?? (() => new Date());
   const records = await recordsInStatus(o.ddb, o.tableName, 'DELETING');
   const resumed: string[] = [];
@@ -102,9 +128,22 @@ export async function resumeDeleting(o: { ddb: DynamoDBClient; tableName: string
           TableName: o.tableName,
           Key: marshall(keys.cluster(r.tenantId, r.id)),
           UpdateExpression: 'SET #executionArn = :new, #phase = :phase, #updatedAt = :now',
-          ConditionExpression: r.executionArn ? '#status = :deleting AND #executionArn = :old' : '#status = :deleting AND attribute_not_exists(#executionArn)',
-          ExpressionAttributeNames: { '#status': 'status', '#executionArn': 'executionArn', '#phase': 'phase', '#updatedAt': 'updatedAt' },
-          ExpressionAttributeValues: marshall({ ':deleting': 'DELETING', ':new': executionArn, ':phase': 'Resuming deletion', ':now': now().toISOString(), ...(r.executionArn ? { ':old': r.executionArn } : {}) }),
+          ConditionExpression: r.executionArn
+            ? '#status = :deleting AND #executionArn = :old'
+            : '#status = :deleting AND attribute_not_exists(#executionArn)',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#executionArn': 'executionArn',
+            '#phase': 'phase',
+            '#updatedAt': 'updatedAt',
+          },
+          ExpressionAttributeValues: marshall({
+            ':deleting': 'DELETING',
+            ':new': executionArn,
+            ':phase': 'Resuming deletion',
+            ':now': now().toISOString(),
+            ...(r.executionArn ? { ':old': r.executionArn } : {}),
+          }),
         }),
       );
       const input: DeletionInput = { tenantId: r.tenantId, clusterId: r.id };
@@ -113,7 +152,9 @@ export async function resumeDeleting(o: { ddb: DynamoDBClient; tableName: string
     } catch (e) {
       // A record that moved on meanwhile (ConditionalCheckFailed) needs nothing; anything else is said. A
       // record handed over to an execution that then failed to start is taken up again at the next start.
-      o.log(`resume: deletion of cluster ${r.id} (tenant ${r.tenantId}) could not be resumed: ${(e as Error).name}: ${(e as Error).message}`);
+      o.log(
+        `resume: deletion of cluster ${r.id} (tenant ${r.tenantId}) could not be resumed: ${(e as Error).name}: ${(e as Error).message}`,
+      );
     }
   }
   return resumed;

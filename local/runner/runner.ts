@@ -15,22 +15,22 @@
 import '../polyfills.js';
 import { randomUUID } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { executionArnFor } from '../../functions/lib/cluster-ids.js';
+import { type ExecutionStatusChangeEvent, statusChangeEvent } from '../../functions/lib/execution-status/event.js';
 import { SfnApiError } from './api-errors.js';
 import {
+  type AslDefinition,
+  type AslState,
   allStates,
   forLibrary,
   loadDefinition,
-  taskTargets,
-  type AslDefinition,
-  type AslState,
   type Placement,
   type TaskTarget,
+  taskTargets,
 } from './definition.js';
-import { History, HISTORY_EVENT_QUOTA, historyPage, jsonText, STATE_EVENT_PREFIX } from './history.js';
-import { callDynamoDb, callPutEvents, makeIntegrationClients, type IntegrationClients } from './integrations.js';
-import { invokeInProcess, moduleHandlerResolver, type HandlerResolver } from './lambda.js';
-import { executionArnFor } from '../../functions/lib/cluster-ids.js';
-import { statusChangeEvent, type ExecutionStatusChangeEvent } from '../../functions/lib/execution-status/event.js';
+import { HISTORY_EVENT_QUOTA, History, historyPage, jsonText, STATE_EVENT_PREFIX } from './history.js';
+import { callDynamoDb, callPutEvents, type IntegrationClients, makeIntegrationClients } from './integrations.js';
+import { type HandlerResolver, invokeInProcess, moduleHandlerResolver } from './lambda.js';
 
 export const STATE_MACHINE_NAME = 'eks-provisioner-provision-cluster';
 
@@ -73,7 +73,12 @@ export interface StepFunctionsSlot {
     nextToken?: string;
     includeExecutionData?: boolean;
   }): Promise<Record<string, unknown>>;
-  ListExecutions(input: { stateMachineArn?: string; statusFilter?: string; maxResults?: number; nextToken?: string }): Promise<Record<string, unknown>>;
+  ListExecutions(input: {
+    stateMachineArn?: string;
+    statusFilter?: string;
+    maxResults?: number;
+    nextToken?: string;
+  }): Promise<Record<string, unknown>>;
   StopExecution(input: { executionArn?: string; error?: string; cause?: string }): Promise<{ stopDate: number }>;
   ListStateMachines(input: { maxResults?: number; nextToken?: string }): Promise<Record<string, unknown>>;
   DescribeStateMachine(input: { stateMachineArn?: string }): Promise<Record<string, unknown>>;
@@ -118,7 +123,11 @@ interface Execution {
  * real speed (its SDK retries and back-off included), as a Lambda function would, and counts once. A busy
  * machine that makes handlers slow therefore does not make executions time out `scale` times sooner.
  */
-export function executionElapsedMs(e: Pick<Execution, 'startDate' | 'taskMs' | 'tasksRunning' | 'taskSince'>, scale: number, now: number): number {
+export function executionElapsedMs(
+  e: Pick<Execution, 'startDate' | 'taskMs' | 'tasksRunning' | 'taskSince'>,
+  scale: number,
+  now: number,
+): number {
   const inTasks = e.taskMs + (e.tasksRunning > 0 && e.taskSince !== undefined ? now - e.taskSince : 0);
   return (now - e.startDate - inTasks) * scale + inTasks;
 }
@@ -208,7 +217,8 @@ export class StepFunctionsRunner {
     this.historyEventQuota = opts.historyEventQuota ?? HISTORY_EVENT_QUOTA;
     const timeout = definition['TimeoutSeconds'];
     if (timeout !== undefined) {
-      if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1) throw new Error(`The definition's TimeoutSeconds must be a positive integer, got ${JSON.stringify(timeout)}.`);
+      if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1)
+        throw new Error(`The definition's TimeoutSeconds must be a positive integer, got ${JSON.stringify(timeout)}.`);
       this.executionTimeoutSeconds = timeout;
     }
   }
@@ -287,13 +297,19 @@ export class StepFunctionsRunner {
     if (!NAME_PATTERN.test(name)) throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
     const input = req.input ?? '{}';
     if (Buffer.byteLength(input, 'utf8') > MAX_INPUT_BYTES) {
-      throw new SfnApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: input exceeds 262144 bytes');
+      throw new SfnApiError(
+        'InvalidExecutionInput',
+        'Invalid State Machine Execution Input: input exceeds 262144 bytes',
+      );
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(input);
     } catch (e) {
-      throw new SfnApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(e as Error).message}'`);
+      throw new SfnApiError(
+        'InvalidExecutionInput',
+        `Invalid State Machine Execution Input: '${(e as Error).message}'`,
+      );
     }
 
     const existing = this.byName.get(name);
@@ -344,7 +360,12 @@ export class StepFunctionsRunner {
     return historyPage(e.history.events, req);
   }
 
-  listExecutions(req: { stateMachineArn?: string; statusFilter?: string; maxResults?: number; nextToken?: string }): Record<string, unknown> {
+  listExecutions(req: {
+    stateMachineArn?: string;
+    statusFilter?: string;
+    maxResults?: number;
+    nextToken?: string;
+  }): Record<string, unknown> {
     if (req.stateMachineArn !== this.stateMachineArn) {
       throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${req.stateMachineArn ?? ''}'`);
     }
@@ -362,12 +383,24 @@ export class StepFunctionsRunner {
       ...(e.stopDate !== undefined ? { stopDate: seconds(e.stopDate) } : {}),
     }));
     const more = start + size < all.length;
-    return { executions: page, ...(more ? { nextToken: Buffer.from(String(start + size)).toString('base64url') } : {}) };
+    return {
+      executions: page,
+      ...(more ? { nextToken: Buffer.from(String(start + size)).toString('base64url') } : {}),
+    };
   }
 
   /** This runner's state machine (one per runner; combineSlots() lists several). */
   listStateMachines(): { stateMachines: Array<Record<string, unknown>> } {
-    return { stateMachines: [{ stateMachineArn: this.stateMachineArn, name: this.stateMachineName, type: 'STANDARD', creationDate: seconds(this.createdAt) }] };
+    return {
+      stateMachines: [
+        {
+          stateMachineArn: this.stateMachineArn,
+          name: this.stateMachineName,
+          type: 'STANDARD',
+          creationDate: seconds(this.createdAt),
+        },
+      ],
+    };
   }
 
   /** The definition as deployed: substitutions filled, TimeoutSeconds set (what CDK deploys). */
@@ -376,7 +409,8 @@ export class StepFunctionsRunner {
     if (!arn || !/^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]+$/.test(arn)) {
       throw new SfnApiError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${arn ?? ''}'`);
     }
-    if (arn !== this.stateMachineArn) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    if (arn !== this.stateMachineArn)
+      throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
     return {
       stateMachineArn: this.stateMachineArn,
       name: this.stateMachineName,
@@ -416,7 +450,10 @@ export class StepFunctionsRunner {
   private finishAborted(e: Execution, error?: string, cause?: string): void {
     if (e.status !== 'RUNNING') return;
     e.history.add('ExecutionAborted', {
-      executionAbortedEventDetails: { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) },
+      executionAbortedEventDetails: {
+        ...(error !== undefined ? { error } : {}),
+        ...(cause !== undefined ? { cause } : {}),
+      },
     });
     this.settle(e, 'ABORTED', { error, cause });
     e.controller.abort();
@@ -477,7 +514,11 @@ export class StepFunctionsRunner {
   }
 
   /** The one place an execution leaves RUNNING: status, stop date, and the status-change event. */
-  private settle(e: Execution, status: Exclude<ExecutionStatus, 'RUNNING'>, r: { output?: string; error?: string | undefined; cause?: string | undefined }): void {
+  private settle(
+    e: Execution,
+    status: Exclude<ExecutionStatus, 'RUNNING'>,
+    r: { output?: string; error?: string | undefined; cause?: string | undefined },
+  ): void {
     if (e.status !== 'RUNNING') return;
     e.status = status;
     e.stopDate = Date.now();
@@ -553,7 +594,9 @@ export class StepFunctionsRunner {
         },
       });
       exec.abort = run.abort;
-      const recorded = this.record(exec, run.eventLogs as unknown as AsyncGenerator<LibraryEvent>).catch((e: unknown) => this.log(`history of ${name} stopped: ${(e as Error).message}`));
+      const recorded = this.record(exec, run.eventLogs as unknown as AsyncGenerator<LibraryEvent>).catch((e: unknown) =>
+        this.log(`history of ${name} stopped: ${(e as Error).message}`),
+      );
       const settled = run.result.then(
         (output) => {
           if (exec.status !== 'RUNNING') return;
@@ -561,9 +604,15 @@ export class StepFunctionsRunner {
         },
         (err: unknown) => {
           if (exec.status !== 'RUNNING') return;
-          const inner = (err as { cause?: unknown }).cause as { name?: string; message?: string; cause?: unknown } | undefined;
+          const inner = (err as { cause?: unknown }).cause as
+            | { name?: string; message?: string; cause?: unknown }
+            | undefined;
           const isTimeout = (err as Error)?.name === 'ExecutionTimeoutError';
-          const cause = inner ? (typeof inner.cause === 'string' ? inner.cause : inner.message) : (err as Error)?.message;
+          const cause = inner
+            ? typeof inner.cause === 'string'
+              ? inner.cause
+              : inner.message
+            : (err as Error)?.message;
           this.settle(exec, isTimeout ? 'TIMED_OUT' : 'FAILED', {
             error: isTimeout ? 'States.Timeout' : (inner?.name ?? (err as Error)?.name ?? 'States.Runtime'),
             cause: cause !== undefined ? String(cause) : undefined,
@@ -575,8 +624,12 @@ export class StepFunctionsRunner {
       });
     } catch (e) {
       // The library refused to start the run: a failed execution, never a crashed runner.
-      exec.history.add('ExecutionStarted', { executionStartedEventDetails: { input, inputDetails: { truncated: false } } });
-      exec.history.add('ExecutionFailed', { executionFailedEventDetails: { error: 'States.Runtime', cause: (e as Error).message } });
+      exec.history.add('ExecutionStarted', {
+        executionStartedEventDetails: { input, inputDetails: { truncated: false } },
+      });
+      exec.history.add('ExecutionFailed', {
+        executionFailedEventDetails: { error: 'States.Runtime', cause: (e as Error).message },
+      });
       this.settle(exec, 'FAILED', { error: 'States.Runtime', cause: (e as Error).message });
     }
     return exec;
@@ -613,33 +666,64 @@ export class StepFunctionsRunner {
           break;
         case 'StateEntered': {
           if (!state) break;
-          h.add(`${STATE_EVENT_PREFIX[state.type] ?? state.type}StateEntered`, {
-            stateEnteredEventDetails: { name: state.name, input: jsonText(state.input), inputDetails: { truncated: false } },
-          }, at);
+          h.add(
+            `${STATE_EVENT_PREFIX[state.type] ?? state.type}StateEntered`,
+            {
+              stateEnteredEventDetails: {
+                name: state.name,
+                input: jsonText(state.input),
+                inputDetails: { truncated: false },
+              },
+            },
+            at,
+          );
           if (state.type === 'Wait') this.serveScaledWait(exec, state.name, state.input);
           break;
         }
         case 'StateExited':
           if (!state) break;
-          h.add(`${STATE_EVENT_PREFIX[state.type] ?? state.type}StateExited`, {
-            stateExitedEventDetails: { name: state.name, output: jsonText(state.output), outputDetails: { truncated: false } },
-          }, at);
+          h.add(
+            `${STATE_EVENT_PREFIX[state.type] ?? state.type}StateExited`,
+            {
+              stateExitedEventDetails: {
+                name: state.name,
+                output: jsonText(state.output),
+                outputDetails: { truncated: false },
+              },
+            },
+            at,
+          );
           break;
         case 'StateFailed':
           // Task failures are recorded by the task wrapper (with the resource); a task the library
           // timed out never reached it.
           if (state?.type === 'Task' && ev['Error'] === 'States.Timeout') {
-            h.add('TaskTimedOut', { taskTimedOutEventDetails: { resourceType: 'lambda', resource: state.name, error: 'States.Timeout' } }, at);
+            h.add(
+              'TaskTimedOut',
+              { taskTimedOutEventDetails: { resourceType: 'lambda', resource: state.name, error: 'States.Timeout' } },
+              at,
+            );
           }
           break;
         case 'ExecutionSucceeded':
-          h.add('ExecutionSucceeded', { executionSucceededEventDetails: { output: jsonText(ev['output']), outputDetails: { truncated: false } } }, at);
+          h.add(
+            'ExecutionSucceeded',
+            { executionSucceededEventDetails: { output: jsonText(ev['output']), outputDetails: { truncated: false } } },
+            at,
+          );
           break;
         case 'ExecutionFailed': {
           const cause = ev['Cause'];
-          h.add('ExecutionFailed', {
-            executionFailedEventDetails: { error: String(ev['Error']), cause: typeof cause === 'string' ? cause : jsonText(cause) },
-          }, at);
+          h.add(
+            'ExecutionFailed',
+            {
+              executionFailedEventDetails: {
+                error: String(ev['Error']),
+                cause: typeof cause === 'string' ? cause : jsonText(cause),
+              },
+            },
+            at,
+          );
           break;
         }
         case 'ExecutionTimeout':
@@ -660,7 +744,8 @@ export class StepFunctionsRunner {
     if (!state?.SecondsPath) return; // fixed Seconds are scaled by waitOverrides
     const value = readPath(state.SecondsPath, input);
     const secondsToWait = typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0;
-    if (typeof value !== 'number') this.log(`${stateName}: SecondsPath ${state.SecondsPath} did not give a number; not waiting.`);
+    if (typeof value !== 'number')
+      this.log(`${stateName}: SecondsPath ${state.SecondsPath} did not give a number; not waiting.`);
     exec.pendingWait = abortableSleep((secondsToWait * 1000) / this.timeScale, exec.controller.signal);
   }
 
@@ -720,14 +805,19 @@ export class StepFunctionsRunner {
     const h = exec.history;
     if (target.kind === 'lambda') {
       const direct = target.integration === 'direct';
-      const payload = direct ? input : (input as { Payload?: unknown })?.Payload ?? {};
-      const resourceDetails = direct ? { resource: target.functionArn } : { resourceType: 'lambda', resource: 'invoke' };
+      const payload = direct ? input : ((input as { Payload?: unknown })?.Payload ?? {});
+      const resourceDetails = direct
+        ? { resource: target.functionArn }
+        : { resourceType: 'lambda', resource: 'invoke' };
       h.add(direct ? 'LambdaFunctionScheduled' : 'TaskScheduled', {
         [direct ? 'lambdaFunctionScheduledEventDetails' : 'taskScheduledEventDetails']: direct
           ? { ...resourceDetails, input: jsonText(payload), inputDetails: { truncated: false } }
           : { ...resourceDetails, region: this.opts.region, parameters: jsonText(input) },
       });
-      h.add(direct ? 'LambdaFunctionStarted' : 'TaskStarted', direct ? {} : { taskStartedEventDetails: resourceDetails });
+      h.add(
+        direct ? 'LambdaFunctionStarted' : 'TaskStarted',
+        direct ? {} : { taskStartedEventDetails: resourceDetails },
+      );
       try {
         const handler = await this.resolveHandler(target.folder);
         const result = await invokeInProcess(handler, target.folder, target.functionArn, payload);
@@ -753,13 +843,30 @@ export class StepFunctionsRunner {
       }
     }
 
-    const resourceDetails = target.kind === 'dynamodb' ? { resourceType: 'dynamodb', resource: target.action } : { resourceType: 'events', resource: 'putEvents' };
-    h.add('TaskScheduled', { taskScheduledEventDetails: { ...resourceDetails, region: this.opts.region, parameters: jsonText(input) } });
+    const resourceDetails =
+      target.kind === 'dynamodb'
+        ? { resourceType: 'dynamodb', resource: target.action }
+        : { resourceType: 'events', resource: 'putEvents' };
+    h.add('TaskScheduled', {
+      taskScheduledEventDetails: { ...resourceDetails, region: this.opts.region, parameters: jsonText(input) },
+    });
     h.add('TaskStarted', { taskStartedEventDetails: resourceDetails });
     try {
       this.clients ??= makeIntegrationClients(this.opts.region);
-      const output = target.kind === 'dynamodb' ? await callDynamoDb(this.clients, target.action, input) : await callPutEvents(this.clients, input, { executionArn: exec.executionArn, stateMachineArn: this.stateMachineArn });
-      h.add('TaskSucceeded', { taskSucceededEventDetails: { ...resourceDetails, output: jsonText(output), outputDetails: { truncated: false } } });
+      const output =
+        target.kind === 'dynamodb'
+          ? await callDynamoDb(this.clients, target.action, input)
+          : await callPutEvents(this.clients, input, {
+              executionArn: exec.executionArn,
+              stateMachineArn: this.stateMachineArn,
+            });
+      h.add('TaskSucceeded', {
+        taskSucceededEventDetails: {
+          ...resourceDetails,
+          output: jsonText(output),
+          outputDetails: { truncated: false },
+        },
+      });
       return output;
     } catch (e) {
       const err = normaliseTaskError(e, 'States.TaskFailed');
@@ -779,7 +886,9 @@ export const MAX_PAYLOAD_BYTES = 256 * 1024;
 function checkPayloadSize(value: unknown, what: string): void {
   const bytes = Buffer.byteLength(jsonText(value), 'utf8');
   if (bytes <= MAX_PAYLOAD_BYTES) return;
-  const err = new Error(`The state/task returned a result with a size exceeding the maximum number of bytes service limit: ${what} is ${bytes} bytes (limit ${MAX_PAYLOAD_BYTES}).`);
+  const err = new Error(
+    `The state/task returned a result with a size exceeding the maximum number of bytes service limit: ${what} is ${bytes} bytes (limit ${MAX_PAYLOAD_BYTES}).`,
+  );
   err.name = 'States.DataLimitExceeded';
   Object.defineProperties(err, { isRetryable: { value: false }, isCatchable: { value: false } });
   throw err;

@@ -10,5 +10,7 @@ import { productWorld, SERVICE_ACCESS_KEY_ID } from './product-world.js';
 await serveFromCommandLine({
   world: productWorld(),
   worldName: 'the built-in demo world',
-  banner: [`service account 111111111111 key ${SERVICE_ACCESS_KEY_ID}; customer account 222222222222 key ${CUSTOMER_ACCESS_KEY_ID}`],
+  banner: [
+    `service account 111111111111 key ${SERVICE_ACCESS_KEY_ID}; customer account 222222222222 key ${CUSTOMER_ACCESS_KEY_ID}`,
+  ],
 });

@@ -10,7 +10,13 @@ export interface ScheduledFunction {
   stop(): Promise<void>;
 }
 
-export function scheduleInProcess(o: { name: string; periodMs: number; periodic?: boolean; log: (line: string) => void; invoke: () => Promise<unknown> }): ScheduledFunction {
+export function scheduleInProcess(o: {
+  name: string;
+  periodMs: number;
+  periodic?: boolean;
+  log: (line: string) => void;
+  invoke: () => Promise<unknown>;
+}): ScheduledFunction {
   let current: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const runNow = () => {

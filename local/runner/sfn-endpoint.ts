@@ -20,7 +20,11 @@ const OPERATIONS = [
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': 'local' });
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': 'local',
+  });
   res.end(text);
 }
 
@@ -30,13 +34,20 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startStepFunctionsEndpoint(slot: StepFunctionsSlot, port = 0, host = '127.0.0.1'): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startStepFunctionsEndpoint(
+  slot: StepFunctionsSlot,
+  port = 0,
+  host = '127.0.0.1',
+): Promise<{ url: string; stop: () => Promise<void> }> {
   const server = createServer((req, res) => {
     void (async () => {
       const target = String(req.headers['x-amz-target'] ?? '');
       const op = target.split('.').pop() as (typeof OPERATIONS)[number];
       if (req.method !== 'POST' || !target.startsWith('AWSStepFunctions.') || !OPERATIONS.includes(op)) {
-        send(res, 400, { __type: 'UnknownOperationException', message: `The local Step Functions endpoint does not serve ${target || req.url}` });
+        send(res, 400, {
+          __type: 'UnknownOperationException',
+          message: `The local Step Functions endpoint does not serve ${target || req.url}`,
+        });
         return;
       }
       let input: Record<string, unknown>;
@@ -52,7 +63,10 @@ export async function startStepFunctionsEndpoint(slot: StepFunctionsSlot, port =
       } catch (e) {
         const err = e as { code?: string; name?: string; message?: string; httpStatus?: number };
         const status = err.httpStatus ?? 500;
-        send(res, status, { __type: status < 500 ? (err.code ?? err.name) : 'InternalFailure', message: status < 500 ? err.message : 'Internal error in the local Step Functions runner.' });
+        send(res, status, {
+          __type: status < 500 ? (err.code ?? err.name) : 'InternalFailure',
+          message: status < 500 ? err.message : 'Internal error in the local Step Functions runner.',
+        });
       }
     })();
   });

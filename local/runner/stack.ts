@@ -6,22 +6,27 @@
  */
 import '../polyfills.js';
 import { existsSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DEFAULTS } from '../../functions/lib/config.js';
 import type { FaultRule, Sandbox, StepFunctionsBackend } from '../sandbox/index.js';
 import type { RateLimitConfig } from '../sandbox/limits/rate-limits.js';
+import {
+  DELETE_DEFINITION_URL,
+  ENDED_EXECUTION_FUNCTION,
+  loadDefinition,
+  type Placement,
+  UPDATE_DEFINITION_URL,
+} from './definition.js';
 import { applyHandlerEnvironment, DEFAULT_WORLD, ensureStoreAndBus, serviceIdentityOf } from './environment.js';
-import { DELETE_DEFINITION_URL, UPDATE_DEFINITION_URL, loadDefinition, type Placement } from './definition.js';
-import { StateMachineHost } from './machines.js';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { resumeCreating, resumeDeleting } from './resume.js';
-import { StepFunctionsRunner, type RunnerOptions } from './runner.js';
-import { startStepFunctionsEndpoint } from './sfn-endpoint.js';
-import { ENDED_EXECUTION_FUNCTION } from './definition.js';
 import { moduleHandlerResolver } from './lambda.js';
-import { statusChangeRoute, type StatusChangeRoute } from './status-change.js';
-import { reconcileSchedule, type ReconcileSchedule } from './reconcile-schedule.js';
-import { supportSchedule, type SupportSchedule } from './support-schedule.js';
+import { StateMachineHost } from './machines.js';
+import { type ReconcileSchedule, reconcileSchedule } from './reconcile-schedule.js';
+import { resumeCreating, resumeDeleting } from './resume.js';
+import { type RunnerOptions, StepFunctionsRunner } from './runner.js';
+import { startStepFunctionsEndpoint } from './sfn-endpoint.js';
+import { type StatusChangeRoute, statusChangeRoute } from './status-change.js';
+import { type SupportSchedule, supportSchedule } from './support-schedule.js';
 
 export interface LocalStackOptions {
   /** Sandbox port on 127.0.0.1 (default 4566; 0 = any free port). */
@@ -45,7 +50,10 @@ export interface LocalStackOptions {
   /** Where components report their own trouble (never secrets). */
   log?: (line: string) => void;
   /** The API's request log (default: JSON lines on stdout, which `start` routes to the log file). */
-  apiLog?: { info(message: string, attributes?: Record<string, unknown>): void; error(message: string, attributes?: Record<string, unknown>): void };
+  apiLog?: {
+    info(message: string, attributes?: Record<string, unknown>): void;
+    error(message: string, attributes?: Record<string, unknown>): void;
+  };
   /** Validate the state machine definition at start (default true; see RunnerOptions.validate). */
   validateDefinition?: boolean;
   /**
@@ -99,7 +107,13 @@ export interface LocalStack {
 }
 
 interface ApiServerModule {
-  startApiServer(o: { port?: number; host?: string; log?: LocalStackOptions['apiLog']; auth?: 'local' | 'iam'; iam?: { world: unknown; accountId?: string; region?: string } }): Promise<{ url: string; stop: () => Promise<void> }>;
+  startApiServer(o: {
+    port?: number;
+    host?: string;
+    log?: LocalStackOptions['apiLog'];
+    auth?: 'local' | 'iam';
+    iam?: { world: unknown; accountId?: string; region?: string };
+  }): Promise<{ url: string; stop: () => Promise<void> }>;
 }
 
 const API_SERVER_URL = new URL('../api/server.ts', import.meta.url);
@@ -129,19 +143,79 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       }
       const resolveHandler = o.runner?.resolveHandler ?? moduleHandlerResolver();
       // In AWS the status-change events go to the account's default bus; here they go straight to the handler.
-      const statusChanges = statusChangeRoute({ placement: { region, accountId, tableName, eventBusName }, stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn, updateRunner.stateMachineArn], resolveHandler, log, drop: o.dropStatusChanges === true });
-      const runnerOpts = { region, accountId, tableName, eventBusName, timeScale: 1, log, validate: o.validateDefinition !== false };
-      const { runner, deleteRunner, updateRunner, machines } = await startMachines(runnerOpts, { ...o.runner, resolveHandler }, o.deleteRunner ?? {}, statusChanges, stops);
+      const statusChanges = statusChangeRoute({
+        placement: { region, accountId, tableName, eventBusName },
+        stateMachineArns: () => [runner.stateMachineArn, deleteRunner.stateMachineArn, updateRunner.stateMachineArn],
+        resolveHandler,
+        log,
+        drop: o.dropStatusChanges === true,
+      });
+      const runnerOpts = {
+        region,
+        accountId,
+        tableName,
+        eventBusName,
+        timeScale: 1,
+        log,
+        validate: o.validateDefinition !== false,
+      };
+      const { runner, deleteRunner, updateRunner, machines } = await startMachines(
+        runnerOpts,
+        { ...o.runner, resolveHandler },
+        o.deleteRunner ?? {},
+        statusChanges,
+        stops,
+      );
       const endpoint = await startStepFunctionsEndpoint(machines.slot, 0);
       stops.push(() => endpoint.stop());
-      applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, updateStateMachineArn: updateRunner.stateMachineArn, stepFunctionsEndpoint: endpoint.url });
+      applyHandlerEnvironment({
+        region,
+        tableName,
+        eventBusName,
+        stateMachineArn: runner.stateMachineArn,
+        deleteStateMachineArn: deleteRunner.stateMachineArn,
+        updateStateMachineArn: updateRunner.stateMachineArn,
+        stepFunctionsEndpoint: endpoint.url,
+      });
       const created = await ensureStoreAndBus(region, tableName, eventBusName);
       await machines.preloadHandlers();
       const apiUrl = o.api === false ? undefined : await startApi(o, stops);
       const { resumed, resumedDeletions } = await resume(region, tableName, runner, deleteRunner, log);
-      const reconciler = startReconciler({ region, accountId, tableName, eventBusName }, resolveHandler, 1, o, log, stops);
-      const supportCheck = startSupportCheck({ region, accountId, tableName, eventBusName }, resolveHandler, 1, Date.now, o, log, stops);
-      return { mode: 'aws', region, accountId, timeScale: 1, runner, deleteRunner, updateRunner, machines, statusChanges, reconciler, supportCheck, ...(apiUrl ? { apiUrl } : {}), created, resumed, resumedDeletions, stop: stopAll };
+      const reconciler = startReconciler(
+        { region, accountId, tableName, eventBusName },
+        resolveHandler,
+        1,
+        o,
+        log,
+        stops,
+      );
+      const supportCheck = startSupportCheck(
+        { region, accountId, tableName, eventBusName },
+        resolveHandler,
+        1,
+        Date.now,
+        o,
+        log,
+        stops,
+      );
+      return {
+        mode: 'aws',
+        region,
+        accountId,
+        timeScale: 1,
+        runner,
+        deleteRunner,
+        updateRunner,
+        machines,
+        statusChanges,
+        reconciler,
+        supportCheck,
+        ...(apiUrl ? { apiUrl } : {}),
+        created,
+        resumed,
+        resumedDeletions,
+        stop: stopAll,
+      };
     }
 
     const sandboxMod = await import('../sandbox/index.js');
@@ -160,12 +234,36 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
       resolveHandler,
       // On the service account's default bus, where Step Functions puts them.
       capture: (e) =>
-        sandboxWorld?.captureEvent({ eventId: e.id, accountId: e.account, region: e.region, eventBusName: 'default', source: e.source, detailType: e['detail-type'], detail: e.detail, resources: e.resources, time: e.time }),
+        sandboxWorld?.captureEvent({
+          eventId: e.id,
+          accountId: e.account,
+          region: e.region,
+          eventBusName: 'default',
+          source: e.source,
+          detailType: e['detail-type'],
+          detail: e.detail,
+          resources: e.resources,
+          time: e.time,
+        }),
       log,
       drop: o.dropStatusChanges === true,
     });
-    const runnerOpts = { region, accountId: identity.accountId, tableName, eventBusName, timeScale, log, validate: o.validateDefinition !== false };
-    const { runner, deleteRunner, updateRunner, machines } = await startMachines(runnerOpts, { ...o.runner, resolveHandler }, o.deleteRunner ?? {}, statusChanges, stops);
+    const runnerOpts = {
+      region,
+      accountId: identity.accountId,
+      tableName,
+      eventBusName,
+      timeScale,
+      log,
+      validate: o.validateDefinition !== false,
+    };
+    const { runner, deleteRunner, updateRunner, machines } = await startMachines(
+      runnerOpts,
+      { ...o.runner, resolveHandler },
+      o.deleteRunner ?? {},
+      statusChanges,
+      stops,
+    );
     const sandbox = await sandboxMod.startSandbox({
       port: o.sandboxPort ?? 4566,
       timeScale,
@@ -178,14 +276,48 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
     });
     stops.push(() => sandbox.stop());
     sandboxWorld = sandbox.world as unknown as { captureEvent(e: unknown): void };
-    applyHandlerEnvironment({ region, tableName, eventBusName, stateMachineArn: runner.stateMachineArn, deleteStateMachineArn: deleteRunner.stateMachineArn, updateStateMachineArn: updateRunner.stateMachineArn, sandbox: { url: sandbox.url, identity } });
+    applyHandlerEnvironment({
+      region,
+      tableName,
+      eventBusName,
+      stateMachineArn: runner.stateMachineArn,
+      deleteStateMachineArn: deleteRunner.stateMachineArn,
+      updateStateMachineArn: updateRunner.stateMachineArn,
+      sandbox: { url: sandbox.url, identity },
+    });
     const created = await ensureStoreAndBus(region, tableName, eventBusName);
     await machines.preloadHandlers();
-    await resolveHandler(ENDED_EXECUTION_FUNCTION).catch((e: unknown) => log(`${ENDED_EXECUTION_FUNCTION}: ${(e as Error).message}`));
-    const apiUrl = o.api === false ? undefined : await startApi(o, stops, o.apiAuth === 'iam' ? { world: sandbox.world, accountId: identity.accountId, region } : undefined);
-    const { resumed, resumedDeletions } = o.dataDir ? await resume(region, tableName, runner, deleteRunner, log) : { resumed: [], resumedDeletions: [] };
-    const reconciler = startReconciler({ region, accountId: identity.accountId, tableName, eventBusName }, resolveHandler, timeScale, o, log, stops);
-    const supportCheck = startSupportCheck({ region, accountId: identity.accountId, tableName, eventBusName }, resolveHandler, timeScale, () => sandbox.world.now(), o, log, stops);
+    await resolveHandler(ENDED_EXECUTION_FUNCTION).catch((e: unknown) =>
+      log(`${ENDED_EXECUTION_FUNCTION}: ${(e as Error).message}`),
+    );
+    const apiUrl =
+      o.api === false
+        ? undefined
+        : await startApi(
+            o,
+            stops,
+            o.apiAuth === 'iam' ? { world: sandbox.world, accountId: identity.accountId, region } : undefined,
+          );
+    const { resumed, resumedDeletions } = o.dataDir
+      ? await resume(region, tableName, runner, deleteRunner, log)
+      : { resumed: [], resumedDeletions: [] };
+    const reconciler = startReconciler(
+      { region, accountId: identity.accountId, tableName, eventBusName },
+      resolveHandler,
+      timeScale,
+      o,
+      log,
+      stops,
+    );
+    const supportCheck = startSupportCheck(
+      { region, accountId: identity.accountId, tableName, eventBusName },
+      resolveHandler,
+      timeScale,
+      () => sandbox.world.now(),
+      o,
+      log,
+      stops,
+    );
     return {
       mode: 'sandbox',
       region,
@@ -243,37 +375,77 @@ async function startMachines(
 }
 
 async function createDeleteRunner(o: MachineOptions): Promise<StepFunctionsRunner> {
-  return StepFunctionsRunner.create({ ...o, stateMachineName: DELETE_STATE_MACHINE_NAME, definition: o.definition ?? (await loadDefinition(o, DELETE_DEFINITION_URL, o.maxProvisioningSeconds)) });
+  return StepFunctionsRunner.create({
+    ...o,
+    stateMachineName: DELETE_STATE_MACHINE_NAME,
+    definition: o.definition ?? (await loadDefinition(o, DELETE_DEFINITION_URL, o.maxProvisioningSeconds)),
+  });
 }
 
-async function resume(region: string, tableName: string, runner: StepFunctionsRunner, deleteRunner: StepFunctionsRunner, log: (line: string) => void): Promise<{ resumed: string[]; resumedDeletions: string[] }> {
+async function resume(
+  region: string,
+  tableName: string,
+  runner: StepFunctionsRunner,
+  deleteRunner: StepFunctionsRunner,
+  log: (line: string) => void,
+): Promise<{ resumed: string[]; resumedDeletions: string[] }> {
   const ddb = new DynamoDBClient({ region });
   try {
-    return { resumed: await resumeCreating({ ddb, tableName, runner, log }), resumedDeletions: await resumeDeleting({ ddb, tableName, runner: deleteRunner, log }) };
+    return {
+      resumed: await resumeCreating({ ddb, tableName, runner, log }),
+      resumedDeletions: await resumeDeleting({ ddb, tableName, runner: deleteRunner, log }),
+    };
   } finally {
     ddb.destroy();
   }
 }
 
 /** The reconciler's schedule; stopped before the machines (stops run in reverse). */
-function startReconciler(placement: Placement, resolveHandler: ReturnType<typeof moduleHandlerResolver>, timeScale: number, o: LocalStackOptions, log: (line: string) => void, stops: Array<() => Promise<void>>): ReconcileSchedule {
+function startReconciler(
+  placement: Placement,
+  resolveHandler: ReturnType<typeof moduleHandlerResolver>,
+  timeScale: number,
+  o: LocalStackOptions,
+  log: (line: string) => void,
+  stops: Array<() => Promise<void>>,
+): ReconcileSchedule {
   const r = reconcileSchedule({ placement, resolveHandler, timeScale, log, periodic: o.reconcileSchedule !== false });
   stops.push(() => r.stop());
   return r;
 }
 
 /** The daily support check's schedule; stopped before the machines. */
-function startSupportCheck(placement: Placement, resolveHandler: ReturnType<typeof moduleHandlerResolver>, timeScale: number, now: () => number, o: LocalStackOptions, log: (line: string) => void, stops: Array<() => Promise<void>>): SupportSchedule {
+function startSupportCheck(
+  placement: Placement,
+  resolveHandler: ReturnType<typeof moduleHandlerResolver>,
+  timeScale: number,
+  now: () => number,
+  o: LocalStackOptions,
+  log: (line: string) => void,
+  stops: Array<() => Promise<void>>,
+): SupportSchedule {
   const s = supportSchedule({ placement, resolveHandler, timeScale, now, log, periodic: o.supportSchedule !== false });
   stops.push(() => s.stop());
   return s;
 }
 
-async function startApi(o: LocalStackOptions, stops: Array<() => Promise<void>>, iam?: { world: unknown; accountId: string; region: string }): Promise<string> {
+async function startApi(
+  o: LocalStackOptions,
+  stops: Array<() => Promise<void>>,
+  iam?: { world: unknown; accountId: string; region: string },
+): Promise<string> {
   if (!existsSync(API_SERVER_URL)) throw new Error('local/api/server.ts is missing: the HTTP API cannot start.');
-  if (o.apiAuth === 'iam' && !iam) throw new Error('IAM authorization of the local API needs the sandbox (its keys and policies): drop --aws or --iam-auth.');
+  if (o.apiAuth === 'iam' && !iam)
+    throw new Error(
+      'IAM authorization of the local API needs the sandbox (its keys and policies): drop --aws or --iam-auth.',
+    );
   const mod = (await import(API_SERVER_URL.href)) as ApiServerModule;
-  const api = await mod.startApiServer({ port: o.apiPort ?? 3000, host: o.apiHost ?? '127.0.0.1', ...(o.apiLog ? { log: o.apiLog } : {}), ...(iam ? { auth: 'iam' as const, iam } : {}) });
+  const api = await mod.startApiServer({
+    port: o.apiPort ?? 3000,
+    host: o.apiHost ?? '127.0.0.1',
+    ...(o.apiLog ? { log: o.apiLog } : {}),
+    ...(iam ? { auth: 'iam' as const, iam } : {}),
+  });
   stops.push(() => api.stop());
   return api.url;
 }

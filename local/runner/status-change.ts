@@ -4,9 +4,9 @@
  * those the service's rule matches (the same pattern the CDK rule deploys) invoke the
  * record-ended-execution handler in-process — asynchronously, with retries, like a rule target.
  */
-import { matchesEndedExecution, type ExecutionStatusChangeEvent } from '../../functions/lib/execution-status/event.js';
+import { type ExecutionStatusChangeEvent, matchesEndedExecution } from '../../functions/lib/execution-status/event.js';
 import { ENDED_EXECUTION_FUNCTION, functionArn, type Placement } from './definition.js';
-import { invokeInProcess, type HandlerResolver } from './lambda.js';
+import { type HandlerResolver, invokeInProcess } from './lambda.js';
 
 export interface StatusChangeRouteOptions {
   placement: Placement;
@@ -46,11 +46,18 @@ export function statusChangeRoute(o: StatusChangeRouteOptions): StatusChangeRout
     for (let attempt = 1; ; attempt++) {
       try {
         const handler = await o.resolveHandler(ENDED_EXECUTION_FUNCTION);
-        await invokeInProcess(handler, ENDED_EXECUTION_FUNCTION, functionArn(o.placement, ENDED_EXECUTION_FUNCTION), event);
+        await invokeInProcess(
+          handler,
+          ENDED_EXECUTION_FUNCTION,
+          functionArn(o.placement, ENDED_EXECUTION_FUNCTION),
+          event,
+        );
         return;
       } catch (e) {
         if (attempt >= attempts) {
-          o.log(`${ENDED_EXECUTION_FUNCTION} failed for ${event.detail.executionArn} (${event.detail.status}) after ${attempt} attempts: ${(e as Error).message.slice(0, 300)}`);
+          o.log(
+            `${ENDED_EXECUTION_FUNCTION} failed for ${event.detail.executionArn} (${event.detail.status}) after ${attempt} attempts: ${(e as Error).message.slice(0, 300)}`,
+          );
           return;
         }
         await new Promise((r) => setTimeout(r, delay * attempt));

@@ -4,9 +4,10 @@
  * test that moves the sandbox clock moves the check's "now" with it. `runNow()` runs one at once
  * (tests, `npm start` users); runs never overlap.
  */
+
+import { functionArn, type Placement, SUPPORT_CHECK_FUNCTION } from './definition.js';
+import { type HandlerResolver, invokeInProcess } from './lambda.js';
 import { scheduleInProcess } from './scheduled-function.js';
-import { functionArn, SUPPORT_CHECK_FUNCTION, type Placement } from './definition.js';
-import { invokeInProcess, type HandlerResolver } from './lambda.js';
 
 export const SUPPORT_CHECK_PERIOD_SECONDS = 86_400;
 
@@ -55,7 +56,12 @@ export function supportSchedule(o: SupportScheduleOptions): SupportSchedule {
     log: o.log,
     invoke: async () => {
       const handler = await o.resolveHandler(SUPPORT_CHECK_FUNCTION);
-      return invokeInProcess(handler, SUPPORT_CHECK_FUNCTION, functionArn(o.placement, SUPPORT_CHECK_FUNCTION), scheduledEvent(o.placement, o.now()));
+      return invokeInProcess(
+        handler,
+        SUPPORT_CHECK_FUNCTION,
+        functionArn(o.placement, SUPPORT_CHECK_FUNCTION),
+        scheduledEvent(o.placement, o.now()),
+      );
     },
   });
   return { periodMs, runNow: scheduled.runNow, stop: scheduled.stop };

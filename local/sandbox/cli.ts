@@ -34,13 +34,22 @@ export async function serveFromCommandLine(cli: CliOptions = {}): Promise<void> 
     .name('sandbox')
     .description('AWS sandbox: STS, IAM, EC2, CloudFormation, EKS, EventBridge, DynamoDB on loopback')
     .option('--port <port>', 'port on 127.0.0.1 (0 = random)', port, 4566)
-    .option('--world <file>', `world JSON file (default: ${cli.worldName ?? 'the sandbox\'s default world'})`)
+    .option('--world <file>', `world JSON file (default: ${cli.worldName ?? "the sandbox's default world"})`)
     .option('--time-scale <n>', 'divide simulated AWS durations by n', positiveNumber, DEFAULT_TIME_SCALE)
     .option('--dynamo-path <dir>', 'keep DynamoDB tables on disk in this directory (default: in memory)')
-    .option('--data-dir <dir>', 'keep everything (world, stacks in flight, events, DynamoDB) on disk in <dir>; a restart on the same <dir> carries on (default: in memory)')
+    .option(
+      '--data-dir <dir>',
+      'keep everything (world, stacks in flight, events, DynamoDB) on disk in <dir>; a restart on the same <dir> carries on (default: in memory)',
+    )
     .parse();
 
-  const opts = program.opts<{ port: number; world?: string; timeScale: number; dynamoPath?: string; dataDir?: string }>();
+  const opts = program.opts<{
+    port: number;
+    world?: string;
+    timeScale: number;
+    dynamoPath?: string;
+    dataDir?: string;
+  }>();
 
   let world: unknown = cli.world;
   if (opts.world) {
@@ -54,11 +63,22 @@ export async function serveFromCommandLine(cli: CliOptions = {}): Promise<void> 
   }
 
   try {
-    const sandbox = await startSandbox({ port: opts.port, world, timeScale: opts.timeScale, dynamoPath: opts.dynamoPath, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
+    const sandbox = await startSandbox({
+      port: opts.port,
+      world,
+      timeScale: opts.timeScale,
+      dynamoPath: opts.dynamoPath,
+      ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    });
     console.log(`AWS sandbox listening on ${sandbox.url} (time scale ${opts.timeScale}×)`);
     if (!opts.world) for (const line of cli.banner ?? []) console.log(`  ${line}`);
-    console.log(`  inspection: ${sandbox.url}/_sandbox/events  /_sandbox/world  /_sandbox/calls  /_sandbox/rate-limits  (POST /_sandbox/reset)`);
-    if (opts.dataDir) console.log(`  state kept in ${opts.dataDir} (a restart on it carries on; without --data-dir everything is in memory)`);
+    console.log(
+      `  inspection: ${sandbox.url}/_sandbox/events  /_sandbox/world  /_sandbox/calls  /_sandbox/rate-limits  (POST /_sandbox/reset)`,
+    );
+    if (opts.dataDir)
+      console.log(
+        `  state kept in ${opts.dataDir} (a restart on it carries on; without --data-dir everything is in memory)`,
+      );
     const shutdown = () => {
       void sandbox.stop().then(() => process.exit(0));
     };
@@ -66,7 +86,8 @@ export async function serveFromCommandLine(cli: CliOptions = {}): Promise<void> 
     process.on('SIGTERM', shutdown);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') console.error(`Port ${opts.port} is in use: pass --port <free port> (or 0 for a random one).`);
+    if (err.code === 'EADDRINUSE')
+      console.error(`Port ${opts.port} is in use: pass --port <free port> (or 0 for a random one).`);
     else console.error(`Sandbox failed to start: ${err.message}`);
     process.exit(1);
   }

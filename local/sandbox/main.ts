@@ -3,4 +3,6 @@ import '../quiet-sdk.js';
 import { serveFromCommandLine } from './cli.js';
 import { CUSTOMER_ACCESS_KEY_ID } from './world/default-world.js';
 
-await serveFromCommandLine({ banner: [`account 222222222222 key ${CUSTOMER_ACCESS_KEY_ID} (account 111111111111 has no users)`] });
+await serveFromCommandLine({
+  banner: [`account 222222222222 key ${CUSTOMER_ACCESS_KEY_ID} (account 111111111111 has no users)`],
+});

@@ -6,23 +6,24 @@
  *   new STSClient({ endpoint: sb.url, region: 'us-east-1', credentials })
  *   await sb.stop();
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { checkRequest } from '../loopback/request-guard.js';
-import { startDynamo, type DynamoBackend } from './dynamodb/proxy.js';
+import { type DynamoBackend, startDynamo } from './dynamodb/proxy.js';
 import { service as ec2 } from './ec2/service.js';
 import { service as eks } from './eks/service.js';
 import { service as events } from './events/service.js';
-import { Faults, LOAD_BALANCER_LEFT_BEHIND, type FaultRule } from './faults/faults.js';
+import { type FaultRule, Faults, LOAD_BALANCER_LEFT_BEHIND } from './faults/faults.js';
 import { service as iam } from './iam/service.js';
 import { KubernetesFront } from './kubernetes/server.js';
-import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitConfig } from './limits/rate-limits.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitConfig, RateLimiter } from './limits/rate-limits.js';
 import { DYNAMODB_DIR, openStateDir, READ_ONLY_OPERATION, StateSaver } from './persist/state-dir.js';
-import { handleAwsRequest, type CallRecord, type RouterEnv } from './protocol/router.js';
+import { type CallRecord, handleAwsRequest, type RouterEnv } from './protocol/router.js';
 import type { ServiceModule } from './protocol/types.js';
-import { stepFunctionsModule, type StepFunctionsBackend } from './stepfunctions/slot.js';
+import { type StepFunctionsBackend, stepFunctionsModule } from './stepfunctions/slot.js';
 import { service as sts } from './sts/service.js';
 import { defaultWorld } from './world/default-world.js';
 import { parseWorld } from './world/schema.js';
@@ -126,13 +127,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       : new World(options.world === undefined ? defaultWorld() : parseWorld(options.world));
   const faults = new Faults(options.faults ?? []);
   const timeScale = options.timeScale ?? DEFAULT_TIME_SCALE;
-  const rateLimits = options.rateLimits === false ? undefined : new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS, timeScale);
-  const dynamo: DynamoBackend = await startDynamo(options.dataDir ? join(options.dataDir, DYNAMODB_DIR) : options.dynamoPath);
+  const rateLimits =
+    options.rateLimits === false ? undefined : new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS, timeScale);
+  const dynamo: DynamoBackend = await startDynamo(
+    options.dataDir ? join(options.dataDir, DYNAMODB_DIR) : options.dynamoPath,
+  );
   const cloudformation = await loadCloudFormation();
   const kubernetes =
     options.kubernetes === false
       ? undefined
-      : new KubernetesFront(world, { timeScale: options.timeScale ?? DEFAULT_TIME_SCALE, verifySignatures: options.verifySignatures ?? true, log });
+      : new KubernetesFront(world, {
+          timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
+          verifySignatures: options.verifySignatures ?? true,
+          log,
+        });
   await kubernetes?.start();
   if (kubernetes) world.kubernetes = kubernetes;
   world.faults = faults;
@@ -150,7 +158,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           data: world.data,
           capturedEvents: world.capturedEvents,
           clockOffsetMs: world.clockOffset,
-          modules: Object.fromEntries(Object.entries(modules).map(([name, m]) => [name, m?.snapshot?.(world)]).filter(([, v]) => v !== undefined)),
+          modules: Object.fromEntries(
+            Object.entries(modules)
+              .map(([name, m]) => [name, m?.snapshot?.(world)])
+              .filter(([, v]) => v !== undefined),
+          ),
         }),
         log,
       )
@@ -171,12 +183,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       calls.push(r);
       if (calls.length > MAX_CALLS) calls.splice(0, calls.length - MAX_CALLS);
     },
-    onInternalError: (err, service, operation) => log(`[sandbox] internal error in ${service}.${operation}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    onInternalError: (err, service, operation) =>
+      log(
+        `[sandbox] internal error in ${service}.${operation}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      ),
   };
 
   async function inspection(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {
     const route = `${req.method} ${url.pathname.replace(/\/$/, '')}`;
-    const json = (): Record<string, unknown> => (body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {});
+    const json = (): Record<string, unknown> =>
+      body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
     switch (route) {
       case 'GET /_sandbox/health':
         return sendJson(res, 200, { ok: true });
@@ -184,7 +200,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         const source = url.searchParams.get('source');
         const bus = url.searchParams.get('bus');
         return sendJson(res, 200, {
-          events: world.capturedEvents.filter((e) => (!source || e.source === source) && (!bus || e.eventBusName === bus)),
+          events: world.capturedEvents.filter(
+            (e) => (!source || e.source === source) && (!bus || e.eventBusName === bus),
+          ),
         });
       }
       case 'GET /_sandbox/world':
@@ -199,7 +217,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       case 'GET /_sandbox/calls':
         return sendJson(res, 200, { calls });
       case 'GET /_sandbox/rate-limits':
-        return sendJson(res, 200, rateLimits ? { enabled: true, timeScale, config: rateLimits.config, ...rateLimits.snapshot() } : { enabled: false });
+        return sendJson(
+          res,
+          200,
+          rateLimits
+            ? { enabled: true, timeScale, config: rateLimits.config, ...rateLimits.snapshot() }
+            : { enabled: false },
+        );
       case 'GET /_sandbox/faults':
         return sendJson(res, 200, { faults: faults.list() });
       case 'PUT /_sandbox/faults':
@@ -210,7 +234,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
       case 'POST /_sandbox/clock': {
         const advanceMs = Number(json().advanceMs ?? 0);
-        if (!Number.isFinite(advanceMs) || advanceMs < 0) return sendJson(res, 400, { message: 'advanceMs must be a non-negative number of milliseconds' });
+        if (!Number.isFinite(advanceMs) || advanceMs < 0)
+          return sendJson(res, 400, { message: 'advanceMs must be a non-negative number of milliseconds' });
         world.advanceClock(advanceMs);
         return sendJson(res, 200, { now: world.nowIso() });
       }
@@ -252,7 +277,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             return sendJson(res, 400, { message: e instanceof Error ? e.message : String(e) });
           }
         }
-        const out = await handleAwsRequest(env, { method: req.method ?? 'GET', url, rawUrl: req.url ?? '/', headers: req.headers, body });
+        const out = await handleAwsRequest(env, {
+          method: req.method ?? 'GET',
+          url,
+          rawUrl: req.url ?? '/',
+          headers: req.headers,
+          body,
+        });
         const payload = typeof out.body === 'string' ? Buffer.from(out.body) : out.body;
         res.writeHead(out.status, { ...out.headers, 'content-length': payload.length });
         res.end(payload);

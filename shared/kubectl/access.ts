@@ -23,13 +23,26 @@ export interface AssumeRoleProfile {
  * The ~/.aws/config block: the AWS CLI assumes role B with the External ID, from the credentials of
  * `sourceProfile` (default `default`), which must be allowed by role B's trust policy.
  */
-export function assumeRoleProfile(p: { clusterName: string; roleArn: string; externalId: string; sourceProfile?: string }): AssumeRoleProfile {
+export function assumeRoleProfile(p: {
+  clusterName: string;
+  roleArn: string;
+  externalId: string;
+  sourceProfile?: string;
+}): AssumeRoleProfile {
   const source = p.sourceProfile ?? 'default';
   if (!AWS_PROFILE_NAME.test(source)) {
-    throw new Error(`--source-profile "${source}" is not an AWS CLI profile name: use 1–64 letters, digits and _ . - (e.g. --source-profile work).`);
+    throw new Error(
+      `--source-profile "${source}" is not an AWS CLI profile name: use 1–64 letters, digits and _ . - (e.g. --source-profile work).`,
+    );
   }
   const name = provisionRoleProfileName(p.clusterName);
-  const text = [`[profile ${name}]`, `role_arn = ${p.roleArn}`, `external_id = ${p.externalId}`, `source_profile = ${source}`, ''].join('\n');
+  const text = [
+    `[profile ${name}]`,
+    `role_arn = ${p.roleArn}`,
+    `external_id = ${p.externalId}`,
+    `source_profile = ${source}`,
+    '',
+  ].join('\n');
   return { name, text };
 }
 
@@ -58,7 +71,11 @@ export type KubectlIdentity = 'own' | 'provision-role' | 'none';
  * `requester`: the caller's IAM principal when the API knows it; `selfManaged`: the person runs the
  * service (local stack / own install), so their credentials may assume role B.
  */
-export function workingIdentity(p: { requester?: string; access: Array<{ principalArn: string }>; selfManaged: boolean }): KubectlIdentity {
+export function workingIdentity(p: {
+  requester?: string;
+  access: Array<{ principalArn: string }>;
+  selfManaged: boolean;
+}): KubectlIdentity {
   if (p.requester && p.access.some((a) => a.principalArn === p.requester)) return 'own';
   return p.selfManaged ? 'provision-role' : 'none';
 }

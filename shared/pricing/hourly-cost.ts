@@ -10,7 +10,10 @@
  */
 
 export const PRICES_AS_OF = '2024-06';
-export const PRICE_SOURCES = ['https://aws.amazon.com/eks/pricing/', 'https://aws.amazon.com/ec2/pricing/on-demand/'] as const;
+export const PRICE_SOURCES = [
+  'https://aws.amazon.com/eks/pricing/',
+  'https://aws.amazon.com/ec2/pricing/on-demand/',
+] as const;
 
 /** USD per cluster hour: standard support, and extended support (versions past their standard support end). */
 export const EKS_CONTROL_PLANE_USD_PER_HOUR = { standard: 0.1, extended: 0.6 } as const;
@@ -59,7 +62,12 @@ export interface HourlyEstimate {
 }
 
 /** `versionStatus`: DescribeClusterVersions' status of the chosen version (EXTENDED_SUPPORT costs more). */
-export function hourlyEstimate(p: { region: string; instanceType: string; nodeCount: number; versionStatus?: string }): HourlyEstimate {
+export function hourlyEstimate(p: {
+  region: string;
+  instanceType: string;
+  nodeCount: number;
+  versionStatus?: string;
+}): HourlyEstimate {
   const support = p.versionStatus === 'EXTENDED_SUPPORT' ? 'extended' : 'standard';
   const controlPlane = EKS_CONTROL_PLANE_USD_PER_HOUR[support];
   const nodePrice = EC2_USD_PER_HOUR[p.region]?.[p.instanceType];

@@ -10,10 +10,15 @@
 import * as z from 'zod/mini';
 // From core directly: `z.core.X` at run time would make esbuild keep all of zod's core namespace (compile, JSON Schema, every locale).
 import { $ZodPreprocess } from 'zod/v4/core';
+import { MAX_NAMESPACES, NAMESPACE_RE } from '../../functions/lib/kubernetes/namespaces.js';
 // Plain constants (no Node, no AWS SDK): safe in the browser bundle.
 import { STACK_NAME_PREFIX } from '../../functions/lib/template/constants.js';
-import { DEFAULT_UPGRADE_POLICY, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, UPGRADE_POLICIES } from '../../functions/lib/template/parameters.js';
-import { MAX_NAMESPACES, NAMESPACE_RE } from '../../functions/lib/kubernetes/namespaces.js';
+import {
+  DEFAULT_UPGRADE_POLICY,
+  MAX_ADMIN_PRINCIPALS,
+  MAX_DEPLOY_PRINCIPALS,
+  UPGRADE_POLICIES,
+} from '../../functions/lib/template/parameters.js';
 import './zod-locale.js';
 
 /** One problem with one field: `path` as the API reports it (`subnetIds`, `subnetIds[1]`, `tags.Env`). */
@@ -23,14 +28,27 @@ export interface FieldProblem {
 }
 
 /** Partitions an IAM ARN may name. */
-export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'] as const;
+export const PARTITIONS = [
+  'aws',
+  'aws-cn',
+  'aws-us-gov',
+  'aws-iso',
+  'aws-iso-b',
+  'aws-iso-e',
+  'aws-iso-f',
+  'aws-eusc',
+] as const;
 const PARTITION_RE = PARTITIONS.join('|');
 
 /** Role ARN: optional path (`/a/b/`), name of 1–64 of [\w+=,.@-] (IAM's rules). The path group is `?`, not `*`:
  * its class includes `/`, so a repeated group backtracks exponentially on hostile input (ReDoS). */
-export const ROLE_ARN_RE = new RegExp(`^arn:(${PARTITION_RE}):iam::(\\d{12}):role/((?:[\\x21-\\x7E]+/)?)([\\w+=,.@-]{1,64})$`);
+export const ROLE_ARN_RE = new RegExp(
+  `^arn:(${PARTITION_RE}):iam::(\\d{12}):role/((?:[\\x21-\\x7E]+/)?)([\\w+=,.@-]{1,64})$`,
+);
 /** IAM principals EKS access entries accept: roles and users. */
-export const PRINCIPAL_ARN_RE = new RegExp(`^arn:(${PARTITION_RE}):iam::(\\d{12}):(role|user)/(?:[\\x21-\\x7E]+/)?[\\w+=,.@-]{1,64}$`);
+export const PRINCIPAL_ARN_RE = new RegExp(
+  `^arn:(${PARTITION_RE}):iam::(\\d{12}):(role|user)/(?:[\\x21-\\x7E]+/)?[\\w+=,.@-]{1,64}$`,
+);
 export const REGION_RE = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 export const VPC_ID_RE = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 export const SUBNET_ID_RE = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -72,7 +90,9 @@ const roleArnChecks = (what: string) => [
   z.regex(ROLE_ARN_RE, {
     error: `must be the ARN of an IAM ${what}, like arn:aws:iam::123456789012:role/${what === 'provision role (role B)' ? 'eks-provisioner-provision' : 'eks-cluster-role'} (copy it from the IAM console: Roles → the role → ARN)`,
   }),
-  z.refine<string>(pathWithinLimit, { error: `has a role path longer than ${IAM_PATH_MAX} characters (IAM's limit): copy the ARN from the IAM console` }),
+  z.refine<string>(pathWithinLimit, {
+    error: `has a role path longer than ${IAM_PATH_MAX} characters (IAM's limit): copy the ARN from the IAM console`,
+  }),
 ];
 
 /** No duplicates in a list (compared after trimming). */
@@ -106,7 +126,11 @@ export const CLUSTER_SETTINGS_FIELDS = [
  * core node classic `z.preprocess` does (a pipe from a transform), so the input type keeps the key optional.
  */
 function emptyAsMissing<B extends z.core.$ZodType>(schema: B): z.core.$ZodPreprocess<B, unknown> {
-  return new $ZodPreprocess({ type: 'pipe', in: z.transform(emptyToUndefined), out: schema }) as unknown as z.core.$ZodPreprocess<B, unknown>;
+  return new $ZodPreprocess({
+    type: 'pipe',
+    in: z.transform(emptyToUndefined),
+    out: schema,
+  }) as unknown as z.core.$ZodPreprocess<B, unknown>;
 }
 
 function makeSchema(roleNamePrefix: string) {
@@ -115,14 +139,17 @@ function makeSchema(roleNamePrefix: string) {
       z.minLength(1, { error: 'is required: give the cluster a name' }),
       z.maxLength(CLUSTER_NAME_MAX, { error: `must be at most ${CLUSTER_NAME_MAX} characters` }),
       z.refine((v: string) => v === '' || CLUSTER_NAME_RE.test(v), {
-        error: 'may contain only letters, digits and hyphens, and must start with a letter or digit (it names the EKS cluster and the CloudFormation stack)',
+        error:
+          'may contain only letters, digits and hyphens, and must start with a letter or digit (it names the EKS cluster and the CloudFormation stack)',
       }),
     ),
     environmentScope: z._default(
       trimmed(
         z.minLength(1, { error: 'must not be empty: use "*" for every environment' }),
         z.maxLength(255, { error: 'must be at most 255 characters' }),
-        z.regex(/^[A-Za-z0-9_/${}. *-]*$/, { error: 'may contain letters, digits, spaces and _ / $ { } . * - only (e.g. "*", "production", "review/*")' }),
+        z.regex(/^[A-Za-z0-9_/${}. *-]*$/, {
+          error: 'may contain letters, digits, spaces and _ / $ { } . * - only (e.g. "*", "production", "review/*")',
+        }),
       ),
       '*',
     ),
@@ -136,7 +163,12 @@ function makeSchema(roleNamePrefix: string) {
     serviceRoleArn: trimmed(...roleArnChecks('cluster service role (role A)')),
     kubernetesVersion: emptyAsMissing(
       z.optional(
-        trimmed(z.regex(KUBERNETES_VERSION_RE, { error: 'must be a Kubernetes minor version such as "1.33" (major.minor), or left out for the newest supported' })),
+        trimmed(
+          z.regex(KUBERNETES_VERSION_RE, {
+            error:
+              'must be a Kubernetes minor version such as "1.33" (major.minor), or left out for the newest supported',
+          }),
+        ),
       ),
     ),
     upgradePolicy: z._default(
@@ -148,28 +180,44 @@ function makeSchema(roleNamePrefix: string) {
     ),
     keyName: emptyAsMissing(
       z.optional(
-        z.string().check(
-          z.maxLength(255, { error: 'must be at most 255 characters' }),
-          z.regex(/^[\x20-\x7E]+$/, { error: 'must be ASCII text: the name of an EC2 key pair in the cluster\'s region' }),
-        ),
+        z
+          .string()
+          .check(
+            z.maxLength(255, { error: 'must be at most 255 characters' }),
+            z.regex(/^[\x20-\x7E]+$/, {
+              error: "must be ASCII text: the name of an EC2 key pair in the cluster's region",
+            }),
+          ),
       ),
     ),
     vpcId: trimmed(z.regex(VPC_ID_RE, { error: 'must be a VPC id such as vpc-0a1b2c3d4e5f60001' })),
     subnetIds: z
-      .array(trimmed(z.regex(SUBNET_ID_RE, { error: 'must be a subnet id such as subnet-0a1b2c3d4e5f60011' })), { error: 'must be a list of subnet ids' })
-      .check(z.minLength(2, { error: 'needs at least two subnets, in at least two Availability Zones' }), noDuplicates('lists a subnet twice: give each subnet once')),
+      .array(trimmed(z.regex(SUBNET_ID_RE, { error: 'must be a subnet id such as subnet-0a1b2c3d4e5f60011' })), {
+        error: 'must be a list of subnet ids',
+      })
+      .check(
+        z.minLength(2, { error: 'needs at least two subnets, in at least two Availability Zones' }),
+        noDuplicates('lists a subnet twice: give each subnet once'),
+      ),
     securityGroupIds: z._default(
       z
-        .array(trimmed(z.regex(SECURITY_GROUP_ID_RE, { error: 'must be a security group id such as sg-0a1b2c3d4e5f60021' })), {
-          error: 'must be a list of security group ids',
-        })
+        .array(
+          trimmed(z.regex(SECURITY_GROUP_ID_RE, { error: 'must be a security group id such as sg-0a1b2c3d4e5f60021' })),
+          {
+            error: 'must be a list of security group ids',
+          },
+        )
         .check(
-          z.maxLength(SECURITY_GROUPS_MAX, { error: `may list at most ${SECURITY_GROUPS_MAX} security groups (an EKS limit)` }),
+          z.maxLength(SECURITY_GROUPS_MAX, {
+            error: `may list at most ${SECURITY_GROUPS_MAX} security groups (an EKS limit)`,
+          }),
           noDuplicates('lists a security group twice: give each once'),
         ),
       [],
     ),
-    instanceType: trimmed(z.regex(INSTANCE_TYPE_RE, { error: 'must be an EC2 instance type such as t3.medium or m5.large' })),
+    instanceType: trimmed(
+      z.regex(INSTANCE_TYPE_RE, { error: 'must be an EC2 instance type such as t3.medium or m5.large' }),
+    ),
     nodeCount: z
       .number({ error: 'must be a whole number of worker nodes, e.g. 2' })
       .check(
@@ -179,19 +227,30 @@ function makeSchema(roleNamePrefix: string) {
       ),
     managed: z._default(z.boolean({ error: 'must be true or false' }), true),
     onFailure: z._default(
-      z.enum(['KEEP', 'ROLLBACK'], { error: 'must be "KEEP" (keep the failed stack to inspect) or "ROLLBACK" (delete what was made)' }),
+      z.enum(['KEEP', 'ROLLBACK'], {
+        error: 'must be "KEEP" (keep the failed stack to inspect) or "ROLLBACK" (delete what was made)',
+      }),
       'KEEP',
     ),
     adminPrincipalArns: z._default(
       z
-        .array(trimmed(z.regex(PRINCIPAL_ARN_RE, { error: 'must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/Admin' })), {
-          error: 'must be a list of IAM principal ARNs',
-        })
+        .array(
+          trimmed(
+            z.regex(PRINCIPAL_ARN_RE, {
+              error: 'must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/Admin',
+            }),
+          ),
+          {
+            error: 'must be a list of IAM principal ARNs',
+          },
+        )
         .check(
           z.maxLength(MAX_ADMIN_PRINCIPALS, {
             error: `may list at most ${MAX_ADMIN_PRINCIPALS} principals: give cluster-admin to an IAM role and let people assume it, or add more access entries after creation`,
           }),
-          z.refine((ids: string[]) => ids.every(pathWithinLimit), { error: `has an ARN whose path is longer than ${IAM_PATH_MAX} characters (IAM's limit)` }),
+          z.refine((ids: string[]) => ids.every(pathWithinLimit), {
+            error: `has an ARN whose path is longer than ${IAM_PATH_MAX} characters (IAM's limit)`,
+          }),
           noDuplicates('lists a principal twice: give each once'),
         ),
       [],
@@ -202,14 +261,19 @@ function makeSchema(roleNamePrefix: string) {
           .array(
             trimmed(
               z.regex(NAMESPACE_RE, {
-                error: 'must be a Kubernetes namespace name: lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters (e.g. "production")',
+                error:
+                  'must be a Kubernetes namespace name: lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters (e.g. "production")',
               }),
-              z.refine((n: string) => !n.startsWith('kube-') && n !== 'default', { error: 'must not be "default" or start with "kube-" (reserved by Kubernetes)' }),
+              z.refine((n: string) => !n.startsWith('kube-') && n !== 'default', {
+                error: 'must not be "default" or start with "kube-" (reserved by Kubernetes)',
+              }),
             ),
             { error: 'must be a list of namespace names, one per environment' },
           )
           .check(
-            z.minLength(1, { error: 'must list at least one namespace, or be left out to derive one from environmentScope' }),
+            z.minLength(1, {
+              error: 'must list at least one namespace, or be left out to derive one from environmentScope',
+            }),
             z.maxLength(MAX_NAMESPACES, { error: `may list at most ${MAX_NAMESPACES} namespaces` }),
             noDuplicates('lists a namespace twice: give each once'),
           ),
@@ -217,9 +281,13 @@ function makeSchema(roleNamePrefix: string) {
     ),
     deployPrincipalArns: z._default(
       z
-        .array(trimmed(...roleArnChecks('role for deployments (e.g. your CI system)')), { error: 'must be a list of IAM role ARNs' })
+        .array(trimmed(...roleArnChecks('role for deployments (e.g. your CI system)')), {
+          error: 'must be a list of IAM role ARNs',
+        })
         .check(
-          z.maxLength(MAX_DEPLOY_PRINCIPALS, { error: `may list at most ${MAX_DEPLOY_PRINCIPALS} roles: let several CI jobs assume one deploy role` }),
+          z.maxLength(MAX_DEPLOY_PRINCIPALS, {
+            error: `may list at most ${MAX_DEPLOY_PRINCIPALS} roles: let several CI jobs assume one deploy role`,
+          }),
           noDuplicates('lists a role twice: give each once'),
         ),
       [],
@@ -237,7 +305,10 @@ function makeSchema(roleNamePrefix: string) {
           ),
           z.string({ error: 'tag values must be strings' }).check(
             // CloudFormation stack tags (which carry these to every resource) need a value of 1–256 characters.
-            z.minLength(1, { error: 'tag values must not be empty: CloudFormation stack tags need at least one character (leave the tag out instead)' }),
+            z.minLength(1, {
+              error:
+                'tag values must not be empty: CloudFormation stack tags need at least one character (leave the tag out instead)',
+            }),
             z.maxLength(256, { error: 'tag values must be at most 256 characters' }),
             z.regex(TAG_CHARS, { error: 'tag values may contain letters, digits, spaces and _ . : / = + - @ only' }),
           ),
@@ -306,7 +377,10 @@ const IGNORED_FIELDS = ['externalId'];
 
 /** `['subnetIds', 1]` → `subnetIds[1]`; `['tags', 'Env']` → `tags.Env`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
 }
 
 function issuesToFields(issues: readonly z.core.$ZodIssue[], raw: Record<string, unknown>): FieldProblem[] {
@@ -349,9 +423,15 @@ function crossFieldProblems(raw: Record<string, unknown>): FieldProblem[] {
   const mA = roleA ? ROLE_ARN_RE.exec(roleA) : null;
   if (region && REGION_RE.test(region)) {
     const partition = partitionOfRegion(region);
-    for (const [field, m] of [['provisionRoleArn', mB], ['serviceRoleArn', mA]] as const) {
+    for (const [field, m] of [
+      ['provisionRoleArn', mB],
+      ['serviceRoleArn', mA],
+    ] as const) {
       if (m && m[1] !== partition) {
-        out.push({ path: field, message: `is in partition "${m[1]}" but region ${region} is in "${partition}": use a role ARN starting arn:${partition}:iam:: or a region of that partition` });
+        out.push({
+          path: field,
+          message: `is in partition "${m[1]}" but region ${region} is in "${partition}": use a role ARN starting arn:${partition}:iam:: or a region of that partition`,
+        });
       }
     }
   }
@@ -372,8 +452,13 @@ function crossFieldProblems(raw: Record<string, unknown>): FieldProblem[] {
     });
   }
   // EKS allows one access entry per principal, and the creator (role B) already has cluster-admin.
-  const principalLists = [['adminPrincipalArns', raw.adminPrincipalArns], ['deployPrincipalArns', raw.deployPrincipalArns]] as const;
-  const admins0 = Array.isArray(raw.adminPrincipalArns) ? raw.adminPrincipalArns.map((a) => (typeof a === 'string' ? a.trim() : a)) : [];
+  const principalLists = [
+    ['adminPrincipalArns', raw.adminPrincipalArns],
+    ['deployPrincipalArns', raw.deployPrincipalArns],
+  ] as const;
+  const admins0 = Array.isArray(raw.adminPrincipalArns)
+    ? raw.adminPrincipalArns.map((a) => (typeof a === 'string' ? a.trim() : a))
+    : [];
   for (const [field, list] of principalLists) {
     if (!Array.isArray(list)) continue;
     list.forEach((a, i) => {
@@ -382,25 +467,42 @@ function crossFieldProblems(raw: Record<string, unknown>): FieldProblem[] {
       if (roleB && sameRole(arn, roleB)) {
         out.push({
           path: `${field}[${i}]`,
-          message: 'is the provision role (role B): EKS already gives the cluster creator cluster-admin, and allows one access entry per principal — remove it (people who may assume role B get access through it)',
+          message:
+            'is the provision role (role B): EKS already gives the cluster creator cluster-admin, and allows one access entry per principal — remove it (people who may assume role B get access through it)',
         });
       } else if (field === 'deployPrincipalArns' && admins0.includes(arn)) {
-        out.push({ path: `${field}[${i}]`, message: 'is also in adminPrincipalArns: EKS allows one access entry per principal — keep it in one list only' });
+        out.push({
+          path: `${field}[${i}]`,
+          message:
+            'is also in adminPrincipalArns: EKS allows one access entry per principal — keep it in one list only',
+        });
       }
     });
   }
   if (raw.managed === false && Array.isArray(raw.deployPrincipalArns) && raw.deployPrincipalArns.length > 0) {
-    out.push({ path: 'deployPrincipalArns', message: 'needs managed: true — deploy roles get access to the managed namespaces only; set managed to true or leave deployPrincipalArns out' });
+    out.push({
+      path: 'deployPrincipalArns',
+      message:
+        'needs managed: true — deploy roles get access to the managed namespaces only; set managed to true or leave deployPrincipalArns out',
+    });
   }
   if (raw.managed === false && Array.isArray(raw.namespaces) && raw.namespaces.length > 0) {
-    out.push({ path: 'namespaces', message: 'needs managed: true — the service creates namespaces only for managed clusters; set managed to true or leave namespaces out' });
+    out.push({
+      path: 'namespaces',
+      message:
+        'needs managed: true — the service creates namespaces only for managed clusters; set managed to true or leave namespaces out',
+    });
   }
   const admins = raw.adminPrincipalArns;
   if (region && REGION_RE.test(region) && Array.isArray(admins)) {
     const partition = partitionOfRegion(region);
     admins.forEach((a, i) => {
       const m = typeof a === 'string' ? PRINCIPAL_ARN_RE.exec(a.trim()) : null;
-      if (m && m[1] !== partition) out.push({ path: `adminPrincipalArns[${i}]`, message: `is in partition "${m[1]}", not "${partition}" of region ${region}` });
+      if (m && m[1] !== partition)
+        out.push({
+          path: `adminPrincipalArns[${i}]`,
+          message: `is in partition "${m[1]}", not "${partition}" of region ${region}`,
+        });
     });
   }
   return out;
@@ -414,7 +516,12 @@ export type CheckResult = { ok: true; settings: ClusterSettings } | { ok: false;
  */
 export function checkClusterSettings(input: unknown, opts: { roleNamePrefix: string }): CheckResult {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    return { ok: false, fields: [{ path: 'cluster', message: 'must be a JSON object of cluster settings (name, region, provisionRoleArn, ...)' }] };
+    return {
+      ok: false,
+      fields: [
+        { path: 'cluster', message: 'must be a JSON object of cluster settings (name, region, provisionRoleArn, ...)' },
+      ],
+    };
   }
   const raw: Record<string, unknown> = { ...(input as Record<string, unknown>) };
   for (const k of IGNORED_FIELDS) delete raw[k];

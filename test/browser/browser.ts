@@ -8,9 +8,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_PATH } from '../support/tools.js';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { vi } from 'vitest';
+import { CHROMIUM_PATH } from '../support/tools.js';
 
 // What a page shows comes from the API over the sandbox; on a loaded machine that takes more than
 // expect.poll's default second (one run in five failed waiting for the key pair field's text; the
@@ -40,7 +40,15 @@ type HTMLElement = FocusTarget;
 export const CHROMIUM = CHROMIUM_PATH;
 export const SCREENSHOTS = fileURLToPath(new URL('../../.local/screenshots/', import.meta.url));
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export interface Browser {
   context: BrowserContext;
@@ -96,7 +104,11 @@ export async function settled(page: Page, timeoutMs = 10_000): Promise<void> {
   // One evaluate that resolves when settled (waitForFunction would take the returned Promise as truthy).
   const quiet = await page.evaluate(async (timeout) => {
     const frame = () => new Promise<void>((r) => requestAnimationFrame(() => r()));
-    const moving = () => document.getAnimations().filter((a) => (a.pending || a.playState === 'running') && a.effect?.getTiming().iterations !== Infinity).length;
+    const moving = () =>
+      document
+        .getAnimations()
+        .filter((a) => (a.pending || a.playState === 'running') && a.effect?.getTiming().iterations !== Infinity)
+        .length;
     const until = Date.now() + timeout;
     for (let stillFrames = 0; stillFrames < 2; ) {
       if (Date.now() > until) return false;
@@ -119,9 +131,21 @@ export async function axeSeriousNow(page: Page): Promise<AxeViolation[]> {
   // Evaluated over the DevTools protocol: the console's CSP (no inline scripts) does not apply to it.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, ...(n.failureSummary ? { failureSummary: n.failureSummary } : {}) })) }));
+    const axe = (
+      window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
+    const r = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes
+        .slice(0, 3)
+        .map((n) => ({ target: n.target, ...(n.failureSummary ? { failureSummary: n.failureSummary } : {}) })),
+    }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }

@@ -12,13 +12,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
-import { screenshot } from './browser.js';
 import { requireTool } from '../support/tools.js';
-import { ACCOUNT, authenticate, fillSettings, next, startRig, type ConsoleRig } from './wizard.js';
+import { screenshot } from './browser.js';
+import { ACCOUNT, authenticate, type ConsoleRig, fillSettings, next, startRig } from './wizard.js';
 
 const run = promisify(execFile);
 const haveChromium = !!requireTool('chromium', 'the console browser tests (test/browser)');
-const haveKubectl = !!requireTool('kubectl', 'the browser journey\'s kubectl steps') && !!requireTool('aws', 'the browser journey\'s kubectl steps (aws eks get-token)');
+const haveKubectl =
+  !!requireTool('kubectl', "the browser journey's kubectl steps") &&
+  !!requireTool('aws', "the browser journey's kubectl steps (aws eks get-token)");
 
 /** The customer's admin user, as an API caller: the tenant is their principal ARN. */
 const ADMIN_ARN = `arn:aws:iam::${ACCOUNT}:user/admin`;
@@ -37,10 +39,23 @@ describe.skipIf(!haveChromium)('console: the default journey, tenant switch, API
     const scratch = mkdtempSync(join(tmpdir(), 'kubectl-browser-'));
     const file = join(scratch, 'config');
     writeFileSync(file, kubeconfig);
-    const full = { PATH: process.env['PATH'] ?? '', HOME: scratch, KUBECACHEDIR: join(scratch, 'cache'), KUBECONFIG: file, AWS_ENDPOINT_URL: rig.e.sandboxUrl, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', ...env };
+    const full = {
+      PATH: process.env['PATH'] ?? '',
+      HOME: scratch,
+      KUBECACHEDIR: join(scratch, 'cache'),
+      KUBECONFIG: file,
+      AWS_ENDPOINT_URL: rig.e.sandboxUrl,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      ...env,
+    };
     return run('kubectl', args, { env: full, timeout: 60_000 }).then(
       (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (err: { code?: number; stdout?: string; stderr?: string }) => ({ code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' }),
+      (err: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: typeof err.code === 'number' ? err.code : 1,
+        stdout: err.stdout ?? '',
+        stderr: err.stderr ?? '',
+      }),
     );
   }
 
@@ -61,13 +76,17 @@ describe.skipIf(!haveChromium)('console: the default journey, tenant switch, API
     await fillSettings(page, { name: 'journey' });
     // The requester (an IAM user of role B's account) is proposed as cluster administrator, with the reason.
     await expect.poll(() => page.getByTestId('admin-principals').innerText()).toContain('admin');
-    expect(await page.locator('body').innerText()).toContain(`You (${ADMIN_ARN}) are proposed so that kubectl works for you with your own AWS identity`);
+    expect(await page.locator('body').innerText()).toContain(
+      `You (${ADMIN_ARN}) are proposed so that kubectl works for you with your own AWS identity`,
+    );
     // The review: every setting, what will be made, the endpoint's access, and the hourly cost with its source.
     await next(page);
     await page.getByRole('heading', { name: 'Estimated cost' }).waitFor();
     expect(await page.getByTestId('review-creates').innerText()).toMatch(/managed node group of 2 × t3\.medium/);
     expect(await page.getByTestId('review-endpoint').innerText()).toMatch(/public/);
-    expect(await page.getByTestId('review-cost').innerText()).toMatch(/EKS control plane \(standard support\): \$0\.10 per hour[\s\S]*2 × t3\.medium at \$0\.0416 = \$0\.0832 per hour/);
+    expect(await page.getByTestId('review-cost').innerText()).toMatch(
+      /EKS control plane \(standard support\): \$0\.10 per hour[\s\S]*2 × t3\.medium at \$0\.0416 = \$0\.0832 per hour/,
+    );
     expect(await page.getByTestId('review-total').innerText()).toBe('Total: $0.1832 per hour (about $134 per month)');
     expect(await page.locator('body').innerText()).toMatch(/price table shipped with this service, as of 2024-06/);
     await screenshot(page, 'journey-review');
@@ -77,10 +96,14 @@ describe.skipIf(!haveChromium)('console: the default journey, tenant switch, API
 
     await page.waitForURL(/\/clusters\/[^/]+$/);
     clusterPath = new URL(page.url()).pathname;
-    await expect.poll(() => page.getByTestId('cluster-status').innerText(), { timeout: 90_000 }).toMatch(/CREATED|FAILED/);
+    await expect
+      .poll(() => page.getByTestId('cluster-status').innerText(), { timeout: 90_000 })
+      .toMatch(/CREATED|FAILED/);
     expect(await page.getByTestId('cluster-status').innerText()).toContain('CREATED');
     expect(await page.getByTestId('access').innerText()).toContain(`${ADMIN_ARN} — cluster admin (administrator)`);
-    expect(await page.getByTestId('kubectl-verdict').innerText()).toMatch(/Your AWS identity \(arn:aws:iam::222222222222:user\/admin\) has an access entry/);
+    expect(await page.getByTestId('kubectl-verdict').innerText()).toMatch(
+      /Your AWS identity \(arn:aws:iam::222222222222:user\/admin\) has an access entry/,
+    );
     await screenshot(page, 'journey-kubectl');
 
     // The recommended kubeconfig: the person's own identity (no AWS_PROFILE).
@@ -89,8 +112,12 @@ describe.skipIf(!haveChromium)('console: the default journey, tenant switch, API
     // Role B's profile, ready to copy, with this tenant's External ID.
     const setup = (await e.api('GET', '/v1/setup', undefined, ADMIN_ARN)).body;
     const profileText = (await page.getByTestId('role-B-profile').innerText()).trimEnd();
-    expect(profileText).toBe(`[profile eks-provisioner-journey]\nrole_arn = ${roleArn}\nexternal_id = ${setup.externalId}\nsource_profile = default`);
-    expect(await page.getByTestId('access-entry-commands').innerText()).toMatch(/aws eks --region us-east-1 create-access-entry --cluster-name journey/);
+    expect(profileText).toBe(
+      `[profile eks-provisioner-journey]\nrole_arn = ${roleArn}\nexternal_id = ${setup.externalId}\nsource_profile = default`,
+    );
+    expect(await page.getByTestId('access-entry-commands').innerText()).toMatch(
+      /aws eks --region us-east-1 create-access-entry --cluster-name journey/,
+    );
     await page.getByRole('radio', { name: /Role B, through the AWS CLI profile eks-provisioner-journey/ }).check();
     const viaRoleB = await downloadKubeconfig(page);
     expect(viaRoleB).toMatch(/name: AWS_PROFILE\s+value: eks-provisioner-journey/);
@@ -98,17 +125,37 @@ describe.skipIf(!haveChromium)('console: the default journey, tenant switch, API
 
     if (!haveKubectl) return;
     const customer = DEFAULT_WORLD.customer;
-    const nodes = await kubectl(own, { AWS_ACCESS_KEY_ID: customer.accessKeyId, AWS_SECRET_ACCESS_KEY: customer.secretAccessKey }, 'get', 'nodes', '--no-headers');
+    const nodes = await kubectl(
+      own,
+      { AWS_ACCESS_KEY_ID: customer.accessKeyId, AWS_SECRET_ACCESS_KEY: customer.secretAccessKey },
+      'get',
+      'nodes',
+      '--no-headers',
+    );
     expect(nodes.code, nodes.stderr).toBe(0);
-    expect(nodes.stdout.trim().split('\n').map((l) => l.split(/\s+/)[1])).toEqual(['Ready', 'Ready']);
+    expect(
+      nodes.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[1]),
+    ).toEqual(['Ready', 'Ready']);
 
     // Role B's profile exactly as the page shows it, its source profile holding the service's keys (a
     // self-managed install's operator): the AWS CLI assumes role B with the External ID.
     const aws = mkdtempSync(join(tmpdir(), 'aws-config-'));
     writeFileSync(join(aws, 'config'), `[default]\nregion = us-east-1\n\n${profileText}\n`);
     const svc = DEFAULT_WORLD.service;
-    writeFileSync(join(aws, 'credentials'), `[default]\naws_access_key_id = ${svc.accessKeyId}\naws_secret_access_key = ${svc.secretAccessKey}\n`);
-    const asRoleB = await kubectl(viaRoleB, { AWS_CONFIG_FILE: join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(aws, 'credentials') }, 'get', 'nodes', '--no-headers');
+    writeFileSync(
+      join(aws, 'credentials'),
+      `[default]\naws_access_key_id = ${svc.accessKeyId}\naws_secret_access_key = ${svc.secretAccessKey}\n`,
+    );
+    const asRoleB = await kubectl(
+      viaRoleB,
+      { AWS_CONFIG_FILE: join(aws, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(aws, 'credentials') },
+      'get',
+      'nodes',
+      '--no-headers',
+    );
     expect(asRoleB.code, asRoleB.stderr).toBe(0);
     expect(asRoleB.stdout.trim().split('\n')).toHaveLength(2);
     await page.close();
@@ -123,7 +170,10 @@ describe.skipIf(!haveChromium)('console: the default journey, tenant switch, API
     // Next before authenticating: the step says so...
     await page.getByLabel('Role ARN', { exact: true }).waitFor();
     await next(page);
-    await page.getByText('Authenticate with AWS first: the cluster settings are loaded through role B.').first().waitFor();
+    await page
+      .getByText('Authenticate with AWS first: the cluster settings are loaded through role B.')
+      .first()
+      .waitFor();
     await page.getByLabel('Role ARN', { exact: true }).fill(roleArn);
     await page.getByRole('button', { name: 'Authenticate with AWS', exact: true }).click();
     await page.getByTestId('auth-success').waitFor();
@@ -131,7 +181,12 @@ describe.skipIf(!haveChromium)('console: the default journey, tenant switch, API
     await expect.poll(() => page.locator('text=Authenticate with AWS first >> visible=true').count()).toBe(0);
     await next(page);
     await page.getByRole('heading', { name: 'Networking' }).waitFor();
-    const FIELD: Record<string, string> = { 'Kubernetes cluster name': 'name-field', 'Number of nodes': 'node-count-field', 'Service role': 'service-role-field', VPC: 'vpc-field' };
+    const FIELD: Record<string, string> = {
+      'Kubernetes cluster name': 'name-field',
+      'Number of nodes': 'node-count-field',
+      'Service role': 'service-role-field',
+      VPC: 'vpc-field',
+    };
     const fieldOf = (label: string) => page.getByTestId(FIELD[label]!);
     // Nothing is said before a field is left.
     expect(await page.locator('body').innerText()).not.toMatch(/Choose a VPC\./);
@@ -141,11 +196,15 @@ describe.skipIf(!haveChromium)('console: the default journey, tenant switch, API
     await expect.poll(() => fieldOf('Kubernetes cluster name').innerText()).toContain('Enter a name for the cluster.');
     await name.fill('Bad_Name!');
     await name.blur();
-    await expect.poll(() => fieldOf('Kubernetes cluster name').innerText()).toMatch(/The name may contain only letters, digits and hyphens/);
+    await expect
+      .poll(() => fieldOf('Kubernetes cluster name').innerText())
+      .toMatch(/The name may contain only letters, digits and hyphens/);
     const count = page.getByTestId('node-count').locator('input');
     await count.fill('0');
     await count.blur();
-    await expect.poll(() => fieldOf('Number of nodes').innerText()).toContain('Enter a whole number of nodes from 1 to 450.');
+    await expect
+      .poll(() => fieldOf('Number of nodes').innerText())
+      .toContain('Enter a whole number of nodes from 1 to 450.');
     for (const [testId, label, says] of [
       ['service-role', 'Service role', 'Choose the cluster service role (role A).'],
       ['vpc', 'VPC', 'Choose a VPC.'],
@@ -184,13 +243,17 @@ describe.skipIf(!haveChromium)('console: the default journey, tenant switch, API
     await page.getByRole('heading', { name: 'Networking' }).waitFor();
     await fillSettings(page, { name: 'retry-me', serviceRole: 'eks-cluster-role-no-policy' });
     // EKS would refuse this role A: said as an error on the field, before anything starts.
-    await expect.poll(() => page.getByTestId('service-role-field').innerText()).toMatch(/does not have AmazonEKSClusterPolicy attached; EKS will refuse/);
+    await expect
+      .poll(() => page.getByTestId('service-role-field').innerText())
+      .toMatch(/does not have AmazonEKSClusterPolicy attached; EKS will refuse/);
 
     await page.reload();
     await page.getByRole('heading', { name: 'Networking' }).waitFor();
     expect(await page.getByLabel('Kubernetes cluster name', { exact: true }).inputValue()).toBe('retry-me');
     await expect.poll(() => page.getByTestId('vpc').innerText()).toContain('demo');
-    await expect.poll(() => page.getByTestId('subnets-field').innerText()).toMatch(/3 selected in 3 Availability Zones/);
+    await expect
+      .poll(() => page.getByTestId('subnets-field').innerText())
+      .toMatch(/3 selected in 3 Availability Zones/);
 
     await next(page);
     await page.getByRole('heading', { name: 'Estimated cost' }).waitFor();
@@ -202,7 +265,9 @@ describe.skipIf(!haveChromium)('console: the default journey, tenant switch, API
     await page.getByRole('heading', { name: 'Networking' }).waitFor();
     expect(await page.getByLabel('Kubernetes cluster name', { exact: true }).inputValue()).toBe('retry-me');
     await expect.poll(() => page.getByTestId('service-role').innerText()).toContain('eks-cluster-role-no-policy');
-    await expect.poll(() => page.getByTestId('subnets-field').innerText()).toMatch(/3 selected in 3 Availability Zones/);
+    await expect
+      .poll(() => page.getByTestId('subnets-field').innerText())
+      .toMatch(/3 selected in 3 Availability Zones/);
     await screenshot(page, 'edit-and-retry');
 
     // Another tab (its own session): starts at the beginning, role B's ARN already filled in.
@@ -219,7 +284,10 @@ describe.skipIf(!haveChromium)('console: the default journey, tenant switch, API
     expect(clusterPath, 'the journey made a cluster').toBeDefined();
     const page = await rig.open(ADMIN_ARN, clusterPath);
     await expect.poll(() => page.getByTestId('cluster-status').innerText()).toContain('CREATED');
-    await page.getByRole('button', { name: /^Tenant ARN|^Tenant / }).first().click();
+    await page
+      .getByRole('button', { name: /^Tenant ARN|^Tenant / })
+      .first()
+      .click();
     await page.getByTestId('tenant-input').locator('input').fill('someone-else');
     await page.getByTestId('tenant-save').click();
     await page.getByTestId('not-found').waitFor();

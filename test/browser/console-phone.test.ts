@@ -3,14 +3,18 @@
  * scroll sideways, the Account ID does not break mid-number, DELETED clusters are hidden until asked
  * for, and axe-core finds nothing serious or critical. One browser and one local stack for the file.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Page } from 'playwright-core';
-import { axeSerious, screenshot } from './browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../support/tools.js';
-import { startRig, type ConsoleRig } from './wizard.js';
+import { axeSerious, screenshot } from './browser.js';
+import { type ConsoleRig, startRig } from './wizard.js';
 
 // The page's globals inside page.evaluate callbacks (this file is type-checked without the DOM library).
-declare const document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelector(s: string): { getClientRects(): { length: number } } | null };
+declare const document: {
+  documentElement: { scrollWidth: number; clientWidth: number };
+  querySelector(s: string): { getClientRects(): { length: number } } | null;
+};
 
 const haveChromium = !!requireTool('chromium', 'the console browser tests (test/browser)');
 
@@ -45,7 +49,8 @@ describe.skipIf(!haveChromium)('console at phone width', () => {
   }, 240_000);
   afterAll(async () => rig?.stop());
 
-  const noSideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+  const noSideways = (page: Page) =>
+    page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
 
   it('clusters list: no sideways scroll, DELETED hidden until the toggle, axe clean', async () => {
     const page = await rig.open(tenant, '/clusters');
@@ -69,7 +74,12 @@ describe.skipIf(!haveChromium)('console at phone width', () => {
     // One line box: the number did not wrap.
     const boxes = await page.getByTestId('account-id').evaluate((el) => {
       // The line boxes of the number's own text (a Range over it): one unless it broke mid-number.
-      const e = el as unknown as { lastChild: unknown; ownerDocument: { createRange(): { selectNodeContents(n: unknown): void; getClientRects(): Array<{ top: number }> } } };
+      const e = el as unknown as {
+        lastChild: unknown;
+        ownerDocument: {
+          createRange(): { selectNodeContents(n: unknown): void; getClientRects(): Array<{ top: number }> };
+        };
+      };
       const r = e.ownerDocument.createRange();
       r.selectNodeContents(e.lastChild);
       return new Set(Array.from(r.getClientRects(), (b) => Math.round(b.top))).size;

@@ -3,22 +3,25 @@
  * seed's troubleshooting cases as a person meets them, keyboard-only use, and an axe-core scan of
  * every step. One browser and one stack for the whole file (2 cores). Screenshots: .local/screenshots/.
  */
-import { afterAll, beforeAll, describe, expect, it, onTestFailed, vi } from 'vitest';
+
 import { fileURLToPath } from 'node:url';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Page, Request } from 'playwright-core';
-import { DEFAULT_WORLD } from '../../local/runner/environment.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed, vi } from 'vitest';
 import { ensureConsoleBuilt } from '../../local/console/build.js';
+import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { startLocalStack } from '../../local/runner/stack.js';
 import { E2E } from '../e2e/harness.js';
-import { axeSerious, axeSeriousNow, launch, screenshot, tabTo, tabToButton, type Browser } from './browser.js';
 import { requireTool } from '../support/tools.js';
+import { axeSerious, axeSeriousNow, type Browser, launch, screenshot, tabTo, tabToButton } from './browser.js';
 
 // The page's globals inside page.evaluate callbacks (this file is type-checked without the DOM library).
 declare const window: { localStorage: { setItem(k: string, v: string): void } };
 
 // This file's console build lives in .local/, so console/dist (which the CDK stack deploys) is never rewritten mid-suite.
-process.env['EKS_PROVISIONER_CONSOLE_DIST'] ||= fileURLToPath(new URL('../../.local/console-dist-test/', import.meta.url));
+process.env['EKS_PROVISIONER_CONSOLE_DIST'] ||= fileURLToPath(
+  new URL('../../.local/console-dist-test/', import.meta.url),
+);
 
 // The tests' caps are wide: the keyboard journey took 39-124 s across runs on 2 shared cores
 // (load average above 20); a cap is a limit, never a wait. expect.poll's cap is set in browser.ts.
@@ -38,7 +41,13 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     // Time ×100, not the e2e ×600: a person watches the progress page, and on a loaded machine ×600 turns
     // a few slow wall seconds into the state machine's own time limit (EXECUTION_TIMED_OUT).
     const silent = { info: () => undefined, error: () => undefined };
-    const stack = startLocalStack({ sandboxPort: 0, apiPort: 0, timeScale: 100, log: () => undefined, ...(process.env['E2E_VERBOSE'] ? {} : { apiLog: silent }) });
+    const stack = startLocalStack({
+      sandboxPort: 0,
+      apiPort: 0,
+      timeScale: 100,
+      log: () => undefined,
+      ...(process.env['E2E_VERBOSE'] ? {} : { apiLog: silent }),
+    });
     [e, browser] = await Promise.all([stack.then((s) => new E2E(s)), launch()]);
   }, 120_000);
 
@@ -77,9 +86,16 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
       small { color: #656871 }
     </style></head><body><main><div class="alert"><p>Delete refused <small>(DELETE_NOT_PERMITTED)</small></p></div></main></body></html>`);
     // Hold the fade at its start (opacity 0.2) while axe measures "now", then let it run: axeSerious waits it out.
-    const fade = (op: 'pause' | 'play') => page.evaluate((o) => (globalThis as unknown as { document: { getAnimations(): Array<{ pause(): void; play(): void }> } }).document.getAnimations().forEach((a) => {
-      a[o]();
-    }), op);
+    const fade = (op: 'pause' | 'play') =>
+      page.evaluate(
+        (o) =>
+          (globalThis as unknown as { document: { getAnimations(): Array<{ pause(): void; play(): void }> } }).document
+            .getAnimations()
+            .forEach((a) => {
+              a[o]();
+            }),
+        op,
+      );
     await fade('pause');
     const midFade = await axeSeriousNow(page);
     expect(midFade.map((v) => v.id)).toContain('color-contrast');
@@ -90,10 +106,21 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
 
   /** IAM roles in the customer's account, as their CI system would have (EKS refuses access entries for missing ones). */
   async function createCiRoles(names: string[]): Promise<string[]> {
-    const iam = new IAMClient({ region: REGION, endpoint: e.sandboxUrl, credentials: { accessKeyId: DEFAULT_WORLD.customer.accessKeyId, secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey } });
-    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] };
+    const iam = new IAMClient({
+      region: REGION,
+      endpoint: e.sandboxUrl,
+      credentials: {
+        accessKeyId: DEFAULT_WORLD.customer.accessKeyId,
+        secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey,
+      },
+    });
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }],
+    };
     try {
-      for (const RoleName of names) await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+      for (const RoleName of names)
+        await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: JSON.stringify(trust) }));
     } finally {
       iam.destroy();
     }
@@ -131,7 +158,13 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
         await screenshot(page, `failed-choose-${testId}`);
         throw err;
       }
-      const closed = await expect.poll(open, { timeout: 2_000 }).toBe(0).then(() => true, () => false);
+      const closed = await expect
+        .poll(open, { timeout: 2_000 })
+        .toBe(0)
+        .then(
+          () => true,
+          () => false,
+        );
       if (closed) return;
       if (attempt === 3) {
         await screenshot(page, `failed-close-${testId}`);
@@ -153,9 +186,16 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
         throw new Error(`${testId}: ${missing.join(', ')} not selected after 3 attempts`);
       }
       await field.locator('button').first().click();
-      for (const o of missing) await page.getByRole('option', { name: new RegExp(o) }).first().click();
+      for (const o of missing)
+        await page
+          .getByRole('option', { name: new RegExp(o) })
+          .first()
+          .click();
       await page.keyboard.press('Escape');
-      await expect.poll(() => field.innerText(), { timeout: 2_000 }).toContain(missing[missing.length - 1]!).catch(() => undefined);
+      await expect
+        .poll(() => field.innerText(), { timeout: 2_000 })
+        .toContain(missing[missing.length - 1]!)
+        .catch(() => undefined);
     }
   }
 
@@ -206,7 +246,9 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     // The console's own check (the API's list rule): an IAM user is refused on the field, nothing is sent.
     await deployInput.fill(`${ciRoles[0]}\narn:aws:iam::${ACCOUNT}:user/ci`);
     await deployInput.blur();
-    await expect.poll(() => deployField.innerText()).toMatch(/deployPrincipalArns\[1\]: must be the ARN of an IAM role[\s\S]*IAM users cannot be deploy principals/);
+    await expect
+      .poll(() => deployField.innerText())
+      .toMatch(/deployPrincipalArns\[1\]: must be the ARN of an IAM role[\s\S]*IAM users cannot be deploy principals/);
     await next(page);
     await page.getByTestId('submit-problems').waitFor();
     expect(await page.getByTestId('submit-problems').innerText()).toMatch(/deployPrincipalArns\[1\]/);
@@ -216,11 +258,15 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     // fields (role B is the creator, already admin) and the name, on their fields; nothing is sent.
     await deployInput.fill(`${ciRoles[0]}\n${roleArn}`);
     await next(page);
-    await expect.poll(() => page.getByTestId('submit-problems').innerText()).toMatch(/name[\s\S]*deployPrincipalArns\[1\]/);
+    await expect
+      .poll(() => page.getByTestId('submit-problems').innerText())
+      .toMatch(/name[\s\S]*deployPrincipalArns\[1\]/);
     expect(posts).toBe(0);
     expect(await deployField.innerText()).toMatch(/deployPrincipalArns\[1\]: is the provision role \(role B\)/);
     await screenshot(page, '3-settings-field-error');
-    expect(await page.locator('body').innerText()).toMatch(/Kubernetes cluster name[\s\S]*(letters|lower|character|name)/i);
+    expect(await page.locator('body').innerText()).toMatch(
+      /Kubernetes cluster name[\s\S]*(letters|lower|character|name)/i,
+    );
     await expectAccessible(page, 'field errors');
 
     await page.getByLabel('Kubernetes cluster name', { exact: true }).fill('browser-happy');
@@ -235,7 +281,9 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await page.getByTestId('cluster-status').waitFor();
     await screenshot(page, '4-progress');
     await expectAccessible(page, 'progress');
-    await expect.poll(() => page.getByTestId('cluster-status').innerText(), { timeout: 60_000 }).toMatch(/CREATED|FAILED/);
+    await expect
+      .poll(() => page.getByTestId('cluster-status').innerText(), { timeout: 60_000 })
+      .toMatch(/CREATED|FAILED/);
     expect(await page.getByTestId('cluster-status').innerText()).toContain('CREATED');
     expect(await page.getByTestId('cluster-resources').innerText()).toMatch(/^(\d+) of \1 created$/);
     expect(await page.getByTestId('endpoint').innerText()).toMatch(/^https:\/\//);
@@ -281,11 +329,19 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
 
   it("seed troubleshooting: a wrong External ID in role B's trust is refused at Authenticate with AWS, with the three checks and this tenant's values", async () => {
     const tenant = 'browser-extid';
-    const roleArn = await e.createRoleB({ name: 'eks-provisioner-ui-wrong-extid', tenant, externalId: 'not-the-external-id-from-the-console' });
+    const roleArn = await e.createRoleB({
+      name: 'eks-provisioner-ui-wrong-extid',
+      tenant,
+      externalId: 'not-the-external-id-from-the-console',
+    });
     const setup = (await e.api('GET', '/v1/setup', undefined, tenant)).body;
     const page = await open(tenant);
     await authenticate(page, roleArn);
-    await expectDiagnosis(page, 'auth-diagnosis', { title: /could not assume/i, text: [/sts:AssumeRole/, new RegExp(setup.externalId), new RegExp(setup.accountId), /External ID/], minSteps: 3 });
+    await expectDiagnosis(page, 'auth-diagnosis', {
+      title: /could not assume/i,
+      text: [/sts:AssumeRole/, new RegExp(setup.externalId), new RegExp(setup.accountId), /External ID/],
+      minSteps: 3,
+    });
     // Not authenticated: the settings step stays closed.
     await next(page);
     expect(await page.getByText('Authenticate with AWS first').first().isVisible()).toBe(true);
@@ -302,11 +358,17 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await page.getByTestId('auth-success').waitFor();
     await next(page);
     await fillSettings(page, { name: 'browser-rolea', serviceRole: 'eks-cluster-role-no-policy' });
-    expect(await page.locator('body').innerText()).toMatch(/eks-cluster-role-no-policy does not have AmazonEKSClusterPolicy attached/);
+    expect(await page.locator('body').innerText()).toMatch(
+      /eks-cluster-role-no-policy does not have AmazonEKSClusterPolicy attached/,
+    );
     await screenshot(page, 'trouble-role-a-warning');
     await reviewAndCreate(page);
     await page.waitForURL(/\/clusters\/[^/]+$/);
-    await expectDiagnosis(page, 'cluster-diagnosis', { title: /.+/, text: [/AmazonEKSClusterPolicy/, /CLUSTER_ROLE_MISSING_EKS_POLICY/] , minSteps: 1 });
+    await expectDiagnosis(page, 'cluster-diagnosis', {
+      title: /.+/,
+      text: [/AmazonEKSClusterPolicy/, /CLUSTER_ROLE_MISSING_EKS_POLICY/],
+      minSteps: 1,
+    });
     expect(await page.getByTestId('cluster-status').innerText()).toContain('FAILED');
     await screenshot(page, 'trouble-role-a-failed');
     await expectAccessible(page, 'role A failure');
@@ -321,10 +383,13 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await page.getByTestId('auth-success').waitFor();
     await next(page);
     await page.getByTestId('key-pair').waitFor();
-    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toMatch(/Key pair name[\s\S]*No EC2 key pairs in us-west-2/).catch(async (err) => {
-      await screenshot(page, 'failed-key-pair-region');
-      throw err;
-    });
+    await expect
+      .poll(() => page.locator('body').innerText(), { timeout: 15_000 })
+      .toMatch(/Key pair name[\s\S]*No EC2 key pairs in us-west-2/)
+      .catch(async (err) => {
+        await screenshot(page, 'failed-key-pair-region');
+        throw err;
+      });
     await page.getByTestId('key-pair').locator('button').first().click();
     const options = await page.getByRole('option').allInnerTexts();
     expect(options.join('|')).not.toMatch(/demo-key/);
@@ -346,9 +411,18 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await reviewAndCreate(page);
     // Refused before anything starts (form) or found by the workflow (cluster page): either way in words.
     const where = await Promise.race([
-      page.getByTestId('submit-problems').waitFor({ timeout: 60_000 }).then(() => 'submit-problems'),
-      page.getByTestId('submit-diagnosis').waitFor({ timeout: 60_000 }).then(() => 'submit-diagnosis'),
-      page.getByTestId('cluster-diagnosis').waitFor({ timeout: 60_000 }).then(() => 'cluster-diagnosis'),
+      page
+        .getByTestId('submit-problems')
+        .waitFor({ timeout: 60_000 })
+        .then(() => 'submit-problems'),
+      page
+        .getByTestId('submit-diagnosis')
+        .waitFor({ timeout: 60_000 })
+        .then(() => 'submit-diagnosis'),
+      page
+        .getByTestId('cluster-diagnosis')
+        .waitFor({ timeout: 60_000 })
+        .then(() => 'cluster-diagnosis'),
     ]);
     expect(await page.getByTestId(where).innerText()).toMatch(/use1-az3|us-east-1d/);
     await screenshot(page, 'trouble-rejected-az');
@@ -388,7 +462,10 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
     await k.type('browser-keyboard');
     const pick = async (testId: string, filters: string[], o: { multi?: boolean } = {}) => {
       await tabTo(page, `[data-testid=${testId}] button[aria-haspopup]`);
-      await expect.poll(() => page.getByTestId(testId).locator('[role=option]').count(), { message: `${testId} options` }).toBeGreaterThan(0).catch(() => undefined);
+      await expect
+        .poll(() => page.getByTestId(testId).locator('[role=option]').count(), { message: `${testId} options` })
+        .toBeGreaterThan(0)
+        .catch(() => undefined);
       await k.press('Enter');
       for (const f of filters) {
         await k.press('Control+A');
@@ -426,7 +503,9 @@ describe.skipIf(!haveChromium)('web console in Chromium', () => {
 
     // 4–5. Progress to CREATED, then the kubeconfig by keyboard.
     await page.waitForURL(/\/clusters\/[^/]+$/);
-    await expect.poll(() => page.getByTestId('cluster-status').innerText(), { timeout: 60_000 }).toMatch(/CREATED|FAILED/);
+    await expect
+      .poll(() => page.getByTestId('cluster-status').innerText(), { timeout: 60_000 })
+      .toMatch(/CREATED|FAILED/);
     expect(await page.getByTestId('cluster-status').innerText()).toContain('CREATED');
     const download = page.waitForEvent('download');
     await tabToButton(page, 'Download kubeconfig');

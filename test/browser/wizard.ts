@@ -4,12 +4,12 @@
  * pointer are picked again rather than waited for by time).
  */
 import { fileURLToPath } from 'node:url';
-import { expect, onTestFailed } from 'vitest';
 import type { Page } from 'playwright-core';
+import { expect, onTestFailed } from 'vitest';
 import { ensureConsoleBuilt } from '../../local/console/build.js';
 import { startLocalStack } from '../../local/runner/stack.js';
 import { E2E } from '../e2e/harness.js';
-import { launch, screenshot, type Browser } from './browser.js';
+import { type Browser, launch, screenshot } from './browser.js';
 
 // The page's globals inside page.evaluate callbacks (this file is type-checked without the DOM library).
 declare const window: { localStorage: { setItem(k: string, v: string): void } };
@@ -33,20 +33,30 @@ export async function startRig(distName: string): Promise<ConsoleRig> {
   process.env['EKS_PROVISIONER_CONSOLE_DIST'] ||= fileURLToPath(new URL(`../../.local/${distName}/`, import.meta.url));
   await ensureConsoleBuilt();
   const silent = { info: () => undefined, error: () => undefined };
-  const stack = startLocalStack({ sandboxPort: 0, apiPort: 0, timeScale: 100, log: () => undefined, ...(process.env['E2E_VERBOSE'] ? {} : { apiLog: silent }) });
+  const stack = startLocalStack({
+    sandboxPort: 0,
+    apiPort: 0,
+    timeScale: 100,
+    log: () => undefined,
+    ...(process.env['E2E_VERBOSE'] ? {} : { apiLog: silent }),
+  });
   const [e, browser] = await Promise.all([stack.then((s) => new E2E(s)), launch()]);
   const open = async (tenant: string, path = '/'): Promise<TrackedPage> => {
     const page = (await browser.context.newPage()) as TrackedPage;
     page.errors = [];
     page.consoleErrors = [];
     page.on('pageerror', (err) => page.errors.push(err.message));
-    page.on('console', (m) => void (m.type() === 'error' && page.consoleErrors.push(`${m.text()} ${m.location().url}`)));
+    page.on(
+      'console',
+      (m) => void (m.type() === 'error' && page.consoleErrors.push(`${m.text()} ${m.location().url}`)),
+    );
     await page.goto(`${e.stack.apiUrl}/clusters`);
     await page.evaluate((t) => window.localStorage.setItem('eks-provisioner.tenant', t), tenant);
     page.consoleErrors.length = 0;
     await page.goto(`${e.stack.apiUrl}${path}`);
     onTestFailed(async () => {
-      if (!page.isClosed()) await screenshot(page, `failed-${tenant.replace(/[^A-Za-z0-9-]/g, '_')}`).catch(() => undefined);
+      if (!page.isClosed())
+        await screenshot(page, `failed-${tenant.replace(/[^A-Za-z0-9-]/g, '_')}`).catch(() => undefined);
     });
     return page;
   };
@@ -78,7 +88,13 @@ export async function choose(page: Page, testId: string, option: string | RegExp
   for (let attempt = 1; ; attempt++) {
     if ((await open()) === 0) await field.locator('button').first().click();
     await page.getByRole('option', { name: option }).first().click();
-    const closed = await expect.poll(open, { timeout: 2_000 }).toBe(0).then(() => true, () => false);
+    const closed = await expect
+      .poll(open, { timeout: 2_000 })
+      .toBe(0)
+      .then(
+        () => true,
+        () => false,
+      );
     if (closed) return;
     if (attempt === 3) throw new Error(`${testId} stays open after ${attempt} picks of ${String(option)}`);
   }
@@ -92,9 +108,16 @@ export async function chooseMany(page: Page, testId: string, options: string[]) 
     if (missing.length === 0) return;
     if (attempt > 3) throw new Error(`${testId}: ${missing.join(', ')} not selected after 3 attempts`);
     await field.locator('button').first().click();
-    for (const o of missing) await page.getByRole('option', { name: new RegExp(o) }).first().click();
+    for (const o of missing)
+      await page
+        .getByRole('option', { name: new RegExp(o) })
+        .first()
+        .click();
     await page.keyboard.press('Escape');
-    await expect.poll(() => field.innerText(), { timeout: 2_000 }).toContain(missing[missing.length - 1]!).catch(() => undefined);
+    await expect
+      .poll(() => field.innerText(), { timeout: 2_000 })
+      .toContain(missing[missing.length - 1]!)
+      .catch(() => undefined);
   }
 }
 

@@ -3,14 +3,14 @@
  * this process: exit codes and messages for CREATED, FAILED, refused input and an API that is not running.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { E2E } from './harness.js';
 
@@ -19,8 +19,11 @@ const BIN = join(ROOT, 'cli/eks-provisioner.mjs');
 
 function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 90_000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: ROOT, timeout: 90_000, env: { ...process.env, NO_COLOR: '1' } },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     if (input !== undefined) child.stdin?.end(input);
   });
@@ -74,7 +77,10 @@ describe('eks-provisioner command', { timeout: 120_000 }, () => {
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/CREATED e2e-cli: endpoint https:\/\//);
 
-    const bad = await cli(['provision', '-', '--api', e.stack.apiUrl!, '--tenant', tenant], JSON.stringify(e.settings({ name: 'e2e-cli-key', provisionRoleArn: roleArn, keyName: 'nope-key' })));
+    const bad = await cli(
+      ['provision', '-', '--api', e.stack.apiUrl!, '--tenant', tenant],
+      JSON.stringify(e.settings({ name: 'e2e-cli-key', provisionRoleArn: roleArn, keyName: 'nope-key' })),
+    );
     expect(bad.code, bad.stdout + bad.stderr).toBe(1);
     expect(bad.stdout).toContain('KEY_PAIR_NOT_FOUND');
     expect(bad.stdout).toContain('Fix:');
@@ -101,11 +107,26 @@ describe('eks-provisioner command', { timeout: 120_000 }, () => {
     const denied = await cli(['delete', created.id, '--api', e.stack.apiUrl!, '--tenant', t]);
     expect(denied.code, denied.stdout + denied.stderr).toBe(3);
     expect(denied.stderr).toContain('DELETE_NOT_PERMITTED');
-    expect(denied.stderr).toContain('aws cloudformation delete-stack --stack-name arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-e2e-cli-del/');
+    expect(denied.stderr).toContain(
+      'aws cloudformation delete-stack --stack-name arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-e2e-cli-del/',
+    );
 
     const setup = await e.api('GET', '/v1/setup', undefined, t);
-    const iam = new IAMClient({ region: 'us-east-1', endpoint: e.sandboxUrl, credentials: { accessKeyId: DEFAULT_WORLD.customer.accessKeyId, secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey } });
-    await iam.send(new PutRolePolicyCommand({ RoleName: 'eks-provisioner-cli-del', PolicyName: 'eks-provisioner-delete', PolicyDocument: JSON.stringify(setup.body.provisionRoleDeleteStatement) }));
+    const iam = new IAMClient({
+      region: 'us-east-1',
+      endpoint: e.sandboxUrl,
+      credentials: {
+        accessKeyId: DEFAULT_WORLD.customer.accessKeyId,
+        secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey,
+      },
+    });
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'eks-provisioner-cli-del',
+        PolicyName: 'eks-provisioner-delete',
+        PolicyDocument: JSON.stringify(setup.body.provisionRoleDeleteStatement),
+      }),
+    );
     iam.destroy();
     const ok = await cli(['delete', created.id, '--api', e.stack.apiUrl!, '--tenant', t]);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);

@@ -5,7 +5,7 @@
  * The same for a deletion: killed while the delete execution polls the stack, the restart hands the
  * DELETING record to a new delete execution, and the cluster ends DELETED once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +42,12 @@ function startStack(dataDir: string): Promise<Started> {
   });
 }
 
-async function http<T = any>(method: string, url: string, body?: unknown, tenant?: string): Promise<{ status: number; body: T }> {
+async function http<T = any>(
+  method: string,
+  url: string,
+  body?: unknown,
+  tenant?: string,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(url, {
     method,
     headers: { 'content-type': 'application/json', ...(tenant ? { 'x-tenant-id': tenant } : {}) },
@@ -73,17 +78,36 @@ describe('kill -9 during polling, restart on the same data directory', () => {
     const iam = new IAMClient({
       region: 'us-east-1',
       endpoint: first.sandboxUrl,
-      credentials: { accessKeyId: DEFAULT_WORLD.customer.accessKeyId, secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey },
+      credentials: {
+        accessKeyId: DEFAULT_WORLD.customer.accessKeyId,
+        secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey,
+      },
     });
     const roleName = 'eks-provisioner-crash';
-    await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(setup.body.provisionRoleTrustPolicy) }));
-    await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'provision', PolicyDocument: JSON.stringify(setup.body.provisionRolePolicy) }));
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        AssumeRolePolicyDocument: JSON.stringify(setup.body.provisionRoleTrustPolicy),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: 'provision',
+        PolicyDocument: JSON.stringify(setup.body.provisionRolePolicy),
+      }),
+    );
     iam.destroy();
     const roleArn = `arn:aws:iam::${DEFAULT_WORLD.customer.accountId}:role/${roleName}`;
     expect((await http('POST', `${first.apiUrl}/v1/roles`, { roleArn, region: 'us-east-1' }, tenant)).status).toBe(200);
 
     const sample = JSON.parse(readFileSync(join(ROOT, 'events/create-cluster.json'), 'utf8')).cluster;
-    const submitted = await http('POST', `${first.apiUrl}/v1/clusters`, { ...sample, name: 'crash', provisionRoleArn: roleArn }, tenant);
+    const submitted = await http(
+      'POST',
+      `${first.apiUrl}/v1/clusters`,
+      { ...sample, name: 'crash', provisionRoleArn: roleArn },
+      tenant,
+    );
     expect(submitted.status).toBe(202);
     const id = submitted.body.id as string;
 
@@ -115,19 +139,28 @@ describe('kill -9 during polling, restart on the same data directory', () => {
 
     // Once: one stack of that name, one Started and one Succeeded event.
     const world = (await http('GET', `${second.sandboxUrl}/_sandbox/world`)).body;
-    const stacks = world.services.cloudformation.stacks.filter((s: { stackName: string }) => s.stackName === 'eks-provisioner-crash');
+    const stacks = world.services.cloudformation.stacks.filter(
+      (s: { stackName: string }) => s.stackName === 'eks-provisioner-crash',
+    );
     expect(stacks.map((s: { status: string }) => s.status)).toEqual(['CREATE_COMPLETE']);
     expect(world.eksClusters.filter((c: { name: string }) => c.name === 'crash')).toHaveLength(1);
     await sleep(300); // the completion event follows the record by one state
-    const events = (await http('GET', `${second.sandboxUrl}/_sandbox/events?source=eks-provisioner`)).body.events.filter(
-      (e: { detail: { clusterId?: string } }) => e.detail?.clusterId === id,
-    );
-    expect(events.map((e: { detailType: string }) => e.detailType).sort()).toEqual(['EKS Cluster Provisioning Started', 'EKS Cluster Provisioning Succeeded']);
+    const events = (
+      await http('GET', `${second.sandboxUrl}/_sandbox/events?source=eks-provisioner`)
+    ).body.events.filter((e: { detail: { clusterId?: string } }) => e.detail?.clusterId === id);
+    expect(events.map((e: { detailType: string }) => e.detailType).sort()).toEqual([
+      'EKS Cluster Provisioning Started',
+      'EKS Cluster Provisioning Succeeded',
+    ]);
 
     // Nothing regenerated: the External ID, role B as created.
     expect((await http('GET', `${second.apiUrl}/v1/setup`, undefined, tenant)).body.externalId).toBe(externalId);
     expect(world.roles.find((r: { name: string }) => r.name === roleName)).toEqual(roleBefore);
-    expect((await http('GET', `${second.apiUrl}/v1/clusters`, undefined, tenant)).body.items.map((c: { id: string }) => c.id)).toEqual([id]);
+    expect(
+      (await http('GET', `${second.apiUrl}/v1/clusters`, undefined, tenant)).body.items.map(
+        (c: { id: string }) => c.id,
+      ),
+    ).toEqual([id]);
   }, 180_000);
 });
 
@@ -148,18 +181,43 @@ describe('kill -9 during deletion polling, restart on the same data directory', 
     const iam = new IAMClient({
       region: 'us-east-1',
       endpoint: first.sandboxUrl,
-      credentials: { accessKeyId: DEFAULT_WORLD.customer.accessKeyId, secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey },
+      credentials: {
+        accessKeyId: DEFAULT_WORLD.customer.accessKeyId,
+        secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey,
+      },
     });
     const roleName = 'eks-provisioner-crash-del';
-    await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(setup.body.provisionRoleTrustPolicy) }));
-    await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'provision', PolicyDocument: JSON.stringify(setup.body.provisionRolePolicy) }));
-    await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'eks-provisioner-delete', PolicyDocument: JSON.stringify(setup.body.provisionRoleDeleteStatement) }));
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        AssumeRolePolicyDocument: JSON.stringify(setup.body.provisionRoleTrustPolicy),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: 'provision',
+        PolicyDocument: JSON.stringify(setup.body.provisionRolePolicy),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: 'eks-provisioner-delete',
+        PolicyDocument: JSON.stringify(setup.body.provisionRoleDeleteStatement),
+      }),
+    );
     iam.destroy();
     const roleArn = `arn:aws:iam::${DEFAULT_WORLD.customer.accountId}:role/${roleName}`;
     expect((await http('POST', `${first.apiUrl}/v1/roles`, { roleArn, region: 'us-east-1' }, tenant)).status).toBe(200);
 
     const sample = JSON.parse(readFileSync(join(ROOT, 'events/create-cluster.json'), 'utf8')).cluster;
-    const submitted = await http('POST', `${first.apiUrl}/v1/clusters`, { ...sample, name: 'crash-del', provisionRoleArn: roleArn }, tenant);
+    const submitted = await http(
+      'POST',
+      `${first.apiUrl}/v1/clusters`,
+      { ...sample, name: 'crash-del', provisionRoleArn: roleArn },
+      tenant,
+    );
     expect(submitted.status).toBe(202);
     const id = submitted.body.id as string;
     let record: any;
@@ -184,7 +242,9 @@ describe('kill -9 during deletion polling, restart on the same data directory', 
       await sleep(50);
     }
     const during = (await http('GET', `${first.sandboxUrl}/_sandbox/world`)).body;
-    expect(during.services.cloudformation.stacks.find((s: { stackId: string }) => s.stackId === stackId).status).toBe('DELETE_IN_PROGRESS');
+    expect(during.services.cloudformation.stacks.find((s: { stackId: string }) => s.stackId === stackId).status).toBe(
+      'DELETE_IN_PROGRESS',
+    );
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
 
@@ -202,18 +262,29 @@ describe('kill -9 during deletion polling, restart on the same data directory', 
 
     // Once: the stack gone (by id DELETE_COMPLETE), the EKS cluster gone, one Deletion Succeeded event and no other deletion event.
     const world = (await http('GET', `${second.sandboxUrl}/_sandbox/world`)).body;
-    expect(world.services.cloudformation.stacks.filter((s: { stackName: string }) => s.stackName === 'eks-provisioner-crash-del').map((s: { status: string }) => s.status)).toEqual(['DELETE_COMPLETE']);
+    expect(
+      world.services.cloudformation.stacks
+        .filter((s: { stackName: string }) => s.stackName === 'eks-provisioner-crash-del')
+        .map((s: { status: string }) => s.status),
+    ).toEqual(['DELETE_COMPLETE']);
     expect(world.eksClusters.filter((c: { name: string }) => c.name === 'crash-del')).toHaveLength(0);
     await sleep(300); // the event follows the record by two states
-    const events = (await http('GET', `${second.sandboxUrl}/_sandbox/events?source=eks-provisioner`)).body.events.filter(
-      (e: { detail: { clusterId?: string } }) => e.detail?.clusterId === id,
-    );
+    const events = (
+      await http('GET', `${second.sandboxUrl}/_sandbox/events?source=eks-provisioner`)
+    ).body.events.filter((e: { detail: { clusterId?: string } }) => e.detail?.clusterId === id);
     const deletion = events.filter((e: { detailType: string }) => /^EKS Cluster Deletion/.test(e.detailType));
     expect(deletion.map((e: { detailType: string }) => e.detailType)).toEqual(['EKS Cluster Deletion Succeeded']);
     expect(deletion[0].detail.executionArn).not.toBe(firstExecution);
-    expect(deletion[0].detail.executionArn).toMatch(new RegExp(`:execution:eks-provisioner-delete-cluster:${id}-delete-`));
+    expect(deletion[0].detail.executionArn).toMatch(
+      new RegExp(`:execution:eks-provisioner-delete-cluster:${id}-delete-`),
+    );
     // The name is free again: the claim went with the deletion.
-    const again = await http('POST', `${second.apiUrl}/v1/clusters`, { ...sample, name: 'crash-del', provisionRoleArn: roleArn }, tenant);
+    const again = await http(
+      'POST',
+      `${second.apiUrl}/v1/clusters`,
+      { ...sample, name: 'crash-del', provisionRoleArn: roleArn },
+      tenant,
+    );
     expect(again.status, JSON.stringify(again.body)).toBe(202);
   }, 240_000);
 });

@@ -8,13 +8,16 @@ import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { GetRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
-import { E2E, type ClusterRecord } from './harness.js';
+import { type ClusterRecord, E2E } from './harness.js';
 
 let e: E2E;
 const admin = () => ({
   region: 'us-east-1',
   endpoint: e.sandboxUrl,
-  credentials: { accessKeyId: DEFAULT_WORLD.customer.accessKeyId, secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey },
+  credentials: {
+    accessKeyId: DEFAULT_WORLD.customer.accessKeyId,
+    secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey,
+  },
 });
 
 beforeAll(async () => {
@@ -39,20 +42,35 @@ async function addDeleteStatement(tenant: string, roleName: string): Promise<voi
   expect(setup.body.provisionRoleDeleteStatement?.Statement?.length).toBeGreaterThan(0);
   const iam = new IAMClient(admin());
   try {
-    await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'eks-provisioner-delete', PolicyDocument: JSON.stringify(setup.body.provisionRoleDeleteStatement) }));
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: 'eks-provisioner-delete',
+        PolicyDocument: JSON.stringify(setup.body.provisionRoleDeleteStatement),
+      }),
+    );
   } finally {
     iam.destroy();
   }
 }
 
-async function created(tenant: string, name: string, roleArn: string, extra: Record<string, unknown> = {}): Promise<ClusterRecord & { stackId?: string }> {
+async function created(
+  tenant: string,
+  name: string,
+  roleArn: string,
+  extra: Record<string, unknown> = {},
+): Promise<ClusterRecord & { stackId?: string }> {
   const r = await e.api('POST', '/v1/clusters', e.settings({ name, provisionRoleArn: roleArn, ...extra }), tenant);
   expect(r.status, r.text).toBe(202);
   return e.follow(r.body.id, tenant);
 }
 
 /** Follows a deletion until DELETED or FAILED. */
-async function deleted(id: string, tenant: string, timeoutMs = 60_000): Promise<ClusterRecord & { deletedAt?: string; stackId?: string }> {
+async function deleted(
+  id: string,
+  tenant: string,
+  timeoutMs = 60_000,
+): Promise<ClusterRecord & { deletedAt?: string; stackId?: string }> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const r = await e.api('GET', `/v1/clusters/${id}`, undefined, tenant);
@@ -95,31 +113,45 @@ describe('deleting clusters (local stack e2e)', () => {
     const r = await e.api('DELETE', `/v1/clusters/${record.id}`, undefined, tenant);
     expect(r.status, r.text).toBe(202);
     expect(r.body).toMatchObject({ id: record.id, status: 'DELETING' });
-    expect(r.body.executionArn).toMatch(/^arn:aws:states:us-east-1:111111111111:execution:eks-provisioner-delete-cluster:/);
+    expect(r.body.executionArn).toMatch(
+      /^arn:aws:states:us-east-1:111111111111:execution:eks-provisioner-delete-cluster:/,
+    );
 
     const done = await deleted(record.id, tenant);
     expect(done.status, JSON.stringify(done.diagnosis)).toBe('DELETED');
     expect(done.deletedAt).toBeTruthy();
     // The deletion's own start (its elapsed time and progress count from here, not from the creation).
     const startedAt = Date.parse(String((done as unknown as Record<string, unknown>)['deletionStartedAt']));
-    expect(startedAt).toBeGreaterThanOrEqual(Date.parse(String((record as unknown as Record<string, unknown>)['updatedAt'])));
+    expect(startedAt).toBeGreaterThanOrEqual(
+      Date.parse(String((record as unknown as Record<string, unknown>)['updatedAt'])),
+    );
     expect(startedAt).toBeLessThanOrEqual(Date.parse(String(done.deletedAt)));
 
     // The stack is gone: by name nothing, by id DELETE_COMPLETE; EKS no longer knows the cluster.
     expect(await stackStatus('eks-provisioner-e2e-delete')).toMatch(/does not exist/);
     expect(await stackStatus(stackId)).toBe('DELETE_COMPLETE');
     const eks = new EKSClient(admin());
-    await expect(eks.send(new DescribeClusterCommand({ name: 'e2e-delete' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(eks.send(new DescribeClusterCommand({ name: 'e2e-delete' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
     eks.destroy();
     // The stack's IAM roles went with it (deleted through the delete statement's role-path scope).
     const iam = new IAMClient(admin());
     const nodeRole = (record.outputs?.['nodeRoleArn'] ?? '').split('/').pop()!;
-    await expect(iam.send(new GetRoleCommand({ RoleName: nodeRole }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    await expect(iam.send(new GetRoleCommand({ RoleName: nodeRole }))).rejects.toMatchObject({
+      name: 'NoSuchEntityException',
+    });
     iam.destroy();
 
     const ev = await deletionEvent(record.id);
     expect(ev?.detailType).toBe('EKS Cluster Deletion Succeeded');
-    expect(ev?.detail).toMatchObject({ clusterId: record.id, name: 'e2e-delete', status: 'DELETED', stackId, tenantId: tenant });
+    expect(ev?.detail).toMatchObject({
+      clusterId: record.id,
+      name: 'e2e-delete',
+      status: 'DELETED',
+      stackId,
+      tenantId: tenant,
+    });
     expect(typeof ev?.detail['durationSeconds']).toBe('number');
 
     // DELETE again: nothing to do, 200 with the record.
@@ -145,7 +177,9 @@ describe('deleting clusters (local stack e2e)', () => {
     expect(r.body.error.message).toMatch(/cloudformation:DeleteStack/);
     const steps = (r.body.error.remediation as string[]).join('\n');
     expect(steps).toContain(`aws cloudformation delete-stack --stack-name ${record.stackId} --region us-east-1`);
-    expect(steps).toContain(`aws cloudformation wait stack-delete-complete --stack-name ${record.stackId} --region us-east-1`);
+    expect(steps).toContain(
+      `aws cloudformation wait stack-delete-complete --stack-name ${record.stackId} --region us-east-1`,
+    );
     expect(steps).toContain('aws iam put-role-policy --role-name eks-provisioner-nodelete');
     expect(steps).toContain(`eks-provisioner delete ${record.id}`);
     const still = await e.api('GET', `/v1/clusters/${record.id}`, undefined, tenant);
@@ -190,19 +224,25 @@ describe('deleting clusters (local stack e2e)', () => {
     const record = await created(tenant, 'e2e-lb', roleArn);
     expect(record.status).toBe('CREATED');
     // A load balancer a Kubernetes Service left in the cluster security group: the sandbox's deletion fault.
-    const set = await e.http('PUT', `${e.sandboxUrl}/_sandbox/faults`, [{ resourceType: 'AWS::EKS::Cluster', dependencyViolationRate: 1 }]);
+    const set = await e.http('PUT', `${e.sandboxUrl}/_sandbox/faults`, [
+      { resourceType: 'AWS::EKS::Cluster', dependencyViolationRate: 1 },
+    ]);
     expect(set.status, set.text).toBe(200);
     try {
       const r = await e.api('DELETE', `/v1/clusters/${record.id}`, undefined, tenant);
       expect(r.status, r.text).toBe(202);
       const failed = await deleted(record.id, tenant);
       expect(failed.status).toBe('FAILED');
-      const d = failed.diagnosis as ClusterRecord['diagnosis'] & { failedResource?: { logicalId: string; type: string; reason: string } };
+      const d = failed.diagnosis as ClusterRecord['diagnosis'] & {
+        failedResource?: { logicalId: string; type: string; reason: string };
+      };
       expect(d?.code).toBe('DELETE_FAILED');
       expect(d?.failedResource).toMatchObject({ logicalId: 'Cluster', type: 'AWS::EKS::Cluster' });
       expect(d?.message).toMatch(/has a dependent object/);
       expect(d?.message).toMatch(/load balancer/);
-      expect(d?.remediation.join('\n')).toMatch(/aws ec2 describe-network-interfaces --region us-east-1 --filters Name=group-id,Values=sg-/);
+      expect(d?.remediation.join('\n')).toMatch(
+        /aws ec2 describe-network-interfaces --region us-east-1 --filters Name=group-id,Values=sg-/,
+      );
       expect(await stackStatus(record.stackId!)).toBe('DELETE_FAILED');
       const ev = await deletionEvent(record.id);
       expect(ev?.detailType).toBe('EKS Cluster Deletion Failed');
@@ -222,7 +262,9 @@ describe('deleting clusters (local stack e2e)', () => {
     const record = await created(tenant, 'e2e-throttled', roleArn);
     expect(record.status).toBe('CREATED');
     // Each look is SDK_MAX_ATTEMPTS (3) calls and the Task retries AwsThrottled 6 times: 21 calls would end it.
-    const set = await e.http('PUT', `${e.sandboxUrl}/_sandbox/faults`, [{ service: 'cloudformation', operation: 'DescribeStackEvents', throttleRate: 1, times: 30 }]);
+    const set = await e.http('PUT', `${e.sandboxUrl}/_sandbox/faults`, [
+      { service: 'cloudformation', operation: 'DescribeStackEvents', throttleRate: 1, times: 30 },
+    ]);
     expect(set.status).toBeLessThan(300);
     try {
       const r = await e.api('DELETE', `/v1/clusters/${record.id}`, undefined, tenant);
@@ -230,8 +272,13 @@ describe('deleting clusters (local stack e2e)', () => {
       const done = await deleted(record.id, tenant);
       expect(done.status, JSON.stringify(done.diagnosis)).toBe('DELETED');
       // Every one of the 30 was injected into this deletion's looks.
-      const calls = await e.http<{ calls: Array<{ operation: string; errorCode?: string }> }>('GET', `${e.sandboxUrl}/_sandbox/calls`);
-      expect(calls.body.calls.filter((c) => c.operation === 'DescribeStackEvents' && c.errorCode === 'Throttling')).toHaveLength(30);
+      const calls = await e.http<{ calls: Array<{ operation: string; errorCode?: string }> }>(
+        'GET',
+        `${e.sandboxUrl}/_sandbox/calls`,
+      );
+      expect(
+        calls.body.calls.filter((c) => c.operation === 'DescribeStackEvents' && c.errorCode === 'Throttling'),
+      ).toHaveLength(30);
     } finally {
       await e.http('PUT', `${e.sandboxUrl}/_sandbox/faults`, []);
     }

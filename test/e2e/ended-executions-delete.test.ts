@@ -6,24 +6,36 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
 import { executionTimeoutSeconds } from '../../functions/lib/polling/budget.js';
-import { DELETE_DEFINITION_URL, loadDefinition, type AslDefinition } from '../../local/runner/definition.js';
+import { type AslDefinition, DELETE_DEFINITION_URL, loadDefinition } from '../../local/runner/definition.js';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { deleting, expectRecordedDeletionEnd, placement, start } from './ended-harness.js';
 
 describe('delete runs that end without their Catch are recorded', () => {
   it('the local delete machine carries the TimeoutSeconds the CDK stack deploys (the poll cap + margin)', async () => {
-    expect((await loadDefinition(placement, DELETE_DEFINITION_URL, 7200))['TimeoutSeconds']).toBe(executionTimeoutSeconds(7200));
+    expect((await loadDefinition(placement, DELETE_DEFINITION_URL, 7200))['TimeoutSeconds']).toBe(
+      executionTimeoutSeconds(7200),
+    );
   });
 
   it("the delete definition's TimeoutSeconds → FAILED DELETE_EXECUTION_TIMED_OUT, one Deletion Failed event; deleting again then succeeds", async () => {
-    const definition = { ...(await loadDefinition(placement, DELETE_DEFINITION_URL)), TimeoutSeconds: 90 } as AslDefinition;
+    const definition = {
+      ...(await loadDefinition(placement, DELETE_DEFINITION_URL)),
+      TimeoutSeconds: 90,
+    } as AslDefinition;
     const x = await start({}, undefined, { definition });
     const tenant = 'e2e-delete-timeout';
     const c = await deleting(x, tenant, 'e2e-del-timeout');
     await expectRecordedDeletionEnd(x, tenant, c, 'TIMED_OUT', 'DELETE_EXECUTION_TIMED_OUT');
 
     // CloudFormation goes on without the service; once the stack is gone, DELETE records it at once.
-    const cfn = new CloudFormationClient({ region: 'us-east-1', endpoint: x.sandboxUrl, credentials: { accessKeyId: DEFAULT_WORLD.customer.accessKeyId, secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey } });
+    const cfn = new CloudFormationClient({
+      region: 'us-east-1',
+      endpoint: x.sandboxUrl,
+      credentials: {
+        accessKeyId: DEFAULT_WORLD.customer.accessKeyId,
+        secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey,
+      },
+    });
     try {
       for (const until = Date.now() + 30_000; ; ) {
         const status = (await cfn.send(new DescribeStacksCommand({ StackName: c.stackId }))).Stacks?.[0]?.StackStatus;

@@ -1,6 +1,7 @@
 /** An uncatchable States.Runtime ends a run (see ended-harness.ts). One local stack per file. */
-import { loadDefinition } from '../../local/runner/definition.js';
+
 import { describe, expect, it } from 'vitest';
+import { loadDefinition } from '../../local/runner/definition.js';
 import { expectRecordedEnd, placement, start, submit } from './ended-harness.js';
 
 describe('runs that end without their Catch are recorded', () => {

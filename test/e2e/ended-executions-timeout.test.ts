@@ -1,6 +1,7 @@
 /** The definition's TimeoutSeconds ends a run (see ended-harness.ts). One local stack per file. */
-import { loadDefinition, type AslDefinition } from '../../local/runner/definition.js';
+
 import { describe, it } from 'vitest';
+import { type AslDefinition, loadDefinition } from '../../local/runner/definition.js';
 import { expectRecordedEnd, placement, start, submit } from './ended-harness.js';
 
 describe('runs that end without their Catch are recorded', () => {

@@ -1,17 +1,26 @@
 /** StopExecution by an operator, and a run that records its own failure (see ended-harness.ts). One local stack per file. */
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { deleting, expectRecordedDeletionEnd, expectRecordedEnd, start, submit } from './ended-harness.js';
 
 describe('runs that end without their Catch are recorded', () => {
   it('StopExecution by an operator (AWS SDK through the sandbox) → EXECUTION_ABORTED within seconds', async () => {
     const x = await start();
     const c = await submit(x, 'e2e-stop', 'e2e-stop');
-    const sfn = new SFNClient({ region: 'us-east-1', endpoint: x.sandboxUrl, credentials: { accessKeyId: DEFAULT_WORLD.service.accessKeyId, secretAccessKey: DEFAULT_WORLD.service.secretAccessKey } });
+    const sfn = new SFNClient({
+      region: 'us-east-1',
+      endpoint: x.sandboxUrl,
+      credentials: {
+        accessKeyId: DEFAULT_WORLD.service.accessKeyId,
+        secretAccessKey: DEFAULT_WORLD.service.secretAccessKey,
+      },
+    });
     try {
       await new Promise((r) => setTimeout(r, 150));
-      await sfn.send(new StopExecutionCommand({ executionArn: c.executionArn, error: 'OperatorStop', cause: 'no longer needed' }));
+      await sfn.send(
+        new StopExecutionCommand({ executionArn: c.executionArn, error: 'OperatorStop', cause: 'no longer needed' }),
+      );
     } finally {
       sfn.destroy();
     }
@@ -25,9 +34,18 @@ describe('runs that end without their Catch are recorded', () => {
     const x = await start();
     const tenant = 'e2e-delete-stop';
     const c = await deleting(x, tenant, 'e2e-del-stop');
-    const sfn = new SFNClient({ region: 'us-east-1', endpoint: x.sandboxUrl, credentials: { accessKeyId: DEFAULT_WORLD.service.accessKeyId, secretAccessKey: DEFAULT_WORLD.service.secretAccessKey } });
+    const sfn = new SFNClient({
+      region: 'us-east-1',
+      endpoint: x.sandboxUrl,
+      credentials: {
+        accessKeyId: DEFAULT_WORLD.service.accessKeyId,
+        secretAccessKey: DEFAULT_WORLD.service.secretAccessKey,
+      },
+    });
     try {
-      await sfn.send(new StopExecutionCommand({ executionArn: c.executionArn, error: 'OperatorStop', cause: 'wrong cluster' }));
+      await sfn.send(
+        new StopExecutionCommand({ executionArn: c.executionArn, error: 'OperatorStop', cause: 'wrong cluster' }),
+      );
     } finally {
       sfn.destroy();
     }
@@ -37,15 +55,26 @@ describe('runs that end without their Catch are recorded', () => {
     const again = await x.api('DELETE', `/v1/clusters/${c.id}`, undefined, tenant);
     expect([200, 202], again.text).toContain(again.status);
     let done = again.body;
-    for (const until = Date.now() + 60_000; done.status !== 'DELETED' && done.status !== 'FAILED' && Date.now() < until; ) {
+    for (
+      const until = Date.now() + 60_000;
+      done.status !== 'DELETED' && done.status !== 'FAILED' && Date.now() < until;
+    ) {
       await new Promise((r) => setTimeout(r, 100));
       done = (await x.api('GET', `/v1/clusters/${c.id}`, undefined, tenant)).body;
     }
     expect(done.status, JSON.stringify(done.diagnosis)).toBe('DELETED');
-    const ends = (await x.events(c.id)).filter((ev) => /^EKS Cluster Deletion/.test(ev.detailType)).map((ev) => ev.detailType);
+    const ends = (await x.events(c.id))
+      .filter((ev) => /^EKS Cluster Deletion/.test(ev.detailType))
+      .map((ev) => ev.detailType);
     for (const until = Date.now() + 5000; ends.length < 2 && Date.now() < until; ) {
       await new Promise((r) => setTimeout(r, 100));
-      ends.splice(0, ends.length, ...(await x.events(c.id)).filter((ev) => /^EKS Cluster Deletion/.test(ev.detailType)).map((ev) => ev.detailType));
+      ends.splice(
+        0,
+        ends.length,
+        ...(await x.events(c.id))
+          .filter((ev) => /^EKS Cluster Deletion/.test(ev.detailType))
+          .map((ev) => ev.detailType),
+      );
     }
     expect(ends.sort()).toEqual(['EKS Cluster Deletion Failed', 'EKS Cluster Deletion Succeeded']);
   }, 180_000);
@@ -55,13 +84,29 @@ describe('runs that end without their Catch are recorded', () => {
     const tenant = 'e2e-put-fails';
     const c = await submit(x, tenant, 'e2e-put-fails');
     // The run's own Started event first (the fault must hit record-ended-execution only).
-    for (const until = Date.now() + 10_000; !(await x.events(c.id)).some((ev) => ev.detailType === 'EKS Cluster Provisioning Started'); ) {
+    for (
+      const until = Date.now() + 10_000;
+      !(await x.events(c.id)).some((ev) => ev.detailType === 'EKS Cluster Provisioning Started');
+    ) {
       if (Date.now() > until) throw new Error('no Started event');
       await new Promise((r) => setTimeout(r, 50));
     }
     // Every attempt of the handler's EventBridge client (5) fails once: its first invocation throws.
-    expect((await x.http('PUT', `${x.sandboxUrl}/_sandbox/faults`, [{ service: 'events', operation: 'PutEvents', errorRate: 1, times: 5 }])).status).toBeLessThan(300);
-    const sfn = new SFNClient({ region: 'us-east-1', endpoint: x.sandboxUrl, credentials: { accessKeyId: DEFAULT_WORLD.service.accessKeyId, secretAccessKey: DEFAULT_WORLD.service.secretAccessKey } });
+    expect(
+      (
+        await x.http('PUT', `${x.sandboxUrl}/_sandbox/faults`, [
+          { service: 'events', operation: 'PutEvents', errorRate: 1, times: 5 },
+        ])
+      ).status,
+    ).toBeLessThan(300);
+    const sfn = new SFNClient({
+      region: 'us-east-1',
+      endpoint: x.sandboxUrl,
+      credentials: {
+        accessKeyId: DEFAULT_WORLD.service.accessKeyId,
+        secretAccessKey: DEFAULT_WORLD.service.secretAccessKey,
+      },
+    });
     try {
       await sfn.send(new StopExecutionCommand({ executionArn: c.executionArn, error: 'OperatorStop', cause: 'test' }));
       await expectRecordedEnd(x, tenant, c, 'ABORTED', 'EXECUTION_ABORTED'); // exactly one Failed event
@@ -69,7 +114,12 @@ describe('runs that end without their Catch are recorded', () => {
       sfn.destroy();
       await x.http('PUT', `${x.sandboxUrl}/_sandbox/faults`, []);
     }
-    const calls = (await x.http<{ calls: Array<{ service: string; operation: string; status: number }> }>('GET', `${x.sandboxUrl}/_sandbox/calls`)).body.calls;
+    const calls = (
+      await x.http<{ calls: Array<{ service: string; operation: string; status: number }> }>(
+        'GET',
+        `${x.sandboxUrl}/_sandbox/calls`,
+      )
+    ).body.calls;
     const puts = calls.filter((k) => k.service === 'events' && k.operation === 'PutEvents').slice(-6);
     expect(puts.map((k) => k.status >= 500)).toEqual([true, true, true, true, true, false]);
   }, 180_000);
@@ -78,7 +128,11 @@ describe('runs that end without their Catch are recorded', () => {
     const x = await start();
     const tenant = 'e2e-own';
     // Role B without the policy that GET /v1/setup asks for: the run diagnoses and records itself.
-    const roleArn = await x.createRoleB({ name: 'eks-provisioner-e2e-own', tenant, withoutActions: /^ec2:DescribeSecurityGroups$/ });
+    const roleArn = await x.createRoleB({
+      name: 'eks-provisioner-e2e-own',
+      tenant,
+      withoutActions: /^ec2:DescribeSecurityGroups$/,
+    });
     expect((await x.api('POST', '/v1/roles', { roleArn, region: 'us-east-1' }, tenant)).status).toBeLessThan(500);
     const r = await x.api('POST', '/v1/clusters', x.settings({ name: 'e2e-own', provisionRoleArn: roleArn }), tenant);
     expect(r.status, r.text).toBe(202);
@@ -86,6 +140,8 @@ describe('runs that end without their Catch are recorded', () => {
     await x.stack.statusChanges.drain();
     const record = await x.follow(r.body.id, tenant);
     expect(record.diagnosis?.code).not.toMatch(/^EXECUTION_/);
-    expect((await x.events(r.body.id)).filter((ev) => ev.detailType === 'EKS Cluster Provisioning Failed')).toHaveLength(1);
+    expect(
+      (await x.events(r.body.id)).filter((ev) => ev.detailType === 'EKS Cluster Provisioning Failed'),
+    ).toHaveLength(1);
   }, 180_000);
 });

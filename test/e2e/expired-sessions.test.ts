@@ -32,7 +32,12 @@ describe('early STS session expiry', () => {
     try {
       const records = await Promise.all(
         [1, 2, 3, 4].map(async (i) => {
-          const r = await e.api('POST', '/v1/clusters', e.settings({ name: `e2e-expiry-${i}`, provisionRoleArn: roleArn }), tenant);
+          const r = await e.api(
+            'POST',
+            '/v1/clusters',
+            e.settings({ name: `e2e-expiry-${i}`, provisionRoleArn: roleArn }),
+            tenant,
+          );
           expect(r.status, r.text).toBe(202);
           return e.follow(r.body.id, tenant);
         }),

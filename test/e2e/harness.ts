@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
-import { startLocalStack, type LocalStack } from '../../local/runner/stack.js';
+import { type LocalStack, startLocalStack } from '../../local/runner/stack.js';
 
 // Handler logs (Powertools JSON) would bury the test report; E2E_VERBOSE=1 shows them.
 if (!process.env['E2E_VERBOSE']) process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
@@ -47,7 +47,10 @@ export class E2E {
     this.iam = new IAMClient({
       region: 'us-east-1',
       endpoint: stack.awsEndpoint!,
-      credentials: { accessKeyId: DEFAULT_WORLD.customer.accessKeyId, secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey },
+      credentials: {
+        accessKeyId: DEFAULT_WORLD.customer.accessKeyId,
+        secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey,
+      },
     });
   }
 
@@ -88,7 +91,13 @@ export class E2E {
   }
 
   /** The seed's role B, created by the customer with what GET /v1/setup says — or deliberately not quite. */
-  async createRoleB(o: { name: string; tenant: string; externalId?: string; withoutActions?: RegExp; withDeleteStatement?: boolean }): Promise<string> {
+  async createRoleB(o: {
+    name: string;
+    tenant: string;
+    externalId?: string;
+    withoutActions?: RegExp;
+    withDeleteStatement?: boolean;
+  }): Promise<string> {
     const setup = await this.api('GET', '/v1/setup', undefined, o.tenant);
     if (setup.status !== 200) throw new Error(`GET /v1/setup → ${setup.status} ${setup.text}`);
     const trust = structuredClone(setup.body.provisionRoleTrustPolicy);
@@ -96,10 +105,18 @@ export class E2E {
     const policy = structuredClone(setup.body.provisionRolePolicy);
     if (o.withoutActions) dropActions(policy, o.withoutActions);
     await this.iam.send(new CreateRoleCommand({ RoleName: o.name, AssumeRolePolicyDocument: JSON.stringify(trust) }));
-    await this.iam.send(new PutRolePolicyCommand({ RoleName: o.name, PolicyName: 'provision', PolicyDocument: JSON.stringify(policy) }));
+    await this.iam.send(
+      new PutRolePolicyCommand({ RoleName: o.name, PolicyName: 'provision', PolicyDocument: JSON.stringify(policy) }),
+    );
     // The optional statement that lets the service delete the cluster (GET /v1/setup's provisionRoleDeleteStatement).
     if (o.withDeleteStatement) {
-      await this.iam.send(new PutRolePolicyCommand({ RoleName: o.name, PolicyName: 'eks-provisioner-delete', PolicyDocument: JSON.stringify(setup.body.provisionRoleDeleteStatement) }));
+      await this.iam.send(
+        new PutRolePolicyCommand({
+          RoleName: o.name,
+          PolicyName: 'eks-provisioner-delete',
+          PolicyDocument: JSON.stringify(setup.body.provisionRoleDeleteStatement),
+        }),
+      );
     }
     return `arn:aws:iam::${DEFAULT_WORLD.customer.accountId}:role/${o.name}`;
   }
@@ -113,12 +130,16 @@ export class E2E {
     const setup = await this.api('GET', '/v1/setup', undefined, tenant);
     const trust = structuredClone(setup.body.provisionRoleTrustPolicy);
     replaceExternalId(trust, externalId);
-    await this.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trust) }));
+    await this.iam.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trust) }),
+    );
   }
 
   /** events/create-cluster.json's settings with a name and role B of this test. */
   settings(overrides: Record<string, unknown>): Record<string, unknown> {
-    const sample = JSON.parse(readFileSync(new URL('../../events/create-cluster.json', import.meta.url), 'utf8')) as { cluster: Record<string, unknown> };
+    const sample = JSON.parse(readFileSync(new URL('../../events/create-cluster.json', import.meta.url), 'utf8')) as {
+      cluster: Record<string, unknown>;
+    };
     return { ...sample.cluster, ...overrides };
   }
 
@@ -134,7 +155,10 @@ export class E2E {
   }
 
   async events(clusterId?: string): Promise<CapturedEvent[]> {
-    const r = await this.http<{ events: CapturedEvent[] }>('GET', `${this.sandboxUrl}/_sandbox/events?source=eks-provisioner`);
+    const r = await this.http<{ events: CapturedEvent[] }>(
+      'GET',
+      `${this.sandboxUrl}/_sandbox/events?source=eks-provisioner`,
+    );
     return r.body.events.filter((e) => !clusterId || e.detail?.['clusterId'] === clusterId);
   }
 
@@ -158,11 +182,19 @@ export class E2E {
     const sfn = new SFNClient({ region: 'us-east-1', endpoint: this.sandboxUrl });
     try {
       const out: string[] = [];
-      const list = await sfn.send(new ListExecutionsCommand({ stateMachineArn: this.stack.runner.stateMachineArn, maxResults: 1000 }));
+      const list = await sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: this.stack.runner.stateMachineArn, maxResults: 1000 }),
+      );
       for (const e of list.executions ?? []) {
         let nextToken: string | undefined;
         do {
-          const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn: e.executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }));
+          const h = await sfn.send(
+            new GetExecutionHistoryCommand({
+              executionArn: e.executionArn,
+              maxResults: 1000,
+              ...(nextToken ? { nextToken } : {}),
+            }),
+          );
           out.push(JSON.stringify(h.events));
           nextToken = h.nextToken;
         } while (nextToken);
@@ -186,10 +218,15 @@ function replaceExternalId(doc: unknown, externalId: string): void {
 }
 
 function dropActions(policy: { Statement: unknown }, pattern: RegExp): void {
-  const statements = (Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement]) as Array<{ Action?: string | string[] }>;
+  const statements = (Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement]) as Array<{
+    Action?: string | string[];
+  }>;
   const kept = statements
     .map((s) => {
-      const actions = s.Action === undefined ? undefined : (Array.isArray(s.Action) ? s.Action : [s.Action]).filter((a) => !pattern.test(a));
+      const actions =
+        s.Action === undefined
+          ? undefined
+          : (Array.isArray(s.Action) ? s.Action : [s.Action]).filter((a) => !pattern.test(a));
       return actions === undefined ? s : { ...s, Action: actions };
     })
     .filter((s) => s.Action === undefined || s.Action.length > 0);

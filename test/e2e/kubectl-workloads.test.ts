@@ -16,9 +16,9 @@ import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
-import { addNamespaceUser } from '../support/eks-access.js';
 import { CUSTOMER_ACCOUNT_ID, eksParameters, eksTemplate } from '../sandbox/cloudformation-fixtures.js';
 import { clients, customerCreds, start, waitForStack } from '../sandbox/helpers.js';
+import { addNamespaceUser } from '../support/eks-access.js';
 
 const run = promisify(execFile);
 
@@ -41,13 +41,17 @@ const versioned = await (async () => {
     return [];
   }
 })();
-if (!tools) console.warn('[e2e kubectl-workloads] skipped: kubectl and the AWS CLI (aws eks get-token) are needed on PATH');
+if (!tools)
+  console.warn('[e2e kubectl-workloads] skipped: kubectl and the AWS CLI (aws eks get-token) are needed on PATH');
 
 let sb: Sandbox;
 let dir: string;
 let server: string;
 let caData: string;
-const developer: AwsCredentialIdentity = { accessKeyId: 'AKIADEVELOPER0000003', secretAccessKey: 'developer/secret/key/EXAMPLEKEY0000000003' };
+const developer: AwsCredentialIdentity = {
+  accessKeyId: 'AKIADEVELOPER0000003',
+  secretAccessKey: 'developer/secret/key/EXAMPLEKEY0000000003',
+};
 
 function kubeconfigFor(creds: AwsCredentialIdentity): string {
   const file = join(dir, `config-${creds.accessKeyId}`);
@@ -85,8 +89,15 @@ function kubeconfigFor(creds: AwsCredentialIdentity): string {
 }
 
 /** kubectl as a person with these AWS keys; `--kubectl-binary <path>` first runs that binary instead of the dispatcher. */
-async function kubectl(creds: AwsCredentialIdentity, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, KUBECONFIG: kubeconfigFor(creds), KUBECACHEDIR: mkdtempSync(join(tmpdir(), 'kubectl-cache-')) };
+async function kubectl(
+  creds: AwsCredentialIdentity,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = {
+    ...process.env,
+    KUBECONFIG: kubeconfigFor(creds),
+    KUBECACHEDIR: mkdtempSync(join(tmpdir(), 'kubectl-cache-')),
+  };
   const [bin, rest] = args[0] === '--kubectl-binary' ? [args[1]!, args.slice(2)] : ['kubectl', args];
   try {
     const r = await run(bin, rest, { env, timeout: 90_000 });
@@ -103,13 +114,27 @@ beforeAll(async () => {
   if (!tools) return;
   sb = await start({ timeScale: 20_000 });
   const c = clients(sb, customerCreds);
-  await c.cfn.send(new CreateStackCommand({ StackName: 'wl-stack', TemplateBody: JSON.stringify(eksTemplate()), Parameters: eksParameters({ ClusterName: 'wl' }), Capabilities: ['CAPABILITY_IAM'] }));
+  await c.cfn.send(
+    new CreateStackCommand({
+      StackName: 'wl-stack',
+      TemplateBody: JSON.stringify(eksTemplate()),
+      Parameters: eksParameters({ ClusterName: 'wl' }),
+      Capabilities: ['CAPABILITY_IAM'],
+    }),
+  );
   expect((await waitForStack(c.cfn, 'wl-stack')).StackStatus).toBe('CREATE_COMPLETE');
   const cluster = (await c.eks.send(new DescribeClusterCommand({ name: 'wl' }))).cluster!;
   server = cluster.endpoint!;
   caData = cluster.certificateAuthority!.data!;
   dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'));
-  addNamespaceUser(sb.world, { clusterName: 'wl', name: 'dev', userId: 'AIDADEV0000000000003', credentials: developer, policy: 'AmazonEKSEditPolicy', namespaces: ['team-a'] });
+  addNamespaceUser(sb.world, {
+    clusterName: 'wl',
+    name: 'dev',
+    userId: 'AIDADEV0000000000003',
+    credentials: developer,
+    policy: 'AmazonEKSEditPolicy',
+    namespaces: ['team-a'],
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -124,9 +149,27 @@ describe.skipIf(!tools)('the first kubectl commands on a new cluster (real kubec
       const pods = await kubectl(customerCreds, '--kubectl-binary', bin, 'get', 'pods', '-A', '--no-headers');
       expect(pods.code, `${bin}: ${pods.stderr}`).toBe(0);
       expect(pods.stdout.trim().split('\n')).toHaveLength(10);
-      const yes = await kubectl(developer, '--kubectl-binary', bin, 'auth', 'can-i', 'create', 'deployments', '-n', 'team-a');
+      const yes = await kubectl(
+        developer,
+        '--kubectl-binary',
+        bin,
+        'auth',
+        'can-i',
+        'create',
+        'deployments',
+        '-n',
+        'team-a',
+      );
       expect([bin, yes.code, yes.stdout.trim()]).toEqual([bin, 0, 'yes']);
-      const who = await kubectl(developer, '--kubectl-binary', bin, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}');
+      const who = await kubectl(
+        developer,
+        '--kubectl-binary',
+        bin,
+        'auth',
+        'whoami',
+        '-o',
+        'jsonpath={.status.userInfo.username}',
+      );
       expect([bin, who.stdout]).toEqual([bin, `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/dev`]);
     }
   }, 240_000);
@@ -137,8 +180,24 @@ describe.skipIf(!tools)('the first kubectl commands on a new cluster (real kubec
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]!.split(/\s{2,}/)).toEqual(['NAMESPACE', 'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
     const rows = lines.slice(1).map((l) => l.split(/\s+/));
-    const names = rows.map((c) => ['aws-node', 'coredns', 'ebs-csi-controller', 'ebs-csi-node', 'kube-proxy'].find((p) => c[1]!.startsWith(`${p}-`)) ?? c[1]);
-    expect(names.sort()).toEqual(['aws-node', 'aws-node', 'coredns', 'coredns', 'ebs-csi-controller', 'ebs-csi-controller', 'ebs-csi-node', 'ebs-csi-node', 'kube-proxy', 'kube-proxy']);
+    const names = rows.map(
+      (c) =>
+        ['aws-node', 'coredns', 'ebs-csi-controller', 'ebs-csi-node', 'kube-proxy'].find((p) =>
+          c[1]!.startsWith(`${p}-`),
+        ) ?? c[1],
+    );
+    expect(names.sort()).toEqual([
+      'aws-node',
+      'aws-node',
+      'coredns',
+      'coredns',
+      'ebs-csi-controller',
+      'ebs-csi-controller',
+      'ebs-csi-node',
+      'ebs-csi-node',
+      'kube-proxy',
+      'kube-proxy',
+    ]);
     for (const c of rows) expect([c[0], c[3]]).toEqual(['kube-system', 'Running']);
     expect(rows.find((c) => c[1]!.startsWith('aws-node-'))![2]).toBe('2/2');
     const wide = await admin('get', 'pods', '-A', '-o', 'wide');
@@ -171,7 +230,9 @@ describe.skipIf(!tools)('the first kubectl commands on a new cluster (real kubec
     // kubectl reads the node before it patches it: the refusal is for get.
     const denied = await kubectl(developer, 'label', 'node', node, 'x=y');
     expect(denied.code).not.toBe(0);
-    expect(denied.stderr).toContain(`nodes "${node}" is forbidden: User "arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/dev" cannot get resource "nodes" in API group "" at the cluster scope`);
+    expect(denied.stderr).toContain(
+      `nodes "${node}" is forbidden: User "arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:user/dev" cannot get resource "nodes" in API group "" at the cluster scope`,
+    );
   }, 120_000);
 
   it('kubectl auth can-i / --list / whoami, with kubectl sending protobuf', async () => {

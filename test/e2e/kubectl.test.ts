@@ -12,8 +12,8 @@ import { promisify } from 'node:util';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
-import { E2E, type ClusterRecord } from './harness.js';
 import { requireTool } from '../support/tools.js';
+import { type ClusterRecord, E2E } from './harness.js';
 
 const run = promisify(execFile);
 
@@ -28,7 +28,10 @@ let kubeconfigFile: string;
 const CUSTOMER = DEFAULT_WORLD.customer;
 
 /** kubectl as a person with these AWS keys: the kubeconfig's exec runs `aws eks get-token` with them. */
-async function kubectl(keys: { accessKeyId: string; secretAccessKey: string }, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function kubectl(
+  keys: { accessKeyId: string; secretAccessKey: string },
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = {
     ...process.env,
     // kubectl's discovery cache in a scratch directory; the user's own ~/.kube is not touched.
@@ -57,8 +60,17 @@ beforeAll(async () => {
   expect(setup.status).toBe(200);
   const roleArn = await e.createRoleB({ name: 'eks-provisioner-kubectl', tenant });
   expect((await e.api('POST', '/v1/roles', { roleArn, region: 'us-east-1' }, tenant)).status).toBe(200);
-  const iam = new IAMClient({ region: 'us-east-1', endpoint: e.sandboxUrl, credentials: { accessKeyId: CUSTOMER.accessKeyId, secretAccessKey: CUSTOMER.secretAccessKey } });
-  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${CUSTOMER.accountId}:root` }, Action: 'sts:AssumeRole' }] };
+  const iam = new IAMClient({
+    region: 'us-east-1',
+    endpoint: e.sandboxUrl,
+    credentials: { accessKeyId: CUSTOMER.accessKeyId, secretAccessKey: CUSTOMER.secretAccessKey },
+  });
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${CUSTOMER.accountId}:root` }, Action: 'sts:AssumeRole' },
+    ],
+  };
   await iam.send(new CreateRoleCommand({ RoleName: 'ci-deployer', AssumeRolePolicyDocument: JSON.stringify(trust) }));
   iam.destroy();
   const posted = await e.api(
@@ -94,9 +106,22 @@ describe.skipIf(!tools)('kubectl against the created cluster', () => {
       namespaces: [{ name: 'production', serviceAccount: 'deployer', clusterRole: 'edit' }],
     });
     expect(out['access']).toEqual([
-      { principalArn: expect.stringMatching(/:role\/eks-provisioner-kubectl$/), access: 'cluster-admin', source: 'creator' },
-      { principalArn: `arn:aws:iam::${CUSTOMER.accountId}:user/admin`, access: 'cluster-admin', source: 'adminPrincipalArns' },
-      { principalArn: `arn:aws:iam::${CUSTOMER.accountId}:role/ci-deployer`, access: 'edit', namespaces: ['production'], source: 'deployPrincipalArns' },
+      {
+        principalArn: expect.stringMatching(/:role\/eks-provisioner-kubectl$/),
+        access: 'cluster-admin',
+        source: 'creator',
+      },
+      {
+        principalArn: `arn:aws:iam::${CUSTOMER.accountId}:user/admin`,
+        access: 'cluster-admin',
+        source: 'adminPrincipalArns',
+      },
+      {
+        principalArn: `arn:aws:iam::${CUSTOMER.accountId}:role/ci-deployer`,
+        access: 'edit',
+        namespaces: ['production'],
+        source: 'deployPrincipalArns',
+      },
     ]);
   });
 
@@ -114,7 +139,16 @@ describe.skipIf(!tools)('kubectl against the created cluster', () => {
     expect(ns.stdout.split('\n')).toContain('namespace/production');
     const sa = await kubectl(keys, 'get', 'serviceaccount', 'deployer', '-n', 'production', '-o', 'name');
     expect(sa.stdout.trim()).toBe('serviceaccount/deployer');
-    const rb = await kubectl(keys, 'get', 'rolebinding', 'deployer-edit', '-n', 'production', '-o', 'jsonpath={.roleRef.name}');
+    const rb = await kubectl(
+      keys,
+      'get',
+      'rolebinding',
+      'deployer-edit',
+      '-n',
+      'production',
+      '-o',
+      'jsonpath={.roleRef.name}',
+    );
     expect(rb.stdout).toBe('edit');
   }, 180_000);
 

@@ -4,7 +4,7 @@
  * CREATED — no diagnosis caused by throttling.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/runner/stack.js';
+import { type LocalStack, startLocalStack } from '../../local/runner/stack.js';
 import { CUSTOMER_ACCOUNT_ID } from '../../local/sandbox/index.js';
 import type { RateLimitConfig } from '../../local/sandbox/limits/rate-limits.js';
 import { apiCaller, followAll, setUpTenant, submitAll } from '../support/load-clusters.js';
@@ -26,18 +26,33 @@ describe('one busy account under tight rate limits', () => {
   let stack: LocalStack;
   beforeAll(async () => {
     const quiet = () => undefined;
-    stack = await startLocalStack({ sandboxPort: 0, apiPort: 0, timeScale: TIME_SCALE, rateLimits: TIGHT, log: quiet, apiLog: { info: quiet, error: quiet }, validateDefinition: false });
+    stack = await startLocalStack({
+      sandboxPort: 0,
+      apiPort: 0,
+      timeScale: TIME_SCALE,
+      rateLimits: TIGHT,
+      log: quiet,
+      apiLog: { info: quiet, error: quiet },
+      validateDefinition: false,
+    });
   }, 60_000);
   afterAll(() => stack?.stop());
 
   it('10 clusters at once: calls are throttled, all reach CREATED, no throttling diagnosis', async () => {
     const call = apiCaller(stack.apiUrl!, 'busy');
     const roleArn = await setUpTenant(call, stack.awsEndpoint!, 'eks-provisioner-busy');
-    const { ids, refused } = await submitAll(call, roleArn, Array.from({ length: 10 }, (_, i) => `busy-${i + 1}`));
+    const { ids, refused } = await submitAll(
+      call,
+      roleArn,
+      Array.from({ length: 10 }, (_, i) => `busy-${i + 1}`),
+    );
     expect(refused).toEqual([]);
     const final = await followAll(call, ids.values(), 240_000, 250);
     const outcomes = [...final.values()];
-    expect(outcomes.filter((o) => o.status !== 'CREATED'), JSON.stringify(outcomes)).toEqual([]);
+    expect(
+      outcomes.filter((o) => o.status !== 'CREATED'),
+      JSON.stringify(outcomes),
+    ).toEqual([]);
     expect(final.size).toBe(10);
     const throttled = stack.sandbox!.rateLimits!.snapshot().throttled;
     const inCustomer = Object.values(throttled).reduce((n, byAccount) => n + (byAccount[CUSTOMER_ACCOUNT_ID] ?? 0), 0);

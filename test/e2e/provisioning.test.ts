@@ -5,10 +5,15 @@
  * end in the right diagnosis through the API, with a Failed event where an execution ran.
  * The last test scans everything the runs produced for the sandbox's secrets.
  */
-import { ScanCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { E2E, type ClusterRecord } from './harness.js';
+import { type ClusterRecord, E2E } from './harness.js';
 
 let e: E2E;
 
@@ -50,7 +55,12 @@ describe('local stack e2e', () => {
   it('happy path: role B as GET /v1/setup says → CREATED with outputs and a Succeeded event', async () => {
     const tenant = 'e2e-happy';
     const roleArn = await registered(tenant, 'eks-provisioner-happy');
-    const form = await e.api('GET', `/v1/aws/security-groups?roleArn=${encodeURIComponent(roleArn)}&vpcId=vpc-0a1b2c3d4e5f60001`, undefined, tenant);
+    const form = await e.api(
+      'GET',
+      `/v1/aws/security-groups?roleArn=${encodeURIComponent(roleArn)}&vpcId=vpc-0a1b2c3d4e5f60001`,
+      undefined,
+      tenant,
+    );
     expect(form.status, form.text).toBe(200);
     expect(form.body.items.map((i: { id: string }) => i.id)).toContain('sg-0a1b2c3d4e5f60021');
 
@@ -66,7 +76,14 @@ describe('local stack e2e', () => {
     const ev = await e.completionEvent(record.id);
     expect(ev?.detailType).toBe('EKS Cluster Provisioning Succeeded');
     expect((await e.events(record.id)).map((x) => x.detailType)).toContain('EKS Cluster Provisioning Started');
-    expect(ev?.detail).toMatchObject({ clusterId: record.id, tenantId: tenant, name: 'e2e-happy', status: 'CREATED', accountId: '222222222222', region: 'us-east-1' });
+    expect(ev?.detail).toMatchObject({
+      clusterId: record.id,
+      tenantId: tenant,
+      name: 'e2e-happy',
+      status: 'CREATED',
+      accountId: '222222222222',
+      region: 'us-east-1',
+    });
     expect(ev?.detail['outputs']?.endpoint).toBe(record.outputs?.['endpoint']);
 
     const list = await e.api('GET', '/v1/clusters', undefined, tenant);
@@ -78,8 +95,12 @@ describe('local stack e2e', () => {
 
   it('Step Functions API over the wire (SDK → sandbox → runner): describe, history with every state, name idempotency', async () => {
     const list = await e.api('GET', '/v1/clusters', undefined, 'e2e-happy');
-    const happy = list.body.items.find((c: { name: string }) => c.name === 'e2e-happy') as { executionArn?: string } | undefined;
-    const executionArn = happy?.executionArn ?? (await e.api('GET', `/v1/clusters/${list.body.items[0].id}`, undefined, 'e2e-happy')).body.executionArn;
+    const happy = list.body.items.find((c: { name: string }) => c.name === 'e2e-happy') as
+      | { executionArn?: string }
+      | undefined;
+    const executionArn =
+      happy?.executionArn ??
+      (await e.api('GET', `/v1/clusters/${list.body.items[0].id}`, undefined, 'e2e-happy')).body.executionArn;
     expect(executionArn).toMatch(/:execution:/);
     const sfn = new SFNClient({ region: 'us-east-1', endpoint: e.sandboxUrl });
     try {
@@ -88,16 +109,37 @@ describe('local stack e2e', () => {
       expect(d.startDate).toBeInstanceOf(Date);
       expect(d.stopDate!.getTime()).toBeGreaterThanOrEqual(d.startDate!.getTime());
       const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
-      const entered = (h.events ?? []).filter((x) => x.type?.endsWith('StateEntered')).map((x) => x.stateEnteredEventDetails?.name);
-      for (const state of ['ValidateRequest', 'RecordRequest', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'WaitForStack', 'PollClusterStack', 'FinalizeCluster', 'RecordSucceeded', 'NotifySucceeded']) {
+      const entered = (h.events ?? [])
+        .filter((x) => x.type?.endsWith('StateEntered'))
+        .map((x) => x.stateEnteredEventDetails?.name);
+      for (const state of [
+        'ValidateRequest',
+        'RecordRequest',
+        'AssumeProvisionRole',
+        'DescribeVpcResources',
+        'CreateClusterStack',
+        'WaitForStack',
+        'PollClusterStack',
+        'FinalizeCluster',
+        'RecordSucceeded',
+        'NotifySucceeded',
+      ]) {
         expect(entered, state).toContain(state);
       }
-      const exited = (h.events ?? []).find((x) => x.type === 'TaskStateExited' && x.stateExitedEventDetails?.name === 'FinalizeCluster');
+      const exited = (h.events ?? []).find(
+        (x) => x.type === 'TaskStateExited' && x.stateExitedEventDetails?.name === 'FinalizeCluster',
+      );
       expect(JSON.parse(exited!.stateExitedEventDetails!.output!)).toHaveProperty('completion');
       expect(h.events?.at(-1)?.type).toBe('ExecutionSucceeded');
       // Same name, other input: ExecutionAlreadyExists, as AWS answers.
       await expect(
-        sfn.send(new StartExecutionCommand({ stateMachineArn: e.stack.runner.stateMachineArn, name: executionArn.split(':').pop(), input: '{"other":true}' })),
+        sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: e.stack.runner.stateMachineArn,
+            name: executionArn.split(':').pop(),
+            input: '{"other":true}',
+          }),
+        ),
       ).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
     } finally {
       sfn.destroy();
@@ -107,7 +149,11 @@ describe('local stack e2e', () => {
   it('ASSUME_ROLE_DENIED: External ID in the trust relationship does not match', async () => {
     const tenant = 'e2e-extid';
     // As the seed's user with a typo: the trust policy carries another External ID.
-    const wrongArn = await e.createRoleB({ name: 'eks-provisioner-wrong-extid', tenant, externalId: 'not-the-external-id-from-setup' });
+    const wrongArn = await e.createRoleB({
+      name: 'eks-provisioner-wrong-extid',
+      tenant,
+      externalId: 'not-the-external-id-from-setup',
+    });
     const r = await e.api('POST', '/v1/roles', { roleArn: wrongArn, region: 'us-east-1' }, tenant);
     expect(r.status, r.text).toBe(422);
     expect(r.body.error.code).toBe('ASSUME_ROLE_DENIED');
@@ -125,7 +171,14 @@ describe('local stack e2e', () => {
   it('EXTERNAL_ID_NOT_REQUIRED: a role B that trusts the account without the External ID is refused at registration and at the start of a run', async () => {
     const open = (condition?: object) => ({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'sts:AssumeRole', ...(condition ? { Condition: condition } : {}) }],
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+          Action: 'sts:AssumeRole',
+          ...(condition ? { Condition: condition } : {}),
+        },
+      ],
     });
     // The confused deputy: two tenants try to register one role whose trust policy has no condition.
     const roleArn = await registered('e2e-deputy-owner', 'eks-provisioner-deputy');
@@ -137,7 +190,12 @@ describe('local stack e2e', () => {
       expect(r.body.error.code).toBe('EXTERNAL_ID_NOT_REQUIRED');
       expect(r.body.error.remediation[0]).toContain(`"sts:ExternalId":"${setup.body.externalId}"`);
     }
-    const attacker = await e.api('POST', '/v1/clusters', e.settings({ name: 'e2e-deputy', provisionRoleArn: roleArn }), 'e2e-deputy-attacker');
+    const attacker = await e.api(
+      'POST',
+      '/v1/clusters',
+      e.settings({ name: 'e2e-deputy', provisionRoleArn: roleArn }),
+      'e2e-deputy-attacker',
+    );
     expect(attacker.status).toBe(422);
     expect(attacker.body.error.code).toBe('ROLE_NOT_REGISTERED');
 
@@ -151,15 +209,25 @@ describe('local stack e2e', () => {
     expect(record.phase).not.toMatch(/stack/i);
     await expectFailedEvent(record, 'EXTERNAL_ID_NOT_REQUIRED');
     // Nothing was done through the role in that run: its session only read the role's own trust policy.
-    const calls = await e.http<{ calls: Array<{ callerArn?: string; operation: string }> }>('GET', `${e.sandboxUrl}/_sandbox/calls`);
-    const bySession = calls.body.calls.filter((c) => c.callerArn?.includes(`assumed-role/eks-provisioner-deputy/eks-provisioner-${record.id}`));
+    const calls = await e.http<{ calls: Array<{ callerArn?: string; operation: string }> }>(
+      'GET',
+      `${e.sandboxUrl}/_sandbox/calls`,
+    );
+    const bySession = calls.body.calls.filter((c) =>
+      c.callerArn?.includes(`assumed-role/eks-provisioner-deputy/eks-provisioner-${record.id}`),
+    );
     expect([...new Set(bySession.map((c) => c.operation))]).toEqual(['GetRole']);
   });
 
   it('SSH is never open to the world: keyName without securityGroupIds is refused; with them, port 22 only from those groups', async () => {
     const tenant = 'e2e-ssh';
     const roleArn = await registered(tenant, 'eks-provisioner-ssh');
-    const r = await e.api('POST', '/v1/clusters', e.settings({ name: 'e2e-ssh', provisionRoleArn: roleArn, keyName: 'demo-key', securityGroupIds: [] }), tenant);
+    const r = await e.api(
+      'POST',
+      '/v1/clusters',
+      e.settings({ name: 'e2e-ssh', provisionRoleArn: roleArn, keyName: 'demo-key', securityGroupIds: [] }),
+      tenant,
+    );
     expect(r.status, r.text).toBe(400);
     expect(r.body.error.fields).toEqual([{ path: 'securityGroupIds', message: expect.stringContaining('0.0.0.0/0') }]);
     // The console path (Step Functions input, no API in front) is refused by ValidateRequest the same way.
@@ -167,31 +235,60 @@ describe('local stack e2e', () => {
     try {
       const cluster = e.settings({ name: 'e2e-ssh-console', provisionRoleArn: roleArn, keyName: 'demo-key' });
       delete cluster['securityGroupIds'];
-      const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: e.stack.runner.stateMachineArn, name: 'e2e-ssh-console', input: JSON.stringify({ tenantId: tenant, cluster }) }));
+      const started = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: e.stack.runner.stateMachineArn,
+          name: 'e2e-ssh-console',
+          input: JSON.stringify({ tenantId: tenant, cluster }),
+        }),
+      );
       let d;
-      for (let i = 0; i < 200 && (d = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }))).status === 'RUNNING'; i++) await new Promise((res) => setTimeout(res, 50));
+      for (
+        let i = 0;
+        i < 200 &&
+        (d = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }))).status === 'RUNNING';
+        i++
+      )
+        await new Promise((res) => setTimeout(res, 50));
       expect(d?.status).toBe('FAILED');
       expect(`${d?.error} ${d?.cause}`).toContain('securityGroupIds');
     } finally {
       sfn.destroy();
     }
-    const record = await provision(tenant, e.settings({ name: 'e2e-ssh', provisionRoleArn: roleArn, keyName: 'demo-key' }));
+    const record = await provision(
+      tenant,
+      e.settings({ name: 'e2e-ssh', provisionRoleArn: roleArn, keyName: 'demo-key' }),
+    );
     expect(record.status).toBe('CREATED');
     const world = await e.http('GET', `${e.sandboxUrl}/_sandbox/world`);
     const ng = world.body.eksNodegroups.find((n: { clusterName: string }) => n.clusterName === 'e2e-ssh');
-    const remote = world.body.securityGroups.find((g: { groupId: string }) => g.groupId === ng.resources.remoteAccessSecurityGroup);
-    expect(remote.ingress).toEqual([{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, sourceGroupIds: e.settings({}).securityGroupIds }]);
+    const remote = world.body.securityGroups.find(
+      (g: { groupId: string }) => g.groupId === ng.resources.remoteAccessSecurityGroup,
+    );
+    expect(remote.ingress).toEqual([
+      { ipProtocol: 'tcp', fromPort: 22, toPort: 22, sourceGroupIds: e.settings({}).securityGroupIds },
+    ]);
     // No security group anywhere in the account lets SSH in from the internet.
-    const sshFromWorld = world.body.securityGroups.filter((g: { ingress: Array<{ fromPort?: number; toPort?: number; cidrIps?: string[] }> }) =>
-      g.ingress.some((i) => (i.fromPort ?? 0) <= 22 && (i.toPort ?? 65535) >= 22 && (i.cidrIps ?? []).includes('0.0.0.0/0')),
+    const sshFromWorld = world.body.securityGroups.filter(
+      (g: { ingress: Array<{ fromPort?: number; toPort?: number; cidrIps?: string[] }> }) =>
+        g.ingress.some(
+          (i) => (i.fromPort ?? 0) <= 22 && (i.toPort ?? 65535) >= 22 && (i.cidrIps ?? []).includes('0.0.0.0/0'),
+        ),
     );
     expect(sshFromWorld).toEqual([]);
   });
 
   it('SECURITY_GROUPS_NOT_LOADED: role B may not ec2:DescribeSecurityGroups', async () => {
     const tenant = 'e2e-sg';
-    const roleArn = await registered(tenant, 'eks-provisioner-no-sg', { withoutActions: /^ec2:DescribeSecurityGroups$/i });
-    const form = await e.api('GET', `/v1/aws/security-groups?roleArn=${encodeURIComponent(roleArn)}&vpcId=vpc-0a1b2c3d4e5f60001`, undefined, tenant);
+    const roleArn = await registered(tenant, 'eks-provisioner-no-sg', {
+      withoutActions: /^ec2:DescribeSecurityGroups$/i,
+    });
+    const form = await e.api(
+      'GET',
+      `/v1/aws/security-groups?roleArn=${encodeURIComponent(roleArn)}&vpcId=vpc-0a1b2c3d4e5f60001`,
+      undefined,
+      tenant,
+    );
     expect(form.status, form.text).toBe(422);
     expect(form.body.error.code).toBe('SECURITY_GROUPS_NOT_LOADED');
 
@@ -204,11 +301,19 @@ describe('local stack e2e', () => {
   it('KEY_PAIR_NOT_FOUND: the key pair does not exist in the chosen region', async () => {
     const tenant = 'e2e-key';
     const roleArn = await registered(tenant, 'eks-provisioner-key');
-    const keys = await e.api('GET', `/v1/aws/key-pairs?roleArn=${encodeURIComponent(roleArn)}&region=us-west-2`, undefined, tenant);
+    const keys = await e.api(
+      'GET',
+      `/v1/aws/key-pairs?roleArn=${encodeURIComponent(roleArn)}&region=us-west-2`,
+      undefined,
+      tenant,
+    );
     expect(keys.status, keys.text).toBe(200);
     expect(keys.body.items.map((k: { id: string }) => k.id)).not.toContain('demo-key');
 
-    const record = await provision(tenant, e.settings({ name: 'e2e-key', provisionRoleArn: roleArn, keyName: 'prod-key' }));
+    const record = await provision(
+      tenant,
+      e.settings({ name: 'e2e-key', provisionRoleArn: roleArn, keyName: 'prod-key' }),
+    );
     expect(record.status).toBe('FAILED');
     expect(record.diagnosis?.code).toBe('KEY_PAIR_NOT_FOUND');
     expect(record.diagnosis?.message).toContain('prod-key');
@@ -220,7 +325,11 @@ describe('local stack e2e', () => {
     const roleArn = await registered(tenant, 'eks-provisioner-rolea');
     const record = await provision(
       tenant,
-      e.settings({ name: 'e2e-rolea', provisionRoleArn: roleArn, serviceRoleArn: 'arn:aws:iam::222222222222:role/eks-cluster-role-no-policy' }),
+      e.settings({
+        name: 'e2e-rolea',
+        provisionRoleArn: roleArn,
+        serviceRoleArn: 'arn:aws:iam::222222222222:role/eks-cluster-role-no-policy',
+      }),
     );
     expect(record.status).toBe('FAILED');
     expect(record.diagnosis?.code).toBe('CLUSTER_ROLE_MISSING_EKS_POLICY');
@@ -235,7 +344,10 @@ describe('local stack e2e', () => {
     await e.setFlags({ nodesFailToJoin: true });
     let record: ClusterRecord;
     try {
-      record = await provision(tenant, e.settings({ name: 'e2e-rollback', provisionRoleArn: roleArn, onFailure: 'ROLLBACK' }));
+      record = await provision(
+        tenant,
+        e.settings({ name: 'e2e-rollback', provisionRoleArn: roleArn, onFailure: 'ROLLBACK' }),
+      );
     } finally {
       await e.setFlags({ nodesFailToJoin: false });
     }
@@ -255,7 +367,12 @@ describe('local stack e2e', () => {
     expect([400, 422]).toContain(r.status);
     expect(r.body.error.code).toBe('INVALID_ROLE_ARN');
 
-    const c = await e.api('POST', '/v1/clusters', e.settings({ name: 'e2e-arn', provisionRoleArn: 'not-an-arn' }), tenant);
+    const c = await e.api(
+      'POST',
+      '/v1/clusters',
+      e.settings({ name: 'e2e-arn', provisionRoleArn: 'not-an-arn' }),
+      tenant,
+    );
     expect([400, 422]).toContain(c.status);
     expect(JSON.stringify(c.body.error)).toMatch(/provisionRoleArn/);
     expect((await e.events()).length).toBe(before);
@@ -280,13 +397,28 @@ describe('local stack e2e', () => {
     }
     expect(record.status, JSON.stringify(record.diagnosis)).toBe('CREATED');
     const sfn = new SFNClient({ region: 'us-east-1', endpoint: e.sandboxUrl });
-    const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn: record.executionArn ?? (await e.api('GET', `/v1/clusters/${record.id}`, undefined, tenant)).body.executionArn, maxResults: 1000 }));
+    const h = await sfn.send(
+      new GetExecutionHistoryCommand({
+        executionArn:
+          record.executionArn ?? (await e.api('GET', `/v1/clusters/${record.id}`, undefined, tenant)).body.executionArn,
+        maxResults: 1000,
+      }),
+    );
     sfn.destroy();
-    const errors = (h.events ?? []).map((x) => x.taskFailedEventDetails?.error ?? x.lambdaFunctionFailedEventDetails?.error).filter(Boolean);
-    expect(errors.some((x) => /^EventBridge\./.test(x!)), JSON.stringify(errors)).toBe(true);
+    const errors = (h.events ?? [])
+      .map((x) => x.taskFailedEventDetails?.error ?? x.lambdaFunctionFailedEventDetails?.error)
+      .filter(Boolean);
+    expect(
+      errors.some((x) => /^EventBridge\./.test(x!)),
+      JSON.stringify(errors),
+    ).toBe(true);
     expect(errors, JSON.stringify(errors)).toContain('AwsThrottled');
     // A throttled CreateStack is retried by the state machine (jittered back-off), not three times on the spot by the SDK.
-    const createThrottled = (h.events ?? []).filter((x) => x.lambdaFunctionFailedEventDetails?.error === 'AwsThrottled' && /CreateStack/.test(x.lambdaFunctionFailedEventDetails.cause ?? ''));
+    const createThrottled = (h.events ?? []).filter(
+      (x) =>
+        x.lambdaFunctionFailedEventDetails?.error === 'AwsThrottled' &&
+        /CreateStack/.test(x.lambdaFunctionFailedEventDetails.cause ?? ''),
+    );
     expect(createThrottled).toHaveLength(3);
   });
 
@@ -300,7 +432,16 @@ describe('local stack e2e', () => {
     expect(world.stsSessions.length).toBeGreaterThan(5);
 
     const haystacks: Array<[string, string]> = e.seen.map((t, i) => [`response #${i}`, t]);
-    for (const tenant of ['e2e-happy', 'e2e-extid', 'e2e-sg', 'e2e-key', 'e2e-rolea', 'e2e-rollback', 'e2e-arn', 'e2e-faults']) {
+    for (const tenant of [
+      'e2e-happy',
+      'e2e-extid',
+      'e2e-sg',
+      'e2e-key',
+      'e2e-rolea',
+      'e2e-rollback',
+      'e2e-arn',
+      'e2e-faults',
+    ]) {
       const list = await e.api('GET', '/v1/clusters', undefined, tenant);
       haystacks.push([`records of ${tenant}`, list.text]);
     }

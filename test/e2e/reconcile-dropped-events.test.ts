@@ -11,7 +11,7 @@ import { RUNNING_PARTITION, TABLE_KEYS } from '../../functions/lib/store/keys.js
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { startLocalStack } from '../../local/runner/stack.js';
 import { deleting, placement, submit } from './ended-harness.js';
-import { E2E, E2E_TIME_SCALE, type ClusterRecord } from './harness.js';
+import { type ClusterRecord, E2E, E2E_TIME_SCALE } from './harness.js';
 
 let x: E2E | undefined;
 afterAll(async () => x?.stop());
@@ -20,13 +20,29 @@ async function start(): Promise<E2E> {
   if (x) return x;
   const silent = { info: () => undefined, error: () => undefined };
   // No periodic sweep: the test runs the one sweep it counts.
-  const stack = await startLocalStack({ sandboxPort: 0, apiPort: 0, timeScale: E2E_TIME_SCALE, log: () => undefined, apiLog: silent, validateDefinition: false, dropStatusChanges: true, reconcileSchedule: false });
+  const stack = await startLocalStack({
+    sandboxPort: 0,
+    apiPort: 0,
+    timeScale: E2E_TIME_SCALE,
+    log: () => undefined,
+    apiLog: silent,
+    validateDefinition: false,
+    dropStatusChanges: true,
+    reconcileSchedule: false,
+  });
   x = new E2E(stack);
   return x;
 }
 
 async function stop(e: E2E, executionArn: string): Promise<void> {
-  const sfn = new SFNClient({ region: 'us-east-1', endpoint: e.sandboxUrl, credentials: { accessKeyId: DEFAULT_WORLD.service.accessKeyId, secretAccessKey: DEFAULT_WORLD.service.secretAccessKey } });
+  const sfn = new SFNClient({
+    region: 'us-east-1',
+    endpoint: e.sandboxUrl,
+    credentials: {
+      accessKeyId: DEFAULT_WORLD.service.accessKeyId,
+      secretAccessKey: DEFAULT_WORLD.service.secretAccessKey,
+    },
+  });
   try {
     await sfn.send(new StopExecutionCommand({ executionArn, error: 'OperatorStop', cause: 'reconciler test' }));
   } finally {
@@ -40,9 +56,24 @@ async function record(e: E2E, tenant: string, id: string): Promise<ClusterRecord
 
 /** Cluster ids in the RunningRuns index (a Query of its one partition). */
 async function running(e: E2E): Promise<string[]> {
-  const ddb = new DynamoDBClient({ region: 'us-east-1', endpoint: e.sandboxUrl, credentials: { accessKeyId: DEFAULT_WORLD.service.accessKeyId, secretAccessKey: DEFAULT_WORLD.service.secretAccessKey } });
+  const ddb = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: e.sandboxUrl,
+    credentials: {
+      accessKeyId: DEFAULT_WORLD.service.accessKeyId,
+      secretAccessKey: DEFAULT_WORLD.service.secretAccessKey,
+    },
+  });
   try {
-    const out = await ddb.send(new QueryCommand({ TableName: placement.tableName, IndexName: TABLE_KEYS.running, KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': TABLE_KEYS.runpk }, ExpressionAttributeValues: { ':pk': { S: RUNNING_PARTITION } } }));
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: placement.tableName,
+        IndexName: TABLE_KEYS.running,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TABLE_KEYS.runpk },
+        ExpressionAttributeValues: { ':pk': { S: RUNNING_PARTITION } },
+      }),
+    );
     return (out.Items ?? []).map((i) => i['id']?.S ?? '');
   } finally {
     ddb.destroy();
@@ -97,7 +128,9 @@ describe('the reconciler settles runs whose status-change event was lost', () =>
     const r = await record(e, tenant, c.id);
     expect(r.status).toBe('FAILED');
     expect(r.diagnosis?.code).toBe('DELETE_EXECUTION_ABORTED');
-    const ends = (await e.events(c.id)).filter((ev) => /^EKS Cluster (Deletion|Provisioning) (Failed|Succeeded)/.test(ev.detailType)).map((ev) => ev.detailType);
+    const ends = (await e.events(c.id))
+      .filter((ev) => /^EKS Cluster (Deletion|Provisioning) (Failed|Succeeded)/.test(ev.detailType))
+      .map((ev) => ev.detailType);
     expect(ends.sort()).toEqual(['EKS Cluster Deletion Failed', 'EKS Cluster Provisioning Succeeded']);
     expect(await running(e)).not.toContain(c.id);
   }, 180_000);
@@ -110,7 +143,11 @@ describe('the reconciler settles runs whose status-change event was lost', () =>
     expect(created.status, JSON.stringify(created.diagnosis)).toBe('CREATED');
     const started = await fetch(`${e.stack.apiUrl}/v1/clusters/${c.id}`, {
       method: 'PATCH',
-      headers: { 'content-type': 'application/merge-patch+json', 'x-tenant-id': tenant, 'if-match': `"${(created as { version?: number }).version ?? 1}"` },
+      headers: {
+        'content-type': 'application/merge-patch+json',
+        'x-tenant-id': tenant,
+        'if-match': `"${(created as { version?: number }).version ?? 1}"`,
+      },
       body: JSON.stringify({ nodeCount: 3 }),
     });
     const body = (await started.json()) as { executionArn: string };
@@ -127,12 +164,15 @@ describe('the reconciler settles runs whose status-change event was lost', () =>
 
     await pastGrace(e, t0);
     const swept = await e.stack.reconciler.sweep();
-    const r = (await record(e, tenant, c.id)) as ClusterRecord & { update?: { status: string; diagnosis?: { code: string; message: string } } };
+    const r = (await record(e, tenant, c.id)) as ClusterRecord & {
+      update?: { status: string; diagnosis?: { code: string; message: string } };
+    };
     expect(r.update?.status, JSON.stringify(swept)).toBe('FAILED');
     expect(r.update?.diagnosis?.code).toBe('UPDATE_EXECUTION_ENDED');
     expect(r.update?.diagnosis?.message).toContain(body.executionArn);
     expect(r.status).toBe('CREATED');
-    const failed = () => e.events(c.id).then((evs) => evs.filter((ev) => ev.detailType === 'EKS Cluster Update Failed'));
+    const failed = () =>
+      e.events(c.id).then((evs) => evs.filter((ev) => ev.detailType === 'EKS Cluster Update Failed'));
     expect(await failed()).toHaveLength(1);
     expect(await running(e)).not.toContain(c.id);
 

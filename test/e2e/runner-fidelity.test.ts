@@ -8,17 +8,27 @@ import { readFileSync } from 'node:fs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FUNCTIONS as FUNCTION_SPECS } from '../../infra/functions.js';
-import { executionTimeoutSeconds } from '../../functions/lib/polling/budget.js';
 import type { ExecutionStatusChangeEvent } from '../../functions/lib/execution-status/event.js';
-import { loadDefinition, substitute, substitutions, type AslDefinition } from '../../local/runner/definition.js';
+import { executionTimeoutSeconds } from '../../functions/lib/polling/budget.js';
+import { FUNCTIONS as FUNCTION_SPECS } from '../../infra/functions.js';
+import { type AslDefinition, loadDefinition, substitute, substitutions } from '../../local/runner/definition.js';
 import { callPutEvents, makeIntegrationClients } from '../../local/runner/integrations.js';
-import { functionTimeoutSeconds, invokeInProcess, type HandlerResolver, type LambdaHandler } from '../../local/runner/lambda.js';
-import { StepFunctionsRunner, type RunnerOptions } from '../../local/runner/runner.js';
+import {
+  functionTimeoutSeconds,
+  type HandlerResolver,
+  invokeInProcess,
+  type LambdaHandler,
+} from '../../local/runner/lambda.js';
+import { type RunnerOptions, StepFunctionsRunner } from '../../local/runner/runner.js';
 
 const place = { region: 'us-east-1', accountId: '111111111111', tableName: 't', eventBusName: 'b' };
 const mini = (): AslDefinition =>
-  JSON.parse(substitute(readFileSync(new URL('./fixtures/mini-machine.asl.json', import.meta.url), 'utf8'), substitutions(place))) as AslDefinition;
+  JSON.parse(
+    substitute(
+      readFileSync(new URL('./fixtures/mini-machine.asl.json', import.meta.url), 'utf8'),
+      substitutions(place),
+    ),
+  ) as AslDefinition;
 
 let runner: StepFunctionsRunner | undefined;
 afterEach(async () => {
@@ -26,25 +36,39 @@ afterEach(async () => {
   runner = undefined;
 });
 
-async function make(handlers: Partial<Record<string, LambdaHandler>>, o: Partial<RunnerOptions> & { definition: AslDefinition }) {
+async function make(
+  handlers: Partial<Record<string, LambdaHandler>>,
+  o: Partial<RunnerOptions> & { definition: AslDefinition },
+) {
   const resolveHandler: HandlerResolver = async (folder) => {
     const h = handlers[folder];
     if (!h) throw new Error(`no stand-in for ${folder}`);
     return h;
   };
   const changes: ExecutionStatusChangeEvent[] = [];
-  runner = await StepFunctionsRunner.create({ ...place, timeScale: 60, resolveHandler, log: () => undefined, onStatusChange: (e) => changes.push(e), ...o });
+  runner = await StepFunctionsRunner.create({
+    ...place,
+    timeScale: 60,
+    resolveHandler,
+    log: () => undefined,
+    onStatusChange: (e) => changes.push(e),
+    ...o,
+  });
   return { r: runner, changes };
 }
 
 const neverDone: LambdaHandler = async () => ({ outcome: 'IN_PROGRESS', nextWaitSeconds: 30, polls: 1 });
-const start = (r: StepFunctionsRunner, name: string) => r.startExecution({ stateMachineArn: r.stateMachineArn, name, input: '{}' });
+const start = (r: StepFunctionsRunner, name: string) =>
+  r.startExecution({ stateMachineArn: r.stateMachineArn, name, input: '{}' });
 type Ev = { type: string; [k: string]: unknown };
 const history = (r: StepFunctionsRunner, executionArn: string) => {
   const out: Ev[] = [];
   let nextToken: string | undefined;
   do {
-    const page = r.getExecutionHistory({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }) as { events: Ev[]; nextToken?: string };
+    const page = r.getExecutionHistory({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }) as {
+      events: Ev[];
+      nextToken?: string;
+    };
     out.push(...page.events);
     nextToken = page.nextToken;
   } while (nextToken);
@@ -62,7 +86,10 @@ describe('ends without Catch', () => {
   it("TimeoutSeconds (on the sandbox's clock): TIMED_OUT, no Catch, a TIMED_OUT status change", async () => {
     let diagnosed = false;
     const { r, changes } = await make(
-      { 'validate-request': async (e) => e, 'poll-cluster-stack': neverDone, 'diagnose-failure': async () => {
+      {
+        'validate-request': async (e) => e,
+        'poll-cluster-stack': neverDone,
+        'diagnose-failure': async () => {
           diagnosed = true;
           return {};
         },
@@ -81,8 +108,21 @@ describe('ends without Catch', () => {
     expect(diagnosed).toBe(false);
     expect(changes.map((c) => c.detail.status)).toEqual(['RUNNING', 'TIMED_OUT']);
     const ended = changes[1]!;
-    expect(ended).toMatchObject({ source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change', account: place.accountId, region: place.region, resources: [executionArn] });
-    expect(ended.detail).toMatchObject({ executionArn, stateMachineArn: r.stateMachineArn, name: 'timeout-1', status: 'TIMED_OUT', input: '{}', error: 'States.Timeout' });
+    expect(ended).toMatchObject({
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      account: place.accountId,
+      region: place.region,
+      resources: [executionArn],
+    });
+    expect(ended.detail).toMatchObject({
+      executionArn,
+      stateMachineArn: r.stateMachineArn,
+      name: 'timeout-1',
+      status: 'TIMED_OUT',
+      input: '{}',
+      error: 'States.Timeout',
+    });
     expect(ended.detail.stopDate).toBeGreaterThanOrEqual(ended.detail.startDate);
   });
 
@@ -90,14 +130,17 @@ describe('ends without Catch', () => {
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     // 1.2 s of handler time at ×60: 72 s if it were scaled like a Wait, over the 60 s limit; it is 1.2 s.
     const slow = await make(
-      { 'validate-request': async (e) => {
+      {
+        'validate-request': async (e) => {
           await sleep(600);
           return e;
         },
         'poll-cluster-stack': async () => {
           await sleep(600);
           return { outcome: 'DONE', nextWaitSeconds: 0, polls: 1 };
-        }, 'diagnose-failure': async () => ({}) },
+        },
+        'diagnose-failure': async () => ({}),
+      },
       { definition: { ...mini(), TimeoutSeconds: 60 } },
     );
     const ok = start(slow.r, 'slow-handlers');
@@ -105,10 +148,14 @@ describe('ends without Catch', () => {
     await runner!.close();
     // Waits still count at the scaled rate: 0.3 s polls + 30 s waits reach 60 s after the second wait.
     const waits = await make(
-      { 'validate-request': async (e) => e, 'poll-cluster-stack': async () => {
+      {
+        'validate-request': async (e) => e,
+        'poll-cluster-stack': async () => {
           await sleep(300);
           return { outcome: 'IN_PROGRESS', nextWaitSeconds: 30, polls: 1 };
-        }, 'diagnose-failure': async () => ({}) },
+        },
+        'diagnose-failure': async () => ({}),
+      },
       { definition: { ...mini(), TimeoutSeconds: 60 } },
     );
     const t0 = Date.now();
@@ -122,7 +169,10 @@ describe('ends without Catch', () => {
   it('the history quota: FAILED with States.Runtime at exactly the quota, past every Catch', async () => {
     let diagnosed = false;
     const { r, changes } = await make(
-      { 'validate-request': async (e) => e, 'poll-cluster-stack': async () => ({ outcome: 'IN_PROGRESS', nextWaitSeconds: 0, polls: 1 }), 'diagnose-failure': async () => {
+      {
+        'validate-request': async (e) => e,
+        'poll-cluster-stack': async () => ({ outcome: 'IN_PROGRESS', nextWaitSeconds: 0, polls: 1 }),
+        'diagnose-failure': async () => {
           diagnosed = true;
           return {};
         },
@@ -133,8 +183,13 @@ describe('ends without Catch', () => {
     expect(await r.waitFor(executionArn)).toBe('FAILED');
     const events = history(r, executionArn);
     expect(events).toHaveLength(300);
-    expect(events.at(-1)).toMatchObject({ type: 'ExecutionFailed', executionFailedEventDetails: { error: 'States.Runtime' } });
-    expect(String((events.at(-1)!['executionFailedEventDetails'] as { cause: string }).cause)).toMatch(/maximum number of events in its history \(300\)/);
+    expect(events.at(-1)).toMatchObject({
+      type: 'ExecutionFailed',
+      executionFailedEventDetails: { error: 'States.Runtime' },
+    });
+    expect(String((events.at(-1)!['executionFailedEventDetails'] as { cause: string }).cause)).toMatch(
+      /maximum number of events in its history \(300\)/,
+    );
     expect(diagnosed).toBe(false);
     expect(changes.at(-1)!.detail).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
   });
@@ -148,13 +203,29 @@ describe('ends without Catch', () => {
     const definition: AslDefinition = {
       StartAt: 'Check',
       States: {
-        Check: { Type: 'Choice', Choices: [{ And: [{ Variable: '$.tenantId', IsString: true }, { Variable: '$.executionArn', IsString: true }], Next: 'Yes' }], Default: 'No' },
+        Check: {
+          Type: 'Choice',
+          Choices: [
+            {
+              And: [
+                { Variable: '$.tenantId', IsString: true },
+                { Variable: '$.executionArn', IsString: true },
+              ],
+              Next: 'Yes',
+            },
+          ],
+          Default: 'No',
+        },
         Yes: { Type: 'Succeed' },
         No: { Type: 'Fail', Error: 'NO' },
       },
     };
     const { r, changes } = await make({}, { definition });
-    const { executionArn } = r.startExecution({ stateMachineArn: r.stateMachineArn, name: 'runtime-1', input: '{"tenantId":"t"}' });
+    const { executionArn } = r.startExecution({
+      stateMachineArn: r.stateMachineArn,
+      name: 'runtime-1',
+      input: '{"tenantId":"t"}',
+    });
     expect(await r.waitFor(executionArn)).toBe('FAILED');
     const d = r.describeExecution({ executionArn });
     expect(d['error']).toBe('States.Runtime');
@@ -163,7 +234,10 @@ describe('ends without Catch', () => {
   });
 
   it('StopExecution: ABORTED with the given error and cause in the status change', async () => {
-    const { r, changes } = await make({ 'validate-request': async (e) => e, 'poll-cluster-stack': neverDone }, { definition: mini() });
+    const { r, changes } = await make(
+      { 'validate-request': async (e) => e, 'poll-cluster-stack': neverDone },
+      { definition: mini() },
+    );
     const { executionArn } = start(r, 'stop-2');
     await new Promise((res) => setTimeout(res, 50));
     r.stopExecution({ executionArn, error: 'Operator', cause: 'stopped by hand' });
@@ -179,8 +253,20 @@ describe('events:putEvents', () => {
     try {
       eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }, { EventId: '2' }] });
       const clients = makeIntegrationClients('us-east-1');
-      const caller = { executionArn: 'arn:aws:states:us-east-1:111111111111:execution:m:e', stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:m' };
-      await callPutEvents(clients, { Entries: [{ Source: 's', DetailType: 'd', Detail: { a: 1 } }, { Source: 's', DetailType: 'd', Detail: {}, Resources: ['arn:x'] }] }, caller);
+      const caller = {
+        executionArn: 'arn:aws:states:us-east-1:111111111111:execution:m:e',
+        stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:m',
+      };
+      await callPutEvents(
+        clients,
+        {
+          Entries: [
+            { Source: 's', DetailType: 'd', Detail: { a: 1 } },
+            { Source: 's', DetailType: 'd', Detail: {}, Resources: ['arn:x'] },
+          ],
+        },
+        caller,
+      );
       const sent = eb.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries!;
       expect(sent[0]!.Resources).toEqual([caller.executionArn, caller.stateMachineArn]);
       expect(sent[1]!.Resources).toEqual(['arn:x', caller.executionArn, caller.stateMachineArn]);
@@ -193,12 +279,22 @@ describe('events:putEvents', () => {
 
 describe('Lambda function timeouts', () => {
   it("a handler running past its function's timeout (infra/functions.ts) fails with Sandbox.Timedout, as Lambda does", async () => {
-    expect(functionTimeoutSeconds('describe-vpc-resources')).toBe(FUNCTION_SPECS.find((f) => f.name === 'describe-vpc-resources')!.timeoutSeconds);
+    expect(functionTimeoutSeconds('describe-vpc-resources')).toBe(
+      FUNCTION_SPECS.find((f) => f.name === 'describe-vpc-resources')!.timeoutSeconds,
+    );
     vi.useFakeTimers();
     try {
       const never: LambdaHandler = () => new Promise(() => undefined);
-      const call = invokeInProcess(never, 'validate-request', 'arn:aws:lambda:us-east-1:111111111111:function:eks-provisioner-validate-request', {});
-      const settled = call.then(() => 'resolved', (e: Error) => e);
+      const call = invokeInProcess(
+        never,
+        'validate-request',
+        'arn:aws:lambda:us-east-1:111111111111:function:eks-provisioner-validate-request',
+        {},
+      );
+      const settled = call.then(
+        () => 'resolved',
+        (e: Error) => e,
+      );
       await vi.advanceTimersByTimeAsync(functionTimeoutSeconds('validate-request') * 1000 + 10);
       const err = (await settled) as Error;
       expect(err.name).toBe('Sandbox.Timedout');

@@ -4,12 +4,17 @@
  * is in provisioning.test.ts.
  */
 import { readFileSync } from 'node:fs';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
-import { substitute, substitutions, type AslDefinition } from '../../local/runner/definition.js';
+import { type AslDefinition, substitute, substitutions } from '../../local/runner/definition.js';
 import type { HandlerResolver, LambdaHandler } from '../../local/runner/lambda.js';
 import { StepFunctionsRunner } from '../../local/runner/runner.js';
 import { startStepFunctionsEndpoint } from '../../local/runner/sfn-endpoint.js';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 
 const place = { region: 'us-east-1', accountId: '111111111111', tableName: 't', eventBusName: 'b' };
 const definition = JSON.parse(
@@ -41,7 +46,13 @@ async function make(handlers: Handlers, timeScale = 60): Promise<StepFunctionsRu
     if (!h) throw new Error(`no stand-in for ${folder}`);
     return h;
   };
-  runner = await StepFunctionsRunner.create({ ...place, timeScale, definition, resolveHandler, log: (l) => logs.push(l) });
+  runner = await StepFunctionsRunner.create({
+    ...place,
+    timeScale,
+    definition,
+    resolveHandler,
+    log: (l) => logs.push(l),
+  });
   return runner;
 }
 
@@ -61,7 +72,11 @@ afterEach(async () => {
 describe('local Step Functions runner', () => {
   it('runs the machine to SUCCEEDED; ResultPath "$" replaces the document as in Step Functions', async () => {
     const r = await make({
-      'validate-request': async (e) => ({ clusterId: 'c-1', seen: (e as { input: unknown }).input, executionArn: (e as { executionArn: string }).executionArn }),
+      'validate-request': async (e) => ({
+        clusterId: 'c-1',
+        seen: (e as { input: unknown }).input,
+        executionArn: (e as { executionArn: string }).executionArn,
+      }),
       'poll-cluster-stack': pollUntil(1),
     });
     const { executionArn } = start(r, 'ok-1', { a: 1 });
@@ -69,7 +84,12 @@ describe('local Step Functions runner', () => {
     const d = r.describeExecution({ executionArn });
     const output = JSON.parse(String(d['output']));
     // The library alone would write { ...input, "$": result }.
-    expect(output).toEqual({ clusterId: 'c-1', seen: { a: 1 }, executionArn, poll: { outcome: 'COMPLETE', nextWaitSeconds: 30, polls: 1 } });
+    expect(output).toEqual({
+      clusterId: 'c-1',
+      seen: { a: 1 },
+      executionArn,
+      poll: { outcome: 'COMPLETE', nextWaitSeconds: 30, polls: 1 },
+    });
     expect(d['status']).toBe('SUCCEEDED');
     expect(typeof d['startDate']).toBe('number');
     expect(d['stopDate'] as number).toBeGreaterThanOrEqual(d['startDate'] as number);
@@ -88,8 +108,12 @@ describe('local Step Functions runner', () => {
     await r.waitFor(a.executionArn);
     expect(() => start(r, 'dup', { x: 1 })).toThrowError(/Execution Already Exists/);
     expect(() => start(r, 'bad name!', {})).toThrowError(/Invalid Name/);
-    expect(() => r.startExecution({ stateMachineArn: r.stateMachineArn, name: 'badjson', input: '{' })).toThrowError(/Invalid State Machine Execution Input/);
-    expect(() => r.startExecution({ stateMachineArn: r.stateMachineArn.replace('cluster', 'other'), input: '{}' })).toThrowError(/State Machine Does Not Exist/);
+    expect(() => r.startExecution({ stateMachineArn: r.stateMachineArn, name: 'badjson', input: '{' })).toThrowError(
+      /Invalid State Machine Execution Input/,
+    );
+    expect(() =>
+      r.startExecution({ stateMachineArn: r.stateMachineArn.replace('cluster', 'other'), input: '{}' }),
+    ).toThrowError(/State Machine Does Not Exist/);
     expect(() => r.describeExecution({ executionArn: `${a.executionArn}x` })).toThrowError(/Execution Does Not Exist/);
   });
 
@@ -170,7 +194,11 @@ describe('local Step Functions runner', () => {
     expect(statuses).toEqual(statuses.map((_, n) => (n % 3 === 2 ? 'SUCCEEDED' : 'FAILED')));
     const d = r.describeExecution({ executionArn: arns[1]! });
     expect(d['error']).toBe('Error'); // DiagnoseFailure's own error, uncaught
-    const listed = r.listExecutions({ stateMachineArn: r.stateMachineArn, statusFilter: 'FAILED', maxResults: 100 }) as { executions: unknown[] };
+    const listed = r.listExecutions({
+      stateMachineArn: r.stateMachineArn,
+      statusFilter: 'FAILED',
+      maxResults: 100,
+    }) as { executions: unknown[] };
     expect(listed.executions).toHaveLength(20);
     expect(r.running).toBe(0);
   });
@@ -195,21 +223,33 @@ describe('local Step Functions runner', () => {
   it("serves the Step Functions JSON protocol on its own endpoint (--aws mode's AWS_ENDPOINT_URL_SFN)", async () => {
     const r = await make({ 'validate-request': async (e) => e, 'poll-cluster-stack': pollUntil(1) });
     const endpoint = await startStepFunctionsEndpoint(r.slot, 0);
-    const sfn = new SFNClient({ region: 'us-east-1', endpoint: endpoint.url, credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' } });
+    const sfn = new SFNClient({
+      region: 'us-east-1',
+      endpoint: endpoint.url,
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+    });
     try {
-      const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: r.stateMachineArn, name: 'wire-1', input: '{"a":1}' }));
+      const started = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn: r.stateMachineArn, name: 'wire-1', input: '{"a":1}' }),
+      );
       expect(started.startDate).toBeInstanceOf(Date);
       await r.waitFor(started.executionArn!);
       const d = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
       expect(d.status).toBe('SUCCEEDED');
-      const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn, reverseOrder: true, maxResults: 1 }));
+      const h = await sfn.send(
+        new GetExecutionHistoryCommand({ executionArn: started.executionArn, reverseOrder: true, maxResults: 1 }),
+      );
       expect(h.events?.[0]?.type).toBe('ExecutionSucceeded');
       expect(h.nextToken).toBeTruthy();
-      await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: r.stateMachineArn, name: 'wire-1', input: '{"a":2}' }))).rejects.toMatchObject({
+      await expect(
+        sfn.send(new StartExecutionCommand({ stateMachineArn: r.stateMachineArn, name: 'wire-1', input: '{"a":2}' })),
+      ).rejects.toMatchObject({
         name: 'ExecutionAlreadyExists',
         $metadata: { httpStatusCode: 400 },
       });
-      await expect(sfn.send(new DescribeExecutionCommand({ executionArn: `${started.executionArn}-nope` }))).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+      await expect(
+        sfn.send(new DescribeExecutionCommand({ executionArn: `${started.executionArn}-nope` })),
+      ).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
     } finally {
       sfn.destroy();
       await endpoint.stop();

@@ -11,12 +11,17 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, CreateChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
+import {
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  EKSClient,
+  UpdateNodegroupConfigCommand,
+} from '@aws-sdk/client-eks';
 import { AppsV1Api, KubeConfig, PolicyV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eksToken } from '../../functions/lib/kubernetes/eks-token.js';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
-import { E2E, type ClusterRecord } from './harness.js';
+import { type ClusterRecord, E2E } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'cli/eks-provisioner.mjs');
@@ -26,7 +31,10 @@ let changeSets = false;
 const admin = () => ({
   region: 'us-east-1',
   endpoint: e.sandboxUrl,
-  credentials: { accessKeyId: DEFAULT_WORLD.customer.accessKeyId, secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey },
+  credentials: {
+    accessKeyId: DEFAULT_WORLD.customer.accessKeyId,
+    secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey,
+  },
 });
 
 beforeAll(async () => {
@@ -35,7 +43,14 @@ beforeAll(async () => {
   // ValidationError; a sandbox without the operation answers something else.
   const cfn = new CloudFormationClient(admin());
   try {
-    await cfn.send(new CreateChangeSetCommand({ StackName: 'eks-provisioner-no-such-stack', ChangeSetName: 'probe', ChangeSetType: 'UPDATE', UsePreviousTemplate: true }));
+    await cfn.send(
+      new CreateChangeSetCommand({
+        StackName: 'eks-provisioner-no-such-stack',
+        ChangeSetName: 'probe',
+        ChangeSetType: 'UPDATE',
+        UsePreviousTemplate: true,
+      }),
+    );
     changeSets = true;
   } catch (err) {
     changeSets = (err as Error).name === 'ValidationError' && /does not exist/i.test((err as Error).message);
@@ -49,13 +64,28 @@ afterAll(async () => {
   await e?.stop();
 });
 
-type Updated = ClusterRecord & { version?: number; update?: { status: string; phase: string; diagnosis?: { code: string; message: string; remediation: string[] } }; stackId?: string; settings?: Record<string, unknown> };
+type Updated = ClusterRecord & {
+  version?: number;
+  update?: { status: string; phase: string; diagnosis?: { code: string; message: string; remediation: string[] } };
+  stackId?: string;
+  settings?: Record<string, unknown>;
+};
 
-async function createdCluster(tenant: string, name: string, roleOpts: { withoutActions?: RegExp } = {}, extra: Record<string, unknown> = {}): Promise<Updated> {
+async function createdCluster(
+  tenant: string,
+  name: string,
+  roleOpts: { withoutActions?: RegExp } = {},
+  extra: Record<string, unknown> = {},
+): Promise<Updated> {
   const roleArn = await e.createRoleB({ name: `eks-provisioner-${name}`, tenant, ...roleOpts });
   const reg = await e.api('POST', '/v1/roles', { roleArn, region: 'us-east-1' }, tenant);
   expect(reg.status, reg.text).toBe(200);
-  const r = await e.api('POST', '/v1/clusters', e.settings({ name, provisionRoleArn: roleArn, kubernetesVersion: '1.32', ...extra }), tenant);
+  const r = await e.api(
+    'POST',
+    '/v1/clusters',
+    e.settings({ name, provisionRoleArn: roleArn, kubernetesVersion: '1.32', ...extra }),
+    tenant,
+  );
   expect(r.status, r.text).toBe(202);
   const c = await e.follow(r.body.id, tenant);
   expect(c.status).toBe('CREATED');
@@ -92,7 +122,8 @@ async function eks<T>(fn: (c: EKSClient) => Promise<T>): Promise<T> {
   }
 }
 
-const updateEvents = async (id: string, kind: string) => (await e.events(id)).filter((x) => x.detailType === `EKS Cluster Update ${kind}`);
+const updateEvents = async (id: string, kind: string) =>
+  (await e.events(id)).filter((x) => x.detailType === `EKS Cluster Update ${kind}`);
 
 describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }, () => {
   it('1.32 → 1.33 through the API: plan first, then CREATED on 1.33 with one stack and one Succeeded event', async (ctx) => {
@@ -101,7 +132,11 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     const c = await createdCluster(tenant, 'upd-version');
     const plan = await e.api('PATCH', `/v1/clusters/${c.id}?dryRun=true`, { kubernetesVersion: '1.33' }, tenant);
     expect(plan.status, plan.text).toBe(200);
-    expect(plan.body.plan.steps.map((s: { component: string }) => s.component)).toEqual(['control-plane', 'node-group', 'add-ons']);
+    expect(plan.body.plan.steps.map((s: { component: string }) => s.component)).toEqual([
+      'control-plane',
+      'node-group',
+      'add-ons',
+    ]);
     // The pre-flight ran on role B narrowed to its reads (the dry run's session policy), and passed.
     expect(plan.body.preflight, JSON.stringify(plan.body.preflight)).toMatchObject({ checked: true, ok: true });
     const started = await patch(c.id, tenant, { kubernetesVersion: '1.33' }, c.version ?? 1);
@@ -126,7 +161,14 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     expect((await patch(c.id, tenant, { nodeCount: 3 }, c.version ?? 1)).status).toBe(202);
     const afterNodes = await updated(c.id, tenant);
     expect(afterNodes.update?.status).toBe('SUCCEEDED');
-    const ng = await eks((x) => x.send(new DescribeNodegroupCommand({ clusterName: 'upd-nodes', nodegroupName: String((afterNodes as { outputs?: { nodegroupName?: string } }).outputs?.nodegroupName) })));
+    const ng = await eks((x) =>
+      x.send(
+        new DescribeNodegroupCommand({
+          clusterName: 'upd-nodes',
+          nodegroupName: String((afterNodes as { outputs?: { nodegroupName?: string } }).outputs?.nodegroupName),
+        }),
+      ),
+    );
     expect(ng.nodegroup?.scalingConfig?.desiredSize).toBe(3);
     expect((await patch(c.id, tenant, { upgradePolicy: 'EXTENDED' }, afterNodes.version ?? 2)).status).toBe(202);
     expect((await updated(c.id, tenant)).update?.status).toBe('SUCCEEDED');
@@ -140,8 +182,11 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     const tenant = 'e2e-upd-cli';
     const c = await createdCluster(tenant, 'upd-cli');
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, [BIN, 'update', c.id, '--version', '1.33', '--approve', '--api', e.stack.apiUrl!, '--tenant', tenant], { cwd: ROOT, timeout: 180_000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [BIN, 'update', c.id, '--version', '1.33', '--approve', '--api', e.stack.apiUrl!, '--tenant', tenant],
+        { cwd: ROOT, timeout: 180_000, env: { ...process.env, NO_COLOR: '1' } },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       ),
     );
     expect(r.code, r.stderr).toBe(0);
@@ -153,13 +198,26 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     const tenant = 'e2e-upd-drift';
     const c = await createdCluster(tenant, 'upd-drift');
     const nodegroupName = String((c as { outputs?: { nodegroupName?: string } }).outputs?.nodegroupName);
-    await eks((x) => x.send(new UpdateNodegroupConfigCommand({ clusterName: 'upd-drift', nodegroupName, scalingConfig: { minSize: 2, maxSize: 4, desiredSize: 4 } })));
+    await eks((x) =>
+      x.send(
+        new UpdateNodegroupConfigCommand({
+          clusterName: 'upd-drift',
+          nodegroupName,
+          scalingConfig: { minSize: 2, maxSize: 4, desiredSize: 4 },
+        }),
+      ),
+    );
     // EKS applies a scaling change asynchronously (the node group is UPDATING meanwhile): wait until it shows.
     await expect
-      .poll(async () => {
-        const ng = (await eks((x) => x.send(new DescribeNodegroupCommand({ clusterName: 'upd-drift', nodegroupName })))).nodegroup;
-        return `${ng?.status} ${ng?.scalingConfig?.desiredSize}`;
-      }, { timeout: 30_000, interval: 100 })
+      .poll(
+        async () => {
+          const ng = (
+            await eks((x) => x.send(new DescribeNodegroupCommand({ clusterName: 'upd-drift', nodegroupName })))
+          ).nodegroup;
+          return `${ng?.status} ${ng?.scalingConfig?.desiredSize}`;
+        },
+        { timeout: 30_000, interval: 100 },
+      )
       .toBe('ACTIVE 4');
     expect((await patch(c.id, tenant, { kubernetesVersion: '1.33' }, c.version ?? 1)).status).toBe(202);
     const end = await updated(c.id, tenant);
@@ -193,7 +251,9 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
       // The insight itself, as EKS names it, and how to read it.
       expect(end.update?.diagnosis?.message).toMatch(/Deprecated APIs removed in Kubernetes v1\.33/);
       expect(end.update?.diagnosis?.message).toMatch(/Deprecated API usage detected/);
-      expect(end.update?.diagnosis?.remediation.join(' ')).toMatch(/aws eks describe-insight --cluster-name upd-insight --id \S+/);
+      expect(end.update?.diagnosis?.remediation.join(' ')).toMatch(
+        /aws eks describe-insight --cluster-name upd-insight --id \S+/,
+      );
       // Nothing changed: the record, EKS, the stack (no change set executed).
       expect(end.status).toBe('CREATED');
       expect((end.settings as { kubernetesVersion?: string }).kubernetesVersion).toBe('1.32');
@@ -224,15 +284,37 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     const tenant = 'e2e-upd-pdb';
     const name = 'upd-pdb';
     // The customer's admin gets cluster-admin (an access entry), to put a workload on the nodes.
-    const c = await createdCluster(tenant, name, {}, { adminPrincipalArns: [`arn:aws:iam::${DEFAULT_WORLD.customer.accountId}:user/${DEFAULT_WORLD.customer.userName}`] });
+    const c = await createdCluster(
+      tenant,
+      name,
+      {},
+      {
+        adminPrincipalArns: [
+          `arn:aws:iam::${DEFAULT_WORLD.customer.accountId}:user/${DEFAULT_WORLD.customer.userName}`,
+        ],
+      },
+    );
     const nodegroupName = String((c as { outputs?: { nodegroupName?: string } }).outputs?.nodegroupName);
     const kube = await kubeAsAdmin(name);
     const labels = { app: 'checkout' };
     await kube.apps.createNamespacedDeployment({
       namespace: 'default',
-      body: { metadata: { name: 'checkout', labels }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'public.ecr.aws/nginx/nginx:1.27' }] } } } },
+      body: {
+        metadata: { name: 'checkout', labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { containers: [{ name: 'app', image: 'public.ecr.aws/nginx/nginx:1.27' }] },
+          },
+        },
+      },
     });
-    await kube.policy.createNamespacedPodDisruptionBudget({ namespace: 'default', body: { metadata: { name: 'checkout-pdb' }, spec: { minAvailable: 1, selector: { matchLabels: labels } } } });
+    await kube.policy.createNamespacedPodDisruptionBudget({
+      namespace: 'default',
+      body: { metadata: { name: 'checkout-pdb' }, spec: { minAvailable: 1, selector: { matchLabels: labels } } },
+    });
     // Wait for the state the roll will meet: the pod scheduled on a node, the budget at 0 disruptions allowed.
     await until(async () => {
       const pdb = await kube.policy.readNamespacedPodDisruptionBudget({ namespace: 'default', name: 'checkout-pdb' });
@@ -243,32 +325,47 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     expect(first.status).toBe(202);
     expect(first.body.plan.stages.map((s: { name: string }) => s.name)).toEqual(['control-plane', 'nodes']);
     const end = (await updated(c.id, tenant, 180_000)) as Updated & {
-      update?: { versions?: { controlPlane: string; nodegroup: string }; stages?: Array<{ name: string; status: string }>; diagnosis?: { failedResource?: { logicalId: string; reason: string } } };
+      update?: {
+        versions?: { controlPlane: string; nodegroup: string };
+        stages?: Array<{ name: string; status: string }>;
+        diagnosis?: { failedResource?: { logicalId: string; reason: string } };
+      };
     };
     expect(end.update?.status).toBe('FAILED');
     // Stage 2 (nodes + add-ons) is rolled back on its own; stage 1 (the control plane) stays.
     expect(end.update?.diagnosis?.code, JSON.stringify(end.update?.diagnosis)).toBe('NODEGROUP_UPDATE_BLOCKED_BY_PDB');
-    expect(end.update?.diagnosis?.failedResource).toMatchObject({ logicalId: 'Nodegroup', reason: expect.stringContaining('PodEvictionFailure') });
-    expect(end.update?.stages?.map((s) => `${s.name} ${s.status}`)).toEqual(['control-plane SUCCEEDED', 'nodes FAILED']);
+    expect(end.update?.diagnosis?.failedResource).toMatchObject({
+      logicalId: 'Nodegroup',
+      reason: expect.stringContaining('PodEvictionFailure'),
+    });
+    expect(end.update?.stages?.map((s) => `${s.name} ${s.status}`)).toEqual([
+      'control-plane SUCCEEDED',
+      'nodes FAILED',
+    ]);
     expect(end.update?.versions).toEqual({ controlPlane: '1.33', nodegroup: '1.32' });
     expect(end.update?.diagnosis?.message).toMatch(/control plane runs Kubernetes 1\.33 and the nodes 1\.32/);
     // EKS's words do not name the budget; the diagnosis does, read through the cluster's API as role B.
     expect(end.update?.diagnosis?.failedResource?.reason).not.toMatch(/checkout-pdb/);
-    expect(end.update?.diagnosis?.message).toMatch(/select pods on its nodes and allow no disruption: default\/checkout-pdb \(minAvailable 1; 1 healthy of 1 expected, 1 needed; 0 disruptions allowed\)/);
+    expect(end.update?.diagnosis?.message).toMatch(
+      /select pods on its nodes and allow no disruption: default\/checkout-pdb \(minAvailable 1; 1 healthy of 1 expected, 1 needed; 0 disruptions allowed\)/,
+    );
     expect(end.update?.diagnosis?.message).not.toMatch(/kube-system\/coredns/);
     expect(end.update?.diagnosis?.remediation.join(' ')).toMatch(/kubectl get pdb checkout-pdb -n default -o yaml/);
     expect(end.update?.diagnosis?.remediation.join(' ')).not.toMatch(/delete/i);
     const stackStatus = async () => {
       const cfn = new CloudFormationClient(admin());
       try {
-        return (await cfn.send(new DescribeStacksCommand({ StackName: `eks-provisioner-${name}` }))).Stacks?.[0]?.StackStatus;
+        return (await cfn.send(new DescribeStacksCommand({ StackName: `eks-provisioner-${name}` }))).Stacks?.[0]
+          ?.StackStatus;
       } finally {
         cfn.destroy();
       }
     };
     expect(await stackStatus()).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect((await eks((x) => x.send(new DescribeClusterCommand({ name })))).cluster?.version).toBe('1.33');
-    expect((await eks((x) => x.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName })))).nodegroup?.version).toBe('1.32');
+    expect(
+      (await eks((x) => x.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName })))).nodegroup?.version,
+    ).toBe('1.32');
     // The record stays CREATED on its old settings (so the same PATCH is not a no-op); one Failed event.
     expect(end.status).toBe('CREATED');
     expect((end.settings as { kubernetesVersion?: string }).kubernetesVersion).toBe('1.32');
@@ -276,8 +373,17 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     expect(await updateEvents(c.id, 'Succeeded')).toHaveLength(0);
 
     // Relax the budget, then the same PATCH: it plans and runs the node stage only.
-    await kube.policy.patchNamespacedPodDisruptionBudget({ namespace: 'default', name: 'checkout-pdb', body: [{ op: 'replace', path: '/spec/minAvailable', value: 0 }] });
-    await until(async () => (await kube.policy.readNamespacedPodDisruptionBudget({ namespace: 'default', name: 'checkout-pdb' })).status?.disruptionsAllowed === 1, 'the relaxed PDB to allow a disruption');
+    await kube.policy.patchNamespacedPodDisruptionBudget({
+      namespace: 'default',
+      name: 'checkout-pdb',
+      body: [{ op: 'replace', path: '/spec/minAvailable', value: 0 }],
+    });
+    await until(
+      async () =>
+        (await kube.policy.readNamespacedPodDisruptionBudget({ namespace: 'default', name: 'checkout-pdb' })).status
+          ?.disruptionsAllowed === 1,
+      'the relaxed PDB to allow a disruption',
+    );
     const plan = await e.api('PATCH', `/v1/clusters/${c.id}?dryRun=true`, { kubernetesVersion: '1.33' }, tenant);
     expect(plan.status, plan.text).toBe(200);
     expect(plan.body.plan.stages.map((s: { name: string }) => s.name)).toEqual(['nodes']);
@@ -291,7 +397,9 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     expect((done.settings as { kubernetesVersion?: string }).kubernetesVersion).toBe('1.33');
     expect(await stackStatus()).toBe('UPDATE_COMPLETE');
     expect((await eks((x) => x.send(new DescribeClusterCommand({ name })))).cluster?.version).toBe('1.33');
-    expect((await eks((x) => x.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName })))).nodegroup?.version).toBe('1.33');
+    expect(
+      (await eks((x) => x.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName })))).nodegroup?.version,
+    ).toBe('1.33');
     expect(await updateEvents(c.id, 'Succeeded')).toHaveLength(1);
     expect(await updateEvents(c.id, 'Failed')).toHaveLength(1);
   });
@@ -309,10 +417,22 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30
 /** The official Kubernetes client as the customer's admin, with a token made like `aws eks get-token`. */
 async function kubeAsAdmin(clusterName: string) {
   const live = await eks((x) => x.send(new DescribeClusterCommand({ name: clusterName })));
-  const { token } = await eksToken({ clusterName, region: 'us-east-1', credentials: admin().credentials, endpoint: new URL(e.sandboxUrl) });
+  const { token } = await eksToken({
+    clusterName,
+    region: 'us-east-1',
+    credentials: admin().credentials,
+    endpoint: new URL(e.sandboxUrl),
+  });
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: clusterName, server: live.cluster!.endpoint!, caData: live.cluster!.certificateAuthority!.data!, skipTLSVerify: false }],
+    clusters: [
+      {
+        name: clusterName,
+        server: live.cluster!.endpoint!,
+        caData: live.cluster!.certificateAuthority!.data!,
+        skipTLSVerify: false,
+      },
+    ],
     users: [{ name: 'admin', token }],
     contexts: [{ name: 'ctx', cluster: clusterName, user: 'admin' }],
     currentContext: 'ctx',

@@ -6,7 +6,7 @@ import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiResourcePolicy } from '../../infra/api-resource-policy.js';
 import { readSettings } from '../../infra/settings.js';
-import { resourcesOf, synthService, type Synthesized } from './synth.js';
+import { resourcesOf, type Synthesized, synthService } from './synth.js';
 
 const settingsOf = (context: Record<string, unknown>) => readSettings(new App({ context }).node);
 
@@ -22,23 +22,46 @@ describe('apiResourcePolicy', () => {
         Resource: 'execute-api:/prod/*/v1/*',
         Condition: { StringNotEquals: { 'aws:PrincipalAccount': '111111111111' } },
       },
-      { Sid: 'CorsPreflights', Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/prod/OPTIONS/*' },
+      {
+        Sid: 'CorsPreflights',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'execute-api:Invoke',
+        Resource: 'execute-api:/prod/OPTIONS/*',
+      },
     ]);
   });
 
   it('apiAllowedAccounts / apiAllowedOrgId replace "any account" with exactly those', () => {
-    const doc = apiResourcePolicy({ serviceAccountId: '1', stageName: 'prod', allowedAccounts: ['222222222222'], allowedOrgId: 'o-abcdefghij' });
-    expect(doc.Statement.map((s) => s.Sid)).toEqual(['AllowedAccountsInvoke', 'AllowedOrganizationInvoke', 'CorsPreflights']);
+    const doc = apiResourcePolicy({
+      serviceAccountId: '1',
+      stageName: 'prod',
+      allowedAccounts: ['222222222222'],
+      allowedOrgId: 'o-abcdefghij',
+    });
+    expect(doc.Statement.map((s) => s.Sid)).toEqual([
+      'AllowedAccountsInvoke',
+      'AllowedOrganizationInvoke',
+      'CorsPreflights',
+    ]);
     expect(doc.Statement[0]!.Principal).toEqual({ AWS: '222222222222' });
-    expect(doc.Statement[1]!.Condition).toEqual({ StringNotEquals: { 'aws:PrincipalAccount': '1' }, StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } });
+    expect(doc.Statement[1]!.Condition).toEqual({
+      StringNotEquals: { 'aws:PrincipalAccount': '1' },
+      StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' },
+    });
   });
 });
 
 describe('settings', () => {
   it('apiAllowedAccounts from -c (comma-separated) or cdk.json (array); apiAllowedOrgId', () => {
     expect(settingsOf({}).apiAllowedAccounts).toEqual([]);
-    expect(settingsOf({ apiAllowedAccounts: '222222222222, 333333333333' }).apiAllowedAccounts).toEqual(['222222222222', '333333333333']);
-    expect(settingsOf({ apiAllowedAccounts: ['222222222222', '222222222222'] }).apiAllowedAccounts).toEqual(['222222222222']);
+    expect(settingsOf({ apiAllowedAccounts: '222222222222, 333333333333' }).apiAllowedAccounts).toEqual([
+      '222222222222',
+      '333333333333',
+    ]);
+    expect(settingsOf({ apiAllowedAccounts: ['222222222222', '222222222222'] }).apiAllowedAccounts).toEqual([
+      '222222222222',
+    ]);
     expect(settingsOf({ apiAllowedOrgId: 'o-a1b2c3d4e5' }).apiAllowedOrgId).toBe('o-a1b2c3d4e5');
   });
 
@@ -64,12 +87,19 @@ describe('synthesized REST API', () => {
   };
 
   it('carries exactly the document apiResourcePolicy builds (the one the local IAM mode evaluates)', () => {
-    expect(policyOf(s)).toEqual(apiResourcePolicy({ serviceAccountId: { Ref: 'AWS::AccountId' } as unknown as string, stageName: 'prod' }));
+    expect(policyOf(s)).toEqual(
+      apiResourcePolicy({ serviceAccountId: { Ref: 'AWS::AccountId' } as unknown as string, stageName: 'prod' }),
+    );
   });
 
   it('with apiAllowedAccounts and apiAllowedOrgId: those only', () => {
     expect(policyOf(restricted)).toEqual(
-      apiResourcePolicy({ serviceAccountId: { Ref: 'AWS::AccountId' } as unknown as string, stageName: 'prod', allowedAccounts: ['222222222222'], allowedOrgId: 'o-a1b2c3d4e5' }),
+      apiResourcePolicy({
+        serviceAccountId: { Ref: 'AWS::AccountId' } as unknown as string,
+        stageName: 'prod',
+        allowedAccounts: ['222222222222'],
+        allowedOrgId: 'o-a1b2c3d4e5',
+      }),
     );
   });
 });

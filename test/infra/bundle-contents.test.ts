@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_SIZE_LIMIT_BYTES, esbuildOptions } from '../../infra/bundling.js';
-import { FUNCTIONS, functionEntry, type FunctionName } from '../../infra/functions.js';
+import { FUNCTIONS, type FunctionName, functionEntry } from '../../infra/functions.js';
 import { PROJECT_ROOT } from '../../infra/service-app.js';
 
 /** The AWS service clients each function constructs (its own calls, plus the table and role-B STS). */
@@ -60,7 +60,12 @@ function bundle(name: FunctionName): Promise<Bundle> {
 }
 async function build(name: FunctionName): Promise<Bundle> {
   const outfile = path.join(os.tmpdir(), `eks-provisioner-contents-${name}`, 'index.mjs');
-  const built = await esbuild.build({ ...esbuildOptions(path.join(PROJECT_ROOT, functionEntry(name)), outfile), write: false, metafile: true, absWorkingDir: PROJECT_ROOT });
+  const built = await esbuild.build({
+    ...esbuildOptions(path.join(PROJECT_ROOT, functionEntry(name)), outfile),
+    write: false,
+    metafile: true,
+    absWorkingDir: PROJECT_ROOT,
+  });
   const output = Object.values(built.metafile!.outputs).find((o) => o.entryPoint)!;
   const used = Object.entries(output.inputs).filter(([, v]) => v.bytesInOutput > 0);
   return {
@@ -80,7 +85,6 @@ function serviceClients(inputs: string[]): string[] {
   return [...new Set(found)].sort();
 }
 
-
 /** Functions infra defines whose handler exists (other work may add entries before handlers). */
 const BUILT = FUNCTIONS.filter((f) => fs.existsSync(path.join(PROJECT_ROOT, functionEntry(f.name)))).map((f) => f.name);
 
@@ -96,7 +100,10 @@ describe('bundle size per function', () => {
   it('configure-cluster and update-cluster (naming a blocking PodDisruptionBudget) talk to Kubernetes without @kubernetes/client-node (its models alone are ~2 MiB)', async () => {
     for (const name of ['configure-cluster', 'update-cluster'] as const) {
       const inputs = await bundleInputs(name);
-      expect(inputs.filter((f) => f.includes('node_modules/@kubernetes/')), name).toEqual([]);
+      expect(
+        inputs.filter((f) => f.includes('node_modules/@kubernetes/')),
+        name,
+      ).toEqual([]);
     }
     expect((await bundleInputs('update-cluster')).some((f) => f.endsWith('lib/kubernetes/disruption.ts'))).toBe(true);
   }, 60_000);
@@ -108,7 +115,11 @@ describe('bundle size per function', () => {
   }, 60_000);
 
   it('no function bundles a YAML library (the kubeconfig is written by blockYaml; yaml is ~113 KiB)', async () => {
-    for (const name of BUILT) expect((await bundleInputs(name)).filter((f) => f.includes('node_modules/yaml/')), name).toEqual([]);
+    for (const name of BUILT)
+      expect(
+        (await bundleInputs(name)).filter((f) => f.includes('node_modules/yaml/')),
+        name,
+      ).toEqual([]);
   }, 120_000);
 
   it('the EC2 client carries only the schemas of the operations sent (not all ~800)', async () => {
@@ -132,7 +143,11 @@ describe('bundle contents per function', () => {
         expect(zod.filter((f) => f.includes('/v4/mini/'))).not.toEqual([]);
         expect(zod.filter((f) => f.includes('/v4/classic/'))).toEqual([]);
         // Nothing of zod's core the schemas don't run: the JIT compiler, JSON Schema.
-        expect(zod.map((f) => path.basename(f)).filter((f) => /^(compile|to-json-schema|json-schema-processors|json-schema-generator)\.js$/.test(f))).toEqual([]);
+        expect(
+          zod
+            .map((f) => path.basename(f))
+            .filter((f) => /^(compile|to-json-schema|json-schema-processors|json-schema-generator)\.js$/.test(f)),
+        ).toEqual([]);
         // English only: the locale the messages are written in (shared/settings/zod-locale.ts registers it).
         expect(zod.filter((f) => f.includes('/locales/')).map((f) => path.basename(f))).toEqual(['en.js']);
       } else {

@@ -67,8 +67,18 @@ describe.skipIf(entryMissing)(`real bundling (${BUNDLED})`, () => {
     // No node_modules next to the bundle, like in Lambda: everything must be inside it.
     const r = spawnSync(
       process.execPath,
-      ['--enable-source-maps', '--input-type=module', '-e', `const m = await import(${JSON.stringify(path.join(assetDir, 'index.mjs'))}); console.log(typeof m.handler);`],
-      { cwd: os.tmpdir(), encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' }, timeout: 30_000 },
+      [
+        '--enable-source-maps',
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(path.join(assetDir, 'index.mjs'))}); console.log(typeof m.handler);`,
+      ],
+      {
+        cwd: os.tmpdir(),
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
+        timeout: 30_000,
+      },
     );
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('function');

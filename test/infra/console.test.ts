@@ -13,9 +13,15 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/lib/config.js';
 import { CORS_ALLOW_HEADERS } from '../../infra/constructs/service-api.js';
-import { CONSOLE_CONFIG_FILE, consoleRootFiles, PLACEHOLDER_PAGE, ServiceConsole, spaRoutingFunction } from '../../infra/constructs/service-console.js';
+import {
+  CONSOLE_CONFIG_FILE,
+  consoleRootFiles,
+  PLACEHOLDER_PAGE,
+  ServiceConsole,
+  spaRoutingFunction,
+} from '../../infra/constructs/service-console.js';
 import { PROJECT_ROOT } from '../../infra/service-app.js';
-import { resourcesOf, synthService, type Synthesized } from './synth.js';
+import { resourcesOf, type Synthesized, synthService } from './synth.js';
 
 const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 const one = (json: Record<string, any>, type: string): [string, any] => {
@@ -47,8 +53,15 @@ describe('console (default)', () => {
 
   it('bucket: private, encrypted, TLS only; its policy allows only this distribution to read', () => {
     const bucket = s.json.Resources[ids.bucket].Properties;
-    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
-    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(
+      bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm,
+    ).toBe('AES256');
     expect(bucket.OwnershipControls.Rules[0].ObjectOwnership).toBe('BucketOwnerEnforced');
     expect(bucket.WebsiteConfiguration).toBeUndefined();
 
@@ -65,7 +78,11 @@ describe('console (default)', () => {
 
   it('CloudFront: origin access control (SigV4, always), no OAI, HTTPS redirect, headers policy, SPA function', () => {
     const [oacId, oac] = one(s.json, 'AWS::CloudFront::OriginAccessControl');
-    expect(oac.Properties.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' });
+    expect(oac.Properties.OriginAccessControlConfig).toMatchObject({
+      OriginAccessControlOriginType: 's3',
+      SigningBehavior: 'always',
+      SigningProtocol: 'sigv4',
+    });
     s.template.resourceCountIs('AWS::CloudFront::CloudFrontOriginAccessIdentity', 0);
     const dist = s.json.Resources[ids.cdn].Properties.DistributionConfig;
     expect(dist.Origins).toHaveLength(1);
@@ -77,16 +94,25 @@ describe('console (default)', () => {
     expect(b.AllowedMethods).toEqual(['GET', 'HEAD']);
     expect(b.ResponseHeadersPolicyId).toEqual({ Ref: one(s.json, 'AWS::CloudFront::ResponseHeadersPolicy')[0] });
     const [fnId, fn] = one(s.json, 'AWS::CloudFront::Function');
-    expect(b.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } }]);
-    expect(fn.Properties.FunctionCode).toBe(spaRoutingFunction(consoleRootFiles(path.join(PROJECT_ROOT, 'console', 'dist'))));
+    expect(b.FunctionAssociations).toEqual([
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } },
+    ]);
+    expect(fn.Properties.FunctionCode).toBe(
+      spaRoutingFunction(consoleRootFiles(path.join(PROJECT_ROOT, 'console', 'dist'))),
+    );
     expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
     expect(dist.DefaultRootObject).toBe('index.html');
     expect(dist.CacheBehaviors).toBeUndefined();
   });
 
   it('security headers: HSTS, CSP naming only this API and Cognito, nosniff, no framing, no referrer', () => {
-    const cfg = one(s.json, 'AWS::CloudFront::ResponseHeadersPolicy')[1].Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
-    expect(cfg.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Override: true });
+    const cfg = one(s.json, 'AWS::CloudFront::ResponseHeadersPolicy')[1].Properties.ResponseHeadersPolicyConfig
+      .SecurityHeadersConfig;
+    expect(cfg.StrictTransportSecurity).toMatchObject({
+      AccessControlMaxAgeSec: 63072000,
+      IncludeSubdomains: true,
+      Override: true,
+    });
     expect(cfg.ContentTypeOptions).toEqual({ Override: true });
     expect(cfg.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
     expect(cfg.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
@@ -128,7 +154,14 @@ describe('console (default)', () => {
   it('user pool: administrators create users, strong passwords, TOTP MFA optional; app client: SRP sign-in only, no secret, no OAuth', () => {
     const pool = s.json.Resources[ids.userPool].Properties;
     expect(pool.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
-    expect(pool.Policies.PasswordPolicy).toEqual({ MinimumLength: 12, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true, RequireUppercase: true, TemporaryPasswordValidityDays: 3 });
+    expect(pool.Policies.PasswordPolicy).toEqual({
+      MinimumLength: 12,
+      RequireLowercase: true,
+      RequireNumbers: true,
+      RequireSymbols: true,
+      RequireUppercase: true,
+      TemporaryPasswordValidityDays: 3,
+    });
     expect(pool.MfaConfiguration).toBe('OPTIONAL');
     expect(pool.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
     expect(pool.DeletionProtection).toBe('ACTIVE');
@@ -145,7 +178,13 @@ describe('console (default)', () => {
     const pool = s.json.Resources[ids.pool].Properties;
     expect(pool.AllowUnauthenticatedIdentities).toBe(false);
     expect(pool.AllowClassicFlow).toBe(false);
-    expect(pool.CognitoIdentityProviders).toEqual([{ ClientId: { Ref: ids.client }, ProviderName: { 'Fn::GetAtt': [ids.userPool, 'ProviderName'] }, ServerSideTokenCheck: true }]);
+    expect(pool.CognitoIdentityProviders).toEqual([
+      {
+        ClientId: { Ref: ids.client },
+        ProviderName: { 'Fn::GetAtt': [ids.userPool, 'ProviderName'] },
+        ServerSideTokenCheck: true,
+      },
+    ]);
     const roles = one(s.json, 'AWS::Cognito::IdentityPoolRoleAttachment')[1].Properties.Roles;
     expect(Object.keys(roles)).toEqual(['authenticated']);
   });
@@ -157,7 +196,10 @@ describe('console (default)', () => {
         Effect: 'Allow',
         Principal: { Federated: 'cognito-identity.amazonaws.com' },
         Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': { Ref: ids.pool } }, 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } },
+        Condition: {
+          StringEquals: { 'cognito-identity.amazonaws.com:aud': { Ref: ids.pool } },
+          'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+        },
       },
     ]);
     expect(role.ManagedPolicyArns).toBeUndefined();
@@ -176,8 +218,14 @@ describe('console (default)', () => {
   });
 
   it('CORS: preflights and API Gateway errors name only the console origin; the function gets the same origin', () => {
-    const options = resourcesOf(s.json, 'AWS::ApiGateway::Method').filter(([, m]) => m.Properties.HttpMethod === 'OPTIONS');
-    const routed = new Set(resourcesOf(s.json, 'AWS::ApiGateway::Method').filter(([, m]) => m.Properties.HttpMethod !== 'OPTIONS').map(([, m]) => m.Properties.ResourceId.Ref));
+    const options = resourcesOf(s.json, 'AWS::ApiGateway::Method').filter(
+      ([, m]) => m.Properties.HttpMethod === 'OPTIONS',
+    );
+    const routed = new Set(
+      resourcesOf(s.json, 'AWS::ApiGateway::Method')
+        .filter(([, m]) => m.Properties.HttpMethod !== 'OPTIONS')
+        .map(([, m]) => m.Properties.ResourceId.Ref),
+    );
     expect(new Set(options.map(([, m]) => m.Properties.ResourceId.Ref))).toEqual(routed);
     for (const [id, m] of options) {
       expect(m.Properties.Integration.Type, id).toBe('MOCK');
@@ -189,7 +237,10 @@ describe('console (default)', () => {
     }
     const responses = resourcesOf(s.json, 'AWS::ApiGateway::GatewayResponse');
     expect(responses.length).toBeGreaterThan(0);
-    for (const [id, r] of responses) expect(r.Properties.ResponseParameters['gatewayresponse.header.Access-Control-Allow-Origin'], id).toEqual(originOf(ids.cdn, "'"));
+    for (const [id, r] of responses)
+      expect(r.Properties.ResponseParameters['gatewayresponse.header.Access-Control-Allow-Origin'], id).toEqual(
+        originOf(ids.cdn, "'"),
+      );
     expect(JSON.stringify(s.json)).not.toMatch(/Access-Control-Allow-Origin":"'\*'/);
 
     const apiFn = resourcesOf(s.json, 'AWS::Lambda::Function').find(([id]) => id.startsWith('ApiFn'))![1];
@@ -205,7 +256,9 @@ describe('console (default)', () => {
 
   it('config.json carries exactly the API URL, region, user pool, app client and identity pool; served with no-cache and invalidated', () => {
     // With console/dist built there is also the assets/ deployment; the page one carries config.json.
-    const pages = resourcesOf(s.json, 'Custom::CDKBucketDeployment').filter(([, d]) => d.Properties.DestinationBucketKeyPrefix === undefined);
+    const pages = resourcesOf(s.json, 'Custom::CDKBucketDeployment').filter(
+      ([, d]) => d.Properties.DestinationBucketKeyPrefix === undefined,
+    );
     expect(pages).toHaveLength(1);
     const p = pages[0]![1].Properties;
     expect(p.DestinationBucketName).toEqual({ Ref: ids.bucket });
@@ -217,11 +270,27 @@ describe('console (default)', () => {
     const index = (p.SourceMarkers as any[]).findIndex((m) => Object.keys(m).length > 0);
     const dir = path.join(s.outdir, `asset.${String(p.SourceObjectKeys[index]).replace(/\.zip$/, '')}`);
     let text = fs.readFileSync(path.join(dir, CONSOLE_CONFIG_FILE), 'utf8');
-    for (const [marker, value] of Object.entries(p.SourceMarkers[index] as Record<string, any>)) text = text.split(marker).join(`{${value.Ref}}`);
+    for (const [marker, value] of Object.entries(p.SourceMarkers[index] as Record<string, any>))
+      text = text.split(marker).join(`{${value.Ref}}`);
     const config = JSON.parse(text);
-    expect(Object.keys(config).sort()).toEqual(['apiUrl', 'identityPoolId', 'region', 'userPoolClientId', 'userPoolId']);
-    expect(config.apiUrl).toMatch(new RegExp(`^https://\\{${ids.api}\\}\\.execute-api\\.\\{AWS::Region\\}\\.\\{AWS::URLSuffix\\}/\\{HttpApiDeploymentStageprod[0-9A-F]+\\}/$`));
-    expect(config).toMatchObject({ region: '{AWS::Region}', userPoolId: `{${ids.userPool}}`, userPoolClientId: `{${ids.client}}`, identityPoolId: `{${ids.pool}}` });
+    expect(Object.keys(config).sort()).toEqual([
+      'apiUrl',
+      'identityPoolId',
+      'region',
+      'userPoolClientId',
+      'userPoolId',
+    ]);
+    expect(config.apiUrl).toMatch(
+      new RegExp(
+        `^https://\\{${ids.api}\\}\\.execute-api\\.\\{AWS::Region\\}\\.\\{AWS::URLSuffix\\}/\\{HttpApiDeploymentStageprod[0-9A-F]+\\}/$`,
+      ),
+    );
+    expect(config).toMatchObject({
+      region: '{AWS::Region}',
+      userPoolId: `{${ids.userPool}}`,
+      userPoolClientId: `{${ids.client}}`,
+      identityPoolId: `{${ids.pool}}`,
+    });
   });
 
   it('CDK deploy handler: writes only the console bucket, reads only the CDK asset bucket, logs with the stack retention', () => {
@@ -236,14 +305,18 @@ describe('console (default)', () => {
       if (writes) expect(text).toContain(ids.bucket);
       else expect(text.includes(ids.bucket) || text.includes('cdk-hnb659fds-assets')).toBe(true);
     }
-    const handler = resourcesOf(s.json, 'AWS::Lambda::Function').find(([id]) => id.startsWith('CustomCDKBucketDeployment'))![1];
+    const handler = resourcesOf(s.json, 'AWS::Lambda::Function').find(([id]) =>
+      id.startsWith('CustomCDKBucketDeployment'),
+    )![1];
     const logGroup = s.json.Resources[handler.Properties.LoggingConfig.LogGroup.Ref];
     expect(logGroup.Properties.RetentionInDays).toBe(90);
   });
 
   it('outputs the console URL and the sign-in ids', () => {
     const o = s.json.Outputs;
-    expect(o.ConsoleUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [ids.cdn, 'DomainName'] }, '/']] });
+    expect(o.ConsoleUrl.Value).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [ids.cdn, 'DomainName'] }, '/']],
+    });
     expect(o.UserPoolId.Value).toEqual({ Ref: ids.userPool });
     expect(o.UserPoolClientId.Value).toEqual({ Ref: ids.client });
     expect(o.IdentityPoolId.Value).toEqual({ Ref: ids.pool });
@@ -259,19 +332,31 @@ describe('console=false', () => {
   });
 
   it('deploys no bucket, distribution, Cognito or deploy handler', () => {
-    for (const type of ['AWS::S3::Bucket', 'AWS::CloudFront::Distribution', 'AWS::CloudFront::ResponseHeadersPolicy', 'AWS::CloudFront::Function', 'AWS::Cognito::UserPool', 'AWS::Cognito::IdentityPool', 'Custom::CDKBucketDeployment']) {
+    for (const type of [
+      'AWS::S3::Bucket',
+      'AWS::CloudFront::Distribution',
+      'AWS::CloudFront::ResponseHeadersPolicy',
+      'AWS::CloudFront::Function',
+      'AWS::Cognito::UserPool',
+      'AWS::Cognito::IdentityPool',
+      'Custom::CDKBucketDeployment',
+    ]) {
       s.template.resourceCountIs(type, 0);
     }
     expect(Object.keys(s.json.Outputs)).not.toEqual(expect.arrayContaining(['ConsoleUrl']));
-    for (const key of ['ConsoleUrl', 'UserPoolId', 'UserPoolClientId', 'IdentityPoolId']) expect(s.json.Outputs).not.toHaveProperty(key);
+    for (const key of ['ConsoleUrl', 'UserPoolId', 'UserPoolClientId', 'IdentityPoolId'])
+      expect(s.json.Outputs).not.toHaveProperty(key);
   });
 
   it('no CORS anywhere and no console settings for the function', () => {
-    expect(resourcesOf(s.json, 'AWS::ApiGateway::Method').filter(([, m]) => m.Properties.HttpMethod === 'OPTIONS')).toEqual([]);
+    expect(
+      resourcesOf(s.json, 'AWS::ApiGateway::Method').filter(([, m]) => m.Properties.HttpMethod === 'OPTIONS'),
+    ).toEqual([]);
     expect(JSON.stringify(s.json)).not.toContain('Access-Control-Allow-Origin');
     for (const [, fn] of resourcesOf(s.json, 'AWS::Lambda::Function')) {
       const env = fn.Properties.Environment.Variables;
-      for (const key of [ENV.corsAllowOrigin, ENV.identityPoolId, ENV.identityPoolRoleArn]) expect(env).not.toHaveProperty(key);
+      for (const key of [ENV.corsAllowOrigin, ENV.identityPoolId, ENV.identityPoolRoleArn])
+        expect(env).not.toHaveProperty(key);
     }
   });
 
@@ -291,16 +376,32 @@ describe('the construct with and without a console build', () => {
     const stack = new Stack(app, 'ConsoleOnly');
     const api = new apigw.RestApi(stack, 'Api');
     api.root.addMethod('GET', new apigw.MockIntegration());
-    const c = new ServiceConsole(stack, 'Console', { api, stageName: 'prod', distDir, removalPolicy: RemovalPolicy.DESTROY, logRetentionDays: 30, mfa: 'optional', selfSignUp: false });
+    const c = new ServiceConsole(stack, 'Console', {
+      api,
+      stageName: 'prod',
+      distDir,
+      removalPolicy: RemovalPolicy.DESTROY,
+      logRetentionDays: 30,
+      mfa: 'optional',
+      selfSignUp: false,
+    });
     const assembly = app.synth();
     const artifact = assembly.getStackByName('ConsoleOnly');
-    return { c, json: artifact.template as Record<string, any>, outdir: assembly.directory, messages: artifact.messages };
+    return {
+      c,
+      json: artifact.template as Record<string, any>,
+      outdir: assembly.directory,
+      messages: artifact.messages,
+    };
   }
 
   it('built: hashed assets cached for a year, then index.html (no-cache) with config.json; the build config.json is not deployed', () => {
     const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'console-dist-'));
     fs.mkdirSync(path.join(dist, 'assets'));
-    fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><script type="module" src="/assets/index-3fa9c1.js"></script>');
+    fs.writeFileSync(
+      path.join(dist, 'index.html'),
+      '<!doctype html><script type="module" src="/assets/index-3fa9c1.js"></script>',
+    );
     fs.writeFileSync(path.join(dist, 'assets', 'index-3fa9c1.js'), 'console.log(1)');
     fs.writeFileSync(path.join(dist, 'favicon.svg'), '<svg/>');
     fs.writeFileSync(path.join(dist, CONSOLE_CONFIG_FILE), '{"apiUrl":"http://127.0.0.1:3000/"}');
@@ -314,10 +415,19 @@ describe('the construct with and without a console build', () => {
     expect(assets.Properties.SystemMetadata['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(page.Properties.SystemMetadata['cache-control']).toBe('no-cache');
     expect(page.DependsOn).toEqual(expect.arrayContaining([assetsId]));
-    const staged = (d: any, i: number) => path.join(outdir, `asset.${String(d.Properties.SourceObjectKeys[i]).replace(/\.zip$/, '')}`);
+    const staged = (d: any, i: number) =>
+      path.join(outdir, `asset.${String(d.Properties.SourceObjectKeys[i]).replace(/\.zip$/, '')}`);
     expect(fs.readdirSync(staged(assets, 0))).toEqual(['index-3fa9c1.js']);
     expect(fs.readdirSync(staged(page, 0)).sort()).toEqual(['favicon.svg', 'index.html']);
-    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(staged(page, 1), CONSOLE_CONFIG_FILE), 'utf8').replace(/<<marker:0xbaba:\d+>>/g, 'x')))).toHaveLength(5);
+    expect(
+      Object.keys(
+        JSON.parse(
+          fs
+            .readFileSync(path.join(staged(page, 1), CONSOLE_CONFIG_FILE), 'utf8')
+            .replace(/<<marker:0xbaba:\d+>>/g, 'x'),
+        ),
+      ),
+    ).toHaveLength(5);
     // removalPolicy destroy: the bucket goes with the stack, emptied by CDK's auto-delete.
     const [, bucket] = one(json, 'AWS::S3::Bucket');
     expect(bucket.DeletionPolicy).toBe('Delete');
@@ -329,7 +439,12 @@ describe('the construct with and without a console build', () => {
   it('not built: a placeholder page that says how to build, and an info note at synth', () => {
     const { c, json, outdir, messages } = synthConsole(path.join(os.tmpdir(), 'no-such-console-dist'));
     expect(c.built).toBe(false);
-    expect(messages.filter((m) => m.level === 'info').map((m) => String(m.entry.data)).join('\n')).toMatch(/index\.html not found: deploying a placeholder page\. Build the console/);
+    expect(
+      messages
+        .filter((m) => m.level === 'info')
+        .map((m) => String(m.entry.data))
+        .join('\n'),
+    ).toMatch(/index\.html not found: deploying a placeholder page\. Build the console/);
     const [, page] = one(json, 'Custom::CDKBucketDeployment');
     const staged = path.join(outdir, `asset.${String(page.Properties.SourceObjectKeys[0]).replace(/\.zip$/, '')}`);
     expect(fs.readFileSync(path.join(staged, 'index.html'), 'utf8')).toBe(PLACEHOLDER_PAGE);

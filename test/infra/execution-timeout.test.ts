@@ -4,8 +4,8 @@
  * for a file definition.
  */
 import { describe, expect, it } from 'vitest';
-import { withExecutionTimeout } from '../../infra/asl.js';
 import { EXECUTION_TIMEOUT_MARGIN_SECONDS, PROVISIONING_SECONDS_BOUNDS } from '../../functions/lib/polling/budget.js';
+import { withExecutionTimeout } from '../../infra/asl.js';
 import { resourcesOf, synthService } from './synth.js';
 
 const deployedDefinition = (context: Record<string, unknown>) => {
@@ -16,11 +16,15 @@ const deployedDefinition = (context: Record<string, unknown>) => {
 };
 
 describe('execution TimeoutSeconds in the deployed definition', () => {
-  it.each([PROVISIONING_SECONDS_BOUNDS.max, 7200])('maxProvisioningSeconds %i → TimeoutSeconds = cap + margin', (cap) => {
-    const def = deployedDefinition({ maxProvisioningSeconds: cap });
-    expect(def.TimeoutSeconds).toBe(cap + EXECUTION_TIMEOUT_MARGIN_SECONDS);
-    expect(def.StartAt).toBe('ValidateRequest');
-  }, 60_000);
+  it.each([PROVISIONING_SECONDS_BOUNDS.max, 7200])(
+    'maxProvisioningSeconds %i → TimeoutSeconds = cap + margin',
+    (cap) => {
+      const def = deployedDefinition({ maxProvisioningSeconds: cap });
+      expect(def.TimeoutSeconds).toBe(cap + EXECUTION_TIMEOUT_MARGIN_SECONDS);
+      expect(def.StartAt).toBe('ValidateRequest');
+    },
+    60_000,
+  );
 
   it('refuses a timeout Step Functions would refuse', () => {
     expect(() => withExecutionTimeout({}, 0)).toThrow(/whole number of seconds/);
@@ -34,24 +38,42 @@ describe('runs that end without their Catch', () => {
     const rules = resourcesOf(json, 'AWS::Events::Rule');
     const [[, rule]] = rules.filter(([id]) => id.includes('EndedExecutionsRule')) as [[string, any]];
     expect(rule.Properties.EventBusName).toBeUndefined(); // the default bus, where Step Functions reports
-    const [[smId]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([id]) => id.startsWith('Provisioning')) as [[string, any]];
-    const [[deleteSmId]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([id]) => id.startsWith('Deletion')) as [[string, any]];
-    const [[updateSmId]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([id]) => id.startsWith('Updating')) as [[string, any]];
+    const [[smId]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([id]) =>
+      id.startsWith('Provisioning'),
+    ) as [[string, any]];
+    const [[deleteSmId]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([id]) =>
+      id.startsWith('Deletion'),
+    ) as [[string, any]];
+    const [[updateSmId]] = resourcesOf(json, 'AWS::StepFunctions::StateMachine').filter(([id]) =>
+      id.startsWith('Updating'),
+    ) as [[string, any]];
     expect(rule.Properties.EventPattern).toEqual({
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],
-      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: smId }, { Ref: deleteSmId }, { Ref: updateSmId }] },
+      detail: {
+        status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+        stateMachineArn: [{ Ref: smId }, { Ref: deleteSmId }, { Ref: updateSmId }],
+      },
     });
     const target = rule.Properties.Targets[0];
     expect(target.Arn['Fn::GetAtt'][0]).toMatch(/^RecordEndedExecutionFn/);
     expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
     // EventBridge may invoke it from this rule only (the other events permission is the reconciler's schedule).
-    const invoke = resourcesOf(json, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'events.amazonaws.com' && JSON.stringify(p.Properties.FunctionName).includes('RecordEndedExecutionFn'));
+    const invoke = resourcesOf(json, 'AWS::Lambda::Permission').filter(
+      ([, p]) =>
+        p.Properties.Principal === 'events.amazonaws.com' &&
+        JSON.stringify(p.Properties.FunctionName).includes('RecordEndedExecutionFn'),
+    );
     expect(invoke).toHaveLength(1);
     expect(invoke[0]![1].Properties.SourceArn['Fn::GetAtt'][0]).toMatch(/EndedExecutionsRule/);
     // The function may publish the Failed event on the service's bus (and nothing else on events).
-    const statements = resourcesOf(json, 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+    const statements = resourcesOf(json, 'AWS::IAM::Policy').flatMap(
+      ([, p]) => p.Properties.PolicyDocument.Statement as any[],
+    );
     const publish = statements.find((s) => s.Sid === 'PublishFailedEvent');
-    expect(publish).toMatchObject({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventBus/), 'Arn'] } });
+    expect(publish).toMatchObject({
+      Action: 'events:PutEvents',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventBus/), 'Arn'] },
+    });
   }, 60_000);
 });

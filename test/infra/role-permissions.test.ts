@@ -30,9 +30,9 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiResourcePolicy, expandShorthand } from '../../infra/api-resource-policy.js';
 import { esbuildOptions } from '../../infra/bundling.js';
-import { FUNCTIONS, functionEntry, type FunctionName } from '../../infra/functions.js';
+import { FUNCTIONS, type FunctionName, functionEntry } from '../../infra/functions.js';
 import { PROJECT_ROOT } from '../../infra/service-app.js';
-import { resourcesOf, synthService, type Synthesized } from './synth.js';
+import { resourcesOf, type Synthesized, synthService } from './synth.js';
 
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
@@ -54,7 +54,14 @@ const IAM_PREFIX: Record<string, string> = {
 const ROLE_B_PACKAGES = ['client-ec2', 'client-eks', 'client-iam', 'client-cloudformation'];
 const ROLE_B_CLIENTS = ['EC2Client', 'EKSClient', 'IAMClient', 'CloudFormationClient'];
 /** lib-dynamodb's document commands → DynamoDB's operations. */
-const DOCUMENT_OPERATIONS: Record<string, string> = { Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Query: 'Query', Scan: 'Scan' };
+const DOCUMENT_OPERATIONS: Record<string, string> = {
+  Get: 'GetItem',
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  Query: 'Query',
+  Scan: 'Scan',
+};
 const STORE_MODULE = 'functions/lib/store/dynamo-store.ts';
 const NO_PERMISSION_NEEDED = new Set(['sts:GetCallerIdentity']);
 
@@ -66,7 +73,13 @@ interface Call {
 
 /** The SDK calls a function's own code constructs, from its bundle. */
 async function callsOf(name: FunctionName): Promise<Call[]> {
-  const r = await build({ ...esbuildOptions(functionEntry(name), 'index.js'), absWorkingDir: PROJECT_ROOT, write: false, minify: false, sourcemap: false });
+  const r = await build({
+    ...esbuildOptions(functionEntry(name), 'index.js'),
+    absWorkingDir: PROJECT_ROOT,
+    write: false,
+    minify: false,
+    sourcemap: false,
+  });
   const text = r.outputFiles.find((o) => o.path.endsWith('.js'))!.text;
   // Which package defines each command class in this bundle (esbuild marks every module with its path).
   const packageOf = new Map<string, string[]>();
@@ -84,7 +97,8 @@ async function callsOf(name: FunctionName): Promise<Call[]> {
     if (!module.startsWith('functions/')) continue;
     for (const c of line.matchAll(/new (\w+?)Command\d*\(/g)) {
       const packages = packageOf.get(c[1]!);
-      if (!packages) throw new Error(`${name}: ${module} constructs ${c[1]}Command, which no AWS SDK module of the bundle defines`);
+      if (!packages)
+        throw new Error(`${name}: ${module} constructs ${c[1]}Command, which no AWS SDK module of the bundle defines`);
       // QueryCommand exists in client-dynamodb and lib-dynamodb: same service, same action.
       const pkg = packages[0]!;
       const prefix = IAM_PREFIX[pkg];
@@ -148,7 +162,10 @@ function arnOf(template: Record<string, any>, id: string): string {
  * The simulator's decision. `identity`: the caller's side only — for sts:AssumeRole into a customer
  * account the other side is role B's trust policy, the customer's to write, not the service's.
  */
-async function decide(sim: Omit<Simulation, 'serviceControlPolicies' | 'resourceControlPolicies'>, side: 'overall' | 'identity' = 'overall'): Promise<string> {
+async function decide(
+  sim: Omit<Simulation, 'serviceControlPolicies' | 'resourceControlPolicies'>,
+  side: 'overall' | 'identity' = 'overall',
+): Promise<string> {
   const r = await runSimulation({ serviceControlPolicies: [], resourceControlPolicies: [], ...sim }, {});
   if (r.resultType === 'error') throw new Error(`simulation input refused: ${JSON.stringify(r.errors)}`);
   if (side === 'identity') {
@@ -178,7 +195,11 @@ describe('every Lambda role allows the AWS calls its function makes (iam-simulat
       }
     };
     walk(path.join(PROJECT_ROOT, 'functions'));
-    const constructions = files.flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(new RegExp(`new (${ROLE_B_CLIENTS.join('|')})\\(([^)]*)`, 'g'))].map((m) => ({ file: path.relative(PROJECT_ROOT, f), client: m[1]!, args: m[2]! })));
+    const constructions = files.flatMap((f) =>
+      [...fs.readFileSync(f, 'utf8').matchAll(new RegExp(`new (${ROLE_B_CLIENTS.join('|')})\\(([^)]*)`, 'g'))].map(
+        (m) => ({ file: path.relative(PROJECT_ROOT, f), client: m[1]!, args: m[2]! }),
+      ),
+    );
     expect(constructions.length).toBe(ROLE_B_CLIENTS.length);
     for (const c of constructions) {
       expect(c.file, `${c.client}`).toBe(path.join('functions', 'lib', 'aws', 'clients.ts'));
@@ -187,8 +208,12 @@ describe('every Lambda role allows the AWS calls its function makes (iam-simulat
   });
 
   it('found the calls (the derivation is not empty)', () => {
-    expect(calls.get('api')!.map((c) => c.action)).toEqual(expect.arrayContaining(['states:StartExecution', 'ec2:DescribeVpcs', 'sts:AssumeRole']));
-    expect(calls.get('record-ended-execution')!.map((c) => c.action)).toEqual(expect.arrayContaining(['events:PutEvents', 'dynamodb:UpdateItem']));
+    expect(calls.get('api')!.map((c) => c.action)).toEqual(
+      expect.arrayContaining(['states:StartExecution', 'ec2:DescribeVpcs', 'sts:AssumeRole']),
+    );
+    expect(calls.get('record-ended-execution')!.map((c) => c.action)).toEqual(
+      expect.arrayContaining(['events:PutEvents', 'dynamodb:UpdateItem']),
+    );
   });
 
   for (const spec of FUNCTIONS) {
@@ -207,23 +232,34 @@ describe('every Lambda role allows the AWS calls its function makes (iam-simulat
       const own = calls.get(spec.name)!;
       const required = new Map<string, { resource: string; context?: Record<string, string | string[]> }[]>();
       const need = (action: string, resource: string, context?: Record<string, string | string[]>) =>
-        (required.get(action) ?? required.set(action, []).get(action)!).push({ resource, ...(context ? { context } : {}) });
+        (required.get(action) ?? required.set(action, []).get(action)!).push({
+          resource,
+          ...(context ? { context } : {}),
+        });
       for (const c of own) {
         if (c.roleB || NO_PERMISSION_NEEDED.has(c.action)) continue;
         if (c.module === STORE_MODULE) continue; // the store's reads are required below; its writes are the table tier
         const [service] = c.action.split(':');
-        if (c.action === 'sts:AssumeRole') need(c.action, `arn:aws:iam::${CUSTOMER}:role/eks-provisioner-provision`, { 'sts:ExternalId': 'a'.repeat(32) });
+        if (c.action === 'sts:AssumeRole')
+          need(c.action, `arn:aws:iam::${CUSTOMER}:role/eks-provisioner-provision`, {
+            'sts:ExternalId': 'a'.repeat(32),
+          });
         else if (service === 'dynamodb') need(c.action, tableArn);
-        else if (service === 'events') need(c.action, `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${env.EVENT_BUS_NAME}`);
-        else if (c.action === 'states:StartExecution') for (const arn of [env.STATE_MACHINE_ARN, env.DELETE_STATE_MACHINE_ARN].filter(Boolean)) need(c.action, arn!);
-        else if (c.action === 'states:DescribeExecution') need(c.action, `${env.STATE_MACHINE_ARN!.replace(':stateMachine:', ':execution:')}:c-1`);
+        else if (service === 'events')
+          need(c.action, `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${env.EVENT_BUS_NAME}`);
+        else if (c.action === 'states:StartExecution')
+          for (const arn of [env.STATE_MACHINE_ARN, env.DELETE_STATE_MACHINE_ARN].filter(Boolean)) need(c.action, arn!);
+        else if (c.action === 'states:DescribeExecution')
+          need(c.action, `${env.STATE_MACHINE_ARN!.replace(':stateMachine:', ':execution:')}:c-1`);
         else throw new Error(`${spec.name}: no resource known for ${c.action} (from ${c.module}): extend this test`);
       }
       need('dynamodb:GetItem', tableArn);
       need('dynamodb:Query', tableArn);
       if (own.some((c) => c.roleB)) {
         expect(spec.assumesProvisionRole, `${spec.name} calls the customer's account`).toBe(true);
-        need('sts:AssumeRole', `arn:aws:iam::${CUSTOMER}:role/eks-provisioner-provision`, { 'sts:ExternalId': 'a'.repeat(32) });
+        need('sts:AssumeRole', `arn:aws:iam::${CUSTOMER}:role/eks-provisioner-provision`, {
+          'sts:ExternalId': 'a'.repeat(32),
+        });
       }
 
       const denied: string[] = [];
@@ -231,7 +267,15 @@ describe('every Lambda role allows the AWS calls its function makes (iam-simulat
         for (const u of uses) {
           const accountId = u.resource.split(':')[4] || ACCOUNT;
           const result = await decide(
-            { request: { principal, action, resource: { resource: u.resource, accountId }, contextVariables: u.context ?? {} }, identityPolicies },
+            {
+              request: {
+                principal,
+                action,
+                resource: { resource: u.resource, accountId },
+                contextVariables: u.context ?? {},
+              },
+              identityPolicies,
+            },
             accountId === ACCOUNT ? 'overall' : 'identity',
           );
           if (result !== 'Allowed') denied.push(`${action} on ${u.resource}: ${result}`);
@@ -249,8 +293,21 @@ describe('every Lambda role allows the AWS calls its function makes (iam-simulat
       .filter(([, p]) => (p.Properties.Roles as any[]).some((r) => r.Ref === roleId))
       .map(([id, p]) => ({ name: id, policy: concrete(template, p.Properties.PolicyDocument) }));
     const ask = (resource: string, contextVariables: Record<string, string>) =>
-      decide({ request: { principal: arnOf(template, roleId), action: 'sts:AssumeRole', resource: { resource, accountId: resource.split(':')[4]! }, contextVariables }, identityPolicies }, 'identity');
-    expect(await ask(`arn:aws:iam::${ACCOUNT}:role/eks-provisioner-provision`, { 'sts:ExternalId': 'x' })).toBe('ExplicitlyDenied');
+      decide(
+        {
+          request: {
+            principal: arnOf(template, roleId),
+            action: 'sts:AssumeRole',
+            resource: { resource, accountId: resource.split(':')[4]! },
+            contextVariables,
+          },
+          identityPolicies,
+        },
+        'identity',
+      );
+    expect(await ask(`arn:aws:iam::${ACCOUNT}:role/eks-provisioner-provision`, { 'sts:ExternalId': 'x' })).toBe(
+      'ExplicitlyDenied',
+    );
     expect(await ask(`arn:aws:iam::${CUSTOMER}:role/eks-provisioner-provision`, {})).toBe('ImplicitlyDenied');
     expect(await ask(`arn:aws:iam::${CUSTOMER}:role/admin`, { 'sts:ExternalId': 'x' })).toBe('ImplicitlyDenied');
   });
@@ -260,18 +317,38 @@ describe('every Lambda role allows the AWS calls its function makes (iam-simulat
 
 describe("the API's resource policy and a customer's identity policy (iam-simulate)", () => {
   const api = `arn:aws:execute-api:${REGION}:${ACCOUNT}:a1b2c3d4e5`;
-  const request = { principal: `arn:aws:iam::${CUSTOMER}:user/platform`, action: 'execute-api:Invoke', resource: { resource: `${api}/prod/POST/v1/clusters`, accountId: ACCOUNT }, contextVariables: {} };
-  const customerPolicy = { name: 'invoke-eks-provisioner', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: `${api}/prod/*/v1/*` }] } };
-  const resourcePolicy = (o: { allowedAccounts?: string[] } = {}) => expandShorthand(apiResourcePolicy({ serviceAccountId: ACCOUNT, stageName: 'prod', ...o }), api);
+  const request = {
+    principal: `arn:aws:iam::${CUSTOMER}:user/platform`,
+    action: 'execute-api:Invoke',
+    resource: { resource: `${api}/prod/POST/v1/clusters`, accountId: ACCOUNT },
+    contextVariables: {},
+  };
+  const customerPolicy = {
+    name: 'invoke-eks-provisioner',
+    policy: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: `${api}/prod/*/v1/*` }],
+    },
+  };
+  const resourcePolicy = (o: { allowedAccounts?: string[] } = {}) =>
+    expandShorthand(apiResourcePolicy({ serviceAccountId: ACCOUNT, stageName: 'prod', ...o }), api);
 
   it('both allow → Allowed', async () => {
-    expect(await decide({ request, identityPolicies: [customerPolicy], resourcePolicy: resourcePolicy() })).toBe('Allowed');
+    expect(await decide({ request, identityPolicies: [customerPolicy], resourcePolicy: resourcePolicy() })).toBe(
+      'Allowed',
+    );
   });
   it('without the identity policy → denied', async () => {
     expect(await decide({ request, identityPolicies: [], resourcePolicy: resourcePolicy() })).not.toBe('Allowed');
   });
   it('without a resource-policy Allow for the account (no policy, or another account only) → denied', async () => {
     expect(await decide({ request, identityPolicies: [customerPolicy] })).not.toBe('Allowed');
-    expect(await decide({ request, identityPolicies: [customerPolicy], resourcePolicy: resourcePolicy({ allowedAccounts: ['333333333333'] }) })).not.toBe('Allowed');
+    expect(
+      await decide({
+        request,
+        identityPolicies: [customerPolicy],
+        resourcePolicy: resourcePolicy({ allowedAccounts: ['333333333333'] }),
+      }),
+    ).not.toBe('Allowed');
   });
 });

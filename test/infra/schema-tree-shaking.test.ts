@@ -33,7 +33,15 @@ describe('inlineSchemaKeys', () => {
           bundle: true,
           write: false,
           format: 'esm',
-          plugins: [{ name: 'm', setup: (b) => { b.onResolve({ filter: /m\.js$/ }, () => ({ path: 'm', namespace: 'm' })); b.onLoad({ filter: /.*/, namespace: 'm' }, () => ({ contents: source, loader: 'js' })); } }],
+          plugins: [
+            {
+              name: 'm',
+              setup: (b) => {
+                b.onResolve({ filter: /m\.js$/ }, () => ({ path: 'm', namespace: 'm' }));
+                b.onLoad({ filter: /.*/, namespace: 'm' }, () => ({ contents: source, loader: 'js' }));
+              },
+            },
+          ],
         })
       ).outputFiles[0]!.text;
     expect(await bundle(MODULE)).toContain('"Unused"');
@@ -44,7 +52,9 @@ describe('inlineSchemaKeys', () => {
 
   it('applies to every SDK client schema module path, and no other file', () => {
     expect(SDK_SCHEMA_MODULE.test('/p/node_modules/@aws-sdk/client-ec2/dist-es/schemas/schemas_0.js')).toBe(true);
-    expect(SDK_SCHEMA_MODULE.test('C:\\p\\node_modules\\@aws-sdk\\client-eks\\dist-es\\schemas\\schemas_1.js')).toBe(true);
+    expect(SDK_SCHEMA_MODULE.test('C:\\p\\node_modules\\@aws-sdk\\client-eks\\dist-es\\schemas\\schemas_1.js')).toBe(
+      true,
+    );
     expect(SDK_SCHEMA_MODULE.test('/p/node_modules/@aws-sdk/client-ec2/dist-cjs/schemas/schemas_0.js')).toBe(false);
     expect(SDK_SCHEMA_MODULE.test('/p/node_modules/@aws-sdk/core/dist-es/schemas/schemas_0.js')).toBe(false);
   });

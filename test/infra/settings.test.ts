@@ -7,7 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../infra/functions.js';
 import { CONTEXT_DEFAULTS, readSettings } from '../../infra/settings.js';
-import { resourcesOf, synthService, type Synthesized } from './synth.js';
+import { resourcesOf, type Synthesized, synthService } from './synth.js';
 
 const settingsOf = (context: Record<string, unknown>) => readSettings(new App({ context }).node);
 
@@ -99,10 +99,15 @@ describe('every option changed', () => {
     s.template.resourceCountIs('AWS::Events::EventBus', 0);
     // PutEvents to a missing bus succeeds and drops the event: a rule on the bus makes the deployment
     // itself fail when the bus does not exist.
-    s.template.hasResourceProperties('AWS::Events::Rule', { EventBusName: 'default', EventPattern: { source: ['eks-provisioner'] } });
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: 'default',
+      EventPattern: { source: ['eks-provisioner'] },
+    });
     const sm = resourcesOf(s.json, 'AWS::StepFunctions::StateMachine')[0]![1].Properties;
     expect(sm.DefinitionSubstitutions.EventBusName).toBe('default');
-    const ours = resourcesOf(s.json, 'AWS::Lambda::Function').filter(([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
+    const ours = resourcesOf(s.json, 'AWS::Lambda::Function').filter(
+      ([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
+    );
     expect(ours.length).toBeGreaterThan(0);
     for (const [, fn] of ours) {
       expect(fn.Properties.Environment.Variables.EVENT_BUS_NAME).toBe('default');
@@ -114,13 +119,19 @@ describe('every option changed', () => {
   it('encrypts the table with a rotated customer managed key the readers may use', () => {
     s.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     const [[keyId]] = resourcesOf(s.json, 'AWS::KMS::Key') as [[string, unknown]];
-    s.template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } } });
+    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+    });
     // Every role that touches the table (each function, each state machine with DynamoDB tasks) may use the key.
     const kmsPolicies = resourcesOf(s.json, 'AWS::IAM::Policy').filter(([, p]) =>
-      (p.Properties.PolicyDocument.Statement as any[]).some((st) => [st.Action].flat().includes('kms:Decrypt') && JSON.stringify(st.Resource).includes(keyId)),
+      (p.Properties.PolicyDocument.Statement as any[]).some(
+        (st) => [st.Action].flat().includes('kms:Decrypt') && JSON.stringify(st.Resource).includes(keyId),
+      ),
     );
     const tableWriters = resourcesOf(s.json, 'AWS::IAM::Policy').filter(([, p]) =>
-      (p.Properties.PolicyDocument.Statement as any[]).some((st) => [st.Action].flat().some((a: string) => /^dynamodb:(PutItem|UpdateItem|GetItem|DeleteItem|Query)$/.test(a))),
+      (p.Properties.PolicyDocument.Statement as any[]).some((st) =>
+        [st.Action].flat().some((a: string) => /^dynamodb:(PutItem|UpdateItem|GetItem|DeleteItem|Query)$/.test(a)),
+      ),
     );
     // The update machine has no DynamoDB task (its function writes the record): no key grant it would not use.
     expect(kmsPolicies.length).toBe(tableWriters.length);
@@ -128,7 +139,10 @@ describe('every option changed', () => {
   });
 
   it('lets data go with the stack when asked (destroy) and keeps log retention', () => {
-    s.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: { DeletionProtectionEnabled: false } });
+    s.template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: { DeletionProtectionEnabled: false },
+    });
     for (const [, lg] of resourcesOf(s.json, 'AWS::Logs::LogGroup')) {
       expect(lg.DeletionPolicy).toBe('Delete');
       expect(lg.Properties.RetentionInDays).toBe(30);
@@ -157,7 +171,9 @@ describe('every option changed', () => {
 
   it('is still cdk-nag clean (APIG3 is met by the web ACL, not acknowledged)', () => {
     const result = new AwsSolutionsChecks(undefined, {}).validateScope(s.app);
-    expect(result.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      result.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+    ).toEqual([]);
     expect(JSON.stringify(s.json)).not.toContain('AwsSolutions-APIG3');
     expect(s.messages.filter((m) => m.level !== 'info')).toEqual([]);
   });

@@ -8,8 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { FUNCTIONS, functionEntry } from '../../infra/functions.js';
 import { buildServiceApp, PROJECT_ROOT } from '../../infra/service-app.js';
-import { functionEntry, FUNCTIONS } from '../../infra/functions.js';
 import type { ServiceStack } from '../../infra/service-stack.js';
 
 export const CDK_JSON = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {

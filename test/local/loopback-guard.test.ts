@@ -4,11 +4,12 @@
  * and the sandbox, and change nothing; SDK-style and same-origin requests keep working; the world
  * view carries no private key.
  */
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+
 import { request } from 'node:http';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApiServer, startApiServer } from '../../local/api/server.js';
 import { checkRequest, hostNameOf, isLoopbackName } from '../../local/loopback/request-guard.js';
-import { startApiServer, type RunningApiServer } from '../../local/api/server.js';
 import { makeClusterPki } from '../../local/sandbox/kubernetes/pki.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { clients, customerCreds, start } from '../sandbox/helpers.js';
@@ -20,7 +21,13 @@ interface Reply {
 }
 
 /** Raw HTTP with exactly these headers (Node adds Host only when none is given). */
-function raw(base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
+function raw(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const u = new URL(base);
     const req = request({ host: u.hostname, port: u.port, method, path, headers }, (res) => {
@@ -43,8 +50,10 @@ describe('request guard (pure)', () => {
   });
 
   it('loopback names only', () => {
-    for (const n of ['127.0.0.1', '127.1.2.3', 'localhost', 'api.localhost', '::1']) expect(isLoopbackName(n)).toBe(true);
-    for (const n of ['evil.example', '10.0.0.1', '0.0.0.0', 'localhost.evil.example', '128.0.0.1', '::']) expect(isLoopbackName(n)).toBe(false);
+    for (const n of ['127.0.0.1', '127.1.2.3', 'localhost', 'api.localhost', '::1'])
+      expect(isLoopbackName(n)).toBe(true);
+    for (const n of ['evil.example', '10.0.0.1', '0.0.0.0', 'localhost.evil.example', '128.0.0.1', '::'])
+      expect(isLoopbackName(n)).toBe(false);
   });
 
   it('same origin means a loopback name on our own port', () => {
@@ -73,7 +82,13 @@ describe('sandbox: foreign Host and Origin', () => {
 
   it('a cross-site text/plain POST to /_sandbox/reset is refused and resets nothing', async () => {
     sb.world.data.flags.nodesFailToJoin = true;
-    const r = await raw(sb.url, 'POST', '/_sandbox/reset', { Origin: 'http://evil.example', 'Content-Type': 'text/plain' }, 'x');
+    const r = await raw(
+      sb.url,
+      'POST',
+      '/_sandbox/reset',
+      { Origin: 'http://evil.example', 'Content-Type': 'text/plain' },
+      'x',
+    );
     expect(r.status).toBe(403);
     expect(JSON.parse(r.text).message).toMatch(/evil\.example/);
     expect(sb.world.data.flags.nodesFailToJoin).toBe(true);
@@ -84,7 +99,13 @@ describe('sandbox: foreign Host and Origin', () => {
     const world = await raw(sb.url, 'GET', '/_sandbox/world', { Host: `rebind.evil.example:${port}` });
     expect(world.status).toBe(403);
     expect(world.text).not.toContain('222222222222');
-    const sts = await raw(sb.url, 'POST', '/', { Host: `rebind.evil.example:${port}`, 'Content-Type': 'application/x-www-form-urlencoded' }, 'Action=GetCallerIdentity&Version=2011-06-15');
+    const sts = await raw(
+      sb.url,
+      'POST',
+      '/',
+      { Host: `rebind.evil.example:${port}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      'Action=GetCallerIdentity&Version=2011-06-15',
+    );
     expect(sts.status).toBe(403);
   });
 
@@ -95,7 +116,7 @@ describe('sandbox: foreign Host and Origin', () => {
     expect((await raw(sb.url, 'GET', '/_sandbox/health', { Host: `localhost:${port}` })).status).toBe(200);
   });
 
-  it('the world view masks private keys (clusters\' CA and server keys) and keeps certificates', async () => {
+  it("the world view masks private keys (clusters' CA and server keys) and keeps certificates", async () => {
     const pki = makeClusterPki(new Date());
     sb.world.serviceState('kubernetes', () => ({}) as Record<string, unknown>)['test-cluster'] = { pki };
     const r = await raw(sb.url, 'GET', '/_sandbox/world', {});
@@ -120,7 +141,13 @@ describe('local API: foreign Host and Origin', () => {
 
   it('a cross-site POST is refused before the handler runs', async () => {
     const body = JSON.stringify({ roleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-x', region: 'us-east-1' });
-    const r = await raw(api.url, 'POST', '/v1/roles', { Origin: 'https://evil.example', 'Content-Type': 'text/plain' }, body);
+    const r = await raw(
+      api.url,
+      'POST',
+      '/v1/roles',
+      { Origin: 'https://evil.example', 'Content-Type': 'text/plain' },
+      body,
+    );
     expect(r.status).toBe(403);
     expect(JSON.parse(r.text).error.code).toBe('FORBIDDEN_ORIGIN');
   });
@@ -135,7 +162,17 @@ describe('local API: foreign Host and Origin', () => {
   it('same-origin browser requests (the console) and plain clients are served', async () => {
     const port = new URL(api.url).port;
     expect((await raw(api.url, 'GET', '/v1/openapi.json', {})).status).toBe(200);
-    expect((await raw(api.url, 'GET', '/v1/openapi.json', { Origin: `http://127.0.0.1:${port}`, 'Sec-Fetch-Site': 'same-origin' })).status).toBe(200);
-    expect((await raw(api.url, 'GET', '/v1/openapi.json', { Host: `localhost:${port}`, Origin: `http://localhost:${port}` })).status).toBe(200);
+    expect(
+      (
+        await raw(api.url, 'GET', '/v1/openapi.json', {
+          Origin: `http://127.0.0.1:${port}`,
+          'Sec-Fetch-Site': 'same-origin',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await raw(api.url, 'GET', '/v1/openapi.json', { Host: `localhost:${port}`, Origin: `http://localhost:${port}` }))
+        .status,
+    ).toBe(200);
   });
 });

@@ -3,10 +3,11 @@
  * builds it, a role-B-like session with chosen permissions, and an EKS-like template (cluster, node role,
  * node group, four add-ons, an access entry).
  */
-import { authorize, notAuthorizedMessage } from '../../local/sandbox/iam/evaluate.js';
-import { SandboxAwsError, type RequestContext } from '../../local/sandbox/protocol/types.js';
-import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_ACCOUNT_ID, DEMO } from '../../local/sandbox/world/default-world.js';
+
 import { productWorld } from '../../local/runner/product-world.js';
+import { authorize, notAuthorizedMessage } from '../../local/sandbox/iam/evaluate.js';
+import { type RequestContext, SandboxAwsError } from '../../local/sandbox/protocol/types.js';
+import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_ACCOUNT_ID, DEMO } from '../../local/sandbox/world/default-world.js';
 import type { PolicyDocument, PolicyStatement, Principal } from '../../local/sandbox/world/types.js';
 import { World } from '../../local/sandbox/world/world.js';
 
@@ -27,7 +28,12 @@ export function principalOf(world: World, accessKeyId: string): Principal {
 
 let requests = 0;
 
-export function ctxFor(world: World, accessKeyId = CUSTOMER_ACCESS_KEY_ID, region = 'us-east-1', timeScale = 1): RequestContext {
+export function ctxFor(
+  world: World,
+  accessKeyId = CUSTOMER_ACCESS_KEY_ID,
+  region = 'us-east-1',
+  timeScale = 1,
+): RequestContext {
   const caller = principalOf(world, accessKeyId);
   return {
     world,
@@ -42,7 +48,8 @@ export function ctxFor(world: World, accessKeyId = CUSTOMER_ACCESS_KEY_ID, regio
     check: (action, resourceArn = '*', keys) => authorize(world, caller, action, resourceArn, { region, keys }),
     authorize: (action, resourceArn = '*', keys) => {
       const result = authorize(world, caller, action, resourceArn, { region, keys });
-      if (!result.allowed) throw new SandboxAwsError('AccessDenied', notAuthorizedMessage(caller, action, resourceArn, result), 403);
+      if (!result.allowed)
+        throw new SandboxAwsError('AccessDenied', notAuthorizedMessage(caller, action, resourceArn, result), 403);
     },
   };
 }
@@ -59,7 +66,10 @@ export function addRoleBSession(world: World, statements: PolicyDocument['Statem
     roleId: 'AROAROLEBTEST0000001',
     arn,
     path: '/',
-    assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'sts:AssumeRole' }] },
+    assumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'sts:AssumeRole' }],
+    },
     maxSessionDuration: 3600,
     inlinePolicies: { provision: { Version: '2012-10-17', Statement: statements } },
     attachedPolicyArns: [],
@@ -108,14 +118,25 @@ export const CREATE_ONLY: PolicyStatement[] = [
     ],
     Resource: '*',
   },
-  { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': ['eks.amazonaws.com', 'pods.eks.amazonaws.com'] } } },
+  {
+    Effect: 'Allow',
+    Action: 'iam:PassRole',
+    Resource: '*',
+    Condition: { StringEquals: { 'iam:PassedToService': ['eks.amazonaws.com', 'pods.eks.amazonaws.com'] } },
+  },
 ];
 
 export const DELETE_TOO: PolicyStatement[] = [
   ...CREATE_ONLY,
   {
     Effect: 'Allow',
-    Action: ['cloudformation:DeleteStack', 'iam:DeleteRole', 'iam:DetachRolePolicy', 'iam:DeleteRolePolicy', 'eks:Delete*'],
+    Action: [
+      'cloudformation:DeleteStack',
+      'iam:DeleteRole',
+      'iam:DetachRolePolicy',
+      'iam:DeleteRolePolicy',
+      'eks:Delete*',
+    ],
     Resource: '*',
   },
 ];
@@ -178,11 +199,19 @@ export function eksTemplate(): Record<string, unknown> {
           NodeRole: { 'Fn::GetAtt': ['NodeRole', 'Arn'] },
           Subnets: { Ref: 'SubnetIds' },
           InstanceTypes: ['t3.medium'],
-          ScalingConfig: { MinSize: { Ref: 'NodeCount' }, MaxSize: { Ref: 'NodeCount' }, DesiredSize: { Ref: 'NodeCount' } },
+          ScalingConfig: {
+            MinSize: { Ref: 'NodeCount' },
+            MaxSize: { Ref: 'NodeCount' },
+            DesiredSize: { Ref: 'NodeCount' },
+          },
           RemoteAccess: { 'Fn::If': ['HasKeyName', { Ec2SshKey: { Ref: 'KeyName' } }, { Ref: 'AWS::NoValue' }] },
         },
       },
-      CoreDns: { Type: 'AWS::EKS::Addon', DependsOn: 'Nodegroup', Properties: { ClusterName: { Ref: 'Cluster' }, AddonName: 'coredns' } },
+      CoreDns: {
+        Type: 'AWS::EKS::Addon',
+        DependsOn: 'Nodegroup',
+        Properties: { ClusterName: { Ref: 'Cluster' }, AddonName: 'coredns' },
+      },
       EbsCsi: {
         Type: 'AWS::EKS::Addon',
         DependsOn: 'Nodegroup',
@@ -199,7 +228,10 @@ export function eksTemplate(): Record<string, unknown> {
           ClusterName: { Ref: 'Cluster' },
           PrincipalArn: { Ref: 'AdminPrincipalArn' },
           AccessPolicies: [
-            { PolicyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy', AccessScope: { Type: 'cluster' } },
+            {
+              PolicyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+              AccessScope: { Type: 'cluster' },
+            },
           ],
         },
       },
@@ -209,13 +241,18 @@ export function eksTemplate(): Record<string, unknown> {
       Endpoint: { Value: { 'Fn::GetAtt': ['Cluster', 'Endpoint'] } },
       Ca: { Value: { 'Fn::GetAtt': ['Cluster', 'CertificateAuthorityData'] } },
       Oidc: { Value: { 'Fn::GetAtt': ['Cluster', 'OpenIdConnectIssuerUrl'] } },
-      NodeRoleArn: { Value: { 'Fn::GetAtt': ['NodeRole', 'Arn'] }, Export: { Name: { 'Fn::Sub': '${AWS::StackName}-NodeRoleArn' } } },
+      NodeRoleArn: {
+        Value: { 'Fn::GetAtt': ['NodeRole', 'Arn'] },
+        Export: { Name: { 'Fn::Sub': '${AWS::StackName}-NodeRoleArn' } },
+      },
       NodegroupName: { Value: { 'Fn::GetAtt': ['Nodegroup', 'NodegroupName'] } },
     },
   };
 }
 
-export function eksParameters(overrides: Record<string, string> = {}): { ParameterKey: string; ParameterValue: string }[] {
+export function eksParameters(
+  overrides: Record<string, string> = {},
+): { ParameterKey: string; ParameterValue: string }[] {
   const values: Record<string, string> = {
     ClusterName: 'demo',
     ClusterRoleArn: DEMO.serviceRoleArn,

@@ -1,10 +1,14 @@
 /** Template engine of the sandbox's CloudFormation: parsing, intrinsic functions, conditions, parameters. */
 import { describe, expect, it } from 'vitest';
-import { analyzeTemplate, evaluateConditions, resolveParameters } from '../../local/sandbox/cloudformation/template/analyze.js';
-import { TemplateError } from '../../local/sandbox/cloudformation/template/errors.js';
-import { evaluate, NO_VALUE, type EvalContext } from '../../local/sandbox/cloudformation/template/intrinsics.js';
-import { parseTemplateBody } from '../../local/sandbox/cloudformation/template/parse.js';
 import { catalog } from '../../local/sandbox/cloudformation/providers/registry.js';
+import {
+  analyzeTemplate,
+  evaluateConditions,
+  resolveParameters,
+} from '../../local/sandbox/cloudformation/template/analyze.js';
+import { TemplateError } from '../../local/sandbox/cloudformation/template/errors.js';
+import { type EvalContext, evaluate, NO_VALUE } from '../../local/sandbox/cloudformation/template/intrinsics.js';
+import { parseTemplateBody } from '../../local/sandbox/cloudformation/template/parse.js';
 
 function ctx(overrides: Partial<EvalContext> = {}): EvalContext {
   return {
@@ -19,7 +23,8 @@ function ctx(overrides: Partial<EvalContext> = {}): EvalContext {
     },
     conditions: { IsProd: true, IsDev: false },
     mappings: { Sizes: { prod: { Nodes: 3 } } },
-    resource: (id) => (id === 'Role' ? { ref: 'role-name', attributes: { Arn: 'arn:aws:iam::222222222222:role/role-name' } } : undefined),
+    resource: (id) =>
+      id === 'Role' ? { ref: 'role-name', attributes: { Arn: 'arn:aws:iam::222222222222:role/role-name' } } : undefined,
     availabilityZones: (r) => (r === 'us-east-1' ? ['us-east-1a', 'us-east-1b'] : []),
     ...overrides,
   };
@@ -54,17 +59,25 @@ describe('intrinsic functions', () => {
   it('Fn::GetAtt both forms, and its errors', () => {
     expect(ev({ 'Fn::GetAtt': ['Role', 'Arn'] })).toBe('arn:aws:iam::222222222222:role/role-name');
     expect(ev({ 'Fn::GetAtt': 'Role.Arn' })).toBe('arn:aws:iam::222222222222:role/role-name');
-    expect(templateError(() => ev({ 'Fn::GetAtt': ['Nope', 'Arn'] }))).toBe('Template error: instance of Fn::GetAtt references undefined resource Nope');
-    expect(templateError(() => ev({ 'Fn::GetAtt': ['Role', 'Bad'] }))).toBe('Template error: resource Role does not support attribute type Bad in Fn::GetAtt');
+    expect(templateError(() => ev({ 'Fn::GetAtt': ['Nope', 'Arn'] }))).toBe(
+      'Template error: instance of Fn::GetAtt references undefined resource Nope',
+    );
+    expect(templateError(() => ev({ 'Fn::GetAtt': ['Role', 'Bad'] }))).toBe(
+      'Template error: resource Role does not support attribute type Bad in Fn::GetAtt',
+    );
   });
 
   it('Fn::Sub: string form with refs, attributes, pseudo params and literals; list form with variables', () => {
-    expect(ev({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}-${Env} ${Role.Arn} ${!Literal}' })).toBe(
-      'arn:aws:iam::222222222222:role/role-name-prod arn:aws:iam::222222222222:role/role-name ${Literal}',
+    expect(
+      ev({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}-${Env} ${Role.Arn} ${!Literal}' }),
+    ).toBe('arn:aws:iam::222222222222:role/role-name-prod arn:aws:iam::222222222222:role/role-name ${Literal}');
+    expect(ev({ 'Fn::Sub': ['${Name}.${AWS::Region}', { Name: { 'Fn::Join': ['-', ['a', { Ref: 'Env' }]] } }] })).toBe(
+      'a-prod.us-east-1',
     );
-    expect(ev({ 'Fn::Sub': ['${Name}.${AWS::Region}', { Name: { 'Fn::Join': ['-', ['a', { Ref: 'Env' }]] } }] })).toBe('a-prod.us-east-1');
     expect(ev({ 'Fn::Sub': '${Subnets}' })).toBe('subnet-a,subnet-b,subnet-c');
-    expect(templateError(() => ev({ 'Fn::Sub': 5 }))).toMatch(/^Template error: One or more Fn::Sub intrinsic functions don't specify expected arguments/);
+    expect(templateError(() => ev({ 'Fn::Sub': 5 }))).toMatch(
+      /^Template error: One or more Fn::Sub intrinsic functions don't specify expected arguments/,
+    );
   });
 
   it('Fn::Join, Fn::Select, Fn::Split, Fn::GetAZs, Fn::FindInMap, Fn::Base64', () => {
@@ -76,8 +89,12 @@ describe('intrinsic functions', () => {
     expect(ev({ 'Fn::Select': [0, { 'Fn::GetAZs': '' }] })).toBe('us-east-1a');
     expect(ev({ 'Fn::FindInMap': ['Sizes', { Ref: 'Env' }, 'Nodes'] })).toBe(3);
     expect(ev({ 'Fn::Base64': 'hi' })).toBe('aGk=');
-    expect(templateError(() => ev({ 'Fn::Select': [5, { Ref: 'Subnets' }] }))).toBe('Template error: Fn::Select cannot select nonexistent value at index 5');
-    expect(templateError(() => ev({ 'Fn::Join': [','] }))).toMatch(/^Template error: every Fn::Join object requires two parameters/);
+    expect(templateError(() => ev({ 'Fn::Select': [5, { Ref: 'Subnets' }] }))).toBe(
+      'Template error: Fn::Select cannot select nonexistent value at index 5',
+    );
+    expect(templateError(() => ev({ 'Fn::Join': [','] }))).toMatch(
+      /^Template error: every Fn::Join object requires two parameters/,
+    );
   });
 
   it('Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or', () => {
@@ -87,7 +104,9 @@ describe('intrinsic functions', () => {
     expect(ev({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] }] })).toBe(false);
     expect(ev({ 'Fn::And': [{ Condition: 'IsProd' }, { 'Fn::Equals': ['a', 'a'] }] })).toBe(true);
     expect(ev({ 'Fn::Or': [{ Condition: 'IsDev' }, { 'Fn::Equals': ['a', 'b'] }] })).toBe(false);
-    expect(templateError(() => ev({ 'Fn::If': ['Unknown', 1, 2] }))).toBe('Template error: unresolved condition dependency Unknown in Fn::If');
+    expect(templateError(() => ev({ 'Fn::If': ['Unknown', 1, 2] }))).toBe(
+      'Template error: unresolved condition dependency Unknown in Fn::If',
+    );
   });
 });
 
@@ -122,15 +141,23 @@ Outputs:
   });
 
   it('malformed YAML and JSON report the position', () => {
-    expect(templateError(() => parseTemplateBody('Resources:\n  A: [unclosed\n'))).toMatch(/^Template format error: YAML not well-formed\. \(line \d+, column \d+\)$/);
-    expect(templateError(() => parseTemplateBody('{\n  "Resources": ,\n}'))).toMatch(/^Template format error: JSON not well-formed\. \(line 2, column \d+\)$/);
+    expect(templateError(() => parseTemplateBody('Resources:\n  A: [unclosed\n'))).toMatch(
+      /^Template format error: YAML not well-formed\. \(line \d+, column \d+\)$/,
+    );
+    expect(templateError(() => parseTemplateBody('{\n  "Resources": ,\n}'))).toMatch(
+      /^Template format error: JSON not well-formed\. \(line 2, column \d+\)$/,
+    );
   });
 
   it('conditions may use each other in any order; references to resources are rejected', () => {
     const t = parseTemplateBody(
       JSON.stringify({
         Parameters: { Env: { Type: 'String' } },
-        Conditions: { Both: { 'Fn::And': [{ Condition: 'IsProd' }, { Condition: 'NotDev' }] }, IsProd: { 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] }, NotDev: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Env' }, 'dev'] }] } },
+        Conditions: {
+          Both: { 'Fn::And': [{ Condition: 'IsProd' }, { Condition: 'NotDev' }] },
+          IsProd: { 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] },
+          NotDev: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Env' }, 'dev'] }] },
+        },
         Resources: { Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'x' } } },
       }),
     );
@@ -138,9 +165,14 @@ Outputs:
     const c = ctx({ parameters: { Env: 'prod' } });
     expect(evaluateConditions(t, c)).toEqual({ Both: true, IsProd: true, NotDev: true });
     const bad = parseTemplateBody(
-      JSON.stringify({ Conditions: { X: { 'Fn::Equals': [{ Ref: 'Sg' }, 'a'] } }, Resources: { Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'x' } } } }),
+      JSON.stringify({
+        Conditions: { X: { 'Fn::Equals': [{ Ref: 'Sg' }, 'a'] } },
+        Resources: { Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'x' } } },
+      }),
     );
-    expect(templateError(() => analyzeTemplate(bad, catalog))).toBe('Template format error: Unresolved dependencies [Sg]. Cannot reference resources in the Conditions block of the template');
+    expect(templateError(() => analyzeTemplate(bad, catalog))).toBe(
+      'Template format error: Unresolved dependencies [Sg]. Cannot reference resources in the Conditions block of the template',
+    );
   });
 
   it('parameter types: lists, CommaDelimitedList, defaults, AllowedPattern, lengths', () => {
@@ -151,7 +183,12 @@ Outputs:
             Ids: { Type: 'List<AWS::EC2::Subnet::Id>' },
             Names: { Type: 'CommaDelimitedList', Default: 'a,b' },
             Nums: { Type: 'List<Number>', Default: '1,2' },
-            Name: { Type: 'String', AllowedPattern: '[a-z]+', ConstraintDescription: 'lowercase letters only', Default: 'ok' },
+            Name: {
+              Type: 'String',
+              AllowedPattern: '[a-z]+',
+              ConstraintDescription: 'lowercase letters only',
+              Default: 'ok',
+            },
             Short: { Type: 'String', MaxLength: 3, Default: 'abc' },
           },
           Resources: { Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'x' } } },
@@ -168,12 +205,30 @@ Outputs:
       Name: 'ok',
       Short: 'abc',
     });
-    expect(templateError(() => resolveParameters(t, [{ ParameterKey: 'Ids', ParameterValue: 'subnet-1' }, { ParameterKey: 'Name', ParameterValue: 'NO' }], exists))).toBe(
-      'Parameter Name failed to satisfy constraint: lowercase letters only',
-    );
-    expect(templateError(() => resolveParameters(t, [{ ParameterKey: 'Ids', ParameterValue: 'subnet-1' }, { ParameterKey: 'Short', ParameterValue: 'abcd' }], exists))).toBe(
-      "Parameter 'Short' must contain at most 3 characters",
-    );
+    expect(
+      templateError(() =>
+        resolveParameters(
+          t,
+          [
+            { ParameterKey: 'Ids', ParameterValue: 'subnet-1' },
+            { ParameterKey: 'Name', ParameterValue: 'NO' },
+          ],
+          exists,
+        ),
+      ),
+    ).toBe('Parameter Name failed to satisfy constraint: lowercase letters only');
+    expect(
+      templateError(() =>
+        resolveParameters(
+          t,
+          [
+            { ParameterKey: 'Ids', ParameterValue: 'subnet-1' },
+            { ParameterKey: 'Short', ParameterValue: 'abcd' },
+          ],
+          exists,
+        ),
+      ),
+    ).toBe("Parameter 'Short' must contain at most 3 characters");
     expect(templateError(() => resolveParameters(t, [{ ParameterKey: 'Ids', ParameterValue: 'vpc-1' }], exists))).toBe(
       'Parameter validation failed: parameter value vpc-1 for parameter name Ids does not exist.',
     );

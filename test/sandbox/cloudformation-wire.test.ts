@@ -12,13 +12,25 @@ import {
   ListStackResourcesCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { DescribeClusterCommand, DescribeNodegroupCommand, ListClustersCommand, DescribeAddonCommand } from '@aws-sdk/client-eks';
+import {
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  ListClustersCommand,
+} from '@aws-sdk/client-eks';
 import { CreateRoleCommand, GetRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { CREATE_ONLY, DEMO, eksParameters, eksTemplate } from './cloudformation-fixtures.js';
-import { clients, failure, serviceCreds, waitForStack as waitForStackOn, sandboxForFile, type SandboxClients } from './helpers.js';
+import {
+  clients,
+  failure,
+  type SandboxClients,
+  sandboxForFile,
+  serviceCreds,
+  waitForStack as waitForStackOn,
+} from './helpers.js';
 
 let sb: Sandbox;
 let c: SandboxClients;
@@ -40,7 +52,13 @@ describe('CloudFormation over the wire (SDK v3)', () => {
     );
     expect(StackId).toMatch(/^arn:aws:cloudformation:us-east-1:222222222222:stack\/wire-demo\//);
     const again = await c.cfn.send(
-      new CreateStackCommand({ StackName: 'wire-demo', TemplateBody: JSON.stringify(eksTemplate()), Parameters: eksParameters({ ClusterName: 'wire' }), Capabilities: ['CAPABILITY_IAM'], ClientRequestToken: 'wire-token-1' }),
+      new CreateStackCommand({
+        StackName: 'wire-demo',
+        TemplateBody: JSON.stringify(eksTemplate()),
+        Parameters: eksParameters({ ClusterName: 'wire' }),
+        Capabilities: ['CAPABILITY_IAM'],
+        ClientRequestToken: 'wire-token-1',
+      }),
     );
     expect(again.StackId).toBe(StackId);
 
@@ -57,18 +75,32 @@ describe('CloudFormation over the wire (SDK v3)', () => {
     expect(cluster.certificateAuthority?.data).toBe(outputs.Ca);
     expect((await c.eks.send(new ListClustersCommand({}))).clusters).toContain('wire');
     const ngName = outputs.NodegroupName!;
-    const ng = (await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'wire', nodegroupName: ngName }))).nodegroup!;
+    const ng = (await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'wire', nodegroupName: ngName })))
+      .nodegroup!;
     expect(ng.status).toBe('ACTIVE');
-    expect((await c.eks.send(new DescribeAddonCommand({ clusterName: 'wire', addonName: 'coredns' }))).addon?.status).toBe('ACTIVE');
+    expect(
+      (await c.eks.send(new DescribeAddonCommand({ clusterName: 'wire', addonName: 'coredns' }))).addon?.status,
+    ).toBe('ACTIVE');
     const roleName = outputs.NodeRoleArn!.split('/').pop()!;
     expect((await c.iam.send(new GetRoleCommand({ RoleName: roleName }))).Role?.Arn).toBe(outputs.NodeRoleArn);
 
     const events = (await c.cfn.send(new DescribeStackEventsCommand({ StackName: 'wire-demo' }))).StackEvents!;
-    expect(events[0]).toMatchObject({ LogicalResourceId: 'wire-demo', ResourceStatus: 'CREATE_COMPLETE', ResourceType: 'AWS::CloudFormation::Stack' });
-    expect(events.at(-1)).toMatchObject({ ResourceStatus: 'CREATE_IN_PROGRESS', ResourceStatusReason: 'User Initiated', ClientRequestToken: 'wire-token-1' });
+    expect(events[0]).toMatchObject({
+      LogicalResourceId: 'wire-demo',
+      ResourceStatus: 'CREATE_COMPLETE',
+      ResourceType: 'AWS::CloudFormation::Stack',
+    });
+    expect(events.at(-1)).toMatchObject({
+      ResourceStatus: 'CREATE_IN_PROGRESS',
+      ResourceStatusReason: 'User Initiated',
+      ClientRequestToken: 'wire-token-1',
+    });
     expect(events[0]!.Timestamp).toBeInstanceOf(Date);
     const resources = (await c.cfn.send(new DescribeStackResourcesCommand({ StackName: 'wire-demo' }))).StackResources!;
-    expect(resources.find((r) => r.LogicalResourceId === 'Cluster')).toMatchObject({ PhysicalResourceId: 'wire', ResourceStatus: 'CREATE_COMPLETE' });
+    expect(resources.find((r) => r.LogicalResourceId === 'Cluster')).toMatchObject({
+      PhysicalResourceId: 'wire',
+      ResourceStatus: 'CREATE_COMPLETE',
+    });
     const summaries = (await c.cfn.send(new ListStackResourcesCommand({ StackName: StackId }))).StackResourceSummaries!;
     expect(summaries).toHaveLength(8);
     const body = (await c.cfn.send(new GetTemplateCommand({ StackName: 'wire-demo' }))).TemplateBody!;
@@ -88,24 +120,56 @@ describe('CloudFormation over the wire (SDK v3)', () => {
     expect(err.name).toBe('ResourceNotFoundException');
   });
 
-  it('answers errors in CloudFormation\'s shapes', async () => {
+  it("answers errors in CloudFormation's shapes", async () => {
     const notThere = await failure(c.cfn.send(new DescribeStacksCommand({ StackName: 'nope' })));
     expect(notThere.name).toBe('ValidationError');
     expect(notThere.message).toBe('Stack with id nope does not exist');
     expect(notThere.$metadata?.httpStatusCode).toBe(400);
 
     const caps = await failure(
-      c.cfn.send(new CreateStackCommand({ StackName: 'caps', TemplateBody: JSON.stringify(eksTemplate()), Parameters: eksParameters() })),
+      c.cfn.send(
+        new CreateStackCommand({
+          StackName: 'caps',
+          TemplateBody: JSON.stringify(eksTemplate()),
+          Parameters: eksParameters(),
+        }),
+      ),
     );
     expect(caps.name).toBe('InsufficientCapabilitiesException');
     expect(caps.message).toBe('Requires capabilities : [CAPABILITY_IAM]');
 
-    const missing = await failure(c.cfn.send(new CreateStackCommand({ StackName: 'params', TemplateBody: JSON.stringify(eksTemplate()), Capabilities: ['CAPABILITY_IAM'] })));
+    const missing = await failure(
+      c.cfn.send(
+        new CreateStackCommand({
+          StackName: 'params',
+          TemplateBody: JSON.stringify(eksTemplate()),
+          Capabilities: ['CAPABILITY_IAM'],
+        }),
+      ),
+    );
     expect(missing.name).toBe('ValidationError');
-    expect(missing.message).toBe('Parameters: [ClusterName, ClusterRoleArn, SubnetIds, SecurityGroupIds] must have values');
+    expect(missing.message).toBe(
+      'Parameters: [ClusterName, ClusterRoleArn, SubnetIds, SecurityGroupIds] must have values',
+    );
 
-    await c.cfn.send(new CreateStackCommand({ StackName: 'dup', TemplateBody: JSON.stringify({ Resources: { Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'x', VpcId: DEMO.vpcId } } } }) }));
-    const dup = await failure(c.cfn.send(new CreateStackCommand({ StackName: 'dup', TemplateBody: '{"Resources":{"Sg":{"Type":"AWS::EC2::SecurityGroup","Properties":{"GroupDescription":"x"}}}}' })));
+    await c.cfn.send(
+      new CreateStackCommand({
+        StackName: 'dup',
+        TemplateBody: JSON.stringify({
+          Resources: {
+            Sg: { Type: 'AWS::EC2::SecurityGroup', Properties: { GroupDescription: 'x', VpcId: DEMO.vpcId } },
+          },
+        }),
+      }),
+    );
+    const dup = await failure(
+      c.cfn.send(
+        new CreateStackCommand({
+          StackName: 'dup',
+          TemplateBody: '{"Resources":{"Sg":{"Type":"AWS::EC2::SecurityGroup","Properties":{"GroupDescription":"x"}}}}',
+        }),
+      ),
+    );
     expect(dup.name).toBe('AlreadyExistsException');
     expect(dup.message).toBe('Stack [dup] already exists');
   });
@@ -124,7 +188,9 @@ describe('CloudFormation over the wire (SDK v3)', () => {
     expect(s.StackStatusReason).toBeUndefined();
     const events = (await c.cfn.send(new DescribeStackEventsCommand({ StackName: 'wire-fail' }))).StackEvents!;
     const failed = events.find((e) => e.LogicalResourceId === 'Cluster' && e.ResourceStatus === 'CREATE_FAILED');
-    expect(failed?.ResourceStatusReason).toContain("The provided role doesn't have the Amazon EKS Managed Policies associated with it.");
+    expect(failed?.ResourceStatusReason).toContain(
+      "The provided role doesn't have the Amazon EKS Managed Policies associated with it.",
+    );
     expect(events.find((e) => e.ResourceStatus === 'ROLLBACK_IN_PROGRESS')?.ResourceStatusReason).toBe(
       'The following resource(s) failed to create: [Cluster, NodeRole]. Rollback requested by user.',
     );
@@ -136,14 +202,39 @@ describe('CloudFormation over the wire (SDK v3)', () => {
         RoleName: 'eks-provisioner-wire',
         AssumeRolePolicyDocument: JSON.stringify({
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'ext-123' } } }],
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'sts:ExternalId': 'ext-123' } },
+            },
+          ],
         }),
       }),
     );
-    await c.iam.send(new PutRolePolicyCommand({ RoleName: 'eks-provisioner-wire', PolicyName: 'provision', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: CREATE_ONLY }) }));
+    await c.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'eks-provisioner-wire',
+        PolicyName: 'provision',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: CREATE_ONLY }),
+      }),
+    );
     const svc = clients(sb, serviceCreds);
-    const creds = (await svc.sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-wire', RoleSessionName: 'provision', ExternalId: 'ext-123' }))).Credentials!;
-    const roleB = clients(sb, { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! });
+    const creds = (
+      await svc.sts.send(
+        new AssumeRoleCommand({
+          RoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-wire',
+          RoleSessionName: 'provision',
+          ExternalId: 'ext-123',
+        }),
+      )
+    ).Credentials!;
+    const roleB = clients(sb, {
+      accessKeyId: creds.AccessKeyId!,
+      secretAccessKey: creds.SecretAccessKey!,
+      sessionToken: creds.SessionToken!,
+    });
     await roleB.cfn.send(
       new CreateStackCommand({
         StackName: 'seed-case',
@@ -157,7 +248,9 @@ describe('CloudFormation over the wire (SDK v3)', () => {
     expect(s.StackStatusReason).toBe('The following resource(s) failed to delete: [NodeRole]. ');
     const events = (await roleB.cfn.send(new DescribeStackEventsCommand({ StackName: 'seed-case' }))).StackEvents!;
     const delFailed = events.find((e) => e.ResourceStatus === 'DELETE_FAILED')!;
-    expect(delFailed.ResourceStatusReason).toContain('User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-wire/provision is not authorized to perform: iam:DetachRolePolicy');
+    expect(delFailed.ResourceStatusReason).toContain(
+      'User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-wire/provision is not authorized to perform: iam:DetachRolePolicy',
+    );
     // The customer's admin can clean up.
     await c.cfn.send(new DeleteStackCommand({ StackName: 'seed-case' }));
     const id = s.StackId!;
@@ -187,11 +280,17 @@ describe('CloudFormation over the wire (SDK v3)', () => {
       expect(s.StackStatus).toBe('CREATE_FAILED');
       const events = (await c.cfn.send(new DescribeStackEventsCommand({ StackName: 'wire-nodes' }))).StackEvents!;
       const failed = events.find((e) => e.LogicalResourceId === 'Nodegroup' && e.ResourceStatus === 'CREATE_FAILED')!;
-      expect(failed.ResourceStatusReason).toContain('Code=NodeCreationFailure, Message=Instances failed to join the kubernetes cluster');
+      expect(failed.ResourceStatusReason).toContain(
+        'Code=NodeCreationFailure, Message=Instances failed to join the kubernetes cluster',
+      );
       const ngName = failed.PhysicalResourceId!.split('/')[1]!;
-      const ng = (await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'wire-nodes', nodegroupName: ngName }))).nodegroup!;
+      const ng = (await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'wire-nodes', nodegroupName: ngName })))
+        .nodegroup!;
       expect(ng.status).toBe('CREATE_FAILED');
-      expect(ng.health?.issues?.[0]).toMatchObject({ code: 'NodeCreationFailure', message: 'Instances failed to join the kubernetes cluster' });
+      expect(ng.health?.issues?.[0]).toMatchObject({
+        code: 'NodeCreationFailure',
+        message: 'Instances failed to join the kubernetes cluster',
+      });
       for (const id of ng.health!.issues![0]!.resourceIds!) expect(failed.ResourceStatusReason).toContain(id);
     } finally {
       sb.world.data.flags.nodesFailToJoin = false;

@@ -8,7 +8,7 @@ import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { eksParameters, eksTemplate } from './cloudformation-fixtures.js';
-import { waitForStack, sandboxForFile, type SandboxClients } from './helpers.js';
+import { type SandboxClients, sandboxForFile, waitForStack } from './helpers.js';
 
 let sb: Sandbox;
 let c: SandboxClients;
@@ -23,8 +23,19 @@ async function setFaults(rules: unknown): Promise<{ status: number; body: Record
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
-async function createStack(name: string, template: unknown, parameters: { ParameterKey: string; ParameterValue: string }[] = []): Promise<string> {
-  const { StackId } = await c.cfn.send(new CreateStackCommand({ StackName: name, TemplateBody: JSON.stringify(template), Parameters: parameters, Capabilities: ['CAPABILITY_IAM'] }));
+async function createStack(
+  name: string,
+  template: unknown,
+  parameters: { ParameterKey: string; ParameterValue: string }[] = [],
+): Promise<string> {
+  const { StackId } = await c.cfn.send(
+    new CreateStackCommand({
+      StackName: name,
+      TemplateBody: JSON.stringify(template),
+      Parameters: parameters,
+      Capabilities: ['CAPABILITY_IAM'],
+    }),
+  );
   expect((await waitForStack(c.cfn, StackId!)).StackStatus).toBe('CREATE_COMPLETE');
   return StackId!;
 }
@@ -34,7 +45,8 @@ async function deleteStack(stackId: string): Promise<{ status: string; reasons: 
   const s = await waitForStack(c.cfn, stackId);
   const events = (await c.cfn.send(new DescribeStackEventsCommand({ StackName: stackId }))).StackEvents!;
   const reasons: Record<string, string> = {};
-  for (const e of [...events].reverse()) if (e.ResourceStatus === 'DELETE_FAILED') reasons[e.LogicalResourceId!] = e.ResourceStatusReason!;
+  for (const e of [...events].reverse())
+    if (e.ResourceStatus === 'DELETE_FAILED') reasons[e.LogicalResourceId!] = e.ResourceStatusReason!;
   return { status: s.StackStatus!, reasons };
 }
 
@@ -42,7 +54,12 @@ const ROLE_TEMPLATE = {
   Resources: {
     Role: {
       Type: 'AWS::IAM::Role',
-      Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] } },
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
+      },
     },
   },
 };
@@ -55,7 +72,9 @@ describe('deletion fault rules', () => {
 
     const first = await deleteStack(stackId);
     expect(first.status).toBe('DELETE_FAILED');
-    expect(first.reasons['Cluster']).toMatch(/^Resource handler returned message: "resource sg-[0-9a-f]+ has a dependent object \(Service: Ec2, Status Code: 400, Request ID: [^)]+\)" \(RequestToken: [^,]+, HandlerErrorCode: GeneralServiceException\)$/);
+    expect(first.reasons['Cluster']).toMatch(
+      /^Resource handler returned message: "resource sg-[0-9a-f]+ has a dependent object \(Service: Ec2, Status Code: 400, Request ID: [^)]+\)" \(RequestToken: [^,]+, HandlerErrorCode: GeneralServiceException\)$/,
+    );
     expect((await c.eks.send(new DescribeClusterCommand({ name: 'fault-lb' }))).cluster?.status).toBe('FAILED');
 
     await setFaults([]);
@@ -67,7 +86,9 @@ describe('deletion fault rules', () => {
     await setFaults([{ resourceType: 'AWS::IAM::Role', dependencyViolationRate: 1, times: 1 }]);
     const first = await deleteStack(stackId);
     expect(first.status).toBe('DELETE_FAILED');
-    expect(first.reasons['Role']).toMatch(/"resource fault-role-Role-[A-Za-z0-9]+ has a dependent object \(Service: Ec2, Status Code: 400,/);
+    expect(first.reasons['Role']).toMatch(
+      /"resource fault-role-Role-[A-Za-z0-9]+ has a dependent object \(Service: Ec2, Status Code: 400,/,
+    );
     // The rule's one failure is used up: the same rule no longer blocks.
     expect((await deleteStack(stackId)).status).toBe('DELETE_COMPLETE');
   });
@@ -83,7 +104,10 @@ describe('deletion fault rules', () => {
     const cases: [unknown, RegExp][] = [
       [[{ resourceType: 'AWS::EKS::Cluster' }], /dependencyViolationRate/],
       [[{ dependencyViolationRate: 1 }], /resourceType/],
-      [[{ resourceType: 'AWS::EKS::Cluster', dependencyViolationRate: 1, service: 'eks' }], /service.*rule of its own|rule of its own.*service/s],
+      [
+        [{ resourceType: 'AWS::EKS::Cluster', dependencyViolationRate: 1, service: 'eks' }],
+        /service.*rule of its own|rule of its own.*service/s,
+      ],
       [[{ resourceType: 'EKS Cluster', dependencyViolationRate: 1 }], /AWS::EKS::Cluster/],
     ];
     for (const [rules, message] of cases) {
@@ -96,9 +120,14 @@ describe('deletion fault rules', () => {
   });
 
   it('refuses the earlier flag loadBalancerLeftBehind with the fault rule to set instead, changing nothing', async () => {
-    const r = await fetch(`${sb.url}/_sandbox/flags`, { method: 'PATCH', body: JSON.stringify({ loadBalancerLeftBehind: true, nodesFailToJoin: true }) });
+    const r = await fetch(`${sb.url}/_sandbox/flags`, {
+      method: 'PATCH',
+      body: JSON.stringify({ loadBalancerLeftBehind: true, nodesFailToJoin: true }),
+    });
     expect(r.status).toBe(400);
-    expect(((await r.json()) as { message: string }).message).toContain('PUT /_sandbox/faults [{"resourceType":"AWS::EKS::Cluster","dependencyViolationRate":1}]');
+    expect(((await r.json()) as { message: string }).message).toContain(
+      'PUT /_sandbox/faults [{"resourceType":"AWS::EKS::Cluster","dependencyViolationRate":1}]',
+    );
     expect(sb.world.data.flags.nodesFailToJoin).toBe(false);
     expect(sb.world.data.flags).not.toHaveProperty('loadBalancerLeftBehind');
     const listed = (await (await fetch(`${sb.url}/_sandbox/faults`)).json()) as { faults: unknown[] };

@@ -1,4 +1,5 @@
 import {
+  type _InstanceType,
   DescribeAvailabilityZonesCommand,
   DescribeInstanceTypeOfferingsCommand,
   DescribeInstanceTypesCommand,
@@ -8,7 +9,6 @@ import {
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
   paginateDescribeSubnets,
-  type _InstanceType,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
@@ -29,7 +29,13 @@ describe('EC2 describes over the default world', () => {
   it('DescribeVpcs by id, by tag filter, and unknown ids', async () => {
     const byId = await ec2.send(new DescribeVpcsCommand({ VpcIds: [DEMO.vpcId] }));
     expect(byId.Vpcs).toHaveLength(1);
-    expect(byId.Vpcs![0]).toMatchObject({ VpcId: DEMO.vpcId, CidrBlock: '10.0.0.0/16', State: 'available', IsDefault: false, Tags: [{ Key: 'Name', Value: 'demo' }] });
+    expect(byId.Vpcs![0]).toMatchObject({
+      VpcId: DEMO.vpcId,
+      CidrBlock: '10.0.0.0/16',
+      State: 'available',
+      IsDefault: false,
+      Tags: [{ Key: 'Name', Value: 'demo' }],
+    });
     const byTag = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['dem*'] }] }));
     expect(byTag.Vpcs?.map((v) => v.VpcId)).toEqual([DEMO.vpcId]);
     const none = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['prod'] }] }));
@@ -48,23 +54,32 @@ describe('EC2 describes over the default world', () => {
       ['subnet-0a1b2c3d4e5f60013', 'us-east-1c', 'use1-az4'],
       ['subnet-0a1b2c3d4e5f60014', 'us-east-1d', 'use1-az3'],
     ]);
-    const az = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone-id', Values: ['use1-az3'] }] }));
+    const az = await ec2.send(
+      new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone-id', Values: ['use1-az3'] }] }),
+    );
     expect(az.Subnets?.map((s) => s.SubnetId)).toEqual([DEMO.rejectedSubnetId]);
 
     const pages: string[][] = [];
-    for await (const page of paginateDescribeSubnets({ client: ec2, pageSize: 5 }, { MaxResults: 5 })) pages.push((page.Subnets ?? []).map((s) => s.SubnetId!));
+    for await (const page of paginateDescribeSubnets({ client: ec2, pageSize: 5 }, { MaxResults: 5 }))
+      pages.push((page.Subnets ?? []).map((s) => s.SubnetId!));
     expect(pages.flat()).toHaveLength(4);
     const first = await ec2.send(new DescribeSubnetsCommand({ MaxResults: 5 }));
     expect(first.NextToken).toBeUndefined();
 
-    const err = await failure(ec2.send(new DescribeSubnetsCommand({ SubnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-00000000000000bad'] })));
+    const err = await failure(
+      ec2.send(new DescribeSubnetsCommand({ SubnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-00000000000000bad'] })),
+    );
     expect(err.name).toBe('InvalidSubnetID.NotFound');
     expect(err.message).toBe("The subnet ID 'subnet-00000000000000bad' does not exist");
-    const combo = await failure(ec2.send(new DescribeSubnetsCommand({ SubnetIds: ['subnet-0a1b2c3d4e5f60011'], MaxResults: 5 })));
+    const combo = await failure(
+      ec2.send(new DescribeSubnetsCommand({ SubnetIds: ['subnet-0a1b2c3d4e5f60011'], MaxResults: 5 })),
+    );
     expect(combo.name).toBe('InvalidParameterCombination');
     const badMax = await failure(ec2.send(new DescribeSubnetsCommand({ MaxResults: 2 })));
     expect(badMax.name).toBe('InvalidParameterValue');
-    const badFilter = await failure(ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'colour', Values: ['red'] }] })));
+    const badFilter = await failure(
+      ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'colour', Values: ['red'] }] })),
+    );
     expect(badFilter.name).toBe('InvalidParameterValue');
     expect(badFilter.message).toBe("The filter 'colour' is invalid");
   });
@@ -93,25 +108,46 @@ describe('EC2 describes over the default world', () => {
     expect(dry.name).toBe('DryRunOperation');
     expect(dry.message).toBe('Request would have succeeded, but DryRun flag is set.');
     const { serviceCreds } = await import('./helpers.js');
-    const denied = await failure(clients(sb, serviceCreds).ec2.send(new DescribeSecurityGroupsCommand({ DryRun: true })));
+    const denied = await failure(
+      clients(sb, serviceCreds).ec2.send(new DescribeSecurityGroupsCommand({ DryRun: true })),
+    );
     expect(denied.name).toBe('UnauthorizedOperation');
   });
 
   it('DescribeSecurityGroups by id and vpc filter; malformed and unknown ids', async () => {
     const out = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [DEMO.securityGroupId] }));
-    expect(out.SecurityGroups?.[0]).toMatchObject({ GroupId: DEMO.securityGroupId, VpcId: DEMO.vpcId, GroupName: 'demo-eks' });
-    expect(out.SecurityGroups?.[0]?.IpPermissions?.[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.0.0.0/16' }] });
-    const byVpc = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [DEMO.vpcId] }] }));
+    expect(out.SecurityGroups?.[0]).toMatchObject({
+      GroupId: DEMO.securityGroupId,
+      VpcId: DEMO.vpcId,
+      GroupName: 'demo-eks',
+    });
+    expect(out.SecurityGroups?.[0]?.IpPermissions?.[0]).toMatchObject({
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      IpRanges: [{ CidrIp: '10.0.0.0/16' }],
+    });
+    const byVpc = await ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [DEMO.vpcId] }] }),
+    );
     expect(byVpc.SecurityGroups).toHaveLength(2);
-    expect((await failure(ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ['sg-0000000000000beef'] })))).name).toBe('InvalidGroup.NotFound');
+    expect(
+      (await failure(ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ['sg-0000000000000beef'] })))).name,
+    ).toBe('InvalidGroup.NotFound');
     const malformed = await failure(ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: ['not-a-group'] })));
     expect(malformed.name).toBe('InvalidGroupId.Malformed');
   });
 
   it('DescribeKeyPairs: demo-key exists in us-east-1 only (key pairs are regional)', async () => {
     const out = await ec2.send(new DescribeKeyPairsCommand({ KeyNames: ['demo-key'] }));
-    expect(out.KeyPairs?.[0]).toMatchObject({ KeyName: 'demo-key', KeyPairId: 'key-0a1b2c3d4e5f60031', KeyType: 'rsa' });
-    const west = await failure(clients(sb, customerCreds, 'us-west-2').ec2.send(new DescribeKeyPairsCommand({ KeyNames: ['demo-key'] })));
+    expect(out.KeyPairs?.[0]).toMatchObject({
+      KeyName: 'demo-key',
+      KeyPairId: 'key-0a1b2c3d4e5f60031',
+      KeyType: 'rsa',
+    });
+    const west = await failure(
+      clients(sb, customerCreds, 'us-west-2').ec2.send(new DescribeKeyPairsCommand({ KeyNames: ['demo-key'] })),
+    );
     expect(west.name).toBe('InvalidKeyPair.NotFound');
     expect(west.message).toBe("The key pair 'demo-key' does not exist");
   });
@@ -126,28 +162,54 @@ describe('EC2 describes over the default world', () => {
   });
 
   it('DescribeAvailabilityZones maps names to zone ids', async () => {
-    const out = await ec2.send(new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'zone-id', Values: ['use1-az3'] }] }));
-    expect(out.AvailabilityZones?.map((z) => [z.ZoneName, z.ZoneId, z.State])).toEqual([['us-east-1d', 'use1-az3', 'available']]);
+    const out = await ec2.send(
+      new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'zone-id', Values: ['use1-az3'] }] }),
+    );
+    expect(out.AvailabilityZones?.map((z) => [z.ZoneName, z.ZoneId, z.State])).toEqual([
+      ['us-east-1d', 'use1-az3', 'available'],
+    ]);
     const all = await ec2.send(new DescribeAvailabilityZonesCommand({}));
     expect(all.AvailabilityZones).toHaveLength(6);
-    expect((await failure(ec2.send(new DescribeAvailabilityZonesCommand({ ZoneNames: ['us-east-1z'] })))).name).toBe('InvalidParameterValue');
+    expect((await failure(ec2.send(new DescribeAvailabilityZonesCommand({ ZoneNames: ['us-east-1z'] })))).name).toBe(
+      'InvalidParameterValue',
+    );
   });
 
   it('DescribeInstanceTypes and DescribeInstanceTypeOfferings per AZ', async () => {
     const types = await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ['t3.medium', 'm5.large'] }));
-    expect(types.InstanceTypes?.map((t) => [t.InstanceType, t.VCpuInfo?.DefaultVCpus, t.MemoryInfo?.SizeInMiB])).toEqual([
+    expect(
+      types.InstanceTypes?.map((t) => [t.InstanceType, t.VCpuInfo?.DefaultVCpus, t.MemoryInfo?.SizeInMiB]),
+    ).toEqual([
       ['t3.medium', 2, 4096],
       ['m5.large', 2, 8192],
     ]);
-    const bad = await failure(ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ['t9.huge' as _InstanceType] })));
+    const bad = await failure(
+      ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ['t9.huge' as _InstanceType] })),
+    );
     expect(bad.name).toBe('InvalidInstanceType');
     const offers = await ec2.send(
-      new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone', Filters: [{ Name: 'instance-type', Values: ['t3.medium'] }] }),
+      new DescribeInstanceTypeOfferingsCommand({
+        LocationType: 'availability-zone',
+        Filters: [{ Name: 'instance-type', Values: ['t3.medium'] }],
+      }),
     );
-    expect(offers.InstanceTypeOfferings?.map((o) => o.Location).sort()).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1f']);
+    expect(offers.InstanceTypeOfferings?.map((o) => o.Location).sort()).toEqual([
+      'us-east-1a',
+      'us-east-1b',
+      'us-east-1c',
+      'us-east-1d',
+      'us-east-1f',
+    ]);
     const byId = await ec2.send(
-      new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone-id', Filters: [{ Name: 'location', Values: ['use1-az5'] }] }),
+      new DescribeInstanceTypeOfferingsCommand({
+        LocationType: 'availability-zone-id',
+        Filters: [{ Name: 'location', Values: ['use1-az5'] }],
+      }),
     );
-    expect(byId.InstanceTypeOfferings?.map((o) => o.InstanceType).sort()).toEqual(['c5.large', 'm5.large', 'm5.xlarge']);
+    expect(byId.InstanceTypeOfferings?.map((o) => o.InstanceType).sort()).toEqual([
+      'c5.large',
+      'm5.large',
+      'm5.xlarge',
+    ]);
   });
 });

@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-eks';
 import { CreateEventBusCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { productWorld } from '../../local/runner/product-world.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { DEMO } from '../../local/sandbox/world/default-world.js';
-import { productWorld } from '../../local/runner/product-world.js';
 import type { WorldData } from '../../local/sandbox/world/types.js';
 import { clients, customerCreds, failure, serviceCreds, start } from './helpers.js';
 
@@ -30,7 +30,13 @@ function worldWithCluster(): WorldData {
     endpoint: 'https://0123456789ABCDEF0123456789ABCDEF.gr7.us-east-1.eks.amazonaws.com',
     certificateAuthorityData: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t',
     oidcIssuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
-    resourcesVpcConfig: { subnetIds: [...DEMO.subnetIds], securityGroupIds: [DEMO.securityGroupId], vpcId: DEMO.vpcId, endpointPublicAccess: true, endpointPrivateAccess: false },
+    resourcesVpcConfig: {
+      subnetIds: [...DEMO.subnetIds],
+      securityGroupIds: [DEMO.securityGroupId],
+      vpcId: DEMO.vpcId,
+      endpointPublicAccess: true,
+      endpointPrivateAccess: false,
+    },
     accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' },
     tags: { 'eks-provisioner:cluster-id': 'c-1' },
     createdAt: t,
@@ -48,7 +54,15 @@ function worldWithCluster(): WorldData {
     subnets: [...DEMO.subnetIds],
     amiType: 'AL2023_x86_64_STANDARD',
     nodeRole: 'arn:aws:iam::222222222222:role/demo-node-role',
-    health: { issues: [{ code: 'NodeCreationFailure', message: 'Instances failed to join the kubernetes cluster', resourceIds: ['i-0123456789abcdef0'] }] },
+    health: {
+      issues: [
+        {
+          code: 'NodeCreationFailure',
+          message: 'Instances failed to join the kubernetes cluster',
+          resourceIds: ['i-0123456789abcdef0'],
+        },
+      ],
+    },
     tags: {},
     createdAt: t,
     modifiedAt: t,
@@ -101,7 +115,11 @@ describe('EKS', () => {
   it('ListClusters paginates; other regions are empty', async () => {
     const { eks } = clients(sb, customerCreds);
     expect((await eks.send(new ListClustersCommand({}))).clusters).toEqual(['demo']);
-    sb.world.data.eksClusters.push({ ...sb.world.data.eksClusters[0]!, name: 'demo-2', arn: 'arn:aws:eks:us-east-1:222222222222:cluster/demo-2' });
+    sb.world.data.eksClusters.push({
+      ...sb.world.data.eksClusters[0]!,
+      name: 'demo-2',
+      arn: 'arn:aws:eks:us-east-1:222222222222:cluster/demo-2',
+    });
     const p1 = await eks.send(new ListClustersCommand({ maxResults: 1 }));
     expect(p1.clusters).toEqual(['demo']);
     const p2 = await eks.send(new ListClustersCommand({ maxResults: 1, nextToken: p1.nextToken }));
@@ -113,12 +131,25 @@ describe('EKS', () => {
   it('DescribeNodegroup shows NodeCreationFailure health issues; ListNodegroups', async () => {
     const { eks } = clients(sb, customerCreds);
     const out = await eks.send(new DescribeNodegroupCommand({ clusterName: 'demo', nodegroupName: 'demo-nodes' }));
-    expect(out.nodegroup).toMatchObject({ status: 'CREATE_FAILED', scalingConfig: { desiredSize: 2 }, instanceTypes: ['t3.medium'] });
-    expect(out.nodegroup?.health?.issues?.[0]).toMatchObject({ code: 'NodeCreationFailure', resourceIds: ['i-0123456789abcdef0'] });
+    expect(out.nodegroup).toMatchObject({
+      status: 'CREATE_FAILED',
+      scalingConfig: { desiredSize: 2 },
+      instanceTypes: ['t3.medium'],
+    });
+    expect(out.nodegroup?.health?.issues?.[0]).toMatchObject({
+      code: 'NodeCreationFailure',
+      resourceIds: ['i-0123456789abcdef0'],
+    });
     expect((await eks.send(new ListNodegroupsCommand({ clusterName: 'demo' }))).nodegroups).toEqual(['demo-nodes']);
     const err = await failure(eks.send(new DescribeNodegroupCommand({ clusterName: 'demo', nodegroupName: 'x' })));
-    expect(err).toMatchObject({ name: 'ResourceNotFoundException', message: 'No node group found for name: x.', nodegroupName: 'x' });
-    expect((await failure(eks.send(new ListNodegroupsCommand({ clusterName: 'nope' })))).name).toBe('ResourceNotFoundException');
+    expect(err).toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: 'No node group found for name: x.',
+      nodegroupName: 'x',
+    });
+    expect((await failure(eks.send(new ListNodegroupsCommand({ clusterName: 'nope' })))).name).toBe(
+      'ResourceNotFoundException',
+    );
   });
 
   it('DescribeAddon', async () => {
@@ -149,8 +180,12 @@ describe('EKS', () => {
   it('denies callers without eks permissions (AccessDeniedException) and unknown keys (UnrecognizedClientException)', async () => {
     const err = await failure(clients(sb, serviceCreds).eks.send(new DescribeClusterCommand({ name: 'demo' })));
     expect(err.name).toBe('AccessDeniedException');
-    expect(err.message).toContain('is not authorized to perform: eks:DescribeCluster on resource: arn:aws:eks:us-east-1:111111111111:cluster/demo');
-    const unknown = await failure(clients(sb, { accessKeyId: 'AKIANOBODYNOBODY0000', secretAccessKey: 'x' }).eks.send(new ListClustersCommand({})));
+    expect(err.message).toContain(
+      'is not authorized to perform: eks:DescribeCluster on resource: arn:aws:eks:us-east-1:111111111111:cluster/demo',
+    );
+    const unknown = await failure(
+      clients(sb, { accessKeyId: 'AKIANOBODYNOBODY0000', secretAccessKey: 'x' }).eks.send(new ListClustersCommand({})),
+    );
     expect(unknown.name).toBe('UnrecognizedClientException');
   });
 });
@@ -166,7 +201,12 @@ describe('EventBridge', () => {
     const out = await events.send(
       new PutEventsCommand({
         Entries: [
-          { EventBusName: 'eks-provisioner', Source: 'eks-provisioner', DetailType: 'EKS Cluster Provisioning Started', Detail: JSON.stringify({ clusterId: 'c-1' }) },
+          {
+            EventBusName: 'eks-provisioner',
+            Source: 'eks-provisioner',
+            DetailType: 'EKS Cluster Provisioning Started',
+            Detail: JSON.stringify({ clusterId: 'c-1' }),
+          },
           { EventBusName: 'missing-bus', Source: 'eks-provisioner', DetailType: 'x', Detail: '{}' },
           { EventBusName: created.EventBusArn, Source: 'eks-provisioner', DetailType: 'x', Detail: 'not json' },
         ],
@@ -179,9 +219,16 @@ describe('EventBridge', () => {
     expect(out.Entries?.[1]?.ErrorCode).toBeUndefined();
     expect(out.Entries?.[2]).toMatchObject({ ErrorCode: 'MalformedDetail' });
 
-    const inspected = (await (await fetch(`${sb.url}/_sandbox/events?source=eks-provisioner`)).json()) as { events: { detailType: string; detail: unknown; eventBusName: string; accountId: string }[] };
+    const inspected = (await (await fetch(`${sb.url}/_sandbox/events?source=eks-provisioner`)).json()) as {
+      events: { detailType: string; detail: unknown; eventBusName: string; accountId: string }[];
+    };
     expect(inspected.events).toEqual([
-      expect.objectContaining({ detailType: 'EKS Cluster Provisioning Started', detail: { clusterId: 'c-1' }, eventBusName: 'eks-provisioner', accountId: '111111111111' }),
+      expect.objectContaining({
+        detailType: 'EKS Cluster Provisioning Started',
+        detail: { clusterId: 'c-1' },
+        eventBusName: 'eks-provisioner',
+        accountId: '111111111111',
+      }),
     ]);
   });
 
@@ -189,7 +236,9 @@ describe('EventBridge', () => {
     const { events } = clients(sb, serviceCreds);
     // The service user may use its own account's buses only; the customer admin's default bus is not its own.
     sb.world.user('111111111111', 'eks-provisioner')!.inlinePolicies = {};
-    const err = await failure(events.send(new PutEventsCommand({ Entries: [{ Source: 's', DetailType: 'd', Detail: '{}' }] })));
+    const err = await failure(
+      events.send(new PutEventsCommand({ Entries: [{ Source: 's', DetailType: 'd', Detail: '{}' }] })),
+    );
     expect(err.name).toBe('AccessDeniedException');
     expect(err.$metadata?.httpStatusCode).toBe(400);
   });

@@ -4,12 +4,18 @@
  * allows no disruption); EKS gives up after 15 minutes with PodEvictionFailure, also through CloudFormation.
  */
 import { CreateStackCommand, DescribeStackEventsCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeNodegroupCommand, DescribeUpdateCommand, UpdateClusterVersionCommand, UpdateNodegroupVersionCommand, type Update } from '@aws-sdk/client-eks';
+import {
+  DescribeNodegroupCommand,
+  DescribeUpdateCommand,
+  type Update,
+  UpdateClusterVersionCommand,
+  UpdateNodegroupVersionCommand,
+} from '@aws-sdk/client-eks';
 import { describe, expect, it, vi } from 'vitest';
 import { nodesOf } from '../../local/sandbox/kubernetes/objects.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { eksParameters, eksTemplate } from './cloudformation-fixtures.js';
-import { waitForStack, sandboxForFile, type SandboxClients } from './helpers.js';
+import { type SandboxClients, sandboxForFile, waitForStack } from './helpers.js';
 
 const blocked = new Set<string>();
 const evictions: { cluster: string; node: string }[] = [];
@@ -18,7 +24,9 @@ vi.mock('../../local/sandbox/kubernetes/eviction.js', async (importOriginal) => 
   ...(await importOriginal<typeof import('../../local/sandbox/kubernetes/eviction.js')>()),
   evictPodsFromNode: (cluster: string, node: string) => {
     evictions.push({ cluster, node });
-    return blocked.has(cluster) ? { ok: false, pdb: { name: 'web', namespace: 'default' }, pod: 'web-0' } : { ok: true };
+    return blocked.has(cluster)
+      ? { ok: false, pdb: { name: 'web', namespace: 'default' }, pod: 'web-0' }
+      : { ok: true };
   },
 }));
 
@@ -38,12 +46,21 @@ async function settled(name: string, id: string, nodegroupName: string): Promise
 
 /** A 1.32 stack whose control plane is then upgraded to 1.33 (node group left at 1.32). */
 async function clusterBehind(name: string, template = eksTemplate()): Promise<string> {
-  await c.cfn.send(new CreateStackCommand({ StackName: name, TemplateBody: JSON.stringify(template), Parameters: eksParameters({ ClusterName: name, Version: '1.32', NodeCount: '3' }), Capabilities: ['CAPABILITY_IAM'] }));
+  await c.cfn.send(
+    new CreateStackCommand({
+      StackName: name,
+      TemplateBody: JSON.stringify(template),
+      Parameters: eksParameters({ ClusterName: name, Version: '1.32', NodeCount: '3' }),
+      Capabilities: ['CAPABILITY_IAM'],
+    }),
+  );
   const s = await waitForStack(c.cfn, name);
   expect(s.StackStatus).toBe('CREATE_COMPLETE');
   const { update } = await c.eks.send(new UpdateClusterVersionCommand({ name, version: '1.33' }));
   const until = Date.now() + 10_000;
-  while ((await c.eks.send(new DescribeUpdateCommand({ name, updateId: update!.id! }))).update!.status === 'InProgress') {
+  while (
+    (await c.eks.send(new DescribeUpdateCommand({ name, updateId: update!.id! }))).update!.status === 'InProgress'
+  ) {
     if (Date.now() > until) throw new Error('cluster upgrade did not finish');
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -60,7 +77,9 @@ describe('node group rolling update', () => {
     const { update } = await c.eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'roll', nodegroupName: ng }));
     expect((await settled('roll', update!.id!, ng)).status).toBe('Successful');
     expect(evictions).toEqual(names.map((node) => ({ cluster: 'roll', node })));
-    expect((await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'roll', nodegroupName: ng }))).nodegroup).toMatchObject({ version: '1.33', status: 'ACTIVE' });
+    expect(
+      (await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'roll', nodegroupName: ng }))).nodegroup,
+    ).toMatchObject({ version: '1.33', status: 'ACTIVE' });
   });
 
   it('a PodDisruptionBudget that allows no disruption fails the update after 15 minutes: PodEvictionFailure', async () => {
@@ -71,12 +90,20 @@ describe('node group rolling update', () => {
       const done = await settled('pdb', update!.id!, ng);
       expect(done.status).toBe('Failed');
       expect(done.errors).toEqual([
-        { errorCode: 'PodEvictionFailure', errorMessage: `Reached max retries while trying to evict pods from nodes in node group ${ng}`, resourceIds: [expect.any(String)] },
+        {
+          errorCode: 'PodEvictionFailure',
+          errorMessage: `Reached max retries while trying to evict pods from nodes in node group ${ng}`,
+          resourceIds: [expect.any(String)],
+        },
       ]);
       // The nodes keep their version; the node group is usable again.
-      expect((await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'pdb', nodegroupName: ng }))).nodegroup).toMatchObject({ version: '1.32', status: 'ACTIVE' });
+      expect(
+        (await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'pdb', nodegroupName: ng }))).nodegroup,
+      ).toMatchObject({ version: '1.32', status: 'ACTIVE' });
       // force skips the eviction rules, as EKS's --force does.
-      const forced = await c.eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'pdb', nodegroupName: ng, force: true }));
+      const forced = await c.eks.send(
+        new UpdateNodegroupVersionCommand({ clusterName: 'pdb', nodegroupName: ng, force: true }),
+      );
       expect((await settled('pdb', forced.update!.id!, ng)).status).toBe('Successful');
     } finally {
       blocked.delete('pdb');
@@ -84,12 +111,25 @@ describe('node group rolling update', () => {
   });
 
   it('through CloudFormation: the blocked roll fails the Nodegroup update and the stack rolls back', async () => {
-    const template = eksTemplate() as { Parameters: Record<string, unknown>; Resources: Record<string, { Properties: Record<string, unknown> }> };
+    const template = eksTemplate() as {
+      Parameters: Record<string, unknown>;
+      Resources: Record<string, { Properties: Record<string, unknown> }>;
+    };
     template.Parameters.NodeVersion = { Type: 'String', Default: '1.32' };
     template.Resources.Nodegroup!.Properties.Version = { Ref: 'NodeVersion' };
-    const params = (nodeVersion: string) => [...eksParameters({ ClusterName: 'cfnpdb', Version: '1.33', NodeCount: '3' }), { ParameterKey: 'NodeVersion', ParameterValue: nodeVersion }];
+    const params = (nodeVersion: string) => [
+      ...eksParameters({ ClusterName: 'cfnpdb', Version: '1.33', NodeCount: '3' }),
+      { ParameterKey: 'NodeVersion', ParameterValue: nodeVersion },
+    ];
     // Control plane at 1.33, nodes one minor behind (allowed skew).
-    await c.cfn.send(new CreateStackCommand({ StackName: 'cfnpdb', TemplateBody: JSON.stringify(template), Parameters: params('1.32'), Capabilities: ['CAPABILITY_IAM'] }));
+    await c.cfn.send(
+      new CreateStackCommand({
+        StackName: 'cfnpdb',
+        TemplateBody: JSON.stringify(template),
+        Parameters: params('1.32'),
+        Capabilities: ['CAPABILITY_IAM'],
+      }),
+    );
     expect((await waitForStack(c.cfn, 'cfnpdb')).StackStatus).toBe('CREATE_COMPLETE');
     blocked.add('cfnpdb');
     try {
@@ -105,7 +145,9 @@ describe('node group rolling update', () => {
       expect(s.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
       const events = (await c.cfn.send(new DescribeStackEventsCommand({ StackName: 'cfnpdb' }))).StackEvents!;
       const failed = events.find((e) => e.LogicalResourceId === 'Nodegroup' && e.ResourceStatus === 'UPDATE_FAILED')!;
-      expect(failed.ResourceStatusReason).toContain('ErrorCode=PodEvictionFailure, ErrorMessage=Reached max retries while trying to evict pods from nodes in node group');
+      expect(failed.ResourceStatusReason).toContain(
+        'ErrorCode=PodEvictionFailure, ErrorMessage=Reached max retries while trying to evict pods from nodes in node group',
+      );
       expect(failed.ResourceStatusReason).toContain('HandlerErrorCode: GeneralServiceException');
       expect(s.Parameters!.find((p) => p.ParameterKey === 'NodeVersion')!.ParameterValue).toBe('1.32');
     } finally {

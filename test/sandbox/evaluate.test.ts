@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { productWorld } from '../../local/runner/product-world.js';
 import {
   assumeRoleDeniedMessage,
   authorize,
@@ -8,7 +9,6 @@ import {
   roleTrustsService,
   wildcardMatch,
 } from '../../local/sandbox/iam/evaluate.js';
-import { productWorld } from '../../local/runner/product-world.js';
 import type { IamRole, PolicyDocument, Principal, StsSession } from '../../local/sandbox/world/types.js';
 import { World } from '../../local/sandbox/world/world.js';
 
@@ -21,11 +21,18 @@ function userPrincipal(w: World, account: string, name: string): Principal {
   return w.principalFor(owner)!;
 }
 
-function addRole(w: World, role: Partial<IamRole> & { name: string; accountId: string; trust: PolicyDocument }): IamRole {
+function addRole(
+  w: World,
+  role: Partial<IamRole> & { name: string; accountId: string; trust: PolicyDocument },
+): IamRole {
   const r: IamRole = {
     accountId: role.accountId,
     name: role.name,
-    roleId: `AROA${role.name.toUpperCase().replace(/[^A-Z]/g, '').padEnd(17, 'X').slice(0, 17)}`,
+    roleId: `AROA${role.name
+      .toUpperCase()
+      .replace(/[^A-Z]/g, '')
+      .padEnd(17, 'X')
+      .slice(0, 17)}`,
     arn: `arn:aws:iam::${role.accountId}:role/${role.name}`,
     path: '/',
     assumeRolePolicyDocument: role.trust,
@@ -54,7 +61,15 @@ function sessionPrincipal(role: IamRole, sessionPolicy?: PolicyDocument): Princi
     sessionPolicy,
     sourceArn: 'x',
   };
-  return { kind: 'assumed-role', accountId: role.accountId, arn: session.assumedRoleArn, userId: `${role.roleId}:test`, role, session, accessKeyId: session.accessKeyId };
+  return {
+    kind: 'assumed-role',
+    accountId: role.accountId,
+    arn: session.assumedRoleArn,
+    userId: `${role.roleId}:test`,
+    role,
+    session,
+    accessKeyId: session.accessKeyId,
+  };
 }
 
 const trustService = (account: string, externalId?: string): PolicyDocument => ({
@@ -71,7 +86,9 @@ const trustService = (account: string, externalId?: string): PolicyDocument => (
 
 describe('wildcardMatch', () => {
   it('matches * and ? and escapes regex characters', () => {
-    expect(wildcardMatch('arn:aws:iam::*:role/eks-provisioner-*', 'arn:aws:iam::222222222222:role/eks-provisioner-b')).toBe(true);
+    expect(
+      wildcardMatch('arn:aws:iam::*:role/eks-provisioner-*', 'arn:aws:iam::222222222222:role/eks-provisioner-b'),
+    ).toBe(true);
     expect(wildcardMatch('arn:aws:iam::*:role/eks-provisioner-*', 'arn:aws:iam::222222222222:role/other')).toBe(false);
     expect(wildcardMatch('ec2:Describe?pcs', 'ec2:DescribeVpcs')).toBe(true);
     expect(wildcardMatch('a.b', 'axb')).toBe(false);
@@ -83,7 +100,9 @@ describe('authorize (identity policies)', () => {
   it('allows the service user sts:AssumeRole only on eks-provisioner-* roles', () => {
     const w = world();
     const p = userPrincipal(w, '111111111111', 'eks-provisioner');
-    expect(authorize(w, p, 'sts:AssumeRole', 'arn:aws:iam::222222222222:role/eks-provisioner-provision').allowed).toBe(true);
+    expect(authorize(w, p, 'sts:AssumeRole', 'arn:aws:iam::222222222222:role/eks-provisioner-provision').allowed).toBe(
+      true,
+    );
     const denied = authorize(w, p, 'sts:AssumeRole', 'arn:aws:iam::222222222222:role/admin');
     expect(denied).toMatchObject({ allowed: false, decision: 'implicit-deny', policyType: 'identity' });
     expect(authorize(w, p, 'ec2:DescribeVpcs', '*').allowed).toBe(false);
@@ -116,8 +135,14 @@ describe('authorize (identity policies)', () => {
     });
     const p = sessionPrincipal(role);
     expect(authorize(w, p, 'ec2:DescribeVpcs', '*').allowed).toBe(true);
-    expect(authorize(w, p, 'ec2:DescribeSecurityGroups', '*')).toMatchObject({ allowed: false, decision: 'explicit-deny' });
-    expect(authorize(w, p, 'cloudformation:CreateStack', '*')).toMatchObject({ allowed: false, decision: 'explicit-deny' });
+    expect(authorize(w, p, 'ec2:DescribeSecurityGroups', '*')).toMatchObject({
+      allowed: false,
+      decision: 'explicit-deny',
+    });
+    expect(authorize(w, p, 'cloudformation:CreateStack', '*')).toMatchObject({
+      allowed: false,
+      decision: 'explicit-deny',
+    });
     expect(authorize(w, p, 'iam:DeleteRole', 'arn:aws:iam::222222222222:role/tmp-1').allowed).toBe(true);
     expect(authorize(w, p, 'iam:DeleteRole', 'arn:aws:iam::222222222222:role/keep').allowed).toBe(false);
   });
@@ -131,19 +156,57 @@ describe('authorize (identity policies)', () => {
       inlinePolicies: {
         p: {
           Statement: [
-            { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } } },
-            { Effect: 'Allow', Action: 'ec2:*', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': ['us-east-1', 'us-west-2'] } } },
-            { Effect: 'Allow', Action: 'eks:*', Resource: '*', Condition: { StringLikeIfExists: { 'eks:clusterName': 'demo-*' } } },
-            { Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
-            { Effect: 'Deny', Action: 'ec2:DescribeKeyPairs', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': 'us-east-1' } } },
-            { Effect: 'Allow', Action: 'cloudformation:*', Resource: '*', Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::222222222222:role/co*' } } },
+            {
+              Effect: 'Allow',
+              Action: 'iam:PassRole',
+              Resource: '*',
+              Condition: { StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } },
+            },
+            {
+              Effect: 'Allow',
+              Action: 'ec2:*',
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:RequestedRegion': ['us-east-1', 'us-west-2'] } },
+            },
+            {
+              Effect: 'Allow',
+              Action: 'eks:*',
+              Resource: '*',
+              Condition: { StringLikeIfExists: { 'eks:clusterName': 'demo-*' } },
+            },
+            {
+              Effect: 'Allow',
+              Action: 's3:GetObject',
+              Resource: '*',
+              Condition: { Bool: { 'aws:SecureTransport': 'true' } },
+            },
+            {
+              Effect: 'Deny',
+              Action: 'ec2:DescribeKeyPairs',
+              Resource: '*',
+              Condition: { StringNotEquals: { 'aws:RequestedRegion': 'us-east-1' } },
+            },
+            {
+              Effect: 'Allow',
+              Action: 'cloudformation:*',
+              Resource: '*',
+              Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::222222222222:role/co*' } },
+            },
           ],
         },
       },
     });
     const p = sessionPrincipal(role);
-    expect(authorize(w, p, 'iam:PassRole', 'arn:aws:iam::222222222222:role/eks-cluster-role', { keys: { 'iam:PassedToService': 'eks.amazonaws.com' } }).allowed).toBe(true);
-    expect(authorize(w, p, 'iam:PassRole', 'arn:aws:iam::222222222222:role/eks-cluster-role', { keys: { 'iam:PassedToService': 'ec2.amazonaws.com' } }).allowed).toBe(false);
+    expect(
+      authorize(w, p, 'iam:PassRole', 'arn:aws:iam::222222222222:role/eks-cluster-role', {
+        keys: { 'iam:PassedToService': 'eks.amazonaws.com' },
+      }).allowed,
+    ).toBe(true);
+    expect(
+      authorize(w, p, 'iam:PassRole', 'arn:aws:iam::222222222222:role/eks-cluster-role', {
+        keys: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+      }).allowed,
+    ).toBe(false);
     expect(authorize(w, p, 'iam:PassRole', 'arn:aws:iam::222222222222:role/eks-cluster-role').allowed).toBe(false);
     expect(authorize(w, p, 'ec2:DescribeVpcs', '*', { region: 'us-west-2' }).allowed).toBe(true);
     expect(authorize(w, p, 'ec2:DescribeVpcs', '*', { region: 'eu-west-1' }).allowed).toBe(false);
@@ -159,7 +222,12 @@ describe('authorize (identity policies)', () => {
 
   it('intersects a session policy with the role policies', () => {
     const w = world();
-    const role = addRole(w, { name: 'wide', accountId: '222222222222', trust: trustService('222222222222'), attachedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
+    const role = addRole(w, {
+      name: 'wide',
+      accountId: '222222222222',
+      trust: trustService('222222222222'),
+      attachedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+    });
     const p = sessionPrincipal(role, { Statement: [{ Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*' }] });
     expect(authorize(w, p, 'ec2:DescribeSubnets', '*').allowed).toBe(true);
     expect(authorize(w, p, 'iam:CreateRole', '*')).toMatchObject({ allowed: false, policyType: 'session' });
@@ -169,10 +237,17 @@ describe('authorize (identity policies)', () => {
 describe('authorizeAssumeRole (trust policies)', () => {
   it('needs both the trust policy (with External ID) and the caller identity policy across accounts', () => {
     const w = world();
-    const roleB = addRole(w, { name: 'eks-provisioner-provision', accountId: '222222222222', trust: trustService('111111111111', 'tenant-ext-id') });
+    const roleB = addRole(w, {
+      name: 'eks-provisioner-provision',
+      accountId: '222222222222',
+      trust: trustService('111111111111', 'tenant-ext-id'),
+    });
     const svc = userPrincipal(w, '111111111111', 'eks-provisioner');
     expect(authorizeAssumeRole(w, svc, roleB, { keys: { 'sts:ExternalId': 'tenant-ext-id' } }).allowed).toBe(true);
-    expect(authorizeAssumeRole(w, svc, roleB, { keys: { 'sts:ExternalId': 'wrong' } })).toMatchObject({ allowed: false, policyType: 'trust' });
+    expect(authorizeAssumeRole(w, svc, roleB, { keys: { 'sts:ExternalId': 'wrong' } })).toMatchObject({
+      allowed: false,
+      policyType: 'trust',
+    });
     expect(authorizeAssumeRole(w, svc, roleB, {})).toMatchObject({ allowed: false, policyType: 'trust' });
 
     const other = addRole(w, { name: 'other-role', accountId: '222222222222', trust: trustService('111111111111') });
@@ -182,14 +257,22 @@ describe('authorizeAssumeRole (trust policies)', () => {
 
   it('rejects callers from an account the trust policy does not name; honours trust Deny and direct principals', () => {
     const w = world();
-    const roleB = addRole(w, { name: 'eks-provisioner-x', accountId: '222222222222', trust: trustService('333333333333') });
+    const roleB = addRole(w, {
+      name: 'eks-provisioner-x',
+      accountId: '222222222222',
+      trust: trustService('333333333333'),
+    });
     const svc = userPrincipal(w, '111111111111', 'eks-provisioner');
     expect(authorizeAssumeRole(w, svc, roleB).allowed).toBe(false);
 
     const direct = addRole(w, {
       name: 'direct',
       accountId: '222222222222',
-      trust: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:user/admin' }, Action: 'sts:AssumeRole' }] },
+      trust: {
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:user/admin' }, Action: 'sts:AssumeRole' },
+        ],
+      },
     });
     const admin = userPrincipal(w, '222222222222', 'admin');
     w.user('222222222222', 'admin')!.attachedPolicyArns = []; // no identity permission needed when named directly, same account
@@ -198,9 +281,18 @@ describe('authorizeAssumeRole (trust policies)', () => {
     const denied = addRole(w, {
       name: 'eks-provisioner-denied',
       accountId: '222222222222',
-      trust: { Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }, { Effect: 'Deny', Principal: { AWS: '111111111111' }, Action: 'sts:*' }] },
+      trust: {
+        Statement: [
+          { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' },
+          { Effect: 'Deny', Principal: { AWS: '111111111111' }, Action: 'sts:*' },
+        ],
+      },
     });
-    expect(authorizeAssumeRole(w, svc, denied)).toMatchObject({ allowed: false, decision: 'explicit-deny', policyType: 'trust' });
+    expect(authorizeAssumeRole(w, svc, denied)).toMatchObject({
+      allowed: false,
+      decision: 'explicit-deny',
+      policyType: 'trust',
+    });
   });
 
   it('lets a service principal assume a role that trusts it', () => {
@@ -221,7 +313,14 @@ describe('AWS error text', () => {
     expect(ec2UnauthorizedMessage(svc, 'ec2:DescribeSecurityGroups', r)).toBe(
       'You are not authorized to perform this operation. User: arn:aws:iam::111111111111:user/eks-provisioner is not authorized to perform: ec2:DescribeSecurityGroups because no identity-based policy allows the ec2:DescribeSecurityGroups action',
     );
-    expect(notAuthorizedMessage(svc, 'iam:GetRole', 'arn:aws:iam::111111111111:role/a', { allowed: false, decision: 'explicit-deny', policyType: 'identity', reason: '' })).toBe(
+    expect(
+      notAuthorizedMessage(svc, 'iam:GetRole', 'arn:aws:iam::111111111111:role/a', {
+        allowed: false,
+        decision: 'explicit-deny',
+        policyType: 'identity',
+        reason: '',
+      }),
+    ).toBe(
       'User: arn:aws:iam::111111111111:user/eks-provisioner is not authorized to perform: iam:GetRole on resource: arn:aws:iam::111111111111:role/a with an explicit deny in an identity-based policy',
     );
   });

@@ -7,11 +7,11 @@
 import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_RENEWALS_PER_CALL, ec2Client } from '../../functions/lib/aws/clients.js';
+import { ec2Client, MAX_RENEWALS_PER_CALL } from '../../functions/lib/aws/clients.js';
 import { proveExternalIdRequired } from '../../functions/lib/aws/external-id-proof.js';
 import { clearCredentialCache, provisionSession } from '../../functions/lib/aws/provision-role.js';
-import { AwsTransientError } from '../../functions/lib/errors.js';
 import { awsCall } from '../../functions/lib/diagnosis/from-aws-error.js';
+import { AwsTransientError } from '../../functions/lib/errors.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { XID } from '../support/trust-policy-corpus.js';
 import { clients, customerCreds, start } from './helpers.js';
@@ -34,7 +34,17 @@ beforeEach(() => {
 
 async function roleB(): Promise<string> {
   const name = 'eks-provisioner-renewal';
-  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': XID } } }] };
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': XID } },
+      },
+    ],
+  };
   const iam = clients(sb, customerCreds).iam;
   await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }));
   const arn = `arn:aws:iam::222222222222:role/${name}`;
@@ -42,13 +52,26 @@ async function roleB(): Promise<string> {
     { Effect: 'Allow', Action: 'ec2:DescribeVpcs', Resource: '*' },
     { Effect: 'Allow', Action: 'iam:GetRole', Resource: arn },
   ];
-  await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: 'read', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: name,
+      PolicyName: 'read',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+    }),
+  );
   return arn;
 }
 
 const describeVpcs = async (roleArn: string) => {
-  const { session } = await provisionSession({ roleArn, externalId: XID, region: 'us-east-1', sessionName: 'c-renewal' });
-  return awsCall({ service: 'ec2', operation: 'DescribeVpcs', principal: 'provision-role' }, () => ec2Client(session).send(new DescribeVpcsCommand({})));
+  const { session } = await provisionSession({
+    roleArn,
+    externalId: XID,
+    region: 'us-east-1',
+    sessionName: 'c-renewal',
+  });
+  return awsCall({ service: 'ec2', operation: 'DescribeVpcs', principal: 'provision-role' }, () =>
+    ec2Client(session).send(new DescribeVpcsCommand({})),
+  );
 };
 
 describe('role-B session expiring again after each re-assume (sandbox wire)', () => {
@@ -77,7 +100,13 @@ describe('role-B session expiring again after each re-assume (sandbox wire)', ()
     const roleArn = await roleB();
     sb.faults.set([{ service: 'iam', expireTokensRate: 1, times: 2 }]);
     const prove = { when: 'always' as const, prove: proveExternalIdRequired };
-    const { session } = await provisionSession({ roleArn, externalId: XID, region: 'us-east-1', sessionName: 'c-renewal', proveExternalId: prove });
+    const { session } = await provisionSession({
+      roleArn,
+      externalId: XID,
+      region: 'us-east-1',
+      sessionName: 'c-renewal',
+      proveExternalId: prove,
+    });
     expect(sb.calls.filter((c) => c.operation === 'GetRole').map((c) => c.status)).toEqual([400, 400, 200]);
     // The session handed out is the one that passed the proof, and it works.
     sb.faults.set([]);

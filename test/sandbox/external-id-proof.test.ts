@@ -4,7 +4,12 @@
  * the service pins this tenant's External ID. Every corpus trust policy that the real AssumeRole gets
  * through is accepted or refused exactly as the corpus says; no extra AssumeRole is ever sent.
  */
-import { CreateRoleCommand, DeleteRolePolicyCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  DeleteRolePolicyCommand,
+  PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { proveExternalIdRequired } from '../../functions/lib/aws/external-id-proof.js';
@@ -31,7 +36,17 @@ afterEach(() => vi.restoreAllMocks());
 
 const SERVICE = 'arn:aws:iam::111111111111:root';
 const pinned = (externalId = XID) =>
-  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: SERVICE }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': externalId } } }] });
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: SERVICE },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+      },
+    ],
+  });
 
 /** Role B with this trust policy, allowed to read itself (as the provision policy allows). */
 async function roleWithTrust(name: string, doc: string, canReadItself = true): Promise<string> {
@@ -43,7 +58,10 @@ async function roleWithTrust(name: string, doc: string, canReadItself = true): P
       new PutRolePolicyCommand({
         RoleName: name,
         PolicyName: 'read-itself',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetRole', Resource: arn }] }),
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'iam:GetRole', Resource: arn }],
+        }),
       }),
     );
   }
@@ -54,9 +72,15 @@ async function roleWithTrust(name: string, doc: string, canReadItself = true): P
 function countAssumeRole() {
   const calls: Array<{ externalId: string | undefined; sessionName: string | undefined; ok: boolean }> = [];
   const original = STSClient.prototype.send;
-  vi.spyOn(STSClient.prototype, 'send').mockImplementation(async function (this: STSClient, command: unknown, ...rest: unknown[]) {
+  vi.spyOn(STSClient.prototype, 'send').mockImplementation(async function (
+    this: STSClient,
+    command: unknown,
+    ...rest: unknown[]
+  ) {
     const isAssume = command instanceof AssumeRoleCommand;
-    const entry = isAssume ? { externalId: command.input.ExternalId, sessionName: command.input.RoleSessionName } : undefined;
+    const entry = isAssume
+      ? { externalId: command.input.ExternalId, sessionName: command.input.RoleSessionName }
+      : undefined;
     try {
       const out = await (original as (...a: unknown[]) => Promise<unknown>).call(this, command, ...rest);
       if (entry) calls.push({ ...entry, ok: true });
@@ -69,7 +93,13 @@ function countAssumeRole() {
   return calls;
 }
 
-const opts = (roleArn: string) => ({ roleArn, externalId: XID, region: 'us-east-1', sessionName: 'cluster-1', proveExternalId: { when: 'always' as const, prove: proveExternalIdRequired } });
+const opts = (roleArn: string) => ({
+  roleArn,
+  externalId: XID,
+  region: 'us-east-1',
+  sessionName: 'cluster-1',
+  proveExternalId: { when: 'always' as const, prove: proveExternalIdRequired },
+});
 
 async function refusal(p: Promise<unknown>): Promise<DiagnosedError> {
   const err = await p.then(
@@ -118,8 +148,18 @@ describe('role B must demand the tenant External ID', () => {
     const open = JSON.stringify({
       Version: '2012-10-17',
       Statement: [
-        { Effect: 'Allow', Principal: { AWS: SERVICE }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': XID } } },
-        { Effect: 'Allow', Principal: { AWS: SERVICE }, Action: 'sts:AssumeRole', Condition: { StringLike: { 'sts:ExternalId': '3*' } } },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: SERVICE },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': XID } },
+        },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: SERVICE },
+          Action: 'sts:AssumeRole',
+          Condition: { StringLike: { 'sts:ExternalId': '3*' } },
+        },
       ],
     });
     const roleArn = await roleWithTrust('eks-provisioner-open', open);
@@ -133,7 +173,11 @@ describe('role B must demand the tenant External ID', () => {
     const pasted = d.remediation[0]!;
     const json = JSON.parse(pasted.slice(pasted.indexOf('{')));
     expect(json.Statement).toEqual([
-      expect.objectContaining({ Principal: { AWS: SERVICE }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': XID } } }),
+      expect.objectContaining({
+        Principal: { AWS: SERVICE },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': XID } },
+      }),
     ]);
     expect(d.remediation[1]).toBe(`The statement at fault: ${JSON.stringify(JSON.parse(open).Statement[1])}`);
     expect((await refusal(provisionSession(opts(roleArn)))).diagnosis.code).toBe('EXTERNAL_ID_NOT_REQUIRED');
@@ -144,17 +188,24 @@ describe('role B must demand the tenant External ID', () => {
     const d = (await refusal(provisionSession(opts(roleArn)))).diagnosis;
     expect(d.code).toBe('TRUST_POLICY_UNREADABLE');
     expect(d.evidence?.['awsErrorCode']).toBe('AccessDenied');
-    expect(d.remediation[0]).toContain(`{"Sid":"ReadOwnTrustPolicy","Effect":"Allow","Action":"iam:GetRole","Resource":"${roleArn}"}`);
+    expect(d.remediation[0]).toContain(
+      `{"Sid":"ReadOwnTrustPolicy","Effect":"Allow","Action":"iam:GetRole","Resource":"${roleArn}"}`,
+    );
     // Once it may, it passes.
     await clients(sb, customerCreds).iam.send(
       new PutRolePolicyCommand({
         RoleName: 'eks-provisioner-blind',
         PolicyName: 'read-itself',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetRole', Resource: roleArn }] }),
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'iam:GetRole', Resource: roleArn }],
+        }),
       }),
     );
     await expect(provisionSession(opts(roleArn))).resolves.toBeDefined();
-    await clients(sb, customerCreds).iam.send(new DeleteRolePolicyCommand({ RoleName: 'eks-provisioner-blind', PolicyName: 'read-itself' }));
+    await clients(sb, customerCreds).iam.send(
+      new DeleteRolePolicyCommand({ RoleName: 'eks-provisioner-blind', PolicyName: 'read-itself' }),
+    );
   });
 
   it('"always" proves again on cached credentials: a trust policy loosened after the first check is caught', async () => {
@@ -163,7 +214,17 @@ describe('role B must demand the tenant External ID', () => {
     await clients(sb, customerCreds).iam.send(
       new UpdateAssumeRolePolicyCommand({
         RoleName: 'eks-provisioner-later',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: SERVICE }, Action: 'sts:AssumeRole', Condition: { StringLike: { 'sts:ExternalId': '3*' } } }] }),
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: SERVICE },
+              Action: 'sts:AssumeRole',
+              Condition: { StringLike: { 'sts:ExternalId': '3*' } },
+            },
+          ],
+        }),
       }),
     );
     // Steps after the start of a run reuse the proven session without asking again…

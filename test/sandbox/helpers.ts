@@ -9,12 +9,18 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { afterAll, beforeAll } from 'vitest';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../local/sandbox/server.js';
-import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY } from '../../local/sandbox/world/default-world.js';
 import { productWorld, SERVICE_ACCESS_KEY_ID, SERVICE_SECRET_ACCESS_KEY } from '../../local/runner/product-world.js';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../local/sandbox/server.js';
+import { CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY } from '../../local/sandbox/world/default-world.js';
 
-export const serviceCreds: AwsCredentialIdentity = { accessKeyId: SERVICE_ACCESS_KEY_ID, secretAccessKey: SERVICE_SECRET_ACCESS_KEY };
-export const customerCreds: AwsCredentialIdentity = { accessKeyId: CUSTOMER_ACCESS_KEY_ID, secretAccessKey: CUSTOMER_SECRET_ACCESS_KEY };
+export const serviceCreds: AwsCredentialIdentity = {
+  accessKeyId: SERVICE_ACCESS_KEY_ID,
+  secretAccessKey: SERVICE_SECRET_ACCESS_KEY,
+};
+export const customerCreds: AwsCredentialIdentity = {
+  accessKeyId: CUSTOMER_ACCESS_KEY_ID,
+  secretAccessKey: CUSTOMER_SECRET_ACCESS_KEY,
+};
 
 export function clients(sb: Sandbox, credentials: AwsCredentialIdentity, region = 'us-east-1') {
   const cfg = { endpoint: sb.url, region, credentials, maxAttempts: 1 };

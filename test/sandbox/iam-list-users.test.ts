@@ -19,7 +19,9 @@ describe('iam:ListUsers', () => {
     expect(out.Users?.[0]).toMatchObject({ UserName: 'admin', Path: '/', UserId: expect.stringMatching(/^AIDA/) });
     expect(out.Users?.[0]?.Tags).toBeUndefined();
     expect(out.IsTruncated).toBe(false);
-    const service = await clients(sb, serviceCreds).iam.send(new ListUsersCommand({})).catch((e: Error) => e);
+    const service = await clients(sb, serviceCreds)
+      .iam.send(new ListUsersCommand({}))
+      .catch((e: Error) => e);
     if (service instanceof Error) expect(service.name).toBe('AccessDenied');
     else expect(service.Users?.map((u) => u.UserName)).toEqual(['eks-provisioner']);
   });

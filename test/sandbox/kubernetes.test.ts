@@ -4,22 +4,23 @@
  * tokens made like `aws eks get-token` — TLS verified against that CA, tokens checked like EKS does,
  * principals mapped through access entries.
  */
+
+import { request } from 'node:https';
 import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { CoreV1Api, KubeConfig, StorageV1Api } from '@kubernetes/client-node';
-import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eksToken } from '../../functions/lib/kubernetes/eks-token.js';
-import { kubeApi } from '../../functions/lib/kubernetes/client.js';
 import { configureCluster } from '../../functions/configure-cluster/configure-cluster.js';
 import { DiagnosedError } from '../../functions/lib/errors.js';
+import { kubeApi } from '../../functions/lib/kubernetes/client.js';
+import { eksToken } from '../../functions/lib/kubernetes/eks-token.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { addNamespaceUser } from '../support/eks-access.js';
 import { CUSTOMER_ACCOUNT_ID, eksParameters, eksTemplate } from './cloudformation-fixtures.js';
 import { clients, customerCreds, serviceCreds, start } from './helpers.js';
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
 
 let sb: Sandbox;
 let c: ReturnType<typeof clients>;
@@ -38,7 +39,15 @@ async function waitForStack(name: string): Promise<string> {
 }
 
 async function tokenFor(credentials: AwsCredentialIdentity, clusterName = 'kube', now?: Date): Promise<string> {
-  return (await eksToken({ clusterName, region: 'us-east-1', credentials, endpoint: new URL(sb.url), ...(now ? { now } : {}) })).token;
+  return (
+    await eksToken({
+      clusterName,
+      region: 'us-east-1',
+      credentials,
+      endpoint: new URL(sb.url),
+      ...(now ? { now } : {}),
+    })
+  ).token;
 }
 
 function kubeConfig(token: string, caData = ca): KubeConfig {
@@ -57,11 +66,19 @@ function get(path: string, token?: string, accept = 'application/json'): Promise
   const u = new URL(path, endpoint);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, ca: Buffer.from(ca, 'base64'), headers: { accept, ...(token ? { authorization: `Bearer ${token}` } : {}) } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: `${u.pathname}${u.search}`,
+        ca: Buffer.from(ca, 'base64'),
+        headers: { accept, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }),
+        );
       },
     );
     req.on('error', reject);
@@ -73,7 +90,12 @@ beforeAll(async () => {
   sb = await start({ timeScale: 20_000 });
   c = clients(sb, customerCreds);
   await c.cfn.send(
-    new CreateStackCommand({ StackName: 'kube-stack', TemplateBody: JSON.stringify(eksTemplate()), Parameters: eksParameters({ ClusterName: 'kube' }), Capabilities: ['CAPABILITY_IAM'] }),
+    new CreateStackCommand({
+      StackName: 'kube-stack',
+      TemplateBody: JSON.stringify(eksTemplate()),
+      Parameters: eksParameters({ ClusterName: 'kube' }),
+      Capabilities: ['CAPABILITY_IAM'],
+    }),
   );
   expect(await waitForStack('kube-stack')).toBe('CREATE_COMPLETE');
   const cluster = (await c.eks.send(new DescribeClusterCommand({ name: 'kube' }))).cluster!;
@@ -81,7 +103,14 @@ beforeAll(async () => {
   ca = cluster.certificateAuthority!.data!;
   // A developer with an access entry limited to editing namespace "team-a".
   developer = { accessKeyId: 'AKIADEVELOPER0000001', secretAccessKey: 'developer/secret/key/EXAMPLEKEY0000000000' };
-  addNamespaceUser(sb.world, { clusterName: 'kube', name: 'developer', userId: 'AIDADEVELOPER0000001', credentials: developer, policy: 'AmazonEKSEditPolicy', namespaces: ['team-a'] });
+  addNamespaceUser(sb.world, {
+    clusterName: 'kube',
+    name: 'developer',
+    userId: 'AIDADEVELOPER0000001',
+    credentials: developer,
+    policy: 'AmazonEKSEditPolicy',
+    namespaces: ['team-a'],
+  });
 }, 30_000);
 
 afterAll(async () => {
@@ -99,48 +128,98 @@ describe('sandbox Kubernetes API', () => {
     const core = kc.makeApiClient(CoreV1Api);
     // Nodes register when the node group is ACTIVE and turn Ready after the modelled delay.
     let nodes = await core.listNode();
-    for (let i = 0; i < 100 && !nodes.items.every((n) => n.status?.conditions?.find((x) => x.type === 'Ready')?.status === 'True'); i++) {
+    for (
+      let i = 0;
+      i < 100 && !nodes.items.every((n) => n.status?.conditions?.find((x) => x.type === 'Ready')?.status === 'True');
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 20));
       nodes = await core.listNode();
     }
     expect(nodes.items).toHaveLength(2);
-    expect(nodes.items.every((n) => n.status?.conditions?.find((x) => x.type === 'Ready')?.status === 'True')).toBe(true);
+    expect(nodes.items.every((n) => n.status?.conditions?.find((x) => x.type === 'Ready')?.status === 'True')).toBe(
+      true,
+    );
     expect(nodes.items[0]!.metadata?.labels?.['eks.amazonaws.com/nodegroup']).toBeTruthy();
     const ns = await core.listNamespace();
-    expect(ns.items.map((n) => n.metadata?.name).sort()).toEqual(['default', 'kube-node-lease', 'kube-public', 'kube-system']);
+    expect(ns.items.map((n) => n.metadata?.name).sort()).toEqual([
+      'default',
+      'kube-node-lease',
+      'kube-public',
+      'kube-system',
+    ]);
     const classes = await kc.makeApiClient(StorageV1Api).listStorageClass();
-    const defaults = classes.items.filter((s) => s.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
-    expect(defaults.map((s) => [s.metadata?.name, s.provisioner, s.volumeBindingMode])).toEqual([['ebs-csi-default-sc', 'ebs.csi.aws.com', 'WaitForFirstConsumer']]);
+    const defaults = classes.items.filter(
+      (s) => s.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
+    );
+    expect(defaults.map((s) => [s.metadata?.name, s.provisioner, s.volumeBindingMode])).toEqual([
+      ['ebs-csi-default-sc', 'ebs.csi.aws.com', 'WaitForFirstConsumer'],
+    ]);
   });
 
   it('creates namespaces and service accounts; conflicts and missing namespaces answer as the API server does', async () => {
     const core = kubeConfig(await tokenFor(customerCreds)).makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: 'team-a' } } });
-    const dup = await core.createNamespace({ body: { metadata: { name: 'team-a' } } }).catch((e: { code: number; body: string }) => e);
+    const dup = await core
+      .createNamespace({ body: { metadata: { name: 'team-a' } } })
+      .catch((e: { code: number; body: string }) => e);
     expect((dup as { code: number }).code).toBe(409);
-    expect(JSON.parse((dup as { body: string }).body)).toMatchObject({ kind: 'Status', reason: 'AlreadyExists', message: 'namespaces "team-a" already exists' });
-    const sa = await core.createNamespacedServiceAccount({ namespace: 'team-a', body: { metadata: { name: 'deployer' } } });
+    expect(JSON.parse((dup as { body: string }).body)).toMatchObject({
+      kind: 'Status',
+      reason: 'AlreadyExists',
+      message: 'namespaces "team-a" already exists',
+    });
+    const sa = await core.createNamespacedServiceAccount({
+      namespace: 'team-a',
+      body: { metadata: { name: 'deployer' } },
+    });
     expect(sa.metadata?.namespace).toBe('team-a');
-    const missing = await core.createNamespacedServiceAccount({ namespace: 'nope', body: { metadata: { name: 'x' } } }).catch((e: { code: number }) => e);
+    const missing = await core
+      .createNamespacedServiceAccount({ namespace: 'nope', body: { metadata: { name: 'x' } } })
+      .catch((e: { code: number }) => e);
     expect((missing as { code: number }).code).toBe(404);
-    const bad = await core.createNamespace({ body: { metadata: { name: 'Bad_Name' } } }).catch((e: { code: number; body: string }) => e);
+    const bad = await core
+      .createNamespace({ body: { metadata: { name: 'Bad_Name' } } })
+      .catch((e: { code: number; body: string }) => e);
     expect((bad as { code: number }).code).toBe(422);
-    expect(JSON.parse((bad as { body: string }).body).message).toMatch(/^Namespace "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 label/);
+    expect(JSON.parse((bad as { body: string }).body).message).toMatch(
+      /^Namespace "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 label/,
+    );
   });
 
   it('401 for a principal without an access entry, a token for another cluster, a forged or expired token', async () => {
-    const unauthorized = { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 };
+    const unauthorized = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      message: 'Unauthorized',
+      reason: 'Unauthorized',
+      code: 401,
+    };
     expect(await get('/api/v1/nodes', await tokenFor(serviceCreds))).toMatchObject({ status: 401, body: unauthorized });
-    expect(await get('/api/v1/nodes', await tokenFor(customerCreds, 'another-cluster'))).toMatchObject({ status: 401, body: unauthorized });
-    expect(await get('/api/v1/nodes', await tokenFor({ ...customerCreds, secretAccessKey: 'wrong' }))).toMatchObject({ status: 401 });
-    expect(await get('/api/v1/nodes', await tokenFor(customerCreds, 'kube', new Date(Date.now() - 16 * 60_000)))).toMatchObject({ status: 401 });
+    expect(await get('/api/v1/nodes', await tokenFor(customerCreds, 'another-cluster'))).toMatchObject({
+      status: 401,
+      body: unauthorized,
+    });
+    expect(await get('/api/v1/nodes', await tokenFor({ ...customerCreds, secretAccessKey: 'wrong' }))).toMatchObject({
+      status: 401,
+    });
+    expect(
+      await get('/api/v1/nodes', await tokenFor(customerCreds, 'kube', new Date(Date.now() - 16 * 60_000))),
+    ).toMatchObject({ status: 401 });
     expect(await get('/api/v1/nodes', 'not-a-token')).toMatchObject({ status: 401 });
     expect(await get('/api/v1/nodes')).toMatchObject({ status: 401 });
     // Dated in the future beyond SigV4's 5 minutes of skew: STS refuses the signature.
-    expect(await get('/api/v1/nodes', await tokenFor(customerCreds, 'kube', new Date(sb.world.now() + 6 * 60_000)))).toMatchObject({ status: 401 });
-    expect((await get('/api/v1/nodes', await tokenFor(customerCreds, 'kube', new Date(sb.world.now() + 4 * 60_000)))).status).toBe(200);
+    expect(
+      await get('/api/v1/nodes', await tokenFor(customerCreds, 'kube', new Date(sb.world.now() + 6 * 60_000))),
+    ).toMatchObject({ status: 401 });
+    expect(
+      (await get('/api/v1/nodes', await tokenFor(customerCreds, 'kube', new Date(sb.world.now() + 4 * 60_000)))).status,
+    ).toBe(200);
     // A token from 14 minutes ago (kubectl's cache) still works.
-    expect((await get('/api/v1/nodes', await tokenFor(customerCreds, 'kube', new Date(Date.now() - 14 * 60_000)))).status).toBe(200);
+    expect(
+      (await get('/api/v1/nodes', await tokenFor(customerCreds, 'kube', new Date(Date.now() - 14 * 60_000)))).status,
+    ).toBe(200);
   });
 
   it('403 with the API server wording outside the access policy scope; allowed inside it', async () => {
@@ -158,7 +237,10 @@ describe('sandbox Kubernetes API', () => {
     expect(other.body.message).toContain('in the namespace "default"');
     const mine = await get('/api/v1/namespaces/team-a/serviceaccounts', token);
     expect(mine.status).toBe(200);
-    expect(mine.body.items.map((s: { metadata: { name: string } }) => s.metadata.name).sort()).toEqual(['default', 'deployer']);
+    expect(mine.body.items.map((s: { metadata: { name: string } }) => s.metadata.name).sort()).toEqual([
+      'default',
+      'deployer',
+    ]);
     const rb = await get('/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings', token);
     expect(rb.status).toBe(403); // edit does not cover RBAC
   });
@@ -176,7 +258,11 @@ describe('sandbox Kubernetes API', () => {
       'storage.k8s.io',
       'policy',
     ]);
-    const t = await get('/apis/storage.k8s.io/v1/storageclasses', token, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json');
+    const t = await get(
+      '/apis/storage.k8s.io/v1/storageclasses',
+      token,
+      'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+    );
     expect(t.body.kind).toBe('Table');
     expect(t.body.rows.map((r: { cells: unknown[] }) => r.cells[0])).toEqual(['ebs-csi-default-sc (default)', 'gp2']);
   });
@@ -196,7 +282,14 @@ describe('sandbox Kubernetes API', () => {
     const names = Array.from({ length: 12 }, (_, i) => `burst-${i}`);
     await Promise.all(
       names.map((name) =>
-        c.cfn.send(new CreateStackCommand({ StackName: `${name}-stack`, TemplateBody: JSON.stringify(eksTemplate()), Parameters: eksParameters({ ClusterName: name }), Capabilities: ['CAPABILITY_IAM'] })),
+        c.cfn.send(
+          new CreateStackCommand({
+            StackName: `${name}-stack`,
+            TemplateBody: JSON.stringify(eksTemplate()),
+            Parameters: eksParameters({ ClusterName: name }),
+            Capabilities: ['CAPABILITY_IAM'],
+          }),
+        ),
       ),
     );
     for (const name of names) expect(await waitForStack(`${name}-stack`)).toBe('CREATE_COMPLETE');
@@ -207,7 +300,9 @@ describe('sandbox Kubernetes API', () => {
   });
 
   it('a client given another CA fails TLS verification', async () => {
-    const other = Buffer.from((await import('../../local/sandbox/kubernetes/pki.js')).makeClusterPki(new Date()).caCertPem).toString('base64');
+    const other = Buffer.from(
+      (await import('../../local/sandbox/kubernetes/pki.js')).makeClusterPki(new Date()).caCertPem,
+    ).toString('base64');
     const core = kubeConfig(await tokenFor(customerCreds), other).makeApiClient(CoreV1Api);
     await expect(core.listNode()).rejects.toThrow(/certificate|self.signed|verify/i);
   });
@@ -261,7 +356,10 @@ describe('ConfigureCluster against the sandbox cluster (real client-node, real t
     stsEndpoint: new URL(sb.url),
   });
   const diagnosisOf = async (p: Promise<unknown>) => {
-    const err = await p.then(() => undefined, (x: unknown) => x);
+    const err = await p.then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(err).toBeInstanceOf(DiagnosedError);
     return (err as DiagnosedError).diagnosis;
   };
@@ -271,33 +369,66 @@ describe('ConfigureCluster against the sandbox cluster (real client-node, real t
     expect(first).toMatchObject({
       outcome: 'DONE',
       nodes: { ready: 2, registered: 2, expected: 2 },
-      configuration: { storageClass: { name: 'ebs-csi-default-sc', created: false, undefaulted: [] }, namespaces: [{ name: 'review', created: true, serviceAccount: 'deployer', clusterRole: 'edit' }] },
+      configuration: {
+        storageClass: { name: 'ebs-csi-default-sc', created: false, undefaulted: [] },
+        namespaces: [{ name: 'review', created: true, serviceAccount: 'deployer', clusterRole: 'edit' }],
+      },
     });
     const again = await configureCluster(input(), deps());
-    expect(again.configuration?.namespaces).toEqual([{ name: 'review', created: false, serviceAccount: 'deployer', clusterRole: 'edit' }]);
-    const rb = await get('/apis/rbac.authorization.k8s.io/v1/namespaces/review/rolebindings/deployer-edit', await tokenFor(customerCreds));
-    expect(rb.body).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'edit' }, subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: 'review' }] });
+    expect(again.configuration?.namespaces).toEqual([
+      { name: 'review', created: false, serviceAccount: 'deployer', clusterRole: 'edit' },
+    ]);
+    const rb = await get(
+      '/apis/rbac.authorization.k8s.io/v1/namespaces/review/rolebindings/deployer-edit',
+      await tokenFor(customerCreds),
+    );
+    expect(rb.body).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'edit' },
+      subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: 'review' }],
+    });
   });
 
   it('exactly one default StorageClass: creates gp3 (ebs.csi.aws.com, WaitForFirstConsumer) when none; un-defaults extras', async () => {
     const storage = kubeConfig(await tokenFor(customerCreds)).makeApiClient(StorageV1Api);
     await storage.deleteStorageClass({ name: 'ebs-csi-default-sc' });
     const made = await configureCluster(input({ cluster: { ...(input() as any).cluster, managed: false } }), deps());
-    expect(made.configuration?.storageClass).toEqual({ name: 'gp3', provisioner: 'ebs.csi.aws.com', created: true, undefaulted: [] });
+    expect(made.configuration?.storageClass).toEqual({
+      name: 'gp3',
+      provisioner: 'ebs.csi.aws.com',
+      created: true,
+      undefaulted: [],
+    });
     const gp3 = await storage.readStorageClass({ name: 'gp3' });
-    expect(gp3).toMatchObject({ provisioner: 'ebs.csi.aws.com', volumeBindingMode: 'WaitForFirstConsumer', metadata: { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } });
+    expect(gp3).toMatchObject({
+      provisioner: 'ebs.csi.aws.com',
+      volumeBindingMode: 'WaitForFirstConsumer',
+      metadata: { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    });
     // A second default (say, someone else's): the EBS CSI one stays, the other is turned off.
-    await storage.createStorageClass({ body: { metadata: { name: 'other', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'example.com/nfs' } });
+    await storage.createStorageClass({
+      body: {
+        metadata: { name: 'other', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+        provisioner: 'example.com/nfs',
+      },
+    });
     const fixed = await configureCluster(input({ cluster: { ...(input() as any).cluster, managed: false } }), deps());
     expect(fixed.configuration?.storageClass).toMatchObject({ name: 'gp3', undefaulted: ['other'] });
-    expect((await storage.readStorageClass({ name: 'other' })).metadata?.annotations?.['storageclass.kubernetes.io/is-default-class']).toBe('false');
+    expect(
+      (await storage.readStorageClass({ name: 'other' })).metadata?.annotations?.[
+        'storageclass.kubernetes.io/is-default-class'
+      ],
+    ).toBe('false');
   });
 
   it('NODES_NOT_READY: while nodes cannot join it waits (adaptive), then gives up at the cap with the evidence', async () => {
     sb.world.data.flags.nodesFailToJoin = true;
     try {
       const waiting = await configureCluster(input(), deps());
-      expect(waiting).toMatchObject({ outcome: 'WAITING', nextWaitSeconds: 10, nodes: { ready: 0, registered: 0, expected: 2 } });
+      expect(waiting).toMatchObject({
+        outcome: 'WAITING',
+        nextWaitSeconds: 10,
+        nodes: { ready: 0, registered: 0, expected: 2 },
+      });
       const later = await configureCluster(input({ configure: waiting }), deps());
       expect(later.nextWaitSeconds).toBe(15);
       const d = await diagnosisOf(configureCluster(input({ configure: { ...later, elapsedSeconds: 900 } }), deps()));
@@ -322,7 +453,17 @@ describe('ConfigureCluster against the sandbox cluster (real client-node, real t
   it('role B credentials that expired mid-invocation (401): assumes role B again once and goes on; without renewal it is a 401 diagnosis', async () => {
     const roleName = 'eks-provisioner-kube-expiring'; // the service user may assume eks-provisioner-* roles only
     const roleArn = `arn:aws:iam::${CUSTOMER_ACCOUNT_ID}:role/${roleName}`;
-    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'ext-kube' } } }] };
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': 'ext-kube' } },
+        },
+      ],
+    };
     await c.iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(trust) }));
     const now = sb.world.nowIso();
     sb.world.data.eksAccessEntries.push({
@@ -333,20 +474,42 @@ describe('ConfigureCluster against the sandbox cluster (real client-node, real t
       accessEntryArn: `arn:aws:eks:us-east-1:${CUSTOMER_ACCOUNT_ID}:access-entry/kube/role/${CUSTOMER_ACCOUNT_ID}/${roleName}/x`,
       kubernetesGroups: [],
       type: 'STANDARD',
-      accessPolicies: [{ policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy', accessScope: { type: 'cluster', namespaces: [] } }],
+      accessPolicies: [
+        {
+          policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+          accessScope: { type: 'cluster', namespaces: [] },
+        },
+      ],
       tags: {},
       createdAt: now,
       modifiedAt: now,
     });
     const sts = clients(sb, serviceCreds).sts;
     const assume = async (): Promise<AwsCredentialIdentity> => {
-      const out = (await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'c-kube', ExternalId: 'ext-kube', DurationSeconds: 900 }))).Credentials!;
-      return { accessKeyId: out.AccessKeyId!, secretAccessKey: out.SecretAccessKey!, sessionToken: out.SessionToken!, expiration: out.Expiration! };
+      const out = (
+        await sts.send(
+          new AssumeRoleCommand({
+            RoleArn: roleArn,
+            RoleSessionName: 'c-kube',
+            ExternalId: 'ext-kube',
+            DurationSeconds: 900,
+          }),
+        )
+      ).Credentials!;
+      return {
+        accessKeyId: out.AccessKeyId!,
+        secretAccessKey: out.SecretAccessKey!,
+        sessionToken: out.SessionToken!,
+        expiration: out.Expiration!,
+      };
     };
     let current = await assume();
     sb.world.advanceClock(901_000); // the session ends while the step runs
     let renewals = 0;
-    const renewing = { ...deps(), credentials: async () => current, renewCredentials: async () => {
+    const renewing = {
+      ...deps(),
+      credentials: async () => current,
+      renewCredentials: async () => {
         renewals++;
         current = await assume();
       },
@@ -361,7 +524,9 @@ describe('ConfigureCluster against the sandbox cluster (real client-node, real t
     expect(d).toMatchObject({ code: 'KUBERNETES_FORBIDDEN', evidence: { status: '401' } });
     // A real 401 (no access entry) stays a 401 after one renewal: renewed once, not in a loop.
     renewals = 0;
-    const unmapped = await diagnosisOf(configureCluster(input(), { ...deps(serviceCreds), renewCredentials: async () => void renewals++ }));
+    const unmapped = await diagnosisOf(
+      configureCluster(input(), { ...deps(serviceCreds), renewCredentials: async () => void renewals++ }),
+    );
     expect(unmapped).toMatchObject({ code: 'KUBERNETES_FORBIDDEN', evidence: { status: '401' } });
     expect(renewals).toBe(1);
   });
@@ -377,8 +542,15 @@ describe('ConfigureCluster against the sandbox cluster (real client-node, real t
     } finally {
       cluster.resourcesVpcConfig.endpointPublicAccess = true;
     }
-    const otherCa = Buffer.from((await import('../../local/sandbox/kubernetes/pki.js')).makeClusterPki(new Date()).caCertPem).toString('base64');
-    const tls = await diagnosisOf(configureCluster(input(), deps(customerCreds, (o) => kubeApi({ ...o, certificateAuthorityData: otherCa }))));
+    const otherCa = Buffer.from(
+      (await import('../../local/sandbox/kubernetes/pki.js')).makeClusterPki(new Date()).caCertPem,
+    ).toString('base64');
+    const tls = await diagnosisOf(
+      configureCluster(
+        input(),
+        deps(customerCreds, (o) => kubeApi({ ...o, certificateAuthorityData: otherCa })),
+      ),
+    );
     expect(tls.code).toBe('KUBERNETES_API_UNREACHABLE');
     expect(tls.message).toContain('not signed by the cluster CA');
   });

@@ -8,15 +8,15 @@
  * cases here are ones it does check. Known wording differences, normalised below: moto writes
  * `tags.X.member.value` where AWS and the sandbox give the 1-based index, and sometimes ends with a period.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { PutEventsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../local/sandbox/server.js';
-import { clients, customerCreds, failure, serviceCreds, start } from './helpers.js';
 import { requireTool } from '../support/tools.js';
+import { clients, customerCreds, failure, serviceCreds, start } from './helpers.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -50,7 +50,12 @@ beforeAll(async () => {
     }
   }
   sb = await start({
-    stepFunctions: { StartExecution: () => ({ executionArn: 'arn:aws:states:us-east-1:111111111111:execution:sm:x', startDate: new Date() }) },
+    stepFunctions: {
+      StartExecution: () => ({
+        executionArn: 'arn:aws:states:us-east-1:111111111111:execution:sm:x',
+        startDate: new Date(),
+      }),
+    },
   });
 }, 60_000);
 
@@ -63,7 +68,12 @@ afterAll(async () => {
   await sb?.stop();
 });
 
-const motoCfg = () => ({ endpoint: motoUrl, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
+const motoCfg = () => ({
+  endpoint: motoUrl,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  maxAttempts: 1,
+});
 
 /** `{ code, path, constraint }` of a validation error, wording differences removed. */
 function parts(err: Error & { name: string }) {
@@ -71,14 +81,25 @@ function parts(err: Error & { name: string }) {
   return { code: err.name, path: m?.[1]?.replace(/\.\d+\./g, '.X.'), constraint: m?.[2] };
 }
 
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+const TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
 
 describe.skipIf(!moto)('validation answers agree with moto', () => {
   it('IAM CreateRole with a 300-character tag value', async () => {
-    const req = { RoleName: 'compare', AssumeRolePolicyDocument: TRUST, Tags: [{ Key: 'tenant', Value: 'v'.repeat(300) }] };
+    const req = {
+      RoleName: 'compare',
+      AssumeRolePolicyDocument: TRUST,
+      Tags: [{ Key: 'tenant', Value: 'v'.repeat(300) }],
+    };
     const fromMoto = parts(await failure(new IAMClient(motoCfg()).send(new CreateRoleCommand(req))));
     const fromSandbox = parts(await failure(clients(sb, customerCreds).iam.send(new CreateRoleCommand(req))));
-    expect(fromMoto).toEqual({ code: 'ValidationError', path: 'tags.X.member.value', constraint: 'Member must have length less than or equal to 256' });
+    expect(fromMoto).toEqual({
+      code: 'ValidationError',
+      path: 'tags.X.member.value',
+      constraint: 'Member must have length less than or equal to 256',
+    });
     expect(fromSandbox).toEqual(fromMoto);
   });
 
@@ -86,7 +107,11 @@ describe.skipIf(!moto)('validation answers agree with moto', () => {
     const req = { Entries: Array.from({ length: 11 }, () => ({ Source: 'compare', DetailType: 'd', Detail: '{}' })) };
     const fromMoto = parts(await failure(new EventBridgeClient(motoCfg()).send(new PutEventsCommand(req))));
     const fromSandbox = parts(await failure(clients(sb, customerCreds).events.send(new PutEventsCommand(req))));
-    expect(fromMoto).toEqual({ code: 'ValidationException', path: 'entries', constraint: 'Member must have length less than or equal to 10' });
+    expect(fromMoto).toEqual({
+      code: 'ValidationException',
+      path: 'entries',
+      constraint: 'Member must have length less than or equal to 10',
+    });
     expect(fromSandbox).toEqual(fromMoto);
   });
 
@@ -102,9 +127,15 @@ describe.skipIf(!moto)('validation answers agree with moto', () => {
     const name = 'n'.repeat(81);
     const motoErr = await failure(motoSfn.send(new StartExecutionCommand({ stateMachineArn, name })));
     const sandboxErr = await failure(
-      clients(sb, serviceCreds).sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm', name })),
+      clients(sb, serviceCreds).sfn.send(
+        new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm', name }),
+      ),
     );
-    expect(parts(motoErr)).toEqual({ code: 'ValidationException', path: 'name', constraint: 'Member must have length less than or equal to 80' });
+    expect(parts(motoErr)).toEqual({
+      code: 'ValidationException',
+      path: 'name',
+      constraint: 'Member must have length less than or equal to 80',
+    });
     expect(parts(sandboxErr)).toEqual(parts(motoErr));
     // Here the whole message agrees too.
     expect(sandboxErr.message).toBe(motoErr.message);

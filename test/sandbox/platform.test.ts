@@ -6,10 +6,10 @@ import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTableUntilActive } from '../../local/runner/create-table.js';
+import { SERVICE_SECRET_ACCESS_KEY } from '../../local/runner/product-world.js';
 import { SandboxAwsError } from '../../local/sandbox/protocol/types.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
 import { CUSTOMER_SECRET_ACCESS_KEY } from '../../local/sandbox/world/default-world.js';
-import { SERVICE_SECRET_ACCESS_KEY } from '../../local/runner/product-world.js';
 import { clients, customerCreds, failure, serviceCreds, start } from './helpers.js';
 
 describe('DynamoDB (dynalite behind the sandbox)', () => {
@@ -29,7 +29,9 @@ describe('DynamoDB (dynalite behind the sandbox)', () => {
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
     });
-    await ddb.send(new PutItemCommand({ TableName: 'clusters', Item: { pk: { S: 'c-1' }, status: { S: 'CREATING' } } }));
+    await ddb.send(
+      new PutItemCommand({ TableName: 'clusters', Item: { pk: { S: 'c-1' }, status: { S: 'CREATING' } } }),
+    );
     const got = await ddb.send(new GetItemCommand({ TableName: 'clusters', Key: { pk: { S: 'c-1' } } }));
     expect(got.Item?.status?.S).toBe('CREATING');
     expect((await ddb.send(new ListTablesCommand({}))).TableNames).toEqual(['clusters']);
@@ -40,7 +42,9 @@ describe('DynamoDB (dynalite behind the sandbox)', () => {
     try {
       const denied = await failure(ddb.send(new GetItemCommand({ TableName: 'clusters', Key: { pk: { S: 'c-1' } } })));
       expect(denied.name).toBe('AccessDeniedException');
-      expect(denied.message).toContain('dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:111111111111:table/clusters');
+      expect(denied.message).toContain(
+        'dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:111111111111:table/clusters',
+      );
     } finally {
       sb.world.reset();
     }
@@ -51,7 +55,11 @@ describe('Step Functions slot', () => {
   it('answers UnknownOperationException without a backend', async () => {
     const sb = await start();
     try {
-      const err = await failure(clients(sb, serviceCreds).sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:x' })));
+      const err = await failure(
+        clients(sb, serviceCreds).sfn.send(
+          new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:x' }),
+        ),
+      );
       expect(err.name).toBe('UnknownOperationException');
     } finally {
       await sb.stop();
@@ -70,7 +78,9 @@ describe('Step Functions slot', () => {
     const sb = await start({ stepFunctions: backend as never });
     try {
       const { ListExecutionsCommand } = await import('@aws-sdk/client-sfn');
-      const out = await clients(sb, serviceCreds).sfn.send(new ListExecutionsCommand({ stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm' }));
+      const out = await clients(sb, serviceCreds).sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm' }),
+      );
       expect(out.executions).toEqual([]);
       expect(backend.count).toBe(1);
     } finally {
@@ -84,27 +94,54 @@ describe('Step Functions slot', () => {
       stepFunctions: {
         StartExecution: (input) => {
           seen.push(input);
-          return { executionArn: 'arn:aws:states:us-east-1:111111111111:execution:sm:e1', startDate: new Date('2026-01-01T00:00:00Z') };
+          return {
+            executionArn: 'arn:aws:states:us-east-1:111111111111:execution:sm:e1',
+            startDate: new Date('2026-01-01T00:00:00Z'),
+          };
         },
         DescribeExecution: (input) => {
           if (input.executionArn !== 'arn:aws:states:us-east-1:111111111111:execution:sm:e1') {
-            throw new SandboxAwsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(input.executionArn)}'`);
+            throw new SandboxAwsError(
+              'ExecutionDoesNotExist',
+              `Execution Does Not Exist: '${String(input.executionArn)}'`,
+            );
           }
-          return { executionArn: input.executionArn, stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm', status: 'RUNNING', startDate: new Date('2026-01-01T00:00:00Z') };
+          return {
+            executionArn: input.executionArn,
+            stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm',
+            status: 'RUNNING',
+            startDate: new Date('2026-01-01T00:00:00Z'),
+          };
         },
       },
     });
     try {
       const { sfn } = clients(sb, serviceCreds);
-      const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm', input: '{"a":1}', name: 'e1' }));
+      const out = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm',
+          input: '{"a":1}',
+          name: 'e1',
+        }),
+      );
       expect(out.startDate).toEqual(new Date('2026-01-01T00:00:00Z'));
-      expect(seen).toEqual([{ stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm', input: '{"a":1}', name: 'e1' }]);
+      expect(seen).toEqual([
+        { stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm', input: '{"a":1}', name: 'e1' },
+      ]);
       const desc = await sfn.send(new DescribeExecutionCommand({ executionArn: out.executionArn }));
       expect(desc.status).toBe('RUNNING');
-      const missing = await failure(sfn.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:111111111111:execution:sm:zz' })));
+      const missing = await failure(
+        sfn.send(
+          new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:111111111111:execution:sm:zz' }),
+        ),
+      );
       expect(missing.name).toBe('ExecutionDoesNotExist');
       // The customer admin has AdministratorAccess; a caller without states:* is denied before the backend runs.
-      const denied = await failure(clients(sb, serviceCreds).sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:999999999999:stateMachine:other' })));
+      const denied = await failure(
+        clients(sb, serviceCreds).sfn.send(
+          new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:999999999999:stateMachine:other' }),
+        ),
+      );
       expect(denied.name).toBe('AccessDeniedException');
       expect(seen).toHaveLength(1);
     } finally {
@@ -123,7 +160,7 @@ describe('faults', () => {
   });
   afterEach(() => sb.faults.set([]));
 
-  it('throttles a chosen operation a bounded number of times, in each protocol\'s words', async () => {
+  it("throttles a chosen operation a bounded number of times, in each protocol's words", async () => {
     sb.faults.set([
       { service: 'ec2', operation: 'DescribeSubnets', throttleRate: 1, times: 2 },
       { service: 'sts', throttleRate: 1, times: 1 },
@@ -148,7 +185,12 @@ describe('faults', () => {
 
     sb.faults.set([{ service: 'sts', errorRate: 1, errorStatus: 503, times: 1 }]);
     const { STSClient } = await import('@aws-sdk/client-sts');
-    const retrying = new STSClient({ endpoint: sb.url, region: 'us-east-1', credentials: customerCreds, maxAttempts: 3 });
+    const retrying = new STSClient({
+      endpoint: sb.url,
+      region: 'us-east-1',
+      credentials: customerCreds,
+      maxAttempts: 3,
+    });
     const ok = await retrying.send(new GetCallerIdentityCommand({}));
     expect(ok.Account).toBe('222222222222');
     expect(ok.$metadata.attempts).toBe(2);
@@ -168,7 +210,9 @@ describe('faults', () => {
       const out = await ec2Client(new RoleSession('us-east-1', customerCreds)).send(new DescribeVpcsCommand({}));
       expect(out.$metadata.attempts).toBe(3);
       sb.faults.set([{ service: 'ec2', operation: 'DescribeVpcs', throttleRate: 1, times: 3 }]);
-      const err = await failure(ec2Client(new RoleSession('us-east-1', customerCreds)).send(new DescribeVpcsCommand({})));
+      const err = await failure(
+        ec2Client(new RoleSession('us-east-1', customerCreds)).send(new DescribeVpcsCommand({})),
+      );
       expect(err.name).toBe('RequestLimitExceeded');
     } finally {
       if (previous === undefined) delete process.env['AWS_ENDPOINT_URL'];
@@ -182,14 +226,21 @@ describe('faults', () => {
     const previous = process.env['AWS_ENDPOINT_URL'];
     process.env['AWS_ENDPOINT_URL'] = sb.url;
     try {
-      const polling = () => cloudFormationClient(new RoleSession('us-east-1', customerCreds), { retryThrottling: false });
+      const polling = () =>
+        cloudFormationClient(new RoleSession('us-east-1', customerCreds), { retryThrottling: false });
       sb.faults.set([{ service: 'cloudformation', operation: 'DescribeStackEvents', throttleRate: 1, times: 1 }]);
       const throttled = await failure(polling().send(new DescribeStackEventsCommand({ StackName: 'none' })));
-      expect([throttled.name, (throttled.$metadata as { attempts?: number } | undefined)?.attempts]).toEqual(['Throttling', 1]);
+      expect([throttled.name, (throttled.$metadata as { attempts?: number } | undefined)?.attempts]).toEqual([
+        'Throttling',
+        1,
+      ]);
       sb.faults.set([{ service: 'cloudformation', operation: 'DescribeStackEvents', errorRate: 1, times: 1 }]);
       const retried = await failure(polling().send(new DescribeStackEventsCommand({ StackName: 'none' })));
       // The 5xx was retried; the second attempt reached CloudFormation, which has no such stack.
-      expect([retried.name, (retried.$metadata as { attempts?: number } | undefined)?.attempts]).toEqual(['ValidationError', 2]);
+      expect([retried.name, (retried.$metadata as { attempts?: number } | undefined)?.attempts]).toEqual([
+        'ValidationError',
+        2,
+      ]);
     } finally {
       if (previous === undefined) delete process.env['AWS_ENDPOINT_URL'];
       else process.env['AWS_ENDPOINT_URL'] = previous;
@@ -201,12 +252,23 @@ describe('faults', () => {
     await admin.iam.send(
       new CreateRoleCommand({
         RoleName: 'eks-provisioner-early',
-        AssumeRolePolicyDocument: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: '111111111111' }, Action: 'sts:AssumeRole' }] }),
+        AssumeRolePolicyDocument: JSON.stringify({
+          Statement: [{ Effect: 'Allow', Principal: { AWS: '111111111111' }, Action: 'sts:AssumeRole' }],
+        }),
       }),
     );
-    const out = await clients(sb, serviceCreds).sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-early', RoleSessionName: 'early' }));
+    const out = await clients(sb, serviceCreds).sts.send(
+      new AssumeRoleCommand({
+        RoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-early',
+        RoleSessionName: 'early',
+      }),
+    );
     sb.faults.set([{ expireTokensRate: 1 }]);
-    const session = clients(sb, { accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! });
+    const session = clients(sb, {
+      accessKeyId: out.Credentials!.AccessKeyId!,
+      secretAccessKey: out.Credentials!.SecretAccessKey!,
+      sessionToken: out.Credentials!.SessionToken!,
+    });
     expect((await failure(session.sts.send(new GetCallerIdentityCommand({})))).name).toBe('ExpiredToken');
     // Long-term user keys are unaffected.
     await admin.sts.send(new GetCallerIdentityCommand({}));
@@ -228,20 +290,39 @@ describe('inspection endpoint', () => {
 
   it('dumps the world without secrets, resets it, lists calls, sets faults, clock and flags', async () => {
     const admin = clients(sb, customerCreds);
-    await admin.iam.send(new CreateRoleCommand({ RoleName: 'temp', AssumeRolePolicyDocument: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) }));
+    await admin.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'temp',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      }),
+    );
     const dump = await (await fetch(`${sb.url}/_sandbox/world`)).text();
     expect(dump).toContain('"temp"');
     expect(dump).not.toContain(SERVICE_SECRET_ACCESS_KEY);
     expect(dump).not.toContain(CUSTOMER_SECRET_ACCESS_KEY);
 
-    const calls = (await (await fetch(`${sb.url}/_sandbox/calls`)).json()) as { calls: { service: string; operation: string; callerArn: string; status: number }[] };
-    expect(calls.calls).toContainEqual(expect.objectContaining({ service: 'iam', operation: 'CreateRole', callerArn: 'arn:aws:iam::222222222222:user/admin', status: 200 }));
+    const calls = (await (await fetch(`${sb.url}/_sandbox/calls`)).json()) as {
+      calls: { service: string; operation: string; callerArn: string; status: number }[];
+    };
+    expect(calls.calls).toContainEqual(
+      expect.objectContaining({
+        service: 'iam',
+        operation: 'CreateRole',
+        callerArn: 'arn:aws:iam::222222222222:user/admin',
+        status: 200,
+      }),
+    );
     expect(JSON.stringify(calls)).not.toContain('AKIA');
 
     expect((await fetch(`${sb.url}/_sandbox/reset`, { method: 'POST' })).status).toBe(200);
     expect(sb.world.role('222222222222', 'temp')).toBeUndefined();
 
-    const faults = await fetch(`${sb.url}/_sandbox/faults`, { method: 'PUT', body: JSON.stringify({ faults: [{ service: 'ec2', throttleRate: 1, times: 1 }] }) });
+    const faults = await fetch(`${sb.url}/_sandbox/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ faults: [{ service: 'ec2', throttleRate: 1, times: 1 }] }),
+    });
     expect(faults.status).toBe(200);
     expect((await failure(admin.ec2.send(new DescribeVpcsCommand({})))).name).toBe('RequestLimitExceeded');
     const badFaults = await fetch(`${sb.url}/_sandbox/faults`, { method: 'PUT', body: JSON.stringify([{ bogus: 1 }]) });
@@ -251,7 +332,9 @@ describe('inspection endpoint', () => {
     await fetch(`${sb.url}/_sandbox/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: 3_600_000 }) });
     expect(sb.world.now() - before).toBeGreaterThanOrEqual(3_600_000);
 
-    const flags = (await (await fetch(`${sb.url}/_sandbox/flags`, { method: 'PATCH', body: JSON.stringify({ nodesFailToJoin: true }) })).json()) as { flags: { nodesFailToJoin: boolean } };
+    const flags = (await (
+      await fetch(`${sb.url}/_sandbox/flags`, { method: 'PATCH', body: JSON.stringify({ nodesFailToJoin: true }) })
+    ).json()) as { flags: { nodesFailToJoin: boolean } };
     expect(flags.flags.nodesFailToJoin).toBe(true);
     expect(sb.world.data.flags.nodesFailToJoin).toBe(true);
 
@@ -260,7 +343,11 @@ describe('inspection endpoint', () => {
   });
 
   it('answers requests without credentials as AWS does', async () => {
-    const res = await fetch(`${sb.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-amz-target': 'AWSEvents.PutEvents' }, body: '{}' });
+    const res = await fetch(`${sb.url}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-amz-target': 'AWSEvents.PutEvents' },
+      body: '{}',
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ __type: 'MissingAuthenticationTokenException' });
   });

@@ -7,25 +7,41 @@
 import {
   CreateChangeSetCommand,
   DescribeChangeSetCommand,
+  type DescribeChangeSetCommandOutput,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
-  type DescribeChangeSetCommandOutput,
   type Parameter,
 } from '@aws-sdk/client-cloudformation';
-import { DescribeClusterCommand, ListAccessEntriesCommand, ListNodegroupsCommand, DescribeNodegroupCommand } from '@aws-sdk/client-eks';
+import {
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  ListAccessEntriesCommand,
+  ListNodegroupsCommand,
+} from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
-import { createClusterStack, type CreateClusterStackInput } from '../../functions/create-cluster-stack/create-cluster-stack.js';
-import { DEMO } from '../../local/sandbox/world/default-world.js';
+import {
+  type CreateClusterStackInput,
+  createClusterStack,
+} from '../../functions/create-cluster-stack/create-cluster-stack.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
+import { DEMO } from '../../local/sandbox/world/default-world.js';
 import { demoSettings } from '../support/demo-settings.js';
-import { waitForStack, sandboxForFile, type SandboxClients } from './helpers.js';
+import { type SandboxClients, sandboxForFile, waitForStack } from './helpers.js';
 
 let sb: Sandbox;
 let c: SandboxClients;
 sandboxForFile({ timeScale: 20_000 }, (s, cs) => ((sb = s), (c = cs)));
 
 function input(): CreateClusterStackInput {
-  const cluster = demoSettings({ name: 'upd', vpcId: DEMO.vpcId, subnetIds: DEMO.subnetIds.slice(0, 2), securityGroupIds: [DEMO.securityGroupId], keyName: undefined, adminPrincipalArns: [], nodeCount: 2 });
+  const cluster = demoSettings({
+    name: 'upd',
+    vpcId: DEMO.vpcId,
+    subnetIds: DEMO.subnetIds.slice(0, 2),
+    securityGroupIds: [DEMO.securityGroupId],
+    keyName: undefined,
+    adminPrincipalArns: [],
+    nodeCount: 2,
+  });
   return {
     tenantId: 'tenant-a',
     clusterId: 'c-updateupdate1',
@@ -49,10 +65,26 @@ function input(): CreateClusterStackInput {
   };
 }
 
-async function changeSet(stack: string, name: string, changed: Record<string, string>): Promise<DescribeChangeSetCommandOutput> {
+async function changeSet(
+  stack: string,
+  name: string,
+  changed: Record<string, string>,
+): Promise<DescribeChangeSetCommandOutput> {
   const current = (await c.cfn.send(new DescribeStacksCommand({ StackName: stack }))).Stacks![0]!.Parameters!;
-  const params: Parameter[] = current.map((p) => (p.ParameterKey! in changed ? { ParameterKey: p.ParameterKey, ParameterValue: changed[p.ParameterKey!] } : { ParameterKey: p.ParameterKey, UsePreviousValue: true }));
-  await c.cfn.send(new CreateChangeSetCommand({ StackName: stack, ChangeSetName: name, UsePreviousTemplate: true, Parameters: params, Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] }));
+  const params: Parameter[] = current.map((p) =>
+    p.ParameterKey! in changed
+      ? { ParameterKey: p.ParameterKey, ParameterValue: changed[p.ParameterKey!] }
+      : { ParameterKey: p.ParameterKey, UsePreviousValue: true },
+  );
+  await c.cfn.send(
+    new CreateChangeSetCommand({
+      StackName: stack,
+      ChangeSetName: name,
+      UsePreviousTemplate: true,
+      Parameters: params,
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+    }),
+  );
   const until = Date.now() + 10_000;
   for (;;) {
     const cs = await c.cfn.send(new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: name }));
@@ -62,7 +94,13 @@ async function changeSet(stack: string, name: string, changed: Record<string, st
   }
 }
 
-const summary = (cs: DescribeChangeSetCommandOutput) => cs.Changes!.map((x) => `${x.ResourceChange!.Action} ${x.ResourceChange!.LogicalResourceId}${x.ResourceChange!.Replacement ? ` ${x.ResourceChange!.Replacement}` : ''}`).sort();
+const summary = (cs: DescribeChangeSetCommandOutput) =>
+  cs
+    .Changes!.map(
+      (x) =>
+        `${x.ResourceChange!.Action} ${x.ResourceChange!.LogicalResourceId}${x.ResourceChange!.Replacement ? ` ${x.ResourceChange!.Replacement}` : ''}`,
+    )
+    .sort();
 
 describe('the cluster template through change sets', () => {
   it('version +1, node count, instance type, an admin added: each planned and applied as AWS would', async () => {
@@ -76,7 +114,10 @@ describe('the cluster template through change sets', () => {
     expect((await waitForStack(c.cfn, ref.stackName, 20_000)).StackStatus).toBe('UPDATE_COMPLETE');
     expect((await c.eks.send(new DescribeClusterCommand({ name: 'upd' }))).cluster!.version).toBe('1.33');
     const [ng1] = (await c.eks.send(new ListNodegroupsCommand({ clusterName: 'upd' }))).nodegroups!;
-    expect((await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'upd', nodegroupName: ng1! }))).nodegroup!.scalingConfig!.desiredSize).toBe(3);
+    expect(
+      (await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'upd', nodegroupName: ng1! }))).nodegroup!
+        .scalingConfig!.desiredSize,
+    ).toBe(3);
 
     const bigger = await changeSet(ref.stackName, 'bigger', { NodeInstanceType: 'm5.large' });
     expect(summary(bigger)).toEqual(['Modify Nodegroup True']);
@@ -92,6 +133,8 @@ describe('the cluster template through change sets', () => {
     expect(summary(admin)).toEqual(['Add AdminAccessEntry1']);
     await c.cfn.send(new ExecuteChangeSetCommand({ StackName: ref.stackName, ChangeSetName: 'admin' }));
     expect((await waitForStack(c.cfn, ref.stackName, 20_000)).StackStatus).toBe('UPDATE_COMPLETE');
-    expect((await c.eks.send(new ListAccessEntriesCommand({ clusterName: 'upd' }))).accessEntries).toContain(DEMO.serviceRoleArn);
+    expect((await c.eks.send(new ListAccessEntriesCommand({ clusterName: 'upd' }))).accessEntries).toContain(
+      DEMO.serviceRoleArn,
+    );
   });
 });

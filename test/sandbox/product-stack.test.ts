@@ -11,29 +11,32 @@
 import { CreateStackCommand, DescribeStackEventsCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { ListRoleTagsCommand } from '@aws-sdk/client-iam';
 import { beforeEach, describe, expect, it } from 'vitest';
+import demo from '../../events/create-cluster.json' with { type: 'json' };
 import {
+  type CreateClusterStackInput,
   clientRequestTokenFor,
   createClusterStack,
   createStackParameters,
   stackTags,
-  type CreateClusterStackInput,
 } from '../../functions/create-cluster-stack/create-cluster-stack.js';
-import demo from '../../events/create-cluster.json' with { type: 'json' };
-import { parseClusterSettings } from '../../functions/lib/schema/cluster-settings.js';
 import { sessionNameFor } from '../../functions/lib/aws/provision-role.js';
+import { parseClusterSettings } from '../../functions/lib/schema/cluster-settings.js';
+import { TAG_KEYS } from '../../functions/lib/template/constants.js';
 import { CLUSTER_TEMPLATE, clusterTemplateBody } from '../../functions/lib/template/index.js';
-import { CHECKED_AWS_PARAMETER_TYPES } from '../../local/sandbox/cloudformation/service.js';
+import { tenantTagValue } from '../../functions/lib/template/tenant-tag.js';
 import { stackNameFor } from '../../functions/validate-request/validate-request.js';
+import { CHECKED_AWS_PARAMETER_TYPES } from '../../local/sandbox/cloudformation/service.js';
 import { loadModel } from '../../local/sandbox/protocol/model.js';
 import { validateRequest } from '../../local/sandbox/protocol/validate.js';
-import { TAG_KEYS } from '../../functions/lib/template/constants.js';
-import { tenantTagValue } from '../../functions/lib/template/tenant-tag.js';
-import { DEMO } from '../../local/sandbox/world/default-world.js';
 import type { Sandbox } from '../../local/sandbox/server.js';
+import { DEMO } from '../../local/sandbox/world/default-world.js';
 import { demoSettings } from '../support/demo-settings.js';
-import { failure, waitForStack as waitForStackOn, sandboxForFile, type SandboxClients } from './helpers.js';
+import { failure, type SandboxClients, sandboxForFile, waitForStack as waitForStackOn } from './helpers.js';
 
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+const TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
 
 let sb: Sandbox;
 let c: SandboxClients;
@@ -43,8 +46,18 @@ beforeEach(() => sb.world.reset());
 /** An IAM role ARN with a long path, as the API hands out for tenants: 311+ characters, with a comma. */
 const LONG_TENANT = `arn:aws:iam::333333333333:role/${'platform/teams/'.repeat(18)}team,ops/deployer`;
 
-function input(tenantId: string, over: Partial<CreateClusterStackInput['cluster']> = {}, clusterId = 'c-abcdefghijkl'): CreateClusterStackInput {
-  const cluster = demoSettings({ name: 'tagged', vpcId: DEMO.vpcId, subnetIds: DEMO.subnetIds.slice(0, 2), securityGroupIds: [DEMO.securityGroupId], ...over });
+function input(
+  tenantId: string,
+  over: Partial<CreateClusterStackInput['cluster']> = {},
+  clusterId = 'c-abcdefghijkl',
+): CreateClusterStackInput {
+  const cluster = demoSettings({
+    name: 'tagged',
+    vpcId: DEMO.vpcId,
+    subnetIds: DEMO.subnetIds.slice(0, 2),
+    securityGroupIds: [DEMO.securityGroupId],
+    ...over,
+  });
   return {
     tenantId,
     clusterId,
@@ -81,7 +94,9 @@ describe('the cluster stack against the validating sandbox', () => {
     const tenantTag = stack.Tags?.find((t) => t.Key === TAG_KEYS.tenant);
     expect(tenantTag?.Value).toBe(tenantTagValue(LONG_TENANT));
     // The template tags its IAM roles too: the node role's tags passed IAM's rules.
-    const nodeRole = sb.world.data.roles.find((r) => r.path === '/eks-provisioner/' && r.tags[TAG_KEYS.clusterId] === req.clusterId);
+    const nodeRole = sb.world.data.roles.find(
+      (r) => r.path === '/eks-provisioner/' && r.tags[TAG_KEYS.clusterId] === req.clusterId,
+    );
     expect(nodeRole).toBeDefined();
     const roleTags = await c.iam.send(new ListRoleTagsCommand({ RoleName: nodeRole!.name }));
     expect(roleTags.Tags?.find((t) => t.Key === TAG_KEYS.tenant)?.Value).toBe(tenantTagValue(LONG_TENANT));
@@ -89,7 +104,13 @@ describe('the cluster stack against the validating sandbox', () => {
 
   it('every tag the product puts on the stack fits CloudFormation, IAM and EKS tag rules, for any tenant id up to 1024 characters', () => {
     const IAM_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-    for (const tenant of [LONG_TENANT, 'x'.repeat(1024), 'us-east-1:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', 'a,b;c<d>', 'é'.repeat(1024)]) {
+    for (const tenant of [
+      LONG_TENANT,
+      'x'.repeat(1024),
+      'us-east-1:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      'a,b;c<d>',
+      'é'.repeat(1024),
+    ]) {
       for (const t of stackTags(input(tenant))) {
         expect(t.Key!.length).toBeLessThanOrEqual(128);
         expect(t.Value!.length).toBeGreaterThanOrEqual(1);
@@ -106,10 +127,19 @@ describe('the cluster stack against the validating sandbox', () => {
       Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: JSON.parse(TRUST) } } },
     };
     const refused = await failure(
-      c.cfn.send(new CreateStackCommand({ StackName: 'empty-list', TemplateBody: JSON.stringify(template), Parameters: [{ ParameterKey: 'Groups', ParameterValue: '' }], Capabilities: ['CAPABILITY_IAM'] })),
+      c.cfn.send(
+        new CreateStackCommand({
+          StackName: 'empty-list',
+          TemplateBody: JSON.stringify(template),
+          Parameters: [{ ParameterKey: 'Groups', ParameterValue: '' }],
+          Capabilities: ['CAPABILITY_IAM'],
+        }),
+      ),
     );
     expect(refused.name).toBe('ValidationError');
-    expect(refused.message).toBe('Parameter validation failed: parameter value  for parameter name Groups does not exist.');
+    expect(refused.message).toBe(
+      'Parameter validation failed: parameter value  for parameter name Groups does not exist.',
+    );
 
     // The product's template: securityGroupIds [] (the settings default) creates the cluster without extra groups.
     const req = input('tenant-a', { securityGroupIds: [], keyName: undefined }, 'c-nogroups0001');
@@ -122,12 +152,14 @@ describe('the cluster stack against the validating sandbox', () => {
 
   it('the cluster template uses only AWS-specific parameter types the sandbox checks against the world', () => {
     const types = Object.values(CLUSTER_TEMPLATE.Parameters).map((d) => d.Type);
-    const awsTypes = types.map((t) => (t.startsWith('List<') ? t.slice(5, -1) : t)).filter((t) => t.startsWith('AWS::'));
+    const awsTypes = types
+      .map((t) => (t.startsWith('List<') ? t.slice(5, -1) : t))
+      .filter((t) => t.startsWith('AWS::'));
     expect(awsTypes.length).toBeGreaterThan(0);
     for (const t of awsTypes) expect(CHECKED_AWS_PARAMETER_TYPES as readonly string[]).toContain(t);
   });
 
-  it('resources tagged from a parameter fail as IAM and EKS fail them: the role with IAM\'s validation message', async () => {
+  it("resources tagged from a parameter fail as IAM and EKS fail them: the role with IAM's validation message", async () => {
     const long = 'p'.repeat(300);
     const template = {
       Parameters: { Owner: { Type: 'String' } },
@@ -135,18 +167,28 @@ describe('the cluster stack against the validating sandbox', () => {
         Role: {
           Type: 'AWS::IAM::Role',
           Properties: {
-            AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+            AssumeRolePolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+            },
             Tags: [{ Key: 'owner', Value: { Ref: 'Owner' } }],
           },
         },
       },
     };
     await c.cfn.send(
-      new CreateStackCommand({ StackName: 'tag-from-param', TemplateBody: JSON.stringify(template), Parameters: [{ ParameterKey: 'Owner', ParameterValue: long }], Capabilities: ['CAPABILITY_IAM'], OnFailure: 'DO_NOTHING' }),
+      new CreateStackCommand({
+        StackName: 'tag-from-param',
+        TemplateBody: JSON.stringify(template),
+        Parameters: [{ ParameterKey: 'Owner', ParameterValue: long }],
+        Capabilities: ['CAPABILITY_IAM'],
+        OnFailure: 'DO_NOTHING',
+      }),
     );
     const stack = await waitForStack('tag-from-param');
     expect(stack.StackStatus).toBe('CREATE_FAILED');
-    const events = (await c.cfn.send(new DescribeStackEventsCommand({ StackName: 'tag-from-param' }))).StackEvents ?? [];
+    const events =
+      (await c.cfn.send(new DescribeStackEventsCommand({ StackName: 'tag-from-param' }))).StackEvents ?? [];
     const failed = events.find((e) => e.LogicalResourceId === 'Role' && e.ResourceStatus === 'CREATE_FAILED');
     expect(failed?.ResourceStatusReason).toContain(
       `1 validation error detected: Value '${long}' at 'tags.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 256 (Service: Iam, Status Code: 400`,
@@ -155,10 +197,21 @@ describe('the cluster stack against the validating sandbox', () => {
   });
 
   it('user tags the settings schema accepts are accepted by CloudFormation too (no empty values)', () => {
-    const parsed = parseClusterSettings({ ...demo.cluster, tags: { empty: '' } }, { roleNamePrefix: 'eks-provisioner-' });
+    const parsed = parseClusterSettings(
+      { ...demo.cluster, tags: { empty: '' } },
+      { roleNamePrefix: 'eks-provisioner-' },
+    );
     expect(parsed.ok).toBe(false);
-    const withTags = input(LONG_TENANT, { tags: { 'cost-center': 'platform team', [`k${'k'.repeat(127)}`]: 'v'.repeat(256) } });
-    expect(validateRequest(loadModel('cloudformation'), 'CreateStack', { StackName: 's', TemplateBody: '{}', Tags: stackTags(withTags) })).toEqual([]);
+    const withTags = input(LONG_TENANT, {
+      tags: { 'cost-center': 'platform team', [`k${'k'.repeat(127)}`]: 'v'.repeat(256) },
+    });
+    expect(
+      validateRequest(loadModel('cloudformation'), 'CreateStack', {
+        StackName: 's',
+        TemplateBody: '{}',
+        Tags: stackTags(withTags),
+      }),
+    ).toEqual([]);
   });
 
   it('every other name the product generates passes the service models at its longest: stack name, ClientRequestToken, session name', () => {
@@ -177,7 +230,12 @@ describe('the cluster stack against the validating sandbox', () => {
     expect(validateRequest(loadModel('cloudformation'), 'CreateStack', createStack)).toEqual([]);
     expect(longest.stackName.length).toBeLessThanOrEqual(128);
     expect(longest.stackName).toMatch(/^[a-zA-Z][-a-zA-Z0-9]*$/);
-    const assume = { RoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision', RoleSessionName: sessionNameFor(longest.clusterId), DurationSeconds: 3600, ExternalId: 'e'.repeat(64) };
+    const assume = {
+      RoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision',
+      RoleSessionName: sessionNameFor(longest.clusterId),
+      DurationSeconds: 3600,
+      ExternalId: 'e'.repeat(64),
+    };
     expect(validateRequest(loadModel('sts'), 'AssumeRole', assume)).toEqual([]);
     // The External ID proof: role B reads itself by name (the last part of the ARN, path left out).
     expect(validateRequest(loadModel('iam'), 'GetRole', { RoleName: 'eks-provisioner-provision' })).toEqual([]);

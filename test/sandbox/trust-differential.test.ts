@@ -11,28 +11,50 @@
  * Also: documents AWS refuses at CreateRole / UpdateAssumeRolePolicy are refused by the sandbox with
  * MalformedPolicyDocument, and every corpus document is accepted there.
  */
-import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
-import { parsePolicyDocument } from '../../local/sandbox/iam/policy-document.js';
-import { SandboxAwsError, type RequestContext } from '../../local/sandbox/protocol/types.js';
-import { service as sts } from '../../local/sandbox/sts/service.js';
 import { productWorld } from '../../local/runner/product-world.js';
+import { parsePolicyDocument } from '../../local/sandbox/iam/policy-document.js';
+import { type RequestContext, SandboxAwsError } from '../../local/sandbox/protocol/types.js';
+import { service as sts } from '../../local/sandbox/sts/service.js';
 import type { IamRole, PolicyDocument, Principal, StsSession } from '../../local/sandbox/world/types.js';
 import { World } from '../../local/sandbox/world/world.js';
-import { CUSTOMER_ACCOUNT, MALFORMED_TRUST_POLICIES, OTHER_TENANT_XID, RANDOM_XID, SERVICE_ACCOUNT, STRANGER_ACCOUNT, TRUST_CORPUS, XID } from '../support/trust-policy-corpus.js';
+import {
+  CUSTOMER_ACCOUNT,
+  MALFORMED_TRUST_POLICIES,
+  OTHER_TENANT_XID,
+  RANDOM_XID,
+  SERVICE_ACCOUNT,
+  STRANGER_ACCOUNT,
+  TRUST_CORPUS,
+  XID,
+} from '../support/trust-policy-corpus.js';
 
-const ASSUME_ANY: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] };
+const ASSUME_ANY: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }],
+};
 const ROLE_B_NAME = 'eks-provisioner-provision';
 const ROLE_B_ARN = `arn:aws:iam::${CUSTOMER_ACCOUNT}:role/${ROLE_B_NAME}`;
 
-function role(accountId: string, name: string, trust: PolicyDocument, inlinePolicies: Record<string, PolicyDocument> = {}): IamRole {
+function role(
+  accountId: string,
+  name: string,
+  trust: PolicyDocument,
+  inlinePolicies: Record<string, PolicyDocument> = {},
+): IamRole {
   return {
     accountId,
     name,
-    roleId: `AROA${name.toUpperCase().replace(/[^A-Z]/g, '').padEnd(17, 'X').slice(0, 17)}`,
+    roleId: `AROA${name
+      .toUpperCase()
+      .replace(/[^A-Z]/g, '')
+      .padEnd(17, 'X')
+      .slice(0, 17)}`,
     arn: `arn:aws:iam::${accountId}:role/${name}`,
     path: '/',
     assumeRolePolicyDocument: trust,
@@ -48,7 +70,11 @@ function userCaller(accountId: string, name: string): Principal {
   const user = {
     accountId,
     name,
-    userId: `AIDA${name.toUpperCase().replace(/[^A-Z]/g, '').padEnd(17, 'X').slice(0, 17)}`,
+    userId: `AIDA${name
+      .toUpperCase()
+      .replace(/[^A-Z]/g, '')
+      .padEnd(17, 'X')
+      .slice(0, 17)}`,
     arn: `arn:aws:iam::${accountId}:user/${name}`,
     path: '/',
     accessKeys: [],
@@ -62,7 +88,12 @@ function userCaller(accountId: string, name: string): Principal {
 
 /** The service running as a role (its Lambda functions): an assumed-role session of `eks-provisioner-functions`. */
 function roleSessionCaller(): Principal {
-  const r = role(SERVICE_ACCOUNT, 'eks-provisioner-functions', { Version: '2012-10-17', Statement: [] }, { assume: ASSUME_ANY });
+  const r = role(
+    SERVICE_ACCOUNT,
+    'eks-provisioner-functions',
+    { Version: '2012-10-17', Statement: [] },
+    { assume: ASSUME_ANY },
+  );
   const session: StsSession = {
     accessKeyId: 'ASIADIFFERENTIAL0001',
     secretAccessKey: 's',
@@ -76,7 +107,15 @@ function roleSessionCaller(): Principal {
     expiration: '2099-01-01T00:00:00.000Z',
     sourceArn: 'lambda.amazonaws.com',
   };
-  return { kind: 'assumed-role', accountId: SERVICE_ACCOUNT, arn: session.assumedRoleArn, userId: `${r.roleId}:fn`, role: r, session, accessKeyId: session.accessKeyId };
+  return {
+    kind: 'assumed-role',
+    accountId: SERVICE_ACCOUNT,
+    arn: session.assumedRoleArn,
+    userId: `${r.roleId}:fn`,
+    role: r,
+    session,
+    accessKeyId: session.accessKeyId,
+  };
 }
 
 const CALLERS: Array<[string, Principal]> = [
@@ -94,12 +133,31 @@ const EXTERNAL_IDS: Array<[string, string | undefined]> = [
 const SESSION_NAMES = ['eks-provisioner-c-0123456789ab', 'anything-else'];
 
 /** The sandbox's own STS operation, called as a signed request from `caller` would reach it. */
-function sandboxAllows(trust: PolicyDocument, caller: Principal, externalId: string | undefined, sessionName: string): boolean {
+function sandboxAllows(
+  trust: PolicyDocument,
+  caller: Principal,
+  externalId: string | undefined,
+  sessionName: string,
+): boolean {
   const world = new World(productWorld());
   world.data.roles.push(role(CUSTOMER_ACCOUNT, ROLE_B_NAME, trust));
-  const ctx = { world, caller, region: 'us-east-1', accountId: caller.accountId, now: world.now(), requestId: 'r', service: 'sts', operation: 'AssumeRole', timeScale: 1 } as RequestContext;
+  const ctx = {
+    world,
+    caller,
+    region: 'us-east-1',
+    accountId: caller.accountId,
+    now: world.now(),
+    requestId: 'r',
+    service: 'sts',
+    operation: 'AssumeRole',
+    timeScale: 1,
+  } as RequestContext;
   try {
-    sts.operations.AssumeRole!(ctx, { RoleArn: ROLE_B_ARN, RoleSessionName: sessionName, ...(externalId ? { ExternalId: externalId } : {}) });
+    sts.operations.AssumeRole!(ctx, {
+      RoleArn: ROLE_B_ARN,
+      RoleSessionName: sessionName,
+      ...(externalId ? { ExternalId: externalId } : {}),
+    });
     return true;
   } catch (err) {
     if (err instanceof SandboxAwsError && err.code === 'AccessDenied') return false;
@@ -108,7 +166,12 @@ function sandboxAllows(trust: PolicyDocument, caller: Principal, externalId: str
 }
 
 /** The same request to the independent evaluator, with the context keys AWS would set. */
-async function oracleAllows(trust: unknown, caller: Principal, externalId: string | undefined, sessionName: string): Promise<boolean> {
+async function oracleAllows(
+  trust: unknown,
+  caller: Principal,
+  externalId: string | undefined,
+  sessionName: string,
+): Promise<boolean> {
   const principalArn = caller.kind === 'assumed-role' ? caller.role.arn : caller.arn;
   const context: Record<string, string> = {
     'aws:PrincipalArn': principalArn,
@@ -123,7 +186,12 @@ async function oracleAllows(trust: unknown, caller: Principal, externalId: strin
     ...(externalId ? { 'sts:ExternalId': externalId } : {}),
   };
   const simulation: Simulation = {
-    request: { principal: caller.arn, action: 'sts:AssumeRole', resource: { resource: ROLE_B_ARN, accountId: CUSTOMER_ACCOUNT }, contextVariables: context },
+    request: {
+      principal: caller.arn,
+      action: 'sts:AssumeRole',
+      resource: { resource: ROLE_B_ARN, accountId: CUSTOMER_ACCOUNT },
+      contextVariables: context,
+    },
     identityPolicies: [{ name: 'assume', policy: ASSUME_ANY }],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
@@ -134,7 +202,8 @@ async function oracleAllows(trust: unknown, caller: Principal, externalId: strin
   return result.overallResult === 'Allowed';
 }
 
-const parsed = (policy: object | string) => JSON.parse(typeof policy === 'string' ? policy : JSON.stringify(policy)) as unknown;
+const parsed = (policy: object | string) =>
+  JSON.parse(typeof policy === 'string' ? policy : JSON.stringify(policy)) as unknown;
 
 describe('sandbox AssumeRole decisions agree with an independent IAM evaluator', () => {
   const cases = TRUST_CORPUS.filter((c) => c.differential !== false);
@@ -152,7 +221,10 @@ describe('sandbox AssumeRole decisions agree with an independent IAM evaluator',
         for (const sessionName of SESSION_NAMES) {
           const sandbox = sandboxAllows(trust, caller, externalId, sessionName);
           const oracle = await oracleAllows(parsed(c.policy), caller, externalId, sessionName);
-          if (sandbox !== oracle) disagreements.push(`${callerName}, External ID ${xidName}, session ${sessionName}: sandbox ${sandbox ? 'allows' : 'denies'}, oracle ${oracle ? 'allows' : 'denies'}`);
+          if (sandbox !== oracle)
+            disagreements.push(
+              `${callerName}, External ID ${xidName}, session ${sessionName}: sandbox ${sandbox ? 'allows' : 'denies'}, oracle ${oracle ? 'allows' : 'denies'}`,
+            );
         }
       }
     }
@@ -163,7 +235,10 @@ describe('sandbox AssumeRole decisions agree with an independent IAM evaluator',
     for (const c of cases.filter((x) => x.proof === 'accept')) {
       for (const [callerName, caller] of CALLERS.slice(0, 2)) {
         for (const [xidName, externalId] of EXTERNAL_IDS.slice(1)) {
-          expect(await oracleAllows(parsed(c.policy), caller, externalId, SESSION_NAMES[0]!), `${c.name}: ${callerName} with ${xidName}`).toBe(false);
+          expect(
+            await oracleAllows(parsed(c.policy), caller, externalId, SESSION_NAMES[0]!),
+            `${c.name}: ${callerName} with ${xidName}`,
+          ).toBe(false);
         }
       }
     }
@@ -184,7 +259,11 @@ describe('CreateRole / UpdateAssumeRolePolicy refuse what AWS refuses', () => {
   });
 
   it('every corpus document is a valid trust policy', () => {
-    for (const c of TRUST_CORPUS) expect(() => parsePolicyDocument(typeof c.policy === 'string' ? c.policy : JSON.stringify(c.policy), 'trust'), c.name).not.toThrow();
+    for (const c of TRUST_CORPUS)
+      expect(
+        () => parsePolicyDocument(typeof c.policy === 'string' ? c.policy : JSON.stringify(c.policy), 'trust'),
+        c.name,
+      ).not.toThrow();
   });
 });
 
@@ -194,15 +273,29 @@ describe('the oracle stays test-only (AGPL)', () => {
     const offenders: string[] = [];
     const walk = (dir: string): void => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (entry.name === 'node_modules' || entry.name.startsWith('.') || entry.name === 'dist' || entry.name === 'cdk.out') continue;
+        if (
+          entry.name === 'node_modules' ||
+          entry.name.startsWith('.') ||
+          entry.name === 'dist' ||
+          entry.name === 'cdk.out'
+        )
+          continue;
         const path = join(dir, entry.name);
         if (entry.isDirectory()) walk(path);
-        else if (/\.(ts|tsx|js|mjs)$/.test(entry.name) && readFileSync(path, 'utf8').includes('@cloud-copilot/iam-simulate')) offenders.push(path.slice(root.length));
+        else if (
+          /\.(ts|tsx|js|mjs)$/.test(entry.name) &&
+          readFileSync(path, 'utf8').includes('@cloud-copilot/iam-simulate')
+        )
+          offenders.push(path.slice(root.length));
       }
     };
-    for (const dir of ['functions', 'local', 'console', 'shared', 'cli', 'infra']) if (existsSync(join(root, dir))) walk(join(root, dir));
+    for (const dir of ['functions', 'local', 'console', 'shared', 'cli', 'infra'])
+      if (existsSync(join(root, dir))) walk(join(root, dir));
     expect(offenders).toEqual([]);
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
     expect(pkg.dependencies?.['@cloud-copilot/iam-simulate']).toBeUndefined();
     expect(pkg.devDependencies?.['@cloud-copilot/iam-simulate']).toBeDefined();
   });

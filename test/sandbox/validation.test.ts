@@ -20,7 +20,9 @@ const TRUST = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
-const TEMPLATE = JSON.stringify({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: JSON.parse(TRUST) } } } });
+const TEMPLATE = JSON.stringify({
+  Resources: { R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: JSON.parse(TRUST) } } },
+});
 
 let sb: Sandbox;
 let started = 0;
@@ -48,7 +50,13 @@ describe('Query protocol (IAM, STS, CloudFormation): ValidationError with AWS wo
     const c = clients(sb, customerCreds);
     const long = 't'.repeat(300);
     const err = await failure(
-      c.iam.send(new CreateRoleCommand({ RoleName: 'tagged', AssumeRolePolicyDocument: TRUST, Tags: [{ Key: 'tenant', Value: long }] })),
+      c.iam.send(
+        new CreateRoleCommand({
+          RoleName: 'tagged',
+          AssumeRolePolicyDocument: TRUST,
+          Tags: [{ Key: 'tenant', Value: long }],
+        }),
+      ),
     );
     expect(err.name).toBe('ValidationError');
     expect(err.$metadata?.httpStatusCode).toBe(400);
@@ -62,7 +70,13 @@ describe('Query protocol (IAM, STS, CloudFormation): ValidationError with AWS wo
     const c = clients(sb, customerCreds);
     const name = `${'n'.repeat(64)}!`;
     const err = await failure(
-      c.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: TRUST, Tags: [{ Key: 'a', Value: 'bad<value>' }] })),
+      c.iam.send(
+        new CreateRoleCommand({
+          RoleName: name,
+          AssumeRolePolicyDocument: TRUST,
+          Tags: [{ Key: 'a', Value: 'bad<value>' }],
+        }),
+      ),
     );
     expect(err.name).toBe('ValidationError');
     expect(err.message).toBe(
@@ -75,7 +89,9 @@ describe('Query protocol (IAM, STS, CloudFormation): ValidationError with AWS wo
   it('STS AssumeRole: a 65-character session name is refused before any permission check', async () => {
     const c = clients(sb, serviceCreds);
     const session = 's'.repeat(65);
-    const err = await failure(c.sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/none', RoleSessionName: session })));
+    const err = await failure(
+      c.sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::222222222222:role/none', RoleSessionName: session })),
+    );
     expect(err.name).toBe('ValidationError');
     expect(err.message).toBe(
       `1 validation error detected: Value '${session}' at 'roleSessionName' failed to satisfy constraint: Member must have length less than or equal to 64`,
@@ -92,7 +108,10 @@ describe('Query protocol (IAM, STS, CloudFormation): ValidationError with AWS wo
           TemplateBody: TEMPLATE,
           Capabilities: ['CAPABILITY_IAM'],
           ClientRequestToken: 'token_with_underscore',
-          Tags: [{ Key: 'ok', Value: 'fine' }, { Key: 'tenant', Value: long }],
+          Tags: [
+            { Key: 'ok', Value: 'fine' },
+            { Key: 'tenant', Value: long },
+          ],
         }),
       ),
     );
@@ -108,7 +127,14 @@ describe('Query protocol (IAM, STS, CloudFormation): ValidationError with AWS wo
   it('CloudFormation stack tag values must not be empty (Tag.Value has min length 1)', async () => {
     const c = clients(sb, customerCreds);
     const err = await failure(
-      c.cfn.send(new CreateStackCommand({ StackName: 'empty-tag', TemplateBody: TEMPLATE, Capabilities: ['CAPABILITY_IAM'], Tags: [{ Key: 'k', Value: '' }] })),
+      c.cfn.send(
+        new CreateStackCommand({
+          StackName: 'empty-tag',
+          TemplateBody: TEMPLATE,
+          Capabilities: ['CAPABILITY_IAM'],
+          Tags: [{ Key: 'k', Value: '' }],
+        }),
+      ),
     );
     expect(err.name).toBe('ValidationError');
     expect(err.message).toBe(
@@ -117,8 +143,8 @@ describe('Query protocol (IAM, STS, CloudFormation): ValidationError with AWS wo
   });
 });
 
-describe('EC2 protocol: EC2\'s own error codes', () => {
-  it('DescribeVpcs MaxResults below the minimum is InvalidParameterValue with EC2\'s wording', async () => {
+describe("EC2 protocol: EC2's own error codes", () => {
+  it("DescribeVpcs MaxResults below the minimum is InvalidParameterValue with EC2's wording", async () => {
     const c = clients(sb, customerCreds);
     const err = await failure(c.ec2.send(new DescribeVpcsCommand({ MaxResults: 1 })));
     expect(err.name).toBe('InvalidParameterValue');
@@ -145,32 +171,55 @@ describe('JSON 1.0/1.1 (EventBridge, Step Functions): ValidationException', () =
   it('EventBridge PutEvents with 11 entries and a missing Entries member', async () => {
     const c = clients(sb, customerCreds);
     const entry: PutEventsRequestEntry = { Source: 's', DetailType: 'd', Detail: '{}' };
-    const err = await failure(c.events.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => entry) })));
+    const err = await failure(
+      c.events.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => entry) })),
+    );
     expect(err.name).toBe('ValidationException');
-    expect(err.message).toMatch(/^1 validation error detected: Value '\[.*\]' at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10$/);
+    expect(err.message).toMatch(
+      /^1 validation error detected: Value '\[.*\]' at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10$/,
+    );
     const missing = await failure(c.events.send(new PutEventsCommand({} as never)));
     expect(missing.name).toBe('ValidationException');
-    expect(missing.message).toBe("1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null");
+    expect(missing.message).toBe(
+      "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null",
+    );
   });
 
   it('Step Functions StartExecution: an 81-character name never reaches the backend', async () => {
     const c = clients(sb, serviceCreds);
     const name = 'x'.repeat(81);
-    const err = await failure(c.sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm', name })));
+    const err = await failure(
+      c.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm', name }),
+      ),
+    );
     expect(err.name).toBe('ValidationException');
-    expect(err.message).toBe(`1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must have length less than or equal to 80`);
+    expect(err.message).toBe(
+      `1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must have length less than or equal to 80`,
+    );
     expect(started).toBe(0);
-    await c.sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm', name: 'x'.repeat(80) }));
+    await c.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm',
+        name: 'x'.repeat(80),
+      }),
+    );
     expect(started).toBe(1);
   });
 
   it('Step Functions StartExecution: input over 256 KiB is refused (the payload quota)', async () => {
     const c = clients(sb, serviceCreds);
     const input = JSON.stringify({ pad: 'p'.repeat(262_144) });
-    const err = await failure(c.sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm', input })));
+    const err = await failure(
+      c.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm', input }),
+      ),
+    );
     expect(err.name).toBe('ValidationException');
     // Execution input is a sensitive member: its value is not echoed back.
-    expect(err.message).toBe("1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to 262144");
+    expect(err.message).toBe(
+      "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to 262144",
+    );
   });
 });
 
@@ -180,7 +229,10 @@ describe('the walker', () => {
     expect(validationMessage(v)).toBe(
       "1 validation error detected: Value '101' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100",
     );
-    const events = validateRequest(loadModel('events'), 'CreateEventBus', { Name: 'bus', Tags: [{ Key: '', Value: 'v' }] });
+    const events = validateRequest(loadModel('events'), 'CreateEventBus', {
+      Name: 'bus',
+      Tags: [{ Key: '', Value: 'v' }],
+    });
     expect(validationMessage(events)).toBe(
       "1 validation error detected: Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1",
     );
@@ -195,7 +247,13 @@ describe('the walker', () => {
   });
 
   it('finds nothing wrong with a valid request, and nothing for an operation outside the model', () => {
-    expect(validateRequest(loadModel('iam'), 'CreateRole', { RoleName: 'eks-provisioner-provision', AssumeRolePolicyDocument: TRUST, Path: '/eks-provisioner/' })).toEqual([]);
+    expect(
+      validateRequest(loadModel('iam'), 'CreateRole', {
+        RoleName: 'eks-provisioner-provision',
+        AssumeRolePolicyDocument: TRUST,
+        Path: '/eks-provisioner/',
+      }),
+    ).toEqual([]);
     expect(validateRequest(loadModel('iam'), 'NoSuchOperation', {})).toEqual([]);
   });
 });

@@ -5,10 +5,24 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXECUTION_TIME_PARTS, EXECUTION_TIMEOUT_MARGIN_SECONDS, executionTimeoutSeconds, NODE_WAIT_CAP_SECONDS, retryWaitCeilingSeconds } from '../../functions/lib/polling/budget.js';
+import {
+  EXECUTION_TIME_PARTS,
+  EXECUTION_TIMEOUT_MARGIN_SECONDS,
+  executionTimeoutSeconds,
+  NODE_WAIT_CAP_SECONDS,
+  retryWaitCeilingSeconds,
+} from '../../functions/lib/polling/budget.js';
 
-type Retrier = { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number };
-const asl = JSON.parse(readFileSync(new URL('../../statemachine/provision-cluster.asl.json', import.meta.url), 'utf8')) as {
+type Retrier = {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+};
+const asl = JSON.parse(
+  readFileSync(new URL('../../statemachine/provision-cluster.asl.json', import.meta.url), 'utf8'),
+) as {
   States: Record<string, { TimeoutSeconds?: number; Retry?: Retrier[] }>;
 };
 const timeout = (state: string) => asl.States[state]!.TimeoutSeconds!;
@@ -16,17 +30,25 @@ const retrier = (state: string, error: string) => asl.States[state]!.Retry!.find
 
 describe('execution budget', () => {
   it('retry ceilings are the capped doubling sum (CreateClusterStack throttling: 30+60+8×120 = 1,050 s)', () => {
-    expect(retryWaitCeilingSeconds({ IntervalSeconds: 30, MaxAttempts: 10, BackoffRate: 2, MaxDelaySeconds: 120 })).toBe(1050);
+    expect(
+      retryWaitCeilingSeconds({ IntervalSeconds: 30, MaxAttempts: 10, BackoffRate: 2, MaxDelaySeconds: 120 }),
+    ).toBe(1050);
     expect(retryWaitCeilingSeconds({ IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 })).toBe(14);
   });
 
   it('the CreateStack throttling part covers the ASL retrier', () => {
-    expect(EXECUTION_TIME_PARTS.createStackThrottling).toBeGreaterThanOrEqual(retryWaitCeilingSeconds(retrier('CreateClusterStack', 'AwsThrottled')));
+    expect(EXECUTION_TIME_PARTS.createStackThrottling).toBeGreaterThanOrEqual(
+      retryWaitCeilingSeconds(retrier('CreateClusterStack', 'AwsThrottled')),
+    );
   });
 
   it('the CreateStack calls part covers one timed-out attempt and the other retries’ waits', () => {
-    const waits = ['AwsTransient', 'States.Timeout', 'Lambda.ServiceException'].map((e) => retryWaitCeilingSeconds(retrier('CreateClusterStack', e)));
-    expect(EXECUTION_TIME_PARTS.createStackCalls).toBeGreaterThanOrEqual(timeout('CreateClusterStack') + Math.max(...waits));
+    const waits = ['AwsTransient', 'States.Timeout', 'Lambda.ServiceException'].map((e) =>
+      retryWaitCeilingSeconds(retrier('CreateClusterStack', e)),
+    );
+    expect(EXECUTION_TIME_PARTS.createStackCalls).toBeGreaterThanOrEqual(
+      timeout('CreateClusterStack') + Math.max(...waits),
+    );
   });
 
   it('the pre-flight part covers each pre-flight Task once timed out and once run', () => {

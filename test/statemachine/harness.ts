@@ -11,37 +11,42 @@
  * previous poll's chosen wait, while Wait states take 0 ms.
  */
 import '../support/promise-with-resolvers.js';
-import { CloudFormationClient, CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
-import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { eventsVisibleAt, simulateStack, type FailurePlan, type SimulatedStack } from '../support/simulators/stack.js';
+import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
+import { assumeProvisionRole } from '../../functions/assume-provision-role/assume-provision-role.js';
+import { configureCluster } from '../../functions/configure-cluster/configure-cluster.js';
 import { createClusterStack } from '../../functions/create-cluster-stack/create-cluster-stack.js';
 import { diagnoseFailure } from '../../functions/diagnose-failure/diagnose-failure.js';
 import { finalizeCluster } from '../../functions/finalize-cluster/finalize-cluster.js';
-import { configureCluster } from '../../functions/configure-cluster/configure-cluster.js';
-import type { KubeApi } from '../../functions/lib/kubernetes/client.js';
-import { assumeProvisionRole } from '../../functions/assume-provision-role/assume-provision-role.js';
-import { clearCredentialCache } from '../../functions/lib/aws/provision-role.js';
 import { cloudFormationClient, eksClient } from '../../functions/lib/aws/clients.js';
+import { clearCredentialCache } from '../../functions/lib/aws/provision-role.js';
 import { roleBSession } from '../../functions/lib/aws/tenant-role.js';
-import { logger, lambdaHandler } from '../../functions/lib/middleware.js';
+import type { KubeApi } from '../../functions/lib/kubernetes/client.js';
+import { lambdaHandler, logger } from '../../functions/lib/middleware.js';
 import type { PreflightResult, ValidatedRequest } from '../../functions/lib/state.js';
-import { documentClient, DynamoStore } from '../../functions/lib/store/dynamo-store.js';
+import { DynamoStore, documentClient } from '../../functions/lib/store/dynamo-store.js';
+import { tableDefinition } from '../../functions/lib/store/table-definition.js';
 import { TAG_KEYS } from '../../functions/lib/template/constants.js';
 import { OUTPUT_KEYS } from '../../functions/lib/template/index.js';
 import { pollClusterStack } from '../../functions/poll-cluster-stack/poll-cluster-stack.js';
 import { validateRequest } from '../../functions/validate-request/validate-request.js';
-import { tableDefinition } from '../../functions/lib/store/table-definition.js';
 import { createTableUntilActive, TABLE_CREATING_MS } from '../../local/runner/create-table.js';
+import { eventsVisibleAt, type FailurePlan, type SimulatedStack, simulateStack } from '../support/simulators/stack.js';
 import { asCorrectRoleB, roleBReadsItsTrust } from '../unit/aws/fixtures.js';
 
 const require = createRequire(import.meta.url);
@@ -53,7 +58,8 @@ export const ASL_PATH = new URL('../../statemachine/provision-cluster.asl.json',
 export const ROLE_B_CREDENTIALS = {
   AccessKeyId: 'ASIAQ3EGUIRE7EXAMPLE',
   SecretAccessKey: 'Xq9vT2bR8kLmN4pZ7wY1cH6jF3sD5gA0eU8iO2tK',
-  SessionToken: 'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDexampleexampleexampleexampleexampleexampleAiBexampleexampleexample==',
+  SessionToken:
+    'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDexampleexampleexampleexampleexampleexampleAiBexampleexampleexample==',
 };
 
 export type TaskName =
@@ -85,7 +91,9 @@ export interface ScenarioOptions {
   stack?: { failure?: FailurePlan; stuck?: boolean; rollbackFails?: boolean; seed?: number };
   maxProvisioningSeconds?: number;
   /** Wrap or replace a task's handler (e.g. to fail the first N calls). */
-  around?: Partial<Record<TaskName, (next: (input: unknown) => Promise<unknown>, input: unknown, call: number) => Promise<unknown>>>;
+  around?: Partial<
+    Record<TaskName, (next: (input: unknown) => Promise<unknown>, input: unknown, call: number) => Promise<unknown>>
+  >;
   /** CreateStack answers AlreadyExists; the existing stack carries this cluster id tag. */
   existingStackOwner?: string;
   /** ConfigureCluster sees the nodes NotReady for this many looks (default 0: Ready at once). */
@@ -110,7 +118,14 @@ export function lambdaTask(fn: (event: unknown) => Promise<unknown>) {
       return overTheWire(await wrapped(overTheWire(input)));
     } catch (e) {
       const err = e as Error;
-      throw new LambdaError(err.name || 'Error', JSON.stringify({ errorType: err.name || 'Error', errorMessage: err.message, trace: String(err.stack ?? '').split('\n') }));
+      throw new LambdaError(
+        err.name || 'Error',
+        JSON.stringify({
+          errorType: err.name || 'Error',
+          errorMessage: err.message,
+          trace: String(err.stack ?? '').split('\n'),
+        }),
+      );
     }
   };
 }
@@ -193,15 +208,31 @@ export class Harness {
     for (const m of [this.sts, this.ec2, this.cfn, this.eks, this.iam]) m.reset();
     clearCredentialCache();
     // The External ID proof: the service's own account, and role B reading its (correct) trust policy.
-    this.sts.on(GetCallerIdentityCommand).resolves({ Account: SERVICE_ACCOUNT, Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner`, UserId: 'AIDAEXAMPLE' });
+    this.sts
+      .on(GetCallerIdentityCommand)
+      .resolves({
+        Account: SERVICE_ACCOUNT,
+        Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner`,
+        UserId: 'AIDAEXAMPLE',
+      });
     this.iam.on(GetRoleCommand).callsFake(roleBReadsItsTrust(SERVICE_ACCOUNT));
   }
 
   /** The definition as deployed, with the substitutions the CDK stack fills. */
   definition(): Record<string, unknown> {
     const subs: Record<string, string> = { TableName: this.table, EventBusName: 'eks-provisioner' };
-    for (const name of ['ValidateRequest', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'PollClusterStack', 'DiagnoseFailure', 'FinalizeCluster', 'ConfigureCluster']) {
-      subs[`${name}FunctionArn`] = `arn:aws:lambda:us-east-1:${SERVICE_ACCOUNT}:function:eks-provisioner-${name.replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase())}`;
+    for (const name of [
+      'ValidateRequest',
+      'AssumeProvisionRole',
+      'DescribeVpcResources',
+      'CreateClusterStack',
+      'PollClusterStack',
+      'DiagnoseFailure',
+      'FinalizeCluster',
+      'ConfigureCluster',
+    ]) {
+      subs[`${name}FunctionArn`] =
+        `arn:aws:lambda:us-east-1:${SERVICE_ACCOUNT}:function:eks-provisioner-${name.replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase())}`;
     }
     return substitutedDefinition(ASL_PATH, subs);
   }
@@ -221,15 +252,25 @@ export class Harness {
     this.sts.on(AssumeRoleCommand).callsFake(
       asCorrectRoleB(async () => [(await this.store.getTenant('local'))?.externalId ?? ''], {
         Credentials: { ...ROLE_B_CREDENTIALS, Expiration: new Date(Date.now() + 3600_000) },
-        AssumedRoleUser: { Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c', AssumedRoleId: 'AROAEXAMPLE:x' },
+        AssumedRoleUser: {
+          Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c',
+          AssumedRoleId: 'AROAEXAMPLE:x',
+        },
       }),
     );
-    this.ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: region, OptInStatus: 'opt-in-not-required' }] });
+    this.ec2
+      .on(DescribeRegionsCommand)
+      .resolves({ Regions: [{ RegionName: region, OptInStatus: 'opt-in-not-required' }] });
 
     // CloudFormation: the simulated stack, seen through a virtual clock.
     const stackOf = () => sim!;
     this.cfn.on(CreateStackCommand).callsFake(() => {
-      if (opts.existingStackOwner !== undefined) throw Object.assign(new Error('Stack [eks-provisioner-demo] already exists'), { name: 'AlreadyExistsException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+      if (opts.existingStackOwner !== undefined)
+        throw Object.assign(new Error('Stack [eks-provisioner-demo] already exists'), {
+          name: 'AlreadyExistsException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        });
       return { StackId: stackOf().stackId };
     });
     this.cfn.on(DescribeStacksCommand).callsFake(() => {
@@ -257,17 +298,28 @@ export class Harness {
         name: 'demo',
         arn: 'arn:aws:eks:us-east-1:222222222222:cluster/demo',
         endpoint: 'https://0A1B2C3D4E5F60718293A4B5C6D7E8F9.gr7.us-east-1.eks.amazonaws.com',
-        certificateAuthority: { data: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcwQkFRc0ZBREFWTVJNd0VRWURWUVFERXdwcmRXSmwKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=' },
+        certificateAuthority: {
+          data: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcwQkFRc0ZBREFWTVJNd0VRWURWUVFERXdwcmRXSmwKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=',
+        },
         version: '1.33',
         identity: { oidc: { issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9' } },
       },
     });
-    this.eks.on(DescribeNodegroupCommand).resolves({ nodegroup: { status: 'ACTIVE', nodeRole: 'arn:aws:iam::222222222222:role/eks-provisioner/eks-provisioner-demo-NodeRole-1A2B3C4D5E6F' } });
+    this.eks
+      .on(DescribeNodegroupCommand)
+      .resolves({
+        nodegroup: {
+          status: 'ACTIVE',
+          nodeRole: 'arn:aws:iam::222222222222:role/eks-provisioner/eks-provisioner-demo-NodeRole-1A2B3C4D5E6F',
+        },
+      });
 
     const now = () => new Date(virtualNow);
     const store = this.store;
     const core: Record<string, (input: unknown) => Promise<unknown>> = {
-      ValidateRequest: lambdaTask((e) => validateRequest(e as never, { store, config, now: () => new Date(), newId: () => 'c-statemachine01' })),
+      ValidateRequest: lambdaTask((e) =>
+        validateRequest(e as never, { store, config, now: () => new Date(), newId: () => 'c-statemachine01' }),
+      ),
       AssumeProvisionRole: lambdaTask((e) => assumeProvisionRole(e as ValidatedRequest, { store, config })),
       // Pre-flight has its own tests; here it reports the request's resources as found.
       DescribeVpcResources: lambdaTask(async (e) => {
@@ -276,7 +328,11 @@ export class Harness {
         return {
           kubernetesVersion: req.cluster.kubernetesVersion ?? '1.33',
           vpcId: req.cluster.vpcId,
-          subnets: req.cluster.subnetIds.map((subnetId, i) => ({ subnetId, availabilityZone: zones[i % 4]!, availabilityZoneId: `use1-az${[1, 2, 4, 5][i % 4]}` })),
+          subnets: req.cluster.subnetIds.map((subnetId, i) => ({
+            subnetId,
+            availabilityZone: zones[i % 4]!,
+            availabilityZoneId: `use1-az${[1, 2, 4, 5][i % 4]}`,
+          })),
           availabilityZones: zones.slice(0, req.cluster.subnetIds.length),
           securityGroupIds: req.cluster.securityGroupIds,
           serviceRoleArn: req.cluster.serviceRoleArn,
@@ -285,8 +341,14 @@ export class Harness {
       }),
       CreateClusterStack: lambdaTask(async (e) => {
         const req = e as ValidatedRequest;
-        sim = simulateStack(seed, { stackName: req.stackName, createdAt: Date.now(), admins: req.cluster.adminPrincipalArns.length, ...(opts.stack?.failure ? { failure: opts.stack.failure } : {}) });
-        if (opts.stack?.stuck) sim = { ...sim, events: sim.events.filter((ev) => !/COMPLETE|FAILED/.test(String(ev.ResourceStatus))) };
+        sim = simulateStack(seed, {
+          stackName: req.stackName,
+          createdAt: Date.now(),
+          admins: req.cluster.adminPrincipalArns.length,
+          ...(opts.stack?.failure ? { failure: opts.stack.failure } : {}),
+        });
+        if (opts.stack?.stuck)
+          sim = { ...sim, events: sim.events.filter((ev) => !/COMPLETE|FAILED/.test(String(ev.ResourceStatus))) };
         if (opts.stack?.rollbackFails) sim = withFailedRollback(sim);
         virtualNow = sim.createdAt + 1000;
         stackOffset = virtualNow;
@@ -297,7 +359,11 @@ export class Harness {
         const st = e as { poll?: { nextWaitSeconds?: number } } & ValidatedRequest;
         virtualNow += (st.poll?.nextWaitSeconds ?? 0) * 1000;
         const { session } = await roleBSession(st, { store, config });
-        return pollClusterStack(e as never, { cloudformation: cloudFormationClient(session), now, maxProvisioningSeconds: maxSeconds });
+        return pollClusterStack(e as never, {
+          cloudformation: cloudFormationClient(session),
+          now,
+          maxProvisioningSeconds: maxSeconds,
+        });
       }),
       // The cluster's Kubernetes API has its own tests (unit + sandbox); here nodes are Ready after
       // `opts.nodesReadyAfterLooks` looks and the EBS CSI add-on's default class exists.
@@ -306,23 +372,41 @@ export class Harness {
         calls.kubeLooks = (calls.kubeLooks ?? 0) + 1;
         const looks = calls.kubeLooks;
         const fake: KubeApi = {
-          listNodes: async () => [{ name: 'ip-10-0-1-10.ec2.internal', ready: looks > (opts.nodesReadyAfterLooks ?? 0) }, { name: 'ip-10-0-2-10.ec2.internal', ready: looks > (opts.nodesReadyAfterLooks ?? 0) }],
-          listStorageClasses: async () => [{ name: 'ebs-csi-default-sc', provisioner: 'ebs.csi.aws.com', isDefault: true }],
+          listNodes: async () => [
+            { name: 'ip-10-0-1-10.ec2.internal', ready: looks > (opts.nodesReadyAfterLooks ?? 0) },
+            { name: 'ip-10-0-2-10.ec2.internal', ready: looks > (opts.nodesReadyAfterLooks ?? 0) },
+          ],
+          listStorageClasses: async () => [
+            { name: 'ebs-csi-default-sc', provisioner: 'ebs.csi.aws.com', isDefault: true },
+          ],
           createStorageClass: async () => true,
           unsetDefaultClass: async () => undefined,
           createNamespace: async () => true,
           createServiceAccount: async () => true,
           bindClusterRole: async () => true,
         };
-        return configureCluster(e as never, { eks: eksClient(session), credentials: session.clientConfig().credentials!, kube: () => fake, now, stsEndpoint: new URL('https://sts.us-east-1.amazonaws.com/') });
+        return configureCluster(e as never, {
+          eks: eksClient(session),
+          credentials: session.clientConfig().credentials!,
+          kube: () => fake,
+          now,
+          stsEndpoint: new URL('https://sts.us-east-1.amazonaws.com/'),
+        });
       }),
       FinalizeCluster: lambdaTask(async (e) => {
         const { session } = await roleBSession(e as ValidatedRequest, { store, config });
-        return finalizeCluster(e as never, { cloudformation: cloudFormationClient(session), eks: eksClient(session), now });
+        return finalizeCluster(e as never, {
+          cloudformation: cloudFormationClient(session),
+          eks: eksClient(session),
+          now,
+        });
       }),
       DiagnoseFailure: lambdaTask((e) =>
         diagnoseFailure(e as never, {
-          cloudformation: async () => cloudFormationClient((await roleBSession((e as { state: ValidatedRequest }).state, { store, config })).session),
+          cloudformation: async () =>
+            cloudFormationClient(
+              (await roleBSession((e as { state: ValidatedRequest }).state, { store, config })).session,
+            ),
           now: () => (virtualNow ? now() : new Date()),
         }),
       ),
@@ -343,7 +427,9 @@ export class Harness {
       };
     }
 
-    const machine = new StateMachine(forLibrary(this.definition()) as never, { validationOptions: { checkArn: false } });
+    const machine = new StateMachine(forLibrary(this.definition()) as never, {
+      validationOptions: { checkArn: false },
+    });
     const execution = machine.run(input as never, {
       overrides: {
         taskResourceLocalHandlers: handlers as never,
@@ -351,7 +437,10 @@ export class Harness {
         retryIntervalOverrides: Object.fromEntries(Object.keys(core).map((k) => [k, 0])),
       },
       context: {
-        Execution: { Id: `arn:aws:states:us-east-1:${SERVICE_ACCOUNT}:execution:eks-provisioner-provision-cluster:c-statemachine01`, Name: 'c-statemachine01' },
+        Execution: {
+          Id: `arn:aws:states:us-east-1:${SERVICE_ACCOUNT}:execution:eks-provisioner-provision-cluster:c-statemachine01`,
+          Name: 'c-statemachine01',
+        },
         // The library has no $$.State; as in the local runner, "now" is the state's EnteredTime.
         State: Object.defineProperty({}, 'EnteredTime', { enumerable: true, get: () => new Date().toISOString() }),
       } as never,
@@ -372,10 +461,23 @@ export class Harness {
     const failed = log.find((e) => e.type === 'ExecutionFailed');
     if (failed) error = { name: String(failed.Error), message: String(failed.Cause) };
     // ValidateRequest decides the id (the input's, or one derived from the execution ARN).
-    const validated = log.find((e) => e.type === 'StateExited' && (e.state as { name: string }).name === 'ValidateRequest');
-    const clusterId = ((validated?.state as { output?: { clusterId?: string } } | undefined)?.output?.clusterId ?? (input as { clusterId?: string })?.clusterId) as string | undefined;
+    const validated = log.find(
+      (e) => e.type === 'StateExited' && (e.state as { name: string }).name === 'ValidateRequest',
+    );
+    const clusterId = ((validated?.state as { output?: { clusterId?: string } } | undefined)?.output?.clusterId ??
+      (input as { clusterId?: string })?.clusterId) as string | undefined;
     const record = clusterId ? await store.getCluster('local', clusterId) : undefined;
-    return { output, error, log, captured, calls, record, sim, clusterId, stackSeconds: (virtualNow - stackOffset) / 1000 };
+    return {
+      output,
+      error,
+      log,
+      captured,
+      calls,
+      record,
+      sim,
+      clusterId,
+      stackSeconds: (virtualNow - stackOffset) / 1000,
+    };
   }
 
   /** Step Functions' dynamodb:updateItem: the Parameters as built, errors named DynamoDB.<Exception>. */
@@ -384,7 +486,10 @@ export class Harness {
       const { $metadata: _m, ...out } = await this.ddb.send(new UpdateItemCommand(params as UpdateItemCommandInput));
       return JSON.parse(JSON.stringify(out));
     } catch (e) {
-      throw new LambdaError(`DynamoDB.${(e as Error).name}`, `${(e as Error).message} (Service: DynamoDb, Status Code: 400)`);
+      throw new LambdaError(
+        `DynamoDB.${(e as Error).name}`,
+        `${(e as Error).message} (Service: DynamoDb, Status Code: 400)`,
+      );
     }
   }
 }
@@ -412,17 +517,71 @@ export function forLibrary(def: Record<string, unknown>): Record<string, unknown
 /** The node group fails, rollback starts, and deleting the node role is denied. */
 function withFailedRollback(sim: SimulatedStack): SimulatedStack {
   const failedAt = sim.events.find((e) => e.ResourceStatus === 'CREATE_FAILED')?.Timestamp.getTime() ?? sim.finishedAt;
-  const events = sim.events.filter((e) => !(e.ResourceType === 'AWS::CloudFormation::Stack' && e.ResourceStatus === 'CREATE_FAILED'));
+  const events = sim.events.filter(
+    (e) => !(e.ResourceType === 'AWS::CloudFormation::Stack' && e.ResourceStatus === 'CREATE_FAILED'),
+  );
   const t = (s: number) => new Date(failedAt + s * 1000);
   const base = { StackName: sim.stackName };
   events.push(
-    { ...base, EventId: 'rb-1', LogicalResourceId: sim.stackName, PhysicalResourceId: sim.stackId, ResourceType: 'AWS::CloudFormation::Stack', Timestamp: t(2), ResourceStatus: 'ROLLBACK_IN_PROGRESS', ResourceStatusReason: 'The following resource(s) failed to create: [Nodegroup]. Rollback requested by user.' },
+    {
+      ...base,
+      EventId: 'rb-1',
+      LogicalResourceId: sim.stackName,
+      PhysicalResourceId: sim.stackId,
+      ResourceType: 'AWS::CloudFormation::Stack',
+      Timestamp: t(2),
+      ResourceStatus: 'ROLLBACK_IN_PROGRESS',
+      ResourceStatusReason: 'The following resource(s) failed to create: [Nodegroup]. Rollback requested by user.',
+    },
     // Deleting the node group takes minutes; then the node role cannot be deleted.
-    { ...base, EventId: 'rb-ng1', LogicalResourceId: 'Nodegroup', PhysicalResourceId: 'demo/Nodegroup-Xy12Ab34Cd56', ResourceType: 'AWS::EKS::Nodegroup', Timestamp: t(3), ResourceStatus: 'DELETE_IN_PROGRESS' },
-    { ...base, EventId: 'rb-ng2', LogicalResourceId: 'Nodegroup', PhysicalResourceId: 'demo/Nodegroup-Xy12Ab34Cd56', ResourceType: 'AWS::EKS::Nodegroup', Timestamp: t(238), ResourceStatus: 'DELETE_COMPLETE' },
-    { ...base, EventId: 'rb-2', LogicalResourceId: 'NodeRole', PhysicalResourceId: 'eks-provisioner-demo-NodeRole-1A2B3C4D5E6F', ResourceType: 'AWS::IAM::Role', Timestamp: t(240), ResourceStatus: 'DELETE_IN_PROGRESS' },
-    { ...base, EventId: 'rb-3', LogicalResourceId: 'NodeRole', PhysicalResourceId: 'eks-provisioner-demo-NodeRole-1A2B3C4D5E6F', ResourceType: 'AWS::IAM::Role', Timestamp: t(241), ResourceStatus: 'DELETE_FAILED', ResourceStatusReason: 'Resource handler returned message: "User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c-statemachine01 is not authorized to perform: iam:DetachRolePolicy on resource: role eks-provisioner-demo-NodeRole-1A2B3C4D5E6F because no identity-based policy allows the iam:DetachRolePolicy action (Service: Iam, Status Code: 403, Request ID: 5d2f0c1e-8a9b-4c3d-b2e1-f0a9b8c7d6e5)" (RequestToken: 7c6b5a49-3827-4615-9f8e-7d6c5b4a3928, HandlerErrorCode: AccessDenied)' },
-    { ...base, EventId: 'rb-4', LogicalResourceId: sim.stackName, PhysicalResourceId: sim.stackId, ResourceType: 'AWS::CloudFormation::Stack', Timestamp: t(242), ResourceStatus: 'ROLLBACK_FAILED', ResourceStatusReason: 'The following resource(s) failed to delete: [NodeRole]. ' },
+    {
+      ...base,
+      EventId: 'rb-ng1',
+      LogicalResourceId: 'Nodegroup',
+      PhysicalResourceId: 'demo/Nodegroup-Xy12Ab34Cd56',
+      ResourceType: 'AWS::EKS::Nodegroup',
+      Timestamp: t(3),
+      ResourceStatus: 'DELETE_IN_PROGRESS',
+    },
+    {
+      ...base,
+      EventId: 'rb-ng2',
+      LogicalResourceId: 'Nodegroup',
+      PhysicalResourceId: 'demo/Nodegroup-Xy12Ab34Cd56',
+      ResourceType: 'AWS::EKS::Nodegroup',
+      Timestamp: t(238),
+      ResourceStatus: 'DELETE_COMPLETE',
+    },
+    {
+      ...base,
+      EventId: 'rb-2',
+      LogicalResourceId: 'NodeRole',
+      PhysicalResourceId: 'eks-provisioner-demo-NodeRole-1A2B3C4D5E6F',
+      ResourceType: 'AWS::IAM::Role',
+      Timestamp: t(240),
+      ResourceStatus: 'DELETE_IN_PROGRESS',
+    },
+    {
+      ...base,
+      EventId: 'rb-3',
+      LogicalResourceId: 'NodeRole',
+      PhysicalResourceId: 'eks-provisioner-demo-NodeRole-1A2B3C4D5E6F',
+      ResourceType: 'AWS::IAM::Role',
+      Timestamp: t(241),
+      ResourceStatus: 'DELETE_FAILED',
+      ResourceStatusReason:
+        'Resource handler returned message: "User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c-statemachine01 is not authorized to perform: iam:DetachRolePolicy on resource: role eks-provisioner-demo-NodeRole-1A2B3C4D5E6F because no identity-based policy allows the iam:DetachRolePolicy action (Service: Iam, Status Code: 403, Request ID: 5d2f0c1e-8a9b-4c3d-b2e1-f0a9b8c7d6e5)" (RequestToken: 7c6b5a49-3827-4615-9f8e-7d6c5b4a3928, HandlerErrorCode: AccessDenied)',
+    },
+    {
+      ...base,
+      EventId: 'rb-4',
+      LogicalResourceId: sim.stackName,
+      PhysicalResourceId: sim.stackId,
+      ResourceType: 'AWS::CloudFormation::Stack',
+      Timestamp: t(242),
+      ResourceStatus: 'ROLLBACK_FAILED',
+      ResourceStatusReason: 'The following resource(s) failed to delete: [NodeRole]. ',
+    },
   );
   events.sort((a, b) => a.Timestamp.getTime() - b.Timestamp.getTime());
   return { ...sim, events, finishedAt: failedAt + 242_000 };
@@ -432,7 +591,10 @@ function withFailedRollback(sim: SimulatedStack): SimulatedStack {
 export const CREDENTIAL_PATTERNS: Array<[string, RegExp]> = [
   ['access key id', /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/],
   // 40 characters of the secret-key alphabet, mixed case with a digit, not part of a longer token.
-  ['secret access key', /(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))(?=[^\s"]*[a-z])(?=[^\s"]*[A-Z])(?=[^\s"]*[0-9])[A-Za-z0-9/+]{40}/],
+  [
+    'secret access key',
+    /(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=]))(?=[^\s"]*[a-z])(?=[^\s"]*[A-Z])(?=[^\s"]*[0-9])[A-Za-z0-9/+]{40}/,
+  ],
   ['session token', /(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]{16,}/],
 ];
 

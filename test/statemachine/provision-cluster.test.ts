@@ -12,7 +12,10 @@ import { POLL_TUNING } from '../../functions/lib/polling/plan.js';
 import { findCredentials, Harness, ROLE_B_CREDENTIALS } from './harness.js';
 
 const require = createRequire(import.meta.url);
-const input = JSON.parse(readFileSync(new URL('../../events/create-cluster.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const input = JSON.parse(readFileSync(new URL('../../events/create-cluster.json', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
 const h = new Harness();
 
 beforeAll(() => h.start(), 60_000);
@@ -20,7 +23,8 @@ afterAll(() => h.stop());
 beforeEach(() => h.reset());
 
 type Run = Awaited<ReturnType<Harness['run']>>;
-const entered = (run: Run) => run.log.filter((e) => e.type === 'StateEntered').map((e) => (e.state as { name: string }).name);
+const entered = (run: Run) =>
+  run.log.filter((e) => e.type === 'StateEntered').map((e) => (e.state as { name: string }).name);
 const detailTypes = (run: Run) => run.captured.map((e) => e.DetailType);
 const lastDetail = (run: Run) => JSON.parse(run.captured[run.captured.length - 1]!.Detail) as Record<string, unknown>;
 
@@ -41,7 +45,15 @@ describe('definition', () => {
     const filled = validator(h.definition());
     expect(filled.errors).toEqual([]);
     expect(filled.isValid).toBe(true);
-    const cli = execFileSync(process.execPath, [require.resolve('asl-validator/dist/bin/asl-validator.js'), '--json-path', 'statemachine/provision-cluster.asl.json'], { encoding: 'utf8' });
+    const cli = execFileSync(
+      process.execPath,
+      [
+        require.resolve('asl-validator/dist/bin/asl-validator.js'),
+        '--json-path',
+        'statemachine/provision-cluster.asl.json',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(cli).toMatch(/is valid/);
   });
 
@@ -50,30 +62,87 @@ describe('definition', () => {
     const def = JSON.parse(text) as { States: Record<string, Record<string, unknown>> };
     const subs = new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
     expect([...subs].sort()).toEqual(
-      ['AssumeProvisionRoleFunctionArn', 'ConfigureClusterFunctionArn', 'CreateClusterStackFunctionArn', 'DescribeVpcResourcesFunctionArn', 'DiagnoseFailureFunctionArn', 'EventBusName', 'FinalizeClusterFunctionArn', 'PollClusterStackFunctionArn', 'TableName', 'ValidateRequestFunctionArn'].sort(),
+      [
+        'AssumeProvisionRoleFunctionArn',
+        'ConfigureClusterFunctionArn',
+        'CreateClusterStackFunctionArn',
+        'DescribeVpcResourcesFunctionArn',
+        'DiagnoseFailureFunctionArn',
+        'EventBusName',
+        'FinalizeClusterFunctionArn',
+        'PollClusterStackFunctionArn',
+        'TableName',
+        'ValidateRequestFunctionArn',
+      ].sort(),
     );
-    for (const name of ['ValidateRequest', 'RecordRequest', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'WaitForStack', 'PollClusterStack', 'IsStackDone', 'FinalizeCluster', 'RecordSucceeded', 'RecordFailed', 'NotifySucceeded', 'NotifyFailed', 'DiagnoseFailure']) {
+    for (const name of [
+      'ValidateRequest',
+      'RecordRequest',
+      'AssumeProvisionRole',
+      'DescribeVpcResources',
+      'CreateClusterStack',
+      'WaitForStack',
+      'PollClusterStack',
+      'IsStackDone',
+      'FinalizeCluster',
+      'RecordSucceeded',
+      'RecordFailed',
+      'NotifySucceeded',
+      'NotifyFailed',
+      'DiagnoseFailure',
+    ]) {
       expect(def.States[name], name).toBeDefined();
     }
     // Notifications must not turn a result into its opposite; the last line must not loop.
-    const exempt = new Set(['DiagnoseFailure', 'RecordFailed', 'RecordUndiagnosedFailure', 'NotifyFailed', 'NotifyStarted', 'NotifySucceeded']);
+    const exempt = new Set([
+      'DiagnoseFailure',
+      'RecordFailed',
+      'RecordUndiagnosedFailure',
+      'NotifyFailed',
+      'NotifyStarted',
+      'NotifySucceeded',
+    ]);
     for (const [name, s] of Object.entries(def.States)) {
       if (s.Type !== 'Task') continue;
       const catches = s.Catch as Array<{ ErrorEquals: string[]; Next: string; ResultPath: string }>;
-      expect(catches.some((c) => c.ErrorEquals.includes('States.ALL')), name).toBe(true);
-      if (!exempt.has(name)) expect(catches[0], name).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'DiagnoseFailure', ResultPath: '$.error' });
+      expect(
+        catches.some((c) => c.ErrorEquals.includes('States.ALL')),
+        name,
+      ).toBe(true);
+      if (!exempt.has(name))
+        expect(catches[0], name).toMatchObject({
+          ErrorEquals: ['States.ALL'],
+          Next: 'DiagnoseFailure',
+          ResultPath: '$.error',
+        });
       else expect(catches[0]!.Next, name).not.toBe('DiagnoseFailure');
-      const retry = s.Retry as Array<{ ErrorEquals: string[]; JitterStrategy?: string; MaxDelaySeconds?: number; BackoffRate?: number }>;
+      const retry = s.Retry as Array<{
+        ErrorEquals: string[];
+        JitterStrategy?: string;
+        MaxDelaySeconds?: number;
+        BackoffRate?: number;
+      }>;
       expect(retry.length, name).toBeGreaterThan(0);
-      for (const r of retry) expect(r, name).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2, MaxDelaySeconds: expect.any(Number) });
+      for (const r of retry)
+        expect(r, name).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2, MaxDelaySeconds: expect.any(Number) });
       if (String(s.Resource).includes('FunctionArn')) {
         const names = retry.flatMap((r) => r.ErrorEquals);
-        expect(names).toEqual(expect.arrayContaining(['Lambda.ServiceException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException']));
+        expect(names).toEqual(
+          expect.arrayContaining([
+            'Lambda.ServiceException',
+            'Lambda.SdkClientException',
+            'Lambda.TooManyRequestsException',
+          ]),
+        );
         if (name !== 'DiagnoseFailure') expect(names).toEqual(expect.arrayContaining(['AwsThrottled', 'AwsTransient']));
       }
     }
     expect(def.States.StartPolling!.Result).toMatchObject({ nextWaitSeconds: POLL_TUNING.firstWaitSeconds });
-    expect(def.States.ValidateRequest!.Parameters).toEqual({ 'input.$': '$', 'executionArn.$': '$$.Execution.Id', 'startedAt.$': '$$.Execution.StartTime' });
+    expect(def.States.ValidateRequest!.Parameters).toEqual({
+      'input.$': '$',
+      'executionArn.$': '$$.Execution.Id',
+      'startedAt.$': '$$.Execution.StartTime',
+    });
     expect(def.States.ValidateRequest!.ResultPath).toBe('$');
   });
 });
@@ -82,17 +151,59 @@ describe('happy path (events/create-cluster.json as is)', () => {
   it('creates, follows, records CREATED and announces Started + Succeeded', async () => {
     const run = await h.run(input);
     expect(run.error).toBeUndefined();
-    expect(entered(run)).toEqual(expect.arrayContaining(['ValidateRequest', 'RecordRequest', 'NotifyStarted', 'AssumeProvisionRole', 'DescribeVpcResources', 'CreateClusterStack', 'StartPolling', 'WaitForStack', 'PollClusterStack', 'IsStackDone', 'StartConfiguring', 'ConfigureCluster', 'IsClusterConfigured', 'FinalizeCluster', 'RecordSucceeded', 'NotifySucceeded']));
+    expect(entered(run)).toEqual(
+      expect.arrayContaining([
+        'ValidateRequest',
+        'RecordRequest',
+        'NotifyStarted',
+        'AssumeProvisionRole',
+        'DescribeVpcResources',
+        'CreateClusterStack',
+        'StartPolling',
+        'WaitForStack',
+        'PollClusterStack',
+        'IsStackDone',
+        'StartConfiguring',
+        'ConfigureCluster',
+        'IsClusterConfigured',
+        'FinalizeCluster',
+        'RecordSucceeded',
+        'NotifySucceeded',
+      ]),
+    );
     expect(entered(run)).not.toContain('DiagnoseFailure');
     expect(detailTypes(run)).toEqual(['EKS Cluster Provisioning Started', 'EKS Cluster Provisioning Succeeded']);
-    expect(run.captured.every((e) => e.Source === 'eks-provisioner' && e.EventBusName === 'eks-provisioner')).toBe(true);
-    expect(JSON.parse(run.captured[0]!.Detail)).toMatchObject({ clusterId: run.clusterId, tenantId: 'local', name: 'demo', status: 'CREATING', stackId: null, finishedAt: null });
+    expect(run.captured.every((e) => e.Source === 'eks-provisioner' && e.EventBusName === 'eks-provisioner')).toBe(
+      true,
+    );
+    expect(JSON.parse(run.captured[0]!.Detail)).toMatchObject({
+      clusterId: run.clusterId,
+      tenantId: 'local',
+      name: 'demo',
+      status: 'CREATING',
+      stackId: null,
+      finishedAt: null,
+    });
     const done = lastDetail(run);
-    expect(done).toMatchObject({ clusterId: run.clusterId, tenantId: 'local', name: 'demo', environmentScope: '*', accountId: '222222222222', region: 'us-east-1', status: 'CREATED', stackId: run.sim!.stackId });
+    expect(done).toMatchObject({
+      clusterId: run.clusterId,
+      tenantId: 'local',
+      name: 'demo',
+      environmentScope: '*',
+      accountId: '222222222222',
+      region: 'us-east-1',
+      status: 'CREATED',
+      stackId: run.sim!.stackId,
+    });
     expect(typeof done.durationSeconds).toBe('number');
     expect((done.outputs as Record<string, string>).kubeconfig).toContain('get-token');
     // The record, read back through the store.
-    expect(run.record).toMatchObject({ status: 'CREATED', phase: 'Cluster ready', stackId: run.sim!.stackId, outputs: { clusterName: 'demo', kubernetesVersion: '1.33', nodegroupStatus: 'ACTIVE' } });
+    expect(run.record).toMatchObject({
+      status: 'CREATED',
+      phase: 'Cluster ready',
+      stackId: run.sim!.stackId,
+      outputs: { clusterName: 'demo', kubernetesVersion: '1.33', nodegroupStatus: 'ACTIVE' },
+    });
     expect(run.record!.progress.done).toBe(run.record!.progress.total);
     expect(run.record!.executionArn).toMatch(/:execution:eks-provisioner-provision-cluster:c-statemachine01$/);
     expect(run.clusterId).toMatch(/^c-/);
@@ -106,16 +217,37 @@ describe('happy path (events/create-cluster.json as is)', () => {
 
 describe('failure branches', () => {
   it('invalid console input: a FAILED record the tenant can list, and a Failed event with the execution ARN and the name given', async () => {
-    const run = await h.run({ tenantId: 'local', cluster: { ...(input.cluster as object), name: 'Bad Name!', nodeCount: 0 } });
+    const run = await h.run({
+      tenantId: 'local',
+      cluster: { ...(input.cluster as object), name: 'Bad Name!', nodeCount: 0 },
+    });
     expect(run.error?.name).toBe('VALIDATION_FAILED');
-    expect(entered(run)).toEqual(expect.arrayContaining(['DiagnoseFailure', 'CanRecordFailure', 'RecordFailed', 'NotifyFailed', 'ProvisioningFailed']));
+    expect(entered(run)).toEqual(
+      expect.arrayContaining([
+        'DiagnoseFailure',
+        'CanRecordFailure',
+        'RecordFailed',
+        'NotifyFailed',
+        'ProvisioningFailed',
+      ]),
+    );
     const detail = lastDetail(run) as { clusterId: string; executionArn: string };
-    expect(detail).toMatchObject({ status: 'FAILED', tenantId: 'local', name: 'Bad Name!', diagnosis: { code: 'VALIDATION_FAILED' } });
+    expect(detail).toMatchObject({
+      status: 'FAILED',
+      tenantId: 'local',
+      name: 'Bad Name!',
+      diagnosis: { code: 'VALIDATION_FAILED' },
+    });
     expect(detail.clusterId).toMatch(/^c-[a-z2-7]{12}$/);
     expect(detail.executionArn).toMatch(/^arn:aws:states:/);
     const listed = await h.store.listClusters('local');
     const record = listed.items.find((r) => r.id === detail.clusterId);
-    expect(record).toMatchObject({ status: 'FAILED', name: 'Bad Name!', executionArn: detail.executionArn, diagnosis: { code: 'VALIDATION_FAILED' } });
+    expect(record).toMatchObject({
+      status: 'FAILED',
+      name: 'Bad Name!',
+      executionArn: detail.executionArn,
+      diagnosis: { code: 'VALIDATION_FAILED' },
+    });
     // Without a tenant there is no one to show it to: no record, still the event.
     const anonymous = await h.run({ cluster: input.cluster });
     expect(entered(anonymous)).not.toContain('RecordFailed');
@@ -136,45 +268,94 @@ describe('failure branches', () => {
     const denied = await h.run(input, {
       around: {
         AssumeProvisionRole: async () => {
-          const d = new DiagnosedError(makeDiagnosis('ASSUME_ROLE_DENIED', { roleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision' }));
+          const d = new DiagnosedError(
+            makeDiagnosis('ASSUME_ROLE_DENIED', {
+              roleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision',
+            }),
+          );
           throw Object.assign(new Error(d.message), { name: 'Diagnosed' });
         },
       },
     });
     expect(denied.error?.name).toBe('ASSUME_ROLE_DENIED');
-    expect(denied.record).toMatchObject({ status: 'FAILED', phase: 'Failed', diagnosis: { code: 'ASSUME_ROLE_DENIED' } });
+    expect(denied.record).toMatchObject({
+      status: 'FAILED',
+      phase: 'Failed',
+      diagnosis: { code: 'ASSUME_ROLE_DENIED' },
+    });
     expect(lastDetail(denied)).toMatchObject({ status: 'FAILED', diagnosis: { code: 'ASSUME_ROLE_DENIED' } });
   });
 
   it('stack fails at once (role A without AmazonEKSClusterPolicy): diagnosed from the stack events within ~20 s', async () => {
     const run = await h.run(input, {
-      stack: { failure: { logicalId: 'Cluster', atFraction: 0.005, reason: 'Resource handler returned message: "The provided role doesn\'t have the Amazon EKS Managed Policies associated with it. Please ensure the following policy is attached: arn:aws:iam::aws:policy/AmazonEKSClusterPolicy (Service: Eks, Status Code: 400, Request ID: 1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b)" (RequestToken: 2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d, HandlerErrorCode: InvalidRequest)' } },
+      stack: {
+        failure: {
+          logicalId: 'Cluster',
+          atFraction: 0.005,
+          reason:
+            'Resource handler returned message: "The provided role doesn\'t have the Amazon EKS Managed Policies associated with it. Please ensure the following policy is attached: arn:aws:iam::aws:policy/AmazonEKSClusterPolicy (Service: Eks, Status Code: 400, Request ID: 1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b)" (RequestToken: 2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d, HandlerErrorCode: InvalidRequest)',
+        },
+      },
     });
     expect(run.error?.name).toBe('CLUSTER_ROLE_MISSING_EKS_POLICY');
     expect(run.calls.PollClusterStack).toBe(1);
-    expect(run.record).toMatchObject({ status: 'FAILED', phase: 'Stack creation failed', diagnosis: { code: 'CLUSTER_ROLE_MISSING_EKS_POLICY', failedResource: { logicalId: 'Cluster', type: 'AWS::EKS::Cluster' } } });
-    expect(lastDetail(run)).toMatchObject({ status: 'FAILED', stackId: run.sim!.stackId, diagnosis: { code: 'CLUSTER_ROLE_MISSING_EKS_POLICY' } });
+    expect(run.record).toMatchObject({
+      status: 'FAILED',
+      phase: 'Stack creation failed',
+      diagnosis: {
+        code: 'CLUSTER_ROLE_MISSING_EKS_POLICY',
+        failedResource: { logicalId: 'Cluster', type: 'AWS::EKS::Cluster' },
+      },
+    });
+    expect(lastDetail(run)).toMatchObject({
+      status: 'FAILED',
+      stackId: run.sim!.stackId,
+      diagnosis: { code: 'CLUSTER_ROLE_MISSING_EKS_POLICY' },
+    });
     expectNoCredentials(run);
   });
 
   it('nodes fail to join late in the creation: NODE_CREATION_FAILURE', async () => {
     const run = await h.run(input, {
-      stack: { failure: { logicalId: 'Nodegroup', atFraction: 1.3, reason: 'Resource handler returned message: "[Issue(Code=NodeCreationFailure, Message=Instances failed to join the kubernetes cluster, ResourceIds=[i-0a1b2c3d4e5f60718])] (Service: null, Status Code: 0, Request ID: null)" (RequestToken: 0d1c2b3a-4e5f-6a7b-8c9d-0e1f2a3b4c5d, HandlerErrorCode: GeneralServiceException)' } },
+      stack: {
+        failure: {
+          logicalId: 'Nodegroup',
+          atFraction: 1.3,
+          reason:
+            'Resource handler returned message: "[Issue(Code=NodeCreationFailure, Message=Instances failed to join the kubernetes cluster, ResourceIds=[i-0a1b2c3d4e5f60718])] (Service: null, Status Code: 0, Request ID: null)" (RequestToken: 0d1c2b3a-4e5f-6a7b-8c9d-0e1f2a3b4c5d, HandlerErrorCode: GeneralServiceException)',
+        },
+      },
     });
     expect(run.error?.name).toBe('NODE_CREATION_FAILURE');
     expect(run.record?.diagnosis?.evidence?.instanceIds).toEqual(['i-0a1b2c3d4e5f60718']);
   });
 
   it('ROLLBACK requested and the rollback fails: ROLLBACK_FAILED with the original cause', async () => {
-    const run = await h.run({ ...input, cluster: { ...(input.cluster as object), onFailure: 'ROLLBACK' } }, {
-      stack: {
-        rollbackFails: true,
-        failure: { logicalId: 'Nodegroup', atFraction: 1.3, reason: 'Resource handler returned message: "[Issue(Code=NodeCreationFailure, Message=Instances failed to join the kubernetes cluster, ResourceIds=[i-0a1b2c3d4e5f60718])] (Service: null, Status Code: 0, Request ID: null)" (RequestToken: 0d1c2b3a-4e5f-6a7b-8c9d-0e1f2a3b4c5d, HandlerErrorCode: GeneralServiceException)' },
+    const run = await h.run(
+      { ...input, cluster: { ...(input.cluster as object), onFailure: 'ROLLBACK' } },
+      {
+        stack: {
+          rollbackFails: true,
+          failure: {
+            logicalId: 'Nodegroup',
+            atFraction: 1.3,
+            reason:
+              'Resource handler returned message: "[Issue(Code=NodeCreationFailure, Message=Instances failed to join the kubernetes cluster, ResourceIds=[i-0a1b2c3d4e5f60718])] (Service: null, Status Code: 0, Request ID: null)" (RequestToken: 0d1c2b3a-4e5f-6a7b-8c9d-0e1f2a3b4c5d, HandlerErrorCode: GeneralServiceException)',
+          },
+        },
       },
-    });
+    );
     expect(run.error?.name).toBe('ROLLBACK_FAILED');
-    expect(run.record).toMatchObject({ phase: 'Rollback failed', diagnosis: { code: 'ROLLBACK_FAILED', cause: { code: 'NODE_CREATION_FAILURE' } } });
-    const rollbackPoll = run.log.find((e) => e.type === 'StateExited' && (e.state as { name: string }).name === 'PollClusterStack' && JSON.stringify((e.state as { output: unknown }).output).includes('"Rolling back"'));
+    expect(run.record).toMatchObject({
+      phase: 'Rollback failed',
+      diagnosis: { code: 'ROLLBACK_FAILED', cause: { code: 'NODE_CREATION_FAILURE' } },
+    });
+    const rollbackPoll = run.log.find(
+      (e) =>
+        e.type === 'StateExited' &&
+        (e.state as { name: string }).name === 'PollClusterStack' &&
+        JSON.stringify((e.state as { output: unknown }).output).includes('"Rolling back"'),
+    );
     expect(rollbackPoll, 'a poll saw the rollback in progress').toBeDefined();
   });
 
@@ -197,7 +378,11 @@ describe('failure branches', () => {
     expect(run.error?.name).toBe('PROVISIONING_TIMEOUT');
     expect(run.stackSeconds).toBeGreaterThanOrEqual(1800 - 2);
     expect(run.stackSeconds).toBeLessThanOrEqual(1800 + 2);
-    expect(run.record).toMatchObject({ status: 'FAILED', phase: expect.stringMatching(/^Failed while /), diagnosis: { code: 'PROVISIONING_TIMEOUT' } });
+    expect(run.record).toMatchObject({
+      status: 'FAILED',
+      phase: expect.stringMatching(/^Failed while /),
+      diagnosis: { code: 'PROVISIONING_TIMEOUT' },
+    });
   });
 
   it('FinalizeCluster fails (DescribeCluster denied): FAILED with PERMISSION_DENIED eks:DescribeCluster', async () => {
@@ -205,7 +390,16 @@ describe('failure branches', () => {
     const run = await h.run(input, {
       around: {
         FinalizeCluster: async (next, i) => {
-          h.eks.on(DescribeClusterCommand).rejects(Object.assign(new Error('User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/x is not authorized to perform: eks:DescribeCluster on resource: arn:aws:eks:us-east-1:222222222222:cluster/demo'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }));
+          h.eks
+            .on(DescribeClusterCommand)
+            .rejects(
+              Object.assign(
+                new Error(
+                  'User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/x is not authorized to perform: eks:DescribeCluster on resource: arn:aws:eks:us-east-1:222222222222:cluster/demo',
+                ),
+                { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } },
+              ),
+            );
           return next(i);
         },
       },
@@ -218,7 +412,9 @@ describe('failure branches', () => {
     const run = await h.run(input, {
       around: {
         AssumeProvisionRole: async () => {
-          throw Object.assign(new Error(JSON.stringify({ errorType: 'Error', errorMessage: 'boom' })), { name: 'Error' });
+          throw Object.assign(new Error(JSON.stringify({ errorType: 'Error', errorMessage: 'boom' })), {
+            name: 'Error',
+          });
         },
         DiagnoseFailure: async () => {
           throw Object.assign(new Error('{"errorType":"Runtime.ExitError"}'), { name: 'Lambda.Unknown' });
@@ -239,7 +435,9 @@ describe('failure branches', () => {
     const run = await h.run(input, {
       around: {
         ValidateRequest: async () => {
-          throw Object.assign(new Error(JSON.stringify({ errorType: 'Error', errorMessage: 'boom' })), { name: 'Error' });
+          throw Object.assign(new Error(JSON.stringify({ errorType: 'Error', errorMessage: 'boom' })), {
+            name: 'Error',
+          });
         },
         DiagnoseFailure: async () => {
           throw Object.assign(new Error('{"errorType":"Runtime.ExitError"}'), { name: 'Lambda.Unknown' });
@@ -256,10 +454,20 @@ describe('failure branches', () => {
     const run = await h.run(input, {
       around: {
         AssumeProvisionRole: async () => {
-          throw Object.assign(new Error(JSON.stringify({ errorType: 'Diagnosed', errorMessage: JSON.stringify(makeDiagnosis('REGION_NOT_ENABLED', { region: 'us-east-1' })) })), { name: 'Diagnosed' });
+          throw Object.assign(
+            new Error(
+              JSON.stringify({
+                errorType: 'Diagnosed',
+                errorMessage: JSON.stringify(makeDiagnosis('REGION_NOT_ENABLED', { region: 'us-east-1' })),
+              }),
+            ),
+            { name: 'Diagnosed' },
+          );
         },
         RecordFailed: async () => {
-          throw Object.assign(new Error('Requested resource not found'), { name: 'DynamoDB.ResourceNotFoundException' });
+          throw Object.assign(new Error('Requested resource not found'), {
+            name: 'DynamoDB.ResourceNotFoundException',
+          });
         },
       },
     });
@@ -296,8 +504,14 @@ describe('retries', () => {
     const run = await h.run(input, {
       around: {
         AssumeProvisionRole: async (next, i, call) => {
-          if (call === 1) throw Object.assign(new Error('{"errorType":"AwsThrottled","errorMessage":"Rate exceeded"}'), { name: 'AwsThrottled' });
-          if (call === 2) throw Object.assign(new Error('{"errorType":"AwsTransient","errorMessage":"socket hang up"}'), { name: 'AwsTransient' });
+          if (call === 1)
+            throw Object.assign(new Error('{"errorType":"AwsThrottled","errorMessage":"Rate exceeded"}'), {
+              name: 'AwsThrottled',
+            });
+          if (call === 2)
+            throw Object.assign(new Error('{"errorType":"AwsTransient","errorMessage":"socket hang up"}'), {
+              name: 'AwsTransient',
+            });
           return next(i);
         },
         PollClusterStack: async (next, i, call) => {
@@ -305,7 +519,10 @@ describe('retries', () => {
           return next(i);
         },
         RecordRequest: async (next, i, call) => {
-          if (call === 1) throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'DynamoDB.ProvisionedThroughputExceededException' });
+          if (call === 1)
+            throw Object.assign(new Error('Throughput exceeds the current capacity'), {
+              name: 'DynamoDB.ProvisionedThroughputExceededException',
+            });
           return next(i);
         },
       },
@@ -322,7 +539,15 @@ describe('retries', () => {
     const run = await h.run(input, {
       around: {
         DescribeVpcResources: async () => {
-          throw Object.assign(new Error(JSON.stringify({ errorType: 'Diagnosed', errorMessage: JSON.stringify(makeDiagnosis('KEY_PAIR_NOT_FOUND', { keyName: 'demo-key' })) })), { name: 'Diagnosed' });
+          throw Object.assign(
+            new Error(
+              JSON.stringify({
+                errorType: 'Diagnosed',
+                errorMessage: JSON.stringify(makeDiagnosis('KEY_PAIR_NOT_FOUND', { keyName: 'demo-key' })),
+              }),
+            ),
+            { name: 'Diagnosed' },
+          );
         },
       },
     });
@@ -336,20 +561,47 @@ describe('credential scan', () => {
     expect(findCredentials({ k: ROLE_B_CREDENTIALS.AccessKeyId })).toEqual(['access key id']);
     expect(findCredentials({ k: ROLE_B_CREDENTIALS.SecretAccessKey })).toEqual(['secret access key']);
     expect(findCredentials({ k: ROLE_B_CREDENTIALS.SessionToken })).toContain('session token');
-    expect(findCredentials({ ca: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcwQkFRc0ZBREFWTVJNd0VRWURWUVFERXdwcmRXSmwK', externalId: '0123456789abcdef0123456789abcdef01234567' })).toEqual([]);
+    expect(
+      findCredentials({
+        ca: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcwQkFRc0ZBREFWTVJNd0VRWURWUVFERXdwcmRXSmwK',
+        externalId: '0123456789abcdef0123456789abcdef01234567',
+      }),
+    ).toEqual([]);
   });
 });
 
 describe('sample EventBridge events (events/eventbridge-*.json)', () => {
-  const sample = (name: string) => JSON.parse(readFileSync(`events/${name}`, 'utf8')) as { source: string; 'detail-type': string; detail: Record<string, unknown> };
+  const sample = (name: string) =>
+    JSON.parse(readFileSync(`events/${name}`, 'utf8')) as {
+      source: string;
+      'detail-type': string;
+      detail: Record<string, unknown>;
+    };
   const shape = (v: unknown): unknown =>
-    v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, shape((v as Record<string, unknown>)[k])])) : typeof v;
+    v === null
+      ? 'null'
+      : Array.isArray(v)
+        ? 'array'
+        : typeof v === 'object'
+          ? Object.fromEntries(
+              Object.keys(v as object)
+                .sort()
+                .map((k) => [k, shape((v as Record<string, unknown>)[k])]),
+            )
+          : typeof v;
 
   it('match what the machine emits (source, detail-type, detail keys and types)', async () => {
     const ok = await h.run(input);
     await h.reset();
     const bad = await h.run(input, {
-      stack: { failure: { logicalId: 'Cluster', atFraction: 0.005, reason: 'Resource handler returned message: "Cannot create cluster \'demo\' because us-east-1e, the targeted availability zone, does not currently have sufficient capacity to support the cluster. Retry and choose from these availability zones: us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1f (Service: Eks, Status Code: 400, Request ID: 0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e)" (RequestToken: 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9, HandlerErrorCode: InvalidRequest)' } },
+      stack: {
+        failure: {
+          logicalId: 'Cluster',
+          atFraction: 0.005,
+          reason:
+            'Resource handler returned message: "Cannot create cluster \'demo\' because us-east-1e, the targeted availability zone, does not currently have sufficient capacity to support the cluster. Retry and choose from these availability zones: us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1f (Service: Eks, Status Code: 400, Request ID: 0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e)" (RequestToken: 5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9, HandlerErrorCode: InvalidRequest)',
+        },
+      },
     });
     const pairs: Array<[string, { DetailType: string; Source: string; Detail: string }]> = [
       ['eventbridge-started.json', ok.captured[0]!],

@@ -11,10 +11,17 @@ import { FUNCTIONS } from '../../infra/functions.js';
 /** Seconds between the function's own timeout and the Task's: invoke overhead plus a cold start. */
 const MARGIN_SECONDS = 30;
 
-type Asl = { States: Record<string, { Type: string; Resource?: string; TimeoutSeconds?: number; Retry?: Array<{ ErrorEquals: string[] }> }> };
+type Asl = {
+  States: Record<
+    string,
+    { Type: string; Resource?: string; TimeoutSeconds?: number; Retry?: Array<{ ErrorEquals: string[] }> }
+  >;
+};
 const DIR = new URL('../../statemachine/', import.meta.url);
 /** Every state machine definition, present and future: a new machine gets the same rule without a test edit. */
-const files = readdirSync(DIR).filter((f) => f.endsWith('.asl.json')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.asl.json'))
+  .sort();
 const lambdaTasks = files.flatMap((file) => {
   const asl = JSON.parse(readFileSync(new URL(file, DIR), 'utf8')) as Asl;
   return Object.entries(asl.States)
@@ -31,20 +38,41 @@ describe('Lambda Task timeouts', () => {
     const names = lambdaTasks.map((t) => t.name);
     expect(names).toEqual(
       expect.arrayContaining([
-        ...['AssumeProvisionRole', 'ConfigureCluster', 'CreateClusterStack', 'DescribeVpcResources', 'DiagnoseFailure', 'FinalizeCluster', 'PollClusterStack', 'ValidateRequest'].map((n) => `provision-cluster/${n}`),
-        ...['AssumeProvisionRole', 'DeleteClusterStack', 'PollStackDeletion', 'CompleteDeletion', 'DiagnoseDeletionFailure'].map((n) => `delete-cluster/${n}`),
+        ...[
+          'AssumeProvisionRole',
+          'ConfigureCluster',
+          'CreateClusterStack',
+          'DescribeVpcResources',
+          'DiagnoseFailure',
+          'FinalizeCluster',
+          'PollClusterStack',
+          'ValidateRequest',
+        ].map((n) => `provision-cluster/${n}`),
+        ...[
+          'AssumeProvisionRole',
+          'DeleteClusterStack',
+          'PollStackDeletion',
+          'CompleteDeletion',
+          'DiagnoseDeletionFailure',
+        ].map((n) => `delete-cluster/${n}`),
       ]),
     );
   });
-  it.each(lambdaTasks.map((t) => [t.name, t] as const))('%s: TimeoutSeconds ≥ its function timeout + the margin', (_name, t) => {
-    expect(t.spec, 'a function in infra/functions.ts').toBeDefined();
-    expect(t.state.TimeoutSeconds, 'an explicit TimeoutSeconds').toBeTypeOf('number');
-    expect(t.state.TimeoutSeconds!).toBeGreaterThanOrEqual(t.spec!.timeoutSeconds + MARGIN_SECONDS);
-  });
+  it.each(lambdaTasks.map((t) => [t.name, t] as const))(
+    '%s: TimeoutSeconds ≥ its function timeout + the margin',
+    (_name, t) => {
+      expect(t.spec, 'a function in infra/functions.ts').toBeDefined();
+      expect(t.state.TimeoutSeconds, 'an explicit TimeoutSeconds').toBeTypeOf('number');
+      expect(t.state.TimeoutSeconds!).toBeGreaterThanOrEqual(t.spec!.timeoutSeconds + MARGIN_SECONDS);
+    },
+  );
 
-  it.each(lambdaTasks.map((t) => [t.name, t] as const))('%s: retries States.Timeout and the function timing out (Sandbox.Timedout)', (_name, t) => {
-    const retried = (t.state.Retry ?? []).flatMap((r) => r.ErrorEquals);
-    expect(retried).toContain('States.Timeout');
-    expect(retried).toContain('Sandbox.Timedout');
-  });
+  it.each(lambdaTasks.map((t) => [t.name, t] as const))(
+    '%s: retries States.Timeout and the function timing out (Sandbox.Timedout)',
+    (_name, t) => {
+      const retried = (t.state.Retry ?? []).flatMap((r) => r.ErrorEquals);
+      expect(retried).toContain('States.Timeout');
+      expect(retried).toContain('Sandbox.Timedout');
+    },
+  );
 });

@@ -4,7 +4,11 @@
  */
 import type { ClusterRecord } from '../../functions/lib/store/types.js';
 
-export function clusterRecord(id: string, at: string, over: Partial<ClusterRecord> & Pick<ClusterRecord, 'settings'>): ClusterRecord {
+export function clusterRecord(
+  id: string,
+  at: string,
+  over: Partial<ClusterRecord> & Pick<ClusterRecord, 'settings'>,
+): ClusterRecord {
   return {
     id,
     tenantId: 'local',

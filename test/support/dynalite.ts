@@ -3,10 +3,11 @@
  * in AWS), and a client for it. Each caller makes its own tables, ACTIVE before use, so tests never
  * share data.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createRequire } from 'node:module';
+
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { tableDefinition } from '../../functions/lib/store/table-definition.js';
 import { createTableUntilActive, TABLE_CREATING_MS } from '../../local/runner/create-table.js';
 

@@ -27,7 +27,14 @@ export function addNamespaceUser(world: Sandbox['world'], u: NamespaceUser): voi
     userId: u.userId ?? `AIDA${u.name.toUpperCase().padEnd(16, '0')}`,
     arn,
     path: '/',
-    accessKeys: [{ accessKeyId: u.credentials.accessKeyId, secretAccessKey: u.credentials.secretAccessKey, status: 'Active', createDate: now }],
+    accessKeys: [
+      {
+        accessKeyId: u.credentials.accessKeyId,
+        secretAccessKey: u.credentials.secretAccessKey,
+        status: 'Active',
+        createDate: now,
+      },
+    ],
     inlinePolicies: {},
     attachedPolicyArns: [],
     tags: {},
@@ -41,7 +48,12 @@ export function addNamespaceUser(world: Sandbox['world'], u: NamespaceUser): voi
     accessEntryArn: `arn:aws:eks:us-east-1:${CUSTOMER_ACCOUNT_ID}:access-entry/${u.clusterName}/user/${CUSTOMER_ACCOUNT_ID}/${u.name}/x`,
     kubernetesGroups: [],
     type: 'STANDARD',
-    accessPolicies: [{ policyArn: `arn:aws:eks::aws:cluster-access-policy/${u.policy}`, accessScope: { type: 'namespace', namespaces: u.namespaces } }],
+    accessPolicies: [
+      {
+        policyArn: `arn:aws:eks::aws:cluster-access-policy/${u.policy}`,
+        accessScope: { type: 'namespace', namespaces: u.namespaces },
+      },
+    ],
     tags: {},
     createdAt: now,
     modifiedAt: now,

@@ -7,9 +7,7 @@ import { readFileSync } from 'node:fs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 
-export interface ApiCaller {
-  <T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
-}
+export type ApiCaller = <T = any>(method: string, path: string, body?: unknown) => Promise<{ status: number; body: T }>;
 
 export function apiCaller(apiUrl: string, tenant: string): ApiCaller {
   return async (method, path, body) => {
@@ -30,11 +28,25 @@ export async function setUpTenant(call: ApiCaller, sandboxUrl: string, roleName:
   const iam = new IAMClient({
     region: 'us-east-1',
     endpoint: sandboxUrl,
-    credentials: { accessKeyId: DEFAULT_WORLD.customer.accessKeyId, secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey },
+    credentials: {
+      accessKeyId: DEFAULT_WORLD.customer.accessKeyId,
+      secretAccessKey: DEFAULT_WORLD.customer.secretAccessKey,
+    },
   });
   try {
-    await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(setup.body.provisionRoleTrustPolicy) }));
-    await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'provision', PolicyDocument: JSON.stringify(setup.body.provisionRolePolicy) }));
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        AssumeRolePolicyDocument: JSON.stringify(setup.body.provisionRoleTrustPolicy),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: 'provision',
+        PolicyDocument: JSON.stringify(setup.body.provisionRolePolicy),
+      }),
+    );
   } finally {
     iam.destroy();
   }
@@ -43,13 +55,18 @@ export async function setUpTenant(call: ApiCaller, sandboxUrl: string, roleName:
   for (let attempt = 1; ; attempt++) {
     const reg = await call('POST', '/v1/roles', { roleArn, region: 'us-east-1' });
     if (reg.status === 200) return roleArn;
-    if (attempt >= 5 || (reg.status !== 429 && reg.status !== 503)) throw new Error(`POST /v1/roles → ${reg.status} ${JSON.stringify(reg.body)}`);
+    if (attempt >= 5 || (reg.status !== 429 && reg.status !== 503))
+      throw new Error(`POST /v1/roles → ${reg.status} ${JSON.stringify(reg.body)}`);
     await new Promise((r) => setTimeout(r, 500 * attempt));
   }
 }
 
 export const sampleSettings = (): Record<string, unknown> =>
-  (JSON.parse(readFileSync(new URL('../../events/create-cluster.json', import.meta.url), 'utf8')) as { cluster: Record<string, unknown> }).cluster;
+  (
+    JSON.parse(readFileSync(new URL('../../events/create-cluster.json', import.meta.url), 'utf8')) as {
+      cluster: Record<string, unknown>;
+    }
+  ).cluster;
 
 export interface Outcome {
   status: string;
@@ -60,9 +77,16 @@ export interface Outcome {
 }
 
 /** Submits one cluster per name at once; returns accepted ids (name → id) and refusals. */
-export async function submitAll(call: ApiCaller, roleArn: string, names: string[], extra: Record<string, unknown> = {}) {
+export async function submitAll(
+  call: ApiCaller,
+  roleArn: string,
+  names: string[],
+  extra: Record<string, unknown> = {},
+) {
   const sample = sampleSettings();
-  const answers = await Promise.all(names.map((name) => call('POST', '/v1/clusters', { ...sample, ...extra, name, provisionRoleArn: roleArn })));
+  const answers = await Promise.all(
+    names.map((name) => call('POST', '/v1/clusters', { ...sample, ...extra, name, provisionRoleArn: roleArn })),
+  );
   const ids = new Map<string, string>();
   const refused: Array<{ name: string; status: number; body: unknown }> = [];
   answers.forEach((a, i) => {
@@ -73,7 +97,12 @@ export async function submitAll(call: ApiCaller, roleArn: string, names: string[
 }
 
 /** Follows the ids until none is CREATING or the time is up (one paged list call per interval). */
-export async function followAll(call: ApiCaller, ids: Iterable<string>, timeoutMs: number, intervalMs = 1000): Promise<Map<string, Outcome>> {
+export async function followAll(
+  call: ApiCaller,
+  ids: Iterable<string>,
+  timeoutMs: number,
+  intervalMs = 1000,
+): Promise<Map<string, Outcome>> {
   const wanted = new Set(ids);
   const final = new Map<string, Outcome>();
   const t0 = Date.now();
@@ -81,14 +110,23 @@ export async function followAll(call: ApiCaller, ids: Iterable<string>, timeoutM
     await new Promise((r) => setTimeout(r, intervalMs));
     let nextToken: string | undefined;
     do {
-      const page = await call<{ items: Array<{ id: string; status: string; diagnosis?: { code: string; message?: string; cause?: { code?: string } } }>; nextToken?: string }>(
-        'GET',
-        `/v1/clusters?limit=100${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ''}`,
-      );
+      const page = await call<{
+        items: Array<{
+          id: string;
+          status: string;
+          diagnosis?: { code: string; message?: string; cause?: { code?: string } };
+        }>;
+        nextToken?: string;
+      }>('GET', `/v1/clusters?limit=100${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ''}`);
       if (page.status !== 200) break; // a throttled or failed list: ask again next round
       for (const r of page.body.items) {
         if (wanted.has(r.id) && r.status !== 'CREATING' && !final.has(r.id)) {
-          final.set(r.id, { status: r.status, ...(r.diagnosis ? { code: r.diagnosis.code } : {}), ...(r.diagnosis?.cause?.code ? { cause: r.diagnosis.cause.code } : {}), ...(r.diagnosis?.message ? { message: r.diagnosis.message } : {}) });
+          final.set(r.id, {
+            status: r.status,
+            ...(r.diagnosis ? { code: r.diagnosis.code } : {}),
+            ...(r.diagnosis?.cause?.code ? { cause: r.diagnosis.cause.code } : {}),
+            ...(r.diagnosis?.message ? { message: r.diagnosis.message } : {}),
+          });
         }
       }
       nextToken = page.body.nextToken;

@@ -6,7 +6,11 @@ import type { IdempotencyRecord } from '../../functions/lib/store/types.js';
 
 const keyOf = (tenantId: string, key: string): string => `${tenantId}|${key}`;
 
-export function getIdempotency(map: Map<string, IdempotencyRecord>, tenantId: string, key: string): IdempotencyRecord | undefined {
+export function getIdempotency(
+  map: Map<string, IdempotencyRecord>,
+  tenantId: string,
+  key: string,
+): IdempotencyRecord | undefined {
   return map.get(keyOf(tenantId, key));
 }
 
@@ -16,10 +20,21 @@ export function putIdempotency(map: Map<string, IdempotencyRecord>, record: Idem
   return map.get(k)!;
 }
 
-export function updateIdempotency(map: Map<string, IdempotencyRecord>, record: IdempotencyRecord, expected: { id: string; attempt: number }): IdempotencyRecord | undefined {
+export function updateIdempotency(
+  map: Map<string, IdempotencyRecord>,
+  record: IdempotencyRecord,
+  expected: { id: string; attempt: number },
+): IdempotencyRecord | undefined {
   const k = keyOf(record.tenantId, record.key);
   const seen = map.get(k);
   const body = seen?.body as { pending?: boolean; id?: string; attempt?: number } | undefined;
-  if (seen && seen.requestHash === record.requestHash && body?.pending === true && body.id === expected.id && body.attempt === expected.attempt) map.set(k, record);
+  if (
+    seen &&
+    seen.requestHash === record.requestHash &&
+    body?.pending === true &&
+    body.id === expected.id &&
+    body.attempt === expected.attempt
+  )
+    map.set(k, record);
   return map.get(k);
 }

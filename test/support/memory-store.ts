@@ -14,7 +14,15 @@ import { randomBytes } from 'node:crypto';
 import { makeDiagnosis } from '../../functions/lib/diagnosis/catalog.js';
 import { DiagnosedError } from '../../functions/lib/errors.js';
 import { ClusterNotFoundError, newExternalId } from '../../functions/lib/store/dynamo-store.js';
-import { recordVersion, type ClusterRecord, type IdempotencyRecord, type Page, type RoleRecord, type Store, type TenantRecord } from '../../functions/lib/store/types.js';
+import {
+  type ClusterRecord,
+  type IdempotencyRecord,
+  type Page,
+  type RoleRecord,
+  recordVersion,
+  type Store,
+  type TenantRecord,
+} from '../../functions/lib/store/types.js';
 import * as idempotency from './memory-idempotency.js';
 
 export const issuedExternalIds = new Set<string>();
@@ -89,7 +97,10 @@ export class MemoryStore implements Store {
     return r ? structuredClone(r) : undefined;
   }
 
-  async listClusters(tenantId: string, opts: { limit?: number; nextToken?: string } = {}): Promise<Page<ClusterRecord>> {
+  async listClusters(
+    tenantId: string,
+    opts: { limit?: number; nextToken?: string } = {},
+  ): Promise<Page<ClusterRecord>> {
     this.calls.push('listClusters');
     // The DynamoDB store's bounds and order: GSI1 sorts by `<createdAt>#<id>`, read backwards.
     const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 50), 1), 100);
@@ -104,7 +115,11 @@ export class MemoryStore implements Store {
     return all.length > limit ? { items, nextToken: encodeToken(tenantId, page[page.length - 1]!.sortKey) } : { items };
   }
 
-  async updateCluster(tenantId: string, clusterId: string, patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId'>>): Promise<void> {
+  async updateCluster(
+    tenantId: string,
+    clusterId: string,
+    patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId'>>,
+  ): Promise<void> {
     this.calls.push('updateCluster');
     const r = this.clusters.get(clusterKey(tenantId, clusterId));
     if (!r) throw new ClusterNotFoundError(tenantId, clusterId);
@@ -113,7 +128,10 @@ export class MemoryStore implements Store {
 
   /** The DynamoDB store's SET: stamps updatedAt unless given, never moves createdAt, skips undefined fields. */
   private patch(r: ClusterRecord, patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId'>>): void {
-    const fields: Record<string, unknown> = { ...structuredClone(patch), updatedAt: patch.updatedAt ?? this.now().toISOString() };
+    const fields: Record<string, unknown> = {
+      ...structuredClone(patch),
+      updatedAt: patch.updatedAt ?? this.now().toISOString(),
+    };
     // createdAt orders the listing; it never changes after creation. An undefined field is left as it was (as a SET without it).
     delete fields['createdAt'];
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) (r as unknown as Record<string, unknown>)[k] = v;
@@ -158,7 +176,10 @@ export class MemoryStore implements Store {
     return r ? structuredClone(r) : undefined;
   }
 
-  async updateIdempotency(record: IdempotencyRecord, expected: { id: string; attempt: number }): Promise<IdempotencyRecord | undefined> {
+  async updateIdempotency(
+    record: IdempotencyRecord,
+    expected: { id: string; attempt: number },
+  ): Promise<IdempotencyRecord | undefined> {
     this.calls.push('updateIdempotency');
     const r = idempotency.updateIdempotency(this.idempotency, structuredClone(record), expected);
     return r ? structuredClone(r) : undefined;
@@ -175,7 +196,10 @@ function nameInUse(record: ClusterRecord, holder: ClusterRecord): DiagnosedError
       region: record.region,
       accountId: record.accountId,
       // Another tenant's cluster id is not theirs to see.
-      detail: holder.tenantId === record.tenantId ? `your cluster ${holder.id} (status ${holder.status})` : 'another cluster being created or running',
+      detail:
+        holder.tenantId === record.tenantId
+          ? `your cluster ${holder.id} (status ${holder.status})`
+          : 'another cluster being created or running',
     }),
   );
 }
@@ -194,7 +218,11 @@ function decodeToken(token: string, tenantId: string): string {
   }
   if (!k || typeof k !== 'object' || k.tenantId !== tenantId || typeof k.after !== 'string') {
     throw new DiagnosedError(
-      makeDiagnosis('VALIDATION_FAILED', {}, { fields: [{ path: 'nextToken', message: 'is not a token this list returned: start again without it' }] }),
+      makeDiagnosis(
+        'VALIDATION_FAILED',
+        {},
+        { fields: [{ path: 'nextToken', message: 'is not a token this list returned: start again without it' }] },
+      ),
     );
   }
   return k.after;

@@ -28,9 +28,18 @@ interface Probe {
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
 
 const PROBES: Record<Exclude<ToolName, 'chromium'>, Probe> = {
-  aws: { candidates: [{ probe: ['aws', '--version'], command: ['aws'] }], install: 'apt-get install -y awscli (or pip install awscli)' },
-  kubectl: { candidates: [{ probe: ['kubectl', 'version', '--client'], command: ['kubectl'] }], install: 'install kubectl (https://kubernetes.io/docs/tasks/tools/)' },
-  'cfn-lint': { candidates: [{ probe: ['cfn-lint', '--version'], command: ['cfn-lint'] }], install: 'pip install cfn-lint' },
+  aws: {
+    candidates: [{ probe: ['aws', '--version'], command: ['aws'] }],
+    install: 'apt-get install -y awscli (or pip install awscli)',
+  },
+  kubectl: {
+    candidates: [{ probe: ['kubectl', 'version', '--client'], command: ['kubectl'] }],
+    install: 'install kubectl (https://kubernetes.io/docs/tasks/tools/)',
+  },
+  'cfn-lint': {
+    candidates: [{ probe: ['cfn-lint', '--version'], command: ['cfn-lint'] }],
+    install: 'pip install cfn-lint',
+  },
   moto: {
     candidates: [
       { probe: ['moto_server', '--help'], command: ['moto_server'] },
@@ -66,7 +75,9 @@ export function findTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): 
 }
 
 export function installHint(name: ToolName): string {
-  return name === 'chromium' ? `apt-get install -y chromium (or set CHROMIUM_PATH; looked at ${CHROMIUM_PATH})` : PROBES[name].install;
+  return name === 'chromium'
+    ? `apt-get install -y chromium (or set CHROMIUM_PATH; looked at ${CHROMIUM_PATH})`
+    : PROBES[name].install;
 }
 
 /** True where CI says so (GitHub Actions, GitLab CI and .ci/run set CI=true). */

@@ -50,19 +50,67 @@ function doc(...statements: Json[]): Json {
 export const TRUST_CORPUS: TrustCase[] = [
   // ---- accepted: every way in for the service demands exactly this tenant's External ID -------------
   { name: 'canonical: account root, StringEquals our ID', policy: doc(allow({ Condition: pinned })), proof: 'accept' },
-  { name: 'principal spelled as the bare account id', policy: doc(allow({ Principal: { AWS: SERVICE_ACCOUNT }, Condition: pinned })), proof: 'accept' },
-  { name: 'principal as a one-element AWS list', policy: doc(allow({ Principal: { AWS: [ROOT] }, Condition: pinned })), proof: 'accept' },
-  { name: "principal: the service's IAM user", policy: doc(allow({ Principal: { AWS: SERVICE_USER }, Condition: pinned })), proof: 'accept' },
-  { name: "principal: a role of the service's account", policy: doc(allow({ Principal: { AWS: SERVICE_ROLE }, Condition: pinned })), proof: 'accept', realAssume: 'denied' },
-  { name: 'principal list: service and a stranger, pinned', policy: doc(allow({ Principal: { AWS: [STRANGER_ROOT, ROOT] }, Condition: pinned })), proof: 'accept' },
-  { name: 'operator name in lower case (stringequals)', policy: doc(allow({ Condition: { stringequals: { 'sts:ExternalId': XID } } })), proof: 'accept' },
-  { name: 'operator name in odd case (stringEQUALS)', policy: doc(allow({ Condition: { stringEQUALS: { 'sts:ExternalId': XID } } })), proof: 'accept' },
-  { name: 'condition key in lower case (sts:externalid)', policy: doc(allow({ Condition: { StringEquals: { 'sts:externalid': XID } } })), proof: 'accept' },
-  { name: 'StringEquals with a one-element list of our ID', policy: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': [XID] } } })), proof: 'accept' },
-  { name: 'our ID listed twice', policy: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': [XID, XID] } } })), proof: 'accept' },
+  {
+    name: 'principal spelled as the bare account id',
+    policy: doc(allow({ Principal: { AWS: SERVICE_ACCOUNT }, Condition: pinned })),
+    proof: 'accept',
+  },
+  {
+    name: 'principal as a one-element AWS list',
+    policy: doc(allow({ Principal: { AWS: [ROOT] }, Condition: pinned })),
+    proof: 'accept',
+  },
+  {
+    name: "principal: the service's IAM user",
+    policy: doc(allow({ Principal: { AWS: SERVICE_USER }, Condition: pinned })),
+    proof: 'accept',
+  },
+  {
+    name: "principal: a role of the service's account",
+    policy: doc(allow({ Principal: { AWS: SERVICE_ROLE }, Condition: pinned })),
+    proof: 'accept',
+    realAssume: 'denied',
+  },
+  {
+    name: 'principal list: service and a stranger, pinned',
+    policy: doc(allow({ Principal: { AWS: [STRANGER_ROOT, ROOT] }, Condition: pinned })),
+    proof: 'accept',
+  },
+  {
+    name: 'operator name in lower case (stringequals)',
+    policy: doc(allow({ Condition: { stringequals: { 'sts:ExternalId': XID } } })),
+    proof: 'accept',
+  },
+  {
+    name: 'operator name in odd case (stringEQUALS)',
+    policy: doc(allow({ Condition: { stringEQUALS: { 'sts:ExternalId': XID } } })),
+    proof: 'accept',
+  },
+  {
+    name: 'condition key in lower case (sts:externalid)',
+    policy: doc(allow({ Condition: { StringEquals: { 'sts:externalid': XID } } })),
+    proof: 'accept',
+  },
+  {
+    name: 'StringEquals with a one-element list of our ID',
+    policy: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': [XID] } } })),
+    proof: 'accept',
+  },
+  {
+    name: 'our ID listed twice',
+    policy: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': [XID, XID] } } })),
+    proof: 'accept',
+  },
   {
     name: 'pinned plus a narrowing session-name pattern',
-    policy: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': XID }, StringLike: { 'sts:RoleSessionName': 'eks-provisioner-*' } } })),
+    policy: doc(
+      allow({
+        Condition: {
+          StringEquals: { 'sts:ExternalId': XID },
+          StringLike: { 'sts:RoleSessionName': 'eks-provisioner-*' },
+        },
+      }),
+    ),
     proof: 'accept',
   },
   {
@@ -72,13 +120,23 @@ export const TRUST_CORPUS: TrustCase[] = [
   },
   {
     name: 'pinned and also StringLike "*" (AND: the pin holds)',
-    policy: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': XID }, StringLike: { 'sts:ExternalId': '*' } } })),
+    policy: doc(
+      allow({ Condition: { StringEquals: { 'sts:ExternalId': XID }, StringLike: { 'sts:ExternalId': '*' } } }),
+    ),
     proof: 'accept',
   },
-  { name: 'Action list with sts:TagSession', policy: doc(allow({ Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: pinned })), proof: 'accept' },
+  {
+    name: 'Action list with sts:TagSession',
+    policy: doc(allow({ Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: pinned })),
+    proof: 'accept',
+  },
   { name: 'Action "sts:*", pinned', policy: doc(allow({ Action: 'sts:*', Condition: pinned })), proof: 'accept' },
   { name: 'Action "*", pinned', policy: doc(allow({ Action: '*', Condition: pinned })), proof: 'accept' },
-  { name: 'action in lower case (sts:assumerole), pinned', policy: doc(allow({ Action: 'sts:assumerole', Condition: pinned })), proof: 'accept' },
+  {
+    name: 'action in lower case (sts:assumerole), pinned',
+    policy: doc(allow({ Action: 'sts:assumerole', Condition: pinned })),
+    proof: 'accept',
+  },
   {
     name: 'a second statement for sts:TagSession alone, unconditioned',
     policy: doc(allow({ Condition: pinned }), allow({ Action: 'sts:TagSession' })),
@@ -91,17 +149,30 @@ export const TRUST_CORPUS: TrustCase[] = [
   },
   {
     name: 'a Deny for other External IDs (only narrows)',
-    policy: doc(allow({ Condition: pinned }), { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'sts:ExternalId': XID } } }),
+    policy: doc(allow({ Condition: pinned }), {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sts:AssumeRole',
+      Condition: { StringNotEquals: { 'sts:ExternalId': XID } },
+    }),
     proof: 'accept',
   },
   {
     name: 'a Deny with NotPrincipal (only narrows)',
-    policy: doc(allow({ Condition: pinned }), { Effect: 'Deny', NotPrincipal: { AWS: ROOT }, Action: 'sts:AssumeRole' }),
+    policy: doc(allow({ Condition: pinned }), {
+      Effect: 'Deny',
+      NotPrincipal: { AWS: ROOT },
+      Action: 'sts:AssumeRole',
+    }),
     proof: 'accept',
   },
   {
     name: 'a Deny of the stranger',
-    policy: doc(allow({ Condition: pinned }), { Effect: 'Deny', Principal: { AWS: STRANGER_ROOT }, Action: 'sts:AssumeRole' }),
+    policy: doc(allow({ Condition: pinned }), {
+      Effect: 'Deny',
+      Principal: { AWS: STRANGER_ROOT },
+      Action: 'sts:AssumeRole',
+    }),
     proof: 'accept',
   },
   {
@@ -124,8 +195,16 @@ export const TRUST_CORPUS: TrustCase[] = [
     policy: doc(allow({ Condition: pinned }), allow({ Principal: { Service: 'ec2.amazonaws.com' } })),
     proof: 'accept',
   },
-  { name: 'Statement as a single object, not a list', policy: { Version: '2012-10-17', Statement: allow({ Condition: pinned }) }, proof: 'accept' },
-  { name: 'Version 2008-10-17', policy: { Version: '2008-10-17', Statement: [allow({ Condition: pinned })] }, proof: 'accept' },
+  {
+    name: 'Statement as a single object, not a list',
+    policy: { Version: '2012-10-17', Statement: allow({ Condition: pinned }) },
+    proof: 'accept',
+  },
+  {
+    name: 'Version 2008-10-17',
+    policy: { Version: '2008-10-17', Statement: [allow({ Condition: pinned })] },
+    proof: 'accept',
+  },
   {
     name: 'NotAction that leaves sts:AssumeRole in, pinned',
     policy: doc({ Effect: 'Allow', Principal: { AWS: ROOT }, NotAction: 'sts:TagSession', Condition: pinned }),
@@ -134,54 +213,155 @@ export const TRUST_CORPUS: TrustCase[] = [
 
   // ---- refused: the External ID is not pinned ------------------------------------------------------
   { name: 'no condition at all', policy: doc(allow()), proof: 'external-id-not-pinned', offending: 0 },
-  { name: 'StringLike "*"', policy: doc(allow({ Condition: { StringLike: { 'sts:ExternalId': '*' } } })), proof: 'external-id-not-pinned', offending: 0 },
-  { name: 'StringLike "3*" (one tenant in 16)', policy: doc(allow({ Condition: { StringLike: { 'sts:ExternalId': '3*' } } })), proof: 'external-id-not-pinned', offending: 0 },
-  { name: 'StringLike "3?…" pattern of our length', policy: doc(allow({ Condition: { StringLike: { 'sts:ExternalId': `3${'?'.repeat(39)}` } } })), proof: 'external-id-not-pinned' },
+  {
+    name: 'StringLike "*"',
+    policy: doc(allow({ Condition: { StringLike: { 'sts:ExternalId': '*' } } })),
+    proof: 'external-id-not-pinned',
+    offending: 0,
+  },
+  {
+    name: 'StringLike "3*" (one tenant in 16)',
+    policy: doc(allow({ Condition: { StringLike: { 'sts:ExternalId': '3*' } } })),
+    proof: 'external-id-not-pinned',
+    offending: 0,
+  },
+  {
+    name: 'StringLike "3?…" pattern of our length',
+    policy: doc(allow({ Condition: { StringLike: { 'sts:ExternalId': `3${'?'.repeat(39)}` } } })),
+    proof: 'external-id-not-pinned',
+  },
   {
     name: 'StringLike list: our ID and a pattern',
     policy: doc(allow({ Condition: { StringLike: { 'sts:ExternalId': [XID, '3*'] } } })),
     proof: 'external-id-not-pinned',
     offending: 0,
   },
-  { name: 'StringLike with our literal ID (pattern operator)', policy: doc(allow({ Condition: { StringLike: { 'sts:ExternalId': XID } } })), proof: 'external-id-not-pinned' },
-  { name: 'StringEqualsIfExists', policy: doc(allow({ Condition: { StringEqualsIfExists: { 'sts:ExternalId': XID } } })), proof: 'external-id-not-pinned', offending: 0 },
-  { name: 'StringLikeIfExists', policy: doc(allow({ Condition: { StringLikeIfExists: { 'sts:ExternalId': XID } } })), proof: 'external-id-not-pinned' },
-  { name: 'Null false (any External ID)', policy: doc(allow({ Condition: { Null: { 'sts:ExternalId': 'false' } } })), proof: 'external-id-not-pinned' },
-  { name: 'Null true (no External ID)', policy: doc(allow({ Condition: { Null: { 'sts:ExternalId': 'true' } } })), proof: 'external-id-not-pinned' },
   {
-    name: 'Null false plus StringEqualsIfExists (sound, but not the plain form)',
-    policy: doc(allow({ Condition: { Null: { 'sts:ExternalId': 'false' }, StringEqualsIfExists: { 'sts:ExternalId': XID } } })),
+    name: 'StringLike with our literal ID (pattern operator)',
+    policy: doc(allow({ Condition: { StringLike: { 'sts:ExternalId': XID } } })),
     proof: 'external-id-not-pinned',
   },
-  { name: 'StringNotEquals another ID', policy: doc(allow({ Condition: { StringNotEquals: { 'sts:ExternalId': RANDOM_XID } } })), proof: 'external-id-not-pinned' },
-  { name: 'StringNotLike "c*"', policy: doc(allow({ Condition: { StringNotLike: { 'sts:ExternalId': 'c*' } } })), proof: 'external-id-not-pinned' },
-  { name: 'ForAnyValue:StringEquals (set operator)', policy: doc(allow({ Condition: { 'ForAnyValue:StringEquals': { 'sts:ExternalId': XID } } })), proof: 'external-id-not-pinned' },
-  { name: 'ForAllValues:StringEquals (absent passes)', policy: doc(allow({ Condition: { 'ForAllValues:StringEquals': { 'sts:ExternalId': XID } } })), proof: 'external-id-not-pinned' },
+  {
+    name: 'StringEqualsIfExists',
+    policy: doc(allow({ Condition: { StringEqualsIfExists: { 'sts:ExternalId': XID } } })),
+    proof: 'external-id-not-pinned',
+    offending: 0,
+  },
+  {
+    name: 'StringLikeIfExists',
+    policy: doc(allow({ Condition: { StringLikeIfExists: { 'sts:ExternalId': XID } } })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'Null false (any External ID)',
+    policy: doc(allow({ Condition: { Null: { 'sts:ExternalId': 'false' } } })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'Null true (no External ID)',
+    policy: doc(allow({ Condition: { Null: { 'sts:ExternalId': 'true' } } })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'Null false plus StringEqualsIfExists (sound, but not the plain form)',
+    policy: doc(
+      allow({ Condition: { Null: { 'sts:ExternalId': 'false' }, StringEqualsIfExists: { 'sts:ExternalId': XID } } }),
+    ),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'StringNotEquals another ID',
+    policy: doc(allow({ Condition: { StringNotEquals: { 'sts:ExternalId': RANDOM_XID } } })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'StringNotLike "c*"',
+    policy: doc(allow({ Condition: { StringNotLike: { 'sts:ExternalId': 'c*' } } })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'ForAnyValue:StringEquals (set operator)',
+    policy: doc(allow({ Condition: { 'ForAnyValue:StringEquals': { 'sts:ExternalId': XID } } })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'ForAllValues:StringEquals (absent passes)',
+    policy: doc(allow({ Condition: { 'ForAllValues:StringEquals': { 'sts:ExternalId': XID } } })),
+    proof: 'external-id-not-pinned',
+  },
   {
     name: "StringEquals list with another tenant's ID",
     policy: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': [XID, OTHER_TENANT_XID] } } })),
     proof: 'external-id-not-pinned',
     offending: 0,
   },
-  { name: "StringEquals another tenant's ID only", policy: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': OTHER_TENANT_XID } } })), proof: 'external-id-not-pinned' },
-  { name: 'StringEqualsIgnoreCase', policy: doc(allow({ Condition: { StringEqualsIgnoreCase: { 'sts:ExternalId': XID } } })), proof: 'external-id-not-pinned' },
+  {
+    name: "StringEquals another tenant's ID only",
+    policy: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': OTHER_TENANT_XID } } })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'StringEqualsIgnoreCase',
+    policy: doc(allow({ Condition: { StringEqualsIgnoreCase: { 'sts:ExternalId': XID } } })),
+    proof: 'external-id-not-pinned',
+  },
   {
     name: 'session-name condition only (the probes could be told apart)',
     policy: doc(allow({ Condition: { StringLike: { 'sts:RoleSessionName': 'eks-provisioner-*' } } })),
     proof: 'external-id-not-pinned',
   },
-  { name: 'aws:PrincipalArn condition only', policy: doc(allow({ Condition: { StringEquals: { 'aws:PrincipalArn': SERVICE_USER } } })), proof: 'external-id-not-pinned' },
-  { name: 'aws:SourceAccount condition only', policy: doc(allow({ Condition: { StringEquals: { 'aws:SourceAccount': SERVICE_ACCOUNT } } })), proof: 'external-id-not-pinned' },
-  { name: 'aws:PrincipalAccount condition only', policy: doc(allow({ Condition: { StringEquals: { 'aws:PrincipalAccount': SERVICE_ACCOUNT } } })), proof: 'external-id-not-pinned' },
-  { name: 'bare account id, no condition', policy: doc(allow({ Principal: { AWS: SERVICE_ACCOUNT } })), proof: 'external-id-not-pinned' },
-  { name: "the service's user, no condition", policy: doc(allow({ Principal: { AWS: SERVICE_USER } })), proof: 'external-id-not-pinned' },
-  { name: 'principal as a unique id (whose, cannot be told), no condition', policy: doc(allow({ Principal: { AWS: 'AIDAJQABLZS4A3QDU576Q' } })), proof: 'external-id-not-pinned' },
-  { name: 'principal list with the service, no condition', policy: doc(allow({ Principal: { AWS: [STRANGER_ROOT, SERVICE_ACCOUNT] } })), proof: 'external-id-not-pinned' },
+  {
+    name: 'aws:PrincipalArn condition only',
+    policy: doc(allow({ Condition: { StringEquals: { 'aws:PrincipalArn': SERVICE_USER } } })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'aws:SourceAccount condition only',
+    policy: doc(allow({ Condition: { StringEquals: { 'aws:SourceAccount': SERVICE_ACCOUNT } } })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'aws:PrincipalAccount condition only',
+    policy: doc(allow({ Condition: { StringEquals: { 'aws:PrincipalAccount': SERVICE_ACCOUNT } } })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'bare account id, no condition',
+    policy: doc(allow({ Principal: { AWS: SERVICE_ACCOUNT } })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: "the service's user, no condition",
+    policy: doc(allow({ Principal: { AWS: SERVICE_USER } })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'principal as a unique id (whose, cannot be told), no condition',
+    policy: doc(allow({ Principal: { AWS: 'AIDAJQABLZS4A3QDU576Q' } })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'principal list with the service, no condition',
+    policy: doc(allow({ Principal: { AWS: [STRANGER_ROOT, SERVICE_ACCOUNT] } })),
+    proof: 'external-id-not-pinned',
+  },
   { name: 'Action "sts:*", no condition', policy: doc(allow({ Action: 'sts:*' })), proof: 'external-id-not-pinned' },
   { name: 'Action "*", no condition', policy: doc(allow({ Action: '*' })), proof: 'external-id-not-pinned' },
-  { name: 'Action "sts:Assume*", no condition', policy: doc(allow({ Action: 'sts:Assume*' })), proof: 'external-id-not-pinned' },
-  { name: 'action in lower case, no condition', policy: doc(allow({ Action: 'sts:assumerole' })), proof: 'external-id-not-pinned' },
-  { name: 'AssumeRole with TagSession, no condition', policy: doc(allow({ Action: ['sts:TagSession', 'sts:AssumeRole'] })), proof: 'external-id-not-pinned' },
+  {
+    name: 'Action "sts:Assume*", no condition',
+    policy: doc(allow({ Action: 'sts:Assume*' })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'action in lower case, no condition',
+    policy: doc(allow({ Action: 'sts:assumerole' })),
+    proof: 'external-id-not-pinned',
+  },
+  {
+    name: 'AssumeRole with TagSession, no condition',
+    policy: doc(allow({ Action: ['sts:TagSession', 'sts:AssumeRole'] })),
+    proof: 'external-id-not-pinned',
+  },
   {
     name: 'NotAction that leaves sts:AssumeRole in, no condition',
     policy: doc({ Effect: 'Allow', Principal: { AWS: ROOT }, NotAction: 'sts:TagSession' }),
@@ -195,7 +375,10 @@ export const TRUST_CORPUS: TrustCase[] = [
   },
   {
     name: 'pinned first statement, IfExists second',
-    policy: doc(allow({ Condition: pinned }), allow({ Condition: { StringEqualsIfExists: { 'sts:ExternalId': XID } } })),
+    policy: doc(
+      allow({ Condition: pinned }),
+      allow({ Condition: { StringEqualsIfExists: { 'sts:ExternalId': XID } } }),
+    ),
     proof: 'external-id-not-pinned',
     offending: 1,
   },
@@ -207,18 +390,41 @@ export const TRUST_CORPUS: TrustCase[] = [
   },
   {
     name: 'unconditioned Allow with a Deny of other IDs (sound, but not the plain form)',
-    policy: doc(allow(), { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'sts:ExternalId': XID } } }),
+    policy: doc(allow(), {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sts:AssumeRole',
+      Condition: { StringNotEquals: { 'sts:ExternalId': XID } },
+    }),
     proof: 'external-id-not-pinned',
     offending: 0,
   },
 
   // ---- refused: the principal trusts everyone --------------------------------------------------------
-  { name: 'Principal "*" with our ID', policy: doc(allow({ Principal: '*', Condition: pinned })), proof: 'wildcard-principal', offending: 0 },
-  { name: 'Principal {AWS:"*"} with our ID', policy: doc(allow({ Principal: { AWS: '*' }, Condition: pinned })), proof: 'wildcard-principal' },
-  { name: 'Principal {AWS:["*"]} with our ID', policy: doc(allow({ Principal: { AWS: ['*'] }, Condition: pinned })), proof: 'wildcard-principal' },
+  {
+    name: 'Principal "*" with our ID',
+    policy: doc(allow({ Principal: '*', Condition: pinned })),
+    proof: 'wildcard-principal',
+    offending: 0,
+  },
+  {
+    name: 'Principal {AWS:"*"} with our ID',
+    policy: doc(allow({ Principal: { AWS: '*' }, Condition: pinned })),
+    proof: 'wildcard-principal',
+  },
+  {
+    name: 'Principal {AWS:["*"]} with our ID',
+    policy: doc(allow({ Principal: { AWS: ['*'] }, Condition: pinned })),
+    proof: 'wildcard-principal',
+  },
   {
     name: 'Principal "*" limited to the service account by aws:PrincipalAccount, pinned',
-    policy: doc(allow({ Principal: '*', Condition: { StringEquals: { 'sts:ExternalId': XID, 'aws:PrincipalAccount': SERVICE_ACCOUNT } } })),
+    policy: doc(
+      allow({
+        Principal: '*',
+        Condition: { StringEquals: { 'sts:ExternalId': XID, 'aws:PrincipalAccount': SERVICE_ACCOUNT } },
+      }),
+    ),
     proof: 'wildcard-principal',
   },
   { name: 'Principal "*" without condition', policy: doc(allow({ Principal: '*' })), proof: 'wildcard-principal' },
@@ -236,8 +442,16 @@ export const TRUST_CORPUS: TrustCase[] = [
   },
 
   // ---- refused: nothing trusts the service, or the text cannot be read one way ----------------------
-  { name: 'only an AWS service principal', policy: doc(allow({ Principal: { Service: 'eks.amazonaws.com' } })), proof: 'service-not-trusted' },
-  { name: 'only a stranger account, pinned', policy: doc(allow({ Principal: { AWS: STRANGER_ROOT }, Condition: pinned })), proof: 'service-not-trusted' },
+  {
+    name: 'only an AWS service principal',
+    policy: doc(allow({ Principal: { Service: 'eks.amazonaws.com' } })),
+    proof: 'service-not-trusted',
+  },
+  {
+    name: 'only a stranger account, pinned',
+    policy: doc(allow({ Principal: { AWS: STRANGER_ROOT }, Condition: pinned })),
+    proof: 'service-not-trusted',
+  },
   {
     name: 'duplicate operator keys (parsers disagree on which wins)',
     policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"${ROOT}"},"Action":"sts:AssumeRole","Condition":{"StringLike":{"sts:ExternalId":"*"},"StringLike":{"sts:ExternalId":"${XID}"}}}]}`,
@@ -248,15 +462,59 @@ export const TRUST_CORPUS: TrustCase[] = [
 
 /** Trust policies AWS refuses at CreateRole/UpdateAssumeRolePolicy (MalformedPolicyDocument), with its wording. */
 export const MALFORMED_TRUST_POLICIES: Array<{ name: string; policy: Json; message: RegExp }> = [
-  { name: 'Resource in a trust policy', policy: doc(allow({ Resource: '*', Condition: pinned })), message: /^Has prohibited field Resource/ },
-  { name: 'NotResource in a trust policy', policy: doc(allow({ NotResource: 'arn:aws:s3:::x', Condition: pinned })), message: /^Has prohibited field Resource/ },
-  { name: 'no Principal', policy: doc({ Effect: 'Allow', Action: 'sts:AssumeRole' }), message: /missing required field Principal/ },
-  { name: 'principal that is not an ARN or account id', policy: doc(allow({ Principal: { AWS: 'eks-provisioner' } })), message: /^Invalid principal in policy: "AWS":"eks-provisioner"/ },
-  { name: 'wildcard inside a principal ARN', policy: doc(allow({ Principal: { AWS: `arn:aws:iam::${SERVICE_ACCOUNT}:role/*` } })), message: /^Invalid principal in policy/ },
-  { name: 'account id of the wrong length', policy: doc(allow({ Principal: { AWS: '11111111111' } })), message: /^Invalid principal in policy/ },
-  { name: 'unknown condition operator', policy: doc(allow({ Condition: { StringEqualz: { 'sts:ExternalId': XID } } })), message: /^Syntax errors in policy/ },
-  { name: 'unknown set prefix', policy: doc(allow({ Condition: { 'ForSomeValues:StringEquals': { 'sts:ExternalId': XID } } })), message: /^Syntax errors in policy/ },
-  { name: 'condition value that is an object', policy: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': { x: 1 } } } })), message: /^Syntax errors in policy/ },
-  { name: 'Effect that is neither Allow nor Deny', policy: doc(allow({ Effect: 'Permit' })), message: /^Syntax errors in policy/ },
-  { name: 'unknown statement element', policy: doc(allow({ Conditions: pinned })), message: /^Syntax errors in policy/ },
+  {
+    name: 'Resource in a trust policy',
+    policy: doc(allow({ Resource: '*', Condition: pinned })),
+    message: /^Has prohibited field Resource/,
+  },
+  {
+    name: 'NotResource in a trust policy',
+    policy: doc(allow({ NotResource: 'arn:aws:s3:::x', Condition: pinned })),
+    message: /^Has prohibited field Resource/,
+  },
+  {
+    name: 'no Principal',
+    policy: doc({ Effect: 'Allow', Action: 'sts:AssumeRole' }),
+    message: /missing required field Principal/,
+  },
+  {
+    name: 'principal that is not an ARN or account id',
+    policy: doc(allow({ Principal: { AWS: 'eks-provisioner' } })),
+    message: /^Invalid principal in policy: "AWS":"eks-provisioner"/,
+  },
+  {
+    name: 'wildcard inside a principal ARN',
+    policy: doc(allow({ Principal: { AWS: `arn:aws:iam::${SERVICE_ACCOUNT}:role/*` } })),
+    message: /^Invalid principal in policy/,
+  },
+  {
+    name: 'account id of the wrong length',
+    policy: doc(allow({ Principal: { AWS: '11111111111' } })),
+    message: /^Invalid principal in policy/,
+  },
+  {
+    name: 'unknown condition operator',
+    policy: doc(allow({ Condition: { StringEqualz: { 'sts:ExternalId': XID } } })),
+    message: /^Syntax errors in policy/,
+  },
+  {
+    name: 'unknown set prefix',
+    policy: doc(allow({ Condition: { 'ForSomeValues:StringEquals': { 'sts:ExternalId': XID } } })),
+    message: /^Syntax errors in policy/,
+  },
+  {
+    name: 'condition value that is an object',
+    policy: doc(allow({ Condition: { StringEquals: { 'sts:ExternalId': { x: 1 } } } })),
+    message: /^Syntax errors in policy/,
+  },
+  {
+    name: 'Effect that is neither Allow nor Deny',
+    policy: doc(allow({ Effect: 'Permit' })),
+    message: /^Syntax errors in policy/,
+  },
+  {
+    name: 'unknown statement element',
+    policy: doc(allow({ Conditions: pinned })),
+    message: /^Syntax errors in policy/,
+  },
 ];

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { ProgressUpdate } from '../../functions/lib/progress/progress.js';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clientRequestTokenFor, createClusterStack, type CreateClusterStackInput } from '../../functions/create-cluster-stack/create-cluster-stack.js';
+import {
+  type CreateClusterStackInput,
+  clientRequestTokenFor,
+  createClusterStack,
+} from '../../functions/create-cluster-stack/create-cluster-stack.js';
 import { DiagnosedError } from '../../functions/lib/errors.js';
+import type { ProgressUpdate } from '../../functions/lib/progress/progress.js';
 import { clusterTemplateBody } from '../../functions/lib/template/index.js';
 import { demoSettings } from '../support/demo-settings.js';
 
@@ -12,7 +16,8 @@ const cfn = new CloudFormationClient({ region: 'us-east-1' });
 const mock = mockClient(cfn);
 afterEach(() => mock.reset());
 
-const STACK_ID = 'arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/1b2c3d4e-0000-11f0-8000-0a1b2c3d4e5f';
+const STACK_ID =
+  'arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/1b2c3d4e-0000-11f0-8000-0a1b2c3d4e5f';
 const input = (over: Partial<CreateClusterStackInput['cluster']> = {}): CreateClusterStackInput => ({
   tenantId: 't-1',
   clusterId: 'c-abcdefghijkl',
@@ -43,14 +48,20 @@ const input = (over: Partial<CreateClusterStackInput['cluster']> = {}): CreateCl
   },
 });
 const deps = { cloudformation: cfn, now: () => new Date('2026-11-29T10:00:05.000Z') };
-const sdkError = (name: string, message: string, status = 400) => Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
+const sdkError = (name: string, message: string, status = 400) =>
+  Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
 
 describe('CreateClusterStack', () => {
   it('creates the stack: template, parameters, tags, capabilities, KEEP → DO_NOTHING, token from the cluster id', async () => {
     mock.on(CreateStackCommand).resolves({ StackId: STACK_ID });
     const reports: ProgressUpdate[] = [];
     const out = await createClusterStack(input(), { ...deps, progress: async (p) => void reports.push(p) });
-    expect(out).toEqual({ stackId: STACK_ID, stackName: 'eks-provisioner-demo', createdAt: '2026-11-29T10:00:05.000Z', adopted: false });
+    expect(out).toEqual({
+      stackId: STACK_ID,
+      stackName: 'eks-provisioner-demo',
+      createdAt: '2026-11-29T10:00:05.000Z',
+      adopted: false,
+    });
     // The record shows the stack as soon as it exists.
     expect(reports).toEqual([{ stackId: STACK_ID, phase: 'Creating IAM roles' }]);
     const sent = mock.commandCalls(CreateStackCommand)[0]!.args[0].input;
@@ -95,16 +106,45 @@ describe('CreateClusterStack', () => {
   });
 
   it('a retry after a lost response adopts the stack it made (cluster-id tag matches)', async () => {
-    mock.on(CreateStackCommand).rejects(sdkError('AlreadyExistsException', 'Stack [eks-provisioner-demo] already exists'));
+    mock
+      .on(CreateStackCommand)
+      .rejects(sdkError('AlreadyExistsException', 'Stack [eks-provisioner-demo] already exists'));
     mock.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackId: STACK_ID, StackName: 'eks-provisioner-demo', CreationTime: new Date('2026-11-29T10:00:01Z'), StackStatus: 'CREATE_IN_PROGRESS', Tags: [{ Key: 'eks-provisioner:cluster-id', Value: 'c-abcdefghijkl' }] }],
+      Stacks: [
+        {
+          StackId: STACK_ID,
+          StackName: 'eks-provisioner-demo',
+          CreationTime: new Date('2026-11-29T10:00:01Z'),
+          StackStatus: 'CREATE_IN_PROGRESS',
+          Tags: [{ Key: 'eks-provisioner:cluster-id', Value: 'c-abcdefghijkl' }],
+        },
+      ],
     });
-    expect(await createClusterStack(input(), deps)).toEqual({ stackId: STACK_ID, stackName: 'eks-provisioner-demo', createdAt: '2026-11-29T10:00:01.000Z', adopted: true });
+    expect(await createClusterStack(input(), deps)).toEqual({
+      stackId: STACK_ID,
+      stackName: 'eks-provisioner-demo',
+      createdAt: '2026-11-29T10:00:01.000Z',
+      adopted: true,
+    });
   });
 
-  it("a stack of that name that is not ours is NAME_ALREADY_IN_USE", async () => {
-    mock.on(CreateStackCommand).rejects(sdkError('AlreadyExistsException', 'Stack [eks-provisioner-demo] already exists'));
-    mock.on(DescribeStacksCommand).resolves({ Stacks: [{ StackId: STACK_ID, StackName: 'eks-provisioner-demo', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Tags: [{ Key: 'eks-provisioner:cluster-id', Value: 'c-someoneelse' }] }] });
+  it('a stack of that name that is not ours is NAME_ALREADY_IN_USE', async () => {
+    mock
+      .on(CreateStackCommand)
+      .rejects(sdkError('AlreadyExistsException', 'Stack [eks-provisioner-demo] already exists'));
+    mock
+      .on(DescribeStacksCommand)
+      .resolves({
+        Stacks: [
+          {
+            StackId: STACK_ID,
+            StackName: 'eks-provisioner-demo',
+            CreationTime: new Date(),
+            StackStatus: 'CREATE_COMPLETE',
+            Tags: [{ Key: 'eks-provisioner:cluster-id', Value: 'c-someoneelse' }],
+          },
+        ],
+      });
     const err = (await createClusterStack(input(), deps).catch((e: unknown) => e)) as DiagnosedError;
     expect(err).toBeInstanceOf(DiagnosedError);
     expect(err.diagnosis.code).toBe('NAME_ALREADY_IN_USE');
@@ -112,10 +152,25 @@ describe('CreateClusterStack', () => {
   });
 
   it.each([
-    ['AccessDenied', 'User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/s is not authorized to perform: cloudformation:CreateStack on resource: arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/* because no identity-based policy allows the cloudformation:CreateStack action', 403, 'PERMISSION_DENIED'],
+    [
+      'AccessDenied',
+      'User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/s is not authorized to perform: cloudformation:CreateStack on resource: arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/* because no identity-based policy allows the cloudformation:CreateStack action',
+      403,
+      'PERMISSION_DENIED',
+    ],
     ['LimitExceededException', 'Limit for stacks exceeded. Limit is 2000 stacks', 400, 'QUOTA_EXCEEDED'],
-    ['ValidationError', 'Parameter validation failed: parameter value subnet-9 for parameter name SubnetIds does not exist. Rollback requested by user.', 400, 'SUBNET_NOT_FOUND'],
-    ['ValidationError', 'Parameter validation failed: parameter value sg-9 for parameter name SecurityGroupIds does not exist. Rollback requested by user.', 400, 'SECURITY_GROUP_NOT_IN_VPC'],
+    [
+      'ValidationError',
+      'Parameter validation failed: parameter value subnet-9 for parameter name SubnetIds does not exist. Rollback requested by user.',
+      400,
+      'SUBNET_NOT_FOUND',
+    ],
+    [
+      'ValidationError',
+      'Parameter validation failed: parameter value sg-9 for parameter name SecurityGroupIds does not exist. Rollback requested by user.',
+      400,
+      'SECURITY_GROUP_NOT_IN_VPC',
+    ],
   ])('%s → %s', async (name, message, status, code) => {
     mock.on(CreateStackCommand).rejects(sdkError(name, message, status));
     const err = (await createClusterStack(input(), deps).catch((e: unknown) => e)) as DiagnosedError;
@@ -126,13 +181,23 @@ describe('CreateClusterStack', () => {
   it('throttling and 5xx come out retryable', async () => {
     mock.on(CreateStackCommand).rejects(sdkError('Throttling', 'Rate exceeded'));
     expect(((await createClusterStack(input(), deps).catch((e: unknown) => e)) as Error).name).toBe('AwsThrottled');
-    mock.on(CreateStackCommand).rejects(Object.assign(new Error('We encountered an internal error'), { name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500 } }));
+    mock
+      .on(CreateStackCommand)
+      .rejects(
+        Object.assign(new Error('We encountered an internal error'), {
+          name: 'InternalFailure',
+          $fault: 'server',
+          $metadata: { httpStatusCode: 500 },
+        }),
+      );
     expect(((await createClusterStack(input(), deps).catch((e: unknown) => e)) as Error).name).toBe('AwsTransient');
   });
 
   it('more admin principals than the template has slots is a field error', async () => {
     const many = Array.from({ length: 6 }, (_, i) => `arn:aws:iam::222222222222:role/Admin${i}`);
-    const err = (await createClusterStack(input({ adminPrincipalArns: many }), deps).catch((e: unknown) => e)) as DiagnosedError;
+    const err = (await createClusterStack(input({ adminPrincipalArns: many }), deps).catch(
+      (e: unknown) => e,
+    )) as DiagnosedError;
     expect(err.diagnosis.code).toBe('VALIDATION_FAILED');
     expect(err.diagnosis.fields?.[0]?.path).toBe('cluster.adminPrincipalArns');
     expect(mock.commandCalls(CreateStackCommand)).toHaveLength(0);

@@ -1,7 +1,7 @@
 import { CloudFormationClient, DescribeStackEventsCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { diagnoseFailure, type DiagnoseDeps } from '../../functions/diagnose-failure/diagnose-failure.js';
+import { type DiagnoseDeps, diagnoseFailure } from '../../functions/diagnose-failure/diagnose-failure.js';
 import { makeDiagnosis } from '../../functions/lib/diagnosis/catalog.js';
 import { diagnoseStackEvents, findRootCause } from '../../functions/lib/diagnosis/from-stack-events.js';
 import { diagnoseStepError } from '../../functions/lib/diagnosis/from-step-error.js';
@@ -24,9 +24,14 @@ const NOW = new Date('2026-11-29T10:30:00Z');
 
 describe('unwrapReason', () => {
   it('takes the service message out of the registry handler wrapper', () => {
-    const r = unwrapReason(fx.clusterRoleMissingPolicy.find((e) => e.ResourceStatus === 'CREATE_FAILED' && e.LogicalResourceId === 'Cluster')!.ResourceStatusReason);
+    const r = unwrapReason(
+      fx.clusterRoleMissingPolicy.find(
+        (e) => e.ResourceStatus === 'CREATE_FAILED' && e.LogicalResourceId === 'Cluster',
+      )!.ResourceStatusReason,
+    );
     expect(r).toEqual({
-      message: "The provided role doesn't have the Amazon EKS Managed Policies associated with it. Please ensure the following policy is attached: arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
+      message:
+        "The provided role doesn't have the Amazon EKS Managed Policies associated with it. Please ensure the following policy is attached: arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
       service: 'Eks',
       statusCode: 400,
       requestId: '3f0c9a2e-7b1d-4c5e-8f9a-0b1c2d3e4f5a',
@@ -34,7 +39,11 @@ describe('unwrapReason', () => {
     });
   });
   it('reads the older "(Service: …; Error Code: …)" suffix and the "API: x:Y" prefix', () => {
-    expect(unwrapReason('Subnet not found (Service: AmazonEKS; Status Code: 400; Error Code: InvalidParameterException; Request ID: abc; Proxy: null)')).toEqual({
+    expect(
+      unwrapReason(
+        'Subnet not found (Service: AmazonEKS; Status Code: 400; Error Code: InvalidParameterException; Request ID: abc; Proxy: null)',
+      ),
+    ).toEqual({
       message: 'Subnet not found',
       service: 'AmazonEKS',
       statusCode: 400,
@@ -146,7 +155,11 @@ describe('root cause from stack events', () => {
   it('UNKNOWN keeps the raw status and reason', () => {
     const d = diagnoseStackEvents(fx.unknownAddonFailure, ctx);
     expect(d.code).toBe('UNKNOWN');
-    expect(d.evidence).toMatchObject({ status: 'CREATE_FAILED', logicalId: 'VpcCniAddon', resourceType: 'AWS::EKS::Addon' });
+    expect(d.evidence).toMatchObject({
+      status: 'CREATE_FAILED',
+      logicalId: 'VpcCniAddon',
+      resourceType: 'AWS::EKS::Addon',
+    });
     expect(String(d.evidence?.reason)).toMatch(/^ConfigurationValue provided in request is not supported/);
     expect(diagnoseStackEvents([], ctx).code).toBe('UNKNOWN');
   });
@@ -155,7 +168,11 @@ describe('root cause from stack events', () => {
 describe('Step Functions errors', () => {
   it('passes a Diagnosed error through (Lambda cause JSON)', () => {
     const diagnosis = makeDiagnosis('KEY_PAIR_NOT_FOUND', { keyName: 'demo-key', region: 'us-west-2' });
-    const cause = JSON.stringify({ errorType: 'Diagnosed', errorMessage: new DiagnosedError(diagnosis).message, trace: [] });
+    const cause = JSON.stringify({
+      errorType: 'Diagnosed',
+      errorMessage: new DiagnosedError(diagnosis).message,
+      trace: [],
+    });
     expect(diagnoseStepError({ Error: 'Diagnosed', Cause: cause }).code).toBe('KEY_PAIR_NOT_FOUND');
   });
   it.each([
@@ -170,7 +187,10 @@ describe('Step Functions errors', () => {
     ['EventBridge.FailedEntry', 'the completion event could not be sent', true],
     ['TypeError', 'an unexpected error in the service', false],
   ])('%s → UNKNOWN (%s)', (name, detail, retryable) => {
-    const d = diagnoseStepError({ Error: name, Cause: JSON.stringify({ errorType: name, errorMessage: 'boom', trace: ['at x'] }) });
+    const d = diagnoseStepError({
+      Error: name,
+      Cause: JSON.stringify({ errorType: name, errorMessage: 'boom', trace: ['at x'] }),
+    });
     expect(d.code).toBe('UNKNOWN');
     expect(d.evidence?.detail).toBe(detail);
     expect(d.retryable).toBe(retryable);
@@ -178,7 +198,10 @@ describe('Step Functions errors', () => {
     expect(d.message).toContain(detail); // the person reading it sees what happened
   });
   it('redacts credential-shaped text in causes', () => {
-    const d = diagnoseStepError({ Error: 'Error', Cause: JSON.stringify({ errorType: 'Error', errorMessage: 'key AKIAIOSFODNN7EXAMPLE leaked' }) });
+    const d = diagnoseStepError({
+      Error: 'Error',
+      Cause: JSON.stringify({ errorType: 'Error', errorMessage: 'key AKIAIOSFODNN7EXAMPLE leaked' }),
+    });
     expect(JSON.stringify(d)).not.toContain('AKIAIOSFODNN7EXAMPLE');
   });
 });
@@ -189,7 +212,14 @@ describe('DiagnoseFailure', () => {
   const validated = {
     tenantId: 't-1',
     clusterId: 'c-abcdefghijkl',
-    cluster: { name: 'demo', environmentScope: '*', region: 'us-east-1', provisionRoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision', serviceRoleArn: 'arn:aws:iam::222222222222:role/eks-cluster-role', adminPrincipalArns: [] },
+    cluster: {
+      name: 'demo',
+      environmentScope: '*',
+      region: 'us-east-1',
+      provisionRoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision',
+      serviceRoleArn: 'arn:aws:iam::222222222222:role/eks-cluster-role',
+      adminPrincipalArns: [],
+    },
     accountId: '222222222222',
     region: 'us-east-1',
     stackName: fx.STACK_NAME,
@@ -206,30 +236,69 @@ describe('DiagnoseFailure', () => {
       return { StackEvents: page, ...(start + 100 < all.length ? { NextToken: String(start + 100) } : {}) };
     });
     const out = await diagnoseFailure(
-      { state: { ...validated, stack: { stackId: fx.STACK_ID, stackName: fx.STACK_NAME, createdAt: '2026-11-29T10:00:00Z', adopted: false }, poll: { outcome: 'FAILED', phase: 'Stack creation failed', progress: { done: 0, total: 14 } } }, executionArn: validated.executionArn, startedAt: validated.startedAt },
+      {
+        state: {
+          ...validated,
+          stack: { stackId: fx.STACK_ID, stackName: fx.STACK_NAME, createdAt: '2026-11-29T10:00:00Z', adopted: false },
+          poll: { outcome: 'FAILED', phase: 'Stack creation failed', progress: { done: 0, total: 14 } },
+        },
+        executionArn: validated.executionArn,
+        startedAt: validated.startedAt,
+      },
       deps(),
     );
     expect(mock.commandCalls(DescribeStackEventsCommand)).toHaveLength(3);
     expect(out.diagnosis?.code).toBe('CLUSTER_ROLE_MISSING_EKS_POLICY');
     expect(out.status).toBe('FAILED');
     expect(out.recordable).toBe(true);
-    expect(out.event.detail).toMatchObject({ clusterId: 'c-abcdefghijkl', status: 'FAILED', durationSeconds: 1860, finishedAt: NOW.toISOString(), stackId: fx.STACK_ID });
+    expect(out.event.detail).toMatchObject({
+      clusterId: 'c-abcdefghijkl',
+      status: 'FAILED',
+      durationSeconds: 1860,
+      finishedAt: NOW.toISOString(),
+      stackId: fx.STACK_ID,
+    });
     mock.restore();
   });
 
   it('uses the diagnosis a step carried, without reading the stack', async () => {
     const diagnosis = makeDiagnosis('ASSUME_ROLE_DENIED', { roleArn: validated.cluster.provisionRoleArn });
     const out = await diagnoseFailure(
-      { state: { ...validated, error: { Error: 'Diagnosed', Cause: JSON.stringify({ errorType: 'Diagnosed', errorMessage: JSON.stringify(diagnosis), trace: [] }) } } },
-      { cloudformation: async () => { throw new Error('must not be called'); }, now: () => NOW },
+      {
+        state: {
+          ...validated,
+          error: {
+            Error: 'Diagnosed',
+            Cause: JSON.stringify({ errorType: 'Diagnosed', errorMessage: JSON.stringify(diagnosis), trace: [] }),
+          },
+        },
+      },
+      {
+        cloudformation: async () => {
+          throw new Error('must not be called');
+        },
+        now: () => NOW,
+      },
     );
     expect(out.diagnosis?.code).toBe('ASSUME_ROLE_DENIED');
   });
 
   it('a failed stack whose events cannot be read still gets a diagnosis', async () => {
     const mock = mockClient(cfn);
-    mock.on(DescribeStackEventsCommand).rejects(Object.assign(new Error('User: x is not authorized to perform: cloudformation:DescribeStackEvents'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
-    const out = await diagnoseFailure({ state: { ...validated, stack: { stackId: fx.STACK_ID, stackName: fx.STACK_NAME }, poll: { outcome: 'FAILED' } } }, deps());
+    mock
+      .on(DescribeStackEventsCommand)
+      .rejects(
+        Object.assign(new Error('User: x is not authorized to perform: cloudformation:DescribeStackEvents'), {
+          name: 'AccessDenied',
+          $metadata: { httpStatusCode: 403 },
+        }),
+      );
+    const out = await diagnoseFailure(
+      {
+        state: { ...validated, stack: { stackId: fx.STACK_ID, stackName: fx.STACK_NAME }, poll: { outcome: 'FAILED' } },
+      },
+      deps(),
+    );
     expect(out.diagnosis?.code).toBe('UNKNOWN');
     expect(String(out.diagnosis?.evidence?.detail)).toMatch(/events could not be read/);
     mock.restore();
@@ -246,10 +315,17 @@ describe('DiagnoseFailure', () => {
       { state: { error: { Error: 42, Cause: { nested: true } } } },
       { state: { error: { Error: 'Diagnosed', Cause: '{not json' } } },
       { state: { stack: { stackId: 5 }, poll: 'x' } },
-      { state: { ...validated, stack: { stackId: fx.STACK_ID, stackName: fx.STACK_NAME }, poll: { outcome: 'FAILED' } } },
+      {
+        state: { ...validated, stack: { stackId: fx.STACK_ID, stackName: fx.STACK_NAME }, poll: { outcome: 'FAILED' } },
+      },
       { state: { cluster: 'nope', tenantId: ['a'] }, executionArn: 7, startedAt: 'yesterday' },
     ];
-    const broken: DiagnoseDeps = { cloudformation: async () => { throw new TypeError('no client'); }, now: () => NOW };
+    const broken: DiagnoseDeps = {
+      cloudformation: async () => {
+        throw new TypeError('no client');
+      },
+      now: () => NOW,
+    };
     for (const input of inputs) {
       const out = await diagnoseFailure(input as never, broken);
       expect(out.status).toBe('FAILED');
@@ -260,7 +336,23 @@ describe('DiagnoseFailure', () => {
   });
 
   it('without tenant and cluster ids there is nothing to record, but still an event', async () => {
-    const out = await diagnoseFailure({ state: { cluster: { name: 'x' }, error: { Error: 'Diagnosed', Cause: JSON.stringify({ errorType: 'Diagnosed', errorMessage: JSON.stringify(makeDiagnosis('VALIDATION_FAILED')) }) } }, executionArn: 'arn:x', startedAt: '2026-11-29T10:29:00Z' }, deps());
+    const out = await diagnoseFailure(
+      {
+        state: {
+          cluster: { name: 'x' },
+          error: {
+            Error: 'Diagnosed',
+            Cause: JSON.stringify({
+              errorType: 'Diagnosed',
+              errorMessage: JSON.stringify(makeDiagnosis('VALIDATION_FAILED')),
+            }),
+          },
+        },
+        executionArn: 'arn:x',
+        startedAt: '2026-11-29T10:29:00Z',
+      },
+      deps(),
+    );
     expect(out.recordable).toBe(false);
     expect(out.record).toBeNull();
     expect(out.event.detail).toMatchObject({ clusterId: null, tenantId: null, name: 'x', durationSeconds: 60 });

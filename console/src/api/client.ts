@@ -49,7 +49,11 @@ export class ApiClient {
     return u;
   }
 
-  async request<T>(method: string, path: string, o: { query?: Record<string, string | undefined>; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+  async request<T>(
+    method: string,
+    path: string,
+    o: { query?: Record<string, string | undefined>; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
     const url = this.url(path, o.query);
     const headers: Record<string, string> = { accept: 'application/json', ...(o.headers ?? {}) };
     let body: string | undefined;
@@ -60,7 +64,11 @@ export class ApiClient {
     const signed = await this.signer({ method, url, headers, ...(body !== undefined ? { body } : {}) });
     let res: Response;
     try {
-      res = await this.fetchImpl(signed.url.toString(), { method, headers: signed.headers, ...(signed.body !== undefined ? { body: signed.body } : {}) });
+      res = await this.fetchImpl(signed.url.toString(), {
+        method,
+        headers: signed.headers,
+        ...(signed.body !== undefined ? { body: signed.body } : {}),
+      });
     } catch (e) {
       throw networkError(url, e);
     }
@@ -77,10 +85,16 @@ export class ApiClient {
       const gatewayMessage = (parsed as { message?: string } | undefined)?.message;
       throw new ApiError(
         res.status,
-        err ?? { code: `HTTP_${res.status}`, message: gatewayMessage ? `The API refused the request: ${gatewayMessage}` : `The API answered ${res.status} ${res.statusText}.` },
+        err ?? {
+          code: `HTTP_${res.status}`,
+          message: gatewayMessage
+            ? `The API refused the request: ${gatewayMessage}`
+            : `The API answered ${res.status} ${res.statusText}.`,
+        },
       );
     }
-    if (text && parsed === undefined && res.headers.get('content-type')?.includes('json')) throw new ApiError(res.status, { code: 'BAD_RESPONSE', message: 'The API answered something that is not JSON.' });
+    if (text && parsed === undefined && res.headers.get('content-type')?.includes('json'))
+      throw new ApiError(res.status, { code: 'BAD_RESPONSE', message: 'The API answered something that is not JSON.' });
     return { status: res.status, body: (parsed ?? text) as T, headers: res.headers };
   }
 

@@ -33,10 +33,16 @@ export class CognitoError extends Error {
 export type SignInResult = { kind: 'signed-in' } | { kind: 'new-password-required'; session: string; username: string };
 
 async function call<T>(url: string, target: string, body: unknown): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+    body: JSON.stringify(body),
+  });
   const doc = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) {
-    const code = String(doc['__type'] ?? `HTTP_${res.status}`).split('#').pop()!;
+    const code = String(doc['__type'] ?? `HTTP_${res.status}`)
+      .split('#')
+      .pop()!;
     throw new CognitoError(code, String(doc['message'] ?? doc['Message'] ?? `Cognito answered ${res.status}.`));
   }
   return doc as T;
@@ -83,15 +89,29 @@ export class CognitoSession {
     }
   }
 
-  private accept(username: string, r: { AuthenticationResult?: { IdToken?: string; RefreshToken?: string; ExpiresIn?: number } }, keepRefresh?: string) {
+  private accept(
+    username: string,
+    r: { AuthenticationResult?: { IdToken?: string; RefreshToken?: string; ExpiresIn?: number } },
+    keepRefresh?: string,
+  ) {
     const a = r.AuthenticationResult;
     if (!a?.IdToken) throw new CognitoError('NoToken', 'Cognito signed you in but returned no ID token.');
     const refresh = a.RefreshToken ?? keepRefresh;
-    this.store({ idToken: a.IdToken, ...(refresh ? { refreshToken: refresh } : {}), expiresAt: Date.now() + (a.ExpiresIn ?? 3600) * 1000, username });
+    this.store({
+      idToken: a.IdToken,
+      ...(refresh ? { refreshToken: refresh } : {}),
+      expiresAt: Date.now() + (a.ExpiresIn ?? 3600) * 1000,
+      username,
+    });
   }
 
   async signIn(username: string, password: string): Promise<SignInResult> {
-    type AuthAnswer = { ChallengeName?: string; Session?: string; ChallengeParameters?: Record<string, string>; AuthenticationResult?: { IdToken?: string; RefreshToken?: string; ExpiresIn?: number } };
+    type AuthAnswer = {
+      ChallengeName?: string;
+      Session?: string;
+      ChallengeParameters?: Record<string, string>;
+      AuthenticationResult?: { IdToken?: string; RefreshToken?: string; ExpiresIn?: number };
+    };
     const client = srpStart();
     const first = await call<AuthAnswer>(this.idpUrl, 'AWSCognitoIdentityProviderService.InitiateAuth', {
       AuthFlow: 'USER_SRP_AUTH',
@@ -103,7 +123,8 @@ export class CognitoSession {
     let challengeUser = username;
     if (first.ChallengeName === 'PASSWORD_VERIFIER') {
       const p = first.ChallengeParameters ?? {};
-      if (!p['SALT'] || !p['SRP_B'] || !p['SECRET_BLOCK'] || !p['USER_ID_FOR_SRP']) throw new CognitoError('BadChallenge', 'Cognito sent an incomplete PASSWORD_VERIFIER challenge.');
+      if (!p['SALT'] || !p['SRP_B'] || !p['SECRET_BLOCK'] || !p['USER_ID_FOR_SRP'])
+        throw new CognitoError('BadChallenge', 'Cognito sent an incomplete PASSWORD_VERIFIER challenge.');
       const responses = await passwordVerifierResponses({
         userPoolId: this.c.userPoolId,
         userIdForSrp: p['USER_ID_FOR_SRP'],
@@ -121,8 +142,13 @@ export class CognitoSession {
       });
       challengeUser = p['USER_ID_FOR_SRP'];
     }
-    if (r.ChallengeName === 'NEW_PASSWORD_REQUIRED' && r.Session) return { kind: 'new-password-required', session: r.Session, username: challengeUser };
-    if (r.ChallengeName) throw new CognitoError(r.ChallengeName, `Cognito asks for ${r.ChallengeName} (e.g. MFA), which this console does not support yet; ask an administrator to adjust your user.`);
+    if (r.ChallengeName === 'NEW_PASSWORD_REQUIRED' && r.Session)
+      return { kind: 'new-password-required', session: r.Session, username: challengeUser };
+    if (r.ChallengeName)
+      throw new CognitoError(
+        r.ChallengeName,
+        `Cognito asks for ${r.ChallengeName} (e.g. MFA), which this console does not support yet; ask an administrator to adjust your user.`,
+      );
     this.accept(username, r);
     return { kind: 'signed-in' };
   }
@@ -131,7 +157,12 @@ export class CognitoSession {
     const r = await call<{ AuthenticationResult?: { IdToken?: string; RefreshToken?: string; ExpiresIn?: number } }>(
       this.idpUrl,
       'AWSCognitoIdentityProviderService.RespondToAuthChallenge',
-      { ChallengeName: 'NEW_PASSWORD_REQUIRED', ClientId: this.c.userPoolClientId, Session: session, ChallengeResponses: { USERNAME: username, NEW_PASSWORD: newPassword } },
+      {
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        ClientId: this.c.userPoolClientId,
+        Session: session,
+        ChallengeResponses: { USERNAME: username, NEW_PASSWORD: newPassword },
+      },
     );
     this.accept(username, r);
   }
@@ -149,11 +180,15 @@ export class CognitoSession {
       throw new CognitoError('SessionExpired', 'Your session expired; sign in again.');
     }
     try {
-      const r = await call<{ AuthenticationResult?: { IdToken?: string; ExpiresIn?: number } }>(this.idpUrl, 'AWSCognitoIdentityProviderService.InitiateAuth', {
-        AuthFlow: 'REFRESH_TOKEN_AUTH',
-        ClientId: this.c.userPoolClientId,
-        AuthParameters: { REFRESH_TOKEN: t.refreshToken },
-      });
+      const r = await call<{ AuthenticationResult?: { IdToken?: string; ExpiresIn?: number } }>(
+        this.idpUrl,
+        'AWSCognitoIdentityProviderService.InitiateAuth',
+        {
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          ClientId: this.c.userPoolClientId,
+          AuthParameters: { REFRESH_TOKEN: t.refreshToken },
+        },
+      );
       this.accept(t.username, r, t.refreshToken);
       return this.tokens!.idToken;
     } catch (e) {
@@ -173,15 +208,22 @@ export class CognitoSession {
   private async fetchCredentials(): Promise<TemporaryCredentials> {
     const idToken = await this.idToken();
     const logins = { [`cognito-idp.${this.c.region}.amazonaws.com/${this.c.userPoolId}`]: idToken };
-    const { IdentityId } = await call<{ IdentityId: string }>(this.identityUrl, 'AWSCognitoIdentityService.GetId', { IdentityPoolId: this.c.identityPoolId, Logins: logins });
-    const r = await call<{ Credentials?: { AccessKeyId: string; SecretKey: string; SessionToken: string; Expiration: number } }>(
-      this.identityUrl,
-      'AWSCognitoIdentityService.GetCredentialsForIdentity',
-      { IdentityId, Logins: logins },
-    );
+    const { IdentityId } = await call<{ IdentityId: string }>(this.identityUrl, 'AWSCognitoIdentityService.GetId', {
+      IdentityPoolId: this.c.identityPoolId,
+      Logins: logins,
+    });
+    const r = await call<{
+      Credentials?: { AccessKeyId: string; SecretKey: string; SessionToken: string; Expiration: number };
+    }>(this.identityUrl, 'AWSCognitoIdentityService.GetCredentialsForIdentity', { IdentityId, Logins: logins });
     const k = r.Credentials;
     if (!k) throw new CognitoError('NoCredentials', 'The identity pool returned no credentials.');
-    this.creds = { identityId: IdentityId, accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretKey, sessionToken: k.SessionToken, expiration: new Date(k.Expiration * 1000) };
+    this.creds = {
+      identityId: IdentityId,
+      accessKeyId: k.AccessKeyId,
+      secretAccessKey: k.SecretKey,
+      sessionToken: k.SessionToken,
+      expiration: new Date(k.Expiration * 1000),
+    };
     return this.creds;
   }
 }

@@ -19,21 +19,32 @@ const KEYS = ['apiUrl', 'region', 'userPoolId', 'userPoolClientId', 'identityPoo
 
 /** Checks a parsed config.json; the message names the field and what it should look like. */
 export function parseAwsConfig(doc: unknown): AwsConsoleConfig {
-  if (!doc || typeof doc !== 'object') throw new Error('config.json must be a JSON object with apiUrl, region, userPoolId, userPoolClientId and identityPoolId.');
+  if (!doc || typeof doc !== 'object')
+    throw new Error(
+      'config.json must be a JSON object with apiUrl, region, userPoolId, userPoolClientId and identityPoolId.',
+    );
   const o = doc as Record<string, unknown>;
   for (const k of KEYS) {
-    if (typeof o[k] !== 'string' || !(o[k] as string).trim()) throw new Error(`config.json: "${k}" is missing or empty.`);
+    if (typeof o[k] !== 'string' || !(o[k] as string).trim())
+      throw new Error(`config.json: "${k}" is missing or empty.`);
   }
   const c = Object.fromEntries(KEYS.map((k) => [k, (o[k] as string).trim()])) as unknown as AwsConsoleConfig;
-  if (!/^https:\/\//.test(c.apiUrl)) throw new Error(`config.json: "apiUrl" must be the API's https:// invoke URL (got "${c.apiUrl}").`);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(c.region)) throw new Error(`config.json: "region" must be an AWS region such as eu-west-1 (got "${c.region}").`);
-  if (!c.userPoolId.startsWith(`${c.region}_`)) throw new Error(`config.json: "userPoolId" must look like ${c.region}_AbCdEf123 (got "${c.userPoolId}").`);
-  if (!c.identityPoolId.startsWith(`${c.region}:`)) throw new Error(`config.json: "identityPoolId" must look like ${c.region}:<uuid> (got "${c.identityPoolId}").`);
+  if (!/^https:\/\//.test(c.apiUrl))
+    throw new Error(`config.json: "apiUrl" must be the API's https:// invoke URL (got "${c.apiUrl}").`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(c.region))
+    throw new Error(`config.json: "region" must be an AWS region such as eu-west-1 (got "${c.region}").`);
+  if (!c.userPoolId.startsWith(`${c.region}_`))
+    throw new Error(`config.json: "userPoolId" must look like ${c.region}_AbCdEf123 (got "${c.userPoolId}").`);
+  if (!c.identityPoolId.startsWith(`${c.region}:`))
+    throw new Error(`config.json: "identityPoolId" must look like ${c.region}:<uuid> (got "${c.identityPoolId}").`);
   return c;
 }
 
 /** `origin`: the page's own origin (the local API's). No DOM use here, so Node tests can run it. */
-export async function loadConfig(origin: string, fetchImpl: typeof fetch = (...a) => fetch(...a)): Promise<ConsoleConfig> {
+export async function loadConfig(
+  origin: string,
+  fetchImpl: typeof fetch = (...a) => fetch(...a),
+): Promise<ConsoleConfig> {
   const res = await fetchImpl(`${origin}/config.json`, { headers: { accept: 'application/json' } });
   if (res.status === 404) return { mode: 'local', apiUrl: origin };
   if (!res.ok) throw new Error(`Loading /config.json failed: ${res.status} ${res.statusText}.`);
@@ -44,6 +55,7 @@ export async function loadConfig(origin: string, fetchImpl: typeof fetch = (...a
     throw new Error('/config.json is not valid JSON.');
   }
   // The local stack serves { "mode": "local" }: same as no config.json, without a 404 on every load.
-  if (doc && typeof doc === 'object' && (doc as { mode?: unknown }).mode === 'local') return { mode: 'local', apiUrl: origin };
+  if (doc && typeof doc === 'object' && (doc as { mode?: unknown }).mode === 'local')
+    return { mode: 'local', apiUrl: origin };
   return { mode: 'aws', ...parseAwsConfig(doc) };
 }

@@ -14,10 +14,21 @@ export interface Features {
   deployPrincipalArns: boolean;
 }
 
-export const NO_FEATURES: Features = { principals: false, kubeconfig: false, deleteCluster: false, updateCluster: false, adminPrincipalArns: false, namespaces: false, deployPrincipalArns: false };
+export const NO_FEATURES: Features = {
+  principals: false,
+  kubeconfig: false,
+  deleteCluster: false,
+  updateCluster: false,
+  adminPrincipalArns: false,
+  namespaces: false,
+  deployPrincipalArns: false,
+};
 
 export function featuresFromOpenApi(doc: unknown): Features {
-  const d = (doc ?? {}) as { paths?: Record<string, Record<string, unknown>>; components?: { schemas?: Record<string, { properties?: Record<string, unknown> }> } };
+  const d = (doc ?? {}) as {
+    paths?: Record<string, Record<string, unknown>>;
+    components?: { schemas?: Record<string, { properties?: Record<string, unknown> }> };
+  };
   const paths = d.paths ?? {};
   const settings = d.components?.schemas?.['ClusterSettings']?.properties ?? {};
   return {

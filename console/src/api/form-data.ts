@@ -5,7 +5,11 @@ import type { FormItem, FormPage } from './types';
 /** A generous stop so a misbehaving token can never loop forever. */
 const MAX_PAGES = 50;
 
-export async function listAll<T extends FormItem>(api: ApiClient, resource: string, query: Record<string, string | undefined>): Promise<FormPage<T>> {
+export async function listAll<T extends FormItem>(
+  api: ApiClient,
+  resource: string,
+  query: Record<string, string | undefined>,
+): Promise<FormPage<T>> {
   const items: T[] = [];
   let notice: FormPage['notice'];
   let nextToken: string | undefined;

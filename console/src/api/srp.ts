@@ -36,7 +36,8 @@ export function hexToBytes(hex: string): Uint8Array {
   return out;
 }
 
-const toHex = (b: ArrayBuffer | Uint8Array) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+const toHex = (b: ArrayBuffer | Uint8Array) =>
+  [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 function concat(...parts: Uint8Array[]): Uint8Array {
@@ -141,7 +142,10 @@ export async function passwordVerifierResponses(i: PasswordVerifierInput): Promi
   const prk = await hmac(hexToBytes(padHex(u)), hexToBytes(padHex(S)));
   const key = (await hmac(prk, concat(utf8('Caldera Derived Key'), new Uint8Array([1])))).slice(0, 16);
   const timestamp = srpTimestamp(i.now ?? new Date());
-  const signature = await hmac(key, concat(utf8(poolName), utf8(i.userIdForSrp), base64ToBytes(i.secretBlock), utf8(timestamp)));
+  const signature = await hmac(
+    key,
+    concat(utf8(poolName), utf8(i.userIdForSrp), base64ToBytes(i.secretBlock), utf8(timestamp)),
+  );
   return {
     USERNAME: i.userIdForSrp,
     PASSWORD_CLAIM_SECRET_BLOCK: i.secretBlock,

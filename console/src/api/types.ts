@@ -101,9 +101,19 @@ export interface ClusterRecord {
   progress?: { done: number; total: number };
   stackId?: string;
   executionArn?: string;
-  outputs?: Record<string, unknown> & { endpoint?: string; kubeconfig?: string; kubernetesVersion?: string; access?: ClusterAccess[] };
+  outputs?: Record<string, unknown> & {
+    endpoint?: string;
+    kubeconfig?: string;
+    kubernetesVersion?: string;
+    access?: ClusterAccess[];
+  };
   diagnosis?: Diagnosis;
-  settings?: Record<string, unknown> & { adminPrincipalArns?: string[]; namespaces?: string[]; deployPrincipalArns?: string[]; managed?: boolean };
+  settings?: Record<string, unknown> & {
+    adminPrincipalArns?: string[];
+    namespaces?: string[];
+    deployPrincipalArns?: string[];
+    managed?: boolean;
+  };
   createdAt?: string;
   updatedAt?: string;
   /** When the last deletion started (DELETING / DELETED). */
@@ -155,7 +165,10 @@ export interface UpdatePlan {
 }
 
 /** The dry run's pre-flight: the checks the update makes first, run now through role B. */
-export type UpdatePreflight = { checked: true; ok: true } | { checked: true; ok: false; diagnosis: Diagnosis } | { checked: false; message: string };
+export type UpdatePreflight =
+  | { checked: true; ok: true }
+  | { checked: true; ok: false; diagnosis: Diagnosis }
+  | { checked: false; message: string };
 
 /** PATCH /v1/clusters/{id}?dryRun=true (200), or a PATCH that changes nothing (200, `changed: false`). */
 export interface UpdatePlanAnswer {

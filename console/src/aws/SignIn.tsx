@@ -48,21 +48,46 @@ export default function SignIn({ session, onSignedIn }: { session: CognitoSessio
               void submit();
             }}
           >
-            <Form actions={<Button variant="primary" loading={busy} formAction="submit">{challenge ? 'Set password and sign in' : 'Sign in'}</Button>}>
+            <Form
+              actions={
+                <Button variant="primary" loading={busy} formAction="submit">
+                  {challenge ? 'Set password and sign in' : 'Sign in'}
+                </Button>
+              }
+            >
               <Container header={<Header variant="h1">Sign in to eks-provisioner</Header>}>
                 <SpaceBetween size="m">
                   {!challenge ? (
                     <>
                       <FormField label="User name or email">
-                        <Input value={username} onChange={({ detail }) => setUsername(detail.value)} autoComplete="username" autoFocus />
+                        <Input
+                          value={username}
+                          onChange={({ detail }) => setUsername(detail.value)}
+                          autoComplete="username"
+                          autoFocus
+                        />
                       </FormField>
                       <FormField label="Password">
-                        <Input type="password" value={password} onChange={({ detail }) => setPassword(detail.value)} autoComplete="current-password" />
+                        <Input
+                          type="password"
+                          value={password}
+                          onChange={({ detail }) => setPassword(detail.value)}
+                          autoComplete="current-password"
+                        />
                       </FormField>
                     </>
                   ) : (
-                    <FormField label="New password" description="Your administrator created this account; choose your own password.">
-                      <Input type="password" value={newPassword} onChange={({ detail }) => setNewPassword(detail.value)} autoComplete="new-password" autoFocus />
+                    <FormField
+                      label="New password"
+                      description="Your administrator created this account; choose your own password."
+                    >
+                      <Input
+                        type="password"
+                        value={newPassword}
+                        onChange={({ detail }) => setNewPassword(detail.value)}
+                        autoComplete="new-password"
+                        autoFocus
+                      />
                     </FormField>
                   )}
                   {error && <Alert type="error">{error}</Alert>}

@@ -21,11 +21,23 @@ export function Configuration({ record }: { record: ClusterRecord }) {
   if (!c) return null;
   const sc = c.storageClass;
   return (
-    <Container header={<Header variant="h2" description={`Checked and set up inside the cluster at ${new Date(c.configuredAt).toLocaleString()}.`}>Inside the cluster</Header>}>
+    <Container
+      header={
+        <Header
+          variant="h2"
+          description={`Checked and set up inside the cluster at ${new Date(c.configuredAt).toLocaleString()}.`}
+        >
+          Inside the cluster
+        </Header>
+      }
+    >
       <KeyValuePairs
         columns={3}
         items={[
-          { label: 'Nodes ready', value: <span data-testid="nodes-ready">{`${c.nodesReady} of ${c.nodesExpected}`}</span> },
+          {
+            label: 'Nodes ready',
+            value: <span data-testid="nodes-ready">{`${c.nodesReady} of ${c.nodesExpected}`}</span>,
+          },
           {
             label: 'Default storage class',
             value: (
@@ -56,7 +68,16 @@ export function Configuration({ record }: { record: ClusterRecord }) {
   );
 }
 
-const show = (v: unknown): string => (Array.isArray(v) ? (v.length ? v.join(', ') : '—') : v === undefined || v === null || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const show = (v: unknown): string =>
+  Array.isArray(v)
+    ? v.length
+      ? v.join(', ')
+      : '—'
+    : v === undefined || v === null || v === ''
+      ? '—'
+      : typeof v === 'object'
+        ? JSON.stringify(v)
+        : String(v);
 
 const LABELS: Array<[string, string]> = [
   ['name', 'Kubernetes cluster name'],
@@ -85,7 +106,10 @@ export function SettingsUsed({ record }: { record: ClusterRecord }) {
       <div data-testid="settings-used">
         <KeyValuePairs
           columns={3}
-          items={LABELS.filter(([k]) => k in s).map(([k, label]) => ({ label, value: <Box>{k === 'managed' ? (s[k] ? 'yes' : 'no') : show(s[k])}</Box> }))}
+          items={LABELS.filter(([k]) => k in s).map(([k, label]) => ({
+            label,
+            value: <Box>{k === 'managed' ? (s[k] ? 'yes' : 'no') : show(s[k])}</Box>,
+          }))}
         />
       </div>
     </Container>

@@ -18,14 +18,14 @@ import { ApiError } from '../api/client';
 import { useConsole } from '../api/context';
 import type { ApiErrorBody, ClusterAccess, ClusterRecord } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
-import DeleteCluster from './DeleteCluster';
-import KubectlAccess from './KubectlAccess';
-import { Configuration, SettingsUsed } from './ClusterDetails';
 import NotFound from '../components/NotFound';
-import { editAndRetry } from '../wizard/wizard-state';
-import { ClusterStatus, elapsed, isBusy } from './status';
 import SupportBlock from '../support/SupportBlock';
 import UpdateStatus from '../update/UpdateStatus';
+import { editAndRetry } from '../wizard/wizard-state';
+import { Configuration, SettingsUsed } from './ClusterDetails';
+import DeleteCluster from './DeleteCluster';
+import KubectlAccess from './KubectlAccess';
+import { ClusterStatus, elapsed, isBusy } from './status';
 
 /** Creating, deleting, or an update running: the page keeps following the record. */
 const following = (r: ClusterRecord) => isBusy(r.status) || r.update?.status === 'RUNNING';
@@ -60,7 +60,8 @@ function useCluster(id: string) {
         const err = e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) };
         setError(err);
         // Throttled or briefly unreachable: keep following.
-        if (!(e instanceof ApiError) || e.status === 0 || e.status === 429 || e.status >= 500) timer = setTimeout(() => void poll(), SLOW_MS);
+        if (!(e instanceof ApiError) || e.status === 0 || e.status === 429 || e.status >= 500)
+          timer = setTimeout(() => void poll(), SLOW_MS);
       }
     };
     void poll();
@@ -89,15 +90,31 @@ function whoHasAccess(r: ClusterRecord): ClusterAccess[] {
   const role = typeof s['provisionRoleArn'] === 'string' ? s['provisionRoleArn'] : undefined;
   return [
     ...(role ? [{ principalArn: role, access: 'cluster-admin', source: 'creator' }] : []),
-    ...(s.adminPrincipalArns ?? []).map((principalArn) => ({ principalArn, access: 'cluster-admin', source: 'adminPrincipalArns' })),
-    ...(s.managed === false ? [] : (s.deployPrincipalArns ?? [])).map((principalArn) => ({ principalArn, access: 'edit', source: 'deployPrincipalArns' })),
+    ...(s.adminPrincipalArns ?? []).map((principalArn) => ({
+      principalArn,
+      access: 'cluster-admin',
+      source: 'adminPrincipalArns',
+    })),
+    ...(s.managed === false ? [] : (s.deployPrincipalArns ?? [])).map((principalArn) => ({
+      principalArn,
+      access: 'edit',
+      source: 'deployPrincipalArns',
+    })),
   ];
 }
 
 function accessText(a: ClusterAccess): string {
-  const why = a.source === 'creator' ? ' (role B, the cluster\'s creator)' : a.source === 'deployPrincipalArns' ? ' (deploy role)' : a.source === 'adminPrincipalArns' ? ' (administrator)' : '';
+  const why =
+    a.source === 'creator'
+      ? " (role B, the cluster's creator)"
+      : a.source === 'deployPrincipalArns'
+        ? ' (deploy role)'
+        : a.source === 'adminPrincipalArns'
+          ? ' (administrator)'
+          : '';
   if (a.access === 'cluster-admin') return `cluster admin${why}`;
-  if (a.access === 'edit') return `edit in ${a.namespaces?.length ? a.namespaces.join(', ') : 'the managed namespaces'}${why}`;
+  if (a.access === 'edit')
+    return `edit in ${a.namespaces?.length ? a.namespaces.join(', ') : 'the managed namespaces'}${why}`;
   return `${a.access}${why}`;
 }
 
@@ -148,7 +165,9 @@ export default function ClusterPage({ id }: { id: string }) {
               {r.accountId && (
                 <>
                   {' · '}
-                  <span className="nowrap" data-testid="account-id">account {r.accountId}</span>
+                  <span className="nowrap" data-testid="account-id">
+                    account {r.accountId}
+                  </span>
                 </>
               )}
               {r.environmentScope ? ` · environment scope ${r.environmentScope}` : ''}
@@ -158,7 +177,10 @@ export default function ClusterPage({ id }: { id: string }) {
             <SpaceBetween direction="horizontal" size="xs">
               <Button onClick={() => navigate('/clusters')}>All clusters</Button>
               {features.updateCluster && r.status === 'CREATED' && r.update?.status !== 'RUNNING' && (
-                <Button data-testid="update-cluster" onClick={() => navigate(`/clusters/${encodeURIComponent(r.id)}/update`)}>
+                <Button
+                  data-testid="update-cluster"
+                  onClick={() => navigate(`/clusters/${encodeURIComponent(r.id)}/update`)}
+                >
                   Update cluster
                 </Button>
               )}
@@ -166,16 +188,24 @@ export default function ClusterPage({ id }: { id: string }) {
                 <Button
                   data-testid="edit-and-retry"
                   onClick={() => {
-                    const role = typeof r.settings?.['provisionRoleArn'] === 'string' ? r.settings['provisionRoleArn'] : undefined;
+                    const role =
+                      typeof r.settings?.['provisionRoleArn'] === 'string' ? r.settings['provisionRoleArn'] : undefined;
                     const region = typeof r.settings?.['region'] === 'string' ? r.settings['region'] : r.region;
-                    editAndRetry(window.sessionStorage, tenantKey, r.settings ?? {}, role && region && r.accountId ? { roleArn: role, region, accountId: r.accountId } : undefined);
+                    editAndRetry(
+                      window.sessionStorage,
+                      tenantKey,
+                      r.settings ?? {},
+                      role && region && r.accountId ? { roleArn: role, region, accountId: r.accountId } : undefined,
+                    );
                     navigate('/');
                   }}
                 >
                   Edit and retry
                 </Button>
               )}
-              {features.deleteCluster && (r.status === 'CREATED' || r.status === 'FAILED') && <DeleteCluster cluster={r} onDone={reload} />}
+              {features.deleteCluster && (r.status === 'CREATED' || r.status === 'FAILED') && (
+                <DeleteCluster cluster={r} onDone={reload} />
+              )}
             </SpaceBetween>
           }
         >
@@ -189,13 +219,41 @@ export default function ClusterPage({ id }: { id: string }) {
             <KeyValuePairs
               columns={4}
               items={[
-                { label: 'Status', value: <span data-testid="cluster-status"><ClusterStatus status={r.status} /></span> },
+                {
+                  label: 'Status',
+                  value: (
+                    <span data-testid="cluster-status">
+                      <ClusterStatus status={r.status} />
+                    </span>
+                  ),
+                },
                 { label: 'Phase', value: <span data-testid="cluster-phase">{r.phase ?? '—'}</span> },
-                { label: 'Resources', value: <span data-testid="cluster-resources">{total ? `${done} of ${total} ${deleting ? 'deleted' : 'created'}` : '—'}</span> },
-                { label: deleting ? 'Deletion elapsed' : 'Elapsed', value: <span data-testid="cluster-elapsed">{took}</span> },
+                {
+                  label: 'Resources',
+                  value: (
+                    <span data-testid="cluster-resources">
+                      {total ? `${done} of ${total} ${deleting ? 'deleted' : 'created'}` : '—'}
+                    </span>
+                  ),
+                },
+                {
+                  label: deleting ? 'Deletion elapsed' : 'Elapsed',
+                  value: <span data-testid="cluster-elapsed">{took}</span>,
+                },
                 // Until the cluster is CREATED (then "Who has access" lists them with their namespaces).
                 ...(deployRoles.length && r.status !== 'CREATED'
-                  ? [{ label: 'Deploy roles (edit in the managed namespaces)', value: <ul data-testid="deploy-roles">{deployRoles.map((a) => <li key={a}>{a}</li>)}</ul> }]
+                  ? [
+                      {
+                        label: 'Deploy roles (edit in the managed namespaces)',
+                        value: (
+                          <ul data-testid="deploy-roles">
+                            {deployRoles.map((a) => (
+                              <li key={a}>{a}</li>
+                            ))}
+                          </ul>
+                        ),
+                      },
+                    ]
                   : []),
               ]}
             />
@@ -204,14 +262,23 @@ export default function ClusterPage({ id }: { id: string }) {
                 value={total ? Math.round((done / total) * 100) : 0}
                 label={r.status === 'DELETING' ? 'Deleting the cluster' : 'Creating the cluster'}
                 description={r.phase}
-                additionalInfo={r.status === 'CREATING' ? 'An EKS control plane takes about 10 minutes in AWS; this page updates by itself.' : undefined}
+                additionalInfo={
+                  r.status === 'CREATING'
+                    ? 'An EKS control plane takes about 10 minutes in AWS; this page updates by itself.'
+                    : undefined
+                }
               />
             )}
           </SpaceBetween>
         </Container>
 
         {r.update && <UpdateStatus update={r.update} now={now} />}
-        {r.support && <SupportBlock support={r.support} runningVersion={typeof r.outputs?.kubernetesVersion === 'string' ? r.outputs.kubernetesVersion : undefined} />}
+        {r.support && (
+          <SupportBlock
+            support={r.support}
+            runningVersion={typeof r.outputs?.kubernetesVersion === 'string' ? r.outputs.kubernetesVersion : undefined}
+          />
+        )}
 
         {r.status === 'CREATED' && (
           <Container header={<Header variant="h2">Cluster</Header>}>
@@ -223,13 +290,22 @@ export default function ClusterPage({ id }: { id: string }) {
                     label: 'API server endpoint',
                     value: r.outputs?.endpoint ? (
                       <span data-testid="endpoint">
-                        <CopyToClipboard variant="inline" textToCopy={String(r.outputs.endpoint)} copyButtonAriaLabel="Copy endpoint" copySuccessText="Endpoint copied" copyErrorText="Could not copy" />
+                        <CopyToClipboard
+                          variant="inline"
+                          textToCopy={String(r.outputs.endpoint)}
+                          copyButtonAriaLabel="Copy endpoint"
+                          copySuccessText="Endpoint copied"
+                          copyErrorText="Could not copy"
+                        />
                       </span>
                     ) : (
                       '—'
                     ),
                   },
-                  { label: 'Kubernetes version', value: String(r.outputs?.kubernetesVersion ?? r.settings?.['kubernetesVersion'] ?? '—') },
+                  {
+                    label: 'Kubernetes version',
+                    value: String(r.outputs?.kubernetesVersion ?? r.settings?.['kubernetesVersion'] ?? '—'),
+                  },
                   {
                     label: 'Who has access',
                     value: (
@@ -252,7 +328,9 @@ export default function ClusterPage({ id }: { id: string }) {
         {r.status === 'CREATED' && <Configuration record={r} />}
         {r.settings && <SettingsUsed record={r} />}
 
-        {r.diagnosis && (r.status === 'FAILED' || r.status === 'DELETE_FAILED') && <DiagnosisAlert diagnosis={r.diagnosis} testId="cluster-diagnosis" />}
+        {r.diagnosis && (r.status === 'FAILED' || r.status === 'DELETE_FAILED') && (
+          <DiagnosisAlert diagnosis={r.diagnosis} testId="cluster-diagnosis" />
+        )}
         {error && <DiagnosisAlert diagnosis={fromApiError(error)} type="warning" />}
       </SpaceBetween>
     </ContentLayout>

@@ -50,7 +50,10 @@ export default function ClustersPage() {
         const all: ClusterRecord[] = [];
         let nextToken: string | undefined;
         for (let i = 0; i < MAX_PAGES; i++) {
-          const page = await api.get<{ items: ClusterRecord[]; nextToken?: string }>('/v1/clusters', { limit: '100', nextToken });
+          const page = await api.get<{ items: ClusterRecord[]; nextToken?: string }>('/v1/clusters', {
+            limit: '100',
+            nextToken,
+          });
           all.push(...page.items);
           if (!page.nextToken) break;
           nextToken = page.nextToken;
@@ -83,27 +86,59 @@ export default function ClustersPage() {
         items={shown}
         loading={loading && items.length === 0}
         wrapLines={narrow}
-        {...(narrow ? { columnDisplay: [{ id: 'name', visible: true }, { id: 'status', visible: true }, { id: 'phase', visible: false }, { id: 'scope', visible: false }, { id: 'region', visible: true }, { id: 'account', visible: false }, { id: 'created', visible: false }] } : {})}
+        {...(narrow
+          ? {
+              columnDisplay: [
+                { id: 'name', visible: true },
+                { id: 'status', visible: true },
+                { id: 'phase', visible: false },
+                { id: 'scope', visible: false },
+                { id: 'region', visible: true },
+                { id: 'account', visible: false },
+                { id: 'created', visible: false },
+              ],
+            }
+          : {})}
         loadingText="Loading clusters"
         trackBy="id"
         variant="full-page"
         {...(features.deleteCluster
-          ? { selectionType: 'single' as const, selectedItems: selected, onSelectionChange: ({ detail }: { detail: { selectedItems: ClusterRecord[] } }) => setSelected(detail.selectedItems) }
+          ? {
+              selectionType: 'single' as const,
+              selectedItems: selected,
+              onSelectionChange: ({ detail }: { detail: { selectedItems: ClusterRecord[] } }) =>
+                setSelected(detail.selectedItems),
+            }
           : {})}
-        ariaLabels={{ selectionGroupLabel: 'Clusters', itemSelectionLabel: (_s, c) => c.name, allItemsSelectionLabel: () => 'All clusters', tableLabel: 'Clusters' }}
+        ariaLabels={{
+          selectionGroupLabel: 'Clusters',
+          itemSelectionLabel: (_s, c) => c.name,
+          allItemsSelectionLabel: () => 'All clusters',
+          tableLabel: 'Clusters',
+        }}
         header={
           <Header
             variant="awsui-h1-sticky"
             counter={`(${shown.length})`}
             description={
-              <Toggle checked={showDeleted} onChange={({ detail }) => setShowDeleted(detail.checked)} data-testid="show-deleted">
+              <Toggle
+                checked={showDeleted}
+                onChange={({ detail }) => setShowDeleted(detail.checked)}
+                data-testid="show-deleted"
+              >
                 Show deleted clusters{deletedCount ? ` (${deletedCount})` : ''}
               </Toggle>
             }
             actions={
               <SpaceBetween direction="horizontal" size="xs">
                 <Button iconName="refresh" ariaLabel="Refresh" onClick={() => setTick((t) => t + 1)} />
-                {features.deleteCluster && chosen && <DeleteCluster cluster={chosen} disabled={isBusy(chosen.status) || chosen.status === 'DELETED'} onDone={() => setTick((t) => t + 1)} />}
+                {features.deleteCluster && chosen && (
+                  <DeleteCluster
+                    cluster={chosen}
+                    disabled={isBusy(chosen.status) || chosen.status === 'DELETED'}
+                    onDone={() => setTick((t) => t + 1)}
+                  />
+                )}
                 <Button variant="primary" onClick={() => navigate('/')}>
                   Create cluster
                 </Button>
@@ -134,7 +169,11 @@ export default function ClustersPage() {
           { id: 'scope', header: 'Environment scope', cell: (c) => c.environmentScope ?? '—' },
           { id: 'region', header: 'Region', cell: (c) => c.region ?? '—' },
           { id: 'account', header: 'Account', cell: (c) => <span className="nowrap">{c.accountId ?? '—'}</span> },
-          { id: 'created', header: 'Created', cell: (c) => (c.createdAt ? new Date(c.createdAt).toLocaleString() : '—') },
+          {
+            id: 'created',
+            header: 'Created',
+            cell: (c) => (c.createdAt ? new Date(c.createdAt).toLocaleString() : '—'),
+          },
         ]}
         empty={
           // After a failed load the list is unknown, not empty: the alert above says why.
@@ -148,7 +187,9 @@ export default function ClustersPage() {
           ) : (
             <Box textAlign="center" color="inherit">
               <SpaceBetween size="xs">
-                <b>{deletedCount && !showDeleted ? `No clusters (${deletedCount} deleted, hidden)` : 'No clusters yet'}</b>
+                <b>
+                  {deletedCount && !showDeleted ? `No clusters (${deletedCount} deleted, hidden)` : 'No clusters yet'}
+                </b>
                 <Button onClick={() => navigate('/')}>Create cluster</Button>
               </SpaceBetween>
             </Box>

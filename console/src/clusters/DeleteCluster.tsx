@@ -9,7 +9,15 @@ import { useConsole } from '../api/context';
 import type { ApiErrorBody, ClusterRecord } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 
-export default function DeleteCluster({ cluster, onDone, disabled }: { cluster: Pick<ClusterRecord, 'id' | 'name'>; onDone: () => void; disabled?: boolean }) {
+export default function DeleteCluster({
+  cluster,
+  onDone,
+  disabled,
+}: {
+  cluster: Pick<ClusterRecord, 'id' | 'name'>;
+  onDone: () => void;
+  disabled?: boolean;
+}) {
   const { api } = useConsole();
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -51,7 +59,10 @@ export default function DeleteCluster({ cluster, onDone, disabled }: { cluster: 
         }
       >
         <SpaceBetween size="m">
-          <Box>The cluster's CloudFormation stack is deleted through role B: the control plane, the node group and their IAM roles. Workloads on it stop.</Box>
+          <Box>
+            The cluster's CloudFormation stack is deleted through role B: the control plane, the node group and their
+            IAM roles. Workloads on it stop.
+          </Box>
           {error && <DiagnosisAlert diagnosis={fromApiError(error)} testId="delete-diagnosis" />}
         </SpaceBetween>
       </Modal>

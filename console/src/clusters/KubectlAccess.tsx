@@ -13,7 +13,12 @@ import RadioGroup from '@cloudscape-design/components/radio-group';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Spinner from '@cloudscape-design/components/spinner';
 import { useEffect, useState } from 'react';
-import { accessEntryCommands, assumeRoleProfile, updateKubeconfigCommand, workingIdentity } from '../../../shared/kubectl/access';
+import {
+  accessEntryCommands,
+  assumeRoleProfile,
+  updateKubeconfigCommand,
+  workingIdentity,
+} from '../../../shared/kubectl/access';
 import { ApiError } from '../api/client';
 import { useConsole } from '../api/context';
 import type { ApiErrorBody, ClusterAccess, ClusterRecord, Setup } from '../api/types';
@@ -33,7 +38,13 @@ function download(name: string, text: string) {
 function CodeBlock({ text, label }: { text: string; label: string }) {
   return (
     <SpaceBetween size="xxs">
-      <CopyToClipboard variant="button" copyButtonText={`Copy ${label}`} copySuccessText={`${label} copied`} copyErrorText={`${label} could not be copied`} textToCopy={text} />
+      <CopyToClipboard
+        variant="button"
+        copyButtonText={`Copy ${label}`}
+        copySuccessText={`${label} copied`}
+        copyErrorText={`${label} could not be copied`}
+        textToCopy={text}
+      />
       {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: the label names the block when it takes focus */}
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable block must be reachable by keyboard (axe scrollable-region-focusable) */}
       <pre className="json-block" aria-label={label} tabIndex={0} data-testid={label.replace(/\W+/g, '-')}>
@@ -65,9 +76,14 @@ export default function KubectlAccess({ record: r, access }: { record: ClusterRe
   const clusterName = String(r.outputs?.['clusterName'] ?? r.name);
   const region = String(r.settings?.['region'] ?? r.region ?? '');
   const roleArn = typeof r.settings?.['provisionRoleArn'] === 'string' ? r.settings['provisionRoleArn'] : undefined;
-  const profile = setup && roleArn ? assumeRoleProfile({ clusterName, roleArn, externalId: setup.externalId }) : undefined;
+  const profile =
+    setup && roleArn ? assumeRoleProfile({ clusterName, roleArn, externalId: setup.externalId }) : undefined;
   // The local stack is a self-managed install: whoever runs it holds the service's credentials, which role B trusts.
-  const works = workingIdentity({ ...(setup?.requester ? { requester: setup.requester } : {}), access, selfManaged: mode === 'local' });
+  const works = workingIdentity({
+    ...(setup?.requester ? { requester: setup.requester } : {}),
+    access,
+    selfManaged: mode === 'local',
+  });
   const identity: Identity = choice ?? (works === 'own' || !profile ? 'own' : 'provision-role');
   const canDownload = features.kubeconfig || typeof r.outputs?.kubeconfig === 'string';
 
@@ -75,7 +91,9 @@ export default function KubectlAccess({ record: r, access }: { record: ClusterRe
     setError(undefined);
     try {
       const query = identity === 'provision-role' && profile ? `?profile=${encodeURIComponent(profile.name)}` : '';
-      const text = features.kubeconfig ? await api.getText(`/v1/clusters/${encodeURIComponent(r.id)}/kubeconfig${query}`) : String(r.outputs?.kubeconfig ?? '');
+      const text = features.kubeconfig
+        ? await api.getText(`/v1/clusters/${encodeURIComponent(r.id)}/kubeconfig${query}`)
+        : String(r.outputs?.kubeconfig ?? '');
       download(`kubeconfig-${r.name}.yaml`, text);
     } catch (e) {
       setError(e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) });
@@ -92,7 +110,10 @@ export default function KubectlAccess({ record: r, access }: { record: ClusterRe
   return (
     <Container
       header={
-        <Header variant="h2" description="kubectl authenticates with “aws eks get-token”; the identity it runs as needs an access entry on the cluster.">
+        <Header
+          variant="h2"
+          description="kubectl authenticates with “aws eks get-token”; the identity it runs as needs an access entry on the cluster."
+        >
           Use kubectl
         </Header>
       }
@@ -111,11 +132,21 @@ export default function KubectlAccess({ record: r, access }: { record: ClusterRe
                       {
                         value: 'provision-role',
                         label: `Role B, through the AWS CLI profile ${profile.name}`,
-                        description: works === 'provision-role' ? 'Works for you (recommended).' : 'Works where your identity may assume role B.',
+                        description:
+                          works === 'provision-role'
+                            ? 'Works for you (recommended).'
+                            : 'Works where your identity may assume role B.',
                       },
                     ]
                   : []),
-                { value: 'own', label: 'Your own AWS identity', description: works === 'own' ? 'Works for you (recommended): you have an access entry.' : 'Needs an access entry for your identity.' },
+                {
+                  value: 'own',
+                  label: 'Your own AWS identity',
+                  description:
+                    works === 'own'
+                      ? 'Works for you (recommended): you have an access entry.'
+                      : 'Needs an access entry for your identity.',
+                },
               ]}
               data-testid="kubeconfig-identity"
             />
@@ -131,19 +162,24 @@ export default function KubectlAccess({ record: r, access }: { record: ClusterRe
         {profile && (
           <SpaceBetween size="xs">
             <Box variant="p">
-              Role B's profile for ~/.aws/config (the seed's note: assume the provision role with the External ID). Its source_profile holds the credentials that assume role B.
+              Role B's profile for ~/.aws/config (the seed's note: assume the provision role with the External ID). Its
+              source_profile holds the credentials that assume role B.
             </Box>
             <CodeBlock text={profile.text} label="role B profile" />
             {region && (
               <Box variant="small">
-                The AWS CLI writes the same kubeconfig with: <Box variant="code">{updateKubeconfigCommand({ clusterName, region, profile: profile.name })}</Box>
+                The AWS CLI writes the same kubeconfig with:{' '}
+                <Box variant="code">{updateKubeconfigCommand({ clusterName, region, profile: profile.name })}</Box>
               </Box>
             )}
           </SpaceBetween>
         )}
         {region && (
           <SpaceBetween size="xs">
-            <Box variant="p">Give someone else cluster-admin (run with an identity that administers this account; replace the principal ARN):</Box>
+            <Box variant="p">
+              Give someone else cluster-admin (run with an identity that administers this account; replace the principal
+              ARN):
+            </Box>
             <CodeBlock text={accessEntryCommands({ clusterName, region }).join('\n')} label="access entry commands" />
           </SpaceBetween>
         )}

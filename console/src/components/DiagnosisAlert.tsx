@@ -25,12 +25,21 @@ function evidenceOf(d: Shown): Array<[string, string]> {
   // A single problem usually is the message itself: show only what adds to it.
   for (const p of d.problems ?? []) if (p.message !== d.message) out.push([p.code, p.message]);
   for (const f of d.fields ?? []) out.push([f.path, f.message]);
-  if (d.evidence) for (const [k, v] of Object.entries(d.evidence)) out.push([k, typeof v === 'string' ? v : JSON.stringify(v)]);
+  if (d.evidence)
+    for (const [k, v] of Object.entries(d.evidence)) out.push([k, typeof v === 'string' ? v : JSON.stringify(v)]);
   if (d.cause?.message) out.push([d.cause.code ?? 'cause', d.cause.message]);
   return out;
 }
 
-export default function DiagnosisAlert({ diagnosis, type = 'error', testId }: { diagnosis: Shown; type?: 'error' | 'warning'; testId?: string }) {
+export default function DiagnosisAlert({
+  diagnosis,
+  type = 'error',
+  testId,
+}: {
+  diagnosis: Shown;
+  type?: 'error' | 'warning';
+  testId?: string;
+}) {
   const evidence = evidenceOf(diagnosis);
   return (
     <Alert type={type} header={diagnosis.title ?? diagnosis.code} data-testid={testId ?? 'diagnosis'}>

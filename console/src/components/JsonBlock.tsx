@@ -7,7 +7,13 @@ export default function JsonBlock({ value, label }: { value: unknown; label: str
   const text = JSON.stringify(value, null, 2);
   return (
     <SpaceBetween size="xs">
-      <CopyToClipboard variant="button" copyButtonText={`Copy ${label}`} copySuccessText={`${label} copied`} copyErrorText={`${label} could not be copied`} textToCopy={text} />
+      <CopyToClipboard
+        variant="button"
+        copyButtonText={`Copy ${label}`}
+        copySuccessText={`${label} copied`}
+        copyErrorText={`${label} could not be copied`}
+        textToCopy={text}
+      />
       {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: the label names the block when it takes focus */}
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable block must be reachable by keyboard (axe scrollable-region-focusable) */}
       <pre className="json-block" aria-label={label} tabIndex={0}>

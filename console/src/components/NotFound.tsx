@@ -9,7 +9,10 @@ import { useConsole } from '../api/context';
 export default function NotFound({ path, what = 'page' }: { path: string; what?: 'page' | 'cluster' }) {
   const { navigate } = useConsole();
   return (
-    <Container header={<Header variant="h1">{what === 'cluster' ? 'Cluster not found' : 'Page not found'}</Header>} data-testid="not-found">
+    <Container
+      header={<Header variant="h1">{what === 'cluster' ? 'Cluster not found' : 'Page not found'}</Header>}
+      data-testid="not-found"
+    >
       <SpaceBetween size="m">
         <Box variant="p">
           {what === 'cluster'

@@ -13,7 +13,9 @@ interface State {
 
 /** A failure to fetch the page's code rather than a bug in it: reloading (once it is back) fixes it. */
 export function isLoadFailure(e: Error): boolean {
-  return /Unable to preload CSS|Failed to fetch dynamically imported module|Importing a module script failed|error loading dynamically imported module|ChunkLoadError/i.test(`${e.name} ${e.message}`);
+  return /Unable to preload CSS|Failed to fetch dynamically imported module|Importing a module script failed|error loading dynamically imported module|ChunkLoadError/i.test(
+    `${e.name} ${e.message}`,
+  );
 }
 
 export default class PageErrorBoundary extends Component<{ children: ReactNode; resetKey: string }, State> {

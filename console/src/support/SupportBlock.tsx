@@ -11,22 +11,49 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import type { ClusterSupport } from '../api/types';
 import { day, SUPPORT_POLICY_TEXT } from './support-text';
 
-const TYPE_TEXT: Record<string, string> = { STANDARD: 'Standard support', EXTENDED: 'Extended support', ENDED: 'Support ended' };
+const TYPE_TEXT: Record<string, string> = {
+  STANDARD: 'Standard support',
+  EXTENDED: 'Extended support',
+  ENDED: 'Support ended',
+};
 
-export default function SupportBlock({ support: s, runningVersion }: { support: ClusterSupport; runningVersion?: string }) {
+export default function SupportBlock({
+  support: s,
+  runningVersion,
+}: {
+  support: ClusterSupport;
+  runningVersion?: string;
+}) {
   if (runningVersion && runningVersion !== s.kubernetesVersion) {
     return (
       <Container data-testid="support-block" header={<Header variant="h2">Kubernetes {runningVersion} support</Header>}>
-        <span data-testid="support-pending">The cluster now runs Kubernetes {runningVersion}; its support dates appear here after the next daily support check.</span>
+        <span data-testid="support-pending">
+          The cluster now runs Kubernetes {runningVersion}; its support dates appear here after the next daily support
+          check.
+        </span>
       </Container>
     );
   }
-  const policy = s.upgradePolicy === 'STANDARD' || s.upgradePolicy === 'EXTENDED' ? SUPPORT_POLICY_TEXT[s.upgradePolicy] : undefined;
+  const policy =
+    s.upgradePolicy === 'STANDARD' || s.upgradePolicy === 'EXTENDED' ? SUPPORT_POLICY_TEXT[s.upgradePolicy] : undefined;
   return (
-    <Container data-testid="support-block" header={<Header variant="h2" description={policy}>Kubernetes {s.kubernetesVersion} support</Header>}>
+    <Container
+      data-testid="support-block"
+      header={
+        <Header variant="h2" description={policy}>
+          Kubernetes {s.kubernetesVersion} support
+        </Header>
+      }
+    >
       <SpaceBetween size="m">
         {s.warning && (
-          <Alert type="warning" header={s.daysLeft !== undefined && s.daysLeft > 0 ? `${s.daysLeft} days of support left` : 'Support has ended'} data-testid="support-warning">
+          <Alert
+            type="warning"
+            header={
+              s.daysLeft !== undefined && s.daysLeft > 0 ? `${s.daysLeft} days of support left` : 'Support has ended'
+            }
+            data-testid="support-warning"
+          >
             {s.warning}
           </Alert>
         )}
@@ -34,10 +61,20 @@ export default function SupportBlock({ support: s, runningVersion }: { support: 
           columns={4}
           items={[
             { label: 'Now in', value: <span data-testid="support-type">{TYPE_TEXT[s.type] ?? s.type}</span> },
-            { label: 'Support policy', value: `${s.upgradePolicy}${s.upgradePolicyAssumed ? ' (AWS’s default: none was set)' : ''}` },
+            {
+              label: 'Support policy',
+              value: `${s.upgradePolicy}${s.upgradePolicyAssumed ? ' (AWS’s default: none was set)' : ''}`,
+            },
             { label: 'Standard support ends', value: day(s.standardSupportEndsAt) ?? '—' },
             { label: 'Extended support ends', value: day(s.extendedSupportEndsAt) ?? '—' },
-            ...(s.daysLeft !== undefined ? [{ label: 'Days left in the current support', value: <span data-testid="support-days-left">{String(Math.max(0, s.daysLeft))}</span> }] : []),
+            ...(s.daysLeft !== undefined
+              ? [
+                  {
+                    label: 'Days left in the current support',
+                    value: <span data-testid="support-days-left">{String(Math.max(0, s.daysLeft))}</span>,
+                  },
+                ]
+              : []),
           ]}
         />
       </SpaceBetween>

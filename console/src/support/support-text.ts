@@ -40,12 +40,27 @@ export function versionSupportText(v: VersionItem): string {
   const ext = day(v.endOfExtendedSupportDate);
   const extended = ext ? `extended support until ${ext}` : undefined;
   if (inExtendedSupport(v)) {
-    return [`In extended support${std ? ` since ${std}` : ''} (${usd(EKS_CONTROL_PLANE_USD_PER_HOUR.extended)} per cluster hour)`, extended].filter(Boolean).join(' · ');
+    return [
+      `In extended support${std ? ` since ${std}` : ''} (${usd(EKS_CONTROL_PLANE_USD_PER_HOUR.extended)} per cluster hour)`,
+      extended,
+    ]
+      .filter(Boolean)
+      .join(' · ');
   }
-  return [std ? `Standard support until ${std}` : undefined, extended].filter(Boolean).join(' · ') || 'Support dates not published';
+  return (
+    [std ? `Standard support until ${std}` : undefined, extended].filter(Boolean).join(' · ') ||
+    'Support dates not published'
+  );
 }
 
 /** The Select tags of a version: its support status and whether it is EKS's default. */
 export function versionTags(v: VersionItem): string[] {
-  return [inExtendedSupport(v) ? 'extended support' : String(v.status ?? '').replace(/_/g, ' ').toLowerCase(), v.defaultVersion ? 'default' : ''].filter(Boolean);
+  return [
+    inExtendedSupport(v)
+      ? 'extended support'
+      : String(v.status ?? '')
+          .replace(/_/g, ' ')
+          .toLowerCase(),
+    v.defaultVersion ? 'default' : '',
+  ].filter(Boolean);
 }

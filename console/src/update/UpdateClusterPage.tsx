@@ -18,9 +18,17 @@ import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import NotFound from '../components/NotFound';
 import type { VersionItem } from '../support/support-text';
 import { useList } from '../wizard/useList';
-import { buildPatch, costChange, currentVersion, formFromRecord, offeredVersions, updateProblems, type UpdateForm as Form } from './update-form';
 import UpdateForm from './UpdateForm';
 import UpdateReview from './UpdateReview';
+import {
+  buildPatch,
+  costChange,
+  currentVersion,
+  type UpdateForm as Form,
+  formFromRecord,
+  offeredVersions,
+  updateProblems,
+} from './update-form';
 
 type Notice = { type: 'info' | 'warning' | 'error'; header: string; text: string; testId: string };
 
@@ -54,10 +62,14 @@ export default function UpdateClusterPage({ id }: { id: string }) {
   }, [api, path]);
   useEffect(() => void load(), [load]);
   useEffect(() => {
-    api.get<Setup>('/v1/setup').then((s) => s.roleNamePrefix && setPrefix(s.roleNamePrefix), () => undefined);
+    api.get<Setup>('/v1/setup').then(
+      (s) => s.roleNamePrefix && setPrefix(s.roleNamePrefix),
+      () => undefined,
+    );
   }, [api]);
 
-  const roleArn = typeof record?.settings?.['provisionRoleArn'] === 'string' ? record.settings['provisionRoleArn'] : undefined;
+  const roleArn =
+    typeof record?.settings?.['provisionRoleArn'] === 'string' ? record.settings['provisionRoleArn'] : undefined;
   const region = record?.region;
   const q = useMemo(() => (roleArn && region ? { roleArn, region } : undefined), [roleArn, region]);
   const versions = useList<FormItem & VersionItem>('kubernetes-versions', q);
@@ -80,13 +92,24 @@ export default function UpdateClusterPage({ id }: { id: string }) {
     setApiError(undefined);
     if (problems.length) return;
     if (Object.keys(patch).length === 0) {
-      setNotice({ type: 'info', header: 'Nothing to change', text: 'The form has the cluster’s current settings: no update is started.', testId: 'update-nothing' });
+      setNotice({
+        type: 'info',
+        header: 'Nothing to change',
+        text: 'The form has the cluster’s current settings: no update is started.',
+        testId: 'update-nothing',
+      });
       return;
     }
     setBusy(true);
     try {
       const r = await api.request<UpdatePlanAnswer>('PATCH', path, { query: { dryRun: 'true' }, body: patch });
-      if (!r.body.changed) setNotice({ type: 'info', header: 'Nothing to change', text: 'The cluster already has these settings: no update is started.', testId: 'update-nothing' });
+      if (!r.body.changed)
+        setNotice({
+          type: 'info',
+          header: 'Nothing to change',
+          text: 'The cluster already has these settings: no update is started.',
+          testId: 'update-nothing',
+        });
       else {
         setAnswer(r.body);
         setIdempotencyKey(crypto.randomUUID());
@@ -103,10 +126,18 @@ export default function UpdateClusterPage({ id }: { id: string }) {
     setNotice(undefined);
     setApiError(undefined);
     try {
-      const r = await api.request<{ changed?: boolean }>('PATCH', path, { body: patch, headers: { 'if-match': `"${record.version ?? 1}"`, 'idempotency-key': idempotencyKey } });
+      const r = await api.request<{ changed?: boolean }>('PATCH', path, {
+        body: patch,
+        headers: { 'if-match': `"${record.version ?? 1}"`, 'idempotency-key': idempotencyKey },
+      });
       if (r.status === 200) {
         setAnswer(undefined);
-        setNotice({ type: 'info', header: 'Nothing to change', text: 'The cluster already has these settings: no update was started.', testId: 'update-nothing' });
+        setNotice({
+          type: 'info',
+          header: 'Nothing to change',
+          text: 'The cluster already has these settings: no update was started.',
+          testId: 'update-nothing',
+        });
         return;
       }
       navigate(`/clusters/${encodeURIComponent(id)}`);
@@ -132,7 +163,12 @@ export default function UpdateClusterPage({ id }: { id: string }) {
       return;
     }
     if (status === 409) {
-      setNotice({ type: 'warning', header: 'The cluster is busy', text: `${errorOf(e).message} Nothing was changed.`, testId: 'update-busy' });
+      setNotice({
+        type: 'warning',
+        header: 'The cluster is busy',
+        text: `${errorOf(e).message} Nothing was changed.`,
+        testId: 'update-busy',
+      });
       return;
     }
     setApiError(errorOf(e));
@@ -154,7 +190,9 @@ export default function UpdateClusterPage({ id }: { id: string }) {
       <SpaceBetween size="l">
         {!updatable && (
           <Alert type="warning" header="This cluster cannot be updated now" data-testid="update-not-now">
-            {record.update?.status === 'RUNNING' ? 'An update is running; one update at a time. Follow it on the cluster page.' : `Only a CREATED cluster can be updated; this one is ${record.status}.`}
+            {record.update?.status === 'RUNNING'
+              ? 'An update is running; one update at a time. Follow it on the cluster page.'
+              : `Only a CREATED cluster can be updated; this one is ${record.status}.`}
           </Alert>
         )}
         {notice && (
@@ -170,7 +208,13 @@ export default function UpdateClusterPage({ id }: { id: string }) {
               <Button onClick={() => setAnswer(undefined)} disabled={busy}>
                 Edit
               </Button>
-              <Button variant="primary" onClick={() => void apply()} loading={busy} disabled={refusedByPreflight || !updatable} data-testid="update-apply">
+              <Button
+                variant="primary"
+                onClick={() => void apply()}
+                loading={busy}
+                disabled={refusedByPreflight || !updatable}
+                data-testid="update-apply"
+              >
                 Apply update
               </Button>
             </SpaceBetween>
@@ -193,7 +237,13 @@ export default function UpdateClusterPage({ id }: { id: string }) {
             />
             <SpaceBetween direction="horizontal" size="xs">
               <Button onClick={() => navigate(`/clusters/${encodeURIComponent(id)}`)}>Cancel</Button>
-              <Button variant="primary" onClick={() => void review()} loading={busy} disabled={!updatable} data-testid="update-review">
+              <Button
+                variant="primary"
+                onClick={() => void review()}
+                loading={busy}
+                disabled={!updatable}
+                data-testid="update-review"
+              >
                 Review update
               </Button>
             </SpaceBetween>

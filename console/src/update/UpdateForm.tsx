@@ -13,7 +13,7 @@ import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Textarea from '@cloudscape-design/components/textarea';
 import type { FieldError, FormItem } from '../api/types';
-import { SUPPORT_POLICY_TEXT, versionSupportText, versionTags, type VersionItem } from '../support/support-text';
+import { SUPPORT_POLICY_TEXT, type VersionItem, versionSupportText, versionTags } from '../support/support-text';
 import type { ListState } from '../wizard/useList';
 import type { UpdateForm as Form } from './update-form';
 
@@ -30,9 +30,21 @@ interface Props {
   onLeave: (field: string) => void;
 }
 
-export default function UpdateForm({ form, current, versions, versionsError, instanceTypes, managed, errors, onChange, onLeave }: Props) {
+export default function UpdateForm({
+  form,
+  current,
+  versions,
+  versionsError,
+  instanceTypes,
+  managed,
+  errors,
+  onChange,
+  onLeave,
+}: Props) {
   const err = (field: string) => {
-    const msgs = errors.filter((e) => (e.path.split(/[.[]/)[0] ?? e.path) === field).map((e) => (e.path === field ? e.message : `${e.path}: ${e.message}`));
+    const msgs = errors
+      .filter((e) => (e.path.split(/[.[]/)[0] ?? e.path) === field)
+      .map((e) => (e.path === field ? e.message : `${e.path}: ${e.message}`));
     return msgs.length ? msgs.join('; ') : undefined;
   };
   const versionOpts: SelectProps.Option[] = versions.map((v) => ({
@@ -43,7 +55,9 @@ export default function UpdateForm({ form, current, versions, versionsError, ins
   }));
   const chosen = versions.find((v) => v.id === form.kubernetesVersion);
   const typeIds = instanceTypes.items.map((t) => t.id);
-  const typeOpts: SelectProps.Option[] = (typeIds.includes(current.instanceType) ? typeIds : [current.instanceType, ...typeIds]).map((id) => ({
+  const typeOpts: SelectProps.Option[] = (
+    typeIds.includes(current.instanceType) ? typeIds : [current.instanceType, ...typeIds]
+  ).map((id) => ({
     value: id,
     label: id,
     ...(id === current.instanceType ? { tags: ['current'] } : {}),
@@ -52,21 +66,45 @@ export default function UpdateForm({ form, current, versions, versionsError, ins
 
   return (
     <SpaceBetween size="l">
-      <Container header={<Header variant="h2" description="EKS upgrades one minor version at a time and never downgrades.">Kubernetes version and support</Header>}>
+      <Container
+        header={
+          <Header variant="h2" description="EKS upgrades one minor version at a time and never downgrades.">
+            Kubernetes version and support
+          </Header>
+        }
+      >
         <SpaceBetween size="m">
-          <FormField label="Kubernetes version" errorText={err('kubernetesVersion') ?? (versionsError ? `The versions EKS offers could not be listed through role B: ${versionsError}` : undefined)} constraintText={chosen ? versionSupportText(chosen) : undefined} data-testid="update-version-field">
+          <FormField
+            label="Kubernetes version"
+            errorText={
+              err('kubernetesVersion') ??
+              (versionsError
+                ? `The versions EKS offers could not be listed through role B: ${versionsError}`
+                : undefined)
+            }
+            constraintText={chosen ? versionSupportText(chosen) : undefined}
+            data-testid="update-version-field"
+          >
             <Select
               selectedOption={selected(versionOpts, form.kubernetesVersion)}
               options={versionOpts}
-              onChange={({ detail }) => onChange({ kubernetesVersion: detail.selectedOption.value ?? current.kubernetesVersion })}
+              onChange={({ detail }) =>
+                onChange({ kubernetesVersion: detail.selectedOption.value ?? current.kubernetesVersion })
+              }
               onBlur={() => onLeave('kubernetesVersion')}
               data-testid="update-version"
             />
           </FormField>
-          <FormField label="Support policy" description="What happens when the version's standard support ends." errorText={err('upgradePolicy')}>
+          <FormField
+            label="Support policy"
+            description="What happens when the version's standard support ends."
+            errorText={err('upgradePolicy')}
+          >
             <RadioGroup
               value={form.upgradePolicy}
-              onChange={({ detail }) => onChange({ upgradePolicy: detail.value === 'EXTENDED' ? 'EXTENDED' : 'STANDARD' })}
+              onChange={({ detail }) =>
+                onChange({ upgradePolicy: detail.value === 'EXTENDED' ? 'EXTENDED' : 'STANDARD' })
+              }
               items={[
                 { value: 'STANDARD', label: 'Standard', description: SUPPORT_POLICY_TEXT.STANDARD },
                 { value: 'EXTENDED', label: 'Extended', description: SUPPORT_POLICY_TEXT.EXTENDED },
@@ -77,7 +115,13 @@ export default function UpdateForm({ form, current, versions, versionsError, ins
         </SpaceBetween>
       </Container>
 
-      <Container header={<Header variant="h2" description="A new instance type replaces the node group: every node is new.">Nodes</Header>}>
+      <Container
+        header={
+          <Header variant="h2" description="A new instance type replaces the node group: every node is new.">
+            Nodes
+          </Header>
+        }
+      >
         <ColumnLayout columns={2}>
           <FormField label="Instance type" errorText={err('instanceType') ?? instanceTypes.error?.message}>
             <Select
@@ -85,7 +129,9 @@ export default function UpdateForm({ form, current, versions, versionsError, ins
               options={typeOpts}
               onChange={({ detail }) => onChange({ instanceType: detail.selectedOption.value ?? current.instanceType })}
               onBlur={() => onLeave('instanceType')}
-              statusType={instanceTypes.status === 'loading' ? 'loading' : instanceTypes.status === 'error' ? 'error' : 'finished'}
+              statusType={
+                instanceTypes.status === 'loading' ? 'loading' : instanceTypes.status === 'error' ? 'error' : 'finished'
+              }
               loadingText="Loading instance types through role B"
               filteringType="auto"
               filteringAriaLabel="Filter"
@@ -93,20 +139,59 @@ export default function UpdateForm({ form, current, versions, versionsError, ins
               data-testid="update-instance-type"
             />
           </FormField>
-          <FormField label="Number of nodes" description="1 to 450. Fewer nodes: the removed ones are drained first." errorText={err('nodeCount')}>
-            <Input value={form.nodeCount} inputMode="numeric" onChange={({ detail }) => onChange({ nodeCount: detail.value })} onBlur={() => onLeave('nodeCount')} data-testid="update-node-count" />
+          <FormField
+            label="Number of nodes"
+            description="1 to 450. Fewer nodes: the removed ones are drained first."
+            errorText={err('nodeCount')}
+          >
+            <Input
+              value={form.nodeCount}
+              inputMode="numeric"
+              onChange={({ detail }) => onChange({ nodeCount: detail.value })}
+              onBlur={() => onLeave('nodeCount')}
+              data-testid="update-node-count"
+            />
           </FormField>
         </ColumnLayout>
       </Container>
 
-      <Container header={<Header variant="h2" description="IAM principals given access to the Kubernetes API through EKS access entries.">Access</Header>}>
+      <Container
+        header={
+          <Header
+            variant="h2"
+            description="IAM principals given access to the Kubernetes API through EKS access entries."
+          >
+            Access
+          </Header>
+        }
+      >
         <SpaceBetween size="m">
-          <FormField label="Cluster administrators" description="Role or user ARNs (cluster-admin), one per line." errorText={err('adminPrincipalArns')}>
-            <Textarea value={form.adminPrincipalArns} rows={3} onChange={({ detail }) => onChange({ adminPrincipalArns: detail.value })} onBlur={() => onLeave('adminPrincipalArns')} data-testid="update-admins" />
+          <FormField
+            label="Cluster administrators"
+            description="Role or user ARNs (cluster-admin), one per line."
+            errorText={err('adminPrincipalArns')}
+          >
+            <Textarea
+              value={form.adminPrincipalArns}
+              rows={3}
+              onChange={({ detail }) => onChange({ adminPrincipalArns: detail.value })}
+              onBlur={() => onLeave('adminPrincipalArns')}
+              data-testid="update-admins"
+            />
           </FormField>
           {managed && (
-            <FormField label="Deploy roles" description="Role ARNs (edit in the managed namespaces), one per line, e.g. your CI system's role." errorText={err('deployPrincipalArns')}>
-              <Textarea value={form.deployPrincipalArns} rows={3} onChange={({ detail }) => onChange({ deployPrincipalArns: detail.value })} onBlur={() => onLeave('deployPrincipalArns')} data-testid="update-deploy-roles" />
+            <FormField
+              label="Deploy roles"
+              description="Role ARNs (edit in the managed namespaces), one per line, e.g. your CI system's role."
+              errorText={err('deployPrincipalArns')}
+            >
+              <Textarea
+                value={form.deployPrincipalArns}
+                rows={3}
+                onChange={({ detail }) => onChange({ deployPrincipalArns: detail.value })}
+                onBlur={() => onLeave('deployPrincipalArns')}
+                data-testid="update-deploy-roles"
+              />
             </FormField>
           )}
         </SpaceBetween>

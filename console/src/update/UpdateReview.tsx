@@ -12,8 +12,8 @@ import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { EKS_CONTROL_PLANE_USD_PER_HOUR, formatHourly, PRICES_AS_OF } from '../../../shared/pricing/hourly-cost';
 import type { UpdatePlanAnswer } from '../api/types';
 import DiagnosisAlert from '../components/DiagnosisAlert';
-import { changeText, COMPONENT_LABEL } from './update-text';
 import type { CostChange } from './update-form';
+import { COMPONENT_LABEL, changeText } from './update-text';
 
 export default function UpdateReview({ answer, cost }: { answer: UpdatePlanAnswer; cost?: CostChange }) {
   const { plan, preflight } = answer;
@@ -28,7 +28,13 @@ export default function UpdateReview({ answer, cost }: { answer: UpdatePlanAnswe
         </ul>
       </Container>
 
-      <Container header={<Header variant="h2" description="Applied through the cluster's CloudFormation stack, in this order.">Plan</Header>}>
+      <Container
+        header={
+          <Header variant="h2" description="Applied through the cluster's CloudFormation stack, in this order.">
+            Plan
+          </Header>
+        }
+      >
         <SpaceBetween size="m">
           <ol data-testid="review-steps">
             {plan.steps.map((s, i) => (
@@ -44,18 +50,34 @@ export default function UpdateReview({ answer, cost }: { answer: UpdatePlanAnswe
           </ol>
           {plan.nodesReplaced ? (
             <Alert type="warning" header="Every node is replaced" data-testid="review-nodes-replaced">
-              A new node group starts first; then the old nodes are drained and terminated, so capacity never drops to zero. Every pod is evicted and rescheduled, and data kept on the nodes' local disks is lost.
+              A new node group starts first; then the old nodes are drained and terminated, so capacity never drops to
+              zero. Every pod is evicted and rescheduled, and data kept on the nodes' local disks is lost.
             </Alert>
           ) : (
-            plan.disruptive && <Box data-testid="review-disruptive">Pods are evicted and rescheduled while the nodes change (PodDisruptionBudgets are respected).</Box>
+            plan.disruptive && (
+              <Box data-testid="review-disruptive">
+                Pods are evicted and rescheduled while the nodes change (PodDisruptionBudgets are respected).
+              </Box>
+            )
           )}
         </SpaceBetween>
       </Container>
 
-      <Container header={<Header variant="h2" description="Drift, node version skew, free IP addresses and EKS upgrade insights, checked now through role B.">Pre-flight</Header>}>
+      <Container
+        header={
+          <Header
+            variant="h2"
+            description="Drift, node version skew, free IP addresses and EKS upgrade insights, checked now through role B."
+          >
+            Pre-flight
+          </Header>
+        }
+      >
         <div data-testid="review-preflight">
           {!preflight || !preflight.checked ? (
-            <StatusIndicator type="info">{preflight?.message ?? 'Not run: the update makes the same checks before changing anything.'}</StatusIndicator>
+            <StatusIndicator type="info">
+              {preflight?.message ?? 'Not run: the update makes the same checks before changing anything.'}
+            </StatusIndicator>
           ) : preflight.ok ? (
             <StatusIndicator type="success">Passed: nothing stops this update.</StatusIndicator>
           ) : (
@@ -67,10 +89,21 @@ export default function UpdateReview({ answer, cost }: { answer: UpdatePlanAnswe
         </div>
       </Container>
 
-      <Container header={<Header variant="h2" description={`On-demand list prices from the price table shipped with this service, as of ${PRICES_AS_OF}.`}>Estimated cost</Header>}>
+      <Container
+        header={
+          <Header
+            variant="h2"
+            description={`On-demand list prices from the price table shipped with this service, as of ${PRICES_AS_OF}.`}
+          >
+            Estimated cost
+          </Header>
+        }
+      >
         {toExtended && (
           <Box variant="p" data-testid="review-extended-cost">
-            Extended support costs ${EKS_CONTROL_PLANE_USD_PER_HOUR.extended.toFixed(2)} per cluster hour instead of ${EKS_CONTROL_PLANE_USD_PER_HOUR.standard.toFixed(2)}, from the end of the version's standard support; nothing changes in price before then.
+            Extended support costs ${EKS_CONTROL_PLANE_USD_PER_HOUR.extended.toFixed(2)} per cluster hour instead of $
+            {EKS_CONTROL_PLANE_USD_PER_HOUR.standard.toFixed(2)}, from the end of the version's standard support;
+            nothing changes in price before then.
           </Box>
         )}
         {cost ? (
@@ -78,11 +111,17 @@ export default function UpdateReview({ answer, cost }: { answer: UpdatePlanAnswe
             <li>Now: {formatHourly(cost.before.total)}</li>
             <li>After the update: {formatHourly(cost.after.total)}</li>
             <li>
-              <strong>Difference: {cost.delta === 0 ? 'none' : `${cost.delta > 0 ? '+' : '−'}${formatHourly(Math.abs(cost.delta))}`}</strong>
+              <strong>
+                Difference:{' '}
+                {cost.delta === 0 ? 'none' : `${cost.delta > 0 ? '+' : '−'}${formatHourly(Math.abs(cost.delta))}`}
+              </strong>
             </li>
           </ul>
         ) : (
-          <Box data-testid="review-cost-unknown">The shipped price table does not cover this instance type or region, so no difference is estimated; see the EC2 on-demand pricing page.</Box>
+          <Box data-testid="review-cost-unknown">
+            The shipped price table does not cover this instance type or region, so no difference is estimated; see the
+            EC2 on-demand pricing page.
+          </Box>
         )}
       </Container>
     </SpaceBetween>

@@ -9,8 +9,8 @@ import ProgressBar from '@cloudscape-design/components/progress-bar';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import type { ClusterUpdate } from '../api/types';
-import DiagnosisAlert from '../components/DiagnosisAlert';
 import { elapsed } from '../clusters/status';
+import DiagnosisAlert from '../components/DiagnosisAlert';
 import { changesOf } from './update-text';
 
 const STATUS = {
@@ -30,10 +30,29 @@ export default function UpdateStatus({ update: u, now }: { update: ClusterUpdate
         <KeyValuePairs
           columns={4}
           items={[
-            { label: 'Update', value: <span data-testid="update-status"><StatusIndicator type={s.type}>{s.text}</StatusIndicator></span> },
-            { label: 'Changes', value: <ul data-testid="update-changes">{changesOf(u).map((c) => <li key={c}>{c}</li>)}</ul> },
+            {
+              label: 'Update',
+              value: (
+                <span data-testid="update-status">
+                  <StatusIndicator type={s.type}>{s.text}</StatusIndicator>
+                </span>
+              ),
+            },
+            {
+              label: 'Changes',
+              value: (
+                <ul data-testid="update-changes">
+                  {changesOf(u).map((c) => (
+                    <li key={c}>{c}</li>
+                  ))}
+                </ul>
+              ),
+            },
             { label: 'Phase', value: <span data-testid="update-phase">{u.phase}</span> },
-            { label: 'Resources', value: <span data-testid="update-resources">{total ? `${done} of ${total} updated` : '—'}</span> },
+            {
+              label: 'Resources',
+              value: <span data-testid="update-resources">{total ? `${done} of ${total} updated` : '—'}</span>,
+            },
             { label: 'Elapsed', value: Number.isFinite(started) ? elapsed(ended - started) : '—' },
           ]}
         />

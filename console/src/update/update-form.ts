@@ -3,7 +3,7 @@
  * settings, the merge patch carries only what differs (so an unchanged form is "nothing to change"),
  * and the browser checks the merged settings with the API's own schema. DOM-free, unit-tested in Node.
  */
-import { hourlyEstimate, type HourlyEstimate } from '../../../shared/pricing/hourly-cost';
+import { type HourlyEstimate, hourlyEstimate } from '../../../shared/pricing/hourly-cost';
 import type { ClusterRecord, ClusterSettings, FieldError } from '../api/types';
 import { parseArnList } from '../wizard/deploy-roles';
 import { formProblems } from '../wizard/form-check';
@@ -22,7 +22,14 @@ export interface UpdateForm {
 }
 
 /** The settings an update may change, in the order the form shows them. */
-export const UPDATE_FIELDS = ['kubernetesVersion', 'upgradePolicy', 'instanceType', 'nodeCount', 'adminPrincipalArns', 'deployPrincipalArns'] as const;
+export const UPDATE_FIELDS = [
+  'kubernetesVersion',
+  'upgradePolicy',
+  'instanceType',
+  'nodeCount',
+  'adminPrincipalArns',
+  'deployPrincipalArns',
+] as const;
 export type UpdateField = (typeof UPDATE_FIELDS)[number];
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -130,11 +137,16 @@ export function updateProblems(r: ClusterRecord, f: UpdateForm, roleNamePrefix: 
     if (v === null) delete merged[k];
     else merged[k] = v;
   }
-  const problems = formProblems(merged as unknown as ClusterSettings, roleNamePrefix).filter((p) => (UPDATE_FIELDS as readonly string[]).includes(p.path.split(/[.[]/)[0] ?? ''));
+  const problems = formProblems(merged as unknown as ClusterSettings, roleNamePrefix).filter((p) =>
+    (UPDATE_FIELDS as readonly string[]).includes(p.path.split(/[.[]/)[0] ?? ''),
+  );
   const to = f.kubernetesVersion.trim();
   const from = currentVersion(r);
   if (to !== from && !problems.some((p) => p.path === 'kubernetesVersion') && to !== nextMinor(from)) {
-    problems.push({ path: 'kubernetesVersion', message: `Choose ${from} (no change) or ${nextMinor(from) ?? 'the next minor version'}: EKS upgrades one minor version at a time and never downgrades.` });
+    problems.push({
+      path: 'kubernetesVersion',
+      message: `Choose ${from} (no change) or ${nextMinor(from) ?? 'the next minor version'}: EKS upgrades one minor version at a time and never downgrades.`,
+    });
   }
   return problems;
 }
@@ -151,16 +163,29 @@ export interface CostChange {
  * `versionStatus` of a version: DescribeClusterVersions' `STANDARD_SUPPORT` / `EXTENDED_SUPPORT`. The
  * control plane costs the extended price only while its version is in extended support.
  */
-export function costChange(r: ClusterRecord, f: UpdateForm, statusOf: (version: string) => string | undefined): CostChange | undefined {
+export function costChange(
+  r: ClusterRecord,
+  f: UpdateForm,
+  statusOf: (version: string) => string | undefined,
+): CostChange | undefined {
   const region = r.region ?? str(r.settings?.['region']);
   const now = currentValues(r);
   const want = formValues(f);
   const estimate = (v: Record<UpdateField, unknown>) => {
     const status = statusOf(String(v.kubernetesVersion));
-    return hourlyEstimate({ region, instanceType: String(v.instanceType), nodeCount: Number(v.nodeCount), ...(status ? { versionStatus: status } : {}) });
+    return hourlyEstimate({
+      region,
+      instanceType: String(v.instanceType),
+      nodeCount: Number(v.nodeCount),
+      ...(status ? { versionStatus: status } : {}),
+    });
   };
   const before = estimate(now);
   const after = estimate(want);
   if (before.total === undefined || after.total === undefined) return undefined;
-  return { before: before as CostChange['before'], after: after as CostChange['after'], delta: Math.round((after.total - before.total) * 10_000) / 10_000 };
+  return {
+    before: before as CostChange['before'],
+    after: after as CostChange['after'],
+    delta: Math.round((after.total - before.total) * 10_000) / 10_000,
+  };
 }

@@ -18,7 +18,8 @@ const FIELD_LABEL: Record<string, string> = {
   namespaces: 'Namespaces',
 };
 
-const valueText = (v: unknown) => (v === undefined || v === null ? 'none' : Array.isArray(v) ? (v.length ? v.join(', ') : 'none') : String(v));
+const valueText = (v: unknown) =>
+  v === undefined || v === null ? 'none' : Array.isArray(v) ? (v.length ? v.join(', ') : 'none') : String(v);
 
 /** "Kubernetes version: 1.32 → 1.33". */
 export function changeText(c: { field: string; from: unknown; to: unknown }): string {

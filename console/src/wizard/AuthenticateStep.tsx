@@ -17,14 +17,42 @@ import type { AuthState } from './form';
 
 /** Commercial regions where EKS runs; the service checks the one you pick against role B. */
 const REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1',
-  'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1',
-  'ap-southeast-2', 'ap-south-1', 'ap-east-1', 'me-central-1', 'af-south-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'sa-east-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-north-1',
+  'eu-south-1',
+  'eu-south-2',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-south-1',
+  'ap-east-1',
+  'me-central-1',
+  'af-south-1',
 ];
 
 export type { AuthState } from './form';
 
-export default function AuthenticateStep({ state, onChange, exampleArn }: { state: AuthState; onChange: (s: AuthState) => void; exampleArn?: string }) {
+export default function AuthenticateStep({
+  state,
+  onChange,
+  exampleArn,
+}: {
+  state: AuthState;
+  onChange: (s: AuthState) => void;
+  exampleArn?: string;
+}) {
   const { api } = useConsole();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiErrorBody>();
@@ -34,7 +62,9 @@ export default function AuthenticateStep({ state, onChange, exampleArn }: { stat
     setBusy(true);
     setError(undefined);
     try {
-      const r = await api.request<RegisteredRole>('POST', '/v1/roles', { body: { roleArn: state.roleArn.trim(), region: state.region.trim() } });
+      const r = await api.request<RegisteredRole>('POST', '/v1/roles', {
+        body: { roleArn: state.roleArn.trim(), region: state.region.trim() },
+      });
       onChange({ ...state, registered: r.body });
     } catch (e) {
       setError(e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) });
@@ -45,7 +75,16 @@ export default function AuthenticateStep({ state, onChange, exampleArn }: { stat
   };
 
   return (
-    <Container header={<Header variant="h2" description="The service assumes role B with your External ID to prove it can work in this region.">Role B and region</Header>}>
+    <Container
+      header={
+        <Header
+          variant="h2"
+          description="The service assumes role B with your External ID to prove it can work in this region."
+        >
+          Role B and region
+        </Header>
+      }
+    >
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -60,7 +99,12 @@ export default function AuthenticateStep({ state, onChange, exampleArn }: { stat
           }
         >
           <SpaceBetween size="m">
-            <FormField label="Role ARN" description="The ARN of role B, from the role's summary page in the IAM console." errorText={fieldError('roleArn')} stretch>
+            <FormField
+              label="Role ARN"
+              description="The ARN of role B, from the role's summary page in the IAM console."
+              errorText={fieldError('roleArn')}
+              stretch
+            >
               <Input
                 value={state.roleArn}
                 placeholder={exampleArn ?? 'arn:aws:iam::123456789012:role/eks-provisioner-provision'}
@@ -71,7 +115,11 @@ export default function AuthenticateStep({ state, onChange, exampleArn }: { stat
                 data-testid="role-arn"
               />
             </FormField>
-            <FormField label="Cluster Region" description="Where the cluster will be created; key pairs and VPCs are listed from this region." errorText={fieldError('region')}>
+            <FormField
+              label="Cluster Region"
+              description="Where the cluster will be created; key pairs and VPCs are listed from this region."
+              errorText={fieldError('region')}
+            >
               <Autosuggest
                 value={state.region}
                 options={REGIONS.map((value) => ({ value }))}
@@ -84,11 +132,18 @@ export default function AuthenticateStep({ state, onChange, exampleArn }: { stat
               />
             </FormField>
             {/* Field problems are said on their fields only (one message, not a second one in an alert). */}
-            {error && !error.fields?.length && <DiagnosisAlert diagnosis={fromApiError(error)} testId="auth-diagnosis" />}
-            {error?.fields?.some((f) => f.path !== 'roleArn' && f.path !== 'region') && <Alert type="error" header="The request was refused">{error.message}</Alert>}
+            {error && !error.fields?.length && (
+              <DiagnosisAlert diagnosis={fromApiError(error)} testId="auth-diagnosis" />
+            )}
+            {error?.fields?.some((f) => f.path !== 'roleArn' && f.path !== 'region') && (
+              <Alert type="error" header="The request was refused">
+                {error.message}
+              </Alert>
+            )}
             {state.registered && (
               <Alert type="success" header="Authenticated with AWS" data-testid="auth-success">
-                The service assumed {state.registered.roleArn} in {state.registered.region} (account {state.registered.accountId}). Choose Next to fill in the cluster settings.
+                The service assumed {state.registered.roleArn} in {state.registered.region} (account{' '}
+                {state.registered.accountId}). Choose Next to fill in the cluster settings.
               </Alert>
             )}
           </SpaceBetween>

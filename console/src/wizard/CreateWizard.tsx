@@ -12,15 +12,29 @@ import { useConsole } from '../api/context';
 import type { ApiErrorBody, ClusterAccepted, FieldError, Setup } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
 import AuthenticateStep, { type AuthState } from './AuthenticateStep';
-import SettingsStep from './SettingsStep';
-import { EMPTY_SETTINGS, fieldOf, toSettings, type SettingsForm } from './form';
+import { EMPTY_SETTINGS, fieldOf, type SettingsForm, toSettings } from './form';
+import { formProblems } from './form-check';
 import ReviewStep from './ReviewStep';
+import SettingsStep from './SettingsStep';
 import SetupStep from './SetupStep';
 import { clearWizard, loadWizard, rememberRole, saveWizard } from './wizard-state';
-import { formProblems } from './form-check';
 
-const SETTINGS_FIELDS = new Set(['name', 'environmentScope', 'serviceRoleArn', 'kubernetesVersion', 'keyName', 'vpcId', 'subnetIds', 'securityGroupIds', 'instanceType', 'nodeCount', 'managed', 'adminPrincipalArns', 'namespaces', 'deployPrincipalArns']);
-
+const SETTINGS_FIELDS = new Set([
+  'name',
+  'environmentScope',
+  'serviceRoleArn',
+  'kubernetesVersion',
+  'keyName',
+  'vpcId',
+  'subnetIds',
+  'securityGroupIds',
+  'instanceType',
+  'nodeCount',
+  'managed',
+  'adminPrincipalArns',
+  'namespaces',
+  'deployPrincipalArns',
+]);
 
 export default function CreateWizard() {
   const { api, navigate, features, tenantKey } = useConsole();
@@ -66,13 +80,25 @@ export default function CreateWizard() {
 
   // The API's own schema, in the browser: each field's problems once the field was left (or on submit).
   const prefix = setup?.roleNamePrefix ?? 'eks-provisioner-';
-  const clientFields = useMemo(() => (auth.registered ? formProblems(toSettings(auth, form, features), prefix) : []), [auth, form, features, prefix]);
+  const clientFields = useMemo(
+    () => (auth.registered ? formProblems(toSettings(auth, form, features), prefix) : []),
+    [auth, form, features, prefix],
+  );
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [refused, setRefused] = useState(false);
-  const touchedFields = useMemo(() => clientFields.filter((f) => refused || touched.has(fieldOf(f.path))), [clientFields, touched, refused]);
+  const touchedFields = useMemo(
+    () => clientFields.filter((f) => refused || touched.has(fieldOf(f.path))),
+    [clientFields, touched, refused],
+  );
   const serverFields: FieldError[] = useMemo(() => submitError?.fields ?? [], [submitError]);
   // The API's answer to the last submit wins on a field; the browser's check fills the others.
-  const fieldErrors = useMemo(() => [...serverFields, ...touchedFields.filter((c) => !serverFields.some((s) => fieldOf(s.path) === fieldOf(c.path)))], [serverFields, touchedFields]);
+  const fieldErrors = useMemo(
+    () => [
+      ...serverFields,
+      ...touchedFields.filter((c) => !serverFields.some((s) => fieldOf(s.path) === fieldOf(c.path))),
+    ],
+    [serverFields, touchedFields],
+  );
   const shownProblems = refused && clientFields.length ? clientFields : serverFields;
   const otherFieldErrors = shownProblems.filter((f) => !SETTINGS_FIELDS.has(fieldOf(f.path)));
 
@@ -90,13 +116,19 @@ export default function CreateWizard() {
     setSubmitting(true);
     setSubmitError(undefined);
     try {
-      const r = await api.request<ClusterAccepted>('POST', '/v1/clusters', { body: settings, headers: { 'Idempotency-Key': idem.current.key } });
+      const r = await api.request<ClusterAccepted>('POST', '/v1/clusters', {
+        body: settings,
+        headers: { 'Idempotency-Key': idem.current.key },
+      });
       clearWizard(window.sessionStorage, tenantKey);
       navigate(`/clusters/${encodeURIComponent(r.body.id)}`);
     } catch (e) {
       const err = e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) };
       // The name is taken (409): that is the name field's problem, said there.
-      const withFields = err.code === 'NAME_ALREADY_IN_USE' && !err.fields?.length ? { ...err, fields: [{ path: 'name', message: err.message }] } : err;
+      const withFields =
+        err.code === 'NAME_ALREADY_IN_USE' && !err.fields?.length
+          ? { ...err, fields: [{ path: 'name', message: err.message }] }
+          : err;
       setSubmitError(withFields);
       // Field problems are fixed where the fields are.
       if (withFields.fields?.length) setStep(2);
@@ -140,14 +172,26 @@ export default function CreateWizard() {
         {
           title: 'Set up roles',
           description: 'Create role B (and role A) in your AWS account with these values.',
-          content: setupError ? <DiagnosisAlert diagnosis={fromApiError(setupError)} /> : setup ? <SetupStep setup={setup} /> : <Spinner size="large" />,
+          content: setupError ? (
+            <DiagnosisAlert diagnosis={fromApiError(setupError)} />
+          ) : setup ? (
+            <SetupStep setup={setup} />
+          ) : (
+            <Spinner size="large" />
+          ),
         },
         {
           title: 'Authenticate with AWS',
           description: 'Give the Role ARN of role B and the region for the cluster.',
           // Only while it is true: once authenticated, the green success stands alone.
           errorText: auth.registered ? undefined : stepError,
-          content: <AuthenticateStep state={auth} onChange={setAuth} {...(setup?.exampleProvisionRoleArn ? { exampleArn: setup.exampleProvisionRoleArn } : {})} />,
+          content: (
+            <AuthenticateStep
+              state={auth}
+              onChange={setAuth}
+              {...(setup?.exampleProvisionRoleArn ? { exampleArn: setup.exampleProvisionRoleArn } : {})}
+            />
+          ),
         },
         {
           title: 'Cluster settings',
@@ -167,7 +211,15 @@ export default function CreateWizard() {
               {(shownProblems.length > 0 || (submitError && !submitError.fields?.length)) && (
                 <Box margin={{ top: 'l' }}>
                   {shownProblems.length ? (
-                    <Alert type="error" header={refused ? 'Fix these settings before creating the cluster' : (submitError?.title ?? 'The cluster settings are not valid')} data-testid="submit-problems">
+                    <Alert
+                      type="error"
+                      header={
+                        refused
+                          ? 'Fix these settings before creating the cluster'
+                          : (submitError?.title ?? 'The cluster settings are not valid')
+                      }
+                      data-testid="submit-problems"
+                    >
                       <ul>
                         {shownProblems.map((f, i) => (
                           // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list, never reordered, whose entries may repeat
@@ -175,10 +227,12 @@ export default function CreateWizard() {
                             <strong>{f.path}</strong>: {f.message}
                           </li>
                         ))}
-                        {(refused ? [] : (submitError?.problems ?? [])).filter((p) => !shownProblems.some((f) => p.message.includes(f.path))).map((p, i) => (
-                          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list, never reordered, whose entries may repeat
-                          <li key={`p${i}`}>{p.message}</li>
-                        ))}
+                        {(refused ? [] : (submitError?.problems ?? []))
+                          .filter((p) => !shownProblems.some((f) => p.message.includes(f.path)))
+                          .map((p, i) => (
+                            // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list, never reordered, whose entries may repeat
+                            <li key={`p${i}`}>{p.message}</li>
+                          ))}
                       </ul>
                       {otherFieldErrors.length > 0 && 'Go back to Authenticate with AWS to fix the role or region.'}
                     </Alert>

@@ -22,7 +22,12 @@ export default function ReviewStep({ settings, role }: { settings: ClusterSettin
   const versions = useList<FormItem & { status?: string; recommended?: boolean }>('kubernetes-versions', q);
   const version = settings.kubernetesVersion ?? versions.items.find((v) => v.recommended)?.id;
   const versionStatus = versions.items.find((v) => v.id === version)?.status;
-  const cost = hourlyEstimate({ region: settings.region, instanceType: settings.instanceType, nodeCount: settings.nodeCount, ...(versionStatus ? { versionStatus } : {}) });
+  const cost = hourlyEstimate({
+    region: settings.region,
+    instanceType: settings.instanceType,
+    nodeCount: settings.nodeCount,
+    ...(versionStatus ? { versionStatus } : {}),
+  });
   const stackName = `eks-provisioner-${settings.name}`;
 
   return (
@@ -37,8 +42,16 @@ export default function ReviewStep({ settings, role }: { settings: ClusterSettin
             { label: 'Account', value: <span className="nowrap">{role.accountId}</span> },
             { label: 'Role B (provision role)', value: settings.provisionRoleArn },
             { label: 'Service role (role A)', value: settings.serviceRoleArn },
-            { label: 'Kubernetes version', value: version ? `${version}${settings.kubernetesVersion ? '' : ' (default)'}` : 'newest in standard support' },
-            { label: 'Support policy', value: <span data-testid="review-support-policy">{settings.upgradePolicy ?? 'STANDARD'}</span> },
+            {
+              label: 'Kubernetes version',
+              value: version
+                ? `${version}${settings.kubernetesVersion ? '' : ' (default)'}`
+                : 'newest in standard support',
+            },
+            {
+              label: 'Support policy',
+              value: <span data-testid="review-support-policy">{settings.upgradePolicy ?? 'STANDARD'}</span>,
+            },
             { label: 'VPC', value: settings.vpcId },
             { label: 'Subnets', value: list(settings.subnetIds) },
             { label: 'Security groups', value: list(settings.securityGroupIds) },
@@ -46,9 +59,13 @@ export default function ReviewStep({ settings, role }: { settings: ClusterSettin
             { label: 'Number of nodes', value: String(settings.nodeCount) },
             { label: 'Key pair', value: settings.keyName ?? 'none (no SSH)' },
             { label: 'Managed cluster', value: settings.managed ? 'yes' : 'no' },
-            ...(settings.managed && settings.namespaces?.length ? [{ label: 'Namespaces', value: list(settings.namespaces) }] : []),
+            ...(settings.managed && settings.namespaces?.length
+              ? [{ label: 'Namespaces', value: list(settings.namespaces) }]
+              : []),
             { label: 'Cluster administrators', value: list(settings.adminPrincipalArns) },
-            ...(settings.deployPrincipalArns?.length ? [{ label: 'Deploy roles', value: list(settings.deployPrincipalArns) }] : []),
+            ...(settings.deployPrincipalArns?.length
+              ? [{ label: 'Deploy roles', value: list(settings.deployPrincipalArns) }]
+              : []),
           ]}
         />
       </Container>
@@ -56,31 +73,47 @@ export default function ReviewStep({ settings, role }: { settings: ClusterSettin
       <Container header={<Header variant="h2">What will be created</Header>}>
         <SpaceBetween size="s">
           <Box variant="p">
-            In account <span className="nowrap">{role.accountId}</span>, {settings.region}, one CloudFormation stack <Box variant="code">{stackName}</Box> made through role B:
+            In account <span className="nowrap">{role.accountId}</span>, {settings.region}, one CloudFormation stack{' '}
+            <Box variant="code">{stackName}</Box> made through role B:
           </Box>
           <ul data-testid="review-creates">
             <li>
-              an Amazon EKS cluster {settings.name} (Kubernetes {version ?? 'newest in standard support'}), using role A;
+              an Amazon EKS cluster {settings.name} (Kubernetes {version ?? 'newest in standard support'}), using role
+              A;
             </li>
             <li>
               a managed node group of {settings.nodeCount} × {settings.instanceType} with its IAM node role;
             </li>
             <li>the add-ons vpc-cni, kube-proxy, coredns and aws-ebs-csi-driver (with a default storage class);</li>
             <li>
-              EKS access entries: role B (the creator) and {settings.adminPrincipalArns?.length ? `${settings.adminPrincipalArns.length} administrator${settings.adminPrincipalArns.length === 1 ? '' : 's'}` : 'no other administrator'}
-              {settings.deployPrincipalArns?.length ? `, ${settings.deployPrincipalArns.length} deploy role${settings.deployPrincipalArns.length === 1 ? '' : 's'}` : ''}
+              EKS access entries: role B (the creator) and{' '}
+              {settings.adminPrincipalArns?.length
+                ? `${settings.adminPrincipalArns.length} administrator${settings.adminPrincipalArns.length === 1 ? '' : 's'}`
+                : 'no other administrator'}
+              {settings.deployPrincipalArns?.length
+                ? `, ${settings.deployPrincipalArns.length} deploy role${settings.deployPrincipalArns.length === 1 ? '' : 's'}`
+                : ''}
               {';'}
             </li>
-            {settings.managed && <li>after the stack: a namespace per environment with a deployer service account (managed cluster).</li>}
+            {settings.managed && (
+              <li>after the stack: a namespace per environment with a deployer service account (managed cluster).</li>
+            )}
           </ul>
           <Box variant="p" data-testid="review-endpoint">
-            <strong>API server endpoint access: public and private.</strong> kubectl reaches the cluster from the internet (every request is authenticated
-            with IAM through EKS access entries); the nodes reach it inside the VPC.
+            <strong>API server endpoint access: public and private.</strong> kubectl reaches the cluster from the
+            internet (every request is authenticated with IAM through EKS access entries); the nodes reach it inside the
+            VPC.
           </Box>
         </SpaceBetween>
       </Container>
 
-      <Container header={<Header variant="h2" description="Charged by AWS to your account while the cluster exists.">Estimated cost</Header>}>
+      <Container
+        header={
+          <Header variant="h2" description="Charged by AWS to your account while the cluster exists.">
+            Estimated cost
+          </Header>
+        }
+      >
         <SpaceBetween size="s">
           <ul data-testid="review-cost">
             <li>
@@ -88,11 +121,13 @@ export default function ReviewStep({ settings, role }: { settings: ClusterSettin
             </li>
             {cost.nodes !== undefined ? (
               <li>
-                Nodes: {settings.nodeCount} × {settings.instanceType} at ${cost.nodePrice!.toFixed(4)} = ${cost.nodes.toFixed(4)} per hour
+                Nodes: {settings.nodeCount} × {settings.instanceType} at ${cost.nodePrice!.toFixed(4)} = $
+                {cost.nodes.toFixed(4)} per hour
               </li>
             ) : (
               <li>
-                Nodes: no price for {settings.instanceType} in {settings.region} in the shipped table — see the EC2 on-demand pricing page.
+                Nodes: no price for {settings.instanceType} in {settings.region} in the shipped table — see the EC2
+                on-demand pricing page.
               </li>
             )}
           </ul>
@@ -102,7 +137,8 @@ export default function ReviewStep({ settings, role }: { settings: ClusterSettin
             </Box>
           )}
           <Alert type="info" header="How this is estimated">
-            AWS on-demand list prices (Linux) from a price table shipped with this service, as of {cost.asOf} — not fetched live, so check today’s prices:{' '}
+            AWS on-demand list prices (Linux) from a price table shipped with this service, as of {cost.asOf} — not
+            fetched live, so check today’s prices:{' '}
             <Link external href={PRICE_SOURCES[0]}>
               Amazon EKS pricing
             </Link>

@@ -19,16 +19,19 @@ import { useEffect, useMemo, useState } from 'react';
 import { useConsole } from '../api/context';
 import type { FieldError, FormItem, RoleItem, SubnetItem } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
+import { SUPPORT_POLICY_TEXT, type VersionItem, versionSupportText, versionTags } from '../support/support-text';
 import { DEPLOY_FIELD, MAX_DEPLOY_ROLES, parseArnList } from './deploy-roles';
-import { useList, type ListState } from './useList';
-import { SUPPORT_POLICY_TEXT, versionSupportText, versionTags, type VersionItem } from '../support/support-text';
 import { fieldOf, type SettingsForm } from './form';
+import { type ListState, useList } from './useList';
 
 export type { SettingsForm } from './form';
 
 const NO_KEY = '';
 
-function listHint(l: ListState<FormItem>, what: string): { errorText?: string; statusType: 'loading' | 'finished' | 'error'; empty: string } {
+function listHint(
+  l: ListState<FormItem>,
+  what: string,
+): { errorText?: string; statusType: 'loading' | 'finished' | 'error'; empty: string } {
   const statusType = l.status === 'loading' ? 'loading' : l.status === 'error' ? 'error' : 'finished';
   return {
     statusType,
@@ -52,7 +55,16 @@ interface Props {
   accountId?: string;
 }
 
-export default function SettingsStep({ roleArn, region, form, onChange, onLeaveField, fieldErrors, requester, accountId }: Props) {
+export default function SettingsStep({
+  roleArn,
+  region,
+  form,
+  onChange,
+  onLeaveField,
+  fieldErrors,
+  requester,
+  accountId,
+}: Props) {
   const { features } = useConsole();
   const q = useMemo(() => ({ roleArn, region }), [roleArn, region]);
   const roles = useList<RoleItem>('roles', q);
@@ -60,10 +72,16 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
   const keyPairs = useList('key-pairs', q);
   const vpcs = useList('vpcs', q);
   const instanceTypes = useList('instance-types', q);
-  const vpcQuery = useMemo(() => (form.vpcId ? { roleArn, region, vpcId: form.vpcId } : undefined), [roleArn, region, form.vpcId]);
+  const vpcQuery = useMemo(
+    () => (form.vpcId ? { roleArn, region, vpcId: form.vpcId } : undefined),
+    [roleArn, region, form.vpcId],
+  );
   const subnets = useList<SubnetItem>('subnets', vpcQuery);
   const groups = useList<FormItem & { description?: string }>('security-groups', vpcQuery);
-  const principals = useList<FormItem & { type?: string; arn?: string }>('principals', features.principals ? q : undefined);
+  const principals = useList<FormItem & { type?: string; arn?: string }>(
+    'principals',
+    features.principals ? q : undefined,
+  );
 
   const set = (patch: Partial<SettingsForm>) => onChange((f) => ({ ...f, ...patch }));
   // Each field is checked once it is left (not while a value is half typed).
@@ -77,7 +95,13 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
   // biome-ignore lint/correctness/useExhaustiveDependencies: proposed once per requester; a removal by the user must stick.
   useEffect(() => {
     if (!proposeRequester || form.requesterProposed || !requester) return;
-    onChange((f) => ({ ...f, requesterProposed: true, adminPrincipalArns: f.adminPrincipalArns.includes(requester) ? f.adminPrincipalArns : [...f.adminPrincipalArns, requester] }));
+    onChange((f) => ({
+      ...f,
+      requesterProposed: true,
+      adminPrincipalArns: f.adminPrincipalArns.includes(requester)
+        ? f.adminPrincipalArns
+        : [...f.adminPrincipalArns, requester],
+    }));
     setAdminText((t) => (t.includes(requester) ? t : [t, requester].filter(Boolean).join(', ')));
   }, [proposeRequester, requester]);
 
@@ -99,11 +123,14 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
   }, [instanceTypes.items]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: only a new key pair list may clear the chosen key, not each edit.
   useEffect(() => {
-    if (form.keyName && keyPairs.status === 'finished' && !keyPairs.items.some((k) => k.id === form.keyName)) set({ keyName: NO_KEY });
+    if (form.keyName && keyPairs.status === 'finished' && !keyPairs.items.some((k) => k.id === form.keyName))
+      set({ keyName: NO_KEY });
   }, [keyPairs.items]);
 
   const err = (field: string) => {
-    const msgs = fieldErrors.filter((f) => fieldOf(f.path) === field).map((f) => (f.path === field ? f.message : `${f.path}: ${f.message}`));
+    const msgs = fieldErrors
+      .filter((f) => fieldOf(f.path) === field)
+      .map((f) => (f.path === field ? f.message : `${f.path}: ${f.message}`));
     return msgs.length ? msgs.join('; ') : undefined;
   };
   const deployRoles = parseArnList(form.deployPrincipalArns);
@@ -116,35 +143,66 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
     ...(tags?.length ? { tags } : {}),
   });
   const selected = (opts: SelectProps.Option[], v: string) => opts.find((o) => o.value === v) ?? null;
-  const selectedMany = (opts: MultiselectProps.Option[], vs: string[]) => opts.filter((o) => o.value !== undefined && vs.includes(o.value));
+  const selectedMany = (opts: MultiselectProps.Option[], vs: string[]) =>
+    opts.filter((o) => o.value !== undefined && vs.includes(o.value));
 
   const roleOpts = roles.items.map((r) =>
-    opt({ ...r, id: r.arn ?? r.id }, r.arn ?? r.id, r.hasAmazonEKSClusterPolicy === false ? ['no AmazonEKSClusterPolicy'] : undefined),
+    opt(
+      { ...r, id: r.arn ?? r.id },
+      r.arn ?? r.id,
+      r.hasAmazonEKSClusterPolicy === false ? ['no AmazonEKSClusterPolicy'] : undefined,
+    ),
   );
   const chosenRole = roles.items.find((r) => (r.arn ?? r.id) === form.serviceRoleArn);
   // Each version with its end of standard and of extended support (a version already in extended support says so).
   const versionOpts = versions.items.map((v) => opt(v, versionSupportText(v), versionTags(v)));
   const chosenVersion = versions.items.find((v) => v.id === form.kubernetesVersion);
-  const keyOpts: SelectProps.Option[] = [{ value: NO_KEY, label: 'No key pair', description: 'No SSH access to the nodes' }, ...keyPairs.items.map((k) => opt(k))];
-  const vpcOpts = vpcs.items.map((v) => opt(v, [v['cidrBlock'], v['isDefault'] ? 'default VPC' : ''].filter(Boolean).join(' · ')));
+  const keyOpts: SelectProps.Option[] = [
+    { value: NO_KEY, label: 'No key pair', description: 'No SSH access to the nodes' },
+    ...keyPairs.items.map((k) => opt(k)),
+  ];
+  const vpcOpts = vpcs.items.map((v) =>
+    opt(v, [v['cidrBlock'], v['isDefault'] ? 'default VPC' : ''].filter(Boolean).join(' · ')),
+  );
   // Zones where EKS cannot place a control plane (the pre-flight's list, from the API): marked before submit.
   const unsupported = (s: SubnetItem) => s['eksControlPlaneSupported'] === false;
   const subnetOpts = subnets.items.map((s) =>
-    opt(s, `${s.availabilityZone} (${s.availabilityZoneId})${s.cidrBlock ? ` · ${s.cidrBlock}` : ''}`, unsupported(s) ? ['EKS cannot use this Availability Zone'] : undefined),
+    opt(
+      s,
+      `${s.availabilityZone} (${s.availabilityZoneId})${s.cidrBlock ? ` · ${s.cidrBlock}` : ''}`,
+      unsupported(s) ? ['EKS cannot use this Availability Zone'] : undefined,
+    ),
   );
-  const badZones = [...new Set(subnets.items.filter((s) => unsupported(s) && form.subnetIds.includes(s.id)).map((s) => `${s.availabilityZone} (${s.availabilityZoneId})`))];
+  const badZones = [
+    ...new Set(
+      subnets.items
+        .filter((s) => unsupported(s) && form.subnetIds.includes(s.id))
+        .map((s) => `${s.availabilityZone} (${s.availabilityZoneId})`),
+    ),
+  ];
   const zoneError = badZones.length
     ? `EKS cannot create a control plane in ${badZones.join(', ')}: choose subnets in other Availability Zones.`
     : undefined;
   const groupOpts = groups.items.map((g) => opt(g, g.description));
   const gib = (mib: number) => `${Number((mib / 1024).toFixed(1))} GiB`;
   const typeOpts = instanceTypes.items.map((t) => {
-    const size = typeof t['vCpus'] === 'number' && typeof t['memoryMiB'] === 'number' ? `${t['vCpus']} vCPU · ${gib(t['memoryMiB'])} memory` : undefined;
+    const size =
+      typeof t['vCpus'] === 'number' && typeof t['memoryMiB'] === 'number'
+        ? `${t['vCpus']} vCPU · ${gib(t['memoryMiB'])} memory`
+        : undefined;
     return opt(t, size, t['recommended'] ? ['default'] : undefined);
   });
-  const principalOpts = principals.items.map((p) => opt({ ...p, id: p.arn ?? p.id }, p.arn ?? p.id, p.type ? [p.type] : undefined));
+  const principalOpts = principals.items.map((p) =>
+    opt({ ...p, id: p.arn ?? p.id }, p.arn ?? p.id, p.type ? [p.type] : undefined),
+  );
   // The requester may be missing from the listed principals (e.g. a role with a path): still offer them.
-  if (requester && proposeRequester && !principalOpts.some((o) => o.value === requester)) principalOpts.unshift({ value: requester, label: requester.split('/').pop() ?? requester, description: requester, tags: ['you'] });
+  if (requester && proposeRequester && !principalOpts.some((o) => o.value === requester))
+    principalOpts.unshift({
+      value: requester,
+      label: requester.split('/').pop() ?? requester,
+      description: requester,
+      tags: ['you'],
+    });
 
   const h = {
     roles: listHint(roles, 'IAM roles trusted by EKS'),
@@ -165,13 +223,40 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
 
   return (
     <SpaceBetween size="l">
-      <Container header={<Header variant="h2" description={`Created in ${region} through ${roleArn}`}>Cluster</Header>}>
+      <Container
+        header={
+          <Header variant="h2" description={`Created in ${region} through ${roleArn}`}>
+            Cluster
+          </Header>
+        }
+      >
         <ColumnLayout columns={2}>
-          <FormField data-testid="name-field" label="Kubernetes cluster name" description="Letters, digits and hyphens; unique in the account and region." errorText={err('name')}>
-            <Input value={form.name} onChange={({ detail }) => set({ name: detail.value })} ariaRequired onBlur={leave('name')} data-testid="name" spellcheck={false} />
+          <FormField
+            data-testid="name-field"
+            label="Kubernetes cluster name"
+            description="Letters, digits and hyphens; unique in the account and region."
+            errorText={err('name')}
+          >
+            <Input
+              value={form.name}
+              onChange={({ detail }) => set({ name: detail.value })}
+              ariaRequired
+              onBlur={leave('name')}
+              data-testid="name"
+              spellcheck={false}
+            />
           </FormField>
-          <FormField label="Environment scope" description="The environments this cluster serves; * for all." errorText={err('environmentScope')}>
-            <Input value={form.environmentScope} onChange={({ detail }) => set({ environmentScope: detail.value })} onBlur={leave('environmentScope')} data-testid="environment-scope" />
+          <FormField
+            label="Environment scope"
+            description="The environments this cluster serves; * for all."
+            errorText={err('environmentScope')}
+          >
+            <Input
+              value={form.environmentScope}
+              onChange={({ detail }) => set({ environmentScope: detail.value })}
+              onBlur={leave('environmentScope')}
+              data-testid="environment-scope"
+            />
           </FormField>
           <FormField
             data-testid="service-role-field"
@@ -203,7 +288,12 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
               data-testid="service-role"
             />
           </FormField>
-          <FormField label="Kubernetes version" errorText={err('kubernetesVersion') ?? h.versions.errorText} constraintText={chosenVersion ? versionSupportText(chosenVersion) : undefined} data-testid="kubernetes-version-field">
+          <FormField
+            label="Kubernetes version"
+            errorText={err('kubernetesVersion') ?? h.versions.errorText}
+            constraintText={chosenVersion ? versionSupportText(chosenVersion) : undefined}
+            data-testid="kubernetes-version-field"
+          >
             <Select
               selectedOption={selected(versionOpts, form.kubernetesVersion)}
               options={versionOpts}
@@ -217,7 +307,11 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
           </FormField>
         </ColumnLayout>
         <Box margin={{ top: 'm' }}>
-          <FormField label="Support policy" description="What happens when the version's standard support ends." errorText={err('upgradePolicy')}>
+          <FormField
+            label="Support policy"
+            description="What happens when the version's standard support ends."
+            errorText={err('upgradePolicy')}
+          >
             <RadioGroup
               value={form.upgradePolicy}
               onChange={({ detail }) => set({ upgradePolicy: detail.value === 'EXTENDED' ? 'EXTENDED' : 'STANDARD' })}
@@ -233,11 +327,18 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
 
       <Container header={<Header variant="h2">Networking</Header>}>
         <SpaceBetween size="m">
-          <FormField data-testid="vpc-field" label="VPC" description="The VPC for the cluster's resources." errorText={err('vpcId') ?? h.vpcs.errorText}>
+          <FormField
+            data-testid="vpc-field"
+            label="VPC"
+            description="The VPC for the cluster's resources."
+            errorText={err('vpcId') ?? h.vpcs.errorText}
+          >
             <Select
               selectedOption={selected(vpcOpts, form.vpcId)}
               options={vpcOpts}
-              onChange={({ detail }) => set({ vpcId: detail.selectedOption.value ?? '', subnetIds: [], securityGroupIds: [] })}
+              onChange={({ detail }) =>
+                set({ vpcId: detail.selectedOption.value ?? '', subnetIds: [], securityGroupIds: [] })
+              }
               placeholder="Choose a VPC"
               statusType={h.vpcs.statusType}
               loadingText="Loading VPCs through role B"
@@ -256,7 +357,11 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
             label="Subnets"
             description="Where the worker nodes run: at least two, in at least two Availability Zones."
             errorText={err('subnetIds') ?? zoneError ?? h.subnets.errorText}
-            constraintText={form.subnetIds.length ? `${form.subnetIds.length} selected in ${chosenAzs.size} Availability Zone${chosenAzs.size === 1 ? '' : 's'}` : undefined}
+            constraintText={
+              form.subnetIds.length
+                ? `${form.subnetIds.length} selected in ${chosenAzs.size} Availability Zone${chosenAzs.size === 1 ? '' : 's'}`
+                : undefined
+            }
           >
             <Multiselect
               selectedOptions={selectedMany(subnetOpts, form.subnetIds)}
@@ -285,7 +390,9 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
             <Multiselect
               selectedOptions={selectedMany(groupOpts, form.securityGroupIds)}
               options={groupOpts}
-              onChange={({ detail }) => set({ securityGroupIds: detail.selectedOptions.map((o) => o.value!).filter(Boolean) })}
+              onChange={({ detail }) =>
+                set({ securityGroupIds: detail.selectedOptions.map((o) => o.value!).filter(Boolean) })
+              }
               placeholder={form.vpcId ? 'Choose security groups' : 'Choose a VPC first'}
               disabled={!form.vpcId}
               statusType={h.groups.statusType}
@@ -305,7 +412,11 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
 
       <Container header={<Header variant="h2">Worker nodes</Header>}>
         <ColumnLayout columns={2}>
-          <FormField data-testid="instance-type-field" label="Instance type" errorText={err('instanceType') ?? h.types.errorText}>
+          <FormField
+            data-testid="instance-type-field"
+            label="Instance type"
+            errorText={err('instanceType') ?? h.types.errorText}
+          >
             <Select
               selectedOption={selected(typeOpts, form.instanceType)}
               options={typeOpts}
@@ -324,7 +435,15 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
             />
           </FormField>
           <FormField data-testid="node-count-field" label="Number of nodes" errorText={err('nodeCount')}>
-            <Input type="number" inputMode="numeric" value={form.nodeCount} onChange={({ detail }) => set({ nodeCount: detail.value })} ariaRequired onBlur={leave('nodeCount')} data-testid="node-count" />
+            <Input
+              type="number"
+              inputMode="numeric"
+              value={form.nodeCount}
+              onChange={({ detail }) => set({ nodeCount: detail.value })}
+              ariaRequired
+              onBlur={leave('nodeCount')}
+              data-testid="node-count"
+            />
           </FormField>
           <FormField
             label="Key pair name"
@@ -348,14 +467,31 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
 
       <Container header={<Header variant="h2">Access</Header>}>
         <SpaceBetween size="m">
-          <FormField label="Managed cluster" description="The platform manages a namespace and a deployer service account per environment." errorText={err('managed')}>
-            <Checkbox checked={form.managed} onChange={({ detail }) => set({ managed: detail.checked })} data-testid="managed">
+          <FormField
+            label="Managed cluster"
+            description="The platform manages a namespace and a deployer service account per environment."
+            errorText={err('managed')}
+          >
+            <Checkbox
+              checked={form.managed}
+              onChange={({ detail }) => set({ managed: detail.checked })}
+              data-testid="managed"
+            >
               Managed cluster
             </Checkbox>
           </FormField>
           {features.namespaces && form.managed && (
-            <FormField label="Namespaces" description="Comma-separated namespaces to create (optional)." errorText={err('namespaces')}>
-              <Input value={form.namespaces} onChange={({ detail }) => set({ namespaces: detail.value })} onBlur={leave('namespaces')} data-testid="namespaces" />
+            <FormField
+              label="Namespaces"
+              description="Comma-separated namespaces to create (optional)."
+              errorText={err('namespaces')}
+            >
+              <Input
+                value={form.namespaces}
+                onChange={({ detail }) => set({ namespaces: detail.value })}
+                onBlur={leave('namespaces')}
+                data-testid="namespaces"
+              />
             </FormField>
           )}
           {features.deployPrincipalArns && form.managed && (
@@ -363,7 +499,9 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
               label="Deploy roles"
               description={`IAM roles (e.g. your CI system) given edit access in the managed namespaces through EKS access entries; one ARN per line, at most ${MAX_DEPLOY_ROLES} (optional).`}
               errorText={err(DEPLOY_FIELD)}
-              constraintText={deployRoles.length ? `${deployRoles.length} role${deployRoles.length === 1 ? '' : 's'}` : undefined}
+              constraintText={
+                deployRoles.length ? `${deployRoles.length} role${deployRoles.length === 1 ? '' : 's'}` : undefined
+              }
               stretch
               data-testid="deploy-principals-field"
             >
@@ -392,7 +530,9 @@ export default function SettingsStep({ roleArn, region, form, onChange, onLeaveF
                 <Multiselect
                   selectedOptions={selectedMany(principalOpts, form.adminPrincipalArns)}
                   options={principalOpts}
-                  onChange={({ detail }) => set({ adminPrincipalArns: detail.selectedOptions.map((o) => o.value!).filter(Boolean) })}
+                  onChange={({ detail }) =>
+                    set({ adminPrincipalArns: detail.selectedOptions.map((o) => o.value!).filter(Boolean) })
+                  }
                   placeholder="Choose IAM principals"
                   statusType={h.principals.statusType}
                   loadingText="Loading IAM principals"

@@ -11,14 +11,29 @@ import type { Setup } from '../api/types';
 import JsonBlock from '../components/JsonBlock';
 
 const copyable = (label: string, value: string) => (
-  <CopyToClipboard variant="inline" textToCopy={value} copyButtonAriaLabel={`Copy ${label}`} copySuccessText={`${label} copied`} copyErrorText={`${label} could not be copied`} />
+  <CopyToClipboard
+    variant="inline"
+    textToCopy={value}
+    copyButtonAriaLabel={`Copy ${label}`}
+    copySuccessText={`${label} copied`}
+    copyErrorText={`${label} could not be copied`}
+  />
 );
 
 export default function SetupStep({ setup }: { setup: Setup }) {
   const prefix = setup.roleNamePrefix ?? 'eks-provisioner-';
   return (
     <SpaceBetween size="l">
-      <Container header={<Header variant="h2" description="Role B (the provision role) trusts this account and requires this External ID.">Service identity</Header>}>
+      <Container
+        header={
+          <Header
+            variant="h2"
+            description="Role B (the provision role) trusts this account and requires this External ID."
+          >
+            Service identity
+          </Header>
+        }
+      >
         <KeyValuePairs
           columns={2}
           items={[
@@ -28,12 +43,26 @@ export default function SetupStep({ setup }: { setup: Setup }) {
         />
       </Container>
 
-      <Container header={<Header variant="h2" description="Lets the service create the cluster's resources in your account; it cannot delete what it did not create.">Role B — the provision role</Header>}>
+      <Container
+        header={
+          <Header
+            variant="h2"
+            description="Lets the service create the cluster's resources in your account; it cannot delete what it did not create."
+          >
+            Role B — the provision role
+          </Header>
+        }
+      >
         <SpaceBetween size="m">
           <ol>
             <li>
-              In the <Link external href="https://console.aws.amazon.com/iam/home#/roles">IAM console</Link>, choose <strong>Roles</strong> → <strong>Create role</strong> →{' '}
-              <strong>Custom trust policy</strong>, and paste the trust policy below (Another AWS account = the Account ID above, Require external ID = the External ID above).
+              In the{' '}
+              <Link external href="https://console.aws.amazon.com/iam/home#/roles">
+                IAM console
+              </Link>
+              , choose <strong>Roles</strong> → <strong>Create role</strong> → <strong>Custom trust policy</strong>, and
+              paste the trust policy below (Another AWS account = the Account ID above, Require external ID = the
+              External ID above).
             </li>
             <li>
               Add an inline policy with the permissions policy below (<strong>JSON</strong> tab).
@@ -55,9 +84,15 @@ export default function SetupStep({ setup }: { setup: Setup }) {
             <JsonBlock label="permissions policy" value={setup.provisionRolePolicy} />
           </ExpandableSection>
           {setup.provisionRoleDeleteStatement && (
-            <ExpandableSection headerText="Optional: let the service delete the clusters it created" variant="container">
+            <ExpandableSection
+              headerText="Optional: let the service delete the clusters it created"
+              variant="container"
+            >
               <SpaceBetween size="xs">
-                <Box>Add this statement to the permissions policy's Statement list. Without it, Delete is refused with the commands to delete the stack yourself.</Box>
+                <Box>
+                  Add this statement to the permissions policy's Statement list. Without it, Delete is refused with the
+                  commands to delete the stack yourself.
+                </Box>
                 <JsonBlock label="delete statement" value={setup.provisionRoleDeleteStatement} />
               </SpaceBetween>
             </ExpandableSection>
@@ -65,10 +100,21 @@ export default function SetupStep({ setup }: { setup: Setup }) {
         </SpaceBetween>
       </Container>
 
-      <Container header={<Header variant="h2" description="The Service role of the cluster: EKS uses it to manage AWS resources for Kubernetes.">Role A — the cluster service role</Header>}>
+      <Container
+        header={
+          <Header
+            variant="h2"
+            description="The Service role of the cluster: EKS uses it to manage AWS resources for Kubernetes."
+          >
+            Role A — the cluster service role
+          </Header>
+        }
+      >
         <ol>
           <li>
-            Create a role whose trusted entity is the AWS service <Box variant="code">{setup.clusterRoleTrustedService ?? 'eks.amazonaws.com'}</Box> (use case <strong>EKS – Cluster</strong>), as in{' '}
+            Create a role whose trusted entity is the AWS service{' '}
+            <Box variant="code">{setup.clusterRoleTrustedService ?? 'eks.amazonaws.com'}</Box> (use case{' '}
+            <strong>EKS – Cluster</strong>), as in{' '}
             <Link external href="https://docs.aws.amazon.com/eks/latest/userguide/cluster-iam-role.html">
               Amazon EKS cluster IAM role
             </Link>
@@ -79,7 +125,8 @@ export default function SetupStep({ setup }: { setup: Setup }) {
             {setup.clusterRoleManagedPolicies.map((p) => (
               <span key={p}>{copyable('managed policy ARN', p)} </span>
             ))}
-            — without it, cluster creation fails with “The provided role doesn't have the Amazon EKS Managed Policies associated with it”.
+            — without it, cluster creation fails with “The provided role doesn't have the Amazon EKS Managed Policies
+            associated with it”.
           </li>
           <li>You pick it as the Service role in step 3.</li>
         </ol>

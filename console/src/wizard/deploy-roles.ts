@@ -6,8 +6,9 @@
  * with the API's words and field paths (`deployPrincipalArns[1]`). The console adds one hint: an IAM
  * user is not a deploy principal.
  */
-import { clusterSettingsSchema, formatPath, ROLE_ARN_RE } from '../../../shared/settings/cluster-settings';
+
 import { MAX_DEPLOY_PRINCIPALS } from '../../../functions/lib/template/parameters';
+import { clusterSettingsSchema, formatPath, ROLE_ARN_RE } from '../../../shared/settings/cluster-settings';
 import type { FieldError } from '../api/types';
 
 export const DEPLOY_FIELD = 'deployPrincipalArns';
@@ -26,7 +27,8 @@ export function deployRoleProblems(arns: string[]): FieldError[] {
   return r.error.issues.map((i) => {
     const path = formatPath([DEPLOY_FIELD, ...i.path]);
     const arn = typeof i.path[0] === 'number' ? arns[i.path[0]] : undefined;
-    const hint = arn && /:user\//.test(arn) ? ' — IAM users cannot be deploy principals: use a role your CI system assumes' : '';
+    const hint =
+      arn && /:user\//.test(arn) ? ' — IAM users cannot be deploy principals: use a role your CI system assumes' : '';
     return { path, message: `${i.message}${hint}` };
   });
 }

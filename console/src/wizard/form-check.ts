@@ -5,7 +5,7 @@
  */
 import { checkClusterSettings } from '../../../shared/settings/cluster-settings';
 import type { ClusterSettings, FieldError } from '../api/types';
-import { deployRoleProblems, DEPLOY_FIELD } from './deploy-roles';
+import { DEPLOY_FIELD, deployRoleProblems } from './deploy-roles';
 
 const fieldOf = (path: string) => path.split(/[.[]/)[0] ?? path;
 const sentence = (m: string) => m.charAt(0).toUpperCase() + m.slice(1);
@@ -17,11 +17,15 @@ function forControl(path: string, message: string, s: ClusterSettings): string {
     case 'name':
       return empty(s.name) ? 'Enter a name for the cluster.' : `The name ${message}.`;
     case 'serviceRoleArn':
-      return empty(s.serviceRoleArn) || /must be the ARN/.test(message) ? 'Choose the cluster service role (role A).' : sentence(message);
+      return empty(s.serviceRoleArn) || /must be the ARN/.test(message)
+        ? 'Choose the cluster service role (role A).'
+        : sentence(message);
     case 'vpcId':
       return 'Choose a VPC.';
     case 'subnetIds':
-      return s.subnetIds.length < 2 ? 'Choose at least two subnets, in at least two Availability Zones.' : sentence(message);
+      return s.subnetIds.length < 2
+        ? 'Choose at least two subnets, in at least two Availability Zones.'
+        : sentence(message);
     case 'securityGroupIds':
       return sentence(message);
     case 'instanceType':
@@ -45,8 +49,14 @@ export function formProblems(settings: ClusterSettings, roleNamePrefix: string):
   const checked = checkClusterSettings(settings, { roleNamePrefix });
   if (checked.ok) return [];
   const deploy = deployRoleProblems(settings.deployPrincipalArns ?? []);
-  const others = checked.fields.filter((f) => fieldOf(f.path) !== DEPLOY_FIELD || !deploy.some((d) => d.path === f.path));
-  const out = others.map((f) => (fieldOf(f.path) === DEPLOY_FIELD ? f : { path: f.path, message: forControl(f.path, f.message, settings) }));
+  const others = checked.fields.filter(
+    (f) => fieldOf(f.path) !== DEPLOY_FIELD || !deploy.some((d) => d.path === f.path),
+  );
+  const out = others.map((f) =>
+    fieldOf(f.path) === DEPLOY_FIELD ? f : { path: f.path, message: forControl(f.path, f.message, settings) },
+  );
   // One message per field and wording (two subnets problems phrase the same).
-  return [...deploy, ...out].filter((f, i, all) => all.findIndex((x) => fieldOf(x.path) === fieldOf(f.path) && x.message === f.message) === i);
+  return [...deploy, ...out].filter(
+    (f, i, all) => all.findIndex((x) => fieldOf(x.path) === fieldOf(f.path) && x.message === f.message) === i,
+  );
 }

@@ -84,5 +84,3 @@ export function toSettings(auth: AuthState, f: SettingsForm, features: FormFeatu
     ...(features.deployPrincipalArns && f.managed && deployRoles.length ? { deployPrincipalArns: deployRoles } : {}),
   };
 }
-
-

@@ -12,7 +12,10 @@ export interface ListState<T> {
   notice?: { code: string; message: string };
 }
 
-export function useList<T extends FormItem>(resource: string, query: Record<string, string | undefined> | undefined): ListState<T> {
+export function useList<T extends FormItem>(
+  resource: string,
+  query: Record<string, string | undefined> | undefined,
+): ListState<T> {
   const { api } = useConsole();
   const [state, setState] = useState<ListState<T>>({ status: 'idle', items: [] });
   const key = query ? JSON.stringify(query) : '';
@@ -25,8 +28,15 @@ export function useList<T extends FormItem>(resource: string, query: Record<stri
     let live = true;
     setState({ status: 'loading', items: [] });
     listAll<T>(api, resource, query).then(
-      (page) => live && setState({ status: 'finished', items: page.items, ...(page.notice ? { notice: page.notice } : {}) }),
-      (e: unknown) => live && setState({ status: 'error', items: [], error: e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) } }),
+      (page) =>
+        live && setState({ status: 'finished', items: page.items, ...(page.notice ? { notice: page.notice } : {}) }),
+      (e: unknown) =>
+        live &&
+        setState({
+          status: 'error',
+          items: [],
+          error: e instanceof ApiError ? e.error : { code: 'ERROR', message: String(e) },
+        }),
     );
     return () => {
       live = false;

@@ -5,7 +5,7 @@
  * DOM-free (storage is passed in), unit-tested in Node.
  */
 import type { ClusterSettings, RegisteredRole } from '../api/types';
-import { EMPTY_SETTINGS, type AuthState, type SettingsForm } from './form';
+import { type AuthState, EMPTY_SETTINGS, type SettingsForm } from './form';
 
 export interface WizardState {
   step: number;
@@ -39,11 +39,21 @@ function readJson(store: KeyValueStore, key: string): unknown {
 /** What the wizard starts with for this tenant: the saved wizard, else the remembered role B, else empty. */
 export function loadWizard(session: KeyValueStore, local: KeyValueStore, tenant: string): WizardState {
   const saved = readJson(session, wizardKey(tenant)) as Partial<WizardState> | undefined;
-  if (saved && typeof saved.step === 'number' && saved.auth && isString(saved.auth.roleArn) && saved.form && isString(saved.form.name)) {
+  if (
+    saved &&
+    typeof saved.step === 'number' &&
+    saved.auth &&
+    isString(saved.auth.roleArn) &&
+    saved.form &&
+    isString(saved.form.name)
+  ) {
     return { step: Math.max(0, Math.min(3, saved.step)), auth: saved.auth, form: { ...EMPTY_SETTINGS, ...saved.form } };
   }
   const role = readJson(local, roleKey(tenant)) as Partial<RegisteredRole> | undefined;
-  const auth = role && isString(role.roleArn) && isString(role.region) ? { roleArn: role.roleArn, region: role.region } : INITIAL_AUTH;
+  const auth =
+    role && isString(role.roleArn) && isString(role.region)
+      ? { roleArn: role.roleArn, region: role.region }
+      : INITIAL_AUTH;
   return { step: 0, auth, form: EMPTY_SETTINGS };
 }
 
@@ -94,7 +104,12 @@ export function formFromSettings(s: Partial<ClusterSettings> & Record<string, un
 }
 
 /** "Edit and retry": the wizard opens on the settings step with the record's settings (role B authenticated again there if needed). */
-export function editAndRetry(session: KeyValueStore, tenant: string, settings: Partial<ClusterSettings> & Record<string, unknown>, registered?: RegisteredRole): void {
+export function editAndRetry(
+  session: KeyValueStore,
+  tenant: string,
+  settings: Partial<ClusterSettings> & Record<string, unknown>,
+  registered?: RegisteredRole,
+): void {
   const roleArn = isString(settings.provisionRoleArn) ? settings.provisionRoleArn : '';
   const region = isString(settings.region) ? settings.region : INITIAL_AUTH.region;
   saveWizard(session, tenant, {

@@ -15,13 +15,18 @@ import {
   type Tag,
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterVersionsCommand } from '@aws-sdk/client-eks';
-import { ListAttachedRolePoliciesCommand, ListRolesCommand, ListUsersCommand, type IAMClient } from '@aws-sdk/client-iam';
+import {
+  type IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolesCommand,
+  ListUsersCommand,
+} from '@aws-sdk/client-iam';
+import { classifyAwsError } from '../../lib/aws/aws-error.js';
 import { ec2Client, eksClient, iamClient, type RoleSession } from '../../lib/aws/clients.js';
 import { eksControlPlaneSupported } from '../../lib/aws/eks-zones.js';
 import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
-import { DiagnosedError } from '../../lib/errors.js';
-import { classifyAwsError } from '../../lib/aws/aws-error.js';
 import { toStepError } from '../../lib/diagnosis/from-aws-error.js';
+import { DiagnosedError } from '../../lib/errors.js';
 import { httpError } from '../http/errors.js';
 
 export const MAX_PAGES = 20;
@@ -45,12 +50,25 @@ export interface FormQuery {
   nextToken?: string;
 }
 
-export const FORM_RESOURCES = ['regions', 'vpcs', 'subnets', 'security-groups', 'key-pairs', 'instance-types', 'roles', 'kubernetes-versions', 'principals'] as const;
+export const FORM_RESOURCES = [
+  'regions',
+  'vpcs',
+  'subnets',
+  'security-groups',
+  'key-pairs',
+  'instance-types',
+  'roles',
+  'kubernetes-versions',
+  'principals',
+] as const;
 export type FormResource = (typeof FORM_RESOURCES)[number];
 
 const nameTag = (tags: Tag[] | undefined) => tags?.find((t) => t.Key === 'Name')?.Value;
 
-async function collect<T>(start: string | undefined, fetch: (token?: string) => Promise<{ items: T[]; next?: string }>): Promise<{ items: T[]; next?: string }> {
+async function collect<T>(
+  start: string | undefined,
+  fetch: (token?: string) => Promise<{ items: T[]; next?: string }>,
+): Promise<{ items: T[]; next?: string }> {
   const items: T[] = [];
   let token = start;
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -88,7 +106,13 @@ export async function listFormData(resource: FormResource, session: RoleSession,
         const r = await collect(q.nextToken, async (NextToken) => {
           const o = await ec2.send(new DescribeVpcsCommand({ NextToken, MaxResults: 1000 }));
           return {
-            items: (o.Vpcs ?? []).map((v) => ({ id: v.VpcId!, name: nameTag(v.Tags) ?? v.VpcId!, cidrBlock: v.CidrBlock, isDefault: v.IsDefault ?? false, state: v.State })),
+            items: (o.Vpcs ?? []).map((v) => ({
+              id: v.VpcId!,
+              name: nameTag(v.Tags) ?? v.VpcId!,
+              cidrBlock: v.CidrBlock,
+              isDefault: v.IsDefault ?? false,
+              state: v.State,
+            })),
             next: o.NextToken,
           };
         });
@@ -98,7 +122,11 @@ export async function listFormData(resource: FormResource, session: RoleSession,
         const ec2 = ec2Client(session);
         const r = await collect(q.nextToken, async (NextToken) => {
           const o = await ec2.send(
-            new DescribeSubnetsCommand({ NextToken, MaxResults: 1000, ...(q.vpcId ? { Filters: [{ Name: 'vpc-id', Values: [q.vpcId] }] } : {}) }),
+            new DescribeSubnetsCommand({
+              NextToken,
+              MaxResults: 1000,
+              ...(q.vpcId ? { Filters: [{ Name: 'vpc-id', Values: [q.vpcId] }] } : {}),
+            }),
           );
           return {
             items: (o.Subnets ?? []).map((s) => ({
@@ -121,7 +149,11 @@ export async function listFormData(resource: FormResource, session: RoleSession,
         const ec2 = ec2Client(session);
         const r = await collect(q.nextToken, async (NextToken) => {
           const o = await ec2.send(
-            new DescribeSecurityGroupsCommand({ NextToken, MaxResults: 1000, ...(q.vpcId ? { Filters: [{ Name: 'vpc-id', Values: [q.vpcId] }] } : {}) }),
+            new DescribeSecurityGroupsCommand({
+              NextToken,
+              MaxResults: 1000,
+              ...(q.vpcId ? { Filters: [{ Name: 'vpc-id', Values: [q.vpcId] }] } : {}),
+            }),
           );
           return {
             items: (o.SecurityGroups ?? []).map((g) => ({
@@ -156,13 +188,23 @@ export async function listFormData(resource: FormResource, session: RoleSession,
       case 'instance-types': {
         const ec2 = ec2Client(session);
         const r = await collect(q.nextToken, async (NextToken) => {
-          const o = await ec2.send(new DescribeInstanceTypeOfferingsCommand({ LocationType: 'region', NextToken, MaxResults: 1000 }));
-          return { items: (o.InstanceTypeOfferings ?? []).map((t) => String(t.InstanceType)).filter(Boolean), next: o.NextToken };
+          const o = await ec2.send(
+            new DescribeInstanceTypeOfferingsCommand({ LocationType: 'region', NextToken, MaxResults: 1000 }),
+          );
+          return {
+            items: (o.InstanceTypeOfferings ?? []).map((t) => String(t.InstanceType)).filter(Boolean),
+            next: o.NextToken,
+          };
         });
         const names = [...new Set(r.items)].sort(compareInstanceTypes);
         const sizes = await instanceTypeSizes(ec2);
         return page(
-          names.map((n) => ({ id: n, name: n, ...sizes.get(n), ...(n === DEFAULT_INSTANCE_TYPE ? { recommended: true } : {}) })),
+          names.map((n) => ({
+            id: n,
+            name: n,
+            ...sizes.get(n),
+            ...(n === DEFAULT_INSTANCE_TYPE ? { recommended: true } : {}),
+          })),
           r.next,
         );
       }
@@ -215,10 +257,28 @@ async function listRegions(ec2: EC2Client): Promise<FormPage> {
  */
 export async function checkRegionEnabled(ec2: EC2Client, region: string, roleArn: string): Promise<void> {
   const notEnabled = (detail: Record<string, string>) =>
-    new DiagnosedError(makeDiagnosis('REGION_NOT_ENABLED', { region, roleArn, ...detail }, { fields: [{ path: 'region', message: `Region ${region} is not enabled for the account of ${roleArn}, or does not exist.` }] }));
+    new DiagnosedError(
+      makeDiagnosis(
+        'REGION_NOT_ENABLED',
+        { region, roleArn, ...detail },
+        {
+          fields: [
+            {
+              path: 'region',
+              message: `Region ${region} is not enabled for the account of ${roleArn}, or does not exist.`,
+            },
+          ],
+        },
+      ),
+    );
   let regions;
   try {
-    regions = (await ec2.send(new DescribeRegionsCommand({ AllRegions: true, Filters: [{ Name: 'region-name', Values: [region] }] }))).Regions ?? [];
+    regions =
+      (
+        await ec2.send(
+          new DescribeRegionsCommand({ AllRegions: true, Filters: [{ Name: 'region-name', Values: [region] }] }),
+        )
+      ).Regions ?? [];
   } catch (err) {
     // Role B's fresh credentials refused by the regional endpoint: the region is off for that account.
     const info = classifyAwsError(err);
@@ -230,7 +290,14 @@ export async function checkRegionEnabled(ec2: EC2Client, region: string, roleArn
   if (found.OptInStatus === 'not-opted-in') throw notEnabled({ optInStatus: found.OptInStatus });
 }
 
-const REGION_REFUSALS = new Set(['AuthFailure', 'UnrecognizedClientException', 'InvalidClientTokenId', 'OptInRequired', 'RegionDisabledException', 'ENOTFOUND']);
+const REGION_REFUSALS = new Set([
+  'AuthFailure',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'OptInRequired',
+  'RegionDisabledException',
+  'ENOTFOUND',
+]);
 
 const EKS_SERVICE = 'eks.amazonaws.com';
 
@@ -261,7 +328,9 @@ async function listClusterRoles(iam: IAMClient, start?: string): Promise<FormPag
   const r = await collect(start, async (Marker) => {
     const o = await iam.send(new ListRolesCommand({ Marker, MaxItems: 1000 }));
     // Service-linked roles (path /aws-service-role/) trust EKS too, but are EKS's own, never role A.
-    const candidates = (o.Roles ?? []).filter((role) => !role.Path?.startsWith('/aws-service-role/') && trustsEks(role.AssumeRolePolicyDocument));
+    const candidates = (o.Roles ?? []).filter(
+      (role) => !role.Path?.startsWith('/aws-service-role/') && trustsEks(role.AssumeRolePolicyDocument),
+    );
     return { items: candidates, next: o.IsTruncated ? o.Marker : undefined };
   });
   const items: FormItem[] = [];
@@ -292,13 +361,18 @@ async function instanceTypeSizes(ec2: EC2Client): Promise<Map<string, { vCpus?: 
     for (let i = 0; i < MAX_PAGES; i++) {
       const o = await ec2.send(new DescribeInstanceTypesCommand({ NextToken: token, MaxResults: 100 }));
       for (const t of o.InstanceTypes ?? []) {
-        if (t.InstanceType) sizes.set(t.InstanceType, { ...(t.VCpuInfo?.DefaultVCpus !== undefined ? { vCpus: t.VCpuInfo.DefaultVCpus } : {}), ...(t.MemoryInfo?.SizeInMiB !== undefined ? { memoryMiB: t.MemoryInfo.SizeInMiB } : {}) });
+        if (t.InstanceType)
+          sizes.set(t.InstanceType, {
+            ...(t.VCpuInfo?.DefaultVCpus !== undefined ? { vCpus: t.VCpuInfo.DefaultVCpus } : {}),
+            ...(t.MemoryInfo?.SizeInMiB !== undefined ? { memoryMiB: t.MemoryInfo.SizeInMiB } : {}),
+          });
       }
       token = o.NextToken || undefined;
       if (!token) break;
     }
   } catch (err) {
-    if (classifyAwsError(err).retryable) throw toStepError(err, { service: 'ec2', operation: 'DescribeInstanceTypes', principal: 'provision-role' });
+    if (classifyAwsError(err).retryable)
+      throw toStepError(err, { service: 'ec2', operation: 'DescribeInstanceTypes', principal: 'provision-role' });
   }
   return sizes;
 }
@@ -308,13 +382,15 @@ async function clusterPolicyFlag(iam: IAMClient, roleName: string): Promise<{ ha
     let marker: string | undefined;
     for (let i = 0; i < MAX_PAGES; i++) {
       const o = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
-      if ((o.AttachedPolicies ?? []).some((p) => p.PolicyArn?.endsWith(':iam::aws:policy/AmazonEKSClusterPolicy'))) return { hasAmazonEKSClusterPolicy: true };
+      if ((o.AttachedPolicies ?? []).some((p) => p.PolicyArn?.endsWith(':iam::aws:policy/AmazonEKSClusterPolicy')))
+        return { hasAmazonEKSClusterPolicy: true };
       if (!o.IsTruncated) return { hasAmazonEKSClusterPolicy: false };
       marker = o.Marker;
     }
     return {};
   } catch (err) {
-    if (classifyAwsError(err).retryable) throw toStepError(err, { service: 'iam', operation: 'ListAttachedRolePolicies', principal: 'provision-role' });
+    if (classifyAwsError(err).retryable)
+      throw toStepError(err, { service: 'iam', operation: 'ListAttachedRolePolicies', principal: 'provision-role' });
     return {};
   }
 }
@@ -325,8 +401,16 @@ async function clusterPolicyFlag(iam: IAMClient, roleName: string): Promise<{ ha
  * `users:<marker>`; `users:` = users from the start).
  */
 async function listPrincipals(iam: IAMClient, q: FormQuery): Promise<FormPage> {
-  const m = q.nextToken === undefined ? { phase: 'roles', marker: undefined } : /^(?<phase>roles|users):(?<marker>.*)$/s.exec(q.nextToken)?.groups;
-  if (!m) throw httpError(400, 'INVALID_NEXT_TOKEN', 'nextToken is not one this route handed out (or it expired); start again without it.');
+  const m =
+    q.nextToken === undefined
+      ? { phase: 'roles', marker: undefined }
+      : /^(?<phase>roles|users):(?<marker>.*)$/s.exec(q.nextToken)?.groups;
+  if (!m)
+    throw httpError(
+      400,
+      'INVALID_NEXT_TOKEN',
+      'nextToken is not one this route handed out (or it expired); start again without it.',
+    );
   const items: FormItem[] = [];
   let phase = m.phase;
   let marker = m.marker || undefined;
@@ -334,7 +418,9 @@ async function listPrincipals(iam: IAMClient, q: FormQuery): Promise<FormPage> {
     if (phase === 'roles') {
       const o = await iam.send(new ListRolesCommand({ Marker: marker, MaxItems: 1000 }));
       // Service-linked roles belong to AWS services; no person or CI system uses them.
-      for (const r of o.Roles ?? []) if (r.Arn && !r.Path?.startsWith('/aws-service-role/')) items.push({ id: r.Arn, name: r.RoleName ?? r.Arn, type: 'role' });
+      for (const r of o.Roles ?? [])
+        if (r.Arn && !r.Path?.startsWith('/aws-service-role/'))
+          items.push({ id: r.Arn, name: r.RoleName ?? r.Arn, type: 'role' });
       marker = o.IsTruncated ? o.Marker : undefined;
       if (!marker) phase = 'users';
     } else {
@@ -353,17 +439,34 @@ async function listPrincipals(iam: IAMClient, q: FormQuery): Promise<FormPage> {
 }
 
 /** A failure while reading form data, as the error the caller sees (thrown by the caller). */
-export function formDataError(err: unknown, resource: FormResource, q: FormQuery, action: string = ACTION_OF[resource]): unknown {
+export function formDataError(
+  err: unknown,
+  resource: FormResource,
+  q: FormQuery,
+  action: string = ACTION_OF[resource],
+): unknown {
   if (err instanceof DiagnosedError) return err;
   const info = classifyAwsError(err);
   if (info.kind === 'unknown') return err; // not from AWS: a bug, answered as a logged 500
   if (q.nextToken && info.kind === 'client' && /token|marker|pagination/i.test(`${info.code} ${info.message}`)) {
-    return httpError(400, 'INVALID_NEXT_TOKEN', 'nextToken is not one this route handed out (or it expired); start again without it.');
+    return httpError(
+      400,
+      'INVALID_NEXT_TOKEN',
+      'nextToken is not one this route handed out (or it expired); start again without it.',
+    );
   }
   if (REGION_REFUSALS.has(info.code)) {
     // Role B's credentials are fresh (cached well short of expiry), so a refusal means the region is off.
     return new DiagnosedError(
-      makeDiagnosis('REGION_NOT_ENABLED', { region: q.region, awsErrorCode: info.code, awsMessage: info.message }, { fields: [{ path: 'region', message: `Region ${q.region} is not enabled for role B's account, or does not exist.` }] }),
+      makeDiagnosis(
+        'REGION_NOT_ENABLED',
+        { region: q.region, awsErrorCode: info.code, awsMessage: info.message },
+        {
+          fields: [
+            { path: 'region', message: `Region ${q.region} is not enabled for role B's account, or does not exist.` },
+          ],
+        },
+      ),
     );
   }
   const [service, operation] = action.split(':') as [string, string];

@@ -63,7 +63,10 @@ function replay(record: IdempotencyRecord, requestHash: string): CreateClusterRe
   return {
     statusCode: record.statusCode,
     body: record.body,
-    headers: { 'Idempotent-Replayed': 'true', ...(typeof body?.id === 'string' ? { Location: clusterLocation(body.id) } : {}) },
+    headers: {
+      'Idempotent-Replayed': 'true',
+      ...(typeof body?.id === 'string' ? { Location: clusterLocation(body.id) } : {}),
+    },
   };
 }
 
@@ -73,7 +76,8 @@ interface Pending {
   attempt: number;
   pending: true;
 }
-const isPending = (body: unknown): body is Pending => !!body && typeof body === 'object' && (body as Pending).pending === true && typeof (body as Pending).id === 'string';
+const isPending = (body: unknown): body is Pending =>
+  !!body && typeof body === 'object' && (body as Pending).pending === true && typeof (body as Pending).id === 'string';
 
 export async function createClusterRequest(
   deps: ApiDeps,
@@ -93,21 +97,37 @@ export async function createClusterRequest(
   let reservation: IdempotencyRecord | undefined;
   if (idempotencyKey !== undefined) {
     const first: Pending = { id: idFromIdempotencyKey(tenantId, idempotencyKey), attempt: 0, pending: true };
-    reservation = await store.putIdempotency({ tenantId, key: idempotencyKey, requestHash, statusCode: 0, body: first, createdAt: now });
-    if (reservation.requestHash !== requestHash || !isPending(reservation.body)) return replay(reservation, requestHash);
+    reservation = await store.putIdempotency({
+      tenantId,
+      key: idempotencyKey,
+      requestHash,
+      statusCode: 0,
+      body: first,
+      createdAt: now,
+    });
+    if (reservation.requestHash !== requestHash || !isPending(reservation.body))
+      return replay(reservation, requestHash);
   }
 
   // Longer than IAM allows: it cannot have been registered (and must not reach the store's keys).
-  const role = settings.provisionRoleArn.length <= MAX_ROLE_ARN_LENGTH ? await store.getRole(tenantId, settings.provisionRoleArn) : undefined;
+  const role =
+    settings.provisionRoleArn.length <= MAX_ROLE_ARN_LENGTH
+      ? await store.getRole(tenantId, settings.provisionRoleArn)
+      : undefined;
   if (!role) {
-    throw httpError(422, 'ROLE_NOT_REGISTERED', `Role ${settings.provisionRoleArn} is not registered for you. Register it with POST /v1/roles first.`, {
-      fields: [{ path: 'provisionRoleArn', message: 'Not registered: POST /v1/roles { roleArn, region } first.' }],
-      remediation: [
-        'Call GET /v1/setup and create role B with the policy and trust policy it returns.',
-        `POST /v1/roles with { "roleArn": "${settings.provisionRoleArn}", "region": "${settings.region}" } so the service proves it can assume the role.`,
-        'Send this request again.',
-      ],
-    });
+    throw httpError(
+      422,
+      'ROLE_NOT_REGISTERED',
+      `Role ${settings.provisionRoleArn} is not registered for you. Register it with POST /v1/roles first.`,
+      {
+        fields: [{ path: 'provisionRoleArn', message: 'Not registered: POST /v1/roles { roleArn, region } first.' }],
+        remediation: [
+          'Call GET /v1/setup and create role B with the policy and trust policy it returns.',
+          `POST /v1/roles with { "roleArn": "${settings.provisionRoleArn}", "region": "${settings.region}" } so the service proves it can assume the role.`,
+          'Send this request again.',
+        ],
+      },
+    );
   }
 
   const pending = reservation?.body as Pending | undefined;
@@ -134,7 +154,9 @@ export async function createClusterRequest(
   const executionArn = executionArnFor(config.stateMachineArn, id);
   try {
     // Same name and input as a running execution: Step Functions answers with that execution.
-    await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: config.stateMachineArn, name: id, input: JSON.stringify(input) }));
+    await deps.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: config.stateMachineArn, name: id, input: JSON.stringify(input) }),
+    );
   } catch (err) {
     const info = classifyAwsError(err);
     // The name is taken: a racing or earlier repeat started it (a finished run answers this too).
@@ -148,21 +170,40 @@ export async function createClusterRequest(
           .updateCluster(tenantId, id, {
             status: 'FAILED',
             phase: 'Could not start provisioning',
-            diagnosis: d instanceof Error ? makeDiagnosis('UNKNOWN', { operation: 'states:StartExecution', awsErrorCode: info.code }) : d,
+            diagnosis:
+              d instanceof Error
+                ? makeDiagnosis('UNKNOWN', { operation: 'states:StartExecution', awsErrorCode: info.code })
+                : d,
             updatedAt: deps.now().toISOString(),
           })
           .catch(() => undefined);
         if (reservation && pending) {
-          const next: Pending = { id: idFromIdempotencyKey(tenantId, `${idempotencyKey}#${pending.attempt + 1}`), attempt: pending.attempt + 1, pending: true };
+          const next: Pending = {
+            id: idFromIdempotencyKey(tenantId, `${idempotencyKey}#${pending.attempt + 1}`),
+            attempt: pending.attempt + 1,
+            pending: true,
+          };
           await store.updateIdempotency({ ...reservation, body: next }, pending).catch(() => undefined);
         }
       }
       // started === undefined: unknown whether it runs; the record stays as it is, and a retry with the
       // same key converges (same execution name and input).
       if (info.kind === 'throttled') {
-        throw httpError(429, 'AWS_THROTTLED', 'Step Functions is throttling; nothing was started. Retry after a short wait.', { retryable: true }, { 'Retry-After': '5' });
+        throw httpError(
+          429,
+          'AWS_THROTTLED',
+          'Step Functions is throttling; nothing was started. Retry after a short wait.',
+          { retryable: true },
+          { 'Retry-After': '5' },
+        );
       }
-      throw httpError(503, 'AWS_UNAVAILABLE', 'The provisioning workflow could not be started; nothing was created in your account. Retry later.', { retryable: true }, { 'Retry-After': '30' });
+      throw httpError(
+        503,
+        'AWS_UNAVAILABLE',
+        'The provisioning workflow could not be started; nothing was created in your account. Retry later.',
+        { retryable: true },
+        { 'Retry-After': '30' },
+      );
     }
   }
   // From here the run goes on whatever fails: the answer is 202. RecordRequest writes the

@@ -17,7 +17,11 @@ export function clusterKubeconfig(record: ClusterRecord, profile?: string): stri
           : record.status === 'CREATED'
             ? 'its record has no endpoint or certificate yet'
             : `it is ${record.status}`;
-    throw httpError(409, 'CLUSTER_NOT_READY', `Cluster ${record.id} (status ${record.status}) has no kubeconfig: ${why}.`);
+    throw httpError(
+      409,
+      'CLUSTER_NOT_READY',
+      `Cluster ${record.id} (status ${record.status}) has no kubeconfig: ${why}.`,
+    );
   }
   return kubeconfigYaml({
     clusterName: o.clusterName,

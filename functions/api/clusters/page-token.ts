@@ -39,16 +39,23 @@ function tag(key: Buffer, tenantId: string, payload: string): string {
 export function wrapPageToken(key: Buffer, tenantId: string, storeToken: string | undefined): string | undefined {
   if (!storeToken) return undefined;
   // Store tokens are URL-safe already (DynamoStore: base64url); anything else is encoded, marked "~".
-  const payload = /^[A-Za-z0-9_-]+$/.test(storeToken) ? storeToken : `~${Buffer.from(storeToken, 'utf8').toString('base64url')}`;
+  const payload = /^[A-Za-z0-9_-]+$/.test(storeToken)
+    ? storeToken
+    : `~${Buffer.from(storeToken, 'utf8').toString('base64url')}`;
   return `${payload}.${tag(key, tenantId, payload)}`;
 }
 
 export function unwrapPageToken(key: Buffer, tenantId: string, token: string | undefined): string | undefined {
   if (token === undefined) return undefined;
   const invalid = () =>
-    httpError(400, 'INVALID_NEXT_TOKEN', 'nextToken is not one GET /v1/clusters handed out to you; start again without it.', {
-      fields: [{ path: 'nextToken', message: 'Not a token from a previous page.' }],
-    });
+    httpError(
+      400,
+      'INVALID_NEXT_TOKEN',
+      'nextToken is not one GET /v1/clusters handed out to you; start again without it.',
+      {
+        fields: [{ path: 'nextToken', message: 'Not a token from a previous page.' }],
+      },
+    );
   const m = /^(~?[A-Za-z0-9_-]{1,2000})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) throw invalid();
   const [, payload, given] = m as unknown as [string, string, string];

@@ -17,5 +17,7 @@ export const UPDATE_PREFLIGHT_ACTIONS = [
 
 export const UPDATE_PREFLIGHT_SESSION_POLICY = {
   Version: '2012-10-17',
-  Statement: [{ Sid: 'ReadUpdatePreflightOnly', Effect: 'Allow', Action: [...UPDATE_PREFLIGHT_ACTIONS], Resource: '*' }],
+  Statement: [
+    { Sid: 'ReadUpdatePreflightOnly', Effect: 'Allow', Action: [...UPDATE_PREFLIGHT_ACTIONS], Resource: '*' },
+  ],
 } as const;

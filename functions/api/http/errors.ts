@@ -5,8 +5,8 @@
  * answered with a generic 500 that carries a request id only (never a stack or an AWS message).
  */
 import { classifyAwsError } from '../../lib/aws/aws-error.js';
-import { AwsThrottledError, AwsTransientError, DiagnosedError, ERROR_NAMES } from '../../lib/errors.js';
 import type { Diagnosis, FieldProblem } from '../../lib/diagnosis/types.js';
+import { AwsThrottledError, AwsTransientError, DiagnosedError, ERROR_NAMES } from '../../lib/errors.js';
 
 /** API error codes that are not diagnoses (diagnosis codes pass through unchanged). */
 export type ApiErrorCode =
@@ -109,12 +109,27 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof DiagnosedError) return diagnosisError(err.diagnosis, statusForDiagnosis(err.diagnosis));
   const name = (err as { name?: unknown } | null)?.name;
   // An AWS error that escaped unclassified (e.g. from the store): throttling and outages are retryable.
-  const kind = err instanceof Error && !(err instanceof AwsThrottledError || err instanceof AwsTransientError) ? classifyAwsError(err).kind : undefined;
+  const kind =
+    err instanceof Error && !(err instanceof AwsThrottledError || err instanceof AwsTransientError)
+      ? classifyAwsError(err).kind
+      : undefined;
   if (err instanceof AwsThrottledError || name === ERROR_NAMES.throttled || kind === 'throttled') {
-    return httpError(429, 'AWS_THROTTLED', 'AWS is throttling requests right now; retry after a short wait.', { retryable: true }, { 'Retry-After': '5' });
+    return httpError(
+      429,
+      'AWS_THROTTLED',
+      'AWS is throttling requests right now; retry after a short wait.',
+      { retryable: true },
+      { 'Retry-After': '5' },
+    );
   }
   if (err instanceof AwsTransientError || name === ERROR_NAMES.transient || kind === 'transient') {
-    return httpError(503, 'AWS_UNAVAILABLE', 'AWS did not answer in time; retry after a short wait.', { retryable: true }, { 'Retry-After': '5' });
+    return httpError(
+      503,
+      'AWS_UNAVAILABLE',
+      'AWS did not answer in time; retry after a short wait.',
+      { retryable: true },
+      { 'Retry-After': '5' },
+    );
   }
   if (name === ERROR_NAMES.diagnosed && err instanceof Error) {
     // A Diagnosed error from another copy of the errors module (bundling): the message is the JSON.
@@ -125,7 +140,11 @@ export function toHttpError(err: unknown): HttpError {
       /* fall through */
     }
   }
-  return httpError(500, 'INTERNAL_ERROR', 'The service failed to answer this request. It has been logged; retry later.');
+  return httpError(
+    500,
+    'INTERNAL_ERROR',
+    'The service failed to answer this request. It has been logged; retry later.',
+  );
 }
 
 function stripUndefined<T extends object>(o: T): T {

@@ -16,7 +16,8 @@ function headerValues(event: APIGatewayProxyEvent, name: string): string[] {
   const wanted = name.toLowerCase();
   const values: string[] = [];
   for (const [k, vs] of Object.entries(event.multiValueHeaders ?? {})) {
-    if (k.toLowerCase() === wanted && Array.isArray(vs)) values.push(...vs.filter((v): v is string => typeof v === 'string'));
+    if (k.toLowerCase() === wanted && Array.isArray(vs))
+      values.push(...vs.filter((v): v is string => typeof v === 'string'));
   }
   if (values.length === 0) {
     for (const [k, v] of Object.entries(event.headers ?? {})) {
@@ -30,9 +31,15 @@ function headerValues(event: APIGatewayProxyEvent, name: string): string[] {
 export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
   const values = [...new Set(headerValues(event, name))];
   if (values.length === 0) return undefined;
-  if (values.length > 1) throw httpError(400, 'INVALID_HEADER', `Send the ${name} header once; this request carries ${values.length} different values.`);
+  if (values.length > 1)
+    throw httpError(
+      400,
+      'INVALID_HEADER',
+      `Send the ${name} header once; this request carries ${values.length} different values.`,
+    );
   const value = values[0]!;
-  if (value.length > MAX_HEADER_CHARS) throw httpError(400, 'INVALID_HEADER', `The ${name} header is too long (over ${MAX_HEADER_CHARS} characters).`);
+  if (value.length > MAX_HEADER_CHARS)
+    throw httpError(400, 'INVALID_HEADER', `The ${name} header is too long (over ${MAX_HEADER_CHARS} characters).`);
   return value;
 }
 
@@ -46,11 +53,18 @@ export interface QueryParam {
  * The route's declared query parameters, validated. Unknown names, repeated names and bad values
  * are all reported together in `fields`.
  */
-export function readQuery<K extends string>(event: APIGatewayProxyEvent, spec: Record<K, QueryParam>): Partial<Record<K, string>> {
+export function readQuery<K extends string>(
+  event: APIGatewayProxyEvent,
+  spec: Record<K, QueryParam>,
+): Partial<Record<K, string>> {
   // A Map, not an object: names such as __proto__, constructor or toString are only names.
   const multi = new Map<string, string[]>();
   for (const [k, vs] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
-    if (Array.isArray(vs)) multi.set(k, vs.filter((v): v is string => typeof v === 'string'));
+    if (Array.isArray(vs))
+      multi.set(
+        k,
+        vs.filter((v): v is string => typeof v === 'string'),
+      );
   }
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) {
     if (typeof v === 'string' && !multi.has(k)) multi.set(k, [v]);
@@ -62,7 +76,9 @@ export function readQuery<K extends string>(event: APIGatewayProxyEvent, spec: R
     if (!Object.hasOwn(spec, name)) {
       fields.push({
         path: name.slice(0, 100),
-        message: known.length ? `Unknown query parameter. This route accepts: ${known.join(', ')}.` : 'This route takes no query parameters.',
+        message: known.length
+          ? `Unknown query parameter. This route accepts: ${known.join(', ')}.`
+          : 'This route takes no query parameters.',
       });
       continue;
     }
@@ -129,7 +145,11 @@ export function readJsonBody(event: APIGatewayProxyEvent): Record<string, unknow
 }
 
 const tooLarge = () =>
-  httpError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB; cluster settings are a few KiB at most.`);
+  httpError(
+    413,
+    'PAYLOAD_TOO_LARGE',
+    `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB; cluster settings are a few KiB at most.`,
+  );
 
 /** `application/json`, optionally with `charset=utf-8` (any case); nothing else. */
 export function isJsonMediaType(value: string | undefined): boolean {

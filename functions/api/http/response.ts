@@ -26,7 +26,12 @@ export function corsHeaders(allowOrigin: string | undefined): Record<string, str
   };
 }
 
-export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}, requestId?: string): APIGatewayProxyResult {
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+  requestId?: string,
+): APIGatewayProxyResult {
   return {
     statusCode,
     headers: { ...COMMON_HEADERS, ...(requestId ? { 'X-Request-Id': requestId } : {}), ...headers },
@@ -39,10 +44,21 @@ export function errorResponse(err: HttpError, requestId?: string): APIGatewayPro
 }
 
 /** A text body (e.g. a kubeconfig as YAML) with the same security headers as JSON answers. */
-export function textResponse(statusCode: number, body: string, contentType: string, headers: Record<string, string> = {}, requestId?: string): APIGatewayProxyResult {
+export function textResponse(
+  statusCode: number,
+  body: string,
+  contentType: string,
+  headers: Record<string, string> = {},
+  requestId?: string,
+): APIGatewayProxyResult {
   return {
     statusCode,
-    headers: { ...COMMON_HEADERS, 'Content-Type': contentType, ...(requestId ? { 'X-Request-Id': requestId } : {}), ...headers },
+    headers: {
+      ...COMMON_HEADERS,
+      'Content-Type': contentType,
+      ...(requestId ? { 'X-Request-Id': requestId } : {}),
+      ...headers,
+    },
     body,
   };
 }

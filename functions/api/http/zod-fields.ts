@@ -9,7 +9,11 @@ export function fieldsFromZod(error: z.core.$ZodError): FieldProblem[] {
   for (const issue of error.issues) {
     const base = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ path: [...base, key.slice(0, 100)].join('.'), message: 'Unknown field; remove it (see the OpenAPI document for the accepted fields).' });
+      for (const key of issue.keys)
+        out.push({
+          path: [...base, key.slice(0, 100)].join('.'),
+          message: 'Unknown field; remove it (see the OpenAPI document for the accepted fields).',
+        });
     } else {
       out.push({ path: base.join('.') || '(body)', message: issue.message });
     }

@@ -42,10 +42,20 @@ export async function assumeReadOnly(o: AssumeForTenant) {
   } catch (err) {
     const e = err as { name?: string; message?: string } | null;
     // No DNS name for the region's STS endpoint: the region does not exist (the caller's input).
-    if (classifyAwsError(err).code === 'ENOTFOUND' || (e?.name === ERROR_NAMES.transient && /\bENOTFOUND\b/.test(e.message ?? ''))) {
-      throw new DiagnosedError(makeDiagnosis('REGION_NOT_ENABLED', { region: o.region, roleArn: o.roleArn, reason: 'unknown region' }));
+    if (
+      classifyAwsError(err).code === 'ENOTFOUND' ||
+      (e?.name === ERROR_NAMES.transient && /\bENOTFOUND\b/.test(e.message ?? ''))
+    ) {
+      throw new DiagnosedError(
+        makeDiagnosis('REGION_NOT_ENABLED', { region: o.region, roleArn: o.roleArn, reason: 'unknown region' }),
+      );
     }
     if (err instanceof DiagnosedError || (e?.name && Object.values(ERROR_NAMES).includes(e.name as never))) throw err;
-    throw toStepError(err, { service: 'sts', operation: 'AssumeRole', principal: 'service', evidence: { roleArn: o.roleArn, region: o.region } });
+    throw toStepError(err, {
+      service: 'sts',
+      operation: 'AssumeRole',
+      principal: 'service',
+      evidence: { roleArn: o.roleArn, region: o.region },
+    });
   }
 }

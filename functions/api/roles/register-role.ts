@@ -7,13 +7,13 @@
 import * as z from 'zod/mini';
 import { ec2Client } from '../../lib/aws/clients.js';
 import { makeDiagnosis } from '../../lib/diagnosis/catalog.js';
+import { REGION_RE } from '../../lib/schema/cluster-settings.js';
 import { checkRegionEnabled } from '../aws-form/form-data.js';
 import type { ApiDeps } from '../deps.js';
 import { diagnosisError, httpError } from '../http/errors.js';
 import { fieldsFromZod } from '../http/zod-fields.js';
 import { assumeReadOnly } from './assume.js';
 import { checkRoleArn, EXAMPLE_ROLE_ARN } from './role-arn.js';
-import { REGION_RE } from '../../lib/schema/cluster-settings.js';
 import '../../../shared/settings/zod-locale.js';
 
 /** AWS region names: us-east-1, ap-southeast-5, us-gov-west-1, eu-isoe-west-1 … (the settings' rule). */
@@ -28,10 +28,15 @@ export async function registerRole(deps: ApiDeps, tenantId: string, body: Record
   const parsed = registerRoleSchema.safeParse(body);
   if (!parsed.success) {
     const fields = fieldsFromZod(parsed.error);
-    throw httpError(400, 'VALIDATION_FAILED', `The request body is not valid: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, {
-      fields,
-      remediation: ['Send { "roleArn": "<role B ARN>", "region": "<AWS region>" } and nothing else.'],
-    });
+    throw httpError(
+      400,
+      'VALIDATION_FAILED',
+      `The request body is not valid: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+      {
+        fields,
+        remediation: ['Send { "roleArn": "<role B ARN>", "region": "<AWS region>" } and nothing else.'],
+      },
+    );
   }
   const { roleArn, region } = parsed.data;
   const prefix = deps.config.roleNamePrefix;
@@ -40,22 +45,43 @@ export async function registerRole(deps: ApiDeps, tenantId: string, body: Record
   if ('problem' in arn) {
     throw diagnosisError(
       // The one reason, in the message too: the field and the alert never say two different things.
-      makeDiagnosis('INVALID_ROLE_ARN', { roleArn: roleArn.slice(0, 300), roleNamePrefix: prefix, exampleArn: EXAMPLE_ROLE_ARN(prefix), detail: arn.problem.replace(/\.$/, '') }, { fields: [{ path: 'roleArn', message: arn.problem }] }),
+      makeDiagnosis(
+        'INVALID_ROLE_ARN',
+        {
+          roleArn: roleArn.slice(0, 300),
+          roleNamePrefix: prefix,
+          exampleArn: EXAMPLE_ROLE_ARN(prefix),
+          detail: arn.problem.replace(/\.$/, ''),
+        },
+        { fields: [{ path: 'roleArn', message: arn.problem }] },
+      ),
     );
   }
 
   const tenant = await deps.store.getTenant(tenantId);
   if (!tenant) {
-    throw httpError(422, 'SETUP_REQUIRED', 'You have no External ID yet, so role B cannot trust this service. Call GET /v1/setup first.', {
-      remediation: [
-        'Call GET /v1/setup to get the Account ID and your External ID.',
-        "Create role B with the returned trust policy (Account ID + External ID) and permissions policy.",
-        'Register it again with POST /v1/roles.',
-      ],
-    });
+    throw httpError(
+      422,
+      'SETUP_REQUIRED',
+      'You have no External ID yet, so role B cannot trust this service. Call GET /v1/setup first.',
+      {
+        remediation: [
+          'Call GET /v1/setup to get the Account ID and your External ID.',
+          'Create role B with the returned trust policy (Account ID + External ID) and permissions policy.',
+          'Register it again with POST /v1/roles.',
+        ],
+      },
+    );
   }
 
-  const { session, identity } = await assumeReadOnly({ tenantId, roleArn, externalId: tenant.externalId, region, roleNamePrefix: prefix, proveExternalId: 'always' });
+  const { session, identity } = await assumeReadOnly({
+    tenantId,
+    roleArn,
+    externalId: tenant.externalId,
+    region,
+    roleNamePrefix: prefix,
+    proveExternalId: 'always',
+  });
   await checkRegionEnabled(ec2Client(session), region, roleArn);
 
   const accountId = identity.accountId || arn.accountId;

@@ -27,10 +27,14 @@ export function checkRoleArn(arn: string, roleNamePrefix: string): ParsedRoleArn
   }
   const [, partition, accountId, roleName] = m as unknown as [string, string, string, string];
   if (!(PARTITIONS as readonly string[]).includes(partition) || !ROLE_ARN_RE.test(arn)) {
-    return { problem: `Unknown AWS partition "${partition}"; use one of ${PARTITIONS.join(', ')}, for example ${EXAMPLE_ROLE_ARN(roleNamePrefix)}.` };
+    return {
+      problem: `Unknown AWS partition "${partition}"; use one of ${PARTITIONS.join(', ')}, for example ${EXAMPLE_ROLE_ARN(roleNamePrefix)}.`,
+    };
   }
   if (!roleName.startsWith(roleNamePrefix)) {
-    return { problem: `The role name must start with "${roleNamePrefix}" (the service may assume only such roles), for example ${EXAMPLE_ROLE_ARN(roleNamePrefix)}.` };
+    return {
+      problem: `The role name must start with "${roleNamePrefix}" (the service may assume only such roles), for example ${EXAMPLE_ROLE_ARN(roleNamePrefix)}.`,
+    };
   }
   return { partition, accountId, roleName };
 }

@@ -24,7 +24,8 @@ export const TENANT_HEADER = 'X-Tenant-Id';
 export const LOCAL_TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@/+=,-]{0,255}$/;
 
 /** Cognito identity ids and identity pool ids: `<region>:<uuid>` (region as in eu-west-1, us-gov-west-1). */
-export const COGNITO_ID_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const COGNITO_ID_PATTERN =
+  /^[a-z]{2}(-[a-z]+)+-\d:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const PRINCIPAL_ARN = /^arn:(aws[a-z-]*):(iam|sts)::(\d{12}):(.+)$/;
 
@@ -93,15 +94,27 @@ export function resolveTenant(event: APIGatewayProxyEvent, opts: TenantOptions):
   const tenant = typeof userArn === 'string' ? tenantFromPrincipalArn(userArn) : undefined;
   if (!tenant) {
     // API Gateway with IAM authorization always sets userArn; without it we cannot tell tenants apart.
-    throw httpError(401, 'UNAUTHENTICATED', 'Sign the request with AWS Signature Version 4 (IAM authorization); the calling principal is the tenant.');
+    throw httpError(
+      401,
+      'UNAUTHENTICATED',
+      'Sign the request with AWS Signature Version 4 (IAM authorization); the calling principal is the tenant.',
+    );
   }
   if (opts.identityPoolRoleArn && tenant === assumedRoleTenant(opts.identityPoolRoleArn)) {
-    throw httpError(403, 'IDENTITY_REQUIRED', "This role is the console's shared sign-in role: call the API with credentials from the console's Cognito identity pool, so that your Cognito identity is the tenant.");
+    throw httpError(
+      403,
+      'IDENTITY_REQUIRED',
+      "This role is the console's shared sign-in role: call the API with credentials from the console's Cognito identity pool, so that your Cognito identity is the tenant.",
+    );
   }
   return tenant;
 }
 
-function cognitoTenant(identityId: string, identity: APIGatewayProxyEvent['requestContext']['identity'], opts: TenantOptions): string {
+function cognitoTenant(
+  identityId: string,
+  identity: APIGatewayProxyEvent['requestContext']['identity'],
+  opts: TenantOptions,
+): string {
   const poolId = identity.cognitoIdentityPoolId;
   if (!opts.identityPoolId || poolId !== opts.identityPoolId) {
     throw httpError(
@@ -113,10 +126,18 @@ function cognitoTenant(identityId: string, identity: APIGatewayProxyEvent['reque
     );
   }
   if (identity.cognitoAuthenticationType !== 'authenticated') {
-    throw httpError(403, 'SIGN_IN_REQUIRED', 'Sign in to the console first: guest (unauthenticated) identities may not use the API.');
+    throw httpError(
+      403,
+      'SIGN_IN_REQUIRED',
+      'Sign in to the console first: guest (unauthenticated) identities may not use the API.',
+    );
   }
   if (!COGNITO_ID_PATTERN.test(identityId)) {
-    throw httpError(401, 'UNAUTHENTICATED', 'The Cognito identity of this request is not of the form <region>:<uuid>; sign in through the console again.');
+    throw httpError(
+      401,
+      'UNAUTHENTICATED',
+      'The Cognito identity of this request is not of the form <region>:<uuid>; sign in through the console again.',
+    );
   }
   return identityId;
 }

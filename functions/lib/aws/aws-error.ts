@@ -89,7 +89,12 @@ const NODE_NETWORK_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-export const EXPIRED_TOKEN_CODES = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired']);
+export const EXPIRED_TOKEN_CODES = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+  'TokenRefreshRequired',
+]);
 
 /** The caller's own credentials are absent or rejected by AWS. */
 export const NO_CREDENTIALS_CODES = new Set([
@@ -133,7 +138,8 @@ export const QUOTA_CODES = new Set([
 ]);
 
 /** Names ending like these are "does not exist" answers (EC2 `*.NotFound`, IAM `NoSuchEntity`, ...). */
-const NOT_FOUND_PATTERN = /(\.NotFound$|^NoSuchEntity$|^ResourceNotFoundException$|^NotFoundException$|^NotFound$|^StackNotFound)/;
+const NOT_FOUND_PATTERN =
+  /(\.NotFound$|^NoSuchEntity$|^ResourceNotFoundException$|^NotFoundException$|^NotFound$|^StackNotFound)/;
 
 interface MaybeAwsError {
   name?: unknown;
@@ -240,13 +246,17 @@ export function deniedResource(message: string): string | undefined {
  * (`X-Amz-Security-Token=…`, whose value may be percent-encoded).
  */
 const ACCESS_KEY_ID = /\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{16}\b/g;
-const SECRET_LABELLED = /((?:secret(?:[_-]?access[_-]?key)?|session[_-]?token|security[_-]?token)["'=:>\s]+)[A-Za-z0-9/+=%]{16,}/gi;
+const SECRET_LABELLED =
+  /((?:secret(?:[_-]?access[_-]?key)?|session[_-]?token|security[_-]?token)["'=:>\s]+)[A-Za-z0-9/+=%]{16,}/gi;
 
 /** An EKS bearer token (`aws eks get-token`): a presigned STS URL, base64url; whoever holds it is role B. */
 const EKS_TOKEN = /\bk8s-aws-v1\.[A-Za-z0-9_-]+/g;
 
 export function redactSecrets(text: string): string {
-  return text.replace(ACCESS_KEY_ID, '<redacted-access-key>').replace(SECRET_LABELLED, '$1<redacted>').replace(EKS_TOKEN, 'k8s-aws-v1.<redacted>');
+  return text
+    .replace(ACCESS_KEY_ID, '<redacted-access-key>')
+    .replace(SECRET_LABELLED, '$1<redacted>')
+    .replace(EKS_TOKEN, 'k8s-aws-v1.<redacted>');
 }
 
 /**

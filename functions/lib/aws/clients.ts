@@ -18,8 +18,15 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import type { InitializeHandler, InitializeHandlerArguments, InitializeHandlerOutput, InitializeMiddleware, MetadataBearer } from '@aws-sdk/types';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  InitializeHandler,
+  InitializeHandlerArguments,
+  InitializeHandlerOutput,
+  InitializeMiddleware,
+  MetadataBearer,
+} from '@aws-sdk/types';
 import { StandardRetryStrategy } from '@smithy/core/retry';
 import type { RetryErrorInfo, StandardRetryToken } from '@smithy/types';
 import { classifyAwsError } from './aws-error.js';
@@ -40,7 +47,11 @@ interface ClientConfig {
  * with 3 attempts a call fails 1 time in 37.
  */
 export const SDK_MAX_ATTEMPTS = 3;
-const base = (region: string, credentials?: Credentials): ClientConfig => ({ region, maxAttempts: SDK_MAX_ATTEMPTS, ...(credentials ? { credentials } : {}) });
+const base = (region: string, credentials?: Credentials): ClientConfig => ({
+  region,
+  maxAttempts: SDK_MAX_ATTEMPTS,
+  ...(credentials ? { credentials } : {}),
+});
 
 /**
  * How often one call may assume role B again after an expired-token answer before giving up. Four
@@ -140,7 +151,11 @@ export class RoleSession {
           try {
             return await next(args);
           } catch (err) {
-            if (!this.renewable || classifyAwsError(err).kind !== 'expired-token' || renewals === MAX_RENEWALS_PER_CALL) {
+            if (
+              !this.renewable ||
+              classifyAwsError(err).kind !== 'expired-token' ||
+              renewals === MAX_RENEWALS_PER_CALL
+            ) {
               throw this.#forgetIfRefused(err);
             }
             // A failed renewal surfaces as the AssumeRole failure it is (denied, throttled, 5xx).
@@ -168,8 +183,17 @@ export class RoleSession {
 }
 
 /** Builds a client bound to the session; renewable sessions re-assume role B on an expired token. */
-function bound<C extends { middlewareStack: { add: (mw: never, o: { step: 'initialize'; name: string; priority: 'high' }) => void } }>(s: RoleSession, client: C): C {
-  if (s.renewable) client.middlewareStack.add(s.reassumeOnExpiry() as never, { step: 'initialize', name: 'reassumeRoleOnExpiredToken', priority: 'high' });
+function bound<
+  C extends {
+    middlewareStack: { add: (mw: never, o: { step: 'initialize'; name: string; priority: 'high' }) => void };
+  },
+>(s: RoleSession, client: C): C {
+  if (s.renewable)
+    client.middlewareStack.add(s.reassumeOnExpiry() as never, {
+      step: 'initialize',
+      name: 'reassumeRoleOnExpiredToken',
+      priority: 'high',
+    });
   return client;
 }
 
@@ -181,7 +205,10 @@ function bound<C extends { middlewareStack: { add: (mw: never, o: { step: 'initi
  * cluster with SDK retries (each throttled burst retried into the same empty bucket).
  */
 class NoThrottlingRetry extends StandardRetryStrategy {
-  override async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
+  override async refreshRetryTokenForRetry(
+    token: StandardRetryToken,
+    errorInfo: RetryErrorInfo,
+  ): Promise<StandardRetryToken> {
     if (errorInfo.errorType === 'THROTTLING') throw new Error('throttled: left to the caller');
     return super.refreshRetryTokenForRetry(token, errorInfo);
   }
@@ -189,7 +216,13 @@ class NoThrottlingRetry extends StandardRetryStrategy {
 
 /** `retryThrottling: false`: throttled calls come straight back to the caller (above); 5xx are still retried. */
 export const cloudFormationClient = (s: RoleSession, o: { retryThrottling?: boolean } = {}): CloudFormationClient =>
-  bound(s, new CloudFormationClient({ ...s.clientConfig(), ...(o.retryThrottling === false ? { retryStrategy: new NoThrottlingRetry(SDK_MAX_ATTEMPTS) } : {}) }));
+  bound(
+    s,
+    new CloudFormationClient({
+      ...s.clientConfig(),
+      ...(o.retryThrottling === false ? { retryStrategy: new NoThrottlingRetry(SDK_MAX_ATTEMPTS) } : {}),
+    }),
+  );
 export const ec2Client = (s: RoleSession): EC2Client => bound(s, new EC2Client(s.clientConfig()));
 export const eksClient = (s: RoleSession): EKSClient => bound(s, new EKSClient(s.clientConfig()));
 /** IAM is global; the SDK scopes SigV4 to the partition's IAM region whatever region it is given. */

@@ -11,7 +11,7 @@
  * name and duration as every call) already proved the role is usable; no other call is made to STS.
  */
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { makeDiagnosis, type ContextEvidence } from '../diagnosis/catalog.js';
+import { type ContextEvidence, makeDiagnosis } from '../diagnosis/catalog.js';
 import { toStepError } from '../diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../errors.js';
 import { proveTrustPolicy } from '../policy/trust-policy-proof.js';
@@ -33,14 +33,23 @@ export interface ExternalIdProofInput {
  */
 export async function proveExternalIdRequired(o: ExternalIdProofInput, session: RoleSession): Promise<void> {
   const accountId = o.roleArn.split(':')[4] ?? '';
-  const base: ContextEvidence = { roleArn: o.roleArn, region: o.region, accountId, externalId: o.externalId, ...(o.evidence ?? {}) };
+  const base: ContextEvidence = {
+    roleArn: o.roleArn,
+    region: o.region,
+    accountId,
+    externalId: o.externalId,
+    ...(o.evidence ?? {}),
+  };
   let document: string | undefined;
   try {
-    document = (await iamClient(session).send(new GetRoleCommand({ RoleName: roleNameOf(o.roleArn) }))).Role?.AssumeRolePolicyDocument;
+    document = (await iamClient(session).send(new GetRoleCommand({ RoleName: roleNameOf(o.roleArn) }))).Role
+      ?.AssumeRolePolicyDocument;
   } catch (err) {
     const info = classifyAwsError(err);
     if (info.kind === 'access-denied') {
-      throw new DiagnosedError(makeDiagnosis('TRUST_POLICY_UNREADABLE', { ...base, awsErrorCode: info.code, awsMessage: info.message }));
+      throw new DiagnosedError(
+        makeDiagnosis('TRUST_POLICY_UNREADABLE', { ...base, awsErrorCode: info.code, awsMessage: info.message }),
+      );
     }
     throw toStepError(err, { service: 'iam', operation: 'GetRole', principal: 'provision-role', evidence: base });
   }

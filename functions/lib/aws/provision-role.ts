@@ -15,7 +15,7 @@
  */
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { makeDiagnosis, type ContextEvidence } from '../diagnosis/catalog.js';
+import { type ContextEvidence, makeDiagnosis } from '../diagnosis/catalog.js';
 import { toStepError } from '../diagnosis/from-aws-error.js';
 import { DiagnosedError } from '../errors.js';
 import { classifyAwsError } from './aws-error.js';
@@ -73,7 +73,8 @@ export const PROOF_TTL_MS = 5 * 60 * 1000;
 
 async function prove(o: AssumeOptions, entry: CacheEntry, now: () => number): Promise<number | undefined> {
   if (!o.proveExternalId) return entry.provenAt;
-  if (o.proveExternalId.when === 'if-stale' && entry.provenAt !== undefined && now() - entry.provenAt < PROOF_TTL_MS) return entry.provenAt;
+  if (o.proveExternalId.when === 'if-stale' && entry.provenAt !== undefined && now() - entry.provenAt < PROOF_TTL_MS)
+    return entry.provenAt;
   // Role B reads its own trust policy with the credentials just obtained (nothing else is done with them yet).
   // Renewable like every role-B session: a session cut short under the proof is assumed again (and kept).
   const renew = async (): Promise<AwsCredentialIdentity> => {
@@ -139,13 +140,24 @@ async function stsAssume(o: AssumeOptions): Promise<CacheEntry> {
       }),
     );
   } catch (err) {
-    const evidence: ContextEvidence = { roleArn: o.roleArn, region: o.region, accountId: o.roleArn.split(':')[4] ?? '', externalId: o.externalId, ...(o.evidence ?? {}) };
+    const evidence: ContextEvidence = {
+      roleArn: o.roleArn,
+      region: o.region,
+      accountId: o.roleArn.split(':')[4] ?? '',
+      externalId: o.externalId,
+      ...(o.evidence ?? {}),
+    };
     // In a region that is not enabled, STS rejects even valid keys ("The security token included
     // in the request is invalid"). Ask STS in the partition's home region whether the keys work.
     const info = classifyAwsError(err);
     if (info.kind === 'no-credentials' && info.fromSdk && (await credentialsWorkInHomeRegion(o.region))) {
       throw new DiagnosedError(
-        makeDiagnosis('REGION_NOT_ENABLED', { ...evidence, awsErrorCode: info.code, awsMessage: info.message, detail: 'STS does not accept the service credentials there' }),
+        makeDiagnosis('REGION_NOT_ENABLED', {
+          ...evidence,
+          awsErrorCode: info.code,
+          awsMessage: info.message,
+          detail: 'STS does not accept the service credentials there',
+        }),
       );
     }
     throw toStepError(err, { service: 'sts', operation: 'AssumeRole', principal: 'service', evidence });
@@ -153,10 +165,13 @@ async function stsAssume(o: AssumeOptions): Promise<CacheEntry> {
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
     // A malformed STS answer: worth one more try, not a diagnosis.
-    throw toStepError(Object.assign(new Error('STS AssumeRole returned no credentials'), { name: 'InternalFailure', $fault: 'server' }), {
-      service: 'sts',
-      operation: 'AssumeRole',
-    });
+    throw toStepError(
+      Object.assign(new Error('STS AssumeRole returned no credentials'), { name: 'InternalFailure', $fault: 'server' }),
+      {
+        service: 'sts',
+        operation: 'AssumeRole',
+      },
+    );
   }
   const assumedRoleArn = out.AssumedRoleUser?.Arn ?? o.roleArn;
   return {

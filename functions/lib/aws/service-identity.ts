@@ -18,7 +18,11 @@ export function serviceIdentity(): Promise<ServiceIdentity> {
   cached ??= (async () => {
     try {
       const out = await serviceSts(process.env.AWS_REGION || 'us-east-1').send(new GetCallerIdentityCommand({}));
-      if (!out.Account || !out.Arn) throw Object.assign(new Error('GetCallerIdentity returned no account'), { name: 'InternalFailure', $fault: 'server' });
+      if (!out.Account || !out.Arn)
+        throw Object.assign(new Error('GetCallerIdentity returned no account'), {
+          name: 'InternalFailure',
+          $fault: 'server',
+        });
       return { accountId: out.Account, partition: out.Arn.split(':')[1] || 'aws' };
     } catch (err) {
       throw toStepError(err, { service: 'sts', operation: 'GetCallerIdentity', principal: 'service' });

@@ -10,7 +10,7 @@ import { DiagnosedError } from '../errors.js';
 import type { ValidatedRequest } from '../state.js';
 import type { Store } from '../store/types.js';
 import type { RoleSession } from './clients.js';
-import { provisionSession, type AssumedIdentity, type ExternalIdProof } from './provision-role.js';
+import { type AssumedIdentity, type ExternalIdProof, provisionSession } from './provision-role.js';
 
 /** The tenant never called GET /v1/setup, so there is no External ID for role B's trust policy. */
 export function noExternalIdDiagnosis(tenantId: string): Diagnosis {

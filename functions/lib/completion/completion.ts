@@ -78,7 +78,8 @@ function lowerFirst(s: string): string {
  * Only the run that owns a CREATING record may finish it: a second execution for the same
  * cluster id (console re-run) cannot overwrite a result.
  */
-const CONDITION = 'attribute_exists(PK) AND #status = :creating AND (attribute_not_exists(#executionArn) OR #executionArn = :executionArn)';
+const CONDITION =
+  'attribute_exists(PK) AND #status = :creating AND (attribute_not_exists(#executionArn) OR #executionArn = :executionArn)';
 
 function recordUpdate(facts: RunFacts, fields: Record<string, unknown>): RecordUpdate | null {
   if (!facts.tenantId || !facts.clusterId) return null;
@@ -109,7 +110,14 @@ function recordUpdate(facts: RunFacts, fields: Record<string, unknown>): RecordU
       initialised.add(k);
     }
   }
-  return setUpdate(facts.tenantId, facts.clusterId, { names, values, sets }, fields, facts.recordIfMissing ? `attribute_not_exists(PK) OR (${CONDITION})` : CONDITION, initialised);
+  return setUpdate(
+    facts.tenantId,
+    facts.clusterId,
+    { names, values, sets },
+    fields,
+    facts.recordIfMissing ? `attribute_not_exists(PK) OR (${CONDITION})` : CONDITION,
+    initialised,
+  );
 }
 
 /**
@@ -153,7 +161,12 @@ export interface EndedRunFacts {
 }
 
 /** The EventBridge detail common to both machines' ends; the duration is measured from `startedAt`. */
-export function endedDetail<S extends string>(facts: EndedRunFacts, stackId: string | undefined, status: S, now: Date): RunEventDetail<S> & { finishedAt: string } {
+export function endedDetail<S extends string>(
+  facts: EndedRunFacts,
+  stackId: string | undefined,
+  status: S,
+  now: Date,
+): RunEventDetail<S> & { finishedAt: string } {
   const started = facts.startedAt ? Date.parse(facts.startedAt) : NaN;
   return {
     clusterId: facts.clusterId ?? null,
@@ -185,9 +198,22 @@ export function succeeded(facts: RunFacts, outputs: ClusterOutputs, now: Date): 
     outputs,
     updatedAt: now.toISOString(),
     // Into CreatedClusters (keys.ts): the daily support check's work list.
-    ...(facts.tenantId && facts.clusterId ? createdMarker({ accountId: facts.accountId, region: facts.region, tenantId: facts.tenantId, clusterId: facts.clusterId }) : {}),
+    ...(facts.tenantId && facts.clusterId
+      ? createdMarker({
+          accountId: facts.accountId,
+          region: facts.region,
+          tenantId: facts.tenantId,
+          clusterId: facts.clusterId,
+        })
+      : {}),
   });
-  return { status: 'CREATED', outputs, recordable: record !== null, record, event: { detail: { ...detail(facts, 'CREATED', now), outputs } } };
+  return {
+    status: 'CREATED',
+    outputs,
+    recordable: record !== null,
+    record,
+    event: { detail: { ...detail(facts, 'CREATED', now), outputs } },
+  };
 }
 
 export function failed(facts: RunFacts, diagnosis: Diagnosis, now: Date): CompletionResult {
@@ -197,10 +223,18 @@ export function failed(facts: RunFacts, diagnosis: Diagnosis, now: Date): Comple
     status: 'FAILED',
     // "Failed while creating node group" (stopped mid-way) or the stack's own end ("Rolled back").
     phase: !last ? 'Failed' : facts.poll?.outcome === 'FAILED' ? last : `Failed while ${lowerFirst(last)}`,
-    ...(progress && typeof progress.done === 'number' && typeof progress.total === 'number' ? { progress: { done: progress.done, total: progress.total } } : {}),
+    ...(progress && typeof progress.done === 'number' && typeof progress.total === 'number'
+      ? { progress: { done: progress.done, total: progress.total } }
+      : {}),
     ...(facts.stackId ? { stackId: facts.stackId } : {}),
     diagnosis,
     updatedAt: now.toISOString(),
   });
-  return { status: 'FAILED', diagnosis, recordable: record !== null, record, event: { detail: { ...detail(facts, 'FAILED', now), diagnosis } } };
+  return {
+    status: 'FAILED',
+    diagnosis,
+    recordable: record !== null,
+    record,
+    event: { detail: { ...detail(facts, 'FAILED', now), diagnosis } },
+  };
 }

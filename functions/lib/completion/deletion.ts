@@ -5,7 +5,7 @@
  */
 import type { Diagnosis } from '../diagnosis/types.js';
 import type { DeletionRequest, DeletionStackRef, PollResult } from '../state.js';
-import { endedDetail, setUpdate, type RecordUpdate, type RunEventDetail } from './completion.js';
+import { endedDetail, type RecordUpdate, type RunEventDetail, setUpdate } from './completion.js';
 
 export const DELETION_DETAIL_TYPES = {
   succeeded: 'EKS Cluster Deletion Succeeded',
@@ -24,7 +24,10 @@ export interface DeletionCompletion {
   event: { detail: DeletionEventDetail };
 }
 
-export type DeletionFacts = Partial<DeletionRequest> & { stack?: Partial<DeletionStackRef>; poll?: Partial<PollResult> };
+export type DeletionFacts = Partial<DeletionRequest> & {
+  stack?: Partial<DeletionStackRef>;
+  poll?: Partial<PollResult>;
+};
 
 const CONDITION = 'attribute_exists(PK) AND #status = :deleting AND #executionArn = :executionArn';
 
@@ -56,9 +59,17 @@ export function deletionFailed(facts: DeletionFacts, diagnosis: Diagnosis, now: 
   const record = recordUpdate(facts, {
     status: 'FAILED',
     phase: 'Deletion failed',
-    ...(progress && typeof progress.done === 'number' && typeof progress.total === 'number' ? { progress: { done: progress.done, total: progress.total } } : {}),
+    ...(progress && typeof progress.done === 'number' && typeof progress.total === 'number'
+      ? { progress: { done: progress.done, total: progress.total } }
+      : {}),
     diagnosis,
     updatedAt: now.toISOString(),
   });
-  return { status: 'FAILED', diagnosis, recordable: record !== null, record, event: { detail: { ...detail(facts, 'FAILED', now), diagnosis } } };
+  return {
+    status: 'FAILED',
+    diagnosis,
+    recordable: record !== null,
+    record,
+    event: { detail: { ...detail(facts, 'FAILED', now), diagnosis } },
+  };
 }

@@ -4,7 +4,12 @@
  * DeleteClusterStack step (which asks again: DeleteStack is idempotent while DELETE_IN_PROGRESS, so a
  * console execution works without the API).
  */
-import { DeleteStackCommand, DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  type CloudFormationClient,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import { classifyAwsError, deniedAction, deniedResource } from '../aws/aws-error.js';
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import { toStepError } from '../diagnosis/from-aws-error.js';
@@ -12,21 +17,32 @@ import { DiagnosedError } from '../errors.js';
 import type { ClusterRecord } from '../store/types.js';
 import { STACK_NAME_PREFIX, TAG_KEYS } from '../template/constants.js';
 
-export type ClusterStack = { gone: true; stackName: string; stackId?: string } | { gone: false; stackName: string; stackId: string; status: string };
+export type ClusterStack =
+  | { gone: true; stackName: string; stackId?: string }
+  | { gone: false; stackName: string; stackId: string; status: string };
 
 export const stackNameOf = (record: Pick<ClusterRecord, 'name'>) => `${STACK_NAME_PREFIX}${record.name}`;
 
-const isOurs = (s: Stack, clusterId: string) => (s.Tags ?? []).some((t) => t.Key === TAG_KEYS.clusterId && t.Value === clusterId);
+const isOurs = (s: Stack, clusterId: string) =>
+  (s.Tags ?? []).some((t) => t.Key === TAG_KEYS.clusterId && t.Value === clusterId);
 
 /**
  * The cluster's stack as CloudFormation sees it now. By id when the record has it (a deleted stack
  * still answers by id, with DELETE_COMPLETE); by name otherwise, and then only a stack tagged with
  * this cluster's id counts (a stack of that name made by someone else is not ours to delete).
  */
-export async function findClusterStack(cfn: CloudFormationClient, record: Pick<ClusterRecord, 'id' | 'name' | 'region' | 'accountId' | 'stackId'>): Promise<ClusterStack> {
+export async function findClusterStack(
+  cfn: CloudFormationClient,
+  record: Pick<ClusterRecord, 'id' | 'name' | 'region' | 'accountId' | 'stackId'>,
+): Promise<ClusterStack> {
   const stackName = stackNameOf(record);
   const ref = record.stackId ?? stackName;
-  const context = { service: 'cloudformation', operation: 'DescribeStacks', principal: 'provision-role' as const, evidence: { stackName, region: record.region, accountId: record.accountId } };
+  const context = {
+    service: 'cloudformation',
+    operation: 'DescribeStacks',
+    principal: 'provision-role' as const,
+    evidence: { stackName, region: record.region, accountId: record.accountId },
+  };
   let stack: Stack | undefined;
   try {
     stack = (await cfn.send(new DescribeStacksCommand({ StackName: ref }))).Stacks?.[0];
@@ -47,7 +63,14 @@ export async function requestStackDeletion(
   stack: { stackName: string; stackId: string },
   facts: { clusterId: string; region: string; accountId: string; roleArn: string },
 ): Promise<void> {
-  const evidence = { stackName: stack.stackName, stackId: stack.stackId, region: facts.region, accountId: facts.accountId, roleArn: facts.roleArn, clusterId: facts.clusterId };
+  const evidence = {
+    stackName: stack.stackName,
+    stackId: stack.stackId,
+    region: facts.region,
+    accountId: facts.accountId,
+    roleArn: facts.roleArn,
+    clusterId: facts.clusterId,
+  };
   try {
     await cfn.send(new DeleteStackCommand({ StackName: stack.stackId }));
   } catch (err) {
@@ -64,6 +87,11 @@ export async function requestStackDeletion(
       );
     }
     // Anything else (throttling, 5xx, a stack mid-rollback) through the shared rules.
-    throw toStepError(err, { service: 'cloudformation', operation: 'DeleteStack', principal: 'provision-role', evidence });
+    throw toStepError(err, {
+      service: 'cloudformation',
+      operation: 'DeleteStack',
+      principal: 'provision-role',
+      evidence,
+    });
   }
 }

@@ -12,7 +12,14 @@ import { EXECUTION } from './codes/execution.js';
 import { PREFLIGHT } from './codes/preflight.js';
 import { STACK } from './codes/stack.js';
 import { UPDATE } from './codes/update.js';
-import { Ev, serializeEvidence, type CatalogEntry, type ContextEvidence, type DiagnosisExtras, type Evidence } from './entry.js';
+import {
+  type CatalogEntry,
+  type ContextEvidence,
+  type DiagnosisExtras,
+  Ev,
+  type Evidence,
+  serializeEvidence,
+} from './entry.js';
 import type { Diagnosis, DiagnosisCode } from './types.js';
 
 export type { ContextEvidence, DiagnosisExtras } from './entry.js';
@@ -33,17 +40,26 @@ const everyEntryIsACode: [Uncatalogued] extends [never] ? true : Uncatalogued = 
 void everyEntryIsACode;
 
 /** The evidence `code` accepts (a union for a union of codes). */
-export type EvidenceOf<C extends DiagnosisCode> = C extends DiagnosisCode ? NonNullable<(typeof CATALOG)[C]['evidence']> : never;
+export type EvidenceOf<C extends DiagnosisCode> = C extends DiagnosisCode
+  ? NonNullable<(typeof CATALOG)[C]['evidence']>
+  : never;
 
 /** Builds the diagnosis for `code`, filling the entry's templates from `evidence`. */
-export function makeDiagnosis<C extends DiagnosisCode>(code: C, evidence: EvidenceOf<C> = {} as EvidenceOf<C>, extras: DiagnosisExtras = {}): Diagnosis {
+export function makeDiagnosis<C extends DiagnosisCode>(
+  code: C,
+  evidence: EvidenceOf<C> = {} as EvidenceOf<C>,
+  extras: DiagnosisExtras = {},
+): Diagnosis {
   const entry: CatalogEntry<object> = (CATALOG as Record<DiagnosisCode, CatalogEntry<object>>)[code] ?? CATALOG.UNKNOWN;
   const ev = new Ev<object>(evidence, extras);
   const diagnosis: Diagnosis = {
     code,
     title: entry.title,
     message: entry.message(ev),
-    remediation: entry.remediation(ev).map((s) => s.trim()).filter(Boolean),
+    remediation: entry
+      .remediation(ev)
+      .map((s) => s.trim())
+      .filter(Boolean),
     retryable: entry.retryable,
     docsUrl: entry.docsUrl,
     evidence: serializeEvidence(evidence),
@@ -65,7 +81,10 @@ export function combineDiagnoses(diagnoses: Diagnosis[]): Diagnosis | undefined 
   if (diagnoses.length === 1) return { ...first, problems: [{ code: first.code, message: first.message }] };
   const remediation = [...new Set(diagnoses.flatMap((d) => d.remediation))];
   const fields = diagnoses.flatMap((d) => d.fields ?? []);
-  const evidence: Evidence = { ...Object.assign({}, ...diagnoses.map((d) => d.evidence ?? {})), ...(first.evidence ?? {}) };
+  const evidence: Evidence = {
+    ...Object.assign({}, ...diagnoses.map((d) => d.evidence ?? {})),
+    ...(first.evidence ?? {}),
+  };
   return {
     ...first,
     title: `${diagnoses.length} problems found before creating anything`,

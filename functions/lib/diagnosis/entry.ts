@@ -124,7 +124,9 @@ export interface CatalogEntry<E extends object> {
 }
 
 /** Declares an entry whose evidence is `Own` plus the context every code may carry. */
-export function entry<Own extends object = object>(e: Omit<CatalogEntry<ContextEvidence & Own>, 'evidence'>): CatalogEntry<ContextEvidence & Own> {
+export function entry<Own extends object = object>(
+  e: Omit<CatalogEntry<ContextEvidence & Own>, 'evidence'>,
+): CatalogEntry<ContextEvidence & Own> {
   return e;
 }
 
@@ -138,15 +140,25 @@ export function serializeEvidence(evidence: object): Evidence {
 // ---- wording shared by several phases ----------------------------------------------------------
 
 /** Collapses the whitespace of multi-line templates and the space before punctuation. */
-export const sentence = (s: string) => s.replace(/\s+/g, ' ').replace(/\s+([.,:;])/g, '$1').trim();
+export const sentence = (s: string) =>
+  s
+    .replace(/\s+/g, ' ')
+    .replace(/\s+([.,:;])/g, '$1')
+    .trim();
 
 /** The stack is real: CloudFormation gave it an id, or its events were read. */
-export const stackExists = (ev: Ev<ContextEvidence>) => ev.has('stackName') && (ev.has('stackId') || ev.has('logicalId'));
+export const stackExists = (ev: Ev<ContextEvidence>) =>
+  ev.has('stackName') && (ev.has('stackId') || ev.has('logicalId'));
 
 /** `arn:aws:iam::123:role/path/name` → `name`. */
 export function roleNameOf(arn: string): string {
   const resource = arn.split(':').slice(5).join(':');
-  return resource.replace(/^role\//, '').split('/').pop() ?? arn;
+  return (
+    resource
+      .replace(/^role\//, '')
+      .split('/')
+      .pop() ?? arn
+  );
 }
 
 export function partitionOf(arn: string): string {
@@ -156,7 +168,12 @@ export function partitionOf(arn: string): string {
 
 /** "does not exist" → "do not exist", "belongs to" → "belong to" for several ids. */
 export function pluralVerb(detail: string, many: boolean): string {
-  return many ? detail.replace(/^does not/, 'do not').replace(/^belongs to/, 'belong to').replace(/^is /, 'are ') : detail;
+  return many
+    ? detail
+        .replace(/^does not/, 'do not')
+        .replace(/^belongs to/, 'belong to')
+        .replace(/^is /, 'are ')
+    : detail;
 }
 
 export const provisionPolicyHint = 'GET /v1/setup returns the exact provision policy to attach to role B.';

@@ -3,9 +3,9 @@
  * AwsThrottled / AwsTransient error. Also reads a bare AWS failure text (a stack event's status
  * reason) into a diagnosis, so stack failures and API failures share one set of rules.
  */
-import { classifyAwsError, deniedAction, deniedResource, redactSecrets, type AwsErrorInfo } from '../aws/aws-error.js';
+import { type AwsErrorInfo, classifyAwsError, deniedAction, deniedResource, redactSecrets } from '../aws/aws-error.js';
 import { AwsThrottledError, AwsTransientError, DiagnosedError, ERROR_NAMES } from '../errors.js';
-import { makeDiagnosis, type ContextEvidence } from './catalog.js';
+import { type ContextEvidence, makeDiagnosis } from './catalog.js';
 import type { Diagnosis } from './types.js';
 
 export interface AwsCallContext {
@@ -39,10 +39,18 @@ export function matchAwsFailure(code: string, message: string, ctx: AwsCallConte
     const resource = deniedResource(message);
     return makeDiagnosis('PASS_ROLE_DENIED', { ...ev, action: 'iam:PassRole', ...(resource ? { resource } : {}) });
   }
-  if (code === 'UnsupportedAvailabilityZoneException' || /does not currently have sufficient capacity to support the cluster/i.test(message)) {
+  if (
+    code === 'UnsupportedAvailabilityZoneException' ||
+    /does not currently have sufficient capacity to support the cluster/i.test(message)
+  ) {
     const target = quoted(/because ([a-z0-9-]+), the targeted availability zone/i, message);
     const list = quoted(/choose from these availability zones:\s*([a-z0-9,\s-]+)/i, message);
-    const validZones = list ? list.split(',').map((z) => z.trim().replace(/\.$/, '')).filter(Boolean) : undefined;
+    const validZones = list
+      ? list
+          .split(',')
+          .map((z) => z.trim().replace(/\.$/, ''))
+          .filter(Boolean)
+      : undefined;
     return makeDiagnosis('UNSUPPORTED_AVAILABILITY_ZONE', {
       ...ev,
       ...(target ? { unsupportedZones: [target] } : {}),
@@ -69,20 +77,43 @@ export function matchAwsFailure(code: string, message: string, ctx: AwsCallConte
       detail: `does not exist in ${typeof ev.region === 'string' ? ev.region : 'this region'}`,
     });
   }
-  if (code === 'AlreadyExistsException' || code === 'ResourceInUseException' || /already exists/i.test(message) && /stack|cluster/i.test(message)) {
-    return makeDiagnosis('NAME_ALREADY_IN_USE', { ...ev, detail: /stack/i.test(message) ? 'an existing CloudFormation stack' : 'an existing EKS cluster' });
+  if (
+    code === 'AlreadyExistsException' ||
+    code === 'ResourceInUseException' ||
+    (/already exists/i.test(message) && /stack|cluster/i.test(message))
+  ) {
+    return makeDiagnosis('NAME_ALREADY_IN_USE', {
+      ...ev,
+      detail: /stack/i.test(message) ? 'an existing CloudFormation stack' : 'an existing EKS cluster',
+    });
   }
-  if (/unsupported Kubernetes version|Kubernetes version .* is not supported|version .* not supported|Requested Kubernetes version/i.test(message)) {
+  if (
+    /unsupported Kubernetes version|Kubernetes version .* is not supported|version .* not supported|Requested Kubernetes version/i.test(
+      message,
+    )
+  ) {
     return makeDiagnosis('KUBERNETES_VERSION_UNSUPPORTED', ev);
   }
-  if (/instance type .*not supported|not supported in your requested Availability Zone|requested configuration is currently not supported/i.test(message)) {
+  if (
+    /instance type .*not supported|not supported in your requested Availability Zone|requested configuration is currently not supported/i.test(
+      message,
+    )
+  ) {
     return makeDiagnosis('INSTANCE_TYPE_NOT_OFFERED', ev);
   }
   if (/NodeCreationFailure|Instances failed to join the kubernetes cluster/i.test(text)) {
     const instanceIds = message.match(/i-[0-9a-f]{8,17}/g);
-    return makeDiagnosis('NODE_CREATION_FAILURE', { ...ev, ...(instanceIds ? { instanceIds: [...new Set(instanceIds)] } : {}), reason: message });
+    return makeDiagnosis('NODE_CREATION_FAILURE', {
+      ...ev,
+      ...(instanceIds ? { instanceIds: [...new Set(instanceIds)] } : {}),
+      reason: message,
+    });
   }
-  if (/RegionDisabled|OptInRequired|not activated in this region|is not enabled for this account|You are not subscribed to this service/i.test(text)) {
+  if (
+    /RegionDisabled|OptInRequired|not activated in this region|is not enabled for this account|You are not subscribed to this service/i.test(
+      text,
+    )
+  ) {
     return makeDiagnosis('REGION_NOT_ENABLED', ev);
   }
   return undefined;
@@ -118,11 +149,13 @@ function diagnosisFor(info: AwsErrorInfo, ctx: AwsCallContext): Diagnosis {
         const caller = quoted(/User:\s*arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/, info.message);
         return makeDiagnosis('ASSUME_ROLE_DENIED', { ...(caller ? { serviceAccountId: caller } : {}), ...ev });
       }
-      const action = deniedAction(info.message) ?? (ctx.service && ctx.operation ? `${ctx.service}:${ctx.operation}` : undefined);
+      const action =
+        deniedAction(info.message) ?? (ctx.service && ctx.operation ? `${ctx.service}:${ctx.operation}` : undefined);
       const resource = deniedResource(info.message);
       const withAction: ContextEvidence = { ...ev, ...(action ? { action } : {}), ...(resource ? { resource } : {}) };
       // Seed: "Could not load security groups for this VPC" = role assumed, but reads are denied.
-      if (ctx.service === 'ec2' && ctx.operation && VPC_READS.has(ctx.operation)) return makeDiagnosis('SECURITY_GROUPS_NOT_LOADED', withAction);
+      if (ctx.service === 'ec2' && ctx.operation && VPC_READS.has(ctx.operation))
+        return makeDiagnosis('SECURITY_GROUPS_NOT_LOADED', withAction);
       return makeDiagnosis('PERMISSION_DENIED', withAction);
     }
     case 'no-credentials':
@@ -130,7 +163,10 @@ function diagnosisFor(info: AwsErrorInfo, ctx: AwsCallContext): Diagnosis {
     case 'region-disabled':
       return makeDiagnosis('REGION_NOT_ENABLED', ev);
     case 'quota': {
-      const quotaName = quoted(/(Limit for [^.]+|limit of [^.]+|quota for [^.]+|maximum number of [^.]+)/i, info.message);
+      const quotaName = quoted(
+        /(Limit for [^.]+|limit of [^.]+|quota for [^.]+|maximum number of [^.]+)/i,
+        info.message,
+      );
       return makeDiagnosis('QUOTA_EXCEEDED', { ...ev, ...(quotaName ? { quotaName } : {}) });
     }
     case 'not-found':
@@ -144,7 +180,8 @@ function diagnosisFor(info: AwsErrorInfo, ctx: AwsCallContext): Diagnosis {
 }
 
 function describe(info: AwsErrorInfo, ctx: AwsCallContext): string {
-  const where = ctx.service && ctx.operation ? `${ctx.service}:${ctx.operation}` : ctx.operation ?? ctx.service ?? 'AWS call';
+  const where =
+    ctx.service && ctx.operation ? `${ctx.service}:${ctx.operation}` : (ctx.operation ?? ctx.service ?? 'AWS call');
   return `${where} failed: ${info.code}${info.message ? `: ${info.message}` : ''}`;
 }
 
@@ -152,13 +189,18 @@ function describe(info: AwsErrorInfo, ctx: AwsCallContext): string {
  * The one mapping from a thrown value to what a step reports: a Diagnosis, or a retryable
  * AwsThrottled / AwsTransient error. Errors that are already ours pass through unchanged.
  */
-export function diagnoseAwsError(err: unknown, ctx: AwsCallContext = {}): Diagnosis | AwsThrottledError | AwsTransientError {
+export function diagnoseAwsError(
+  err: unknown,
+  ctx: AwsCallContext = {},
+): Diagnosis | AwsThrottledError | AwsTransientError {
   if (err instanceof AwsThrottledError || err instanceof AwsTransientError) return err;
   if (err instanceof DiagnosedError) return err.diagnosis;
   const named = err as { name?: string; diagnosis?: Diagnosis; message?: string } | undefined;
   if (named?.name === ERROR_NAMES.diagnosed && named.diagnosis) return named.diagnosis;
-  if (named?.name === ERROR_NAMES.throttled) return new AwsThrottledError(redactSecrets(named.message ?? ''), ctx.service, ctx.operation);
-  if (named?.name === ERROR_NAMES.transient) return new AwsTransientError(redactSecrets(named.message ?? ''), ctx.service, ctx.operation);
+  if (named?.name === ERROR_NAMES.throttled)
+    return new AwsThrottledError(redactSecrets(named.message ?? ''), ctx.service, ctx.operation);
+  if (named?.name === ERROR_NAMES.transient)
+    return new AwsTransientError(redactSecrets(named.message ?? ''), ctx.service, ctx.operation);
 
   const info = classifyAwsError(err);
   if (info.kind === 'throttled') return new AwsThrottledError(describe(info, ctx), ctx.service, ctx.operation);
@@ -172,7 +214,10 @@ export function diagnoseAwsError(err: unknown, ctx: AwsCallContext = {}): Diagno
 }
 
 /** Same as diagnoseAwsError, as a throwable error whose `name` the state machine matches on. */
-export function toStepError(err: unknown, ctx: AwsCallContext = {}): AwsThrottledError | AwsTransientError | DiagnosedError {
+export function toStepError(
+  err: unknown,
+  ctx: AwsCallContext = {},
+): AwsThrottledError | AwsTransientError | DiagnosedError {
   if (err instanceof DiagnosedError || err instanceof AwsThrottledError || err instanceof AwsTransientError) return err;
   const out = diagnoseAwsError(err, ctx);
   return out instanceof Error ? out : new DiagnosedError(out);

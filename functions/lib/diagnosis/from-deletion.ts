@@ -5,8 +5,8 @@
  * action), anything else DELETE_FAILED naming the resource and AWS's own words.
  */
 import { deniedAction, deniedResource, redactSecrets } from '../aws/aws-error.js';
-import { chronological, isStackEvent, toMillis, type StackEventLike } from '../polling/timeline.js';
-import { makeDiagnosis, type ContextEvidence } from './catalog.js';
+import { chronological, isStackEvent, type StackEventLike, toMillis } from '../polling/timeline.js';
+import { type ContextEvidence, makeDiagnosis } from './catalog.js';
 import { CANCELLED, STACK_SUMMARY, unwrapReason } from './stack-reason.js';
 import type { Diagnosis, FailedResource } from './types.js';
 
@@ -43,7 +43,11 @@ export function diagnoseDeletion(events: readonly StackEventLike[], ctx: Deletio
     clusterId: ctx.clusterId,
   };
   const failed = recent.find(
-    (e) => !isStackEvent(e, ctx.stackName) && e.ResourceStatus === 'DELETE_FAILED' && !CANCELLED.test((e.ResourceStatusReason ?? '').trim()) && !STACK_SUMMARY.test(e.ResourceStatusReason ?? ''),
+    (e) =>
+      !isStackEvent(e, ctx.stackName) &&
+      e.ResourceStatus === 'DELETE_FAILED' &&
+      !CANCELLED.test((e.ResourceStatusReason ?? '').trim()) &&
+      !STACK_SUMMARY.test(e.ResourceStatusReason ?? ''),
   );
   if (!failed) {
     const summary = stackEvents[stackEvents.length - 1]?.ResourceStatusReason;
@@ -72,7 +76,11 @@ export function diagnoseDeletion(events: readonly StackEventLike[], ctx: Deletio
   const action = deniedAction(message) ?? (reason.handlerErrorCode === 'AccessDenied' ? reason.apiAction : undefined);
   if (action || reason.handlerErrorCode === 'AccessDenied') {
     const resource = deniedResource(message);
-    return makeDiagnosis('DELETE_NOT_PERMITTED', { ...ev, ...(action ? { action } : {}), ...(resource ? { resource } : {}), awsMessage: message }, { failedResource });
+    return makeDiagnosis(
+      'DELETE_NOT_PERMITTED',
+      { ...ev, ...(action ? { action } : {}), ...(resource ? { resource } : {}), awsMessage: message },
+      { failedResource },
+    );
   }
   return makeDiagnosis('DELETE_FAILED', ev, { failedResource });
 }

@@ -8,10 +8,10 @@
  */
 import { deniedAction, deniedResource, redactSecrets } from '../aws/aws-error.js';
 import { RESOURCE_TYPE_ACTIONS } from '../policy/resource-actions.js';
-import { chronological, isStackEvent, toMillis, type StackEventLike } from '../polling/timeline.js';
-import { makeDiagnosis, type ContextEvidence } from './catalog.js';
+import { chronological, isStackEvent, type StackEventLike, toMillis } from '../polling/timeline.js';
+import { type ContextEvidence, makeDiagnosis } from './catalog.js';
 import { matchAwsFailure } from './from-aws-error.js';
-import { CANCELLED, STACK_SUMMARY, unwrapReason, type StackReason } from './stack-reason.js';
+import { CANCELLED, STACK_SUMMARY, type StackReason, unwrapReason } from './stack-reason.js';
 import type { Diagnosis, FailedResource } from './types.js';
 
 export interface StackFailureContext {
@@ -32,7 +32,9 @@ export interface RootCause {
 }
 
 const isResourceFailure = (e: StackEventLike, stackName: string) =>
-  !isStackEvent(e, stackName) && /_FAILED$/.test(e.ResourceStatus ?? '') && !CANCELLED.test((e.ResourceStatusReason ?? '').trim());
+  !isStackEvent(e, stackName) &&
+  /_FAILED$/.test(e.ResourceStatus ?? '') &&
+  !CANCELLED.test((e.ResourceStatusReason ?? '').trim());
 
 function failedResourceOf(e: StackEventLike, reason: StackReason): FailedResource {
   const t = toMillis(e.Timestamp);
@@ -49,17 +51,26 @@ function failedResourceOf(e: StackEventLike, reason: StackReason): FailedResourc
 
 /** The earliest failure of a resource in its own right, among creation (or, if none, any) failures. */
 export function findRootCause(events: readonly StackEventLike[], stackName: string): RootCause | undefined {
-  const ordered = chronological(events).filter((e) => isResourceFailure(e, stackName) && !STACK_SUMMARY.test(e.ResourceStatusReason ?? ''));
-  const first = ordered.find((e) => e.ResourceStatus === 'CREATE_FAILED') ?? ordered.find((e) => e.ResourceStatus !== 'DELETE_FAILED') ?? undefined;
+  const ordered = chronological(events).filter(
+    (e) => isResourceFailure(e, stackName) && !STACK_SUMMARY.test(e.ResourceStatusReason ?? ''),
+  );
+  const first =
+    ordered.find((e) => e.ResourceStatus === 'CREATE_FAILED') ??
+    ordered.find((e) => e.ResourceStatus !== 'DELETE_FAILED') ??
+    undefined;
   if (!first) return undefined;
   const reason = unwrapReason(first.ResourceStatusReason);
   return { event: first, reason, failedResource: failedResourceOf(first, reason) };
 }
 
-const QUOTA_TEXT = /VcpuLimitExceeded|InstanceLimitExceeded|LimitExceeded|limit (of|for) [^.]*(exceeded|reached|allows)|quota|maximum number of|has been reached/i;
+const QUOTA_TEXT =
+  /VcpuLimitExceeded|InstanceLimitExceeded|LimitExceeded|limit (of|for) [^.]*(exceeded|reached|allows)|quota|maximum number of|has been reached/i;
 
 function quotaName(message: string): string | undefined {
-  const code = /\b(VcpuLimitExceeded|InstanceLimitExceeded|VpcLimitExceeded|AddressLimitExceeded|NetworkInterfaceLimitExceeded|SecurityGroupLimitExceeded)\b/.exec(message)?.[1];
+  const code =
+    /\b(VcpuLimitExceeded|InstanceLimitExceeded|VpcLimitExceeded|AddressLimitExceeded|NetworkInterfaceLimitExceeded|SecurityGroupLimitExceeded)\b/.exec(
+      message,
+    )?.[1];
   if (code === 'VcpuLimitExceeded') {
     const limit = /vCPU limit of (\d+)/i.exec(message)?.[1];
     return `Running On-Demand instances vCPU limit${limit ? ` (${limit})` : ''}`;
@@ -97,18 +108,31 @@ export function diagnoseResourceFailure(root: RootCause, ctx: StackFailureContex
     return makeDiagnosis(matched.code, matched.evidence ?? ev, extras);
   }
 
-  const denied = reason.handlerErrorCode === 'AccessDenied' || reason.statusCode === 403 || /not authorized to perform|AccessDenied|UnauthorizedOperation|You are not authorized/i.test(msg);
+  const denied =
+    reason.handlerErrorCode === 'AccessDenied' ||
+    reason.statusCode === 403 ||
+    /not authorized to perform|AccessDenied|UnauthorizedOperation|You are not authorized/i.test(msg);
   if (denied) {
     // The action from the message, else the old "API: x:Y" prefix, else the create call of the type.
     const action = deniedAction(msg) ?? reason.apiAction ?? RESOURCE_TYPE_ACTIONS[failedResource.type]?.create[0];
     const resource = deniedResource(msg);
-    const withAction = { ...ev, ...(action ? { action } : {}), ...(resource ? { resource } : {}), awsMessage: msg, ...(code ? { awsErrorCode: code } : {}) };
+    const withAction = {
+      ...ev,
+      ...(action ? { action } : {}),
+      ...(resource ? { resource } : {}),
+      awsMessage: msg,
+      ...(code ? { awsErrorCode: code } : {}),
+    };
     return makeDiagnosis(action === 'iam:PassRole' ? 'PASS_ROLE_DENIED' : 'PERMISSION_DENIED', withAction, extras);
   }
 
   if (reason.handlerErrorCode === 'ServiceLimitExceeded' || QUOTA_TEXT.test(msg)) {
     const name = quotaName(msg);
-    return makeDiagnosis('QUOTA_EXCEEDED', { ...ev, ...(name ? { quotaName: name } : {}), awsMessage: msg, ...(code ? { awsErrorCode: code } : {}) }, extras);
+    return makeDiagnosis(
+      'QUOTA_EXCEEDED',
+      { ...ev, ...(name ? { quotaName: name } : {}), awsMessage: msg, ...(code ? { awsErrorCode: code } : {}) },
+      extras,
+    );
   }
 
   return makeDiagnosis(
@@ -137,8 +161,14 @@ export function diagnoseStackEvents(events: readonly StackEventLike[], ctx: Stac
   const root = findRootCause(events, ctx.stackName);
   const rootDiagnosis = root ? diagnoseResourceFailure(root, ctx, status) : undefined;
 
-  const deleteFailures = chronological(events).filter((e) => !isStackEvent(e, ctx.stackName) && e.ResourceStatus === 'DELETE_FAILED');
-  if (status === 'ROLLBACK_FAILED' || status === 'DELETE_FAILED' || (status === 'ROLLBACK_IN_PROGRESS' && deleteFailures.length)) {
+  const deleteFailures = chronological(events).filter(
+    (e) => !isStackEvent(e, ctx.stackName) && e.ResourceStatus === 'DELETE_FAILED',
+  );
+  if (
+    status === 'ROLLBACK_FAILED' ||
+    status === 'DELETE_FAILED' ||
+    (status === 'ROLLBACK_IN_PROGRESS' && deleteFailures.length)
+  ) {
     // Resources that could not be deleted (the latest word per resource).
     const left = new Map<string, StackEventLike>();
     for (const e of deleteFailures) left.set(e.LogicalResourceId ?? '', e);
@@ -153,7 +183,9 @@ export function diagnoseStackEvents(events: readonly StackEventLike[], ctx: Stac
         accountId: ctx.accountId,
         status,
         reason: redactSecrets(deleteReason?.message || reason),
-        resourcesToDelete: [...left.values()].map((e) => `${e.LogicalResourceId} (${e.ResourceType}${e.PhysicalResourceId ? `: ${e.PhysicalResourceId}` : ''})`),
+        resourcesToDelete: [...left.values()].map(
+          (e) => `${e.LogicalResourceId} (${e.ResourceType}${e.PhysicalResourceId ? `: ${e.PhysicalResourceId}` : ''})`,
+        ),
       },
       {
         cause: rootDiagnosis,

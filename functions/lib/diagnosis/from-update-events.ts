@@ -4,7 +4,7 @@
  * began ("Resource update cancelled" is noise); a rollback that failed names what to skip.
  */
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
-import { makeDiagnosis, type ContextEvidence } from './catalog.js';
+import { type ContextEvidence, makeDiagnosis } from './catalog.js';
 import type { Diagnosis } from './types.js';
 
 const FAILED = /^(UPDATE|CREATE|DELETE)_FAILED$/;
@@ -17,7 +17,8 @@ export function diagnoseUpdateEvents(newestFirst: StackEvent[], stackStatus: str
   const rollbackAt = events.findIndex((e) => isStack(e) && e.ResourceStatus === 'UPDATE_ROLLBACK_IN_PROGRESS');
   const before = rollbackAt < 0 ? events : events.slice(0, rollbackAt);
   const during = rollbackAt < 0 ? [] : events.slice(rollbackAt);
-  const failures = (list: StackEvent[]) => list.filter((e) => !isStack(e) && FAILED.test(e.ResourceStatus ?? '') && !NOISE.test(e.ResourceStatusReason ?? ''));
+  const failures = (list: StackEvent[]) =>
+    list.filter((e) => !isStack(e) && FAILED.test(e.ResourceStatus ?? '') && !NOISE.test(e.ResourceStatusReason ?? ''));
   const root = failures(before)[0] ?? before.filter((e) => !isStack(e) && FAILED.test(e.ResourceStatus ?? ''))[0];
   const reason = root?.ResourceStatusReason ?? '';
   const ev: ContextEvidence = {
@@ -42,31 +43,60 @@ export function diagnoseUpdateEvents(newestFirst: StackEvent[], stackStatus: str
 
   const cause = diagnoseRoot(reason, root, ev, extras);
   if (stackStatus === 'UPDATE_ROLLBACK_FAILED') {
-    const stuck = [...new Set(failures(during).map((e) => e.LogicalResourceId ?? '').filter(Boolean))];
+    const stuck = [
+      ...new Set(
+        failures(during)
+          .map((e) => e.LogicalResourceId ?? '')
+          .filter(Boolean),
+      ),
+    ];
     const stuckReason = failures(during)[0]?.ResourceStatusReason;
     return makeDiagnosis(
       'UPDATE_ROLLBACK_FAILED',
-      { ...ev, ...(stuck.length ? { logicalId: stuck[0]!, skip: stuck.join(' ') } : {}), ...(stuckReason ? { reason: stuckReason } : {}) },
+      {
+        ...ev,
+        ...(stuck.length ? { logicalId: stuck[0]!, skip: stuck.join(' ') } : {}),
+        ...(stuckReason ? { reason: stuckReason } : {}),
+      },
       { ...extras, cause },
     );
   }
   return cause;
 }
 
-function diagnoseRoot(reason: string, root: StackEvent | undefined, ev: ContextEvidence, extras: { failedResource?: Diagnosis['failedResource'] }): Diagnosis {
+function diagnoseRoot(
+  reason: string,
+  root: StackEvent | undefined,
+  ev: ContextEvidence,
+  extras: { failedResource?: Diagnosis['failedResource'] },
+): Diagnosis {
   if (/PodEvictionFailure/i.test(reason)) {
     // e.g. "… PodEvictionFailure … PodDisruptionBudget shop/checkout-pdb …" or "… pdb "checkout-pdb" in namespace "shop" …"
     const qualified = /PodDisruptionBudget\s+"?([a-z0-9-]+)\/([a-z0-9.-]+)"?/i.exec(reason);
-    const named = /(?:PodDisruptionBudget|pdb)\s+"?([a-z0-9.-]+)"?(?:\s+in\s+namespace\s+"?([a-z0-9-]+)"?)?/i.exec(reason);
+    const named = /(?:PodDisruptionBudget|pdb)\s+"?([a-z0-9.-]+)"?(?:\s+in\s+namespace\s+"?([a-z0-9-]+)"?)?/i.exec(
+      reason,
+    );
     const pdb = qualified ? qualified[2] : named?.[1];
     const namespace = qualified ? qualified[1] : named?.[2];
     return makeDiagnosis(
       'NODEGROUP_UPDATE_BLOCKED_BY_PDB',
-      { ...ev, ...(root?.PhysicalResourceId ? { nodegroupName: root.PhysicalResourceId.split('/').pop()! } : {}), ...(pdb ? { pdb } : {}), ...(namespace ? { namespace } : {}) },
+      {
+        ...ev,
+        ...(root?.PhysicalResourceId ? { nodegroupName: root.PhysicalResourceId.split('/').pop()! } : {}),
+        ...(pdb ? { pdb } : {}),
+        ...(namespace ? { namespace } : {}),
+      },
       extras,
     );
   }
-  const denied = /not authorized to perform:?\s+([\w-]+:[\w*]+)/i.exec(reason) ?? (/AccessDenied/i.test(reason) ? [reason, ''] : null);
-  if (denied) return makeDiagnosis('UPDATE_NOT_PERMITTED', { ...ev, ...(denied[1] ? { action: denied[1] } : {}), rolledBack: true }, extras);
+  const denied =
+    /not authorized to perform:?\s+([\w-]+:[\w*]+)/i.exec(reason) ??
+    (/AccessDenied/i.test(reason) ? [reason, ''] : null);
+  if (denied)
+    return makeDiagnosis(
+      'UPDATE_NOT_PERMITTED',
+      { ...ev, ...(denied[1] ? { action: denied[1] } : {}), rolledBack: true },
+      extras,
+    );
   return makeDiagnosis('UPDATE_ROLLED_BACK', ev, extras);
 }

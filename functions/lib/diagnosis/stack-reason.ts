@@ -20,8 +20,10 @@ export interface StackReason {
   apiAction?: string;
 }
 
-const HANDLER_WRAPPER = /^Resource handler returned message:\s*"([\s\S]*)"\s*(?:\(RequestToken:\s*[^,)]*,\s*HandlerErrorCode:\s*(\w+)\))?\s*$/;
-const SERVICE_SUFFIX = /\s*\(Service:\s*([^,;)]*)[,;]\s*Status Code:\s*(\d+)[,;]\s*(?:Error Code:\s*([^;,)]+)[,;]\s*)?Request ID:\s*([^;,)]*)(?:[,;][^)]*)?\)\s*$/;
+const HANDLER_WRAPPER =
+  /^Resource handler returned message:\s*"([\s\S]*)"\s*(?:\(RequestToken:\s*[^,)]*,\s*HandlerErrorCode:\s*(\w+)\))?\s*$/;
+const SERVICE_SUFFIX =
+  /\s*\(Service:\s*([^,;)]*)[,;]\s*Status Code:\s*(\d+)[,;]\s*(?:Error Code:\s*([^;,)]+)[,;]\s*)?Request ID:\s*([^;,)]*)(?:[,;][^)]*)?\)\s*$/;
 const API_PREFIX = /^API:\s*([a-z0-9-]+:[A-Za-z0-9]+)\s+/;
 
 /** Noise: resources CloudFormation stopped because another one failed. */

@@ -54,7 +54,10 @@ export function endedExecutionPattern(stateMachineArns: string[]): {
 }
 
 /** The same pattern, evaluated (exact-value matching, which is all the pattern uses). */
-export function matchesEndedExecution(event: { source?: unknown; 'detail-type'?: unknown; detail?: unknown }, stateMachineArns: readonly string[]): boolean {
+export function matchesEndedExecution(
+  event: { source?: unknown; 'detail-type'?: unknown; detail?: unknown },
+  stateMachineArns: readonly string[],
+): boolean {
   const d = event.detail as Partial<ExecutionStatusChangeDetail> | undefined;
   return (
     event.source === STATUS_CHANGE_SOURCE &&
@@ -65,7 +68,9 @@ export function matchesEndedExecution(event: { source?: unknown; 'detail-type'?:
   );
 }
 
-export function statusChangeEvent(d: { account: string; region: string } & ExecutionStatusChangeDetail): ExecutionStatusChangeEvent {
+export function statusChangeEvent(
+  d: { account: string; region: string } & ExecutionStatusChangeDetail,
+): ExecutionStatusChangeEvent {
   const { account, region, ...detail } = d;
   return {
     version: '0',

@@ -7,14 +7,21 @@ import type { ClusterSettings } from '../schema/cluster-settings.js';
 import type { ClusterAccess } from '../state.js';
 import { managedNamespaces } from './namespaces.js';
 
-type AccessSettings = Pick<ClusterSettings, 'provisionRoleArn' | 'adminPrincipalArns' | 'managed' | 'environmentScope'> &
+type AccessSettings = Pick<
+  ClusterSettings,
+  'provisionRoleArn' | 'adminPrincipalArns' | 'managed' | 'environmentScope'
+> &
   Partial<Pick<ClusterSettings, 'deployPrincipalArns' | 'namespaces'>>;
 
 export function clusterAccess(c: AccessSettings): ClusterAccess[] {
   const namespaces = managedNamespaces(c);
   return [
     { principalArn: c.provisionRoleArn, access: 'cluster-admin', source: 'creator' },
-    ...(c.adminPrincipalArns ?? []).map((principalArn): ClusterAccess => ({ principalArn, access: 'cluster-admin', source: 'adminPrincipalArns' })),
-    ...(c.managed ? (c.deployPrincipalArns ?? []) : []).map((principalArn): ClusterAccess => ({ principalArn, access: 'edit', namespaces, source: 'deployPrincipalArns' })),
+    ...(c.adminPrincipalArns ?? []).map(
+      (principalArn): ClusterAccess => ({ principalArn, access: 'cluster-admin', source: 'adminPrincipalArns' }),
+    ),
+    ...(c.managed ? (c.deployPrincipalArns ?? []) : []).map(
+      (principalArn): ClusterAccess => ({ principalArn, access: 'edit', namespaces, source: 'deployPrincipalArns' }),
+    ),
   ];
 }

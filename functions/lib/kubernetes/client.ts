@@ -18,9 +18,18 @@
  *   other        — anything else (4xx with the API server's message)
  */
 import { Agent, request } from 'node:https';
-import type { V1Namespace, V1NodeList, V1PodDisruptionBudgetList, V1PodList, V1RoleBinding, V1ServiceAccount, V1StorageClass, V1StorageClassList } from '@kubernetes/client-node';
-import { NODEGROUP_LABEL, type DisruptionReader } from './disruption.js';
+import type {
+  V1Namespace,
+  V1NodeList,
+  V1PodDisruptionBudgetList,
+  V1PodList,
+  V1RoleBinding,
+  V1ServiceAccount,
+  V1StorageClass,
+  V1StorageClassList,
+} from '@kubernetes/client-node';
 import { redactSecrets } from '../aws/aws-error.js';
+import { type DisruptionReader, NODEGROUP_LABEL } from './disruption.js';
 
 export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
 const BETA_DEFAULT_CLASS_ANNOTATION = 'storageclass.beta.kubernetes.io/is-default-class';
@@ -63,7 +72,13 @@ export interface KubeApi {
   createNamespace(name: string, labels: Record<string, string>, annotations: Record<string, string>): Promise<boolean>;
   createServiceAccount(namespace: string, name: string, labels: Record<string, string>): Promise<boolean>;
   /** RoleBinding in `namespace` giving ClusterRole `clusterRole` to a service account of that namespace. */
-  bindClusterRole(namespace: string, name: string, clusterRole: string, serviceAccount: string, labels: Record<string, string>): Promise<boolean>;
+  bindClusterRole(
+    namespace: string,
+    name: string,
+    clusterRole: string,
+    serviceAccount: string,
+    labels: Record<string, string>,
+  ): Promise<boolean>;
 }
 
 const TLS_CODES = new Set([
@@ -89,7 +104,14 @@ function statusMessage(body: string): string | undefined {
 
 /** An HTTP answer other than 2xx, as the KubeError ConfigureCluster acts on. */
 export function fromStatus(status: number, body: string, operation: string): KubeError {
-  const kind: KubeErrorKind = status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status === 429 || status >= 500 ? 'transient' : 'other';
+  const kind: KubeErrorKind =
+    status === 401
+      ? 'unauthorized'
+      : status === 403
+        ? 'forbidden'
+        : status === 429 || status >= 500
+          ? 'transient'
+          : 'other';
   return new KubeError(kind, statusMessage(body) ?? `HTTP ${status}`, operation, status);
 }
 
@@ -99,7 +121,8 @@ export function classify(err: unknown, operation: string): KubeError {
   const e = err as { code?: unknown; message?: string; cause?: { code?: string } };
   const code = typeof e?.code === 'string' ? e.code : e?.cause?.code;
   const text = e?.message ?? String(err);
-  if ((code && TLS_CODES.has(code)) || /certificate|self.signed/i.test(text)) return new KubeError('tls', text, operation);
+  if ((code && TLS_CODES.has(code)) || /certificate|self.signed/i.test(text))
+    return new KubeError('tls', text, operation);
   return new KubeError('unreachable', code ? `${code}: ${text}` : text, operation);
 }
 
@@ -111,7 +134,16 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 type Method = 'GET' | 'POST' | 'PUT';
 
 /** One request to the API server; resolves with the parsed JSON body of a 2xx, rejects with a KubeError. */
-function send<T>(base: URL, agent: Agent, token: string, timeoutMs: number, operation: string, method: Method, path: string, body?: unknown): Promise<T> {
+function send<T>(
+  base: URL,
+  agent: Agent,
+  token: string,
+  timeoutMs: number,
+  operation: string,
+  method: Method,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const url = new URL(path, base);
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise<T>((resolve, reject) => {
@@ -133,7 +165,8 @@ function send<T>(base: URL, agent: Agent, token: string, timeoutMs: number, oper
         let size = 0;
         res.on('data', (d: Buffer) => {
           size += d.length;
-          if (size > MAX_BODY_BYTES) req.destroy(new Error(`response to ${method} ${url.pathname} is larger than ${MAX_BODY_BYTES} bytes`));
+          if (size > MAX_BODY_BYTES)
+            req.destroy(new Error(`response to ${method} ${url.pathname} is larger than ${MAX_BODY_BYTES} bytes`));
           else chunks.push(d);
         });
         res.on('error', (err) => reject(classify(err, operation)));
@@ -144,12 +177,23 @@ function send<T>(base: URL, agent: Agent, token: string, timeoutMs: number, oper
           try {
             resolve((text ? JSON.parse(text) : {}) as T);
           } catch {
-            reject(new KubeError('other', `the API server answered ${method} ${url.pathname} with something that is not JSON: ${text.slice(0, 200)}`, operation, status));
+            reject(
+              new KubeError(
+                'other',
+                `the API server answered ${method} ${url.pathname} with something that is not JSON: ${text.slice(0, 200)}`,
+                operation,
+                status,
+              ),
+            );
           }
         });
       },
     );
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer from ${url.host} within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })));
+    req.on('timeout', () =>
+      req.destroy(
+        Object.assign(new Error(`no answer from ${url.host} within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' }),
+      ),
+    );
     req.on('error', (err) => reject(classify(err, operation)));
     req.end(payload);
   });
@@ -174,16 +218,32 @@ const STORAGE_CLASSES = '/apis/storage.k8s.io/v1/storageclasses';
 const segment = encodeURIComponent;
 
 /** A client for one cluster: endpoint and base64 CA from DescribeCluster, an EKS bearer token. */
-export function kubeApi(opts: { endpoint: string; certificateAuthorityData: string; token: string; clusterName: string; timeoutMs?: number }): KubeApi & DisruptionReader {
+export function kubeApi(opts: {
+  endpoint: string;
+  certificateAuthorityData: string;
+  token: string;
+  clusterName: string;
+  timeoutMs?: number;
+}): KubeApi & DisruptionReader {
   const base = new URL(opts.endpoint);
   // Exactly the cluster CA (not the system store), verified; one connection reused for the few calls.
-  const agent = new Agent({ ca: Buffer.from(opts.certificateAuthorityData, 'base64'), rejectUnauthorized: true, keepAlive: true, maxSockets: 2 });
-  const call = <T>(operation: string, method: Method, path: string, body?: unknown) => send<T>(base, agent, opts.token, opts.timeoutMs ?? REQUEST_TIMEOUT_MS, operation, method, path, body);
+  const agent = new Agent({
+    ca: Buffer.from(opts.certificateAuthorityData, 'base64'),
+    rejectUnauthorized: true,
+    keepAlive: true,
+    maxSockets: 2,
+  });
+  const call = <T>(operation: string, method: Method, path: string, body?: unknown) =>
+    send<T>(base, agent, opts.token, opts.timeoutMs ?? REQUEST_TIMEOUT_MS, operation, method, path, body);
   return {
     listNodes: async () =>
       (await call<V1NodeList>('list nodes', 'GET', '/api/v1/nodes')).items.map((n) => {
         const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
-        return { name: n.metadata?.name ?? '', ready: ready?.status === 'True', ...(ready?.status !== 'True' ? { reason: ready?.message ?? ready?.reason ?? 'no Ready condition yet' } : {}) };
+        return {
+          name: n.metadata?.name ?? '',
+          ready: ready?.status === 'True',
+          ...(ready?.status !== 'True' ? { reason: ready?.message ?? ready?.reason ?? 'no Ready condition yet' } : {}),
+        };
       }),
     listStorageClasses: async () =>
       (await call<V1StorageClassList>('list storage classes', 'GET', STORAGE_CLASSES)).items.map((s) => ({
@@ -194,14 +254,23 @@ export function kubeApi(opts: { endpoint: string; certificateAuthorityData: stri
     createStorageClass: (sc) => create(() => call('create storage class', 'POST', STORAGE_CLASSES, sc)),
     unsetDefaultClass: async (name) => {
       const sc = await call<V1StorageClass>('update storage class', 'GET', `${STORAGE_CLASSES}/${segment(name)}`);
-      sc.metadata = { ...sc.metadata, annotations: { ...(sc.metadata?.annotations ?? {}), [DEFAULT_CLASS_ANNOTATION]: 'false' } };
+      sc.metadata = {
+        ...sc.metadata,
+        annotations: { ...(sc.metadata?.annotations ?? {}), [DEFAULT_CLASS_ANNOTATION]: 'false' },
+      };
       delete sc.metadata.annotations![BETA_DEFAULT_CLASS_ANNOTATION];
       // PUT carries metadata.resourceVersion from the GET: a concurrent change answers 409, not a lost update.
       await call('update storage class', 'PUT', `${STORAGE_CLASSES}/${segment(name)}`, sc);
     },
     // Cluster-wide lists (a ClusterRoleBinding's worth of access: role B is cluster-admin as the creator).
     listPodDisruptionBudgets: async () =>
-      (await call<V1PodDisruptionBudgetList>('list pod disruption budgets', 'GET', '/apis/policy/v1/poddisruptionbudgets')).items.map((b) => ({
+      (
+        await call<V1PodDisruptionBudgetList>(
+          'list pod disruption budgets',
+          'GET',
+          '/apis/policy/v1/poddisruptionbudgets',
+        )
+      ).items.map((b) => ({
         namespace: b.metadata?.namespace ?? '',
         name: b.metadata?.name ?? '',
         ...(b.spec?.minAvailable !== undefined ? { minAvailable: b.spec.minAvailable } : {}),
@@ -213,16 +282,32 @@ export function kubeApi(opts: { endpoint: string; certificateAuthorityData: stri
         expectedPods: b.status?.expectedPods ?? 0,
       })),
     listNodegroupNodes: async (nodegroupName) =>
-      (await call<V1NodeList>('list nodes', 'GET', `/api/v1/nodes?labelSelector=${segment(`${NODEGROUP_LABEL}=${nodegroupName}`)}`)).items.map((n) => n.metadata?.name ?? '').filter(Boolean),
+      (
+        await call<V1NodeList>(
+          'list nodes',
+          'GET',
+          `/api/v1/nodes?labelSelector=${segment(`${NODEGROUP_LABEL}=${nodegroupName}`)}`,
+        )
+      ).items
+        .map((n) => n.metadata?.name ?? '')
+        .filter(Boolean),
     listPodsOnNode: async (nodeName) =>
-      (await call<V1PodList>('list pods', 'GET', `/api/v1/pods?fieldSelector=${segment(`spec.nodeName=${nodeName}`)}`)).items.map((p) => ({
+      (
+        await call<V1PodList>('list pods', 'GET', `/api/v1/pods?fieldSelector=${segment(`spec.nodeName=${nodeName}`)}`)
+      ).items.map((p) => ({
         namespace: p.metadata?.namespace ?? '',
         name: p.metadata?.name ?? '',
         ...(p.spec?.nodeName ? { nodeName: p.spec.nodeName } : {}),
         labels: p.metadata?.labels ?? {},
       })),
     createNamespace: (name, labels, annotations) =>
-      create(() => call('create namespace', 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, annotations } } satisfies V1Namespace)),
+      create(() =>
+        call('create namespace', 'POST', '/api/v1/namespaces', {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name, labels, annotations },
+        } satisfies V1Namespace),
+      ),
     createServiceAccount: (namespace, name, labels) =>
       create(() =>
         call('create service account', 'POST', `/api/v1/namespaces/${segment(namespace)}/serviceaccounts`, {
@@ -233,13 +318,18 @@ export function kubeApi(opts: { endpoint: string; certificateAuthorityData: stri
       ),
     bindClusterRole: (namespace, name, clusterRole, serviceAccount, labels) =>
       create(() =>
-        call('create role binding', 'POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${segment(namespace)}/rolebindings`, {
-          apiVersion: 'rbac.authorization.k8s.io/v1',
-          kind: 'RoleBinding',
-          metadata: { name, namespace, labels },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
-          subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
-        } satisfies V1RoleBinding),
+        call(
+          'create role binding',
+          'POST',
+          `/apis/rbac.authorization.k8s.io/v1/namespaces/${segment(namespace)}/rolebindings`,
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'RoleBinding',
+            metadata: { name, namespace, labels },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
+            subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+          } satisfies V1RoleBinding,
+        ),
       ),
   };
 }

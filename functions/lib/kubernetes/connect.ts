@@ -19,9 +19,26 @@ export async function connectDisruptionReader(opts: {
   now?: () => Date;
 }): Promise<DisruptionReader> {
   const { cluster } = await opts.eks.send(new DescribeClusterCommand({ name: opts.clusterName }));
-  if (!cluster?.endpoint || !cluster.certificateAuthority?.data) throw new KubeError('unreachable', `cluster ${opts.clusterName} has no endpoint or CA`, 'describe cluster');
-  if (cluster.resourcesVpcConfig?.endpointPublicAccess === false) throw new KubeError('unreachable', 'the API server endpoint is private (public endpoint access is disabled)', 'describe cluster');
-  const { token } = await eksToken({ clusterName: opts.clusterName, region: opts.region, credentials: opts.credentials, ...(opts.now ? { now: opts.now() } : {}) });
+  if (!cluster?.endpoint || !cluster.certificateAuthority?.data)
+    throw new KubeError('unreachable', `cluster ${opts.clusterName} has no endpoint or CA`, 'describe cluster');
+  if (cluster.resourcesVpcConfig?.endpointPublicAccess === false)
+    throw new KubeError(
+      'unreachable',
+      'the API server endpoint is private (public endpoint access is disabled)',
+      'describe cluster',
+    );
+  const { token } = await eksToken({
+    clusterName: opts.clusterName,
+    region: opts.region,
+    credentials: opts.credentials,
+    ...(opts.now ? { now: opts.now() } : {}),
+  });
   // Short per-call timeout: a diagnosis that cannot reach the API server says so rather than outlast its step.
-  return kubeApi({ endpoint: cluster.endpoint, certificateAuthorityData: cluster.certificateAuthority.data, token, clusterName: opts.clusterName, timeoutMs: REQUEST_TIMEOUT_MS });
+  return kubeApi({
+    endpoint: cluster.endpoint,
+    certificateAuthorityData: cluster.certificateAuthority.data,
+    token,
+    clusterName: opts.clusterName,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+  });
 }

@@ -41,7 +41,7 @@ export function selectorMatches(selector: V1LabelSelector | undefined, labels: R
   if (!selector) return false;
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
   for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const has = Object.hasOwn(labels, e.key);
     const values = e.values ?? [];
     switch (e.operator) {
       case 'In':
@@ -75,14 +75,21 @@ export interface BlockingBudgets {
  */
 export function blockingBudgets(budgets: BudgetSummary[], pods: PodSummary[] | undefined): BlockingBudgets {
   const stuck = budgets.filter((b) => b.disruptionsAllowed <= 0);
-  const matched = pods ? stuck.filter((b) => pods.some((p) => p.namespace === b.namespace && selectorMatches(b.selector, p.labels))) : [];
+  const matched = pods
+    ? stuck.filter((b) => pods.some((p) => p.namespace === b.namespace && selectorMatches(b.selector, p.labels)))
+    : [];
   // None tied to a pod there (the pods moved, or could not be seen): every budget allowing no disruption.
   return matched.length ? { budgets: matched, matchedToPods: true } : { budgets: stuck, matchedToPods: false };
 }
 
 /** "default/checkout-pdb (minAvailable 1; 1 healthy of 1 expected, 1 needed; 0 disruptions allowed)". */
 export function describeBudget(b: BudgetSummary): string {
-  const rule = [b.minAvailable !== undefined ? `minAvailable ${b.minAvailable}` : '', b.maxUnavailable !== undefined ? `maxUnavailable ${b.maxUnavailable}` : ''].filter(Boolean).join(', ');
+  const rule = [
+    b.minAvailable !== undefined ? `minAvailable ${b.minAvailable}` : '',
+    b.maxUnavailable !== undefined ? `maxUnavailable ${b.maxUnavailable}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `${b.namespace}/${b.name} (${rule ? `${rule}; ` : ''}${b.currentHealthy} healthy of ${b.expectedPods} expected, ${b.desiredHealthy} needed; ${b.disruptionsAllowed} disruptions allowed)`;
 }
 
@@ -94,7 +101,10 @@ export const MAX_NODES_LOOKED_AT = 10;
  * found or a failure to list them or their pods falls back to every budget allowing no disruption; a
  * failure to list budgets throws (the caller says so).
  */
-export async function findBlockingBudgets(reader: DisruptionReader, nodegroupName: string | undefined): Promise<BlockingBudgets> {
+export async function findBlockingBudgets(
+  reader: DisruptionReader,
+  nodegroupName: string | undefined,
+): Promise<BlockingBudgets> {
   const budgets = await reader.listPodDisruptionBudgets();
   if (!budgets.some((b) => b.disruptionsAllowed <= 0)) return { budgets: [], matchedToPods: false };
   let pods: PodSummary[] | undefined;

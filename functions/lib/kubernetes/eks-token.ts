@@ -5,8 +5,8 @@
  * the header binds the token to one cluster. Valid for 15 minutes from its X-Amz-Date.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 export const TOKEN_PREFIX = 'k8s-aws-v1.';
 /** `aws eks get-token` presigns for 60 s (EKS accepts the token for 15 minutes from its date regardless). */
@@ -16,7 +16,11 @@ export const TOKEN_LIFETIME_MS = 14 * 60_000;
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 const bytes = (d: SourceData): string | Uint8Array =>
-  typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  typeof d === 'string'
+    ? d
+    : d instanceof ArrayBuffer
+      ? new Uint8Array(d)
+      : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 
 /** SHA-256 / HMAC-SHA-256 in the shape SignatureV4 wants, on node:crypto. */
 class NodeSha256 {
@@ -54,7 +58,13 @@ export async function eksToken(opts: {
 }): Promise<EksToken> {
   const endpoint = opts.endpoint ?? stsEndpoint(opts.region);
   const now = opts.now ?? new Date();
-  const signer = new SignatureV4({ service: 'sts', region: opts.region, credentials: opts.credentials, sha256: NodeSha256, uriEscapePath: true });
+  const signer = new SignatureV4({
+    service: 'sts',
+    region: opts.region,
+    credentials: opts.credentials,
+    sha256: NodeSha256,
+    uriEscapePath: true,
+  });
   const host = endpoint.host;
   const signed = await signer.presign(
     {
@@ -72,5 +82,8 @@ export async function eksToken(opts: {
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
     .join('&');
   const url = `${endpoint.protocol}//${host}/?${query}`;
-  return { token: TOKEN_PREFIX + Buffer.from(url, 'utf8').toString('base64url'), expiresAt: new Date(now.getTime() + TOKEN_LIFETIME_MS) };
+  return {
+    token: TOKEN_PREFIX + Buffer.from(url, 'utf8').toString('base64url'),
+    expiresAt: new Date(now.getTime() + TOKEN_LIFETIME_MS),
+  };
 }

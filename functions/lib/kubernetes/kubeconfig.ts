@@ -25,7 +25,9 @@ export function kubeconfigYaml(c: KubeconfigInput): string {
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: c.clusterArn, cluster: { server: c.endpoint, 'certificate-authority-data': c.certificateAuthorityData } }],
+    clusters: [
+      { name: c.clusterArn, cluster: { server: c.endpoint, 'certificate-authority-data': c.certificateAuthorityData } },
+    ],
     contexts: [{ name: c.clusterArn, context: { cluster: c.clusterArn, user: c.clusterArn } }],
     'current-context': c.clusterArn,
     preferences: {},
@@ -63,7 +65,8 @@ function scalar(v: string | number | boolean | null): string {
 }
 
 const isCollection = (v: Yaml): v is Yaml[] | { [key: string]: Yaml } => typeof v === 'object' && v !== null;
-const isEmpty = (v: Yaml[] | { [key: string]: Yaml }) => (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0);
+const isEmpty = (v: Yaml[] | { [key: string]: Yaml }) =>
+  Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0;
 
 /** Block-style YAML: mappings and sequences nested by two spaces; empty collections as [] / {}. */
 export function blockYaml(value: Yaml, indent = ''): string {
@@ -77,7 +80,11 @@ export function blockYaml(value: Yaml, indent = ''): string {
     for (const item of value) {
       if (isCollection(item) && !Array.isArray(item) && !isEmpty(item)) {
         // "- key: value" with the item's other keys aligned under the first.
-        lines.push(`${indent}- ${blockYaml(item, `${indent}  `).slice(indent.length + 2).trimEnd()}`);
+        lines.push(
+          `${indent}- ${blockYaml(item, `${indent}  `)
+            .slice(indent.length + 2)
+            .trimEnd()}`,
+        );
       } else entry(`${indent}-`, item, `${indent}  `);
     }
   } else if (isCollection(value)) {

@@ -27,7 +27,11 @@ export function namespaceFromScope(environmentScope: string): string {
 }
 
 /** The managed namespaces of a cluster (none when the cluster is not managed). */
-export function managedNamespaces(c: { managed: boolean; environmentScope: string; namespaces?: string[] | undefined }): string[] {
+export function managedNamespaces(c: {
+  managed: boolean;
+  environmentScope: string;
+  namespaces?: string[] | undefined;
+}): string[] {
   if (!c.managed) return [];
   return c.namespaces?.length ? [...c.namespaces] : [namespaceFromScope(c.environmentScope)];
 }

@@ -40,7 +40,13 @@ const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array
 
 /** IAM wildcard match (`*`, `?`), case-insensitive for actions only. */
 function wildcard(pattern: string, value: string, ignoreCase = false): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, ignoreCase ? 'i' : '');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    ignoreCase ? 'i' : '',
+  );
   return re.test(value);
 }
 
@@ -55,7 +61,8 @@ interface Request {
 export function rollbackRequests(p: StackPlace): Request[] {
   const tags = { [`aws:ResourceTag/${TAG_KEYS.managedBy}`]: MANAGED_BY_VALUE };
   const a = deleteActions();
-  const arn = (service: string, resource: string, region = p.region) => `arn:${p.partition}:${service}:${region}:${p.accountId}:${resource}`;
+  const arn = (service: string, resource: string, region = p.region) =>
+    `arn:${p.partition}:${service}:${region}:${p.accountId}:${resource}`;
   const eksResource: Record<string, string> = {
     'eks:DeleteCluster': `cluster/${p.clusterName}`,
     'eks:DeleteNodegroup': `nodegroup/${p.clusterName}/${p.clusterName}-nodes/0`,
@@ -66,11 +73,23 @@ export function rollbackRequests(p: StackPlace): Request[] {
   };
   const role = `arn:${p.partition}:iam::${p.accountId}:role${ROLE_PATH}${p.stackName}-NodeRole`;
   return [
-    ...a.stack.map((action) => ({ action, resource: arn('cloudformation', `stack/${p.stackName}/00000000-0000-0000-0000-000000000000`), context: tags })),
-    ...a.eks.map((action) => ({ action, resource: arn('eks', eksResource[action] ?? `cluster/${p.clusterName}`), context: tags })),
+    ...a.stack.map((action) => ({
+      action,
+      resource: arn('cloudformation', `stack/${p.stackName}/00000000-0000-0000-0000-000000000000`),
+      context: tags,
+    })),
+    ...a.eks.map((action) => ({
+      action,
+      resource: arn('eks', eksResource[action] ?? `cluster/${p.clusterName}`),
+      context: tags,
+    })),
     ...a.iam.flatMap((action) =>
       action === 'iam:DetachRolePolicy'
-        ? ATTACHED_MANAGED_POLICIES.map((m) => ({ action, resource: role, context: { ...tags, 'iam:PolicyARN': managedPolicyArn(m, p.partition) } }))
+        ? ATTACHED_MANAGED_POLICIES.map((m) => ({
+            action,
+            resource: role,
+            context: { ...tags, 'iam:PolicyARN': managedPolicyArn(m, p.partition) },
+          }))
         : [{ action, resource: role, context: tags }],
     ),
   ];
@@ -95,11 +114,16 @@ function conditionHolds(cond: Stmt['Condition'], ctx: Record<string, string>): b
 }
 
 function statements(docs: PolicyDoc[]): Stmt[] {
-  return docs.flatMap((d) => asList(d.Statement as Stmt | Stmt[] | undefined)).filter((s): s is Stmt => !!s && typeof s === 'object');
+  return docs
+    .flatMap((d) => asList(d.Statement as Stmt | Stmt[] | undefined))
+    .filter((s): s is Stmt => !!s && typeof s === 'object');
 }
 
 function matches(s: Stmt, r: Request): boolean {
-  return asList(s.Action).some((a) => wildcard(String(a), r.action, true)) && asList(s.Resource).some((res) => wildcard(String(res), r.resource));
+  return (
+    asList(s.Action).some((a) => wildcard(String(a), r.action, true)) &&
+    asList(s.Resource).some((res) => wildcard(String(res), r.resource))
+  );
 }
 
 function allowed(stmts: Stmt[], r: Request): boolean {
@@ -109,11 +133,24 @@ function allowed(stmts: Stmt[], r: Request): boolean {
     return matches(s, r) && conditionHolds(s.Condition, r.context) !== false;
   });
   if (denied) return false;
-  return stmts.some((s) => s.Effect === 'Allow' && s.NotAction === undefined && s.NotResource === undefined && matches(s, r) && conditionHolds(s.Condition, r.context) === true);
+  return stmts.some(
+    (s) =>
+      s.Effect === 'Allow' &&
+      s.NotAction === undefined &&
+      s.NotResource === undefined &&
+      matches(s, r) &&
+      conditionHolds(s.Condition, r.context) === true,
+  );
 }
 
 /** The delete actions role B's policies do not allow for this stack's rollback (empty = it may roll back). */
 export function missingRollbackActions(docs: PolicyDoc[], place: StackPlace): string[] {
   const stmts = statements(docs);
-  return [...new Set(rollbackRequests(place).filter((r) => !allowed(stmts, r)).map((r) => r.action))];
+  return [
+    ...new Set(
+      rollbackRequests(place)
+        .filter((r) => !allowed(stmts, r))
+        .map((r) => r.action),
+    ),
+  ];
 }

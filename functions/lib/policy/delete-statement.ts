@@ -17,7 +17,13 @@
  *   allows `eks:DeleteAddon` on associations only: deleting an add-on still needs the tag-scoped
  *   Allow on the add-on itself, so this lets role B delete nothing the service did not make.
  */
-import { ATTACHED_MANAGED_POLICIES, ROLE_PATH, STACK_NAME_PREFIX, TAG_KEYS, managedPolicyArn } from '../template/constants.js';
+import {
+  ATTACHED_MANAGED_POLICIES,
+  managedPolicyArn,
+  ROLE_PATH,
+  STACK_NAME_PREFIX,
+  TAG_KEYS,
+} from '../template/constants.js';
 import type { PolicyDocument, PolicyStatement } from './provision-policy.js';
 import { provisionActions } from './provision-policy.js';
 
@@ -71,7 +77,14 @@ export function provisionRoleDeleteStatement(opts: DeleteStatementOptions = {}):
   const detach = actions.iam.filter((a) => a === 'iam:DetachRolePolicy');
   const rest = actions.iam.filter((a) => a !== 'iam:DetachRolePolicy');
   const roles = `arn:${partition}:iam::*:role${ROLE_PATH}*`;
-  if (rest.length) statements.push({ Sid: 'DeleteOnlyTheStacksRoles', Effect: 'Allow', Action: rest, Resource: roles, Condition: managedByCondition() });
+  if (rest.length)
+    statements.push({
+      Sid: 'DeleteOnlyTheStacksRoles',
+      Effect: 'Allow',
+      Action: rest,
+      Resource: roles,
+      Condition: managedByCondition(),
+    });
   if (detach.length) {
     statements.push({
       Sid: 'DetachOnlyTheTemplatesManagedPolicies',

@@ -10,13 +10,13 @@
  * - nothing that deletes unless the operator opts in (then rollback and cleanup work too).
  */
 import {
-  STACK_NAME_PREFIX,
   ATTACHED_MANAGED_POLICIES,
+  managedPolicyArn,
   PASSED_TO_SERVICES,
   ROLE_PATH,
   SERVICE_LINKED_ROLE_SERVICES,
+  STACK_NAME_PREFIX,
   TAG_KEYS,
-  managedPolicyArn,
 } from '../template/constants.js';
 import { TEMPLATE_RESOURCE_TYPES } from '../template/resource-types.js';
 import { FUNCTION_ACTIONS, FUNCTION_DELETE_ACTIONS, FUNCTION_UPDATE_ACTIONS } from './function-actions.js';
@@ -53,12 +53,20 @@ const ATTACH_ACTIONS = new Set(['iam:AttachRolePolicy', 'iam:DetachRolePolicy'])
 const SPECIAL = new Set(['iam:PassRole', 'iam:CreateServiceLinkedRole', 'cloudformation:CreateStack']);
 const UPDATE_DELETES = /:(Delete|Disassociate)/;
 /** Change-set actions: on the service's own stacks only (statement UpdateClusterStack). */
-const CHANGE_SET_ACTIONS = new Set(['cloudformation:CreateChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet']);
+const CHANGE_SET_ACTIONS = new Set([
+  'cloudformation:CreateChangeSet',
+  'cloudformation:DescribeChangeSet',
+  'cloudformation:ExecuteChangeSet',
+]);
 
 const sorted = (s: Iterable<string>) => [...new Set(s)].sort();
 
 /** All actions role B needs, before they are grouped into statements. */
-export function provisionActions(opts: ProvisionPolicyOptions = {}): { create: string[]; delete: string[]; update: string[] } {
+export function provisionActions(opts: ProvisionPolicyOptions = {}): {
+  create: string[];
+  delete: string[];
+  update: string[];
+} {
   const types = opts.resourceTypes ?? TEMPLATE_RESOURCE_TYPES;
   const create = new Set(FUNCTION_ACTIONS);
   const del = new Set(FUNCTION_DELETE_ACTIONS);
@@ -161,7 +169,9 @@ export function provisionRolePolicy(opts: ProvisionPolicyOptions = {}): PolicyDo
       Effect: 'Allow',
       Action: attach,
       Resource: stackRoles,
-      Condition: { ArnEquals: { 'iam:PolicyARN': ATTACHED_MANAGED_POLICIES.map((p) => managedPolicyArn(p, partition)) } },
+      Condition: {
+        ArnEquals: { 'iam:PolicyARN': ATTACHED_MANAGED_POLICIES.map((p) => managedPolicyArn(p, partition)) },
+      },
     });
   }
   if (wanted.includes('iam:PassRole')) {
@@ -186,4 +196,3 @@ export function provisionRolePolicy(opts: ProvisionPolicyOptions = {}): PolicyDo
   statements.push(...updateStatements(opts));
   return { Version: '2012-10-17', Statement: statements };
 }
-

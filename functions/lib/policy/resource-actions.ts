@@ -23,7 +23,14 @@ export interface ResourceActions {
 
 export const RESOURCE_TYPE_ACTIONS: Record<string, ResourceActions> = {
   'AWS::IAM::Role': {
-    create: ['iam:CreateRole', 'iam:GetRole', 'iam:TagRole', 'iam:AttachRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListRolePolicies'],
+    create: [
+      'iam:CreateRole',
+      'iam:GetRole',
+      'iam:TagRole',
+      'iam:AttachRolePolicy',
+      'iam:ListAttachedRolePolicies',
+      'iam:ListRolePolicies',
+    ],
     delete: ['iam:DeleteRole', 'iam:DetachRolePolicy', 'iam:UntagRole'],
     // The template's roles do not change with any setting: nothing to update.
     update: [],
@@ -85,6 +92,11 @@ export const RESOURCE_TYPE_ACTIONS: Record<string, ResourceActions> = {
     ],
     delete: ['eks:DeleteAccessEntry', 'eks:DisassociateAccessPolicy'],
     // A principal removed from the settings: its entry's condition turns false and CloudFormation deletes it.
-    update: ['eks:UpdateAccessEntry', 'eks:AssociateAccessPolicy', 'eks:DisassociateAccessPolicy', 'eks:DeleteAccessEntry'],
+    update: [
+      'eks:UpdateAccessEntry',
+      'eks:AssociateAccessPolicy',
+      'eks:DisassociateAccessPolicy',
+      'eks:DeleteAccessEntry',
+    ],
   },
 };

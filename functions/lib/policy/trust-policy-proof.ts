@@ -59,8 +59,10 @@ function actionPatternMatches(pattern: string, action: string): boolean {
 
 /** Could this statement cover sts:AssumeRole (Action with wildcards, or a NotAction that leaves it in)? */
 function coversAssumeRole(st: Statement): boolean {
-  if (st.Action !== undefined) return asList(st.Action).some((p) => typeof p === 'string' && actionPatternMatches(p, ASSUME_ROLE));
-  if (st.NotAction !== undefined) return !asList(st.NotAction).some((p) => typeof p === 'string' && actionPatternMatches(p, ASSUME_ROLE));
+  if (st.Action !== undefined)
+    return asList(st.Action).some((p) => typeof p === 'string' && actionPatternMatches(p, ASSUME_ROLE));
+  if (st.NotAction !== undefined)
+    return !asList(st.NotAction).some((p) => typeof p === 'string' && actionPatternMatches(p, ASSUME_ROLE));
   return false;
 }
 
@@ -114,15 +116,20 @@ function loophole(condition: unknown, externalId: string): string {
   const m = mentions[0]!;
   const op = m.op.toLowerCase();
   const base = op.replace(/^for(any|all)value:/, '').replace(/ifexists$/, '');
-  if (/^for(any|all)value:/.test(op)) return `"${m.op}" is a set operator: sts:ExternalId has one value, so use plain "StringEquals"`;
+  if (/^for(any|all)value:/.test(op))
+    return `"${m.op}" is a set operator: sts:ExternalId has one value, so use plain "StringEquals"`;
   if (op.endsWith('ifexists')) return `"${m.op}" lets a request without any External ID through`;
   if (base === 'null') return `"Null" on sts:ExternalId only checks that some External ID is sent, not which one`;
-  if (base.includes('not')) return `"${m.op}" on sts:ExternalId admits every External ID it does not list, including other tenants'`;
-  if (base === 'stringlike' || base === 'arnlike' || base === 'arnequals') return `"${m.op}" ${JSON.stringify(m.values.length === 1 ? m.values[0] : m.values)} is a pattern: other tenants' External IDs can match it`;
-  if (base === 'stringequalsignorecase') return `"${m.op}" admits other spellings of the External ID; use "StringEquals"`;
+  if (base.includes('not'))
+    return `"${m.op}" on sts:ExternalId admits every External ID it does not list, including other tenants'`;
+  if (base === 'stringlike' || base === 'arnlike' || base === 'arnequals')
+    return `"${m.op}" ${JSON.stringify(m.values.length === 1 ? m.values[0] : m.values)} is a pattern: other tenants' External IDs can match it`;
+  if (base === 'stringequalsignorecase')
+    return `"${m.op}" admits other spellings of the External ID; use "StringEquals"`;
   if (base === 'stringequals') {
     const others = m.values.filter((v) => v !== externalId);
-    if (m.values.includes(externalId)) return `it also admits other External IDs (${others.join(', ')}): the tenants they belong to could use this role`;
+    if (m.values.includes(externalId))
+      return `it also admits other External IDs (${others.join(', ')}): the tenants they belong to could use this role`;
     return `it requires a different External ID (${others.join(', ')}), not yours`;
   }
   return `"${m.op}" on sts:ExternalId does not pin it to your External ID`;
@@ -183,8 +190,13 @@ export function proveTrustPolicy(o: TrustProofInput): TrustProof {
     return fail({ kind: 'unreadable', why: 'the trust policy is not valid JSON' });
   }
   const dup = duplicateKey(text);
-  if (dup !== undefined) return fail({ kind: 'duplicate-key', why: `the key "${dup}" appears twice in one object, so what AWS enforces cannot be read unambiguously` });
-  const statements = doc && typeof doc === 'object' && !Array.isArray(doc) ? asList((doc as Record<string, unknown>).Statement) : [];
+  if (dup !== undefined)
+    return fail({
+      kind: 'duplicate-key',
+      why: `the key "${dup}" appears twice in one object, so what AWS enforces cannot be read unambiguously`,
+    });
+  const statements =
+    doc && typeof doc === 'object' && !Array.isArray(doc) ? asList((doc as Record<string, unknown>).Statement) : [];
   if (statements.length === 0) return fail({ kind: 'unreadable', why: 'the trust policy has no statements' });
 
   let trustsService = false;
@@ -194,7 +206,11 @@ export function proveTrustPolicy(o: TrustProofInput): TrustProof {
     if (st.Effect === 'Deny' || !coversAssumeRole(st)) continue;
     const at = { statementIndex, statement: raw };
     if (st.NotPrincipal !== undefined) {
-      return fail({ kind: 'not-principal', ...at, why: 'NotPrincipal in an Allow statement trusts every principal it does not list, in every AWS account' });
+      return fail({
+        kind: 'not-principal',
+        ...at,
+        why: 'NotPrincipal in an Allow statement trusts every principal it does not list, in every AWS account',
+      });
     }
     const reach = principalReach(st.Principal, o.serviceAccountId);
     if (reach === 'everyone') {
@@ -205,11 +221,15 @@ export function proveTrustPolicy(o: TrustProofInput): TrustProof {
       });
     }
     if (reach === 'other') continue;
-    if (!pinsExternalId(st.Condition, o.externalId)) return fail({ kind: 'external-id-not-pinned', ...at, why: loophole(st.Condition, o.externalId) });
+    if (!pinsExternalId(st.Condition, o.externalId))
+      return fail({ kind: 'external-id-not-pinned', ...at, why: loophole(st.Condition, o.externalId) });
     trustsService = true;
   }
   if (!trustsService) {
-    return fail({ kind: 'service-not-trusted', why: `no Allow statement for sts:AssumeRole names the service's account ${o.serviceAccountId} as its principal` });
+    return fail({
+      kind: 'service-not-trusted',
+      why: `no Allow statement for sts:AssumeRole names the service's account ${o.serviceAccountId} as its principal`,
+    });
   }
   return { ok: true };
 }

@@ -14,7 +14,11 @@ export interface TrustPolicyDocument {
 }
 
 /** Role B's trust policy: the service's account may assume it, only with the tenant's External ID. */
-export function provisionRoleTrustPolicy(serviceAccountId: string, externalId: string, partition = 'aws'): TrustPolicyDocument {
+export function provisionRoleTrustPolicy(
+  serviceAccountId: string,
+  externalId: string,
+  partition = 'aws',
+): TrustPolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [

@@ -43,7 +43,12 @@ export function executionTimeoutSeconds(maxProvisioningSeconds: number): number 
 }
 
 /** The longest a Retrier can wait in total (every attempt at its full, capped delay; jitter only shortens). */
-export function retryWaitCeilingSeconds(r: { IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number }): number {
+export function retryWaitCeilingSeconds(r: {
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+}): number {
   const interval = r.IntervalSeconds ?? 1;
   const attempts = r.MaxAttempts ?? 3;
   const rate = r.BackoffRate ?? 2;

@@ -9,7 +9,14 @@
 import type { PollOutcome } from '../state.js';
 import type { ResourceGraph } from './dependencies.js';
 import { decide, type PollDecision } from './plan.js';
-import { chronological, isStackEvent, toMillis, type ResourceState, type StackEventLike, type StackSnapshot } from './timeline.js';
+import {
+  chronological,
+  isStackEvent,
+  type ResourceState,
+  type StackEventLike,
+  type StackSnapshot,
+  toMillis,
+} from './timeline.js';
 
 export interface DeletionSnapshot {
   stackStatus: string;
@@ -40,7 +47,11 @@ export function deletionSnapshot(events: readonly StackEventLike[], stackName: s
   });
   const before: Record<string, string> = {};
   const resources: Record<string, ResourceState> = {};
-  const asCreation: StackSnapshot = { stackStatus: 'CREATE_IN_PROGRESS', stackStatusAt: deleteStartedAt ?? NaN, resources: {} };
+  const asCreation: StackSnapshot = {
+    stackStatus: 'CREATE_IN_PROGRESS',
+    stackStatusAt: deleteStartedAt ?? NaN,
+    resources: {},
+  };
   ordered.forEach((e, i) => {
     const id = e.LogicalResourceId;
     if (!id || isStackEvent(e, stackName)) return;
@@ -67,7 +78,13 @@ export function deletionSnapshot(events: readonly StackEventLike[], stackName: s
   });
   // What the deletion has to remove: everything the stack had started making, minus what was already gone.
   const toDelete = Object.keys(resources).filter((id) => (before[id] !== undefined ? !GONE.test(before[id]!) : true));
-  return { stackStatus, ...(deleteStartedAt !== undefined ? { deleteStartedAt } : {}), toDelete, asCreation, resources };
+  return {
+    stackStatus,
+    ...(deleteStartedAt !== undefined ? { deleteStartedAt } : {}),
+    toDelete,
+    asCreation,
+    resources,
+  };
 }
 
 /** The template's graph, reversed: deleting X waits for everything that depends on X. */
@@ -99,7 +116,10 @@ export function deletionPhase(snap: DeletionSnapshot): { phase: string; current?
     const r = running.find((x) => x.type === type);
     if (r) return { phase, current: r.logicalId };
   }
-  return { phase: running[0] ? 'Deleting resources' : 'Finishing deletion', ...(running[0] ? { current: running[0].logicalId } : {}) };
+  return {
+    phase: running[0] ? 'Deleting resources' : 'Finishing deletion',
+    ...(running[0] ? { current: running[0].logicalId } : {}),
+  };
 }
 
 export function deletionOutcome(stackStatus: string): PollOutcome {
@@ -121,7 +141,13 @@ export function decideDeletion(
   const started = snap.deleteStartedAt ?? o.requestedAt;
   // Only resources this stack has (and that the template knows) take part in the simulation.
   const expected = snap.toDelete.filter((id) => o.graph.types[id] !== undefined);
-  const d = decide(snap.asCreation, nowMs, { graph: reversedGraph(o.graph), expected, maxProvisioningSeconds: o.maxSeconds, createdAt: started, seed: o.seed });
+  const d = decide(snap.asCreation, nowMs, {
+    graph: reversedGraph(o.graph),
+    expected,
+    maxProvisioningSeconds: o.maxSeconds,
+    createdAt: started,
+    seed: o.seed,
+  });
   const { phase, current } = deletionPhase(snap);
   const done = snap.toDelete.filter((id) => GONE.test(snap.resources[id]?.status ?? '')).length;
   const timedOut = outcome === 'IN_PROGRESS' && d.elapsedSeconds >= o.maxSeconds;
@@ -131,7 +157,12 @@ export function decideDeletion(
     phase,
     progress: { done, total: snap.toDelete.length, ...(current ? { current } : {}) },
     // No DELETE_IN_PROGRESS seen yet: look again soon.
-    nextWaitSeconds: outcome !== 'IN_PROGRESS' || timedOut ? 0 : snap.deleteStartedAt === undefined ? 5 : Math.max(1, d.nextWaitSeconds),
+    nextWaitSeconds:
+      outcome !== 'IN_PROGRESS' || timedOut
+        ? 0
+        : snap.deleteStartedAt === undefined
+          ? 5
+          : Math.max(1, d.nextWaitSeconds),
     elapsedSeconds: d.elapsedSeconds,
     timedOut,
   };

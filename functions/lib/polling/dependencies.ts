@@ -21,7 +21,8 @@ function referencedIds(value: unknown, ids: Set<string>, out: Set<string>): void
       if (typeof target === 'string' && ids.has(target)) out.add(target);
     } else if (k === 'Fn::Sub') {
       const text = Array.isArray(v) ? v[0] : v;
-      if (typeof text === 'string') for (const m of text.matchAll(/\$\{([A-Za-z0-9]+)(?:\.[^}]*)?\}/g)) if (ids.has(m[1]!)) out.add(m[1]!);
+      if (typeof text === 'string')
+        for (const m of text.matchAll(/\$\{([A-Za-z0-9]+)(?:\.[^}]*)?\}/g)) if (ids.has(m[1]!)) out.add(m[1]!);
       if (Array.isArray(v)) referencedIds(v[1], ids, out);
     }
     referencedIds(v, ids, out);

@@ -51,4 +51,5 @@ export const DEFAULT_DURATION: DurationModel = { min: 2, median: 30, sigma: 0.8 
 export const DISPATCH_SECONDS = 1;
 export const STACK_SETTLE_SECONDS = 1;
 
-export const durationOf = (type: string): DurationModel => RESOURCE_DURATIONS[type] ?? DELETE_DURATIONS[type] ?? UPDATE_DURATIONS[type] ?? DEFAULT_DURATION;
+export const durationOf = (type: string): DurationModel =>
+  RESOURCE_DURATIONS[type] ?? DELETE_DURATIONS[type] ?? UPDATE_DURATIONS[type] ?? DEFAULT_DURATION;

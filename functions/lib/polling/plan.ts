@@ -11,8 +11,8 @@
  * reports at once (role policy, Availability Zone, permissions) without waiting for the control plane.
  */
 import type { PollResult } from '../state.js';
-import { topologicalOrder, type ResourceGraph } from './dependencies.js';
-import { DISPATCH_SECONDS, STACK_SETTLE_SECONDS, durationOf, type DurationModel } from './durations.js';
+import { type ResourceGraph, topologicalOrder } from './dependencies.js';
+import { DISPATCH_SECONDS, type DurationModel, durationOf, STACK_SETTLE_SECONDS } from './durations.js';
 import { hashSeed, normalCdf, normalQuantile, prng } from './math.js';
 import { classifyStackStatus } from './stack-status.js';
 import type { ResourceState, StackSnapshot } from './timeline.js';
@@ -130,7 +130,12 @@ function drawDuration(m: DurationModel, atLeast: number, u: number): number {
 }
 
 /** Simulated stack end times (epoch s), sorted. */
-export function simulateStackEnd(snap: StackSnapshot, nowMs: number, ctx: PlanContext, samples: number = POLL_TUNING.samples): number[] {
+export function simulateStackEnd(
+  snap: StackSnapshot,
+  nowMs: number,
+  ctx: PlanContext,
+  samples: number = POLL_TUNING.samples,
+): number[] {
   const now = nowMs / 1000;
   const order = topologicalOrder(ctx.graph, ctx.expected);
   const rand = prng(hashSeed(ctx.seed));
@@ -147,7 +152,12 @@ export function simulateStackEnd(snap: StackSnapshot, nowMs: number, ctx: PlanCo
         const started = r.startedAt / 1000;
         e = started + drawDuration(model, Math.max(0, now - started), rand());
       } else {
-        const ready = Math.max(0, ...(ctx.graph.dependsOn[id] ?? []).filter((d) => ctx.expected.includes(d)).map((d) => (end[d] ?? now) + DISPATCH_SECONDS));
+        const ready = Math.max(
+          0,
+          ...(ctx.graph.dependsOn[id] ?? [])
+            .filter((d) => ctx.expected.includes(d))
+            .map((d) => (end[d] ?? now) + DISPATCH_SECONDS),
+        );
         e = Math.max(ready, now) + drawDuration(model, 0, rand());
       }
       end[id] = e;
@@ -159,7 +169,13 @@ export function simulateStackEnd(snap: StackSnapshot, nowMs: number, ctx: PlanCo
 }
 
 /** The stack's end if everything from now on goes fast (epoch s). */
-export function fastPathEnd(snap: StackSnapshot, nowMs: number, ctx: PlanContext, q: number = POLL_TUNING.fastPathQuantile, speed: number = POLL_TUNING.fastPathSpeed): number {
+export function fastPathEnd(
+  snap: StackSnapshot,
+  nowMs: number,
+  ctx: PlanContext,
+  q: number = POLL_TUNING.fastPathQuantile,
+  speed: number = POLL_TUNING.fastPathSpeed,
+): number {
   const now = nowMs / 1000;
   const end: Record<string, number> = {};
   let last = now;
@@ -169,9 +185,15 @@ export function fastPathEnd(snap: StackSnapshot, nowMs: number, ctx: PlanContext
     const model = { min: m.min * speed, median: m.median * speed, sigma: m.sigma };
     let e: number;
     if (r?.endedAt !== undefined && isDone(r)) e = r.endedAt / 1000;
-    else if (r?.startedAt !== undefined) e = r.startedAt / 1000 + drawDuration(model, Math.max(0, now - r.startedAt / 1000), q);
+    else if (r?.startedAt !== undefined)
+      e = r.startedAt / 1000 + drawDuration(model, Math.max(0, now - r.startedAt / 1000), q);
     else {
-      const ready = Math.max(0, ...(ctx.graph.dependsOn[id] ?? []).filter((d) => ctx.expected.includes(d)).map((d) => (end[d] ?? now) + DISPATCH_SECONDS));
+      const ready = Math.max(
+        0,
+        ...(ctx.graph.dependsOn[id] ?? [])
+          .filter((d) => ctx.expected.includes(d))
+          .map((d) => (end[d] ?? now) + DISPATCH_SECONDS),
+      );
       e = Math.max(ready, now) + model.min;
     }
     end[id] = e;
@@ -203,7 +225,13 @@ export function decide(snap: StackSnapshot, nowMs: number, ctx: PlanContext): Po
   let wait = 0;
   if (outcome === 'IN_PROGRESS' && !timedOut) {
     // Never sleep past the cap: the timeout is reported when it happens, not a poll later.
-    wait = Math.max(1, Math.min(Math.max(nextWaitSeconds(snap, nowMs, ctx), waitFloorSeconds(elapsedSeconds)), ctx.maxProvisioningSeconds - elapsedSeconds));
+    wait = Math.max(
+      1,
+      Math.min(
+        Math.max(nextWaitSeconds(snap, nowMs, ctx), waitFloorSeconds(elapsedSeconds)),
+        ctx.maxProvisioningSeconds - elapsedSeconds,
+      ),
+    );
   }
   return { outcome, stackStatus: snap.stackStatus, phase, progress, nextWaitSeconds: wait, elapsedSeconds, timedOut };
 }

@@ -29,7 +29,11 @@ export function throttledLook(e: unknown, c: ThrottledLookContext): PollResult |
   const elapsedSeconds = Number.isFinite(startedAt) ? Math.max(0, Math.round((c.now.getTime() - startedAt) / 1000)) : 0;
   if (elapsedSeconds >= c.maxSeconds) return undefined;
   const prev = c.last;
-  const nextWaitSeconds = Math.min(THROTTLED_WAIT_MAX_SECONDS, Math.max(10, 2 * (prev?.nextWaitSeconds ?? 5)), Math.max(1, c.maxSeconds - elapsedSeconds));
+  const nextWaitSeconds = Math.min(
+    THROTTLED_WAIT_MAX_SECONDS,
+    Math.max(10, 2 * (prev?.nextWaitSeconds ?? 5)),
+    Math.max(1, c.maxSeconds - elapsedSeconds),
+  );
   return {
     outcome: 'IN_PROGRESS',
     stackStatus: prev?.stackStatus ?? c.initial.stackStatus,
@@ -45,7 +49,10 @@ export function throttledLook(e: unknown, c: ThrottledLookContext): PollResult |
  * One look at the stack's events: the events, or — when the look was throttled and the cap is not reached —
  * the carry-on result the poller returns as is (last known state, a longer wait).
  */
-export async function eventsOrCarryOn<T>(read: () => Promise<T[]>, c: ThrottledLookContext): Promise<{ events: T[] } | { carryOn: PollResult }> {
+export async function eventsOrCarryOn<T>(
+  read: () => Promise<T[]>,
+  c: ThrottledLookContext,
+): Promise<{ events: T[] } | { carryOn: PollResult }> {
   try {
     return { events: await read() };
   } catch (e) {

@@ -10,7 +10,7 @@
  */
 import type { ResourceGraph } from './dependencies.js';
 import { fastPathEnd, POLL_TUNING, simulateStackEnd, waitFloorSeconds } from './plan.js';
-import { chronological, toMillis, type ResourceState, type StackEventLike, type StackSnapshot } from './timeline.js';
+import { chronological, type ResourceState, type StackEventLike, type StackSnapshot, toMillis } from './timeline.js';
 
 export const UPDATE_POLL_TUNING = {
   /** The ASL's first wait after ExecuteChangeSet (update-cluster.asl.json, StartUpdatePolling). */
@@ -54,10 +54,15 @@ export interface UpdateWaitInput {
 }
 
 /** The model key of a change: creating, deleting or updating its resource type (durations.ts). */
-const modelType = (c: PlannedChange) => (c.action === 'Add' ? c.type : c.action === 'Remove' ? `delete:${c.type}` : `update:${c.type}`);
+const modelType = (c: PlannedChange) =>
+  c.action === 'Add' ? c.type : c.action === 'Remove' ? `delete:${c.type}` : `update:${c.type}`;
 
 /** The planned resources as the creation planner sees resources: started / ended / failed. */
-export function updateSnapshot(events: readonly StackEventLike[], changes: readonly PlannedChange[], executedAtMs: number): StackSnapshot {
+export function updateSnapshot(
+  events: readonly StackEventLike[],
+  changes: readonly PlannedChange[],
+  executedAtMs: number,
+): StackSnapshot {
   const planned = new Set(changes.map((c) => c.logicalId));
   const resources: Record<string, ResourceState> = {};
   for (const e of chronological(events)) {
@@ -78,7 +83,8 @@ export function updateSnapshot(events: readonly StackEventLike[], changes: reado
 export function updateWaitSeconds(input: UpdateWaitInput): number {
   const t = UPDATE_POLL_TUNING;
   const elapsed = Math.max(0, (input.nowMs - input.executedAtMs) / 1000);
-  const clamp = (s: number) => Math.round(Math.min(t.maxWaitSeconds, Math.max(t.minWaitSeconds, waitFloorSeconds(elapsed), s)));
+  const clamp = (s: number) =>
+    Math.round(Math.min(t.maxWaitSeconds, Math.max(t.minWaitSeconds, waitFloorSeconds(elapsed), s)));
   if (input.stackStatus.startsWith('UPDATE_ROLLBACK')) return clamp(t.rollbackWaitSeconds);
   const snap = updateSnapshot(input.events, input.changes, input.executedAtMs);
   // A change failed: CloudFormation is about to turn the stack around.
@@ -95,7 +101,10 @@ export function updateWaitSeconds(input: UpdateWaitInput): number {
     seed: input.seed,
   };
   const ends = simulateStackEnd(snap, input.nowMs, ctx);
-  const target = Math.min(ends[Math.floor(t.endQuantile * (ends.length - 1))]!, fastPathEnd(snap, input.nowMs, ctx, t.fastPathQuantile));
+  const target = Math.min(
+    ends[Math.floor(t.endQuantile * (ends.length - 1))]!,
+    fastPathEnd(snap, input.nowMs, ctx, t.fastPathQuantile),
+  );
   let wait = target - input.nowMs / 1000;
   if (elapsed < t.earlyWindowSeconds) wait = Math.min(wait, t.earlyWaitSeconds);
   return clamp(wait);

@@ -21,7 +21,10 @@ export function recordProgress(
     try {
       await store.updateCluster(record.tenantId, record.clusterId, update);
     } catch (err) {
-      log.warn('could not update progress on the record', { fields: Object.keys(update), error: String((err as Error)?.name ?? err) });
+      log.warn('could not update progress on the record', {
+        fields: Object.keys(update),
+        error: String((err as Error)?.name ?? err),
+      });
     }
   };
 }

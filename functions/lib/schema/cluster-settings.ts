@@ -2,9 +2,10 @@
  * The cluster settings schema lives in shared/settings (the web console checks its form with the same
  * one); here it becomes the API's and the state machine's VALIDATION_FAILED diagnosis.
  */
+
+import { type ClusterSettings, checkClusterSettings } from '../../../shared/settings/cluster-settings.js';
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import type { Diagnosis } from '../diagnosis/types.js';
-import { checkClusterSettings, type ClusterSettings } from '../../../shared/settings/cluster-settings.js';
 
 export * from '../../../shared/settings/cluster-settings.js';
 
@@ -19,5 +20,8 @@ export function parseClusterSettings(input: unknown, opts: { roleNamePrefix: str
   const evidence = { ...(roleFields.length ? { roleNamePrefix: opts.roleNamePrefix } : {}) };
   // The seed's "Role ARN must be a valid Amazon Resource Name" keeps its own code among the problems.
   const problems = roleFields.map((f) => ({ code: 'INVALID_ROLE_ARN' as const, message: `${f.path} ${f.message}` }));
-  return { ok: false, diagnosis: makeDiagnosis('VALIDATION_FAILED', evidence, { fields, ...(problems.length ? { problems } : {}) }) };
+  return {
+    ok: false,
+    diagnosis: makeDiagnosis('VALIDATION_FAILED', evidence, { fields, ...(problems.length ? { problems } : {}) }),
+  };
 }

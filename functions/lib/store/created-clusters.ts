@@ -3,12 +3,16 @@
  * grouped by account and region. One partition, every page followed: the cost follows the clusters
  * alive, never the table's history (the table's grants have no Scan).
  */
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CREATED_PARTITION, keys, TABLE_KEYS } from './keys.js';
 
 /** Every item in CreatedClusters (an eventually consistent read: the check's writes are conditional). */
-export async function createdClusterItems(doc: DynamoDBDocumentClient, tableName: string): Promise<Record<string, unknown>[]> {
+export async function createdClusterItems(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -32,7 +36,12 @@ export async function createdClusterItems(doc: DynamoDBDocumentClient, tableName
  * Takes a record that is no longer CREATED out of the index (a write that changed its status without
  * removing the marker); false when it is CREATED again or gone.
  */
-export async function dropStaleCreated(doc: DynamoDBDocumentClient, tableName: string, tenantId: string, clusterId: string): Promise<boolean> {
+export async function dropStaleCreated(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  tenantId: string,
+  clusterId: string,
+): Promise<boolean> {
   try {
     await doc.send(
       new UpdateCommand({
@@ -46,7 +55,8 @@ export async function dropStaleCreated(doc: DynamoDBDocumentClient, tableName: s
     );
     return true;
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException') return false;
+    if (e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException')
+      return false;
     throw e;
   }
 }

@@ -9,15 +9,15 @@ import {
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  type NativeAttributeValue,
   PutCommand,
   QueryCommand,
   UpdateCommand,
-  type NativeAttributeValue,
 } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../config.js';
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import { DiagnosedError } from '../errors.js';
-import { keys, runMarker, TABLE_KEYS, type RunKind } from './keys.js';
+import { keys, type RunKind, runMarker, TABLE_KEYS } from './keys.js';
 import type { ClusterRecord, IdempotencyRecord, Page, RoleRecord, Store, TenantRecord } from './types.js';
 
 type Item = Record<string, NativeAttributeValue>;
@@ -31,12 +31,28 @@ export function newExternalId(): string {
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-const KEY_ATTRS = [TABLE_KEYS.pk, TABLE_KEYS.sk, TABLE_KEYS.gsi1pk, TABLE_KEYS.gsi1sk, TABLE_KEYS.runpk, TABLE_KEYS.runsk, 'runKind', 'runExecutionArn', 'entity', TTL_ATTRIBUTE];
+const KEY_ATTRS = [
+  TABLE_KEYS.pk,
+  TABLE_KEYS.sk,
+  TABLE_KEYS.gsi1pk,
+  TABLE_KEYS.gsi1sk,
+  TABLE_KEYS.runpk,
+  TABLE_KEYS.runsk,
+  'runKind',
+  'runExecutionArn',
+  'entity',
+  TTL_ATTRIBUTE,
+];
 
 /** An idempotency record as stored: its keys, and its expiry a day after it was first written. */
 function idempotencyItem(record: IdempotencyRecord): Item {
   const expiresAt = Math.floor(Date.parse(record.createdAt) / 1000) + IDEMPOTENCY_TTL_SECONDS;
-  return { ...keys.idempotency(record.tenantId, record.key), entity: 'IDEMPOTENCY', ...record, [TTL_ATTRIBUTE]: expiresAt };
+  return {
+    ...keys.idempotency(record.tenantId, record.key),
+    entity: 'IDEMPOTENCY',
+    ...record,
+    [TTL_ATTRIBUTE]: expiresAt,
+  };
 }
 
 function strip<T>(item: Item | undefined): T | undefined {
@@ -49,13 +65,19 @@ function strip<T>(item: Item | undefined): T | undefined {
 /** Raised when updateCluster targets a record that does not exist. */
 export class ClusterNotFoundError extends Error {
   override readonly name = 'ClusterNotFound';
-  constructor(readonly tenantId: string, readonly clusterId: string) {
+  constructor(
+    readonly tenantId: string,
+    readonly clusterId: string,
+  ) {
     super(`No cluster ${clusterId} for tenant ${tenantId}`);
   }
 }
 
 function isConditionFailure(err: unknown): boolean {
-  return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+  return (
+    err instanceof ConditionalCheckFailedException ||
+    (err as { name?: string })?.name === 'ConditionalCheckFailedException'
+  );
 }
 
 /** Live statuses hold a name (a cluster being deleted still exists); a FAILED or DELETED cluster's claim may be taken over. */
@@ -94,7 +116,12 @@ export class DynamoStore implements Store {
   }
 
   async putRole(role: RoleRecord): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.role(role.tenantId, role.roleArn), entity: 'ROLE', ...role } }));
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.role(role.tenantId, role.roleArn), entity: 'ROLE', ...role },
+      }),
+    );
   }
 
   async getRole(tenantId: string, roleArn: string): Promise<RoleRecord | undefined> {
@@ -116,7 +143,9 @@ export class DynamoStore implements Store {
       let condition = 'attribute_not_exists(PK) OR (clusterId = :me AND tenantId = :tenant)';
       if (claim && !(claim.clusterId === record.id && claim.tenantId === record.tenantId)) {
         const owner = await this.getClusterItem(String(claim.tenantId), String(claim.clusterId));
-        const ownerLive = owner ? LIVE.has(String(owner.status)) : this.now().getTime() - Date.parse(String(claim.claimedAt)) < CLAIM_GRACE_MS;
+        const ownerLive = owner
+          ? LIVE.has(String(owner.status))
+          : this.now().getTime() - Date.parse(String(claim.claimedAt)) < CLAIM_GRACE_MS;
         if (ownerLive) throw this.nameInUse(record, owner);
         // Owner FAILED (or abandoned): take the claim over, unless someone else does it first.
         condition = 'clusterId = :prevCluster AND tenantId = :prevTenant';
@@ -149,7 +178,11 @@ export class DynamoStore implements Store {
       }
       try {
         await this.doc.send(
-          new PutCommand({ TableName: this.tableName, Item: this.clusterItem(record), ConditionExpression: 'attribute_not_exists(PK)' }),
+          new PutCommand({
+            TableName: this.tableName,
+            Item: this.clusterItem(record),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          }),
         );
       } catch (err) {
         if (!isConditionFailure(err)) throw err; // else: a concurrent call with the same id wrote it
@@ -166,7 +199,10 @@ export class DynamoStore implements Store {
     return strip<ClusterRecord>(await this.getClusterItem(tenantId, clusterId));
   }
 
-  async listClusters(tenantId: string, opts: { limit?: number; nextToken?: string } = {}): Promise<Page<ClusterRecord>> {
+  async listClusters(
+    tenantId: string,
+    opts: { limit?: number; nextToken?: string } = {},
+  ): Promise<Page<ClusterRecord>> {
     const gsiPk = keys.clusterIndex(tenantId, '', '').GSI1PK;
     const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 50), 1), 100);
     const startKey = opts.nextToken ? decodeToken(opts.nextToken, gsiPk) : undefined;
@@ -186,7 +222,11 @@ export class DynamoStore implements Store {
     return { items, ...(out.LastEvaluatedKey ? { nextToken: encodeToken(out.LastEvaluatedKey) } : {}) };
   }
 
-  async updateCluster(tenantId: string, clusterId: string, patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId'>>): Promise<void> {
+  async updateCluster(
+    tenantId: string,
+    clusterId: string,
+    patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId'>>,
+  ): Promise<void> {
     const fields: Item = { ...patch, updatedAt: patch.updatedAt ?? this.now().toISOString() };
     // createdAt feeds the list index; it never changes after creation.
     delete fields.createdAt;
@@ -240,7 +280,8 @@ export class DynamoStore implements Store {
       sets.push(`#f${i} = :v${i}`);
     });
     // Records from before versions existed count as version 1.
-    const versionMatches = expectedVersion === 1 ? '(attribute_not_exists(#ver) OR #ver = :expected)' : '#ver = :expected';
+    const versionMatches =
+      expectedVersion === 1 ? '(attribute_not_exists(#ver) OR #ver = :expected)' : '#ver = :expected';
     try {
       await this.doc.send(
         new UpdateCommand({
@@ -315,16 +356,25 @@ export class DynamoStore implements Store {
     }
   }
 
-  async updateIdempotency(record: IdempotencyRecord, expected: { id: string; attempt: number }): Promise<IdempotencyRecord | undefined> {
+  async updateIdempotency(
+    record: IdempotencyRecord,
+    expected: { id: string; attempt: number },
+  ): Promise<IdempotencyRecord | undefined> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: idempotencyItem(record),
           // Scalars only: DynamoDB compares maps in conditions no better than by their parts.
-          ConditionExpression: '#body.#pending = :true AND #body.#id = :id AND #body.#attempt = :attempt AND requestHash = :hash',
+          ConditionExpression:
+            '#body.#pending = :true AND #body.#id = :id AND #body.#attempt = :attempt AND requestHash = :hash',
           ExpressionAttributeNames: { '#body': 'body', '#pending': 'pending', '#id': 'id', '#attempt': 'attempt' },
-          ExpressionAttributeValues: { ':true': true, ':id': expected.id, ':attempt': expected.attempt, ':hash': record.requestHash },
+          ExpressionAttributeValues: {
+            ':true': true,
+            ':id': expected.id,
+            ':attempt': expected.attempt,
+            ':hash': record.requestHash,
+          },
         }),
       );
       return record;
@@ -357,7 +407,13 @@ export class DynamoStore implements Store {
       ...record,
       // A CREATING record is a run's work from its first write: the reconciler must see it even if the run never records itself.
       ...(record.status === 'CREATING'
-        ? runMarker({ kind: 'create', startedAt: record.createdAt, tenantId: record.tenantId, clusterId: record.id, ...(record.executionArn ? { executionArn: record.executionArn } : {}) })
+        ? runMarker({
+            kind: 'create',
+            startedAt: record.createdAt,
+            tenantId: record.tenantId,
+            clusterId: record.id,
+            ...(record.executionArn ? { executionArn: record.executionArn } : {}),
+          })
         : {}),
     };
   }
@@ -370,7 +426,9 @@ export class DynamoStore implements Store {
         region: record.region,
         accountId: record.accountId,
         // Another tenant's cluster id is not theirs to see.
-        detail: sameTenant ? `your cluster ${String(owner.id)} (status ${String(owner.status)})` : 'another cluster being created or running',
+        detail: sameTenant
+          ? `your cluster ${String(owner.id)} (status ${String(owner.status)})`
+          : 'another cluster being created or running',
       }),
     );
   }
@@ -389,17 +447,36 @@ function decodeToken(token: string, gsiPk: string): Item {
     key = undefined;
   }
   const k = key as Item | undefined;
-  if (!k || typeof k !== 'object' || k[TABLE_KEYS.gsi1pk] !== gsiPk || typeof k[TABLE_KEYS.pk] !== 'string' || typeof k[TABLE_KEYS.sk] !== 'string') {
+  if (
+    !k ||
+    typeof k !== 'object' ||
+    k[TABLE_KEYS.gsi1pk] !== gsiPk ||
+    typeof k[TABLE_KEYS.pk] !== 'string' ||
+    typeof k[TABLE_KEYS.sk] !== 'string'
+  ) {
     throw new DiagnosedError(
-      makeDiagnosis('VALIDATION_FAILED', {}, { fields: [{ path: 'nextToken', message: 'is not a token this list returned: start again without it' }] }),
+      makeDiagnosis(
+        'VALIDATION_FAILED',
+        {},
+        { fields: [{ path: 'nextToken', message: 'is not a token this list returned: start again without it' }] },
+      ),
     );
   }
-  return { [TABLE_KEYS.pk]: k[TABLE_KEYS.pk], [TABLE_KEYS.sk]: k[TABLE_KEYS.sk], [TABLE_KEYS.gsi1pk]: k[TABLE_KEYS.gsi1pk], [TABLE_KEYS.gsi1sk]: k[TABLE_KEYS.gsi1sk] };
+  return {
+    [TABLE_KEYS.pk]: k[TABLE_KEYS.pk],
+    [TABLE_KEYS.sk]: k[TABLE_KEYS.sk],
+    [TABLE_KEYS.gsi1pk]: k[TABLE_KEYS.gsi1pk],
+    [TABLE_KEYS.gsi1sk]: k[TABLE_KEYS.gsi1sk],
+  };
 }
 
 /** A DocumentClient with the marshalling the records need (undefined fields dropped). */
-export function documentClient(client: DynamoDBClient = new DynamoDBClient({ maxAttempts: 3 })): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
+export function documentClient(
+  client: DynamoDBClient = new DynamoDBClient({ maxAttempts: 3 }),
+): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+  });
 }
 
 let shared: DynamoStore | undefined;

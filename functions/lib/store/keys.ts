@@ -62,7 +62,12 @@ export const TABLE_KEYS = {
 export const CREATED_PARTITION = 'CREATED';
 
 /** The attributes that put a CREATED record into CreatedClusters. */
-export function createdMarker(c: { accountId?: string | null; region?: string | null; tenantId: string; clusterId: string }): Record<string, string> {
+export function createdMarker(c: {
+  accountId?: string | null;
+  region?: string | null;
+  tenantId: string;
+  clusterId: string;
+}): Record<string, string> {
   return {
     [TABLE_KEYS.livepk]: CREATED_PARTITION,
     [TABLE_KEYS.livesk]: `${c.accountId ?? ''}#${c.region ?? ''}#${c.tenantId}#${c.clusterId}`,
@@ -76,7 +81,13 @@ export type RunKind = 'create' | 'delete' | 'update';
 export const RUN_ATTRIBUTES = ['runKind', 'runExecutionArn', 'tenantId', 'id'] as const;
 
 /** The attributes that put a record into RunningRuns. */
-export function runMarker(run: { kind: RunKind; startedAt: string; tenantId: string; clusterId: string; executionArn?: string }): Record<string, string> {
+export function runMarker(run: {
+  kind: RunKind;
+  startedAt: string;
+  tenantId: string;
+  clusterId: string;
+  executionArn?: string;
+}): Record<string, string> {
   return {
     [TABLE_KEYS.runpk]: RUNNING_PARTITION,
     [TABLE_KEYS.runsk]: `${run.startedAt}#${run.tenantId}#${run.clusterId}`,
@@ -93,7 +104,10 @@ export const keys = {
     GSI1PK: `CLUSTERS#${tenantId}`,
     GSI1SK: `${createdAt}#${clusterId}`,
   }),
-  nameClaim: (accountId: string, region: string, name: string) => ({ PK: `NAME#${accountId}#${region}#${name}`, SK: 'NAME' }),
+  nameClaim: (accountId: string, region: string, name: string) => ({
+    PK: `NAME#${accountId}#${region}#${name}`,
+    SK: 'NAME',
+  }),
   idempotency: (tenantId: string, key: string) => ({ PK: `TENANT#${tenantId}`, SK: `IDEMPOTENCY#${key}` }),
   // No tenant id can make this key: tenant items all start with TENANT#.
   secret: (name: string) => ({ PK: 'SERVICE', SK: `SECRET#${name}` }),

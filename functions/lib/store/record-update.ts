@@ -3,16 +3,21 @@
  * marshalled) to the table. The Lambdas that end runs outside the state machine's own DynamoDB
  * tasks (record-ended-execution, the reconciler) write through this.
  */
-import { ConditionalCheckFailedException, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { RecordUpdate } from '../completion/completion.js';
 
 /** True when the update was written; false when its condition failed (the record moved on). Other errors throw. */
-export async function applyRecordUpdate(ddb: DynamoDBClient, tableName: string, update: RecordUpdate): Promise<boolean> {
+export async function applyRecordUpdate(
+  ddb: DynamoDBClient,
+  tableName: string,
+  update: RecordUpdate,
+): Promise<boolean> {
   try {
     await ddb.send(new UpdateItemCommand({ TableName: tableName, ...update }));
     return true;
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException') return false;
+    if (e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException')
+      return false;
     throw e;
   }
 }

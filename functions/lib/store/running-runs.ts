@@ -3,9 +3,10 @@
  * first. A Query of one partition bounded by start time — its cost follows what is running, never
  * the table's history.
  */
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { keys, RUNNING_PARTITION, TABLE_KEYS, type RunKind } from './keys.js';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys, RUNNING_PARTITION, type RunKind, TABLE_KEYS } from './keys.js';
 
 export interface RunningRun {
   tenantId: string;
@@ -19,7 +20,11 @@ export interface RunningRun {
 }
 
 /** Runs that started before `cutoff` (ISO-8601), oldest first, every page followed. */
-export async function runsStartedBefore(doc: DynamoDBDocumentClient, tableName: string, cutoff: string): Promise<RunningRun[]> {
+export async function runsStartedBefore(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  cutoff: string,
+): Promise<RunningRun[]> {
   const out: RunningRun[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -63,13 +68,19 @@ export async function clearRun(doc: DynamoDBDocumentClient, tableName: string, r
         Key: keys.cluster(run.tenantId, run.clusterId),
         UpdateExpression: 'REMOVE #pk, #sk, #kind, #arn',
         ConditionExpression: '#sk = :sk',
-        ExpressionAttributeNames: { '#pk': TABLE_KEYS.runpk, '#sk': TABLE_KEYS.runsk, '#kind': 'runKind', '#arn': 'runExecutionArn' },
+        ExpressionAttributeNames: {
+          '#pk': TABLE_KEYS.runpk,
+          '#sk': TABLE_KEYS.runsk,
+          '#kind': 'runKind',
+          '#arn': 'runExecutionArn',
+        },
         ExpressionAttributeValues: { ':sk': run.sortKey },
       }),
     );
     return true;
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException') return false;
+    if (e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException')
+      return false;
     throw e;
   }
 }

@@ -9,7 +9,16 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [TABLE_KEYS.pk, TABLE_KEYS.sk, TABLE_KEYS.gsi1pk, TABLE_KEYS.gsi1sk, TABLE_KEYS.runpk, TABLE_KEYS.runsk, TABLE_KEYS.livepk, TABLE_KEYS.livesk].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    AttributeDefinitions: [
+      TABLE_KEYS.pk,
+      TABLE_KEYS.sk,
+      TABLE_KEYS.gsi1pk,
+      TABLE_KEYS.gsi1sk,
+      TABLE_KEYS.runpk,
+      TABLE_KEYS.runsk,
+      TABLE_KEYS.livepk,
+      TABLE_KEYS.livesk,
+    ].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
     KeySchema: [
       { AttributeName: TABLE_KEYS.pk, KeyType: 'HASH' },
       { AttributeName: TABLE_KEYS.sk, KeyType: 'RANGE' },

@@ -5,8 +5,8 @@
 import type { Diagnosis } from '../diagnosis/types.js';
 import type { ClusterSettings } from '../schema/cluster-settings.js';
 import type { ClusterOutputs } from '../state.js';
-import type { ClusterStatus, RunKind } from './keys.js';
 import type { SupportDates } from '../support/support-window.js';
+import type { ClusterStatus, RunKind } from './keys.js';
 
 export interface TenantRecord {
   tenantId: string;
@@ -129,7 +129,11 @@ export interface Store {
   getCluster(tenantId: string, clusterId: string): Promise<ClusterRecord | undefined>;
   /** Newest first; `nextToken` is opaque to callers. */
   listClusters(tenantId: string, opts?: { limit?: number; nextToken?: string }): Promise<Page<ClusterRecord>>;
-  updateCluster(tenantId: string, clusterId: string, patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId'>>): Promise<void>;
+  updateCluster(
+    tenantId: string,
+    clusterId: string,
+    patch: Partial<Omit<ClusterRecord, 'id' | 'tenantId'>>,
+  ): Promise<void>;
   /**
    * Writes `patch` and `version = expectedVersion + 1` only while the record's version is still
    * `expectedVersion` (optimistic concurrency). False when another change got there first.
@@ -158,5 +162,8 @@ export interface Store {
    * Replaces a key's record only while it is still pending with this cluster id and attempt
    * (pending → the answer, or → a new attempt); returns what the key holds afterwards.
    */
-  updateIdempotency(record: IdempotencyRecord, expected: { id: string; attempt: number }): Promise<IdempotencyRecord | undefined>;
+  updateIdempotency(
+    record: IdempotencyRecord,
+    expected: { id: string; attempt: number },
+  ): Promise<IdempotencyRecord | undefined>;
 }

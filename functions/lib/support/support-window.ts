@@ -75,7 +75,9 @@ export function supportOf(policy: UpgradePolicy | undefined, dates: SupportDates
 
 function warningFor(s: ClusterSupport, daysLeft: number): string {
   const when = daysLeft <= 0 ? 'has ended' : `ends in ${daysLeft} day${daysLeft === 1 ? '' : 's'}`;
-  const assumed = s.upgradePolicyAssumed ? ' (this cluster was made without an explicit upgrade policy, so AWS applies its default, EXTENDED)' : '';
+  const assumed = s.upgradePolicyAssumed
+    ? ' (this cluster was made without an explicit upgrade policy, so AWS applies its default, EXTENDED)'
+    : '';
   if (s.type === 'STANDARD' && s.upgradePolicy === 'STANDARD') {
     return `Standard support for Kubernetes ${s.kubernetesVersion} ${when}; then Amazon EKS upgrades the control plane automatically. Upgrade the cluster before then.`;
   }
@@ -91,7 +93,10 @@ function warningFor(s: ClusterSupport, daysLeft: number): string {
  * When several thresholds were crossed at once (a check that starts at 20 days), one event goes out
  * (the tightest) and the wider ones are settled with it: never a burst of stale reminders.
  */
-export function dueReminder(s: ClusterSupport, sent: readonly string[]): { days: number; keys: string[]; endsAt: string } | undefined {
+export function dueReminder(
+  s: ClusterSupport,
+  sent: readonly string[],
+): { days: number; keys: string[]; endsAt: string } | undefined {
   if (s.type === 'ENDED' || s.daysLeft === undefined || s.daysLeft < 0) return undefined;
   const endsAt = s.type === 'STANDARD' ? s.standardSupportEndsAt : s.extendedSupportEndsAt;
   if (!endsAt) return undefined;

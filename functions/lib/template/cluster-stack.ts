@@ -17,7 +17,17 @@ import { App, CfnCondition, CfnOutput, CfnParameter, DefaultStackSynthesizer, Fn
 import { CfnAccessEntry, CfnAddon, CfnCluster, CfnNodegroup } from 'aws-cdk-lib/aws-eks';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { EBS_CSI_MANAGED_POLICIES, NODE_ROLE_MANAGED_POLICIES, ROLE_PATH, TAG_KEYS } from './constants.js';
-import { ADDON_VERSION_PARAMETERS, AMI_TYPES, DEFAULT_UPGRADE_POLICY, type AddonName, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, UPGRADE_POLICIES } from './parameters.js';
+import {
+  ADDON_VERSION_PARAMETERS,
+  type AddonName,
+  AMI_TYPES,
+  DEFAULT_UPGRADE_POLICY,
+  MAX_ADMIN_PRINCIPALS,
+  MAX_DEPLOY_PRINCIPALS,
+  OUTPUT_KEYS,
+  PARAMETER_KEYS,
+  UPGRADE_POLICIES,
+} from './parameters.js';
 import { TENANT_TAG_PATTERN } from './tenant-tag.js';
 
 const managed = (name: string) => Fn.sub(`arn:\${AWS::Partition}:iam::aws:policy/${name}`);
@@ -30,7 +40,8 @@ export function buildClusterStack(): Stack {
   });
 
   const p = PARAMETER_KEYS;
-  const param = (id: string, props: ConstructorParameters<typeof CfnParameter>[2]) => new CfnParameter(stack, id, props);
+  const param = (id: string, props: ConstructorParameters<typeof CfnParameter>[2]) =>
+    new CfnParameter(stack, id, props);
 
   const clusterName = param(p.clusterName, {
     type: 'String',
@@ -39,14 +50,26 @@ export function buildClusterStack(): Stack {
     minLength: 1,
     maxLength: 100,
   });
-  const version = param(p.kubernetesVersion, { type: 'String', description: 'Kubernetes version of the control plane, e.g. 1.33' });
+  const version = param(p.kubernetesVersion, {
+    type: 'String',
+    description: 'Kubernetes version of the control plane, e.g. 1.33',
+  });
   // The nodes' version on its own, so an upgrade runs in stages like eksctl's (control plane, then
   // nodes): a blocked node roll rolls back alone, leaving a supported skew instead of a control plane
   // CloudFormation cannot take back. '' (a stack made before this parameter): the control plane's.
-  const nodegroupVersion = param(p.nodegroupVersion, { type: 'String', description: 'Kubernetes version of the node group (empty: the control plane version)', default: '' });
-  const hasNodegroupVersion = new CfnCondition(stack, 'HasNodegroupVersion', { expression: Fn.conditionNot(Fn.conditionEquals(nodegroupVersion.valueAsString, '')) });
+  const nodegroupVersion = param(p.nodegroupVersion, {
+    type: 'String',
+    description: 'Kubernetes version of the node group (empty: the control plane version)',
+    default: '',
+  });
+  const hasNodegroupVersion = new CfnCondition(stack, 'HasNodegroupVersion', {
+    expression: Fn.conditionNot(Fn.conditionEquals(nodegroupVersion.valueAsString, '')),
+  });
   const clusterRoleArn = param(p.clusterRoleArn, { type: 'String', description: 'Cluster service role (role A)' });
-  const subnetIds = param(p.subnetIds, { type: 'List<AWS::EC2::Subnet::Id>', description: 'Subnets for control plane ENIs and nodes' });
+  const subnetIds = param(p.subnetIds, {
+    type: 'List<AWS::EC2::Subnet::Id>',
+    description: 'Subnets for control plane ENIs and nodes',
+  });
   // CommaDelimitedList, not List<AWS::EC2::SecurityGroup::Id>: CloudFormation refuses an empty value for an
   // AWS-specific list, and no extra security groups (the settings' default) is valid. DescribeVpcResources
   // has already checked every group exists in the VPC.
@@ -57,7 +80,11 @@ export function buildClusterStack(): Stack {
   const instanceType = param(p.instanceType, { type: 'String', description: 'Node instance type' });
   const amiType = param(p.amiType, { type: 'String', description: 'Node AMI type', allowedValues: [...AMI_TYPES] });
   const nodeCount = param(p.nodeCount, { type: 'Number', description: 'Number of nodes', minValue: 1, maxValue: 450 });
-  const keyName = param(p.keyName, { type: 'String', description: 'SSH key pair for nodes (empty: none)', default: '' });
+  const keyName = param(p.keyName, {
+    type: 'String',
+    description: 'SSH key pair for nodes (empty: none)',
+    default: '',
+  });
   // Explicit, never EKS's default (EXTENDED, billed): a stack made before this parameter existed gains it
   // with the default when an update brings the stack up to this template.
   const upgradePolicy = param(p.upgradePolicy, {
@@ -74,7 +101,9 @@ export function buildClusterStack(): Stack {
     allowedValues: ['true', 'false'],
     default: 'false',
   });
-  const isForced = new CfnCondition(stack, 'IsForceUpgrade', { expression: Fn.conditionEquals(forceUpgrade.valueAsString, 'true') });
+  const isForced = new CfnCondition(stack, 'IsForceUpgrade', {
+    expression: Fn.conditionEquals(forceUpgrade.valueAsString, 'true'),
+  });
   const clusterId = param(p.clusterId, { type: 'String', description: 'eks-provisioner cluster id' });
   const tenantTag = param(p.tenantTag, {
     type: 'String',
@@ -82,14 +111,20 @@ export function buildClusterStack(): Stack {
     allowedPattern: TENANT_TAG_PATTERN,
   });
 
-  const hasKeyName = new CfnCondition(stack, 'HasKeyName', { expression: Fn.conditionNot(Fn.conditionEquals(keyName.valueAsString, '')) });
+  const hasKeyName = new CfnCondition(stack, 'HasKeyName', {
+    expression: Fn.conditionNot(Fn.conditionEquals(keyName.valueAsString, '')),
+  });
   // An empty CommaDelimitedList cannot be compared directly; joined it is ''.
   const hasSecurityGroups = new CfnCondition(stack, 'HasSecurityGroups', {
     expression: Fn.conditionNot(Fn.conditionEquals(Fn.join(',', securityGroupIds.valueAsList), '')),
   });
   // SSH only with source security groups: remote access without them opens port 22 to the internet.
-  const hasRemoteAccess = new CfnCondition(stack, 'HasRemoteAccess', { expression: Fn.conditionAnd(hasKeyName, hasSecurityGroups) });
-  const securityGroupsOrNone = Token.asList(Fn.conditionIf(hasSecurityGroups.logicalId, securityGroupIds.valueAsList, Fn.ref('AWS::NoValue')));
+  const hasRemoteAccess = new CfnCondition(stack, 'HasRemoteAccess', {
+    expression: Fn.conditionAnd(hasKeyName, hasSecurityGroups),
+  });
+  const securityGroupsOrNone = Token.asList(
+    Fn.conditionIf(hasSecurityGroups.logicalId, securityGroupIds.valueAsList, Fn.ref('AWS::NoValue')),
+  );
 
   const tagList = [
     { key: TAG_KEYS.clusterId, value: clusterId.valueAsString },
@@ -115,7 +150,11 @@ export function buildClusterStack(): Stack {
     assumeRolePolicyDocument: {
       Version: '2012-10-17',
       Statement: [
-        { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] },
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'pods.eks.amazonaws.com' },
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+        },
       ],
     },
     managedPolicyArns: EBS_CSI_MANAGED_POLICIES.map(managed),
@@ -152,11 +191,15 @@ export function buildClusterStack(): Stack {
       type: 'String',
       description: `${name} add-on version (empty: EKS's default for the cluster's Kubernetes version)`,
     });
-    const hasVersion = new CfnCondition(stack, `Has${ADDON_VERSION_PARAMETERS[name]}`, { expression: Fn.conditionNot(Fn.conditionEquals(versionParam.valueAsString, '')) });
+    const hasVersion = new CfnCondition(stack, `Has${ADDON_VERSION_PARAMETERS[name]}`, {
+      expression: Fn.conditionNot(Fn.conditionEquals(versionParam.valueAsString, '')),
+    });
     const a = new CfnAddon(stack, id, {
       clusterName: cluster.ref,
       addonName: name,
-      addonVersion: Token.asString(Fn.conditionIf(hasVersion.logicalId, versionParam.valueAsString, Fn.ref('AWS::NoValue'))),
+      addonVersion: Token.asString(
+        Fn.conditionIf(hasVersion.logicalId, versionParam.valueAsString, Fn.ref('AWS::NoValue')),
+      ),
       // Take over the self-managed copies EKS bootstraps.
       resolveConflicts: 'OVERWRITE',
       tags: tagList,
@@ -176,9 +219,15 @@ export function buildClusterStack(): Stack {
     amiType: amiType.valueAsString,
     // Explicit, so raising NodegroupVersion rolls the nodes (EKS does not follow the cluster's version
     // on its own) and the stack says which version the nodes run.
-    version: Token.asString(Fn.conditionIf(hasNodegroupVersion.logicalId, nodegroupVersion.valueAsString, version.valueAsString)),
+    version: Token.asString(
+      Fn.conditionIf(hasNodegroupVersion.logicalId, nodegroupVersion.valueAsString, version.valueAsString),
+    ),
     capacityType: 'ON_DEMAND',
-    scalingConfig: { minSize: nodeCount.valueAsNumber, desiredSize: nodeCount.valueAsNumber, maxSize: nodeCount.valueAsNumber },
+    scalingConfig: {
+      minSize: nodeCount.valueAsNumber,
+      desiredSize: nodeCount.valueAsNumber,
+      maxSize: nodeCount.valueAsNumber,
+    },
     // SSH only from the chosen security groups: without SourceSecurityGroups EKS opens port 22 to
     // 0.0.0.0/0, so the settings schema refuses a keyName without securityGroupIds.
     remoteAccess: Fn.conditionIf(
@@ -226,7 +275,9 @@ export function buildClusterStack(): Stack {
         clusterName: cluster.ref,
         principalArn: principal.valueAsString,
         type: 'STANDARD',
-        accessPolicies: [{ policyArn: Fn.sub(`arn:\${AWS::Partition}:eks::aws:cluster-access-policy/${policy}`), accessScope }],
+        accessPolicies: [
+          { policyArn: Fn.sub(`arn:\${AWS::Partition}:eks::aws:cluster-access-policy/${policy}`), accessScope },
+        ],
         tags: tagList,
       });
       entry.cfnOptions.condition = has;

@@ -3,16 +3,36 @@
  * parameters one cluster fills in. No aws-cdk-lib here, so Lambda bundles stay small.
  */
 import template from './cluster-template.json' with { type: 'json' };
-import { ADDON_VERSION_PARAMETERS, DEFAULT_UPGRADE_POLICY, MAX_ADMIN_PRINCIPALS, type AddonName, MAX_DEPLOY_PRINCIPALS, PARAMETER_KEYS, amiTypeFor, type UpgradePolicy } from './parameters.js';
+import {
+  ADDON_VERSION_PARAMETERS,
+  type AddonName,
+  amiTypeFor,
+  DEFAULT_UPGRADE_POLICY,
+  MAX_ADMIN_PRINCIPALS,
+  MAX_DEPLOY_PRINCIPALS,
+  PARAMETER_KEYS,
+  type UpgradePolicy,
+} from './parameters.js';
 import { tenantTagValue } from './tenant-tag.js';
 
-export { ADDON_VERSION_PARAMETERS, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, OUTPUT_KEYS, PARAMETER_KEYS, amiTypeFor, type UpgradePolicy } from './parameters.js';
+export {
+  ADDON_VERSION_PARAMETERS,
+  amiTypeFor,
+  MAX_ADMIN_PRINCIPALS,
+  MAX_DEPLOY_PRINCIPALS,
+  OUTPUT_KEYS,
+  PARAMETER_KEYS,
+  type UpgradePolicy,
+} from './parameters.js';
 
 export interface CfnTemplate {
   Description?: string;
   Parameters: Record<string, { Type: string; Default?: string | number }>;
   Conditions?: Record<string, unknown>;
-  Resources: Record<string, { Type: string; Condition?: string; DependsOn?: string | string[]; Properties?: Record<string, unknown> }>;
+  Resources: Record<
+    string,
+    { Type: string; Condition?: string; DependsOn?: string | string[]; Properties?: Record<string, unknown> }
+  >;
   Outputs?: Record<string, { Value: unknown; Description?: string }>;
 }
 
@@ -58,11 +78,15 @@ export interface ClusterStackValues {
 /** CreateStack `Parameters` for one cluster. Every admin slot is passed ('' = unused: no default). */
 export function clusterStackParameters(v: ClusterStackValues): Array<{ ParameterKey: string; ParameterValue: string }> {
   if (v.adminPrincipalArns.length > MAX_ADMIN_PRINCIPALS) {
-    throw new RangeError(`adminPrincipalArns: at most ${MAX_ADMIN_PRINCIPALS} principals (got ${v.adminPrincipalArns.length})`);
+    throw new RangeError(
+      `adminPrincipalArns: at most ${MAX_ADMIN_PRINCIPALS} principals (got ${v.adminPrincipalArns.length})`,
+    );
   }
   // Second line of defence behind the settings schema: never a node group with SSH open to 0.0.0.0/0.
   if (v.keyName && v.securityGroupIds.length === 0) {
-    throw new RangeError('keyName needs securityGroupIds: without source security groups EKS opens SSH (port 22) on the nodes to 0.0.0.0/0');
+    throw new RangeError(
+      'keyName needs securityGroupIds: without source security groups EKS opens SSH (port 22) on the nodes to 0.0.0.0/0',
+    );
   }
   const p = PARAMETER_KEYS;
   const values: Record<string, string> = {
@@ -81,12 +105,16 @@ export function clusterStackParameters(v: ClusterStackValues): Array<{ Parameter
     [p.clusterId]: v.clusterId,
     [p.tenantTag]: tenantTagValue(v.tenantId),
   };
-  for (let i = 1; i <= MAX_ADMIN_PRINCIPALS; i++) values[`${p.adminPrincipalArnPrefix}${i}`] = v.adminPrincipalArns[i - 1] ?? '';
+  for (let i = 1; i <= MAX_ADMIN_PRINCIPALS; i++)
+    values[`${p.adminPrincipalArnPrefix}${i}`] = v.adminPrincipalArns[i - 1] ?? '';
   const deploy = v.deployPrincipalArns ?? [];
-  if (deploy.length > MAX_DEPLOY_PRINCIPALS) throw new RangeError(`deployPrincipalArns: at most ${MAX_DEPLOY_PRINCIPALS} roles (got ${deploy.length})`);
-  if (deploy.length > 0 && !v.deployNamespaces?.length) throw new RangeError('deployPrincipalArns need at least one managed namespace');
+  if (deploy.length > MAX_DEPLOY_PRINCIPALS)
+    throw new RangeError(`deployPrincipalArns: at most ${MAX_DEPLOY_PRINCIPALS} roles (got ${deploy.length})`);
+  if (deploy.length > 0 && !v.deployNamespaces?.length)
+    throw new RangeError('deployPrincipalArns need at least one managed namespace');
   for (let i = 1; i <= MAX_DEPLOY_PRINCIPALS; i++) values[`${p.deployPrincipalArnPrefix}${i}`] = deploy[i - 1] ?? '';
   values[p.deployNamespaces] = (v.deployNamespaces ?? []).join(',');
-  for (const [addon, key] of Object.entries(ADDON_VERSION_PARAMETERS)) values[key] = v.addonVersions?.[addon as AddonName] ?? '';
+  for (const [addon, key] of Object.entries(ADDON_VERSION_PARAMETERS))
+    values[key] = v.addonVersions?.[addon as AddonName] ?? '';
   return Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 }

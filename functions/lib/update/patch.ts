@@ -6,7 +6,7 @@
  */
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import type { Diagnosis, FieldProblem } from '../diagnosis/types.js';
-import { CLUSTER_SETTINGS_FIELDS, parseClusterSettings, type ClusterSettings } from '../schema/cluster-settings.js';
+import { CLUSTER_SETTINGS_FIELDS, type ClusterSettings, parseClusterSettings } from '../schema/cluster-settings.js';
 
 /** Settings an update may change, in the order their work happens (control plane → node group → access → Kubernetes). */
 export const MUTABLE_FIELDS = [
@@ -26,7 +26,7 @@ const IMMUTABLE_REASONS: Partial<Record<keyof ClusterSettings, string>> = {
   region: 'a cluster cannot move between regions',
   provisionRoleArn: 'the stack belongs to this provision role',
   serviceRoleArn: "EKS cannot change a cluster's service role",
-  vpcId: "EKS cannot move a cluster to another VPC",
+  vpcId: 'EKS cannot move a cluster to another VPC',
   subnetIds: "the control plane's subnets are fixed by this service's template",
   securityGroupIds: "the control plane's security groups are fixed when the cluster is made",
   keyName: "a node group's SSH access is fixed when it is made",
@@ -45,7 +45,14 @@ export type PatchResult =
 /** JSON with sorted keys: equal settings compare equal whatever their key order. */
 export function sameValue(a: unknown, b: unknown): boolean {
   const canon = (v: unknown): string =>
-    Array.isArray(v) ? `[${v.map(canon).join(',')}]` : v && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`).join(',')}}` : (JSON.stringify(v) ?? 'null');
+    Array.isArray(v)
+      ? `[${v.map(canon).join(',')}]`
+      : v && typeof v === 'object'
+        ? `{${Object.keys(v)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`)
+            .join(',')}}`
+        : (JSON.stringify(v) ?? 'null');
   return canon(a) === canon(b);
 }
 
@@ -79,17 +86,36 @@ export function versionStepProblem(from: string, to: string): string | undefined
  * Applies `patch` to `current`. `liveVersion` is the version the cluster runs now (the record's
  * outputs): settings made without a version resolved it at creation.
  */
-export function applyClusterPatch(current: ClusterSettings, liveVersion: string | undefined, patch: unknown, opts: { roleNamePrefix: string }): PatchResult {
-  const fail = (fields: FieldProblem[]): PatchResult => ({ ok: false, diagnosis: makeDiagnosis('VALIDATION_FAILED', {}, { fields }) });
+export function applyClusterPatch(
+  current: ClusterSettings,
+  liveVersion: string | undefined,
+  patch: unknown,
+  opts: { roleNamePrefix: string },
+): PatchResult {
+  const fail = (fields: FieldProblem[]): PatchResult => ({
+    ok: false,
+    diagnosis: makeDiagnosis('VALIDATION_FAILED', {}, { fields }),
+  });
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
-    return fail([{ path: 'settings', message: `must be a JSON object with the settings to change (JSON merge patch), e.g. {"nodeCount": 3}; changeable: ${MUTABLE_FIELDS.join(', ')}` }]);
+    return fail([
+      {
+        path: 'settings',
+        message: `must be a JSON object with the settings to change (JSON merge patch), e.g. {"nodeCount": 3}; changeable: ${MUTABLE_FIELDS.join(', ')}`,
+      },
+    ]);
   }
-  const before: ClusterSettings = { ...current, ...(current.kubernetesVersion || !liveVersion ? {} : { kubernetesVersion: liveVersion }) };
+  const before: ClusterSettings = {
+    ...current,
+    ...(current.kubernetesVersion || !liveVersion ? {} : { kubernetesVersion: liveVersion }),
+  };
   const merged: Record<string, unknown> = { ...before };
   const fields: FieldProblem[] = [];
   for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
     if (!(CLUSTER_SETTINGS_FIELDS as readonly string[]).includes(key)) {
-      fields.push({ path: key, message: `is not a cluster setting: remove it (changeable settings: ${MUTABLE_FIELDS.join(', ')})` });
+      fields.push({
+        path: key,
+        message: `is not a cluster setting: remove it (changeable settings: ${MUTABLE_FIELDS.join(', ')})`,
+      });
       continue;
     }
     if (!(MUTABLE_FIELDS as readonly string[]).includes(key)) {

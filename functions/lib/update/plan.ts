@@ -4,17 +4,24 @@
  * Built from the setting changes alone (pure); the update run's change set then shows exactly which
  * stack resources are modified or replaced.
  */
-import type { ClusterSettings } from '../schema/cluster-settings.js';
+
 import { managedNamespaces } from '../kubernetes/namespaces.js';
+import type { ClusterSettings } from '../schema/cluster-settings.js';
 import { amiTypeFor } from '../template/parameters.js';
 import type { SettingChange } from './patch.js';
-import { planUpdateStages, type LiveVersions, type UpdateStageName } from './stages.js';
+import { type LiveVersions, planUpdateStages, type UpdateStageName } from './stages.js';
 
 export type UpdateComponent = 'control-plane' | 'node-group' | 'add-ons' | 'access-entries' | 'kubernetes';
 const ORDER: UpdateComponent[] = ['control-plane', 'node-group', 'add-ons', 'access-entries', 'kubernetes'];
 
 /** The add-ons the template installs; each moves to the default version for a new Kubernetes version. */
-export const CLUSTER_ADDONS = ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent', 'coredns', 'aws-ebs-csi-driver'] as const;
+export const CLUSTER_ADDONS = [
+  'vpc-cni',
+  'kube-proxy',
+  'eks-pod-identity-agent',
+  'coredns',
+  'aws-ebs-csi-driver',
+] as const;
 
 export interface UpdateStep {
   component: UpdateComponent;
@@ -41,11 +48,18 @@ const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
  * `live`: the versions the cluster runs, when known (a failed upgrade may have left the control plane
  * on the new version and the nodes on the old one); default: the settings' version everywhere.
  */
-export function buildUpdatePlan(before: ClusterSettings, after: ClusterSettings, changes: SettingChange[], live?: LiveVersions): UpdatePlan {
+export function buildUpdatePlan(
+  before: ClusterSettings,
+  after: ClusterSettings,
+  changes: SettingChange[],
+  live?: LiveVersions,
+): UpdatePlan {
   const steps: UpdateStep[] = [];
   const changed = (f: SettingChange['field']) => changes.find((c) => c.field === f);
   const version = changed('kubernetesVersion');
-  const liveVersions: LiveVersions = live ?? { controlPlaneVersion: String(version?.from ?? before.kubernetesVersion ?? '') };
+  const liveVersions: LiveVersions = live ?? {
+    controlPlaneVersion: String(version?.from ?? before.kubernetesVersion ?? ''),
+  };
   const controlPlaneThere = !!version && liveVersions.controlPlaneVersion === version.to;
   const instance = changed('instanceType');
   const count = changed('nodeCount');
@@ -72,13 +86,15 @@ export function buildUpdatePlan(before: ClusterSettings, after: ClusterSettings,
     steps.push({
       component: 'node-group',
       action: `Replace the node group: a new group of ${after.nodeCount} ${String(instance.to)} node(s)${version ? ` on ${String(version.to)}` : ''}${amiChange ? ` (${amiTypeFor(String(instance.to))} AMI)` : ''} starts first; once it is active the old group's ${String(instance.from)} nodes are drained and terminated, so capacity never drops to zero`,
-      disruption: 'Every node is replaced: pods are evicted (PodDisruptionBudgets are respected) and rescheduled on the new nodes; local data on nodes is lost',
+      disruption:
+        'Every node is replaced: pods are evicted (PodDisruptionBudgets are respected) and rescheduled on the new nodes; local data on nodes is lost',
     });
   } else if (version) {
     steps.push({
       component: 'node-group',
       action: `Roll the nodes ${controlPlaneThere ? `from Kubernetes ${liveVersions.nodegroupVersion ?? String(version.from)} ` : ''}to Kubernetes ${String(version.to)}${controlPlaneThere ? ' (the control plane runs it already)' : ''}: EKS starts nodes on the new AMI, then drains and terminates the old ones one at a time`,
-      disruption: 'Pods are evicted from each old node (PodDisruptionBudgets are respected; one that allows no eviction blocks the update)',
+      disruption:
+        'Pods are evicted from each old node (PodDisruptionBudgets are respected; one that allows no eviction blocks the update)',
     });
   }
   if (count) {
@@ -86,7 +102,11 @@ export function buildUpdatePlan(before: ClusterSettings, after: ClusterSettings,
     steps.push({
       component: 'node-group',
       action: `Scale the node group from ${String(count.from)} to ${String(count.to)} node(s)`,
-      ...(down ? { disruption: `${Number(count.from) - Number(count.to)} node(s) are drained and terminated; their pods move to the remaining nodes` } : {}),
+      ...(down
+        ? {
+            disruption: `${Number(count.from) - Number(count.to)} node(s) are drained and terminated; their pods move to the remaining nodes`,
+          }
+        : {}),
     });
   }
   if (version) {
@@ -104,9 +124,13 @@ export function buildUpdatePlan(before: ClusterSettings, after: ClusterSettings,
     const what = field === 'adminPrincipalArns' ? 'cluster-admin' : 'edit in the managed namespaces';
     steps.push({
       component: 'access-entries',
-      action: [added.length ? `Give ${what} to ${added.join(', ')}` : '', removed.length ? `Remove the access entries of ${removed.join(', ')}` : '']
-        .filter(Boolean)
-        .join('; ') || `Reorder the ${what} access entries`,
+      action:
+        [
+          added.length ? `Give ${what} to ${added.join(', ')}` : '',
+          removed.length ? `Remove the access entries of ${removed.join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join('; ') || `Reorder the ${what} access entries`,
       ...(removed.length ? { disruption: `${removed.join(', ')} lose access to the Kubernetes API` } : {}),
     });
   }
@@ -127,7 +151,10 @@ export function buildUpdatePlan(before: ClusterSettings, after: ClusterSettings,
     name: st.name,
     title: st.title,
     // A control-plane stage does the control plane's steps; the stage after it (or the only one) the rest.
-    steps: st.name === 'control-plane' ? steps.filter((x) => x.component === 'control-plane') : steps.filter((x) => !(stagesHaveControlPlane && x.component === 'control-plane')),
+    steps:
+      st.name === 'control-plane'
+        ? steps.filter((x) => x.component === 'control-plane')
+        : steps.filter((x) => !(stagesHaveControlPlane && x.component === 'control-plane')),
   }));
   return {
     changes,

@@ -67,7 +67,15 @@ export interface ChangeSetState {
 
 /** The stage running now; a run from before stages existed (no preflight.stages) has one, planned here. */
 export function currentStage(run: UpdateRun): UpdateStage {
-  const planned = run.preflight?.stages?.length ? run.preflight.stages : planUpdateStages({ controlPlaneVersion: run.preflight?.clusterVersion || run.update.liveVersion, ...(run.preflight?.nodegroupVersion ? { nodegroupVersion: run.preflight.nodegroupVersion } : {}) }, run.update.changes);
+  const planned = run.preflight?.stages?.length
+    ? run.preflight.stages
+    : planUpdateStages(
+        {
+          controlPlaneVersion: run.preflight?.clusterVersion || run.update.liveVersion,
+          ...(run.preflight?.nodegroupVersion ? { nodegroupVersion: run.preflight.nodegroupVersion } : {}),
+        },
+        run.update.changes,
+      );
   return planned[Math.min(run.stage?.index ?? 0, planned.length - 1)]!;
 }
 

@@ -8,7 +8,12 @@
  *
  * Pure: from the versions the cluster runs (the update pre-flight reads them) and the changes.
  */
-import { ADDON_VERSION_PARAMETERS, MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS, PARAMETER_KEYS } from '../template/parameters.js';
+import {
+  ADDON_VERSION_PARAMETERS,
+  MAX_ADMIN_PRINCIPALS,
+  MAX_DEPLOY_PRINCIPALS,
+  PARAMETER_KEYS,
+} from '../template/parameters.js';
 
 export type UpdateStageName = 'control-plane' | 'nodes' | 'all';
 
@@ -34,7 +39,10 @@ export interface LiveVersions {
 }
 
 /** The stages of one update, in order (at least one). */
-export function planUpdateStages(live: LiveVersions, changes: ReadonlyArray<{ field: string; to: unknown }>): UpdateStage[] {
+export function planUpdateStages(
+  live: LiveVersions,
+  changes: ReadonlyArray<{ field: string; to: unknown }>,
+): UpdateStage[] {
   const cp = live.controlPlaneVersion;
   const nodes = live.nodegroupVersion || cp;
   const version = changes.find((c) => c.field === 'kubernetesVersion');
@@ -47,7 +55,16 @@ export function planUpdateStages(live: LiveVersions, changes: ReadonlyArray<{ fi
     rest: 'target',
   });
   if (to && cp !== to) {
-    return [{ name: 'control-plane', title: `Control plane to Kubernetes ${to}`, controlPlaneVersion: to, nodegroupVersion: nodes, rest: 'current' }, nodeStage(to)];
+    return [
+      {
+        name: 'control-plane',
+        title: `Control plane to Kubernetes ${to}`,
+        controlPlaneVersion: to,
+        nodegroupVersion: nodes,
+        rest: 'current',
+      },
+      nodeStage(to),
+    ];
   }
   // The control plane is there already (an earlier run's node stage was rolled back): the nodes only.
   if (to && nodes !== to) return [nodeStage(to)];
@@ -69,7 +86,11 @@ export const DEFERRED_PARAMETER_KEYS: readonly string[] = [
 ];
 
 /** Deferred parameters whose absence (a stack from an older template) meant '': no add-on version pinned, no entry, no namespace. */
-const EMPTY_WHEN_ABSENT = new Set(DEFERRED_PARAMETER_KEYS.filter((k) => ![PARAMETER_KEYS.instanceType, PARAMETER_KEYS.amiType, PARAMETER_KEYS.nodeCount].includes(k as never)));
+const EMPTY_WHEN_ABSENT = new Set(
+  DEFERRED_PARAMETER_KEYS.filter(
+    (k) => ![PARAMETER_KEYS.instanceType, PARAMETER_KEYS.amiType, PARAMETER_KEYS.nodeCount].includes(k as never),
+  ),
+);
 
 /**
  * A stage's parameters: the target's, with the versions of the stage, and — for a stage that leaves

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -64,7 +64,9 @@ export class AslStateMachine extends Construct {
     const { aslFile, what } = props;
 
     this.substitutions = {
-      ...Object.fromEntries(Object.entries(props.taskFunctions).map(([stem, fn]) => [`${stem}FunctionArn`, fn.functionArn])),
+      ...Object.fromEntries(
+        Object.entries(props.taskFunctions).map(([stem, fn]) => [`${stem}FunctionArn`, fn.functionArn]),
+      ),
       TableName: props.table.tableName,
       EventBusName: props.eventBus.eventBusName,
     };
@@ -82,7 +84,10 @@ export class AslStateMachine extends Construct {
       comment: props.comment,
       // Built from the file with its TimeoutSeconds set: `timeout` is ignored for a file definition.
       definitionBody: sfn.DefinitionBody.fromString(
-        deployedDefinitionText(fs.readFileSync(path.join(props.projectRoot, aslFile), 'utf8'), props.timeout.toSeconds()),
+        deployedDefinitionText(
+          fs.readFileSync(path.join(props.projectRoot, aslFile), 'utf8'),
+          props.timeout.toSeconds(),
+        ),
       ),
       definitionSubstitutions: this.substitutions,
       tracingEnabled: true,
@@ -102,13 +107,28 @@ export class AslStateMachine extends Construct {
     );
     // Record* tasks write the cluster record, Notify* tasks publish events: exactly the
     // integrations the ASL uses, on the one table and the one bus.
-    const used = integrationActions(JSON.parse(fs.readFileSync(path.join(props.projectRoot, aslFile), 'utf8')), aslFile);
+    const used = integrationActions(
+      JSON.parse(fs.readFileSync(path.join(props.projectRoot, aslFile), 'utf8')),
+      aslFile,
+    );
     if (used.dynamodb.length) {
-      this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'WriteClusterRecords', actions: used.dynamodb, resources: [props.table.tableArn] }));
+      this.stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'WriteClusterRecords',
+          actions: used.dynamodb,
+          resources: [props.table.tableArn],
+        }),
+      );
       props.tableKey?.grant(this.stateMachine, ...(props.tableKeyActions ?? []));
     }
     if (used.events.length) {
-      this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'PublishEvents', actions: used.events, resources: [props.eventBus.eventBusArn] }));
+      this.stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'PublishEvents',
+          actions: used.events,
+          resources: [props.eventBus.eventBusArn],
+        }),
+      );
     }
 
     const alarm = (alarmId: string, metric: cloudwatch.Metric, threshold: number, description: string) =>
@@ -124,10 +144,24 @@ export class AslStateMachine extends Construct {
     this.alarms = [
       // A diagnosed provisioning failure also ends as a FAILED execution (Fail state with the
       // diagnosis code), and one customer's wrong subnet must not page anyone: alarm on a burst.
-      alarm('ExecutionsFailedAlarm', this.stateMachine.metricFailed(sum(15)), FAILED_EXECUTIONS_THRESHOLD,
-        `${FAILED_EXECUTIONS_THRESHOLD}+ ${what} executions failed within 15 minutes: check the diagnosis codes (execution Error) for a common, service-side cause.`),
-      alarm('ExecutionsTimedOutAlarm', this.stateMachine.metricTimedOut(sum(5)), 1, `A ${what} execution hit the state machine timeout (the ASL should have stopped polling earlier).`),
-      alarm('ExecutionsThrottledAlarm', this.stateMachine.metricThrottled(sum(5)), 1, `Step Functions throttled ${what} executions (StartExecution or state transitions).`),
+      alarm(
+        'ExecutionsFailedAlarm',
+        this.stateMachine.metricFailed(sum(15)),
+        FAILED_EXECUTIONS_THRESHOLD,
+        `${FAILED_EXECUTIONS_THRESHOLD}+ ${what} executions failed within 15 minutes: check the diagnosis codes (execution Error) for a common, service-side cause.`,
+      ),
+      alarm(
+        'ExecutionsTimedOutAlarm',
+        this.stateMachine.metricTimedOut(sum(5)),
+        1,
+        `A ${what} execution hit the state machine timeout (the ASL should have stopped polling earlier).`,
+      ),
+      alarm(
+        'ExecutionsThrottledAlarm',
+        this.stateMachine.metricThrottled(sum(5)),
+        1,
+        `Step Functions throttled ${what} executions (StartExecution or state transitions).`,
+      ),
     ];
   }
 }

@@ -6,6 +6,12 @@ export const DELETION_ASL_FILE = 'statemachine/delete-cluster.asl.json';
 
 export class DeletionStateMachine extends AslStateMachine {
   constructor(scope: Construct, id: string, props: ClusterStateMachineProps) {
-    super(scope, id, { ...props, aslFile: DELETION_ASL_FILE, logName: 'delete-cluster', what: 'deletion', comment: `eks-provisioner deletion (${DELETION_ASL_FILE})` });
+    super(scope, id, {
+      ...props,
+      aslFile: DELETION_ASL_FILE,
+      logName: 'delete-cluster',
+      what: 'deletion',
+      comment: `eks-provisioner deletion (${DELETION_ASL_FILE})`,
+    });
   }
 }

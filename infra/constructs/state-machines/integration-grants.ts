@@ -41,15 +41,24 @@ export function taskResources(asl: unknown): string[] {
  * → `dynamodb:UpdateItem`). An integration not listed here fails synth, so a new kind of task
  * cannot ship without a reviewed grant. `aslFile` only names the file in that error.
  */
-export function integrationActions(asl: unknown, aslFile = 'the state machine definition'): { dynamodb: string[]; events: string[] } {
+export function integrationActions(
+  asl: unknown,
+  aslFile = 'the state machine definition',
+): { dynamodb: string[]; events: string[] } {
   const actions = new Set<string>();
   for (const resource of taskResources(asl)) {
     if (resource.startsWith('${')) continue; // a Lambda function ARN substitution
     const m = /^arn:aws:states:::([a-z]+:[A-Za-z]+)$/.exec(resource);
     const action = m ? INTEGRATION_ACTIONS[m[1]!] : undefined;
-    if (!action) throw new Error(`${aslFile}: task resource ${resource} has no grant; add it to INTEGRATION_ACTIONS in infra/constructs/state-machines/integration-grants.ts.`);
+    if (!action)
+      throw new Error(
+        `${aslFile}: task resource ${resource} has no grant; add it to INTEGRATION_ACTIONS in infra/constructs/state-machines/integration-grants.ts.`,
+      );
     actions.add(action);
   }
   const sorted = [...actions].sort();
-  return { dynamodb: sorted.filter((a) => a.startsWith('dynamodb:')), events: sorted.filter((a) => a.startsWith('events:')) };
+  return {
+    dynamodb: sorted.filter((a) => a.startsWith('dynamodb:')),
+    events: sorted.filter((a) => a.startsWith('events:')),
+  };
 }

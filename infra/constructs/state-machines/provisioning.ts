@@ -6,6 +6,12 @@ export const PROVISIONING_ASL_FILE = 'statemachine/provision-cluster.asl.json';
 
 export class ProvisioningStateMachine extends AslStateMachine {
   constructor(scope: Construct, id: string, props: ClusterStateMachineProps) {
-    super(scope, id, { ...props, aslFile: PROVISIONING_ASL_FILE, logName: 'provision-cluster', what: 'provisioning', comment: 'Provisions one EKS cluster in a customer account' });
+    super(scope, id, {
+      ...props,
+      aslFile: PROVISIONING_ASL_FILE,
+      logName: 'provision-cluster',
+      what: 'provisioning',
+      comment: 'Provisions one EKS cluster in a customer account',
+    });
   }
 }

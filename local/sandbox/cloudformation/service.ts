@@ -7,24 +7,30 @@
  *
  * `service` runs stacks on real timers; tests build their own with `createCloudFormationService({ clock })`.
  */
+
+import {
+  type OperationHandler,
+  type OperationInput,
+  type RequestContext,
+  SandboxAwsError,
+  type ServiceModule,
+} from '../protocol/types.js';
 import type { World } from '../world/world.js';
-import { SandboxAwsError, type OperationHandler, type OperationInput, type RequestContext, type ServiceModule } from '../protocol/types.js';
-import { realClock, type Clock } from './engine/clock.js';
+import { type Clock, realClock } from './engine/clock.js';
+import { planChanges, plannedResources } from './engine/plan.js';
 import { cfnState, noEchoValues, rememberNoEcho, StackEngine, templateOf } from './engine/run.js';
-import { planChanges } from './engine/plan.js';
-import { StackUpdater } from './engine/update.js';
 import type { ChangeSetRecord, ResourceRecord, StackRecord, UpdatePlan } from './engine/types.js';
+import { StackUpdater } from './engine/update.js';
 import { catalog } from './providers/registry.js';
 import {
+  type AnalyzedTemplate,
   analyzeTemplate,
   checkCapabilities,
   evaluateConditions,
-  resolveParameters,
-  type AnalyzedTemplate,
   type GivenParameter,
+  resolveParameters,
 } from './template/analyze.js';
 import { TemplateError } from './template/errors.js';
-import { plannedResources } from './engine/plan.js';
 import { MAX_TEMPLATE_BODY_BYTES, parseTemplateBody } from './template/parse.js';
 
 export interface CloudFormationServiceOptions {
@@ -97,7 +103,8 @@ export const CHECKED_AWS_PARAMETER_TYPES = [
 ] as const;
 
 function awsValueExists(world: World, accountId: string, region: string) {
-  const here = <T extends { accountId: string; region: string }>(list: T[]) => list.filter((x) => x.accountId === accountId && x.region === region);
+  const here = <T extends { accountId: string; region: string }>(list: T[]) =>
+    list.filter((x) => x.accountId === accountId && x.region === region);
   return (type: string, value: string): boolean => {
     switch (type) {
       case 'AWS::EC2::Subnet::Id':
@@ -120,7 +127,8 @@ function awsValueExists(world: World, accountId: string, region: string) {
 }
 
 function analyze(body: unknown): AnalyzedTemplate {
-  if (typeof body !== 'string' || body === '') throw validation('Either Template URL or Template Body must be specified.');
+  if (typeof body !== 'string' || body === '')
+    throw validation('Either Template URL or Template Body must be specified.');
   if (Buffer.byteLength(body, 'utf8') > MAX_TEMPLATE_BODY_BYTES) {
     throw validation(
       `1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TEMPLATE_BODY_BYTES}`,
@@ -170,12 +178,20 @@ function resourceRow(stack: StackRecord, r: ResourceRecord): Record<string, unkn
   };
 }
 
-export function createCloudFormationService(options: CloudFormationServiceOptions = {}): ServiceModule & { engine: StackEngine } {
-  const engine = new StackEngine({ clock: options.clock ?? realClock, ...(options.random ? { random: options.random } : {}) });
+export function createCloudFormationService(
+  options: CloudFormationServiceOptions = {},
+): ServiceModule & { engine: StackEngine } {
+  const engine = new StackEngine({
+    clock: options.clock ?? realClock,
+    ...(options.random ? { random: options.random } : {}),
+  });
 
   const CreateStack: OperationHandler = (ctx, input) => {
     const name = input.StackName;
-    if (typeof name !== 'string' || name === '') throw validation('1 validation error detected: Value null at \'stackName\' failed to satisfy constraint: Member must not be null');
+    if (typeof name !== 'string' || name === '')
+      throw validation(
+        "1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null",
+      );
     if (!/^[a-zA-Z][-a-zA-Z0-9]*$/.test(name) || name.length > 128) {
       throw validation(
         `1 validation error detected: Value '${name}' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*`,
@@ -183,30 +199,51 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     }
     const token = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
     if (input.TemplateURL !== undefined && input.TemplateBody === undefined) {
-      throw validation('TemplateURL is not modelled by the AWS sandbox (it has no S3); pass the template as TemplateBody');
+      throw validation(
+        'TemplateURL is not modelled by the AWS sandbox (it has no S3); pass the template as TemplateBody',
+      );
     }
     if (input.RoleARN !== undefined) {
-      throw validation('RoleARN (a CloudFormation service role) is not modelled by the AWS sandbox; stacks run with the caller\'s credentials');
+      throw validation(
+        "RoleARN (a CloudFormation service role) is not modelled by the AWS sandbox; stacks run with the caller's credentials",
+      );
     }
     if (input.OnFailure !== undefined && input.DisableRollback !== undefined) {
       throw validation('You cannot specify both OnFailure and DisableRollback.');
     }
     const onFailure = (input.OnFailure ?? 'ROLLBACK') as StackRecord['onFailure'];
     if (!['ROLLBACK', 'DO_NOTHING', 'DELETE'].includes(onFailure)) {
-      throw validation(`1 validation error detected: Value '${String(onFailure)}' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]`);
+      throw validation(
+        `1 validation error detected: Value '${String(onFailure)}' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]`,
+      );
     }
     const analyzed = analyze(input.TemplateBody);
     const capabilities = Array.isArray(input.Capabilities) ? input.Capabilities.map(String) : [];
-    const tags = Array.isArray(input.Tags) ? (input.Tags as { Key?: unknown; Value?: unknown }[]).map((t) => ({ Key: String(t.Key), Value: String(t.Value ?? '') })) : [];
-    if (tags.length > 50) throw validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
+    const tags = Array.isArray(input.Tags)
+      ? (input.Tags as { Key?: unknown; Value?: unknown }[]).map((t) => ({
+          Key: String(t.Key),
+          Value: String(t.Value ?? ''),
+        }))
+      : [];
+    if (tags.length > 50)
+      throw validation(
+        "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50",
+      );
     // CloudFormation's request context: the template's resource types and the tags asked for.
     const stackArn = stackArnPattern(ctx, name);
     const tagKeys: Record<string, string | string[]> = { 'aws:TagKeys': tags.map((t) => t.Key) };
     for (const t of tags) tagKeys[`aws:RequestTag/${t.Key}`] = t.Value;
     const resourceTypes = [...new Set(Object.values(analyzed.template.Resources).map((r) => r.Type))];
-    ctx.authorize('cloudformation:CreateStack', stackArn, { 'cloudformation:ResourceTypes': resourceTypes, ...(tags.length ? tagKeys : {}) });
+    ctx.authorize('cloudformation:CreateStack', stackArn, {
+      'cloudformation:ResourceTypes': resourceTypes,
+      ...(tags.length ? tagKeys : {}),
+    });
     // Tagging on create is authorised separately (cloudformation:TagResource).
-    if (tags.length) ctx.authorize('cloudformation:TagResource', stackArn, { 'cloudformation:CreateAction': 'CreateStack', ...tagKeys });
+    if (tags.length)
+      ctx.authorize('cloudformation:TagResource', stackArn, {
+        'cloudformation:CreateAction': 'CreateStack',
+        ...tagKeys,
+      });
     const existing = findStack(ctx, name);
     if (existing) {
       // A retry with the same token is the same request: same answer.
@@ -218,11 +255,22 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     let stack: StackRecord;
     try {
       checkCapabilities(analyzed, capabilities);
-      const parameters = resolveParameters(analyzed, (input.Parameters ?? []) as GivenParameter[], awsValueExists(ctx.world, ctx.accountId, ctx.region));
+      const parameters = resolveParameters(
+        analyzed,
+        (input.Parameters ?? []) as GivenParameter[],
+        awsValueExists(ctx.world, ctx.accountId, ctx.region),
+      );
       const template = analyzed.template;
       const base = {
         parameters: Object.fromEntries(parameters.map((p) => [p.key, p.value])),
-        pseudo: { region: ctx.region, accountId: ctx.accountId, stackName: name, stackId, partition: ctx.world.data.partition, urlSuffix: 'amazonaws.com' },
+        pseudo: {
+          region: ctx.region,
+          accountId: ctx.accountId,
+          stackName: name,
+          stackId,
+          partition: ctx.world.data.partition,
+          urlSuffix: 'amazonaws.com',
+        },
         mappings: (template.Mappings ?? {}) as Record<string, Record<string, Record<string, unknown>>>,
         resource: () => undefined,
         availabilityZones: (r: string) => ctx.world.region(r)?.availabilityZones.map((z) => z.name) ?? [],
@@ -230,7 +278,8 @@ export function createCloudFormationService(options: CloudFormationServiceOption
       const conditions = evaluateConditions(template, base);
       const now = engine.nowIso();
       const resources = plannedResources(template, conditions, now);
-      if (resources.length === 0) throw new TemplateError('Template format error: At least one Resources member must be defined.');
+      if (resources.length === 0)
+        throw new TemplateError('Template format error: At least one Resources member must be defined.');
       stack = {
         stackId,
         stackName: name,
@@ -239,7 +288,9 @@ export function createCloudFormationService(options: CloudFormationServiceOption
         templateBody: input.TemplateBody as string,
         ...(typeof template.Description === 'string' ? { description: template.Description } : {}),
         // NoEcho values stay out of the record (world state); the engine keeps them in memory.
-        parameters: parameters.map((p) => (p.noEcho ? { ...p, raw: '****', value: Array.isArray(p.value) ? p.value.map(() => '****') : '****' } : p)),
+        parameters: parameters.map((p) =>
+          p.noEcho ? { ...p, raw: '****', value: Array.isArray(p.value) ? p.value.map(() => '****') : '****' } : p,
+        ),
         conditions,
         capabilities,
         tags,
@@ -272,7 +323,9 @@ export function createCloudFormationService(options: CloudFormationServiceOption
       return { Stacks: [describeStack(stack)] };
     }
     ctx.authorize('cloudformation:DescribeStacks', '*');
-    const live = stacksHere(ctx).filter((s) => s.status !== 'DELETE_COMPLETE').reverse();
+    const live = stacksHere(ctx)
+      .filter((s) => s.status !== 'DELETE_COMPLETE')
+      .reverse();
     const p = page(live, input.NextToken);
     return { Stacks: p.items.map(describeStack), ...(p.NextToken ? { NextToken: p.NextToken } : {}) };
   };
@@ -289,12 +342,16 @@ export function createCloudFormationService(options: CloudFormationServiceOption
   const DescribeStackResources: OperationHandler = (ctx, input) => {
     let stack: StackRecord;
     if (input.StackName === undefined && typeof input.PhysicalResourceId === 'string') {
-      const found = stacksHere(ctx).find((s) => s.status !== 'DELETE_COMPLETE' && s.resources.some((r) => r.physicalId === input.PhysicalResourceId));
+      const found = stacksHere(ctx).find(
+        (s) => s.status !== 'DELETE_COMPLETE' && s.resources.some((r) => r.physicalId === input.PhysicalResourceId),
+      );
       if (!found) throw validation(`Stack for ${input.PhysicalResourceId} does not exist`);
       stack = found;
     } else stack = requireStack(ctx, input.StackName);
     ctx.authorize('cloudformation:DescribeStackResources', stack.stackId);
-    const rows = started(stack).filter((r) => input.LogicalResourceId === undefined || r.logicalId === input.LogicalResourceId);
+    const rows = started(stack).filter(
+      (r) => input.LogicalResourceId === undefined || r.logicalId === input.LogicalResourceId,
+    );
     return { StackResources: rows.map((r) => resourceRow(stack, r)) };
   };
 
@@ -349,7 +406,8 @@ export function createCloudFormationService(options: CloudFormationServiceOption
   };
 
   const DeleteStack: OperationHandler = (ctx, input) => {
-    if (typeof input.StackName !== 'string' || input.StackName === '') throw validation('Stack name or id must be specified');
+    if (typeof input.StackName !== 'string' || input.StackName === '')
+      throw validation('Stack name or id must be specified');
     const stack = findStack(ctx, input.StackName);
     // Stack tags are the stack's aws:ResourceTag keys (a delete permission may be scoped by them).
     const resourceTags: Record<string, string> = {};
@@ -357,12 +415,22 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     ctx.authorize('cloudformation:DeleteStack', stack?.stackId ?? stackArnPattern(ctx, input.StackName), resourceTags);
     // Deleting a stack that does not exist (or is already gone) succeeds, as in AWS.
     if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS') return {};
-    if (['ROLLBACK_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'].includes(stack.status)) {
+    if (
+      [
+        'ROLLBACK_IN_PROGRESS',
+        'UPDATE_IN_PROGRESS',
+        'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+        'UPDATE_ROLLBACK_IN_PROGRESS',
+        'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+      ].includes(stack.status)
+    ) {
       throw validation(`Stack [${stack.stackName}] cannot be deleted while in status ${stack.status}`);
     }
     const retain = Array.isArray(input.RetainResources) ? input.RetainResources.map(String) : [];
     if (retain.length && stack.status !== 'DELETE_FAILED') {
-      throw validation(`Invalid operation on stack [${stack.stackId}]: RetainResources can only be specified when the stack is in the DELETE_FAILED state`);
+      throw validation(
+        `Invalid operation on stack [${stack.stackId}]: RetainResources can only be specified when the stack is in the DELETE_FAILED state`,
+      );
     }
     const caller = engine.registerCaller(ctx.world, ctx.caller);
     if (stack.status === 'CREATE_IN_PROGRESS') engine.cancelCreate(ctx.world, stack);
@@ -384,7 +452,13 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     ctx.authorize('cloudformation:ValidateTemplate', '*');
     const analyzed = analyze(input.TemplateBody);
     const decls = (analyzed.template.Parameters ?? {}) as Record<string, Record<string, unknown>>;
-    const iamTypes = [...new Set(Object.values(analyzed.template.Resources).map((r) => r.Type).filter((t) => t.startsWith('AWS::IAM::')))];
+    const iamTypes = [
+      ...new Set(
+        Object.values(analyzed.template.Resources)
+          .map((r) => r.Type)
+          .filter((t) => t.startsWith('AWS::IAM::')),
+      ),
+    ];
     return {
       Parameters: analyzed.parameterNames.map((k) => ({
         ParameterKey: k,
@@ -394,7 +468,10 @@ export function createCloudFormationService(options: CloudFormationServiceOption
       })),
       ...(typeof analyzed.template.Description === 'string' ? { Description: analyzed.template.Description } : {}),
       ...(analyzed.requiredCapability
-        ? { Capabilities: [analyzed.requiredCapability], CapabilitiesReason: `The following resource(s) require capabilities: [${iamTypes.join(', ')}]` }
+        ? {
+            Capabilities: [analyzed.requiredCapability],
+            CapabilitiesReason: `The following resource(s) require capabilities: [${iamTypes.join(', ')}]`,
+          }
         : {}),
     };
   };
@@ -405,24 +482,34 @@ export function createCloudFormationService(options: CloudFormationServiceOption
   const UPDATABLE = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'];
   /** AWS takes a few seconds to compute a change set. */
   const CHANGE_SET_COMPUTE_MS = 5_000;
-  const NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set.";
+  const NO_CHANGES =
+    "The submitted information didn't contain changes. Submit different information to create a change set.";
 
   function requireUpdatable(stack: StackRecord): void {
-    if (!UPDATABLE.includes(stack.status)) throw validation(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`);
+    if (!UPDATABLE.includes(stack.status))
+      throw validation(`Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`);
   }
 
   const changeSets = (ctx: RequestContext) => (cfnState(ctx.world).changeSets ??= []);
 
   /** The update a CreateChangeSet / UpdateStack asks for, planned against the stack as it is. */
-  function plan(ctx: RequestContext, stack: StackRecord, input: OperationInput): { plan: UpdatePlan; noEcho: Record<string, string | string[]>; noChange: boolean } {
+  function plan(
+    ctx: RequestContext,
+    stack: StackRecord,
+    input: OperationInput,
+  ): { plan: UpdatePlan; noEcho: Record<string, string | string[]>; noChange: boolean } {
     if (input.UsePreviousTemplate === true && input.TemplateBody !== undefined) {
       throw validation('You cannot specify both usePreviousTemplate and Template Body');
     }
     if (input.TemplateURL !== undefined && input.TemplateBody === undefined) {
-      throw validation('TemplateURL is not modelled by the AWS sandbox (it has no S3); pass the template as TemplateBody or UsePreviousTemplate');
+      throw validation(
+        'TemplateURL is not modelled by the AWS sandbox (it has no S3); pass the template as TemplateBody or UsePreviousTemplate',
+      );
     }
     if (input.RoleARN !== undefined) {
-      throw validation("RoleARN (a CloudFormation service role) is not modelled by the AWS sandbox; stacks run with the caller's credentials");
+      throw validation(
+        "RoleARN (a CloudFormation service role) is not modelled by the AWS sandbox; stacks run with the caller's credentials",
+      );
     }
     const body = input.UsePreviousTemplate === true ? stack.templateBody : input.TemplateBody;
     const analyzed = analyze(body);
@@ -433,25 +520,57 @@ export function createCloudFormationService(options: CloudFormationServiceOption
       const hidden = noEchoValues(stack);
       const given = ((input.Parameters ?? []) as GivenParameter[]).map((g) => {
         if (g.UsePreviousValue !== true) return g;
-        if (g.ParameterValue !== undefined) throw validation(`Invalid input for parameter key ${g.ParameterKey}. Cannot specify usePreviousValue as true and non empty value for a parameter`);
+        if (g.ParameterValue !== undefined)
+          throw validation(
+            `Invalid input for parameter key ${g.ParameterKey}. Cannot specify usePreviousValue as true and non empty value for a parameter`,
+          );
         const prev = previous.get(String(g.ParameterKey));
-        if (!prev) throw validation(`Invalid input for parameter key ${g.ParameterKey}. Cannot specify usePreviousValue as true for a parameter key not in the previous template`);
+        if (!prev)
+          throw validation(
+            `Invalid input for parameter key ${g.ParameterKey}. Cannot specify usePreviousValue as true for a parameter key not in the previous template`,
+          );
         const real = hidden[prev.key];
-        return { ParameterKey: g.ParameterKey, ParameterValue: prev.noEcho && real !== undefined ? (Array.isArray(real) ? real.join(',') : real) : prev.raw };
+        return {
+          ParameterKey: g.ParameterKey,
+          ParameterValue: prev.noEcho && real !== undefined ? (Array.isArray(real) ? real.join(',') : real) : prev.raw,
+        };
       });
       const parameters = resolveParameters(analyzed, given, awsValueExists(ctx.world, ctx.accountId, ctx.region));
       const template = analyzed.template;
       const conditions = evaluateConditions(template, {
         parameters: Object.fromEntries(parameters.map((p) => [p.key, p.value])),
-        pseudo: { region: ctx.region, accountId: ctx.accountId, stackName: stack.stackName, stackId: stack.stackId, partition: ctx.world.data.partition, urlSuffix: 'amazonaws.com' },
+        pseudo: {
+          region: ctx.region,
+          accountId: ctx.accountId,
+          stackName: stack.stackName,
+          stackId: stack.stackId,
+          partition: ctx.world.data.partition,
+          urlSuffix: 'amazonaws.com',
+        },
         mappings: (template.Mappings ?? {}) as Record<string, Record<string, Record<string, unknown>>>,
         resource: () => undefined,
         availabilityZones: (r: string) => ctx.world.region(r)?.availabilityZones.map((z) => z.name) ?? [],
       });
       const noEcho = Object.fromEntries(parameters.filter((p) => p.noEcho).map((p) => [p.key, p.value]));
-      const changes = planChanges(ctx.world, stack, templateOf(stack), template, parameters, noEcho, conditions, hidden);
-      const tags = Array.isArray(input.Tags) ? (input.Tags as { Key?: unknown; Value?: unknown }[]).map((t) => ({ Key: String(t.Key), Value: String(t.Value ?? '') })) : stack.tags;
-      const masked = parameters.map((p) => (p.noEcho ? { ...p, raw: '****', value: Array.isArray(p.value) ? p.value.map(() => '****') : '****' } : p));
+      const changes = planChanges(
+        ctx.world,
+        stack,
+        templateOf(stack),
+        template,
+        parameters,
+        noEcho,
+        conditions,
+        hidden,
+      );
+      const tags = Array.isArray(input.Tags)
+        ? (input.Tags as { Key?: unknown; Value?: unknown }[]).map((t) => ({
+            Key: String(t.Key),
+            Value: String(t.Value ?? ''),
+          }))
+        : stack.tags;
+      const masked = parameters.map((p) =>
+        p.noEcho ? { ...p, raw: '****', value: Array.isArray(p.value) ? p.value.map(() => '****') : '****' } : p,
+      );
       const sameParams =
         parameters.length === stack.parameters.length &&
         parameters.every((p) => {
@@ -460,9 +579,21 @@ export function createCloudFormationService(options: CloudFormationServiceOption
           if (p.noEcho) return JSON.stringify(hidden[p.key] ?? prev.value) === JSON.stringify(p.value);
           return prev.raw === p.raw;
         });
-      const noChange = changes.length === 0 && body === stack.templateBody && sameParams && JSON.stringify(tags) === JSON.stringify(stack.tags);
+      const noChange =
+        changes.length === 0 &&
+        body === stack.templateBody &&
+        sameParams &&
+        JSON.stringify(tags) === JSON.stringify(stack.tags);
       return {
-        plan: { templateBody: body as string, ...(typeof template.Description === 'string' ? { description: template.Description } : {}), parameters: masked, conditions, capabilities, tags, changes },
+        plan: {
+          templateBody: body as string,
+          ...(typeof template.Description === 'string' ? { description: template.Description } : {}),
+          parameters: masked,
+          conditions,
+          capabilities,
+          tags,
+          changes,
+        },
         noEcho,
         noChange,
       };
@@ -476,20 +607,28 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     let cs: ChangeSetRecord | undefined;
     if (name.startsWith('arn:')) cs = changeSets(ctx).find((c) => c.changeSetId === name);
     else {
-      if (input.StackName === undefined) throw validation('StackName must be specified if ChangeSetName is not specified as an ARN.');
+      if (input.StackName === undefined)
+        throw validation('StackName must be specified if ChangeSetName is not specified as an ARN.');
       const stack = findStack(ctx, String(input.StackName));
       cs = stack ? changeSets(ctx).find((c) => c.stackId === stack.stackId && c.changeSetName === name) : undefined;
     }
-    if (!cs || cs.status === 'DELETE_COMPLETE') throw new SandboxAwsError('ChangeSetNotFound', `ChangeSet [${name}] does not exist`, 404);
+    if (!cs || cs.status === 'DELETE_COMPLETE')
+      throw new SandboxAwsError('ChangeSetNotFound', `ChangeSet [${name}] does not exist`, 404);
     return cs;
   }
 
   /** Status as time goes by: pending, computing, then complete (or FAILED without changes). */
-  function changeSetStatus(cs: ChangeSetRecord, stack: StackRecord | undefined): Pick<ChangeSetRecord, 'status' | 'executionStatus' | 'statusReason'> {
+  function changeSetStatus(
+    cs: ChangeSetRecord,
+    stack: StackRecord | undefined,
+  ): Pick<ChangeSetRecord, 'status' | 'executionStatus' | 'statusReason'> {
     const now = engine.nowIso();
     if (cs.status === 'CREATE_PENDING' && now < cs.readyAt) {
       const started = Date.parse(cs.creationTime) + (Date.parse(cs.readyAt) - Date.parse(cs.creationTime)) / 5;
-      return { status: Date.parse(now) < started ? 'CREATE_PENDING' : 'CREATE_IN_PROGRESS', executionStatus: 'UNAVAILABLE' };
+      return {
+        status: Date.parse(now) < started ? 'CREATE_PENDING' : 'CREATE_IN_PROGRESS',
+        executionStatus: 'UNAVAILABLE',
+      };
     }
     if (cs.status === 'CREATE_PENDING') {
       if (cs.statusReason === NO_CHANGES) Object.assign(cs, { status: 'FAILED', executionStatus: 'UNAVAILABLE' });
@@ -497,22 +636,42 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     }
     if (cs.executionStatus === 'EXECUTE_IN_PROGRESS' && stack) {
       if (stack.status === 'UPDATE_COMPLETE') cs.executionStatus = 'EXECUTE_COMPLETE';
-      else if (stack.status === 'UPDATE_ROLLBACK_COMPLETE' || stack.status === 'UPDATE_ROLLBACK_FAILED' || stack.status.startsWith('DELETE')) cs.executionStatus = 'EXECUTE_FAILED';
+      else if (
+        stack.status === 'UPDATE_ROLLBACK_COMPLETE' ||
+        stack.status === 'UPDATE_ROLLBACK_FAILED' ||
+        stack.status.startsWith('DELETE')
+      )
+        cs.executionStatus = 'EXECUTE_FAILED';
     }
-    return { status: cs.status, executionStatus: cs.executionStatus, ...(cs.statusReason !== undefined ? { statusReason: cs.statusReason } : {}) };
+    return {
+      status: cs.status,
+      executionStatus: cs.executionStatus,
+      ...(cs.statusReason !== undefined ? { statusReason: cs.statusReason } : {}),
+    };
   }
 
   const CreateChangeSet: OperationHandler = (ctx, input) => {
     const type = input.ChangeSetType ?? 'UPDATE';
     if (type !== 'UPDATE') {
-      throw validation(`ChangeSetType ${String(type)} is not modelled by the AWS sandbox; create stacks with CreateStack and update them with change sets (ChangeSetType UPDATE)`);
+      throw validation(
+        `ChangeSetType ${String(type)} is not modelled by the AWS sandbox; create stacks with CreateStack and update them with change sets (ChangeSetType UPDATE)`,
+      );
     }
     const stack = requireStack(ctx, input.StackName);
-    ctx.authorize('cloudformation:CreateChangeSet', stack.stackId, { 'cloudformation:ChangeSetName': String(input.ChangeSetName) });
-    const existing = changeSets(ctx).find((c) => c.stackId === stack.stackId && c.changeSetName === input.ChangeSetName && c.status !== 'DELETE_COMPLETE');
+    ctx.authorize('cloudformation:CreateChangeSet', stack.stackId, {
+      'cloudformation:ChangeSetName': String(input.ChangeSetName),
+    });
+    const existing = changeSets(ctx).find(
+      (c) => c.stackId === stack.stackId && c.changeSetName === input.ChangeSetName && c.status !== 'DELETE_COMPLETE',
+    );
     if (existing) {
-      if (typeof input.ClientToken === 'string' && existing.clientToken === input.ClientToken) return { Id: existing.changeSetId, StackId: stack.stackId };
-      throw new SandboxAwsError('AlreadyExistsException', `ChangeSet [${String(input.ChangeSetName)}] already exists`, 400);
+      if (typeof input.ClientToken === 'string' && existing.clientToken === input.ClientToken)
+        return { Id: existing.changeSetId, StackId: stack.stackId };
+      throw new SandboxAwsError(
+        'AlreadyExistsException',
+        `ChangeSet [${String(input.ChangeSetName)}] already exists`,
+        400,
+      );
     }
     requireUpdatable(stack);
     const planned = plan(ctx, stack, input);
@@ -559,20 +718,21 @@ export function createCloudFormationService(options: CloudFormationServiceOption
       RollbackConfiguration: {},
       ...(cs.plan.capabilities.length ? { Capabilities: cs.plan.capabilities } : {}),
       Tags: cs.plan.tags,
-      Changes: ready || st.status === 'FAILED'
-        ? cs.plan.changes.map((c) => ({
-            Type: 'Resource',
-            ResourceChange: {
-              Action: c.action,
-              LogicalResourceId: c.logicalId,
-              ...(c.physicalId !== undefined ? { PhysicalResourceId: c.physicalId } : {}),
-              ResourceType: c.type,
-              ...(c.replacement !== undefined ? { Replacement: c.replacement } : {}),
-              Scope: c.scope,
-              Details: c.details,
-            },
-          }))
-        : [],
+      Changes:
+        ready || st.status === 'FAILED'
+          ? cs.plan.changes.map((c) => ({
+              Type: 'Resource',
+              ResourceChange: {
+                Action: c.action,
+                LogicalResourceId: c.logicalId,
+                ...(c.physicalId !== undefined ? { PhysicalResourceId: c.physicalId } : {}),
+                ResourceType: c.type,
+                ...(c.replacement !== undefined ? { Replacement: c.replacement } : {}),
+                Scope: c.scope,
+                Details: c.details,
+              },
+            }))
+          : [],
       IncludeNestedStacks: false,
     };
   };
@@ -604,11 +764,19 @@ export function createCloudFormationService(options: CloudFormationServiceOption
 
   function refuseDisableRollback(input: OperationInput): void {
     if (input.DisableRollback === true || input.RetainExceptOnCreate === true) {
-      throw validation('DisableRollback/RetainExceptOnCreate on stack updates are not modelled by the AWS sandbox: a failed update always rolls back');
+      throw validation(
+        'DisableRollback/RetainExceptOnCreate on stack updates are not modelled by the AWS sandbox: a failed update always rolls back',
+      );
     }
   }
 
-  function begin(ctx: RequestContext, stack: StackRecord, planned: UpdatePlan, noEcho: Record<string, string | string[]>, token: unknown): void {
+  function begin(
+    ctx: RequestContext,
+    stack: StackRecord,
+    planned: UpdatePlan,
+    noEcho: Record<string, string | string[]>,
+    token: unknown,
+  ): void {
     stack.operationToken = typeof token === 'string' ? token : undefined;
     if (!stack.operationToken) delete stack.operationToken;
     const caller = engine.registerCaller(ctx.world, ctx.caller);
@@ -623,17 +791,26 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     ctx.authorize('cloudformation:ExecuteChangeSet', cs.stackId, { 'cloudformation:ChangeSetName': cs.changeSetName });
     const st = changeSetStatus(cs, stack);
     if (!stack || st.status !== 'CREATE_COMPLETE' || st.executionStatus !== 'AVAILABLE') {
-      throw new SandboxAwsError('InvalidChangeSetStatus', `ChangeSet [${cs.changeSetId}] cannot be executed in its current status of [${st.status}]`, 400);
+      throw new SandboxAwsError(
+        'InvalidChangeSetStatus',
+        `ChangeSet [${cs.changeSetId}] cannot be executed in its current status of [${st.status}]`,
+        400,
+      );
     }
     requireUpdatable(stack);
     // The stack must not have changed since the change set was made.
     if (Date.parse(stack.lastUpdatedTime ?? stack.creationTime) > Date.parse(cs.creationTime)) {
       cs.executionStatus = 'OBSOLETE';
-      throw new SandboxAwsError('InvalidChangeSetStatus', `ChangeSet [${cs.changeSetId}] cannot be executed in its current status of [OBSOLETE]`, 400);
+      throw new SandboxAwsError(
+        'InvalidChangeSetStatus',
+        `ChangeSet [${cs.changeSetId}] cannot be executed in its current status of [OBSOLETE]`,
+        400,
+      );
     }
     cs.executionStatus = 'EXECUTE_IN_PROGRESS';
     // CloudFormation deletes the stack's other change sets once one is executed.
-    for (const other of changeSets(ctx)) if (other.stackId === stack.stackId && other !== cs) other.status = 'DELETE_COMPLETE';
+    for (const other of changeSets(ctx))
+      if (other.stackId === stack.stackId && other !== cs) other.status = 'DELETE_COMPLETE';
     begin(ctx, stack, cs.plan, changeSetSecrets.get(cs.changeSetId) ?? {}, input.ClientRequestToken);
     return {};
   };
@@ -642,7 +819,11 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     const cs = findChangeSet(ctx, input);
     ctx.authorize('cloudformation:DeleteChangeSet', cs.stackId, { 'cloudformation:ChangeSetName': cs.changeSetName });
     if (cs.executionStatus === 'EXECUTE_IN_PROGRESS') {
-      throw new SandboxAwsError('InvalidChangeSetStatus', `Cannot delete ChangeSet [${cs.changeSetId}] while it is in EXECUTE_IN_PROGRESS`, 400);
+      throw new SandboxAwsError(
+        'InvalidChangeSetStatus',
+        `Cannot delete ChangeSet [${cs.changeSetId}] while it is in EXECUTE_IN_PROGRESS`,
+        400,
+      );
     }
     cs.status = 'DELETE_COMPLETE';
     changeSetSecrets.delete(cs.changeSetId);
@@ -664,13 +845,17 @@ export function createCloudFormationService(options: CloudFormationServiceOption
     const stack = requireStack(ctx, input.StackName);
     ctx.authorize('cloudformation:ContinueUpdateRollback', stack.stackId);
     if (stack.status !== 'UPDATE_ROLLBACK_FAILED' || !stack.update) {
-      throw validation(`Stack ${stack.stackName} is in ${stack.status} state and cannot continue update rollback; ContinueUpdateRollback applies to stacks in UPDATE_ROLLBACK_FAILED`);
+      throw validation(
+        `Stack ${stack.stackName} is in ${stack.status} state and cannot continue update rollback; ContinueUpdateRollback applies to stacks in UPDATE_ROLLBACK_FAILED`,
+      );
     }
     const skip = Array.isArray(input.ResourcesToSkip) ? input.ResourcesToSkip.map(String) : [];
     for (const id of skip) {
       const res = stack.resources.find((r) => r.logicalId === id);
       if (res?.status !== 'UPDATE_FAILED') {
-        throw validation(`Resource ${id} cannot be skipped: ResourcesToSkip may name only resources in UPDATE_FAILED state`);
+        throw validation(
+          `Resource ${id} cannot be skipped: ResourcesToSkip may name only resources in UPDATE_FAILED state`,
+        );
       }
     }
     stack.operationToken = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
@@ -682,7 +867,8 @@ export function createCloudFormationService(options: CloudFormationServiceOption
   return {
     engine,
     snapshot: (world) => ({ callers: engine.exportCallers(world) }),
-    onResume: (world, snapshot) => engine.resume(world, ((snapshot ?? {}) as { callers?: Record<string, string> }).callers ?? {}),
+    onResume: (world, snapshot) =>
+      engine.resume(world, ((snapshot ?? {}) as { callers?: Record<string, string> }).callers ?? {}),
     operations: {
       CreateStack,
       DescribeStacks,

@@ -4,8 +4,8 @@
  * `dynamodb:<Operation>` on the table ARN(s) first, then forwards the request unchanged.
  */
 import { request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import type { RawBackend, RawResponse } from '../protocol/router.js';
 
 const require = createRequire(import.meta.url);
@@ -50,20 +50,27 @@ export async function startDynamo(path?: string): Promise<DynamoBackend> {
 
   const backend: RawBackend = async (req, ctx, operation, input) => {
     const tables = tablesOf(input);
-    if (tables.length === 0) ctx.authorize(`dynamodb:${operation}`, `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/*`);
-    for (const t of tables) ctx.authorize(`dynamodb:${operation}`, `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${t}`);
+    if (tables.length === 0)
+      ctx.authorize(`dynamodb:${operation}`, `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/*`);
+    for (const t of tables)
+      ctx.authorize(`dynamodb:${operation}`, `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${t}`);
     return new Promise<RawResponse>((resolve, reject) => {
       const headers = { ...req.headers, host: `127.0.0.1:${port}`, 'content-length': String(req.body.length) };
-      const upstream = request({ host: '127.0.0.1', port, method: req.method, path: req.url.pathname + req.url.search, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const out: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && k !== 'connection' && k !== 'transfer-encoding') out[k] = Array.isArray(v) ? v.join(', ') : v;
-          resolve({ status: res.statusCode ?? 500, headers: out, body: Buffer.concat(chunks) });
-        });
-        res.on('error', reject);
-      });
+      const upstream = request(
+        { host: '127.0.0.1', port, method: req.method, path: req.url.pathname + req.url.search, headers },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const out: Record<string, string> = {};
+            for (const [k, v] of Object.entries(res.headers))
+              if (v !== undefined && k !== 'connection' && k !== 'transfer-encoding')
+                out[k] = Array.isArray(v) ? v.join(', ') : v;
+            resolve({ status: res.statusCode ?? 500, headers: out, body: Buffer.concat(chunks) });
+          });
+          res.on('error', reject);
+        },
+      );
       upstream.on('error', reject);
       upstream.end(req.body);
     });

@@ -3,7 +3,7 @@
  * keys), MaxResults/NextToken pagination, and EC2's own error codes and wording.
  */
 import { wildcardMatch } from '../iam/evaluate.js';
-import { SandboxAwsError, type OperationInput, type RequestContext, type ServiceModule } from '../protocol/types.js';
+import { type OperationInput, type RequestContext, SandboxAwsError, type ServiceModule } from '../protocol/types.js';
 import type { Tags } from '../world/types.js';
 
 type FilterValues = Record<string, (string | undefined)[]>;
@@ -29,7 +29,11 @@ function invalidParameterValue(message: string): SandboxAwsError {
 }
 
 /** Apply Filters to the candidates; unknown filter names fail as EC2 fails. */
-function applyFilters<T>(items: Describable<T>[], filters: { Name?: string; Values?: string[] }[] | undefined, known: string[]): Describable<T>[] {
+function applyFilters<T>(
+  items: Describable<T>[],
+  filters: { Name?: string; Values?: string[] }[] | undefined,
+  known: string[],
+): Describable<T>[] {
   let out = items;
   for (const f of filters ?? []) {
     const name = f.Name ?? '';
@@ -37,20 +41,35 @@ function applyFilters<T>(items: Describable<T>[], filters: { Name?: string; Valu
       throw invalidParameterValue(`The filter '${name}' is invalid`);
     }
     const wanted = f.Values ?? [];
-    out = out.filter((d) => (d.filters[name] ?? []).some((v) => v !== undefined && wanted.some((w) => wildcardMatch(w, v))));
+    out = out.filter((d) =>
+      (d.filters[name] ?? []).some((v) => v !== undefined && wanted.some((w) => wildcardMatch(w, v))),
+    );
   }
   return out;
 }
 
 /** MaxResults/NextToken over a filtered list (NextToken is an opaque offset). */
-function paginate<T>(items: T[], input: OperationInput, min = 5, max = 1000, idsGiven = false, idParam = ''): { page: T[]; NextToken?: string } {
+function paginate<T>(
+  items: T[],
+  input: OperationInput,
+  min = 5,
+  max = 1000,
+  idsGiven = false,
+  idParam = '',
+): { page: T[]; NextToken?: string } {
   if (input.MaxResults !== undefined) {
     if (idsGiven) {
-      throw new SandboxAwsError('InvalidParameterCombination', `The parameter ${idParam} cannot be used with the parameter maxResults`, 400);
+      throw new SandboxAwsError(
+        'InvalidParameterCombination',
+        `The parameter ${idParam} cannot be used with the parameter maxResults`,
+        400,
+      );
     }
     const n = Number(input.MaxResults);
     if (n < min || n > max) {
-      throw invalidParameterValue(`Value ( ${n} ) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`);
+      throw invalidParameterValue(
+        `Value ( ${n} ) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`,
+      );
     }
   }
   let start = 0;
@@ -62,11 +81,18 @@ function paginate<T>(items: T[], input: OperationInput, min = 5, max = 1000, ids
   if (input.MaxResults === undefined) return { page: items.slice(start) };
   const n = Number(input.MaxResults);
   const page = items.slice(start, start + n);
-  return { page, NextToken: start + n < items.length ? Buffer.from(`o:${start + n}`).toString('base64url') : undefined };
+  return {
+    page,
+    NextToken: start + n < items.length ? Buffer.from(`o:${start + n}`).toString('base64url') : undefined,
+  };
 }
 
 /** Ids asked for but absent → `<code>` naming them the way EC2 does. */
-function requireIds(found: string[], asked: string[] | undefined, notFound: (missing: string[]) => SandboxAwsError): void {
+function requireIds(
+  found: string[],
+  asked: string[] | undefined,
+  notFound: (missing: string[]) => SandboxAwsError,
+): void {
   const missing = (asked ?? []).filter((id) => !found.includes(id));
   if (missing.length) throw notFound(missing);
 }
@@ -83,16 +109,37 @@ function describeVpcs(ctx: RequestContext, input: OperationInput) {
   ctx.authorize('ec2:DescribeVpcs');
   const ids = input.VpcIds as string[] | undefined;
   const all = scoped(ctx, ctx.world.data.vpcs);
-  requireIds(all.map((v) => v.vpcId), ids, (m) =>
-    new SandboxAwsError('InvalidVpcID.NotFound', m.length === 1 ? `The vpc ID '${m[0]}' does not exist` : `The vpc IDs ${quoted(m)} do not exist`),
+  requireIds(
+    all.map((v) => v.vpcId),
+    ids,
+    (m) =>
+      new SandboxAwsError(
+        'InvalidVpcID.NotFound',
+        m.length === 1 ? `The vpc ID '${m[0]}' does not exist` : `The vpc IDs ${quoted(m)} do not exist`,
+      ),
   );
   const items = all
     .filter((v) => !ids?.length || ids.includes(v.vpcId))
     .map((v) => ({
       item: v,
-      filters: { 'vpc-id': [v.vpcId], 'cidr': [v.cidrBlock], 'cidr-block-association.cidr-block': [v.cidrBlock], 'is-default': [String(v.isDefault)], state: [v.state], 'owner-id': [v.accountId], ...tagFilters(v.tags) },
+      filters: {
+        'vpc-id': [v.vpcId],
+        cidr: [v.cidrBlock],
+        'cidr-block-association.cidr-block': [v.cidrBlock],
+        'is-default': [String(v.isDefault)],
+        state: [v.state],
+        'owner-id': [v.accountId],
+        ...tagFilters(v.tags),
+      },
     }));
-  const filtered = applyFilters(items, input.Filters, ['vpc-id', 'cidr', 'cidr-block-association.cidr-block', 'is-default', 'state', 'owner-id']);
+  const filtered = applyFilters(items, input.Filters, [
+    'vpc-id',
+    'cidr',
+    'cidr-block-association.cidr-block',
+    'is-default',
+    'state',
+    'owner-id',
+  ]);
   const p = paginate(filtered, input, 5, 1000, !!ids?.length, 'vpcIds');
   return {
     Vpcs: p.page.map(({ item: v }) => ({
@@ -103,7 +150,13 @@ function describeVpcs(ctx: RequestContext, input: OperationInput) {
       OwnerId: v.accountId,
       InstanceTenancy: 'default',
       DhcpOptionsId: 'dopt-0a1b2c3d4e5f60000',
-      CidrBlockAssociationSet: [{ AssociationId: `vpc-cidr-assoc-${v.vpcId.slice(4)}`, CidrBlock: v.cidrBlock, CidrBlockState: { State: 'associated' } }],
+      CidrBlockAssociationSet: [
+        {
+          AssociationId: `vpc-cidr-assoc-${v.vpcId.slice(4)}`,
+          CidrBlock: v.cidrBlock,
+          CidrBlockState: { State: 'associated' },
+        },
+      ],
       Tags: tagsOut(v.tags),
     })),
     NextToken: p.NextToken,
@@ -114,8 +167,14 @@ function describeSubnets(ctx: RequestContext, input: OperationInput) {
   ctx.authorize('ec2:DescribeSubnets');
   const ids = input.SubnetIds as string[] | undefined;
   const all = scoped(ctx, ctx.world.data.subnets);
-  requireIds(all.map((s) => s.subnetId), ids, (m) =>
-    new SandboxAwsError('InvalidSubnetID.NotFound', m.length === 1 ? `The subnet ID '${m[0]}' does not exist` : `The subnet IDs ${quoted(m)} do not exist`),
+  requireIds(
+    all.map((s) => s.subnetId),
+    ids,
+    (m) =>
+      new SandboxAwsError(
+        'InvalidSubnetID.NotFound',
+        m.length === 1 ? `The subnet ID '${m[0]}' does not exist` : `The subnet IDs ${quoted(m)} do not exist`,
+      ),
   );
   const items = all
     .filter((s) => !ids?.length || ids.includes(s.subnetId))
@@ -138,7 +197,18 @@ function describeSubnets(ctx: RequestContext, input: OperationInput) {
         },
       };
     });
-  const filtered = applyFilters(items, input.Filters, ['subnet-id', 'vpc-id', 'availability-zone', 'availability-zone-id', 'cidr-block', 'cidr', 'default-for-az', 'map-public-ip-on-launch', 'state', 'owner-id']);
+  const filtered = applyFilters(items, input.Filters, [
+    'subnet-id',
+    'vpc-id',
+    'availability-zone',
+    'availability-zone-id',
+    'cidr-block',
+    'cidr',
+    'default-for-az',
+    'map-public-ip-on-launch',
+    'state',
+    'owner-id',
+  ]);
   const p = paginate(filtered, input, 5, 1000, !!ids?.length, 'subnetIds');
   return {
     Subnets: p.page.map(({ item: s }) => ({
@@ -161,7 +231,10 @@ function describeSubnets(ctx: RequestContext, input: OperationInput) {
   };
 }
 
-function ruleOut(r: { ipProtocol: string; fromPort?: number; toPort?: number; cidrIps?: string[]; sourceGroupIds?: string[] }, accountId: string) {
+function ruleOut(
+  r: { ipProtocol: string; fromPort?: number; toPort?: number; cidrIps?: string[]; sourceGroupIds?: string[] },
+  accountId: string,
+) {
   return {
     IpProtocol: r.ipProtocol,
     FromPort: r.fromPort,
@@ -183,17 +256,38 @@ function describeSecurityGroups(ctx: RequestContext, input: OperationInput) {
     }
   }
   const all = scoped(ctx, ctx.world.data.securityGroups);
-  requireIds(all.map((g) => g.groupId), ids, (m) =>
-    new SandboxAwsError('InvalidGroup.NotFound', m.length === 1 ? `The security group '${m[0]}' does not exist` : `The security groups ${quoted(m)} do not exist`),
+  requireIds(
+    all.map((g) => g.groupId),
+    ids,
+    (m) =>
+      new SandboxAwsError(
+        'InvalidGroup.NotFound',
+        m.length === 1
+          ? `The security group '${m[0]}' does not exist`
+          : `The security groups ${quoted(m)} do not exist`,
+      ),
   );
-  requireIds(all.map((g) => g.groupName), names, (m) =>
-    new SandboxAwsError('InvalidGroup.NotFound', `The security group '${m[0]}' does not exist in default VPC '${all.find((g) => g.groupName === 'default')?.vpcId ?? 'none'}'`),
+  requireIds(
+    all.map((g) => g.groupName),
+    names,
+    (m) =>
+      new SandboxAwsError(
+        'InvalidGroup.NotFound',
+        `The security group '${m[0]}' does not exist in default VPC '${all.find((g) => g.groupName === 'default')?.vpcId ?? 'none'}'`,
+      ),
   );
   const items = all
     .filter((g) => (!ids?.length || ids.includes(g.groupId)) && (!names?.length || names.includes(g.groupName)))
     .map((g) => ({
       item: g,
-      filters: { 'group-id': [g.groupId], 'group-name': [g.groupName], 'vpc-id': [g.vpcId], description: [g.description], 'owner-id': [g.accountId], ...tagFilters(g.tags) },
+      filters: {
+        'group-id': [g.groupId],
+        'group-name': [g.groupName],
+        'vpc-id': [g.vpcId],
+        description: [g.description],
+        'owner-id': [g.accountId],
+        ...tagFilters(g.tags),
+      },
     }));
   const filtered = applyFilters(items, input.Filters, ['group-id', 'group-name', 'vpc-id', 'description', 'owner-id']);
   const p = paginate(filtered, input, 5, 1000, !!ids?.length, 'groupIds');
@@ -219,13 +313,27 @@ function describeKeyPairs(ctx: RequestContext, input: OperationInput) {
   const ids = input.KeyPairIds as string[] | undefined;
   const all = scoped(ctx, ctx.world.data.keyPairs);
   // Key pairs are regional: a name that exists elsewhere is still "does not exist" here.
-  requireIds(all.map((k) => k.keyName), names, (m) => new SandboxAwsError('InvalidKeyPair.NotFound', `The key pair '${m[0]}' does not exist`));
-  requireIds(all.map((k) => k.keyPairId), ids, (m) => new SandboxAwsError('InvalidKeyPair.NotFound', `The key pair ID '${m[0]}' does not exist`));
+  requireIds(
+    all.map((k) => k.keyName),
+    names,
+    (m) => new SandboxAwsError('InvalidKeyPair.NotFound', `The key pair '${m[0]}' does not exist`),
+  );
+  requireIds(
+    all.map((k) => k.keyPairId),
+    ids,
+    (m) => new SandboxAwsError('InvalidKeyPair.NotFound', `The key pair ID '${m[0]}' does not exist`),
+  );
   const items = all
     .filter((k) => (!names?.length || names.includes(k.keyName)) && (!ids?.length || ids.includes(k.keyPairId)))
     .map((k) => ({
       item: k,
-      filters: { 'key-name': [k.keyName], 'key-pair-id': [k.keyPairId], fingerprint: [k.keyFingerprint], 'key-type': [k.keyType], ...tagFilters(k.tags) },
+      filters: {
+        'key-name': [k.keyName],
+        'key-pair-id': [k.keyPairId],
+        fingerprint: [k.keyFingerprint],
+        'key-type': [k.keyType],
+        ...tagFilters(k.tags),
+      },
     }));
   const filtered = applyFilters(items, input.Filters, ['key-name', 'key-pair-id', 'fingerprint', 'key-type']);
   return {
@@ -251,12 +359,19 @@ function describeRegions(ctx: RequestContext, input: OperationInput) {
     .map((r) => {
       const enabled = account.enabledRegions.includes(r.name);
       const optIn = r.optInRequired ? (enabled ? 'opted-in' : 'not-opted-in') : 'opt-in-not-required';
-      return { item: { r, enabled, optIn }, filters: { 'region-name': [r.name], endpoint: [`ec2.${r.name}.amazonaws.com`], 'opt-in-status': [optIn] } };
+      return {
+        item: { r, enabled, optIn },
+        filters: { 'region-name': [r.name], endpoint: [`ec2.${r.name}.amazonaws.com`], 'opt-in-status': [optIn] },
+      };
     })
     .filter((d) => (input.AllRegions || d.item.enabled) && (!asked?.length || asked.includes(d.item.r.name)));
   const filtered = applyFilters(items, input.Filters, ['region-name', 'endpoint', 'opt-in-status']);
   return {
-    Regions: filtered.map(({ item }) => ({ RegionName: item.r.name, Endpoint: `ec2.${item.r.name}.amazonaws.com`, OptInStatus: item.optIn })),
+    Regions: filtered.map(({ item }) => ({
+      RegionName: item.r.name,
+      Endpoint: `ec2.${item.r.name}.amazonaws.com`,
+      OptInStatus: item.optIn,
+    })),
   };
 }
 
@@ -273,9 +388,25 @@ function describeAvailabilityZones(ctx: RequestContext, input: OperationInput) {
     .filter((z) => (!names?.length || names.includes(z.name)) && (!zoneIds?.length || zoneIds.includes(z.zoneId)))
     .map((z) => ({
       item: z,
-      filters: { 'zone-name': [z.name], 'zone-id': [z.zoneId], 'region-name': [region.name], state: ['available'], 'zone-type': ['availability-zone'], 'opt-in-status': ['opt-in-not-required'], 'group-name': [region.name] },
+      filters: {
+        'zone-name': [z.name],
+        'zone-id': [z.zoneId],
+        'region-name': [region.name],
+        state: ['available'],
+        'zone-type': ['availability-zone'],
+        'opt-in-status': ['opt-in-not-required'],
+        'group-name': [region.name],
+      },
     }));
-  const filtered = applyFilters(items, input.Filters, ['zone-name', 'zone-id', 'region-name', 'state', 'zone-type', 'opt-in-status', 'group-name']);
+  const filtered = applyFilters(items, input.Filters, [
+    'zone-name',
+    'zone-id',
+    'region-name',
+    'state',
+    'zone-type',
+    'opt-in-status',
+    'group-name',
+  ]);
   return {
     AvailabilityZones: filtered.map(({ item: z }) => ({
       ZoneName: z.name,
@@ -296,17 +427,35 @@ function describeInstanceTypes(ctx: RequestContext, input: OperationInput) {
   const region = ctx.world.region(ctx.region)!;
   const asked = input.InstanceTypes as string[] | undefined;
   const offered = Object.keys(region.instanceTypeOfferings);
-  const missing = (asked ?? []).filter((t) => !offered.includes(t) || !ctx.world.data.instanceTypes.some((i) => i.name === t));
+  const missing = (asked ?? []).filter(
+    (t) => !offered.includes(t) || !ctx.world.data.instanceTypes.some((i) => i.name === t),
+  );
   if (missing.length) {
-    throw new SandboxAwsError('InvalidInstanceType', `The following supplied instance types do not exist: [${missing.join(', ')}]`, 400);
+    throw new SandboxAwsError(
+      'InvalidInstanceType',
+      `The following supplied instance types do not exist: [${missing.join(', ')}]`,
+      400,
+    );
   }
   const items = ctx.world.data.instanceTypes
     .filter((t) => offered.includes(t.name) && (!asked?.length || asked.includes(t.name)))
     .map((t) => ({
       item: t,
-      filters: { 'instance-type': [t.name], 'current-generation': [String(t.currentGeneration)], 'vcpu-info.default-vcpus': [String(t.vCpus)], 'memory-info.size-in-mib': [String(t.memoryMiB)], 'processor-info.supported-architecture': t.architectures },
+      filters: {
+        'instance-type': [t.name],
+        'current-generation': [String(t.currentGeneration)],
+        'vcpu-info.default-vcpus': [String(t.vCpus)],
+        'memory-info.size-in-mib': [String(t.memoryMiB)],
+        'processor-info.supported-architecture': t.architectures,
+      },
     }));
-  const filtered = applyFilters(items, input.Filters, ['instance-type', 'current-generation', 'vcpu-info.default-vcpus', 'memory-info.size-in-mib', 'processor-info.supported-architecture']);
+  const filtered = applyFilters(items, input.Filters, [
+    'instance-type',
+    'current-generation',
+    'vcpu-info.default-vcpus',
+    'memory-info.size-in-mib',
+    'processor-info.supported-architecture',
+  ]);
   const p = paginate(filtered, input, 5, 100, !!asked?.length, 'instanceTypes');
   return {
     InstanceTypes: p.page.map(({ item: t }) => ({
@@ -331,13 +480,22 @@ function describeInstanceTypeOfferings(ctx: RequestContext, input: OperationInpu
   const rows: { type: string; location: string }[] = [];
   for (const [type, zones] of Object.entries(region.instanceTypeOfferings)) {
     if (locationType === 'region') rows.push({ type, location: region.name });
-    else for (const z of zones) rows.push({ type, location: locationType === 'availability-zone' ? z : (ctx.world.zoneIdOf(region.name, z) ?? z) });
+    else
+      for (const z of zones)
+        rows.push({
+          type,
+          location: locationType === 'availability-zone' ? z : (ctx.world.zoneIdOf(region.name, z) ?? z),
+        });
   }
   const items = rows.map((r) => ({ item: r, filters: { 'instance-type': [r.type], location: [r.location] } }));
   const filtered = applyFilters(items, input.Filters, ['instance-type', 'location']);
   const p = paginate(filtered, input, 5, 1000);
   return {
-    InstanceTypeOfferings: p.page.map(({ item }) => ({ InstanceType: item.type, LocationType: locationType, Location: item.location })),
+    InstanceTypeOfferings: p.page.map(({ item }) => ({
+      InstanceType: item.type,
+      LocationType: locationType,
+      Location: item.location,
+    })),
     NextToken: p.NextToken,
   };
 }

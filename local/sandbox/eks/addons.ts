@@ -25,7 +25,12 @@ export const ADDON_CATALOG: Record<string, AddonCatalogEntry> = Object.fromEntri
   (
     [
       ['vpc-cni', 'networking', false, fixed('v1.19.5-eksbuild.1')],
-      ['kube-proxy', 'networking', false, (ks: string[]) => ks.map((k) => ({ addonVersion: `v${k}.0-eksbuild.2`, compatible: [k] }))],
+      [
+        'kube-proxy',
+        'networking',
+        false,
+        (ks: string[]) => ks.map((k) => ({ addonVersion: `v${k}.0-eksbuild.2`, compatible: [k] })),
+      ],
       ['coredns', 'networking', true, fixed('v1.11.4-eksbuild.2')],
       ['aws-ebs-csi-driver', 'storage', true, fixed('v1.44.0-eksbuild.1')],
       ['aws-efs-csi-driver', 'storage', true, fixed('v2.1.8-eksbuild.1')],
@@ -37,7 +42,10 @@ export const ADDON_CATALOG: Record<string, AddonCatalogEntry> = Object.fromEntri
       ['aws-mountpoint-s3-csi-driver', 'storage', false, fixed('v1.15.0-eksbuild.1')],
       ['adot', 'observability', true, fixed('v0.117.0-eksbuild.1')],
     ] as const
-  ).map(([addonName, type, needsNodes, versions]) => [addonName, { addonName, type, publisher: 'eks', owner: 'aws', needsNodes, versions }]),
+  ).map(([addonName, type, needsNodes, versions]) => [
+    addonName,
+    { addonName, type, publisher: 'eks', owner: 'aws', needsNodes, versions },
+  ]),
 );
 
 /** Versions of an add-on compatible with a Kubernetes minor, default first. */

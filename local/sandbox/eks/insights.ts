@@ -35,7 +35,11 @@ export function insightsFor(world: World, cluster: EksCluster): InsightOut[] {
   const refreshed = cluster.createdAt;
   const now = world.nowIso();
   const behind = world.data.eksNodegroups.filter(
-    (n) => n.accountId === cluster.accountId && n.region === cluster.region && n.clusterName === cluster.name && n.version !== cluster.version,
+    (n) =>
+      n.accountId === cluster.accountId &&
+      n.region === cluster.region &&
+      n.clusterName === cluster.name &&
+      n.version !== cluster.version,
   );
   const deprecatedError = !!world.data.flags.upgradeInsightError;
   const base = (check: string, name: string, description: string, kubernetesVersion: string) => ({
@@ -49,12 +53,22 @@ export function insightsFor(world: World, cluster: EksCluster): InsightOut[] {
   });
   return [
     {
-      ...base('deprecated-apis', `Deprecated APIs removed in Kubernetes v${next}`, `Checks for usage of deprecated APIs that are scheduled for removal in Kubernetes v${next}. Upgrading your cluster before migrating to the updated APIs supported by v${next} could cause application impact.`, next),
+      ...base(
+        'deprecated-apis',
+        `Deprecated APIs removed in Kubernetes v${next}`,
+        `Checks for usage of deprecated APIs that are scheduled for removal in Kubernetes v${next}. Upgrading your cluster before migrating to the updated APIs supported by v${next} could cause application impact.`,
+        next,
+      ),
       insightStatus: deprecatedError
-        ? { status: 'ERROR', reason: `Deprecated API usage detected within last 30 days and your cluster is on Kubernetes v${cluster.version}.` }
+        ? {
+            status: 'ERROR',
+            reason: `Deprecated API usage detected within last 30 days and your cluster is on Kubernetes v${cluster.version}.`,
+          }
         : { status: 'PASSING', reason: 'No deprecated API usage detected within the last 30 days.' },
       recommendation: `Update manifests and API clients to use newer Kubernetes APIs if applicable before upgrading to Kubernetes v${next}.`,
-      additionalInfo: { 'Kubernetes API deprecation guide': 'https://kubernetes.io/docs/reference/using-api/deprecation-guide/' },
+      additionalInfo: {
+        'Kubernetes API deprecation guide': 'https://kubernetes.io/docs/reference/using-api/deprecation-guide/',
+      },
       resources: [],
       categorySpecificSummary: {
         deprecationDetails: deprecatedError
@@ -72,9 +86,17 @@ export function insightsFor(world: World, cluster: EksCluster): InsightOut[] {
       },
     },
     {
-      ...base('kubelet-skew', 'Kubelet version skew', 'Checks for kubelet versions of worker nodes in the cluster to see if upgrade would cause noncompliance with supported Kubernetes kubelet version skew policy.', cluster.version),
+      ...base(
+        'kubelet-skew',
+        'Kubelet version skew',
+        'Checks for kubelet versions of worker nodes in the cluster to see if upgrade would cause noncompliance with supported Kubernetes kubelet version skew policy.',
+        cluster.version,
+      ),
       insightStatus: behind.length
-        ? { status: 'WARNING', reason: `Node groups ${behind.map((n) => n.nodegroupName).join(', ')} run a kubelet older than the control plane (${cluster.version}).` }
+        ? {
+            status: 'WARNING',
+            reason: `Node groups ${behind.map((n) => n.nodegroupName).join(', ')} run a kubelet older than the control plane (${cluster.version}).`,
+          }
         : { status: 'PASSING', reason: 'Node kubelet versions match the cluster control plane version.' },
       recommendation: 'Upgrade your worker nodes to match the Kubernetes version of your cluster control plane.',
       additionalInfo: {},
@@ -82,10 +104,16 @@ export function insightsFor(world: World, cluster: EksCluster): InsightOut[] {
       categorySpecificSummary: { deprecationDetails: [], addonCompatibilityDetails: [] },
     },
     {
-      ...base('cluster-health', 'Cluster health issues', 'Checks for any cluster health issues that prevent successful upgrade to the next Kubernetes version on EKS.', next),
-      insightStatus: (cluster.health?.issues.length ?? 0) > 0
-        ? { status: 'ERROR', reason: 'Cluster has health issues.' }
-        : { status: 'PASSING', reason: 'No cluster health issues detected.' },
+      ...base(
+        'cluster-health',
+        'Cluster health issues',
+        'Checks for any cluster health issues that prevent successful upgrade to the next Kubernetes version on EKS.',
+        next,
+      ),
+      insightStatus:
+        (cluster.health?.issues.length ?? 0) > 0
+          ? { status: 'ERROR', reason: 'Cluster has health issues.' }
+          : { status: 'PASSING', reason: 'No cluster health issues detected.' },
       recommendation: 'Refer to the EKS cluster health issue documentation.',
       additionalInfo: {},
       resources: [],

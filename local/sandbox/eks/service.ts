@@ -2,10 +2,10 @@
  * EKS read calls over the clusters, node groups, add-ons and access entries in the world (the CloudFormation
  * engine creates them), plus DescribeClusterVersions from the region catalogue.
  */
-import { SandboxAwsError, type OperationInput, type RequestContext, type ServiceModule } from '../protocol/types.js';
+import { type OperationInput, type RequestContext, SandboxAwsError, type ServiceModule } from '../protocol/types.js';
 import type { EksCluster, EksNodegroup } from '../world/types.js';
 import { ADDON_CATALOG } from './addons.js';
-import { insightsFor, insightSummary } from './insights.js';
+import { insightSummary, insightsFor } from './insights.js';
 import {
   EksUpdateError,
   eksUpdates,
@@ -32,7 +32,9 @@ function clusterArn(ctx: RequestContext, name: string): string {
 }
 
 function findCluster(ctx: RequestContext, name: string): EksCluster | undefined {
-  return ctx.world.data.eksClusters.find((c) => c.accountId === ctx.accountId && c.region === ctx.region && c.name === name);
+  return ctx.world.data.eksClusters.find(
+    (c) => c.accountId === ctx.accountId && c.region === ctx.region && c.name === name,
+  );
 }
 
 function requireCluster(ctx: RequestContext, name: string): EksCluster {
@@ -51,7 +53,10 @@ function page<T>(items: T[], input: OperationInput, max = 100): { page: T[]; nex
     if (!Number.isInteger(start) || start < 0) throw invalidParameter('The nextToken provided is invalid.');
   }
   const slice = items.slice(start, start + n);
-  return { page: slice, nextToken: start + n < items.length ? Buffer.from(`o:${start + n}`).toString('base64url') : undefined };
+  return {
+    page: slice,
+    nextToken: start + n < items.length ? Buffer.from(`o:${start + n}`).toString('base64url') : undefined,
+  };
 }
 
 export function clusterOut(c: EksCluster) {
@@ -64,7 +69,9 @@ export function clusterOut(c: EksCluster) {
     roleArn: c.roleArn,
     resourcesVpcConfig: c.resourcesVpcConfig,
     kubernetesNetworkConfig: { serviceIpv4Cidr: '172.20.0.0/16', ipFamily: 'ipv4', ...c.kubernetesNetworkConfig },
-    logging: c.logging ?? { clusterLogging: [{ types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'], enabled: false }] },
+    logging: c.logging ?? {
+      clusterLogging: [{ types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'], enabled: false }],
+    },
     identity: c.oidcIssuer ? { oidc: { issuer: c.oidcIssuer } } : undefined,
     status: c.status,
     certificateAuthority: c.certificateAuthorityData ? { data: c.certificateAuthorityData } : {},
@@ -98,9 +105,13 @@ function describeNodegroup(ctx: RequestContext, input: OperationInput) {
   settleEksUpdates(ctx.world);
   const ngName = String(input.nodegroupName);
   const ng = ctx.world.data.eksNodegroups.find(
-    (n) => n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === name && n.nodegroupName === ngName,
+    (n) =>
+      n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === name && n.nodegroupName === ngName,
   );
-  ctx.authorize('eks:DescribeNodegroup', ng?.nodegroupArn ?? `arn:aws:eks:${ctx.region}:${ctx.accountId}:nodegroup/${name}/${ngName}/*`);
+  ctx.authorize(
+    'eks:DescribeNodegroup',
+    ng?.nodegroupArn ?? `arn:aws:eks:${ctx.region}:${ctx.accountId}:nodegroup/${name}/${ngName}/*`,
+  );
   requireCluster(ctx, name);
   if (!ng) throw notFound(`No node group found for name: ${ngName}.`, { clusterName: name, nodegroupName: ngName });
   const { accountId: _a, region: _r, ...rest } = ng;
@@ -124,9 +135,13 @@ function describeAddon(ctx: RequestContext, input: OperationInput) {
   settleEksUpdates(ctx.world);
   const addonName = String(input.addonName);
   const addon = ctx.world.data.eksAddons.find(
-    (a) => a.accountId === ctx.accountId && a.region === ctx.region && a.clusterName === name && a.addonName === addonName,
+    (a) =>
+      a.accountId === ctx.accountId && a.region === ctx.region && a.clusterName === name && a.addonName === addonName,
   );
-  ctx.authorize('eks:DescribeAddon', addon?.addonArn ?? `arn:aws:eks:${ctx.region}:${ctx.accountId}:addon/${name}/${addonName}/*`);
+  ctx.authorize(
+    'eks:DescribeAddon',
+    addon?.addonArn ?? `arn:aws:eks:${ctx.region}:${ctx.accountId}:addon/${name}/${addonName}/*`,
+  );
   requireCluster(ctx, name);
   if (!addon) throw notFound(`No addon: ${addonName} found in cluster: ${name}`, { clusterName: name, addonName });
   const { accountId: _a, region: _r, ...rest } = addon;
@@ -160,11 +175,22 @@ function describeAccessEntry(ctx: RequestContext, input: OperationInput) {
   const name = String(input.clusterName);
   const principalArn = String(input.principalArn);
   const entry = ctx.world.data.eksAccessEntries.find(
-    (a) => a.accountId === ctx.accountId && a.region === ctx.region && a.clusterName === name && a.principalArn === principalArn,
+    (a) =>
+      a.accountId === ctx.accountId &&
+      a.region === ctx.region &&
+      a.clusterName === name &&
+      a.principalArn === principalArn,
   );
-  ctx.authorize('eks:DescribeAccessEntry', entry?.accessEntryArn ?? `arn:aws:eks:${ctx.region}:${ctx.accountId}:access-entry/${name}/*`);
+  ctx.authorize(
+    'eks:DescribeAccessEntry',
+    entry?.accessEntryArn ?? `arn:aws:eks:${ctx.region}:${ctx.accountId}:access-entry/${name}/*`,
+  );
   requireCluster(ctx, name);
-  if (!entry) throw notFound(`The specified principalArn could not be found. You can view your available access entries with 'list-access-entries'.`, { clusterName: name });
+  if (!entry)
+    throw notFound(
+      `The specified principalArn could not be found. You can view your available access entries with 'list-access-entries'.`,
+      { clusterName: name },
+    );
   const { accountId: _a, region: _r, accessPolicies: _p, ...rest } = entry;
   return { accessEntry: rest };
 }
@@ -175,8 +201,18 @@ function listPodIdentityAssociations(ctx: RequestContext, input: OperationInput)
   requireCluster(ctx, name);
   const list = ctx.world.data.eksPodIdentityAssociations
     .filter((a) => a.accountId === ctx.accountId && a.region === ctx.region && a.clusterName === name)
-    .filter((a) => (!input.namespace || a.namespace === input.namespace) && (!input.serviceAccount || a.serviceAccount === input.serviceAccount))
-    .map((a) => ({ clusterName: a.clusterName, namespace: a.namespace, serviceAccount: a.serviceAccount, associationArn: a.associationArn, associationId: a.associationId }));
+    .filter(
+      (a) =>
+        (!input.namespace || a.namespace === input.namespace) &&
+        (!input.serviceAccount || a.serviceAccount === input.serviceAccount),
+    )
+    .map((a) => ({
+      clusterName: a.clusterName,
+      namespace: a.namespace,
+      serviceAccount: a.serviceAccount,
+      associationArn: a.associationArn,
+      associationId: a.associationId,
+    }));
   const p = page(list, input);
   return { associations: p.page, nextToken: p.nextToken };
 }
@@ -187,7 +223,10 @@ function describePodIdentityAssociation(ctx: RequestContext, input: OperationInp
   const a = ctx.world.data.eksPodIdentityAssociations.find(
     (x) => x.accountId === ctx.accountId && x.region === ctx.region && x.clusterName === name && x.associationId === id,
   );
-  ctx.authorize('eks:DescribePodIdentityAssociation', a?.associationArn ?? `arn:aws:eks:${ctx.region}:${ctx.accountId}:podidentityassociation/${name}/${id}`);
+  ctx.authorize(
+    'eks:DescribePodIdentityAssociation',
+    a?.associationArn ?? `arn:aws:eks:${ctx.region}:${ctx.accountId}:podidentityassociation/${name}/${id}`,
+  );
   requireCluster(ctx, name);
   if (!a) throw notFound(`No Pod Identity Association found with id: ${id}`, { clusterName: name });
   const { accountId: _a, region: _r, ...rest } = a;
@@ -199,7 +238,9 @@ function describeClusterVersions(ctx: RequestContext, input: OperationInput) {
   const region = ctx.world.region(ctx.region)!;
   const clusterType = (input.clusterType as string | undefined) ?? 'eks';
   if (clusterType !== 'eks') return { clusterVersions: [] };
-  const wantedStatus = (input.versionStatus as string | undefined) ?? (input.status ? String(input.status).toUpperCase().replace(/-/g, '_') : undefined);
+  const wantedStatus =
+    (input.versionStatus as string | undefined) ??
+    (input.status ? String(input.status).toUpperCase().replace(/-/g, '_') : undefined);
   const asked = input.clusterVersions as string[] | undefined;
   const list = region.eksVersions
     .filter((v) => input.includeAll || v.status !== 'UNSUPPORTED')
@@ -241,7 +282,11 @@ function token(input: OperationInput): string | undefined {
 
 function requireNodegroup(ctx: RequestContext, clusterName: string, ngName: string): EksNodegroup {
   const ng = ctx.world.data.eksNodegroups.find(
-    (n) => n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === clusterName && n.nodegroupName === ngName,
+    (n) =>
+      n.accountId === ctx.accountId &&
+      n.region === ctx.region &&
+      n.clusterName === clusterName &&
+      n.nodegroupName === ngName,
   );
   if (!ng) throw notFound(`No node group found for name: ${ngName}.`, { clusterName, nodegroupName: ngName });
   return ng;
@@ -251,7 +296,18 @@ function updateClusterVersion(ctx: RequestContext, input: OperationInput) {
   const name = String(input.name);
   ctx.authorize('eks:UpdateClusterVersion', clusterArn(ctx, name));
   const cluster = requireCluster(ctx, name);
-  const u = asApiError(() => startClusterVersionUpdate(ctx.world, cluster, String(input.version), ctx.timeScale, token(input), input.force === true), { clusterName: name });
+  const u = asApiError(
+    () =>
+      startClusterVersionUpdate(
+        ctx.world,
+        cluster,
+        String(input.version),
+        ctx.timeScale,
+        token(input),
+        input.force === true,
+      ),
+    { clusterName: name },
+  );
   return { update: updateOut(u) };
 }
 
@@ -259,23 +315,61 @@ function updateClusterConfig(ctx: RequestContext, input: OperationInput) {
   const name = String(input.name);
   ctx.authorize('eks:UpdateClusterConfig', clusterArn(ctx, name));
   const cluster = requireCluster(ctx, name);
-  const asked = ['resourcesVpcConfig', 'logging', 'accessConfig', 'upgradePolicy', 'zonalShiftConfig', 'computeConfig', 'kubernetesNetworkConfig', 'storageConfig', 'remoteNetworkConfig', 'deletionProtection', 'controlPlaneScalingConfig'].filter(
-    (k) => input[k] !== undefined,
-  );
+  const asked = [
+    'resourcesVpcConfig',
+    'logging',
+    'accessConfig',
+    'upgradePolicy',
+    'zonalShiftConfig',
+    'computeConfig',
+    'kubernetesNetworkConfig',
+    'storageConfig',
+    'remoteNetworkConfig',
+    'deletionProtection',
+    'controlPlaneScalingConfig',
+  ].filter((k) => input[k] !== undefined);
   if (asked.length !== 1) {
-    throw invalidParameter(asked.length ? 'Only one type of update can be allowed.' : 'No changes specified in the update request.');
+    throw invalidParameter(
+      asked.length ? 'Only one type of update can be allowed.' : 'No changes specified in the update request.',
+    );
   }
   const fields = { clusterName: name };
   if (asked[0] === 'upgradePolicy') {
-    const u = asApiError(() => startUpgradePolicyUpdate(ctx.world, cluster, String(input.upgradePolicy.supportType), ctx.timeScale, token(input)), fields);
+    const u = asApiError(
+      () =>
+        startUpgradePolicyUpdate(
+          ctx.world,
+          cluster,
+          String(input.upgradePolicy.supportType),
+          ctx.timeScale,
+          token(input),
+        ),
+      fields,
+    );
     return { update: updateOut(u) };
   }
   if (asked[0] === 'accessConfig') {
-    if (input.accessConfig.authenticationMode === undefined) throw invalidParameter('authenticationMode must be specified.');
-    const u = asApiError(() => startAccessConfigUpdate(ctx.world, cluster, String(input.accessConfig.authenticationMode), ctx.timeScale, token(input)), fields);
+    if (input.accessConfig.authenticationMode === undefined)
+      throw invalidParameter('authenticationMode must be specified.');
+    const u = asApiError(
+      () =>
+        startAccessConfigUpdate(
+          ctx.world,
+          cluster,
+          String(input.accessConfig.authenticationMode),
+          ctx.timeScale,
+          token(input),
+        ),
+      fields,
+    );
     return { update: updateOut(u) };
   }
-  throw new SandboxAwsError('InvalidRequestException', `The AWS sandbox does not model UpdateClusterConfig with ${asked[0]}; it models upgradePolicy and accessConfig`, 400, fields);
+  throw new SandboxAwsError(
+    'InvalidRequestException',
+    `The AWS sandbox does not model UpdateClusterConfig with ${asked[0]}; it models upgradePolicy and accessConfig`,
+    400,
+    fields,
+  );
 }
 
 function updateNodegroupConfig(ctx: RequestContext, input: OperationInput) {
@@ -284,9 +378,17 @@ function updateNodegroupConfig(ctx: RequestContext, input: OperationInput) {
   const ng = requireNodegroup(ctx, name, String(input.nodegroupName));
   ctx.authorize('eks:UpdateNodegroupConfig', ng.nodegroupArn);
   const other = ['labels', 'taints', 'updateConfig', 'nodeRepairConfig'].filter((k) => input[k] !== undefined);
-  if (other.length) throw new SandboxAwsError('InvalidRequestException', `The AWS sandbox does not model UpdateNodegroupConfig with ${other.join(', ')}; it models scalingConfig`, 400);
+  if (other.length)
+    throw new SandboxAwsError(
+      'InvalidRequestException',
+      `The AWS sandbox does not model UpdateNodegroupConfig with ${other.join(', ')}; it models scalingConfig`,
+      400,
+    );
   if (input.scalingConfig === undefined) throw invalidParameter('No changes specified in the update request.');
-  const u = asApiError(() => startNodegroupScalingUpdate(ctx.world, ng, input.scalingConfig, ctx.timeScale, token(input)), { clusterName: name, nodegroupName: ng.nodegroupName });
+  const u = asApiError(
+    () => startNodegroupScalingUpdate(ctx.world, ng, input.scalingConfig, ctx.timeScale, token(input)),
+    { clusterName: name, nodegroupName: ng.nodegroupName },
+  );
   return { update: updateOut(u) };
 }
 
@@ -296,7 +398,15 @@ function updateNodegroupVersion(ctx: RequestContext, input: OperationInput) {
   const ng = requireNodegroup(ctx, name, String(input.nodegroupName));
   ctx.authorize('eks:UpdateNodegroupVersion', ng.nodegroupArn);
   const u = asApiError(
-    () => startNodegroupVersionUpdate(ctx.world, ng, input.version === undefined ? undefined : String(input.version), input.force === true, ctx.timeScale, token(input)),
+    () =>
+      startNodegroupVersionUpdate(
+        ctx.world,
+        ng,
+        input.version === undefined ? undefined : String(input.version),
+        input.force === true,
+        ctx.timeScale,
+        token(input),
+      ),
     { clusterName: name, nodegroupName: ng.nodegroupName },
   );
   return { update: updateOut(u) };
@@ -306,10 +416,17 @@ function updateAddon(ctx: RequestContext, input: OperationInput) {
   const name = String(input.clusterName);
   const cluster = requireCluster(ctx, name);
   const addonName = String(input.addonName);
-  const addon = ctx.world.data.eksAddons.find((a) => a.accountId === ctx.accountId && a.region === ctx.region && a.clusterName === name && a.addonName === addonName);
-  ctx.authorize('eks:UpdateAddon', addon?.addonArn ?? `arn:aws:eks:${ctx.region}:${ctx.accountId}:addon/${name}/${addonName}/*`);
+  const addon = ctx.world.data.eksAddons.find(
+    (a) =>
+      a.accountId === ctx.accountId && a.region === ctx.region && a.clusterName === name && a.addonName === addonName,
+  );
+  ctx.authorize(
+    'eks:UpdateAddon',
+    addon?.addonArn ?? `arn:aws:eks:${ctx.region}:${ctx.accountId}:addon/${name}/${addonName}/*`,
+  );
   if (!addon) throw notFound(`No addon: ${addonName} found in cluster: ${name}`, { clusterName: name, addonName });
-  if (input.serviceAccountRoleArn !== undefined) ctx.authorize('iam:PassRole', String(input.serviceAccountRoleArn), { 'iam:PassedToService': 'eks.amazonaws.com' });
+  if (input.serviceAccountRoleArn !== undefined)
+    ctx.authorize('iam:PassRole', String(input.serviceAccountRoleArn), { 'iam:PassedToService': 'eks.amazonaws.com' });
   if (input.addonVersion !== undefined) {
     const offered = compatible(ctx, addonName, cluster.version);
     if (!offered.includes(String(input.addonVersion))) {
@@ -320,7 +437,9 @@ function updateAddon(ctx: RequestContext, input: OperationInput) {
     try {
       JSON.parse(String(input.configurationValues));
     } catch {
-      throw invalidParameter('ConfigurationValue provided in request is not supported: Json schema validation failed with error: unable to parse the configuration value');
+      throw invalidParameter(
+        'ConfigurationValue provided in request is not supported: Json schema validation failed with error: unable to parse the configuration value',
+      );
     }
   }
   const u = asApiError(
@@ -330,8 +449,12 @@ function updateAddon(ctx: RequestContext, input: OperationInput) {
         addon,
         {
           ...(input.addonVersion !== undefined ? { addonVersion: String(input.addonVersion) } : {}),
-          ...(input.configurationValues !== undefined ? { configurationValues: String(input.configurationValues) } : {}),
-          ...(input.serviceAccountRoleArn !== undefined ? { serviceAccountRoleArn: String(input.serviceAccountRoleArn) } : {}),
+          ...(input.configurationValues !== undefined
+            ? { configurationValues: String(input.configurationValues) }
+            : {}),
+          ...(input.serviceAccountRoleArn !== undefined
+            ? { serviceAccountRoleArn: String(input.serviceAccountRoleArn) }
+            : {}),
         },
         ctx.timeScale,
         token(input),
@@ -358,7 +481,11 @@ function describeUpdate(ctx: RequestContext, input: OperationInput) {
   ctx.authorize('eks:DescribeUpdate', clusterArn(ctx, name));
   requireCluster(ctx, name);
   const u = findUpdate(ctx, input).find((x) => x.id === String(input.updateId));
-  if (!u) throw notFound(`No update found for ID: ${String(input.updateId)}`, { clusterName: name, updateId: String(input.updateId) });
+  if (!u)
+    throw notFound(`No update found for ID: ${String(input.updateId)}`, {
+      clusterName: name,
+      updateId: String(input.updateId),
+    });
   return { update: updateOut(u) };
 }
 
@@ -367,18 +494,26 @@ function listUpdates(ctx: RequestContext, input: OperationInput) {
   ctx.authorize('eks:ListUpdates', clusterArn(ctx, name));
   requireCluster(ctx, name);
   if (input.nodegroupName !== undefined) requireNodegroup(ctx, name, String(input.nodegroupName));
-  const p = page(findUpdate(ctx, input).map((u) => u.id), input);
+  const p = page(
+    findUpdate(ctx, input).map((u) => u.id),
+    input,
+  );
   return { updateIds: p.page, nextToken: p.nextToken };
 }
 
 function offeredVersions(ctx: RequestContext): string[] {
-  return (ctx.world.region(ctx.region)?.eksVersions ?? []).filter((v) => v.status !== 'UNSUPPORTED').map((v) => v.version);
+  return (ctx.world.region(ctx.region)?.eksVersions ?? [])
+    .filter((v) => v.status !== 'UNSUPPORTED')
+    .map((v) => v.version);
 }
 
 function compatible(ctx: RequestContext, addonName: string, k8s: string): string[] {
   const entry = ADDON_CATALOG[addonName];
   if (!entry) return [];
-  return entry.versions(offeredVersions(ctx)).filter((v) => v.compatible === '*' || v.compatible.includes(k8s)).map((v) => v.addonVersion);
+  return entry
+    .versions(offeredVersions(ctx))
+    .filter((v) => v.compatible === '*' || v.compatible.includes(k8s))
+    .map((v) => v.addonVersion);
 }
 
 function describeAddonVersions(ctx: RequestContext, input: OperationInput) {
@@ -404,7 +539,8 @@ function describeAddonVersions(ctx: RequestContext, input: OperationInput) {
             clusterVersion: cv,
             platformVersions: ['*'],
             // One default per Kubernetes version: the first (newest) version listed for it.
-            defaultVersion: all.find((x) => x.compatible === '*' || x.compatible.includes(cv))?.addonVersion === v.addonVersion,
+            defaultVersion:
+              all.find((x) => x.compatible === '*' || x.compatible.includes(cv))?.addonVersion === v.addonVersion,
           })),
           requiresConfiguration: false,
           requiresIamPermissions: a.addonName === 'aws-ebs-csi-driver' || a.addonName === 'vpc-cni',

@@ -10,11 +10,12 @@
  * rules; an eviction a PodDisruptionBudget refuses is retried until EKS's 15-minute limit, then the
  * update fails with `PodEvictionFailure`.
  */
-import { nodesOf } from '../kubernetes/objects.js';
+
 import { evictPodsFromNode } from '../kubernetes/eviction.js';
-import { insightsFor } from './insights.js';
+import { nodesOf } from '../kubernetes/objects.js';
 import type { EksAddon, EksCluster, EksNodegroup } from '../world/types.js';
 import type { World } from '../world/world.js';
+import { insightsFor } from './insights.js';
 
 const MIN = 60_000;
 
@@ -65,7 +66,12 @@ export interface EksUpdateRecord {
 /** An EKS API error the caller maps to its own wire shape (EKS API) or handler failure (CloudFormation). */
 export class EksUpdateError extends Error {
   constructor(
-    readonly code: 'InvalidParameterException' | 'ResourceInUseException' | 'InvalidRequestException' | 'ResourceNotFoundException' | 'InvalidStateException',
+    readonly code:
+      | 'InvalidParameterException'
+      | 'ResourceInUseException'
+      | 'InvalidRequestException'
+      | 'ResourceNotFoundException'
+      | 'InvalidStateException',
     message: string,
     readonly status = 400,
   ) {
@@ -102,17 +108,29 @@ function sameTarget(u: EksUpdateRecord, t: Target): boolean {
 }
 
 function clusterOf(world: World, t: Target): EksCluster | undefined {
-  return world.data.eksClusters.find((c) => c.accountId === t.accountId && c.region === t.region && c.name === t.clusterName);
+  return world.data.eksClusters.find(
+    (c) => c.accountId === t.accountId && c.region === t.region && c.name === t.clusterName,
+  );
 }
 
 function nodegroupOf(world: World, t: Target): EksNodegroup | undefined {
   return world.data.eksNodegroups.find(
-    (n) => n.accountId === t.accountId && n.region === t.region && n.clusterName === t.clusterName && n.nodegroupName === t.nodegroupName,
+    (n) =>
+      n.accountId === t.accountId &&
+      n.region === t.region &&
+      n.clusterName === t.clusterName &&
+      n.nodegroupName === t.nodegroupName,
   );
 }
 
 function addonOf(world: World, t: Target): EksAddon | undefined {
-  return world.data.eksAddons.find((a) => a.accountId === t.accountId && a.region === t.region && a.clusterName === t.clusterName && a.addonName === t.addonName);
+  return world.data.eksAddons.find(
+    (a) =>
+      a.accountId === t.accountId &&
+      a.region === t.region &&
+      a.clusterName === t.clusterName &&
+      a.addonName === t.addonName,
+  );
 }
 
 /** EKS runs one update at a time per cluster (and per node group / add-on). */
@@ -122,7 +140,16 @@ function refuseWhileUpdating(world: World, t: Target, what: string): void {
   if (running) throw new EksUpdateError('ResourceInUseException', `${what} has update ${running.id} in progress`, 409);
 }
 
-function record(world: World, t: Target, type: EksUpdateRecord['type'], params: EksUpdateRecord['params'], change: EksUpdateChange, realMs: number, timeScale: number, token?: string): EksUpdateRecord {
+function record(
+  world: World,
+  t: Target,
+  type: EksUpdateRecord['type'],
+  params: EksUpdateRecord['params'],
+  change: EksUpdateChange,
+  realMs: number,
+  timeScale: number,
+  token?: string,
+): EksUpdateRecord {
   const u: EksUpdateRecord = {
     ...t,
     id: world.uuid(),
@@ -150,23 +177,52 @@ function tokenReplay(world: World, t: Target, token: string | undefined): EksUpd
  * UpdateClusterVersion: one minor up, offered in the region, node groups at the cluster's version first,
  * no upgrade insight in ERROR unless `force` (EKS's upgrade-blocking readiness checks).
  */
-export function startClusterVersionUpdate(world: World, cluster: EksCluster, version: string, timeScale: number, token?: string, force = false): EksUpdateRecord {
+export function startClusterVersionUpdate(
+  world: World,
+  cluster: EksCluster,
+  version: string,
+  timeScale: number,
+  token?: string,
+  force = false,
+): EksUpdateRecord {
   const t: Target = { accountId: cluster.accountId, region: cluster.region, clusterName: cluster.name };
   const replay = tokenReplay(world, t, token);
   if (replay) return replay;
   refuseWhileUpdating(world, t, `Cluster ${cluster.name}`);
-  if (cluster.status !== 'ACTIVE') throw new EksUpdateError('ResourceInUseException', `Cluster ${cluster.name} is currently ${cluster.status}`, 409);
-  if (version === cluster.version) throw new EksUpdateError('InvalidParameterException', `The cluster ${cluster.name} is already at version ${version}`);
-  if (!Number.isFinite(minor(version)) || version.split('.')[0] !== cluster.version.split('.')[0] || minor(version) !== minor(cluster.version) + 1) {
-    throw new EksUpdateError('InvalidParameterException', `Unsupported Kubernetes minor version update from ${cluster.version} to ${version}`);
+  if (cluster.status !== 'ACTIVE')
+    throw new EksUpdateError('ResourceInUseException', `Cluster ${cluster.name} is currently ${cluster.status}`, 409);
+  if (version === cluster.version)
+    throw new EksUpdateError(
+      'InvalidParameterException',
+      `The cluster ${cluster.name} is already at version ${version}`,
+    );
+  if (
+    !Number.isFinite(minor(version)) ||
+    version.split('.')[0] !== cluster.version.split('.')[0] ||
+    minor(version) !== minor(cluster.version) + 1
+  ) {
+    throw new EksUpdateError(
+      'InvalidParameterException',
+      `Unsupported Kubernetes minor version update from ${cluster.version} to ${version}`,
+    );
   }
   const offered = world.region(cluster.region)?.eksVersions.find((v) => v.version === version);
-  if (!offered || offered.status === 'UNSUPPORTED') throw new EksUpdateError('InvalidParameterException', `unsupported Kubernetes version ${version}`);
+  if (!offered || offered.status === 'UNSUPPORTED')
+    throw new EksUpdateError('InvalidParameterException', `unsupported Kubernetes version ${version}`);
   const behind = world.data.eksNodegroups
-    .filter((n) => n.accountId === cluster.accountId && n.region === cluster.region && n.clusterName === cluster.name && n.version !== cluster.version)
+    .filter(
+      (n) =>
+        n.accountId === cluster.accountId &&
+        n.region === cluster.region &&
+        n.clusterName === cluster.name &&
+        n.version !== cluster.version,
+    )
     .map((n) => n.nodegroupName);
   if (behind.length) {
-    throw new EksUpdateError('InvalidParameterException', `Nodegroups ${behind.join(', ')} must be updated to match cluster version ${cluster.version} before updating cluster version`);
+    throw new EksUpdateError(
+      'InvalidParameterException',
+      `Nodegroups ${behind.join(', ')} must be updated to match cluster version ${cluster.version} before updating cluster version`,
+    );
   }
   if (!force && insightsFor(world, cluster).some((i) => i.insightStatus.status === 'ERROR')) {
     throw new EksUpdateError(
@@ -174,80 +230,196 @@ export function startClusterVersionUpdate(world: World, cluster: EksCluster, ver
       'Amazon EKS detected upgrade readiness issues. Call the ListInsights API to view detected upgrade blocking issues. Pass the force flag when updating to override upgrade readiness errors.',
     );
   }
-  const u = record(world, t, 'VersionUpdate', [{ type: 'Version', value: version }, { type: 'PlatformVersion', value: offered.platformVersion }], { kind: 'clusterVersion', version, platformVersion: offered.platformVersion }, UPDATE_DURATIONS.clusterVersion, timeScale, token);
+  const u = record(
+    world,
+    t,
+    'VersionUpdate',
+    [
+      { type: 'Version', value: version },
+      { type: 'PlatformVersion', value: offered.platformVersion },
+    ],
+    { kind: 'clusterVersion', version, platformVersion: offered.platformVersion },
+    UPDATE_DURATIONS.clusterVersion,
+    timeScale,
+    token,
+  );
   cluster.status = 'UPDATING';
   return u;
 }
 
 /** UpdateClusterConfig with `upgradePolicy`. */
-export function startUpgradePolicyUpdate(world: World, cluster: EksCluster, supportType: string, timeScale: number, token?: string): EksUpdateRecord {
+export function startUpgradePolicyUpdate(
+  world: World,
+  cluster: EksCluster,
+  supportType: string,
+  timeScale: number,
+  token?: string,
+): EksUpdateRecord {
   const t: Target = { accountId: cluster.accountId, region: cluster.region, clusterName: cluster.name };
   const replay = tokenReplay(world, t, token);
   if (replay) return replay;
-  if (supportType !== 'STANDARD' && supportType !== 'EXTENDED') throw new EksUpdateError('InvalidParameterException', `Invalid supportType: ${supportType}`);
+  if (supportType !== 'STANDARD' && supportType !== 'EXTENDED')
+    throw new EksUpdateError('InvalidParameterException', `Invalid supportType: ${supportType}`);
   refuseWhileUpdating(world, t, `Cluster ${cluster.name}`);
-  if (cluster.status !== 'ACTIVE') throw new EksUpdateError('ResourceInUseException', `Cluster ${cluster.name} is currently ${cluster.status}`, 409);
+  if (cluster.status !== 'ACTIVE')
+    throw new EksUpdateError('ResourceInUseException', `Cluster ${cluster.name} is currently ${cluster.status}`, 409);
   if ((cluster.upgradePolicy?.supportType ?? 'EXTENDED') === supportType) {
-    throw new EksUpdateError('InvalidParameterException', `The cluster is already configured with upgrade policy supportType ${supportType}`);
+    throw new EksUpdateError(
+      'InvalidParameterException',
+      `The cluster is already configured with upgrade policy supportType ${supportType}`,
+    );
   }
   // A cluster already past standard support cannot leave extended support.
   const info = world.region(cluster.region)?.eksVersions.find((v) => v.version === cluster.version);
   if (supportType === 'STANDARD' && info?.status === 'EXTENDED_SUPPORT') {
-    throw new EksUpdateError('InvalidRequestException', `Cluster ${cluster.name} is running Kubernetes version ${cluster.version} in extended support; upgrade the cluster before setting supportType STANDARD`);
+    throw new EksUpdateError(
+      'InvalidRequestException',
+      `Cluster ${cluster.name} is running Kubernetes version ${cluster.version} in extended support; upgrade the cluster before setting supportType STANDARD`,
+    );
   }
-  return record(world, t, 'UpgradePolicyUpdate', [{ type: 'UpgradePolicy', value: supportType }], { kind: 'upgradePolicy', supportType: supportType as 'STANDARD' | 'EXTENDED' }, UPDATE_DURATIONS.upgradePolicy, timeScale, token);
+  return record(
+    world,
+    t,
+    'UpgradePolicyUpdate',
+    [{ type: 'UpgradePolicy', value: supportType }],
+    { kind: 'upgradePolicy', supportType: supportType as 'STANDARD' | 'EXTENDED' },
+    UPDATE_DURATIONS.upgradePolicy,
+    timeScale,
+    token,
+  );
 }
 
 /** UpdateClusterConfig with `accessConfig.authenticationMode`: only towards API (CONFIG_MAP → API_AND_CONFIG_MAP → API). */
-export function startAccessConfigUpdate(world: World, cluster: EksCluster, mode: string, timeScale: number, token?: string): EksUpdateRecord {
+export function startAccessConfigUpdate(
+  world: World,
+  cluster: EksCluster,
+  mode: string,
+  timeScale: number,
+  token?: string,
+): EksUpdateRecord {
   const t: Target = { accountId: cluster.accountId, region: cluster.region, clusterName: cluster.name };
   const replay = tokenReplay(world, t, token);
   if (replay) return replay;
   refuseWhileUpdating(world, t, `Cluster ${cluster.name}`);
-  if (cluster.status !== 'ACTIVE') throw new EksUpdateError('ResourceInUseException', `Cluster ${cluster.name} is currently ${cluster.status}`, 409);
+  if (cluster.status !== 'ACTIVE')
+    throw new EksUpdateError('ResourceInUseException', `Cluster ${cluster.name} is currently ${cluster.status}`, 409);
   const order = ['CONFIG_MAP', 'API_AND_CONFIG_MAP', 'API'];
   const current = cluster.accessConfig?.authenticationMode ?? 'CONFIG_MAP';
-  if (!order.includes(mode)) throw new EksUpdateError('InvalidParameterException', `Invalid authenticationMode: ${mode}`);
-  if (mode === current) throw new EksUpdateError('InvalidParameterException', `Unsupported authentication mode update from ${current} to ${mode}`);
-  if (order.indexOf(mode) < order.indexOf(current)) throw new EksUpdateError('InvalidParameterException', `Unsupported authentication mode update from ${current} to ${mode}`);
-  return record(world, t, 'AccessConfigUpdate', [{ type: 'AuthenticationMode', value: mode }], { kind: 'accessConfig', authenticationMode: mode as 'API' | 'API_AND_CONFIG_MAP' }, UPDATE_DURATIONS.accessConfig, timeScale, token);
+  if (!order.includes(mode))
+    throw new EksUpdateError('InvalidParameterException', `Invalid authenticationMode: ${mode}`);
+  if (mode === current)
+    throw new EksUpdateError(
+      'InvalidParameterException',
+      `Unsupported authentication mode update from ${current} to ${mode}`,
+    );
+  if (order.indexOf(mode) < order.indexOf(current))
+    throw new EksUpdateError(
+      'InvalidParameterException',
+      `Unsupported authentication mode update from ${current} to ${mode}`,
+    );
+  return record(
+    world,
+    t,
+    'AccessConfigUpdate',
+    [{ type: 'AuthenticationMode', value: mode }],
+    { kind: 'accessConfig', authenticationMode: mode as 'API' | 'API_AND_CONFIG_MAP' },
+    UPDATE_DURATIONS.accessConfig,
+    timeScale,
+    token,
+  );
 }
 
 /** UpdateNodegroupConfig with `scalingConfig`. */
-export function startNodegroupScalingUpdate(world: World, ng: EksNodegroup, scaling: Partial<{ minSize: number; maxSize: number; desiredSize: number }>, timeScale: number, token?: string): EksUpdateRecord {
-  const t: Target = { accountId: ng.accountId, region: ng.region, clusterName: ng.clusterName, nodegroupName: ng.nodegroupName };
+export function startNodegroupScalingUpdate(
+  world: World,
+  ng: EksNodegroup,
+  scaling: Partial<{ minSize: number; maxSize: number; desiredSize: number }>,
+  timeScale: number,
+  token?: string,
+): EksUpdateRecord {
+  const t: Target = {
+    accountId: ng.accountId,
+    region: ng.region,
+    clusterName: ng.clusterName,
+    nodegroupName: ng.nodegroupName,
+  };
   const replay = tokenReplay(world, t, token);
   if (replay) return replay;
   refuseWhileUpdating(world, t, `Nodegroup ${ng.nodegroupName}`);
-  if (ng.status !== 'ACTIVE' && ng.status !== 'DEGRADED') throw new EksUpdateError('ResourceInUseException', `Nodegroup ${ng.nodegroupName} is currently ${ng.status}`, 409);
+  if (ng.status !== 'ACTIVE' && ng.status !== 'DEGRADED')
+    throw new EksUpdateError('ResourceInUseException', `Nodegroup ${ng.nodegroupName} is currently ${ng.status}`, 409);
   const next = { ...ng.scalingConfig, ...scaling };
   if (next.maxSize < 1) throw new EksUpdateError('InvalidParameterException', 'Maximum capacity must be at least 1');
-  if (next.desiredSize < next.minSize) throw new EksUpdateError('InvalidParameterException', `Minimum capacity ${next.minSize} can't be greater than desired size ${next.desiredSize}`);
-  if (next.desiredSize > next.maxSize) throw new EksUpdateError('InvalidParameterException', `Desired capacity ${next.desiredSize} can't be greater than max size ${next.maxSize}`);
+  if (next.desiredSize < next.minSize)
+    throw new EksUpdateError(
+      'InvalidParameterException',
+      `Minimum capacity ${next.minSize} can't be greater than desired size ${next.desiredSize}`,
+    );
+  if (next.desiredSize > next.maxSize)
+    throw new EksUpdateError(
+      'InvalidParameterException',
+      `Desired capacity ${next.desiredSize} can't be greater than max size ${next.maxSize}`,
+    );
   const params = (['minSize', 'maxSize', 'desiredSize'] as const)
     .filter((k) => scaling[k] !== undefined)
-    .map((k) => ({ type: k === 'minSize' ? 'MinSize' : k === 'maxSize' ? 'MaxSize' : 'DesiredSize', value: String(scaling[k]) }));
-  const u = record(world, t, 'ConfigUpdate', params, { kind: 'nodegroupScaling', scalingConfig: next }, UPDATE_DURATIONS.nodegroupScaling, timeScale, token);
+    .map((k) => ({
+      type: k === 'minSize' ? 'MinSize' : k === 'maxSize' ? 'MaxSize' : 'DesiredSize',
+      value: String(scaling[k]),
+    }));
+  const u = record(
+    world,
+    t,
+    'ConfigUpdate',
+    params,
+    { kind: 'nodegroupScaling', scalingConfig: next },
+    UPDATE_DURATIONS.nodegroupScaling,
+    timeScale,
+    token,
+  );
   ng.status = 'UPDATING';
   return u;
 }
 
 /** UpdateNodegroupVersion: to the cluster's version (never above it, never more than one minor at a time). */
-export function startNodegroupVersionUpdate(world: World, ng: EksNodegroup, version: string | undefined, force: boolean, timeScale: number, token?: string): EksUpdateRecord {
-  const t: Target = { accountId: ng.accountId, region: ng.region, clusterName: ng.clusterName, nodegroupName: ng.nodegroupName };
+export function startNodegroupVersionUpdate(
+  world: World,
+  ng: EksNodegroup,
+  version: string | undefined,
+  force: boolean,
+  timeScale: number,
+  token?: string,
+): EksUpdateRecord {
+  const t: Target = {
+    accountId: ng.accountId,
+    region: ng.region,
+    clusterName: ng.clusterName,
+    nodegroupName: ng.nodegroupName,
+  };
   const replay = tokenReplay(world, t, token);
   if (replay) return replay;
   const cluster = clusterOf(world, t);
-  if (!cluster) throw new EksUpdateError('ResourceNotFoundException', `No cluster found for name: ${ng.clusterName}.`, 404);
+  if (!cluster)
+    throw new EksUpdateError('ResourceNotFoundException', `No cluster found for name: ${ng.clusterName}.`, 404);
   refuseWhileUpdating(world, t, `Nodegroup ${ng.nodegroupName}`);
-  if (ng.status !== 'ACTIVE' && ng.status !== 'DEGRADED') throw new EksUpdateError('ResourceInUseException', `Nodegroup ${ng.nodegroupName} is currently ${ng.status}`, 409);
+  if (ng.status !== 'ACTIVE' && ng.status !== 'DEGRADED')
+    throw new EksUpdateError('ResourceInUseException', `Nodegroup ${ng.nodegroupName} is currently ${ng.status}`, 409);
   const target = version ?? cluster.version;
   if (minor(target) > minor(cluster.version)) {
-    throw new EksUpdateError('InvalidParameterException', `Requested Nodegroup Kubernetes version ${target} is greater than cluster version ${cluster.version}`);
+    throw new EksUpdateError(
+      'InvalidParameterException',
+      `Requested Nodegroup Kubernetes version ${target} is greater than cluster version ${cluster.version}`,
+    );
   }
-  if (minor(target) < minor(ng.version)) throw new EksUpdateError('InvalidParameterException', `Requested Nodegroup Kubernetes version ${target} is lower than the current version ${ng.version}`);
+  if (minor(target) < minor(ng.version))
+    throw new EksUpdateError(
+      'InvalidParameterException',
+      `Requested Nodegroup Kubernetes version ${target} is lower than the current version ${ng.version}`,
+    );
   if (minor(target) > minor(ng.version) + 1) {
-    throw new EksUpdateError('InvalidParameterException', `Unsupported Kubernetes minor version update from ${ng.version} to ${target}`);
+    throw new EksUpdateError(
+      'InvalidParameterException',
+      `Unsupported Kubernetes minor version update from ${ng.version} to ${target}`,
+    );
   }
   const releaseVersion = `${target}.0-20250601`;
   const old = oldNodeNames(world, cluster, ng);
@@ -255,7 +427,10 @@ export function startNodegroupVersionUpdate(world: World, ng: EksNodegroup, vers
     world,
     t,
     'VersionUpdate',
-    [{ type: 'Version', value: target }, { type: 'ReleaseVersion', value: releaseVersion }],
+    [
+      { type: 'Version', value: target },
+      { type: 'ReleaseVersion', value: releaseVersion },
+    ],
     { kind: 'nodegroupVersion', version: target, releaseVersion, force },
     UPDATE_DURATIONS.nodegroupSetup,
     timeScale,
@@ -267,8 +442,19 @@ export function startNodegroupVersionUpdate(world: World, ng: EksNodegroup, vers
 }
 
 /** UpdateAddon. */
-export function startAddonUpdate(world: World, addon: EksAddon, change: Omit<Extract<EksUpdateChange, { kind: 'addon' }>, 'kind'>, timeScale: number, token?: string): EksUpdateRecord {
-  const t: Target = { accountId: addon.accountId, region: addon.region, clusterName: addon.clusterName, addonName: addon.addonName };
+export function startAddonUpdate(
+  world: World,
+  addon: EksAddon,
+  change: Omit<Extract<EksUpdateChange, { kind: 'addon' }>, 'kind'>,
+  timeScale: number,
+  token?: string,
+): EksUpdateRecord {
+  const t: Target = {
+    accountId: addon.accountId,
+    region: addon.region,
+    clusterName: addon.clusterName,
+    addonName: addon.addonName,
+  };
   const replay = tokenReplay(world, t, token);
   if (replay) return replay;
   refuseWhileUpdating(world, t, `Addon ${addon.addonName}`);
@@ -277,9 +463,20 @@ export function startAddonUpdate(world: World, addon: EksAddon, change: Omit<Ext
   }
   const params: EksUpdateRecord['params'] = [];
   if (change.addonVersion !== undefined) params.push({ type: 'AddonVersion', value: change.addonVersion });
-  if (change.configurationValues !== undefined) params.push({ type: 'ConfigurationValues', value: change.configurationValues });
-  if (change.serviceAccountRoleArn !== undefined) params.push({ type: 'ServiceAccountRoleArn', value: change.serviceAccountRoleArn });
-  const u = record(world, t, 'AddonUpdate', params, { kind: 'addon', ...change }, UPDATE_DURATIONS.addon, timeScale, token);
+  if (change.configurationValues !== undefined)
+    params.push({ type: 'ConfigurationValues', value: change.configurationValues });
+  if (change.serviceAccountRoleArn !== undefined)
+    params.push({ type: 'ServiceAccountRoleArn', value: change.serviceAccountRoleArn });
+  const u = record(
+    world,
+    t,
+    'AddonUpdate',
+    params,
+    { kind: 'addon', ...change },
+    UPDATE_DURATIONS.addon,
+    timeScale,
+    token,
+  );
   addon.status = 'UPDATING';
   return u;
 }
@@ -359,7 +556,12 @@ function step(world: World, u: EksUpdateRecord, at: number): void {
  * One step of a rolling node group update. Returns true when the whole update is done (successfully or
  * not); otherwise the next step is scheduled in `u.dueAt`.
  */
-function rollOneNode(world: World, u: EksUpdateRecord, c: Extract<EksUpdateChange, { kind: 'nodegroupVersion' }>, at: number): boolean {
+function rollOneNode(
+  world: World,
+  u: EksUpdateRecord,
+  c: Extract<EksUpdateChange, { kind: 'nodegroupVersion' }>,
+  at: number,
+): boolean {
   const ng = nodegroupOf(world, u);
   const roll = (u.roll ??= { pending: [] });
   if (!ng) return true;

@@ -2,7 +2,7 @@
  * EventBridge: event buses and PutEvents. Accepted events are captured in the world
  * (`GET /_sandbox/events`); entries for a bus that does not exist are accepted and dropped, as AWS does.
  */
-import { SandboxAwsError, type OperationInput, type RequestContext, type ServiceModule } from '../protocol/types.js';
+import { type OperationInput, type RequestContext, SandboxAwsError, type ServiceModule } from '../protocol/types.js';
 import type { EventBus } from '../world/types.js';
 
 function busArn(ctx: RequestContext, name: string): string {
@@ -17,20 +17,38 @@ function busName(ref: string | undefined): string {
 }
 
 function findBus(ctx: RequestContext, name: string): EventBus | undefined {
-  if (name === 'default') return { accountId: ctx.accountId, region: ctx.region, name, arn: busArn(ctx, name), createdAt: new Date(0).toISOString() };
-  return ctx.world.data.eventBuses.find((b) => b.accountId === ctx.accountId && b.region === ctx.region && b.name === name);
+  if (name === 'default')
+    return {
+      accountId: ctx.accountId,
+      region: ctx.region,
+      name,
+      arn: busArn(ctx, name),
+      createdAt: new Date(0).toISOString(),
+    };
+  return ctx.world.data.eventBuses.find(
+    (b) => b.accountId === ctx.accountId && b.region === ctx.region && b.name === name,
+  );
 }
 
 function createEventBus(ctx: RequestContext, input: OperationInput) {
   const name = String(input.Name ?? '');
   if (!/^[/.\-_A-Za-z0-9]{1,256}$/.test(name)) {
-    throw new SandboxAwsError('ValidationException', `1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+`);
+    throw new SandboxAwsError(
+      'ValidationException',
+      `1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+`,
+    );
   }
   ctx.authorize('events:CreateEventBus', busArn(ctx, name));
   if (name === 'default' || findBus(ctx, name)) {
     throw new SandboxAwsError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
   }
-  const bus: EventBus = { accountId: ctx.accountId, region: ctx.region, name, arn: busArn(ctx, name), createdAt: new Date(ctx.now).toISOString() };
+  const bus: EventBus = {
+    accountId: ctx.accountId,
+    region: ctx.region,
+    name,
+    arn: busArn(ctx, name),
+    createdAt: new Date(ctx.now).toISOString(),
+  };
   ctx.world.data.eventBuses.push(bus);
   return { EventBusArn: bus.arn };
 }
@@ -40,13 +58,21 @@ function describeEventBus(ctx: RequestContext, input: OperationInput) {
   ctx.authorize('events:DescribeEventBus', busArn(ctx, name));
   const bus = findBus(ctx, name);
   if (!bus) throw new SandboxAwsError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
-  return { Name: bus.name, Arn: bus.arn, CreationTime: new Date(bus.createdAt), LastModifiedTime: new Date(bus.createdAt) };
+  return {
+    Name: bus.name,
+    Arn: bus.arn,
+    CreationTime: new Date(bus.createdAt),
+    LastModifiedTime: new Date(bus.createdAt),
+  };
 }
 
 function listEventBuses(ctx: RequestContext, input: OperationInput) {
   ctx.authorize('events:ListEventBuses');
   const prefix = (input.NamePrefix as string | undefined) ?? '';
-  const buses = [findBus(ctx, 'default')!, ...ctx.world.data.eventBuses.filter((b) => b.accountId === ctx.accountId && b.region === ctx.region)];
+  const buses = [
+    findBus(ctx, 'default')!,
+    ...ctx.world.data.eventBuses.filter((b) => b.accountId === ctx.accountId && b.region === ctx.region),
+  ];
   return { EventBuses: buses.filter((b) => b.name.startsWith(prefix)).map((b) => ({ Name: b.name, Arn: b.arn })) };
 }
 
@@ -54,7 +80,9 @@ function deleteEventBus(ctx: RequestContext, input: OperationInput) {
   const name = String(input.Name ?? '');
   ctx.authorize('events:DeleteEventBus', busArn(ctx, name));
   if (name === 'default') throw new SandboxAwsError('ValidationException', 'Cannot delete event bus default.');
-  ctx.world.data.eventBuses = ctx.world.data.eventBuses.filter((b) => !(b.accountId === ctx.accountId && b.region === ctx.region && b.name === name));
+  ctx.world.data.eventBuses = ctx.world.data.eventBuses.filter(
+    (b) => !(b.accountId === ctx.accountId && b.region === ctx.region && b.name === name),
+  );
   return {};
 }
 
@@ -70,10 +98,14 @@ interface PutEntry {
 function putEvents(ctx: RequestContext, input: OperationInput) {
   const entries = (input.Entries as PutEntry[] | undefined) ?? [];
   if (entries.length < 1 || entries.length > 10) {
-    throw new SandboxAwsError('ValidationException', `1 validation error detected: Value '[...]' at 'entries' failed to satisfy constraint: Member must have length ${entries.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 10'}`);
+    throw new SandboxAwsError(
+      'ValidationException',
+      `1 validation error detected: Value '[...]' at 'entries' failed to satisfy constraint: Member must have length ${entries.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 10'}`,
+    );
   }
   // Permission is per bus; AWS rejects the whole call when one is denied.
-  for (const name of new Set(entries.map((e) => busName(e.EventBusName)))) ctx.authorize('events:PutEvents', busArn(ctx, name));
+  for (const name of new Set(entries.map((e) => busName(e.EventBusName))))
+    ctx.authorize('events:PutEvents', busArn(ctx, name));
 
   let failed = 0;
   const results = entries.map((e) => {
@@ -87,19 +119,25 @@ function putEvents(ctx: RequestContext, input: OperationInput) {
     // users in aws/aws-sdk#186 and aws/aws-cli#9186). Modelled as such, so nothing locally relies on an
     // error AWS never gives: the event gets an id and is not captured.
     if (!findBus(ctx, name)) return { EventId: ctx.world.uuid() };
-    if (!e.Source) return fail('InvalidArgument', 'Parameter Source is not valid. Reason: Source is a required argument.');
-    if (!e.DetailType) return fail('InvalidArgument', 'Parameter DetailType is not valid. Reason: DetailType is a required argument.');
-    if (e.Detail === undefined) return fail('InvalidArgument', 'Parameter Detail is not valid. Reason: Detail is a required argument.');
+    if (!e.Source)
+      return fail('InvalidArgument', 'Parameter Source is not valid. Reason: Source is a required argument.');
+    if (!e.DetailType)
+      return fail('InvalidArgument', 'Parameter DetailType is not valid. Reason: DetailType is a required argument.');
+    if (e.Detail === undefined)
+      return fail('InvalidArgument', 'Parameter Detail is not valid. Reason: Detail is a required argument.');
     let detail: unknown;
     try {
       detail = JSON.parse(e.Detail);
     } catch {
       return fail('MalformedDetail', 'Detail is malformed.');
     }
-    if (!detail || typeof detail !== 'object' || Array.isArray(detail)) return fail('MalformedDetail', 'Detail is malformed.');
-    if (Buffer.byteLength(JSON.stringify(e)) > 256 * 1024) return fail('InvalidArgument', 'Total size of the entries in the request is over the limit.');
+    if (!detail || typeof detail !== 'object' || Array.isArray(detail))
+      return fail('MalformedDetail', 'Detail is malformed.');
+    if (Buffer.byteLength(JSON.stringify(e)) > 256 * 1024)
+      return fail('InvalidArgument', 'Total size of the entries in the request is over the limit.');
     const eventId = ctx.world.uuid();
-    const time = e.Time !== undefined ? new Date(typeof e.Time === 'number' ? e.Time * 1000 : e.Time) : new Date(ctx.now);
+    const time =
+      e.Time !== undefined ? new Date(typeof e.Time === 'number' ? e.Time * 1000 : e.Time) : new Date(ctx.now);
     ctx.world.captureEvent({
       eventId,
       accountId: ctx.accountId,

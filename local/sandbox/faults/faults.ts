@@ -30,7 +30,10 @@ export const faultRuleSchema = z
     /** Stop injecting failures after this many (latency keeps applying). */
     times: z.number().int().min(1).optional(),
     /** CloudFormation resource type (`AWS::EKS::Cluster`) whose deletions this rule fails; such a rule matches no API call. */
-    resourceType: z.string().regex(/^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/, 'must be a resource type such as AWS::EKS::Cluster').optional(),
+    resourceType: z
+      .string()
+      .regex(/^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/, 'must be a resource type such as AWS::EKS::Cluster')
+      .optional(),
     /** Fraction (0–1) of deletions of `resourceType` that fail: a dependent object still uses the resource. */
     dependencyViolationRate: z.number().min(0).max(1).optional(),
   })
@@ -38,10 +41,33 @@ export const faultRuleSchema = z
   .superRefine((rule, ctx) => {
     const deletion = rule.resourceType !== undefined || rule.dependencyViolationRate !== undefined;
     if (!deletion) return;
-    if (rule.resourceType === undefined) ctx.addIssue({ code: 'custom', path: ['resourceType'], message: 'dependencyViolationRate needs the resourceType whose deletions fail (e.g. AWS::EKS::Cluster)' });
-    if (rule.dependencyViolationRate === undefined) ctx.addIssue({ code: 'custom', path: ['dependencyViolationRate'], message: 'a resourceType rule needs dependencyViolationRate (0–1)' });
-    for (const field of ['service', 'operation', 'latencyMs', 'throttleRate', 'errorRate', 'errorStatus', 'expireTokensRate'] as const) {
-      if (rule[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `a deletion rule (resourceType) selects no API call: put ${field} in a rule of its own` });
+    if (rule.resourceType === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resourceType'],
+        message: 'dependencyViolationRate needs the resourceType whose deletions fail (e.g. AWS::EKS::Cluster)',
+      });
+    if (rule.dependencyViolationRate === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dependencyViolationRate'],
+        message: 'a resourceType rule needs dependencyViolationRate (0–1)',
+      });
+    for (const field of [
+      'service',
+      'operation',
+      'latencyMs',
+      'throttleRate',
+      'errorRate',
+      'errorStatus',
+      'expireTokensRate',
+    ] as const) {
+      if (rule[field] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `a deletion rule (resourceType) selects no API call: put ${field} in a rule of its own`,
+        });
     }
   });
 
@@ -55,13 +81,19 @@ export type FaultEffect = { kind: 'throttle' } | { kind: 'error'; status: 500 | 
 export class Faults {
   private rules: { rule: FaultRule; injected: number }[] = [];
 
-  constructor(rules: FaultRule[] = [], private readonly random: () => number = Math.random) {
+  constructor(
+    rules: FaultRule[] = [],
+    private readonly random: () => number = Math.random,
+  ) {
     this.set(rules);
   }
 
   /** Replace all rules (validated; throws a zod error naming the bad field). */
   set(rules: FaultRule[]): void {
-    this.rules = z.array(faultRuleSchema).parse(rules).map((rule) => ({ rule, injected: 0 }));
+    this.rules = z
+      .array(faultRuleSchema)
+      .parse(rules)
+      .map((rule) => ({ rule, injected: 0 }));
   }
 
   list(): FaultRule[] {
@@ -70,7 +102,10 @@ export class Faults {
 
   private matching(service: string, operation: string) {
     return this.rules.filter(
-      (r) => r.rule.resourceType === undefined && (!r.rule.service || r.rule.service === service) && (!r.rule.operation || r.rule.operation === operation),
+      (r) =>
+        r.rule.resourceType === undefined &&
+        (!r.rule.service || r.rule.service === service) &&
+        (!r.rule.operation || r.rule.operation === operation),
     );
   }
 
@@ -96,9 +131,11 @@ export class Faults {
     for (const r of this.matching(service, operation)) {
       if (r.rule.times !== undefined && r.injected >= r.rule.times) continue;
       let effect: FaultEffect | undefined;
-      if (sessionCredentials && r.rule.expireTokensRate && this.random() < r.rule.expireTokensRate) effect = { kind: 'expired' };
+      if (sessionCredentials && r.rule.expireTokensRate && this.random() < r.rule.expireTokensRate)
+        effect = { kind: 'expired' };
       else if (r.rule.throttleRate && this.random() < r.rule.throttleRate) effect = { kind: 'throttle' };
-      else if (r.rule.errorRate && this.random() < r.rule.errorRate) effect = { kind: 'error', status: r.rule.errorStatus ?? 500 };
+      else if (r.rule.errorRate && this.random() < r.rule.errorRate)
+        effect = { kind: 'error', status: r.rule.errorStatus ?? 500 };
       if (effect) {
         r.injected += 1;
         return effect;

@@ -137,9 +137,20 @@ const NEGATED: Record<string, string> = {
 
 /** Canonical spelling of each operator the evaluator knows, by lower-case name (IAM reads them case-insensitively). */
 const OPERATORS = new Map(
-  ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'Bool', 'Null'].map(
-    (op) => [op.toLowerCase(), op],
-  ),
+  [
+    'StringEquals',
+    'StringNotEquals',
+    'StringEqualsIgnoreCase',
+    'StringNotEqualsIgnoreCase',
+    'StringLike',
+    'StringNotLike',
+    'ArnEquals',
+    'ArnLike',
+    'ArnNotEquals',
+    'ArnNotLike',
+    'Bool',
+    'Null',
+  ].map((op) => [op.toLowerCase(), op]),
 );
 
 /** `ForAnyValue:StringEqualsIfExists` → set mode, base operator (canonical spelling, or undefined) and IfExists, in any case. */
@@ -203,12 +214,7 @@ interface SetVerdict {
   allow: boolean;
 }
 
-function evaluateSet(
-  docs: PolicyDocument[],
-  action: string,
-  resource: string,
-  values: ContextValues,
-): SetVerdict {
+function evaluateSet(docs: PolicyDocument[], action: string, resource: string, values: ContextValues): SetVerdict {
   const verdict: SetVerdict = { deny: false, allow: false };
   for (const doc of docs) {
     for (const st of statementsOf(doc)) {
@@ -249,7 +255,12 @@ export function authorize(
   context: AuthContext = {},
 ): AuthResult {
   if (principal.kind === 'service') {
-    return { allowed: true, decision: 'allow', policyType: 'service', reason: `${principal.service} acts as a service` };
+    return {
+      allowed: true,
+      decision: 'allow',
+      policyType: 'service',
+      reason: `${principal.service} acts as a service`,
+    };
   }
   const values = buildContext(principal, context);
   const holder = principal.kind === 'user' ? principal.user : principal.role;
@@ -257,7 +268,10 @@ export function authorize(
 
   const sets: { type: AuthResult['policyType']; verdict: SetVerdict }[] = [{ type: 'identity', verdict: identity }];
   if (principal.kind === 'assumed-role' && principal.session.sessionPolicy) {
-    sets.push({ type: 'session', verdict: evaluateSet([principal.session.sessionPolicy], action, resourceArn, values) });
+    sets.push({
+      type: 'session',
+      verdict: evaluateSet([principal.session.sessionPolicy], action, resourceArn, values),
+    });
   }
   const boundaryArn = principal.kind === 'assumed-role' ? principal.role.permissionsBoundaryArn : undefined;
   if (boundaryArn) {
@@ -290,10 +304,7 @@ export function authorize(
 }
 
 /** Does a trust-policy Principal element name this caller? Returns how: directly or via its account. */
-function principalMatch(
-  element: PolicyStatement['Principal'],
-  caller: Principal,
-): 'direct' | 'account' | undefined {
+function principalMatch(element: PolicyStatement['Principal'], caller: Principal): 'direct' | 'account' | undefined {
   if (element === undefined) return undefined;
   if (element === '*') return 'account';
   let best: 'direct' | 'account' | undefined;
@@ -334,10 +345,20 @@ export function authorizeAssumeRole(
   for (const st of statementsOf(role.assumeRolePolicyDocument)) {
     if (!actionMatches(st, action)) continue;
     // NotPrincipal: every principal it does not name, in any account (as the caller's account would: identity policy needed).
-    const how = st.NotPrincipal !== undefined ? (principalMatch(st.NotPrincipal, caller) ? undefined : 'account') : principalMatch(st.Principal, caller);
+    const how =
+      st.NotPrincipal !== undefined
+        ? principalMatch(st.NotPrincipal, caller)
+          ? undefined
+          : 'account'
+        : principalMatch(st.Principal, caller);
     if (!how || !conditionsMatch(st, values)) continue;
     if (st.Effect === 'Deny') {
-      return { allowed: false, decision: 'explicit-deny', policyType: 'trust', reason: `trust policy of ${role.arn} denies ${caller.arn}` };
+      return {
+        allowed: false,
+        decision: 'explicit-deny',
+        policyType: 'trust',
+        reason: `trust policy of ${role.arn} denies ${caller.arn}`,
+      };
     }
     if (st.Effect === 'Allow' && (trustAllow === undefined || how === 'direct')) trustAllow = how;
   }
@@ -349,9 +370,11 @@ export function authorizeAssumeRole(
       reason: `trust policy of ${role.arn} does not allow ${caller.arn} (principal or conditions such as sts:ExternalId do not match)`,
     };
   }
-  if (caller.kind === 'service') return { allowed: true, decision: 'allow', policyType: 'trust', reason: 'trusted service' };
+  if (caller.kind === 'service')
+    return { allowed: true, decision: 'allow', policyType: 'trust', reason: 'trusted service' };
   const sameAccountDirect = trustAllow === 'direct' && caller.accountId === role.accountId;
-  if (sameAccountDirect) return { allowed: true, decision: 'allow', policyType: 'trust', reason: 'trust policy names the caller' };
+  if (sameAccountDirect)
+    return { allowed: true, decision: 'allow', policyType: 'trust', reason: 'trust policy names the caller' };
   const identity = authorize(world, caller, action, role.arn, context);
   if (!identity.allowed) return identity;
   return { allowed: true, decision: 'allow', policyType: 'trust', reason: 'trust policy and identity policy allow' };
@@ -385,10 +408,20 @@ export function assumeRoleDeniedMessage(caller: Principal, roleArn: string): str
 function becauseClause(action: string, result?: AuthResult): string {
   if (!result) return '';
   if (result.decision === 'explicit-deny') {
-    const where = result.policyType === 'session' ? 'a session policy' : result.policyType === 'boundary' ? 'a permissions boundary' : 'an identity-based policy';
+    const where =
+      result.policyType === 'session'
+        ? 'a session policy'
+        : result.policyType === 'boundary'
+          ? 'a permissions boundary'
+          : 'an identity-based policy';
     return ` with an explicit deny in ${where}`;
   }
-  const where = result.policyType === 'session' ? 'session policy' : result.policyType === 'boundary' ? 'permissions boundary' : 'identity-based policy';
+  const where =
+    result.policyType === 'session'
+      ? 'session policy'
+      : result.policyType === 'boundary'
+        ? 'permissions boundary'
+        : 'identity-based policy';
   return ` because no ${where} allows the ${action} action`;
 }
 
@@ -434,7 +467,13 @@ export function evaluateResourcePolicy(
   const values = buildContext(caller, context);
   const verdict: ResourcePolicyVerdict = { allow: false, deny: false };
   for (const st of statementsOf(doc)) {
-    if (!principalMatch(st.Principal, caller) || !actionMatches(st, action) || !resourceMatches(st, resourceArn) || !conditionsMatch(st, values)) continue;
+    if (
+      !principalMatch(st.Principal, caller) ||
+      !actionMatches(st, action) ||
+      !resourceMatches(st, resourceArn) ||
+      !conditionsMatch(st, values)
+    )
+      continue;
     if (st.Effect === 'Deny') verdict.deny = true;
     else if (st.Effect === 'Allow') verdict.allow = true;
   }

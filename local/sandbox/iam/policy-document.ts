@@ -11,29 +11,67 @@ function malformed(message: string): SandboxAwsError {
 }
 
 /** The elements IAM's grammar allows in a statement (case-sensitive); anything else is a syntax error. */
-const STATEMENT_ELEMENTS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
+const STATEMENT_ELEMENTS = new Set([
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+]);
 
 /** Every condition operator IAM accepts (before the ForAnyValue:/ForAllValues: prefix and IfExists suffix), by lower-case name. */
 const CONDITION_OPERATORS = new Set(
   [
-    'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
-    'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals',
-    'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals',
-    'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'Null',
+    'StringEquals',
+    'StringNotEquals',
+    'StringEqualsIgnoreCase',
+    'StringNotEqualsIgnoreCase',
+    'StringLike',
+    'StringNotLike',
+    'NumericEquals',
+    'NumericNotEquals',
+    'NumericLessThan',
+    'NumericLessThanEquals',
+    'NumericGreaterThan',
+    'NumericGreaterThanEquals',
+    'DateEquals',
+    'DateNotEquals',
+    'DateLessThan',
+    'DateLessThanEquals',
+    'DateGreaterThan',
+    'DateGreaterThanEquals',
+    'Bool',
+    'BinaryEquals',
+    'IpAddress',
+    'NotIpAddress',
+    'ArnEquals',
+    'ArnLike',
+    'ArnNotEquals',
+    'ArnNotLike',
+    'Null',
   ].map((op) => op.toLowerCase()),
 );
 
 /** `{ Operator: { key: scalar | [scalars] } }` with a known operator (names in any case, as IAM reads them). */
 function checkCondition(condition: unknown): void {
   if (condition === undefined) return;
-  if (!condition || typeof condition !== 'object' || Array.isArray(condition)) throw malformed('Syntax errors in policy.');
+  if (!condition || typeof condition !== 'object' || Array.isArray(condition))
+    throw malformed('Syntax errors in policy.');
   for (const [operator, block] of Object.entries(condition)) {
-    const base = operator.toLowerCase().replace(/^for(anyvalue|allvalues):/, '').replace(/(.)ifexists$/, '$1');
+    const base = operator
+      .toLowerCase()
+      .replace(/^for(anyvalue|allvalues):/, '')
+      .replace(/(.)ifexists$/, '$1');
     if (!CONDITION_OPERATORS.has(base)) throw malformed('Syntax errors in policy.');
     if (!block || typeof block !== 'object' || Array.isArray(block)) throw malformed('Syntax errors in policy.');
     for (const value of Object.values(block as Record<string, unknown>)) {
       const scalars = Array.isArray(value) ? value : [value];
-      if (!scalars.every((v) => ['string', 'boolean', 'number'].includes(typeof v))) throw malformed('Syntax errors in policy.');
+      if (!scalars.every((v) => ['string', 'boolean', 'number'].includes(typeof v)))
+        throw malformed('Syntax errors in policy.');
     }
   }
 }
@@ -44,7 +82,8 @@ function checkCondition(condition: unknown): void {
  */
 function checkPrincipal(principal: unknown): void {
   if (principal === '*') return;
-  if (!principal || typeof principal !== 'object' || Array.isArray(principal)) throw malformed(`Invalid principal in policy: ${JSON.stringify(principal)}`);
+  if (!principal || typeof principal !== 'object' || Array.isArray(principal))
+    throw malformed(`Invalid principal in policy: ${JSON.stringify(principal)}`);
   for (const [type, raw] of Object.entries(principal as Record<string, unknown>)) {
     const values = Array.isArray(raw) ? raw : [raw];
     for (const v of values) {
@@ -87,12 +126,16 @@ export function parsePolicyDocument(text: string, kind: 'identity' | 'trust'): P
     if (Object.keys(st).some((k) => !STATEMENT_ELEMENTS.has(k))) throw malformed('Syntax errors in policy.');
     if (st.Effect !== 'Allow' && st.Effect !== 'Deny') throw malformed('Syntax errors in policy.');
     checkCondition(st.Condition);
-    if (st.Action === undefined && st.NotAction === undefined) throw malformed('Policy statement must contain actions.');
+    if (st.Action === undefined && st.NotAction === undefined)
+      throw malformed('Policy statement must contain actions.');
     if (kind === 'identity') {
-      if (st.Principal !== undefined || st.NotPrincipal !== undefined) throw malformed('Policy document should not specify a principal.');
-      if (st.Resource === undefined && st.NotResource === undefined) throw malformed('Policy statement must contain resources.');
+      if (st.Principal !== undefined || st.NotPrincipal !== undefined)
+        throw malformed('Policy document should not specify a principal.');
+      if (st.Resource === undefined && st.NotResource === undefined)
+        throw malformed('Policy statement must contain resources.');
     } else {
-      if (st.Principal === undefined && st.NotPrincipal === undefined) throw malformed('AssumeRolepolicy contained an invalid principal: missing required field Principal.');
+      if (st.Principal === undefined && st.NotPrincipal === undefined)
+        throw malformed('AssumeRolepolicy contained an invalid principal: missing required field Principal.');
       if (st.Resource !== undefined || st.NotResource !== undefined) throw malformed('Has prohibited field Resource');
       checkPrincipal(st.Principal ?? st.NotPrincipal);
     }

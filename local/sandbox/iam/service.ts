@@ -2,7 +2,7 @@
  * IAM (global): roles, inline and managed role policies, service-linked roles, managed policy lookup.
  * Every operation checks `iam:<Operation>` against the caller's policies first, as IAM does.
  */
-import { SandboxAwsError, type OperationInput, type RequestContext, type ServiceModule } from '../protocol/types.js';
+import { type OperationInput, type RequestContext, SandboxAwsError, type ServiceModule } from '../protocol/types.js';
 import type { IamRole, Tags } from '../world/types.js';
 import { roleArnOf, serviceLinkedTrust } from '../world/world.js';
 import { encodePolicyDocument, parsePolicyDocument } from './policy-document.js';
@@ -21,10 +21,18 @@ const roleArnFor = (accountId: string, path: string, name: string) => roleArnOf(
 
 function requireName(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0) {
-    throw validation(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+    throw validation(
+      `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+    );
   }
-  if (value.length > 64) throw validation(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have length less than or equal to 64`);
-  if (!NAME.test(value)) throw validation(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`);
+  if (value.length > 64)
+    throw validation(
+      `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have length less than or equal to 64`,
+    );
+  if (!NAME.test(value))
+    throw validation(
+      `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`,
+    );
   return value;
 }
 
@@ -70,24 +78,34 @@ function createRole(ctx: RequestContext, input: OperationInput) {
   const name = requireName(input.RoleName, 'roleName');
   const path = (input.Path as string | undefined) ?? '/';
   if (!/^\/([\x21-\x7E]*\/)?$/.test(path) || path.length > 512) {
-    throw validation(`1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)`);
+    throw validation(
+      `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)`,
+    );
   }
   const arn = roleArnFor(ctx.accountId, path, name);
   ctx.authorize('iam:CreateRole', arn);
   if (input.Tags) ctx.authorize('iam:TagRole', arn);
   if (typeof input.AssumeRolePolicyDocument !== 'string') {
-    throw validation(`1 validation error detected: Value null at 'assumeRolePolicyDocument' failed to satisfy constraint: Member must not be null`);
+    throw validation(
+      `1 validation error detected: Value null at 'assumeRolePolicyDocument' failed to satisfy constraint: Member must not be null`,
+    );
   }
   const trust = parsePolicyDocument(input.AssumeRolePolicyDocument, 'trust');
   const maxSession = input.MaxSessionDuration === undefined ? 3600 : Number(input.MaxSessionDuration);
   if (maxSession < 3600 || maxSession > 43200) {
-    throw validation(`The requested MaxSessionDuration ${maxSession} is out of range. Valid range is 3600 to 43200 seconds.`);
+    throw validation(
+      `The requested MaxSessionDuration ${maxSession} is out of range. Valid range is 3600 to 43200 seconds.`,
+    );
   }
   if (ctx.world.data.roles.some((r) => r.accountId === ctx.accountId && r.name.toLowerCase() === name.toLowerCase())) {
     throw new SandboxAwsError('EntityAlreadyExists', `Role with name ${name} already exists.`, 409);
   }
   if (input.PermissionsBoundary && !ctx.world.managedPolicy(String(input.PermissionsBoundary))) {
-    throw new SandboxAwsError('NoSuchEntity', `Scope ARN: ${String(input.PermissionsBoundary)} does not exist or is not attachable.`, 404);
+    throw new SandboxAwsError(
+      'NoSuchEntity',
+      `Scope ARN: ${String(input.PermissionsBoundary)} does not exist or is not attachable.`,
+      404,
+    );
   }
   const role = ctx.world.addRole({
     accountId: ctx.accountId,
@@ -118,11 +136,17 @@ function deleteRole(ctx: RequestContext, input: OperationInput) {
 function page<T>(items: T[], marker: unknown, maxItems: unknown): { page: T[]; IsTruncated: boolean; Marker?: string } {
   const max = maxItems === undefined ? 100 : Number(maxItems);
   if (!Number.isInteger(max) || max < 1 || max > 1000) {
-    throw validation(`1 validation error detected: Value '${String(maxItems)}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000`);
+    throw validation(
+      `1 validation error detected: Value '${String(maxItems)}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000`,
+    );
   }
   let start = 0;
   if (marker !== undefined) {
-    const decoded = Number(Buffer.from(String(marker), 'base64').toString('utf8').replace(/^offset:/, ''));
+    const decoded = Number(
+      Buffer.from(String(marker), 'base64')
+        .toString('utf8')
+        .replace(/^offset:/, ''),
+    );
     if (!Number.isInteger(decoded) || decoded < 0) throw validation('Invalid Marker.');
     start = decoded;
   }
@@ -154,7 +178,13 @@ function listUsers(ctx: RequestContext, input: OperationInput) {
     .sort((a, b) => a.name.localeCompare(b.name));
   const p = page(users, input.Marker, input.MaxItems);
   return {
-    Users: p.page.map((u) => ({ Path: u.path, UserName: u.name, UserId: u.userId, Arn: u.arn, CreateDate: u.createDate })),
+    Users: p.page.map((u) => ({
+      Path: u.path,
+      UserName: u.name,
+      UserId: u.userId,
+      Arn: u.arn,
+      CreateDate: u.createDate,
+    })),
     IsTruncated: p.IsTruncated,
     Marker: p.Marker,
   };
@@ -178,7 +208,8 @@ function getRolePolicy(ctx: RequestContext, input: OperationInput) {
 function deleteRolePolicy(ctx: RequestContext, input: OperationInput) {
   const role = getRoleOrThrow(ctx, requireName(input.RoleName, 'roleName'), 'iam:DeleteRolePolicy');
   const policyName = requireName(input.PolicyName, 'policyName');
-  if (!role.inlinePolicies[policyName]) throw new SandboxAwsError('NoSuchEntity', `The role policy with name ${policyName} cannot be found.`, 404);
+  if (!role.inlinePolicies[policyName])
+    throw new SandboxAwsError('NoSuchEntity', `The role policy with name ${policyName} cannot be found.`, 404);
   delete role.inlinePolicies[policyName];
   return {};
 }
@@ -186,7 +217,8 @@ function deleteRolePolicy(ctx: RequestContext, input: OperationInput) {
 function attachRolePolicy(ctx: RequestContext, input: OperationInput) {
   const role = getRoleOrThrow(ctx, requireName(input.RoleName, 'roleName'), 'iam:AttachRolePolicy');
   const arn = String(input.PolicyArn ?? '');
-  if (!/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\//.test(arn)) throw new SandboxAwsError('InvalidInput', `ARN ${arn} is not valid.`, 400);
+  if (!/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\//.test(arn))
+    throw new SandboxAwsError('InvalidInput', `ARN ${arn} is not valid.`, 400);
   const policy = ctx.world.managedPolicy(arn);
   if (!policy || (policy.accountId && policy.accountId !== ctx.accountId)) {
     throw new SandboxAwsError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`, 404);
@@ -201,7 +233,8 @@ function attachRolePolicy(ctx: RequestContext, input: OperationInput) {
 function detachRolePolicy(ctx: RequestContext, input: OperationInput) {
   const role = getRoleOrThrow(ctx, requireName(input.RoleName, 'roleName'), 'iam:DetachRolePolicy');
   const arn = String(input.PolicyArn ?? '');
-  if (!role.attachedPolicyArns.includes(arn)) throw new SandboxAwsError('NoSuchEntity', `Policy ${arn} was not found.`, 404);
+  if (!role.attachedPolicyArns.includes(arn))
+    throw new SandboxAwsError('NoSuchEntity', `Policy ${arn} was not found.`, 404);
   role.attachedPolicyArns = role.attachedPolicyArns.filter((a) => a !== arn);
   return {};
 }
@@ -226,16 +259,26 @@ function listRolePolicies(ctx: RequestContext, input: OperationInput) {
 /** Service → service-linked role name and its AWS managed policy (the ones this domain meets). */
 const SERVICE_LINKED: Record<string, { name: string; policy: string }> = {
   'eks.amazonaws.com': { name: 'AWSServiceRoleForAmazonEKS', policy: 'AmazonEKSServiceRolePolicy' },
-  'eks-nodegroup.amazonaws.com': { name: 'AWSServiceRoleForAmazonEKSNodegroup', policy: 'AWSServiceRoleForAmazonEKSNodegroup' },
+  'eks-nodegroup.amazonaws.com': {
+    name: 'AWSServiceRoleForAmazonEKSNodegroup',
+    policy: 'AWSServiceRoleForAmazonEKSNodegroup',
+  },
   'autoscaling.amazonaws.com': { name: 'AWSServiceRoleForAutoScaling', policy: 'AutoScalingServiceRolePolicy' },
-  'elasticloadbalancing.amazonaws.com': { name: 'AWSServiceRoleForElasticLoadBalancing', policy: 'AWSElasticLoadBalancingServiceRolePolicy' },
+  'elasticloadbalancing.amazonaws.com': {
+    name: 'AWSServiceRoleForElasticLoadBalancing',
+    policy: 'AWSElasticLoadBalancingServiceRolePolicy',
+  },
 };
 
 function createServiceLinkedRole(ctx: RequestContext, input: OperationInput) {
   const serviceName = String(input.AWSServiceName ?? '');
   const known = SERVICE_LINKED[serviceName];
   if (!known) {
-    throw new SandboxAwsError('InvalidInput', `Service role name for ${serviceName} is not supported by the sandbox or the service does not exist.`, 400);
+    throw new SandboxAwsError(
+      'InvalidInput',
+      `Service role name for ${serviceName} is not supported by the sandbox or the service does not exist.`,
+      400,
+    );
   }
   const suffix = input.CustomSuffix ? `_${String(input.CustomSuffix)}` : '';
   const name = `${known.name}${suffix}`;
@@ -243,7 +286,11 @@ function createServiceLinkedRole(ctx: RequestContext, input: OperationInput) {
   const arn = roleArnFor(ctx.accountId, path, name);
   ctx.authorize('iam:CreateServiceLinkedRole', arn, { 'iam:AWSServiceName': serviceName });
   if (ctx.world.role(ctx.accountId, name)) {
-    throw new SandboxAwsError('InvalidInput', `Service role name ${name} has been taken in this account, please try a different suffix.`, 400);
+    throw new SandboxAwsError(
+      'InvalidInput',
+      `Service role name ${name} has been taken in this account, please try a different suffix.`,
+      400,
+    );
   }
   const policyArn = `arn:aws:iam::aws:policy/aws-service-role/${known.policy}`;
   const role = ctx.world.addRole({
@@ -261,8 +308,11 @@ function getPolicy(ctx: RequestContext, input: OperationInput) {
   const arn = String(input.PolicyArn ?? '');
   ctx.authorize('iam:GetPolicy', arn);
   const p = ctx.world.managedPolicy(arn);
-  if (!p || (p.accountId && p.accountId !== ctx.accountId)) throw new SandboxAwsError('NoSuchEntity', `Policy ${arn} was not found.`, 404);
-  const attachments = ctx.world.data.roles.filter((r) => r.attachedPolicyArns.includes(arn) && r.accountId === ctx.accountId).length;
+  if (!p || (p.accountId && p.accountId !== ctx.accountId))
+    throw new SandboxAwsError('NoSuchEntity', `Policy ${arn} was not found.`, 404);
+  const attachments = ctx.world.data.roles.filter(
+    (r) => r.attachedPolicyArns.includes(arn) && r.accountId === ctx.accountId,
+  ).length;
   return {
     Policy: {
       PolicyName: p.name,
@@ -314,14 +364,23 @@ function getUser(ctx: RequestContext, input: OperationInput) {
   ctx.authorize('iam:GetUser', user?.arn ?? `arn:aws:iam::${ctx.accountId}:user/${name ?? ''}`);
   if (!user) throw new SandboxAwsError('NoSuchEntity', `The user with name ${name} cannot be found.`, 404);
   return {
-    User: { Path: user.path, UserName: user.name, UserId: user.userId, Arn: user.arn, CreateDate: user.createDate, Tags: tagsOut(user.tags) },
+    User: {
+      Path: user.path,
+      UserName: user.name,
+      UserId: user.userId,
+      Arn: user.arn,
+      CreateDate: user.createDate,
+      Tags: tagsOut(user.tags),
+    },
   };
 }
 
 export const service: ServiceModule = {
   operations: {
     CreateRole: createRole,
-    GetRole: (ctx, input) => ({ Role: roleOut(getRoleOrThrow(ctx, requireName(input.RoleName, 'roleName'), 'iam:GetRole')) }),
+    GetRole: (ctx, input) => ({
+      Role: roleOut(getRoleOrThrow(ctx, requireName(input.RoleName, 'roleName'), 'iam:GetRole')),
+    }),
     ListRoles: listRoles,
     DeleteRole: deleteRole,
     PutRolePolicy: putRolePolicy,

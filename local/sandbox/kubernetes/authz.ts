@@ -41,18 +41,27 @@ function roleNameOf(arn: string): { account: string; kind: string; name: string 
 }
 
 /** The access entry of this caller on this cluster (roles compared by account + name: EKS drops role paths). */
-export function findAccessEntry(entries: EksAccessEntry[], cluster: EksCluster, who: Authenticated): EksAccessEntry | undefined {
+export function findAccessEntry(
+  entries: EksAccessEntry[],
+  cluster: EksCluster,
+  who: Authenticated,
+): EksAccessEntry | undefined {
   const mine = roleNameOf(who.canonicalArn);
   return entries.find((e) => {
-    if (e.accountId !== cluster.accountId || e.region !== cluster.region || e.clusterName !== cluster.name) return false;
+    if (e.accountId !== cluster.accountId || e.region !== cluster.region || e.clusterName !== cluster.name)
+      return false;
     const theirs = roleNameOf(e.principalArn);
-    return !!mine && !!theirs && theirs.account === mine.account && theirs.kind === mine.kind && theirs.name === mine.name;
+    return (
+      !!mine && !!theirs && theirs.account === mine.account && theirs.kind === mine.kind && theirs.name === mine.name
+    );
   });
 }
 
 /** The Kubernetes user name EKS gives the caller: the entry's username, or the STS ARN with the session name. */
 export function userFor(entry: EksAccessEntry, who: Authenticated): KubeUser {
-  const username = (entry.username ?? (who.principal.kind === 'assumed-role' ? who.callerArn : who.canonicalArn)).replace('{{SessionName}}', who.sessionName ?? '');
+  const username = (
+    entry.username ?? (who.principal.kind === 'assumed-role' ? who.callerArn : who.canonicalArn)
+  ).replace('{{SessionName}}', who.sessionName ?? '');
   return { username, groups: [...entry.kubernetesGroups, 'system:authenticated'], entry };
 }
 
@@ -60,22 +69,38 @@ function policyName(arn: string): string {
   return arn.split('/').pop() ?? arn;
 }
 
-function scopeCovers(scope: EksAccessEntry['accessPolicies'][number]['accessScope'], namespace: string | undefined): boolean {
+function scopeCovers(
+  scope: EksAccessEntry['accessPolicies'][number]['accessScope'],
+  namespace: string | undefined,
+): boolean {
   if (scope.type === 'cluster') return true;
   if (!namespace) return false;
-  return (scope.namespaces ?? []).some((n) => (n.endsWith('*') ? namespace.startsWith(n.slice(0, -1)) : n === namespace));
+  return (scope.namespaces ?? []).some((n) =>
+    n.endsWith('*') ? namespace.startsWith(n.slice(0, -1)) : n === namespace,
+  );
 }
 
 /** What one access policy allows, given whether its scope covers the request's namespace. */
-function policyAllows(policy: string, scope: EksAccessEntry['accessPolicies'][number]['accessScope'], req: ResourceRequest): boolean {
+function policyAllows(
+  policy: string,
+  scope: EksAccessEntry['accessPolicies'][number]['accessScope'],
+  req: ResourceRequest,
+): boolean {
   if (policy === 'AmazonEKSClusterAdminPolicy') {
     // Cluster admin in a namespace scope is admin of those namespaces only.
     return scope.type === 'cluster' || (!req.clusterScoped && scopeCovers(scope, req.namespace));
   }
-  if (policy === 'AmazonEKSAdminViewPolicy') return scope.type === 'cluster' ? READ.has(req.verb) : !req.clusterScoped && scopeCovers(scope, req.namespace) && READ.has(req.verb);
+  if (policy === 'AmazonEKSAdminViewPolicy')
+    return scope.type === 'cluster'
+      ? READ.has(req.verb)
+      : !req.clusterScoped && scopeCovers(scope, req.namespace) && READ.has(req.verb);
   if (req.resource === 'namespaces') {
     // admin/edit/view read namespaces: all of them when cluster-wide, their own when namespaced.
-    return READ.has(req.verb) && ['AmazonEKSAdminPolicy', 'AmazonEKSEditPolicy', 'AmazonEKSViewPolicy'].includes(policy) && (scope.type === 'cluster' || (req.verb === 'get' && scopeCovers(scope, req.namespace)));
+    return (
+      READ.has(req.verb) &&
+      ['AmazonEKSAdminPolicy', 'AmazonEKSEditPolicy', 'AmazonEKSViewPolicy'].includes(policy) &&
+      (scope.type === 'cluster' || (req.verb === 'get' && scopeCovers(scope, req.namespace)))
+    );
   }
   if (req.clusterScoped) return false;
   if (!scopeCovers(scope, req.namespace)) return false;

@@ -10,13 +10,20 @@
  * `kubectl drain --ignore-daemonsets`), called from the EKS side by cluster name.
  */
 import type { World } from '../world/world.js';
-import { clusterKey, kubeStates, type KubeCtx, type KubeObject } from './objects.js';
+import { clusterKey, type KubeCtx, type KubeObject, kubeStates } from './objects.js';
 import { computePdbStatus, pdbPods } from './pdb.js';
 import { controllerOf, deletePod, podReady, reconcileWorkloads } from './workloads.js';
 
 export type EvictionOutcome =
   | { ok: true }
-  | { ok: false; status: 404 | 429 | 500; reason: string; message: string; pdb?: { name: string; namespace: string }; causes?: { reason: string; message: string }[] };
+  | {
+      ok: false;
+      status: 404 | 429 | 500;
+      reason: string;
+      message: string;
+      pdb?: { name: string; namespace: string };
+      causes?: { reason: string; message: string }[];
+    };
 
 /** Evict one pod; its replacement avoids `avoidNode` (default: the node the pod was on). */
 export function evictPod(ctx: KubeCtx, namespace: string, name: string, avoidNode?: string): EvictionOutcome {
@@ -25,8 +32,16 @@ export function evictPod(ctx: KubeCtx, namespace: string, name: string, avoidNod
   if (!pod) return { ok: false, status: 404, reason: 'NotFound', message: `pods "${name}" not found` };
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   if (phase !== 'Pending' && phase !== 'Succeeded' && phase !== 'Failed') {
-    const pdbs = Object.values(ctx.state.objects.poddisruptionbudgets).filter((b) => b.metadata.namespace === namespace && pdbPods(ctx, b).some((p) => p === pod));
-    if (pdbs.length > 1) return { ok: false, status: 500, reason: 'InternalError', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.' };
+    const pdbs = Object.values(ctx.state.objects.poddisruptionbudgets).filter(
+      (b) => b.metadata.namespace === namespace && pdbPods(ctx, b).some((p) => p === pod),
+    );
+    if (pdbs.length > 1)
+      return {
+        ok: false,
+        status: 500,
+        reason: 'InternalError',
+        message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
+      };
     const pdb = pdbs[0];
     if (pdb) {
       const s = computePdbStatus(ctx, pdb);
@@ -38,7 +53,12 @@ export function evictPod(ctx: KubeCtx, namespace: string, name: string, avoidNod
           reason: 'TooManyRequests',
           message: "Cannot evict pod as it would violate the pod's disruption budget.",
           pdb: { name: pdb.metadata.name, namespace },
-          causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdb.metadata.name} needs ${s.desiredHealthy} healthy pods and has ${s.currentHealthy} currently` }],
+          causes: [
+            {
+              reason: 'DisruptionBudget',
+              message: `The disruption budget ${pdb.metadata.name} needs ${s.desiredHealthy} healthy pods and has ${s.currentHealthy} currently`,
+            },
+          ],
         };
       }
     }
@@ -70,7 +90,11 @@ function findCluster(clusterName: string, where?: { accountId: string; region: s
   for (const { world, timeScale } of worlds) {
     const states = kubeStates(world);
     const cluster = world.data.eksClusters.find(
-      (c) => c.name === clusterName && (!where || (c.accountId === where.accountId && c.region === where.region)) && c.status !== 'DELETING' && states[clusterKey(c)],
+      (c) =>
+        c.name === clusterName &&
+        (!where || (c.accountId === where.accountId && c.region === where.region)) &&
+        c.status !== 'DELETING' &&
+        states[clusterKey(c)],
     );
     if (cluster) return { world, cluster, state: states[clusterKey(cluster)]!, timeScale };
   }
@@ -88,15 +112,28 @@ function isDaemonSetPod(p: KubeObject): boolean {
  * Cluster names are unique per account and region; with several sandboxes or accounts holding the same
  * name, pass `where`.
  */
-export function evictPodsFromNode(clusterName: string, nodeName: string): { ok: true } | { ok: false; pdb: { name: string; namespace: string }; pod: string };
-export function evictPodsFromNode(clusterName: string, nodeName: string, where: { accountId: string; region: string }): { ok: true } | { ok: false; pdb: { name: string; namespace: string }; pod: string };
-export function evictPodsFromNode(clusterName: string, nodeName: string, where?: { accountId: string; region: string }): { ok: true } | { ok: false; pdb: { name: string; namespace: string }; pod: string } {
+export function evictPodsFromNode(
+  clusterName: string,
+  nodeName: string,
+): { ok: true } | { ok: false; pdb: { name: string; namespace: string }; pod: string };
+export function evictPodsFromNode(
+  clusterName: string,
+  nodeName: string,
+  where: { accountId: string; region: string },
+): { ok: true } | { ok: false; pdb: { name: string; namespace: string }; pod: string };
+export function evictPodsFromNode(
+  clusterName: string,
+  nodeName: string,
+  where?: { accountId: string; region: string },
+): { ok: true } | { ok: false; pdb: { name: string; namespace: string }; pod: string } {
   const ctx = findCluster(clusterName, where);
   if (!ctx) return { ok: true };
   reconcileWorkloads(ctx);
   const onNode = Object.values(ctx.state.objects.pods)
     .filter((p) => (p.spec as { nodeName?: string }).nodeName === nodeName && !isDaemonSetPod(p))
-    .sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+    .sort((a, b) =>
+      `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`),
+    );
   let blocked: { pdb: { name: string; namespace: string }; pod: string } | undefined;
   for (const p of onNode) {
     const r = evictPod(ctx, p.metadata.namespace!, p.metadata.name, nodeName);

@@ -33,9 +33,26 @@ export type KubeObject = {
 };
 
 /** Stored kinds, keyed by plural resource name; namespaced keys are `<namespace>/<name>`. */
-export type StoredResource = 'namespaces' | 'serviceaccounts' | 'rolebindings' | 'storageclasses' | 'pods' | 'deployments' | 'daemonsets' | 'poddisruptionbudgets';
+export type StoredResource =
+  | 'namespaces'
+  | 'serviceaccounts'
+  | 'rolebindings'
+  | 'storageclasses'
+  | 'pods'
+  | 'deployments'
+  | 'daemonsets'
+  | 'poddisruptionbudgets';
 
-export const STORED: StoredResource[] = ['namespaces', 'serviceaccounts', 'rolebindings', 'storageclasses', 'pods', 'deployments', 'daemonsets', 'poddisruptionbudgets'];
+export const STORED: StoredResource[] = [
+  'namespaces',
+  'serviceaccounts',
+  'rolebindings',
+  'storageclasses',
+  'pods',
+  'deployments',
+  'daemonsets',
+  'poddisruptionbudgets',
+];
 
 /**
  * What was changed on a Node through the API (`kubectl label`, `kubectl cordon`): nodes themselves are
@@ -91,7 +108,9 @@ export function uid(seed: string): string {
 
 export function stamp(state: ClusterKubeState, obj: KubeObject, nowIso: string): KubeObject {
   state.resourceVersion += 1;
-  obj.metadata.uid ??= uid(`${state.key}/${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}/${state.resourceVersion}`);
+  obj.metadata.uid ??= uid(
+    `${state.key}/${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}/${state.resourceVersion}`,
+  );
   obj.metadata.resourceVersion = String(state.resourceVersion);
   obj.metadata.creationTimestamp ??= nowIso.replace(/\.\d{3}Z$/, 'Z');
   return obj;
@@ -102,10 +121,20 @@ export function initialObjects(state: ClusterKubeState, cluster: EksCluster, now
   for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     state.objects.namespaces[ns] = stamp(
       state,
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } },
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      },
       nowIso,
     );
-    state.objects.serviceaccounts[`${ns}/default`] = stamp(state, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } }, nowIso);
+    state.objects.serviceaccounts[`${ns}/default`] = stamp(
+      state,
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } },
+      nowIso,
+    );
   }
   const minor = Number(cluster.version.split('.')[1] ?? 0);
   state.objects.storageclasses.gp2 = stamp(
@@ -127,12 +156,18 @@ export function initialObjects(state: ClusterKubeState, cluster: EksCluster, now
 export function reconcileAddons(world: World, state: ClusterKubeState, cluster: EksCluster): void {
   if (state.ebsDefaultClassMade) return;
   const addon = world.data.eksAddons.find(
-    (a) => a.accountId === cluster.accountId && a.region === cluster.region && a.clusterName === cluster.name && a.addonName === 'aws-ebs-csi-driver',
+    (a) =>
+      a.accountId === cluster.accountId &&
+      a.region === cluster.region &&
+      a.clusterName === cluster.name &&
+      a.addonName === 'aws-ebs-csi-driver',
   );
   if (addon?.status !== 'ACTIVE') return;
   let wants = false;
   try {
-    wants = (JSON.parse(addon.configurationValues ?? '{}') as { defaultStorageClass?: { enabled?: unknown } }).defaultStorageClass?.enabled === true;
+    wants =
+      (JSON.parse(addon.configurationValues ?? '{}') as { defaultStorageClass?: { enabled?: unknown } })
+        .defaultStorageClass?.enabled === true;
   } catch {
     wants = false;
   }
@@ -184,8 +219,22 @@ function capacityOf(instanceType: string): { capacity: Record<string, string>; a
   const memKi = Math.round(mib * 1024 * 0.94);
   const reservedMi = 255 + 11 * pods + 100;
   return {
-    capacity: { cpu: String(cpu), 'ephemeral-storage': '20959212Ki', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: `${memKi}Ki`, pods: String(pods) },
-    allocatable: { cpu: `${cpu * 1000 - 70}m`, 'ephemeral-storage': '18242267924', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: `${memKi - reservedMi * 1024}Ki`, pods: String(pods) },
+    capacity: {
+      cpu: String(cpu),
+      'ephemeral-storage': '20959212Ki',
+      'hugepages-1Gi': '0',
+      'hugepages-2Mi': '0',
+      memory: `${memKi}Ki`,
+      pods: String(pods),
+    },
+    allocatable: {
+      cpu: `${cpu * 1000 - 70}m`,
+      'ephemeral-storage': '18242267924',
+      'hugepages-1Gi': '0',
+      'hugepages-2Mi': '0',
+      memory: `${memKi - reservedMi * 1024}Ki`,
+      pods: String(pods),
+    },
   };
 }
 
@@ -195,7 +244,11 @@ export function nodesOf(world: World, cluster: EksCluster, timeScale: number): K
   const now = world.now();
   const out: KubeObject[] = [];
   const groups = world.data.eksNodegroups.filter(
-    (n) => n.accountId === cluster.accountId && n.region === cluster.region && n.clusterName === cluster.name && (n.status === 'ACTIVE' || n.status === 'UPDATING' || n.status === 'DEGRADED'),
+    (n) =>
+      n.accountId === cluster.accountId &&
+      n.region === cluster.region &&
+      n.clusterName === cluster.name &&
+      (n.status === 'ACTIVE' || n.status === 'UPDATING' || n.status === 'DEGRADED'),
   );
   for (const ng of groups) {
     const registered = Date.parse(ng.modifiedAt);
@@ -205,11 +258,16 @@ export function nodesOf(world: World, cluster: EksCluster, timeScale: number): K
       const subnetId = ng.subnets[seed[0]! % ng.subnets.length]!;
       const subnet = world.data.subnets.find((s) => s.subnetId === subnetId);
       const ip = ipIn(subnet?.cidrBlock ?? '10.0.0.0/16', seed.readUInt16BE(1));
-      const host = cluster.region === 'us-east-1' ? `ip-${ip.replace(/\./g, '-')}.ec2.internal` : `ip-${ip.replace(/\./g, '-')}.${cluster.region}.compute.internal`;
+      const host =
+        cluster.region === 'us-east-1'
+          ? `ip-${ip.replace(/\./g, '-')}.ec2.internal`
+          : `ip-${ip.replace(/\./g, '-')}.${cluster.region}.compute.internal`;
       const instanceId = `i-${seed.toString('hex').slice(0, 17)}`;
       const zone = subnet?.availabilityZone ?? `${cluster.region}a`;
       const since = new Date(registered).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      const readySince = new Date(registered + NODE_READY_DELAY_MS / Math.max(timeScale, 1e-9)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const readySince = new Date(registered + NODE_READY_DELAY_MS / Math.max(timeScale, 1e-9))
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z');
       out.push({
         apiVersion: 'v1',
         kind: 'Node',
@@ -242,7 +300,9 @@ export function nodesOf(world: World, cluster: EksCluster, timeScale: number): K
               type: 'Ready',
               status: ready ? 'True' : 'False',
               reason: ready ? 'KubeletReady' : 'KubeletNotReady',
-              message: ready ? 'kubelet is posting ready status' : 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
+              message: ready
+                ? 'kubelet is posting ready status'
+                : 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
               lastHeartbeatTime: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
               lastTransitionTime: ready ? readySince : since,
             },
@@ -265,5 +325,8 @@ export function nodesOf(world: World, cluster: EksCluster, timeScale: number): K
 }
 
 export function isDefaultClass(sc: KubeObject): boolean {
-  return sc.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true' || sc.metadata.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+  return (
+    sc.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true' ||
+    sc.metadata.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true'
+  );
 }

@@ -27,15 +27,32 @@ export function openApiDocument(resources: Record<string, ApiResource>, gv: stri
     if (gvPath(d.group, d.version) !== gv || name.includes('/')) continue;
     const base = `/${gv}${d.namespaced ? '/namespaces/{namespace}' : ''}/${name}/{name}`;
     const gvk = { group: d.group, version: d.version, kind: d.kind };
-    const param = { name: 'fieldValidation', in: 'query', description: 'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields.', schema: { type: 'string', uniqueItems: true } };
-    const op = (id: string) => ({ operationId: id, 'x-kubernetes-action': id.startsWith('patch') ? 'patch' : 'put', 'x-kubernetes-group-version-kind': gvk, parameters: [param], responses: { '200': { description: 'OK' } } });
+    const param = {
+      name: 'fieldValidation',
+      in: 'query',
+      description:
+        'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields.',
+      schema: { type: 'string', uniqueItems: true },
+    };
+    const op = (id: string) => ({
+      operationId: id,
+      'x-kubernetes-action': id.startsWith('patch') ? 'patch' : 'put',
+      'x-kubernetes-group-version-kind': gvk,
+      parameters: [param],
+      responses: { '200': { description: 'OK' } },
+    });
     const entry: Record<string, unknown> = {};
     if (d.verbs.includes('patch')) entry['patch'] = op(`patch${d.kind}`);
     if (d.verbs.includes('update')) entry['put'] = op(`replace${d.kind}`);
     if (Object.keys(entry).length) paths[base] = entry;
   }
   if (!Object.keys(paths).length) return undefined;
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'unversioned' }, paths, components: { schemas: {} } };
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes', version: 'unversioned' },
+    paths,
+    components: { schemas: {} },
+  };
 }
 
 export function openApiIndex(resources: Record<string, ApiResource>): unknown {

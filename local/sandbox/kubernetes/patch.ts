@@ -90,14 +90,17 @@ function pointer(path: string): string[] {
 }
 
 export function jsonPatch(doc: Json, ops: Json): Json {
-  if (!Array.isArray(ops)) throw new JsonPatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  if (!Array.isArray(ops))
+    throw new JsonPatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   let root = structuredClone(doc);
   for (const op of ops as Obj[]) {
     const path = pointer(String(op['path'] ?? ''));
-    const get = (p: string[]): Json => p.reduce<Json>((v, k) => (Array.isArray(v) ? v[Number(k)] : isObj(v) ? v[k] : undefined), root);
+    const get = (p: string[]): Json =>
+      p.reduce<Json>((v, k) => (Array.isArray(v) ? v[Number(k)] : isObj(v) ? v[k] : undefined), root);
     const parentOf = (p: string[]) => {
       const parent = get(p.slice(0, -1));
-      if (!isObj(parent) && !Array.isArray(parent)) throw new JsonPatchError(`doc is missing path: "${String(op['path'])}": missing value`);
+      if (!isObj(parent) && !Array.isArray(parent))
+        throw new JsonPatchError(`doc is missing path: "${String(op['path'])}": missing value`);
       return parent;
     };
     const set = (p: string[], v: Json, insert: boolean) => {
@@ -127,14 +130,18 @@ export function jsonPatch(doc: Json, ops: Json): Json {
         set(path, op['value'], true);
         break;
       case 'replace':
-        if (get(path) === undefined) throw new JsonPatchError(`replace operation does not apply: doc is missing key: ${String(op['path'])}: missing value`);
+        if (get(path) === undefined)
+          throw new JsonPatchError(
+            `replace operation does not apply: doc is missing key: ${String(op['path'])}: missing value`,
+          );
         set(path, op['value'], false);
         break;
       case 'remove':
         remove(path);
         break;
       case 'test':
-        if (JSON.stringify(get(path)) !== JSON.stringify(op['value'])) throw new JsonPatchError(`testing value ${String(op['path'])} failed: test failed`);
+        if (JSON.stringify(get(path)) !== JSON.stringify(op['value']))
+          throw new JsonPatchError(`testing value ${String(op['path'])} failed: test failed`);
         break;
       case 'copy':
         set(path, structuredClone(get(pointer(String(op['from'])))), true);

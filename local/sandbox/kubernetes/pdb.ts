@@ -11,7 +11,7 @@
  * scale: like the controller, a PDB with maxUnavailable or a percentage over them allows no disruption.
  */
 import type { KubeCtx, KubeObject } from './objects.js';
-import { selects, type LabelSelector } from './selectors.js';
+import { type LabelSelector, selects } from './selectors.js';
 import { controllerOf, podReady, podsOf } from './workloads.js';
 
 export interface PdbStatus {
@@ -20,7 +20,14 @@ export interface PdbStatus {
   currentHealthy: number;
   desiredHealthy: number;
   expectedPods: number;
-  conditions: { type: string; status: string; reason: string; message: string; observedGeneration: number; lastTransitionTime: string }[];
+  conditions: {
+    type: string;
+    status: string;
+    reason: string;
+    message: string;
+    observedGeneration: number;
+    lastTransitionTime: string;
+  }[];
 }
 
 function scaled(v: number | string, total: number): number {
@@ -30,7 +37,12 @@ function scaled(v: number | string, total: number): number {
 
 export function pdbPods(ctx: KubeCtx, pdb: KubeObject): KubeObject[] {
   const sel = (pdb.spec as { selector?: LabelSelector } | undefined)?.selector;
-  return podsOf(ctx).filter((p) => p.metadata.namespace === pdb.metadata.namespace && selects(sel, p.metadata.labels) && !p.metadata['deletionTimestamp']);
+  return podsOf(ctx).filter(
+    (p) =>
+      p.metadata.namespace === pdb.metadata.namespace &&
+      selects(sel, p.metadata.labels) &&
+      !p.metadata['deletionTimestamp'],
+  );
 }
 
 /** The scale of the controllers of these pods; undefined when one has none (DaemonSet, bare pod). */
@@ -77,9 +89,22 @@ export function computePdbStatus(ctx: KubeCtx, pdb: KubeObject): PdbStatus {
   const gen = Number(pdb.metadata['generation'] ?? 1);
   const old = (pdb.status as PdbStatus | undefined)?.conditions?.[0];
   const cond = ok
-    ? { type: 'DisruptionAllowed', status: allowed > 0 ? 'True' : 'False', reason: allowed > 0 ? 'SufficientPods' : 'InsufficientPods', message: '', observedGeneration: gen }
-    : { type: 'DisruptionAllowed', status: 'False', reason: 'SyncFailed', message: 'found no controllers for pod', observedGeneration: gen };
-  const lastTransitionTime = old && old.status === cond.status ? old.lastTransitionTime : ctx.world.nowIso().replace(/\.\d{3}Z$/, 'Z');
+    ? {
+        type: 'DisruptionAllowed',
+        status: allowed > 0 ? 'True' : 'False',
+        reason: allowed > 0 ? 'SufficientPods' : 'InsufficientPods',
+        message: '',
+        observedGeneration: gen,
+      }
+    : {
+        type: 'DisruptionAllowed',
+        status: 'False',
+        reason: 'SyncFailed',
+        message: 'found no controllers for pod',
+        observedGeneration: gen,
+      };
+  const lastTransitionTime =
+    old && old.status === cond.status ? old.lastTransitionTime : ctx.world.nowIso().replace(/\.\d{3}Z$/, 'Z');
   return {
     observedGeneration: gen,
     disruptionsAllowed: allowed,

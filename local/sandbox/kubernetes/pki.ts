@@ -8,7 +8,7 @@
  * Keys come from node:crypto; the certificates are DER built with @peculiar/asn1-x509 and signed with
  * crypto.sign (ECDSA-with-SHA256, DER signature as X.509 wants it).
  */
-import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
   AlgorithmIdentifier,
@@ -21,6 +21,13 @@ import {
   Extension,
   Extensions,
   GeneralName,
+  id_ce_authorityKeyIdentifier,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
+  id_kp_serverAuth,
   KeyIdentifier,
   KeyUsage,
   KeyUsageFlags,
@@ -32,15 +39,7 @@ import {
   TBSCertificate,
   Validity,
   Version,
-  id_ce_authorityKeyIdentifier,
-  id_ce_basicConstraints,
-  id_ce_extKeyUsage,
-  id_ce_keyUsage,
-  id_ce_subjectAltName,
-  id_ce_subjectKeyIdentifier,
-  id_kp_serverAuth,
 } from '@peculiar/asn1-x509';
-import { createHash } from 'node:crypto';
 
 const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
 const COMMON_NAME = '2.5.4.3';
@@ -56,7 +55,11 @@ export interface ClusterPki {
 }
 
 function name(cn: string): Name {
-  return new Name([new RelativeDistinguishedName([new AttributeTypeAndValue({ type: COMMON_NAME, value: new AttributeValue({ printableString: cn }) })])]);
+  return new Name([
+    new RelativeDistinguishedName([
+      new AttributeTypeAndValue({ type: COMMON_NAME, value: new AttributeValue({ printableString: cn }) }),
+    ]),
+  ]);
 }
 
 function spkiOf(key: KeyObject): SubjectPublicKeyInfo {
@@ -83,7 +86,10 @@ export function serial(): ArrayBuffer {
 }
 
 function toPem(der: ArrayBuffer | Buffer, label: string): string {
-  const b64 = Buffer.from(der as ArrayBuffer).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = Buffer.from(der as ArrayBuffer)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
@@ -107,7 +113,11 @@ function issue(opts: {
     subjectPublicKeyInfo: spkiOf(opts.subjectKey),
     extensions: new Extensions([
       ...opts.extensions,
-      ext(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(keyId(opts.issuerSpki)) })),
+      ext(
+        id_ce_authorityKeyIdentifier,
+        false,
+        new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(keyId(opts.issuerSpki)) }),
+      ),
     ]),
   });
   const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
@@ -137,7 +147,11 @@ export function makeClusterPki(now: Date): ClusterPki {
     notAfter: new Date(now.getTime() + 3650 * DAY),
     extensions: [
       ext(id_ce_basicConstraints, true, new BasicConstraints({ cA: true })),
-      ext(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign | KeyUsageFlags.digitalSignature)),
+      ext(
+        id_ce_keyUsage,
+        true,
+        new KeyUsage(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign | KeyUsageFlags.digitalSignature),
+      ),
       ext(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyId(caSpki))),
     ],
   });

@@ -71,14 +71,25 @@ export function decodeProtobufReview(body: Buffer): Record<string, unknown> | un
     const obj = Buffer.isBuffer(raw) ? fields(raw) : new Map();
     const spec = msg(obj, 2);
     if (kind === 'SelfSubjectReview') return { apiVersion, kind, metadata: {} };
-    if (kind === 'SelfSubjectRulesReview') return { apiVersion, kind, metadata: {}, spec: { namespace: spec ? (str(spec, 1) ?? '') : '' } };
+    if (kind === 'SelfSubjectRulesReview')
+      return { apiVersion, kind, metadata: {}, spec: { namespace: spec ? (str(spec, 1) ?? '') : '' } };
     if (kind === 'SelfSubjectAccessReview') {
       const ra = spec ? msg(spec, 1) : undefined;
       const nra = spec ? msg(spec, 2) : undefined;
       const names = ['', 'namespace', 'verb', 'group', 'version', 'resource', 'subresource', 'name'];
-      const resourceAttributes = ra ? Object.fromEntries(names.map((k, i) => [k, str(ra, i)]).filter(([k, v]) => k && v !== undefined)) : undefined;
+      const resourceAttributes = ra
+        ? Object.fromEntries(names.map((k, i) => [k, str(ra, i)]).filter(([k, v]) => k && v !== undefined))
+        : undefined;
       const nonResourceAttributes = nra ? { path: str(nra, 1) ?? '', verb: str(nra, 2) ?? '' } : undefined;
-      return { apiVersion, kind, metadata: {}, spec: { ...(resourceAttributes ? { resourceAttributes } : {}), ...(nonResourceAttributes ? { nonResourceAttributes } : {}) } };
+      return {
+        apiVersion,
+        kind,
+        metadata: {},
+        spec: {
+          ...(resourceAttributes ? { resourceAttributes } : {}),
+          ...(nonResourceAttributes ? { nonResourceAttributes } : {}),
+        },
+      };
     }
     return undefined;
   } catch {

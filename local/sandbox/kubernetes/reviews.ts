@@ -24,16 +24,34 @@ export interface ResourceAttributes {
   name?: string;
 }
 
-const DISCOVERY_URLS = ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'];
+const DISCOVERY_URLS = [
+  '/api',
+  '/api/*',
+  '/apis',
+  '/apis/*',
+  '/healthz',
+  '/livez',
+  '/openapi',
+  '/openapi/*',
+  '/readyz',
+  '/version',
+  '/version/',
+];
 
 /** Requests every authenticated user may make (system:basic-user, system:discovery, system:public-info-viewer). */
 export function alwaysAllowed(req: { verb: string; group: string; resource: string }): boolean {
   if (req.verb !== 'create') return false;
-  return (req.group === 'authorization.k8s.io' && ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'].includes(req.resource)) || (req.group === 'authentication.k8s.io' && req.resource === 'selfsubjectreviews');
+  return (
+    (req.group === 'authorization.k8s.io' &&
+      ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'].includes(req.resource)) ||
+    (req.group === 'authentication.k8s.io' && req.resource === 'selfsubjectreviews')
+  );
 }
 
 function nonResourceAllowed(user: KubeUser, path: string, verb: string): boolean {
-  const admin = user.entry.accessPolicies.some((p) => p.policyArn.endsWith('/AmazonEKSClusterAdminPolicy') && p.accessScope.type === 'cluster');
+  const admin = user.entry.accessPolicies.some(
+    (p) => p.policyArn.endsWith('/AmazonEKSClusterAdminPolicy') && p.accessScope.type === 'cluster',
+  );
   if (admin) return true;
   if (verb !== 'get') return false;
   return DISCOVERY_URLS.some((u) => (u.endsWith('*') ? path.startsWith(u.slice(0, -1)) : path === u));
@@ -53,19 +71,30 @@ export function accessReviewStatus(
       verb: a.verb ?? '',
       resource,
       group,
-      ...(a.namespace ? { namespace: a.namespace } : a.resource === 'namespaces' && a.name ? { namespace: a.name } : {}),
+      ...(a.namespace
+        ? { namespace: a.namespace }
+        : a.resource === 'namespaces' && a.name
+          ? { namespace: a.name }
+          : {}),
       clusterScoped: namespaced === undefined ? !a.namespace : !namespaced,
     };
     return { allowed: alwaysAllowed({ verb: req.verb, group, resource: a.resource ?? '' }) || isAllowed(user, req) };
   }
-  if (spec.nonResourceAttributes) return { allowed: nonResourceAllowed(user, spec.nonResourceAttributes.path ?? '', spec.nonResourceAttributes.verb ?? '') };
+  if (spec.nonResourceAttributes)
+    return {
+      allowed: nonResourceAllowed(user, spec.nonResourceAttributes.path ?? '', spec.nonResourceAttributes.verb ?? ''),
+    };
   return { allowed: false };
 }
 
 export function rulesReviewStatus(): unknown {
   return {
     resourceRules: [
-      { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
+      {
+        verbs: ['create'],
+        apiGroups: ['authorization.k8s.io'],
+        resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
+      },
       { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
     ],
     nonResourceRules: [

@@ -53,7 +53,11 @@ export function parseLabelQuery(q: string | null): Parsed {
     if ((m = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(t))) {
       const [, key, op, list] = m;
       const vals = list!.split(',').map((s) => s.trim());
-      terms.push(op === 'in' ? (o) => vals.includes(labels(o)[key!] as string) : (o) => !vals.includes(labels(o)[key!] as string));
+      terms.push(
+        op === 'in'
+          ? (o) => vals.includes(labels(o)[key!] as string)
+          : (o) => !vals.includes(labels(o)[key!] as string),
+      );
     } else if ((m = /^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/.exec(t))) {
       const [, key, op, val] = m;
       terms.push(op === '!=' ? (o) => labels(o)[key!] !== val : (o) => labels(o)[key!] === val);
@@ -79,7 +83,16 @@ function fieldValue(o: KubeObject, path: string): string {
 
 /** The field labels each resource registers (pkg/registry/…/strategy.go), beyond metadata.name/namespace. */
 const FIELDS: Record<string, string[]> = {
-  pods: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
+  pods: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ],
   nodes: ['spec.unschedulable'],
   namespaces: ['status.phase'],
   events: [
@@ -107,7 +120,12 @@ export function parseFieldQuery(resource: string, q: string | null): Parsed {
     if (!m) return { ok: false, message: `invalid selector: '${q}'; can't understand '${raw}'` };
     const [, field, op, val] = m;
     if (!allowed.includes(field!)) {
-      return { ok: false, message: FIELDS[resource] ? `field label not supported: ${field}` : `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"` };
+      return {
+        ok: false,
+        message: FIELDS[resource]
+          ? `field label not supported: ${field}`
+          : `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"`,
+      };
     }
     // source is reported as source.component
     const path = field === 'source' ? 'source.component' : field!;

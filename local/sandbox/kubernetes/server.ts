@@ -10,14 +10,15 @@
  * A cluster that is deleted (or dropped by a world reset) stops answering: its server closes on the next
  * request or sweep, and connections are refused like those to a deleted EKS endpoint.
  */
-import { createServer, type Server } from 'node:https';
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { EksCluster } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { handleKubeRequest } from './api.js';
 import { registerKubernetesWorld } from './eviction.js';
-import { clusterKey, initialObjects, kubeStates, STORED, type ClusterKubeState } from './objects.js';
+import { type ClusterKubeState, clusterKey, initialObjects, kubeStates, STORED } from './objects.js';
 import { makeClusterPki } from './pki.js';
 
 const SPARES = 3;
@@ -60,7 +61,9 @@ export class KubernetesFront {
    * SPARES (200 clusters turning ACTIVE at once would otherwise find the pool empty).
    */
   prepare(): void {
-    void this.refill().catch((e: unknown) => this.opts.log(`[sandbox] kubernetes: could not open a listener: ${String(e)}`));
+    void this.refill().catch((e: unknown) =>
+      this.opts.log(`[sandbox] kubernetes: could not open a listener: ${String(e)}`),
+    );
   }
 
   private wanted(): number {
@@ -121,7 +124,12 @@ export class KubernetesFront {
     if (!state) return undefined;
     const cluster = this.world.data.eksClusters.find((c) => clusterKey(c) === key);
     // EKS keeps the API server available during a control plane upgrade (UPDATING).
-    if (!cluster || (cluster.status !== 'ACTIVE' && cluster.status !== 'UPDATING') || cluster.endpoint !== state.endpoint) return undefined;
+    if (
+      !cluster ||
+      (cluster.status !== 'ACTIVE' && cluster.status !== 'UPDATING') ||
+      cluster.endpoint !== state.endpoint
+    )
+      return undefined;
     return { cluster, state };
   }
 
@@ -137,15 +145,35 @@ export class KubernetesFront {
     req.on('end', () => {
       try {
         const out = handleKubeRequest(
-          { world: this.world, cluster: live.cluster, state: live.state, timeScale: this.opts.timeScale, verifySignatures: this.opts.verifySignatures },
+          {
+            world: this.world,
+            cluster: live.cluster,
+            state: live.state,
+            timeScale: this.opts.timeScale,
+            verifySignatures: this.opts.verifySignatures,
+          },
           { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) },
         );
         const body = Buffer.from(JSON.stringify(out.body));
-        res.writeHead(out.status, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-cache, private' });
+        res.writeHead(out.status, {
+          'content-type': 'application/json',
+          'content-length': body.length,
+          'cache-control': 'no-cache, private',
+        });
         res.end(body);
       } catch (e) {
-        this.opts.log(`[sandbox] kubernetes: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-        const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Internal error occurred: sandbox', reason: 'InternalError', code: 500 });
+        this.opts.log(
+          `[sandbox] kubernetes: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+        );
+        const body = JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: 'Internal error occurred: sandbox',
+          reason: 'InternalError',
+          code: 500,
+        });
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(body);
       }

@@ -46,7 +46,12 @@ export type TokenCheck = { ok: true; who: Authenticated } | { ok: false; reason:
 function stsHostAllowed(host: string, loopbackHosts: ReadonlySet<string>): boolean {
   if (loopbackHosts.has(host)) return true;
   const name = host.replace(/:\d+$/, '');
-  return name === 'sts.amazonaws.com' || /^sts(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(name) || name === '127.0.0.1' || name === 'localhost';
+  return (
+    name === 'sts.amazonaws.com' ||
+    /^sts(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(name) ||
+    name === '127.0.0.1' ||
+    name === 'localhost'
+  );
 }
 
 function parseAmzDate(v: string): number {
@@ -55,7 +60,10 @@ function parseAmzDate(v: string): number {
 }
 
 function amzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** IAM role/user ARN an access entry would name for this caller. */
@@ -80,7 +88,8 @@ export function authenticateToken(
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(url.host))) {
     return { ok: false, reason: `unexpected scheme ${url.protocol.replace(':', '')} in pre-signed URL` };
   }
-  if (!stsHostAllowed(url.host, opts.loopbackHosts ?? new Set())) return { ok: false, reason: `unexpected hostname "${url.hostname}" in pre-signed URL` };
+  if (!stsHostAllowed(url.host, opts.loopbackHosts ?? new Set()))
+    return { ok: false, reason: `unexpected hostname "${url.hostname}" in pre-signed URL` };
   if (url.pathname !== '/') return { ok: false, reason: 'unexpected path in pre-signed URL' };
   const params = new Map<string, string>();
   for (const [k, v] of url.searchParams) {
@@ -88,13 +97,16 @@ export function authenticateToken(
     if (params.has(k.toLowerCase())) return { ok: false, reason: `query parameter "${k}" given more than once` };
     params.set(k.toLowerCase(), v);
   }
-  if (params.get('action') !== 'GetCallerIdentity') return { ok: false, reason: 'unexpected action parameter in pre-signed URL' };
+  if (params.get('action') !== 'GetCallerIdentity')
+    return { ok: false, reason: 'unexpected action parameter in pre-signed URL' };
   const signedHeaders = (params.get('x-amz-signedheaders') ?? '').split(';');
-  if (!signedHeaders.includes('x-k8s-aws-id')) return { ok: false, reason: 'client did not sign the x-k8s-aws-id header in the pre-signed URL' };
+  if (!signedHeaders.includes('x-k8s-aws-id'))
+    return { ok: false, reason: 'client did not sign the x-k8s-aws-id header in the pre-signed URL' };
   const date = parseAmzDate(params.get('x-amz-date') ?? '');
   if (!Number.isFinite(date)) return { ok: false, reason: 'error parsing X-Amz-Date parameter' };
   const now = world.now();
-  if (now > date + TOKEN_MAX_AGE_MS) return { ok: false, reason: 'X-Amz-Date parameter is expired (15 minute expiration)' };
+  if (now > date + TOKEN_MAX_AGE_MS)
+    return { ok: false, reason: 'X-Amz-Date parameter is expired (15 minute expiration)' };
   // The authenticator only checks age; STS itself refuses a signature from the future (beyond skew).
   if (date > now + SIGV4_MAX_SKEW_MS) {
     return {
@@ -110,26 +122,44 @@ export function authenticateToken(
   if (cred?.[4] !== 'sts') return { ok: false, reason: 'sts getCallerIdentity failed: malformed X-Amz-Credential' };
   const owner = world.findAccessKey(cred[1]!);
   if (!owner || (owner.kind === 'user' && !owner.active)) {
-    return { ok: false, reason: 'sts getCallerIdentity failed: InvalidClientTokenId: The security token included in the request is invalid.' };
+    return {
+      ok: false,
+      reason:
+        'sts getCallerIdentity failed: InvalidClientTokenId: The security token included in the request is invalid.',
+    };
   }
   if (owner.kind === 'session') {
     if (owner.session.sessionToken !== params.get('x-amz-security-token')) {
-      return { ok: false, reason: 'sts getCallerIdentity failed: InvalidClientTokenId: The security token included in the request is invalid.' };
+      return {
+        ok: false,
+        reason:
+          'sts getCallerIdentity failed: InvalidClientTokenId: The security token included in the request is invalid.',
+      };
     }
-    if (Date.parse(owner.session.expiration) <= now) return { ok: false, reason: 'sts getCallerIdentity failed: ExpiredToken: The security token included in the request is expired' };
+    if (Date.parse(owner.session.expiration) <= now)
+      return {
+        ok: false,
+        reason: 'sts getCallerIdentity failed: ExpiredToken: The security token included in the request is expired',
+      };
   }
   if (opts.verifySignatures) {
     const secret = owner.kind === 'user' ? owner.secretAccessKey : owner.session.secretAccessKey;
-    const ok = verifyPresignedUrl(url, { 'x-k8s-aws-id': clusterName }, secret, { date: cred[2]!, region: cred[3]!, service: 'sts' });
+    const ok = verifyPresignedUrl(url, { 'x-k8s-aws-id': clusterName }, secret, {
+      date: cred[2]!,
+      region: cred[3]!,
+      service: 'sts',
+    });
     if (!ok) {
       return {
         ok: false,
-        reason: 'sts getCallerIdentity failed: SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided (a token made for another cluster, or with the wrong secret key)',
+        reason:
+          'sts getCallerIdentity failed: SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided (a token made for another cluster, or with the wrong secret key)',
       };
     }
   }
   const principal = world.principalFor(owner);
-  if (!principal || principal.kind === 'service') return { ok: false, reason: 'sts getCallerIdentity failed: unknown principal' };
+  if (!principal || principal.kind === 'service')
+    return { ok: false, reason: 'sts getCallerIdentity failed: unknown principal' };
   return {
     ok: true,
     who: {

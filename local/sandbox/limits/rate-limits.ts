@@ -60,7 +60,8 @@ const EKS_DOC = 'https://docs.aws.amazon.com/eks/latest/userguide/service-quotas
 const NOT_PUBLISHED = 'not published by AWS';
 
 /** EC2 describes that use the smaller bucket when called without a filter or pagination (EC2_DOC). */
-const EC2_UNFILTERED = 'DescribeInstances|DescribeInstanceStatus|DescribeNetworkInterfaces|DescribeSecurityGroups|DescribeSnapshots|DescribeSpotInstanceRequests|DescribeVolumes';
+const EC2_UNFILTERED =
+  'DescribeInstances|DescribeInstanceStatus|DescribeNetworkInterfaces|DescribeSecurityGroups|DescribeSnapshots|DescribeSpotInstanceRequests|DescribeVolumes';
 
 /** EventBridge PutEvents requests per second by Region (EVENTS_DOC, "PutEvents throttle limit in transactions per second"). */
 const PUT_EVENTS_TPS: Array<[number, string[]]> = [
@@ -89,7 +90,14 @@ const SFN_BUCKETS: Array<[string, [number, number], [number, number]]> = [
 
 export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   ec2: [
-    { operations: EC2_UNFILTERED, per: 'operation', unfilteredOnly: true, burst: 50, ratePerSecond: 10, source: `${EC2_DOC} (unfiltered and unpaginated non-mutating actions)` },
+    {
+      operations: EC2_UNFILTERED,
+      per: 'operation',
+      unfilteredOnly: true,
+      burst: 50,
+      ratePerSecond: 10,
+      source: `${EC2_DOC} (unfiltered and unpaginated non-mutating actions)`,
+    },
     { operations: READS, per: 'operation', burst: 100, ratePerSecond: 20, source: `${EC2_DOC} (non-mutating actions)` },
     { operations: '.*', per: 'operation', burst: 50, ratePerSecond: 5, source: `${EC2_DOC} (mutating actions)` },
   ],
@@ -98,32 +106,110 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   // 100 at once and 100/s per account and Region: a sixth of the 600/s this sandbox assumed before (a
   // figure no AWS page states), and still ~50 runs starting in the same second (AssumeRole plus the
   // service's GetCallerIdentity for the External ID proof each).
-  sts: [{ operations: '.*', per: 'service', burst: 100, ratePerSecond: 100, source: `${NOT_PUBLISHED} (${IAM_STS_DOC}): conservative, one bucket for all STS actions` }],
+  sts: [
+    {
+      operations: '.*',
+      per: 'service',
+      burst: 100,
+      ratePerSecond: 100,
+      source: `${NOT_PUBLISHED} (${IAM_STS_DOC}): conservative, one bucket for all STS actions`,
+    },
+  ],
   events: [
-    ...PUT_EVENTS_TPS.map(([tps, regions]): RateLimitRule => ({ operations: 'PutEvents', per: 'operation', regions, burst: tps, ratePerSecond: tps, source: `${EVENTS_DOC} (PutEvents ${tps.toLocaleString('en-US')}/s; burst not published: one second)` })),
-    { operations: 'PutEvents', per: 'operation', burst: PUT_EVENTS_OTHER_TPS, ratePerSecond: PUT_EVENTS_OTHER_TPS, source: `${EVENTS_DOC} (PutEvents, each other Region ${PUT_EVENTS_OTHER_TPS}/s; burst not published: one second)` },
-    { operations: '.*', per: 'operation', burst: 50, ratePerSecond: 50, source: `${EVENTS_DOC} (control plane APIs 50/s; burst not published: one second)` },
+    ...PUT_EVENTS_TPS.map(
+      ([tps, regions]): RateLimitRule => ({
+        operations: 'PutEvents',
+        per: 'operation',
+        regions,
+        burst: tps,
+        ratePerSecond: tps,
+        source: `${EVENTS_DOC} (PutEvents ${tps.toLocaleString('en-US')}/s; burst not published: one second)`,
+      }),
+    ),
+    {
+      operations: 'PutEvents',
+      per: 'operation',
+      burst: PUT_EVENTS_OTHER_TPS,
+      ratePerSecond: PUT_EVENTS_OTHER_TPS,
+      source: `${EVENTS_DOC} (PutEvents, each other Region ${PUT_EVENTS_OTHER_TPS}/s; burst not published: one second)`,
+    },
+    {
+      operations: '.*',
+      per: 'operation',
+      burst: 50,
+      ratePerSecond: 50,
+      source: `${EVENTS_DOC} (control plane APIs 50/s; burst not published: one second)`,
+    },
   ],
   states: SFN_BUCKETS.flatMap(([action, [lb, lr], [ob, or]]): RateLimitRule[] => [
-    { operations: action, per: 'operation', regions: LARGE_REGIONS, burst: lb, ratePerSecond: lr, source: `${SFN_DOC} (${action}, Standard, us-east-1 / us-west-2 / eu-west-1)` },
-    { operations: action, per: 'operation', burst: ob, ratePerSecond: or, source: `${SFN_DOC} (${action}, Standard, all other Regions)` },
+    {
+      operations: action,
+      per: 'operation',
+      regions: LARGE_REGIONS,
+      burst: lb,
+      ratePerSecond: lr,
+      source: `${SFN_DOC} (${action}, Standard, us-east-1 / us-west-2 / eu-west-1)`,
+    },
+    {
+      operations: action,
+      per: 'operation',
+      burst: ob,
+      ratePerSecond: or,
+      source: `${SFN_DOC} (${action}, Standard, all other Regions)`,
+    },
   ]),
   // Not published (CFN_DOC: "Rate exceeded" exists, raise by support case; the quotas page lists no API
   // rates). Conservative: below EC2's published buckets (reads 100 / 20, writes 50 / 5).
   cloudformation: [
-    { operations: READS, per: 'operation', burst: 20, ratePerSecond: 10, source: `${NOT_PUBLISHED} (${CFN_DOC}): conservative` },
-    { operations: '.*', per: 'operation', burst: 10, ratePerSecond: 2, source: `${NOT_PUBLISHED} (${CFN_DOC}): conservative` },
+    {
+      operations: READS,
+      per: 'operation',
+      burst: 20,
+      ratePerSecond: 10,
+      source: `${NOT_PUBLISHED} (${CFN_DOC}): conservative`,
+    },
+    {
+      operations: '.*',
+      per: 'operation',
+      burst: 10,
+      ratePerSecond: 2,
+      source: `${NOT_PUBLISHED} (${CFN_DOC}): conservative`,
+    },
   ],
   // Not published (EKS_DOC lists resource quotas, no API request rates). Conservative, as CloudFormation.
   eks: [
-    { operations: READS, per: 'operation', burst: 20, ratePerSecond: 10, source: `${NOT_PUBLISHED} (${EKS_DOC}): conservative` },
-    { operations: '.*', per: 'operation', burst: 10, ratePerSecond: 2, source: `${NOT_PUBLISHED} (${EKS_DOC}): conservative` },
+    {
+      operations: READS,
+      per: 'operation',
+      burst: 20,
+      ratePerSecond: 10,
+      source: `${NOT_PUBLISHED} (${EKS_DOC}): conservative`,
+    },
+    {
+      operations: '.*',
+      per: 'operation',
+      burst: 10,
+      ratePerSecond: 2,
+      source: `${NOT_PUBLISHED} (${EKS_DOC}): conservative`,
+    },
   ],
   // Not published (IAM_STS_DOC). IAM is global: one set of buckets per account. Conservative: below
   // EC2's published buckets (reads 100 / 20, writes 50 / 5).
   iam: [
-    { operations: READS, per: 'operation', burst: 40, ratePerSecond: 20, source: `${NOT_PUBLISHED} (${IAM_STS_DOC}): conservative` },
-    { operations: '.*', per: 'operation', burst: 15, ratePerSecond: 5, source: `${NOT_PUBLISHED} (${IAM_STS_DOC}): conservative` },
+    {
+      operations: READS,
+      per: 'operation',
+      burst: 40,
+      ratePerSecond: 20,
+      source: `${NOT_PUBLISHED} (${IAM_STS_DOC}): conservative`,
+    },
+    {
+      operations: '.*',
+      per: 'operation',
+      burst: 15,
+      ratePerSecond: 5,
+      source: `${NOT_PUBLISHED} (${IAM_STS_DOC}): conservative`,
+    },
   ],
 };
 
@@ -138,7 +224,10 @@ export class TokenBucket {
     private readonly ratePerMs: number,
     private readonly now: () => number,
   ) {
-    if (!(burst >= 1) || !(ratePerMs > 0)) throw new Error(`A token bucket needs burst ≥ 1 and a positive rate (got burst ${burst}, rate ${ratePerMs * 1000}/s).`);
+    if (!(burst >= 1) || !(ratePerMs > 0))
+      throw new Error(
+        `A token bucket needs burst ≥ 1 and a positive rate (got burst ${burst}, rate ${ratePerMs * 1000}/s).`,
+      );
     this.tokens = burst;
     this.last = now();
   }
@@ -175,11 +264,18 @@ export class RateLimiter {
   ) {
     this.compiled = Object.fromEntries(
       Object.entries(config).map(([service, rules]) => {
-        return [service, rules.map((r, i) => {
-          if (!(r.burst >= 1) || !(r.ratePerSecond > 0)) throw new Error(`rateLimits.${service}[${i}]: burst must be ≥ 1 and ratePerSecond > 0.`);
-          if (r.regions !== undefined && (!Array.isArray(r.regions) || r.regions.length === 0)) throw new Error(`rateLimits.${service}[${i}].regions: give at least one Region, or leave it out for every Region.`);
-          return { ...r, re: new RegExp(`^(?:${r.operations})$`) };
-        })];
+        return [
+          service,
+          rules.map((r, i) => {
+            if (!(r.burst >= 1) || !(r.ratePerSecond > 0))
+              throw new Error(`rateLimits.${service}[${i}]: burst must be ≥ 1 and ratePerSecond > 0.`);
+            if (r.regions !== undefined && (!Array.isArray(r.regions) || r.regions.length === 0))
+              throw new Error(
+                `rateLimits.${service}[${i}].regions: give at least one Region, or leave it out for every Region.`,
+              );
+            return { ...r, re: new RegExp(`^(?:${r.operations})$`) };
+          }),
+        ];
       }),
     );
   }
@@ -188,11 +284,23 @@ export class RateLimiter {
    * Counts the call; false when the account's bucket for it is empty (answer with the throttling error).
    * `input` (the decoded request) decides the rules for unfiltered, unpaginated calls.
    */
-  take(service: string, operation: string, accountId: string, region: string, input?: Record<string, unknown>): boolean {
+  take(
+    service: string,
+    operation: string,
+    accountId: string,
+    region: string,
+    input?: Record<string, unknown>,
+  ): boolean {
     bump(this.stats.calls, service, accountId);
     bump(this.stats.callsByOperation, `${service}:${operation}`, accountId);
     const rules = this.compiled[service];
-    const at = rules?.findIndex((r) => r.re.test(operation) && (!r.regions || r.regions.includes(region)) && (!r.unfilteredOnly || isUnfiltered(input))) ?? -1;
+    const at =
+      rules?.findIndex(
+        (r) =>
+          r.re.test(operation) &&
+          (!r.regions || r.regions.includes(region)) &&
+          (!r.unfilteredOnly || isUnfiltered(input)),
+      ) ?? -1;
     const rule = at >= 0 ? rules![at]! : undefined;
     if (!rule) return true;
     // The rule's index keeps apart buckets of one action (EC2: filtered and unfiltered calls).

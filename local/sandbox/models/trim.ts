@@ -9,40 +9,98 @@
  *
  * Re-run after adding an operation to OPERATIONS below.
  */
-import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { join, dirname } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 
 export const OPERATIONS: Record<string, string[]> = {
   sts: ['AssumeRole', 'GetCallerIdentity'],
   iam: [
-    'CreateRole', 'GetRole', 'ListRoles', 'DeleteRole', 'PutRolePolicy', 'AttachRolePolicy', 'DetachRolePolicy',
-    'ListAttachedRolePolicies', 'ListRolePolicies', 'GetRolePolicy', 'DeleteRolePolicy', 'CreateServiceLinkedRole',
-    'GetPolicy', 'TagRole', 'UntagRole', 'ListRoleTags', 'UpdateAssumeRolePolicy', 'GetUser', 'ListUsers',
+    'CreateRole',
+    'GetRole',
+    'ListRoles',
+    'DeleteRole',
+    'PutRolePolicy',
+    'AttachRolePolicy',
+    'DetachRolePolicy',
+    'ListAttachedRolePolicies',
+    'ListRolePolicies',
+    'GetRolePolicy',
+    'DeleteRolePolicy',
+    'CreateServiceLinkedRole',
+    'GetPolicy',
+    'TagRole',
+    'UntagRole',
+    'ListRoleTags',
+    'UpdateAssumeRolePolicy',
+    'GetUser',
+    'ListUsers',
   ],
   ec2: [
-    'DescribeRegions', 'DescribeAvailabilityZones', 'DescribeVpcs', 'DescribeSubnets', 'DescribeSecurityGroups',
-    'DescribeKeyPairs', 'DescribeInstanceTypes', 'DescribeInstanceTypeOfferings',
+    'DescribeRegions',
+    'DescribeAvailabilityZones',
+    'DescribeVpcs',
+    'DescribeSubnets',
+    'DescribeSecurityGroups',
+    'DescribeKeyPairs',
+    'DescribeInstanceTypes',
+    'DescribeInstanceTypeOfferings',
   ],
   cloudformation: [
-    'CreateStack', 'UpdateStack', 'DeleteStack', 'DescribeStacks', 'DescribeStackEvents', 'DescribeStackResources',
-    'DescribeStackResource', 'ListStackResources', 'ListStacks', 'GetTemplate', 'ValidateTemplate',
-    'GetTemplateSummary', 'CreateChangeSet', 'DescribeChangeSet', 'ListChangeSets', 'ExecuteChangeSet',
-    'DeleteChangeSet', 'ContinueUpdateRollback',
+    'CreateStack',
+    'UpdateStack',
+    'DeleteStack',
+    'DescribeStacks',
+    'DescribeStackEvents',
+    'DescribeStackResources',
+    'DescribeStackResource',
+    'ListStackResources',
+    'ListStacks',
+    'GetTemplate',
+    'ValidateTemplate',
+    'GetTemplateSummary',
+    'CreateChangeSet',
+    'DescribeChangeSet',
+    'ListChangeSets',
+    'ExecuteChangeSet',
+    'DeleteChangeSet',
+    'ContinueUpdateRollback',
   ],
   eks: [
-    'DescribeCluster', 'ListClusters', 'DescribeNodegroup', 'ListNodegroups', 'DescribeAddon', 'ListAddons',
-    'DescribeClusterVersions', 'ListAccessEntries', 'DescribeAccessEntry', 'ListPodIdentityAssociations',
-    'DescribePodIdentityAssociation', 'UpdateClusterVersion', 'UpdateClusterConfig', 'DescribeUpdate', 'ListUpdates',
-    'UpdateNodegroupVersion', 'UpdateNodegroupConfig', 'DescribeAddonVersions', 'UpdateAddon', 'ListInsights',
+    'DescribeCluster',
+    'ListClusters',
+    'DescribeNodegroup',
+    'ListNodegroups',
+    'DescribeAddon',
+    'ListAddons',
+    'DescribeClusterVersions',
+    'ListAccessEntries',
+    'DescribeAccessEntry',
+    'ListPodIdentityAssociations',
+    'DescribePodIdentityAssociation',
+    'UpdateClusterVersion',
+    'UpdateClusterConfig',
+    'DescribeUpdate',
+    'ListUpdates',
+    'UpdateNodegroupVersion',
+    'UpdateNodegroupConfig',
+    'DescribeAddonVersions',
+    'UpdateAddon',
+    'ListInsights',
     'DescribeInsight',
   ],
   // JSON protocols: the sandbox decodes their bodies without a model; these are for request validation.
   events: ['PutEvents', 'CreateEventBus', 'DescribeEventBus', 'ListEventBuses', 'DeleteEventBus'],
   stepfunctions: [
-    'StartExecution', 'DescribeExecution', 'GetExecutionHistory', 'ListExecutions', 'StopExecution',
-    'ListStateMachines', 'DescribeStateMachine', 'DescribeStateMachineForExecution',
+    'StartExecution',
+    'DescribeExecution',
+    'GetExecutionHistory',
+    'ListExecutions',
+    'StopExecution',
+    'ListStateMachines',
+    'DescribeStateMachine',
+    'DescribeStateMachineForExecution',
   ],
 };
 
@@ -51,7 +109,10 @@ type Json = Record<string, any>;
 
 function loadModel(dataDir: string, service: string): Json {
   const dir = join(dataDir, service);
-  const version = readdirSync(dir).filter((v) => /^\d{4}-\d{2}-\d{2}$/.test(v)).sort().pop()!;
+  const version = readdirSync(dir)
+    .filter((v) => /^\d{4}-\d{2}-\d{2}$/.test(v))
+    .sort()
+    .pop()!;
   const base = join(dir, version, 'service-2.json');
   const raw = existsSync(base) ? readFileSync(base) : gunzipSync(readFileSync(`${base}.gz`));
   return JSON.parse(raw.toString('utf8')) as Json;

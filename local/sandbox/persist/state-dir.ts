@@ -44,10 +44,14 @@ export function openStateDir(dir: string): SavedSandbox | undefined {
   try {
     saved = JSON.parse(readFileSync(file, 'utf8')) as SavedSandbox;
   } catch (e) {
-    throw new Error(`${file} is not a saved sandbox (${(e as Error).message}): move it away to start from a fresh world.`);
+    throw new Error(
+      `${file} is not a saved sandbox (${(e as Error).message}): move it away to start from a fresh world.`,
+    );
   }
   if (!READABLE_FORMATS.includes(saved?.format) || !saved.data || !saved.initial) {
-    throw new Error(`${file} is not a saved sandbox of this version (format ${String(saved?.format)}): move it away to start from a fresh world.`);
+    throw new Error(
+      `${file} is not a saved sandbox of this version (format ${String(saved?.format)}): move it away to start from a fresh world.`,
+    );
   }
   return saved;
 }

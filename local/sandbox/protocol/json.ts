@@ -4,7 +4,7 @@
  * REST-JSON routes by HTTP method + the model's `requestUri` template; path labels, query-string members and
  * the JSON body merge into one input object. Output timestamps become epoch seconds (the protocol default).
  */
-import { decodeScalar, loadModel, shapeOf, toDate, type ServiceModel, type Shape } from './model.js';
+import { decodeScalar, loadModel, type ServiceModel, type Shape, shapeOf, toDate } from './model.js';
 import type { SandboxAwsError } from './types.js';
 
 interface Route {
@@ -23,10 +23,12 @@ function routesOf(modelName: string): Route[] {
   routes = Object.values(model.operations).map((op) => {
     const path = op.http.requestUri.split('?')[0]!;
     const labels: string[] = [];
-    const pattern = path.replace(/[.*+^$()|[\]\\]/g, '\\$&').replace(/\\?\{([^}]+?)(\\\+|\+)?\}/g, (_m, label: string, greedy) => {
-      labels.push(label);
-      return greedy ? '(.+)' : '([^/]+)';
-    });
+    const pattern = path
+      .replace(/[.*+^$()|[\]\\]/g, '\\$&')
+      .replace(/\\?\{([^}]+?)(\\\+|\+)?\}/g, (_m, label: string, greedy) => {
+        labels.push(label);
+        return greedy ? '(.+)' : '([^/]+)';
+      });
     return { operation: op.name, method: op.http.method, regex: new RegExp(`^${pattern}/?$`), labels };
   });
   // Literal segments beat labels: try routes with fewer labels first.
@@ -34,7 +36,6 @@ function routesOf(modelName: string): Route[] {
   routeCache.set(modelName, routes);
   return routes;
 }
-
 
 /**
  * Match a REST-JSON request to an operation and build its input. Returns undefined when no route matches
@@ -70,7 +71,8 @@ export function decodeRestJsonRequest(
       } else if (ref.location === 'querystring') {
         const all = url.searchParams.getAll(wire);
         if (all.length === 0) continue;
-        input[name] = memberShape.type === 'list' ? all.flatMap((v) => v.split(',')) : decodeScalar(memberShape, all[0]!);
+        input[name] =
+          memberShape.type === 'list' ? all.flatMap((v) => v.split(',')) : decodeScalar(memberShape, all[0]!);
       }
     }
     return { operation: route.operation, input };
@@ -96,7 +98,8 @@ function shapeJson(model: ServiceModel, shape: Shape, value: unknown): unknown {
       return (value as unknown[]).map((v) => shapeJson(model, shapeOf(model, shape.member!), v));
     case 'map': {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = shapeJson(model, shapeOf(model, shape.value!), v);
+      for (const [k, v] of Object.entries(value as Record<string, unknown>))
+        out[k] = shapeJson(model, shapeOf(model, shape.value!), v);
       return out;
     }
     case 'timestamp': {

@@ -18,7 +18,18 @@ export interface ShapeRef {
 }
 
 export interface Shape {
-  type: 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'boolean' | 'double' | 'float' | 'timestamp' | 'blob';
+  type:
+    | 'structure'
+    | 'list'
+    | 'map'
+    | 'string'
+    | 'integer'
+    | 'long'
+    | 'boolean'
+    | 'double'
+    | 'float'
+    | 'timestamp'
+    | 'blob';
   members?: Record<string, ShapeRef>;
   member?: ShapeRef;
   key?: ShapeRef;
@@ -38,7 +49,13 @@ export interface Operation {
 }
 
 export interface ServiceModel {
-  metadata: { protocol: string; xmlNamespace?: string; apiVersion: string; targetPrefix?: string; jsonVersion?: string };
+  metadata: {
+    protocol: string;
+    xmlNamespace?: string;
+    apiVersion: string;
+    targetPrefix?: string;
+    jsonVersion?: string;
+  };
   operations: Record<string, Operation>;
   shapes: Record<string, Shape>;
 }

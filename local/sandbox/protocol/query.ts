@@ -6,7 +6,7 @@
  * Responses: `<OpResponse><OpResult>…</OpResult><ResponseMetadata>` (Query) or `<OpResponse><requestId>…`
  * (EC2, members by `locationName`, lists as `<item>`).
  */
-import { decodeScalar, loadModel, shapeOf, toDate, type ServiceModel, type Shape, type ShapeRef } from './model.js';
+import { decodeScalar, loadModel, type ServiceModel, type Shape, type ShapeRef, shapeOf, toDate } from './model.js';
 import type { SandboxAwsError } from './types.js';
 
 type Tree = { [k: string]: Tree } & { __value?: string };
@@ -37,14 +37,15 @@ function numbered(node: Tree | undefined): Tree[] {
     .map((k) => node[k]!);
 }
 
-
 function decode(model: ServiceModel, ec2: boolean, shape: Shape, node: Tree | undefined, ref?: ShapeRef): unknown {
   if (!node) return undefined;
   switch (shape.type) {
     case 'structure': {
       const out: Record<string, unknown> = {};
       for (const [name, m] of Object.entries(shape.members ?? {})) {
-        const wire = ec2 ? (m.queryName ?? (m.locationName ? capitalize(m.locationName) : name)) : (m.locationName ?? name);
+        const wire = ec2
+          ? (m.queryName ?? (m.locationName ? capitalize(m.locationName) : name))
+          : (m.locationName ?? name);
         const v = decode(model, ec2, shapeOf(model, m), node[wire], m);
         if (v !== undefined) out[name] = v;
       }
@@ -63,7 +64,14 @@ function decode(model: ServiceModel, ec2: boolean, shape: Shape, node: Tree | un
       const out: Record<string, unknown> = {};
       for (const e of entries) {
         const k = e[shape.key!.locationName ?? 'key']?.__value;
-        if (k !== undefined) out[k] = decode(model, ec2, shapeOf(model, shape.value!), e[shape.value!.locationName ?? 'value'], shape.value);
+        if (k !== undefined)
+          out[k] = decode(
+            model,
+            ec2,
+            shapeOf(model, shape.value!),
+            e[shape.value!.locationName ?? 'value'],
+            shape.value,
+          );
       }
       return out;
     }

@@ -4,17 +4,23 @@
  * apply faults, run the handler, and encode the output or error in that protocol's format.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { authorize, ec2UnauthorizedMessage, notAuthorizedMessage } from '../iam/evaluate.js';
 import type { Faults } from '../faults/faults.js';
+import { authorize, ec2UnauthorizedMessage, notAuthorizedMessage } from '../iam/evaluate.js';
 import type { RateLimiter } from '../limits/rate-limits.js';
 import type { Principal } from '../world/types.js';
 import type { World } from '../world/world.js';
-import { awsJsonErrorBody, datesToEpoch, decodeRestJsonRequest, encodeRestJsonResponse, restJsonErrorBody } from './json.js';
+import {
+  awsJsonErrorBody,
+  datesToEpoch,
+  decodeRestJsonRequest,
+  encodeRestJsonResponse,
+  restJsonErrorBody,
+} from './json.js';
 import { loadModel } from './model.js';
 import { decodeQueryRequest, encodeEc2Error, encodeQueryError, encodeQueryResponse } from './query.js';
-import { SERVICES, serviceForTarget, type ErrorSpec, type ServiceSpec } from './services.js';
-import { parseSigV4, verifySignature, type SigV4Scope } from './sigv4.js';
-import { SandboxAwsError, type RequestContext, type ServiceModule } from './types.js';
+import { type ErrorSpec, SERVICES, type ServiceSpec, serviceForTarget } from './services.js';
+import { parseSigV4, type SigV4Scope, verifySignature } from './sigv4.js';
+import { type RequestContext, SandboxAwsError, type ServiceModule } from './types.js';
 import { validateRequest, validationError } from './validate.js';
 
 export interface RawRequest {
@@ -46,7 +52,12 @@ export interface CallRecord {
 }
 
 /** A pass-through backend (DynamoDB): receives the raw request once the caller is identified and allowed. */
-export type RawBackend = (req: RawRequest, ctx: RequestContext, operation: string, input: Record<string, unknown>) => Promise<RawResponse>;
+export type RawBackend = (
+  req: RawRequest,
+  ctx: RequestContext,
+  operation: string,
+  input: Record<string, unknown>,
+) => Promise<RawResponse>;
 
 export interface RouterEnv {
   world: World;
@@ -162,7 +173,12 @@ function identifyCaller(env: RouterEnv, spec: ServiceSpec, req: RawRequest, scop
   }
   if (env.verifySignatures !== false) {
     const secret = owner.kind === 'user' ? owner.secretAccessKey : owner.session.secretAccessKey;
-    const signable = { method: req.method, rawUrl: req.rawUrl ?? `${req.url.pathname}${req.url.search}`, headers: req.headers, body: req.body };
+    const signable = {
+      method: req.method,
+      rawUrl: req.rawUrl ?? `${req.url.pathname}${req.url.search}`,
+      headers: req.headers,
+      body: req.body,
+    };
     if (!verifySignature(signable, scope, secret)) throw errFrom(spec.badSignature);
   }
   const principal = env.world.principalFor(owner);
@@ -176,7 +192,12 @@ export async function handleAwsRequest(env: RouterEnv, req: RawRequest): Promise
   const requestId = env.world.uuid();
   const scope = parseSigV4(req.headers, req.url);
   const spec = identifyService(req, scope?.service);
-  const record: CallRecord = { time: env.world.nowIso(), service: spec?.key ?? scope?.service ?? 'unknown', operation: '', status: 200 };
+  const record: CallRecord = {
+    time: env.world.nowIso(),
+    service: spec?.key ?? scope?.service ?? 'unknown',
+    operation: '',
+    status: 200,
+  };
   const finish = (res: RawResponse, err?: SandboxAwsError): RawResponse => {
     record.status = res.status;
     if (err) {
@@ -188,8 +209,19 @@ export async function handleAwsRequest(env: RouterEnv, req: RawRequest): Promise
   };
 
   if (!spec) {
-    const err = new SandboxAwsError('UnknownService', `The sandbox does not serve service '${scope?.service ?? 'unknown'}'`, 400);
-    return finish({ status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: err.message, __type: err.code }) }, err);
+    const err = new SandboxAwsError(
+      'UnknownService',
+      `The sandbox does not serve service '${scope?.service ?? 'unknown'}'`,
+      400,
+    );
+    return finish(
+      {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: err.message, __type: err.code }),
+      },
+      err,
+    );
   }
 
   let operation = '';
@@ -215,7 +247,11 @@ export async function handleAwsRequest(env: RouterEnv, req: RawRequest): Promise
     if (fault?.kind === 'throttle') throw errFrom(spec.throttle);
     if (fault?.kind === 'error') throw errFrom(fault.status === 503 ? spec.unavailable : spec.internal);
     // The caller's account shares its buckets with every other caller in it (roles, users, services).
-    if (env.rateLimits && !env.rateLimits.take(spec.key, operation, caller.accountId, spec.global ? 'global' : region, decoded.input)) throw errFrom(spec.throttle);
+    if (
+      env.rateLimits &&
+      !env.rateLimits.take(spec.key, operation, caller.accountId, spec.global ? 'global' : region, decoded.input)
+    )
+      throw errFrom(spec.throttle);
 
     // AWS checks the request against the model's constraints before any service logic (or permission check) runs.
     if (spec.model) {

@@ -54,11 +54,19 @@ function queryService(key: string, extra: Partial<ServiceSpec> = {}): ServiceSpe
     unknownKey: { code: 'InvalidClientTokenId', status: 403, message: INVALID_TOKEN },
     expiredToken: { code: 'ExpiredToken', status: 400, message: EXPIRED_TOKEN },
     badSignature: { code: 'SignatureDoesNotMatch', status: 403, message: BAD_SIGNATURE },
-    missingAuth: { code: 'MissingAuthenticationToken', status: 403, message: 'Request is missing Authentication Token' },
+    missingAuth: {
+      code: 'MissingAuthenticationToken',
+      status: 403,
+      message: 'Request is missing Authentication Token',
+    },
     throttle: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
     internal: { code: 'InternalFailure', status: 500, message: 'We encountered an internal error. Please try again.' },
     unavailable: { code: 'ServiceUnavailable', status: 503, message: 'Service is unavailable. Please try again.' },
-    unknownOperation: (op) => ({ code: 'InvalidAction', status: 400, message: `Could not find operation ${op} for version ${key}` }),
+    unknownOperation: (op) => ({
+      code: 'InvalidAction',
+      status: 400,
+      message: `Could not find operation ${op} for version ${key}`,
+    }),
     ...extra,
   };
 }
@@ -79,7 +87,11 @@ function jsonService(key: string, targetPrefix: string, jsonVersion: '1.0' | '1.
     throttle: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
     internal: { code: 'InternalException', status: 500, message: 'Internal error' },
     unavailable: { code: 'ServiceUnavailableException', status: 503, message: 'Service is unavailable' },
-    unknownOperation: (op) => ({ code: 'UnknownOperationException', status: 400, message: `${op} is not a supported operation` }),
+    unknownOperation: (op) => ({
+      code: 'UnknownOperationException',
+      status: 400,
+      message: `${op} is not a supported operation`,
+    }),
   };
 }
 
@@ -93,14 +105,34 @@ export const SERVICES: Record<string, ServiceSpec> = {
     model: 'ec2',
     iamPrefix: 'ec2',
     accessDenied: { code: 'UnauthorizedOperation', status: 403 },
-    unknownKey: { code: 'AuthFailure', status: 401, message: 'AWS was not able to validate the provided access credentials' },
+    unknownKey: {
+      code: 'AuthFailure',
+      status: 401,
+      message: 'AWS was not able to validate the provided access credentials',
+    },
     expiredToken: { code: 'RequestExpired', status: 400, message: 'Request has expired.' },
-    badSignature: { code: 'AuthFailure', status: 401, message: 'AWS was not able to validate the provided access credentials' },
-    missingAuth: { code: 'MissingAuthenticationToken', status: 401, message: 'Request is missing Authentication Token' },
+    badSignature: {
+      code: 'AuthFailure',
+      status: 401,
+      message: 'AWS was not able to validate the provided access credentials',
+    },
+    missingAuth: {
+      code: 'MissingAuthenticationToken',
+      status: 401,
+      message: 'Request is missing Authentication Token',
+    },
     throttle: { code: 'RequestLimitExceeded', status: 503, message: 'Request limit exceeded.' },
     internal: { code: 'InternalError', status: 500, message: 'An internal error has occurred' },
-    unavailable: { code: 'Unavailable', status: 503, message: 'The server is overloaded and can\'t handle the request.' },
-    unknownOperation: (op) => ({ code: 'InvalidAction', status: 400, message: `The action ${op} is not valid for this web service.` }),
+    unavailable: {
+      code: 'Unavailable',
+      status: 503,
+      message: "The server is overloaded and can't handle the request.",
+    },
+    unknownOperation: (op) => ({
+      code: 'InvalidAction',
+      status: 400,
+      message: `The action ${op} is not valid for this web service.`,
+    }),
   },
   eks: {
     key: 'eks',
@@ -114,8 +146,16 @@ export const SERVICES: Record<string, ServiceSpec> = {
     missingAuth: { code: 'MissingAuthenticationTokenException', status: 403, message: 'Missing Authentication Token' },
     throttle: { code: 'ThrottlingException', status: 429, message: 'Rate exceeded' },
     internal: { code: 'ServerException', status: 500, message: 'An internal error occurred.' },
-    unavailable: { code: 'ServiceUnavailableException', status: 503, message: 'The service is unavailable. Try again later.' },
-    unknownOperation: (op) => ({ code: 'UnknownOperationException', status: 404, message: `${op} is not a supported operation` }),
+    unavailable: {
+      code: 'ServiceUnavailableException',
+      status: 503,
+      message: 'The service is unavailable. Try again later.',
+    },
+    unknownOperation: (op) => ({
+      code: 'UnknownOperationException',
+      status: 404,
+      message: `${op} is not a supported operation`,
+    }),
   },
   events: jsonService('events', 'AWSEvents', '1.1', 'events'),
   states: jsonService('states', 'AWSStepFunctions', '1.0', 'stepfunctions'),

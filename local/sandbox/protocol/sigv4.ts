@@ -36,7 +36,6 @@ export function parseSigV4(headers: Record<string, string | string[] | undefined
 // fails as AWS fails it (SignatureDoesNotMatch & co.), so a mis-configured secret shows up locally too.
 // ---------------------------------------------------------------------------------------------------------
 
-
 /** RFC 3986 encoding as SigV4 wants it (encodeURIComponent plus !'()*). */
 function uriEncode(s: string): string {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -102,7 +101,13 @@ export interface SignableRequest {
 }
 
 /** SigV4 signature of a request over the given signed headers (lower-case names). */
-export function computeSignature(req: SignableRequest, signedHeaders: string[], secret: string, scope: { date: string; region: string; service: string }, amzDate: string): string {
+export function computeSignature(
+  req: SignableRequest,
+  signedHeaders: string[],
+  secret: string,
+  scope: { date: string; region: string; service: string },
+  amzDate: string,
+): string {
   const q = req.rawUrl.indexOf('?');
   const rawPath = q < 0 ? req.rawUrl : req.rawUrl.slice(0, q);
   const rawQuery = q < 0 ? '' : req.rawUrl.slice(q + 1);
@@ -112,11 +117,27 @@ export function computeSignature(req: SignableRequest, signedHeaders: string[], 
     return `${name}:${value}`;
   });
   const contentSha = req.headers['x-amz-content-sha256'];
-  const payloadHash = typeof contentSha === 'string' && contentSha ? contentSha : createHash('sha256').update(req.body).digest('hex');
-  const canonicalRequest = [req.method, canonicalPath(rawPath), canonicalQuery(rawQuery), ...headerLines, '', signedHeaders.join(';'), payloadHash].join('\n');
+  const payloadHash =
+    typeof contentSha === 'string' && contentSha ? contentSha : createHash('sha256').update(req.body).digest('hex');
+  const canonicalRequest = [
+    req.method,
+    canonicalPath(rawPath),
+    canonicalQuery(rawQuery),
+    ...headerLines,
+    '',
+    signedHeaders.join(';'),
+    payloadHash,
+  ].join('\n');
   const credentialScope = `${scope.date}/${scope.region}/${scope.service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, credentialScope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
-  return createHmac('sha256', signingKey(secret, scope.date, scope.region, scope.service)).update(stringToSign).digest('hex');
+  const stringToSign = [
+    'AWS4-HMAC-SHA256',
+    amzDate,
+    credentialScope,
+    createHash('sha256').update(canonicalRequest).digest('hex'),
+  ].join('\n');
+  return createHmac('sha256', signingKey(secret, scope.date, scope.region, scope.service))
+    .update(stringToSign)
+    .digest('hex');
 }
 
 /**
@@ -141,7 +162,12 @@ export function verifySignature(req: SignableRequest, scope: SigV4Scope, secret:
  * a bodiless GET — botocore signs `UNSIGNED-PAYLOAD`, the JS and Go SDKs the hash of the empty body — and
  * STS accepts both, so both are tried.
  */
-export function verifyPresignedUrl(url: URL, headers: Record<string, string>, secret: string, scope: { date: string; region: string; service: string }): boolean {
+export function verifyPresignedUrl(
+  url: URL,
+  headers: Record<string, string>,
+  secret: string,
+  scope: { date: string; region: string; service: string },
+): boolean {
   const signature = url.searchParams.get('X-Amz-Signature');
   const signed = url.searchParams.get('X-Amz-SignedHeaders');
   const amzDate = url.searchParams.get('X-Amz-Date');
@@ -151,6 +177,17 @@ export function verifyPresignedUrl(url: URL, headers: Record<string, string>, se
   const emptyHash = createHash('sha256').update('').digest('hex');
   return ['UNSIGNED-PAYLOAD', emptyHash].some(
     (payloadHash) =>
-      computeSignature({ method: 'GET', rawUrl, headers: { ...allHeaders, 'x-amz-content-sha256': payloadHash }, body: Buffer.alloc(0) }, signed.split(';'), secret, scope, amzDate) === signature,
+      computeSignature(
+        {
+          method: 'GET',
+          rawUrl,
+          headers: { ...allHeaders, 'x-amz-content-sha256': payloadHash },
+          body: Buffer.alloc(0),
+        },
+        signed.split(';'),
+        secret,
+        scope,
+        amzDate,
+      ) === signature,
   );
 }

@@ -18,7 +18,7 @@
  *   `InvalidParameterValue` ("Value ( 1 ) for parameter maxResults is invalid. Expecting a value greater
  *   than 5."), one at a time.
  */
-import { shapeOf, type ServiceModel, type Shape, type ShapeRef } from './model.js';
+import { type ServiceModel, type Shape, type ShapeRef, shapeOf } from './model.js';
 import type { Protocol } from './services.js';
 import { SandboxAwsError } from './types.js';
 
@@ -62,7 +62,8 @@ function compilePattern(pattern: string): RegExp | null {
 }
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
-const isNumberShape = (s: Shape) => s.type === 'integer' || s.type === 'long' || s.type === 'double' || s.type === 'float';
+const isNumberShape = (s: Shape) =>
+  s.type === 'integer' || s.type === 'long' || s.type === 'double' || s.type === 'float';
 
 /** Every constraint of a scalar shape, in the order AWS lists them (max length, min length, pattern, enum). */
 function constraintsOf(shape: ConstrainedShape, opts: Options): string[] {
@@ -80,27 +81,43 @@ function constraintsOf(shape: ConstrainedShape, opts: Options): string[] {
 }
 
 /** Failures of one scalar (string/number) against its shape. */
-function scalarFailures(shape: ConstrainedShape, value: unknown, opts: Options): Array<Pick<Violation, 'constraint' | 'kind' | 'bound'>> {
+function scalarFailures(
+  shape: ConstrainedShape,
+  value: unknown,
+  opts: Options,
+): Array<Pick<Violation, 'constraint' | 'kind' | 'bound'>> {
   const out: Array<Pick<Violation, 'constraint' | 'kind' | 'bound'>> = [];
   if (isNumberShape(shape)) {
     const n = typeof value === 'number' ? value : Number(value);
     if (Number.isNaN(n)) return out;
     if (shape.max !== undefined && n > shape.max) {
-      out.push({ constraint: `Member must have value less than or equal to ${shape.max}`, kind: 'range', bound: { side: 'max', value: shape.max } });
+      out.push({
+        constraint: `Member must have value less than or equal to ${shape.max}`,
+        kind: 'range',
+        bound: { side: 'max', value: shape.max },
+      });
     }
     if (shape.min !== undefined && n < shape.min) {
-      out.push({ constraint: `Member must have value greater than or equal to ${shape.min}`, kind: 'range', bound: { side: 'min', value: shape.min } });
+      out.push({
+        constraint: `Member must have value greater than or equal to ${shape.min}`,
+        kind: 'range',
+        bound: { side: 'min', value: shape.min },
+      });
     }
     return out;
   }
   if (shape.type !== 'string' || typeof value !== 'string') return out;
-  if (shape.max !== undefined && value.length > shape.max) out.push({ constraint: `Member must have length less than or equal to ${shape.max}`, kind: 'length' });
-  if (shape.min !== undefined && value.length < shape.min) out.push({ constraint: `Member must have length greater than or equal to ${shape.min}`, kind: 'length' });
+  if (shape.max !== undefined && value.length > shape.max)
+    out.push({ constraint: `Member must have length less than or equal to ${shape.max}`, kind: 'length' });
+  if (shape.min !== undefined && value.length < shape.min)
+    out.push({ constraint: `Member must have length greater than or equal to ${shape.min}`, kind: 'length' });
   if (shape.pattern !== undefined) {
     const re = compilePattern(shape.pattern);
-    if (re && !re.test(value)) out.push({ constraint: `Member must satisfy regular expression pattern: ${shape.pattern}`, kind: 'pattern' });
+    if (re && !re.test(value))
+      out.push({ constraint: `Member must satisfy regular expression pattern: ${shape.pattern}`, kind: 'pattern' });
   }
-  if (opts.enums && shape.enum && !shape.enum.includes(value)) out.push({ constraint: `Member must satisfy enum value set: [${shape.enum.join(', ')}]`, kind: 'enum' });
+  if (opts.enums && shape.enum && !shape.enum.includes(value))
+    out.push({ constraint: `Member must satisfy enum value set: [${shape.enum.join(', ')}]`, kind: 'enum' });
   return out;
 }
 
@@ -116,7 +133,15 @@ interface Options {
   enums: boolean;
 }
 
-function walk(model: ServiceModel, shape: ConstrainedShape, value: unknown, path: string, wireName: string, out: Violation[], opts: Options): void {
+function walk(
+  model: ServiceModel,
+  shape: ConstrainedShape,
+  value: unknown,
+  path: string,
+  wireName: string,
+  out: Violation[],
+  opts: Options,
+): void {
   if (value === undefined || value === null) return;
   switch (shape.type) {
     case 'structure': {
@@ -130,7 +155,13 @@ function walk(model: ServiceModel, shape: ConstrainedShape, value: unknown, path
         if ((v === undefined || v === null) && required.has(name)) {
           // Headers are not decoded by the sandbox: never report them as missing.
           if (ref.location === 'header' || ref.location === 'headers') continue;
-          out.push({ path: memberPath, wireName: memberWire, value: null, constraint: 'Member must not be null', kind: 'required' });
+          out.push({
+            path: memberPath,
+            wireName: memberWire,
+            value: null,
+            constraint: 'Member must not be null',
+            kind: 'required',
+          });
           continue;
         }
         walk(model, shapeOf(model, ref) as ConstrainedShape, v, memberPath, memberWire, out, opts);
@@ -140,15 +171,35 @@ function walk(model: ServiceModel, shape: ConstrainedShape, value: unknown, path
     case 'list': {
       if (!Array.isArray(value)) return;
       if (shape.max !== undefined && value.length > shape.max) {
-        out.push({ path, wireName, value, constraint: `Member must have length less than or equal to ${shape.max}`, kind: 'length' });
+        out.push({
+          path,
+          wireName,
+          value,
+          constraint: `Member must have length less than or equal to ${shape.max}`,
+          kind: 'length',
+        });
       }
       if (shape.min !== undefined && value.length < shape.min) {
-        out.push({ path, wireName, value, constraint: `Member must have length greater than or equal to ${shape.min}`, kind: 'length' });
+        out.push({
+          path,
+          wireName,
+          value,
+          constraint: `Member must have length greater than or equal to ${shape.min}`,
+          kind: 'length',
+        });
       }
       const itemShape = shapeOf(model, shape.member!) as ConstrainedShape;
       if (isScalar(itemShape)) {
-        if (value.some((item) => item !== null && item !== undefined && scalarFailures(itemShape, item, opts).length > 0)) {
-          out.push({ path, wireName, value, constraint: `Member must satisfy constraint: [${constraintsOf(itemShape, opts).join(', ')}]`, kind: 'items' });
+        if (
+          value.some((item) => item !== null && item !== undefined && scalarFailures(itemShape, item, opts).length > 0)
+        ) {
+          out.push({
+            path,
+            wireName,
+            value,
+            constraint: `Member must satisfy constraint: [${constraintsOf(itemShape, opts).join(', ')}]`,
+            kind: 'items',
+          });
         }
         return;
       }
@@ -161,19 +212,43 @@ function walk(model: ServiceModel, shape: ConstrainedShape, value: unknown, path
       if (typeof value !== 'object') return;
       const entries = Object.entries(value as Record<string, unknown>);
       if (shape.max !== undefined && entries.length > shape.max) {
-        out.push({ path, wireName, value, constraint: `Member must have length less than or equal to ${shape.max}`, kind: 'length' });
+        out.push({
+          path,
+          wireName,
+          value,
+          constraint: `Member must have length less than or equal to ${shape.max}`,
+          kind: 'length',
+        });
       }
       if (shape.min !== undefined && entries.length < shape.min) {
-        out.push({ path, wireName, value, constraint: `Member must have length greater than or equal to ${shape.min}`, kind: 'length' });
+        out.push({
+          path,
+          wireName,
+          value,
+          constraint: `Member must have length greater than or equal to ${shape.min}`,
+          kind: 'length',
+        });
       }
       const keyShape = shapeOf(model, shape.key!) as ConstrainedShape;
       if (entries.some(([k]) => scalarFailures(keyShape, k, opts).length > 0)) {
-        out.push({ path, wireName, value, constraint: `Map keys must satisfy constraint: [${constraintsOf(keyShape, opts).join(', ')}]`, kind: 'items' });
+        out.push({
+          path,
+          wireName,
+          value,
+          constraint: `Map keys must satisfy constraint: [${constraintsOf(keyShape, opts).join(', ')}]`,
+          kind: 'items',
+        });
       }
       const valueShape = shapeOf(model, shape.value!) as ConstrainedShape;
       if (isScalar(valueShape)) {
         if (entries.some(([, v]) => v !== null && v !== undefined && scalarFailures(valueShape, v, opts).length > 0)) {
-          out.push({ path, wireName, value, constraint: `Map value must satisfy constraint: [${constraintsOf(valueShape, opts).join(', ')}]`, kind: 'items' });
+          out.push({
+            path,
+            wireName,
+            value,
+            constraint: `Map value must satisfy constraint: [${constraintsOf(valueShape, opts).join(', ')}]`,
+            kind: 'items',
+          });
         }
       } else {
         for (const [k, v] of entries) walk(model, valueShape, v, `${path}.${k}`, wireName, out, opts);
@@ -181,7 +256,8 @@ function walk(model: ServiceModel, shape: ConstrainedShape, value: unknown, path
       return;
     }
     default:
-      for (const f of scalarFailures(shape, value, opts)) out.push({ path, wireName, value, ...f, ...(shape.sensitive ? { sensitive: true } : {}) });
+      for (const f of scalarFailures(shape, value, opts))
+        out.push({ path, wireName, value, ...f, ...(shape.sensitive ? { sensitive: true } : {}) });
   }
 }
 
@@ -201,7 +277,9 @@ export function validateRequest(model: ServiceModel, operation: string, input: R
  */
 export function validateShape(model: ServiceModel, shapeName: string, value: unknown, path: string): Violation[] {
   const out: Violation[] = [];
-  walk(model, shapeOf(model, { shape: shapeName }) as ConstrainedShape, value, path, path, out, { enums: model.metadata.protocol !== 'ec2' });
+  walk(model, shapeOf(model, { shape: shapeName }) as ConstrainedShape, value, path, path, out, {
+    enums: model.metadata.protocol !== 'ec2',
+  });
   return out;
 }
 
@@ -232,7 +310,8 @@ export function validationMessage(violations: Violation[]): string {
 export function validationError(protocol: Protocol, serviceKey: string, violations: Violation[]): SandboxAwsError {
   if (protocol === 'ec2') {
     const v = violations[0]!;
-    if (v.kind === 'required') return new SandboxAwsError('MissingParameter', `The request must contain the parameter ${v.wireName}`, 400);
+    if (v.kind === 'required')
+      return new SandboxAwsError('MissingParameter', `The request must contain the parameter ${v.wireName}`, 400);
     const param = lowerFirst(v.wireName);
     if (v.kind === 'range' && v.bound) {
       return new SandboxAwsError(
@@ -241,7 +320,11 @@ export function validationError(protocol: Protocol, serviceKey: string, violatio
         400,
       );
     }
-    return new SandboxAwsError('InvalidParameterValue', `Value ( ${show(v.value)} ) for parameter ${param} is invalid. ${v.constraint}.`, 400);
+    return new SandboxAwsError(
+      'InvalidParameterValue',
+      `Value ( ${show(v.value)} ) for parameter ${param} is invalid. ${v.constraint}.`,
+      400,
+    );
   }
   const message = validationMessage(violations);
   if (protocol === 'query') return new SandboxAwsError('ValidationError', message, 400);

@@ -23,7 +23,8 @@ export type StepFunctionsOperation =
 export type StepFunctionsMethod = (input: OperationInput, ctx: RequestContext) => unknown | Promise<unknown>;
 
 /** Any subset of operations; other Step Functions operations (e.g. DescribeStateMachine) may be added too. */
-export type StepFunctionsBackend = Partial<Record<StepFunctionsOperation, StepFunctionsMethod>> & Record<string, StepFunctionsMethod | undefined>;
+export type StepFunctionsBackend = Partial<Record<StepFunctionsOperation, StepFunctionsMethod>> &
+  Record<string, StepFunctionsMethod | undefined>;
 
 /** Operation names a backend offers: own and inherited (class) methods named like AWS operations. */
 function operationNames(backend: object): string[] {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { assumeRoleDeniedMessage, authorizeAssumeRole } from '../iam/evaluate.js';
 import { parsePolicyDocument } from '../iam/policy-document.js';
-import { SandboxAwsError, type RequestContext, type ServiceModule } from '../protocol/types.js';
+import { type RequestContext, SandboxAwsError, type ServiceModule } from '../protocol/types.js';
 import type { StsSession } from '../world/types.js';
 import { parseRoleArn } from '../world/world.js';
 
@@ -15,14 +15,27 @@ function validation(message: string): SandboxAwsError {
 
 /** `1 validation error detected: Value 'x' at 'field' failed to satisfy constraint: …` (AWS wording). */
 function constraint(value: unknown, field: string, rule: string): SandboxAwsError {
-  return validation(`1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${rule}`);
+  return validation(
+    `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${rule}`,
+  );
 }
 
-function checkString(value: unknown, field: string, min: number, max: number, pattern: RegExp, patternText: string): string {
-  if (typeof value !== 'string') throw validation(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+function checkString(
+  value: unknown,
+  field: string,
+  min: number,
+  max: number,
+  pattern: RegExp,
+  patternText: string,
+): string {
+  if (typeof value !== 'string')
+    throw validation(
+      `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+    );
   if (value.length < min) throw constraint(value, field, `Member must have length greater than or equal to ${min}`);
   if (value.length > max) throw constraint(value, field, `Member must have length less than or equal to ${max}`);
-  if (!pattern.test(value)) throw constraint(value, field, `Member must satisfy regular expression pattern: ${patternText}`);
+  if (!pattern.test(value))
+    throw constraint(value, field, `Member must satisfy regular expression pattern: ${patternText}`);
   return value;
 }
 
@@ -31,14 +44,25 @@ const ROLE_ARN_PATTERN = /^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\u
 
 function assumeRole(ctx: RequestContext, input: Record<string, unknown>) {
   const { world, caller } = ctx;
-  const roleArn = checkString(input.RoleArn, 'roleArn', 20, 2048, ROLE_ARN_PATTERN, '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+');
+  const roleArn = checkString(
+    input.RoleArn,
+    'roleArn',
+    20,
+    2048,
+    ROLE_ARN_PATTERN,
+    '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+',
+  );
   const sessionName = checkString(input.RoleSessionName, 'roleSessionName', 2, 64, /^[\w+=,.@-]*$/, '[\\w+=,.@-]*');
   const externalId =
-    input.ExternalId === undefined ? undefined : checkString(input.ExternalId, 'externalId', 2, 1224, /^[\w+=,.@:/-]*$/, '[\\w+=,.@:\\/-]*');
+    input.ExternalId === undefined
+      ? undefined
+      : checkString(input.ExternalId, 'externalId', 2, 1224, /^[\w+=,.@:/-]*$/, '[\\w+=,.@:\\/-]*');
 
   const duration = input.DurationSeconds === undefined ? 3600 : Number(input.DurationSeconds);
-  if (duration < 900) throw constraint(duration, 'durationSeconds', 'Member must have value greater than or equal to 900');
-  if (duration > 43200) throw constraint(duration, 'durationSeconds', 'Member must have value less than or equal to 43200');
+  if (duration < 900)
+    throw constraint(duration, 'durationSeconds', 'Member must have value greater than or equal to 900');
+  if (duration > 43200)
+    throw constraint(duration, 'durationSeconds', 'Member must have value less than or equal to 43200');
 
   const parsed = parseRoleArn(roleArn);
   if (!parsed) throw validation(`${roleArn} is invalid`);
@@ -47,7 +71,11 @@ function assumeRole(ctx: RequestContext, input: Record<string, unknown>) {
   if (input.Policy !== undefined) {
     sessionPolicy = parsePolicyDocument(String(input.Policy), 'identity');
     if (String(input.Policy).length > 2048) {
-      throw new SandboxAwsError('PackedPolicyTooLarge', 'Packed size of session policy exceeds the maximum allowed size.', 400);
+      throw new SandboxAwsError(
+        'PackedPolicyTooLarge',
+        'Packed size of session policy exceeds the maximum allowed size.',
+        400,
+      );
     }
   }
 
@@ -64,14 +92,19 @@ function assumeRole(ctx: RequestContext, input: Record<string, unknown>) {
     );
   }
   // The request's own keys, as STS puts them in the context of the trust policy.
-  const verdict = authorizeAssumeRole(world, caller, role, { region: ctx.region, keys: { 'sts:ExternalId': externalId, 'sts:RoleSessionName': sessionName } });
+  const verdict = authorizeAssumeRole(world, caller, role, {
+    region: ctx.region,
+    keys: { 'sts:ExternalId': externalId, 'sts:RoleSessionName': sessionName },
+  });
   if (!verdict.allowed) throw denied();
 
   if (duration > role.maxSessionDuration) {
     throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   }
   if (caller.kind === 'assumed-role' && duration > 3600) {
-    throw validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+    throw validation(
+      'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+    );
   }
 
   const session: StsSession = {

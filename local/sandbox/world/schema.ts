@@ -24,9 +24,13 @@ const statement = z
     NotResource: listOrOne.optional(),
     Principal: z.union([z.literal('*'), z.record(z.string(), listOrOne)]).optional(),
     NotPrincipal: z.record(z.string(), listOrOne).optional(),
-    Condition: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.array(z.string()), z.boolean(), z.number()]))).optional(),
+    Condition: z
+      .record(z.string(), z.record(z.string(), z.union([z.string(), z.array(z.string()), z.boolean(), z.number()])))
+      .optional(),
   })
-  .refine((s) => s.Action !== undefined || s.NotAction !== undefined, { error: 'a statement needs Action or NotAction' });
+  .refine((s) => s.Action !== undefined || s.NotAction !== undefined, {
+    error: 'a statement needs Action or NotAction',
+  });
 
 const policyDocument = z.object({
   Version: z.string().optional(),
@@ -34,12 +38,16 @@ const policyDocument = z.object({
   Statement: z.union([statement, z.array(statement).min(1)]),
 });
 
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { error: 'must be an ISO-8601 date, e.g. 2025-01-31T00:00:00Z' });
+const isoDate = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), { error: 'must be an ISO-8601 date, e.g. 2025-01-31T00:00:00Z' });
 
 const region = z.object({
   name: z.string().min(1),
   optInRequired: z.boolean().optional(),
-  availabilityZones: z.array(z.object({ name: z.string(), zoneId: z.string(), eksSupported: z.boolean().default(true) })).min(1),
+  availabilityZones: z
+    .array(z.object({ name: z.string(), zoneId: z.string(), eksSupported: z.boolean().default(true) }))
+    .min(1),
   instanceTypeOfferings: z.record(z.string(), z.array(z.string())).default({}),
   eksVersions: z
     .array(
@@ -58,7 +66,11 @@ const region = z.object({
 });
 
 const managedPolicy = z.object({
-  arn: z.string().regex(/^arn:aws:iam::(aws|\d{12}):policy\//, { error: 'must be arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<name>' }),
+  arn: z
+    .string()
+    .regex(/^arn:aws:iam::(aws|\d{12}):policy\//, {
+      error: 'must be arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<name>',
+    }),
   name: z.string(),
   path: z.string().default('/'),
   policyId: z.string().default('ANPAWORLDPOLICY000001'),
@@ -72,15 +84,26 @@ const managedPolicy = z.object({
 const account = z.object({
   id: accountId,
   alias: z.string().optional(),
-  enabledRegions: z.array(z.string()).min(1, { error: 'list at least one region the account may use, e.g. ["us-east-1"]' }),
+  enabledRegions: z
+    .array(z.string())
+    .min(1, { error: 'list at least one region the account may use, e.g. ["us-east-1"]' }),
   stsInactiveRegions: z.array(z.string()).optional(),
   quotas: z
-    .object({ vpcsPerRegion: z.number().int().min(0).default(5), clustersPerRegion: z.number().int().min(0).default(100), nodegroupsPerCluster: z.number().int().min(0).optional() })
+    .object({
+      vpcsPerRegion: z.number().int().min(0).default(5),
+      clustersPerRegion: z.number().int().min(0).default(100),
+      nodegroupsPerCluster: z.number().int().min(0).optional(),
+    })
     .default({ vpcsPerRegion: 5, clustersPerRegion: 100 }),
 });
 
-const name = z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: 'must be 1–64 characters of letters, digits and +=,.@_-' });
-const path = z.string().regex(/^\/([\x21-\x7E]*\/)?$/, { error: 'must start and end with "/", e.g. "/" or "/service-role/"' }).default('/');
+const name = z
+  .string()
+  .regex(/^[\w+=,.@-]{1,64}$/, { error: 'must be 1–64 characters of letters, digits and +=,.@_-' });
+const path = z
+  .string()
+  .regex(/^\/([\x21-\x7E]*\/)?$/, { error: 'must start and end with "/", e.g. "/" or "/service-role/"' })
+  .default('/');
 const defaultDate = '2024-01-01T00:00:00.000Z';
 
 const user = z.object({
@@ -92,7 +115,9 @@ const user = z.object({
   accessKeys: z
     .array(
       z.object({
-        accessKeyId: z.string().regex(/^AKIA[A-Z0-9]{12,}$/, { error: 'must look like an IAM user access key id (AKIA + 16 chars)' }),
+        accessKeyId: z
+          .string()
+          .regex(/^AKIA[A-Z0-9]{12,}$/, { error: 'must look like an IAM user access key id (AKIA + 16 chars)' }),
         secretAccessKey: z.string().min(1),
         status: z.enum(['Active', 'Inactive']).default('Active'),
         createDate: isoDate.default(defaultDate),
@@ -123,7 +148,14 @@ const role = z.object({
 
 const regional = { accountId, region: z.string() };
 
-const vpc = z.object({ ...regional, vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'must look like vpc-0123456789abcdef0' }), cidrBlock: z.string(), isDefault: z.boolean().default(false), state: z.enum(['available', 'pending']).default('available'), tags });
+const vpc = z.object({
+  ...regional,
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'must look like vpc-0123456789abcdef0' }),
+  cidrBlock: z.string(),
+  isDefault: z.boolean().default(false),
+  state: z.enum(['available', 'pending']).default('available'),
+  tags,
+});
 const subnet = z.object({
   ...regional,
   subnetId: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: 'must look like subnet-0123456789abcdef0' }),
@@ -136,7 +168,13 @@ const subnet = z.object({
   state: z.enum(['available', 'pending']).default('available'),
   tags,
 });
-const rule = z.object({ ipProtocol: z.string(), fromPort: z.number().int().optional(), toPort: z.number().int().optional(), cidrIps: z.array(z.string()).optional(), sourceGroupIds: z.array(z.string()).optional() });
+const rule = z.object({
+  ipProtocol: z.string(),
+  fromPort: z.number().int().optional(),
+  toPort: z.number().int().optional(),
+  cidrIps: z.array(z.string()).optional(),
+  sourceGroupIds: z.array(z.string()).optional(),
+});
 const securityGroup = z.object({
   ...regional,
   groupId: z.string().regex(/^sg-[0-9a-f]{8,17}$/, { error: 'must look like sg-0123456789abcdef0' }),
@@ -164,7 +202,17 @@ export const worldFileSchema = z
   .object({
     partition: z.literal('aws').default('aws'),
     regions: z.array(region).optional(),
-    instanceTypes: z.array(z.object({ name: z.string(), vCpus: z.number().int(), memoryMiB: z.number().int(), architectures: z.array(z.string()).default(['x86_64']), currentGeneration: z.boolean().default(true) })).optional(),
+    instanceTypes: z
+      .array(
+        z.object({
+          name: z.string(),
+          vCpus: z.number().int(),
+          memoryMiB: z.number().int(),
+          architectures: z.array(z.string()).default(['x86_64']),
+          currentGeneration: z.boolean().default(true),
+        }),
+      )
+      .optional(),
     managedPolicies: z.array(managedPolicy).optional(),
     accounts: z.array(account).min(1, { error: 'a world needs at least one account' }),
     users: z.array(user).default([]),
@@ -180,7 +228,13 @@ export const worldFileSchema = z
     eksAccessEntries: loose,
     eksPodIdentityAssociations: loose,
     eventBuses: loose,
-    flags: z.object({ nodesFailToJoin: z.boolean().default(false), extraProvisioningDelayMs: z.number().min(0).optional(), upgradeInsightError: z.boolean().optional() }).default({ nodesFailToJoin: false }),
+    flags: z
+      .object({
+        nodesFailToJoin: z.boolean().default(false),
+        extraProvisioningDelayMs: z.number().min(0).optional(),
+        upgradeInsightError: z.boolean().optional(),
+      })
+      .default({ nodesFailToJoin: false }),
     services: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
@@ -213,17 +267,24 @@ function crossCheck(w: WorldData): string[] {
   const policies = new Set(w.managedPolicies.map((p) => p.arn));
   w.accounts.forEach((a, i) => {
     for (const r of a.enabledRegions) {
-      if (!regionNames.has(r)) problems.push(`accounts[${i}].enabledRegions: '${r}' is not in regions (known: ${[...regionNames].join(', ')})`);
+      if (!regionNames.has(r))
+        problems.push(
+          `accounts[${i}].enabledRegions: '${r}' is not in regions (known: ${[...regionNames].join(', ')})`,
+        );
     }
   });
   const checkAccount = (field: string, id: string) => {
-    if (!accounts.has(id)) problems.push(`${field}.accountId: '${id}' is not in accounts (add it to accounts or fix the id)`);
+    if (!accounts.has(id))
+      problems.push(`${field}.accountId: '${id}' is not in accounts (add it to accounts or fix the id)`);
   };
   const keys = new Set<string>();
   w.users.forEach((u, i) => {
     checkAccount(`users[${i}]`, u.accountId);
     u.accessKeys.forEach((k, j) => {
-      if (keys.has(k.accessKeyId)) problems.push(`users[${i}].accessKeys[${j}].accessKeyId: '${k.accessKeyId}' is used twice (access key ids are unique)`);
+      if (keys.has(k.accessKeyId))
+        problems.push(
+          `users[${i}].accessKeys[${j}].accessKeyId: '${k.accessKeyId}' is used twice (access key ids are unique)`,
+        );
       keys.add(k.accessKeyId);
     });
     u.attachedPolicyArns.forEach((arn, j) => {
@@ -235,11 +296,13 @@ function crossCheck(w: WorldData): string[] {
     r.attachedPolicyArns.forEach((arn, j) => {
       if (!policies.has(arn)) problems.push(`roles[${i}].attachedPolicyArns[${j}]: '${arn}' is not in managedPolicies`);
     });
-    if (w.roles.findIndex((o) => o.accountId === r.accountId && o.name === r.name) !== i) problems.push(`roles[${i}].name: '${r.name}' appears twice in account ${r.accountId}`);
+    if (w.roles.findIndex((o) => o.accountId === r.accountId && o.name === r.name) !== i)
+      problems.push(`roles[${i}].name: '${r.name}' appears twice in account ${r.accountId}`);
   });
   const checkRegional = (field: string, x: { accountId: string; region: string }) => {
     checkAccount(field, x.accountId);
-    if (!regionNames.has(x.region)) problems.push(`${field}.region: '${x.region}' is not in regions (known: ${[...regionNames].join(', ')})`);
+    if (!regionNames.has(x.region))
+      problems.push(`${field}.region: '${x.region}' is not in regions (known: ${[...regionNames].join(', ')})`);
   };
   w.vpcs.forEach((v, i) => {
     checkRegional(`vpcs[${i}]`, v);
@@ -247,16 +310,21 @@ function crossCheck(w: WorldData): string[] {
   w.subnets.forEach((s, i) => {
     checkRegional(`subnets[${i}]`, s);
     if (!w.vpcs.some((v) => v.vpcId === s.vpcId && v.accountId === s.accountId && v.region === s.region)) {
-      problems.push(`subnets[${i}].vpcId: '${s.vpcId}' is not a VPC of account ${s.accountId} in ${s.region} (add it to vpcs)`);
+      problems.push(
+        `subnets[${i}].vpcId: '${s.vpcId}' is not a VPC of account ${s.accountId} in ${s.region} (add it to vpcs)`,
+      );
     }
     const r = w.regions.find((x) => x.name === s.region);
     if (r && !r.availabilityZones.some((z) => z.name === s.availabilityZone)) {
-      problems.push(`subnets[${i}].availabilityZone: '${s.availabilityZone}' is not an AZ of ${s.region} (known: ${r.availabilityZones.map((z) => z.name).join(', ')})`);
+      problems.push(
+        `subnets[${i}].availabilityZone: '${s.availabilityZone}' is not an AZ of ${s.region} (known: ${r.availabilityZones.map((z) => z.name).join(', ')})`,
+      );
     }
   });
   w.securityGroups.forEach((g, i) => {
     checkRegional(`securityGroups[${i}]`, g);
-    if (!w.vpcs.some((v) => v.vpcId === g.vpcId && v.accountId === g.accountId)) problems.push(`securityGroups[${i}].vpcId: '${g.vpcId}' is not in vpcs`);
+    if (!w.vpcs.some((v) => v.vpcId === g.vpcId && v.accountId === g.accountId))
+      problems.push(`securityGroups[${i}].vpcId: '${g.vpcId}' is not in vpcs`);
   });
   w.keyPairs.forEach((k, i) => {
     checkRegional(`keyPairs[${i}]`, k);
@@ -275,7 +343,8 @@ export function parseWorld(json: unknown): WorldData {
       result.error.issues.map((i) => {
         const where = i.path.join('.') || '(root)';
         // Say "missing" plainly instead of zod's "expected string, received undefined".
-        if (i.code === 'invalid_type' && /received undefined$/.test(i.message)) return `${where}: is required (a ${i.expected})`;
+        if (i.code === 'invalid_type' && /received undefined$/.test(i.message))
+          return `${where}: is required (a ${i.expected})`;
         return `${where}: ${i.message}`;
       }),
     );

@@ -311,14 +311,7 @@ export interface EksNodegroup {
   nodegroupArn: string;
   version: string;
   releaseVersion?: string;
-  status:
-    | 'CREATING'
-    | 'ACTIVE'
-    | 'UPDATING'
-    | 'DELETING'
-    | 'CREATE_FAILED'
-    | 'DELETE_FAILED'
-    | 'DEGRADED';
+  status: 'CREATING' | 'ACTIVE' | 'UPDATING' | 'DELETING' | 'CREATE_FAILED' | 'DELETE_FAILED' | 'DEGRADED';
   capacityType: 'ON_DEMAND' | 'SPOT';
   scalingConfig: { minSize: number; maxSize: number; desiredSize: number };
   instanceTypes: string[];

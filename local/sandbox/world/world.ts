@@ -41,7 +41,10 @@ export class World {
    * Set by the sandbox server when it serves Kubernetes APIs: gives a cluster turning ACTIVE its real
    * loopback endpoint and CA (local/sandbox/kubernetes). Not part of the data (not serialised).
    */
-  kubernetes?: { attach(cluster: EksCluster): { endpoint: string; certificateAuthorityData: string } | undefined; prepare?(): void };
+  kubernetes?: {
+    attach(cluster: EksCluster): { endpoint: string; certificateAuthorityData: string } | undefined;
+    prepare?(): void;
+  };
   /**
    * Set by the sandbox server: its fault rules, for the deletions CloudFormation runs in the background
    * (faults/faults.ts deletion rules). Not part of the data (not serialised).
@@ -84,7 +87,10 @@ export class World {
    * A world saved by a sandbox with a data directory: `initial` is what reset restores, `data` the
    * state when it was saved; events and the clock offset carry on.
    */
-  static restore(saved: { initial: WorldData; data: WorldData; capturedEvents: CapturedEvent[]; clockOffsetMs: number }, options: WorldOptions = {}): World {
+  static restore(
+    saved: { initial: WorldData; data: WorldData; capturedEvents: CapturedEvent[]; clockOffsetMs: number },
+    options: WorldOptions = {},
+  ): World {
     const world = new World(saved.initial, options);
     world.data = saved.data;
     world.capturedEvents = saved.capturedEvents;
@@ -129,7 +135,9 @@ export class World {
 
   /** Random lowercase hex of `length` chars (resource ids such as `vpc-` + 17 hex). */
   hex(length: number): string {
-    return randomBytes(Math.ceil(length / 2)).toString('hex').slice(0, length);
+    return randomBytes(Math.ceil(length / 2))
+      .toString('hex')
+      .slice(0, length);
   }
 
   /** IAM-style unique id: prefix (`AROA`, `AIDA`, `ANPA`, `ASIA`) + 17 uppercase base32-ish chars. */
@@ -173,7 +181,14 @@ export class World {
   findAccessKey(accessKeyId: string): AccessKeyOwner | undefined {
     for (const user of this.data.users) {
       const key = user.accessKeys.find((k) => k.accessKeyId === accessKeyId);
-      if (key) return { kind: 'user', user, accessKeyId, secretAccessKey: key.secretAccessKey, active: key.status === 'Active' };
+      if (key)
+        return {
+          kind: 'user',
+          user,
+          accessKeyId,
+          secretAccessKey: key.secretAccessKey,
+          active: key.status === 'Active',
+        };
     }
     const session = this.data.stsSessions.find((s) => s.accessKeyId === accessKeyId);
     return session ? { kind: 'session', session } : undefined;
@@ -288,5 +303,8 @@ export function roleArnOf(partition: string, accountId: string, path: string, na
 
 /** The trust policy AWS gives a service-linked role. */
 export function serviceLinkedTrust(service: string): IamRole['assumeRolePolicyDocument'] {
-  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] };
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  };
 }

@@ -4,7 +4,7 @@
  * (functions/lib/polling/durations.ts): per-add-on medians, a per-run speed factor (region, account,
  * time of day) and heavier tails, so the benchmark does not just grade the model against itself.
  */
-import { resourceGraph, topologicalOrder, type ResourceGraph } from '../../../functions/lib/polling/dependencies.js';
+import { type ResourceGraph, resourceGraph, topologicalOrder } from '../../../functions/lib/polling/dependencies.js';
 import { normalQuantile, prng } from '../../../functions/lib/polling/math.js';
 import type { StackEventLike } from '../../../functions/lib/polling/timeline.js';
 import { CLUSTER_TEMPLATE } from '../../../functions/lib/template/index.js';
@@ -51,11 +51,19 @@ export interface SimulatedStack {
 
 const graph = resourceGraph(CLUSTER_TEMPLATE);
 
-export function simulateStack(seed: number, opts: { admins?: number; failure?: FailurePlan; stackName?: string; createdAt?: number } = {}): SimulatedStack {
+export function simulateStack(
+  seed: number,
+  opts: { admins?: number; failure?: FailurePlan; stackName?: string; createdAt?: number } = {},
+): SimulatedStack {
   const rand = prng(seed);
-  const lognormal = (t: Truth, speed: number) => (t.min + Math.exp(Math.log(t.median - t.min) + t.sigma * normalQuantile(Math.min(0.9999, Math.max(1e-4, rand()))))) * speed;
+  const lognormal = (t: Truth, speed: number) =>
+    (t.min +
+      Math.exp(Math.log(t.median - t.min) + t.sigma * normalQuantile(Math.min(0.9999, Math.max(1e-4, rand()))))) *
+    speed;
   const admins = opts.admins ?? Math.floor(rand() * 3);
-  const expected = Object.keys(graph.types).filter((id) => !graph.conditional[id] || (/^AdminAccessEntry\d+$/.test(id) && Number(id.replace(/\D/g, '')) <= admins));
+  const expected = Object.keys(graph.types).filter(
+    (id) => !graph.conditional[id] || (/^AdminAccessEntry\d+$/.test(id) && Number(id.replace(/\D/g, '')) <= admins),
+  );
   const stackName = opts.stackName ?? `sim-${seed}`;
   const stackId = `arn:aws:cloudformation:us-east-1:222222222222:stack/${stackName}/${seed.toString(16).padStart(8, '0')}`;
   const createdAt = opts.createdAt ?? Date.UTC(2026, 0, 1) + seed * 10_000;
@@ -67,7 +75,12 @@ export function simulateStack(seed: number, opts: { admins?: number; failure?: F
       EventId: `${id}-${status}-${events.length}`,
       StackName: stackName,
       LogicalResourceId: id,
-      PhysicalResourceId: type === 'AWS::CloudFormation::Stack' ? stackId : status === 'CREATE_IN_PROGRESS' && !reason ? '' : `${id}-phys`,
+      PhysicalResourceId:
+        type === 'AWS::CloudFormation::Stack'
+          ? stackId
+          : status === 'CREATE_IN_PROGRESS' && !reason
+            ? ''
+            : `${id}-phys`,
       ResourceType: type,
       Timestamp: new Date(Math.round(t)),
       ResourceStatus: status,
@@ -111,7 +124,13 @@ export function simulateStack(seed: number, opts: { admins?: number; failure?: F
   if (failedAt !== undefined) {
     finishedAt = failedAt + 1000 + rand() * 2000;
     finalStatus = 'CREATE_FAILED';
-    ev(finishedAt, stackName, 'AWS::CloudFormation::Stack', 'CREATE_FAILED', `The following resource(s) failed to create: [${opts.failure!.logicalId}]. `);
+    ev(
+      finishedAt,
+      stackName,
+      'AWS::CloudFormation::Stack',
+      'CREATE_FAILED',
+      `The following resource(s) failed to create: [${opts.failure!.logicalId}]. `,
+    );
   } else {
     finishedAt += 500 + rand() * 2500;
     ev(finishedAt, stackName, 'AWS::CloudFormation::Stack', 'CREATE_COMPLETE');

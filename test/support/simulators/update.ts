@@ -5,10 +5,10 @@
  * differ from the planner's model (UPDATE_DURATIONS): a node roll here is per node (2–4 nodes, one
  * at a time), the planner only knows a whole-roll distribution.
  */
-import { resourceGraph, type ResourceGraph } from '../../../functions/lib/polling/dependencies.js';
+import { type ResourceGraph, resourceGraph } from '../../../functions/lib/polling/dependencies.js';
 import { normalQuantile, prng } from '../../../functions/lib/polling/math.js';
-import type { PlannedChange } from '../../../functions/lib/polling/update.js';
 import type { StackEventLike } from '../../../functions/lib/polling/timeline.js';
+import type { PlannedChange } from '../../../functions/lib/polling/update.js';
 import { CLUSTER_TEMPLATE } from '../../../functions/lib/template/index.js';
 
 export interface SimulatedUpdate {
@@ -44,7 +44,15 @@ export function simulateUpdate(seed: number): SimulatedUpdate {
   const executedAt = Date.UTC(2026, 0, 1) + seed * 10_000;
   const events: SimulatedUpdate['events'] = [];
   const ev = (t: number, id: string, type: string, status: string) =>
-    events.push({ EventId: `${id}-${status}-${events.length}`, StackName: stackName, LogicalResourceId: id, PhysicalResourceId: `${id}-phys`, ResourceType: type, Timestamp: new Date(Math.round(t)), ResourceStatus: status });
+    events.push({
+      EventId: `${id}-${status}-${events.length}`,
+      StackName: stackName,
+      LogicalResourceId: id,
+      PhysicalResourceId: `${id}-phys`,
+      ResourceType: type,
+      Timestamp: new Date(Math.round(t)),
+      ResourceStatus: status,
+    });
   const stackType = 'AWS::CloudFormation::Stack';
   let t = executedAt + 1000 + rand() * 2000;
   ev(t, stackName, stackType, 'UPDATE_IN_PROGRESS');

@@ -4,11 +4,11 @@
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { createApiHandler, type ApiLog } from '../../../functions/api/app.js';
+import { type ApiLog, createApiHandler } from '../../../functions/api/app.js';
 import type { ApiDeps } from '../../../functions/api/deps.js';
 import { DEFAULTS, type ServiceConfig } from '../../../functions/lib/config.js';
-import { MemoryStore } from '../../support/memory-store.js';
 import { proxyEvent } from '../../../local/api/proxy-event.js';
+import { MemoryStore } from '../../support/memory-store.js';
 
 export { issuedExternalIds, MemoryStore } from '../../support/memory-store.js';
 
@@ -60,7 +60,8 @@ export function apiEvent(i: EventInput): APIGatewayProxyEvent {
   const headers: Record<string, string> = { Accept: 'application/json', ...(i.headers ?? {}) };
   if (i.tenant !== undefined) headers['X-Tenant-Id'] = i.tenant;
   const body = i.rawBody ?? (i.body === undefined ? null : JSON.stringify(i.body));
-  if (body !== null && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+  if (body !== null && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+    headers['Content-Type'] = 'application/json';
   const multiValueHeaders: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(headers)) multiValueHeaders[k] = [v];
   Object.assign(multiValueHeaders, i.multiValueHeaders ?? {});
@@ -90,7 +91,9 @@ export function apiEvent(i: EventInput): APIGatewayProxyEvent {
 }
 
 export interface TestApi {
-  call: (i: EventInput) => Promise<{ statusCode: number; headers: Record<string, string>; body: any; raw: APIGatewayProxyResult }>;
+  call: (
+    i: EventInput,
+  ) => Promise<{ statusCode: number; headers: Record<string, string>; body: any; raw: APIGatewayProxyResult }>;
   store: MemoryStore;
   deps: ApiDeps;
 }
@@ -146,5 +149,11 @@ export function validSettings(overrides: Record<string, unknown> = {}): Record<s
 /** Registers role B for a tenant straight in the store (as a successful POST /v1/roles would). */
 export async function seedRole(store: MemoryStore, tenantId: string, roleArn = ROLE_B, region = 'us-east-1') {
   await store.getOrCreateTenant(tenantId);
-  await store.putRole({ tenantId, roleArn, region, accountId: roleArn.split(':')[4]!, registeredAt: '2026-11-29T11:00:00.000Z' });
+  await store.putRole({
+    tenantId,
+    roleArn,
+    region,
+    accountId: roleArn.split(':')[4]!,
+    registeredAt: '2026-11-29T11:00:00.000Z',
+  });
 }

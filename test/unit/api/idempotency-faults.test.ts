@@ -14,7 +14,11 @@ import { MemoryStore, makeTestApi, seedRole, validSettings } from './helpers.js'
 
 const sfn = mockClient(SFNClient);
 const awsError = (name: string, status: number) =>
-  Object.assign(new Error(`${name} (injected)`), { name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+  Object.assign(new Error(`${name} (injected)`), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
 
 type SfnFault = 'none' | 'throttled' | 'started-then-500';
 let executions: Map<string, string>;
@@ -32,7 +36,10 @@ beforeEach(() => {
     if (seen !== undefined && seen !== i.input) throw awsError('ExecutionAlreadyExists', 400);
     executions.set(i.name, i.input);
     if (fault === 'started-then-500') throw awsError('InternalServerError', 500);
-    return { executionArn: `${i.stateMachineArn.replace(':stateMachine:', ':execution:')}:${i.name}`, startDate: new Date() };
+    return {
+      executionArn: `${i.stateMachineArn.replace(':stateMachine:', ':execution:')}:${i.name}`,
+      startDate: new Date(),
+    };
   });
   sfn.on(DescribeExecutionCommand).callsFake((i: { executionArn: string }) => {
     const name = i.executionArn.split(':').pop()!;
@@ -78,13 +85,15 @@ async function scenario(fault: { storeCall?: number; sfn?: SfnFault }) {
   const store = new FaultyStore();
   const api = makeTestApi({ store });
   await seedRole(store, 'team-a');
-  const post = (body: unknown) => api.call({ method: 'POST', path: '/v1/clusters', body, tenant: 'team-a', headers: KEY });
+  const post = (body: unknown) =>
+    api.call({ method: 'POST', path: '/v1/clusters', body, tenant: 'team-a', headers: KEY });
   store.count = 0;
   store.failAt = fault.storeCall ?? -1;
   sfnFault = fault.sfn ?? 'none';
   const answers = [await post(validSettings())];
   // The client retries until it gets an answer (a 4xx other than 429 is an answer too).
-  while (answers.length < 6 && (answers.at(-1)!.statusCode >= 500 || answers.at(-1)!.statusCode === 429)) answers.push(await post(validSettings()));
+  while (answers.length < 6 && (answers.at(-1)!.statusCode >= 500 || answers.at(-1)!.statusCode === 429))
+    answers.push(await post(validSettings()));
   return { store, answers, post };
 }
 
@@ -108,7 +117,11 @@ describe('POST /v1/clusters: a fault at each step, then retries with the same ke
     expect(JSON.parse(executions.get(last.body.id)!).clusterId).toBe(last.body.id);
     const record = await store.getCluster('team-a', last.body.id);
     expect(record?.status).toBe('CREATING');
-    expect(last.body).toEqual({ id: last.body.id, status: 'CREATING', executionArn: expect.stringMatching(new RegExp(`:execution:.*:${last.body.id}$`)) });
+    expect(last.body).toEqual({
+      id: last.body.id,
+      status: 'CREATING',
+      executionArn: expect.stringMatching(new RegExp(`:execution:.*:${last.body.id}$`)),
+    });
     // Nothing else holds a live record: a record whose run never started is closed.
     for (const c of store.clusters.values()) if (c.id !== last.body.id) expect(c.status).toBe('FAILED');
     // A further retry replays the same answer and starts nothing.
@@ -122,26 +135,54 @@ describe('POST /v1/clusters: a fault at each step, then retries with the same ke
     expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
-  it.each(cases)('%s, then another body with the same key → 422 IDEMPOTENCY_KEY_REUSED, whatever failed', async (_label, fault) => {
-    const store = new FaultyStore();
-    const api = makeTestApi({ store });
-    await seedRole(store, 'team-a');
-    store.failAt = fault.storeCall ?? -1;
-    sfnFault = fault.sfn ?? 'none';
-    const first = await api.call({ method: 'POST', path: '/v1/clusters', body: validSettings(), tenant: 'team-a', headers: KEY });
-    const other = await api.call({ method: 'POST', path: '/v1/clusters', body: validSettings({ name: 'other' }), tenant: 'team-a', headers: KEY });
-    if (fault.storeCall === 0) {
-      expect(first.statusCode).toBeGreaterThanOrEqual(429);
-      // The key could not even be taken: nothing was done, so the other body may take it.
-      expect(other.statusCode).toBe(202);
-      return;
-    }
-    expect(other.statusCode, JSON.stringify(other.body)).toBe(422);
-    expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    // Resending the original body still works and starts exactly one cluster.
-    let r = await api.call({ method: 'POST', path: '/v1/clusters', body: validSettings(), tenant: 'team-a', headers: KEY });
-    if (r.statusCode !== 202) r = await api.call({ method: 'POST', path: '/v1/clusters', body: validSettings(), tenant: 'team-a', headers: KEY });
-    expect(r.statusCode).toBe(202);
-    expect([...executions.keys()]).toEqual([r.body.id]);
-  });
+  it.each(cases)(
+    '%s, then another body with the same key → 422 IDEMPOTENCY_KEY_REUSED, whatever failed',
+    async (_label, fault) => {
+      const store = new FaultyStore();
+      const api = makeTestApi({ store });
+      await seedRole(store, 'team-a');
+      store.failAt = fault.storeCall ?? -1;
+      sfnFault = fault.sfn ?? 'none';
+      const first = await api.call({
+        method: 'POST',
+        path: '/v1/clusters',
+        body: validSettings(),
+        tenant: 'team-a',
+        headers: KEY,
+      });
+      const other = await api.call({
+        method: 'POST',
+        path: '/v1/clusters',
+        body: validSettings({ name: 'other' }),
+        tenant: 'team-a',
+        headers: KEY,
+      });
+      if (fault.storeCall === 0) {
+        expect(first.statusCode).toBeGreaterThanOrEqual(429);
+        // The key could not even be taken: nothing was done, so the other body may take it.
+        expect(other.statusCode).toBe(202);
+        return;
+      }
+      expect(other.statusCode, JSON.stringify(other.body)).toBe(422);
+      expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      // Resending the original body still works and starts exactly one cluster.
+      let r = await api.call({
+        method: 'POST',
+        path: '/v1/clusters',
+        body: validSettings(),
+        tenant: 'team-a',
+        headers: KEY,
+      });
+      if (r.statusCode !== 202)
+        r = await api.call({
+          method: 'POST',
+          path: '/v1/clusters',
+          body: validSettings(),
+          tenant: 'team-a',
+          headers: KEY,
+        });
+      expect(r.statusCode).toBe(202);
+      expect([...executions.keys()]).toEqual([r.body.id]);
+    },
+  );
 });

@@ -50,33 +50,67 @@ describe('GET /v1/clusters/{id}/kubeconfig', () => {
     expect(r.headers['Content-Type']).toBe('application/yaml; charset=utf-8');
     expect(r.headers['Cache-Control']).toBe('no-store');
     const doc = parse(r.raw.body);
-    expect(doc.clusters).toEqual([{ name: ARN, cluster: { server: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', 'certificate-authority-data': 'LS0tQ0E=' } }]);
+    expect(doc.clusters).toEqual([
+      {
+        name: ARN,
+        cluster: { server: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', 'certificate-authority-data': 'LS0tQ0E=' },
+      },
+    ]);
     expect(doc.contexts).toEqual([{ name: ARN, context: { cluster: ARN, user: ARN } }]);
     expect(doc['current-context']).toBe(ARN);
     const exec = doc.users[0].user.exec;
     expect(exec.command).toBe('aws');
-    expect(exec.args).toEqual(['--region', 'eu-west-1', 'eks', 'get-token', '--cluster-name', 'demo', '--output', 'json']);
+    expect(exec.args).toEqual([
+      '--region',
+      'eu-west-1',
+      'eks',
+      'get-token',
+      '--cluster-name',
+      'demo',
+      '--output',
+      'json',
+    ]);
     expect(exec.env).toBeNull();
   });
 
   it('?profile=NAME puts AWS_PROFILE in the exec env', async () => {
     const api = await apiWith(record());
-    const r = await api.call({ method: 'GET', path: '/v1/clusters/c-1/kubeconfig', query: { profile: 'team.admin_1-x' }, tenant: 'team-a' });
+    const r = await api.call({
+      method: 'GET',
+      path: '/v1/clusters/c-1/kubeconfig',
+      query: { profile: 'team.admin_1-x' },
+      tenant: 'team-a',
+    });
     expect(r.statusCode).toBe(200);
     expect(parse(r.raw.body).users[0].user.exec.env).toEqual([{ name: 'AWS_PROFILE', value: 'team.admin_1-x' }]);
   });
 
-  it.each(['', 'a b', 'x'.repeat(65), 'evil\nname', 'a;rm', 'ümlaut'])('refuses profile %j with a field error', async (profile) => {
-    const api = await apiWith(record());
-    const r = await api.call({ method: 'GET', path: '/v1/clusters/c-1/kubeconfig', query: { profile }, tenant: 'team-a' });
-    expect(r.statusCode).toBe(400);
-    expect(r.headers['Content-Type']).toMatch(/^application\/json/);
-    expect(r.body.error.fields).toEqual([expect.objectContaining({ path: 'profile', message: expect.stringContaining('letters, digits') })]);
-  });
+  it.each(['', 'a b', 'x'.repeat(65), 'evil\nname', 'a;rm', 'ümlaut'])(
+    'refuses profile %j with a field error',
+    async (profile) => {
+      const api = await apiWith(record());
+      const r = await api.call({
+        method: 'GET',
+        path: '/v1/clusters/c-1/kubeconfig',
+        query: { profile },
+        tenant: 'team-a',
+      });
+      expect(r.statusCode).toBe(400);
+      expect(r.headers['Content-Type']).toMatch(/^application\/json/);
+      expect(r.body.error.fields).toEqual([
+        expect.objectContaining({ path: 'profile', message: expect.stringContaining('letters, digits') }),
+      ]);
+    },
+  );
 
   it('refuses unknown query parameters', async () => {
     const api = await apiWith(record());
-    const r = await api.call({ method: 'GET', path: '/v1/clusters/c-1/kubeconfig', query: { user: 'x' }, tenant: 'team-a' });
+    const r = await api.call({
+      method: 'GET',
+      path: '/v1/clusters/c-1/kubeconfig',
+      query: { user: 'x' },
+      tenant: 'team-a',
+    });
     expect(r.statusCode).toBe(400);
     expect(r.body.error.fields[0].path).toBe('user');
   });

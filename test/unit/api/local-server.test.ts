@@ -1,12 +1,13 @@
 /** The local API server: real HTTP on loopback into the same handler, local tenant header on. */
+
+import { request } from 'node:http';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
-import { startApiServer, type RunningApiServer } from '../../../local/api/server.js';
-import { MemoryStore, seedRole, SERVICE_ACCOUNT, silentLog, testConfig, validSettings } from './helpers.js';
+import { type RunningApiServer, startApiServer } from '../../../local/api/server.js';
+import { MemoryStore, SERVICE_ACCOUNT, seedRole, silentLog, testConfig, validSettings } from './helpers.js';
 
 const sts = mockClient(STSClient);
 const sfn = mockClient(SFNClient);
@@ -15,11 +16,22 @@ let server: RunningApiServer;
 
 beforeAll(async () => {
   forgetServiceIdentity();
-  sts.on(GetCallerIdentityCommand).resolves({ Account: SERVICE_ACCOUNT, Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner` });
-  sfn.on(StartExecutionCommand).callsFake((i: { name: string }) => ({ executionArn: `arn:aws:states:us-east-1:111111111111:execution:m:${i.name}`, startDate: new Date() }));
+  sts
+    .on(GetCallerIdentityCommand)
+    .resolves({ Account: SERVICE_ACCOUNT, Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner` });
+  sfn
+    .on(StartExecutionCommand)
+    .callsFake((i: { name: string }) => ({
+      executionArn: `arn:aws:states:us-east-1:111111111111:execution:m:${i.name}`,
+      startDate: new Date(),
+    }));
   await seedRole(store, 'local');
   // config.local false on purpose: the server must switch it on.
-  server = await startApiServer({ port: 0, deps: { store, config: testConfig({ local: false }), sfn: new SFNClient({ region: 'us-east-1' }) }, log: silentLog });
+  server = await startApiServer({
+    port: 0,
+    deps: { store, config: testConfig({ local: false }), sfn: new SFNClient({ region: 'us-east-1' }) },
+    log: silentLog,
+  });
 });
 
 afterAll(async () => {
@@ -76,8 +88,13 @@ describe('local API server', () => {
   it('keeps hostile input 4xx over the wire too', async () => {
     expect((await http('POST', '/v1/clusters', '{"name":', { 'Content-Type': 'application/json' })).status).toBe(400);
     expect((await http('POST', '/v1/clusters', '{}', { 'Content-Type': 'text/plain' })).status).toBe(415);
-    expect((await http('POST', '/v1/clusters', Buffer.alloc(2 * 1024 * 1024, 0x20), { 'Content-Type': 'application/json' })).status).toBe(413);
-    expect((await http('POST', '/v1/clusters', Buffer.from([0xff, 0xfe]), { 'Content-Type': 'application/json' })).status).toBe(400);
+    expect(
+      (await http('POST', '/v1/clusters', Buffer.alloc(2 * 1024 * 1024, 0x20), { 'Content-Type': 'application/json' }))
+        .status,
+    ).toBe(413);
+    expect(
+      (await http('POST', '/v1/clusters', Buffer.from([0xff, 0xfe]), { 'Content-Type': 'application/json' })).status,
+    ).toBe(400);
     expect((await http('GET', '/v1/clusters/../setup')).status).toBe(404);
     expect((await http('GET', '/v1/clusters/%E0%A4%A')).status).toBe(400);
     const m = await http('DELETE', '/v1/clusters');
@@ -89,7 +106,12 @@ describe('local API server', () => {
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'])(
     'a query parameter named %s is an unknown parameter (400) on every route, not a 500',
     async (name) => {
-      for (const path of ['/v1/clusters', '/v1/setup', '/v1/aws/vpcs', '/v1/clusters/00000000-0000-4000-8000-000000000000']) {
+      for (const path of [
+        '/v1/clusters',
+        '/v1/setup',
+        '/v1/aws/vpcs',
+        '/v1/clusters/00000000-0000-4000-8000-000000000000',
+      ]) {
         const r = await http('GET', `${path}?${name}=1`);
         expect(r.status, `${path}: ${JSON.stringify(r.json)}`).toBe(400);
         expect(r.json.error.fields).toContainEqual({ path: name, message: expect.any(String) });

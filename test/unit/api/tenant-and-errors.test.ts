@@ -4,15 +4,22 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { toHttpError } from '../../../functions/api/http/errors.js';
 import { isJsonMediaType } from '../../../functions/api/http/request.js';
-import { LOCAL_TENANT_PATTERN, requesterPrincipalArn, tenantFromPrincipalArn } from '../../../functions/api/tenant/resolve-tenant.js';
+import {
+  LOCAL_TENANT_PATTERN,
+  requesterPrincipalArn,
+  tenantFromPrincipalArn,
+} from '../../../functions/api/tenant/resolve-tenant.js';
 import { makeDiagnosis } from '../../../functions/lib/diagnosis/catalog.js';
 import { AwsThrottledError, AwsTransientError, DiagnosedError } from '../../../functions/lib/errors.js';
-import { makeTestApi, silentLog, validSettings, seedRole } from './helpers.js';
+import { makeTestApi, seedRole, silentLog, validSettings } from './helpers.js';
 
 describe('tenantFromPrincipalArn', () => {
   it.each([
     ['arn:aws:sts::123456789012:assumed-role/platform/session-1', 'arn:aws:sts::123456789012:assumed-role/platform'],
-    ['arn:aws:sts::123456789012:assumed-role/platform/other@example.com', 'arn:aws:sts::123456789012:assumed-role/platform'],
+    [
+      'arn:aws:sts::123456789012:assumed-role/platform/other@example.com',
+      'arn:aws:sts::123456789012:assumed-role/platform',
+    ],
     ['arn:aws-us-gov:sts::123456789012:assumed-role/ci/1', 'arn:aws-us-gov:sts::123456789012:assumed-role/ci'],
     ['arn:aws:iam::123456789012:user/alice', 'arn:aws:iam::123456789012:user/alice'],
     ['arn:aws:iam::123456789012:user/team/alice', 'arn:aws:iam::123456789012:user/team/alice'],
@@ -22,7 +29,14 @@ describe('tenantFromPrincipalArn', () => {
     expect(tenantFromPrincipalArn(arn)).toBe(tenant);
   });
 
-  it.each(['', 'anonymous', 'arn:aws:iam::x', 'arn:aws:s3:::bucket', 'arn:aws:sts::123456789012:assumed-role/only-role', 'arn:aws:iam::123456789012:group/admins'])('refuses %j', (arn) => {
+  it.each([
+    '',
+    'anonymous',
+    'arn:aws:iam::x',
+    'arn:aws:s3:::bucket',
+    'arn:aws:sts::123456789012:assumed-role/only-role',
+    'arn:aws:iam::123456789012:group/admins',
+  ])('refuses %j', (arn) => {
     expect(tenantFromPrincipalArn(arn)).toBeUndefined();
   });
 
@@ -43,7 +57,12 @@ describe('requesterPrincipalArn (who GET /v1/setup proposes as cluster administr
     expect(requesterPrincipalArn(tenant)).toBe(arn);
   });
 
-  it.each(['local', 'eu-west-1:0a1b2c3d-1111-2222-3333-444455556666', 'arn:aws:iam::123456789012:root', 'arn:aws:sts::123456789012:federated-user/bob'])('none for %j', (tenant) => {
+  it.each([
+    'local',
+    'eu-west-1:0a1b2c3d-1111-2222-3333-444455556666',
+    'arn:aws:iam::123456789012:root',
+    'arn:aws:sts::123456789012:federated-user/bob',
+  ])('none for %j', (tenant) => {
     expect(requesterPrincipalArn(tenant)).toBeUndefined();
   });
 });
@@ -56,7 +75,10 @@ describe('toHttpError', () => {
     expect(toHttpError(new DiagnosedError(makeDiagnosis('CREDENTIALS_NOT_CONFIGURED'))).statusCode).toBe(503);
     expect(toHttpError(new AwsThrottledError('x')).statusCode).toBe(429);
     expect(toHttpError(new AwsTransientError('x')).statusCode).toBe(503);
-    const ddbThrottle = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
+    const ddbThrottle = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+      name: 'ProvisionedThroughputExceededException',
+      $metadata: { httpStatusCode: 400 },
+    });
     expect(toHttpError(ddbThrottle).statusCode).toBe(429);
   });
 
@@ -77,16 +99,30 @@ describe('toHttpError', () => {
 describe('logs', () => {
   it('one line per request, no bodies, no headers', async () => {
     const sfn = mockClient(SFNClient);
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111111111111:execution:m:x', startDate: new Date() });
+    sfn
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: 'arn:aws:states:us-east-1:111111111111:execution:m:x', startDate: new Date() });
     const api = makeTestApi();
     await seedRole(api.store, 'team-a');
     silentLog.lines.length = 0;
-    await api.call({ method: 'POST', path: '/v1/clusters', body: validSettings({ name: 'log-probe-name', tags: { secretish: 'do-not-log-me' } }), tenant: 'team-a', headers: { Authorization: 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/x' } });
+    await api.call({
+      method: 'POST',
+      path: '/v1/clusters',
+      body: validSettings({ name: 'log-probe-name', tags: { secretish: 'do-not-log-me' } }),
+      tenant: 'team-a',
+      headers: { Authorization: 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/x' },
+    });
     expect(silentLog.lines).toHaveLength(1);
     const text = JSON.stringify(silentLog.lines);
     expect(text).not.toContain('do-not-log-me');
     expect(text).not.toContain('AKIA');
-    expect(silentLog.lines[0]).toMatchObject({ level: 'info', method: 'POST', path: '/v1/clusters', statusCode: 202, tenantId: 'team-a' });
+    expect(silentLog.lines[0]).toMatchObject({
+      level: 'info',
+      method: 'POST',
+      path: '/v1/clusters',
+      statusCode: 202,
+      tenantId: 'team-a',
+    });
     sfn.restore();
   });
 });

@@ -4,9 +4,10 @@
  * identities and identity-less sessions of the shared role are refused. And CORS: only the console's
  * origin, on successes and errors alike.
  */
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../../functions/api/app.js';
@@ -20,7 +21,8 @@ const OTHER_POOL = 'eu-west-1:11111111-2222-4333-8444-555555555555';
 const ALICE = 'eu-west-1:aaaaaaaa-0000-4000-8000-000000000001';
 const BOB = 'eu-west-1:bbbbbbbb-0000-4000-8000-000000000002';
 const ROLE_ARN = 'arn:aws:iam::111111111111:role/eks-provisioner-ConsoleAuthenticatedRole-AbC123';
-const ROLE_SESSION = 'arn:aws:sts::111111111111:assumed-role/eks-provisioner-ConsoleAuthenticatedRole-AbC123/CognitoIdentityCredentials';
+const ROLE_SESSION =
+  'arn:aws:sts::111111111111:assumed-role/eks-provisioner-ConsoleAuthenticatedRole-AbC123/CognitoIdentityCredentials';
 const DIRECT = 'arn:aws:sts::222222222222:assumed-role/platform-admin/alice@example.com';
 const ORIGIN = 'https://d111111abcdef8.cloudfront.net';
 
@@ -31,12 +33,19 @@ function signedEvent(
   who: { userArn: string; identityId?: string; poolId?: string; authType?: string },
   i: { method?: string; path?: string; headers?: Record<string, string> } = {},
 ): APIGatewayProxyEvent {
-  const e = apiEvent({ method: i.method ?? 'GET', path: i.path ?? '/v1/setup', userArn: who.userArn, ...(i.headers ? { headers: i.headers } : {}) });
+  const e = apiEvent({
+    method: i.method ?? 'GET',
+    path: i.path ?? '/v1/setup',
+    userArn: who.userArn,
+    ...(i.headers ? { headers: i.headers } : {}),
+  });
   Object.assign(e.requestContext.identity, {
     cognitoIdentityId: who.identityId ?? null,
     cognitoIdentityPoolId: who.poolId ?? null,
     cognitoAuthenticationType: who.authType ?? (who.identityId ? 'authenticated' : null),
-    cognitoAuthenticationProvider: who.identityId ? `cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEfGhI,cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEfGhI:CognitoSignIn:0000` : null,
+    cognitoAuthenticationProvider: who.identityId
+      ? `cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEfGhI,cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEfGhI:CognitoSignIn:0000`
+      : null,
   });
   return e;
 }
@@ -67,36 +76,72 @@ describe('resolveTenant with the console identity pool', () => {
   });
 
   it('an identity of another pool is refused, not turned into a tenant', () => {
-    expect(statusOf(() => resolveTenant(signedEvent({ userArn: ROLE_SESSION, identityId: ALICE, poolId: OTHER_POOL }), opts))).toEqual({ statusCode: 403, code: 'FOREIGN_IDENTITY_POOL' });
+    expect(
+      statusOf(() =>
+        resolveTenant(signedEvent({ userArn: ROLE_SESSION, identityId: ALICE, poolId: OTHER_POOL }), opts),
+      ),
+    ).toEqual({ statusCode: 403, code: 'FOREIGN_IDENTITY_POOL' });
   });
 
   it('an identity without its pool id, or any identity when no pool is configured, is refused', () => {
-    expect(statusOf(() => resolveTenant(signedEvent({ userArn: ROLE_SESSION, identityId: ALICE }), opts))).toEqual({ statusCode: 403, code: 'FOREIGN_IDENTITY_POOL' });
-    expect(statusOf(() => resolveTenant(signedEvent({ userArn: ROLE_SESSION, identityId: ALICE, poolId: POOL }), { local: false }))).toEqual({ statusCode: 403, code: 'FOREIGN_IDENTITY_POOL' });
+    expect(statusOf(() => resolveTenant(signedEvent({ userArn: ROLE_SESSION, identityId: ALICE }), opts))).toEqual({
+      statusCode: 403,
+      code: 'FOREIGN_IDENTITY_POOL',
+    });
+    expect(
+      statusOf(() =>
+        resolveTenant(signedEvent({ userArn: ROLE_SESSION, identityId: ALICE, poolId: POOL }), { local: false }),
+      ),
+    ).toEqual({ statusCode: 403, code: 'FOREIGN_IDENTITY_POOL' });
   });
 
   it('a session of the shared role without an identity id is refused (it would be one tenant for all users)', () => {
-    expect(statusOf(() => resolveTenant(signedEvent({ userArn: ROLE_SESSION }), opts))).toEqual({ statusCode: 403, code: 'IDENTITY_REQUIRED' });
+    expect(statusOf(() => resolveTenant(signedEvent({ userArn: ROLE_SESSION }), opts))).toEqual({
+      statusCode: 403,
+      code: 'IDENTITY_REQUIRED',
+    });
   });
 
   it('guest identities and malformed identity ids are refused', () => {
-    expect(statusOf(() => resolveTenant(signedEvent({ userArn: ROLE_SESSION, identityId: ALICE, poolId: POOL, authType: 'unauthenticated' }), opts))).toEqual({ statusCode: 403, code: 'SIGN_IN_REQUIRED' });
-    expect(statusOf(() => resolveTenant(signedEvent({ userArn: ROLE_SESSION, identityId: 'eu-west-1:x#y', poolId: POOL }), opts))).toEqual({ statusCode: 401, code: 'UNAUTHENTICATED' });
+    expect(
+      statusOf(() =>
+        resolveTenant(
+          signedEvent({ userArn: ROLE_SESSION, identityId: ALICE, poolId: POOL, authType: 'unauthenticated' }),
+          opts,
+        ),
+      ),
+    ).toEqual({ statusCode: 403, code: 'SIGN_IN_REQUIRED' });
+    expect(
+      statusOf(() =>
+        resolveTenant(signedEvent({ userArn: ROLE_SESSION, identityId: 'eu-west-1:x#y', poolId: POOL }), opts),
+      ),
+    ).toEqual({ statusCode: 401, code: 'UNAUTHENTICATED' });
   });
 
   it('an X-Tenant-Id header changes nothing in AWS', () => {
-    const e = signedEvent({ userArn: ROLE_SESSION, identityId: ALICE, poolId: POOL }, { headers: { 'X-Tenant-Id': BOB } });
+    const e = signedEvent(
+      { userArn: ROLE_SESSION, identityId: ALICE, poolId: POOL },
+      { headers: { 'X-Tenant-Id': BOB } },
+    );
     expect(resolveTenant(e, opts)).toBe(ALICE);
   });
 
   it('role ARNs (with paths) map to the tenant their sessions reduce to', () => {
-    expect(assumedRoleTenant(ROLE_ARN)).toBe('arn:aws:sts::111111111111:assumed-role/eks-provisioner-ConsoleAuthenticatedRole-AbC123');
-    expect(assumedRoleTenant('arn:aws-cn:iam::111111111111:role/a/b/Name')).toBe('arn:aws-cn:sts::111111111111:assumed-role/Name');
+    expect(assumedRoleTenant(ROLE_ARN)).toBe(
+      'arn:aws:sts::111111111111:assumed-role/eks-provisioner-ConsoleAuthenticatedRole-AbC123',
+    );
+    expect(assumedRoleTenant('arn:aws-cn:iam::111111111111:role/a/b/Name')).toBe(
+      'arn:aws-cn:sts::111111111111:assumed-role/Name',
+    );
     expect(assumedRoleTenant('arn:aws:iam::111111111111:user/Name')).toBeUndefined();
   });
 
   it('the deployed function reads the pool, its role and the CORS origin from the environment', () => {
-    const c = loadConfig({ [ENV.identityPoolId]: POOL, [ENV.identityPoolRoleArn]: ROLE_ARN, [ENV.corsAllowOrigin]: ORIGIN });
+    const c = loadConfig({
+      [ENV.identityPoolId]: POOL,
+      [ENV.identityPoolRoleArn]: ROLE_ARN,
+      [ENV.corsAllowOrigin]: ORIGIN,
+    });
     expect(c).toMatchObject({ identityPoolId: POOL, identityPoolRoleArn: ROLE_ARN, corsAllowOrigin: ORIGIN });
     const none = loadConfig({});
     expect(none.identityPoolId).toBeUndefined();
@@ -107,7 +152,9 @@ describe('resolveTenant with the console identity pool', () => {
 describe('the API with the console configured', () => {
   const sts = mockClient(STSClient);
   beforeAll(() => {
-    sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111', Arn: 'arn:aws:iam::111111111111:user/eks-provisioner' });
+    sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: '111111111111', Arn: 'arn:aws:iam::111111111111:user/eks-provisioner' });
   });
   afterAll(() => sts.restore());
 

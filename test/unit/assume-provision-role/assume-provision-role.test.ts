@@ -3,16 +3,25 @@ import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
+import { assumeProvisionRole } from '../../../functions/assume-provision-role/assume-provision-role.js';
+import { handler } from '../../../functions/assume-provision-role/handler.js';
 import { clearCredentialCache } from '../../../functions/lib/aws/provision-role.js';
 import { forgetServiceIdentity } from '../../../functions/lib/aws/service-identity.js';
 import { DiagnosedError } from '../../../functions/lib/errors.js';
 import type { ValidatedRequest } from '../../../functions/lib/state.js';
-import { assumeProvisionRole } from '../../../functions/assume-provision-role/assume-provision-role.js';
-import { handler } from '../../../functions/assume-provision-role/handler.js';
-import { asCorrectRoleB, awsError, credentialLeaks, FAKE_STS_CREDENTIALS, FIXTURES, roleBGetRoleOutput, roleBReadsItsTrust, UNCONDITIONED_TRUST } from '../aws/fixtures.js';
-import { MemoryStore } from '../../support/memory-store.js';
+import { DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
 import { demoSettings } from '../../support/demo-settings.js';
+import { MemoryStore } from '../../support/memory-store.js';
+import {
+  asCorrectRoleB,
+  awsError,
+  credentialLeaks,
+  FAKE_STS_CREDENTIALS,
+  FIXTURES,
+  roleBGetRoleOutput,
+  roleBReadsItsTrust,
+  UNCONDITIONED_TRUST,
+} from '../aws/fixtures.js';
 
 const sts = mockClient(STSClient);
 const ec2 = mockClient(EC2Client);
@@ -41,7 +50,13 @@ async function diagnosisOf(p: Promise<unknown>) {
 }
 
 const serviceIdentity = () =>
-  sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111', Arn: 'arn:aws:iam::111111111111:user/eks-provisioner', UserId: 'AIDAEXAMPLE' });
+  sts
+    .on(GetCallerIdentityCommand)
+    .resolves({
+      Account: '111111111111',
+      Arn: 'arn:aws:iam::111111111111:user/eks-provisioner',
+      UserId: 'AIDAEXAMPLE',
+    });
 
 beforeEach(() => {
   sts.reset();
@@ -51,8 +66,21 @@ beforeEach(() => {
   serviceIdentity();
   iam.on(GetRoleCommand).callsFake(roleBReadsItsTrust());
   store = new MemoryStore().withTenant('local', EXTERNAL_ID);
-  sts.on(AssumeRoleCommand).callsFake(asCorrectRoleB(() => [EXTERNAL_ID], { Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'AROAEXAMPLE:x' } }));
-  ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'us-east-1', OptInStatus: 'opt-in-not-required', Endpoint: 'ec2.us-east-1.amazonaws.com' }] });
+  sts
+    .on(AssumeRoleCommand)
+    .callsFake(
+      asCorrectRoleB(() => [EXTERNAL_ID], {
+        Credentials: FAKE_STS_CREDENTIALS,
+        AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'AROAEXAMPLE:x' },
+      }),
+    );
+  ec2
+    .on(DescribeRegionsCommand)
+    .resolves({
+      Regions: [
+        { RegionName: 'us-east-1', OptInStatus: 'opt-in-not-required', Endpoint: 'ec2.us-east-1.amazonaws.com' },
+      ],
+    });
 });
 
 describe('AssumeProvisionRole', () => {
@@ -64,12 +92,17 @@ describe('AssumeProvisionRole', () => {
       ExternalId: EXTERNAL_ID,
       RoleSessionName: 'eks-provisioner-c-aaaaaaaaaaaa',
     });
-    expect(ec2.commandCalls(DescribeRegionsCommand)[0]?.args[0].input).toEqual({ AllRegions: true, RegionNames: ['us-east-1'] });
+    expect(ec2.commandCalls(DescribeRegionsCommand)[0]?.args[0].input).toEqual({
+      AllRegions: true,
+      RegionNames: ['us-east-1'],
+    });
     expect(credentialLeaks(out)).toEqual([]);
   });
 
   it('the Lambda handler output carries no credential', async () => {
-    const spy = vi.spyOn(DynamoStore.prototype, 'getTenant').mockResolvedValue({ tenantId: 'local', externalId: EXTERNAL_ID, createdAt: 'x' });
+    const spy = vi
+      .spyOn(DynamoStore.prototype, 'getTenant')
+      .mockResolvedValue({ tenantId: 'local', externalId: EXTERNAL_ID, createdAt: 'x' });
     try {
       const out = await handler(request());
       expect(out).toEqual({ accountId: '222222222222', assumedRoleArn: ASSUMED });
@@ -92,7 +125,9 @@ describe('AssumeProvisionRole', () => {
 
   it('an unknown region (InvalidParameterValue) → REGION_NOT_ENABLED', async () => {
     ec2.on(DescribeRegionsCommand).rejects(awsError('ec2', 'InvalidParameterValue', 'Invalid region: xx-fake-1'));
-    expect((await diagnosisOf(assumeProvisionRole(request({ region: 'xx-fake-1' }), deps()))).code).toBe('REGION_NOT_ENABLED');
+    expect((await diagnosisOf(assumeProvisionRole(request({ region: 'xx-fake-1' }), deps()))).code).toBe(
+      'REGION_NOT_ENABLED',
+    );
   });
 
   it("AccessDenied → ASSUME_ROLE_DENIED with the seed's three checks", async () => {
@@ -100,7 +135,9 @@ describe('AssumeProvisionRole', () => {
     const d = await diagnosisOf(assumeProvisionRole(request(), deps()));
     expect(d.code).toBe('ASSUME_ROLE_DENIED');
     // The tenant's causes first (trust: External ID and account; role name; region), the operator's credentials last.
-    expect(d.remediation.join('\n')).toMatch(/Trust relationships[\s\S]*exactly this name[\s\S]*region us-east-1[\s\S]*Self-managed installs only[\s\S]*AssumeRole policy/);
+    expect(d.remediation.join('\n')).toMatch(
+      /Trust relationships[\s\S]*exactly this name[\s\S]*region us-east-1[\s\S]*Self-managed installs only[\s\S]*AssumeRole policy/,
+    );
     expect(d.remediation[0]).toContain(EXTERNAL_ID);
     expect(d.remediation[0]).toContain('111111111111');
   });
@@ -108,7 +145,9 @@ describe('AssumeProvisionRole', () => {
   it('role B assumable without the External ID (trust loosened after registration) → EXTERNAL_ID_NOT_REQUIRED before anything is done', async () => {
     sts.reset();
     serviceIdentity();
-    sts.on(AssumeRoleCommand).resolves({ Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' } });
+    sts
+      .on(AssumeRoleCommand)
+      .resolves({ Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' } });
     iam.on(GetRoleCommand).resolves(roleBGetRoleOutput('eks-provisioner-provision', UNCONDITIONED_TRUST));
     const d = await diagnosisOf(assumeProvisionRole(request(), deps()));
     expect(d.code).toBe('EXTERNAL_ID_NOT_REQUIRED');
@@ -119,7 +158,14 @@ describe('AssumeProvisionRole', () => {
     iam.on(GetRoleCommand).callsFake(roleBReadsItsTrust());
     sts.reset();
     serviceIdentity();
-    sts.on(AssumeRoleCommand).callsFake(asCorrectRoleB(() => [EXTERNAL_ID], { Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' } }));
+    sts
+      .on(AssumeRoleCommand)
+      .callsFake(
+        asCorrectRoleB(() => [EXTERNAL_ID], {
+          Credentials: FAKE_STS_CREDENTIALS,
+          AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' },
+        }),
+      );
     await assumeProvisionRole(request(), deps());
     expect(iam.commandCalls(GetRoleCommand)).toHaveLength(1);
     expect(sts.commandCalls(AssumeRoleCommand).every((c) => c.args[0].input.ExternalId === EXTERNAL_ID)).toBe(true);
@@ -140,16 +186,29 @@ describe('AssumeProvisionRole', () => {
 
   it('throttling → AwsThrottled; a 5xx → AwsTransient', async () => {
     sts.on(AssumeRoleCommand).rejects(FIXTURES.stsThrottling());
-    expect(((await assumeProvisionRole(request(), deps()).catch((e: unknown) => e)) as Error).name).toBe('AwsThrottled');
+    expect(((await assumeProvisionRole(request(), deps()).catch((e: unknown) => e)) as Error).name).toBe(
+      'AwsThrottled',
+    );
     sts.reset();
     serviceIdentity();
-    sts.on(AssumeRoleCommand).callsFake(asCorrectRoleB(() => [EXTERNAL_ID], { Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' } }));
+    sts
+      .on(AssumeRoleCommand)
+      .callsFake(
+        asCorrectRoleB(() => [EXTERNAL_ID], {
+          Credentials: FAKE_STS_CREDENTIALS,
+          AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' },
+        }),
+      );
     ec2.on(DescribeRegionsCommand).rejects(awsError('ec2', 'InternalError', 'An internal error has occurred', 500));
-    expect(((await assumeProvisionRole(request(), deps()).catch((e: unknown) => e)) as Error).name).toBe('AwsTransient');
+    expect(((await assumeProvisionRole(request(), deps()).catch((e: unknown) => e)) as Error).name).toBe(
+      'AwsTransient',
+    );
   });
 
   it('role B may not DescribeRegions → PERMISSION_DENIED naming ec2:DescribeRegions', async () => {
-    ec2.on(DescribeRegionsCommand).rejects(awsError('ec2', 'UnauthorizedOperation', 'You are not authorized to perform this operation.', 403));
+    ec2
+      .on(DescribeRegionsCommand)
+      .rejects(awsError('ec2', 'UnauthorizedOperation', 'You are not authorized to perform this operation.', 403));
     const d = await diagnosisOf(assumeProvisionRole(request(), deps()));
     expect(d.code).toBe('PERMISSION_DENIED');
     expect(d.message).toContain('ec2:DescribeRegions');

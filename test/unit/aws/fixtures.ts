@@ -11,40 +11,91 @@ import { STSServiceException } from '@aws-sdk/client-sts';
 import { provisionRoleTrustPolicy } from '../../../functions/lib/policy/trust-policy.js';
 
 type Base = typeof EC2ServiceException;
-const bases = { ec2: EC2ServiceException, sts: STSServiceException, iam: IAMServiceException, eks: EKSServiceException, cloudformation: CloudFormationServiceException } as const;
+const bases = {
+  ec2: EC2ServiceException,
+  sts: STSServiceException,
+  iam: IAMServiceException,
+  eks: EKSServiceException,
+  cloudformation: CloudFormationServiceException,
+} as const;
 
 export function awsError(service: keyof typeof bases, code: string, message: string, status = 400): Error {
   const Cls = bases[service] as unknown as Base;
-  const err = new Cls({ name: code, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status, requestId: 'req-0001' }, message });
+  const err = new Cls({
+    name: code,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status, requestId: 'req-0001' },
+    message,
+  });
   // Query/EC2 protocols also carry the code as `Code`; REST-JSON (EKS) does not.
   if (service !== 'eks') Object.assign(err, { Code: code });
   return err;
 }
 
 export const FIXTURES = {
-  unauthorizedSecurityGroups: () => awsError('ec2', 'UnauthorizedOperation', 'You are not authorized to perform this operation. User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c-abc is not authorized to perform: ec2:DescribeSecurityGroups because no identity-based policy allows the ec2:DescribeSecurityGroups action', 403),
-  vpcNotFound: (id = 'vpc-0a1b2c3d4e5f60009') => awsError('ec2', 'InvalidVpcID.NotFound', `The vpc ID '${id}' does not exist`),
-  subnetNotFound: (id = 'subnet-0a1b2c3d4e5f60019') => awsError('ec2', 'InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`),
-  groupNotFound: (id = 'sg-0a1b2c3d4e5f60029') => awsError('ec2', 'InvalidGroup.NotFound', `The security group '${id}' does not exist`),
-  keyPairNotFound: (name = 'demo-key') => awsError('ec2', 'InvalidKeyPair.NotFound', `The key pair '${name}' does not exist`),
+  unauthorizedSecurityGroups: () =>
+    awsError(
+      'ec2',
+      'UnauthorizedOperation',
+      'You are not authorized to perform this operation. User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c-abc is not authorized to perform: ec2:DescribeSecurityGroups because no identity-based policy allows the ec2:DescribeSecurityGroups action',
+      403,
+    ),
+  vpcNotFound: (id = 'vpc-0a1b2c3d4e5f60009') =>
+    awsError('ec2', 'InvalidVpcID.NotFound', `The vpc ID '${id}' does not exist`),
+  subnetNotFound: (id = 'subnet-0a1b2c3d4e5f60019') =>
+    awsError('ec2', 'InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`),
+  groupNotFound: (id = 'sg-0a1b2c3d4e5f60029') =>
+    awsError('ec2', 'InvalidGroup.NotFound', `The security group '${id}' does not exist`),
+  keyPairNotFound: (name = 'demo-key') =>
+    awsError('ec2', 'InvalidKeyPair.NotFound', `The key pair '${name}' does not exist`),
   ec2RequestLimit: () => awsError('ec2', 'RequestLimitExceeded', 'Request limit exceeded.', 503),
   assumeDenied: () =>
-    awsError('sts', 'AccessDenied', 'User: arn:aws:iam::111111111111:user/eks-provisioner is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/eks-provisioner-provision', 403),
+    awsError(
+      'sts',
+      'AccessDenied',
+      'User: arn:aws:iam::111111111111:user/eks-provisioner is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/eks-provisioner-provision',
+      403,
+    ),
   stsThrottling: () => awsError('sts', 'Throttling', 'Rate exceeded', 400),
   expiredToken: () => awsError('sts', 'ExpiredToken', 'The security token included in the request is expired', 400),
-  invalidClientToken: () => awsError('sts', 'InvalidClientTokenId', 'The security token included in the request is invalid.', 403),
-  regionDisabled: () => awsError('sts', 'RegionDisabledException', 'STS is not activated in this region for account:222222222222. Your account administrator can activate STS in this region using the IAM Console.', 403),
-  noSuchRole: (name = 'eks-cluster-role') => awsError('iam', 'NoSuchEntity', `The role with name ${name} cannot be found.`, 404),
+  invalidClientToken: () =>
+    awsError('sts', 'InvalidClientTokenId', 'The security token included in the request is invalid.', 403),
+  regionDisabled: () =>
+    awsError(
+      'sts',
+      'RegionDisabledException',
+      'STS is not activated in this region for account:222222222222. Your account administrator can activate STS in this region using the IAM Console.',
+      403,
+    ),
+  noSuchRole: (name = 'eks-cluster-role') =>
+    awsError('iam', 'NoSuchEntity', `The role with name ${name} cannot be found.`, 404),
   iamDenied: (action = 'iam:GetRole') =>
-    awsError('iam', 'AccessDenied', `User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c-abc is not authorized to perform: ${action} on resource: role eks-cluster-role because no identity-based policy allows the ${action} action`, 403),
-  stackMissing: (name = 'eks-provisioner-demo') => awsError('cloudformation', 'ValidationError', `Stack with id ${name} does not exist`),
-  eksClusterMissing: (name = 'demo') => awsError('eks', 'ResourceNotFoundException', `No cluster found for name: ${name}.`, 404),
+    awsError(
+      'iam',
+      'AccessDenied',
+      `User: arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c-abc is not authorized to perform: ${action} on resource: role eks-cluster-role because no identity-based policy allows the ${action} action`,
+      403,
+    ),
+  stackMissing: (name = 'eks-provisioner-demo') =>
+    awsError('cloudformation', 'ValidationError', `Stack with id ${name} does not exist`),
+  eksClusterMissing: (name = 'demo') =>
+    awsError('eks', 'ResourceNotFoundException', `No cluster found for name: ${name}.`, 404),
   eksServerError: () => awsError('eks', 'ServerException', 'An internal error occurred.', 500),
-  cfnAlreadyExists: (name = 'eks-provisioner-demo') => awsError('cloudformation', 'AlreadyExistsException', `Stack [${name}] already exists`),
+  cfnAlreadyExists: (name = 'eks-provisioner-demo') =>
+    awsError('cloudformation', 'AlreadyExistsException', `Stack [${name}] already exists`),
   cfnLimit: () => awsError('cloudformation', 'LimitExceededException', 'Limit for stacks exceeded: 2000', 400),
   eksUnsupportedAz: () =>
-    awsError('eks', 'UnsupportedAvailabilityZoneException', "Cannot create cluster 'demo' because us-east-1d, the targeted availability zone, does not currently have sufficient capacity to support the cluster. Retry and choose from these availability zones: us-east-1a, us-east-1b, us-east-1c, us-east-1e, us-east-1f", 400),
-  credentialsMissing: () => Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError', tryNextLink: false }),
+    awsError(
+      'eks',
+      'UnsupportedAvailabilityZoneException',
+      "Cannot create cluster 'demo' because us-east-1d, the targeted availability zone, does not currently have sufficient capacity to support the cluster. Retry and choose from these availability zones: us-east-1a, us-east-1b, us-east-1c, us-east-1e, us-east-1f",
+      400,
+    ),
+  credentialsMissing: () =>
+    Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+      tryNextLink: false,
+    }),
   networkReset: () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
 };
 
@@ -60,10 +111,19 @@ export function credentialLeaks(value: unknown): string[] {
   const text = JSON.stringify(value) ?? '';
   const leaks: string[] = [];
   if (/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/.test(text)) leaks.push('access key id');
-  for (const v of [FAKE_STS_CREDENTIALS.SecretAccessKey, FAKE_STS_CREDENTIALS.SessionToken, 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY']) {
+  for (const v of [
+    FAKE_STS_CREDENTIALS.SecretAccessKey,
+    FAKE_STS_CREDENTIALS.SessionToken,
+    'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  ]) {
     if (text.includes(v)) leaks.push('secret or token value');
   }
-  if (/"(?:secretAccessKey|SecretAccessKey|sessionToken|SessionToken|accessKeyId|AccessKeyId|Credentials|credentials)"/.test(text)) leaks.push('credential field');
+  if (
+    /"(?:secretAccessKey|SecretAccessKey|sessionToken|SessionToken|accessKeyId|AccessKeyId|Credentials|credentials)"/.test(
+      text,
+    )
+  )
+    leaks.push('credential field');
   return leaks;
 }
 
@@ -104,7 +164,9 @@ export function roleBReadsItsTrust(serviceAccountId = '111111111111') {
         Path: '/',
         RoleId: 'AROAEXAMPLEROLEB0001',
         CreateDate: new Date('2026-01-01T00:00:00Z'),
-        AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(provisionRoleTrustPolicy(serviceAccountId, externalId))),
+        AssumeRolePolicyDocument: encodeURIComponent(
+          JSON.stringify(provisionRoleTrustPolicy(serviceAccountId, externalId)),
+        ),
       },
     };
   };

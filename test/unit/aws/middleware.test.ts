@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { lambdaHandler, logger } from '../../../functions/lib/middleware.js';
-import { DiagnosedError } from '../../../functions/lib/errors.js';
 import { makeDiagnosis } from '../../../functions/lib/diagnosis/catalog.js';
+import { DiagnosedError } from '../../../functions/lib/errors.js';
+import { lambdaHandler, logger } from '../../../functions/lib/middleware.js';
 import { awsError, FIXTURES } from './fixtures.js';
 
 let lines: string[] = [];
@@ -67,7 +67,12 @@ describe('lambdaHandler', () => {
 
   it('never logs credential-shaped values', async () => {
     const h = lambdaHandler(async () => {
-      throw awsError('sts', 'SignatureDoesNotMatch', 'Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/sts/aws4_request SecretAccessKey=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 403);
+      throw awsError(
+        'sts',
+        'SignatureDoesNotMatch',
+        'Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/sts/aws4_request SecretAccessKey=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+        403,
+      );
     });
     const err = (await h({}).catch((e: unknown) => e)) as Error;
     const out = lines.join('') + err.message;

@@ -10,10 +10,18 @@ import { FAKE_STS_CREDENTIALS, FIXTURES } from './fixtures.js';
 
 const sts = mockClient(STSClient);
 const ROLE = 'arn:aws:iam::222222222222:role/eks-provisioner-provision';
-const opts = { roleArn: ROLE, externalId: '0123456789abcdef0123456789abcdef01234567', region: 'us-east-1', sessionName: 'c-abcdefghijkl' };
+const opts = {
+  roleArn: ROLE,
+  externalId: '0123456789abcdef0123456789abcdef01234567',
+  region: 'us-east-1',
+  sessionName: 'c-abcdefghijkl',
+};
 const assumed = (expiration = FAKE_STS_CREDENTIALS.Expiration) => ({
   Credentials: { ...FAKE_STS_CREDENTIALS, Expiration: expiration },
-  AssumedRoleUser: { Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c-abcdefghijkl', AssumedRoleId: 'AROAEXAMPLEID:eks-provisioner-c-abcdefghijkl' },
+  AssumedRoleUser: {
+    Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/eks-provisioner-c-abcdefghijkl',
+    AssumedRoleId: 'AROAEXAMPLEID:eks-provisioner-c-abcdefghijkl',
+  },
 });
 
 beforeEach(() => {
@@ -28,7 +36,11 @@ describe('provisionSession', () => {
     const { identity, session } = await provisionSession(opts);
     expect(identity).toMatchObject({ accountId: '222222222222', assumedRoleArn: assumed().AssumedRoleUser.Arn });
     const input = sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input;
-    expect(input).toMatchObject({ RoleArn: ROLE, ExternalId: opts.externalId, RoleSessionName: 'eks-provisioner-c-abcdefghijkl' });
+    expect(input).toMatchObject({
+      RoleArn: ROLE,
+      ExternalId: opts.externalId,
+      RoleSessionName: 'eks-provisioner-c-abcdefghijkl',
+    });
     const creds = await ec2Client(session).config.credentials();
     expect(creds.accessKeyId).toBe(FAKE_STS_CREDENTIALS.AccessKeyId);
     expect(creds.sessionToken).toBe(FAKE_STS_CREDENTIALS.SessionToken);
@@ -36,7 +48,12 @@ describe('provisionSession', () => {
     // it shows the region only.
     const shown = `${JSON.stringify({ session })} ${inspect(session)}`;
     expect(shown).toContain('us-east-1');
-    for (const secret of [FAKE_STS_CREDENTIALS.AccessKeyId, FAKE_STS_CREDENTIALS.SecretAccessKey, FAKE_STS_CREDENTIALS.SessionToken]) expect(shown).not.toContain(secret);
+    for (const secret of [
+      FAKE_STS_CREDENTIALS.AccessKeyId,
+      FAKE_STS_CREDENTIALS.SecretAccessKey,
+      FAKE_STS_CREDENTIALS.SessionToken,
+    ])
+      expect(shown).not.toContain(secret);
   });
 
   it('caches credentials per role until shortly before expiry', async () => {
@@ -56,15 +73,23 @@ describe('provisionSession', () => {
   it('never hands one cluster the session of another: the session name is part of the cache key', async () => {
     sts.on(AssumeRoleCommand).callsFake((input: { RoleSessionName: string }) => ({
       ...assumed(),
-      AssumedRoleUser: { Arn: `arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/${input.RoleSessionName}`, AssumedRoleId: `AROAEXAMPLEID:${input.RoleSessionName}` },
+      AssumedRoleUser: {
+        Arn: `arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/${input.RoleSessionName}`,
+        AssumedRoleId: `AROAEXAMPLEID:${input.RoleSessionName}`,
+      },
     }));
     const first = await provisionSession({ ...opts, sessionName: 'c-first' });
     const second = await provisionSession({ ...opts, sessionName: 'c-second' });
     expect(first.identity.assumedRoleArn).toMatch(/\/eks-provisioner-c-first$/);
     expect(second.identity.assumedRoleArn).toMatch(/\/eks-provisioner-c-second$/);
-    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleSessionName)).toEqual(['eks-provisioner-c-first', 'eks-provisioner-c-second']);
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleSessionName)).toEqual([
+      'eks-provisioner-c-first',
+      'eks-provisioner-c-second',
+    ]);
     // The same cluster again: its own cached session.
-    expect((await provisionSession({ ...opts, sessionName: 'c-first' })).identity.assumedRoleArn).toBe(first.identity.assumedRoleArn);
+    expect((await provisionSession({ ...opts, sessionName: 'c-first' })).identity.assumedRoleArn).toBe(
+      first.identity.assumedRoleArn,
+    );
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
   });
 
@@ -103,7 +128,13 @@ describe('provisionSession errors', () => {
 
   it('STS refusing valid keys in an opt-in region → REGION_NOT_ENABLED; keys refused everywhere → CREDENTIALS_NOT_CONFIGURED', async () => {
     sts.on(AssumeRoleCommand).rejects(FIXTURES.invalidClientToken());
-    sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111', Arn: 'arn:aws:iam::111111111111:user/eks-provisioner', UserId: 'AIDAEXAMPLE' });
+    sts
+      .on(GetCallerIdentityCommand)
+      .resolves({
+        Account: '111111111111',
+        Arn: 'arn:aws:iam::111111111111:user/eks-provisioner',
+        UserId: 'AIDAEXAMPLE',
+      });
     const err = (await provisionSession({ ...opts, region: 'ap-east-1' }).catch((e: unknown) => e)) as DiagnosedError;
     expect(err.diagnosis.code).toBe('REGION_NOT_ENABLED');
     expect(err.diagnosis.message).toContain('ap-east-1');

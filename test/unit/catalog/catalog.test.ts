@@ -45,16 +45,25 @@ describe('the catalog', () => {
   });
 
   it('fills the message from evidence', () => {
-    expect(makeDiagnosis('VPC_NOT_FOUND', { vpcId: 'vpc-0a1b2c3d4e5f60009', region: 'us-west-2' }).message).toBe('VPC vpc-0a1b2c3d4e5f60009 does not exist in us-west-2.');
-    expect(makeDiagnosis('KUBERNETES_VERSION_UNSUPPORTED', { kubernetesVersion: '1.20', supportedVersions: ['1.33', '1.32'], region: 'us-east-1' }).message).toBe(
-      'Amazon EKS does not offer Kubernetes 1.20 in us-east-1. Offered: 1.33, 1.32.',
+    expect(makeDiagnosis('VPC_NOT_FOUND', { vpcId: 'vpc-0a1b2c3d4e5f60009', region: 'us-west-2' }).message).toBe(
+      'VPC vpc-0a1b2c3d4e5f60009 does not exist in us-west-2.',
     );
+    expect(
+      makeDiagnosis('KUBERNETES_VERSION_UNSUPPORTED', {
+        kubernetesVersion: '1.20',
+        supportedVersions: ['1.33', '1.32'],
+        region: 'us-east-1',
+      }).message,
+    ).toBe('Amazon EKS does not offer Kubernetes 1.20 in us-east-1. Offered: 1.33, 1.32.');
   });
 });
 
 describe("the seed's six troubleshooting entries", () => {
   it('INVALID_ROLE_ARN shows a valid example and the prefix rule', () => {
-    const d = makeDiagnosis('INVALID_ROLE_ARN', { roleArn: 'arn:aws:iam::1:role/x', roleNamePrefix: 'eks-provisioner-' });
+    const d = makeDiagnosis('INVALID_ROLE_ARN', {
+      roleArn: 'arn:aws:iam::1:role/x',
+      roleNamePrefix: 'eks-provisioner-',
+    });
     expect(d.remediation.join(' ')).toContain('arn:aws:iam::123456789012:role/');
     expect(d.remediation.join(' ')).toContain('"eks-provisioner-"');
   });
@@ -82,13 +91,19 @@ describe("the seed's six troubleshooting entries", () => {
 
   it('KEY_PAIR_NOT_FOUND says key pairs are regional', () => {
     const d = makeDiagnosis('KEY_PAIR_NOT_FOUND', { keyName: 'demo-key', region: 'us-west-2' });
-    expect(d.message).toBe('Key pair "demo-key" does not exist in us-west-2. Key pairs are regional: a key pair made in another region cannot be used for nodes here.');
+    expect(d.message).toBe(
+      'Key pair "demo-key" does not exist in us-west-2. Key pairs are regional: a key pair made in another region cannot be used for nodes here.',
+    );
     expect(d.remediation[0]).toContain('--region us-west-2');
   });
 
   it('ROLLBACK_FAILED names the stack to delete by hand and how, with the original failure', () => {
     const cause = makeDiagnosis('CLUSTER_ROLE_MISSING_EKS_POLICY', { serviceRoleArn: FULL_EVIDENCE.serviceRoleArn });
-    const d = makeDiagnosis('ROLLBACK_FAILED', { stackName: 'eks-provisioner-demo', region: 'us-east-1', accountId: '222222222222', logicalId: 'Cluster' }, { cause });
+    const d = makeDiagnosis(
+      'ROLLBACK_FAILED',
+      { stackName: 'eks-provisioner-demo', region: 'us-east-1', accountId: '222222222222', logicalId: 'Cluster' },
+      { cause },
+    );
     expect(d.message).toContain('eks-provisioner-demo');
     expect(d.message).toContain("The provided role doesn't have the Amazon EKS Managed Policies associated with it.");
     const steps = d.remediation.join('\n');
@@ -99,17 +114,32 @@ describe("the seed's six troubleshooting entries", () => {
   });
 
   it('DELETE_FAILED points at the failed resource only when one failed; a stack still deleting gets describe-stacks', () => {
-    const failed = makeDiagnosis('DELETE_FAILED', { stackName: 'eks-provisioner-demo', region: 'us-east-1', status: 'DELETE_FAILED', logicalId: 'NodeRole', reason: 'boom' });
+    const failed = makeDiagnosis('DELETE_FAILED', {
+      stackName: 'eks-provisioner-demo',
+      region: 'us-east-1',
+      status: 'DELETE_FAILED',
+      logicalId: 'NodeRole',
+      reason: 'boom',
+    });
     expect(failed.remediation[0]).toContain('for the DELETE_FAILED resource');
-    const deleting = makeDiagnosis('DELETE_FAILED', { stackName: 'eks-provisioner-demo', region: 'us-east-1', status: 'DELETE_IN_PROGRESS', detail: 'AWS kept throttling' });
+    const deleting = makeDiagnosis('DELETE_FAILED', {
+      stackName: 'eks-provisioner-demo',
+      region: 'us-east-1',
+      status: 'DELETE_IN_PROGRESS',
+      detail: 'AWS kept throttling',
+    });
     expect(deleting.remediation[0]).toBe(
       'See where the stack stands: aws cloudformation describe-stacks --stack-name eks-provisioner-demo --region us-east-1 (DELETE_IN_PROGRESS: let it finish; DELETE_FAILED: its Events tab names the resource).',
     );
   });
 
   it("CLUSTER_ROLE_MISSING_EKS_POLICY quotes AWS and gives the attach command in the role's partition", () => {
-    const d = makeDiagnosis('CLUSTER_ROLE_MISSING_EKS_POLICY', { serviceRoleArn: 'arn:aws-cn:iam::222222222222:role/path/eks-cluster-role' });
-    expect(d.message).toContain('"The provided role doesn\'t have the Amazon EKS Managed Policies associated with it."');
+    const d = makeDiagnosis('CLUSTER_ROLE_MISSING_EKS_POLICY', {
+      serviceRoleArn: 'arn:aws-cn:iam::222222222222:role/path/eks-cluster-role',
+    });
+    expect(d.message).toContain(
+      '"The provided role doesn\'t have the Amazon EKS Managed Policies associated with it."',
+    );
     expect(d.remediation[0]).toBe(
       'Attach the AWS managed policy AmazonEKSClusterPolicy to eks-cluster-role: aws iam attach-role-policy --role-name eks-cluster-role --policy-arn arn:aws-cn:iam::aws:policy/AmazonEKSClusterPolicy',
     );
@@ -138,7 +168,11 @@ describe('access denials with a stack in the evidence (a create, but also an upd
   // stack" there would have the user delete a working cluster.
   for (const code of ['PERMISSION_DENIED', 'PASS_ROLE_DENIED'] as const) {
     it(`${code}: deletes the stack only in the states a never-created cluster leaves`, () => {
-      const d = makeDiagnosis(code, { stackName: 'eks-provisioner-prod', roleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision', action: 'eks:ListInsights' });
+      const d = makeDiagnosis(code, {
+        stackName: 'eks-provisioner-prod',
+        roleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision',
+        action: 'eks:ListInsights',
+      });
       const steps = d.remediation.join('\n');
       expect(steps).not.toMatch(/Delete the failed stack/);
       const last = d.remediation.at(-1)!;

@@ -3,7 +3,7 @@
  * `@ts-expect-error` below, so a catalog that went back to loose string-keyed evidence breaks the build.
  */
 import { describe, expect, it } from 'vitest';
-import { makeDiagnosis, type EvidenceOf } from '../../../functions/lib/diagnosis/catalog.js';
+import { type EvidenceOf, makeDiagnosis } from '../../../functions/lib/diagnosis/catalog.js';
 
 describe('typed evidence', () => {
   it('accepts the keys a code reads plus the common context, and drops undefined ones', () => {

@@ -6,9 +6,22 @@ describe('status: cluster access and configuration lines', () => {
     const lines = clusterDetailLines({
       outputs: {
         access: [
-          { principalArn: 'arn:aws:iam::111122223333:role/eks-provisioner-provision', access: 'cluster-admin', source: 'creator' },
-          { principalArn: 'arn:aws:iam::111122223333:role/Admin', access: 'cluster-admin', source: 'adminPrincipalArns' },
-          { principalArn: 'arn:aws:iam::111122223333:role/ci', access: 'edit', namespaces: ['production', 'review'], source: 'deployPrincipalArns' },
+          {
+            principalArn: 'arn:aws:iam::111122223333:role/eks-provisioner-provision',
+            access: 'cluster-admin',
+            source: 'creator',
+          },
+          {
+            principalArn: 'arn:aws:iam::111122223333:role/Admin',
+            access: 'cluster-admin',
+            source: 'adminPrincipalArns',
+          },
+          {
+            principalArn: 'arn:aws:iam::111122223333:role/ci',
+            access: 'edit',
+            namespaces: ['production', 'review'],
+            source: 'deployPrincipalArns',
+          },
         ],
         configuration: {
           nodesReady: 3,
@@ -64,13 +77,24 @@ describe('status: how to run kubectl (issue: kubectl works for the person who as
     name: 'demo',
     region: 'us-east-1',
     settings: { provisionRoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision', region: 'us-east-1' },
-    outputs: { clusterName: 'demo', access: [{ principalArn: 'arn:aws:iam::222222222222:user/admin', access: 'cluster-admin' as const, source: 'adminPrincipalArns' as const }] },
+    outputs: {
+      clusterName: 'demo',
+      access: [
+        {
+          principalArn: 'arn:aws:iam::222222222222:user/admin',
+          access: 'cluster-admin' as const,
+          source: 'adminPrincipalArns' as const,
+        },
+      ],
+    },
   };
   const externalId = 'a'.repeat(32);
 
   it("gives role B's profile with this tenant's External ID, ready to paste, and the kubeconfig command that uses it", () => {
     const text = kubectlAccessLines(record, { externalId }).join('\n');
-    expect(text).toContain(`  [profile eks-provisioner-demo]\n  role_arn = arn:aws:iam::222222222222:role/eks-provisioner-provision\n  external_id = ${externalId}\n  source_profile = default`);
+    expect(text).toContain(
+      `  [profile eks-provisioner-demo]\n  role_arn = arn:aws:iam::222222222222:role/eks-provisioner-provision\n  external_id = ${externalId}\n  source_profile = default`,
+    );
     expect(text).toContain('eks-provisioner kubeconfig c-1 --assume-provision-role');
     expect(text).toContain('aws eks update-kubeconfig --region us-east-1 --name demo --profile eks-provisioner-demo');
     expect(text).toContain('aws eks --region us-east-1 create-access-entry --cluster-name demo');

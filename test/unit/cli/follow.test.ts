@@ -1,9 +1,15 @@
 /** Following a cluster survives a throttled or briefly unavailable API; other refusals still end it. */
 import { describe, expect, it } from 'vitest';
-import { ApiError, type ApiClient, type ClusterRecordView } from '../../../cli/api-client.js';
+import { type ApiClient, ApiError, type ClusterRecordView } from '../../../cli/api-client.js';
 import { followCluster, nextWait } from '../../../cli/follow.js';
 
-const record = (status: ClusterRecordView['status']): ClusterRecordView => ({ id: 'c-1', name: 'demo', status, phase: 'x', progress: { done: 1, total: 2 } });
+const record = (status: ClusterRecordView['status']): ClusterRecordView => ({
+  id: 'c-1',
+  name: 'demo',
+  status,
+  phase: 'x',
+  progress: { done: 1, total: 2 },
+});
 
 function fakeApi(answers: Array<ClusterRecordView | ApiError>): ApiClient & { calls: number } {
   const api = {
@@ -17,7 +23,12 @@ function fakeApi(answers: Array<ClusterRecordView | ApiError>): ApiClient & { ca
   return api as unknown as ApiClient & { calls: number };
 }
 
-const busy = (status: number) => new ApiError(status, { error: { code: status === 429 ? 'AWS_THROTTLED' : 'AWS_UNAVAILABLE', message: 'retry' } }, 'GET /v1/clusters/c-1');
+const busy = (status: number) =>
+  new ApiError(
+    status,
+    { error: { code: status === 429 ? 'AWS_THROTTLED' : 'AWS_UNAVAILABLE', message: 'retry' } },
+    'GET /v1/clusters/c-1',
+  );
 
 describe('followCluster', () => {
   it('waits out 429 and 503 answers and goes on to the final status', async () => {
@@ -28,7 +39,9 @@ describe('followCluster', () => {
   }, 10_000);
 
   it('ends on any other refusal (404)', async () => {
-    const api = fakeApi([new ApiError(404, { error: { code: 'NOT_FOUND', message: 'No cluster' } }, 'GET /v1/clusters/c-1')]);
+    const api = fakeApi([
+      new ApiError(404, { error: { code: 'NOT_FOUND', message: 'No cluster' } }, 'GET /v1/clusters/c-1'),
+    ]);
     await expect(followCluster(api, 'c-1', { intervalMs: 1, show: false })).rejects.toMatchObject({ status: 404 });
     expect(api.calls).toBe(1);
   });
@@ -36,7 +49,8 @@ describe('followCluster', () => {
   it('polls less often while nothing changes, and briskly again after a change', async () => {
     const waits: number[] = [];
     let w = 250;
-    for (const changed of [true, false, false, false, false, false, false, false, true, false]) waits.push((w = nextWait(w, changed, 250, 2000)));
+    for (const changed of [true, false, false, false, false, false, false, false, true, false])
+      waits.push((w = nextWait(w, changed, 250, 2000)));
     expect(waits).toEqual([250, 375, 563, 845, 1268, 1902, 2000, 2000, 250, 375]);
     // A long quiet phase: 10 minutes cost ~300 calls at the cap instead of 2,400 at 250 ms.
     const api = fakeApi([record('CREATING'), record('CREATING'), record('CREATING'), record('CREATED')]);

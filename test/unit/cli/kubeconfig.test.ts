@@ -9,14 +9,14 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { kubeconfigYaml } from '../../../functions/lib/kubernetes/kubeconfig.js';
-import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
-import { kubeconfig } from '../../../cli/kubeconfig/command.js';
 import { assumeRoleProfile, provisionRoleProfileName } from '../../../cli/kubeconfig/assume-role-profile.js';
+import { kubeconfig } from '../../../cli/kubeconfig/command.js';
 import { defaultKubeconfigPath, mergeKubeconfig } from '../../../cli/kubeconfig/merge.js';
+import { forgetServiceIdentity } from '../../../functions/api/setup/setup.js';
+import { kubeconfigYaml } from '../../../functions/lib/kubernetes/kubeconfig.js';
 import type { ClusterRecord } from '../../../functions/lib/store/types.js';
-import { makeTestApi } from '../api/helpers.js';
 import { requireTool } from '../../support/tools.js';
+import { makeTestApi } from '../api/helpers.js';
 
 // What the command prints, captured (the terminal module writes through its own bound stdout).
 const said = vi.hoisted(() => [] as string[]);
@@ -28,7 +28,13 @@ vi.mock('../../../cli/terminal.js', async (real) => ({
 const ARN = 'arn:aws:eks:eu-west-1:222222222222:cluster/demo';
 const ROLE_B = 'arn:aws:iam::222222222222:role/eks-provisioner-provision';
 const incoming = (endpoint = 'https://NEW.eks') =>
-  kubeconfigYaml({ clusterName: 'demo', clusterArn: ARN, endpoint, certificateAuthorityData: 'Q0E=', region: 'eu-west-1' });
+  kubeconfigYaml({
+    clusterName: 'demo',
+    clusterArn: ARN,
+    endpoint,
+    certificateAuthorityData: 'Q0E=',
+    region: 'eu-west-1',
+  });
 
 const existing = stringify({
   apiVersion: 'v1',
@@ -51,8 +57,14 @@ describe('mergeKubeconfig', () => {
     expect(r.replaced).toEqual({ clusters: true, users: false, contexts: false });
     expect(doc.clusters.map((c: { name: string }) => c.name)).toEqual(['kind-dev', ARN]);
     expect(doc.clusters[1].cluster.server).toBe('https://NEW.eks');
-    expect(doc.users).toEqual([{ name: 'kind-dev', user: { token: 'keep-me' } }, expect.objectContaining({ name: ARN })]);
-    expect(doc.contexts[0]).toEqual({ name: 'kind-dev', context: { cluster: 'kind-dev', user: 'kind-dev', namespace: 'apps' } });
+    expect(doc.users).toEqual([
+      { name: 'kind-dev', user: { token: 'keep-me' } },
+      expect.objectContaining({ name: ARN }),
+    ]);
+    expect(doc.contexts[0]).toEqual({
+      name: 'kind-dev',
+      context: { cluster: 'kind-dev', user: 'kind-dev', namespace: 'apps' },
+    });
     expect(doc.contexts[1]).toEqual({ name: ARN, context: { cluster: ARN, user: ARN } });
     expect(doc['current-context']).toBe(ARN);
     expect(doc.preferences).toEqual({ colors: true });
@@ -97,19 +109,46 @@ describe('eks-provisioner kubeconfig <id>', () => {
   beforeAll(async () => {
     // GET /v1/setup names the service's account (STS, answered here without AWS).
     forgetServiceIdentity();
-    mockClient(STSClient).on(GetCallerIdentityCommand).resolves({ Account: '111111111111', Arn: 'arn:aws:iam::111111111111:role/service' });
+    mockClient(STSClient)
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: '111111111111', Arn: 'arn:aws:iam::111111111111:role/service' });
     const record = {
-      id: 'c-1', tenantId: 'team-a', name: 'demo', environmentScope: '*', accountId: '222222222222', region: 'eu-west-1',
-      status: 'CREATED', phase: 'Ready', progress: { done: 1, total: 1 }, settings: { provisionRoleArn: ROLE_B },
-      outputs: { clusterName: 'demo', clusterArn: ARN, endpoint: 'https://NEW.eks', certificateAuthorityData: 'Q0E=', kubernetesVersion: '1.34', oidcIssuer: '', nodeRoleArn: '', nodegroupName: '', nodegroupStatus: '', kubeconfig: '' },
-      createdAt: '2026-11-29T10:00:00.000Z', updatedAt: '2026-11-29T10:00:00.000Z',
+      id: 'c-1',
+      tenantId: 'team-a',
+      name: 'demo',
+      environmentScope: '*',
+      accountId: '222222222222',
+      region: 'eu-west-1',
+      status: 'CREATED',
+      phase: 'Ready',
+      progress: { done: 1, total: 1 },
+      settings: { provisionRoleArn: ROLE_B },
+      outputs: {
+        clusterName: 'demo',
+        clusterArn: ARN,
+        endpoint: 'https://NEW.eks',
+        certificateAuthorityData: 'Q0E=',
+        kubernetesVersion: '1.34',
+        oidcIssuer: '',
+        nodeRoleArn: '',
+        nodegroupName: '',
+        nodegroupStatus: '',
+        kubeconfig: '',
+      },
+      createdAt: '2026-11-29T10:00:00.000Z',
+      updatedAt: '2026-11-29T10:00:00.000Z',
     } as unknown as ClusterRecord;
     await api.store.createCluster(record);
     await api.store.createCluster({ ...record, id: 'c-2', name: 'other', status: 'CREATING' });
     // The real app behind a loopback HTTP server, as the local stack serves it.
     server = createServer(async (req, res) => {
       const u = new URL(req.url ?? '/', 'http://x');
-      const r = await api.call({ method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), tenant: String(req.headers['x-tenant-id'] ?? '') });
+      const r = await api.call({
+        method: req.method ?? 'GET',
+        path: u.pathname,
+        query: Object.fromEntries(u.searchParams),
+        tenant: String(req.headers['x-tenant-id'] ?? ''),
+      });
       res.writeHead(r.statusCode, r.headers);
       res.end(r.raw.body);
     });
@@ -139,21 +178,30 @@ describe('eks-provisioner kubeconfig <id>', () => {
 
   // kubectl as an independent reader of the merged file (skipped where it is not installed).
   const kubectl = !!requireTool('kubectl', 'the kubectl check of the merged kubeconfig (test/unit/cli/kubeconfig)');
-  it.skipIf(!kubectl)('kubectl reads the merged file: both contexts, the new one current, AWS_PROFILE in the exec env', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kc-'));
-    const file = join(dir, 'config');
-    await writeFile(file, existing);
-    expect(await kubeconfig('c-1', { api: url, tenant: 'team-a', file, profile: 'ops' }, {})).toBe(0);
-    const run = (...args: string[]) => execFileSync('kubectl', [...args, '--kubeconfig', file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } }).trim();
-    expect(run('config', 'get-contexts', '-o', 'name').split('\n').sort()).toEqual([ARN, 'kind-dev'].sort());
-    expect(run('config', 'current-context')).toBe(ARN);
-    expect(run('config', 'view', '-o', `jsonpath={.users[?(@.name=="${ARN}")].user.exec.env[0].value}`)).toBe('ops');
-  });
+  it.skipIf(!kubectl)(
+    'kubectl reads the merged file: both contexts, the new one current, AWS_PROFILE in the exec env',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'kc-'));
+      const file = join(dir, 'config');
+      await writeFile(file, existing);
+      expect(await kubeconfig('c-1', { api: url, tenant: 'team-a', file, profile: 'ops' }, {})).toBe(0);
+      const run = (...args: string[]) =>
+        execFileSync('kubectl', [...args, '--kubeconfig', file], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '' },
+        }).trim();
+      expect(run('config', 'get-contexts', '-o', 'name').split('\n').sort()).toEqual([ARN, 'kind-dev'].sort());
+      expect(run('config', 'current-context')).toBe(ARN);
+      expect(run('config', 'view', '-o', `jsonpath={.users[?(@.name=="${ARN}")].user.exec.env[0].value}`)).toBe('ops');
+    },
+  );
 
   it('writes to the first $KUBECONFIG path when no --file is given', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kc-'));
     const file = join(dir, 'from-env');
-    expect(await kubeconfig('c-1', { api: url, tenant: 'team-a' }, { KUBECONFIG: `${file}:${join(dir, 'second')}` })).toBe(0);
+    expect(
+      await kubeconfig('c-1', { api: url, tenant: 'team-a' }, { KUBECONFIG: `${file}:${join(dir, 'second')}` }),
+    ).toBe(0);
     expect(parse(await readFile(file, 'utf8'))['current-context']).toBe(ARN);
   });
 
@@ -161,7 +209,9 @@ describe('eks-provisioner kubeconfig <id>', () => {
     const dir = await mkdtemp(join(tmpdir(), 'kc-'));
     const file = join(dir, 'config');
     await writeFile(file, existing);
-    const err = await kubeconfig('c-2', { api: url, tenant: 'team-a', file }, {}).catch((e: unknown) => e as Error & { status?: number });
+    const err = await kubeconfig('c-2', { api: url, tenant: 'team-a', file }, {}).catch(
+      (e: unknown) => e as Error & { status?: number },
+    );
     expect(err).toMatchObject({ status: 409, message: expect.stringContaining('still being created') });
     expect(await readFile(file, 'utf8')).toBe(existing);
   });
@@ -177,12 +227,22 @@ describe('eks-provisioner kubeconfig <id>', () => {
     const dir = await mkdtemp(join(tmpdir(), 'kc-'));
     const file = join(dir, 'config');
     said.length = 0;
-    expect(await kubeconfig('c-1', { api: url, tenant: 'team-a', file, assumeProvisionRole: true, sourceProfile: 'work' }, {})).toBe(0);
+    expect(
+      await kubeconfig(
+        'c-1',
+        { api: url, tenant: 'team-a', file, assumeProvisionRole: true, sourceProfile: 'work' },
+        {},
+      ),
+    ).toBe(0);
     const out = [...said];
-    const setup = (await api.call({ method: 'GET', path: '/v1/setup', tenant: 'team-a' })).body as { externalId: string };
+    const setup = (await api.call({ method: 'GET', path: '/v1/setup', tenant: 'team-a' })).body as {
+      externalId: string;
+    };
     expect(setup.externalId).toMatch(/\S{8,}/);
     const printed = out.join('\n');
-    expect(printed).toContain(`[profile eks-provisioner-demo]\nrole_arn = ${ROLE_B}\nexternal_id = ${setup.externalId}\nsource_profile = work\n`);
+    expect(printed).toContain(
+      `[profile eks-provisioner-demo]\nrole_arn = ${ROLE_B}\nexternal_id = ${setup.externalId}\nsource_profile = work\n`,
+    );
     const doc = parse(await readFile(file, 'utf8'));
     expect(doc.users[0].user.exec.env).toEqual([{ name: 'AWS_PROFILE', value: 'eks-provisioner-demo' }]);
   });
@@ -191,13 +251,21 @@ describe('eks-provisioner kubeconfig <id>', () => {
     expect(assumeRoleProfile({ clusterName: 'demo', roleArn: ROLE_B, externalId: 'ext-123' }).text).toBe(
       `[profile eks-provisioner-demo]\nrole_arn = ${ROLE_B}\nexternal_id = ext-123\nsource_profile = default\n`,
     );
-    expect(() => assumeRoleProfile({ clusterName: 'demo', roleArn: ROLE_B, externalId: 'x', sourceProfile: 'has space' })).toThrow(/--source-profile "has space"/);
+    expect(() =>
+      assumeRoleProfile({ clusterName: 'demo', roleArn: ROLE_B, externalId: 'x', sourceProfile: 'has space' }),
+    ).toThrow(/--source-profile "has space"/);
     expect(provisionRoleProfileName('a'.repeat(100))).toHaveLength(64);
     const dir = await mkdtemp(join(tmpdir(), 'kc-'));
     const file = join(dir, 'config');
     expect(await kubeconfig('c-1', { api: url, tenant: 'team-a', file, sourceProfile: 'work' }, {})).toBe(2);
     await expect(stat(file)).rejects.toThrow();
-    expect(await kubeconfig('c-1', { api: url, tenant: 'team-a', file, assumeProvisionRole: true, sourceProfile: 'a b' }, {})).toBe(2);
+    expect(
+      await kubeconfig(
+        'c-1',
+        { api: url, tenant: 'team-a', file, assumeProvisionRole: true, sourceProfile: 'a b' },
+        {},
+      ),
+    ).toBe(2);
     await expect(stat(file)).rejects.toThrow();
   });
 });

@@ -7,8 +7,8 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, type ApiClient } from '../../../cli/api-client.js';
-import { patchFromOptions, updateCluster, updateStatusLines, type UpdateOptions } from '../../../cli/update.js';
+import { type ApiClient, ApiError } from '../../../cli/api-client.js';
+import { patchFromOptions, type UpdateOptions, updateCluster, updateStatusLines } from '../../../cli/update.js';
 import { parseClusterSettings } from '../../../functions/lib/schema/cluster-settings.js';
 import { clusterRecord } from '../../support/cluster-record.js';
 import { makeTestApi, validSettings } from '../api/helpers.js';
@@ -28,9 +28,19 @@ const ID = 'c-cli-upd';
 
 function setup() {
   const api = makeTestApi();
-  const parsed = parseClusterSettings(validSettings({ kubernetesVersion: '1.32' }), { roleNamePrefix: 'eks-provisioner-' });
+  const parsed = parseClusterSettings(validSettings({ kubernetesVersion: '1.32' }), {
+    roleNamePrefix: 'eks-provisioner-',
+  });
   if (!parsed.ok) throw new Error('settings');
-  api.store.clusters.set(`local|${ID}`, clusterRecord(ID, '2026-11-29T10:00:00.000Z', { status: 'CREATED', phase: 'Cluster ready', settings: parsed.settings, stackId: 'arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/1' }));
+  api.store.clusters.set(
+    `local|${ID}`,
+    clusterRecord(ID, '2026-11-29T10:00:00.000Z', {
+      status: 'CREATED',
+      phase: 'Cluster ready',
+      settings: parsed.settings,
+      stackId: 'arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/1',
+    }),
+  );
   const sent: Array<{ method: string; path: string; headers: Record<string, string> }> = [];
   // The CLI's client shape over the real handler.
   const client: Pick<ApiClient, 'get' | 'patch'> = {
@@ -43,7 +53,14 @@ function setup() {
       const [path, q] = full.split('?');
       const query = Object.fromEntries(new URLSearchParams(q ?? ''));
       sent.push({ method: 'PATCH', path: full, headers });
-      const r = await api.call({ method: 'PATCH', path: path!, tenant: 'local', body, query, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v])) });
+      const r = await api.call({
+        method: 'PATCH',
+        path: path!,
+        tenant: 'local',
+        body,
+        query,
+        headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v])),
+      });
       if (r.statusCode >= 400) throw new ApiError(r.statusCode, r.body, `PATCH ${full}`);
       return { status: r.statusCode, body: r.body as T };
     },
@@ -55,15 +72,30 @@ const opts = (o: Partial<UpdateOptions>): UpdateOptions => ({ approve: false, fo
 
 beforeEach(() => {
   sfn.reset();
-  sfn.on(StartExecutionCommand).callsFake((i: { name: string; stateMachineArn: string }) => ({ executionArn: `${i.stateMachineArn.replace(':stateMachine:', ':execution:')}:${i.name}`, startDate: new Date() }));
+  sfn
+    .on(StartExecutionCommand)
+    .callsFake((i: { name: string; stateMachineArn: string }) => ({
+      executionArn: `${i.stateMachineArn.replace(':stateMachine:', ':execution:')}:${i.name}`,
+      startDate: new Date(),
+    }));
   out.length = 0;
   sts.reset();
-  sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('offline'), { name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } }));
+  sts
+    .on(AssumeRoleCommand)
+    .rejects(
+      Object.assign(new Error('offline'), {
+        name: 'ServiceUnavailable',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
 });
 
 describe('eks-provisioner update', () => {
   it('maps the options to a merge patch', () => {
-    expect(patchFromOptions(opts({ version: '1.33', nodes: 3, supportType: 'extended', admin: ['arn:aws:iam::1:role/a'] }))).toEqual({
+    expect(
+      patchFromOptions(opts({ version: '1.33', nodes: 3, supportType: 'extended', admin: ['arn:aws:iam::1:role/a'] })),
+    ).toEqual({
       kubernetesVersion: '1.33',
       nodeCount: 3,
       upgradePolicy: 'EXTENDED',
@@ -78,7 +110,9 @@ describe('eks-provisioner update', () => {
     expect(sent.map((s) => s.path)).toEqual([`/v1/clusters/${ID}?dryRun=true`]);
     expect(out.join('\n')).toMatch(/1\. \[control-plane\] Upgrade the control plane from Kubernetes 1\.32 to 1\.33/);
     // A version upgrade runs in two stages: the plan says which step is in which.
-    expect(out.join('\n')).toMatch(/Stage 1 of 2: Control plane to Kubernetes 1\.33\n {2}1\. \[control-plane\][^]*Stage 2 of 2: Node group to Kubernetes 1\.33 and add-ons\n {2}2\. \[node-group\]/);
+    expect(out.join('\n')).toMatch(
+      /Stage 1 of 2: Control plane to Kubernetes 1\.33\n {2}1\. \[control-plane\][^]*Stage 2 of 2: Node group to Kubernetes 1\.33 and add-ons\n {2}2\. \[node-group\]/,
+    );
     expect(out.join('\n')).toMatch(/--approve/);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     expect(api.store.clusters.get(`local|${ID}`)!.update).toBeUndefined();
@@ -91,9 +125,24 @@ describe('eks-provisioner update', () => {
       // The run's steps, as the update machine would write them, a few looks after the start.
       let looks = 0;
       const get = client.get.bind(client);
-      client.get = (async <T,>(path: string) => {
+      client.get = (async <T>(path: string) => {
         if (record().update && ++looks === 3) {
-          Object.assign(record().update!, end === 'SUCCEEDED' ? { status: 'SUCCEEDED', phase: 'Update complete' } : { status: 'FAILED', phase: 'rolled back', diagnosis: { code: 'UPDATE_ROLLED_BACK', title: 'rolled back', message: 'as before', remediation: ['fix'], retryable: true } });
+          Object.assign(
+            record().update!,
+            end === 'SUCCEEDED'
+              ? { status: 'SUCCEEDED', phase: 'Update complete' }
+              : {
+                  status: 'FAILED',
+                  phase: 'rolled back',
+                  diagnosis: {
+                    code: 'UPDATE_ROLLED_BACK',
+                    title: 'rolled back',
+                    message: 'as before',
+                    remediation: ['fix'],
+                    retryable: true,
+                  },
+                },
+          );
         }
         return get<T>(path);
       }) as typeof client.get;
@@ -115,8 +164,21 @@ describe('eks-provisioner update', () => {
           status: 200,
           body: {
             changed: true,
-            plan: { steps: [{ component: 'node-group', action: 'Scale the node group from 2 to 3 node(s)' }], nodesReplaced: false, changes: [{ field: 'nodeCount', from: 2, to: 3 }] },
-            preflight: { checked: true, ok: false, diagnosis: { code: 'CLUSTER_DRIFTED', title: 'The cluster was changed outside the service', message: 'node group ng has 5 desired nodes, the stack says 2', remediation: ['Decide which is right.'] } },
+            plan: {
+              steps: [{ component: 'node-group', action: 'Scale the node group from 2 to 3 node(s)' }],
+              nodesReplaced: false,
+              changes: [{ field: 'nodeCount', from: 2, to: 3 }],
+            },
+            preflight: {
+              checked: true,
+              ok: false,
+              diagnosis: {
+                code: 'CLUSTER_DRIFTED',
+                title: 'The cluster was changed outside the service',
+                message: 'node group ng has 5 desired nodes, the stack says 2',
+                remediation: ['Decide which is right.'],
+              },
+            },
           },
         };
       }) as ApiClient['patch'],
@@ -133,7 +195,22 @@ describe('eks-provisioner update', () => {
   });
 
   it('status shows a running update like creation progress', () => {
-    const lines = updateStatusLines({ id: ID, name: 'demo', status: 'CREATED', update: { status: 'RUNNING', phase: 'Updating the control plane', from: { kubernetesVersion: '1.32' }, to: { kubernetesVersion: '1.33' }, startedAt: 'x', resources: { done: 1, total: 4 }, executionArn: 'arn' } });
-    expect(lines[0]).toMatch(/UPDATING kubernetesVersion "1\.32" → "1\.33": Updating the control plane \(1\/4 resources\)/);
+    const lines = updateStatusLines({
+      id: ID,
+      name: 'demo',
+      status: 'CREATED',
+      update: {
+        status: 'RUNNING',
+        phase: 'Updating the control plane',
+        from: { kubernetesVersion: '1.32' },
+        to: { kubernetesVersion: '1.33' },
+        startedAt: 'x',
+        resources: { done: 1, total: 4 },
+        executionArn: 'arn',
+      },
+    });
+    expect(lines[0]).toMatch(
+      /UPDATING kubernetesVersion "1\.32" → "1\.33": Updating the control plane \(1\/4 resources\)/,
+    );
   });
 });

@@ -14,34 +14,49 @@ const GOOD = {
   identityPoolId: 'eu-west-1:0a1b2c3d-1111-2222-3333-444455556666',
 };
 
-const answer = (status: number, body: string): typeof fetch => (async () => new Response(body, { status, headers: { 'content-type': 'application/json' } })) as typeof fetch;
+const answer = (status: number, body: string): typeof fetch =>
+  (async () => new Response(body, { status, headers: { 'content-type': 'application/json' } })) as typeof fetch;
 
 describe('console config.json', () => {
   it('404 → local mode against the page origin', async () => {
-    expect(await loadConfig('http://127.0.0.1:3000', answer(404, 'Not found'))).toEqual({ mode: 'local', apiUrl: 'http://127.0.0.1:3000' });
+    expect(await loadConfig('http://127.0.0.1:3000', answer(404, 'Not found'))).toEqual({
+      mode: 'local',
+      apiUrl: 'http://127.0.0.1:3000',
+    });
   });
 
   it('{ "mode": "local" } (the local stack\'s config.json) → local mode against the page origin', async () => {
-    expect(await loadConfig('http://127.0.0.1:3000', answer(200, '{"mode":"local"}'))).toEqual({ mode: 'local', apiUrl: 'http://127.0.0.1:3000' });
+    expect(await loadConfig('http://127.0.0.1:3000', answer(200, '{"mode":"local"}'))).toEqual({
+      mode: 'local',
+      apiUrl: 'http://127.0.0.1:3000',
+    });
   });
 
   it('the deployed contract → AWS mode with exactly those fields', async () => {
-    expect(await loadConfig('https://d111.cloudfront.net', answer(200, JSON.stringify({ ...GOOD, extra: 'ignored' })))).toEqual({ mode: 'aws', ...GOOD });
+    expect(
+      await loadConfig('https://d111.cloudfront.net', answer(200, JSON.stringify({ ...GOOD, extra: 'ignored' }))),
+    ).toEqual({ mode: 'aws', ...GOOD });
   });
 
   it('names the field that is wrong', () => {
     for (const k of Object.keys(GOOD)) {
       expect(() => parseAwsConfig({ ...GOOD, [k]: undefined })).toThrow(`"${k}" is missing`);
     }
-    expect(() => parseAwsConfig({ ...GOOD, apiUrl: 'http://insecure.example' })).toThrow(/"apiUrl" must be the API's https/);
+    expect(() => parseAwsConfig({ ...GOOD, apiUrl: 'http://insecure.example' })).toThrow(
+      /"apiUrl" must be the API's https/,
+    );
     expect(() => parseAwsConfig({ ...GOOD, region: 'Ireland' })).toThrow(/"region" must be an AWS region/);
-    expect(() => parseAwsConfig({ ...GOOD, userPoolId: 'us-east-1_X' })).toThrow(/"userPoolId" must look like eu-west-1_/);
+    expect(() => parseAwsConfig({ ...GOOD, userPoolId: 'us-east-1_X' })).toThrow(
+      /"userPoolId" must look like eu-west-1_/,
+    );
     expect(() => parseAwsConfig({ ...GOOD, identityPoolId: 'nope' })).toThrow(/"identityPoolId"/);
     expect(() => parseAwsConfig('x')).toThrow(/JSON object/);
   });
 
   it('a broken config.json stops with a message instead of falling back to local mode', async () => {
-    await expect(loadConfig('https://d111.cloudfront.net', answer(200, '{not json'))).rejects.toThrow('/config.json is not valid JSON.');
+    await expect(loadConfig('https://d111.cloudfront.net', answer(200, '{not json'))).rejects.toThrow(
+      '/config.json is not valid JSON.',
+    );
     await expect(loadConfig('https://d111.cloudfront.net', answer(403, ''))).rejects.toThrow(/403/);
   });
 });

@@ -4,8 +4,13 @@
  * sends the API accepts (the cross-field rules are the API's alone).
  */
 import { describe, expect, it } from 'vitest';
+import {
+  DEPLOY_ROLE_ARN_RE,
+  deployRoleProblems,
+  MAX_DEPLOY_ROLES,
+  parseArnList,
+} from '../../../console/src/wizard/deploy-roles.js';
 import demo from '../../../events/create-cluster.json' with { type: 'json' };
-import { deployRoleProblems, DEPLOY_ROLE_ARN_RE, MAX_DEPLOY_ROLES, parseArnList } from '../../../console/src/wizard/deploy-roles.js';
 import { parseClusterSettings, ROLE_ARN_RE } from '../../../functions/lib/schema/cluster-settings.js';
 import { MAX_DEPLOY_PRINCIPALS } from '../../../functions/lib/template/parameters.js';
 
@@ -14,7 +19,10 @@ const LONG_PATH = `arn:aws:iam::222222222222:role/${'p/'.repeat(300)}ci`;
 
 /** The API's field paths for deployPrincipalArns on otherwise valid settings. */
 function apiPaths(arns: string[]): string[] {
-  const r = parseClusterSettings({ ...structuredClone(demo.cluster), deployPrincipalArns: arns }, { roleNamePrefix: 'eks-provisioner-' });
+  const r = parseClusterSettings(
+    { ...structuredClone(demo.cluster), deployPrincipalArns: arns },
+    { roleNamePrefix: 'eks-provisioner-' },
+  );
   return r.ok ? [] : (r.diagnosis.fields ?? []).map((f) => f.path).filter((p) => p.startsWith('deployPrincipalArns'));
 }
 
@@ -24,7 +32,7 @@ describe('console deploy roles', () => {
     expect(parseArnList(' \n , ')).toEqual([]);
   });
 
-  it('uses the API\'s role ARN rule and limit', () => {
+  it("uses the API's role ARN rule and limit", () => {
     expect(DEPLOY_ROLE_ARN_RE.source).toBe(ROLE_ARN_RE.source);
     expect(MAX_DEPLOY_ROLES).toBe(MAX_DEPLOY_PRINCIPALS);
   });
@@ -40,13 +48,18 @@ describe('console deploy roles', () => {
     ['another partition', ['arn:aws-cn:iam::222222222222:role/ci']],
   ];
   it.each(cases)('%s: refused on the same paths as the API', (_what, arns) => {
-    const mine = deployRoleProblems(arns).map((f) => f.path).sort();
+    const mine = deployRoleProblems(arns)
+      .map((f) => f.path)
+      .sort();
     expect(mine).toEqual(apiPaths(arns).sort());
   });
 
   it('names the fix for an IAM user', () => {
     const [p] = deployRoleProblems(['arn:aws:iam::222222222222:user/ci']);
-    expect(p).toEqual({ path: 'deployPrincipalArns[0]', message: expect.stringMatching(/must be the ARN of an IAM role.*IAM users cannot be deploy principals/) });
+    expect(p).toEqual({
+      path: 'deployPrincipalArns[0]',
+      message: expect.stringMatching(/must be the ARN of an IAM role.*IAM users cannot be deploy principals/),
+    });
   });
 
   it('leaves role B and the administrators to the API (rules across fields)', () => {

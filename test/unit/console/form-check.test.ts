@@ -28,7 +28,15 @@ describe('settings form check (the API schema, in the words of the form)', () =>
   });
 
   it('an empty form: one message per control, saying what to do with it', () => {
-    const empty = { ...GOOD, name: '', serviceRoleArn: '', vpcId: '', subnetIds: [], instanceType: '', nodeCount: Number.NaN as number };
+    const empty = {
+      ...GOOD,
+      name: '',
+      serviceRoleArn: '',
+      vpcId: '',
+      subnetIds: [],
+      instanceType: '',
+      nodeCount: Number.NaN as number,
+    };
     const byField = Object.fromEntries(formProblems(empty, PREFIX).map((f) => [f.path, f.message]));
     expect(byField).toEqual({
       name: 'Enter a name for the cluster.',
@@ -41,7 +49,13 @@ describe('settings form check (the API schema, in the words of the form)', () =>
   });
 
   it('every field the API refuses is refused here too, on the same field', () => {
-    const bad = { ...GOOD, name: 'Bad_Name!', nodeCount: 0, securityGroupIds: ['sg-1', 'sg-1'], deployPrincipalArns: ['arn:aws:iam::222222222222:user/ci'] };
+    const bad = {
+      ...GOOD,
+      name: 'Bad_Name!',
+      nodeCount: 0,
+      securityGroupIds: ['sg-1', 'sg-1'],
+      deployPrincipalArns: ['arn:aws:iam::222222222222:user/ci'],
+    };
     const api = parseClusterSettings(bad, { roleNamePrefix: PREFIX });
     expect(api.ok).toBe(false);
     const apiFields = new Set(api.ok ? [] : (api.diagnosis.fields ?? []).map((f) => f.path.split(/[.[]/)[0]));
@@ -49,6 +63,8 @@ describe('settings form check (the API schema, in the words of the form)', () =>
     expect(formFields).toEqual(apiFields);
     const name = formProblems(bad, PREFIX).find((f) => f.path === 'name')!.message;
     expect(name).toMatch(/^The name may contain only letters, digits and hyphens/);
-    expect(formProblems(bad, PREFIX).find((f) => f.path === 'deployPrincipalArns[0]')!.message).toMatch(/IAM users cannot be deploy principals/);
+    expect(formProblems(bad, PREFIX).find((f) => f.path === 'deployPrincipalArns[0]')!.message).toMatch(
+      /IAM users cannot be deploy principals/,
+    );
   });
 });

@@ -15,7 +15,10 @@ describe('hourly cost estimate (dated price table)', () => {
   });
 
   it('extended support costs $0.60 per cluster hour', () => {
-    expect(hourlyEstimate({ region: 'us-west-2', instanceType: 'm5.large', nodeCount: 1, versionStatus: 'EXTENDED_SUPPORT' }).total).toBe(0.696);
+    expect(
+      hourlyEstimate({ region: 'us-west-2', instanceType: 'm5.large', nodeCount: 1, versionStatus: 'EXTENDED_SUPPORT' })
+        .total,
+    ).toBe(0.696);
   });
 
   it('no node price in the table: the control plane only, no total (never a guessed figure)', () => {

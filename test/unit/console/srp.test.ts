@@ -5,7 +5,16 @@
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { g, modPow, multiplier, N, padHex, passwordVerifierResponses, srpStart, srpTimestamp } from '../../../console/src/api/srp.js';
+import {
+  g,
+  modPow,
+  multiplier,
+  N,
+  padHex,
+  passwordVerifierResponses,
+  srpStart,
+  srpTimestamp,
+} from '../../../console/src/api/srp.js';
 
 const H = (hex: string) => BigInt(`0x${createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex')}`);
 
@@ -24,10 +33,22 @@ async function server(o: { poolId: string; userId: string; password: string }) {
     expectedSignature(A: bigint, timestamp: string) {
       const u = H(padHex(A) + padHex(B));
       const S = modPow(A * modPow(v, u, N), b, N);
-      const prk = createHmac('sha256', Buffer.from(padHex(u), 'hex')).update(Buffer.from(padHex(S), 'hex')).digest();
-      const key = createHmac('sha256', prk).update(Buffer.concat([Buffer.from('Caldera Derived Key'), Buffer.from([1])])).digest().subarray(0, 16);
+      const prk = createHmac('sha256', Buffer.from(padHex(u), 'hex'))
+        .update(Buffer.from(padHex(S), 'hex'))
+        .digest();
+      const key = createHmac('sha256', prk)
+        .update(Buffer.concat([Buffer.from('Caldera Derived Key'), Buffer.from([1])]))
+        .digest()
+        .subarray(0, 16);
       return createHmac('sha256', key)
-        .update(Buffer.concat([Buffer.from(pool), Buffer.from(o.userId), Buffer.from(secretBlock, 'base64'), Buffer.from(timestamp)]))
+        .update(
+          Buffer.concat([
+            Buffer.from(pool),
+            Buffer.from(o.userId),
+            Buffer.from(secretBlock, 'base64'),
+            Buffer.from(timestamp),
+          ]),
+        )
         .digest('base64');
     },
   };
@@ -52,17 +73,43 @@ describe('console Cognito SRP', () => {
     const srv = await server({ poolId, userId, password: 'Correct horse battery 1!' });
     const now = new Date(Date.UTC(2026, 10, 30, 12, 0, 0));
     const client = srpStart();
-    const ok = await passwordVerifierResponses({ userPoolId: poolId, userIdForSrp: userId, ...srv.params, password: 'Correct horse battery 1!', client, now });
-    expect(ok).toMatchObject({ USERNAME: userId, PASSWORD_CLAIM_SECRET_BLOCK: srv.params.secretBlock, TIMESTAMP: 'Mon Nov 30 12:00:00 UTC 2026' });
+    const ok = await passwordVerifierResponses({
+      userPoolId: poolId,
+      userIdForSrp: userId,
+      ...srv.params,
+      password: 'Correct horse battery 1!',
+      client,
+      now,
+    });
+    expect(ok).toMatchObject({
+      USERNAME: userId,
+      PASSWORD_CLAIM_SECRET_BLOCK: srv.params.secretBlock,
+      TIMESTAMP: 'Mon Nov 30 12:00:00 UTC 2026',
+    });
     expect(ok['PASSWORD_CLAIM_SIGNATURE']).toBe(srv.expectedSignature(client.A, ok['TIMESTAMP']!));
 
-    const wrong = await passwordVerifierResponses({ userPoolId: poolId, userIdForSrp: userId, ...srv.params, password: 'correct horse battery 1!', client, now });
+    const wrong = await passwordVerifierResponses({
+      userPoolId: poolId,
+      userIdForSrp: userId,
+      ...srv.params,
+      password: 'correct horse battery 1!',
+      client,
+      now,
+    });
     expect(wrong['PASSWORD_CLAIM_SIGNATURE']).not.toBe(srv.expectedSignature(client.A, wrong['TIMESTAMP']!));
   });
 
   it('refuses a B that is 0 mod N', async () => {
     await expect(
-      passwordVerifierResponses({ userPoolId: 'eu-west-1_X', userIdForSrp: 'u', saltHex: '01', srpBHex: N.toString(16), secretBlock: 'AA==', password: 'p', client: srpStart() }),
+      passwordVerifierResponses({
+        userPoolId: 'eu-west-1_X',
+        userIdForSrp: 'u',
+        saltHex: '01',
+        srpBHex: N.toString(16),
+        secretBlock: 'AA==',
+        password: 'p',
+        client: srpStart(),
+      }),
     ).rejects.toThrow(/invalid B/);
   });
 });

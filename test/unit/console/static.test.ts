@@ -16,7 +16,10 @@ let server: Server;
 let port: number;
 
 /** Raw request: the path goes out exactly as written (fetch would normalise ../). */
-function raw(method: string, path: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function raw(
+  method: string,
+  path: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path }, (res) => {
       let body = '';
@@ -80,7 +83,16 @@ describe('console static files', () => {
   });
 
   it('never leaves the build folder', async () => {
-    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/..%2f..%2fsecret.txt', '/%2e%2e%5csecret.txt', '/..\\secret.txt', '/%00', '/%E0%A4%A']) {
+    for (const path of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/%2e%2e%5csecret.txt',
+      '/..\\secret.txt',
+      '/%00',
+      '/%E0%A4%A',
+    ]) {
       const r = await raw('GET', path);
       expect(r.body, path).not.toContain('outside the build');
       expect([200, 400, 404], path).toContain(r.status);

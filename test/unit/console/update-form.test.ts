@@ -5,8 +5,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ClusterRecord } from '../../../console/src/api/types.js';
-import { buildPatch, costChange, formFromRecord, offeredVersions, updateProblems, type UpdateForm } from '../../../console/src/update/update-form.js';
-import { day, SUPPORT_POLICY_TEXT, versionSupportText, versionTags } from '../../../console/src/support/support-text.js';
+import {
+  day,
+  SUPPORT_POLICY_TEXT,
+  versionSupportText,
+  versionTags,
+} from '../../../console/src/support/support-text.js';
+import {
+  buildPatch,
+  costChange,
+  formFromRecord,
+  offeredVersions,
+  type UpdateForm,
+  updateProblems,
+} from '../../../console/src/update/update-form.js';
 
 const PREFIX = 'eks-provisioner-';
 const ADMIN = 'arn:aws:iam::222222222222:user/admin';
@@ -59,19 +71,26 @@ describe('update form → merge patch', () => {
     const old = { ...RECORD, settings: { ...RECORD.settings, upgradePolicy: undefined } } as ClusterRecord;
     expect(formFromRecord(old).upgradePolicy).toBe('EXTENDED');
     expect(buildPatch(old, formFromRecord(old))).toEqual({});
-    expect(buildPatch(old, { ...formFromRecord(old), upgradePolicy: 'STANDARD' })).toEqual({ upgradePolicy: 'STANDARD' });
+    expect(buildPatch(old, { ...formFromRecord(old), upgradePolicy: 'STANDARD' })).toEqual({
+      upgradePolicy: 'STANDARD',
+    });
   });
 });
 
 describe('update form checks (the API schema, in the words of the form)', () => {
   it('bad node count and a bad ARN are refused on their fields', () => {
-    const byField = Object.fromEntries(updateProblems(RECORD, edit({ nodeCount: 'two', adminPrincipalArns: 'not-an-arn' }), PREFIX).map((p) => [p.path.split(/[.[]/)[0], p.message]));
+    const byField = Object.fromEntries(
+      updateProblems(RECORD, edit({ nodeCount: 'two', adminPrincipalArns: 'not-an-arn' }), PREFIX).map((p) => [
+        p.path.split(/[.[]/)[0],
+        p.message,
+      ]),
+    );
     expect(byField['nodeCount']).toBe('Enter a whole number of nodes from 1 to 450.');
     expect(byField['adminPrincipalArns']).toMatch(/ARN/);
     expect(Object.keys(byField).sort()).toEqual(['adminPrincipalArns', 'nodeCount']);
   });
 
-  it('too many nodes: the schema\'s limit', () => {
+  it("too many nodes: the schema's limit", () => {
     expect(updateProblems(RECORD, edit({ nodeCount: '451' }), PREFIX)[0]?.message).toMatch(/at most 450/);
   });
 
@@ -79,7 +98,10 @@ describe('update form checks (the API schema, in the words of the form)', () => 
     expect(updateProblems(RECORD, edit({ kubernetesVersion: '1.33' }), PREFIX)).toEqual([]);
     for (const v of ['1.31', '1.34']) {
       expect(updateProblems(RECORD, edit({ kubernetesVersion: v }), PREFIX)).toEqual([
-        { path: 'kubernetesVersion', message: 'Choose 1.32 (no change) or 1.33: EKS upgrades one minor version at a time and never downgrades.' },
+        {
+          path: 'kubernetesVersion',
+          message: 'Choose 1.32 (no change) or 1.33: EKS upgrades one minor version at a time and never downgrades.',
+        },
       ]);
     }
   });
@@ -96,7 +118,7 @@ describe('update form checks (the API schema, in the words of the form)', () => 
 describe('cost difference', () => {
   const status = (v: string) => (v === '1.29' ? 'EXTENDED_SUPPORT' : 'STANDARD_SUPPORT');
 
-  it('more nodes: the nodes\' price difference', () => {
+  it("more nodes: the nodes' price difference", () => {
     const c = costChange(RECORD, edit({ nodeCount: '3' }), status)!;
     expect(c.before.total).toBe(0.1832);
     expect(c.after.total).toBe(0.2248);
@@ -108,7 +130,11 @@ describe('cost difference', () => {
   });
 
   it('a version in extended support costs the extended control-plane price', () => {
-    const old = { ...RECORD, outputs: { kubernetesVersion: '1.29' }, settings: { ...RECORD.settings, kubernetesVersion: '1.29' } } as ClusterRecord;
+    const old = {
+      ...RECORD,
+      outputs: { kubernetesVersion: '1.29' },
+      settings: { ...RECORD.settings, kubernetesVersion: '1.29' },
+    } as ClusterRecord;
     const c = costChange(old, { ...formFromRecord(old), kubernetesVersion: '1.30' }, status)!;
     expect(c.before.controlPlane).toBe(0.6);
     expect(c.after.controlPlane).toBe(0.1);
@@ -118,14 +144,26 @@ describe('cost difference', () => {
 
 describe('support dates in words', () => {
   it('a version in standard support: both ends', () => {
-    const v = { id: '1.33', status: 'STANDARD_SUPPORT', endOfStandardSupportDate: '2026-07-29T00:00:00.000Z', endOfExtendedSupportDate: '2027-07-29T00:00:00.000Z' };
+    const v = {
+      id: '1.33',
+      status: 'STANDARD_SUPPORT',
+      endOfStandardSupportDate: '2026-07-29T00:00:00.000Z',
+      endOfExtendedSupportDate: '2027-07-29T00:00:00.000Z',
+    };
     expect(versionSupportText(v)).toBe('Standard support until 2026-07-29 · extended support until 2027-07-29');
     expect(versionTags({ ...v, defaultVersion: true })).toEqual(['standard support', 'default']);
   });
 
   it('a version already in extended support says so, with its price', () => {
-    const v = { id: '1.29', status: 'EXTENDED_SUPPORT', endOfStandardSupportDate: '2025-03-23T00:00:00Z', endOfExtendedSupportDate: '2026-03-23T00:00:00Z' };
-    expect(versionSupportText(v)).toBe('In extended support since 2025-03-23 ($0.60 per cluster hour) · extended support until 2026-03-23');
+    const v = {
+      id: '1.29',
+      status: 'EXTENDED_SUPPORT',
+      endOfStandardSupportDate: '2025-03-23T00:00:00Z',
+      endOfExtendedSupportDate: '2026-03-23T00:00:00Z',
+    };
+    expect(versionSupportText(v)).toBe(
+      'In extended support since 2025-03-23 ($0.60 per cluster hour) · extended support until 2026-03-23',
+    );
     expect(versionTags(v)).toEqual(['extended support']);
   });
 

@@ -14,23 +14,40 @@ import {
   type Subnet,
 } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, DescribeClusterVersionsCommand, EKSClient } from '@aws-sdk/client-eks';
-import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
-import { provisionRoleDeleteStatement } from '../../../functions/lib/policy/delete-statement.js';
-import { provisionRolePolicy } from '../../../functions/lib/policy/provision-policy.js';
+import {
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { cloudFormationClient, ec2Client, eksClient, iamClient, RoleSession } from '../../../functions/lib/aws/clients.js';
+import { handler } from '../../../functions/describe-vpc-resources/handler.js';
+import {
+  describeVpcResources,
+  type PreflightRequest,
+  roleNameOf,
+  trustsService,
+} from '../../../functions/describe-vpc-resources/preflight.js';
+import {
+  cloudFormationClient,
+  ec2Client,
+  eksClient,
+  iamClient,
+  RoleSession,
+} from '../../../functions/lib/aws/clients.js';
 import { clearCredentialCache } from '../../../functions/lib/aws/provision-role.js';
 import { DiagnosedError } from '../../../functions/lib/errors.js';
+import { provisionRoleDeleteStatement } from '../../../functions/lib/policy/delete-statement.js';
+import { provisionRolePolicy } from '../../../functions/lib/policy/provision-policy.js';
+import { roleNameOf as schemaRoleNameOf } from '../../../functions/lib/schema/cluster-settings.js';
 import type { ValidatedRequest } from '../../../functions/lib/state.js';
 import { DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
 import { TAG_KEYS } from '../../../functions/lib/template/constants.js';
-import { handler } from '../../../functions/describe-vpc-resources/handler.js';
-import { describeVpcResources, roleNameOf, trustsService, type PreflightRequest } from '../../../functions/describe-vpc-resources/preflight.js';
-import { roleNameOf as schemaRoleNameOf } from '../../../functions/lib/schema/cluster-settings.js';
-import { awsError, credentialLeaks, FAKE_STS_CREDENTIALS, FIXTURES } from '../aws/fixtures.js';
 import { demoSettings } from '../../support/demo-settings.js';
+import { awsError, credentialLeaks, FAKE_STS_CREDENTIALS, FIXTURES } from '../aws/fixtures.js';
 
 const ec2 = mockClient(EC2Client);
 const eks = mockClient(EKSClient);
@@ -40,10 +57,34 @@ const sts = mockClient(STSClient);
 
 const VPC = 'vpc-0a1b2c3d4e5f60001';
 const SUBNETS: Subnet[] = [
-  { SubnetId: 'subnet-0a1b2c3d4e5f60011', VpcId: VPC, AvailabilityZone: 'us-east-1a', AvailabilityZoneId: 'use1-az1', CidrBlock: '10.0.0.0/20' },
-  { SubnetId: 'subnet-0a1b2c3d4e5f60012', VpcId: VPC, AvailabilityZone: 'us-east-1b', AvailabilityZoneId: 'use1-az2', CidrBlock: '10.0.16.0/20' },
-  { SubnetId: 'subnet-0a1b2c3d4e5f60013', VpcId: VPC, AvailabilityZone: 'us-east-1c', AvailabilityZoneId: 'use1-az4', CidrBlock: '10.0.32.0/20' },
-  { SubnetId: 'subnet-0a1b2c3d4e5f60014', VpcId: VPC, AvailabilityZone: 'us-east-1d', AvailabilityZoneId: 'use1-az3', CidrBlock: '10.0.48.0/20' },
+  {
+    SubnetId: 'subnet-0a1b2c3d4e5f60011',
+    VpcId: VPC,
+    AvailabilityZone: 'us-east-1a',
+    AvailabilityZoneId: 'use1-az1',
+    CidrBlock: '10.0.0.0/20',
+  },
+  {
+    SubnetId: 'subnet-0a1b2c3d4e5f60012',
+    VpcId: VPC,
+    AvailabilityZone: 'us-east-1b',
+    AvailabilityZoneId: 'use1-az2',
+    CidrBlock: '10.0.16.0/20',
+  },
+  {
+    SubnetId: 'subnet-0a1b2c3d4e5f60013',
+    VpcId: VPC,
+    AvailabilityZone: 'us-east-1c',
+    AvailabilityZoneId: 'use1-az4',
+    CidrBlock: '10.0.32.0/20',
+  },
+  {
+    SubnetId: 'subnet-0a1b2c3d4e5f60014',
+    VpcId: VPC,
+    AvailabilityZone: 'us-east-1d',
+    AvailabilityZoneId: 'use1-az3',
+    CidrBlock: '10.0.48.0/20',
+  },
 ];
 const SG = 'sg-0a1b2c3d4e5f60021';
 
@@ -57,13 +98,24 @@ function request(over: Partial<ValidatedRequest['cluster']> = {}, clusterId = 'c
     stackName: 'eks-provisioner-demo',
     executionArn: 'arn:aws:states:us-east-1:111111111111:execution:sm:c-aaaaaaaaaaaa',
     startedAt: '2026-03-01T10:00:00.000Z',
-    identity: { accountId: '222222222222', assumedRoleArn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/x' },
+    identity: {
+      accountId: '222222222222',
+      assumedRoleArn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/x',
+    },
   };
 }
 
 const clients = () => {
-  const session = new RoleSession('us-east-1', { accessKeyId: FAKE_STS_CREDENTIALS.AccessKeyId, secretAccessKey: FAKE_STS_CREDENTIALS.SecretAccessKey });
-  return { ec2: ec2Client(session), eks: eksClient(session), iam: iamClient(session), cloudformation: cloudFormationClient(session) };
+  const session = new RoleSession('us-east-1', {
+    accessKeyId: FAKE_STS_CREDENTIALS.AccessKeyId,
+    secretAccessKey: FAKE_STS_CREDENTIALS.SecretAccessKey,
+  });
+  return {
+    ec2: ec2Client(session),
+    eks: eksClient(session),
+    iam: iamClient(session),
+    cloudformation: cloudFormationClient(session),
+  };
 };
 
 /** Answers by id or by filter, like EC2; ids that do not exist fail the by-id call. */
@@ -94,8 +146,14 @@ function happyWorld() {
   ec2.on(DescribeKeyPairsCommand).resolves({ KeyPairs: [{ KeyName: 'demo-key', KeyPairId: 'key-0a1b2c3d4e5f60031' }] });
   ec2.on(DescribeInstanceTypeOfferingsCommand).callsFake((input) => {
     const zones = input.Filters?.find((f: { Name: string }) => f.Name === 'location')?.Values ?? [];
-    const all = zones.map((z: string) => ({ InstanceType: 't3.medium', LocationType: 'availability-zone', Location: z }));
-    return input.NextToken ? { InstanceTypeOfferings: all.slice(1) } : { InstanceTypeOfferings: all.slice(0, 1), NextToken: 'offers-page-2' };
+    const all = zones.map((z: string) => ({
+      InstanceType: 't3.medium',
+      LocationType: 'availability-zone',
+      Location: z,
+    }));
+    return input.NextToken
+      ? { InstanceTypeOfferings: all.slice(1) }
+      : { InstanceTypeOfferings: all.slice(0, 1), NextToken: 'offers-page-2' };
   });
   ec2.on(DescribeAvailabilityZonesCommand).resolves({
     AvailabilityZones: ['a:use1-az1', 'b:use1-az2', 'c:use1-az4', 'd:use1-az3', 'e:use1-az5', 'f:use1-az6'].map((x) => {
@@ -106,8 +164,19 @@ function happyWorld() {
   // The newest standard-support version is on the second page.
   eks.on(DescribeClusterVersionsCommand).callsFake((input) =>
     input.nextToken
-      ? { clusterVersions: [{ clusterVersion: '1.33', versionStatus: 'STANDARD_SUPPORT' }, { clusterVersion: '1.32', versionStatus: 'STANDARD_SUPPORT' }] }
-      : { clusterVersions: [{ clusterVersion: '1.30', versionStatus: 'EXTENDED_SUPPORT' }, { clusterVersion: '1.31', versionStatus: 'STANDARD_SUPPORT' }], nextToken: 'v2' },
+      ? {
+          clusterVersions: [
+            { clusterVersion: '1.33', versionStatus: 'STANDARD_SUPPORT' },
+            { clusterVersion: '1.32', versionStatus: 'STANDARD_SUPPORT' },
+          ],
+        }
+      : {
+          clusterVersions: [
+            { clusterVersion: '1.30', versionStatus: 'EXTENDED_SUPPORT' },
+            { clusterVersion: '1.31', versionStatus: 'STANDARD_SUPPORT' },
+          ],
+          nextToken: 'v2',
+        },
   );
   eks.on(DescribeClusterCommand).rejects(FIXTURES.eksClusterMissing());
   iam.on(GetRoleCommand).resolves({
@@ -122,11 +191,22 @@ function happyWorld() {
     },
   });
   // AmazonEKSClusterPolicy on the second page.
-  iam.on(ListAttachedRolePoliciesCommand).callsFake((input) =>
-    input.Marker
-      ? { AttachedPolicies: [{ PolicyName: 'AmazonEKSClusterPolicy', PolicyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy' }], IsTruncated: false }
-      : { AttachedPolicies: [{ PolicyName: 'ReadOnly', PolicyArn: 'arn:aws:iam::222222222222:policy/ReadOnly' }], IsTruncated: true, Marker: 'm2' },
-  );
+  iam
+    .on(ListAttachedRolePoliciesCommand)
+    .callsFake((input) =>
+      input.Marker
+        ? {
+            AttachedPolicies: [
+              { PolicyName: 'AmazonEKSClusterPolicy', PolicyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy' },
+            ],
+            IsTruncated: false,
+          }
+        : {
+            AttachedPolicies: [{ PolicyName: 'ReadOnly', PolicyArn: 'arn:aws:iam::222222222222:policy/ReadOnly' }],
+            IsTruncated: true,
+            Marker: 'm2',
+          },
+    );
   cfn.on(DescribeStacksCommand).rejects(FIXTURES.stackMissing());
 }
 
@@ -179,18 +259,43 @@ describe('DescribeVpcResources: the demo world passes', () => {
   });
 
   it('keeps an offered version the caller chose', async () => {
-    expect((await describeVpcResources(request({ kubernetesVersion: '1.30' }), clients())).kubernetesVersion).toBe('1.30');
+    expect((await describeVpcResources(request({ kubernetesVersion: '1.30' }), clients())).kubernetesVersion).toBe(
+      '1.30',
+    );
   });
 
   it("accepts a stack or cluster of that name when it is this cluster's own (a retried step)", async () => {
-    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'eks-provisioner-demo', StackStatus: 'CREATE_IN_PROGRESS', CreationTime: new Date(), Tags: [{ Key: TAG_KEYS.clusterId, Value: 'c-aaaaaaaaaaaa' }] }] });
-    eks.on(DescribeClusterCommand).resolves({ cluster: { name: 'demo', status: 'CREATING', tags: { [TAG_KEYS.clusterId]: 'c-aaaaaaaaaaaa' } } });
+    cfn
+      .on(DescribeStacksCommand)
+      .resolves({
+        Stacks: [
+          {
+            StackName: 'eks-provisioner-demo',
+            StackStatus: 'CREATE_IN_PROGRESS',
+            CreationTime: new Date(),
+            Tags: [{ Key: TAG_KEYS.clusterId, Value: 'c-aaaaaaaaaaaa' }],
+          },
+        ],
+      });
+    eks
+      .on(DescribeClusterCommand)
+      .resolves({ cluster: { name: 'demo', status: 'CREATING', tags: { [TAG_KEYS.clusterId]: 'c-aaaaaaaaaaaa' } } });
     await expect(describeVpcResources(request(), clients())).resolves.toBeDefined();
   });
 
   it('the Lambda handler assumes role B itself and returns no credential', async () => {
-    sts.on(AssumeRoleCommand).resolves({ Credentials: FAKE_STS_CREDENTIALS, AssumedRoleUser: { Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/x', AssumedRoleId: 'x' } });
-    const spy = vi.spyOn(DynamoStore.prototype, 'getTenant').mockResolvedValue({ tenantId: 'local', externalId: 'e'.repeat(40), createdAt: 'x' });
+    sts
+      .on(AssumeRoleCommand)
+      .resolves({
+        Credentials: FAKE_STS_CREDENTIALS,
+        AssumedRoleUser: {
+          Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/x',
+          AssumedRoleId: 'x',
+        },
+      });
+    const spy = vi
+      .spyOn(DynamoStore.prototype, 'getTenant')
+      .mockResolvedValue({ tenantId: 'local', externalId: 'e'.repeat(40), createdAt: 'x' });
     try {
       const out = await handler(request());
       expect(out.kubernetesVersion).toBe('1.33');
@@ -214,15 +319,30 @@ describe('DescribeVpcResources: each failure has its own code', () => {
   });
 
   it('every missing subnet is named, though EC2 names only the first', async () => {
-    const d = await problemsOf(describeVpcResources(request({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60098', 'subnet-0a1b2c3d4e5f60099'] }), clients()));
+    const d = await problemsOf(
+      describeVpcResources(
+        request({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60098', 'subnet-0a1b2c3d4e5f60099'] }),
+        clients(),
+      ),
+    );
     expect(d.code).toBe('SUBNET_NOT_FOUND');
     expect(d.evidence?.subnetIds).toEqual(['subnet-0a1b2c3d4e5f60098', 'subnet-0a1b2c3d4e5f60099']);
   });
 
   it('subnet of another VPC → SUBNET_NOT_IN_VPC', async () => {
-    SUBNETS.push({ SubnetId: 'subnet-0a1b2c3d4e5f60077', VpcId: 'vpc-0a1b2c3d4e5f60777', AvailabilityZone: 'us-east-1b', AvailabilityZoneId: 'use1-az2' });
+    SUBNETS.push({
+      SubnetId: 'subnet-0a1b2c3d4e5f60077',
+      VpcId: 'vpc-0a1b2c3d4e5f60777',
+      AvailabilityZone: 'us-east-1b',
+      AvailabilityZoneId: 'use1-az2',
+    });
     try {
-      const d = await problemsOf(describeVpcResources(request({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60077'] }), clients()));
+      const d = await problemsOf(
+        describeVpcResources(
+          request({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60077'] }),
+          clients(),
+        ),
+      );
       expect(d.code).toBe('SUBNET_NOT_IN_VPC');
       expect(d.message).toContain('subnet-0a1b2c3d4e5f60077 is in vpc-0a1b2c3d4e5f60777');
     } finally {
@@ -231,7 +351,12 @@ describe('DescribeVpcResources: each failure has its own code', () => {
   });
 
   it('a subnet in use1-az3 → UNSUPPORTED_AVAILABILITY_ZONE with the zones EKS accepts', async () => {
-    const d = await problemsOf(describeVpcResources(request({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012', 'subnet-0a1b2c3d4e5f60014'] }), clients()));
+    const d = await problemsOf(
+      describeVpcResources(
+        request({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012', 'subnet-0a1b2c3d4e5f60014'] }),
+        clients(),
+      ),
+    );
     expect(d.code).toBe('UNSUPPORTED_AVAILABILITY_ZONE');
     expect(d.evidence?.unsupportedZones).toEqual(['us-east-1d (use1-az3)']);
     expect(d.evidence?.validZones).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1e', 'us-east-1f']);
@@ -239,9 +364,19 @@ describe('DescribeVpcResources: each failure has its own code', () => {
   });
 
   it('two subnets in one zone → SUBNETS_INSUFFICIENT', async () => {
-    SUBNETS.push({ SubnetId: 'subnet-0a1b2c3d4e5f60015', VpcId: VPC, AvailabilityZone: 'us-east-1a', AvailabilityZoneId: 'use1-az1' });
+    SUBNETS.push({
+      SubnetId: 'subnet-0a1b2c3d4e5f60015',
+      VpcId: VPC,
+      AvailabilityZone: 'us-east-1a',
+      AvailabilityZoneId: 'use1-az1',
+    });
     try {
-      const d = await problemsOf(describeVpcResources(request({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60015'] }), clients()));
+      const d = await problemsOf(
+        describeVpcResources(
+          request({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60015'] }),
+          clients(),
+        ),
+      );
       expect(d.code).toBe('SUBNETS_INSUFFICIENT');
       expect(d.message).toContain('us-east-1a');
     } finally {
@@ -254,7 +389,9 @@ describe('DescribeVpcResources: each failure has its own code', () => {
       if (input.GroupIds) throw FIXTURES.groupNotFound('sg-0a1b2c3d4e5f60029');
       return { SecurityGroups: [{ GroupId: 'sg-0a1b2c3d4e5f60022', VpcId: 'vpc-0a1b2c3d4e5f60777' }] };
     });
-    const d = await problemsOf(describeVpcResources(request({ securityGroupIds: ['sg-0a1b2c3d4e5f60022', 'sg-0a1b2c3d4e5f60029'] }), clients()));
+    const d = await problemsOf(
+      describeVpcResources(request({ securityGroupIds: ['sg-0a1b2c3d4e5f60022', 'sg-0a1b2c3d4e5f60029'] }), clients()),
+    );
     expect(d.problems?.map((p) => p.code)).toEqual(['SECURITY_GROUP_NOT_IN_VPC', 'SECURITY_GROUP_NOT_IN_VPC']);
     expect(d.message).toContain('sg-0a1b2c3d4e5f60029 does not exist in us-east-1');
     expect(d.message).toContain('sg-0a1b2c3d4e5f60022 is in vpc-0a1b2c3d4e5f60777');
@@ -275,7 +412,13 @@ describe('DescribeVpcResources: each failure has its own code', () => {
   });
 
   it('instance type missing in a zone → INSTANCE_TYPE_NOT_OFFERED', async () => {
-    ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: 'p5.48xlarge', LocationType: 'availability-zone', Location: 'us-east-1a' }] });
+    ec2
+      .on(DescribeInstanceTypeOfferingsCommand)
+      .resolves({
+        InstanceTypeOfferings: [
+          { InstanceType: 'p5.48xlarge', LocationType: 'availability-zone', Location: 'us-east-1a' },
+        ],
+      });
     const d = await problemsOf(describeVpcResources(request({ instanceType: 'p5.48xlarge' }), clients()));
     expect(d.code).toBe('INSTANCE_TYPE_NOT_OFFERED');
     expect(d.evidence?.unsupportedZones).toEqual(['us-east-1b', 'us-east-1c']);
@@ -296,14 +439,23 @@ describe('DescribeVpcResources: each failure has its own code', () => {
 
   it('role A without AmazonEKSClusterPolicy → CLUSTER_ROLE_MISSING_EKS_POLICY before any stack is made', async () => {
     iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [], IsTruncated: false });
-    const d = await problemsOf(describeVpcResources(request({ serviceRoleArn: 'arn:aws:iam::222222222222:role/eks-cluster-role' }), clients()));
+    const d = await problemsOf(
+      describeVpcResources(request({ serviceRoleArn: 'arn:aws:iam::222222222222:role/eks-cluster-role' }), clients()),
+    );
     expect(d.code).toBe('CLUSTER_ROLE_MISSING_EKS_POLICY');
     expect(d.message).toContain("The provided role doesn't have the Amazon EKS Managed Policies associated with it.");
   });
 
   it('role A that EKS may not assume → INVALID_ROLE_ARN saying so', async () => {
     iam.on(GetRoleCommand).resolves({
-      Role: { RoleName: 'eks-cluster-role', Arn: 'arn:aws:iam::222222222222:role/eks-cluster-role', Path: '/', RoleId: 'x', CreateDate: new Date(), AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust('ec2.amazonaws.com'))) },
+      Role: {
+        RoleName: 'eks-cluster-role',
+        Arn: 'arn:aws:iam::222222222222:role/eks-cluster-role',
+        Path: '/',
+        RoleId: 'x',
+        CreateDate: new Date(),
+        AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust('ec2.amazonaws.com'))),
+      },
     });
     const d = await problemsOf(describeVpcResources(request(), clients()));
     expect(d.code).toBe('INVALID_ROLE_ARN');
@@ -312,8 +464,28 @@ describe('DescribeVpcResources: each failure has its own code', () => {
 
   it('reads trust policies in the shapes IAM allows', () => {
     expect(trustsService(JSON.stringify(trust('eks.amazonaws.com')), 'eks.amazonaws.com')).toBe(true);
-    expect(trustsService(encodeURIComponent(JSON.stringify({ Statement: { Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com', 'eks.amazonaws.com'] }, Action: 'sts:AssumeRole' } })), 'eks.amazonaws.com')).toBe(true);
-    expect(trustsService(JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: { Service: 'eks.amazonaws.com' }, Action: 'sts:AssumeRole' }] }), 'eks.amazonaws.com')).toBe(false);
+    expect(
+      trustsService(
+        encodeURIComponent(
+          JSON.stringify({
+            Statement: {
+              Effect: 'Allow',
+              Principal: { Service: ['ec2.amazonaws.com', 'eks.amazonaws.com'] },
+              Action: 'sts:AssumeRole',
+            },
+          }),
+        ),
+        'eks.amazonaws.com',
+      ),
+    ).toBe(true);
+    expect(
+      trustsService(
+        JSON.stringify({
+          Statement: [{ Effect: 'Deny', Principal: { Service: 'eks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+        'eks.amazonaws.com',
+      ),
+    ).toBe(false);
     expect(trustsService(undefined, 'eks.amazonaws.com')).toBeUndefined();
     expect(trustsService('%7Bnot json', 'eks.amazonaws.com')).toBeUndefined();
   });
@@ -326,7 +498,11 @@ describe('DescribeVpcResources: each failure has its own code', () => {
   });
 
   it('a foreign stack or EKS cluster of that name → NAME_ALREADY_IN_USE', async () => {
-    cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'eks-provisioner-demo', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }] });
+    cfn
+      .on(DescribeStacksCommand)
+      .resolves({
+        Stacks: [{ StackName: 'eks-provisioner-demo', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }],
+      });
     eks.on(DescribeClusterCommand).resolves({ cluster: { name: 'demo', status: 'ACTIVE', tags: {} } });
     const d = await problemsOf(describeVpcResources(request(), clients()));
     expect(d.problems?.map((p) => p.code)).toEqual(['NAME_ALREADY_IN_USE', 'NAME_ALREADY_IN_USE']);
@@ -339,7 +515,13 @@ describe('DescribeVpcResources: each failure has its own code', () => {
     iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [], IsTruncated: false });
     eks.on(DescribeClusterCommand).resolves({ cluster: { name: 'demo', status: 'ACTIVE' } });
     const d = await problemsOf(
-      describeVpcResources(request({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60014', 'subnet-0a1b2c3d4e5f60099'], kubernetesVersion: '1.20' }), clients()),
+      describeVpcResources(
+        request({
+          subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60014', 'subnet-0a1b2c3d4e5f60099'],
+          kubernetesVersion: '1.20',
+        }),
+        clients(),
+      ),
     );
     expect(d.problems?.map((p) => p.code)).toEqual([
       'SUBNET_NOT_FOUND',
@@ -367,7 +549,9 @@ describe('DescribeVpcResources: retryable failures stop the step', () => {
 
   it('throttled EKS → AwsThrottled', async () => {
     eks.on(DescribeClusterVersionsCommand).rejects(awsError('eks', 'ThrottlingException', 'Rate exceeded'));
-    expect(((await describeVpcResources(request(), clients()).catch((e: unknown) => e)) as Error).name).toBe('AwsThrottled');
+    expect(((await describeVpcResources(request(), clients()).catch((e: unknown) => e)) as Error).name).toBe(
+      'AwsThrottled',
+    );
   });
 });
 
@@ -376,8 +560,16 @@ describe('DescribeVpcResources: onFailure ROLLBACK needs the delete statement on
   /** Role B with these inline policies (and no attached ones); role A keeps its own answers. */
   function roleBWith(inline: Record<string, unknown>) {
     iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: Object.keys(inline), IsTruncated: false });
-    iam.on(GetRolePolicyCommand).callsFake((input) => ({ RoleName: input.RoleName, PolicyName: input.PolicyName, PolicyDocument: encodeURIComponent(JSON.stringify(inline[input.PolicyName])) }));
-    iam.on(ListAttachedRolePoliciesCommand, { RoleName: roleB() }).resolves({ AttachedPolicies: [], IsTruncated: false });
+    iam
+      .on(GetRolePolicyCommand)
+      .callsFake((input) => ({
+        RoleName: input.RoleName,
+        PolicyName: input.PolicyName,
+        PolicyDocument: encodeURIComponent(JSON.stringify(inline[input.PolicyName])),
+      }));
+    iam
+      .on(ListAttachedRolePoliciesCommand, { RoleName: roleB() })
+      .resolves({ AttachedPolicies: [], IsTruncated: false });
   }
 
   it('KEEP reads nothing more', async () => {
@@ -401,14 +593,19 @@ describe('DescribeVpcResources: onFailure ROLLBACK needs the delete statement on
   });
 
   it('an explicit Deny of a delete action wins over the statement', async () => {
-    roleBWith({ 'eks-provisioner-delete': provisionRoleDeleteStatement(), deny: { Statement: [{ Effect: 'Deny', Action: 'eks:DeleteNodegroup', Resource: '*' }] } });
+    roleBWith({
+      'eks-provisioner-delete': provisionRoleDeleteStatement(),
+      deny: { Statement: [{ Effect: 'Deny', Action: 'eks:DeleteNodegroup', Resource: '*' }] },
+    });
     const d = await problemsOf(describeVpcResources(request({ onFailure: 'ROLLBACK' }), clients()));
     expect(d.fields?.[0]?.message).toMatch(/eks:DeleteNodegroup/);
     expect(d.fields?.[0]?.message).not.toMatch(/cloudformation:DeleteStack/);
   });
 
   it('role B may not read its own policies (an older provision policy) → the same field error, saying so', async () => {
-    iam.on(ListRolePoliciesCommand).rejects(awsError('iam', 'AccessDenied', 'not authorized to perform: iam:ListRolePolicies'));
+    iam
+      .on(ListRolePoliciesCommand)
+      .rejects(awsError('iam', 'AccessDenied', 'not authorized to perform: iam:ListRolePolicies'));
     const d = await problemsOf(describeVpcResources(request({ onFailure: 'ROLLBACK' }), clients()));
     expect(d.fields?.[0]?.path).toBe('onFailure');
     expect(d.fields?.[0]?.message).toMatch(/could not read its own policies/);

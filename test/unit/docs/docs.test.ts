@@ -10,7 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { DIAGNOSES_DOC, renderDiagnosesDoc } from '../../../local/docs/diagnoses.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const DOCS = [join(ROOT, 'README.md'), join(ROOT, 'bench/README.md'), ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join(ROOT, 'docs', f))];
+const DOCS = [
+  join(ROOT, 'README.md'),
+  join(ROOT, 'bench/README.md'),
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(ROOT, 'docs', f)),
+];
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
 function anchorsOf(markdown: string): Set<string> {
@@ -21,7 +27,11 @@ function anchorsOf(markdown: string): Set<string> {
     if (line.startsWith('```')) fenced = !fenced;
     const m = !fenced && /^#{1,6}\s+(.*)$/.exec(line);
     if (!m) continue;
-    const base = m[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const base = m[1]!
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     out.add(n ? `${base}-${n}` : base);
@@ -50,14 +60,17 @@ describe('README.md', () => {
     expect(top).toContain('npm test');
   });
   it('links every file in docs/', () => {
-    for (const f of readdirSync(join(ROOT, 'docs')).filter((x) => x.endsWith('.md'))) expect(readme, f).toContain(`](docs/${f})`);
+    for (const f of readdirSync(join(ROOT, 'docs')).filter((x) => x.endsWith('.md')))
+      expect(readme, f).toContain(`](docs/${f})`);
   });
 });
 
 describe('relative links', () => {
   it('finds links and anchors the way the checker reads them', () => {
     expect(relativeLinks('see [a](docs/a.md#x-y) and `[no](code.md)` and [web](https://x)')).toEqual(['docs/a.md#x-y']);
-    expect([...anchorsOf('# Deploy to AWS\n## The `eks-provisioner` command\n## Deploy to AWS\n```\n# not a heading\n```')]).toEqual(['deploy-to-aws', 'the-eks-provisioner-command', 'deploy-to-aws-1']);
+    expect([
+      ...anchorsOf('# Deploy to AWS\n## The `eks-provisioner` command\n## Deploy to AWS\n```\n# not a heading\n```'),
+    ]).toEqual(['deploy-to-aws', 'the-eks-provisioner-command', 'deploy-to-aws-1']);
   });
 
   for (const file of DOCS) {
@@ -71,7 +84,13 @@ describe('relative links', () => {
           broken.push(`${link}: no such file`);
           continue;
         }
-        if (hash && target.endsWith('.md') && statSync(target).isFile() && !anchorsOf(readFileSync(target, 'utf8')).has(hash.toLowerCase())) broken.push(`${link}: no heading #${hash}`);
+        if (
+          hash &&
+          target.endsWith('.md') &&
+          statSync(target).isFile() &&
+          !anchorsOf(readFileSync(target, 'utf8')).has(hash.toLowerCase())
+        )
+          broken.push(`${link}: no heading #${hash}`);
       }
       expect(broken).toEqual([]);
     });

@@ -3,8 +3,8 @@
  * corpus says, naming the offending statement; GetRole's URL-encoded form reads the same.
  */
 import { describe, expect, it } from 'vitest';
-import { duplicateKey, proveTrustPolicy } from '../../../functions/lib/policy/trust-policy-proof.js';
 import { provisionRoleTrustPolicy } from '../../../functions/lib/policy/trust-policy.js';
+import { duplicateKey, proveTrustPolicy } from '../../../functions/lib/policy/trust-policy-proof.js';
 import { SERVICE_ACCOUNT, TRUST_CORPUS, XID } from '../../support/trust-policy-corpus.js';
 
 const text = (p: unknown) => (typeof p === 'string' ? p : JSON.stringify(p));
@@ -30,25 +30,46 @@ describe('proveTrustPolicy over the trust-policy corpus', () => {
   it('the corpus has both verdicts and every refusal kind the proof names', () => {
     expect(TRUST_CORPUS.length).toBeGreaterThanOrEqual(60);
     const kinds = new Set(TRUST_CORPUS.map((c) => c.proof));
-    for (const k of ['accept', 'external-id-not-pinned', 'wildcard-principal', 'not-principal', 'service-not-trusted', 'duplicate-key']) expect(kinds).toContain(k);
+    for (const k of [
+      'accept',
+      'external-id-not-pinned',
+      'wildcard-principal',
+      'not-principal',
+      'service-not-trusted',
+      'duplicate-key',
+    ])
+      expect(kinds).toContain(k);
   });
 
-  it("accepts the trust policy GET /v1/setup hands out, URL-encoded as GetRole returns it", () => {
+  it('accepts the trust policy GET /v1/setup hands out, URL-encoded as GetRole returns it', () => {
     const doc = encodeURIComponent(JSON.stringify(provisionRoleTrustPolicy(SERVICE_ACCOUNT, XID)));
-    expect(proveTrustPolicy({ document: doc, externalId: XID, serviceAccountId: SERVICE_ACCOUNT })).toEqual({ ok: true });
+    expect(proveTrustPolicy({ document: doc, externalId: XID, serviceAccountId: SERVICE_ACCOUNT })).toEqual({
+      ok: true,
+    });
     // The same policy for another tenant is not proof for this one.
-    expect(proveTrustPolicy({ document: doc, externalId: 'f'.repeat(40), serviceAccountId: SERVICE_ACCOUNT }).ok).toBe(false);
+    expect(proveTrustPolicy({ document: doc, externalId: 'f'.repeat(40), serviceAccountId: SERVICE_ACCOUNT }).ok).toBe(
+      false,
+    );
     // Nor for another service account.
-    expect(proveTrustPolicy({ document: doc, externalId: XID, serviceAccountId: '999999999999' })).toMatchObject({ ok: false, problem: { kind: 'service-not-trusted' } });
+    expect(proveTrustPolicy({ document: doc, externalId: XID, serviceAccountId: '999999999999' })).toMatchObject({
+      ok: false,
+      problem: { kind: 'service-not-trusted' },
+    });
   });
 
   it('says why, in words a customer can act on', () => {
     const why = (condition: object) =>
-      (proveTrustPolicy({
-        document: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: SERVICE_ACCOUNT }, Action: 'sts:AssumeRole', Condition: condition }] }),
-        externalId: XID,
-        serviceAccountId: SERVICE_ACCOUNT,
-      }) as { problem: { why: string } }).problem.why;
+      (
+        proveTrustPolicy({
+          document: JSON.stringify({
+            Statement: [
+              { Effect: 'Allow', Principal: { AWS: SERVICE_ACCOUNT }, Action: 'sts:AssumeRole', Condition: condition },
+            ],
+          }),
+          externalId: XID,
+          serviceAccountId: SERVICE_ACCOUNT,
+        }) as { problem: { why: string } }
+      ).problem.why;
     expect(why({ StringLike: { 'sts:ExternalId': '3*' } })).toMatch(/"StringLike" "3\*" is a pattern/);
     expect(why({ StringEqualsIfExists: { 'sts:ExternalId': XID } })).toMatch(/without any External ID/);
     expect(why({ StringEquals: { 'sts:ExternalId': [XID, 'abc'] } })).toMatch(/also admits other External IDs \(abc\)/);

@@ -12,7 +12,10 @@ import { MemoryStore } from '../../support/memory-store.js';
 
 function warnings() {
   const lines: Array<{ message: string; attributes: Record<string, unknown> }> = [];
-  return { lines, warn: (message: string, attributes: Record<string, unknown>) => void lines.push({ message, attributes }) };
+  return {
+    lines,
+    warn: (message: string, attributes: Record<string, unknown>) => void lines.push({ message, attributes }),
+  };
 }
 
 describe('recordProgress', () => {
@@ -22,23 +25,34 @@ describe('recordProgress', () => {
     const log = warnings();
     const report = recordProgress(store, { tenantId: 'local', clusterId: 'c-1' }, log);
     await report({ phase: 'Creating the control plane', progress: { done: 2, total: 12 } });
-    expect(await store.getCluster('local', 'c-1')).toMatchObject({ phase: 'Creating the control plane', progress: { done: 2, total: 12 }, updatedAt: '2026-01-01T00:05:00.000Z' });
+    expect(await store.getCluster('local', 'c-1')).toMatchObject({
+      phase: 'Creating the control plane',
+      progress: { done: 2, total: 12 },
+      updatedAt: '2026-01-01T00:05:00.000Z',
+    });
     expect(log.lines).toEqual([]);
   });
 
   it('never throws: a failed write is a warning naming the fields, and the step goes on', async () => {
     const store = new MemoryStore();
     const log = warnings();
-    await expect(recordProgress(store, { tenantId: 'local', clusterId: 'c-missing' }, log)({ phase: 'x', stackId: 'arn:stack' })).resolves.toBeUndefined();
-    expect(log.lines).toEqual([{ message: 'could not update progress on the record', attributes: { fields: ['phase', 'stackId'], error: 'ClusterNotFound' } }]);
+    await expect(
+      recordProgress(store, { tenantId: 'local', clusterId: 'c-missing' }, log)({ phase: 'x', stackId: 'arn:stack' }),
+    ).resolves.toBeUndefined();
+    expect(log.lines).toEqual([
+      {
+        message: 'could not update progress on the record',
+        attributes: { fields: ['phase', 'stackId'], error: 'ClusterNotFound' },
+      },
+    ]);
   });
 });
 
 describe('what the steps report', () => {
   it('ConfigureCluster: nodes counted while waiting, then configuring', () => {
-    const look = (outcome: ConfigureProgress['outcome']) => ({ outcome, nodes: { ready: 1, registered: 2, expected: 3 } }) as ConfigureProgress;
+    const look = (outcome: ConfigureProgress['outcome']) =>
+      ({ outcome, nodes: { ready: 1, registered: 2, expected: 3 } }) as ConfigureProgress;
     expect(configurePhase(look('WAITING'))).toBe('Waiting for nodes (1 of 3 Ready)');
     expect(configurePhase(look('DONE'))).toBe('Configuring the cluster');
   });
 });
-

@@ -3,18 +3,22 @@
  * execution's end resolves its DELETING record, and the Failed event goes out at least once and, in
  * the normal path and on redelivery, exactly once — also when PutEvents fails after the update won.
  */
-import type { AddressInfo, Server } from 'node:net';
+
 import { createRequire } from 'node:module';
+import type { AddressInfo, Server } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { statusChangeEvent, type ExecutionStatus } from '../../../functions/lib/execution-status/event.js';
-import { documentClient, DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
-import { tableDefinition } from '../../../functions/lib/store/table-definition.js';
-import { createTableUntilActive, TABLE_CREATING_MS } from '../../../local/runner/create-table.js';
-import type { ClusterRecord } from '../../../functions/lib/store/types.js';
 import { ENV, loadConfig } from '../../../functions/lib/config.js';
+import { type ExecutionStatus, statusChangeEvent } from '../../../functions/lib/execution-status/event.js';
+import { DynamoStore, documentClient } from '../../../functions/lib/store/dynamo-store.js';
+import { tableDefinition } from '../../../functions/lib/store/table-definition.js';
+import type { ClusterRecord } from '../../../functions/lib/store/types.js';
 import { endedExecutionDeps } from '../../../functions/record-ended-execution/aws-deps.js';
-import { recordEndedExecution, type RecordEndedExecutionDeps } from '../../../functions/record-ended-execution/record-ended-execution.js';
+import {
+  type RecordEndedExecutionDeps,
+  recordEndedExecution,
+} from '../../../functions/record-ended-execution/record-ended-execution.js';
+import { createTableUntilActive, TABLE_CREATING_MS } from '../../../local/runner/create-table.js';
 import { clusterRecord } from '../../support/cluster-record.js';
 
 const require = createRequire(import.meta.url);
@@ -23,7 +27,8 @@ const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
 const DELETE_SM = 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-delete-cluster';
 const PROVISION_SM = 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-provision-cluster';
 const exec = (sm: string, name: string) => `${sm.replace(':stateMachine:', ':execution:')}:${name}`;
-const STACK_ID = 'arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/0a1b2c3d-0000-4000-8000-000000000001';
+const STACK_ID =
+  'arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/0a1b2c3d-0000-4000-8000-000000000001';
 
 let server: Server;
 let ddb: DynamoDBClient;
@@ -52,9 +57,19 @@ beforeEach(async () => {
 
 async function seed(status: ClusterRecord['status'], executionArn: string): Promise<ClusterRecord> {
   const at = '2026-01-01T00:00:00.000Z';
-  const record = clusterRecord('c-del-1', at, { settings: { provisionRoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision' } as ClusterRecord['settings'], stackId: STACK_ID });
+  const record = clusterRecord('c-del-1', at, {
+    settings: {
+      provisionRoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision',
+    } as ClusterRecord['settings'],
+    stackId: STACK_ID,
+  });
   await store.createCluster(record);
-  await store.updateCluster('local', record.id, { status, executionArn, phase: status === 'DELETING' ? 'Deleting node group' : 'Creating node group', progress: { done: 3, total: 9 } });
+  await store.updateCluster('local', record.id, {
+    status,
+    executionArn,
+    phase: status === 'DELETING' ? 'Deleting node group' : 'Creating node group',
+    progress: { done: 3, total: 9 },
+  });
   return record;
 }
 
@@ -77,11 +92,25 @@ function deps(failures = 0) {
   return { d, published, attempts: () => attempts };
 }
 
-const ended = (executionArn: string, sm: string, status: ExecutionStatus, extra: { error?: string; cause?: string } = {}) =>
+const ended = (
+  executionArn: string,
+  sm: string,
+  status: ExecutionStatus,
+  extra: { error?: string; cause?: string } = {},
+) =>
   statusChangeEvent({
-    account: '111111111111', region: 'us-east-1', executionArn, stateMachineArn: sm, name: executionArn.split(':').at(-1)!, status,
-    startDate: Date.parse('2026-01-01T00:30:00Z'), stopDate: Date.parse('2026-01-01T01:00:00Z'),
-    input: JSON.stringify({ tenantId: 'local', clusterId: 'c-del-1' }), output: null, error: extra.error ?? null, cause: extra.cause ?? null,
+    account: '111111111111',
+    region: 'us-east-1',
+    executionArn,
+    stateMachineArn: sm,
+    name: executionArn.split(':').at(-1)!,
+    status,
+    startDate: Date.parse('2026-01-01T00:30:00Z'),
+    stopDate: Date.parse('2026-01-01T01:00:00Z'),
+    input: JSON.stringify({ tenantId: 'local', clusterId: 'c-del-1' }),
+    output: null,
+    error: extra.error ?? null,
+    cause: extra.cause ?? null,
   });
 
 describe('a delete execution that ends without its Catch', () => {
@@ -89,33 +118,64 @@ describe('a delete execution that ends without its Catch', () => {
     ['TIMED_OUT', 'DELETE_EXECUTION_TIMED_OUT'],
     ['ABORTED', 'DELETE_EXECUTION_ABORTED'],
     ['FAILED', 'DELETE_EXECUTION_FAILED'],
-  ] as const)('%s: DELETING → FAILED %s (delete again allowed, said in words), one Deletion Failed event', async (status, code) => {
-    const arn = exec(DELETE_SM, 'c-del-1-delete-abc');
-    await seed('DELETING', arn);
-    const x = deps();
-    const out = await recordEndedExecution(ended(arn, DELETE_SM, status, { error: 'OperatorStop', cause: 'not now' }), x.d);
-    expect(out).toEqual({ action: 'recorded', run: 'deletion', tenantId: 'local', clusterId: 'c-del-1', code, marked: true });
-    const r = (await store.getCluster('local', 'c-del-1'))!;
-    expect(r).toMatchObject({ status: 'FAILED', phase: 'Deletion failed', executionArn: arn, progress: { done: 3, total: 9 }, endedEventPublished: true, diagnosis: { code, retryable: true } });
-    expect(r.pendingEndedEvent).toBeUndefined();
-    expect(r.diagnosis!.message).toContain(arn);
-    const steps = r.diagnosis!.remediation.join('\n');
-    expect(steps).toContain('eks-provisioner delete c-del-1');
-    expect(steps).toContain(`aws cloudformation describe-stacks --stack-name ${STACK_ID} --region us-east-1`);
-    expect(steps).toContain('console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/');
-    expect(x.published).toHaveLength(1);
-    expect(x.published[0]).toMatchObject({ detailType: 'EKS Cluster Deletion Failed', resources: [arn, DELETE_SM] });
-    expect(x.published[0]!.detail).toMatchObject({ clusterId: 'c-del-1', tenantId: 'local', status: 'FAILED', executionArn: arn, stackId: STACK_ID, durationSeconds: 1805, diagnosis: { code } });
-    // A redelivered event changes nothing and sends nothing.
-    expect((await recordEndedExecution(ended(arn, DELETE_SM, status), x.d)).action).toBe('skipped');
-    expect(x.published).toHaveLength(1);
-  });
+  ] as const)(
+    '%s: DELETING → FAILED %s (delete again allowed, said in words), one Deletion Failed event',
+    async (status, code) => {
+      const arn = exec(DELETE_SM, 'c-del-1-delete-abc');
+      await seed('DELETING', arn);
+      const x = deps();
+      const out = await recordEndedExecution(
+        ended(arn, DELETE_SM, status, { error: 'OperatorStop', cause: 'not now' }),
+        x.d,
+      );
+      expect(out).toEqual({
+        action: 'recorded',
+        run: 'deletion',
+        tenantId: 'local',
+        clusterId: 'c-del-1',
+        code,
+        marked: true,
+      });
+      const r = (await store.getCluster('local', 'c-del-1'))!;
+      expect(r).toMatchObject({
+        status: 'FAILED',
+        phase: 'Deletion failed',
+        executionArn: arn,
+        progress: { done: 3, total: 9 },
+        endedEventPublished: true,
+        diagnosis: { code, retryable: true },
+      });
+      expect(r.pendingEndedEvent).toBeUndefined();
+      expect(r.diagnosis!.message).toContain(arn);
+      const steps = r.diagnosis!.remediation.join('\n');
+      expect(steps).toContain('eks-provisioner delete c-del-1');
+      expect(steps).toContain(`aws cloudformation describe-stacks --stack-name ${STACK_ID} --region us-east-1`);
+      expect(steps).toContain('console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/');
+      expect(x.published).toHaveLength(1);
+      expect(x.published[0]).toMatchObject({ detailType: 'EKS Cluster Deletion Failed', resources: [arn, DELETE_SM] });
+      expect(x.published[0]!.detail).toMatchObject({
+        clusterId: 'c-del-1',
+        tenantId: 'local',
+        status: 'FAILED',
+        executionArn: arn,
+        stackId: STACK_ID,
+        durationSeconds: 1805,
+        diagnosis: { code },
+      });
+      // A redelivered event changes nothing and sends nothing.
+      expect((await recordEndedExecution(ended(arn, DELETE_SM, status), x.d)).action).toBe('skipped');
+      expect(x.published).toHaveLength(1);
+    },
+  );
 
   it('a late event of an older delete execution cannot overwrite a newer run', async () => {
     const older = exec(DELETE_SM, 'c-del-1-delete-old');
     await seed('DELETING', exec(DELETE_SM, 'c-del-1-delete-new'));
     const x = deps();
-    expect(await recordEndedExecution(ended(older, DELETE_SM, 'TIMED_OUT'), x.d)).toEqual({ action: 'skipped', reason: 'the record belongs to another execution' });
+    expect(await recordEndedExecution(ended(older, DELETE_SM, 'TIMED_OUT'), x.d)).toEqual({
+      action: 'skipped',
+      reason: 'the record belongs to another execution',
+    });
     expect((await store.getCluster('local', 'c-del-1'))!.status).toBe('DELETING');
     expect(x.published).toHaveLength(0);
   });
@@ -133,35 +193,46 @@ describe('the Failed event, at least once and not twice', () => {
   it.each([
     ['a deletion', DELETE_SM, 'DELETING', 'EKS Cluster Deletion Failed'],
     ['a provisioning', PROVISION_SM, 'CREATING', 'EKS Cluster Provisioning Failed'],
-  ] as const)('%s: PutEvents fails once → the invocation throws; the retry publishes exactly one event; a redelivery none', async (_, sm, from, detailType) => {
-    const arn = exec(sm, 'c-del-1-x');
-    await seed(from, arn);
-    const x = deps(1);
-    await expect(recordEndedExecution(ended(arn, sm, 'TIMED_OUT'), x.d)).rejects.toThrow(/EventBridge refused/);
-    const between = (await store.getCluster('local', 'c-del-1'))!;
-    expect(between).toMatchObject({ status: 'FAILED', endedEventPublished: false, pendingEndedEvent: { detailType } });
-    expect(x.published).toHaveLength(0);
+  ] as const)(
+    '%s: PutEvents fails once → the invocation throws; the retry publishes exactly one event; a redelivery none',
+    async (_, sm, from, detailType) => {
+      const arn = exec(sm, 'c-del-1-x');
+      await seed(from, arn);
+      const x = deps(1);
+      await expect(recordEndedExecution(ended(arn, sm, 'TIMED_OUT'), x.d)).rejects.toThrow(/EventBridge refused/);
+      const between = (await store.getCluster('local', 'c-del-1'))!;
+      expect(between).toMatchObject({
+        status: 'FAILED',
+        endedEventPublished: false,
+        pendingEndedEvent: { detailType },
+      });
+      expect(x.published).toHaveLength(0);
 
-    const retry = await recordEndedExecution(ended(arn, sm, 'TIMED_OUT'), x.d);
-    expect(retry).toMatchObject({ action: 'republished', marked: true });
-    expect(x.published).toHaveLength(1);
-    // The event sent on retry is the one the update stored (same finishedAt, same diagnosis).
-    expect(x.published[0]!.detail).toEqual(between.pendingEndedEvent!.detail);
-    expect(x.published[0]).toMatchObject({ detailType, resources: [arn, sm] });
-    const after = (await store.getCluster('local', 'c-del-1'))!;
-    expect(after.endedEventPublished).toBe(true);
-    expect(after.pendingEndedEvent).toBeUndefined();
+      const retry = await recordEndedExecution(ended(arn, sm, 'TIMED_OUT'), x.d);
+      expect(retry).toMatchObject({ action: 'republished', marked: true });
+      expect(x.published).toHaveLength(1);
+      // The event sent on retry is the one the update stored (same finishedAt, same diagnosis).
+      expect(x.published[0]!.detail).toEqual(between.pendingEndedEvent!.detail);
+      expect(x.published[0]).toMatchObject({ detailType, resources: [arn, sm] });
+      const after = (await store.getCluster('local', 'c-del-1'))!;
+      expect(after.endedEventPublished).toBe(true);
+      expect(after.pendingEndedEvent).toBeUndefined();
 
-    expect((await recordEndedExecution(ended(arn, sm, 'TIMED_OUT'), x.d)).action).toBe('skipped');
-    expect(x.published).toHaveLength(1);
-    expect(x.attempts()).toBe(2);
-  });
+      expect((await recordEndedExecution(ended(arn, sm, 'TIMED_OUT'), x.d)).action).toBe('skipped');
+      expect(x.published).toHaveLength(1);
+      expect(x.attempts()).toBe(2);
+    },
+  );
 
   it('the normal path publishes exactly once and marks the record', async () => {
     const arn = exec(PROVISION_SM, 'c-del-1');
     await seed('CREATING', arn);
     const x = deps();
-    expect(await recordEndedExecution(ended(arn, PROVISION_SM, 'ABORTED'), x.d)).toMatchObject({ action: 'recorded', run: 'provisioning', marked: true });
+    expect(await recordEndedExecution(ended(arn, PROVISION_SM, 'ABORTED'), x.d)).toMatchObject({
+      action: 'recorded',
+      run: 'provisioning',
+      marked: true,
+    });
     expect(await recordEndedExecution(ended(arn, PROVISION_SM, 'ABORTED'), x.d)).toMatchObject({ action: 'skipped' });
     expect(x.published).toHaveLength(1);
     expect(x.attempts()).toBe(1);
@@ -186,7 +257,15 @@ describe('an update execution that ends without its Catch', () => {
   async function seedUpdating(): Promise<void> {
     await seed('CREATED', exec(PROVISION_SM, 'c-del-1'));
     await store.updateCluster('local', 'c-del-1', {
-      update: { status: 'RUNNING', phase: 'Updating the control plane', from: { kubernetesVersion: '1.32' }, to: { kubernetesVersion: '1.33' }, startedAt: '2026-01-01T00:30:00Z', resources: { done: 1, total: 3 }, executionArn: arn },
+      update: {
+        status: 'RUNNING',
+        phase: 'Updating the control plane',
+        from: { kubernetesVersion: '1.32' },
+        to: { kubernetesVersion: '1.33' },
+        startedAt: '2026-01-01T00:30:00Z',
+        resources: { done: 1, total: 3 },
+        executionArn: arn,
+      },
     });
   }
 
@@ -197,10 +276,26 @@ describe('an update execution that ends without its Catch', () => {
     expect(out).toMatchObject({ action: 'recorded', run: 'update', code: 'UPDATE_EXECUTION_ENDED' });
     const r = (await store.getCluster('local', 'c-del-1'))!;
     expect(r.status).toBe('CREATED');
-    expect(r.update).toMatchObject({ status: 'FAILED', executionArn: arn, diagnosis: { code: 'UPDATE_EXECUTION_ENDED' }, from: { kubernetesVersion: '1.32' } });
+    expect(r.update).toMatchObject({
+      status: 'FAILED',
+      executionArn: arn,
+      diagnosis: { code: 'UPDATE_EXECUTION_ENDED' },
+      from: { kubernetesVersion: '1.32' },
+    });
     expect(r.update!.diagnosis!.message).toMatch(/reached its time limit/);
-    expect(r.update!.diagnosis!.remediation.join(' ')).toMatch(/describe-stacks --stack-name eks-provisioner-demo --region us-east-1/);
-    expect(x.published).toEqual([expect.objectContaining({ detailType: 'EKS Cluster Update Failed', detail: expect.objectContaining({ clusterId: 'c-del-1', status: 'UPDATE_FAILED', to: { kubernetesVersion: '1.33' } }) })]);
+    expect(r.update!.diagnosis!.remediation.join(' ')).toMatch(
+      /describe-stacks --stack-name eks-provisioner-demo --region us-east-1/,
+    );
+    expect(x.published).toEqual([
+      expect.objectContaining({
+        detailType: 'EKS Cluster Update Failed',
+        detail: expect.objectContaining({
+          clusterId: 'c-del-1',
+          status: 'UPDATE_FAILED',
+          to: { kubernetesVersion: '1.33' },
+        }),
+      }),
+    ]);
     expect(await recordEndedExecution(ended(arn, UPDATE_SM, 'TIMED_OUT'), x.d)).toMatchObject({ action: 'skipped' });
     expect(x.published).toHaveLength(1);
   });
@@ -208,7 +303,9 @@ describe('an update execution that ends without its Catch', () => {
   it("another update run's end leaves this update alone", async () => {
     await seedUpdating();
     const x = deps();
-    expect(await recordEndedExecution(ended(exec(UPDATE_SM, 'c-del-1-update-1'), UPDATE_SM, 'FAILED'), x.d)).toMatchObject({ action: 'skipped' });
+    expect(
+      await recordEndedExecution(ended(exec(UPDATE_SM, 'c-del-1-update-1'), UPDATE_SM, 'FAILED'), x.d),
+    ).toMatchObject({ action: 'skipped' });
     expect((await store.getCluster('local', 'c-del-1'))!.update?.status).toBe('RUNNING');
     expect(x.published).toHaveLength(0);
   });

@@ -2,21 +2,59 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { clusterIdForExecution } from '../../../functions/lib/cluster-ids.js';
 import type { RecordUpdate } from '../../../functions/lib/completion/completion.js';
-import { endedExecutionPattern, matchesEndedExecution, statusChangeEvent, type ExecutionStatus } from '../../../functions/lib/execution-status/event.js';
+import {
+  type ExecutionStatus,
+  endedExecutionPattern,
+  matchesEndedExecution,
+  statusChangeEvent,
+} from '../../../functions/lib/execution-status/event.js';
 import type { ClusterRecord } from '../../../functions/lib/store/types.js';
-import { executionConsoleUrl, recordEndedExecution, type RecordEndedExecutionDeps } from '../../../functions/record-ended-execution/record-ended-execution.js';
+import {
+  executionConsoleUrl,
+  type RecordEndedExecutionDeps,
+  recordEndedExecution,
+} from '../../../functions/record-ended-execution/record-ended-execution.js';
 
 const SM = 'arn:aws:states:us-east-1:111111111111:stateMachine:eks-provisioner-provision-cluster';
 const EXEC = 'arn:aws:states:us-east-1:111111111111:execution:eks-provisioner-provision-cluster:c-abc';
 
-const event = (status: ExecutionStatus, input: unknown = { tenantId: 't1', clusterId: 'c-abc' }, extra: { error?: string; cause?: string } = {}) =>
-  statusChangeEvent({ account: '111111111111', region: 'us-east-1', executionArn: EXEC, stateMachineArn: SM, name: 'c-abc', status, startDate: Date.parse('2026-01-01T00:00:00Z'), stopDate: Date.parse('2026-01-01T01:00:00Z'), input: JSON.stringify(input), output: null, error: extra.error ?? null, cause: extra.cause ?? null });
+const event = (
+  status: ExecutionStatus,
+  input: unknown = { tenantId: 't1', clusterId: 'c-abc' },
+  extra: { error?: string; cause?: string } = {},
+) =>
+  statusChangeEvent({
+    account: '111111111111',
+    region: 'us-east-1',
+    executionArn: EXEC,
+    stateMachineArn: SM,
+    name: 'c-abc',
+    status,
+    startDate: Date.parse('2026-01-01T00:00:00Z'),
+    stopDate: Date.parse('2026-01-01T01:00:00Z'),
+    input: JSON.stringify(input),
+    output: null,
+    error: extra.error ?? null,
+    cause: extra.cause ?? null,
+  });
 
 function record(over: Partial<ClusterRecord> = {}): ClusterRecord {
   return {
-    id: 'c-abc', tenantId: 't1', name: 'demo', environmentScope: '*', accountId: '222222222222', region: 'us-east-1', status: 'CREATING',
-    phase: 'Creating node group', progress: { done: 4, total: 10 }, settings: {} as never, executionArn: EXEC,
-    stackId: 'arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/1234', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', ...over,
+    id: 'c-abc',
+    tenantId: 't1',
+    name: 'demo',
+    environmentScope: '*',
+    accountId: '222222222222',
+    region: 'us-east-1',
+    status: 'CREATING',
+    phase: 'Creating node group',
+    progress: { done: 4, total: 10 },
+    settings: {} as never,
+    executionArn: EXEC,
+    stackId: 'arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/1234',
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    ...over,
   };
 }
 
@@ -47,19 +85,44 @@ describe('record-ended-execution', () => {
   ] as const)('%s with the record still CREATING → FAILED %s, one Failed event', async (status, code) => {
     const x = deps(record());
     const out = await recordEndedExecution(event(status, undefined, { error: 'States.Runtime', cause: 'boom' }), x.d);
-    expect(out).toEqual({ action: 'recorded', run: 'provisioning', tenantId: 't1', clusterId: 'c-abc', code, marked: true });
+    expect(out).toEqual({
+      action: 'recorded',
+      run: 'provisioning',
+      tenantId: 't1',
+      clusterId: 'c-abc',
+      code,
+      marked: true,
+    });
     expect(x.updates).toHaveLength(2); // the record's end, then the published mark
     const values = unmarshall(x.updates[0]!.ExpressionAttributeValues as never);
-    expect(values).toMatchObject({ ':status': 'FAILED', ':creating': 'CREATING', ':executionArn': EXEC, ':phase': 'Failed while creating node group' });
+    expect(values).toMatchObject({
+      ':status': 'FAILED',
+      ':creating': 'CREATING',
+      ':executionArn': EXEC,
+      ':phase': 'Failed while creating node group',
+    });
     expect(values[':diagnosis'].code).toBe(code);
     expect(values[':diagnosis'].message).toContain(EXEC);
     expect(x.updates[0]!.ConditionExpression).toContain('#status = :creating');
     expect(values[':endedEventPublished']).toBe(false);
-    expect(values[':pendingEndedEvent']).toEqual({ detailType: 'EKS Cluster Provisioning Failed', detail: x.published[0]!.detail });
-    expect(x.updates[1]!.UpdateExpression).toBe('SET #endedEventPublished = :endedEventPublished REMOVE #pendingEndedEvent');
+    expect(values[':pendingEndedEvent']).toEqual({
+      detailType: 'EKS Cluster Provisioning Failed',
+      detail: x.published[0]!.detail,
+    });
+    expect(x.updates[1]!.UpdateExpression).toBe(
+      'SET #endedEventPublished = :endedEventPublished REMOVE #pendingEndedEvent',
+    );
     expect(x.published).toHaveLength(1);
     expect(x.published[0]!.detailType).toBe('EKS Cluster Provisioning Failed');
-    expect(x.published[0]!.detail).toMatchObject({ clusterId: 'c-abc', tenantId: 't1', name: 'demo', status: 'FAILED', executionArn: EXEC, durationSeconds: 3605, diagnosis: { code } });
+    expect(x.published[0]!.detail).toMatchObject({
+      clusterId: 'c-abc',
+      tenantId: 't1',
+      name: 'demo',
+      status: 'FAILED',
+      executionArn: EXEC,
+      durationSeconds: 3605,
+      diagnosis: { code },
+    });
     expect(x.published[0]!.resources).toEqual([EXEC, SM]);
   });
 
@@ -69,7 +132,7 @@ describe('record-ended-execution', () => {
     expect(x.looked).toEqual([`t1/${clusterIdForExecution(EXEC)}`]);
   });
 
-  it('leaves alone: a finished record, another execution\'s record, no record, no tenant, RUNNING/SUCCEEDED, and a lost race', async () => {
+  it("leaves alone: a finished record, another execution's record, no record, no tenant, RUNNING/SUCCEEDED, and a lost race", async () => {
     for (const [ev, rec, why] of [
       [event('FAILED'), record({ status: 'FAILED' }), /already FAILED/],
       [event('FAILED'), record({ executionArn: `${EXEC}-other` }), /another execution/],
@@ -99,13 +162,19 @@ describe('record-ended-execution', () => {
 
   it('the rule pattern and its local evaluation agree', () => {
     const p = endedExecutionPattern([SM]);
-    expect(p).toEqual({ source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'], detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [SM] } });
+    expect(p).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [SM] },
+    });
     expect(matchesEndedExecution(event('FAILED'), [SM])).toBe(true);
     expect(matchesEndedExecution(event('SUCCEEDED'), [SM])).toBe(false);
     expect(matchesEndedExecution(event('FAILED'), [`${SM}-other`])).toBe(false);
   });
 
   it('links the execution in the console of its region', () => {
-    expect(executionConsoleUrl(EXEC)).toBe(`https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXEC}`);
+    expect(executionConsoleUrl(EXEC)).toBe(
+      `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXEC}`,
+    );
   });
 });

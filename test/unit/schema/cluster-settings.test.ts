@@ -4,10 +4,10 @@ import {
   CLUSTER_SETTINGS_FIELDS,
   clusterSettingsSchema,
   clusterSettingsSchemaFor,
+  type ParseResult,
   parseClusterSettings,
   partitionOfRegion,
   roleNameOf,
-  type ParseResult,
 } from '../../../functions/lib/schema/cluster-settings.js';
 
 const opts = { roleNamePrefix: 'eks-provisioner-' };
@@ -29,12 +29,19 @@ describe('parseClusterSettings: the demo input', () => {
     expect(r.settings.adminPrincipalArns).toEqual([]);
     expect(r.settings.kubernetesVersion).toBeUndefined();
     const minimal = valid();
-    for (const k of ['environmentScope', 'managed', 'onFailure', 'tags', 'securityGroupIds', 'keyName']) delete minimal[k];
+    for (const k of ['environmentScope', 'managed', 'onFailure', 'tags', 'securityGroupIds', 'keyName'])
+      delete minimal[k];
     const m = parseClusterSettings(minimal, opts);
-    expect(m.ok && m.settings).toMatchObject({ environmentScope: '*', managed: true, onFailure: 'KEEP', tags: {}, securityGroupIds: [] });
+    expect(m.ok && m.settings).toMatchObject({
+      environmentScope: '*',
+      managed: true,
+      onFailure: 'KEEP',
+      tags: {},
+      securityGroupIds: [],
+    });
   });
 
-  it('upgradePolicy defaults to STANDARD (not EKS\'s billed EXTENDED) and accepts only STANDARD or EXTENDED', () => {
+  it("upgradePolicy defaults to STANDARD (not EKS's billed EXTENDED) and accepts only STANDARD or EXTENDED", () => {
     const r = parseClusterSettings(valid(), opts);
     expect(r.ok && r.settings.upgradePolicy).toBe('STANDARD');
     const e = bad({ upgradePolicy: 'EXTENDED' });
@@ -65,9 +72,12 @@ describe('name: valid as an EKS cluster name and inside a CloudFormation stack n
   it.each([['demo'], ['Demo-2'], ['1cluster'], ['a'.repeat(100)]])('accepts %s', (name) => {
     expect(bad({ name }).ok).toBe(true);
   });
-  it.each([['-demo'], ['demo_1'], ['demo.prod'], ['a'.repeat(101)], [''], ['demo cluster'], ['démo']])('refuses %j', (name) => {
-    expect(paths(bad({ name }))).toEqual(['name']);
-  });
+  it.each([['-demo'], ['demo_1'], ['demo.prod'], ['a'.repeat(101)], [''], ['demo cluster'], ['démo']])(
+    'refuses %j',
+    (name) => {
+      expect(paths(bad({ name }))).toEqual(['name']);
+    },
+  );
 });
 
 describe('role ARNs', () => {
@@ -77,7 +87,12 @@ describe('role ARNs', () => {
   ])('accepts %s', (provisionRoleArn) => expect(bad({ provisionRoleArn }).ok).toBe(true));
 
   it('accepts every partition when the region is in it', () => {
-    for (const [partition, region] of [['aws-cn', 'cn-north-1'], ['aws-us-gov', 'us-gov-west-1'], ['aws-iso', 'us-iso-east-1'], ['aws-iso-b', 'us-isob-east-1']]) {
+    for (const [partition, region] of [
+      ['aws-cn', 'cn-north-1'],
+      ['aws-us-gov', 'us-gov-west-1'],
+      ['aws-iso', 'us-iso-east-1'],
+      ['aws-iso-b', 'us-isob-east-1'],
+    ]) {
       const r = bad({
         region,
         provisionRoleArn: `arn:${partition}:iam::222222222222:role/eks-provisioner-provision`,
@@ -94,7 +109,7 @@ describe('role ARNs', () => {
     ['arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/x'],
     ['arn:azure:iam::222222222222:role/eks-provisioner-provision'],
     [`arn:aws:iam::222222222222:role/eks-provisioner-${'x'.repeat(60)}`],
-  ])('refuses %s with the seed\'s advice and INVALID_ROLE_ARN among the problems', (provisionRoleArn) => {
+  ])("refuses %s with the seed's advice and INVALID_ROLE_ARN among the problems", (provisionRoleArn) => {
     const r = bad({ provisionRoleArn });
     const f = fieldsOf(r);
     expect(f.map((x) => x.path)).toEqual(['provisionRoleArn']);
@@ -105,7 +120,12 @@ describe('role ARNs', () => {
   it('requires role B names to start with the configured prefix', () => {
     const r = bad({ provisionRoleArn: 'arn:aws:iam::222222222222:role/gitlab-eks-provision' });
     expect(fieldsOf(r)[0]?.message).toContain('"eks-provisioner-"');
-    expect(parseClusterSettings({ ...valid(), provisionRoleArn: 'arn:aws:iam::222222222222:role/gitlab-eks-provision' }, { roleNamePrefix: 'gitlab-eks-' }).ok).toBe(true);
+    expect(
+      parseClusterSettings(
+        { ...valid(), provisionRoleArn: 'arn:aws:iam::222222222222:role/gitlab-eks-provision' },
+        { roleNamePrefix: 'gitlab-eks-' },
+      ).ok,
+    ).toBe(true);
     // Role A has no prefix rule.
     expect(bad({ serviceRoleArn: 'arn:aws:iam::222222222222:role/anything' }).ok).toBe(true);
   });
@@ -119,7 +139,13 @@ describe('role ARNs', () => {
 
 describe('network ids', () => {
   it('accepts 8- and 17-hex-digit ids', () => {
-    expect(bad({ vpcId: 'vpc-1a2b3c4d', subnetIds: ['subnet-1a2b3c4d', 'subnet-0a1b2c3d4e5f60012'], securityGroupIds: ['sg-1a2b3c4d'] }).ok).toBe(true);
+    expect(
+      bad({
+        vpcId: 'vpc-1a2b3c4d',
+        subnetIds: ['subnet-1a2b3c4d', 'subnet-0a1b2c3d4e5f60012'],
+        securityGroupIds: ['sg-1a2b3c4d'],
+      }).ok,
+    ).toBe(true);
   });
   it.each([
     [{ vpcId: 'vpc-123' }, 'vpcId'],
@@ -131,7 +157,9 @@ describe('network ids', () => {
   });
   it('needs at least two unique subnets', () => {
     expect(fieldsOf(bad({ subnetIds: ['subnet-0a1b2c3d4e5f60011'] }))[0]?.message).toMatch(/at least two subnets/);
-    expect(fieldsOf(bad({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60011'] }))[0]?.message).toMatch(/twice/);
+    expect(fieldsOf(bad({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60011'] }))[0]?.message).toMatch(
+      /twice/,
+    );
   });
   it('allows at most five unique security groups', () => {
     const six = ['21', '22', '23', '24', '25', '26'].map((n) => `sg-0a1b2c3d4e5f600${n}`);
@@ -142,18 +170,35 @@ describe('network ids', () => {
 });
 
 describe('nodes, versions, region, tags', () => {
-  it.each([[0], [451], [2.5], ['2'], [-1]])('refuses nodeCount %j', (nodeCount) => expect(paths(bad({ nodeCount }))).toEqual(['nodeCount']));
+  it.each([[0], [451], [2.5], ['2'], [-1]])('refuses nodeCount %j', (nodeCount) =>
+    expect(paths(bad({ nodeCount }))).toEqual(['nodeCount']),
+  );
   it('accepts nodeCount 1 and 450 (the managed node group limit)', () => {
     expect(bad({ nodeCount: 1 }).ok && bad({ nodeCount: 450 }).ok).toBe(true);
   });
-  it.each([['1.33'], ['1.9']])('accepts kubernetesVersion %s', (v) => expect(bad({ kubernetesVersion: v }).ok).toBe(true));
-  it.each([['1.33.1'], ['v1.33'], ['latest'], ['1']])('refuses kubernetesVersion %s', (v) => expect(paths(bad({ kubernetesVersion: v }))).toEqual(['kubernetesVersion']));
-  it.each([['us-east-1', true], ['ap-southeast-5', true], ['US-EAST-1', false], ['useast1', false], ['us-east', false]])('region %s → %s', (region, ok) => {
+  it.each([['1.33'], ['1.9']])('accepts kubernetesVersion %s', (v) =>
+    expect(bad({ kubernetesVersion: v }).ok).toBe(true),
+  );
+  it.each([['1.33.1'], ['v1.33'], ['latest'], ['1']])('refuses kubernetesVersion %s', (v) =>
+    expect(paths(bad({ kubernetesVersion: v }))).toEqual(['kubernetesVersion']),
+  );
+  it.each([
+    ['us-east-1', true],
+    ['ap-southeast-5', true],
+    ['US-EAST-1', false],
+    ['useast1', false],
+    ['us-east', false],
+  ])('region %s → %s', (region, ok) => {
     const r = parseClusterSettings({ ...valid(), region }, opts);
     expect(r.ok).toBe(ok);
   });
-  it.each([['t3.medium'], ['m7i-flex.large'], ['u-6tb1.112xlarge'], ['c7g.metal']])('accepts instance type %s', (instanceType) => expect(bad({ instanceType }).ok).toBe(true));
-  it.each([['t3'], ['T3.MEDIUM'], ['t3 medium']])('refuses instance type %s', (instanceType) => expect(paths(bad({ instanceType }))).toEqual(['instanceType']));
+  it.each([['t3.medium'], ['m7i-flex.large'], ['u-6tb1.112xlarge'], ['c7g.metal']])(
+    'accepts instance type %s',
+    (instanceType) => expect(bad({ instanceType }).ok).toBe(true),
+  );
+  it.each([['t3'], ['T3.MEDIUM'], ['t3 medium']])('refuses instance type %s', (instanceType) =>
+    expect(paths(bad({ instanceType }))).toEqual(['instanceType']),
+  );
 
   it('a key pair needs security groups: SSH is opened only to them (EKS opens port 22 to the internet otherwise)', () => {
     const r = bad({ keyName: 'demo-key', securityGroupIds: [] });
@@ -177,8 +222,12 @@ describe('nodes, versions, region, tags', () => {
   });
 
   it('accepts IAM role and user ARNs as admins, refuses others', () => {
-    expect(bad({ adminPrincipalArns: ['arn:aws:iam::222222222222:role/Admin', 'arn:aws:iam::222222222222:user/alice'] }).ok).toBe(true);
-    expect(paths(bad({ adminPrincipalArns: ['arn:aws:iam::222222222222:group/admins'] }))).toEqual(['adminPrincipalArns[0]']);
+    expect(
+      bad({ adminPrincipalArns: ['arn:aws:iam::222222222222:role/Admin', 'arn:aws:iam::222222222222:user/alice'] }).ok,
+    ).toBe(true);
+    expect(paths(bad({ adminPrincipalArns: ['arn:aws:iam::222222222222:group/admins'] }))).toEqual([
+      'adminPrincipalArns[0]',
+    ]);
   });
 });
 
@@ -187,7 +236,9 @@ describe('limits the template and IAM impose', () => {
     const admins = (n: number) => Array.from({ length: n }, (_, i) => `arn:aws:iam::222222222222:role/admin-${i}`);
     expect(bad({ adminPrincipalArns: admins(5) }).ok).toBe(true);
     const r = bad({ adminPrincipalArns: admins(6) });
-    expect(fieldsOf(r)).toEqual([expect.objectContaining({ path: 'adminPrincipalArns', message: expect.stringContaining('at most 5') })]);
+    expect(fieldsOf(r)).toEqual([
+      expect.objectContaining({ path: 'adminPrincipalArns', message: expect.stringContaining('at most 5') }),
+    ]);
   });
 
   it('refuses role paths longer than IAM allows, quickly, even for hostile input', () => {
@@ -197,7 +248,9 @@ describe('limits the template and IAM impose', () => {
     expect(bad({ provisionRoleArn: okPath }).ok).toBe(true);
     const hostile = `arn:aws:iam::222222222222:role/${'/'.repeat(60_000)}!`;
     const started = Date.now();
-    expect(paths(bad({ provisionRoleArn: hostile, serviceRoleArn: hostile, adminPrincipalArns: [hostile] }))).toContain('provisionRoleArn');
+    expect(paths(bad({ provisionRoleArn: hostile, serviceRoleArn: hostile, adminPrincipalArns: [hostile] }))).toContain(
+      'provisionRoleArn',
+    );
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
@@ -218,13 +271,31 @@ describe('every field error at once', () => {
       },
       opts,
     );
-    expect(paths(r)).toEqual(['name', 'provisionRoleArn', 'serviceRoleArn', 'vpcId', 'subnetIds', 'instanceType', 'nodeCount', 'unknownSetting']);
+    expect(paths(r)).toEqual([
+      'name',
+      'provisionRoleArn',
+      'serviceRoleArn',
+      'vpcId',
+      'subnetIds',
+      'instanceType',
+      'nodeCount',
+      'unknownSetting',
+    ]);
     for (const f of fieldsOf(r)) expect(f.message.length).toBeGreaterThan(10);
     expect(!r.ok && r.diagnosis.message).toMatch(/^8 fields need fixing: name: /);
   });
   it('says which fields are missing', () => {
     const f = fieldsOf(parseClusterSettings({}, opts));
-    expect(f.map((x) => x.path)).toEqual(['name', 'region', 'provisionRoleArn', 'serviceRoleArn', 'vpcId', 'subnetIds', 'instanceType', 'nodeCount']);
+    expect(f.map((x) => x.path)).toEqual([
+      'name',
+      'region',
+      'provisionRoleArn',
+      'serviceRoleArn',
+      'vpcId',
+      'subnetIds',
+      'instanceType',
+      'nodeCount',
+    ]);
     expect(f.every((x) => x.message.startsWith('is required'))).toBe(true);
   });
   it('refuses a non-object', () => {
@@ -241,7 +312,7 @@ describe('helpers', () => {
 });
 
 describe('schema wiring', () => {
-  it('lists the fields in the schema\'s order (the static list is the sort order of problems)', () => {
+  it("lists the fields in the schema's order (the static list is the sort order of problems)", () => {
     expect([...CLUSTER_SETTINGS_FIELDS]).toEqual(Object.keys(clusterSettingsSchema.shape));
   });
 
@@ -256,8 +327,10 @@ describe('schema wiring', () => {
     expect(paths(parseClusterSettings({ ...valid(), provisionRoleArn: arn }, opts))).toContain('provisionRoleArn');
   });
 
-  it('keeps zod\'s own English messages (zod/mini registers no locale by itself)', () => {
-    expect(fieldsOf(bad({ vpcId: 5 }))).toEqual([{ path: 'vpcId', message: 'Invalid input: expected string, received number' }]);
+  it("keeps zod's own English messages (zod/mini registers no locale by itself)", () => {
+    expect(fieldsOf(bad({ vpcId: 5 }))).toEqual([
+      { path: 'vpcId', message: 'Invalid input: expected string, received number' },
+    ]);
   });
 });
 

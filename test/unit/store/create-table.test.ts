@@ -3,14 +3,15 @@
  * (ResourceNotFoundException, as in AWS). dynalite models that; createTableUntilActive waits it out.
  * Here the CREATING window is long (1.5 s) so "right after CreateTable" is not a race.
  */
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { createRequire } from 'node:module';
+
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableDefinition } from '../../../functions/lib/store/table-definition.js';
 import { createTableUntilActive } from '../../../local/runner/create-table.js';
 import { TABLE_CREATING_MS } from '../../../local/sandbox/dynamodb/proxy.js';
-import { tableDefinition } from '../../../functions/lib/store/table-definition.js';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
@@ -23,7 +24,11 @@ beforeAll(async () => {
   server = dynalite({ createTableMs: 1_500 });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  ddb = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } });
+  ddb = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+  });
 });
 
 afterAll(async () => {
@@ -35,7 +40,10 @@ describe('a new table', () => {
   it('refuses PutItem while CREATING, as AWS does', async () => {
     const created = await ddb.send(new CreateTableCommand(tableDefinition('creating')));
     expect(created.TableDescription?.TableStatus).toBe('CREATING');
-    const err = await ddb.send(new PutItemCommand({ TableName: 'creating', Item: item })).then(() => undefined, (e: Error) => e);
+    const err = await ddb.send(new PutItemCommand({ TableName: 'creating', Item: item })).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err?.name).toBe('ResourceNotFoundException');
   });
 

@@ -3,8 +3,8 @@
  * DynamoDB emulator (dynalite), and the in-memory one the handler and API tests use.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { documentClient, DynamoStore } from '../../../functions/lib/store/dynamo-store.js';
-import { startDynalite, type LocalDynamo } from '../../support/dynalite.js';
+import { DynamoStore, documentClient } from '../../../functions/lib/store/dynamo-store.js';
+import { type LocalDynamo, startDynalite } from '../../support/dynalite.js';
 import { MemoryStore } from '../../support/memory-store.js';
 import { describeStoreContract } from './store-contract.js';
 
@@ -20,7 +20,11 @@ describeStoreContract('DynamoStore on dynalite', {
   async create(now) {
     const table = await dynamo.newTable('contract');
     const over = (t: string) => new DynamoStore(documentClient(dynamo.client), t, now);
-    return { store: over(table), sibling: () => over(table), elsewhere: async () => over(await dynamo.newTable('contract')) };
+    return {
+      store: over(table),
+      sibling: () => over(table),
+      elsewhere: async () => over(await dynamo.newTable('contract')),
+    };
   },
 });
 

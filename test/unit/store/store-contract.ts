@@ -38,12 +38,20 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     function cluster(id: string, over: Partial<ClusterRecord> = {}): ClusterRecord {
-      const settings = demoSettings({ subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'], securityGroupIds: [], keyName: undefined, tags: {} });
+      const settings = demoSettings({
+        subnetIds: ['subnet-0a1b2c3d4e5f60011', 'subnet-0a1b2c3d4e5f60012'],
+        securityGroupIds: [],
+        keyName: undefined,
+        tags: {},
+      });
       return clusterRecord(id, now().toISOString(), { settings, ...over });
     }
 
     async function nameInUse(p: Promise<unknown>): Promise<DiagnosedError> {
-      const err = await p.then(() => undefined, (e: unknown) => e);
+      const err = await p.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(DiagnosedError);
       expect((err as DiagnosedError).diagnosis.code).toBe('NAME_ALREADY_IN_USE');
       return err as DiagnosedError;
@@ -60,7 +68,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
 
       it('gives racing first calls the same External ID', async () => {
-        const all = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? under.sibling() : store).getOrCreateTenant('race')));
+        const all = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => (i % 2 ? under.sibling() : store).getOrCreateTenant('race')),
+        );
         expect(new Set(all.map((t) => t.externalId)).size).toBe(1);
       });
 
@@ -74,7 +84,10 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
     describe('service secrets', () => {
       it('makes 256 random bits once: siblings agree, racing first calls agree, another deployment has its own', async () => {
-        const [a, b] = await Promise.all([store.getOrCreateSecret('page-token-key'), under.sibling().getOrCreateSecret('page-token-key')]);
+        const [a, b] = await Promise.all([
+          store.getOrCreateSecret('page-token-key'),
+          under.sibling().getOrCreateSecret('page-token-key'),
+        ]);
         expect(a).toMatch(/^[0-9a-f]{64}$/);
         expect(b).toBe(a);
         expect(await under.sibling().getOrCreateSecret('page-token-key')).toBe(a);
@@ -85,7 +98,13 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
     describe('roles', () => {
       it('stores and reads a registered role per tenant, replacing it on a second put', async () => {
-        const role = { tenantId: 'a', roleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-x', region: 'us-east-1', accountId: '222222222222', registeredAt: now().toISOString() };
+        const role = {
+          tenantId: 'a',
+          roleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-x',
+          region: 'us-east-1',
+          accountId: '222222222222',
+          registeredAt: now().toISOString(),
+        };
         await store.putRole(role);
         expect(await store.getRole('a', role.roleArn)).toEqual(role);
         expect(await store.getRole('b', role.roleArn)).toBeUndefined();
@@ -157,14 +176,19 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
 
       it('lets exactly one of two racing requests for a name win', async () => {
-        const results = await Promise.allSettled([store.createCluster(cluster('c-111111111111')), under.sibling().createCluster(cluster('c-222222222222', { tenantId: 'other' }))]);
+        const results = await Promise.allSettled([
+          store.createCluster(cluster('c-111111111111')),
+          under.sibling().createCluster(cluster('c-222222222222', { tenantId: 'other' })),
+        ]);
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
         expect((loser.reason as DiagnosedError).diagnosis.code).toBe('NAME_ALREADY_IN_USE');
       });
 
       it('updates fields, stamps updatedAt, keeps createdAt, leaves undefined fields alone, and refuses unknown clusters', async () => {
-        await store.createCluster(cluster('c-aaaaaaaaaaaa', { executionArn: 'arn:aws:states:us-east-1:111111111111:execution:sm:x' }));
+        await store.createCluster(
+          cluster('c-aaaaaaaaaaaa', { executionArn: 'arn:aws:states:us-east-1:111111111111:execution:sm:x' }),
+        );
         clock += 5000;
         await store.updateCluster('local', 'c-aaaaaaaaaaaa', {
           phase: 'Creating control plane',
@@ -181,8 +205,12 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(got?.executionArn).toBe('arn:aws:states:us-east-1:111111111111:execution:sm:x');
         await store.updateCluster('local', 'c-aaaaaaaaaaaa', { phase: 'x', updatedAt: '2026-02-02T00:00:00.000Z' });
         expect((await store.getCluster('local', 'c-aaaaaaaaaaaa'))?.updatedAt).toBe('2026-02-02T00:00:00.000Z');
-        await expect(store.updateCluster('local', 'c-nonexistent0', { phase: 'x' })).rejects.toBeInstanceOf(ClusterNotFoundError);
-        await expect(store.updateCluster('other', 'c-aaaaaaaaaaaa', { phase: 'x' })).rejects.toBeInstanceOf(ClusterNotFoundError);
+        await expect(store.updateCluster('local', 'c-nonexistent0', { phase: 'x' })).rejects.toBeInstanceOf(
+          ClusterNotFoundError,
+        );
+        await expect(store.updateCluster('other', 'c-aaaaaaaaaaaa', { phase: 'x' })).rejects.toBeInstanceOf(
+          ClusterNotFoundError,
+        );
         expect(await store.getCluster('other', 'c-aaaaaaaaaaaa')).toBeUndefined();
       });
     });
@@ -192,8 +220,18 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await store.createCluster(cluster('c-ver', { status: 'CREATED' }));
         expect(await store.updateClusterIfVersion('local', 'c-ver', 2, { phase: 'too new' })).toBe(false);
         clock += 1000;
-        expect(await store.updateClusterIfVersion('local', 'c-ver', 1, { phase: 'first', createdAt: '2030-01-01T00:00:00.000Z' })).toBe(true);
-        expect(await store.getCluster('local', 'c-ver')).toMatchObject({ version: 2, phase: 'first', updatedAt: now().toISOString(), createdAt: '2026-01-01T00:00:00.000Z' });
+        expect(
+          await store.updateClusterIfVersion('local', 'c-ver', 1, {
+            phase: 'first',
+            createdAt: '2030-01-01T00:00:00.000Z',
+          }),
+        ).toBe(true);
+        expect(await store.getCluster('local', 'c-ver')).toMatchObject({
+          version: 2,
+          phase: 'first',
+          updatedAt: now().toISOString(),
+          createdAt: '2026-01-01T00:00:00.000Z',
+        });
         // The loser of a race read version 1 too: refused, nothing written.
         expect(await store.updateClusterIfVersion('local', 'c-ver', 1, { phase: 'second' })).toBe(false);
         expect((await store.getCluster('local', 'c-ver'))?.phase).toBe('first');
@@ -204,7 +242,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect((await store.getCluster('local', 'c-ver'))?.version).toBe(3);
       });
 
-      it('refuses (false, nothing written) a record that does not exist, or another tenant\'s', async () => {
+      it("refuses (false, nothing written) a record that does not exist, or another tenant's", async () => {
         await store.createCluster(cluster('c-ver'));
         expect(await store.updateClusterIfVersion('local', 'c-none', 1, { phase: 'x' })).toBe(false);
         expect(await store.updateClusterIfVersion('other', 'c-ver', 1, { phase: 'x' })).toBe(false);
@@ -214,7 +252,11 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
       it('lets exactly one of racing writers with the same version win', async () => {
         await store.createCluster(cluster('c-ver', { status: 'CREATED' }));
-        const wins = await Promise.all(['a', 'b', 'c', 'd'].map((p, i) => (i % 2 ? under.sibling() : store).updateClusterIfVersion('local', 'c-ver', 1, { phase: p })));
+        const wins = await Promise.all(
+          ['a', 'b', 'c', 'd'].map((p, i) =>
+            (i % 2 ? under.sibling() : store).updateClusterIfVersion('local', 'c-ver', 1, { phase: p }),
+          ),
+        );
         expect(wins.filter(Boolean)).toHaveLength(1);
         expect((await store.getCluster('local', 'c-ver'))?.version).toBe(2);
       });
@@ -239,14 +281,24 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
           if (token) expect(token).not.toContain('local');
           pages++;
         } while (token && pages < 10);
-        expect(seen).toEqual(['c-00000000000z', 'c-000000000006', 'c-000000000005', 'c-000000000004', 'c-000000000003', 'c-000000000002', 'c-000000000001', 'c-000000000000']);
+        expect(seen).toEqual([
+          'c-00000000000z',
+          'c-000000000006',
+          'c-000000000005',
+          'c-000000000004',
+          'c-000000000003',
+          'c-000000000002',
+          'c-000000000001',
+          'c-000000000000',
+        ]);
         expect(pages).toBe(3);
         expect((await store.listClusters('other')).items.map((c) => c.id)).toEqual(['c-othertenant']);
         expect(await store.listClusters('nobody')).toEqual({ items: [] });
       });
 
       it('clamps the page size to 1..100 and gives no token on the last page', async () => {
-        for (let i = 0; i < 3; i++) await store.createCluster(cluster(`c-${String(i).padStart(12, '0')}`, { name: `n${i}` }));
+        for (let i = 0; i < 3; i++)
+          await store.createCluster(cluster(`c-${String(i).padStart(12, '0')}`, { name: `n${i}` }));
         const one = await store.listClusters('local', { limit: 0 });
         expect(one.items).toHaveLength(1);
         expect(one.nextToken).toBeDefined();
@@ -256,7 +308,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
 
       it("refuses another tenant's or a garbled token with a field error", async () => {
-        for (let i = 0; i < 3; i++) await store.createCluster(cluster(`c-${String(i).padStart(12, '0')}`, { name: `n${i}`, tenantId: 'a' }));
+        for (let i = 0; i < 3; i++)
+          await store.createCluster(cluster(`c-${String(i).padStart(12, '0')}`, { name: `n${i}`, tenantId: 'a' }));
         const page = await store.listClusters('a', { limit: 1 });
         expect(page.nextToken).toBeDefined();
         for (const bad of [page.nextToken as string, 'not-a-token']) {
@@ -278,9 +331,18 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
 
       it('keeps the first answer for a key, per tenant', async () => {
-        const first = { tenantId: 'local', key: 'k1', requestHash: 'h1', statusCode: 202, body: { id: 'c-1' }, createdAt: now().toISOString() };
+        const first = {
+          tenantId: 'local',
+          key: 'k1',
+          requestHash: 'h1',
+          statusCode: 202,
+          body: { id: 'c-1' },
+          createdAt: now().toISOString(),
+        };
         expect(await store.putIdempotency(first)).toEqual(first);
-        expect(await under.sibling().putIdempotency({ ...first, requestHash: 'h2', body: { id: 'c-2' } })).toEqual(first);
+        expect(await under.sibling().putIdempotency({ ...first, requestHash: 'h2', body: { id: 'c-2' } })).toEqual(
+          first,
+        );
         expect(await store.getIdempotency('local', 'k1')).toEqual(first);
         expect(await store.getIdempotency('other', 'k1')).toBeUndefined();
       });
@@ -291,7 +353,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         // Another attempt, another cluster id, another request: the pending answer stays.
         expect(await store.updateIdempotency(done, { id: 'c-1', attempt: 2 })).toEqual(pending('c-1', 1));
         expect(await store.updateIdempotency(done, { id: 'c-9', attempt: 1 })).toEqual(pending('c-1', 1));
-        expect(await store.updateIdempotency({ ...done, requestHash: 'h2' }, { id: 'c-1', attempt: 1 })).toEqual(pending('c-1', 1));
+        expect(await store.updateIdempotency({ ...done, requestHash: 'h2' }, { id: 'c-1', attempt: 1 })).toEqual(
+          pending('c-1', 1),
+        );
         // The holder moves it on to a new attempt, then to its answer; after that nothing replaces it.
         expect(await store.updateIdempotency(pending('c-1', 2), { id: 'c-1', attempt: 1 })).toEqual(pending('c-1', 2));
         expect(await store.updateIdempotency(done, { id: 'c-1', attempt: 2 })).toEqual(done);

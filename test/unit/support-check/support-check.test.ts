@@ -4,8 +4,13 @@
  * fresh check over the same records) and a failed PutEvents.
  */
 import { describe, expect, it } from 'vitest';
-import { checkSupport, type SupportCheckDeps, type SupportEndingDetail, type SupportRecord } from '../../../functions/support-check/support-check.js';
 import { dueReminder, supportOf } from '../../../functions/lib/support/support-window.js';
+import {
+  checkSupport,
+  type SupportCheckDeps,
+  type SupportEndingDetail,
+  type SupportRecord,
+} from '../../../functions/support-check/support-check.js';
 
 const STD_END = '2027-03-23T00:00:00.000Z';
 const EXT_END = '2028-03-23T00:00:00.000Z';
@@ -22,9 +27,18 @@ const signatureMismatch = () =>
 
 function cluster(over: Partial<SupportRecord['settings']> = {}): SupportRecord {
   return {
-    id: 'c-a', tenantId: 't1', name: 'demo', environmentScope: '*', accountId: '222222222222', region: 'us-east-1', status: 'CREATED', phase: 'Ready', progress: { done: 1, total: 1 },
+    id: 'c-a',
+    tenantId: 't1',
+    name: 'demo',
+    environmentScope: '*',
+    accountId: '222222222222',
+    region: 'us-east-1',
+    status: 'CREATED',
+    phase: 'Ready',
+    progress: { done: 1, total: 1 },
     settings: { kubernetesVersion: '1.32', ...over } as SupportRecord['settings'],
-    createdAt: '', updatedAt: '',
+    createdAt: '',
+    updatedAt: '',
   };
 }
 
@@ -57,23 +71,47 @@ function world(records: SupportRecord[], clock: { now: Date }, failPublish = () 
 
 describe('support window', () => {
   it('STANDARD policy: days left until standard support ends, warning under 90 days', () => {
-    const s = supportOf('STANDARD', { kubernetesVersion: '1.32', standardSupportEndsAt: STD_END, extendedSupportEndsAt: EXT_END, checkedAt: '' }, new Date(Date.parse(STD_END) - 45 * DAY));
-    expect(s).toMatchObject({ type: 'STANDARD', upgradePolicy: 'STANDARD', upgradePolicyAssumed: false, daysLeft: 45, standardSupportEndsAt: STD_END });
+    const s = supportOf(
+      'STANDARD',
+      { kubernetesVersion: '1.32', standardSupportEndsAt: STD_END, extendedSupportEndsAt: EXT_END, checkedAt: '' },
+      new Date(Date.parse(STD_END) - 45 * DAY),
+    );
+    expect(s).toMatchObject({
+      type: 'STANDARD',
+      upgradePolicy: 'STANDARD',
+      upgradePolicyAssumed: false,
+      daysLeft: 45,
+      standardSupportEndsAt: STD_END,
+    });
     expect(s.warning).toMatch(/upgrades the control plane automatically/);
   });
 
   it('no upgradePolicy on the record → AWS default EXTENDED, said in the view; in extended support it counts to its end', () => {
-    const s = supportOf(undefined, { kubernetesVersion: '1.32', standardSupportEndsAt: STD_END, extendedSupportEndsAt: EXT_END, checkedAt: '' }, new Date(Date.parse(EXT_END) - 10 * DAY));
+    const s = supportOf(
+      undefined,
+      { kubernetesVersion: '1.32', standardSupportEndsAt: STD_END, extendedSupportEndsAt: EXT_END, checkedAt: '' },
+      new Date(Date.parse(EXT_END) - 10 * DAY),
+    );
     expect(s).toMatchObject({ type: 'EXTENDED', upgradePolicy: 'EXTENDED', upgradePolicyAssumed: true, daysLeft: 10 });
     expect(s.warning).toMatch(/default, EXTENDED/);
   });
 
   it('no warning with 90 days or more left', () => {
-    expect(supportOf('STANDARD', { kubernetesVersion: '1.32', standardSupportEndsAt: STD_END, checkedAt: '' }, new Date(Date.parse(STD_END) - 90 * DAY)).warning).toBeUndefined();
+    expect(
+      supportOf(
+        'STANDARD',
+        { kubernetesVersion: '1.32', standardSupportEndsAt: STD_END, checkedAt: '' },
+        new Date(Date.parse(STD_END) - 90 * DAY),
+      ).warning,
+    ).toBeUndefined();
   });
 
   it('a check that starts late sends the tightest reminder once and settles the wider ones', () => {
-    const s = supportOf('STANDARD', { kubernetesVersion: '1.32', standardSupportEndsAt: STD_END, checkedAt: '' }, new Date(Date.parse(STD_END) - 20 * DAY));
+    const s = supportOf(
+      'STANDARD',
+      { kubernetesVersion: '1.32', standardSupportEndsAt: STD_END, checkedAt: '' },
+      new Date(Date.parse(STD_END) - 20 * DAY),
+    );
     expect(dueReminder(s, [])).toEqual({ days: 30, keys: [`${STD_END}#90`, `${STD_END}#30`], endsAt: STD_END });
     expect(dueReminder(s, [`${STD_END}#90`, `${STD_END}#30`])).toBeUndefined();
   });
@@ -89,7 +127,12 @@ describe('daily support check', () => {
       clock.now = new Date(clock.now.getTime() + DAY);
     }
     expect(w.events.map((e) => e.thresholdDays)).toEqual([90, 30, 7]);
-    expect(w.events[0]).toMatchObject({ clusterId: 'c-a', tenantId: 't1', kubernetesVersion: '1.32', support: { type: 'STANDARD', daysLeft: 90 } });
+    expect(w.events[0]).toMatchObject({
+      clusterId: 'c-a',
+      tenantId: 't1',
+      kubernetesVersion: '1.32',
+      support: { type: 'STANDARD', daysLeft: 90 },
+    });
   });
 
   it('a refused PutEvents gives the claim back: the next run sends it, still once', async () => {
@@ -109,7 +152,10 @@ describe('daily support check', () => {
     const clock = { now: new Date(Date.parse(STD_END) - 29 * DAY) };
     const w = world([cluster({ upgradePolicy: 'STANDARD' } as never)], clock);
     const out = await checkSupport({ ...w.deps(), versionDates: async () => Promise.reject(signatureMismatch()) });
-    expect(out[0]).toMatchObject({ action: 'error', detail: expect.stringMatching(/^InvalidSignatureException: The request signature/) });
+    expect(out[0]).toMatchObject({
+      action: 'error',
+      detail: expect.stringMatching(/^InvalidSignatureException: The request signature/),
+    });
     expect(JSON.stringify(out)).not.toContain(SESSION_TOKEN);
     expect(JSON.stringify(out)).not.toContain('ASIAEXAMPLEEXAMPLE12');
   });
@@ -125,9 +171,24 @@ describe('daily support check', () => {
 describe('cluster view', () => {
   it('a CREATED record with stored dates shows support with days left and the warning; without dates, no support field', async () => {
     const { clusterView } = await import('../../../functions/api/clusters/cluster-view.js');
-    const r = { ...cluster(), supportDates: { kubernetesVersion: '1.32', standardSupportEndsAt: STD_END, extendedSupportEndsAt: EXT_END, checkedAt: STD_END } };
+    const r = {
+      ...cluster(),
+      supportDates: {
+        kubernetesVersion: '1.32',
+        standardSupportEndsAt: STD_END,
+        extendedSupportEndsAt: EXT_END,
+        checkedAt: STD_END,
+      },
+    };
     const v = clusterView(r, new Date(Date.parse(STD_END) - 30 * DAY));
-    expect(v.support).toMatchObject({ type: 'STANDARD', upgradePolicy: 'EXTENDED', upgradePolicyAssumed: true, daysLeft: 30, standardSupportEndsAt: STD_END, extendedSupportEndsAt: EXT_END });
+    expect(v.support).toMatchObject({
+      type: 'STANDARD',
+      upgradePolicy: 'EXTENDED',
+      upgradePolicyAssumed: true,
+      daysLeft: 30,
+      standardSupportEndsAt: STD_END,
+      extendedSupportEndsAt: EXT_END,
+    });
     expect(v.support?.warning).toMatch(/extended support/);
     // As the API sends it (JSON): no support field at all.
     expect(JSON.parse(JSON.stringify(clusterView(cluster())))).not.toHaveProperty('support');

@@ -1,6 +1,6 @@
 /** The update's merge patch (what may change, one minor version up) and its plan (order, disruption). */
 import { describe, expect, it } from 'vitest';
-import { parseClusterSettings, type ClusterSettings } from '../../../functions/lib/schema/cluster-settings.js';
+import { type ClusterSettings, parseClusterSettings } from '../../../functions/lib/schema/cluster-settings.js';
 import { applyClusterPatch, versionStepProblem } from '../../../functions/lib/update/patch.js';
 import { buildUpdatePlan } from '../../../functions/lib/update/plan.js';
 import { validSettings } from '../api/helpers.js';
@@ -15,10 +15,20 @@ const fields = (r: ReturnType<typeof applyClusterPatch>) => (r.ok ? [] : (r.diag
 
 describe('applyClusterPatch', () => {
   it('changes the changeable settings and lists each change before → after', () => {
-    const r = applyClusterPatch(current(), '1.32', { kubernetesVersion: '1.33', nodeCount: 3, upgradePolicy: 'EXTENDED' }, opts);
+    const r = applyClusterPatch(
+      current(),
+      '1.32',
+      { kubernetesVersion: '1.33', nodeCount: 3, upgradePolicy: 'EXTENDED' },
+      opts,
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.settings).toMatchObject({ kubernetesVersion: '1.33', nodeCount: 3, upgradePolicy: 'EXTENDED', name: 'demo' });
+    expect(r.settings).toMatchObject({
+      kubernetesVersion: '1.33',
+      nodeCount: 3,
+      upgradePolicy: 'EXTENDED',
+      name: 'demo',
+    });
     expect(r.changes).toEqual([
       { field: 'kubernetesVersion', from: '1.32', to: '1.33' },
       { field: 'upgradePolicy', from: 'STANDARD', to: 'EXTENDED' },
@@ -27,7 +37,12 @@ describe('applyClusterPatch', () => {
   });
 
   it('refuses settings that cannot change in place, naming each field and the way out', () => {
-    const r = applyClusterPatch(current(), '1.32', { name: 'other', vpcId: 'vpc-0a1b2c3d4e5f60001', subnetIds: ['subnet-0a1b2c3d4e5f60711'], colour: 'red' }, opts);
+    const r = applyClusterPatch(
+      current(),
+      '1.32',
+      { name: 'other', vpcId: 'vpc-0a1b2c3d4e5f60001', subnetIds: ['subnet-0a1b2c3d4e5f60711'], colour: 'red' },
+      opts,
+    );
     expect(fields(r).map((f) => f.path)).toEqual(['name', 'vpcId', 'subnetIds', 'colour']);
     expect(fields(r)[0]!.message).toMatch(/cannot change in place.*create a new cluster/);
     expect(fields(r)[3]!.message).toMatch(/not a cluster setting/);
@@ -39,8 +54,12 @@ describe('applyClusterPatch', () => {
   });
 
   it('goes up one minor version at a time and never down', () => {
-    expect(fields(applyClusterPatch(current(), '1.32', { kubernetesVersion: '1.34' }, opts))[0]!.message).toMatch(/one minor version at a time.*1\.33 first/);
-    expect(fields(applyClusterPatch(current(), '1.32', { kubernetesVersion: '1.31' }, opts))[0]!.message).toMatch(/cannot go down.*never downgrades/);
+    expect(fields(applyClusterPatch(current(), '1.32', { kubernetesVersion: '1.34' }, opts))[0]!.message).toMatch(
+      /one minor version at a time.*1\.33 first/,
+    );
+    expect(fields(applyClusterPatch(current(), '1.32', { kubernetesVersion: '1.31' }, opts))[0]!.message).toMatch(
+      /cannot go down.*never downgrades/,
+    );
     expect(versionStepProblem('1.32', '2.0')).toMatch(/one minor version/);
     expect(versionStepProblem('1.32', '1.33')).toBeUndefined();
   });
@@ -55,14 +74,21 @@ describe('applyClusterPatch', () => {
 
   it('validates the merged settings with the one schema (same messages as create)', () => {
     const r = applyClusterPatch(current(), '1.32', { nodeCount: 0, upgradePolicy: 'CHEAP' }, opts);
-    expect(fields(r).map((f) => f.path).sort()).toEqual(['nodeCount', 'upgradePolicy']);
+    expect(
+      fields(r)
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(['nodeCount', 'upgradePolicy']);
   });
 
   it('null removes an optional setting (merge patch) but not a required one', () => {
     const c = current({ namespaces: ['team-a'] });
     const r = applyClusterPatch(c, '1.32', { namespaces: null }, opts);
     expect(r.ok && r.changes).toEqual([{ field: 'namespaces', from: ['team-a'], to: null }]);
-    expect(fields(applyClusterPatch(c, '1.32', { nodeCount: null }, opts))[0]).toMatchObject({ path: 'nodeCount', message: expect.stringMatching(/cannot be removed/) });
+    expect(fields(applyClusterPatch(c, '1.32', { nodeCount: null }, opts))[0]).toMatchObject({
+      path: 'nodeCount',
+      message: expect.stringMatching(/cannot be removed/),
+    });
   });
 
   it('a patch equal to the settings changes nothing', () => {
@@ -109,6 +135,8 @@ describe('buildUpdatePlan', () => {
     const p = plan({ adminPrincipalArns: ['arn:aws:iam::222222222222:role/ops'], namespaces: ['team-b'] });
     expect(p.steps.map((s) => s.component)).toEqual(['access-entries', 'kubernetes']);
     expect(p.steps[0]!.action).toMatch(/cluster-admin to arn:aws:iam::222222222222:role\/ops/);
-    expect(p.steps[1]!.action).toMatch(/Create the managed namespace\(s\) team-b.*apps are no longer managed but are not deleted/);
+    expect(p.steps[1]!.action).toMatch(
+      /Create the managed namespace\(s\) team-b.*apps are no longer managed but are not deleted/,
+    );
   });
 });

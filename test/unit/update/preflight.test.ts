@@ -1,7 +1,13 @@
 /** The update pre-flight refuses a stack that is not settled, before anything changes. */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, ListAccessEntriesCommand, ListInsightsCommand } from '@aws-sdk/client-eks';
+import {
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  EKSClient,
+  ListAccessEntriesCommand,
+  ListInsightsCommand,
+} from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DiagnosedError } from '../../../functions/lib/errors.js';
@@ -15,10 +21,19 @@ const run = {
   region: 'us-east-1',
   accountId: '222222222222',
   cluster: { name: 'demo', provisionRoleArn: 'arn:aws:iam::222222222222:role/eks-provisioner-provision' },
-  stack: { stackId: 'arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/1', stackName: 'eks-provisioner-demo', createdAt: '', adopted: true },
+  stack: {
+    stackId: 'arn:aws:cloudformation:us-east-1:222222222222:stack/eks-provisioner-demo/1',
+    stackName: 'eks-provisioner-demo',
+    createdAt: '',
+    adopted: true,
+  },
   update: { version: 2, from: { nodeCount: 2 }, to: { nodeCount: 3 }, changes: [], force: false, liveVersion: '1.32' },
 } as unknown as UpdateRun;
-const deps = () => ({ cloudformation: new CloudFormationClient({ region: 'us-east-1' }), eks: new EKSClient({ region: 'us-east-1' }), ec2: new EC2Client({ region: 'us-east-1' }) });
+const deps = () => ({
+  cloudformation: new CloudFormationClient({ region: 'us-east-1' }),
+  eks: new EKSClient({ region: 'us-east-1' }),
+  ec2: new EC2Client({ region: 'us-east-1' }),
+});
 
 beforeEach(() => {
   for (const m of [cfn, eks, ec2]) m.reset();
@@ -31,7 +46,18 @@ beforeEach(() => {
 
 const withStatus = (status: string) =>
   cfn.on(DescribeStacksCommand).resolves({
-    Stacks: [{ StackName: 'eks-provisioner-demo', StackStatus: status as never, CreationTime: new Date(), Parameters: [{ ParameterKey: 'NodeCount', ParameterValue: '2' }, { ParameterKey: 'KubernetesVersion', ParameterValue: '1.32' }], Outputs: [{ OutputKey: 'NodegroupName', OutputValue: 'ng' }] }],
+    Stacks: [
+      {
+        StackName: 'eks-provisioner-demo',
+        StackStatus: status as never,
+        CreationTime: new Date(),
+        Parameters: [
+          { ParameterKey: 'NodeCount', ParameterValue: '2' },
+          { ParameterKey: 'KubernetesVersion', ParameterValue: '1.32' },
+        ],
+        Outputs: [{ OutputKey: 'NodegroupName', OutputValue: 'ng' }],
+      },
+    ],
   });
 
 describe('updatePreflight: the stack must be settled', () => {
@@ -47,7 +73,9 @@ describe('updatePreflight: the stack must be settled', () => {
     const err = await updatePreflight(run, deps()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DiagnosedError);
     expect((err as DiagnosedError).diagnosis.code).toBe('UPDATE_ROLLBACK_FAILED');
-    expect((err as DiagnosedError).diagnosis.remediation.join(' ')).toMatch(/continue-update-rollback --stack-name eks-provisioner-demo/);
+    expect((err as DiagnosedError).diagnosis.remediation.join(' ')).toMatch(
+      /continue-update-rollback --stack-name eks-provisioner-demo/,
+    );
   });
 
   it('a stack busy with another change is refused with its status', async () => {

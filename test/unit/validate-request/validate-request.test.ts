@@ -1,10 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import demo from '../../../events/create-cluster.json' with { type: 'json' };
-import { DiagnosedError } from '../../../functions/lib/errors.js';
-import { clusterIdForExecution, newClusterId, validateRequest, type ValidateRequestEvent } from '../../../functions/validate-request/validate-request.js';
 import { LOCAL_TENANT_PATTERN, tenantFromPrincipalArn } from '../../../functions/api/tenant/resolve-tenant.js';
-import { credentialLeaks } from '../aws/fixtures.js';
+import { DiagnosedError } from '../../../functions/lib/errors.js';
+import {
+  clusterIdForExecution,
+  newClusterId,
+  type ValidateRequestEvent,
+  validateRequest,
+} from '../../../functions/validate-request/validate-request.js';
 import { MemoryStore } from '../../support/memory-store.js';
+import { credentialLeaks } from '../aws/fixtures.js';
 
 const EXTERNAL_ID = '0123456789abcdef0123456789abcdef01234567';
 const EXECUTION = 'arn:aws:states:us-east-1:111111111111:execution:eks-provisioner-provision-cluster:c-abcdefghijkl';
@@ -16,7 +21,11 @@ const deps = () => ({
   now: () => new Date('2026-03-01T10:00:00.000Z'),
   newId: () => ids.shift() ?? newClusterId(),
 });
-const event = (input: unknown = structuredClone(demo)): ValidateRequestEvent => ({ input: input as ValidateRequestEvent['input'], executionArn: EXECUTION, startedAt: '2026-03-01T09:59:59.000Z' });
+const event = (input: unknown = structuredClone(demo)): ValidateRequestEvent => ({
+  input: input as ValidateRequestEvent['input'],
+  executionArn: EXECUTION,
+  startedAt: '2026-03-01T09:59:59.000Z',
+});
 
 async function failure(p: Promise<unknown>) {
   const err = await p.catch((e: unknown) => e);
@@ -37,7 +46,13 @@ describe('ValidateRequest', () => {
     expect(out).toEqual({
       tenantId: 'local',
       clusterId: id,
-      cluster: expect.objectContaining({ name: 'demo', region: 'us-east-1', environmentScope: '*', adminPrincipalArns: [], nodeCount: 2 }),
+      cluster: expect.objectContaining({
+        name: 'demo',
+        region: 'us-east-1',
+        environmentScope: '*',
+        adminPrincipalArns: [],
+        nodeCount: 2,
+      }),
       accountId: '222222222222',
       region: 'us-east-1',
       stackName: 'eks-provisioner-demo',
@@ -45,7 +60,13 @@ describe('ValidateRequest', () => {
       startedAt: '2026-03-01T09:59:59.000Z',
     });
     const record = await store.getCluster('local', id);
-    expect(record).toMatchObject({ status: 'CREATING', name: 'demo', accountId: '222222222222', executionArn: EXECUTION, progress: { done: 0, total: 0 } });
+    expect(record).toMatchObject({
+      status: 'CREATING',
+      name: 'demo',
+      accountId: '222222222222',
+      executionArn: EXECUTION,
+      progress: { done: 0, total: 0 },
+    });
     // The External ID stays in the store; credentials never appear.
     expect(JSON.stringify(out)).not.toContain(EXTERNAL_ID);
     expect(credentialLeaks(out)).toEqual([]);
@@ -92,7 +113,12 @@ describe('ValidateRequest', () => {
     delete input.tenantId;
     const d = await failure(validateRequest(event(input), deps()));
     expect(d.code).toBe('VALIDATION_FAILED');
-    expect(d.fields?.map((f) => f.path)).toEqual(['tenantId', 'cluster.name', 'cluster.provisionRoleArn', 'cluster.subnetIds']);
+    expect(d.fields?.map((f) => f.path)).toEqual([
+      'tenantId',
+      'cluster.name',
+      'cluster.provisionRoleArn',
+      'cluster.subnetIds',
+    ]);
     expect(d.problems?.[0]?.code).toBe('INVALID_ROLE_ARN');
     expect(store.clusters.size).toBe(0);
   });

@@ -1,12 +1,22 @@
 /** Getting into the customer's account: role ARNs, assuming role B, regions, the External ID proof, permissions. */
 import { provisionRoleTrustPolicy } from '../../policy/trust-policy.js';
-import { entry, partitionOf, provisionPolicyHint, roleNameOf, sentence, type ContextEvidence, type Ev } from '../entry.js';
+import {
+  type ContextEvidence,
+  type Ev,
+  entry,
+  partitionOf,
+  provisionPolicyHint,
+  roleNameOf,
+  sentence,
+} from '../entry.js';
 
 type TrustEvidence = ContextEvidence & { why?: string; statementIndex?: number };
 
 /** EXTERNAL_ID_NOT_REQUIRED: what is wrong with role B's trust policy, and where (`why`, `statementIndex`). */
 function externalIdLoophole(ev: Ev<TrustEvidence>): string {
-  const where = ev.has('statementIndex') ? `statement ${Number(ev.raw.statementIndex) + 1} of its trust policy` : 'its trust policy';
+  const where = ev.has('statementIndex')
+    ? `statement ${Number(ev.raw.statementIndex) + 1} of its trust policy`
+    : 'its trust policy';
   if (ev.has('why')) return `${where}: ${ev.s('why')}`;
   return `${where} does not require your External ID`;
 }
@@ -19,7 +29,9 @@ function externalIdLoophole(ev: Ev<TrustEvidence>): string {
 function leftoverStackStep(ev: Ev<ContextEvidence>): string[] {
   if (!ev.has('stackName')) return ['Then try again.'];
   const name = ev.s('stackName');
-  return [`Only if stack ${name} is in CREATE_FAILED or ROLLBACK_COMPLETE (its cluster was never created), delete it; in any other state it holds a working cluster: keep it. Then try again.`];
+  return [
+    `Only if stack ${name} is in CREATE_FAILED or ROLLBACK_COMPLETE (its cluster was never created), delete it; in any other state it holds a working cluster: keep it. Then try again.`,
+  ];
 }
 
 export const ACCESS = {
@@ -29,14 +41,20 @@ export const ACCESS = {
     docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html',
     message: (ev) =>
       ev.has('detail')
-        ? sentence(`${ev.s('field', 'The role ARN')} ${ev.opt('roleArn', (v) => `"${v}"`)} cannot be used: ${ev.s('detail')}.`)
-        : sentence(`${ev.s('field', 'The role ARN')} ${ev.opt('roleArn', (v) => `"${v}"`)} must be a valid Amazon Resource Name of an IAM role.`),
+        ? sentence(
+            `${ev.s('field', 'The role ARN')} ${ev.opt('roleArn', (v) => `"${v}"`)} cannot be used: ${ev.s('detail')}.`,
+          )
+        : sentence(
+            `${ev.s('field', 'The role ARN')} ${ev.opt('roleArn', (v) => `"${v}"`)} must be a valid Amazon Resource Name of an IAM role.`,
+          ),
     remediation: (ev) => [
       'Copy the Role ARN from the IAM console (Roles → the role → "ARN"); it looks like arn:aws:iam::123456789012:role/eks-provisioner-provision.',
       'Use an IAM role ARN, not a user, policy or instance-profile ARN; other partitions (arn:aws-cn:, arn:aws-us-gov:) are accepted.',
       `The provision role (role B) name must start with "${ev.s('roleNamePrefix', 'eks-provisioner-')}": the service may only assume roles with that prefix.`,
       ...(ev.has('roleArn') && ev.has('accountId')
-        ? [`Check the role exists in account ${ev.s('accountId')}: aws iam get-role --role-name ${roleNameOf(ev.s('roleArn'))}`]
+        ? [
+            `Check the role exists in account ${ev.s('accountId')}: aws iam get-role --role-name ${roleNameOf(ev.s('roleArn'))}`,
+          ]
         : []),
     ],
   }),
@@ -96,7 +114,12 @@ export const ACCESS = {
       "Opt-in regions must be enabled in the service's own account too (self-managed installs: enable it there as well).",
     ],
   }),
-  EXTERNAL_ID_NOT_REQUIRED: entry<{ trustProblem?: string; why?: string; statementIndex?: number; offendingStatement?: string }>({
+  EXTERNAL_ID_NOT_REQUIRED: entry<{
+    trustProblem?: string;
+    why?: string;
+    statementIndex?: number;
+    offendingStatement?: string;
+  }>({
     title: 'The provision role does not require your External ID',
     retryable: false,
     docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html',

@@ -2,7 +2,12 @@
 import { entry, sentence } from '../entry.js';
 
 export const CLUSTER = {
-  NODES_NOT_READY: entry<{ readyNodes?: number; expectedNodes?: number; registeredNodes?: number; elapsedSeconds?: number }>({
+  NODES_NOT_READY: entry<{
+    readyNodes?: number;
+    expectedNodes?: number;
+    registeredNodes?: number;
+    elapsedSeconds?: number;
+  }>({
     title: 'Worker nodes did not become Ready',
     retryable: true,
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/troubleshooting.html#worker-node-fail',

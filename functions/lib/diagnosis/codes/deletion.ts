@@ -1,9 +1,11 @@
 /** Deleting a cluster (DELETE /v1/clusters/{id}): the stack could not, or may not, be deleted. */
-import { entry, roleNameOf, sentence, type ContextEvidence, type Ev } from '../entry.js';
+import { type ContextEvidence, type Ev, entry, roleNameOf, sentence } from '../entry.js';
 
 /** A deletion failure caused by something outside the stack still using the resource. */
 function inUse(ev: Ev<ContextEvidence>): boolean {
-  return /DependencyViolation|dependent object|in use|has dependencies/i.test(`${ev.s('reason')} ${ev.s('awsErrorCode')} ${ev.s('awsMessage')}`);
+  return /DependencyViolation|dependent object|in use|has dependencies/i.test(
+    `${ev.s('reason')} ${ev.s('awsErrorCode')} ${ev.s('awsMessage')}`,
+  );
 }
 
 /** DELETE_NOT_PERMITTED: the exact commands to delete by hand, or to let the service do it. */
@@ -12,7 +14,9 @@ function manualDeletionSteps(ev: Ev<ContextEvidence>): string[] {
   const stackId = ev.s('stackId', stack);
   const region = ev.s('region', '<region>');
   const role = ev.has('roleArn') ? roleNameOf(ev.s('roleArn')) : '<role B name>';
-  const again = ev.has('clusterId') ? `eks-provisioner delete ${ev.s('clusterId')} (or DELETE /v1/clusters/${ev.s('clusterId')})` : 'DELETE /v1/clusters/<id>';
+  const again = ev.has('clusterId')
+    ? `eks-provisioner delete ${ev.s('clusterId')} (or DELETE /v1/clusters/${ev.s('clusterId')})`
+    : 'DELETE /v1/clusters/<id>';
   return [
     `Either let the service delete it: add the delete statement from GET /v1/setup (provisionRoleDeleteStatement, scoped to what the service made) to role B, e.g. save it as delete-statement.json and run aws iam put-role-policy --role-name ${role} --policy-name eks-provisioner-delete --policy-document file://delete-statement.json; then ${again} again.`,
     `Or delete it yourself, with credentials of account ${ev.s('accountId', '<account>')} that may delete the stack's EKS cluster, node group, add-ons, access entries and IAM roles: aws cloudformation delete-stack --stack-name ${stackId} --region ${region}`,
@@ -38,7 +42,8 @@ export const DELETION = {
   DELETE_FAILED: entry({
     title: 'The cluster stack could not be deleted',
     retryable: true,
-    docsUrl: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-delete-stack-fails',
+    docsUrl:
+      'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-delete-stack-fails',
     message: (ev) =>
       sentence(
         `Deleting stack ${ev.s('stackName', '(unknown)')}${ev.opt('region', (v) => ` in ${v}`)} stopped${ev.opt('status', (v) => ` in ${v}`)}${ev.opt('logicalId', (v) => `: ${v}`)}${ev.opt('resourceType', (v) => ` (${v})`)}${ev.opt('physicalId', (v) => ` ${v}`)}${ev.has('logicalId') ? ' could not be deleted' : ''}.
@@ -58,12 +63,18 @@ export const DELETION = {
             : `Find load balancers left in the VPC: aws elbv2 describe-load-balancers --region ${region} (and aws elb describe-load-balancers); delete the ones Kubernetes created (tag kubernetes.io/cluster/<name> or elbv2.k8s.aws/cluster).`,
         );
       } else if (/not authorized|AccessDenied|UnauthorizedOperation/i.test(ev.s('reason'))) {
-        steps.push('Role B lacks a delete permission for this resource: add the delete statement from GET /v1/setup (provisionRoleDeleteStatement) to role B, complete.');
+        steps.push(
+          'Role B lacks a delete permission for this resource: add the delete statement from GET /v1/setup (provisionRoleDeleteStatement) to role B, complete.',
+        );
       } else if (ev.has('logicalId') || ev.s('status') === 'DELETE_FAILED') {
-        steps.push(`Look at the stack's Events tab (CloudFormation console${ev.opt('region', (v) => `, region ${v}`)}) for the DELETE_FAILED resource and fix what AWS names.`);
+        steps.push(
+          `Look at the stack's Events tab (CloudFormation console${ev.opt('region', (v) => `, region ${v}`)}) for the DELETE_FAILED resource and fix what AWS names.`,
+        );
       } else {
         // No resource failed: the stack was still deleting (or could not be looked at) when the run gave up.
-        steps.push(`See where the stack stands: aws cloudformation describe-stacks --stack-name ${ev.s('stackName', '<stack>')} --region ${region} (DELETE_IN_PROGRESS: let it finish; DELETE_FAILED: its Events tab names the resource).`);
+        steps.push(
+          `See where the stack stands: aws cloudformation describe-stacks --stack-name ${ev.s('stackName', '<stack>')} --region ${region} (DELETE_IN_PROGRESS: let it finish; DELETE_FAILED: its Events tab names the resource).`,
+        );
       }
       steps.push(
         ev.has('clusterId')

@@ -1,14 +1,22 @@
 /** A run ended without its own failure handling (timed out, stopped, uncaught error), recorded from Step Functions' "Execution Status Change" event. */
-import { entry, sentence, type ContextEvidence, type Ev } from '../entry.js';
+import { type ContextEvidence, type Ev, entry, sentence } from '../entry.js';
 
 /** The Step Functions execution that ended, and how. */
-type ExecutionEvidence = { executionArn?: string; consoleUrl?: string; error?: string; cause?: string; timeoutSeconds?: number };
+type ExecutionEvidence = {
+  executionArn?: string;
+  consoleUrl?: string;
+  error?: string;
+  cause?: string;
+  timeoutSeconds?: number;
+};
 
 /** What to do after a deletion run ended without recording its end: look, then delete again (it picks the stack up where it is). */
 function deletionEndedSteps(ev: Ev<ContextEvidence & ExecutionEvidence>, look: string): string[] {
   const region = ev.s('region', '<region>');
   const stack = ev.s('stackId', ev.s('stackName'));
-  const again = ev.has('clusterId') ? `eks-provisioner delete ${ev.s('clusterId')} (or DELETE /v1/clusters/${ev.s('clusterId')})` : 'eks-provisioner delete <cluster id> (or DELETE /v1/clusters/<id>)';
+  const again = ev.has('clusterId')
+    ? `eks-provisioner delete ${ev.s('clusterId')} (or DELETE /v1/clusters/${ev.s('clusterId')})`
+    : 'eks-provisioner delete <cluster id> (or DELETE /v1/clusters/<id>)';
   return [
     `Open the execution${ev.opt('consoleUrl', (v) => ` (${v})`)} ${look}.`,
     stack

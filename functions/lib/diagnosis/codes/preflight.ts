@@ -50,7 +50,10 @@ export const PREFLIGHT = {
     title: 'VPC not found',
     retryable: false,
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html',
-    message: (ev) => sentence(`VPC ${ev.s('vpcId', '(unknown)')} does not exist in ${ev.region()}${ev.opt('accountId', (v) => ` of account ${v}`)}.`),
+    message: (ev) =>
+      sentence(
+        `VPC ${ev.s('vpcId', '(unknown)')} does not exist in ${ev.region()}${ev.opt('accountId', (v) => ` of account ${v}`)}.`,
+      ),
     remediation: (ev) => [
       `List the VPCs of that region: aws ec2 describe-vpcs --region ${ev.s('region', '<region>')} --query "Vpcs[].[VpcId,Tags]"`,
       'Pick a VPC of the same account and region as the cluster (VPCs are regional), and subnets and security groups of that VPC.',
@@ -60,7 +63,10 @@ export const PREFLIGHT = {
     title: 'Subnet not found',
     retryable: false,
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html',
-    message: (ev) => sentence(`${ev.noun('subnetIds', 'Subnet', 'Subnets')} ${ev.s('subnetIds', '(unknown)')} ${ev.noun('subnetIds', 'does', 'do')} not exist in ${ev.region()}.`),
+    message: (ev) =>
+      sentence(
+        `${ev.noun('subnetIds', 'Subnet', 'Subnets')} ${ev.s('subnetIds', '(unknown)')} ${ev.noun('subnetIds', 'does', 'do')} not exist in ${ev.region()}.`,
+      ),
     remediation: (ev) => [
       `List the subnets of the VPC: aws ec2 describe-subnets --region ${ev.s('region', '<region>')} --filters Name=vpc-id,Values=${ev.s('vpcId', '<vpc id>')}`,
       'Replace the missing subnet ids with subnets of that VPC.',
@@ -71,7 +77,9 @@ export const PREFLIGHT = {
     retryable: false,
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html',
     message: (ev) =>
-      sentence(`${ev.noun('subnetIds', 'Subnet', 'Subnets')} ${ev.s('subnetIds', '(unknown)')} ${ev.noun('subnetIds', 'is', 'are')} not in VPC ${ev.s('vpcId', '(unknown)')}${ev.opt('detail', (v) => ` (${v})`)}.`),
+      sentence(
+        `${ev.noun('subnetIds', 'Subnet', 'Subnets')} ${ev.s('subnetIds', '(unknown)')} ${ev.noun('subnetIds', 'is', 'are')} not in VPC ${ev.s('vpcId', '(unknown)')}${ev.opt('detail', (v) => ` (${v})`)}.`,
+      ),
     remediation: (ev) => [
       `Use only subnets of ${ev.s('vpcId', 'the chosen VPC')}: aws ec2 describe-subnets --filters Name=vpc-id,Values=${ev.s('vpcId', '<vpc id>')}`,
     ],
@@ -83,12 +91,14 @@ export const PREFLIGHT = {
     message: (ev) =>
       sentence(
         `${ev.noun('securityGroupIds', 'Security group', 'Security groups')} ${ev.s('securityGroupIds', '(unknown)')} ${
-          ev.has('detail') ? pluralVerb(ev.s('detail'), ev.many('securityGroupIds')) : `${ev.noun('securityGroupIds', 'is', 'are')} not in VPC ${ev.s('vpcId', '(unknown)')}`
+          ev.has('detail')
+            ? pluralVerb(ev.s('detail'), ev.many('securityGroupIds'))
+            : `${ev.noun('securityGroupIds', 'is', 'are')} not in VPC ${ev.s('vpcId', '(unknown)')}`
         }.`,
       ),
     remediation: (ev) => [
       `List the security groups of the VPC: aws ec2 describe-security-groups --region ${ev.s('region', '<region>')} --filters Name=vpc-id,Values=${ev.s('vpcId', '<vpc id>')}`,
-      'Use security groups of the cluster\'s VPC (at most 5), or leave securityGroupIds empty to let EKS create the cluster security group.',
+      "Use security groups of the cluster's VPC (at most 5), or leave securityGroupIds empty to let EKS create the cluster security group.",
     ],
   }),
   SUBNETS_INSUFFICIENT: entry<{ subnetIds?: string[]; availabilityZones?: string[]; validZones?: string[] }>({
@@ -120,7 +130,11 @@ export const PREFLIGHT = {
       'Availability Zone names differ between accounts; the zone id (e.g. use1-az3) is what EKS rejects.',
     ],
   }),
-  INSTANCE_TYPE_NOT_OFFERED: entry<{ instanceType?: string; unsupportedZones?: string[]; availabilityZones?: string[] }>({
+  INSTANCE_TYPE_NOT_OFFERED: entry<{
+    instanceType?: string;
+    unsupportedZones?: string[];
+    availabilityZones?: string[];
+  }>({
     title: 'Instance type not offered in the chosen Availability Zones',
     retryable: false,
     docsUrl: 'https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-regions.html',
@@ -158,7 +172,9 @@ export const PREFLIGHT = {
     remediation: (ev) => [
       'Choose another cluster name (names are unique per account and region, for EKS clusters and CloudFormation stacks).',
       ...(ev.has('stackName')
-        ? [`Or, if ${ev.s('stackName')} is a leftover of a failed attempt, delete it: aws cloudformation delete-stack --stack-name ${ev.s('stackName')}${ev.opt('region', (v) => ` --region ${v}`)}`]
+        ? [
+            `Or, if ${ev.s('stackName')} is a leftover of a failed attempt, delete it: aws cloudformation delete-stack --stack-name ${ev.s('stackName')}${ev.opt('region', (v) => ` --region ${v}`)}`,
+          ]
         : []),
     ],
   }),

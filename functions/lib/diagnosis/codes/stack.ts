@@ -20,7 +20,9 @@ export const STACK = {
         sentence(
           `Inspect the stack: CloudFormation console${ev.opt('region', (v) => ` (region ${v})`)} → Stacks → ${stack} → Events and Resources tabs show which resource failed${ev.opt('logicalId', (v) => ` (${v})`)} and why.`,
         ),
-        ...(ev.extras.cause ? [`Fix the original failure first: ${ev.extras.cause.remediation[0] ?? ev.extras.cause.message}`] : []),
+        ...(ev.extras.cause
+          ? [`Fix the original failure first: ${ev.extras.cause.remediation[0] ?? ev.extras.cause.message}`]
+          : []),
         `Delete the stack with your own credentials (the provision role cannot delete by default): aws cloudformation delete-stack --stack-name ${stack} --region ${region}`,
         `If the deletion stops at a resource in DELETE_FAILED, delete that resource yourself (for an EKS cluster: its node groups first, then the cluster), or run delete-stack again with --retain-resources <LogicalId> and remove the retained resource afterwards.`,
         'Then create the cluster again.',
@@ -44,7 +46,9 @@ export const STACK = {
         `Attach the AWS managed policy AmazonEKSClusterPolicy to ${name}: aws iam attach-role-policy --role-name ${name} --policy-arn arn:${partition}:iam::aws:policy/AmazonEKSClusterPolicy`,
         'Role A must be created per the "Amazon EKS cluster IAM role" guide: its trust policy lets eks.amazonaws.com call sts:AssumeRole and sts:TagSession.',
         ...(ev.has('stackName')
-          ? [`Delete the failed stack ${ev.s('stackName')} (aws cloudformation delete-stack --stack-name ${ev.s('stackName')}${ev.opt('region', (v) => ` --region ${v}`)}) and create the cluster again.`]
+          ? [
+              `Delete the failed stack ${ev.s('stackName')} (aws cloudformation delete-stack --stack-name ${ev.s('stackName')}${ev.opt('region', (v) => ` --region ${v}`)}) and create the cluster again.`,
+            ]
           : ['Then create the cluster again; nothing was created.']),
       ];
     },
@@ -59,7 +63,9 @@ export const STACK = {
       ),
     remediation: (ev) => [
       `Free capacity (delete unused ${ev.s('resourceType', 'resources')}) or request a quota increase in the Service Quotas console${ev.opt('quotaName', (v) => ` for "${v}"`)}.`,
-      ...(ev.has('stackName') ? [`Delete the failed stack ${ev.s('stackName')} and create the cluster again.`] : ['Then try again.']),
+      ...(ev.has('stackName')
+        ? [`Delete the failed stack ${ev.s('stackName')} and create the cluster again.`]
+        : ['Then try again.']),
     ],
   }),
   NODE_CREATION_FAILURE: entry<{ instanceIds?: string[] }>({

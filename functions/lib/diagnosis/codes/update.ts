@@ -19,7 +19,8 @@ export const UPDATE = {
   UPDATE_ROLLBACK_FAILED: entry<{ skip?: string }>({
     title: 'The update failed and the rollback could not finish',
     retryable: false,
-    docsUrl: 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-update-rollback-failed',
+    docsUrl:
+      'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-update-rollback-failed',
     message: (ev) =>
       sentence(
         `Updating stack ${ev.s('stackName', '(unknown)')}${ev.opt('region', (v) => ` in ${v}`)} failed, and rolling it back failed too${ev.opt('logicalId', (v) => ` at ${v}`)}${ev.opt('reason', (v) => `: "${v}"`)}.
@@ -117,7 +118,13 @@ export const UPDATE = {
       'Then send the change again.',
     ],
   }),
-  NODEGROUP_VERSION_SKEW: entry<{ nodegroupName?: string; nodeVersion?: string; clusterVersion?: string; to?: string; maxSkew?: number }>({
+  NODEGROUP_VERSION_SKEW: entry<{
+    nodegroupName?: string;
+    nodeVersion?: string;
+    clusterVersion?: string;
+    to?: string;
+    maxSkew?: number;
+  }>({
     title: 'The node group is too many versions behind the control plane',
     retryable: false,
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/update-managed-node-group.html',
@@ -130,7 +137,13 @@ export const UPDATE = {
       'Then send the upgrade again.',
     ],
   }),
-  UPDATE_EXECUTION_ENDED: entry<{ ended?: string; executionArn?: string; consoleUrl?: string; error?: string; cause?: string }>({
+  UPDATE_EXECUTION_ENDED: entry<{
+    ended?: string;
+    executionArn?: string;
+    consoleUrl?: string;
+    error?: string;
+    cause?: string;
+  }>({
     title: 'The update run ended before it finished',
     retryable: true,
     docsUrl: 'https://docs.aws.amazon.com/step-functions/latest/dg/sfn-stuck-execution.html',

@@ -116,7 +116,12 @@ export class OrderedTimers {
   constructor(private readonly clock: Clock) {}
 
   schedule(ms: number, fn: () => void): () => void {
-    const entry: Entry = { due: (this.base ?? this.clock.now()) + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+    const entry: Entry = {
+      due: (this.base ?? this.clock.now()) + Math.max(0, ms),
+      seq: this.seq++,
+      fn,
+      cancelled: false,
+    };
     this.entries.push(entry);
     this.arm();
     return () => {

@@ -5,14 +5,25 @@
  * security group); otherwise EC2's DependencyViolation text names the resource.
  */
 import type { World } from '../../world/world.js';
-import { serviceFailure, type ProviderContext, type ResourceProvider } from '../providers/types.js';
+import { type ProviderContext, type ResourceProvider, serviceFailure } from '../providers/types.js';
 
-export function throwIfDeletionBlocked(world: World, provider: ResourceProvider, ctx: ProviderContext, props: Record<string, unknown>, physicalId: string | undefined): void {
+export function throwIfDeletionBlocked(
+  world: World,
+  provider: ResourceProvider,
+  ctx: ProviderContext,
+  props: Record<string, unknown>,
+  physicalId: string | undefined,
+): void {
   if (!world.faults?.deletionBlocked(provider.type)) return;
   if (provider.dependentObjectFailure) {
     const failure = provider.dependentObjectFailure(ctx, props, physicalId);
     if (failure) throw failure;
     return;
   }
-  throw serviceFailure(ctx, { service: 'Ec2', status: 400, message: `resource ${physicalId ?? ctx.logicalId} has a dependent object`, handlerErrorCode: 'GeneralServiceException' });
+  throw serviceFailure(ctx, {
+    service: 'Ec2',
+    status: 400,
+    message: `resource ${physicalId ?? ctx.logicalId} has a dependent object`,
+    handlerErrorCode: 'GeneralServiceException',
+  });
 }

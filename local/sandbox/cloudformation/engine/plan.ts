@@ -7,18 +7,19 @@
  */
 import type { World } from '../../world/world.js';
 import { requiresRecreation, sameValue } from '../providers/update-behaviour.js';
-import { evaluate, type EvalContext, type ResourceValues } from '../template/intrinsics.js';
-import type { Template } from '../template/parse.js';
-import { collectReferences } from '../template/intrinsics.js';
-import type { PlannedChange, StackRecord } from './types.js';
-import { effectiveReferences, staticDependencies, type ResolvedParameter } from '../template/analyze.js';
+import { effectiveReferences, type ResolvedParameter, staticDependencies } from '../template/analyze.js';
 import { TemplateError } from '../template/errors.js';
-import type { ResourceRecord } from './types.js';
+import { collectReferences, type EvalContext, evaluate, type ResourceValues } from '../template/intrinsics.js';
+import type { Template } from '../template/parse.js';
+import type { PlannedChange, ResourceRecord, StackRecord } from './types.js';
 
 const UNKNOWN = '{{unknown}}';
 
 function unknownValues(): ResourceValues {
-  return { ref: UNKNOWN, attributes: new Proxy({}, { has: () => true, get: () => UNKNOWN }) as Record<string, unknown> } as ResourceValues;
+  return {
+    ref: UNKNOWN,
+    attributes: new Proxy({}, { has: () => true, get: () => UNKNOWN }) as Record<string, unknown>,
+  } as ResourceValues;
 }
 
 function live(stack: StackRecord) {
@@ -41,11 +42,24 @@ export function planChanges(
     return c === undefined || conditions[String(c)];
   });
   // NoEcho values are masked in the record: compare the real ones.
-  const oldParams = new Map(stack.parameters.map((p) => [p.key, p.noEcho ? JSON.stringify(previousNoEcho[p.key] ?? p.value) : p.raw]));
-  const changedParams = new Set(parameters.filter((p) => oldParams.get(p.key) !== (p.noEcho ? JSON.stringify(noEcho[p.key] ?? p.value) : p.raw)).map((p) => p.key));
+  const oldParams = new Map(
+    stack.parameters.map((p) => [p.key, p.noEcho ? JSON.stringify(previousNoEcho[p.key] ?? p.value) : p.raw]),
+  );
+  const changedParams = new Set(
+    parameters
+      .filter((p) => oldParams.get(p.key) !== (p.noEcho ? JSON.stringify(noEcho[p.key] ?? p.value) : p.raw))
+      .map((p) => p.key),
+  );
   const ctx: EvalContext = {
     parameters: { ...Object.fromEntries(parameters.map((p) => [p.key, p.value])), ...noEcho },
-    pseudo: { region: stack.region, accountId: stack.accountId, stackName: stack.stackName, stackId: stack.stackId, partition: world.data.partition, urlSuffix: 'amazonaws.com' },
+    pseudo: {
+      region: stack.region,
+      accountId: stack.accountId,
+      stackName: stack.stackName,
+      stackId: stack.stackId,
+      partition: world.data.partition,
+      urlSuffix: 'amazonaws.com',
+    },
     conditions,
     mappings: (newTemplate.Mappings ?? {}) as EvalContext['mappings'],
     resource: (id) => existing.get(id)?.values ?? (wanted.includes(id) ? unknownValues() : undefined),
@@ -68,35 +82,72 @@ export function planChanges(
     for (const name of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
       if (sameValue(before[name], after[name]) && !JSON.stringify(after[name] ?? null).includes(UNKNOWN)) continue;
       // NoEcho values are masked in the record: compare what the template asks for instead.
-      if (JSON.stringify(before[name] ?? null).includes('****') && sameValue(oldDecl?.Properties?.[name], decl.Properties?.[name]) && ![...collectReferences(decl.Properties?.[name]).refs].some((r) => changedParams.has(r))) continue;
+      if (
+        JSON.stringify(before[name] ?? null).includes('****') &&
+        sameValue(oldDecl?.Properties?.[name], decl.Properties?.[name]) &&
+        ![...collectReferences(decl.Properties?.[name]).refs].some((r) => changedParams.has(r))
+      )
+        continue;
       const refs = collectReferences(decl.Properties?.[name]);
       const causing = [...refs.refs].find((r) => changedParams.has(r));
       const dynamic = JSON.stringify(after[name] ?? null).includes(UNKNOWN);
       const recreation = requiresRecreation(decl.Type, name, before[name], after[name]);
       details.push({
-        Target: { Attribute: 'Properties', Name: name, RequiresRecreation: dynamic && recreation === 'Never' ? 'Never' : recreation },
+        Target: {
+          Attribute: 'Properties',
+          Name: name,
+          RequiresRecreation: dynamic && recreation === 'Never' ? 'Never' : recreation,
+        },
         Evaluation: dynamic ? 'Dynamic' : 'Static',
-        ChangeSource: dynamic ? 'ResourceReference' : causing && sameValue(oldDecl?.Properties?.[name], decl.Properties?.[name]) ? 'ParameterReference' : 'DirectModification',
+        ChangeSource: dynamic
+          ? 'ResourceReference'
+          : causing && sameValue(oldDecl?.Properties?.[name], decl.Properties?.[name])
+            ? 'ParameterReference'
+            : 'DirectModification',
         ...(causing && !dynamic ? { CausingEntity: causing } : {}),
       });
     }
     if (!details.length) continue;
     const replacement = details.some((d) => d.Target.RequiresRecreation === 'Always') ? 'True' : 'False';
-    changes.push({ action: 'Modify', logicalId: id, physicalId: current.physicalId, type: decl.Type, replacement, scope: ['Properties'], details });
+    changes.push({
+      action: 'Modify',
+      logicalId: id,
+      physicalId: current.physicalId,
+      type: decl.Type,
+      replacement,
+      scope: ['Properties'],
+      details,
+    });
   }
   if (typeChanged.length) {
-    throw new TemplateError(`Update of resource type is not permitted. The new template modifies resource type of the following resources: [${typeChanged.join(', ')}]`);
+    throw new TemplateError(
+      `Update of resource type is not permitted. The new template modifies resource type of the following resources: [${typeChanged.join(', ')}]`,
+    );
   }
   for (const r of live(stack)) {
-    if (!wanted.includes(r.logicalId)) changes.push({ action: 'Remove', logicalId: r.logicalId, physicalId: r.physicalId, type: r.type, scope: [], details: [] });
+    if (!wanted.includes(r.logicalId))
+      changes.push({
+        action: 'Remove',
+        logicalId: r.logicalId,
+        physicalId: r.physicalId,
+        type: r.type,
+        scope: [],
+        details: [],
+      });
   }
   return changes;
 }
 
 /** Resource records for a new stack: conditions applied, dependencies computed, bad references rejected. */
-export function plannedResources(template: Template, conditions: Record<string, boolean>, now: string): ResourceRecord[] {
+export function plannedResources(
+  template: Template,
+  conditions: Record<string, boolean>,
+  now: string,
+): ResourceRecord[] {
   const all = template.Resources;
-  const created = Object.keys(all).filter((id) => all[id]!.Condition === undefined || conditions[String(all[id]!.Condition)]);
+  const created = Object.keys(all).filter(
+    (id) => all[id]!.Condition === undefined || conditions[String(all[id]!.Condition)],
+  );
   const createdSet = new Set(created);
   const unresolved: string[] = [];
   const records = created.map((id) => {
@@ -105,7 +156,9 @@ export function plannedResources(template: Template, conditions: Record<string, 
     const dependsOn = new Set<string>();
     for (const d of staticDependencies(id, all)) {
       // A static dependency that survives conditions, or an explicit DependsOn, must be created too.
-      const explicit = (Array.isArray(res.DependsOn) ? res.DependsOn : res.DependsOn !== undefined ? [res.DependsOn] : []).includes(d);
+      const explicit = (
+        Array.isArray(res.DependsOn) ? res.DependsOn : res.DependsOn !== undefined ? [res.DependsOn] : []
+      ).includes(d);
       if (!explicit && !refs.has(d)) continue;
       if (!createdSet.has(d)) {
         if (!unresolved.includes(d)) unresolved.push(d);
@@ -113,13 +166,20 @@ export function plannedResources(template: Template, conditions: Record<string, 
       }
       dependsOn.add(d);
     }
-    const record: ResourceRecord = { logicalId: id, type: res.Type, dependsOn: [...dependsOn], status: 'NOT_STARTED', lastUpdated: now };
+    const record: ResourceRecord = {
+      logicalId: id,
+      type: res.Type,
+      dependsOn: [...dependsOn],
+      status: 'NOT_STARTED',
+      lastUpdated: now,
+    };
     if (res.DeletionPolicy !== undefined) record.deletionPolicy = String(res.DeletionPolicy);
     return record;
   });
   if (unresolved.length) {
-    throw new TemplateError(`Template format error: Unresolved resource dependencies [${unresolved.join(', ')}] in the Resources block of the template`);
+    throw new TemplateError(
+      `Template format error: Unresolved resource dependencies [${unresolved.join(', ')}] in the Resources block of the template`,
+    );
   }
   return records;
 }
-

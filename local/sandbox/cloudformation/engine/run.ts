@@ -7,11 +7,17 @@ import { authorize, notAuthorizedMessage } from '../../iam/evaluate.js';
 import type { Principal } from '../../world/types.js';
 import type { World } from '../../world/world.js';
 import { PROVIDERS } from '../providers/registry.js';
-import { HandlerFailure, serviceFailure, type AwsServiceName, type ProviderContext, type StartedOperation } from '../providers/types.js';
+import {
+  type AwsServiceName,
+  HandlerFailure,
+  type ProviderContext,
+  type StartedOperation,
+  serviceFailure,
+} from '../providers/types.js';
 import { TemplateError } from '../template/errors.js';
-import { evaluate, type EvalContext, type ResourceValues } from '../template/intrinsics.js';
+import { type EvalContext, evaluate, type ResourceValues } from '../template/intrinsics.js';
 import { parseTemplateBody, type Template } from '../template/parse.js';
-import { OrderedTimers, type Clock } from './clock.js';
+import { type Clock, OrderedTimers } from './clock.js';
 import { throwIfDeletionBlocked } from './deletion-fault.js';
 import type { CloudFormationState, ResourceRecord, StackCaller, StackEvent, StackRecord } from './types.js';
 
@@ -66,7 +72,11 @@ export function realPropertiesOf(res: ResourceRecord): Record<string, unknown> {
  * Record a resource's evaluated properties: the record (world state, events) holds them with NoEcho values
  * masked; the real ones stay in memory for the handlers.
  */
-export function keepProperties(res: ResourceRecord, real: Record<string, unknown>, masked: Record<string, unknown> | undefined): void {
+export function keepProperties(
+  res: ResourceRecord,
+  real: Record<string, unknown>,
+  masked: Record<string, unknown> | undefined,
+): void {
   if (masked === undefined) {
     realProperties.delete(res);
     res.properties = real;
@@ -147,7 +157,10 @@ export class StackEngine {
   /** Record who runs a stack operation; the returned caller goes into the stack record. */
   registerCaller(world: World, principal: Principal): StackCaller {
     const handle = world.uuid();
-    this.runtime(world).callers.set(handle, { ...(principal.kind !== 'service' ? { accessKeyId: principal.accessKeyId } : {}), principal });
+    this.runtime(world).callers.set(handle, {
+      ...(principal.kind !== 'service' ? { accessKeyId: principal.accessKeyId } : {}),
+      principal,
+    });
     return { arn: principal.arn, handle };
   }
 
@@ -178,8 +191,12 @@ export class StackEngine {
       if (stack.status === 'CREATE_IN_PROGRESS') {
         for (const res of stack.resources) {
           if (res.status !== 'CREATE_IN_PROGRESS') continue;
-          const wait = res.dueAt ? Math.max(0, Date.parse(res.dueAt) - this.clock.now()) : HANDLER_LATENCY_MS / Math.max(stack.timeScale, 1e-9);
-          this.afterScaled(world, stack, `${stack.stackId}/${res.logicalId}`, wait, () => this.finishResource(world, stack, res));
+          const wait = res.dueAt
+            ? Math.max(0, Date.parse(res.dueAt) - this.clock.now())
+            : HANDLER_LATENCY_MS / Math.max(stack.timeScale, 1e-9);
+          this.afterScaled(world, stack, `${stack.stackId}/${res.logicalId}`, wait, () =>
+            this.finishResource(world, stack, res),
+          );
         }
         this.after(world, stack, stack.stackId, 500, () => this.advanceCreate(world, stack));
       } else if (stack.status === 'ROLLBACK_IN_PROGRESS' || stack.status === 'DELETE_IN_PROGRESS') {
@@ -297,24 +314,42 @@ export class StackEngine {
       logicalId: res.logicalId,
       stackTags: Object.fromEntries(stack.tags.map((t) => [t.Key, t.Value])),
       timeScale: stack.timeScale,
-      caller: principal ?? { kind: 'service', service: 'cloudformation.amazonaws.com', accountId: stack.accountId, arn: caller.arn, userId: caller.arn },
-      require: (service: AwsServiceName, action: string, resource: string, keys?: Record<string, string>, shown?: string) => {
+      caller: principal ?? {
+        kind: 'service',
+        service: 'cloudformation.amazonaws.com',
+        accountId: stack.accountId,
+        arn: caller.arn,
+        userId: caller.arn,
+      },
+      require: (
+        service: AwsServiceName,
+        action: string,
+        resource: string,
+        keys?: Record<string, string>,
+        shown?: string,
+      ) => {
         if (!principal) {
-          throw serviceFailure({ uuid }, {
-            service,
-            status: 403,
-            message: 'The security token included in the request is invalid.',
-            handlerErrorCode: 'AccessDenied',
-          });
+          throw serviceFailure(
+            { uuid },
+            {
+              service,
+              status: 403,
+              message: 'The security token included in the request is invalid.',
+              handlerErrorCode: 'AccessDenied',
+            },
+          );
         }
         const result = authorize(world, principal, action, resource, { region: stack.region, keys: keys ?? {} });
         if (!result.allowed) {
-          throw serviceFailure({ uuid }, {
-            service,
-            status: 403,
-            message: notAuthorizedMessage(principal, action, shown ?? resource, result),
-            handlerErrorCode: 'AccessDenied',
-          });
+          throw serviceFailure(
+            { uuid },
+            {
+              service,
+              status: 403,
+              message: notAuthorizedMessage(principal, action, shown ?? resource, result),
+              handlerErrorCode: 'AccessDenied',
+            },
+          );
         }
       },
       setPhysicalId: (id: string) => {
@@ -375,7 +410,8 @@ export class StackEngine {
     const template = templateOf(stack);
     let props: Record<string, unknown>;
     try {
-      props = (evaluate(template.Resources[res.logicalId]!.Properties ?? {}, this.evalContext(world, stack)) ?? {}) as Record<string, unknown>;
+      props = (evaluate(template.Resources[res.logicalId]!.Properties ?? {}, this.evalContext(world, stack)) ??
+        {}) as Record<string, unknown>;
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
       this.resourceEvent(stack, res, 'CREATE_IN_PROGRESS');
@@ -388,7 +424,10 @@ export class StackEngine {
       // stay in memory for the handlers.
       realProperties.set(res, props);
       try {
-        res.properties = (evaluate(template.Resources[res.logicalId]!.Properties ?? {}, this.evalContext(world, stack, true)) ?? {}) as Record<string, unknown>;
+        res.properties = (evaluate(
+          template.Resources[res.logicalId]!.Properties ?? {},
+          this.evalContext(world, stack, true),
+        ) ?? {}) as Record<string, unknown>;
       } catch {
         res.properties = {};
       }
@@ -397,7 +436,12 @@ export class StackEngine {
     const missing = provider.required.filter((k) => props[k] === undefined);
     if (missing.length) {
       this.after(world, stack, key, 300, () =>
-        this.failResource(world, stack, res, `Properties validation failed for resource ${res.logicalId} with message:\n#: required key [${missing[0]}] not found`),
+        this.failResource(
+          world,
+          stack,
+          res,
+          `Properties validation failed for resource ${res.logicalId} with message:\n#: required key [${missing[0]}] not found`,
+        ),
       );
       return;
     }
@@ -413,7 +457,8 @@ export class StackEngine {
       return;
     }
     this.after(world, stack, key, Math.min(HANDLER_LATENCY_MS, durationMs / 2), () => {
-      if (res.status === 'CREATE_IN_PROGRESS') this.resourceEvent(stack, res, 'CREATE_IN_PROGRESS', 'Resource creation Initiated');
+      if (res.status === 'CREATE_IN_PROGRESS')
+        this.resourceEvent(stack, res, 'CREATE_IN_PROGRESS', 'Resource creation Initiated');
     });
     res.dueAt = this.after(world, stack, key, durationMs, () => this.finishResource(world, stack, res));
   }
@@ -430,7 +475,9 @@ export class StackEngine {
       return;
     }
     if ('waitMs' in result) {
-      res.dueAt = this.after(world, stack, `${stack.stackId}/${res.logicalId}`, result.waitMs, () => this.finishResource(world, stack, res));
+      res.dueAt = this.after(world, stack, `${stack.stackId}/${res.logicalId}`, result.waitMs, () =>
+        this.finishResource(world, stack, res),
+      );
       return;
     }
     delete res.dueAt;
@@ -510,7 +557,13 @@ export class StackEngine {
   }
 
   /** Delete every started resource, dependents first; stack status already ROLLBACK_/DELETE_IN_PROGRESS. */
-  startTeardown(world: World, stack: StackRecord, mode: 'ROLLBACK' | 'DELETE', caller: StackCaller, retain: string[] = []): void {
+  startTeardown(
+    world: World,
+    stack: StackRecord,
+    mode: 'ROLLBACK' | 'DELETE',
+    caller: StackCaller,
+    retain: string[] = [],
+  ): void {
     for (const res of stack.resources) {
       if (retain.includes(res.logicalId) && res.status === 'DELETE_FAILED') res.deletionPolicy = 'Retain';
     }
@@ -519,7 +572,8 @@ export class StackEngine {
   }
 
   private advanceTeardown(world: World, stack: StackRecord, run: Teardown): void {
-    const gone = (r: ResourceRecord) => r.status === 'NOT_STARTED' || r.status === 'DELETE_COMPLETE' || r.status === 'DELETE_SKIPPED';
+    const gone = (r: ResourceRecord) =>
+      r.status === 'NOT_STARTED' || r.status === 'DELETE_COMPLETE' || r.status === 'DELETE_SKIPPED';
     // Each resource is tried once per teardown, after everything that depends on it is gone.
     for (let progressed = true; progressed; ) {
       progressed = false;
@@ -575,7 +629,12 @@ export class StackEngine {
 
   private finishTeardown(world: World, stack: StackRecord, mode: 'ROLLBACK' | 'DELETE', failed: string[]): void {
     if (failed.length) {
-      this.stackEvent(world, stack, mode === 'ROLLBACK' ? 'ROLLBACK_FAILED' : 'DELETE_FAILED', `The following resource(s) failed to delete: [${failed.join(', ')}]. `);
+      this.stackEvent(
+        world,
+        stack,
+        mode === 'ROLLBACK' ? 'ROLLBACK_FAILED' : 'DELETE_FAILED',
+        `The following resource(s) failed to delete: [${failed.join(', ')}]. `,
+      );
       return;
     }
     if (mode === 'ROLLBACK') {

@@ -2,9 +2,10 @@
  * Stack records as the engine keeps them: plain JSON inside `WorldData.services.cloudformation`, so the
  * sandbox's dump and reset cover them. Field names follow the CloudFormation API where they surface.
  */
+
+import type { StoredLaunchTemplate } from '../providers/eks.js';
 import type { ResolvedParameter } from '../template/analyze.js';
 import type { ResourceValues } from '../template/intrinsics.js';
-import type { StoredLaunchTemplate } from '../providers/eks.js';
 
 export type StackStatus =
   | 'CREATE_IN_PROGRESS'
@@ -157,7 +158,12 @@ export interface UpdateRun {
     outputs?: StackRecord['outputs'];
   };
   /** Logical ids this run changed (in order), what they were, and the physical resource a replacement left behind. */
-  touched: { logicalId: string; action: 'Add' | 'Modify'; replacedPhysicalId?: string; oldProperties?: Record<string, unknown> }[];
+  touched: {
+    logicalId: string;
+    action: 'Add' | 'Modify';
+    replacedPhysicalId?: string;
+    oldProperties?: Record<string, unknown>;
+  }[];
   /** Resources a ContinueUpdateRollback was told to skip. */
   skipped: string[];
 }
@@ -169,7 +175,13 @@ export interface ChangeSetRecord {
   description?: string;
   status: 'CREATE_PENDING' | 'CREATE_IN_PROGRESS' | 'CREATE_COMPLETE' | 'DELETE_COMPLETE' | 'FAILED';
   statusReason?: string;
-  executionStatus: 'UNAVAILABLE' | 'AVAILABLE' | 'EXECUTE_IN_PROGRESS' | 'EXECUTE_COMPLETE' | 'EXECUTE_FAILED' | 'OBSOLETE';
+  executionStatus:
+    | 'UNAVAILABLE'
+    | 'AVAILABLE'
+    | 'EXECUTE_IN_PROGRESS'
+    | 'EXECUTE_COMPLETE'
+    | 'EXECUTE_FAILED'
+    | 'OBSOLETE';
   creationTime: string;
   /** Sandbox time (ISO) from which DescribeChangeSet shows CREATE_COMPLETE/FAILED (AWS computes for a few seconds). */
   readyAt: string;

@@ -16,20 +16,31 @@
  */
 import type { World } from '../../world/world.js';
 import { PROVIDERS } from '../providers/registry.js';
-import { NAME_PROPERTY } from '../providers/update-behaviour.js';
 import { HandlerFailure, handlerFailure, type StartedOperation } from '../providers/types.js';
+import { NAME_PROPERTY } from '../providers/update-behaviour.js';
 import { TemplateError } from '../template/errors.js';
 import { evaluate, type ResourceValues } from '../template/intrinsics.js';
 import { throwIfDeletionBlocked } from './deletion-fault.js';
 import { plannedResources } from './plan.js';
-import { forgetTemplate, keepProperties, noEchoValues, realPropertiesOf, rememberNoEcho, templateOf, type StackEngine } from './run.js';
+import {
+  forgetTemplate,
+  keepProperties,
+  noEchoValues,
+  realPropertiesOf,
+  rememberNoEcho,
+  type StackEngine,
+  templateOf,
+} from './run.js';
 import type { ResourceRecord, StackCaller, StackRecord, UpdatePlan, UpdateRun } from './types.js';
 
 const HANDLER_LATENCY_MS = 1_500;
 
 function asFailure(err: unknown, res: ResourceRecord): HandlerFailure {
   if (err instanceof HandlerFailure) return err;
-  console.error(`[sandbox] CloudFormation provider ${res.type} (${res.logicalId}) failed unexpectedly during an update:`, err);
+  console.error(
+    `[sandbox] CloudFormation provider ${res.type} (${res.logicalId}) failed unexpectedly during an update:`,
+    err,
+  );
   return new HandlerFailure('Internal Failure', 'InternalFailure');
 }
 
@@ -46,7 +57,10 @@ interface Leftover {
 }
 
 /** Work one resource does in this phase. */
-type Step = { kind: 'add' } | { kind: 'modify'; replace: boolean; before: Record<string, unknown> } | { kind: 'revert'; to: ResourceRecord; replacedPhysicalId?: string };
+type Step =
+  | { kind: 'add' }
+  | { kind: 'modify'; replace: boolean; before: Record<string, unknown> }
+  | { kind: 'revert'; to: ResourceRecord; replacedPhysicalId?: string };
 
 export class StackUpdater {
   /** Steps pending per stack (process memory; the run itself is in the stack record). */
@@ -64,7 +78,13 @@ export class StackUpdater {
   // ----- update ----------------------------------------------------------------------------------------------
 
   /** Begin an update; the stack must be in a state that allows one (checked by the API). */
-  start(world: World, stack: StackRecord, plan: UpdatePlan, noEcho: Record<string, string | string[]>, caller: StackCaller): void {
+  start(
+    world: World,
+    stack: StackRecord,
+    plan: UpdatePlan,
+    noEcho: Record<string, string | string[]>,
+    caller: StackCaller,
+  ): void {
     const run: UpdateRun = {
       phase: 'UPDATE',
       plan,
@@ -93,7 +113,11 @@ export class StackUpdater {
       if (change.action === 'Add') steps.set(change.logicalId, { kind: 'add' });
       if (change.action === 'Modify') {
         const res = stack.resources.find((r) => r.logicalId === change.logicalId)!;
-        steps.set(change.logicalId, { kind: 'modify', replace: change.replacement === 'True', before: realPropertiesOf(res) });
+        steps.set(change.logicalId, {
+          kind: 'modify',
+          replace: change.replacement === 'True',
+          before: realPropertiesOf(res),
+        });
       }
     }
     // Resource list: kept resources (with the new template's dependencies), added ones, then removed ones
@@ -113,7 +137,14 @@ export class StackUpdater {
     this.engine.after(world, stack, stack.stackId, 500, () => this.advance(world, stack));
   }
 
-  private adopt(stack: StackRecord, body: string, parameters: StackRecord['parameters'], conditions: Record<string, boolean>, tags: StackRecord['tags'], description?: string): void {
+  private adopt(
+    stack: StackRecord,
+    body: string,
+    parameters: StackRecord['parameters'],
+    conditions: Record<string, boolean>,
+    tags: StackRecord['tags'],
+    description?: string,
+  ): void {
     stack.templateBody = body;
     stack.parameters = parameters;
     stack.conditions = conditions;
@@ -144,7 +175,8 @@ export class StackUpdater {
       steps.delete(id);
       flight.add(id);
       this.run(world, stack, res, step);
-      if (stack.status !== (stack.update?.phase === 'ROLLBACK' ? 'UPDATE_ROLLBACK_IN_PROGRESS' : 'UPDATE_IN_PROGRESS')) return;
+      if (stack.status !== (stack.update?.phase === 'ROLLBACK' ? 'UPDATE_ROLLBACK_IN_PROGRESS' : 'UPDATE_IN_PROGRESS'))
+        return;
     }
     if (steps.size || flight.size) return;
     if (stack.update.phase === 'UPDATE') this.completeUpdate(world, stack);
@@ -197,7 +229,12 @@ export class StackUpdater {
         const created = res.physicalId;
         res.physicalId = step.replacedPhysicalId;
         keepProperties(res, clone(target.properties ?? {}), undefined);
-        this.leftovers(stack).push({ logicalId: res.logicalId, type: res.type, physicalId: created, properties: before });
+        this.leftovers(stack).push({
+          logicalId: res.logicalId,
+          type: res.type,
+          physicalId: created,
+          properties: before,
+        });
         afterLatency(() => done(target.values ?? res.values!));
         return;
       }
@@ -214,7 +251,9 @@ export class StackUpdater {
         return;
       }
       keepProperties(res, clone(target.properties ?? {}), undefined);
-      poll(started, (state) => provider.finishUpdate!(ctx, before, target.properties ?? {}, res.physicalId ?? '', state));
+      poll(started, (state) =>
+        provider.finishUpdate!(ctx, before, target.properties ?? {}, res.physicalId ?? '', state),
+      );
       return;
     }
 
@@ -223,7 +262,11 @@ export class StackUpdater {
     try {
       const decl = templateOf(stack).Resources[res.logicalId]!;
       after = (evaluate(decl.Properties ?? {}, this.engine.evalContext(world, stack)) ?? {}) as Record<string, unknown>;
-      if (stack.parameters.some((p) => p.noEcho)) masked = (evaluate(decl.Properties ?? {}, this.engine.evalContext(world, stack, true)) ?? {}) as Record<string, unknown>;
+      if (stack.parameters.some((p) => p.noEcho))
+        masked = (evaluate(decl.Properties ?? {}, this.engine.evalContext(world, stack, true)) ?? {}) as Record<
+          string,
+          unknown
+        >;
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
       this.engine.resourceEvent(stack, res, step.kind === 'add' ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS');
@@ -237,7 +280,11 @@ export class StackUpdater {
       this.touched(stack).push({ logicalId: res.logicalId, action: 'Add' });
       const missing = provider.required.filter((k) => after[k] === undefined);
       if (missing.length) {
-        afterLatency(() => fail(`Properties validation failed for resource ${res.logicalId} with message:\n#: required key [${missing[0]}] not found`));
+        afterLatency(() =>
+          fail(
+            `Properties validation failed for resource ${res.logicalId} with message:\n#: required key [${missing[0]}] not found`,
+          ),
+        );
         return;
       }
       let started: StartedOperation;
@@ -249,7 +296,8 @@ export class StackUpdater {
         return;
       }
       this.engine.after(world, stack, key, Math.min(HANDLER_LATENCY_MS, started.durationMs / 2), () => {
-        if (res.status === 'CREATE_IN_PROGRESS') this.engine.resourceEvent(stack, res, 'CREATE_IN_PROGRESS', 'Resource creation Initiated');
+        if (res.status === 'CREATE_IN_PROGRESS')
+          this.engine.resourceEvent(stack, res, 'CREATE_IN_PROGRESS', 'Resource creation Initiated');
       });
       poll(started, (state) => provider.finishCreate(ctx, after, res.physicalId ?? '', state));
       return;
@@ -265,8 +313,18 @@ export class StackUpdater {
         return;
       }
       const oldPhysicalId = res.physicalId;
-      this.engine.resourceEvent(stack, res, 'UPDATE_IN_PROGRESS', 'Requested update requires the creation of a new physical resource; hence creating one.');
-      this.touched(stack).push({ logicalId: res.logicalId, action: 'Modify', ...(oldPhysicalId !== undefined ? { replacedPhysicalId: oldPhysicalId } : {}), oldProperties: before });
+      this.engine.resourceEvent(
+        stack,
+        res,
+        'UPDATE_IN_PROGRESS',
+        'Requested update requires the creation of a new physical resource; hence creating one.',
+      );
+      this.touched(stack).push({
+        logicalId: res.logicalId,
+        action: 'Modify',
+        ...(oldPhysicalId !== undefined ? { replacedPhysicalId: oldPhysicalId } : {}),
+        oldProperties: before,
+      });
       let started: StartedOperation;
       try {
         started = provider.create(ctx, after);
@@ -323,14 +381,32 @@ export class StackUpdater {
     this.engine.stackEvent(world, stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
     const removed = this.removedIds.get(stack) ?? new Set();
     const gone = stack.resources.filter((r) => removed.has(r.logicalId)).reverse();
-    const old = stack.update!.touched
-      .filter((t) => t.replacedPhysicalId !== undefined)
-      .map((t) => ({ logicalId: t.logicalId, type: stack.resources.find((r) => r.logicalId === t.logicalId)!.type, physicalId: t.replacedPhysicalId, properties: t.oldProperties ?? {} }));
-    this.cleanup(world, stack, [...old, ...gone.map((r) => ({ logicalId: r.logicalId, type: r.type, physicalId: r.physicalId, properties: realPropertiesOf(r) }))], () => {
-      stack.resources = stack.resources.filter((r) => !gone.includes(r));
-      delete stack.update;
-      this.engine.stackEvent(world, stack, 'UPDATE_COMPLETE');
-    });
+    const old = stack
+      .update!.touched.filter((t) => t.replacedPhysicalId !== undefined)
+      .map((t) => ({
+        logicalId: t.logicalId,
+        type: stack.resources.find((r) => r.logicalId === t.logicalId)!.type,
+        physicalId: t.replacedPhysicalId,
+        properties: t.oldProperties ?? {},
+      }));
+    this.cleanup(
+      world,
+      stack,
+      [
+        ...old,
+        ...gone.map((r) => ({
+          logicalId: r.logicalId,
+          type: r.type,
+          physicalId: r.physicalId,
+          properties: realPropertiesOf(r),
+        })),
+      ],
+      () => {
+        stack.resources = stack.resources.filter((r) => !gone.includes(r));
+        delete stack.update;
+        this.engine.stackEvent(world, stack, 'UPDATE_COMPLETE');
+      },
+    );
   }
 
   /** Delete leftovers one by one (dependents were listed first); failures are reported but do not fail the stack. */
@@ -341,7 +417,14 @@ export class StackUpdater {
       return;
     }
     const provider = PROVIDERS.get(next.type)!;
-    const shadow: ResourceRecord = { logicalId: next.logicalId, type: next.type, dependsOn: [], status: 'DELETE_IN_PROGRESS', lastUpdated: this.engine.nowIso(), ...(next.physicalId !== undefined ? { physicalId: next.physicalId } : {}) };
+    const shadow: ResourceRecord = {
+      logicalId: next.logicalId,
+      type: next.type,
+      dependsOn: [],
+      status: 'DELETE_IN_PROGRESS',
+      lastUpdated: this.engine.nowIso(),
+      ...(next.physicalId !== undefined ? { physicalId: next.physicalId } : {}),
+    };
     this.engine.resourceEvent(stack, shadow, 'DELETE_IN_PROGRESS');
     const ctx = this.engine.providerContext(world, stack, shadow, stack.caller);
     const key = `${stack.stackId}/${next.logicalId}/cleanup`;
@@ -370,7 +453,13 @@ export class StackUpdater {
 
   // ----- rollback --------------------------------------------------------------------------------------------
 
-  private failUpdate(world: World, stack: StackRecord, failedId: string | undefined, verb: 'create' | 'update', reasonOverride?: string): void {
+  private failUpdate(
+    world: World,
+    stack: StackRecord,
+    failedId: string | undefined,
+    verb: 'create' | 'update',
+    reasonOverride?: string,
+  ): void {
     if (stack.status !== 'UPDATE_IN_PROGRESS' || !stack.update) return;
     const failed = failedId ? [failedId] : [];
     // CloudFormation stops everything else in flight.
@@ -378,12 +467,22 @@ export class StackUpdater {
       const res = stack.resources.find((r) => r.logicalId === id)!;
       this.engine.cancelTimers(world, `${stack.stackId}/${id}`);
       const adding = res.status === 'CREATE_IN_PROGRESS';
-      this.engine.resourceEvent(stack, res, adding ? 'CREATE_FAILED' : 'UPDATE_FAILED', adding ? 'Resource creation cancelled' : 'Resource update cancelled');
+      this.engine.resourceEvent(
+        stack,
+        res,
+        adding ? 'CREATE_FAILED' : 'UPDATE_FAILED',
+        adding ? 'Resource creation cancelled' : 'Resource update cancelled',
+      );
       failed.push(id);
     }
     this.inFlight.get(stack)?.clear();
     this.pending.get(stack)?.clear();
-    this.engine.stackEvent(world, stack, 'UPDATE_ROLLBACK_IN_PROGRESS', reasonOverride ?? `The following resource(s) failed to ${verb}: [${failed.join(', ')}]. `);
+    this.engine.stackEvent(
+      world,
+      stack,
+      'UPDATE_ROLLBACK_IN_PROGRESS',
+      reasonOverride ?? `The following resource(s) failed to ${verb}: [${failed.join(', ')}]. `,
+    );
     this.beginRollback(world, stack);
   }
 
@@ -402,7 +501,11 @@ export class StackUpdater {
       if (!to) continue;
       const res = stack.resources.find((r) => r.logicalId === t.logicalId);
       if (!res) continue;
-      steps.set(t.logicalId, { kind: 'revert', to, ...(t.replacedPhysicalId !== undefined ? { replacedPhysicalId: t.replacedPhysicalId } : {}) });
+      steps.set(t.logicalId, {
+        kind: 'revert',
+        to,
+        ...(t.replacedPhysicalId !== undefined ? { replacedPhysicalId: t.replacedPhysicalId } : {}),
+      });
     }
     this.pending.set(stack, steps);
     this.inFlight.set(stack, new Set());
@@ -412,7 +515,12 @@ export class StackUpdater {
   private failRollback(world: World, stack: StackRecord, failedId: string): void {
     if (stack.status !== 'UPDATE_ROLLBACK_IN_PROGRESS') return;
     this.pending.get(stack)?.clear();
-    this.engine.stackEvent(world, stack, 'UPDATE_ROLLBACK_FAILED', `The following resource(s) failed to update: [${failedId}]. `);
+    this.engine.stackEvent(
+      world,
+      stack,
+      'UPDATE_ROLLBACK_FAILED',
+      `The following resource(s) failed to update: [${failedId}]. `,
+    );
   }
 
   private completeRollback(world: World, stack: StackRecord): void {
@@ -420,10 +528,19 @@ export class StackUpdater {
     this.engine.stackEvent(world, stack, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
     const prevIds = new Set(run.previous.resources.map((r) => r.logicalId));
     // What the update added (not in the previous stack) and replacements it created go.
-    const added = stack.resources.filter((r) => !prevIds.has(r.logicalId) && r.physicalId !== undefined && r.status !== 'NOT_STARTED');
+    const added = stack.resources.filter(
+      (r) => !prevIds.has(r.logicalId) && r.physicalId !== undefined && r.status !== 'NOT_STARTED',
+    );
     const items = [
       ...this.leftovers(stack).splice(0),
-      ...added.reverse().map((r) => ({ logicalId: r.logicalId, type: r.type, physicalId: r.physicalId, properties: realPropertiesOf(r) })),
+      ...added
+        .reverse()
+        .map((r) => ({
+          logicalId: r.logicalId,
+          type: r.type,
+          physicalId: r.physicalId,
+          properties: realPropertiesOf(r),
+        })),
     ];
     this.cleanup(world, stack, items, () => {
       // The stack's resources are the previous ones again (with what the rollback restored).
@@ -445,10 +562,15 @@ export class StackUpdater {
     for (const id of skip) {
       if (!run.skipped.includes(id)) run.skipped.push(id);
       const res = stack.resources.find((r) => r.logicalId === id);
-      if (res && res.status === 'UPDATE_FAILED') this.engine.resourceEvent(stack, res, 'UPDATE_COMPLETE', 'Resource skipped during UpdateRollback');
+      if (res && res.status === 'UPDATE_FAILED')
+        this.engine.resourceEvent(stack, res, 'UPDATE_COMPLETE', 'Resource skipped during UpdateRollback');
     }
     // Only what is not yet back where it was is tried again.
-    const reverted = new Set(stack.resources.filter((r) => r.status === 'UPDATE_COMPLETE' && run.phase === 'ROLLBACK' && !this.stillChanged(run, r)).map((r) => r.logicalId));
+    const reverted = new Set(
+      stack.resources
+        .filter((r) => r.status === 'UPDATE_COMPLETE' && run.phase === 'ROLLBACK' && !this.stillChanged(run, r))
+        .map((r) => r.logicalId),
+    );
     run.touched = run.touched.filter((t) => !reverted.has(t.logicalId) || t.action === 'Add');
     this.engine.stackEvent(world, stack, 'UPDATE_ROLLBACK_IN_PROGRESS');
     this.beginRollback(world, stack);
@@ -456,7 +578,10 @@ export class StackUpdater {
 
   private stillChanged(run: UpdateRun, r: ResourceRecord): boolean {
     const prev = run.previous.resources.find((p) => p.logicalId === r.logicalId);
-    return !prev || JSON.stringify(prev.properties ?? {}) !== JSON.stringify(r.properties ?? {}) || prev.physicalId !== r.physicalId;
+    return (
+      !prev ||
+      JSON.stringify(prev.properties ?? {}) !== JSON.stringify(r.properties ?? {}) ||
+      prev.physicalId !== r.physicalId
+    );
   }
 }
-

@@ -4,7 +4,15 @@
  */
 import type { SecurityGroup, SecurityGroupRule } from '../../world/types.js';
 import { launchTemplates } from './eks.js';
-import { jitter, randomHex, serviceFailure, stringList, tagRecord, type ProviderContext, type ResourceProvider } from './types.js';
+import {
+  jitter,
+  type ProviderContext,
+  type ResourceProvider,
+  randomHex,
+  serviceFailure,
+  stringList,
+  tagRecord,
+} from './types.js';
 
 function ec2Error(ctx: ProviderContext, message: string, status = 400, handlerErrorCode = 'InvalidRequest') {
   return serviceFailure(ctx, { service: 'Ec2', status, message, handlerErrorCode });
@@ -15,7 +23,9 @@ function arn(ctx: ProviderContext, kind: string, id: string): string {
 }
 
 function findGroup(ctx: ProviderContext, groupId: string): SecurityGroup | undefined {
-  return ctx.data.securityGroups.find((g) => g.groupId === groupId && g.accountId === ctx.accountId && g.region === ctx.region);
+  return ctx.data.securityGroups.find(
+    (g) => g.groupId === groupId && g.accountId === ctx.accountId && g.region === ctx.region,
+  );
 }
 
 function rule(r: Record<string, unknown>): SecurityGroupRule {
@@ -40,9 +50,14 @@ export const ec2SecurityGroup: ResourceProvider = {
     if (!vpcId) throw ec2Error(ctx, 'No default VPC for this user', 400);
     ctx.require('Ec2', 'ec2:CreateSecurityGroup', arn(ctx, 'vpc', vpcId));
     ctx.require('Ec2', 'ec2:CreateSecurityGroup', arn(ctx, 'security-group', '*'));
-    const vpc = ctx.data.vpcs.find((v) => v.vpcId === vpcId && v.accountId === ctx.accountId && v.region === ctx.region);
+    const vpc = ctx.data.vpcs.find(
+      (v) => v.vpcId === vpcId && v.accountId === ctx.accountId && v.region === ctx.region,
+    );
     if (!vpc) throw ec2Error(ctx, `The vpc ID '${vpcId}' does not exist`, 400, 'NotFound');
-    const groupName = props.GroupName !== undefined ? String(props.GroupName) : `${ctx.stackName}-${ctx.logicalId}-${randomHex(ctx, 12).toUpperCase()}`;
+    const groupName =
+      props.GroupName !== undefined
+        ? String(props.GroupName)
+        : `${ctx.stackName}-${ctx.logicalId}-${randomHex(ctx, 12).toUpperCase()}`;
     if (ctx.data.securityGroups.some((g) => g.vpcId === vpcId && g.groupName === groupName)) {
       throw ec2Error(ctx, `The security group '${groupName}' already exists for VPC '${vpcId}'`, 400, 'AlreadyExists');
     }
@@ -62,10 +77,14 @@ export const ec2SecurityGroup: ResourceProvider = {
     };
     ctx.data.securityGroups.push(group);
     ctx.setPhysicalId(groupId);
-    const ingress = Array.isArray(props.SecurityGroupIngress) ? (props.SecurityGroupIngress as Record<string, unknown>[]) : [];
+    const ingress = Array.isArray(props.SecurityGroupIngress)
+      ? (props.SecurityGroupIngress as Record<string, unknown>[])
+      : [];
     if (ingress.length) ctx.require('Ec2', 'ec2:AuthorizeSecurityGroupIngress', arn(ctx, 'security-group', groupId));
     group.ingress.push(...ingress.map(rule));
-    const egress = Array.isArray(props.SecurityGroupEgress) ? (props.SecurityGroupEgress as Record<string, unknown>[]) : undefined;
+    const egress = Array.isArray(props.SecurityGroupEgress)
+      ? (props.SecurityGroupEgress as Record<string, unknown>[])
+      : undefined;
     if (egress) {
       ctx.require('Ec2', 'ec2:RevokeSecurityGroupEgress', arn(ctx, 'security-group', groupId));
       ctx.require('Ec2', 'ec2:AuthorizeSecurityGroupEgress', arn(ctx, 'security-group', groupId));
@@ -124,7 +143,10 @@ export const ec2LaunchTemplate: ResourceProvider = {
   attributes: ['LaunchTemplateId', 'LatestVersionNumber', 'DefaultVersionNumber'],
   required: ['LaunchTemplateData'],
   create(ctx, props) {
-    const name = props.LaunchTemplateName !== undefined ? String(props.LaunchTemplateName) : `${ctx.logicalId}_${randomHex(ctx, 12)}`;
+    const name =
+      props.LaunchTemplateName !== undefined
+        ? String(props.LaunchTemplateName)
+        : `${ctx.logicalId}_${randomHex(ctx, 12)}`;
     ctx.require('Ec2', 'ec2:CreateLaunchTemplate', arn(ctx, 'launch-template', '*'));
     const store = launchTemplates(ctx);
     if (store.some((t) => t.accountId === ctx.accountId && t.region === ctx.region && t.name === name)) {
@@ -138,13 +160,28 @@ export const ec2LaunchTemplate: ResourceProvider = {
     const id = `lt-${randomHex(ctx, 17)}`;
     const tags = { ...ctx.stackTags };
     if (Object.keys(tags).length) ctx.require('Ec2', 'ec2:CreateTags', arn(ctx, 'launch-template', id));
-    store.push({ accountId: ctx.accountId, region: ctx.region, id, name, latestVersion: 1, data, tags, createTime: ctx.nowIso() });
+    store.push({
+      accountId: ctx.accountId,
+      region: ctx.region,
+      id,
+      name,
+      latestVersion: 1,
+      data,
+      tags,
+      createTime: ctx.nowIso(),
+    });
     ctx.setPhysicalId(id);
     return { durationMs: jitter(ctx, 2_000, 0.3) };
   },
   finishCreate(ctx, _props, physicalId) {
     const t = launchTemplates(ctx).find((x) => x.id === physicalId);
-    if (!t) throw ec2Error(ctx, `The specified launch template, with template ID ${physicalId}, does not exist.`, 400, 'NotFound');
+    if (!t)
+      throw ec2Error(
+        ctx,
+        `The specified launch template, with template ID ${physicalId}, does not exist.`,
+        400,
+        'NotFound',
+      );
     return {
       ref: t.id,
       attributes: { LaunchTemplateId: t.id, LatestVersionNumber: String(t.latestVersion), DefaultVersionNumber: '1' },

@@ -7,25 +7,33 @@
  * show it.
  */
 import { createHash } from 'node:crypto';
+import { ADDON_CATALOG, defaultAddonVersion } from '../../eks/addons.js';
 import { roleTrustsService } from '../../iam/evaluate.js';
-import type { ResourceValues } from '../template/intrinsics.js';
 import type { EksAccessEntry, EksAddon, EksCluster, EksNodegroup, IamRole } from '../../world/types.js';
 import { roleArnOf, serviceLinkedTrust } from '../../world/world.js';
-import { ADDON_CATALOG, defaultAddonVersion } from '../../eks/addons.js';
-import { type AccessPolicyProperty, addonJobs, clusterJobs, finishJobs, nodegroupJobs, runJobs, updateAccessEntryNow } from './eks-update.js';
+import type { ResourceValues } from '../template/intrinsics.js';
+import {
+  type AccessPolicyProperty,
+  addonJobs,
+  clusterJobs,
+  finishJobs,
+  nodegroupJobs,
+  runJobs,
+  updateAccessEntryNow,
+} from './eks-update.js';
 import {
   alreadyExists,
   checkServiceRequest,
   handlerFailure,
   jitter,
+  type ProviderContext,
+  type ResourceProvider,
   randomHex,
   randomString,
   resourceTagKeys,
   serviceFailure,
   stringList,
   tagRecord,
-  type ProviderContext,
-  type ResourceProvider,
 } from './types.js';
 
 const CLUSTER_POLICY = 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy';
@@ -105,7 +113,14 @@ function ensureServiceLinkedRole(ctx: ProviderContext, service: string, name: st
   const path = `/aws-service-role/${service}/`;
   const arn = roleArnOf(ctx.partition, ctx.accountId, path, name);
   ctx.require('Eks', 'iam:CreateServiceLinkedRole', arn, { 'iam:AWSServiceName': service });
-  ctx.world.addRole({ accountId: ctx.accountId, name, path, partition: ctx.partition, trust: serviceLinkedTrust(service), attachedPolicyArns: [policyArn] });
+  ctx.world.addRole({
+    accountId: ctx.accountId,
+    name,
+    path,
+    partition: ctx.partition,
+    trust: serviceLinkedTrust(service),
+    attachedPolicyArns: [policyArn],
+  });
 }
 
 // ----- AWS::EKS::Cluster ---------------------------------------------------------------------------------
@@ -139,7 +154,9 @@ export const eksCluster: ResourceProvider = {
 
     if (findCluster(ctx, name)) throw alreadyExists(ctx, 'AWS::EKS::Cluster', name);
     const account = ctx.world.account(ctx.accountId);
-    const existing = ctx.data.eksClusters.filter((c) => c.accountId === ctx.accountId && c.region === ctx.region).length;
+    const existing = ctx.data.eksClusters.filter(
+      (c) => c.accountId === ctx.accountId && c.region === ctx.region,
+    ).length;
     if (account && existing >= account.quotas.clustersPerRegion) {
       throw invalid(
         ctx,
@@ -149,13 +166,20 @@ export const eksCluster: ResourceProvider = {
       );
     }
     const versions = region?.eksVersions ?? [];
-    const version = props.Version !== undefined ? String(props.Version) : (versions.find((v) => v.defaultVersion) ?? versions[0])?.version ?? '1.33';
+    const version =
+      props.Version !== undefined
+        ? String(props.Version)
+        : ((versions.find((v) => v.defaultVersion) ?? versions[0])?.version ?? '1.33');
     const versionInfo = versions.find((v) => v.version === version);
-    if (!versionInfo || versionInfo.status === 'UNSUPPORTED') throw invalid(ctx, `unsupported Kubernetes version ${version}`);
+    if (!versionInfo || versionInfo.status === 'UNSUPPORTED')
+      throw invalid(ctx, `unsupported Kubernetes version ${version}`);
 
     const role = ctx.world.roleByArn(roleArn);
     if (!role || role.accountId !== ctx.accountId || !roleTrustsService(ctx.world, role, 'eks.amazonaws.com')) {
-      throw invalid(ctx, `Role with arn: ${roleArn}, could not be assumed because it does not exist or the trusted entity is not correct`);
+      throw invalid(
+        ctx,
+        `Role with arn: ${roleArn}, could not be assumed because it does not exist or the trusted entity is not correct`,
+      );
     }
     if (!hasPolicy(role, [CLUSTER_POLICY])) {
       throw invalid(
@@ -166,7 +190,9 @@ export const eksCluster: ResourceProvider = {
 
     if (subnetIds.length === 0) throw invalid(ctx, 'Subnet ids must be specified');
     const subnets = subnetIds.map((id) => {
-      const s = ctx.data.subnets.find((x) => x.subnetId === id && x.accountId === ctx.accountId && x.region === ctx.region);
+      const s = ctx.data.subnets.find(
+        (x) => x.subnetId === id && x.accountId === ctx.accountId && x.region === ctx.region,
+      );
       if (!s) throw invalid(ctx, `The subnet ID '${id}' does not exist`);
       return s;
     });
@@ -176,20 +202,32 @@ export const eksCluster: ResourceProvider = {
     if (azs.length < 2) throw invalid(ctx, 'Subnets specified must be in at least two different AZs');
     const rejected = azs.find((az) => region?.availabilityZones.find((z) => z.name === az)?.eksSupported === false);
     if (rejected) {
-      const offered = (region?.availabilityZones ?? []).filter((z) => z.eksSupported).map((z) => z.name).sort();
+      const offered = (region?.availabilityZones ?? [])
+        .filter((z) => z.eksSupported)
+        .map((z) => z.name)
+        .sort();
       throw invalid(
         ctx,
         `Cannot create cluster '${name}' because ${rejected}, the targeted availability zone, does not currently have sufficient capacity to support the cluster. Retry and choose from these availability zones: ${offered.join(', ')}`,
       );
     }
     for (const sg of sgIds) {
-      const group = ctx.data.securityGroups.find((g) => g.groupId === sg && g.accountId === ctx.accountId && g.region === ctx.region);
+      const group = ctx.data.securityGroups.find(
+        (g) => g.groupId === sg && g.accountId === ctx.accountId && g.region === ctx.region,
+      );
       if (!group) throw invalid(ctx, `The security group '${sg}' does not exist`);
-      if (group.vpcId !== vpcId) throw invalid(ctx, `Security group ${sg} is not in the same VPC as the subnets (${vpcId})`);
+      if (group.vpcId !== vpcId)
+        throw invalid(ctx, `Security group ${sg} is not in the same VPC as the subnets (${vpcId})`);
     }
-    ensureServiceLinkedRole(ctx, 'eks.amazonaws.com', 'AWSServiceRoleForAmazonEKS', 'arn:aws:iam::aws:policy/aws-service-role/AmazonEKSServiceRolePolicy');
+    ensureServiceLinkedRole(
+      ctx,
+      'eks.amazonaws.com',
+      'AWSServiceRoleForAmazonEKS',
+      'arn:aws:iam::aws:policy/aws-service-role/AmazonEKSServiceRolePolicy',
+    );
     const access = (props.AccessConfig ?? {}) as Record<string, unknown>;
-    const authenticationMode = (access.AuthenticationMode as 'API' | 'API_AND_CONFIG_MAP' | 'CONFIG_MAP' | undefined) ?? 'CONFIG_MAP';
+    const authenticationMode =
+      (access.AuthenticationMode as 'API' | 'API_AND_CONFIG_MAP' | 'CONFIG_MAP' | undefined) ?? 'CONFIG_MAP';
     const knc = (props.KubernetesNetworkConfig ?? {}) as Record<string, unknown>;
     const cluster: EksCluster = {
       accountId: ctx.accountId,
@@ -204,9 +242,11 @@ export const eksCluster: ResourceProvider = {
         subnetIds,
         securityGroupIds: sgIds,
         vpcId,
-        endpointPublicAccess: vpcConfig.EndpointPublicAccess === undefined ? true : String(vpcConfig.EndpointPublicAccess) === 'true',
+        endpointPublicAccess:
+          vpcConfig.EndpointPublicAccess === undefined ? true : String(vpcConfig.EndpointPublicAccess) === 'true',
         endpointPrivateAccess: String(vpcConfig.EndpointPrivateAccess) === 'true',
-        publicAccessCidrs: vpcConfig.PublicAccessCidrs !== undefined ? stringList(vpcConfig.PublicAccessCidrs) : ['0.0.0.0/0'],
+        publicAccessCidrs:
+          vpcConfig.PublicAccessCidrs !== undefined ? stringList(vpcConfig.PublicAccessCidrs) : ['0.0.0.0/0'],
       },
       kubernetesNetworkConfig: {
         serviceIpv4Cidr: knc.ServiceIpv4Cidr !== undefined ? String(knc.ServiceIpv4Cidr) : '172.20.0.0/16',
@@ -214,7 +254,10 @@ export const eksCluster: ResourceProvider = {
       },
       accessConfig: {
         authenticationMode,
-        bootstrapClusterCreatorAdminPermissions: access.BootstrapClusterCreatorAdminPermissions === undefined ? true : String(access.BootstrapClusterCreatorAdminPermissions) === 'true',
+        bootstrapClusterCreatorAdminPermissions:
+          access.BootstrapClusterCreatorAdminPermissions === undefined
+            ? true
+            : String(access.BootstrapClusterCreatorAdminPermissions) === 'true',
       },
       health: { issues: [] },
       tags: { ...ctx.stackTags, ...tagRecord(props.Tags) },
@@ -224,7 +267,10 @@ export const eksCluster: ResourceProvider = {
     // AWS's default when UpgradePolicy is absent: the cluster enters extended support.
     const upgrade = (props.UpgradePolicy ?? {}) as Record<string, unknown>;
     if (upgrade.SupportType !== undefined && upgrade.SupportType !== 'STANDARD' && upgrade.SupportType !== 'EXTENDED') {
-      throw invalid(ctx, `Invalid value ${String(upgrade.SupportType)} for upgradePolicy.supportType; valid values: STANDARD, EXTENDED`);
+      throw invalid(
+        ctx,
+        `Invalid value ${String(upgrade.SupportType)} for upgradePolicy.supportType; valid values: STANDARD, EXTENDED`,
+      );
     }
     cluster.upgradePolicy = { supportType: upgrade.SupportType === 'STANDARD' ? 'STANDARD' : 'EXTENDED' };
     ctx.data.eksClusters.push(cluster);
@@ -232,7 +278,9 @@ export const eksCluster: ResourceProvider = {
     ctx.setPhysicalId(name);
     // The handler polls DescribeCluster with the caller's credentials while the control plane comes up.
     ctx.require('Eks', 'eks:DescribeCluster', arn);
-    const encryption = Array.isArray(props.EncryptionConfig) ? (props.EncryptionConfig as EncryptionConfigProperty[]) : [];
+    const encryption = Array.isArray(props.EncryptionConfig)
+      ? (props.EncryptionConfig as EncryptionConfigProperty[])
+      : [];
     return { durationMs: jitter(ctx, 9 * MIN), state: { keyArn: encryption[0]?.Provider?.KeyArn ?? '' } };
   },
   finishCreate(ctx, _props, physicalId, state) {
@@ -245,26 +293,38 @@ export const eksCluster: ResourceProvider = {
         region: ctx.region,
         groupId: sgId,
         groupName: `eks-cluster-sg-${cluster.name}-${String(Math.floor(ctx.random() * 1e10)).padStart(10, '0')}`,
-        description: 'EKS created security group applied to ENI that is attached to EKS Control Plane master nodes, as well as any managed workloads.',
+        description:
+          'EKS created security group applied to ENI that is attached to EKS Control Plane master nodes, as well as any managed workloads.',
         vpcId: cluster.resourcesVpcConfig.vpcId,
         ingress: [{ ipProtocol: '-1', sourceGroupIds: [sgId] }],
         egress: [{ ipProtocol: '-1', cidrIps: ['0.0.0.0/0'] }],
-        tags: { Name: `eks-cluster-sg-${cluster.name}`, [`kubernetes.io/cluster/${cluster.name}`]: 'owned', 'aws:eks:cluster-name': cluster.name },
+        tags: {
+          Name: `eks-cluster-sg-${cluster.name}`,
+          [`kubernetes.io/cluster/${cluster.name}`]: 'owned',
+          'aws:eks:cluster-name': cluster.name,
+        },
       });
       cluster.resourcesVpcConfig.clusterSecurityGroupId = sgId;
       // With the sandbox's Kubernetes front running, the endpoint is a real loopback API server with its own CA.
       const served = ctx.world.kubernetes?.attach(cluster);
-      cluster.endpoint = served?.endpoint ?? `https://${randomHex(ctx, 32).toUpperCase()}.gr7.${ctx.region}.eks.amazonaws.com`;
-      cluster.certificateAuthorityData = served?.certificateAuthorityData ?? fakeCertificateAuthority(ctx, cluster.name);
+      cluster.endpoint =
+        served?.endpoint ?? `https://${randomHex(ctx, 32).toUpperCase()}.gr7.${ctx.region}.eks.amazonaws.com`;
+      cluster.certificateAuthorityData =
+        served?.certificateAuthorityData ?? fakeCertificateAuthority(ctx, cluster.name);
       cluster.oidcIssuer = `https://oidc.eks.${ctx.region}.amazonaws.com/id/${randomHex(ctx, 32).toUpperCase()}`;
       cluster.status = 'ACTIVE';
       // EKS gives the creator cluster-admin through an access entry when the mode allows access entries.
       const mode = cluster.accessConfig?.authenticationMode;
-      if ((mode === 'API' || mode === 'API_AND_CONFIG_MAP') && cluster.accessConfig?.bootstrapClusterCreatorAdminPermissions) {
+      if (
+        (mode === 'API' || mode === 'API_AND_CONFIG_MAP') &&
+        cluster.accessConfig?.bootstrapClusterCreatorAdminPermissions
+      ) {
         const principalArn = ctx.caller.kind === 'assumed-role' ? ctx.caller.role.arn : ctx.caller.arn;
-        ctx.data.eksAccessEntries.push(newAccessEntry(ctx, cluster, principalArn, [], undefined, [
-          { policyArn: ADMIN_ACCESS_POLICY, accessScope: { type: 'cluster' } },
-        ]));
+        ctx.data.eksAccessEntries.push(
+          newAccessEntry(ctx, cluster, principalArn, [], undefined, [
+            { policyArn: ADMIN_ACCESS_POLICY, accessScope: { type: 'cluster' } },
+          ]),
+        );
       }
     }
     return {
@@ -285,14 +345,26 @@ export const eksCluster: ResourceProvider = {
     return runJobs(ctx, physicalId, clusterJobs(ctx, before, after, physicalId));
   },
   finishUpdate(ctx, _before, after, physicalId, state) {
-    const encryption = Array.isArray(after.EncryptionConfig) ? (after.EncryptionConfig as EncryptionConfigProperty[]) : [];
-    return finishJobs(ctx, physicalId, state, () => eksCluster.finishCreate(ctx, after, physicalId, { keyArn: encryption[0]?.Provider?.KeyArn ?? '' }) as ResourceValues);
+    const encryption = Array.isArray(after.EncryptionConfig)
+      ? (after.EncryptionConfig as EncryptionConfigProperty[])
+      : [];
+    return finishJobs(
+      ctx,
+      physicalId,
+      state,
+      () =>
+        eksCluster.finishCreate(ctx, after, physicalId, {
+          keyArn: encryption[0]?.Provider?.KeyArn ?? '',
+        }) as ResourceValues,
+    );
   },
   delete(ctx, _props, physicalId) {
     const cluster = physicalId ? findCluster(ctx, physicalId) : undefined;
     if (!cluster) return { durationMs: 1_000 };
     ctx.require('Eks', 'eks:DeleteCluster', cluster.arn, resourceTagKeys(cluster.tags));
-    const groups = ctx.data.eksNodegroups.filter((n) => n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === cluster.name);
+    const groups = ctx.data.eksNodegroups.filter(
+      (n) => n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === cluster.name,
+    );
     if (groups.length) {
       throw serviceFailure(ctx, {
         service: 'Eks',
@@ -324,7 +396,12 @@ export const eksCluster: ResourceProvider = {
     if (!cluster) return undefined;
     cluster.status = 'FAILED';
     const sg = cluster.resourcesVpcConfig.clusterSecurityGroupId ?? 'sg-unknown';
-    return serviceFailure(ctx, { service: 'Ec2', status: 400, message: `resource ${sg} has a dependent object`, handlerErrorCode: 'GeneralServiceException' });
+    return serviceFailure(ctx, {
+      service: 'Ec2',
+      status: 400,
+      message: `resource ${sg} has a dependent object`,
+      handlerErrorCode: 'GeneralServiceException',
+    });
   },
 };
 
@@ -332,7 +409,11 @@ export const eksCluster: ResourceProvider = {
 
 function findNodegroup(ctx: ProviderContext, clusterName: string, name: string): EksNodegroup | undefined {
   return ctx.data.eksNodegroups.find(
-    (n) => n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === clusterName && n.nodegroupName === name,
+    (n) =>
+      n.accountId === ctx.accountId &&
+      n.region === ctx.region &&
+      n.clusterName === clusterName &&
+      n.nodegroupName === name,
   );
 }
 
@@ -363,47 +444,79 @@ export const eksNodegroup: ResourceProvider = {
     ctx.require('Eks', 'iam:PassRole', nodeRoleArn, passRoleKeys('eks.amazonaws.com'));
 
     const cluster = activeCluster(ctx, clusterName);
-    if (findNodegroup(ctx, clusterName, name)) throw alreadyExists(ctx, 'AWS::EKS::Nodegroup', `${clusterName}/${name}`);
+    if (findNodegroup(ctx, clusterName, name))
+      throw alreadyExists(ctx, 'AWS::EKS::Nodegroup', `${clusterName}/${name}`);
     const quota = ctx.world.account(ctx.accountId)?.quotas.nodegroupsPerCluster ?? 30;
-    const count = ctx.data.eksNodegroups.filter((n) => n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === clusterName).length;
+    const count = ctx.data.eksNodegroups.filter(
+      (n) => n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === clusterName,
+    ).length;
     if (count >= quota) {
-      throw invalid(ctx, `Maximum number of nodegroups (${quota}) reached for cluster ${clusterName}`, 400, 'ServiceLimitExceeded');
+      throw invalid(
+        ctx,
+        `Maximum number of nodegroups (${quota}) reached for cluster ${clusterName}`,
+        400,
+        'ServiceLimitExceeded',
+      );
     }
     const nodeRole = ctx.world.roleByArn(nodeRoleArn);
-    if (!nodeRole || nodeRole.accountId !== ctx.accountId) throw invalid(ctx, `The role with name ${nodeRoleArn.split('/').pop()} cannot be found.`, 404, 'NotFound');
+    if (!nodeRole || nodeRole.accountId !== ctx.accountId)
+      throw invalid(ctx, `The role with name ${nodeRoleArn.split('/').pop()} cannot be found.`, 404, 'NotFound');
     if (!roleTrustsService(ctx.world, nodeRole, 'ec2.amazonaws.com')) {
-      throw invalid(ctx, `Following required service principals [ec2.amazonaws.com] were not found in the trust relationships of nodeRole ${nodeRoleArn}`);
+      throw invalid(
+        ctx,
+        `Following required service principals [ec2.amazonaws.com] were not found in the trust relationships of nodeRole ${nodeRoleArn}`,
+      );
     }
     const subnetIds = stringList(props.Subnets);
     if (subnetIds.length === 0) throw invalid(ctx, 'Subnets are required');
     const subnets = subnetIds.map((id) => {
-      const s = ctx.data.subnets.find((x) => x.subnetId === id && x.accountId === ctx.accountId && x.region === ctx.region);
+      const s = ctx.data.subnets.find(
+        (x) => x.subnetId === id && x.accountId === ctx.accountId && x.region === ctx.region,
+      );
       if (!s) throw invalid(ctx, `The subnet ID '${id}' does not exist`);
-      if (s.vpcId !== cluster.resourcesVpcConfig.vpcId) throw invalid(ctx, `Subnet ${id} is not in the VPC of the cluster (${cluster.resourcesVpcConfig.vpcId})`);
+      if (s.vpcId !== cluster.resourcesVpcConfig.vpcId)
+        throw invalid(ctx, `Subnet ${id} is not in the VPC of the cluster (${cluster.resourcesVpcConfig.vpcId})`);
       return s;
     });
     const scaling = (props.ScalingConfig ?? {}) as Record<string, unknown>;
     const minSize = scaling.MinSize !== undefined ? Number(scaling.MinSize) : 1;
     const maxSize = scaling.MaxSize !== undefined ? Number(scaling.MaxSize) : 2;
     const desiredSize = scaling.DesiredSize !== undefined ? Number(scaling.DesiredSize) : 2;
-    if (desiredSize < minSize) throw invalid(ctx, `Minimum capacity ${minSize} can't be greater than desired size ${desiredSize}`);
-    if (desiredSize > maxSize) throw invalid(ctx, `Desired capacity ${desiredSize} can't be greater than max size ${maxSize}`);
+    if (desiredSize < minSize)
+      throw invalid(ctx, `Minimum capacity ${minSize} can't be greater than desired size ${desiredSize}`);
+    if (desiredSize > maxSize)
+      throw invalid(ctx, `Desired capacity ${desiredSize} can't be greater than max size ${maxSize}`);
     if (maxSize < 1) throw invalid(ctx, 'Maximum capacity must be at least 1');
     const lt = props.LaunchTemplate as Record<string, unknown> | undefined;
     const remote = props.RemoteAccess as Record<string, unknown> | undefined;
     if (lt && remote) throw invalid(ctx, 'Remote access configuration cannot be specified with a launch template.');
     if (remote?.Ec2SshKey !== undefined) {
       const key = String(remote.Ec2SshKey);
-      const found = ctx.data.keyPairs.some((k) => k.accountId === ctx.accountId && k.region === ctx.region && k.keyName === key);
+      const found = ctx.data.keyPairs.some(
+        (k) => k.accountId === ctx.accountId && k.region === ctx.region && k.keyName === key,
+      );
       if (!found) throw invalid(ctx, `KeyPair ${key} not found`);
     }
     let launchTemplate: EksNodegroup['launchTemplate'];
     if (lt) {
       const stored = findLaunchTemplate(ctx, lt);
-      if (!stored) throw invalid(ctx, `The specified launch template, with template ID ${String(lt.Id ?? lt.Name)}, does not exist.`);
-      launchTemplate = { id: stored.id, name: stored.name, version: lt.Version !== undefined ? String(lt.Version) : String(stored.latestVersion) };
+      if (!stored)
+        throw invalid(
+          ctx,
+          `The specified launch template, with template ID ${String(lt.Id ?? lt.Name)}, does not exist.`,
+        );
+      launchTemplate = {
+        id: stored.id,
+        name: stored.name,
+        version: lt.Version !== undefined ? String(lt.Version) : String(stored.latestVersion),
+      };
     }
-    ensureServiceLinkedRole(ctx, 'eks-nodegroup.amazonaws.com', 'AWSServiceRoleForAmazonEKSNodegroup', 'arn:aws:iam::aws:policy/aws-service-role/AWSServiceRoleForAmazonEKSNodegroup');
+    ensureServiceLinkedRole(
+      ctx,
+      'eks-nodegroup.amazonaws.com',
+      'AWSServiceRoleForAmazonEKSNodegroup',
+      'arn:aws:iam::aws:policy/aws-service-role/AWSServiceRoleForAmazonEKSNodegroup',
+    );
     const instanceTypes = props.InstanceTypes !== undefined ? stringList(props.InstanceTypes) : ['t3.medium'];
     const amiDefault = Number(cluster.version.split('.')[1] ?? 0) >= 30 ? 'AL2023_x86_64_STANDARD' : 'AL2_x86_64';
     const arn = `arn:${ctx.partition}:eks:${ctx.region}:${ctx.accountId}:nodegroup/${clusterName}/${name}/${ctx.uuid()}`;
@@ -424,7 +537,14 @@ export const eksNodegroup: ResourceProvider = {
       amiType: props.AmiType !== undefined ? String(props.AmiType) : amiDefault,
       ...(lt ? {} : { diskSize: props.DiskSize !== undefined ? Number(props.DiskSize) : 20 }),
       nodeRole: nodeRoleArn,
-      ...(remote ? { remoteAccess: { ec2SshKey: remote.Ec2SshKey as string | undefined, sourceSecurityGroups: stringList(remote.SourceSecurityGroups) } } : {}),
+      ...(remote
+        ? {
+            remoteAccess: {
+              ec2SshKey: remote.Ec2SshKey as string | undefined,
+              sourceSecurityGroups: stringList(remote.SourceSecurityGroups),
+            },
+          }
+        : {}),
       ...(launchTemplate ? { launchTemplate } : {}),
       labels: tagRecord(props.Labels),
       health: { issues: [] },
@@ -446,7 +566,14 @@ export const eksNodegroup: ResourceProvider = {
         groupName: `eks-remoteAccess-${arn.split('/').pop()}`,
         description: 'Security group for all nodes in the nodeGroup to allow SSH access',
         vpcId: cluster.resourcesVpcConfig.vpcId,
-        ingress: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, ...(sources.length ? { sourceGroupIds: sources } : { cidrIps: ['0.0.0.0/0'] }) }],
+        ingress: [
+          {
+            ipProtocol: 'tcp',
+            fromPort: 22,
+            toPort: 22,
+            ...(sources.length ? { sourceGroupIds: sources } : { cidrIps: ['0.0.0.0/0'] }),
+          },
+        ],
         egress: [{ ipProtocol: '-1', cidrIps: ['0.0.0.0/0'] }],
         tags: { 'eks:cluster-name': clusterName, 'eks:nodegroup-name': name },
       });
@@ -459,9 +586,13 @@ export const eksNodegroup: ResourceProvider = {
     const offerings = ctx.world.region(ctx.region)?.instanceTypeOfferings ?? {};
     const ltData = (launchTemplate ? (findLaunchTemplate(ctx, lt!)?.data ?? {}) : {}) as Record<string, unknown>;
     const ltType = ltData.InstanceType !== undefined ? [String(ltData.InstanceType)] : [];
-    const unsupportedType = [...instanceTypes, ...ltType].find((t) => offerings[t] && !offerings[t]!.some((az) => azs.includes(az)));
+    const unsupportedType = [...instanceTypes, ...ltType].find(
+      (t) => offerings[t] && !offerings[t]!.some((az) => azs.includes(az)),
+    );
     const ltKey = ltData.KeyName !== undefined ? String(ltData.KeyName) : undefined;
-    const ltKeyMissing = ltKey !== undefined && !ctx.data.keyPairs.some((k) => k.accountId === ctx.accountId && k.region === ctx.region && k.keyName === ltKey);
+    const ltKeyMissing =
+      ltKey !== undefined &&
+      !ctx.data.keyPairs.some((k) => k.accountId === ctx.accountId && k.region === ctx.region && k.keyName === ltKey);
     const roleProblem = !hasPolicy(nodeRole, [WORKER_POLICY]) || !hasPolicy(nodeRole, ECR_POLICIES);
     let failure: NodegroupFailure | undefined;
     if (unsupportedType) {
@@ -471,7 +602,11 @@ export const eksNodegroup: ResourceProvider = {
         asg: true,
       };
     } else if (ltKeyMissing) {
-      failure = { code: 'AsgInstanceLaunchFailures', message: `The key pair '${ltKey}' does not exist. Launching EC2 instance failed.`, asg: true };
+      failure = {
+        code: 'AsgInstanceLaunchFailures',
+        message: `The key pair '${ltKey}' does not exist. Launching EC2 instance failed.`,
+        asg: true,
+      };
     } else if (ctx.data.flags.nodesFailToJoin || roleProblem) {
       failure = { code: 'NodeCreationFailure', message: 'Instances failed to join the kubernetes cluster' };
     }
@@ -483,7 +618,10 @@ export const eksNodegroup: ResourceProvider = {
     const ng = findNodegroup(ctx, clusterName, name);
     if (!ng) throw notFound(ctx, `No node group found for name: ${name}.`);
     const s = state as { failure?: NodegroupFailure; desiredSize: number };
-    ng.resources = { ...ng.resources, autoScalingGroups: [{ name: `eks-${name}-${ng.nodegroupArn.split('/').pop()}` }] };
+    ng.resources = {
+      ...ng.resources,
+      autoScalingGroups: [{ name: `eks-${name}-${ng.nodegroupArn.split('/').pop()}` }],
+    };
     if (s.failure) {
       ng.status = 'CREATE_FAILED';
       ng.modifiedAt = ctx.nowIso();
@@ -504,7 +642,10 @@ export const eksNodegroup: ResourceProvider = {
     }
     ng.status = 'ACTIVE';
     ng.modifiedAt = ctx.nowIso();
-    return { ref: physicalId, attributes: { Arn: ng.nodegroupArn, ClusterName: clusterName, NodegroupName: name, Id: physicalId } };
+    return {
+      ref: physicalId,
+      attributes: { Arn: ng.nodegroupArn, ClusterName: clusterName, NodegroupName: name, Id: physicalId },
+    };
   },
   update(ctx, before, after, physicalId) {
     return runJobs(ctx, physicalId, nodegroupJobs(ctx, before, after, physicalId));
@@ -514,7 +655,10 @@ export const eksNodegroup: ResourceProvider = {
       const [clusterName, name] = splitNodegroupId(physicalId);
       const ng = findNodegroup(ctx, clusterName, name);
       if (!ng) throw notFound(ctx, `No node group found for name: ${name}.`);
-      return { ref: physicalId, attributes: { Arn: ng.nodegroupArn, ClusterName: clusterName, NodegroupName: name, Id: physicalId } };
+      return {
+        ref: physicalId,
+        attributes: { Arn: ng.nodegroupArn, ClusterName: clusterName, NodegroupName: name, Id: physicalId },
+      };
     });
   },
   delete(ctx, _props, physicalId) {
@@ -531,22 +675,36 @@ export const eksNodegroup: ResourceProvider = {
     const [clusterName, name] = splitNodegroupId(physicalId);
     const ng = findNodegroup(ctx, clusterName, name);
     ctx.data.eksNodegroups = ctx.data.eksNodegroups.filter(
-      (n) => !(n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === clusterName && n.nodegroupName === name),
+      (n) =>
+        !(
+          n.accountId === ctx.accountId &&
+          n.region === ctx.region &&
+          n.clusterName === clusterName &&
+          n.nodegroupName === name
+        ),
     );
     // EKS deletes the remote-access security group it made with the node group.
     const sg = ng?.resources?.remoteAccessSecurityGroup;
-    if (sg) ctx.data.securityGroups = ctx.data.securityGroups.filter((g) => !(g.groupId === sg && g.accountId === ctx.accountId && g.region === ctx.region));
+    if (sg)
+      ctx.data.securityGroups = ctx.data.securityGroups.filter(
+        (g) => !(g.groupId === sg && g.accountId === ctx.accountId && g.region === ctx.region),
+      );
   },
 };
 
 // ----- AWS::EKS::Addon -----------------------------------------------------------------------------------
 
 /** Add-ons whose pods need nodes: they only become ACTIVE once a node group is. */
-const NEEDS_NODES = new Set(Object.values(ADDON_CATALOG).filter((a) => a.needsNodes).map((a) => a.addonName));
+const NEEDS_NODES = new Set(
+  Object.values(ADDON_CATALOG)
+    .filter((a) => a.needsNodes)
+    .map((a) => a.addonName),
+);
 
 function findAddon(ctx: ProviderContext, clusterName: string, name: string): EksAddon | undefined {
   return ctx.data.eksAddons.find(
-    (a) => a.accountId === ctx.accountId && a.region === ctx.region && a.clusterName === clusterName && a.addonName === name,
+    (a) =>
+      a.accountId === ctx.accountId && a.region === ctx.region && a.clusterName === clusterName && a.addonName === name,
   );
 }
 
@@ -562,7 +720,9 @@ export const eksAddon: ResourceProvider = {
     if (props.ServiceAccountRoleArn !== undefined) {
       ctx.require('Eks', 'iam:PassRole', String(props.ServiceAccountRoleArn), passRoleKeys('eks.amazonaws.com'));
     }
-    const podIdentities = Array.isArray(props.PodIdentityAssociations) ? (props.PodIdentityAssociations as Record<string, unknown>[]) : [];
+    const podIdentities = Array.isArray(props.PodIdentityAssociations)
+      ? (props.PodIdentityAssociations as Record<string, unknown>[])
+      : [];
     for (const pia of podIdentities) {
       // EKS creates the associations as part of CreateAddon, with the caller's permissions.
       ctx.require('Eks', 'eks:CreatePodIdentityAssociation', clusterArn(ctx, clusterName));
@@ -571,20 +731,26 @@ export const eksAddon: ResourceProvider = {
     const cluster = activeCluster(ctx, clusterName);
     const offered = (ctx.world.region(ctx.region)?.eksVersions ?? []).map((v) => v.version);
     const defaultVersion = defaultAddonVersion(addonName, cluster.version, offered);
-    if (!defaultVersion) throw invalid(ctx, `Addon ${addonName} specified is not supported in ${cluster.version} kubernetes version`);
-    if (findAddon(ctx, clusterName, addonName)) throw alreadyExists(ctx, 'AWS::EKS::Addon', `${clusterName}|${addonName}`);
+    if (!defaultVersion)
+      throw invalid(ctx, `Addon ${addonName} specified is not supported in ${cluster.version} kubernetes version`);
+    if (findAddon(ctx, clusterName, addonName))
+      throw alreadyExists(ctx, 'AWS::EKS::Addon', `${clusterName}|${addonName}`);
     if (props.ConfigurationValues !== undefined) {
       try {
         JSON.parse(String(props.ConfigurationValues));
       } catch {
-        throw invalid(ctx, 'ConfigurationValue provided in request is not supported: Json schema validation failed with error: unable to parse the configuration value');
+        throw invalid(
+          ctx,
+          'ConfigurationValue provided in request is not supported: Json schema validation failed with error: unable to parse the configuration value',
+        );
       }
     }
     if (props.ServiceAccountRoleArn !== undefined && !ctx.world.roleByArn(String(props.ServiceAccountRoleArn))) {
       throw invalid(ctx, `Role ${String(props.ServiceAccountRoleArn)} does not exist`);
     }
     for (const pia of podIdentities) {
-      if (!ctx.world.roleByArn(String(pia.RoleArn))) throw invalid(ctx, `Role provided in the request does not exist: ${String(pia.RoleArn)}`);
+      if (!ctx.world.roleByArn(String(pia.RoleArn)))
+        throw invalid(ctx, `Role provided in the request does not exist: ${String(pia.RoleArn)}`);
     }
     const now = ctx.nowIso();
     const associationArns = podIdentities.map((pia) => {
@@ -613,7 +779,9 @@ export const eksAddon: ResourceProvider = {
       addonArn: `arn:${ctx.partition}:eks:${ctx.region}:${ctx.accountId}:addon/${clusterName}/${addonName}/${ctx.uuid()}`,
       addonVersion: props.AddonVersion !== undefined ? String(props.AddonVersion) : defaultVersion,
       status: 'CREATING',
-      ...(props.ServiceAccountRoleArn !== undefined ? { serviceAccountRoleArn: String(props.ServiceAccountRoleArn) } : {}),
+      ...(props.ServiceAccountRoleArn !== undefined
+        ? { serviceAccountRoleArn: String(props.ServiceAccountRoleArn) }
+        : {}),
       ...(props.ConfigurationValues !== undefined ? { configurationValues: String(props.ConfigurationValues) } : {}),
       health: { issues: [] },
       ...(associationArns.length ? { podIdentityAssociations: associationArns } : {}),
@@ -632,7 +800,11 @@ export const eksAddon: ResourceProvider = {
     if (!addon) throw notFound(ctx, `No addon: ${addonName} found in cluster: ${clusterName}`);
     if (NEEDS_NODES.has(addonName)) {
       const hasNodes = ctx.data.eksNodegroups.some(
-        (n) => n.accountId === ctx.accountId && n.region === ctx.region && n.clusterName === clusterName && n.status === 'ACTIVE',
+        (n) =>
+          n.accountId === ctx.accountId &&
+          n.region === ctx.region &&
+          n.clusterName === clusterName &&
+          n.status === 'ACTIVE',
       );
       const s = state as { waitedMs: number };
       if (!hasNodes) {
@@ -643,7 +815,12 @@ export const eksAddon: ResourceProvider = {
         }
         addon.status = 'DEGRADED';
         addon.health = {
-          issues: [{ code: 'InsufficientNumberOfReplicas', message: "The add-on is unhealthy because it doesn't have the desired number of replicas." }],
+          issues: [
+            {
+              code: 'InsufficientNumberOfReplicas',
+              message: "The add-on is unhealthy because it doesn't have the desired number of replicas.",
+            },
+          ],
         };
         throw handlerFailure(ctx, `Addon ${addonName} failed to stabilize: DEGRADED`, 'NotStabilized');
       }
@@ -676,9 +853,17 @@ export const eksAddon: ResourceProvider = {
     if (!physicalId) return;
     const [clusterName, addonName] = physicalId.split('|') as [string, string];
     const owned = findAddon(ctx, clusterName, addonName)?.podIdentityAssociations ?? [];
-    ctx.data.eksPodIdentityAssociations = ctx.data.eksPodIdentityAssociations.filter((a) => !owned.includes(a.associationArn));
+    ctx.data.eksPodIdentityAssociations = ctx.data.eksPodIdentityAssociations.filter(
+      (a) => !owned.includes(a.associationArn),
+    );
     ctx.data.eksAddons = ctx.data.eksAddons.filter(
-      (a) => !(a.accountId === ctx.accountId && a.region === ctx.region && a.clusterName === clusterName && a.addonName === addonName),
+      (a) =>
+        !(
+          a.accountId === ctx.accountId &&
+          a.region === ctx.region &&
+          a.clusterName === clusterName &&
+          a.addonName === addonName
+        ),
     );
   },
 };
@@ -730,7 +915,10 @@ export const eksAccessEntry: ResourceProvider = {
     const cluster = activeCluster(ctx, clusterName);
     const mode = cluster.accessConfig?.authenticationMode ?? 'CONFIG_MAP';
     if (mode === 'CONFIG_MAP') {
-      throw invalid(ctx, "The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.");
+      throw invalid(
+        ctx,
+        "The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.",
+      );
     }
     const m = /^arn:[^:]+:iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(principalArn);
     if (!m) throw invalid(ctx, 'The specified principalArn is invalid: invalid principal');
@@ -739,9 +927,19 @@ export const eksAccessEntry: ResourceProvider = {
       if (!exists) throw invalid(ctx, 'The specified principalArn is invalid: invalid principal');
     }
     const duplicate = ctx.data.eksAccessEntries.some(
-      (e) => e.accountId === ctx.accountId && e.region === ctx.region && e.clusterName === clusterName && e.principalArn === principalArn,
+      (e) =>
+        e.accountId === ctx.accountId &&
+        e.region === ctx.region &&
+        e.clusterName === clusterName &&
+        e.principalArn === principalArn,
     );
-    if (duplicate) throw invalid(ctx, 'The specified access entry resource is already in use on this cluster.', 409, 'AlreadyExists');
+    if (duplicate)
+      throw invalid(
+        ctx,
+        'The specified access entry resource is already in use on this cluster.',
+        409,
+        'AlreadyExists',
+      );
     const policies = Array.isArray(props.AccessPolicies) ? (props.AccessPolicies as AccessPolicyProperty[]) : [];
     const entry = newAccessEntry(
       ctx,
@@ -764,7 +962,10 @@ export const eksAccessEntry: ResourceProvider = {
       const scope = (p.AccessScope ?? {}) as Record<string, unknown>;
       entry.accessPolicies.push({
         policyArn,
-        accessScope: scope.Type === 'namespace' ? { type: 'namespace', namespaces: stringList(scope.Namespaces) } : { type: 'cluster' },
+        accessScope:
+          scope.Type === 'namespace'
+            ? { type: 'namespace', namespaces: stringList(scope.Namespaces) }
+            : { type: 'cluster' },
       });
     }
     return { durationMs: jitter(ctx, 3_000, 0.3) };
@@ -772,7 +973,11 @@ export const eksAccessEntry: ResourceProvider = {
   finishCreate(ctx, _props, physicalId) {
     const sep = physicalId.indexOf('|');
     const entry = ctx.data.eksAccessEntries.find(
-      (e) => e.accountId === ctx.accountId && e.region === ctx.region && e.clusterName === physicalId.slice(0, sep) && e.principalArn === physicalId.slice(sep + 1),
+      (e) =>
+        e.accountId === ctx.accountId &&
+        e.region === ctx.region &&
+        e.clusterName === physicalId.slice(0, sep) &&
+        e.principalArn === physicalId.slice(sep + 1),
     );
     if (!entry) throw notFound(ctx, `The specified access entry ${physicalId} could not be found.`);
     return { ref: physicalId, attributes: { AccessEntryArn: entry.accessEntryArn } };
@@ -788,7 +993,11 @@ export const eksAccessEntry: ResourceProvider = {
     if (!physicalId) return { durationMs: 500 };
     const sep = physicalId.indexOf('|');
     const entry = ctx.data.eksAccessEntries.find(
-      (e) => e.accountId === ctx.accountId && e.region === ctx.region && e.clusterName === physicalId.slice(0, sep) && e.principalArn === physicalId.slice(sep + 1),
+      (e) =>
+        e.accountId === ctx.accountId &&
+        e.region === ctx.region &&
+        e.clusterName === physicalId.slice(0, sep) &&
+        e.principalArn === physicalId.slice(sep + 1),
     );
     if (!entry) return { durationMs: 500 };
     ctx.require('Eks', 'eks:DeleteAccessEntry', entry.accessEntryArn, resourceTagKeys(entry.tags));

@@ -10,16 +10,17 @@ import {
   checkServiceRequest,
   generatedName,
   jitter,
+  type ProviderContext,
   policyDocument,
+  type ResourceProvider,
   resourceTagKeys,
   serviceFailure,
   stringList,
   tagRecord,
-  type ProviderContext,
-  type ResourceProvider,
 } from './types.js';
 
-const roleArn = (ctx: ProviderContext, path: string, name: string) => roleArnOf(ctx.partition, ctx.accountId, path, name);
+const roleArn = (ctx: ProviderContext, path: string, name: string) =>
+  roleArnOf(ctx.partition, ctx.accountId, path, name);
 
 function findRole(ctx: ProviderContext, name: string): IamRole | undefined {
   return ctx.data.roles.find((r) => r.accountId === ctx.accountId && r.name === name);
@@ -70,7 +71,8 @@ export const iamRole: ResourceProvider = {
     const policies = Array.isArray(props.Policies) ? (props.Policies as Record<string, unknown>[]) : [];
     const managed = stringList(props.ManagedPolicyArns);
     const inline: Record<string, PolicyDocument> = {};
-    for (const p of policies) inline[String(p.PolicyName)] = validPolicy(ctx, p.PolicyDocument, 'MalformedPolicyDocument');
+    for (const p of policies)
+      inline[String(p.PolicyName)] = validPolicy(ctx, p.PolicyDocument, 'MalformedPolicyDocument');
     const role = ctx.world.addRole({
       accountId: ctx.accountId,
       name,
@@ -106,7 +108,10 @@ export const iamRole: ResourceProvider = {
     const role = physicalId ? findRole(ctx, physicalId) : undefined;
     if (!role) return { durationMs: 1_000 };
     for (const policyArn of [...role.attachedPolicyArns]) {
-      ctx.require('Iam', 'iam:DetachRolePolicy', role.arn, { 'iam:PolicyARN': policyArn, ...resourceTagKeys(role.tags) });
+      ctx.require('Iam', 'iam:DetachRolePolicy', role.arn, {
+        'iam:PolicyARN': policyArn,
+        ...resourceTagKeys(role.tags),
+      });
       role.attachedPolicyArns = role.attachedPolicyArns.filter((a) => a !== policyArn);
     }
     for (const name of Object.keys(role.inlinePolicies)) {

@@ -9,11 +9,12 @@
  *   as something exists in AWS (so a rollback deletes it even if a later call fails).
  * - `finish` (after `durationMs`): stabilisation. May still fail (e.g. nodes that never join).
  */
+
+import { loadModel } from '../../protocol/model.js';
+import { type Violation, validateRequest, validateShape, validationError } from '../../protocol/validate.js';
 import type { Principal, WorldData } from '../../world/types.js';
 import type { World } from '../../world/world.js';
 import type { ResourceValues } from '../template/intrinsics.js';
-import { loadModel } from '../../protocol/model.js';
-import { validateRequest, validateShape, validationError, type Violation } from '../../protocol/validate.js';
 
 export type AwsServiceName = 'Iam' | 'Eks' | 'Ec2' | 'Sts';
 
@@ -36,7 +37,13 @@ export interface ProviderContext {
    * Require the caller to be allowed `action` on `resource`; throws the AccessDenied `HandlerFailure` the
    * named service would return otherwise.
    */
-  require(service: AwsServiceName, action: string, resource: string, keys?: Record<string, string>, shownResource?: string): void;
+  require(
+    service: AwsServiceName,
+    action: string,
+    resource: string,
+    keys?: Record<string, string>,
+    shownResource?: string,
+  ): void;
   /** Record the physical id of what now exists in AWS. */
   setPhysicalId(id: string): void;
   /** Uniform [0,1) — injectable so tests are deterministic. */
@@ -63,25 +70,50 @@ export interface ResourceProvider {
    * Stabilise and return Ref/GetAtt values; throw `HandlerFailure` if the resource ends up failed, or
    * return `{ waitMs }` to be asked again later (the provider keeps its own deadline in `state`).
    */
-  finishCreate(ctx: ProviderContext, props: Record<string, unknown>, physicalId: string, state: unknown): ResourceValues | { waitMs: number };
+  finishCreate(
+    ctx: ProviderContext,
+    props: Record<string, unknown>,
+    physicalId: string,
+    state: unknown,
+  ): ResourceValues | { waitMs: number };
   /**
    * In-place update (no replacement): the service calls that move the resource from `before` to `after`
    * (throw `HandlerFailure` when the service refuses). Absent: the sandbox does not model updating this
    * type in place, and such an update fails (never silently succeeds).
    */
-  update?(ctx: ProviderContext, before: Record<string, unknown>, after: Record<string, unknown>, physicalId: string): StartedOperation;
+  update?(
+    ctx: ProviderContext,
+    before: Record<string, unknown>,
+    after: Record<string, unknown>,
+    physicalId: string,
+  ): StartedOperation;
   /** Stabilise an update, as `finishCreate` does a create. */
-  finishUpdate?(ctx: ProviderContext, before: Record<string, unknown>, after: Record<string, unknown>, physicalId: string, state: unknown): ResourceValues | { waitMs: number };
+  finishUpdate?(
+    ctx: ProviderContext,
+    before: Record<string, unknown>,
+    after: Record<string, unknown>,
+    physicalId: string,
+    state: unknown,
+  ): ResourceValues | { waitMs: number };
   /** Delete what `physicalId` names (absent → nothing to do). */
   delete(ctx: ProviderContext, props: Record<string, unknown>, physicalId: string | undefined): StartedOperation;
-  finishDelete(ctx: ProviderContext, props: Record<string, unknown>, physicalId: string | undefined, state: unknown): void;
+  finishDelete(
+    ctx: ProviderContext,
+    props: Record<string, unknown>,
+    physicalId: string | undefined,
+    state: unknown,
+  ): void;
   /**
    * The failure a deletion fault rule (faults/faults.ts) makes of this type's deletion when a dependent
    * object still uses the resource, with the service's own wording and any state change it brings; without
    * it the engine fails the deletion with EC2's generic DependencyViolation text (engine/deletion-fault.ts).
    * `undefined`: the resource is already gone, nothing can depend on it.
    */
-  dependentObjectFailure?(ctx: ProviderContext, props: Record<string, unknown>, physicalId: string | undefined): HandlerFailure | undefined;
+  dependentObjectFailure?(
+    ctx: ProviderContext,
+    props: Record<string, unknown>,
+    physicalId: string | undefined,
+  ): HandlerFailure | undefined;
 }
 
 /** A resource handler failure; `message` is the full event reason. */
@@ -129,14 +161,21 @@ export function checkServiceRequest(
   call: { operation: string; input: Record<string, unknown> } | { shape: string; value: unknown; path: string },
 ): void {
   const model = loadModel(service === 'Iam' ? 'iam' : 'eks');
-  const violations: Violation[] = 'operation' in call ? validateRequest(model, call.operation, call.input) : validateShape(model, call.shape, call.value, call.path);
+  const violations: Violation[] =
+    'operation' in call
+      ? validateRequest(model, call.operation, call.input)
+      : validateShape(model, call.shape, call.value, call.path);
   if (!violations.length) return;
   const err = validationError(service === 'Iam' ? 'query' : 'rest-json', service === 'Iam' ? 'iam' : 'eks', violations);
   throw serviceFailure(ctx, { service, status: 400, message: err.message, handlerErrorCode: 'InvalidRequest' });
 }
 
 /** Failure raised by the handler itself (no service call behind it). */
-export function handlerFailure(ctx: Pick<ProviderContext, 'uuid'>, message: string, handlerErrorCode: string): HandlerFailure {
+export function handlerFailure(
+  ctx: Pick<ProviderContext, 'uuid'>,
+  message: string,
+  handlerErrorCode: string,
+): HandlerFailure {
   return new HandlerFailure(
     `Resource handler returned message: "${message}" (RequestToken: ${ctx.uuid()}, HandlerErrorCode: ${handlerErrorCode})`,
     handlerErrorCode,
@@ -192,7 +231,8 @@ export function jitter(ctx: Pick<ProviderContext, 'random'>, ms: number, spread 
 export function tagRecord(tags: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (Array.isArray(tags)) {
-    for (const t of tags) if (t && typeof t === 'object' && 'Key' in t) out[String(t.Key)] = String((t as { Value?: unknown }).Value ?? '');
+    for (const t of tags)
+      if (t && typeof t === 'object' && 'Key' in t) out[String(t.Key)] = String((t as { Value?: unknown }).Value ?? '');
   } else if (tags && typeof tags === 'object') {
     for (const [k, v] of Object.entries(tags)) out[k] = String(v);
   }

@@ -4,7 +4,7 @@
  * (`ValidationError`) with CloudFormation's wording.
  */
 import { TemplateError } from './errors.js';
-import { asFunction, collectReferences, evaluateCondition, PSEUDO_PARAMETERS, type EvalContext } from './intrinsics.js';
+import { asFunction, collectReferences, type EvalContext, evaluateCondition, PSEUDO_PARAMETERS } from './intrinsics.js';
 import type { Template, TemplateResource } from './parse.js';
 
 /** What the engine knows about a resource type (from its provider). */
@@ -87,12 +87,17 @@ function dependsOnList(res: TemplateResource): string[] {
 /** Structure, references and cycles: what `ValidateTemplate`/`CreateStack` reject before anything runs. */
 export function analyzeTemplate(template: Template, catalog: ResourceCatalog): AnalyzedTemplate {
   const unknownTop = Object.keys(template).filter((k) => !TOP_LEVEL.has(k));
-  if (unknownTop.length) throw new TemplateError(`Template format error: Invalid template property or properties [${unknownTop.join(', ')}]`);
+  if (unknownTop.length)
+    throw new TemplateError(
+      `Template format error: Invalid template property or properties [${unknownTop.join(', ')}]`,
+    );
   if (template.AWSTemplateFormatVersion !== undefined && String(template.AWSTemplateFormatVersion) !== '2010-09-09') {
     throw new TemplateError('Template format error: Unsupported value for AWSTemplateFormatVersion.');
   }
   if (template.Transform !== undefined) {
-    throw new TemplateError('Template format error: Transforms are not modelled by the AWS sandbox; deploy the processed template instead');
+    throw new TemplateError(
+      'Template format error: Transforms are not modelled by the AWS sandbox; deploy the processed template instead',
+    );
   }
   if (!isObject(template.Resources) || Object.keys(template.Resources).length === 0) {
     throw new TemplateError('Template format error: At least one Resources member must be defined.');
@@ -102,30 +107,42 @@ export function analyzeTemplate(template: Template, catalog: ResourceCatalog): A
     if (!isObject(decl) || typeof decl.Type !== 'string') {
       throw new TemplateError(`Template format error: Every Parameters object must contain a Type member.`);
     }
-    if (!PARAMETER_TYPES.has(decl.Type)) throw new TemplateError(`Template format error: Unrecognized parameter type: ${decl.Type}`);
-    if (!/^[A-Za-z0-9]+$/.test(name)) throw new TemplateError(`Template format error: Parameter name ${name} is non alphanumeric.`);
+    if (!PARAMETER_TYPES.has(decl.Type))
+      throw new TemplateError(`Template format error: Unrecognized parameter type: ${decl.Type}`);
+    if (!/^[A-Za-z0-9]+$/.test(name))
+      throw new TemplateError(`Template format error: Parameter name ${name} is non alphanumeric.`);
   }
   const resources = template.Resources;
   const conditions = isObject(template.Conditions) ? template.Conditions : {};
   const unrecognized: string[] = [];
   for (const [id, res] of Object.entries(resources)) {
-    if (!/^[A-Za-z0-9]+$/.test(id)) throw new TemplateError(`Template format error: Resource name ${id} is non alphanumeric.`);
+    if (!/^[A-Za-z0-9]+$/.test(id))
+      throw new TemplateError(`Template format error: Resource name ${id} is non alphanumeric.`);
     if (!isObject(res) || typeof res.Type !== 'string') {
-      throw new TemplateError(`Template format error: [/Resources/${id}] Every Resources object must contain a Type member.`);
+      throw new TemplateError(
+        `Template format error: [/Resources/${id}] Every Resources object must contain a Type member.`,
+      );
     }
     const extra = Object.keys(res).filter((k) => !RESOURCE_KEYS.has(k));
     if (extra.length) {
-      throw new TemplateError(`Template format error: [/Resources/${id}] Invalid resource attribute or attributes [${extra.join(', ')}]`);
+      throw new TemplateError(
+        `Template format error: [/Resources/${id}] Invalid resource attribute or attributes [${extra.join(', ')}]`,
+      );
     }
     if (!catalog.attributes(res.Type) && !unrecognized.includes(res.Type)) unrecognized.push(res.Type);
     if (res.Properties !== undefined && !isObject(res.Properties)) {
-      throw new TemplateError(`Template format error: [/Resources/${id}/Properties] Every Properties object must be an object`);
+      throw new TemplateError(
+        `Template format error: [/Resources/${id}/Properties] Every Properties object must be an object`,
+      );
     }
     if (res.Condition !== undefined && !(String(res.Condition) in conditions)) {
-      throw new TemplateError(`Template format error: Unresolved condition dependencies [${String(res.Condition)}] in the Resources block of the template`);
+      throw new TemplateError(
+        `Template format error: Unresolved condition dependencies [${String(res.Condition)}] in the Resources block of the template`,
+      );
     }
   }
-  if (unrecognized.length) throw new TemplateError(`Template format error: Unrecognized resource types: [${unrecognized.join(', ')}]`);
+  if (unrecognized.length)
+    throw new TemplateError(`Template format error: Unrecognized resource types: [${unrecognized.join(', ')}]`);
 
   const known = (name: string) => name in parameters || (PSEUDO_PARAMETERS as readonly string[]).includes(name);
 
@@ -140,7 +157,8 @@ export function analyzeTemplate(template: Template, catalog: ResourceCatalog): A
       );
     }
     const missing = [...refs.conditions].filter((c) => !(c in conditions));
-    if (missing.length) throw new TemplateError(`Template error: unresolved condition dependency ${missing[0]} in Fn::If`);
+    if (missing.length)
+      throw new TemplateError(`Template error: unresolved condition dependency ${missing[0]} in Fn::If`);
     if (name === '') throw new TemplateError('Template format error: Every Conditions member must be a condition');
   }
 
@@ -166,15 +184,20 @@ function checkReferences(
     if (block === 'Resources') {
       for (const d of dependsOnList(entry as TemplateResource)) if (!(d in resources)) unresolved.push(d);
     } else if (entry.Value === undefined) {
-      throw new TemplateError(`Template format error: Every Outputs member must contain a Value object, the Outputs member ${id} does not`);
+      throw new TemplateError(
+        `Template format error: Every Outputs member must contain a Value object, the Outputs member ${id} does not`,
+      );
     }
     for (const r of refs.refs) if (!known(r) && !(r in resources) && !unresolved.includes(r)) unresolved.push(r);
     for (const g of refs.getAtts) {
       const target = resources[g.logicalId];
-      if (!target) throw new TemplateError(`Template error: instance of Fn::GetAtt references undefined resource ${g.logicalId}`);
+      if (!target)
+        throw new TemplateError(`Template error: instance of Fn::GetAtt references undefined resource ${g.logicalId}`);
       const attrs = catalog.attributes(target.Type) ?? [];
       if (!attrs.includes(g.attribute)) {
-        throw new TemplateError(`Template error: resource ${g.logicalId} does not support attribute type ${g.attribute} in Fn::GetAtt`);
+        throw new TemplateError(
+          `Template error: resource ${g.logicalId} does not support attribute type ${g.attribute} in Fn::GetAtt`,
+        );
       }
     }
     for (const c of refs.conditions) {
@@ -182,7 +205,9 @@ function checkReferences(
     }
   }
   if (unresolved.length) {
-    throw new TemplateError(`Template format error: Unresolved resource dependencies [${unresolved.join(', ')}] in the ${block} block of the template`);
+    throw new TemplateError(
+      `Template format error: Unresolved resource dependencies [${unresolved.join(', ')}] in the ${block} block of the template`,
+    );
   }
 }
 
@@ -199,7 +224,8 @@ export function staticDependencies(id: string, resources: Record<string, Templat
 
 function checkCycles(resources: Record<string, TemplateResource>): void {
   const deps = new Map(Object.keys(resources).map((id) => [id, staticDependencies(id, resources)]));
-  for (const [id, list] of deps) if (list.includes(id)) throw new TemplateError(`Circular dependency between resources: [${id}]`);
+  for (const [id, list] of deps)
+    if (list.includes(id)) throw new TemplateError(`Circular dependency between resources: [${id}]`);
   // Kahn: whatever cannot be ordered is on (or behind) a cycle — CloudFormation lists those.
   const remaining = new Map([...deps].map(([id, list]) => [id, new Set(list)]));
   let progressed = true;
@@ -212,7 +238,8 @@ function checkCycles(resources: Record<string, TemplateResource>): void {
       }
     }
   }
-  if (remaining.size) throw new TemplateError(`Circular dependency between resources: [${[...remaining.keys()].join(', ')}]`);
+  if (remaining.size)
+    throw new TemplateError(`Circular dependency between resources: [${[...remaining.keys()].join(', ')}]`);
 }
 
 function requiredCapability(resources: Record<string, TemplateResource>): AnalyzedTemplate['requiredCapability'] {
@@ -230,7 +257,10 @@ function requiredCapability(resources: Record<string, TemplateResource>): Analyz
 export function checkCapabilities(analyzed: AnalyzedTemplate, given: string[]): void {
   const need = analyzed.requiredCapability;
   if (!need) return;
-  const ok = need === 'CAPABILITY_IAM' ? given.includes('CAPABILITY_IAM') || given.includes('CAPABILITY_NAMED_IAM') : given.includes('CAPABILITY_NAMED_IAM');
+  const ok =
+    need === 'CAPABILITY_IAM'
+      ? given.includes('CAPABILITY_IAM') || given.includes('CAPABILITY_NAMED_IAM')
+      : given.includes('CAPABILITY_NAMED_IAM');
   if (!ok) {
     const err = new TemplateError(`Requires capabilities : [${need}]`);
     (err as { code: string }).code = 'InsufficientCapabilitiesException';
@@ -259,7 +289,11 @@ export interface ResolvedParameter {
 /** Looks up AWS-specific parameter values (subnet ids, key pairs, …) in the stack's account and region. */
 export type AwsValueExists = (type: string, value: string) => boolean;
 
-export function resolveParameters(analyzed: AnalyzedTemplate, given: GivenParameter[], exists: AwsValueExists): ResolvedParameter[] {
+export function resolveParameters(
+  analyzed: AnalyzedTemplate,
+  given: GivenParameter[],
+  exists: AwsValueExists,
+): ResolvedParameter[] {
   const decls = (analyzed.template.Parameters ?? {}) as Record<string, Record<string, unknown>>;
   const byKey = new Map<string, string>();
   for (const p of given) if (p.ParameterKey !== undefined) byKey.set(p.ParameterKey, p.ParameterValue ?? '');
@@ -272,15 +306,24 @@ export function resolveParameters(analyzed: AnalyzedTemplate, given: GivenParame
   for (const key of analyzed.parameterNames) {
     const decl = decls[key]!;
     const type = String(decl.Type);
-    const raw = byKey.has(key) ? byKey.get(key)! : Array.isArray(decl.Default) ? decl.Default.join(',') : String(decl.Default);
+    const raw = byKey.has(key)
+      ? byKey.get(key)!
+      : Array.isArray(decl.Default)
+        ? decl.Default.join(',')
+        : String(decl.Default);
     const isList = type.startsWith('List<') || type === 'CommaDelimitedList';
     const awsList = type.startsWith('List<AWS::');
     // An empty CommaDelimitedList/List<Number> is an empty list; an AWS-specific list has no empty value:
     // '' is checked (and refused) as one value that does not exist, as CloudFormation refuses it.
-    const items = isList ? (raw === '' && !awsList ? [] : raw.split(',').map((s) => (type === 'CommaDelimitedList' ? s : s.trim()))) : [raw];
+    const items = isList
+      ? raw === '' && !awsList
+        ? []
+        : raw.split(',').map((s) => (type === 'CommaDelimitedList' ? s : s.trim()))
+      : [raw];
     const allowed = Array.isArray(decl.AllowedValues) ? decl.AllowedValues.map(String) : undefined;
     for (const item of items) {
-      if (allowed && !allowed.includes(item)) throw new TemplateError(`Parameter '${key}' must be one of AllowedValues`);
+      if (allowed && !allowed.includes(item))
+        throw new TemplateError(`Parameter '${key}' must be one of AllowedValues`);
       if ((type === 'Number' || type === 'List<Number>') && (item.trim() === '' || Number.isNaN(Number(item)))) {
         throw new TemplateError(`Parameter '${key}' must be a number`);
       }
@@ -305,7 +348,9 @@ export function resolveParameters(analyzed: AnalyzedTemplate, given: GivenParame
       }
       const awsType = type.startsWith('List<AWS::') ? type.slice(5, -1) : type.startsWith('AWS::') ? type : undefined;
       if (awsType && !exists(awsType, item)) {
-        throw new TemplateError(`Parameter validation failed: parameter value ${item} for parameter name ${key} does not exist.`);
+        throw new TemplateError(
+          `Parameter validation failed: parameter value ${item} for parameter name ${key} does not exist.`,
+        );
       }
     }
     out.push({ key, type, raw, value: isList ? items : raw, noEcho: String(decl.NoEcho) === 'true' });
@@ -320,7 +365,10 @@ export function evaluateConditions(template: Template, ctx: Omit<EvalContext, 'c
   const visiting = new Set<string>();
   const resolve = (name: string): boolean => {
     if (name in done) return done[name]!;
-    if (visiting.has(name)) throw new TemplateError(`Template format error: Circular dependency between conditions: [${[...visiting].join(', ')}]`);
+    if (visiting.has(name))
+      throw new TemplateError(
+        `Template format error: Circular dependency between conditions: [${[...visiting].join(', ')}]`,
+      );
     visiting.add(name);
     // Conditions evaluate lazily so a condition can use another declared later.
     const proxy = new Proxy({} as Record<string, boolean>, {
@@ -356,7 +404,9 @@ export function effectiveReferences(value: unknown, conditions: Record<string, b
         name === 'Fn::Sub' && Array.isArray(arg) && isObject(arg[1])
           ? [arg[0], Object.fromEntries(Object.keys(arg[1]).map((k) => [k, null]))]
           : arg;
-      const refs = collectReferences({ [name]: name === 'Fn::Sub' || name === 'Ref' || name === 'Fn::GetAtt' ? own : null });
+      const refs = collectReferences({
+        [name]: name === 'Fn::Sub' || name === 'Ref' || name === 'Fn::GetAtt' ? own : null,
+      });
       for (const r of refs.refs) out.add(r);
       for (const g of refs.getAtts) out.add(g.logicalId);
       if (name === 'Fn::Sub' && Array.isArray(arg)) walk(arg[1]);

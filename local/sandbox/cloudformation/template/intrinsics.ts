@@ -25,7 +25,14 @@ export interface ResourceValues {
 
 export interface EvalContext {
   parameters: Record<string, string | string[]>;
-  pseudo: { region: string; accountId: string; stackName: string; stackId: string; partition: string; urlSuffix: string };
+  pseudo: {
+    region: string;
+    accountId: string;
+    stackName: string;
+    stackId: string;
+    partition: string;
+    urlSuffix: string;
+  };
   conditions: Record<string, boolean>;
   mappings: Record<string, Record<string, Record<string, unknown>>>;
   /** Values of a created resource; undefined when it is not (yet) created. */
@@ -85,7 +92,9 @@ export function evaluateCondition(value: unknown, ctx: EvalContext): boolean {
   const r = evaluate(value, ctx);
   if (typeof r === 'boolean') return r;
   if (r === 'true' || r === 'false') return r === 'true';
-  throw new TemplateError('Template format error: Conditions can only be boolean operations on parameters and other conditions');
+  throw new TemplateError(
+    'Template format error: Conditions can only be boolean operations on parameters and other conditions',
+  );
 }
 
 function str(value: unknown): string {
@@ -100,7 +109,9 @@ function evalFunction(name: string, arg: unknown, ctx: EvalContext): unknown {
       return evalRef(arg, ctx);
     case 'Condition': {
       if (typeof arg !== 'string' || !(arg in ctx.conditions)) {
-        throw new TemplateError(`Template format error: Unresolved condition dependencies [${str(arg)}] in the Conditions block of the template`);
+        throw new TemplateError(
+          `Template format error: Unresolved condition dependencies [${str(arg)}] in the Conditions block of the template`,
+        );
       }
       return ctx.conditions[arg];
     }
@@ -124,12 +135,16 @@ function evalFunction(name: string, arg: unknown, ctx: EvalContext): unknown {
     }
     case 'Fn::Select': {
       if (!Array.isArray(arg) || arg.length !== 2) {
-        throw new TemplateError('Template error: Fn::Select requires a list argument with two elements: an integer index and a list');
+        throw new TemplateError(
+          'Template error: Fn::Select requires a list argument with two elements: an integer index and a list',
+        );
       }
       const index = Number(evaluate(arg[0], ctx));
       const list = evaluate(arg[1], ctx);
       if (!Array.isArray(list)) {
-        throw new TemplateError('Template error: Fn::Select requires a list argument with two elements: an integer index and a list');
+        throw new TemplateError(
+          'Template error: Fn::Select requires a list argument with two elements: an integer index and a list',
+        );
       }
       if (!Number.isInteger(index) || index < 0 || index >= list.length) {
         throw new TemplateError(`Template error: Fn::Select cannot select nonexistent value at index ${str(index)}`);
@@ -174,19 +189,24 @@ function evalFunction(name: string, arg: unknown, ctx: EvalContext): unknown {
     case 'Fn::And':
     case 'Fn::Or': {
       if (!Array.isArray(arg) || arg.length < 2 || arg.length > 10) {
-        throw new TemplateError(`Template error: every ${name} object requires a list of at least 2 and at most 10 boolean parameters.`);
+        throw new TemplateError(
+          `Template error: every ${name} object requires a list of at least 2 and at most 10 boolean parameters.`,
+        );
       }
       const values = arg.map((a) => evaluateCondition(a, ctx));
       return name === 'Fn::And' ? values.every(Boolean) : values.some(Boolean);
     }
     case 'Fn::GetAZs': {
       const region = evaluate(arg ?? '', ctx);
-      if (typeof region !== 'string') throw new TemplateError('Template error: Fn::GetAZs requires a string (region name)');
+      if (typeof region !== 'string')
+        throw new TemplateError('Template error: Fn::GetAZs requires a string (region name)');
       return ctx.availabilityZones(region === '' ? ctx.pseudo.region : region);
     }
     case 'Fn::FindInMap': {
       if (!Array.isArray(arg) || arg.length !== 3) {
-        throw new TemplateError('Template error: every Fn::FindInMap object requires three parameters, the map name, map key and the attribute for return value');
+        throw new TemplateError(
+          'Template error: every Fn::FindInMap object requires three parameters, the map name, map key and the attribute for return value',
+        );
       }
       const [m, k, a] = arg.map((x) => str(evaluate(x, ctx)));
       const value = ctx.mappings[m!]?.[k!]?.[a!];
@@ -200,14 +220,17 @@ function evalFunction(name: string, arg: unknown, ctx: EvalContext): unknown {
       throw new TemplateError(`No export named ${str(evaluate(arg, ctx))} found`);
     }
     case 'Fn::Cidr':
-      throw new TemplateError('Template error: Fn::Cidr is not modelled by the AWS sandbox; compute the CIDR blocks outside the template');
+      throw new TemplateError(
+        'Template error: Fn::Cidr is not modelled by the AWS sandbox; compute the CIDR blocks outside the template',
+      );
     default:
       throw new TemplateError(`Template format error: Unrecognized function ${name}`);
   }
 }
 
 function evalRef(arg: unknown, ctx: EvalContext): unknown {
-  if (typeof arg !== 'string') throw new TemplateError('Template format error: Every Ref object must have a single String value.');
+  if (typeof arg !== 'string')
+    throw new TemplateError('Template format error: Every Ref object must have a single String value.');
   switch (arg) {
     case 'AWS::Region':
       return ctx.pseudo.region;
@@ -229,7 +252,9 @@ function evalRef(arg: unknown, ctx: EvalContext): unknown {
   if (arg in ctx.parameters) return ctx.parameters[arg];
   const res = ctx.resource(arg);
   if (res) return res.ref;
-  throw new TemplateError(`Template format error: Unresolved resource dependencies [${arg}] in the Resources block of the template`);
+  throw new TemplateError(
+    `Template format error: Unresolved resource dependencies [${arg}] in the Resources block of the template`,
+  );
 }
 
 function getAttParts(arg: unknown): [string, string] | undefined {
@@ -246,13 +271,18 @@ function getAttParts(arg: unknown): [string, string] | undefined {
 function evalGetAtt(arg: unknown, ctx: EvalContext): unknown {
   const parts = getAttParts(arg);
   if (!parts) {
-    throw new TemplateError('Template error: every Fn::GetAtt object requires two non-empty parameters, the resource name and the resource attribute');
+    throw new TemplateError(
+      'Template error: every Fn::GetAtt object requires two non-empty parameters, the resource name and the resource attribute',
+    );
   }
   const [logicalId, attribute] = parts;
   const res = ctx.resource(logicalId);
-  if (!res) throw new TemplateError(`Template error: instance of Fn::GetAtt references undefined resource ${logicalId}`);
+  if (!res)
+    throw new TemplateError(`Template error: instance of Fn::GetAtt references undefined resource ${logicalId}`);
   if (!(attribute in res.attributes)) {
-    throw new TemplateError(`Template error: resource ${logicalId} does not support attribute type ${attribute} in Fn::GetAtt`);
+    throw new TemplateError(
+      `Template error: resource ${logicalId} does not support attribute type ${attribute} in Fn::GetAtt`,
+    );
   }
   return res.attributes[attribute];
 }
@@ -264,7 +294,13 @@ function evalSub(arg: unknown, ctx: EvalContext): string {
   let text: unknown;
   let vars: Record<string, unknown> = {};
   if (typeof arg === 'string') text = arg;
-  else if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && arg[1] && typeof arg[1] === 'object') {
+  else if (
+    Array.isArray(arg) &&
+    arg.length === 2 &&
+    typeof arg[0] === 'string' &&
+    arg[1] &&
+    typeof arg[1] === 'object'
+  ) {
     text = arg[0];
     vars = arg[1] as Record<string, unknown>;
   } else throw new TemplateError(SUB_ARG_ERROR);
@@ -293,7 +329,10 @@ export interface References {
 }
 
 /** Every name a value references through Ref, Fn::GetAtt, Fn::Sub and Fn::If/Condition (without evaluating). */
-export function collectReferences(value: unknown, into: References = { refs: new Set(), getAtts: [], conditions: new Set() }): References {
+export function collectReferences(
+  value: unknown,
+  into: References = { refs: new Set(), getAtts: [], conditions: new Set() },
+): References {
   const fn = asFunction(value);
   if (fn) {
     const [name, arg] = fn;
@@ -304,8 +343,10 @@ export function collectReferences(value: unknown, into: References = { refs: new
       if (parts) into.getAtts.push({ logicalId: parts[0], attribute: parts[1] });
       else collectReferences(arg, into);
     } else if (name === 'Fn::Sub') {
-      const text = typeof arg === 'string' ? arg : Array.isArray(arg) && typeof arg[0] === 'string' ? arg[0] : undefined;
-      const vars = Array.isArray(arg) && arg[1] && typeof arg[1] === 'object' ? (arg[1] as Record<string, unknown>) : {};
+      const text =
+        typeof arg === 'string' ? arg : Array.isArray(arg) && typeof arg[0] === 'string' ? arg[0] : undefined;
+      const vars =
+        Array.isArray(arg) && arg[1] && typeof arg[1] === 'object' ? (arg[1] as Record<string, unknown>) : {};
       if (Array.isArray(arg)) collectReferences(arg[1], into);
       for (const m of (text ?? '').matchAll(/\$\{(!?)([^}]*)\}/g)) {
         if (m[1]) continue;

@@ -2,7 +2,7 @@
  * Template body → plain object, as CloudFormation reads it: JSON when the body starts with `{`, YAML
  * otherwise (with the short-form tags `!Ref`, `!Sub`, `!GetAtt a.b`, … expanded to their long form).
  */
-import { parseDocument, type ScalarTag, type CollectionTag, YAMLMap, YAMLSeq, Scalar } from 'yaml';
+import { type CollectionTag, parseDocument, Scalar, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
 import { TemplateError } from './errors.js';
 
 export type Template = {
@@ -60,7 +60,23 @@ function jsonErrorPosition(body: string, message: string): { line: number; colum
 }
 
 const FUNCTIONS_WITH_SCALAR_ARG = ['Base64', 'GetAZs', 'ImportValue', 'Sub', 'Condition', 'Ref'];
-const FUNCTIONS = ['And', 'Equals', 'FindInMap', 'GetAtt', 'If', 'Join', 'Not', 'Or', 'Select', 'Split', 'Sub', 'Cidr', 'Base64', 'GetAZs', 'ImportValue'];
+const FUNCTIONS = [
+  'And',
+  'Equals',
+  'FindInMap',
+  'GetAtt',
+  'If',
+  'Join',
+  'Not',
+  'Or',
+  'Select',
+  'Split',
+  'Sub',
+  'Cidr',
+  'Base64',
+  'GetAZs',
+  'ImportValue',
+];
 
 function longName(name: string): string {
   return name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
