@@ -180,14 +180,12 @@ function makeSchema(roleNamePrefix: string) {
     ),
     keyName: emptyAsMissing(
       z.optional(
-        z
-          .string()
-          .check(
-            z.maxLength(255, { error: 'must be at most 255 characters' }),
-            z.regex(/^[\x20-\x7E]+$/, {
-              error: "must be ASCII text: the name of an EC2 key pair in the cluster's region",
-            }),
-          ),
+        z.string().check(
+          z.maxLength(255, { error: 'must be at most 255 characters' }),
+          z.regex(/^[\x20-\x7E]+$/, {
+            error: "must be ASCII text: the name of an EC2 key pair in the cluster's region",
+          }),
+        ),
       ),
     ),
     vpcId: trimmed(z.regex(VPC_ID_RE, { error: 'must be a VPC id such as vpc-0a1b2c3d4e5f60001' })),

@@ -208,13 +208,11 @@ export class Harness {
     for (const m of [this.sts, this.ec2, this.cfn, this.eks, this.iam]) m.reset();
     clearCredentialCache();
     // The External ID proof: the service's own account, and role B reading its (correct) trust policy.
-    this.sts
-      .on(GetCallerIdentityCommand)
-      .resolves({
-        Account: SERVICE_ACCOUNT,
-        Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner`,
-        UserId: 'AIDAEXAMPLE',
-      });
+    this.sts.on(GetCallerIdentityCommand).resolves({
+      Account: SERVICE_ACCOUNT,
+      Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner`,
+      UserId: 'AIDAEXAMPLE',
+    });
     this.iam.on(GetRoleCommand).callsFake(roleBReadsItsTrust(SERVICE_ACCOUNT));
   }
 
@@ -305,14 +303,12 @@ export class Harness {
         identity: { oidc: { issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9' } },
       },
     });
-    this.eks
-      .on(DescribeNodegroupCommand)
-      .resolves({
-        nodegroup: {
-          status: 'ACTIVE',
-          nodeRole: 'arn:aws:iam::222222222222:role/eks-provisioner/eks-provisioner-demo-NodeRole-1A2B3C4D5E6F',
-        },
-      });
+    this.eks.on(DescribeNodegroupCommand).resolves({
+      nodegroup: {
+        status: 'ACTIVE',
+        nodeRole: 'arn:aws:iam::222222222222:role/eks-provisioner/eks-provisioner-demo-NodeRole-1A2B3C4D5E6F',
+      },
+    });
 
     const now = () => new Date(virtualNow);
     const store = this.store;

@@ -184,17 +184,15 @@ async function run(s: Scenario) {
       resourcesVpcConfig: { subnetIds: ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60712'] },
     },
   }));
-  h.eks
-    .on(DescribeNodegroupCommand)
-    .callsFake(() => ({
-      nodegroup: {
-        nodegroupName: 'Nodegroup-abc',
-        version: liveNodeVersion,
-        status: 'ACTIVE',
-        scalingConfig: { desiredSize: s.liveDesired ?? Number(stackParams.NodeCount) },
-        nodeRole: 'arn:aws:iam::222222222222:role/eks-provisioner/node',
-      },
-    }));
+  h.eks.on(DescribeNodegroupCommand).callsFake(() => ({
+    nodegroup: {
+      nodegroupName: 'Nodegroup-abc',
+      version: liveNodeVersion,
+      status: 'ACTIVE',
+      scalingConfig: { desiredSize: s.liveDesired ?? Number(stackParams.NodeCount) },
+      nodeRole: 'arn:aws:iam::222222222222:role/eks-provisioner/node',
+    },
+  }));
   h.eks.on(ListAccessEntriesCommand).resolves({ accessEntries: [ROLE_B] });
   h.eks.on(DescribeAddonVersionsCommand).callsFake((i: { addonName: string; kubernetesVersion: string }) => ({
     addons: [
@@ -213,21 +211,19 @@ async function run(s: Scenario) {
       },
     ],
   }));
-  h.eks
-    .on(ListInsightsCommand)
-    .resolves({
-      insights: [
-        {
-          id: 'ins-1',
-          name: 'Deprecated APIs removed in Kubernetes v1.33',
-          category: 'UPGRADE_READINESS',
-          insightStatus: {
-            status: s.insight ?? 'PASSING',
-            reason: 'Deprecated API usage detected within last 30 days',
-          },
+  h.eks.on(ListInsightsCommand).resolves({
+    insights: [
+      {
+        id: 'ins-1',
+        name: 'Deprecated APIs removed in Kubernetes v1.33',
+        category: 'UPGRADE_READINESS',
+        insightStatus: {
+          status: s.insight ?? 'PASSING',
+          reason: 'Deprecated API usage detected within last 30 days',
         },
-      ],
-    });
+      },
+    ],
+  });
   h.eks.on(DescribeInsightCommand).resolves({
     insight: {
       id: 'ins-1',

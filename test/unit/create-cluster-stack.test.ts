@@ -132,19 +132,17 @@ describe('CreateClusterStack', () => {
     mock
       .on(CreateStackCommand)
       .rejects(sdkError('AlreadyExistsException', 'Stack [eks-provisioner-demo] already exists'));
-    mock
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [
-          {
-            StackId: STACK_ID,
-            StackName: 'eks-provisioner-demo',
-            CreationTime: new Date(),
-            StackStatus: 'CREATE_COMPLETE',
-            Tags: [{ Key: 'eks-provisioner:cluster-id', Value: 'c-someoneelse' }],
-          },
-        ],
-      });
+    mock.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackId: STACK_ID,
+          StackName: 'eks-provisioner-demo',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Tags: [{ Key: 'eks-provisioner:cluster-id', Value: 'c-someoneelse' }],
+        },
+      ],
+    });
     const err = (await createClusterStack(input(), deps).catch((e: unknown) => e)) as DiagnosedError;
     expect(err).toBeInstanceOf(DiagnosedError);
     expect(err.diagnosis.code).toBe('NAME_ALREADY_IN_USE');
@@ -181,15 +179,13 @@ describe('CreateClusterStack', () => {
   it('throttling and 5xx come out retryable', async () => {
     mock.on(CreateStackCommand).rejects(sdkError('Throttling', 'Rate exceeded'));
     expect(((await createClusterStack(input(), deps).catch((e: unknown) => e)) as Error).name).toBe('AwsThrottled');
-    mock
-      .on(CreateStackCommand)
-      .rejects(
-        Object.assign(new Error('We encountered an internal error'), {
-          name: 'InternalFailure',
-          $fault: 'server',
-          $metadata: { httpStatusCode: 500 },
-        }),
-      );
+    mock.on(CreateStackCommand).rejects(
+      Object.assign(new Error('We encountered an internal error'), {
+        name: 'InternalFailure',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
     expect(((await createClusterStack(input(), deps).catch((e: unknown) => e)) as Error).name).toBe('AwsTransient');
   });
 

@@ -285,14 +285,12 @@ describe('DiagnoseFailure', () => {
 
   it('a failed stack whose events cannot be read still gets a diagnosis', async () => {
     const mock = mockClient(cfn);
-    mock
-      .on(DescribeStackEventsCommand)
-      .rejects(
-        Object.assign(new Error('User: x is not authorized to perform: cloudformation:DescribeStackEvents'), {
-          name: 'AccessDenied',
-          $metadata: { httpStatusCode: 403 },
-        }),
-      );
+    mock.on(DescribeStackEventsCommand).rejects(
+      Object.assign(new Error('User: x is not authorized to perform: cloudformation:DescribeStackEvents'), {
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
     const out = await diagnoseFailure(
       {
         state: { ...validated, stack: { stackId: fx.STACK_ID, stackName: fx.STACK_NAME }, poll: { outcome: 'FAILED' } },

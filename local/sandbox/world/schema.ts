@@ -66,11 +66,9 @@ const region = z.object({
 });
 
 const managedPolicy = z.object({
-  arn: z
-    .string()
-    .regex(/^arn:aws:iam::(aws|\d{12}):policy\//, {
-      error: 'must be arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<name>',
-    }),
+  arn: z.string().regex(/^arn:aws:iam::(aws|\d{12}):policy\//, {
+    error: 'must be arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<name>',
+  }),
   name: z.string(),
   path: z.string().default('/'),
   policyId: z.string().default('ANPAWORLDPOLICY000001'),

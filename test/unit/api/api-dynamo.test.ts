@@ -54,12 +54,10 @@ beforeEach(async () => {
   sts
     .on(GetCallerIdentityCommand)
     .resolves({ Account: SERVICE_ACCOUNT, Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner` });
-  sfn
-    .on(StartExecutionCommand)
-    .callsFake((i: { name: string }) => ({
-      executionArn: `arn:aws:states:us-east-1:111111111111:execution:m:${i.name}`,
-      startDate: new Date(),
-    }));
+  sfn.on(StartExecutionCommand).callsFake((i: { name: string }) => ({
+    executionArn: `arn:aws:states:us-east-1:111111111111:execution:m:${i.name}`,
+    startDate: new Date(),
+  }));
   const table = `api-test-${++tableN}`;
   await createTableUntilActive(client, tableDefinition(table));
   let clock = Date.parse('2026-11-29T10:00:00.000Z');

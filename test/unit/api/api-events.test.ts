@@ -60,25 +60,21 @@ beforeAll(() => {
   ec2
     .on(DescribeRegionsCommand)
     .resolves({ Regions: [{ RegionName: 'us-east-1', OptInStatus: 'opt-in-not-required' }] });
-  ec2
-    .on(DescribeSubnetsCommand)
-    .resolves({
-      Subnets: [
-        {
-          SubnetId: 'subnet-0a1b2c3d4e5f60711',
-          VpcId: 'vpc-0a1b2c3d4e5f60718',
-          AvailabilityZone: 'us-east-1a',
-          AvailabilityZoneId: 'use1-az1',
-          CidrBlock: '10.0.1.0/24',
-        },
-      ],
-    });
-  sfn
-    .on(StartExecutionCommand)
-    .callsFake((i: { name: string; stateMachineArn: string }) => ({
-      executionArn: `${i.stateMachineArn.replace(':stateMachine:', ':execution:')}:${i.name}`,
-      startDate: new Date(),
-    }));
+  ec2.on(DescribeSubnetsCommand).resolves({
+    Subnets: [
+      {
+        SubnetId: 'subnet-0a1b2c3d4e5f60711',
+        VpcId: 'vpc-0a1b2c3d4e5f60718',
+        AvailabilityZone: 'us-east-1a',
+        AvailabilityZoneId: 'use1-az1',
+        CidrBlock: '10.0.1.0/24',
+      },
+    ],
+  });
+  sfn.on(StartExecutionCommand).callsFake((i: { name: string; stateMachineArn: string }) => ({
+    executionArn: `${i.stateMachineArn.replace(':stateMachine:', ':execution:')}:${i.name}`,
+    startDate: new Date(),
+  }));
 });
 
 describe('events/api-*.json', () => {

@@ -46,14 +46,12 @@ beforeAll(async () => {
     .on(GetCallerIdentityCommand)
     .resolves({ Account: SERVICE_ACCOUNT, Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner` });
   // Role B of another tenant does not trust team-a's External ID.
-  sts
-    .on(AssumeRoleCommand)
-    .rejects(
-      Object.assign(new Error('not authorized to perform: sts:AssumeRole'), {
-        name: 'AccessDenied',
-        $metadata: { httpStatusCode: 403 },
-      }),
-    );
+  sts.on(AssumeRoleCommand).rejects(
+    Object.assign(new Error('not authorized to perform: sts:AssumeRole'), {
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    }),
+  );
   sfn
     .on(StartExecutionCommand)
     .resolves({ executionArn: 'arn:aws:states:us-east-1:111111111111:execution:x:y', startDate: new Date() });

@@ -19,12 +19,10 @@ beforeAll(async () => {
   sts
     .on(GetCallerIdentityCommand)
     .resolves({ Account: SERVICE_ACCOUNT, Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner` });
-  sfn
-    .on(StartExecutionCommand)
-    .callsFake((i: { name: string }) => ({
-      executionArn: `arn:aws:states:us-east-1:111111111111:execution:m:${i.name}`,
-      startDate: new Date(),
-    }));
+  sfn.on(StartExecutionCommand).callsFake((i: { name: string }) => ({
+    executionArn: `arn:aws:states:us-east-1:111111111111:execution:m:${i.name}`,
+    startDate: new Date(),
+  }));
   await seedRole(store, 'local');
   // config.local false on purpose: the server must switch it on.
   server = await startApiServer({

@@ -21,13 +21,11 @@ beforeEach(() => {
   iam.reset();
   clearCredentialCache();
   forgetServiceIdentity();
-  sts
-    .on(GetCallerIdentityCommand)
-    .resolves({
-      Account: SERVICE_ACCOUNT,
-      Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner`,
-      UserId: 'AIDAEXAMPLE',
-    });
+  sts.on(GetCallerIdentityCommand).resolves({
+    Account: SERVICE_ACCOUNT,
+    Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner`,
+    UserId: 'AIDAEXAMPLE',
+  });
   sts.on(AssumeRoleCommand).callsFake(
     asCorrectRoleB(
       () => issuedExternalIds,
@@ -73,25 +71,19 @@ describe('GET /v1/aws/principals', () => {
       IsTruncated: true,
       Marker: 'r2',
     });
-    iam
-      .on(ListRolesCommand, { Marker: 'r2' })
-      .resolves({
-        Roles: [{ RoleName: 'ci', Arn: roleArn('ci'), Path: '/', RoleId: 'c', CreateDate: new Date() }],
-        IsTruncated: false,
-      });
-    iam
-      .on(ListUsersCommand, { Marker: undefined })
-      .resolves({
-        Users: [{ UserName: 'alice', Arn: userArn('alice'), Path: '/', UserId: 'u1', CreateDate: new Date() }],
-        IsTruncated: true,
-        Marker: 'u2',
-      });
-    iam
-      .on(ListUsersCommand, { Marker: 'u2' })
-      .resolves({
-        Users: [{ UserName: 'bob', Arn: userArn('bob'), Path: '/', UserId: 'u2', CreateDate: new Date() }],
-        IsTruncated: false,
-      });
+    iam.on(ListRolesCommand, { Marker: 'r2' }).resolves({
+      Roles: [{ RoleName: 'ci', Arn: roleArn('ci'), Path: '/', RoleId: 'c', CreateDate: new Date() }],
+      IsTruncated: false,
+    });
+    iam.on(ListUsersCommand, { Marker: undefined }).resolves({
+      Users: [{ UserName: 'alice', Arn: userArn('alice'), Path: '/', UserId: 'u1', CreateDate: new Date() }],
+      IsTruncated: true,
+      Marker: 'u2',
+    });
+    iam.on(ListUsersCommand, { Marker: 'u2' }).resolves({
+      Users: [{ UserName: 'bob', Arn: userArn('bob'), Path: '/', UserId: 'u2', CreateDate: new Date() }],
+      IsTruncated: false,
+    });
     const r = await get(a);
     expect(r.statusCode).toBe(200);
     expect(r.body).toEqual({
@@ -116,12 +108,10 @@ describe('GET /v1/aws/principals', () => {
         Marker: String(n + 1),
       };
     });
-    iam
-      .on(ListUsersCommand)
-      .resolves({
-        Users: [{ UserName: 'alice', Arn: userArn('alice'), Path: '/', UserId: 'u1', CreateDate: new Date() }],
-        IsTruncated: false,
-      });
+    iam.on(ListUsersCommand).resolves({
+      Users: [{ UserName: 'alice', Arn: userArn('alice'), Path: '/', UserId: 'u1', CreateDate: new Date() }],
+      IsTruncated: false,
+    });
     const first = await get(a);
     expect(first.body.items).toHaveLength(MAX_PAGES);
     expect(first.body.nextToken).toBe(`roles:${MAX_PAGES}`);

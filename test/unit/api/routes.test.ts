@@ -75,13 +75,11 @@ beforeEach(() => {
   sfn.reset();
   clearCredentialCache();
   forgetServiceIdentity();
-  sts
-    .on(GetCallerIdentityCommand)
-    .resolves({
-      Account: SERVICE_ACCOUNT,
-      Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner`,
-      UserId: 'AIDAEXAMPLE',
-    });
+  sts.on(GetCallerIdentityCommand).resolves({
+    Account: SERVICE_ACCOUNT,
+    Arn: `arn:aws:iam::${SERVICE_ACCOUNT}:user/eks-provisioner`,
+    UserId: 'AIDAEXAMPLE',
+  });
   sfn.on(StartExecutionCommand).callsFake((input: { name: string; stateMachineArn: string }) => ({
     executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
     startDate: new Date(),
@@ -430,12 +428,10 @@ describe('GET /v1/aws/*', () => {
 
   it('vpcs: names from Name tags, every page followed', async () => {
     const api = await apiWithRole();
-    ec2
-      .on(DescribeVpcsCommand, { NextToken: undefined })
-      .resolves({
-        Vpcs: [{ VpcId: 'vpc-11111111', CidrBlock: '10.0.0.0/16', Tags: [{ Key: 'Name', Value: 'demo' }] }],
-        NextToken: 'p2',
-      });
+    ec2.on(DescribeVpcsCommand, { NextToken: undefined }).resolves({
+      Vpcs: [{ VpcId: 'vpc-11111111', CidrBlock: '10.0.0.0/16', Tags: [{ Key: 'Name', Value: 'demo' }] }],
+      NextToken: 'p2',
+    });
     ec2
       .on(DescribeVpcsCommand, { NextToken: 'p2' })
       .resolves({ Vpcs: [{ VpcId: 'vpc-22222222', CidrBlock: '10.1.0.0/16', IsDefault: true }] });
@@ -511,18 +507,16 @@ describe('GET /v1/aws/*', () => {
 
   it('security-groups: listed with the VPC filter', async () => {
     const api = await apiWithRole();
-    ec2
-      .on(DescribeSecurityGroupsCommand)
-      .resolves({
-        SecurityGroups: [
-          {
-            GroupId: 'sg-11111111',
-            GroupName: 'default',
-            VpcId: 'vpc-11111111',
-            Description: 'default VPC security group',
-          },
-        ],
-      });
+    ec2.on(DescribeSecurityGroupsCommand).resolves({
+      SecurityGroups: [
+        {
+          GroupId: 'sg-11111111',
+          GroupName: 'default',
+          VpcId: 'vpc-11111111',
+          Description: 'default VPC security group',
+        },
+      ],
+    });
     const r = await get(api, 'security-groups', { vpcId: 'vpc-11111111' });
     expect(r.body.items).toEqual([
       {
@@ -580,17 +574,13 @@ describe('GET /v1/aws/*', () => {
     ec2
       .on(DescribeInstanceTypeOfferingsCommand)
       .resolves({ InstanceTypeOfferings: [{ InstanceType: 't3.medium' }, { InstanceType: 'm5.large' }] });
-    ec2
-      .on(DescribeInstanceTypesCommand, { NextToken: undefined })
-      .resolves({
-        InstanceTypes: [{ InstanceType: 't3.medium', VCpuInfo: { DefaultVCpus: 2 }, MemoryInfo: { SizeInMiB: 4096 } }],
-        NextToken: 'p2',
-      });
-    ec2
-      .on(DescribeInstanceTypesCommand, { NextToken: 'p2' })
-      .resolves({
-        InstanceTypes: [{ InstanceType: 'm5.large', VCpuInfo: { DefaultVCpus: 2 }, MemoryInfo: { SizeInMiB: 8192 } }],
-      });
+    ec2.on(DescribeInstanceTypesCommand, { NextToken: undefined }).resolves({
+      InstanceTypes: [{ InstanceType: 't3.medium', VCpuInfo: { DefaultVCpus: 2 }, MemoryInfo: { SizeInMiB: 4096 } }],
+      NextToken: 'p2',
+    });
+    ec2.on(DescribeInstanceTypesCommand, { NextToken: 'p2' }).resolves({
+      InstanceTypes: [{ InstanceType: 'm5.large', VCpuInfo: { DefaultVCpus: 2 }, MemoryInfo: { SizeInMiB: 8192 } }],
+    });
     const r = await get(api, 'instance-types');
     expect(r.body.items).toEqual([
       { id: 'm5.large', name: 'm5.large', vCpus: 2, memoryMiB: 8192 },
@@ -659,13 +649,11 @@ describe('GET /v1/aws/*', () => {
       ],
       IsTruncated: false,
     });
-    iam
-      .on(ListAttachedRolePoliciesCommand, { RoleName: 'eks-cluster-role' })
-      .resolves({
-        AttachedPolicies: [
-          { PolicyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy', PolicyName: 'AmazonEKSClusterPolicy' },
-        ],
-      });
+    iam.on(ListAttachedRolePoliciesCommand, { RoleName: 'eks-cluster-role' }).resolves({
+      AttachedPolicies: [
+        { PolicyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy', PolicyName: 'AmazonEKSClusterPolicy' },
+      ],
+    });
     iam
       .on(ListAttachedRolePoliciesCommand, { RoleName: 'eks-cluster-role-no-policy' })
       .resolves({ AttachedPolicies: [] });
@@ -912,12 +900,10 @@ describe('POST /v1/clusters', () => {
     expect(r.body.error.code).toBe('AWS_UNAVAILABLE');
     const [record] = (await api.store.listClusters('team-a')).items;
     expect(record!.status).toBe('FAILED');
-    sfn
-      .on(StartExecutionCommand)
-      .callsFake((input: { name: string }) => ({
-        executionArn: `arn:aws:states:us-east-1:111111111111:execution:x:${input.name}`,
-        startDate: new Date(),
-      }));
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({
+      executionArn: `arn:aws:states:us-east-1:111111111111:execution:x:${input.name}`,
+      startDate: new Date(),
+    }));
     expect((await create(api, validSettings())).statusCode).toBe(202);
   });
 });

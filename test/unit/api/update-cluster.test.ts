@@ -226,15 +226,13 @@ describe('PATCH /v1/clusters/{id}', () => {
 
   it('dryRun when role B cannot be assumed now: the plan, and a pre-flight that says it did not run', async () => {
     const { api } = seeded();
-    sts
-      .on(AssumeRoleCommand)
-      .rejects(
-        Object.assign(new Error('down'), {
-          name: 'ServiceUnavailable',
-          $fault: 'server',
-          $metadata: { httpStatusCode: 503 },
-        }),
-      );
+    sts.on(AssumeRoleCommand).rejects(
+      Object.assign(new Error('down'), {
+        name: 'ServiceUnavailable',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
     const r = await patch(api, { nodeCount: 3 }, { query: { dryRun: 'true' } });
     expect(r.statusCode).toBe(200);
     expect(r.body.plan.steps).toHaveLength(1);
@@ -326,15 +324,13 @@ describe('PATCH /v1/clusters/{id}', () => {
 
   it('when Step Functions cannot start the run: 503, the record says nothing was changed', async () => {
     const { api } = seeded();
-    sfn
-      .on(StartExecutionCommand)
-      .rejects(
-        Object.assign(new Error('down'), {
-          name: 'ServiceUnavailable',
-          $fault: 'server',
-          $metadata: { httpStatusCode: 503 },
-        }),
-      );
+    sfn.on(StartExecutionCommand).rejects(
+      Object.assign(new Error('down'), {
+        name: 'ServiceUnavailable',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
     const r = await patch(api, { nodeCount: 3 });
     expect(r.statusCode).toBe(503);
     expect(api.store.clusters.get(`t1|${ID}`)!.update).toMatchObject({

@@ -50,13 +50,11 @@ async function diagnosisOf(p: Promise<unknown>) {
 }
 
 const serviceIdentity = () =>
-  sts
-    .on(GetCallerIdentityCommand)
-    .resolves({
-      Account: '111111111111',
-      Arn: 'arn:aws:iam::111111111111:user/eks-provisioner',
-      UserId: 'AIDAEXAMPLE',
-    });
+  sts.on(GetCallerIdentityCommand).resolves({
+    Account: '111111111111',
+    Arn: 'arn:aws:iam::111111111111:user/eks-provisioner',
+    UserId: 'AIDAEXAMPLE',
+  });
 
 beforeEach(() => {
   sts.reset();
@@ -66,21 +64,15 @@ beforeEach(() => {
   serviceIdentity();
   iam.on(GetRoleCommand).callsFake(roleBReadsItsTrust());
   store = new MemoryStore().withTenant('local', EXTERNAL_ID);
-  sts
-    .on(AssumeRoleCommand)
-    .callsFake(
-      asCorrectRoleB(() => [EXTERNAL_ID], {
-        Credentials: FAKE_STS_CREDENTIALS,
-        AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'AROAEXAMPLE:x' },
-      }),
-    );
-  ec2
-    .on(DescribeRegionsCommand)
-    .resolves({
-      Regions: [
-        { RegionName: 'us-east-1', OptInStatus: 'opt-in-not-required', Endpoint: 'ec2.us-east-1.amazonaws.com' },
-      ],
-    });
+  sts.on(AssumeRoleCommand).callsFake(
+    asCorrectRoleB(() => [EXTERNAL_ID], {
+      Credentials: FAKE_STS_CREDENTIALS,
+      AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'AROAEXAMPLE:x' },
+    }),
+  );
+  ec2.on(DescribeRegionsCommand).resolves({
+    Regions: [{ RegionName: 'us-east-1', OptInStatus: 'opt-in-not-required', Endpoint: 'ec2.us-east-1.amazonaws.com' }],
+  });
 });
 
 describe('AssumeProvisionRole', () => {
@@ -158,14 +150,12 @@ describe('AssumeProvisionRole', () => {
     iam.on(GetRoleCommand).callsFake(roleBReadsItsTrust());
     sts.reset();
     serviceIdentity();
-    sts
-      .on(AssumeRoleCommand)
-      .callsFake(
-        asCorrectRoleB(() => [EXTERNAL_ID], {
-          Credentials: FAKE_STS_CREDENTIALS,
-          AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' },
-        }),
-      );
+    sts.on(AssumeRoleCommand).callsFake(
+      asCorrectRoleB(() => [EXTERNAL_ID], {
+        Credentials: FAKE_STS_CREDENTIALS,
+        AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' },
+      }),
+    );
     await assumeProvisionRole(request(), deps());
     expect(iam.commandCalls(GetRoleCommand)).toHaveLength(1);
     expect(sts.commandCalls(AssumeRoleCommand).every((c) => c.args[0].input.ExternalId === EXTERNAL_ID)).toBe(true);
@@ -191,14 +181,12 @@ describe('AssumeProvisionRole', () => {
     );
     sts.reset();
     serviceIdentity();
-    sts
-      .on(AssumeRoleCommand)
-      .callsFake(
-        asCorrectRoleB(() => [EXTERNAL_ID], {
-          Credentials: FAKE_STS_CREDENTIALS,
-          AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' },
-        }),
-      );
+    sts.on(AssumeRoleCommand).callsFake(
+      asCorrectRoleB(() => [EXTERNAL_ID], {
+        Credentials: FAKE_STS_CREDENTIALS,
+        AssumedRoleUser: { Arn: ASSUMED, AssumedRoleId: 'x' },
+      }),
+    );
     ec2.on(DescribeRegionsCommand).rejects(awsError('ec2', 'InternalError', 'An internal error has occurred', 500));
     expect(((await assumeProvisionRole(request(), deps()).catch((e: unknown) => e)) as Error).name).toBe(
       'AwsTransient',

@@ -128,13 +128,11 @@ describe('provisionSession errors', () => {
 
   it('STS refusing valid keys in an opt-in region → REGION_NOT_ENABLED; keys refused everywhere → CREDENTIALS_NOT_CONFIGURED', async () => {
     sts.on(AssumeRoleCommand).rejects(FIXTURES.invalidClientToken());
-    sts
-      .on(GetCallerIdentityCommand)
-      .resolves({
-        Account: '111111111111',
-        Arn: 'arn:aws:iam::111111111111:user/eks-provisioner',
-        UserId: 'AIDAEXAMPLE',
-      });
+    sts.on(GetCallerIdentityCommand).resolves({
+      Account: '111111111111',
+      Arn: 'arn:aws:iam::111111111111:user/eks-provisioner',
+      UserId: 'AIDAEXAMPLE',
+    });
     const err = (await provisionSession({ ...opts, region: 'ap-east-1' }).catch((e: unknown) => e)) as DiagnosedError;
     expect(err.diagnosis.code).toBe('REGION_NOT_ENABLED');
     expect(err.diagnosis.message).toContain('ap-east-1');

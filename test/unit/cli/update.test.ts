@@ -72,23 +72,19 @@ const opts = (o: Partial<UpdateOptions>): UpdateOptions => ({ approve: false, fo
 
 beforeEach(() => {
   sfn.reset();
-  sfn
-    .on(StartExecutionCommand)
-    .callsFake((i: { name: string; stateMachineArn: string }) => ({
-      executionArn: `${i.stateMachineArn.replace(':stateMachine:', ':execution:')}:${i.name}`,
-      startDate: new Date(),
-    }));
+  sfn.on(StartExecutionCommand).callsFake((i: { name: string; stateMachineArn: string }) => ({
+    executionArn: `${i.stateMachineArn.replace(':stateMachine:', ':execution:')}:${i.name}`,
+    startDate: new Date(),
+  }));
   out.length = 0;
   sts.reset();
-  sts
-    .on(AssumeRoleCommand)
-    .rejects(
-      Object.assign(new Error('offline'), {
-        name: 'ServiceUnavailable',
-        $fault: 'server',
-        $metadata: { httpStatusCode: 503 },
-      }),
-    );
+  sts.on(AssumeRoleCommand).rejects(
+    Object.assign(new Error('offline'), {
+      name: 'ServiceUnavailable',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 503 },
+    }),
+  );
 });
 
 describe('eks-provisioner update', () => {

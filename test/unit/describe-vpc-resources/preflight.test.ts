@@ -191,22 +191,20 @@ function happyWorld() {
     },
   });
   // AmazonEKSClusterPolicy on the second page.
-  iam
-    .on(ListAttachedRolePoliciesCommand)
-    .callsFake((input) =>
-      input.Marker
-        ? {
-            AttachedPolicies: [
-              { PolicyName: 'AmazonEKSClusterPolicy', PolicyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy' },
-            ],
-            IsTruncated: false,
-          }
-        : {
-            AttachedPolicies: [{ PolicyName: 'ReadOnly', PolicyArn: 'arn:aws:iam::222222222222:policy/ReadOnly' }],
-            IsTruncated: true,
-            Marker: 'm2',
-          },
-    );
+  iam.on(ListAttachedRolePoliciesCommand).callsFake((input) =>
+    input.Marker
+      ? {
+          AttachedPolicies: [
+            { PolicyName: 'AmazonEKSClusterPolicy', PolicyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy' },
+          ],
+          IsTruncated: false,
+        }
+      : {
+          AttachedPolicies: [{ PolicyName: 'ReadOnly', PolicyArn: 'arn:aws:iam::222222222222:policy/ReadOnly' }],
+          IsTruncated: true,
+          Marker: 'm2',
+        },
+  );
   cfn.on(DescribeStacksCommand).rejects(FIXTURES.stackMissing());
 }
 
@@ -265,18 +263,16 @@ describe('DescribeVpcResources: the demo world passes', () => {
   });
 
   it("accepts a stack or cluster of that name when it is this cluster's own (a retried step)", async () => {
-    cfn
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [
-          {
-            StackName: 'eks-provisioner-demo',
-            StackStatus: 'CREATE_IN_PROGRESS',
-            CreationTime: new Date(),
-            Tags: [{ Key: TAG_KEYS.clusterId, Value: 'c-aaaaaaaaaaaa' }],
-          },
-        ],
-      });
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'eks-provisioner-demo',
+          StackStatus: 'CREATE_IN_PROGRESS',
+          CreationTime: new Date(),
+          Tags: [{ Key: TAG_KEYS.clusterId, Value: 'c-aaaaaaaaaaaa' }],
+        },
+      ],
+    });
     eks
       .on(DescribeClusterCommand)
       .resolves({ cluster: { name: 'demo', status: 'CREATING', tags: { [TAG_KEYS.clusterId]: 'c-aaaaaaaaaaaa' } } });
@@ -284,15 +280,13 @@ describe('DescribeVpcResources: the demo world passes', () => {
   });
 
   it('the Lambda handler assumes role B itself and returns no credential', async () => {
-    sts
-      .on(AssumeRoleCommand)
-      .resolves({
-        Credentials: FAKE_STS_CREDENTIALS,
-        AssumedRoleUser: {
-          Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/x',
-          AssumedRoleId: 'x',
-        },
-      });
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: FAKE_STS_CREDENTIALS,
+      AssumedRoleUser: {
+        Arn: 'arn:aws:sts::222222222222:assumed-role/eks-provisioner-provision/x',
+        AssumedRoleId: 'x',
+      },
+    });
     const spy = vi
       .spyOn(DynamoStore.prototype, 'getTenant')
       .mockResolvedValue({ tenantId: 'local', externalId: 'e'.repeat(40), createdAt: 'x' });
@@ -412,13 +406,11 @@ describe('DescribeVpcResources: each failure has its own code', () => {
   });
 
   it('instance type missing in a zone → INSTANCE_TYPE_NOT_OFFERED', async () => {
-    ec2
-      .on(DescribeInstanceTypeOfferingsCommand)
-      .resolves({
-        InstanceTypeOfferings: [
-          { InstanceType: 'p5.48xlarge', LocationType: 'availability-zone', Location: 'us-east-1a' },
-        ],
-      });
+    ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({
+      InstanceTypeOfferings: [
+        { InstanceType: 'p5.48xlarge', LocationType: 'availability-zone', Location: 'us-east-1a' },
+      ],
+    });
     const d = await problemsOf(describeVpcResources(request({ instanceType: 'p5.48xlarge' }), clients()));
     expect(d.code).toBe('INSTANCE_TYPE_NOT_OFFERED');
     expect(d.evidence?.unsupportedZones).toEqual(['us-east-1b', 'us-east-1c']);
@@ -498,11 +490,9 @@ describe('DescribeVpcResources: each failure has its own code', () => {
   });
 
   it('a foreign stack or EKS cluster of that name → NAME_ALREADY_IN_USE', async () => {
-    cfn
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [{ StackName: 'eks-provisioner-demo', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }],
-      });
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'eks-provisioner-demo', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }],
+    });
     eks.on(DescribeClusterCommand).resolves({ cluster: { name: 'demo', status: 'ACTIVE', tags: {} } });
     const d = await problemsOf(describeVpcResources(request(), clients()));
     expect(d.problems?.map((p) => p.code)).toEqual(['NAME_ALREADY_IN_USE', 'NAME_ALREADY_IN_USE']);
@@ -560,13 +550,11 @@ describe('DescribeVpcResources: onFailure ROLLBACK needs the delete statement on
   /** Role B with these inline policies (and no attached ones); role A keeps its own answers. */
   function roleBWith(inline: Record<string, unknown>) {
     iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: Object.keys(inline), IsTruncated: false });
-    iam
-      .on(GetRolePolicyCommand)
-      .callsFake((input) => ({
-        RoleName: input.RoleName,
-        PolicyName: input.PolicyName,
-        PolicyDocument: encodeURIComponent(JSON.stringify(inline[input.PolicyName])),
-      }));
+    iam.on(GetRolePolicyCommand).callsFake((input) => ({
+      RoleName: input.RoleName,
+      PolicyName: input.PolicyName,
+      PolicyDocument: encodeURIComponent(JSON.stringify(inline[input.PolicyName])),
+    }));
     iam
       .on(ListAttachedRolePoliciesCommand, { RoleName: roleB() })
       .resolves({ AttachedPolicies: [], IsTruncated: false });

@@ -71,17 +71,15 @@ beforeEach(() => {
   eb.reset();
   eksMock.reset();
   eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
-  eksMock
-    .on(DescribeClusterVersionsCommand)
-    .resolves({
-      clusterVersions: [
-        {
-          clusterVersion: '1.32',
-          endOfStandardSupportDate: STD_END,
-          endOfExtendedSupportDate: new Date(STD_END.getTime() + 365 * DAY),
-        },
-      ],
-    });
+  eksMock.on(DescribeClusterVersionsCommand).resolves({
+    clusterVersions: [
+      {
+        clusterVersion: '1.32',
+        endOfStandardSupportDate: STD_END,
+        endOfExtendedSupportDate: new Date(STD_END.getTime() + 365 * DAY),
+      },
+    ],
+  });
   ddb.on(UpdateCommand).resolves({});
 });
 

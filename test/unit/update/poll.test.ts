@@ -49,19 +49,15 @@ beforeEach(() => cfnMock.reset());
 describe('pollStackUpdate', () => {
   it('a stack still showing its state before the update (ExecuteChangeSet is asynchronous) is not an outcome yet', async () => {
     for (const before of ['CREATE_COMPLETE', 'UPDATE_COMPLETE']) {
-      cfnMock
-        .on(DescribeStacksCommand)
-        .resolves({
-          Stacks: [
-            { StackName: 'eks-provisioner-demo', StackStatus: before as never, CreationTime: new Date(T0 - 3600_000) },
-          ],
-        });
+      cfnMock.on(DescribeStacksCommand).resolves({
+        Stacks: [
+          { StackName: 'eks-provisioner-demo', StackStatus: before as never, CreationTime: new Date(T0 - 3600_000) },
+        ],
+      });
       // Only events of earlier lives: the previous update ended before this change set ran.
-      cfnMock
-        .on(DescribeStackEventsCommand)
-        .resolves({
-          StackEvents: [ev('old', 'eks-provisioner-demo', 'AWS::CloudFormation::Stack', before, T0 - 600_000)],
-        });
+      cfnMock.on(DescribeStackEventsCommand).resolves({
+        StackEvents: [ev('old', 'eks-provisioner-demo', 'AWS::CloudFormation::Stack', before, T0 - 600_000)],
+      });
       const p = await poll();
       expect(p).toMatchObject({ outcome: 'IN_PROGRESS', phase: 'Starting the update' });
     }

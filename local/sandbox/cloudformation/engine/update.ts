@@ -533,14 +533,12 @@ export class StackUpdater {
     );
     const items = [
       ...this.leftovers(stack).splice(0),
-      ...added
-        .reverse()
-        .map((r) => ({
-          logicalId: r.logicalId,
-          type: r.type,
-          physicalId: r.physicalId,
-          properties: realPropertiesOf(r),
-        })),
+      ...added.reverse().map((r) => ({
+        logicalId: r.logicalId,
+        type: r.type,
+        physicalId: r.physicalId,
+        properties: realPropertiesOf(r),
+      })),
     ];
     this.cleanup(world, stack, items, () => {
       // The stack's resources are the previous ones again (with what the rollback restored).
