@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Page, Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { ensureConsoleBuilt } from '../../local/console/build.js';
 import { DEFAULT_WORLD } from '../../local/runner/environment.js';
 import { startLocalStack } from '../../local/runner/stack.js';

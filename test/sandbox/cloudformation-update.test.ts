@@ -34,7 +34,10 @@ import { clients, failure, type SandboxClients, sandboxForFile, serviceCreds, wa
 
 let sb: Sandbox;
 let c: SandboxClients;
-sandboxForFile({ timeScale: 20_000 }, (s, cs) => ((sb = s), (c = cs)));
+sandboxForFile({ timeScale: 20_000 }, (s, cs) => {
+  sb = s;
+  c = cs;
+});
 
 const previous = (keys: string[], changed: Record<string, string>): Parameter[] =>
   keys.map((k) =>

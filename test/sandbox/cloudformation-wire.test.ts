@@ -34,7 +34,10 @@ import {
 
 let sb: Sandbox;
 let c: SandboxClients;
-sandboxForFile({ timeScale: 20_000 }, (s, cs) => ((sb = s), (c = cs)));
+sandboxForFile({ timeScale: 20_000 }, (s, cs) => {
+  sb = s;
+  c = cs;
+});
 
 const waitForStack = (name: string, timeoutMs = 15_000): Promise<Stack> => waitForStackOn(c.cfn, name, timeoutMs);
 

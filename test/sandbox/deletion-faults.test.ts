@@ -12,7 +12,10 @@ import { type SandboxClients, sandboxForFile, waitForStack } from './helpers.js'
 
 let sb: Sandbox;
 let c: SandboxClients;
-sandboxForFile({ timeScale: 20_000, kubernetes: false }, (s, cs) => ((sb = s), (c = cs)));
+sandboxForFile({ timeScale: 20_000, kubernetes: false }, (s, cs) => {
+  sb = s;
+  c = cs;
+});
 
 afterEach(async () => {
   await setFaults([]);

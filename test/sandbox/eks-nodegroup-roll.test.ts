@@ -32,7 +32,10 @@ vi.mock('../../local/sandbox/kubernetes/eviction.js', async (importOriginal) => 
 
 let sb: Sandbox;
 let c: SandboxClients;
-sandboxForFile({ timeScale: 20_000 }, (s, cs) => ((sb = s), (c = cs)));
+sandboxForFile({ timeScale: 20_000 }, (s, cs) => {
+  sb = s;
+  c = cs;
+});
 
 async function settled(name: string, id: string, nodegroupName: string): Promise<Update> {
   const until = Date.now() + 10_000;

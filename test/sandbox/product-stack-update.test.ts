@@ -23,14 +23,14 @@ import {
   type CreateClusterStackInput,
   createClusterStack,
 } from '../../functions/create-cluster-stack/create-cluster-stack.js';
-import type { Sandbox } from '../../local/sandbox/server.js';
 import { DEMO } from '../../local/sandbox/world/default-world.js';
 import { demoSettings } from '../support/demo-settings.js';
 import { type SandboxClients, sandboxForFile, waitForStack } from './helpers.js';
 
-let sb: Sandbox;
 let c: SandboxClients;
-sandboxForFile({ timeScale: 20_000 }, (s, cs) => ((sb = s), (c = cs)));
+sandboxForFile({ timeScale: 20_000 }, (_s, cs) => {
+  c = cs;
+});
 
 function input(): CreateClusterStackInput {
   const cluster = demoSettings({

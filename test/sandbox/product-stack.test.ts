@@ -40,7 +40,10 @@ const TRUST = JSON.stringify({
 
 let sb: Sandbox;
 let c: SandboxClients;
-sandboxForFile({ timeScale: 20_000 }, (s, cs) => ((sb = s), (c = cs)));
+sandboxForFile({ timeScale: 20_000 }, (s, cs) => {
+  sb = s;
+  c = cs;
+});
 beforeEach(() => sb.world.reset());
 
 /** An IAM role ARN with a long path, as the API hands out for tenants: 311+ characters, with a comma. */

@@ -144,7 +144,6 @@ async function run(s: Scenario) {
   const captured: Array<{ DetailType: string; Detail: Record<string, unknown> }> = [];
   const calls: Record<string, number> = {};
   const count = (k: string) => (calls[k] = (calls[k] ?? 0) + 1);
-  const executed = false;
   // A stack made before NodegroupVersion existed (the change set brings the current template).
   let stackParams: Record<string, string> = {
     KubernetesVersion: s.live?.controlPlane ?? '1.32',

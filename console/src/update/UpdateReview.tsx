@@ -37,8 +37,8 @@ export default function UpdateReview({ answer, cost }: { answer: UpdatePlanAnswe
       >
         <SpaceBetween size="m">
           <ol data-testid="review-steps">
-            {plan.steps.map((s, i) => (
-              <li key={i} data-component={s.component}>
+            {plan.steps.map((s) => (
+              <li key={`${s.component}:${s.action}`} data-component={s.component}>
                 <strong>{COMPONENT_LABEL[s.component] ?? s.component}:</strong> {s.action}
                 {s.disruption && (
                   <Box color="text-status-warning" variant="div">
@@ -74,7 +74,7 @@ export default function UpdateReview({ answer, cost }: { answer: UpdatePlanAnswe
         }
       >
         <div data-testid="review-preflight">
-          {!preflight || !preflight.checked ? (
+          {!preflight?.checked ? (
             <StatusIndicator type="info">
               {preflight?.message ?? 'Not run: the update makes the same checks before changing anything.'}
             </StatusIndicator>

@@ -4,7 +4,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ec2Client } from '../../../functions/lib/aws/clients.js';
 import { clearCredentialCache, provisionSession, sessionNameFor } from '../../../functions/lib/aws/provision-role.js';
-import { diagnoseAwsError } from '../../../functions/lib/diagnosis/from-aws-error.js';
 import { AwsThrottledError, DiagnosedError } from '../../../functions/lib/errors.js';
 import { FAKE_STS_CREDENTIALS, FIXTURES } from './fixtures.js';
 

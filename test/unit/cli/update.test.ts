@@ -107,7 +107,7 @@ describe('eks-provisioner update', () => {
     expect(out.join('\n')).toMatch(/1\. \[control-plane\] Upgrade the control plane from Kubernetes 1\.32 to 1\.33/);
     // A version upgrade runs in two stages: the plan says which step is in which.
     expect(out.join('\n')).toMatch(
-      /Stage 1 of 2: Control plane to Kubernetes 1\.33\n {2}1\. \[control-plane\][^]*Stage 2 of 2: Node group to Kubernetes 1\.33 and add-ons\n {2}2\. \[node-group\]/,
+      /Stage 1 of 2: Control plane to Kubernetes 1\.33\n {2}1\. \[control-plane\][\s\S]*Stage 2 of 2: Node group to Kubernetes 1\.33 and add-ons\n {2}2\. \[node-group\]/,
     );
     expect(out.join('\n')).toMatch(/--approve/);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);

@@ -221,7 +221,12 @@ describe('the update diagnosis names the budget', () => {
     expect(d.cause?.message).toContain('default/checkout-pdb');
     const other = makeDiagnosis('UPDATE_ROLLED_BACK', { stackName: 'eks-provisioner-demo' });
     let asked = false;
-    expect(await withBlockingBudgets(other, run, async () => ((asked = true), reader()))).toBe(other);
+    expect(
+      await withBlockingBudgets(other, run, async () => {
+        asked = true;
+        return reader();
+      }),
+    ).toBe(other);
     expect(asked).toBe(false);
   });
 });
