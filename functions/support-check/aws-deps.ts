@@ -5,15 +5,14 @@
  * service bus.
  */
 
-import { type EKSClient, paginateDescribeClusterVersions } from '@aws-sdk/client-eks';
+import type { EKSClient } from '@aws-sdk/client-eks';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { EVENT_SOURCE } from '../lib/completion/completion.js';
 import { createdClusterItems, dropStaleCreated } from '../lib/store/created-clusters.js';
 import { keys } from '../lib/store/keys.js';
+import { describeVersionDates, type VersionDates } from '../lib/support/version-dates.js';
 import { SUPPORT_ENDING_DETAIL_TYPE, type SupportCheckDeps, type SupportRecord } from './support-check.js';
-
-type VersionDates = { standardSupportEndsAt?: string; extendedSupportEndsAt?: string };
 
 export interface SupportAwsOptions {
   doc: DynamoDBDocumentClient;
@@ -25,9 +24,6 @@ export interface SupportAwsOptions {
   now(): Date;
 }
 
-const iso = (d: Date | string | undefined): string | undefined =>
-  d === undefined ? undefined : d instanceof Date ? d.toISOString() : new Date(d).toISOString();
-
 /** Dependencies for one run: the per-region version cache lives as long as the returned object. */
 export function supportCheckAwsDeps(o: SupportAwsOptions): SupportCheckDeps {
   const regions = new Map<string, Promise<Map<string, VersionDates>>>();
@@ -35,23 +31,7 @@ export function supportCheckAwsDeps(o: SupportAwsOptions): SupportCheckDeps {
     const key = `${record.accountId}#${record.region}`;
     let got = regions.get(key);
     if (!got) {
-      got = (async () => {
-        const eks = await o.eksFor(record);
-        const out = new Map<string, VersionDates>();
-        // includeAll: a version already in extended support (or past it) still has its dates.
-        for await (const page of paginateDescribeClusterVersions({ client: eks }, { includeAll: true })) {
-          for (const v of page.clusterVersions ?? []) {
-            if (!v.clusterVersion) continue;
-            const std = iso(v.endOfStandardSupportDate);
-            const ext = iso(v.endOfExtendedSupportDate);
-            out.set(v.clusterVersion, {
-              ...(std ? { standardSupportEndsAt: std } : {}),
-              ...(ext ? { extendedSupportEndsAt: ext } : {}),
-            });
-          }
-        }
-        return out;
-      })();
+      got = o.eksFor(record).then((eks) => describeVersionDates(eks));
       // A failed region is retried by the next record there, not cached as a failure.
       got.catch(() => regions.delete(key));
       regions.set(key, got);

@@ -12,6 +12,8 @@ import { KubeError } from '../lib/kubernetes/client.js';
 import { type DisruptionReader, describeBudget, findBlockingBudgets } from '../lib/kubernetes/disruption.js';
 import type { CaughtError, ClusterOutputs } from '../lib/state.js';
 import type { ClusterUpdate, Store } from '../lib/store/types.js';
+import type { SupportDates } from '../lib/support/support-window.js';
+import type { VersionDates } from '../lib/support/version-dates.js';
 import { type UpdateRun, updateOnRecord } from '../lib/update/run.js';
 import { eventsSince } from './poll.js';
 import { eventDetail, type UpdateEventDetail } from './prepare.js';
@@ -25,15 +27,22 @@ export interface UpdateCompletion {
 
 export async function completeUpdateSucceeded(
   run: UpdateRun & { finalize?: { outputs?: ClusterOutputs } },
-  deps: { store: Store; now: () => Date },
+  deps: {
+    store: Store;
+    now: () => Date;
+    /** The new version's support dates (DescribeClusterVersions through role B); read only after an upgrade. */
+    versionDates?: (version: string) => Promise<VersionDates | undefined>;
+  },
 ): Promise<UpdateCompletion> {
   const now = deps.now();
   const outputs = run.finalize?.outputs;
+  const supportDates = await newSupportDates(run, deps, now);
   const phase =
     run.changeSet?.status === 'NO_CHANGES' ? 'Update complete (the stack already matched)' : 'Update complete';
   await deps.store.updateCluster(run.tenantId, run.clusterId, {
     settings: run.cluster,
     ...(outputs ? { outputs } : {}),
+    ...(supportDates ? { supportDates } : {}),
     update: updateOnRecord(run, {
       status: 'SUCCEEDED',
       phase,
@@ -52,6 +61,23 @@ export async function completeUpdateSucceeded(
     updatedAt: now.toISOString(),
   });
   return { status: 'SUCCEEDED', event: { detail: eventDetail(run, 'UPDATED', now) } };
+}
+
+/**
+ * After an upgrade the record's support dates are the old version's: the view would show them as the
+ * new one's until the next daily check. Read the new version's now; if EKS cannot answer, the view
+ * shows none (it never shows another version's) and the daily check fills them in.
+ */
+async function newSupportDates(
+  run: UpdateRun & { finalize?: { outputs?: ClusterOutputs } },
+  deps: { now: () => Date; versionDates?: (version: string) => Promise<VersionDates | undefined> },
+  now: Date,
+): Promise<SupportDates | undefined> {
+  const upgraded = run.update.changes.some((c) => c.field === 'kubernetesVersion');
+  const version = run.finalize?.outputs?.kubernetesVersion ?? run.cluster.kubernetesVersion;
+  if (!upgraded || !version || !deps.versionDates) return undefined;
+  const dates = await deps.versionDates(version).catch(() => undefined);
+  return dates ? { kubernetesVersion: version, ...dates, checkedAt: now.toISOString() } : undefined;
 }
 
 export async function completeUpdateFailed(

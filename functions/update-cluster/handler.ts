@@ -10,6 +10,7 @@ import { lambdaHandler } from '../lib/middleware.js';
 import { recordProgress } from '../lib/progress/progress.js';
 import type { CaughtError, UpdateInput } from '../lib/state.js';
 import { defaultStore } from '../lib/store/dynamo-store.js';
+import { describeVersionDates } from '../lib/support/version-dates.js';
 import type { UpdateRun } from '../lib/update/run.js';
 import { executeChangeSet, prepareChangeSet } from './change-set.js';
 import { completeUpdateFailed, completeUpdateSucceeded } from './complete.js';
@@ -50,7 +51,15 @@ export const handler = lambdaHandler(async (event: UpdateStepEvent, { logger }) 
       },
     });
   }
-  if (event.step === 'succeeded') return completeUpdateSucceeded(run, { store, now });
+  if (event.step === 'succeeded')
+    return completeUpdateSucceeded(run, {
+      store,
+      now,
+      versionDates: async (version) => {
+        const { session } = await roleBSession(run, { store, config });
+        return (await describeVersionDates(eksClient(session), [version])).get(version);
+      },
+    });
   const { session } = await roleBSession(run, { store, config });
   const cloudformation = cloudFormationClient(session);
   switch (event.step) {

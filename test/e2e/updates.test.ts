@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, CreateChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   DescribeClusterCommand,
+  DescribeClusterVersionsCommand,
   DescribeNodegroupCommand,
   EKSClient,
   UpdateNodegroupConfigCommand,
@@ -152,6 +153,16 @@ describe('cluster updates (needs the sandbox change sets)', { timeout: 240_000 }
     expect(stacks.Stacks).toHaveLength(1);
     expect(stacks.Stacks?.[0]?.StackStatus).toBe('UPDATE_COMPLETE');
     expect(await updateEvents(c.id, 'Succeeded')).toHaveLength(1);
+    // The support view is 1.33's at once (read by the update from DescribeClusterVersions), never 1.32's.
+    const v133 = await eks((x) =>
+      x.send(new DescribeClusterVersionsCommand({ clusterVersions: ['1.33'], includeAll: true })),
+    );
+    const std = v133.clusterVersions?.[0]?.endOfStandardSupportDate;
+    expect(std).toBeDefined();
+    expect((end as { support?: unknown }).support).toMatchObject({
+      kubernetesVersion: '1.33',
+      standardSupportEndsAt: new Date(std!).toISOString(),
+    });
   });
 
   it('node count and support policy: the new values in EKS, one Succeeded event each', async (ctx) => {

@@ -36,6 +36,9 @@ export function diagnosisView(d: Diagnosis): DiagnosisView {
 /** Support of a CREATED cluster's version, once the daily support check has stored its dates. */
 export function supportView(r: ClusterRecord, now: Date) {
   if (r.status !== 'CREATED' || !r.supportDates) return undefined;
+  // Dates stored for another version (read before an upgrade the update could not refresh) are not this one's.
+  const running = r.outputs?.kubernetesVersion ?? (r.settings as { kubernetesVersion?: string }).kubernetesVersion;
+  if (running && r.supportDates.kubernetesVersion !== running) return undefined;
   return supportOf((r.settings as { upgradePolicy?: UpgradePolicy }).upgradePolicy, r.supportDates, now);
 }
 

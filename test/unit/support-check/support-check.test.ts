@@ -193,4 +193,19 @@ describe('cluster view', () => {
     // As the API sends it (JSON): no support field at all.
     expect(JSON.parse(JSON.stringify(clusterView(cluster())))).not.toHaveProperty('support');
   });
+
+  it("dates stored for another version (before an upgrade) are not shown as the running version's", async () => {
+    const { clusterView } = await import('../../../functions/api/clusters/cluster-view.js');
+    const dates = {
+      kubernetesVersion: '1.32',
+      standardSupportEndsAt: STD_END,
+      extendedSupportEndsAt: EXT_END,
+      checkedAt: STD_END,
+    };
+    const upgraded = { ...cluster({ kubernetesVersion: '1.33' }), supportDates: dates };
+    expect(JSON.parse(JSON.stringify(clusterView(upgraded)))).not.toHaveProperty('support');
+    // The stack's output wins over the settings when both are there.
+    const byOutput = { ...cluster(), outputs: { kubernetesVersion: '1.33' }, supportDates: dates } as never;
+    expect(JSON.parse(JSON.stringify(clusterView(byOutput)))).not.toHaveProperty('support');
+  });
 });
