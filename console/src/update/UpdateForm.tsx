@@ -8,12 +8,12 @@ import Container from '@cloudscape-design/components/container';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
-import RadioGroup from '@cloudscape-design/components/radio-group';
 import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Textarea from '@cloudscape-design/components/textarea';
 import type { FieldError, FormItem } from '../api/types';
-import { SUPPORT_POLICY_TEXT, type VersionItem, versionSupportText, versionTags } from '../support/support-text';
+import SupportPolicyField from '../support/SupportPolicyField';
+import { type VersionItem, versionSupportText, versionTags } from '../support/support-text';
 import type { ListState } from '../wizard/useList';
 import type { UpdateForm as Form } from './update-form';
 
@@ -95,23 +95,12 @@ export default function UpdateForm({
               data-testid="update-version"
             />
           </FormField>
-          <FormField
-            label="Support policy"
-            description="What happens when the version's standard support ends."
+          <SupportPolicyField
+            value={form.upgradePolicy}
+            onChange={(upgradePolicy) => onChange({ upgradePolicy })}
             errorText={err('upgradePolicy')}
-          >
-            <RadioGroup
-              value={form.upgradePolicy}
-              onChange={({ detail }) =>
-                onChange({ upgradePolicy: detail.value === 'EXTENDED' ? 'EXTENDED' : 'STANDARD' })
-              }
-              items={[
-                { value: 'STANDARD', label: 'Standard', description: SUPPORT_POLICY_TEXT.STANDARD },
-                { value: 'EXTENDED', label: 'Extended', description: SUPPORT_POLICY_TEXT.EXTENDED },
-              ]}
-              data-testid="update-policy"
-            />
-          </FormField>
+            testId="update-policy"
+          />
         </SpaceBetween>
       </Container>
 

@@ -11,7 +11,6 @@ import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
 import Multiselect, { type MultiselectProps } from '@cloudscape-design/components/multiselect';
-import RadioGroup from '@cloudscape-design/components/radio-group';
 import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Textarea from '@cloudscape-design/components/textarea';
@@ -19,7 +18,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { useConsole } from '../api/context';
 import type { FieldError, FormItem, RoleItem, SubnetItem } from '../api/types';
 import DiagnosisAlert, { fromApiError } from '../components/DiagnosisAlert';
-import { SUPPORT_POLICY_TEXT, type VersionItem, versionSupportText, versionTags } from '../support/support-text';
+import SupportPolicyField from '../support/SupportPolicyField';
+import { type VersionItem, versionSupportText, versionTags } from '../support/support-text';
 import { DEPLOY_FIELD, MAX_DEPLOY_ROLES, parseArnList } from './deploy-roles';
 import { fieldOf, type SettingsForm } from './form';
 import { type ListState, useList } from './useList';
@@ -307,21 +307,12 @@ export default function SettingsStep({
           </FormField>
         </ColumnLayout>
         <Box margin={{ top: 'm' }}>
-          <FormField
-            label="Support policy"
-            description="What happens when the version's standard support ends."
+          <SupportPolicyField
+            value={form.upgradePolicy}
+            onChange={(upgradePolicy) => set({ upgradePolicy })}
             errorText={err('upgradePolicy')}
-          >
-            <RadioGroup
-              value={form.upgradePolicy}
-              onChange={({ detail }) => set({ upgradePolicy: detail.value === 'EXTENDED' ? 'EXTENDED' : 'STANDARD' })}
-              items={[
-                { value: 'STANDARD', label: 'Standard', description: SUPPORT_POLICY_TEXT.STANDARD },
-                { value: 'EXTENDED', label: 'Extended', description: SUPPORT_POLICY_TEXT.EXTENDED },
-              ]}
-              data-testid="support-policy"
-            />
-          </FormField>
+            testId="support-policy"
+          />
         </Box>
       </Container>
 
