@@ -169,8 +169,11 @@ describe.skipIf(!haveChromium)('console: Update cluster', () => {
     expect(await page.getByTestId('cluster-status').innerText()).toContain('CREATED');
     // The creation's elapsed time is not stretched to the update's end (updatedAt moved with it).
     expect(await page.getByTestId('cluster-elapsed').innerText()).toBe('—');
-    // The stored support dates are 1.32's until the next daily check: not shown as 1.33's.
-    expect(await page.getByTestId('support-pending').innerText()).toMatch(/now runs Kubernetes 1\.33/);
+    // The update stored 1.33's support dates (never 1.32's shown as 1.33's): the sandbox's 1.33 dates.
+    await expect.poll(() => page.getByTestId('support-block').innerText()).toMatch(/Kubernetes 1\.33 support/);
+    expect(await page.getByTestId('support-block').innerText()).toMatch(
+      /Standard support ends\s*2027-07-29[\s\S]*Extended support ends\s*2028-07-29/,
+    );
     await screenshot(page, 'update-succeeded');
     await axeClean(page);
 

@@ -273,12 +273,7 @@ export default function ClusterPage({ id }: { id: string }) {
         </Container>
 
         {r.update && <UpdateStatus update={r.update} now={now} />}
-        {r.support && (
-          <SupportBlock
-            support={r.support}
-            runningVersion={typeof r.outputs?.kubernetesVersion === 'string' ? r.outputs.kubernetesVersion : undefined}
-          />
-        )}
+        {r.support && <SupportBlock support={r.support} />}
 
         {r.status === 'CREATED' && (
           <Container header={<Header variant="h2">Cluster</Header>}>

@@ -1,7 +1,7 @@
 /**
  * The cluster's Kubernetes version support (the API's `support` view): type, policy, dates, and the
- * warning under 90 days. The view holds the dates the daily support check last stored: right after
- * an upgrade they are the old version's, so they are not shown as the new version's.
+ * warning under 90 days. The API sends only dates stored for the version the cluster runs (an upgrade
+ * stores the new version's), so what is shown here is always the running version's.
  */
 import Alert from '@cloudscape-design/components/alert';
 import Container from '@cloudscape-design/components/container';
@@ -17,23 +17,7 @@ const TYPE_TEXT: Record<string, string> = {
   ENDED: 'Support ended',
 };
 
-export default function SupportBlock({
-  support: s,
-  runningVersion,
-}: {
-  support: ClusterSupport;
-  runningVersion?: string;
-}) {
-  if (runningVersion && runningVersion !== s.kubernetesVersion) {
-    return (
-      <Container data-testid="support-block" header={<Header variant="h2">Kubernetes {runningVersion} support</Header>}>
-        <span data-testid="support-pending">
-          The cluster now runs Kubernetes {runningVersion}; its support dates appear here after the next daily support
-          check.
-        </span>
-      </Container>
-    );
-  }
+export default function SupportBlock({ support: s }: { support: ClusterSupport }) {
   const policy =
     s.upgradePolicy === 'STANDARD' || s.upgradePolicy === 'EXTENDED' ? SUPPORT_POLICY_TEXT[s.upgradePolicy] : undefined;
   return (
