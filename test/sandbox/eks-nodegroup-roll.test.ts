@@ -87,6 +87,9 @@ describe('node group rolling update', () => {
 
   it('a PodDisruptionBudget that allows no disruption fails the update after 15 minutes: PodEvictionFailure', async () => {
     const ng = await clusterBehind('pdb');
+    const cluster = sb.world.data.eksClusters.find((x) => x.name === 'pdb')!;
+    const registered = () => nodesOf(sb.world, cluster, 20_000).map((n) => n.metadata.resourceVersion);
+    const before = registered();
     blocked.add('pdb');
     try {
       const { update } = await c.eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'pdb', nodegroupName: ng }));
@@ -103,6 +106,9 @@ describe('node group rolling update', () => {
       expect(
         (await c.eks.send(new DescribeNodegroupCommand({ clusterName: 'pdb', nodegroupName: ng }))).nodegroup,
       ).toMatchObject({ version: '1.32', status: 'ACTIVE' });
+      // A failed roll restarts no node: they keep their registration (and their pods stay Ready), so a
+      // PodDisruptionBudget read right after still counts its pods healthy.
+      expect(registered()).toEqual(before);
       // force skips the eviction rules, as EKS's --force does.
       const forced = await c.eks.send(
         new UpdateNodegroupVersionCommand({ clusterName: 'pdb', nodegroupName: ng, force: true }),

@@ -114,7 +114,7 @@ function describeNodegroup(ctx: RequestContext, input: OperationInput) {
   );
   requireCluster(ctx, name);
   if (!ng) throw notFound(`No node group found for name: ${ngName}.`, { clusterName: name, nodegroupName: ngName });
-  const { accountId: _a, region: _r, ...rest } = ng;
+  const { accountId: _a, region: _r, nodesLaunchedAt: _l, ...rest } = ng;
   return { nodegroup: rest };
 }
 

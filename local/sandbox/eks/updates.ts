@@ -592,6 +592,8 @@ function rollOneNode(
   ng.releaseVersion = c.releaseVersion;
   ng.status = 'ACTIVE';
   ng.modifiedAt = new Date(at).toISOString();
+  // The roll replaced the nodes: the new ones register now.
+  ng.nodesLaunchedAt = ng.modifiedAt;
   return true;
 }
 

@@ -251,7 +251,7 @@ export function nodesOf(world: World, cluster: EksCluster, timeScale: number): K
       (n.status === 'ACTIVE' || n.status === 'UPDATING' || n.status === 'DEGRADED'),
   );
   for (const ng of groups) {
-    const registered = Date.parse(ng.modifiedAt);
+    const registered = Date.parse(ng.nodesLaunchedAt ?? ng.modifiedAt);
     const ready = now >= registered + NODE_READY_DELAY_MS / Math.max(timeScale, 1e-9);
     for (let i = 0; i < ng.scalingConfig.desiredSize; i++) {
       const seed = createHash('sha256').update(`${ng.nodegroupArn}/${i}`).digest();

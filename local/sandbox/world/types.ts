@@ -329,6 +329,12 @@ export interface EksNodegroup {
   tags: Tags;
   createdAt: string;
   modifiedAt: string;
+  /**
+   * When the current nodes registered with the cluster: the group becoming ACTIVE, or the end of a version
+   * roll that replaced them. Not an AWS field: a scaling or a failed update changes `modifiedAt` but does not
+   * restart the nodes (their pods stay Ready, as in EKS).
+   */
+  nodesLaunchedAt?: string;
 }
 
 export interface EksAddon {

@@ -642,6 +642,7 @@ export const eksNodegroup: ResourceProvider = {
     }
     ng.status = 'ACTIVE';
     ng.modifiedAt = ctx.nowIso();
+    ng.nodesLaunchedAt = ng.modifiedAt;
     return {
       ref: physicalId,
       attributes: { Arn: ng.nodegroupArn, ClusterName: clusterName, NodegroupName: name, Id: physicalId },
