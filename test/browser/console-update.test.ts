@@ -25,7 +25,7 @@ describe.skipIf(!haveChromium)('console: Update cluster', () => {
   const tenant = 'browser-update';
   let roleArn: string;
   /** Made on 1.32: `upgraded` goes to 1.33 from the console; `kept` is refused, then raced. */
-  const ids: Record<'upgraded' | 'kept', string> = { upgraded: '', kept: '' };
+  const ids: Record<'upgraded' | 'kept' | 'forced', string> = { upgraded: '', kept: '', forced: '' };
 
   beforeAll(async () => {
     rig = await startRig('console-dist-update');
@@ -43,7 +43,11 @@ describe.skipIf(!haveChromium)('console: Update cluster', () => {
       expect(c.status).toBe('CREATED');
       return c.id;
     };
-    [ids.upgraded, ids.kept] = await Promise.all([make('console-upgraded'), make('console-kept')]);
+    [ids.upgraded, ids.kept, ids.forced] = await Promise.all([
+      make('console-upgraded'),
+      make('console-kept'),
+      make('console-forced'),
+    ]);
     // The daily support check stores each cluster's support dates (the cluster page's support block).
     await rig.e.stack.supportCheck.runNow();
   }, 240_000);
@@ -223,6 +227,41 @@ describe.skipIf(!haveChromium)('console: Update cluster', () => {
       await rig.e.setFlags({ upgradeInsightError: false });
     }
   }, 120_000);
+
+  it('an ERROR upgrade insight, forced from the review: the dry run and the update carry force=true, CREATED on 1.33', async () => {
+    await rig.e.setFlags({ upgradeInsightError: true });
+    try {
+      const page = await openUpdate(ids.forced);
+      await choose(page, 'update-version', /^1\.33 \(upgrade\)/);
+      await page.getByTestId('update-review').click();
+      await page.getByTestId('preflight-diagnosis').waitFor();
+      expect(await page.getByTestId('update-apply').isDisabled()).toBe(true);
+      // Forcing asks the dry run again, past the insight; the warning says what forcing risks.
+      expect(await page.getByTestId('update-force').innerText()).toMatch(/fail after the upgrade/);
+      const forcedDry = page.waitForRequest(
+        (r) => r.method() === 'PATCH' && new URL(r.url()).searchParams.get('force') === 'true',
+      );
+      await page.getByTestId('update-force').locator('input').check();
+      expect(new URL((await forcedDry).url()).searchParams.get('dryRun')).toBe('true');
+      await expect
+        .poll(() => page.getByTestId('review-preflight').innerText())
+        .toMatch(/Passed: nothing stops this update/);
+      await axeClean(page);
+      const sent = page.waitForRequest((r) => r.method() === 'PATCH' && !new URL(r.url()).searchParams.has('dryRun'));
+      await page.getByTestId('update-apply').click();
+      expect(new URL((await sent).url()).searchParams.get('force')).toBe('true');
+      await page.waitForURL(new RegExp(`/clusters/${ids.forced}$`));
+      await expect
+        .poll(() => page.getByTestId('update-status').innerText(), { timeout: 120_000 })
+        .toMatch(/^(Updated|Update failed)$/);
+      expect(await page.getByTestId('update-status').innerText()).toBe('Updated');
+      expect(await liveVersion('console-forced')).toBe('1.33');
+      expect(page.errors).toEqual([]);
+      await page.close();
+    } finally {
+      await rig.e.setFlags({ upgradeInsightError: false });
+    }
+  }, 150_000);
 
   it('a new instance type: nodes replaced, cost difference; a change made elsewhere meanwhile: 409 busy on review, 412 on apply, the page reloads', async () => {
     const page = await openUpdate(ids.kept);

@@ -47,6 +47,8 @@ export default function UpdateClusterPage({ id }: { id: string }) {
   // One key per reviewed plan: Apply retried after a lost answer replays the first start instead of a 412.
   const [idempotencyKey, setIdempotencyKey] = useState('');
   const [busy, setBusy] = useState(false);
+  // Past ERROR upgrade insights (the API's ?force=true): only offered when the pre-flight refused on one.
+  const [force, setForce] = useState(false);
   const [notice, setNotice] = useState<Notice>();
   const [apiError, setApiError] = useState<ApiErrorBody>();
 
@@ -86,7 +88,7 @@ export default function UpdateClusterPage({ id }: { id: string }) {
   const statusOf = (v: string) => versions.items.find((x) => x.id === v)?.status;
   const updatable = record.status === 'CREATED' && record.update?.status !== 'RUNNING';
 
-  const review = async () => {
+  const review = async (withForce = force) => {
     setShowAll(true);
     setNotice(undefined);
     setApiError(undefined);
@@ -102,7 +104,10 @@ export default function UpdateClusterPage({ id }: { id: string }) {
     }
     setBusy(true);
     try {
-      const r = await api.request<UpdatePlanAnswer>('PATCH', path, { query: { dryRun: 'true' }, body: patch });
+      const r = await api.request<UpdatePlanAnswer>('PATCH', path, {
+        query: { dryRun: 'true', ...(withForce ? { force: 'true' } : {}) },
+        body: patch,
+      });
       if (!r.body.changed)
         setNotice({
           type: 'info',
@@ -127,6 +132,7 @@ export default function UpdateClusterPage({ id }: { id: string }) {
     setApiError(undefined);
     try {
       const r = await api.request<{ changed?: boolean }>('PATCH', path, {
+        ...(force ? { query: { force: 'true' } } : {}),
         body: patch,
         headers: { 'if-match': `"${record.version ?? 1}"`, 'idempotency-key': idempotencyKey },
       });
@@ -203,7 +209,15 @@ export default function UpdateClusterPage({ id }: { id: string }) {
         {apiError && <DiagnosisAlert diagnosis={fromApiError(apiError)} testId="update-error" />}
         {answer ? (
           <>
-            <UpdateReview answer={answer} cost={costChange(record, form, statusOf)} />
+            <UpdateReview
+              answer={answer}
+              cost={costChange(record, form, statusOf)}
+              force={force}
+              onForce={(on) => {
+                setForce(on);
+                void review(on);
+              }}
+            />
             <SpaceBetween direction="horizontal" size="xs">
               <Button onClick={() => setAnswer(undefined)} disabled={busy}>
                 Edit

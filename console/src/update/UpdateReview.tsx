@@ -5,6 +5,7 @@
  */
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
+import Checkbox from '@cloudscape-design/components/checkbox';
 import Container from '@cloudscape-design/components/container';
 import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
@@ -15,8 +16,21 @@ import DiagnosisAlert from '../components/DiagnosisAlert';
 import type { CostChange } from './update-form';
 import { COMPONENT_LABEL, changeText } from './update-text';
 
-export default function UpdateReview({ answer, cost }: { answer: UpdatePlanAnswer; cost?: CostChange }) {
+export default function UpdateReview({
+  answer,
+  cost,
+  force,
+  onForce,
+}: {
+  answer: UpdatePlanAnswer;
+  cost?: CostChange;
+  /** Whether this review was asked past ERROR upgrade insights; `onForce` asks again with or without. */
+  force: boolean;
+  onForce: (on: boolean) => void;
+}) {
   const { plan, preflight } = answer;
+  const blockedByInsight =
+    preflight?.checked === true && preflight.ok === false && preflight.diagnosis.code === 'UPGRADE_BLOCKED_BY_INSIGHT';
   const toExtended = plan.changes.some((c) => c.field === 'upgradePolicy' && c.to === 'EXTENDED');
   return (
     <SpaceBetween size="l">
@@ -85,6 +99,14 @@ export default function UpdateReview({ answer, cost }: { answer: UpdatePlanAnswe
               <StatusIndicator type="error">The update would be refused. Nothing was changed.</StatusIndicator>
               <DiagnosisAlert diagnosis={preflight.diagnosis} testId="preflight-diagnosis" />
             </SpaceBetween>
+          )}
+          {(blockedByInsight || force) && (
+            <Box margin={{ top: 's' }}>
+              <Checkbox checked={force} onChange={({ detail }) => onForce(detail.checked)} data-testid="update-force">
+                Upgrade anyway, past the ERROR upgrade insights (force). Workloads that still call APIs the new version
+                removes will fail after the upgrade: fix them first unless you know they are not used.
+              </Checkbox>
+            </Box>
           )}
         </div>
       </Container>
