@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { BUNDLE_SIZE_LIMIT_BYTES, esbuildOptions } from '../infra/bundling.js';
 import { FUNCTIONS, type FunctionName, functionEntry } from '../infra/functions.js';
+import { selectOnly } from './lib/only.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SIZE_GOAL = BUNDLE_SIZE_LIMIT_BYTES;
@@ -128,8 +129,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'eks-provisioner-bench-'));
   const rows: Row[] = [];
-  for (const spec of FUNCTIONS) {
-    if (args.only && !args.only.has(spec.name)) continue;
+  for (const spec of selectOnly(FUNCTIONS, (f) => f.name, args.only)) {
     const entry = path.join(ROOT, functionEntry(spec.name));
     if (!fs.existsSync(entry)) {
       // A function infra deploys without a handler is a broken build, not a row to leave out.

@@ -18,6 +18,7 @@ type FaultRule = import('../local/sandbox/index.js').FaultRule;
 
 const { spawnSync } = await import('node:child_process');
 const { fileURLToPath } = await import('node:url');
+const { selectOnly } = await import('./lib/only.js');
 const { values: args } = parseArgs({
   options: {
     count: { type: 'string', default: '10' },
@@ -273,8 +274,7 @@ if (args.row) {
 }
 const only = args.only ? new Set(args.only.split(',')) : undefined;
 const results: Result[] = [];
-for (const row of ROWS) {
-  if (only && !only.has(row.key)) continue;
+for (const row of selectOnly(ROWS, (r) => r.key, only)) {
   process.stderr.write(`running ${row.key}…\n`);
   const child = spawnSync(
     process.execPath,
