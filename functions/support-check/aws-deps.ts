@@ -9,6 +9,7 @@ import type { EKSClient } from '@aws-sdk/client-eks';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { EVENT_SOURCE } from '../lib/completion/completion.js';
+import { isConditionFailure } from '../lib/store/condition-failure.js';
 import { createdClusterItems, dropStaleCreated } from '../lib/store/created-clusters.js';
 import { keys } from '../lib/store/keys.js';
 import { describeVersionDates, type VersionDates } from '../lib/support/version-dates.js';
@@ -85,7 +86,7 @@ export function supportCheckAwsDeps(o: SupportAwsOptions): SupportCheckDeps {
         )
         .catch((e: unknown) => {
           // Deleted since the Query: nothing to store.
-          if ((e as Error)?.name !== 'ConditionalCheckFailedException') throw e;
+          if (!isConditionFailure(e)) throw e;
         });
     },
     claimReminder: async (record, keysToSet) => {
@@ -93,7 +94,7 @@ export function supportCheckAwsDeps(o: SupportAwsOptions): SupportCheckDeps {
         await o.doc.send(reminderUpdate(record, keysToSet, true));
         return true;
       } catch (e) {
-        if ((e as Error)?.name === 'ConditionalCheckFailedException') return false;
+        if (isConditionFailure(e)) return false;
         throw e;
       }
     },

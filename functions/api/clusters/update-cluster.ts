@@ -159,7 +159,7 @@ export async function updateClusterRequest(deps: ApiDeps, req: UpdateClusterRequ
         version,
         plan: livePlan,
         preflight,
-        ...(plan.nodesReplaced
+        ...(livePlan.nodesReplaced
           ? { warning: 'The nodes are replaced: every pod is evicted and rescheduled on the new node group.' }
           : {}),
       },

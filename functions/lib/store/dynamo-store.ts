@@ -4,7 +4,7 @@
  * one live cluster; an idempotency key keeps its first answer.
  */
 import { randomBytes } from 'node:crypto';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -17,6 +17,7 @@ import {
 import { loadConfig } from '../config.js';
 import { makeDiagnosis } from '../diagnosis/catalog.js';
 import { DiagnosedError } from '../errors.js';
+import { isConditionFailure } from './condition-failure.js';
 import { keys, type RunKind, runMarker, TABLE_KEYS } from './keys.js';
 import type { ClusterRecord, IdempotencyRecord, Page, RoleRecord, Store, TenantRecord } from './types.js';
 
@@ -71,13 +72,6 @@ export class ClusterNotFoundError extends Error {
   ) {
     super(`No cluster ${clusterId} for tenant ${tenantId}`);
   }
-}
-
-function isConditionFailure(err: unknown): boolean {
-  return (
-    err instanceof ConditionalCheckFailedException ||
-    (err as { name?: string })?.name === 'ConditionalCheckFailedException'
-  );
 }
 
 /** Live statuses hold a name (a cluster being deleted still exists); a FAILED or DELETED cluster's claim may be taken over. */

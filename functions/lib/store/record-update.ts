@@ -3,8 +3,9 @@
  * marshalled) to the table. The Lambdas that end runs outside the state machine's own DynamoDB
  * tasks (record-ended-execution, the reconciler) write through this.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { RecordUpdate } from '../completion/completion.js';
+import { isConditionFailure } from './condition-failure.js';
 
 /** True when the update was written; false when its condition failed (the record moved on). Other errors throw. */
 export async function applyRecordUpdate(
@@ -16,8 +17,7 @@ export async function applyRecordUpdate(
     await ddb.send(new UpdateItemCommand({ TableName: tableName, ...update }));
     return true;
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException')
-      return false;
+    if (isConditionFailure(e)) return false;
     throw e;
   }
 }

@@ -4,8 +4,8 @@
  * the table's history.
  */
 
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from './condition-failure.js';
 import { keys, RUNNING_PARTITION, type RunKind, TABLE_KEYS } from './keys.js';
 
 export interface RunningRun {
@@ -79,8 +79,7 @@ export async function clearRun(doc: DynamoDBDocumentClient, tableName: string, r
     );
     return true;
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException')
-      return false;
+    if (isConditionFailure(e)) return false;
     throw e;
   }
 }

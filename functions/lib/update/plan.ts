@@ -146,8 +146,9 @@ export function buildUpdatePlan(
     });
   }
   steps.sort((a, b) => ORDER.indexOf(a.component) - ORDER.indexOf(b.component));
-  const stagesHaveControlPlane = planUpdateStages(liveVersions, changes).some((st) => st.name === 'control-plane');
-  const stages = planUpdateStages(liveVersions, changes).map((st) => ({
+  const planned = planUpdateStages(liveVersions, changes);
+  const stagesHaveControlPlane = planned.some((st) => st.name === 'control-plane');
+  const stages = planned.map((st) => ({
     name: st.name,
     title: st.title,
     // A control-plane stage does the control plane's steps; the stage after it (or the only one) the rest.
