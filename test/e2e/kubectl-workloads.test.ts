@@ -19,19 +19,14 @@ import type { Sandbox } from '../../local/sandbox/server.js';
 import { CUSTOMER_ACCOUNT_ID, eksParameters, eksTemplate } from '../sandbox/cloudformation-fixtures.js';
 import { clients, customerCreds, start, waitForStack } from '../sandbox/helpers.js';
 import { addNamespaceUser } from '../support/eks-access.js';
+import { requireTool } from '../support/tools.js';
 
 const run = promisify(execFile);
 
-async function has(cmd: string, args: string[]): Promise<boolean> {
-  try {
-    await run(cmd, args, { timeout: 20_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const tools = (await has('kubectl', ['version', '--client'])) && (await has('aws', ['--version']));
+// Under CI=true a missing kubectl or AWS CLI fails the file instead of skipping it (test/support/tools.ts).
+const tools =
+  !!requireTool('kubectl', 'the kubectl workload e2e (test/e2e/kubectl-workloads)') &&
+  !!requireTool('aws', 'the kubectl workload e2e (aws eks get-token)');
 /** The versioned clients the dispatcher runs, where it has them (the sandbox serves 1.31–1.33). */
 const versioned = await (async () => {
   try {
@@ -41,8 +36,6 @@ const versioned = await (async () => {
     return [];
   }
 })();
-if (!tools)
-  console.warn('[e2e kubectl-workloads] skipped: kubectl and the AWS CLI (aws eks get-token) are needed on PATH');
 
 let sb: Sandbox;
 let dir: string;
