@@ -163,4 +163,45 @@ describe('node group rolling update', () => {
       blocked.delete('cfnpdb');
     }
   });
+
+  it('through CloudFormation: a version update with a scaling change is refused, as the EKS handler does', async () => {
+    const template = eksTemplate() as {
+      Parameters: Record<string, unknown>;
+      Resources: Record<string, { Properties: Record<string, unknown> }>;
+    };
+    template.Parameters.NodeVersion = { Type: 'String', Default: '1.32' };
+    template.Resources.Nodegroup!.Properties.Version = { Ref: 'NodeVersion' };
+    const params = (nodeVersion: string, nodes: string) => [
+      ...eksParameters({ ClusterName: 'cfnmix', Version: '1.33', NodeCount: nodes }),
+      { ParameterKey: 'NodeVersion', ParameterValue: nodeVersion },
+    ];
+    const send = (nodeVersion: string, nodes: string, update = true) =>
+      c.cfn.send(
+        update
+          ? new UpdateStackCommand({
+              StackName: 'cfnmix',
+              TemplateBody: JSON.stringify(template),
+              Parameters: params(nodeVersion, nodes),
+              Capabilities: ['CAPABILITY_IAM'],
+            })
+          : new CreateStackCommand({
+              StackName: 'cfnmix',
+              TemplateBody: JSON.stringify(template),
+              Parameters: params(nodeVersion, nodes),
+              Capabilities: ['CAPABILITY_IAM'],
+            }),
+      );
+    await send('1.32', '2', false);
+    expect((await waitForStack(c.cfn, 'cfnmix')).StackStatus).toBe('CREATE_COMPLETE');
+    await send('1.33', '3');
+    expect((await waitForStack(c.cfn, 'cfnmix')).StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+    const events = (await c.cfn.send(new DescribeStackEventsCommand({ StackName: 'cfnmix' }))).StackEvents!;
+    const failed = events.find((e) => e.LogicalResourceId === 'Nodegroup' && e.ResourceStatus === 'UPDATE_FAILED')!;
+    expect(failed.ResourceStatusReason).toContain(
+      'Version and ReleaseVersion updates cannot be combined with other updates',
+    );
+    // One at a time goes through.
+    await send('1.33', '2');
+    expect((await waitForStack(c.cfn, 'cfnmix')).StackStatus).toBe('UPDATE_COMPLETE');
+  });
 });

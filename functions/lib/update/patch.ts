@@ -155,5 +155,17 @@ export function applyClusterPatch(
     const to = (after as Record<string, unknown>)[field];
     if (!sameValue(from ?? null, to ?? null)) changes.push({ field, from: from ?? null, to: to ?? null });
   }
+  // CloudFormation refuses an AWS::EKS::Nodegroup update that changes Version together with anything else
+  // ("Version and ReleaseVersion updates cannot be combined with other updates"): the node stage of an
+  // upgrade would fail and roll back. A new instance type is a new node group, so it may go with it.
+  if (changes.some((c) => c.field === 'kubernetesVersion') && changes.some((c) => c.field === 'nodeCount')) {
+    return fail([
+      {
+        path: 'nodeCount',
+        message:
+          'cannot change in the same update as kubernetesVersion: CloudFormation refuses a node group update that combines a version upgrade with other changes. Send the version upgrade first, then the node count',
+      },
+    ]);
+  }
   return { ok: true, settings: after, changes };
 }

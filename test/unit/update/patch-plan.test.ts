@@ -15,25 +15,27 @@ const fields = (r: ReturnType<typeof applyClusterPatch>) => (r.ok ? [] : (r.diag
 
 describe('applyClusterPatch', () => {
   it('changes the changeable settings and lists each change before → after', () => {
-    const r = applyClusterPatch(
-      current(),
-      '1.32',
-      { kubernetesVersion: '1.33', nodeCount: 3, upgradePolicy: 'EXTENDED' },
-      opts,
-    );
+    const r = applyClusterPatch(current(), '1.32', { kubernetesVersion: '1.33', upgradePolicy: 'EXTENDED' }, opts);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.settings).toMatchObject({
-      kubernetesVersion: '1.33',
-      nodeCount: 3,
-      upgradePolicy: 'EXTENDED',
-      name: 'demo',
-    });
+    expect(r.settings).toMatchObject({ kubernetesVersion: '1.33', upgradePolicy: 'EXTENDED', name: 'demo' });
     expect(r.changes).toEqual([
       { field: 'kubernetesVersion', from: '1.32', to: '1.33' },
       { field: 'upgradePolicy', from: 'STANDARD', to: 'EXTENDED' },
-      { field: 'nodeCount', from: 2, to: 3 },
     ]);
+    const nodes = applyClusterPatch(current(), '1.32', { nodeCount: 3 }, opts);
+    expect(nodes.ok && nodes.changes).toEqual([{ field: 'nodeCount', from: 2, to: 3 }]);
+  });
+
+  it('a version upgrade and a node count change are two updates (CloudFormation refuses them combined)', () => {
+    const r = applyClusterPatch(current(), '1.32', { kubernetesVersion: '1.33', nodeCount: 3 }, opts);
+    expect(fields(r)).toEqual([
+      { path: 'nodeCount', message: expect.stringMatching(/same update as kubernetesVersion.*version upgrade first/) },
+    ]);
+    // A new instance type is a new node group: it may go with the upgrade.
+    expect(applyClusterPatch(current(), '1.32', { kubernetesVersion: '1.33', instanceType: 'm5.large' }, opts).ok).toBe(
+      true,
+    );
   });
 
   it('refuses settings that cannot change in place, naming each field and the way out', () => {

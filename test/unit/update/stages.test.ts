@@ -37,7 +37,7 @@ describe('planUpdateStages', () => {
   it('a version upgrade: the control plane first, then the nodes with add-ons and the rest', () => {
     const stages = planUpdateStages(
       { controlPlaneVersion: '1.32', nodegroupVersion: '1.32' },
-      patched({ kubernetesVersion: '1.33', nodeCount: 3 }).changes,
+      patched({ kubernetesVersion: '1.33', instanceType: 't3.large' }).changes,
     );
     expect(stages).toEqual([
       {
@@ -152,12 +152,12 @@ describe('stageParameters', () => {
 });
 
 describe('the plan by stage', () => {
-  it('1.32 → 1.33 with a node count: stage 1 the control plane, stage 2 nodes, scaling and add-ons', () => {
-    const p = patched({ kubernetesVersion: '1.33', nodeCount: 3 });
+  it('1.32 → 1.33 with a new instance type: stage 1 the control plane, stage 2 the new node group and add-ons', () => {
+    const p = patched({ kubernetesVersion: '1.33', instanceType: 't3.large' });
     const plan = buildUpdatePlan(settings(), p.settings, p.changes);
     expect(plan.stages.map((s) => [s.name, s.steps.map((x) => x.component)])).toEqual([
       ['control-plane', ['control-plane']],
-      ['nodes', ['node-group', 'node-group', 'add-ons']],
+      ['nodes', ['node-group', 'add-ons']],
     ]);
   });
 

@@ -316,6 +316,17 @@ export function nodegroupJobs(
     (k) => !NODEGROUP_MODELLED.has(k) && !sameValue(before[k], after[k]),
   );
   if (unmodelled.length) notModelled(ctx, 'AWS::EKS::Nodegroup', unmodelled);
+  // As CloudFormation's AWS::EKS::Nodegroup handler: a version update goes alone (eksctl and others hit
+  // this when a scaling or tag change rides along with an upgrade).
+  const changed = Object.keys({ ...before, ...after }).filter((k) => !sameValue(before[k], after[k]));
+  const versionKeys = ['Version', 'ReleaseVersion'];
+  if (changed.some((k) => versionKeys.includes(k)) && changed.some((k) => !versionKeys.includes(k)))
+    throw serviceFailure(ctx, {
+      service: 'Eks',
+      status: 400,
+      message: 'Version and ReleaseVersion updates cannot be combined with other updates',
+      handlerErrorCode: 'InvalidRequest',
+    });
   ng.tags = applyTags(ctx, ng.nodegroupArn, ng.tags, before, after);
   const jobs: EksJob[] = [];
   const sc = (after.ScalingConfig ?? {}) as Record<string, unknown>;
